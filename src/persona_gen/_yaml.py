@@ -1,0 +1,135 @@
+"""YAML loading that remembers where every value came from (file:line:column).
+
+Persona and profile errors must point at the line to fix, so documents are composed into
+nodes first and converted to plain Python while recording each node's position by field path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from persona_gen.errors import FileError, Problem, ValidationError, YamlSyntaxError
+
+try:  # the C loader is much faster when PyYAML was built with libyaml
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+__all__ = ["Located", "load_yaml", "parse_yaml"]
+
+FieldPath = tuple[Hashable, ...]
+
+
+@dataclass(frozen=True)
+class Located:
+    """A parsed document and the position of each value in it."""
+
+    data: Any
+    file: str
+    positions: dict[FieldPath, tuple[int, int]] = field(default_factory=dict)
+
+    def where(self, path: FieldPath) -> tuple[int | None, int | None]:
+        """Line and column (1-based) of the value at ``path``, or of its nearest parent."""
+        probe = tuple(path)
+        while probe:
+            if probe in self.positions:
+                return self.positions[probe]
+            probe = probe[:-1]
+        return self.positions.get((), (None, None))
+
+    def problem(self, path: FieldPath, message: str) -> Problem:
+        line, column = self.where(path)
+        return Problem(message, dotted(path), self.file, line, column)
+
+
+def dotted(path: FieldPath) -> str:
+    """``("behaviors", "x", 0)`` → ``behaviors.x[0]``."""
+    text = ""
+    for part in path:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        else:
+            text += f".{part}" if text else str(part)
+    return text
+
+
+def load_yaml(path: Path) -> Located:
+    """Read and parse one YAML file, with positions."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileError("file not found", path) from None
+    except IsADirectoryError:
+        raise FileError("is a directory, expected a YAML file", path) from None
+    except UnicodeDecodeError as exc:
+        raise FileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    except OSError as exc:
+        raise FileError(f"cannot read: {exc.strerror}", path) from None
+    return parse_yaml(text, str(path))
+
+
+def parse_yaml(text: str, file: str = "<string>") -> Located:
+    """Parse YAML text into plain Python (dicts, lists, scalars) with positions."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        reason = exc.problem or exc.context or "invalid YAML"
+        raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
+    except yaml.YAMLError as exc:
+        raise YamlSyntaxError(f"invalid YAML: {exc}", file) from None
+    positions: dict[FieldPath, tuple[int, int]] = {}
+    problems: list[Problem] = []
+    if node is None:
+        return Located(None, file, positions)
+    data = _convert(node, (), positions, problems, file)
+    if problems:
+        raise ValidationError(problems)
+    return Located(data, file, positions)
+
+
+def _convert(
+    node: yaml.Node,
+    path: FieldPath,
+    positions: dict[FieldPath, tuple[int, int]],
+    problems: list[Problem],
+    file: str,
+) -> Any:
+    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if not isinstance(key, str | int | float | bool):
+                line = key_node.start_mark.line + 1
+                problems.append(Problem("keys must be plain scalars", _dot(path), file, line))
+                continue
+            if key in out:
+                line = key_node.start_mark.line + 1
+                problems.append(Problem(f"duplicate key '{key}'", _dot(path), file, line))
+                continue
+            out[key] = _convert(value_node, (*path, key), positions, problems, file)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, i), positions, problems, file)
+            for i, item in enumerate(node.value)
+        ]
+    return _scalar(node)
+
+
+def _dot(path: FieldPath) -> str:
+    return dotted(path)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    # Resolve the scalar with the safe constructor so ints, floats, bools, nulls and
+    # timestamps read exactly as yaml.safe_load would read them.
+    constructor = yaml.constructor.SafeConstructor()
+    return constructor.construct_object(node, deep=True)

@@ -1,0 +1,232 @@
+"""The entity model as plain data: how profiles embed entities and the built-in domain is kept.
+
+``{"type": "string", "format": "email", "max_length": 254}``; objects list ``fields`` by name
+with ``required`` defaulting to true, as in SQL rather than JSON Schema.
+"""
+
+from __future__ import annotations
+
+from dataclasses import fields as dc_fields
+from typing import Any
+
+from persona_gen.entities.model import TYPES, Domain, Entity, Field, ForeignKey, Operation, Schema
+
+__all__ = ["domain_from_dict", "domain_to_dict", "schema_from_dict", "schema_to_dict"]
+
+_PLAIN = [
+    f.name
+    for f in dc_fields(Schema)
+    if f.name
+    not in {
+        "type",
+        "items",
+        "values",
+        "fields",
+        "variants",
+        "enum",
+        "const",
+        "has_const",
+        "default",
+        "has_default",
+    }
+]
+_DEFAULTS = {f.name: f.default for f in dc_fields(Schema)}
+
+
+class EntityFormatError(ValueError):
+    """Raised with a dotted path when entity data is malformed."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def schema_to_dict(schema: Schema) -> dict[str, Any]:
+    out: dict[str, Any] = {"type": schema.type}
+    for name in _PLAIN:
+        value = getattr(schema, name)
+        if value != _DEFAULTS[name]:
+            out[name] = value
+    if schema.enum is not None:
+        out["enum"] = list(schema.enum)
+    if schema.has_const:
+        out["const"] = schema.const
+    if schema.has_default:
+        out["default"] = schema.default
+    if schema.items is not None:
+        out["items"] = schema_to_dict(schema.items)
+    if schema.values is not None:
+        out["values"] = schema_to_dict(schema.values)
+    if schema.fields:
+        out["fields"] = {f.name: _field_to_dict(f) for f in schema.fields}
+    if schema.variants:
+        out["variants"] = [schema_to_dict(v) for v in schema.variants]
+    return out
+
+
+def _field_to_dict(f: Field) -> dict[str, Any]:
+    out = schema_to_dict(f.schema)
+    if not f.required:
+        out["required"] = False
+    if f.read_only:
+        out["read_only"] = True
+    if f.write_only:
+        out["write_only"] = True
+    return out
+
+
+def schema_from_dict(data: Any, path: str = "") -> Schema:
+    if not isinstance(data, dict):
+        raise EntityFormatError(path, "expected a mapping")
+    kind = data.get("type")
+    if kind not in TYPES:
+        raise EntityFormatError(f"{path}.type".lstrip("."), f"unknown type {kind!r}")
+    kwargs: dict[str, Any] = {"type": kind}
+    for key, value in data.items():
+        here = f"{path}.{key}".lstrip(".")
+        if key in ("type", "required", "read_only", "write_only"):
+            continue
+        if key in _PLAIN:
+            kwargs[key] = value
+        elif key == "enum":
+            kwargs["enum"] = tuple(value)
+        elif key == "const":
+            kwargs["const"], kwargs["has_const"] = value, True
+        elif key == "default":
+            kwargs["default"], kwargs["has_default"] = value, True
+        elif key in ("items", "values"):
+            kwargs[key] = schema_from_dict(value, here)
+        elif key == "fields":
+            if not isinstance(value, dict):
+                raise EntityFormatError(here, "expected a mapping of field name to schema")
+            kwargs["fields"] = tuple(
+                _field_from_dict(name, spec, f"{here}.{name}") for name, spec in value.items()
+            )
+        elif key == "variants":
+            if not isinstance(value, list):
+                raise EntityFormatError(here, "expected a list of schemas")
+            kwargs["variants"] = tuple(
+                schema_from_dict(v, f"{here}[{i}]") for i, v in enumerate(value)
+            )
+        else:
+            raise EntityFormatError(here, "unknown schema key")
+    try:
+        return Schema(**kwargs)
+    except TypeError as exc:  # a value of the wrong kind for a dataclass slot
+        raise EntityFormatError(path, str(exc)) from None
+
+
+def _field_from_dict(name: str, data: Any, path: str) -> Field:
+    schema = schema_from_dict(data, path)
+    return Field(
+        name=str(name),
+        schema=schema,
+        required=bool(data.get("required", True)),
+        read_only=bool(data.get("read_only", False)),
+        write_only=bool(data.get("write_only", False)),
+    )
+
+
+def entity_to_dict(entity: Entity) -> dict[str, Any]:
+    out: dict[str, Any] = {"schema": schema_to_dict(entity.schema)}
+    if entity.primary_key:
+        out["primary_key"] = list(entity.primary_key)
+    if entity.unique:
+        out["unique"] = [list(u) for u in entity.unique]
+    if entity.foreign_keys:
+        out["foreign_keys"] = [
+            {"columns": list(fk.columns), "entity": fk.entity, "references": list(fk.references)}
+            for fk in entity.foreign_keys
+        ]
+    if entity.plural:
+        out["plural"] = entity.plural
+    return out
+
+
+def entity_from_dict(name: str, data: Any, path: str) -> Entity:
+    if not isinstance(data, dict) or "schema" not in data:
+        raise EntityFormatError(path, "expected a mapping with 'schema'")
+    return Entity(
+        name=name,
+        schema=schema_from_dict(data["schema"], f"{path}.schema"),
+        primary_key=tuple(data.get("primary_key", ())),
+        unique=tuple(tuple(u) for u in data.get("unique", ())),
+        foreign_keys=tuple(
+            ForeignKey(tuple(fk["columns"]), fk["entity"], tuple(fk["references"]))
+            for fk in data.get("foreign_keys", ())
+        ),
+        plural=data.get("plural"),
+    )
+
+
+def operation_to_dict(op: Operation) -> dict[str, Any]:
+    out: dict[str, Any] = {"method": op.method, "path": op.path}
+    for name in ("entity", "operation_id"):
+        if getattr(op, name) is not None:
+            out[name] = getattr(op, name)
+    if op.request_body:
+        out["request_body"] = True
+    if op.response_array:
+        out["response_array"] = True
+    out["success_status"] = op.success_status
+    if op.error_statuses:
+        out["error_statuses"] = list(op.error_statuses)
+    if op.path_params:
+        out["path_params"] = list(op.path_params)
+    if op.query_params:
+        out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
+    return out
+
+
+def operation_from_dict(data: Any, path: str) -> Operation:
+    if not isinstance(data, dict) or "method" not in data or "path" not in data:
+        raise EntityFormatError(path, "expected a mapping with 'method' and 'path'")
+    return Operation(
+        method=str(data["method"]).upper(),
+        path=str(data["path"]),
+        entity=data.get("entity"),
+        request_body=bool(data.get("request_body", False)),
+        response_array=bool(data.get("response_array", False)),
+        success_status=int(data.get("success_status", 200)),
+        error_statuses=tuple(int(s) for s in data.get("error_statuses", ())),
+        path_params=tuple(data.get("path_params", ())),
+        query_params=tuple(
+            (k, schema_from_dict(v, f"{path}.query_params.{k}"))
+            for k, v in data.get("query_params", {}).items()
+        ),
+        operation_id=data.get("operation_id"),
+    )
+
+
+def domain_to_dict(domain: Domain) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "primary": domain.primary,
+        "source": domain.source,
+        "entities": {name: entity_to_dict(e) for name, e in domain.entities.items()},
+    }
+    if domain.operations:
+        out["operations"] = [operation_to_dict(op) for op in domain.operations]
+    if domain.events:
+        out["events"] = dict(domain.events)
+    return out
+
+
+def domain_from_dict(data: Any, path: str = "") -> Domain:
+    if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
+        raise EntityFormatError(path, "expected a mapping with 'entities'")
+    here = f"{path}.entities".lstrip(".")
+    entities = {
+        str(name): entity_from_dict(str(name), spec, f"{here}.{name}")
+        for name, spec in data["entities"].items()
+    }
+    if not entities:
+        raise EntityFormatError(here, "at least one entity is needed")
+    primary = str(data.get("primary", next(iter(entities))))
+    if primary not in entities:
+        raise EntityFormatError(f"{path}.primary".lstrip("."), f"no entity named {primary!r}")
+    operations = tuple(
+        operation_from_dict(op, f"{path}.operations[{i}]".lstrip("."))
+        for i, op in enumerate(data.get("operations", ()))
+    )
+    events = {str(k): str(v) for k, v in data.get("events", {}).items()}
+    return Domain(entities, primary, operations, events, str(data.get("source", "profile")))

@@ -1,0 +1,123 @@
+"""The one exception tree of persona-gen.
+
+Everything a user can cause is a ``PersonaGenError``; the CLI prints it as one line (or a
+short list) and exits non-zero. Any other exception escaping is a bug and keeps its traceback.
+
+::
+
+    PersonaGenError
+     ├── UsageError            bad CLI arguments or option values
+     │    └── UnknownNameError  a persona / generator / entity / format that is not there
+     ├── FileError             a file that cannot be read, or whose content is wrong
+     │    ├── YamlSyntaxError   YAML that does not parse
+     │    ├── ValidationError   a persona or profile that breaks its format (one or more Problems)
+     │    └── SchemaImportError a schema file an importer cannot use
+     ├── OutputError           an output that cannot be written
+     └── GenerationError       a dataset that cannot be produced from valid inputs
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = [
+    "FileError",
+    "GenerationError",
+    "OutputError",
+    "PersonaGenError",
+    "Problem",
+    "SchemaImportError",
+    "UnknownNameError",
+    "UsageError",
+    "ValidationError",
+    "YamlSyntaxError",
+]
+
+MAX_LISTED_PROBLEMS = 10
+
+
+class PersonaGenError(Exception):
+    """Base class of every error a user can cause."""
+
+
+class UsageError(PersonaGenError):
+    """A command-line argument or option value is wrong."""
+
+
+class UnknownNameError(UsageError):
+    """A name that is not registered; the message offers the closest match and the choices."""
+
+    def __init__(self, kind: str, name: str, choices: Iterable[str], where: str = "") -> None:
+        self.kind = kind
+        self.name = name
+        self.choices = sorted(choices)
+        close = difflib.get_close_matches(name, self.choices, n=1, cutoff=0.6)
+        hint = f" Did you mean '{close[0]}'?" if close else ""
+        listing = ", ".join(self.choices) if self.choices else "(none)"
+        prefix = f"{where}: " if where else ""
+        super().__init__(f"{prefix}unknown {kind} '{name}'.{hint} Available: {listing}")
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong in a file: where it is, which field, and what is wrong."""
+
+    message: str
+    path: str = ""  # dotted field path, e.g. "behaviors.rare_errors.rate"
+    file: str = ""
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.column is not None:
+                where += f":{self.column}"
+        parts = [p for p in (where, self.path) if p]
+        return ": ".join([*parts, self.message])
+
+
+class FileError(PersonaGenError):
+    """A file cannot be read or its content is wrong."""
+
+    def __init__(self, message: str, file: str | Path = "", line: int | None = None) -> None:
+        self.file = str(file)
+        self.line = line
+        super().__init__(str(Problem(message, file=self.file, line=line)))
+
+
+class YamlSyntaxError(FileError):
+    """The YAML does not parse."""
+
+
+class SchemaImportError(FileError):
+    """A schema file that an importer cannot turn into entities."""
+
+
+class ValidationError(FileError):
+    """A persona or profile breaks its format. Carries every problem found, not just the first."""
+
+    def __init__(self, problems: Sequence[Problem]) -> None:
+        if not problems:
+            raise ValueError("ValidationError needs at least one problem")
+        self.problems = tuple(problems)
+        lines = [str(p) for p in self.problems[:MAX_LISTED_PROBLEMS]]
+        more = len(self.problems) - MAX_LISTED_PROBLEMS
+        if more > 0:
+            lines.append(f"... and {more} more")
+        first = self.problems[0]
+        Exception.__init__(self, "\n".join(lines))
+        self.file = first.file
+        self.line = first.line
+
+
+class OutputError(PersonaGenError):
+    """An output cannot be written."""
+
+
+class GenerationError(PersonaGenError):
+    """Valid inputs that still cannot produce the dataset asked for."""

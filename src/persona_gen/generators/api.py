@@ -1,0 +1,284 @@
+"""api: REST request/response pairs for contract and integration testing.
+
+Each record is one HTTP exchange of an actor's session: the operation comes from the domain
+(the built-in CRUD resources or an imported OpenAPI spec), the outcome from the persona's
+trace (errors, timeouts, transport failures, rate limits, retries), and the request body
+from the entity, changed by the persona's content effects.
+"""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+import numpy as np
+import orjson
+
+from persona_gen.entities.model import Operation, Schema
+from persona_gen.generators.base import Generator, Record
+from persona_gen.generators.effects import PayloadEffects
+from persona_gen.generators.mutations import Outcome
+from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.values.vocab import words
+
+__all__ = ["ApiGenerator"]
+
+_METHOD_WEIGHT = {"GET": 6.0, "POST": 2.0, "PUT": 0.8, "PATCH": 0.7, "DELETE": 0.5}
+_UUID_SCHEMA = Schema("string", format="uuid")
+_LEGACY_AGENTS = [
+    "Java/1.6.0_45",
+    "okhttp/2.7.5",
+    "Apache-HttpClient/4.2.1 (java 1.5)",
+    "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)",
+    "python-requests/1.2.3",
+]
+
+
+class ApiGenerator(Generator):
+    name = "api"
+    description = "REST API request/response data"
+    use_case = "Contract testing, integration testing"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ops = list(self.ctx.domain.operations)
+        if not ops:
+            from persona_gen.entities.builtin import crud_operations
+
+            ops = crud_operations(self.entity)
+        self.operations = ops
+        weights = np.asarray([_METHOD_WEIGHT.get(op.method, 1.0) for op in ops], np.float64)
+        self.weights = weights / weights.sum()
+        self.effects = {
+            name: PayloadEffects(self.ctx.domain, ent.schema)
+            for name, ent in self.ctx.domain.entities.items()
+        }
+
+    def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        n = trace.n
+        op_index = rng.choice(len(self.operations), n, p=self.weights)
+        limited = trace.marks.get("limited")
+        deprecated = trace.marks.get("deprecated")
+        if limited is not None:
+            op_index = self._without_unsupported(op_index, limited, trace)
+        actors, sessions = self.actor_ids(trace), self.session_ids(trace)
+        request_ids, times = self.request_ids(trace), self.times(trace.t_ms)
+        pool = words("user_agent")
+        agents = pool[trace.actor % len(pool)].tolist()  # an actor keeps its client
+        anomaly = trace.details.get("session_anomaly")
+        failure = trace.details.get("failure")
+        retry_after = trace.details.get("retry_after_ms")
+        malformed = trace.details.get("malformed")
+        tags = trace.tags()
+
+        bodies, outcomes = self._bodies(trace, op_index, rng)
+        out: list[Record] = []
+        for i in range(n):
+            op = self.operations[int(op_index[i])]
+            legacy = deprecated is not None and bool(deprecated[i])
+            version = trace.effects["deprecated"].api_version if legacy else None  # type: ignore[attr-defined]
+            path = self._path(op, rng, version, int(trace.batch_size[i]) > 1)
+            headers = self._headers(trace, i, legacy, agents[i], request_ids[i], sessions[i])
+            body = bodies[i]
+            if body is not None:
+                headers["Content-Type"] = "application/json"
+            kind = anomaly[i] if anomaly is not None else None
+            session_id: str | None = sessions[i]
+            if kind == "missing_session":
+                session_id = None
+                del headers["Authorization"]
+            if malformed is not None and malformed[i] == "truncated_json" and body is not None:
+                text = orjson.dumps(body).decode()
+                body = text[: max(1, len(text) // 2)]
+                outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
+            query = self._query(op, rng) if op.method == "GET" and op.response_array else {}
+            violations = [o for o in outcomes[i] if o.rule]
+            response = self._response(
+                op,
+                trace,
+                i,
+                violations,
+                request_ids[i],
+                failure[i] if failure is not None else None,
+                retry_after[i] if retry_after is not None else None,
+                rng,
+            )
+            record: Record = {
+                "request_id": request_ids[i],
+                "timestamp": times[i],
+                "persona": self.ctx.persona.name,
+                "actor_id": actors[i],
+                "session_id": session_id,
+                "attempt": int(trace.attempt[i]),
+                "concurrency": int(trace.concurrency[i]),
+                "request": {
+                    "method": op.method,
+                    "path": path,
+                    "headers": headers,
+                    "query": query,
+                    "body": body,
+                },
+                "response": response,
+                "expected_valid": not violations,
+                "violations": [
+                    {"path": o.field_path, "rule": o.rule, "change": o.mutation} for o in violations
+                ],
+                "behaviors": tags[i],
+            }
+            if kind is not None:
+                record["session_anomaly"] = kind
+            out.append(record)
+        return out
+
+    def _bodies(
+        self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
+    ) -> tuple[list[Any], list[list[Outcome]]]:
+        """Request bodies per operation entity, drawn together, shaped by content effects."""
+        bodies: list[Any] = [None] * trace.n
+        outcomes: list[list[Outcome]] = [[] for _ in range(trace.n)]
+        for k, op in enumerate(self.operations):
+            rows = np.flatnonzero(op_index == k)
+            if not rows.size or not op.request_body:
+                continue
+            entity = op.entity or self.entity.name
+            payloads = self.synth.records(entity, rows.size, rng, trace.first_index)
+            found = self.effects[entity].apply(payloads, trace, rng, rows)
+            for j, row in enumerate(rows.tolist()):
+                body: Any = payloads[j]
+                if op.method == "PATCH":
+                    keys = list(body)[: max(1, len(body) // 3)]
+                    body = {key: body[key] for key in keys}
+                    found[j] = [o for o in found[j] if o.field_path.split(".")[0] in body]
+                size = int(trace.batch_size[row])
+                if size > 1 and op.method == "POST":
+                    extra = self.synth.records(entity, min(size, 50) - 1, rng, row)
+                    body = {"items": [body, *extra]}
+                bodies[row], outcomes[row] = body, found[j]
+        return bodies, outcomes
+
+    def _headers(
+        self, trace: Trace, i: int, legacy: bool, agent: str, request_id: str, session: str
+    ) -> dict[str, str]:
+        headers = {
+            "Accept": "application/json",
+            "User-Agent": _LEGACY_AGENTS[int(trace.actor[i]) % len(_LEGACY_AGENTS)]
+            if legacy
+            else agent,
+            "X-Request-ID": request_id,
+            "Authorization": f"Bearer tok_{session[4:]}",
+        }
+        limited = trace.marks.get("limited")
+        if limited is None or not limited[i] or not trace.effects["limited"].no_compression:  # type: ignore[attr-defined]
+            headers["Accept-Encoding"] = "gzip, br"
+        if int(trace.attempt[i]) > 1:
+            headers["X-Retry-Attempt"] = str(int(trace.attempt[i]) - 1)
+        return headers
+
+    def _without_unsupported(
+        self, op_index: np.ndarray, limited: np.ndarray, trace: Trace
+    ) -> np.ndarray:
+        unsupported = {m.upper() for m in trace.effects["limited"].unsupported_methods}  # type: ignore[attr-defined]
+        allowed = [k for k, op in enumerate(self.operations) if op.method not in unsupported]
+        if not allowed:
+            return op_index
+        out = op_index.copy()
+        for i in np.flatnonzero(limited).tolist():
+            op = self.operations[int(out[i])]
+            if op.method in unsupported:
+                same_path = [k for k in allowed if self.operations[k].path == op.path]
+                out[i] = (same_path or allowed)[0]
+        return out
+
+    def _path(
+        self, op: Operation, rng: np.random.Generator, version: str | None, batch: bool
+    ) -> str:
+        path = op.path
+        for param in op.path_params or _params_of(path):
+            entity = self.ctx.domain.entities.get(op.entity or "") or self.entity
+            field = entity.schema.field(param)
+            if field is not None:
+                value = self.synth.values(field.schema, param, 1, rng)[0]
+            else:
+                value = self.synth.values(_UUID_SCHEMA, param, 1, rng)[0]
+            path = path.replace("{" + param + "}", str(value))
+        if batch and op.method == "POST" and op.request_body:
+            path += "/batch"
+        if version is not None:
+            parts = path.split("/")
+            swapped = [version if p.startswith("v") and p[1:].isdigit() else p for p in parts]
+            path = "/".join(swapped) if swapped != parts else f"/{version}{path}"
+        return path
+
+    def _query(self, op: Operation, rng: np.random.Generator) -> dict[str, Any]:
+        query: dict[str, Any] = {
+            "page": int(rng.integers(1, 20)),
+            "limit": int(rng.choice([10, 20, 50, 100])),
+        }
+        for name, schema in op.query_params:
+            if rng.random() < 0.5:
+                query[name] = self.synth.values(schema, name, 1, rng)[0]
+        return query
+
+    def _response(
+        self,
+        op: Operation,
+        trace: Trace,
+        i: int,
+        violations: list[Outcome],
+        request_id: str,
+        failure: Any,
+        retry_after: Any,
+        rng: np.random.Generator,
+    ) -> dict[str, Any] | None:
+        latency = round(float(trace.latency_ms[i]), 2)
+        status = int(trace.status[i])
+        if status == TRANSPORT_FAILURE:
+            return {
+                "status": None,
+                "error": failure or "connection_error",
+                "headers": {},
+                "body": None,
+                "latency_ms": latency,
+            }
+        headers = {"Content-Type": "application/json", "X-Request-ID": request_id}
+        if status == 0 and violations:
+            status = 422
+            body: Any = {
+                "error": "validation_failed",
+                "details": [{"path": v.field_path, "rule": v.rule} for v in violations],
+            }
+        elif status:
+            body = {
+                "error": HTTPStatus(status).phrase
+                if status in HTTPStatus._value2member_map_
+                else "error",
+                "status": status,
+                "request_id": request_id,
+            }
+            if failure:
+                body["reason"] = failure
+            if retry_after is not None:
+                headers["Retry-After"] = str(max(1, int(retry_after) // 1000 + 1))
+        else:
+            status = op.success_status
+            entity = op.entity or self.entity.name
+            if status == 204 or op.method == "DELETE":
+                body = None
+            elif op.response_array:
+                body = {
+                    "items": self.synth.records(entity, int(rng.integers(0, 4)), rng),
+                    "page": 1,
+                }
+            else:
+                body = self.synth.records(entity, 1, rng)[0]
+        return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _params_of(path: str) -> tuple[str, ...]:
+    out, rest = [], path
+    while "{" in rest:
+        start = rest.index("{")
+        end = rest.index("}", start)
+        out.append(rest[start + 1 : end])
+        rest = rest[end + 1 :]
+    return tuple(out)

@@ -1,0 +1,85 @@
+"""What a generator is: it shapes one block of behaviour decisions into records."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from persona_gen.entities.model import Domain, Entity
+from persona_gen.personas.behaviours.base import splitmix64
+from persona_gen.personas.loader import Persona
+from persona_gen.personas.trace import Trace
+from persona_gen.seeds import stable_hash
+from persona_gen.values.strings import iso_datetimes
+from persona_gen.values.synth import Synthesizer
+
+__all__ = ["GenerationContext", "Generator", "Record", "hex_ids", "uuid_ids"]
+
+Record = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class GenerationContext:
+    """Everything a generator may read: persona, domain, seed and reference time."""
+
+    persona: Persona
+    domain: Domain
+    seed: int
+    dataset: str
+    epoch_ms: int
+    entity: str | None = None
+
+
+class Generator(ABC):
+    """Turns trace blocks into records of one dataset shape. Never decides behaviour."""
+
+    name: ClassVar[str]
+    description: ClassVar[str]
+    use_case: ClassVar[str]
+
+    def __init__(self, ctx: GenerationContext) -> None:
+        self.ctx = ctx
+        self.synth = Synthesizer(ctx.domain, ctx.epoch_ms)
+        self.entity: Entity = ctx.domain.entity(ctx.entity)
+        self.salt = stable_hash(ctx.seed, ctx.dataset, ctx.persona.name) & 0xFFFFFFFF
+        pop = ctx.persona.population
+        self.actor_prefix = pop.id_prefix or pop.kind[:3]
+
+    @abstractmethod
+    def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        """The records of one block, in output order."""
+
+    # -- helpers shared by generators ----------------------------------------------------
+
+    def actor_ids(self, trace: Trace) -> list[str]:
+        return [f"{self.actor_prefix}-{a:06d}" for a in trace.actor.tolist()]
+
+    def session_ids(self, trace: Trace) -> list[str]:
+        return hex_ids(trace.session, self.salt ^ 0x5E55, "ses_")
+
+    def request_ids(self, trace: Trace) -> list[str]:
+        return uuid_ids(trace.request, self.salt ^ 0x4E9)
+
+    def times(self, ms: np.ndarray) -> list[str]:
+        return iso_datetimes(ms)
+
+
+def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:
+    """Opaque, stable ids from integers: the same number always gives the same id."""
+    h = splitmix64(numbers.astype(np.uint64) ^ np.uint64(salt))
+    return [f"{prefix}{v:016x}" for v in h.tolist()]
+
+
+def uuid_ids(numbers: np.ndarray, salt: int) -> list[str]:
+    """Version-4-shaped UUIDs derived from integers (for request and event ids)."""
+    x = numbers.astype(np.uint64) * np.uint64(2) ^ np.uint64(salt)
+    hi = splitmix64(x).tolist()
+    lo = splitmix64(x + np.uint64(1)).tolist()
+    out = []
+    for a, b in zip(hi, lo, strict=True):
+        h = f"{a:016x}{b:016x}"
+        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}")
+    return out

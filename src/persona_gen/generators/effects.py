@@ -1,0 +1,333 @@
+"""Content effects: how marked behaviour decisions change a payload of any entity.
+
+Behaviours mark events (``typo``, ``unicode``, ``boundary``...); this module realises each
+mark on the payload using the entity's own schema, and reports every change that breaks the
+schema as an ``Outcome`` so records can say they are meant to be invalid.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from persona_gen.entities.model import Domain, Schema
+from persona_gen.generators.check import violated_rule
+from persona_gen.generators.mutations import MUTATIONS, Outcome
+from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
+from persona_gen.personas.trace import Trace
+from persona_gen.values.numbers import numeric_bounds
+
+__all__ = ["UNICODE_SAMPLES", "PayloadEffects"]
+
+UNICODE_SAMPLES: dict[str, str] = {
+    "emoji": "😀🚀👍🏽🎉👨‍👩‍👧",
+    "cjk": "東京都渋谷区神南一丁目",
+    "rtl": "مرحبا بالعالم שלום",
+    "combining": "Z̤͔ͧ̑̓ä͖̭̈̇lͮ̒ͫǧ̗͚̚o̙̔ͮ̇͐̇",
+    "zero_width": "a\u200bb\u200dc\ufeffd\u2060e",
+    "homoglyph": "раураl аdmіn",  # Cyrillic look-alikes of "paypal admin"
+    "astral": "𝕳𝖊𝖑𝖑𝖔 𓀀𓁐 𝄞",
+    "accents": "Zoë Ångström-Núñez Çelik",
+}
+_KEYBOARD = {
+    c: n
+    for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+    for c, n in zip(row, row[1:] + row[-2], strict=True)
+}
+_MALFORMED_TO_MUTATION = {
+    "wrong_type": "type_mismatch",
+    "missing_required": "missing_required",
+    "injection": "injection",
+    "overlong": "overflow",
+    "null_byte": "encoding_corruption",
+    "invalid_enum": "invalid_enum",
+    "bad_format": "format_violation",
+}
+_TEXT_SEMANTICS = {
+    "text",
+    "title",
+    "first_name",
+    "last_name",
+    "full_name",
+    "street_address",
+    "city",
+    "company",
+    "product",
+    "occupation",
+    None,
+}
+
+
+def _free_text(leaf: Leaf) -> bool:
+    s = leaf.schema
+    return (
+        s.type == "string"
+        and s.enum is None
+        and not s.has_const
+        and not s.pattern
+        and not s.format
+        and s.semantic in _TEXT_SEMANTICS
+    )
+
+
+def _measured(leaf: Leaf) -> bool:
+    s = leaf.schema
+    return s.type == "number" and s.enum is None and not s.has_const
+
+
+class PayloadEffects:
+    """Applies marked content effects to payloads of one entity schema."""
+
+    def __init__(self, domain: Domain, schema: Schema) -> None:
+        self.leaves = leaves(domain, schema)
+        self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
+        self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
+        self.optional = [leaf for leaf in self.leaves if not leaf.required and len(leaf.path) == 1]
+        self.arrays = [leaf for leaf in self.leaves if leaf.schema.type == "array"]
+        self.dates = [
+            leaf for leaf in self.leaves if leaf.schema.format in ("date-time", "date", "timestamp")
+        ]
+
+    def apply(
+        self,
+        payloads: list[Any],
+        trace: Trace,
+        rng: np.random.Generator,
+        rows: np.ndarray | None = None,
+    ) -> list[list[Outcome]]:
+        """Realise the trace's marks on ``payloads`` (one per event, or per ``rows``)."""
+        index = np.arange(len(payloads)) if rows is None else rows
+        outcomes: list[list[Outcome]] = [[] for _ in payloads]
+        for effect in (
+            "limited",
+            "noise",
+            "signal_loss",
+            "typo",
+            "unicode",
+            "boundary",
+            "deprecated",
+            "malformed",
+        ):
+            mask = trace.marks.get(effect)
+            if mask is None:
+                continue
+            handler = getattr(self, f"_{effect}")
+            params = trace.effects[effect]
+            for i in np.flatnonzero(mask[index]).tolist():
+                if isinstance(payloads[i], dict):
+                    found = handler(payloads[i], params, rng, trace, int(index[i]))
+                    if found:
+                        outcomes[i].extend(found)
+        return outcomes
+
+    # -- effects: each returns the outcomes worth reporting -----------------------------------
+
+    def _limited(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        for leaf in self.optional:
+            if rng.random() < params.optional_field_drop:
+                delete_path(p, leaf.path)
+        for leaf in self.arrays:
+            value = get_path(p, leaf.path)
+            if isinstance(value, list):
+                keep = max(params.max_items, leaf.schema.min_items or 0)
+                del value[keep:]
+        return []
+
+    def _noise(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        amplitude = float(trace.noise[row])
+        for leaf in self.measured:
+            value = get_path(p, leaf.path)
+            if not isinstance(value, int | float) or isinstance(value, bool):
+                continue
+            low, high = numeric_bounds(leaf.schema, integer=False)
+            span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
+            noisy = value + rng.normal(0.0, amplitude * span)
+            noisy = min(max(noisy, low), high)
+            scale = leaf.schema.scale if leaf.schema.scale is not None else 3
+            set_path(p, leaf.path, round(noisy, scale))
+        return []
+
+    def _signal_loss(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        if not self.measured:
+            return []
+        leaf = self.measured[int(rng.integers(0, len(self.measured)))]
+        if not leaf.required:
+            delete_path(p, leaf.path)
+            return []
+        set_path(p, leaf.path, None)
+        rule = violated_rule(leaf.schema, None)
+        return [Outcome("signal_loss", leaf.dotted, rule)] if rule else []
+
+    def _typo(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        candidates = [leaf for leaf in self.text if isinstance(get_path(p, leaf.path), str)]
+        if not candidates:
+            return []
+        leaf = candidates[int(rng.integers(0, len(candidates)))]
+        value: str = get_path(p, leaf.path)
+        for _ in range(params.max_edits):
+            value = _typo(value, rng, leaf.schema)
+        set_path(p, leaf.path, value)
+        return []
+
+    def _unicode(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        candidates = [leaf for leaf in self.text if isinstance(get_path(p, leaf.path), str)]
+        if not candidates:
+            return []
+        leaf = candidates[int(rng.integers(0, len(candidates)))]
+        cls = trace.details["unicode"][row] or "emoji"
+        sample = UNICODE_SAMPLES[cls]
+        current: str = get_path(p, leaf.path)
+        value = f"{current} {sample}" if rng.random() < 0.5 else sample
+        low, high = leaf.schema.min_length or 0, leaf.schema.max_length
+        if high is not None:
+            value = value[:high]
+        if len(value) < low:
+            value = value + sample * (low // max(1, len(sample)) + 1)
+            value = value[: high or len(value)]
+        set_path(p, leaf.path, value)
+        rule = violated_rule(leaf.schema, value)
+        return [Outcome("unicode", leaf.dotted, rule)] if rule else []
+
+    def _boundary(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        candidates = [
+            leaf
+            for leaf in self.leaves
+            if get_path(p, leaf.path) is not MISSING and _has_edge(leaf.schema)
+        ]
+        if not candidates:
+            return []
+        picks = rng.permutation(len(candidates))[: params.fields_per_record].tolist()
+        out = []
+        for k in picks:
+            leaf = candidates[k]
+            value, edge = _edge_value(leaf.schema, get_path(p, leaf.path), rng)
+            set_path(p, leaf.path, value)
+            out.append(Outcome("boundary", leaf.dotted, violated_rule(leaf.schema, value), edge))
+        return out
+
+    def _deprecated(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        out: list[Outcome] = []
+        for leaf in self.leaves:
+            value = get_path(p, leaf.path)
+            if value is MISSING or value is None:
+                continue
+            new = _legacy(value, leaf.schema, params, rng)
+            if new is not value:
+                set_path(p, leaf.path, new)
+                rule = violated_rule(leaf.schema, new)
+                if rule:
+                    out.append(Outcome("deprecated_format", leaf.dotted, rule))
+        return out
+
+    def _malformed(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        kind = trace.details["malformed"][row]
+        mutation = MUTATIONS.get(_MALFORMED_TO_MUTATION.get(kind, ""))
+        if mutation is None:
+            return []  # truncated_json is applied by generators to the encoded body
+        candidates = [
+            leaf
+            for leaf in self.leaves
+            if mutation.applies(leaf) and get_path(p, leaf.path) is not MISSING
+        ]
+        if not candidates:
+            return []
+        leaf = candidates[int(rng.integers(0, len(candidates)))]
+        result = mutation.apply(p, leaf, rng)
+        return [result] if result else []
+
+
+def _typo(value: str, rng: np.random.Generator, schema: Schema) -> str:
+    if len(value) < 2:
+        return value
+    i = int(rng.integers(0, len(value) - 1))
+    op = int(rng.integers(0, 4))
+    if op == 0:  # swap neighbours
+        return value[:i] + value[i + 1] + value[i] + value[i + 2 :]
+    if op == 1 and len(value) > (schema.min_length or 0):  # drop a letter
+        return value[:i] + value[i + 1 :]
+    if op == 2 and (schema.max_length is None or len(value) < schema.max_length):  # double
+        return value[:i] + value[i] + value[i:]
+    near = _KEYBOARD.get(value[i].lower())  # a neighbouring key
+    return value[:i] + near + value[i + 1 :] if near else value
+
+
+def _has_edge(s: Schema) -> bool:
+    if s.enum is not None and s.type != "array":
+        return len(s.enum) > 1
+    if s.type in ("integer", "number"):
+        return True
+    if s.type == "string":
+        return not s.pattern and s.format in (None, "date-time", "date")
+    return s.type == "array"
+
+
+def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any, str]:
+    upper = bool(rng.random() < 0.5)
+    if s.enum is not None and s.type != "array":
+        return (s.enum[-1], "last_enum") if upper else (s.enum[0], "first_enum")
+    if s.type in ("integer", "number"):
+        low, high = numeric_bounds(s, s.type == "integer")
+        if upper:
+            value = high if math.isfinite(high) else float(2**53 - 1)
+            edge = "maximum"
+        else:
+            value = low if math.isfinite(low) else -float(2**53 - 1)
+            edge = "minimum"
+        return (int(value) if s.type == "integer" else value), edge
+    if s.type == "string":
+        if s.format == "date-time":
+            return (
+                ("9999-12-31T23:59:59.999Z", "latest")
+                if upper
+                else ("1970-01-01T00:00:00.000Z", "epoch")
+            )
+        if s.format == "date":
+            return ("9999-12-31", "latest") if upper else ("1970-01-01", "epoch")
+        if upper:
+            size = s.max_length if s.max_length is not None else 1024
+            base = current if isinstance(current, str) and current else "x"
+            return (base * (size // len(base) + 1))[:size], "max_length"
+        size = s.min_length or 0
+        base = current if isinstance(current, str) and current else "x"
+        return (base * (size // max(1, len(base)) + 1))[:size], "min_length" if size else "empty"
+    # arrays
+    items = current if isinstance(current, list) else []
+    if upper and s.max_items is not None and items:
+        return (items * (s.max_items // len(items) + 1))[: s.max_items], "max_items"
+    return items[: s.min_items or 0], "min_items" if s.min_items else "empty"
+
+
+def _legacy(value: Any, s: Schema, params: Any, rng: np.random.Generator) -> Any:
+    if isinstance(value, bool):
+        return {"bool": value, "int": int(value), "yn": "Y" if value else "N"}[params.booleans_as]
+    if isinstance(value, int | float) and params.numbers_as_strings:
+        return str(value)
+    if isinstance(value, str) and s.format in ("date-time", "date", "timestamp"):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        except ValueError:
+            return value
+        if rng.random() < params.epoch_dates:
+            return int(moment.timestamp())
+        fmt = params.date_only_format if s.format == "date" else params.date_format
+        return moment.strftime(fmt)
+    return value

@@ -1,0 +1,115 @@
+"""fault: negative data: each record a valid payload with one labelled mutation.
+
+The dataset's first record is the unmutated baseline. Every other record names its mutation,
+the field path it hit, the rule it breaks (or that it is still valid) and the persona
+behaviours that made that mutation likelier.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from persona_gen.generators.base import Generator, Record
+from persona_gen.generators.mutations import MUTATIONS, Outcome
+from persona_gen.generators.paths import MISSING, get_path, leaves
+from persona_gen.personas.trace import Trace
+
+__all__ = ["AFFINITY", "FaultGenerator"]
+
+# How much each behaviour kind raises the weight of a mutation (base weight 1).
+AFFINITY: dict[str, dict[str, float]] = {
+    "deprecated_formats": {"format_violation": 4, "type_mismatch": 3},
+    "limited_features": {"missing_required": 3, "extra_field": 2},
+    "connection_issues": {"truncation": 3},
+    "retry_storms": {"extra_field": 1},
+    "slow_processing": {"truncation": 1},
+    "intermittent_connectivity": {"truncation": 3, "null_injection": 2},
+    "signal_noise": {"overflow": 2, "underflow": 2, "encoding_corruption": 2},
+    "delayed_transmission": {"null_injection": 1},
+    "battery_drain": {"truncation": 1, "null_injection": 1},
+    "errors": {"null_injection": 1},
+    "typos": {"format_violation": 2, "whitespace_padding": 2},
+    "boundary_values": {"overflow": 4, "underflow": 4, "empty_value": 2},
+    "unicode": {"encoding_corruption": 4},
+    "malformed_inputs": {"injection": 4, "type_mismatch": 3},
+    "session_anomalies": {"missing_required": 1},
+    "burst_traffic": {"extra_field": 1},
+    "batch_operations": {"empty_value": 1},
+    "rate_limits": {"overflow": 1},
+}
+
+
+class FaultGenerator(Generator):
+    name = "fault"
+    description = "Faulty/mutated data"
+    use_case = "Resilience and negative testing"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.leaves = leaves(self.ctx.domain, self.entity.schema)
+        self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
+        weights = np.ones(len(self.kinds))
+        self.because: list[list[str]] = [[] for _ in self.kinds]
+        for behaviour in self.ctx.persona.behaviours:
+            for mutation, boost in AFFINITY.get(behaviour.kind, {}).items():
+                if mutation in self.kinds:
+                    k = self.kinds.index(mutation)
+                    weights[k] += boost
+                    self.because[k].append(behaviour.name)
+        self.weights = weights / weights.sum()
+
+    def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
+        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights)
+        out: list[Record] = []
+        for i, payload in enumerate(payloads):
+            index = trace.first_index + i
+            if index == 0:
+                out.append(self._record(index, payload, None, []))
+                continue
+            k = int(chosen[i])
+            outcome = self._mutate(payload, self.kinds[k], rng)
+            out.append(self._record(index, payload, outcome, self.because[k]))
+        return out
+
+    def _mutate(
+        self, payload: dict[str, Any], kind: str, rng: np.random.Generator
+    ) -> Outcome | None:
+        mutation = MUTATIONS[kind]
+        candidates = [
+            x
+            for x in self.leaves
+            if mutation.applies(x)
+            and (get_path(payload, x.path) is not MISSING or kind == "extra_field")
+        ]
+        for _ in range(4):
+            if not candidates:
+                return None
+            leaf = candidates[int(rng.integers(0, len(candidates)))]
+            result = mutation.apply(payload, leaf, rng)
+            if result is not None:
+                return result
+            candidates.remove(leaf)
+        return None
+
+    def _record(
+        self, index: int, payload: dict[str, Any], outcome: Outcome | None, because: list[str]
+    ) -> Record:
+        return {
+            "index": index,
+            "baseline": index == 0,
+            "mutation": outcome.mutation if outcome else "none",
+            "field_path": outcome.field_path if outcome else None,
+            "expected_valid": outcome.expected_valid if outcome else True,
+            "rule": outcome.rule if outcome else None,
+            "description": (
+                MUTATIONS[outcome.mutation].summary + (f" ({outcome.note})" if outcome.note else "")
+            )
+            if outcome
+            else "Unmutated baseline record.",
+            "persona": self.ctx.persona.name,
+            "behaviors": because,
+            "record": payload,
+        }

@@ -1,0 +1,100 @@
+"""file: flat rows for ETL and ingestion tests; the persona's quirks reach the file itself.
+
+Rows are the entity flattened (nested objects become ``parent.child`` columns, arrays JSON
+text). Written as CSV, the trace's dataset-level settings choose the dialect: a legacy
+client's delimiter, encoding, decimal comma and line endings. Edge-case users put quotes and
+line breaks inside values; noisy devices leave cells empty and cut rows short.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import orjson
+
+from persona_gen.generators.base import Generator, Record
+from persona_gen.generators.effects import PayloadEffects
+from persona_gen.generators.paths import leaves
+from persona_gen.personas.trace import Trace
+
+__all__ = ["CsvDialect", "FileGenerator", "flatten"]
+
+
+@dataclass(frozen=True)
+class CsvDialect:
+    """How a file generator's rows are written as delimited text."""
+
+    delimiter: str = ","
+    encoding: str = "utf-8"
+    line_terminator: str = "\n"
+    decimal_comma: bool = False
+
+
+def flatten(payload: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in payload.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, f"{name}."))
+        elif isinstance(value, list):
+            out[name] = orjson.dumps(value).decode()
+        else:
+            out[name] = value
+    return out
+
+
+class FileGenerator(Generator):
+    name = "file"
+    description = "File-based data records"
+    use_case = "ETL and ingestion testing"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.effects = PayloadEffects(self.ctx.domain, self.entity.schema)
+        # Every column, optional ones included, in schema order; objects become prefixes.
+        self.columns = [
+            leaf.dotted
+            for leaf in leaves(self.ctx.domain, self.entity.schema)
+            if leaf.schema.type != "object"
+        ]
+
+    def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
+        self.effects.apply(payloads, trace, rng)
+        offline = trace.details.get("offline")
+        quirky = trace.marks.get("unicode")
+        rows: list[Record] = []
+        for i, payload in enumerate(payloads):
+            flat = flatten(payload)
+            row = {c: flat.get(c) for c in self.columns}
+            if offline is not None and offline[i] == "lost":
+                # The device died mid-write: the row stops part-way.
+                cut = int(rng.integers(1, max(2, len(self.columns))))
+                for c in self.columns[cut:]:
+                    row[c] = None
+            if quirky is not None and quirky[i]:
+                _embed_quotes_and_newlines(row, rng)
+            rows.append(row)
+        return rows
+
+    def dialect(self, settings: dict[str, Any]) -> CsvDialect:
+        legacy = settings.get("legacy_file")
+        if legacy is None:
+            return CsvDialect()
+        return CsvDialect(
+            delimiter=legacy.file_delimiter,
+            encoding=legacy.file_encoding,
+            line_terminator=legacy.line_terminator,
+            decimal_comma=legacy.decimal_comma,
+        )
+
+
+def _embed_quotes_and_newlines(row: Record, rng: np.random.Generator) -> None:
+    texts = [k for k, v in row.items() if isinstance(v, str) and " " in v]
+    if texts:
+        key = texts[int(rng.integers(0, len(texts)))]
+        value: str = row[key]
+        cut = len(value) // 2
+        row[key] = f'{value[:cut]}\n"{value[cut:]}"'

@@ -1,0 +1,292 @@
+"""Mutation kinds for negative data: each damages one field of a payload and says how.
+
+Every mutation returns the rule it breaks (a JSON Schema keyword) or None when the value it
+produced still fits the schema, measured with ``check.violated_rule`` rather than assumed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from persona_gen.generators.check import violated_rule
+from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, set_path
+from persona_gen.values.numbers import numeric_bounds
+
+__all__ = ["MUTATIONS", "Mutation", "Outcome", "applicable"]
+
+INJECTIONS = (
+    "' OR '1'='1' --",
+    "<script>alert(1)</script>",
+    "{{7*7}}",
+    "../../../../etc/passwd",
+    "${jndi:ldap://127.0.0.1/a}",
+    "; DROP TABLE users; --",
+    '"><img src=x onerror=alert(1)>',
+    "%00%0d%0aSet-Cookie:x=1",
+)
+BAD_FORMATS = {
+    "email": "not-an-email",
+    "uuid": "1234-not-a-uuid",
+    "date-time": "2024-13-45T25:61:00",
+    "date": "31/02/2024",
+    "time": "25:99",
+    "uri": "ht!tp//bad uri",
+    "hostname": "-bad_host-.",
+    "ipv4": "999.300.1",
+    "ipv6": "gggg::zz",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What a mutation did: the path it changed and the rule broken (None = still valid)."""
+
+    mutation: str
+    field_path: str
+    rule: str | None
+    note: str = ""
+
+    @property
+    def expected_valid(self) -> bool:
+        return self.rule is None
+
+
+Apply = Callable[[dict[str, Any], Leaf, np.random.Generator], Outcome | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Mutation:
+    name: str
+    summary: str
+    applies: Callable[[Leaf], bool]
+    apply: Apply
+
+
+def _checked(name: str, payload: dict[str, Any], leaf: Leaf, value: Any, note: str = "") -> Outcome:
+    set_path(payload, leaf.path, value)
+    return Outcome(name, leaf.dotted, violated_rule(leaf.schema, value), note)
+
+
+def _is_scalar(leaf: Leaf) -> bool:
+    return leaf.schema.type in ("string", "integer", "number", "boolean")
+
+
+def _is_free_string(leaf: Leaf) -> bool:
+    s = leaf.schema
+    return s.type == "string" and s.enum is None and not s.has_const
+
+
+def _type_mismatch(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    current = get_path(p, leaf.path)
+    kind = leaf.schema.type
+    if kind == "string":
+        value: Any = int(rng.integers(0, 100000))
+    elif kind in ("integer", "number"):
+        value = f"{current}" if current is not MISSING else "forty-two"
+        value = value + "abc" if rng.random() < 0.5 else "NaN"
+    elif kind == "boolean":
+        value = "yes"
+    elif kind == "array":
+        value = {"item": current}
+    else:
+        value = "[object Object]"
+    return _checked("type_mismatch", p, leaf, value)
+
+
+def _missing_required(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
+    if not delete_path(p, leaf.path):
+        return None
+    return Outcome("missing_required", leaf.dotted, "required")
+
+
+def _null(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    return _checked("null_injection", p, leaf, None)
+
+
+def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    s = leaf.schema
+    if s.type == "string":
+        size = (s.max_length + 1) if s.max_length is not None else 65_536
+        return _checked("overflow", p, leaf, "A" * size, f"length {size}")
+    _, high = numeric_bounds(s, s.type == "integer")
+    if high != float("inf"):
+        value: Any = int(high) + 1 if s.type == "integer" else high + abs(high) * 0.5 + 1
+    else:
+        value = 2**63 if s.type == "integer" else 1.7e308
+    return _checked("overflow", p, leaf, value, "above maximum")
+
+
+def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    s = leaf.schema
+    if s.type == "string":
+        size = max(0, (s.min_length or 1) - 1)
+        return _checked("underflow", p, leaf, "a" * size, f"length {size}")
+    low, _ = numeric_bounds(s, s.type == "integer")
+    if low != float("-inf"):
+        value: Any = int(low) - 1 if s.type == "integer" else low - abs(low) * 0.5 - 1
+    else:
+        value = -(2**63) - 1 if s.type == "integer" else -1.7e308
+    return _checked("underflow", p, leaf, value, "below minimum")
+
+
+def _invalid_enum(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    options = [str(v) for v in leaf.schema.enum or ()]
+    value = (options[0].upper() + "_LEGACY") if options else "UNKNOWN_VALUE"
+    while value in options:
+        value += "_X"
+    return _checked("invalid_enum", p, leaf, value)
+
+
+def _format_violation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    s = leaf.schema
+    value = BAD_FORMATS.get(s.format or "", "!!" + "#" * max(1, s.min_length or 1) + " ")
+    if s.max_length is not None:
+        value = value[: s.max_length]
+    return _checked("format_violation", p, leaf, value)
+
+
+def _truncation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
+    current = get_path(p, leaf.path)
+    if not isinstance(current, str) or len(current) < 2:
+        return None
+    cut = int(rng.integers(1, len(current)))
+    return _checked("truncation", p, leaf, current[:cut], f"cut at {cut} of {len(current)}")
+
+
+def _encoding_corruption(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
+    current = get_path(p, leaf.path)
+    if not isinstance(current, str):
+        return None
+    style = int(rng.integers(0, 3))
+    if style == 0:  # UTF-8 read as Latin-1 (mojibake)
+        value = (current + " café").encode("utf-8").decode("latin-1")
+    elif style == 1:
+        value = current[: len(current) // 2] + "\ufffd\ufffd" + current[len(current) // 2 :]
+    else:
+        value = current + "\x00"
+    if leaf.schema.max_length is not None and len(value) > leaf.schema.max_length:
+        value = value[-leaf.schema.max_length :]
+    return _checked(
+        "encoding_corruption", p, leaf, value, ("mojibake", "replacement", "null_byte")[style]
+    )
+
+
+def _extra_field(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
+    parent_path = leaf.path[:-1]
+    parent = get_path(p, parent_path) if parent_path else p
+    if not isinstance(parent, dict):
+        return None
+    parent["_unexpected_field"] = "surprise"
+    dotted = ".".join(str(x) for x in (*parent_path, "_unexpected_field"))
+    return Outcome("extra_field", dotted, "additionalProperties" if leaf.parent_closed else None)
+
+
+def _injection(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    value = INJECTIONS[int(rng.integers(0, len(INJECTIONS)))]
+    if leaf.schema.max_length is not None:
+        value = value[: leaf.schema.max_length]
+    return _checked("injection", p, leaf, value)
+
+
+def _empty(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+    return _checked("empty_value", p, leaf, [] if leaf.schema.type == "array" else "")
+
+
+def _whitespace(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
+    current = get_path(p, leaf.path)
+    if not isinstance(current, str):
+        return None
+    return _checked("whitespace_padding", p, leaf, f"  {current}\t ")
+
+
+def _has_range(leaf: Leaf) -> bool:
+    s = leaf.schema
+    if s.type == "string":
+        return s.enum is None and not s.has_const
+    return s.type in ("integer", "number") and s.enum is None
+
+
+MUTATIONS: dict[str, Mutation] = {
+    m.name: m
+    for m in (
+        Mutation(
+            "type_mismatch",
+            "A value of the wrong JSON type.",
+            lambda leaf: leaf.schema.type not in ("any", "null", "union"),
+            _type_mismatch,
+        ),
+        Mutation(
+            "missing_required",
+            "A required field left out.",
+            lambda leaf: leaf.required,
+            _missing_required,
+        ),
+        Mutation(
+            "null_injection",
+            "null where a value is expected.",
+            lambda leaf: not leaf.schema.nullable,
+            _null,
+        ),
+        Mutation("overflow", "Above the maximum, or longer than maxLength.", _has_range, _overflow),
+        Mutation(
+            "underflow",
+            "Below the minimum, or shorter than minLength.",
+            lambda leaf: (
+                _has_range(leaf)
+                and (leaf.schema.type != "string" or (leaf.schema.min_length or 0) > 0)
+            ),
+            _underflow,
+        ),
+        Mutation(
+            "invalid_enum",
+            "A value outside the enumeration.",
+            lambda leaf: leaf.schema.enum is not None,
+            _invalid_enum,
+        ),
+        Mutation(
+            "format_violation",
+            "A string that breaks its format or pattern.",
+            lambda leaf: (
+                leaf.schema.type == "string" and bool(leaf.schema.format or leaf.schema.pattern)
+            ),
+            _format_violation,
+        ),
+        Mutation("truncation", "A string cut short.", _is_free_string, _truncation),
+        Mutation(
+            "encoding_corruption",
+            "Mojibake, replacement characters or a NUL byte.",
+            _is_free_string,
+            _encoding_corruption,
+        ),
+        Mutation(
+            "extra_field",
+            "A property the schema does not declare.",
+            lambda leaf: True,
+            _extra_field,
+        ),
+        Mutation(
+            "injection",
+            "SQL, script, template or path injection text.",
+            _is_free_string,
+            _injection,
+        ),
+        Mutation(
+            "empty_value",
+            "An empty string or array.",
+            lambda leaf: leaf.schema.type in ("string", "array") and leaf.schema.enum is None,
+            _empty,
+        ),
+        Mutation(
+            "whitespace_padding", "Leading and trailing whitespace.", _is_free_string, _whitespace
+        ),
+    )
+}
+
+
+def applicable(name: str, leaves: tuple[Leaf, ...]) -> list[Leaf]:
+    mutation = MUTATIONS[name]
+    return [leaf for leaf in leaves if mutation.applies(leaf)]

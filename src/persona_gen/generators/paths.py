@@ -1,0 +1,89 @@
+"""Addressing values inside nested payloads by field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from persona_gen.entities.model import Domain, Schema
+
+__all__ = ["Leaf", "get_path", "leaves", "set_path"]
+
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Leaf:
+    """A field an effect can act on: its path from the payload root and its schema."""
+
+    path: Path
+    schema: Schema
+    required: bool
+    parent_closed: bool = False  # the object holding this field allows no other properties
+
+    @property
+    def dotted(self) -> str:
+        out = ""
+        for p in self.path:
+            out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+        return out
+
+
+def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ...]:
+    """Every field reachable through nested objects (not through arrays), parents first."""
+    out: list[Leaf] = []
+
+    def walk(s: Schema, prefix: Path, depth: int) -> None:
+        s = _deref(domain, s)
+        for f in s.fields:
+            fs = _deref(domain, f.schema)
+            path = (*prefix, f.name)
+            out.append(Leaf(path, fs, f.required, s.closed))
+            if fs.type == "object" and depth < max_depth:
+                walk(fs, path, depth + 1)
+
+    walk(schema, (), 0)
+    return tuple(out)
+
+
+def _deref(domain: Domain, s: Schema) -> Schema:
+    seen = 0
+    while s.type == "ref" and s.ref in domain.entities and seen < 16:
+        s = domain.entities[s.ref].schema
+        seen += 1
+    return s
+
+
+def get_path(obj: Any, path: Path) -> Any:
+    for p in path:
+        if isinstance(obj, dict) and p in obj:
+            obj = obj[p]
+        else:
+            return _MISSING
+    return obj
+
+
+def set_path(obj: Any, path: Path, value: Any) -> bool:
+    """Set the value at ``path`` if its parent exists; True when set."""
+    parent = get_path(obj, path[:-1])
+    if isinstance(parent, dict):
+        parent[path[-1]] = value
+        return True
+    return False
+
+
+def delete_path(obj: Any, path: Path) -> bool:
+    parent = get_path(obj, path[:-1])
+    if isinstance(parent, dict) and path[-1] in parent:
+        del parent[path[-1]]
+        return True
+    return False
+
+
+class _Missing:
+    def __repr__(self) -> str:
+        return "<missing>"
+
+
+_MISSING: Any = _Missing()
+MISSING = _MISSING

@@ -1,0 +1,162 @@
+"""streaming: Kafka/Flink event envelopes, in the order a consumer receives them.
+
+Records are ordered by ingest (arrival) time, so events that were late, buffered while
+offline or re-sent appear after later events: exactly what a stream processor must handle.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from persona_gen.generators.base import Generator, Record, uuid_ids
+from persona_gen.generators.effects import PayloadEffects
+from persona_gen.generators.mutations import Outcome
+from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+
+__all__ = ["PARTITIONS", "StreamingGenerator", "murmur2_partition"]
+
+PARTITIONS = 12
+
+
+def murmur2(data: bytes) -> int:
+    """Kafka's murmur2 hash (the Java client's default partitioner)."""
+    seed, m, r = 0x9747B28C, 0x5BD1E995, 24
+    length = len(data)
+    h = (seed ^ length) & 0xFFFFFFFF
+    for i in range(0, length - length % 4, 4):
+        k = int.from_bytes(data[i : i + 4], "little")
+        k = (k * m) & 0xFFFFFFFF
+        k ^= k >> r
+        k = (k * m) & 0xFFFFFFFF
+        h = ((h * m) & 0xFFFFFFFF) ^ k
+    rest = length % 4
+    tail = data[length - rest :]
+    if rest == 3:
+        h ^= tail[2] << 16
+    if rest >= 2:
+        h ^= tail[1] << 8
+    if rest >= 1:
+        h ^= tail[0]
+        h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 13
+    h = (h * m) & 0xFFFFFFFF
+    h ^= h >> 15
+    return h
+
+
+def murmur2_partition(key: str, partitions: int = PARTITIONS) -> int:
+    """The partition Kafka's default partitioner picks for ``key``."""
+    return (murmur2(key.encode()) & 0x7FFFFFFF) % partitions
+
+
+class StreamingGenerator(Generator):
+    name = "streaming"
+    description = "Kafka/Flink event streams"
+    use_case = "Stream processing validation"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        events = dict(self.ctx.domain.events) or {
+            f"{self.entity.collection}.recorded": self.entity.name
+        }
+        self.event_types = list(events)
+        self.event_entities = [events[t] for t in self.event_types]
+        self.effects = {
+            name: PayloadEffects(self.ctx.domain, self.ctx.domain.entities[name].schema)
+            for name in set(self.event_entities)
+        }
+        self._partitions: dict[str, int] = {}
+
+    def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        n = trace.n
+        kinds = rng.integers(0, len(self.event_types), n)
+        payloads: list[Any] = [None] * n
+        outcomes: list[list[Outcome]] = [[] for _ in range(n)]
+        for k, entity in enumerate(self.event_entities):
+            rows = np.flatnonzero(kinds == k)
+            if rows.size:
+                got = self.synth.records(entity, rows.size, rng, trace.first_index)
+                found = self.effects[entity].apply(got, trace, rng, rows)
+                for j, row in enumerate(rows.tolist()):
+                    payloads[row], outcomes[row] = got[j], found[j]
+        sequence = _sequences(trace)
+        arrival = trace.t_ms + trace.delivery_ms.astype(np.int64)
+        actors, sessions = self.actor_ids(trace), self.session_ids(trace)
+        event_ids = uuid_ids(trace.request, self.salt ^ 0xE7E)
+        event_times, ingest_times = self.times(trace.t_ms), self.times(arrival)
+        failure = trace.details.get("failure")
+        offline = trace.details.get("offline")
+        deprecated = trace.marks.get("deprecated")
+        tags = trace.tags()
+        out: list[Record] = []
+        for i in np.argsort(arrival, kind="stable").tolist():
+            key = actors[i]
+            partition = self._partitions.get(key)
+            if partition is None:
+                partition = self._partitions[key] = murmur2_partition(key)
+            event_type = self.event_types[int(kinds[i])]
+            headers = {
+                "content-type": "application/json",
+                "schema-version": "1" if deprecated is not None and deprecated[i] else "2",
+                "producer": f"{self.ctx.persona.name}-{int(trace.actor[i]) % 16}",
+            }
+            if int(trace.batch[i]) >= 0:
+                headers["batch-id"] = str(int(trace.batch[i]))
+                headers["batch-size"] = str(int(trace.batch_size[i]))
+            status = int(trace.status[i])
+            error = None
+            if status:
+                error = {
+                    "status": None if status == TRANSPORT_FAILURE else status,
+                    "reason": failure[i] if failure is not None else None,
+                }
+            violations = [o for o in outcomes[i] if o.rule]
+            out.append(
+                {
+                    "topic": event_type.split(".")[0] + "-events",
+                    "partition": partition,
+                    "key": key,
+                    "event_id": event_ids[i],
+                    "event_type": event_type,
+                    "event_time": event_times[i],
+                    "ingest_time": ingest_times[i],
+                    "delay_ms": int(arrival[i] - trace.t_ms[i]),
+                    "sequence": int(sequence[i]),
+                    "session_id": sessions[i],
+                    "headers": headers,
+                    "payload": payloads[i],
+                    "duplicate": bool(trace.duplicate[i]),
+                    "buffered": bool(trace.buffered[i]),
+                    "lost_before": int(trace.lost_before[i]),
+                    "offline": offline[i] if offline is not None else None,
+                    "error": error,
+                    "attempt": int(trace.attempt[i]),
+                    "expected_valid": not violations,
+                    "violations": [
+                        {"path": o.field_path, "rule": o.rule, "change": o.mutation}
+                        for o in violations
+                    ],
+                    "persona": self.ctx.persona.name,
+                    "behaviors": tags[i],
+                }
+            )
+        return out
+
+
+def _sequences(trace: Trace) -> np.ndarray:
+    """Per-session sequence numbers in event-time order; lost events consume numbers and a
+    duplicate repeats the number of the event it re-sends."""
+    order = np.lexsort((trace.duplicate, trace.t_ms, trace.session))
+    session = trace.session[order]
+    step = (~trace.duplicate[order]).astype(np.int64) + trace.lost_before[order]
+    new = np.ones(trace.n, bool)
+    new[1:] = session[1:] != session[:-1]
+    running = np.cumsum(step)
+    start = np.maximum.accumulate(np.where(new, np.arange(trace.n), 0))
+    base = running[start] - step[start]
+    seq_sorted = running - base - 1 + (trace.duplicate[order]).astype(np.int64)
+    out = np.empty(trace.n, np.int64)
+    out[order] = seq_sorted
+    return out

@@ -1,0 +1,47 @@
+"""delayed_transmission: some events arrive long after they happened (late, out of order)."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.trace import Trace
+
+
+class DelayedTransmissionParams(Params):
+    rate: Rate = Field(0.2, description="Share of events delivered late.")
+    delay_ms: DistributionSpec = Field(
+        default_factory=lambda: DistributionSpec.model_validate(
+            {"dist": "lognormal", "median": 30000, "sigma": 1.0}
+        ),
+        description="Extra delay of a late event.",
+    )
+    duplicate_rate: Rate = Field(0.0, description="Share of events re-sent (delivered twice).")
+
+
+class DelayedTransmission(Behaviour[DelayedTransmissionParams]):
+    kind = "delayed_transmission"
+    summary = "Late delivery (event time far before arrival) and optional re-sends."
+    phase = Phase.TRANSPORT
+    params_model = DelayedTransmissionParams
+
+    def apply(self, trace: Trace, rng: np.random.Generator) -> None:
+        p = self.params
+        late = pick_rows(rng, trace.n, p.rate)
+        trace.delivery_ms = trace.delivery_ms + np.where(late, p.delay_ms.sample(rng, trace.n), 0)
+        trace.touch(self.name, late)
+        if p.duplicate_rate > 0:
+            # A duplicate repeats the event just before it from the same actor: same request
+            # id, same event time, a later arrival.
+            dup = pick_rows(rng, trace.n, p.duplicate_rate)
+            dup[0] = False
+            src = np.flatnonzero(dup) - 1
+            rows = np.flatnonzero(dup)
+            for col in ("t_ms", "actor", "session", "request"):
+                arr = getattr(trace, col)
+                arr[rows] = arr[src]
+            trace.delivery_ms[rows] = trace.delivery_ms[src] + rng.exponential(5000, rows.size)
+            trace.duplicate |= dup
+            trace.touch(self.name, dup)

@@ -1,0 +1,36 @@
+"""deprecated_formats: old encodings of dates and numbers, v1 endpoints, legacy files."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from pydantic import Field
+
+from persona_gen.distributions import Rate
+from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
+from persona_gen.personas.trace import Trace
+
+
+class DeprecatedFormatsParams(Params):
+    rate: Rate = Field(1.0, description="Share of events sent in the legacy format.")
+    date_format: str = Field("%m/%d/%Y %H:%M:%S", description="strftime format for date-times.")
+    date_only_format: str = Field("%m/%d/%Y", description="strftime format for dates.")
+    epoch_dates: Rate = Field(0.0, description="Share of dates sent as epoch seconds instead.")
+    numbers_as_strings: bool = Field(True, description="Send numbers as strings.")
+    booleans_as: Literal["bool", "int", "yn"] = Field("yn", description="Boolean encoding.")
+    api_version: str = Field("v1", pattern=r"^v\d+$", description="Old API version in paths.")
+    file_encoding: str = Field("latin-1", description="Text encoding of written files.")
+    file_delimiter: str = Field(";", min_length=1, max_length=1, description="CSV delimiter.")
+    decimal_comma: bool = Field(True, description="Write decimals with a comma in files.")
+    line_terminator: Literal["\n", "\r\n"] = Field("\r\n", description="File line endings.")
+
+
+class DeprecatedFormats(Behaviour[DeprecatedFormatsParams]):
+    kind = "deprecated_formats"
+    summary = "Legacy date/number/boolean encodings, v1 paths and legacy file dialects."
+    params_model = DeprecatedFormatsParams
+
+    def apply(self, trace: Trace, rng: np.random.Generator) -> None:
+        trace.mark("deprecated", pick_rows(rng, trace.n, self.params.rate), self.name, self.params)
+        trace.settings["legacy_file"] = self.params

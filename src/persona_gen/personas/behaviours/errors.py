@@ -1,0 +1,46 @@
+"""errors: a declared share of requests fail with server or client error statuses."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from persona_gen.distributions import Rate
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.trace import Trace
+
+
+class ErrorsParams(Params):
+    rate: Rate = Field(0.02, description="Share of events that fail.")
+    statuses: dict[int, float] = Field(
+        default_factory=lambda: {500: 0.4, 502: 0.1, 503: 0.3, 504: 0.2},
+        description="Failure HTTP statuses and their relative weights.",
+    )
+
+    @field_validator("statuses")
+    @classmethod
+    def _valid(cls, value: dict[int, float]) -> dict[int, float]:
+        if not value:
+            raise ValueError("at least one status is needed")
+        for status, weight in value.items():
+            if not 400 <= status <= 599:
+                raise ValueError(f"status {status} is not an HTTP error status (400-599)")
+            if weight < 0:
+                raise ValueError(f"weight of {status} must not be negative")
+        if sum(value.values()) <= 0:
+            raise ValueError("weights must not all be zero")
+        return value
+
+
+class Errors(Behaviour[ErrorsParams]):
+    kind = "errors"
+    summary = "A declared share of events fail with weighted HTTP error statuses."
+    phase = Phase.OUTCOME
+    params_model = ErrorsParams
+
+    def apply(self, trace: Trace, rng: np.random.Generator) -> None:
+        mask = pick_rows(rng, trace.n, self.params.rate)
+        codes = np.fromiter(self.params.statuses, np.int16)
+        weights = np.fromiter(self.params.statuses.values(), np.float64)
+        trace.status[mask] = rng.choice(codes, int(mask.sum()), p=weights / weights.sum())
+        trace.touch(self.name, mask)

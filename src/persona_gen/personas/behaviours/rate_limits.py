@@ -1,0 +1,40 @@
+"""rate_limits: actors that exceed a request quota per window are answered 429."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field
+
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
+from persona_gen.personas.trace import Trace
+
+
+class RateLimitsParams(Params):
+    limit: int = Field(100, ge=1, description="Requests allowed per actor per window.")
+    window_s: float = Field(1.0, gt=0, description="Quota window length.")
+    status: int = Field(429, ge=400, le=599, description="Status of a throttled request.")
+
+
+class RateLimits(Behaviour[RateLimitsParams]):
+    kind = "rate_limits"
+    summary = "Per-actor quotas over fixed windows; requests over quota get 429 + Retry-After."
+    phase = Phase.OUTCOME
+    params_model = RateLimitsParams
+
+    def apply(self, trace: Trace, rng: np.random.Generator) -> None:
+        p = self.params
+        window = (trace.t_ms // int(p.window_s * 1000)).astype(np.int64)
+        order = np.lexsort((trace.t_ms, window, trace.actor))
+        key_actor, key_window = trace.actor[order], window[order]
+        new_group = np.ones(trace.n, bool)
+        new_group[1:] = (key_actor[1:] != key_actor[:-1]) | (key_window[1:] != key_window[:-1])
+        group_start = np.maximum.accumulate(np.where(new_group, np.arange(trace.n), 0))
+        rank = np.arange(trace.n) - group_start
+        over = np.zeros(trace.n, bool)
+        over[order] = rank >= p.limit
+        trace.status[over] = p.status
+        trace.detail("failure")[over] = "rate_limited"
+        window_end = (window + 1) * int(p.window_s * 1000)
+        trace.details.setdefault("retry_after_ms", np.full(trace.n, None, dtype=object))
+        trace.details["retry_after_ms"][over] = (window_end - trace.t_ms)[over]
+        trace.touch(self.name, over)

@@ -1,0 +1,28 @@
+"""session: how many actions a visit has and how many distinct actors there are."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from persona_gen.distributions import DistributionSpec
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
+from persona_gen.personas.clock import Clock
+
+
+class SessionParams(Params):
+    length: DistributionSpec = Field(
+        default_factory=lambda: DistributionSpec.model_validate({"dist": "geometric", "mean": 12}),
+        description="Events per session.",
+    )
+    users: int = Field(1000, ge=1, le=10**9, description="Distinct actors in the population.")
+
+
+class Session(Behaviour[SessionParams]):
+    kind = "session"
+    summary = "Session length and the size of the actor population."
+    phase = Phase.STRUCTURE
+    params_model = SessionParams
+
+    def configure(self, clock: Clock) -> None:
+        clock.session_length = self.params.length
+        clock.users = self.params.users

@@ -1,0 +1,55 @@
+"""session_anomalies: sessions that misbehave: expired, reused, missing, out of order."""
+
+from __future__ import annotations
+
+import numpy as np
+from pydantic import Field, field_validator
+
+from persona_gen.distributions import Rate
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.trace import Trace
+
+KINDS = ("expired_token", "reused_session", "missing_session", "out_of_order", "concurrent_login")
+
+
+class SessionAnomaliesParams(Params):
+    rate: Rate = Field(0.05, description="Share of events with a session anomaly.")
+    kinds: list[str] = Field(
+        default_factory=lambda: list(KINDS),
+        description=f"Anomalies to produce: {', '.join(KINDS)}.",
+    )
+
+    @field_validator("kinds")
+    @classmethod
+    def _known(cls, value: list[str]) -> list[str]:
+        unknown = [k for k in value if k not in KINDS]
+        if unknown or not value:
+            raise ValueError(f"choose from {', '.join(KINDS)}")
+        return value
+
+
+class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
+    kind = "session_anomalies"
+    summary = "Expired tokens (401), sessions reused by another actor, missing or stale ids."
+    phase = Phase.STRUCTURE
+    params_model = SessionAnomaliesParams
+
+    def apply(self, trace: Trace, rng: np.random.Generator) -> None:
+        mask = pick_rows(rng, trace.n, self.params.rate)
+        rows = np.flatnonzero(mask)
+        kinds = rng.choice(np.asarray(self.params.kinds, dtype=object), rows.size)
+        trace.detail("session_anomaly")[rows] = kinds
+        for row, kind in zip(rows.tolist(), kinds.tolist(), strict=True):
+            if kind == "reused_session":
+                # Another actor presents this session's id (fixation / hijack).
+                trace.actor[row] = (trace.actor[row] + 1 + rng.integers(0, 1000)) % max(
+                    1, int(trace.actor.max()) + 1
+                )
+            elif kind == "expired_token":
+                trace.status[row] = 401
+            elif kind == "out_of_order":
+                # The event claims a time before its session could have started.
+                trace.t_ms[row] -= int(rng.uniform(60_000, 3_600_000))
+            elif kind == "concurrent_login":
+                trace.session[row] = trace.session[row] + trace.n * 10**6  # a second session
+        trace.mark("session_anomaly", mask, self.name, self.params)

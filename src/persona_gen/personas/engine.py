@@ -1,0 +1,103 @@
+"""The persona engine: turns a persona into a trace of behaviour decisions, block by block.
+
+A block's trace depends only on (seed, dataset key, block index): its start time is a fixed
+function of the block index, and every draw comes from streams derived from those three, so
+any block can be produced alone (docs/determinism.md).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from persona_gen.personas.clock import Clock
+from persona_gen.personas.loader import Persona
+from persona_gen.personas.trace import Trace
+from persona_gen.seeds import BLOCK_SIZE, block_stream
+
+__all__ = ["PersonaEngine"]
+
+
+class PersonaEngine:
+    """Applies one persona's behaviours to blocks of events."""
+
+    def __init__(self, persona: Persona, seed: int, dataset: str, epoch_ms: int) -> None:
+        self.persona = persona
+        self.seed = seed
+        self.dataset = dataset
+        self.epoch_ms = epoch_ms
+        self.clock = Clock()
+        for behaviour in persona.behaviours:
+            behaviour.configure(self.clock)
+
+    def stream(self, block: int, purpose: str) -> np.random.Generator:
+        return block_stream(self.seed, self.dataset, self.persona.name, block, purpose)
+
+    def trace(self, block: int) -> Trace:
+        n = BLOCK_SIZE
+        clock = self.clock
+        trace = Trace.blank(block, n, block * n)
+        base = self.stream(block, "timeline")
+
+        # 1. Inter-arrival gaps, reshaped by timeline behaviours, then fitted to the block's
+        #    fixed span so that blocks tile time without overlaps.
+        shape = 1.0 / clock.gap_cv**2
+        gaps = base.gamma(shape, 1.0 / shape, n + 1)
+        for b in self.persona.behaviours:
+            touched = b.shape_gaps(gaps, self.stream(block, f"gaps:{b.name}"))
+            if touched is not None:
+                trace.touch(b.name, touched[:n])
+        span = clock.block_span_ms(n)
+        start = self.epoch_ms + block * span
+        offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
+        trace.t_ms = (start + offsets).astype(np.int64)
+
+        # 2. Sessions: events go to concurrently active session slots; a slot's session ends
+        #    after a (geometric by default) number of events and a new one begins.
+        slots = clock.concurrent_sessions()
+        slot = base.integers(0, slots, n)
+        trace.session, position = _sessions(slot, clock, base, block)
+        actors = base.integers(0, clock.users, int(trace.session.max() - trace.session.min()) + 1)
+        trace.actor = actors[trace.session - trace.session.min()]
+        trace.think_ms = clock.think_ms.sample(base, n)
+        trace.think_ms[position == 0] = 0.0
+        trace.latency_ms = clock.latency_ms.sample(base, n) * clock.latency_factor
+        trace.delivery_ms = clock.delivery_ms.sample(base, n)
+
+        # 3. Behaviours, phase by phase (loader sorted them).
+        for b in self.persona.behaviours:
+            b.apply(trace, self.stream(block, f"apply:{b.name}"))
+        trace.sort_by_time()
+        return trace
+
+
+def _sessions(
+    slot: np.ndarray, clock: Clock, rng: np.random.Generator, block: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Session ids and each event's position within its session."""
+    n = slot.size
+    order = np.argsort(slot, kind="stable")
+    sorted_slot = slot[order]
+    lengths = np.maximum(1, clock.session_length.sample(rng, n).astype(np.int64))
+    # Walk each slot's events, cutting sessions at the drawn lengths.
+    session_sorted = np.empty(n, np.int64)
+    position_sorted = np.empty(n, np.int64)
+    boundaries = np.flatnonzero(np.diff(sorted_slot)) + 1
+    starts = np.concatenate(([0], boundaries))
+    ends = np.concatenate((boundaries, [n]))
+    next_id = 0
+    length_i = 0
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        i = s
+        while i < e:
+            length = int(lengths[length_i % n])
+            length_i += 1
+            j = min(e, i + length)
+            session_sorted[i:j] = next_id
+            position_sorted[i:j] = np.arange(j - i)
+            next_id += 1
+            i = j
+    session = np.empty(n, np.int64)
+    position = np.empty(n, np.int64)
+    session[order] = session_sorted + block * n
+    position[order] = position_sorted
+    return session, position

@@ -1,0 +1,274 @@
+"""Finding, loading, inheriting and validating personas.
+
+Built-in personas ship in the package; ``-p DIR`` adds to or overrides them by name.
+Every problem is reported with file:line and the field path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pydantic
+
+from persona_gen._yaml import Located, load_yaml
+from persona_gen.errors import FileError, Problem, UnknownNameError, UsageError, ValidationError
+from persona_gen.personas.behaviours import BEHAVIOURS
+from persona_gen.personas.behaviours.base import Behaviour
+from persona_gen.personas.model import PersonaFile, Population
+
+__all__ = ["Persona", "PersonaCatalog", "builtin_persona_dir", "validate_persona_file"]
+
+_CONTROL_KEYS = ("kind", "enabled")
+
+
+@dataclass(frozen=True)
+class Persona:
+    """A resolved persona: inheritance applied, every behaviour validated and bound."""
+
+    name: str
+    version: str
+    description: str
+    population: Population
+    behaviours: tuple[Behaviour[Any], ...]
+    source: str
+    content_hash: str
+    definition: dict[str, Any]
+
+    def behaviour_names(self) -> list[str]:
+        return [b.name for b in self.behaviours]
+
+
+def builtin_persona_dir() -> Path:
+    return Path(str(files("persona_gen").joinpath("data/personas")))
+
+
+def pydantic_problems(
+    exc: pydantic.ValidationError, located: Located, prefix: tuple[Any, ...]
+) -> list[Problem]:
+    """Turn a pydantic error into Problems that point at lines of ``located``'s file."""
+    problems = []
+    for err in exc.errors():
+        loc = tuple(p for p in err["loc"] if p not in ("root",) and not _is_union_tag(p))
+        path = (*prefix, *loc)
+        message = err["msg"]
+        if err["type"] == "extra_forbidden":
+            message = "unknown field"
+        elif err["type"] == "missing":
+            message = "field required"
+        problems.append(located.problem(path, message))
+    return problems
+
+
+def _is_union_tag(part: Any) -> bool:
+    return isinstance(part, str) and part in {
+        "constant",
+        "uniform",
+        "normal",
+        "lognormal",
+        "exponential",
+        "gamma",
+        "poisson",
+        "geometric",
+        "choice",
+    }
+
+
+class PersonaCatalog:
+    """The personas visible to a run: built-ins overlaid with user directories."""
+
+    def __init__(self, directories: Sequence[Path] = (), *, include_builtin: bool = True):
+        self._files: dict[str, Path] = {}
+        if include_builtin:
+            self._scan(builtin_persona_dir())
+        for directory in directories:
+            if not directory.exists():
+                raise UsageError(f"persona directory '{directory}' does not exist")
+            if not directory.is_dir():
+                raise UsageError(f"persona directory '{directory}' is not a directory")
+            self._scan(directory)
+        self._cache: dict[str, Persona] = {}
+        self._raw: dict[str, tuple[PersonaFile, Located]] = {}
+
+    def _scan(self, directory: Path) -> None:
+        for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
+            self._files[path.stem] = path
+
+    def names(self) -> list[str]:
+        return sorted(self._files)
+
+    def path(self, name: str) -> Path:
+        if name not in self._files:
+            raise UnknownNameError("persona", name, self._files)
+        return self._files[name]
+
+    def get(self, name: str) -> Persona:
+        if name not in self._cache:
+            self._cache[name] = self._resolve(name, ())
+        return self._cache[name]
+
+    def all(self) -> list[Persona]:
+        return [self.get(name) for name in self.names()]
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def _file(self, name: str) -> tuple[PersonaFile, Located]:
+        if name not in self._raw:
+            path = self.path(name)
+            self._raw[name] = parse_persona(load_yaml(path))
+            declared = self._raw[name][0].name
+            if declared != name:
+                located = self._raw[name][1]
+                raise ValidationError(
+                    [
+                        located.problem(
+                            ("name",),
+                            f"persona name '{declared}' must match the file name '{name}'",
+                        )
+                    ]
+                )
+        return self._raw[name]
+
+    def _resolve(self, name: str, chain: tuple[str, ...]) -> Persona:
+        if name in chain:
+            cycle = " -> ".join([*chain, name])
+            _, located = self._file(chain[-1])
+            raise ValidationError([located.problem(("extends",), f"inheritance cycle: {cycle}")])
+        spec, located = self._file(name)
+        merged: dict[str, Any] = {}
+        lineage: list[Located] = [located]
+        for i, parent in enumerate(spec.extends):
+            if parent not in self._files:
+                problem = located.problem(
+                    ("extends", i), str(UnknownNameError("parent persona", parent, self._files))
+                )
+                raise ValidationError([problem])
+            parent_persona = self._resolve(parent, (*chain, name))
+            merged = _merge(merged, parent_persona.definition)
+            lineage.extend(self._lineage(parent))
+        own = spec.model_dump(mode="json", exclude_unset=True, exclude={"extends", "name"})
+        merged = _merge(merged, own)
+        merged["name"] = spec.name
+        merged.setdefault("version", spec.version)
+        merged.setdefault("description", spec.description)
+        merged["behaviors"] = {
+            k: v for k, v in merged.get("behaviors", {}).items() if v is not None
+        }
+        behaviours = bind_behaviours(merged["behaviors"], lineage)
+        population = Population.model_validate(merged.get("population") or {})
+        canonical = orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+        return Persona(
+            name=spec.name,
+            version=str(merged["version"]),
+            description=str(merged["description"]),
+            population=population,
+            behaviours=behaviours,
+            source=located.file,
+            content_hash="sha256:" + hashlib.sha256(canonical).hexdigest(),
+            definition=merged,
+        )
+
+    def _lineage(self, name: str) -> list[Located]:
+        spec, located = self._file(name)
+        out = [located]
+        for parent in spec.extends:
+            out.extend(self._lineage(parent))
+        return out
+
+
+def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
+    if not isinstance(located.data, dict):
+        raise ValidationError([located.problem((), "a persona must be a YAML mapping")])
+    try:
+        spec = PersonaFile.model_validate(located.data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(pydantic_problems(exc, located, ())) from None
+    # Validate this file's own behaviour blocks now, so errors point at this file.
+    bind_behaviours(
+        {k: v for k, v in spec.behaviors.items() if v is not None}, [located], partial=True
+    )
+    return spec, located
+
+
+def bind_behaviours(
+    blocks: dict[str, Any], lineage: Sequence[Located], partial: bool = False
+) -> tuple[Behaviour[Any], ...]:
+    """Validate each block against its kind's parameters and bind it."""
+    problems: list[Problem] = []
+    bound: list[Behaviour[Any]] = []
+    for name, block in blocks.items():
+        located = _owner(lineage, ("behaviors", name))
+        if not isinstance(block, dict):
+            problems.append(
+                located.problem(
+                    ("behaviors", name),
+                    "expected a mapping of parameters (use {} for the defaults)",
+                )
+            )
+            continue
+        kind = block.get("kind", name)
+        if block.get("enabled", True) is False:
+            continue
+        if kind not in BEHAVIOURS:
+            where = ("behaviors", name, "kind") if "kind" in block else ("behaviors", name)
+            problems.append(
+                located.problem(
+                    where, str(UnknownNameError("behaviour kind", str(kind), BEHAVIOURS.names()))
+                )
+            )
+            continue
+        cls = BEHAVIOURS.get(kind)
+        params = {k: v for k, v in block.items() if k not in _CONTROL_KEYS}
+        try:
+            bound.append(cls(name, cls.params_model.model_validate(params)))
+        except pydantic.ValidationError as exc:
+            for err in pydantic_problems(exc, located, ("behaviors", name)):
+                located_err = _owner(lineage, _path_of(err.path))
+                line, column = located_err.where(_path_of(err.path))
+                problems.append(Problem(err.message, err.path, located_err.file, line, column))
+    if problems:
+        raise ValidationError(problems)
+    if partial:
+        return ()
+    return tuple(sorted(bound, key=lambda b: b.phase))
+
+
+def _path_of(dotted: str) -> tuple[str, ...]:
+    return tuple(p for p in dotted.replace("[", ".").replace("]", "").split(".") if p)
+
+
+def _owner(lineage: Sequence[Located], path: tuple[Any, ...]) -> Located:
+    """The most specific file in the inheritance chain that sets ``path``."""
+    for located in lineage:
+        if path in located.positions:
+            return located
+    for located in lineage:
+        if path[:2] in located.positions:
+            return located
+    return lineage[0]
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        elif key == "tags" and isinstance(value, list):
+            out[key] = list(dict.fromkeys([*out.get(key, []), *value]))
+        else:
+            out[key] = value
+    return out
+
+
+def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Persona:
+    """Check one persona file completely, resolving its parents from its own directory."""
+    if not path.exists():
+        raise FileError("file not found", path)
+    catalog = PersonaCatalog([*extra_dirs, path.parent])
+    catalog._files[path.stem] = path  # the file given wins over a same-named built-in
+    return catalog.get(path.stem)

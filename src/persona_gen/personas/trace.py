@@ -1,0 +1,166 @@
+"""The trace: a block of behaviour decisions, one NumPy column per decision.
+
+This is the contract between the two layers: behaviours write decisions here (when each event
+happens, who does it, in which session, whether it fails, arrives late, is retried, carries a
+typo...) without knowing any record shape; generators read them and never invent behaviour.
+See docs/behaviours/README.md for the meaning of every column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from pydantic import BaseModel
+
+__all__ = ["TRANSPORT_FAILURE", "Trace"]
+
+TRANSPORT_FAILURE = -1  # status of a request that got no HTTP response at all
+
+
+@dataclass
+class Trace:
+    """Behaviour decisions for ``n`` consecutive events of one block.
+
+    Columns (all length ``n``):
+      t_ms         event time, epoch milliseconds (when the actor acted)
+      delivery_ms  delay between event time and arrival at the receiver
+      actor        actor number within the population (0 .. users-1)
+      session      session number, unique across the dataset
+      latency_ms   server time to answer
+      think_ms     the actor's pause before this action
+      status       0 = success; HTTP status of a failure; -1 = transport failure (no response)
+      attempt      1 for a first try, 2.. for retries of the same request
+      request      request number; retries share their first try's number
+      duplicate    this event is a re-delivery of an earlier one
+      buffered     held back while offline and flushed on reconnect
+      lost_before  events of this session lost (never delivered) just before this one
+      concurrency  requests in flight together with this one (1 = alone)
+      batch        batch number this event belongs to (-1 = none)
+      batch_size   items this event carries (1 = a single item)
+      battery      device battery level in percent (NaN when the actor has none)
+      noise        relative noise amplitude on measured values (0 = clean)
+    ``marks`` holds boolean columns for content effects (``typo``, ``unicode``...) and
+    ``effects`` the parameters of the behaviour that set each; ``details`` holds object
+    columns naming a variant (which failure, which anomaly...). ``touched`` records, per
+    behaviour block name, which events it changed: the base of every record's tag list and
+    of the manifest's counts.
+    """
+
+    block: int
+    n: int
+    first_index: int
+    t_ms: np.ndarray
+    actor: np.ndarray
+    session: np.ndarray
+    latency_ms: np.ndarray
+    think_ms: np.ndarray
+    delivery_ms: np.ndarray
+    status: np.ndarray
+    attempt: np.ndarray
+    request: np.ndarray
+    duplicate: np.ndarray
+    buffered: np.ndarray
+    lost_before: np.ndarray
+    concurrency: np.ndarray
+    batch: np.ndarray
+    batch_size: np.ndarray
+    battery: np.ndarray
+    noise: np.ndarray
+    marks: dict[str, np.ndarray] = field(default_factory=dict)
+    effects: dict[str, BaseModel] = field(default_factory=dict)
+    details: dict[str, np.ndarray] = field(default_factory=dict)
+    touched: dict[str, np.ndarray] = field(default_factory=dict)
+    settings: dict[str, Any] = field(default_factory=dict)
+
+    _COLUMNS = (
+        "t_ms",
+        "actor",
+        "session",
+        "latency_ms",
+        "think_ms",
+        "delivery_ms",
+        "status",
+        "attempt",
+        "request",
+        "duplicate",
+        "buffered",
+        "lost_before",
+        "concurrency",
+        "batch",
+        "batch_size",
+        "battery",
+        "noise",
+    )
+
+    @classmethod
+    def blank(cls, block: int, n: int, first_index: int) -> Trace:
+        return cls(
+            block=block,
+            n=n,
+            first_index=first_index,
+            t_ms=np.zeros(n, np.int64),
+            actor=np.zeros(n, np.int64),
+            session=np.zeros(n, np.int64),
+            latency_ms=np.zeros(n, np.float64),
+            think_ms=np.zeros(n, np.float64),
+            delivery_ms=np.zeros(n, np.float64),
+            status=np.zeros(n, np.int16),
+            attempt=np.ones(n, np.int16),
+            request=np.arange(first_index, first_index + n, dtype=np.int64),
+            duplicate=np.zeros(n, bool),
+            buffered=np.zeros(n, bool),
+            lost_before=np.zeros(n, np.int32),
+            concurrency=np.ones(n, np.int16),
+            batch=np.full(n, -1, np.int64),
+            batch_size=np.ones(n, np.int32),
+            battery=np.full(n, np.nan, np.float32),
+            noise=np.zeros(n, np.float32),
+        )
+
+    def touch(self, behaviour: str, mask: np.ndarray) -> None:
+        """Record that ``behaviour`` changed the events in ``mask``."""
+        if behaviour in self.touched:
+            self.touched[behaviour] |= mask
+        else:
+            self.touched[behaviour] = mask.copy()
+
+    def mark(self, effect: str, mask: np.ndarray, behaviour: str, params: BaseModel) -> None:
+        """Ask generators to realise content ``effect`` on the events in ``mask``."""
+        if effect in self.marks:
+            self.marks[effect] |= mask
+        else:
+            self.marks[effect] = mask.copy()
+        self.effects[effect] = params
+        self.touch(behaviour, mask)
+
+    def detail(self, name: str) -> np.ndarray:
+        """An object column naming a variant per event (None where not set)."""
+        if name not in self.details:
+            self.details[name] = np.full(self.n, None, dtype=object)
+        column: np.ndarray = self.details[name]
+        return column
+
+    def reorder(self, order: np.ndarray) -> None:
+        """Permute every column by ``order`` (e.g. after times moved)."""
+        for name in self._COLUMNS:
+            setattr(self, name, getattr(self, name)[order])
+        for table in (self.marks, self.details, self.touched):
+            for key in table:
+                table[key] = table[key][order]
+
+    def sort_by_time(self) -> None:
+        self.reorder(np.argsort(self.t_ms, kind="stable"))
+
+    def tags(self) -> list[list[str]]:
+        """Per event, the names of the behaviours that touched it."""
+        out: list[list[str]] = [[] for _ in range(self.n)]
+        for name, mask in self.touched.items():
+            for i in np.flatnonzero(mask).tolist():
+                out[i].append(name)
+        return out
+
+    def failed(self) -> np.ndarray:
+        out: np.ndarray = self.status != 0
+        return out

@@ -1,0 +1,1 @@
+"""Profiles: project-owned bindings of personas, datasets and (optionally) an entity."""

@@ -1,0 +1,90 @@
+"""Loading and checking profiles: format, generators, formats, personas, embedded entities."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pydantic
+
+from persona_gen._yaml import Located, load_yaml
+from persona_gen.entities.model import Domain
+from persona_gen.entities.serial import EntityFormatError, domain_from_dict
+from persona_gen.errors import Problem, UnknownNameError, ValidationError
+from persona_gen.generators import GENERATORS
+from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
+from persona_gen.profiles.model import ProfileFile
+from persona_gen.sinks import FORMATS
+
+__all__ = ["Profile", "load_profile"]
+
+
+@dataclass(frozen=True)
+class Profile:
+    spec: ProfileFile
+    domain: Domain | None
+    path: Path
+    content_hash: str
+
+
+def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
+    """Read a profile and check everything it refers to; every problem is reported."""
+    located = load_yaml(path)
+    if not isinstance(located.data, dict):
+        raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
+    try:
+        spec = ProfileFile.model_validate(located.data)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(pydantic_problems(exc, located, ())) from None
+    problems = _references(spec, located, catalog)
+    domain = None
+    if spec.domain is not None:
+        try:
+            domain = domain_from_dict(spec.domain, "domain")
+        except EntityFormatError as exc:
+            parts = tuple(p for p in exc.path.replace("[", ".").replace("]", "").split(".") if p)
+            problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
+    if domain is not None:
+        for i, ds in enumerate(spec.datasets):
+            if ds.entity is not None and ds.entity not in domain.entities:
+                problems.append(
+                    located.problem(
+                        ("datasets", i, "entity"),
+                        str(UnknownNameError("entity", ds.entity, domain.entities)),
+                    )
+                )
+    if problems:
+        raise ValidationError(problems)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    return Profile(spec, domain, path, f"sha256:{digest}")
+
+
+def _references(
+    spec: ProfileFile, located: Located, catalog: PersonaCatalog | None
+) -> list[Problem]:
+    problems = []
+    for i, ds in enumerate(spec.datasets):
+        if ds.type not in GENERATORS:
+            problems.append(
+                located.problem(
+                    ("datasets", i, "type"),
+                    str(UnknownNameError("generator", ds.type, GENERATORS.names())),
+                )
+            )
+        if ds.format not in FORMATS:
+            problems.append(
+                located.problem(
+                    ("datasets", i, "format"),
+                    str(UnknownNameError("output format", ds.format, FORMATS.names())),
+                )
+            )
+    if catalog is not None:
+        for i, p in enumerate(spec.personas):
+            if p.name not in catalog.names():
+                problems.append(
+                    located.problem(
+                        ("personas", i), str(UnknownNameError("persona", p.name, catalog.names()))
+                    )
+                )
+    return problems

@@ -1,0 +1,94 @@
+"""The profile file format (docs/profile-format.md) as pydantic models."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from persona_gen.personas.model import NAME_PATTERN, SEMVER
+
+__all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
+
+DATASET_TYPES = ("api", "streaming", "file", "load", "fault")
+
+
+class PersonaWeight(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=NAME_PATTERN, description="A persona name.")
+    weight: float = Field(1.0, gt=0, description="Relative share of records in a mix.")
+
+
+class DatasetSpec(BaseModel):
+    """One dataset the profile produces."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="Dataset name.")
+    type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
+    count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
+    format: str = Field("json", description="Output encoding: json, jsonl or csv.")
+    seed: int | None = Field(None, ge=0, description="Overrides the profile's seed.")
+    output: str | None = Field(None, description="File name, relative to the output directory.")
+    personas: list[str] | None = Field(
+        None, description="Only these of the profile's personas (default: all, mixed)."
+    )
+    entity: str | None = Field(None, description="Entity of the embedded schema to use.")
+
+
+class EntitySource(BaseModel):
+    """Where an embedded entity came from."""
+
+    model_config = ConfigDict(extra="forbid")
+    file: str
+    format: str
+    sha256: str
+    entity: str | None = None
+    dialect: str | None = None
+
+
+class ProfileFile(BaseModel):
+    """A profile as written in YAML."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Profile name.")
+    version: str = Field("1.0.0", description="Semantic version of this profile.")
+    description: str = ""
+    seed: int | None = Field(None, ge=0, description="Seed for every dataset (replayable).")
+    personas: list[PersonaWeight] = Field(min_length=1, description="Personas and mix weights.")
+    datasets: list[DatasetSpec] = Field(min_length=1, description="Datasets to produce.")
+    source: EntitySource | None = Field(None, description="The imported schema's origin.")
+    domain: dict[str, Any] | None = Field(
+        None, description="The imported entities, embedded so the profile is portable."
+    )
+
+    @field_validator("version")
+    @classmethod
+    def _semver(cls, value: str) -> str:
+        if not SEMVER.match(value):
+            raise ValueError("must be a semantic version such as 1.2.0")
+        return value
+
+    @field_validator("personas", mode="before")
+    @classmethod
+    def _mapping_or_list(cls, value: Any) -> Any:
+        # Accept {normal_user: 0.7, noisy_device: 0.3} and ["normal_user", ...] too.
+        if isinstance(value, dict):
+            return [{"name": k, "weight": v} for k, v in value.items()]
+        if isinstance(value, list):
+            return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @model_validator(mode="after")
+    def _datasets_refer_to_personas(self) -> ProfileFile:
+        names = {p.name for p in self.personas}
+        for i, ds in enumerate(self.datasets):
+            for p in ds.personas or []:
+                if p not in names:
+                    raise ValueError(f"datasets[{i}].personas: '{p}' is not in personas")
+        seen: set[str] = set()
+        for ds in self.datasets:
+            key = ds.output or ds.name or ""
+            if key and key in seen:
+                raise ValueError(f"two datasets write '{key}'")
+            seen.add(key)
+        return self

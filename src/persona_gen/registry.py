@@ -1,0 +1,62 @@
+"""Registries: a literal table of built-ins, imported lazily, plus entry-point plugins.
+
+Nothing registers itself as an import side effect. Each pluggable kind (generators,
+behaviours, sinks, importers) keeps a table of ``name -> "module:attribute"``; other packages
+add entries through the entry-point group named for that kind.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from importlib.metadata import entry_points
+from typing import Generic, TypeVar
+
+from persona_gen.errors import UnknownNameError
+
+__all__ = ["Registry"]
+
+T = TypeVar("T")
+
+
+class Registry(Generic[T]):
+    """Named implementations of one pluggable kind, loaded on first use."""
+
+    def __init__(self, kind: str, builtins: Mapping[str, str], group: str) -> None:
+        self.kind = kind
+        self.group = group
+        self._targets = dict(builtins)
+        self._loaded: dict[str, T] = {}
+        self._plugins_scanned = False
+
+    def _scan_plugins(self) -> None:
+        if self._plugins_scanned:
+            return
+        self._plugins_scanned = True
+        for ep in entry_points(group=self.group):
+            self._targets.setdefault(ep.name, ep.value)
+
+    def names(self) -> list[str]:
+        """Every registered name, built-ins first in their table order."""
+        self._scan_plugins()
+        return list(self._targets)
+
+    def __contains__(self, name: object) -> bool:
+        self._scan_plugins()
+        return name in self._targets
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.names())
+
+    def get(self, name: str, where: str = "") -> T:
+        """The implementation registered as ``name``; a "did you mean" error if there is none."""
+        if name in self._loaded:
+            return self._loaded[name]
+        self._scan_plugins()
+        target = self._targets.get(name)
+        if target is None:
+            raise UnknownNameError(self.kind, name, self._targets, where)
+        module_name, _, attribute = target.partition(":")
+        value: T = getattr(importlib.import_module(module_name), attribute)
+        self._loaded[name] = value
+        return value

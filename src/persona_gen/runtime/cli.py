@@ -1,0 +1,326 @@
+"""The ``persona-gen`` command line. The only module that imports Typer, Click and Rich.
+
+Data goes to stdout, everything else (logs, seeds, summaries, progress) to stderr. A
+``PersonaGenError`` is printed as one clear message with exit code 1; anything else is a bug
+and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from persona_gen.errors import PersonaGenError, UsageError
+
+app = typer.Typer(
+    name="persona-gen",
+    help="Generate behaviour-driven, reproducible test data from declarative personas.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+PersonaDirs = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-p",
+        "--personas",
+        help="Directory of persona YAML files (adds to and overrides the built-ins); repeatable.",
+    ),
+]
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def _stdout_console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def _catalog(dirs: list[Path] | None) -> Any:
+    from persona_gen.personas.loader import PersonaCatalog
+
+    return PersonaCatalog(dirs or [])
+
+
+def _parse_count(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError:
+        raise UsageError(f"-n/--count: '{text}' is not a whole number") from None
+    if value <= 0:
+        raise UsageError(f"-n/--count: must be at least 1, got {value}")
+    return value
+
+
+def _parse_seed(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"-s/--seed: '{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
+    return value
+
+
+def _resolve_seed(seed: int | None) -> int:
+    if seed is not None:
+        return seed
+    from persona_gen.seeds import fresh_seed
+
+    drawn = fresh_seed()
+    print(
+        f"persona-gen: no --seed given; using seed {drawn} (pass -s {drawn} to replay)",
+        file=sys.stderr,
+    )
+    return drawn
+
+
+@app.command("list-personas")
+def list_personas(personas: PersonaDirs = None) -> None:
+    """List the personas available (built-in and from -p directories)."""
+    from rich.table import Table
+
+    catalog = _catalog(personas)
+    table = Table(title="Available Personas")
+    for column in ("Name", "Version", "Description", "Behaviors", "Source"):
+        table.add_column(column)
+    for persona in catalog.all():
+        table.add_row(
+            persona.name,
+            persona.version,
+            persona.description,
+            ", ".join(persona.behaviour_names()),
+            persona.source,
+        )
+    _stdout_console().print(table)
+
+
+@app.command("list-generators")
+def list_generators() -> None:
+    """List the dataset generators."""
+    from rich.table import Table
+
+    from persona_gen.generators import GENERATORS
+
+    table = Table(title="Available Generators")
+    for column in ("Generator", "Description", "Use Case"):
+        table.add_column(column)
+    for name in GENERATORS.names():
+        cls = GENERATORS.get(name)
+        table.add_row(name, cls.description, cls.use_case)
+    _stdout_console().print(table)
+
+
+@app.command("list-behaviours")
+def list_behaviours() -> None:
+    """List the behaviour kinds a persona can use."""
+    from rich.table import Table
+
+    from persona_gen.personas.behaviours import BEHAVIOURS
+
+    table = Table(title="Behaviour Kinds")
+    table.add_column("Kind")
+    table.add_column("Effect")
+    table.add_column("Parameters")
+    for name in BEHAVIOURS.names():
+        cls = BEHAVIOURS.get(name)
+        table.add_row(name, cls.summary, ", ".join(cls.params_model.model_fields))
+    _stdout_console().print(table)
+
+
+@app.command("quick")
+def quick(
+    persona: Annotated[str, typer.Argument(help="Persona name.")],
+    dataset_type: Annotated[
+        str, typer.Option("-t", "--type", help="Generator: api, streaming, file, load or fault.")
+    ],
+    count: Annotated[str, typer.Option("-n", "--count", help="Number of records.")] = "10",
+    personas: PersonaDirs = None,
+    seed: Annotated[str | None, typer.Option("-s", "--seed", help="Seed (replayable).")] = None,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format", "-f", help="json, jsonl or csv (default: from -o's extension, else json)."
+        ),
+    ] = None,
+) -> None:
+    """Generate one dataset from one persona."""
+    from persona_gen.generators import GENERATORS
+    from persona_gen.runtime.dataset import Dataset
+    from persona_gen.runtime.write import write_dataset
+
+    n = _parse_count(count)
+    seed_value = _parse_seed(seed)
+    fmt = _format_for(fmt, output)
+    GENERATORS.get(dataset_type, "-t/--type")
+    catalog = _catalog(personas)
+    chosen = catalog.get(persona)
+    run_seed = _resolve_seed(seed_value)
+    dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
+    write_dataset(dataset, output, fmt, pretty=pretty, progress=_progress_factory())
+    if output is not None:
+        print(
+            f"persona-gen: wrote {n} {dataset_type} records ({chosen.name}, seed {run_seed}) "
+            f"to {output}",
+            file=sys.stderr,
+        )
+
+
+def _format_for(fmt: str | None, output: Path | None) -> str:
+    from persona_gen.sinks import FORMATS
+
+    if fmt is None:
+        suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+        fmt = suffix if suffix in FORMATS else "json"
+    if fmt not in FORMATS:
+        from persona_gen.errors import UnknownNameError
+
+        raise UnknownNameError("output format", fmt, FORMATS.names(), "--format")
+    return fmt
+
+
+def _progress_factory() -> Any:
+    if not sys.stderr.isatty():
+        return None
+    from persona_gen.runtime.progress import RichProgress
+
+    return RichProgress
+
+
+@app.command("validate")
+def validate(
+    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.")],
+    kind: Annotated[str, typer.Option("-t", "--type", help="persona or profile.")] = "persona",
+    personas: PersonaDirs = None,
+) -> None:
+    """Check a persona or profile file; report every problem with file:line and field."""
+    if kind == "persona":
+        from persona_gen.personas.loader import validate_persona_file
+
+        result = validate_persona_file(file, personas or [])
+        print(
+            f"{file}: valid persona '{result.name}' {result.version} "
+            f"({len(result.behaviours)} behaviours: {', '.join(result.behaviour_names())})"
+        )
+    elif kind == "profile":
+        from persona_gen.profiles.loader import load_profile
+
+        dirs = [*(personas or []), file.parent.parent / "personas"]
+        catalog = _catalog([d for d in dirs if d.is_dir()])
+        profile = load_profile(file, catalog)
+        spec = profile.spec
+        print(
+            f"{file}: valid profile '{spec.name}' {spec.version} "
+            f"({len(spec.personas)} personas, {len(spec.datasets)} datasets)"
+        )
+    else:
+        from persona_gen.errors import UnknownNameError
+
+        raise UnknownNameError("file type", kind, ["persona", "profile"], "-t/--type")
+
+
+@app.command("init-persona")
+def init_persona(
+    name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to create.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+) -> None:
+    """Write a commented persona template that validates as is."""
+    import re
+
+    from persona_gen.personas.model import NAME_PATTERN
+    from persona_gen.runtime.templates import persona_template
+    from persona_gen.sinks.output import write_atomic
+
+    if not re.match(NAME_PATTERN, name):
+        raise UsageError(f"-n/--name: '{name}' must be snake_case (letters, digits, _)")
+    _refuse_overwrite(output, force)
+    write_atomic(output, persona_template(name).encode())
+    print(f"persona-gen: created persona template {output}", file=sys.stderr)
+
+
+@app.command("init-profile")
+def init_profile(
+    name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="File to create.")],
+    persona: Annotated[
+        list[str] | None, typer.Option("-p", "--persona", help="Persona to include; repeatable.")
+    ] = None,
+    types: Annotated[
+        list[str] | None, typer.Option("-t", "--type", help="Dataset type; repeatable.")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    persona_dirs: Annotated[
+        list[Path] | None,
+        typer.Option("--personas-dir", help="Where to find personas besides the built-ins."),
+    ] = None,
+) -> None:
+    """Write a profile template binding personas to dataset types."""
+    import re
+
+    from persona_gen.errors import UnknownNameError
+    from persona_gen.generators import GENERATORS
+    from persona_gen.runtime.templates import profile_template
+    from persona_gen.sinks.output import write_atomic
+
+    if not re.match(r"^[A-Za-z0-9_.-]+$", name):
+        raise UsageError(f"-n/--name: '{name}' may use letters, digits, '_', '.', '-'")
+    chosen = persona or ["normal_user"]
+    catalog = _catalog(persona_dirs)
+    for p in chosen:
+        if p not in catalog.names():
+            raise UnknownNameError("persona", p, catalog.names(), "-p/--persona")
+    kinds = types or ["api"]
+    for t in kinds:
+        if t not in GENERATORS:
+            raise UnknownNameError("generator", t, GENERATORS.names(), "-t/--type")
+    _refuse_overwrite(output, force)
+    write_atomic(output, profile_template(name, chosen, kinds).encode())
+    print(f"persona-gen: created profile template {output}", file=sys.stderr)
+
+
+def _refuse_overwrite(path: Path, force: bool) -> None:
+    if path.exists() and not force:
+        raise UsageError(f"{path} already exists (use --force to overwrite)")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the CLI and turn user errors into one-line messages."""
+    try:
+        # Standalone mode: Click reports its own usage errors (exit 2) and raises SystemExit.
+        app(args=argv, prog_name="persona-gen")
+    except SystemExit as exc:
+        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except PersonaGenError as exc:
+        print(f"persona-gen: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("persona-gen: interrupted; no partial output was kept", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`): not an error of ours.
+        sys.stderr.close()
+        return 0
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""Commented starting points for new persona and profile files (they validate as written)."""
+
+from __future__ import annotations
+
+PERSONA_TEMPLATE = """\
+# Persona: {name}
+# A persona describes HOW a population behaves, never what records look like.
+# Reference: docs/persona-format.md; every behaviour kind: docs/behaviours/.
+name: {name}
+version: 1.0.0
+description: Describe the population this persona stands for
+
+# Inherit from one or more personas; values here override theirs,
+# and `behaviors: {{some_block: null}}` removes an inherited block.
+# extends: [normal_user]
+
+population:
+  kind: user          # user | client | device | service
+  id_prefix: usr
+
+behaviors:
+  # How often the population acts, pauses and waits for answers.
+  timing:
+    rate_per_second: 2.0
+    think_time_ms: {{dist: lognormal, median: 3000, sigma: 0.8}}
+    latency_ms: {{dist: lognormal, median: 120, sigma: 0.5}}
+
+  # Visits: events per session and how many distinct actors exist.
+  session:
+    length: {{dist: geometric, mean: 10}}
+    users: 1000
+
+  # A block's kind is its name unless `kind:` says otherwise.
+  rare_errors:
+    kind: errors
+    rate: 0.02
+    statuses: {{500: 0.5, 503: 0.5}}
+
+  # More kinds to try: typos, unicode, boundary_values, retry_storms,
+  # intermittent_connectivity, burst_traffic... (persona-gen list-behaviours)
+  typos:
+    rate: 0.02
+"""
+
+PROFILE_TEMPLATE_HEAD = """\
+# Profile: {name}
+# A profile binds personas to datasets for one project. It holds no behaviour and no
+# generation logic. Reference: docs/profile-format.md
+name: {name}
+version: 1.0.0
+description: Test data for {name}
+
+# Every dataset is reproducible from this seed (remove it to draw a fresh one per run).
+seed: 42
+
+# Personas and their share of records when datasets mix them.
+personas:
+"""
+
+PROFILE_DATASET = """\
+  - name: {type}_data
+    type: {type}           # api | streaming | file | load | fault
+    count: 100
+    format: {fmt}          # json | jsonl | csv
+    output: {type}_data.{fmt}
+"""
+
+
+def persona_template(name: str) -> str:
+    return PERSONA_TEMPLATE.format(name=name)
+
+
+def profile_template(name: str, personas: list[str], types: list[str]) -> str:
+    text = PROFILE_TEMPLATE_HEAD.format(name=name)
+    weight = round(1.0 / len(personas), 4)
+    for p in personas:
+        text += f"  - name: {p}\n    weight: {weight}\n"
+    text += "\n# What to generate, and where (relative to `generate -o DIR`).\ndatasets:\n"
+    for t in types:
+        text += PROFILE_DATASET.format(type=t, fmt="csv" if t == "file" else "json")
+    return text

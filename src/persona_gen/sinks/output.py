@@ -1,0 +1,68 @@
+"""Where encoded records go: stdout, or a file written atomically (temp file + rename)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from persona_gen.errors import OutputError
+
+__all__ = ["atomic_file", "open_output", "write_atomic"]
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+    """A binary stream that becomes ``path`` only if the block completes.
+
+    On any error or interrupt the temporary file is removed, so a half-written output never
+    stands where a complete one is expected.
+    """
+    directory = path.parent if str(path.parent) else Path(".")
+    if not directory.exists():
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot create directory '{directory}': {exc.strerror}"
+            ) from None
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory, expected a file path")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    stream = os.fdopen(fd, "wb", buffering=1 << 20)
+    try:
+        yield stream
+        stream.flush()
+        os.fsync(stream.fileno())
+        stream.close()
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        stream.close()
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    with atomic_file(path) as stream:
+        stream.write(data)
+
+
+@contextlib.contextmanager
+def open_output(path: Path | None) -> Iterator[IO[bytes]]:
+    """``path`` atomically, or standard output when ``path`` is None."""
+    if path is None:
+        stdout = sys.stdout.buffer
+        yield stdout
+        stdout.flush()
+        return
+    with atomic_file(path) as stream:
+        yield stream

@@ -1,0 +1,134 @@
+"""Column generators for integers and numbers that honour ranges, steps and decimal scale."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from persona_gen.entities.model import Schema
+
+__all__ = ["integer_column", "number_column", "numeric_bounds"]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+# Typical values by meaning: (generator kind, a, b). Constraints always win.
+_TYPICAL: dict[str, tuple[str, float, float]] = {
+    "age": ("uniform", 18, 80),
+    "price": ("lognormal", 40, 1.0),
+    "quantity": ("geometric", 2.5, 0),
+    "rating": ("uniform", 1, 5),
+    "year": ("uniform", 1960, 2025),
+    "latitude": ("uniform", -60, 70),
+    "longitude": ("uniform", -180, 180),
+    "temperature": ("normal", 21, 6),
+    "percentage": ("uniform", 15, 85),
+    "battery": ("uniform", 20, 100),
+    "rssi": ("uniform", -95, -40),
+    "pressure": ("normal", 1013, 8),
+    "port": ("uniform", 1024, 65535),
+    "duration": ("lognormal", 250, 1.0),
+    "size": ("lognormal", 4096, 1.5),
+    "serial": ("uniform", 1, 1_000_000),
+}
+
+
+def numeric_bounds(schema: Schema, integer: bool) -> tuple[float, float]:
+    """The inclusive range a value may take (exclusive bounds moved inward)."""
+    low = -math.inf if schema.minimum is None else float(schema.minimum)
+    high = math.inf if schema.maximum is None else float(schema.maximum)
+    step = 1.0 if integer else 10.0 ** -(schema.scale if schema.scale is not None else 6)
+    if schema.exclusive_minimum and low != -math.inf:
+        low = math.floor(low) + 1 if integer else low + step
+    if schema.exclusive_maximum and high != math.inf:
+        high = math.ceil(high) - 1 if integer else high - step
+    if integer:
+        low = max(math.ceil(low), INT64_MIN) if low != -math.inf else -math.inf
+        high = min(math.floor(high), INT64_MAX) if high != math.inf else math.inf
+    if schema.precision is not None:
+        digits = schema.precision - (schema.scale or 0)
+        limit = 10.0**digits - (1 if integer else 10.0 ** -(schema.scale or 0))
+        low, high = max(low, -limit), min(high, limit)
+    return low, high
+
+
+def _typical(semantic: str | None, n: int, rng: np.random.Generator) -> np.ndarray | None:
+    if semantic not in _TYPICAL:
+        return None
+    kind, a, b = _TYPICAL[semantic]
+    if kind == "uniform":
+        return rng.uniform(a, b, n)
+    if kind == "normal":
+        return rng.normal(a, b, n)
+    if kind == "lognormal":
+        return rng.lognormal(math.log(a), b, n)
+    return rng.geometric(1 / a, n).astype(np.float64)
+
+
+def _raw(
+    schema: Schema, semantic: str | None, n: int, rng: np.random.Generator, low: float, high: float
+) -> np.ndarray:
+    values = _typical(semantic, n, rng)
+    finite_low = low if low != -math.inf else None
+    finite_high = high if high != math.inf else None
+    if values is None:
+        if finite_low is not None and finite_high is not None and high - low <= 1e6:
+            values = rng.uniform(low, high, n)
+        else:
+            # Wide or open ranges: small magnitudes are what real data mostly holds.
+            start = (
+                max(finite_low or 0.0, 0.0)
+                if (finite_high is None or finite_high > 0)
+                else finite_high - 1000
+            )
+            values = start + rng.lognormal(math.log(100), 1.5, n)
+    if finite_low is not None or finite_high is not None:
+        outside = (values < low) | (values > high)
+        if outside.any():
+            lo = finite_low if finite_low is not None else (finite_high or 0) - 1000
+            hi = finite_high if finite_high is not None else lo + 1000
+            values[outside] = rng.uniform(lo, hi, int(outside.sum()))
+    return values
+
+
+def integer_column(
+    schema: Schema, semantic: str | None, n: int, rng: np.random.Generator
+) -> list[int]:
+    low, high = numeric_bounds(schema, integer=True)
+    if schema.multiple_of:
+        m = float(schema.multiple_of)
+        k_low = math.ceil(low / m) if low != -math.inf else 0
+        k_high = math.floor(high / m) if high != math.inf else k_low + 1000
+        ks = rng.integers(k_low, k_high + 1, n) if k_high >= k_low else np.full(n, k_low)
+        return [int(k * m) for k in ks.tolist()]
+    values = np.floor(_raw(schema, semantic, n, rng, low, high) + 0.5)
+    if low != -math.inf or high != math.inf:
+        np.clip(
+            values,
+            None if low == -math.inf else low,
+            None if high == math.inf else high,
+            out=values,
+        )
+    out: list[int] = values.astype(np.int64).tolist()
+    return out
+
+
+def number_column(
+    schema: Schema, semantic: str | None, n: int, rng: np.random.Generator
+) -> list[float]:
+    low, high = numeric_bounds(schema, integer=False)
+    if schema.multiple_of:
+        m = float(schema.multiple_of)
+        k_low = math.ceil(low / m) if low != -math.inf else 0
+        k_high = math.floor(high / m) if high != math.inf else k_low + 1000
+        ks = rng.integers(k_low, max(k_high, k_low) + 1, n)
+        decimals = max(0, -math.floor(math.log10(m))) + 2 if m < 1 else 0
+        return [round(k * m, decimals) for k in ks.tolist()]
+    values = _raw(schema, semantic, n, rng, low, high)
+    scale = schema.scale if schema.scale is not None else (2 if semantic else 4)
+    values = np.round(values, scale)
+    np.clip(
+        values, None if low == -math.inf else low, None if high == math.inf else high, out=values
+    )
+    out: list[float] = values.tolist()
+    return out

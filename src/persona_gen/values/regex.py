@@ -1,0 +1,170 @@
+"""Strings that match a regular expression, drawn column-wise from a NumPy generator.
+
+The pattern is parsed once with Python's own regex parser (so the syntax is exactly what
+``re`` accepts) into a small tree; each node produces ``n`` strings at a time.
+"""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Callable
+from functools import cache
+from typing import Any
+
+import numpy as np
+
+try:  # Python 3.11+ keeps the parser here
+    from re import _constants as sre_c  # type: ignore[attr-defined]
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_constants as sre_c
+    import sre_parse
+
+__all__ = ["RegexUnsupported", "compile_pattern"]
+
+Node = Callable[[int, np.random.Generator], list[str]]
+
+_UNBOUNDED_EXTRA = 6  # how far past the minimum '*', '+' and '{n,}' repeat
+_PRINTABLE = [c for c in string.printable if c not in "\t\n\r\x0b\x0c"]
+_CATEGORIES = {
+    sre_c.CATEGORY_DIGIT: list(string.digits),
+    sre_c.CATEGORY_NOT_DIGIT: [c for c in _PRINTABLE if not c.isdigit()],
+    sre_c.CATEGORY_WORD: list(string.ascii_letters + string.digits + "_"),
+    sre_c.CATEGORY_NOT_WORD: [c for c in _PRINTABLE if not (c.isalnum() or c == "_")],
+    sre_c.CATEGORY_SPACE: [" "],
+    sre_c.CATEGORY_NOT_SPACE: [c for c in _PRINTABLE if not c.isspace()],
+}
+
+
+class RegexUnsupported(ValueError):
+    """The pattern uses a construct that cannot be generated (e.g. a back-reference)."""
+
+
+@cache
+def compile_pattern(pattern: str) -> Node:
+    """A function ``(n, rng) -> n strings`` whose values all ``re.search`` the pattern.
+
+    Unanchored patterns are generated as if anchored: the values then match in full,
+    which also satisfies a search.
+    """
+    try:
+        parsed = sre_parse.parse(pattern)
+    except re.error as exc:
+        raise RegexUnsupported(f"invalid pattern {pattern!r}: {exc}") from None
+    node = _sequence(list(parsed))
+    check = re.compile(pattern)
+
+    def generate(n: int, rng: np.random.Generator) -> list[str]:
+        values = node(n, rng)
+        # Lookarounds and flags can defeat the construction; catch that rather than lie.
+        if values and not check.search(values[0]):
+            raise RegexUnsupported(f"cannot generate values for pattern {pattern!r}")
+        return values
+
+    return generate
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> Node:
+    parts = [p for p in (_node(op, av) for op, av in items) if p is not None]
+    if not parts:
+        return lambda n, rng: [""] * n
+    if len(parts) == 1:
+        return parts[0]
+
+    def seq(n: int, rng: np.random.Generator) -> list[str]:
+        columns = [p(n, rng) for p in parts]
+        return ["".join(row) for row in zip(*columns, strict=True)]
+
+    return seq
+
+
+def _choice_of(chars: list[str]) -> Node:
+    pool = np.asarray(chars, dtype=object)
+
+    def pick(n: int, rng: np.random.Generator) -> list[str]:
+        out: list[str] = pool[rng.integers(0, len(pool), n)].tolist()
+        return out
+
+    return pick
+
+
+def _node(op: Any, av: Any) -> Node | None:
+    if op is sre_c.LITERAL:
+        ch = chr(av)
+        return lambda n, rng: [ch] * n
+    if op is sre_c.NOT_LITERAL:
+        excluded = chr(av)
+        return _choice_of([c for c in string.ascii_letters + string.digits if c != excluded])
+    if op is sre_c.ANY:
+        return _choice_of(list(string.ascii_letters + string.digits))
+    if op is sre_c.IN:
+        return _choice_of(_class_chars(av))
+    if op in (sre_c.AT,):
+        return None  # anchors: generated values are whole matches anyway
+    if op is sre_c.SUBPATTERN:
+        return _sequence(list(av[-1]))
+    if op is sre_c.BRANCH:
+        branches = [_sequence(list(b)) for b in av[1]]
+        return _branch(branches)
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
+        low, high, sub = av
+        if high == sre_c.MAXREPEAT:
+            high = low + _UNBOUNDED_EXTRA
+        return _repeat(int(low), int(high), _sequence(list(sub)))
+    if op is sre_c.CATEGORY:
+        return _choice_of(_CATEGORIES[av])
+    if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
+        return None
+    raise RegexUnsupported(f"unsupported regex construct {op}")
+
+
+def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
+    negate = False
+    chars: set[str] = set()
+    for op, av in items:
+        if op is sre_c.NEGATE:
+            negate = True
+        elif op is sre_c.LITERAL:
+            chars.add(chr(av))
+        elif op is sre_c.RANGE:
+            low, high = av
+            chars.update(chr(c) for c in range(low, min(high, low + 0x3000) + 1))
+        elif op is sre_c.CATEGORY:
+            chars.update(_CATEGORIES[av])
+        else:
+            raise RegexUnsupported(f"unsupported character class item {op}")
+    if negate:
+        chars = {c for c in string.ascii_letters + string.digits + " -_.," if c not in chars}
+    if not chars:
+        raise RegexUnsupported("empty character class")
+    return sorted(chars)
+
+
+def _branch(branches: list[Node]) -> Node:
+    def pick(n: int, rng: np.random.Generator) -> list[str]:
+        which = rng.integers(0, len(branches), n)
+        out = [""] * n
+        for b, node in enumerate(branches):
+            rows = np.flatnonzero(which == b)
+            if rows.size:
+                for row, value in zip(rows.tolist(), node(int(rows.size), rng), strict=True):
+                    out[row] = value
+        return out
+
+    return pick
+
+
+def _repeat(low: int, high: int, sub: Node) -> Node:
+    def rep(n: int, rng: np.random.Generator) -> list[str]:
+        counts = rng.integers(low, high + 1, n) if high > low else np.full(n, low)
+        total = int(counts.sum())
+        pieces = sub(total, rng) if total else []
+        out: list[str] = []
+        start = 0
+        for c in counts.tolist():
+            out.append("".join(pieces[start : start + c]))
+            start += c
+        return out
+
+    return rep
