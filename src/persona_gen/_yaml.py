@@ -101,7 +101,9 @@ def _convert(
     problems: list[Problem],
     file: str,
 ) -> Any:
-    positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    # A mapping entry is located at its key (where a user looks for a field), anything else
+    # at its value.
+    positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
@@ -114,6 +116,8 @@ def _convert(
                 line = key_node.start_mark.line + 1
                 problems.append(Problem(f"duplicate key '{key}'", _dot(path), file, line))
                 continue
+            mark = key_node.start_mark
+            positions[(*path, key)] = (mark.line + 1, mark.column + 1)
             out[key] = _convert(value_node, (*path, key), positions, problems, file)
         return out
     if isinstance(node, yaml.SequenceNode):

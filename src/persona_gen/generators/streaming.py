@@ -156,7 +156,7 @@ def _sequences(trace: Trace) -> np.ndarray:
     running = np.cumsum(step)
     start = np.maximum.accumulate(np.where(new, np.arange(trace.n), 0))
     base = running[start] - step[start]
-    seq_sorted = running - base - 1 + (trace.duplicate[order]).astype(np.int64)
+    seq_sorted = running - base - 1
     out = np.empty(trace.n, np.int64)
     out[order] = seq_sorted
     return out

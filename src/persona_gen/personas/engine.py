@@ -55,7 +55,8 @@ class PersonaEngine:
         #    after a (geometric by default) number of events and a new one begins.
         slots = clock.concurrent_sessions()
         slot = base.integers(0, slots, n)
-        trace.session, position = _sessions(slot, clock, base, block)
+        trace.session, position, trace.session_last = _sessions(slot, clock, base, block)
+        trace.session_pos = position.astype(np.int32)
         actors = base.integers(0, clock.users, int(trace.session.max() - trace.session.min()) + 1)
         trace.actor = actors[trace.session - trace.session.min()]
         trace.think_ms = clock.think_ms.sample(base, n)
@@ -81,6 +82,7 @@ def _sessions(
     # Walk each slot's events, cutting sessions at the drawn lengths.
     session_sorted = np.empty(n, np.int64)
     position_sorted = np.empty(n, np.int64)
+    last_sorted = np.zeros(n, bool)
     boundaries = np.flatnonzero(np.diff(sorted_slot)) + 1
     starts = np.concatenate(([0], boundaries))
     ends = np.concatenate((boundaries, [n]))
@@ -94,10 +96,13 @@ def _sessions(
             j = min(e, i + length)
             session_sorted[i:j] = next_id
             position_sorted[i:j] = np.arange(j - i)
+            last_sorted[j - 1] = j < e  # the slot's final session is truncated
             next_id += 1
             i = j
     session = np.empty(n, np.int64)
     position = np.empty(n, np.int64)
+    last = np.empty(n, bool)
     session[order] = session_sorted + block * n
     position[order] = position_sorted
-    return session, position
+    last[order] = last_sorted
+    return session, position, last

@@ -254,10 +254,21 @@ def _owner(lineage: Sequence[Located], path: tuple[Any, ...]) -> Located:
 
 
 def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """Child values override the parent's: behaviour blocks merge by name, and within a
+    block by parameter; a parameter's value (e.g. a distribution) is replaced whole."""
     out = dict(base)
     for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
+        if key == "behaviors" and isinstance(value, dict):
+            blocks = dict(out.get("behaviors") or {})
+            for name, block in value.items():
+                parent = blocks.get(name)
+                if isinstance(block, dict) and isinstance(parent, dict):
+                    blocks[name] = {**parent, **block}
+                else:
+                    blocks[name] = block
+            out[key] = blocks
+        elif isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = {**out[key], **value}
         elif key == "tags" and isinstance(value, list):
             out[key] = list(dict.fromkeys([*out.get(key, []), *value]))
         else:

@@ -28,6 +28,8 @@ class Trace:
       delivery_ms  delay between event time and arrival at the receiver
       actor        actor number within the population (0 .. users-1)
       session      session number, unique across the dataset
+      session_pos  position of the event in its session (0 = first)
+      session_last the event closes its session (False for sessions cut by the block end)
       latency_ms   server time to answer
       think_ms     the actor's pause before this action
       status       0 = success; HTTP status of a failure; -1 = transport failure (no response)
@@ -54,6 +56,8 @@ class Trace:
     t_ms: np.ndarray
     actor: np.ndarray
     session: np.ndarray
+    session_pos: np.ndarray
+    session_last: np.ndarray
     latency_ms: np.ndarray
     think_ms: np.ndarray
     delivery_ms: np.ndarray
@@ -103,6 +107,8 @@ class Trace:
             t_ms=np.zeros(n, np.int64),
             actor=np.zeros(n, np.int64),
             session=np.zeros(n, np.int64),
+            session_pos=np.zeros(n, np.int32),
+            session_last=np.zeros(n, bool),
             latency_ms=np.zeros(n, np.float64),
             think_ms=np.zeros(n, np.float64),
             delivery_ms=np.zeros(n, np.float64),

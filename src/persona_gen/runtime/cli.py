@@ -44,7 +44,8 @@ def _stderr_console() -> Any:
 def _stdout_console() -> Any:
     from rich.console import Console
 
-    return Console(highlight=False)
+    # Piped output has no terminal width; keep names on one line rather than wrap at 80.
+    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _catalog(dirs: list[Path] | None) -> Any:

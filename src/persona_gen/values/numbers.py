@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 
@@ -91,16 +92,51 @@ def _raw(
     return values
 
 
+def _on_grid(values: np.ndarray, m: float) -> np.ndarray:
+    """Which values a JSON Schema validator accepts as multiples of ``m`` (float division)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        q = values / m
+        return np.isfinite(q) & (q == np.floor(q))
+
+
+def _multiples(
+    low: float, high: float, m: float, n: int, rng: np.random.Generator, integer: bool
+) -> np.ndarray:
+    """``n`` multiples of ``m`` in [low, high] that pass the validator's float check."""
+    step = m
+    if integer and not float(m).is_integer():
+        # Integer multiples of p/q are the multiples of p.
+        step = float(Fraction(m).limit_denominator(10**6).numerator)
+    k_low = math.ceil(low / step) if low != -math.inf else 0
+    k_high = math.floor(high / step) if high != math.inf else k_low + 1000
+    if k_high < k_low:
+        k_high = k_low  # nothing fits: the nearest multiple is the best there is
+    decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
+    ks = rng.integers(k_low, k_high + 1, n)
+    values = np.round(ks * step, decimals)
+    for _ in range(16):
+        bad = ~_on_grid(values, m)
+        if not bad.any():
+            break
+        redraw = rng.integers(k_low, k_high + 1, int(bad.sum()))
+        values[bad] = np.round(redraw * step, decimals)
+    bad = ~_on_grid(values, m)
+    if bad.any():  # a few values no float division accepts: use one that is accepted
+        for k in range(k_low, min(k_high, k_low + 10_000) + 1):
+            candidate = np.round(np.array([k * step]), decimals)
+            if _on_grid(candidate, m)[0]:
+                values[bad] = candidate[0]
+                break
+    return values
+
+
 def integer_column(
     schema: Schema, semantic: str | None, n: int, rng: np.random.Generator
 ) -> list[int]:
     low, high = numeric_bounds(schema, integer=True)
     if schema.multiple_of:
         m = float(schema.multiple_of)
-        k_low = math.ceil(low / m) if low != -math.inf else 0
-        k_high = math.floor(high / m) if high != math.inf else k_low + 1000
-        ks = rng.integers(k_low, k_high + 1, n) if k_high >= k_low else np.full(n, k_low)
-        return [int(k * m) for k in ks.tolist()]
+        return [int(v) for v in _multiples(low, high, m, n, rng, integer=True).tolist()]
     values = np.floor(_raw(schema, semantic, n, rng, low, high) + 0.5)
     if low != -math.inf or high != math.inf:
         np.clip(
@@ -109,7 +145,7 @@ def integer_column(
             None if high == math.inf else high,
             out=values,
         )
-    out: list[int] = values.astype(np.int64).tolist()
+    out: list[int] = [int(v) for v in values.tolist()]
     return out
 
 
@@ -119,16 +155,23 @@ def number_column(
     low, high = numeric_bounds(schema, integer=False)
     if schema.multiple_of:
         m = float(schema.multiple_of)
-        k_low = math.ceil(low / m) if low != -math.inf else 0
-        k_high = math.floor(high / m) if high != math.inf else k_low + 1000
-        ks = rng.integers(k_low, max(k_high, k_low) + 1, n)
-        decimals = max(0, -math.floor(math.log10(m))) + 2 if m < 1 else 0
-        return [round(k * m, decimals) for k in ks.tolist()]
+        values = _multiples(low, high, m, n, rng, integer=False)
+        if m >= 1 and m.is_integer():
+            return [float(v) for v in values.tolist()]
+        multiples: list[float] = values.tolist()
+        return multiples
     values = _raw(schema, semantic, n, rng, low, high)
     scale = schema.scale if schema.scale is not None else (2 if semantic else 4)
     values = np.round(values, scale)
     np.clip(
         values, None if low == -math.inf else low, None if high == math.inf else high, out=values
     )
+    # An exclusive bound too large for the step to move it (1e17 + 1e-6 == 1e17).
+    if schema.exclusive_minimum and schema.minimum is not None:
+        at = values <= schema.minimum
+        values[at] = np.nextafter(float(schema.minimum), math.inf)
+    if schema.exclusive_maximum and schema.maximum is not None:
+        at = values >= schema.maximum
+        values[at] = np.nextafter(float(schema.maximum), -math.inf)
     out: list[float] = values.tolist()
     return out

@@ -42,17 +42,21 @@ class RegexUnsupported(ValueError):
 
 
 @cache
-def compile_pattern(pattern: str) -> Node:
+def compile_pattern(pattern: str, unbounded_extra: int = _UNBOUNDED_EXTRA) -> Node:
     """A function ``(n, rng) -> n strings`` whose values all ``re.search`` the pattern.
 
     Unanchored patterns are generated as if anchored: the values then match in full,
-    which also satisfies a search.
+    which also satisfies a search. ``*``, ``+`` and ``{n,}`` repeat up to
+    ``unbounded_extra`` times past their minimum.
     """
     try:
         parsed = sre_parse.parse(pattern)
-    except re.error as exc:
+    except (re.error, RecursionError, OverflowError) as exc:
         raise RegexUnsupported(f"invalid pattern {pattern!r}: {exc}") from None
-    node = _sequence(list(parsed))
+    try:
+        node = _sequence(list(parsed), unbounded_extra)
+    except RecursionError:
+        raise RegexUnsupported(f"pattern {pattern!r} is nested too deeply") from None
     check = re.compile(pattern)
 
     def generate(n: int, rng: np.random.Generator) -> list[str]:
@@ -65,8 +69,8 @@ def compile_pattern(pattern: str) -> Node:
     return generate
 
 
-def _sequence(items: list[tuple[Any, Any]]) -> Node:
-    parts = [p for p in (_node(op, av) for op, av in items) if p is not None]
+def _sequence(items: list[tuple[Any, Any]], extra: int = _UNBOUNDED_EXTRA) -> Node:
+    parts = [p for p in (_node(op, av, extra) for op, av in items) if p is not None]
     if not parts:
         return lambda n, rng: [""] * n
     if len(parts) == 1:
@@ -89,7 +93,7 @@ def _choice_of(chars: list[str]) -> Node:
     return pick
 
 
-def _node(op: Any, av: Any) -> Node | None:
+def _node(op: Any, av: Any, extra: int = _UNBOUNDED_EXTRA) -> Node | None:
     if op is sre_c.LITERAL:
         ch = chr(av)
         return lambda n, rng: [ch] * n
@@ -103,15 +107,15 @@ def _node(op: Any, av: Any) -> Node | None:
     if op in (sre_c.AT,):
         return None  # anchors: generated values are whole matches anyway
     if op is sre_c.SUBPATTERN:
-        return _sequence(list(av[-1]))
+        return _sequence(list(av[-1]), extra)
     if op is sre_c.BRANCH:
-        branches = [_sequence(list(b)) for b in av[1]]
+        branches = [_sequence(list(b), extra) for b in av[1]]
         return _branch(branches)
     if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
         low, high, sub = av
         if high == sre_c.MAXREPEAT:
-            high = low + _UNBOUNDED_EXTRA
-        return _repeat(int(low), int(high), _sequence(list(sub)))
+            high = low + extra
+        return _repeat(int(low), int(high), _sequence(list(sub), extra))
     if op is sre_c.CATEGORY:
         return _choice_of(_CATEGORIES[av])
     if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):

@@ -55,8 +55,9 @@ def _date(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _time(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    # RFC 3339 full-time (JSON Schema "time") carries an offset; "Z" is UTC.
     secs = rng.integers(0, 86_400, n).tolist()
-    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}" for s in secs]
+    return [f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}Z" for s in secs]
 
 
 def _email(n: int, rng: np.random.Generator, ref: int) -> list[str]:
@@ -110,6 +111,38 @@ def _token(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 def _duration(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return [f"PT{m}M" for m in rng.integers(1, 240, n).tolist()]
+
+
+def _regex(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    pool = np.asarray(
+        [r"^[a-z]+$", r"^\d{3}-\d{4}$", r"^[A-Z][a-z]*$", r"[0-9a-f]{8}", r"^(yes|no)$"],
+        dtype=object,
+    )
+    out: list[str] = pool[rng.integers(0, len(pool), n)].tolist()
+    return out
+
+
+def _json_pointer(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    a, b = pick("word", n, rng), rng.integers(0, 5, n).tolist()
+    return [f"/{x}/{k}" for x, k in zip(a, b, strict=True)]
+
+
+def _relative_json_pointer(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    up, a = rng.integers(0, 3, n).tolist(), pick("word", n, rng)
+    return [f"{k}/{x}" for k, x in zip(up, a, strict=True)]
+
+
+def _uri_template(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    a, b = pick("word", n, rng), pick("word", n, rng)
+    return [f"https://api.{x}.com/{y}/{{id}}" for x, y in zip(a, b, strict=True)]
+
+
+def _numeric_string(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    return [str(v) for v in rng.integers(0, 1_000_000, n).tolist()]
+
+
+def _decimal_string(n: int, rng: np.random.Generator, ref: int) -> list[str]:
+    return [f"{v / 100:.2f}" for v in rng.integers(0, 1_000_000, n).tolist()]
 
 
 def _first(n: int, rng: np.random.Generator, ref: int) -> list[str]:
@@ -219,6 +252,15 @@ FORMATS: dict[str, StringColumn] = {
     "binary": _byte,
     "password": _password,
     "duration": _duration,
+    "regex": _regex,
+    "json-pointer": _json_pointer,
+    "relative-json-pointer": _relative_json_pointer,
+    "uri-template": _uri_template,
+    "int32": _numeric_string,
+    "int64": _numeric_string,
+    "decimal": _decimal_string,
+    "double": _decimal_string,
+    "float": _decimal_string,
 }
 
 SEMANTICS: dict[str, StringColumn] = {

@@ -7,6 +7,7 @@ keys), and its look follows the field's meaning.
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -39,6 +40,10 @@ class Synthesizer:
     ) -> list[dict[str, Any]]:
         ent = self.domain.entity(entity)
         unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+        if ent.schema.type != "object":
+            # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
+            # components can be any schema): its records are values of that schema.
+            return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
         return self._object(ent.schema, n, rng, 0, unique, row_offset)
 
     def values(
@@ -52,12 +57,14 @@ class Synthesizer:
         row_offset: int = 0,
     ) -> list[Any]:
         """``n`` values for a field called ``name`` of type ``schema``."""
+        if n <= 0:
+            return []
         if schema.has_const:
-            return [schema.const] * n
-        if schema.enum is not None and schema.type != "array":
+            return [copy.deepcopy(schema.const) for _ in range(n)]
+        if schema.enum and schema.type != "array":
             choices = [v for v in schema.enum if v is not None] or list(schema.enum)
             idx = rng.integers(0, len(choices), n).tolist()
-            return [choices[i] for i in idx]
+            return [copy.deepcopy(choices[i]) for i in idx]
         kind = schema.type
         if kind == "string":
             return self._strings(schema, name, n, rng, unique, row_offset)
@@ -103,7 +110,9 @@ class Synthesizer:
             raise GenerationError(
                 "schema recursion is required at every level; no finite value satisfies it"
             )
-        fields = list(schema.fields)
+        # Past the soft depth optional fields are left out, so they are not drawn at all
+        # (this is what lets optional recursion end).
+        fields = [f for f in schema.fields if f.required or depth < SOFT_DEPTH]
         names = [f.name for f in fields]
         columns = [self._field(f, n, rng, depth, f.name in unique, row_offset) for f in fields]
         rows = (
@@ -114,8 +123,7 @@ class Synthesizer:
         for f in fields:
             if f.required:
                 continue
-            keep = OPTIONAL_PRESENT if depth < SOFT_DEPTH else 0.0
-            absent = np.flatnonzero(rng.random(n) >= keep)
+            absent = np.flatnonzero(rng.random(n) >= OPTIONAL_PRESENT)
             for i in absent.tolist():
                 del rows[i][f.name]
         return rows
@@ -123,10 +131,11 @@ class Synthesizer:
     def _field(
         self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, row_offset: int
     ) -> list[Any]:
+        if f.schema.nullable and not unique and depth >= SOFT_DEPTH:
+            return [None] * n
         values = self.values(f.schema, f.name, n, rng, depth + 1, unique, row_offset)
         if f.schema.nullable and not unique:
-            share = NULL_SHARE if depth < SOFT_DEPTH else 1.0
-            for i in np.flatnonzero(rng.random(n) < share).tolist():
+            for i in np.flatnonzero(rng.random(n) < NULL_SHARE).tolist():
                 values[i] = None
         return values
 
@@ -163,18 +172,54 @@ class Synthesizer:
             if schema.unique_items:
                 chunk = _dedupe(chunk)
             out.append(chunk)
+        if schema.unique_items:
+            self._refill_unique(out, low, item, name, rng, depth)
         return out
+
+    def _refill_unique(
+        self,
+        arrays: list[list[Any]],
+        low: int,
+        item: Schema,
+        name: str,
+        rng: np.random.Generator,
+        depth: int,
+    ) -> None:
+        """Top up arrays that de-duplication left below ``min_items`` (a few tries)."""
+        for _ in range(8):
+            short = [a for a in arrays if len(a) < low]
+            if not short:
+                return
+            need = [low - len(a) for a in short]
+            extra = self.values(item, _singular(name), sum(need) * 2, rng, depth + 1)
+            start = 0
+            for a, k in zip(short, need, strict=True):
+                for v in extra[start : start + 2 * k]:
+                    if len(a) < low and not _contains(a, v):
+                        a.append(v)
+                start += 2 * k
 
     def _map(
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
     ) -> list[Any]:
-        counts = rng.integers(0 if depth >= SOFT_DEPTH else 1, 4, n)
+        # min_items / max_items bound the number of entries (minProperties/maxProperties).
+        low = schema.min_items if schema.min_items is not None else (0 if depth >= SOFT_DEPTH else 1)
+        high = schema.max_items if schema.max_items is not None else max(low, 3)
+        if depth >= SOFT_DEPTH:
+            high = low
+        counts = rng.integers(low, max(low, high) + 1, n)
         total = int(counts.sum())
         keys = pick("word", total, rng)
         vals = self.values(schema.values or Schema("string"), name, total, rng, depth + 1)
         out, start = [], 0
         for c in counts.tolist():
-            out.append(dict(zip(keys[start : start + c], vals[start : start + c], strict=True)))
+            entry: dict[str, Any] = {}
+            for key, value in zip(keys[start : start + c], vals[start : start + c], strict=True):
+                k, j = key, 2
+                while k in entry:  # repeated words still count as distinct entries
+                    k, j = f"{key}_{j}", j + 1
+                entry[k] = value
+            out.append(entry)
             start += c
         return out
 
@@ -210,6 +255,8 @@ class Synthesizer:
         fitted = True
         if schema.format in FORMATS:
             values, fitted = FORMATS[schema.format](n, rng, self.reference_ms), False
+            if schema.pattern:  # a format and a pattern: keep the values the pattern accepts
+                values = self._patterned(schema, name, n, rng, values)
         elif schema.pattern:
             values, fitted = self._patterned(schema, name, n, rng), False
         else:
@@ -220,28 +267,46 @@ class Synthesizer:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         return values
 
-    def _patterned(self, schema: Schema, name: str, n: int, rng: np.random.Generator) -> list[str]:
-        """Values matching ``pattern``: meaningful ones where they match, else regex-built."""
+    def _patterned(
+        self,
+        schema: Schema,
+        name: str,
+        n: int,
+        rng: np.random.Generator,
+        start: list[str] | None = None,
+    ) -> list[str]:
+        """Values matching ``pattern`` (and the length bounds): meaningful ones where they
+        match, else regex-built, with longer repeats when the minimum length asks for it."""
         try:
             generate = compile_pattern(schema.pattern or "")
         except RegexUnsupported:
-            return self._by_meaning(schema, name, n, rng)
+            return start if start is not None else self._by_meaning(schema, name, n, rng)
         check = re.compile(schema.pattern or "")
         low, high = schema.min_length or 0, schema.max_length
 
         def fits(v: str) -> bool:
             return bool(check.search(v)) and low <= len(v) <= (high if high is not None else len(v))
 
-        values = (
-            self._by_meaning(schema, name, n, rng)
-            if (schema.semantic or infer_semantic(name, "string"))
-            else [""] * n
-        )
-        for _ in range(8):
+        if start is not None:
+            values = list(start)
+        elif schema.semantic or infer_semantic(name, "string"):
+            values = self._by_meaning(schema, name, n, rng)
+        else:
+            values = [""] * n
+        for attempt in range(12):
             bad = [i for i, v in enumerate(values) if not fits(v)]
             if not bad:
                 break
-            for i, v in zip(bad, generate(len(bad), rng), strict=True):
+            if attempt >= 4 and low:
+                try:
+                    generate = compile_pattern(schema.pattern or "", max(6, 2 * low))
+                except RegexUnsupported:  # pragma: no cover - the first compile succeeded
+                    break
+            try:
+                made = generate(len(bad), rng)
+            except RegexUnsupported:  # lookarounds or flags the builder cannot honour
+                break
+            for i, v in zip(bad, made, strict=True):
                 values[i] = v
         return values
 
@@ -268,9 +333,24 @@ def _singular(name: str) -> str:
 def _dedupe(values: list[Any]) -> list[Any]:
     seen: list[Any] = []
     for v in values:
-        if v not in seen:
+        if not _contains(seen, v):
             seen.append(v)
     return seen
+
+
+def _contains(values: list[Any], v: Any) -> bool:
+    """Membership as JSON sees it: ``1`` and ``True`` differ, ``1`` and ``1.0`` do not."""
+    return any(_json_equal(v, w) for w in values)
+
+
+def _json_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return isinstance(a, bool) and isinstance(b, bool) and a == b
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_json_equal(a[k], b[k]) for k in a)
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_json_equal(x, y) for x, y in zip(a, b, strict=True))
+    return bool(a == b)
 
 
 def _make_unique(values: list[str], row_offset: int, max_length: int | None) -> list[str]:

@@ -37,11 +37,13 @@ class DelayedTransmission(Behaviour[DelayedTransmissionParams]):
             # id, same event time, a later arrival.
             dup = pick_rows(rng, trace.n, p.duplicate_rate)
             dup[0] = False
+            dup[1:] &= ~dup[:-1]  # the source of a duplicate is never itself replaced
             src = np.flatnonzero(dup) - 1
             rows = np.flatnonzero(dup)
             for col in ("t_ms", "actor", "session", "request"):
                 arr = getattr(trace, col)
                 arr[rows] = arr[src]
             trace.delivery_ms[rows] = trace.delivery_ms[src] + rng.exponential(5000, rows.size)
+            trace.lost_before[rows] = 0  # a re-send loses nothing of its own
             trace.duplicate |= dup
             trace.touch(self.name, dup)

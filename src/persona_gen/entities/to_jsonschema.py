@@ -1,0 +1,85 @@
+"""Export an entity as JSON Schema (2020-12): the contract records are validated against.
+
+Used to check built-in-domain records with ``jsonschema`` and to publish what generated data
+promises. Entity references become ``$defs``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from persona_gen.entities.model import Domain, Schema
+
+__all__ = ["entity_json_schema"]
+
+DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def entity_json_schema(domain: Domain, entity: str | None = None) -> dict[str, Any]:
+    """A self-contained JSON Schema for ``entity`` (default: the domain's primary)."""
+    root = domain.entity(entity)
+    refs: set[str] = set()
+    out = _schema(root.schema, refs)
+    defs: dict[str, Any] = {}
+    pending = sorted(refs)
+    while pending:
+        name = pending.pop()
+        if name in defs or name not in domain.entities:
+            continue
+        found: set[str] = set()
+        defs[name] = _schema(domain.entities[name].schema, found)
+        pending.extend(sorted(found - set(defs)))
+    doc = {"$schema": DIALECT, "title": root.name, **out}
+    if defs:
+        doc["$defs"] = defs
+    return doc
+
+
+def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:  # noqa: PLR0912 - one branch per type
+    out: dict[str, Any]
+    if s.type == "ref":
+        refs.add(s.ref or "")
+        out = {"$ref": f"#/$defs/{s.ref}"}
+    elif s.type == "union":
+        out = {"anyOf": [_schema(v, refs) for v in s.variants]}
+    elif s.type == "map":
+        out = {"type": "object"}
+        if s.values is not None:
+            out["additionalProperties"] = _schema(s.values, refs)
+    elif s.type == "any":
+        out = {}
+    else:
+        out = {"type": s.type}
+    if s.type == "object":
+        out["properties"] = {f.name: _schema(f.schema, refs) for f in s.fields}
+        required = [f.name for f in s.fields if f.required]
+        if required:
+            out["required"] = required
+        if s.closed:
+            out["additionalProperties"] = False
+    if s.type == "array" and s.items is not None:
+        out["items"] = _schema(s.items, refs)
+    for key, attr in (("format", "format"), ("pattern", "pattern"), ("minLength", "min_length"),
+                      ("maxLength", "max_length"), ("minItems", "min_items"),
+                      ("maxItems", "max_items"), ("multipleOf", "multiple_of"),
+                      ("description", "description")):
+        value = getattr(s, attr)
+        if value is not None:
+            out[key] = value
+    if s.unique_items:
+        out["uniqueItems"] = True
+    if s.minimum is not None:
+        out["exclusiveMinimum" if s.exclusive_minimum else "minimum"] = s.minimum
+    if s.maximum is not None:
+        out["exclusiveMaximum" if s.exclusive_maximum else "maximum"] = s.maximum
+    if s.enum is not None:
+        out["enum"] = list(s.enum)
+    if s.has_const:
+        out["const"] = s.const
+    if s.nullable and "$ref" not in out and "anyOf" not in out and "type" in out:
+        out["type"] = [out["type"], "null"]
+        if "enum" in out:
+            out["enum"] = [*out["enum"], None]
+    elif s.nullable:
+        out = {"anyOf": [out, {"type": "null"}]}
+    return out

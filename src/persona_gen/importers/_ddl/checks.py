@@ -1,0 +1,337 @@
+"""CHECK constraints → column constraints, where the condition is simple enough to say so.
+
+Understood, alone or joined with AND (and ``col IS NULL OR ...``): comparisons of a column
+with a number (``>``, ``>=``, ``<``, ``<=``, ``=``), ``BETWEEN``, ``IN (...)`` and
+``= ANY (ARRAY[...])`` (what pg_dump writes for IN), ``<> ''``, ``IS NOT NULL``, the same
+comparisons on ``length(col)`` (and ``char_length``, ``len``...), ``LIKE`` and PostgreSQL's
+``~`` regular expressions. Anything else is returned so the caller can warn about it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlglot import exp
+
+from persona_gen.entities.model import Schema
+
+__all__ = ["ColumnDraft", "apply_check", "literal_value"]
+
+_LENGTH_FUNCS = {"length", "char_length", "character_length", "len", "octet_length", "lengthb"}
+_NOT_LITERAL = object()
+
+
+@dataclass
+class ColumnDraft:
+    """A column while the script is read (ALTER TABLE may still change it)."""
+
+    name: str
+    schema: Schema
+    not_null: bool = False
+    read_only: bool = False
+
+
+Resolver = Callable[[str], ColumnDraft | None]
+
+
+def literal_value(node: exp.Expression | None) -> Any:
+    """The Python value of a literal (through parentheses, casts and signs), else a sentinel."""
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Neg):
+        inner = literal_value(node.this)
+        return -inner if isinstance(inner, int | float) else _NOT_LITERAL
+    if isinstance(node, exp.Literal):
+        if node.is_string:
+            return node.name
+        text = node.name
+        try:
+            return int(text)
+        except ValueError:
+            try:
+                return float(text)
+            except ValueError:
+                return _NOT_LITERAL
+    if isinstance(node, exp.Boolean):
+        return bool(node.this)
+    if isinstance(node, exp.Null):
+        return None
+    return _NOT_LITERAL
+
+
+def is_literal(value: Any) -> bool:
+    return value is not _NOT_LITERAL
+
+
+def apply_check(condition: exp.Expression, resolve: Resolver) -> list[exp.Expression]:
+    """Apply what ``condition`` says to its columns; return the parts that could not be."""
+    failed: list[exp.Expression] = []
+    _apply(condition, resolve, failed)
+    return failed
+
+
+def _apply(node: exp.Expression, resolve: Resolver, failed: list[exp.Expression]) -> None:
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if isinstance(node, exp.And):
+        _apply(node.this, resolve, failed)
+        _apply(node.expression, resolve, failed)
+        return
+    if isinstance(node, exp.Boolean) and node.this:
+        return
+    if not _simple(node, resolve):
+        failed.append(node)
+
+
+def _simple(node: exp.Expression, resolve: Resolver) -> bool:
+    if isinstance(node, exp.Or):
+        return _or_null(node, resolve)
+    if isinstance(node, exp.Not):
+        inner = node.this
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+            col = _column(inner.this, resolve)
+            if col is not None:
+                col.not_null = True
+                return True
+        return False
+    if isinstance(node, exp.Between):
+        return _between(node, resolve)
+    if isinstance(node, exp.In):
+        col = _column(node.this, resolve)
+        if col is None or node.args.get("query") is not None:
+            return False
+        values = [literal_value(v) for v in node.expressions]
+        return _set_enum(col, values)
+    if isinstance(node, exp.Like):
+        col, pattern = _column(node.this, resolve), literal_value(node.expression)
+        if col is None or not isinstance(pattern, str) or node.args.get("escape"):
+            return False
+        return _set_pattern(col, _like_to_regex(pattern))
+    if isinstance(node, exp.RegexpLike):
+        col, pattern = _column(node.this, resolve), literal_value(node.expression)
+        if col is None or not isinstance(pattern, str) or node.args.get("flag"):
+            return False
+        return _set_pattern(col, pattern)
+    if isinstance(node, exp.EQ | exp.NEQ | exp.GT | exp.GTE | exp.LT | exp.LTE):
+        return _comparison(node, resolve)
+    return False
+
+
+def _or_null(node: exp.Or, resolve: Resolver) -> bool:
+    """``col IS NULL OR <simple condition on col>``: the condition, for non-null values."""
+    sides = [node.this, node.expression]
+    for k, side in enumerate(sides):
+        inner = side
+        while isinstance(inner, exp.Paren):
+            inner = inner.this
+        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+            col = _column(inner.this, resolve)
+            other = sides[1 - k]
+            names = {c.name.lower() for c in other.find_all(exp.Column)}
+            if col is not None and names == {col.name.lower()}:
+                return _simple(other, resolve) if not isinstance(other, exp.And) else False
+    return False
+
+
+def _column(node: exp.Expression | None, resolve: Resolver) -> ColumnDraft | None:
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Column) and not node.table:
+        return resolve(node.name)
+    if isinstance(node, exp.Identifier):
+        return resolve(node.name)
+    return None
+
+
+def _length_of(node: exp.Expression | None, resolve: Resolver) -> ColumnDraft | None:
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(node, exp.Length):
+        return _column(node.this, resolve)
+    if isinstance(node, exp.Anonymous) and node.name.lower() in _LENGTH_FUNCS:
+        args = node.expressions
+        return _column(args[0], resolve) if len(args) == 1 else None
+    if isinstance(node, exp.Func) and node.sql_name().lower() in _LENGTH_FUNCS:
+        return _column(node.this, resolve)
+    return None
+
+
+_FLIP: dict[type[exp.Expression], type[exp.Expression]] = {
+    exp.GT: exp.LT,
+    exp.GTE: exp.LTE,
+    exp.LT: exp.GT,
+    exp.LTE: exp.GTE,
+    exp.EQ: exp.EQ,
+    exp.NEQ: exp.NEQ,
+}
+
+
+def _comparison(node: exp.Expression, resolve: Resolver) -> bool:
+    op: type[exp.Expression] = type(node)
+    left, right = node.this, node.expression
+    if not is_literal(literal_value(right)) and is_literal(literal_value(left)):
+        left, right, op = right, left, _FLIP[op]
+    target = right
+    while isinstance(target, exp.Paren):
+        target = target.this
+    if op is exp.EQ and isinstance(target, exp.Any):
+        col = _column(left, resolve)
+        array = target.this
+        while isinstance(array, exp.Paren | exp.Cast):
+            array = array.this
+        if col is None or not isinstance(array, exp.Array):
+            return False
+        return _set_enum(col, [literal_value(v) for v in array.expressions])
+    value = literal_value(right)
+    if not is_literal(value) or value is None:
+        return False
+    length_col = _length_of(left, resolve)
+    if length_col is not None:
+        return _length_bound(length_col, op, value)
+    col = _column(left, resolve)
+    if col is None:
+        return False
+    kind = col.schema.type
+    if op is exp.EQ:
+        return _set_enum(col, [value])
+    if kind == "string" and op is exp.NEQ and value == "":
+        col.schema = _raise_min_length(col.schema, 1)
+        return True
+    if kind not in ("integer", "number") or not isinstance(value, int | float):
+        return False
+    if isinstance(value, bool) or op is exp.NEQ:
+        return False
+    if op in (exp.GT, exp.GTE):
+        col.schema = _raise_minimum(col.schema, float(value), exclusive=op is exp.GT)
+    else:
+        col.schema = _lower_maximum(col.schema, float(value), exclusive=op is exp.LT)
+    return True
+
+
+def _between(node: exp.Between, resolve: Resolver) -> bool:
+    low, high = literal_value(node.args.get("low")), literal_value(node.args.get("high"))
+    if not isinstance(low, int | float) or not isinstance(high, int | float):
+        return False
+    length_col = _length_of(node.this, resolve)
+    if length_col is not None:
+        return _length_bound(length_col, exp.GTE, low) and _length_bound(
+            length_col, exp.LTE, high
+        )
+    col = _column(node.this, resolve)
+    if col is None or col.schema.type not in ("integer", "number"):
+        return False
+    col.schema = _lower_maximum(_raise_minimum(col.schema, float(low), False), float(high), False)
+    return True
+
+
+def _length_bound(col: ColumnDraft, op: type[exp.Expression], value: Any) -> bool:
+    if not isinstance(value, int) or isinstance(value, bool) or col.schema.type != "string":
+        return False
+    if op is exp.EQ:
+        col.schema = _lower_max_length(_raise_min_length(col.schema, value), value)
+    elif op is exp.GT:
+        col.schema = _raise_min_length(col.schema, value + 1)
+    elif op is exp.GTE:
+        col.schema = _raise_min_length(col.schema, value)
+    elif op is exp.LT:
+        col.schema = _lower_max_length(col.schema, value - 1)
+    elif op is exp.LTE:
+        col.schema = _lower_max_length(col.schema, value)
+    else:
+        return False
+    return True
+
+
+def _set_enum(col: ColumnDraft, values: list[Any]) -> bool:
+    if not values or not all(is_literal(v) for v in values):
+        return False
+    members = [v for v in values if v is not None]
+    kind = col.schema.type
+    if kind == "integer":
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in members):
+            return False
+    elif kind == "number":
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) for v in members):
+            return False
+    elif kind == "string":
+        members = [str(v) for v in members]
+    elif kind == "boolean":
+        if not all(isinstance(v, bool) for v in members):
+            return False
+    else:
+        return False
+    if col.schema.enum is not None:
+        members = [v for v in members if v in col.schema.enum]
+    if not members:
+        return False
+    col.schema = dataclasses.replace(col.schema, enum=tuple(dict.fromkeys(members)))
+    return True
+
+
+def _set_pattern(col: ColumnDraft, pattern: str) -> bool:
+    if col.schema.type != "string" or col.schema.pattern is not None:
+        return False
+    try:
+        re.compile(pattern)
+    except re.error:
+        return False
+    col.schema = dataclasses.replace(col.schema, pattern=pattern)
+    return True
+
+
+def _like_to_regex(pattern: str) -> str:
+    out, i = ["^"], 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if ch == "%" else "." if ch == "_" else re.escape(ch))
+        i += 1
+    out.append("$")
+    return "".join(out)
+
+
+def _raise_minimum(schema: Schema, value: float, exclusive: bool) -> Schema:
+    current = schema.minimum
+    if current is not None and (
+        current > value or (current == value and (schema.exclusive_minimum or not exclusive))
+    ):
+        return schema
+    if schema.type == "integer" and value == int(value):
+        return dataclasses.replace(
+            schema, minimum=int(value) + (1 if exclusive else 0), exclusive_minimum=False
+        )
+    return dataclasses.replace(schema, minimum=value, exclusive_minimum=exclusive)
+
+
+def _lower_maximum(schema: Schema, value: float, exclusive: bool) -> Schema:
+    current = schema.maximum
+    if current is not None and (
+        current < value or (current == value and (schema.exclusive_maximum or not exclusive))
+    ):
+        return schema
+    if schema.type == "integer" and value == int(value):
+        return dataclasses.replace(
+            schema, maximum=int(value) - (1 if exclusive else 0), exclusive_maximum=False
+        )
+    return dataclasses.replace(schema, maximum=value, exclusive_maximum=exclusive)
+
+
+def _raise_min_length(schema: Schema, value: int) -> Schema:
+    if schema.min_length is not None and schema.min_length >= value:
+        return schema
+    return dataclasses.replace(schema, min_length=max(0, value))
+
+
+def _lower_max_length(schema: Schema, value: int) -> Schema:
+    if schema.max_length is not None and schema.max_length <= value:
+        return schema
+    return dataclasses.replace(schema, max_length=max(0, value))

@@ -1,0 +1,639 @@
+"""Read the schema statements of an SQL script into table drafts, then into entities."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlglot
+from sqlglot import exp
+
+from persona_gen.entities.model import Domain, Entity, Field, ForeignKey, Schema
+from persona_gen.importers._ddl.checks import ColumnDraft, apply_check, is_literal, literal_value
+from persona_gen.importers._ddl.split import Statement
+from persona_gen.importers._ddl.types import TypeContext, UserType, map_type
+
+__all__ = ["DdlError", "Reader"]
+
+_WORD = r"(?:\"[^\"]+\"|`[^`]+`|\[[^\]]+\]|[\w$]+)"
+_NAME = rf"{_WORD}(?:\s*\.\s*{_WORD})*"
+_CREATE_TABLE = re.compile(
+    r"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:(?:GLOBAL|LOCAL)\s+)?"
+    r"(?:(TEMP|TEMPORARY|UNLOGGED|VIRTUAL)\s+)?TABLE\b",
+    re.IGNORECASE,
+)
+_CREATE_TYPE = re.compile(r"^CREATE\s+TYPE\b", re.IGNORECASE)
+_CREATE_DOMAIN = re.compile(rf"^CREATE\s+DOMAIN\s+({_NAME})\s+(?:AS\s+)?(.*)$", re.I | re.S)
+_ALTER_TABLE = re.compile(r"^ALTER\s+TABLE\b", re.IGNORECASE)
+_ALTER_CHANGES = re.compile(r"\b(ADD|ALTER\s+COLUMN|DROP|RENAME|MODIFY)\b", re.IGNORECASE)
+_UNIQUE_INDEX = re.compile(
+    r"^CREATE\s+UNIQUE\s+(?:CLUSTERED\s+|NONCLUSTERED\s+)?INDEX\b", re.IGNORECASE
+)
+_COMMENT = re.compile(r"^COMMENT\s+ON\s+(?:COLUMN|TABLE)\b", re.IGNORECASE)
+_TRIGGER = re.compile(
+    rf"^CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?TRIGGER\s+(?:IF\s+NOT\s+EXISTS\s+)?"
+    rf"({_NAME})",
+    re.IGNORECASE,
+)
+_TABLE_OPTIONS = re.compile(r"\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
+# Defaults the database computes (sequences, the current time, random ids): not values.
+_DB_DEFAULT_FUNCS = {
+    "nextval",
+    "now",
+    "gen_random_uuid",
+    "uuid_generate_v4",
+    "uuid_generate_v1",
+    "newid",
+    "newsequentialid",
+    "uuid",
+    "getdate",
+    "getutcdate",
+    "sysdatetime",
+    "sysutcdatetime",
+    "statement_timestamp",
+    "transaction_timestamp",
+    "clock_timestamp",
+    "localtimestamp",
+    "datetime",
+    "date",
+    "time",
+    "unix_timestamp",
+    "utc_timestamp",
+    "strftime",
+}
+_IGNORED_COLUMN_CONSTRAINTS = (
+    exp.CollateColumnConstraint,
+    exp.CharacterSetColumnConstraint,
+    exp.OnUpdateColumnConstraint,
+    exp.ZeroFillColumnConstraint,
+    exp.IndexColumnConstraint,
+)
+
+
+class DdlError(ValueError):
+    """A statement that cannot be read; ``line`` is the line in the script."""
+
+    def __init__(self, message: str, line: int | None) -> None:
+        self.line = line
+        super().__init__(message)
+
+
+@dataclass
+class TableDraft:
+    name: str
+    line: int
+    columns: dict[str, ColumnDraft] = field(default_factory=dict)
+    primary_key: tuple[str, ...] = ()
+    unique: list[tuple[str, ...]] = field(default_factory=list)
+    foreign_keys: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = field(default_factory=list)
+    description: str | None = None
+
+    def column(self, name: str) -> ColumnDraft | None:
+        found = self.columns.get(name)
+        if found is not None:
+            return found
+        lower = name.lower()
+        for key, col in self.columns.items():
+            if key.lower() == lower:
+                return col
+        return None
+
+
+@contextmanager
+def _quiet_sqlglot() -> Iterator[None]:
+    """sqlglot logs a warning when it falls back to a raw Command; the caller reports it."""
+    logger = logging.getLogger("sqlglot")
+    before = logger.disabled
+    logger.disabled = True
+    try:
+        yield
+    finally:
+        logger.disabled = before
+
+
+class Reader:
+    """Reads statements in order, keeping every table, enum, domain and constraint found."""
+
+    def __init__(self, dialects: list[str]) -> None:
+        self.dialects = dialects
+        self.dialect = dialects[0]
+        self.tables: dict[str, TableDraft] = {}  # lower-cased name -> draft, file order
+        self.warnings: list[str] = []
+        self.types = TypeContext(dialects[0], {}, self.warnings.append)
+        self.line = 0
+
+    # -- statements ------------------------------------------------------------------------
+
+    def read(self, stmt: Statement) -> None:
+        self.line = stmt.line
+        text = stmt.text
+        m = _CREATE_TABLE.match(text)
+        if m:
+            if (m.group(1) or "").upper() == "VIRTUAL":
+                self.warn("virtual table not imported (its columns belong to a module)")
+                return
+            tree = self.parse(_TABLE_OPTIONS.sub(")", text), stmt, "CREATE TABLE")
+            if isinstance(tree, exp.Create):
+                self.create_table(tree)
+            return
+        if _CREATE_TYPE.match(text):
+            tree = self.parse(text, stmt, "CREATE TYPE", required=False)
+            if isinstance(tree, exp.Create):
+                self.create_type(tree)
+            return
+        m = _CREATE_DOMAIN.match(text)
+        if m:
+            self.create_domain(m.group(1), m.group(2), stmt)
+            return
+        if _ALTER_TABLE.match(text):
+            tree = self.parse(text, stmt, "ALTER TABLE", required=False)
+            if isinstance(tree, exp.Alter):
+                self.alter_table(tree)
+            elif _ALTER_CHANGES.search(text):
+                self.warn(f"ALTER TABLE not understood, not expressed: {_short(text)}")
+            return
+        if _UNIQUE_INDEX.match(text):
+            tree = self.parse(text, stmt, "CREATE UNIQUE INDEX", required=False)
+            if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Index):
+                self.unique_index(tree.this)
+            else:
+                self.warn(f"unique index not understood, not expressed: {_short(text)}")
+            return
+        if _COMMENT.match(text):
+            tree = self.parse(text, stmt, "COMMENT", required=False)
+            if isinstance(tree, exp.Comment):
+                self.comment(tree)
+            return
+        m = _TRIGGER.match(text)
+        if m:
+            self.warn(f"trigger {_bare(m.group(1))} not expressed (it runs in the database)")
+
+    def parse(
+        self, text: str, stmt: Statement, what: str, required: bool = True
+    ) -> exp.Expression | None:
+        error: Exception | None = None
+        for dialect in self.dialects:
+            try:
+                with _quiet_sqlglot():
+                    tree = sqlglot.parse_one(text, read=dialect)
+            except Exception as exc:  # noqa: BLE001 - any sqlglot failure is a parse failure
+                error = error or exc
+                continue
+            if isinstance(tree, exp.Command):
+                error = error or ValueError("unsupported syntax")
+                continue
+            if dialect != self.dialect:
+                self.warn(f"{what} read as {dialect} SQL")
+            return tree
+        if not required:
+            if what != "ALTER TABLE":
+                self.warn(f"{what} not understood, not expressed: {_short(text)}")
+            return None
+        line, detail = stmt.line, _error_detail(error)
+        errors = getattr(error, "errors", None)
+        if errors and isinstance(errors[0], dict) and errors[0].get("line"):
+            line = stmt.line + int(errors[0]["line"]) - 1
+        raise DdlError(f"cannot parse {what} statement: {detail}", line)
+
+    def warn(self, message: str) -> None:
+        self.warnings.append(f"line {self.line}: {message}")
+
+    # -- CREATE TABLE ----------------------------------------------------------------------
+
+    def create_table(self, tree: exp.Create) -> None:
+        target = tree.this
+        items: list[exp.Expression] = []
+        if isinstance(target, exp.Schema):
+            items = list(target.expressions)
+            target = target.this
+        if not isinstance(target, exp.Table):
+            raise DdlError("CREATE TABLE without a table name", self.line)
+        name = target.name
+        if tree.expression is not None:
+            self.warn(f"table {name} is created from a query; its columns are not known")
+            return
+        key = name.lower()
+        if key in self.tables:
+            self.warn(f"table {name} defined again; the later definition is used")
+            del self.tables[key]
+        table = TableDraft(name, self.line)
+        properties = tree.args.get("properties")
+        for prop in properties.expressions if properties else []:
+            if isinstance(prop, exp.InheritsProperty):
+                for parent in prop.expressions:
+                    self.copy_columns(table, parent, "INHERITS")
+            elif isinstance(prop, exp.PartitionedOfProperty):
+                self.copy_columns(table, prop.this, "PARTITION OF")
+        for item in items:
+            self.table_item(table, item)
+        self.tables[key] = table
+
+    def copy_columns(self, table: TableDraft, parent: exp.Expression, how: str) -> None:
+        source = self.tables.get(parent.name.lower()) if isinstance(parent, exp.Table) else None
+        if source is None:
+            self.warn(f"table {table.name}: {how} {parent.sql()} is not defined in this file")
+            return
+        for col in source.columns.values():
+            table.columns[col.name] = dataclasses.replace(col)
+        if how != "INHERITS":  # inherited tables do not inherit keys
+            table.primary_key = source.primary_key
+            table.unique = list(source.unique)
+            table.foreign_keys = list(source.foreign_keys)
+
+    def table_item(self, table: TableDraft, item: exp.Expression) -> None:
+        if isinstance(item, exp.ColumnDef):
+            self.column_def(table, item)
+        elif isinstance(item, exp.Identifier):  # SQLite: a column without a type
+            table.columns[item.name] = ColumnDraft(item.name, Schema("any"))
+        elif isinstance(item, exp.Constraint):
+            for inner in item.expressions:
+                self.table_constraint(table, inner, item.expressions)
+        elif isinstance(item, exp.LikeProperty):
+            self.copy_columns(table, item.this, "LIKE")
+        else:
+            self.table_constraint(table, item, [item])
+
+    def table_constraint(
+        self, table: TableDraft, item: exp.Expression, siblings: list[exp.Expression]
+    ) -> None:
+        if isinstance(item, exp.PrimaryKey):
+            self.set_primary_key(table, _names(item.expressions))
+        elif isinstance(item, exp.PrimaryKeyColumnConstraint):  # SQL Server: CLUSTERED (...)
+            for sib in siblings:
+                if isinstance(sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint):
+                    self.set_primary_key(table, _names(sib.this or []))
+        elif isinstance(item, exp.UniqueColumnConstraint):
+            cols = item.this.expressions if isinstance(item.this, exp.Schema) else []
+            for sib in siblings:
+                if isinstance(sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint):
+                    cols = sib.this or []
+            self.add_unique(table, _names(cols))
+        elif isinstance(item, exp.ForeignKey):
+            self.add_foreign_key(table, _names(item.expressions), item.args.get("reference"))
+        elif isinstance(item, exp.CheckColumnConstraint):
+            self.check(table, item.this)
+        elif isinstance(
+            item,
+            exp.IndexColumnConstraint
+            | exp.ClusteredColumnConstraint
+            | exp.NonClusteredColumnConstraint,
+        ):
+            return  # plain indexes do not constrain values
+        else:
+            self.warn(f"table {table.name}: {_short(item.sql(self.dialect))} not expressed")
+
+    def column_def(self, table: TableDraft, cdef: exp.ColumnDef) -> ColumnDraft:
+        name = cdef.name
+        where = f"{table.name}.{name}"
+        schema, not_null = map_type(cdef.args.get("kind"), self.types, where)
+        col = ColumnDraft(name, schema, not_null=not_null)
+        table.columns[name] = col
+        for cons in cdef.constraints:
+            kind = cons.args.get("kind") if isinstance(cons, exp.ColumnConstraint) else cons
+            self.column_constraint(table, col, kind)
+        return col
+
+    def column_constraint(self, table: TableDraft, col: ColumnDraft, kind: Any) -> None:
+        where = f"{table.name}.{col.name}"
+        if isinstance(kind, exp.NotNullColumnConstraint):
+            col.not_null = not kind.args.get("allow_null")
+        elif isinstance(kind, exp.PrimaryKeyColumnConstraint):
+            self.set_primary_key(table, (col.name,))
+        elif isinstance(kind, exp.UniqueColumnConstraint):
+            self.add_unique(table, (col.name,))
+        elif isinstance(kind, exp.DefaultColumnConstraint):
+            self.set_default(col, kind.this, where)
+        elif isinstance(kind, exp.CheckColumnConstraint):
+            self.check(table, kind.this)
+        elif isinstance(kind, exp.Reference):
+            self.add_foreign_key(table, (col.name,), kind)
+        elif isinstance(kind, exp.AutoIncrementColumnConstraint):
+            col.schema = _positive(col.schema)
+        elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
+            if kind.args.get("expression") is not None:
+                self.computed(col, where)
+            else:
+                col.schema = _positive(col.schema)
+        elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
+            self.computed(col, where)
+        elif isinstance(kind, exp.CommentColumnConstraint):
+            text = literal_value(kind.this)
+            if isinstance(text, str):
+                col.schema = dataclasses.replace(col.schema, description=text)
+        elif isinstance(kind, exp.Constraint):  # CONSTRAINT name <constraint>
+            for inner in kind.expressions:
+                self.column_constraint(table, col, inner)
+        elif kind is None or isinstance(kind, _IGNORED_COLUMN_CONSTRAINTS):
+            return
+        else:
+            self.warn(f"{where}: {_short(kind.sql(self.dialect))} not expressed")
+
+    def computed(self, col: ColumnDraft, where: str) -> None:
+        col.read_only = True
+        self.warn(f"{where}: generated column; values are not computed (read-only, omit it)")
+
+    def set_default(self, col: ColumnDraft, node: exp.Expression, where: str) -> None:
+        value = literal_value(node)
+        if not is_literal(value):
+            if not _db_computed(node):
+                self.warn(f"{where}: DEFAULT {_short(node.sql(self.dialect))} not expressed")
+            return
+        ok, coerced = _coerce(value, col.schema)
+        if ok:
+            col.schema = dataclasses.replace(col.schema, default=coerced, has_default=True)
+        else:
+            self.warn(f"{where}: DEFAULT {_short(node.sql(self.dialect))} not expressed")
+
+    def check(self, table: TableDraft, condition: exp.Expression) -> None:
+        for failed in apply_check(condition, table.column):
+            self.warn(f"table {table.name}: CHECK ({_short(failed.sql(self.dialect))}) not expressed")
+
+    def set_primary_key(self, table: TableDraft, cols: tuple[str, ...]) -> None:
+        table.primary_key = self.known_columns(table, cols)
+
+    def add_unique(self, table: TableDraft, cols: tuple[str, ...]) -> None:
+        resolved = self.known_columns(table, cols)
+        if resolved and resolved not in table.unique:
+            table.unique.append(resolved)
+
+    def known_columns(self, table: TableDraft, cols: tuple[str, ...]) -> tuple[str, ...]:
+        out = []
+        for name in cols:
+            col = table.column(name)
+            if col is None:
+                self.warn(f"table {table.name}: key column {name} is not a column of the table")
+                return ()
+            out.append(col.name)
+        return tuple(out)
+
+    def add_foreign_key(
+        self, table: TableDraft, cols: tuple[str, ...], ref: exp.Expression | None
+    ) -> None:
+        if not isinstance(ref, exp.Reference):
+            self.warn(f"table {table.name}: foreign key without a reference not expressed")
+            return
+        target = ref.this
+        refs: tuple[str, ...] = ()
+        if isinstance(target, exp.Schema):
+            refs = _names(target.expressions)
+            target = target.this
+        resolved = self.known_columns(table, cols)
+        if resolved and isinstance(target, exp.Table):
+            table.foreign_keys.append((resolved, target.name, refs))
+
+    # -- other statements ------------------------------------------------------------------
+
+    def create_type(self, tree: exp.Create) -> None:
+        name = tree.this.name.lower() if isinstance(tree.this, exp.Expression) else ""
+        body = tree.expression
+        if isinstance(body, exp.DataType) and body.this == exp.DataType.Type.ENUM:
+            members = tuple(str(literal_value(e)) for e in body.expressions)
+            self.types.user_types[name] = UserType(Schema("string", enum=members))
+        elif isinstance(body, exp.Schema):
+            draft = TableDraft(name, self.line)
+            for item in body.expressions:
+                if isinstance(item, exp.ColumnDef):
+                    self.column_def(draft, item)
+            fields = tuple(
+                Field(c.name, dataclasses.replace(c.schema, nullable=not c.not_null))
+                for c in draft.columns.values()
+            )
+            schema = Schema("object", fields=fields, closed=True)
+            self.types.user_types[name] = UserType(schema, kind="composite")
+
+    def create_domain(self, name: str, rest: str, stmt: Statement) -> None:
+        text = f"CREATE TABLE __domain__ (value {rest})"
+        tree = self.parse(text, stmt, "CREATE DOMAIN", required=False)
+        if not isinstance(tree, exp.Create) or not isinstance(tree.this, exp.Schema):
+            return
+        draft = TableDraft(_bare(name), self.line)
+        for item in tree.this.expressions:
+            if isinstance(item, exp.ColumnDef):
+                self.column_def(draft, item)
+        col = draft.columns.get("value")
+        if col is not None:
+            user = UserType(col.schema, not_null=col.not_null, kind="domain")
+            self.types.user_types[_bare(name).lower()] = user
+
+    def alter_table(self, tree: exp.Alter) -> None:
+        target = tree.this
+        table = self.tables.get(target.name.lower()) if isinstance(target, exp.Table) else None
+        if table is None:
+            self.warn(f"ALTER TABLE {target.sql(self.dialect)}: table not defined in this file")
+            return
+        for action in tree.args.get("actions") or []:
+            self.alter_action(table, action)
+
+    def alter_action(self, table: TableDraft, action: exp.Expression) -> None:
+        if isinstance(action, exp.AddConstraint):
+            for item in action.expressions:
+                self.table_item(table, item)
+        elif isinstance(action, exp.ColumnDef):
+            self.column_def(table, action)
+        elif isinstance(action, exp.ModifyColumn) and isinstance(action.this, exp.ColumnDef):
+            old = table.column(action.this.name)
+            if old is not None:
+                del table.columns[old.name]
+            self.column_def(table, action.this)
+        elif isinstance(action, exp.AlterColumn):
+            self.alter_column(table, action)
+        elif isinstance(action, exp.Drop) and str(action.args.get("kind", "")).upper() == "COLUMN":
+            for dropped in action.args.get("tables") or []:
+                col = table.column(dropped.name)
+                if col is not None:
+                    del table.columns[col.name]
+        elif isinstance(action, exp.RenameColumn):
+            col = table.column(action.this.name)
+            to = action.args.get("to")
+            if col is not None and to is not None:
+                new = {(to.name if k == col.name else k): v for k, v in table.columns.items()}
+                col.name = to.name
+                table.columns = new
+        else:
+            self.warn(f"table {table.name}: {_short(action.sql(self.dialect))} not expressed")
+
+    def alter_column(self, table: TableDraft, action: exp.AlterColumn) -> None:
+        col = table.column(action.this.name)
+        if col is None:
+            self.warn(f"table {table.name}: ALTER COLUMN {action.this.name}: no such column")
+            return
+        where = f"{table.name}.{col.name}"
+        if action.args.get("dtype") is not None:
+            col.schema, _ = map_type(action.args["dtype"], self.types, where)
+        if action.args.get("allow_null") is not None:
+            col.not_null = not action.args["allow_null"]
+        elif action.args.get("drop"):
+            col.schema = dataclasses.replace(col.schema, default=None, has_default=False)
+        if action.args.get("default") is not None:
+            self.set_default(col, action.args["default"], where)
+
+    def unique_index(self, index: exp.Index) -> None:
+        target = index.args.get("table")
+        table = self.tables.get(target.name.lower()) if isinstance(target, exp.Table) else None
+        params = index.args.get("params")
+        cols = params.args.get("columns") if params else None
+        if table is None or not cols:
+            self.warn(f"unique index {index.name}: table not defined in this file")
+            return
+        names = []
+        for item in cols:
+            node = item.this if isinstance(item, exp.Ordered) else item
+            if isinstance(node, exp.Lower | exp.Upper) and isinstance(node.this, exp.Column):
+                node = node.this  # unique on lower(col): unique values are unique anyway
+            if not isinstance(node, exp.Column | exp.Identifier):
+                self.warn(f"unique index {index.name}: expression {node.sql()} not expressed")
+                return
+            names.append(node.name)
+        self.add_unique(table, tuple(names))
+
+    def comment(self, tree: exp.Comment) -> None:
+        text = literal_value(tree.expression)
+        if not isinstance(text, str):
+            return
+        target = tree.this
+        kind = str(tree.args.get("kind", "")).upper()
+        if kind == "COLUMN" and isinstance(target, exp.Column):
+            table = self.tables.get(target.table.lower())
+            col = table.column(target.name) if table else None
+            if col is not None:
+                col.schema = dataclasses.replace(col.schema, description=text)
+        elif kind == "TABLE" and isinstance(target, exp.Table):
+            table = self.tables.get(target.name.lower())
+            if table is not None:
+                table.description = text
+
+    # -- the result ------------------------------------------------------------------------
+
+    def domain(self, source: str) -> Domain:
+        entities: dict[str, Entity] = {}
+        for table in self.tables.values():
+            entities[table.name] = self.entity(table)
+        primary = next(iter(entities))
+        return Domain(entities, primary, source=source)
+
+    def entity(self, table: TableDraft) -> Entity:
+        pk = set(table.primary_key)
+        fields = []
+        for col in table.columns.values():
+            nullable = not (col.not_null or col.name in pk)
+            schema = dataclasses.replace(col.schema, nullable=nullable)
+            fields.append(Field(col.name, schema, required=True, read_only=col.read_only))
+        fks = []
+        for cols, parent_name, refs in table.foreign_keys:
+            parent = self.tables.get(parent_name.lower())
+            if parent is None:
+                self.warnings.append(
+                    f"line {table.line}: table {table.name}: foreign key to {parent_name}, "
+                    "which this file does not define"
+                )
+                fks.append(ForeignKey(cols, parent_name, refs))
+                continue
+            resolved = refs or parent.primary_key
+            if refs:
+                resolved = tuple((parent.column(r) or ColumnDraft(r, Schema("any"))).name for r in refs)
+            if len(resolved) != len(cols):
+                self.warnings.append(
+                    f"line {table.line}: table {table.name}: foreign key {cols} to "
+                    f"{parent.name} does not match its key; not expressed"
+                )
+                continue
+            fks.append(ForeignKey(cols, parent.name, resolved))
+        unique = tuple(u for u in table.unique if u != table.primary_key)
+        schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
+        return Entity(table.name, schema, table.primary_key, unique, tuple(fks))
+
+
+def _names(nodes: Any) -> tuple[str, ...]:
+    out = []
+    for node in nodes or []:
+        inner = node.this if isinstance(node, exp.Ordered | exp.ColumnPrefix) else node
+        out.append(inner.name if isinstance(inner, exp.Expression) else str(inner))
+    return tuple(out)
+
+
+def _bare(name: str) -> str:
+    last = re.split(r"\s*\.\s*(?=(?:\"|`|\[|[\w$]))", name.strip())[-1]
+    return last.strip('"`[]')
+
+
+def _short(text: str, limit: int = 120) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
+
+
+def _error_detail(error: Exception | None) -> str:
+    if error is None:
+        return "unknown error"
+    errors = getattr(error, "errors", None)
+    if errors and isinstance(errors[0], dict) and errors[0].get("description"):
+        detail = str(errors[0]["description"])
+        near = str(errors[0].get("highlight") or "").strip()
+        return f"{detail} near '{near}'" if near else detail
+    return _short(str(error).splitlines()[0] if str(error) else type(error).__name__)
+
+
+def _positive(schema: Schema) -> Schema:
+    if schema.type != "integer" or (schema.minimum is not None and schema.minimum >= 1):
+        return schema
+    return dataclasses.replace(schema, minimum=1)
+
+
+def _db_computed(node: exp.Expression) -> bool:
+    while isinstance(node, exp.Paren | exp.Cast):
+        node = node.this
+    if isinstance(
+        node,
+        exp.CurrentTimestamp
+        | exp.CurrentDate
+        | exp.CurrentTime
+        | exp.CurrentUser
+        | exp.CurrentDatetime
+        | exp.Uuid,
+    ):
+        return True
+    if isinstance(node, exp.Func):
+        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
+        return name.lower() in _DB_DEFAULT_FUNCS
+    return isinstance(node, exp.Column) and node.name.lower() in {
+        "current_timestamp",
+        "localtimestamp",
+        "current_date",
+        "current_user",
+    }
+
+
+def _coerce(value: Any, schema: Schema) -> tuple[bool, Any]:
+    """A literal default as a value of the column's type, if it is one."""
+    if value is None:
+        return True, None
+    kind = schema.type
+    try:
+        if kind == "integer":
+            if isinstance(value, bool):
+                return True, int(value)
+            number = float(value)
+            return (number == int(number)), int(number)
+        if kind == "number":
+            return True, float(value) if not isinstance(value, bool) else float(int(value))
+        if kind == "boolean":
+            text = str(value).strip().lower()
+            if text in ("1", "t", "true", "y", "yes", "on"):
+                return True, True
+            if text in ("0", "f", "false", "n", "no", "off"):
+                return True, False
+            return False, None
+        if kind in ("map", "any", "array") and isinstance(value, str):
+            if kind == "array" and value.strip() == "{}":
+                return True, []
+            return True, json.loads(value)
+    except (ValueError, TypeError, OverflowError):
+        return False, None
+    if kind == "string":
+        return True, str(value)
+    return (kind == "any"), value

@@ -1,0 +1,24 @@
+"""The core the `openapi` and `jsonschema` importers share: documents, $ref resolution,
+conversion to the entity model, and validators built from the original schema."""
+
+from __future__ import annotations
+
+from persona_gen.importers._jsonschema.convert import Converter, Ctx, Flavour
+from persona_gen.importers._jsonschema.documents import Document, DocumentSet, parse_text
+from persona_gen.importers._jsonschema.validate import (
+    RecordValidator,
+    jsonschema_validator,
+    openapi_validator,
+)
+
+__all__ = [
+    "Converter",
+    "Ctx",
+    "Document",
+    "DocumentSet",
+    "Flavour",
+    "RecordValidator",
+    "jsonschema_validator",
+    "openapi_validator",
+    "parse_text",
+]

@@ -1,0 +1,746 @@
+"""JSON Schema (and the OpenAPI dialects of it) → the neutral entity model.
+
+One ``Converter`` per import. Named entities are registered first (in file order); every
+``$ref`` becomes a ``ref`` to an entity (an unlisted one is made for targets that are not
+listed), so recursive schemas terminate. ``allOf`` parts are inlined and merged; ``oneOf`` /
+``anyOf`` become unions. What the model cannot say is reported as a warning
+``"<location>: <what was not expressed>"``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+from typing import Any
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+import referencing.exceptions
+from referencing import Specification
+from referencing._core import Resolver
+from referencing.jsonschema import specification_with
+
+from persona_gen.entities.model import Entity, Field, Schema
+from persona_gen.errors import SchemaImportError
+from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
+from persona_gen.importers._jsonschema.merge import fits_type, is_trivial, merge
+
+__all__ = ["Ctx", "Converter", "Flavour"]
+
+# Keywords that only annotate: beside a $ref they add no constraint.
+_ANNOTATIONS = frozenset(
+    {
+        "$ref", "$dynamicRef", "$recursiveRef", "$id", "id", "$schema", "$anchor",
+        "$dynamicAnchor", "$recursiveAnchor", "$comment", "$defs", "definitions", "title",
+        "description", "example", "examples", "default", "deprecated", "readOnly",
+        "writeOnly", "xml", "externalDocs", "discriminator", "nullable", "format",
+        "contentMediaType", "contentEncoding",
+    }
+)  # fmt: skip
+_OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
+                "minProperties", "maxProperties", "propertyNames", "dependentRequired",
+                "unevaluatedProperties")  # fmt: skip
+_ARRAY_KEYS = ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains",
+               "additionalItems")  # fmt: skip
+_STRING_KEYS = ("minLength", "maxLength", "pattern")
+_NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
+_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "object", "array"})
+_INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
+_STRING_FORMATS = frozenset({"date-time", "date", "time", "email", "uri", "uuid", "hostname",
+                             "ipv4", "ipv6", "byte", "binary", "password", "duration",
+                             "uri-reference", "iri", "idn-email", "regex", "json-pointer"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """How one dialect differs: which keywords it has and which the validator honours."""
+
+    name: str  # "jsonschema", "openapi-3.0", "openapi-3.1", "swagger-2.0"
+    nullable_keyword: bool = False  # OpenAPI 3.0 `nullable: true`
+    openapi: bool = False
+
+
+@dataclass(frozen=True)
+class Ctx:
+    """Where conversion is: the resolver for $refs, the dialect, and the location for messages."""
+
+    resolver: Resolver[Any]
+    spec: Specification[Any]
+    base: str  # the base URI $refs are relative to
+    doc: str  # URI of the document holding this schema
+    parts: tuple[Hashable, ...]  # JSON pointer parts of this schema inside ``doc``
+    inlining: frozenset[int] = frozenset()  # ids of $ref targets being inlined (allOf)
+
+    def at(self, *keys: Hashable) -> Ctx:
+        return replace(self, parts=(*self.parts, *keys))
+
+
+class Converter:
+    """Turns schema dictionaries into entities, collecting warnings."""
+
+    def __init__(self, docs: DocumentSet, flavour: Flavour) -> None:
+        self.docs = docs
+        self.flavour = flavour
+        self.entities: dict[str, Entity] = {}
+        self.names: dict[int, str] = {}  # id(schema dict) -> entity name
+        self.sources: dict[str, str] = {}  # entity name -> absolute URI of its schema
+        self.warnings: list[str] = []
+        # id(schema dict) -> (property, values): a discriminator value the entity carries
+        self.patches: dict[int, tuple[str, tuple[Any, ...]]] = {}
+        self._queue: list[tuple[str, Any, Ctx]] = []
+        self._taken: set[str] = set()
+
+    # -- entities --------------------------------------------------------------------------
+
+    def add(self, name: str, contents: Any, ctx: Ctx) -> str:
+        """Register a named entity (listed ones first, in file order); returns its name."""
+        name = self._unique(name)
+        if isinstance(contents, dict) and id(contents) not in self.names:
+            self.names[id(contents)] = name
+        self.sources[name] = _uri(ctx.doc, ctx.parts)
+        self._queue.append((name, contents, ctx))
+        return name
+
+    def run(self) -> dict[str, Entity]:
+        """Convert every registered entity, and those their references reach."""
+        while self._queue:
+            name, contents, ctx = self._queue.pop(0)
+            schema = self.convert(contents, ctx)
+            patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
+            if patch is not None:
+                schema = _discriminate(schema, *patch)
+            self.entities[name] = Entity(name, schema)
+        return self.entities
+
+    def _unique(self, name: str) -> str:
+        base, k = name or "Schema", 2
+        while name in self._taken or not name:
+            name, k = f"{base}{k}", k + 1
+        self._taken.add(name)
+        return name
+
+    # -- messages --------------------------------------------------------------------------
+
+    def where(self, ctx: Ctx) -> str:
+        prefix = "" if ctx.doc == self.docs.main.uri else _short(ctx.doc)
+        return f"{prefix}#/{'/'.join(str(p) for p in ctx.parts)}".replace("#/", "#/", 1)
+
+    def warn(self, ctx: Ctx, message: str) -> None:
+        text = f"{self.where(ctx)}: {message}"
+        if text not in self.warnings:
+            self.warnings.append(text)
+
+    def error(self, ctx: Ctx, message: str, *extra: Hashable) -> SchemaImportError:
+        doc = self.docs.document(ctx.doc)
+        line = doc.line_of((*ctx.parts, *extra)) if doc is not None else None
+        path = doc.path if doc is not None else ctx.doc
+        return SchemaImportError(f"{message} (at {self.where(ctx)})", path, line)
+
+    # -- schemas ---------------------------------------------------------------------------
+
+    def convert(self, node: Any, ctx: Ctx) -> Schema:
+        """The neutral schema of one JSON Schema node."""
+        if node is True:
+            return Schema("any")
+        if node is False:
+            self.warn(ctx, "false schema (no value is valid) is not expressed")
+            return Schema("any")
+        if not isinstance(node, dict):
+            raise self.error(ctx, f"a schema must be an object or boolean, not {_kind(node)}")
+        ctx = self._enter(node, ctx)
+        ref = _ref_of(node)
+        if ref is not None:
+            return self._ref_with_siblings(node, ref, ctx)
+        return self._combined(node, ctx)
+
+    def inline(self, node: Any, ctx: Ctx) -> Schema:
+        """Like ``convert`` but a top-level $ref is expanded in place (for merging)."""
+        if not isinstance(node, dict):
+            return self.convert(node, ctx)
+        return self._inline(node, self._enter(node, ctx))
+
+    def _inline(self, node: dict[str, Any], ctx: Ctx) -> Schema:
+        ref = _ref_of(node)
+        if ref is None:
+            return self._combined(node, ctx)
+        if not isinstance(ref, str):
+            raise self.error(ctx, "$ref must be a string", "$ref")
+        target, tctx = self.resolve(ref, ctx)
+        if target is None:
+            return Schema("any")
+        if id(target) in ctx.inlining:
+            self.warn(ctx, f"allOf: '{ref}' includes itself; the repeated part is skipped")
+            return Schema("any")
+        inner = self.inline(target, replace(tctx, inlining=ctx.inlining | {id(target)}))
+        rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
+        if _has_constraints(rest):
+            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx))
+        return inner
+
+    def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:
+        """The target of ``ref`` and the context to convert it in; (None, ctx) if remote."""
+        try:
+            resolved = ctx.resolver.lookup(ref)
+        except referencing.exceptions.Unresolvable:
+            absolute = urldefrag(urljoin(ctx.base, ref))[0]
+            failed = self.docs.retrieve_errors.get(absolute)
+            if failed is not None:
+                raise failed from None
+            scheme = urlsplit(absolute).scheme
+            local = ref.startswith("#") or scheme in ("", "file") or absolute == ctx.base
+            if local or self.docs.document(absolute) is not None:
+                raise self.error(ctx, f"unresolvable $ref '{ref}'", "$ref") from None
+            self.warn(ctx, f"$ref '{ref}' cannot be fetched (no network); any value is used")
+            return None, ctx
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise self.error(ctx, f"invalid $ref '{ref}': {exc}", "$ref") from None
+        absolute = urljoin(ctx.base, ref)
+        uri, fragment = urldefrag(absolute)
+        doc = self.docs.document(uri)
+        parts = pointer_parts(fragment)
+        target = resolved.contents
+        spec = ctx.spec
+        if doc is not None:
+            spec = self.docs.spec_for(doc.data)
+        if isinstance(target, dict) and isinstance(target.get("$schema"), str):
+            try:
+                spec = specification_with(target["$schema"], default=spec)
+            except referencing.exceptions.CannotDetermineSpecification:  # pragma: no cover
+                pass
+        tctx = Ctx(
+            resolved.resolver,
+            spec,
+            urldefrag(absolute)[0] if parts is not None else ctx.base,
+            doc.uri if doc is not None else uri,
+            parts if parts is not None else (f"#{fragment}",),
+            ctx.inlining,
+        )
+        return target, tctx
+
+    def _enter(self, node: dict[str, Any], ctx: Ctx) -> Ctx:
+        """A node with its own $id (id in draft 4) moves the base URI."""
+        if "$id" not in node and "id" not in node:
+            return ctx
+        try:
+            resource = ctx.spec.create_resource(node)
+            ident = resource.id()
+        except (TypeError, ValueError, AttributeError):
+            return ctx
+        if not isinstance(ident, str) or not ident or ident.startswith("#"):
+            return ctx
+        return replace(ctx, resolver=ctx.resolver.in_subresource(resource),
+                       base=urldefrag(urljoin(ctx.base, ident))[0])
+
+    def _ref_with_siblings(self, node: dict[str, Any], ref: str, ctx: Ctx) -> Schema:
+        if not isinstance(ref, str):
+            raise self.error(ctx, "$ref must be a string", "$ref")
+        target, tctx = self.resolve(ref, ctx)
+        if target is None:
+            return Schema("any")
+        if self.flavour.nullable_keyword and node.get("nullable") is True:
+            self.warn(ctx, "nullable beside $ref has no effect in OpenAPI 3.0; no nulls are made")
+        rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
+        if _has_constraints(rest):
+            return self._inline(node, ctx)
+        if not isinstance(target, dict):
+            return self.convert(target, tctx)
+        name = self.names.get(id(target))
+        if name is None:
+            name = self.add(self._name_for(ref, target, tctx), target, tctx)
+        out = Schema("ref", ref=name)
+        description = node.get("description")
+        if isinstance(description, str):
+            out = replace(out, description=description)
+        return out
+
+    def _name_for(self, ref: str, target: dict[str, Any], ctx: Ctx) -> str:
+        if ctx.parts and isinstance(ctx.parts[-1], str) and not ctx.parts[-1].startswith("#"):
+            last = str(ctx.parts[-1])
+            if last not in self._taken or ctx.doc == self.docs.main.uri:
+                return last
+            return f"{_stem(ctx.doc)}.{last}"
+        title = target.get("title")
+        if isinstance(title, str) and title.strip():
+            return title.strip()
+        if ctx.parts and str(ctx.parts[-1]).startswith("#"):
+            return str(ctx.parts[-1])[1:] or _stem(ctx.doc)
+        return _stem(ctx.doc)
+
+    def _combined(self, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """A node without a top-level $ref: its own keywords, then allOf, then oneOf/anyOf."""
+        warn = self._warner(ctx)
+        schema = self._plain(node, ctx)
+        all_of = node.get("allOf")
+        if all_of is not None:
+            for i, part in enumerate(_list(all_of, "allOf", self, ctx)):
+                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn)
+        one_of, any_of = node.get("oneOf"), node.get("anyOf")
+        if one_of is not None and any_of is not None:
+            self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
+        choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
+        if choice is not None:
+            schema = self._union(schema, _list(choice, key, self, ctx), key, ctx)
+        self._unsupported(node, ctx)
+        return schema
+
+    def _union(self, base: Schema, members: list[Any], key: str, ctx: Ctx) -> Schema:
+        warn = self._warner(ctx)
+        trivial = is_trivial(base)
+        variants: list[Schema] = []
+        nullable = base.nullable
+        for i, member in enumerate(members):
+            mctx = ctx.at(key, i)
+            if isinstance(member, dict) and member.get("type") == "null" and len(member) == 1:
+                nullable = True
+                continue
+            if trivial:
+                variant = self.convert(member, mctx)
+                if variant.type == "any" and base.type != "any":
+                    variant = replace(variant, type=base.type)
+            else:
+                variant = merge(base, self.inline(member, mctx), warn)
+            variants.append(variant)
+        if key == "oneOf":
+            variants = _exclusive(variants, members)
+        if not variants:
+            return replace(base, nullable=True) if nullable else base
+        if len(variants) == 1:
+            only = variants[0]
+            return replace(only, nullable=only.nullable or nullable)
+        return Schema("union", variants=tuple(variants), nullable=nullable,
+                      description=base.description)
+
+    def _warner(self, ctx: Ctx) -> Any:
+        return lambda message: self.warn(ctx, message)
+
+    def _unsupported(self, node: dict[str, Any], ctx: Ctx) -> None:
+        if "not" in node:
+            self.warn(ctx, "not: the excluded values are not avoided")
+        if "if" in node:
+            self.warn(ctx, "if/then/else: conditional constraints are not expressed")
+        for key in ("dependentSchemas",):
+            if key in node:
+                self.warn(ctx, f"{key}: conditional constraints are not expressed")
+
+    # -- one type --------------------------------------------------------------------------
+
+    def _plain(self, node: dict[str, Any], ctx: Ctx) -> Schema:
+        declared = node.get("type")
+        types: list[str]
+        if declared is None:
+            types = [_infer_type(node)]
+        elif isinstance(declared, str):
+            types = [declared]
+        elif isinstance(declared, list) and all(isinstance(t, str) for t in declared):
+            types = list(dict.fromkeys(declared)) or ["any"]
+        else:
+            raise self.error(ctx, "type must be a string or a list of strings", "type")
+        for t in types:
+            if t not in _TYPES and t not in ("any", "file"):
+                raise self.error(ctx, f"unknown type '{t}'", "type")
+        nullable = "null" in types and len(types) > 1
+        real = [t for t in types if t != "null"] if nullable else types
+        if self.flavour.nullable_keyword and node.get("nullable") is True:
+            if declared is None:
+                self.warn(ctx, "nullable without type has no effect in OpenAPI 3.0")
+            else:
+                nullable = True
+        if len(real) == 1:
+            schema = self._typed(real[0], node, ctx)
+        else:
+            schema = Schema("union", variants=tuple(self._typed(t, node, ctx) for t in real))
+        changes: dict[str, Any] = {"nullable": nullable or schema.nullable}
+        description = node.get("description")
+        if isinstance(description, str):
+            changes["description"] = description
+        if "default" in node:
+            changes.update(default=node["default"], has_default=True)
+        return replace(schema, **changes)
+
+    def _typed(self, kind: str, node: dict[str, Any], ctx: Ctx) -> Schema:
+        if kind == "file":
+            return Schema("string", format="binary")
+        schema = Schema(kind)
+        if "enum" in node:
+            enum = node["enum"]
+            if not isinstance(enum, list):
+                raise self.error(ctx, "enum must be a list", "enum")
+            members = tuple(v for v in enum if v is None or fits_type(v, kind))
+            if not members and enum:
+                self.warn(ctx, f"enum has no member of type '{kind}'")
+            schema = replace(schema, enum=members or None)
+        if "const" in node:
+            schema = replace(schema, const=node["const"], has_const=True)
+        if kind == "string":
+            return self._string(schema, node, ctx)
+        if kind in ("integer", "number"):
+            return self._number(schema, node, ctx)
+        if kind == "object":
+            return self._object(schema, node, ctx)
+        if kind == "array":
+            return self._array(schema, node, ctx)
+        return schema
+
+    def _string(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        fmt = node.get("format")
+        if isinstance(fmt, str):
+            schema = replace(schema, format=fmt)
+        elif node.get("contentEncoding") == "base64":
+            schema = replace(schema, format="byte")
+        pattern = node.get("pattern")
+        if pattern is not None:
+            if not isinstance(pattern, str):
+                raise self.error(ctx, "pattern must be a string", "pattern")
+            try:
+                re.compile(pattern)
+                schema = replace(schema, pattern=pattern)
+            except (re.error, RecursionError, OverflowError):
+                self.warn(ctx, f"pattern {pattern!r} is not a Python regular expression; "
+                          "not enforced")
+        return replace(
+            schema,
+            min_length=self._count(node, "minLength", ctx),
+            max_length=self._count(node, "maxLength", ctx),
+        )
+
+    def _number(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        low, high = self._num(node, "minimum", ctx), self._num(node, "maximum", ctx)
+        ex_low, ex_high = False, False
+        exmin, exmax = node.get("exclusiveMinimum"), node.get("exclusiveMaximum")
+        if isinstance(exmin, bool):  # draft 4 / OpenAPI 3.0: a flag on minimum
+            ex_low = exmin and low is not None
+        elif exmin is not None:
+            value = self._num(node, "exclusiveMinimum", ctx)
+            if value is not None and (low is None or value >= low):
+                low, ex_low = value, True
+        if isinstance(exmax, bool):
+            ex_high = exmax and high is not None
+        elif exmax is not None:
+            value = self._num(node, "exclusiveMaximum", ctx)
+            if value is not None and (high is None or value <= high):
+                high, ex_high = value, True
+        fmt = node.get("format")
+        if isinstance(fmt, str):
+            schema = replace(schema, format=fmt)
+            if schema.type == "integer" and fmt in _INT_FORMATS:
+                lo, hi = _INT_FORMATS[fmt]
+                low = lo if low is None else max(low, lo)
+                high = hi if high is None else min(high, hi)
+        step = self._num(node, "multipleOf", ctx)
+        if step is not None and step <= 0:
+            self.warn(ctx, "multipleOf must be greater than 0; ignored")
+            step = None
+        return replace(schema, minimum=low, maximum=high, exclusive_minimum=ex_low,
+                       exclusive_maximum=ex_high, multiple_of=step)
+
+    def _object(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        props = node.get("properties") or {}
+        if not isinstance(props, dict):
+            raise self.error(ctx, "properties must be an object", "properties")
+        required_list = node.get("required") or []
+        if not isinstance(required_list, list) or not all(
+            isinstance(r, str) for r in required_list
+        ):
+            if isinstance(required_list, bool):  # draft 3 style on a property: ignore
+                required_list = []
+            else:
+                raise self.error(ctx, "required must be a list of strings", "required")
+        required = list(dict.fromkeys(required_list))
+        patterns = self._patterns(node, ctx)
+        extra = node.get("additionalProperties")
+        if extra is None and node.get("unevaluatedProperties") is False:
+            extra = False
+        fields: list[Field] = []
+        for name, sub in props.items():
+            sctx = ctx.at("properties", name)
+            if sub is False:
+                if name in required:
+                    self.warn(sctx, "property is required but its schema is false")
+                continue
+            fs = self.convert(sub, sctx)
+            for rx, pschema in patterns:
+                if rx.search(name):
+                    fs = merge(fs, pschema, self._warner(sctx))
+            flags = _flags(sub)
+            fields.append(Field(name, fs, name in required, *flags))
+        names = {f.name for f in fields}
+        for name in required:
+            if name not in names:
+                fields.append(Field(name, Schema("any"), True))
+                names.add(name)
+        fields = self._dependencies(node, fields, ctx)
+        min_props = self._count(node, "minProperties", ctx)
+        max_props = self._count(node, "maxProperties", ctx)
+        closed = extra is False
+        if "propertyNames" in node and node["propertyNames"] not in (True, {}):
+            self.warn(ctx, "propertyNames: key constraints are not expressed")
+        values = None
+        if isinstance(extra, dict) and extra:
+            values = self.convert(extra, ctx.at("additionalProperties"))
+        if not fields and not closed and (patterns or values is not None):
+            # A map: every generated key satisfies whichever pattern it matches.
+            merged = values or Schema("any")
+            for _, pschema in patterns:
+                merged = merge(merged, pschema, self._warner(ctx))
+            return replace(schema, type="map", values=merged, min_items=min_props,
+                           max_items=max_props)
+        if patterns and closed:
+            self.warn(ctx, "patternProperties: keys matching the patterns are not generated")
+        elif patterns and fields:
+            self.warn(ctx, "patternProperties: extra keys matching the patterns are not generated")
+        fields = self._property_counts(fields, min_props, max_props, closed, ctx)
+        return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
+        raw = node.get("patternProperties") or {}
+        if not isinstance(raw, dict):
+            raise self.error(ctx, "patternProperties must be an object", "patternProperties")
+        out = []
+        for pattern, sub in raw.items():
+            try:
+                rx = re.compile(pattern)
+            except (re.error, RecursionError, OverflowError):
+                self.warn(ctx, f"patternProperties: {pattern!r} is not a Python regular "
+                          "expression; not expressed")
+                continue
+            out.append((rx, self.convert(sub, ctx.at("patternProperties", pattern))))
+        return out
+
+    def _dependencies(self, node: dict[str, Any], fields: list[Field], ctx: Ctx) -> list[Field]:
+        """dependentRequired (draft 4-7 `dependencies` lists): make the dependents present."""
+        deps: dict[str, Any] = {}
+        for key in ("dependentRequired", "dependencies"):
+            value = node.get(key)
+            if isinstance(value, dict):
+                deps.update(value)
+        if not deps:
+            return fields
+        by_name = {f.name: f for f in fields}
+        for trigger, needed in deps.items():
+            if not isinstance(needed, list):
+                self.warn(ctx, f"dependencies: schema dependency of '{trigger}' is not expressed")
+                continue
+            if trigger not in by_name:
+                continue
+            made = [n for n in needed if isinstance(n, str)]
+            for name in made:
+                have = by_name.get(name)
+                by_name[name] = (
+                    replace(have, required=True) if have else Field(name, Schema("any"), True)
+                )
+            self.warn(ctx, f"dependentRequired: '{trigger}' needs {made}; they are always "
+                      "generated")
+        return list(by_name.values())
+
+    def _property_counts(self, fields: list[Field], low: int | None, high: int | None,
+                         closed: bool, ctx: Ctx) -> list[Field]:
+        out = list(fields)
+        if low is not None:
+            have = sum(f.required for f in out)
+            for i, f in enumerate(out):
+                if have >= low:
+                    break
+                if not f.required:
+                    out[i] = replace(f, required=True)
+                    have += 1
+            if have < low:
+                self.warn(ctx, f"minProperties {low}: not enough declared properties to fill")
+        if high is not None:
+            have = sum(f.required for f in out)
+            if have > high:
+                self.warn(ctx, f"maxProperties {high}: more properties are required than allowed")
+            optional = [f for f in out if not f.required]
+            dropped = optional[max(0, high - have):]
+            if dropped:
+                self.warn(ctx, f"maxProperties {high}: optional properties "
+                          f"{[f.name for f in dropped]} are not generated")
+                gone = {f.name for f in dropped}
+                out = [f for f in out if f.name not in gone]
+        return out
+
+    def _array(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        items = node.get("items")
+        prefix = node.get("prefixItems")
+        rest: Any = None
+        if isinstance(items, list):  # draft 4-2019: the tuple form
+            prefix, rest = items, node.get("additionalItems")
+        elif prefix is not None:
+            rest = items
+        item: Schema | None = None
+        max_items = self._count(node, "maxItems", ctx)
+        min_items = self._count(node, "minItems", ctx)
+        if isinstance(prefix, list) and prefix:
+            key = "prefixItems" if "prefixItems" in node else "items"
+            parts = [self.convert(p, ctx.at(key, i)) for i, p in enumerate(prefix)]
+            item = parts[0]
+            for p in parts[1:]:
+                item = merge(item, p, self._warner(ctx))
+            if rest is not None and rest is not False and rest is not True:
+                item = merge(item, self.convert(rest, ctx.at("items")), self._warner(ctx))
+            if rest is False:
+                max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
+            self.warn(ctx, f"{key}: a tuple is generated with one item type for every position")
+        elif isinstance(items, dict | bool):
+            item = self.convert(items, ctx.at("items"))
+        elif items is not None:
+            raise self.error(ctx, "items must be a schema or a list of schemas", "items")
+        contains = node.get("contains")
+        if contains is not None and contains is not True:
+            wanted = self.convert(contains, ctx.at("contains"))
+            item = wanted if item is None else merge(item, wanted, self._warner(ctx))
+            least = self._count(node, "minContains", ctx)
+            least = 1 if least is None else least
+            min_items = least if min_items is None else max(min_items, least)
+            if "maxContains" in node:
+                self.warn(ctx, "maxContains: not expressed")
+        unique = node.get("uniqueItems") is True
+        return replace(schema, items=item, min_items=min_items, max_items=max_items,
+                       unique_items=unique)
+
+    # -- keyword values --------------------------------------------------------------------
+
+    def _count(self, node: dict[str, Any], key: str, ctx: Ctx) -> int | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise self.error(ctx, f"{key} must be a non-negative integer", key)
+        if isinstance(value, float) and not value.is_integer():
+            raise self.error(ctx, f"{key} must be a non-negative integer", key)
+        return int(value)
+
+    def _num(self, node: dict[str, Any], key: str, ctx: Ctx) -> float | None:
+        value = node.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.error(ctx, f"{key} must be a number", key)
+        if isinstance(value, float) and not math.isfinite(value):
+            self.warn(ctx, f"{key} {value} is not finite; ignored")
+            return None
+        return value
+
+
+_REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+
+
+def _ref_of(node: dict[str, Any]) -> Any:
+    for key in _REF_KEYS:
+        if key in node:
+            return node[key]
+    return None
+
+
+def _has_constraints(node: dict[str, Any]) -> bool:
+    return any(k not in _ANNOTATIONS and not k.startswith("x-") for k in node)
+
+
+def _flags(sub: Any) -> tuple[bool, bool]:
+    if not isinstance(sub, dict):
+        return False, False
+    return sub.get("readOnly") is True, sub.get("writeOnly") is True
+
+
+def _infer_type(node: dict[str, Any]) -> str:
+    if "const" in node:
+        kind = _value_kind(node["const"])
+        return kind or "any"
+    if isinstance(node.get("enum"), list) and node["enum"]:
+        kinds = {_value_kind(v) for v in node["enum"] if v is not None}
+        return kinds.pop() if len(kinds) == 1 and None not in kinds else "any"
+    if any(k in node for k in _OBJECT_KEYS):
+        return "object"
+    if any(k in node for k in _ARRAY_KEYS):
+        return "array"
+    if any(k in node for k in _STRING_KEYS) or node.get("format") in _STRING_FORMATS:
+        return "string"
+    if any(k in node for k in _NUMBER_KEYS):
+        return "number"
+    return "any"
+
+
+def _value_kind(value: Any) -> str | None:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return None
+
+
+def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
+    """oneOf: keep out of each object variant the fields only *other* variants require.
+
+    ``oneOf: [{required: [a]}, {required: [b]}]`` must not produce a value with both.
+    """
+    if len(variants) < 2 or not all(v.type == "object" for v in variants):
+        return variants
+    required = [{f.name for f in v.fields if f.required} for v in variants]
+    out = []
+    for i, v in enumerate(variants):
+        others = set().union(*(r for j, r in enumerate(required) if j != i)) - required[i]
+        if others and not v.closed:
+            v = replace(v, fields=tuple(f for f in v.fields if f.name not in others))
+        out.append(v)
+    return out
+
+
+def _discriminate(schema: Schema, prop: str, values: tuple[Any, ...]) -> Schema:
+    """Give an object's discriminator property the value(s) that select this schema."""
+    if schema.type == "union":
+        return replace(schema, variants=tuple(_discriminate(v, prop, values)
+                                              for v in schema.variants))
+    if schema.type != "object":
+        return schema
+    value = (
+        Schema("string", const=values[0], has_const=True)
+        if len(values) == 1
+        else Schema("string", enum=values)
+    )
+    fields = list(schema.fields)
+    for i, f in enumerate(fields):
+        if f.name == prop:
+            fields[i] = replace(f, schema=replace(value, description=f.schema.description),
+                                required=True)
+            break
+    else:
+        fields.insert(0, Field(prop, value, True))
+    return replace(schema, fields=tuple(fields))
+
+
+def _list(value: Any, key: str, conv: Converter, ctx: Ctx) -> list[Any]:
+    if not isinstance(value, list) or not value:
+        raise conv.error(ctx, f"{key} must be a non-empty list of schemas", key)
+    return value
+
+
+def _kind(value: Any) -> str:
+    return {list: "a list", str: "a string", int: "a number", float: "a number",
+            type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
+
+
+def _uri(doc: str, parts: tuple[Hashable, ...]) -> str:
+    if not parts:
+        return doc
+    escaped = "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return f"{doc}#/{escaped}"
+
+
+def _short(uri: str) -> str:
+    return uri.rsplit("/", 1)[-1]
+
+
+def _stem(uri: str) -> str:
+    name = urldefrag(uri)[0].rsplit("/", 1)[-1]
+    for suffix in (".json", ".yaml", ".yml"):
+        if name.lower().endswith(suffix):
+            name = name[: -len(suffix)]
+    return name.removesuffix(".schema") or "Schema"

@@ -1,0 +1,209 @@
+"""``allOf``: the intersection of two neutral schemas, as far as the model can say it.
+
+Values that satisfy the merged schema satisfy each part: lower bounds take the larger, upper
+bounds the smaller, enums intersect, object fields unite (a field required anywhere is
+required), unions distribute. What cannot be intersected (two different patterns, two types
+with nothing in common) is reported through ``warn`` and the first part wins.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from fractions import Fraction
+from typing import Any
+
+from persona_gen.entities.model import Field, Schema
+
+__all__ = ["is_trivial", "merge"]
+
+Warn = Callable[[str], None]
+
+_ANY = Schema("any")
+
+
+def is_trivial(schema: Schema) -> bool:
+    """True when ``schema`` says nothing beyond (maybe) its type and annotations."""
+    bare = replace(schema, type="any", description=None, default=None, has_default=False)
+    return bare == _ANY
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "integer" if value.is_integer() else "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def fits_type(value: Any, kind: str) -> bool:
+    """Could ``value`` be an instance of the model type ``kind``?"""
+    actual = _json_type(value)
+    if kind in ("any", "ref", "union"):
+        return True
+    if kind == "number":
+        return actual in ("number", "integer")
+    if kind == "map":
+        return actual == "object"
+    return actual == kind
+
+
+def merge(a: Schema, b: Schema, warn: Warn) -> Schema:
+    """A schema whose values satisfy both ``a`` and ``b``."""
+    if is_trivial(b) and b.type in ("any", a.type):
+        return _annotate(a, b)
+    if is_trivial(a) and a.type in ("any", b.type):
+        return _annotate(b, a)
+    if a.type == "union" or b.type == "union":
+        return _distribute(a, b, warn)
+    if a.type == "ref" or b.type == "ref":
+        if a == b:
+            return a
+        keep = a if a.type == "ref" else b
+        warn(f"allOf: '{keep.ref}' combined with other constraints; only the reference is used")
+        return keep
+    kind = _meet(a.type, b.type)
+    if kind is None:
+        warn(f"allOf: types '{a.type}' and '{b.type}' have no common value; '{a.type}' is used")
+        return a
+    out = replace(a, type=kind)
+    out = _scalars(out, b, warn)
+    out = _collections(out, a, b, warn)
+    return out
+
+
+def _annotate(main: Schema, extra: Schema) -> Schema:
+    if main.description is None and extra.description is not None:
+        main = replace(main, description=extra.description)
+    if not main.has_default and extra.has_default:
+        main = replace(main, default=extra.default, has_default=True)
+    if main.type == "any" and extra.type != "any":
+        main = replace(main, type=extra.type)
+    return main
+
+
+def _meet(x: str, y: str) -> str | None:
+    if x == y:
+        return x
+    if "any" in (x, y):
+        return y if x == "any" else x
+    if {x, y} == {"integer", "number"}:
+        return "integer"
+    if {x, y} == {"object", "map"}:
+        return "object"
+    return None
+
+
+def _distribute(a: Schema, b: Schema, warn: Warn) -> Schema:
+    union, other = (a, b) if a.type == "union" else (b, a)
+    if other.type == "union":
+        variants = [merge(v, w, warn) for v in union.variants for w in other.variants]
+    else:
+        variants = [merge(v, other, warn) for v in union.variants]
+    return replace(union, variants=tuple(variants), nullable=union.nullable and other.nullable)
+
+
+def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
+    changes: dict[str, Any] = {"nullable": out.nullable and b.nullable}
+    if b.has_const and not out.has_const:
+        changes.update(const=b.const, has_const=True)
+    if b.enum is not None:
+        if out.enum is None:
+            changes["enum"] = b.enum
+        else:
+            both = tuple(v for v in out.enum if v in b.enum)
+            if not both:
+                warn("allOf: enums have no common member; the first is used")
+            changes["enum"] = both or out.enum
+    if b.format and not out.format:
+        changes["format"] = b.format
+    if b.pattern and out.pattern and b.pattern != out.pattern:
+        warn(f"allOf: second pattern {b.pattern!r} is not enforced")
+    elif b.pattern:
+        changes["pattern"] = b.pattern
+    changes["min_length"] = _larger(out.min_length, b.min_length)
+    changes["max_length"] = _smaller(out.max_length, b.max_length)
+    if b.minimum is not None and (
+        out.minimum is None
+        or b.minimum > out.minimum
+        or (b.minimum == out.minimum and b.exclusive_minimum)
+    ):
+        changes.update(minimum=b.minimum, exclusive_minimum=b.exclusive_minimum)
+    if b.maximum is not None and (
+        out.maximum is None
+        or b.maximum < out.maximum
+        or (b.maximum == out.maximum and b.exclusive_maximum)
+    ):
+        changes.update(maximum=b.maximum, exclusive_maximum=b.exclusive_maximum)
+    if b.multiple_of is not None:
+        changes["multiple_of"] = (
+            b.multiple_of if out.multiple_of is None else _common_multiple(out.multiple_of,
+                                                                           b.multiple_of)
+        )
+    if out.description is None:
+        changes["description"] = b.description
+    if not out.has_default and b.has_default:
+        changes.update(default=b.default, has_default=True)
+    if out.semantic is None:
+        changes["semantic"] = b.semantic
+    return replace(out, **changes)
+
+
+def _collections(out: Schema, a: Schema, b: Schema, warn: Warn) -> Schema:
+    changes: dict[str, Any] = {}
+    if a.items is not None and b.items is not None:
+        changes["items"] = merge(a.items, b.items, warn)
+    elif b.items is not None:
+        changes["items"] = b.items
+    if a.values is not None and b.values is not None:
+        changes["values"] = merge(a.values, b.values, warn)
+    elif b.values is not None:
+        changes["values"] = b.values
+    changes["min_items"] = _larger(a.min_items, b.min_items)
+    changes["max_items"] = _smaller(a.max_items, b.max_items)
+    changes["unique_items"] = a.unique_items or b.unique_items
+    a_names, b_names = {f.name for f in a.fields}, {f.name for f in b.fields}
+    if (a.closed and b_names - a_names) or (b.closed and a_names - b_names):
+        warn("allOf: a closed part forbids properties another part declares")
+    if b.fields:
+        fields = {f.name: f for f in a.fields}
+        for f in b.fields:
+            have = fields.get(f.name)
+            fields[f.name] = (
+                f
+                if have is None
+                else Field(
+                    f.name,
+                    merge(have.schema, f.schema, warn),
+                    required=have.required or f.required,
+                    read_only=have.read_only or f.read_only,
+                    write_only=have.write_only or f.write_only,
+                )
+            )
+        changes["fields"] = tuple(fields.values())
+    changes["closed"] = a.closed or b.closed
+    return replace(out, **changes)
+
+
+def _larger(x: int | None, y: int | None) -> int | None:
+    return y if x is None else x if y is None else max(x, y)
+
+
+def _smaller(x: int | None, y: int | None) -> int | None:
+    return y if x is None else x if y is None else min(x, y)
+
+
+def _common_multiple(x: float, y: float) -> float:
+    fx, fy = Fraction(x).limit_denominator(10**9), Fraction(y).limit_denominator(10**9)
+    num = math.lcm(fx.numerator * fy.denominator, fy.numerator * fx.denominator)
+    value = Fraction(num, fx.denominator * fy.denominator)
+    return int(value) if value.denominator == 1 else float(value)

@@ -1,0 +1,183 @@
+"""Running the real ``protoc`` (shipped in grpcio-tools) and turning its complaints into errors.
+
+protoc runs as ``python -m grpc_tools.protoc`` in a child process, so its messages on stderr
+can be read ("file.proto:12:5: Expected ';'.") and a crash in the compiler cannot take the
+caller down. Include paths, in the order protoc searches them:
+
+1. the ones the caller gives (``-I``),
+2. roots found from the file's own imports: for ``import "google/api/http.proto"`` in
+   ``.../protos/google/api/annotations.proto`` that is ``.../protos`` (so a file can be imported
+   from inside a tree of protos without naming the tree's root),
+3. the file's own directory,
+4. the well-known types bundled with grpcio-tools (``google/protobuf/*.proto``).
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from collections import deque
+from collections.abc import Iterable, Sequence
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from persona_gen.errors import SchemaImportError
+
+__all__ = ["compile_set", "include_paths", "well_known_dir"]
+
+PROTOC_TIMEOUT_S = 120
+MAX_SCANNED_IMPORTS = 2000  # files looked at while inferring include roots
+
+_IMPORT = re.compile(r'^\s*import\s+(?:public\s+|weak\s+|option\s+)?"([^"\n]+)"\s*;', re.M)
+_LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
+_NOT_FOUND = re.compile(r"^(?P<file>[^:]+): File not found\.$")
+
+
+@cache
+def well_known_dir() -> Path:
+    """grpcio-tools' copy of ``google/protobuf/*.proto`` (Timestamp, Duration, wrappers...)."""
+    return Path(str(resources.files("grpc_tools") / "_proto")).resolve()
+
+
+def read_text(path: Path) -> str:
+    """The file as text, or a SchemaImportError saying why it cannot be read."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SchemaImportError("file not found", path) from None
+    except IsADirectoryError:
+        raise SchemaImportError("is a directory, not a .proto file", path) from None
+    except OSError as exc:
+        raise SchemaImportError(f"cannot read the file: {exc.strerror or exc}", path) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise SchemaImportError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start})", path, line
+        ) from None
+
+
+def include_paths(path: Path, text: str, includes: Iterable[str | Path] = ()) -> list[Path]:
+    """The ``-I`` directories for compiling ``path``, in search order (see the module doc)."""
+    given = [Path(p).resolve() for p in includes]
+    for p in given:
+        if not p.is_dir():
+            raise SchemaImportError(f"include path '{p}' is not a directory", path)
+    here = path.resolve().parent
+    search = [*given, here, well_known_dir()]
+    roots = _inferred_roots(path.resolve(), text, search)
+    out: list[Path] = []
+    for p in [*given, *roots, here, well_known_dir()]:
+        if p not in out:
+            out.append(p)
+    return out
+
+
+def _inferred_roots(path: Path, text: str, search: list[Path]) -> list[Path]:
+    """Ancestors of imported files' directories that make their import names resolve."""
+    roots: list[Path] = []
+    queue: deque[tuple[Path, str]] = deque([(path, text)])
+    seen = {path}
+    while queue and len(seen) < MAX_SCANNED_IMPORTS:
+        current, body = queue.popleft()
+        for name in _IMPORT.findall(body):
+            found = _resolve(name, [*search, *roots, current.parent])
+            if found is None:
+                for ancestor in current.parent.parents:
+                    if (ancestor / name).is_file():
+                        roots.append(ancestor)
+                        found = ancestor / name
+                        break
+            if found is None or found in seen:
+                continue
+            seen.add(found)
+            try:
+                queue.append((found, found.read_text("utf-8")))
+            except (OSError, UnicodeDecodeError):
+                continue  # protoc will report it, with its line
+    return roots
+
+
+def _resolve(name: str, dirs: Sequence[Path]) -> Path | None:
+    for d in dirs:
+        candidate = d / name
+        if candidate.is_file():
+            return candidate.resolve()
+    return None
+
+
+def compile_set(path: Path, includes: Sequence[Path], *, source_info: bool) -> bytes:
+    """Run protoc on ``path``; the serialized ``FileDescriptorSet`` with all its imports."""
+    with tempfile.TemporaryDirectory(prefix="persona-gen-protoc-") as tmp:
+        out = Path(tmp) / "set.binpb"
+        argv = [
+            sys.executable,
+            "-m",
+            "grpc_tools.protoc",
+            *(f"--proto_path={d}" for d in includes),
+            f"--descriptor_set_out={out}",
+            "--include_imports",
+            *(["--include_source_info"] if source_info else []),
+            str(path.resolve()),
+        ]
+        try:
+            done = subprocess.run(
+                argv, capture_output=True, timeout=PROTOC_TIMEOUT_S, check=False
+            )
+        except subprocess.TimeoutExpired:
+            raise SchemaImportError(
+                f"protoc did not finish within {PROTOC_TIMEOUT_S} s", path
+            ) from None
+        except OSError as exc:
+            raise SchemaImportError(f"cannot run protoc: {exc}", path) from None
+        stderr = done.stderr.decode("utf-8", "replace")
+        if done.returncode != 0 or not out.is_file():
+            raise protoc_error(stderr, path, includes)
+        return out.read_bytes()
+
+
+def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImportError:
+    """The first located problem protoc reports (the root cause comes first), as our error."""
+    lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
+    located = [m for m in map(_LOCATED.match, lines) if m is not None and _is_error(m["msg"])]
+    if located:
+        first = located[0]
+        where = _display_file(first["file"], path, includes)
+        message = f"{first['msg'].rstrip('.')} (column {first['col']})"
+        if len(located) > 1:
+            more = len(located) - 1
+            message += f"; {more} more error{'s' if more > 1 else ''}"
+        return SchemaImportError(message, where, int(first["line"]))
+    for ln in lines:
+        missing = _NOT_FOUND.match(ln)
+        if missing:
+            return SchemaImportError(f"imported file '{missing['file']}' was not found", path)
+    useful = [ln for ln in lines if not _is_log_noise(ln)]
+    detail = useful[0] if useful else "no message"
+    detail = detail.replace(str(path.resolve()), str(path))
+    return SchemaImportError(f"protoc failed: {detail}", path)
+
+
+def _is_error(message: str) -> bool:
+    return not message.lower().startswith("warning")
+
+
+def _is_log_noise(line: str) -> bool:
+    return line.startswith(("WARNING: All log messages", "W0000", "I0000"))
+
+
+def _display_file(reported: str, path: Path, includes: Sequence[Path]) -> str:
+    """The input file as the user named it; other files as paths protoc found them at."""
+    candidate = Path(reported)
+    if not candidate.is_absolute():
+        for d in includes:
+            if (d / reported).is_file():
+                candidate = d / reported
+                break
+    if candidate.resolve() == path.resolve():
+        return str(path)
+    return str(candidate)

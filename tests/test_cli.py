@@ -1,0 +1,197 @@
+"""The CLI: the spec's commands, output conventions and bad input."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from persona_gen.personas.loader import validate_persona_file
+from tests.helpers import GENERATORS, PERSONAS, run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_quick_prints_a_json_array_of_exactly_n_records(persona: str, generator: str) -> None:
+    result = run_cli(["quick", persona, "-t", generator, "-n", "23", "-p",
+                      str(ROOT / "personas"), "-s", "1"])
+    assert result.code == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert isinstance(data, list)
+    assert len(data) == 23
+
+
+def test_pretty_output_is_indented_and_equal_in_content() -> None:
+    plain = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-s", "5"])
+    pretty = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-s", "5", "--pretty"])
+    assert json.loads(plain.stdout) == json.loads(pretty.stdout)
+    assert pretty.stdout.startswith(b"[\n  {\n    ")
+
+
+def test_stdout_carries_only_data() -> None:
+    result = run_cli(["quick", "noisy_device", "-t", "streaming", "-n", "5"])
+    json.loads(result.stdout)  # the seed notice went to stderr, not stdout
+    assert "using seed" in result.stderr
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_other_encodings(fmt: str) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "7", "-s", "3", "--format",
+                      fmt])
+    lines = result.stdout.decode().strip().split("\n")
+    if fmt == "jsonl":
+        assert len(lines) == 7
+        assert all(isinstance(json.loads(line), dict) for line in lines)
+    else:
+        assert lines[0].startswith("id,username,email")
+
+
+def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
+    target = tmp_path / "out" / "api.json"
+    result = run_cli(["quick", "legacy_client", "-t", "api", "-n", "50", "-s", "9", "-o",
+                      str(target)])
+    assert result.code == 0, result.stderr
+    assert result.stdout == b""
+    assert len(json.loads(target.read_text())) == 50
+    manifest = json.loads((tmp_path / "out" / "api.json.manifest.json").read_text())
+    assert manifest["seed"] == 9
+    assert manifest["count"] == 50
+    assert manifest["personas"][0]["name"] == "legacy_client"
+    assert manifest["personas"][0]["hash"].startswith("sha256:")
+    assert manifest["behaviours_touched"]["deprecated_formats"] == 50
+    assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
+
+
+def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
+    target = tmp_path / "legacy.csv"
+    assert run_cli(["quick", "legacy_client", "-t", "file", "-n", "20", "-s", "2", "-o",
+                    str(target)]).code == 0
+    raw = target.read_bytes()
+    assert b"\r\n" in raw
+    header = raw.split(b"\r\n")[0].decode("latin-1")
+    assert header.startswith("id;username;email")
+    body = raw.decode("latin-1")
+    assert "/20" in body  # legacy MM/DD/YYYY dates
+
+
+def test_interrupted_write_leaves_nothing_behind(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    from persona_gen.sinks import encoders
+
+    def explode(self: object, records: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(encoders.JsonArrayEncoder, "write", explode)
+    target = tmp_path / "never.json"
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "5", "-o", str(target)])
+    assert result.code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["quick", "normal_usr", "-t", "api", "-n", "3"],
+     "unknown persona 'normal_usr'. Did you mean 'normal_user'?"),
+    (["quick", "normal_user", "-t", "apii", "-n", "3"],
+     "unknown generator 'apii'. Did you mean 'api'?"),
+    (["quick", "normal_user", "-t", "api", "-n", "0"], "must be at least 1"),
+    (["quick", "normal_user", "-t", "api", "-n", "-5"], "must be at least 1"),
+    (["quick", "normal_user", "-t", "api", "-n", "ten"], "'ten' is not a whole number"),
+    (["quick", "normal_user", "-t", "api", "-n", "3", "-s", "x"], "'x' is not a whole number"),
+    (["quick", "normal_user", "-t", "api", "-n", "3", "-p", "/no/such/dir"],
+     "persona directory '/no/such/dir' does not exist"),
+    (["quick", "normal_user", "-t", "api", "-n", "3", "--format", "xml"],
+     "unknown output format 'xml'"),
+    (["validate", "/no/such.yaml", "-t", "persona"], "file not found"),
+    (["validate", "x.yaml", "-t", "nonsense"], "unknown file type 'nonsense'"),
+])
+def test_bad_input_is_one_clear_line(args: list[str], message: str) -> None:
+    result = run_cli(args)
+    assert result.code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == b""
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    try:
+        if os.access(locked, os.W_OK):  # root ignores permissions; use a path under a file
+            target = tmp_path / "afile" / "x.json"
+            (tmp_path / "afile").write_text("")
+        else:
+            target = locked / "x.json"
+        result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(target)])
+    finally:
+        locked.chmod(0o700)
+    assert result.code == 1
+    assert "cannot" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_output_to_a_directory_is_refused(tmp_path: Path) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(tmp_path)])
+    assert result.code == 1
+    assert "is a directory" in result.stderr
+
+
+def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "broken.yaml").write_text("name: broken\nbehaviors:\n  timing: [1, 2\n")
+    result = run_cli(["quick", "broken", "-t", "api", "-n", "2", "-p", str(tmp_path)])
+    assert result.code == 1
+    assert "broken.yaml:" in result.stderr
+    assert "invalid YAML" in result.stderr
+
+
+def test_list_commands() -> None:
+    personas = run_cli(["list-personas", "-p", str(ROOT / "personas")])
+    generators = run_cli(["list-generators"])
+    behaviours = run_cli(["list-behaviours"])
+    assert personas.code == generators.code == behaviours.code == 0
+    for name in PERSONAS:
+        assert name.encode() in personas.stdout
+    for name in GENERATORS:
+        assert name.encode() in generators.stdout
+    assert b"retry_storms" in behaviours.stdout
+
+
+def test_init_persona_template_validates(tmp_path: Path) -> None:
+    target = tmp_path / "my_custom_persona.yaml"
+    assert run_cli(["init-persona", "-n", "my_custom_persona", "-o", str(target)]).code == 0
+    persona = validate_persona_file(target)
+    assert persona.name == "my_custom_persona"
+    again = run_cli(["init-persona", "-n", "my_custom_persona", "-o", str(target)])
+    assert again.code == 1
+    assert "already exists" in again.stderr
+    result = run_cli(["validate", str(target), "-t", "persona"])
+    assert result.code == 0
+    assert b"valid persona" in result.stdout
+
+
+def test_init_profile_template_validates(tmp_path: Path) -> None:
+    target = tmp_path / "my_profile.yaml"
+    result = run_cli(["init-profile", "-n", "my_project_profile", "-p", "normal_user", "-p",
+                      "noisy_device", "-t", "api", "-t", "streaming", "-o", str(target)])
+    assert result.code == 0, result.stderr
+    check = run_cli(["validate", str(target), "-t", "profile"])
+    assert check.code == 0, check.stderr
+    assert b"2 personas, 2 datasets" in check.stdout
+    bad = run_cli(["init-profile", "-n", "x", "-p", "nobody", "-o", str(tmp_path / "y.yaml")])
+    assert bad.code == 1
+    assert "unknown persona 'nobody'" in bad.stderr
+
+
+def test_console_script_runs() -> None:
+    exe = Path(sys.executable).parent / "persona-gen"
+    command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]
+    result = subprocess.run([*command, "quick", "normal_user", "-t", "api", "-n", "2", "-s",
+                             "1"], capture_output=True, check=False)
+    assert result.returncode == 0
+    assert len(json.loads(result.stdout)) == 2

@@ -1,0 +1,242 @@
+"""Persona fidelity: what a persona declares is what a large sample shows.
+
+Each test derives the expected value from the persona's own parameters, measures it over
+~100k events, and allows a tolerance of a few standard errors (4 sigma, so a correct
+implementation fails about once in 15,000 runs; seeds are fixed, so runs are repeatable).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter, defaultdict
+from typing import Any
+
+import numpy as np
+import pytest
+
+from persona_gen import PersonaCatalog
+from persona_gen.personas.engine import PersonaEngine
+from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.seeds import BLOCK_SIZE
+from tests.helpers import records
+
+CATALOG = PersonaCatalog()
+BLOCKS = 100  # 102,400 events
+
+
+def traces(persona: str, blocks: int = BLOCKS, seed: int = 11) -> list[Trace]:
+    engine = PersonaEngine(CATALOG.get(persona), seed, "fidelity", 1_735_689_600_000)
+    return [engine.trace(b) for b in range(blocks)]
+
+
+def params(persona: str, block: str) -> Any:
+    return next(b.params for b in CATALOG.get(persona).behaviours if b.name == block)
+
+
+def touched_share(ts: list[Trace], block: str) -> float:
+    hits = sum(int(t.touched.get(block, np.zeros(t.n, bool)).sum()) for t in ts)
+    return hits / sum(t.n for t in ts)
+
+
+def assert_rate(measured: float, expected: float, n: int) -> None:
+    sigma = math.sqrt(expected * (1 - expected) / n)
+    assert abs(measured - expected) <= 4 * sigma + 1e-9, (measured, expected, sigma)
+
+
+@pytest.mark.parametrize(("persona", "block"), [
+    ("normal_user", "rare_errors"),
+    ("normal_user", "typos"),
+    ("noisy_device", "errors"),
+    ("legacy_client", "connection_issues"),
+    ("edge_case_user", "unicode"),
+    ("edge_case_user", "boundary_values"),
+    ("edge_case_user", "malformed_inputs"),
+    ("edge_case_user", "session_anomalies"),
+])
+def test_declared_rates_are_measured(persona: str, block: str) -> None:
+    ts = traces(persona)
+    assert_rate(touched_share(ts, block), params(persona, block).rate, BLOCKS * BLOCK_SIZE)
+
+
+def test_error_statuses_follow_declared_weights() -> None:
+    declared = params("normal_user", "rare_errors").statuses
+    ts = traces("normal_user")
+    counts: Counter[int] = Counter()
+    for t in ts:
+        counts.update(t.status[t.touched["rare_errors"]].tolist())
+    total = sum(counts.values())
+    weight_sum = sum(declared.values())
+    for status, weight in declared.items():
+        assert_rate(counts[status] / total, weight / weight_sum, total)
+
+
+def test_api_records_show_the_error_rate() -> None:
+    recs = records("normal_user", "api", 20_000)
+    tagged = [r for r in recs if "rare_errors" in r["behaviors"]]
+    assert_rate(len(tagged) / len(recs), 0.02, len(recs))
+    declared = set(params("normal_user", "rare_errors").statuses)
+    assert all(r["response"]["status"] in declared for r in tagged)
+
+
+def test_transport_failures_have_no_response() -> None:
+    recs = records("legacy_client", "api", 5000)
+    failed = [r for r in recs if "connection_issues" in r["behaviors"]
+              and r["response"]["status"] is None]
+    assert failed, "connection issues must produce failed exchanges"
+    assert all(r["response"]["error"] for r in failed)
+    ts = traces("legacy_client", 20)
+    share = sum(int((t.status == TRANSPORT_FAILURE).sum()) for t in ts) / (20 * BLOCK_SIZE)
+    assert_rate(share, params("legacy_client", "connection_issues").rate, 20 * BLOCK_SIZE)
+
+
+def test_bursts_are_rate_spikes_of_the_declared_intensity() -> None:
+    p = params("high_volume_system", "burst_traffic")
+    in_burst: list[float] = []
+    calm: list[float] = []
+    for t in traces("high_volume_system", 40):
+        gaps = np.diff(t.t_ms.astype(np.float64))
+        mask = t.touched["burst_traffic"][1:] & t.touched["burst_traffic"][:-1]
+        in_burst.extend(gaps[mask])
+        calm_mask = ~(t.touched["burst_traffic"][1:] | t.touched["burst_traffic"][:-1])
+        calm.extend(gaps[calm_mask])
+    ratio = np.mean(calm) / max(np.mean(in_burst), 1e-9)
+    # Timestamps are whole milliseconds, so very short gaps round; allow 35 %.
+    assert p.intensity * 0.65 <= ratio <= p.intensity * 1.35, ratio
+    assert_rate(touched_share(traces("high_volume_system", 40), "burst_traffic"), p.burst_share,
+                40 * BLOCK_SIZE // 150)  # bursts are ~150-event runs: fewer independent draws
+
+
+def test_sustained_load_keeps_the_declared_rate() -> None:
+    p = params("high_volume_system", "sustained_load")
+    ts = traces("high_volume_system", 20)
+    span_s = (ts[-1].t_ms.max() - ts[0].t_ms.min()) / 1000
+    rate = sum(t.n for t in ts) / span_s
+    assert abs(rate - p.rate_per_second) / p.rate_per_second < 0.05
+
+
+def test_retry_storms_are_runs_of_one_request_id() -> None:
+    recs = records("legacy_client", "api", 20_000)
+    runs: dict[str, list[int]] = defaultdict(list)
+    for r in recs:
+        if "retry_storms" in r["behaviors"]:
+            runs[r["request_id"]].append(r["attempt"])
+    assert runs
+    for attempts in runs.values():
+        assert sorted(attempts) == list(range(1, len(attempts) + 1))
+    p = params("legacy_client", "retry_storms")
+    mean_run = np.mean([len(a) for a in runs.values()])
+    # 1 first try + geometric retries (mean 6), truncated where a block ends.
+    assert 1 + p.retries.mean() * 0.8 <= mean_run <= 1 + p.retries.mean() * 1.15, mean_run
+    starts = len(runs) / len(recs)
+    assert 0.5 * p.rate <= starts <= 1.1 * p.rate  # overlapping starts are absorbed
+
+
+def test_rate_limits_are_never_exceeded() -> None:
+    p = params("high_volume_system", "rate_limits")
+    for t in traces("high_volume_system", 10):
+        window = t.t_ms // int(p.window_s * 1000)
+        ok = t.status != p.status
+        counts = Counter(zip(t.actor[ok].tolist(), window[ok].tolist(), strict=True))
+        assert max(counts.values()) <= p.limit
+        assert (t.status == p.status).any()
+
+
+def test_offline_windows_and_loss_match_declared_shares() -> None:
+    p = params("noisy_device", "intermittent_connectivity")
+    ts = traces("noisy_device", 60)
+    offline = [t.details["offline"] for t in ts]
+    n_off = sum(int((o != None).sum()) for o in offline)  # noqa: E711 - object arrays
+    n_lost = sum(int((o == "lost").sum()) for o in offline)
+    assert_rate(n_lost / n_off, p.drop_share, n_off)
+    # Offline slots: P(slot offline) = offline_share; windows merge, so events fall offline
+    # at least that often and not much more.
+    share = n_off / (60 * BLOCK_SIZE)
+    assert p.offline_share * 0.8 <= share <= p.offline_share * 1.3, share
+    buffered = [r for r in records("noisy_device", "streaming", 8000) if r["buffered"]]
+    assert buffered and all(r["delay_ms"] > 0 for r in buffered)
+
+
+def test_lost_events_show_as_sequence_gaps() -> None:
+    recs = records("noisy_device", "streaming", 10 * BLOCK_SIZE)
+    by_session: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for r in recs:
+        if not r["duplicate"]:
+            by_session[r["session_id"]].append(r)
+    gaps = 0
+    for events in by_session.values():
+        seqs = sorted(e["sequence"] for e in events)
+        gaps += (seqs[-1] - seqs[0] + 1) - len(seqs)
+    assert gaps == sum(r["lost_before"] for r in recs if not r["duplicate"]) - sum(
+        min(e["lost_before"] for e in ev if e["sequence"] == min(x["sequence"] for x in ev))
+        for ev in by_session.values())
+
+
+def test_late_events_arrive_out_of_order() -> None:
+    recs = records("noisy_device", "streaming", 10 * BLOCK_SIZE)
+    event_times = [r["event_time"] for r in recs]
+    inversions = sum(a > b for a, b in zip(event_times, event_times[1:], strict=False))
+    assert inversions > 100  # ordered by arrival, so late events break event-time order
+    p = params("noisy_device", "delayed_transmission")
+    late = sum("delayed_transmission" in r["behaviors"] and not r["duplicate"] for r in recs)
+    assert_rate(late / len(recs), p.rate * (1 - p.duplicate_rate), len(recs))
+    dups = [r for r in recs if r["duplicate"]]
+    ids = Counter(r["event_id"] for r in recs)
+    assert dups and all(ids[d["event_id"]] >= 2 for d in dups)
+
+
+def test_latency_and_think_time_follow_declared_medians() -> None:
+    p = params("normal_user", "timing")
+    recs = records("normal_user", "load", 20_000)
+    latency = np.median([r["expected_latency_ms"] for r in recs])
+    think = np.median([r["think_time_ms"] for r in recs if r["think_time_ms"] > 0])
+    assert abs(latency - p.latency_ms.root.median) / p.latency_ms.root.median < 0.05
+    assert abs(think - p.think_time_ms.root.median) / p.think_time_ms.root.median < 0.05
+
+
+def test_slow_processing_multiplies_latency_and_times_out() -> None:
+    p = params("legacy_client", "slow_processing")
+    recs = records("legacy_client", "load", 10_000)
+    latency = [r["expected_latency_ms"] for r in recs]
+    assert max(latency) <= p.timeout_ms
+    assert sum(r["expected_status"] == 504 for r in recs) > 0
+    base = params("legacy_client", "timing").latency_ms.root.median
+    assert np.median(latency) > 2.5 * base
+
+
+def test_session_length_mean_matches_declared() -> None:
+    p = params("normal_user", "session")
+    ts = traces("normal_user", 30)
+    # Each event is a trial "does the session end here?"; a session cut by the block's end
+    # is censored: its last event is no trial. The estimate is the censored-geometric MLE.
+    closed = sum(int(t.session_last.sum()) for t in ts)
+    sessions = sum(len(np.unique(t.session)) for t in ts)
+    trials = sum(t.n for t in ts) - (sessions - closed)
+    assert_rate(closed / trials, 1 / p.length.mean(), trials)
+
+
+def test_battery_drains_between_recharges() -> None:
+    recs = records("noisy_device", "streaming", 6000)
+    ts = traces("noisy_device", 6)
+    p = params("noisy_device", "battery_drain")
+    for t in ts:
+        order = np.lexsort((t.t_ms, t.actor))
+        actor, battery, time = t.actor[order], t.battery[order], t.t_ms[order]
+        same = actor[1:] == actor[:-1]
+        drop = battery[:-1] - battery[1:]
+        hours = (time[1:] - time[:-1]) / 3_600_000
+        expected = hours * p.drain_per_hour
+        ok = same & (drop >= -1e-3)  # exclude recharges (level jumps back up)
+        assert np.allclose(drop[ok], expected[ok], atol=1e-2)
+    assert any("battery_drain" in r["behaviors"] for r in recs)
+
+
+def test_rapid_actions_and_concurrency_come_from_one_actor() -> None:
+    recs = records("edge_case_user", "api", 6000)
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    for r in recs:
+        if r["concurrency"] > 1:
+            groups[(r["actor_id"], r["session_id"] or "")].append(r)
+    assert groups
+    assert any(len(g) >= 2 for g in groups.values())
+    rapid = [r for r in recs if "rapid_actions" in r["behaviors"]]
+    assert rapid

@@ -1,0 +1,160 @@
+"""Generators: golden output, record shapes, and labels that agree with a real validator."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from persona_gen import PersonaCatalog
+from persona_gen.entities.builtin import builtin_domain
+from persona_gen.entities.to_jsonschema import entity_json_schema
+from persona_gen.generators import GENERATORS
+from persona_gen.generators.base import Generator
+from persona_gen.generators.mutations import MUTATIONS
+from persona_gen.generators.streaming import murmur2, murmur2_partition
+from tests.helpers import GENERATORS as NAMES
+from tests.helpers import PERSONAS, records
+
+GOLDENS = Path(__file__).parent / "goldens"
+CATALOG = PersonaCatalog()
+
+
+def validator(persona: str, entity: str | None = None) -> jsonschema.Validator:
+    domain = builtin_domain(CATALOG.get(persona).population.kind)
+    schema = entity_json_schema(domain, entity)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.mark.parametrize("generator", NAMES)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_golden_output(generator: str, persona: str, update_goldens: bool) -> None:
+    got = json.dumps(records(persona, generator, 4, seed=2024), indent=1, ensure_ascii=False)
+    golden = GOLDENS / f"{generator}-{persona}.json"
+    if update_goldens or not golden.exists():
+        golden.write_text(got + "\n", encoding="utf-8")
+    assert got + "\n" == golden.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_generator_conforms(name: str) -> None:
+    cls = GENERATORS.get(name)
+    assert issubclass(cls, Generator)
+    assert cls.name == name
+    assert cls.description
+    assert cls.use_case
+    assert (Path(__file__).parent.parent / "docs" / "generators" / f"{name}.md").exists()
+
+
+def test_api_exchanges_are_complete() -> None:
+    for r in records("normal_user", "api", 300):
+        req = r["request"]
+        assert req["method"] in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+        assert req["path"].startswith("/api/v2/")
+        assert req["headers"]["X-Request-ID"] == r["request_id"]
+        assert set(r["response"]) >= {"status", "headers", "body", "latency_ms"}
+        if req["method"] in ("POST", "PUT"):
+            assert isinstance(req["body"], dict)
+
+
+def test_api_request_bodies_validate_unless_labelled() -> None:
+    check = validator("edge_case_user", "User")
+    orders = validator("edge_case_user", "Order")
+    seen_invalid = 0
+    for r in records("edge_case_user", "api", 3000):
+        req = r["request"]
+        if req["method"] not in ("POST", "PUT") or not isinstance(req["body"], dict) \
+                or "items" in req["body"] and "/batch" in req["path"]:
+            continue
+        v = check if "/users" in req["path"] else orders
+        errors = list(v.iter_errors(req["body"]))
+        assert bool(errors) == (not r["expected_valid"]), (r["violations"], errors[:1])
+        if errors:
+            seen_invalid += 1
+            assert r["response"]["status"] in (422, 401, 429) or r["response"]["status"] >= 500
+    assert seen_invalid > 0
+
+
+def test_legacy_client_uses_v1_paths_and_old_encodings() -> None:
+    recs = records("legacy_client", "api", 200)
+    assert all("/v1/" in r["request"]["path"] for r in recs)
+    assert all(r["request"]["method"] != "PATCH" for r in recs)
+    bodies = [r["request"]["body"] for r in recs if isinstance(r["request"]["body"], dict)]
+    assert any("/" in str(b.get("created_at", "")) for b in bodies)
+
+
+def test_streaming_envelopes() -> None:
+    recs = records("noisy_device", "streaming", 2000)
+    check = validator("noisy_device", "TelemetryReading")
+    ingest = [r["ingest_time"] for r in recs[:1024]]
+    assert ingest == sorted(ingest)  # consumer order within a block
+    for r in recs:
+        assert r["partition"] == murmur2_partition(r["key"])
+        assert r["ingest_time"] >= r["event_time"] or r["offline"] or r["delay_ms"] >= 0
+        if r["event_type"] == "telemetry.reading":
+            assert (not list(check.iter_errors(r["payload"]))) == r["expected_valid"]
+
+
+@pytest.mark.parametrize(("key", "java_hash"), [
+    # Test vectors of Kafka's own UtilsTest.testMurmur2 (signed Java ints).
+    (b"21", -973932308),
+    (b"foobar", -790332482),
+    (b"a-little-bit-long-string", -985981536),
+    (b"a-little-bit-longer-string", -1486304829),
+    (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+    (b"abc", 479470107),
+])
+def test_kafka_murmur2_matches_the_java_client(key: bytes, java_hash: int) -> None:
+    assert murmur2(key) == java_hash & 0xFFFFFFFF
+    assert murmur2_partition(key.decode(), 12) == (java_hash & 0x7FFFFFFF) % 12
+
+
+def test_file_rows_are_flat_with_stable_columns() -> None:
+    recs = records("normal_user", "file", 500)
+    columns = list(recs[0])
+    assert "address.city" in columns
+    assert all(list(r) == columns for r in recs)
+    assert all(not isinstance(v, dict | list) for r in recs for v in r.values())
+
+
+def test_noisy_file_rows_are_cut_short() -> None:
+    recs = records("noisy_device", "file", 4000)
+    assert any(r["status"] is None and r["reading_id"] for r in recs)
+
+
+def test_load_schedule_is_replayable() -> None:
+    recs = records("high_volume_system", "load", 3000)
+    assert all(r["offset_ms"] >= 0 for r in recs)
+    assert any(r["batch_size"] > 1 for r in recs)
+    assert any(r["expected_status"] == 429 for r in recs)
+    assert {r["method"] for r in recs} >= {"GET", "POST"}
+
+
+def test_fault_baseline_then_labelled_mutations() -> None:
+    recs = records("edge_case_user", "fault", 2000)
+    check = validator("edge_case_user")
+    assert recs[0]["baseline"] and recs[0]["mutation"] == "none"
+    assert recs[0]["expected_valid"] and not list(check.iter_errors(recs[0]["record"]))
+    kinds: Counter[str] = Counter()
+    for r in recs[1:]:
+        assert not r["baseline"]
+        kinds[r["mutation"]] += 1
+        errors = list(check.iter_errors(r["record"]))
+        assert bool(errors) == (not r["expected_valid"]), r
+        if errors:
+            rules = {e.validator for e in errors}
+            assert r["rule"] in rules or r["rule"] == "required" and "required" in rules, (
+                r, rules)
+    assert len(kinds) >= 10
+    assert set(kinds) <= set(MUTATIONS)
+
+
+def test_fault_mix_follows_persona_behaviours() -> None:
+    legacy = Counter(r["mutation"] for r in records("legacy_client", "fault", 3000))
+    edge = Counter(r["mutation"] for r in records("edge_case_user", "fault", 3000))
+    assert legacy["format_violation"] > edge["format_violation"]
+    assert edge["overflow"] > legacy["overflow"]

@@ -1,0 +1,192 @@
+"""Persona files: loading, inheritance and validation errors that point at the line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from persona_gen.errors import PersonaGenError, UnknownNameError, ValidationError
+from persona_gen.personas.behaviours import BEHAVIOURS
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
+from persona_gen.personas.loader import PersonaCatalog, builtin_persona_dir
+from persona_gen.personas.trace import Trace
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SPEC_TABLE = {
+    "normal_user": {"timing", "typos", "session", "errors"},
+    "noisy_device": {"intermittent_connectivity", "signal_noise", "delayed_transmission",
+                     "errors", "battery_drain"},
+    "legacy_client": {"slow_processing", "deprecated_formats", "connection_issues",
+                      "retry_storms", "limited_features"},
+    "high_volume_system": {"burst_traffic", "sustained_load", "minimal_latency",
+                           "batch_operations", "rate_limits"},
+    "edge_case_user": {"boundary_values", "unicode", "rapid_actions", "concurrent_requests",
+                       "malformed_inputs", "session_anomalies"},
+}
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    path = directory / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+@pytest.mark.parametrize(("persona", "kinds"), SPEC_TABLE.items())
+def test_builtin_personas_have_every_behaviour_of_the_spec(persona: str,
+                                                          kinds: set[str]) -> None:
+    loaded = PersonaCatalog().get(persona)
+    assert kinds <= {b.kind for b in loaded.behaviours}
+
+
+def test_repo_personas_match_the_packaged_ones() -> None:
+    for packaged in builtin_persona_dir().glob("*.yaml"):
+        assert (ROOT / "personas" / packaged.name).read_text() == packaged.read_text()
+
+
+@pytest.mark.parametrize("name", BEHAVIOURS.names())
+def test_every_behaviour_kind_conforms(name: str) -> None:
+    cls = BEHAVIOURS.get(name)
+    assert issubclass(cls, Behaviour)
+    assert cls.kind == name
+    assert cls.summary
+    assert isinstance(cls.phase, Phase)
+    assert issubclass(cls.params_model, Params)
+    behaviour = cls(name, cls.params_model())  # defaults are valid
+    trace = Trace.blank(0, 64, 0)
+    trace.t_ms[:] = range(0, 64_000, 1000)
+    import numpy as np
+
+    behaviour.apply(trace, np.random.default_rng(0))
+    assert trace.n == 64
+    assert (ROOT / "docs" / "behaviours" / f"{name}.md").exists(), "each kind is documented"
+
+
+def test_extends_merges_and_overrides(tmp_path: Path) -> None:
+    write(tmp_path, "chatty_user", """\
+        name: chatty_user
+        version: 2.0.0
+        extends: normal_user
+        behaviors:
+          typos: {rate: 0.5}
+          rare_errors: null
+          unicode: {rate: 0.1}
+        """)
+    persona = PersonaCatalog([tmp_path]).get("chatty_user")
+    kinds = {b.name: b for b in persona.behaviours}
+    assert kinds["typos"].params.rate == 0.5
+    assert kinds["typos"].params.max_edits == 1  # inherited default
+    assert "rare_errors" not in kinds  # removed by null
+    assert "unicode" in kinds and "timing" in kinds  # added and inherited
+    assert persona.version == "2.0.0"
+    assert persona.population.kind == "user"
+
+
+def test_multiple_parents(tmp_path: Path) -> None:
+    write(tmp_path, "hybrid", """\
+        name: hybrid
+        extends: [normal_user, noisy_device]
+        """)
+    kinds = {b.kind for b in PersonaCatalog([tmp_path]).get("hybrid").behaviours}
+    assert {"typos", "intermittent_connectivity"} <= kinds
+
+
+def test_directory_overrides_builtin(tmp_path: Path) -> None:
+    write(tmp_path, "normal_user", """\
+        name: normal_user
+        version: 9.9.9
+        behaviors: {typos: {rate: 0.9}}
+        """)
+    assert PersonaCatalog([tmp_path]).get("normal_user").version == "9.9.9"
+
+
+def test_cycle_is_reported(tmp_path: Path) -> None:
+    write(tmp_path, "a", "name: a\nextends: b\n")
+    write(tmp_path, "b", "name: b\nextends: a\n")
+    with pytest.raises(ValidationError, match="inheritance cycle: a -> b -> a"):
+        PersonaCatalog([tmp_path]).get("a")
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("behaviors:\n  typos:\n    rate: 1.5\n",
+     "bad.yaml:5:5: behaviors.typos.rate: Input should be less than or equal to 1"),
+    ("behaviors:\n  typoz: {rate: 0.1}\n",
+     "bad.yaml:4:3: behaviors.typoz: unknown behaviour kind 'typoz'. Did you mean 'typos'?"),
+    ("behaviors:\n  timing:\n    rate_per_secnd: 3\n",
+     "bad.yaml:5:5: behaviors.timing.rate_per_secnd: unknown field"),
+    ("behaviors:\n  timing:\n    latency_ms: {dist: lognormal, median: -1, sigma: 1}\n",
+     "bad.yaml:5:35: behaviors.timing.latency_ms.median: Input should be greater than 0"),
+    ("behaviors:\n  oops:\n    kind: errors\n    statuses: {200: 1}\n",
+     "behaviors.oops.statuses: Value error, status 200 is not an HTTP error status"),
+    ("behaviours: {}\n", "bad.yaml:3:1: behaviours: unknown field"),
+])
+def test_errors_name_file_line_and_field(tmp_path: Path, body: str, expected: str) -> None:
+    write(tmp_path, "bad", "name: bad\nversion: 1.0.0\n" + body)
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value).replace(str(tmp_path) + "/", "")
+
+
+def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
+    write(tmp_path, "bad", """\
+        name: bad
+        version: one
+        behaviors:
+          typos: {rate: 2}
+          unicode: {rate: -1}
+        """)
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert "version" in str(info.value)
+
+
+def test_name_must_match_file(tmp_path: Path) -> None:
+    write(tmp_path, "alpha", "name: beta\n")
+    with pytest.raises(ValidationError, match="must match the file name 'alpha'"):
+        PersonaCatalog([tmp_path]).get("alpha")
+
+
+def test_unknown_parent(tmp_path: Path) -> None:
+    write(tmp_path, "kid", "name: kid\nextends: [normal_usr]\n")
+    with pytest.raises(ValidationError, match="Did you mean 'normal_user'"):
+        PersonaCatalog([tmp_path]).get("kid")
+
+
+def test_unknown_persona_suggests() -> None:
+    with pytest.raises(UnknownNameError, match="Did you mean 'noisy_device'"):
+        PersonaCatalog().get("noisy_devices")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzzed_persona_text_only_raises_our_errors(tmp_path_factory: pytest.TempPathFactory,
+                                                   text: str) -> None:
+    directory = tmp_path_factory.mktemp("fuzz")
+    (directory / "fuzz.yaml").write_text("name: fuzz\n" + text)
+    try:
+        PersonaCatalog([directory]).get("fuzz")
+    except PersonaGenError:
+        pass
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.dictionaries(st.sampled_from(BEHAVIOURS.names()),
+                       st.dictionaries(st.sampled_from(["rate", "kind", "limit", "sigma",
+                                                        "intensity", "users", "dist"]),
+                                       st.one_of(st.floats(allow_nan=True), st.integers(),
+                                                 st.text(max_size=5), st.none())),
+                       max_size=4))
+def test_fuzzed_behaviour_params_only_raise_our_errors(
+        tmp_path_factory: pytest.TempPathFactory, blocks: dict[str, object]) -> None:
+    import yaml
+
+    directory = tmp_path_factory.mktemp("fuzz")
+    (directory / "fuzz.yaml").write_text(yaml.safe_dump({"name": "fuzz", "behaviors": blocks}))
+    try:
+        PersonaCatalog([directory]).get("fuzz")
+    except PersonaGenError:
+        pass
