@@ -35,7 +35,7 @@ def entity_json_schema(domain: Domain, entity: str | None = None) -> dict[str, A
     return doc
 
 
-def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:  # noqa: PLR0912 - one branch per type
+def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
     out: dict[str, Any]
     if s.type == "ref":
         refs.add(s.ref or "")
@@ -59,10 +59,16 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:  # noqa: PLR0912 - one
             out["additionalProperties"] = False
     if s.type == "array" and s.items is not None:
         out["items"] = _schema(s.items, refs)
-    for key, attr in (("format", "format"), ("pattern", "pattern"), ("minLength", "min_length"),
-                      ("maxLength", "max_length"), ("minItems", "min_items"),
-                      ("maxItems", "max_items"), ("multipleOf", "multiple_of"),
-                      ("description", "description")):
+    for key, attr in (
+        ("format", "format"),
+        ("pattern", "pattern"),
+        ("minLength", "min_length"),
+        ("maxLength", "max_length"),
+        ("minItems", "min_items"),
+        ("maxItems", "max_items"),
+        ("multipleOf", "multiple_of"),
+        ("description", "description"),
+    ):
         value = getattr(s, attr)
         if value is not None:
             out[key] = value

@@ -17,7 +17,6 @@ from persona_gen.entities.model import Schema
 __all__ = ["violated_rule"]
 
 
-
 @cache
 def _pattern(p: str) -> re.Pattern[str] | None:
     try:

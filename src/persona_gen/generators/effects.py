@@ -157,9 +157,16 @@ class PayloadEffects:
     def _signal_loss(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
     ) -> list[Outcome]:
-        if not self.measured:
+        # A lost reading: a measured number if the entity has one, else any optional or
+        # nullable field (devices drop what they can and send nulls).
+        candidates = self.measured or [
+            leaf
+            for leaf in self.leaves
+            if (not leaf.required or leaf.schema.nullable) and get_path(p, leaf.path) is not MISSING
+        ]
+        if not candidates:
             return []
-        leaf = self.measured[int(rng.integers(0, len(self.measured)))]
+        leaf = candidates[int(rng.integers(0, len(candidates)))]
         if not leaf.required:
             delete_path(p, leaf.path)
             return []

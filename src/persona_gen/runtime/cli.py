@@ -38,7 +38,7 @@ PersonaDirs = Annotated[
 def _stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False)
+    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
 
 
 def _stdout_console() -> Any:
@@ -204,6 +204,191 @@ def _progress_factory() -> Any:
     from persona_gen.runtime.progress import RichProgress
 
     return RichProgress
+
+
+@app.command("import-schema")
+def import_schema(
+    schema_file: Annotated[
+        Path, typer.Argument(help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.")
+    ],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "-f",
+            "--format",
+            help="swagger|openapi|jsonschema|avro|ddl|protobuf (auto-detected if not given).",
+        ),
+    ] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option("-e", "--entity", help="Entity to extract (schema/table/message name)."),
+    ] = None,
+    name: Annotated[
+        str | None, typer.Option("-n", "--name", help="Profile name (defaults to the entity name).")
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o", "--output", help="Profile YAML to write (required unless --list-entities)."
+        ),
+    ] = None,
+    dataset_type: Annotated[
+        str | None,
+        typer.Option(
+            "-t", "--dataset-type", help="Default dataset type: api|streaming|file|load|fault."
+        ),
+    ] = None,
+    count: Annotated[int, typer.Option("-c", "--count", help="Default record count.")] = 100,
+    output_format: Annotated[
+        str | None, typer.Option("--output-format", help="json|jsonl|csv.")
+    ] = None,
+    list_entities: Annotated[
+        bool, typer.Option("--list-entities", help="List the entities in the schema file.")
+    ] = False,
+    dialect: Annotated[
+        str | None,
+        typer.Option("--dialect", help="SQL dialect for DDL (postgres, mysql, sqlite...)."),
+    ] = None,
+    strict: Annotated[
+        bool,
+        typer.Option(
+            "--strict", help="Fail on constructs that cannot be expressed, instead of warning."
+        ),
+    ] = False,
+) -> None:
+    """Import a schema file into a reusable profile (or list its entities)."""
+    from persona_gen.runtime.schema_import import (
+        choose_entity,
+        detect_format,
+        profile_document,
+        write_profile,
+    )
+    from persona_gen.runtime.schema_import import import_schema as run_import
+
+    if output is None and not list_entities:
+        raise UsageError(
+            "-o/--output is required (the profile YAML to write), or use --list-entities"
+        )
+    fmt_name = detect_format(schema_file, fmt)
+    result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
+    err = _stderr_console()
+    for warning in result.warnings:
+        err.print(f"persona-gen: warning: {schema_file}: {warning}", markup=False)
+    if list_entities:
+        from rich.table import Table
+
+        table = Table(title="Available Entities")
+        table.add_column("Name")
+        table.add_column("Fields", justify="right")
+        for listed in result.listed:
+            table.add_row(listed, str(len(result.domain.entities[listed].schema.fields)))
+        _stdout_console().print(table)
+        return
+    assert output is not None
+    chosen = choose_entity(result, entity, schema_file)
+    doc = profile_document(
+        result,
+        schema_file,
+        chosen,
+        name=name,
+        dataset_type=dataset_type,
+        count=count,
+        output_format=output_format,
+        dialect=dialect,
+    )
+    write_profile(output, doc, result.warnings)
+    print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)
+
+
+@app.command("generate")
+def generate(
+    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.")],
+    personas: PersonaDirs = None,
+    persona: Annotated[
+        str | None,
+        typer.Option("--persona", help="Use only this persona (instead of the profile's mix)."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            help="Directory for the dataset files (default: stdout for a one-dataset profile).",
+        ),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
+    ] = False,
+    seed: Annotated[
+        str | None,
+        typer.Option("-s", "--seed", help="Seed for every dataset (overrides the profile)."),
+    ] = None,
+    pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
+) -> None:
+    """Generate the datasets a profile declares."""
+    import orjson
+
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.generate import plan
+    from persona_gen.runtime.write import write_dataset
+    from persona_gen.seeds import fresh_seed
+
+    catalog = _catalog(personas)
+    profile = load_profile(profile_file, catalog)
+    drawn: list[int] = []
+
+    def draw() -> int:
+        drawn.append(fresh_seed())
+        return drawn[-1]
+
+    planned = plan(
+        profile,
+        catalog,
+        persona=persona,
+        seed=_parse_seed(seed),
+        out_dir=output,
+        fresh_seed=draw,
+        dry_run=dry_run,
+    )
+    if dry_run:
+        sys.stdout.buffer.write(
+            orjson.dumps(
+                {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
+                option=orjson.OPT_INDENT_2,
+            )
+            + b"\n"
+        )
+        return
+    if drawn:
+        print(
+            f"persona-gen: no seed in profile or -s; using seed {drawn[0]} "
+            f"(pass -s {drawn[0]} to replay)",
+            file=sys.stderr,
+        )
+    from rich.table import Table
+
+    summary = Table(title=f"Generated: {profile.spec.name}")
+    for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
+        summary.add_column(column)
+    for item in planned:
+        dataset = item.dataset(profile)
+        write_dataset(
+            dataset,
+            item.output,
+            item.fmt,
+            pretty=pretty,
+            progress=_progress_factory(),
+            extra={"profile": profile.spec.name, "profile_hash": profile.content_hash},
+        )
+        summary.add_row(
+            item.name,
+            item.generator,
+            ", ".join(p.name for p, _ in item.personas),
+            str(dataset.stats.records),
+            str(item.seed),
+            str(item.output) if item.output else "<stdout>",
+        )
+    _stderr_console().print(summary)
 
 
 @app.command("validate")

@@ -14,7 +14,13 @@ __all__ = ["write_dataset"]
 
 
 def write_dataset(
-    dataset: Dataset, output: Path | None, fmt: str, *, pretty: bool = False, progress: Any = None
+    dataset: Dataset,
+    output: Path | None,
+    fmt: str,
+    *,
+    pretty: bool = False,
+    progress: Any = None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Encode every record of ``dataset`` to ``output`` (stdout when None)."""
     encoder_cls = FORMATS.get(fmt)
@@ -33,7 +39,7 @@ def write_dataset(
         encoder.end()
     if bar is not None:
         bar.close()
-    doc = manifest(dataset, output=str(output) if output else None, fmt=fmt)
+    doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
     if output is not None:
         write_manifest(manifest_path(output), doc)
     return doc

@@ -1,0 +1,190 @@
+"""import-schema: detect the format, run the importer, and write a portable profile."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.entities.serial import domain_to_dict
+from persona_gen.errors import FileError, SchemaImportError, UnknownNameError, UsageError
+from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
+from persona_gen.importers.base import ImportResult
+from persona_gen.sinks.output import write_atomic
+
+__all__ = ["detect_format", "import_schema", "profile_document", "write_profile"]
+
+_DEFAULT_TYPE = {
+    "openapi": "api",
+    "jsonschema": "api",
+    "avro": "streaming",
+    "ddl": "file",
+    "protobuf": "streaming",
+}
+
+
+def detect_format(path: Path, declared: str | None) -> str:
+    """The importer to use: the one named (or aliased), else by extension and content."""
+    if declared:
+        name = FORMAT_ALIASES.get(declared.lower(), declared.lower())
+        if name not in IMPORTERS:
+            choices = [*IMPORTERS.names(), *FORMAT_ALIASES]
+            raise UnknownNameError("schema format", declared, choices, "-f/--format")
+        return str(name)
+    text = _read(path)
+    candidates = [
+        n
+        for n in IMPORTERS.names()
+        if path.name.lower().endswith(tuple(IMPORTERS.get(n).extensions))
+    ]
+    for name in candidates or IMPORTERS.names():
+        if IMPORTERS.get(name).sniff(path, text):
+            return name
+    if len(candidates) == 1:
+        return candidates[0]
+    raise SchemaImportError(
+        "cannot tell the schema format from the file name or content; "
+        f"pass -f with one of {', '.join(IMPORTERS.names())}",
+        path,
+    )
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileError("file not found", path) from None
+    except IsADirectoryError:
+        raise FileError("is a directory, expected a schema file", path) from None
+    except UnicodeDecodeError as exc:
+        raise SchemaImportError(f"not UTF-8 text (byte {exc.start})", path) from None
+    except OSError as exc:
+        raise FileError(f"cannot read: {exc.strerror}", path) from None
+
+
+def import_schema(
+    path: Path, fmt: str, *, dialect: str | None = None, strict: bool = False
+) -> ImportResult:
+    _read(path)  # one clear message for a missing or unreadable file, whatever the format
+    importer = IMPORTERS.get(fmt)()
+    result: ImportResult = importer.load(path, dialect=dialect, strict=strict)
+    if strict and result.warnings:
+        shown = "; ".join(result.warnings[:5])
+        more = f" (and {len(result.warnings) - 5} more)" if len(result.warnings) > 5 else ""
+        raise SchemaImportError(
+            f"--strict: constructs that cannot be expressed: {shown}{more}", path
+        )
+    if not result.listed:
+        raise SchemaImportError("no entities found", path)
+    return result
+
+
+def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
+    if entity is None:
+        return result.listed[0]
+    if entity in result.domain.entities:
+        return entity
+    # Forgive case and qualification differences (``users`` vs ``Users``, ``pkg.User``).
+    folded = {name.lower(): name for name in result.domain.entities}
+    short = {name.rsplit(".", 1)[-1].lower(): name for name in result.listed}
+    match = folded.get(entity.lower()) or short.get(entity.lower())
+    if match:
+        return match
+    raise UnknownNameError("entity", entity, result.listed, str(path))
+
+
+def closure(domain: Domain, root: str) -> Domain:
+    """The entity, everything it references (and its foreign-key parents), and the
+    operations that carry any of them."""
+    keep: list[str] = []
+    pending = [root]
+    while pending:
+        name = pending.pop(0)
+        if name in keep or name not in domain.entities:
+            continue
+        keep.append(name)
+        entity = domain.entities[name]
+        pending.extend(_refs(entity.schema))
+        pending.extend(fk.entity for fk in entity.foreign_keys)
+    entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
+    operations = tuple(op for op in domain.operations if op.entity in entities)
+    events = {k: v for k, v in domain.events.items() if v in entities}
+    return Domain(entities, root, operations, events, domain.source)
+
+
+def _refs(schema: Schema) -> list[str]:
+    out = [schema.ref] if schema.ref else []
+    for child in (schema.items, schema.values):
+        if child is not None:
+            out.extend(_refs(child))
+    for f in schema.fields:
+        out.extend(_refs(f.schema))
+    for v in schema.variants:
+        out.extend(_refs(v))
+    return out
+
+
+def profile_document(
+    result: ImportResult,
+    path: Path,
+    entity: str,
+    *,
+    name: str | None,
+    dataset_type: str | None,
+    count: int,
+    output_format: str | None,
+    dialect: str | None,
+) -> dict[str, Any]:
+    from persona_gen.generators import GENERATORS
+    from persona_gen.sinks import FORMATS
+
+    kind = dataset_type or _DEFAULT_TYPE.get(result.format, "api")
+    GENERATORS.get(kind, "-t/--dataset-type")
+    fmt = output_format or ("csv" if kind == "file" else "json")
+    FORMATS.get(fmt, "--output-format")
+    if count <= 0:
+        raise UsageError(f"-c/--count: must be at least 1, got {count}")
+    profile_name = name or entity.replace(".", "_")
+    short = profile_name.replace(" ", "_")
+    domain = closure(result.domain, entity)
+    source: dict[str, Any] = {
+        "file": path.name,
+        "format": result.format,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "entity": entity,
+    }
+    if dialect:
+        source["dialect"] = dialect
+    return {
+        "name": short,
+        "version": "1.0.0",
+        "description": f"{entity} from {path.name} ({result.format})",
+        "personas": [{"name": "normal_user", "weight": 1.0}],
+        "datasets": [
+            {
+                "name": f"{short}_{kind}",
+                "type": kind,
+                "count": count,
+                "format": fmt,
+                "output": f"{short}_{kind}.{fmt}",
+                "entity": entity,
+            }
+        ],
+        "source": source,
+        "domain": domain_to_dict(domain),
+    }
+
+
+def write_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, ...]) -> None:
+    header = [
+        f"# Profile generated by `persona-gen import-schema` from {doc['source']['file']}.",
+        "# Edit personas, datasets and seed freely; `domain` is the imported entity, embedded",
+        "# so this file works without the schema file (see docs/profile-format.md).",
+    ]
+    for warning in warnings:
+        header.append(f"# import warning: {warning}")
+    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, width=100)
+    write_atomic(path, ("\n".join(header) + "\n" + body).encode("utf-8"))
