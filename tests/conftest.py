@@ -26,8 +26,11 @@ def corpus_count(fmt: str, kind: str, ok: int, total: int) -> None:
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true",
-                     help="Rewrite golden files from the current output.")
+    parser.addoption(
+        "--update-goldens",
+        action="store_true",
+        help="Rewrite golden files from the current output.",
+    )
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -38,7 +41,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         (eo, et), (ro, rt) = entry["entities"], entry["records"]
         terminalreporter.write_line(
             f"{fmt:<11} entities imported {eo}/{et} ({100 * eo / max(et, 1):.1f}%)   "
-            f"records valid {ro}/{rt} ({100 * ro / max(rt, 1):.2f}%)")
+            f"records valid {ro}/{rt} ({100 * ro / max(rt, 1):.2f}%)"
+        )
 
 
 @pytest.fixture
@@ -67,8 +71,9 @@ def postgres_url() -> Iterator[str]:
     data = tempfile.mkdtemp(prefix="persona-gen-pg-")
     script = ROOT / "scripts" / "postgres.sh"
     port = str(_free_port())
-    started = subprocess.run(["bash", str(script), "start", data, port], capture_output=True,
-                             text=True, check=False)
+    started = subprocess.run(
+        ["bash", str(script), "start", data, port], capture_output=True, text=True, check=False
+    )
     if started.returncode != 0:
         pytest.fail(f"could not start PostgreSQL: {started.stderr or started.stdout}")
     try:

@@ -13,8 +13,7 @@ from persona_gen import Dataset, PersonaCatalog
 from persona_gen.runtime.cli import main
 
 GENERATORS = ("api", "streaming", "file", "load", "fault")
-PERSONAS = ("normal_user", "noisy_device", "legacy_client", "high_volume_system",
-            "edge_case_user")
+PERSONAS = ("normal_user", "noisy_device", "legacy_client", "high_volume_system", "edge_case_user")
 
 
 @dataclass
@@ -41,8 +40,9 @@ def run_cli(args: Sequence[str]) -> Result:
     return Result(code, out.getvalue(), err.getvalue())
 
 
-def records(persona: str, generator: str, count: int, seed: int = 7,
-            catalog: PersonaCatalog | None = None) -> list[dict[str, Any]]:
+def records(
+    persona: str, generator: str, count: int, seed: int = 7, catalog: PersonaCatalog | None = None
+) -> list[dict[str, Any]]:
     cat = catalog or PersonaCatalog()
     dataset = Dataset([(cat.get(persona), 1.0)], generator, count, seed)
     return [r for block in dataset.blocks() for r in block]

@@ -19,8 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("generator", GENERATORS)
 def test_quick_prints_a_json_array_of_exactly_n_records(persona: str, generator: str) -> None:
-    result = run_cli(["quick", persona, "-t", generator, "-n", "23", "-p",
-                      str(ROOT / "personas"), "-s", "1"])
+    result = run_cli(
+        ["quick", persona, "-t", generator, "-n", "23", "-p", str(ROOT / "personas"), "-s", "1"]
+    )
     assert result.code == 0, result.stderr
     data = json.loads(result.stdout)
     assert isinstance(data, list)
@@ -42,8 +43,7 @@ def test_stdout_carries_only_data() -> None:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_other_encodings(fmt: str) -> None:
-    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "7", "-s", "3", "--format",
-                      fmt])
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "7", "-s", "3", "--format", fmt])
     lines = result.stdout.decode().strip().split("\n")
     if fmt == "jsonl":
         assert len(lines) == 7
@@ -54,8 +54,9 @@ def test_other_encodings(fmt: str) -> None:
 
 def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     target = tmp_path / "out" / "api.json"
-    result = run_cli(["quick", "legacy_client", "-t", "api", "-n", "50", "-s", "9", "-o",
-                      str(target)])
+    result = run_cli(
+        ["quick", "legacy_client", "-t", "api", "-n", "50", "-s", "9", "-o", str(target)]
+    )
     assert result.code == 0, result.stderr
     assert result.stdout == b""
     assert len(json.loads(target.read_text())) == 50
@@ -70,8 +71,12 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
 
 def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     target = tmp_path / "legacy.csv"
-    assert run_cli(["quick", "legacy_client", "-t", "file", "-n", "20", "-s", "2", "-o",
-                    str(target)]).code == 0
+    assert (
+        run_cli(
+            ["quick", "legacy_client", "-t", "file", "-n", "20", "-s", "2", "-o", str(target)]
+        ).code
+        == 0
+    )
     raw = target.read_bytes()
     assert b"\r\n" in raw
     header = raw.split(b"\r\n")[0].decode("latin-1")
@@ -80,8 +85,9 @@ def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     assert "/20" in body  # legacy MM/DD/YYYY dates
 
 
-def test_interrupted_write_leaves_nothing_behind(tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_interrupted_write_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from persona_gen.sinks import encoders
 
     def explode(self: object, records: object) -> None:
@@ -94,22 +100,33 @@ def test_interrupted_write_leaves_nothing_behind(tmp_path: Path,
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["quick", "normal_usr", "-t", "api", "-n", "3"],
-     "unknown persona 'normal_usr'. Did you mean 'normal_user'?"),
-    (["quick", "normal_user", "-t", "apii", "-n", "3"],
-     "unknown generator 'apii'. Did you mean 'api'?"),
-    (["quick", "normal_user", "-t", "api", "-n", "0"], "must be at least 1"),
-    (["quick", "normal_user", "-t", "api", "-n", "-5"], "must be at least 1"),
-    (["quick", "normal_user", "-t", "api", "-n", "ten"], "'ten' is not a whole number"),
-    (["quick", "normal_user", "-t", "api", "-n", "3", "-s", "x"], "'x' is not a whole number"),
-    (["quick", "normal_user", "-t", "api", "-n", "3", "-p", "/no/such/dir"],
-     "persona directory '/no/such/dir' does not exist"),
-    (["quick", "normal_user", "-t", "api", "-n", "3", "--format", "xml"],
-     "unknown output format 'xml'"),
-    (["validate", "/no/such.yaml", "-t", "persona"], "file not found"),
-    (["validate", "x.yaml", "-t", "nonsense"], "unknown file type 'nonsense'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["quick", "normal_usr", "-t", "api", "-n", "3"],
+            "unknown persona 'normal_usr'. Did you mean 'normal_user'?",
+        ),
+        (
+            ["quick", "normal_user", "-t", "apii", "-n", "3"],
+            "unknown generator 'apii'. Did you mean 'api'?",
+        ),
+        (["quick", "normal_user", "-t", "api", "-n", "0"], "must be at least 1"),
+        (["quick", "normal_user", "-t", "api", "-n", "-5"], "must be at least 1"),
+        (["quick", "normal_user", "-t", "api", "-n", "ten"], "'ten' is not a whole number"),
+        (["quick", "normal_user", "-t", "api", "-n", "3", "-s", "x"], "'x' is not a whole number"),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-p", "/no/such/dir"],
+            "persona directory '/no/such/dir' does not exist",
+        ),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "--format", "xml"],
+            "unknown output format 'xml'",
+        ),
+        (["validate", "/no/such.yaml", "-t", "persona"], "file not found"),
+        (["validate", "x.yaml", "-t", "nonsense"], "unknown file type 'nonsense'"),
+    ],
+)
 def test_bad_input_is_one_clear_line(args: list[str], message: str) -> None:
     result = run_cli(args)
     assert result.code == 1
@@ -177,8 +194,23 @@ def test_init_persona_template_validates(tmp_path: Path) -> None:
 
 def test_init_profile_template_validates(tmp_path: Path) -> None:
     target = tmp_path / "my_profile.yaml"
-    result = run_cli(["init-profile", "-n", "my_project_profile", "-p", "normal_user", "-p",
-                      "noisy_device", "-t", "api", "-t", "streaming", "-o", str(target)])
+    result = run_cli(
+        [
+            "init-profile",
+            "-n",
+            "my_project_profile",
+            "-p",
+            "normal_user",
+            "-p",
+            "noisy_device",
+            "-t",
+            "api",
+            "-t",
+            "streaming",
+            "-o",
+            str(target),
+        ]
+    )
     assert result.code == 0, result.stderr
     check = run_cli(["validate", str(target), "-t", "profile"])
     assert check.code == 0, check.stderr
@@ -191,7 +223,10 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "persona-gen"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]
-    result = subprocess.run([*command, "quick", "normal_user", "-t", "api", "-n", "2", "-s",
-                             "1"], capture_output=True, check=False)
+    result = subprocess.run(
+        [*command, "quick", "normal_user", "-t", "api", "-n", "2", "-s", "1"],
+        capture_output=True,
+        check=False,
+    )
     assert result.returncode == 0
     assert len(json.loads(result.stdout)) == 2

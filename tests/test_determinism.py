@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -45,8 +47,7 @@ def _collect(dataset: Dataset, start: int, stop: int) -> list[bytes]:
     cut=st.floats(0, 1),
     seed=st.integers(0, 2**32),
 )
-def test_partition_invariance(generator: str, persona: str, n: int, cut: float,
-                              seed: int) -> None:
+def test_partition_invariance(generator: str, persona: str, n: int, cut: float, seed: int) -> None:
     """Records [0, n) at once equal [0, k) followed by [k, n), generated separately."""
     k = int(n * cut)
     whole = Dataset([(CATALOG.get(persona), 1.0)], generator, n, seed)
@@ -68,7 +69,57 @@ def test_mixed_population_is_partition_invariant() -> None:
     whole = [r for b in Dataset(mix, "api", n, 9).blocks() for r in b]
     parts = Dataset(mix, "api", n, 9)
     split = [r for b in parts.blocks(0, 1000) for r in b] + [
-        r for b in parts.blocks(1000, n) for r in b]
+        r for b in parts.blocks(1000, n) for r in b
+    ]
     assert orjson.dumps(whole) == orjson.dumps(split)
     share = sum(r["persona"] == "noisy_device" for r in whole) / n
     assert 0.25 < share < 0.35
+
+
+@pytest.mark.parametrize("generator", GENERATORS)
+@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+def test_workers_do_not_change_the_bytes(tmp_path: Path, generator: str, fmt: str) -> None:
+    outputs = []
+    for workers in ("1", "2"):
+        target = tmp_path / f"w{workers}.{fmt}"
+        result = run_cli(
+            [
+                "quick",
+                "high_volume_system",
+                "-t",
+                generator,
+                "-n",
+                "3000",
+                "-s",
+                "8",
+                "--workers",
+                workers,
+                "-o",
+                str(target),
+            ]
+        )
+        assert result.code == 0, result.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "rows.parquet"
+    assert (
+        run_cli(
+            ["quick", "normal_user", "-t", "file", "-n", "2500", "-s", "4", "-o", str(target)]
+        ).code
+        == 0
+    )
+    table = pq.read_table(target)
+    assert table.num_rows == 2500
+    assert str(table.schema.field("age").type) == "int64"
+    assert table.column("email")[0].as_py() == records_of("normal_user", "file", 1, 4)[0]["email"]
+
+
+def records_of(persona: str, generator: str, n: int, seed: int) -> list[dict[str, object]]:
+    return [
+        r for b in Dataset([(CATALOG.get(persona), 1.0)], generator, n, seed).blocks() for r in b
+    ]

@@ -43,16 +43,19 @@ def assert_rate(measured: float, expected: float, n: int) -> None:
     assert abs(measured - expected) <= 4 * sigma + 1e-9, (measured, expected, sigma)
 
 
-@pytest.mark.parametrize(("persona", "block"), [
-    ("normal_user", "rare_errors"),
-    ("normal_user", "typos"),
-    ("noisy_device", "errors"),
-    ("legacy_client", "connection_issues"),
-    ("edge_case_user", "unicode"),
-    ("edge_case_user", "boundary_values"),
-    ("edge_case_user", "malformed_inputs"),
-    ("edge_case_user", "session_anomalies"),
-])
+@pytest.mark.parametrize(
+    ("persona", "block"),
+    [
+        ("normal_user", "rare_errors"),
+        ("normal_user", "typos"),
+        ("noisy_device", "errors"),
+        ("legacy_client", "connection_issues"),
+        ("edge_case_user", "unicode"),
+        ("edge_case_user", "boundary_values"),
+        ("edge_case_user", "malformed_inputs"),
+        ("edge_case_user", "session_anomalies"),
+    ],
+)
 def test_declared_rates_are_measured(persona: str, block: str) -> None:
     ts = traces(persona)
     assert_rate(touched_share(ts, block), params(persona, block).rate, BLOCKS * BLOCK_SIZE)
@@ -80,8 +83,9 @@ def test_api_records_show_the_error_rate() -> None:
 
 def test_transport_failures_have_no_response() -> None:
     recs = records("legacy_client", "api", 5000)
-    failed = [r for r in recs if "connection_issues" in r["behaviors"]
-              and r["response"]["status"] is None]
+    failed = [
+        r for r in recs if "connection_issues" in r["behaviors"] and r["response"]["status"] is None
+    ]
     assert failed, "connection issues must produce failed exchanges"
     assert all(r["response"]["error"] for r in failed)
     ts = traces("legacy_client", 20)
@@ -102,8 +106,11 @@ def test_bursts_are_rate_spikes_of_the_declared_intensity() -> None:
     ratio = np.mean(calm) / max(np.mean(in_burst), 1e-9)
     # Timestamps are whole milliseconds, so very short gaps round; allow 35 %.
     assert p.intensity * 0.65 <= ratio <= p.intensity * 1.35, ratio
-    assert_rate(touched_share(traces("high_volume_system", 40), "burst_traffic"), p.burst_share,
-                40 * BLOCK_SIZE // 150)  # bursts are ~150-event runs: fewer independent draws
+    assert_rate(
+        touched_share(traces("high_volume_system", 40), "burst_traffic"),
+        p.burst_share,
+        40 * BLOCK_SIZE // 150,
+    )  # bursts are ~150-event runs: fewer independent draws
 
 
 def test_sustained_load_keeps_the_declared_rate() -> None:
@@ -168,7 +175,8 @@ def test_lost_events_show_as_sequence_gaps() -> None:
         gaps += (seqs[-1] - seqs[0] + 1) - len(seqs)
     assert gaps == sum(r["lost_before"] for r in recs if not r["duplicate"]) - sum(
         min(e["lost_before"] for e in ev if e["sequence"] == min(x["sequence"] for x in ev))
-        for ev in by_session.values())
+        for ev in by_session.values()
+    )
 
 
 def test_late_events_arrive_out_of_order() -> None:

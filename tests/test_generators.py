@@ -67,8 +67,12 @@ def test_api_request_bodies_validate_unless_labelled() -> None:
     seen_invalid = 0
     for r in records("edge_case_user", "api", 3000):
         req = r["request"]
-        if req["method"] not in ("POST", "PUT") or not isinstance(req["body"], dict) \
-                or "items" in req["body"] and "/batch" in req["path"]:
+        if (
+            req["method"] not in ("POST", "PUT")
+            or not isinstance(req["body"], dict)
+            or "items" in req["body"]
+            and "/batch" in req["path"]
+        ):
             continue
         v = check if "/users" in req["path"] else orders
         errors = list(v.iter_errors(req["body"]))
@@ -99,15 +103,18 @@ def test_streaming_envelopes() -> None:
             assert (not list(check.iter_errors(r["payload"]))) == r["expected_valid"]
 
 
-@pytest.mark.parametrize(("key", "java_hash"), [
-    # Test vectors of Kafka's own UtilsTest.testMurmur2 (signed Java ints).
-    (b"21", -973932308),
-    (b"foobar", -790332482),
-    (b"a-little-bit-long-string", -985981536),
-    (b"a-little-bit-longer-string", -1486304829),
-    (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
-    (b"abc", 479470107),
-])
+@pytest.mark.parametrize(
+    ("key", "java_hash"),
+    [
+        # Test vectors of Kafka's own UtilsTest.testMurmur2 (signed Java ints).
+        (b"21", -973932308),
+        (b"foobar", -790332482),
+        (b"a-little-bit-long-string", -985981536),
+        (b"a-little-bit-longer-string", -1486304829),
+        (b"lkjh234lh9fiuh90y23oiuhsafujhadof229phr9h19h89h8", -58897971),
+        (b"abc", 479470107),
+    ],
+)
 def test_kafka_murmur2_matches_the_java_client(key: bytes, java_hash: int) -> None:
     assert murmur2(key) == java_hash & 0xFFFFFFFF
     assert murmur2_partition(key.decode(), 12) == (java_hash & 0x7FFFFFFF) % 12
@@ -147,8 +154,7 @@ def test_fault_baseline_then_labelled_mutations() -> None:
         assert bool(errors) == (not r["expected_valid"]), r
         if errors:
             rules = {e.validator for e in errors}
-            assert r["rule"] in rules or r["rule"] == "required" and "required" in rules, (
-                r, rules)
+            assert r["rule"] in rules or r["rule"] == "required" and "required" in rules, (r, rules)
     assert len(kinds) >= 10
     assert set(kinds) <= set(MUTATIONS)
 

@@ -19,14 +19,35 @@ ROOT = Path(__file__).resolve().parent.parent
 
 SPEC_TABLE = {
     "normal_user": {"timing", "typos", "session", "errors"},
-    "noisy_device": {"intermittent_connectivity", "signal_noise", "delayed_transmission",
-                     "errors", "battery_drain"},
-    "legacy_client": {"slow_processing", "deprecated_formats", "connection_issues",
-                      "retry_storms", "limited_features"},
-    "high_volume_system": {"burst_traffic", "sustained_load", "minimal_latency",
-                           "batch_operations", "rate_limits"},
-    "edge_case_user": {"boundary_values", "unicode", "rapid_actions", "concurrent_requests",
-                       "malformed_inputs", "session_anomalies"},
+    "noisy_device": {
+        "intermittent_connectivity",
+        "signal_noise",
+        "delayed_transmission",
+        "errors",
+        "battery_drain",
+    },
+    "legacy_client": {
+        "slow_processing",
+        "deprecated_formats",
+        "connection_issues",
+        "retry_storms",
+        "limited_features",
+    },
+    "high_volume_system": {
+        "burst_traffic",
+        "sustained_load",
+        "minimal_latency",
+        "batch_operations",
+        "rate_limits",
+    },
+    "edge_case_user": {
+        "boundary_values",
+        "unicode",
+        "rapid_actions",
+        "concurrent_requests",
+        "malformed_inputs",
+        "session_anomalies",
+    },
 }
 
 
@@ -37,8 +58,7 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 
 @pytest.mark.parametrize(("persona", "kinds"), SPEC_TABLE.items())
-def test_builtin_personas_have_every_behaviour_of_the_spec(persona: str,
-                                                          kinds: set[str]) -> None:
+def test_builtin_personas_have_every_behaviour_of_the_spec(persona: str, kinds: set[str]) -> None:
     loaded = PersonaCatalog().get(persona)
     assert kinds <= {b.kind for b in loaded.behaviours}
 
@@ -67,7 +87,10 @@ def test_every_behaviour_kind_conforms(name: str) -> None:
 
 
 def test_extends_merges_and_overrides(tmp_path: Path) -> None:
-    write(tmp_path, "chatty_user", """\
+    write(
+        tmp_path,
+        "chatty_user",
+        """\
         name: chatty_user
         version: 2.0.0
         extends: normal_user
@@ -75,7 +98,8 @@ def test_extends_merges_and_overrides(tmp_path: Path) -> None:
           typos: {rate: 0.5}
           rare_errors: null
           unicode: {rate: 0.1}
-        """)
+        """,
+    )
     persona = PersonaCatalog([tmp_path]).get("chatty_user")
     kinds = {b.name: b for b in persona.behaviours}
     assert kinds["typos"].params.rate == 0.5
@@ -87,20 +111,28 @@ def test_extends_merges_and_overrides(tmp_path: Path) -> None:
 
 
 def test_multiple_parents(tmp_path: Path) -> None:
-    write(tmp_path, "hybrid", """\
+    write(
+        tmp_path,
+        "hybrid",
+        """\
         name: hybrid
         extends: [normal_user, noisy_device]
-        """)
+        """,
+    )
     kinds = {b.kind for b in PersonaCatalog([tmp_path]).get("hybrid").behaviours}
     assert {"typos", "intermittent_connectivity"} <= kinds
 
 
 def test_directory_overrides_builtin(tmp_path: Path) -> None:
-    write(tmp_path, "normal_user", """\
+    write(
+        tmp_path,
+        "normal_user",
+        """\
         name: normal_user
         version: 9.9.9
         behaviors: {typos: {rate: 0.9}}
-        """)
+        """,
+    )
     assert PersonaCatalog([tmp_path]).get("normal_user").version == "9.9.9"
 
 
@@ -111,19 +143,32 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
         PersonaCatalog([tmp_path]).get("a")
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ("behaviors:\n  typos:\n    rate: 1.5\n",
-     "bad.yaml:5:5: behaviors.typos.rate: Input should be less than or equal to 1"),
-    ("behaviors:\n  typoz: {rate: 0.1}\n",
-     "bad.yaml:4:3: behaviors.typoz: unknown behaviour kind 'typoz'. Did you mean 'typos'?"),
-    ("behaviors:\n  timing:\n    rate_per_secnd: 3\n",
-     "bad.yaml:5:5: behaviors.timing.rate_per_secnd: unknown field"),
-    ("behaviors:\n  timing:\n    latency_ms: {dist: lognormal, median: -1, sigma: 1}\n",
-     "bad.yaml:5:35: behaviors.timing.latency_ms.median: Input should be greater than 0"),
-    ("behaviors:\n  oops:\n    kind: errors\n    statuses: {200: 1}\n",
-     "behaviors.oops.statuses: Value error, status 200 is not an HTTP error status"),
-    ("behaviours: {}\n", "bad.yaml:3:1: behaviours: unknown field"),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (
+            "behaviors:\n  typos:\n    rate: 1.5\n",
+            "bad.yaml:5:5: behaviors.typos.rate: Input should be less than or equal to 1",
+        ),
+        (
+            "behaviors:\n  typoz: {rate: 0.1}\n",
+            "bad.yaml:4:3: behaviors.typoz: unknown behaviour kind 'typoz'. Did you mean 'typos'?",
+        ),
+        (
+            "behaviors:\n  timing:\n    rate_per_secnd: 3\n",
+            "bad.yaml:5:5: behaviors.timing.rate_per_secnd: unknown field",
+        ),
+        (
+            "behaviors:\n  timing:\n    latency_ms: {dist: lognormal, median: -1, sigma: 1}\n",
+            "bad.yaml:5:35: behaviors.timing.latency_ms.median: Input should be greater than 0",
+        ),
+        (
+            "behaviors:\n  oops:\n    kind: errors\n    statuses: {200: 1}\n",
+            "behaviors.oops.statuses: Value error, status 200 is not an HTTP error status",
+        ),
+        ("behaviours: {}\n", "bad.yaml:3:1: behaviours: unknown field"),
+    ],
+)
 def test_errors_name_file_line_and_field(tmp_path: Path, body: str, expected: str) -> None:
     write(tmp_path, "bad", "name: bad\nversion: 1.0.0\n" + body)
     with pytest.raises(ValidationError) as info:
@@ -132,13 +177,17 @@ def test_errors_name_file_line_and_field(tmp_path: Path, body: str, expected: st
 
 
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
-    write(tmp_path, "bad", """\
+    write(
+        tmp_path,
+        "bad",
+        """\
         name: bad
         version: one
         behaviors:
           typos: {rate: 2}
           unicode: {rate: -1}
-        """)
+        """,
+    )
     with pytest.raises(ValidationError) as info:
         PersonaCatalog([tmp_path]).get("bad")
     assert "version" in str(info.value)
@@ -163,8 +212,9 @@ def test_unknown_persona_suggests() -> None:
 
 @settings(max_examples=150, deadline=None)
 @given(st.text(max_size=300))
-def test_fuzzed_persona_text_only_raises_our_errors(tmp_path_factory: pytest.TempPathFactory,
-                                                   text: str) -> None:
+def test_fuzzed_persona_text_only_raises_our_errors(
+    tmp_path_factory: pytest.TempPathFactory, text: str
+) -> None:
     directory = tmp_path_factory.mktemp("fuzz")
     (directory / "fuzz.yaml").write_text("name: fuzz\n" + text)
     try:
@@ -174,14 +224,19 @@ def test_fuzzed_persona_text_only_raises_our_errors(tmp_path_factory: pytest.Tem
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.dictionaries(st.sampled_from(BEHAVIOURS.names()),
-                       st.dictionaries(st.sampled_from(["rate", "kind", "limit", "sigma",
-                                                        "intensity", "users", "dist"]),
-                                       st.one_of(st.floats(allow_nan=True), st.integers(),
-                                                 st.text(max_size=5), st.none())),
-                       max_size=4))
+@given(
+    st.dictionaries(
+        st.sampled_from(BEHAVIOURS.names()),
+        st.dictionaries(
+            st.sampled_from(["rate", "kind", "limit", "sigma", "intensity", "users", "dist"]),
+            st.one_of(st.floats(allow_nan=True), st.integers(), st.text(max_size=5), st.none()),
+        ),
+        max_size=4,
+    )
+)
 def test_fuzzed_behaviour_params_only_raise_our_errors(
-        tmp_path_factory: pytest.TempPathFactory, blocks: dict[str, object]) -> None:
+    tmp_path_factory: pytest.TempPathFactory, blocks: dict[str, object]
+) -> None:
     import yaml
 
     directory = tmp_path_factory.mktemp("fuzz")

@@ -64,6 +64,16 @@ def _parse_count(text: str) -> int:
     return value
 
 
+def _parse_workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--workers: '{text}' is not a whole number") from None
+    if not 1 <= value <= 256:
+        raise UsageError(f"--workers: must be between 1 and 256, got {value}")
+    return value
+
+
 def _parse_seed(text: str | None) -> int | None:
     if text is None:
         return None
@@ -159,9 +169,15 @@ def quick(
     fmt: Annotated[
         str | None,
         typer.Option(
-            "--format", "-f", help="json, jsonl or csv (default: from -o's extension, else json)."
+            "--format",
+            "-f",
+            help="json, jsonl, csv or parquet (default: from -o's extension, else json).",
         ),
     ] = None,
+    workers: Annotated[
+        str,
+        typer.Option("--workers", "-w", help="Processes generating blocks (same output)."),
+    ] = "1",
 ) -> None:
     """Generate one dataset from one persona."""
     from persona_gen.generators import GENERATORS
@@ -176,7 +192,14 @@ def quick(
     chosen = catalog.get(persona)
     run_seed = _resolve_seed(seed_value)
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
-    write_dataset(dataset, output, fmt, pretty=pretty, progress=_progress_factory())
+    write_dataset(
+        dataset,
+        output,
+        fmt,
+        pretty=pretty,
+        progress=_progress_factory(),
+        workers=_parse_workers(workers),
+    )
     if output is not None:
         print(
             f"persona-gen: wrote {n} {dataset_type} records ({chosen.name}, seed {run_seed}) "
@@ -324,6 +347,14 @@ def generate(
         typer.Option("-s", "--seed", help="Seed for every dataset (overrides the profile)."),
     ] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
+    workers: Annotated[
+        str,
+        typer.Option(
+            "--workers",
+            "-w",
+            help="Processes generating blocks (output is identical for any number).",
+        ),
+    ] = "1",
 ) -> None:
     """Generate the datasets a profile declares."""
     import orjson

@@ -33,6 +33,12 @@ class DatasetStats:
     mutations: Counter[str] = field(default_factory=Counter)
     expected_invalid: int = 0
 
+    def merge(self, other: DatasetStats) -> None:
+        self.records += other.records
+        self.behaviours.update(other.behaviours)
+        self.mutations.update(other.mutations)
+        self.expected_invalid += other.expected_invalid
+
     def add(self, records: list[Record]) -> None:
         self.records += len(records)
         for r in records:
@@ -128,15 +134,26 @@ class Dataset:
             cursor[k] += 1
         return out
 
+    def block_range(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int, int]]:
+        """``(block index, lo, hi)`` for each block covering records ``[start, stop)``."""
+        stop = self.count if stop is None else min(stop, self.count)
+        if stop <= start:
+            return []
+        first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
+        return [
+            (index, max(start - index * BLOCK_SIZE, 0), min(stop - index * BLOCK_SIZE, BLOCK_SIZE))
+            for index in range(first, last + 1)
+        ]
+
+    def chunk(self, index: int, lo: int, hi: int) -> list[Record]:
+        """Records ``lo:hi`` of block ``index``."""
+        records = self.block(index)
+        return records if (lo, hi) == (0, len(records)) else records[lo:hi]
+
     def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[list[Record]]:
         """Records ``[start, stop)`` in order, one list per block touched."""
-        stop = self.count if stop is None else min(stop, self.count)
-        first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
-        for index in range(first, last + 1):
-            records = self.block(index)
-            lo = max(start - index * BLOCK_SIZE, 0)
-            hi = min(stop - index * BLOCK_SIZE, BLOCK_SIZE)
-            chunk = records[lo:hi]
+        for index, lo, hi in self.block_range(start, stop):
+            chunk = self.chunk(index, lo, hi)
             self.stats.add(chunk)
             yield chunk
 

@@ -7,10 +7,30 @@ from typing import Any
 
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.runtime.manifest import manifest, manifest_path, write_manifest
+from persona_gen.runtime.parallel import encoded_blocks
 from persona_gen.sinks import FORMATS
+from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import open_output
 
-__all__ = ["write_dataset"]
+__all__ = ["make_encoder", "write_dataset"]
+
+
+def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
+    """The encoder for ``fmt``, with the dataset's CSV dialect and fixed columns."""
+    generator = dataset.lanes[0].generator
+    dialect = generator.dialect(dataset.settings()) if hasattr(generator, "dialect") else None
+    columns = getattr(generator, "columns", None)
+    if columns is None and fmt == "csv" and dataset.count:
+        first = dataset.chunk(0, 0, 1)
+        columns = list(first[0]) if first else None
+    encoder: Encoder = FORMATS.get(fmt)(pretty=pretty, dialect=dialect, columns=columns)
+    if fmt == "parquet" and dataset.count:
+        from persona_gen.sinks.parquet import column_kinds
+
+        # Column types come from the first block, so every row group has the same schema.
+        index, lo, hi = dataset.block_range()[0]
+        encoder.kinds = column_kinds(dataset.chunk(index, lo, hi))  # type: ignore[attr-defined]
+    return encoder
 
 
 def write_dataset(
@@ -21,22 +41,19 @@ def write_dataset(
     pretty: bool = False,
     progress: Any = None,
     extra: dict[str, Any] | None = None,
+    workers: int = 1,
 ) -> dict[str, Any]:
     """Encode every record of ``dataset`` to ``output`` (stdout when None)."""
-    encoder_cls = FORMATS.get(fmt)
-    dialect = None
-    generator = dataset.lanes[0].generator
-    if fmt == "csv" and hasattr(generator, "dialect"):
-        dialect = generator.dialect(dataset.settings())
+    encoder = make_encoder(dataset, fmt, pretty)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
-        encoder = encoder_cls(stream, pretty=pretty, dialect=dialect)
-        encoder.begin()
-        for chunk in dataset.blocks():
-            encoder.write(chunk)
+        encoder.open(stream)
+        for payload, stats in encoded_blocks(dataset, encoder, workers):
+            encoder.write(payload)
+            dataset.stats.merge(stats)
             if bar is not None:
-                bar.advance(len(chunk))
-        encoder.end()
+                bar.advance(stats.records)
+        encoder.close()
     if bar is not None:
         bar.close()
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)

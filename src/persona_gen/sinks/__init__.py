@@ -14,6 +14,7 @@ FORMATS: Registry[Any] = Registry(
         "json": "persona_gen.sinks.encoders:JsonArrayEncoder",
         "jsonl": "persona_gen.sinks.encoders:JsonLinesEncoder",
         "csv": "persona_gen.sinks.encoders:CsvEncoder",
+        "parquet": "persona_gen.sinks.parquet:ParquetEncoder",
     },
     "persona_gen.formats",
 )

@@ -1,0 +1,138 @@
+"""The published JSON Schemas (docs/schema/) match the models and accept real files."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import jsonschema
+import pytest
+import yaml
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "docs" / "schema"
+BUILTIN_PERSONAS = sorted((ROOT / "src" / "persona_gen" / "data" / "personas").glob("*.yaml"))
+PROFILES = sorted((ROOT / "profiles").glob("*.yaml"))
+REGENERATE = "run `python scripts/export_schemas.py` and commit docs/schema/"
+
+
+def _exporter() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "export_schemas", ROOT / "scripts" / "export_schemas.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("export_schemas", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+EXPORT = _exporter()
+
+
+def _committed(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((SCHEMA_DIR / f"{name}.schema.json").read_text("utf-8"))
+    return data
+
+
+def _as_editor_sees_it(path: Path) -> Any:
+    """A YAML file as JSON data: mapping keys become text, as in an editor's validator."""
+    return json.loads(json.dumps(yaml.safe_load(path.read_text("utf-8"))))
+
+
+def _errors(schema: dict[str, Any], instance: Any) -> list[str]:
+    validator = jsonschema.Draft7Validator(schema)
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(instance)
+    ]
+
+
+@pytest.mark.parametrize("name", ["persona", "profile"])
+def test_committed_schema_is_up_to_date(name: str) -> None:
+    schema = getattr(EXPORT, f"{name}_schema")()
+    committed = (SCHEMA_DIR / f"{name}.schema.json").read_text("utf-8")
+    assert EXPORT.render(schema) == committed, f"docs/schema/{name}.schema.json is stale: " + (
+        REGENERATE
+    )
+
+
+@pytest.mark.parametrize("name", ["persona", "profile"])
+def test_schema_is_a_valid_draft7_schema(name: str) -> None:
+    jsonschema.Draft7Validator.check_schema(_committed(name))
+
+
+def test_persona_schema_knows_every_builtin_behaviour_kind() -> None:
+    from persona_gen.personas.behaviours import BEHAVIOURS
+
+    schema = _committed("persona")
+    kinds = [k for k in BEHAVIOURS.names() if k in EXPORT.builtin_kinds()]
+    assert len(kinds) == 24
+    assert set(schema["properties"]["behaviors"]["properties"]) == set(kinds)
+    assert schema["$defs"]["block.with_kind"]["properties"]["kind"]["enum"] == kinds
+
+
+@pytest.mark.parametrize("path", BUILTIN_PERSONAS, ids=lambda p: p.stem)
+def test_builtin_personas_validate(path: Path) -> None:
+    assert _errors(_committed("persona"), _as_editor_sees_it(path)) == []
+
+
+def test_init_persona_template_validates(tmp_path: Path) -> None:
+    target = tmp_path / "my_custom_persona.yaml"
+    result = run_cli(["init-persona", "-n", "my_custom_persona", "-o", str(target)])
+    assert result.code == 0, result.stderr
+    assert _errors(_committed("persona"), _as_editor_sees_it(target)) == []
+
+
+@pytest.mark.parametrize("path", PROFILES, ids=lambda p: p.stem)
+def test_repository_profiles_validate(path: Path) -> None:
+    assert _errors(_committed("profile"), _as_editor_sees_it(path)) == []
+
+
+def test_init_profile_template_validates(tmp_path: Path) -> None:
+    target = tmp_path / "my_profile.yaml"
+    args = ["init-profile", "-n", "my_profile", "-p", "normal_user", "-p", "noisy_device"]
+    result = run_cli([*args, "-t", "api", "-t", "file", "-o", str(target)])
+    assert result.code == 0, result.stderr
+    assert _errors(_committed("profile"), _as_editor_sees_it(target)) == []
+
+
+@pytest.mark.parametrize(
+    ("behaviors", "where"),
+    [
+        ({"typos": {"rate": 1.5}}, "behaviors/typos/rate"),
+        ({"typos": {"colour": "red"}}, "behaviors/typos"),
+        ({"rare_errors": {"rate": 0.1}}, "behaviors/rare_errors"),  # not a kind: needs `kind`
+        ({"rare_errors": {"kind": "errorz"}}, "behaviors/rare_errors/kind"),
+        ({"slow": {"kind": "timing", "latency_ms": {"dist": "lognormal"}}}, "behaviors/slow"),
+        ({"timing": {"kind": "errors", "rate_per_second": 2}}, "behaviors/timing"),
+        ({"Timing": {}}, "behaviors"),
+    ],
+)
+def test_persona_schema_rejects_what_the_loader_rejects(
+    behaviors: dict[str, Any], where: str
+) -> None:
+    errors = _errors(_committed("persona"), {"name": "x", "behaviors": behaviors})
+    assert any(e.startswith(where) for e in errors), errors
+
+
+def test_persona_schema_accepts_what_the_loader_accepts() -> None:
+    persona = {
+        "name": "mobile_user",
+        "version": "1.2.0-beta.1",
+        "extends": "normal_user",
+        "population": {"kind": "device", "id_prefix": "mob"},
+        "behaviors": {
+            "timing": {"latency_ms": 80, "think_time_ms": {"value": 500}},
+            "rare_errors": {"kind": "errors", "statuses": {"503": 1}},
+            "typos": None,
+            "battery_drain": {"enabled": False},
+            "anything": {"enabled": False, "kind": "not_a_kind"},
+        },
+    }
+    assert _errors(_committed("persona"), persona) == []
