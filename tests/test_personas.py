@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import textwrap
 from pathlib import Path
 
@@ -217,10 +218,8 @@ def test_fuzzed_persona_text_only_raises_our_errors(
 ) -> None:
     directory = tmp_path_factory.mktemp("fuzz")
     (directory / "fuzz.yaml").write_text("name: fuzz\n" + text)
-    try:
+    with contextlib.suppress(PersonaGenError):
         PersonaCatalog([directory]).get("fuzz")
-    except PersonaGenError:
-        pass
 
 
 @settings(max_examples=100, deadline=None)
@@ -241,7 +240,5 @@ def test_fuzzed_behaviour_params_only_raise_our_errors(
 
     directory = tmp_path_factory.mktemp("fuzz")
     (directory / "fuzz.yaml").write_text(yaml.safe_dump({"name": "fuzz", "behaviors": blocks}))
-    try:
+    with contextlib.suppress(PersonaGenError):
         PersonaCatalog([directory]).get("fuzz")
-    except PersonaGenError:
-        pass

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
+
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent

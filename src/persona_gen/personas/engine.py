@@ -73,8 +73,11 @@ class PersonaEngine:
 
 def _sessions(
     slot: np.ndarray, clock: Clock, rng: np.random.Generator, block: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """Session ids and each event's position within its session."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Session ids, each event's position in its session, and which events close a session.
+
+    A slot's last session is cut by the block's end; its events are not marked as closing.
+    """
     n = slot.size
     order = np.argsort(slot, kind="stable")
     sorted_slot = slot[order]

@@ -22,12 +22,11 @@ _IN_FLIGHT_PER_WORKER = 3
 
 # Set in the parent just before the pool forks: workers inherit the dataset and encoder
 # instead of receiving them pickled.
-_JOB: tuple[Dataset, Encoder] | None = None
+_JOB: dict[str, tuple[Dataset, Encoder]] = {}
 
 
 def _encode(task: tuple[int, int, int, bool]) -> tuple[Any, DatasetStats]:
-    assert _JOB is not None
-    dataset, encoder = _JOB
+    dataset, encoder = _JOB["current"]
     index, lo, hi, first = task
     records = dataset.chunk(index, lo, hi)
     stats = DatasetStats()
@@ -39,17 +38,15 @@ def encoded_blocks(
     dataset: Dataset, encoder: Encoder, workers: int = 1
 ) -> Iterator[tuple[Any, DatasetStats]]:
     """``(payload, stats)`` per block of the dataset, in order."""
-    global _JOB
     tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(dataset.block_range())]
+    _JOB["current"] = (dataset, encoder)
     if workers <= 1 or len(tasks) <= 1:
-        _JOB = (dataset, encoder)
         try:
             for task in tasks:
                 yield _encode(task)
         finally:
-            _JOB = None
+            _JOB.clear()
         return
-    _JOB = (dataset, encoder)
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
@@ -66,4 +63,4 @@ def encoded_blocks(
                     pending.append(pool.submit(_encode, nxt))
                 yield result
     finally:
-        _JOB = None
+        _JOB.clear()
