@@ -72,12 +72,13 @@ class ApiGenerator(Generator):
         tags = trace.tags()
 
         bodies, outcomes = self._bodies(trace, op_index, rng)
+        paths, replies = self._paths_and_replies(op_index, rng)
         out: list[Record] = []
         for i in range(n):
             op = self.operations[int(op_index[i])]
             legacy = deprecated is not None and bool(deprecated[i])
             version = trace.effects["deprecated"].api_version if legacy else None  # type: ignore[attr-defined]
-            path = self._path(op, rng, version, int(trace.batch_size[i]) > 1)
+            path = self._decorate(paths[i], op, version, int(trace.batch_size[i]) > 1)
             headers = self._headers(trace, i, legacy, agents[i], request_ids[i], sessions[i])
             body = bodies[i]
             if body is not None:
@@ -101,7 +102,7 @@ class ApiGenerator(Generator):
                 request_ids[i],
                 failure[i] if failure is not None else None,
                 retry_after[i] if retry_after is not None else None,
-                rng,
+                replies[i],
             )
             record: Record = {
                 "request_id": request_ids[i],
@@ -189,18 +190,42 @@ class ApiGenerator(Generator):
                 out[i] = (same_path or allowed)[0]
         return out
 
-    def _path(
-        self, op: Operation, rng: np.random.Generator, version: str | None, batch: bool
-    ) -> str:
-        path = op.path
-        for param in op.path_params or _params_of(path):
+    def _paths_and_replies(
+        self, op_index: np.ndarray, rng: np.random.Generator
+    ) -> tuple[list[str], list[Any]]:
+        """Per event, the concrete path and the body a success would return, drawn per
+        operation for the whole block (one synthesizer call per column, not per record)."""
+        n = op_index.size
+        paths: list[str] = [""] * n
+        replies: list[Any] = [None] * n
+        for k, op in enumerate(self.operations):
+            rows = np.flatnonzero(op_index == k).tolist()
+            if not rows:
+                continue
             entity = self.ctx.domain.entities.get(op.entity or "") or self.entity
-            field = entity.schema.field(param)
-            if field is not None:
-                value = self.synth.values(field.schema, param, 1, rng)[0]
+            filled = [op.path] * len(rows)
+            for param in op.path_params or _params_of(op.path):
+                field = entity.schema.field(param)
+                schema = field.schema if field is not None else _UUID_SCHEMA
+                values = self.synth.values(schema, param, len(rows), rng)
+                token = "{" + param + "}"
+                filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
+            if op.method == "DELETE" or op.success_status == 204:
+                items: list[Any] = [None] * len(rows)
+            elif op.response_array:
+                sizes = rng.integers(0, 4, len(rows)).tolist()
+                pool = self.synth.records(entity.name, sum(sizes), rng)
+                items, start = [], 0
+                for size in sizes:
+                    items.append({"items": pool[start : start + size], "page": 1})
+                    start += size
             else:
-                value = self.synth.values(_UUID_SCHEMA, param, 1, rng)[0]
-            path = path.replace("{" + param + "}", str(value))
+                items = self.synth.records(entity.name, len(rows), rng)
+            for row, path, item in zip(rows, filled, items, strict=True):
+                paths[row], replies[row] = path, item
+        return paths, replies
+
+    def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
         if batch and op.method == "POST" and op.request_body:
             path += "/batch"
         if version is not None:
@@ -228,7 +253,7 @@ class ApiGenerator(Generator):
         request_id: str,
         failure: Any,
         retry_after: Any,
-        rng: np.random.Generator,
+        reply: Any,
     ) -> dict[str, Any] | None:
         latency = round(float(trace.latency_ms[i]), 2)
         status = int(trace.status[i])
@@ -261,16 +286,7 @@ class ApiGenerator(Generator):
                 headers["Retry-After"] = str(max(1, int(retry_after) // 1000 + 1))
         else:
             status = op.success_status
-            entity = op.entity or self.entity.name
-            if status == 204 or op.method == "DELETE":
-                body = None
-            elif op.response_array:
-                body = {
-                    "items": self.synth.records(entity, int(rng.integers(0, 4)), rng),
-                    "page": 1,
-                }
-            else:
-                body = self.synth.records(entity, 1, rng)[0]
+            body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
 
 

@@ -42,6 +42,7 @@ class LoadGenerator(ApiGenerator):
         failure = trace.details.get("failure")
         request_ids, sessions = self.request_ids(trace), self.session_ids(trace)
         tags = trace.tags()
+        paths, _ = self._paths_and_replies(op_index, rng)
         out: list[Record] = []
         for i in range(n):
             op = self.operations[int(op_index[i])]
@@ -63,7 +64,7 @@ class LoadGenerator(ApiGenerator):
                     "concurrency": int(trace.concurrency[i]),
                     "method": op.method,
                     "endpoint": op.path,
-                    "path": self._path(op, rng, version, int(trace.batch_size[i]) > 1),
+                    "path": self._decorate(paths[i], op, version, int(trace.batch_size[i]) > 1),
                     "payload_bytes": int(sizes[i]),
                     "batch_size": int(trace.batch_size[i]),
                     "attempt": int(trace.attempt[i]),
