@@ -294,9 +294,8 @@ def import_schema(
         )
     fmt_name = detect_format(schema_file, fmt)
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
-    err = _stderr_console()
     for warning in result.warnings:
-        err.print(f"persona-gen: warning: {schema_file}: {warning}", markup=False)
+        print(f"persona-gen: warning: {schema_file}: {warning}", file=sys.stderr)
     if list_entities:
         from rich.table import Table
 

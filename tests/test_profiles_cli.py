@@ -1,0 +1,189 @@
+"""import-schema and generate: the two-step workflow, profiles, and their bad input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMAS = ROOT / "schemas"
+
+
+def test_list_entities_of_the_openapi_example() -> None:
+    result = run_cli(["import-schema", str(SCHEMAS / "openapi-users.yaml"), "--list-entities"])
+    assert result.code == 0, result.stderr
+    names = [
+        line.split("│")[1].strip()
+        for line in result.stdout.decode().splitlines()
+        if line.startswith("│")
+    ]
+    assert names == ["User", "Address", "CreateUserRequest", "Order", "OrderItem"]
+
+
+@pytest.mark.parametrize(
+    ("schema", "args", "entity"),
+    [
+        ("openapi-users.yaml", ["-e", "User"], "User"),
+        ("users.sql", ["-f", "ddl", "-e", "users"], "users"),
+        ("user-event.avsc", ["-t", "streaming"], None),
+        ("user.schema.json", [], None),
+        ("user.proto", ["-f", "protobuf", "-e", "User"], "User"),
+    ],
+)
+def test_import_then_generate(
+    tmp_path: Path, schema: str, args: list[str], entity: str | None
+) -> None:
+    profile = tmp_path / "p.yaml"
+    result = run_cli(
+        ["import-schema", str(SCHEMAS / schema), *args, "-o", str(profile), "-c", "40"]
+    )
+    assert result.code == 0, result.stderr
+    doc = yaml.safe_load(profile.read_text())
+    assert doc["source"]["file"] == schema
+    assert len(doc["source"]["sha256"]) == 64
+    assert doc["datasets"][0]["count"] == 40
+    if entity:
+        assert doc["source"]["entity"] == entity
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    out = run_cli(["generate", str(profile), "--persona", "edge_case_user", "-s", "3"])
+    assert out.code == 0, out.stderr
+    assert out.stdout.lstrip().startswith((b"[", b"id", b"{")) or out.stdout
+    # the same with -o writes a file and a manifest naming the profile
+    target = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(target), "-s", "3"]).code == 0
+    files = sorted(p.name for p in target.iterdir())
+    assert any(name.endswith(".manifest.json") for name in files)
+    manifest = json.loads(next(target.glob("*.manifest.json")).read_text())
+    assert manifest["profile"] == doc["name"]
+    assert manifest["profile_hash"].startswith("sha256:")
+
+
+def test_dry_run_writes_nothing(tmp_path: Path) -> None:
+    result = run_cli(
+        [
+            "generate",
+            str(ROOT / "profiles" / "api_testing.yaml"),
+            "--dry-run",
+            "-o",
+            str(tmp_path / "never"),
+        ]
+    )
+    assert result.code == 0, result.stderr
+    plan = json.loads(result.stdout)
+    assert [d["dataset"] for d in plan["datasets"]] == [
+        "api_mixed_traffic",
+        "api_edge_cases",
+        "api_negative",
+    ]
+    assert plan["datasets"][0]["seed"] == 42
+    assert not (tmp_path / "never").exists()
+
+
+def test_generate_profile_with_mixes(tmp_path: Path) -> None:
+    result = run_cli(
+        ["generate", str(ROOT / "profiles" / "streaming_testing.yaml"), "-o", str(tmp_path)]
+    )
+    assert result.code == 0, result.stderr
+    mixed = [
+        json.loads(line) for line in (tmp_path / "events_mixed.jsonl").read_text().splitlines()
+    ]
+    assert len(mixed) == 2000
+    assert {r["persona"] for r in mixed} == {"noisy_device", "high_volume_system", "normal_user"}
+    again = tmp_path / "again"
+    run_cli(["generate", str(ROOT / "profiles" / "streaming_testing.yaml"), "-o", str(again)])
+    assert (again / "events_mixed.jsonl").read_bytes() == (
+        tmp_path / "events_mixed.jsonl"
+    ).read_bytes()
+
+
+def test_seed_precedence(tmp_path: Path) -> None:
+    profile = ROOT / "profiles" / "load_testing.yaml"
+    plan = json.loads(run_cli(["generate", str(profile), "--dry-run", "-s", "5"]).stdout)
+    assert {d["seed"] for d in plan["datasets"]} == {5}
+    plan = json.loads(run_cli(["generate", str(profile), "--dry-run"]).stdout)
+    assert {d["seed"] for d in plan["datasets"]} == {1234}
+
+
+def test_several_datasets_need_an_output_directory() -> None:
+    result = run_cli(["generate", str(ROOT / "profiles" / "api_testing.yaml")])
+    assert result.code == 1
+    assert "give -o DIR" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import-schema", "nope.yaml", "-o", "x.yaml"], "file not found"),
+        (
+            ["import-schema", "SCHEMAS/openapi-users.yaml", "-f", "swager", "-o", "x.yaml"],
+            "unknown schema format 'swager'. Did you mean 'swagger'?",
+        ),
+        (
+            ["import-schema", "SCHEMAS/openapi-users.yaml", "-e", "Usr", "-o", "x.yaml"],
+            "unknown entity 'Usr'. Did you mean 'User'?",
+        ),
+        (["import-schema", "SCHEMAS/openapi-users.yaml"], "-o/--output is required"),
+        (
+            ["import-schema", "SCHEMAS/openapi-users.yaml", "-t", "apii", "-o", "x.yaml"],
+            "unknown generator 'apii'",
+        ),
+        (
+            ["import-schema", "SCHEMAS/openapi-users.yaml", "-c", "0", "-o", "x.yaml"],
+            "must be at least 1",
+        ),
+    ],
+)
+def test_import_bad_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli([a.replace("SCHEMAS", str(SCHEMAS)) for a in args])
+    assert result.code == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: apii}]\n",
+            "p.yaml:3:13: datasets[0].type: unknown generator 'apii'. Did you mean 'api'?",
+        ),
+        (
+            "name: p\npersonas: [nobody]\ndatasets: [{type: api}]\n",
+            "p.yaml:2:12: personas[0]: unknown persona 'nobody'",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: api, count: 0}]\n",
+            "datasets[0].count: Input should be greater than or equal to 1",
+        ),
+        ("name: p\npersonas: [normal_user]\n", "datasets: field required"),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: api, format: xml}]\n",
+            "unknown output format 'xml'",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: api}]\ndomain: {entities: 3}\n",
+            "domain",
+        ),
+    ],
+)
+def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(text)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
