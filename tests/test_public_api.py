@@ -1,0 +1,54 @@
+"""The public face: exact exported names, registries whose entries all conform."""
+
+from __future__ import annotations
+
+import pytest
+
+import persona_gen
+from persona_gen.errors import PersonaGenError, UnknownNameError
+from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
+from persona_gen.registry import Registry
+from persona_gen.sinks import FORMATS
+from persona_gen.sinks.encoders import Encoder
+
+
+def test_public_names_are_exactly_these() -> None:
+    assert sorted(persona_gen.__all__) == [
+        "Dataset",
+        "Persona",
+        "PersonaCatalog",
+        "PersonaGenError",
+        "__version__",
+    ]
+    for name in persona_gen.__all__:
+        assert getattr(persona_gen, name) is not None
+    with pytest.raises(AttributeError):
+        _ = persona_gen.Nope  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize("name", FORMATS.names())
+def test_every_output_format_conforms(name: str) -> None:
+    cls = FORMATS.get(name)
+    assert issubclass(cls, Encoder)
+    assert cls.extension == name or (name, cls.extension) == ("json", "json")
+
+
+@pytest.mark.parametrize("name", IMPORTERS.names())
+def test_every_importer_conforms(name: str) -> None:
+    cls = IMPORTERS.get(name)
+    assert cls.name == name
+    assert cls.extensions and all(e.startswith(".") for e in cls.extensions)
+    assert callable(cls.sniff)
+    assert callable(cls().load)
+
+
+def test_aliases_point_at_importers() -> None:
+    assert set(FORMAT_ALIASES.values()) <= set(IMPORTERS.names())
+
+
+def test_registry_suggests_the_closest_name() -> None:
+    registry: Registry[object] = Registry("thing", {"alpha": "json:dumps"}, "persona_gen.none")
+    with pytest.raises(UnknownNameError, match="Did you mean 'alpha'"):
+        registry.get("alpah")
+    assert registry.get("alpha") is __import__("json").dumps
+    assert issubclass(UnknownNameError, PersonaGenError)
