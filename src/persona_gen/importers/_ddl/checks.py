@@ -94,11 +94,21 @@ def _simple(node: exp.Expression, resolve: Resolver) -> bool:
         inner = node.this
         while isinstance(inner, exp.Paren):
             inner = inner.this
-        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+        if (
+            isinstance(inner, exp.Is)
+            and isinstance(inner.expression, exp.Null)
+            and not inner.args.get("negate")
+        ):
             col = _column(inner.this, resolve)
             if col is not None:
                 col.not_null = True
                 return True
+        return False
+    if isinstance(node, exp.Is) and node.args.get("negate"):  # PostgreSQL's col IS NOT NULL
+        col = _column(node.this, resolve)
+        if col is not None and isinstance(node.expression, exp.Null):
+            col.not_null = True
+            return True
         return False
     if isinstance(node, exp.Between):
         return _between(node, resolve)
@@ -130,7 +140,11 @@ def _or_null(node: exp.Or, resolve: Resolver) -> bool:
         inner = side
         while isinstance(inner, exp.Paren):
             inner = inner.this
-        if isinstance(inner, exp.Is) and isinstance(inner.expression, exp.Null):
+        if (
+            isinstance(inner, exp.Is)
+            and isinstance(inner.expression, exp.Null)
+            and not inner.args.get("negate")
+        ):
             col = _column(inner.this, resolve)
             other = sides[1 - k]
             names = {c.name.lower() for c in other.find_all(exp.Column)}
@@ -220,9 +234,7 @@ def _between(node: exp.Between, resolve: Resolver) -> bool:
         return False
     length_col = _length_of(node.this, resolve)
     if length_col is not None:
-        return _length_bound(length_col, exp.GTE, low) and _length_bound(
-            length_col, exp.LTE, high
-        )
+        return _length_bound(length_col, exp.GTE, low) and _length_bound(length_col, exp.LTE, high)
     col = _column(node.this, resolve)
     if col is None or col.schema.type not in ("integer", "number"):
         return False

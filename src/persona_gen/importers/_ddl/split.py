@@ -37,102 +37,110 @@ class UnterminatedError(ValueError):
 
 def split_statements(text: str, dialect: str = "postgres") -> list[Statement]:
     """The statements of ``text`` (comments removed), each with its starting line."""
-    backslash_escapes = dialect in ("mysql", "bigquery", "spark", "hive", "databricks")
-    hash_comments = dialect == "mysql"
-    brackets = dialect == "tsql"
-    out: list[Statement] = []
-    buf: list[str] = []
-    start_line = 0  # line of the statement's first non-blank character; 0 = none yet
-    line = 1
-    delimiter = ";"
-    i, n = 0, len(text)
+    return _Scanner(text, dialect).run()
 
-    def flush() -> None:
-        nonlocal buf, start_line
-        body = "".join(buf).strip()
-        if body:
-            out.append(Statement(body, start_line))
-        buf = []
-        start_line = 0
 
-    while i < n:
-        ch = text[i]
-        at_line_start = i == 0 or text[i - 1] == "\n"
-        if at_line_start and not start_line:
+class _Scanner:
+    def __init__(self, text: str, dialect: str) -> None:
+        self.text = text
+        self.backslash_escapes = dialect in ("mysql", "bigquery", "spark", "hive", "databricks")
+        self.hash_comments = dialect == "mysql"
+        self.brackets = dialect == "tsql"
+        self.out: list[Statement] = []
+        self.buf: list[str] = []
+        self.start_line = 0  # line of the statement's first non-blank character; 0 = none yet
+        self.line = 1
+        self.delimiter = ";"
+        self.i = 0
+
+    def run(self) -> list[Statement]:
+        text, n = self.text, len(self.text)
+        while self.i < n:
+            if self._client_command():
+                continue
+            if text.startswith(self.delimiter, self.i):
+                self._flush()
+                self.i += len(self.delimiter)
+                continue
+            ch = text[self.i]
+            if ch.isspace():
+                self.buf.append(ch)
+                self.line += ch == "\n"
+                self.i += 1
+            elif text.startswith("--", self.i) or (self.hash_comments and ch == "#"):
+                end = text.find("\n", self.i)
+                self.i = n if end < 0 else end
+                self.buf.append(" ")
+            elif text.startswith("/*", self.i):
+                self.i, lines = _skip_block_comment(text, self.i, self.line)
+                self.buf.append(" " + "\n" * lines)
+                self.line += lines
+            else:
+                self.start_line = self.start_line or self.line
+                self._token(ch)
+        self._flush()
+        return self.out
+
+    def _client_command(self) -> bool:
+        """MySQL ``DELIMITER``, psql ``\\...`` lines and SQL Server ``GO`` (not SQL)."""
+        i, text = self.i, self.text
+        if not (i == 0 or text[i - 1] == "\n"):
+            return False
+        if not self.start_line:
             m = _DELIMITER.match(text, i)
             if m:
-                delimiter = m.group(1)
-                line += m.group(0).count("\n")
-                i = m.end()
-                continue
-            if ch == "\\":  # psql meta-command: the rest of the line
+                self.delimiter = m.group(1)
+                self.line += m.group(0).count("\n")
+                self.i = m.end()
+                return True
+            if text.startswith("\\", i):
                 end = text.find("\n", i)
-                i = n if end < 0 else end
-                continue
-        if at_line_start and brackets:
+                self.i = len(text) if end < 0 else end
+                return True
+        if self.brackets:
             m = _GO.match(text, i)
             if m:
-                flush()
-                line += m.group(0).count("\n")
-                i = m.end()
-                continue
-        if text.startswith(delimiter, i):
-            flush()
-            i += len(delimiter)
-            continue
-        if ch == "\n":
-            buf.append(ch)
-            line += 1
-            i += 1
-            continue
-        if ch.isspace():
-            buf.append(ch)
-            i += 1
-            continue
-        if not start_line and not text.startswith(("--", "/*"), i) and not (
-            hash_comments and ch == "#"
-        ):
-            start_line = line
-        if text.startswith("--", i) or (hash_comments and ch == "#"):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            buf.append(" ")
-            continue
-        if text.startswith("/*", i):
-            i, lines = _skip_block_comment(text, i, line)
-            buf.append(" " + "\n" * lines)
-            line += lines
-            continue
-        if ch in "'\"`" or (brackets and ch == "["):
+                self._flush()
+                self.line += m.group(0).count("\n")
+                self.i = m.end()
+                return True
+        return False
+
+    def _token(self, ch: str) -> None:
+        text, i = self.text, self.i
+        if ch in "'\"`" or (self.brackets and ch == "["):
             close = "]" if ch == "[" else ch
-            escapes = backslash_escapes and ch != "`" and ch != "["
-            if ch == "'" and not backslash_escapes and i > 0 and text[i - 1] in "eE":
+            escapes = self.backslash_escapes and ch not in "`["
+            if ch == "'" and not self.backslash_escapes and i > 0 and text[i - 1] in "eE":
                 escapes = True  # PostgreSQL E'...' strings
             end = _end_of_quoted(text, i + 1, close, escapes)
             if end < 0:
-                what = "string" if ch == "'" else "quoted identifier"
-                raise UnterminatedError(what, line)
-            chunk = text[i:end]
-            buf.append(chunk)
-            line += chunk.count("\n")
-            i = end
-            continue
+                raise UnterminatedError("string" if ch == "'" else "quoted identifier", self.line)
+            self._take(end)
+            return
         if ch == "$" and not (i > 0 and (text[i - 1].isalnum() or text[i - 1] == "_")):
             m = _DOLLAR.match(text, i)
             if m:
-                tag = m.group(0)
-                end = text.find(tag, m.end())
+                end = text.find(m.group(0), m.end())
                 if end < 0:
-                    raise UnterminatedError("dollar-quoted string", line)
-                chunk = text[i : end + len(tag)]
-                buf.append(chunk)
-                line += chunk.count("\n")
-                i = end + len(tag)
-                continue
-        buf.append(ch)
-        i += 1
-    flush()
-    return out
+                    raise UnterminatedError("dollar-quoted string", self.line)
+                self._take(end + len(m.group(0)))
+                return
+        self.buf.append(ch)
+        self.i += 1
+
+    def _take(self, end: int) -> None:
+        chunk = self.text[self.i : end]
+        self.buf.append(chunk)
+        self.line += chunk.count("\n")
+        self.i = end
+
+    def _flush(self) -> None:
+        body = "".join(self.buf).strip()
+        if body:
+            self.out.append(Statement(body, self.start_line))
+        self.buf = []
+        self.start_line = 0
 
 
 def _skip_block_comment(text: str, i: int, line: int) -> tuple[int, int]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import logging
 import re
 from collections.abc import Iterator
@@ -17,6 +16,15 @@ from sqlglot import exp
 from persona_gen.entities.model import Domain, Entity, Field, ForeignKey, Schema
 from persona_gen.importers._ddl.checks import ColumnDraft, apply_check, is_literal, literal_value
 from persona_gen.importers._ddl.split import Statement
+from persona_gen.importers._ddl.support import (
+    bare_name,
+    coerce_default,
+    db_computed,
+    error_detail,
+    key_names,
+    positive,
+    short,
+)
 from persona_gen.importers._ddl.types import TypeContext, UserType, map_type
 
 __all__ = ["DdlError", "Reader"]
@@ -41,32 +49,18 @@ _TRIGGER = re.compile(
     rf"({_NAME})",
     re.IGNORECASE,
 )
+# ALTER TABLE changes that do not touch values (storage, statistics, ownership...).
+_ALTER_IGNORED = re.compile(
+    r"\bALTER\s+COLUMN\s+\S+\s+SET\s+(?:STATISTICS|STORAGE|COMPRESSION|\()",
+    re.IGNORECASE,
+)
+# Clauses sqlglot does not read that say nothing about values: tried without on failure.
+_NOISE_CLAUSES = re.compile(
+    r"\b(?:NOT\s+)?DEFERRABLE\b|\bINITIALLY\s+(?:DEFERRED|IMMEDIATE)\b|\bNOT\s+VALID\b"
+    r"|\bWITH\s+(?:NO)?CHECK\b(?=\s+ADD\b)|\bWITHOUT\s+OIDS\b",
+    re.IGNORECASE,
+)
 _TABLE_OPTIONS = re.compile(r"\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
-# Defaults the database computes (sequences, the current time, random ids): not values.
-_DB_DEFAULT_FUNCS = {
-    "nextval",
-    "now",
-    "gen_random_uuid",
-    "uuid_generate_v4",
-    "uuid_generate_v1",
-    "newid",
-    "newsequentialid",
-    "uuid",
-    "getdate",
-    "getutcdate",
-    "sysdatetime",
-    "sysutcdatetime",
-    "statement_timestamp",
-    "transaction_timestamp",
-    "clock_timestamp",
-    "localtimestamp",
-    "datetime",
-    "date",
-    "time",
-    "unix_timestamp",
-    "utc_timestamp",
-    "strftime",
-}
 _IGNORED_COLUMN_CONSTRAINTS = (
     exp.CollateColumnConstraint,
     exp.CharacterSetColumnConstraint,
@@ -155,15 +149,15 @@ class Reader:
             tree = self.parse(text, stmt, "ALTER TABLE", required=False)
             if isinstance(tree, exp.Alter):
                 self.alter_table(tree)
-            elif _ALTER_CHANGES.search(text):
-                self.warn(f"ALTER TABLE not understood, not expressed: {_short(text)}")
+            elif _ALTER_CHANGES.search(text) and not _ALTER_IGNORED.search(text):
+                self.warn(f"ALTER TABLE not understood, not expressed: {short(text)}")
             return
         if _UNIQUE_INDEX.match(text):
             tree = self.parse(text, stmt, "CREATE UNIQUE INDEX", required=False)
             if isinstance(tree, exp.Create) and isinstance(tree.this, exp.Index):
                 self.unique_index(tree.this)
             else:
-                self.warn(f"unique index not understood, not expressed: {_short(text)}")
+                self.warn(f"unique index not understood, not expressed: {short(text)}")
             return
         if _COMMENT.match(text):
             tree = self.parse(text, stmt, "COMMENT", required=False)
@@ -172,20 +166,22 @@ class Reader:
             return
         m = _TRIGGER.match(text)
         if m:
-            self.warn(f"trigger {_bare(m.group(1))} not expressed (it runs in the database)")
+            self.warn(f"trigger {bare_name(m.group(1))} not expressed (it runs in the database)")
 
     def parse(
         self, text: str, stmt: Statement, what: str, required: bool = True
     ) -> exp.Expression | None:
         error: Exception | None = None
-        for dialect in self.dialects:
+        cleaned = _NOISE_CLAUSES.sub(" ", text)
+        attempts = [(d, t) for t in dict.fromkeys([text, cleaned]) for d in self.dialects]
+        for dialect, variant in attempts:
             try:
                 with _quiet_sqlglot():
-                    tree = sqlglot.parse_one(text, read=dialect)
-            except Exception as exc:  # noqa: BLE001 - any sqlglot failure is a parse failure
+                    tree = sqlglot.parse_one(variant, read=dialect)
+            except Exception as exc:  # any sqlglot failure is a parse failure
                 error = error or exc
                 continue
-            if isinstance(tree, exp.Command):
+            if not isinstance(tree, exp.Expression) or isinstance(tree, exp.Command):
                 error = error or ValueError("unsupported syntax")
                 continue
             if dialect != self.dialect:
@@ -193,9 +189,9 @@ class Reader:
             return tree
         if not required:
             if what != "ALTER TABLE":
-                self.warn(f"{what} not understood, not expressed: {_short(text)}")
+                self.warn(f"{what} not understood, not expressed: {short(text)}")
             return None
-        line, detail = stmt.line, _error_detail(error)
+        line, detail = stmt.line, error_detail(error)
         errors = getattr(error, "errors", None)
         if errors and isinstance(errors[0], dict) and errors[0].get("line"):
             line = stmt.line + int(errors[0]["line"]) - 1
@@ -212,9 +208,11 @@ class Reader:
         if isinstance(target, exp.Schema):
             items = list(target.expressions)
             target = target.this
-        if not isinstance(target, exp.Table):
+        if not isinstance(target, exp.Table) or not target.name:
             raise DdlError("CREATE TABLE without a table name", self.line)
         name = target.name
+        if not isinstance(tree.this, exp.Schema) and tree.expression is None:
+            raise DdlError(f"CREATE TABLE {name} has no column list", self.line)
         if tree.expression is not None:
             self.warn(f"table {name} is created from a query; its columns are not known")
             return
@@ -263,30 +261,35 @@ class Reader:
         self, table: TableDraft, item: exp.Expression, siblings: list[exp.Expression]
     ) -> None:
         if isinstance(item, exp.PrimaryKey):
-            self.set_primary_key(table, _names(item.expressions))
+            self.set_primary_key(table, key_names(item.expressions))
         elif isinstance(item, exp.PrimaryKeyColumnConstraint):  # SQL Server: CLUSTERED (...)
             for sib in siblings:
-                if isinstance(sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint):
-                    self.set_primary_key(table, _names(sib.this or []))
+                if isinstance(
+                    sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint
+                ):
+                    self.set_primary_key(table, key_names(sib.this or []))
         elif isinstance(item, exp.UniqueColumnConstraint):
             cols = item.this.expressions if isinstance(item.this, exp.Schema) else []
             for sib in siblings:
-                if isinstance(sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint):
+                if isinstance(
+                    sib, exp.ClusteredColumnConstraint | exp.NonClusteredColumnConstraint
+                ):
                     cols = sib.this or []
-            self.add_unique(table, _names(cols))
+            self.add_unique(table, key_names(cols))
         elif isinstance(item, exp.ForeignKey):
-            self.add_foreign_key(table, _names(item.expressions), item.args.get("reference"))
+            self.add_foreign_key(table, key_names(item.expressions), item.args.get("reference"))
         elif isinstance(item, exp.CheckColumnConstraint):
             self.check(table, item.this)
         elif isinstance(
             item,
             exp.IndexColumnConstraint
             | exp.ClusteredColumnConstraint
-            | exp.NonClusteredColumnConstraint,
+            | exp.NonClusteredColumnConstraint
+            | exp.OnProperty,
         ):
-            return  # plain indexes do not constrain values
+            return  # plain indexes and storage places do not constrain values
         else:
-            self.warn(f"table {table.name}: {_short(item.sql(self.dialect))} not expressed")
+            self.warn(f"table {table.name}: {short(item.sql(self.dialect))} not expressed")
 
     def column_def(self, table: TableDraft, cdef: exp.ColumnDef) -> ColumnDraft:
         name = cdef.name
@@ -314,12 +317,12 @@ class Reader:
         elif isinstance(kind, exp.Reference):
             self.add_foreign_key(table, (col.name,), kind)
         elif isinstance(kind, exp.AutoIncrementColumnConstraint):
-            col.schema = _positive(col.schema)
+            col.schema = positive(col.schema)
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             if kind.args.get("expression") is not None:
                 self.computed(col, where)
             else:
-                col.schema = _positive(col.schema)
+                col.schema = positive(col.schema)
         elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
             self.computed(col, where)
         elif isinstance(kind, exp.CommentColumnConstraint):
@@ -332,7 +335,7 @@ class Reader:
         elif kind is None or isinstance(kind, _IGNORED_COLUMN_CONSTRAINTS):
             return
         else:
-            self.warn(f"{where}: {_short(kind.sql(self.dialect))} not expressed")
+            self.warn(f"{where}: {short(kind.sql(self.dialect))} not expressed")
 
     def computed(self, col: ColumnDraft, where: str) -> None:
         col.read_only = True
@@ -341,18 +344,20 @@ class Reader:
     def set_default(self, col: ColumnDraft, node: exp.Expression, where: str) -> None:
         value = literal_value(node)
         if not is_literal(value):
-            if not _db_computed(node):
-                self.warn(f"{where}: DEFAULT {_short(node.sql(self.dialect))} not expressed")
+            if not db_computed(node):
+                self.warn(f"{where}: DEFAULT {short(node.sql(self.dialect))} not expressed")
             return
-        ok, coerced = _coerce(value, col.schema)
+        ok, coerced = coerce_default(value, col.schema)
         if ok:
             col.schema = dataclasses.replace(col.schema, default=coerced, has_default=True)
         else:
-            self.warn(f"{where}: DEFAULT {_short(node.sql(self.dialect))} not expressed")
+            self.warn(f"{where}: DEFAULT {short(node.sql(self.dialect))} not expressed")
 
     def check(self, table: TableDraft, condition: exp.Expression) -> None:
         for failed in apply_check(condition, table.column):
-            self.warn(f"table {table.name}: CHECK ({_short(failed.sql(self.dialect))}) not expressed")
+            self.warn(
+                f"table {table.name}: CHECK ({short(failed.sql(self.dialect))}) not expressed"
+            )
 
     def set_primary_key(self, table: TableDraft, cols: tuple[str, ...]) -> None:
         table.primary_key = self.known_columns(table, cols)
@@ -381,7 +386,7 @@ class Reader:
         target = ref.this
         refs: tuple[str, ...] = ()
         if isinstance(target, exp.Schema):
-            refs = _names(target.expressions)
+            refs = key_names(target.expressions)
             target = target.this
         resolved = self.known_columns(table, cols)
         if resolved and isinstance(target, exp.Table):
@@ -412,14 +417,14 @@ class Reader:
         tree = self.parse(text, stmt, "CREATE DOMAIN", required=False)
         if not isinstance(tree, exp.Create) or not isinstance(tree.this, exp.Schema):
             return
-        draft = TableDraft(_bare(name), self.line)
+        draft = TableDraft(bare_name(name), self.line)
         for item in tree.this.expressions:
             if isinstance(item, exp.ColumnDef):
                 self.column_def(draft, item)
         col = draft.columns.get("value")
         if col is not None:
             user = UserType(col.schema, not_null=col.not_null, kind="domain")
-            self.types.user_types[_bare(name).lower()] = user
+            self.types.user_types[bare_name(name).lower()] = user
 
     def alter_table(self, tree: exp.Alter) -> None:
         target = tree.this
@@ -456,7 +461,7 @@ class Reader:
                 col.name = to.name
                 table.columns = new
         else:
-            self.warn(f"table {table.name}: {_short(action.sql(self.dialect))} not expressed")
+            self.warn(f"table {table.name}: {short(action.sql(self.dialect))} not expressed")
 
     def alter_column(self, table: TableDraft, action: exp.AlterColumn) -> None:
         col = table.column(action.this.name)
@@ -478,8 +483,11 @@ class Reader:
         table = self.tables.get(target.name.lower()) if isinstance(target, exp.Table) else None
         params = index.args.get("params")
         cols = params.args.get("columns") if params else None
-        if table is None or not cols:
+        if table is None:
             self.warn(f"unique index {index.name}: table not defined in this file")
+            return
+        if not cols:
+            self.warn(f"unique index {index.name}: no columns, not expressed")
             return
         names = []
         for item in cols:
@@ -534,9 +542,8 @@ class Reader:
                 )
                 fks.append(ForeignKey(cols, parent_name, refs))
                 continue
-            resolved = refs or parent.primary_key
-            if refs:
-                resolved = tuple((parent.column(r) or ColumnDraft(r, Schema("any"))).name for r in refs)
+            resolved = tuple(c.name if (c := parent.column(r)) else r for r in refs)
+            resolved = resolved or parent.primary_key  # REFERENCES t: the parent's key
             if len(resolved) != len(cols):
                 self.warnings.append(
                     f"line {table.line}: table {table.name}: foreign key {cols} to "
@@ -547,93 +554,3 @@ class Reader:
         unique = tuple(u for u in table.unique if u != table.primary_key)
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
         return Entity(table.name, schema, table.primary_key, unique, tuple(fks))
-
-
-def _names(nodes: Any) -> tuple[str, ...]:
-    out = []
-    for node in nodes or []:
-        inner = node.this if isinstance(node, exp.Ordered | exp.ColumnPrefix) else node
-        out.append(inner.name if isinstance(inner, exp.Expression) else str(inner))
-    return tuple(out)
-
-
-def _bare(name: str) -> str:
-    last = re.split(r"\s*\.\s*(?=(?:\"|`|\[|[\w$]))", name.strip())[-1]
-    return last.strip('"`[]')
-
-
-def _short(text: str, limit: int = 120) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[: limit - 3] + "..."
-
-
-def _error_detail(error: Exception | None) -> str:
-    if error is None:
-        return "unknown error"
-    errors = getattr(error, "errors", None)
-    if errors and isinstance(errors[0], dict) and errors[0].get("description"):
-        detail = str(errors[0]["description"])
-        near = str(errors[0].get("highlight") or "").strip()
-        return f"{detail} near '{near}'" if near else detail
-    return _short(str(error).splitlines()[0] if str(error) else type(error).__name__)
-
-
-def _positive(schema: Schema) -> Schema:
-    if schema.type != "integer" or (schema.minimum is not None and schema.minimum >= 1):
-        return schema
-    return dataclasses.replace(schema, minimum=1)
-
-
-def _db_computed(node: exp.Expression) -> bool:
-    while isinstance(node, exp.Paren | exp.Cast):
-        node = node.this
-    if isinstance(
-        node,
-        exp.CurrentTimestamp
-        | exp.CurrentDate
-        | exp.CurrentTime
-        | exp.CurrentUser
-        | exp.CurrentDatetime
-        | exp.Uuid,
-    ):
-        return True
-    if isinstance(node, exp.Func):
-        name = node.name if isinstance(node, exp.Anonymous) else node.sql_name()
-        return name.lower() in _DB_DEFAULT_FUNCS
-    return isinstance(node, exp.Column) and node.name.lower() in {
-        "current_timestamp",
-        "localtimestamp",
-        "current_date",
-        "current_user",
-    }
-
-
-def _coerce(value: Any, schema: Schema) -> tuple[bool, Any]:
-    """A literal default as a value of the column's type, if it is one."""
-    if value is None:
-        return True, None
-    kind = schema.type
-    try:
-        if kind == "integer":
-            if isinstance(value, bool):
-                return True, int(value)
-            number = float(value)
-            return (number == int(number)), int(number)
-        if kind == "number":
-            return True, float(value) if not isinstance(value, bool) else float(int(value))
-        if kind == "boolean":
-            text = str(value).strip().lower()
-            if text in ("1", "t", "true", "y", "yes", "on"):
-                return True, True
-            if text in ("0", "f", "false", "n", "no", "off"):
-                return True, False
-            return False, None
-        if kind in ("map", "any", "array") and isinstance(value, str):
-            if kind == "array" and value.strip() == "{}":
-                return True, []
-            return True, json.loads(value)
-    except (ValueError, TypeError, OverflowError):
-        return False, None
-    if kind == "string":
-        return True, str(value)
-    return (kind == "any"), value

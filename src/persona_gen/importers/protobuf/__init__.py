@@ -71,12 +71,16 @@ class ProtobufImporter:
             fds = descriptor_pb2.FileDescriptorSet.FromString(data)
             pool = pool_of(data)
         except (DecodeError, ValueError) as exc:
-            raise SchemaImportError(f"protoc's descriptor set cannot be loaded: {exc}", path) from None
+            raise SchemaImportError(
+                f"protoc's descriptor set cannot be loaded: {exc}", path
+            ) from None
         if not fds.file:
             raise SchemaImportError("protoc produced no file descriptors", path)
         mapped = map_file(pool, fds)
         if not mapped.listed:
             raise SchemaImportError(
-                "defines no message types to import (only enums, services or options)", path
+                "no message types to import: the file defines only enums, services, options "
+                "or well-known types",
+                path,
             )
         return ImportResult(mapped.domain, mapped.listed, self.name, mapped.warnings)

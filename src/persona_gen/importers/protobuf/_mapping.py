@@ -13,7 +13,8 @@ fields under their ``.proto`` names (``created_at``; ParseDict also takes ``crea
   (value names).
 * Presence: implicit-presence scalars (plain proto3) always appear; fields with presence
   (proto3 ``optional``, proto2 ``optional``, message fields) are optional; proto2 ``required``
-  is required; repeated fields are arrays and maps are maps.
+  is required; repeated fields are arrays and maps are maps. ``google.api.field_behavior``
+  REQUIRED / OUTPUT_ONLY / INPUT_ONLY make a field required / read-only / write-only.
 * ``map<string, V>`` is a map; ``map<bool, V>`` an object with optional ``true``/``false``
   keys; maps with integer keys cannot be said (the model's maps have string keys): they are
   empty objects, with a warning.
@@ -26,8 +27,8 @@ fields under their ``.proto`` names (``created_at``; ParseDict also takes ``crea
   FieldMask → string of comma-separated camelCase paths (pattern); Any → an object packing
   ``google.protobuf.Empty`` (warning: the real payload type is unknown). Messages with such a
   special JSON form are not listed as entities of their own.
-* Extensions and services carry no record data: extensions of imported messages are warned
-  about, services are not imported.
+* Extensions and services carry no record data: extension fields of the imported messages
+  are warned about (records do not carry them); services are not imported.
 """
 
 from __future__ import annotations
@@ -37,13 +38,14 @@ import itertools
 import math
 from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from google.protobuf import descriptor as d
 from google.protobuf import descriptor_pb2
 
 from persona_gen.entities.model import Domain, Entity, Field, Schema
+from persona_gen.importers.protobuf._annotations import Docs, FieldBehaviour, proto3_optionals
 
 __all__ = ["Mapped", "map_file"]
 
@@ -63,9 +65,12 @@ _RANGES: dict[int, tuple[int, int, str]] = {
     d.FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1, "fixed64"),
 }
 
-DURATION_PATTERN = r"^[0-9]{1,6}(\.[0-9]{1,9})?s$"
-_PATH = r"[a-z][a-zA-Z0-9]{0,15}(\.[a-z][a-zA-Z0-9]{0,15}){0,2}"
-FIELD_MASK_PATTERN = rf"^({_PATH}(,{_PATH}){{0,3}})?$"
+# Realistic subsets of what protobuf accepts: positive durations up to a day or so with
+# millisecond precision, and field masks of one to four paths of one to three segments.
+DURATION_PATTERN = r"^[1-9][0-9]{0,4}(\.[0-9]{1,3})?s$"
+_SEGMENT = r"[a-z]{2,10}([A-Z][a-z]{2,8})?"
+_PATH = rf"{_SEGMENT}(\.{_SEGMENT}){{0,2}}"
+FIELD_MASK_PATTERN = rf"^{_PATH}(,{_PATH}){{0,3}}$"
 ANY_PAYLOAD = "type.googleapis.com/google.protobuf.Empty"
 
 
@@ -125,71 +130,23 @@ class Mapped:
     warnings: tuple[str, ...]
 
 
-@dataclass
-class _Docs:
-    """Leading comments by full name (messages and fields), from protoc's source info."""
-
-    text: dict[str, str] = field(default_factory=dict)
-
-    def add_file(self, proto: descriptor_pb2.FileDescriptorProto) -> None:
-        by_path = {
-            tuple(loc.path): (loc.leading_comments or loc.trailing_comments)
-            for loc in proto.source_code_info.location
-        }
-        prefix = f"{proto.package}." if proto.package else ""
-        for i, msg in enumerate(proto.message_type):
-            self._message(msg, prefix, (4, i), by_path)
-
-    def _message(
-        self,
-        msg: descriptor_pb2.DescriptorProto,
-        prefix: str,
-        path: tuple[int, ...],
-        by_path: dict[tuple[int, ...], str],
-    ) -> None:
-        full = prefix + msg.name
-        self._put(full, by_path.get(path))
-        for k, f in enumerate(msg.field):
-            self._put(f"{full}.{f.name}", by_path.get((*path, 2, k)))
-        for j, nested in enumerate(msg.nested_type):
-            self._message(nested, f"{full}.", (*path, 3, j), by_path)
-
-    def _put(self, key: str, comment: str | None) -> None:
-        if comment and comment.strip():
-            self.text[key] = "\n".join(ln.strip() for ln in comment.strip().splitlines())
-
-
 def map_file(pool: Any, fds: descriptor_pb2.FileDescriptorSet) -> Mapped:
     """Map the last file of ``fds`` (the one protoc was asked about) and what it uses."""
     main_proto = fds.file[-1]
-    docs = _Docs()
+    docs = Docs()
     presence: set[str] = set()  # full names of proto3 `optional` fields (synthetic oneofs)
     for proto in fds.file:
         docs.add_file(proto)
-        presence.update(_proto3_optionals(proto))
+        presence.update(proto3_optionals(proto))
     main = pool.FindFileByName(main_proto.name)
-    return _Mapper(docs, presence).run(main, fds)
-
-
-def _proto3_optionals(proto: descriptor_pb2.FileDescriptorProto) -> Iterator[str]:
-    prefix = f"{proto.package}." if proto.package else ""
-
-    def walk(msg: descriptor_pb2.DescriptorProto, base: str) -> Iterator[str]:
-        full = base + msg.name
-        for f in msg.field:
-            if f.proto3_optional:
-                yield f"{full}.{f.name}"
-        for nested in msg.nested_type:
-            yield from walk(nested, f"{full}.")
-
-    for msg in proto.message_type:
-        yield from walk(msg, prefix)
+    return _Mapper(docs, presence, FieldBehaviour(pool)).run(main, fds)
 
 
 class _Mapper:
-    def __init__(self, docs: _Docs, proto3_optional: set[str]) -> None:
+    def __init__(self, docs: Docs, proto3_optional: set[str], behaviour: FieldBehaviour) -> None:
         self.docs = docs
         self.proto3_optional = proto3_optional
+        self.behaviour = behaviour
         self.names: dict[str, str] = {}  # message full name -> entity name
         self.taken: set[str] = set()
         self.pending: deque[Any] = deque()
@@ -222,15 +179,15 @@ class _Mapper:
         known = self.names.get(desc.full_name)
         if known is not None:
             return known
-        package = desc.file.package
-        short = desc.full_name[len(package) + 1 :] if package else desc.full_name
-        name = short
+        full: str = desc.full_name
+        package: str = desc.file.package
+        name = full[len(package) + 1 :] if package else full
         for k in itertools.count(2):
             if name not in self.taken:
                 break
-            name = desc.full_name if k == 2 else f"{desc.full_name}_{k}"
+            name = full if k == 2 else f"{full}_{k}"
         self.taken.add(name)
-        self.names[desc.full_name] = name
+        self.names[full] = name
         self.pending.append(desc)
         return name
 
@@ -284,8 +241,20 @@ class _Mapper:
         doc = self.docs.text.get(f.full_name)
         if doc:
             schema = replace(schema, description=doc)
-        required = bool(f.is_repeated or f.is_required or not f.has_presence)
-        return Field(f.name, schema, required=required)
+        behaviour = self.behaviour.of(f)
+        required = bool(
+            f.is_repeated
+            or f.is_required
+            or not f.has_presence
+            or ("REQUIRED" in behaviour and f.containing_oneof is None)
+        )
+        return Field(
+            f.name,
+            schema,
+            required=required,
+            read_only="OUTPUT_ONLY" in behaviour,
+            write_only="INPUT_ONLY" in behaviour,
+        )
 
     def value_schema(self, f: Any, where: str) -> Schema:
         if f.is_repeated and _is_map(f):
@@ -328,7 +297,10 @@ class _Mapper:
         if key.type == d.FieldDescriptor.TYPE_BOOL:
             return Schema(
                 "object",
-                fields=(Field("true", values, required=False), Field("false", values, required=False)),
+                fields=(
+                    Field("true", values, required=False),
+                    Field("false", values, required=False),
+                ),
                 closed=True,
             )
         self.warnings.append(

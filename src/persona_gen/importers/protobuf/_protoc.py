@@ -34,6 +34,7 @@ MAX_SCANNED_IMPORTS = 2000  # files looked at while inferring include roots
 _IMPORT = re.compile(r'^\s*import\s+(?:public\s+|weak\s+|option\s+)?"([^"\n]+)"\s*;', re.M)
 _LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
 _NOT_FOUND = re.compile(r"^(?P<file>[^:]+): File not found\.$")
+_IMPORT_FAILED = re.compile(r'^Import "(?P<name>[^"]+)" was not found or had errors')
 
 
 @cache
@@ -125,9 +126,7 @@ def compile_set(path: Path, includes: Sequence[Path], *, source_info: bool) -> b
             str(path.resolve()),
         ]
         try:
-            done = subprocess.run(
-                argv, capture_output=True, timeout=PROTOC_TIMEOUT_S, check=False
-            )
+            done = subprocess.run(argv, capture_output=True, timeout=PROTOC_TIMEOUT_S, check=False)
         except subprocess.TimeoutExpired:
             raise SchemaImportError(
                 f"protoc did not finish within {PROTOC_TIMEOUT_S} s", path
@@ -144,18 +143,24 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
     """The first located problem protoc reports (the root cause comes first), as our error."""
     lines = [ln.strip() for ln in stderr.splitlines() if ln.strip()]
     located = [m for m in map(_LOCATED.match, lines) if m is not None and _is_error(m["msg"])]
+    missing = {m["file"] for m in map(_NOT_FOUND.match, lines) if m is not None}
     if located:
         first = located[0]
         where = _display_file(first["file"], path, includes)
         message = f"{first['msg'].rstrip('.')} (column {first['col']})"
+        imported = _IMPORT_FAILED.match(first["msg"])
+        if imported and imported["name"] in missing:
+            searched = ", ".join(_display_file(str(d), path, ()) for d in includes)
+            message = (
+                f'import "{imported["name"]}" was not found in the include paths '
+                f"({searched}) (column {first['col']})"
+            )
         if len(located) > 1:
             more = len(located) - 1
             message += f"; {more} more error{'s' if more > 1 else ''}"
         return SchemaImportError(message, where, int(first["line"]))
-    for ln in lines:
-        missing = _NOT_FOUND.match(ln)
-        if missing:
-            return SchemaImportError(f"imported file '{missing['file']}' was not found", path)
+    if missing:
+        return SchemaImportError(f'imported file "{min(missing)}" was not found', path)
     useful = [ln for ln in lines if not _is_log_noise(ln)]
     detail = useful[0] if useful else "no message"
     detail = detail.replace(str(path.resolve()), str(path))
@@ -180,4 +185,7 @@ def _display_file(reported: str, path: Path, includes: Sequence[Path]) -> str:
                 break
     if candidate.resolve() == path.resolve():
         return str(path)
-    return str(candidate)
+    try:
+        return str(candidate.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(candidate)

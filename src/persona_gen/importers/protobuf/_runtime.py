@@ -11,8 +11,7 @@ from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any
 
-from google.protobuf import descriptor_pb2, descriptor_pool, json_format, message_factory
-from google.protobuf import empty_pb2
+from google.protobuf import descriptor_pb2, descriptor_pool, empty_pb2, json_format, message_factory
 from google.protobuf.message import DecodeError, Message
 
 from persona_gen.errors import UnknownNameError
@@ -78,9 +77,7 @@ def message_class(descriptor_set_bytes: bytes, name: str) -> type[Message]:
         candidates.append(suffixed[0])
     for full in candidates:
         if full in names:
-            cls: type[Message] = message_factory.GetMessageClass(
-                pool.FindMessageTypeByName(full)
-            )
+            cls: type[Message] = message_factory.GetMessageClass(pool.FindMessageTypeByName(full))
             return cls
     raise UnknownNameError("protobuf message", name, names)
 
