@@ -23,7 +23,7 @@ from persona_gen.importers._jsonschema import (
     DocumentSet,
     Flavour,
     RecordValidator,
-    jsonschema_validator,
+    jsonschema_validators,
     parse_text,
 )
 from persona_gen.importers.base import ImportResult
@@ -44,8 +44,10 @@ DIALECTS: dict[str, Specification[Any]] = {
 }
 _SCHEMA_KEYS = ("properties", "type", "$defs", "definitions")
 # A root that says only these is a container of definitions, not a record type.
-_CONTAINER_KEYS = frozenset({"$schema", "$id", "id", "$comment", "title", "description",
-                             "$defs", "definitions", "$anchor", "examples", "$vocabulary"})  # fmt: skip
+_CONTAINER_KEYS = frozenset(
+    {"$schema", "$id", "id", "$comment", "title", "description", "$defs", "definitions",
+     "$anchor", "examples", "$vocabulary"}
+)  # fmt: skip
 
 FLAVOUR = Flavour("jsonschema")
 
@@ -69,21 +71,18 @@ class JsonSchemaImporter:
             return False
         return "$schema" in data or any(k in data for k in _SCHEMA_KEYS)
 
-    def load(
-        self, path: Path, *, dialect: str | None = None, strict: bool = False
-    ) -> ImportResult:
-        docs, conv = self._convert(Path(path), dialect)
+    def load(self, path: Path, *, dialect: str | None = None, strict: bool = False) -> ImportResult:
+        _, conv = self._convert(Path(path), dialect)
         listed = [n for n in conv.sources if n in conv.listed]
         entities = conv.entities
         domain = Domain(entities=entities, primary=listed[0], source="jsonschema")
         return ImportResult(domain, tuple(listed), self.name, tuple(conv.warnings))
 
-    def validator(self, path: Path, entity: str, *, dialect: str | None = None) -> RecordValidator:
-        """Checks records of ``entity`` against the original schema (jsonschema, formats on)."""
+    def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:
+        """For every entity, a check of records against the ORIGINAL schema (the
+        `jsonschema` package, the schema's own draft, format checking on)."""
         docs, conv = self._convert(Path(path), dialect)
-        if entity not in conv.sources:
-            raise SchemaImportError(f"no entity '{entity}' in this schema", path)
-        return jsonschema_validator(docs, conv.sources[entity])
+        return jsonschema_validators(docs, conv.sources)
 
     def _convert(self, path: Path, dialect: str | None) -> tuple[DocumentSet, _Listing]:
         spec = DRAFT202012
@@ -125,8 +124,11 @@ class JsonSchemaImporter:
                 for name, sub in defs.items():
                     conv.listed.add(conv.add(str(name), sub, ctx.at(key, name)))
         if not conv.listed:
-            raise SchemaImportError("no schemas found: the root declares nothing and has no "
-                                    "$defs or definitions", path, 1)
+            raise SchemaImportError(
+                "no schemas found: the root declares nothing and has no $defs or definitions",
+                path,
+                1,
+            )
         try:
             conv.run()
         except RecursionError:

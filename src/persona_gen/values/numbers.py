@@ -96,7 +96,8 @@ def _on_grid(values: np.ndarray, m: float) -> np.ndarray:
     """Which values a JSON Schema validator accepts as multiples of ``m`` (float division)."""
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         q = values / m
-        return np.isfinite(q) & (q == np.floor(q))
+        ok: np.ndarray = np.isfinite(q) & (q == np.floor(q))
+        return ok
 
 
 def _multiples(
@@ -109,8 +110,7 @@ def _multiples(
         step = float(Fraction(m).limit_denominator(10**6).numerator)
     k_low = math.ceil(low / step) if low != -math.inf else 0
     k_high = math.floor(high / step) if high != math.inf else k_low + 1000
-    if k_high < k_low:
-        k_high = k_low  # nothing fits: the nearest multiple is the best there is
+    k_high = max(k_high, k_low)  # nothing fits: the nearest multiple is the best there is
     decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
     ks = rng.integers(k_low, k_high + 1, n)
     values = np.round(ks * step, decimals)

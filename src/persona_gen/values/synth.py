@@ -203,7 +203,9 @@ class Synthesizer:
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
     ) -> list[Any]:
         # min_items / max_items bound the number of entries (minProperties/maxProperties).
-        low = schema.min_items if schema.min_items is not None else (0 if depth >= SOFT_DEPTH else 1)
+        low = (
+            schema.min_items if schema.min_items is not None else (0 if depth >= SOFT_DEPTH else 1)
+        )
         high = schema.max_items if schema.max_items is not None else max(low, 3)
         if depth >= SOFT_DEPTH:
             high = low
@@ -256,7 +258,7 @@ class Synthesizer:
         if schema.format in FORMATS:
             values, fitted = FORMATS[schema.format](n, rng, self.reference_ms), False
             if schema.pattern:  # a format and a pattern: keep the values the pattern accepts
-                values = self._patterned(schema, name, n, rng, values)
+                values = self._format_matching(schema, n, rng, values)
         elif schema.pattern:
             values, fitted = self._patterned(schema, name, n, rng), False
         else:
@@ -266,6 +268,23 @@ class Synthesizer:
         if fitted or schema.max_length is not None:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         return values
+
+    def _format_matching(
+        self, schema: Schema, n: int, rng: np.random.Generator, values: list[str]
+    ) -> list[str]:
+        """Format values redrawn until the pattern accepts them; regex-built as a last resort."""
+        try:
+            check = re.compile(schema.pattern or "")
+        except re.error:
+            return values
+        make = FORMATS[schema.format or ""]
+        for _ in range(16):
+            bad = [i for i, v in enumerate(values) if not check.search(v)]
+            if not bad:
+                return values
+            for i, v in zip(bad, make(len(bad), rng, self.reference_ms), strict=True):
+                values[i] = v
+        return self._patterned(schema, "", n, rng, values)
 
     def _patterned(
         self,

@@ -7,8 +7,8 @@ from persona_gen.importers._jsonschema.convert import Converter, Ctx, Flavour
 from persona_gen.importers._jsonschema.documents import Document, DocumentSet, parse_text
 from persona_gen.importers._jsonschema.validate import (
     RecordValidator,
-    jsonschema_validator,
-    openapi_validator,
+    jsonschema_validators,
+    openapi_validators,
 )
 
 __all__ = [
@@ -18,7 +18,7 @@ __all__ = [
     "DocumentSet",
     "Flavour",
     "RecordValidator",
-    "jsonschema_validator",
-    "openapi_validator",
+    "jsonschema_validators",
+    "openapi_validators",
     "parse_text",
 ]

@@ -9,6 +9,7 @@ listed), so recursive schemas terminate. ``allOf`` parts are inlined and merged;
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from collections.abc import Hashable
@@ -26,7 +27,7 @@ from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
 from persona_gen.importers._jsonschema.merge import fits_type, is_trivial, merge
 
-__all__ = ["Ctx", "Converter", "Flavour"]
+__all__ = ["Converter", "Ctx", "Flavour"]
 
 # Keywords that only annotate: beside a $ref they add no constraint.
 _ANNOTATIONS = frozenset(
@@ -47,9 +48,11 @@ _STRING_KEYS = ("minLength", "maxLength", "pattern")
 _NUMBER_KEYS = ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf")
 _TYPES = frozenset({"string", "integer", "number", "boolean", "null", "object", "array"})
 _INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-_STRING_FORMATS = frozenset({"date-time", "date", "time", "email", "uri", "uuid", "hostname",
-                             "ipv4", "ipv6", "byte", "binary", "password", "duration",
-                             "uri-reference", "iri", "idn-email", "regex", "json-pointer"})  # fmt: skip
+_STRING_FORMATS = frozenset(
+    {"date-time", "date", "time", "email", "uri", "uuid", "hostname", "ipv4", "ipv6", "byte",
+     "binary", "password", "duration", "uri-reference", "iri", "idn-email", "regex",
+     "json-pointer"}
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -89,6 +92,8 @@ class Converter:
         # id(schema dict) -> (property, values): a discriminator value the entity carries
         self.patches: dict[int, tuple[str, tuple[Any, ...]]] = {}
         self._queue: list[tuple[str, Any, Ctx]] = []
+        self._contents: dict[str, tuple[Any, Ctx]] = {}
+        self._dereferencing: set[str] = set()
         self._taken: set[str] = set()
 
     # -- entities --------------------------------------------------------------------------
@@ -99,6 +104,7 @@ class Converter:
         if isinstance(contents, dict) and id(contents) not in self.names:
             self.names[id(contents)] = name
         self.sources[name] = _uri(ctx.doc, ctx.parts)
+        self._contents[name] = (contents, ctx)
         self._queue.append((name, contents, ctx))
         return name
 
@@ -120,11 +126,26 @@ class Converter:
         self._taken.add(name)
         return name
 
+    def _deref(self, name: str) -> Schema | None:
+        """An entity's schema inlined, for merging a reference with other constraints."""
+        found = self._contents.get(name)
+        if found is None or name in self._dereferencing:
+            return None
+        contents, ctx = found
+        self._dereferencing.add(name)
+        try:
+            inner = self.inline(contents, ctx)
+        finally:
+            self._dereferencing.discard(name)
+        if isinstance(contents, dict) and id(contents) in self.patches:
+            inner = _discriminate(inner, *self.patches[id(contents)])
+        return inner
+
     # -- messages --------------------------------------------------------------------------
 
     def where(self, ctx: Ctx) -> str:
         prefix = "" if ctx.doc == self.docs.main.uri else _short(ctx.doc)
-        return f"{prefix}#/{'/'.join(str(p) for p in ctx.parts)}".replace("#/", "#/", 1)
+        return prefix + _uri("", ctx.parts) if ctx.parts else f"{prefix}#"
 
     def warn(self, ctx: Ctx, message: str) -> None:
         text = f"{self.where(ctx)}: {message}"
@@ -169,13 +190,19 @@ class Converter:
         target, tctx = self.resolve(ref, ctx)
         if target is None:
             return Schema("any")
-        if id(target) in ctx.inlining:
-            self.warn(ctx, f"allOf: '{ref}' includes itself; the repeated part is skipped")
-            return Schema("any")
+        if id(target) in ctx.inlining:  # recursion: refer to it instead of expanding again
+            if not isinstance(target, dict):
+                return Schema("any")
+            name = self.names.get(id(target)) or self.add(
+                self._name_for(ref, target, tctx), target, tctx
+            )
+            return Schema("ref", ref=name)
         inner = self.inline(target, replace(tctx, inlining=ctx.inlining | {id(target)}))
+        if isinstance(target, dict) and id(target) in self.patches:
+            inner = _discriminate(inner, *self.patches[id(target)])
         rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
         if _has_constraints(rest):
-            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx))
+            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self._deref)
         return inner
 
     def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:
@@ -204,10 +231,8 @@ class Converter:
         if doc is not None:
             spec = self.docs.spec_for(doc.data)
         if isinstance(target, dict) and isinstance(target.get("$schema"), str):
-            try:
+            with contextlib.suppress(referencing.exceptions.CannotDetermineSpecification):
                 spec = specification_with(target["$schema"], default=spec)
-            except referencing.exceptions.CannotDetermineSpecification:  # pragma: no cover
-                pass
         tctx = Ctx(
             resolved.resolver,
             spec,
@@ -229,8 +254,11 @@ class Converter:
             return ctx
         if not isinstance(ident, str) or not ident or ident.startswith("#"):
             return ctx
-        return replace(ctx, resolver=ctx.resolver.in_subresource(resource),
-                       base=urldefrag(urljoin(ctx.base, ident))[0])
+        return replace(
+            ctx,
+            resolver=ctx.resolver.in_subresource(resource),
+            base=urldefrag(urljoin(ctx.base, ident))[0],
+        )
 
     def _ref_with_siblings(self, node: dict[str, Any], ref: str, ctx: Ctx) -> Schema:
         if not isinstance(ref, str):
@@ -273,8 +301,16 @@ class Converter:
         schema = self._plain(node, ctx)
         all_of = node.get("allOf")
         if all_of is not None:
-            for i, part in enumerate(_list(all_of, "allOf", self, ctx)):
-                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn)
+            parts = _list(all_of, "allOf", self, ctx)
+            for i, part in enumerate(parts):
+                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self._deref)
+            # A part that forbids a property (`name: false`) removes what another declares.
+            gone = {n for p in [node, *parts] for n in _forbidden(p)}
+            if gone and schema.type == "object":
+                schema = replace(
+                    schema,
+                    fields=tuple(f for f in schema.fields if f.name not in gone or f.required),
+                )
         one_of, any_of = node.get("oneOf"), node.get("anyOf")
         if one_of is not None and any_of is not None:
             self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
@@ -295,11 +331,21 @@ class Converter:
                 nullable = True
                 continue
             if trivial:
-                variant = self.convert(member, mctx)
+                variant = (
+                    self.inline(member, mctx) if key == "oneOf" and len(members) > 1
+                    else self.convert(member, mctx)
+                )  # fmt: skip
                 if variant.type == "any" and base.type != "any":
                     variant = replace(variant, type=base.type)
+                elif base.type not in ("any", "union") and not _compatible(base.type, variant.type):
+                    self.warn(
+                        mctx,
+                        f"{key}: a '{variant.type}' option of a '{base.type}' "
+                        "can never match; it is left out",
+                    )
+                    continue
             else:
-                variant = merge(base, self.inline(member, mctx), warn)
+                variant = merge(base, self.inline(member, mctx), warn, self._deref)
             variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
@@ -308,8 +354,9 @@ class Converter:
         if len(variants) == 1:
             only = variants[0]
             return replace(only, nullable=only.nullable or nullable)
-        return Schema("union", variants=tuple(variants), nullable=nullable,
-                      description=base.description)
+        return Schema(
+            "union", variants=tuple(variants), nullable=nullable, description=base.description
+        )
 
     def _warner(self, ctx: Ctx) -> Any:
         return lambda message: self.warn(ctx, message)
@@ -396,8 +443,9 @@ class Converter:
                 re.compile(pattern)
                 schema = replace(schema, pattern=pattern)
             except (re.error, RecursionError, OverflowError):
-                self.warn(ctx, f"pattern {pattern!r} is not a Python regular expression; "
-                          "not enforced")
+                self.warn(
+                    ctx, f"pattern {pattern!r} is not a Python regular expression; not enforced"
+                )
         return replace(
             schema,
             min_length=self._count(node, "minLength", ctx),
@@ -431,11 +479,18 @@ class Converter:
         if step is not None and step <= 0:
             self.warn(ctx, "multipleOf must be greater than 0; ignored")
             step = None
-        return replace(schema, minimum=low, maximum=high, exclusive_minimum=ex_low,
-                       exclusive_maximum=ex_high, multiple_of=step)
+        return replace(
+            schema,
+            minimum=low,
+            maximum=high,
+            exclusive_minimum=ex_low,
+            exclusive_maximum=ex_high,
+            multiple_of=step,
+        )
 
     def _object(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
-        props = node.get("properties") or {}
+        props = node.get("properties")
+        props = {} if props is None else props
         if not isinstance(props, dict):
             raise self.error(ctx, "properties must be an object", "properties")
         required_list = node.get("required") or []
@@ -454,14 +509,14 @@ class Converter:
         fields: list[Field] = []
         for name, sub in props.items():
             sctx = ctx.at("properties", name)
-            if sub is False:
+            if _never(sub):
                 if name in required:
                     self.warn(sctx, "property is required but its schema is false")
                 continue
             fs = self.convert(sub, sctx)
             for rx, pschema in patterns:
                 if rx.search(name):
-                    fs = merge(fs, pschema, self._warner(sctx))
+                    fs = merge(fs, pschema, self._warner(sctx), self._deref)
             flags = _flags(sub)
             fields.append(Field(name, fs, name in required, *flags))
         names = {f.name for f in fields}
@@ -482,9 +537,10 @@ class Converter:
             # A map: every generated key satisfies whichever pattern it matches.
             merged = values or Schema("any")
             for _, pschema in patterns:
-                merged = merge(merged, pschema, self._warner(ctx))
-            return replace(schema, type="map", values=merged, min_items=min_props,
-                           max_items=max_props)
+                merged = merge(merged, pschema, self._warner(ctx), self._deref)
+            return replace(
+                schema, type="map", values=merged, min_items=min_props, max_items=max_props
+            )
         if patterns and closed:
             self.warn(ctx, "patternProperties: keys matching the patterns are not generated")
         elif patterns and fields:
@@ -493,7 +549,8 @@ class Converter:
         return replace(schema, fields=tuple(fields), closed=closed, values=values)
 
     def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
-        raw = node.get("patternProperties") or {}
+        raw = node.get("patternProperties")
+        raw = {} if raw is None else raw
         if not isinstance(raw, dict):
             raise self.error(ctx, "patternProperties must be an object", "patternProperties")
         out = []
@@ -501,8 +558,11 @@ class Converter:
             try:
                 rx = re.compile(pattern)
             except (re.error, RecursionError, OverflowError):
-                self.warn(ctx, f"patternProperties: {pattern!r} is not a Python regular "
-                          "expression; not expressed")
+                self.warn(
+                    ctx,
+                    f"patternProperties: {pattern!r} is not a Python regular "
+                    "expression; not expressed",
+                )
                 continue
             out.append((rx, self.convert(sub, ctx.at("patternProperties", pattern))))
         return out
@@ -529,12 +589,14 @@ class Converter:
                 by_name[name] = (
                     replace(have, required=True) if have else Field(name, Schema("any"), True)
                 )
-            self.warn(ctx, f"dependentRequired: '{trigger}' needs {made}; they are always "
-                      "generated")
+            self.warn(
+                ctx, f"dependentRequired: '{trigger}' needs {made}; they are always generated"
+            )
         return list(by_name.values())
 
-    def _property_counts(self, fields: list[Field], low: int | None, high: int | None,
-                         closed: bool, ctx: Ctx) -> list[Field]:
+    def _property_counts(
+        self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
+    ) -> list[Field]:
         out = list(fields)
         if low is not None:
             have = sum(f.required for f in out)
@@ -551,10 +613,13 @@ class Converter:
             if have > high:
                 self.warn(ctx, f"maxProperties {high}: more properties are required than allowed")
             optional = [f for f in out if not f.required]
-            dropped = optional[max(0, high - have):]
+            dropped = optional[max(0, high - have) :]
             if dropped:
-                self.warn(ctx, f"maxProperties {high}: optional properties "
-                          f"{[f.name for f in dropped]} are not generated")
+                self.warn(
+                    ctx,
+                    f"maxProperties {high}: optional properties "
+                    f"{[f.name for f in dropped]} are not generated",
+                )
                 gone = {f.name for f in dropped}
                 out = [f for f in out if f.name not in gone]
         return out
@@ -575,9 +640,11 @@ class Converter:
             parts = [self.convert(p, ctx.at(key, i)) for i, p in enumerate(prefix)]
             item = parts[0]
             for p in parts[1:]:
-                item = merge(item, p, self._warner(ctx))
+                item = merge(item, p, self._warner(ctx), self._deref)
             if rest is not None and rest is not False and rest is not True:
-                item = merge(item, self.convert(rest, ctx.at("items")), self._warner(ctx))
+                item = merge(
+                    item, self.convert(rest, ctx.at("items")), self._warner(ctx), self._deref
+                )
             if rest is False:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
             self.warn(ctx, f"{key}: a tuple is generated with one item type for every position")
@@ -588,15 +655,16 @@ class Converter:
         contains = node.get("contains")
         if contains is not None and contains is not True:
             wanted = self.convert(contains, ctx.at("contains"))
-            item = wanted if item is None else merge(item, wanted, self._warner(ctx))
+            item = wanted if item is None else merge(item, wanted, self._warner(ctx), self._deref)
             least = self._count(node, "minContains", ctx)
             least = 1 if least is None else least
             min_items = least if min_items is None else max(min_items, least)
             if "maxContains" in node:
                 self.warn(ctx, "maxContains: not expressed")
         unique = node.get("uniqueItems") is True
-        return replace(schema, items=item, min_items=min_items, max_items=max_items,
-                       unique_items=unique)
+        return replace(
+            schema, items=item, min_items=min_items, max_items=max_items, unique_items=unique
+        )
 
     # -- keyword values --------------------------------------------------------------------
 
@@ -648,7 +716,8 @@ def _infer_type(node: dict[str, Any]) -> str:
         return kind or "any"
     if isinstance(node.get("enum"), list) and node["enum"]:
         kinds = {_value_kind(v) for v in node["enum"] if v is not None}
-        return kinds.pop() if len(kinds) == 1 and None not in kinds else "any"
+        only = kinds.pop() if len(kinds) == 1 else None
+        return only or "any"
     if any(k in node for k in _OBJECT_KEYS):
         return "object"
     if any(k in node for k in _ARRAY_KEYS):
@@ -677,27 +746,65 @@ def _value_kind(value: Any) -> str | None:
 
 
 def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
-    """oneOf: keep out of each object variant the fields only *other* variants require.
+    """oneOf: make each object option's values match that option only, where fields allow.
 
-    ``oneOf: [{required: [a]}, {required: [b]}]`` must not produce a value with both.
+    * fields that only *other* options require are left out
+      (``oneOf: [{required: [a]}, {required: [b]}]`` must not produce a value with both);
+    * an option none of whose required fields sets it apart gets one of its own fields
+      required, when the other options are closed to it (``additionalProperties: false``).
     """
-    if len(variants) < 2 or not all(v.type == "object" for v in variants):
+    objects = [i for i, v in enumerate(variants) if v.type == "object"]
+    if len(objects) < 2:
         return variants
-    required = [{f.name for f in v.fields if f.required} for v in variants]
-    out = []
-    for i, v in enumerate(variants):
-        others = set().union(*(r for j, r in enumerate(required) if j != i)) - required[i]
-        if others and not v.closed:
-            v = replace(v, fields=tuple(f for f in v.fields if f.name not in others))
-        out.append(v)
+    required = {i: {f.name for f in variants[i].fields if f.required} for i in objects}
+    names = {i: {f.name for f in variants[i].fields} for i in objects}
+    out = list(variants)
+    for i in objects:
+        v = variants[i]
+        others = [j for j in objects if j != i]
+        needed = set().union(*(required[j] for j in others)) - required[i]
+        if needed:  # leaving an optional field out is always allowed
+            v = replace(v, fields=tuple(f for f in v.fields if f.name not in needed))
+        if all(required[i] <= names[j] for j in others) and all(variants[j].closed for j in others):
+            own = [f for f in v.fields if all(f.name not in names[j] for j in others)]
+            if own:
+                v = replace(
+                    v,
+                    fields=tuple(replace(f, required=True) if f is own[0] else f for f in v.fields),
+                )
+        out[i] = v
     return out
+
+
+def _compatible(declared: str, option: str) -> bool:
+    if option in ("any", "ref", "union") or declared == option:
+        return True
+    return {declared, option} in ({"integer", "number"}, {"object", "map"})
+
+
+def _forbidden(node: Any) -> list[str]:
+    props = node.get("properties") if isinstance(node, dict) else None
+    return [str(k) for k, v in props.items() if _never(v)] if isinstance(props, dict) else []
+
+
+def _never(sub: Any) -> bool:
+    """A property schema no value satisfies: ``false`` or ``{"not": {}}``."""
+    if sub is False:
+        return True
+    return (
+        isinstance(sub, dict)
+        and "not" in sub
+        and sub["not"] in (True, {})
+        and not any(k in sub for k in ("anyOf", "oneOf"))
+    )
 
 
 def _discriminate(schema: Schema, prop: str, values: tuple[Any, ...]) -> Schema:
     """Give an object's discriminator property the value(s) that select this schema."""
     if schema.type == "union":
-        return replace(schema, variants=tuple(_discriminate(v, prop, values)
-                                              for v in schema.variants))
+        return replace(
+            schema, variants=tuple(_discriminate(v, prop, values) for v in schema.variants)
+        )
     if schema.type != "object":
         return schema
     value = (
@@ -708,8 +815,9 @@ def _discriminate(schema: Schema, prop: str, values: tuple[Any, ...]) -> Schema:
     fields = list(schema.fields)
     for i, f in enumerate(fields):
         if f.name == prop:
-            fields[i] = replace(f, schema=replace(value, description=f.schema.description),
-                                required=True)
+            fields[i] = replace(
+                f, schema=replace(value, description=f.schema.description), required=True
+            )
             break
     else:
         fields.insert(0, Field(prop, value, True))

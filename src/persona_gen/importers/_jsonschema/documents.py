@@ -16,7 +16,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import referencing.exceptions
 import yaml
-from jsonschema_specifications import REGISTRY as METASCHEMAS
+from jsonschema_specifications import REGISTRY as METASCHEMAS  # type: ignore[import-untyped]
 from referencing import Registry, Resource, Specification
 from referencing.jsonschema import DRAFT202012, specification_with
 
@@ -40,7 +40,7 @@ class _Loader(_BaseLoader):
     Schema validators need string keys and strings.
     """
 
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:  # type: ignore[override]
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         self.flatten_mapping(node)
         out: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -85,7 +85,7 @@ def parse_text(text: str, file: str, as_json: bool) -> Any:
         except RecursionError:
             raise SchemaImportError("invalid JSON: nested too deeply", file) from None
     try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+        return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = (exc.problem or exc.context or "invalid YAML").strip()
@@ -209,12 +209,12 @@ class DocumentSet:
             name = Path(unquote(parts.path)).name
             path = self.main_path.parent / name
             if not name or not path.is_file():
-                raise referencing.exceptions.NoSuchResource(ref=uri)
+                raise referencing.exceptions.NoSuchResource(uri)
         try:
             doc = self.load(path, referrer=self.main.name)
         except SchemaImportError as exc:
             self.retrieve_errors[uri] = exc
-            raise referencing.exceptions.NoSuchResource(ref=uri) from None
+            raise referencing.exceptions.NoSuchResource(uri) from None
         return self.resource(doc)
 
     def registry(self) -> Registry[Any]:
@@ -225,5 +225,11 @@ class DocumentSet:
         registry = registry.with_resource(self.main.uri, self.resource(self.main))
         try:
             return registry.crawl()
-        except (referencing.exceptions.Unresolvable, TypeError, ValueError):  # pragma: no cover
-            return registry
+        except (
+            referencing.exceptions.Unresolvable,
+            TypeError,
+            ValueError,
+            AttributeError,
+            KeyError,
+        ):
+            return registry  # a malformed part; conversion reports it with its location

@@ -19,6 +19,7 @@ from persona_gen.entities.model import Field, Schema
 __all__ = ["is_trivial", "merge"]
 
 Warn = Callable[[str], None]
+Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
 
 _ANY = Schema("any")
 
@@ -57,14 +58,19 @@ def fits_type(value: Any, kind: str) -> bool:
     return actual == kind
 
 
-def merge(a: Schema, b: Schema, warn: Warn) -> Schema:
+def merge(a: Schema, b: Schema, warn: Warn, deref: Deref | None = None) -> Schema:
     """A schema whose values satisfy both ``a`` and ``b``."""
     if is_trivial(b) and b.type in ("any", a.type):
         return _annotate(a, b)
     if is_trivial(a) and a.type in ("any", b.type):
         return _annotate(b, a)
+    if (a.type == "ref" or b.type == "ref") and a != b and deref is not None:
+        da = deref(a.ref or "") if a.type == "ref" else a
+        db = deref(b.ref or "") if b.type == "ref" else b
+        if da is not None and db is not None:
+            return merge(da, db, warn, deref)
     if a.type == "union" or b.type == "union":
-        return _distribute(a, b, warn)
+        return _distribute(a, b, warn, deref)
     if a.type == "ref" or b.type == "ref":
         if a == b:
             return a
@@ -77,8 +83,7 @@ def merge(a: Schema, b: Schema, warn: Warn) -> Schema:
         return a
     out = replace(a, type=kind)
     out = _scalars(out, b, warn)
-    out = _collections(out, a, b, warn)
-    return out
+    return _collections(out, a, b, warn, deref)
 
 
 def _annotate(main: Schema, extra: Schema) -> Schema:
@@ -103,12 +108,12 @@ def _meet(x: str, y: str) -> str | None:
     return None
 
 
-def _distribute(a: Schema, b: Schema, warn: Warn) -> Schema:
+def _distribute(a: Schema, b: Schema, warn: Warn, deref: Deref | None) -> Schema:
     union, other = (a, b) if a.type == "union" else (b, a)
     if other.type == "union":
-        variants = [merge(v, w, warn) for v in union.variants for w in other.variants]
+        variants = [merge(v, w, warn, deref) for v in union.variants for w in other.variants]
     else:
-        variants = [merge(v, other, warn) for v in union.variants]
+        variants = [merge(v, other, warn, deref) for v in union.variants]
     return replace(union, variants=tuple(variants), nullable=union.nullable and other.nullable)
 
 
@@ -146,8 +151,9 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
         changes.update(maximum=b.maximum, exclusive_maximum=b.exclusive_maximum)
     if b.multiple_of is not None:
         changes["multiple_of"] = (
-            b.multiple_of if out.multiple_of is None else _common_multiple(out.multiple_of,
-                                                                           b.multiple_of)
+            b.multiple_of
+            if out.multiple_of is None
+            else _common_multiple(out.multiple_of, b.multiple_of)
         )
     if out.description is None:
         changes["description"] = b.description
@@ -158,14 +164,14 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     return replace(out, **changes)
 
 
-def _collections(out: Schema, a: Schema, b: Schema, warn: Warn) -> Schema:
+def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, deref: Deref | None) -> Schema:
     changes: dict[str, Any] = {}
     if a.items is not None and b.items is not None:
-        changes["items"] = merge(a.items, b.items, warn)
+        changes["items"] = merge(a.items, b.items, warn, deref)
     elif b.items is not None:
         changes["items"] = b.items
     if a.values is not None and b.values is not None:
-        changes["values"] = merge(a.values, b.values, warn)
+        changes["values"] = merge(a.values, b.values, warn, deref)
     elif b.values is not None:
         changes["values"] = b.values
     changes["min_items"] = _larger(a.min_items, b.min_items)
@@ -183,7 +189,7 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn) -> Schema:
                 if have is None
                 else Field(
                     f.name,
-                    merge(have.schema, f.schema, warn),
+                    merge(have.schema, f.schema, warn, deref),
                     required=have.required or f.required,
                     read_only=have.read_only or f.read_only,
                     write_only=have.write_only or f.write_only,

@@ -9,6 +9,7 @@ format checking on.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -25,7 +26,7 @@ from referencing import Registry
 
 from persona_gen.importers._jsonschema.documents import DocumentSet
 
-__all__ = ["RecordValidator", "jsonschema_validator", "openapi_validator"]
+__all__ = ["RecordValidator", "jsonschema_validators", "openapi_validators"]
 
 RecordValidator = Callable[[Any], list[str]]
 """record -> the validator's messages (empty when the record is valid)"""
@@ -37,35 +38,48 @@ def _checker(validator: Any) -> RecordValidator:
     def check(record: Any) -> list[str]:
         try:
             errors = list(validator.iter_errors(record))
-        except (referencing.exceptions.Unresolvable, jsonschema.exceptions.SchemaError) as exc:
-            return [f"schema cannot be used: {exc}"]
+        except (
+            referencing.exceptions.Unresolvable,
+            jsonschema.exceptions.SchemaError,
+            re.error,
+        ) as exc:
+            return [f"schema cannot be used: {type(exc).__name__}: {exc}"]
         return [f"{e.json_path}: {e.message}" for e in errors[:MAX_MESSAGES]]
 
     return check
 
 
-def jsonschema_validator(docs: DocumentSet, uri: str) -> RecordValidator:
+def jsonschema_validators(docs: DocumentSet, sources: dict[str, str]) -> dict[str, RecordValidator]:
+    """A validator per entity (name -> URI of its schema), sharing one registry."""
     registry = docs.registry()
-    cls = validator_for(docs.main.data if isinstance(docs.main.data, dict) else {},
-                        default=jsonschema.Draft202012Validator)
-    validator = cls({"$ref": uri}, registry=registry, format_checker=cls.FORMAT_CHECKER)
-    return _checker(validator)
+    cls = validator_for(
+        docs.main.data if isinstance(docs.main.data, dict) else {},
+        default=jsonschema.Draft202012Validator,
+    )
+    return {
+        name: _checker(cls({"$ref": uri}, registry=registry, format_checker=cls.FORMAT_CHECKER))
+        for name, uri in sources.items()
+    }
 
 
-def openapi_validator(docs: DocumentSet, uri: str, version: str) -> RecordValidator:
+def openapi_validators(
+    docs: DocumentSet, sources: dict[str, str], version: str
+) -> dict[str, RecordValidator]:
+    """openapi-schema-validator's OAS 3.0 / 3.1 validators, one per entity."""
     registry: Registry[Any] = docs.registry()
-    if version == "2.0":
+    if version.startswith("2"):
         # Swagger 2.0 writes the discriminator as a bare property name.
         data = _swagger_discriminators(copy.deepcopy(docs.main.data))
-        registry = registry.with_resource(docs.main.uri,
-                                          docs.default_spec.create_resource(data))
-    if version.startswith("3.1") or version.startswith("3.2"):
-        validator: Any = OAS31Validator({"$ref": uri}, registry=registry,
-                                        format_checker=oas31_format_checker)
+        registry = registry.with_resource(docs.main.uri, docs.default_spec.create_resource(data))
+    if version.startswith(("3.1", "3.2")):
+        cls: Any = OAS31Validator
+        checker = oas31_format_checker
     else:
-        validator = OAS30Validator({"$ref": uri}, registry=registry,
-                                   format_checker=oas30_format_checker)
-    return _checker(validator)
+        cls, checker = OAS30Validator, oas30_format_checker
+    return {
+        name: _checker(cls({"$ref": uri}, registry=registry, format_checker=checker))
+        for name, uri in sources.items()
+    }
 
 
 def _swagger_discriminators(node: Any) -> Any:

@@ -1,0 +1,271 @@
+"""OpenAPI paths → ``Operation`` s: method, path template, body entity, status codes, params."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any
+from urllib.parse import urlsplit
+
+from persona_gen.entities.model import Operation, Schema
+from persona_gen.importers._jsonschema import Converter, Ctx
+from persona_gen.importers._jsonschema.convert import _has_constraints, _ref_of
+
+__all__ = ["operations"]
+
+METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+_PARAM = re.compile(r"{([^{}]+)}")
+# Swagger 2.0 parameters carry their schema inline, beside these.
+_PARAM_ONLY = frozenset({"name", "in", "required", "description", "allowEmptyValue",
+                         "collectionFormat", "deprecated", "style", "explode",
+                         "allowReserved", "example", "examples"})  # fmt: skip
+
+
+def operations(
+    conv: Converter, root: dict[str, Any], ctx: Ctx, v3: bool, bodies: list[str]
+) -> tuple[Operation, ...]:
+    """Every path + method; names of entities made for inline request bodies go to ``bodies``."""
+    paths = root.get("paths")
+    paths = {} if paths is None else paths
+    if not isinstance(paths, dict):
+        raise conv.error(ctx, "paths must be an object", "paths")
+    base = _base_path(root, v3)
+    out: list[Operation] = []
+    for template, raw_item in paths.items():
+        ictx = ctx.at("paths", template)
+        if not isinstance(raw_item, dict):
+            raise conv.error(ictx, "a path item must be an object")
+        item = raw_item
+        if isinstance(raw_item.get("$ref"), str):
+            found, ictx = conv.resolve(raw_item["$ref"], ictx)
+            item = found if isinstance(found, dict) else {}
+        common = _parameters(conv, item.get("parameters"), ictx.at("parameters"))
+        for method in [str(k) for k in item if str(k) in METHODS]:
+            op = item.get(method)
+            if not isinstance(op, dict):
+                continue
+            octx = ictx.at(method)
+            params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
+            out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
+    # An operation without a body (DELETE /users/{id}) acts on the resource its path names.
+    by_path: dict[str, str] = {}
+    for op in sorted(out, key=lambda o: o.method != "GET"):  # what GET returns names it best
+        if op.entity is not None:
+            by_path.setdefault(op.path, op.entity)
+    return tuple(
+        op if op.entity is not None else replace(op, entity=by_path.get(op.path)) for op in out
+    )
+
+
+def _operation(
+    conv: Converter,
+    method: str,
+    path: str,
+    op: dict[str, Any],
+    params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
+    ctx: Ctx,
+    v3: bool,
+    bodies: list[str],
+) -> Operation:
+    op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
+    body, bctx = _request_body(conv, op, params, ctx, v3)
+    has_body = body is not None or any(where == "formData" for _, where in params)
+    entity: str | None = None
+    if body is not None:
+        entity, _ = _body_entity(conv, body, bctx)
+        if entity is None:  # an inline body: an unlisted entity of its own
+            hint = op_id or f"{method}{_camel(path)}"
+            entity = conv.add(f"{hint}Body", body, bctx)
+            bodies.append(entity)
+    success, errors, response = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    response_array = False
+    if response is not None:
+        found, array = _body_entity(conv, *response)
+        response_array = array
+        if entity is None and found is None:
+            found = _inline_response(conv, *response, op_id or f"{method}{_camel(path)}")
+            if found is not None:
+                bodies.append(found)
+        entity = entity or found
+    in_path = _PARAM.findall(path)
+    declared = [name for name, where in params if where == "path"]
+    path_params = tuple(dict.fromkeys([*in_path, *declared]))
+    query = tuple(
+        (name, _param_schema(conv, p, pctx, v3))
+        for (name, where), (p, pctx) in params.items()
+        if where == "query"
+    )
+    return Operation(
+        method=method.upper(),
+        path=path,
+        entity=entity,
+        request_body=has_body,
+        response_array=response_array,
+        success_status=success,
+        error_statuses=errors,
+        path_params=path_params,
+        query_params=query,
+        operation_id=op_id,
+    )
+
+
+def _parameters(
+    conv: Converter, raw: Any, ctx: Ctx
+) -> dict[tuple[str, str], tuple[dict[str, Any], Ctx]]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, list):
+        raise conv.error(ctx, "parameters must be a list")
+    out: dict[tuple[str, str], tuple[dict[str, Any], Ctx]] = {}
+    for i, declared in enumerate(raw):
+        pctx, param = ctx.at(i), declared
+        if isinstance(declared, dict) and isinstance(declared.get("$ref"), str):
+            param, pctx = conv.resolve(declared["$ref"], pctx)
+        if not isinstance(param, dict) or not isinstance(param.get("name"), str):
+            conv.warn(pctx, "a parameter without a name is ignored")
+            continue
+        out[(param["name"], str(param.get("in", "query")))] = (param, pctx)
+    return out
+
+
+def _param_schema(conv: Converter, param: dict[str, Any], ctx: Ctx, v3: bool) -> Schema:
+    if "schema" in param:
+        return conv.convert(param["schema"], ctx.at("schema"))
+    content = param.get("content")
+    if isinstance(content, dict):
+        media = _media(content)
+        if media is not None and "schema" in content[media]:
+            return conv.convert(content[media]["schema"], ctx.at("content", media, "schema"))
+    if not v3:
+        return conv.convert({k: v for k, v in param.items() if k not in _PARAM_ONLY}, ctx)
+    return Schema("string")
+
+
+def _request_body(
+    conv: Converter,
+    op: dict[str, Any],
+    params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
+    ctx: Ctx,
+    v3: bool,
+) -> tuple[Any, Ctx]:
+    if not v3:
+        for (_, where), (param, pctx) in params.items():
+            if where == "body" and "schema" in param:
+                return param["schema"], pctx.at("schema")
+        return None, ctx
+    body = op.get("requestBody")
+    bctx = ctx.at("requestBody")
+    if isinstance(body, dict) and isinstance(body.get("$ref"), str):
+        body, bctx = conv.resolve(body["$ref"], bctx)
+    if not isinstance(body, dict):
+        return None, ctx
+    content = body.get("content")
+    if not isinstance(content, dict) or not content:
+        return None, ctx
+    media = _media(content)
+    if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
+        return {}, bctx
+    return content[media]["schema"], bctx.at("content", media, "schema")
+
+
+def _responses(
+    conv: Converter, raw: Any, ctx: Ctx, v3: bool
+) -> tuple[int, tuple[int, ...], tuple[Any, Ctx] | None]:
+    if not isinstance(raw, dict):
+        return 200, (), None
+    codes: dict[int, str] = {}
+    for key in raw:
+        text = str(key).upper()
+        if re.fullmatch(r"[1-5]\d\d", text):
+            codes.setdefault(int(text), str(key))
+        elif re.fullmatch(r"[1-5]XX", text):
+            codes.setdefault(int(text[0]) * 100, str(key))
+    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
+    success = ok[0] if ok else 200
+    errors = tuple(sorted(c for c in codes if c >= 400))
+    key = codes.get(success, "default" if "default" in raw else None)
+    if key is None:
+        return success, errors, None
+    response, rctx = raw[key], ctx.at(key)
+    if isinstance(response, dict) and isinstance(response.get("$ref"), str):
+        response, rctx = conv.resolve(response["$ref"], rctx)
+    if not isinstance(response, dict):
+        return success, errors, None
+    if not v3:
+        schema = response.get("schema")
+        return success, errors, (schema, rctx.at("schema")) if schema is not None else None
+    content = response.get("content")
+    if not isinstance(content, dict) or not content:
+        return success, errors, None
+    media = _media(content)
+    if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
+        return success, errors, None
+    return success, errors, (content[media]["schema"], rctx.at("content", media, "schema"))
+
+
+def _body_entity(conv: Converter, node: Any, ctx: Ctx) -> tuple[str | None, bool]:
+    """The entity a body schema names (a $ref, or an array of $refs) and whether it is an array."""
+    if not isinstance(node, dict):
+        return None, False
+    if _ref_of(node) is not None and not _has_constraints(
+        {k: v for k, v in node.items() if k != "$ref"}
+    ):
+        schema = conv.convert(node, ctx)
+        if schema.type != "ref" or schema.ref is None:
+            return None, False
+        target = conv.sources.get(schema.ref)
+        found, tctx = conv.resolve(node["$ref"], ctx)
+        if isinstance(found, dict) and found.get("type") == "array" and target is not None:
+            inner, _ = _body_entity(conv, found.get("items"), tctx.at("items"))
+            return inner or schema.ref, True
+        return schema.ref, False
+    if node.get("type") == "array":
+        inner, _ = _body_entity(conv, node.get("items"), ctx.at("items"))
+        return inner, True
+    return None, False
+
+
+def _inline_response(conv: Converter, node: Any, ctx: Ctx, hint: str) -> str | None:
+    """An unlisted entity for an inline object response (or the objects of an array)."""
+    if not isinstance(node, dict):
+        return None
+    if node.get("type") == "array" and isinstance(node.get("items"), dict):
+        node, ctx = node["items"], ctx.at("items")
+    if _ref_of(node) is not None or not (node.get("type") == "object" or "properties" in node):
+        return None
+    return conv.add(f"{hint}Response", node, ctx)
+
+
+def _media(content: dict[str, Any]) -> str | None:
+    keys = [str(k) for k in content]
+    for key in keys:
+        if key.split(";")[0].strip().lower() == "application/json":
+            return key
+    for key in keys:
+        if "json" in key.lower():
+            return key
+    return keys[0] if keys else None
+
+
+def _base_path(root: dict[str, Any], v3: bool) -> str:
+    if not v3:
+        base = root.get("basePath")
+        return base.rstrip("/") if isinstance(base, str) and base.startswith("/") else ""
+    servers = root.get("servers")
+    if not isinstance(servers, list) or not servers or not isinstance(servers[0], dict):
+        return ""
+    url = servers[0].get("url")
+    if not isinstance(url, str):
+        return ""
+    variables = servers[0].get("variables") or {}
+    for name, var in variables.items() if isinstance(variables, dict) else []:
+        if isinstance(var, dict) and "default" in var:
+            url = url.replace("{" + str(name) + "}", str(var["default"]))
+    path = urlsplit(url).path if "://" in url else url
+    path = path.rstrip("/")
+    return path if path.startswith("/") and "{" not in path else ""
+
+
+def _camel(path: str) -> str:
+    words = re.findall(r"[A-Za-z0-9]+", path)
+    return "".join(w[:1].upper() + w[1:] for w in words)

@@ -1,0 +1,514 @@
+"""The jsonschema importer: entity listing, every construct mapped, errors, fuzzing, and the
+proof that generated records pass the `jsonschema` validator (format checking on)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema_proof import records
+
+from persona_gen.entities.model import Schema
+from persona_gen.errors import SchemaImportError
+from persona_gen.importers.base import ImportResult
+from persona_gen.importers.jsonschema import JsonSchemaImporter
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "schemas" / "user.schema.json"
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def load(tmp_path: Path, schema: Any, name: str = "thing.schema.json") -> ImportResult:
+    path = tmp_path / name
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return JsonSchemaImporter().load(path)
+
+
+def field_schema(result: ImportResult, entity: str, name: str) -> Schema:
+    found = result.domain.entities[entity].schema.field(name)
+    assert found is not None, name
+    return found.schema
+
+
+def valid(tmp_path: Path, schema: Any, n: int = 200, name: str = "thing.schema.json") -> None:
+    """Every listed entity's records pass the original schema."""
+    path = tmp_path / name
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    result = JsonSchemaImporter().load(path)
+    checks = JsonSchemaImporter().validators(path)
+    for entity in result.listed:
+        for seed in (1, 2):
+            for row in records(result, entity, n, seed):
+                assert checks[entity](row) == [], (entity, row)
+
+
+# -- listing ------------------------------------------------------------------------------
+
+
+def test_example_lists_root_then_defs() -> None:
+    result = JsonSchemaImporter().load(EXAMPLE)
+    assert result.listed == ("User", "Address", "EmailContact", "SmsContact", "Timestamps")
+    assert result.domain.primary == "User"
+    assert result.format == "jsonschema"
+
+
+def test_root_named_by_file_stem_without_title(tmp_path: Path) -> None:
+    result = load(
+        tmp_path, {"type": "object", "properties": {"a": {"type": "string"}}}, "user.schema.json"
+    )
+    assert result.listed == ("user",)
+
+
+def test_definitions_only_root_is_not_listed(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "definitions": {"A": {"type": "string"}, "B": {"type": "integer"}},
+        },
+    )
+    assert result.listed == ("A", "B")
+
+
+def test_sniff() -> None:
+    imp = JsonSchemaImporter
+    assert imp.sniff(Path("a.json"), json.dumps({"$schema": DRAFT}))
+    assert imp.sniff(Path("a.json"), json.dumps({"type": "object"}))
+    assert not imp.sniff(Path("a.json"), json.dumps({"openapi": "3.0.0", "type": "object"}))
+    assert not imp.sniff(Path("a.json"), json.dumps({"name": "x"}))
+    assert not imp.sniff(Path("a.json"), "{not json")
+
+
+# -- constructs ---------------------------------------------------------------------------
+
+
+def test_scalars_and_constraints(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "$schema": DRAFT,
+            "title": "T",
+            "type": "object",
+            "required": ["s"],
+            "properties": {
+                "s": {
+                    "type": "string",
+                    "format": "email",
+                    "minLength": 3,
+                    "maxLength": 9,
+                    "pattern": "^[a-z@.]+$",
+                },
+                "e": {"enum": ["a", "b"]},
+                "c": {"const": 5},
+                "n": {"type": "number", "exclusiveMinimum": 0, "maximum": 10, "multipleOf": 0.25},
+                "i": {"type": "integer", "minimum": 1, "exclusiveMaximum": 7},
+                "null_or_s": {"type": ["string", "null"]},
+                "mixed": {"type": ["string", "integer"]},
+                "d": {"type": "string", "default": "x", "description": "doc"},
+            },
+        },
+    )
+    s = field_schema(result, "T", "s")
+    assert (s.type, s.format, s.min_length, s.max_length, s.pattern) == (
+        "string",
+        "email",
+        3,
+        9,
+        "^[a-z@.]+$",
+    )
+    assert result.domain.entities["T"].schema.field("s").required  # type: ignore[union-attr]
+    assert not result.domain.entities["T"].schema.field("e").required  # type: ignore[union-attr]
+    assert field_schema(result, "T", "e").enum == ("a", "b")
+    c = field_schema(result, "T", "c")
+    assert c.has_const and c.const == 5 and c.type == "integer"
+    n = field_schema(result, "T", "n")
+    assert (n.minimum, n.exclusive_minimum, n.maximum, n.multiple_of) == (0, True, 10, 0.25)
+    i = field_schema(result, "T", "i")
+    assert (i.minimum, i.maximum, i.exclusive_maximum) == (1, 7, True)
+    assert field_schema(result, "T", "null_or_s").nullable
+    mixed = field_schema(result, "T", "mixed")
+    assert mixed.type == "union" and [v.type for v in mixed.variants] == ["string", "integer"]
+    d = field_schema(result, "T", "d")
+    assert d.has_default and d.default == "x" and d.description == "doc"
+
+
+def test_draft04_boolean_exclusive_bounds_and_id(tmp_path: Path) -> None:
+    schema = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "id": "http://x.test/t.json",
+        "title": "T",
+        "type": "object",
+        "properties": {
+            "n": {
+                "type": "number",
+                "minimum": 0,
+                "exclusiveMinimum": True,
+                "maximum": 1,
+                "exclusiveMaximum": True,
+            },
+            "r": {"$ref": "#/definitions/R"},
+        },
+        "definitions": {"R": {"type": "integer", "minimum": 5}},
+    }
+    result = load(tmp_path, schema)
+    n = field_schema(result, "T", "n")
+    assert (n.exclusive_minimum, n.exclusive_maximum) == (True, True)
+    assert field_schema(result, "T", "r") == Schema("ref", ref="R")
+    valid(tmp_path, schema)
+
+
+def test_objects_maps_and_arrays(tmp_path: Path) -> None:
+    schema = {
+        "$schema": DRAFT,
+        "title": "T",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "m": {
+                "type": "object",
+                "additionalProperties": {"type": "integer"},
+                "minProperties": 2,
+                "maxProperties": 3,
+            },
+            "p": {"type": "object", "patternProperties": {"^x-": {"type": "boolean"}}},
+            "a": {
+                "type": "array",
+                "items": {"type": "integer", "maximum": 4},
+                "minItems": 3,
+                "maxItems": 5,
+                "uniqueItems": True,
+            },
+            "t": {
+                "type": "array",
+                "prefixItems": [{"type": "number", "minimum": 0}, {"type": "number", "maximum": 9}],
+                "items": False,
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.domain.entities["T"].schema.closed
+    m = field_schema(result, "T", "m")
+    assert (m.type, m.values, m.min_items, m.max_items) == ("map", Schema("integer"), 2, 3)
+    assert field_schema(result, "T", "p").values == Schema("boolean")
+    a = field_schema(result, "T", "a")
+    assert (a.min_items, a.max_items, a.unique_items) == (3, 5, True)
+    t = field_schema(result, "T", "t")
+    assert t.max_items == 2 and t.items is not None and (t.items.minimum, t.items.maximum) == (0, 9)
+    assert any("prefixItems" in w for w in result.warnings)
+    valid(tmp_path, schema)
+
+
+def test_closed_pattern_properties_warn(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "title": "T",
+            "type": "object",
+            "additionalProperties": False,
+            "patternProperties": {"^a": {"type": "string"}},
+        },
+    )
+    assert any("patternProperties" in w for w in result.warnings)
+
+
+def test_refs_recursion_allof_oneof(tmp_path: Path) -> None:
+    schema = {
+        "$schema": DRAFT,
+        "title": "Node",
+        "type": "object",
+        "required": ["name"],
+        "properties": {
+            "name": {"type": "string"},
+            "children": {"type": "array", "items": {"$ref": "#"}},
+            "parent": {"$ref": "#"},
+            "stamp": {
+                "allOf": [
+                    {"$ref": "#/$defs/Stamp"},
+                    {"properties": {"by": {"type": "string"}}, "required": ["by"]},
+                ]
+            },
+            "either": {"oneOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}]},
+            "any": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        },
+        "$defs": {
+            "Stamp": {
+                "type": "object",
+                "required": ["at"],
+                "properties": {"at": {"type": "string", "format": "date-time"}},
+            },
+            "A": {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"const": "a"}, "x": {"type": "integer"}},
+            },
+            "B": {
+                "type": "object",
+                "required": ["kind"],
+                "properties": {"kind": {"const": "b"}, "y": {"type": "integer"}},
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    assert field_schema(result, "Node", "parent") == Schema("ref", ref="Node")
+    stamp = field_schema(result, "Node", "stamp")
+    assert stamp.type == "object" and {f.name for f in stamp.fields if f.required} == {"at", "by"}
+    either = field_schema(result, "Node", "either")
+    assert either.type == "union" and len(either.variants) == 2
+    anyof = field_schema(result, "Node", "any")
+    assert anyof.type == "string" and anyof.nullable
+    valid(tmp_path, schema)
+
+
+def test_oneof_required_alternatives_stay_exclusive(tmp_path: Path) -> None:
+    valid(
+        tmp_path,
+        {
+            "title": "T",
+            "type": "object",
+            "properties": {"a": {"type": "string"}, "b": {"type": "string"}},
+            "oneOf": [{"required": ["a"]}, {"required": ["b"]}],
+        },
+    )
+
+
+def test_id_based_and_relative_file_refs(tmp_path: Path) -> None:
+    (tmp_path / "address.json").write_text(
+        json.dumps(
+            {
+                "$id": "https://example.com/address.json",
+                "title": "Address",
+                "type": "object",
+                "required": ["city"],
+                "properties": {"city": {"type": "string"}},
+            }
+        )
+    )
+    schema = {
+        "$schema": DRAFT,
+        "$id": "https://example.com/person.json",
+        "title": "Person",
+        "type": "object",
+        "required": ["home", "work"],
+        "properties": {
+            "home": {"$ref": "address.json"},
+            "work": {"$ref": "https://example.com/address.json"},
+            "tag": {"$ref": "#/$defs/Tag"},
+        },
+        "$defs": {"Tag": {"$anchor": "tag", "type": "string", "maxLength": 5}},
+    }
+    result = load(tmp_path, schema, "person.json")
+    home, work = field_schema(result, "Person", "home"), field_schema(result, "Person", "work")
+    assert home == work == Schema("ref", ref="Address")
+    assert "Address" not in result.listed and "Address" in result.domain.entities
+    valid(tmp_path, schema, name="person.json")
+
+
+def test_dependent_required_makes_dependents_present(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "properties": {"card": {"type": "string"}, "cvv": {"type": "string"}},
+        "dependentRequired": {"card": ["cvv"]},
+    }
+    result = load(tmp_path, schema)
+    assert result.domain.entities["T"].schema.field("cvv").required  # type: ignore[union-attr]
+    assert any("dependentRequired" in w for w in result.warnings)
+    valid(tmp_path, schema)
+
+
+@pytest.mark.parametrize(
+    ("extra", "word"),
+    [
+        ({"not": {"required": ["x"]}}, "not"),
+        ({"if": {"required": ["a"]}, "then": {"required": ["b"]}}, "if/then/else"),
+        ({"dependentSchemas": {"a": {"required": ["b"]}}}, "dependentSchemas"),
+        (
+            {"properties": {"k": {"type": "object"}}, "propertyNames": {"maxLength": 3}},
+            "propertyNames",
+        ),
+    ],
+)
+def test_unexpressed_constructs_are_warnings(
+    tmp_path: Path, extra: dict[str, Any], word: str
+) -> None:
+    result = load(tmp_path, {"title": "T", "type": "object", **extra})
+    assert any(word in w and w.startswith("#") for w in result.warnings), result.warnings
+
+
+def test_false_property_is_left_out(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "title": "T",
+            "type": "object",
+            "properties": {"gone": False, "nope": {"not": {}}, "a": {}},
+        },
+    )
+    assert [f.name for f in result.domain.entities["T"].schema.fields] == ["a"]
+
+
+# -- the validator proof ------------------------------------------------------------------
+
+
+def test_example_records_pass_the_original_schema() -> None:
+    result = JsonSchemaImporter().load(EXAMPLE)
+    checks = JsonSchemaImporter().validators(EXAMPLE)
+    for entity in result.listed:
+        for seed in range(3):
+            for row in records(result, entity, 300, seed):
+                assert checks[entity](row) == [], (entity, row)
+
+
+def test_validator_rejects_a_bad_record() -> None:
+    checks = JsonSchemaImporter().validators(EXAMPLE)
+    assert checks["Address"]({"street": "x", "city": "y", "country": "usa"})
+    assert checks["User"]({"id": "not-a-uuid"})  # format checking is on
+
+
+@pytest.mark.parametrize(
+    "schema",
+    [
+        {"type": "number", "multipleOf": 0.1, "minimum": 0, "maximum": 3},
+        {"type": "number", "multipleOf": 0.01, "exclusiveMinimum": 0, "exclusiveMaximum": 0.05},
+        {"type": "integer", "multipleOf": 2.5, "minimum": -50, "maximum": 50},
+        {"type": "number", "exclusiveMinimum": 1e17},
+        {"type": "string", "format": "time"},
+        {"type": "string", "format": "date"},
+        {"type": "string", "format": "json-pointer"},
+        {"type": "string", "format": "ipv6"},
+        {"type": "string", "pattern": "^[a-z]+$", "minLength": 15},
+        {"type": "string", "format": "date", "pattern": "^20"},
+        {"type": "array", "items": {"enum": [1, 2, 3, 4]}, "minItems": 3, "uniqueItems": True},
+        {"type": "object", "additionalProperties": {"type": "integer"}, "minProperties": 5},
+        {"oneOf": [{"const": "x"}, {"enum": [1, 2]}]},
+    ],
+)
+def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) -> None:
+    valid(
+        tmp_path,
+        {
+            "$schema": DRAFT,
+            "title": "T",
+            "type": "object",
+            "required": ["v"],
+            "properties": {"v": schema},
+        },
+    )
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ('{"type": "object",\n "properties": {', "invalid JSON", 2),
+        (
+            '{"type": "object",\n"properties": {"a": {"$ref": "#/$defs/Nope"}}}',
+            "unresolvable $ref '#/$defs/Nope'",
+            2,
+        ),
+        ('{"type": "object", "properties": {"a": {"type": "strin"}}}', "unknown type 'strin'", 1),
+        (
+            '{"type": "object", "properties": {"a": {"$ref": "missing.json"}}}',
+            "file not found",
+            None,
+        ),
+        ('{"openapi": "3.0.0", "paths": {}}', "OpenAPI document", 1),
+        ("[1, 2]", "top level must be an object", 1),
+        ('{"$schema": "http://json-schema.org/draft-07/schema#"}', "no schemas found", 1),
+        ('{"type": "object", "properties": []}', "properties must be an object", 1),
+        ('{"type": "string", "minLength": -1}', "minLength must be a non-negative integer", 1),
+        ('{"type": "object", "required": "a"}', "required must be a list", 1),
+        ('{"type": "array", "items": 3}', "items must be a schema", 1),
+        ('{"type": "object", "properties": {"a": {"allOf": []}}}', "allOf must be a non-empty", 1),
+    ],
+)
+def test_bad_input_is_a_schema_import_error(
+    tmp_path: Path, text: str, message: str, line: int | None
+) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaImportError) as info:
+        JsonSchemaImporter().load(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+    if line is not None:
+        assert info.value.line == line
+
+
+def test_missing_file_and_unknown_dialect(tmp_path: Path) -> None:
+    with pytest.raises(SchemaImportError, match="file not found"):
+        JsonSchemaImporter().load(tmp_path / "nope.json")
+    path = tmp_path / "a.json"
+    path.write_text('{"type": "string"}')
+    with pytest.raises(SchemaImportError, match="unknown JSON Schema dialect"):
+        JsonSchemaImporter().load(path, dialect="draft-99")
+    assert JsonSchemaImporter().load(path, dialect="draft-07").listed == ("a",)
+
+
+def test_remote_ref_is_a_warning(tmp_path: Path) -> None:
+    result = load(
+        tmp_path,
+        {
+            "title": "T",
+            "type": "object",
+            "properties": {"x": {"$ref": "https://nowhere.test/x.json"}},
+        },
+    )
+    assert field_schema(result, "T", "x").type == "any"
+    assert any("cannot be fetched" in w for w in result.warnings)
+
+
+_EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.one_of(
+        st.text(max_size=200),
+        st.integers(0, len(_EXAMPLE_TEXT)).map(lambda k: _EXAMPLE_TEXT[:k]),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "type",
+                            "properties",
+                            "items",
+                            "$ref",
+                            "enum",
+                            "allOf",
+                            "oneOf",
+                            "required",
+                            "minimum",
+                            "pattern",
+                            "$defs",
+                            "a",
+                        ]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=12,
+        ).map(json.dumps),
+    )
+)
+def test_fuzz_only_schema_import_error_escapes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.json"
+    path.write_text(text, encoding="utf-8")
+    try:
+        JsonSchemaImporter().load(path)
+    except SchemaImportError as exc:
+        assert str(exc)

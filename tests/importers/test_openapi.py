@@ -1,0 +1,447 @@
+"""The openapi importer: components as entities, operations, OpenAPI constructs, errors,
+fuzzing, and the proof that generated records pass openapi-schema-validator."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from jsonschema_proof import records
+
+from persona_gen.entities.model import Schema
+from persona_gen.errors import SchemaImportError
+from persona_gen.importers import FORMAT_ALIASES
+from persona_gen.importers.base import ImportResult
+from persona_gen.importers.openapi import OpenApiImporter
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "schemas" / "openapi-users.yaml"
+INFO = {"title": "t", "version": "1"}
+
+
+def write(tmp_path: Path, doc: dict[str, Any], name: str = "api.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def oas30(schemas: dict[str, Any], paths: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "openapi": "3.0.3",
+        "info": INFO,
+        "paths": paths or {},
+        "components": {"schemas": schemas},
+    }
+
+
+def all_valid(path: Path, n: int = 200) -> ImportResult:
+    result = OpenApiImporter().load(path)
+    checks = OpenApiImporter().validators(path)
+    for entity in result.listed:
+        for seed in (1, 2):
+            for row in records(result, entity, n, seed):
+                assert checks[entity](row) == [], (entity, row)
+    return result
+
+
+def field_schema(result: ImportResult, entity: str, name: str) -> Schema:
+    found = result.domain.entities[entity].schema.field(name)
+    assert found is not None, name
+    return found.schema
+
+
+# -- listing and operations ---------------------------------------------------------------
+
+
+def test_example_lists_exactly_the_readme_entities() -> None:
+    result = OpenApiImporter().load(EXAMPLE)
+    assert result.listed == ("User", "Address", "CreateUserRequest", "Order", "OrderItem")
+    assert result.domain.primary == "User"
+    assert result.warnings == ()  # the spec validator has no complaint either
+    assert FORMAT_ALIASES["swagger"] == "openapi"
+
+
+def test_example_operations_use_the_spec_paths_and_codes() -> None:
+    ops = {(op.method, op.path): op for op in OpenApiImporter().load(EXAMPLE).domain.operations}
+    listing = ops[("GET", "/v1/users")]
+    assert (listing.entity, listing.response_array, listing.success_status) == ("User", True, 200)
+    assert listing.error_statuses == (400,)
+    assert [name for name, _ in listing.query_params] == ["page", "limit", "status"]
+    assert dict(listing.query_params)["limit"].maximum == 100
+    create = ops[("POST", "/v1/users")]
+    assert (create.entity, create.request_body, create.success_status) == (
+        "CreateUserRequest",
+        True,
+        201,
+    )
+    assert create.error_statuses == (400, 422)
+    assert create.operation_id == "createUser"
+    delete = ops[("DELETE", "/v1/users/{userId}")]
+    assert (delete.success_status, delete.path_params, delete.request_body) == (
+        204,
+        ("userId",),
+        False,
+    )
+    assert delete.entity == "User"  # the resource its path names
+    update = ops[("PATCH", "/v1/orders/{orderId}")]
+    assert (update.entity, update.error_statuses) == ("Order", (400, 404, 422))
+    assert len(ops) == 11
+
+
+def test_example_records_pass_the_original_schema() -> None:
+    all_valid(EXAMPLE, n=300)
+
+
+def test_example_constructs() -> None:
+    result = OpenApiImporter().load(EXAMPLE)
+    user = result.domain.entities["User"].schema
+    assert user.field("id").read_only  # type: ignore[union-attr]
+    assert field_schema(result, "User", "phone").nullable
+    assert field_schema(result, "User", "address") == Schema("ref", ref="Address")
+    assert result.domain.entities["CreateUserRequest"].schema.closed
+    assert result.domain.entities["CreateUserRequest"].schema.field("password").write_only  # type: ignore[union-attr]
+    total = field_schema(result, "Order", "total")
+    assert (total.exclusive_minimum, total.multiple_of) == (True, 0.01)
+    items = field_schema(result, "Order", "items")
+    assert items.items == Schema("ref", ref="OrderItem") and items.min_items == 1
+
+
+def test_sniff() -> None:
+    assert OpenApiImporter.sniff(Path("a.yaml"), "openapi: 3.0.0\ninfo: {}\n")
+    assert OpenApiImporter.sniff(Path("a.yml"), "swagger: '2.0'\n")
+    assert OpenApiImporter.sniff(Path("a.json"), '{"openapi": "3.1.0"}')
+    assert not OpenApiImporter.sniff(Path("a.json"), '{"$schema": "x", "type": "object"}')
+    assert not OpenApiImporter.sniff(Path("a.yaml"), "info:\n  openapi: 3\n")
+
+
+# -- constructs ---------------------------------------------------------------------------
+
+
+def test_discriminator_oneof_with_mapping(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        oas30(
+            {
+                "Pet": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Cat"},
+                        {"$ref": "#/components/schemas/Dog"},
+                    ],
+                    "discriminator": {
+                        "propertyName": "kind",
+                        "mapping": {"cat": "#/components/schemas/Cat"},
+                    },
+                },
+                "Cat": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {"kind": {"type": "string"}, "lives": {"type": "integer"}},
+                },
+                "Dog": {
+                    "type": "object",
+                    "required": ["kind"],
+                    "properties": {"kind": {"type": "string"}, "bark": {"type": "boolean"}},
+                },
+            }
+        ),
+    )
+    result = all_valid(path)
+    assert field_schema(result, "Cat", "kind").const == "cat"
+    assert field_schema(result, "Dog", "kind").const == "Dog"  # implicit: the component name
+
+
+def test_discriminator_allof_inheritance(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        oas30(
+            {
+                "Pet": {
+                    "type": "object",
+                    "required": ["petType"],
+                    "properties": {"petType": {"type": "string"}, "name": {"type": "string"}},
+                    "discriminator": {"propertyName": "petType"},
+                },
+                "Cat": {
+                    "allOf": [
+                        {"$ref": "#/components/schemas/Pet"},
+                        {
+                            "type": "object",
+                            "properties": {"lives": {"type": "integer", "minimum": 1}},
+                        },
+                    ]
+                },
+            }
+        ),
+    )
+    result = all_valid(path)
+    cat = result.domain.entities["Cat"].schema
+    assert {f.name for f in cat.fields} == {"petType", "name", "lives"}
+    assert field_schema(result, "Cat", "petType").const == "Cat"
+    assert set(field_schema(result, "Pet", "petType").enum or ()) == {"Cat", "Pet"}
+
+
+def test_nullable_30_and_type_null_31(tmp_path: Path) -> None:
+    p30 = write(
+        tmp_path,
+        oas30(
+            {
+                "T": {
+                    "type": "object",
+                    "properties": {
+                        "a": {"type": "string", "nullable": True},
+                        "b": {"nullable": True, "allOf": [{"$ref": "#/components/schemas/U"}]},
+                        "c": {"$ref": "#/components/schemas/U", "nullable": True},
+                    },
+                },
+                "U": {"type": "object"},
+            }
+        ),
+        "a30.yaml",
+    )
+    r30 = all_valid(p30)
+    assert field_schema(r30, "T", "a").nullable
+    assert not field_schema(r30, "T", "b").nullable
+    assert any("nullable" in w for w in r30.warnings)
+    doc31 = {
+        "openapi": "3.1.0",
+        "info": INFO,
+        "paths": {},
+        "components": {
+            "schemas": {
+                "T": {
+                    "type": "object",
+                    "properties": {
+                        "a": {"type": ["integer", "null"], "exclusiveMinimum": 0},
+                        "c": {"const": "x"},
+                    },
+                }
+            }
+        },
+    }
+    r31 = all_valid(write(tmp_path, doc31, "a31.yaml"))
+    a = field_schema(r31, "T", "a")
+    assert a.nullable and a.exclusive_minimum and a.type == "integer"
+
+
+def test_swagger_20(tmp_path: Path) -> None:
+    doc = {
+        "swagger": "2.0",
+        "info": INFO,
+        "basePath": "/api",
+        "paths": {
+            "/pets": {
+                "post": {
+                    "parameters": [
+                        {"name": "body", "in": "body", "schema": {"$ref": "#/definitions/Pet"}},
+                        {"name": "dry", "in": "query", "type": "boolean"},
+                    ],
+                    "responses": {
+                        "201": {"description": "ok", "schema": {"$ref": "#/definitions/Pet"}},
+                        "4XX": {"description": "bad"},
+                    },
+                }
+            }
+        },
+        "definitions": {
+            "Pet": {
+                "type": "object",
+                "required": ["name"],
+                "properties": {
+                    "name": {"type": "string"},
+                    "tag": {"type": "string", "readOnly": True},
+                },
+            }
+        },
+    }
+    result = all_valid(write(tmp_path, doc))
+    (op,) = result.domain.operations
+    assert (op.method, op.path, op.entity, op.request_body) == ("POST", "/api/pets", "Pet", True)
+    assert (op.success_status, op.error_statuses) == (201, (400,))
+    assert op.query_params == (("dry", Schema("boolean")),)
+    assert result.domain.entities["Pet"].schema.field("tag").read_only  # type: ignore[union-attr]
+
+
+def test_external_file_and_recursive_refs(tmp_path: Path) -> None:
+    (tmp_path / "common.yaml").write_text(
+        textwrap.dedent("""\
+        Money:
+          type: object
+          required: [amount, currency]
+          properties:
+            amount: {type: number, minimum: 0, multipleOf: 0.01}
+            currency: {type: string, pattern: "^[A-Z]{3}$"}
+        """)
+    )
+    path = write(
+        tmp_path,
+        oas30(
+            {
+                "Node": {
+                    "type": "object",
+                    "properties": {
+                        "children": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/Node"},
+                        },
+                        "price": {"$ref": "common.yaml#/Money"},
+                    },
+                },
+            }
+        ),
+    )
+    result = all_valid(path)
+    assert result.listed == ("Node",)
+    assert field_schema(result, "Node", "price") == Schema("ref", ref="Money")
+    assert "Money" in result.domain.entities
+
+
+def test_inline_request_body_gets_an_entity(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.0.0",
+        "info": INFO,
+        "paths": {
+            "/login": {
+                "post": {
+                    "operationId": "login",
+                    "requestBody": {
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "required": ["user"],
+                                    "properties": {"user": {"type": "string"}},
+                                }
+                            }
+                        }
+                    },
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+    }
+    result = OpenApiImporter().load(write(tmp_path, doc))
+    assert result.listed == ("loginBody",)
+    assert result.domain.operations[0].entity == "loginBody"
+
+
+def test_spec_validator_complaints_are_warnings(tmp_path: Path) -> None:
+    doc = oas30({"T": {"type": "object"}})
+    del doc["info"]
+    result = OpenApiImporter().load(write(tmp_path, doc))
+    assert result.listed == ("T",)
+    assert any(w.startswith("spec:") and "info" in w for w in result.warnings)
+
+
+# -- errors -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("openapi: 3.0.0\ninfo: [unclosed\n", "invalid YAML", 3),
+        ("info: {}\npaths: {}\n", "not an OpenAPI document", 1),
+        ("openapi: 4.0.0\ninfo: {}\n", "unsupported OpenAPI version '4.0.0'", 1),
+        ("swagger: '1.2'\n", "unsupported Swagger version", 1),
+        (
+            "openapi: 3.0.0\ninfo: {}\npaths: {}\ncomponents:\n  schemas:\n    A:\n"
+            "      $ref: '#/components/schemas/B'\n",
+            "unresolvable $ref",
+            7,
+        ),
+        (
+            "openapi: 3.0.0\ninfo: {}\npaths: {}\ncomponents:\n  schemas: [1]\n",
+            "components/schemas must be an object",
+            5,
+        ),
+        ("openapi: 3.0.0\ninfo: {}\npaths: {}\n", "no schemas found", 1),
+        (
+            "openapi: 3.0.0\ninfo: {}\npaths: []\ncomponents: {schemas: {A: {}}}\n",
+            "paths must be an object",
+            3,
+        ),
+    ],
+)
+def test_bad_input_is_a_schema_import_error(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(SchemaImportError) as info:
+        OpenApiImporter().load(path)
+    assert message in str(info.value)
+    assert "\n" not in str(info.value)
+    assert info.value.line == line
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(SchemaImportError, match="file not found"):
+        OpenApiImporter().load(tmp_path / "nope.yaml")
+
+
+_EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.one_of(
+        st.text(max_size=200).map(lambda t: "openapi: 3.0.0\n" + t),
+        st.integers(0, len(_EXAMPLE_TEXT)).map(lambda k: _EXAMPLE_TEXT[:k]),
+        st.integers(0, len(_EXAMPLE_TEXT) - 1).map(
+            lambda k: _EXAMPLE_TEXT[:k] + "\n  bad: [" + _EXAMPLE_TEXT[k:]
+        ),
+        st.recursive(
+            st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+            lambda inner: (
+                st.lists(inner, max_size=3)
+                | st.dictionaries(
+                    st.sampled_from(
+                        [
+                            "type",
+                            "properties",
+                            "$ref",
+                            "allOf",
+                            "oneOf",
+                            "discriminator",
+                            "nullable",
+                            "items",
+                            "paths",
+                            "get",
+                            "responses",
+                            "200",
+                            "schema",
+                            "a",
+                        ]
+                    ),
+                    inner,
+                    max_size=4,
+                )
+            ),
+            max_leaves=12,
+        ).map(
+            lambda d: yaml.safe_dump(
+                {
+                    "openapi": "3.0.0",
+                    "info": INFO,
+                    "components": {"schemas": {"A": d}},
+                    "paths": {"/a": d},
+                }
+            )
+        ),
+    )
+)
+def test_fuzz_only_schema_import_error_escapes(tmp_path: Path, text: str) -> None:
+    path = tmp_path / "fuzz.yaml"
+    path.write_text(text, encoding="utf-8")
+    try:
+        OpenApiImporter().load(path)
+    except SchemaImportError as exc:
+        assert str(exc)
