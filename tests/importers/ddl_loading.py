@@ -69,10 +69,19 @@ def key_space(ent: Entity) -> int | None:
         f = ent.schema.field(key[0]) if len(key) == 1 else None
         if f is None:
             continue
-        if f.schema.enum is not None:
+        if f.schema.has_const:
+            sizes.append(1)
+        elif f.schema.enum is not None:
             sizes.append(len(f.schema.enum))
         elif f.schema.type == "boolean":
             sizes.append(2)
+        elif (
+            f.schema.type == "string"
+            and f.schema.max_length is not None
+            and f.schema.max_length <= 3
+            and not f.schema.pattern
+        ):
+            sizes.append(36**f.schema.max_length)  # unique keys are spelled in base 36
     return min(sizes) if sizes else None
 
 

@@ -146,7 +146,7 @@ class ApiGenerator(Generator):
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
                 body: Any = payloads[j]
-                if op.method == "PATCH":
+                if op.method == "PATCH" and isinstance(body, dict):
                     keys = list(body)[: max(1, len(body) // 3)]
                     body = {key: body[key] for key in keys}
                     found[j] = [o for o in found[j] if o.field_path.split(".")[0] in body]

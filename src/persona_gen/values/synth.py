@@ -40,7 +40,7 @@ class Synthesizer:
     ) -> list[dict[str, Any]]:
         ent = self.domain.entity(entity)
         unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
-        if ent.schema.type != "object":
+        if ent.schema.type != "object" or ent.schema.variants:
             # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
             # components can be any schema): its records are values of that schema.
             return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
@@ -60,12 +60,29 @@ class Synthesizer:
         if n <= 0:
             return []
         if schema.has_const:
+            if unique and n + row_offset > 1:
+                raise GenerationError(
+                    f"'{name}' must be unique but can only be "
+                    f"{schema.const!r}: at most one record is possible"
+                )
             return [copy.deepcopy(schema.const) for _ in range(n)]
         if schema.enum and schema.type != "array":
             choices = [v for v in schema.enum if v is not None] or list(schema.enum)
+            if unique:
+                # Each member once: row i takes member i (no record can repeat a key).
+                if row_offset + n > len(choices):
+                    raise GenerationError(
+                        f"'{name}' must be unique but has only {len(choices)} allowed "
+                        f"values; {row_offset + n} records cannot all differ"
+                    )
+                return [copy.deepcopy(choices[row_offset + i]) for i in range(n)]
             idx = rng.integers(0, len(choices), n).tolist()
             return [copy.deepcopy(choices[i]) for i in idx]
         kind = schema.type
+        if kind == "object" and schema.variants:
+            # An object that is one of several shapes (e.g. a protobuf oneof): each record
+            # takes one variant, so every choice appears.
+            return self._union(schema, name, n, rng, depth)
         if kind == "string":
             return self._strings(schema, name, n, rng, unique, row_offset)
         if kind == "integer":
@@ -264,9 +281,29 @@ class Synthesizer:
         else:
             values = self._by_meaning(schema, name, n, rng)
         if unique and schema.format not in ("uuid", "guid") and not schema.pattern:
-            values = _make_unique(values, row_offset, schema.max_length)
+            return _make_unique(values, row_offset, schema.min_length or 0, schema.max_length, name)
         if fitted or schema.max_length is not None:
             values = _fit(values, schema.min_length or 0, schema.max_length)
+        if unique and schema.pattern:
+            values = self._redraw_duplicates(schema, name, values, rng)
+        return values
+
+    def _redraw_duplicates(
+        self, schema: Schema, name: str, values: list[str], rng: np.random.Generator
+    ) -> list[str]:
+        """Patterned keys: redraw values that repeat within the block (bounded tries)."""
+        for _ in range(16):
+            seen: set[str] = set()
+            repeats = []
+            for i, v in enumerate(values):
+                if v in seen:
+                    repeats.append(i)
+                seen.add(v)
+            if not repeats:
+                break
+            fresh = self._patterned(schema, name, len(repeats), rng)
+            for i, v in zip(repeats, fresh, strict=True):
+                values[i] = v
         return values
 
     def _format_matching(
@@ -372,16 +409,47 @@ def _json_equal(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
-def _make_unique(values: list[str], row_offset: int, max_length: int | None) -> list[str]:
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+
+
+def _base36(k: int) -> str:
+    out = ""
+    while True:
+        k, r = divmod(k, 36)
+        out = _DIGITS[r] + out
+        if not k:
+            return out
+
+
+def _make_unique(
+    values: list[str], row_offset: int, min_length: int, max_length: int | None, name: str
+) -> list[str]:
+    """Values made distinct by their row number, within ``[min_length, max_length]``.
+
+    The row number ends the value after a '_' (or is the whole value when there is no room),
+    so two rows can never produce the same string.
+    """
     out = []
     for i, v in enumerate(values):
-        suffix = str(row_offset + i)
-        if "@" in v:
+        row = row_offset + i
+        if "@" in v and max_length is None:
             local, _, domain = v.partition("@")
-            out.append(f"{local}.{suffix}@{domain}")
+            out.append(f"{local}.{row}@{domain}")
             continue
-        base = v if max_length is None else v[: max(0, max_length - len(suffix) - 1)]
-        out.append(f"{base}_{suffix}" if base else suffix)
+        key = str(row) if max_length is None else _base36(row)
+        if max_length is not None and len(key) > max_length:
+            raise GenerationError(
+                f"'{name}' must be unique, but {max_length} characters "
+                f"cannot tell {row + 1} records apart"
+            )
+        room = None if max_length is None else max_length - len(key)
+        base = v if room is None else v[: max(0, room - 1)]
+        value = f"{base}_{key}" if base else key
+        if len(value) < min_length:
+            value = (f"{base}_" if base else "") + key.rjust(
+                min_length - (len(base) + 1 if base else 0), "0"
+            )
+        out.append(value)
     return out
 
 
