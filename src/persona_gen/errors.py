@@ -13,6 +13,8 @@ short list) and exits non-zero. Any other exception escaping is a bug and keeps 
      │    ├── ValidationError   a persona or profile that breaks its format (one or more Problems)
      │    └── SchemaImportError a schema file an importer cannot use
      ├── OutputError           an output that cannot be written
+     │    └── SinkError         a destination (e.g. Kafka) that is unreachable, lacks a topic, or
+     │                          did not acknowledge every record (carries the delivery counts)
      └── GenerationError       a dataset that cannot be produced from valid inputs
 """
 
@@ -30,6 +32,7 @@ __all__ = [
     "PersonaGenError",
     "Problem",
     "SchemaImportError",
+    "SinkError",
     "UnknownNameError",
     "UsageError",
     "ValidationError",
@@ -117,6 +120,16 @@ class ValidationError(FileError):
 
 class OutputError(PersonaGenError):
     """An output cannot be written."""
+
+
+class SinkError(OutputError):
+    """A destination cannot take the records: unreachable, missing its topic, or some records
+    were not acknowledged. ``report`` (when set) holds the delivery counts, e.g. a Kafka
+    ``DeliveryReport``, so a caller can still write them into the manifest."""
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
 
 
 class GenerationError(PersonaGenError):

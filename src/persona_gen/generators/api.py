@@ -50,7 +50,7 @@ class ApiGenerator(Generator):
         weights = np.asarray([_METHOD_WEIGHT.get(op.method, 1.0) for op in ops], np.float64)
         self.weights = weights / weights.sum()
         self.effects = {
-            name: PayloadEffects(self.ctx.domain, ent.schema)
+            name: PayloadEffects(self.ctx.domain, ent)
             for name, ent in self.ctx.domain.entities.items()
         }
 

@@ -8,6 +8,7 @@ The full proof against each source format's own validator lives in the test suit
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 import re
 from functools import cache
 from typing import Any
@@ -78,11 +79,9 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             value > schema.maximum or (schema.exclusive_maximum and value == schema.maximum)
         ):
             return "exclusiveMaximum" if schema.exclusive_maximum else "maximum"
-        if schema.multiple_of:
-            q = value / schema.multiple_of
-            if abs(q - round(q)) > 1e-9:
-                return "multipleOf"
-        return None
+        if schema.multiple_of and not _is_multiple(value, schema.multiple_of):
+            return "multipleOf"
+        return _decimal_rule(schema, value)
     if kind == "boolean":
         return None if isinstance(value, bool) else "type"
     if kind == "array":
@@ -95,4 +94,31 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         return None
     if kind in ("object", "map"):
         return None if isinstance(value, dict) else "type"
+    return None
+
+
+def _is_multiple(value: float, step: float) -> bool:
+    """The multipleOf test exactly as jsonschema performs it (float division for float
+    steps, with an exact fallback when the quotient overflows)."""
+    if isinstance(step, float):
+        quotient = value / step
+        try:
+            return int(quotient) == quotient
+        except OverflowError:
+            return (Fraction(value) / Fraction(step)).denominator == 1
+    return not value % step
+
+
+def _decimal_rule(schema: Schema, value: float) -> str | None:
+    """SQL DECIMAL / Avro decimal limits: digits after the point, and in all."""
+    if schema.scale is None and schema.precision is None:
+        return None
+    text = format(value, "f") if isinstance(value, float) else str(value)
+    whole, _, fraction = text.lstrip("-").partition(".")
+    fraction = fraction.rstrip("0")
+    if schema.scale is not None and len(fraction) > schema.scale:
+        return "scale"
+    digits = len(whole.lstrip("0")) + (schema.scale or 0)
+    if schema.precision is not None and digits > schema.precision:
+        return "precision"
     return None

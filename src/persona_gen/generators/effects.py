@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import MUTATIONS, Outcome
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.personas.trace import Trace
-from persona_gen.values.numbers import numeric_bounds
+from persona_gen.values.numbers import numeric_bounds, snap
 
 __all__ = ["UNICODE_SAMPLES", "PayloadEffects"]
 
@@ -81,8 +81,13 @@ def _measured(leaf: Leaf) -> bool:
 class PayloadEffects:
     """Applies marked content effects to payloads of one entity schema."""
 
-    def __init__(self, domain: Domain, schema: Schema) -> None:
-        self.leaves = leaves(domain, schema)
+    def __init__(self, domain: Domain, entity: Entity) -> None:
+        # Key columns keep their generated (unique) values: a boundary or typo there would
+        # make two records collide, which no behaviour declares.
+        keys = set(entity.primary_key) | {k for cols in entity.unique for k in cols}
+        self.leaves = tuple(
+            leaf for leaf in leaves(domain, entity.schema) if leaf.path[0] not in keys
+        )
         self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
         self.optional = [leaf for leaf in self.leaves if not leaf.required and len(leaf.path) == 1]
@@ -149,9 +154,7 @@ class PayloadEffects:
             low, high = numeric_bounds(leaf.schema, integer=False)
             span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
             noisy = value + rng.normal(0.0, amplitude * span)
-            noisy = min(max(noisy, low), high)
-            scale = leaf.schema.scale if leaf.schema.scale is not None else 3
-            set_path(p, leaf.path, round(noisy, scale))
+            set_path(p, leaf.path, snap(leaf.schema, noisy))
         return []
 
     def _signal_loss(
@@ -299,7 +302,7 @@ def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any,
         else:
             value = low if math.isfinite(low) else -float(2**53 - 1)
             edge = "minimum"
-        return (int(value) if s.type == "integer" else value), edge
+        return snap(s, value), edge
     if s.type == "string":
         if s.format == "date-time":
             return (
@@ -318,7 +321,7 @@ def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any,
         return (base * (size // max(1, len(base)) + 1))[:size], "min_length" if size else "empty"
     # arrays
     items = current if isinstance(current, list) else []
-    if upper and s.max_items is not None and items:
+    if upper and s.max_items is not None and items and not s.unique_items:
         return (items * (s.max_items // len(items) + 1))[: s.max_items], "max_items"
     return items[: s.min_items or 0], "min_items" if s.min_items else "empty"
 

@@ -19,7 +19,10 @@ from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
 from persona_gen.personas.trace import Trace
 
-__all__ = ["CsvDialect", "FileGenerator", "flatten"]
+__all__ = ["VALID_COLUMN", "VIOLATIONS_COLUMN", "CsvDialect", "FileGenerator", "flatten"]
+
+VALID_COLUMN = "_expected_valid"
+VIOLATIONS_COLUMN = "_violations"
 
 
 @dataclass(frozen=True)
@@ -52,17 +55,18 @@ class FileGenerator(Generator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.effects = PayloadEffects(self.ctx.domain, self.entity.schema)
+        self.effects = PayloadEffects(self.ctx.domain, self.entity)
         # Every column, optional ones included, in schema order; objects become prefixes.
         self.columns = [
             leaf.dotted
             for leaf in leaves(self.ctx.domain, self.entity.schema)
             if leaf.schema.type != "object"
         ]
+        self.columns += [VALID_COLUMN, VIOLATIONS_COLUMN]
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
-        self.effects.apply(payloads, trace, rng)
+        outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
         rows: list[Record] = []
@@ -76,6 +80,10 @@ class FileGenerator(Generator):
                     row[c] = None
             if quirky is not None and quirky[i]:
                 _embed_quotes_and_newlines(row, rng)
+            # Rows a behaviour broke on purpose say so, in two trailing label columns.
+            broken = [o for o in outcomes[i] if o.rule]
+            row[VALID_COLUMN] = not broken
+            row[VIOLATIONS_COLUMN] = ";".join(f"{o.field_path}:{o.rule}" for o in broken)
             rows.append(row)
         return rows
 

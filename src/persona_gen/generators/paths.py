@@ -38,7 +38,10 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
         for f in s.fields:
             fs = _deref(domain, f.schema)
             path = (*prefix, f.name)
-            out.append(Leaf(path, fs, f.required, s.closed))
+            # readOnly/writeOnly fields are required in one direction only, so no effect
+            # treats their absence as a broken rule.
+            required = f.required and not (f.read_only or f.write_only)
+            out.append(Leaf(path, fs, required, s.closed))
             if fs.type == "object" and depth < max_depth:
                 walk(fs, path, depth + 1)
 

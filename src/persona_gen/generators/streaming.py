@@ -64,7 +64,7 @@ class StreamingGenerator(Generator):
         self.event_types = list(events)
         self.event_entities = [events[t] for t in self.event_types]
         self.effects = {
-            name: PayloadEffects(self.ctx.domain, self.ctx.domain.entities[name].schema)
+            name: PayloadEffects(self.ctx.domain, self.ctx.domain.entities[name])
             for name in set(self.event_entities)
         }
         self._partitions: dict[str, int] = {}

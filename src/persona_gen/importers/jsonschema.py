@@ -49,6 +49,8 @@ _CONTAINER_KEYS = frozenset(
      "$anchor", "examples", "$vocabulary"}
 )  # fmt: skip
 
+_AVRO_NAMED_TYPES = frozenset({"record", "error", "enum", "fixed"})
+
 FLAVOUR = Flavour("jsonschema")
 
 
@@ -69,6 +71,8 @@ class JsonSchemaImporter:
                 return False
         if not isinstance(data, dict) or "openapi" in data or "swagger" in data:
             return False
+        if data.get("type") in _AVRO_NAMED_TYPES and "$schema" not in data:
+            return False  # an Avro schema saved as .json
         return "$schema" in data or any(k in data for k in _SCHEMA_KEYS)
 
     def load(self, path: Path, *, dialect: str | None = None, strict: bool = False) -> ImportResult:

@@ -147,7 +147,7 @@ def profile_document(
     FORMATS.get(fmt, "--output-format")
     if count <= 0:
         raise UsageError(f"-c/--count: must be at least 1, got {count}")
-    profile_name = name or entity.replace(".", "_")
+    profile_name = name or entity.rsplit(".", 1)[-1]  # com.example.UserEvent -> UserEvent
     short = profile_name.replace(" ", "_")
     domain = closure(result.domain, entity)
     source: dict[str, Any] = {

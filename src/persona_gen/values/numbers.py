@@ -145,7 +145,14 @@ def integer_column(
             None if high == math.inf else high,
             out=values,
         )
-    out: list[int] = [int(v) for v in values.tolist()]
+    # float64 cannot hold int64's ends exactly: keep ints inside the declared range.
+    out: list[int] = [
+        min(
+            max(int(v), int(low) if low != -math.inf else int(v)),
+            int(high) if high != math.inf else int(v),
+        )
+        for v in values.tolist()
+    ]
     return out
 
 
@@ -175,3 +182,29 @@ def number_column(
         values[at] = np.nextafter(float(schema.maximum), -math.inf)
     out: list[float] = values.tolist()
     return out
+
+
+def snap(schema: Schema, value: float) -> float | int:
+    """``value`` moved to the nearest value the schema allows: inside the bounds, on the
+    ``multipleOf`` grid and at the decimal scale (used when behaviours nudge numbers)."""
+    integer = schema.type == "integer"
+    low, high = numeric_bounds(schema, integer)
+    value = min(max(value, low), high)
+    if schema.multiple_of:
+        step = float(schema.multiple_of)
+        decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
+        k = round(value / step)
+        # The nearest multiple inside the bounds that the validator's float check accepts.
+        for delta in (0, 1, -1, 2, -2, 3, -3, 4, -4, 5, -5):
+            candidate = round((k + delta) * step, decimals)
+            if low <= candidate <= high and bool(_on_grid(np.asarray([candidate]), step)[0]):
+                value = candidate
+                break
+    elif schema.scale is not None:
+        value = round(value, schema.scale)
+        if value < low or value > high:  # rounding crossed a bound: step back inside it
+            unit = 10.0**-schema.scale
+            value = round(value + unit if value < low else value - unit, schema.scale)
+    if integer:
+        return int(round(value))
+    return value

@@ -105,7 +105,7 @@ SPECIAL_JSON: dict[str, Schema] = {
 def _scalar_schema(type_: int) -> Schema:
     if type_ in _RANGES:
         low, high, name = _RANGES[type_]
-        return Schema("integer", format=name, minimum=float(low), maximum=float(high))
+        return Schema("integer", format=name, minimum=low, maximum=high)
     if type_ == d.FieldDescriptor.TYPE_FLOAT:
         return Schema("number", format="float", minimum=-_FLOAT32_MAX, maximum=_FLOAT32_MAX)
     if type_ == d.FieldDescriptor.TYPE_DOUBLE:

@@ -1,0 +1,831 @@
+"""Kafka destination: produce records to a real broker and account for every one of them.
+
+A destination is a URL::
+
+    kafka://HOST[:PORT][,HOST[:PORT]...][/TOPIC][?OPTION=VALUE&...]
+
+    kafka://127.0.0.1:9092/orders?acks=all&value=json
+
+Without ``/TOPIC`` each record goes to its own ``topic`` field (streaming records carry one,
+e.g. ``order-events``). Options (all optional):
+
+- ``acks``: ``all`` (default; with an idempotent producer, so retries never reorder or
+  duplicate), ``1`` or ``0``.
+- ``value``: the value encoding, ``json`` (default). Encodings are pluggable
+  (``VALUE_ENCODERS``, entry-point group ``persona_gen.kafka_values``); options named
+  ``value.X`` are passed to the encoding.
+- ``partition``: ``auto`` (default) sends a record to its own ``partition`` when the topic has
+  the 12 partitions the streaming generator planned for, else partitions by key; ``record``
+  always uses the record's partition (an error if the topic has fewer); ``key`` always hashes.
+- ``timestamp``: ``event`` (default: the record's ``event_time``, else its ``timestamp``),
+  ``ingest`` (its ``ingest_time``) or ``none`` (the producer's clock). Event times lie in the
+  past: on a topic with time-based retention, old ones are soon eligible for deletion.
+- ``compression``: ``none`` (default), ``gzip``, ``snappy``, ``lz4`` or ``zstd``.
+- ``timeout``: seconds a record may wait for its acknowledgement (default 30).
+- ``connect``: seconds to wait for the broker's metadata before giving up (default 5).
+- ``create``: when the topic does not exist, create it with this many partitions (else a
+  missing topic is an error; the sink never relies on the broker's auto-creation).
+
+How records become messages:
+
+* A streaming record (one with ``key``, ``headers`` and ``payload``) is an envelope: key =
+  ``key``, value = the encoded ``payload``, headers = its ``headers`` (``content-type`` set to
+  the encoding's) plus ``event-id``, ``event-type`` and ``persona``, timestamp = ``event_time``.
+* Any other record (api, load, file, fault...) is sent whole as the value, keyed by its
+  ``request_id``, ``id`` or ``index`` (else its position in the run), with a ``persona`` header
+  when it has one and its ``timestamp`` field as the message time.
+* Partitioning by key uses the Java client's murmur2 partitioner (``murmur2_random``), the one
+  the streaming generator plans with, so both policies put a key on the same partition of a
+  12-partition topic and each key's records stay in order.
+
+Accounting: every record taken ends as acknowledged or failed; ``send_records`` waits for
+every delivery report and raises ``SinkError`` (carrying the ``DeliveryReport``) when any
+record failed. A record the broker would refuse is counted failed and the run goes on: one
+larger than the topic's ``max.message.bytes`` is refused before sending (and, for the URL's
+topic, batches are capped at that size, so it never takes batch-mates down with it); other
+refusals come back in the delivery reports. Losing the broker (timeouts, all brokers down, a
+fatal producer error) stops the run: nothing more is read, what is in flight is accounted for,
+and the error says so.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Protocol, cast
+from urllib.parse import parse_qsl, urlsplit
+
+import orjson
+
+from persona_gen.errors import SinkError, UsageError
+from persona_gen.registry import Registry
+
+if TYPE_CHECKING:
+    from confluent_kafka import KafkaError, Message, Producer
+
+    from persona_gen.runtime.dataset import Dataset
+
+__all__ = [
+    "VALUE_ENCODERS",
+    "DeliveryReport",
+    "JsonValue",
+    "KafkaMessage",
+    "KafkaTarget",
+    "Progress",
+    "ValueEncoder",
+    "kafka_message",
+    "parse_kafka_url",
+    "send_dataset",
+    "send_records",
+]
+
+#: Partitions the streaming generator plans its ``partition`` field for.
+PLANNED_PARTITIONS = 12
+DEFAULT_PORT = 9092
+
+_LOG = logging.getLogger("persona_gen.kafka")
+_LOG.addHandler(logging.NullHandler())  # the client's own log lines stay quiet unless asked
+
+_TOPIC = re.compile(r"[A-Za-z0-9._-]{1,249}")
+_HOST = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::(\d{1,5}))?")
+_ACKS = {"all": "all", "-1": "all", "1": "1", "0": "0"}
+_COMPRESSION = ("none", "gzip", "snappy", "lz4", "zstd")
+_PARTITIONING = ("auto", "record", "key")
+_TIMESTAMPS = ("event", "ingest", "none")
+_OPTIONS = (
+    "acks",
+    "value",
+    "partition",
+    "timestamp",
+    "compression",
+    "timeout",
+    "connect",
+    "create",
+)
+
+
+# -- value encodings --------------------------------------------------------------------------
+
+
+class ValueEncoder(Protocol):
+    """Turns a record's value (a streaming payload, or a whole record) into message bytes."""
+
+    content_type: str
+
+    def __call__(self, value: Any) -> bytes: ...
+
+
+class JsonValue:
+    """JSON via orjson, exactly as the jsonl file output encodes the same value."""
+
+    content_type = "application/json"
+
+    def __init__(self, options: Mapping[str, str]) -> None:
+        if options:
+            raise UsageError(f"the json value encoding takes no options (got {', '.join(options)})")
+
+    def __call__(self, value: Any) -> bytes:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS)
+
+
+#: name -> factory(options) -> ValueEncoder. Avro / Protobuf encodings plug in here.
+VALUE_ENCODERS: Registry[Callable[[Mapping[str, str]], ValueEncoder]] = Registry(
+    "Kafka value encoding",
+    {"json": "persona_gen.sinks.kafka:JsonValue"},
+    "persona_gen.kafka_values",
+)
+
+
+# -- the destination URL ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KafkaTarget:
+    """A parsed ``kafka://`` destination."""
+
+    brokers: tuple[str, ...]
+    topic: str | None = None
+    acks: str = "all"
+    value: str = "json"
+    value_options: Mapping[str, str] = field(default_factory=dict)
+    partition: str = "auto"
+    timestamp: str = "event"
+    compression: str = "none"
+    timeout_s: float = 30.0
+    connect_s: float = 5.0
+    create: int | None = None
+
+    @property
+    def bootstrap(self) -> str:
+        return ",".join(self.brokers)
+
+    def __str__(self) -> str:
+        return f"kafka://{self.bootstrap}/{self.topic or ''}"
+
+
+def parse_kafka_url(url: str) -> KafkaTarget:
+    """``kafka://HOST:PORT/TOPIC?OPTIONS`` -> ``KafkaTarget``; a ``UsageError`` when malformed."""
+    where = f"Kafka destination '{url}'"
+    parts = urlsplit(url)
+    if parts.scheme != "kafka":
+        raise UsageError(f"{where}: expected kafka://HOST:PORT/TOPIC")
+    if parts.fragment:
+        raise UsageError(f"{where}: a '#' fragment has no meaning here")
+    brokers = [_broker(b, where) for b in parts.netloc.split(",")] if parts.netloc else []
+    if not brokers:
+        raise UsageError(f"{where}: no broker given (kafka://HOST:PORT/TOPIC)")
+    topic = parts.path.strip("/") or None
+    if topic is not None and (not _TOPIC.fullmatch(topic) or topic in {".", ".."}):
+        raise UsageError(
+            f"{where}: '{topic}' is not a Kafka topic name "
+            "(1 to 249 letters, digits, '.', '_' or '-')"
+        )
+    options: dict[str, str] = {}
+    value_options: dict[str, str] = {}
+    try:
+        pairs = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise UsageError(f"{where}: cannot read the options '{parts.query}'") from None
+    for name, text in pairs:
+        bucket, key = (value_options, name[6:]) if name.startswith("value.") else (options, name)
+        if name not in _OPTIONS and bucket is options:
+            raise UsageError(f"{where}: unknown option '{name}' (options: {', '.join(_OPTIONS)})")
+        if key in bucket:
+            raise UsageError(f"{where}: option '{name}' is given twice")
+        bucket[key] = text
+    acks = _ACKS.get(options.get("acks", "all"))
+    if acks is None:
+        raise UsageError(f"{where}: acks must be all, 1 or 0 (got '{options['acks']}')")
+    value = options.get("value", "json")
+    VALUE_ENCODERS.get(value, where)  # UnknownNameError (a UsageError) with the choices
+    return KafkaTarget(
+        brokers=tuple(brokers),
+        topic=topic,
+        acks=acks,
+        value=value,
+        value_options=value_options,
+        partition=_choice(options, "partition", _PARTITIONING, where),
+        timestamp=_choice(options, "timestamp", _TIMESTAMPS, where),
+        compression=_choice(options, "compression", _COMPRESSION, where),
+        timeout_s=_seconds(options, "timeout", 30.0, where),
+        connect_s=_seconds(options, "connect", 5.0, where),
+        create=_partitions(options.get("create"), where),
+    )
+
+
+def _broker(text: str, where: str) -> str:
+    match = _HOST.fullmatch(text.strip())
+    if match is None:
+        raise UsageError(f"{where}: '{text}' is not HOST or HOST:PORT")
+    port = int(match.group(2) or DEFAULT_PORT)
+    if not 0 < port < 65536:
+        raise UsageError(f"{where}: port {port} is out of range")
+    return f"{match.group(1)}:{port}"
+
+
+def _choice(options: Mapping[str, str], name: str, choices: tuple[str, ...], where: str) -> str:
+    value = options.get(name, choices[0])
+    if value not in choices:
+        raise UsageError(f"{where}: {name} must be one of {', '.join(choices)} (got '{value}')")
+    return value
+
+
+def _seconds(options: Mapping[str, str], name: str, default: float, where: str) -> float:
+    text = options.get(name)
+    if text is None:
+        return default
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 3600:
+        raise UsageError(f"{where}: {name} must be seconds in (0, 3600] (got '{text}')")
+    return value
+
+
+def _partitions(text: str | None, where: str) -> int | None:
+    if text is None:
+        return None
+    if not text.isdigit() or not 1 <= int(text) <= 10_000:
+        raise UsageError(f"{where}: create must be a partition count from 1 (got '{text}')")
+    return int(text)
+
+
+# -- records -> messages ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class KafkaMessage:
+    """One record as the producer sends it."""
+
+    topic: str | None
+    key: bytes | None
+    value: bytes
+    headers: list[tuple[str, bytes]]
+    partition: int | None  # the record's planned partition (streaming records), else None
+    timestamp_ms: int | None
+
+
+_KEY_FIELDS = ("request_id", "id", "index")
+
+
+def kafka_message(
+    record: Mapping[str, Any], index: int, encode: ValueEncoder, timestamp: str = "event"
+) -> KafkaMessage:
+    """The message for ``record`` (number ``index`` of the run): see the module docstring."""
+    if "payload" in record and "key" in record and "headers" in record:
+        headers = [
+            (str(k), _bytes(v))
+            for k, v in (record["headers"] or {}).items()
+            if str(k) != "content-type"
+        ]
+        headers.insert(0, ("content-type", encode.content_type.encode()))
+        present = {k for k, _ in headers}
+        for name, source in (("event-id", "event_id"), ("event-type", "event_type")):
+            if name not in present and record.get(source) is not None:
+                headers.append((name, _bytes(record[source])))
+        if "persona" not in present and record.get("persona") is not None:
+            headers.append(("persona", _bytes(record["persona"])))
+        key = record["key"]
+        partition = record.get("partition")
+        when = {"event": "event_time", "ingest": "ingest_time"}.get(timestamp)
+        return KafkaMessage(
+            topic=record.get("topic"),
+            key=None if key is None else _bytes(key),
+            value=encode(record["payload"]),
+            headers=headers,
+            partition=partition if isinstance(partition, int) else None,
+            timestamp_ms=_epoch_ms(record.get(when)) if when else None,
+        )
+    key = next((record[k] for k in _KEY_FIELDS if record.get(k) is not None), index)
+    headers = [("content-type", encode.content_type.encode())]
+    if record.get("persona") is not None:
+        headers.append(("persona", _bytes(record["persona"])))
+    return KafkaMessage(
+        topic=record.get("topic") if isinstance(record.get("topic"), str) else None,
+        key=_bytes(key),
+        value=encode(record),
+        headers=headers,
+        partition=None,
+        timestamp_ms=_epoch_ms(record.get("timestamp")) if timestamp != "none" else None,
+    )
+
+
+def _bytes(value: Any) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+_EPOCH_MAX = 253_402_300_799_999  # 9999-12-31T23:59:59.999Z
+
+
+def _epoch_ms(value: Any) -> int | None:
+    """Epoch milliseconds from an ISO-8601 string (``...Z``) or an epoch-ms int; else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value if 0 <= value <= _EPOCH_MAX else None
+    if not isinstance(value, str) or len(value) < 10:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        return None  # a naive local time says nothing about the instant
+    ms = (moment - _EPOCH) // _MS
+    return ms if 0 <= ms <= _EPOCH_MAX else None
+
+
+# -- the delivery report ----------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryReport:
+    """Where every record went. ``records == acknowledged + failed`` once the run is over;
+    ``stopped`` says why sending ended early (then the rest of the input was not read)."""
+
+    destination: str
+    encoding: str
+    records: int = 0  # taken from the input
+    sent: int = 0  # handed to the producer
+    acknowledged: int = 0  # confirmed by the broker (per ``acks``)
+    failed: int = 0  # rejected by the producer or the broker, or never confirmed
+    partitions: dict[str, dict[int, int]] = field(default_factory=dict)  # topic -> p -> acked
+    errors: Counter[str] = field(default_factory=Counter)  # error text -> records
+    first_error: str | None = None
+    stopped: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0 and self.stopped is None
+
+    def fail(self, message: str, n: int = 1) -> None:
+        self.failed += n
+        self.errors[message] += n
+        if self.first_error is None:
+            self.first_error = message
+
+    def summary(self) -> str:
+        head = (
+            f"{self.destination}: {self.acknowledged} of {self.records} records acknowledged, "
+            f"{self.failed} failed"
+        )
+        if self.stopped:
+            head += f"; stopped: {self.stopped}"
+        if self.errors:
+            worst = ", ".join(f"{text} ({n})" for text, n in self.errors.most_common(3))
+            head += f"; errors: {worst}"
+        return head
+
+    def to_manifest(self) -> dict[str, Any]:
+        """JSON-ready (string keys) for the run manifest's ``delivery`` section."""
+        return {
+            "destination": self.destination,
+            "encoding": self.encoding,
+            "records": self.records,
+            "sent": self.sent,
+            "acknowledged": self.acknowledged,
+            "failed": self.failed,
+            "partitions": {
+                topic: {str(p): n for p, n in sorted(counts.items())}
+                for topic, counts in sorted(self.partitions.items())
+            },
+            "errors": dict(self.errors.most_common()),
+            "first_error": self.first_error,
+            "stopped": self.stopped,
+            "seconds": round(self.seconds, 3),
+        }
+
+
+class Progress(Protocol):
+    def advance(self, n: int) -> None: ...
+
+
+# -- producing --------------------------------------------------------------------------------
+
+
+def send_records(
+    blocks: Iterable[list[dict[str, Any]]],
+    url: str | KafkaTarget,
+    *,
+    encoding: str | None = None,
+    progress: Progress | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> DeliveryReport:
+    """Produce every record of ``blocks`` to ``url`` and wait for every delivery report.
+
+    ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
+    SASL...). Returns the ``DeliveryReport`` when every record was acknowledged; raises
+    ``SinkError`` (carrying the report) when the broker cannot be reached, a topic is missing,
+    or any record failed. ``progress.advance(n)`` is called as blocks are handed over.
+    """
+    target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    name = encoding or target.value
+    options = target.value_options if name == target.value else {}
+    encode = VALUE_ENCODERS.get(name, f"Kafka destination '{target}'")(options)
+    run = _Run(target, name, config or {})
+    try:
+        run.connect()
+        index = 0
+        for block in blocks:
+            for record in block:
+                if run.report.stopped:
+                    break
+                run.send(record, index, encode)
+                index += 1
+            if run.report.stopped:
+                break
+            run.poll()
+            if progress is not None:
+                progress.advance(len(block))
+        run.finish()
+    finally:
+        run.close()
+    report = run.report
+    if not report.ok:
+        raise SinkError(report.summary(), report)
+    return report
+
+
+def send_dataset(
+    dataset: Dataset,
+    url: str | KafkaTarget,
+    *,
+    encoding: str | None = None,
+    progress: Callable[[int], Any] | None = None,
+    extra: dict[str, Any] | None = None,
+    config: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Generate ``dataset`` straight into Kafka; returns the run manifest, whose ``delivery``
+    section is the ``DeliveryReport``. ``progress`` is a factory like ``write_dataset``'s."""
+    from persona_gen.runtime.manifest import manifest
+
+    target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
+    try:
+        report = send_records(
+            dataset.blocks(), target, encoding=encoding, progress=bar, config=config
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    doc = manifest(dataset, output=str(target), fmt=f"kafka/{report.encoding}", extra=extra)
+    doc["delivery"] = report.to_manifest()
+    return doc
+
+
+# Errors that mean the broker is gone rather than that one record was refused.
+_STOPPING = ("_MSG_TIMED_OUT", "_TIMED_OUT", "_TRANSPORT", "_ALL_BROKERS_DOWN", "_RESOLVE")
+_MAX_BATCH = 1_000_000  # librdkafka's default batch.size
+
+
+@dataclass(frozen=True, slots=True)
+class _Topic:
+    partitions: int
+    max_bytes: int | None  # the topic's max.message.bytes (the largest record batch it takes)
+
+
+class _Run:
+    """One producer session: the checks before, the accounting during, the flush after.
+
+    An admin client checks the broker and the topics first (fast, with short timeouts); the
+    producer is made afterwards, its batches capped at the destination topic's
+    ``max.message.bytes`` so that one oversized record never takes its batch-mates down.
+    """
+
+    def __init__(self, target: KafkaTarget, encoding: str, config: Mapping[str, Any]) -> None:
+        try:
+            from confluent_kafka import KafkaError, KafkaException
+            from confluent_kafka.admin import AdminClient
+        except ImportError:  # pragma: no cover - confluent-kafka is a dependency
+            raise SinkError(
+                "the Kafka destination needs confluent-kafka: pip install confluent-kafka"
+            ) from None
+        self._KafkaError, self._KafkaException = KafkaError, KafkaException
+        self.target = target
+        self.config = dict(config)
+        self.report = DeliveryReport(destination=str(target), encoding=encoding)
+        self.started = time.monotonic()
+        self.client_errors: list[str] = []
+        self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
+        self.topics: dict[str, _Topic] = {}  # checked on first use
+        self.producer: Producer | None = None
+        connect_ms = int(min(target.connect_s, 30) * 1000)
+        common: dict[str, Any] = {
+            "bootstrap.servers": target.bootstrap,
+            "client.id": "persona-gen",
+            "socket.connection.setup.timeout.ms": connect_ms,
+            "reconnect.backoff.max.ms": 1000,
+            "logger": _LOG,
+            "error_cb": self._on_error,
+        }
+        self.common = common
+        try:
+            self.admin = AdminClient({**common, **self.config})
+        except (KafkaException, ValueError, TypeError) as exc:
+            raise UsageError(f"Kafka destination '{target}': bad client setting: {exc}") from None
+
+    # -- before ----------------------------------------------------------------------------
+
+    def connect(self) -> None:
+        """Fail fast when no broker answers, check the URL's topic, then make the producer."""
+        deadline = time.monotonic() + self.target.connect_s
+        while True:
+            # Short attempts, so that "every broker refused" fails at once rather than after
+            # the whole wait; a slow network still gets the full ``connect`` seconds.
+            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
+            try:
+                self.admin.list_topics(timeout=wait)
+                break
+            except self._KafkaException as exc:
+                self.admin.poll(0)  # collect the client's own reason (connection refused...)
+                if self.all_down or time.monotonic() >= deadline:
+                    detail = self.client_errors[-1] if self.client_errors else _reason(exc)
+                    raise SinkError(
+                        f"cannot reach Kafka at {self.target.bootstrap}: {detail}", self.report
+                    ) from None
+        batch = _MAX_BATCH
+        if self.target.topic is not None:
+            limit = self.topic(self.target.topic).max_bytes
+            if limit is not None:
+                batch = max(min(batch, limit), 1)
+        self.producer = self._producer(batch)
+
+    def _producer(self, batch_bytes: int) -> Producer:
+        from confluent_kafka import Producer
+
+        target = self.target
+        idempotent = target.acks == "all"
+        settings: dict[str, Any] = {
+            **self.common,
+            "acks": target.acks,
+            "enable.idempotence": idempotent,
+            # per-key order under retries: idempotence keeps it for acks=all; otherwise one
+            # request in flight at a time does
+            "max.in.flight.requests.per.connection": 5 if idempotent else 1,
+            "compression.type": target.compression,
+            "partitioner": "murmur2_random",  # the Java client's, which the generator plans by
+            "linger.ms": 20,
+            "batch.size": batch_bytes,
+            "message.timeout.ms": int(target.timeout_s * 1000),
+            "allow.auto.create.topics": False,
+            **self.config,
+        }
+        try:
+            return Producer(settings)
+        except (self._KafkaException, ValueError, TypeError) as exc:
+            raise UsageError(f"Kafka destination '{target}': bad client setting: {exc}") from None
+
+    def topic(self, name: str) -> _Topic:
+        """The topic's partition count and size limit; creates it when the URL says so."""
+        known = self.topics.get(name)
+        if known is not None:
+            return known
+        count = self._lookup(name)
+        if count is None and self.target.create is not None:
+            self._create(name, self.target.create)
+            count = self._lookup(name, wait=True)
+        if count is None:
+            raise SinkError(
+                f"topic '{name}' does not exist on broker {self.target.bootstrap}; create it "
+                f"(e.g. kafka-topics.sh --create --topic {name} --partitions "
+                f"{PLANNED_PARTITIONS}) or add ?create={PLANNED_PARTITIONS} to the destination",
+                self.report,
+            )
+        found = self.topics[name] = _Topic(count, self._max_bytes(name))
+        return found
+
+    def _lookup(self, topic: str, wait: bool = False) -> int | None:
+        deadline = time.monotonic() + self.target.connect_s
+        while True:
+            try:
+                meta = self.admin.list_topics(topic=topic, timeout=self.target.connect_s)
+            except self._KafkaException as exc:
+                raise SinkError(
+                    f"cannot read the metadata of topic '{topic}' from {self.target.bootstrap}: "
+                    f"{_reason(exc)}",
+                    self.report,
+                ) from None
+            found = meta.topics.get(topic)
+            error = getattr(found, "error", None) if found is not None else None
+            code = error.code() if error is not None else None
+            missing = found is None or code in {
+                self._KafkaError.UNKNOWN_TOPIC_OR_PART,
+                self._KafkaError._UNKNOWN_TOPIC,
+            }
+            if found is not None and error is None and found.partitions:
+                return len(found.partitions)
+            if code == self._KafkaError.TOPIC_AUTHORIZATION_FAILED:
+                raise SinkError(
+                    f"not allowed to write to topic '{topic}' on {self.target.bootstrap}",
+                    self.report,
+                )
+            if missing and not wait:
+                return None
+            if time.monotonic() >= deadline:
+                if missing:
+                    return None
+                raise SinkError(
+                    f"topic '{topic}' on {self.target.bootstrap} is not ready: "
+                    f"{error.str() if error is not None else 'no partitions'}",
+                    self.report,
+                )
+            time.sleep(0.1)  # a topic just created, or a leader being elected
+
+    def _max_bytes(self, topic: str) -> int | None:
+        """The topic's ``max.message.bytes``; None when the broker will not say (ACLs...)."""
+        from confluent_kafka.admin._config import ConfigResource  # (re-exported untyped)
+
+        resource = ConfigResource("topic", topic)
+        try:
+            futures = self.admin.describe_configs([resource], request_timeout=self.target.connect_s)
+            entries = next(iter(futures.values())).result(timeout=self.target.connect_s * 2)
+            value = entries["max.message.bytes"].value
+            return int(value) if value is not None else None
+        except (self._KafkaException, KeyError, ValueError, TimeoutError):
+            return None
+
+    def _create(self, topic: str, partitions: int) -> None:
+        from confluent_kafka.cimpl import NewTopic
+
+        future = self.admin.create_topics(
+            [NewTopic(topic, num_partitions=partitions)],
+            request_timeout=self.target.connect_s,
+            operation_timeout=self.target.connect_s,
+        )[topic]
+        try:
+            future.result(timeout=self.target.connect_s * 2)
+        except self._KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            if getattr(error, "code", lambda: None)() != self._KafkaError.TOPIC_ALREADY_EXISTS:
+                raise SinkError(
+                    f"cannot create topic '{topic}' on {self.target.bootstrap}: {_reason(exc)}",
+                    self.report,
+                ) from None
+        except TimeoutError:
+            raise SinkError(
+                f"creating topic '{topic}' on {self.target.bootstrap} timed out", self.report
+            ) from None
+
+    # -- during ----------------------------------------------------------------------------
+
+    def send(self, record: Mapping[str, Any], index: int, encode: ValueEncoder) -> None:
+        """Hand one record to the producer, or count it as failed, or stop the run."""
+        report = self.report
+        assert self.producer is not None, "connect() first"
+        try:
+            message = kafka_message(record, index, encode, self.target.timestamp)
+        except (orjson.JSONEncodeError, TypeError, ValueError) as exc:
+            report.records += 1
+            report.fail(f"cannot encode the record as {report.encoding}: {exc}")
+            return
+        name = self.target.topic or message.topic
+        if not name:
+            report.stopped = "records have no 'topic' field: name the topic in the destination"
+            return
+        try:
+            topic = self.topic(name)
+        except SinkError as exc:  # a missing per-record topic: stop, keep what is in flight
+            report.stopped = str(exc)
+            return
+        partition = self._partition_for(message, topic.partitions, name)
+        if report.stopped:
+            return
+        report.records += 1
+        if (
+            topic.max_bytes is not None
+            and self.target.compression == "none"
+            and _batch_bytes(message) > topic.max_bytes
+        ):
+            # The broker would refuse it (and, batched, its neighbours): refuse it here.
+            report.fail(f"Message size too large: over max.message.bytes of '{name}'")
+            return
+        while True:
+            try:
+                self.producer.produce(
+                    name,
+                    value=message.value,
+                    key=message.key,
+                    partition=-1 if partition is None else partition,
+                    on_delivery=self._delivered,
+                    timestamp=message.timestamp_ms or 0,
+                    headers=cast("list[tuple[str, str | bytes | None]]", message.headers),
+                )
+            except BufferError:  # the local queue is full: let deliveries drain it
+                self.producer.poll(0.1)
+                if report.stopped:
+                    report.fail("not sent: " + report.stopped)
+                    return
+                continue
+            except self._KafkaException as exc:  # refused before sending (e.g. too large)
+                report.fail(_reason(exc))
+                return
+            report.sent += 1
+            return
+
+    def poll(self) -> None:
+        if self.producer is not None:
+            self.producer.poll(0)
+
+    def _partition_for(self, message: KafkaMessage, count: int, topic: str) -> int | None:
+        mode, planned = self.target.partition, message.partition
+        if mode == "key" or planned is None:
+            return None
+        if mode == "auto":
+            return planned if count == PLANNED_PARTITIONS else None
+        if planned >= count:
+            self.report.stopped = (
+                f"a record is planned for partition {planned} but topic '{topic}' has {count} "
+                "partitions: use partition=auto or partition=key"
+            )
+            return None
+        return planned
+
+    def _delivered(self, error: KafkaError | None, message: Message) -> None:
+        report = self.report
+        if error is None:
+            report.acknowledged += 1
+            counts = report.partitions.setdefault(message.topic() or "", {})
+            partition = message.partition()
+            if partition is not None:
+                counts[partition] = counts.get(partition, 0) + 1
+            return
+        report.fail(error.str())
+        if error.fatal() or error.name() in _STOPPING:
+            report.stopped = report.stopped or f"the broker stopped answering ({error.str()})"
+
+    def _on_error(self, error: KafkaError) -> None:
+        self.client_errors.append(error.str())
+        if error.code() == self._KafkaError._ALL_BROKERS_DOWN:
+            self.all_down = True
+        if error.fatal():
+            self.report.stopped = self.report.stopped or f"fatal producer error: {error.str()}"
+        elif error.code() == self._KafkaError._ALL_BROKERS_DOWN and self.report.sent:
+            self.report.stopped = self.report.stopped or "all brokers are down"
+
+    # -- after -----------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        """Wait for every delivery report (each record times out after ``timeout`` at most)."""
+        producer = self.producer
+        if producer is None:
+            return
+        deadline = time.monotonic() + self.target.timeout_s + 10
+        while len(producer) and time.monotonic() < deadline:
+            producer.flush(1.0)
+        if len(producer):  # no report in time: purge so each still gets its (failed) callback
+            producer.purge()
+            producer.flush(1.0)
+            still = len(producer)
+            if still:
+                self.report.fail("no delivery report", still)
+
+    def close(self) -> None:
+        producer = self.producer
+        if producer is not None:
+            if len(producer):  # an exception mid-run: account for what was in flight
+                producer.purge()
+                producer.flush(1.0)
+            producer.close()
+        self.report.seconds = time.monotonic() - self.started
+
+
+def _reason(exc: BaseException) -> str:
+    """The client error's own text (``KafkaException(KafkaError)``), else the exception's."""
+    error = exc.args[0] if exc.args else None
+    describe = getattr(error, "str", None)
+    return str(describe()) if callable(describe) else str(exc)
+
+
+def _varint(n: int) -> int:
+    """Bytes of ``n`` as a zig-zag varint (Kafka's record encoding)."""
+    z = (n << 1) ^ (n >> 63)
+    size = 1
+    while z >= 0x80:
+        z >>= 7
+        size += 1
+    return size
+
+
+_BATCH_HEADER = 61  # a v2 record batch's fixed header
+
+
+def _batch_bytes(message: KafkaMessage) -> int:
+    """The smallest record batch holding just ``message``: what the broker compares with the
+    topic's ``max.message.bytes``. Nothing smaller can carry it, so a record over the limit by
+    this count can never be accepted."""
+    key = -1 if message.key is None else len(message.key)
+    body = 3 + _varint(key) + max(key, 0) + _varint(len(message.value)) + len(message.value)
+    body += _varint(len(message.headers))
+    for name, value in message.headers:
+        size = len(name.encode())
+        body += _varint(size) + size + _varint(len(value)) + len(value)
+    return _BATCH_HEADER + _varint(body) + body
