@@ -8,8 +8,8 @@ The full proof against each source format's own validator lives in the test suit
 from __future__ import annotations
 
 import math
-from fractions import Fraction
 import re
+from fractions import Fraction
 from functools import cache
 from typing import Any
 

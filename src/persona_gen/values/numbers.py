@@ -206,5 +206,5 @@ def snap(schema: Schema, value: float) -> float | int:
             unit = 10.0**-schema.scale
             value = round(value + unit if value < low else value - unit, schema.scale)
     if integer:
-        return int(round(value))
+        return round(value)
     return value
