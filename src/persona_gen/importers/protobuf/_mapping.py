@@ -211,14 +211,6 @@ class _Mapper:
         )
         if not any(len(c) > 1 for c in choices):
             return Schema("object", fields=default, closed=True, description=description)
-        for o, members in zip(oneofs, choices, strict=True):
-            if len(members) > 1:
-                others = ", ".join(f.name for f in members[1:])
-                self.warnings.append(
-                    f"{entity}.{o.name}: the entity model has no 'at most one of' for object "
-                    f"fields; records carry '{members[0].name}' only, the other choices "
-                    f"({others}) are kept as object variants"
-                )
         variants = tuple(
             Schema(
                 "object",
