@@ -1,0 +1,247 @@
+"""Write the published JSON Schemas for persona and profile files (docs/schema/).
+
+Both are built from the pydantic models the loaders validate with, so they cannot drift from
+the code unnoticed: tests/test_published_schemas.py regenerates them in memory and compares
+them with the committed files. Run this script after changing a model or a behaviour kind:
+
+    python scripts/export_schemas.py
+
+Editors use the files to complete and check YAML (VS Code: the "yaml.schemas" setting).
+Only the built-in behaviour kinds are described; a block of a plugin kind is reported as an
+unknown kind by the schema (the CLI accepts it when the plugin is installed).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from persona_gen.distributions import DistributionSpec
+from persona_gen.personas.behaviours import BEHAVIOURS
+from persona_gen.personas.model import NAME_PATTERN, SEMVER, PersonaFile
+from persona_gen.profiles.model import DATASET_TYPES, ProfileFile
+
+__all__ = ["SCHEMA_DIR", "main", "persona_schema", "profile_schema", "render"]
+
+ROOT = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = ROOT / "docs" / "schema"
+DRAFT = "http://json-schema.org/draft-07/schema#"
+
+JsonSchema = dict[str, Any]
+
+
+def builtin_kinds() -> list[str]:
+    """The behaviour kinds shipped with persona-gen, in registry order (no plugins)."""
+    return [
+        name
+        for name in BEHAVIOURS.names()
+        if BEHAVIOURS.get(name).__module__.startswith("persona_gen.")
+    ]
+
+
+def _strip(node: Any) -> Any:
+    """Drop OpenAPI's ``discriminator`` keyword, which JSON Schema validators ignore."""
+    if isinstance(node, dict):
+        return {k: _strip(v) for k, v in node.items() if k != "discriminator"}
+    if isinstance(node, list):
+        return [_strip(v) for v in node]
+    return node
+
+
+def _lift_defs(schema: JsonSchema, defs: dict[str, JsonSchema]) -> JsonSchema:
+    """Move a model schema's ``$defs`` into the shared ``defs`` (same name, same content)."""
+    schema = copy.deepcopy(schema)
+    for name, definition in schema.pop("$defs", {}).items():
+        if name in defs and defs[name] != definition:
+            raise ValueError(f"two different definitions are both called {name!r}")
+        defs[name] = definition
+    return schema
+
+
+def _distribution(defs: dict[str, JsonSchema]) -> JsonSchema:
+    """A parameter that takes a number (a constant) or a ``{dist: ...}`` mapping."""
+    union = _lift_defs(DistributionSpec.model_json_schema(), defs)["properties"]["root"]
+    return {
+        "description": "A number (a constant) or a distribution: {dist: NAME, ...parameters}. "
+        "See docs/distributions.md.",
+        "anyOf": [{"type": "number"}, {"oneOf": union["oneOf"]}],
+    }
+
+
+def _unwrap(value: Any) -> Any:
+    """Defaults as a user writes them: a distribution without pydantic's ``root`` wrapper."""
+    if isinstance(value, dict):
+        if set(value) == {"root"}:
+            return _unwrap(value["root"])
+        return {k: _unwrap(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unwrap(v) for v in value]
+    return value
+
+
+def _params(kind: str, defs: dict[str, JsonSchema]) -> str:
+    """Define one kind's parameters (plus ``kind`` and ``enabled``); return the def's name."""
+    cls = BEHAVIOURS.get(kind)
+    model = cls.params_model
+    schema = _lift_defs(model.model_json_schema(), defs)
+    defaults = _unwrap(model().model_dump(mode="json", by_alias=True, exclude_none=True))
+    properties: dict[str, JsonSchema] = {
+        "kind": {"const": kind, "description": "The behaviour kind (default: the block name)."},
+        "enabled": {
+            "type": "boolean",
+            "description": "false switches the block off (it is then not checked at all).",
+        },
+    }
+    for name, prop in schema.get("properties", {}).items():
+        properties[name] = {**prop, "default": defaults[name]} if name in defaults else prop
+    if kind == "errors":  # YAML keys such as 500 arrive as text in JSON-based editors
+        properties["statuses"]["propertyNames"] = {"pattern": "^[45][0-9][0-9]$"}
+    name = f"behaviour.{kind}"
+    defs[name] = {
+        "title": kind,
+        "description": f"{cls.summary} (docs/behaviours/{kind}.md)",
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": False,
+    }
+    return name
+
+
+def _block(body: JsonSchema) -> JsonSchema:
+    """A behaviour block: null (remove an inherited block), or a mapping checked by ``body``
+    unless it says ``enabled: false`` (the loader skips disabled blocks entirely)."""
+    disabled = {"properties": {"enabled": {"const": False}}, "required": ["enabled"]}
+    return {
+        "type": ["object", "null"],
+        "if": {"type": "object"},
+        "then": {"if": disabled, "then": {}, "else": body},
+    }
+
+
+def persona_schema() -> JsonSchema:
+    """The JSON Schema of a persona file (docs/persona-format.md)."""
+    defs: dict[str, JsonSchema] = {}
+    root = _lift_defs(PersonaFile.model_json_schema(), defs)
+    kinds = builtin_kinds()
+    for kind in kinds:
+        _params(kind, defs)
+    defs["DistributionSpec"] = _distribution(defs)
+
+    # A block whose kind is given explicitly: the kind picks the parameters.
+    by_kind: JsonSchema = {
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {
+                "enum": kinds,
+                "description": "The behaviour kind; see docs/behaviours/README.md.",
+            }
+        },
+        "allOf": [
+            {
+                "if": {"properties": {"kind": {"const": kind}}, "required": ["kind"]},
+                "then": {"$ref": f"#/$defs/behaviour.{kind}"},
+            }
+            for kind in kinds
+        ],
+    }
+    defs["block.with_kind"] = by_kind
+
+    named: dict[str, JsonSchema] = {}
+    for kind in kinds:
+        # A block named after a kind is of that kind unless it says otherwise.
+        named[kind] = _block(
+            {
+                "if": {"required": ["kind"]},
+                "then": {"$ref": "#/$defs/block.with_kind"},
+                "else": {"$ref": f"#/$defs/behaviour.{kind}"},
+            }
+        )
+    properties = root["properties"]
+    properties["version"]["pattern"] = SEMVER.pattern
+    properties["extends"] = {
+        "description": properties["extends"]["description"] + " One name or a list.",
+        "anyOf": [
+            {"type": "string", "pattern": NAME_PATTERN},
+            {"type": "array", "items": {"type": "string", "pattern": NAME_PATTERN}},
+        ],
+    }
+    properties["behaviors"] = {
+        "description": properties["behaviors"]["description"],
+        "type": "object",
+        "propertyNames": {"pattern": NAME_PATTERN},
+        "properties": named,
+        "additionalProperties": _block({"$ref": "#/$defs/block.with_kind"}),
+    }
+    return _strip(
+        {
+            "$schema": DRAFT,
+            "title": "persona-gen persona",
+            **{k: v for k, v in root.items() if k != "title"},
+            "$defs": dict(sorted(defs.items())),
+        }
+    )
+
+
+def profile_schema() -> JsonSchema:
+    """The JSON Schema of a profile file (docs/profile-format.md)."""
+    defs: dict[str, JsonSchema] = {}
+    root = _lift_defs(ProfileFile.model_json_schema(), defs)
+    properties = root["properties"]
+    properties["version"]["pattern"] = SEMVER.pattern
+    listed = properties["personas"]
+    # The loader also accepts {name: weight} and a list of bare names.
+    properties["personas"] = {
+        "description": listed["description"]
+        + " A list of {name, weight} or of names, or a mapping name: weight.",
+        "anyOf": [
+            {
+                "type": "array",
+                "minItems": 1,
+                "items": {
+                    "anyOf": [
+                        {"$ref": "#/$defs/PersonaWeight"},
+                        {"type": "string", "pattern": NAME_PATTERN},
+                    ]
+                },
+            },
+            {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": NAME_PATTERN},
+                "additionalProperties": {"type": "number", "exclusiveMinimum": 0},
+            },
+        ],
+    }
+    dataset = defs["DatasetSpec"]["properties"]
+    dataset["type"]["examples"] = list(DATASET_TYPES)
+    dataset["format"]["examples"] = ["json", "jsonl", "csv"]
+    return _strip(
+        {
+            "$schema": DRAFT,
+            "title": "persona-gen profile",
+            **{k: v for k, v in root.items() if k != "title"},
+            "$defs": dict(sorted(defs.items())),
+        }
+    )
+
+
+def render(schema: JsonSchema) -> str:
+    """The committed text of a schema: two-space indented JSON and a final newline."""
+    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    SCHEMA_DIR.mkdir(parents=True, exist_ok=True)
+    for name, schema in (("persona", persona_schema()), ("profile", profile_schema())):
+        path = SCHEMA_DIR / f"{name}.schema.json"
+        path.write_text(render(schema), encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
