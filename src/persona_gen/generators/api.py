@@ -8,6 +8,7 @@ from the entity, changed by the persona's content effects.
 
 from __future__ import annotations
 
+import copy
 from http import HTTPStatus
 from typing import Any
 
@@ -15,7 +16,7 @@ import numpy as np
 import orjson
 
 from persona_gen.entities.model import Operation, Schema
-from persona_gen.generators.base import Generator, Record
+from persona_gen.generators.base import Generator, Record, repeats_of
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
@@ -71,8 +72,14 @@ class ApiGenerator(Generator):
         malformed = trace.details.get("malformed")
         tags = trace.tags()
 
+        retries = repeats_of(trace, trace.attempt > 1)
+        for row, src in retries:
+            op_index[row] = op_index[src]  # a retry repeats its request
         bodies, outcomes = self._bodies(trace, op_index, rng)
         paths, replies = self._paths_and_replies(op_index, rng)
+        for row, src in retries:
+            bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
+            paths[row] = paths[src]
         out: list[Record] = []
         for i in range(n):
             op = self.operations[int(op_index[i])]

@@ -16,9 +16,11 @@ from persona_gen.seeds import stable_hash
 from persona_gen.values.strings import iso_datetimes
 from persona_gen.values.synth import Synthesizer
 
-__all__ = ["GenerationContext", "Generator", "Record", "hex_ids", "uuid_ids"]
+__all__ = ["GenerationContext", "Generator", "Record", "hex_ids", "repeats_of", "uuid_ids"]
 
 Record = dict[str, Any]
+
+_PREFIXES = {"user": "usr", "client": "cli", "device": "dev", "service": "svc"}
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ class Generator(ABC):
         self.entity: Entity = ctx.domain.entity(ctx.entity)
         self.salt = stable_hash(ctx.seed, ctx.dataset, ctx.persona.name) & 0xFFFFFFFF
         pop = ctx.persona.population
-        self.actor_prefix = pop.id_prefix or pop.kind[:3]
+        self.actor_prefix = pop.id_prefix or _PREFIXES[pop.kind]
 
     @abstractmethod
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
@@ -65,6 +67,20 @@ class Generator(ABC):
 
     def times(self, ms: np.ndarray) -> list[str]:
         return iso_datetimes(ms)
+
+
+def repeats_of(trace: Trace, repeat: np.ndarray) -> list[tuple[int, int]]:
+    """``(row, source row)`` for each repeated event (a retry or a re-send) whose first
+    occurrence is in the same block: the repeat must carry the same request."""
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(~repeat).tolist():
+        first.setdefault(int(trace.request[i]), i)
+    pairs = []
+    for i in np.flatnonzero(repeat).tolist():
+        src = first.get(int(trace.request[i]))
+        if src is not None and src != i:
+            pairs.append((i, src))
+    return pairs
 
 
 def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:

@@ -92,6 +92,12 @@ class PayloadEffects:
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
         self.optional = [leaf for leaf in self.leaves if not leaf.required and len(leaf.path) == 1]
         self.arrays = [leaf for leaf in self.leaves if leaf.schema.type == "array"]
+        self.battery = [
+            leaf
+            for leaf in self.leaves
+            if leaf.schema.type in ("number", "integer")
+            and (leaf.schema.semantic == "battery" or "battery" in str(leaf.path[-1]))
+        ]
         self.dates = [
             leaf for leaf in self.leaves if leaf.schema.format in ("date-time", "date", "timestamp")
         ]
@@ -109,6 +115,7 @@ class PayloadEffects:
         for effect in (
             "limited",
             "noise",
+            "battery",
             "signal_loss",
             "typo",
             "unicode",
@@ -155,6 +162,16 @@ class PayloadEffects:
             span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
             noisy = value + rng.normal(0.0, amplitude * span)
             set_path(p, leaf.path, snap(leaf.schema, noisy))
+        return []
+
+    def _battery(
+        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
+    ) -> list[Outcome]:
+        # The device's own battery level (drained over time) replaces a random one.
+        level = float(trace.battery[row])
+        for leaf in self.battery:
+            if get_path(p, leaf.path) is not MISSING and not math.isnan(level):
+                set_path(p, leaf.path, snap(leaf.schema, level))
         return []
 
     def _signal_loss(

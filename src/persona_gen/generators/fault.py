@@ -108,7 +108,11 @@ class FaultGenerator(Generator):
                 MUTATIONS[outcome.mutation].summary + (f" ({outcome.note})" if outcome.note else "")
             )
             if outcome
-            else "Unmutated baseline record.",
+            else (
+                "Unmutated baseline record."
+                if index == 0
+                else "No mutation applies to this record; it is left valid."
+            ),
             "persona": self.ctx.persona.name,
             "behaviors": because,
             "record": payload,

@@ -19,10 +19,12 @@ from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
 from persona_gen.personas.trace import Trace
 
-__all__ = ["VALID_COLUMN", "VIOLATIONS_COLUMN", "CsvDialect", "FileGenerator", "flatten"]
+__all__ = ["LABEL_COLUMNS", "CsvDialect", "FileGenerator", "flatten"]
 
 VALID_COLUMN = "_expected_valid"
 VIOLATIONS_COLUMN = "_violations"
+BEHAVIOURS_COLUMN = "_behaviors"
+LABEL_COLUMNS = (VALID_COLUMN, VIOLATIONS_COLUMN, BEHAVIOURS_COLUMN)
 
 
 @dataclass(frozen=True)
@@ -62,28 +64,45 @@ class FileGenerator(Generator):
             for leaf in leaves(self.ctx.domain, self.entity.schema)
             if leaf.schema.type != "object"
         ]
-        self.columns += [VALID_COLUMN, VIOLATIONS_COLUMN]
+        self.data_columns = list(self.columns)
+        self.required = {
+            leaf.dotted
+            for leaf in leaves(self.ctx.domain, self.entity.schema)
+            if leaf.required and leaf.schema.type != "object" and not leaf.schema.nullable
+        }
+        # Free-text columns with room for a quote pair and a line break (edge-case quirks).
+        self.quotable = {
+            leaf.dotted: leaf.schema.max_length
+            for leaf in leaves(self.ctx.domain, self.entity.schema)
+            if leaf.schema.type == "string"
+            and not (leaf.schema.pattern or leaf.schema.format or leaf.schema.enum)
+        }
+        self.columns += list(LABEL_COLUMNS)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
         outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
+        tags = trace.tags()
         rows: list[Record] = []
         for i, payload in enumerate(payloads):
             flat = flatten(payload)
-            row = {c: flat.get(c) for c in self.columns}
+            row = {c: flat.get(c) for c in self.data_columns}
+            broken = [f"{o.field_path}:{o.rule}" for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":
                 # The device died mid-write: the row stops part-way.
-                cut = int(rng.integers(1, max(2, len(self.columns))))
-                for c in self.columns[cut:]:
+                cut = int(rng.integers(1, max(2, len(self.data_columns))))
+                emptied = self.data_columns[cut:]
+                for c in emptied:
                     row[c] = None
+                broken.extend(f"{c}:required" for c in emptied if c in self.required)
             if quirky is not None and quirky[i]:
-                _embed_quotes_and_newlines(row, rng)
-            # Rows a behaviour broke on purpose say so, in two trailing label columns.
-            broken = [o for o in outcomes[i] if o.rule]
+                _embed_quotes_and_newlines(row, rng, self.quotable)
+            # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
             row[VALID_COLUMN] = not broken
-            row[VIOLATIONS_COLUMN] = ";".join(f"{o.field_path}:{o.rule}" for o in broken)
+            row[VIOLATIONS_COLUMN] = ";".join(broken)
+            row[BEHAVIOURS_COLUMN] = ";".join(tags[i])
             rows.append(row)
         return rows
 
@@ -99,8 +118,17 @@ class FileGenerator(Generator):
         )
 
 
-def _embed_quotes_and_newlines(row: Record, rng: np.random.Generator) -> None:
-    texts = [k for k, v in row.items() if isinstance(v, str) and " " in v]
+def _embed_quotes_and_newlines(
+    row: Record, rng: np.random.Generator, quotable: dict[str, int | None]
+) -> None:
+    texts = [
+        k
+        for k, v in row.items()
+        if k in quotable
+        and isinstance(v, str)
+        and " " in v
+        and (quotable[k] is None or len(v) + 3 <= (quotable[k] or 0))
+    ]
     if texts:
         key = texts[int(rng.integers(0, len(texts)))]
         value: str = row[key]

@@ -13,7 +13,7 @@ import numpy as np
 import orjson
 
 from persona_gen.generators.api import ApiGenerator
-from persona_gen.generators.base import Record
+from persona_gen.generators.base import Record, repeats_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 
 __all__ = ["LoadGenerator"]
@@ -42,7 +42,12 @@ class LoadGenerator(ApiGenerator):
         failure = trace.details.get("failure")
         request_ids, sessions = self.request_ids(trace), self.session_ids(trace)
         tags = trace.tags()
+        retries = repeats_of(trace, trace.attempt > 1)
+        for row, src in retries:
+            op_index[row] = op_index[src]  # a retry repeats its request
         paths, _ = self._paths_and_replies(op_index, rng)
+        for row, src in retries:
+            paths[row], sizes[row] = paths[src], sizes[src]
         out: list[Record] = []
         for i in range(n):
             op = self.operations[int(op_index[i])]
@@ -63,7 +68,7 @@ class LoadGenerator(ApiGenerator):
                     "think_time_ms": round(float(trace.think_ms[i]), 1),
                     "concurrency": int(trace.concurrency[i]),
                     "method": op.method,
-                    "endpoint": op.path,
+                    "endpoint": self._decorate(op.path, op, version, False),
                     "path": self._decorate(paths[i], op, version, int(trace.batch_size[i]) > 1),
                     "payload_bytes": int(sizes[i]),
                     "batch_size": int(trace.batch_size[i]),

@@ -6,11 +6,12 @@ offline or re-sent appear after later events: exactly what a stream processor mu
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
 
-from persona_gen.generators.base import Generator, Record, uuid_ids
+from persona_gen.generators.base import Generator, Record, repeats_of, uuid_ids
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
@@ -81,6 +82,10 @@ class StreamingGenerator(Generator):
                 found = self.effects[entity].apply(got, trace, rng, rows)
                 for j, row in enumerate(rows.tolist()):
                     payloads[row], outcomes[row] = got[j], found[j]
+        for row, src in repeats_of(trace, trace.duplicate):
+            # A re-send carries the very event it repeats.
+            kinds[row] = kinds[src]
+            payloads[row], outcomes[row] = copy.deepcopy(payloads[src]), list(outcomes[src])
         sequence = _sequences(trace)
         arrival = trace.t_ms + trace.delivery_ms.astype(np.int64)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)

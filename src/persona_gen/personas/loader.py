@@ -154,7 +154,7 @@ class PersonaCatalog:
         own = spec.model_dump(mode="json", exclude_unset=True, exclude={"extends", "name"})
         merged = _merge(merged, own)
         merged["name"] = spec.name
-        merged.setdefault("version", spec.version)
+        merged["version"] = spec.version  # a child is a persona of its own: its version
         merged.setdefault("description", spec.description)
         merged["behaviors"] = {
             k: v for k, v in merged.get("behaviors", {}).items() if v is not None
@@ -212,7 +212,13 @@ def bind_behaviours(
             )
             continue
         kind = block.get("kind", name)
-        if block.get("enabled", True) is False:
+        enabled = block.get("enabled", True)
+        if not isinstance(enabled, bool):
+            problems.append(
+                located.problem(("behaviors", name, "enabled"), "must be true or false")
+            )
+            continue
+        if not enabled:
             continue
         if kind not in BEHAVIOURS:
             where = ("behaviors", name, "kind") if "kind" in block else ("behaviors", name)

@@ -82,6 +82,8 @@ class Trace:
         "t_ms",
         "actor",
         "session",
+        "session_pos",
+        "session_last",
         "latency_ms",
         "think_ms",
         "delivery_ms",

@@ -468,6 +468,11 @@ def init_persona(
 
     if not re.match(NAME_PATTERN, name):
         raise UsageError(f"-n/--name: '{name}' must be snake_case (letters, digits, _)")
+    if output.stem != name:
+        raise UsageError(
+            f"-o/--output: a persona is found by its file name; name the file "
+            f"'{name}.yaml' (got '{output.name}')"
+        )
     _refuse_overwrite(output, force)
     write_atomic(output, persona_template(name).encode())
     print(f"persona-gen: created persona template {output}", file=sys.stderr)

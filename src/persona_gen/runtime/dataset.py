@@ -43,8 +43,12 @@ class DatasetStats:
         self.records += len(records)
         for r in records:
             tags = r.get("behaviors")
+            if tags is None and r.get("_behaviors"):  # file rows label in flat columns
+                tags = r["_behaviors"].split(";")
             if tags:
                 self.behaviours.update(tags)
+            if r.get("_expected_valid") is False:
+                self.expected_invalid += 1
             mutation = r.get("mutation")
             if mutation is not None:
                 self.mutations[mutation] += 1

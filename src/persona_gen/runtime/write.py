@@ -21,8 +21,12 @@ def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
     dialect = generator.dialect(dataset.settings()) if hasattr(generator, "dialect") else None
     columns = getattr(generator, "columns", None)
     if columns is None and fmt == "csv" and dataset.count:
-        first = dataset.chunk(0, 0, 1)
-        columns = list(first[0]) if first else None
+        # Every key the first block uses, in order of appearance (records may differ).
+        index, lo, hi = dataset.block_range()[0]
+        seen: dict[str, None] = {}
+        for record in dataset.chunk(index, lo, hi):
+            seen.update(dict.fromkeys(record))
+        columns = list(seen)
     encoder: Encoder = FORMATS.get(fmt)(pretty=pretty, dialect=dialect, columns=columns)
     if fmt == "parquet" and dataset.count:
         from persona_gen.sinks.parquet import column_kinds

@@ -432,9 +432,12 @@ def _make_unique(
     out = []
     for i, v in enumerate(values):
         row = row_offset + i
-        if "@" in v and max_length is None:
+        if "@" in v:  # an email stays an email: the row number goes before the '@'
             local, _, domain = v.partition("@")
-            out.append(f"{local}.{row}@{domain}")
+            tag = str(row)
+            if max_length is not None:
+                local = local[: max(1, max_length - len(domain) - len(tag) - 2)]
+            out.append(f"{local}.{tag}@{domain}")
             continue
         key = str(row) if max_length is None else _base36(row)
         if max_length is not None and len(key) > max_length:

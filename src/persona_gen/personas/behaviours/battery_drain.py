@@ -36,4 +36,7 @@ class BatteryDrain(Behaviour[BatteryDrainParams]):
         fails = low & (rng.random(trace.n) < p.low_failure_rate) & (trace.status == 0)
         trace.status[fails] = 503
         trace.detail("failure")[fails] = "low_battery"
+        # Every payload with a battery field reports the level; only low batteries are tagged.
+        trace.marks["battery"] = np.ones(trace.n, bool)
+        trace.effects["battery"] = p
         trace.touch(self.name, low)

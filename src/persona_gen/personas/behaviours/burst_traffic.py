@@ -33,7 +33,9 @@ class BurstTraffic(Behaviour[BurstTrafficParams]):
         mean_len = max(1.0, p.burst_events.mean())
         # Alternate calm and burst stretches so bursts cover burst_share of events on average.
         calm_mean = mean_len * (1 - p.burst_share) / max(p.burst_share, 1e-9)
-        i = int(rng.exponential(calm_mean)) if p.burst_share < 1 else 0
+        # Start inside a burst as often as a random moment would be inside one.
+        starts_calm = p.burst_share < 1 and rng.random() >= p.burst_share
+        i = int(rng.exponential(calm_mean)) if starts_calm else 0
         while i < n:
             length = max(1, int(p.burst_events.sample(rng, 1)[0]))
             mask[i : i + length] = True

@@ -8,7 +8,7 @@ the last.
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from persona_gen.distributions import DistributionSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
@@ -28,7 +28,19 @@ class RetryStormsParams(Params):
         description="Pause between attempts (storms barely back off).",
     )
     final_success_share: Rate = Field(0.3, description="Share of storms whose last try works.")
-    statuses: list[int] = Field(default_factory=lambda: [503, 504, 502, 429], min_length=1)
+    statuses: list[int] = Field(
+        default_factory=lambda: [503, 504, 502, 429],
+        min_length=1,
+        description="Statuses of the failing attempts (HTTP 400-599).",
+    )
+
+    @field_validator("statuses")
+    @classmethod
+    def _http_errors(cls, value: list[int]) -> list[int]:
+        bad = [s for s in value if not 400 <= s <= 599]
+        if bad:
+            raise ValueError(f"{bad} are not HTTP error statuses (400-599)")
+        return value
 
 
 class RetryStorms(Behaviour[RetryStormsParams]):
@@ -59,6 +71,7 @@ class RetryStorms(Behaviour[RetryStormsParams]):
             trace.status[run] = rng.choice(statuses, run.size)
             if rng.random() < p.final_success_share:
                 trace.status[end - 1] = 0
-            trace.detail("failure")[run] = "retry_storm"
+            failing = run[trace.status[run] != 0]
+            trace.detail("failure")[failing] = "retry_storm"
             touched[run] = True
         trace.touch(self.name, touched)

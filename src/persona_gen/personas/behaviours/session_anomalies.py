@@ -49,7 +49,8 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
                 trace.status[row] = 401
             elif kind == "out_of_order":
                 # The event claims a time before its session could have started.
-                trace.t_ms[row] -= int(rng.uniform(60_000, 3_600_000))
+                start = int(trace.t_ms[trace.session == trace.session[row]].min())
+                trace.t_ms[row] = start - int(rng.uniform(1_000, 60_000))
             elif kind == "concurrent_login":
                 trace.session[row] = trace.session[row] + trace.n * 10**6  # a second session
         trace.mark("session_anomaly", mask, self.name, self.params)
