@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.kafka_fixture import kafka_bootstrap  # noqa: F401 - session fixture: a real broker
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # format -> {"entities": [ok, total], "records": [ok, total]}, filled by corpus tests and

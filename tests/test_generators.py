@@ -69,8 +69,7 @@ def test_api_request_bodies_validate_unless_labelled() -> None:
         if (
             req["method"] not in ("POST", "PUT")
             or not isinstance(req["body"], dict)
-            or ("items" in req["body"]
-            and "/batch" in req["path"])
+            or ("items" in req["body"] and "/batch" in req["path"])
         ):
             continue
         v = check if "/users" in req["path"] else orders

@@ -178,6 +178,18 @@ def quick(
         str,
         typer.Option("--workers", "-w", help="Processes generating blocks (same output)."),
     ] = "1",
+    sink: Annotated[
+        str | None,
+        typer.Option(
+            "--sink",
+            help="Send records to a destination instead: "
+            "kafka://HOST:PORT/TOPIC (see docs/sinks.md).",
+        ),
+    ] = None,
+    manifest_file: Annotated[
+        Path | None,
+        typer.Option("--manifest", help="Write the run manifest here (with --sink)."),
+    ] = None,
 ) -> None:
     """Generate one dataset from one persona."""
     from persona_gen.generators import GENERATORS
@@ -192,6 +204,15 @@ def quick(
     chosen = catalog.get(persona)
     run_seed = _resolve_seed(seed_value)
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
+    if sink is not None:
+        from persona_gen.runtime.write import check_sink, deliver
+
+        if output is not None:
+            raise UsageError("give either -o/--output or --sink, not both")
+        check_sink(sink)
+        doc = deliver(dataset, sink, progress=_progress_factory(), manifest_file=manifest_file)
+        _report_delivery(doc)
+        return
     write_dataset(
         dataset,
         output,
@@ -206,6 +227,15 @@ def quick(
             f"to {output}",
             file=sys.stderr,
         )
+
+
+def _report_delivery(doc: dict[str, Any]) -> None:
+    d = doc.get("delivery", {})
+    print(
+        f"persona-gen: {doc['count']} records to {doc['output']}: sent {d.get('sent')}, "
+        f"acknowledged {d.get('acknowledged')}, failed {d.get('failed')}",
+        file=sys.stderr,
+    )
 
 
 def _format_for(fmt: str | None, output: Path | None) -> str:

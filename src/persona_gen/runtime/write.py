@@ -12,7 +12,9 @@ from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import open_output
 
-__all__ = ["make_encoder", "write_dataset"]
+__all__ = ["deliver", "make_encoder", "write_dataset"]
+
+SINK_SCHEMES = ("kafka",)
 
 
 def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
@@ -63,4 +65,46 @@ def write_dataset(
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
     if output is not None:
         write_manifest(manifest_path(output), doc)
+    return doc
+
+
+def check_sink(url: str) -> None:
+    """Fail early, before generating anything, on a sink URL that cannot work."""
+    from persona_gen.errors import UnknownNameError, UsageError
+
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        raise UsageError(f"--sink: '{url}' is not a URL (e.g. kafka://127.0.0.1:9092/topic)")
+    if scheme not in SINK_SCHEMES:
+        raise UnknownNameError("sink", scheme, SINK_SCHEMES, "--sink")
+    if scheme == "kafka":
+        from persona_gen.sinks.kafka import parse_kafka_url
+
+        parse_kafka_url(url)
+
+
+def deliver(
+    dataset: Dataset,
+    url: str,
+    *,
+    progress: Any = None,
+    extra: dict[str, Any] | None = None,
+    manifest_file: Path | None = None,
+) -> dict[str, Any]:
+    """Send ``dataset`` to the sink ``url``; the manifest is returned (and written to
+    ``manifest_file`` when given), whatever happened, before an error is raised."""
+    from persona_gen.errors import SinkError
+    from persona_gen.sinks.kafka import send_dataset
+
+    try:
+        doc = send_dataset(dataset, url, progress=progress, extra=extra)
+    except SinkError as exc:
+        report = getattr(exc, "report", None)
+        if manifest_file is not None and report is not None:
+            failed = manifest(dataset, output=url, fmt="kafka", extra=extra)
+            failed["delivery"] = report.to_manifest()
+            write_manifest(manifest_file, failed)
+        raise
+    if manifest_file is not None:
+        write_manifest(manifest_file, doc)
     return doc

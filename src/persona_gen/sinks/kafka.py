@@ -170,8 +170,13 @@ class KafkaTarget:
 
 def parse_kafka_url(url: str) -> KafkaTarget:
     """``kafka://HOST:PORT/TOPIC?OPTIONS`` -> ``KafkaTarget``; a ``UsageError`` when malformed."""
-    where = f"Kafka destination '{url}'"
     parts = urlsplit(url)
+    if "@" in parts.netloc:  # never echo a secret back
+        raise UsageError(
+            "Kafka destination: credentials do not belong in the URL; pass SASL settings as "
+            "client configuration"
+        )
+    where = f"Kafka destination '{url}'"
     if parts.scheme != "kafka":
         raise UsageError(f"{where}: expected kafka://HOST:PORT/TOPIC")
     if parts.fragment:

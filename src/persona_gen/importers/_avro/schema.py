@@ -147,6 +147,9 @@ def _json(text: str, path: Path) -> Any:
         raise SchemaImportError("invalid JSON: nested too deeply", path) from None
 
 
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
+
+
 def _shape(schema: Any, where: str, depth: int = 0) -> tuple[str, str] | None:
     """The first place where ``schema`` is not shaped like an Avro schema, and why."""
     if depth > 200:
@@ -172,6 +175,8 @@ def _shape(schema: Any, where: str, depth: int = 0) -> tuple[str, str] | None:
         return where, f'the "type" of a type object must be a name, not {json.dumps(kind)[:60]}'
     if kind in NAMED and not isinstance(schema.get("name"), str):
         return where, f'a {kind} needs a "name" string'
+    if kind in NAMED and not _NAME.match(schema["name"]):
+        return where, f'"{schema["name"]}" is not an Avro name ([A-Za-z_][A-Za-z0-9_]*, dotted)'
     here = f"{where}.{schema['name']}".lstrip(".") if kind in NAMED else where
     if schema.get("logicalType") == "decimal" and kind in ("bytes", "fixed"):
         bad = _decimal_problem(schema)

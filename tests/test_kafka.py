@@ -1,0 +1,446 @@
+"""The Kafka destination, proven against a real broker (see tests/kafka_fixture.py).
+
+What is sent is compared with the file twin of the same seed: the same dataset written as
+JSONL. Every record must arrive once, with the same key, value bytes, headers and event time,
+in the same order per key; failures must be counted and raised, never dropped silently.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    TIMESTAMP_CREATE_TIME,
+    Consumer,
+    Message,
+    TopicPartition,
+)
+from confluent_kafka.admin import AdminClient
+from confluent_kafka.cimpl import NewTopic
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.errors import OutputError, SinkError, UsageError
+from persona_gen.generators.streaming import murmur2_partition
+from persona_gen.runtime.write import write_dataset
+from persona_gen.sinks.kafka import (
+    DeliveryReport,
+    KafkaTarget,
+    parse_kafka_url,
+    send_dataset,
+    send_records,
+)
+from tests.kafka_fixture import free_port, start_broker, stop_broker
+
+CONSUME_TIMEOUT_S = 60
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+
+def new_topic(bootstrap: str, partitions: int = 12, **config: str) -> str:
+    """A fresh topic, created explicitly (the broker never creates one by itself)."""
+    name = f"pg-test-{secrets.token_hex(6)}"
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    future = admin.create_topics([NewTopic(name, partitions, 1, config=config)])[name]
+    future.result(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # wait until every partition has a leader
+        topic = admin.list_topics(topic=name, timeout=10).topics.get(name)
+        if (
+            topic is not None
+            and topic.error is None
+            and len(topic.partitions) == partitions
+            and all(p.leader >= 0 for p in topic.partitions.values())
+        ):
+            return name
+        time.sleep(0.1)
+    raise AssertionError(f"topic {name} did not become ready")
+
+
+def consume_all(bootstrap: str, topic: str, expected: int) -> list[Message]:
+    """Every message of ``topic``, in offset order per partition; asserts the count is exact."""
+    admin = AdminClient({"bootstrap.servers": bootstrap})
+    partitions = sorted(admin.list_topics(topic=topic, timeout=10).topics[topic].partitions)
+    consumer = Consumer(
+        {
+            "bootstrap.servers": bootstrap,
+            "group.id": f"pg-test-{secrets.token_hex(6)}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+        }
+    )
+    try:
+        # The log end offsets first (asked after fetching starts, they wait behind long polls).
+        ends = sum(
+            consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+            for p in partitions
+        )
+        consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+        got: list[Message] = []
+        deadline = time.monotonic() + CONSUME_TIMEOUT_S
+        while len(got) < ends and time.monotonic() < deadline:
+            for message in consumer.consume(num_messages=1000, timeout=0.5):
+                assert message.error() is None, message.error()
+                got.append(message)
+    finally:
+        consumer.close()
+    assert len(got) == expected, f"consumed {len(got)} of {expected} messages"
+    assert ends == expected, f"the topic holds {ends} messages, {expected} were expected"
+    return got
+
+
+def file_twin(dataset: Dataset, path: Path) -> list[dict[str, Any]]:
+    """The same dataset written as JSONL, read back."""
+    write_dataset(dataset, path, "jsonl")
+    return [orjson.loads(line) for line in path.read_bytes().splitlines()]
+
+
+def epoch_ms(text: str) -> int:
+    return round(datetime.fromisoformat(text).timestamp() * 1000)
+
+
+def expected_headers(record: dict[str, Any]) -> list[tuple[str, bytes]]:
+    own = [(k, v.encode()) for k, v in record["headers"].items() if k != "content-type"]
+    return [
+        ("content-type", b"application/json"),
+        *own,
+        ("event-id", record["event_id"].encode()),
+        ("event-type", record["event_type"].encode()),
+        ("persona", record["persona"].encode()),
+    ]
+
+
+def streaming(persona: str, count: int, seed: int) -> Dataset:
+    return Dataset([(PersonaCatalog().get(persona), 1.0)], "streaming", count, seed=seed)
+
+
+def by_key(messages: list[Message]) -> dict[bytes, list[Message]]:
+    out: dict[bytes, list[Message]] = defaultdict(list)
+    for message in sorted(messages, key=lambda m: (m.partition() or 0, m.offset() or 0)):
+        out[message.key() or b""].append(message)
+    return out
+
+
+# -- the destination URL ----------------------------------------------------------------------
+
+
+def test_url_reads_brokers_topic_and_options() -> None:
+    target = parse_kafka_url(
+        "kafka://k1:9093,k2,[::1]:9094/orders.v1?acks=1&value=json&partition=key"
+        "&timestamp=ingest&compression=zstd&timeout=12.5&connect=2&create=6"
+    )
+    assert target == KafkaTarget(
+        brokers=("k1:9093", "k2:9092", "[::1]:9094"),
+        topic="orders.v1",
+        acks="1",
+        partition="key",
+        timestamp="ingest",
+        compression="zstd",
+        timeout_s=12.5,
+        connect_s=2.0,
+        create=6,
+    )
+    assert target.bootstrap == "k1:9093,k2:9092,[::1]:9094"
+    default = parse_kafka_url("kafka://localhost")
+    assert (default.brokers, default.topic, default.acks, default.value) == (
+        ("localhost:9092",),
+        None,
+        "all",
+        "json",
+    )
+    assert parse_kafka_url("kafka://h:1/t?acks=-1").acks == "all"
+
+
+@pytest.mark.parametrize(
+    ("url", "says"),
+    [
+        ("http://h:9092/t", "expected kafka://HOST:PORT/TOPIC"),
+        ("kafka:///t", "no broker given"),
+        ("kafka://h:99999/t", "port 99999 is out of range"),
+        ("kafka://h:x/t", "'h:x' is not HOST or HOST:PORT"),
+        ("kafka://h:9092/bad topic", "is not a Kafka topic name"),
+        ("kafka://h:9092/a/b", "is not a Kafka topic name"),
+        ("kafka://h:9092/t?acks=2", "acks must be all, 1 or 0"),
+        ("kafka://h:9092/t?value=xml", "unknown Kafka value encoding 'xml'"),
+        ("kafka://h:9092/t?vlaue=json", "unknown option 'vlaue'"),
+        ("kafka://h:9092/t?acks=1&acks=0", "option 'acks' is given twice"),
+        ("kafka://h:9092/t?partition=random", "partition must be one of auto, record, key"),
+        ("kafka://h:9092/t?timeout=0", "timeout must be seconds"),
+        ("kafka://h:9092/t?connect=soon", "connect must be seconds"),
+        ("kafka://h:9092/t?create=0", "create must be a partition count"),
+        ("kafka://h:9092/t?value.schema=x", "the json value encoding takes no options"),
+        ("kafka://me:secret@h:9092/t", "credentials do not belong in the URL"),
+    ],
+)
+def test_bad_urls_are_usage_errors(url: str, says: str) -> None:
+    with pytest.raises(UsageError) as caught:
+        if "value." in url:  # encoding options are checked by the encoding, when sending
+            send_records([], url)
+        else:
+            parse_kafka_url(url)
+    message = str(caught.value)
+    assert says in message
+    assert "\n" not in message
+    assert "secret" not in message
+
+
+# -- the round trip ---------------------------------------------------------------------------
+
+
+def test_streaming_dataset_arrives_as_its_file_twin(kafka_bootstrap: str, tmp_path: Path) -> None:
+    topic = new_topic(kafka_bootstrap, 12)
+    report = send_records(
+        streaming("noisy_device", 3000, 5).blocks(), f"kafka://{kafka_bootstrap}/{topic}"
+    )
+    twin = file_twin(streaming("noisy_device", 3000, 5), tmp_path / "twin.jsonl")
+    assert len(twin) == 3000
+    assert (report.records, report.sent, report.acknowledged, report.failed) == (3000,) * 3 + (0,)
+    assert sum(report.partitions[topic].values()) == 3000
+
+    got = consume_all(kafka_bootstrap, topic, 3000)
+    # Same multiset of messages, and per key the same order as the file.
+    expected: dict[bytes, list[dict[str, Any]]] = defaultdict(list)
+    for record in twin:
+        expected[record["key"].encode()].append(record)
+    received = by_key(got)
+    assert received.keys() == expected.keys()
+    for key, records in expected.items():
+        messages = received[key]
+        assert [m.value() for m in messages] == [
+            orjson.dumps(r["payload"], option=orjson.OPT_NON_STR_KEYS) for r in records
+        ], f"payloads or their order differ for key {key!r}"
+        assert [m.headers() for m in messages] == [expected_headers(r) for r in records]
+        assert [m.timestamp() for m in messages] == [
+            (TIMESTAMP_CREATE_TIME, epoch_ms(r["event_time"])) for r in records
+        ]
+        # 12 partitions: each record lands on the partition the generator planned for it.
+        assert {m.partition() for m in messages} == {records[0]["partition"]}
+    assert report.partitions[topic] == Counter(m.partition() for m in got)
+    # noisy_device really is noisy: late and duplicated events travel as they are.
+    assert any(r["duplicate"] for r in twin) and any(r["delay_ms"] > 1000 for r in twin)
+
+
+def test_partitioning_by_key_is_the_generators_plan(kafka_bootstrap: str) -> None:
+    """librdkafka's murmur2 partitioner and the generator's planned partition agree."""
+    topic = new_topic(kafka_bootstrap, 12)
+    records = [r for b in streaming("normal_user", 600, 11).blocks() for r in b]
+    send_records([records], f"kafka://{kafka_bootstrap}/{topic}?partition=key")
+    for message in consume_all(kafka_bootstrap, topic, 600):
+        assert message.partition() == murmur2_partition((message.key() or b"").decode())
+
+
+def test_fewer_partitions_keep_each_keys_order(kafka_bootstrap: str) -> None:
+    topic = new_topic(kafka_bootstrap, 5)
+    records = [r for b in streaming("high_volume_system", 2000, 3).blocks() for r in b]
+    report = send_records([records[:700], records[700:]], f"kafka://{kafka_bootstrap}/{topic}")
+    assert report.acknowledged == 2000
+    got = by_key(consume_all(kafka_bootstrap, topic, 2000))
+    for key, messages in got.items():
+        assert len({m.partition() for m in messages}) == 1
+        assert messages[0].partition() == murmur2_partition(key.decode(), 5)
+        sent = [r["event_id"] for r in records if r["key"].encode() == key]
+        headers = [dict(m.headers() or [])["event-id"].decode() for m in messages]
+        assert headers == sent
+
+
+def test_partition_record_needs_the_partitions(kafka_bootstrap: str) -> None:
+    topic = new_topic(kafka_bootstrap, 2)
+    records = [r for b in streaming("normal_user", 200, 1).blocks() for r in b]
+    with pytest.raises(SinkError, match="has 2 partitions: use partition=auto"):
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?partition=record")
+
+
+def test_other_datasets_are_sent_whole(kafka_bootstrap: str, tmp_path: Path) -> None:
+    topic = f"pg-test-api-{secrets.token_hex(6)}"
+    api = Dataset([(PersonaCatalog().get("legacy_client"), 1.0)], "api", 700, seed=9)
+    doc = send_dataset(api, f"kafka://{kafka_bootstrap}/{topic}?create=3")
+    delivery = doc["delivery"]
+    assert (delivery["records"], delivery["acknowledged"], delivery["failed"]) == (700, 700, 0)
+    assert doc["count"] == 700 and doc["format"] == "kafka/json"
+    assert sum(delivery["partitions"][topic].values()) == 700
+    assert orjson.loads(orjson.dumps(doc)) == doc  # the manifest section is JSON as it is
+
+    twin = file_twin(
+        Dataset([(PersonaCatalog().get("legacy_client"), 1.0)], "api", 700, seed=9),
+        tmp_path / "api.jsonl",
+    )
+    # Retries carry the same request id: per key, the same records in the same order.
+    received = by_key(consume_all(kafka_bootstrap, topic, 700))
+    expected: dict[bytes, list[dict[str, Any]]] = defaultdict(list)
+    for record in twin:
+        expected[record["request_id"].encode()].append(record)
+    assert received.keys() == expected.keys()
+    assert any(len(v) > 1 for v in expected.values())
+    for key, records in expected.items():
+        messages = received[key]
+        assert [m.value() for m in messages] == [
+            orjson.dumps(r, option=orjson.OPT_NON_STR_KEYS) for r in records
+        ]
+        assert [orjson.loads(m.value() or b"") for m in messages] == records
+        for message, record in zip(messages, records, strict=True):
+            assert dict(message.headers() or []) == {
+                "content-type": b"application/json",
+                "persona": b"legacy_client",
+            }
+            assert message.timestamp() == (TIMESTAMP_CREATE_TIME, epoch_ms(record["timestamp"]))
+
+
+def test_records_go_to_their_own_topics(kafka_bootstrap: str) -> None:
+    """Without a topic in the URL each record goes to its ``topic`` (created here on demand)."""
+    records = [r for b in streaming("normal_user", 400, 21).blocks() for r in b]
+    suffix = secrets.token_hex(4)
+    for r in records:
+        r["topic"] = f"{r['topic']}-{suffix}"
+    report = send_records([records], f"kafka://{kafka_bootstrap}?create=12")
+    wanted = Counter(r["topic"] for r in records)
+    assert len(wanted) > 1
+    assert {t: sum(c.values()) for t, c in report.partitions.items()} == wanted
+    for topic, count in wanted.items():
+        got = consume_all(kafka_bootstrap, topic, count)
+        assert {m.key() for m in got} == {r["key"].encode() for r in records if r["topic"] == topic}
+
+
+# -- failures ---------------------------------------------------------------------------------
+
+
+def test_unreachable_broker_fails_fast_and_clearly() -> None:
+    port = free_port()  # nothing listens there
+    started = time.monotonic()
+    with pytest.raises(SinkError) as caught:
+        send_dataset(streaming("normal_user", 50, 1), f"kafka://127.0.0.1:{port}/events")
+    assert time.monotonic() - started < 15
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach Kafka at 127.0.0.1:{port}: ")
+    assert "Connection refused" in message
+    assert "\n" not in message
+    # The CLI prints any PersonaGenError as one line; no client exception leaks through.
+    assert isinstance(caught.value, OutputError)
+    assert caught.value.__cause__ is None and caught.value.__suppress_context__
+
+
+def test_unresolvable_host_fails_fast() -> None:
+    started = time.monotonic()
+    with pytest.raises(SinkError, match=r"cannot reach Kafka at no-such-host\.invalid:9092"):
+        send_records([[{"id": 1}]], "kafka://no-such-host.invalid/events?connect=3")
+    assert time.monotonic() - started < 15
+
+
+def test_missing_topic_is_reported(kafka_bootstrap: str) -> None:
+    started = time.monotonic()
+    with pytest.raises(SinkError) as caught:
+        send_records([[{"id": 1}]], f"kafka://{kafka_bootstrap}/no-such-topic")
+    assert time.monotonic() - started < 15
+    assert str(caught.value).startswith(
+        f"topic 'no-such-topic' does not exist on broker {kafka_bootstrap}; create it"
+    )
+    assert "?create=12" in str(caught.value)
+
+
+def test_missing_record_topic_stops_the_run(kafka_bootstrap: str) -> None:
+    records = [{"topic": "no-such-topic-either", "request_id": "a"}]
+    with pytest.raises(SinkError, match="topic 'no-such-topic-either' does not exist") as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert (report.records, report.sent, report.failed) == (0, 0, 0)
+
+
+def oversized(count: int, every: int, big: str) -> list[dict[str, Any]]:
+    return [
+        {"request_id": f"r{i:04d}", "blob": big if i % every == 3 else "small"}
+        for i in range(count)
+    ]
+
+
+def test_records_over_the_topic_limit_are_counted(kafka_bootstrap: str) -> None:
+    """Refused before sending (their size is known), so no neighbour fails with them."""
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    records = oversized(200, 10, "x" * 5000)
+    with pytest.raises(SinkError) as caught:
+        send_records([records[:120], records[120:]], f"kafka://{kafka_bootstrap}/{topic}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert (report.records, report.sent, report.acknowledged, report.failed) == (200, 180, 180, 20)
+    assert report.first_error is not None and "Message size too large" in report.first_error
+    assert "180 of 200 records acknowledged, 20 failed" in str(caught.value)
+    got = consume_all(kafka_bootstrap, topic, 180)
+    assert {m.key() for m in got} == {
+        r["request_id"].encode() for r in records if r["blob"] == "small"
+    }
+
+
+def test_records_the_broker_refuses_are_counted(kafka_bootstrap: str) -> None:
+    """Compressed, their size is only known to the broker: its refusals come back in the
+    delivery reports, are counted, and fail the run."""
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    noise = base64.b64encode(os.urandom(12_000)).decode()  # does not compress below 2000
+    records = oversized(100, 25, noise)
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?compression=gzip")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert (report.records, report.sent, report.acknowledged, report.failed) == (100, 100, 96, 4)
+    assert report.errors == {"Broker: Message size too large": 4}
+    assert report.to_manifest()["failed"] == 4
+    assert len(consume_all(kafka_bootstrap, topic, 96)) == 96
+
+
+def test_losing_the_broker_mid_run_stops_and_accounts(tmp_path: Path) -> None:
+    """A broker of its own, stopped after the first block: the run ends within the delivery
+    timeout, every record taken is either acknowledged or counted failed, and it says why."""
+    state = str(tmp_path / "broker")
+    bootstrap = start_broker(state)
+    stopped_at: list[float] = []
+    try:
+        topic = new_topic(bootstrap, 12)
+        records = [r for b in streaming("normal_user", 3000, 4).blocks() for r in b]
+
+        def blocks() -> Iterator[list[dict[str, Any]]]:
+            yield records[:1000]
+            wait_for_log_end(bootstrap, topic, 1000)  # the first block is in the log
+            stop_broker(state)
+            stopped_at.append(time.monotonic())
+            for start in range(1000, 3000, 500):
+                yield records[start : start + 500]
+
+        with pytest.raises(SinkError) as caught:
+            send_records(blocks(), f"kafka://{bootstrap}/{topic}?timeout=3")
+        assert stopped_at and time.monotonic() - stopped_at[0] < 20
+    finally:
+        stop_broker(state)
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert report.stopped is not None
+    assert report.records < 3000  # the rest was not read
+    assert report.acknowledged == 1000
+    assert report.failed == report.records - 1000 > 0
+    assert "stopped: " in str(caught.value)
+
+
+def wait_for_log_end(bootstrap: str, topic: str, count: int) -> None:
+    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "pg-test-watch"})
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            ends = sum(
+                consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
+                for p in range(12)
+            )
+            if ends >= count:
+                time.sleep(0.2)  # and the producer has had the acknowledgements
+                return
+            time.sleep(0.1)
+    finally:
+        consumer.close()
+    raise AssertionError(f"{topic} never held {count} messages")

@@ -1,0 +1,63 @@
+"""`--sink kafka://…` from the CLI: records arrive, the manifest tells, bad URLs fail early."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from confluent_kafka import Consumer
+
+from tests.helpers import run_cli
+
+
+def test_quick_to_kafka_with_manifest(kafka_bootstrap: str, tmp_path: Path) -> None:
+    topic = f"cli-{tmp_path.name[-12:]}".replace("_", "-")
+    manifest = tmp_path / "run.manifest.json"
+    result = run_cli(
+        [
+            "quick",
+            "noisy_device",
+            "-t",
+            "streaming",
+            "-n",
+            "300",
+            "-s",
+            "4",
+            "--sink",
+            f"kafka://{kafka_bootstrap}/{topic}?create=12",
+            "--manifest",
+            str(manifest),
+        ]
+    )
+    assert result.code == 0, result.stderr
+    assert "acknowledged 300, failed 0" in result.stderr
+    doc = json.loads(manifest.read_text())
+    assert doc["delivery"]["acknowledged"] == 300
+    assert doc["seed"] == 4
+    consumer = Consumer(
+        {"bootstrap.servers": kafka_bootstrap, "group.id": topic, "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe([topic])
+    got = 0
+    try:
+        for _ in range(60):
+            got += len([m for m in consumer.consume(500, timeout=1.0) if not m.error()])
+            if got >= 300:
+                break
+    finally:
+        consumer.close()
+    assert got == 300
+
+
+def test_bad_sink_urls_fail_before_generating() -> None:
+    for url, message in (
+        ("kafka:/x", "is not a URL"),
+        ("kafkaa://h:1/t", "Did you mean 'kafka'"),
+        ("kafka://127.0.0.1:1/t", "cannot reach Kafka"),
+    ):
+        result = run_cli(
+            ["quick", "normal_user", "-t", "streaming", "-n", "5", "-s", "1", "--sink", url]
+        )
+        assert result.code == 1, url
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
