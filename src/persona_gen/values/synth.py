@@ -65,7 +65,7 @@ class Synthesizer:
                     f"'{name}' must be unique but can only be "
                     f"{schema.const!r}: at most one record is possible"
                 )
-            return [copy.deepcopy(schema.const) for _ in range(n)]
+            return _copies([schema.const] * n)
         if schema.enum and schema.type != "array":
             choices = [v for v in schema.enum if v is not None] or list(schema.enum)
             if unique:
@@ -75,9 +75,9 @@ class Synthesizer:
                         f"'{name}' must be unique but has only {len(choices)} allowed "
                         f"values; {row_offset + n} records cannot all differ"
                     )
-                return [copy.deepcopy(choices[row_offset + i]) for i in range(n)]
+                return _copies([choices[row_offset + i] for i in range(n)])
             idx = rng.integers(0, len(choices), n).tolist()
-            return [copy.deepcopy(choices[i]) for i in idx]
+            return _copies([choices[i] for i in idx])
         kind = schema.type
         if kind == "object" and schema.variants:
             # An object that is one of several shapes (e.g. a protobuf oneof): each record
@@ -456,9 +456,22 @@ def _make_unique(
     return out
 
 
+def _copies(values: list[Any]) -> list[Any]:
+    """Values safe to hand out: mutable ones (objects, arrays) copied, scalars shared."""
+    if all(v is None or isinstance(v, str | int | float | bool) for v in values[:1]) and all(
+        not isinstance(v, dict | list) for v in values
+    ):
+        return values
+    return [copy.deepcopy(v) for v in values]
+
+
 def _fit(values: list[str], min_length: int, max_length: int | None) -> list[str]:
     if max_length is None and min_length == 0:
         return values
+    if values:  # the common case: everything already fits
+        lengths = list(map(len, values))
+        if min(lengths) >= min_length and (max_length is None or max(lengths) <= max_length):
+            return values
     out = []
     for value in values:
         fitted = value
