@@ -202,8 +202,8 @@ def _nice(n: float) -> int:
     """Round to two significant digits (20,000 / 150,000 / 1,200,000)."""
     if n < 100:
         return max(1, round(n))
-    digits = len(str(int(n))) - 2
-    return round(n / 10**digits) * 10**digits
+    scale = int(10 ** (len(str(int(n))) - 2))
+    return round(n / scale) * scale
 
 
 def calibrate(command: Command, cfg: Config, startup_s: float) -> tuple[int | None, str | None]:
