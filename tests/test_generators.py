@@ -12,7 +12,7 @@ import pytest
 from persona_gen import PersonaCatalog
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.to_jsonschema import entity_json_schema
-from persona_gen.generators import GENERATORS
+from persona_gen.generators import GENERATORS, SUMMARIES
 from persona_gen.generators.base import Generator
 from persona_gen.generators.mutations import MUTATIONS
 from persona_gen.generators.streaming import murmur2, murmur2_partition
@@ -46,6 +46,7 @@ def test_every_generator_conforms(name: str) -> None:
     assert cls.name == name
     assert cls.description
     assert cls.use_case
+    assert SUMMARIES[name] == (cls.description, cls.use_case)
     assert (Path(__file__).parent.parent / "docs" / "generators" / f"{name}.md").exists()
 
 

@@ -1,4 +1,4 @@
-"""`--sink kafka://…` from the CLI: records arrive, the manifest tells, bad URLs fail early."""
+"""`--sink` from the CLI: Kafka and databases; records arrive, manifests tell, errors are clear."""
 
 from __future__ import annotations
 
@@ -61,3 +61,44 @@ def test_bad_sink_urls_fail_before_generating() -> None:
         assert result.code == 1, url
         assert message in result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_quick_to_sqlite_all_or_nothing(tmp_path: Path) -> None:
+    import sqlite3
+
+    db = tmp_path / "rows.db"
+    ok = run_cli(
+        [
+            "quick",
+            "normal_user",
+            "-t",
+            "file",
+            "-n",
+            "200",
+            "-s",
+            "2",
+            "--sink",
+            f"sqlite:///{db}",
+            "--create-tables",
+        ]
+    )
+    assert ok.code == 0, ok.stderr
+    assert "users: 200 loaded" in ok.stderr
+    bad = run_cli(
+        [
+            "quick",
+            "edge_case_user",
+            "-t",
+            "file",
+            "-n",
+            "300",
+            "-s",
+            "2",
+            "--sink",
+            f"sqlite:///{db}",
+            "--include-invalid",
+        ]
+    )
+    assert bad.code == 1
+    assert "rolled back" in bad.stderr
+    assert sqlite3.connect(db).execute("select count(*) from users").fetchone() == (200,)

@@ -6,7 +6,17 @@ from typing import Any
 
 from persona_gen.registry import Registry
 
-__all__ = ["GENERATORS"]
+__all__ = ["GENERATORS", "SUMMARIES"]
+
+# (description, use case) of the built-ins, so listing them imports no generator code (and no
+# NumPy): start-up stays fast. A test checks these match the classes' own attributes.
+SUMMARIES: dict[str, tuple[str, str]] = {
+    "api": ("REST API request/response data", "Contract testing, integration testing"),
+    "streaming": ("Kafka/Flink event streams", "Stream processing validation"),
+    "file": ("File-based data records", "ETL and ingestion testing"),
+    "load": ("High-volume load test data", "Performance and soak testing"),
+    "fault": ("Faulty/mutated data", "Resilience and negative testing"),
+}
 
 GENERATORS: Registry[Any] = Registry(
     "generator",

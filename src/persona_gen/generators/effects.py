@@ -85,6 +85,7 @@ class PayloadEffects:
         # Key columns keep their generated (unique) values: a boundary or typo there would
         # make two records collide, which no behaviour declares.
         keys = set(entity.primary_key) | {k for cols in entity.unique for k in cols}
+        self.nul_is_invalid = domain.source == "ddl"
         self.leaves = tuple(
             leaf for leaf in leaves(domain, entity.schema) if leaf.path[0] not in keys
         )
@@ -112,6 +113,7 @@ class PayloadEffects:
         """Realise the trace's marks on ``payloads`` (one per event, or per ``rows``)."""
         index = np.arange(len(payloads)) if rows is None else rows
         outcomes: list[list[Outcome]] = [[] for _ in payloads]
+        nul_rule = self.nul_is_invalid
         for effect in (
             "limited",
             "noise",
@@ -133,6 +135,14 @@ class PayloadEffects:
                     found = handler(payloads[i], params, rng, trace, int(index[i]))
                     if found:
                         outcomes[i].extend(found)
+        if nul_rule:  # SQL text columns cannot store NUL: such a value breaks the table
+            for i, found in enumerate(outcomes):
+                for o in found:
+                    value = get_path(payloads[i], _path_of(o.field_path))
+                    if o.rule is None and isinstance(value, str) and "\x00" in value:
+                        found[found.index(o)] = Outcome(
+                            o.mutation, o.field_path, "encoding", o.note
+                        )
         return outcomes
 
     # -- effects: each returns the outcomes worth reporting -----------------------------------
@@ -280,6 +290,10 @@ class PayloadEffects:
         leaf = candidates[int(rng.integers(0, len(candidates)))]
         result = mutation.apply(p, leaf, rng)
         return [result] if result else []
+
+
+def _path_of(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
 
 
 def _typo(value: str, rng: np.random.Generator, schema: Schema) -> str:

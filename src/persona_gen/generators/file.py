@@ -37,12 +37,18 @@ class CsvDialect:
     decimal_comma: bool = False
 
 
-def flatten(payload: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+def flatten(
+    payload: dict[str, Any], prefix: str = "", whole: frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """Nested objects become ``parent.child`` columns; arrays, and the columns named in
+    ``whole`` (maps, JSON columns), become JSON text."""
     out: dict[str, Any] = {}
     for key, value in payload.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict):
-            out.update(flatten(value, f"{name}."))
+        if isinstance(value, dict) and name in whole:
+            out[name] = orjson.dumps(value).decode()
+        elif isinstance(value, dict):
+            out.update(flatten(value, f"{name}.", whole))
         elif isinstance(value, list):
             out[name] = orjson.dumps(value).decode()
         else:
@@ -65,6 +71,11 @@ class FileGenerator(Generator):
             if leaf.schema.type != "object"
         ]
         self.data_columns = list(self.columns)
+        self.json_columns = frozenset(
+            leaf.dotted
+            for leaf in leaves(self.ctx.domain, self.entity.schema)
+            if leaf.schema.type in ("map", "any", "union")
+        )
         self.required = {
             leaf.dotted
             for leaf in leaves(self.ctx.domain, self.entity.schema)
@@ -87,7 +98,7 @@ class FileGenerator(Generator):
         tags = trace.tags()
         rows: list[Record] = []
         for i, payload in enumerate(payloads):
-            flat = flatten(payload)
+            flat = flatten(payload, "", self.json_columns)
             row = {c: flat.get(c) for c in self.data_columns}
             broken = [f"{o.field_path}:{o.rule}" for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":

@@ -124,14 +124,18 @@ def list_generators() -> None:
     """List the dataset generators."""
     from rich.table import Table
 
-    from persona_gen.generators import GENERATORS
+    from persona_gen.generators import GENERATORS, SUMMARIES
 
     table = Table(title="Available Generators")
     for column in ("Generator", "Description", "Use Case"):
         table.add_column(column)
     for name in GENERATORS.names():
-        cls = GENERATORS.get(name)
-        table.add_row(name, cls.description, cls.use_case)
+        if name in SUMMARIES:
+            description, use_case = SUMMARIES[name]
+        else:  # a plugin: its class says
+            cls = GENERATORS.get(name)
+            description, use_case = cls.description, cls.use_case
+        table.add_row(name, description, use_case)
     _stdout_console().print(table)
 
 
@@ -183,13 +187,26 @@ def quick(
         typer.Option(
             "--sink",
             help="Send records to a destination instead: "
-            "kafka://HOST:PORT/TOPIC (see docs/sinks.md).",
+            "kafka://HOST:PORT/TOPIC, sqlite:///file.db or postgresql://USER@HOST/DB "
+            "(see docs/sinks.md).",
         ),
     ] = None,
     manifest_file: Annotated[
         Path | None,
         typer.Option("--manifest", help="Write the run manifest here (with --sink)."),
     ] = None,
+    create_tables: Annotated[
+        bool,
+        typer.Option("--create-tables", help="With a database sink: create the tables."),
+    ] = False,
+    include_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--include-invalid",
+            help="With a database sink: also load rows "
+            "labelled invalid (the database rejects them; nothing is kept).",
+        ),
+    ] = False,
 ) -> None:
     """Generate one dataset from one persona."""
     from persona_gen.generators import GENERATORS
@@ -210,7 +227,14 @@ def quick(
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
         check_sink(sink)
-        doc = deliver(dataset, sink, progress=_progress_factory(), manifest_file=manifest_file)
+        doc = deliver(
+            dataset,
+            sink,
+            progress=_progress_factory(),
+            manifest_file=manifest_file,
+            create_tables=create_tables,
+            include_invalid=include_invalid,
+        )
         _report_delivery(doc)
         return
     write_dataset(
@@ -231,6 +255,13 @@ def quick(
 
 def _report_delivery(doc: dict[str, Any]) -> None:
     d = doc.get("delivery", {})
+    if "tables" in d:  # a database load
+        loaded = ", ".join(
+            f"{name}: {t['loaded']} loaded, {t['skipped_invalid']} skipped as invalid"
+            for name, t in d["tables"].items()
+        )
+        print(f"persona-gen: {doc['count']} records to {doc['output']}: {loaded}", file=sys.stderr)
+        return
     print(
         f"persona-gen: {doc['count']} records to {doc['output']}: sent {d.get('sent')}, "
         f"acknowledged {d.get('acknowledged')}, failed {d.get('failed')}",

@@ -14,7 +14,7 @@ from persona_gen.sinks.output import open_output
 
 __all__ = ["deliver", "make_encoder", "write_dataset"]
 
-SINK_SCHEMES = ("kafka",)
+SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
 
 def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
@@ -36,6 +36,9 @@ def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
         # Column types come from the first block, so every row group has the same schema.
         index, lo, hi = dataset.block_range()[0]
         encoder.kinds = column_kinds(dataset.chunk(index, lo, hi))  # type: ignore[attr-defined]
+    bind = getattr(encoder, "bind", None)
+    if bind is not None:  # encoders that need the dataset's entity (sql: its table)
+        bind(dataset)
     return encoder
 
 
@@ -81,6 +84,10 @@ def check_sink(url: str) -> None:
         from persona_gen.sinks.kafka import parse_kafka_url
 
         parse_kafka_url(url)
+    else:
+        from persona_gen.sinks.database import parse_database_url
+
+        parse_database_url(url)
 
 
 def deliver(
@@ -90,18 +97,34 @@ def deliver(
     progress: Any = None,
     extra: dict[str, Any] | None = None,
     manifest_file: Path | None = None,
+    create_tables: bool = False,
+    include_invalid: bool = False,
 ) -> dict[str, Any]:
     """Send ``dataset`` to the sink ``url``; the manifest is returned (and written to
-    ``manifest_file`` when given), whatever happened, before an error is raised."""
+    ``manifest_file`` when given, also when the delivery fails, before the error is raised)."""
     from persona_gen.errors import SinkError
-    from persona_gen.sinks.kafka import send_dataset
 
+    scheme = url.partition("://")[0]
     try:
-        doc = send_dataset(dataset, url, progress=progress, extra=extra)
+        if scheme == "kafka":
+            from persona_gen.sinks.kafka import send_dataset
+
+            doc = send_dataset(dataset, url, progress=progress, extra=extra)
+        else:
+            from persona_gen.sinks.database import load_dataset
+
+            doc = load_dataset(
+                dataset,
+                url,
+                create_tables=create_tables,
+                include_invalid=include_invalid,
+                progress=progress,
+                extra=extra,
+            )
     except SinkError as exc:
         report = getattr(exc, "report", None)
         if manifest_file is not None and report is not None:
-            failed = manifest(dataset, output=url, fmt="kafka", extra=extra)
+            failed = manifest(dataset, output=url, fmt=scheme, extra=extra)
             failed["delivery"] = report.to_manifest()
             write_manifest(manifest_file, failed)
         raise

@@ -15,6 +15,7 @@ FORMATS: Registry[Any] = Registry(
         "jsonl": "persona_gen.sinks.encoders:JsonLinesEncoder",
         "csv": "persona_gen.sinks.encoders:CsvEncoder",
         "parquet": "persona_gen.sinks.parquet:ParquetEncoder",
+        "sql": "persona_gen.sinks.sql:SqlEncoder",
     },
     "persona_gen.formats",
 )

@@ -1,0 +1,65 @@
+"""``sql``: SQL INSERT scripts, one ``INSERT INTO <table> (...) VALUES (...);`` per row.
+
+Rows are the ``file`` generator's (other generators are refused: their records are not table
+rows). The table and its columns come from the dataset's entity (``tables.table_for``): an
+imported DDL table keeps its name, a built-in entity uses its collection (``users``); label
+columns and read-only columns are left out. Nothing else is written: no ``BEGIN``/``COMMIT``
+(wrap the script yourself when you want all or nothing) and no ``CREATE TABLE``
+(``tables.create_table_sql`` writes one). A row labelled ``_expected_valid: false`` is
+preceded by a ``-- expected invalid: <violations>`` comment: the schema will reject it.
+
+The dialect is the encoder's ``sql_dialect`` attribute: ``postgres`` (default) or
+``sqlite``. They differ only in arrays (``'{a,b}'`` literals vs JSON text), booleans
+(``TRUE``/``1``) and bytes. Strings are single-quoted with ``''`` doubling (standard SQL,
+both databases); JSON is written as JSON text. ``SqliteSqlEncoder`` is the same with
+``sql_dialect = "sqlite"``, for registration under another format name.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from persona_gen.generators.file import VALID_COLUMN, VIOLATIONS_COLUMN
+from persona_gen.sinks.encoders import Encoder
+from persona_gen.sinks.tables import Table, quote_identifier, sql_literal
+
+__all__ = ["SqlEncoder", "SqliteSqlEncoder"]
+
+
+class SqlEncoder(Encoder):
+    """INSERT statements; ``bind(dataset)`` (called by ``make_encoder``) picks the table."""
+
+    extension = "sql"
+    sql_dialect: ClassVar[str] = "postgres"
+
+    table: Table | None = None
+
+    def bind(self, dataset: Any, table: str | None = None) -> None:
+        """Take the table and columns from the dataset's entity (refuses non-file datasets)."""
+        from persona_gen.sinks.database import dataset_table
+
+        self.table = dataset_table(dataset, table)[0]
+
+    def encode(self, records: list[dict[str, Any]], first: bool) -> bytes:
+        if self.table is None:
+            raise RuntimeError("SqlEncoder.bind(dataset) must be called before encoding")
+        table = self.table
+        dialect = self.sql_dialect
+        prefix = (
+            f"INSERT INTO {quote_identifier(table.name)} "
+            f"({', '.join(quote_identifier(c) for c in table.column_names)}) VALUES ("
+        )
+        lines = []
+        for row in records:
+            if row.get(VALID_COLUMN) is False:
+                why = str(row.get(VIOLATIONS_COLUMN) or "").replace("\n", " ")
+                lines.append(f"-- expected invalid: {why}")
+            values = ", ".join(sql_literal(row.get(c.name), c.kind, dialect) for c in table.columns)
+            lines.append(f"{prefix}{values});")
+        return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+class SqliteSqlEncoder(SqlEncoder):
+    """INSERT statements in SQLite's dialect."""
+
+    sql_dialect: ClassVar[str] = "sqlite"

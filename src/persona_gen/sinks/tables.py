@@ -1,0 +1,344 @@
+"""Tables for an entity: columns, ``CREATE TABLE`` text and database-ready values.
+
+A ``file`` dataset's rows are the entity flattened (nested objects as ``a.b`` columns); the
+table has one column per leaf field, in the same order, without the label columns
+(``_expected_valid``, ``_violations``, ``_behaviors``) and without read-only (generated)
+columns. How the model maps to SQL:
+
+=====================================  ===========================  ======================
+model                                  PostgreSQL                   SQLite
+=====================================  ===========================  ======================
+string (``max_length`` n)              ``VARCHAR(n)`` / ``TEXT``    ``TEXT``
+string ``uuid`` / ``date`` / ``time``  ``UUID`` / ``DATE`` / ``TIME``  ``TEXT``
+string ``date-time``                   ``TIMESTAMPTZ``              ``TEXT``
+string ``ipv4`` / ``ipv6``             ``INET``                     ``TEXT``
+string ``byte`` (base64 text)          ``BYTEA`` (decoded)          ``BLOB`` (decoded)
+integer                                ``INTEGER`` / ``BIGINT`` / ``NUMERIC(20)`` by range
+number with precision/scale            ``NUMERIC(p, s)``            ``NUMERIC``
+number                                 ``DOUBLE PRECISION``         ``REAL``
+boolean                                ``BOOLEAN``                  ``INTEGER`` (0/1)
+array of scalars                       ``<type>[]``                 ``TEXT`` (JSON)
+object, map, union, any, other arrays  ``JSONB``                    ``TEXT`` (JSON)
+=====================================  ===========================  ======================
+
+Constraints: ``NOT NULL`` for a required, non-nullable field (and all its parents), the
+primary key, each ``UNIQUE`` key, foreign keys to tables of the same domain, and ``CHECK``
+for enums, consts, numeric bounds and string lengths. Patterns and ``multipleOf`` are not
+expressed (database regex dialects differ from the generator's). Other sqlglot dialects
+get the PostgreSQL text transpiled by sqlglot (best effort).
+"""
+
+from __future__ import annotations
+
+import base64
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.generators.file import LABEL_COLUMNS
+
+__all__ = [
+    "Column",
+    "Table",
+    "create_table_sql",
+    "quote_identifier",
+    "sql_literal",
+    "table_for",
+    "table_name",
+]
+
+_INT32 = 2**31
+_INT64 = 2**63
+_SCALARS = {"string", "integer", "number", "boolean"}
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One table column: its name (as in the rows), value kind, SQL type and constraints."""
+
+    name: str
+    kind: str  # text, int, number, bool, json, array, bytes
+    pg_type: str
+    sqlite_type: str
+    not_null: bool
+    checks: tuple[str, ...] = ()  # CHECK expressions, dialect-neutral
+
+    def sql_type(self, dialect: str) -> str:
+        return self.sqlite_type if dialect == "sqlite" else self.pg_type
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    """The table a ``file`` dataset's rows go into."""
+
+    name: str
+    columns: tuple[Column, ...]
+    primary_key: tuple[str, ...] = ()
+    unique: tuple[tuple[str, ...], ...] = ()
+    foreign_keys: tuple[tuple[tuple[str, ...], str, tuple[str, ...]], ...] = ()
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def values(self, row: Mapping[str, Any], dialect: str) -> list[Any]:
+        """The row's values for ``columns``, in the form the database driver takes."""
+        return [db_value(row.get(c.name), c.kind, dialect) for c in self.columns]
+
+
+def quote_identifier(name: str) -> str:
+    """A double-quoted identifier (PostgreSQL and SQLite both read it)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def table_name(domain: Domain | None, entity: Entity) -> str:
+    """An imported DDL table keeps its name; a built-in entity uses its collection (users)."""
+    if domain is not None and domain.source == "ddl":
+        return entity.name
+    return entity.collection
+
+
+def _deref(domain: Domain | None, s: Schema) -> Schema:
+    seen = 0
+    while s.type == "ref" and domain is not None and s.ref in domain.entities and seen < 16:
+        s = domain.entities[s.ref].schema
+        seen += 1
+    return s
+
+
+def table_for(entity: Entity, domain: Domain | None = None, table: str | None = None) -> Table:
+    """The table of ``entity``'s flattened rows (see the module docstring)."""
+    columns: list[Column] = []
+
+    def walk(schema: Schema, prefix: str, depth: int, parents_required: bool) -> None:
+        for f in _deref(domain, schema).fields:
+            fs = _deref(domain, f.schema)
+            name = f"{prefix}{f.name}"
+            required = parents_required and f.required and not f.write_only
+            if fs.type == "object" and depth < 3:
+                walk(fs, f"{name}.", depth + 1, required and not fs.nullable)
+                continue
+            if f.read_only:
+                continue  # generated columns: the database computes them
+            columns.append(_column(name, fs, required and not fs.nullable))
+
+    walk(entity.schema, "", 0, True)
+    columns = [c for c in columns if c.name not in LABEL_COLUMNS]
+    fks = []
+    if domain is not None:
+        for fk in entity.foreign_keys:
+            parent = domain.entities.get(fk.entity)
+            if parent is not None:
+                fks.append((fk.columns, table_name(domain, parent), fk.references))
+    return Table(
+        name=table or table_name(domain, entity),
+        columns=tuple(columns),
+        primary_key=entity.primary_key,
+        unique=entity.unique,
+        foreign_keys=tuple(fks),
+    )
+
+
+def _column(name: str, s: Schema, not_null: bool) -> Column:
+    q = quote_identifier(name)
+    checks: list[str] = []
+    if s.has_const and _literal_ok(s.const):
+        checks.append(f"{q} = {sql_literal(s.const)}")
+    if s.enum is not None and s.enum and all(_literal_ok(v) for v in s.enum):
+        checks.append(f"{q} IN ({', '.join(sql_literal(v) for v in s.enum)})")
+    t = s.type
+    if t == "string":
+        kind, pg, lite = _string_type(s)
+        if kind == "text" and s.format is None and s.min_length:
+            checks.append(f"length({q}) >= {s.min_length}")
+    elif t == "integer":
+        kind, lite = "int", "INTEGER"
+        lo, hi = s.minimum, s.maximum
+        if lo is not None and hi is not None and lo >= -_INT32 and hi < _INT32:
+            pg = "INTEGER"
+        elif (lo is None or lo >= -_INT64) and (hi is None or hi < _INT64):
+            pg = "BIGINT"
+        else:
+            pg = "NUMERIC(20)"
+        checks += _bounds(q, s, skip=(-_INT32, _INT32 - 1, -_INT64, _INT64 - 1))
+    elif t == "number":
+        kind = "number"
+        if s.precision is not None:
+            pg = f"NUMERIC({s.precision}, {s.scale or 0})"
+            lite = "NUMERIC"
+        else:
+            pg, lite = "DOUBLE PRECISION", "REAL"
+        checks += _bounds(q, s)
+    elif t == "boolean":
+        kind, pg, lite = "bool", "BOOLEAN", "INTEGER"
+    elif t == "array" and s.items is not None and s.items.type in _SCALARS:
+        _, element, _ = _string_type(s.items) if s.items.type == "string" else ("", "", "")
+        scalar = {
+            "string": element or "TEXT",
+            "integer": "BIGINT",
+            "number": "DOUBLE PRECISION",
+            "boolean": "BOOLEAN",
+        }[s.items.type]
+        if scalar == "BYTEA":
+            kind, pg, lite = "json", "JSONB", "TEXT"
+        else:
+            kind, pg, lite = "array", f"{scalar}[]", "TEXT"
+    else:
+        kind, pg, lite = "json", "JSONB", "TEXT"
+    return Column(name, kind, pg, lite, not_null, tuple(checks))
+
+
+def _string_type(s: Schema) -> tuple[str, str, str]:
+    fmt = s.format
+    if fmt == "byte":
+        return "bytes", "BYTEA", "BLOB"
+    special = {
+        "uuid": "UUID",
+        "date": "DATE",
+        "date-time": "TIMESTAMPTZ",
+        "time": "TIME",
+        "ipv4": "INET",
+        "ipv6": "INET",
+    }.get(fmt or "")
+    if special is not None:
+        return "text", special, "TEXT"
+    if s.max_length is not None:
+        return "text", f"VARCHAR({s.max_length})", "TEXT"
+    return "text", "TEXT", "TEXT"
+
+
+def _bounds(q: str, s: Schema, skip: tuple[int, ...] = ()) -> list[str]:
+    out = []
+    if s.minimum is not None and s.minimum not in skip:
+        out.append(f"{q} {'>' if s.exclusive_minimum else '>='} {_number(s.minimum)}")
+    if s.maximum is not None and s.maximum not in skip:
+        out.append(f"{q} {'<' if s.exclusive_maximum else '<='} {_number(s.maximum)}")
+    return out
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
+def _literal_ok(value: Any) -> bool:
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def sql_literal(value: Any, kind: str = "text", dialect: str = "postgres") -> str:
+    """``value`` as an SQL literal for a column of ``kind`` (``'it''s'``, ``42``, ``NULL``)."""
+    value = db_value(value, kind, dialect)
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE") if dialect != "sqlite" else str(int(value))
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return f"'{value}'"  # PostgreSQL reads 'NaN', 'Infinity' into float columns
+        return repr(value)
+    if isinstance(value, bytes):
+        return f"X'{value.hex()}'" if dialect == "sqlite" else f"'\\x{value.hex()}'::bytea"
+    if isinstance(value, list):
+        value = _pg_array(value)
+    text = str(value)
+    if "\x00" in text:
+        text = text.replace("\x00", "")  # neither database stores NUL in text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _pg_array(items: list[Any]) -> str:
+    parts = []
+    for item in items:
+        if item is None:
+            parts.append("NULL")
+        elif isinstance(item, bool):
+            parts.append("t" if item else "f")
+        elif isinstance(item, int | float):
+            parts.append(repr(item))
+        else:
+            parts.append('"' + str(item).replace("\\", "\\\\").replace('"', '\\"') + '"')
+    return "{" + ",".join(parts) + "}"
+
+
+def db_value(value: Any, kind: str, dialect: str) -> Any:
+    """A row value as the driver takes it: JSON as text, arrays as lists (PostgreSQL) or JSON
+    text (SQLite), base64 text as bytes, booleans as 0/1 in SQLite."""
+    if value is None:
+        return None
+    if kind == "json":
+        return value if isinstance(value, str) else orjson.dumps(value).decode()
+    if kind == "array":
+        if dialect == "sqlite":
+            return value if isinstance(value, str) else orjson.dumps(value).decode()
+        if isinstance(value, str):
+            try:
+                parsed = orjson.loads(value)
+            except orjson.JSONDecodeError:
+                return value  # not JSON: the database says why it will not take it
+            return parsed if isinstance(parsed, list) else value
+        return value
+    if kind == "bytes" and isinstance(value, str):
+        try:
+            return base64.b64decode(value, validate=True)
+        except ValueError:
+            return value
+    if dialect == "sqlite" and isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dict | list):
+        return orjson.dumps(value).decode()
+    return value
+
+
+def create_table_sql(
+    entity: Entity,
+    dialect: str = "postgres",
+    *,
+    domain: Domain | None = None,
+    table: str | None = None,
+    if_not_exists: bool = False,
+) -> str:
+    """``CREATE TABLE`` for ``entity``'s rows in ``dialect`` (postgres, sqlite; other sqlglot
+    dialects by transpiling the PostgreSQL text)."""
+    spec = table_for(entity, domain, table)
+    target = "sqlite" if dialect == "sqlite" else "postgres"
+    lines = []
+    for c in spec.columns:
+        line = f"    {quote_identifier(c.name)} {c.sql_type(target)}"
+        if c.not_null:
+            line += " NOT NULL"
+        checks = list(c.checks)
+        if target == "sqlite" and c.kind == "bool":
+            checks.append(f"{quote_identifier(c.name)} IN (0, 1)")
+        if target == "sqlite" and c.pg_type.startswith("VARCHAR("):
+            checks.append(f"length({quote_identifier(c.name)}) <= {c.pg_type[8:-1]}")
+        for check in checks:
+            line += f" CHECK ({check})"
+        lines.append(line)
+    names = set(spec.column_names)
+
+    def cols(keys: tuple[str, ...]) -> str:
+        return ", ".join(quote_identifier(k) for k in keys)
+
+    if spec.primary_key and set(spec.primary_key) <= names:
+        lines.append(f"    PRIMARY KEY ({cols(spec.primary_key)})")
+    for key in spec.unique:
+        if set(key) <= names and key != spec.primary_key:
+            lines.append(f"    UNIQUE ({cols(key)})")
+    for columns, parent, references in spec.foreign_keys:
+        if set(columns) <= names:
+            lines.append(
+                f"    FOREIGN KEY ({cols(columns)}) REFERENCES "
+                f"{quote_identifier(parent)} ({cols(references)})"
+            )
+    exists = "IF NOT EXISTS " if if_not_exists else ""
+    text = f"CREATE TABLE {exists}{quote_identifier(spec.name)} (\n" + ",\n".join(lines) + "\n)"
+    if dialect in ("postgres", "sqlite"):
+        return text
+    import sqlglot
+
+    return str(sqlglot.transpile(text, read="postgres", write=dialect)[0])

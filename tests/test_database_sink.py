@@ -1,0 +1,374 @@
+"""Database destinations (SQLite, PostgreSQL) and SQL INSERT scripts, against real databases."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import secrets
+import sqlite3
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+import pytest
+from psycopg import sql
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.errors import SinkError, UsageError
+from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.write import make_encoder
+from persona_gen.sinks.database import dataset_table, load_dataset, parse_database_url
+from persona_gen.sinks.sql import SqlEncoder, SqliteSqlEncoder
+from persona_gen.sinks.tables import create_table_sql
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOG = PersonaCatalog([])
+
+
+def dataset(persona: str, n: int, seed: int = 7, **kw: Any) -> Dataset:
+    return Dataset([(CATALOG.get(persona), 1.0)], "file", n, seed, **kw)
+
+
+def rows_of(ds: Dataset) -> list[dict[str, Any]]:
+    fresh = Dataset(
+        [(p, 1.0) for p in ds.personas],
+        ds.generator,
+        ds.count,
+        ds.seed,
+        key=ds.key,
+        domain=ds.lanes[0].generator.ctx.domain,
+        entity=ds.lanes[0].generator.entity.name,
+    )
+    return [r for block in fresh.blocks() for r in block]
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}_{secrets.token_hex(4)}"
+
+
+@pytest.fixture
+def pg_db(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test server (dropped afterwards); its URL."""
+    name = unique("sink")
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", postgres_url, count=1)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )
+
+
+@pytest.fixture(scope="module")
+def users_profile(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    out = tmp_path_factory.mktemp("profile") / "users.yaml"
+    result = run_cli(
+        [
+            "import-schema",
+            str(ROOT / "schemas/users.sql"),
+            "-f",
+            "ddl",
+            "-e",
+            "users",
+            "-o",
+            str(out),
+        ]
+    )
+    assert result.code == 0, result.stderr
+    return load_profile(out, CATALOG)
+
+
+def pg_rows(url: str, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        query = sql.SQL("SELECT {} FROM {}").format(
+            sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
+        )
+        return conn.execute(query).fetchall()
+
+
+def normal(value: Any, generated: Any) -> tuple[Any, Any]:
+    """(database value, generated value) in comparable forms."""
+    if value is None or generated is None:
+        return value, generated
+    if isinstance(value, uuid.UUID):
+        return str(value), generated
+    if isinstance(value, datetime):
+        return value, datetime.fromisoformat(generated.replace("Z", "+00:00"))
+    if isinstance(value, date):
+        return value, date.fromisoformat(generated)
+    if isinstance(value, Decimal):
+        return float(value), float(generated)
+    if isinstance(value, list | dict):  # arrays and JSON columns are JSON text in rows
+        return value, orjson.loads(generated) if isinstance(generated, str) else generated
+    if isinstance(value, ipaddress.IPv4Address | ipaddress.IPv6Address):
+        return str(value), generated
+    return value, generated
+
+
+def assert_same(got: list[tuple[Any, ...]], want: list[dict[str, Any]], columns: list[str]) -> None:
+    """The database rows are the generated rows (matched by id; values normalised)."""
+    assert len(got) == len(want)
+    by_id = {r["id"]: r for r in want}
+    assert columns[0] == "id"
+    for row in got:
+        expected = by_id[str(row[0])]
+        for value, column in zip(row, columns, strict=True):
+            a, b = normal(value, expected[column])
+            assert a == b, (column, value, expected[column])
+
+
+# -- URLs -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "sqlite://",
+        "sqlite:///",
+        "sqlite://host/x.db",
+        "mysql://u@h/db",
+        "postgresql://u@/db",
+        "postgresql://u@h:99999/db",
+        "postgresql://u@h:5432",
+        "postgresql://u@h/db?bogus=1",
+        "postgresql://u@h/db?connect=never",
+        "sqlite:///x.db?table=bad name",
+        "not a url",
+    ],
+)
+def test_bad_urls_are_one_line_usage_errors(url: str) -> None:
+    with pytest.raises(UsageError) as info:
+        parse_database_url(url)
+    assert "\n" not in str(info.value)
+
+
+def test_urls_parse_and_never_show_a_password() -> None:
+    target = parse_database_url("postgresql://bob:s3cret@db.example:6543/shop?table=t1&connect=2")
+    assert (target.kind, target.table, target.connect_s) == ("postgresql", "t1", 2.0)
+    assert str(target) == "postgresql://bob@db.example:6543/shop"
+    assert "s3cret" not in repr(target) and "s3cret" in target.conninfo
+    with pytest.raises(UsageError) as info:
+        parse_database_url("postgresql://bob:s3cret@db.example:6543/shop?nope=1")
+    assert "s3cret" not in str(info.value)
+    lite = parse_database_url("sqlite:////tmp/a b.db")
+    assert lite.path == Path("/tmp/a b.db")
+    assert parse_database_url("sqlite:///rel/x.db").path == Path("rel/x.db")
+
+
+# -- SQLite -----------------------------------------------------------------------------------
+
+
+def test_builtin_rows_load_into_sqlite(tmp_path: Path) -> None:
+    ds = dataset("edge_case_user", 1500)
+    doc = load_dataset(ds, f"sqlite:///{tmp_path / 'out.db'}", create_tables=True)
+    expected = rows_of(ds)
+    valid = [r for r in expected if r["_expected_valid"]]
+    assert len(valid) < len(expected)  # the persona breaks some rows on purpose
+    counts = doc["delivery"]["tables"]["users"]
+    assert counts == {
+        "offered": 1500,
+        "loaded": len(valid),
+        "skipped_invalid": len(expected) - len(valid),
+    }
+    assert doc["delivery"]["committed"] and doc["count"] == 1500
+    with sqlite3.connect(tmp_path / "out.db") as conn:
+        got = conn.execute('SELECT "id", "address.city", "age" FROM users').fetchall()
+        names = [d[1] for d in conn.execute("PRAGMA table_info(users)")]
+    assert got == [(r["id"], r["address.city"], r["age"]) for r in valid]
+    assert not set(LABEL_COLUMNS) & set(names)
+
+
+def test_sqlite_all_or_nothing(tmp_path: Path) -> None:
+    ds = dataset("edge_case_user", 1500)
+    url = f"sqlite:///{tmp_path / 'out.db'}"
+    with pytest.raises(SinkError) as info:
+        load_dataset(ds, url, create_tables=True, include_invalid=True)
+    match = re.search(r"table 'users' rejected row (\d+) of the dataset: (.+)", str(info.value))
+    assert match, info.value
+    assert rows_of(ds)[int(match.group(1))]["_expected_valid"] is False
+    with sqlite3.connect(tmp_path / "out.db") as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+    report = info.value.report
+    assert report is not None and not report.to_manifest()["committed"]  # type: ignore[attr-defined]
+
+
+def test_missing_table_without_create_tables(tmp_path: Path) -> None:
+    with pytest.raises(SinkError, match=r"table 'users' does not exist.*--create-tables"):
+        load_dataset(dataset("normal_user", 5), f"sqlite:///{tmp_path / 'x.db'}")
+
+
+def test_other_generators_are_refused(tmp_path: Path) -> None:
+    api = Dataset([(CATALOG.get("normal_user"), 1.0)], "api", 5, 1)
+    with pytest.raises(UsageError, match="'file' generator's rows"):
+        load_dataset(api, f"sqlite:///{tmp_path / 'x.db'}", create_tables=True)
+
+
+# -- PostgreSQL -------------------------------------------------------------------------------
+
+
+def test_builtin_rows_load_into_postgresql(pg_db: str) -> None:
+    ds = dataset("normal_user", 2000)
+    table = unique("people")
+    doc = load_dataset(ds, pg_db, create_tables=True, table=table)
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    assert doc["delivery"]["tables"][table]["loaded"] == len(valid)
+    columns = dataset_table(ds)[0].column_names
+    got = pg_rows(pg_db, table, columns)
+    assert len(got) == len(valid)
+    assert_same(got, valid, columns)
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_imported_ddl_rows_load_into_postgresql_and_read_back_equal(
+    pg_db: str, users_profile: Any, persona: str
+) -> None:
+    ds = dataset(persona, 1200, domain=users_profile.domain, entity="users")
+    doc = load_dataset(ds, pg_db, create_tables=True)
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    assert doc["delivery"]["tables"]["users"]["loaded"] == len(valid) > 1000
+    # every constraint of the model is on in the created table
+    with psycopg.connect(pg_db) as conn:
+        kinds = sorted(
+            k
+            for (k,) in conn.execute(
+                "SELECT contype FROM pg_constraint WHERE conrelid = 'users'::regclass"
+            )
+        )
+        assert kinds.count("p") == 1 and kinds.count("u") == 2 and kinds.count("c") >= 4
+    columns = dataset_table(ds)[0].column_names
+    got = pg_rows(pg_db, "users", columns)
+    assert_same(got, valid, columns)
+
+
+def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:
+    ds = dataset("edge_case_user", 1500, domain=users_profile.domain, entity="users")
+    table = unique("people")
+    with pytest.raises(SinkError) as info:
+        load_dataset(ds, pg_db, create_tables=True, table=table, include_invalid=True)
+    match = re.search(rf"table '{table}' rejected row (\d+) of the dataset: .+", str(info.value))
+    assert match, info.value
+    assert rows_of(ds)[int(match.group(1))]["_expected_valid"] is False
+    assert pg_rows(pg_db, table, ["id"]) == []  # created, but empty
+
+
+def test_unreachable_postgresql_fails_fast() -> None:
+    start = time.monotonic()
+    with pytest.raises(
+        SinkError, match=re.escape("cannot reach PostgreSQL at postgresql://u@127.0.0.1:1/db")
+    ):
+        load_dataset(dataset("normal_user", 5), "postgresql://u:pw@127.0.0.1:1/db")
+    assert time.monotonic() - start < 10
+
+
+class _Interrupted(Dataset):
+    """A dataset whose run is interrupted (Ctrl-C) after its first block."""
+
+    def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[list[dict[str, Any]]]:
+        for n, block in enumerate(super().blocks(start, stop)):
+            if n == 1:
+                raise KeyboardInterrupt
+            yield block
+
+
+def test_interrupted_load_keeps_nothing(pg_db: str, tmp_path: Path) -> None:
+    persona = CATALOG.get("normal_user")
+    table = unique("people")
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset(
+            _Interrupted([(persona, 1.0)], "file", 3000, 3), pg_db, create_tables=True, table=table
+        )
+    assert pg_rows(pg_db, table, ["id"]) == []
+    with pytest.raises(KeyboardInterrupt):
+        load_dataset(
+            _Interrupted([(persona, 1.0)], "file", 3000, 3),
+            f"sqlite:///{tmp_path / 'x.db'}",
+            create_tables=True,
+        )
+    with sqlite3.connect(tmp_path / "x.db") as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+
+
+# -- SQL scripts ------------------------------------------------------------------------------
+
+
+def test_sql_format_on_the_command_line(tmp_path: Path) -> None:
+    out = run_cli(["quick", "normal_user", "-t", "file", "-n", "10", "-s", "5", "--format", "sql"])
+    assert out.code == 0, out.stderr
+    lines = out.stdout.decode().splitlines()
+    assert len([x for x in lines if x.startswith('INSERT INTO "users" (')]) == 10
+    assert all(x.endswith(");") or x.startswith("--") for x in lines)
+    assert b"_expected_valid" not in out.stdout
+    target = tmp_path / "rows.sql"
+    assert (
+        run_cli(
+            ["quick", "normal_user", "-t", "file", "-n", "10", "-s", "5", "-o", str(target)]
+        ).code
+        == 0
+    )
+    assert target.read_bytes() == out.stdout
+    refused = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "--format", "sql"])
+    assert refused.code != 0 and "'file' generator's rows" in refused.stderr
+
+
+def _script(ds: Dataset, encoder_cls: type[SqlEncoder]) -> str:
+    encoder = make_encoder(ds, "sql")
+    assert isinstance(encoder, SqlEncoder)
+    if encoder_cls is not SqlEncoder:
+        swapped = encoder_cls()
+        swapped.table = encoder.table
+        encoder = swapped
+    parts = []
+    first = True
+    for block in ds.blocks():
+        parts.append(encoder.encode(block, first))
+        first = False
+    return b"".join(parts).decode()
+
+
+def test_sql_script_loads_into_sqlite(users_profile: Any) -> None:
+    # quotes, line breaks and unicode in values (edge-case user), arrays and JSON (users.sql)
+    for ds in (
+        dataset("edge_case_user", 600),
+        dataset("edge_case_user", 600, domain=users_profile.domain, entity="users"),
+    ):
+        spec, entity, domain = dataset_table(ds)
+        script = _script(ds, SqliteSqlEncoder)
+        conn = sqlite3.connect(":memory:")
+        conn.execute(create_table_sql(entity, "sqlite", domain=domain))
+        statements = [s for s in script.split(";\n") if s.strip()]
+        loaded = 0
+        for statement in statements:
+            if statement.startswith("-- expected invalid"):
+                continue  # rejected or not: the schema's business
+            conn.execute(statement)
+            loaded += 1
+        valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+        assert loaded == len(valid)
+        got = conn.execute(f'SELECT "id" FROM "{spec.name}"').fetchall()
+        assert sorted(g[0] for g in got) == sorted(r["id"] for r in valid)
+
+
+def test_sql_script_loads_into_postgresql(pg_db: str, users_profile: Any) -> None:
+    ds = dataset("edge_case_user", 600, domain=users_profile.domain, entity="users")
+    spec, entity, domain = dataset_table(ds)
+    script = _script(ds, SqlEncoder)
+    kept = [s for s in script.split(";\n") if s.strip() and not s.startswith("-- expected invalid")]
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(create_table_sql(entity, "postgres", domain=domain).encode())
+        conn.execute((";\n".join(kept) + ";").encode())  # one script, one transaction
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    columns = spec.column_names
+    got = pg_rows(pg_db, "users", columns)
+    assert len(got) == len(valid)
+    assert_same(got, valid, columns)
