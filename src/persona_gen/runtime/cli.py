@@ -207,6 +207,25 @@ def quick(
             "labelled invalid (the database rejects them; nothing is kept).",
         ),
     ] = False,
+    rate: Annotated[
+        str | None,
+        typer.Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
+    ] = None,
+    realtime: Annotated[
+        bool,
+        typer.Option(
+            "--realtime",
+            help="With --sink: send when the records' own times say "
+            "(bursts, gaps and late deliveries in wall-clock time).",
+        ),
+    ] = False,
+    speed: Annotated[
+        float, typer.Option("--speed", help="With --realtime: play time this many times faster.")
+    ] = 1.0,
+    duration: Annotated[
+        float | None,
+        typer.Option("--duration", help="With --sink: stop after this many seconds."),
+    ] = None,
 ) -> None:
     """Generate one dataset from one persona."""
     from persona_gen.generators import GENERATORS
@@ -221,6 +240,8 @@ def quick(
     chosen = catalog.get(persona)
     run_seed = _resolve_seed(seed_value)
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
+    if sink is None and (rate is not None or realtime or duration is not None):
+        raise UsageError("--rate, --realtime and --duration pace a --sink")
     if sink is not None:
         from persona_gen.runtime.write import check_sink, deliver
 
@@ -234,6 +255,7 @@ def quick(
             manifest_file=manifest_file,
             create_tables=create_tables,
             include_invalid=include_invalid,
+            pace=_pacer(rate, realtime, speed, duration),
         )
         _report_delivery(doc)
         return
@@ -251,6 +273,28 @@ def quick(
             f"to {output}",
             file=sys.stderr,
         )
+
+
+def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
+    if rate is None and not realtime and duration is None:
+        return None
+    from functools import partial
+
+    from persona_gen.runtime.pacing import paced, parse_rate
+
+    if rate is not None and realtime:
+        raise UsageError("give either --rate or --realtime, not both")
+    if speed <= 0:
+        raise UsageError(f"--speed: must be above 0, got {speed}")
+    if duration is not None and duration <= 0:
+        raise UsageError(f"--duration: must be above 0 seconds, got {duration}")
+    return partial(
+        paced,
+        rate=parse_rate(rate) if rate else None,
+        realtime=realtime,
+        speed=speed,
+        duration=duration,
+    )
 
 
 def _report_delivery(doc: dict[str, Any]) -> None:

@@ -99,6 +99,7 @@ def deliver(
     manifest_file: Path | None = None,
     create_tables: bool = False,
     include_invalid: bool = False,
+    pace: Any = None,
 ) -> dict[str, Any]:
     """Send ``dataset`` to the sink ``url``; the manifest is returned (and written to
     ``manifest_file`` when given, also when the delivery fails, before the error is raised)."""
@@ -109,9 +110,16 @@ def deliver(
         if scheme == "kafka":
             from persona_gen.sinks.kafka import send_dataset
 
-            doc = send_dataset(dataset, url, progress=progress, extra=extra)
+            doc = send_dataset(dataset, url, progress=progress, extra=extra, pace=pace)
         else:
+            from persona_gen.errors import UsageError
             from persona_gen.sinks.database import load_dataset
+
+            if pace is not None:
+                raise UsageError(
+                    "--rate/--realtime/--duration pace streams (kafka://); a "
+                    "database load is one transaction"
+                )
 
             doc = load_dataset(
                 dataset,

@@ -468,22 +468,26 @@ def send_dataset(
     progress: Callable[[int], Any] | None = None,
     extra: dict[str, Any] | None = None,
     config: Mapping[str, Any] | None = None,
+    pace: Callable[[Iterable[list[dict[str, Any]]]], Iterable[list[dict[str, Any]]]] | None = None,
 ) -> dict[str, Any]:
     """Generate ``dataset`` straight into Kafka; returns the run manifest, whose ``delivery``
-    section is the ``DeliveryReport``. ``progress`` is a factory like ``write_dataset``'s."""
+    section is the ``DeliveryReport``. ``progress`` is a factory like ``write_dataset``'s;
+    ``pace`` releases records in wall-clock time (runtime/pacing.py)."""
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     try:
-        report = send_records(
-            dataset.blocks(), target, encoding=encoding, progress=bar, config=config
-        )
+        blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
+        if pace is not None:
+            blocks = pace(blocks)
+        report = send_records(blocks, target, encoding=encoding, progress=bar, config=config)
     finally:
         if bar is not None:
             bar.close()
     doc = manifest(dataset, output=str(target), fmt=f"kafka/{report.encoding}", extra=extra)
     doc["delivery"] = report.to_manifest()
+    doc["count"] = report.records  # what was taken for delivery (a paced run may stop early)
     return doc
 
 

@@ -1,0 +1,66 @@
+"""Pacing in wall-clock time, checked with a fake clock (no real sleeping)."""
+
+from __future__ import annotations
+
+import pytest
+
+from persona_gen.errors import UsageError
+from persona_gen.runtime.pacing import paced, parse_rate
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def released_at(blocks: list[list[dict[str, object]]], **kwargs: object) -> list[float]:
+    clock = FakeClock()
+    times = []
+    for group in paced(blocks, clock=clock, sleep=clock.sleep, **kwargs):  # type: ignore[arg-type]
+        times.extend([clock.now] * len(group))
+    return times
+
+
+def test_rate() -> None:
+    blocks = [[{"i": i} for i in range(10)], [{"i": i} for i in range(10, 20)]]
+    times = released_at(blocks, rate=10.0)
+    assert len(times) == 20
+    assert times[-1] == pytest.approx(1.9)
+    assert times == sorted(times)
+
+
+def test_realtime_follows_the_records_own_times_with_speed() -> None:
+    stamps = [
+        "2025-01-01T00:00:00.000Z",
+        "2025-01-01T00:00:00.500Z",
+        "2025-01-01T00:00:10.000Z",
+    ]  # a 9.5 s gap: an offline window, say
+    blocks = [[{"ingest_time": s} for s in stamps]]
+    assert released_at(blocks, realtime=True, speed=2.0) == pytest.approx([0.0, 0.25, 5.0])
+
+
+def test_duration_stops_early() -> None:
+    blocks = [[{"offset_ms": k * 1000} for k in range(100)]]
+    assert len(released_at(blocks, realtime=True, duration=5.0)) == 6
+
+
+@pytest.mark.parametrize(
+    ("text", "per_second"),
+    [("100", 100.0), ("500/s", 500.0), ("6000/min", 100.0), ("36000/h", 10.0)],
+)
+def test_parse_rate(text: str, per_second: float) -> None:
+    assert parse_rate(text) == per_second
+
+
+@pytest.mark.parametrize("text", ["fast", "0/s", "-3", "10/week"])
+def test_bad_rates(text: str) -> None:
+    with pytest.raises(UsageError, match="--rate"):
+        parse_rate(text)
