@@ -33,6 +33,11 @@ class DatasetSpec(BaseModel):
         None, description="Only these of the profile's personas (default: all, mixed)."
     )
     entity: str | None = Field(None, description="Entity of the embedded schema to use.")
+    sink: str | None = Field(
+        None,
+        description="Send to this destination instead of a file: kafka://HOST:PORT/TOPIC, "
+        "sqlite:///file.db or postgresql://USER@HOST/DB (docs/sinks.md).",
+    )
 
 
 class EntitySource(BaseModel):

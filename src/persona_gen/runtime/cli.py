@@ -459,6 +459,18 @@ def generate(
             help="Processes generating blocks (output is identical for any number).",
         ),
     ] = "1",
+    sink: Annotated[
+        str | None,
+        typer.Option(
+            "--sink",
+            help="Send every dataset to this destination (kafka://, "
+            "sqlite:///, postgresql://) instead of files.",
+        ),
+    ] = None,
+    create_tables: Annotated[
+        bool,
+        typer.Option("--create-tables", help="With a database sink: create the tables."),
+    ] = False,
 ) -> None:
     """Generate the datasets a profile declares."""
     import orjson
@@ -484,6 +496,7 @@ def generate(
         out_dir=output,
         fresh_seed=draw,
         dry_run=dry_run,
+        sink=sink,
     )
     if dry_run:
         sys.stdout.buffer.write(
@@ -505,23 +518,40 @@ def generate(
     summary = Table(title=f"Generated: {profile.spec.name}")
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
         summary.add_column(column)
+    from persona_gen.runtime.write import check_sink, deliver
+
+    for item in planned:
+        if item.sink:
+            check_sink(item.sink)
     for item in planned:
         dataset = item.dataset(profile)
-        write_dataset(
-            dataset,
-            item.output,
-            item.fmt,
-            pretty=pretty,
-            progress=_progress_factory(),
-            extra={"profile": profile.spec.name, "profile_hash": profile.content_hash},
-        )
+        extra = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
+        if item.sink:
+            doc = deliver(
+                dataset,
+                item.sink,
+                progress=_progress_factory(),
+                extra=extra,
+                create_tables=create_tables,
+            )
+            _report_delivery(doc)
+        else:
+            write_dataset(
+                dataset,
+                item.output,
+                item.fmt,
+                pretty=pretty,
+                progress=_progress_factory(),
+                extra=extra,
+                workers=_parse_workers(workers),
+            )
         summary.add_row(
             item.name,
             item.generator,
             ", ".join(p.name for p, _ in item.personas),
             str(dataset.stats.records),
             str(item.seed),
-            str(item.output) if item.output else "<stdout>",
+            item.sink or (str(item.output) if item.output else "<stdout>"),
         )
     _stderr_console().print(summary)
 

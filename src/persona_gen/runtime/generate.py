@@ -25,6 +25,7 @@ class PlannedDataset:
     personas: list[tuple[Persona, float]]
     entity: str | None
     output: Path | None
+    sink: str | None = None
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -35,7 +36,7 @@ class PlannedDataset:
             "format": self.fmt,
             "personas": {p.name: round(w, 4) for p, w in self.personas},
             "entity": self.entity,
-            "output": str(self.output) if self.output else "<stdout>",
+            "output": self.sink or (str(self.output) if self.output else "<stdout>"),
         }
 
     def dataset(self, profile: Profile) -> Dataset:
@@ -59,12 +60,14 @@ def plan(
     out_dir: Path | None,
     fresh_seed: Any,
     dry_run: bool = False,
+    sink: str | None = None,
 ) -> list[PlannedDataset]:
     """What ``generate`` will produce: one entry per dataset, fully resolved."""
     spec = profile.spec
     if dry_run and out_dir is None:
         out_dir = Path("<-o DIR>")  # show where files would go
-    if out_dir is None and len(spec.datasets) > 1:
+    to_files = [ds for ds in spec.datasets if not (sink or ds.sink)]
+    if out_dir is None and len(to_files) > 1:
         raise UsageError(
             f"{profile.path}: this profile has {len(spec.datasets)} datasets; "
             "give -o DIR to write them as files"
@@ -99,7 +102,8 @@ def plan(
                 ds.format,
                 weights,
                 ds.entity or default_entity,
-                target,
+                None if (sink or ds.sink) else target,
+                sink or ds.sink,
             )
         )
     return out
