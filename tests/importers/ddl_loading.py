@@ -9,7 +9,6 @@ not hide the next.
 from __future__ import annotations
 
 import base64
-import itertools
 import json
 import re
 import secrets
@@ -21,33 +20,18 @@ from typing import Any
 
 import numpy as np
 import psycopg
-import sqlglot
 from psycopg import sql
 from psycopg.types.json import Jsonb
 from sqlglot import exp
-from sqlglot.errors import ErrorLevel
 
 from persona_gen.entities.model import Domain, Entity
 from persona_gen.importers.ddl import insert_order, link_foreign_keys, split_statements
+from persona_gen.runtime.sqlload import SCHEMA_STATEMENT, translate
 from persona_gen.values.synth import Synthesizer
 
-_NAMES = itertools.count()
 REFERENCE_MS = 1_735_689_600_000  # 2025-01-01, the run's reference time in these tests
 DATA_STATEMENT = re.compile(r"^(INSERT|COPY|UPDATE|DELETE|SELECT)\b", re.IGNORECASE)
-INTEGER_TYPES = {t for t in exp.DataType.Type if "INT" in t.name or t.name.endswith("SERIAL")}
 T = exp.DataType.Type
-UNSIGNED_WIDER = {
-    T.UTINYINT: T.SMALLINT,
-    T.USMALLINT: T.INT,
-    T.UMEDIUMINT: T.INT,
-    T.UINT: T.BIGINT,
-    T.UBIGINT: T.DECIMAL,
-}
-SCHEMA_STATEMENT = re.compile(
-    r"^(CREATE\s+(UNIQUE\s+)?(CLUSTERED\s+|NONCLUSTERED\s+)?INDEX|CREATE\s+TABLE|"
-    r"ALTER\s+TABLE)\b",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -118,43 +102,6 @@ def pg_database(url: str, name: str) -> Iterator[psycopg.Connection[Any]]:
             admin.execute(
                 sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
             )
-
-
-def translate(text: str, read: str, write: str) -> str:
-    """A table statement in another dialect, without what only the source database knows
-    (storage engines, character sets and collations, file groups, schema qualifiers)."""
-    tree = sqlglot.parse_one(text, read=read)
-    if isinstance(tree, exp.Create):
-        tree.set("properties", None)
-    for node in list(tree.find_all(exp.ColumnConstraint)):
-        kind = node.args.get("kind")
-        if isinstance(kind, exp.CollateColumnConstraint | exp.CharacterSetColumnConstraint):
-            node.pop()
-    for node in list(tree.find_all(exp.OnProperty)):
-        node.pop()
-    for table in tree.find_all(exp.Table):
-        table.set("db", None)
-        table.set("catalog", None)
-    for node in tree.find_all(exp.Constraint):
-        # MySQL names constraints per table; PostgreSQL per schema: make them distinct.
-        node.set("this", exp.to_identifier(f"{node.name}_{next(_NAMES)}"))
-    for node in list(tree.find_all(exp.IndexColumnConstraint)):
-        node.pop()  # MySQL's inline KEY / INDEX
-    if write == "sqlite":  # types SQLite does not know are stored as text
-        for dtype in list(tree.find_all(exp.DataType)):
-            if dtype.this in (T.ARRAY, T.USERDEFINED, T.JSON, T.JSONB, T.INET, T.UUID):
-                dtype.replace(exp.DataType.build("TEXT"))
-        for node in list(tree.find_all(exp.DefaultColumnConstraint)):
-            literal = isinstance(node.this, exp.Literal | exp.Boolean | exp.Null | exp.Neg)
-            if not literal and isinstance(node.parent, exp.ColumnConstraint):
-                node.parent.pop()  # database-computed defaults: rows carry every value anyway
-        for ordered in list(tree.find_all(exp.Ordered)):
-            ordered.replace(ordered.this)  # index column order and NULLS placement
-    for dtype in tree.find_all(exp.DataType):
-        if dtype.this in INTEGER_TYPES:
-            dtype.set("expressions", [])  # MySQL display widths, INT(11)
-            dtype.set("this", UNSIGNED_WIDER.get(dtype.this, dtype.this))
-    return tree.sql(write, unsupported_level=ErrorLevel.IGNORE)
 
 
 def pg_statements(text: str, dialect: str) -> list[str]:

@@ -38,18 +38,17 @@ class CsvDialect:
 
 
 def flatten(
-    payload: dict[str, Any], prefix: str = "", whole: frozenset[str] = frozenset()
+    payload: dict[str, Any], prefix: str = "", nested: frozenset[str] | None = None
 ) -> dict[str, Any]:
-    """Nested objects become ``parent.child`` columns; arrays, and the columns named in
-    ``whole`` (maps, JSON columns), become JSON text."""
+    """Objects named in ``nested`` (all objects when None) become ``parent.child`` columns;
+    any other object (maps, unions, recursion past the column depth) and every array become
+    JSON text in one column."""
     out: dict[str, Any] = {}
     for key, value in payload.items():
         name = f"{prefix}{key}"
-        if isinstance(value, dict) and name in whole:
-            out[name] = orjson.dumps(value).decode()
-        elif isinstance(value, dict):
-            out.update(flatten(value, f"{name}.", whole))
-        elif isinstance(value, list):
+        if isinstance(value, dict) and (nested is None or name in nested):
+            out.update(flatten(value, f"{name}.", nested))
+        elif isinstance(value, dict | list):
             out[name] = orjson.dumps(value).decode()
         else:
             out[name] = value
@@ -65,17 +64,13 @@ class FileGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.effects = PayloadEffects(self.ctx.domain, self.entity)
         # Every column, optional ones included, in schema order; objects become prefixes.
-        self.columns = [
-            leaf.dotted
-            for leaf in leaves(self.ctx.domain, self.entity.schema)
-            if leaf.schema.type != "object"
-        ]
+        # Objects whose fields are columns of their own are spread as ``parent.child``; every
+        # other value (maps, unions, deeper objects, arrays) is one JSON-text column.
+        fields = leaves(self.ctx.domain, self.entity.schema)
+        parents = {leaf.path[:-1] for leaf in fields if len(leaf.path) > 1}
+        self.nested = frozenset(leaf.dotted for leaf in fields if leaf.path in parents)
+        self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
         self.data_columns = list(self.columns)
-        self.json_columns = frozenset(
-            leaf.dotted
-            for leaf in leaves(self.ctx.domain, self.entity.schema)
-            if leaf.schema.type in ("map", "any", "union")
-        )
         self.required = {
             leaf.dotted
             for leaf in leaves(self.ctx.domain, self.entity.schema)
@@ -98,7 +93,7 @@ class FileGenerator(Generator):
         tags = trace.tags()
         rows: list[Record] = []
         for i, payload in enumerate(payloads):
-            flat = flatten(payload, "", self.json_columns)
+            flat = flatten(payload, "", self.nested)
             row = {c: flat.get(c) for c in self.data_columns}
             broken = [f"{o.field_path}:{o.rule}" for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":

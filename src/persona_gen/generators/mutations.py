@@ -66,7 +66,23 @@ class Mutation:
     apply: Apply
 
 
+_JSON_INT_RANGE = (-(2**63), 2**64 - 1)  # what JSON encoders (orjson) can write as integers
+
+
+def _encodable(value: Any) -> Any:
+    """An integer beyond 64 bits becomes a float (JSON encoders cannot write it), pushed far
+    enough that float rounding cannot bring it back inside the bound."""
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and not (_JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1])
+    ):
+        return float(value) * 1.5  # beyond the bound even after rounding to a float
+    return value
+
+
 def _checked(name: str, payload: dict[str, Any], leaf: Leaf, value: Any, note: str = "") -> Outcome:
+    value = _encodable(value)
     set_path(payload, leaf.path, value)
     return Outcome(name, leaf.dotted, violated_rule(leaf.schema, value), note)
 

@@ -175,7 +175,8 @@ def quick(
         typer.Option(
             "--format",
             "-f",
-            help="json, jsonl, csv or parquet (default: from -o's extension, else json).",
+            help="json, jsonl, csv, parquet, sql, avro or protobuf (default: from -o's "
+            "extension, else json).",
         ),
     ] = None,
     workers: Annotated[
@@ -544,6 +545,7 @@ def generate(
                 progress=_progress_factory(),
                 extra=extra,
                 workers=_parse_workers(workers),
+                profile=profile,
             )
         summary.add_row(
             item.name,
@@ -554,6 +556,52 @@ def generate(
             item.sink or (str(item.output) if item.output else "<stdout>"),
         )
     _stderr_console().print(summary)
+
+
+@app.command("check")
+def check(
+    data: Annotated[Path, typer.Argument(help="A dataset file persona-gen wrote.")],
+    profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json, jsonl, csv or parquet (default: from the manifest or the extension).",
+        ),
+    ] = None,
+    schema: Annotated[
+        Path | None,
+        typer.Option(
+            "--schema",
+            help="The source schema file (default: found beside the profile or in ../schemas).",
+        ),
+    ] = None,
+    report_file: Annotated[
+        Path | None, typer.Option("--report", help="Write the full report as JSON here.")
+    ] = None,
+    personas: PersonaDirs = None,
+) -> None:
+    """Validate a dataset against its profile's source schema, with that format's own
+    validator, and check every fault label."""
+    from rich.table import Table
+
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+    from persona_gen.sinks.output import write_atomic
+
+    profile = load_profile(profile_file, _catalog(personas))
+    report = check_dataset(data, profile, fmt=fmt, schema_path=schema)
+    table = Table(title=f"check: {data}")
+    table.add_column("")
+    table.add_column("")
+    for key, value in report.summary_rows():
+        table.add_row(key, value)
+    _stderr_console().print(table)
+    if report_file is not None:
+        write_atomic(report_file, report.to_json().encode())
+    if report.exit_code:
+        raise typer.Exit(report.exit_code)
 
 
 @app.command("validate")

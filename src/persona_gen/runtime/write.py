@@ -17,8 +17,18 @@ __all__ = ["deliver", "make_encoder", "write_dataset"]
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
 
-def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False) -> Encoder:
-    """The encoder for ``fmt``, with the dataset's CSV dialect and fixed columns."""
+def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False, profile: Any = None) -> Encoder:
+    """The encoder for ``fmt``, with the dataset's CSV dialect and fixed columns; the
+    schema-bound formats (avro, protobuf) take their schema from ``profile`` (a ``Profile``,
+    None for ``quick``: Avro then derives one from the entity model)."""
+    if fmt == "avro":
+        from persona_gen.sinks.avro import avro_encoder_for
+
+        return avro_encoder_for(dataset, profile)
+    if fmt == "protobuf":
+        from persona_gen.sinks.protobuf import protobuf_encoder_for
+
+        return protobuf_encoder_for(dataset, profile)
     generator = dataset.lanes[0].generator
     dialect = generator.dialect(dataset.settings()) if hasattr(generator, "dialect") else None
     columns = getattr(generator, "columns", None)
@@ -51,9 +61,11 @@ def write_dataset(
     progress: Any = None,
     extra: dict[str, Any] | None = None,
     workers: int = 1,
+    profile: Any = None,
 ) -> dict[str, Any]:
-    """Encode every record of ``dataset`` to ``output`` (stdout when None)."""
-    encoder = make_encoder(dataset, fmt, pretty)
+    """Encode every record of ``dataset`` to ``output`` (stdout when None); ``profile`` is
+    the ``Profile`` the dataset comes from (the schema of avro/protobuf output)."""
+    encoder = make_encoder(dataset, fmt, pretty, profile)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
         encoder.open(stream)

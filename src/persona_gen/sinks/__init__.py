@@ -15,6 +15,8 @@ FORMATS: Registry[Any] = Registry(
         "jsonl": "persona_gen.sinks.encoders:JsonLinesEncoder",
         "csv": "persona_gen.sinks.encoders:CsvEncoder",
         "parquet": "persona_gen.sinks.parquet:ParquetEncoder",
+        "avro": "persona_gen.sinks.avro:AvroEncoder",
+        "protobuf": "persona_gen.sinks.protobuf:ProtobufEncoder",
         "sql": "persona_gen.sinks.sql:SqlEncoder",
     },
     "persona_gen.formats",

@@ -1,0 +1,668 @@
+"""check: validate a generated dataset against its profile's SOURCE schema, with that format's
+own validator, and hold the records to their labels.
+
+The schema file named by the profile's ``source`` is looked up beside the profile, then in
+``../schemas/`` and ``./schemas/`` (or given explicitly); a file whose sha256 differs from the
+profile's is used with a warning, a missing one falls back to the embedded entity (as JSON
+Schema), also with a warning. Profiles without a source are checked against the built-in domain.
+
+Validators: JSON Schema and OpenAPI → the importers' validators (``jsonschema`` /
+openapi-schema-validator, the error's keyword is the rule); Avro → ``to_avro_datum`` +
+``fastavro.validation``; Protobuf → ``to_message`` (the protobuf runtime) and a binary round
+trip; SQL DDL → an INSERT into an in-memory SQLite created from the script.
+
+Labels: a record labelled valid must pass; a record labelled invalid must fail — for fault
+records checked with a JSON Schema validator, on the rule its label names. Formats that cannot
+express a rule (Protobuf has no ``maxLength``) count such records as *undetected*, not as
+problems.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from persona_gen.entities.builtin import builtin_domain
+from persona_gen.entities.model import Domain, Operation
+from persona_gen.entities.to_jsonschema import entity_json_schema
+from persona_gen.errors import UsageError
+from persona_gen.personas.loader import PersonaCatalog
+from persona_gen.profiles.loader import Profile
+from persona_gen.runtime.records import (
+    FileRowShape,
+    detect_generator,
+    read_dataset,
+    schema_part,
+    text_cell,
+)
+from persona_gen.sinks import FORMATS
+
+__all__ = ["CheckReport", "Issue", "RecordProblem", "check_dataset", "find_schema_file"]
+
+MAX_LISTED = 20
+JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin")
+
+# What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
+# rules may pass it (counted as undetected, not as problems).
+ENFORCED: dict[str, frozenset[str]] = {
+    # A missing field with a default is filled in by the writer: "required" is not seen.
+    "avro": frozenset({"type", "enum", "additionalProperties"}),
+    # Protobuf's JSON mapping accepts numbers as strings and has no required fields.
+    "protobuf": frozenset({"enum", "additionalProperties"}),
+    "ddl": frozenset(),
+}
+# Text cells (CSV) cannot tell a number from a numeric string, nor "" from null.
+TEXT_UNDETECTABLE = frozenset({"type", "required"})
+# Error keywords that also count as breaking a label's rule.
+RULE_ALIASES: dict[str, frozenset[str]] = {
+    "minimum": frozenset({"minimum", "exclusiveMinimum"}),
+    "maximum": frozenset({"maximum", "exclusiveMaximum"}),
+    "format": frozenset({"format", "pattern"}),
+    "pattern": frozenset({"pattern", "format"}),
+    # A wrong-typed value of a field declared only by enum/const breaks that keyword.
+    "type": frozenset({"type", "nullable", "enum", "const"}),
+    "required": frozenset({"required", "dependentRequired", "dependencies"}),
+    "additionalProperties": frozenset({"additionalProperties", "unevaluatedProperties"}),
+}
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One complaint of a validator: the rule (JSON Schema keyword, or the format) and why."""
+
+    rule: str
+    message: str
+
+
+Validator = Callable[[Any], list[Issue]]
+
+
+@dataclass(frozen=True)
+class RecordProblem:
+    """A record whose validation disagrees with its label (or, in ``failures``, fails)."""
+
+    index: int
+    kind: str  # invalid | undetected-break | wrong-rule | failed (expected)
+    reason: str
+    label_rule: str | None = None
+    rules: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "kind": self.kind,
+            "reason": self.reason,
+            "label_rule": self.label_rule,
+            "rules": list(self.rules),
+        }
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found. ``exit_code``: 0 all good, 1 problems, 2 nothing checkable."""
+
+    data: str
+    fmt: str
+    generator: str
+    schema_format: str
+    schema: str | None
+    entity: str | None
+    profile: str | None = None
+    records: int = 0
+    checked: int = 0
+    passed: int = 0
+    failed: int = 0
+    skipped: int = 0
+    labelled_invalid: int = 0
+    failed_as_labelled: int = 0
+    by_rule: Counter[str] = field(default_factory=Counter)
+    undetected: Counter[str] = field(default_factory=Counter)
+    problems: list[RecordProblem] = field(default_factory=list)
+    problem_count: int = 0
+    failures: list[RecordProblem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    validatable: bool = True
+
+    @property
+    def ok(self) -> bool:
+        return self.validatable and self.problem_count == 0
+
+    @property
+    def exit_code(self) -> int:
+        if not self.validatable:
+            return 2
+        return 0 if self.problem_count == 0 else 1
+
+    def add_problem(self, problem: RecordProblem, limit: int) -> None:
+        self.problem_count += 1
+        if len(self.problems) < limit:
+            self.problems.append(problem)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "exit_code": self.exit_code,
+            "data": self.data,
+            "format": self.fmt,
+            "generator": self.generator,
+            "profile": self.profile,
+            "schema": self.schema,
+            "schema_format": self.schema_format,
+            "entity": self.entity,
+            "validatable": self.validatable,
+            "records": self.records,
+            "checked": self.checked,
+            "passed": self.passed,
+            "failed": self.failed,
+            "skipped": self.skipped,
+            "labelled_invalid": self.labelled_invalid,
+            "failed_as_labelled": self.failed_as_labelled,
+            "failures_by_rule": dict(sorted(self.by_rule.items())),
+            "undetected_by_rule": dict(sorted(self.undetected.items())),
+            "problem_count": self.problem_count,
+            "problems": [p.to_dict() for p in self.problems],
+            "first_failures": [p.to_dict() for p in self.failures],
+            "warnings": self.warnings,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+
+    def summary_rows(self) -> list[tuple[str, str]]:
+        """``(item, value)`` rows for a two-column table (Rich or plain)."""
+        rows = [
+            ("data", f"{self.data} ({self.fmt}, {self.generator})"),
+            ("schema", f"{self.schema or '-'} ({self.schema_format})"),
+            ("entity", self.entity or "-"),
+            ("records", str(self.records)),
+            ("checked", str(self.checked)),
+            ("passed", str(self.passed)),
+            ("failed", str(self.failed)),
+        ]
+        if self.skipped:
+            rows.append(("skipped (not governed by the schema)", str(self.skipped)))
+        if self.labelled_invalid:
+            rows.append(
+                (
+                    "labelled invalid / failed as labelled",
+                    f"{self.labelled_invalid} / {self.failed_as_labelled}",
+                )
+            )
+        for rule, n in sorted(self.by_rule.items()):
+            rows.append((f"failures: {rule}", str(n)))
+        for rule, n in sorted(self.undetected.items()):
+            rows.append((f"undetected by {self.schema_format}: {rule}", str(n)))
+        rows.append(("problems", str(self.problem_count)))
+        for p in self.problems:
+            rows.append((f"  #{p.index} {p.kind}", p.reason[:200]))
+        for w in self.warnings:
+            rows.append(("warning", w))
+        rows.append(("result", "OK" if self.ok else "FAILED"))
+        return rows
+
+
+# -- locating the schema ---------------------------------------------------------------------
+
+
+def find_schema_file(profile: Profile, schema_path: Path | None = None) -> Path | None:
+    """The profile's source schema: ``schema_path``, beside the profile, or ``../schemas/``."""
+    if schema_path is not None:
+        if not schema_path.is_file():
+            raise UsageError(f"--schema: {schema_path}: no such file")
+        return schema_path
+    source = profile.spec.source
+    if source is None:
+        return None
+    name = Path(source.file)
+    here = profile.path.parent
+    candidates = [name] if name.is_absolute() else []
+    candidates += [here / name, here / name.name, here.parent / "schemas" / name.name]
+    candidates.append(here / "schemas" / name.name)
+    for c in candidates:
+        if c.is_file():
+            return c
+    return None
+
+
+# -- validators ------------------------------------------------------------------------------
+
+
+def _rules_of(error: Any) -> list[str]:
+    out = [str(error.validator)]
+    for sub in error.context or ():
+        out.extend(_rules_of(sub))
+    return out
+
+
+def _keyword_checker(validator: Any) -> Validator:
+    def check(record: Any) -> list[Issue]:
+        issues: list[Issue] = []
+        for e in validator.iter_errors(record):
+            path = e.json_path
+            rules = _rules_of(e)
+            issues.extend(Issue(r, f"{path}: {e.message}"[:300]) for r in dict.fromkeys(rules))
+        return issues
+
+    return check
+
+
+def _from_importer(check: Callable[[Any], list[str]]) -> Validator:
+    """The importer's configured jsonschema validator, checking with error keywords.
+
+    The importers' ``validators()`` return message-only checks; the validator object they
+    close over gives the keyword of each error. Falls back to messages (rule "schema").
+    """
+    for cell in check.__closure__ or ():
+        inner = cell.cell_contents
+        if hasattr(inner, "iter_errors"):
+            return _keyword_checker(inner)
+    return lambda record: [Issue("schema", m) for m in check(record)]
+
+
+class _Checker:
+    """Validators per entity for one schema (file, embedded model or built-in domain)."""
+
+    def __init__(
+        self,
+        kind: str,
+        path: Path | None,
+        domain: Domain | None,
+        dialect: str | None,
+        generator: str,
+    ) -> None:
+        self.kind = kind
+        self.generator = generator
+        self.path = path
+        self.domain = domain
+        self.dialect = dialect
+        self._cache: dict[tuple[str, str], Validator] = {}
+        self._closers: list[Callable[[], None]] = []
+
+    def for_entity(self, entity: str, domain: Domain) -> Validator:
+        key = (domain.source + ":" + str(id(domain)), entity)
+        if key not in self._cache:
+            self._cache[key] = self._build(entity, domain)
+        return self._cache[key]
+
+    def close(self) -> None:
+        for c in self._closers:
+            c()
+
+    def _build(self, entity: str, domain: Domain) -> Validator:
+        kind, path = self.kind, self.path
+        if kind in ("jsonschema", "openapi") and path is not None:
+            from persona_gen.importers.jsonschema import JsonSchemaImporter
+            from persona_gen.importers.openapi import OpenApiImporter
+
+            importer: Any = JsonSchemaImporter() if kind == "jsonschema" else OpenApiImporter()
+            checks = importer.validators(path)
+            if entity not in checks:
+                raise UsageError(f"{path}: no schema '{entity}' (has {', '.join(checks)})")
+            return _from_importer(checks[entity])
+        if kind == "avro" and path is not None:
+            return _avro_validator(path, entity)
+        if kind == "protobuf" and path is not None:
+            return _protobuf_validator(path, entity)
+        if kind == "ddl" and path is not None:
+            from persona_gen.importers.ddl import detect_dialect, resolve_dialect
+            from persona_gen.runtime.sqlload import SqliteTable
+
+            script = path.read_text(encoding="utf-8", errors="replace")
+            dialect = resolve_dialect(self.dialect) if self.dialect else detect_dialect(script)
+            # A file is a table (keys unique across rows); other records are messages.
+            table = SqliteTable(
+                script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
+            )
+            self._closers.append(table.close)
+
+            def insert(record: Any) -> list[Issue]:
+                if not isinstance(record, dict):
+                    return [Issue("type", "a row must be an object")]
+                error = table.insert(record)
+                return [Issue("ddl", error)] if error else []
+
+            return insert
+        # The embedded model or the built-in domain, as JSON Schema.
+        import jsonschema
+
+        doc = entity_json_schema(domain, entity)
+        cls = jsonschema.Draft202012Validator
+        return _keyword_checker(cls(doc, format_checker=cls.FORMAT_CHECKER))
+
+
+def _avro_validator(path: Path, entity: str) -> Validator:
+    from fastavro.validation import ValidationError as AvroError
+    from fastavro.validation import validate
+
+    from persona_gen.errors import GenerationError
+    from persona_gen.importers.avro import read_avro_schema, to_avro_datum
+
+    schema = read_avro_schema(path)
+    parsed = schema.record_schema(entity)
+
+    def check(record: Any) -> list[Issue]:
+        if not isinstance(record, dict):
+            return [Issue("avro", f"expected a record, got {type(record).__name__}")]
+        try:
+            datum = to_avro_datum(record, entity, schema)
+            validate(datum, parsed, raise_errors=True)
+        except (GenerationError, AvroError) as exc:
+            return [Issue("avro", str(exc).splitlines()[0][:300])]
+        return []
+
+    return check
+
+
+def _protobuf_validator(path: Path, entity: str) -> Validator:
+    from google.protobuf import json_format
+
+    from persona_gen.importers.protobuf import descriptor_set, message_class, to_message
+
+    cls = message_class(descriptor_set(path), entity)
+
+    def check(record: Any) -> list[Issue]:
+        if not isinstance(record, dict):
+            return [Issue("protobuf", f"expected a message, got {type(record).__name__}")]
+        try:
+            msg = to_message(record, cls)
+        except (json_format.ParseError, TypeError, ValueError) as exc:
+            return [Issue("protobuf", str(exc)[:300])]
+        if cls.FromString(msg.SerializeToString()) != msg:
+            return [Issue("protobuf", "the binary round trip changed the message")]
+        return []
+
+    return check
+
+
+# -- entities of records ---------------------------------------------------------------------
+
+
+def _op_pattern(op: Operation) -> re.Pattern[str]:
+    parts = []
+    for seg in op.path.strip("/").split("/"):
+        if re.fullmatch(r"v\d+", seg):
+            parts.append(r"v\d+")
+        else:
+            parts.append(re.sub(r"\\\{[^/]*?\\\}", "[^/]+", re.escape(seg)))
+    return re.compile(r"^(?:/v\d+)?/" + "/".join(parts) + r"(?:/batch)?/?$")
+
+
+class _Entities:
+    """Which entity a record's governed part is, for one domain."""
+
+    def __init__(self, domain: Domain, default: str) -> None:
+        self.domain = domain
+        self.default = default
+        self.ops = [
+            (op, _op_pattern(op))
+            for op in domain.operations
+            if op.method in ("POST", "PUT") and op.request_body
+        ]
+
+    def of(self, record: dict[str, Any], generator: str, text: bool) -> str:
+        if generator == "streaming":
+            event = record.get("event_type")
+            found = self.domain.events.get(event) if isinstance(event, str) else None
+            return found if found in self.domain.entities else self.default
+        if generator == "api":
+            request = text_cell(record.get("request")) if text else record.get("request")
+            if isinstance(request, dict):
+                method, path = request.get("method"), str(request.get("path", ""))
+                for op, pattern in self.ops:
+                    if op.method == method and pattern.match(path):
+                        return op.entity or self.default
+        return self.default
+
+
+# -- the check -------------------------------------------------------------------------------
+
+
+def _manifest(data_path: Path) -> dict[str, Any]:
+    path = data_path.with_name(data_path.name + ".manifest.json")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _dataset_spec(profile: Profile, data_path: Path, manifest: dict[str, Any]) -> Any:
+    specs = profile.spec.datasets
+    name = manifest.get("dataset")
+    for i, ds in enumerate(specs):
+        ds_name = ds.name or f"{profile.spec.name}_{ds.type}_{i + 1}"
+        if name is not None and ds_name == name:
+            return ds
+        output = ds.output or f"{ds_name}.{FORMATS.get(ds.format).extension}"
+        if Path(output).name == data_path.name:
+            return ds
+    return specs[0] if len(specs) == 1 else None
+
+
+def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ...]]:
+    """(expected valid, the rules the label says are broken)."""
+    if generator == "file":
+        valid = text_cell(record.get("_expected_valid"))
+        raw = record.get("_violations") or ""
+        rules = tuple(v.rsplit(":", 1)[-1] for v in str(raw).split(";") if v)
+        return valid is not False, rules
+    valid = text_cell(record.get("expected_valid"))
+    if generator == "fault":
+        rule = record.get("rule")
+        return valid is not False, (str(rule),) if rule else ()
+    violations = text_cell(record.get("violations")) or []
+    rules = tuple(str(v.get("rule")) for v in violations if isinstance(v, dict) and v.get("rule"))
+    return valid is not False, rules
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, check
+    data_path: Path,
+    profile: Profile,
+    *,
+    fmt: str | None = None,
+    schema_path: Path | None = None,
+    generator: str | None = None,
+    catalog: PersonaCatalog | None = None,
+    max_listed: int = MAX_LISTED,
+) -> CheckReport:
+    """Validate the dataset file ``data_path`` against ``profile``'s source schema."""
+    data_path = Path(data_path)
+    manifest = _manifest(data_path)
+    fmt = fmt or manifest.get("format") or data_path.suffix.lstrip(".").lower() or "json"
+    if fmt not in ("json", "jsonl", "csv", "parquet"):
+        raise UsageError(
+            f"{data_path}: cannot check '{fmt}' files (json, jsonl, csv or parquet; give --format)"
+        )
+    records, text = read_dataset(data_path, fmt)
+    spec = _dataset_spec(profile, data_path, manifest)
+    generator = (
+        generator
+        or manifest.get("generator")
+        or (spec.type if spec is not None else None)
+        or (detect_generator(records[0]) if records else "json")
+    )
+    source = profile.spec.source
+    warnings: list[str] = []
+    schema_file = find_schema_file(profile, schema_path)
+    if source is not None:
+        kind = source.format
+        if schema_file is None:
+            warnings.append(
+                f"schema file '{source.file}' not found beside {profile.path} or in ../schemas/: "
+                "checked against the profile's embedded entity (as JSON Schema) instead"
+            )
+            kind = "embedded"
+        elif _sha256(schema_file) != source.sha256:
+            warnings.append(
+                f"{schema_file} has changed since the profile was imported (sha256 "
+                f"{_sha256(schema_file)[:12]}… ≠ {source.sha256[:12]}…): checking against the "
+                "file as it is now"
+            )
+    else:
+        kind = "builtin"
+        schema_file = None
+    domain = profile.domain
+    default_entity = (spec.entity if spec is not None else None) or (
+        source.entity if source is not None else None
+    )
+    if domain is not None:
+        default_entity = default_entity or domain.primary
+    report = CheckReport(
+        data=str(data_path),
+        fmt=fmt,
+        generator=generator,
+        schema_format=kind,
+        schema=str(schema_file) if schema_file else None,
+        entity=default_entity,
+        profile=str(profile.path),
+        records=len(records),
+        warnings=warnings,
+    )
+    if generator not in ("api", "streaming", "file", "fault"):
+        report.validatable = False
+        report.warnings.append(
+            f"{generator} records carry no schema-governed payload (load schedules say when "
+            "and how much, not what): nothing to validate"
+        )
+        return report
+    checker = _Checker(kind, schema_file, domain, source.dialect if source else None, generator)
+    catalog = catalog or PersonaCatalog()
+    resolvers: dict[str, tuple[Domain, _Entities, FileRowShape | None]] = {}
+
+    def resolver(record: dict[str, Any]) -> tuple[Domain, _Entities, FileRowShape | None]:
+        if domain is not None:
+            key = "profile"
+        else:
+            persona = record.get("persona") or profile.spec.personas[0].name
+            try:
+                key = catalog.get(str(persona)).population.kind
+            except Exception:  # a persona this catalog lacks: the profile's first
+                key = catalog.get(profile.spec.personas[0].name).population.kind
+        if key not in resolvers:
+            dom = domain if domain is not None else builtin_domain(key)
+            ent = default_entity if domain is not None and default_entity else dom.primary
+            shape = FileRowShape(dom, ent) if generator == "file" else None
+            resolvers[key] = (dom, _Entities(dom, ent), shape)
+        return resolvers[key]
+
+    try:
+        for position, record in enumerate(records):
+            _check_one(report, record, position, generator, text, resolver, checker, max_listed)
+    finally:
+        checker.close()
+    if domain is None:
+        kinds = sorted(resolvers)
+        report.entity = (
+            ", ".join(f"{k}: {builtin_domain(k).primary}" for k in kinds) or report.entity
+        )
+    return report
+
+
+def _check_one(
+    report: CheckReport,
+    record: dict[str, Any],
+    position: int,
+    generator: str,
+    text: bool,
+    resolver: Callable[[dict[str, Any]], tuple[Domain, _Entities, FileRowShape | None]],
+    checker: _Checker,
+    limit: int,
+) -> None:
+    index = position
+    if generator == "fault":
+        raw_index = text_cell(record.get("index"))
+        index = raw_index if isinstance(raw_index, int) else position
+    dom, entities, shape = resolver(record)
+    governed, part = schema_part(record, generator, shape, text)
+    if not governed:
+        report.skipped += 1
+        return
+    entity = entities.of(record, generator, text)
+    validate = checker.for_entity(entity, dom)
+    parts = [part]
+    if (
+        generator == "api"
+        and isinstance(part, dict)
+        and set(part) == {"items"}
+        and dom.entity(entity).schema.field("items") is None
+        and isinstance(part["items"], list)
+    ):
+        parts = part["items"]  # a batch POST
+    issues = [i for p in parts for i in validate(p)]
+    expected_valid, label_rules = _labels(record, generator)
+    if generator == "fault" and index == 0 and not expected_valid:
+        report.add_problem(
+            RecordProblem(index, "baseline", "record 0 is not labelled valid"), limit
+        )
+    report.checked += 1
+    rules = tuple(dict.fromkeys(i.rule for i in issues))
+    reason = "; ".join(dict.fromkeys(i.message for i in issues))[:500]
+    if issues:
+        report.failed += 1
+        report.by_rule.update(rules)
+        if len(report.failures) < limit:
+            report.failures.append(
+                RecordProblem(
+                    index,
+                    "failed" if not expected_valid else "invalid",
+                    reason,
+                    label_rules[0] if label_rules else None,
+                    rules,
+                )
+            )
+    else:
+        report.passed += 1
+    if expected_valid:
+        if issues:
+            kind = "baseline-invalid" if generator == "fault" and index == 0 else "invalid"
+            report.add_problem(
+                RecordProblem(index, kind, f"labelled valid but fails: {reason}", None, rules),
+                limit,
+            )
+        return
+    report.labelled_invalid += 1
+    label = label_rules[0] if label_rules else None
+    json_family = checker.kind in JSON_FAMILY
+    if not issues:
+        if text and label_rules and set(label_rules) <= TEXT_UNDETECTABLE:
+            report.undetected.update(label_rules)  # CSV: "12" and 12, "" and null look alike
+            return
+        enforced = ENFORCED.get(checker.kind)
+        if not json_family and enforced is not None and not (set(label_rules) & enforced):
+            report.undetected.update(label_rules or ("unknown",))
+            return
+        report.add_problem(
+            RecordProblem(
+                index,
+                "undetected-break",
+                f"labelled invalid ({', '.join(label_rules) or 'no rule'}) but passes",
+                label,
+            ),
+            limit,
+        )
+        return
+    if generator == "fault" and json_family and label is not None:
+        accepted = RULE_ALIASES.get(label, frozenset({label}))
+        if not accepted & set(rules):
+            report.add_problem(
+                RecordProblem(
+                    index,
+                    "wrong-rule",
+                    f"labelled '{label}' but fails on {', '.join(rules)}: {reason}",
+                    label,
+                    rules,
+                ),
+                limit,
+            )
+            return
+    report.failed_as_labelled += 1

@@ -1,0 +1,149 @@
+"""check: generated datasets validated against their profile's source schema, labels honoured."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.check import CheckReport, check_dataset
+from tests.helpers import run_cli
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _generate(
+    tmp: Path, schema: str, dtype: str, *, entity: str | None = None, fmt: str = "json",
+    persona: str = "normal_user", count: int = 120,
+) -> tuple[Path, Path]:  # fmt: skip
+    """Import ``schema`` into tmp/profiles/p.yaml (the schema copied to tmp/schemas/) and
+    generate; (profile, data file)."""
+    (tmp / "schemas").mkdir(exist_ok=True)
+    (tmp / "profiles").mkdir(exist_ok=True)
+    for f in SCHEMAS.iterdir():
+        shutil.copy(f, tmp / "schemas" / f.name)
+    profile = tmp / "profiles" / "p.yaml"
+    args = ["import-schema", str(tmp / "schemas" / schema), "-t", dtype, "-o", str(profile)]
+    args += ["-c", str(count), "--output-format", fmt] + (["-e", entity] if entity else [])
+    assert run_cli(args).code == 0
+    out = tmp / "out"
+    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "3"])
+    assert result.code == 0, result.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    return profile, data
+
+
+def _check(profile: Path, data: Path) -> CheckReport:
+    return check_dataset(data, load_profile(profile))
+
+
+@pytest.mark.parametrize(
+    ("schema", "entity", "dtype", "fmt"),
+    [
+        ("user-event.avsc", None, "streaming", "json"),
+        ("user.proto", "User", "streaming", "jsonl"),
+        ("users.sql", "users", "file", "csv"),
+        ("openapi-users.yaml", "User", "file", "parquet"),
+        ("user.schema.json", None, "streaming", "jsonl"),
+    ],
+)
+def test_clean_data_passes(
+    tmp_path: Path, schema: str, entity: str | None, dtype: str, fmt: str
+) -> None:
+    profile, data = _generate(tmp_path, schema, dtype, entity=entity, fmt=fmt)
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked > 0 and report.failed == 0
+    assert report.schema is not None and report.schema.endswith(schema)
+    assert not report.warnings
+
+
+@pytest.mark.parametrize("persona", ["edge_case_user", "legacy_client", "noisy_device"])
+def test_fault_labels_are_honoured(tmp_path: Path, persona: str) -> None:
+    profile, data = _generate(
+        tmp_path, "openapi-users.yaml", "fault", entity="User", persona=persona, count=300
+    )
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    records = json.loads(data.read_bytes())
+    invalid = [r for r in records if r["expected_valid"] is False]
+    assert records[0]["baseline"] and records[0]["expected_valid"]
+    assert report.labelled_invalid == len(invalid) == report.failed_as_labelled > 100
+    assert report.passed == len(records) - len(invalid)
+    # each failure is on the labelled rule (rule names as jsonschema's error keywords)
+    assert set(report.by_rule) >= {r["rule"] for r in invalid} - {"minimum", "maximum"}
+
+
+def test_corrupted_records_are_reported(tmp_path: Path) -> None:
+    profile, data = _generate(tmp_path, "openapi-users.yaml", "fault", entity="User", count=50)
+    records = json.loads(data.read_bytes())
+    records[0]["record"]["email"] = "not an email"  # the baseline breaks
+    flipped = next(r for r in records if r["expected_valid"] is False and r["rule"] == "enum")
+    flipped["rule"] = "maxLength"  # fails, but not on the rule it names
+    honest = next(r for r in records if r["expected_valid"] is True and r["index"] > 0)
+    honest["expected_valid"] = False  # claims a break that is not there
+    data.write_bytes(json.dumps(records).encode())
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    kinds = {(p.index, p.kind) for p in report.problems}
+    assert (0, "baseline-invalid") in kinds
+    assert (flipped["index"], "wrong-rule") in kinds
+    assert (honest["index"], "undetected-break") in kinds
+    assert report.problem_count == 3
+    doc = json.loads(report.to_json())
+    assert doc["ok"] is False and doc["problem_count"] == 3
+    assert any(row[0] == "problems" and row[1] == "3" for row in report.summary_rows())
+
+
+@pytest.mark.parametrize(
+    ("schema", "entity", "dtype"),
+    [("user-event.avsc", None, "streaming"), ("user.proto", "User", "streaming"),
+     ("users.sql", "users", "file")],
+)  # fmt: skip
+def test_each_format_rejects_a_corrupted_record(
+    tmp_path: Path, schema: str, entity: str | None, dtype: str
+) -> None:
+    profile, data = _generate(tmp_path, schema, dtype, entity=entity, count=20)
+    records = json.loads(data.read_bytes())
+    if dtype == "streaming":
+        records[3]["payload"]["unexpected_field"] = 1  # closed records / unknown fields
+    else:
+        records[3]["username"] = None  # NOT NULL
+    data.write_bytes(json.dumps(records).encode())
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert [p.index for p in report.problems] == [3]
+    assert report.failed == 1 and report.passed == 19
+
+
+def test_changed_schema_is_a_warning_and_missing_schema_falls_back(tmp_path: Path) -> None:
+    profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=30)
+    schema = tmp_path / "schemas" / "user.schema.json"
+    schema.write_text(schema.read_text() + "\n")
+    report = _check(profile, data)
+    assert report.exit_code == 0 and any("changed" in w for w in report.warnings)
+    schema.unlink()
+    report = _check(profile, data)
+    assert report.schema_format == "embedded" and report.exit_code == 0
+    assert any("not found" in w for w in report.warnings)
+
+
+def test_builtin_profile_and_load_data(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parent.parent
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(repo / "profiles/api_testing.yaml"), "-o", str(out)]).code == 0
+    profile = load_profile(repo / "profiles/api_testing.yaml")
+    for data in sorted(out.glob("*.json*")):
+        if data.name.endswith(".manifest.json"):
+            continue
+        report = check_dataset(data, profile)
+        assert report.exit_code == 0, report.to_json()
+        assert report.schema_format == "builtin" and report.checked > 0
+    out = tmp_path / "load"
+    assert run_cli(["generate", str(repo / "profiles/load_testing.yaml"), "-o", str(out)]).code == 0
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    report = check_dataset(data, load_profile(repo / "profiles/load_testing.yaml"))
+    assert report.exit_code == 2 and not report.validatable
