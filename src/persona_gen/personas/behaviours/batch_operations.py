@@ -35,7 +35,7 @@ class BatchOperations(Behaviour[BatchOperationsParams]):
         groups = int(group[-1]) + 1
         chosen = pick_rows(rng, groups, p.rate)
         mask = chosen[group]
-        sizes = np.maximum(1, p.batch_size.sample(rng, groups).astype(np.int32))
+        sizes = np.maximum(1, np.rint(p.batch_size.sample(rng, groups)).astype(np.int32))
         trace.batch = np.where(mask, trace.first_index + group * p.events_per_batch, -1)
         trace.batch_size = np.where(mask, sizes[group], 1).astype(np.int32)
         # Events of one batch leave together, when its last event has happened.

@@ -34,7 +34,7 @@ class ConcurrentRequests(Behaviour[ConcurrentRequestsParams]):
         for start in np.flatnonzero(pick_rows(rng, trace.n, p.rate)).tolist():
             if start < free_from:
                 continue
-            size = max(2, int(p.concurrency.sample(rng, 1)[0]))
+            size = max(2, round(p.concurrency.sample(rng, 1)[0]))
             group = np.arange(start, min(trace.n, start + size))
             free_from = int(group[-1]) + 1
             trace.actor[group] = trace.actor[start]

@@ -39,7 +39,7 @@ class RapidActions(Behaviour[RapidActionsParams]):
         for start in np.flatnonzero(pick_rows(rng, trace.n, p.rate)).tolist():
             if start < free_from:
                 continue
-            size = max(2, int(p.actions.sample(rng, 1)[0]))
+            size = max(2, round(p.actions.sample(rng, 1)[0]))
             run = np.arange(start, min(trace.n, start + size))
             free_from = int(run[-1]) + 1
             trace.actor[run] = trace.actor[start]
