@@ -102,3 +102,46 @@ def test_quick_to_sqlite_all_or_nothing(tmp_path: Path) -> None:
     assert bad.code == 1
     assert "rolled back" in bad.stderr
     assert sqlite3.connect(db).execute("select count(*) from users").fetchone() == (200,)
+
+
+def test_interrupted_stream_reports_what_was_delivered(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    manifest = tmp_path / "m.json"
+    exe = Path(sys.executable).parent / "persona-gen"
+    topic = f"int-{tmp_path.name[-10:]}".replace("_", "-")
+    proc = subprocess.Popen(
+        [
+            str(exe),
+            "quick",
+            "noisy_device",
+            "-t",
+            "streaming",
+            "-n",
+            "100000",
+            "-s",
+            "1",
+            "--sink",
+            f"kafka://{kafka_bootstrap}/{topic}?create=12",
+            "--rate",
+            "300/s",
+            "--manifest",
+            str(manifest),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    time.sleep(4)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1
+    assert "stopped: interrupted" in err
+    assert "Traceback" not in err
+    delivery = json.loads(manifest.read_text())["delivery"]
+    assert delivery["stopped"] == "interrupted"
+    assert 0 < delivery["acknowledged"] == delivery["sent"] < 100000

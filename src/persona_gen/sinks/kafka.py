@@ -440,17 +440,22 @@ def send_records(
     try:
         run.connect()
         index = 0
-        for block in blocks:
-            for record in block:
+        try:
+            for block in blocks:
+                for record in block:
+                    if run.report.stopped:
+                        break
+                    run.send(record, index, encode)
+                    index += 1
                 if run.report.stopped:
                     break
-                run.send(record, index, encode)
-                index += 1
-            if run.report.stopped:
-                break
-            run.poll()
-            if progress is not None:
-                progress.advance(len(block))
+                run.poll()
+                if progress is not None:
+                    progress.advance(len(block))
+        except KeyboardInterrupt:
+            # Ctrl-C: stop taking records, but still wait for what is in flight, so the
+            # report (and the manifest) says exactly what was delivered.
+            run.report.stopped = "interrupted"
         run.finish()
     finally:
         run.close()
