@@ -145,3 +145,70 @@ def test_interrupted_stream_reports_what_was_delivered(
     delivery = json.loads(manifest.read_text())["delivery"]
     assert delivery["stopped"] == "interrupted"
     assert 0 < delivery["acknowledged"] == delivery["sent"] < 100000
+
+
+def _consume(bootstrap: str, topic: str, n: int) -> list[bytes]:
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": topic, "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe([topic])
+    values: list[bytes] = []
+    try:
+        for _ in range(60):
+            values += [m.value() for m in consumer.consume(500, timeout=1.0) if not m.error()]
+            if len(values) >= n:
+                break
+    finally:
+        consumer.close()
+    return values
+
+
+def test_avro_and_protobuf_values(kafka_bootstrap: str, tmp_path: Path) -> None:
+    import io
+
+    import fastavro
+
+    from persona_gen.importers.avro import read_avro_schema
+    from persona_gen.importers.protobuf import descriptor_set, message_class
+
+    root = Path(__file__).resolve().parent.parent / "schemas"
+    for schema, value, args in (
+        ("user-event.avsc", "avro", ["-t", "streaming"]),
+        ("user.proto", "protobuf", ["-f", "protobuf", "-e", "User", "-t", "streaming"]),
+    ):
+        profile = tmp_path / f"{value}.yaml"
+        assert (
+            run_cli(
+                ["import-schema", str(root / schema), *args, "-o", str(profile), "-c", "200"]
+            ).code
+            == 0
+        )
+        topic = f"{value}-{tmp_path.name[-8:]}".replace("_", "-")
+        options = f"value={value}&value.schema={root / schema}"
+        if value == "protobuf":
+            options += "&value.message=User"
+        result = run_cli(
+            [
+                "generate",
+                str(profile),
+                "--persona",
+                "normal_user",
+                "-s",
+                "2",
+                "--sink",
+                f"kafka://{kafka_bootstrap}/{topic}?create=12&{options}",
+            ]
+        )
+        assert result.code == 0, result.stderr
+        values = _consume(kafka_bootstrap, topic, 200)
+        assert len(values) == 200
+        if value == "avro":
+            avro = read_avro_schema(root / schema)
+            parsed = avro.record_schema(
+                avro.names()[0] if hasattr(avro, "names") else "com.example.events.UserEvent"
+            )
+            decoded = [fastavro.schemaless_reader(io.BytesIO(v), parsed) for v in values]
+            assert all("event_id" in d for d in decoded)
+        else:
+            cls = message_class(descriptor_set(root / schema), "User")
+            assert all(cls.FromString(v).email for v in values)

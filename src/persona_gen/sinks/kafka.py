@@ -136,7 +136,11 @@ class JsonValue:
 #: name -> factory(options) -> ValueEncoder. Avro / Protobuf encodings plug in here.
 VALUE_ENCODERS: Registry[Callable[[Mapping[str, str]], ValueEncoder]] = Registry(
     "Kafka value encoding",
-    {"json": "persona_gen.sinks.kafka:JsonValue"},
+    {
+        "json": "persona_gen.sinks.kafka:JsonValue",
+        "avro": "persona_gen.sinks.kafka_values:AvroValue",
+        "protobuf": "persona_gen.sinks.kafka_values:ProtobufValue",
+    },
     "persona_gen.kafka_values",
 )
 
