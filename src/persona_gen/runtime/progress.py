@@ -24,5 +24,11 @@ class RichProgress:
     def advance(self, n: int) -> None:
         self._progress.advance(self._task, n)
 
+    def delivery(self, sent: int, acknowledged: int, failed: int) -> None:
+        """Show a sink's counts beside the bar."""
+        self._progress.update(
+            self._task, description=f"sent {sent} · acknowledged {acknowledged} · failed {failed}"
+        )
+
     def close(self) -> None:
         self._progress.stop()

@@ -456,6 +456,9 @@ def send_records(
                 run.poll()
                 if progress is not None:
                     progress.advance(len(block))
+                    show = getattr(progress, "delivery", None)
+                    if show is not None:  # a live sent / acknowledged / failed line
+                        show(run.report.sent, run.report.acknowledged, run.report.failed)
         except KeyboardInterrupt:
             # Ctrl-C: stop taking records, but still wait for what is in flight, so the
             # report (and the manifest) says exactly what was delivered.
@@ -485,7 +488,7 @@ def send_dataset(
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
-    bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
+    bar = progress(dataset.count) if progress is not None else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
         if pace is not None:
