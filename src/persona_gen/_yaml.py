@@ -20,7 +20,7 @@ try:  # the C loader is much faster when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["Located", "load_yaml", "parse_yaml"]
+__all__ = ["Located", "load_yaml", "parse_yaml", "read_text"]
 
 FieldPath = tuple[Hashable, ...]
 
@@ -58,19 +58,23 @@ def dotted(path: FieldPath) -> str:
     return text
 
 
+def read_text(path: Path, expected: str, error: type[FileError] = FileError) -> str:
+    """A UTF-8 text file's content, or one clear ``error`` naming the file."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error("file not found", path) from None
+    except IsADirectoryError:
+        raise error(f"is a directory, expected {expected}", path) from None
+    except UnicodeDecodeError as exc:
+        raise error(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
+    except OSError as exc:
+        raise error(f"cannot read: {exc.strerror}", path) from None
+
+
 def load_yaml(path: Path) -> Located:
     """Read and parse one YAML file, with positions."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileError("file not found", path) from None
-    except IsADirectoryError:
-        raise FileError("is a directory, expected a YAML file", path) from None
-    except UnicodeDecodeError as exc:
-        raise FileError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", path) from None
-    except OSError as exc:
-        raise FileError(f"cannot read: {exc.strerror}", path) from None
-    return parse_yaml(text, str(path))
+    return parse_yaml(read_text(path, "a YAML file"), str(path))
 
 
 def parse_yaml(text: str, file: str = "<string>") -> Located:

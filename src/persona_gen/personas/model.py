@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 __all__ = ["PersonaFile", "Population"]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
+
+
+def _semver(value: str) -> str:
+    if not SEMVER.match(value):
+        raise ValueError("must be a semantic version such as 1.2.0")
+    return value
+
+
+SemVer = Annotated[str, AfterValidator(_semver)]
 
 
 class Population(BaseModel):
@@ -30,7 +39,7 @@ class PersonaFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=NAME_PATTERN, description="Unique persona name (snake_case).")
-    version: str = Field("1.0.0", description="Semantic version of this persona.")
+    version: SemVer = Field("1.0.0", description="Semantic version of this persona.")
     description: str = Field("", description="What population this persona describes.")
     extends: list[str] = Field(
         default_factory=list, description="Parent personas; this file's values override theirs."
@@ -42,13 +51,6 @@ class PersonaFile(BaseModel):
         description="Named behaviour blocks. A block's kind is its name unless 'kind' is "
         "given; null removes a block inherited from a parent.",
     )
-
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError("must be a semantic version such as 1.2.0")
-        return value
 
     @field_validator("extends", mode="before")
     @classmethod

@@ -6,7 +6,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from persona_gen.personas.model import NAME_PATTERN, SEMVER
+from persona_gen.personas.model import NAME_PATTERN, SemVer
 
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 
@@ -56,7 +56,7 @@ class ProfileFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Profile name.")
-    version: str = Field("1.0.0", description="Semantic version of this profile.")
+    version: SemVer = Field("1.0.0", description="Semantic version of this profile.")
     description: str = ""
     seed: int | None = Field(None, ge=0, description="Seed for every dataset (replayable).")
     personas: list[PersonaWeight] = Field(min_length=1, description="Personas and mix weights.")
@@ -65,13 +65,6 @@ class ProfileFile(BaseModel):
     domain: dict[str, Any] | None = Field(
         None, description="The imported entities, embedded so the profile is portable."
     )
-
-    @field_validator("version")
-    @classmethod
-    def _semver(cls, value: str) -> str:
-        if not SEMVER.match(value):
-            raise ValueError("must be a semantic version such as 1.2.0")
-        return value
 
     @field_validator("personas", mode="before")
     @classmethod

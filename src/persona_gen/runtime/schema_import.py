@@ -8,9 +8,10 @@ from typing import Any
 
 import yaml
 
+from persona_gen._yaml import read_text
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.entities.serial import domain_to_dict
-from persona_gen.errors import FileError, SchemaImportError, UnknownNameError, UsageError
+from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
@@ -53,16 +54,7 @@ def detect_format(path: Path, declared: str | None) -> str:
 
 
 def _read(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileError("file not found", path) from None
-    except IsADirectoryError:
-        raise FileError("is a directory, expected a schema file", path) from None
-    except UnicodeDecodeError as exc:
-        raise SchemaImportError(f"not UTF-8 text (byte {exc.start})", path) from None
-    except OSError as exc:
-        raise FileError(f"cannot read: {exc.strerror}", path) from None
+    return read_text(path, "a schema file", SchemaImportError)
 
 
 def import_schema(

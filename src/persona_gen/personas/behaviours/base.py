@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from enum import IntEnum
 from typing import ClassVar, Generic, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict
 
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.trace import Trace
 
-__all__ = ["Behaviour", "Params", "Phase", "pick_rows", "splitmix64"]
+__all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", "take_runs"]
 
 
 class Params(BaseModel):
@@ -58,6 +59,34 @@ class Behaviour(Generic[P]):
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         """Write this behaviour's decisions into the trace."""
+
+
+def one_of(choices: tuple[str, ...]) -> AfterValidator:
+    """A validator for a non-empty list whose items are all among ``choices``."""
+
+    def check(value: list[str]) -> list[str]:
+        if not value or any(v not in choices for v in value):
+            raise ValueError(f"choose from {', '.join(choices)}")
+        return value
+
+    return AfterValidator(check)
+
+
+def take_runs(
+    trace: Trace, rng: np.random.Generator, rate: float, size: Callable[[], int]
+) -> Iterator[np.ndarray]:
+    """Runs of consecutive events, each started at an event picked with ``rate`` and
+    ``size()`` long, taken over by the starting event's actor and session. Runs never
+    overlap: a start inside an earlier run is skipped."""
+    free_from = 0
+    for start in np.flatnonzero(pick_rows(rng, trace.n, rate)).tolist():
+        if start < free_from:
+            continue
+        run = np.arange(start, min(trace.n, start + size()))
+        free_from = int(run[-1]) + 1
+        trace.actor[run] = trace.actor[start]
+        trace.session[run] = trace.session[start]
+        yield run
 
 
 def pick_rows(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:

@@ -6,7 +6,7 @@ import numpy as np
 from pydantic import Field
 
 from persona_gen.distributions import DistributionSpec, Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, take_runs
 from persona_gen.personas.trace import Trace
 
 
@@ -30,15 +30,12 @@ class ConcurrentRequests(Behaviour[ConcurrentRequestsParams]):
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
         touched = np.zeros(trace.n, bool)
-        free_from = 0
-        for start in np.flatnonzero(pick_rows(rng, trace.n, p.rate)).tolist():
-            if start < free_from:
-                continue
-            size = max(2, round(p.concurrency.sample(rng, 1)[0]))
-            group = np.arange(start, min(trace.n, start + size))
-            free_from = int(group[-1]) + 1
-            trace.actor[group] = trace.actor[start]
-            trace.session[group] = trace.session[start]
+
+        def sizes() -> int:
+            return max(2, int(np.rint(p.concurrency.sample(rng, 1)[0])))
+
+        for group in take_runs(trace, rng, p.rate, sizes):
+            start = int(group[0])
             jitter = rng.uniform(0, p.jitter_ms, group.size).astype(np.int64)
             trace.t_ms[group] = trace.t_ms[start] + jitter
             trace.concurrency[group] = group.size

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from persona_gen.distributions import Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, one_of, pick_rows
 from persona_gen.personas.trace import Trace
 
 KINDS = (
@@ -23,17 +25,9 @@ KINDS = (
 
 class MalformedInputsParams(Params):
     rate: Rate = Field(0.1, description="Share of events with a malformed payload.")
-    kinds: list[str] = Field(
+    kinds: Annotated[list[str], one_of(KINDS)] = Field(
         default_factory=lambda: list(KINDS), description=f"Kinds of damage: {', '.join(KINDS)}."
     )
-
-    @field_validator("kinds")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        unknown = [k for k in value if k not in KINDS]
-        if unknown or not value:
-            raise ValueError(f"choose from {', '.join(KINDS)}")
-        return value
 
 
 class MalformedInputs(Behaviour[MalformedInputsParams]):

@@ -6,7 +6,7 @@ import numpy as np
 from pydantic import Field
 
 from persona_gen.distributions import DistributionSpec, Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, take_runs
 from persona_gen.personas.trace import Trace
 
 
@@ -35,15 +35,12 @@ class RapidActions(Behaviour[RapidActionsParams]):
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
         touched = np.zeros(trace.n, bool)
-        free_from = 0
-        for start in np.flatnonzero(pick_rows(rng, trace.n, p.rate)).tolist():
-            if start < free_from:
-                continue
-            size = max(2, round(p.actions.sample(rng, 1)[0]))
-            run = np.arange(start, min(trace.n, start + size))
-            free_from = int(run[-1]) + 1
-            trace.actor[run] = trace.actor[start]
-            trace.session[run] = trace.session[start]
+
+        def sizes() -> int:
+            return max(2, int(np.rint(p.actions.sample(rng, 1)[0])))
+
+        for run in take_runs(trace, rng, p.rate, sizes):
+            start = int(run[0])
             gaps = np.concatenate(([0.0], p.gap_ms.sample(rng, run.size - 1)))
             trace.t_ms[run] = trace.t_ms[start] + np.cumsum(gaps).astype(np.int64)
             trace.think_ms[run[1:]] = gaps[1:]

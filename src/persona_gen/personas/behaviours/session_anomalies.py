@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from persona_gen.distributions import Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, one_of, pick_rows
 from persona_gen.personas.trace import Trace
 
 KINDS = ("expired_token", "reused_session", "missing_session", "out_of_order", "concurrent_login")
@@ -14,18 +16,10 @@ KINDS = ("expired_token", "reused_session", "missing_session", "out_of_order", "
 
 class SessionAnomaliesParams(Params):
     rate: Rate = Field(0.05, description="Share of events with a session anomaly.")
-    kinds: list[str] = Field(
+    kinds: Annotated[list[str], one_of(KINDS)] = Field(
         default_factory=lambda: list(KINDS),
         description=f"Anomalies to produce: {', '.join(KINDS)}.",
     )
-
-    @field_validator("kinds")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        unknown = [k for k in value if k not in KINDS]
-        if unknown or not value:
-            raise ValueError(f"choose from {', '.join(KINDS)}")
-        return value
 
 
 class SessionAnomalies(Behaviour[SessionAnomaliesParams]):

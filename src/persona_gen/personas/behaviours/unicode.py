@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field
 
 from persona_gen.distributions import Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, one_of, pick_rows
 from persona_gen.personas.trace import Trace
 
 CLASSES = ("emoji", "cjk", "rtl", "combining", "zero_width", "homoglyph", "astral", "accents")
@@ -14,18 +16,10 @@ CLASSES = ("emoji", "cjk", "rtl", "combining", "zero_width", "homoglyph", "astra
 
 class UnicodeParams(Params):
     rate: Rate = Field(0.3, description="Share of events with unicode-heavy text.")
-    classes: list[str] = Field(
+    classes: Annotated[list[str], one_of(CLASSES)] = Field(
         default_factory=lambda: list(CLASSES),
         description=f"Kinds of text to use: {', '.join(CLASSES)}.",
     )
-
-    @field_validator("classes")
-    @classmethod
-    def _known(cls, value: list[str]) -> list[str]:
-        unknown = [c for c in value if c not in CLASSES]
-        if unknown or not value:
-            raise ValueError(f"choose from {', '.join(CLASSES)}")
-        return value
 
 
 class Unicode(Behaviour[UnicodeParams]):
