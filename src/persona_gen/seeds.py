@@ -20,6 +20,7 @@ __all__ = [
     "fresh_seed",
     "reference_epoch_ms",
     "stable_hash",
+    "uuid_text",
     "uuids",
 ]
 
@@ -56,12 +57,22 @@ def reference_epoch_ms(seed: int) -> int:
 
 def uuids(rng: np.random.Generator, n: int) -> list[str]:
     """``n`` version-4 UUID strings drawn from ``rng`` (never from the OS)."""
-    raw = rng.integers(0, 256, size=(n, 16), dtype=np.uint8)
+    return uuid_text(rng.integers(0, 256, size=(n, 16), dtype=np.uint8))
+
+
+def uuid_text(raw: np.ndarray) -> list[str]:
+    """Rows of 16 bytes → version-4 UUID strings (version and variant bits set in place).
+
+    Formatted a whole block at a time: hex digits and dashes are laid out in one byte
+    array, so only the final slicing into strings is per value.
+    """
+    n = raw.shape[0]
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
-    text = raw.tobytes().hex()
-    return [
-        f"{text[i : i + 8]}-{text[i + 8 : i + 12]}-{text[i + 12 : i + 16]}-"
-        f"{text[i + 16 : i + 20]}-{text[i + 20 : i + 32]}"
-        for i in range(0, len(text), 32)
-    ]
+    hexed = np.frombuffer(raw.tobytes().hex().encode("ascii"), np.uint8).reshape(n, 32)
+    laid = np.full((n, 36), ord("-"), np.uint8)
+    for src, dst in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
+        width = {0: 8, 8: 4, 12: 4, 16: 4, 20: 12}[src]
+        laid[:, dst : dst + width] = hexed[:, src : src + width]
+    text = laid.tobytes().decode("ascii")
+    return [text[i : i + 36] for i in range(0, 36 * n, 36)]

@@ -12,7 +12,7 @@ from persona_gen.entities.model import Domain, Entity
 from persona_gen.personas.behaviours.base import splitmix64
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.trace import Trace
-from persona_gen.seeds import stable_hash
+from persona_gen.seeds import stable_hash, uuid_text
 from persona_gen.values.strings import iso_datetimes
 from persona_gen.values.synth import Synthesizer
 
@@ -86,16 +86,12 @@ def repeats_of(trace: Trace, repeat: np.ndarray) -> list[tuple[int, int]]:
 def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:
     """Opaque, stable ids from integers: the same number always gives the same id."""
     h = splitmix64(numbers.astype(np.uint64) ^ np.uint64(salt))
-    return [f"{prefix}{v:016x}" for v in h.tolist()]
+    text = h.astype(">u8").tobytes().hex()
+    return [prefix + text[i : i + 16] for i in range(0, len(text), 16)]
 
 
 def uuid_ids(numbers: np.ndarray, salt: int) -> list[str]:
     """Version-4-shaped UUIDs derived from integers (for request and event ids)."""
     x = numbers.astype(np.uint64) * np.uint64(2) ^ np.uint64(salt)
-    hi = splitmix64(x).tolist()
-    lo = splitmix64(x + np.uint64(1)).tolist()
-    out = []
-    for a, b in zip(hi, lo, strict=True):
-        h = f"{a:016x}{b:016x}"
-        out.append(f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}")
-    return out
+    halves = np.stack([splitmix64(x), splitmix64(x + np.uint64(1))], axis=1).astype(">u8")
+    return uuid_text(halves.view(np.uint8).reshape(len(x), 16).copy())

@@ -86,7 +86,7 @@ class StreamingGenerator(Generator):
             # A re-send carries the very event it repeats.
             kinds[row] = kinds[src]
             payloads[row], outcomes[row] = copy.deepcopy(payloads[src]), list(outcomes[src])
-        sequence = _sequences(trace)
+        sequence = _sequences(trace).tolist()
         arrival = trace.t_ms + trace.delivery_ms.astype(np.int64)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
         event_ids = uuid_ids(trace.request, self.salt ^ 0xE7E)
@@ -95,59 +95,78 @@ class StreamingGenerator(Generator):
         offline = trace.details.get("offline")
         deprecated = trace.marks.get("deprecated")
         tags = trace.tags()
+        # Columns first (one conversion per column), records last: per-record work is then
+        # only the dict literal.
+        types = [self.event_types[k] for k in kinds.tolist()]
+        topics = {t: t.split(".")[0] + "-events" for t in self.event_types}
+        partitions = self._partitions_of(actors)
+        persona = self.ctx.persona.name
+        producers = [f"{persona}-{k}" for k in range(16)]
+        actor = trace.actor.tolist()
+        versions = (
+            ["1" if d else "2" for d in deprecated.tolist()] if deprecated is not None else None
+        )
+        batch, batch_size = trace.batch.tolist(), trace.batch_size.tolist()
+        status = trace.status.tolist()
+        delays = (arrival - trace.t_ms).tolist()
+        duplicate, buffered = trace.duplicate.tolist(), trace.buffered.tolist()
+        lost_before, attempt = trace.lost_before.tolist(), trace.attempt.tolist()
+        offline_list = offline.tolist() if offline is not None else [None] * n
         out: list[Record] = []
         for i in np.argsort(arrival, kind="stable").tolist():
-            key = actors[i]
-            partition = self._partitions.get(key)
-            if partition is None:
-                partition = self._partitions[key] = murmur2_partition(key)
-            event_type = self.event_types[int(kinds[i])]
             headers = {
                 "content-type": "application/json",
-                "schema-version": "1" if deprecated is not None and deprecated[i] else "2",
-                "producer": f"{self.ctx.persona.name}-{int(trace.actor[i]) % 16}",
+                "schema-version": versions[i] if versions is not None else "2",
+                "producer": producers[actor[i] % 16],
             }
-            if int(trace.batch[i]) >= 0:
-                headers["batch-id"] = str(int(trace.batch[i]))
-                headers["batch-size"] = str(int(trace.batch_size[i]))
-            status = int(trace.status[i])
+            if batch[i] >= 0:
+                headers["batch-id"] = str(batch[i])
+                headers["batch-size"] = str(batch_size[i])
             error = None
-            if status:
+            if status[i]:
                 error = {
-                    "status": None if status == TRANSPORT_FAILURE else status,
+                    "status": None if status[i] == TRANSPORT_FAILURE else status[i],
                     "reason": failure[i] if failure is not None else None,
                 }
-            violations = [o for o in outcomes[i] if o.rule]
+            violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else outcomes[i]
+            event_type = types[i]
             out.append(
                 {
-                    "topic": event_type.split(".")[0] + "-events",
-                    "partition": partition,
-                    "key": key,
+                    "topic": topics[event_type],
+                    "partition": partitions[i],
+                    "key": actors[i],
                     "event_id": event_ids[i],
                     "event_type": event_type,
                     "event_time": event_times[i],
                     "ingest_time": ingest_times[i],
-                    "delay_ms": int(arrival[i] - trace.t_ms[i]),
-                    "sequence": int(sequence[i]),
+                    "delay_ms": delays[i],
+                    "sequence": sequence[i],
                     "session_id": sessions[i],
                     "headers": headers,
                     "payload": payloads[i],
-                    "duplicate": bool(trace.duplicate[i]),
-                    "buffered": bool(trace.buffered[i]),
-                    "lost_before": int(trace.lost_before[i]),
-                    "offline": offline[i] if offline is not None else None,
+                    "duplicate": duplicate[i],
+                    "buffered": buffered[i],
+                    "lost_before": lost_before[i],
+                    "offline": offline_list[i],
                     "error": error,
-                    "attempt": int(trace.attempt[i]),
+                    "attempt": attempt[i],
                     "expected_valid": not violations,
                     "violations": [
                         {"path": o.field_path, "rule": o.rule, "change": o.mutation}
                         for o in violations
                     ],
-                    "persona": self.ctx.persona.name,
+                    "persona": persona,
                     "behaviors": tags[i],
                 }
             )
         return out
+
+    def _partitions_of(self, keys: list[str]) -> list[int]:
+        """Kafka's partition for each key (murmur2 is costly in Python: cached per key)."""
+        cache = self._partitions
+        for key in set(keys).difference(cache):
+            cache[key] = murmur2_partition(key)
+        return [cache[k] for k in keys]
 
 
 def _sequences(trace: Trace) -> np.ndarray:

@@ -18,6 +18,8 @@ from persona_gen.generators.file import CsvDialect
 __all__ = ["CsvEncoder", "Encoder", "JsonArrayEncoder", "JsonLinesEncoder"]
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS
+_SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
+_SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
 
 
 class Encoder:
@@ -95,7 +97,17 @@ class JsonLinesEncoder(Encoder):
     def encode(self, records: list[dict[str, Any]], first: bool) -> bytes:
         if not records:
             return b""
-        return b"\n".join(orjson.dumps(r, option=_OPTIONS) for r in records) + b"\n"
+        # One orjson call for the whole block is several times faster than one per record
+        # (orjson's per-call cost dominates for ~1 kB records). Records are interleaved with
+        # a separator string that no generated value contains; its encoding cannot occur
+        # inside another string (its quotes would be escaped there), and the count check
+        # guards the remaining case: a list holding that very string.
+        interleaved: list[Any] = [_SEPARATOR] * (2 * len(records) - 1)
+        interleaved[::2] = records
+        body = orjson.dumps(interleaved, option=_OPTIONS)[1:-1]
+        if body.count(_SEPARATOR_JSON) != len(records) - 1:
+            return b"\n".join(orjson.dumps(r, option=_OPTIONS) for r in records) + b"\n"
+        return body.replace(_SEPARATOR_JSON, b"\n") + b"\n"
 
 
 class CsvEncoder(Encoder):

@@ -145,6 +145,10 @@ def integer_column(
             None if high == math.inf else high,
             out=values,
         )
+    if values.size and float(np.abs(values).max()) < 2.0**53:
+        # Exactly representable: the floats are already whole and inside the bounds.
+        fast: list[int] = values.astype(np.int64).tolist()
+        return fast
     # float64 cannot hold int64's ends exactly: keep ints inside the declared range.
     out: list[int] = [
         min(

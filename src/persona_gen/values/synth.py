@@ -340,8 +340,13 @@ class Synthesizer:
         check = re.compile(schema.pattern or "")
         low, high = schema.min_length or 0, schema.max_length
 
-        def fits(v: str) -> bool:
-            return bool(check.search(v)) and low <= len(v) <= (high if high is not None else len(v))
+        def misfits(values: list[str]) -> list[int]:
+            # map() keeps the common case (every value fits) out of Python-level calls.
+            bad = [i for i, m in enumerate(map(check.search, values)) if m is None]
+            if low or high is not None:
+                top = high if high is not None else float("inf")
+                bad = sorted({*bad, *(i for i, v in enumerate(values) if not low <= len(v) <= top)})
+            return bad
 
         if start is not None:
             values = list(start)
@@ -350,7 +355,7 @@ class Synthesizer:
         else:
             values = [""] * n
         for attempt in range(12):
-            bad = [i for i, v in enumerate(values) if not fits(v)]
+            bad = misfits(values)
             if not bad:
                 break
             if attempt >= 4 and low:
