@@ -64,8 +64,6 @@ class ApiGenerator(Generator):
             op_index = self._without_unsupported(op_index, limited, trace)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
         request_ids, times = self.request_ids(trace), self.times(trace.t_ms)
-        pool = words("user_agent")
-        agents = pool[trace.actor % len(pool)].tolist()  # an actor keeps its client
         anomaly = trace.details.get("session_anomaly")
         failure = trace.details.get("failure")
         retry_after = trace.details.get("retry_after_ms")
@@ -80,13 +78,20 @@ class ApiGenerator(Generator):
         for row, src in retries:
             bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
             paths[row] = paths[src]
+        queries = self._queries(op_index, rng)
+        # Per-event values as Python lists once, not numpy scalars per record.
+        ops = [self.operations[k] for k in op_index.tolist()]
+        legacy = deprecated.tolist() if deprecated is not None else [False] * n
+        version = trace.effects["deprecated"].api_version if deprecated is not None else None  # type: ignore[attr-defined]
+        batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
+        concurrency = trace.concurrency.tolist()
+        status, latency = trace.status.tolist(), [round(v, 2) for v in trace.latency_ms.tolist()]
+        all_headers = self._headers(trace, legacy, request_ids, sessions)
+        persona = self.ctx.persona.name
         out: list[Record] = []
-        for i in range(n):
-            op = self.operations[int(op_index[i])]
-            legacy = deprecated is not None and bool(deprecated[i])
-            version = trace.effects["deprecated"].api_version if legacy else None  # type: ignore[attr-defined]
-            path = self._decorate(paths[i], op, version, int(trace.batch_size[i]) > 1)
-            headers = self._headers(trace, i, legacy, agents[i], request_ids[i], sessions[i])
+        for i, op in enumerate(ops):
+            path = self._decorate(paths[i], op, version if legacy[i] else None, batch_size[i] > 1)
+            headers = all_headers[i]
             body = bodies[i]
             if body is not None:
                 headers["Content-Type"] = "application/json"
@@ -99,12 +104,11 @@ class ApiGenerator(Generator):
                 text = orjson.dumps(body).decode()
                 body = text[: max(1, len(text) // 2)]
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
-            query = self._query(op, rng) if op.method == "GET" and op.response_array else {}
-            violations = [o for o in outcomes[i] if o.rule]
+            violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
             response = self._response(
                 op,
-                trace,
-                i,
+                status[i],
+                latency[i],
                 violations,
                 request_ids[i],
                 failure[i] if failure is not None else None,
@@ -114,16 +118,16 @@ class ApiGenerator(Generator):
             record: Record = {
                 "request_id": request_ids[i],
                 "timestamp": times[i],
-                "persona": self.ctx.persona.name,
+                "persona": persona,
                 "actor_id": actors[i],
                 "session_id": session_id,
-                "attempt": int(trace.attempt[i]),
-                "concurrency": int(trace.concurrency[i]),
+                "attempt": attempt[i],
+                "concurrency": concurrency[i],
                 "request": {
                     "method": op.method,
                     "path": path,
                     "headers": headers,
-                    "query": query,
+                    "query": queries[i] if queries[i] is not None else {},
                     "body": body,
                 },
                 "response": response,
@@ -165,22 +169,40 @@ class ApiGenerator(Generator):
         return bodies, outcomes
 
     def _headers(
-        self, trace: Trace, i: int, legacy: bool, agent: str, request_id: str, session: str
-    ) -> dict[str, str]:
-        headers = {
-            "Accept": "application/json",
-            "User-Agent": _LEGACY_AGENTS[int(trace.actor[i]) % len(_LEGACY_AGENTS)]
-            if legacy
-            else agent,
-            "X-Request-ID": request_id,
-            "Authorization": f"Bearer tok_{session[4:]}",
-        }
+        self,
+        trace: Trace,
+        legacy: list[bool],
+        request_ids: list[str],
+        sessions: list[str],
+    ) -> list[dict[str, str]]:
+        """Request headers per event: a legacy client's old User-Agent, no compression where
+        the client cannot, the retry count on retries."""
         limited = trace.marks.get("limited")
-        if limited is None or not limited[i] or not trace.effects["limited"].no_compression:  # type: ignore[attr-defined]
-            headers["Accept-Encoding"] = "gzip, br"
-        if int(trace.attempt[i]) > 1:
-            headers["X-Retry-Attempt"] = str(int(trace.attempt[i]) - 1)
-        return headers
+        no_compression = (
+            (limited & trace.effects["limited"].no_compression).tolist()  # type: ignore[attr-defined]
+            if limited is not None
+            else [False] * trace.n
+        )
+        pool = words("user_agent")
+        agents = pool[trace.actor % len(pool)].tolist()  # an actor keeps its client
+        out = []
+        for i, (actor, attempt) in enumerate(
+            zip(trace.actor.tolist(), trace.attempt.tolist(), strict=True)
+        ):
+            headers = {
+                "Accept": "application/json",
+                "User-Agent": _LEGACY_AGENTS[actor % len(_LEGACY_AGENTS)]
+                if legacy[i]
+                else agents[i],
+                "X-Request-ID": request_ids[i],
+                "Authorization": f"Bearer tok_{sessions[i][4:]}",
+            }
+            if not no_compression[i]:
+                headers["Accept-Encoding"] = "gzip, br"
+            if attempt > 1:
+                headers["X-Retry-Attempt"] = str(attempt - 1)
+            out.append(headers)
+        return out
 
     def _without_unsupported(
         self, op_index: np.ndarray, limited: np.ndarray, trace: Trace
@@ -198,13 +220,14 @@ class ApiGenerator(Generator):
         return out
 
     def _paths_and_replies(
-        self, op_index: np.ndarray, rng: np.random.Generator
+        self, op_index: np.ndarray, rng: np.random.Generator, replies: bool = True
     ) -> tuple[list[str], list[Any]]:
         """Per event, the concrete path and the body a success would return, drawn per
-        operation for the whole block (one synthesizer call per column, not per record)."""
+        operation for the whole block (one synthesizer call per column, not per record).
+        Without ``replies`` only paths are drawn (a load schedule has no bodies)."""
         n = op_index.size
         paths: list[str] = [""] * n
-        replies: list[Any] = [None] * n
+        bodies: list[Any] = [None] * n
         for k, op in enumerate(self.operations):
             rows = np.flatnonzero(op_index == k).tolist()
             if not rows:
@@ -217,7 +240,7 @@ class ApiGenerator(Generator):
                 values = self.synth.values(schema, param, len(rows), rng)
                 token = "{" + param + "}"
                 filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
-            if op.method == "DELETE" or op.success_status == 204:
+            if not replies or op.method == "DELETE" or op.success_status == 204:
                 items: list[Any] = [None] * len(rows)
             elif op.response_array:
                 sizes = rng.integers(0, 4, len(rows)).tolist()
@@ -229,8 +252,8 @@ class ApiGenerator(Generator):
             else:
                 items = self.synth.records(entity.name, len(rows), rng)
             for row, path, item in zip(rows, filled, items, strict=True):
-                paths[row], replies[row] = path, item
-        return paths, replies
+                paths[row], bodies[row] = path, item
+        return paths, bodies
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
         if batch and op.method == "POST" and op.request_body:
@@ -241,29 +264,39 @@ class ApiGenerator(Generator):
             path = "/".join(swapped) if swapped != parts else f"/{version}{path}"
         return path
 
-    def _query(self, op: Operation, rng: np.random.Generator) -> dict[str, Any]:
-        query: dict[str, Any] = {
-            "page": int(rng.integers(1, 20)),
-            "limit": int(rng.choice([10, 20, 50, 100])),
-        }
-        for name, schema in op.query_params:
-            if rng.random() < 0.5:
-                query[name] = self.synth.values(schema, name, 1, rng)[0]
-        return query
+    def _queries(self, op_index: np.ndarray, rng: np.random.Generator) -> list[Any]:
+        """Per event, the query of a list request (None for other requests): page, limit and
+        about half of the operation's own query parameters, drawn per operation."""
+        out: list[Any] = [None] * op_index.size
+        for k, op in enumerate(self.operations):
+            if op.method != "GET" or not op.response_array:
+                continue
+            rows = np.flatnonzero(op_index == k).tolist()
+            if not rows:
+                continue
+            pages = rng.integers(1, 20, len(rows)).tolist()
+            limits = rng.choice([10, 20, 50, 100], len(rows)).tolist()
+            queries = [{"page": p, "limit": m} for p, m in zip(pages, limits, strict=True)]
+            for name, schema in op.query_params:
+                chosen = np.flatnonzero(rng.random(len(rows)) < 0.5).tolist()
+                values = self.synth.values(schema, name, len(chosen), rng)
+                for j, value in zip(chosen, values, strict=True):
+                    queries[j][name] = value
+            for row, query in zip(rows, queries, strict=True):
+                out[row] = query
+        return out
 
     def _response(
         self,
         op: Operation,
-        trace: Trace,
-        i: int,
+        status: int,
+        latency: float,
         violations: list[Outcome],
         request_id: str,
         failure: Any,
         retry_after: Any,
         reply: Any,
     ) -> dict[str, Any] | None:
-        latency = round(float(trace.latency_ms[i]), 2)
-        status = int(trace.status[i])
         if status == TRANSPORT_FAILURE:
             return {
                 "status": None,

@@ -18,6 +18,7 @@ from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
 from persona_gen.personas.trace import Trace
+from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["LABEL_COLUMNS", "CsvDialect", "FileGenerator", "flatten"]
 
@@ -97,9 +98,7 @@ class FileGenerator(Generator):
         columns.append([True] * trace.n)
         columns.append([""] * trace.n)
         columns.append([";".join(t) if t else "" for t in tags])
-        rows: list[Record] = [
-            dict(zip(self.columns, vals, strict=True)) for vals in zip(*columns, strict=True)
-        ]
+        rows: list[Record] = rows_from_columns(tuple(self.columns), columns)
         # The few rows a behaviour touched get their own treatment, in row order (the RNG
         # draws below are part of the determinism contract).
         touched = {i for i, found in enumerate(outcomes) if found}
@@ -147,10 +146,7 @@ def _column(payloads: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list
         values = [p.get(key) for p in payloads]
     elif len(path) == 2:
         outer, inner = path
-        values = [
-            v.get(inner) if type(v := p.get(outer)) is dict else None
-            for p in payloads
-        ]
+        values = [v.get(inner) if type(v := p.get(outer)) is dict else None for p in payloads]
     else:
         values = [_walk(p, path) for p in payloads]
     if not _CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types

@@ -7,8 +7,6 @@ and what outcome the persona expects.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 import orjson
 
@@ -45,39 +43,53 @@ class LoadGenerator(ApiGenerator):
         retries = repeats_of(trace, trace.attempt > 1)
         for row, src in retries:
             op_index[row] = op_index[src]  # a retry repeats its request
-        paths, _ = self._paths_and_replies(op_index, rng)
+        paths, _ = self._paths_and_replies(op_index, rng, replies=False)
         for row, src in retries:
             paths[row], sizes[row] = paths[src], sizes[src]
+        # Columns first (one conversion per column), then one dict literal per record.
+        ops = [self.operations[k] for k in op_index.tolist()]
+        legacy = deprecated.tolist() if deprecated is not None else [False] * n
+        version = trace.effects["deprecated"].api_version if deprecated is not None else None  # type: ignore[attr-defined]
+        batch_size = trace.batch_size.tolist()
+        endpoints = {
+            (k, flag): self._decorate(op.path, op, version if flag else None, False)
+            for k, op in enumerate(self.operations)
+            for flag in (False, True)
+        }
+        status = trace.status.tolist()
+        offsets = np.maximum(trace.t_ms - self.ctx.epoch_ms, 0).tolist()
+        think = [round(v, 1) for v in trace.think_ms.tolist()]
+        latency = [round(v, 2) for v in trace.latency_ms.tolist()]
+        actor, concurrency = trace.actor.tolist(), trace.concurrency.tolist()
+        attempt, payload_bytes = trace.attempt.tolist(), sizes.tolist()
+        failures = failure.tolist() if failure is not None else [None] * n
+        persona = self.ctx.persona.name
         out: list[Record] = []
-        for i in range(n):
-            op = self.operations[int(op_index[i])]
-            legacy = deprecated is not None and bool(deprecated[i])
-            version = trace.effects["deprecated"].api_version if legacy else None  # type: ignore[attr-defined]
-            status = int(trace.status[i])
-            expected: Any = (
-                op.success_status
-                if status == 0
-                else (None if status == TRANSPORT_FAILURE else status)
-            )
+        for i, (op, k) in enumerate(zip(ops, op_index.tolist(), strict=True)):
+            flag = legacy[i]
             out.append(
                 {
-                    "vu": int(trace.actor[i]),
+                    "vu": actor[i],
                     "session_id": sessions[i],
                     "request_id": request_ids[i],
-                    "offset_ms": max(0, int(trace.t_ms[i] - self.ctx.epoch_ms)),
-                    "think_time_ms": round(float(trace.think_ms[i]), 1),
-                    "concurrency": int(trace.concurrency[i]),
+                    "offset_ms": offsets[i],
+                    "think_time_ms": think[i],
+                    "concurrency": concurrency[i],
                     "method": op.method,
-                    "endpoint": self._decorate(op.path, op, version, False),
-                    "path": self._decorate(paths[i], op, version, int(trace.batch_size[i]) > 1),
-                    "payload_bytes": int(sizes[i]),
-                    "batch_size": int(trace.batch_size[i]),
-                    "attempt": int(trace.attempt[i]),
-                    "expected_status": expected,
-                    "expected_error": failure[i] if failure is not None else None,
-                    "expected_latency_ms": round(float(trace.latency_ms[i]), 2),
+                    "endpoint": endpoints[k, flag],
+                    "path": self._decorate(
+                        paths[i], op, version if flag else None, batch_size[i] > 1
+                    ),
+                    "payload_bytes": payload_bytes[i],
+                    "batch_size": batch_size[i],
+                    "attempt": attempt[i],
+                    "expected_status": op.success_status
+                    if status[i] == 0
+                    else (None if status[i] == TRANSPORT_FAILURE else status[i]),
+                    "expected_error": failures[i],
+                    "expected_latency_ms": latency[i],
                     "timeout_ms": 30000,
-                    "persona": self.ctx.persona.name,
+                    "persona": persona,
                     "behaviors": tags[i],
                 }
             )

@@ -17,6 +17,7 @@ from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.numbers import integer_column, number_column
 from persona_gen.values.regex import RegexUnsupported, compile_pattern
+from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick
 
@@ -132,11 +133,7 @@ class Synthesizer:
         fields = [f for f in schema.fields if f.required or depth < SOFT_DEPTH]
         names = [f.name for f in fields]
         columns = [self._field(f, n, rng, depth, f.name in unique, row_offset) for f in fields]
-        rows = (
-            [dict(zip(names, vals, strict=True)) for vals in zip(*columns, strict=True)]
-            if columns
-            else [{} for _ in range(n)]
-        )
+        rows = rows_from_columns(tuple(names), columns) if columns else [{} for _ in range(n)]
         for f in fields:
             if f.required:
                 continue
