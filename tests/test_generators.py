@@ -127,6 +127,32 @@ def test_file_rows_are_flat_with_stable_columns() -> None:
     assert all(not isinstance(v, dict | list) for r in recs for v in r.values())
 
 
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_unique_columns_stay_unique_across_blocks(persona: str) -> None:
+    # Unique keys of the built-in entities (username has a pattern, email a format) must
+    # not repeat anywhere in a dataset, or a table with UNIQUE constraints rejects it.
+    from persona_gen.runtime.dataset import Dataset
+
+    dataset = Dataset([(CATALOG.get(persona), 1.0)], "file", 6000, 7)
+    recs = [r for block in dataset.blocks() for r in block]
+    entity = dataset.lanes[0].generator.entity
+    for columns in (*entity.unique, entity.primary_key):
+        keys = [
+            tuple(r[c] for c in columns) for r in recs if all(r[c] is not None for c in columns)
+        ]
+        assert len(keys) == len(set(keys)), columns
+
+
+def test_a_file_dataset_of_two_entities_is_refused() -> None:
+    from persona_gen.errors import GenerationError
+    from persona_gen.runtime.dataset import Dataset
+
+    mix = [(CATALOG.get("noisy_device"), 1.0), (CATALOG.get("normal_user"), 1.0)]
+    with pytest.raises(GenerationError, match="must be one entity"):
+        Dataset(mix, "file", 10, 1)
+    Dataset(mix, "streaming", 10, 1)  # events of several entities are fine in a stream
+
+
 def test_noisy_file_rows_are_cut_short() -> None:
     recs = records("noisy_device", "file", 4000)
     assert any(r["status"] is None and r["reading_id"] for r in recs)

@@ -50,6 +50,15 @@ class FaultGenerator(Generator):
         super().__init__(*args, **kwargs)
         self.leaves = leaves(self.ctx.domain, self.entity.schema)
         self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
+        # Which fields each mutation can act on depends on the schema only: decided once.
+        self.targets = {
+            k: [
+                (x, x.path[0] if len(x.path) == 1 else None)
+                for x in self.leaves
+                if MUTATIONS[k].applies(x)
+            ]
+            for k in self.kinds
+        }
         weights = np.ones(len(self.kinds))
         self.because: list[list[str]] = [[] for _ in self.kinds]
         for behaviour in self.ctx.persona.behaviours:
@@ -78,12 +87,15 @@ class FaultGenerator(Generator):
         self, payload: dict[str, Any], kind: str, rng: np.random.Generator
     ) -> Outcome | None:
         mutation = MUTATIONS[kind]
-        candidates = [
-            x
-            for x in self.leaves
-            if mutation.applies(x)
-            and (get_path(payload, x.path) is not MISSING or kind == "extra_field")
-        ]
+        candidates = (
+            [x for x, _ in self.targets[kind]]
+            if kind == "extra_field"
+            else [
+                x
+                for x, top in self.targets[kind]
+                if (top in payload if top is not None else get_path(payload, x.path) is not MISSING)
+            ]
+        )
         for _ in range(4):
             if not candidates:
                 return None

@@ -58,6 +58,8 @@ def _deref(domain: Domain, s: Schema) -> Schema:
 
 
 def get_path(obj: Any, path: Path) -> Any:
+    if len(path) == 1:  # the common case, kept cheap
+        return obj.get(path[0], _MISSING) if isinstance(obj, dict) else _MISSING
     for p in path:
         if isinstance(obj, dict) and p in obj:
             obj = obj[p]

@@ -15,6 +15,7 @@ import numpy as np
 
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
+from persona_gen.errors import GenerationError
 from persona_gen.generators import GENERATORS
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.personas.engine import PersonaEngine
@@ -114,6 +115,8 @@ class Dataset:
         self.lanes = [
             _Lane(p, generator, seed, self.key, domain, entity, self.epoch_ms) for p, _ in personas
         ]
+        if generator == "file":
+            _require_one_entity(self.lanes, self.key)
         self.stats = DatasetStats()
 
     @property
@@ -164,3 +167,16 @@ class Dataset:
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""
         return self.lanes[0].engine.trace(0).settings
+
+
+def _require_one_entity(lanes: list[_Lane], key: str) -> None:
+    """File rows share one set of columns (and one table): a mix of personas whose built-in
+    entities differ (a device's readings, a user's profile) cannot share a file."""
+    entities = {lane.persona.name: lane.generator.entity.name for lane in lanes}
+    if len(set(entities.values())) > 1:
+        made = ", ".join(f"{p} → {e}" for p, e in entities.items())
+        raise GenerationError(
+            f"dataset '{key}': file rows of one dataset must be one entity, but its personas "
+            f"make different ones ({made}); give each its own dataset, or import a schema so "
+            "they share its entity"
+        )

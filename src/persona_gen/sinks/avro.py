@@ -14,7 +14,10 @@ bytes, union branches); the parent appends them to one container file.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import sys
 from typing import IO, Any
 
 from persona_gen.entities.model import Domain, Schema
@@ -169,6 +172,7 @@ class AvroEncoder(Encoder):
     file_entity: str | None = None
     skip_invalid: bool = False
     codec: str = "deflate"
+    sync_marker: bytes | None = None  # 16 bytes; set from the seed by avro_encoder_for
     _avro: Any = None
 
     def _parsed(self) -> Any:
@@ -217,7 +221,10 @@ class AvroEncoder(Encoder):
             raise OutputError("avro is binary: give -o FILE instead of writing to a terminal")
         self.stream = stream
         self._wrote_any = False
-        self._writer = Writer(stream, self._writer_schema(), codec=self.codec)
+        # The sync marker is random in fastavro unless given: derive it from the dataset so
+        # the same seed writes the same bytes.
+        marker = self.sync_marker or os.urandom(16)  # fastavro's own default is random
+        self._writer = Writer(stream, self._writer_schema(), codec=self.codec, sync_marker=marker)
 
     def _writer_schema(self) -> Any:
         avro = self._parsed()
@@ -261,12 +268,24 @@ def avro_encoder_for(
     encoder = AvroEncoder()
     encoder.generator = generator
     encoder.skip_invalid = skip_invalid
+    encoder.sync_marker = hashlib.blake2b(
+        f"avro-sync:{dataset.seed}:{dataset.key}".encode(), digest_size=16
+    ).digest()
     source = profile.spec.source if profile is not None else None
     avsc = None
     if source is not None and source.format == "avro":
         from persona_gen.runtime.check import find_schema_file
 
         avsc = find_schema_file(profile, Path(schema_path) if schema_path else None)
+        if avsc is None:
+            # Written all the same, but a reader holding the original .avsc may not resolve
+            # the derived names (enums, fixed types): say so rather than differ silently.
+            sys.stderr.write(
+                f"persona-gen: warning: {source.file} (the profile's Avro schema) was not "
+                f"found beside {profile.path.name} nor in schemas/ or ../schemas/ next to it; "
+                "the Avro file uses a schema derived from the profile's entity, whose type "
+                "names may differ from the original\n"
+            )
     if avsc is not None:
         parsed = read_avro_schema(avsc)
         full = parsed.full_name(entity)

@@ -84,6 +84,6 @@ class ProtobufValue:
         from persona_gen.importers.protobuf import to_message
 
         try:
-            return bytes(to_message(value, self.cls).SerializeToString())
+            return bytes(to_message(value, self.cls).SerializeToString(deterministic=True))
         except (json_format.ParseError, TypeError, ValueError) as exc:
             raise ValueError(f"not a valid {self.cls.DESCRIPTOR.full_name}: {exc}") from None

@@ -96,7 +96,7 @@ class ProtobufEncoder(Encoder):
             try:
                 if not isinstance(part, dict):
                     raise TypeError(f"expected an object, got {type(part).__name__}")
-                data = to_message(part, cls).SerializeToString()
+                data = to_message(part, cls).SerializeToString(deterministic=True)
             except (json_format.ParseError, TypeError, ValueError) as exc:
                 if self.skip_invalid:
                     continue

@@ -282,7 +282,10 @@ class Synthesizer:
         if fitted or schema.max_length is not None:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         if unique and schema.pattern:
-            values = self._redraw_duplicates(schema, name, values, rng)
+            # Unique across the whole dataset (blocks are made apart): the row number as a
+            # suffix when the pattern still accepts it, else redrawn repeats within the block.
+            keyed = _unique_if_pattern_allows(values, schema, row_offset, name)
+            values = keyed or self._redraw_duplicates(schema, name, values, rng)
         return values
 
     def _redraw_duplicates(
@@ -456,6 +459,20 @@ def _make_unique(
             )
         out.append(value)
     return out
+
+
+def _unique_if_pattern_allows(
+    values: list[str], schema: Schema, row_offset: int, name: str
+) -> list[str] | None:
+    """``_make_unique``'s values when every one still matches the pattern, else None."""
+    try:
+        keyed = _make_unique(values, row_offset, schema.min_length or 0, schema.max_length, name)
+        check = re.compile(schema.pattern or "")
+    except (GenerationError, re.error):
+        return None
+    if any(m is None for m in map(check.search, keyed)):
+        return None
+    return keyed
 
 
 def _copies(values: list[Any]) -> list[Any]:
