@@ -9,6 +9,8 @@ import sqlite3
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import closing
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -17,14 +19,21 @@ from typing import Any
 import orjson
 import psycopg
 import pytest
+import yaml
 from psycopg import sql
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.importers.ddl import insert_order
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.write import make_encoder
-from persona_gen.sinks.database import dataset_table, load_dataset, parse_database_url
+from persona_gen.sinks.database import (
+    dataset_table,
+    load_dataset,
+    load_datasets,
+    parse_database_url,
+)
 from persona_gen.sinks.sql import SqlEncoder, SqliteSqlEncoder
 from persona_gen.sinks.tables import create_table_sql
 from tests.helpers import run_cli
@@ -95,6 +104,23 @@ def pg_rows(url: str, table: str, columns: list[str]) -> list[tuple[Any, ...]]:
             sql.SQL(", ").join(sql.Identifier(c) for c in columns), sql.Identifier(table)
         )
         return conn.execute(query).fetchall()
+
+
+def pg_tables(url: str) -> set[str]:
+    with psycopg.connect(url) as conn:
+        return {
+            name
+            for (name,) in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+            ).fetchall()
+        }
+
+
+def sqlite_tables(path: Path) -> set[str]:
+    with closing(sqlite3.connect(path)) as conn:
+        return {
+            name for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        }
 
 
 def normal(value: Any, generated: Any) -> tuple[Any, Any]:
@@ -180,6 +206,7 @@ def test_builtin_rows_load_into_sqlite(tmp_path: Path) -> None:
         "offered": 1500,
         "loaded": len(valid),
         "skipped_invalid": len(expected) - len(valid),
+        "unlinked": 0,
     }
     assert doc["delivery"]["committed"] and doc["count"] == 1500
     with sqlite3.connect(tmp_path / "out.db") as conn:
@@ -197,8 +224,7 @@ def test_sqlite_all_or_nothing(tmp_path: Path) -> None:
     match = re.search(r"table 'users' rejected row (\d+) of the dataset: (.+)", str(info.value))
     assert match, info.value
     assert rows_of(ds)[int(match.group(1))]["_expected_valid"] is False
-    with sqlite3.connect(tmp_path / "out.db") as conn:
-        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+    assert sqlite_tables(tmp_path / "out.db") == set()  # created in the rolled-back transaction
     report = info.value.report
     assert report is not None and not report.to_manifest()["committed"]  # type: ignore[attr-defined]
 
@@ -259,7 +285,7 @@ def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:
     match = re.search(rf"table '{table}' rejected row (\d+) of the dataset: .+", str(info.value))
     assert match, info.value
     assert rows_of(ds)[int(match.group(1))]["_expected_valid"] is False
-    assert pg_rows(pg_db, table, ["id"]) == []  # created, but empty
+    assert pg_tables(pg_db) == set()  # created in the rolled-back transaction: gone
 
 
 def test_unreachable_postgresql_fails_fast() -> None:
@@ -288,15 +314,14 @@ def test_interrupted_load_keeps_nothing(pg_db: str, tmp_path: Path) -> None:
         load_dataset(
             _Interrupted([(persona, 1.0)], "file", 3000, 3), pg_db, create_tables=True, table=table
         )
-    assert pg_rows(pg_db, table, ["id"]) == []
+    assert pg_tables(pg_db) == set()
     with pytest.raises(KeyboardInterrupt):
         load_dataset(
             _Interrupted([(persona, 1.0)], "file", 3000, 3),
             f"sqlite:///{tmp_path / 'x.db'}",
             create_tables=True,
         )
-    with sqlite3.connect(tmp_path / "x.db") as conn:
-        assert conn.execute("SELECT count(*) FROM users").fetchone() == (0,)
+    assert sqlite_tables(tmp_path / "x.db") == set()
 
 
 # -- SQL scripts ------------------------------------------------------------------------------
@@ -372,3 +397,212 @@ def test_sql_script_loads_into_postgresql(pg_db: str, users_profile: Any) -> Non
     got = pg_rows(pg_db, "users", columns)
     assert len(got) == len(valid)
     assert_same(got, valid, columns)
+
+
+# -- related tables: foreign keys, one transaction --------------------------------------------
+
+# (child, column, parent, referenced column): every foreign key of schemas/users.sql
+USERS_SQL_FKS = [
+    ("addresses", "user_id", "users", "id"),
+    ("orders", "user_id", "users", "id"),
+    ("orders", "shipping_address_id", "addresses", "id"),
+]
+
+
+@dataclass
+class Db:
+    """A test database of either kind: its URL, queries, its tables."""
+
+    kind: str
+    url: str
+    path: Path | None = None
+
+    def query(self, text: str) -> list[tuple[Any, ...]]:
+        if self.path is not None:
+            with closing(sqlite3.connect(self.path)) as conn:
+                return conn.execute(text).fetchall()
+        with psycopg.connect(self.url) as conn:
+            return conn.execute(text.encode()).fetchall()
+
+    def run(self, script: str) -> None:
+        if self.path is not None:
+            with closing(sqlite3.connect(self.path)) as conn:
+                conn.executescript(script)
+            return
+        with psycopg.connect(self.url) as conn:
+            conn.execute(script.encode())
+
+    def tables(self) -> set[str]:
+        if self.path is not None:
+            return sqlite_tables(self.path) if self.path.exists() else set()
+        return pg_tables(self.url)
+
+    def count(self, table: str) -> int:
+        return int(self.query(f'SELECT count(*) FROM "{table}"')[0][0])
+
+    def orphans(self) -> dict[str, int]:
+        """Foreign-key values without their parent row (a LEFT JOIN finds none: all 0)."""
+        return {
+            f"{child}.{col}": int(
+                self.query(
+                    f'SELECT count(*) FROM "{child}" c LEFT JOIN "{parent}" p '
+                    f'ON p."{ref}" = c."{col}" WHERE c."{col}" IS NOT NULL AND p."{ref}" IS NULL'
+                )[0][0]
+            )
+            for child, col, parent, ref in USERS_SQL_FKS
+        }
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Db:
+    if request.param == "sqlite":
+        path = tmp_path / "fk.db"
+        return Db("sqlite", f"sqlite:///{path}", path)
+    return Db("postgresql", request.getfixturevalue("pg_db"))
+
+
+@pytest.fixture(scope="module")
+def orders_profile(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`import-schema schemas/users.sql -e orders`: orders, with users and addresses embedded."""
+    out = tmp_path_factory.mktemp("orders") / "orders.yaml"
+    args = ["import-schema", str(ROOT / "schemas/users.sql"), "-e", "orders", "-c", "300"]
+    result = run_cli([*args, "-o", str(out)])
+    assert result.code == 0, result.stderr
+    return out
+
+
+def three_datasets(profile: Path, url: str, out: Path, counts: tuple[int, ...]) -> Path:
+    """The orders profile with a dataset per table (users, addresses, orders), all to ``url``."""
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"] = [
+        {"name": f"{entity}_rows", "type": "file", "count": n, "entity": entity, "sink": url}
+        for entity, n in zip(("users", "addresses", "orders"), counts, strict=True)
+    ]
+    out.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return out
+
+
+def loaded_lines(stderr: str) -> dict[str, tuple[int, int]]:
+    """table -> (loaded, skipped as invalid), from the CLI's delivery lines."""
+    return {
+        t: (int(a), int(b))
+        for t, a, b in re.findall(r"(\w+): (\d+) loaded, (\d+) skipped as invalid", stderr)
+    }
+
+
+def test_one_entity_loads_with_generated_parents(db: Db, orders_profile: Path) -> None:
+    # The reviewer's case: orders reference users and addresses, which must exist first.
+    args = ["generate", str(orders_profile), "--sink", db.url, "--create-tables", "-s", "11"]
+    result = run_cli(args)
+    assert result.code == 0, result.stderr
+    lines = loaded_lines(result.stderr)
+    assert set(lines) == {"users", "addresses", "orders"}
+    assert sum(lines["orders"]) == 300  # every row asked for: loaded or skipped as invalid
+    for table, (loaded, _) in lines.items():
+        assert db.count(table) == loaded > 0
+    assert db.orphans() == dict.fromkeys(db.orphans(), 0)
+    (referenced,) = db.query("SELECT count(DISTINCT user_id) FROM orders")[0]
+    assert referenced > 50  # drawn across the parents, not one user for every order
+    assert db.query("SELECT count(*) FROM orders WHERE user_id IS NULL") == [(0,)]
+
+
+def test_linked_rows_are_deterministic(tmp_path: Path, orders_profile: Path) -> None:
+    dumps = []
+    for name in ("a.db", "b.db"):
+        url = f"sqlite:///{tmp_path / name}"
+        args = ["generate", str(orders_profile), "--sink", url, "--create-tables", "-s", "4"]
+        assert run_cli(args).code == 0
+        with closing(sqlite3.connect(tmp_path / name)) as conn:
+            dumps.append(
+                [
+                    conn.execute(f"SELECT * FROM {t} ORDER BY id").fetchall()
+                    for t in ("users", "addresses", "orders")
+                ]
+            )
+    assert dumps[0] == dumps[1]
+
+
+def test_datasets_of_one_database_load_together(
+    db: Db, orders_profile: Path, tmp_path: Path
+) -> None:
+    profile = three_datasets(orders_profile, db.url, tmp_path / "three.yaml", (40, 90, 300))
+    result = run_cli(["generate", str(profile), "--create-tables", "-s", "12"])
+    assert result.code == 0, result.stderr
+    lines = loaded_lines(result.stderr)
+    # each dataset's own line: no generated parents, the parents are the other datasets' rows
+    assert lines.keys() == {"users", "addresses", "orders"}
+    assert [sum(lines[t]) for t in ("users", "addresses", "orders")] == [40, 90, 300]
+    for table, (loaded, _) in lines.items():
+        assert db.count(table) == loaded > 0
+    assert db.orphans() == dict.fromkeys(db.orphans(), 0)
+    (users,) = db.query("SELECT count(DISTINCT user_id) FROM orders")[0]
+    assert 1 < users <= lines["users"][0]
+
+
+def test_failed_load_of_several_datasets_keeps_nothing(
+    db: Db, orders_profile: Path, tmp_path: Path
+) -> None:
+    # users and addresses load fine; orders meets a table that does not fit its rows.
+    db.run("CREATE TABLE orders (id INTEGER PRIMARY KEY)")
+    profile = three_datasets(orders_profile, db.url, tmp_path / "three.yaml", (40, 90, 300))
+    result = run_cli(["generate", str(profile), "--create-tables", "-s", "12"])
+    assert result.code == 1
+    message = result.stderr.strip()
+    assert "\n" not in message and "Traceback" not in message
+    assert re.search(
+        r"table 'orders' rejected .+; the load was rolled back, nothing was kept in "
+        r"users, addresses, orders$",
+        message,
+    ), message
+    assert db.tables() == {"orders"}  # users and addresses: created and rolled back
+    assert db.count("orders") == 0
+
+
+def test_rejected_row_names_its_dataset_and_rolls_back_every_table(
+    db: Db, orders_profile: Path
+) -> None:
+    profile = load_profile(orders_profile, CATALOG)
+    names = ["users_rows", "addresses_rows", "orders_rows"]
+    sets = [
+        dataset("edge_case_user", n, 5, key=name, domain=profile.domain, entity=entity)
+        for name, entity, n in zip(
+            names, ("users", "addresses", "orders"), (40, 90, 300), strict=True
+        )
+    ]
+    with pytest.raises(SinkError) as info:
+        load_datasets(sets, db.url, names=names, create_tables=True, include_invalid=True)
+    message = str(info.value)
+    match = re.fullmatch(
+        r".+: table '(\w+)' rejected row (\d+) of dataset '(\w+)': .+; the load was rolled "
+        r"back, nothing was kept in users, addresses, orders",
+        message,
+    )
+    assert match, message
+    table, row, name = match.group(1), int(match.group(2)), match.group(3)
+    assert name == f"{table}_rows"
+    assert rows_of(sets[names.index(name)])[row]["_expected_valid"] is False
+    assert db.tables() == set()
+
+
+def test_foreign_key_rejection_names_the_key_and_the_parent(db: Db, orders_profile: Path) -> None:
+    # A database whose orders.user_id references another table than the schema says.
+    domain = load_profile(orders_profile, CATALOG).domain
+    dialect = "sqlite" if db.kind == "sqlite" else "postgres"
+    ddl = [
+        create_table_sql(domain.entities[e], dialect, domain=domain) for e in insert_order(domain)
+    ]
+    ddl = [d.replace('REFERENCES "users"', 'REFERENCES "accounts"') for d in ddl]
+    key_type = "TEXT" if db.kind == "sqlite" else "UUID"
+    db.run(";\n".join([f'CREATE TABLE accounts ("id" {key_type} PRIMARY KEY)', *ddl]) + ";")
+    ds = dataset("normal_user", 50, 3, domain=domain, entity="orders")
+    with pytest.raises(SinkError) as info:
+        load_dataset(ds, db.url)
+    message = str(info.value)
+    assert "\n" not in message
+    assert re.search(
+        r"table '(addresses|orders)' rejected row \d+ of (the dataset|the parent rows generated "
+        r"for '[\w, ]+'): .*[Kk]ey \(user_id\)=\([0-9a-f-]{36}\) is not present in table "
+        r"[\"']accounts[\"']",
+        message,
+    ), message
+    assert db.count("users") == db.count("addresses") == db.count("orders") == 0

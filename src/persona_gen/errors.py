@@ -45,6 +45,8 @@ MAX_LISTED_PROBLEMS = 10
 class PersonaGenError(Exception):
     """Base class of every error a user can cause."""
 
+    exit_code = 1  # what the CLI exits with (130 for a run the user interrupted)
+
 
 class UsageError(PersonaGenError):
     """A command-line argument or option value is wrong."""
@@ -127,9 +129,11 @@ class SinkError(OutputError):
     were not acknowledged. ``report`` (when set) holds the delivery counts, e.g. a Kafka
     ``DeliveryReport``, so a caller can still write them into the manifest."""
 
-    def __init__(self, message: str, report: object = None) -> None:
+    def __init__(self, message: str, report: object = None, *, interrupted: bool = False) -> None:
         super().__init__(message)
         self.report = report
+        if interrupted:
+            self.exit_code = 130
 
 
 class GenerationError(PersonaGenError):

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from persona_gen._json import dumps_each
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
@@ -150,7 +151,10 @@ def _column(payloads: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list
     else:
         values = [_walk(p, path) for p in payloads]
     if not _CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types
-        values = [orjson.dumps(v).decode() if isinstance(v, dict | list) else v for v in values]
+        texts = dumps_each(values, 0)
+        values = [
+            t if isinstance(v, dict | list) else v for v, t in zip(values, texts, strict=True)
+        ]
     return values
 
 

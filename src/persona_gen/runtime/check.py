@@ -11,6 +11,11 @@ openapi-schema-validator, the error's keyword is the rule); Avro → ``to_avro_d
 ``fastavro.validation``; Protobuf → ``to_message`` (the protobuf runtime) and a binary round
 trip; SQL DDL → an INSERT into an in-memory SQLite created from the script.
 
+Data: json, jsonl, csv and parquet files hold whole records; Avro and Protobuf files hold only
+the governed parts, wrapped back into records labelled valid (their writers keep only records
+that fit the schema); SQL INSERT scripts and SQLite tables (``sqlite:///PATH``) hold file rows,
+labelled by the SQL writer's ``-- expected invalid`` comments (see ``records``).
+
 Labels: a record labelled valid must pass; a record labelled invalid must fail — for fault
 records checked with a JSON Schema validator, on the rule its label names. Formats that cannot
 express a rule (Protobuf has no ``maxLength``) count such records as *undetected*, not as
@@ -35,9 +40,16 @@ from persona_gen.errors import UsageError
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
+    READ_FORMATS,
     FileRowShape,
+    as_record,
     detect_generator,
+    drop_absent,
+    read_avro,
     read_dataset,
+    read_protobuf,
+    read_sql,
+    read_sqlite,
     schema_part,
     text_cell,
 )
@@ -46,6 +58,9 @@ from persona_gen.sinks import FORMATS
 __all__ = ["CheckReport", "Issue", "RecordProblem", "check_dataset", "find_schema_file"]
 
 MAX_LISTED = 20
+CHECK_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql", "sqlite")
+# Other names of the formats (file extensions): .pb/.binpb Protobuf, .db/.sqlite3 SQLite.
+ALIASES = {"pb": "protobuf", "binpb": "protobuf", "db": "sqlite", "sqlite3": "sqlite"}
 JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin")
 
 # What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
@@ -445,6 +460,87 @@ def _dataset_spec(profile: Profile, data_path: Path, manifest: dict[str, Any]) -
     return specs[0] if len(specs) == 1 else None
 
 
+def _locate(data: Path | str) -> tuple[Path, str | None]:
+    """The file to read and, for a ``sqlite:///PATH[?table=NAME]`` URL, the table ("" for
+    the entity's own)."""
+    if isinstance(data, Path) or "://" not in data:
+        return Path(data), None
+    from persona_gen.sinks.database import parse_database_url
+
+    target = parse_database_url(data)
+    if target.path is None:
+        raise UsageError(
+            f"{target}: check reads SQLite databases (sqlite:///PATH) and files, not "
+            "PostgreSQL; write the same dataset to a file (same seed, e.g. -o rows.sql) and "
+            "check that"
+        )
+    return target.path, target.table or ""
+
+
+def _read_bound(
+    path: Path,
+    fmt: str,
+    generator: str,
+    domain: Domain,
+    entity: str,
+    table: str | None,
+    kind: str,
+    schema_file: Path | None,
+) -> list[dict[str, Any]]:
+    """The records of an Avro, Protobuf, SQL or SQLite dataset, as the other formats hold them:
+    governed parts wrapped back into their records, table rows as file rows."""
+    if fmt in ("sql", "sqlite"):
+        from persona_gen.sinks.tables import table_for
+
+        spec = table_for(domain.entity(entity), domain, table or None)
+        kinds = {c.name: c.kind for c in spec.columns}
+        read = read_sql if fmt == "sql" else read_sqlite
+        return read(path, spec.name, kinds)
+    if generator not in ("streaming", "fault", "file"):
+        raise UsageError(
+            f"{path}: {fmt} files hold streaming, fault or file records, not {generator} ones"
+        )
+    if fmt == "protobuf":
+        if kind not in ("protobuf", "embedded") or schema_file is None:
+            why = (
+                f"this profile was not imported from a .proto (its schema: {kind})"
+                if kind != "embedded"
+                else "the profile's .proto was not found (give --schema FILE.proto)"
+            )
+            raise UsageError(
+                f"{path}: Protobuf messages are read with the .proto they were written from; {why}"
+            )
+        from persona_gen.importers.protobuf import descriptor_set, message_class
+
+        cls = message_class(descriptor_set(schema_file), entity)
+        return [as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))]
+    # Avro: several entities (a streaming union) are told apart by their record names.
+    entities: dict[str, str] = {}
+    events = {ent: ev for ev, ent in reversed(domain.events.items())}
+    records = []
+    for i, (name, part) in enumerate(read_avro(path)):
+        if name not in entities:
+            entities[name] = _avro_entity(name, domain, entity)
+        ent = entities[name]
+        record = as_record(drop_absent(part, domain.entity(ent).schema, domain), generator, i)
+        if generator == "streaming" and ent != entity and ent in events:
+            record["event_type"] = events[ent]
+        records.append(record)
+    return records
+
+
+def _avro_entity(name: str, domain: Domain, default: str) -> str:
+    """The entity an Avro record name stands for (the writer's derived schemas rename some)."""
+    if name in domain.entities:
+        return name
+    from persona_gen.sinks.avro import avro_schema_from_entity
+
+    for entity in domain.entities:
+        if avro_schema_from_entity(domain, entity)["name"] == name:
+            return entity
+    return default
+
+
 def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ...]]:
     """(expected valid, the rules the label says are broken)."""
     if generator == "file":
@@ -466,7 +562,7 @@ def _sha256(path: Path) -> str:
 
 
 def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, check
-    data_path: Path,
+    data_path: Path | str,
     profile: Profile,
     *,
     fmt: str | None = None,
@@ -475,22 +571,20 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     catalog: PersonaCatalog | None = None,
     max_listed: int = MAX_LISTED,
 ) -> CheckReport:
-    """Validate the dataset file ``data_path`` against ``profile``'s source schema."""
-    data_path = Path(data_path)
+    """Validate the dataset ``data_path`` (a file, or a ``sqlite:///PATH`` database) against
+    ``profile``'s source schema."""
+    data_path, url_table = _locate(data_path)
     manifest = _manifest(data_path)
+    if fmt is None and url_table is not None:
+        fmt = "sqlite"
     fmt = fmt or manifest.get("format") or data_path.suffix.lstrip(".").lower() or "json"
-    if fmt not in ("json", "jsonl", "csv", "parquet"):
+    fmt = ALIASES.get(fmt, fmt)
+    if fmt not in CHECK_FORMATS:
         raise UsageError(
-            f"{data_path}: cannot check '{fmt}' files (json, jsonl, csv or parquet; give --format)"
+            f"{data_path}: cannot check '{fmt}' files ({', '.join(CHECK_FORMATS[:-1])} or "
+            f"{CHECK_FORMATS[-1]}; give --format)"
         )
-    records, text = read_dataset(data_path, fmt)
     spec = _dataset_spec(profile, data_path, manifest)
-    generator = (
-        generator
-        or manifest.get("generator")
-        or (spec.type if spec is not None else None)
-        or (detect_generator(records[0]) if records else "json")
-    )
     source = profile.spec.source
     warnings: list[str] = []
     schema_file = find_schema_file(profile, schema_path)
@@ -517,6 +611,25 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     )
     if domain is not None:
         default_entity = default_entity or domain.primary
+    catalog = catalog or PersonaCatalog()
+    text = False
+    if fmt in ("sql", "sqlite"):
+        generator = "file"  # table rows
+    else:
+        generator = generator or manifest.get("generator") or (spec.type if spec else None)
+    if fmt in READ_FORMATS:
+        records, text = read_dataset(data_path, fmt)
+        generator = generator or (detect_generator(records[0]) if records else "json")
+    else:
+        generator = generator or "streaming"
+        dom = domain or builtin_domain(catalog.get(profile.spec.personas[0].name).population.kind)
+        entity = default_entity if domain is not None and default_entity else dom.primary
+        records = _read_bound(data_path, fmt, generator, dom, entity, url_table, kind, schema_file)
+        if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
+            warnings.append(
+                f"{manifest['expected_invalid']} records were labelled invalid when generated, "
+                f"but {fmt} keeps no labels: every record here is held to the schema"
+            )
     report = CheckReport(
         data=str(data_path),
         fmt=fmt,
@@ -536,7 +649,6 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         )
         return report
     checker = _Checker(kind, schema_file, domain, source.dialect if source else None, generator)
-    catalog = catalog or PersonaCatalog()
     resolvers: dict[str, tuple[Domain, _Entities, FileRowShape | None]] = {}
 
     def resolver(record: dict[str, Any]) -> tuple[Domain, _Entities, FileRowShape | None]:

@@ -194,7 +194,12 @@ def quick(
     ] = None,
     manifest_file: Annotated[
         Path | None,
-        typer.Option("--manifest", help="Write the run manifest here (with --sink)."),
+        typer.Option(
+            "--manifest",
+            help="Write the run manifest here (default: beside -o FILE or a SQLite file, "
+            "else DATASET.SCHEME.manifest.json in $PERSONA_GEN_MANIFEST_DIR or the working "
+            "directory for a --sink).",
+        ),
     ] = None,
     create_tables: Annotated[
         bool,
@@ -244,11 +249,12 @@ def quick(
     if sink is None and (rate is not None or realtime or duration is not None):
         raise UsageError("--rate, --realtime and --duration pace a --sink")
     if sink is not None:
-        from persona_gen.runtime.write import check_sink, deliver
+        from persona_gen.runtime.write import check_sink, deliver, sink_manifest_path
 
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
         check_sink(sink)
+        manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         doc = deliver(
             dataset,
             sink,
@@ -258,7 +264,13 @@ def quick(
             include_invalid=include_invalid,
             pace=_pacer(rate, realtime, speed, duration),
         )
-        _report_delivery(doc)
+        _report_delivery(doc, manifest_file)
+        if doc["count"] < n:
+            print(
+                f"persona-gen: --duration {duration:g}s reached after {doc['count']} of {n} "
+                "records",
+                file=sys.stderr,
+            )
         return
     write_dataset(
         dataset,
@@ -267,6 +279,7 @@ def quick(
         pretty=pretty,
         progress=_progress_factory(),
         workers=_parse_workers(workers),
+        manifest_file=manifest_file,
     )
     if output is not None:
         print(
@@ -298,18 +311,20 @@ def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | Non
     )
 
 
-def _report_delivery(doc: dict[str, Any]) -> None:
+def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
     d = doc.get("delivery", {})
     if "tables" in d:  # a database load
-        loaded = ", ".join(
+        done = ", ".join(
             f"{name}: {t['loaded']} loaded, {t['skipped_invalid']} skipped as invalid"
             for name, t in d["tables"].items()
         )
-        print(f"persona-gen: {doc['count']} records to {doc['output']}: {loaded}", file=sys.stderr)
-        return
+    else:
+        done = (
+            f"sent {d.get('sent')}, acknowledged {d.get('acknowledged')}, failed {d.get('failed')}"
+        )
     print(
-        f"persona-gen: {doc['count']} records to {doc['output']}: sent {d.get('sent')}, "
-        f"acknowledged {d.get('acknowledged')}, failed {d.get('failed')}",
+        f"persona-gen: {doc['count']} records to {doc['output']}: {done} "
+        f"(manifest {manifest_file})",
         file=sys.stderr,
     )
 
@@ -369,7 +384,8 @@ def import_schema(
     ] = None,
     count: Annotated[int, typer.Option("-c", "--count", help="Default record count.")] = 100,
     output_format: Annotated[
-        str | None, typer.Option("--output-format", help="json|jsonl|csv.")
+        str | None,
+        typer.Option("--output-format", help="json|jsonl|csv|parquet|avro|protobuf|sql."),
     ] = None,
     list_entities: Annotated[
         bool, typer.Option("--list-entities", help="List the entities in the schema file.")
@@ -519,7 +535,7 @@ def generate(
     summary = Table(title=f"Generated: {profile.spec.name}")
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
         summary.add_column(column)
-    from persona_gen.runtime.write import check_sink, deliver
+    from persona_gen.runtime.write import check_sink, deliver, sink_manifest_path
 
     for item in planned:
         if item.sink:
@@ -528,14 +544,16 @@ def generate(
         dataset = item.dataset(profile)
         extra = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
         if item.sink:
+            written = sink_manifest_path(item.sink, dataset.key, output)
             doc = deliver(
                 dataset,
                 item.sink,
                 progress=_progress_factory(),
+                manifest_file=written,
                 extra=extra,
                 create_tables=create_tables,
             )
-            _report_delivery(doc)
+            _report_delivery(doc, written)
         else:
             write_dataset(
                 dataset,
@@ -560,14 +578,20 @@ def generate(
 
 @app.command("check")
 def check(
-    data: Annotated[Path, typer.Argument(help="A dataset file persona-gen wrote.")],
+    data: Annotated[
+        str,
+        typer.Argument(
+            help="A dataset file persona-gen wrote, or a database it loaded (sqlite:///PATH)."
+        ),
+    ],
     profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
     fmt: Annotated[
         str | None,
         typer.Option(
             "--format",
             "-f",
-            help="json, jsonl, csv or parquet (default: from the manifest or the extension).",
+            help="json, jsonl, csv, parquet, avro, protobuf, sql or sqlite (default: from the "
+            "manifest or the extension; .pb/.binpb are protobuf, .db/.sqlite3 sqlite).",
         ),
     ] = None,
     schema: Annotated[
@@ -582,8 +606,8 @@ def check(
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
-    """Validate a dataset against its profile's source schema, with that format's own
-    validator, and check every fault label."""
+    """Validate a dataset (a file, or the table of a SQLite database) against its profile's
+    source schema, with that format's own validator, and check every fault label."""
     from rich.table import Table
 
     from persona_gen.profiles.loader import load_profile
@@ -715,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
         return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except PersonaGenError as exc:
         print(f"persona-gen: error: {exc}", file=sys.stderr)
-        return 1
+        return exc.exit_code
     except KeyboardInterrupt:
         print("persona-gen: interrupted; no partial output was kept", file=sys.stderr)
         return 130

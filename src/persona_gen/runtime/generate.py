@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.sinks import FORMATS
+
+if TYPE_CHECKING:
+    from persona_gen.sinks.database import LoadGroup
 
 __all__ = ["PlannedDataset", "plan"]
 
@@ -26,6 +29,8 @@ class PlannedDataset:
     entity: str | None
     output: Path | None
     sink: str | None = None
+    # Datasets of this run going to the same database: loaded in one transaction.
+    load_group: LoadGroup | None = field(default=None, compare=False, repr=False)
 
     def describe(self) -> dict[str, Any]:
         return {
@@ -40,6 +45,12 @@ class PlannedDataset:
         }
 
     def dataset(self, profile: Profile) -> Dataset:
+        """The dataset to produce (for a member of a ``load_group``, the group's one)."""
+        if self.load_group is not None:
+            return self.load_group.dataset(self.name, profile)
+        return self.build(profile)
+
+    def build(self, profile: Profile) -> Dataset:
         return Dataset(
             self.personas,
             self.generator,
@@ -106,4 +117,28 @@ def plan(
                 sink or ds.sink,
             )
         )
+    return _group_databases(out)
+
+
+def _group_databases(planned: list[PlannedDataset]) -> list[PlannedDataset]:
+    """Datasets going to one database share a ``LoadGroup``: they are loaded together, in one
+    transaction, their foreign keys linked across them (docs/sinks.md)."""
+    if sum(1 for item in planned if item.sink) < 2:
+        return planned
+    from persona_gen.sinks.database import LoadGroup, same_database
+
+    shared: dict[tuple[str, str], list[int]] = {}
+    for i, item in enumerate(planned):
+        key = same_database(item.sink) if item.sink else None
+        if key is not None:
+            shared.setdefault(key, []).append(i)
+    out = list(planned)
+    for members in shared.values():
+        if len(members) < 2:
+            continue
+        group = LoadGroup()
+        for i in members:
+            item = out[i] = replace(planned[i], load_group=group)
+            assert item.sink is not None
+            group.add(item.name, item.sink, item.build)
     return out

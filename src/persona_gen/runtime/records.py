@@ -4,28 +4,48 @@ Shared by ``check`` (validate a dataset file against its profile's source schema
 schema-bound encoders (Avro, Protobuf): streaming → ``payload``; fault → ``record``; api →
 ``request.body`` of POST/PUT; file → the row without its label columns, dotted columns
 re-nested (arrays, written as JSON text, decoded); load → nothing.
+
+json, jsonl, csv and parquet files hold whole records. Avro and Protobuf files hold only the
+governed parts (``read_avro``, ``read_protobuf``; ``as_record`` wraps one back); SQL scripts
+and SQLite tables hold file rows (``read_sql``, ``read_sqlite``), with a row's label only in
+the ``-- expected invalid: …`` comment the SQL writer puts before it.
 """
 
 from __future__ import annotations
 
+import base64
 import csv
+import datetime as dt
+import decimal
 import io
 import json
+import re
+import struct
+import uuid
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from persona_gen.entities.model import Domain, Schema
-from persona_gen.errors import UsageError
-from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.errors import FileError, UsageError
+from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_COLUMN
 from persona_gen.generators.paths import Leaf, leaves
 
 __all__ = [
+    "READ_FORMATS",
     "FileRowShape",
+    "as_record",
     "detect_generator",
+    "drop_absent",
+    "read_avro",
     "read_dataset",
+    "read_protobuf",
+    "read_sql",
+    "read_sqlite",
     "schema_part",
+    "table_cell",
 ]
 
 READ_FORMATS = ("json", "jsonl", "csv", "parquet")
@@ -73,7 +93,10 @@ def _read_csv(data: bytes) -> list[dict[str, Any]]:
 def _read_parquet(path: Path) -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
-    rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+    try:
+        rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+    except (OSError, ValueError) as exc:  # pyarrow's errors on a damaged file are both
+        raise FileError(f"not a readable Parquet file: {exc}", path) from None
     # Columns of mixed types are stored as JSON text: decode those back.
     columns = list(rows[0]) if rows else []
     for column in columns:
@@ -239,3 +262,427 @@ def schema_part(
             raise ValueError("file rows need the entity to be re-nested")
         return True, shape.record(record, text)
     return False, None
+
+
+# -- Avro and Protobuf files: the governed parts only ----------------------------------------
+
+
+def as_record(part: Any, generator: str, index: int) -> dict[str, Any]:
+    """A governed part read back from an Avro or Protobuf file, as the record it came from.
+
+    Labelled valid: those files carry no labels, and hold only records that fit their schema.
+    """
+    if generator == "streaming":
+        return {"payload": part, "expected_valid": True}
+    if generator == "fault":
+        return {"index": index, "record": part, "expected_valid": True}
+    return dict(part) if isinstance(part, dict) else {"value": part}
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+
+
+def read_avro(path: Path) -> list[tuple[str, Any]]:
+    """``(record name, value)`` of each datum of an Avro container file, values in the model's
+    JSON form (ISO dates and times, floats for decimals, base64 ``bytes``, hex ``fixed``)."""
+    import zlib
+
+    import fastavro
+    from fastavro.schema import SchemaParseException, parse_schema
+
+    data = _read_bytes(path)
+    try:
+        reader = fastavro.reader(
+            io.BytesIO(data), return_record_name=True, return_record_name_override=True
+        )
+        named: dict[str, Any] = {}
+        schema = parse_schema(json.loads(reader.metadata["avro.schema"]), named_schemas=named)
+        datums = list(reader)
+    except (  # what fastavro raises on a damaged file, header, schema or block
+        ValueError,
+        EOFError,
+        LookupError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        struct.error,
+        zlib.error,
+        SchemaParseException,
+    ) as exc:
+        raise FileError(f"not a readable Avro file: {str(exc)[:200]}", path) from None
+    top = schema.get("name", "") if isinstance(schema, dict) else ""
+    out = []
+    for datum in datums:
+        name, value = datum if isinstance(datum, tuple) else (top, datum)
+        out.append((str(name), _avro_value(value, named.get(name, schema), named)))
+    return out
+
+
+def _avro_value(value: Any, schema: Any, named: Mapping[str, Any]) -> Any:
+    if isinstance(value, tuple):  # a union branch fastavro names (several record branches)
+        return _avro_value(value[1], named.get(value[0]), named)
+    if isinstance(schema, str):
+        schema = named.get(schema, schema)
+    if isinstance(schema, list):
+        schema = _avro_branch(value, [named.get(b, b) if isinstance(b, str) else b for b in schema])
+    spec = schema if isinstance(schema, dict) else {}
+    if isinstance(value, dict):
+        if spec.get("type") in ("record", "error"):
+            types = {f["name"]: f["type"] for f in spec["fields"]}
+            return {k: _avro_value(v, types.get(k), named) for k, v in value.items()}
+        return {k: _avro_value(v, spec.get("values"), named) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_avro_value(v, spec.get("items"), named) for v in value]
+    return _avro_scalar(value, spec)
+
+
+def _avro_branch(value: Any, branches: list[Any]) -> Any:
+    """The branch of a union a read value came from, as far as the model's JSON needs it."""
+
+    def kind(s: Any) -> Any:
+        return s.get("type") if isinstance(s, dict) else s
+
+    if isinstance(value, dict):
+        for s in branches:
+            if kind(s) in ("record", "error") and {f["name"] for f in s["fields"]} == set(value):
+                return s
+        wanted: tuple[str, ...] = ("map",)
+    elif isinstance(value, list):
+        wanted = ("array",)
+    elif isinstance(value, bytes):
+        for s in branches:
+            if kind(s) == "fixed" and s.get("size") == len(value):
+                return s
+        wanted = ("bytes",)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        wanted = ("long", "int")
+    else:
+        return None
+    return next((s for s in branches if kind(s) in wanted), None)
+
+
+def _avro_scalar(value: Any, spec: Mapping[str, Any]) -> Any:
+    logical = spec.get("logicalType")
+    if isinstance(value, int) and not isinstance(value, bool) and str(logical).endswith("-nanos"):
+        epoch = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+        value = epoch + dt.timedelta(microseconds=value // 1000)
+        if str(logical).startswith("local-"):
+            value = value.replace(tzinfo=None)
+    if isinstance(value, dt.datetime | dt.time):
+        exact = value.microsecond % 1000 == 0
+        text = value.isoformat(timespec="milliseconds" if exact else "microseconds")
+        return text.replace("+00:00", "Z")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, decimal.Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        if logical == "duration" and len(value) == 12:
+            months, days, millis = struct.unpack("<III", value)
+            return f"P{months}M{days}DT{millis / 1000:g}S"
+        if spec.get("type") == "fixed":
+            return value.hex()
+        return base64.b64encode(value).decode()
+    return value
+
+
+def drop_absent(value: Any, schema: Schema, domain: Domain) -> Any:
+    """``value`` without the nulls of fields that do not allow null: an Avro reader gives an
+    absent optional field as null."""
+    schema = _deref(schema, domain)
+    if isinstance(value, dict) and schema.type == "object":
+        out = {}
+        for key, item in value.items():
+            f = schema.field(key)
+            if f is None:
+                out[key] = item
+            elif item is not None:
+                out[key] = drop_absent(item, f.schema, domain)
+            elif _allows_null(_deref(f.schema, domain)):
+                out[key] = None
+        return out
+    if isinstance(value, list) and schema.type == "array" and schema.items is not None:
+        return [drop_absent(v, schema.items, domain) for v in value]
+    if isinstance(value, dict) and schema.type == "map" and schema.values is not None:
+        return {k: drop_absent(v, schema.values, domain) for k, v in value.items()}
+    return value
+
+
+def _deref(schema: Schema, domain: Domain) -> Schema:
+    for _ in range(16):
+        if schema.type != "ref" or schema.ref not in domain.entities:
+            break
+        schema = domain.entities[schema.ref].schema
+    return schema
+
+
+def _allows_null(schema: Schema) -> bool:
+    return (
+        schema.nullable
+        or schema.type in ("null", "any")
+        or any(v.type == "null" or v.nullable for v in schema.variants)
+    )
+
+
+def read_protobuf(path: Path, cls: Any) -> list[dict[str, Any]]:
+    """The messages of a length-delimited Protobuf file (as the ``protobuf`` format writes
+    it), each as its JSON form with the .proto's field names. Fields the message does not
+    declare are kept under their numbers (``"#7"``), so the validator rejects them."""
+    from google.protobuf import json_format
+    from google.protobuf.message import DecodeError
+
+    from persona_gen.sinks.protobuf import read_delimited
+
+    data = _read_bytes(path)
+    out: list[dict[str, Any]] = []
+    try:
+        for blob in read_delimited(data):
+            msg = cls.FromString(blob)
+            doc = json_format.MessageToDict(msg, preserving_proto_field_name=True)
+            _mark_undeclared(msg, doc)
+            out.append(doc)
+    except (ValueError, DecodeError) as exc:
+        raise FileError(
+            f"not a length-delimited stream of {cls.DESCRIPTOR.full_name} messages "
+            f"(message {len(out)}: {str(exc)[:200]})",
+            path,
+        ) from None
+    return out
+
+
+def _mark_undeclared(msg: Any, doc: dict[str, Any]) -> None:
+    from google.protobuf import unknown_fields
+
+    for unknown in unknown_fields.UnknownFieldSet(msg):
+        doc[f"#{unknown.field_number}"] = "<a field the message does not declare>"
+    for fd, value in msg.ListFields():
+        if fd.message_type is None or fd.message_type.GetOptions().map_entry:
+            continue
+        inner = doc.get(fd.name)
+        if fd.is_repeated and isinstance(inner, list):
+            for m, d in zip(value, inner, strict=False):
+                if isinstance(d, dict):
+                    _mark_undeclared(m, d)
+        elif isinstance(inner, dict):
+            _mark_undeclared(value, inner)
+
+
+# -- SQL INSERT scripts and SQLite tables: file rows -----------------------------------------
+
+INVALID_MARK = "-- expected invalid:"
+_NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)'
+_GAP = re.compile(r"(?:\s+|--[^\n]*)*")
+_HEADER = re.compile(
+    rf"INSERT\s+INTO\s+((?:{_NAME}\s*\.\s*)*{_NAME})\s*(?:\(([^()]*)\)\s*)?VALUES\s*\(",
+    re.IGNORECASE,
+)
+_VALUE = re.compile(
+    r"\s*(?:('(?:[^']|'')*')(?:\s*::\s*([A-Za-z_]\w*)(?:\s*\[\])?)?|[Xx]'([0-9A-Fa-f]*)'"
+    r"|([-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)|([A-Za-z_]\w*))\s*([,)])"
+)
+_AFTER = re.compile(r"\s*(?:(,)\s*\(|;|$)")
+_STATEMENT = re.compile(r"(?:'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|--[^\n]*|[^;'\"])*;?")
+_WORDS = {"NULL": None, "TRUE": True, "FALSE": False}
+_PG_ITEM = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^,{}"\s]+))\s*(?:,|$)')
+
+
+def read_sql(path: Path, table: str, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The rows an INSERT script (as the ``sql`` format writes it) puts into ``table``.
+
+    Literal values only (strings, numbers, ``TRUE``/``FALSE``, ``NULL``, ``X'…'`` and
+    ``'\\x…'::bytea``); other statements are skipped. ``kinds`` are the table's column kinds
+    (``tables.Column.kind``): booleans, arrays, JSON and bytes are read back as the row held
+    them. A ``-- expected invalid: <violations>`` comment before an INSERT labels its row, as
+    the file generator's label columns do.
+    """
+    try:
+        text = _read_bytes(path).decode("utf-8")
+    except UnicodeDecodeError:
+        raise FileError("not an SQL script (not UTF-8 text)", path) from None
+
+    def error(message: str, at: int) -> FileError:
+        return FileError(message, path, line=text.count("\n", 0, at) + 1)
+
+    rows: list[dict[str, Any]] = []
+    others: set[str] = set()
+    for label, name, columns, values, at in _sql_inserts(text, error, list(kinds)):
+        if name.lower() != table.lower():
+            others.add(name)
+            continue
+        if len(values) != len(columns):
+            raise error(f"{len(values)} values for {len(columns)} columns", at)
+        row = {c: table_cell(v, kinds.get(c)) for c, v in zip(columns, values, strict=True)}
+        if label is not None:
+            row[VALID_COLUMN], row[VIOLATIONS_COLUMN] = False, label
+        rows.append(row)
+    if not rows and others:
+        raise FileError(
+            f"no INSERT into table '{table}' (the script fills {', '.join(sorted(others))})", path
+        )
+    return rows
+
+
+def _sql_inserts(
+    text: str, error: Any, default_columns: list[str]
+) -> Iterator[tuple[str | None, str, list[str], list[Any], int]]:
+    """``(label, table, columns, values, position)`` of every row an INSERT adds."""
+    headers: dict[str, tuple[str, list[str]]] = {}
+    label: str | None = None
+    pos = 0
+    while True:
+        gap = _GAP.match(text, pos)
+        assert gap is not None  # it matches the empty string
+        for comment in re.findall(r"--[^\n]*", gap.group()):
+            if comment.startswith(INVALID_MARK):
+                label = comment[len(INVALID_MARK) :].strip()
+        pos = gap.end()
+        if pos >= len(text):
+            return
+        header = _HEADER.match(text, pos)
+        if header is None:  # BEGIN, COMMIT, CREATE TABLE, SET ...
+            end = _STATEMENT.match(text, pos)
+            if end is None or end.end() == pos:
+                raise error(f"cannot read the SQL at {text[pos : pos + 20]!r}", pos)
+            pos, label = end.end(), None
+            continue
+        if header.group() not in headers:
+            names = [_unquote(n) for n in re.findall(_NAME, header.group(1))]
+            listed = [_unquote(n) for n in re.findall(_NAME, header.group(2) or "")]
+            headers[header.group()] = (names[-1], listed or default_columns)
+        name, columns = headers[header.group()]
+        pos = header.end()
+        while True:
+            at = pos
+            values, pos = _sql_tuple(text, pos, error)
+            yield label, name, columns, values, at
+            label = None
+            after = _AFTER.match(text, pos)
+            if after is None:
+                raise error(f"expected ',' or ';' at {text[pos : pos + 20]!r}", pos)
+            pos = after.end()
+            if after.group(1) is None:
+                break
+
+
+def _sql_tuple(text: str, pos: int, error: Any) -> tuple[list[Any], int]:
+    """The literals of one ``(…)`` of VALUES, its ``(`` already read; and where it ends."""
+    values: list[Any] = []
+    while True:
+        m = _VALUE.match(text, pos)
+        if m is None:
+            raise error(f"cannot read the value at {text[pos : pos + 30].strip()!r}", pos)
+        string, cast, hexed, number, word, sep = m.groups()
+        if string is not None:
+            value: Any = string[1:-1].replace("''", "'")
+            if cast is not None and cast.lower() == "bytea" and value.startswith("\\x"):
+                try:
+                    value = bytes.fromhex(value[2:])
+                except ValueError:
+                    raise error(f"{value[:40]!r} is not hex bytea", pos) from None
+        elif hexed is not None:
+            if len(hexed) % 2:
+                raise error(f"X'{hexed[:40]}' has an odd number of hex digits", pos)
+            value = bytes.fromhex(hexed)
+        elif number is not None:
+            value = int(number) if number.lstrip("+-").isdigit() else float(number)
+        elif word.upper() in _WORDS:
+            value = _WORDS[word.upper()]
+        else:
+            raise error(f"cannot read the value {word!r} (literals only)", pos)
+        values.append(value)
+        pos = m.end()
+        if sep == ")":
+            return values, pos
+
+
+def _unquote(name: str) -> str:
+    return name[1:-1].replace('""', '"') if name.startswith('"') else name
+
+
+def read_sqlite(path: Path, table: str, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The rows of ``table`` in the SQLite database ``path`` (opened read-only)."""
+    import sqlite3
+
+    from persona_gen.sinks.tables import quote_identifier
+
+    if not path.is_file():
+        raise UsageError(f"{path}: no such database file")
+    try:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise FileError(f"cannot open the database: {exc}", path) from None
+    try:
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        found = next((n for n in names if n.lower() == table.lower()), None)
+        if found is None:
+            listed = ", ".join(sorted(names)) or "none"
+            raise FileError(f"no table '{table}' in the database (tables: {listed})", path)
+        cursor = conn.execute(f"SELECT * FROM {quote_identifier(found)}")
+        header = [d[0] for d in cursor.description]
+        return [
+            {c: table_cell(v, kinds.get(c)) for c, v in zip(header, row, strict=True)}
+            for row in cursor
+        ]
+    except sqlite3.Error as exc:
+        raise FileError(f"cannot read the database: {exc}", path) from None
+    finally:
+        conn.close()
+
+
+def table_cell(value: Any, kind: str | None) -> Any:
+    """A value read from an SQL script or a database column of ``kind`` as the row held it:
+    booleans from 0/1, arrays from ``'{a,b}'`` or JSON text, JSON decoded, bytes as base64."""
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    if kind == "bool" and type(value) is int and value in (0, 1):
+        return bool(value)
+    if not isinstance(value, str):
+        return value
+    if kind == "number" and value.lower().lstrip("+-") in ("nan", "inf", "infinity"):
+        return float(value)
+    if kind == "array" and value.startswith("{") and value.endswith("}"):
+        items = _pg_array(value[1:-1])
+        return value if items is None else items
+    if kind in ("array", "json") and value[:1] in ("[", "{"):
+        try:
+            return orjson.loads(value)
+        except orjson.JSONDecodeError:
+            return value
+    return value
+
+
+def _pg_array(body: str) -> list[Any] | None:
+    """The items of a one-dimensional PostgreSQL array literal (None when it is not one)."""
+    items: list[Any] = []
+    pos = 0
+    while body.strip() and pos < len(body):
+        m = _PG_ITEM.match(body, pos)
+        if m is None:
+            return None
+        quoted, bare = m.groups()
+        if quoted is not None:
+            items.append(re.sub(r"\\(.)", r"\1", quoted))
+        else:
+            items.append(_pg_bare(bare))
+        pos = m.end()
+    return items
+
+
+def _pg_bare(text: str) -> Any:
+    words = {"null": None, "t": True, "true": True, "f": False, "false": False}
+    if text.lower() in words:
+        return words[text.lower()]
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        return float(text)
+    except ValueError:
+        return text

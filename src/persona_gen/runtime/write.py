@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import open_output
 
-__all__ = ["deliver", "make_encoder", "write_dataset"]
+__all__ = ["deliver", "make_encoder", "sink_manifest_path", "write_dataset"]
 
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
@@ -62,9 +63,11 @@ def write_dataset(
     extra: dict[str, Any] | None = None,
     workers: int = 1,
     profile: Any = None,
+    manifest_file: Path | None = None,
 ) -> dict[str, Any]:
     """Encode every record of ``dataset`` to ``output`` (stdout when None); ``profile`` is
-    the ``Profile`` the dataset comes from (the schema of avro/protobuf output)."""
+    the ``Profile`` the dataset comes from (the schema of avro/protobuf output). The manifest
+    goes to ``manifest_file``, else beside the output (none for stdout)."""
     encoder = make_encoder(dataset, fmt, pretty, profile)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
@@ -78,9 +81,25 @@ def write_dataset(
     if bar is not None:
         bar.close()
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
-    if output is not None:
+    if manifest_file is not None:
+        write_manifest(manifest_file, doc)
+    elif output is not None:
         write_manifest(manifest_path(output), doc)
     return doc
+
+
+def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None) -> Path:
+    """Where a sink run's manifest goes unless ``--manifest`` says: beside a SQLite file,
+    else in ``directory`` (generate's -o folder), ``$PERSONA_GEN_MANIFEST_DIR`` or the
+    working directory, named after the dataset and the kind of destination."""
+    scheme, _, rest = url.partition("://")
+    if scheme == "sqlite":
+        database = Path(rest.partition("?")[0].removeprefix("/"))
+        if database.name:
+            return database.with_name(f"{database.name}.{dataset_key}.manifest.json")
+    if directory is None:
+        directory = Path(os.environ.get("PERSONA_GEN_MANIFEST_DIR") or ".")
+    return directory / f"{dataset_key}.{scheme}.manifest.json"
 
 
 def check_sink(url: str) -> None:
@@ -146,6 +165,9 @@ def deliver(
         if manifest_file is not None and report is not None:
             failed = manifest(dataset, output=url, fmt=scheme, extra=extra)
             failed["delivery"] = report.to_manifest()
+            taken = getattr(report, "records", None)
+            if isinstance(taken, int):  # what was taken for delivery, not what was generated
+                failed["count"] = taken
             write_manifest(manifest_file, failed)
         raise
     if manifest_file is not None:

@@ -19,21 +19,30 @@ refused with a message saying so (send them to a file or Kafka instead).
 Rows labelled ``_expected_valid: false`` were broken on purpose; the schema would reject
 them, so they are skipped and counted (``skipped_invalid``) unless ``include_invalid``.
 
-``create_tables`` creates the entity's table, and the tables its foreign keys reference,
-from the entity model (``tables.create_table_sql``), in foreign-key order, with ``IF NOT
-EXISTS``, committed before the load. Without it the table must already exist.
+``create_tables`` creates the tables the load needs from the entity model
+(``tables.create_table_sql``), in foreign-key order, inside the load's transaction: a failed
+load leaves no table behind. Without it every table must already exist.
+
+Foreign keys: a table's parents are loaded first, in the same transaction. Tables no dataset
+of the load fills get generated parent rows (as many as the largest table referencing them;
+the personas, seed and reference time of the dataset they serve), and ``link_foreign_keys``
+draws each child's foreign-key values from the keys of the parent rows actually loaded
+(deterministic from the seed). Several datasets going to one database (``LoadGroup``, planned
+by ``generate``) are loaded together: a child references the rows of the dataset that fills
+its parent table. Rows already in the database are never read.
 
 The load is one transaction: PostgreSQL ``COPY``, SQLite ``executemany``. If the database
 rejects any row (or the run is interrupted, or fails), everything is rolled back and a
-``SinkError`` names the table, the row (its index in the dataset) and the database's reason.
+``SinkError`` names the table, the row (its index in its dataset) and the database's reason.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
+import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -50,10 +59,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DATABASE_SCHEMES",
     "DatabaseTarget",
+    "LoadGroup",
     "LoadReport",
     "dataset_table",
     "load_dataset",
+    "load_datasets",
     "parse_database_url",
+    "same_database",
 ]
 
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
@@ -167,9 +179,22 @@ def _options(query: str, where: str) -> dict[str, str]:
 
 @dataclass
 class TableCounts:
-    offered: int = 0  # rows the dataset produced for the table
+    offered: int = 0  # rows the dataset(s) produced for the table
     loaded: int = 0  # rows committed
     skipped_invalid: int = 0  # rows labelled _expected_valid: false, left out
+    unlinked: int = 0  # rows left out: no loaded parent row could take their foreign key
+    generated_for: list[str] = field(default_factory=list)  # parent rows made for these tables
+
+    def to_manifest(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "offered": self.offered,
+            "loaded": self.loaded,
+            "skipped_invalid": self.skipped_invalid,
+            "unlinked": self.unlinked,
+        }
+        if self.generated_for:
+            out["generated_for"] = list(self.generated_for)
+        return out
 
 
 @dataclass
@@ -182,26 +207,31 @@ class LoadReport:
     committed: bool = False
     error: str | None = None
     seconds: float = 0.0
+    datasets: list[str] = field(default_factory=list)  # datasets loaded in this transaction
 
-    def to_manifest(self) -> dict[str, Any]:
-        return {
+    def to_manifest(self, tables: Iterable[str] | None = None) -> dict[str, Any]:
+        """The delivery section; ``tables`` limits it to those tables (one dataset's share
+        of a load of several)."""
+        shown = list(self.tables) if tables is None else [t for t in tables if t in self.tables]
+        out: dict[str, Any] = {
             "destination": self.destination,
-            "tables": {
-                name: {
-                    "offered": c.offered,
-                    "loaded": c.loaded,
-                    "skipped_invalid": c.skipped_invalid,
-                }
-                for name, c in self.tables.items()
-            },
-            "created_tables": list(self.created),
+            "tables": {name: self.tables[name].to_manifest() for name in shown},
+            "created_tables": [t for t in self.created if t in shown],
             "committed": self.committed,
             "error": self.error,
             "seconds": round(self.seconds, 3),
         }
+        if len(self.datasets) > 1:
+            out["transaction"] = {"datasets": list(self.datasets), "tables": list(self.tables)}
+        return out
 
 
-# -- loading ----------------------------------------------------------------------------------
+# -- what a load holds ------------------------------------------------------------------------
+
+
+_ORIGIN = "\x00origin"  # a row's (source, index) while foreign keys are linked; never a column
+
+Where = tuple[int, int]  # (source within the table, row index within that source's dataset)
 
 
 def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, Entity, Domain]:
@@ -219,19 +249,144 @@ def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, En
     return table_for(entity, domain, table), entity, domain
 
 
-def _tables_to_create(domain: Domain, entity: Entity) -> list[Entity]:
-    """The entity and every table its foreign keys reach, parents first."""
+@dataclass(eq=False)
+class _Source:
+    """One dataset's rows for a table."""
+
+    dataset: Dataset
+    label: str  # how an error names these rows: "the dataset", "dataset 'orders'"...
+
+
+@dataclass(eq=False)
+class _Part:
+    """One table of a load: its entity and table, and the datasets whose rows go in."""
+
+    entity: Entity
+    domain: Domain
+    spec: Table
+    sources: list[_Source]
+    member: str  # the dataset it belongs to (its own, or the one its generated parents serve)
+    names: dict[str, str] = field(default_factory=dict)  # entity -> table, for REFERENCES
+    generated_for: list[str] = field(default_factory=list)
+    rows: Iterable[tuple[Where, dict[str, Any]]] = ()
+    linked: list[tuple[Where, dict[str, Any]]] | None = None  # when rows were linked
+    together: list[str] = field(default_factory=list)  # every table of the load
+
+    def create_sql(self, dialect: str) -> str:
+        return create_table_sql(
+            self.entity,
+            dialect,
+            domain=self.domain,
+            table=self.spec.name,
+            if_not_exists=True,
+            names=self.names,
+        )
+
+    def references(self, parent: _Part) -> bool:
+        return self is not parent and any(
+            fk.entity == parent.entity.name for fk in self.entity.foreign_keys
+        )
+
+    def where(self, at: Where | None) -> str:
+        if at is None:
+            return "a row"
+        return f"row {at[1]} of {self.sources[at[0]].label}"
+
+
+def _plan(members: list[tuple[str, Dataset, str | None]]) -> list[_Part]:
+    """The tables of a load, parents first: the members' tables, and a table of generated
+    parent rows for every table their foreign keys reach that no member fills."""
     from persona_gen.importers.ddl import insert_order
 
-    wanted = {entity.name}
-    stack = [entity]
-    while stack:
-        for fk in stack.pop().foreign_keys:
-            parent = domain.entities.get(fk.entity)
-            if parent is not None and parent.name not in wanted:
-                wanted.add(parent.name)
+    domains: list[Domain] = []
+
+    def domain_index(domain: Domain) -> int:
+        for i, known in enumerate(domains):
+            if known is domain or known == domain:
+                return i
+        domains.append(domain)
+        return len(domains) - 1
+
+    parts: dict[str, _Part] = {}
+    by_entity: dict[tuple[int, str], _Part] = {}
+    single = len(members) == 1
+    for name, ds, table in members:
+        spec, entity, domain = dataset_table(ds, table)
+        d = domain_index(domain)
+        source = _Source(ds, "the dataset" if single else f"dataset '{name}'")
+        part = parts.get(spec.name)
+        if part is not None and (part.entity.name, domain_index(part.domain)) == (entity.name, d):
+            part.sources.append(source)  # two datasets of one table: rows of both go in
+            continue
+        if part is not None or (d, entity.name) in by_entity:
+            raise UsageError(
+                f"dataset '{name}': its entity '{entity.name}' and table '{spec.name}' clash "
+                "with another dataset of the same load; give each entity one table"
+            )
+        part = _Part(entity, domain, spec, [source], name)
+        parts[spec.name] = part
+        by_entity[(d, entity.name)] = part
+    for part in list(parts.values()):  # the members' tables: add the parents they reach
+        d = domain_index(part.domain)
+        stack = [part.entity]
+        while stack:
+            for fk in stack.pop().foreign_keys:
+                parent = part.domain.entities.get(fk.entity)
+                if parent is None or (d, parent.name) in by_entity:
+                    continue
+                spec = table_for(parent, part.domain)
+                if spec.name in parts:
+                    raise UsageError(
+                        f"table '{spec.name}' would hold both another dataset's rows and "
+                        f"the parent rows of '{part.spec.name}'; give the dataset its own table"
+                    )
+                made = _Part(parent, part.domain, spec, [], part.member)
+                parts[spec.name] = made
+                by_entity[(d, parent.name)] = made
                 stack.append(parent)
-    return [domain.entities[n] for n in insert_order(domain) if n in wanted]
+    orders = [insert_order(domain) for domain in domains]
+    ordered = sorted(
+        parts.values(),
+        key=lambda p: (domain_index(p.domain), orders[domain_index(p.domain)].index(p.entity.name)),
+    )
+    for part in ordered:  # REFERENCES name the tables of this load (a table may be renamed)
+        d = domain_index(part.domain)
+        part.names = {e: p.spec.name for (i, e), p in by_entity.items() if i == d}
+        part.spec = table_for(part.entity, part.domain, part.spec.name, names=part.names)
+    _generate_parents(ordered, {name: ds for name, ds, _ in members})
+    for part in ordered:
+        part.together = [p.spec.name for p in ordered]
+    return ordered
+
+
+def _generate_parents(ordered: list[_Part], datasets: dict[str, Dataset]) -> None:
+    """Datasets for the tables no member fills: as many rows as the largest table that
+    references them (so one-to-one links find a distinct parent for every row), with the
+    personas, seed and reference time of the dataset they serve."""
+    from persona_gen.runtime.dataset import Dataset
+
+    counts: dict[str, int] = {}
+    for part in reversed(ordered):
+        if part.sources:
+            counts[part.spec.name] = sum(s.dataset.count for s in part.sources)
+            continue
+        children = [c for c in ordered if c.references(part) and c.domain is part.domain]
+        part.generated_for = [c.spec.name for c in children]
+        src = datasets[part.member]
+        need = max((counts.get(c.spec.name, 0) for c in children), default=0) or src.count
+        rows = Dataset(
+            list(zip(src.personas, src.weights.tolist(), strict=True)),
+            "file",
+            need,
+            src.seed,
+            key=f"{src.key}/{part.entity.name}",
+            domain=part.domain,
+            entity=part.entity.name,
+            epoch_ms=src.epoch_ms,
+        )
+        label = f"the parent rows generated for '{', '.join(part.generated_for)}'"
+        part.sources = [_Source(rows, label)]
+        counts[part.spec.name] = need
 
 
 def _rows(
@@ -254,6 +409,145 @@ def _rows(
             bar.advance(len(block))
 
 
+def _part_rows(
+    part: _Part, counts: TableCounts, include_invalid: bool, bar: Any
+) -> Iterator[tuple[Where, dict[str, Any]]]:
+    for s, source in enumerate(part.sources):
+        for index, row in _rows(source.dataset, counts, include_invalid, bar):
+            yield (s, index), row
+
+
+def _prepare(parts: list[_Part], report: LoadReport, include_invalid: bool, bar: Any) -> None:
+    """Give every table its rows: streamed as generated, or — for tables linked by foreign
+    keys — generated whole and linked with ``link_foreign_keys`` (children reference loaded
+    parent rows; deterministic from the seed)."""
+    from persona_gen.importers.ddl import link_foreign_keys
+    from persona_gen.seeds import block_stream
+
+    groups: list[list[_Part]] = []
+    for part in parts:
+        for group in groups:
+            if group[0].domain is part.domain or group[0].domain == part.domain:
+                group.append(part)
+                break
+        else:
+            groups.append([part])
+    for group in groups:
+        entities = {p.entity.name for p in group}
+        if not any(fk.entity in entities for p in group for fk in p.entity.foreign_keys):
+            for part in group:
+                counts = report.tables[part.spec.name]
+                part.rows = _part_rows(part, counts, include_invalid, bar)
+            continue
+        rows_by_entity: dict[str, list[dict[str, Any]]] = {}
+        for part in group:
+            counts = report.tables[part.spec.name]
+            rows = []
+            for where, row in _part_rows(part, counts, include_invalid, bar):
+                row[_ORIGIN] = where
+                rows.append(row)
+            rows_by_entity[part.entity.name] = rows
+        first = group[0].sources[0].dataset
+        rng = block_stream(first.seed, "foreign-keys", *(p.spec.name for p in group))
+        linked = link_foreign_keys(group[0].domain, rows_by_entity, rng)
+        for part in group:
+            kept = linked.get(part.entity.name, rows_by_entity[part.entity.name])
+            report.tables[part.spec.name].unlinked = len(rows_by_entity[part.entity.name]) - len(
+                kept
+            )
+            part.linked = [(row.pop(_ORIGIN), row) for row in kept]
+            part.rows = part.linked
+
+
+# -- loading ----------------------------------------------------------------------------------
+
+
+_GROUP_ATTRIBUTE = "_persona_gen_load_group"
+
+
+class LoadGroup:
+    """Datasets of one run that go to one database: loaded together, in one transaction.
+
+    ``generate`` makes one per database its profile's datasets share. Each member's
+    ``Dataset`` comes from ``dataset(name, context)`` (``build(context)`` the first time);
+    the first ``load_dataset`` call for any member loads every member, and each call returns
+    that member's manifest (its ``delivery`` shows its own tables and the whole
+    transaction). A failed load fails every member: nothing of any of them is kept.
+    """
+
+    def __init__(self) -> None:
+        self._members: dict[str, tuple[str, Callable[[Any], Dataset]]] = {}
+        self._built: dict[str, Dataset] = {}
+        self._context: Any = None
+        self._docs: dict[str, dict[str, Any]] | None = None
+        self._error: SinkError | None = None
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._members)
+
+    def add(self, name: str, url: str, build: Callable[[Any], Dataset]) -> None:
+        self._members[name] = (url, build)
+
+    def dataset(self, name: str, context: Any) -> Dataset:
+        self._context = context
+        ds = self._built.get(name)
+        if ds is None:
+            ds = self._members[name][1](context)
+            setattr(ds, _GROUP_ATTRIBUTE, (self, name))
+            self._built[name] = ds
+        return ds
+
+    def load(
+        self,
+        name: str,
+        *,
+        create_tables: bool,
+        include_invalid: bool,
+        progress: Callable[[int], Any] | None,
+        extra: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        if self._error is not None:
+            raise SinkError(
+                f"dataset '{name}' was not loaded: the transaction it shares failed "
+                f"({self._error})",
+                report=self._error.report,
+            )
+        if self._docs is None:
+            names = self.names
+            urls = [self._members[n][0] for n in names]
+            try:
+                docs = load_datasets(
+                    [self.dataset(n, self._context) for n in names],
+                    urls[0],
+                    names=names,
+                    tables=[parse_database_url(u).table for u in urls],
+                    create_tables=create_tables,
+                    include_invalid=include_invalid,
+                    progress=progress,
+                    extra=extra,
+                )
+            except SinkError as exc:
+                self._error = exc
+                raise
+            self._docs = dict(zip(names, docs, strict=True))
+        return self._docs[name]
+
+
+def same_database(url: str) -> tuple[str, str] | None:
+    """A key equal for URLs of one database (whatever their ``table`` option); None for
+    anything that is not a valid database URL."""
+    if url.partition("://")[0] not in DATABASE_SCHEMES:
+        return None
+    try:
+        target = parse_database_url(url)
+    except UsageError:
+        return None
+    if target.path is not None:
+        return ("sqlite", str(target.path.resolve()))
+    return ("postgresql", target.conninfo)
+
+
 def load_dataset(
     dataset: Dataset,
     url: str | DatabaseTarget,
@@ -264,22 +558,72 @@ def load_dataset(
     progress: Callable[[int], Any] | None = None,
     extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """Load ``dataset`` (a ``file`` dataset) into the database at ``url`` in one transaction;
-    returns the run manifest, whose ``delivery`` section is the ``LoadReport``. A
-    ``SinkError`` (carrying the report) when the database is unreachable, the table is
-    missing, or a row is rejected; then nothing was loaded."""
+    """Load ``dataset`` (a ``file`` dataset) into the database at ``url`` in one transaction,
+    with generated parent rows for the tables its foreign keys reference; returns the run
+    manifest, whose ``delivery`` section is the ``LoadReport``. A member of a ``LoadGroup``
+    is loaded with the whole group. A ``SinkError`` (carrying the report) when the database
+    is unreachable, a table is missing, or a row is rejected; then nothing was loaded."""
+    group: tuple[LoadGroup, str] | None = getattr(dataset, _GROUP_ATTRIBUTE, None)
+    if group is not None:
+        return group[0].load(
+            group[1],
+            create_tables=create_tables,
+            include_invalid=include_invalid,
+            progress=progress,
+            extra=extra,
+        )
+    return load_datasets(
+        [dataset],
+        url,
+        tables=[table],
+        create_tables=create_tables,
+        include_invalid=include_invalid,
+        progress=progress,
+        extra=extra,
+    )[0]
+
+
+def load_datasets(
+    datasets: Sequence[Dataset],
+    url: str | DatabaseTarget,
+    *,
+    names: Sequence[str] | None = None,
+    tables: Sequence[str | None] | None = None,
+    create_tables: bool = False,
+    include_invalid: bool = False,
+    progress: Callable[[int], Any] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """Load several ``file`` datasets into one database in ONE transaction (see the module
+    docstring): the tables (created with ``create_tables``, in the same transaction), the
+    parent rows their foreign keys need, every row or none. ``names`` name the datasets in
+    messages (default: their keys), ``tables`` override their tables (default: the URL's
+    ``table`` option, else the entity's table). One manifest per dataset."""
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, DatabaseTarget) else parse_database_url(url)
-    spec, entity, domain = dataset_table(dataset, table or target.table)
-    creates = _tables_to_create(domain, entity) if create_tables else []
-    report = LoadReport(destination=str(target))
-    counts = report.tables.setdefault(spec.name, TableCounts())
+    names = list(names) if names is not None else [ds.key for ds in datasets]
+    chosen = list(tables) if tables is not None else [None] * len(datasets)
+    members = [
+        (name, ds, table or target.table)
+        for name, ds, table in zip(names, datasets, chosen, strict=True)
+    ]
+    parts = _plan(members)
+    report = LoadReport(destination=str(target), datasets=names if len(names) > 1 else [])
+    for part in parts:
+        report.tables[part.spec.name] = TableCounts(generated_for=part.generated_for)
+    total = sum(s.dataset.count for part in parts for s in part.sources)
     started = time.monotonic()
-    bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
+    bar = progress(total) if progress is not None and total >= 50_000 else None
     loader = _sqlite_load if target.kind == "sqlite" else _pg_load
     try:
-        loader(target, spec, domain, creates, _rows(dataset, counts, include_invalid, bar), report)
+        loader(
+            target,
+            parts,
+            create_tables,
+            report,
+            lambda: _prepare(parts, report, include_invalid, bar),
+        )
     except SinkError as exc:
         report.error = str(exc)
         exc.report = report
@@ -288,18 +632,50 @@ def load_dataset(
         report.seconds = time.monotonic() - started
         if bar is not None:
             bar.close()
+    for part in parts:
+        if report.tables[part.spec.name].unlinked:
+            print(
+                f"persona-gen: warning: {target}: table '{part.spec.name}': "
+                f"{report.tables[part.spec.name].unlinked} rows left out: no loaded parent row "
+                "could take their foreign key (too few valid parent rows, or a one-to-one key "
+                "ran out of distinct parents)",
+                file=sys.stderr,
+            )
     fmt = "sqlite" if target.kind == "sqlite" else "postgresql"
-    doc = manifest(dataset, output=str(target), fmt=fmt, extra=extra)
-    doc["delivery"] = report.to_manifest()
-    return doc
+    docs = []
+    for name, ds, _ in members:
+        doc = manifest(ds, output=str(target), fmt=fmt, extra=extra)
+        own = [p.spec.name for p in parts if p.member == name]
+        doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
+        docs.append(doc)
+    return docs
 
 
-def _rejected(target: DatabaseTarget, table: str, index: int | None, reason: str) -> SinkError:
-    row = f"row {index} of the dataset" if index is not None else "a row"
+def _rejected(target: DatabaseTarget, part: _Part, at: Where | None, reason: str) -> SinkError:
+    tables = f" in {', '.join(part.together)}" if len(part.together) > 1 else ""
     return SinkError(
-        f"{target}: table '{table}' rejected {row}: {reason}; the load was rolled back, "
-        "nothing was kept"
+        f"{target}: table '{part.spec.name}' rejected {part.where(at)}: {reason}; the load "
+        f"was rolled back, nothing was kept{tables}"
     )
+
+
+def _missing(target: DatabaseTarget, table: str) -> SinkError:
+    return SinkError(f"{target}: table '{table}' does not exist; create it or use --create-tables")
+
+
+_KEY_DETAIL = re.compile(r"Key \((?P<cols>.+?)\)=\((?P<vals>.*)\) (is not present|already exists)")
+
+
+def _find_key(part: _Part, detail: str | None) -> Where | None:
+    """The row whose key a database message names (``Key (user_id)=(…) is not present``)."""
+    match = _KEY_DETAIL.search(detail or "")
+    if match is None or part.linked is None:
+        return None
+    cols = [c.strip().strip('"') for c in match.group("cols").split(",")]
+    for at, row in part.linked:
+        if ", ".join(str(row.get(c)) for c in cols) == match.group("vals"):
+            return at
+    return None
 
 
 # -- SQLite -----------------------------------------------------------------------------------
@@ -307,11 +683,10 @@ def _rejected(target: DatabaseTarget, table: str, index: int | None, reason: str
 
 def _sqlite_load(
     target: DatabaseTarget,
-    spec: Table,
-    domain: Domain,
-    creates: list[Entity],
-    rows: Iterable[tuple[int, dict[str, Any]]],
+    parts: list[_Part],
+    create_tables: bool,
     report: LoadReport,
+    prepare: Callable[[], None],
 ) -> None:
     assert target.path is not None
     if not target.path.parent.is_dir():
@@ -322,43 +697,31 @@ def _sqlite_load(
         raise SinkError(f"{target}: cannot open the database: {exc}") from None
     try:
         conn.execute("PRAGMA foreign_keys = ON")
-        if creates:
-            conn.execute("BEGIN")
-            for ent in creates:
-                name = spec.name if ent.name == creates[-1].name else None
-                conn.execute(
-                    create_table_sql(ent, "sqlite", domain=domain, table=name, if_not_exists=True)
-                )
-                report.created.append(name or table_for(ent, domain).name)
-            conn.execute("COMMIT")
-        found = conn.execute(
-            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (spec.name,)
-        ).fetchone()
-        if found is None:
-            raise SinkError(
-                f"{target}: table '{spec.name}' does not exist; create it or use --create-tables"
-            )
-        columns = ", ".join(quote_identifier(c) for c in spec.column_names)
-        insert = (
-            f"INSERT INTO {quote_identifier(spec.name)} ({columns}) "
-            f"VALUES ({', '.join('?' * len(spec.columns))})"
-        )
-        conn.execute("BEGIN")
-        loaded = 0
+        conn.execute("BEGIN")  # tables and rows: one transaction (SQLite's DDL is transactional)
+        created: list[str] = []
+        loaded: dict[str, int] = {}
         try:
-            batch: list[tuple[int, list[Any]]] = []
-            for index, row in rows:
-                batch.append((index, spec.values(row, "sqlite")))
-                if len(batch) >= _BATCH:
-                    loaded += _sqlite_batch(conn, insert, batch, target, spec.name)
-                    batch = []
-            if batch:
-                loaded += _sqlite_batch(conn, insert, batch, target, spec.name)
+            for part in parts:
+                found = conn.execute(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                    (part.spec.name,),
+                ).fetchone()
+                if found is None:
+                    if not create_tables:
+                        raise _missing(target, part.spec.name)
+                    conn.execute(part.create_sql("sqlite"))
+                    created.append(part.spec.name)
+            prepare()
+            for part in parts:
+                loaded[part.spec.name] = _sqlite_insert(conn, target, part)
             conn.execute("COMMIT")
         except BaseException:
-            conn.execute("ROLLBACK")
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
             raise
-        report.tables[spec.name].loaded = loaded
+        for name, n in loaded.items():
+            report.tables[name].loaded = n
+        report.created = created
         report.committed = True
     except sqlite3.Error as exc:
         raise SinkError(f"{target}: {exc}") from None
@@ -366,12 +729,31 @@ def _sqlite_load(
         conn.close()
 
 
+def _sqlite_insert(conn: sqlite3.Connection, target: DatabaseTarget, part: _Part) -> int:
+    spec = part.spec
+    columns = ", ".join(quote_identifier(c) for c in spec.column_names)
+    insert = (
+        f"INSERT INTO {quote_identifier(spec.name)} ({columns}) "
+        f"VALUES ({', '.join('?' * len(spec.columns))})"
+    )
+    loaded = 0
+    batch: list[tuple[Where, list[Any]]] = []
+    for at, row in part.rows:
+        batch.append((at, spec.values(row, "sqlite")))
+        if len(batch) >= _BATCH:
+            loaded += _sqlite_batch(conn, insert, batch, target, part)
+            batch = []
+    if batch:
+        loaded += _sqlite_batch(conn, insert, batch, target, part)
+    return loaded
+
+
 def _sqlite_batch(
     conn: sqlite3.Connection,
     insert: str,
-    batch: list[tuple[int, list[Any]]],
+    batch: list[tuple[Where, list[Any]]],
     target: DatabaseTarget,
-    table: str,
+    part: _Part,
 ) -> int:
     conn.execute("SAVEPOINT batch")
     try:
@@ -379,14 +761,49 @@ def _sqlite_batch(
     except sqlite3.Error as exc:
         # Find the row: replay the batch one row at a time.
         conn.execute("ROLLBACK TO batch")
-        for index, values in batch:
+        for at, values in batch:
             try:
                 conn.execute(insert, values)
             except sqlite3.Error as row_exc:
-                raise _rejected(target, table, index, str(row_exc)) from None
-        raise _rejected(target, table, None, str(exc)) from None
+                reason = str(row_exc)
+                if "FOREIGN KEY" in reason:
+                    named = dict(zip(part.spec.column_names, values, strict=True))
+                    reason += _sqlite_missing_parent(conn, part.spec.name, named)
+                raise _rejected(target, part, at, reason) from None
+        raise _rejected(target, part, None, str(exc)) from None
     conn.execute("RELEASE batch")
     return len(batch)
+
+
+def _sqlite_missing_parent(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> str:
+    """SQLite says only "FOREIGN KEY constraint failed": name the key and the parent table
+    (from the table's own foreign keys, as the database has them)."""
+    keys: dict[int, list[tuple[str, str, str | None]]] = {}
+    for fk_id, _seq, parent, column, ref, *_ in conn.execute(
+        f"PRAGMA foreign_key_list({quote_identifier(table)})"
+    ):
+        keys.setdefault(fk_id, []).append((parent, column, ref))
+    for pairs in keys.values():
+        parent = pairs[0][0]
+        refs = [r for _, _, r in pairs]
+        if None in refs:  # REFERENCES parent: its primary key
+            info = conn.execute(f"PRAGMA table_info({quote_identifier(parent)})").fetchall()
+            refs = [row[1] for row in sorted(info, key=lambda r: r[5]) if row[5]]
+        key = [values.get(c) for _, c, _ in pairs]
+        if None in key or len(refs) != len(key):
+            continue  # a NULL in the key is not checked
+        where = " AND ".join(f"{quote_identifier(str(r))} = ?" for r in refs)
+        try:
+            found = conn.execute(
+                f"SELECT 1 FROM {quote_identifier(parent)} WHERE {where} LIMIT 1", key
+            ).fetchone()
+        except sqlite3.Error:
+            continue
+        if found is None:
+            columns = ", ".join(c for _, c, _ in pairs)
+            shown = ", ".join(map(str, key))
+            return f" (key ({columns})=({shown}) is not present in table '{parent}')"
+    return ""
 
 
 # -- PostgreSQL -------------------------------------------------------------------------------
@@ -394,15 +811,13 @@ def _sqlite_batch(
 
 def _pg_load(
     target: DatabaseTarget,
-    spec: Table,
-    domain: Domain,
-    creates: list[Entity],
-    rows: Iterable[tuple[int, dict[str, Any]]],
+    parts: list[_Part],
+    create_tables: bool,
     report: LoadReport,
+    prepare: Callable[[], None],
 ) -> None:
     try:
         import psycopg
-        from psycopg import sql
     except ImportError:  # pragma: no cover - psycopg is installed with persona-gen[postgres]
         raise SinkError(
             "the PostgreSQL destination needs psycopg: pip install 'psycopg[binary]'"
@@ -412,53 +827,38 @@ def _pg_load(
             target.conninfo,
             connect_timeout=max(1, round(target.connect_s)),
             application_name="persona-gen",
-            autocommit=True,  # each ``transaction()`` block below is a real transaction
+            autocommit=True,  # the ``transaction()`` block below is the one real transaction
         )
     except psycopg.Error as exc:
         reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         raise SinkError(f"cannot reach PostgreSQL at {target}: {_scrub(reason, target)}") from None
     try:
-        if creates:
-            with conn.transaction():
-                for ent in creates:
-                    name = spec.name if ent.name == creates[-1].name else None
-                    conn.execute(
-                        create_table_sql(
-                            ent, "postgres", domain=domain, table=name, if_not_exists=True
-                        ).encode()
-                    )
-                    report.created.append(name or table_for(ent, domain).name)
-        if conn.execute("SELECT to_regclass(%s)", (quote_identifier(spec.name),)).fetchone() == (
-            None,
-        ):
-            raise SinkError(
-                f"{target}: table '{spec.name}' does not exist; create it or use --create-tables"
-            )
-        copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(spec.name),
-            sql.SQL(", ").join(sql.Identifier(c) for c in spec.column_names),
-        )
-        positions: list[int] = []
-        client_side: int | None = None  # a row the driver itself could not send
+        created: list[str] = []
+        loaded: dict[str, int] = {}
         try:
-            with conn.transaction(), conn.cursor() as cur, cur.copy(copy) as stream:
-                for index, row in rows:
-                    positions.append(index)
-                    client_side = index
-                    stream.write_row(spec.values(row, "postgres"))
-                    client_side = None
-            # COPY ends before the commit; deferred checks (foreign keys) fire at commit.
-        except psycopg.Error as exc:
-            diag = exc.diag
-            line = re.search(r"\bline (\d+)", diag.context or "")
-            at = client_side
-            if line is not None and 0 < int(line.group(1)) <= len(positions):
-                at = positions[int(line.group(1)) - 1]
-            reason = diag.message_primary or str(exc).strip()
-            if diag.message_detail:
-                reason += f" ({diag.message_detail})"
-            raise _rejected(target, spec.name, at, reason) from None
-        report.tables[spec.name].loaded = len(positions)
+            # Tables and rows: one transaction (PostgreSQL's DDL is transactional).
+            with conn.transaction():
+                for part in parts:
+                    found = conn.execute(
+                        "SELECT to_regclass(%s)", (quote_identifier(part.spec.name),)
+                    ).fetchone()
+                    if found == (None,):
+                        if not create_tables:
+                            raise _missing(target, part.spec.name)
+                        conn.execute(part.create_sql("postgres").encode())
+                        created.append(part.spec.name)
+                prepare()
+                for part in parts:
+                    loaded[part.spec.name] = _pg_copy(conn, target, part)
+        except psycopg.errors.IntegrityError as exc:  # at COMMIT: deferred constraints
+            table = exc.diag.table_name
+            part = next((p for p in parts if p.spec.name == table), parts[-1])
+            raise _rejected(
+                target, part, _find_key(part, exc.diag.message_detail), _pg_reason(exc)
+            ) from None
+        for name, n in loaded.items():
+            report.tables[name].loaded = n
+        report.created = created
         report.committed = True
     except psycopg.OperationalError as exc:
         raise SinkError(f"{target}: lost the connection: {_scrub(str(exc), target)}") from None
@@ -466,6 +866,45 @@ def _pg_load(
         raise SinkError(f"{target}: {_scrub(str(exc).strip(), target)}") from None
     finally:
         conn.close()
+
+
+def _pg_reason(exc: Any) -> str:
+    diag = exc.diag
+    reason = str(diag.message_primary or str(exc).strip())
+    if diag.message_detail:
+        reason += f" ({diag.message_detail})"
+    return " ".join(reason.split())
+
+
+def _pg_copy(conn: Any, target: DatabaseTarget, part: _Part) -> int:
+    import psycopg
+    from psycopg import sql
+
+    spec = part.spec
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(spec.name),
+        sql.SQL(", ").join(sql.Identifier(c) for c in spec.column_names),
+    )
+    positions: list[Where] = []
+    client_side: Where | None = None  # a row the driver itself could not send
+    try:
+        with conn.cursor() as cur, cur.copy(copy) as stream:
+            for at, row in part.rows:
+                positions.append(at)
+                client_side = at
+                stream.write_row(spec.values(row, "postgres"))
+                client_side = None
+    except psycopg.OperationalError:
+        raise
+    except psycopg.Error as exc:
+        line = re.search(r"\bline (\d+)", exc.diag.context or "")
+        found = client_side
+        if line is not None and 0 < int(line.group(1)) <= len(positions):
+            found = positions[int(line.group(1)) - 1]
+        elif found is None:  # a foreign key is checked after the row: find it by its key
+            found = _find_key(part, exc.diag.message_detail)
+        raise _rejected(target, part, found, _pg_reason(exc)) from None
+    return len(positions)
 
 
 def _scrub(text: str, target: DatabaseTarget) -> str:

@@ -13,13 +13,12 @@ from typing import IO, Any, ClassVar
 
 import orjson
 
+from persona_gen._json import json_lines
 from persona_gen.generators.file import CsvDialect
 
 __all__ = ["CsvEncoder", "Encoder", "JsonArrayEncoder", "JsonLinesEncoder"]
 
 _OPTIONS = orjson.OPT_NON_STR_KEYS
-_SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
-_SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
 
 
 class Encoder:
@@ -97,17 +96,8 @@ class JsonLinesEncoder(Encoder):
     def encode(self, records: list[dict[str, Any]], first: bool) -> bytes:
         if not records:
             return b""
-        # One orjson call for the whole block is several times faster than one per record
-        # (orjson's per-call cost dominates for ~1 kB records). Records are interleaved with
-        # a separator string that no generated value contains; its encoding cannot occur
-        # inside another string (its quotes would be escaped there), and the count check
-        # guards the remaining case: a list holding that very string.
-        interleaved: list[Any] = [_SEPARATOR] * (2 * len(records) - 1)
-        interleaved[::2] = records
-        body = orjson.dumps(interleaved, option=_OPTIONS)[1:-1]
-        if body.count(_SEPARATOR_JSON) != len(records) - 1:
-            return b"\n".join(orjson.dumps(r, option=_OPTIONS) for r in records) + b"\n"
-        return body.replace(_SEPARATOR_JSON, b"\n") + b"\n"
+        # One orjson call for the whole block: several times faster than one per record.
+        return json_lines(records)
 
 
 class CsvEncoder(Encoder):

@@ -468,7 +468,7 @@ def send_records(
         run.close()
     report = run.report
     if not report.ok:
-        raise SinkError(report.summary(), report)
+        raise SinkError(report.summary(), report, interrupted=report.stopped == "interrupted")
     return report
 
 

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 import orjson
 
+from persona_gen._json import dumps_each
 from persona_gen.errors import OutputError
 from persona_gen.sinks.encoders import Encoder
 
@@ -69,9 +70,7 @@ class ParquetEncoder(Encoder):
             "string": pa.string(),
         }
         if kind == "json":
-            return pa.array(
-                [None if v is None else orjson.dumps(v).decode() for v in values], pa.string()
-            )
+            return pa.array(dumps_each(values), pa.string())
         try:
             return pa.array(values, types[kind])
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):

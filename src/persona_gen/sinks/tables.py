@@ -110,8 +110,15 @@ def _deref(domain: Domain | None, s: Schema) -> Schema:
     return s
 
 
-def table_for(entity: Entity, domain: Domain | None = None, table: str | None = None) -> Table:
-    """The table of ``entity``'s flattened rows (see the module docstring)."""
+def table_for(
+    entity: Entity,
+    domain: Domain | None = None,
+    table: str | None = None,
+    *,
+    names: Mapping[str, str] | None = None,
+) -> Table:
+    """The table of ``entity``'s flattened rows (see the module docstring); ``names`` maps
+    entity names to table names where a load renames a parent table."""
     columns: list[Column] = []
 
     def walk(schema: Schema, prefix: str, depth: int, parents_required: bool) -> None:
@@ -133,7 +140,8 @@ def table_for(entity: Entity, domain: Domain | None = None, table: str | None = 
         for fk in entity.foreign_keys:
             parent = domain.entities.get(fk.entity)
             if parent is not None:
-                fks.append((fk.columns, table_name(domain, parent), fk.references))
+                parent_table = (names or {}).get(parent.name) or table_name(domain, parent)
+                fks.append((fk.columns, parent_table, fk.references))
     return Table(
         name=table or table_name(domain, entity),
         columns=tuple(columns),
@@ -301,10 +309,11 @@ def create_table_sql(
     domain: Domain | None = None,
     table: str | None = None,
     if_not_exists: bool = False,
+    names: Mapping[str, str] | None = None,
 ) -> str:
     """``CREATE TABLE`` for ``entity``'s rows in ``dialect`` (postgres, sqlite; other sqlglot
-    dialects by transpiling the PostgreSQL text)."""
-    spec = table_for(entity, domain, table)
+    dialects by transpiling the PostgreSQL text); ``names`` as for ``table_for``."""
+    spec = table_for(entity, domain, table, names=names)
     target = "sqlite" if dialect == "sqlite" else "postgres"
     lines = []
     for c in spec.columns:
@@ -319,18 +328,18 @@ def create_table_sql(
         for check in checks:
             line += f" CHECK ({check})"
         lines.append(line)
-    names = set(spec.column_names)
+    present = set(spec.column_names)
 
     def cols(keys: tuple[str, ...]) -> str:
         return ", ".join(quote_identifier(k) for k in keys)
 
-    if spec.primary_key and set(spec.primary_key) <= names:
+    if spec.primary_key and set(spec.primary_key) <= present:
         lines.append(f"    PRIMARY KEY ({cols(spec.primary_key)})")
     for key in spec.unique:
-        if set(key) <= names and key != spec.primary_key:
+        if set(key) <= present and key != spec.primary_key:
             lines.append(f"    UNIQUE ({cols(key)})")
     for columns, parent, references in spec.foreign_keys:
-        if set(columns) <= names:
+        if set(columns) <= present:
             lines.append(
                 f"    FOREIGN KEY ({cols(columns)}) REFERENCES "
                 f"{quote_identifier(parent)} ({cols(references)})"

@@ -8,6 +8,7 @@ keys), and its look follows the field's meaning.
 from __future__ import annotations
 
 import copy
+import operator
 import re
 from typing import Any
 
@@ -341,12 +342,16 @@ class Synthesizer:
         low, high = schema.min_length or 0, schema.max_length
 
         def misfits(values: list[str]) -> list[int]:
-            # map() keeps the common case (every value fits) out of Python-level calls.
-            bad = [i for i, m in enumerate(map(check.search, values)) if m is None]
+            # Chained map()s and NumPy keep the per-value work in C.
+            count = len(values)
+            bad = np.fromiter(map(operator.not_, map(check.search, values)), bool, count)
             if low or high is not None:
-                top = high if high is not None else float("inf")
-                bad = sorted({*bad, *(i for i, v in enumerate(values) if not low <= len(v) <= top)})
-            return bad
+                lengths = np.fromiter(map(len, values), np.int64, count)
+                bad |= lengths < low
+                if high is not None:
+                    bad |= lengths > high
+            out: list[int] = np.flatnonzero(bad).tolist()
+            return out
 
         if start is not None:
             values = list(start)
@@ -426,6 +431,21 @@ def _base36(k: int) -> str:
             return out
 
 
+def _base36_many(start: int, n: int) -> list[str]:
+    """``_base36`` of ``start .. start + n - 1``, digits laid out by NumPy."""
+    if n <= 0:
+        return []
+    rows = np.arange(start, start + n, dtype=np.int64)
+    width = len(_base36(start + n - 1))
+    digits = np.empty((n, width), np.uint8)
+    alphabet = np.frombuffer(_DIGITS.encode(), np.uint8)
+    for j in range(width - 1, -1, -1):
+        digits[:, j] = alphabet[rows % 36]
+        rows //= 36
+    text = digits.tobytes().decode("ascii")
+    return [text[i : i + width].lstrip("0") or "0" for i in range(0, n * width, width)]
+
+
 def _make_unique(
     values: list[str], row_offset: int, min_length: int, max_length: int | None, name: str
 ) -> list[str]:
@@ -434,6 +454,17 @@ def _make_unique(
     The row number ends the value after a '_' (or is the whole value when there is no room),
     so two rows can never produce the same string.
     """
+    n = len(values)
+    keys = (
+        [str(row) for row in range(row_offset, row_offset + n)]
+        if max_length is None
+        else _base36_many(row_offset, n)
+    )
+    if not min_length and "@" not in "".join(values):
+        top = max(map(len, keys), default=0)
+        if max_length is None or max(map(len, values), default=0) + top + 1 <= max_length:
+            # The common case, without per-value branching: nothing needs cutting.
+            return [f"{v}_{k}" if v else k for v, k in zip(values, keys, strict=True)]
     out = []
     for i, v in enumerate(values):
         row = row_offset + i
@@ -444,7 +475,7 @@ def _make_unique(
                 local = local[: max(1, max_length - len(domain) - len(tag) - 2)]
             out.append(f"{local}.{tag}@{domain}")
             continue
-        key = str(row) if max_length is None else _base36(row)
+        key = keys[i]
         if max_length is not None and len(key) > max_length:
             raise GenerationError(
                 f"'{name}' must be unique, but {max_length} characters "
@@ -470,16 +501,17 @@ def _unique_if_pattern_allows(
         check = re.compile(schema.pattern or "")
     except (GenerationError, re.error):
         return None
-    if any(m is None for m in map(check.search, keyed)):
+    if not all(map(check.search, keyed)):
         return None
     return keyed
 
 
+_CONTAINERS = frozenset({dict, list})
+
+
 def _copies(values: list[Any]) -> list[Any]:
     """Values safe to hand out: mutable ones (objects, arrays) copied, scalars shared."""
-    if all(v is None or isinstance(v, str | int | float | bool) for v in values[:1]) and all(
-        not isinstance(v, dict | list) for v in values
-    ):
+    if _CONTAINERS.isdisjoint(map(type, values)):  # values are plain JSON types
         return values
     return [copy.deepcopy(v) for v in values]
 

@@ -1,0 +1,284 @@
+"""check on the formats that hold only schema-governed parts or table rows: Avro container
+files, length-delimited Protobuf, SQL INSERT scripts and SQLite databases, written by
+persona-gen and read back."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import fastavro
+import pytest
+
+from persona_gen.importers.protobuf import descriptor_set, message_class
+from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.check import CheckReport, check_dataset
+from persona_gen.sinks.protobuf import read_delimited, varint
+from tests.helpers import run_cli
+
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+
+
+def _profile(
+    tmp: Path, schema: str, dtype: str, fmt: str, entity: str | None = None, count: int = 60
+) -> Path:
+    """Import ``schema`` (copied to tmp/schemas/) into tmp/profiles/p.yaml."""
+    (tmp / "schemas").mkdir(exist_ok=True)
+    (tmp / "profiles").mkdir(exist_ok=True)
+    for f in SCHEMAS.iterdir():
+        shutil.copy(f, tmp / "schemas" / f.name)
+    profile = tmp / "profiles" / "p.yaml"
+    args = ["import-schema", str(tmp / "schemas" / schema), "-t", dtype, "-o", str(profile)]
+    args += ["-c", str(count), "--output-format", fmt, *(["-e", entity] if entity else [])]
+    assert run_cli(args).code == 0
+    return profile
+
+
+def _generate(profile: Path, out: Path, *extra: str) -> Path:
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "5", *extra])
+    assert result.code == 0, result.stderr
+    return next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+
+
+def _cli_check(tmp: Path, data: str, profile: Path, *extra: str) -> tuple[int, dict[str, Any]]:
+    report = tmp / "report.json"
+    report.unlink(missing_ok=True)
+    result = run_cli(["check", data, "--profile", str(profile), "--report", str(report), *extra])
+    assert "Traceback" not in result.stderr
+    return result.code, json.loads(report.read_text()) if report.exists() else {}
+
+
+def _check(profile: Path, data: Path | str) -> CheckReport:
+    return check_dataset(data, load_profile(profile))
+
+
+# -- round trips -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schema", "entity", "dtype", "fmt", "suffix", "validator"),
+    [
+        ("user-event.avsc", None, "streaming", "avro", ".avro", "avro"),
+        ("user-event.avsc", None, "file", "avro", ".avro", "avro"),
+        ("openapi-users.yaml", "User", "file", "avro", ".avro", "openapi"),  # derived schema
+        ("user.schema.json", None, "streaming", "avro", ".avro", "jsonschema"),
+        ("user.proto", "User", "streaming", "protobuf", ".protobuf", "protobuf"),
+        ("user.proto", "User", "file", "protobuf", ".protobuf", "protobuf"),
+        ("users.sql", "users", "file", "sql", ".sql", "ddl"),
+    ],
+)
+def test_written_files_check_clean(
+    tmp_path: Path,
+    schema: str,
+    entity: str | None,
+    dtype: str,
+    fmt: str,
+    suffix: str,
+    validator: str,
+) -> None:
+    profile = _profile(tmp_path, schema, dtype, fmt, entity)
+    data = _generate(profile, tmp_path / "out")
+    assert data.suffix == suffix
+    code, doc = _cli_check(tmp_path, str(data), profile)
+    assert code == 0, doc
+    assert doc["format"] == fmt and doc["schema_format"] == validator
+    assert doc["records"] == doc["checked"] == doc["passed"] == 60
+    assert doc["problem_count"] == 0 and not doc["warnings"]
+
+
+def test_sql_labels_come_from_the_writers_comments(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=300)
+    data = _generate(profile, tmp_path / "out", "--persona", "edge_case_user")
+    marked = data.read_text().count("-- expected invalid:")
+    assert marked > 0
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.records == 300 and report.labelled_invalid == marked
+    # the same rows as JSON: the same verdicts
+    twin = tmp_path / "twin"
+    text = profile.read_text().replace("format: sql", "format: json")
+    (tmp_path / "profiles" / "twin.yaml").write_text(text.replace("users_file.sql", "t.json"))
+    twin_data = _generate(tmp_path / "profiles" / "twin.yaml", twin, "--persona", "edge_case_user")
+    other = _check(tmp_path / "profiles" / "twin.yaml", twin_data)
+    assert (other.passed, other.failed, other.labelled_invalid) == (
+        report.passed,
+        report.failed,
+        report.labelled_invalid,
+    )
+
+
+def test_sqlite_database(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=80)
+    db = tmp_path / "users.db"
+    sink = f"sqlite:///{db}"
+    result = run_cli(["generate", str(profile), "-s", "5", "--sink", sink, "--create-tables"])
+    assert result.code == 0, result.stderr
+    (loaded,) = sqlite3.connect(db).execute("SELECT count(*) FROM users").fetchone()
+    assert loaded > 0
+    for data in (sink, str(db), f"{sink}?table=users"):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["format"] == "sqlite" and doc["records"] == doc["passed"] == loaded
+    # a row the DDL forbids, put in behind the DDL's back
+    with sqlite3.connect(db) as conn:
+        conn.execute("PRAGMA ignore_check_constraints = ON")
+        conn.execute("UPDATE users SET age = 7 WHERE rowid = (SELECT min(rowid) FROM users)")
+    code, doc = _cli_check(tmp_path, sink, profile)
+    assert code == 1 and doc["problem_count"] == 1
+    assert doc["problems"][0]["index"] == 0 and "CHECK" in doc["problems"][0]["reason"]
+    result = run_cli(["check", f"{sink}?table=nope", "--profile", str(profile)])
+    assert result.code == 1 and "no table 'nope'" in result.stderr
+
+
+def test_builtin_profile_avro_union_and_sql(tmp_path: Path) -> None:
+    """Built-in entities: a streaming Avro file is a union of records (User, Order)."""
+    profile = tmp_path / "b.yaml"
+    profile.write_text(
+        "name: b\nversion: 1.0.0\npersonas:\n  - {name: normal_user, weight: 1}\n"
+        "datasets:\n"
+        "  - {name: ev, type: streaming, count: 400, format: avro, output: ev.avro}\n"
+        "  - {name: rows, type: file, count: 200, format: sql, output: rows.sql}\n"
+    )
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "4"]).code == 0
+    with (out / "ev.avro").open("rb") as f:
+        schema = fastavro.reader(f).writer_schema
+    assert isinstance(schema, list) and len(schema) > 1
+    for name, count in (("ev.avro", 400), ("rows.sql", 200)):
+        report = _check(profile, out / name)
+        assert report.exit_code == 0, report.to_json()
+        assert report.checked == report.passed == count
+
+
+# -- corrupted records -----------------------------------------------------------------------
+
+
+def _with_extra_symbol(schema: Any) -> None:
+    if isinstance(schema, dict):
+        if schema.get("type") == "enum" and "SIGNED_UP" in schema["symbols"]:
+            schema["symbols"].append("HACKED")
+        for v in schema.values():
+            _with_extra_symbol(v)
+    elif isinstance(schema, list):
+        for v in schema:
+            _with_extra_symbol(v)
+
+
+def test_avro_record_breaking_the_avsc_enum(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, "user-event.avsc", "streaming", "avro", count=20)
+    data = _generate(profile, tmp_path / "out")
+    with data.open("rb") as f:
+        reader = fastavro.reader(f)
+        schema = json.loads(reader.metadata["avro.schema"])
+        records = list(reader)
+    _with_extra_symbol(schema)  # a writer that allows a symbol the .avsc does not
+    records[3]["event_type"] = "HACKED"
+    with data.open("wb") as f:
+        fastavro.writer(f, fastavro.parse_schema(schema), records)
+    code, doc = _cli_check(tmp_path, str(data), profile)
+    assert code == 1
+    assert [p["index"] for p in doc["problems"]] == [3]
+    assert "'HACKED' is not a symbol of enum" in doc["problems"][0]["reason"]
+    assert doc["passed"] == 19
+
+
+def test_protobuf_message_with_undeclared_fields(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, "user.proto", "streaming", "protobuf", "User", count=20)
+    data = _generate(profile, tmp_path / "out")
+    messages = list(read_delimited(data.read_bytes()))
+    messages[2] += b"\xb8\x06\x05"  # field 103 (varint 5): not in User
+    cls = message_class(descriptor_set(tmp_path / "schemas" / "user.proto"), "User")
+    address = cls.FromString(messages[6]).address.SerializeToString() + b"\x48\x01"
+    messages[6] += b"\x42" + varint(len(address)) + address  # field 9 inside Address
+    data.write_bytes(b"".join(varint(len(m)) + m for m in messages))
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert [p.index for p in report.problems] == [2, 6]
+    assert '"#103"' in report.problems[0].reason and '"#9"' in report.problems[1].reason
+
+
+def test_sql_rows_breaking_not_null_and_check(tmp_path: Path) -> None:
+    profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=20)
+    data = _generate(profile, tmp_path / "out")
+    lines = data.read_text().splitlines()
+    inserts = [i for i, line in enumerate(lines) if line.startswith("INSERT")]
+    # username is the third value; age comes after birth_date and before status
+    lines[inserts[3]], n = re.subn(
+        r"(VALUES \('[^']*', '[^']*', )'[^']*'", r"\1NULL", lines[inserts[3]]
+    )
+    assert n == 1
+    lines[inserts[5]], n = re.subn(
+        r"('\d{4}-\d\d-\d\d'|NULL), (?:\d+|NULL), ('(?:active|pending|suspended|closed)')",
+        r"\1, 7, \2",
+        lines[inserts[5]],
+    )
+    assert n == 1
+    data.write_text("\n".join(lines) + "\n")
+    code, doc = _cli_check(tmp_path, str(data), profile)
+    assert code == 1
+    reasons = {p["index"]: p["reason"] for p in doc["problems"]}
+    assert set(reasons) == {3, 5}
+    assert "NOT NULL" in reasons[3] and "CHECK" in reasons[5]
+
+
+# -- bad input -------------------------------------------------------------------------------
+
+
+def _one_line_error(args: list[str], *expected: str) -> None:
+    result = run_cli(args)
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("persona-gen: error:"), result.stderr
+    for text in expected:
+        assert text in lines[0]
+
+
+def test_damaged_files_are_one_clear_line(tmp_path: Path) -> None:
+    avro = _profile(tmp_path, "user-event.avsc", "streaming", "avro", count=200)
+    data = _generate(avro, tmp_path / "a")
+    data.write_bytes(data.read_bytes()[: data.stat().st_size // 2])
+    _one_line_error(["check", str(data), "--profile", str(avro)], "not a readable Avro file")
+    garbage = tmp_path / "garbage.avro"
+    garbage.write_bytes(b"not avro at all")
+    _one_line_error(["check", str(garbage), "--profile", str(avro)], "not a readable Avro file")
+
+    proto = _profile(tmp_path, "user.proto", "streaming", "protobuf", "User", count=20)
+    pb = tmp_path / "garbage.pb"
+    pb.write_bytes(b"\x05\xff\xff\xff\xff\xff" + bytes(range(256)))
+    _one_line_error(["check", str(pb), "--profile", str(proto)], "example.users.v1.User")
+    pb.write_bytes(b"\x40abc")  # a length past the end
+    _one_line_error(["check", str(pb), "--profile", str(proto)], "truncated message")
+
+    ddl = _profile(tmp_path, "users.sql", "file", "sql", "users", count=20)
+    sql = tmp_path / "x.sql"
+    sql.write_text("INSERT INTO users (id) VALUES (gen_random_uuid());\n")
+    _one_line_error(["check", str(sql), "--profile", str(ddl)], "x.sql:1:", "gen_random_uuid")
+    db = tmp_path / "x.db"
+    db.write_bytes(b"hello, not a database" * 10)
+    _one_line_error(["check", str(db), "--profile", str(ddl)], "not a database")
+    _one_line_error(["check", str(tmp_path / "none.db"), "--profile", str(ddl)], "no such")
+
+
+def test_format_names(tmp_path: Path) -> None:
+    proto = _profile(tmp_path, "user.proto", "streaming", "protobuf", "User", count=10)
+    data = _generate(proto, tmp_path / "out")
+    renamed = tmp_path / "messages.bin"
+    shutil.copy(data, renamed)  # no manifest beside it, an unknown extension
+    _one_line_error(
+        ["check", str(renamed), "--profile", str(proto)],
+        "cannot check 'bin' files (json, jsonl, csv, parquet, avro, protobuf, sql or sqlite",
+    )
+    for fmt in ("protobuf", "pb"):
+        code, doc = _cli_check(tmp_path, str(renamed), proto, "--format", fmt)
+        assert code == 0 and doc["format"] == "protobuf" and doc["passed"] == 10
+    binpb = renamed.rename(tmp_path / "messages.binpb")
+    assert _check(proto, binpb).passed == 10
+    _one_line_error(
+        ["check", "postgresql://u@localhost/db", "--profile", str(proto)],
+        "check reads SQLite databases",
+    )
