@@ -147,3 +147,14 @@ def test_builtin_profile_and_load_data(tmp_path: Path) -> None:
     data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
     report = check_dataset(data, load_profile(repo / "profiles/load_testing.yaml"))
     assert report.exit_code == 2 and not report.validatable
+
+
+def test_an_unwritable_report_fails_before_checking(tmp_path: Path) -> None:
+    profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=10)
+    (tmp_path / "taken").mkdir()
+    result = run_cli(
+        ["check", str(data), "--profile", str(profile), "--report", str(tmp_path / "taken")]
+    )
+    assert result.code == 1
+    assert "is a directory" in result.stderr
+    assert "result" not in result.stderr  # no summary: nothing was checked

@@ -230,3 +230,12 @@ def test_console_script_runs() -> None:
     )
     assert result.returncode == 0
     assert len(json.loads(result.stdout)) == 2
+
+
+def test_a_database_file_as_output_points_to_the_sink(tmp_path: Path) -> None:
+    result = run_cli(
+        ["quick", "normal_user", "-t", "file", "-n", "5", "-o", str(tmp_path / "x.db")]
+    )
+    assert result.code == 1
+    assert f"use --sink sqlite:///{tmp_path / 'x.db'}" in result.stderr
+    assert not (tmp_path / "x.db").exists()

@@ -230,6 +230,10 @@ def test_sqlite_all_or_nothing(tmp_path: Path) -> None:
 
 
 def test_missing_table_without_create_tables(tmp_path: Path) -> None:
+    with pytest.raises(SinkError, match=r"no database at .*x\.db'; use --create-tables"):
+        load_dataset(dataset("normal_user", 5), f"sqlite:///{tmp_path / 'x.db'}")
+    assert not (tmp_path / "x.db").exists()  # sqlite3 would have left an empty file
+    sqlite3.connect(tmp_path / "x.db").close()  # an existing database without the table
     with pytest.raises(SinkError, match=r"table 'users' does not exist.*--create-tables"):
         load_dataset(dataset("normal_user", 5), f"sqlite:///{tmp_path / 'x.db'}")
 

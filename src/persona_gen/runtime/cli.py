@@ -334,6 +334,11 @@ def _format_for(fmt: str | None, output: Path | None) -> str:
 
     if fmt is None:
         suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+        if suffix in ("db", "sqlite", "sqlite3"):
+            raise UsageError(
+                f"-o {output}: a database is a destination, not a file format; "
+                f"use --sink sqlite:///{output}"
+            )
         fmt = suffix if suffix in FORMATS else "json"
     if fmt not in FORMATS:
         from persona_gen.errors import UnknownNameError
@@ -581,7 +586,7 @@ def check(
     data: Annotated[
         str,
         typer.Argument(
-            help="A dataset file persona-gen wrote, or a database it loaded (sqlite:///PATH)."
+            help="A dataset file persona-gen wrote, or a database it loaded (sqlite:///PATH).",
         ),
     ],
     profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
@@ -612,9 +617,11 @@ def check(
 
     from persona_gen.profiles.loader import load_profile
     from persona_gen.runtime.check import check_dataset
-    from persona_gen.sinks.output import write_atomic
+    from persona_gen.sinks.output import ensure_writable, write_atomic
 
     profile = load_profile(profile_file, _catalog(personas))
+    if report_file is not None:
+        ensure_writable(report_file)
     report = check_dataset(data, profile, fmt=fmt, schema_path=schema)
     table = Table(title=f"check: {data}")
     table.add_column("")

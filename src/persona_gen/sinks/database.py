@@ -691,10 +691,32 @@ def _sqlite_load(
     assert target.path is not None
     if not target.path.parent.is_dir():
         raise SinkError(f"{target}: folder '{target.path.parent}' does not exist")
+    new_file = not target.path.exists()
+    if new_file and not create_tables:
+        # sqlite3 would create an empty file: say what is missing instead.
+        raise SinkError(f"{target}: no database at '{target.path}'; use --create-tables")
     try:
         conn = sqlite3.connect(target.path, timeout=target.connect_s, isolation_level=None)
     except sqlite3.Error as exc:
         raise SinkError(f"{target}: cannot open the database: {exc}") from None
+    try:
+        _sqlite_transaction(conn, target, parts, create_tables, report, prepare)
+    except BaseException:
+        conn.close()
+        if new_file:  # a failed first load leaves no empty database behind
+            target.path.unlink(missing_ok=True)
+        raise
+    conn.close()
+
+
+def _sqlite_transaction(
+    conn: sqlite3.Connection,
+    target: DatabaseTarget,
+    parts: list[_Part],
+    create_tables: bool,
+    report: LoadReport,
+    prepare: Callable[[], None],
+) -> None:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("BEGIN")  # tables and rows: one transaction (SQLite's DDL is transactional)
@@ -725,8 +747,6 @@ def _sqlite_load(
         report.committed = True
     except sqlite3.Error as exc:
         raise SinkError(f"{target}: {exc}") from None
-    finally:
-        conn.close()
 
 
 def _sqlite_insert(conn: sqlite3.Connection, target: DatabaseTarget, part: _Part) -> int:

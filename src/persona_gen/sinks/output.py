@@ -12,7 +12,7 @@ from typing import IO
 
 from persona_gen.errors import OutputError
 
-__all__ = ["atomic_file", "open_output", "write_atomic"]
+__all__ = ["atomic_file", "ensure_writable", "open_output", "write_atomic"]
 
 
 @contextlib.contextmanager
@@ -66,3 +66,18 @@ def open_output(path: Path | None) -> Iterator[IO[bytes]]:
         return
     with atomic_file(path) as stream:
         yield stream
+
+
+def ensure_writable(path: Path) -> None:
+    """Fail now, with ``atomic_file``'s message, if ``path`` could not be written later (so a
+    long run does not end in "cannot write")."""
+    directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory, expected a file path")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    os.close(fd)
+    os.unlink(tmp)
