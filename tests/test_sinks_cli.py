@@ -115,6 +115,9 @@ def test_interrupted_stream_reports_what_was_delivered(
     manifest = tmp_path / "m.json"
     exe = Path(sys.executable).parent / "persona-gen"
     topic = f"int-{tmp_path.name[-10:]}".replace("_", "-")
+    # A shell's background job ignores SIGINT and children inherit that; a handler (unlike
+    # SIG_IGN) is reset on exec, so the child gets Ctrl-C whatever started the test run.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     proc = subprocess.Popen(
         [
             str(exe),
@@ -136,6 +139,7 @@ def test_interrupted_stream_reports_what_was_delivered(
         stderr=subprocess.PIPE,
         text=True,
     )
+    signal.signal(signal.SIGINT, previous)
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
