@@ -7,6 +7,7 @@ and keeps its traceback.
 
 from __future__ import annotations
 
+import gc
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -739,6 +740,10 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one-line messages."""
+    # Generation allocates millions of small, acyclic containers (records): with the default
+    # threshold (700) the cycle collector runs every few records for nothing. Rarer young
+    # collections cost ~10% less time and no memory worth mentioning.
+    gc.set_threshold(20_000, 20, 20)
     try:
         # Standalone mode: Click reports its own usage errors (exit 2) and raises SystemExit.
         app(args=argv, prog_name="persona-gen")
