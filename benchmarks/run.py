@@ -45,6 +45,7 @@ MIB = 1024 * 1024
 RATIO_GOALS = {"streaming": 20.0, "load": 20.0, "file": 20.0, "api": 10.0, "fault": 10.0}
 IMPORTED_RATIO_GOAL = 20.0
 WORKERS_GOAL = 1.7  # --workers 2 on 2 cores vs one worker
+WORKERS_RUN_SCALE = 3  # workers pairs run at 3× the throughput N (about 15 s with one worker)
 RSS_GOAL_MIB = 300.0  # -n 10,000,000 to a file
 STARTUP_GOAL_S = 0.5  # persona-gen list-generators, median
 GOAL_MEMORY_N = 10_000_000
@@ -560,7 +561,14 @@ class Suite:
         persona = "normal_user" if "normal_user" in self.cfg.personas else self.cfg.personas[0]
         for generator in self.cfg.workers_generators:
             command = self.quick_command(persona, generator)
-            n = sizes.get((persona, generator)) or self.cfg.fixed_n or self.cfg.pilot_n
+            n = sizes.get((persona, generator))
+            if n is None and not self.cfg.fixed_n:
+                n, _ = calibrate(command, self.cfg, 0.5)
+            n = n or self.cfg.fixed_n or self.cfg.pilot_n
+            if not self.cfg.fixed_n:
+                # Longer runs, so the fixed start-up (~0.5 s, one process whatever the worker
+                # count) does not cap the measured scaling.
+                n *= WORKERS_RUN_SCALE
             for fmt in self.cfg.workers_formats:
                 one, two = (
                     measure_best(

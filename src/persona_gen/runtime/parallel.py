@@ -47,6 +47,10 @@ def encoded_blocks(
         finally:
             _JOB.clear()
         return
+    # Warm the lazily built tables (vocabularies, compiled patterns, row builders) here, once:
+    # forked workers inherit them instead of each building its own.
+    index, lo, _ = tasks[0][:3]
+    dataset.chunk(index, lo, lo + 1)
     context = multiprocessing.get_context("fork")
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
