@@ -102,6 +102,14 @@ class PayloadEffects:
         self.dates = [
             leaf for leaf in self.leaves if leaf.schema.format in ("date-time", "date", "timestamp")
         ]
+        # Per numeric field: (the range noise is scaled to, the range values snap into).
+        self.ranges = {
+            leaf.path: (
+                numeric_bounds(leaf.schema, integer=False),
+                numeric_bounds(leaf.schema, leaf.schema.type == "integer"),
+            )
+            for leaf in (*self.measured, *self.battery)
+        }
 
     def apply(
         self,
@@ -128,8 +136,11 @@ class PayloadEffects:
             mask = trace.marks.get(effect)
             if mask is None:
                 continue
-            handler = getattr(self, f"_{effect}")
             params = trace.effects[effect]
+            if effect == "noise":  # the common, numeric case: one draw for the block
+                self._noise_rows(payloads, np.flatnonzero(mask[index]).tolist(), index, trace, rng)
+                continue
+            handler = getattr(self, f"_{effect}")
             for i in np.flatnonzero(mask[index]).tolist():
                 if isinstance(payloads[i], dict):
                     found = handler(payloads[i], params, rng, trace, int(index[i]))
@@ -160,19 +171,38 @@ class PayloadEffects:
                 del value[keep:]
         return []
 
-    def _noise(
-        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
-    ) -> list[Outcome]:
-        amplitude = float(trace.noise[row])
-        for leaf in self.measured:
-            value = get_path(p, leaf.path)
-            if not isinstance(value, int | float) or isinstance(value, bool):
+    def _noise_rows(
+        self,
+        payloads: list[Any],
+        rows: list[int],
+        index: np.ndarray,
+        trace: Trace,
+        rng: np.random.Generator,
+    ) -> None:
+        """Sensor noise on every measured number of the marked payloads.
+
+        The standard normals are drawn in one call, in the order a per-record loop would draw
+        them (record by record, field by field), so the stream is the same either way."""
+        found: list[tuple[dict[str, Any], Leaf, float, float]] = []
+        for i in rows:
+            p = payloads[i]
+            if not isinstance(p, dict):
                 continue
-            low, high = numeric_bounds(leaf.schema, integer=False)
-            span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
-            noisy = value + rng.normal(0.0, amplitude * span)
-            set_path(p, leaf.path, snap(leaf.schema, noisy))
-        return []
+            amplitude = float(trace.noise[int(index[i])])
+            for leaf in self.measured:
+                value = get_path(p, leaf.path)
+                if not isinstance(value, int | float) or isinstance(value, bool):
+                    continue
+                (low, high), _ = self.ranges[leaf.path]
+                span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
+                found.append((p, leaf, value, amplitude * span))
+        if not found:
+            return
+        for (p, leaf, value, scale), z in zip(
+            found, rng.standard_normal(len(found)).tolist(), strict=True
+        ):
+            noisy = value + (0.0 + scale * z)  # exactly what rng.normal(0.0, scale) adds
+            set_path(p, leaf.path, snap(leaf.schema, noisy, self.ranges[leaf.path][1]))
 
     def _battery(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
@@ -181,7 +211,7 @@ class PayloadEffects:
         level = float(trace.battery[row])
         for leaf in self.battery:
             if get_path(p, leaf.path) is not MISSING and not math.isnan(level):
-                set_path(p, leaf.path, snap(leaf.schema, level))
+                set_path(p, leaf.path, snap(leaf.schema, level, self.ranges[leaf.path][1]))
         return []
 
     def _signal_loss(

@@ -70,7 +70,7 @@ def get_path(obj: Any, path: Path) -> Any:
 
 def set_path(obj: Any, path: Path, value: Any) -> bool:
     """Set the value at ``path`` if its parent exists; True when set."""
-    parent = get_path(obj, path[:-1])
+    parent = obj if len(path) == 1 else get_path(obj, path[:-1])
     if isinstance(parent, dict):
         parent[path[-1]] = value
         return True

@@ -188,11 +188,12 @@ def number_column(
     return out
 
 
-def snap(schema: Schema, value: float) -> float | int:
+def snap(schema: Schema, value: float, bounds: tuple[float, float] | None = None) -> float | int:
     """``value`` moved to the nearest value the schema allows: inside the bounds, on the
-    ``multipleOf`` grid and at the decimal scale (used when behaviours nudge numbers)."""
+    ``multipleOf`` grid and at the decimal scale (used when behaviours nudge numbers).
+    ``bounds`` is ``numeric_bounds(schema, integer)`` when the caller has it already."""
     integer = schema.type == "integer"
-    low, high = numeric_bounds(schema, integer)
+    low, high = bounds if bounds is not None else numeric_bounds(schema, integer)
     value = min(max(value, low), high)
     if schema.multiple_of:
         step = float(schema.multiple_of)
