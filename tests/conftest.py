@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -89,3 +91,22 @@ def postgres_url() -> Iterator[str]:
     finally:
         subprocess.run(["bash", str(script), "stop", data], check=False, capture_output=True)
         shutil.rmtree(data, ignore_errors=True)
+
+
+@pytest.fixture
+def pg_db(postgres_url: str) -> Iterator[str]:
+    """A fresh database on the test server (dropped afterwards); its URL."""
+    import psycopg
+    from psycopg import sql
+
+    name = f"test_{secrets.token_hex(4)}"
+    with psycopg.connect(postgres_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    url = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", postgres_url, count=1)
+    try:
+        yield url
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as admin:
+            admin.execute(
+                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+            )

@@ -1,6 +1,6 @@
 """check on the formats that hold only schema-governed parts or table rows: Avro container
-files, length-delimited Protobuf, SQL INSERT scripts and SQLite databases, written by
-persona-gen and read back."""
+files, length-delimited Protobuf, SQL INSERT scripts, SQLite and PostgreSQL databases, written
+by persona-gen and read back."""
 
 from __future__ import annotations
 
@@ -12,12 +12,20 @@ from pathlib import Path
 from typing import Any
 
 import fastavro
+import psycopg
 import pytest
+from psycopg import sql
 
+from persona_gen import PersonaCatalog
+from persona_gen.entities.builtin import builtin_domain
 from persona_gen.importers.protobuf import descriptor_set, message_class
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import CheckReport, check_dataset
+from persona_gen.runtime.readers_db import read_postgres
+from persona_gen.runtime.records import read_sqlite
+from persona_gen.sinks.database import parse_database_url
 from persona_gen.sinks.protobuf import read_delimited, varint
+from persona_gen.sinks.tables import table_for
 from tests.helpers import run_cli
 
 SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
@@ -279,6 +287,146 @@ def test_format_names(tmp_path: Path) -> None:
     binpb = renamed.rename(tmp_path / "messages.binpb")
     assert _check(proto, binpb).passed == 10
     _one_line_error(
-        ["check", "postgresql://u@localhost/db", "--profile", str(proto)],
-        "check reads SQLite databases",
+        ["check", str(binpb), "--profile", str(proto), "--format", "postgresql"],
+        "reads a table on a server: give its URL",
     )
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+BUILTIN_PROFILE = (
+    "name: b\nversion: 1.0.0\npersonas:\n  - {name: normal_user, weight: 1}\n"
+    "datasets:\n  - {name: rows, type: file, count: 150, format: json, output: rows.json}\n"
+)
+# What a check tells about its records (not where they were read from).
+VERDICT = (
+    "records",
+    "checked",
+    "passed",
+    "failed",
+    "skipped",
+    "labelled_invalid",
+    "failed_as_labelled",
+    "failures_by_rule",
+    "problem_count",
+    "problems",
+    "schema_format",
+    "entity",
+    "generator",
+)
+
+
+def _load(profile: Path, sink: str, *extra: str) -> None:
+    args = ["generate", str(profile), "-s", "5", "--sink", sink, "--create-tables", *extra]
+    result = run_cli(args)
+    assert result.code == 0, result.stderr
+
+
+def _pg_count(url: str, table: str) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
+        (n,) = row.fetchone() or (0,)
+    return int(n)
+
+
+def _break(url: str, table: str, assignment: str) -> None:
+    """Drop the table's CHECK constraints and break its first row with ``assignment``."""
+    with psycopg.connect(url) as conn:
+        names = conn.execute(
+            "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'c'",
+            (table,),
+        ).fetchall()
+        for (name,) in names:
+            conn.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(
+                    sql.Identifier(table), sql.Identifier(name)
+                )
+            )
+        conn.execute(
+            sql.SQL(
+                "UPDATE {} SET " + assignment + ' WHERE "id" = (SELECT "id" FROM {} LIMIT 1)'
+            ).format(sql.Identifier(table), sql.Identifier(table))
+        )
+
+
+def _same_rows(profile: Path, pg_url: str, db: Path) -> int:
+    """The PostgreSQL table read back equals the SQLite one, value for value."""
+    loaded = load_profile(profile)
+    if loaded.domain is not None:
+        domain, entity = loaded.domain, "users"
+    else:
+        kind = PersonaCatalog().get("normal_user").population.kind
+        domain = builtin_domain(kind)
+        entity = domain.primary
+    spec = table_for(domain.entity(entity), domain)
+    kinds = {c.name: c.kind for c in spec.columns}
+    server = read_postgres(parse_database_url(pg_url), spec.name, kinds)
+    lite = read_sqlite(db, spec.name, kinds)
+    assert len(server) == len(lite) > 0
+    assert sorted(server, key=lambda r: str(r["id"])) == sorted(lite, key=lambda r: str(r["id"]))
+    return len(server)
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_postgresql_table_checks_like_sqlite(tmp_path: Path, pg_db: str, persona: str) -> None:
+    profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=120)
+    db = tmp_path / "users.db"
+    _load(profile, pg_db, "--persona", persona)
+    _load(profile, f"sqlite:///{db}", "--persona", persona)
+    loaded = _pg_count(pg_db, "users")
+    assert _same_rows(profile, pg_db, db) == loaded
+    _, lite = _cli_check(tmp_path, f"sqlite:///{db}", profile)
+    postgres = pg_db.replace("postgresql://", "postgres://", 1)
+    for data in (pg_db, f"{pg_db}?table=users", f"{postgres}?table=USERS"):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["format"] == "postgresql" and doc["schema_format"] == "ddl"
+        assert doc["records"] == doc["checked"] == doc["passed"] == loaded
+        assert doc["data"] == str(parse_database_url(pg_db))
+        assert {k: doc[k] for k in VERDICT} == {k: lite[k] for k in VERDICT}
+    # a row the DDL forbids, put in behind the table's back
+    _break(pg_db, "users", "age = 7")
+    code, doc = _cli_check(tmp_path, pg_db, profile)
+    assert code == 1 and doc["problem_count"] == 1
+    assert doc["failures_by_rule"] == {"ddl": 1}
+    assert "CHECK" in doc["problems"][0]["reason"] and "age" in doc["problems"][0]["reason"]
+
+
+def test_postgresql_builtin_rows(tmp_path: Path, pg_db: str) -> None:
+    profile = tmp_path / "b.yaml"
+    profile.write_text(BUILTIN_PROFILE)
+    db = tmp_path / "b.db"
+    _load(profile, pg_db)
+    _load(profile, f"sqlite:///{db}")
+    loaded = _pg_count(pg_db, "users")
+    assert _same_rows(profile, pg_db, db) == loaded
+    _, lite = _cli_check(tmp_path, str(db), profile)
+    code, doc = _cli_check(tmp_path, pg_db, profile)
+    assert code == 0, doc
+    assert doc["schema_format"] == "builtin" and doc["records"] == doc["passed"] == loaded
+    assert {k: doc[k] for k in VERDICT} == {k: lite[k] for k in VERDICT}
+    _break(pg_db, "users", "status = 'hacked'")  # not one of the enum's values
+    code, doc = _cli_check(tmp_path, pg_db, profile)
+    assert code == 1 and doc["problem_count"] == 1 and doc["failed"] == 1
+    assert doc["failures_by_rule"] == {"enum": 1}
+    assert "'hacked' is not one of" in doc["problems"][0]["reason"]
+
+
+def test_postgresql_errors_are_one_line(tmp_path: Path, pg_db: str) -> None:
+    profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=10)
+    args = ["--profile", str(profile)]
+    # nothing loaded yet: no table
+    _one_line_error(["check", pg_db, *args], "no table 'users' in the database (tables: none)")
+    _load(profile, pg_db)
+    _one_line_error(["check", f"{pg_db}?table=nope", *args], "no table 'nope'", "users")
+    missing = re.sub(r"/[^/?]*(\?|$)", "/no_such_db\\1", pg_db, count=1)
+    _one_line_error(["check", missing, *args], "cannot reach PostgreSQL at", "no_such_db")
+    result = run_cli(["check", "postgresql://bob:s3cret@127.0.0.1:1/db?connect=2", *args])
+    assert result.code == 1 and "s3cret" not in result.stderr
+    _one_line_error(
+        ["check", "postgresql://bob:s3cret@127.0.0.1:1/db?connect=2", *args],
+        "cannot reach PostgreSQL at postgresql://bob@127.0.0.1:1/db",
+    )
+    for bad in ("postgresql://u@h:99999/db", "postgresql://u@h/db?bogus=1", "postgres://u@h"):
+        _one_line_error(["check", bad, *args], "database destination")
+    _one_line_error(["check", pg_db, *args, "--format", "sqlite"], "drop --format sqlite")

@@ -63,22 +63,6 @@ def unique(prefix: str) -> str:
     return f"{prefix}_{secrets.token_hex(4)}"
 
 
-@pytest.fixture
-def pg_db(postgres_url: str) -> Iterator[str]:
-    """A fresh database on the test server (dropped afterwards); its URL."""
-    name = unique("sink")
-    with psycopg.connect(postgres_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    url = re.sub(r"/[^/?]*(\?|$)", f"/{name}\\1", postgres_url, count=1)
-    try:
-        yield url
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as admin:
-            admin.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-
-
 @pytest.fixture(scope="module")
 def users_profile(tmp_path_factory: pytest.TempPathFactory) -> Any:
     out = tmp_path_factory.mktemp("profile") / "users.yaml"

@@ -13,8 +13,9 @@ trip; SQL DDL → an INSERT into an in-memory SQLite created from the script.
 
 Data: json, jsonl, csv and parquet files hold whole records; Avro and Protobuf files hold only
 the governed parts, wrapped back into records labelled valid (their writers keep only records
-that fit the schema); SQL INSERT scripts and SQLite tables (``sqlite:///PATH``) hold file rows,
-labelled by the SQL writer's ``-- expected invalid`` comments (see ``records``).
+that fit the schema); SQL INSERT scripts, SQLite tables (``sqlite:///PATH``) and PostgreSQL tables
+(``postgresql://USER@HOST:PORT/DB``, see ``readers_db``) hold file rows, labelled by the SQL
+writer's ``-- expected invalid`` comments (see ``records``); a database holds no labels.
 
 Labels: a record labelled valid must pass; a record labelled invalid must fail — for fault
 records checked with a JSON Schema validator, on the rule its label names. Formats that cannot
@@ -31,7 +32,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Operation
@@ -55,12 +56,23 @@ from persona_gen.runtime.records import (
 )
 from persona_gen.sinks import FORMATS
 
+if TYPE_CHECKING:
+    from persona_gen.sinks.database import DatabaseTarget
+
 __all__ = ["CheckReport", "Issue", "RecordProblem", "check_dataset", "find_schema_file"]
 
 MAX_LISTED = 20
 CHECK_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql", "sqlite")
 # Other names of the formats (file extensions): .pb/.binpb Protobuf, .db/.sqlite3 SQLite.
-ALIASES = {"pb": "protobuf", "binpb": "protobuf", "db": "sqlite", "sqlite3": "sqlite"}
+ALIASES = {
+    "pb": "protobuf",
+    "binpb": "protobuf",
+    "db": "sqlite",
+    "sqlite3": "sqlite",
+    "postgres": "postgresql",
+}
+# A table on a server, read from a postgresql:// (or postgres://) URL, never from a file.
+SERVER_FORMAT = "postgresql"
 JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin")
 
 # What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
@@ -447,38 +459,44 @@ def _manifest(data_path: Path) -> dict[str, Any]:
     return doc if isinstance(doc, dict) else {}
 
 
-def _dataset_spec(profile: Profile, data_path: Path, manifest: dict[str, Any]) -> Any:
+def _dataset_spec(
+    profile: Profile, data_path: Path | None, manifest: dict[str, Any], url: str | None = None
+) -> Any:
+    """The profile's dataset the data came from: named by the manifest, written to a file of
+    that name, or (a database URL) loaded into that database."""
+    from persona_gen.sinks.database import same_database
+
     specs = profile.spec.datasets
     name = manifest.get("dataset")
+    database = same_database(url) if url is not None else None
     for i, ds in enumerate(specs):
         ds_name = ds.name or f"{profile.spec.name}_{ds.type}_{i + 1}"
         if name is not None and ds_name == name:
             return ds
+        if database is not None and ds.sink and same_database(ds.sink) == database:
+            return ds
         output = ds.output or f"{ds_name}.{FORMATS.get(ds.format).extension}"
-        if Path(output).name == data_path.name:
+        if data_path is not None and Path(output).name == data_path.name:
             return ds
     return specs[0] if len(specs) == 1 else None
 
 
-def _locate(data: Path | str) -> tuple[Path, str | None]:
-    """The file to read and, for a ``sqlite:///PATH[?table=NAME]`` URL, the table ("" for
-    the entity's own)."""
+def _locate(data: Path | str) -> tuple[Path, str | None, DatabaseTarget | None]:
+    """The file to read; for a ``sqlite:///PATH[?table=NAME]`` or
+    ``postgresql://USER@HOST:PORT/DB[?table=NAME]`` URL, the table ("" for the entity's own);
+    and for a PostgreSQL URL the server (its path is then a placeholder, never read)."""
     if isinstance(data, Path) or "://" not in data:
-        return Path(data), None
+        return Path(data), None, None
     from persona_gen.sinks.database import parse_database_url
 
     target = parse_database_url(data)
     if target.path is None:
-        raise UsageError(
-            f"{target}: check reads SQLite databases (sqlite:///PATH) and files, not "
-            "PostgreSQL; write the same dataset to a file (same seed, e.g. -o rows.sql) and "
-            "check that"
-        )
-    return target.path, target.table or ""
+        return Path(), target.table or "", target
+    return target.path, target.table or "", None
 
 
 def _read_bound(
-    path: Path,
+    path: Path | DatabaseTarget,
     fmt: str,
     generator: str,
     domain: Domain,
@@ -487,15 +505,21 @@ def _read_bound(
     kind: str,
     schema_file: Path | None,
 ) -> list[dict[str, Any]]:
-    """The records of an Avro, Protobuf, SQL or SQLite dataset, as the other formats hold them:
-    governed parts wrapped back into their records, table rows as file rows."""
-    if fmt in ("sql", "sqlite"):
+    """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
+    formats hold them: governed parts wrapped back into their records, table rows as file
+    rows."""
+    if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
 
         spec = table_for(domain.entity(entity), domain, table or None)
         kinds = {c.name: c.kind for c in spec.columns}
+        if not isinstance(path, Path):
+            from persona_gen.runtime.readers_db import read_postgres
+
+            return read_postgres(path, spec.name, kinds)
         read = read_sql if fmt == "sql" else read_sqlite
         return read(path, spec.name, kinds)
+    assert isinstance(path, Path)  # only tables are read from a server
     if generator not in ("streaming", "fault", "file"):
         raise UsageError(
             f"{path}: {fmt} files hold streaming, fault or file records, not {generator} ones"
@@ -571,20 +595,32 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     catalog: PersonaCatalog | None = None,
     max_listed: int = MAX_LISTED,
 ) -> CheckReport:
-    """Validate the dataset ``data_path`` (a file, or a ``sqlite:///PATH`` database) against
-    ``profile``'s source schema."""
-    data_path, url_table = _locate(data_path)
-    manifest = _manifest(data_path)
+    """Validate the dataset ``data_path`` (a file, a ``sqlite:///PATH`` database or a
+    ``postgresql://USER@HOST:PORT/DB`` one) against ``profile``'s source schema."""
+    url = data_path if isinstance(data_path, str) and "://" in data_path else None
+    data_path, url_table, server = _locate(data_path)
+    manifest = _manifest(data_path) if server is None else {}
+    if fmt is not None:
+        fmt = ALIASES.get(fmt.lower(), fmt.lower())
+    if server is not None:
+        if fmt not in (None, SERVER_FORMAT):
+            raise UsageError(f"{server}: a PostgreSQL table is read as such; drop --format {fmt}")
+        fmt = SERVER_FORMAT
+    elif fmt == SERVER_FORMAT:
+        raise UsageError(
+            f"{data_path}: --format {fmt} reads a table on a server: give its URL "
+            "(postgresql://USER@HOST:PORT/DB[?table=NAME]) instead of a file"
+        )
     if fmt is None and url_table is not None:
         fmt = "sqlite"
     fmt = fmt or manifest.get("format") or data_path.suffix.lstrip(".").lower() or "json"
     fmt = ALIASES.get(fmt, fmt)
-    if fmt not in CHECK_FORMATS:
+    if fmt not in (*CHECK_FORMATS, SERVER_FORMAT):
         raise UsageError(
             f"{data_path}: cannot check '{fmt}' files ({', '.join(CHECK_FORMATS[:-1])} or "
             f"{CHECK_FORMATS[-1]}; give --format)"
         )
-    spec = _dataset_spec(profile, data_path, manifest)
+    spec = _dataset_spec(profile, None if server else data_path, manifest, url)
     source = profile.spec.source
     warnings: list[str] = []
     schema_file = find_schema_file(profile, schema_path)
@@ -613,7 +649,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         default_entity = default_entity or domain.primary
     catalog = catalog or PersonaCatalog()
     text = False
-    if fmt in ("sql", "sqlite"):
+    if fmt in ("sql", "sqlite", SERVER_FORMAT):
         generator = "file"  # table rows
     else:
         generator = generator or manifest.get("generator") or (spec.type if spec else None)
@@ -624,14 +660,15 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         generator = generator or "streaming"
         dom = domain or builtin_domain(catalog.get(profile.spec.personas[0].name).population.kind)
         entity = default_entity if domain is not None and default_entity else dom.primary
-        records = _read_bound(data_path, fmt, generator, dom, entity, url_table, kind, schema_file)
+        where = server if server is not None else data_path
+        records = _read_bound(where, fmt, generator, dom, entity, url_table, kind, schema_file)
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
                 f"{manifest['expected_invalid']} records were labelled invalid when generated, "
                 f"but {fmt} keeps no labels: every record here is held to the schema"
             )
     report = CheckReport(
-        data=str(data_path),
+        data=str(server if server is not None else data_path),
         fmt=fmt,
         generator=generator,
         schema_format=kind,

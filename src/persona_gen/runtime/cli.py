@@ -587,7 +587,8 @@ def check(
     data: Annotated[
         str,
         typer.Argument(
-            help="A dataset file persona-gen wrote, or a database it loaded (sqlite:///PATH).",
+            help="A dataset file persona-gen wrote, or a database it loaded "
+            "(sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
     profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
@@ -612,7 +613,7 @@ def check(
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
-    """Validate a dataset (a file, or the table of a SQLite database) against its profile's
+    """Validate a dataset (a file, or a table in SQLite or PostgreSQL) against its profile's
     source schema, with that format's own validator, and check every fault label."""
     from rich.table import Table
 
@@ -624,7 +625,7 @@ def check(
     if report_file is not None:
         ensure_writable(report_file)
     report = check_dataset(data, profile, fmt=fmt, schema_path=schema)
-    table = Table(title=f"check: {data}")
+    table = Table(title=f"check: {report.data}")
     table.add_column("")
     table.add_column("")
     for key, value in report.summary_rows():

@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import PersonaGenError, SinkError, UsageError
 from persona_gen.generators.file import VALID_COLUMN
 from persona_gen.sinks.tables import Table, create_table_sql, quote_identifier, table_for
 
@@ -836,22 +836,10 @@ def _pg_load(
     report: LoadReport,
     prepare: Callable[[], None],
 ) -> None:
-    try:
-        import psycopg
-    except ImportError:  # pragma: no cover - psycopg is installed with persona-gen[postgres]
-        raise SinkError(
-            "the PostgreSQL destination needs psycopg: pip install 'psycopg[binary]'"
-        ) from None
-    try:
-        conn = psycopg.connect(
-            target.conninfo,
-            connect_timeout=max(1, round(target.connect_s)),
-            application_name="persona-gen",
-            autocommit=True,  # the ``transaction()`` block below is the one real transaction
-        )
-    except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        raise SinkError(f"cannot reach PostgreSQL at {target}: {_scrub(reason, target)}") from None
+    import psycopg
+
+    # autocommit: the ``transaction()`` block below is the one real transaction.
+    conn = connect_postgres(target, SinkError, "persona-gen", autocommit=True)
     try:
         created: list[str] = []
         loaded: dict[str, int] = {}
@@ -881,9 +869,11 @@ def _pg_load(
         report.created = created
         report.committed = True
     except psycopg.OperationalError as exc:
-        raise SinkError(f"{target}: lost the connection: {_scrub(str(exc), target)}") from None
+        raise SinkError(
+            f"{target}: lost the connection: {scrub_password(str(exc), target)}"
+        ) from None
     except psycopg.Error as exc:
-        raise SinkError(f"{target}: {_scrub(str(exc).strip(), target)}") from None
+        raise SinkError(f"{target}: {scrub_password(str(exc).strip(), target)}") from None
     finally:
         conn.close()
 
@@ -927,7 +917,29 @@ def _pg_copy(conn: Any, target: DatabaseTarget, part: _Part) -> int:
     return len(positions)
 
 
-def _scrub(text: str, target: DatabaseTarget) -> str:
+def connect_postgres(
+    target: DatabaseTarget, error: type[PersonaGenError], application: str, **options: Any
+) -> Any:
+    """A psycopg connection to ``target``, or ``error`` with one line (no password)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        raise error("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from None
+    try:
+        return psycopg.connect(
+            target.conninfo,
+            connect_timeout=max(1, round(target.connect_s)),
+            application_name=application,
+            **options,
+        )
+    except psycopg.Error as exc:
+        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        raise error(
+            f"cannot reach PostgreSQL at {target}: {scrub_password(reason, target)}"
+        ) from None
+
+
+def scrub_password(text: str, target: DatabaseTarget) -> str:
     """Remove a password from a driver message (libpq does not echo it, but be sure)."""
     match = re.search(r"password='((?:[^'\\]|\\.)*)'", target.conninfo)
     if match:
