@@ -90,6 +90,9 @@ def _choice_of(chars: list[str]) -> Node:
         out: list[str] = pool[rng.integers(0, len(pool), n)].tolist()
         return out
 
+    if all(len(c) == 1 and c.isascii() for c in chars):
+        # Lets a repeat of this class lay its characters out as bytes (see ``_repeat``).
+        pick.ascii_pool = np.frombuffer("".join(chars).encode("ascii"), np.uint8)  # type: ignore[attr-defined]
     return pick
 
 
@@ -160,9 +163,17 @@ def _branch(branches: list[Node]) -> Node:
 
 
 def _repeat(low: int, high: int, sub: Node) -> Node:
+    ascii_pool: np.ndarray | None = getattr(sub, "ascii_pool", None)
+
     def rep(n: int, rng: np.random.Generator) -> list[str]:
         counts = rng.integers(low, high + 1, n) if high > low else np.full(n, low)
         total = int(counts.sum())
+        if ascii_pool is not None and total:
+            # One character class repeated (``\d{6}``, ``[a-z]{3,8}``): the same draws as
+            # ``sub(total)``, laid out as one byte string and cut per value.
+            text = ascii_pool[rng.integers(0, len(ascii_pool), total)].tobytes().decode("ascii")
+            ends = np.cumsum(counts).tolist()
+            return [text[a:b] for a, b in zip([0, *ends[:-1]], ends, strict=True)]
         pieces = sub(total, rng) if total else []
         out: list[str] = []
         start = 0
