@@ -158,3 +158,14 @@ def test_an_unwritable_report_fails_before_checking(tmp_path: Path) -> None:
     assert result.code == 1
     assert "is a directory" in result.stderr
     assert "result" not in result.stderr  # no summary: nothing was checked
+
+
+def test_data_of_another_profile_is_refused_by_its_manifest(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    profile, data = _generate(tmp_path / "a", "user.schema.json", "streaming", count=10)
+    other, _ = _generate(tmp_path / "b", "openapi-users.yaml", "streaming", entity="User", count=10)
+    result = run_cli(["check", str(data), "--profile", str(other)])
+    assert result.code == 1
+    assert "generated from profile" in result.stderr and "user.schema.json" in result.stderr
+    assert run_cli(["check", str(data), "--profile", str(profile)]).code == 0

@@ -450,6 +450,28 @@ class _Entities:
 # -- the check -------------------------------------------------------------------------------
 
 
+def _provenance(manifest: dict[str, Any], profile: Profile, data_path: Path) -> list[str]:
+    """Refuse data whose manifest names another profile (every record would "fail" for the
+    wrong reason); warn when the same profile has changed since the data was made."""
+    made_by = manifest.get("profile")
+    if made_by is None:
+        return []
+    made_from = manifest.get("source") or {}
+    source = profile.spec.source
+    if made_by != profile.spec.name or (
+        made_from.get("sha256") and (source is None or source.sha256 != made_from["sha256"])
+    ):
+        origin = f" (imported from {made_from['file']})" if made_from.get("file") else ""
+        raise UsageError(
+            f"{data_path}: its manifest says it was generated from profile '{made_by}'"
+            f"{origin}, not from {profile.path}; check it with --profile of that profile"
+        )
+    made_hash = manifest.get("profile_hash")
+    if made_hash and made_hash != profile.content_hash:
+        return [f"{profile.path} has changed since {data_path.name} was generated from it"]
+    return []
+
+
 def _manifest(data_path: Path) -> dict[str, Any]:
     path = data_path.with_name(data_path.name + ".manifest.json")
     try:
@@ -622,7 +644,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         )
     spec = _dataset_spec(profile, None if server else data_path, manifest, url)
     source = profile.spec.source
-    warnings: list[str] = []
+    warnings = _provenance(manifest, profile, data_path)
     schema_file = find_schema_file(profile, schema_path)
     if source is not None:
         kind = source.format

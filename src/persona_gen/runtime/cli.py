@@ -548,7 +548,12 @@ def generate(
             check_sink(item.sink)
     for item in planned:
         dataset = item.dataset(profile)
-        extra = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
+        extra: dict[str, Any] = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
+        if profile.spec.source is not None:  # lets `check` tell data of another schema apart
+            extra["source"] = {
+                "file": profile.spec.source.file,
+                "sha256": profile.spec.source.sha256,
+            }
         if item.sink:
             written = sink_manifest_path(item.sink, dataset.key, output)
             doc = deliver(
