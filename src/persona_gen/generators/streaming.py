@@ -15,10 +15,36 @@ from persona_gen.generators.base import Generator, Record, repeats_of, uuid_ids
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["PARTITIONS", "StreamingGenerator", "murmur2_partition"]
 
 PARTITIONS = 12
+_HEADER_NAMES = ("content-type", "schema-version", "producer")
+_ENVELOPE_NAMES = (
+    "topic",
+    "partition",
+    "key",
+    "event_id",
+    "event_type",
+    "event_time",
+    "ingest_time",
+    "delay_ms",
+    "sequence",
+    "session_id",
+    "headers",
+    "payload",
+    "duplicate",
+    "buffered",
+    "lost_before",
+    "offline",
+    "error",
+    "attempt",
+    "expected_valid",
+    "violations",
+    "persona",
+    "behaviors",
+)
 
 
 def murmur2(data: bytes) -> int:
@@ -108,58 +134,61 @@ class StreamingGenerator(Generator):
         )
         batch, batch_size = trace.batch.tolist(), trace.batch_size.tolist()
         status = trace.status.tolist()
-        delays = (arrival - trace.t_ms).tolist()
-        duplicate, buffered = trace.duplicate.tolist(), trace.buffered.tolist()
-        lost_before, attempt = trace.lost_before.tolist(), trace.attempt.tolist()
-        offline_list = offline.tolist() if offline is not None else [None] * n
-        out: list[Record] = []
-        for i in np.argsort(arrival, kind="stable").tolist():
-            headers = {
-                "content-type": "application/json",
-                "schema-version": versions[i] if versions is not None else "2",
-                "producer": producers[actor[i] % 16],
+        headers = rows_from_columns(
+            _HEADER_NAMES,
+            [
+                ["application/json"] * n,
+                versions if versions is not None else ["2"] * n,
+                [producers[a % 16] for a in actor],
+            ],
+        )
+        for i in np.flatnonzero(trace.batch >= 0).tolist():
+            headers[i]["batch-id"] = str(batch[i])
+            headers[i]["batch-size"] = str(batch_size[i])
+        errors: list[Any] = [None] * n
+        for i in np.flatnonzero(trace.status).tolist():
+            errors[i] = {
+                "status": None if status[i] == TRANSPORT_FAILURE else status[i],
+                "reason": failure[i] if failure is not None else None,
             }
-            if batch[i] >= 0:
-                headers["batch-id"] = str(batch[i])
-                headers["batch-size"] = str(batch_size[i])
-            error = None
-            if status[i]:
-                error = {
-                    "status": None if status[i] == TRANSPORT_FAILURE else status[i],
-                    "reason": failure[i] if failure is not None else None,
-                }
-            violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else outcomes[i]
-            event_type = types[i]
-            out.append(
-                {
-                    "topic": topics[event_type],
-                    "partition": partitions[i],
-                    "key": actors[i],
-                    "event_id": event_ids[i],
-                    "event_type": event_type,
-                    "event_time": event_times[i],
-                    "ingest_time": ingest_times[i],
-                    "delay_ms": delays[i],
-                    "sequence": sequence[i],
-                    "session_id": sessions[i],
-                    "headers": headers,
-                    "payload": payloads[i],
-                    "duplicate": duplicate[i],
-                    "buffered": buffered[i],
-                    "lost_before": lost_before[i],
-                    "offline": offline_list[i],
-                    "error": error,
-                    "attempt": attempt[i],
-                    "expected_valid": not violations,
-                    "violations": [
-                        {"path": o.field_path, "rule": o.rule, "change": o.mutation}
-                        for o in violations
-                    ],
-                    "persona": persona,
-                    "behaviors": tags[i],
-                }
-            )
-        return out
+        valid = [True] * n
+        violations: list[list[dict[str, Any]]] = [[] for _ in range(n)]
+        for i, seen in enumerate(outcomes):
+            broken = [o for o in seen if o.rule]
+            if broken:
+                valid[i] = False
+                violations[i] = [
+                    {"path": o.field_path, "rule": o.rule, "change": o.mutation} for o in broken
+                ]
+        records = rows_from_columns(
+            _ENVELOPE_NAMES,
+            [
+                [topics[t] for t in types],
+                partitions,
+                actors,
+                event_ids,
+                types,
+                event_times,
+                ingest_times,
+                (arrival - trace.t_ms).tolist(),
+                sequence,
+                sessions,
+                headers,
+                payloads,
+                trace.duplicate.tolist(),
+                trace.buffered.tolist(),
+                trace.lost_before.tolist(),
+                offline.tolist() if offline is not None else [None] * n,
+                errors,
+                trace.attempt.tolist(),
+                valid,
+                violations,
+                [persona] * n,
+                tags,
+            ],
+        )
+        # In the order a consumer receives them: by arrival.
+        return [records[i] for i in np.argsort(arrival, kind="stable").tolist()]
 
     def _partitions_of(self, keys: list[str]) -> list[int]:
         """Kafka's partition for each key (murmur2 is costly in Python: cached per key)."""

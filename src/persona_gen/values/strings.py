@@ -15,6 +15,8 @@ __all__ = ["FORMATS", "SEMANTICS", "iso_dates", "iso_datetimes", "pick"]
 StringColumn = Callable[[int, np.random.Generator, int], list[str]]
 """(n, rng, reference_ms) -> n strings"""
 
+# NumPy 2's string ufuncs are about twice as fast as np.char (kept for NumPy 1.26).
+_STRINGS = getattr(np, "strings", np.char)
 _DAY_MS = 86_400_000
 _YEAR_MS = 365 * _DAY_MS
 
@@ -32,7 +34,7 @@ def _digits(n: int, rng: np.random.Generator, width: int) -> list[str]:
 def iso_datetimes(ms: np.ndarray) -> list[str]:
     """Epoch milliseconds → ``2025-03-01T12:00:00.123Z`` strings, vectorised."""
     text = np.datetime_as_string(ms.astype("datetime64[ms]"), unit="ms")
-    out: list[str] = np.char.add(text.astype(str), "Z").tolist()
+    out: list[str] = _STRINGS.add(text, "Z").tolist()
     return out
 
 

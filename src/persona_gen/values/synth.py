@@ -431,6 +431,9 @@ def _base36(k: int) -> str:
             return out
 
 
+_AT_SPLIT = operator.methodcaller("partition", "@")
+
+
 def _base36_many(start: int, n: int) -> list[str]:
     """``_base36`` of ``start .. start + n - 1``, digits laid out by NumPy."""
     if n <= 0:
@@ -460,7 +463,18 @@ def _make_unique(
         if max_length is None
         else _base36_many(row_offset, n)
     )
-    if not min_length and "@" not in "".join(values):
+    joined = "".join(values)
+    if joined.count("@") == n and all("@" in v for v in values):
+        # E-mail addresses (one '@' each): the row number goes before the '@'.
+        tags = [str(row) for row in range(row_offset, row_offset + n)]
+        parts = zip(map(_AT_SPLIT, values), tags, strict=True)
+        if max_length is None:
+            return [f"{local}.{tag}@{domain}" for (local, _, domain), tag in parts]
+        return [
+            f"{local[: max(1, max_length - len(domain) - len(tag) - 2)]}.{tag}@{domain}"
+            for (local, _, domain), tag in parts
+        ]
+    if not min_length and "@" not in joined:
         top = max(map(len, keys), default=0)
         if max_length is None or max(map(len, values), default=0) + top + 1 <= max_length:
             # The common case, without per-value branching: nothing needs cutting.
