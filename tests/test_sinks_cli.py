@@ -235,3 +235,23 @@ def test_manifest_option_also_for_file_outputs(tmp_path: Path) -> None:
     assert run_cli([*args, "--manifest", str(manifest)]).code == 0
     assert json.loads(manifest.read_text())["count"] == 20
     assert not (tmp_path / "rows.csv.manifest.json").exists()
+
+
+def test_records_own_missing_topic_fails_before_generating(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    # No topic in the URL: the events name theirs, checked before the first record is made.
+    import time
+
+    from confluent_kafka.admin import AdminClient
+
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    if "telemetry-events" in admin.list_topics(timeout=10).topics:  # left by a manual run
+        admin.delete_topics(["telemetry-events"])["telemetry-events"].result(timeout=30)
+        time.sleep(1)
+    args = ["quick", "noisy_device", "-t", "streaming", "-n", "5000000", "-s", "1"]
+    started = time.monotonic()
+    result = run_cli([*args, "--sink", f"kafka://{kafka_bootstrap}"])
+    assert result.code == 1
+    assert "topic 'telemetry-events' does not exist" in result.stderr
+    assert time.monotonic() - started < 30  # 5,000,000 records were not generated first

@@ -124,7 +124,7 @@ class StreamingGenerator(Generator):
         # Columns first (one conversion per column), records last: per-record work is then
         # only the dict literal.
         types = [self.event_types[k] for k in kinds.tolist()]
-        topics = {t: t.split(".")[0] + "-events" for t in self.event_types}
+        topics = {t: _topic_of(t) for t in self.event_types}
         partitions = self._partitions_of(actors)
         persona = self.ctx.persona.name
         producers = [f"{persona}-{k}" for k in range(16)]
@@ -190,12 +190,20 @@ class StreamingGenerator(Generator):
         # In the order a consumer receives them: by arrival.
         return [records[i] for i in np.argsort(arrival, kind="stable").tolist()]
 
+    def topics(self) -> list[str]:
+        """The topics this dataset's events name (one per event family)."""
+        return list(dict.fromkeys(_topic_of(t) for t in self.event_types))
+
     def _partitions_of(self, keys: list[str]) -> list[int]:
         """Kafka's partition for each key (murmur2 is costly in Python: cached per key)."""
         cache = self._partitions
         for key in set(keys).difference(cache):
             cache[key] = murmur2_partition(key)
         return [cache[k] for k in keys]
+
+
+def _topic_of(event_type: str) -> str:
+    return event_type.split(".", maxsplit=1)[0] + "-events"
 
 
 def _sequences(trace: Trace) -> np.ndarray:

@@ -428,8 +428,12 @@ def send_records(
     encoding: str | None = None,
     progress: Progress | None = None,
     config: Mapping[str, Any] | None = None,
+    topics: Iterable[str] = (),
 ) -> DeliveryReport:
     """Produce every record of ``blocks`` to ``url`` and wait for every delivery report.
+
+    ``topics`` are the records' own topics, checked (or created) before the first record
+    when the URL names none, so a missing one fails before anything is generated.
 
     ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
     SASL...). Returns the ``DeliveryReport`` when every record was acknowledged; raises
@@ -443,6 +447,9 @@ def send_records(
     run = _Run(target, name, config or {})
     try:
         run.connect()
+        if target.topic is None:
+            for topic in topics:
+                run.topic(topic)
         index = 0
         try:
             for block in blocks:
@@ -493,7 +500,10 @@ def send_dataset(
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
         if pace is not None:
             blocks = pace(blocks)
-        report = send_records(blocks, target, encoding=encoding, progress=bar, config=config)
+        planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
+        report = send_records(
+            blocks, target, encoding=encoding, progress=bar, config=config, topics=planned
+        )
     finally:
         if bar is not None:
             bar.close()
