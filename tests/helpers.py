@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import io
+import shutil
 import sys
 from collections.abc import Sequence
 from contextlib import redirect_stderr
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.runtime.cli import main
 
+SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
 GENERATORS = ("api", "streaming", "file", "load", "fault")
 PERSONAS = ("normal_user", "noisy_device", "legacy_client", "high_volume_system", "edge_case_user")
 
@@ -46,3 +49,25 @@ def records(
     cat = catalog or PersonaCatalog()
     dataset = Dataset([(cat.get(persona), 1.0)], generator, count, seed)
     return [r for block in dataset.blocks() for r in block]
+
+
+def import_profile(
+    schemas: Path,
+    profile: Path,
+    schema: str,
+    dtype: str,
+    *,
+    count: int,
+    entity: str | None = None,
+    fmt: str | None = None,
+) -> Path:
+    """Copy the repo's schemas into ``schemas`` and import ``schema`` into ``profile``."""
+    schemas.mkdir(parents=True, exist_ok=True)
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    for f in SCHEMAS.iterdir():
+        shutil.copy(f, schemas / f.name)
+    args = ["import-schema", str(schemas / schema), "-t", dtype, "-o", str(profile)]
+    args += ["-c", str(count), *(["--output-format", fmt] if fmt else [])]
+    result = run_cli([*args, *(["-e", entity] if entity else [])])
+    assert result.code == 0, result.stderr
+    return profile

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
-import shutil
 import uuid
 from pathlib import Path
 from typing import Any
@@ -23,19 +22,11 @@ from persona_gen.runtime.generate import plan
 from persona_gen.runtime.write import write_dataset
 from persona_gen.sinks.avro import avro_schema_from_entity
 from persona_gen.sinks.protobuf import read_delimited, varint
-from tests.helpers import run_cli
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+from tests.helpers import SCHEMAS, import_profile, run_cli
 
 
 def _profile(tmp: Path, schema: str, dtype: str, entity: str | None = None) -> Path:
-    (tmp / "schemas").mkdir(exist_ok=True)
-    for f in SCHEMAS.iterdir():
-        shutil.copy(f, tmp / "schemas" / f.name)
-    profile = tmp / "p.yaml"
-    args = ["import-schema", str(tmp / "schemas" / schema), "-t", dtype, "-o", str(profile)]
-    assert run_cli([*args, "-c", "150", *(["-e", entity] if entity else [])]).code == 0
-    return profile
+    return import_profile(tmp / "schemas", tmp / "p.yaml", schema, dtype, count=150, entity=entity)
 
 
 def _write(profile_path: Path, fmt: str, out: Path, persona: str, workers: int = 1) -> Path:

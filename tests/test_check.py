@@ -3,16 +3,13 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import CheckReport, check_dataset
-from tests.helpers import run_cli
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+from tests.helpers import import_profile, run_cli
 
 
 def _generate(
@@ -21,14 +18,10 @@ def _generate(
 ) -> tuple[Path, Path]:  # fmt: skip
     """Import ``schema`` into tmp/profiles/p.yaml (the schema copied to tmp/schemas/) and
     generate; (profile, data file)."""
-    (tmp / "schemas").mkdir(exist_ok=True)
-    (tmp / "profiles").mkdir(exist_ok=True)
-    for f in SCHEMAS.iterdir():
-        shutil.copy(f, tmp / "schemas" / f.name)
-    profile = tmp / "profiles" / "p.yaml"
-    args = ["import-schema", str(tmp / "schemas" / schema), "-t", dtype, "-o", str(profile)]
-    args += ["-c", str(count), "--output-format", fmt] + (["-e", entity] if entity else [])
-    assert run_cli(args).code == 0
+    profile = import_profile(
+        tmp / "schemas", tmp / "profiles" / "p.yaml", schema, dtype,
+        count=count, entity=entity, fmt=fmt,
+    )  # fmt: skip
     out = tmp / "out"
     result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "3"])
     assert result.code == 0, result.stderr

@@ -26,24 +26,17 @@ from persona_gen.runtime.records import read_sqlite
 from persona_gen.sinks.database import parse_database_url
 from persona_gen.sinks.protobuf import read_delimited, varint
 from persona_gen.sinks.tables import table_for
-from tests.helpers import run_cli
-
-SCHEMAS = Path(__file__).resolve().parent.parent / "schemas"
+from tests.helpers import import_profile, run_cli
 
 
 def _profile(
     tmp: Path, schema: str, dtype: str, fmt: str, entity: str | None = None, count: int = 60
 ) -> Path:
     """Import ``schema`` (copied to tmp/schemas/) into tmp/profiles/p.yaml."""
-    (tmp / "schemas").mkdir(exist_ok=True)
-    (tmp / "profiles").mkdir(exist_ok=True)
-    for f in SCHEMAS.iterdir():
-        shutil.copy(f, tmp / "schemas" / f.name)
-    profile = tmp / "profiles" / "p.yaml"
-    args = ["import-schema", str(tmp / "schemas" / schema), "-t", dtype, "-o", str(profile)]
-    args += ["-c", str(count), "--output-format", fmt, *(["-e", entity] if entity else [])]
-    assert run_cli(args).code == 0
-    return profile
+    return import_profile(
+        tmp / "schemas", tmp / "profiles" / "p.yaml", schema, dtype,
+        count=count, entity=entity, fmt=fmt,
+    )  # fmt: skip
 
 
 def _generate(profile: Path, out: Path, *extra: str) -> Path:
