@@ -13,8 +13,11 @@ from typing import Any
 
 import orjson
 
-__all__ = ["dumps_each", "json_lines"]
+__all__ = ["CONTAINERS", "dumps_each", "json_lines"]
 
+# The types that make a value nested; ``CONTAINERS.isdisjoint(map(type, values))`` tells a
+# column of plain scalars in C (generated values are plain dicts and lists, never subclasses).
+CONTAINERS = frozenset({dict, list})
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 _SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
 _SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","

@@ -59,7 +59,6 @@ class ApiGenerator(Generator):
         n = trace.n
         op_index = rng.choice(len(self.operations), n, p=self.weights)
         limited = trace.marks.get("limited")
-        deprecated = trace.marks.get("deprecated")
         if limited is not None:
             op_index = self._without_unsupported(op_index, limited, trace)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
@@ -81,8 +80,7 @@ class ApiGenerator(Generator):
         queries = self._queries(op_index, rng)
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [self.operations[k] for k in op_index.tolist()]
-        legacy = deprecated.tolist() if deprecated is not None else [False] * n
-        version = trace.effects["deprecated"].api_version if deprecated is not None else None  # type: ignore[attr-defined]
+        legacy, version = self._legacy(trace)
         batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), [round(v, 2) for v in trace.latency_ms.tolist()]
@@ -167,6 +165,14 @@ class ApiGenerator(Generator):
                     body = {"items": [body, *extra]}
                 bodies[row], outcomes[row] = body, found[j]
         return bodies, outcomes
+
+    def _legacy(self, trace: Trace) -> tuple[list[bool], str | None]:
+        """Per event whether it uses the deprecated API, and that API's version."""
+        deprecated = trace.marks.get("deprecated")
+        if deprecated is None:
+            return [False] * trace.n, None
+        version: str = trace.effects["deprecated"].api_version  # type: ignore[attr-defined]
+        return deprecated.tolist(), version
 
     def _headers(
         self,

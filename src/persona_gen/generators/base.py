@@ -54,6 +54,10 @@ class Generator(ABC):
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         """The records of one block, in output order."""
 
+    def topics(self) -> list[str]:
+        """The Kafka topics the records name themselves (none unless they carry ``topic``)."""
+        return []
+
     # -- helpers shared by generators ----------------------------------------------------
 
     def actor_ids(self, trace: Trace) -> list[str]:

@@ -137,11 +137,13 @@ class PayloadEffects:
             if mask is None:
                 continue
             params = trace.effects[effect]
-            if effect == "noise":  # the common, numeric case: one draw for the block
-                self._noise_rows(payloads, np.flatnonzero(mask[index]).tolist(), index, trace, rng)
+            marked = np.flatnonzero(mask[index]).tolist()
+            block_form = getattr(self, f"_{effect}_rows", None)
+            if block_form is not None:  # an effect that acts on all its rows at once
+                block_form(payloads, marked, index, trace, rng)
                 continue
             handler = getattr(self, f"_{effect}")
-            for i in np.flatnonzero(mask[index]).tolist():
+            for i in marked:
                 if isinstance(payloads[i], dict):
                     found = handler(payloads[i], params, rng, trace, int(index[i]))
                     if found:

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from persona_gen._json import dumps_each
+from persona_gen._json import CONTAINERS, dumps_each
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
@@ -136,9 +136,6 @@ class FileGenerator(Generator):
         )
 
 
-_CONTAINERS = frozenset({dict, list})
-
-
 def _column(payloads: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list[Any]:
     """The column at ``path`` of each payload as ``flatten`` would give it: None where a
     parent is missing or not an object, arrays and objects as JSON text."""
@@ -150,7 +147,7 @@ def _column(payloads: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list
         values = [v.get(inner) if type(v := p.get(outer)) is dict else None for p in payloads]
     else:
         values = [_walk(p, path) for p in payloads]
-    if not _CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types
+    if not CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types
         texts = dumps_each(values, 0)
         values = [
             t if isinstance(v, dict | list) else v for v, t in zip(values, texts, strict=True)

@@ -28,7 +28,6 @@ class LoadGenerator(ApiGenerator):
         limited = trace.marks.get("limited")
         if limited is not None:
             op_index = self._without_unsupported(op_index, limited, trace)
-        deprecated = trace.marks.get("deprecated")
         sizes = np.zeros(n, np.int64)
         for k, op in enumerate(self.operations):
             rows = np.flatnonzero(op_index == k)
@@ -48,8 +47,7 @@ class LoadGenerator(ApiGenerator):
             paths[row], sizes[row] = paths[src], sizes[src]
         # Columns first (one conversion per column), then one dict literal per record.
         ops = [self.operations[k] for k in op_index.tolist()]
-        legacy = deprecated.tolist() if deprecated is not None else [False] * n
-        version = trace.effects["deprecated"].api_version if deprecated is not None else None  # type: ignore[attr-defined]
+        legacy, version = self._legacy(trace)
         batch_size = trace.batch_size.tolist()
         endpoints = {
             (k, flag): self._decorate(op.path, op, version if flag else None, False)

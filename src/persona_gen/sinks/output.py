@@ -22,20 +22,7 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     On any error or interrupt the temporary file is removed, so a half-written output never
     stands where a complete one is expected.
     """
-    directory = path.parent if str(path.parent) else Path(".")
-    if not directory.exists():
-        try:
-            directory.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise OutputError(
-                f"{path}: cannot create directory '{directory}': {exc.strerror}"
-            ) from None
-    if path.is_dir():
-        raise OutputError(f"{path}: is a directory, expected a file path")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
-    except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+    fd, tmp = _temp_beside(path)
     stream = os.fdopen(fd, "wb", buffering=1 << 20)
     try:
         yield stream
@@ -71,13 +58,24 @@ def open_output(path: Path | None) -> Iterator[IO[bytes]]:
 def ensure_writable(path: Path) -> None:
     """Fail now, with ``atomic_file``'s message, if ``path`` could not be written later (so a
     long run does not end in "cannot write")."""
+    fd, tmp = _temp_beside(path)
+    os.close(fd)
+    os.unlink(tmp)
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    """A new temporary file in ``path``'s directory (created if needed), as (fd, name)."""
     directory = path.parent if str(path.parent) else Path(".")
+    if not directory.exists():
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{path}: cannot create directory '{directory}': {exc.strerror}"
+            ) from None
     if path.is_dir():
         raise OutputError(f"{path}: is a directory, expected a file path")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
-    os.close(fd)
-    os.unlink(tmp)

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from persona_gen._json import CONTAINERS
 from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.numbers import integer_column, number_column
@@ -466,7 +467,7 @@ def _make_unique(
     joined = "".join(values)
     if joined.count("@") == n and all("@" in v for v in values):
         # E-mail addresses (one '@' each): the row number goes before the '@'.
-        tags = [str(row) for row in range(row_offset, row_offset + n)]
+        tags = keys if max_length is None else [str(r) for r in range(row_offset, row_offset + n)]
         parts = zip(map(_AT_SPLIT, values), tags, strict=True)
         if max_length is None:
             return [f"{local}.{tag}@{domain}" for (local, _, domain), tag in parts]
@@ -520,12 +521,9 @@ def _unique_if_pattern_allows(
     return keyed
 
 
-_CONTAINERS = frozenset({dict, list})
-
-
 def _copies(values: list[Any]) -> list[Any]:
     """Values safe to hand out: mutable ones (objects, arrays) copied, scalars shared."""
-    if _CONTAINERS.isdisjoint(map(type, values)):  # values are plain JSON types
+    if CONTAINERS.isdisjoint(map(type, values)):  # values are plain JSON types
         return values
     return [copy.deepcopy(v) for v in values]
 
