@@ -1,32 +1,53 @@
-"""Producing a dataset's blocks, encoded, in order: in this process or in a process pool.
+"""Producing a dataset's blocks, encoded, in order: in this process or in forked workers.
 
 Each block depends only on (seed, dataset, block index), so workers compute and encode blocks
 independently and the parent writes them in index order: the bytes are identical whatever
-the number of workers. At most a few blocks per worker are in flight, so memory stays bounded
-whatever the record count.
+the number of workers.
+
+Worker ``k`` of ``N`` takes blocks ``k, k + N, k + 2N …`` and writes each encoded block to
+its own pipe as a length-prefixed frame; the parent reads the pipes in turn, which is block
+order. Bytes go through the pipe as they are (no pickling) and are read into one buffer per
+block: on two cores the parent's share of the work is what limits ``--workers 2``, so it does
+as little as it can. A worker blocks once its pipe is full, so memory stays bounded whatever
+the record count.
 """
 
 from __future__ import annotations
 
-import multiprocessing
+import contextlib
+import gc
+import os
+import pickle
+import signal
+import struct
+import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from queue import Empty, Queue
 from typing import Any
 
+from persona_gen.errors import PersonaGenError
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks.encoders import Encoder
 
-__all__ = ["encoded_blocks"]
+__all__ = ["WorkerError", "encoded_blocks"]
 
-_IN_FLIGHT_PER_WORKER = 3
+# A frame: kind, length of the pickled stats, length of the payload.
+_HEADER = struct.Struct("<BQQ")
+_RAW, _PICKLED, _FAILED = 0, 1, 2
+_PIPE_BYTES = 4 << 20  # room for a few encoded blocks per worker (Linux caps it, see below)
+_F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from Python 3.10 on
+# Blocks read ahead of the writer: while the parent writes (a Parquet row group takes a while)
+# its reader thread keeps the pipes drained, so the workers do not wait.
+_AHEAD_PER_WORKER = 3
 
-# Set in the parent just before the pool forks: workers inherit the dataset and encoder
-# instead of receiving them pickled.
-_JOB: dict[str, tuple[Dataset, Encoder]] = {}
+
+class WorkerError(PersonaGenError):
+    """A worker process ended without sending its block."""
 
 
-def _encode(task: tuple[int, int, int, bool]) -> tuple[Any, DatasetStats]:
-    dataset, encoder = _JOB["current"]
+def _encode(
+    dataset: Dataset, encoder: Encoder, task: tuple[int, int, int, bool]
+) -> tuple[Any, DatasetStats]:
     index, lo, hi, first = task
     records = dataset.chunk(index, lo, hi)
     stats = DatasetStats()
@@ -39,32 +60,166 @@ def encoded_blocks(
 ) -> Iterator[tuple[Any, DatasetStats]]:
     """``(payload, stats)`` per block of the dataset, in order."""
     tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(dataset.block_range())]
-    _JOB["current"] = (dataset, encoder)
     if workers <= 1 or len(tasks) <= 1:
-        try:
-            for task in tasks:
-                yield _encode(task)
-        finally:
-            _JOB.clear()
+        for task in tasks:
+            yield _encode(dataset, encoder, task)
         return
+    workers = min(workers, len(tasks))
     # Warm the lazily built tables (vocabularies, compiled patterns, row builders) here, once:
-    # forked workers inherit them instead of each building its own.
+    # forked workers inherit them instead of each building its own. Freezing the heap keeps
+    # the workers' garbage collector from writing to (and so copying) the inherited pages.
     index, lo, _ = tasks[0][:3]
     dataset.chunk(index, lo, lo + 1)
-    context = multiprocessing.get_context("fork")
+    gc.collect()
+    gc.freeze()
+    pool = _Pool()
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            pending: list[Future[tuple[Any, DatasetStats]]] = []
-            queue = iter(tasks)
-            for task in queue:
-                pending.append(pool.submit(_encode, task))
-                if len(pending) >= workers * _IN_FLIGHT_PER_WORKER:
-                    break
-            while pending:
-                result = pending.pop(0).result()
-                nxt = next(queue, None)
-                if nxt is not None:
-                    pending.append(pool.submit(_encode, nxt))
-                yield result
+        for k in range(workers):
+            pool.start(lambda fd, k=k: _serve(dataset, encoder, tasks[k::workers], fd))
+        yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
     finally:
-        _JOB.clear()
+        pool.stop()
+        gc.unfreeze()
+
+
+def _serve(
+    dataset: Dataset, encoder: Encoder, tasks: list[tuple[int, int, int, bool]], fd: int
+) -> None:
+    """A worker's life: encode its blocks in order, one frame each; a failure is the last."""
+    for task in tasks:
+        try:
+            payload, stats = _encode(dataset, encoder, task)
+        except BaseException as exc:  # the parent raises it; nothing else can report it
+            _send(fd, _FAILED, _picklable(exc), b"")
+            return
+        if isinstance(payload, bytes | bytearray):
+            _send(fd, _RAW, pickle.dumps(stats), payload)
+        else:
+            _send(fd, _PICKLED, pickle.dumps(stats), pickle.dumps(payload, protocol=5))
+
+
+def _picklable(exc: BaseException) -> bytes:
+    try:
+        return pickle.dumps(exc)
+    except Exception:
+        return pickle.dumps(WorkerError(f"a worker failed: {type(exc).__name__}: {exc}"))
+
+
+def _send(fd: int, kind: int, stats: bytes, payload: bytes | bytearray) -> None:
+    _write_all(fd, _HEADER.pack(kind, len(stats), len(payload)) + stats)
+    _write_all(fd, payload)
+
+
+def _write_all(fd: int, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class _Pool:
+    """Forked workers, each with the read end of its own pipe."""
+
+    def __init__(self) -> None:
+        self.pids: list[int] = []
+        self.pipes: list[int] = []
+        self.reader: threading.Thread | None = None
+        self.queue: Queue[Any] = Queue()
+        self.stopping = False
+
+    def start(self, work: Any) -> None:
+        read, write = os.pipe()
+        with contextlib.suppress(OSError):  # a smaller pipe only means shorter strides
+            import fcntl
+
+            fcntl.fcntl(write, _F_SETPIPE_SZ, _PIPE_BYTES)
+        pid = os.fork()
+        if pid == 0:  # the worker
+            status = 0
+            try:
+                # The parent owns Ctrl-C: it stops the workers and cleans up the output.
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                os.close(read)
+                for fd in self.pipes:
+                    os.close(fd)
+                work(write)
+            except BaseException:
+                status = 1
+            finally:
+                os._exit(status)  # never run the parent's cleanup (atexit, open files) here
+        os.close(write)
+        self.pids.append(pid)
+        self.pipes.append(read)
+
+    def results(self, count: int, ahead: int) -> Iterator[tuple[Any, DatasetStats]]:
+        """The ``count`` blocks in order (block ``n`` from worker ``n % workers``), read by
+        a thread up to ``ahead`` blocks before they are taken."""
+        queue: Queue[tuple[Any, DatasetStats] | BaseException] = Queue(ahead)
+        self.queue = queue
+        self.reader = threading.Thread(target=self._read_all, args=(count, queue), daemon=True)
+        self.reader.start()
+        for _ in range(count):
+            item = queue.get()
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def _read_all(self, count: int, queue: Queue[Any]) -> None:
+        try:
+            for n in range(count):
+                if self.stopping:
+                    return
+                queue.put(self.receive(n % len(self.pipes)))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            if not self.stopping:
+                queue.put(exc)
+
+    def receive(self, k: int) -> tuple[Any, DatasetStats]:
+        fd = self.pipes[k]
+        kind, stats_size, payload_size = _HEADER.unpack(self._read(fd, _HEADER.size, k))
+        stats_blob = self._read(fd, stats_size, k)
+        payload = self._read(fd, payload_size, k)
+        if kind == _FAILED:
+            raise pickle.loads(stats_blob)
+        stats: DatasetStats = pickle.loads(stats_blob)
+        if kind == _PICKLED:
+            return pickle.loads(payload), stats
+        return payload, stats
+
+    def _read(self, fd: int, size: int, k: int) -> bytearray:
+        buffer = bytearray(size)
+        view = memoryview(buffer)
+        got = 0
+        while got < size:
+            n = os.readv(fd, [view[got:]])
+            if n == 0:
+                raise WorkerError(f"worker {k + 1} ended unexpectedly ({self._status(k)})")
+            got += n
+        return buffer
+
+    def _status(self, k: int) -> str:
+        _, status = os.waitpid(self.pids[k], 0)
+        self.pids[k] = 0
+        if os.WIFSIGNALED(status):
+            return f"killed by signal {os.WTERMSIG(status)}"
+        return f"exit code {os.waitstatus_to_exitcode(status)}"
+
+    def stop(self) -> None:
+        # Killed workers close their pipes, so a reader blocked on one sees the end of it;
+        # the fds are closed only once the reader is done with them.
+        self.stopping = True
+        for pid in self.pids:
+            if pid:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+        while self.reader is not None and self.reader.is_alive():
+            # A reader waiting for room in the queue gets it (the consumer has stopped).
+            with contextlib.suppress(Empty):
+                self.queue.get_nowait()
+            self.reader.join(0.01)
+        for pid in self.pids:
+            if pid:
+                with contextlib.suppress(ChildProcessError):
+                    os.waitpid(pid, 0)
+        for fd in self.pipes:
+            os.close(fd)
+        self.pids, self.pipes = [], []

@@ -1,0 +1,69 @@
+"""Forked workers: results in block order, a worker's failure reported once, no process left."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.errors import GenerationError
+from persona_gen.runtime.parallel import WorkerError, encoded_blocks
+from persona_gen.sinks.encoders import JsonLinesEncoder
+
+CATALOG = PersonaCatalog()
+
+
+def _dataset(count: int = 6_000) -> Dataset:
+    return Dataset([(CATALOG.get("normal_user"), 1.0)], "streaming", count, seed=5)
+
+
+@pytest.fixture(autouse=True)
+def _no_workers_left() -> Iterator[None]:
+    yield
+    with pytest.raises(ChildProcessError):  # every worker was reaped
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_two_workers_give_the_blocks_of_one_in_order() -> None:
+    one = list(encoded_blocks(_dataset(), JsonLinesEncoder(), 1))
+    two = list(encoded_blocks(_dataset(), JsonLinesEncoder(), 3))
+    assert [bytes(p) for p, _ in two] == [p for p, _ in one]
+    assert [s.records for _, s in two] == [s.records for _, s in one]
+
+
+def test_a_workers_error_reaches_the_parent_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    chunk = Dataset.chunk
+
+    def failing(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
+        if index == 3:
+            raise GenerationError("block 3 cannot be made")
+        return chunk(self, index, lo, hi)
+
+    monkeypatch.setattr(Dataset, "chunk", failing)
+    got = []
+    with pytest.raises(GenerationError, match="block 3 cannot be made"):
+        for payload, _ in encoded_blocks(_dataset(), JsonLinesEncoder(), 2):
+            got.append(payload)
+    assert len(got) == 3  # the blocks before the failing one were delivered, in order
+
+
+def test_a_worker_that_dies_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    chunk = Dataset.chunk
+
+    def dying(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
+        if index == 2:
+            os._exit(3)
+        return chunk(self, index, lo, hi)
+
+    monkeypatch.setattr(Dataset, "chunk", dying)
+    with pytest.raises(WorkerError, match=r"worker 1 ended unexpectedly \(exit code 3\)"):
+        list(encoded_blocks(_dataset(), JsonLinesEncoder(), 2))
+
+
+def test_stopping_early_stops_the_workers() -> None:
+    blocks = encoded_blocks(_dataset(200_000), JsonLinesEncoder(), 2)
+    first = next(blocks)
+    assert first[1].records == 1024
+    blocks.close()  # the fixture checks that no worker is left
