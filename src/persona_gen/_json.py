@@ -13,7 +13,7 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CONTAINERS", "dumps_each", "json_lines"]
+__all__ = ["CONTAINERS", "dumps", "dumps_each", "json_lines"]
 
 # The types that make a value nested; ``CONTAINERS.isdisjoint(map(type, values))`` tells a
 # column of plain scalars in C (generated values are plain dicts and lists, never subclasses).
@@ -23,11 +23,25 @@ _SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
 _SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
 
 
+def dumps(value: Any, option: int = _OPTIONS) -> bytes:
+    """``orjson.dumps``, with non-string keys (protobuf maps) allowed only when present.
+
+    orjson's non-string-key mode makes every dict about 25% slower to serialise, and nearly
+    all generated keys are strings: a value with another key fails fast and is redone in
+    that mode. The text is the same either way."""
+    try:
+        return orjson.dumps(value, option=option & ~orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        if not option & orjson.OPT_NON_STR_KEYS:
+            raise
+        return orjson.dumps(value, option=option)
+
+
 def _joined(values: list[Any], option: int) -> bytes | None:
     """The values' JSON texts joined by the separator, or None if it cannot be split."""
     interleaved: list[Any] = [_SEPARATOR] * (2 * len(values) - 1)
     interleaved[::2] = values
-    body = orjson.dumps(interleaved, option=option)[1:-1]
+    body = dumps(interleaved, option)[1:-1]
     if body.count(_SEPARATOR_JSON) != len(values) - 1:
         return None
     return body
@@ -39,7 +53,7 @@ def json_lines(values: list[Any], option: int = _OPTIONS) -> bytes:
         return b""
     body = _joined(values, option)
     if body is None:
-        return b"".join(orjson.dumps(v, option=option) + b"\n" for v in values)
+        return b"".join(dumps(v, option) + b"\n" for v in values)
     return body.replace(_SEPARATOR_JSON, b"\n") + b"\n"
 
 
@@ -49,7 +63,7 @@ def dumps_each(values: list[Any], option: int = _OPTIONS) -> list[str | None]:
         return []
     body = _joined(values, option)
     if body is None:
-        texts = [orjson.dumps(v, option=option).decode() for v in values]
+        texts = [dumps(v, option).decode() for v in values]
     else:
         texts = body.decode().split(_SEPARATOR_JSON.decode())
     return [None if v is None else t for v, t in zip(values, texts, strict=True)]

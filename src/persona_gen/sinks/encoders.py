@@ -13,7 +13,7 @@ from typing import IO, Any, ClassVar
 
 import orjson
 
-from persona_gen._json import json_lines
+from persona_gen._json import dumps, json_lines
 from persona_gen.generators.file import CsvDialect
 
 __all__ = ["CsvEncoder", "Encoder", "JsonArrayEncoder", "JsonLinesEncoder"]
@@ -72,13 +72,12 @@ class JsonArrayEncoder(Encoder):
             return b""
         if self.pretty:
             body = b",".join(
-                b"\n  "
-                + orjson.dumps(r, option=_OPTIONS | orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
+                b"\n  " + dumps(r, _OPTIONS | orjson.OPT_INDENT_2).replace(b"\n", b"\n  ")
                 for r in records
             )
         else:
             # One call for the whole block: far faster than one per record.
-            body = orjson.dumps(records, option=_OPTIONS)[1:-1]
+            body = dumps(records, _OPTIONS)[1:-1]
         return body if first else b"," + body
 
     def head(self) -> bytes:

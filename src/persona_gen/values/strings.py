@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Callable
+from functools import cache
 
 import numpy as np
 
@@ -28,7 +29,50 @@ def pick(kind: str, n: int, rng: np.random.Generator) -> list[str]:
 
 
 def _digits(n: int, rng: np.random.Generator, width: int) -> list[str]:
-    return [f"{v:0{width}d}" for v in rng.integers(0, 10**width, n).tolist()]
+    return _zero_padded(rng.integers(0, 10**width, n), width)
+
+
+def _zero_padded(values: np.ndarray, width: int) -> list[str]:
+    """Non-negative integers below ``10**width`` as ``width`` digits (``f"{v:0{width}d}"``),
+    laid out as bytes by NumPy rather than formatted one by one."""
+    return _laid_out("0" * width, [(0, width, values)])
+
+
+def _laid_out(template: str, fields: list[tuple[int, int, np.ndarray]]) -> list[str]:
+    """``template`` once per value, with each ``(start, width, numbers)`` field's numbers
+    written there as zero-padded decimal digits (every number must fit its width)."""
+    n = len(fields[0][2])
+    size = len(template)
+    text = np.empty((n, size), np.uint8)
+    text[:] = np.frombuffer(template.encode("ascii"), np.uint8)
+    for start, width, numbers in fields:
+        rest = numbers.astype(np.int64)
+        for j in range(start + width - 1, start - 1, -1):
+            text[:, j] = 48 + rest % 10
+            rest //= 10
+    flat = text.tobytes().decode("ascii")
+    return [flat[i : i + size] for i in range(0, n * size, size)]
+
+
+@cache
+def _variant(kind: str, form: str) -> np.ndarray:
+    """A vocabulary with each word in another form, index for index (drawn indices can
+    then pick the form directly instead of transforming every drawn word)."""
+    pool = words(kind)
+    forms: dict[str, Callable[[str], str]] = {
+        "lower": str.lower,
+        "capitalized": lambda w: w[:1].upper() + w[1:],
+        "title": str.capitalize,
+        "email": _email_text,
+        "email_initial": lambda w: _email_text(w[0]),
+        "sentence_end": lambda w: w + ".\x00",
+        "title_end": lambda w: w.capitalize() + "\x00",
+    }
+    return np.asarray([forms[form](w) for w in pool.tolist()], dtype=object)
+
+
+def _email_text(text: str) -> str:
+    return text.lower().replace(" ", "").replace("'", "")
 
 
 def iso_datetimes(ms: np.ndarray) -> list[str]:
@@ -63,15 +107,18 @@ def _time(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _email(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    first, last = pick("first_name", n, rng), pick("last_name", n, rng)
+    # Vocabulary words are ASCII, so cleaning each part equals cleaning the joined local part.
+    first_at = rng.integers(0, len(words("first_name")), n)
+    last = _variant("last_name", "email")[rng.integers(0, len(words("last_name")), n)].tolist()
     domains = pick("email_domain", n, rng)
     style = rng.integers(0, 3, n).tolist()
     num = rng.integers(1, 100, n).tolist()
-    out = []
-    for f, la, d, s, k in zip(first, last, domains, style, num, strict=True):
-        local = f"{f}.{la}" if s == 0 else f"{f[0]}{la}{k}" if s == 1 else f"{f}_{la}{k}"
-        out.append(f"{local.lower().replace(' ', '').replace(chr(39), '')}@{d}")
-    return out
+    first = _variant("first_name", "email")[first_at].tolist()
+    initial = _variant("first_name", "email_initial")[first_at].tolist()
+    return [
+        f"{f}.{la}@{d}" if s == 0 else f"{i}{la}{k}@{d}" if s == 1 else f"{f}_{la}{k}@{d}"
+        for f, i, la, d, s, k in zip(first, initial, last, domains, style, num, strict=True)
+    ]
 
 
 def _uri(n: int, rng: np.random.Generator, ref: int) -> list[str]:
@@ -157,16 +204,16 @@ def _full_name(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _username(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    base = pick("username_word", n, rng)
+    base = _variant("username_word", "lower")[rng.integers(0, len(words("username_word")), n)]
     num = rng.integers(0, 1000, n).tolist()
-    return [f"{b}{k}".lower() for b, k in zip(base, num, strict=True)]
+    return [f"{b}{k}" for b, k in zip(base.tolist(), num, strict=True)]
 
 
 def _phone(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    area = rng.integers(201, 990, n).tolist()
-    mid = rng.integers(200, 999, n).tolist()
-    end = rng.integers(0, 10000, n).tolist()
-    return [f"+1-{a}-{m}-{e:04d}" for a, m, e in zip(area, mid, end, strict=True)]
+    area = rng.integers(201, 990, n)
+    mid = rng.integers(200, 999, n)
+    end = rng.integers(0, 10000, n)
+    return _laid_out("+1-000-000-0000", [(3, 3, area), (7, 3, mid), (11, 4, end)])
 
 
 def _street(n: int, rng: np.random.Generator, ref: int) -> list[str]:
@@ -176,23 +223,32 @@ def _street(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _text(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    lengths = rng.integers(4, 14, n)
-    pool = pick("word", int(lengths.sum()), rng)
-    out, start = [], 0
-    for k in lengths.tolist():
-        sentence = " ".join(pool[start : start + k])
-        out.append(sentence[:1].upper() + sentence[1:] + ".")
-        start += k
-    return out
+    """Sentences of 4 to 13 words, capitalised, ending in a full stop."""
+    return _phrases(rng.integers(4, 14, n), rng, "capitalized", "sentence_end")
 
 
 def _title(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    lengths = rng.integers(2, 5, n)
-    pool = pick("word", int(lengths.sum()), rng)
-    out, start = [], 0
-    for k in lengths.tolist():
-        out.append(" ".join(w.capitalize() for w in pool[start : start + k]))
-        start += k
+    """Two to four capitalised words."""
+    return _phrases(rng.integers(2, 5, n), rng, "title", "title_end")
+
+
+def _phrases(lengths: np.ndarray, rng: np.random.Generator, first: str, last: str) -> list[str]:
+    """Phrases of ``lengths`` words each (at least two), the first word in form ``first`` and
+    the last in form ``last`` (which ends in NUL, never in a word): one join and one split
+    for the whole column instead of a join per phrase."""
+    if not lengths.size:
+        return []
+    pool = words("word")
+    at = rng.integers(0, len(pool), int(lengths.sum()))
+    ends = np.cumsum(lengths) - 1
+    starts = ends - lengths + 1
+    drawn = pool[at]
+    if first == "title":  # every word capitalised
+        drawn = _variant("word", "title")[at]
+    drawn[starts] = _variant("word", first)[at[starts]]
+    drawn[ends] = _variant("word", last)[at[ends]]
+    out = " ".join(drawn.tolist()).split("\x00 ")
+    out[-1] = out[-1][:-1]
     return out
 
 
@@ -207,7 +263,7 @@ def _version(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _sku(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    return [f"SKU-{d}" for d in _digits(n, rng, 6)]
+    return _laid_out("SKU-000000", [(4, 6, rng.integers(0, 10**6, n))])
 
 
 def _postal(n: int, rng: np.random.Generator, ref: int) -> list[str]:

@@ -447,6 +447,8 @@ def _base36_many(start: int, n: int) -> list[str]:
         digits[:, j] = alphabet[rows % 36]
         rows //= 36
     text = digits.tobytes().decode("ascii")
+    if len(_base36(start)) == width:  # no leading zeros to strip (the usual block)
+        return [text[i : i + width] for i in range(0, n * width, width)]
     return [text[i : i + width].lstrip("0") or "0" for i in range(0, n * width, width)]
 
 
@@ -459,26 +461,31 @@ def _make_unique(
     so two rows can never produce the same string.
     """
     n = len(values)
+    if not n:
+        return []
+    joined = "".join(values)
+    if joined.count("@") == n and all("@" in v for v in values):
+        # E-mail addresses (one '@' each): the row number goes before the '@'.
+        tags = [f".{row}@" for row in range(row_offset, row_offset + n)]
+        if max_length is None or max(map(len, values)) + len(tags[-1]) - 1 <= max_length:
+            return list(map(str.replace, values, ["@"] * n, tags))  # nothing to cut
+        parts = zip(map(_AT_SPLIT, values), tags, strict=True)
+        return [
+            f"{local[: max(1, max_length - len(domain) - len(tag))]}{tag}{domain}"
+            for (local, _, domain), tag in parts
+        ]
     keys = (
         [str(row) for row in range(row_offset, row_offset + n)]
         if max_length is None
         else _base36_many(row_offset, n)
     )
-    joined = "".join(values)
-    if joined.count("@") == n and all("@" in v for v in values):
-        # E-mail addresses (one '@' each): the row number goes before the '@'.
-        tags = keys if max_length is None else [str(r) for r in range(row_offset, row_offset + n)]
-        parts = zip(map(_AT_SPLIT, values), tags, strict=True)
-        if max_length is None:
-            return [f"{local}.{tag}@{domain}" for (local, _, domain), tag in parts]
-        return [
-            f"{local[: max(1, max_length - len(domain) - len(tag) - 2)]}.{tag}@{domain}"
-            for (local, _, domain), tag in parts
-        ]
-    if not min_length and "@" not in joined:
-        top = max(map(len, keys), default=0)
-        if max_length is None or max(map(len, values), default=0) + top + 1 <= max_length:
-            # The common case, without per-value branching: nothing needs cutting.
+    if "@" not in joined:
+        # The common case, without per-value branching: nothing needs cutting or padding.
+        lengths = list(map(len, values))
+        key_lengths = list(map(len, keys))
+        shortest = (min(lengths) + 1 if min(lengths) else 0) + min(key_lengths)
+        longest = max(lengths) + 1 + max(key_lengths)
+        if shortest >= min_length and (max_length is None or longest <= max_length):
             return [f"{v}_{k}" if v else k for v, k in zip(values, keys, strict=True)]
     out = []
     for i, v in enumerate(values):
