@@ -20,6 +20,7 @@ from persona_gen.generators.base import Generator, Record, repeats_of
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.vocab import words
 
 __all__ = ["ApiGenerator"]
@@ -88,7 +89,9 @@ class ApiGenerator(Generator):
         persona = self.ctx.persona.name
         out: list[Record] = []
         for i, op in enumerate(ops):
-            path = self._decorate(paths[i], op, version if legacy[i] else None, batch_size[i] > 1)
+            path = paths[i]
+            if legacy[i] or batch_size[i] > 1:
+                path = self._decorate(path, op, version if legacy[i] else None, batch_size[i] > 1)
             headers = all_headers[i]
             body = bodies[i]
             if body is not None:
@@ -191,23 +194,29 @@ class ApiGenerator(Generator):
         )
         pool = words("user_agent")
         agents = pool[trace.actor % len(pool)].tolist()  # an actor keeps its client
-        out = []
-        for i, (actor, attempt) in enumerate(
-            zip(trace.actor.tolist(), trace.attempt.tolist(), strict=True)
-        ):
-            headers = {
-                "Accept": "application/json",
-                "User-Agent": _LEGACY_AGENTS[actor % len(_LEGACY_AGENTS)]
-                if legacy[i]
-                else agents[i],
-                "X-Request-ID": request_ids[i],
-                "Authorization": f"Bearer tok_{sessions[i][4:]}",
-            }
-            if not no_compression[i]:
-                headers["Accept-Encoding"] = "gzip, br"
-            if attempt > 1:
-                headers["X-Retry-Attempt"] = str(attempt - 1)
-            out.append(headers)
+        if any(legacy):
+            actor = trace.actor.tolist()
+            agents = [
+                _LEGACY_AGENTS[a % len(_LEGACY_AGENTS)] if old else agent
+                for a, agent, old in zip(actor, agents, legacy, strict=True)
+            ]
+        n = trace.n
+        out = rows_from_columns(
+            _HEADER_NAMES,
+            [
+                ["application/json"] * n,
+                agents,
+                request_ids,
+                [f"Bearer tok_{s[4:]}" for s in sessions],
+                ["gzip, br"] * n,
+            ],
+        )
+        # The rarer headers, in the same key order: compression dropped, retries counted.
+        for i in np.flatnonzero(no_compression).tolist():
+            del out[i]["Accept-Encoding"]
+        attempt = trace.attempt
+        for i in np.flatnonzero(attempt > 1).tolist():
+            out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
         return out
 
     def _without_unsupported(
@@ -303,6 +312,13 @@ class ApiGenerator(Generator):
         retry_after: Any,
         reply: Any,
     ) -> dict[str, Any] | None:
+        if status == 0 and not violations:  # the usual success
+            return {
+                "status": op.success_status,
+                "headers": {"Content-Type": "application/json", "X-Request-ID": request_id},
+                "body": reply,
+                "latency_ms": latency,
+            }
         if status == TRANSPORT_FAILURE:
             return {
                 "status": None,
@@ -334,6 +350,9 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+_HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
 
 
 def _params_of(path: str) -> tuple[str, ...]:
