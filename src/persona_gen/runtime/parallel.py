@@ -34,7 +34,8 @@ __all__ = ["WorkerError", "encoded_blocks"]
 # A frame: kind, length of the pickled stats, length of the payload.
 _HEADER = struct.Struct("<BQQ")
 _RAW, _PICKLED, _FAILED = 0, 1, 2
-_PIPE_BYTES = 4 << 20  # room for a few encoded blocks per worker (Linux caps it, see below)
+# Room for a few encoded blocks per worker; 1 MiB is Linux's cap for unprivileged users.
+_PIPE_BYTES = (4 << 20, 1 << 20)
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from Python 3.10 on
 # Blocks read ahead of the writer: while the parent writes (a Parquet row group takes a while)
 # its reader thread keeps the pipes drained, so the workers do not wait.
@@ -116,6 +117,21 @@ def _write_all(fd: int, data: bytes | bytearray) -> None:
         view = view[os.write(fd, view) :]
 
 
+def _widen(fd: int) -> None:
+    """The pipe's buffer made as large as allowed (a smaller one only means shorter strides;
+    other systems than Linux keep their own size)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not on POSIX
+        return
+    for size in _PIPE_BYTES:
+        try:
+            fcntl.fcntl(fd, _F_SETPIPE_SZ, size)
+            return
+        except OSError:
+            continue
+
+
 class _Pool:
     """Forked workers, each with the read end of its own pipe."""
 
@@ -128,10 +144,7 @@ class _Pool:
 
     def start(self, work: Any) -> None:
         read, write = os.pipe()
-        with contextlib.suppress(OSError):  # a smaller pipe only means shorter strides
-            import fcntl
-
-            fcntl.fcntl(write, _F_SETPIPE_SZ, _PIPE_BYTES)
+        _widen(write)
         pid = os.fork()
         if pid == 0:  # the worker
             status = 0
