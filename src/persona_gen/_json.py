@@ -13,14 +13,14 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CONTAINERS", "dumps", "dumps_each", "json_lines"]
+__all__ = ["CONTAINERS", "SEPARATOR_JSON", "dumps", "dumps_each", "dumps_joined", "json_lines"]
 
 # The types that make a value nested; ``CONTAINERS.isdisjoint(map(type, values))`` tells a
 # column of plain scalars in C (generated values are plain dicts and lists, never subclasses).
 CONTAINERS = frozenset({dict, list})
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 _SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
-_SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
+SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
 
 
 def dumps(value: Any, option: int = _OPTIONS) -> bytes:
@@ -37,12 +37,12 @@ def dumps(value: Any, option: int = _OPTIONS) -> bytes:
         return orjson.dumps(value, option=option)
 
 
-def _joined(values: list[Any], option: int) -> bytes | None:
-    """The values' JSON texts joined by the separator, or None if it cannot be split."""
+def dumps_joined(values: list[Any], option: int = _OPTIONS) -> bytes | None:
+    """The values' JSON texts joined by ``SEPARATOR_JSON``, or None if it cannot be split."""
     interleaved: list[Any] = [_SEPARATOR] * (2 * len(values) - 1)
     interleaved[::2] = values
     body = dumps(interleaved, option)[1:-1]
-    if body.count(_SEPARATOR_JSON) != len(values) - 1:
+    if body.count(SEPARATOR_JSON) != len(values) - 1:
         return None
     return body
 
@@ -51,19 +51,19 @@ def json_lines(values: list[Any], option: int = _OPTIONS) -> bytes:
     """One JSON document per line, each line ending in a newline."""
     if not values:
         return b""
-    body = _joined(values, option)
+    body = dumps_joined(values, option)
     if body is None:
         return b"".join(dumps(v, option) + b"\n" for v in values)
-    return body.replace(_SEPARATOR_JSON, b"\n") + b"\n"
+    return body.replace(SEPARATOR_JSON, b"\n") + b"\n"
 
 
 def dumps_each(values: list[Any], option: int = _OPTIONS) -> list[str | None]:
     """Each value as JSON text; None stays None (not the text "null")."""
     if not values:
         return []
-    body = _joined(values, option)
+    body = dumps_joined(values, option)
     if body is None:
         texts = [dumps(v, option).decode() for v in values]
     else:
-        texts = body.decode().split(_SEPARATOR_JSON.decode())
+        texts = body.decode().split(SEPARATOR_JSON.decode())
     return [None if v is None else t for v, t in zip(values, texts, strict=True)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -123,11 +124,19 @@ def _null(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
     return _checked("null_injection", p, leaf, None)
 
 
+@lru_cache(maxsize=64)
+def _filler(char: str, size: int) -> str:
+    """One shared string per length: an overflow of 65,536 characters in 7% of a block's
+    records would otherwise be ~5 MB of fresh copies per block, and the allocator's churn on
+    them made peak memory grow with the record count."""
+    return char * size
+
+
 def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
     s = leaf.schema
     if s.type == "string":
         size = (s.max_length + 1) if s.max_length is not None else 65_536
-        return _checked("overflow", p, leaf, "A" * size, f"length {size}")
+        return _checked("overflow", p, leaf, _filler("A", size), f"length {size}")
     _, high = numeric_bounds(s, s.type == "integer")
     if high != float("inf"):
         value: Any = int(high) + 1 if s.type == "integer" else high + abs(high) * 0.5 + 1
