@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from persona_gen.entities.model import Domain, Schema
@@ -20,13 +20,15 @@ class Leaf:
     schema: Schema
     required: bool
     parent_closed: bool = False  # the object holding this field allows no other properties
+    # The path as text (``address.city``, ``items[0]``): labels name it for every mutated
+    # record, so it is made once.
+    dotted: str = field(init=False, compare=False, repr=False)
 
-    @property
-    def dotted(self) -> str:
+    def __post_init__(self) -> None:
         out = ""
         for p in self.path:
             out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-        return out
+        object.__setattr__(self, "dotted", out)
 
 
 def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ...]:
