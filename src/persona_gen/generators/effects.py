@@ -18,7 +18,7 @@ from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import MUTATIONS, Outcome
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.personas.trace import Trace
-from persona_gen.values.numbers import numeric_bounds, snap
+from persona_gen.values.numbers import numeric_bounds, snap, snap_many
 
 __all__ = ["UNICODE_SAMPLES", "PayloadEffects"]
 
@@ -181,40 +181,70 @@ class PayloadEffects:
         trace: Trace,
         rng: np.random.Generator,
     ) -> None:
-        """Sensor noise on every measured number of the marked payloads.
+        """Sensor noise on every measured number of the marked payloads, a field at a time.
 
         The standard normals are drawn in one call, in the order a per-record loop would draw
-        them (record by record, field by field), so the stream is the same either way."""
-        found: list[tuple[dict[str, Any], Leaf, float, float]] = []
-        for i in rows:
-            p = payloads[i]
-            if not isinstance(p, dict):
-                continue
-            amplitude = float(trace.noise[int(index[i])])
-            for leaf in self.measured:
-                value = get_path(p, leaf.path)
-                if not isinstance(value, int | float) or isinstance(value, bool):
-                    continue
-                (low, high), _ = self.ranges[leaf.path]
-                span = (high - low) if math.isfinite(high - low) else max(abs(value), 1.0)
-                found.append((p, leaf, value, amplitude * span))
-        if not found:
+        them (record by record, field by field), and the arithmetic is the same IEEE float64
+        a per-value loop does, so the values are the same either way."""
+        live = [i for i in rows if isinstance(payloads[i], dict)]
+        if not live or not self.measured:
             return
-        for (p, leaf, value, scale), z in zip(
-            found, rng.standard_normal(len(found)).tolist(), strict=True
-        ):
-            noisy = value + (0.0 + scale * z)  # exactly what rng.normal(0.0, scale) adds
-            set_path(p, leaf.path, snap(leaf.schema, noisy, self.ranges[leaf.path][1]))
+        records = [payloads[i] for i in live]
+        columns = [_values_at(records, leaf.path) for leaf in self.measured]
+        numeric = np.zeros((len(live), len(columns)), bool)
+        for j, values in enumerate(columns):
+            numeric[:, j] = np.fromiter(map(_is_number, values), bool, len(values))
+        count = int(numeric.sum())
+        if not count:
+            return
+        normals = np.zeros(numeric.shape)
+        normals[numeric] = rng.standard_normal(count)  # row-major: record by record
+        amplitude = trace.noise[index[live]].astype(np.float64)
+        for j, leaf in enumerate(self.measured):
+            at = np.flatnonzero(numeric[:, j])
+            if not at.size:
+                continue
+            picked = [columns[j][k] for k in at.tolist()]
+            value = np.array(picked, np.float64)
+            (low, high), bounds = self.ranges[leaf.path]
+            span: Any = high - low
+            if not math.isfinite(span):
+                span = np.maximum(np.abs(value), 1.0)
+            noisy = value + (0.0 + (amplitude[at] * span) * normals[at, j])
+            snapped = snap_many(leaf.schema, noisy, bounds)
+            targets = [records[k] for k in at.tolist()]
+            if len(leaf.path) == 1:
+                key = leaf.path[0]
+                for record, v in zip(targets, snapped, strict=True):
+                    record[key] = v
+            else:
+                for record, v in zip(targets, snapped, strict=True):
+                    set_path(record, leaf.path, v)
 
-    def _battery(
-        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
-    ) -> list[Outcome]:
-        # The device's own battery level (drained over time) replaces a random one.
-        level = float(trace.battery[row])
+    def _battery_rows(
+        self,
+        payloads: list[Any],
+        rows: list[int],
+        index: np.ndarray,
+        trace: Trace,
+        rng: np.random.Generator,
+    ) -> None:
+        """The device's own battery level (drained over time) replaces a random one, in every
+        battery field a marked payload has (no draws: the order does not matter)."""
+        live = [i for i in rows if isinstance(payloads[i], dict)]
+        if not live or not self.battery:
+            return
+        records = [payloads[i] for i in live]
+        levels = trace.battery[index[live]].astype(np.float64)
+        known = ~np.isnan(levels)
         for leaf in self.battery:
-            if get_path(p, leaf.path) is not MISSING and not math.isnan(level):
-                set_path(p, leaf.path, snap(leaf.schema, level, self.ranges[leaf.path][1]))
-        return []
+            present = np.fromiter(
+                (v is not MISSING for v in _values_at(records, leaf.path)), bool, len(records)
+            )
+            at = np.flatnonzero(present & known).tolist()
+            snapped = snap_many(leaf.schema, levels[at], self.ranges[leaf.path][1])
+            for k, v in zip(at, snapped, strict=True):
+                set_path(records[k], leaf.path, v)
 
     def _signal_loss(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
@@ -404,3 +434,15 @@ def _legacy(value: Any, s: Schema, params: Any, rng: np.random.Generator) -> Any
         fmt = params.date_only_format if s.format == "date" else params.date_format
         return moment.strftime(fmt)
     return value
+
+
+def _values_at(records: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list[Any]:
+    """``get_path`` of each record (MISSING where absent)."""
+    if len(path) == 1:
+        key = path[0]
+        return [r.get(key, MISSING) for r in records]
+    return [get_path(r, path) for r in records]
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

@@ -9,7 +9,7 @@ import numpy as np
 
 from persona_gen.entities.model import Schema
 
-__all__ = ["integer_column", "number_column", "numeric_bounds"]
+__all__ = ["integer_column", "number_column", "numeric_bounds", "snap", "snap_many"]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -195,7 +195,9 @@ def snap(schema: Schema, value: float, bounds: tuple[float, float] | None = None
     integer = schema.type == "integer"
     low, high = bounds if bounds is not None else numeric_bounds(schema, integer)
     value = min(max(value, low), high)
-    if schema.multiple_of:
+    # A value too large for its count of steps to be finite (1e308 / 0.5) has no grid
+    # neighbour to move to: it stays as it is.
+    if schema.multiple_of and math.isfinite(value / float(schema.multiple_of)):
         step = float(schema.multiple_of)
         decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
         k = round(value / step)
@@ -206,10 +208,33 @@ def snap(schema: Schema, value: float, bounds: tuple[float, float] | None = None
                 value = candidate
                 break
     elif schema.scale is not None:
-        value = round(value, schema.scale)
-        if value < low or value > high:  # rounding crossed a bound: step back inside it
-            unit = 10.0**-schema.scale
-            value = round(value + unit if value < low else value - unit, schema.scale)
+        value = _at_scale(value, schema.scale, low, high)
     if integer:
         return round(value)
+    return value
+
+
+def snap_many(
+    schema: Schema, values: np.ndarray, bounds: tuple[float, float] | None = None
+) -> list[float | int]:
+    """``snap`` of each of ``values`` (float64), the same numbers it gives one at a time."""
+    integer = schema.type == "integer"
+    low, high = bounds if bounds is not None else numeric_bounds(schema, integer)
+    if schema.multiple_of or integer or not (isinstance(low, float) and isinstance(high, float)):
+        return [snap(schema, v, (low, high)) for v in values.tolist()]
+    # min(max(v, low), high) as Python does it: a bound replaces v only when strictly beyond
+    # it (np.maximum/np.minimum may return either zero when -0.0 meets 0.0).
+    raised = np.where(low > values, low, values)
+    clipped: list[float] = np.where(high < raised, high, raised).tolist()
+    if schema.scale is None:
+        return list(clipped)
+    return [_at_scale(v, schema.scale, low, high) for v in clipped]
+
+
+def _at_scale(value: float, scale: int, low: float, high: float) -> float:
+    """``snap``'s decimal-scale step: Python's correctly rounded ``round``, kept inside."""
+    value = round(value, scale)
+    if value < low or value > high:  # rounding crossed a bound: step back inside it
+        unit = 10.0**-scale
+        value = round(value + unit if value < low else value - unit, scale)
     return value
