@@ -5,6 +5,7 @@ it replaced."""
 from __future__ import annotations
 
 import math
+from datetime import UTC
 from types import SimpleNamespace
 from typing import Any
 
@@ -13,7 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from persona_gen.entities.model import Domain, Entity, Field, Schema
-from persona_gen.generators.effects import PayloadEffects
+from persona_gen.generators.check import violated_rule
+from persona_gen.generators.effects import PayloadEffects, _legacy
 from persona_gen.generators.paths import MISSING, get_path, set_path
 from persona_gen.values.numbers import snap, snap_many
 
@@ -129,6 +131,8 @@ def test_noise_on_a_block_equals_the_per_record_loop(
 def _copy(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
     return value
 
 
@@ -155,4 +159,139 @@ def test_battery_on_a_block_equals_the_per_record_loop(
                 set_path(p, leaf.path, snap(leaf.schema, level, effects.ranges[leaf.path][1]))
     trace = SimpleNamespace(battery=battery)
     effects._battery_rows(payloads, rows, np.arange(n), trace, np.random.default_rng(0))  # type: ignore[arg-type]
+    assert repr(payloads) == repr(expected)
+
+
+_LEGACY_RECORD = Schema(
+    "object",
+    fields=(
+        Field("active", Schema("boolean")),
+        Field("score", Schema("number", minimum=0, maximum=100), required=False),
+        Field("count", Schema("integer")),
+        Field("seen_at", Schema("string", format="date-time")),
+        Field("born", Schema("string", format="date"), required=False),
+        Field(
+            "meta", Schema("object", fields=(Field("at", Schema("string", format="date-time")),))
+        ),
+    ),
+)
+_LEGACY_DOMAIN = Domain({"Record": Entity("Record", _LEGACY_RECORD)}, "Record")
+_DATE_TIMES = st.datetimes(timezones=st.just(UTC)).map(
+    lambda d: d.isoformat().replace("+00:00", "Z")
+)
+_LEGACY_VALUES = st.one_of(
+    st.booleans(), st.integers(-5, 5), finite, st.none(), _DATE_TIMES, st.just("not a date")
+)
+
+
+@st.composite
+def legacy_records(draw: Any) -> Any:
+    if draw(st.integers(0, 9)) == 0:
+        return "not an object"
+    dated = st.one_of(_DATE_TIMES, _LEGACY_VALUES)  # dates often: their draws are ordered
+    out = {name: draw(_LEGACY_VALUES) for name in ("active", "score", "count")}
+    out |= {name: draw(dated) for name in ("seen_at", "born")}
+    if draw(st.booleans()):
+        del out["born"]
+    out["meta"] = {"at": draw(dated)} if draw(st.booleans()) else draw(_LEGACY_VALUES)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(legacy_records(), min_size=1, max_size=10), st.integers(0, 2**32 - 1), st.data())
+def test_deprecated_formats_on_a_block_equal_the_per_record_loop(
+    payloads: list[Any], seed: int, data: st.DataObject
+) -> None:
+    effects = PayloadEffects(_LEGACY_DOMAIN, _LEGACY_DOMAIN.entity())
+    params = SimpleNamespace(
+        booleans_as=data.draw(st.sampled_from(["bool", "int", "yn"])),
+        numbers_as_strings=data.draw(st.booleans()),
+        epoch_dates=data.draw(st.sampled_from([0.0, 0.5, 1.0])),
+        date_format="%m/%d/%Y %H:%M:%S",
+        date_only_format="%d.%m.%Y",
+    )
+    n = len(payloads)
+    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
+    expected = [_copy(p) for p in payloads]
+    expected_found: dict[int, list[Any]] = {}
+    rng = np.random.default_rng(seed)
+    for i in rows:  # the per-record handler it replaced
+        p = expected[i]
+        if not isinstance(p, dict):
+            continue
+        for leaf in effects.leaves:
+            value = get_path(p, leaf.path)
+            if value is MISSING or value is None:
+                continue
+            new = _legacy(value, leaf.schema, params, rng)
+            if new is not value:
+                set_path(p, leaf.path, new)
+                rule = violated_rule(leaf.schema, new)
+                if rule:
+                    expected_found.setdefault(i, []).append((leaf.dotted, rule))
+    trace = SimpleNamespace(effects={"deprecated": params})
+    found = effects._deprecated_rows(  # type: ignore[arg-type]
+        payloads, rows, np.arange(n), trace, np.random.default_rng(seed)
+    )
+    assert repr(payloads) == repr(expected)
+    assert {i: [(o.field_path, o.rule) for o in f] for i, f in found.items()} == expected_found
+
+
+_LIMITED_RECORD = Schema(
+    "object",
+    fields=(
+        Field("name", Schema("string")),
+        Field("nick", Schema("string"), required=False),
+        Field("tags", Schema("array", items=Schema("string"), min_items=1), required=False),
+        Field("notes", Schema("array", items=Schema("string"))),
+        Field("age", Schema("integer"), required=False),
+    ),
+)
+_LIMITED_DOMAIN = Domain({"Person": Entity("Person", _LIMITED_RECORD)}, "Person")
+
+
+@st.composite
+def limited_records(draw: Any) -> Any:
+    if draw(st.integers(0, 9)) == 0:
+        return None
+    words = st.lists(st.sampled_from("abcde"), max_size=6)
+    out: dict[str, Any] = {"name": "n"}
+    for name, value in (
+        ("nick", st.just("x")),
+        ("tags", words),
+        ("notes", words),
+        ("age", st.integers()),
+    ):
+        if name == "notes" or draw(st.booleans()):
+            out[name] = draw(value)
+    return out
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(limited_records(), min_size=1, max_size=10), st.integers(0, 2**32 - 1), st.data())
+def test_limited_clients_on_a_block_equal_the_per_record_loop(
+    payloads: list[Any], seed: int, data: st.DataObject
+) -> None:
+    effects = PayloadEffects(_LIMITED_DOMAIN, _LIMITED_DOMAIN.entity())
+    params = SimpleNamespace(
+        optional_field_drop=data.draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
+        max_items=data.draw(st.integers(0, 3)),
+    )
+    n = len(payloads)
+    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
+    expected = [_copy(p) for p in payloads]
+    rng = np.random.default_rng(seed)
+    for i in rows:  # the per-record handler it replaced
+        p = expected[i]
+        if not isinstance(p, dict):
+            continue
+        for leaf in effects.optional:
+            if rng.random() < params.optional_field_drop:
+                p.pop(leaf.path[0], None)
+        for leaf in effects.arrays:
+            value = get_path(p, leaf.path)
+            if isinstance(value, list):
+                del value[max(params.max_items, leaf.schema.min_items or 0) :]
+    trace = SimpleNamespace(effects={"limited": params})
+    effects._limited_rows(payloads, rows, np.arange(n), trace, np.random.default_rng(seed))  # type: ignore[arg-type]
     assert repr(payloads) == repr(expected)

@@ -140,7 +140,8 @@ class PayloadEffects:
             marked = np.flatnonzero(mask[index]).tolist()
             block_form = getattr(self, f"_{effect}_rows", None)
             if block_form is not None:  # an effect that acts on all its rows at once
-                block_form(payloads, marked, index, trace, rng)
+                for i, found in block_form(payloads, marked, index, trace, rng).items():
+                    outcomes[i].extend(found)
                 continue
             handler = getattr(self, f"_{effect}")
             for i in marked:
@@ -160,18 +161,31 @@ class PayloadEffects:
 
     # -- effects: each returns the outcomes worth reporting -----------------------------------
 
-    def _limited(
-        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
-    ) -> list[Outcome]:
-        for leaf in self.optional:
-            if rng.random() < params.optional_field_drop:
-                delete_path(p, leaf.path)
+    def _limited_rows(
+        self,
+        payloads: list[Any],
+        rows: list[int],
+        index: np.ndarray,
+        trace: Trace,
+        rng: np.random.Generator,
+    ) -> dict[int, list[Outcome]]:
+        """A limited client drops optional fields and sends short arrays. Each marked payload
+        takes one uniform per optional field, drawn in one call in per-record order."""
+        params: Any = trace.effects["limited"]
+        records = [payloads[i] for i in rows if isinstance(payloads[i], dict)]
+        if not records:
+            return {}
+        if self.optional:
+            dropped = rng.random((len(records), len(self.optional))) < params.optional_field_drop
+            for j, leaf in enumerate(self.optional):
+                for k in np.flatnonzero(dropped[:, j]).tolist():
+                    delete_path(records[k], leaf.path)
         for leaf in self.arrays:
-            value = get_path(p, leaf.path)
-            if isinstance(value, list):
-                keep = max(params.max_items, leaf.schema.min_items or 0)
-                del value[keep:]
-        return []
+            keep = max(params.max_items, leaf.schema.min_items or 0)
+            for value in _values_at(records, leaf.path):
+                if isinstance(value, list):
+                    del value[keep:]
+        return {}
 
     def _noise_rows(
         self,
@@ -180,7 +194,7 @@ class PayloadEffects:
         index: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
-    ) -> None:
+    ) -> dict[int, list[Outcome]]:
         """Sensor noise on every measured number of the marked payloads, a field at a time.
 
         The standard normals are drawn in one call, in the order a per-record loop would draw
@@ -188,7 +202,7 @@ class PayloadEffects:
         a per-value loop does, so the values are the same either way."""
         live = [i for i in rows if isinstance(payloads[i], dict)]
         if not live or not self.measured:
-            return
+            return {}
         records = [payloads[i] for i in live]
         columns = [_values_at(records, leaf.path) for leaf in self.measured]
         numeric = np.zeros((len(live), len(columns)), bool)
@@ -196,7 +210,7 @@ class PayloadEffects:
             numeric[:, j] = np.fromiter(map(_is_number, values), bool, len(values))
         count = int(numeric.sum())
         if not count:
-            return
+            return {}
         normals = np.zeros(numeric.shape)
         normals[numeric] = rng.standard_normal(count)  # row-major: record by record
         amplitude = trace.noise[index[live]].astype(np.float64)
@@ -220,6 +234,7 @@ class PayloadEffects:
             else:
                 for record, v in zip(targets, snapped, strict=True):
                     set_path(record, leaf.path, v)
+        return {}
 
     def _battery_rows(
         self,
@@ -228,12 +243,12 @@ class PayloadEffects:
         index: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
-    ) -> None:
+    ) -> dict[int, list[Outcome]]:
         """The device's own battery level (drained over time) replaces a random one, in every
         battery field a marked payload has (no draws: the order does not matter)."""
         live = [i for i in rows if isinstance(payloads[i], dict)]
         if not live or not self.battery:
-            return
+            return {}
         records = [payloads[i] for i in live]
         levels = trace.battery[index[live]].astype(np.float64)
         known = ~np.isnan(levels)
@@ -245,6 +260,7 @@ class PayloadEffects:
             snapped = snap_many(leaf.schema, levels[at], self.ranges[leaf.path][1])
             for k, v in zip(at, snapped, strict=True):
                 set_path(records[k], leaf.path, v)
+        return {}
 
     def _signal_loss(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
@@ -319,21 +335,57 @@ class PayloadEffects:
             out.append(Outcome("boundary", leaf.dotted, violated_rule(leaf.schema, value), edge))
         return out
 
-    def _deprecated(
-        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
-    ) -> list[Outcome]:
-        out: list[Outcome] = []
-        for leaf in self.leaves:
-            value = get_path(p, leaf.path)
-            if value is MISSING or value is None:
-                continue
-            new = _legacy(value, leaf.schema, params, rng)
-            if new is not value:
-                set_path(p, leaf.path, new)
+    def _deprecated_rows(
+        self,
+        payloads: list[Any],
+        rows: list[int],
+        index: np.ndarray,
+        trace: Trace,
+        rng: np.random.Generator,
+    ) -> dict[int, list[Outcome]]:
+        """Old encodings of booleans, numbers and dates in every field of the marked payloads,
+        a field at a time. A date drawn as epoch or text takes its uniform from one call, in
+        the order a per-record loop would (record by record, field by field)."""
+        params = trace.effects["deprecated"]
+        live = [i for i in rows if isinstance(payloads[i], dict)]
+        records = [payloads[i] for i in live]
+        fields = len(self.leaves)
+        changes: list[list[tuple[int, Any]]] = []  # per field: (record, new value)
+        moments: dict[tuple[int, int], datetime] = {}
+        for j, leaf in enumerate(self.leaves):
+            changed: list[tuple[int, Any]] = []
+            dates = leaf.schema.format in ("date-time", "date", "timestamp")
+            for k, value in enumerate(_values_at(records, leaf.path)):
+                kind = type(value)
+                if kind is str:  # only dates change; other text is left as it is
+                    moment = _parsed_date(value) if dates else None
+                    if moment is not None:
+                        moments[k, j] = moment  # its form is drawn below
+                    continue
+                if value is MISSING or value is None or kind is dict or kind is list:
+                    continue
+                new = _legacy(value, leaf.schema, params, rng)
+                if new is not value:
+                    changed.append((k, new))
+            changes.append(changed)
+        if moments:
+            # Row-major order of (record, field), as the per-record loop drew them.
+            order = sorted(moments, key=lambda kj: kj[0] * fields + kj[1])
+            draws = rng.random(len(order)).tolist()
+            for (k, j), u in zip(order, draws, strict=True):
+                changes[j].append(
+                    (k, _legacy_date(moments[k, j], self.leaves[j].schema, params, u))
+                )
+        found: dict[int, list[tuple[int, Outcome]]] = {}
+        for j, leaf in enumerate(self.leaves):
+            for k, new in changes[j]:
+                set_path(records[k], leaf.path, new)
                 rule = violated_rule(leaf.schema, new)
                 if rule:
-                    out.append(Outcome("deprecated_format", leaf.dotted, rule))
-        return out
+                    found.setdefault(live[k], []).append(
+                        (j, Outcome("deprecated_format", leaf.dotted, rule))
+                    )
+        return {i: [o for _, o in sorted(pairs, key=lambda p: p[0])] for i, pairs in found.items()}
 
     def _malformed(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
@@ -425,15 +477,27 @@ def _legacy(value: Any, s: Schema, params: Any, rng: np.random.Generator) -> Any
     if isinstance(value, int | float) and params.numbers_as_strings:
         return str(value)
     if isinstance(value, str) and s.format in ("date-time", "date", "timestamp"):
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
+        moment = _parsed_date(value)
+        if moment is None:
             return value
-        if rng.random() < params.epoch_dates:
-            return int(moment.timestamp())
-        fmt = params.date_only_format if s.format == "date" else params.date_format
-        return moment.strftime(fmt)
+        return _legacy_date(moment, s, params, rng.random())
     return value
+
+
+def _parsed_date(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _legacy_date(moment: datetime, s: Schema, params: Any, uniform: float) -> Any:
+    """A date as an old client sends it: epoch seconds (with probability ``epoch_dates``,
+    decided by ``uniform``) or text in the client's own format."""
+    if uniform < params.epoch_dates:
+        return int(moment.timestamp())
+    fmt = params.date_only_format if s.format == "date" else params.date_format
+    return moment.strftime(fmt)
 
 
 def _values_at(records: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list[Any]:
