@@ -21,7 +21,7 @@ import pickle
 import signal
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from queue import Empty, Queue
 from typing import Any
 
@@ -142,7 +142,8 @@ class _Pool:
         self.queue: Queue[Any] = Queue()
         self.stopping = False
 
-    def start(self, work: Any) -> None:
+    def start(self, work: Callable[[int], None]) -> None:
+        """Fork a worker that runs ``work(fd)``, fd being the write end of its pipe."""
         read, write = os.pipe()
         _widen(write)
         pid = os.fork()
