@@ -15,6 +15,7 @@ the record count.
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import os
 import pickle
@@ -76,7 +77,7 @@ def encoded_blocks(
     pool = _Pool()
     try:
         for k in range(workers):
-            pool.start(lambda fd, k=k: _serve(dataset, encoder, tasks[k::workers], fd))
+            pool.start(functools.partial(_serve, dataset, encoder, tasks[k::workers]))
         yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
     finally:
         pool.stop()
