@@ -13,7 +13,7 @@ import numpy as np
 
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.mutations import MUTATIONS, Outcome
-from persona_gen.generators.paths import MISSING, get_path, leaves
+from persona_gen.generators.paths import MISSING, Leaf, get_path, leaves
 from persona_gen.personas.trace import Trace
 
 __all__ = ["AFFINITY", "FaultGenerator"]
@@ -71,31 +71,56 @@ class FaultGenerator(Generator):
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
-        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights)
+        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights).tolist()
+        candidates = self._candidates(payloads, chosen)
         out: list[Record] = []
         for i, payload in enumerate(payloads):
             index = trace.first_index + i
             if index == 0:
                 out.append(self._record(index, payload, None, []))
                 continue
-            k = int(chosen[i])
-            outcome = self._mutate(payload, self.kinds[k], rng)
+            k = chosen[i]
+            outcome = self._mutate(payload, self.kinds[k], rng, candidates[i])
             out.append(self._record(index, payload, outcome, self.because[k]))
         return out
 
+    def _candidates(self, payloads: list[dict[str, Any]], chosen: list[int]) -> list[list[Leaf]]:
+        """Per record, the fields its chosen mutation can act on (those the record has), found
+        a field at a time; records with the same fields present share one list."""
+        out: list[list[Leaf]] = [[] for _ in payloads]
+        for k, kind in enumerate(self.kinds):
+            rows = [i for i, c in enumerate(chosen) if c == k]
+            if not rows:
+                continue
+            targets = self.targets[kind]
+            if not targets:
+                continue
+            if kind == "extra_field":  # acts on the record itself: every target applies
+                every = [x for x, _ in targets]
+                for i in rows:
+                    out[i] = every
+                continue
+            records = [payloads[i] for i in rows]
+            present = [
+                [top in p for p in records]
+                if top is not None
+                else [get_path(p, x.path) is not MISSING for p in records]
+                for x, top in targets
+            ]
+            shared: dict[tuple[bool, ...], list[Leaf]] = {}
+            for i, pattern in zip(rows, zip(*present, strict=True), strict=True):
+                found = shared.get(pattern)
+                if found is None:
+                    found = shared[pattern] = [
+                        x for (x, _), ok in zip(targets, pattern, strict=True) if ok
+                    ]
+                out[i] = found
+        return out
+
     def _mutate(
-        self, payload: dict[str, Any], kind: str, rng: np.random.Generator
+        self, payload: dict[str, Any], kind: str, rng: np.random.Generator, candidates: list[Leaf]
     ) -> Outcome | None:
         mutation = MUTATIONS[kind]
-        candidates = (
-            [x for x, _ in self.targets[kind]]
-            if kind == "extra_field"
-            else [
-                x
-                for x, top in self.targets[kind]
-                if (top in payload if top is not None else get_path(payload, x.path) is not MISSING)
-            ]
-        )
         for _ in range(4):
             if not candidates:
                 return None
@@ -103,6 +128,7 @@ class FaultGenerator(Generator):
             result = mutation.apply(payload, leaf, rng)
             if result is not None:
                 return result
+            candidates = candidates.copy()  # the list may be shared with other records
             candidates.remove(leaf)
         return None
 
