@@ -119,9 +119,13 @@ EOF
     "-Dlog4j2.configurationFile=$dir/log4j2.properties" -cp "$cache/libs/*")
 
   if [ ! -f "$dir/data/meta.properties" ]; then
-    # A cluster id is 16 random bytes in URL-safe base64 without padding.
-    local cluster
-    cluster=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # A cluster id is 16 random bytes in URL-safe base64 without padding. One that starts
+    # with '-' (1 in 64) would be read as an option by the storage tool (as Kafka's own
+    # random-uuid avoids), so draw again.
+    local cluster="-"
+    while [ "${cluster#-}" != "$cluster" ]; do
+      cluster=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     if ! "$java" "${jvm[@]}" kafka.tools.StorageTool format -t "$cluster" \
       -c "$dir/server.properties" --ignore-formatted >"$dir/format.out" 2>&1; then
       say "could not format the Kafka storage in $dir/data:"
