@@ -200,6 +200,22 @@ def test_builtin_rows_load_into_sqlite(tmp_path: Path) -> None:
     assert not set(LABEL_COLUMNS) & set(names)
 
 
+def test_workers_load_the_rows_of_one_process(tmp_path: Path) -> None:
+    ds = dataset("edge_case_user", 3000)
+    ds.workers = 2
+    doc = load_dataset(ds, f"sqlite:///{tmp_path / 'out.db'}", create_tables=True)
+    valid = [r for r in rows_of(dataset("edge_case_user", 3000)) if r["_expected_valid"]]
+    assert doc["delivery"]["tables"]["users"]["loaded"] == len(valid)
+    one = load_dataset(
+        dataset("edge_case_user", 3000), f"sqlite:///{tmp_path / 'one.db'}", create_tables=True
+    )
+    for key in ("count", "behaviours_touched", "expected_invalid"):
+        assert doc[key] == one[key]
+    with sqlite3.connect(tmp_path / "out.db") as conn:
+        got = conn.execute('SELECT "id", "username", "bio" FROM users').fetchall()
+    assert got == [(r["id"], r["username"], r["bio"]) for r in valid]
+
+
 def test_sqlite_all_or_nothing(tmp_path: Path) -> None:
     ds = dataset("edge_case_user", 1500)
     url = f"sqlite:///{tmp_path / 'out.db'}"

@@ -198,11 +198,14 @@ def test_bad_urls_are_usage_errors(url: str, says: str) -> None:
 # -- the round trip ---------------------------------------------------------------------------
 
 
-def test_streaming_dataset_arrives_as_its_file_twin(kafka_bootstrap: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_streaming_dataset_arrives_as_its_file_twin(
+    kafka_bootstrap: str, tmp_path: Path, workers: int
+) -> None:
     topic = new_topic(kafka_bootstrap, 12)
-    report = send_records(
-        streaming("noisy_device", 3000, 5).blocks(), f"kafka://{kafka_bootstrap}/{topic}"
-    )
+    sent = streaming("noisy_device", 3000, 5)
+    sent.workers = workers  # --workers: blocks made in other processes, the same records
+    report = send_records(sent.blocks(), f"kafka://{kafka_bootstrap}/{topic}")
     twin = file_twin(streaming("noisy_device", 3000, 5), tmp_path / "twin.jsonl")
     assert len(twin) == 3000
     assert (report.records, report.sent, report.acknowledged, report.failed) == (3000,) * 3 + (0,)

@@ -67,3 +67,11 @@ def test_stopping_early_stops_the_workers() -> None:
     first = next(blocks)
     assert first[1].records == 1024
     blocks.close()  # the fixture checks that no worker is left
+
+
+@pytest.mark.parametrize(("start", "stop"), [(0, None), (1500, 4100)])
+def test_a_datasets_blocks_from_workers_are_its_blocks(start: int, stop: int | None) -> None:
+    one, two = _dataset(), _dataset()
+    two.workers = 2
+    assert list(two.blocks(start, stop)) == list(one.blocks(start, stop))
+    assert two.stats == one.stats

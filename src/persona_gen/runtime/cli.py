@@ -247,6 +247,7 @@ def quick(
     chosen = catalog.get(persona)
     run_seed = _resolve_seed(seed_value)
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
+    dataset.workers = _parse_workers(workers)
     if sink is None and (rate is not None or realtime or duration is not None):
         raise UsageError("--rate, --realtime and --duration pace a --sink")
     if sink is not None:
@@ -279,7 +280,7 @@ def quick(
         fmt,
         pretty=pretty,
         progress=_progress_factory(),
-        workers=_parse_workers(workers),
+        workers=dataset.workers,
         manifest_file=manifest_file,
     )
     if output is not None:
@@ -546,8 +547,10 @@ def generate(
     for item in planned:
         if item.sink:
             check_sink(item.sink)
+    processes = _parse_workers(workers)
     for item in planned:
         dataset = item.dataset(profile)
+        dataset.workers = processes
         extra: dict[str, Any] = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
         if profile.spec.source is not None:  # lets `check` tell data of another schema apart
             extra["source"] = {
@@ -573,7 +576,7 @@ def generate(
                 pretty=pretty,
                 progress=_progress_factory(),
                 extra=extra,
-                workers=_parse_workers(workers),
+                workers=processes,
                 profile=profile,
             )
         summary.add_row(

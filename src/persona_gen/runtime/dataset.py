@@ -118,6 +118,9 @@ class Dataset:
         if generator == "file":
             _require_one_entity(self.lanes, self.key)
         self.stats = DatasetStats()
+        # Processes ``blocks()`` computes blocks in (``--workers`` for sinks, which take
+        # records rather than encoded bytes); the records are the same for any number.
+        self.workers = 1
 
     @property
     def personas(self) -> list[Persona]:
@@ -158,7 +161,16 @@ class Dataset:
         return records if (lo, hi) == (0, len(records)) else records[lo:hi]
 
     def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[list[Record]]:
-        """Records ``[start, stop)`` in order, one list per block touched."""
+        """Records ``[start, stop)`` in order, one list per block touched (made in
+        ``self.workers`` processes)."""
+        if self.workers > 1:
+            # Imported here: the process pool is built on this module.
+            from persona_gen.runtime.parallel import record_blocks
+
+            for chunk, stats in record_blocks(self, self.workers, start, stop):
+                self.stats.merge(stats)
+                yield chunk
+            return
         for index, lo, hi in self.block_range(start, stop):
             chunk = self.chunk(index, lo, hi)
             self.stats.add(chunk)

@@ -30,7 +30,7 @@ from persona_gen.errors import PersonaGenError
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks.encoders import Encoder
 
-__all__ = ["WorkerError", "encoded_blocks"]
+__all__ = ["WorkerError", "encoded_blocks", "record_blocks"]
 
 # A frame: kind, length of the pickled stats, length of the payload.
 _HEADER = struct.Struct("<BQQ")
@@ -58,10 +58,15 @@ def _encode(
 
 
 def encoded_blocks(
-    dataset: Dataset, encoder: Encoder, workers: int = 1
+    dataset: Dataset,
+    encoder: Encoder,
+    workers: int = 1,
+    start: int = 0,
+    stop: int | None = None,
 ) -> Iterator[tuple[Any, DatasetStats]]:
-    """``(payload, stats)`` per block of the dataset, in order."""
-    tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(dataset.block_range())]
+    """``(payload, stats)`` per block of records ``[start, stop)`` of the dataset, in order."""
+    ranges = dataset.block_range(start, stop)
+    tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(ranges)]
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield _encode(dataset, encoder, task)
@@ -82,6 +87,23 @@ def encoded_blocks(
     finally:
         pool.stop()
         gc.unfreeze()
+
+
+class _Records(Encoder):
+    """Blocks as they are: for sinks, which take records (sent pickled by the workers)."""
+
+    extension = ""
+
+    def encode(self, records: list[dict[str, Any]], first: bool) -> list[dict[str, Any]]:
+        return records
+
+
+def record_blocks(
+    dataset: Dataset, workers: int, start: int = 0, stop: int | None = None
+) -> Iterator[tuple[list[dict[str, Any]], DatasetStats]]:
+    """``(records, stats)`` per block of records ``[start, stop)``, made in ``workers``
+    processes, in order."""
+    yield from encoded_blocks(dataset, _Records(), workers, start, stop)
 
 
 def _serve(
