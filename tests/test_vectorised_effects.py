@@ -119,12 +119,10 @@ def test_noise_on_a_block_equals_the_per_record_loop(
 ) -> None:
     effects = PayloadEffects(_DOMAIN, _DOMAIN.entity())
     n = len(payloads)
-    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
+    rows, expected = _marked(payloads, data)
     noise = np.array(data.draw(st.lists(st.floats(0, 5), min_size=n, max_size=n)), np.float32)
-    expected = [None if p is None else _copy(p) for p in payloads]
     _reference_noise(effects, expected, rows, noise, seed)
-    trace = SimpleNamespace(noise=noise)
-    effects._noise_rows(payloads, rows, np.arange(n), trace, np.random.default_rng(seed))  # type: ignore[arg-type]
+    _apply(effects, "noise", payloads, rows, seed, noise=noise)
     assert repr(payloads) == repr(expected)
 
 
@@ -136,6 +134,30 @@ def _copy(value: Any) -> Any:
     return value
 
 
+def _marked(payloads: list[Any], data: st.DataObject) -> tuple[list[int], list[Any]]:
+    """Rows an effect marks (drawn), and a copy of the payloads for the reference loop."""
+    rows = sorted(data.draw(st.sets(st.integers(0, len(payloads) - 1))))
+    return rows, [_copy(p) for p in payloads]
+
+
+def _apply(
+    effects: PayloadEffects,
+    effect: str,
+    payloads: list[Any],
+    rows: list[int],
+    seed: int,
+    params: Any = None,
+    **columns: np.ndarray,
+) -> dict[int, list[tuple[str, str | None]]]:
+    """``effect`` on the marked ``rows`` through ``PayloadEffects.apply``, as a generator runs
+    it; the (field, rule) outcomes per record."""
+    mask = np.zeros(len(payloads), bool)
+    mask[rows] = True
+    trace = SimpleNamespace(marks={effect: mask}, effects={effect: params}, **columns)
+    outcomes = effects.apply(payloads, trace, np.random.default_rng(seed))  # type: ignore[arg-type]
+    return {i: [(o.field_path, o.rule) for o in f] for i, f in enumerate(outcomes) if f}
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.lists(readings(), min_size=1, max_size=12), st.data())
 def test_battery_on_a_block_equals_the_per_record_loop(
@@ -143,10 +165,9 @@ def test_battery_on_a_block_equals_the_per_record_loop(
 ) -> None:
     effects = PayloadEffects(_DOMAIN, _DOMAIN.entity())
     n = len(payloads)
-    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
+    rows, expected = _marked(payloads, data)
     levels = st.one_of(st.floats(-10, 120, width=32), st.just(math.nan))
     battery = np.array(data.draw(st.lists(levels, min_size=n, max_size=n)), np.float32)
-    expected = [None if p is None else _copy(p) for p in payloads]
     for i in rows:  # the per-record handler it replaced
         level = float(battery[i])
         for leaf in effects.battery:
@@ -157,8 +178,7 @@ def test_battery_on_a_block_equals_the_per_record_loop(
                 and not math.isnan(level)
             ):
                 set_path(p, leaf.path, snap(leaf.schema, level, effects.ranges[leaf.path][1]))
-    trace = SimpleNamespace(battery=battery)
-    effects._battery_rows(payloads, rows, np.arange(n), trace, np.random.default_rng(0))  # type: ignore[arg-type]
+    _apply(effects, "battery", payloads, rows, 0, battery=battery)
     assert repr(payloads) == repr(expected)
 
 
@@ -188,7 +208,7 @@ _LEGACY_VALUES = st.one_of(
 def legacy_records(draw: Any) -> Any:
     if draw(st.integers(0, 9)) == 0:
         return "not an object"
-    dated = st.one_of(_DATE_TIMES, _LEGACY_VALUES)  # dates often: their draws are ordered
+    dated = st.one_of(_DATE_TIMES, _DATE_TIMES, _LEGACY_VALUES)  # often: draws are ordered
     out = {name: draw(_LEGACY_VALUES) for name in ("active", "score", "count")}
     out |= {name: draw(dated) for name in ("seen_at", "born")}
     if draw(st.booleans()):
@@ -206,17 +226,46 @@ def test_deprecated_formats_on_a_block_equal_the_per_record_loop(
     params = SimpleNamespace(
         booleans_as=data.draw(st.sampled_from(["bool", "int", "yn"])),
         numbers_as_strings=data.draw(st.booleans()),
-        epoch_dates=data.draw(st.sampled_from([0.0, 0.5, 1.0])),
+        # Mostly 0.5: then the order of the draws decides which dates become epochs.
+        epoch_dates=data.draw(st.sampled_from([0.5, 0.5, 0.5, 0.0, 1.0])),
         date_format="%m/%d/%Y %H:%M:%S",
         date_only_format="%d.%m.%Y",
     )
-    n = len(payloads)
-    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
-    expected = [_copy(p) for p in payloads]
-    expected_found: dict[int, list[Any]] = {}
+    rows, expected = _marked(payloads, data)
+    expected_found = _reference_deprecated(effects, expected, rows, params, seed)
+    found = _apply(effects, "deprecated", payloads, rows, seed, params)
+    assert repr(payloads) == repr(expected)
+    assert found == expected_found
+
+
+def test_deprecated_dates_take_their_draws_record_by_record() -> None:
+    """Several dated fields in several records: which become epochs depends on draw order."""
+    effects = PayloadEffects(_LEGACY_DOMAIN, _LEGACY_DOMAIN.entity())
+    params = SimpleNamespace(
+        booleans_as="bool",
+        numbers_as_strings=False,
+        epoch_dates=0.5,
+        date_format="%m/%d/%Y %H:%M:%S",
+        date_only_format="%d.%m.%Y",
+    )
+    at = "2024-05-06T07:08:09.010Z"
+    payloads = [{"seen_at": at, "born": at[:10], "meta": {"at": at}} for _ in range(6)]
+    for seed in range(20):
+        got = [_copy(p) for p in payloads]
+        expected = [_copy(p) for p in payloads]
+        _reference_deprecated(effects, expected, list(range(6)), params, seed)
+        _apply(effects, "deprecated", got, list(range(6)), seed, params)
+        assert got == expected
+
+
+def _reference_deprecated(
+    effects: PayloadEffects, payloads: list[Any], rows: list[int], params: Any, seed: int
+) -> dict[int, list[Any]]:
+    """The per-record handler the block form replaced; the (field, rule) outcomes."""
+    found: dict[int, list[Any]] = {}
     rng = np.random.default_rng(seed)
-    for i in rows:  # the per-record handler it replaced
-        p = expected[i]
+    for i in rows:
+        p = payloads[i]
         if not isinstance(p, dict):
             continue
         for leaf in effects.leaves:
@@ -228,13 +277,8 @@ def test_deprecated_formats_on_a_block_equal_the_per_record_loop(
                 set_path(p, leaf.path, new)
                 rule = violated_rule(leaf.schema, new)
                 if rule:
-                    expected_found.setdefault(i, []).append((leaf.dotted, rule))
-    trace = SimpleNamespace(effects={"deprecated": params})
-    found = effects._deprecated_rows(  # type: ignore[arg-type]
-        payloads, rows, np.arange(n), trace, np.random.default_rng(seed)
-    )
-    assert repr(payloads) == repr(expected)
-    assert {i: [(o.field_path, o.rule) for o in f] for i, f in found.items()} == expected_found
+                    found.setdefault(i, []).append((leaf.dotted, rule))
+    return found
 
 
 _LIMITED_RECORD = Schema(
@@ -277,9 +321,7 @@ def test_limited_clients_on_a_block_equal_the_per_record_loop(
         optional_field_drop=data.draw(st.sampled_from([0.0, 0.3, 0.7, 1.0])),
         max_items=data.draw(st.integers(0, 3)),
     )
-    n = len(payloads)
-    rows = sorted(data.draw(st.sets(st.integers(0, n - 1))))
-    expected = [_copy(p) for p in payloads]
+    rows, expected = _marked(payloads, data)
     rng = np.random.default_rng(seed)
     for i in rows:  # the per-record handler it replaced
         p = expected[i]
@@ -292,6 +334,5 @@ def test_limited_clients_on_a_block_equal_the_per_record_loop(
             value = get_path(p, leaf.path)
             if isinstance(value, list):
                 del value[max(params.max_items, leaf.schema.min_items or 0) :]
-    trace = SimpleNamespace(effects={"limited": params})
-    effects._limited_rows(payloads, rows, np.arange(n), trace, np.random.default_rng(seed))  # type: ignore[arg-type]
+    _apply(effects, "limited", payloads, rows, seed, params)
     assert repr(payloads) == repr(expected)

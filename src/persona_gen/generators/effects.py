@@ -139,9 +139,11 @@ class PayloadEffects:
             params = trace.effects[effect]
             marked = np.flatnonzero(mask[index]).tolist()
             block_form = getattr(self, f"_{effect}_rows", None)
-            if block_form is not None:  # an effect that acts on all its rows at once
-                for i, found in block_form(payloads, marked, index, trace, rng).items():
-                    outcomes[i].extend(found)
+            if block_form is not None:  # an effect that acts on all its records at once
+                live = [i for i in marked if isinstance(payloads[i], dict)]
+                records = [payloads[i] for i in live]
+                for k, found in block_form(records, index[live], trace, rng).items():
+                    outcomes[live[k]].extend(found)
                 continue
             handler = getattr(self, f"_{effect}")
             for i in marked:
@@ -163,19 +165,15 @@ class PayloadEffects:
 
     def _limited_rows(
         self,
-        payloads: list[Any],
-        rows: list[int],
-        index: np.ndarray,
+        records: list[dict[str, Any]],
+        events: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
     ) -> dict[int, list[Outcome]]:
         """A limited client drops optional fields and sends short arrays. Each marked payload
         takes one uniform per optional field, drawn in one call in per-record order."""
         params: Any = trace.effects["limited"]
-        records = [payloads[i] for i in rows if isinstance(payloads[i], dict)]
-        if not records:
-            return {}
-        if self.optional:
+        if self.optional and records:
             dropped = rng.random((len(records), len(self.optional))) < params.optional_field_drop
             for j, leaf in enumerate(self.optional):
                 for k in np.flatnonzero(dropped[:, j]).tolist():
@@ -189,9 +187,8 @@ class PayloadEffects:
 
     def _noise_rows(
         self,
-        payloads: list[Any],
-        rows: list[int],
-        index: np.ndarray,
+        records: list[dict[str, Any]],
+        events: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
     ) -> dict[int, list[Outcome]]:
@@ -200,12 +197,10 @@ class PayloadEffects:
         The standard normals are drawn in one call, in the order a per-record loop would draw
         them (record by record, field by field), and the arithmetic is the same IEEE float64
         a per-value loop does, so the values are the same either way."""
-        live = [i for i in rows if isinstance(payloads[i], dict)]
-        if not live or not self.measured:
+        if not records or not self.measured:
             return {}
-        records = [payloads[i] for i in live]
         columns = [_values_at(records, leaf.path) for leaf in self.measured]
-        numeric = np.zeros((len(live), len(columns)), bool)
+        numeric = np.zeros((len(records), len(columns)), bool)
         for j, values in enumerate(columns):
             numeric[:, j] = np.fromiter(map(_is_number, values), bool, len(values))
         count = int(numeric.sum())
@@ -213,44 +208,34 @@ class PayloadEffects:
             return {}
         normals = np.zeros(numeric.shape)
         normals[numeric] = rng.standard_normal(count)  # row-major: record by record
-        amplitude = trace.noise[index[live]].astype(np.float64)
+        amplitude = trace.noise[events].astype(np.float64)
         for j, leaf in enumerate(self.measured):
             at = np.flatnonzero(numeric[:, j])
             if not at.size:
                 continue
-            picked = [columns[j][k] for k in at.tolist()]
-            value = np.array(picked, np.float64)
+            rows = at.tolist()
+            value = np.array([columns[j][k] for k in rows], np.float64)
             (low, high), bounds = self.ranges[leaf.path]
             span: Any = high - low
             if not math.isfinite(span):
                 span = np.maximum(np.abs(value), 1.0)
             noisy = value + (0.0 + (amplitude[at] * span) * normals[at, j])
-            snapped = snap_many(leaf.schema, noisy, bounds)
-            targets = [records[k] for k in at.tolist()]
-            if len(leaf.path) == 1:
-                key = leaf.path[0]
-                for record, v in zip(targets, snapped, strict=True):
-                    record[key] = v
-            else:
-                for record, v in zip(targets, snapped, strict=True):
-                    set_path(record, leaf.path, v)
+            for k, v in zip(rows, snap_many(leaf.schema, noisy, bounds), strict=True):
+                set_path(records[k], leaf.path, v)
         return {}
 
     def _battery_rows(
         self,
-        payloads: list[Any],
-        rows: list[int],
-        index: np.ndarray,
+        records: list[dict[str, Any]],
+        events: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
     ) -> dict[int, list[Outcome]]:
         """The device's own battery level (drained over time) replaces a random one, in every
         battery field a marked payload has (no draws: the order does not matter)."""
-        live = [i for i in rows if isinstance(payloads[i], dict)]
-        if not live or not self.battery:
+        if not records or not self.battery:
             return {}
-        records = [payloads[i] for i in live]
-        levels = trace.battery[index[live]].astype(np.float64)
+        levels = trace.battery[events].astype(np.float64)
         known = ~np.isnan(levels)
         for leaf in self.battery:
             present = np.fromiter(
@@ -337,9 +322,8 @@ class PayloadEffects:
 
     def _deprecated_rows(
         self,
-        payloads: list[Any],
-        rows: list[int],
-        index: np.ndarray,
+        records: list[dict[str, Any]],
+        events: np.ndarray,
         trace: Trace,
         rng: np.random.Generator,
     ) -> dict[int, list[Outcome]]:
@@ -347,8 +331,6 @@ class PayloadEffects:
         a field at a time. A date drawn as epoch or text takes its uniform from one call, in
         the order a per-record loop would (record by record, field by field)."""
         params = trace.effects["deprecated"]
-        live = [i for i in rows if isinstance(payloads[i], dict)]
-        records = [payloads[i] for i in live]
         fields = len(self.leaves)
         changes: list[list[tuple[int, Any]]] = []  # per field: (record, new value)
         moments: dict[tuple[int, int], datetime] = {}
@@ -376,16 +358,14 @@ class PayloadEffects:
                 changes[j].append(
                     (k, _legacy_date(moments[k, j], self.leaves[j].schema, params, u))
                 )
-        found: dict[int, list[tuple[int, Outcome]]] = {}
-        for j, leaf in enumerate(self.leaves):
+        found: dict[int, list[Outcome]] = {}
+        for j, leaf in enumerate(self.leaves):  # field by field: each record's list in order
             for k, new in changes[j]:
                 set_path(records[k], leaf.path, new)
                 rule = violated_rule(leaf.schema, new)
                 if rule:
-                    found.setdefault(live[k], []).append(
-                        (j, Outcome("deprecated_format", leaf.dotted, rule))
-                    )
-        return {i: [o for _, o in sorted(pairs, key=lambda p: p[0])] for i, pairs in found.items()}
+                    found.setdefault(k, []).append(Outcome("deprecated_format", leaf.dotted, rule))
+        return found
 
     def _malformed(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int

@@ -280,7 +280,6 @@ def quick(
         fmt,
         pretty=pretty,
         progress=_progress_factory(),
-        workers=dataset.workers,
         manifest_file=manifest_file,
     )
     if output is not None:
@@ -576,7 +575,6 @@ def generate(
                 pretty=pretty,
                 progress=_progress_factory(),
                 extra=extra,
-                workers=processes,
                 profile=profile,
             )
         summary.add_row(

@@ -61,18 +61,19 @@ def write_dataset(
     pretty: bool = False,
     progress: Any = None,
     extra: dict[str, Any] | None = None,
-    workers: int = 1,
+    workers: int | None = None,
     profile: Any = None,
     manifest_file: Path | None = None,
 ) -> dict[str, Any]:
     """Encode every record of ``dataset`` to ``output`` (stdout when None); ``profile`` is
-    the ``Profile`` the dataset comes from (the schema of avro/protobuf output). The manifest
-    goes to ``manifest_file``, else beside the output (none for stdout)."""
+    the ``Profile`` the dataset comes from (the schema of avro/protobuf output); ``workers``
+    defaults to the dataset's own. The manifest goes to ``manifest_file``, else beside the
+    output (none for stdout)."""
     encoder = make_encoder(dataset, fmt, pretty, profile)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
         encoder.open(stream)
-        for payload, stats in encoded_blocks(dataset, encoder, workers):
+        for payload, stats in encoded_blocks(dataset, encoder, workers or dataset.workers):
             encoder.write(payload)
             dataset.stats.merge(stats)
             if bar is not None:

@@ -61,11 +61,9 @@ def _json_texts(values: list[Any]) -> Any:
     import pyarrow.compute as pc
 
     body = dumps_joined(values) if values else None
-    if body is None:
+    if body is None or len(body) >= 2**31:  # (past a string array's offsets: pyarrow chunks)
         return pa.array(dumps_each(values), pa.string())
     offsets = np.array([0, len(body)], np.int32)
-    if len(body) >= 2**31:  # beyond a string array's offsets: let pyarrow chunk it
-        return pa.array(dumps_each(values), pa.string())
     whole = pa.Array.from_buffers(pa.string(), 1, [None, pa.py_buffer(offsets), pa.py_buffer(body)])
     texts = pc.split_pattern(whole, SEPARATOR_JSON.decode()).flatten()
     nulls = np.fromiter((v is None for v in values), bool, len(values))

@@ -60,6 +60,7 @@ def _variant(kind: str, form: str) -> np.ndarray:
     then pick the form directly instead of transforming every drawn word)."""
     pool = words(kind)
     forms: dict[str, Callable[[str], str]] = {
+        "plain": str,
         "lower": str.lower,
         "capitalized": lambda w: w[:1].upper() + w[1:],
         "title": str.capitalize,
@@ -224,27 +225,26 @@ def _street(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 def _text(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     """Sentences of 4 to 13 words, capitalised, ending in a full stop."""
-    return _phrases(rng.integers(4, 14, n), rng, "capitalized", "sentence_end")
+    return _phrases(rng.integers(4, 14, n), rng, "plain", "capitalized", "sentence_end")
 
 
 def _title(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     """Two to four capitalised words."""
-    return _phrases(rng.integers(2, 5, n), rng, "title", "title_end")
+    return _phrases(rng.integers(2, 5, n), rng, "title", "title", "title_end")
 
 
-def _phrases(lengths: np.ndarray, rng: np.random.Generator, first: str, last: str) -> list[str]:
-    """Phrases of ``lengths`` words each (at least two), the first word in form ``first`` and
-    the last in form ``last`` (which ends in NUL, never in a word): one join and one split
-    for the whole column instead of a join per phrase."""
+def _phrases(
+    lengths: np.ndarray, rng: np.random.Generator, form: str, first: str, last: str
+) -> list[str]:
+    """Phrases of ``lengths`` words each (at least two) in form ``form``, the first word in
+    form ``first`` and the last in form ``last`` (which ends in NUL, never in a word): one
+    join and one split for the whole column instead of a join per phrase."""
     if not lengths.size:
         return []
-    pool = words("word")
-    at = rng.integers(0, len(pool), int(lengths.sum()))
+    at = rng.integers(0, len(words("word")), int(lengths.sum()))
     ends = np.cumsum(lengths) - 1
     starts = ends - lengths + 1
-    drawn = pool[at]
-    if first == "title":  # every word capitalised
-        drawn = _variant("word", "title")[at]
+    drawn = _variant("word", form)[at]
     drawn[starts] = _variant("word", first)[at[starts]]
     drawn[ends] = _variant("word", last)[at[ends]]
     out = " ".join(drawn.tolist()).split("\x00 ")
