@@ -8,6 +8,7 @@ schema as an ``Outcome`` so records can say they are meant to be invalid.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -113,14 +114,14 @@ class PayloadEffects:
 
     def apply(
         self,
-        payloads: list[Any],
+        payloads: Sequence[Any],
         trace: Trace,
         rng: np.random.Generator,
         rows: np.ndarray | None = None,
     ) -> list[list[Outcome]]:
         """Realise the trace's marks on ``payloads`` (one per event, or per ``rows``)."""
         index = np.arange(len(payloads)) if rows is None else rows
-        outcomes: list[list[Outcome]] = [[] for _ in payloads]
+        outcomes: list[list[Outcome]] = [[] for _ in range(len(payloads))]
         nul_rule = self.nul_is_invalid
         for effect in (
             "limited",

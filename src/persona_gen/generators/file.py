@@ -8,6 +8,7 @@ line breaks inside values; noisy devices leave cells empty and cut rows short.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
 from persona_gen.personas.trace import Trace
+from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
 from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["LABEL_COLUMNS", "CsvDialect", "FileGenerator", "flatten"]
@@ -27,6 +29,7 @@ VALID_COLUMN = "_expected_valid"
 VIOLATIONS_COLUMN = "_violations"
 BEHAVIOURS_COLUMN = "_behaviors"
 LABEL_COLUMNS = (VALID_COLUMN, VIOLATIONS_COLUMN, BEHAVIOURS_COLUMN)
+_LAZY_SHARE = 0.25
 
 
 @dataclass(frozen=True)
@@ -89,13 +92,22 @@ class FileGenerator(Generator):
         self.columns += list(LABEL_COLUMNS)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
-        payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
+        drawn = self.synth.columns(self.entity.name, trace.n, rng, trace.first_index)
+        payloads: Sequence[Any]
+        if not isinstance(drawn, ObjectColumns):
+            payloads = drawn
+        else:
+            # Records made one by one cost more than all at once: worth it when behaviours
+            # mark few of them (most personas), not when they mark most (noisy devices).
+            marks = list(trace.marks.values())
+            share = np.logical_or.reduce(marks).mean() if marks else 0.0
+            payloads = LazyRecords(drawn) if share <= _LAZY_SHARE else drawn.rows()
         outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
         tags = trace.tags()
         # Column by column (what ``flatten`` gives each row), then one dict per row.
-        columns = [_column(payloads, path) for path in self.column_paths]
+        columns = self._columns(drawn, payloads)
         columns.append([True] * trace.n)
         columns.append([""] * trace.n)
         columns.append([";".join(t) if t else "" for t in tags])
@@ -124,6 +136,24 @@ class FileGenerator(Generator):
             row[VIOLATIONS_COLUMN] = ";".join(broken)
         return rows
 
+    def _columns(
+        self, drawn: ObjectColumns | list[Any], payloads: Sequence[Any]
+    ) -> list[list[Any]]:
+        """The data columns: read from the drawn columns, except in the records a behaviour
+        read (and may have changed), which are read from the records."""
+        if not isinstance(payloads, LazyRecords) or not isinstance(drawn, ObjectColumns):
+            return [_as_text(_column(payloads, path)) for path in self.column_paths]
+        made = payloads.made
+        columns = []
+        for path in self.column_paths:
+            values = drawn.leaf(path)
+            if made:
+                values = list(values)
+                for i, record in made.items():
+                    values[i] = value_at(record, path)
+            columns.append(_as_text(values))
+        return columns
+
     def dialect(self, settings: dict[str, Any]) -> CsvDialect:
         legacy = settings.get("legacy_file")
         if legacy is None:
@@ -136,31 +166,24 @@ class FileGenerator(Generator):
         )
 
 
-def _column(payloads: list[dict[Any, Any]], path: tuple[str | int, ...]) -> list[Any]:
-    """The column at ``path`` of each payload as ``flatten`` would give it: None where a
-    parent is missing or not an object, arrays and objects as JSON text."""
+def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:
+    """The value at ``path`` of each payload: None where a parent is missing or not an
+    object."""
     if len(path) == 1:
         key = path[0]
-        values = [p.get(key) for p in payloads]
-    elif len(path) == 2:
+        return [p.get(key) for p in payloads]
+    if len(path) == 2:
         outer, inner = path
-        values = [v.get(inner) if type(v := p.get(outer)) is dict else None for p in payloads]
-    else:
-        values = [_walk(p, path) for p in payloads]
-    if not CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types
-        texts = dumps_each(values, 0)
-        values = [
-            t if isinstance(v, dict | list) else v for v, t in zip(values, texts, strict=True)
-        ]
-    return values
+        return [v.get(inner) if type(v := p.get(outer)) is dict else None for p in payloads]
+    return [value_at(p, path) for p in payloads]
 
 
-def _walk(value: Any, path: tuple[str | int, ...]) -> Any:
-    for key in path:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
+def _as_text(values: list[Any]) -> list[Any]:
+    """A column as ``flatten`` gives it: arrays and objects as JSON text."""
+    if CONTAINERS.isdisjoint(map(type, values)):  # payload values are plain types
+        return values
+    texts = dumps_each(values, 0)
+    return [t if isinstance(v, dict | list) else v for v, t in zip(values, texts, strict=True)]
 
 
 def _embed_quotes_and_newlines(

@@ -8,6 +8,7 @@ bytes, so encoding stays parallel and the file is identical for any number of wo
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import IO, Any
 
 import orjson
@@ -82,7 +83,10 @@ class ParquetEncoder(Encoder):
         kinds = self.kinds or column_kinds(records)
         arrays = {}
         for column, kind in kinds.items():
-            values = [r.get(column) for r in records]
+            try:  # (flat rows have every column: itemgetter is about twice as fast as get)
+                values = list(map(itemgetter(column), records))
+            except KeyError:
+                values = [r.get(column) for r in records]
             arrays[column] = self._array(column, kind, values)
         table = pa.table(arrays)
         sink = pa.BufferOutputStream()

@@ -17,9 +17,9 @@ import numpy as np
 from persona_gen._json import CONTAINERS
 from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
+from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.numbers import integer_column, number_column
 from persona_gen.values.regex import RegexUnsupported, compile_pattern
-from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick
 
@@ -48,6 +48,16 @@ class Synthesizer:
             # components can be any schema): its records are values of that schema.
             return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
         return self._object(ent.schema, n, rng, 0, unique, row_offset)
+
+    def columns(
+        self, entity: str | None, n: int, rng: np.random.Generator, row_offset: int = 0
+    ) -> ObjectColumns | list[Any]:
+        """What ``records`` returns (the same draws), with objects kept as columns."""
+        ent = self.domain.entity(entity)
+        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+        if ent.schema.type != "object" or ent.schema.variants:
+            return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
+        return self._object_columns(ent.schema, n, rng, 0, unique, row_offset)
 
     def values(
         self,
@@ -126,6 +136,17 @@ class Synthesizer:
         unique: set[str],
         row_offset: int,
     ) -> list[Any]:
+        return self._object_columns(schema, n, rng, depth, unique, row_offset).rows()
+
+    def _object_columns(
+        self,
+        schema: Schema,
+        n: int,
+        rng: np.random.Generator,
+        depth: int,
+        unique: set[str],
+        row_offset: int,
+    ) -> ObjectColumns:
         if depth > HARD_DEPTH:
             raise GenerationError(
                 "schema recursion is required at every level; no finite value satisfies it"
@@ -133,27 +154,45 @@ class Synthesizer:
         # Past the soft depth optional fields are left out, so they are not drawn at all
         # (this is what lets optional recursion end).
         fields = [f for f in schema.fields if f.required or depth < SOFT_DEPTH]
-        names = [f.name for f in fields]
         columns = [self._field(f, n, rng, depth, f.name in unique, row_offset) for f in fields]
-        rows = rows_from_columns(tuple(names), columns) if columns else [{} for _ in range(n)]
-        for f in fields:
-            if f.required:
-                continue
-            absent = np.flatnonzero(rng.random(n) >= OPTIONAL_PRESENT)
-            for i in absent.tolist():
-                del rows[i][f.name]
-        return rows
+        absent = [
+            [] if f.required else np.flatnonzero(rng.random(n) >= OPTIONAL_PRESENT).tolist()
+            for f in fields
+        ]
+        return ObjectColumns(n, tuple(f.name for f in fields), columns, absent)
 
     def _field(
         self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, row_offset: int
-    ) -> list[Any]:
+    ) -> list[Any] | ObjectColumns:
         if f.schema.nullable and not unique and depth >= SOFT_DEPTH:
             return [None] * n
-        values = self.values(f.schema, f.name, n, rng, depth + 1, unique, row_offset)
+        nested = self._plain_object(f.schema) if n > 0 else None
+        values: list[Any] | ObjectColumns
+        if nested is not None:  # what values() would draw, kept as columns
+            values = self._object_columns(nested, n, rng, depth + 1, set(), row_offset)
+        else:
+            values = self.values(f.schema, f.name, n, rng, depth + 1, unique, row_offset)
         if f.schema.nullable and not unique:
-            for i in np.flatnonzero(rng.random(n) < NULL_SHARE).tolist():
-                values[i] = None
+            nulls = np.flatnonzero(rng.random(n) < NULL_SHARE).tolist()
+            if isinstance(values, ObjectColumns):
+                values.null = nulls
+            else:
+                for i in nulls:
+                    values[i] = None
         return values
+
+    def _plain_object(self, schema: Schema) -> Schema | None:
+        """The object schema ``values`` would fill field by field for ``schema`` (through
+        references), or None when it draws another way (const, enum, union, not an object)."""
+        while True:
+            if schema.has_const or (schema.enum and schema.type != "array"):
+                return None
+            if schema.type != "ref":
+                return schema if schema.type == "object" and not schema.variants else None
+            target = self.domain.entities.get(schema.ref or "")
+            if target is None:
+                return None  # values() raises the error
+            schema = target.schema
 
     def _ref(
         self,
