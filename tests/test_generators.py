@@ -82,6 +82,29 @@ def test_api_request_bodies_validate_unless_labelled() -> None:
     assert seen_invalid > 0
 
 
+def test_batch_posts_carry_their_own_distinct_valid_items() -> None:
+    """A batch POST's items: as many as its batch size (at most 50), each drawn for it alone
+    (no item repeats within or across batches), each a valid record of the entity."""
+    checks = {
+        "/transactions": validator("high_volume_system", "Transaction"),
+        "/orders": validator("high_volume_system", "Order"),
+    }
+    sizes, ids = [], Counter[str]()
+    for r in records("high_volume_system", "api", 4000, seed=3):
+        req = r["request"]
+        if not req["path"].endswith("/batch"):
+            continue
+        items = req["body"]["items"]
+        sizes.append(len(items))
+        ids.update(item["id"] for item in items)
+        check = next(v for prefix, v in checks.items() if prefix in req["path"])
+        if r["expected_valid"]:
+            for item in items[1:]:  # (the first is the one content behaviours may touch)
+                assert not list(check.iter_errors(item)), item
+    assert len(sizes) > 50 and 2 <= min(sizes) and max(sizes) == 50
+    assert max(ids.values()) == 1
+
+
 def test_legacy_client_uses_v1_paths_and_old_encodings() -> None:
     recs = records("legacy_client", "api", 200)
     assert all("/v1/" in r["request"]["path"] for r in recs)

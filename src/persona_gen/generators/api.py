@@ -156,16 +156,26 @@ class ApiGenerator(Generator):
             entity = op.entity or self.entity.name
             payloads = self.synth.records(entity, rows.size, rng, trace.first_index)
             found = self.effects[entity].apply(payloads, trace, rng, rows)
+            # A batch POST carries up to 49 more items: the block's are drawn in one call
+            # (a call per batch cost more than the items), numbered after the block's own
+            # rows so that unique fields differ from the first item's and from each other.
+            sizes = np.clip(trace.batch_size[rows], 1, 50) - 1 if op.method == "POST" else None
+            extra: list[Any] = []
+            if sizes is not None and sizes.max(initial=0) > 0:
+                extra = self.synth.records(
+                    entity, int(sizes.sum()), rng, trace.first_index + trace.n
+                )
+            start = 0
             for j, row in enumerate(rows.tolist()):
                 body: Any = payloads[j]
                 if op.method == "PATCH" and isinstance(body, dict):
                     keys = list(body)[: max(1, len(body) // 3)]
                     body = {key: body[key] for key in keys}
                     found[j] = [o for o in found[j] if o.field_path.split(".")[0] in body]
-                size = int(trace.batch_size[row])
-                if size > 1 and op.method == "POST":
-                    extra = self.synth.records(entity, min(size, 50) - 1, rng, row)
-                    body = {"items": [body, *extra]}
+                if sizes is not None and sizes[j] > 0:
+                    size = int(sizes[j])
+                    body = {"items": [body, *extra[start : start + size]]}
+                    start += size
                 bodies[row], outcomes[row] = body, found[j]
         return bodies, outcomes
 
