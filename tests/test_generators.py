@@ -101,7 +101,7 @@ def test_batch_posts_carry_their_own_distinct_valid_items() -> None:
         if r["expected_valid"]:
             for item in items[1:]:  # (the first is the one content behaviours may touch)
                 assert not list(check.iter_errors(item)), item
-    assert len(sizes) > 50 and 2 <= min(sizes) and max(sizes) == 50
+    assert len(sizes) > 50 and min(sizes) >= 2 and max(sizes) == 50
     assert max(ids.values()) == 1
 
 

@@ -41,13 +41,8 @@ class Synthesizer:
     def records(
         self, entity: str | None, n: int, rng: np.random.Generator, row_offset: int = 0
     ) -> list[dict[str, Any]]:
-        ent = self.domain.entity(entity)
-        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
-        if ent.schema.type != "object" or ent.schema.variants:
-            # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
-            # components can be any schema): its records are values of that schema.
-            return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
-        return self._object(ent.schema, n, rng, 0, unique, row_offset)
+        drawn = self.columns(entity, n, rng, row_offset)
+        return drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
 
     def columns(
         self, entity: str | None, n: int, rng: np.random.Generator, row_offset: int = 0
@@ -56,6 +51,8 @@ class Synthesizer:
         ent = self.domain.entity(entity)
         unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
         if ent.schema.type != "object" or ent.schema.variants:
+            # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
+            # components can be any schema): its records are values of that schema.
             return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
         return self._object_columns(ent.schema, n, rng, 0, unique, row_offset)
 
