@@ -9,6 +9,7 @@ from the entity, changed by the persona's content effects.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any
 
@@ -146,38 +147,51 @@ class ApiGenerator(Generator):
     def _bodies(
         self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
     ) -> tuple[list[Any], list[list[Outcome]]]:
-        """Request bodies per operation entity, drawn together, shaped by content effects."""
+        """Request bodies, shaped by content effects. A synthesizer call costs about half a
+        millisecond whatever its size, so each entity's bodies are drawn in one call for the
+        block (all its operations, in event order), and so are its batch items."""
         bodies: list[Any] = [None] * trace.n
         outcomes: list[list[Outcome]] = [[] for _ in range(trace.n)]
-        for k, op in enumerate(self.operations):
-            rows = np.flatnonzero(op_index == k)
-            if not rows.size or not op.request_body:
+        posting = np.zeros(trace.n, bool)  # events whose body is a POST (may be a batch)
+        patching = np.zeros(trace.n, bool)
+        for entity, ks in self._by_entity(lambda op: op.request_body).items():
+            rows = np.flatnonzero(np.isin(op_index, ks))
+            if not rows.size:
                 continue
-            entity = op.entity or self.entity.name
             payloads = self.synth.records(entity, rows.size, rng, trace.first_index)
             found = self.effects[entity].apply(payloads, trace, rng, rows)
-            # A batch POST carries up to 49 more items: the block's are drawn in one call
-            # (a call per batch cost more than the items), numbered after the block's own
-            # rows so that unique fields differ from the first item's and from each other.
-            sizes = np.clip(trace.batch_size[rows], 1, 50) - 1 if op.method == "POST" else None
-            extra: list[Any] = []
-            if sizes is not None and sizes.max(initial=0) > 0:
+            for j, row in enumerate(rows.tolist()):
+                bodies[row], outcomes[row] = payloads[j], found[j]
+                method = self.operations[op_index[row]].method
+                posting[row], patching[row] = method == "POST", method == "PATCH"
+            # A batch POST carries up to 49 more items, numbered after the block's own rows
+            # so that unique fields differ from the first item's and from each other.
+            sizes = np.where(posting[rows], np.clip(trace.batch_size[rows], 1, 50) - 1, 0)
+            if sizes.any():
                 extra = self.synth.records(
                     entity, int(sizes.sum()), rng, trace.first_index + trace.n
                 )
-            start = 0
-            for j, row in enumerate(rows.tolist()):
-                body: Any = payloads[j]
-                if op.method == "PATCH" and isinstance(body, dict):
-                    keys = list(body)[: max(1, len(body) // 3)]
-                    body = {key: body[key] for key in keys}
-                    found[j] = [o for o in found[j] if o.field_path.split(".")[0] in body]
-                if sizes is not None and sizes[j] > 0:
-                    size = int(sizes[j])
-                    body = {"items": [body, *extra[start : start + size]]}
-                    start += size
-                bodies[row], outcomes[row] = body, found[j]
+                start = 0
+                for row, size in zip(rows.tolist(), sizes.tolist(), strict=True):
+                    if size:
+                        bodies[row] = {"items": [bodies[row], *extra[start : start + size]]}
+                        start += size
+        for row in np.flatnonzero(patching).tolist():  # a PATCH sends the first third
+            body = bodies[row]
+            if isinstance(body, dict):
+                keys = list(body)[: max(1, len(body) // 3)]
+                bodies[row] = {key: body[key] for key in keys}
+                outcomes[row] = [o for o in outcomes[row] if o.field_path.split(".")[0] in keys]
         return bodies, outcomes
+
+    def _by_entity(self, wanted: Callable[[Operation], bool]) -> dict[str, list[int]]:
+        """The indices of the operations ``wanted`` picks, by the entity they carry."""
+        out: dict[str, list[int]] = {}
+        for k, op in enumerate(self.operations):
+            if wanted(op):
+                entity = self.ctx.domain.entities.get(op.entity or "") or self.entity
+                out.setdefault(entity.name, []).append(k)
+        return out
 
     def _legacy(self, trace: Trace) -> tuple[list[bool], str | None]:
         """Per event whether it uses the deprecated API, and that API's version."""
@@ -247,12 +261,14 @@ class ApiGenerator(Generator):
     def _paths_and_replies(
         self, op_index: np.ndarray, rng: np.random.Generator, replies: bool = True
     ) -> tuple[list[str], list[Any]]:
-        """Per event, the concrete path and the body a success would return, drawn per
-        operation for the whole block (one synthesizer call per column, not per record).
-        Without ``replies`` only paths are drawn (a load schedule has no bodies)."""
+        """Per event, the concrete path and the body a success would return: path values
+        drawn per operation, replies per entity (one synthesizer call for all operations of
+        the block that return that entity). Without ``replies`` only paths are drawn (a load
+        schedule has no bodies)."""
         n = op_index.size
         paths: list[str] = [""] * n
         bodies: list[Any] = [None] * n
+        asked: dict[str, list[tuple[int, int | None]]] = {}
         for k, op in enumerate(self.operations):
             rows = np.flatnonzero(op_index == k).tolist()
             if not rows:
@@ -265,19 +281,28 @@ class ApiGenerator(Generator):
                 values = self.synth.values(schema, param, len(rows), rng)
                 token = "{" + param + "}"
                 filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
+            for row, path in zip(rows, filled, strict=True):
+                paths[row] = path
             if not replies or op.method == "DELETE" or op.success_status == 204:
-                items: list[Any] = [None] * len(rows)
-            elif op.response_array:
-                sizes = rng.integers(0, 4, len(rows)).tolist()
-                pool = self.synth.records(entity.name, sum(sizes), rng)
-                items, start = [], 0
-                for size in sizes:
-                    items.append({"items": pool[start : start + size], "page": 1})
-                    start += size
+                continue
+            # (row, items of a list reply or None for one record), per entity: each entity's
+            # replies are drawn in one call for the block (a call's fixed cost is large).
+            wanted = asked.setdefault(entity.name, [])
+            if op.response_array:
+                wanted.extend(zip(rows, rng.integers(0, 4, len(rows)).tolist(), strict=True))
             else:
-                items = self.synth.records(entity.name, len(rows), rng)
-            for row, path, item in zip(rows, filled, items, strict=True):
-                paths[row], bodies[row] = path, item
+                wanted.extend((row, None) for row in rows)
+        for name, wanted in asked.items():
+            wanted.sort(key=lambda ask: ask[0])  # dealt out in event order
+            total = sum(1 if size is None else size for _, size in wanted)
+            pool = self.synth.records(name, total, rng) if total else []
+            start = 0
+            for row, size in wanted:
+                if size is None:
+                    bodies[row], start = pool[start], start + 1
+                else:
+                    bodies[row] = {"items": pool[start : start + size], "page": 1}
+                    start += size
         return paths, bodies
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
