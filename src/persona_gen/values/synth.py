@@ -107,7 +107,7 @@ class Synthesizer:
         if kind == "null":
             return [None] * n
         if kind == "object":
-            return self._object(schema, n, rng, depth, set(), row_offset)
+            return self._object_columns(schema, n, rng, depth, set(), row_offset).rows()
         if kind == "ref":
             return self._ref(schema, name, n, rng, depth, unique, row_offset)
         if kind == "array":
@@ -123,17 +123,6 @@ class Synthesizer:
         return [w if k == 0 else v for w, v, k in zip(words, nums, which, strict=True)]
 
     # -- composite types -------------------------------------------------------------------
-
-    def _object(
-        self,
-        schema: Schema,
-        n: int,
-        rng: np.random.Generator,
-        depth: int,
-        unique: set[str],
-        row_offset: int,
-    ) -> list[Any]:
-        return self._object_columns(schema, n, rng, depth, unique, row_offset).rows()
 
     def _object_columns(
         self,
