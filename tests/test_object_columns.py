@@ -1,11 +1,11 @@
 """Objects kept as columns (values/columns.py) give exactly the synthesizer's records.
 
 ``Synthesizer.columns`` must draw what ``records`` draws (same values, same RNG stream after)
-and its rows, single rows and leaf columns must equal the records made the usual way; the
-``file`` generator reads its columns from there and must write the same rows whether it makes
-the marked records one by one or all at once. Checked over the built-in domain and every
-entity of the JSON Schema and OpenAPI corpora (nested objects, references, nullable objects,
-optional fields, unions, maps and arrays).
+and its rows, single rows, leaf columns and missing fields must match the records made the
+usual way; the ``file`` generator reads its columns from there and must write the same rows
+whether it makes the marked records one by one or all at once. Checked over the built-in
+domain and every entity of the JSON Schema and OpenAPI corpora (nested objects, references,
+nullable objects, optional fields, unions, maps and arrays).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from helpers import PERSONAS, records
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.errors import PersonaGenError
-from persona_gen.generators.paths import leaves
+from persona_gen.generators.paths import MISSING, get_path, leaves
 from persona_gen.importers.jsonschema import JsonSchemaImporter
 from persona_gen.importers.openapi import OpenApiImporter
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
@@ -64,7 +64,7 @@ def _both(synth: Synthesizer, entity: str, n: int, seed: int) -> Any:
 
 
 def test_columns_are_the_records_over_the_corpus() -> None:
-    checked = nested = 0
+    checked = nested = missed = 0
     for label, domain, entities in _domains():
         synth = Synthesizer(domain, REFERENCE_MS)
         for entity in entities:
@@ -83,8 +83,12 @@ def test_columns_are_the_records_over_the_corpus() -> None:
             for leaf in leaves(domain, domain.entity(entity).schema):
                 expected = [value_at(record, leaf.path) for record in made]
                 assert drawn.leaf(leaf.path) == expected, f"{where}: {leaf.dotted}"
+                lacking = {i for i, r in enumerate(made) if get_path(r, leaf.path) is MISSING}
+                assert drawn.missing(leaf.path) == lacking, f"{where}: {leaf.dotted}"
+                missed += bool(lacking)
     assert checked >= 300
     assert nested >= 50  # objects inside objects were kept as columns
+    assert missed >= 100  # fields left out (optional, or under a null parent) were seen
 
 
 def test_lazy_records_make_each_record_once_and_on_demand() -> None:

@@ -13,8 +13,9 @@ import numpy as np
 
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.mutations import MUTATIONS, Outcome
-from persona_gen.generators.paths import MISSING, Leaf, get_path, leaves
+from persona_gen.generators.paths import MISSING, Leaf, Path, get_path, leaves
 from persona_gen.personas.trace import Trace
+from persona_gen.values.columns import ObjectColumns
 
 __all__ = ["AFFINITY", "FaultGenerator"]
 
@@ -51,14 +52,7 @@ class FaultGenerator(Generator):
         self.leaves = leaves(self.ctx.domain, self.entity.schema)
         self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
         # Which fields each mutation can act on depends on the schema only: decided once.
-        self.targets = {
-            k: [
-                (x, x.path[0] if len(x.path) == 1 else None)
-                for x in self.leaves
-                if MUTATIONS[k].applies(x)
-            ]
-            for k in self.kinds
-        }
+        self.targets = {k: [x for x in self.leaves if MUTATIONS[k].applies(x)] for k in self.kinds}
         weights = np.ones(len(self.kinds))
         self.because: list[list[str]] = [[] for _ in self.kinds]
         for behaviour in self.ctx.persona.behaviours:
@@ -70,49 +64,51 @@ class FaultGenerator(Generator):
         self.weights = weights / weights.sum()
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
-        payloads = self.synth.records(self.entity.name, trace.n, rng, trace.first_index)
-        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights).tolist()
-        candidates = self._candidates(payloads, chosen)
+        drawn = self.synth.columns(self.entity.name, trace.n, rng, trace.first_index)
+        payloads = drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
+        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights)
+        candidates = self._candidates(drawn, chosen)
         out: list[Record] = []
-        for i, payload in enumerate(payloads):
+        for i, (payload, k) in enumerate(zip(payloads, chosen.tolist(), strict=True)):
             index = trace.first_index + i
             if index == 0:
                 out.append(self._record(index, payload, None, []))
                 continue
-            k = chosen[i]
             outcome = self._mutate(payload, self.kinds[k], rng, candidates[i])
             out.append(self._record(index, payload, outcome, self.because[k]))
         return out
 
-    def _candidates(self, payloads: list[dict[str, Any]], chosen: list[int]) -> list[list[Leaf]]:
-        """Per record, the fields its chosen mutation can act on (those the record has), found
-        a field at a time; records with the same fields present share one list."""
-        out: list[list[Leaf]] = [[] for _ in payloads]
+    def _candidates(self, drawn: ObjectColumns | list[Any], chosen: np.ndarray) -> list[list[Leaf]]:
+        """Per record, the fields its chosen mutation can act on (those the record has).
+        Which records lack a field comes from the drawn columns, a field at a time; records
+        with the same fields present share one list."""
+        out: list[list[Leaf]] = [[]] * len(chosen)  # (never changed in place: see _mutate)
+        missing: dict[Path, set[int]] = {}
+        order = np.argsort(chosen, kind="stable")
+        bounds = np.searchsorted(chosen[order], np.arange(len(self.kinds) + 1)).tolist()
         for k, kind in enumerate(self.kinds):
-            rows = [i for i, c in enumerate(chosen) if c == k]
-            if not rows:
-                continue
+            rows = order[bounds[k] : bounds[k + 1]].tolist()
             targets = self.targets[kind]
-            if not targets:
+            if not rows or not targets:
                 continue
             if kind == "extra_field":  # acts on the record itself: every target applies
-                every = [x for x, _ in targets]
-                for i in rows:
-                    out[i] = every
-                continue
-            records = [payloads[i] for i in rows]
-            present = [
-                [top in p for p in records]
-                if top is not None
-                else [get_path(p, x.path) is not MISSING for p in records]
-                for x, top in targets
-            ]
+                gaps: list[set[int]] = []
+            else:
+                for x in targets:
+                    if x.path not in missing:
+                        missing[x.path] = _missing(drawn, x.path)
+                gaps = [missing[x.path] for x in targets]
+            lacking = set().union(*gaps)
             shared: dict[tuple[bool, ...], list[Leaf]] = {}
-            for i, pattern in zip(rows, zip(*present, strict=True), strict=True):
+            for i in rows:
+                if i not in lacking:
+                    out[i] = targets
+                    continue
+                pattern = tuple(i not in gap for gap in gaps)
                 found = shared.get(pattern)
                 if found is None:
                     found = shared[pattern] = [
-                        x for (x, _), ok in zip(targets, pattern, strict=True) if ok
+                        x for x, ok in zip(targets, pattern, strict=True) if ok
                     ]
                 out[i] = found
         return out
@@ -155,3 +151,10 @@ class FaultGenerator(Generator):
             "behaviors": because,
             "record": payload,
         }
+
+
+def _missing(drawn: ObjectColumns | list[Any], path: Path) -> set[int]:
+    """The records with no value at ``path``."""
+    if isinstance(drawn, ObjectColumns):
+        return drawn.missing(path)
+    return {i for i, p in enumerate(drawn) if get_path(p, path) is MISSING}

@@ -83,6 +83,32 @@ class ObjectColumns:
                 values[i] = None
         return values
 
+    def missing(self, path: tuple[str | int, ...]) -> set[int]:
+        """The rows with no value at ``path``: the field or a parent object left out, null
+        or not an object. A null value is a value (present)."""
+        out = set(self.null)
+        if not path:
+            return out
+        if path[0] not in self.names:
+            return set(range(self.n))
+        j = self.names.index(path[0])
+        out.update(self.absent[j])
+        column, rest = self.columns[j], path[1:]
+        if rest:
+            if isinstance(column, ObjectColumns):
+                out.update(column.missing(rest))
+            else:
+                out.update(i for i, v in enumerate(column) if not _has(v, rest))
+        return out
+
+
+def _has(value: Any, path: tuple[str | int, ...]) -> bool:
+    for key in path:
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return True
+
 
 def value_at(value: Any, path: tuple[str | int, ...]) -> Any:
     """The value at ``path`` inside ``value``; None past a missing key or a non-object."""
