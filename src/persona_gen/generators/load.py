@@ -7,14 +7,41 @@ and what outcome the persona expects.
 
 from __future__ import annotations
 
+from functools import cached_property
+
 import numpy as np
 import orjson
 
 from persona_gen.generators.api import ApiGenerator
 from persona_gen.generators.base import Record, repeats_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.seeds import block_stream
+from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["LoadGenerator"]
+
+_SAMPLE = 64  # request bodies drawn to size an operation's payload
+_TIMEOUT_MS = 30_000
+_NAMES = (
+    "vu",
+    "session_id",
+    "request_id",
+    "offset_ms",
+    "think_time_ms",
+    "concurrency",
+    "method",
+    "endpoint",
+    "path",
+    "payload_bytes",
+    "batch_size",
+    "attempt",
+    "expected_status",
+    "expected_error",
+    "expected_latency_ms",
+    "timeout_ms",
+    "persona",
+    "behaviors",
+)
 
 
 class LoadGenerator(ApiGenerator):
@@ -22,20 +49,27 @@ class LoadGenerator(ApiGenerator):
     description = "High-volume load test data"
     use_case = "Performance and soak testing"
 
+    @cached_property
+    def _typical_sizes(self) -> np.ndarray:
+        """Per operation, the mean JSON size of its request body (0 without one), from a
+        sample drawn once per dataset: the size is the schema's, not the block's, and drawing
+        a sample per operation and block was a third of the generator's time."""
+        rng = block_stream(self.ctx.seed, self.ctx.dataset, self.ctx.persona.name, "payload size")
+        typical = np.zeros(len(self.operations))
+        for k, op in enumerate(self.operations):
+            if op.request_body:
+                sample = self.synth.records(op.entity or self.entity.name, _SAMPLE, rng)
+                typical[k] = np.mean([len(orjson.dumps(s)) for s in sample])
+        return typical
+
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
         op_index = rng.choice(len(self.operations), n, p=self.weights)
         limited = trace.marks.get("limited")
         if limited is not None:
             op_index = self._without_unsupported(op_index, limited, trace)
-        sizes = np.zeros(n, np.int64)
-        for k, op in enumerate(self.operations):
-            rows = np.flatnonzero(op_index == k)
-            if rows.size and op.request_body:
-                sample = self.synth.records(op.entity or self.entity.name, min(rows.size, 8), rng)
-                typical = float(np.mean([len(orjson.dumps(s)) for s in sample]))
-                sizes[rows] = (typical * rng.uniform(0.8, 1.25, rows.size)).astype(np.int64)
-        sizes = sizes * trace.batch_size
+        jitter = rng.uniform(0.8, 1.25, n)
+        sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * trace.batch_size
         failure = trace.details.get("failure")
         request_ids, sessions = self.request_ids(trace), self.session_ids(trace)
         tags = trace.tags()
@@ -45,50 +79,42 @@ class LoadGenerator(ApiGenerator):
         paths, _ = self._paths_and_replies(op_index, rng, replies=False)
         for row, src in retries:
             paths[row], sizes[row] = paths[src], sizes[src]
-        # Columns first (one conversion per column), then one dict literal per record.
-        ops = [self.operations[k] for k in op_index.tolist()]
+        # Column by column, then one dict per record (compiled row makers).
+        op_list = op_index.tolist()
+        ops = [self.operations[k] for k in op_list]
         legacy, version = self._legacy(trace)
-        batch_size = trace.batch_size.tolist()
-        endpoints = {
+        endpoint_of = {
             (k, flag): self._decorate(op.path, op, version if flag else None, False)
             for k, op in enumerate(self.operations)
             for flag in (False, True)
         }
-        status = trace.status.tolist()
-        offsets = np.maximum(trace.t_ms - self.ctx.epoch_ms, 0).tolist()
-        think = [round(v, 1) for v in trace.think_ms.tolist()]
-        latency = [round(v, 2) for v in trace.latency_ms.tolist()]
-        actor, concurrency = trace.actor.tolist(), trace.concurrency.tolist()
-        attempt, payload_bytes = trace.attempt.tolist(), sizes.tolist()
-        failures = failure.tolist() if failure is not None else [None] * n
-        persona = self.ctx.persona.name
-        out: list[Record] = []
-        for i, (op, k) in enumerate(zip(ops, op_index.tolist(), strict=True)):
-            flag = legacy[i]
-            out.append(
-                {
-                    "vu": actor[i],
-                    "session_id": sessions[i],
-                    "request_id": request_ids[i],
-                    "offset_ms": offsets[i],
-                    "think_time_ms": think[i],
-                    "concurrency": concurrency[i],
-                    "method": op.method,
-                    "endpoint": endpoints[k, flag],
-                    "path": self._decorate(
-                        paths[i], op, version if flag else None, batch_size[i] > 1
-                    ),
-                    "payload_bytes": payload_bytes[i],
-                    "batch_size": batch_size[i],
-                    "attempt": attempt[i],
-                    "expected_status": op.success_status
-                    if status[i] == 0
-                    else (None if status[i] == TRANSPORT_FAILURE else status[i]),
-                    "expected_error": failures[i],
-                    "expected_latency_ms": latency[i],
-                    "timeout_ms": 30000,
-                    "persona": persona,
-                    "behaviors": tags[i],
-                }
-            )
-        return out
+        batched = (trace.batch_size > 1).tolist()
+        decorated = [
+            self._decorate(path, op, version if flag else None, batch) if flag or batch else path
+            for path, op, flag, batch in zip(paths, ops, legacy, batched, strict=True)
+        ]
+        expected = [
+            op.success_status if s == 0 else (None if s == TRANSPORT_FAILURE else s)
+            for op, s in zip(ops, trace.status.tolist(), strict=True)
+        ]
+        columns = [
+            trace.actor.tolist(),
+            sessions,
+            request_ids,
+            np.maximum(trace.t_ms - self.ctx.epoch_ms, 0).tolist(),
+            np.round(trace.think_ms, 1).tolist(),
+            trace.concurrency.tolist(),
+            [op.method for op in ops],
+            [endpoint_of[key] for key in zip(op_list, legacy, strict=True)],
+            decorated,
+            sizes.tolist(),
+            trace.batch_size.tolist(),
+            trace.attempt.tolist(),
+            expected,
+            failure.tolist() if failure is not None else [None] * n,
+            np.round(trace.latency_ms, 2).tolist(),
+            [_TIMEOUT_MS] * n,
+            [self.ctx.persona.name] * n,
+            tags,
+        ]
+        return rows_from_columns(_NAMES, columns)
