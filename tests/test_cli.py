@@ -69,6 +69,36 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
 
 
+def _file_size_limit(limit: int) -> None:
+    """(In the child, before it runs.) Writes past ``limit`` bytes fail with EFBIG, as on a
+    full disk, instead of killing the process."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
+@pytest.mark.parametrize(("fmt", "workers"), [("jsonl", "1"), ("jsonl", "2"), ("parquet", "2")])
+def test_an_output_that_cannot_be_written_is_one_message_and_no_file(
+    tmp_path: Path, fmt: str, workers: str
+) -> None:
+    target = tmp_path / f"rows.{fmt}"
+    argv = ["quick", "normal_user", "-t", "file", "-n", "30000", "-s", "1", "-w", workers]
+    ran = subprocess.run(
+        [sys.executable, "-m", "persona_gen", *argv, "-o", str(target)],
+        capture_output=True,
+        preexec_fn=lambda: _file_size_limit(1 << 20),
+        check=False,
+    )
+    assert ran.returncode == 1
+    assert ran.stderr.decode().splitlines()[-1] == (
+        f"persona-gen: error: {target}: cannot write: File too large"
+    )
+    assert b"Traceback" not in ran.stderr
+    assert list(tmp_path.iterdir()) == []  # no output, no partial file, no manifest
+
+
 def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     target = tmp_path / "legacy.csv"
     assert (
@@ -97,6 +127,7 @@ def test_interrupted_write_leaves_nothing_behind(
     target = tmp_path / "never.json"
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "5", "-o", str(target)])
     assert result.code == 130
+    assert result.stderr.splitlines()[-1] == "persona-gen: interrupted; no partial output was kept"
     assert list(tmp_path.iterdir()) == []
 
 

@@ -77,7 +77,7 @@ def test_mixed_population_is_partition_invariant() -> None:
 
 
 @pytest.mark.parametrize("generator", GENERATORS)
-@pytest.mark.parametrize("fmt", ["json", "csv", "parquet"])
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "parquet"])
 def test_workers_do_not_change_the_bytes(tmp_path: Path, generator: str, fmt: str) -> None:
     outputs = []
     for workers in ("1", "2"):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import GenerationError
-from persona_gen.runtime.parallel import WorkerError, encoded_blocks
+from persona_gen.runtime.parallel import WorkerError, encoded_blocks, placed_blocks
 from persona_gen.sinks.encoders import JsonLinesEncoder
 
 CATALOG = PersonaCatalog()
@@ -75,3 +76,46 @@ def test_a_datasets_blocks_from_workers_are_its_blocks(start: int, stop: int | N
     two.workers = 2
     assert list(two.blocks(start, stop)) == list(one.blocks(start, stop))
     assert two.stats == one.stats
+
+
+def _placed(path: Path, workers: int, offset: int = 0) -> tuple[list[int], bytes]:
+    with path.open("wb") as stream:
+        stream.write(b"#" * offset)
+        stream.flush()
+        sizes = [
+            size
+            for size, _ in placed_blocks(
+                _dataset(), JsonLinesEncoder(), workers, stream.fileno(), offset
+            )
+        ]
+    return sizes, path.read_bytes()[offset:]
+
+
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_placed_blocks_are_the_encoded_blocks_in_order(tmp_path: Path, workers: int) -> None:
+    one = [p for p, _ in encoded_blocks(_dataset(), JsonLinesEncoder(), 1)]
+    sizes, written = _placed(tmp_path / "out.jsonl", workers, offset=7)
+    assert sizes == [len(p) for p in one]
+    assert written == b"".join(one)
+
+
+def test_a_placing_workers_error_reaches_the_parent(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    chunk = Dataset.chunk
+
+    def failing(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
+        if index == 4:
+            raise GenerationError("block 4 cannot be made")
+        return chunk(self, index, lo, hi)
+
+    monkeypatch.setattr(Dataset, "chunk", failing)
+    with pytest.raises(GenerationError, match="block 4 cannot be made"):
+        _placed(tmp_path / "out.jsonl", 2)
+
+
+def test_a_write_that_fails_in_a_worker_reaches_the_parent(tmp_path: Path) -> None:
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"")
+    with target.open("rb") as readonly, pytest.raises(OSError):  # (EBADF: not open to write)
+        list(placed_blocks(_dataset(), JsonLinesEncoder(), 2, readonly.fileno(), 0))

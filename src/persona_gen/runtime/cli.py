@@ -745,6 +745,18 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
 
 
+_INTERRUPTED = "persona-gen: interrupted; no partial output was kept"
+
+
+def _after_interrupt(exc: BaseException) -> bool:
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, KeyboardInterrupt):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one-line messages."""
     # Generation allocates millions of small, acyclic containers (records): with the default
@@ -755,12 +767,15 @@ def main(argv: list[str] | None = None) -> int:
         # Standalone mode: Click reports its own usage errors (exit 2) and raises SystemExit.
         app(args=argv, prog_name="persona-gen")
     except SystemExit as exc:
-        return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if _after_interrupt(exc):  # (Typer turns Ctrl-C into a silent exit 130)
+            print(_INTERRUPTED, file=sys.stderr)
+        return code
     except PersonaGenError as exc:
         print(f"persona-gen: error: {exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print("persona-gen: interrupted; no partial output was kept", file=sys.stderr)
+        print(_INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         # The reader went away (e.g. `| head`): not an error of ours.

@@ -10,6 +10,11 @@ order. Bytes go through the pipe as they are (no pickling) and are read into one
 block: on two cores the parent's share of the work is what limits ``--workers 2``, so it does
 as little as it can. A worker blocks once its pipe is full, so memory stays bounded whatever
 the record count.
+
+Blocks bound for a file whose blocks are simply concatenated (JSON, JSON Lines, CSV, SQL)
+do not pass through the parent at all (``placed_blocks``): a worker announces each block's
+size, the parent answers with the offset where it starts (the sizes before it are known,
+blocks being received in order), and the worker writes the block there itself.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ from persona_gen.errors import PersonaGenError
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks.encoders import Encoder
 
-__all__ = ["WorkerError", "encoded_blocks", "record_blocks"]
+__all__ = ["WorkerError", "encoded_blocks", "placed_blocks", "record_blocks"]
 
 # A frame: kind, length of the pickled stats, length of the payload.
 _HEADER = struct.Struct("<BQQ")
-_RAW, _PICKLED, _FAILED = 0, 1, 2
+# _PLACED: a block the worker writes into the output itself (the frame carries its size, not
+# its bytes); _DONE: a placing worker has written all its blocks.
+_RAW, _PICKLED, _FAILED, _PLACED, _DONE = 0, 1, 2, 3, 4
+_OFFSET = struct.Struct("<Q")
 # Room for a few encoded blocks per worker; 1 MiB is Linux's cap for unprivileged users.
 _PIPE_BYTES = (4 << 20, 1 << 20)
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from Python 3.10 on
@@ -87,6 +95,107 @@ def encoded_blocks(
     finally:
         pool.stop()
         gc.unfreeze()
+
+
+def placed_blocks(
+    dataset: Dataset, encoder: Encoder, workers: int, fd: int, offset: int
+) -> Iterator[tuple[int, DatasetStats]]:
+    """Every block of the dataset, encoded to bytes and written into the file ``fd`` from
+    ``offset`` on, in order: ``(size, stats)`` per block. When it ends, every block is in
+    the file.
+
+    For outputs whose blocks are simply concatenated. Workers write their blocks into the
+    file themselves (``os.pwrite`` at the offset the parent hands each block once the sizes
+    before it are known), so the bytes never pass through the parent: on two cores the
+    parent's copying was what held ``--workers 2`` back."""
+    tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(dataset.block_range())]
+    if workers <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            payload, stats = _encode(dataset, encoder, task)
+            _pwrite_all(fd, payload, offset)
+            offset += len(payload)
+            yield len(payload), stats
+        return
+    workers = min(workers, len(tasks))
+    index, lo, _ = tasks[0][:3]
+    dataset.chunk(index, lo, lo + 1)  # (warm the lazily built tables once: see above)
+    gc.collect()
+    gc.freeze()
+    pool = _Pool()
+    pool.position = offset
+    try:
+        for k in range(workers):
+            pool.start(
+                functools.partial(_serve_placed, dataset, encoder, tasks[k::workers], fd),
+                offsets=True,
+            )
+        yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
+    finally:
+        pool.stop()
+        gc.unfreeze()
+
+
+def _serve_placed(
+    dataset: Dataset,
+    encoder: Encoder,
+    tasks: list[tuple[int, int, int, bool]],
+    output: int,
+    fd: int,
+    offsets: int,
+) -> None:
+    """A placing worker's life: encode its blocks in order and announce each one's size; a
+    thread writes each block into the output once its offset comes back."""
+    pending: Queue[bytes | None] = Queue(_AHEAD_PER_WORKER)
+    failures: list[BaseException] = []
+
+    def place() -> None:
+        try:
+            while (payload := pending.get()) is not None:
+                (at,) = _OFFSET.unpack(_read_exactly(offsets, _OFFSET.size))
+                _pwrite_all(output, payload, at)
+        except BaseException as exc:
+            failures.append(exc)
+            while pending.get() is not None:  # let the encoding side finish
+                pass
+
+    writer = threading.Thread(target=place, daemon=True)
+    writer.start()
+    failure: BaseException | None = None
+    for task in tasks:
+        if failures:
+            break
+        try:
+            payload, stats = _encode(dataset, encoder, task)
+        except BaseException as exc:
+            failure = exc
+            break
+        pending.put(payload)
+        blob = pickle.dumps(stats)
+        _write_all(fd, _HEADER.pack(_PLACED, len(blob), len(payload)) + blob)
+    pending.put(None)
+    writer.join()
+    failure = failure or (failures[0] if failures else None)
+    if failure is not None:
+        _send(fd, _FAILED, _picklable(failure), b"")
+    else:
+        _send(fd, _DONE, b"", b"")
+
+
+def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.pwrite(fd, view, offset)
+        view, offset = view[written:], offset + written
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    data = b""
+    while len(data) < size:
+        chunk = os.read(fd, size - len(data))
+        if not chunk:
+            raise WorkerError("the parent process stopped")
+        data += chunk
+    return data
 
 
 class _Records(Encoder):
@@ -161,14 +270,20 @@ class _Pool:
     def __init__(self) -> None:
         self.pids: list[int] = []
         self.pipes: list[int] = []
+        # Placing workers: the write ends of the pipes that hand them their blocks' offsets,
+        # and the output position the next placed block starts at.
+        self.offsets: list[int] = []
+        self.position = 0
         self.reader: threading.Thread | None = None
         self.queue: Queue[Any] = Queue()
         self.stopping = False
 
-    def start(self, work: Callable[[int], None]) -> None:
-        """Fork a worker that runs ``work(fd)``, fd being the write end of its pipe."""
+    def start(self, work: Callable[..., None], offsets: bool = False) -> None:
+        """Fork a worker that runs ``work(fd)``, fd being the write end of its pipe; with
+        ``offsets``, ``work(fd, offsets_fd)``, the read end of a pipe from the parent."""
         read, write = os.pipe()
         _widen(write)
+        back_read, back_write = os.pipe() if offsets else (-1, -1)
         pid = os.fork()
         if pid == 0:  # the worker
             status = 0
@@ -176,9 +291,13 @@ class _Pool:
                 # The parent owns Ctrl-C: it stops the workers and cleans up the output.
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 os.close(read)
-                for fd in self.pipes:
+                for fd in (*self.pipes, *self.offsets):
                     os.close(fd)
-                work(write)
+                if offsets:
+                    os.close(back_write)
+                    work(write, back_read)
+                else:
+                    work(write)
             except BaseException:
                 status = 1
             finally:
@@ -186,6 +305,9 @@ class _Pool:
         os.close(write)
         self.pids.append(pid)
         self.pipes.append(read)
+        if offsets:
+            os.close(back_read)
+            self.offsets.append(back_write)
 
     def results(self, count: int, ahead: int) -> Iterator[tuple[Any, DatasetStats]]:
         """The ``count`` blocks in order (block ``n`` from worker ``n % workers``), read by
@@ -199,6 +321,10 @@ class _Pool:
             if isinstance(item, BaseException):
                 raise item
             yield item
+        if self.offsets:  # placing workers have confirmed that their blocks are written
+            done = queue.get()
+            if isinstance(done, BaseException):
+                raise done
 
     def _read_all(self, count: int, queue: Queue[Any]) -> None:
         try:
@@ -206,18 +332,33 @@ class _Pool:
                 if self.stopping:
                     return
                 queue.put(self.receive(n % len(self.pipes)))
+            if self.offsets:
+                for k in range(len(self.pipes)):
+                    if self.receive(k) is not None:
+                        raise WorkerError(f"worker {k + 1} sent a block too many")
+                queue.put(None)
         except BaseException as exc:  # handed to the consumer, which raises it
             if not self.stopping:
                 queue.put(exc)
 
-    def receive(self, k: int) -> tuple[Any, DatasetStats]:
+    def receive(self, k: int) -> tuple[Any, DatasetStats] | None:
+        """Worker ``k``'s next frame: a block (its size, for a placed one) and its stats, or
+        None when a placing worker reports that all its blocks are written."""
         fd = self.pipes[k]
         kind, stats_size, payload_size = _HEADER.unpack(self._read(fd, _HEADER.size, k))
         stats_blob = self._read(fd, stats_size, k)
-        payload = self._read(fd, payload_size, k)
         if kind == _FAILED:
             raise pickle.loads(stats_blob)
+        if kind == _DONE:
+            return None
         stats: DatasetStats = pickle.loads(stats_blob)
+        if kind == _PLACED:
+            # The block goes where the blocks before it end (their sizes are known: blocks
+            # are received in order).
+            _write_all(self.offsets[k], _OFFSET.pack(self.position))
+            self.position += payload_size
+            return payload_size, stats
+        payload = self._read(fd, payload_size, k)
         if kind == _PICKLED:
             return pickle.loads(payload), stats
         return payload, stats
@@ -257,6 +398,6 @@ class _Pool:
             if pid:
                 with contextlib.suppress(ChildProcessError):
                     os.waitpid(pid, 0)
-        for fd in self.pipes:
+        for fd in (*self.pipes, *self.offsets):
             os.close(fd)
-        self.pids, self.pipes = [], []
+        self.pids, self.pipes, self.offsets = [], [], []

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from persona_gen.runtime.dataset import Dataset
+from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.runtime.manifest import manifest, manifest_path, write_manifest
-from persona_gen.runtime.parallel import encoded_blocks
+from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
 from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import open_output
@@ -73,8 +74,9 @@ def write_dataset(
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
         encoder.open(stream)
-        for payload, stats in encoded_blocks(dataset, encoder, workers or dataset.workers):
-            encoder.write(payload)
+        for stats in _written_blocks(
+            dataset, encoder, stream, workers or dataset.workers, output is not None
+        ):
             dataset.stats.merge(stats)
             if bar is not None:
                 bar.advance(stats.records)
@@ -87,6 +89,26 @@ def write_dataset(
     elif output is not None:
         write_manifest(manifest_path(output), doc)
     return doc
+
+
+def _written_blocks(
+    dataset: Dataset, encoder: Encoder, stream: IO[bytes], workers: int, to_file: bool
+) -> Iterator[DatasetStats]:
+    """Each block's stats once the block is written. Several workers write their blocks into
+    a file themselves when the blocks are simply concatenated; otherwise this process writes
+    every block, in order."""
+    if to_file and workers > 1 and encoder.concatenates:
+        stream.flush()
+        end = stream.tell()
+        for size, stats in placed_blocks(dataset, encoder, workers, stream.fileno(), end):
+            encoder.placed(size)
+            end += size
+            yield stats
+        stream.seek(end)
+        return
+    for payload, stats in encoded_blocks(dataset, encoder, workers):
+        encoder.write(payload)
+        yield stats
 
 
 def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None) -> Path:

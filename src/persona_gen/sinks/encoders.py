@@ -58,6 +58,16 @@ class Encoder:
             self.stream.write(payload)
             self._wrote_any = True
 
+    @property
+    def concatenates(self) -> bool:
+        """Whether a payload is bytes written as they are, after the ones before it (so
+        blocks can be written into a file by whoever made them; see ``placed``)."""
+        return type(self).write is Encoder.write
+
+    def placed(self, size: int) -> None:
+        """A payload of ``size`` bytes was written into the stream's file by someone else."""
+        self._wrote_any = self._wrote_any or size > 0
+
     def close(self) -> None:
         self.stream.write(self.tail(self._wrote_any))
 

@@ -31,10 +31,14 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
         stream.close()
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
-    except BaseException:
-        stream.close()
+    except BaseException as exc:
+        with contextlib.suppress(OSError):  # (closing flushes: a full disk fails again)
+            stream.close()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            # A full disk, a quota, an I/O error: the output cannot be written.
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
 
 

@@ -1,0 +1,7 @@
+"""``python -m persona_gen``: the same as the ``persona-gen`` command."""
+
+import sys
+
+from persona_gen.runtime.cli import main
+
+sys.exit(main())
