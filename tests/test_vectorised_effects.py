@@ -17,7 +17,7 @@ from persona_gen.entities.model import Domain, Entity, Field, Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.effects import PayloadEffects, _legacy
 from persona_gen.generators.paths import MISSING, get_path, set_path
-from persona_gen.values.numbers import snap, snap_many
+from persona_gen.values.numbers import round_many, snap, snap_many
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
 bounds = st.one_of(st.none(), st.floats(-1e6, 1e6, allow_nan=False))
@@ -47,6 +47,29 @@ def test_snap_many_is_snap_of_each(schema: Schema, values: list[float]) -> None:
     one_by_one = [snap(schema, v) for v in values]
     together = snap_many(schema, np.array(values, np.float64))
     assert repr(together) == repr(one_by_one)  # repr: int vs float and -0.0 count too
+
+
+# Values whose product with the power of ten sits on or next to a half (2.675, 0.125...),
+# at the limits of the fast path (2**52) and beyond it.
+_TIES = [2.675, 0.125, 0.375, -2.5, 1.0000000000000002, 0.045, 1.005, 2.0**52 / 100, 1e300]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.floats(width=64),
+            st.floats(-1e6, 1e6),
+            st.sampled_from(_TIES),
+            st.integers(-(10**6), 10**6).map(lambda k: (k + 0.5) / 1000),
+        ),
+        max_size=30,
+    ),
+    st.integers(0, 15),
+)
+def test_round_many_is_pythons_round_bit_for_bit(values: list[float], ndigits: int) -> None:
+    together = round_many(np.array(values, np.float64), ndigits).tolist()
+    assert repr(together) == repr([round(v, ndigits) for v in values])
 
 
 def _reference_noise(

@@ -21,6 +21,7 @@ from persona_gen.generators.base import Generator, Record, repeats_of
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.vocab import words
 
@@ -85,7 +86,7 @@ class ApiGenerator(Generator):
         legacy, version = self._legacy(trace)
         batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
         concurrency = trace.concurrency.tolist()
-        status, latency = trace.status.tolist(), [round(v, 2) for v in trace.latency_ms.tolist()]
+        status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
         all_headers = self._headers(trace, legacy, request_ids, sessions)
         persona = self.ctx.persona.name
         out: list[Record] = []

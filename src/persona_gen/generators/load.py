@@ -16,6 +16,7 @@ from persona_gen.generators.api import ApiGenerator
 from persona_gen.generators.base import Record, repeats_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
+from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["LoadGenerator"]
@@ -102,7 +103,7 @@ class LoadGenerator(ApiGenerator):
             sessions,
             request_ids,
             np.maximum(trace.t_ms - self.ctx.epoch_ms, 0).tolist(),
-            np.round(trace.think_ms, 1).tolist(),
+            round_many(trace.think_ms, 1).tolist(),
             trace.concurrency.tolist(),
             [op.method for op in ops],
             [endpoint_of[key] for key in zip(op_list, legacy, strict=True)],
@@ -112,7 +113,7 @@ class LoadGenerator(ApiGenerator):
             trace.attempt.tolist(),
             expected,
             failure.tolist() if failure is not None else [None] * n,
-            np.round(trace.latency_ms, 2).tolist(),
+            round_many(trace.latency_ms, 2).tolist(),
             [_TIMEOUT_MS] * n,
             [self.ctx.persona.name] * n,
             tags,

@@ -9,7 +9,7 @@ import numpy as np
 
 from persona_gen.entities.model import Schema
 
-__all__ = ["integer_column", "number_column", "numeric_bounds", "snap", "snap_many"]
+__all__ = ["integer_column", "number_column", "numeric_bounds", "round_many", "snap", "snap_many"]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -228,7 +228,34 @@ def snap_many(
     clipped: list[float] = np.where(high < raised, high, raised).tolist()
     if schema.scale is None:
         return list(clipped)
-    return [_at_scale(v, schema.scale, low, high) for v in clipped]
+    scaled = round_many(np.asarray(clipped, np.float64), schema.scale)
+    outside = np.flatnonzero((scaled < low) | (scaled > high))
+    rounded: list[float] = scaled.tolist()
+    for i in outside.tolist():  # rounding crossed a bound: _at_scale steps back inside
+        rounded[i] = _at_scale(clipped[i], schema.scale, low, high)
+    return rounded
+
+
+def round_many(values: np.ndarray, ndigits: int) -> np.ndarray:
+    """``round(v, ndigits)`` of each value, bit for bit, for ``0 <= ndigits <= 15``.
+
+    Python's ``round`` is correctly rounded: the double nearest to the decimal that the
+    exact value rounds to (half to even). That decimal is ``k / 10**ndigits``, and IEEE
+    division of the exact ``k`` by the exact power of ten gives its nearest double, so only
+    ``k`` can go wrong: ``rint(v * 10**ndigits)`` differs from it only when the rounded
+    product lies within its rounding error of a half. Those values (and huge or non-finite
+    ones) are rounded by Python instead."""
+    scale = 10.0**ndigits
+    with np.errstate(over="ignore", invalid="ignore"):  # (those are redone by Python)
+        product = values * scale
+        out: np.ndarray = np.rint(product) / scale
+        magnitude = np.abs(product)
+        near_half = np.abs(product - np.floor(product) - 0.5) <= magnitude * 1e-12
+        unsure = near_half | ~(magnitude < 2.0**52)
+    if unsure.any():
+        at = np.flatnonzero(unsure)
+        out[at] = [round(v, ndigits) for v in values[at].tolist()]
+    return out
 
 
 def _at_scale(value: float, scale: int, low: float, high: float) -> float:
