@@ -1,12 +1,15 @@
-"""The docs' ``$ persona-gen … | jq …`` examples print what the docs say they print.
+"""The docs' examples print what the docs say they print.
 
-Each such example is run as a user would (the installed command, then the jq program through
-the jq library) and its output compared, value by value, with the lines under it. A deliberate
+Two kinds are run as a user would (the installed command) and compared with the lines under
+them: ``$ persona-gen … | jq …`` (the jq program through the jq library, compared value by
+value), and seeded commands whose output is shown as it is (the example record of each
+generator page, CSV rows, the ``| sha256sum`` lines of the determinism page). A deliberate
 output change that alters one of them must update the page.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shlex
 import shutil
@@ -21,21 +24,55 @@ ROOT = Path(__file__).resolve().parent.parent
 _PROMPT = "$ persona-gen "
 
 
-def _examples() -> list[Any]:
+def _examples(wanted: Any) -> list[Any]:
+    """``(command, the text shown under it)`` for each example line ``wanted`` accepts."""
     found = []
     for page in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
         lines = page.read_text(encoding="utf-8").splitlines()
         for number, line in enumerate(lines, 1):
-            if not (line.startswith(_PROMPT) and " | jq " in line):
+            if not (line.startswith(_PROMPT) and wanted(line)):
                 continue
             shown = []
             for after in lines[number:]:
                 if after.startswith(("```", "$ ")):
                     break
                 shown.append(after)
-            where = f"{page.relative_to(ROOT)}:{number}"
-            found.append(pytest.param(line[2:], "\n".join(shown), id=where))
+            if shown:  # (a command shown without its output is not checked)
+                where = f"{page.relative_to(ROOT)}:{number}"
+                found.append(pytest.param(line[2:], "\n".join(shown), id=where))
     return found
+
+
+def _shown_as_is(line: str) -> bool:
+    """A seeded command whose whole output (or error message) the page shows: no file
+    written, no other tool but ``head`` and ``sha256sum``."""
+    words = shlex.split(line)
+    if " -s " not in line or any(w in words for w in ("-o", ">", "jq")):
+        return False
+    pipes = [w for i, w in enumerate(words) if words[i - 1] == "|"] if "|" in words else []
+    return set(pipes) <= {"head", "sha256sum"}
+
+
+def _run(command: str, cwd: Path, *, may_fail: bool = False) -> bytes:
+    """What a ``persona-gen …`` command prints (through ``| head -N`` and ``| sha256sum``);
+    with ``may_fail``, a failing command's message (stderr) instead."""
+    stages = [shlex.split(stage) for stage in command.split(" | ")]
+    executable = shutil.which("persona-gen")
+    assert executable, "persona-gen is not installed"
+    ran = subprocess.run([executable, *stages[0][1:]], capture_output=True, cwd=cwd, check=False)
+    if ran.returncode != 0:
+        assert may_fail, ran.stderr.decode()
+        return ran.stderr
+    out = ran.stdout
+    for stage in stages[1:]:
+        if stage[0] == "head":
+            keep = int(stage[1].lstrip("-n").lstrip("-"))
+            out = b"".join(out.splitlines(keepends=True)[:keep])
+        elif stage[0] == "sha256sum":
+            out = f"{hashlib.sha256(out).hexdigest()}  -\n".encode()
+        else:  # pragma: no cover - _shown_as_is admits no other
+            raise AssertionError(stage)
+    return out
 
 
 def _values(text: str) -> list[Any]:
@@ -50,11 +87,19 @@ def _values(text: str) -> list[Any]:
     return out
 
 
-EXAMPLES = _examples()
+EXAMPLES = _examples(lambda line: " | jq " in line)
+AS_IS = _examples(_shown_as_is)
 
 
 def test_the_docs_have_examples_to_check() -> None:
     assert len(EXAMPLES) >= 15
+    assert len(AS_IS) >= 10
+
+
+@pytest.mark.parametrize(("command", "shown"), AS_IS)
+def test_doc_example_output_is_what_the_doc_shows(command: str, shown: str, tmp_path: Path) -> None:
+    printed = _run(command, tmp_path, may_fail=shown.startswith("persona-gen: error:"))
+    assert printed.decode().rstrip("\n") == shown.rstrip("\n")
 
 
 @pytest.mark.parametrize(("command", "shown"), EXAMPLES)
@@ -63,11 +108,5 @@ def test_doc_example_prints_what_the_doc_shows(command: str, shown: str, tmp_pat
     options = shlex.split(query)
     program = [o for o in options if not o.startswith("-")]
     assert len(program) == 1 and set(options) - set(program) <= {"-c"}, f"unsupported: {query}"
-    executable = shutil.which("persona-gen")
-    assert executable, "persona-gen is not installed"
-    ran = subprocess.run(
-        [executable, *shlex.split(tool)[1:]], capture_output=True, cwd=tmp_path, check=False
-    )
-    assert ran.returncode == 0, ran.stderr.decode()
-    got = jq.compile(program[0]).input_text(ran.stdout.decode()).all()
+    got = jq.compile(program[0]).input_text(_run(tool, tmp_path).decode()).all()
     assert got == _values(shown)
