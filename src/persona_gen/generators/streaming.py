@@ -95,14 +95,19 @@ class StreamingGenerator(Generator):
             for name in set(self.event_entities)
         }
         self._partitions: dict[str, int] = {}
+        self.kinds_of: dict[str, list[int]] = {}
+        for k, entity in enumerate(self.event_entities):
+            self.kinds_of.setdefault(entity, []).append(k)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
         kinds = rng.integers(0, len(self.event_types), n)
         payloads: list[Any] = [None] * n
         outcomes: list[list[Outcome]] = [[] for _ in range(n)]
-        for k, entity in enumerate(self.event_entities):
-            rows = np.flatnonzero(kinds == k)
+        for entity, ks in self.kinds_of.items():
+            # One synthesizer call per entity (a call's fixed cost is large), for the events
+            # of all the types that carry it, in event order.
+            rows = np.flatnonzero(np.isin(kinds, ks))
             if rows.size:
                 got = self.synth.records(entity, rows.size, rng, trace.first_index)
                 found = self.effects[entity].apply(got, trace, rng, rows)
