@@ -43,6 +43,7 @@ _HEADER = struct.Struct("<BQQ")
 # its bytes); _DONE: a placing worker has written all its blocks.
 _RAW, _PICKLED, _FAILED, _PLACED, _DONE = 0, 1, 2, 3, 4
 _OFFSET = struct.Struct("<Q")
+_Task = tuple[int, int, int, bool]  # block index, records lo:hi of it, first of the output
 # Room for a few encoded blocks per worker; 1 MiB is Linux's cap for unprivileged users.
 _PIPE_BYTES = (4 << 20, 1 << 20)
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from Python 3.10 on
@@ -55,9 +56,7 @@ class WorkerError(PersonaGenError):
     """A worker process ended without sending its block."""
 
 
-def _encode(
-    dataset: Dataset, encoder: Encoder, task: tuple[int, int, int, bool]
-) -> tuple[Any, DatasetStats]:
+def _encode(dataset: Dataset, encoder: Encoder, task: _Task) -> tuple[Any, DatasetStats]:
     index, lo, hi, first = task
     records = dataset.chunk(index, lo, hi)
     stats = DatasetStats()
@@ -79,6 +78,21 @@ def encoded_blocks(
         for task in tasks:
             yield _encode(dataset, encoder, task)
         return
+    yield from _pooled(
+        dataset, tasks, workers, lambda share: functools.partial(_serve, dataset, encoder, share)
+    )
+
+
+def _pooled(
+    dataset: Dataset,
+    tasks: list[_Task],
+    workers: int,
+    work_for: Callable[[list[_Task]], Callable[..., None]],
+    position: int | None = None,
+) -> Iterator[Any]:
+    """The frames of ``tasks`` from forked workers, in task order: worker ``k`` runs
+    ``work_for(tasks[k::workers])``. With ``position`` the workers place their blocks in the
+    output from there on (see ``placed_blocks``)."""
     workers = min(workers, len(tasks))
     # Warm the lazily built tables (vocabularies, compiled patterns, row builders) here, once:
     # forked workers inherit them instead of each building its own. Freezing the heap keeps
@@ -88,9 +102,10 @@ def encoded_blocks(
     gc.collect()
     gc.freeze()
     pool = _Pool()
+    pool.position = position or 0
     try:
         for k in range(workers):
-            pool.start(functools.partial(_serve, dataset, encoder, tasks[k::workers]))
+            pool.start(work_for(tasks[k::workers]), offsets=position is not None)
         yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
     finally:
         pool.stop()
@@ -116,29 +131,19 @@ def placed_blocks(
             offset += len(payload)
             yield len(payload), stats
         return
-    workers = min(workers, len(tasks))
-    index, lo, _ = tasks[0][:3]
-    dataset.chunk(index, lo, lo + 1)  # (warm the lazily built tables once: see above)
-    gc.collect()
-    gc.freeze()
-    pool = _Pool()
-    pool.position = offset
-    try:
-        for k in range(workers):
-            pool.start(
-                functools.partial(_serve_placed, dataset, encoder, tasks[k::workers], fd),
-                offsets=True,
-            )
-        yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
-    finally:
-        pool.stop()
-        gc.unfreeze()
+    yield from _pooled(
+        dataset,
+        tasks,
+        workers,
+        lambda share: functools.partial(_serve_placed, dataset, encoder, share, fd),
+        position=offset,
+    )
 
 
 def _serve_placed(
     dataset: Dataset,
     encoder: Encoder,
-    tasks: list[tuple[int, int, int, bool]],
+    tasks: list[_Task],
     output: int,
     fd: int,
     offsets: int,
@@ -215,9 +220,7 @@ def record_blocks(
     yield from encoded_blocks(dataset, _Records(), workers, start, stop)
 
 
-def _serve(
-    dataset: Dataset, encoder: Encoder, tasks: list[tuple[int, int, int, bool]], fd: int
-) -> None:
+def _serve(dataset: Dataset, encoder: Encoder, tasks: list[_Task], fd: int) -> None:
     """A worker's life: encode its blocks in order, one frame each; a failure is the last."""
     for task in tasks:
         try:
