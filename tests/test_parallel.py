@@ -34,15 +34,20 @@ def test_two_workers_give_the_blocks_of_one_in_order() -> None:
     assert [s.records for _, s in two] == [s.records for _, s in one]
 
 
-def test_a_workers_error_reaches_the_parent_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+def _failing_block(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    """Block ``failing`` of every dataset raises ``GenerationError``."""
     chunk = Dataset.chunk
 
-    def failing(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
-        if index == 3:
-            raise GenerationError("block 3 cannot be made")
+    def made(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
+        if index == failing:
+            raise GenerationError(f"block {index} cannot be made")
         return chunk(self, index, lo, hi)
 
-    monkeypatch.setattr(Dataset, "chunk", failing)
+    monkeypatch.setattr(Dataset, "chunk", made)
+
+
+def test_a_workers_error_reaches_the_parent_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    _failing_block(monkeypatch, 3)
     got = []
     with pytest.raises(GenerationError, match="block 3 cannot be made"):
         for payload, _ in encoded_blocks(_dataset(), JsonLinesEncoder(), 2):
@@ -102,14 +107,7 @@ def test_placed_blocks_are_the_encoded_blocks_in_order(tmp_path: Path, workers: 
 def test_a_placing_workers_error_reaches_the_parent(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    chunk = Dataset.chunk
-
-    def failing(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
-        if index == 4:
-            raise GenerationError("block 4 cannot be made")
-        return chunk(self, index, lo, hi)
-
-    monkeypatch.setattr(Dataset, "chunk", failing)
+    _failing_block(monkeypatch, 4)
     with pytest.raises(GenerationError, match="block 4 cannot be made"):
         _placed(tmp_path / "out.jsonl", 2)
 

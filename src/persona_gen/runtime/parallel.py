@@ -156,7 +156,10 @@ def _serve_placed(
     def place() -> None:
         try:
             while (payload := pending.get()) is not None:
-                (at,) = _OFFSET.unpack(_read_exactly(offsets, _OFFSET.size))
+                offset = _read_exactly(offsets, _OFFSET.size)
+                if offset is None:
+                    raise WorkerError("the parent process stopped")
+                (at,) = _OFFSET.unpack(offset)
                 _pwrite_all(output, payload, at)
         except BaseException as exc:
             failures.append(exc)
@@ -193,14 +196,17 @@ def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
         view, offset = view[written:], offset + written
 
 
-def _read_exactly(fd: int, size: int) -> bytes:
-    data = b""
-    while len(data) < size:
-        chunk = os.read(fd, size - len(data))
-        if not chunk:
-            raise WorkerError("the parent process stopped")
-        data += chunk
-    return data
+def _read_exactly(fd: int, size: int) -> bytearray | None:
+    """``size`` bytes from ``fd`` into one buffer, or None if the writer closed it first."""
+    buffer = bytearray(size)
+    view = memoryview(buffer)
+    got = 0
+    while got < size:
+        n = os.readv(fd, [view[got:]])
+        if n == 0:
+            return None
+        got += n
+    return buffer
 
 
 class _Records(Encoder):
@@ -367,15 +373,10 @@ class _Pool:
         return payload, stats
 
     def _read(self, fd: int, size: int, k: int) -> bytearray:
-        buffer = bytearray(size)
-        view = memoryview(buffer)
-        got = 0
-        while got < size:
-            n = os.readv(fd, [view[got:]])
-            if n == 0:
-                raise WorkerError(f"worker {k + 1} ended unexpectedly ({self._status(k)})")
-            got += n
-        return buffer
+        data = _read_exactly(fd, size)
+        if data is None:
+            raise WorkerError(f"worker {k + 1} ended unexpectedly ({self._status(k)})")
+        return data
 
     def _status(self, k: int) -> str:
         _, status = os.waitpid(self.pids[k], 0)
