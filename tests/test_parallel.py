@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import pytest
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import GenerationError
+from persona_gen.runtime import parallel
 from persona_gen.runtime.parallel import WorkerError, encoded_blocks, placed_blocks
 from persona_gen.sinks.encoders import JsonLinesEncoder
 
@@ -117,3 +120,31 @@ def test_a_write_that_fails_in_a_worker_reaches_the_parent(tmp_path: Path) -> No
     target.write_bytes(b"")
     with target.open("rb") as readonly, pytest.raises(OSError):  # (EBADF: not open to write)
         list(placed_blocks(_dataset(), JsonLinesEncoder(), 2, readonly.fileno(), 0))
+
+
+def test_a_placing_workers_write_error_wins_over_its_closed_offset_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Worker 1 fails to write block 0 after it has announced blocks 2, 4 …, and has ended by
+    # the time the parent (held up by block 1) hands it their offsets: the parent must report
+    # the write's error, not the broken pipe to a worker that is gone.
+    place = parallel._pwrite_all
+
+    def failing(fd: int, data: bytes, offset: int) -> None:
+        if offset == 0:
+            time.sleep(0.2)
+            raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
+        place(fd, data, offset)
+
+    chunk = Dataset.chunk
+
+    def slow(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
+        if index == 1:
+            time.sleep(0.6)
+        return chunk(self, index, lo, hi)
+
+    monkeypatch.setattr(parallel, "_pwrite_all", failing)
+    monkeypatch.setattr(Dataset, "chunk", slow)
+    with pytest.raises(OSError) as raised:
+        _placed(tmp_path / "out.jsonl", 2)
+    assert raised.value.errno == errno.EFBIG

@@ -364,13 +364,26 @@ class _Pool:
         if kind == _PLACED:
             # The block goes where the blocks before it end (their sizes are known: blocks
             # are received in order).
-            _write_all(self.offsets[k], _OFFSET.pack(self.position))
+            try:
+                _write_all(self.offsets[k], _OFFSET.pack(self.position))
+            except BrokenPipeError:
+                raise self._why_it_stopped(k) from None
             self.position += payload_size
             return payload_size, stats
         payload = self._read(fd, payload_size, k)
         if kind == _PICKLED:
             return pickle.loads(payload), stats
         return payload, stats
+
+    def _why_it_stopped(self, k: int) -> BaseException:
+        """Why placing worker ``k``, gone while blocks it announced still wait for their
+        offsets, stopped: the failure it sent after them."""
+        while True:
+            kind, stats_size, _ = _HEADER.unpack(self._read(self.pipes[k], _HEADER.size, k))
+            blob = self._read(self.pipes[k], stats_size, k)
+            if kind == _FAILED:
+                exc: BaseException = pickle.loads(blob)
+                return exc
 
     def _read(self, fd: int, size: int, k: int) -> bytearray:
         data = _read_exactly(fd, size)
