@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from persona_gen._json import _SEPARATOR, SEPARATOR_JSON, dumps_each, dumps_joined, json_lines
+from persona_gen.sinks.encoders import JsonArrayEncoder
 
 _SCALARS = st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.text(max_size=20)
 _VALUES = st.recursive(
@@ -44,3 +45,15 @@ def test_a_value_holding_the_separator_is_not_cut() -> None:
     assert dumps_joined(values) is None
     assert json_lines(values) == b"".join(t + b"\n" for t in _one_by_one(values))
     assert json_lines([]) == b""
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(_VALUES, min_size=1, max_size=5), max_size=4))
+def test_json_array_blocks_make_one_array(blocks: list[list[Any]]) -> None:
+    encoder = JsonArrayEncoder()
+    body = b"".join(bytes(encoder.encode(block, n == 0)) for n, block in enumerate(blocks))
+    whole = encoder.head() + body + encoder.tail(bool(blocks))
+    assert (
+        whole
+        == orjson.dumps([v for b in blocks for v in b], option=orjson.OPT_NON_STR_KEYS) + b"\n"
+    )

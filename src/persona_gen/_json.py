@@ -37,14 +37,21 @@ def dumps(value: Any, option: int = _OPTIONS) -> bytes:
         return orjson.dumps(value, option=option)
 
 
-def _framed(values: list[Any], option: int) -> bytes | None:
+def _framed(values: list[Any], option: int, *, lines: bool = False) -> bytes | None:
     """``[`` + the values' JSON texts joined by ``SEPARATOR_JSON`` + ``]``, or None if it
-    cannot be split. The brackets stay: cutting them off is a copy of the whole block, and
-    with 64 KiB fault values such copies took most of the encoding time."""
-    interleaved: list[Any] = [_SEPARATOR] * (2 * len(values) - 1)
+    cannot be split. With ``lines`` a separator and a ``0`` follow the last value too, so
+    replacing the separators by newlines leaves JSON Lines between ``[`` and ``0]``.
+
+    The brackets stay: cutting them off is a copy of the whole block, and with 64 KiB fault
+    values such copies took most of the encoding time (each large buffer alive at once is
+    memory that glibc may hand back to the system and fault in again, page by page)."""
+    count = len(values) if lines else len(values) - 1
+    interleaved: list[Any] = [_SEPARATOR] * (len(values) + count)
     interleaved[::2] = values
+    if lines:
+        interleaved.append(0)
     framed = dumps(interleaved, option)
-    if framed.count(SEPARATOR_JSON, 1, len(framed) - 1) != len(values) - 1:
+    if framed.count(SEPARATOR_JSON, 1, len(framed) - 1) != count:
         return None
     return framed
 
@@ -55,14 +62,14 @@ def dumps_joined(values: list[Any], option: int = _OPTIONS) -> memoryview | None
     return None if framed is None else memoryview(framed)[1:-1]
 
 
-def json_lines(values: list[Any], option: int = _OPTIONS) -> bytes:
+def json_lines(values: list[Any], option: int = _OPTIONS) -> bytes | memoryview:
     """One JSON document per line, each line ending in a newline."""
     if not values:
         return b""
-    framed = _framed(values, option)
+    framed = _framed(values, option, lines=True)
     if framed is None:
         return b"".join(dumps(v, option) + b"\n" for v in values)
-    return b"".join((memoryview(framed.replace(SEPARATOR_JSON, b"\n"))[1:-1], b"\n"))
+    return memoryview(framed.replace(SEPARATOR_JSON, b"\n"))[1:-2]
 
 
 def dumps_each(values: list[Any], option: int = _OPTIONS) -> list[str | None]:

@@ -189,7 +189,7 @@ def _serve_placed(
         _send(fd, _DONE, b"", b"")
 
 
-def _pwrite_all(fd: int, data: bytes, offset: int) -> None:
+def _pwrite_all(fd: int, data: bytes | memoryview, offset: int) -> None:
     view = memoryview(data)
     while view:
         written = os.pwrite(fd, view, offset)
@@ -234,7 +234,7 @@ def _serve(dataset: Dataset, encoder: Encoder, tasks: list[_Task], fd: int) -> N
         except BaseException as exc:  # the parent raises it; nothing else can report it
             _send(fd, _FAILED, _picklable(exc), b"")
             return
-        if isinstance(payload, bytes | bytearray):
+        if isinstance(payload, bytes | bytearray | memoryview):
             _send(fd, _RAW, pickle.dumps(stats), payload)
         else:
             _send(fd, _PICKLED, pickle.dumps(stats), pickle.dumps(payload, protocol=5))
@@ -247,12 +247,12 @@ def _picklable(exc: BaseException) -> bytes:
         return pickle.dumps(WorkerError(f"a worker failed: {type(exc).__name__}: {exc}"))
 
 
-def _send(fd: int, kind: int, stats: bytes, payload: bytes | bytearray) -> None:
+def _send(fd: int, kind: int, stats: bytes, payload: bytes | bytearray | memoryview) -> None:
     _write_all(fd, _HEADER.pack(kind, len(stats), len(payload)) + stats)
     _write_all(fd, payload)
 
 
-def _write_all(fd: int, data: bytes | bytearray) -> None:
+def _write_all(fd: int, data: bytes | bytearray | memoryview) -> None:
     view = memoryview(data)
     while view:
         view = view[os.write(fd, view) :]
