@@ -203,7 +203,7 @@ class PayloadEffects:
         columns = [_values_at(records, leaf.path) for leaf in self.measured]
         numeric = np.zeros((len(records), len(columns)), bool)
         for j, values in enumerate(columns):
-            numeric[:, j] = np.fromiter(map(_is_number, values), bool, len(values))
+            numeric[:, j] = _numbers(values)
         count = int(numeric.sum())
         if not count:
             return {}
@@ -215,14 +215,24 @@ class PayloadEffects:
             if not at.size:
                 continue
             rows = at.tolist()
-            value = np.array([columns[j][k] for k in rows], np.float64)
+            column = columns[j]
+            value = np.array(
+                column if len(rows) == len(column) else list(map(column.__getitem__, rows)),
+                np.float64,
+            )
             (low, high), bounds = self.ranges[leaf.path]
             span: Any = high - low
             if not math.isfinite(span):
                 span = np.maximum(np.abs(value), 1.0)
             noisy = value + (0.0 + (amplitude[at] * span) * normals[at, j])
-            for k, v in zip(rows, snap_many(leaf.schema, noisy, bounds), strict=True):
-                set_path(records[k], leaf.path, v)
+            snapped = snap_many(leaf.schema, noisy, bounds)
+            if len(leaf.path) == 1:  # (a record is a dict, keyed by property names)
+                key = str(leaf.path[0])
+                for k, v in zip(rows, snapped, strict=True):
+                    records[k][key] = v
+            else:
+                for k, v in zip(rows, snapped, strict=True):
+                    set_path(records[k], leaf.path, v)
         return {}
 
     def _battery_rows(
@@ -489,5 +499,19 @@ def _values_at(records: list[dict[Any, Any]], path: tuple[str | int, ...]) -> li
     return [get_path(r, path) for r in records]
 
 
+_NUMBER_TYPES = frozenset({int, float})
+# Types a generated value can have besides numbers (MISSING marks an absent one).
+_PLAIN_TYPES = frozenset({int, float, bool, str, type(None), dict, list, type(MISSING)})
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _numbers(values: list[Any]) -> np.ndarray:
+    """``_is_number`` of each value: by exact type, in C, when every type is a plain one."""
+    if set(map(type, values)) <= _PLAIN_TYPES:
+        test = map(_NUMBER_TYPES.__contains__, map(type, values))
+    else:  # (subclasses, such as NumPy's float64, are numbers too)
+        test = map(_is_number, values)
+    return np.fromiter(test, bool, len(values))

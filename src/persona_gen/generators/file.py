@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -171,7 +172,10 @@ def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:
     object."""
     if len(path) == 1:
         key = path[0]
-        return [p.get(key) for p in payloads]
+        try:  # (when every payload has the key: about twice as fast as get)
+            return list(map(itemgetter(key), payloads))
+        except (KeyError, TypeError):
+            return [p.get(key) for p in payloads]
     if len(path) == 2:
         outer, inner = path
         return [v.get(inner) if type(v := p.get(outer)) is dict else None for p in payloads]
