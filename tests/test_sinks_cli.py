@@ -143,7 +143,7 @@ def test_interrupted_stream_reports_what_was_delivered(
     time.sleep(4)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
-    assert proc.returncode == 130  # as for any interrupted run (docs/errors.md)
+    assert proc.returncode == 130, err  # as for any interrupted run (docs/errors.md)
     assert "stopped: interrupted" in err
     assert "Traceback" not in err
     delivery = json.loads(manifest.read_text())["delivery"]
