@@ -385,8 +385,9 @@ class Synthesizer:
             values = self._by_meaning(schema, name, n, rng)
         else:
             values = [""] * n
+        # Only values that change are checked again; one check stands for n empty ones.
+        bad = misfits(values) if any(values) else list(range(n)) if misfits([""]) else []
         for attempt in range(12):
-            bad = misfits(values)
             if not bad:
                 break
             if attempt >= 4 and low:
@@ -400,6 +401,7 @@ class Synthesizer:
                 break
             for i, v in zip(bad, made, strict=True):
                 values[i] = v
+            bad = [bad[j] for j in misfits(made)]
         return values
 
     def _by_meaning(self, schema: Schema, name: str, n: int, rng: np.random.Generator) -> list[str]:
