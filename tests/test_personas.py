@@ -5,7 +5,10 @@ from __future__ import annotations
 import contextlib
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -13,6 +16,7 @@ from hypothesis import strategies as st
 from persona_gen.errors import PersonaGenError, UnknownNameError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
+from persona_gen.personas.engine import _sessions
 from persona_gen.personas.loader import PersonaCatalog, builtin_persona_dir
 from persona_gen.personas.trace import Trace
 
@@ -242,3 +246,48 @@ def test_fuzzed_behaviour_params_only_raise_our_errors(
     (directory / "fuzz.yaml").write_text(yaml.safe_dump({"name": "fuzz", "behaviors": blocks}))
     with contextlib.suppress(PersonaGenError):
         PersonaCatalog([directory]).get("fuzz")
+
+
+def _sessions_one_by_one(
+    slot: np.ndarray, lengths: list[int], block: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The per-event walk the engine's session layout must equal: each slot's events, in
+    order, cut into sessions of the drawn lengths (taken in turn across slots)."""
+    n = slot.size
+    session, position, last = np.empty(n, np.int64), np.empty(n, np.int64), np.zeros(n, bool)
+    drawn = 0
+    for s in sorted(set(slot.tolist())):
+        events = np.flatnonzero(slot == s).tolist()
+        k = 0
+        while k < len(events):
+            size = min(len(events) - k, lengths[drawn])
+            for p in range(size):
+                session[events[k + p]] = block * n + drawn
+                position[events[k + p]] = p
+            last[events[k + size - 1]] = k + size < len(events)
+            drawn += 1
+            k += size
+    return session, position, last
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.integers(0, 12), min_size=1, max_size=200),
+    st.integers(1, 30),
+    st.integers(0, 4),
+    st.integers(0, 2**32 - 1),
+)
+def test_sessions_are_the_per_event_walk(
+    slots: list[int], longest: int, block: int, seed: int
+) -> None:
+    slot = np.array(slots, np.int64)
+    clock = SimpleNamespace(session_length=SimpleNamespace(sample=_uniform_lengths(longest)))
+    lengths = _uniform_lengths(longest)(np.random.default_rng(seed), slot.size).astype(int)
+    expected = _sessions_one_by_one(slot, np.maximum(1, lengths).tolist(), block)
+    got = _sessions(slot, clock, np.random.default_rng(seed), block)  # type: ignore[arg-type]
+    for g, e in zip(got, expected, strict=True):
+        assert g.tolist() == e.tolist()
+
+
+def _uniform_lengths(longest: int) -> Any:
+    return lambda rng, n: rng.integers(0, longest + 1, n).astype(np.float64)

@@ -81,27 +81,27 @@ def _sessions(
     n = slot.size
     order = np.argsort(slot, kind="stable")
     sorted_slot = slot[order]
-    lengths = np.maximum(1, clock.session_length.sample(rng, n).astype(np.int64))
-    # Walk each slot's events, cutting sessions at the drawn lengths.
-    session_sorted = np.empty(n, np.int64)
-    position_sorted = np.empty(n, np.int64)
-    last_sorted = np.zeros(n, bool)
+    lengths = np.maximum(1, clock.session_length.sample(rng, n).astype(np.int64)).tolist()
+    # Walk each slot's events, cutting sessions at the drawn lengths (in Python ints: a few
+    # hundred sessions per block), then lay the sessions out with whole-array operations.
     boundaries = np.flatnonzero(np.diff(sorted_slot)) + 1
-    starts = np.concatenate(([0], boundaries))
-    ends = np.concatenate((boundaries, [n]))
-    next_id = 0
-    length_i = 0
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+    starts = [0, *boundaries.tolist()]
+    ends = [*starts[1:], n]
+    session_sizes: list[int] = []
+    closing: list[int] = []  # the last event of each session that ends before its slot does
+    for s, e in zip(starts, ends, strict=True):
         i = s
         while i < e:
-            length = int(lengths[length_i % n])
-            length_i += 1
-            j = min(e, i + length)
-            session_sorted[i:j] = next_id
-            position_sorted[i:j] = np.arange(j - i)
-            last_sorted[j - 1] = j < e  # the slot's final session is truncated
-            next_id += 1
+            j = min(e, i + lengths[len(session_sizes) % n])
+            session_sizes.append(j - i)
+            if j < e:  # the slot's final session is truncated
+                closing.append(j - 1)
             i = j
+    sizes = np.array(session_sizes, np.int64)
+    session_sorted = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
+    position_sorted = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    last_sorted = np.zeros(n, bool)
+    last_sorted[closing] = True
     session = np.empty(n, np.int64)
     position = np.empty(n, np.int64)
     last = np.empty(n, bool)
