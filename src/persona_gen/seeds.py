@@ -14,6 +14,8 @@ from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
+from persona_gen._text import ascii_rows
+
 __all__ = [
     "BLOCK_SIZE",
     "block_stream",
@@ -63,16 +65,14 @@ def uuids(rng: np.random.Generator, n: int) -> list[str]:
 def uuid_text(raw: np.ndarray) -> list[str]:
     """Rows of 16 bytes → version-4 UUID strings (version and variant bits set in place).
 
-    Formatted a whole block at a time: hex digits and dashes are laid out in one byte
-    array, so only the final slicing into strings is per value.
+    Formatted a whole block at a time: hex digits and dashes are
+    laid out in one byte array.
     """
     n = raw.shape[0]
     raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40
     raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80
     hexed = np.frombuffer(raw.tobytes().hex().encode("ascii"), np.uint8).reshape(n, 32)
     laid = np.full((n, 36), ord("-"), np.uint8)
-    for src, dst in ((0, 0), (8, 9), (12, 14), (16, 19), (20, 24)):
-        width = {0: 8, 8: 4, 12: 4, 16: 4, 20: 12}[src]
+    for src, dst, width in ((0, 0, 8), (8, 9, 4), (12, 14, 4), (16, 19, 4), (20, 24, 12)):
         laid[:, dst : dst + width] = hexed[:, src : src + width]
-    text = laid.tobytes().decode("ascii")
-    return [text[i : i + 36] for i in range(0, 36 * n, 36)]
+    return ascii_rows(laid)

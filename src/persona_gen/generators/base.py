@@ -90,8 +90,13 @@ def repeats_of(trace: Trace, repeat: np.ndarray) -> list[tuple[int, int]]:
 def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:
     """Opaque, stable ids from integers: the same number always gives the same id."""
     h = splitmix64(numbers.astype(np.uint64) ^ np.uint64(salt))
-    text = h.astype(">u8").tobytes().hex()
-    return [prefix + text[i : i + 16] for i in range(0, len(text), 16)]
+    if not h.size:
+        return []
+    # A newline after every 8 bytes' hex; the prefix goes in front of each line at once.
+    text = h.astype(">u8").tobytes().hex("\n", 8)
+    if "\n" in prefix:  # (it would split apart)
+        return [prefix + line for line in text.split("\n")]
+    return (prefix + text.replace("\n", "\n" + prefix)).split("\n")
 
 
 def uuid_ids(numbers: np.ndarray, salt: int) -> list[str]:

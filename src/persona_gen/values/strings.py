@@ -8,6 +8,7 @@ from functools import cache
 
 import numpy as np
 
+from persona_gen._text import ascii_rows
 from persona_gen.seeds import uuids
 from persona_gen.values.vocab import words
 
@@ -48,8 +49,7 @@ def _laid_out(template: str, fields: list[tuple[int, int, np.ndarray]]) -> list[
         for j in range(start + width - 1, start - 1, -1):
             text[:, j] = 48 + rest % 10
             rest //= 10
-    flat = text.tobytes().decode("ascii")
-    return [flat[i : i + size] for i in range(0, n * size, size)]
+    return ascii_rows(text)
 
 
 @cache
@@ -143,18 +143,22 @@ def _ipv6(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 def _byte(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     raw = rng.integers(0, 256, (n, 12), dtype=np.uint8)
-    return [base64.b64encode(row.tobytes()).decode() for row in raw]
+    # 12 bytes are 16 Base64 characters, without padding: the rows encode as one text.
+    return ascii_rows(np.frombuffer(base64.b64encode(raw.tobytes()), np.uint8).reshape(n, 16))
+
+
+_PASSWORD_CHARACTERS = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#$%"
 
 
 def _password(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    alphabet = np.asarray(list("abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789!@#$%"))
-    idx = rng.integers(0, len(alphabet), (n, 14))
-    return ["".join(row) for row in alphabet[idx].tolist()]
+    alphabet = np.frombuffer(_PASSWORD_CHARACTERS.encode("ascii"), np.uint8)
+    return ascii_rows(alphabet[rng.integers(0, len(alphabet), (n, 14))])
 
 
 def _token(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    raw = rng.integers(0, 256, (n, 16), dtype=np.uint8).tobytes().hex()
-    return [raw[i : i + 32] for i in range(0, len(raw), 32)]
+    if n <= 0:
+        return []
+    return rng.integers(0, 256, (n, 16), dtype=np.uint8).tobytes().hex("\n", 16).split("\n")
 
 
 def _duration(n: int, rng: np.random.Generator, ref: int) -> list[str]:

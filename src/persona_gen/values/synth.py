@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from persona_gen._json import CONTAINERS
+from persona_gen._text import ascii_rows
 from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
@@ -473,10 +474,10 @@ def _base36_many(start: int, n: int) -> list[str]:
     for j in range(width - 1, -1, -1):
         digits[:, j] = alphabet[rows % 36]
         rows //= 36
-    text = digits.tobytes().decode("ascii")
+    texts = ascii_rows(digits)
     if len(_base36(start)) == width:  # no leading zeros to strip (the usual block)
-        return [text[i : i + width] for i in range(0, n * width, width)]
-    return [text[i : i + width].lstrip("0") or "0" for i in range(0, n * width, width)]
+        return texts
+    return [t.lstrip("0") or "0" for t in texts]
 
 
 def _make_unique(
