@@ -133,27 +133,29 @@ def _filler(char: str, size: int) -> str:
     return char * size
 
 
-def _filler_rule(schema: Schema, size: int) -> str | None:
-    """The rule a field's overflow filler breaks: the same for every record, so checked once
-    per field. Matching 64 KiB against a pattern or a format (uuid, date-time) for every
-    overflowed record was a sixth of the fault generator's time."""
+def _constant_rule(schema: Schema, value: str) -> str | None:
+    """The rule a value that depends only on the field breaks (an overflow filler, a bad
+    format): the same for every record, so checked once per field. Matching 64 KiB against
+    a pattern or a format (uuid, date-time) for every overflowed record was a sixth of the
+    fault generator's time."""
     try:
-        return _filler_rules(schema, size)
+        return _constant_rules(schema, value)
     except TypeError:  # an unhashable const or enum value: check this one directly
-        return violated_rule(schema, _filler("A", size))
+        return violated_rule(schema, value)
 
 
 @lru_cache(maxsize=256)
-def _filler_rules(schema: Schema, size: int) -> str | None:
-    return violated_rule(schema, _filler("A", size))
+def _constant_rules(schema: Schema, value: str) -> str | None:
+    return violated_rule(schema, value)
 
 
 def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
     s = leaf.schema
     if s.type == "string":
         size = (s.max_length + 1) if s.max_length is not None else 65_536
-        set_path(p, leaf.path, _filler("A", size))
-        return Outcome("overflow", leaf.dotted, _filler_rule(s, size), f"length {size}")
+        filler = _filler("A", size)
+        set_path(p, leaf.path, filler)
+        return Outcome("overflow", leaf.dotted, _constant_rule(s, filler), f"length {size}")
     _, high = numeric_bounds(s, s.type == "integer")
     if high != float("inf"):
         value: Any = int(high) + 1 if s.type == "integer" else high + abs(high) * 0.5 + 1
@@ -188,7 +190,8 @@ def _format_violation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -
     value = BAD_FORMATS.get(s.format or "", "!!" + "#" * max(1, s.min_length or 1) + " ")
     if s.max_length is not None:
         value = value[: s.max_length]
-    return _checked("format_violation", p, leaf, value)
+    set_path(p, leaf.path, value)
+    return Outcome("format_violation", leaf.dotted, _constant_rule(s, value))
 
 
 def _truncation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
