@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from persona_gen.generators.base import Generator, Record
-from persona_gen.generators.mutations import MUTATIONS, Outcome
+from persona_gen.generators.mutations import MUTATIONS, Outcome, below
 from persona_gen.generators.paths import MISSING, Leaf, Path, get_path, leaves
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import ObjectColumns
@@ -120,7 +120,7 @@ class FaultGenerator(Generator):
         for _ in range(4):
             if not candidates:
                 return None
-            leaf = candidates[int(rng.integers(0, len(candidates)))]
+            leaf = candidates[below(rng, len(candidates))]
             result = mutation.apply(payload, leaf, rng)
             if result is not None:
                 return result
