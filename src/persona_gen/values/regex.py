@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
     import sre_constants as sre_c
     import sre_parse
 
-__all__ = ["RegexUnsupported", "compile_pattern"]
+__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches"]
 
 Node = Callable[[int, np.random.Generator], list[str]]
 
@@ -58,6 +58,7 @@ def compile_pattern(pattern: str, unbounded_extra: int = _UNBOUNDED_EXTRA) -> No
     except RecursionError:
         raise RegexUnsupported(f"pattern {pattern!r} is nested too deeply") from None
     check = re.compile(pattern)
+    exact = _exact(list(parsed))
 
     def generate(n: int, rng: np.random.Generator) -> list[str]:
         values = node(n, rng)
@@ -66,7 +67,44 @@ def compile_pattern(pattern: str, unbounded_extra: int = _UNBOUNDED_EXTRA) -> No
             raise RegexUnsupported(f"cannot generate values for pattern {pattern!r}")
         return values
 
+    generate.exact = exact  # type: ignore[attr-defined]
     return generate
+
+
+def generates_matches(generate: Node) -> bool:
+    """Whether every value of a compiled pattern matches it by construction (see ``_exact``),
+    so checking each one again would be wasted work."""
+    return bool(getattr(generate, "exact", False))
+
+
+def _exact(items: list[tuple[Any, Any]]) -> bool:
+    """Whether the built values match the pattern whatever is drawn: no lookarounds, word
+    boundaries or possessive repeats (which the builder skips or cannot honour), and anchors
+    only at the very start and end. Flags can only widen what matches."""
+    starts = (sre_c.AT_BEGINNING, sre_c.AT_BEGINNING_STRING)
+    ends = (sre_c.AT_END, sre_c.AT_END_STRING)
+    for k, (op, av) in enumerate(items):
+        if op is sre_c.AT:
+            edge = (k == 0 and av in starts) or (k == len(items) - 1 and av in ends)
+            if not edge:
+                return False
+        elif not _exact_inside(op, av):
+            return False
+    return True
+
+
+def _exact_inside(op: Any, av: Any) -> bool:
+    if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT) or op is getattr(
+        sre_c, "POSSESSIVE_REPEAT", None
+    ):
+        return False
+    if op is sre_c.SUBPATTERN:
+        return all(_exact_inside(o, a) for o, a in av[-1])
+    if op is sre_c.BRANCH:
+        return all(_exact_inside(o, a) for branch in av[1] for o, a in branch)
+    if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+        return all(_exact_inside(o, a) for o, a in av[2])
+    return op in (sre_c.LITERAL, sre_c.NOT_LITERAL, sre_c.ANY, sre_c.IN, sre_c.CATEGORY)
 
 
 def _sequence(items: list[tuple[Any, Any]], extra: int = _UNBOUNDED_EXTRA) -> Node:

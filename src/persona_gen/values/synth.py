@@ -20,7 +20,7 @@ from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.numbers import integer_column, number_column
-from persona_gen.values.regex import RegexUnsupported, compile_pattern
+from persona_gen.values.regex import RegexUnsupported, compile_pattern, generates_matches
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick
 
@@ -368,10 +368,14 @@ class Synthesizer:
         check = re.compile(schema.pattern or "")
         low, high = schema.min_length or 0, schema.max_length
 
-        def misfits(values: list[str]) -> list[int]:
-            # Chained map()s and NumPy keep the per-value work in C.
+        def misfits(values: list[str], built: bool = False) -> list[int]:
+            # Chained map()s and NumPy keep the per-value work in C. Values the pattern's
+            # builder made match it by construction when it is exact: only lengths remain.
             count = len(values)
-            bad = np.fromiter(map(operator.not_, map(check.search, values)), bool, count)
+            if built and generates_matches(generate):
+                bad = np.zeros(count, bool)
+            else:
+                bad = np.fromiter(map(operator.not_, map(check.search, values)), bool, count)
             if low or high is not None:
                 lengths = np.fromiter(map(len, values), np.int64, count)
                 bad |= lengths < low
@@ -402,7 +406,7 @@ class Synthesizer:
                 break
             for i, v in zip(bad, made, strict=True):
                 values[i] = v
-            bad = [bad[j] for j in misfits(made)]
+            bad = [bad[j] for j in misfits(made, built=True)]
         return values
 
     def _by_meaning(self, schema: Schema, name: str, n: int, rng: np.random.Generator) -> list[str]:
