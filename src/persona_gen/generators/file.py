@@ -155,6 +155,21 @@ class FileGenerator(Generator):
             columns.append(_as_text(values))
         return columns
 
+    def retypable_columns(self) -> list[str]:
+        """The data columns a behaviour of the persona may give a value of another JSON type
+        in some rows (a wrong type or an oversized number among malformed inputs, numbers or
+        booleans in a legacy encoding on part of the events). A typed store cannot tell them
+        from the first block: Parquet keeps them as JSON text."""
+        for behaviour in self.ctx.persona.behaviours:
+            params: Any = behaviour.params
+            if behaviour.kind == "malformed_inputs" or (
+                behaviour.kind == "deprecated_formats"
+                and params.rate < 1
+                and (params.numbers_as_strings or params.booleans_as != "bool")
+            ):
+                return list(self.data_columns)
+        return []
+
     def dialect(self, settings: dict[str, Any]) -> CsvDialect:
         legacy = settings.get("legacy_file")
         if legacy is None:
