@@ -11,15 +11,10 @@ The public API is small; the CLI (``persona-gen``) is built on it::
 from __future__ import annotations
 
 from importlib import import_module
-from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("persona-gen")
-except PackageNotFoundError:  # pragma: no cover - running from a source tree
-    __version__ = "0.0.0"
-
 if TYPE_CHECKING:
+    __version__: str
     from persona_gen.errors import PersonaGenError
     from persona_gen.personas.loader import Persona, PersonaCatalog
     from persona_gen.runtime.dataset import Dataset
@@ -38,4 +33,16 @@ _LAZY = {
 def __getattr__(name: str) -> Any:
     if name in _LAZY:
         return getattr(import_module(_LAZY[name]), name)
+    if name == "__version__":  # (importlib.metadata takes ~25 ms to import: most runs never ask)
+        globals()["__version__"] = _installed_version()
+        return globals()["__version__"]
     raise AttributeError(f"module 'persona_gen' has no attribute {name!r}")
+
+
+def _installed_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("persona-gen")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree
+        return "0.0.0"
