@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -37,16 +37,25 @@ def test_two_workers_give_the_blocks_of_one_in_order() -> None:
     assert [s.records for _, s in two] == [s.records for _, s in one]
 
 
-def _failing_block(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
-    """Block ``failing`` of every dataset raises ``GenerationError``."""
+def _before_block(monkeypatch: pytest.MonkeyPatch, at: int, act: Callable[[], None]) -> None:
+    """``act()`` runs before block ``at`` of every dataset is made (in whichever process)."""
     chunk = Dataset.chunk
 
     def made(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
-        if index == failing:
-            raise GenerationError(f"block {index} cannot be made")
+        if index == at:
+            act()
         return chunk(self, index, lo, hi)
 
     monkeypatch.setattr(Dataset, "chunk", made)
+
+
+def _failing_block(monkeypatch: pytest.MonkeyPatch, failing: int) -> None:
+    """Block ``failing`` of every dataset raises ``GenerationError``."""
+
+    def fail() -> None:
+        raise GenerationError(f"block {failing} cannot be made")
+
+    _before_block(monkeypatch, failing, fail)
 
 
 def test_a_workers_error_reaches_the_parent_as_itself(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -59,14 +68,7 @@ def test_a_workers_error_reaches_the_parent_as_itself(monkeypatch: pytest.Monkey
 
 
 def test_a_worker_that_dies_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
-    chunk = Dataset.chunk
-
-    def dying(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
-        if index == 2:
-            os._exit(3)
-        return chunk(self, index, lo, hi)
-
-    monkeypatch.setattr(Dataset, "chunk", dying)
+    _before_block(monkeypatch, 2, lambda: os._exit(3))
     with pytest.raises(WorkerError, match=r"worker 1 ended unexpectedly \(exit code 3\)"):
         list(encoded_blocks(_dataset(), JsonLinesEncoder(), 2))
 
@@ -136,15 +138,8 @@ def test_a_placing_workers_write_error_wins_over_its_closed_offset_pipe(
             raise OSError(errno.EFBIG, os.strerror(errno.EFBIG))
         place(fd, data, offset)
 
-    chunk = Dataset.chunk
-
-    def slow(self: Dataset, index: int, lo: int, hi: int) -> list[dict[str, object]]:
-        if index == 1:
-            time.sleep(0.6)
-        return chunk(self, index, lo, hi)
-
     monkeypatch.setattr(parallel, "_pwrite_all", failing)
-    monkeypatch.setattr(Dataset, "chunk", slow)
+    _before_block(monkeypatch, 1, lambda: time.sleep(0.6))
     with pytest.raises(OSError) as raised:
         _placed(tmp_path / "out.jsonl", 2)
     assert raised.value.errno == errno.EFBIG

@@ -94,10 +94,7 @@ def _exact(items: list[tuple[Any, Any]]) -> bool:
 
 
 def _exact_inside(op: Any, av: Any) -> bool:
-    if op in (sre_c.AT, sre_c.ASSERT, sre_c.ASSERT_NOT) or op is getattr(
-        sre_c, "POSSESSIVE_REPEAT", None
-    ):
-        return False
+    # (anything else, anchors and lookarounds included, can defeat the construction)
     if op is sre_c.SUBPATTERN:
         return all(_exact_inside(o, a) for o, a in av[-1])
     if op is sre_c.BRANCH:
