@@ -43,12 +43,15 @@ _HEADER = struct.Struct("<BQQ")
 # its bytes); _DONE: a placing worker has written all its blocks.
 _RAW, _PICKLED, _FAILED, _PLACED, _DONE = 0, 1, 2, 3, 4
 _OFFSET = struct.Struct("<Q")
-_Task = tuple[int, int, int, bool]  # block index, records lo:hi of it, first of the output
+_Span = tuple[int, int, int]  # a block's index and the records lo:hi of it
+# The blocks one payload is made of (``Encoder.blocks_per_payload``), and whether it is the
+# first payload of the output.
+_Task = tuple[tuple[_Span, ...], bool]
 # Room for a few encoded blocks per worker; 1 MiB is Linux's cap for unprivileged users.
 _PIPE_BYTES = (4 << 20, 1 << 20)
 _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from Python 3.10 on
-# Blocks read ahead of the writer: while the parent writes (a Parquet row group takes a while)
-# its reader thread keeps the pipes drained, so the workers do not wait.
+# Blocks read ahead of the writer: while the parent writes (to a slow disk or pipe) its reader
+# thread keeps the pipes drained, so the workers do not wait.
 _AHEAD_PER_WORKER = 3
 
 
@@ -56,12 +59,28 @@ class WorkerError(PersonaGenError):
     """A worker process ended without sending its block."""
 
 
+def _tasks(
+    dataset: Dataset, encoder: Encoder, start: int = 0, stop: int | None = None
+) -> list[_Task]:
+    spans = dataset.block_range(start, stop)
+    size = encoder.blocks_per_payload
+    return [(tuple(spans[n : n + size]), n == 0) for n in range(0, len(spans), size)]
+
+
 def _encode(dataset: Dataset, encoder: Encoder, task: _Task) -> tuple[Any, DatasetStats]:
-    index, lo, hi, first = task
-    records = dataset.chunk(index, lo, hi)
+    spans, first = task
     stats = DatasetStats()
-    stats.add(records)
-    return encoder.encode(records, first), stats
+
+    def blocks() -> Iterator[list[dict[str, Any]]]:
+        for index, lo, hi in spans:
+            records = dataset.chunk(index, lo, hi)
+            stats.add(records)
+            yield records
+
+    if len(spans) == 1:
+        (records,) = blocks()
+        return encoder.encode(records, first), stats
+    return encoder.encode_blocks(blocks(), first), stats
 
 
 def encoded_blocks(
@@ -72,8 +91,7 @@ def encoded_blocks(
     stop: int | None = None,
 ) -> Iterator[tuple[Any, DatasetStats]]:
     """``(payload, stats)`` per block of records ``[start, stop)`` of the dataset, in order."""
-    ranges = dataset.block_range(start, stop)
-    tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(ranges)]
+    tasks = _tasks(dataset, encoder, start, stop)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield _encode(dataset, encoder, task)
@@ -97,7 +115,7 @@ def _pooled(
     # Warm the lazily built tables (vocabularies, compiled patterns, row builders) here, once:
     # forked workers inherit them instead of each building its own. Freezing the heap keeps
     # the workers' garbage collector from writing to (and so copying) the inherited pages.
-    index, lo, _ = tasks[0][:3]
+    index, lo, _ = tasks[0][0][0]
     dataset.chunk(index, lo, lo + 1)
     gc.collect()
     gc.freeze()
@@ -106,7 +124,9 @@ def _pooled(
     try:
         for k in range(workers):
             pool.start(work_for(tasks[k::workers]), offsets=position is not None)
-        yield from pool.results(len(tasks), workers * _AHEAD_PER_WORKER)
+        # (a payload of many blocks, a Parquet part, is read ahead one per worker)
+        ahead = workers * max(1, _AHEAD_PER_WORKER // len(tasks[0][0]))
+        yield from pool.results(len(tasks), ahead)
     finally:
         pool.stop()
         gc.unfreeze()
@@ -123,7 +143,7 @@ def placed_blocks(
     file themselves (``os.pwrite`` at the offset the parent hands each block once the sizes
     before it are known), so the bytes never pass through the parent: on two cores the
     parent's copying was what held ``--workers 2`` back."""
-    tasks = [(index, lo, hi, n == 0) for n, (index, lo, hi) in enumerate(dataset.block_range())]
+    tasks = _tasks(dataset, encoder)
     if workers <= 1 or len(tasks) <= 1:
         for task in tasks:
             payload, stats = _encode(dataset, encoder, task)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterable
 from typing import IO, Any, ClassVar
 
 import orjson
@@ -25,6 +26,9 @@ class Encoder:
     """Encodes blocks of records; ``encode`` is pure so blocks can be encoded in parallel."""
 
     extension: ClassVar[str]
+    # Blocks encoded together into one payload (``encode_blocks``); a payload is still written
+    # as one, in order, whoever encoded it.
+    blocks_per_payload: ClassVar[int] = 1
 
     def __init__(
         self,
@@ -39,6 +43,10 @@ class Encoder:
 
     def encode(self, records: list[dict[str, Any]], first: bool) -> Any:
         raise NotImplementedError
+
+    def encode_blocks(self, blocks: Iterable[list[dict[str, Any]]], first: bool) -> Any:
+        """One payload for consecutive blocks (up to ``blocks_per_payload`` of them)."""
+        return self.encode([record for block in blocks for record in block], first)
 
     def head(self) -> bytes:
         return b""
