@@ -6,6 +6,8 @@ so values stay reproducible and fast.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 from functools import cache
 from pathlib import Path
@@ -41,9 +43,34 @@ _ASCII_PRODUCTS = [
 
 @cache
 def _mimesis_dir() -> Path:
-    import mimesis.datasets  # deferred: only needed once values are drawn
+    """Mimesis' data folder, found without importing the package: ``import mimesis`` loads
+    all its providers (~45 ms of every run's start-up) and only its data files are used."""
+    spec = importlib.util.find_spec("mimesis")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("persona-gen needs the mimesis package (its word lists)")
+    return Path(spec.origin).parent / "datasets"
 
-    return Path(mimesis.datasets.__file__).parent
+
+@cache
+def _constants(module: str) -> dict[str, Any]:
+    """The constants of ``mimesis.datasets.int.<module>``, a file of literals, read on its
+    own (see ``_mimesis_dir``); through the package if its layout differs."""
+    path = _mimesis_dir() / "int" / f"{module}.py"
+    spec = importlib.util.spec_from_file_location(f"_persona_gen_mimesis_{module}", path)
+    if not path.is_file() or spec is None or spec.loader is None:
+        return vars(importlib.import_module(f"mimesis.datasets.int.{module}"))
+    data = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(data)  # (its compiled form is Mimesis' own, in its __pycache__)
+    return vars(data)
+
+
+def _constant(module: str, name: str) -> Any:
+    found = _constants(module).get(name)
+    if found is None:  # (moved in another Mimesis release)
+        import mimesis.datasets
+
+        found = getattr(mimesis.datasets, name)
+    return found
 
 
 @cache
@@ -69,8 +96,6 @@ def words(kind: str) -> np.ndarray:
 
 
 def _raw(kind: str) -> list[str]:
-    import mimesis.datasets as md  # deferred: heavy module of constants
-
     person = _locale("person")
     address = _locale("address")
     text = _locale("text")
@@ -88,21 +113,21 @@ def _raw(kind: str) -> list[str]:
         "street_name": lambda: address["street"]["name"],
         "street_suffix": lambda: address["street"]["suffix"],
         "country": _country_names,
-        "country_code": lambda: md.COUNTRY_CODES["a2"],
+        "country_code": lambda: _constant("address", "COUNTRY_CODES")["a2"],
         "word": lambda: [w for w in text["words"] if len(w) > 2],
         "sentence": lambda: text["text"],
         "color": lambda: text["color"],
         "company": lambda: finance["company"]["name"],
         "bank": lambda: finance["banks"],
-        "currency_code": lambda: md.CURRENCY_ISO_CODES,
-        "email_domain": lambda: [d.lstrip("@") for d in md.EMAIL_DOMAINS],
-        "tld": lambda: md.TLD["gtld"],
-        "user_agent": lambda: md.USER_AGENTS,
-        "mime_type": lambda: [m for group in md.MIME_TYPES.values() for m in group],
-        "timezone": lambda: md.TIMEZONES,
-        "username_word": lambda: md.USERNAMES,
+        "currency_code": lambda: _constant("finance", "CURRENCY_ISO_CODES"),
+        "email_domain": lambda: [d.lstrip("@") for d in _constant("internet", "EMAIL_DOMAINS")],
+        "tld": lambda: _constant("internet", "TLD")["gtld"],
+        "user_agent": lambda: _constant("internet", "USER_AGENTS"),
+        "mime_type": lambda: [m for ms in _constant("file", "MIME_TYPES").values() for m in ms],
+        "timezone": lambda: _constant("datetime", "TIMEZONES"),
+        "username_word": lambda: _constant("person", "USERNAMES"),
         "product": lambda: _ASCII_PRODUCTS,
-        "http_server": lambda: md.HTTP_SERVERS,
+        "http_server": lambda: _constant("internet", "HTTP_SERVERS"),
     }
     if kind not in sources:
         raise KeyError(kind)
