@@ -76,7 +76,9 @@ class PartsWriter:
         self.stream = stream
         self.position = 0  # the file's size so far
         self.rows = 0
-        self.row_groups: list[list[Field]] = []
+        # Each row group's metadata, moved and written (a few hundred bytes per column; as
+        # fields, Python objects that made memory grow with the record count).
+        self.row_groups: list[bytes] = []
         self.first_footer: list[Field] | None = None
 
     def write(self, part: bytes | memoryview) -> None:
@@ -91,7 +93,8 @@ class PartsWriter:
         by = self.position - len(_MAGIC)
         groups = _field(footer, _FILE_ROW_GROUPS)
         for group in groups.value.items if groups is not None else ():
-            self.row_groups.append(_moved_row_group(group, by, len(self.row_groups)))
+            moved = _moved_row_group(group, by, len(self.row_groups))
+            self.row_groups.append(write_struct(moved))
         rows = _field(footer, _FILE_NUM_ROWS)
         self.rows += rows.value if rows is not None else 0
         self.stream.write(pages)

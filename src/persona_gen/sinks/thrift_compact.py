@@ -4,7 +4,8 @@ Parquet footer (``parquet_parts``), whose structs pyarrow writes but does not le
 A struct reads as a list of ``Field``s in the order they were written; writing it back gives
 the same bytes, so only the fields that are changed differ. Values: ints for the integer
 types, ``bytes`` for binary, ``bool`` for a struct's boolean field, ``Container`` for lists,
-sets and maps, a field list for a nested struct, and the 8 raw bytes of a double.
+sets and maps, a field list for a nested struct, and the 8 raw bytes of a double. A struct to
+write may also be given as the bytes ``write_struct`` made of it.
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ def _write_value(kind: int, value: Any, out: bytearray) -> None:
             _write_value(value.key_type, key, out)
             _write_value(value.value_type, item, out)
     elif kind == _STRUCT:
-        _write_fields(value, out)
+        if isinstance(value, bytes):  # a struct written before (``write_struct``)
+            out += value
+        else:
+            _write_fields(value, out)
     else:
         raise OutputError(f"parquet: unknown Thrift type {kind} in a footer")
 
