@@ -168,3 +168,37 @@ def test_avro_without_its_avsc_warns_and_derives_a_schema(tmp_path: Path) -> Non
     assert result.code == 0, result.stderr
     assert list((tmp_path / "out").glob("*.avro"))
     assert "user-event.avsc (the profile's Avro schema) was not found" in result.stderr
+
+
+def test_avro_file_of_a_null_namespace_type_inside_a_namespaced_record_reads_back(
+    tmp_path: Path,
+) -> None:
+    # fastavro's parse drops `"namespace": ""`: the header it wrote from its parsed schema
+    # put the inner record in `n`, and reading the file failed on a redefined `n.A`.
+    schema = {
+        "type": "record",
+        "name": "A",
+        "namespace": "n",
+        "fields": [
+            {"name": "id", "type": "long"},
+            {
+                "name": "inner",
+                "type": {
+                    "type": "record",
+                    "name": "A",
+                    "namespace": "",
+                    "fields": [{"name": "x", "type": "int"}],
+                },
+            },
+        ],
+    }
+    source = tmp_path / "a.avsc"
+    source.write_text(json.dumps(schema))
+    profile = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(source), "-e", "n.A", "-o", str(profile), "-c", "20"])
+    assert result.code == 0, result.stderr
+    out = _write(profile, "avro", tmp_path / "a.avro", "normal_user")
+    with out.open("rb") as f:
+        rows = list(fastavro.reader(f))
+    assert len(rows) == 20
+    assert all(isinstance(r["inner"]["x"], int) for r in rows)

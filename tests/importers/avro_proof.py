@@ -41,7 +41,7 @@ def check(rows: list[Any], entity: str, schema: AvroSchema) -> tuple[int, list[s
             continue
         datums.append(datum)
     buffer = io.BytesIO()
-    fastavro.writer(buffer, parsed, datums)
+    fastavro.writer(buffer, schema.writer_schema(entity), datums)
     buffer.seek(0)
     back = list(fastavro.reader(buffer))
     if len(back) != len(datums):

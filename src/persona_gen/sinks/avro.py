@@ -229,8 +229,8 @@ class AvroEncoder(Encoder):
     def _writer_schema(self) -> Any:
         avro = self._parsed()
         if self.events is not None:
-            return avro.parsed  # the union of the event records
-        return avro.record_schema(self.entity)
+            return avro.writer_schema()  # the union of the event records
+        return avro.writer_schema(self.entity)
 
     def write(self, payload: Any) -> None:
         for datum in payload or ():
@@ -289,7 +289,7 @@ def avro_encoder_for(
     if avsc is not None:
         parsed = read_avro_schema(avsc)
         full = parsed.full_name(entity)
-        encoder.schema = parsed.record_schema(full)
+        encoder.schema = parsed.writer_schema(full)  # (raw data: kept whole when parsed again)
         encoder.entity = full
         encoder._avro = AvroSchema.from_schema(encoder.schema)
     else:

@@ -66,9 +66,17 @@ class AvroSchema:
         """
         full = self.full_name(name)
         if full not in self._standalone:
-            self._standalone[full] = parse_schema(_standalone(full, self.named))
+            self._standalone[full] = parse_schema(self.writer_schema(full))
         out: dict[str, Any] = self._standalone[full]
         return out
+
+    def writer_schema(self, name: str | None = None) -> Any:
+        """The schema to give fastavro's ``writer`` (which writes it into the file's header):
+        one record's, standing alone as in ``record_schema``, or with no name the whole
+        file's. Raw JSON data, not fastavro's parse, which loses null namespaces."""
+        if name is None:
+            return _standalone(self.parsed, self.named)
+        return _standalone(self.named[self.full_name(name)], self.named)
 
 
 def read_avro_schema(path: Path) -> AvroSchema:
@@ -322,28 +330,37 @@ def _strip_hints(schema: Any) -> Any:
     return schema
 
 
-def _standalone(name: str, named: Mapping[str, Any]) -> Any:
+def _standalone(schema: Any, named: Mapping[str, Any]) -> Any:
+    """``schema`` (fastavro-parsed) as raw JSON data that stands alone: named types it only
+    refers to are defined at their first use, and a type in the null namespace defined inside
+    a namespaced one says so (``"namespace": ""``). fastavro's parse drops that, so its own
+    parsed form, parsed again (or dumped into a file header and read back), would put the
+    type in the enclosing namespace."""
     defined: set[str] = set()
 
-    def walk(schema: Any) -> Any:
+    def walk(schema: Any, space: str) -> Any:
         if isinstance(schema, list):
-            return [walk(s) for s in schema]
+            return [walk(s, space) for s in schema]
         if isinstance(schema, str):
             if schema in PRIMITIVES or schema in defined or schema not in named:
                 return schema
-            return walk(named[schema])
+            return walk(named[schema], space)
         out = {k: v for k, v in schema.items() if not k.startswith("__")}
         kind = schema["type"]
         if kind in NAMED:
-            if schema["name"] in defined:
-                return schema["name"]
-            defined.add(schema["name"])
+            name = schema["name"]
+            if name in defined:
+                return name
+            defined.add(name)
+            if "." not in name and space:
+                out["namespace"] = ""
+            space = name.rpartition(".")[0]
         if kind in RECORDS:
-            out["fields"] = [{**f, "type": walk(f["type"])} for f in schema["fields"]]
+            out["fields"] = [{**f, "type": walk(f["type"], space)} for f in schema["fields"]]
         elif kind == "array":
-            out["items"] = walk(schema["items"])
+            out["items"] = walk(schema["items"], space)
         elif kind == "map":
-            out["values"] = walk(schema["values"])
+            out["values"] = walk(schema["values"], space)
         return out
 
-    return walk(named[name])
+    return walk(schema, "")
