@@ -56,18 +56,23 @@ def _laid_out(template: str, fields: list[tuple[int, int, np.ndarray]]) -> list[
 def _variant(kind: str, form: str) -> np.ndarray:
     """A vocabulary with each word in another form, index for index (drawn indices can
     then pick the form directly instead of transforming every drawn word)."""
-    pool = words(kind)
-    forms: dict[str, Callable[[str], str]] = {
+    pool: list[str] = words(kind).tolist()
+    # Forms that change letters one by one are made on the whole list joined (words hold no
+    # line breaks: vocab keeps printable ones), which is read at every start.
+    whole: dict[str, Callable[[str], str]] = {"lower": str.lower, "email": _email_text}
+    each: dict[str, Callable[[str], str]] = {
         "plain": str,
-        "lower": str.lower,
         "capitalized": lambda w: w[:1].upper() + w[1:],
         "title": str.capitalize,
-        "email": _email_text,
         "email_initial": lambda w: _email_text(w[0]),
         "sentence_end": lambda w: w + ".\x00",
         "title_end": lambda w: w.capitalize() + "\x00",
     }
-    return np.asarray([forms[form](w) for w in pool.tolist()], dtype=object)
+    if form in whole:
+        made = whole[form]("\n".join(pool)).split("\n") if pool else []
+    else:
+        made = list(map(each[form], pool))
+    return np.asarray(made, dtype=object)
 
 
 def _email_text(text: str) -> str:

@@ -81,12 +81,11 @@ def _locale(name: str) -> dict[str, Any]:
 
 def _clean(values: list[Any]) -> list[str]:
     # Keep plain, printable, distinct words; unicode is a persona behaviour, not a default.
-    seen: dict[str, None] = {}
-    for v in values:
-        s = str(v).strip()
-        if s and s.isprintable() and s.isascii():
-            seen.setdefault(s, None)
-    return list(seen)
+    texts = [text.strip() for text in map(str, values)]
+    joined = "".join(texts)  # (checked whole first: lists are clean, and it is read at start)
+    if joined.isascii() and joined.isprintable():
+        return list(dict.fromkeys(filter(None, texts)))
+    return list(dict.fromkeys(t for t in texts if t and t.isprintable() and t.isascii()))
 
 
 @cache
