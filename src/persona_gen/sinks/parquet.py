@@ -101,21 +101,22 @@ class ParquetEncoder(Encoder):
 
         sink = pa.BufferOutputStream()
         writer: Any = None
-        pending: list[Any] = []
-        size = 0
+        pending: list[Any] = []  # the next row group's tables
+
+        def write_group() -> None:
+            nonlocal writer
+            group = pa.concat_tables(pending)
+            writer = writer or pq.ParquetWriter(sink, group.schema, compression="zstd")
+            writer.write_table(group, row_group_size=ROW_GROUP_ROWS)
+            pending.clear()
+
         for records in blocks:
-            if not records:
-                continue
-            table = self._table(records)
-            pending.append(table)
-            size += table.nbytes
-            if size >= ROW_GROUP_BYTES:
-                writer = writer or pq.ParquetWriter(sink, table.schema, compression="zstd")
-                writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
-                pending, size = [], 0
+            if records:
+                pending.append(self._table(records))
+                if sum(t.nbytes for t in pending) >= ROW_GROUP_BYTES:
+                    write_group()
         if pending:
-            writer = writer or pq.ParquetWriter(sink, pending[0].schema, compression="zstd")
-            writer.write_table(pa.concat_tables(pending), row_group_size=ROW_GROUP_ROWS)
+            write_group()
         if writer is None:
             return b""
         writer.close()
