@@ -123,3 +123,17 @@ def records_of(persona: str, generator: str, n: int, seed: int) -> list[dict[str
     return [
         r for b in Dataset([(CATALOG.get(persona), 1.0)], generator, n, seed).blocks() for r in b
     ]
+
+
+@pytest.mark.parametrize("generator", ["load", "file"])
+def test_workers_do_not_change_a_parquet_file_of_many_parts(tmp_path: Path, generator: str) -> None:
+    # Parquet's unit of work is a part of 32 blocks: 3,000 records above are one part, made
+    # by one process whatever --workers says. 70,000 records are three parts.
+    outputs = []
+    for workers in ("1", "2", "3"):
+        target = tmp_path / f"w{workers}.parquet"
+        argv = ["quick", "noisy_device", "-t", generator, "-n", "70000", "-s", "4"]
+        result = run_cli([*argv, "--workers", workers, "-o", str(target)])
+        assert result.code == 0, result.stderr
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
