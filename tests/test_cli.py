@@ -84,7 +84,8 @@ def test_an_output_that_cannot_be_written_is_one_message_and_no_file(
     tmp_path: Path, fmt: str, workers: str
 ) -> None:
     target = tmp_path / f"rows.{fmt}"
-    argv = ["quick", "normal_user", "-t", "file", "-n", "30000", "-s", "1", "-w", workers]
+    count = "70000" if fmt == "parquet" else "30000"  # (Parquet: three parts of 32 blocks)
+    argv = ["quick", "normal_user", "-t", "file", "-n", count, "-s", "1", "-w", workers]
     ran = subprocess.run(
         [sys.executable, "-m", "persona_gen", *argv, "-o", str(target)],
         capture_output=True,
