@@ -52,3 +52,25 @@ def test_registry_suggests_the_closest_name() -> None:
         registry.get("alpah")
     assert registry.get("alpha") is __import__("json").dumps
     assert issubclass(UnknownNameError, PersonaGenError)
+
+
+def test_plugins_add_names_but_never_replace_a_built_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    scans: list[str] = []
+
+    def entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+        scans.append(group)
+        return [
+            importlib.metadata.EntryPoint("alpha", "json:loads", group),
+            importlib.metadata.EntryPoint("beta", "json:JSONDecoder", group),
+        ]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    registry: Registry[object] = Registry("thing", {"alpha": "json:dumps"}, "persona_gen.x")
+    assert registry.get("alpha") is __import__("json").dumps
+    assert "alpha" in registry
+    assert scans == []  # a built-in name needs no look at the installed packages
+    assert registry.get("beta") is __import__("json").JSONDecoder
+    assert registry.names() == ["alpha", "beta"]
+    assert scans == ["persona_gen.x"]  # once
