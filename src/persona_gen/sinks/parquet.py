@@ -78,7 +78,14 @@ def _json_texts(values: list[Any]) -> Any:
     return texts
 
 
+# A column kind's Arrow type, by the name of its pyarrow factory (pyarrow is imported lazily).
 _TYPES = {"bool": "bool_", "int": "int64", "float": "float64", "string": "string", "json": "string"}
+
+
+def _arrow_type(kind: str) -> Any:
+    import pyarrow as pa
+
+    return getattr(pa, _TYPES[kind])()
 
 
 class ParquetEncoder(Encoder):
@@ -133,23 +140,17 @@ class ParquetEncoder(Encoder):
             except KeyError:
                 values = [r.get(column) for r in records]
             arrays[column] = self._array(column, kind, values)
-        schema = pa.schema([(c, getattr(pa, _TYPES[kind])()) for c, kind in kinds.items()])
+        schema = pa.schema([(c, _arrow_type(kind)) for c, kind in kinds.items()])
         return pa.table(arrays, schema=schema)
 
     @staticmethod
     def _array(column: str, kind: str, values: list[Any]) -> Any:
         import pyarrow as pa
 
-        types = {
-            "bool": pa.bool_(),
-            "int": pa.int64(),
-            "float": pa.float64(),
-            "string": pa.string(),
-        }
         if kind == "json":
             return _json_texts(values)
         try:
-            return pa.array(values, types[kind])
+            return pa.array(values, _arrow_type(kind))
         except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
             if kind == "string":
                 return pa.array(
