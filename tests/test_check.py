@@ -162,3 +162,33 @@ def test_data_of_another_profile_is_refused_by_its_manifest(tmp_path: Path) -> N
     assert result.code == 1
     assert "generated from profile" in result.stderr and "user.schema.json" in result.stderr
     assert run_cli(["check", str(data), "--profile", str(profile)]).code == 0
+
+
+@pytest.mark.parametrize("dtype", ["streaming", "api"])
+def test_clean_nested_data_passes_from_parquet(tmp_path: Path, dtype: str) -> None:
+    # Nested values (a streaming payload, an api request) are JSON text in Parquet: the file
+    # names those columns and check decodes them back.
+    profile, data = _generate(tmp_path, "user-event.avsc", dtype, fmt="parquet")
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked > 0 and report.failed == 0
+
+
+def test_parquet_json_columns_are_the_ones_the_file_names(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from persona_gen.runtime.records import read_dataset
+
+    columns = {"payload": ['{"a": 1}', None], "code": ["123", "[7]"], "name": ["x", "y"]}
+    named = tmp_path / "named.parquet"
+    schema = pa.table(columns).schema.with_metadata({b"persona_gen.json_columns": b'["payload"]'})
+    pq.write_table(pa.table(columns, schema=schema), named)
+    rows, _ = read_dataset(named, "parquet")
+    assert rows[0] == {"payload": {"a": 1}, "code": "123", "name": "x"}
+    assert rows[1] == {"payload": None, "code": "[7]", "name": "y"}
+    # A file without the list (written before it was kept) is told by its values.
+    unnamed = tmp_path / "unnamed.parquet"
+    pq.write_table(pa.table(columns), unnamed)
+    rows, _ = read_dataset(unnamed, "parquet")
+    assert rows[0] == {"payload": {"a": 1}, "code": 123, "name": "x"}

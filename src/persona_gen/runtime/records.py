@@ -93,30 +93,46 @@ def _read_csv(data: bytes) -> list[dict[str, Any]]:
 def _read_parquet(path: Path) -> list[dict[str, Any]]:
     import pyarrow.parquet as pq
 
+    from persona_gen.sinks.parquet import JSON_COLUMNS_KEY
+
     try:
-        rows: list[dict[str, Any]] = pq.read_table(path).to_pylist()
+        table = pq.read_table(path)
     except (OSError, ValueError) as exc:  # pyarrow's errors on a damaged file are both
         raise FileError(f"not a readable Parquet file: {exc}", path) from None
-    # Columns of mixed types are stored as JSON text: decode those back.
-    columns = list(rows[0]) if rows else []
+    rows: list[dict[str, Any]] = table.to_pylist()
+    # Nested and mixed values are stored as JSON text: decode those columns back. The file
+    # names them; files written before it did are told by their values.
+    named = (table.schema.metadata or {}).get(JSON_COLUMNS_KEY)
+    try:
+        columns = json.loads(named) if named is not None else None
+    except ValueError:
+        columns = None
+    if not isinstance(columns, list):
+        columns = [c for c in (rows[0] if rows else ()) if _json_column(rows, c)]
     for column in columns:
-        values = [r[column] for r in rows if isinstance(r.get(column), str)]
-        if values and _json_column(values):
-            for r in rows:
-                if isinstance(r.get(column), str):
+        for r in rows:
+            if isinstance(r.get(column), str):
+                try:
                     r[column] = json.loads(r[column])
+                except ValueError:
+                    raise FileError(
+                        f"column '{column}' should hold JSON text, not {r[column]!r:.60}", path
+                    ) from None
     return rows
 
 
-def _json_column(values: list[str]) -> bool:
-    quoted = False
+def _json_column(rows: list[dict[str, Any]], column: str) -> bool:
+    """Whether every text value of ``column`` is JSON and one at least is a quoted string,
+    an object or an array (a plain text column may hold numbers)."""
+    values = [r[column] for r in rows if isinstance(r.get(column), str)]
+    marked = False
     for v in values:
         try:
             json.loads(v)
         except ValueError:
             return False
-        quoted = quoted or v.startswith('"')
-    return quoted
+        marked = marked or v[:1] in ('"', "{", "[")
+    return marked
 
 
 def detect_generator(record: dict[str, Any]) -> str:

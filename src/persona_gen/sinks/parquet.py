@@ -21,7 +21,11 @@ from persona_gen.seeds import BLOCK_SIZE
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.parquet_parts import PartsWriter
 
-__all__ = ["ParquetEncoder", "column_kinds"]
+__all__ = ["JSON_COLUMNS_KEY", "ParquetEncoder", "column_kinds"]
+
+# The schema metadata key listing the columns stored as JSON text (a JSON array of names), so
+# a reader (``persona-gen check``) decodes exactly those.
+JSON_COLUMNS_KEY = b"persona_gen.json_columns"
 
 
 def _kind(values: list[Any]) -> str:
@@ -140,7 +144,11 @@ class ParquetEncoder(Encoder):
             except KeyError:
                 values = [r.get(column) for r in records]
             arrays[column] = self._array(column, kind, values)
-        schema = pa.schema([(c, _arrow_type(kind)) for c, kind in kinds.items()])
+        json_columns = [c for c, kind in kinds.items() if kind == "json"]
+        schema = pa.schema(
+            [(c, _arrow_type(kind)) for c, kind in kinds.items()],
+            metadata={JSON_COLUMNS_KEY: orjson.dumps(json_columns)},
+        )
         return pa.table(arrays, schema=schema)
 
     @staticmethod
