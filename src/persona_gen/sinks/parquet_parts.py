@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import IO
 
 from persona_gen.errors import OutputError
-from persona_gen.sinks.thrift_compact import Container, Field, read_struct, write_struct
+from persona_gen.sinks.thrift_compact import Field, list_of_structs, read_struct, write_struct
 
 __all__ = ["PartsWriter"]
 
@@ -26,7 +26,6 @@ _GROUP_COLUMNS, _GROUP_FILE_OFFSET, _GROUP_ORDINAL = 1, 5, 7
 _CHUNK_META = 3
 _CHUNK_OFFSETS = (2, 4, 6)  # file_offset, offset_index_offset, column_index_offset
 _META_OFFSETS = (9, 10, 11, 14)  # data, index, dictionary page; bloom filter
-_LIST, _STRUCT, _I16 = 9, 12, 4
 
 
 def _footer(part: memoryview) -> tuple[memoryview, list[Field]]:
@@ -105,7 +104,7 @@ class PartsWriter:
             return
         replaced = {
             _FILE_NUM_ROWS: self.rows,
-            _FILE_ROW_GROUPS: Container(_LIST, _STRUCT, 0, self.row_groups),
+            _FILE_ROW_GROUPS: list_of_structs(self.row_groups),
         }
         footer = [
             Field(f.id, f.type, replaced[f.id]) if f.id in replaced else f

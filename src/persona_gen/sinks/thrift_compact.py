@@ -15,7 +15,7 @@ from typing import Any
 
 from persona_gen.errors import OutputError
 
-__all__ = ["Container", "Field", "read_struct", "write_struct"]
+__all__ = ["Container", "Field", "list_of_structs", "read_struct", "write_struct"]
 
 _STOP, _TRUE, _FALSE, _I8, _I16, _I32, _I64, _DOUBLE, _BINARY = 0, 1, 2, 3, 4, 5, 6, 7, 8
 _LIST, _SET, _MAP, _STRUCT = 9, 10, 11, 12
@@ -117,6 +117,11 @@ class _Reader:
                 fields.append(Field(last, kind, kind == _TRUE))
             else:
                 fields.append(Field(last, kind, self.value(kind)))
+
+
+def list_of_structs(items: list[Any]) -> Container:
+    """A list whose elements are structs (field lists or ``write_struct`` bytes)."""
+    return Container(_LIST, _STRUCT, 0, items)
 
 
 def read_struct(data: bytes | memoryview) -> list[Field]:
