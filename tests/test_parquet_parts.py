@@ -53,7 +53,13 @@ def _joined(parts: list[bytes]) -> bytes:
 
 @pytest.mark.parametrize(
     "options",
-    [{}, {"write_page_index": True}, {"write_statistics": False}, {"use_dictionary": False}],
+    [
+        {},
+        {"write_page_index": True},
+        {"write_statistics": False},
+        {"use_dictionary": False},
+        {"use_dictionary": ["name", "active"]},
+    ],
 )
 def test_a_footer_reads_and_writes_back_to_the_same_bytes(options: dict[str, object]) -> None:
     footer = _footer(_parquet(_table(300), 64, **options))
@@ -66,17 +72,23 @@ def test_a_footer_reads_and_writes_back_to_the_same_bytes(options: dict[str, obj
     group=st.integers(1, 120),
     groups_per_part=st.lists(st.integers(1, 4), min_size=1, max_size=8),
     page_index=st.booleans(),
+    dictionary=st.sampled_from([True, False, ["name", "active"]]),
 )
 def test_joined_parts_are_the_file_pyarrow_writes_with_the_same_row_groups(
-    rows: int, group: int, groups_per_part: list[int], page_index: bool
+    rows: int,
+    group: int,
+    groups_per_part: list[int],
+    page_index: bool,
+    dictionary: bool | list[str],
 ) -> None:
     table = _table(rows)
+    options = {"write_page_index": page_index, "use_dictionary": dictionary}
     parts, start, n = [], 0, 0
     while start < rows:
         size = group * groups_per_part[n % len(groups_per_part)]
-        parts.append(_parquet(table.slice(start, size), group, write_page_index=page_index))
+        parts.append(_parquet(table.slice(start, size), group, **options))
         start, n = start + size, n + 1
-    whole = _parquet(table, group, write_page_index=page_index)
+    whole = _parquet(table, group, **options)
     if not page_index:  # (a page index lies after all row groups: parts interleave theirs)
         assert _joined(parts) == whole
     joined = pq.ParquetFile(io.BytesIO(_joined(parts)))
@@ -121,3 +133,19 @@ def test_the_file_a_dataset_writes_in_parts_reads_back(tmp_path: Path) -> None:
     assert data.metadata.num_rows == 70_000
     assert data.metadata.num_row_groups >= 3  # parts of 32,768 rows at most
     assert data.read().num_rows == 70_000
+
+
+def test_only_columns_whose_values_repeat_are_dictionary_encoded(tmp_path: Path) -> None:
+    from persona_gen.runtime.cli import main
+
+    out = tmp_path / "users.parquet"
+    args = ["quick", "normal_user", "-t", "file", "-n", "3000", "-s", "5", "-o", str(out)]
+    assert main(args) == 0
+    group = pq.ParquetFile(out).metadata.row_group(0)
+    encoded = {
+        group.column(i).path_in_schema: group.column(i).has_dictionary_page
+        for i in range(group.num_columns)
+    }
+    # Ids, e-mail addresses and timestamps never repeat; statuses, countries and names do.
+    assert not any(encoded[c] for c in ("id", "email", "created_at"))
+    assert all(encoded[c] for c in ("status", "address.country", "first_name"))
