@@ -14,6 +14,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from persona_gen.entities.model import Domain, Entity, Field, Schema
+from persona_gen.generators.base import repeats_of
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.effects import PayloadEffects, _legacy
 from persona_gen.generators.paths import MISSING, get_path, set_path
@@ -370,3 +371,25 @@ def test_limited_clients_on_a_block_equal_the_per_record_loop(
                 del value[max(params.max_items, leaf.schema.min_items or 0) :]
     _apply(effects, "limited", payloads, rows, seed, params)
     assert repr(payloads) == repr(expected)
+
+
+def _repeats_loop(request: np.ndarray, repeat: np.ndarray) -> list[tuple[int, int]]:
+    """The per-row loop ``repeats_of`` replaced."""
+    first: dict[int, int] = {}
+    for i in np.flatnonzero(~repeat).tolist():
+        first.setdefault(int(request[i]), i)
+    pairs = []
+    for i in np.flatnonzero(repeat).tolist():
+        src = first.get(int(request[i]))
+        if src is not None and src != i:
+            pairs.append((i, src))
+    return pairs
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 12), st.booleans()), max_size=60))
+def test_repeats_of_equals_the_per_row_loop(rows: list[tuple[int, bool]]) -> None:
+    request = np.array([r for r, _ in rows], np.int64)
+    repeat = np.array([flag for _, flag in rows], bool)
+    trace: Any = SimpleNamespace(request=request)
+    assert repeats_of(trace, repeat) == _repeats_loop(request, repeat)

@@ -267,23 +267,29 @@ class ApiGenerator(Generator):
         the block that return that entity). Without ``replies`` only paths are drawn (a load
         schedule has no bodies)."""
         n = op_index.size
-        paths: list[str] = [""] * n
+        placed = np.full(n, "", dtype=object)  # each operation's paths, put in its rows
         bodies: list[Any] = [None] * n
         asked: dict[str, list[tuple[int, int | None]]] = {}
         for k, op in enumerate(self.operations):
-            rows = np.flatnonzero(op_index == k).tolist()
+            at = np.flatnonzero(op_index == k)
+            rows = at.tolist()
             if not rows:
                 continue
             entity = self.ctx.domain.entities.get(op.entity or "") or self.entity
             filled = [op.path] * len(rows)
-            for param in op.path_params or _params_of(op.path):
+            params = op.path_params or _params_of(op.path)
+            for param in params:
                 field = entity.schema.field(param)
                 schema = field.schema if field is not None else _UUID_SCHEMA
                 values = self.synth.values(schema, param, len(rows), rng)
                 token = "{" + param + "}"
-                filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
-            for row, path in zip(rows, filled, strict=True):
-                paths[row] = path
+                if len(params) == 1 and op.path.count(token) == 1:
+                    # (the replace below, without searching every path: the common case)
+                    head, tail = op.path.split(token)
+                    filled = [f"{head}{v}{tail}" for v in values]
+                else:
+                    filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
+            placed[at] = filled
             if not replies or op.method == "DELETE" or op.success_status == 204:
                 continue
             # (row, items of a list reply or None for one record), per entity: each entity's
@@ -304,6 +310,7 @@ class ApiGenerator(Generator):
                 else:
                     bodies[row] = {"items": pool[start : start + size], "page": 1}
                     start += size
+        paths: list[str] = placed.tolist()
         return paths, bodies
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:

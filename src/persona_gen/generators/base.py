@@ -75,16 +75,20 @@ class Generator(ABC):
 
 def repeats_of(trace: Trace, repeat: np.ndarray) -> list[tuple[int, int]]:
     """``(row, source row)`` for each repeated event (a retry or a re-send) whose first
-    occurrence is in the same block: the repeat must carry the same request."""
-    first: dict[int, int] = {}
-    for i in np.flatnonzero(~repeat).tolist():
-        first.setdefault(int(trace.request[i]), i)
-    pairs = []
-    for i in np.flatnonzero(repeat).tolist():
-        src = first.get(int(trace.request[i]))
-        if src is not None and src != i:
-            pairs.append((i, src))
-    return pairs
+    occurrence is in the same block: the repeat must carry the same request. The source is
+    the first row not marked ``repeat`` with the same request number (found by sorting, not
+    by a Python step per row)."""
+    rows = np.flatnonzero(repeat)
+    originals = np.flatnonzero(~repeat)
+    if not rows.size or not originals.size:
+        return []
+    # ``return_index`` gives each number's first occurrence among the originals.
+    numbers, first = np.unique(trace.request[originals], return_index=True)
+    wanted = trace.request[rows]
+    at = np.minimum(np.searchsorted(numbers, wanted), len(numbers) - 1)
+    found = numbers[at] == wanted
+    sources = originals[first[at[found]]]
+    return list(zip(rows[found].tolist(), sources.tolist(), strict=True))
 
 
 def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:
