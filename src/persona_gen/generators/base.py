@@ -61,7 +61,11 @@ class Generator(ABC):
     # -- helpers shared by generators ----------------------------------------------------
 
     def actor_ids(self, trace: Trace) -> list[str]:
-        return [f"{self.actor_prefix}-{a:06d}" for a in trace.actor.tolist()]
+        # Each actor of the block named once (a block holds a few actors' sessions).
+        actors, at = np.unique(trace.actor, return_inverse=True)
+        names = np.array([f"{self.actor_prefix}-{a:06d}" for a in actors.tolist()], object)
+        out: list[str] = names[at].tolist()
+        return out
 
     def session_ids(self, trace: Trace) -> list[str]:
         return hex_ids(trace.session, self.salt ^ 0x5E55, "ses_")

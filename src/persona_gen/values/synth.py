@@ -22,7 +22,7 @@ from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.numbers import integer_column, number_column
 from persona_gen.values.regex import RegexUnsupported, compile_pattern, generates_matches
 from persona_gen.values.semantics import infer_semantic, snake_case
-from persona_gen.values.strings import FORMATS, SEMANTICS, pick
+from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer"]
 
@@ -413,8 +413,8 @@ class Synthesizer:
         semantic = schema.semantic or infer_semantic(name, "string")
         if semantic == "identifier":
             prefix = (snake_case(name).split("_")[0][:3] or "id").upper()
-            nums = rng.integers(0, 10**8, n).tolist()
-            return [f"{prefix}-{k:08d}" for k in nums]
+            head = prefix + "-"
+            return [head + digits for digits in zero_padded(rng.integers(0, 10**8, n), 8)]
         column = SEMANTICS.get(semantic or "")
         if column is not None:
             return column(n, rng, self.reference_ms)
