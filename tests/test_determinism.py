@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import orjson
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from persona_gen import Dataset, PersonaCatalog
-from persona_gen.seeds import BLOCK_SIZE
+from persona_gen.seeds import BLOCK_SIZE, block_stream, stable_hash
 from tests.helpers import GENERATORS, PERSONAS, run_cli
 
 CATALOG = PersonaCatalog()
@@ -137,3 +138,19 @@ def test_workers_do_not_change_a_parquet_file_of_many_parts(tmp_path: Path, gene
         assert result.code == 0, result.stderr
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+_LABELS = st.one_of(st.text(max_size=8), st.integers(0, 2**70), st.booleans())
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 2**63 - 1), st.lists(_LABELS, max_size=5))
+def test_a_stream_is_the_seed_sequence_of_the_seed_and_label_hashes(
+    seed: int, labels: list[object]
+) -> None:
+    # The contract's definition of a stream; block_stream builds the entropy words itself.
+    words = [seed & 0xFFFFFFFF, seed >> 32, *(stable_hash(label) for label in labels)]
+    expected = np.random.Generator(np.random.PCG64(np.random.SeedSequence(words)))
+    assert (
+        block_stream(seed, *labels).integers(0, 2**63, 4) == expected.integers(0, 2**63, 4)
+    ).all()
