@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import operator
 from collections.abc import Callable
 from functools import cache
 
@@ -235,10 +236,17 @@ def _full_name(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return [f"{f} {la}" for f, la in zip(first, last, strict=True)]
 
 
+@cache
+def _numbers(count: int) -> np.ndarray:
+    """``str(k)`` for k below ``count``, to pick by index (formatting each drawn number
+    costs several times more)."""
+    return np.asarray([str(k) for k in range(count)], dtype=object)
+
+
 def _username(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     base = _variant("username_word", "lower")[rng.integers(0, len(words("username_word")), n)]
-    num = rng.integers(0, 1000, n).tolist()
-    return [f"{b}{k}" for b, k in zip(base.tolist(), num, strict=True)]
+    num = _numbers(1000)[rng.integers(0, 1000, n)]
+    return list(map(operator.add, base.tolist(), num.tolist()))
 
 
 def _phone(n: int, rng: np.random.Generator, ref: int) -> list[str]:
@@ -249,9 +257,9 @@ def _phone(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 
 def _street(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    nums = rng.integers(1, 9999, n).tolist()
+    nums = _numbers(9999)[rng.integers(1, 9999, n)].tolist()
     names, sfx = pick("street_name", n, rng), pick("street_suffix", n, rng)
-    return [f"{k} {a} {b}" for k, a, b in zip(nums, names, sfx, strict=True)]
+    return list(map(" ".join, zip(nums, names, sfx, strict=True)))
 
 
 def _text(n: int, rng: np.random.Generator, ref: int) -> list[str]:
