@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -51,9 +51,11 @@ BAD_FORMATS = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a mutation did: the path it changed and the rule broken (None = still valid)."""
+class Outcome(NamedTuple):
+    """What a mutation did: the path it changed and the rule broken (None = still valid).
+
+    (A named tuple: made once per mutated record, it builds in half the time of a frozen
+    dataclass.)"""
 
     mutation: str
     field_path: str
