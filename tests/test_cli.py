@@ -191,6 +191,50 @@ def test_output_to_a_directory_is_refused(tmp_path: Path) -> None:
     assert "is a directory" in result.stderr
 
 
+def test_a_fifo_as_output_is_written_through_not_replaced(tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "20", "-s", "1", "-o", str(fifo)])
+    reader.join(timeout=30)
+    assert result.code == 0, result.stderr
+    assert len(json.loads(received[0])) == 20
+    assert fifo.is_fifo()  # still the pipe, not a file renamed over it
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["pipe"]  # no manifest beside it
+
+
+def test_dev_null_as_output_stays_a_device() -> None:
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "30", "-o", os.devnull])
+    assert result.code == 0, result.stderr
+    assert Path(os.devnull).is_char_device()
+    assert not Path(os.devnull + ".manifest.json").exists()
+
+
+def test_a_symlink_as_output_keeps_pointing_at_its_file(tmp_path: Path) -> None:
+    target = tmp_path / "data" / "rows.jsonl"
+    target.parent.mkdir()
+    target.write_text("old\n")
+    link = tmp_path / "latest.jsonl"
+    link.symlink_to(target)
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "7", "-o", str(link)])
+    assert result.code == 0, result.stderr
+    assert link.is_symlink()
+    assert len(target.read_text().splitlines()) == 7
+
+
+def test_a_full_device_as_output_is_one_message() -> None:
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "30", "-o", "/dev/full"])
+    assert result.code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "persona-gen: error: /dev/full: cannot write: No space left on device"
+    )
+    assert Path("/dev/full").is_char_device()
+
+
 def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("name: broken\nbehaviors:\n  timing: [1, 2\n")
     result = run_cli(["quick", "broken", "-t", "api", "-n", "2", "-p", str(tmp_path)])

@@ -12,7 +12,7 @@ from persona_gen.runtime.manifest import manifest, manifest_path, write_manifest
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
 from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
-from persona_gen.sinks.output import open_output
+from persona_gen.sinks.output import is_special, open_output
 
 __all__ = ["deliver", "make_encoder", "sink_manifest_path", "write_dataset"]
 
@@ -82,9 +82,8 @@ def write_dataset(
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     with open_output(output) as stream:
         encoder.open(stream)
-        for stats in _written_blocks(
-            dataset, encoder, stream, workers or dataset.workers, output is not None
-        ):
+        to_file = output is not None and stream.seekable()  # (not a FIFO or a terminal)
+        for stats in _written_blocks(dataset, encoder, stream, workers or dataset.workers, to_file):
             dataset.stats.merge(stats)
             if bar is not None:
                 bar.advance(stats.records)
@@ -94,7 +93,7 @@ def write_dataset(
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
     if manifest_file is not None:
         write_manifest(manifest_file, doc)
-    elif output is not None:
+    elif output is not None and not is_special(output):  # (no /dev/null.manifest.json)
         write_manifest(manifest_path(output), doc)
     return doc
 

@@ -1,9 +1,14 @@
-"""Where encoded records go: stdout, or a file written atomically (temp file + rename)."""
+"""Where encoded records go: stdout, or a file written atomically (temp file + rename).
+
+A path that names something other than a regular file (``/dev/null``, a FIFO, a terminal)
+is written straight through: replacing it by a renamed file would destroy it. A symbolic
+link stays a link: the file it points to is the one replaced."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -12,7 +17,17 @@ from typing import IO
 
 from persona_gen.errors import OutputError
 
-__all__ = ["atomic_file", "ensure_writable", "open_output", "write_atomic"]
+__all__ = ["atomic_file", "ensure_writable", "is_special", "open_output", "write_atomic"]
+
+
+def is_special(path: Path) -> bool:
+    """Whether ``path`` exists as something other than a regular file or a directory (a
+    device, a FIFO, a socket), following symbolic links."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 @contextlib.contextmanager
@@ -22,6 +37,12 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     On any error or interrupt the temporary file is removed, so a half-written output never
     stands where a complete one is expected.
     """
+    if is_special(path):
+        with _straight_through(path) as stream:
+            yield stream
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     fd, tmp = _temp_beside(path)
     stream = os.fdopen(fd, "wb", buffering=1 << 20)
     try:
@@ -40,6 +61,21 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
             # A full disk, a quota, an I/O error: the output cannot be written.
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+@contextlib.contextmanager
+def _straight_through(path: Path) -> Iterator[IO[bytes]]:
+    try:
+        stream = open(path, "wb")  # noqa: SIM115 - closed below, errors reported as ours
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    try:
+        yield stream
+        stream.close()
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            stream.close()
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -62,6 +98,12 @@ def open_output(path: Path | None) -> Iterator[IO[bytes]]:
 def ensure_writable(path: Path) -> None:
     """Fail now, with ``atomic_file``'s message, if ``path`` could not be written later (so a
     long run does not end in "cannot write")."""
+    if is_special(path):
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"{path}: cannot write: Permission denied")
+        return
+    if path.is_symlink():
+        path = Path(os.path.realpath(path))
     fd, tmp = _temp_beside(path)
     os.close(fd)
     os.unlink(tmp)
