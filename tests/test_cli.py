@@ -334,3 +334,14 @@ def test_columns_a_persona_retypes_are_json_text_in_parquet(tmp_path: Path, seed
     ages = [None if text is None else json.loads(text) for text in table.column("age").to_pylist()]
     assert ages == [row["age"] for row in rows]
     assert any(not isinstance(age, int) for age in ages if age is not None)
+
+
+def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> None:
+    # Check messages quote patterns; Rich markup took '[a-z]' for a style tag and dropped it.
+    from persona_gen.runtime import cli
+
+    cli._stderr_console().print("'x1' does not match '^[a-z]+$' [bold]")
+    cli._stdout_console().print("title [red]")
+    captured = capsys.readouterr()
+    assert "'^[a-z]+$' [bold]" in captured.err
+    assert "title [red]" in captured.out

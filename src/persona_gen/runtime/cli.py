@@ -39,14 +39,17 @@ PersonaDirs = Annotated[
 def _stderr_console() -> Any:
     from rich.console import Console
 
-    return Console(stderr=True, highlight=False, width=None if sys.stderr.isatty() else 160)
+    # (markup off: check messages quote patterns such as ^[a-z]+$, which Rich took for tags)
+    return Console(
+        stderr=True, markup=False, highlight=False, width=None if sys.stderr.isatty() else 160
+    )
 
 
 def _stdout_console() -> Any:
     from rich.console import Console
 
     # Piped output has no terminal width; keep names on one line rather than wrap at 80.
-    return Console(highlight=False, width=None if sys.stdout.isatty() else 200)
+    return Console(markup=False, highlight=False, width=None if sys.stdout.isatty() else 200)
 
 
 def _catalog(dirs: list[Path] | None) -> Any:
