@@ -155,6 +155,14 @@ def test_discriminator_oneof_with_mapping(tmp_path: Path) -> None:
     assert field_schema(result, "Dog", "kind").const == "Dog"  # implicit: the component name
 
 
+def test_a_byte_value_outside_ascii_is_invalid_not_an_error(tmp_path: Path) -> None:
+    blob = {"type": "object", "properties": {"data": {"type": "string", "format": "byte"}}}
+    for doc in (oas30({"Blob": blob}), {**oas30({"Blob": blob}), "openapi": "3.1.0"}):
+        check = OpenApiImporter().validators(write(tmp_path, doc))["Blob"]
+        assert check({"data": "aGVsbG8="}) == []
+        assert check({"data": "héllo"}) != []  # (raised UnicodeEncodeError)
+
+
 def test_discriminator_allof_inheritance(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -8,6 +8,7 @@ format checking on.
 
 from __future__ import annotations
 
+import binascii
 import copy
 import re
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from openapi_schema_validator import (
 )
 from referencing import Registry
 
+from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
 
 __all__ = ["RecordValidator", "jsonschema_validators", "openapi_validators"]
@@ -73,13 +75,21 @@ def openapi_validators(
         registry = registry.with_resource(docs.main.uri, docs.default_spec.create_resource(data))
     if version.startswith(("3.1", "3.2")):
         cls: Any = OAS31Validator
-        checker = oas31_format_checker
+        checker = _with_byte_check(oas31_format_checker)
     else:
-        cls, checker = OAS30Validator, oas30_format_checker
+        cls, checker = OAS30Validator, _with_byte_check(oas30_format_checker)
     return {
         name: _checker(cls({"$ref": uri}, registry=registry, format_checker=checker))
         for name, uri in sources.items()
     }
+
+
+def _with_byte_check(checker: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
+    """``checker`` with a ``byte`` check that cannot raise (see ``is_base64``)."""
+    fixed = jsonschema.FormatChecker(formats=())
+    fixed.checkers = dict(checker.checkers)
+    fixed.checks("byte", raises=(binascii.Error, ValueError))(is_base64)
+    return fixed
 
 
 def _swagger_discriminators(node: Any) -> Any:

@@ -1,0 +1,25 @@
+"""Labels name the rule a value breaks as the validator that proves them would (formats)."""
+
+from __future__ import annotations
+
+import pytest
+
+from persona_gen.entities.model import Schema
+from persona_gen.generators.check import violated_rule
+
+
+@pytest.mark.parametrize(
+    ("fmt", "value", "rule"),
+    [
+        ("time", "11:20:15Z", None),
+        ("time", "11:20:15", "format"),  # RFC 3339 full-time needs an offset (draft 3 did not)
+        ("time", "00:32:3", "format"),
+        ("byte", "aGVsbG8=", None),
+        ("byte", "!!# ", "format"),
+        ("byte", "; DROP TABLE users; --", "format"),
+        ("byte", "héllo", "format"),  # outside ASCII: not base64, and no error
+        ("date-time", "2024-13-45T25:61:00", "format"),
+    ],
+)
+def test_format_labels(fmt: str, value: str, rule: str | None) -> None:
+    assert violated_rule(Schema("string", format=fmt), value) == rule
