@@ -187,3 +187,60 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
         assert message in result.stderr.replace(str(tmp_path) + "/", "")
         assert "Traceback" not in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("schema", "message"),
+    [
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "integer", "minimum": 10, "maximum": 5}},
+            },
+            "k.a: no integer lies between its minimum 10 and maximum 5",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string", "minLength": 9, "maxLength": 2}},
+            },
+            "k.a: minLength 9 is above maxLength 2",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"exclusiveMinimum": 5, "maximum": 5}}},
+            "k.a: no number lies between its exclusiveMinimum 5 and maximum 5",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "array", "minItems": 3, "maxItems": 1}},
+            },
+            "k.a: minItems 3 is above maxItems 1",
+        ),
+        (
+            {"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}},
+            "k: its $ref chain loops (k -> A -> A), so no value fits",
+        ),
+    ],
+)
+def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
+    tmp_path: Path, schema: dict[str, object], message: str
+) -> None:
+    source = tmp_path / "k.schema.json"
+    source.write_text(json.dumps(schema))
+    imported = run_cli(["import-schema", str(source), "-o", str(tmp_path / "k.yaml")])
+    assert imported.code == 1
+    assert message in imported.stderr
+    assert "Traceback" not in imported.stderr
+    assert not (tmp_path / "k.yaml").exists()
+    # A profile whose embedded entity was edited into such a schema is refused the same way.
+    good = tmp_path / "ok.schema.json"
+    good.write_text(json.dumps({"type": "object", "properties": {"a": {"type": "integer"}}}))
+    assert run_cli(["import-schema", str(good), "-o", str(tmp_path / "p.yaml")]).code == 0
+    doc = yaml.safe_load((tmp_path / "p.yaml").read_text())
+    doc["domain"]["entities"]["ok"]["schema"]["fields"]["a"].update({"minimum": 10, "maximum": 5})
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    generated = run_cli(["generate", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out")])
+    assert generated.code == 1
+    assert "ok.a: no integer lies between its minimum 10 and maximum 5" in generated.stderr
+    assert "p.yaml:" in generated.stderr

@@ -16,6 +16,7 @@ from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS
+from persona_gen.values.feasible import unsatisfiable
 
 __all__ = ["Profile", "load_profile"]
 
@@ -46,6 +47,9 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             parts = tuple(p for p in exc.path.replace("[", ".").replace("]", "").split(".") if p)
             problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
     if domain is not None:
+        for found in unsatisfiable(domain):
+            at = ("domain", "entities", found.entity, "schema")
+            problems.append(located.problem(at, f"{found.where}: {found.reason}"))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
                 problems.append(

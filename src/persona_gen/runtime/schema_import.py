@@ -15,6 +15,7 @@ from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
+from persona_gen.values.feasible import unsatisfiable
 
 __all__ = ["detect_format", "import_schema", "profile_document", "write_profile"]
 
@@ -142,6 +143,11 @@ def profile_document(
     profile_name = name or entity.rsplit(".", 1)[-1]  # com.example.UserEvent -> UserEvent
     short = profile_name.replace(" ", "_")
     domain = closure(result.domain, entity)
+    impossible = unsatisfiable(domain)
+    if impossible:
+        listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])
+        more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""
+        raise SchemaImportError(f"no record can satisfy the schema: {listed}{more}", path)
     source: dict[str, Any] = {
         "file": path.name,
         "format": result.format,

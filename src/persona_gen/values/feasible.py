@@ -1,0 +1,86 @@
+"""Schemas no value can satisfy: bounds that cross, and entities that only name themselves.
+
+Checked when a schema is imported and when a profile's embedded domain is loaded, so such a
+schema is one clear message naming the field instead of an error deep in a draw.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from persona_gen.entities.model import Domain, Schema
+from persona_gen.values.numbers import numeric_bounds
+
+__all__ = ["Unsatisfiable", "unsatisfiable"]
+
+
+class Unsatisfiable(NamedTuple):
+    entity: str
+    where: str  # Entity.field.inner ([] for array items, {} for map values, |k for a variant)
+    reason: str
+
+
+def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
+    """Every schema in ``domain`` that no value fits."""
+    found: list[Unsatisfiable] = []
+    for name, entity in domain.entities.items():
+        loop = _ref_loop(domain, name)
+        if loop:
+            reason = f"its $ref chain loops ({' -> '.join(loop)}), so no value fits"
+            found.append(Unsatisfiable(name, name, reason))
+            continue
+        found.extend(Unsatisfiable(name, where, why) for where, why in _walk(entity.schema, name))
+    return found
+
+
+def _ref_loop(domain: Domain, name: str) -> list[str]:
+    """The chain of names when ``name`` is a reference whose chain comes back on itself
+    without reaching a schema of its own (else empty)."""
+    chain = [name]
+    schema = domain.entities[name].schema
+    while schema.type == "ref" and schema.ref in domain.entities:
+        chain.append(schema.ref)
+        if schema.ref in chain[:-1]:
+            return chain
+        schema = domain.entities[schema.ref].schema
+    return []
+
+
+def _walk(schema: Schema, path: str) -> list[tuple[str, str]]:
+    reason = _crossed(schema)
+    found = [(path, reason)] if reason is not None else []
+    for field in schema.fields:
+        found += _walk(field.schema, f"{path}.{field.name}")
+    if schema.items is not None:
+        found += _walk(schema.items, f"{path}[]")
+    if schema.values is not None:
+        found += _walk(schema.values, f"{path}{{}}")
+    for k, variant in enumerate(schema.variants):
+        found += _walk(variant, f"{path}|{k}")
+    return found
+
+
+def _crossed(s: Schema) -> str | None:
+    if s.has_const or s.enum:  # (the value is given; bounds are checked against it by labels)
+        return None
+    if s.type in ("integer", "number"):
+        low, high = numeric_bounds(s, s.type == "integer")
+        if low > high:
+            kind = "integer" if s.type == "integer" else "number"
+            return f"no {kind} lies between its {_bound(s, 'minimum')} and {_bound(s, 'maximum')}"
+    if s.type == "string" and _above(s.min_length, s.max_length):
+        return f"minLength {s.min_length} is above maxLength {s.max_length}"
+    if s.type == "array" and _above(s.min_items, s.max_items):
+        return f"minItems {s.min_items} is above maxItems {s.max_items}"
+    return None
+
+
+def _above(low: int | None, high: int | None) -> bool:
+    return low is not None and high is not None and low > high
+
+
+def _bound(s: Schema, which: str) -> str:
+    value = s.minimum if which == "minimum" else s.maximum
+    exclusive = s.exclusive_minimum if which == "minimum" else s.exclusive_maximum
+    keyword = f"exclusive{which.capitalize()}" if exclusive else which
+    return f"{keyword} {value:g}" if isinstance(value, float) else f"{keyword} {value}"
