@@ -172,6 +172,14 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
             "behaviors.oops.statuses: Value error, status 200 is not an HTTP error status",
         ),
         ("behaviours: {}\n", "bad.yaml:3:1: behaviours: unknown field"),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_delimiter: '\"'\n",
+            "file_delimiter: Value error, '\"' cannot be a CSV delimiter",
+        ),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_encoding: base64\n",
+            "file_encoding: Value error, unknown text encoding 'base64'",
+        ),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path: Path, body: str, expected: str) -> None:
@@ -195,7 +203,12 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     )
     with pytest.raises(ValidationError) as info:
         PersonaCatalog([tmp_path]).get("bad")
-    assert "version" in str(info.value)
+    # The behaviour blocks are checked too, though the file already failed at 'version'.
+    assert [p.path for p in info.value.problems] == [
+        "version",
+        "behaviors.typos.rate",
+        "behaviors.unicode.rate",
+    ]
 
 
 def test_name_must_match_file(tmp_path: Path) -> None:

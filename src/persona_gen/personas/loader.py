@@ -187,12 +187,31 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     try:
         spec = PersonaFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
-        raise ValidationError(pydantic_problems(exc, located, ())) from None
+        problems = list(pydantic_problems(exc, located, ()))
+        # Every problem at once: the behaviour blocks too, though the file failed elsewhere.
+        blocks = located.data.get("behaviors")
+        if isinstance(blocks, dict):
+            seen = [p.path for p in problems]
+            problems += [
+                p
+                for p in _behaviour_problems(blocks, located)
+                if not any(p.path == s or p.path.startswith(f"{s}.") for s in seen)
+            ]
+        raise ValidationError(problems) from None
     # Validate this file's own behaviour blocks now, so errors point at this file.
     bind_behaviours(
         {k: v for k, v in spec.behaviors.items() if v is not None}, [located], partial=True
     )
     return spec, located
+
+
+def _behaviour_problems(blocks: dict[Any, Any], located: Located) -> list[Problem]:
+    named = {k: v for k, v in blocks.items() if isinstance(k, str) and v is not None}
+    try:
+        bind_behaviours(named, [located], partial=True)
+    except ValidationError as exc:
+        return list(exc.problems)
+    return []
 
 
 def bind_behaviours(

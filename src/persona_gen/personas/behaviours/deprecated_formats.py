@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 from typing import Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from persona_gen.distributions import Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
@@ -24,6 +25,27 @@ class DeprecatedFormatsParams(Params):
     file_delimiter: str = Field(";", min_length=1, max_length=1, description="CSV delimiter.")
     decimal_comma: bool = Field(True, description="Write decimals with a comma in files.")
     line_terminator: Literal["\n", "\r\n"] = Field("\r\n", description="File line endings.")
+
+    @field_validator("file_encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            text = codecs.lookup(value)._is_text_encoding  # (not base64, rot13, zlib...)
+        except LookupError:
+            text = False
+        if not text:
+            raise ValueError(f"unknown text encoding {value!r} (e.g. latin-1, cp1252, utf-8)")
+        return value
+
+    @field_validator("file_delimiter")
+    @classmethod
+    def _readable_delimiter(cls, value: str) -> str:
+        # A quote or a line break as the delimiter makes a file no CSV reader can split.
+        if value in ('"', "\r", "\n"):
+            raise ValueError(
+                f"{value!r} cannot be a CSV delimiter (quotes and line breaks are taken)"
+            )
+        return value
 
 
 class DeprecatedFormats(Behaviour[DeprecatedFormatsParams]):
