@@ -173,6 +173,20 @@ def test_import_bad_input(
             "name: p\npersonas: [normal_user]\ndatasets: [{type: api}]\ndomain: {entities: 3}\n",
             "domain",
         ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api}\n"
+            "  - {type: api, personas: [edge_case_user]}\n",
+            "p.yaml:5:28: datasets[1].personas[0]: 'edge_case_user' is not in the profile's",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
+            "  - {name: a, type: load}\n",
+            "p.yaml:5:6: datasets[1].name: datasets[0] writes 'a' too",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, sink: 'ftp://x/y'}\n",
+            "p.yaml:4:17: datasets[0].sink: unknown sink 'ftp'",
+        ),
     ],
 )
 def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:

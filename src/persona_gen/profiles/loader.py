@@ -11,11 +11,11 @@ import pydantic
 from persona_gen._yaml import Located, load_yaml
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import EntityFormatError, domain_from_dict
-from persona_gen.errors import Problem, UnknownNameError, ValidationError
+from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.model import ProfileFile
-from persona_gen.sinks import FORMATS
+from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
 
 __all__ = ["Profile", "load_profile"]
@@ -83,6 +83,31 @@ def _references(
                     str(UnknownNameError("output format", ds.format, FORMATS.names())),
                 )
             )
+        listed = {weighted.name for weighted in spec.personas}
+        for j, name in enumerate(ds.personas or []):
+            if name not in listed:
+                problems.append(
+                    located.problem(
+                        ("datasets", i, "personas", j),
+                        f"'{name}' is not in the profile's personas",
+                    )
+                )
+        if ds.sink is not None:
+            try:
+                check_sink_url(ds.sink, "")
+            except PersonaGenError as exc:
+                problems.append(located.problem(("datasets", i, "sink"), str(exc)))
+    written: dict[str, int] = {}
+    for i, ds in enumerate(spec.datasets):
+        key = ds.output or ds.name or ""
+        if key and key in written:
+            problems.append(
+                located.problem(
+                    ("datasets", i, "output" if ds.output else "name"),
+                    f"datasets[{written[key]}] writes '{key}' too",
+                )
+            )
+        written.setdefault(key, i)
     if catalog is not None:
         for i, p in enumerate(spec.personas):
             if p.name not in catalog.names():

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from persona_gen.personas.model import NAME_PATTERN, SemVer
 
@@ -75,18 +75,3 @@ class ProfileFile(BaseModel):
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
         return value
-
-    @model_validator(mode="after")
-    def _datasets_refer_to_personas(self) -> ProfileFile:
-        names = {p.name for p in self.personas}
-        for i, ds in enumerate(self.datasets):
-            for p in ds.personas or []:
-                if p not in names:
-                    raise ValueError(f"datasets[{i}].personas: '{p}' is not in personas")
-        seen: set[str] = set()
-        for ds in self.datasets:
-            key = ds.output or ds.name or ""
-            if key and key in seen:
-                raise ValueError(f"two datasets write '{key}'")
-            seen.add(key)
-        return self

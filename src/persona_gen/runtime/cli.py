@@ -254,11 +254,12 @@ def quick(
     if sink is None and (rate is not None or realtime or duration is not None):
         raise UsageError("--rate, --realtime and --duration pace a --sink")
     if sink is not None:
-        from persona_gen.runtime.write import check_sink, deliver, sink_manifest_path
+        from persona_gen.runtime.write import deliver, sink_manifest_path
+        from persona_gen.sinks import check_sink_url
 
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
-        check_sink(sink)
+        check_sink_url(sink)
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         doc = deliver(
             dataset,
@@ -544,11 +545,12 @@ def generate(
     summary = Table(title=f"Generated: {profile.spec.name}")
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
         summary.add_column(column)
-    from persona_gen.runtime.write import check_sink, deliver, sink_manifest_path
+    from persona_gen.runtime.write import deliver, sink_manifest_path
+    from persona_gen.sinks import check_sink_url
 
     for item in planned:
         if item.sink:
-            check_sink(item.sink)
+            check_sink_url(item.sink)
     processes = _parse_workers(workers)
     for item in planned:
         dataset = item.dataset(profile)

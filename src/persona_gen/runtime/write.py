@@ -16,8 +16,6 @@ from persona_gen.sinks.output import is_special, open_output
 
 __all__ = ["deliver", "make_encoder", "sink_manifest_path", "write_dataset"]
 
-SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
-
 
 def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False, profile: Any = None) -> Encoder:
     """The encoder for ``fmt``, with the dataset's CSV dialect and fixed columns; the
@@ -130,25 +128,6 @@ def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None
     if directory is None:
         directory = Path(os.environ.get("PERSONA_GEN_MANIFEST_DIR") or ".")
     return directory / f"{dataset_key}.{scheme}.manifest.json"
-
-
-def check_sink(url: str) -> None:
-    """Fail early, before generating anything, on a sink URL that cannot work."""
-    from persona_gen.errors import UnknownNameError, UsageError
-
-    scheme, sep, _ = url.partition("://")
-    if not sep:
-        raise UsageError(f"--sink: '{url}' is not a URL (e.g. kafka://127.0.0.1:9092/topic)")
-    if scheme not in SINK_SCHEMES:
-        raise UnknownNameError("sink", scheme, SINK_SCHEMES, "--sink")
-    if scheme == "kafka":
-        from persona_gen.sinks.kafka import parse_kafka_url
-
-        parse_kafka_url(url)
-    else:
-        from persona_gen.sinks.database import parse_database_url
-
-        parse_database_url(url)
 
 
 def deliver(

@@ -6,7 +6,9 @@ from typing import Any
 
 from persona_gen.registry import Registry
 
-__all__ = ["FORMATS"]
+__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url"]
+
+SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
 FORMATS: Registry[Any] = Registry(
     "output format",
@@ -21,3 +23,24 @@ FORMATS: Registry[Any] = Registry(
     },
     "persona_gen.formats",
 )
+
+
+def check_sink_url(url: str, option: str = "--sink") -> None:
+    """Fail early, before generating anything, on a sink URL that cannot work (``option``
+    names where it was given; empty when the message is placed by the caller)."""
+    from persona_gen.errors import UnknownNameError, UsageError
+
+    scheme, sep, _ = url.partition("://")
+    if not sep:
+        prefix = f"{option}: " if option else ""
+        raise UsageError(f"{prefix}'{url}' is not a URL (e.g. kafka://127.0.0.1:9092/topic)")
+    if scheme not in SINK_SCHEMES:
+        raise UnknownNameError("sink", scheme, SINK_SCHEMES, option)
+    if scheme == "kafka":
+        from persona_gen.sinks.kafka import parse_kafka_url
+
+        parse_kafka_url(url)
+    else:
+        from persona_gen.sinks.database import parse_database_url
+
+        parse_database_url(url)
