@@ -997,6 +997,12 @@ def test_record_schema_stands_alone(tmp_path: Path) -> None:
             "redefined named type: x.S",
             3,
         ),
+        (  # across a top-level union's members (fastavro kept the last one silently)
+            '[{"type": "record", "name": "A", "fields": []},\n'
+            ' {"type": "record", "name": "A", "fields": [{"name": "a", "type": "boolean"}]}]',
+            "redefined named type: A",
+            2,
+        ),
         (
             '{"type": "record", "name": "R", "fields": '
             '[{"name": "a", "type": "int", "default": "x"}]}',

@@ -99,6 +99,15 @@ def _parse(raw: Any, path: Path | None, text: str) -> AvroSchema:
             path or "",
             _where_line(text, where),
         )
+    twice = _defined_twice(raw)
+    if twice is not None:
+        # (fastavro checks this inside one schema, not across a top-level union's members:
+        # the later definition silently replaced the earlier one)
+        raise SchemaImportError(
+            f"invalid Avro schema: redefined named type: {twice}",
+            path or "",
+            line_of(text, twice.rsplit(".", 1)[-1], 2),
+        )
     named: dict[str, Any] = {}
     try:
         parsed = parse_schema(raw, named)
@@ -109,6 +118,40 @@ def _parse(raw: Any, path: Path | None, text: str) -> AvroSchema:
     except Exception as exc:  # fastavro raises bare KeyError/TypeError for malformed input
         raise _error(exc, path or "", text) from None
     return AvroSchema(parsed, named, str(path or ""), text)
+
+
+_NAMED = ("record", "error", "enum", "fixed")
+
+
+def _defined_twice(schema: Any) -> str | None:
+    """The full name of a named type the raw schema defines twice, if any."""
+    seen: set[str] = set()
+    pending: list[tuple[Any, str]] = [(schema, "")]
+    while pending:
+        node, space = pending.pop()
+        if isinstance(node, list):
+            pending.extend((member, space) for member in node)
+            continue
+        if not isinstance(node, dict):
+            continue
+        name = node.get("name")
+        if node.get("type") in _NAMED and isinstance(name, str):
+            namespace = node.get("namespace", space)
+            full = name if "." in name or not namespace else f"{namespace}.{name}"
+            if full in seen:
+                return full
+            seen.add(full)
+            space = full.rpartition(".")[0]
+        fields = node.get("fields") if node.get("type") in ("record", "error") else None
+        for member in fields if isinstance(fields, list) else []:
+            if isinstance(member, dict):
+                pending.append((member.get("type"), space))
+        for key in ("items", "values"):
+            if key in node:
+                pending.append((node[key], space))
+        if isinstance(node.get("type"), dict | list):
+            pending.append((node["type"], space))
+    return None
 
 
 def line_of(text: str, name: str, occurrence: int = 1, *, use: bool = False) -> int | None:
