@@ -159,7 +159,9 @@ class ApiGenerator(Generator):
             rows = np.flatnonzero(np.isin(op_index, ks))
             if not rows.size:
                 continue
-            payloads = self.synth.records(entity, rows.size, rng, trace.first_index)
+            payloads = self.synth.records(
+                entity, rows.size, rng, self.rows(trace.first_index, rows.size)
+            )
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
                 bodies[row], outcomes[row] = payloads[j], found[j]
@@ -169,8 +171,9 @@ class ApiGenerator(Generator):
             # so that unique fields differ from the first item's and from each other.
             sizes = np.where(posting[rows], np.clip(trace.batch_size[rows], 1, 50) - 1, 0)
             if sizes.any():
+                count = int(sizes.sum())
                 extra = self.synth.records(
-                    entity, int(sizes.sum()), rng, trace.first_index + trace.n
+                    entity, count, rng, self.rows(trace.first_index + trace.n, count)
                 )
                 start = 0
                 for row, size in zip(rows.tolist(), sizes.tolist(), strict=True):

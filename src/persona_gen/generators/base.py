@@ -33,6 +33,11 @@ class GenerationContext:
     dataset: str
     epoch_ms: int
     entity: str | None = None
+    # In a mix of personas: this persona's place and the number of personas. Row numbers
+    # (which make unique fields unique) are then lane + lanes * i, so no two personas of
+    # the dataset share one.
+    lane: int = 0
+    lanes: int = 1
 
 
 class Generator(ABC):
@@ -59,6 +64,18 @@ class Generator(ABC):
         return []
 
     # -- helpers shared by generators ----------------------------------------------------
+
+    def rows(self, first: int, n: int) -> range:
+        """The dataset's row numbers of this persona's records ``first .. first + n - 1``."""
+        lane, lanes = self.ctx.lane, self.ctx.lanes
+        return range(first * lanes + lane, (first + n) * lanes + lane, lanes)
+
+    def number(self, records: list[Record], first: int) -> None:  # noqa: B027 - optional
+        """Renumber records placed at dataset positions ``first ..`` by a mix of personas
+        (a generator whose records carry their position overrides it)."""
+
+    def leads(self, first: bool) -> None:  # noqa: B027 - optional hook
+        """In a mix: whether this persona's first record is the dataset's first record."""
 
     def actor_ids(self, trace: Trace) -> list[str]:
         # Each actor of the block named once (a block holds a few actors' sessions).

@@ -49,6 +49,9 @@ class FaultGenerator(Generator):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Whether this persona's first record is the dataset's baseline (in a mix, only the
+        # persona whose record comes first makes one).
+        self.makes_baseline = True
         self.leaves = leaves(self.ctx.domain, self.entity.schema)
         self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
         # Which fields each mutation can act on depends on the schema only: decided once.
@@ -64,19 +67,29 @@ class FaultGenerator(Generator):
         self.weights = weights / weights.sum()
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
-        drawn = self.synth.columns(self.entity.name, trace.n, rng, trace.first_index)
+        drawn = self.synth.columns(
+            self.entity.name, trace.n, rng, self.rows(trace.first_index, trace.n)
+        )
         payloads = drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
         chosen = rng.choice(len(self.kinds), trace.n, p=self.weights)
         candidates = self._candidates(drawn, chosen)
         out: list[Record] = []
         for i, (payload, k) in enumerate(zip(payloads, chosen.tolist(), strict=True)):
             index = trace.first_index + i
-            if index == 0:
+            if index == 0 and self.makes_baseline:
                 out.append(self._record(index, payload, None, []))
                 continue
             outcome = self._mutate(payload, self.kinds[k], rng, candidates[i])
             out.append(self._record(index, payload, outcome, self.because[k]))
         return out
+
+    def leads(self, first: bool) -> None:
+        self.makes_baseline = bool(first)
+
+    def number(self, records: list[Record], first: int) -> None:
+        # (in a mix each persona counts its own records; ``index`` is the dataset position)
+        for i, record in enumerate(records, first):
+            record["index"] = i
 
     def _candidates(self, drawn: ObjectColumns | list[Any], chosen: np.ndarray) -> list[list[Leaf]]:
         """Per record, the fields its chosen mutation can act on (those the record has).
@@ -133,7 +146,7 @@ class FaultGenerator(Generator):
     ) -> Record:
         return {
             "index": index,
-            "baseline": index == 0,
+            "baseline": outcome is None and index == 0 and self.makes_baseline,
             "mutation": outcome.mutation if outcome else "none",
             "field_path": outcome.field_path if outcome else None,
             "expected_valid": outcome.expected_valid if outcome else True,
@@ -144,7 +157,7 @@ class FaultGenerator(Generator):
             if outcome
             else (
                 "Unmutated baseline record."
-                if index == 0
+                if index == 0 and self.makes_baseline
                 else "No mutation applies to this record; it is left valid."
             ),
             "persona": self.ctx.persona.name,

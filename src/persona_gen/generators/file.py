@@ -93,7 +93,9 @@ class FileGenerator(Generator):
         self.columns += list(LABEL_COLUMNS)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
-        drawn = self.synth.columns(self.entity.name, trace.n, rng, trace.first_index)
+        drawn = self.synth.columns(
+            self.entity.name, trace.n, rng, self.rows(trace.first_index, trace.n)
+        )
         payloads: Sequence[Any]
         if not isinstance(drawn, ObjectColumns):
             payloads = drawn

@@ -109,7 +109,9 @@ class StreamingGenerator(Generator):
             # of all the types that carry it, in event order.
             rows = np.flatnonzero(np.isin(kinds, ks))
             if rows.size:
-                got = self.synth.records(entity, rows.size, rng, trace.first_index)
+                got = self.synth.records(
+                    entity, rows.size, rng, self.rows(trace.first_index, rows.size)
+                )
                 found = self.effects[entity].apply(got, trace, rng, rows)
                 for j, row in enumerate(rows.tolist()):
                     payloads[row], outcomes[row] = got[j], found[j]

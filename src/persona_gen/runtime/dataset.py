@@ -2,6 +2,10 @@
 
 Records ``[start, stop)`` are produced from the blocks that cover them, each block computed
 from (seed, dataset key, block index) alone: the partition-invariance contract.
+
+A mix gives each persona a fixed number of records per block (its weight in 1/1024ths), in
+positions drawn per block. A persona's records are the continuation of its own stream,
+block after block, so its timeline, sessions and rates are what it would produce alone.
 """
 
 from __future__ import annotations
@@ -69,6 +73,8 @@ class _Lane:
         domain: Domain | None,
         entity: str | None,
         epoch_ms: int,
+        lane: int = 0,
+        lanes: int = 1,
     ) -> None:
         self.persona = persona
         self.engine = PersonaEngine(persona, seed, key, epoch_ms)
@@ -79,14 +85,29 @@ class _Lane:
             dataset=key,
             epoch_ms=epoch_ms,
             entity=entity,
+            lane=lane,
+            lanes=lanes,
         )
         self.generator: Generator = GENERATORS.get(generator)(ctx)
         self.seed, self.key = seed, key
+        self._kept: tuple[int, list[Record]] | None = None  # the last block records() made
 
     def block(self, index: int) -> list[Record]:
         trace = self.engine.trace(index)
         rng = block_stream(self.seed, self.key, self.persona.name, index, "generator")
         return self.generator.block(trace, rng)
+
+    def records(self, lo: int, hi: int) -> list[Record]:
+        """This persona's records ``lo .. hi - 1`` of its own stream (in a mix, where a
+        dataset block takes a stretch of them that may start in one block and end in the
+        next: the block is kept for the stretch after it)."""
+        out: list[Record] = []
+        for index in range(lo // BLOCK_SIZE, (hi - 1) // BLOCK_SIZE + 1 if hi > lo else 0):
+            if self._kept is None or self._kept[0] != index:
+                self._kept = (index, self.block(index))
+            start = index * BLOCK_SIZE
+            out += self._kept[1][max(lo - start, 0) : hi - start]
+        return out
 
 
 class Dataset:
@@ -113,8 +134,14 @@ class Dataset:
         weights = np.asarray([w for _, w in personas], np.float64)
         self.weights = weights / weights.sum()
         self.lanes = [
-            _Lane(p, generator, seed, self.key, domain, entity, self.epoch_ms) for p, _ in personas
+            _Lane(p, generator, seed, self.key, domain, entity, self.epoch_ms, k, len(personas))
+            for k, (p, _) in enumerate(personas)
         ]
+        self.shares = _shares(self.weights)
+        if len(self.lanes) > 1:
+            first = int(self._positions(0)[0])  # the persona whose record opens the dataset
+            for k, lane in enumerate(self.lanes):
+                lane.generator.leads(k == first)
         if generator == "file":
             _require_one_entity(self.lanes, self.key)
         self.stats = DatasetStats()
@@ -130,19 +157,24 @@ class Dataset:
         """All records of block ``index`` (``BLOCK_SIZE`` of them)."""
         if len(self.lanes) == 1:
             return self.lanes[0].block(index)
-        # A mix: each position draws its persona; each persona's block supplies its records
-        # in order, so a persona's records are what it would produce alone, interleaved.
-        rng = block_stream(self.seed, self.key, "mix", index)
-        which = rng.choice(len(self.lanes), BLOCK_SIZE, p=self.weights)
+        # A mix: each persona's next ``share`` records, in positions drawn for the block.
+        which = self._positions(index)
         per_lane = [
-            lane.block(index) if (which == k).any() else [] for k, lane in enumerate(self.lanes)
+            lane.records(index * share, (index + 1) * share)
+            for lane, share in zip(self.lanes, self.shares, strict=True)
         ]
         cursor = [0] * len(self.lanes)
         out = []
         for k in which.tolist():
             out.append(per_lane[k][cursor[k]])
             cursor[k] += 1
+        self.lanes[0].generator.number(out, index * BLOCK_SIZE)
         return out
+
+    def _positions(self, index: int) -> np.ndarray:
+        """The persona of each position of block ``index`` (a mix)."""
+        rng = block_stream(self.seed, self.key, "mix", index)
+        return rng.permutation(np.repeat(np.arange(len(self.lanes)), self.shares))
 
     def block_range(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int, int]]:
         """``(block index, lo, hi)`` for each block covering records ``[start, stop)``."""
@@ -179,6 +211,22 @@ class Dataset:
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""
         return self.lanes[0].engine.trace(0).settings
+
+
+def _shares(weights: np.ndarray) -> list[int]:
+    """Each persona's records per block: its weight in 1/1024ths of a block (largest
+    remainders), at least one for every persona."""
+    if len(weights) > BLOCK_SIZE:
+        raise GenerationError(f"a mix holds at most {BLOCK_SIZE} personas, got {len(weights)}")
+    raw = weights * BLOCK_SIZE
+    counts = np.floor(raw).astype(np.int64)
+    by_remainder = np.argsort(-(raw - counts), kind="stable")
+    counts[by_remainder[: BLOCK_SIZE - int(counts.sum())]] += 1
+    for k in np.flatnonzero(counts == 0).tolist():  # a tiny weight still shows
+        counts[k] = 1
+        counts[int(np.argmax(counts))] -= 1
+    shares: list[int] = counts.tolist()
+    return shares
 
 
 def _require_one_entity(lanes: list[_Lane], key: str) -> None:

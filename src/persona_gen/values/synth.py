@@ -26,6 +26,9 @@ from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer"]
 
+Rows = int | range
+"""Row numbers of drawn values: a range, or the first of consecutive numbers."""
+
 OPTIONAL_PRESENT = 0.8  # share of records that carry an optional field
 NULL_SHARE = 0.05  # share of nullable values that are null in positive data
 SOFT_DEPTH = 3  # past this, optional/nullable/empty-able recursion stops
@@ -40,22 +43,26 @@ class Synthesizer:
         self.reference_ms = reference_ms
 
     def records(
-        self, entity: str | None, n: int, rng: np.random.Generator, row_offset: int = 0
+        self, entity: str | None, n: int, rng: np.random.Generator, rows: Rows = 0
     ) -> list[dict[str, Any]]:
-        drawn = self.columns(entity, n, rng, row_offset)
+        """``n`` records of ``entity``. ``rows`` numbers them in the dataset (a range of
+        ``n`` numbers, or the first of ``n`` consecutive ones): unique fields are made
+        unique by those numbers."""
+        drawn = self.columns(entity, n, rng, rows)
         return drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
 
     def columns(
-        self, entity: str | None, n: int, rng: np.random.Generator, row_offset: int = 0
+        self, entity: str | None, n: int, rng: np.random.Generator, rows: Rows = 0
     ) -> ObjectColumns | list[Any]:
         """What ``records`` returns (the same draws), with objects kept as columns."""
+        rows = _as_range(rows, n)
         ent = self.domain.entity(entity)
         unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
         if ent.schema.type != "object" or ent.schema.variants:
             # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
             # components can be any schema): its records are values of that schema.
-            return self.values(ent.schema, ent.name, n, rng, 0, False, row_offset)
-        return self._object_columns(ent.schema, n, rng, 0, unique, row_offset)
+            return self.values(ent.schema, ent.name, n, rng, 0, False, rows)
+        return self._object_columns(ent.schema, n, rng, 0, unique, rows)
 
     def values(
         self,
@@ -65,13 +72,15 @@ class Synthesizer:
         rng: np.random.Generator,
         depth: int = 0,
         unique: bool = False,
-        row_offset: int = 0,
+        rows: Rows = 0,
     ) -> list[Any]:
-        """``n`` values for a field called ``name`` of type ``schema``."""
+        """``n`` values for a field called ``name`` of type ``schema`` (``rows`` as for
+        ``records``)."""
         if n <= 0:
             return []
+        rows = _as_range(rows, n)
         if schema.has_const:
-            if unique and n + row_offset > 1:
+            if unique and rows[-1] > 0:
                 raise GenerationError(
                     f"'{name}' must be unique but can only be "
                     f"{schema.const!r}: at most one record is possible"
@@ -81,12 +90,12 @@ class Synthesizer:
             choices = [v for v in schema.enum if v is not None] or list(schema.enum)
             if unique:
                 # Each member once: row i takes member i (no record can repeat a key).
-                if row_offset + n > len(choices):
+                if rows[-1] >= len(choices):
                     raise GenerationError(
                         f"'{name}' must be unique but has only {len(choices)} allowed "
-                        f"values; {row_offset + n} records cannot all differ"
+                        f"values; {rows[-1] + 1} records cannot all differ"
                     )
-                return _copies([choices[row_offset + i] for i in range(n)])
+                return _copies([choices[row] for row in rows])
             idx = rng.integers(0, len(choices), n).tolist()
             return _copies([choices[i] for i in idx])
         kind = schema.type
@@ -95,10 +104,10 @@ class Synthesizer:
             # takes one variant, so every choice appears.
             return self._union(schema, name, n, rng, depth)
         if kind == "string":
-            return self._strings(schema, name, n, rng, unique, row_offset)
+            return self._strings(schema, name, n, rng, unique, rows)
         if kind == "integer":
             if unique:
-                return self._serials(schema, n, row_offset)
+                return self._serials(schema, n, rows)
             return integer_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
         if kind == "number":
             return number_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
@@ -108,9 +117,9 @@ class Synthesizer:
         if kind == "null":
             return [None] * n
         if kind == "object":
-            return self._object_columns(schema, n, rng, depth, set(), row_offset).rows()
+            return self._object_columns(schema, n, rng, depth, set(), rows).rows()
         if kind == "ref":
-            return self._ref(schema, name, n, rng, depth, unique, row_offset)
+            return self._ref(schema, name, n, rng, depth, unique, rows)
         if kind == "array":
             return self._array(schema, name, n, rng, depth)
         if kind == "map":
@@ -132,7 +141,7 @@ class Synthesizer:
         rng: np.random.Generator,
         depth: int,
         unique: set[str],
-        row_offset: int,
+        rows: range,
     ) -> ObjectColumns:
         if depth > HARD_DEPTH:
             raise GenerationError(
@@ -141,7 +150,7 @@ class Synthesizer:
         # Past the soft depth optional fields are left out, so they are not drawn at all
         # (this is what lets optional recursion end).
         fields = [f for f in schema.fields if f.required or depth < SOFT_DEPTH]
-        columns = [self._field(f, n, rng, depth, f.name in unique, row_offset) for f in fields]
+        columns = [self._field(f, n, rng, depth, f.name in unique, rows) for f in fields]
         absent = [
             [] if f.required else np.flatnonzero(rng.random(n) >= OPTIONAL_PRESENT).tolist()
             for f in fields
@@ -149,16 +158,16 @@ class Synthesizer:
         return ObjectColumns(n, tuple(f.name for f in fields), columns, absent)
 
     def _field(
-        self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, row_offset: int
+        self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, rows: range
     ) -> list[Any] | ObjectColumns:
         if f.schema.nullable and not unique and depth >= SOFT_DEPTH:
             return [None] * n
         nested = self._plain_object(f.schema) if n > 0 else None
         values: list[Any] | ObjectColumns
         if nested is not None:  # what values() would draw, kept as columns
-            values = self._object_columns(nested, n, rng, depth + 1, set(), row_offset)
+            values = self._object_columns(nested, n, rng, depth + 1, set(), rows)
         else:
-            values = self.values(f.schema, f.name, n, rng, depth + 1, unique, row_offset)
+            values = self.values(f.schema, f.name, n, rng, depth + 1, unique, rows)
         if f.schema.nullable and not unique:
             nulls = np.flatnonzero(rng.random(n) < NULL_SHARE).tolist()
             if isinstance(values, ObjectColumns):
@@ -189,12 +198,12 @@ class Synthesizer:
         rng: np.random.Generator,
         depth: int,
         unique: bool,
-        row_offset: int,
+        rows: range,
     ) -> list[Any]:
         target = self.domain.entities.get(schema.ref or "")
         if target is None:
             raise GenerationError(f"reference to unknown entity '{schema.ref}'")
-        return self.values(target.schema, name, n, rng, depth, unique, row_offset)
+        return self.values(target.schema, name, n, rng, depth, unique, rows)
 
     def _array(
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
@@ -293,7 +302,7 @@ class Synthesizer:
         n: int,
         rng: np.random.Generator,
         unique: bool,
-        row_offset: int,
+        rows: range,
     ) -> list[Any]:
         values: list[str]
         fitted = True
@@ -306,13 +315,13 @@ class Synthesizer:
         else:
             values = self._by_meaning(schema, name, n, rng)
         if unique and schema.format not in ("uuid", "guid") and not schema.pattern:
-            return _make_unique(values, row_offset, schema.min_length or 0, schema.max_length, name)
+            return _make_unique(values, rows, schema.min_length or 0, schema.max_length, name)
         if fitted or schema.max_length is not None:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         if unique and schema.pattern:
             # Unique across the whole dataset (blocks are made apart): the row number as a
             # suffix when the pattern still accepts it, else redrawn repeats within the block.
-            keyed = _unique_if_pattern_allows(values, schema, row_offset, name)
+            keyed = _unique_if_pattern_allows(values, schema, rows, name)
             values = keyed or self._redraw_duplicates(schema, name, values, rng)
         return values
 
@@ -420,9 +429,13 @@ class Synthesizer:
             return column(n, rng, self.reference_ms)
         return pick("word", n, rng)
 
-    def _serials(self, schema: Schema, n: int, row_offset: int) -> list[Any]:
+    def _serials(self, schema: Schema, n: int, rows: range) -> list[Any]:
         low = int(schema.minimum) if schema.minimum is not None else 1
-        return list(range(low + row_offset, low + row_offset + n))
+        return list(range(low + rows.start, low + rows.stop, rows.step))
+
+
+def _as_range(rows: Rows, n: int) -> range:
+    return rows if isinstance(rows, range) else range(rows, rows + n)
 
 
 def _singular(name: str) -> str:
@@ -467,25 +480,26 @@ def _base36(k: int) -> str:
 _AT_SPLIT = operator.methodcaller("partition", "@")
 
 
-def _base36_many(start: int, n: int) -> list[str]:
-    """``_base36`` of ``start .. start + n - 1``, digits laid out by NumPy."""
+def _base36_many(rows: range) -> list[str]:
+    """``_base36`` of each row number (ascending), digits laid out by NumPy."""
+    n = len(rows)
     if n <= 0:
         return []
-    rows = np.arange(start, start + n, dtype=np.int64)
-    width = len(_base36(start + n - 1))
+    numbers = np.arange(rows.start, rows.stop, rows.step, dtype=np.int64)
+    width = len(_base36(rows[-1]))
     digits = np.empty((n, width), np.uint8)
     alphabet = np.frombuffer(_DIGITS.encode(), np.uint8)
     for j in range(width - 1, -1, -1):
-        digits[:, j] = alphabet[rows % 36]
-        rows //= 36
+        digits[:, j] = alphabet[numbers % 36]
+        numbers //= 36
     texts = ascii_rows(digits)
-    if len(_base36(start)) == width:  # no leading zeros to strip (the usual block)
+    if len(_base36(rows[0])) == width:  # no leading zeros to strip (the usual block)
         return texts
     return [t.lstrip("0") or "0" for t in texts]
 
 
 def _make_unique(
-    values: list[str], row_offset: int, min_length: int, max_length: int | None, name: str
+    values: list[str], rows: range, min_length: int, max_length: int | None, name: str
 ) -> list[str]:
     """Values made distinct by their row number, within ``[min_length, max_length]``.
 
@@ -498,7 +512,7 @@ def _make_unique(
     joined = "".join(values)
     if joined.count("@") == n and all("@" in v for v in values):
         # E-mail addresses (one '@' each): the row number goes before the '@'.
-        tags = [f".{row}@" for row in range(row_offset, row_offset + n)]
+        tags = [f".{row}@" for row in rows]
         if max_length is None or max(map(len, values)) + len(tags[-1]) - 1 <= max_length:
             return list(map(str.replace, values, ["@"] * n, tags))  # nothing to cut
         parts = zip(map(_AT_SPLIT, values), tags, strict=True)
@@ -506,11 +520,7 @@ def _make_unique(
             f"{local[: max(1, max_length - len(domain) - len(tag))]}{tag}{domain}"
             for (local, _, domain), tag in parts
         ]
-    keys = (
-        [str(row) for row in range(row_offset, row_offset + n)]
-        if max_length is None
-        else _base36_many(row_offset, n)
-    )
+    keys = [str(row) for row in rows] if max_length is None else _base36_many(rows)
     if "@" not in joined:
         # The common case, without per-value branching: nothing needs cutting or padding.
         lengths = list(map(len, values))
@@ -521,7 +531,7 @@ def _make_unique(
             return [f"{v}_{k}" if v else k for v, k in zip(values, keys, strict=True)]
     out = []
     for i, v in enumerate(values):
-        row = row_offset + i
+        row = rows[i]
         if "@" in v:  # an email stays an email: the row number goes before the '@'
             local, _, domain = v.partition("@")
             tag = str(row)
@@ -547,11 +557,11 @@ def _make_unique(
 
 
 def _unique_if_pattern_allows(
-    values: list[str], schema: Schema, row_offset: int, name: str
+    values: list[str], schema: Schema, rows: range, name: str
 ) -> list[str] | None:
     """``_make_unique``'s values when every one still matches the pattern, else None."""
     try:
-        keyed = _make_unique(values, row_offset, schema.min_length or 0, schema.max_length, name)
+        keyed = _make_unique(values, rows, schema.min_length or 0, schema.max_length, name)
         check = re.compile(schema.pattern or "")
     except (GenerationError, re.error):
         return None
