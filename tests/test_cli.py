@@ -345,3 +345,18 @@ def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> No
     captured = capsys.readouterr()
     assert "'^[a-z]+$' [bold]" in captured.err
     assert "title [red]" in captured.out
+
+
+@pytest.mark.parametrize("name", ["out.xml", "rows.jsonl.gz"])
+def test_an_output_extension_of_no_format_is_refused(tmp_path: Path, name: str) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(tmp_path / name)])
+    assert result.code == 1
+    assert f"no output format is written as '.{name.rsplit('.', 1)[-1]}'" in result.stderr
+    assert "give -f/--format" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_ndjson_extension_is_json_lines(tmp_path: Path) -> None:
+    lines = tmp_path / "rows.ndjson"
+    assert run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(lines)]).code == 0
+    assert len(lines.read_text().splitlines()) == 3

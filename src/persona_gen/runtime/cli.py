@@ -180,7 +180,7 @@ def quick(
             "--format",
             "-f",
             help="json, jsonl, csv, parquet, sql, avro or protobuf (default: from -o's "
-            "extension, else json).",
+            "extension (.ndjson is jsonl, .pb protobuf), json without -o or an extension).",
         ),
     ] = None,
     workers: Annotated[
@@ -334,6 +334,10 @@ def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
     )
 
 
+# Extensions of an output format other than its name.
+_EXTENSIONS = {"ndjson": "jsonl", "pb": "protobuf", "binpb": "protobuf"}
+
+
 def _format_for(fmt: str | None, output: Path | None) -> str:
     from persona_gen.sinks import FORMATS
 
@@ -344,7 +348,12 @@ def _format_for(fmt: str | None, output: Path | None) -> str:
                 f"-o {output}: a database is a destination, not a file format; "
                 f"use --sink sqlite:///{output}"
             )
-        fmt = suffix if suffix in FORMATS else "json"
+        fmt = _EXTENSIONS.get(suffix, suffix) if suffix else "json"
+        if fmt not in FORMATS:  # (out.xml, out.jsonl.gz: not silently JSON)
+            raise UsageError(
+                f"-o {output}: no output format is written as '.{suffix}'; "
+                f"give -f/--format ({', '.join(FORMATS.names())})"
+            )
     if fmt not in FORMATS:
         from persona_gen.errors import UnknownNameError
 
