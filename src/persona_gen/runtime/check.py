@@ -132,7 +132,8 @@ class RecordProblem:
 
 @dataclass
 class CheckReport:
-    """What ``check`` found. ``exit_code``: 0 all good, 1 problems, 2 nothing checkable."""
+    """What ``check`` found. ``exit_code``: 0 all good, 1 problems or nothing checkable (as
+    every user error: exit code 2 is the argument parser's)."""
 
     data: str
     fmt: str
@@ -162,9 +163,7 @@ class CheckReport:
 
     @property
     def exit_code(self) -> int:
-        if not self.validatable:
-            return 2
-        return 0 if self.problem_count == 0 else 1
+        return 0 if self.validatable and self.problem_count == 0 else 1
 
     def add_problem(self, problem: RecordProblem, limit: int) -> None:
         self.problem_count += 1
