@@ -163,6 +163,43 @@ def test_a_byte_value_outside_ascii_is_invalid_not_an_error(tmp_path: Path) -> N
         assert check({"data": "héllo"}) != []  # (raised UnicodeEncodeError)
 
 
+@pytest.mark.parametrize(
+    "mapping", [None, {"cat": "#/components/schemas/Cat", "dog": "#/components/schemas/Dog"}]
+)
+def test_discriminator_inline_on_a_property(tmp_path: Path, mapping: Any) -> None:
+    disc: dict[str, Any] = {"propertyName": "pet_type"}
+    if mapping:
+        disc["mapping"] = mapping
+    variant = {"type": "object", "required": ["pet_type"]}
+    schemas = {
+        "Pet": {
+            "type": "object",
+            "required": ["details", "others"],
+            "properties": {
+                "details": {
+                    "oneOf": [
+                        {"$ref": "#/components/schemas/Cat"},
+                        {"$ref": "#/components/schemas/Dog"},
+                    ],
+                    "discriminator": disc,
+                },
+                "others": {  # and on array items
+                    "type": "array",
+                    "items": {
+                        "oneOf": [{"$ref": "#/components/schemas/Dog"}],
+                        "discriminator": disc,
+                    },
+                },
+            },
+        },
+        "Cat": {**variant, "properties": {"pet_type": {"type": "string"}, "lives": {}}},
+        "Dog": {**variant, "properties": {"pet_type": {"type": "string"}, "bark": {}}},
+    }
+    result = all_valid(write(tmp_path, oas30(schemas)))
+    assert field_schema(result, "Cat", "pet_type").const == ("cat" if mapping else "Cat")
+    assert field_schema(result, "Dog", "pet_type").const == ("dog" if mapping else "Dog")
+
+
 def test_discriminator_allof_inheritance(tmp_path: Path) -> None:
     path = write(
         tmp_path,

@@ -104,7 +104,7 @@ class _Spec:
             for name, schema in components.items()
         ]
         try:
-            _discriminators(self.conv, components, self.ctx.at(*where))
+            _discriminators(self.conv, root, components, self.ctx, where)
             bodies: list[str] = []
             self.operations = operations(self.conv, root, self.ctx, v3, bodies)
             if not self.listed:
@@ -175,61 +175,104 @@ def _version(root: dict[str, Any], path: Path, docs: DocumentSet) -> str:
     return "2.0"
 
 
-def _discriminators(conv: Converter, components: dict[str, Any], ctx: Ctx) -> None:
-    """The value each variant's discriminator property must carry (mapping or its name)."""
+def _discriminators(
+    conv: Converter, root: Any, components: dict[str, Any], ctx: Ctx, where: tuple[str, ...]
+) -> None:
+    """The value each variant's discriminator property must carry (mapping or its name),
+    for every schema with a discriminator: components, and schemas inside them (a property,
+    array items) or inside operations."""
     by_id = {id(s): name for name, s in components.items() if isinstance(s, dict)}
     for name, schema in components.items():
-        if not isinstance(schema, dict) or "discriminator" not in schema:
+        if isinstance(schema, dict):
+            _discriminator(conv, schema, name, components, by_id, ctx.at(*where, name))
+    for at, schema in _inline_schemas(components, root, where):
+        _discriminator(conv, schema, None, components, by_id, ctx.at(*at))
+
+
+def _inline_schemas(
+    components: dict[str, Any], root: Any, where: tuple[str, ...]
+) -> list[tuple[tuple[Any, ...], Any]]:
+    """Schemas with a discriminator nested in components or in the paths (not components
+    themselves), with their path in the document."""
+    found: list[tuple[tuple[Any, ...], Any]] = []
+    tops = {id(s) for s in components.values()}
+    stack: list[tuple[tuple[Any, ...], Any]] = [
+        ((*where, name), s) for name, s in components.items()
+    ]
+    paths = root.get("paths") if isinstance(root, dict) else None
+    if isinstance(paths, dict):
+        stack.append((("paths",), paths))
+    seen: set[int] = set()
+    while stack:
+        where, node = stack.pop()
+        if id(node) in seen:
             continue
-        disc = schema["discriminator"]
-        mapping: Any
-        if isinstance(disc, str):  # Swagger 2.0: the property name
-            prop, mapping = disc, {}
-        elif isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
-            prop, mapping = disc["propertyName"], disc.get("mapping") or {}
-        else:
-            conv.warn(ctx.at(name), "discriminator without propertyName is ignored")
+        seen.add(id(node))
+        if isinstance(node, dict):
+            if "discriminator" in node and id(node) not in tops:
+                found.append((where, node))
+            stack.extend(((*where, k), v) for k, v in node.items() if isinstance(v, dict | list))
+        elif isinstance(node, list):
+            stack.extend(((*where, i), v) for i, v in enumerate(node) if isinstance(v, dict | list))
+    return found
+
+
+def _discriminator(
+    conv: Converter,
+    schema: dict[str, Any],
+    name: str | None,
+    components: dict[str, Any],
+    by_id: dict[int, str],
+    ctx: Ctx,
+) -> None:
+    """The patches of one schema's discriminator (``name``: the component it is, if one)."""
+    if "discriminator" not in schema:
+        return
+    disc = schema["discriminator"]
+    mapping: Any
+    if isinstance(disc, str):  # Swagger 2.0: the property name
+        prop, mapping = disc, {}
+    elif isinstance(disc, dict) and isinstance(disc.get("propertyName"), str):
+        prop, mapping = disc["propertyName"], disc.get("mapping") or {}
+    else:
+        conv.warn(ctx, "discriminator without propertyName is ignored")
+        return
+    values: dict[int, list[Any]] = {}
+    for key, ref in mapping.items() if isinstance(mapping, dict) else []:
+        if not isinstance(ref, str):
             continue
-        values: dict[int, list[Any]] = {}
-        for key, ref in mapping.items() if isinstance(mapping, dict) else []:
-            if not isinstance(ref, str):
-                continue
-            target = (
-                ref if "#" in ref or "/" in ref or "." in ref else f"#/components/schemas/{ref}"
-            )
-            found, _ = conv.resolve(target, ctx.at(name, "discriminator", "mapping", key))
-            if isinstance(found, dict):
-                values.setdefault(id(found), []).append(key)
-        members = schema.get("oneOf") or schema.get("anyOf") or []
-        children: list[tuple[int, str]] = []
-        if isinstance(members, list) and members:
-            for member in members:
-                ref = member.get("$ref") if isinstance(member, dict) else None
-                if isinstance(ref, str) and ref.startswith(
-                    ("#/components/schemas/", "#/definitions/")
-                ):
-                    found, _ = conv.resolve(ref, ctx.at(name))
-                    if isinstance(found, dict) and id(found) in by_id:
-                        children.append((id(found), by_id[id(found)]))
-        else:  # inheritance: schemas whose allOf includes this one
-            for other, sub in components.items():
-                parts = sub.get("allOf") if isinstance(sub, dict) else None
-                if isinstance(parts, list) and any(
-                    isinstance(p, dict)
-                    and p.get("$ref") in (f"#/components/schemas/{name}", f"#/definitions/{name}")
-                    for p in parts
-                ):
-                    children.append((id(sub), other))
-        for child, child_name in children:
-            if child not in values:
-                values[child] = [child_name]
-        for tid, vals in values.items():
-            if tid != id(schema):
-                conv.patches[tid] = (prop, tuple(vals))
-        if not members:
-            every = tuple(dict.fromkeys(v for vals in values.values() for v in vals))
-            if every and (name,) != every:
-                conv.patches.setdefault(id(schema), (prop, tuple(dict.fromkeys((*every, name)))))
+        target = ref if "#" in ref or "/" in ref or "." in ref else f"#/components/schemas/{ref}"
+        found, _ = conv.resolve(target, ctx.at("discriminator", "mapping", key))
+        if isinstance(found, dict):
+            values.setdefault(id(found), []).append(key)
+    members = schema.get("oneOf") or schema.get("anyOf") or []
+    children: list[tuple[int, str]] = []
+    if isinstance(members, list) and members:
+        for member in members:
+            ref = member.get("$ref") if isinstance(member, dict) else None
+            if isinstance(ref, str) and ref.startswith(("#/components/schemas/", "#/definitions/")):
+                found, _ = conv.resolve(ref, ctx)
+                if isinstance(found, dict) and id(found) in by_id:
+                    children.append((id(found), by_id[id(found)]))
+    elif name is not None:  # inheritance: schemas whose allOf includes this one
+        for other, sub in components.items():
+            parts = sub.get("allOf") if isinstance(sub, dict) else None
+            if isinstance(parts, list) and any(
+                isinstance(p, dict)
+                and p.get("$ref") in (f"#/components/schemas/{name}", f"#/definitions/{name}")
+                for p in parts
+            ):
+                children.append((id(sub), other))
+    for child, child_name in children:
+        if child not in values:
+            values[child] = [child_name]
+    for tid, vals in values.items():
+        if tid != id(schema):
+            conv.patches[tid] = (prop, tuple(vals))
+    if not members and name is not None:
+        every = tuple(dict.fromkeys(v for vals in values.values() for v in vals))
+        if every and (name,) != every:
+            conv.patches.setdefault(id(schema), (prop, tuple(dict.fromkeys((*every, name)))))
 
 
 def _has_remote_ref(node: Any) -> bool:
