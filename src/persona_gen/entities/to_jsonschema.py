@@ -48,9 +48,12 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
             out["additionalProperties"] = _schema(s.values, refs)
     elif s.type == "any":
         out = {}
+    elif s.type == "object" and s.variants:
+        # An object of several shapes (a protobuf oneof): each shape lists all its fields.
+        out = {"anyOf": [_schema(v, refs) for v in s.variants]}
     else:
         out = {"type": s.type}
-    if s.type == "object":
+    if s.type == "object" and not s.variants:
         out["properties"] = {f.name: _schema(f.schema, refs) for f in s.fields}
         required = [f.name for f in s.fields if f.required]
         if required:

@@ -415,7 +415,10 @@ def drop_absent(value: Any, schema: Schema, domain: Domain) -> Any:
     if isinstance(value, dict) and schema.type == "object":
         out = {}
         for key, item in value.items():
-            f = schema.field(key)
+            # (a oneof's members are fields of the object's shapes: a record has one of them)
+            f = schema.field(key) or next(
+                (found for v in schema.variants if (found := v.field(key)) is not None), None
+            )
             if f is None:
                 out[key] = item
             elif item is not None:

@@ -18,9 +18,10 @@ import hashlib
 import os
 import re
 import sys
+from dataclasses import replace
 from typing import IO, Any
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError, OutputError
 from persona_gen.sinks.encoders import Encoder
 
@@ -31,9 +32,12 @@ _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def _avro_name(name: str) -> str:
-    """A valid Avro full name: each dotted part a name ([A-Za-z_][A-Za-z0-9_]*)."""
-    parts = [_NAME.sub("_", p) or "_" for p in name.split(".")]
-    return ".".join(p if not p[0].isdigit() else f"_{p}" for p in parts)
+    """A valid Avro name without a namespace ([A-Za-z_][A-Za-z0-9_]*; ``Order.LineItem`` is
+    ``Order_LineItem``). A dotted name would be a namespace, and a plain reference inside
+    it is resolved in that namespace: ``Money`` used by ``Order.LineItem`` meant
+    ``Order.Money``, which does not exist."""
+    flat = "_".join(_NAME.sub("_", p) or "_" for p in name.split("."))
+    return flat if not flat[0].isdigit() else f"_{flat}"
 
 
 def avro_schema_from_entity(domain: Domain, entity: str | None = None) -> dict[str, Any]:
@@ -49,6 +53,28 @@ def avro_schema_from_entity(domain: Domain, entity: str | None = None) -> dict[s
     return _Deriver(domain).entity(domain.entity(entity).name)
 
 
+def _all_fields(schema: Schema) -> list[Field]:
+    """An object's fields; for an object that is one of several shapes (a protobuf
+    ``oneof``), every field of every shape, required only where every shape requires it
+    (a record of one shape leaves the other shapes' fields null)."""
+    if not schema.variants:
+        return list(schema.fields)
+    shapes = [schema, *schema.variants]
+    merged: dict[str, Field] = {}
+    for shape in shapes:
+        for f in shape.fields:
+            merged.setdefault(f.name, f)
+    return [
+        f
+        if all(
+            (found := shape.field(f.name)) is not None and found.required
+            for shape in schema.variants
+        )
+        else replace(f, required=False)
+        for f in merged.values()
+    ]
+
+
 class _Deriver:
     def __init__(self, domain: Domain) -> None:
         self.domain = domain
@@ -62,7 +88,7 @@ class _Deriver:
 
     def record(self, full: str, schema: Schema) -> dict[str, Any]:
         fields = []
-        for f in schema.fields:
+        for f in _all_fields(schema):
             t = self.type(f.schema, f"{full}_{f.name}")
             field: dict[str, Any] = {"name": _NAME.sub("_", f.name), "type": t}
             if f.schema.description:
