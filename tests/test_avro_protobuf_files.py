@@ -231,3 +231,20 @@ def test_avro_from_a_proto_with_a_oneof_and_nested_messages(tmp_path: Path) -> N
         assert len(list(fastavro.reader(f))) == 200
     checked = run_cli(["check", str(data), "--profile", str(profile)])
     assert checked.code == 0, checked.stderr
+
+
+def test_the_largest_float_reads_back_from_a_protobuf_file(tmp_path: Path) -> None:
+    # MessageToDict writes it as 3.4028235e+38, above the float range as a double.
+    from persona_gen.importers.protobuf import to_message
+    from persona_gen.runtime.records import read_protobuf
+
+    proto = tmp_path / "w.proto"
+    proto.write_text('syntax = "proto3";\nmessage W { float w = 1; repeated float ws = 2; }\n')
+    cls = message_class(descriptor_set(proto), "W")
+    largest = 3.4028234663852886e38
+    msg = to_message({"w": largest, "ws": [-largest, 1.5]}, cls)
+    blob = msg.SerializeToString()
+    (tmp_path / "w.protobuf").write_bytes(varint(len(blob)) + blob)
+    (doc,) = read_protobuf(tmp_path / "w.protobuf", cls)
+    assert doc == {"w": largest, "ws": [-largest, 1.5]}
+    assert to_message(doc, cls) == msg

@@ -19,6 +19,7 @@ import datetime as dt
 import decimal
 import io
 import json
+import math
 import re
 import struct
 import uuid
@@ -476,11 +477,21 @@ def read_protobuf(path: Path, cls: Any) -> list[dict[str, Any]]:
 
 
 def _mark_undeclared(msg: Any, doc: dict[str, Any]) -> None:
+    """Fields the message does not declare kept under their numbers; ``float`` fields given
+    their exact value (MessageToDict's shortest text of the largest float, 3.4028235e+38,
+    reads back as a double above the float range, which ParseDict refuses)."""
     from google.protobuf import unknown_fields
+    from google.protobuf.descriptor import FieldDescriptor
 
     for unknown in unknown_fields.UnknownFieldSet(msg):
         doc[f"#{unknown.field_number}"] = "<a field the message does not declare>"
     for fd, value in msg.ListFields():
+        if fd.type == FieldDescriptor.TYPE_FLOAT and fd.name in doc:
+            exact = list(value) if fd.is_repeated else [value]
+            texts = _listed(doc[fd.name])
+            fixed = [v if math.isfinite(v) else t for v, t in zip(exact, texts, strict=True)]
+            doc[fd.name] = fixed if fd.is_repeated else fixed[0]
+            continue
         if fd.message_type is None or fd.message_type.GetOptions().map_entry:
             continue
         inner = doc.get(fd.name)
@@ -490,6 +501,10 @@ def _mark_undeclared(msg: Any, doc: dict[str, Any]) -> None:
                     _mark_undeclared(m, d)
         elif isinstance(inner, dict):
             _mark_undeclared(value, inner)
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
 
 
 # -- SQL INSERT scripts and SQLite tables: file rows -----------------------------------------
