@@ -248,3 +248,15 @@ def test_the_largest_float_reads_back_from_a_protobuf_file(tmp_path: Path) -> No
     (doc,) = read_protobuf(tmp_path / "w.protobuf", cls)
     assert doc == {"w": largest, "ws": [-largest, 1.5]}
     assert to_message(doc, cls) == msg
+
+
+def test_a_failing_dataset_of_a_profile_is_named(tmp_path: Path) -> None:
+    profile = import_profile(
+        tmp_path / "schemas", tmp_path / "p.yaml", "user-event.avsc", "streaming",
+        count=100, fmt="avro",
+    )  # fmt: skip
+    args = ["generate", str(profile), "--persona", "legacy_client", "-s", "1"]
+    result = run_cli([*args, "-o", str(tmp_path / "o")])
+    assert result.code == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("persona-gen: error: dataset 'UserEvent_streaming': avro:")

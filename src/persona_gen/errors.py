@@ -46,6 +46,7 @@ class PersonaGenError(Exception):
     """Base class of every error a user can cause."""
 
     exit_code = 1  # what the CLI exits with (130 for a run the user interrupted)
+    dataset: str | None = None  # the dataset of a profile it happened in, when one did
 
 
 class UsageError(PersonaGenError):

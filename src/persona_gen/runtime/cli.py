@@ -562,43 +562,50 @@ def generate(
             check_sink_url(item.sink)
     processes = _parse_workers(workers)
     for item in planned:
-        dataset = item.dataset(profile)
-        dataset.workers = processes
-        extra: dict[str, Any] = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
-        if profile.spec.source is not None:  # lets `check` tell data of another schema apart
-            extra["source"] = {
-                "file": profile.spec.source.file,
-                "sha256": profile.spec.source.sha256,
+        try:
+            dataset = item.dataset(profile)
+            dataset.workers = processes
+            extra: dict[str, Any] = {
+                "profile": profile.spec.name,
+                "profile_hash": profile.content_hash,
             }
-        if item.sink:
-            written = sink_manifest_path(item.sink, dataset.key, output)
-            doc = deliver(
-                dataset,
-                item.sink,
-                progress=_progress_factory(),
-                manifest_file=written,
-                extra=extra,
-                create_tables=create_tables,
+            if profile.spec.source is not None:  # lets `check` tell data of another schema apart
+                extra["source"] = {
+                    "file": profile.spec.source.file,
+                    "sha256": profile.spec.source.sha256,
+                }
+            if item.sink:
+                written = sink_manifest_path(item.sink, dataset.key, output)
+                doc = deliver(
+                    dataset,
+                    item.sink,
+                    progress=_progress_factory(),
+                    manifest_file=written,
+                    extra=extra,
+                    create_tables=create_tables,
+                )
+                _report_delivery(doc, written)
+            else:
+                write_dataset(
+                    dataset,
+                    item.output,
+                    item.fmt,
+                    pretty=pretty,
+                    progress=_progress_factory(),
+                    extra=extra,
+                    profile=profile,
+                )
+            summary.add_row(
+                item.name,
+                item.generator,
+                ", ".join(p.name for p, _ in item.personas),
+                str(dataset.stats.records),
+                str(item.seed),
+                item.sink or (str(item.output) if item.output else "<stdout>"),
             )
-            _report_delivery(doc, written)
-        else:
-            write_dataset(
-                dataset,
-                item.output,
-                item.fmt,
-                pretty=pretty,
-                progress=_progress_factory(),
-                extra=extra,
-                profile=profile,
-            )
-        summary.add_row(
-            item.name,
-            item.generator,
-            ", ".join(p.name for p, _ in item.personas),
-            str(dataset.stats.records),
-            str(item.seed),
-            item.sink or (str(item.output) if item.output else "<stdout>"),
-        )
+        except PersonaGenError as exc:
+            exc.dataset = exc.dataset or item.name  # (which one failed, of several)
+            raise
     _stderr_console().print(summary)
 
 
@@ -786,7 +793,10 @@ def main(argv: list[str] | None = None) -> int:
             print(_INTERRUPTED, file=sys.stderr)
         return code
     except PersonaGenError as exc:
-        print(f"persona-gen: error: {exc}", file=sys.stderr)
+        where = f"dataset '{exc.dataset}': " if exc.dataset else ""
+        if where and str(exc).startswith(where):
+            where = ""
+        print(f"persona-gen: error: {where}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(_INTERRUPTED, file=sys.stderr)
