@@ -9,8 +9,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from persona_gen.values.regex import RegexUnsupported, compile_pattern, generates_matches
+from persona_gen.values.regex import (
+    RegexUnsupported,
+    compile_pattern,
+    generates_matches,
+    matches_class_run,
+)
 
 CORPUS = Path(__file__).parent / "corpus"
 _JSON_PATTERN = re.compile(r'"pattern"\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -59,3 +66,36 @@ def test_patterns_the_builder_cannot_honour_are_not_exact(pattern: str) -> None:
     except RegexUnsupported:
         return
     assert not generates_matches(generate)
+
+
+_RUN_PATTERNS = [
+    "^[a-z0-9_.]+$",
+    "^[0-9]{5}$",
+    "^[A-Z]{2,3}$",
+    "^x*$",
+    r"^\d+$",
+    r"^\w{1,4}$",
+    "^[^a]+$",  # negated: not a class run (the regex decides)
+    "^[a-z]+",  # not anchored at the end
+    "(?i)^[a-z]+$",  # a flag
+]
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.sampled_from(_RUN_PATTERNS),
+    st.lists(st.text(alphabet="abzAZ09_.x\n é٣", max_size=6), min_size=1, max_size=8),
+)
+def test_class_run_check_agrees_with_re_search(pattern: str, values: list[str]) -> None:
+    every = all(re.search(pattern, v) for v in values)
+    told = matches_class_run(pattern, values)
+    assert told is None or told == every
+
+
+def test_class_run_check_answers_for_class_runs_only() -> None:
+    assert matches_class_run("^[a-z0-9_.]+$", ["merit460_sg", "a.b"]) is True
+    assert matches_class_run("^[a-z0-9_.]+$", ["merit460_sg", "A"]) is False
+    assert matches_class_run("^[0-9]{5}$", ["12345", "1234"]) is False
+    assert matches_class_run("^[0-9]{5}$", ["12345", "54321"]) is True
+    assert matches_class_run("^[^a]+$", ["b"]) is None
+    assert matches_class_run("^[a-z]+$", ["é"]) is None  # not ASCII: the regex decides

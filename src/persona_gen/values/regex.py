@@ -21,7 +21,7 @@ except ImportError:  # pragma: no cover
     import sre_constants as sre_c
     import sre_parse
 
-__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches"]
+__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches", "matches_class_run"]
 
 Node = Callable[[int, np.random.Generator], list[str]]
 
@@ -218,3 +218,72 @@ def _repeat(low: int, high: int, sub: Node) -> Node:
         return out
 
     return rep
+
+
+# -- a fast check for the commonest key patterns: one character class, repeated -----------
+
+_ASCII_CATEGORIES = {
+    sre_c.CATEGORY_DIGIT: string.digits,
+    sre_c.CATEGORY_WORD: string.ascii_letters + string.digits + "_",
+}
+
+
+@cache
+def _class_run(pattern: str) -> tuple[bytes, int, int | None] | None:
+    """For ``^[class]{m,n}$`` (``+``, ``*``, a single literal too): the class's ASCII
+    characters and the repeat bounds; None for any other pattern, or flags beyond the
+    default (the class must mean for ASCII text what it means for ``re``)."""
+    try:
+        parsed = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError):
+        return None
+    items = list(parsed)
+    if parsed.state.flags & ~re.UNICODE or len(items) != 3:
+        return None
+    (start, at_start), (repeat, body), (end, at_end) = items
+    if (start, at_start, end, at_end) != (sre_c.AT, sre_c.AT_BEGINNING, sre_c.AT, sre_c.AT_END):
+        return None
+    if repeat not in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+        return None
+    low, high, inner = body
+    inner = list(inner)
+    if len(inner) != 1:
+        return None
+    op, av = inner[0]
+    members = [(op, av)] if op is sre_c.LITERAL else list(av) if op is sre_c.IN else None
+    if members is None:
+        return None
+    allowed: set[str] = set()
+    for kind, value in members:
+        if kind is sre_c.LITERAL and value < 128:
+            allowed.add(chr(value))
+        elif kind is sre_c.RANGE and value[1] < 128:
+            allowed.update(chr(c) for c in range(value[0], value[1] + 1))
+        elif kind is sre_c.CATEGORY and value in _ASCII_CATEGORIES:
+            allowed.update(_ASCII_CATEGORIES[value])
+        else:  # negation, non-ASCII, other categories: the regex decides
+            return None
+    if "\n" in allowed:
+        return None
+    bound = None if high == sre_c.MAXREPEAT else int(high)
+    return "".join(sorted(allowed)).encode("ascii"), int(low), bound
+
+
+def matches_class_run(pattern: str, values: list[str]) -> bool | None:
+    """Whether every value ``re.search``es ``pattern``, told without a regex call per value
+    when the pattern is one ASCII character class repeated: True or False, or None when the
+    pattern is not of that form (or a value is not ASCII, or holds a line break)."""
+    run = _class_run(pattern)
+    if run is None:
+        return None
+    allowed, low, high = run
+    try:
+        text = "\n".join(values).encode("ascii")
+    except UnicodeEncodeError:
+        return None
+    if text.count(b"\n") != len(values) - 1:
+        return None  # a value holds a line break ('$' matches before a final one)
+    if len(text.translate(None, allowed)) != max(len(values) - 1, 0):
+        return False  # some value holds a character outside the class
+    lengths = list(map(len, values))
+    return bool(lengths) and min(lengths) >= low and (high is None or max(lengths) <= high)

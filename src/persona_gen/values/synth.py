@@ -20,7 +20,12 @@ from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.numbers import integer_column, number_column
-from persona_gen.values.regex import RegexUnsupported, compile_pattern, generates_matches
+from persona_gen.values.regex import (
+    RegexUnsupported,
+    compile_pattern,
+    generates_matches,
+    matches_class_run,
+)
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
 
@@ -374,14 +379,15 @@ class Synthesizer:
             generate = compile_pattern(schema.pattern or "")
         except RegexUnsupported:
             return start if start is not None else self._by_meaning(schema, name, n, rng)
-        check = re.compile(schema.pattern or "")
+        pattern = schema.pattern or ""
+        check = re.compile(pattern)
         low, high = schema.min_length or 0, schema.max_length
 
         def misfits(values: list[str], built: bool = False) -> list[int]:
             # Chained map()s and NumPy keep the per-value work in C. Values the pattern's
             # builder made match it by construction when it is exact: only lengths remain.
             count = len(values)
-            if built and generates_matches(generate):
+            if (built and generates_matches(generate)) or matches_class_run(pattern, values):
                 bad = np.zeros(count, bool)
             else:
                 bad = np.fromiter(map(operator.not_, map(check.search, values)), bool, count)
