@@ -212,3 +212,31 @@ def test_fault_mix_follows_persona_behaviours() -> None:
     edge = Counter(r["mutation"] for r in records("edge_case_user", "fault", 3000))
     assert legacy["format_violation"] > edge["format_violation"]
     assert edge["overflow"] > legacy["overflow"]
+
+
+def test_api_bodies_and_batch_items_never_share_a_unique_key(tmp_path: Path) -> None:
+    # Batch items used to be numbered after the block's own rows, where the next block's
+    # bodies are numbered too: serial keys repeated across the dataset.
+    from persona_gen import Dataset
+    from persona_gen.runtime.schema_import import import_schema
+
+    ddl = tmp_path / "t.sql"
+    ddl.write_text("CREATE TABLE t (id SERIAL PRIMARY KEY, code VARCHAR(12) UNIQUE);\n")
+    domain = import_schema(ddl, "ddl").domain
+    persona = CATALOG.get("high_volume_system")
+    dataset = Dataset([(persona, 1.0)], "api", 4 * 1024, 1, key="t", domain=domain, entity="t")
+    sent: dict[str, list[object]] = {"id": [], "code": []}
+    batches = 0
+    for block in dataset.blocks():
+        for record in block:
+            if record["request"]["method"] != "POST" or not record["request"]["body"]:
+                continue
+            body = record["request"]["body"]
+            batches += "items" in body and set(body) == {"items"}
+            for item in body["items"] if set(body) == {"items"} else [body]:
+                for key, values in sent.items():
+                    if item.get(key) is not None:
+                        values.append(item[key])
+    assert batches > 10
+    for key, values in sent.items():
+        assert len(values) == len(set(values)), key

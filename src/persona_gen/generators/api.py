@@ -160,20 +160,21 @@ class ApiGenerator(Generator):
             if not rows.size:
                 continue
             payloads = self.synth.records(
-                entity, rows.size, rng, self.rows(trace.first_index, rows.size)
+                entity, rows.size, rng, self.rows(trace.first_index, rows.size, scale=2)
             )
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
                 bodies[row], outcomes[row] = payloads[j], found[j]
                 method = self.operations[op_index[row]].method
                 posting[row], patching[row] = method == "POST", method == "PATCH"
-            # A batch POST carries up to 49 more items, numbered after the block's own rows
-            # so that unique fields differ from the first item's and from each other.
+            # A batch POST carries up to 49 more items. Their row numbers (which make unique
+            # fields unique) are the odd ones, 49 per event of each block, and the bodies'
+            # the even ones: no item shares a number with another item or body of the dataset.
             sizes = np.where(posting[rows], np.clip(trace.batch_size[rows], 1, 50) - 1, 0)
             if sizes.any():
                 count = int(sizes.sum())
                 extra = self.synth.records(
-                    entity, count, rng, self.rows(trace.first_index + trace.n, count)
+                    entity, count, rng, self.rows(49 * trace.first_index, count, 2, 1)
                 )
                 start = 0
                 for row, size in zip(rows.tolist(), sizes.tolist(), strict=True):

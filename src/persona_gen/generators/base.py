@@ -65,10 +65,13 @@ class Generator(ABC):
 
     # -- helpers shared by generators ----------------------------------------------------
 
-    def rows(self, first: int, n: int) -> range:
-        """The dataset's row numbers of this persona's records ``first .. first + n - 1``."""
+    def rows(self, first: int, n: int, scale: int = 1, offset: int = 0) -> range:
+        """The dataset's row numbers of this persona's records ``first .. first + n - 1``
+        (numbered ``scale * i + offset`` where a generator needs several series that never
+        meet), interleaved with the other personas' of a mix."""
         lane, lanes = self.ctx.lane, self.ctx.lanes
-        return range(first * lanes + lane, (first + n) * lanes + lane, lanes)
+        low = (scale * first + offset) * lanes + lane
+        return range(low, low + n * scale * lanes, scale * lanes)
 
     def number(self, records: list[Record], first: int) -> None:  # noqa: B027 - optional
         """Renumber records placed at dataset positions ``first ..`` by a mix of personas
