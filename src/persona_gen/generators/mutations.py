@@ -113,6 +113,8 @@ def _type_mismatch(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> O
     kind = leaf.schema.type
     if kind == "string":
         value: Any = below(rng, 100_000)
+        if leaf.schema.enum:  # (Protobuf's JSON takes an enum's number for its name)
+            value = [current if current is not MISSING else str(value)]
     elif kind in ("integer", "number"):
         value = f"{current}" if current is not MISSING else "forty-two"
         value = value + "abc" if rng.random() < 0.5 else "NaN"
