@@ -275,7 +275,32 @@ def _pg_array(items: list[Any]) -> str:
 
 def db_value(value: Any, kind: str, dialect: str) -> Any:
     """A row value as the driver takes it: JSON as text, arrays as lists (PostgreSQL) or JSON
-    text (SQLite), base64 text as bytes, booleans as 0/1 in SQLite."""
+    text (SQLite), base64 text as bytes, booleans as 0/1 in SQLite. PostgreSQL text cannot
+    hold NUL (nor can its JSON, as \u0000): NUL characters are dropped there, as the ``sql``
+    format drops them."""
+    value = _db_value(value, kind, dialect)
+    if dialect == "sqlite":
+        return value
+    if isinstance(value, str):
+        if kind == "json" and "\\u0000" in value:  # (a NUL inside the JSON text's strings)
+            return orjson.dumps(_without_nul(orjson.loads(value))).decode()
+        return value.replace("\x00", "") if "\x00" in value else value
+    if isinstance(value, list):
+        return _without_nul(value)
+    return value
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
+
+
+def _db_value(value: Any, kind: str, dialect: str) -> Any:
     if value is None:
         return None
     if kind == "json":
