@@ -325,18 +325,35 @@ class _Interrupted(Dataset):
 def test_interrupted_load_keeps_nothing(pg_db: str, tmp_path: Path) -> None:
     persona = CATALOG.get("normal_user")
     table = unique("people")
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SinkError, match="interrupted; the load was rolled back") as info:
         load_dataset(
             _Interrupted([(persona, 1.0)], "file", 3000, 3), pg_db, create_tables=True, table=table
         )
+    assert info.value.exit_code == 130 and info.value.report is not None
     assert pg_tables(pg_db) == set()
-    with pytest.raises(KeyboardInterrupt):
+    with pytest.raises(SinkError, match="interrupted"):
         load_dataset(
             _Interrupted([(persona, 1.0)], "file", 3000, 3),
             f"sqlite:///{tmp_path / 'x.db'}",
             create_tables=True,
         )
     assert sqlite_tables(tmp_path / "x.db") == set()
+
+
+def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
+    from persona_gen.runtime.write import deliver
+
+    persona = CATALOG.get("normal_user")
+    manifest_file = tmp_path / "load.manifest.json"
+    with pytest.raises(SinkError):
+        deliver(
+            _Interrupted([(persona, 1.0)], "file", 3000, 3),
+            f"sqlite:///{tmp_path / 'x.db'}",
+            create_tables=True,
+            manifest_file=manifest_file,
+        )
+    doc = orjson.loads(manifest_file.read_bytes())
+    assert doc["delivery"]["error"].startswith("interrupted")
 
 
 # -- SQL scripts ------------------------------------------------------------------------------

@@ -628,6 +628,10 @@ def load_datasets(
         report.error = str(exc)
         exc.report = report
         raise
+    except KeyboardInterrupt:
+        # (after the loader rolled back) a SinkError, so the manifest still says what happened
+        report.error = "interrupted; the load was rolled back, nothing was kept"
+        raise SinkError(f"{target}: {report.error}", report, interrupted=True) from None
     finally:
         report.seconds = time.monotonic() - started
         if bar is not None:
