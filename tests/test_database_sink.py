@@ -569,6 +569,14 @@ def test_datasets_of_one_database_load_together(
     assert db.orphans() == dict.fromkeys(db.orphans(), 0)
     (users,) = db.query("SELECT count(DISTINCT user_id) FROM orders")[0]
     assert 1 < users <= lines["users"][0]
+    # check reads each table as the entity of the dataset that loaded it
+    sep = "&" if "?" in db.url else "?"
+    for table in ("addresses", "orders", "users"):
+        report = tmp_path / f"{table}.report.json"
+        args = ["check", f"{db.url}{sep}table={table}", "--profile", str(profile)]
+        checked = run_cli([*args, "--report", str(report)])
+        assert checked.code == 0, checked.stderr
+        assert orjson.loads(report.read_bytes())["entity"] == table
 
 
 def test_failed_load_of_several_datasets_keeps_nothing(

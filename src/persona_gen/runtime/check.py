@@ -490,16 +490,46 @@ def _dataset_spec(
     specs = profile.spec.datasets
     name = manifest.get("dataset")
     database = same_database(url) if url is not None else None
+    table = _url_table(url) if url is not None else None
+    loaded_there = [
+        ds
+        for ds in specs
+        if database is not None and ds.sink and same_database(ds.sink) == database
+    ]
     for i, ds in enumerate(specs):
         ds_name = ds.name or f"{profile.spec.name}_{ds.type}_{i + 1}"
         if name is not None and ds_name == name:
             return ds
-        if database is not None and ds.sink and same_database(ds.sink) == database:
+        # (of several datasets loaded into one database, the one whose table is asked for)
+        if ds in loaded_there and (
+            not table or len(loaded_there) == 1 or _dataset_table(profile, ds) == table
+        ):
             return ds
         output = ds.output or f"{ds_name}.{FORMATS.get(ds.format).extension}"
         if data_path is not None and Path(output).name == data_path.name:
             return ds
     return specs[0] if len(specs) == 1 else None
+
+
+def _url_table(url: str) -> str | None:
+    from persona_gen.sinks.database import parse_database_url
+
+    try:
+        return parse_database_url(url).table or None
+    except UsageError:
+        return None
+
+
+def _dataset_table(profile: Profile, ds: Any) -> str:
+    """The table a profile's dataset loads into: its sink's ``table`` option, else its
+    entity's table."""
+    from persona_gen.sinks.tables import table_name
+
+    own = _url_table(ds.sink) if ds.sink else None
+    if own:
+        return own
+    domain = profile.domain or builtin_domain("user")
+    return table_name(profile.domain, domain.entity(ds.entity))
 
 
 def _locate(data: Path | str) -> tuple[Path, str | None, DatabaseTarget | None]:
