@@ -383,6 +383,18 @@ def test_records_over_the_topic_limit_are_counted(kafka_bootstrap: str) -> None:
     }
 
 
+def test_records_naming_their_topic_fit_its_limit_in_batches(kafka_bootstrap: str) -> None:
+    """Without a topic in the URL, batches are capped by the records' own topics' limits: a
+    batch over max.message.bytes fails whole, and small records failed with it."""
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    records = [{"topic": topic, **r} for r in oversized(400, 20, "x" * 5000)]
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}", topics=[topic])
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert (report.acknowledged, report.failed) == (380, 20)
+
+
 def test_records_the_broker_refuses_are_counted(kafka_bootstrap: str) -> None:
     """Compressed, their size is only known to the broker: its refusals come back in the
     delivery reports, are counted, and fail the run."""

@@ -446,10 +446,7 @@ def send_records(
     encode = VALUE_ENCODERS.get(name, f"Kafka destination '{target}'")(options)
     run = _Run(target, name, config or {})
     try:
-        run.connect()
-        if target.topic is None:
-            for topic in topics:
-                run.topic(topic)
+        run.connect(topics)
         index = 0
         try:
             for block in blocks:
@@ -566,8 +563,9 @@ class _Run:
 
     # -- before ----------------------------------------------------------------------------
 
-    def connect(self) -> None:
-        """Fail fast when no broker answers, check the URL's topic, then make the producer."""
+    def connect(self, topics: Iterable[str] = ()) -> None:
+        """Fail fast when no broker answers, check the URL's topic (or, when it names none,
+        the records' own ``topics``), then make the producer."""
         deadline = time.monotonic() + self.target.connect_s
         while True:
             # Short attempts, so that "every broker refused" fails at once rather than after
@@ -584,10 +582,12 @@ class _Run:
                         f"cannot reach Kafka at {self.target.bootstrap}: {detail}", self.report
                     ) from None
         batch = _MAX_BATCH
-        if self.target.topic is not None:
-            limit = self.topic(self.target.topic).max_bytes
-            if limit is not None:
-                batch = max(min(batch, limit), 1)
+        names = [self.target.topic] if self.target.topic is not None else list(topics)
+        # Batches fit the smallest limit of the topics written: a batch over a topic's
+        # max.message.bytes fails whole, its small records with it.
+        limits = [m for m in (self.topic(name).max_bytes for name in names) if m is not None]
+        if limits:
+            batch = max(min(batch, *limits), 1)
         self.producer = self._producer(batch)
 
     def _producer(self, batch_bytes: int) -> Producer:
