@@ -663,6 +663,21 @@ def _rejected(target: DatabaseTarget, part: _Part, at: Where | None, reason: str
     )
 
 
+def _check_columns(target: DatabaseTarget, part: _Part, has: list[str]) -> None:
+    """An existing table must have a column for each of the rows' columns: a table of
+    another shape is one message, not a row "rejected" by it."""
+    lacking = [c for c in part.spec.column_names if c not in has]
+    if lacking:
+        shown = ", ".join(lacking[:8]) + (
+            f" (and {len(lacking) - 8} more)" if len(lacking) > 8 else ""
+        )
+        raise SinkError(
+            f"{target}: table '{part.spec.name}' exists without the columns {shown} that "
+            f"the rows have (its columns: {', '.join(has[:12]) or 'none'}); load into another "
+            "table with ?table=NAME, or drop it and use --create-tables"
+        )
+
+
 def _missing(target: DatabaseTarget, table: str) -> SinkError:
     return SinkError(f"{target}: table '{table}' does not exist; create it or use --create-tables")
 
@@ -737,6 +752,10 @@ def _sqlite_transaction(
                         raise _missing(target, part.spec.name)
                     conn.execute(part.create_sql("sqlite"))
                     created.append(part.spec.name)
+                else:
+                    quoted = quote_identifier(part.spec.name)
+                    has = [row[1] for row in conn.execute(f"PRAGMA table_info({quoted})")]
+                    _check_columns(target, part, has)
             prepare()
             for part in parts:
                 loaded[part.spec.name] = _sqlite_insert(conn, target, part)
@@ -859,6 +878,13 @@ def _pg_load(
                             raise _missing(target, part.spec.name)
                         conn.execute(part.create_sql("postgres").encode())
                         created.append(part.spec.name)
+                    else:
+                        rows = conn.execute(
+                            "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
+                            " AND attnum > 0 AND NOT attisdropped",
+                            (quote_identifier(part.spec.name),),
+                        ).fetchall()
+                        _check_columns(target, part, [name for (name,) in rows])
                 prepare()
                 for part in parts:
                     loaded[part.spec.name] = _pg_copy(conn, target, part)
