@@ -52,6 +52,8 @@ from __future__ import annotations
 
 import logging
 import re
+import signal
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -448,26 +450,31 @@ def send_records(
     try:
         run.connect(topics)
         index = 0
-        try:
-            for block in blocks:
-                for record in block:
-                    if run.report.stopped:
+        # Ctrl-C: stop taking records, but still wait for what is in flight, so the report
+        # (and the manifest) says exactly what was delivered. The signal only sets a flag
+        # while records are produced: raised inside the Kafka client's C code (a delivery
+        # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
+        with _InterruptFlag() as interrupt:
+            try:
+                for block in blocks:
+                    for record in block:
+                        if run.report.stopped or interrupt.seen:
+                            break
+                        run.send(record, index, encode)
+                        index += 1
+                    if run.report.stopped or interrupt.seen:
                         break
-                    run.send(record, index, encode)
-                    index += 1
-                if run.report.stopped:
-                    break
-                run.poll()
-                if progress is not None:
-                    progress.advance(len(block))
-                    show = getattr(progress, "delivery", None)
-                    if show is not None:  # a live sent / acknowledged / failed line
-                        show(run.report.sent, run.report.acknowledged, run.report.failed)
-        except KeyboardInterrupt:
-            # Ctrl-C: stop taking records, but still wait for what is in flight, so the
-            # report (and the manifest) says exactly what was delivered.
-            run.report.stopped = "interrupted"
-        run.finish()
+                    run.poll()
+                    if progress is not None:
+                        progress.advance(len(block))
+                        show = getattr(progress, "delivery", None)
+                        if show is not None:  # a live sent / acknowledged / failed line
+                            show(run.report.sent, run.report.acknowledged, run.report.failed)
+            except KeyboardInterrupt:  # (off the main thread the flag is not installed)
+                interrupt.seen = True
+            if interrupt.seen and not run.report.stopped:
+                run.report.stopped = "interrupted"
+            run.finish()
     finally:
         run.close()
     report = run.report
@@ -508,6 +515,27 @@ def send_dataset(
     doc["delivery"] = report.to_manifest()
     doc["count"] = report.records  # what was taken for delivery (a paced run may stop early)
     return doc
+
+
+class _InterruptFlag:
+    """SIGINT sets ``seen`` instead of raising KeyboardInterrupt, while in the ``with``
+    block (in the main thread; elsewhere signals cannot be handled and nothing changes)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _InterruptFlag:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        self.seen = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 # Errors that mean the broker is gone rather than that one record was refused.
