@@ -292,6 +292,21 @@ def test_imported_ddl_rows_load_into_postgresql_and_read_back_equal(
     assert_same(got, valid, columns)
 
 
+def test_a_schema_qualified_table_is_a_table_of_that_schema(pg_db: str) -> None:
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute("CREATE SCHEMA app")
+    ds = dataset("normal_user", 300)
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, f"{pg_db}?table=app.people", create_tables=True)
+    assert doc["delivery"]["tables"]["app.people"]["loaded"] == len(valid)
+    with psycopg.connect(pg_db) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM app.people").fetchone() or (0,)
+    assert count == len(valid)
+    assert pg_tables(pg_db) == set()  # not a table literally named "app.people" in public
+    # and again into the table that now exists
+    load_dataset(dataset("normal_user", 300, seed=8), f"{pg_db}?table=app.people")
+
+
 def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:
     ds = dataset("edge_case_user", 1500, domain=users_profile.domain, entity="users")
     table = unique("people")

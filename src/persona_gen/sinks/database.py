@@ -50,7 +50,13 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from persona_gen.errors import PersonaGenError, SinkError, UsageError
 from persona_gen.generators.file import VALID_COLUMN
-from persona_gen.sinks.tables import Table, create_table_sql, quote_identifier, table_for
+from persona_gen.sinks.tables import (
+    Table,
+    create_table_sql,
+    quote_identifier,
+    quote_table,
+    table_for,
+)
 
 if TYPE_CHECKING:
     from persona_gen.entities.model import Domain, Entity
@@ -871,7 +877,7 @@ def _pg_load(
             with conn.transaction():
                 for part in parts:
                     found = conn.execute(
-                        "SELECT to_regclass(%s)", (quote_identifier(part.spec.name),)
+                        "SELECT to_regclass(%s)", (quote_table(part.spec.name),)
                     ).fetchone()
                     if found == (None,):
                         if not create_tables:
@@ -882,7 +888,7 @@ def _pg_load(
                         rows = conn.execute(
                             "SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass"
                             " AND attnum > 0 AND NOT attisdropped",
-                            (quote_identifier(part.spec.name),),
+                            (quote_table(part.spec.name),),
                         ).fetchall()
                         _check_columns(target, part, [name for (name,) in rows])
                 prepare()
@@ -922,7 +928,7 @@ def _pg_copy(conn: Any, target: DatabaseTarget, part: _Part) -> int:
 
     spec = part.spec
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(spec.name),
+        sql.Identifier(*spec.name.split(".", 1)),  # (schema.table: a table of that schema)
         sql.SQL(", ").join(sql.Identifier(c) for c in spec.column_names),
     )
     positions: list[Where] = []

@@ -46,6 +46,7 @@ __all__ = [
     "Table",
     "create_table_sql",
     "quote_identifier",
+    "quote_table",
     "sql_literal",
     "table_for",
     "table_name",
@@ -88,6 +89,15 @@ class Table:
     def values(self, row: Mapping[str, Any], dialect: str) -> list[Any]:
         """The row's values for ``columns``, in the form the database driver takes."""
         return [db_value(row.get(c.name), c.kind, dialect) for c in self.columns]
+
+
+def quote_table(name: str, dialect: str = "postgres") -> str:
+    """A table name for ``dialect``: in PostgreSQL ``schema.table`` names a table of that
+    schema (each part quoted); elsewhere, and without a dot, one quoted identifier."""
+    if dialect != "sqlite" and "." in name:
+        schema, _, table = name.partition(".")
+        return f"{quote_identifier(schema)}.{quote_identifier(table)}"
+    return quote_identifier(name)
 
 
 def quote_identifier(name: str) -> str:
@@ -367,10 +377,11 @@ def create_table_sql(
         if set(columns) <= present:
             lines.append(
                 f"    FOREIGN KEY ({cols(columns)}) REFERENCES "
-                f"{quote_identifier(parent)} ({cols(references)})"
+                f"{quote_table(parent, target)} ({cols(references)})"
             )
     exists = "IF NOT EXISTS " if if_not_exists else ""
-    text = f"CREATE TABLE {exists}{quote_identifier(spec.name)} (\n" + ",\n".join(lines) + "\n)"
+    name = quote_table(spec.name, target)
+    text = f"CREATE TABLE {exists}{name} (\n" + ",\n".join(lines) + "\n)"
     if dialect in ("postgres", "sqlite"):
         return text
     import sqlglot
