@@ -614,6 +614,18 @@ def test_failed_load_of_several_datasets_keeps_nothing(
     assert db.count("orders") == 0
 
 
+def test_generate_can_include_invalid_rows_to_prove_the_schema(
+    db: Db, orders_profile: Path, tmp_path: Path
+) -> None:
+    profile = three_datasets(orders_profile, db.url, tmp_path / "three.yaml", (40, 90, 300))
+    args = ["generate", str(profile), "--create-tables", "-s", "12"]
+    result = run_cli([*args, "--persona", "edge_case_user", "--include-invalid"])
+    assert result.code == 1
+    assert re.search(r"rejected row \d+ of dataset '\w+_rows'", result.stderr), result.stderr
+    assert "Traceback" not in result.stderr
+    assert db.tables() == set()
+
+
 def test_rejected_row_names_its_dataset_and_rolls_back_every_table(
     db: Db, orders_profile: Path
 ) -> None:

@@ -507,6 +507,14 @@ def generate(
         bool,
         typer.Option("--create-tables", help="With a database sink: create the tables."),
     ] = False,
+    include_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--include-invalid",
+            help="With a database sink: also load rows "
+            "labelled invalid (the database rejects them; nothing is kept).",
+        ),
+    ] = False,
 ) -> None:
     """Generate the datasets a profile declares."""
     import orjson
@@ -583,6 +591,7 @@ def generate(
                     manifest_file=written,
                     extra=extra,
                     create_tables=create_tables,
+                    include_invalid=include_invalid,
                 )
                 _report_delivery(doc, written)
             else:
