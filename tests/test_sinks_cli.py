@@ -186,6 +186,33 @@ def test_ctrl_c_at_full_speed_accounts_for_every_record(
     assert delivery["records"] == delivery["acknowledged"] + delivery["failed"]
 
 
+def test_ctrl_c_stops_a_slow_paced_run_at_once(kafka_bootstrap: str, tmp_path: Path) -> None:
+    """At one record a minute the run sleeps between records: Ctrl-C still stops it then."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    exe = Path(sys.executable).parent / "persona-gen"
+    topic = f"slow-{tmp_path.name[-10:]}".replace("_", "-")
+    sink = f"kafka://{kafka_bootstrap}/{topic}?create=3"
+    args = ["quick", "normal_user", "-t", "streaming", "-n", "100", "-s", "1", "--rate", "1/min"]
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    proc = subprocess.Popen(
+        [str(exe), *args, "--sink", sink, "--manifest", str(tmp_path / "m.json")],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    signal.signal(signal.SIGINT, previous)
+    time.sleep(4)
+    sent_at = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert time.monotonic() - sent_at < 15, "Ctrl-C waited for the next record"
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err
+
+
 def _consume(bootstrap: str, topic: str, n: int) -> list[bytes]:
     consumer = Consumer(
         {"bootstrap.servers": bootstrap, "group.id": topic, "auto.offset.reset": "earliest"}

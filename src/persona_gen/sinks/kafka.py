@@ -50,13 +50,14 @@ and the error says so.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import signal
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
@@ -456,7 +457,12 @@ def send_records(
         # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
         with _InterruptFlag() as interrupt:
             try:
-                for block in blocks:
+                taking = iter(blocks)
+                while True:
+                    with interrupt.raising():  # (a paced run may sleep here for long)
+                        block = next(taking, None)
+                    if block is None:
+                        break
                     for record in block:
                         if run.report.stopped or interrupt.seen:
                             break
@@ -470,7 +476,7 @@ def send_records(
                         show = getattr(progress, "delivery", None)
                         if show is not None:  # a live sent / acknowledged / failed line
                             show(run.report.sent, run.report.acknowledged, run.report.failed)
-            except KeyboardInterrupt:  # (off the main thread the flag is not installed)
+            except KeyboardInterrupt:  # (while taking a block, or off the main thread)
                 interrupt.seen = True
             if interrupt.seen and not run.report.stopped:
                 run.report.stopped = "interrupted"
@@ -519,10 +525,12 @@ def send_dataset(
 
 class _InterruptFlag:
     """SIGINT sets ``seen`` instead of raising KeyboardInterrupt, while in the ``with``
-    block (in the main thread; elsewhere signals cannot be handled and nothing changes)."""
+    block (in the main thread; elsewhere signals cannot be handled and nothing changes),
+    except inside ``raising()``: there, out of the Kafka client, it raises as usual."""
 
     def __init__(self) -> None:
         self.seen = False
+        self._raise = False
         self._previous: Any = None
 
     def __enter__(self) -> _InterruptFlag:
@@ -530,8 +538,20 @@ class _InterruptFlag:
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
+    @contextlib.contextmanager
+    def raising(self) -> Iterator[None]:
+        if self.seen:
+            raise KeyboardInterrupt
+        self._raise = True
+        try:
+            yield
+        finally:
+            self._raise = False
+
     def _handle(self, signum: int, frame: Any) -> None:
         self.seen = True
+        if self._raise:
+            raise KeyboardInterrupt
 
     def __exit__(self, *exc: object) -> None:
         if self._previous is not None:

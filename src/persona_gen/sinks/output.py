@@ -72,10 +72,12 @@ def _straight_through(path: Path) -> Iterator[IO[bytes]]:
     try:
         yield stream
         stream.close()
-    except OSError as exc:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             stream.close()
-        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        if isinstance(exc, OSError):
+            raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        raise
 
 
 def write_atomic(path: Path, data: bytes) -> None:
