@@ -26,6 +26,17 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+CreateTables = Annotated[
+    bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
+]
+IncludeInvalid = Annotated[
+    bool,
+    typer.Option(
+        "--include-invalid",
+        help="With a database sink: also load rows "
+        "labelled invalid (the database rejects them; nothing is kept).",
+    ),
+]
 PersonaDirs = Annotated[
     list[Path] | None,
     typer.Option(
@@ -205,18 +216,8 @@ def quick(
             "directory for a --sink).",
         ),
     ] = None,
-    create_tables: Annotated[
-        bool,
-        typer.Option("--create-tables", help="With a database sink: create the tables."),
-    ] = False,
-    include_invalid: Annotated[
-        bool,
-        typer.Option(
-            "--include-invalid",
-            help="With a database sink: also load rows "
-            "labelled invalid (the database rejects them; nothing is kept).",
-        ),
-    ] = False,
+    create_tables: CreateTables = False,
+    include_invalid: IncludeInvalid = False,
     rate: Annotated[
         str | None,
         typer.Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
@@ -503,18 +504,8 @@ def generate(
             "sqlite:///, postgresql://) instead of files.",
         ),
     ] = None,
-    create_tables: Annotated[
-        bool,
-        typer.Option("--create-tables", help="With a database sink: create the tables."),
-    ] = False,
-    include_invalid: Annotated[
-        bool,
-        typer.Option(
-            "--include-invalid",
-            help="With a database sink: also load rows "
-            "labelled invalid (the database rejects them; nothing is kept).",
-        ),
-    ] = False,
+    create_tables: CreateTables = False,
+    include_invalid: IncludeInvalid = False,
 ) -> None:
     """Generate the datasets a profile declares."""
     import orjson

@@ -222,10 +222,8 @@ def _repeat(low: int, high: int, sub: Node) -> Node:
 
 # -- a fast check for the commonest key patterns: one character class, repeated -----------
 
-_ASCII_CATEGORIES = {
-    sre_c.CATEGORY_DIGIT: string.digits,
-    sre_c.CATEGORY_WORD: string.ascii_letters + string.digits + "_",
-}
+# The categories whose ASCII members are exactly the generator's (``\d``, ``\w``).
+_ASCII_CATEGORIES = (sre_c.CATEGORY_DIGIT, sre_c.CATEGORY_WORD)
 
 
 @cache
@@ -260,7 +258,7 @@ def _class_run(pattern: str) -> tuple[bytes, int, int | None] | None:
         elif kind is sre_c.RANGE and value[1] < 128:
             allowed.update(chr(c) for c in range(value[0], value[1] + 1))
         elif kind is sre_c.CATEGORY and value in _ASCII_CATEGORIES:
-            allowed.update(_ASCII_CATEGORIES[value])
+            allowed.update(_CATEGORIES[value])
         else:  # negation, non-ASCII, other categories: the regex decides
             return None
     if "\n" in allowed:
