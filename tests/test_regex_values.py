@@ -12,11 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from persona_gen.values import regex as regex_module
 from persona_gen.values.regex import (
     RegexUnsupported,
     compile_pattern,
     generates_matches,
-    matches_class_run,
+    matches_class_runs,
 )
 
 CORPUS = Path(__file__).parent / "corpus"
@@ -75,6 +76,11 @@ _RUN_PATTERNS = [
     "^x*$",
     r"^\d+$",
     r"^\w{1,4}$",
+    "^a[0-9]{2}x$",
+    "^x-[a-z0-9]{3}_$",
+    r"^\d\.\d$",
+    "^a{0}[b9]{2}$",
+    "^z[0-9]+$",  # two runs, one of varying length: the regex decides
     "^[^a]+$",  # negated: not a class run (the regex decides)
     "^[a-z]+",  # not anchored at the end
     "(?i)^[a-z]+$",  # a flag
@@ -84,18 +90,75 @@ _RUN_PATTERNS = [
 @settings(max_examples=400, deadline=None)
 @given(
     st.sampled_from(_RUN_PATTERNS),
-    st.lists(st.text(alphabet="abzAZ09_.x\n é٣", max_size=6), min_size=1, max_size=8),
+    st.lists(st.text(alphabet="abzAZ09_.x-\n é٣", max_size=6), min_size=1, max_size=8),
 )
 def test_class_run_check_agrees_with_re_search(pattern: str, values: list[str]) -> None:
     every = all(re.search(pattern, v) for v in values)
-    told = matches_class_run(pattern, values)
+    told = matches_class_runs(pattern, values)
     assert told is None or told == every
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([p for p in _RUN_PATTERNS if "^" not in p[1:]]),
+    st.integers(0, 2**32 - 1),
+    st.lists(
+        st.tuples(st.integers(0, 9), st.integers(0, 12), st.sampled_from("a9-_.x\nZé")),
+        max_size=2,
+    ),
+)
+def test_class_run_check_agrees_on_near_misses(
+    pattern: str, seed: int, edits: list[tuple[int, int, str]]
+) -> None:
+    # Values the builder made (all matching), some edited: a character changed, added or cut.
+    values = compile_pattern(pattern)(10, np.random.default_rng(seed))
+    for row, at, char in edits:
+        value = values[row]
+        replaced, inserted, cut = (
+            value[:at] + char + value[at + 1 :],
+            value[:at] + char + value[at:],
+            value[:at] + value[at + 1 :],
+        )
+        values[row] = (replaced, inserted, cut)[at % 3]
+    every = all(re.search(pattern, v) for v in values)
+    assert matches_class_runs(pattern, values) in (None, every)
+
+
 def test_class_run_check_answers_for_class_runs_only() -> None:
-    assert matches_class_run("^[a-z0-9_.]+$", ["merit460_sg", "a.b"]) is True
-    assert matches_class_run("^[a-z0-9_.]+$", ["merit460_sg", "A"]) is False
-    assert matches_class_run("^[0-9]{5}$", ["12345", "1234"]) is False
-    assert matches_class_run("^[0-9]{5}$", ["12345", "54321"]) is True
-    assert matches_class_run("^[^a]+$", ["b"]) is None
-    assert matches_class_run("^[a-z]+$", ["é"]) is None  # not ASCII: the regex decides
+    assert matches_class_runs("^[a-z0-9_.]+$", ["merit460_sg", "a.b"]) is True
+    assert matches_class_runs("^[a-z0-9_.]+$", ["merit460_sg", "A"]) is False
+    assert matches_class_runs("^[0-9]{5}$", ["12345", "1234"]) is False
+    assert matches_class_runs("^[0-9]{5}$", ["12345", "54321"]) is True
+    assert matches_class_runs("^[^a]+$", ["b"]) is None
+    assert matches_class_runs("^[a-z]+$", ["é"]) is None  # not ASCII: the regex decides
+    assert matches_class_runs("^SKU-[0-9]{6}$", ["SKU-000123", "SKU-999999"]) is True
+    assert matches_class_runs("^SKU-[0-9]{6}$", ["SKU-000123", "SKU-99999"]) is False
+    assert matches_class_runs("^SKU-[0-9]{6}$", ["SKU-0001234", "SKU-99999"]) is False
+    assert matches_class_runs("^SKU-[0-9]{6}$", ["sku-000123"]) is False
+    assert matches_class_runs("^v[0-9]+$", ["v1"]) is None
+
+
+_LAID_OUT_PATTERNS = [
+    r"^dev-[0-9a-f]{8}$",
+    r"^[0-9]\.[0-9]{1,2}\.[0-9]{1,3}$",
+    r"(ab|c|)+x?",
+    r"^(foo|ba[rz]{0,3})-\d*$",
+    r"a{0}",
+    "",
+    r"^(?:[a-z]{2,4}\.){1,3}com$",
+    r"^((a|bc){2}|d)*$",
+    r"[^abc]{3}.{0,5}",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(_LAID_OUT_PATTERNS), st.integers(0, 40), st.integers(0, 2**32 - 1))
+def test_values_laid_out_as_bytes_are_the_values_built_one_by_one(
+    pattern: str, n: int, seed: int
+) -> None:
+    # ASCII-only nodes build a column as one byte buffer; the draws and the values must be
+    # those of the string-by-string construction, which the determinism contract fixes.
+    node = regex_module._sequence(list(regex_module.sre_parse.parse(pattern)))
+    assert node.layout is not None  # type: ignore[attr-defined]
+    by_bytes = regex_module._texts(*node.layout(n, np.random.default_rng(seed)), n)  # type: ignore[attr-defined]
+    assert by_bytes == node(n, np.random.default_rng(seed))

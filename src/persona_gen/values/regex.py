@@ -21,9 +21,13 @@ except ImportError:  # pragma: no cover
     import sre_constants as sre_c
     import sre_parse
 
-__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches", "matches_class_run"]
+__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches", "matches_class_runs"]
 
 Node = Callable[[int, np.random.Generator], list[str]]
+# A node's values as ASCII bytes, all rows back to back, and each row's length: an int when
+# every row has the same length. Nodes that produce only ASCII carry one as ``.layout``.
+Laid = tuple[np.ndarray, "int | np.ndarray"]
+Layout = Callable[[int, np.random.Generator], Laid]
 
 _UNBOUNDED_EXTRA = 6  # how far past the minimum '*', '+' and '{n,}' repeat
 _PRINTABLE = [c for c in string.printable if c not in "\t\n\r\x0b\x0c"]
@@ -59,9 +63,10 @@ def compile_pattern(pattern: str, unbounded_extra: int = _UNBOUNDED_EXTRA) -> No
         raise RegexUnsupported(f"pattern {pattern!r} is nested too deeply") from None
     check = re.compile(pattern)
     exact = _exact(list(parsed))
+    layout: Layout | None = getattr(node, "layout", None)
 
     def generate(n: int, rng: np.random.Generator) -> list[str]:
-        values = node(n, rng)
+        values = _texts(*layout(n, rng), n) if layout is not None else node(n, rng)
         # Lookarounds and flags can defeat the construction; catch that rather than lie.
         if values and not check.search(values[0]):
             raise RegexUnsupported(f"cannot generate values for pattern {pattern!r}")
@@ -107,7 +112,7 @@ def _exact_inside(op: Any, av: Any) -> bool:
 def _sequence(items: list[tuple[Any, Any]], extra: int = _UNBOUNDED_EXTRA) -> Node:
     parts = [p for p in (_node(op, av, extra) for op, av in items) if p is not None]
     if not parts:
-        return lambda n, rng: [""] * n
+        return _literal("")
     if len(parts) == 1:
         return parts[0]
 
@@ -115,7 +120,20 @@ def _sequence(items: list[tuple[Any, Any]], extra: int = _UNBOUNDED_EXTRA) -> No
         columns = [p(n, rng) for p in parts]
         return ["".join(row) for row in zip(*columns, strict=True)]
 
+    layouts: list[Layout] = [getattr(p, "layout", None) for p in parts]  # type: ignore[misc]
+    if all(layouts):
+        seq.layout = lambda n, rng: _joined([lay(n, rng) for lay in layouts], n)  # type: ignore[attr-defined]
     return seq
+
+
+def _literal(text: str) -> Node:
+    def lit(n: int, rng: np.random.Generator) -> list[str]:
+        return [text] * n
+
+    if text.isascii():
+        code = np.frombuffer(text.encode("ascii"), np.uint8)
+        lit.layout = lambda n, rng: (np.tile(code, n), len(text))  # type: ignore[attr-defined]
+    return lit
 
 
 def _choice_of(chars: list[str]) -> Node:
@@ -127,14 +145,15 @@ def _choice_of(chars: list[str]) -> Node:
 
     if all(len(c) == 1 and c.isascii() for c in chars):
         # Lets a repeat of this class lay its characters out as bytes (see ``_repeat``).
-        pick.ascii_pool = np.frombuffer("".join(chars).encode("ascii"), np.uint8)  # type: ignore[attr-defined]
+        codes = np.frombuffer("".join(chars).encode("ascii"), np.uint8)
+        pick.ascii_pool = codes  # type: ignore[attr-defined]
+        pick.layout = lambda n, rng: (codes[rng.integers(0, len(codes), n)], 1)  # type: ignore[attr-defined]
     return pick
 
 
 def _node(op: Any, av: Any, extra: int = _UNBOUNDED_EXTRA) -> Node | None:
     if op is sre_c.LITERAL:
-        ch = chr(av)
-        return lambda n, rng: [ch] * n
+        return _literal(chr(av))
     if op is sre_c.NOT_LITERAL:
         excluded = chr(av)
         return _choice_of([c for c in string.ascii_letters + string.digits if c != excluded])
@@ -194,6 +213,19 @@ def _branch(branches: list[Node]) -> Node:
                     out[row] = value
         return out
 
+    layouts: list[Layout] = [getattr(b, "layout", None) for b in branches]  # type: ignore[misc]
+    if all(layouts):
+
+        def laid(n: int, rng: np.random.Generator) -> Laid:
+            which = rng.integers(0, len(branches), n)
+            picked = []
+            for b, lay in enumerate(layouts):
+                rows = np.flatnonzero(which == b)
+                if rows.size:
+                    picked.append((rows, *lay(int(rows.size), rng)))
+            return _interleaved(picked, n)
+
+        pick.layout = laid  # type: ignore[attr-defined]
     return pick
 
 
@@ -217,37 +249,127 @@ def _repeat(low: int, high: int, sub: Node) -> Node:
             start += c
         return out
 
+    sub_layout: Layout | None = getattr(sub, "layout", None)
+    if sub_layout is not None:
+
+        def laid(n: int, rng: np.random.Generator) -> Laid:
+            # The same draws as ``rep``: the counts, then the items, which are in row order.
+            counts = rng.integers(low, high + 1, n) if high > low else None
+            items = int(counts.sum()) if counts is not None else low * n
+            if not items:
+                return np.empty(0, np.uint8), 0 if counts is None else counts
+            data, lengths = sub_layout(items, rng)
+            if counts is None and isinstance(lengths, int):
+                return data, low * lengths
+            per_item = np.broadcast_to(lengths, items)
+            ends = np.cumsum(counts if counts is not None else np.full(n, low))
+            item_ends = np.concatenate(([0], np.cumsum(per_item)))
+            return data, item_ends[ends] - item_ends[ends - (counts if counts is not None else low)]
+
+        rep.layout = laid  # type: ignore[attr-defined]
     return rep
 
 
-# -- a fast check for the commonest key patterns: one character class, repeated -----------
+# -- ASCII values as bytes: parts laid side by side, rows cut once at the end --------------
+
+
+def _joined(parts: list[Laid], n: int) -> Laid:
+    """Each row's parts one after another (a sequence's values)."""
+    widths = [w for _, w in parts if isinstance(w, int)]
+    if len(widths) == len(parts):
+        grid = np.empty((n, sum(widths)), np.uint8)
+        at = 0
+        for (data, _), w in zip(parts, widths, strict=True):
+            grid[:, at : at + w] = data.reshape(n, w)
+            at += w
+        return grid.ravel(), sum(widths)
+    lengths = sum((np.broadcast_to(w, n) for _, w in parts), np.zeros(n, np.int64))
+    out = np.empty(int(lengths.sum()), np.uint8)
+    starts = np.cumsum(lengths) - lengths  # where each row's next part goes
+    for data, part_lengths in parts:
+        _place(out, starts, np.broadcast_to(part_lengths, n), data)
+        starts = starts + part_lengths
+    return out, lengths
+
+
+def _interleaved(picked: list[tuple[np.ndarray, np.ndarray, int | np.ndarray]], n: int) -> Laid:
+    """Rows taken from several sources (a branch's alternatives) back in row order."""
+    lengths = np.zeros(n, np.int64)
+    for rows, _, w in picked:
+        lengths[rows] = w
+    out = np.empty(int(lengths.sum()), np.uint8)
+    starts = np.cumsum(lengths) - lengths
+    for rows, data, w in picked:
+        _place(out, starts[rows], np.broadcast_to(w, rows.size), data)
+    return out, lengths
+
+
+def _place(out: np.ndarray, starts: np.ndarray, lengths: np.ndarray, data: np.ndarray) -> None:
+    """Copy ``data`` (values of ``lengths`` back to back) into ``out`` at ``starts``."""
+    if data.size:
+        own_starts = np.cumsum(lengths) - lengths
+        out[np.repeat(starts - own_starts, lengths) + np.arange(data.size)] = data
+
+
+_CUT = 0xFF  # never an ASCII byte, so it can mark where each value ends
+
+
+def _texts(data: np.ndarray, lengths: int | np.ndarray, n: int) -> list[str]:
+    """The ``n`` strings laid out in ``data``: cut with one ``str.split``."""
+    if isinstance(lengths, int):
+        grid = np.full((n, lengths + 1), _CUT, np.uint8)
+        grid[:, :lengths] = data.reshape(n, lengths)
+        marked = grid.tobytes()
+    else:
+        flat = np.full(data.size + n, _CUT, np.uint8)
+        flat[np.arange(data.size) + np.repeat(np.arange(n), lengths)] = data
+        marked = flat.tobytes()
+    values = marked.decode("latin-1").split(chr(_CUT))
+    values.pop()  # after the last mark
+    return values
+
+
+# -- a fast check for the commonest key patterns: ASCII character classes, laid out -------
 
 # The categories whose ASCII members are exactly the generator's (``\d``, ``\w``).
 _ASCII_CATEGORIES = (sre_c.CATEGORY_DIGIT, sre_c.CATEGORY_WORD)
 
+Run = tuple[bytes, int, "int | None"]  # a class's ASCII characters, repeated low..high times
+
 
 @cache
-def _class_run(pattern: str) -> tuple[bytes, int, int | None] | None:
-    """For ``^[class]{m,n}$`` (``+``, ``*``, a single literal too): the class's ASCII
-    characters and the repeat bounds; None for any other pattern, or flags beyond the
-    default (the class must mean for ASCII text what it means for ``re``)."""
+def _class_runs(pattern: str) -> tuple[Run, ...] | None:
+    """For ``^...$`` made only of ASCII literals and character classes, each possibly
+    repeated (``^SKU-[0-9]{6}$``, ``^[a-z0-9_.]+$``): its runs in order; None for any other
+    pattern, or flags beyond the default (a class must mean for ASCII text what it means
+    for ``re``)."""
     try:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError):
         return None
     items = list(parsed)
-    if parsed.state.flags & ~re.UNICODE or len(items) != 3:
+    if parsed.state.flags & ~re.UNICODE or len(items) < 3:
         return None
-    (start, at_start), (repeat, body), (end, at_end) = items
+    (start, at_start), (end, at_end) = items[0], items[-1]
     if (start, at_start, end, at_end) != (sre_c.AT, sre_c.AT_BEGINNING, sre_c.AT, sre_c.AT_END):
         return None
-    if repeat not in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
-        return None
-    low, high, inner = body
-    inner = list(inner)
-    if len(inner) != 1:
-        return None
-    op, av = inner[0]
+    runs = []
+    for item, value in items[1:-1]:
+        low, high, single = 1, 1, (item, value)
+        if item in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT):
+            low, high, inner = value
+            if len(inner) != 1:
+                return None
+            single = next(iter(inner))
+        allowed = _ascii_class(*single)
+        if allowed is None:
+            return None
+        runs.append((allowed, int(low), None if high == sre_c.MAXREPEAT else int(high)))
+    return tuple(runs)
+
+
+def _ascii_class(op: Any, av: Any) -> bytes | None:
+    """The characters a literal or a class item matches, if all ASCII (and no line break)."""
     members = [(op, av)] if op is sre_c.LITERAL else list(av) if op is sre_c.IN else None
     if members is None:
         return None
@@ -263,25 +385,50 @@ def _class_run(pattern: str) -> tuple[bytes, int, int | None] | None:
             return None
     if "\n" in allowed:
         return None
-    bound = None if high == sre_c.MAXREPEAT else int(high)
-    return "".join(sorted(allowed)).encode("ascii"), int(low), bound
+    return "".join(sorted(allowed)).encode("ascii")
 
 
-def matches_class_run(pattern: str, values: list[str]) -> bool | None:
+def matches_class_runs(pattern: str, values: list[str]) -> bool | None:
     """Whether every value ``re.search``es ``pattern``, told without a regex call per value
-    when the pattern is one ASCII character class repeated: True or False, or None when the
-    pattern is not of that form (or a value is not ASCII, or holds a line break)."""
-    run = _class_run(pattern)
-    if run is None:
+    when the pattern is ASCII classes laid out (see ``_class_runs``) and either one run or
+    all of fixed length: True or False, or None when it cannot tell that way (another
+    pattern, a value not ASCII or holding a line break)."""
+    runs = _class_runs(pattern)
+    if runs is None or not values:
         return None
-    allowed, low, high = run
+    fixed = all(low == high for _, low, high in runs)
+    if len(runs) != 1 and not fixed:
+        return None
     try:
         text = "\n".join(values).encode("ascii")
     except UnicodeEncodeError:
         return None
     if text.count(b"\n") != len(values) - 1:
         return None  # a value holds a line break ('$' matches before a final one)
-    if len(text.translate(None, allowed)) != max(len(values) - 1, 0):
-        return False  # some value holds a character outside the class
-    lengths = list(map(len, values))
-    return bool(lengths) and min(lengths) >= low and (high is None or max(lengths) <= high)
+    if len(runs) == 1:
+        allowed, low, high = runs[0]
+        if len(text.translate(None, allowed)) != len(values) - 1:
+            return False  # some value holds a character outside the class
+        lengths = list(map(len, values))
+        return min(lengths) >= low and (high is None or max(lengths) <= high)
+    return _fixed_width_matches(runs, text, len(values))
+
+
+def _fixed_width_matches(runs: tuple[Run, ...], text: bytes, n: int) -> bool:
+    # Every value must fill one row of the width, the line breaks falling just after each:
+    # a shorter value puts a break inside a row (no class holds one), a longer one a
+    # character where a break belongs.
+    width = sum(low for _, low, _ in runs)
+    if len(text) != n * (width + 1) - 1:
+        return False
+    rows = np.frombuffer(text + b"\n", np.uint8).reshape(n, width + 1)
+    if not (rows[:, width] == ord("\n")).all():
+        return False
+    at = 0
+    for allowed, low, _ in runs:
+        table = np.zeros(256, bool)
+        table[np.frombuffer(allowed, np.uint8)] = True
+        if not table[rows[:, at : at + low]].all():
+            return False
+        at += low
+    return True

@@ -296,9 +296,22 @@ def _slug(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return [f"{x}-{y}-{z}" for x, y, z in zip(a, b, c, strict=True)]
 
 
+_VERSION_PARTS = (5, 20, 50)  # major, minor and patch are drawn below these
+
+
 def _version(n: int, rng: np.random.Generator, ref: int) -> list[str]:
-    v = rng.integers(0, [5, 20, 50], (n, 3)).tolist()
-    return [f"{a}.{b}.{c}" for a, b, c in v]
+    v = rng.integers(0, _VERSION_PARTS, (n, 3))
+    index = (v[:, 0] * _VERSION_PARTS[1] + v[:, 1]) * _VERSION_PARTS[2] + v[:, 2]
+    out: list[str] = _versions()[index].tolist()
+    return out
+
+
+@cache
+def _versions() -> np.ndarray:
+    """Every version ``_version`` can draw, in index order (5,000 strings)."""
+    major, minor, patch = _VERSION_PARTS
+    texts = [f"{a}.{b}.{c}" for a in range(major) for b in range(minor) for c in range(patch)]
+    return np.asarray(texts, dtype=object)
 
 
 def _sku(n: int, rng: np.random.Generator, ref: int) -> list[str]:

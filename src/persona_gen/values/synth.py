@@ -24,7 +24,7 @@ from persona_gen.values.regex import (
     RegexUnsupported,
     compile_pattern,
     generates_matches,
-    matches_class_run,
+    matches_class_runs,
 )
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
@@ -387,7 +387,7 @@ class Synthesizer:
             # Chained map()s and NumPy keep the per-value work in C. Values the pattern's
             # builder made match it by construction when it is exact: only lengths remain.
             count = len(values)
-            if (built and generates_matches(generate)) or matches_class_run(pattern, values):
+            if (built and generates_matches(generate)) or matches_class_runs(pattern, values):
                 bad = np.zeros(count, bool)
             else:
                 bad = np.fromiter(map(operator.not_, map(check.search, values)), bool, count)
@@ -399,9 +399,12 @@ class Synthesizer:
             out: list[int] = np.flatnonzero(bad).tolist()
             return out
 
+        inferred = infer_semantic(name, "string")
         if start is not None:
             values = list(start)
-        elif schema.semantic or infer_semantic(name, "string"):
+        elif schema.semantic or (inferred and inferred != "identifier"):
+            # A made-up identifier ("DEV-00012345") is no better than the pattern's own
+            # values, and would almost never match it: only richer meanings are tried.
             values = self._by_meaning(schema, name, n, rng)
         else:
             values = [""] * n
@@ -419,8 +422,11 @@ class Synthesizer:
                 made = generate(len(bad), rng)
             except RegexUnsupported:  # lookarounds or flags the builder cannot honour
                 break
-            for i, v in zip(bad, made, strict=True):
-                values[i] = v
+            if len(bad) == n:
+                values = made
+            else:
+                for i, v in zip(bad, made, strict=True):
+                    values[i] = v
             bad = [bad[j] for j in misfits(made, built=True)]
         return values
 
