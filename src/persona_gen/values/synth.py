@@ -577,9 +577,10 @@ def _unique_if_pattern_allows(
         check = re.compile(schema.pattern or "")
     except (GenerationError, re.error):
         return None
-    if not all(map(check.search, keyed)):
-        return None
-    return keyed
+    every = matches_class_runs(schema.pattern or "", keyed)
+    if every is None:
+        every = all(map(check.search, keyed))
+    return keyed if every else None
 
 
 def _copies(values: list[Any]) -> list[Any]:
