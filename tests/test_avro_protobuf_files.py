@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime
 import decimal
 import json
+import os
+import subprocess
+import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -158,6 +161,27 @@ def test_binary_files_are_byte_identical_for_one_seed(
     one = _write(profile, fmt, tmp_path / f"one.{fmt}", "noisy_device").read_bytes()
     two = _write(profile, fmt, tmp_path / f"two.{fmt}", "noisy_device", workers=2).read_bytes()
     assert one == two
+
+
+def test_avro_header_schema_does_not_depend_on_the_hash_seed(tmp_path: Path) -> None:
+    # fastavro copies a field's doc/default/aliases in set order: the header must not.
+    profile = _profile(tmp_path, "user-event.avsc", "streaming")
+    script = (
+        "import sys; from pathlib import Path; from tests.test_avro_protobuf_files import _write;"
+        "_write(Path(sys.argv[1]), 'avro', Path(sys.argv[2]), 'normal_user')"
+    )
+    outputs = []
+    for hash_seed in ("0", "1", "2"):
+        out = tmp_path / f"h{hash_seed}.avro"
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+        subprocess.run(
+            [sys.executable, "-c", script, str(profile), str(out)],
+            check=True,
+            env=env,
+            cwd=Path(__file__).parent.parent,
+        )
+        outputs.append(out.read_bytes())
+    assert outputs[0] == outputs[1] == outputs[2]
 
 
 def test_avro_without_its_avsc_warns_and_derives_a_schema(tmp_path: Path) -> None:

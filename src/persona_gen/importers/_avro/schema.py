@@ -399,11 +399,24 @@ def _standalone(schema: Any, named: Mapping[str, Any]) -> Any:
                 out["namespace"] = ""
             space = name.rpartition(".")[0]
         if kind in RECORDS:
-            out["fields"] = [{**f, "type": walk(f["type"], space)} for f in schema["fields"]]
+            out["fields"] = [
+                _in_fixed_order({**f, "type": walk(f["type"], space)}) for f in schema["fields"]
+            ]
         elif kind == "array":
             out["items"] = walk(schema["items"], space)
         elif kind == "map":
             out["values"] = walk(schema["values"], space)
-        return out
+        return _in_fixed_order(out)
 
     return walk(schema, "")
+
+
+_FIRST_KEYS = ("type", "name", "namespace", "fields", "symbols", "items", "values", "size")
+
+
+def _in_fixed_order(node: dict[str, Any]) -> dict[str, Any]:
+    """``node`` with its keys in one fixed order. fastavro's parse copies a field's optional
+    properties (doc, default, aliases) by iterating a set, whose order changes with
+    PYTHONHASHSEED; the schema JSON written into file headers must not."""
+    first = [k for k in _FIRST_KEYS if k in node]
+    return {k: node[k] for k in first + sorted(k for k in node if k not in _FIRST_KEYS)}
