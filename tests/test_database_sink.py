@@ -674,3 +674,50 @@ def test_foreign_key_rejection_names_the_key_and_the_parent(db: Db, orders_profi
         message,
     ), message
     assert db.count("users") == db.count("addresses") == db.count("orders") == 0
+
+
+# -- column types that need care: arrays of bounded strings, unions of strings ---------------
+
+_ODD_COLUMNS = {
+    "tags.sql": "CREATE TABLE tagged (id INTEGER PRIMARY KEY, tags VARCHAR(10)[]);\n",
+    "host.schema.json": orjson.dumps(
+        {
+            "title": "Host",
+            "type": "object",
+            "required": ["id", "addr"],
+            "properties": {
+                "id": {"type": "integer", "minimum": 1},
+                "addr": {
+                    "anyOf": [
+                        {"type": "string", "format": "ipv4"},
+                        {"type": "string", "format": "ipv6"},
+                    ]
+                },
+                "mixed": {"type": ["string", "integer"]},
+                "obj": {
+                    "anyOf": [
+                        {"type": "string"},
+                        {"type": "object", "properties": {"a": {"type": "integer"}}},
+                    ]
+                },
+            },
+        }
+    ).decode(),
+}
+
+
+@pytest.mark.parametrize("schema", sorted(_ODD_COLUMNS))
+def test_array_and_union_columns_load_and_check(db: Db, tmp_path: Path, schema: str) -> None:
+    # VARCHAR(n)[] once made SQLite DDL that did not parse; a union of strings went into a
+    # JSONB column as raw text, which PostgreSQL refused.
+    source = tmp_path / schema
+    source.write_text(_ODD_COLUMNS[schema])
+    profile = tmp_path / "p.yaml"
+    imported = run_cli(["import-schema", str(source), "-t", "file", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    url = f"{db.url}{'&' if '?' in db.url else '?'}table=odd"
+    loaded = run_cli(["generate", str(profile), "-s", "3", "--sink", url, "--create-tables"])
+    assert loaded.code == 0, loaded.stderr
+    assert db.count("odd") == 100
+    checked = run_cli(["check", url, "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr + checked.stdout.decode()

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import base64
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -169,7 +170,10 @@ def _column(name: str, s: Schema, not_null: bool) -> Column:
     if s.enum is not None and s.enum and all(_literal_ok(v) for v in s.enum):
         checks.append(f"{q} IN ({', '.join(sql_literal(v) for v in s.enum)})")
     t = s.type
-    if t == "string":
+    if t == "union" and s.variants and all(v.type == "string" for v in s.variants):
+        # One of several string shapes (an IPv4 or an IPv6 address): text, not JSON.
+        kind, pg, lite = "text", "TEXT", "TEXT"
+    elif t == "string":
         kind, pg, lite = _string_type(s)
         if kind == "text" and s.format is None and s.min_length:
             checks.append(f"length({q}) >= {s.min_length}")
@@ -300,6 +304,17 @@ def db_value(value: Any, kind: str, dialect: str) -> Any:
     return value
 
 
+def _is_json_text(value: Any) -> bool:
+    """Whether ``value`` is an object or array already written as JSON text (file rows hold
+    nested values so); any other string is a string value, to be written as JSON."""
+    if not isinstance(value, str) or value[:1] not in ("{", "["):
+        return False
+    try:
+        return isinstance(orjson.loads(value), dict | list)
+    except orjson.JSONDecodeError:
+        return False
+
+
 def _without_nul(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\x00", "")
@@ -314,7 +329,7 @@ def _db_value(value: Any, kind: str, dialect: str) -> Any:
     if value is None:
         return None
     if kind == "json":
-        return value if isinstance(value, str) else orjson.dumps(value).decode()
+        return value if _is_json_text(value) else orjson.dumps(value).decode()
     if kind == "array":
         if dialect == "sqlite":
             return value if isinstance(value, str) else orjson.dumps(value).decode()
@@ -335,6 +350,9 @@ def _db_value(value: Any, kind: str, dialect: str) -> Any:
     if isinstance(value, dict | list):
         return orjson.dumps(value).decode()
     return value
+
+
+_VARCHAR = re.compile(r"VARCHAR\((\d+)\)")
 
 
 def create_table_sql(
@@ -358,8 +376,9 @@ def create_table_sql(
         checks = list(c.checks)
         if target == "sqlite" and c.kind == "bool":
             checks.append(f"{quote_identifier(c.name)} IN (0, 1)")
-        if target == "sqlite" and c.pg_type.startswith("VARCHAR("):
-            checks.append(f"length({quote_identifier(c.name)}) <= {c.pg_type[8:-1]}")
+        limit = _VARCHAR.fullmatch(c.pg_type)
+        if target == "sqlite" and limit:  # (not VARCHAR(n)[]: that column holds JSON text)
+            checks.append(f"length({quote_identifier(c.name)}) <= {limit[1]}")
         for check in checks:
             line += f" CHECK ({check})"
         lines.append(line)
