@@ -360,3 +360,32 @@ def test_the_ndjson_extension_is_json_lines(tmp_path: Path) -> None:
     lines = tmp_path / "rows.ndjson"
     assert run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(lines)]).code == 0
     assert len(lines.read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-t", "api", "-n", "5000", "-f", "jsonl"],
+        ["-t", "api", "-n", "100"],
+        ["-t", "file", "-n", "200000", "-f", "csv", "-w", "2"],
+        # A run far too long to finish: records must stream from the first block on
+        # (the block list was once built whole first, and memory ran out).
+        ["-t", "load", "-n", "1_000_000_000_000", "-f", "jsonl"],
+    ],
+)
+def test_a_reader_that_goes_away_is_not_an_error(args: list[str]) -> None:
+    # `persona-gen … | head -1` exits 0 (docs/errors.md), also under `set -o pipefail`.
+    command = [sys.executable, "-m", "persona_gen", "quick", "normal_user", "-s", "1", *args]
+    with subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE) as proc:
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline()
+        proc.stdout.close()
+        assert proc.wait(timeout=120) == 0
+        assert proc.stderr.read() == b""
+
+
+@pytest.mark.parametrize("count", ["_10", "1__0", "١٠", "1_000_000_000_001"])
+def test_counts_are_ascii_digits_within_the_bound(count: str) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-s", "1", "-n", count])
+    assert result.code == 1
+    assert result.stderr.startswith("persona-gen: error: -n/--count: ")

@@ -7,7 +7,10 @@ and keeps its traceback.
 
 from __future__ import annotations
 
+import contextlib
 import gc
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any
@@ -69,13 +72,25 @@ def _catalog(dirs: list[Path] | None) -> Any:
     return PersonaCatalog(dirs or [])
 
 
-def _parse_count(text: str) -> int:
-    try:
-        value = int(text.replace("_", ""))
-    except ValueError:
-        raise UsageError(f"-n/--count: '{text}' is not a whole number") from None
+def _check_profile_name(name: str) -> None:
+    """A profile's name as its format allows (see ProfileSpec.name)."""
+    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+        raise UsageError(f"-n/--name: '{name}' may use letters, digits, '_', '.', '-'")
+
+
+MAX_COUNT = 10**12  # as a profile dataset's count: about four months at 100,000 records/s
+
+
+def _parse_count(text: str, option: str = "-n/--count") -> int:
+    # ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
+    # take "_10" and other scripts' digits.
+    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text.strip()):
+        raise UsageError(f"{option}: '{text}' is not a whole number")
+    value = int(text.strip().replace("_", ""))
     if value <= 0:
-        raise UsageError(f"-n/--count: must be at least 1, got {value}")
+        raise UsageError(f"{option}: must be at least 1, got {value}")
+    if value > MAX_COUNT:
+        raise UsageError(f"{option}: at most 1_000_000_000_000 records, got {text}")
     return value
 
 
@@ -402,7 +417,7 @@ def import_schema(
             "-t", "--dataset-type", help="Default dataset type: api|streaming|file|load|fault."
         ),
     ] = None,
-    count: Annotated[int, typer.Option("-c", "--count", help="Default record count.")] = 100,
+    count: Annotated[str, typer.Option("-c", "--count", help="Default record count.")] = "100",
     output_format: Annotated[
         str | None,
         typer.Option("--output-format", help="json|jsonl|csv|parquet|avro|protobuf|sql."),
@@ -434,6 +449,9 @@ def import_schema(
         raise UsageError(
             "-o/--output is required (the profile YAML to write), or use --list-entities"
         )
+    records = _parse_count(count, "-c/--count")
+    if name is not None:
+        _check_profile_name(name)
     fmt_name = detect_format(schema_file, fmt)
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
     for warning in result.warnings:
@@ -456,7 +474,7 @@ def import_schema(
         chosen,
         name=name,
         dataset_type=dataset_type,
-        count=count,
+        count=records,
         output_format=output_format,
         dialect=dialect,
     )
@@ -738,15 +756,12 @@ def init_profile(
     ] = None,
 ) -> None:
     """Write a profile template binding personas to dataset types."""
-    import re
-
     from persona_gen.errors import UnknownNameError
     from persona_gen.generators import GENERATORS
     from persona_gen.runtime.templates import profile_template
     from persona_gen.sinks.output import write_atomic
 
-    if not re.match(r"^[A-Za-z0-9_.-]+$", name):
-        raise UsageError(f"-n/--name: '{name}' may use letters, digits, '_', '.', '-'")
+    _check_profile_name(name)
     chosen = persona or ["normal_user"]
     catalog = _catalog(persona_dirs)
     for p in chosen:
@@ -778,6 +793,15 @@ def _after_interrupt(exc: BaseException) -> bool:
     return False
 
 
+def _reader_gone() -> int:
+    """The reader of standard output went away (e.g. `| head`): not an error of ours, exit
+    0. Standard output is pointed at /dev/null, or the interpreter's last flush of it would
+    fail again at exit and turn the status into 1."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one-line messages."""
     # Generation allocates millions of small, acyclic containers (records): with the default
@@ -788,6 +812,8 @@ def main(argv: list[str] | None = None) -> int:
         # Standalone mode: Click reports its own usage errors (exit 2) and raises SystemExit.
         app(args=argv, prog_name="persona-gen")
     except SystemExit as exc:
+        if isinstance(exc.__context__, BrokenPipeError):  # (Click exits 1 on it)
+            return _reader_gone()
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if _after_interrupt(exc):  # (Typer turns Ctrl-C into a silent exit 130)
             print(_INTERRUPTED, file=sys.stderr)
@@ -802,9 +828,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader went away (e.g. `| head`): not an error of ours.
-        sys.stderr.close()
-        return 0
+        return _reader_gone()
     return 0
 
 

@@ -11,9 +11,9 @@ block after block, so its timeline, sessions and rates are what it would produce
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 
@@ -176,16 +176,11 @@ class Dataset:
         rng = block_stream(self.seed, self.key, "mix", index)
         return rng.permutation(np.repeat(np.arange(len(self.lanes)), self.shares))
 
-    def block_range(self, start: int = 0, stop: int | None = None) -> list[tuple[int, int, int]]:
-        """``(block index, lo, hi)`` for each block covering records ``[start, stop)``."""
+    def block_range(self, start: int = 0, stop: int | None = None) -> BlockSpans:
+        """``(block index, lo, hi)`` for each block covering records ``[start, stop)``, made
+        as they are read (a run of 10**12 records must not list 10**9 blocks first)."""
         stop = self.count if stop is None else min(stop, self.count)
-        if stop <= start:
-            return []
-        first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
-        return [
-            (index, max(start - index * BLOCK_SIZE, 0), min(stop - index * BLOCK_SIZE, BLOCK_SIZE))
-            for index in range(first, last + 1)
-        ]
+        return BlockSpans(start, max(start, stop))
 
     def chunk(self, index: int, lo: int, hi: int) -> list[Record]:
         """Records ``lo:hi`` of block ``index``."""
@@ -211,6 +206,32 @@ class Dataset:
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""
         return self.lanes[0].engine.trace(0).settings
+
+
+class BlockSpans(Sequence[tuple[int, int, int]]):
+    """The ``(block index, lo, hi)`` spans of records ``[start, stop)``: block by block,
+    computed on demand; sliced, a view of every k-th span (as a worker takes its share)."""
+
+    def __init__(self, start: int, stop: int, blocks: range | None = None) -> None:
+        self.start, self.stop = start, stop
+        if blocks is None:
+            first, last = start // BLOCK_SIZE, (stop - 1) // BLOCK_SIZE
+            blocks = range(first, last + 1) if stop > start else range(0)
+        self.blocks = blocks
+
+    def __len__(self) -> int:
+        return len(self.blocks)
+
+    @overload
+    def __getitem__(self, at: int) -> tuple[int, int, int]: ...
+    @overload
+    def __getitem__(self, at: slice) -> BlockSpans: ...
+    def __getitem__(self, at: int | slice) -> tuple[int, int, int] | BlockSpans:
+        if isinstance(at, slice):
+            return BlockSpans(self.start, self.stop, self.blocks[at])
+        index = self.blocks[at]
+        base = index * BLOCK_SIZE
+        return index, max(self.start - base, 0), min(self.stop - base, BLOCK_SIZE)
 
 
 def _shares(weights: np.ndarray) -> list[int]:

@@ -27,12 +27,12 @@ import pickle
 import signal
 import struct
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from queue import Empty, Queue
-from typing import Any
+from typing import Any, overload
 
 from persona_gen.errors import PersonaGenError
-from persona_gen.runtime.dataset import Dataset, DatasetStats
+from persona_gen.runtime.dataset import BlockSpans, Dataset, DatasetStats
 from persona_gen.sinks.encoders import Encoder
 
 __all__ = ["WorkerError", "encoded_blocks", "placed_blocks", "record_blocks"]
@@ -59,12 +59,30 @@ class WorkerError(PersonaGenError):
     """A worker process ended without sending its block."""
 
 
-def _tasks(
-    dataset: Dataset, encoder: Encoder, start: int = 0, stop: int | None = None
-) -> list[_Task]:
-    spans = dataset.block_range(start, stop)
-    size = encoder.blocks_per_payload
-    return [(tuple(spans[n : n + size]), n == 0) for n in range(0, len(spans), size)]
+class _Tasks(Sequence[_Task]):
+    """A dataset's payloads of ``size`` block spans each, made as they are read (a huge
+    ``-n`` must not list its blocks first); sliced, every k-th payload (a worker's share)."""
+
+    def __init__(self, spans: BlockSpans, size: int, numbers: range | None = None) -> None:
+        self.spans, self.size = spans, size
+        self.numbers = range(0, len(spans), size) if numbers is None else numbers
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    @overload
+    def __getitem__(self, at: int) -> _Task: ...
+    @overload
+    def __getitem__(self, at: slice) -> _Tasks: ...
+    def __getitem__(self, at: int | slice) -> _Task | _Tasks:
+        if isinstance(at, slice):
+            return _Tasks(self.spans, self.size, self.numbers[at])
+        n = self.numbers[at]
+        return tuple(self.spans[n : n + self.size]), n == 0
+
+
+def _tasks(dataset: Dataset, encoder: Encoder, start: int = 0, stop: int | None = None) -> _Tasks:
+    return _Tasks(dataset.block_range(start, stop), encoder.blocks_per_payload)
 
 
 def _encode(dataset: Dataset, encoder: Encoder, task: _Task) -> tuple[Any, DatasetStats]:
@@ -103,9 +121,9 @@ def encoded_blocks(
 
 def _pooled(
     dataset: Dataset,
-    tasks: list[_Task],
+    tasks: Sequence[_Task],
     workers: int,
-    work_for: Callable[[list[_Task]], Callable[..., None]],
+    work_for: Callable[[Sequence[_Task]], Callable[..., None]],
     position: int | None = None,
 ) -> Iterator[Any]:
     """The frames of ``tasks`` from forked workers, in task order: worker ``k`` runs
@@ -163,7 +181,7 @@ def placed_blocks(
 def _serve_placed(
     dataset: Dataset,
     encoder: Encoder,
-    tasks: list[_Task],
+    tasks: Sequence[_Task],
     output: int,
     fd: int,
     offsets: int,
@@ -246,7 +264,7 @@ def record_blocks(
     yield from encoded_blocks(dataset, _Records(), workers, start, stop)
 
 
-def _serve(dataset: Dataset, encoder: Encoder, tasks: list[_Task], fd: int) -> None:
+def _serve(dataset: Dataset, encoder: Encoder, tasks: Sequence[_Task], fd: int) -> None:
     """A worker's life: encode its blocks in order, one frame each; a failure is the last."""
     for task in tasks:
         try:
