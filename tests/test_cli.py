@@ -389,3 +389,47 @@ def test_counts_are_ascii_digits_within_the_bound(count: str) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-s", "1", "-n", count])
     assert result.code == 1
     assert result.stderr.startswith("persona-gen: error: -n/--count: ")
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_ctrl_c_on_stdout_says_how_much_was_written(tmp_path: Path, workers: str) -> None:
+    # Standard output cannot be taken back: the message and the manifest say what is there.
+    import signal
+    import time
+
+    manifest = tmp_path / "m.json"
+    out = tmp_path / "out.jsonl"
+    args = ["quick", "normal_user", "-t", "api", "-n", "2_000_000", "-s", "1", "-f", "jsonl"]
+    # (a shell's background job ignores SIGINT and children inherit that: restore it)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    with out.open("wb") as sink:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "persona_gen",
+                *args,
+                "-w",
+                workers,
+                "--manifest",
+                str(manifest),
+            ],
+            stdout=sink,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    signal.signal(signal.SIGINT, previous)
+    while out.stat().st_size < 2_000_000:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    doc = json.loads(manifest.read_text())
+    assert doc["interrupted"] is True
+    assert err.strip() == (
+        f"persona-gen: error: interrupted after {doc['count']} records; standard output holds "
+        "them and may end in the middle of the next one (incomplete jsonl)"
+    )
+    lines = out.read_bytes().splitlines()
+    assert len(lines) >= doc["count"] > 0
+    assert all(json.loads(line) for line in lines[: doc["count"]])

@@ -154,3 +154,22 @@ def test_a_stream_is_the_seed_sequence_of_the_seed_and_label_hashes(
     assert (
         block_stream(seed, *labels).integers(0, 2**63, 4) == expected.integers(0, 2**63, 4)
     ).all()
+
+
+@pytest.mark.parametrize("taken", [1, 301, 1024, 1500, 2048])
+def test_manifest_counts_of_a_run_stopped_part_way_are_of_the_records_taken(taken: int) -> None:
+    # A sink stopped by --duration or Ctrl-C has made whole blocks but taken fewer records:
+    # its manifest counts behaviours, mutations and invalid records of those taken only.
+    from persona_gen.runtime.manifest import manifest
+
+    persona = PersonaCatalog([]).get("edge_case_user")
+    made = Dataset([(persona, 1.0)], "fault", 2048, 5)
+    for _ in made.blocks():
+        pass
+    alone = Dataset([(persona, 1.0)], "fault", taken, 5)
+    for _ in alone.blocks():
+        pass
+    stopped = manifest(made, output=None, fmt="jsonl", taken=taken)
+    whole = manifest(alone, output=None, fmt="jsonl")
+    for key in ("count", "behaviours_touched", "expected_invalid", "mutations"):
+        assert stopped[key] == whole[key]

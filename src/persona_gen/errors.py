@@ -125,6 +125,13 @@ class OutputError(PersonaGenError):
     """An output cannot be written."""
 
 
+class OutputInterrupted(OutputError):
+    """The user stopped a run whose records were going to standard output, which cannot be
+    taken back: what was written stays, incomplete."""
+
+    exit_code = 130
+
+
 class SinkError(OutputError):
     """A destination cannot take the records: unreachable, missing its topic, or some records
     were not acknowledged. ``report`` (when set) holds the delivery counts, e.g. a Kafka

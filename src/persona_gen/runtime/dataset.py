@@ -44,6 +44,15 @@ class DatasetStats:
         self.mutations.update(other.mutations)
         self.expected_invalid += other.expected_invalid
 
+    def without(self, other: DatasetStats) -> DatasetStats:
+        """These counts less ``other``'s (records made but not taken, say)."""
+        return DatasetStats(
+            self.records - other.records,
+            self.behaviours - other.behaviours,
+            self.mutations - other.mutations,
+            self.expected_invalid - other.expected_invalid,
+        )
+
     def add(self, records: list[Record]) -> None:
         self.records += len(records)
         for r in records:

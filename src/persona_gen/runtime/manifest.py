@@ -8,16 +8,23 @@ from typing import Any
 import orjson
 
 from persona_gen import __version__
-from persona_gen.runtime.dataset import Dataset
+from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks.output import write_atomic
 
-__all__ = ["manifest", "manifest_path", "write_manifest"]
+__all__ = ["manifest", "manifest_path", "stats_of_first", "write_manifest"]
 
 
 def manifest(
-    dataset: Dataset, *, output: str | None, fmt: str, extra: dict[str, Any] | None = None
+    dataset: Dataset,
+    *,
+    output: str | None,
+    fmt: str,
+    extra: dict[str, Any] | None = None,
+    taken: int | None = None,
 ) -> dict[str, Any]:
-    stats = dataset.stats
+    """The manifest of ``dataset``'s run; with ``taken``, of its first ``taken`` records
+    only (a run stopped part-way: by --duration, Ctrl-C or a failing destination)."""
+    stats = dataset.stats if taken is None else stats_of_first(dataset, taken)
     doc: dict[str, Any] = {
         "tool": "persona-gen",
         "version": __version__,
@@ -46,6 +53,19 @@ def manifest(
     if extra:
         doc.update(extra)
     return doc
+
+
+def stats_of_first(dataset: Dataset, taken: int) -> DatasetStats:
+    """The counts of the dataset's first ``taken`` records, from the counts of every record
+    made so far: the records made but not taken (the rest of the last blocks) are made
+    again, a block is the same every time, and their counts taken off."""
+    made = dataset.stats.records
+    if taken >= made:
+        return dataset.stats
+    extra = DatasetStats()
+    for index, lo, hi in dataset.block_range(taken, made):
+        extra.add(dataset.chunk(index, lo, hi))
+    return dataset.stats.without(extra)
 
 
 def manifest_path(output: Path) -> Path:

@@ -8,7 +8,12 @@ from pathlib import Path
 from typing import IO, Any
 
 from persona_gen.runtime.dataset import Dataset, DatasetStats
-from persona_gen.runtime.manifest import manifest, manifest_path, write_manifest
+from persona_gen.runtime.manifest import (
+    manifest,
+    manifest_path,
+    stats_of_first,
+    write_manifest,
+)
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
 from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
@@ -78,14 +83,20 @@ def write_dataset(
     output (none for stdout)."""
     encoder = make_encoder(dataset, fmt, pretty, profile)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
-    with open_output(output) as stream:
-        encoder.open(stream)
-        to_file = output is not None and stream.seekable()  # (not a FIFO or a terminal)
-        for stats in _written_blocks(dataset, encoder, stream, workers or dataset.workers, to_file):
-            dataset.stats.merge(stats)
-            if bar is not None:
-                bar.advance(stats.records)
-        encoder.close()
+    try:
+        with open_output(output) as stream:
+            encoder.open(stream)
+            to_file = output is not None and stream.seekable()  # (not a FIFO or a terminal)
+            workers = workers or dataset.workers
+            for stats in _written_blocks(dataset, encoder, stream, workers, to_file):
+                dataset.stats.merge(stats)
+                if bar is not None:
+                    bar.advance(stats.records)
+            encoder.close()
+    except KeyboardInterrupt:
+        if output is not None:
+            raise  # the file is not kept: nothing to tell of it
+        _interrupted_on_stdout(dataset, fmt, extra, manifest_file)
     if bar is not None:
         bar.close()
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
@@ -94,6 +105,23 @@ def write_dataset(
     elif output is not None and not is_special(output):  # (no /dev/null.manifest.json)
         write_manifest(manifest_path(output), doc)
     return doc
+
+
+def _interrupted_on_stdout(
+    dataset: Dataset, fmt: str, extra: dict[str, Any] | None, manifest_file: Path | None
+) -> None:
+    """Ctrl-C while writing to standard output: what was written stays there, so say how
+    much (and write the asked-for manifest of it, marked interrupted)."""
+    from persona_gen.errors import OutputInterrupted
+
+    doc = manifest(dataset, output=None, fmt=fmt, extra=extra)
+    doc["interrupted"] = True
+    if manifest_file is not None:
+        write_manifest(manifest_file, doc)
+    raise OutputInterrupted(
+        f"interrupted after {doc['count']} records; standard output holds them and may end "
+        f"in the middle of the next one (incomplete {fmt})"
+    ) from None
 
 
 def _written_blocks(
@@ -172,13 +200,29 @@ def deliver(
     except SinkError as exc:
         report = getattr(exc, "report", None)
         if manifest_file is not None and report is not None:
-            failed = manifest(dataset, output=url, fmt=scheme, extra=extra)
-            failed["delivery"] = report.to_manifest()
             taken = getattr(report, "records", None)
-            if isinstance(taken, int):  # what was taken for delivery, not what was generated
-                failed["count"] = taken
+            # What was taken for delivery, not what was generated.
+            failed = manifest(
+                dataset,
+                output=url,
+                fmt=scheme,
+                extra=extra,
+                taken=taken if isinstance(taken, int) else None,
+            )
+            failed["delivery"] = report.to_manifest()
             write_manifest(manifest_file, failed)
         raise
+    if doc["count"] < dataset.stats.records:  # stopped part-way (--duration)
+        _restate(doc, stats_of_first(dataset, doc["count"]))
     if manifest_file is not None:
         write_manifest(manifest_file, doc)
     return doc
+
+
+def _restate(doc: dict[str, Any], stats: DatasetStats) -> None:
+    """A manifest's counts of behaviours, mutations and invalid records, as of ``stats``."""
+    doc["behaviours_touched"] = dict(sorted(stats.behaviours.items()))
+    doc["expected_invalid"] = stats.expected_invalid
+    doc.pop("mutations", None)
+    if stats.mutations:
+        doc["mutations"] = dict(sorted(stats.mutations.items()))
