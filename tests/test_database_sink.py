@@ -154,6 +154,7 @@ def assert_same(got: list[tuple[Any, ...]], want: list[dict[str, Any]], columns:
         "postgresql://u@h/db?bogus=1",
         "postgresql://u@h/db?connect=never",
         "sqlite:///x.db?table=bad name",
+        "sqlite:///x%00.db",
         "not a url",
     ],
 )
@@ -325,6 +326,26 @@ def test_unreachable_postgresql_fails_fast() -> None:
     ):
         load_dataset(dataset("normal_user", 5), "postgresql://u:pw@127.0.0.1:1/db")
     assert time.monotonic() - start < 10
+
+
+def test_a_password_is_never_written_into_a_manifest(tmp_path: Path, pg_db: str) -> None:
+    manifest = tmp_path / "m.json"
+    failing = "postgresql://u:sekret@127.0.0.1:1/db"
+    args = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1", "--manifest"]
+    result = run_cli([*args, str(manifest), "--sink", failing])
+    assert result.code == 1
+    assert "sekret" not in result.stderr + manifest.read_text()
+    assert orjson.loads(manifest.read_bytes())["output"] == "postgresql://u:***@127.0.0.1:1/db"
+    # On success too, and in generate's summary (the test server trusts local users).
+    profile = tmp_path / "p.yaml"
+    schema = str(ROOT / "schemas/users.sql")
+    imported = run_cli(["import-schema", schema, "-e", "users", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    assert re.match(r"postgresql://\w+@", pg_db)
+    sink = re.sub(r"^(postgresql://\w+)@", r"\1:sekret@", pg_db)
+    loaded = run_cli(["generate", str(profile), "-s", "1", "--create-tables", "--sink", sink])
+    assert loaded.code == 0, loaded.stderr
+    assert "sekret" not in loaded.stderr + loaded.stdout.decode()
 
 
 class _Interrupted(Dataset):
@@ -721,3 +742,13 @@ def test_array_and_union_columns_load_and_check(db: Db, tmp_path: Path, schema: 
     assert db.count("odd") == 100
     checked = run_cli(["check", url, "--profile", str(profile)])
     assert checked.code == 0, checked.stderr + checked.stdout.decode()
+
+
+def test_a_new_sqlite_database_gets_its_missing_folders(tmp_path: Path) -> None:
+    # As -o does for files (the sinks.md example writes into output/, which may not exist).
+    target = tmp_path / "output" / "deep" / "users.db"
+    args = ["quick", "normal_user", "-t", "file", "-n", "20", "-s", "3", "--create-tables"]
+    result = run_cli([*args, "--sink", f"sqlite:///{target}"])
+    assert result.code == 0, result.stderr
+    with closing(sqlite3.connect(target)) as conn:
+        assert conn.execute("SELECT count(*) FROM users").fetchone() == (20,)

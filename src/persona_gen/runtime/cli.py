@@ -572,7 +572,7 @@ def generate(
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
         summary.add_column(column)
     from persona_gen.runtime.write import deliver, sink_manifest_path
-    from persona_gen.sinks import check_sink_url
+    from persona_gen.sinks import check_sink_url, masked_url
 
     for item in planned:
         if item.sink:
@@ -619,7 +619,7 @@ def generate(
                 ", ".join(p.name for p, _ in item.personas),
                 str(dataset.stats.records),
                 str(item.seed),
-                item.sink or (str(item.output) if item.output else "<stdout>"),
+                masked_url(item.sink) if item.sink else str(item.output or "<stdout>"),
             )
         except PersonaGenError as exc:
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)

@@ -10,7 +10,7 @@ from persona_gen.errors import UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.dataset import Dataset
-from persona_gen.sinks import FORMATS
+from persona_gen.sinks import FORMATS, masked_url
 
 if TYPE_CHECKING:
     from persona_gen.sinks.database import LoadGroup
@@ -41,7 +41,9 @@ class PlannedDataset:
             "format": self.fmt,
             "personas": {p.name: round(w, 4) for p, w in self.personas},
             "entity": self.entity,
-            "output": self.sink or (str(self.output) if self.output else "<stdout>"),
+            "output": masked_url(self.sink)
+            if self.sink
+            else (str(self.output) if self.output else "<stdout>"),
         }
 
     def dataset(self, profile: Profile) -> Dataset:

@@ -9,6 +9,7 @@ import orjson
 
 from persona_gen import __version__
 from persona_gen.runtime.dataset import Dataset, DatasetStats
+from persona_gen.sinks import masked_url
 from persona_gen.sinks.output import write_atomic
 
 __all__ = ["manifest", "manifest_path", "stats_of_first", "write_manifest"]
@@ -33,7 +34,7 @@ def manifest(
         "generator": dataset.generator,
         "count": stats.records,
         "format": fmt,
-        "output": output,
+        "output": masked_url(output) if output is not None else None,
         "reference_time_ms": dataset.epoch_ms,
         "personas": [
             {

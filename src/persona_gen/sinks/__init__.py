@@ -6,7 +6,7 @@ from typing import Any
 
 from persona_gen.registry import Registry
 
-__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url"]
+__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url", "masked_url"]
 
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
@@ -23,6 +23,15 @@ FORMATS: Registry[Any] = Registry(
     },
     "persona_gen.formats",
 )
+
+
+def masked_url(url: str) -> str:
+    """``url`` with any password in it masked (``user:***@``, ``password=***``): what may be
+    printed or written into a manifest."""
+    import re
+
+    url = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", url)
+    return re.sub(r"((?:^|[?&])[^=&]*(?:password|secret)[^=&]*=)[^&]*", r"\1***", url, flags=re.I)
 
 
 def check_sink_url(url: str, option: str = "--sink") -> None:

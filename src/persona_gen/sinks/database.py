@@ -50,6 +50,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from persona_gen.errors import PersonaGenError, SinkError, UsageError
 from persona_gen.generators.file import VALID_COLUMN
+from persona_gen.sinks import masked_url
 from persona_gen.sinks.tables import (
     Table,
     create_table_sql,
@@ -107,8 +108,8 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        raise UsageError(f"database destination '{_safe(url)}': bad host or port") from None
-    where = f"database destination '{_safe(url)}'"
+        raise UsageError(f"database destination '{masked_url(url)}': bad host or port") from None
+    where = f"database destination '{masked_url(url)}'"
     if parts.fragment:
         raise UsageError(f"{where}: a '#' fragment has no meaning here")
     options = _options(parts.query, where)
@@ -129,6 +130,8 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
         raw = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
         if not raw or raw.endswith("/"):
             raise UsageError(f"{where}: no database file given (sqlite:///PATH/TO/FILE.db)")
+        if "\x00" in raw:
+            raise UsageError(f"{where}: a file path cannot hold a NUL character (%00)")
         if "connect" in options:
             raise UsageError(f"{where}: 'connect' applies to PostgreSQL only")
         return DatabaseTarget("sqlite", path=Path(raw), display=f"sqlite:///{raw}", table=table)
@@ -154,11 +157,6 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
     return DatabaseTarget(
         "postgresql", conninfo=conninfo, display=display, table=table, connect_s=connect_s
     )
-
-
-def _safe(url: str) -> str:
-    """The URL with any password masked."""
-    return re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", url)
 
 
 def _conn_value(value: str) -> str:
@@ -714,12 +712,17 @@ def _sqlite_load(
     prepare: Callable[[], None],
 ) -> None:
     assert target.path is not None
-    if not target.path.parent.is_dir():
-        raise SinkError(f"{target}: folder '{target.path.parent}' does not exist")
     new_file = not target.path.exists()
     if new_file and not create_tables:
         # sqlite3 would create an empty file: say what is missing instead.
         raise SinkError(f"{target}: no database at '{target.path}'; use --create-tables")
+    if not target.path.parent.is_dir():
+        # As for -o: a new database's missing folders are made (and its manifest goes there).
+        try:
+            target.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            reason = exc.strerror or str(exc)
+            raise SinkError(f"{target}: cannot create folder '{target.path.parent}': {reason}")
     try:
         conn = sqlite3.connect(target.path, timeout=target.connect_s, isolation_level=None)
     except sqlite3.Error as exc:
