@@ -722,7 +722,8 @@ def _sqlite_load(
             target.path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             reason = exc.strerror or str(exc)
-            raise SinkError(f"{target}: cannot create folder '{target.path.parent}': {reason}")
+            folder = target.path.parent
+            raise SinkError(f"{target}: cannot create folder '{folder}': {reason}") from None
     try:
         conn = sqlite3.connect(target.path, timeout=target.connect_s, isolation_level=None)
     except sqlite3.Error as exc:
