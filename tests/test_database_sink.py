@@ -752,3 +752,15 @@ def test_a_new_sqlite_database_gets_its_missing_folders(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     with closing(sqlite3.connect(target)) as conn:
         assert conn.execute("SELECT count(*) FROM users").fetchone() == (20,)
+
+
+def test_an_unwritable_manifest_stops_the_run_before_anything_is_loaded(tmp_path: Path) -> None:
+    # Loaded rows with a failing manifest would look like a failed run: a re-run duplicates.
+    target = tmp_path / "m.db"
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    args = ["quick", "normal_user", "-t", "file", "-n", "3", "-s", "1", "--create-tables"]
+    result = run_cli([*args, "--sink", f"sqlite:///{target}", "--manifest", f"{blocker}/m.json"])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {blocker}/m.json: ")
+    assert not target.exists()

@@ -15,7 +15,7 @@ from persona_gen.runtime.manifest import (
     write_manifest,
 )
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
-from persona_gen.sinks import FORMATS
+from persona_gen.sinks import FORMATS, masked_url
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import is_special, open_output
 
@@ -171,8 +171,12 @@ def deliver(
 ) -> dict[str, Any]:
     """Send ``dataset`` to the sink ``url``; the manifest is returned (and written to
     ``manifest_file`` when given, also when the delivery fails, before the error is raised)."""
-    from persona_gen.errors import SinkError
+    from persona_gen.errors import OutputError, SinkError
+    from persona_gen.sinks.output import ensure_writable
 
+    if manifest_file is not None:
+        # Before anything is sent: a manifest that fails afterwards would hide what was.
+        ensure_writable(manifest_file)
     scheme = url.partition("://")[0]
     try:
         if scheme == "kafka":
@@ -210,12 +214,21 @@ def deliver(
                 taken=taken if isinstance(taken, int) else None,
             )
             failed["delivery"] = report.to_manifest()
-            write_manifest(manifest_file, failed)
+            try:
+                write_manifest(manifest_file, failed)
+            except OutputError as lost:  # the delivery's own error comes first
+                exc.args = (f"{exc}; and the manifest could not be written: {lost}",)
         raise
     if doc["count"] < dataset.stats.records:  # stopped part-way (--duration)
         _restate(doc, stats_of_first(dataset, doc["count"]))
     if manifest_file is not None:
-        write_manifest(manifest_file, doc)
+        try:
+            write_manifest(manifest_file, doc)
+        except OutputError as lost:
+            raise OutputError(
+                f"{doc['count']} records were delivered to {masked_url(url)}, but the manifest "
+                f"could not be written: {lost}"
+            ) from None
     return doc
 
 
