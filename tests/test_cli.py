@@ -433,3 +433,28 @@ def test_ctrl_c_on_stdout_says_how_much_was_written(tmp_path: Path, workers: str
     lines = out.read_bytes().splitlines()
     assert len(lines) >= doc["count"] > 0
     assert all(json.loads(line) for line in lines[: doc["count"]])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-t", "file", "--create-tables"], "--create-tables and --include-invalid apply"),
+        (["-t", "file", "--include-invalid"], "--create-tables and --include-invalid apply"),
+        (
+            ["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--create-tables"],
+            "--create-tables and --include-invalid apply",
+        ),
+        (["-t", "file", "--sink", "sqlite:///x.db", "-f", "parquet"], "--format and --pretty"),
+        (["-t", "file", "--sink", "sqlite:///x.db", "--pretty"], "--format and --pretty"),
+        (["-t", "streaming", "--speed", "5"], "--speed applies with --realtime"),
+        (["-t", "fault", "--sink", "kafka://127.0.0.1:1/t", "--realtime"], "fault records have"),
+        (["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--rate", "nan"], "--rate: 'nan'"),
+        (["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--duration", "nan"], "above 0"),
+        (["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--duration", "inf"], "above 0"),
+    ],
+)
+def test_options_that_would_do_nothing_are_refused(args: list[str], message: str) -> None:
+    result = run_cli(["quick", "normal_user", "-n", "5", "-s", "1", *args])
+    assert result.code == 1
+    assert message in result.stderr
+    assert result.stdout == b""

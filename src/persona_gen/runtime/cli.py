@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import math
 import os
 import re
 import sys
@@ -260,6 +261,7 @@ def quick(
 
     n = _parse_count(count)
     seed_value = _parse_seed(seed)
+    fmt_given = fmt is not None
     fmt = _format_for(fmt, output)
     GENERATORS.get(dataset_type, "-t/--type")
     catalog = _catalog(personas)
@@ -267,8 +269,16 @@ def quick(
     run_seed = _resolve_seed(seed_value)
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
     dataset.workers = _parse_workers(workers)
-    if sink is None and (rate is not None or realtime or duration is not None):
-        raise UsageError("--rate, --realtime and --duration pace a --sink")
+    _check_options_apply(
+        sink,
+        dataset_type,
+        shaped=fmt_given or pretty,
+        create_tables=create_tables,
+        include_invalid=include_invalid,
+        paced=rate is not None or realtime or duration is not None,
+        realtime=realtime,
+        speed=speed,
+    )
     if sink is not None:
         from persona_gen.runtime.write import deliver, sink_manifest_path
         from persona_gen.sinks import check_sink_url
@@ -310,6 +320,41 @@ def quick(
         )
 
 
+def _check_options_apply(
+    sink: str | None,
+    dataset_type: str,
+    *,
+    shaped: bool,
+    create_tables: bool,
+    include_invalid: bool,
+    paced: bool,
+    realtime: bool,
+    speed: float,
+) -> None:
+    """Refuse options that would do nothing where they are given (silently ignored, they
+    let a user believe the run did what it did not)."""
+    database = sink is not None and not sink.startswith("kafka://")
+    if (create_tables or include_invalid) and not database:
+        raise UsageError(
+            "--create-tables and --include-invalid apply to a database --sink "
+            "(sqlite:///FILE, postgresql://USER@HOST/DB); Kafka topics are made with ?create=N"
+        )
+    if sink is None and paced:
+        raise UsageError("--rate, --realtime and --duration pace a --sink")
+    if sink is not None and shaped:
+        raise UsageError(
+            "--format and --pretty shape -o files and standard output; a --sink takes the "
+            "records (Kafka values: ?value=json|avro|protobuf in its URL)"
+        )
+    if speed != 1.0 and not realtime:
+        raise UsageError("--speed applies with --realtime")
+    if realtime and dataset_type in ("file", "fault"):
+        raise UsageError(
+            f"--realtime follows the records' own times, and {dataset_type} records have none: "
+            "use --rate"
+        )
+
+
 def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
     if rate is None and not realtime and duration is None:
         return None
@@ -319,10 +364,10 @@ def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | Non
 
     if rate is not None and realtime:
         raise UsageError("give either --rate or --realtime, not both")
-    if speed <= 0:
-        raise UsageError(f"--speed: must be above 0, got {speed}")
-    if duration is not None and duration <= 0:
-        raise UsageError(f"--duration: must be above 0 seconds, got {duration}")
+    if not 0 < speed < math.inf:  # (NaN fails too)
+        raise UsageError(f"--speed: must be a number above 0, got {speed}")
+    if duration is not None and not 0 < duration < math.inf:
+        raise UsageError(f"--duration: must be a number of seconds above 0, got {duration}")
     return partial(
         paced,
         rate=parse_rate(rate) if rate else None,

@@ -13,6 +13,7 @@ blocks of a dataset and hands records on when they are due:
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
@@ -35,7 +36,7 @@ def parse_rate(text: str) -> float:
         value = float(number)
     except ValueError:
         value = -1.0
-    if seconds is None or value <= 0:
+    if seconds is None or not 0 < value < math.inf:  # (NaN fails too)
         raise UsageError(f"--rate: '{text}' is not a rate such as 500/s or 6000/min")
     return value / seconds
 
