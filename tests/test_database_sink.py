@@ -642,7 +642,11 @@ def test_generate_can_include_invalid_rows_to_prove_the_schema(
     args = ["generate", str(profile), "--create-tables", "-s", "12"]
     result = run_cli([*args, "--persona", "edge_case_user", "--include-invalid"])
     assert result.code == 1
-    assert re.search(r"rejected row \d+ of dataset '\w+_rows'", result.stderr), result.stderr
+    found = re.search(
+        r"dataset '(\w+)': .* rejected row \d+ of dataset '(\w+_rows)'", result.stderr
+    )
+    assert found, result.stderr
+    assert found.group(1) == found.group(2)  # the prefix names the dataset that failed
     assert "Traceback" not in result.stderr
     assert db.tables() == set()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -147,15 +148,21 @@ def _written_blocks(
 def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None) -> Path:
     """Where a sink run's manifest goes unless ``--manifest`` says: beside a SQLite file,
     else in ``directory`` (generate's -o folder), ``$PERSONA_GEN_MANIFEST_DIR`` or the
-    working directory, named after the dataset and the kind of destination."""
+    working directory, named after the dataset, its ``?table=`` when given (loads of one
+    dataset into several tables keep a manifest each) and the kind of destination."""
+    from urllib.parse import parse_qs
+
     scheme, _, rest = url.partition("://")
+    path, _, query = rest.partition("?")
+    table = parse_qs(query).get("table", [""])[-1] if scheme != "kafka" else ""
+    name = f"{dataset_key}.{table}" if table and table != dataset_key else dataset_key
     if scheme == "sqlite":
-        database = Path(rest.partition("?")[0].removeprefix("/"))
+        database = Path(path.removeprefix("/"))
         if database.name:
-            return database.with_name(f"{database.name}.{dataset_key}.manifest.json")
+            return database.with_name(f"{database.name}.{name}.manifest.json")
     if directory is None:
         directory = Path(os.environ.get("PERSONA_GEN_MANIFEST_DIR") or ".")
-    return directory / f"{dataset_key}.{scheme}.manifest.json"
+    return directory / f"{name}.{scheme}.manifest.json"
 
 
 def deliver(
@@ -201,6 +208,15 @@ def deliver(
                 progress=progress,
                 extra=extra,
             )
+    except KeyboardInterrupt:
+        # Sinks turn Ctrl-C into an interrupted SinkError once records go out: this one came
+        # before (connecting, checking topics or tables), so nothing was sent.
+        if manifest_file is not None:
+            stopped = manifest(dataset, output=url, fmt=scheme, extra=extra, taken=0)
+            stopped["delivery"] = {"records": 0, "stopped": "interrupted before sending"}
+            with contextlib.suppress(OutputError):
+                write_manifest(manifest_file, stopped)
+        raise
     except SinkError as exc:
         report = getattr(exc, "report", None)
         if manifest_file is not None and report is not None:

@@ -661,10 +661,12 @@ def load_datasets(
 
 def _rejected(target: DatabaseTarget, part: _Part, at: Where | None, reason: str) -> SinkError:
     tables = f" in {', '.join(part.together)}" if len(part.together) > 1 else ""
-    return SinkError(
+    error = SinkError(
         f"{target}: table '{part.spec.name}' rejected {part.where(at)}: {reason}; the load "
         f"was rolled back, nothing was kept{tables}"
     )
+    error.dataset = part.member  # (of a load of several datasets, the one that failed)
+    return error
 
 
 def _check_columns(target: DatabaseTarget, part: _Part, has: list[str]) -> None:
