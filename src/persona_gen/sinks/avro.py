@@ -234,8 +234,7 @@ class AvroEncoder(Encoder):
                 label = _label(record)
                 raise OutputError(
                     f"avro: a record{label} does not fit the Avro schema: {exc} (Avro files hold "
-                    "only records that fit their schema: write json/jsonl for negative data, "
-                    "or skip such records)"
+                    "only records that fit their schema: write json/jsonl for negative data)"
                 ) from None
             datums.append((avro.full_name(name), datum) if self.events is not None else datum)
         return datums
@@ -286,7 +285,8 @@ def avro_encoder_for(
     if generator not in ("streaming", "fault", "file"):
         raise OutputError(
             f"avro: {generator} records have no schema-governed payload to write as Avro "
-            "(use streaming, fault or file datasets)"
+            "(use streaming or file datasets; fault data, whose mutations break types, is "
+            "for json/jsonl)"
         )
     lane_generators = [lane.generator for lane in dataset.lanes]
     domain: Domain = lane_generators[0].ctx.domain

@@ -108,7 +108,7 @@ class ProtobufEncoder(Encoder):
                 )
                 raise OutputError(
                     f"protobuf: a record{labelled} is not a valid {self.message}: "
-                    f"{str(exc)[:300]} (write json/jsonl for negative data, or skip such records)"
+                    f"{str(exc)[:300]} (write json/jsonl for negative data)"
                 ) from None
             out += varint(len(data))
             out += data
@@ -140,7 +140,8 @@ def protobuf_encoder_for(
     if generator not in ("streaming", "fault", "file"):
         raise OutputError(
             f"protobuf: {generator} records have no schema-governed payload to write "
-            "(use streaming, fault or file datasets)"
+            "(use streaming or file datasets; fault data, whose mutations break types, is "
+            "for json/jsonl)"
         )
     proto = find_schema_file(profile, Path(schema_path) if schema_path else None)
     if proto is None:
