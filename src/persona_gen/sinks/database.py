@@ -914,8 +914,8 @@ def _pg_load(
         raise SinkError(
             f"{target}: lost the connection: {scrub_password(str(exc), target)}"
         ) from None
-    except psycopg.Error as exc:
-        raise SinkError(f"{target}: {scrub_password(str(exc).strip(), target)}") from None
+    except psycopg.Error as exc:  # (the server's own words, without the SQL and its caret)
+        raise SinkError(f"{target}: {scrub_password(_pg_reason(exc), target)}") from None
     finally:
         conn.close()
 
@@ -975,7 +975,9 @@ def connect_postgres(
             **options,
         )
     except psycopg.Error as exc:
-        reason = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        # libpq's message runs over lines ("server closed the connection unexpectedly / This
+        # probably means..."): all of it, on one line (scrub_password joins the lines).
+        reason = str(exc).strip() or type(exc).__name__
         raise error(
             f"cannot reach PostgreSQL at {target}: {scrub_password(reason, target)}"
         ) from None
