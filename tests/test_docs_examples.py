@@ -110,3 +110,85 @@ def test_doc_example_prints_what_the_doc_shows(command: str, shown: str, tmp_pat
     assert len(program) == 1 and set(options) - set(program) <= {"-c"}, f"unsupported: {query}"
     got = jq.compile(program[0]).input_text(_run(tool, tmp_path).decode()).all()
     assert got == _values(shown)
+
+
+# -- sessions: a command writes a file, the next ones read it (jq, head) ----------------------
+
+_READERS = ("jq", "head")
+
+
+def _sessions() -> list[Any]:
+    """Console blocks in which ``persona-gen`` writes files that ``jq``/``head`` then read:
+    ``[(command, shown), ...]`` per block (blocks using services or other tools are left to
+    the reader)."""
+    found = []
+    for page in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
+        lines = page.read_text(encoding="utf-8").splitlines()
+        start: int | None = None
+        steps: list[tuple[str, list[str]]] = []
+        for number, line in enumerate(lines, 1):
+            if line.startswith("```console"):
+                start, steps = number, []
+            elif line.startswith("```") and start is not None:
+                tools = {shlex.split(command)[0] for command, _ in steps}
+                # (no pipes, services or persona folders the page made outside the block)
+                plain = not any({"|", "--sink", "-p"} & set(shlex.split(c)) for c, _ in steps)
+                if tools & set(_READERS) and tools <= {"persona-gen", *_READERS} and plain:
+                    where = f"{page.relative_to(ROOT)}:{start}"
+                    session = [(c, "\n".join(shown)) for c, shown in steps]
+                    found.append(pytest.param(session, id=where))
+                start = None
+            elif start is not None and line.startswith("$ "):
+                steps.append((line[2:], []))
+            elif start is not None and steps:
+                steps[-1][1].append(line)
+    return found
+
+
+def _step(command: str, cwd: Path) -> tuple[str, list[Any] | None]:
+    """What one step prints: its text, and for jq its JSON values."""
+    words = shlex.split(command)
+    if words[0] == "persona-gen":
+        target = None
+        if ">" in words:
+            at = words.index(">")
+            words, target = words[:at], words[at + 1]
+        executable = shutil.which("persona-gen")
+        assert executable, "persona-gen is not installed"
+        ran = subprocess.run([executable, *words[1:]], capture_output=True, cwd=cwd, check=False)
+        if target is not None:
+            (cwd / target).write_bytes(ran.stdout)
+            return ran.stderr.decode(), None
+        return (ran.stdout + ran.stderr).decode(), None
+    if words[0] == "head":
+        keep = int(words[1].lstrip("-n").lstrip("-"))
+        text = (cwd / words[2]).read_text(encoding="latin-1")
+        return "".join(text.splitlines(keepends=True)[:keep]), None
+    options = [w for w in words[1:-1] if w.startswith("-")]
+    (program,) = [w for w in words[1:-1] if not w.startswith("-")]
+    assert set(options) <= {"-c", "-r"}, f"unsupported: {command}"
+    values = jq.compile(program).input_text((cwd / words[-1]).read_text()).all()
+    if "-r" in options:
+        return "\n".join(v if isinstance(v, str) else json.dumps(v) for v in values), None
+    return "", values
+
+
+SESSIONS = _sessions()
+
+
+def test_the_docs_have_sessions_to_check() -> None:
+    assert len(SESSIONS) >= 10
+
+
+@pytest.mark.parametrize("session", SESSIONS)
+def test_doc_session_prints_what_the_doc_shows(
+    session: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    for command, shown in session:
+        printed, values = _step(command, tmp_path)
+        if not shown.strip():
+            continue
+        if values is not None:
+            assert values == _values(shown), command
+        else:
+            assert printed.rstrip("\n") == shown.rstrip("\n"), command
