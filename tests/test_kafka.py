@@ -459,3 +459,83 @@ def wait_for_log_end(bootstrap: str, topic: str, count: int) -> None:
     finally:
         consumer.close()
     raise AssertionError(f"{topic} never held {count} messages")
+
+
+# -- acks=0 on a topic it creates (review C, finding 1) ---------------------------------------
+
+
+def test_acks0_on_a_created_topic_delivers_every_record_unconfirmed(
+    kafka_bootstrap: str,
+) -> None:
+    """A topic the sink creates is ready (every partition led) before the first record, so
+    acks=0 loses nothing; and acks=0 records are counted sent-unconfirmed, never
+    "acknowledged" (the broker sends no acknowledgement)."""
+    for seed in (2, 3):  # (the loss was a race: more than one try)
+        topic = f"pg-test-acks0-{secrets.token_hex(6)}"
+        doc = send_dataset(
+            streaming("noisy_device", 1500, seed),
+            f"kafka://{kafka_bootstrap}/{topic}?create=12&acks=0",
+        )
+        delivery = doc["delivery"]
+        assert delivery["acks"] == "0"
+        assert (delivery["records"], delivery["sent"]) == (1500, 1500)
+        assert (delivery["acknowledged"], delivery["unconfirmed"], delivery["failed"]) == (
+            0,
+            1500,
+            0,
+        )
+        assert delivery["stopped"] is None
+        assert sum(delivery["partitions"][topic].values()) == 1500
+        assert len(consume_all(kafka_bootstrap, topic, 1500)) == 1500
+
+
+def test_acks0_records_the_broker_drops_are_counted_lost(kafka_bootstrap: str) -> None:
+    """With acks=0 the broker refuses a batch by closing the connection, and the client still
+    reports the records delivered: the sink compares what the partitions grew by with what
+    it wrote, and counts the shortfall as failed, not as delivered. The broker was up all
+    along: the run does not say "all brokers are down"."""
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    noise = base64.b64encode(os.urandom(12_000)).decode()  # does not compress below 2000
+    records = oversized(100, 25, noise)
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?compression=gzip&acks=0")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    stored = len(consume_all(kafka_bootstrap, topic, 100 - report.failed))
+    assert report.acknowledged == 0
+    assert report.failed >= 4
+    assert report.unconfirmed == stored == 100 - report.failed
+    assert sum(report.partitions[topic].values()) == stored
+    assert report.stopped is None or "brokers are down" not in report.stopped
+    assert "brokers are down" not in str(caught.value)
+    assert "not stored" in str(caught.value)
+
+
+def test_a_dropped_connection_to_a_live_broker_does_not_stop_the_run(
+    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """librdkafka says "1/1 brokers are down" whenever its one connection closes, also when
+    it reconnects at once: that alone is no reason to stop, nor a true stop reason."""
+    from confluent_kafka import KafkaError
+
+    from persona_gen.sinks import kafka
+
+    topic = new_topic(kafka_bootstrap, 12)
+    poll = kafka._Run.poll
+    calls = [0]
+
+    def poll_and_drop(self: Any) -> None:
+        poll(self)
+        calls[0] += 1
+        if calls[0] == 1:  # as the client reports a closed connection
+            self._on_error(KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down"))
+
+    monkeypatch.setattr(kafka._Run, "poll", poll_and_drop)
+    records = [r for b in streaming("normal_user", 600, 3).blocks() for r in b]
+    report = send_records(
+        [records[:200], records[200:400], records[400:]], f"kafka://{kafka_bootstrap}/{topic}"
+    )
+    assert calls[0] >= 1
+    assert (report.records, report.acknowledged, report.failed) == (600, 600, 0)
+    assert report.stopped is None
+    consume_all(kafka_bootstrap, topic, 600)

@@ -325,9 +325,12 @@ def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
             for name, t in d["tables"].items()
         )
     else:
-        done = (
-            f"sent {d.get('sent')}, acknowledged {d.get('acknowledged')}, failed {d.get('failed')}"
+        confirmed = (
+            f"unconfirmed {d.get('unconfirmed')} (acks=0)"
+            if d.get("acks") == "0"
+            else f"acknowledged {d.get('acknowledged')}"
         )
+        done = f"sent {d.get('sent')}, {confirmed}, failed {d.get('failed')}"
     print(
         f"persona-gen: {doc['count']} records to {doc['output']}: {done} "
         f"(manifest {manifest_file})",

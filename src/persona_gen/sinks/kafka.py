@@ -10,7 +10,7 @@ Without ``/TOPIC`` each record goes to its own ``topic`` field (streaming record
 e.g. ``order-events``). Options (all optional):
 
 - ``acks``: ``all`` (default; with an idempotent producer, so retries never reorder or
-  duplicate), ``1`` or ``0``.
+  duplicate), ``1`` or ``0`` (nothing is acknowledged: records are counted ``unconfirmed``).
 - ``value``: the value encoding, ``json`` (default). Encodings are pluggable
   (``VALUE_ENCODERS``, entry-point group ``persona_gen.kafka_values``); options named
   ``value.X`` are passed to the encoding.
@@ -24,7 +24,8 @@ e.g. ``order-events``). Options (all optional):
 - ``timeout``: seconds a record may wait for its acknowledgement (default 30).
 - ``connect``: seconds to wait for the broker's metadata before giving up (default 5).
 - ``create``: when the topic does not exist, create it with this many partitions (else a
-  missing topic is an error; the sink never relies on the broker's auto-creation).
+  missing topic is an error; the sink never relies on the broker's auto-creation), and wait
+  (within ``connect``) until every partition's leader takes records.
 
 How records become messages:
 
@@ -38,14 +39,17 @@ How records become messages:
   the streaming generator plans with, so both policies put a key on the same partition of a
   12-partition topic and each key's records stay in order.
 
-Accounting: every record taken ends as acknowledged or failed; ``send_records`` waits for
-every delivery report and raises ``SinkError`` (carrying the ``DeliveryReport``) when any
-record failed. A record the broker would refuse is counted failed and the run goes on: one
+Accounting: every record taken ends as acknowledged (with ``acks=0``: unconfirmed) or failed;
+``send_records`` waits for every delivery report and raises ``SinkError`` (carrying the
+``DeliveryReport``) when any record failed. With ``acks=0``
+the broker drops a request it refuses and the client still calls its records delivered: the
+partitions' end offsets, read before and after, show how many arrived, and the rest count as
+failed. A record the broker would refuse is counted failed and the run goes on: one
 larger than the topic's ``max.message.bytes`` is refused before sending (and, for the URL's
 topic, batches are capped at that size, so it never takes batch-mates down with it); other
-refusals come back in the delivery reports. Losing the broker (timeouts, all brokers down, a
-fatal producer error) stops the run: nothing more is read, what is in flight is accounted for,
-and the error says so.
+refusals come back in the delivery reports. Losing the broker (timeouts, a fatal producer
+error, every connection lost and none re-opened within ``connect``) stops the run: nothing more
+is read, what is in flight is accounted for, and the error says so.
 """
 
 from __future__ import annotations
@@ -360,16 +364,24 @@ def _epoch_ms(value: Any) -> int | None:
 
 @dataclass
 class DeliveryReport:
-    """Where every record went. ``records == acknowledged + failed`` once the run is over;
-    ``stopped`` says why sending ended early (then the rest of the input was not read)."""
+    """Where every record went. ``records == acknowledged + unconfirmed + failed`` once the
+    run is over; ``stopped`` says why sending ended early (then the rest of the input was not
+    read).
+
+    With ``acks=0`` the broker acknowledges nothing: a record the client wrote is counted
+    ``unconfirmed``, never ``acknowledged``; one the topic's offsets show never arrived is
+    counted failed."""
 
     destination: str
     encoding: str
+    acks: str = "all"
     records: int = 0  # taken from the input
     sent: int = 0  # handed to the producer
-    acknowledged: int = 0  # confirmed by the broker (per ``acks``)
-    failed: int = 0  # rejected by the producer or the broker, or never confirmed
-    partitions: dict[str, dict[int, int]] = field(default_factory=dict)  # topic -> p -> acked
+    acknowledged: int = 0  # confirmed by the broker (acks=1 or all)
+    unconfirmed: int = 0  # acks=0: written to the broker, which confirms nothing
+    failed: int = 0  # rejected by the producer or the broker, never confirmed, or lost
+    # topic -> partition -> records acknowledged there (acks=0: written, unconfirmed)
+    partitions: dict[str, dict[int, int]] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)  # error text -> records
     first_error: str | None = None
     stopped: str | None = None
@@ -385,11 +397,17 @@ class DeliveryReport:
         if self.first_error is None:
             self.first_error = message
 
+    def stop(self, reason: str) -> None:
+        """Stop taking records (the first reason given is kept)."""
+        if self.stopped is None:
+            self.stopped = reason
+
     def summary(self) -> str:
-        head = (
-            f"{self.destination}: {self.acknowledged} of {self.records} records acknowledged, "
-            f"{self.failed} failed"
-        )
+        if self.acks == "0":
+            done = f"{self.unconfirmed} of {self.records} records sent unconfirmed (acks=0)"
+        else:
+            done = f"{self.acknowledged} of {self.records} records acknowledged"
+        head = f"{self.destination}: {done}, {self.failed} failed"
         if self.stopped:
             head += f"; stopped: {self.stopped}"
         if self.errors:
@@ -402,9 +420,11 @@ class DeliveryReport:
         return {
             "destination": self.destination,
             "encoding": self.encoding,
+            "acks": self.acks,
             "records": self.records,
             "sent": self.sent,
             "acknowledged": self.acknowledged,
+            "unconfirmed": self.unconfirmed,
             "failed": self.failed,
             "partitions": {
                 topic: {str(p): n for p, n in sorted(counts.items())}
@@ -439,9 +459,10 @@ def send_records(
     when the URL names none, so a missing one fails before anything is generated.
 
     ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
-    SASL...). Returns the ``DeliveryReport`` when every record was acknowledged; raises
-    ``SinkError`` (carrying the report) when the broker cannot be reached, a topic is missing,
-    or any record failed. ``progress.advance(n)`` is called as blocks are handed over.
+    SASL...). Returns the ``DeliveryReport`` when every record was acknowledged (or, with
+    ``acks=0``, sent); raises ``SinkError`` (carrying the report) when the broker cannot be
+    reached, a topic is missing, or any record failed. ``progress.advance(n)`` is called as
+    blocks are handed over.
     """
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
     name = encoding or target.value
@@ -449,44 +470,58 @@ def send_records(
     encode = VALUE_ENCODERS.get(name, f"Kafka destination '{target}'")(options)
     run = _Run(target, name, config or {})
     try:
-        run.connect(topics)
-        index = 0
-        # Ctrl-C: stop taking records, but still wait for what is in flight, so the report
-        # (and the manifest) says exactly what was delivered. The signal only sets a flag
-        # while records are produced: raised inside the Kafka client's C code (a delivery
-        # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
-        with _InterruptFlag() as interrupt:
-            try:
-                taking = iter(blocks)
-                while True:
-                    with interrupt.raising():  # (a paced run may sleep here for long)
-                        block = next(taking, None)
-                    if block is None:
-                        break
-                    for record in block:
-                        if run.report.stopped or interrupt.seen:
-                            break
-                        run.send(record, index, encode)
-                        index += 1
-                    if run.report.stopped or interrupt.seen:
-                        break
-                    run.poll()
-                    if progress is not None:
-                        progress.advance(len(block))
-                        show = getattr(progress, "delivery", None)
-                        if show is not None:  # a live sent / acknowledged / failed line
-                            show(run.report.sent, run.report.acknowledged, run.report.failed)
-            except KeyboardInterrupt:  # (while taking a block, or off the main thread)
-                interrupt.seen = True
-            if interrupt.seen and not run.report.stopped:
-                run.report.stopped = "interrupted"
-            run.finish()
+        try:
+            run.connect(topics)
+        except KeyboardInterrupt:  # (before the flag is set: nothing was sent yet)
+            run.report.stop("interrupted")
+            raise SinkError(run.report.summary(), run.report, interrupted=True) from None
+        _produce(run, blocks, encode, progress)
     finally:
         run.close()
     report = run.report
     if not report.ok:
         raise SinkError(report.summary(), report, interrupted=report.stopped == "interrupted")
     return report
+
+
+def _produce(
+    run: _Run,
+    blocks: Iterable[list[dict[str, Any]]],
+    encode: ValueEncoder,
+    progress: Progress | None,
+) -> None:
+    """Hand every record to the producer, then wait for what is in flight."""
+    index = 0
+    # Ctrl-C: stop taking records, but still wait for what is in flight, so the report
+    # (and the manifest) says exactly what was delivered. The signal only sets a flag
+    # while records are produced: raised inside the Kafka client's C code (a delivery
+    # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
+    with _InterruptFlag() as interrupt:
+        try:
+            taking = iter(blocks)
+            while True:
+                with interrupt.raising():  # (a paced run may sleep here for long)
+                    block = next(taking, None)
+                if block is None:
+                    break
+                for record in block:
+                    if run.report.stopped or interrupt.seen:
+                        break
+                    run.send(record, index, encode)
+                    index += 1
+                if run.report.stopped or interrupt.seen:
+                    break
+                run.poll()
+                if progress is not None:
+                    progress.advance(len(block))
+                    show = getattr(progress, "delivery", None)
+                    if show is not None:  # a live sent / acknowledged / failed line
+                        show(run.report.sent, run.report.acknowledged, run.report.failed)
+        except KeyboardInterrupt:  # (while taking a block, or off the main thread)
+            interrupt.seen = True
+        if interrupt.seen:
+            run.report.stop("interrupted")
+        run.finish()
 
 
 def send_dataset(
@@ -588,11 +623,19 @@ class _Run:
         self._KafkaError, self._KafkaException = KafkaError, KafkaException
         self.target = target
         self.config = dict(config)
-        self.report = DeliveryReport(destination=str(target), encoding=encoding)
+        acks = str(self.config.get("acks", self.config.get("request.required.acks", target.acks)))
+        self.acks = _ACKS.get(acks, acks)
+        self.report = DeliveryReport(destination=str(target), encoding=encoding, acks=self.acks)
         self.started = time.monotonic()
         self.client_errors: list[str] = []
         self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
+        # The client lost its connection to every broker while producing: whether they are
+        # really gone is checked (``check_brokers``) before the run is stopped for it.
+        self.lost_brokers = False
         self.topics: dict[str, _Topic] = {}  # checked on first use
+        # acks=0: each topic's partition end offsets before the first record, to see after
+        # the run how many records really arrived (the broker acknowledges none).
+        self.ends: dict[str, dict[int, int]] = {}
         self.producer: Producer | None = None
         connect_ms = int(min(target.connect_s, 30) * 1000)
         common: dict[str, Any] = {
@@ -614,21 +657,11 @@ class _Run:
     def connect(self, topics: Iterable[str] = ()) -> None:
         """Fail fast when no broker answers, check the URL's topic (or, when it names none,
         the records' own ``topics``), then make the producer."""
-        deadline = time.monotonic() + self.target.connect_s
-        while True:
-            # Short attempts, so that "every broker refused" fails at once rather than after
-            # the whole wait; a slow network still gets the full ``connect`` seconds.
-            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
-            try:
-                self.admin.list_topics(timeout=wait)
-                break
-            except self._KafkaException as exc:
-                self.admin.poll(0)  # collect the client's own reason (connection refused...)
-                if self.all_down or time.monotonic() >= deadline:
-                    detail = self.client_errors[-1] if self.client_errors else _reason(exc)
-                    raise SinkError(
-                        f"cannot reach Kafka at {self.target.bootstrap}: {detail}", self.report
-                    ) from None
+        problem = self._unreachable(self.target.connect_s)
+        if problem is not None:
+            raise SinkError(
+                f"cannot reach Kafka at {self.target.bootstrap}: {problem}", self.report
+            ) from None
         batch = _MAX_BATCH
         names = [self.target.topic] if self.target.topic is not None else list(topics)
         # Batches fit the smallest limit of the topics written: a batch over a topic's
@@ -637,6 +670,22 @@ class _Run:
         if limits:
             batch = max(min(batch, *limits), 1)
         self.producer = self._producer(batch)
+
+    def _unreachable(self, seconds: float) -> str | None:
+        """None when a broker answers a metadata request within ``seconds``; else why not."""
+        deadline = time.monotonic() + seconds
+        self.all_down = False
+        while True:
+            # Short attempts, so that "every broker refused" fails at once rather than after
+            # the whole wait; a slow network still gets the full ``connect`` seconds.
+            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
+            try:
+                self.admin.list_topics(timeout=wait)
+                return None
+            except self._KafkaException as exc:
+                self.admin.poll(0)  # collect the client's own reason (connection refused...)
+                if self.all_down or time.monotonic() >= deadline:
+                    return self.client_errors[-1] if self.client_errors else _reason(exc)
 
     def _producer(self, batch_bytes: int) -> Producer:
         from confluent_kafka import Producer
@@ -664,13 +713,16 @@ class _Run:
             raise UsageError(f"Kafka destination '{target}': bad client setting: {exc}") from None
 
     def topic(self, name: str) -> _Topic:
-        """The topic's partition count and size limit; creates it when the URL says so."""
+        """The topic's partition count and size limit; creates it when the URL says so, and
+        then waits until every partition of it takes records."""
         known = self.topics.get(name)
         if known is not None:
             return known
         count = self._lookup(name)
+        created = False
         if count is None and self.target.create is not None:
             self._create(name, self.target.create)
+            created = True
             count = self._lookup(name, wait=True)
         if count is None:
             raise SinkError(
@@ -679,10 +731,17 @@ class _Run:
                 f"{PLANNED_PARTITIONS}) or add ?create={PLANNED_PARTITIONS} to the destination",
                 self.report,
             )
+        if created or self.acks == "0":
+            # A partition whose leader is not serving it yet refuses records: with acks=1 or
+            # all the client retries them, but with acks=0 the broker just drops the
+            # connection and the records, and the client counts them delivered.
+            self.ends[name] = self._ends(name, count, created)
         found = self.topics[name] = _Topic(count, self._max_bytes(name))
         return found
 
     def _lookup(self, topic: str, wait: bool = False) -> int | None:
+        """The topic's partition count; None when it does not exist. ``wait`` (a topic just
+        created): until it exists with a leader for every partition, within ``connect``."""
         deadline = time.monotonic() + self.target.connect_s
         while True:
             try:
@@ -700,7 +759,17 @@ class _Run:
                 self._KafkaError.UNKNOWN_TOPIC_OR_PART,
                 self._KafkaError._UNKNOWN_TOPIC,
             }
-            if found is not None and error is None and found.partitions:
+            leaderless = (
+                sorted(p for p, m in found.partitions.items() if m.leader < 0)
+                if found is not None
+                else []
+            )
+            if (
+                found is not None
+                and error is None
+                and found.partitions
+                and not (wait and leaderless)
+            ):
                 return len(found.partitions)
             if code == self._KafkaError.TOPIC_AUTHORIZATION_FAILED:
                 raise SinkError(
@@ -712,12 +781,59 @@ class _Run:
             if time.monotonic() >= deadline:
                 if missing:
                     return None
+                why = error.str() if error is not None else "no partitions"
+                if error is None and leaderless:
+                    why = f"no leader for partitions {_listed(leaderless)}"
                 raise SinkError(
-                    f"topic '{topic}' on {self.target.bootstrap} is not ready: "
-                    f"{error.str() if error is not None else 'no partitions'}",
+                    f"topic '{topic}' on {self.target.bootstrap} is not ready after "
+                    f"{self.target.connect_s:g} s: {why} (try again, or give the cluster more "
+                    "time with connect=SECONDS)",
                     self.report,
                 )
             time.sleep(0.1)  # a topic just created, or a leader being elected
+
+    def _ends(self, topic: str, count: int, created: bool) -> dict[int, int]:
+        """The end offset of every partition, asked of each partition's leader: when they all
+        answer, every partition takes records. Waits (within ``connect``) for a topic just
+        created; a partition still not served then is an error."""
+        from confluent_kafka import TopicPartition
+        from confluent_kafka.admin._listoffsets import OffsetSpec  # (re-exported untyped)
+
+        deadline = time.monotonic() + self.target.connect_s
+        ends: dict[int, int] = {}
+        why: dict[int, str] = {}
+        while True:
+            latest = OffsetSpec.latest()  # type: ignore[no-untyped-call]
+            asked = {TopicPartition(topic, p): latest for p in range(count) if p not in ends}
+            try:
+                futures = self.admin.list_offsets(asked, request_timeout=self.target.connect_s)
+                for tp, future in futures.items():
+                    try:
+                        ends[tp.partition] = int(
+                            future.result(timeout=self.target.connect_s).offset
+                        )
+                        why.pop(tp.partition, None)
+                    except self._KafkaException as exc:
+                        why[tp.partition] = _reason(exc)
+            except (self._KafkaException, TimeoutError) as exc:
+                why[-1] = _reason(exc)
+            if len(ends) == count:
+                return ends
+            if time.monotonic() >= deadline:
+                reason = next(iter(why.values()), "no answer")
+                missing = sorted(set(range(count)) - set(ends))
+                raise SinkError(
+                    f"topic '{topic}' on {self.target.bootstrap} is not ready after "
+                    f"{self.target.connect_s:g} s: partitions {_listed(missing)} take no "
+                    f"records ({reason}); "
+                    + (
+                        "try again, or give the cluster more time with connect=SECONDS"
+                        if created
+                        else "with acks=0 records sent there would be lost unseen"
+                    ),
+                    self.report,
+                )
+            time.sleep(0.1)
 
     def _max_bytes(self, topic: str) -> int | None:
         """The topic's ``max.message.bytes``; None when the broker will not say (ACLs...)."""
@@ -756,7 +872,12 @@ class _Run:
 
     # -- during ----------------------------------------------------------------------------
 
-    def send(self, record: Mapping[str, Any], index: int, encode: ValueEncoder) -> None:
+    def send(
+        self,
+        record: Mapping[str, Any],
+        index: int,
+        encode: ValueEncoder,
+    ) -> None:
         """Hand one record to the producer, or count it as failed, or stop the run."""
         report = self.report
         assert self.producer is not None, "connect() first"
@@ -768,12 +889,12 @@ class _Run:
             return
         name = self.target.topic or message.topic
         if not name:
-            report.stopped = "records have no 'topic' field: name the topic in the destination"
+            report.stop("records have no 'topic' field: name the topic in the destination")
             return
         try:
             topic = self.topic(name)
         except SinkError as exc:  # a missing per-record topic: stop, keep what is in flight
-            report.stopped = str(exc)
+            report.stop(str(exc))
             return
         partition = self._partition_for(message, topic.partitions, name)
         if report.stopped:
@@ -800,6 +921,7 @@ class _Run:
                 )
             except BufferError:  # the local queue is full: let deliveries drain it
                 self.producer.poll(0.1)
+                self.check_brokers()
                 if report.stopped:
                     report.fail("not sent: " + report.stopped)
                     return
@@ -813,6 +935,22 @@ class _Run:
     def poll(self) -> None:
         if self.producer is not None:
             self.producer.poll(0)
+        self.check_brokers()
+
+    def check_brokers(self) -> None:
+        """After the client lost every broker connection: stop the run when no broker answers
+        (within ``connect`` seconds); go on when one does (the client reconnects and resends;
+        with acks=0 what the broker dropped shows in ``finish``)."""
+        if not self.lost_brokers or self.report.stopped:
+            return
+        self.lost_brokers = False
+        problem = self._unreachable(self.target.connect_s)
+        if problem is not None:
+            self.report.stop(
+                f"lost the connection to every broker ({self.target.bootstrap}) and could not "
+                f"reconnect within {self.target.connect_s:g} s: {problem}"
+            )
+        self.lost_brokers = False  # (the probe's own failures were seen above)
 
     def _partition_for(self, message: KafkaMessage, count: int, topic: str) -> int | None:
         mode, planned = self.target.partition, message.partition
@@ -821,7 +959,7 @@ class _Run:
         if mode == "auto":
             return planned if count == PLANNED_PARTITIONS else None
         if planned >= count:
-            self.report.stopped = (
+            self.report.stop(
                 f"a record is planned for partition {planned} but topic '{topic}' has {count} "
                 "partitions: use partition=auto or partition=key"
             )
@@ -831,7 +969,11 @@ class _Run:
     def _delivered(self, error: KafkaError | None, message: Message) -> None:
         report = self.report
         if error is None:
-            report.acknowledged += 1
+            # acks=0: the client wrote it and calls that delivered; the broker said nothing.
+            if self.acks == "0":
+                report.unconfirmed += 1
+            else:
+                report.acknowledged += 1
             counts = report.partitions.setdefault(message.topic() or "", {})
             partition = message.partition()
             if partition is not None:
@@ -839,33 +981,77 @@ class _Run:
             return
         report.fail(error.str())
         if error.fatal() or error.name() in _STOPPING:
-            report.stopped = report.stopped or f"the broker stopped answering ({error.str()})"
+            report.stop(f"the broker stopped answering ({error.str()})")
 
     def _on_error(self, error: KafkaError) -> None:
         self.client_errors.append(error.str())
+        del self.client_errors[:-64]
         if error.code() == self._KafkaError._ALL_BROKERS_DOWN:
             self.all_down = True
+            # Said whenever the last open connection closes, also when the client reconnects
+            # at once (and with acks=0 when the broker refuses a request): checked before
+            # the run stops for it.
+            if self.report.sent:
+                self.lost_brokers = True
         if error.fatal():
-            self.report.stopped = self.report.stopped or f"fatal producer error: {error.str()}"
-        elif error.code() == self._KafkaError._ALL_BROKERS_DOWN and self.report.sent:
-            self.report.stopped = self.report.stopped or "all brokers are down"
+            self.report.stop(f"fatal producer error: {error.str()}")
 
     # -- after -----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Wait for every delivery report (each record times out after ``timeout`` at most)."""
+        """Wait for every delivery report (each record times out after ``timeout`` at most);
+        with acks=0, count what the partitions did not receive as failed."""
         producer = self.producer
         if producer is None:
             return
         deadline = time.monotonic() + self.target.timeout_s + 10
         while len(producer) and time.monotonic() < deadline:
             producer.flush(1.0)
+            self.check_brokers()
         if len(producer):  # no report in time: purge so each still gets its (failed) callback
             producer.purge()
             producer.flush(1.0)
             still = len(producer)
             if still:
                 self.report.fail("no delivery report", still)
+        self.check_brokers()
+        if self.acks == "0":
+            self._count_unarrived()
+
+    def _count_unarrived(self) -> None:
+        """acks=0: a partition that grew by fewer records than were written to it lost the
+        rest (the broker drops a request it refuses, and the client still calls it
+        delivered); they move from ``unconfirmed`` to ``failed``. Another producer writing to
+        the same partitions can only hide such a loss, never invent one."""
+        report = self.report
+        written = {t: dict(c) for t, c in report.partitions.items() if t in self.ends and c}
+        if not written:
+            return
+        # The broker appends what the client wrote a moment later: ask until it adds up.
+        deadline = time.monotonic() + min(self.target.timeout_s, 5.0)
+        while True:
+            short: dict[tuple[str, int], tuple[int, int]] = {}
+            try:
+                for topic, counts in written.items():
+                    now = self._ends(topic, max(counts) + 1, created=False)
+                    for p, n in counts.items():
+                        grew = now[p] - self.ends[topic].get(p, 0)
+                        if grew < n:
+                            short[(topic, p)] = (max(grew, 0), n)
+            except SinkError:
+                return  # the offsets cannot be read (the broker is gone): nothing to tell
+            if not short or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        for (topic, p), (grew, n) in sorted(short.items()):
+            lost = n - grew
+            report.unconfirmed -= lost
+            report.partitions[topic][p] = grew
+            report.fail(
+                f"not stored: partition {p} of '{topic}' grew by {grew} of the {n} records "
+                "written to it (acks=0: the broker dropped the rest without an answer)",
+                lost,
+            )
 
     def close(self) -> None:
         producer = self.producer
@@ -875,6 +1061,11 @@ class _Run:
                 producer.flush(1.0)
             producer.close()
         self.report.seconds = time.monotonic() - self.started
+
+
+def _listed(numbers: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:most])
+    return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
 
 
 def _reason(exc: BaseException) -> str:
