@@ -539,3 +539,106 @@ def test_a_dropped_connection_to_a_live_broker_does_not_stop_the_run(
     assert (report.records, report.acknowledged, report.failed) == (600, 600, 0)
     assert report.stopped is None
     consume_all(kafka_bootstrap, topic, 600)
+
+
+# -- something else on the port (finding 12) ----------------------------------------------------
+
+
+def _serve(handle: Any) -> tuple[int, Any]:
+    """A TCP server on a free port that runs ``handle(connection)`` for each client."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def loop() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return int(server.getsockname()[1]), server
+
+
+def _closes(conn: Any) -> None:
+    conn.close()
+
+
+def _postgres_like(conn: Any) -> None:
+    """What PostgreSQL answers a Kafka request with: an ErrorResponse ('E', then its length)."""
+    try:
+        conn.recv(1024)
+        body = b"SFATAL\x00C0A000\x00Munsupported frontend protocol\x00\x00"
+        conn.sendall(b"E" + (len(body) + 4).to_bytes(4, "big") + body)
+        time.sleep(0.5)
+    finally:
+        conn.close()
+
+
+def _http_like(conn: Any) -> None:
+    """An HTTP server: it waits for a request line that never comes."""
+    try:
+        conn.settimeout(10)
+        conn.recv(1024)
+        time.sleep(10)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("handle", [_closes, _postgres_like, _http_like])
+def test_a_server_that_is_not_kafka_is_named_so(handle: Any) -> None:
+    port, server = _serve(handle)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SinkError) as caught:
+            send_records([[{"id": 1}]], f"kafka://127.0.0.1:{port}/events?connect=2")
+        assert time.monotonic() - started < 10
+    finally:
+        server.close()
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach Kafka at 127.0.0.1:{port}: ")
+    assert "is not a Kafka broker" in message
+    assert "brokers are down" not in message
+    assert "receive.message.max.bytes" not in message
+    assert "\n" not in message
+
+
+def test_kafka_without_a_topic_for_records_naming_none_is_a_usage_error(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    from tests.helpers import run_cli
+
+    manifest = tmp_path / "m.json"
+    started = time.monotonic()
+    for dtype in ("file", "api", "load", "fault"):
+        result = run_cli(
+            [
+                "quick",
+                "normal_user",
+                "-t",
+                dtype,
+                "-n",
+                "5000000",
+                "-s",
+                "1",
+                "--sink",
+                f"kafka://{kafka_bootstrap}",
+                "--manifest",
+                str(manifest),
+            ]
+        )
+        assert result.code == 1, result.stderr
+        assert f"{dtype} records name no topic" in result.stderr
+        assert "kafka://HOST:PORT/TOPIC" in result.stderr
+    assert time.monotonic() - started < 30  # nothing was generated
+    assert not manifest.exists()
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "file", 10, seed=1)
+    with pytest.raises(UsageError, match="file records name no topic"):
+        send_dataset(dataset, f"kafka://{kafka_bootstrap}")

@@ -260,7 +260,7 @@ def quick(
 
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
-        check_sink_url(sink)
+        check_sink_url(sink, generator=dataset_type)
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         doc = deliver(
             dataset,
@@ -561,7 +561,7 @@ def generate(
 
     for item in planned:
         if item.sink:
-            check_sink_url(item.sink)
+            check_sink_url(item.sink, generator=item.generator)
     processes = _parse_workers(workers)
     for item in planned:
         try:

@@ -34,7 +34,8 @@ How records become messages:
   the encoding's) plus ``event-id``, ``event-type`` and ``persona``, timestamp = ``event_time``.
 * Any other record (api, load, file, fault...) is sent whole as the value, keyed by its
   ``request_id``, ``id`` or ``index`` (else its position in the run), with a ``persona`` header
-  when it has one and its ``timestamp`` field as the message time.
+  when it has one and its ``timestamp`` field as the message time. Such records name no
+  topic: the URL must.
 * Partitioning by key uses the Java client's murmur2 partitioner (``murmur2_random``), the one
   the streaming generator plans with, so both policies put a key on the same partition of a
   12-partition topic and each key's records stay in order.
@@ -49,7 +50,8 @@ larger than the topic's ``max.message.bytes`` is refused before sending (and, fo
 topic, batches are capped at that size, so it never takes batch-mates down with it); other
 refusals come back in the delivery reports. Losing the broker (timeouts, a fatal producer
 error, every connection lost and none re-opened within ``connect``) stops the run: nothing more
-is read, what is in flight is accounted for, and the error says so.
+is read, what is in flight is accounted for, and the error says so. Something other than a
+Kafka broker on the port (an HTTP server, PostgreSQL) is named as such.
 """
 
 from __future__ import annotations
@@ -60,9 +62,9 @@ import re
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -524,6 +526,37 @@ def _produce(
         run.finish()
 
 
+def check_kafka_destination(url: str | KafkaTarget, generator: str | type | None) -> None:
+    """Fail before generating when ``generator``'s records (a generator name or class) cannot
+    go to ``url``: no topic in the URL for records that name none of their own. A
+    ``UsageError`` when so."""
+    if generator is None:
+        return
+    target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    cls = generator
+    if isinstance(generator, str):
+        from persona_gen.generators import GENERATORS
+
+        cls = GENERATORS.get(generator)
+    name = generator if isinstance(generator, str) else str(getattr(cls, "name", cls))
+    _refuse(target, name, _names_topics(cls))
+
+
+def _refuse(target: KafkaTarget, name: str, names_topics: bool) -> None:
+    if target.topic is None and not names_topics:
+        raise UsageError(
+            f"Kafka destination '{target}': {name} records name no topic: give one in the "
+            "destination (kafka://HOST:PORT/TOPIC)"
+        )
+
+
+def _names_topics(cls: Any) -> bool:
+    from persona_gen.generators.base import Generator
+
+    own = getattr(cls, "topics", None)
+    return own is not None and own is not Generator.topics
+
+
 def send_dataset(
     dataset: Dataset,
     url: str | KafkaTarget,
@@ -540,15 +573,17 @@ def send_dataset(
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    if encoding is not None and encoding != target.value:
+        VALUE_ENCODERS.get(encoding, f"Kafka destination '{target}'")
+        target = replace(target, value=encoding, value_options={})
+    planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
+    _refuse(target, dataset.generator, bool(planned))  # before anything is generated
     bar = progress(dataset.count) if progress is not None else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
         if pace is not None:
             blocks = pace(blocks)
-        planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
-        report = send_records(
-            blocks, target, encoding=encoding, progress=bar, config=config, topics=planned
-        )
+        report = send_records(blocks, target, progress=bar, config=config, topics=planned)
     finally:
         if bar is not None:
             bar.close()
@@ -604,6 +639,52 @@ class _Topic:
     max_bytes: int | None  # the topic's max.message.bytes (the largest record batch it takes)
 
 
+class _ClientLog:
+    """The Kafka clients' log lines: passed on to the ``persona_gen.kafka`` logger, and the
+    recent connection failures kept, to tell the user *why* a broker did not answer."""
+
+    def __init__(self) -> None:
+        self.failures: deque[str] = deque(maxlen=64)
+
+    def log(self, level: int, fmt: str, *args: Any) -> None:
+        _LOG.log(level, fmt, *args)
+        text = fmt % args if args else fmt
+        if " FAIL " in text or "FAIL [" in text:
+            self.failures.append(text)
+
+
+# A connection that fails in this state got through TCP but not through Kafka's first
+# request (ApiVersions): whatever listens there does not speak Kafka (or expects TLS).
+_HANDSHAKE = "in state APIVERSION_QUERY"
+_FAIL_BROKER = re.compile(r"\]: (\S+?)/(?:bootstrap|\d+): ")
+
+
+def _not_kafka(failures: Iterable[str], connect_s: float) -> str | None:
+    """Why the server at a bootstrap address is not a Kafka broker, from the client's log
+    lines (the latest that tells); None when none tells."""
+    for line in reversed(list(failures)):
+        if _HANDSHAKE not in line:
+            continue
+        found = _FAIL_BROKER.search(line)
+        where = f"the server at {found.group(1)}" if found else "the server"
+        if "Invalid response size" in line:
+            return (
+                f"{where} is not a Kafka broker: it answered Kafka's first request with "
+                "something else (is it another service's port, e.g. PostgreSQL or HTTP?)"
+            )
+        if "timed out" in line:
+            return (
+                f"{where} is not a Kafka broker: it accepted the connection but did not answer "
+                f"Kafka's first request within {connect_s:g} s (is it another service's port, "
+                "or a listener that expects TLS?)"
+            )
+        return (
+            f"{where} is not a Kafka broker: it closed the connection at Kafka's first request "
+            "(is it another service's port, or a listener that expects TLS?)"
+        )
+    return None
+
+
 class _Run:
     """One producer session: the checks before, the accounting during, the flush after.
 
@@ -628,6 +709,7 @@ class _Run:
         self.report = DeliveryReport(destination=str(target), encoding=encoding, acks=self.acks)
         self.started = time.monotonic()
         self.client_errors: list[str] = []
+        self.client_log = _ClientLog()
         self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
         # The client lost its connection to every broker while producing: whether they are
         # really gone is checked (``check_brokers``) before the run is stopped for it.
@@ -637,13 +719,13 @@ class _Run:
         # the run how many records really arrived (the broker acknowledges none).
         self.ends: dict[str, dict[int, int]] = {}
         self.producer: Producer | None = None
-        connect_ms = int(min(target.connect_s, 30) * 1000)
+        connect_ms = max(int(min(self.target.connect_s, 30) * 1000), 1000)
         common: dict[str, Any] = {
             "bootstrap.servers": target.bootstrap,
             "client.id": "persona-gen",
             "socket.connection.setup.timeout.ms": connect_ms,
             "reconnect.backoff.max.ms": 1000,
-            "logger": _LOG,
+            "logger": self.client_log,
             "error_cb": self._on_error,
         }
         self.common = common
@@ -685,7 +767,29 @@ class _Run:
             except self._KafkaException as exc:
                 self.admin.poll(0)  # collect the client's own reason (connection refused...)
                 if self.all_down or time.monotonic() >= deadline:
-                    return self.client_errors[-1] if self.client_errors else _reason(exc)
+                    return self._why_not(exc, deadline)
+
+    def _why_not(self, exc: BaseException, deadline: float) -> str:
+        """The best reason the client gave for not reaching a broker."""
+        # A handshake that timed out is logged as the wait ends: give its line a moment.
+        late = max(deadline, time.monotonic()) + 1.5
+        while True:
+            not_kafka = _not_kafka(self.client_log.failures, self.target.connect_s)
+            if not_kafka is not None:
+                return not_kafka
+            told = [
+                e
+                for e in (*self.client_errors, *self.client_log.failures)
+                if not _BROKERS_DOWN.fullmatch(e)
+            ]
+            if told:
+                return _strip_client_noise(told[-1])
+            if time.monotonic() >= late:
+                break
+            self.admin.poll(0.1)
+        if self.client_errors:
+            return f"no broker answered ({self.client_errors[-1]})"
+        return _reason(exc)
 
     def _producer(self, batch_bytes: int) -> Producer:
         from confluent_kafka import Producer
@@ -1063,9 +1167,17 @@ class _Run:
         self.report.seconds = time.monotonic() - self.started
 
 
+_BROKERS_DOWN = re.compile(r"\d+/\d+ brokers are down")
+
+
 def _listed(numbers: list[int], most: int = 10) -> str:
     shown = ", ".join(str(n) for n in numbers[:most])
     return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
+
+
+def _strip_client_noise(line: str) -> str:
+    """A client log line without its ``FAIL [client#producer-1] [thrd:...]: `` prefix."""
+    return re.sub(r"^FAIL \[[^\]]*\] \[[^\]]*\]: ", "", line)
 
 
 def _reason(exc: BaseException) -> str:
