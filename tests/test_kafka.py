@@ -484,7 +484,7 @@ def test_acks0_on_a_created_topic_delivers_every_record_unconfirmed(
             1500,
             0,
         )
-        assert delivery["stopped"] is None
+        assert delivery["stopped"] is None and delivery["error"] is None
         assert sum(delivery["partitions"][topic].values()) == 1500
         assert len(consume_all(kafka_bootstrap, topic, 1500)) == 1500
 
@@ -539,6 +539,37 @@ def test_a_dropped_connection_to_a_live_broker_does_not_stop_the_run(
     assert (report.records, report.acknowledged, report.failed) == (600, 600, 0)
     assert report.stopped is None
     consume_all(kafka_bootstrap, topic, 600)
+
+
+# -- manifests of runs that fail before sending (finding 9) -----------------------------------
+
+
+def test_manifest_of_a_run_that_could_not_start_says_why(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    from tests.helpers import run_cli
+
+    args = ["quick", "normal_user", "-t", "streaming", "-n", "30", "-s", "8"]
+    for url, says in (
+        (f"kafka://127.0.0.1:{free_port()}/x", "cannot reach Kafka at 127.0.0.1:"),
+        (f"kafka://{kafka_bootstrap}/no-such-topic-here", "topic 'no-such-topic-here' does not"),
+    ):
+        manifest = tmp_path / "m.json"
+        result = run_cli([*args, "--sink", url, "--manifest", str(manifest)])
+        assert result.code == 1
+        delivery = orjson.loads(manifest.read_bytes())["delivery"]
+        assert delivery["records"] == 0
+        assert delivery["error"] is not None and delivery["error"].startswith(says)
+        assert delivery["error"] in result.stderr
+
+
+def test_failed_run_manifest_has_the_error(kafka_bootstrap: str) -> None:
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    with pytest.raises(SinkError) as caught:
+        send_records([oversized(40, 10, "x" * 5000)], f"kafka://{kafka_bootstrap}/{topic}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert report.to_manifest()["error"] == str(caught.value)
 
 
 # -- something else on the port (finding 12) ----------------------------------------------------

@@ -42,7 +42,7 @@ How records become messages:
 
 Accounting: every record taken ends as acknowledged (with ``acks=0``: unconfirmed) or failed;
 ``send_records`` waits for every delivery report and raises ``SinkError`` (carrying the
-``DeliveryReport``) when any record failed. With ``acks=0``
+``DeliveryReport``, whose ``error`` is the message) when any record failed. With ``acks=0``
 the broker drops a request it refuses and the client still calls its records delivered: the
 partitions' end offsets, read before and after, show how many arrived, and the rest count as
 failed. A record the broker would refuse is counted failed and the run goes on: one
@@ -368,7 +368,7 @@ def _epoch_ms(value: Any) -> int | None:
 class DeliveryReport:
     """Where every record went. ``records == acknowledged + unconfirmed + failed`` once the
     run is over; ``stopped`` says why sending ended early (then the rest of the input was not
-    read).
+    read); ``error`` is the message the run failed with (None when it did not).
 
     With ``acks=0`` the broker acknowledges nothing: a record the client wrote is counted
     ``unconfirmed``, never ``acknowledged``; one the topic's offsets show never arrived is
@@ -387,6 +387,7 @@ class DeliveryReport:
     errors: Counter[str] = field(default_factory=Counter)  # error text -> records
     first_error: str | None = None
     stopped: str | None = None
+    error: str | None = None
     seconds: float = 0.0
 
     @property
@@ -435,6 +436,7 @@ class DeliveryReport:
             "errors": dict(self.errors.most_common()),
             "first_error": self.first_error,
             "stopped": self.stopped,
+            "error": self.error,
             "seconds": round(self.seconds, 3),
         }
 
@@ -462,9 +464,9 @@ def send_records(
 
     ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
     SASL...). Returns the ``DeliveryReport`` when every record was acknowledged (or, with
-    ``acks=0``, sent); raises ``SinkError`` (carrying the report) when the broker cannot be
-    reached, a topic is missing, or any record failed. ``progress.advance(n)`` is called as
-    blocks are handed over.
+    ``acks=0``, sent); raises ``SinkError`` (carrying the report, whose ``error`` is the
+    message) when the broker cannot be reached, a topic is missing, or any record failed.
+    ``progress.advance(n)`` is called as blocks are handed over.
     """
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
     name = encoding or target.value
@@ -478,11 +480,15 @@ def send_records(
             run.report.stop("interrupted")
             raise SinkError(run.report.summary(), run.report, interrupted=True) from None
         _produce(run, blocks, encode, progress)
+    except SinkError as exc:
+        run.report.error = run.report.error or str(exc)
+        raise
     finally:
         run.close()
     report = run.report
     if not report.ok:
-        raise SinkError(report.summary(), report, interrupted=report.stopped == "interrupted")
+        report.error = report.summary()
+        raise SinkError(report.error, report, interrupted=report.stopped == "interrupted")
     return report
 
 
