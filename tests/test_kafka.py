@@ -572,6 +572,121 @@ def test_failed_run_manifest_has_the_error(kafka_bootstrap: str) -> None:
     assert report.to_manifest()["error"] == str(caught.value)
 
 
+# -- schema encodings of file and fault records (finding 10) ----------------------------------
+
+
+def _profile_dataset(tmp_path: Path, schema: str, dtype: str, entity: str | None) -> Any:
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.generate import plan
+    from tests.helpers import import_profile
+
+    path = import_profile(
+        tmp_path / "schemas", tmp_path / f"{dtype}.yaml", schema, dtype, count=120, entity=entity
+    )
+    profile = load_profile(path)
+
+    def dataset() -> Any:
+        (item,) = plan(
+            profile,
+            PersonaCatalog(),
+            persona="normal_user",
+            seed=4,
+            out_dir=None,
+            fresh_seed=lambda: 4,
+        )
+        return item.dataset(profile)
+
+    return profile, dataset
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "entity"),
+    [("user-event.avsc", "avro", None), ("user.proto", "protobuf", "User")],
+)
+@pytest.mark.parametrize("dtype", ["fault", "file"])
+def test_schema_values_of_fault_and_file_records_are_the_governed_part(
+    kafka_bootstrap: str, tmp_path: Path, schema: str, value: str, entity: str | None, dtype: str
+) -> None:
+    """value=avro/protobuf encodes what the Avro/Protobuf file formats write: a fault
+    record's ``record``, a file row re-nested without its labels; not the whole envelope.
+    Records that do not fit (broken on purpose) are counted failed, the rest arrive."""
+    import io
+
+    import fastavro
+
+    from persona_gen.sinks.avro import avro_encoder_for
+    from persona_gen.sinks.protobuf import protobuf_encoder_for
+
+    profile, dataset = _profile_dataset(tmp_path, schema, dtype, entity)
+    path = tmp_path / "schemas" / schema
+    options = f"value={value}&value.schema={path}"
+    if value == "protobuf":
+        options += "&value.message=User"
+    topic = f"pg-test-{dtype}-{value}-{secrets.token_hex(4)}"
+    url = f"kafka://{kafka_bootstrap}/{topic}?create=3&{options}"
+    try:
+        report = send_dataset(dataset(), url)["delivery"]
+    except SinkError as exc:
+        assert isinstance(exc.report, DeliveryReport)
+        report = exc.report.to_manifest()
+        assert "not fields of" not in str(exc)
+    # What the file format writes for the same dataset (records that fit only).
+    if value == "avro":
+        encoder = avro_encoder_for(dataset(), profile, skip_invalid=True)
+        parsed = fastavro.parse_schema(encoder.schema)
+        expected = []
+        for block in dataset().blocks():
+            for datum in encoder.encode(block, True):
+                out = io.BytesIO()
+                fastavro.schemaless_writer(out, parsed, datum)
+                expected.append(out.getvalue())
+    else:
+        from persona_gen.sinks.protobuf import read_delimited
+
+        pb = protobuf_encoder_for(dataset(), profile, skip_invalid=True)
+        expected = [m for b in dataset().blocks() for m in read_delimited(pb.encode(b, True))]
+    assert len(expected) > 0
+    assert report["acknowledged"] == len(expected)
+    assert report["failed"] == 120 - len(expected)
+    got = consume_all(kafka_bootstrap, topic, len(expected))
+    assert Counter(m.value() for m in got) == Counter(expected)
+
+
+@pytest.mark.parametrize("dtype", ["api", "load"])
+def test_schema_values_refuse_records_without_a_governed_part(
+    kafka_bootstrap: str, dtype: str
+) -> None:
+    path = Path(__file__).resolve().parent.parent / "schemas" / "user-event.avsc"
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], dtype, 10_000_000, seed=1)
+    started = time.monotonic()
+    with pytest.raises(UsageError, match=f"{dtype} records have no schema-governed part"):
+        send_dataset(dataset, f"kafka://{kafka_bootstrap}/t?value=avro&value.schema={path}")
+    assert time.monotonic() - started < 10  # refused before generating
+
+
+def test_error_texts_hold_no_huge_values(kafka_bootstrap: str) -> None:
+    """A record that does not fit is counted with its reason; a 64 KiB value in that reason
+    is shortened, in the summary as in the manifest."""
+    path = Path(__file__).resolve().parent.parent / "schemas" / "user-event.avsc"
+    topic = new_topic(kafka_bootstrap, 3)
+    huge = "A" * 65_536
+    payload = {
+        "event_id": huge,
+        "event_type": "LOGGED_IN",
+        "occurred_at": "2025-01-01T00:00:00Z",
+        "user": {"id": 1, "email": "a@example.com", "name": "A"},
+    }
+    records = [{"key": f"k{i}", "headers": {}, "payload": payload} for i in range(3)]
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?value=avro&value.schema={path}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert report.failed == 3
+    assert len(str(caught.value)) < 2000
+    assert all(len(text) < 1000 for text in report.errors)
+    assert len(orjson.dumps(report.to_manifest())) < 5000
+
+
 # -- something else on the port (finding 12) ----------------------------------------------------
 
 

@@ -35,7 +35,9 @@ How records become messages:
 * Any other record (api, load, file, fault...) is sent whole as the value, keyed by its
   ``request_id``, ``id`` or ``index`` (else its position in the run), with a ``persona`` header
   when it has one and its ``timestamp`` field as the message time. Such records name no
-  topic: the URL must.
+  topic: the URL must. A schema encoding (``value=avro``/``protobuf``) takes the part the
+  schema governs, as the Avro and Protobuf files do (fault: ``record``; file: the row
+  re-nested without its labels); api and load records have none and are refused.
 * Partitioning by key uses the Java client's murmur2 partitioner (``murmur2_random``), the one
   the streaming generator plans with, so both policies put a key on the same partition of a
   12-partition topic and each key's records stay in order.
@@ -293,9 +295,15 @@ _KEY_FIELDS = ("request_id", "id", "index")
 
 
 def kafka_message(
-    record: Mapping[str, Any], index: int, encode: ValueEncoder, timestamp: str = "event"
+    record: Mapping[str, Any],
+    index: int,
+    encode: ValueEncoder,
+    timestamp: str = "event",
+    value_of: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> KafkaMessage:
-    """The message for ``record`` (number ``index`` of the run): see the module docstring."""
+    """The message for ``record`` (number ``index`` of the run): see the module docstring.
+    ``value_of`` picks the value of a record that is not a streaming envelope (default: the
+    whole record; a schema encoding takes the part its schema governs, ``governed_value``)."""
     if "payload" in record and "key" in record and "headers" in record:
         headers = [
             (str(k), _bytes(v))
@@ -327,7 +335,7 @@ def kafka_message(
     return KafkaMessage(
         topic=record.get("topic") if isinstance(record.get("topic"), str) else None,
         key=_bytes(key),
-        value=encode(record),
+        value=encode(record if value_of is None else value_of(record)),
         headers=headers,
         partition=None,
         timestamp_ms=_epoch_ms(record.get("timestamp")) if timestamp != "none" else None,
@@ -395,6 +403,7 @@ class DeliveryReport:
         return self.failed == 0 and self.stopped is None
 
     def fail(self, message: str, n: int = 1) -> None:
+        message = shorten(message)
         self.failed += n
         self.errors[message] += n
         if self.first_error is None:
@@ -403,7 +412,7 @@ class DeliveryReport:
     def stop(self, reason: str) -> None:
         """Stop taking records (the first reason given is kept)."""
         if self.stopped is None:
-            self.stopped = reason
+            self.stopped = shorten(reason)
 
     def summary(self) -> str:
         if self.acks == "0":
@@ -441,6 +450,16 @@ class DeliveryReport:
         }
 
 
+_LONG_WORD = re.compile(r"\S{100,}")
+
+
+def shorten(text: str, limit: int = 500) -> str:
+    """An error text fit for one line and a manifest: a value quoted in it (a 64 KiB string a
+    behaviour made) is cut to its start, and the whole text to ``limit`` characters."""
+    text = _LONG_WORD.sub(lambda m: f"{m.group()[:40]}…[{len(m.group())} characters]", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class Progress(Protocol):
     def advance(self, n: int) -> None: ...
 
@@ -456,6 +475,7 @@ def send_records(
     progress: Progress | None = None,
     config: Mapping[str, Any] | None = None,
     topics: Iterable[str] = (),
+    value_of: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> DeliveryReport:
     """Produce every record of ``blocks`` to ``url`` and wait for every delivery report.
 
@@ -463,8 +483,9 @@ def send_records(
     when the URL names none, so a missing one fails before anything is generated.
 
     ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
-    SASL...). Returns the ``DeliveryReport`` when every record was acknowledged (or, with
-    ``acks=0``, sent); raises ``SinkError`` (carrying the report, whose ``error`` is the
+    SASL...); ``value_of`` picks the value of records that are not streaming envelopes (see
+    ``kafka_message``). Returns the ``DeliveryReport`` when every record was acknowledged (or,
+    with ``acks=0``, sent); raises ``SinkError`` (carrying the report, whose ``error`` is the
     message) when the broker cannot be reached, a topic is missing, or any record failed.
     ``progress.advance(n)`` is called as blocks are handed over.
     """
@@ -479,9 +500,9 @@ def send_records(
         except KeyboardInterrupt:  # (before the flag is set: nothing was sent yet)
             run.report.stop("interrupted")
             raise SinkError(run.report.summary(), run.report, interrupted=True) from None
-        _produce(run, blocks, encode, progress)
+        _produce(run, blocks, encode, progress, value_of)
     except SinkError as exc:
-        run.report.error = run.report.error or str(exc)
+        run.report.error = run.report.error or shorten(str(exc), 2000)
         raise
     finally:
         run.close()
@@ -497,6 +518,7 @@ def _produce(
     blocks: Iterable[list[dict[str, Any]]],
     encode: ValueEncoder,
     progress: Progress | None,
+    value_of: Callable[[Mapping[str, Any]], Any] | None,
 ) -> None:
     """Hand every record to the producer, then wait for what is in flight."""
     index = 0
@@ -515,7 +537,7 @@ def _produce(
                 for record in block:
                     if run.report.stopped or interrupt.seen:
                         break
-                    run.send(record, index, encode)
+                    run.send(record, index, encode, value_of)
                     index += 1
                 if run.report.stopped or interrupt.seen:
                     break
@@ -534,8 +556,8 @@ def _produce(
 
 def check_kafka_destination(url: str | KafkaTarget, generator: str | type | None) -> None:
     """Fail before generating when ``generator``'s records (a generator name or class) cannot
-    go to ``url``: no topic in the URL for records that name none of their own. A
-    ``UsageError`` when so."""
+    go to ``url``: no topic in the URL for records that name none of their own, or a schema
+    value encoding for records with no schema-governed part. A ``UsageError`` when so."""
     if generator is None:
         return
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
@@ -554,6 +576,17 @@ def _refuse(target: KafkaTarget, name: str, names_topics: bool) -> None:
             f"Kafka destination '{target}': {name} records name no topic: give one in the "
             "destination (kafka://HOST:PORT/TOPIC)"
         )
+    if _schema_bound(target.value) and name not in _GOVERNED:
+        raise UsageError(
+            f"Kafka destination '{target}': value={target.value} encodes the part of a record "
+            f"its schema governs, and {name} records have no schema-governed part (streaming, "
+            "fault and file records do): use value=json"
+        )
+
+
+#: Generators whose records a schema governs a part of (streaming: ``payload``, fault:
+#: ``record``, file: the row without its labels), as the Avro and Protobuf file formats write.
+_GOVERNED = ("streaming", "fault", "file")
 
 
 def _names_topics(cls: Any) -> bool:
@@ -561,6 +594,34 @@ def _names_topics(cls: Any) -> bool:
 
     own = getattr(cls, "topics", None)
     return own is not None and own is not Generator.topics
+
+
+def _schema_bound(encoding: str) -> bool:
+    """Whether the value encoding holds a schema's record (then only the governed part of a
+    record fits it), rather than any JSON value."""
+    try:
+        factory = VALUE_ENCODERS.get(encoding)
+    except UsageError:
+        return False
+    return bool(getattr(factory, "schema_bound", False))
+
+
+def governed_value(dataset: Dataset) -> Callable[[Mapping[str, Any]], Any]:
+    """The value a schema encoding takes from each record of ``dataset`` that is not a
+    streaming envelope: what the Avro and Protobuf file formats write (fault → ``record``,
+    file → the row without its labels, re-nested: ``runtime.records.schema_part``)."""
+    from persona_gen.runtime.records import FileRowShape, schema_part
+
+    generator = dataset.generator
+    shape = None
+    if generator == "file":
+        lane = dataset.lanes[0].generator
+        shape = FileRowShape(lane.ctx.domain, lane.entity.name)
+
+    def value_of(record: Mapping[str, Any]) -> Any:
+        return schema_part(dict(record), generator, shape)[1]
+
+    return value_of
 
 
 def send_dataset(
@@ -575,7 +636,8 @@ def send_dataset(
 ) -> dict[str, Any]:
     """Generate ``dataset`` straight into Kafka; returns the run manifest, whose ``delivery``
     section is the ``DeliveryReport``. ``progress`` is a factory like ``write_dataset``'s;
-    ``pace`` releases records in wall-clock time (runtime/pacing.py)."""
+    ``pace`` releases records in wall-clock time (runtime/pacing.py). With a schema value
+    encoding (avro, protobuf), file and fault records are sent as their governed part."""
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
@@ -584,12 +646,15 @@ def send_dataset(
         target = replace(target, value=encoding, value_options={})
     planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
     _refuse(target, dataset.generator, bool(planned))  # before anything is generated
+    value_of = governed_value(dataset) if _schema_bound(target.value) else None
     bar = progress(dataset.count) if progress is not None else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
         if pace is not None:
             blocks = pace(blocks)
-        report = send_records(blocks, target, progress=bar, config=config, topics=planned)
+        report = send_records(
+            blocks, target, progress=bar, config=config, topics=planned, value_of=value_of
+        )
     finally:
         if bar is not None:
             bar.close()
@@ -987,12 +1052,13 @@ class _Run:
         record: Mapping[str, Any],
         index: int,
         encode: ValueEncoder,
+        value_of: Callable[[Mapping[str, Any]], Any] | None = None,
     ) -> None:
         """Hand one record to the producer, or count it as failed, or stop the run."""
         report = self.report
         assert self.producer is not None, "connect() first"
         try:
-            message = kafka_message(record, index, encode, self.target.timestamp)
+            message = kafka_message(record, index, encode, self.target.timestamp, value_of)
         except (orjson.JSONEncodeError, TypeError, ValueError) as exc:
             report.records += 1
             report.fail(f"cannot encode the record as {report.encoding}: {exc}")
