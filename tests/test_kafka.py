@@ -62,10 +62,26 @@ def new_topic(bootstrap: str, partitions: int = 12, **config: str) -> str:
             and topic.error is None
             and len(topic.partitions) == partitions
             and all(p.leader >= 0 for p in topic.partitions.values())
+            and serving(admin, name, partitions)
         ):
             return name
         time.sleep(0.1)
     raise AssertionError(f"topic {name} did not become ready")
+
+
+def serving(admin: AdminClient, topic: str, partitions: int) -> bool:
+    """Whether every partition's leader answers for it (a leader named in the metadata may
+    not serve the partition yet, and then refuses requests for it for a moment)."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import OffsetSpec
+
+    asked = {TopicPartition(topic, p): OffsetSpec.latest() for p in range(partitions)}
+    try:
+        for future in admin.list_offsets(asked, request_timeout=10).values():
+            future.result(timeout=10)
+    except KafkaException:
+        return False
+    return True
 
 
 def consume_all(bootstrap: str, topic: str, expected: int) -> list[Message]:
