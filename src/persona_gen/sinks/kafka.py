@@ -89,10 +89,13 @@ __all__ = [
     "KafkaTarget",
     "Progress",
     "ValueEncoder",
+    "check_kafka_destination",
+    "governed_value",
     "kafka_message",
     "parse_kafka_url",
     "send_dataset",
     "send_records",
+    "shorten",
 ]
 
 #: Partitions the streaming generator plans its ``partition`` field for.
