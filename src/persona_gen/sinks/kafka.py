@@ -785,6 +785,7 @@ class _Run:
         self.client_errors: list[str] = []
         self.client_log = _ClientLog()
         self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
+        self.answered = False  # a broker answered as Kafka (connect() succeeded)
         # The client lost its connection to every broker while producing: whether they are
         # really gone is checked (``check_brokers``) before the run is stopped for it.
         self.lost_brokers = False
@@ -818,6 +819,7 @@ class _Run:
             raise SinkError(
                 f"cannot reach Kafka at {self.target.bootstrap}: {problem}", self.report
             ) from None
+        self.answered = True
         batch = _MAX_BATCH
         names = [self.target.topic] if self.target.topic is not None else list(topics)
         # Batches fit the smallest limit of the topics written: a batch over a topic's
@@ -848,7 +850,13 @@ class _Run:
         # A handshake that timed out is logged as the wait ends: give its line a moment.
         late = max(deadline, time.monotonic()) + 1.5
         while True:
-            not_kafka = _not_kafka(self.client_log.failures, self.target.connect_s)
+            # (Once a broker has answered, it is one: a failed handshake is then a broker
+            # shutting down, not a different service on its port.)
+            not_kafka = (
+                None
+                if self.answered
+                else _not_kafka(self.client_log.failures, self.target.connect_s)
+            )
             if not_kafka is not None:
                 return not_kafka
             told = [
