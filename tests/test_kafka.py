@@ -62,10 +62,26 @@ def new_topic(bootstrap: str, partitions: int = 12, **config: str) -> str:
             and topic.error is None
             and len(topic.partitions) == partitions
             and all(p.leader >= 0 for p in topic.partitions.values())
+            and serving(admin, name, partitions)
         ):
             return name
         time.sleep(0.1)
     raise AssertionError(f"topic {name} did not become ready")
+
+
+def serving(admin: AdminClient, topic: str, partitions: int) -> bool:
+    """Whether every partition's leader answers for it (a leader named in the metadata may
+    not serve the partition yet, and then refuses requests for it for a moment)."""
+    from confluent_kafka import KafkaException
+    from confluent_kafka.admin import OffsetSpec
+
+    asked = {TopicPartition(topic, p): OffsetSpec.latest() for p in range(partitions)}
+    try:
+        for future in admin.list_offsets(asked, request_timeout=10).values():
+            future.result(timeout=10)
+    except KafkaException:
+        return False
+    return True
 
 
 def consume_all(bootstrap: str, topic: str, expected: int) -> list[Message]:
@@ -459,3 +475,332 @@ def wait_for_log_end(bootstrap: str, topic: str, count: int) -> None:
     finally:
         consumer.close()
     raise AssertionError(f"{topic} never held {count} messages")
+
+
+# -- acks=0 on a topic it creates (review C, finding 1) ---------------------------------------
+
+
+def test_acks0_on_a_created_topic_delivers_every_record_unconfirmed(
+    kafka_bootstrap: str,
+) -> None:
+    """A topic the sink creates is ready (every partition led) before the first record, so
+    acks=0 loses nothing; and acks=0 records are counted sent-unconfirmed, never
+    "acknowledged" (the broker sends no acknowledgement)."""
+    for seed in (2, 3):  # (the loss was a race: more than one try)
+        topic = f"pg-test-acks0-{secrets.token_hex(6)}"
+        doc = send_dataset(
+            streaming("noisy_device", 1500, seed),
+            f"kafka://{kafka_bootstrap}/{topic}?create=12&acks=0",
+        )
+        delivery = doc["delivery"]
+        assert delivery["acks"] == "0"
+        assert (delivery["records"], delivery["sent"]) == (1500, 1500)
+        assert (delivery["acknowledged"], delivery["unconfirmed"], delivery["failed"]) == (
+            0,
+            1500,
+            0,
+        )
+        assert delivery["stopped"] is None and delivery["error"] is None
+        assert sum(delivery["partitions"][topic].values()) == 1500
+        assert len(consume_all(kafka_bootstrap, topic, 1500)) == 1500
+
+
+def test_acks0_records_the_broker_drops_are_counted_lost(kafka_bootstrap: str) -> None:
+    """With acks=0 the broker refuses a batch by closing the connection, and the client still
+    reports the records delivered: the sink compares what the partitions grew by with what
+    it wrote, and counts the shortfall as failed, not as delivered. The broker was up all
+    along: the run does not say "all brokers are down"."""
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    noise = base64.b64encode(os.urandom(12_000)).decode()  # does not compress below 2000
+    records = oversized(100, 25, noise)
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?compression=gzip&acks=0")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    stored = len(consume_all(kafka_bootstrap, topic, 100 - report.failed))
+    assert report.acknowledged == 0
+    assert report.failed >= 4
+    assert report.unconfirmed == stored == 100 - report.failed
+    assert sum(report.partitions[topic].values()) == stored
+    assert report.stopped is None or "brokers are down" not in report.stopped
+    assert "brokers are down" not in str(caught.value)
+    assert "not stored" in str(caught.value)
+
+
+def test_a_dropped_connection_to_a_live_broker_does_not_stop_the_run(
+    kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """librdkafka says "1/1 brokers are down" whenever its one connection closes, also when
+    it reconnects at once: that alone is no reason to stop, nor a true stop reason."""
+    from confluent_kafka import KafkaError
+
+    from persona_gen.sinks import kafka
+
+    topic = new_topic(kafka_bootstrap, 12)
+    poll = kafka._Run.poll
+    calls = [0]
+
+    def poll_and_drop(self: Any) -> None:
+        poll(self)
+        calls[0] += 1
+        if calls[0] == 1:  # as the client reports a closed connection
+            self._on_error(KafkaError(KafkaError._ALL_BROKERS_DOWN, "1/1 brokers are down"))
+
+    monkeypatch.setattr(kafka._Run, "poll", poll_and_drop)
+    records = [r for b in streaming("normal_user", 600, 3).blocks() for r in b]
+    report = send_records(
+        [records[:200], records[200:400], records[400:]], f"kafka://{kafka_bootstrap}/{topic}"
+    )
+    assert calls[0] >= 1
+    assert (report.records, report.acknowledged, report.failed) == (600, 600, 0)
+    assert report.stopped is None
+    consume_all(kafka_bootstrap, topic, 600)
+
+
+# -- manifests of runs that fail before sending (finding 9) -----------------------------------
+
+
+def test_manifest_of_a_run_that_could_not_start_says_why(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    from tests.helpers import run_cli
+
+    args = ["quick", "normal_user", "-t", "streaming", "-n", "30", "-s", "8"]
+    for url, says in (
+        (f"kafka://127.0.0.1:{free_port()}/x", "cannot reach Kafka at 127.0.0.1:"),
+        (f"kafka://{kafka_bootstrap}/no-such-topic-here", "topic 'no-such-topic-here' does not"),
+    ):
+        manifest = tmp_path / "m.json"
+        result = run_cli([*args, "--sink", url, "--manifest", str(manifest)])
+        assert result.code == 1
+        delivery = orjson.loads(manifest.read_bytes())["delivery"]
+        assert delivery["records"] == 0
+        assert delivery["error"] is not None and delivery["error"].startswith(says)
+        assert delivery["error"] in result.stderr
+
+
+def test_failed_run_manifest_has_the_error(kafka_bootstrap: str) -> None:
+    topic = new_topic(kafka_bootstrap, 3, **{"max.message.bytes": "2000"})
+    with pytest.raises(SinkError) as caught:
+        send_records([oversized(40, 10, "x" * 5000)], f"kafka://{kafka_bootstrap}/{topic}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert report.to_manifest()["error"] == str(caught.value)
+
+
+# -- schema encodings of file and fault records (finding 10) ----------------------------------
+
+
+def _profile_dataset(tmp_path: Path, schema: str, dtype: str, entity: str | None) -> Any:
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.generate import plan
+    from tests.helpers import import_profile
+
+    path = import_profile(
+        tmp_path / "schemas", tmp_path / f"{dtype}.yaml", schema, dtype, count=120, entity=entity
+    )
+    profile = load_profile(path)
+
+    def dataset() -> Any:
+        (item,) = plan(
+            profile,
+            PersonaCatalog(),
+            persona="normal_user",
+            seed=4,
+            out_dir=None,
+            fresh_seed=lambda: 4,
+        )
+        return item.dataset(profile)
+
+    return profile, dataset
+
+
+@pytest.mark.parametrize(
+    ("schema", "value", "entity"),
+    [("user-event.avsc", "avro", None), ("user.proto", "protobuf", "User")],
+)
+@pytest.mark.parametrize("dtype", ["fault", "file"])
+def test_schema_values_of_fault_and_file_records_are_the_governed_part(
+    kafka_bootstrap: str, tmp_path: Path, schema: str, value: str, entity: str | None, dtype: str
+) -> None:
+    """value=avro/protobuf encodes what the Avro/Protobuf file formats write: a fault
+    record's ``record``, a file row re-nested without its labels; not the whole envelope.
+    Records that do not fit (broken on purpose) are counted failed, the rest arrive."""
+    import io
+
+    import fastavro
+
+    from persona_gen.sinks.avro import avro_encoder_for
+    from persona_gen.sinks.protobuf import protobuf_encoder_for
+
+    profile, dataset = _profile_dataset(tmp_path, schema, dtype, entity)
+    path = tmp_path / "schemas" / schema
+    options = f"value={value}&value.schema={path}"
+    if value == "protobuf":
+        options += "&value.message=User"
+    topic = f"pg-test-{dtype}-{value}-{secrets.token_hex(4)}"
+    url = f"kafka://{kafka_bootstrap}/{topic}?create=3&{options}"
+    try:
+        report = send_dataset(dataset(), url)["delivery"]
+    except SinkError as exc:
+        assert isinstance(exc.report, DeliveryReport)
+        report = exc.report.to_manifest()
+        assert "not fields of" not in str(exc)
+    # What the file format writes for the same dataset (records that fit only).
+    if value == "avro":
+        encoder = avro_encoder_for(dataset(), profile, skip_invalid=True)
+        parsed = fastavro.parse_schema(encoder.schema)
+        expected = []
+        for block in dataset().blocks():
+            for datum in encoder.encode(block, True):
+                out = io.BytesIO()
+                fastavro.schemaless_writer(out, parsed, datum)
+                expected.append(out.getvalue())
+    else:
+        from persona_gen.sinks.protobuf import read_delimited
+
+        pb = protobuf_encoder_for(dataset(), profile, skip_invalid=True)
+        expected = [m for b in dataset().blocks() for m in read_delimited(pb.encode(b, True))]
+    assert len(expected) > 0
+    assert report["acknowledged"] == len(expected)
+    assert report["failed"] == 120 - len(expected)
+    got = consume_all(kafka_bootstrap, topic, len(expected))
+    assert Counter(m.value() for m in got) == Counter(expected)
+
+
+@pytest.mark.parametrize("dtype", ["api", "load"])
+def test_schema_values_refuse_records_without_a_governed_part(
+    kafka_bootstrap: str, dtype: str
+) -> None:
+    path = Path(__file__).resolve().parent.parent / "schemas" / "user-event.avsc"
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], dtype, 10_000_000, seed=1)
+    started = time.monotonic()
+    with pytest.raises(UsageError, match=f"{dtype} records have no schema-governed part"):
+        send_dataset(dataset, f"kafka://{kafka_bootstrap}/t?value=avro&value.schema={path}")
+    assert time.monotonic() - started < 10  # refused before generating
+
+
+def test_error_texts_hold_no_huge_values(kafka_bootstrap: str) -> None:
+    """A record that does not fit is counted with its reason; a 64 KiB value in that reason
+    is shortened, in the summary as in the manifest."""
+    path = Path(__file__).resolve().parent.parent / "schemas" / "user-event.avsc"
+    topic = new_topic(kafka_bootstrap, 3)
+    huge = "A" * 65_536
+    payload = {
+        "event_id": huge,
+        "event_type": "LOGGED_IN",
+        "occurred_at": "2025-01-01T00:00:00Z",
+        "user": {"id": 1, "email": "a@example.com", "name": "A"},
+    }
+    records = [{"key": f"k{i}", "headers": {}, "payload": payload} for i in range(3)]
+    with pytest.raises(SinkError) as caught:
+        send_records([records], f"kafka://{kafka_bootstrap}/{topic}?value=avro&value.schema={path}")
+    report = caught.value.report
+    assert isinstance(report, DeliveryReport)
+    assert report.failed == 3
+    assert len(str(caught.value)) < 2000
+    assert all(len(text) < 1000 for text in report.errors)
+    assert len(orjson.dumps(report.to_manifest())) < 5000
+
+
+# -- something else on the port (finding 12) ----------------------------------------------------
+
+
+def _serve(handle: Any) -> tuple[int, Any]:
+    """A TCP server on a free port that runs ``handle(connection)`` for each client."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen()
+
+    def loop() -> None:
+        while True:
+            try:
+                conn, _ = server.accept()
+            except OSError:
+                return
+            threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+    threading.Thread(target=loop, daemon=True).start()
+    return int(server.getsockname()[1]), server
+
+
+def _closes(conn: Any) -> None:
+    conn.close()
+
+
+def _postgres_like(conn: Any) -> None:
+    """What PostgreSQL answers a Kafka request with: an ErrorResponse ('E', then its length)."""
+    try:
+        conn.recv(1024)
+        body = b"SFATAL\x00C0A000\x00Munsupported frontend protocol\x00\x00"
+        conn.sendall(b"E" + (len(body) + 4).to_bytes(4, "big") + body)
+        time.sleep(0.5)
+    finally:
+        conn.close()
+
+
+def _http_like(conn: Any) -> None:
+    """An HTTP server: it waits for a request line that never comes."""
+    try:
+        conn.settimeout(10)
+        conn.recv(1024)
+        time.sleep(10)
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize("handle", [_closes, _postgres_like, _http_like])
+def test_a_server_that_is_not_kafka_is_named_so(handle: Any) -> None:
+    port, server = _serve(handle)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SinkError) as caught:
+            send_records([[{"id": 1}]], f"kafka://127.0.0.1:{port}/events?connect=2")
+        assert time.monotonic() - started < 10
+    finally:
+        server.close()
+    message = str(caught.value)
+    assert message.startswith(f"cannot reach Kafka at 127.0.0.1:{port}: ")
+    assert "is not a Kafka broker" in message
+    assert "brokers are down" not in message
+    assert "receive.message.max.bytes" not in message
+    assert "\n" not in message
+
+
+def test_kafka_without_a_topic_for_records_naming_none_is_a_usage_error(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    from tests.helpers import run_cli
+
+    manifest = tmp_path / "m.json"
+    started = time.monotonic()
+    for dtype in ("file", "api", "load", "fault"):
+        result = run_cli(
+            [
+                "quick",
+                "normal_user",
+                "-t",
+                dtype,
+                "-n",
+                "5000000",
+                "-s",
+                "1",
+                "--sink",
+                f"kafka://{kafka_bootstrap}",
+                "--manifest",
+                str(manifest),
+            ]
+        )
+        assert result.code == 1, result.stderr
+        assert f"{dtype} records name no topic" in result.stderr
+        assert "kafka://HOST:PORT/TOPIC" in result.stderr
+    assert time.monotonic() - started < 30  # nothing was generated
+    assert not manifest.exists()
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "file", 10, seed=1)
+    with pytest.raises(UsageError, match="file records name no topic"):
+        send_dataset(dataset, f"kafka://{kafka_bootstrap}")

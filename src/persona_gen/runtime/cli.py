@@ -285,7 +285,7 @@ def quick(
 
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
-        check_sink_url(sink)
+        check_sink_url(sink, generator=dataset_type)
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         doc = deliver(
             dataset,
@@ -385,9 +385,12 @@ def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
             for name, t in d["tables"].items()
         )
     else:
-        done = (
-            f"sent {d.get('sent')}, acknowledged {d.get('acknowledged')}, failed {d.get('failed')}"
+        confirmed = (
+            f"unconfirmed {d.get('unconfirmed')} (acks=0)"
+            if d.get("acks") == "0"
+            else f"acknowledged {d.get('acknowledged')}"
         )
+        done = f"sent {d.get('sent')}, {confirmed}, failed {d.get('failed')}"
     print(
         f"persona-gen: {doc['count']} records to {doc['output']}: {done} "
         f"(manifest {manifest_file})",
@@ -621,7 +624,7 @@ def generate(
 
     for item in planned:
         if item.sink:
-            check_sink_url(item.sink)
+            check_sink_url(item.sink, generator=item.generator)
     processes = _parse_workers(workers)
     for item in planned:
         try:

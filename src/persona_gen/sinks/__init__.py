@@ -34,9 +34,10 @@ def masked_url(url: str) -> str:
     return re.sub(r"((?:^|[?&])[^=&]*(?:password|secret)[^=&]*=)[^&]*", r"\1***", url, flags=re.I)
 
 
-def check_sink_url(url: str, option: str = "--sink") -> None:
+def check_sink_url(url: str, option: str = "--sink", generator: str | None = None) -> None:
     """Fail early, before generating anything, on a sink URL that cannot work (``option``
-    names where it was given; empty when the message is placed by the caller)."""
+    names where it was given; empty when the message is placed by the caller), or that
+    cannot take ``generator``'s records (when given)."""
     from persona_gen.errors import UnknownNameError, UsageError
 
     scheme, sep, _ = url.partition("://")
@@ -46,9 +47,9 @@ def check_sink_url(url: str, option: str = "--sink") -> None:
     if scheme not in SINK_SCHEMES:
         raise UnknownNameError("sink", scheme, SINK_SCHEMES, option)
     if scheme == "kafka":
-        from persona_gen.sinks.kafka import parse_kafka_url
+        from persona_gen.sinks.kafka import check_kafka_destination, parse_kafka_url
 
-        parse_kafka_url(url)
+        check_kafka_destination(parse_kafka_url(url), generator)
     else:
         from persona_gen.sinks.database import parse_database_url
 

@@ -10,7 +10,7 @@ Without ``/TOPIC`` each record goes to its own ``topic`` field (streaming record
 e.g. ``order-events``). Options (all optional):
 
 - ``acks``: ``all`` (default; with an idempotent producer, so retries never reorder or
-  duplicate), ``1`` or ``0``.
+  duplicate), ``1`` or ``0`` (nothing is acknowledged: records are counted ``unconfirmed``).
 - ``value``: the value encoding, ``json`` (default). Encodings are pluggable
   (``VALUE_ENCODERS``, entry-point group ``persona_gen.kafka_values``); options named
   ``value.X`` are passed to the encoding.
@@ -24,7 +24,8 @@ e.g. ``order-events``). Options (all optional):
 - ``timeout``: seconds a record may wait for its acknowledgement (default 30).
 - ``connect``: seconds to wait for the broker's metadata before giving up (default 5).
 - ``create``: when the topic does not exist, create it with this many partitions (else a
-  missing topic is an error; the sink never relies on the broker's auto-creation).
+  missing topic is an error; the sink never relies on the broker's auto-creation), and wait
+  (within ``connect``) until every partition's leader takes records.
 
 How records become messages:
 
@@ -33,19 +34,26 @@ How records become messages:
   the encoding's) plus ``event-id``, ``event-type`` and ``persona``, timestamp = ``event_time``.
 * Any other record (api, load, file, fault...) is sent whole as the value, keyed by its
   ``request_id``, ``id`` or ``index`` (else its position in the run), with a ``persona`` header
-  when it has one and its ``timestamp`` field as the message time.
+  when it has one and its ``timestamp`` field as the message time. Such records name no
+  topic: the URL must. A schema encoding (``value=avro``/``protobuf``) takes the part the
+  schema governs, as the Avro and Protobuf files do (fault: ``record``; file: the row
+  re-nested without its labels); api and load records have none and are refused.
 * Partitioning by key uses the Java client's murmur2 partitioner (``murmur2_random``), the one
   the streaming generator plans with, so both policies put a key on the same partition of a
   12-partition topic and each key's records stay in order.
 
-Accounting: every record taken ends as acknowledged or failed; ``send_records`` waits for
-every delivery report and raises ``SinkError`` (carrying the ``DeliveryReport``) when any
-record failed. A record the broker would refuse is counted failed and the run goes on: one
+Accounting: every record taken ends as acknowledged (with ``acks=0``: unconfirmed) or failed;
+``send_records`` waits for every delivery report and raises ``SinkError`` (carrying the
+``DeliveryReport``, whose ``error`` is the message) when any record failed. With ``acks=0``
+the broker drops a request it refuses and the client still calls its records delivered: the
+partitions' end offsets, read before and after, show how many arrived, and the rest count as
+failed. A record the broker would refuse is counted failed and the run goes on: one
 larger than the topic's ``max.message.bytes`` is refused before sending (and, for the URL's
 topic, batches are capped at that size, so it never takes batch-mates down with it); other
-refusals come back in the delivery reports. Losing the broker (timeouts, all brokers down, a
-fatal producer error) stops the run: nothing more is read, what is in flight is accounted for,
-and the error says so.
+refusals come back in the delivery reports. Losing the broker (timeouts, a fatal producer
+error, every connection lost and none re-opened within ``connect``) stops the run: nothing more
+is read, what is in flight is accounted for, and the error says so. Something other than a
+Kafka broker on the port (an HTTP server, PostgreSQL) is named as such.
 """
 
 from __future__ import annotations
@@ -56,9 +64,9 @@ import re
 import signal
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol, cast
 from urllib.parse import parse_qsl, urlsplit
@@ -81,10 +89,13 @@ __all__ = [
     "KafkaTarget",
     "Progress",
     "ValueEncoder",
+    "check_kafka_destination",
+    "governed_value",
     "kafka_message",
     "parse_kafka_url",
     "send_dataset",
     "send_records",
+    "shorten",
 ]
 
 #: Partitions the streaming generator plans its ``partition`` field for.
@@ -287,9 +298,15 @@ _KEY_FIELDS = ("request_id", "id", "index")
 
 
 def kafka_message(
-    record: Mapping[str, Any], index: int, encode: ValueEncoder, timestamp: str = "event"
+    record: Mapping[str, Any],
+    index: int,
+    encode: ValueEncoder,
+    timestamp: str = "event",
+    value_of: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> KafkaMessage:
-    """The message for ``record`` (number ``index`` of the run): see the module docstring."""
+    """The message for ``record`` (number ``index`` of the run): see the module docstring.
+    ``value_of`` picks the value of a record that is not a streaming envelope (default: the
+    whole record; a schema encoding takes the part its schema governs, ``governed_value``)."""
     if "payload" in record and "key" in record and "headers" in record:
         headers = [
             (str(k), _bytes(v))
@@ -321,7 +338,7 @@ def kafka_message(
     return KafkaMessage(
         topic=record.get("topic") if isinstance(record.get("topic"), str) else None,
         key=_bytes(key),
-        value=encode(record),
+        value=encode(record if value_of is None else value_of(record)),
         headers=headers,
         partition=None,
         timestamp_ms=_epoch_ms(record.get("timestamp")) if timestamp != "none" else None,
@@ -360,19 +377,28 @@ def _epoch_ms(value: Any) -> int | None:
 
 @dataclass
 class DeliveryReport:
-    """Where every record went. ``records == acknowledged + failed`` once the run is over;
-    ``stopped`` says why sending ended early (then the rest of the input was not read)."""
+    """Where every record went. ``records == acknowledged + unconfirmed + failed`` once the
+    run is over; ``stopped`` says why sending ended early (then the rest of the input was not
+    read); ``error`` is the message the run failed with (None when it did not).
+
+    With ``acks=0`` the broker acknowledges nothing: a record the client wrote is counted
+    ``unconfirmed``, never ``acknowledged``; one the topic's offsets show never arrived is
+    counted failed."""
 
     destination: str
     encoding: str
+    acks: str = "all"
     records: int = 0  # taken from the input
     sent: int = 0  # handed to the producer
-    acknowledged: int = 0  # confirmed by the broker (per ``acks``)
-    failed: int = 0  # rejected by the producer or the broker, or never confirmed
-    partitions: dict[str, dict[int, int]] = field(default_factory=dict)  # topic -> p -> acked
+    acknowledged: int = 0  # confirmed by the broker (acks=1 or all)
+    unconfirmed: int = 0  # acks=0: written to the broker, which confirms nothing
+    failed: int = 0  # rejected by the producer or the broker, never confirmed, or lost
+    # topic -> partition -> records acknowledged there (acks=0: written, unconfirmed)
+    partitions: dict[str, dict[int, int]] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)  # error text -> records
     first_error: str | None = None
     stopped: str | None = None
+    error: str | None = None
     seconds: float = 0.0
 
     @property
@@ -380,16 +406,23 @@ class DeliveryReport:
         return self.failed == 0 and self.stopped is None
 
     def fail(self, message: str, n: int = 1) -> None:
+        message = shorten(message)
         self.failed += n
         self.errors[message] += n
         if self.first_error is None:
             self.first_error = message
 
+    def stop(self, reason: str) -> None:
+        """Stop taking records (the first reason given is kept)."""
+        if self.stopped is None:
+            self.stopped = shorten(reason)
+
     def summary(self) -> str:
-        head = (
-            f"{self.destination}: {self.acknowledged} of {self.records} records acknowledged, "
-            f"{self.failed} failed"
-        )
+        if self.acks == "0":
+            done = f"{self.unconfirmed} of {self.records} records sent unconfirmed (acks=0)"
+        else:
+            done = f"{self.acknowledged} of {self.records} records acknowledged"
+        head = f"{self.destination}: {done}, {self.failed} failed"
         if self.stopped:
             head += f"; stopped: {self.stopped}"
         if self.errors:
@@ -402,9 +435,11 @@ class DeliveryReport:
         return {
             "destination": self.destination,
             "encoding": self.encoding,
+            "acks": self.acks,
             "records": self.records,
             "sent": self.sent,
             "acknowledged": self.acknowledged,
+            "unconfirmed": self.unconfirmed,
             "failed": self.failed,
             "partitions": {
                 topic: {str(p): n for p, n in sorted(counts.items())}
@@ -413,8 +448,19 @@ class DeliveryReport:
             "errors": dict(self.errors.most_common()),
             "first_error": self.first_error,
             "stopped": self.stopped,
+            "error": self.error,
             "seconds": round(self.seconds, 3),
         }
+
+
+_LONG_WORD = re.compile(r"\S{100,}")
+
+
+def shorten(text: str, limit: int = 500) -> str:
+    """An error text fit for one line and a manifest: a value quoted in it (a 64 KiB string a
+    behaviour made) is cut to its start, and the whole text to ``limit`` characters."""
+    text = _LONG_WORD.sub(lambda m: f"{m.group()[:40]}…[{len(m.group())} characters]", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Progress(Protocol):
@@ -432,6 +478,7 @@ def send_records(
     progress: Progress | None = None,
     config: Mapping[str, Any] | None = None,
     topics: Iterable[str] = (),
+    value_of: Callable[[Mapping[str, Any]], Any] | None = None,
 ) -> DeliveryReport:
     """Produce every record of ``blocks`` to ``url`` and wait for every delivery report.
 
@@ -439,9 +486,11 @@ def send_records(
     when the URL names none, so a missing one fails before anything is generated.
 
     ``encoding`` overrides the URL's ``value=``; ``config`` adds librdkafka settings (security,
-    SASL...). Returns the ``DeliveryReport`` when every record was acknowledged; raises
-    ``SinkError`` (carrying the report) when the broker cannot be reached, a topic is missing,
-    or any record failed. ``progress.advance(n)`` is called as blocks are handed over.
+    SASL...); ``value_of`` picks the value of records that are not streaming envelopes (see
+    ``kafka_message``). Returns the ``DeliveryReport`` when every record was acknowledged (or,
+    with ``acks=0``, sent); raises ``SinkError`` (carrying the report, whose ``error`` is the
+    message) when the broker cannot be reached, a topic is missing, or any record failed.
+    ``progress.advance(n)`` is called as blocks are handed over.
     """
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
     name = encoding or target.value
@@ -449,44 +498,133 @@ def send_records(
     encode = VALUE_ENCODERS.get(name, f"Kafka destination '{target}'")(options)
     run = _Run(target, name, config or {})
     try:
-        run.connect(topics)
-        index = 0
-        # Ctrl-C: stop taking records, but still wait for what is in flight, so the report
-        # (and the manifest) says exactly what was delivered. The signal only sets a flag
-        # while records are produced: raised inside the Kafka client's C code (a delivery
-        # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
-        with _InterruptFlag() as interrupt:
-            try:
-                taking = iter(blocks)
-                while True:
-                    with interrupt.raising():  # (a paced run may sleep here for long)
-                        block = next(taking, None)
-                    if block is None:
-                        break
-                    for record in block:
-                        if run.report.stopped or interrupt.seen:
-                            break
-                        run.send(record, index, encode)
-                        index += 1
-                    if run.report.stopped or interrupt.seen:
-                        break
-                    run.poll()
-                    if progress is not None:
-                        progress.advance(len(block))
-                        show = getattr(progress, "delivery", None)
-                        if show is not None:  # a live sent / acknowledged / failed line
-                            show(run.report.sent, run.report.acknowledged, run.report.failed)
-            except KeyboardInterrupt:  # (while taking a block, or off the main thread)
-                interrupt.seen = True
-            if interrupt.seen and not run.report.stopped:
-                run.report.stopped = "interrupted"
-            run.finish()
+        try:
+            run.connect(topics)
+        except KeyboardInterrupt:  # (before the flag is set: nothing was sent yet)
+            run.report.stop("interrupted")
+            raise SinkError(run.report.summary(), run.report, interrupted=True) from None
+        _produce(run, blocks, encode, progress, value_of)
+    except SinkError as exc:
+        run.report.error = run.report.error or shorten(str(exc), 2000)
+        raise
     finally:
         run.close()
     report = run.report
     if not report.ok:
-        raise SinkError(report.summary(), report, interrupted=report.stopped == "interrupted")
+        report.error = report.summary()
+        raise SinkError(report.error, report, interrupted=report.stopped == "interrupted")
     return report
+
+
+def _produce(
+    run: _Run,
+    blocks: Iterable[list[dict[str, Any]]],
+    encode: ValueEncoder,
+    progress: Progress | None,
+    value_of: Callable[[Mapping[str, Any]], Any] | None,
+) -> None:
+    """Hand every record to the producer, then wait for what is in flight."""
+    index = 0
+    # Ctrl-C: stop taking records, but still wait for what is in flight, so the report
+    # (and the manifest) says exactly what was delivered. The signal only sets a flag
+    # while records are produced: raised inside the Kafka client's C code (a delivery
+    # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
+    with _InterruptFlag() as interrupt:
+        try:
+            taking = iter(blocks)
+            while True:
+                with interrupt.raising():  # (a paced run may sleep here for long)
+                    block = next(taking, None)
+                if block is None:
+                    break
+                for record in block:
+                    if run.report.stopped or interrupt.seen:
+                        break
+                    run.send(record, index, encode, value_of)
+                    index += 1
+                if run.report.stopped or interrupt.seen:
+                    break
+                run.poll()
+                if progress is not None:
+                    progress.advance(len(block))
+                    show = getattr(progress, "delivery", None)
+                    if show is not None:  # a live sent / acknowledged / failed line
+                        show(run.report.sent, run.report.acknowledged, run.report.failed)
+        except KeyboardInterrupt:  # (while taking a block, or off the main thread)
+            interrupt.seen = True
+        if interrupt.seen:
+            run.report.stop("interrupted")
+        run.finish()
+
+
+def check_kafka_destination(url: str | KafkaTarget, generator: str | type | None) -> None:
+    """Fail before generating when ``generator``'s records (a generator name or class) cannot
+    go to ``url``: no topic in the URL for records that name none of their own, or a schema
+    value encoding for records with no schema-governed part. A ``UsageError`` when so."""
+    if generator is None:
+        return
+    target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    cls = generator
+    if isinstance(generator, str):
+        from persona_gen.generators import GENERATORS
+
+        cls = GENERATORS.get(generator)
+    name = generator if isinstance(generator, str) else str(getattr(cls, "name", cls))
+    _refuse(target, name, _names_topics(cls))
+
+
+def _refuse(target: KafkaTarget, name: str, names_topics: bool) -> None:
+    if target.topic is None and not names_topics:
+        raise UsageError(
+            f"Kafka destination '{target}': {name} records name no topic: give one in the "
+            "destination (kafka://HOST:PORT/TOPIC)"
+        )
+    if _schema_bound(target.value) and name not in _GOVERNED:
+        raise UsageError(
+            f"Kafka destination '{target}': value={target.value} encodes the part of a record "
+            f"its schema governs, and {name} records have no schema-governed part (streaming, "
+            "fault and file records do): use value=json"
+        )
+
+
+#: Generators whose records a schema governs a part of (streaming: ``payload``, fault:
+#: ``record``, file: the row without its labels), as the Avro and Protobuf file formats write.
+_GOVERNED = ("streaming", "fault", "file")
+
+
+def _names_topics(cls: Any) -> bool:
+    from persona_gen.generators.base import Generator
+
+    own = getattr(cls, "topics", None)
+    return own is not None and own is not Generator.topics
+
+
+def _schema_bound(encoding: str) -> bool:
+    """Whether the value encoding holds a schema's record (then only the governed part of a
+    record fits it), rather than any JSON value."""
+    try:
+        factory = VALUE_ENCODERS.get(encoding)
+    except UsageError:
+        return False
+    return bool(getattr(factory, "schema_bound", False))
+
+
+def governed_value(dataset: Dataset) -> Callable[[Mapping[str, Any]], Any]:
+    """The value a schema encoding takes from each record of ``dataset`` that is not a
+    streaming envelope: what the Avro and Protobuf file formats write (fault → ``record``,
+    file → the row without its labels, re-nested: ``runtime.records.schema_part``)."""
+    from persona_gen.runtime.records import FileRowShape, schema_part
+
+    generator = dataset.generator
+    shape = None
+    if generator == "file":
+        lane = dataset.lanes[0].generator
+        shape = FileRowShape(lane.ctx.domain, lane.entity.name)
+
+    def value_of(record: Mapping[str, Any]) -> Any:
+        return schema_part(dict(record), generator, shape)[1]
+
+    return value_of
 
 
 def send_dataset(
@@ -501,18 +639,24 @@ def send_dataset(
 ) -> dict[str, Any]:
     """Generate ``dataset`` straight into Kafka; returns the run manifest, whose ``delivery``
     section is the ``DeliveryReport``. ``progress`` is a factory like ``write_dataset``'s;
-    ``pace`` releases records in wall-clock time (runtime/pacing.py)."""
+    ``pace`` releases records in wall-clock time (runtime/pacing.py). With a schema value
+    encoding (avro, protobuf), file and fault records are sent as their governed part."""
     from persona_gen.runtime.manifest import manifest
 
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
+    if encoding is not None and encoding != target.value:
+        VALUE_ENCODERS.get(encoding, f"Kafka destination '{target}'")
+        target = replace(target, value=encoding, value_options={})
+    planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
+    _refuse(target, dataset.generator, bool(planned))  # before anything is generated
+    value_of = governed_value(dataset) if _schema_bound(target.value) else None
     bar = progress(dataset.count) if progress is not None else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
         if pace is not None:
             blocks = pace(blocks)
-        planned = [t for lane in dataset.lanes for t in getattr(lane.generator, "topics", list)()]
         report = send_records(
-            blocks, target, encoding=encoding, progress=bar, config=config, topics=planned
+            blocks, target, progress=bar, config=config, topics=planned, value_of=value_of
         )
     finally:
         if bar is not None:
@@ -569,6 +713,52 @@ class _Topic:
     max_bytes: int | None  # the topic's max.message.bytes (the largest record batch it takes)
 
 
+class _ClientLog:
+    """The Kafka clients' log lines: passed on to the ``persona_gen.kafka`` logger, and the
+    recent connection failures kept, to tell the user *why* a broker did not answer."""
+
+    def __init__(self) -> None:
+        self.failures: deque[str] = deque(maxlen=64)
+
+    def log(self, level: int, fmt: str, *args: Any) -> None:
+        _LOG.log(level, fmt, *args)
+        text = fmt % args if args else fmt
+        if " FAIL " in text or "FAIL [" in text:
+            self.failures.append(text)
+
+
+# A connection that fails in this state got through TCP but not through Kafka's first
+# request (ApiVersions): whatever listens there does not speak Kafka (or expects TLS).
+_HANDSHAKE = "in state APIVERSION_QUERY"
+_FAIL_BROKER = re.compile(r"\]: (\S+?)/(?:bootstrap|\d+): ")
+
+
+def _not_kafka(failures: Iterable[str], connect_s: float) -> str | None:
+    """Why the server at a bootstrap address is not a Kafka broker, from the client's log
+    lines (the latest that tells); None when none tells."""
+    for line in reversed(list(failures)):
+        if _HANDSHAKE not in line:
+            continue
+        found = _FAIL_BROKER.search(line)
+        where = f"the server at {found.group(1)}" if found else "the server"
+        if "Invalid response size" in line:
+            return (
+                f"{where} is not a Kafka broker: it answered Kafka's first request with "
+                "something else (is it another service's port, e.g. PostgreSQL or HTTP?)"
+            )
+        if "timed out" in line:
+            return (
+                f"{where} is not a Kafka broker: it accepted the connection but did not answer "
+                f"Kafka's first request within {connect_s:g} s (is it another service's port, "
+                "or a listener that expects TLS?)"
+            )
+        return (
+            f"{where} is not a Kafka broker: it closed the connection at Kafka's first request "
+            "(is it another service's port, or a listener that expects TLS?)"
+        )
+    return None
+
+
 class _Run:
     """One producer session: the checks before, the accounting during, the flush after.
 
@@ -588,19 +778,29 @@ class _Run:
         self._KafkaError, self._KafkaException = KafkaError, KafkaException
         self.target = target
         self.config = dict(config)
-        self.report = DeliveryReport(destination=str(target), encoding=encoding)
+        acks = str(self.config.get("acks", self.config.get("request.required.acks", target.acks)))
+        self.acks = _ACKS.get(acks, acks)
+        self.report = DeliveryReport(destination=str(target), encoding=encoding, acks=self.acks)
         self.started = time.monotonic()
         self.client_errors: list[str] = []
+        self.client_log = _ClientLog()
         self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
+        self.answered = False  # a broker answered as Kafka (connect() succeeded)
+        # The client lost its connection to every broker while producing: whether they are
+        # really gone is checked (``check_brokers``) before the run is stopped for it.
+        self.lost_brokers = False
         self.topics: dict[str, _Topic] = {}  # checked on first use
+        # acks=0: each topic's partition end offsets before the first record, to see after
+        # the run how many records really arrived (the broker acknowledges none).
+        self.ends: dict[str, dict[int, int]] = {}
         self.producer: Producer | None = None
-        connect_ms = int(min(target.connect_s, 30) * 1000)
+        connect_ms = max(int(min(self.target.connect_s, 30) * 1000), 1000)
         common: dict[str, Any] = {
             "bootstrap.servers": target.bootstrap,
             "client.id": "persona-gen",
             "socket.connection.setup.timeout.ms": connect_ms,
             "reconnect.backoff.max.ms": 1000,
-            "logger": _LOG,
+            "logger": self.client_log,
             "error_cb": self._on_error,
         }
         self.common = common
@@ -614,21 +814,12 @@ class _Run:
     def connect(self, topics: Iterable[str] = ()) -> None:
         """Fail fast when no broker answers, check the URL's topic (or, when it names none,
         the records' own ``topics``), then make the producer."""
-        deadline = time.monotonic() + self.target.connect_s
-        while True:
-            # Short attempts, so that "every broker refused" fails at once rather than after
-            # the whole wait; a slow network still gets the full ``connect`` seconds.
-            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
-            try:
-                self.admin.list_topics(timeout=wait)
-                break
-            except self._KafkaException as exc:
-                self.admin.poll(0)  # collect the client's own reason (connection refused...)
-                if self.all_down or time.monotonic() >= deadline:
-                    detail = self.client_errors[-1] if self.client_errors else _reason(exc)
-                    raise SinkError(
-                        f"cannot reach Kafka at {self.target.bootstrap}: {detail}", self.report
-                    ) from None
+        problem = self._unreachable(self.target.connect_s)
+        if problem is not None:
+            raise SinkError(
+                f"cannot reach Kafka at {self.target.bootstrap}: {problem}", self.report
+            ) from None
+        self.answered = True
         batch = _MAX_BATCH
         names = [self.target.topic] if self.target.topic is not None else list(topics)
         # Batches fit the smallest limit of the topics written: a batch over a topic's
@@ -637,6 +828,50 @@ class _Run:
         if limits:
             batch = max(min(batch, *limits), 1)
         self.producer = self._producer(batch)
+
+    def _unreachable(self, seconds: float) -> str | None:
+        """None when a broker answers a metadata request within ``seconds``; else why not."""
+        deadline = time.monotonic() + seconds
+        self.all_down = False
+        while True:
+            # Short attempts, so that "every broker refused" fails at once rather than after
+            # the whole wait; a slow network still gets the full ``connect`` seconds.
+            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
+            try:
+                self.admin.list_topics(timeout=wait)
+                return None
+            except self._KafkaException as exc:
+                self.admin.poll(0)  # collect the client's own reason (connection refused...)
+                if self.all_down or time.monotonic() >= deadline:
+                    return self._why_not(exc, deadline)
+
+    def _why_not(self, exc: BaseException, deadline: float) -> str:
+        """The best reason the client gave for not reaching a broker."""
+        # A handshake that timed out is logged as the wait ends: give its line a moment.
+        late = max(deadline, time.monotonic()) + 1.5
+        while True:
+            # (Once a broker has answered, it is one: a failed handshake is then a broker
+            # shutting down, not a different service on its port.)
+            not_kafka = (
+                None
+                if self.answered
+                else _not_kafka(self.client_log.failures, self.target.connect_s)
+            )
+            if not_kafka is not None:
+                return not_kafka
+            told = [
+                e
+                for e in (*self.client_errors, *self.client_log.failures)
+                if not _BROKERS_DOWN.fullmatch(e)
+            ]
+            if told:
+                return _strip_client_noise(told[-1])
+            if time.monotonic() >= late:
+                break
+            self.admin.poll(0.1)
+        if self.client_errors:
+            return f"no broker answered ({self.client_errors[-1]})"
+        return _reason(exc)
 
     def _producer(self, batch_bytes: int) -> Producer:
         from confluent_kafka import Producer
@@ -664,13 +899,16 @@ class _Run:
             raise UsageError(f"Kafka destination '{target}': bad client setting: {exc}") from None
 
     def topic(self, name: str) -> _Topic:
-        """The topic's partition count and size limit; creates it when the URL says so."""
+        """The topic's partition count and size limit; creates it when the URL says so, and
+        then waits until every partition of it takes records."""
         known = self.topics.get(name)
         if known is not None:
             return known
         count = self._lookup(name)
+        created = False
         if count is None and self.target.create is not None:
             self._create(name, self.target.create)
+            created = True
             count = self._lookup(name, wait=True)
         if count is None:
             raise SinkError(
@@ -679,10 +917,17 @@ class _Run:
                 f"{PLANNED_PARTITIONS}) or add ?create={PLANNED_PARTITIONS} to the destination",
                 self.report,
             )
+        if created or self.acks == "0":
+            # A partition whose leader is not serving it yet refuses records: with acks=1 or
+            # all the client retries them, but with acks=0 the broker just drops the
+            # connection and the records, and the client counts them delivered.
+            self.ends[name] = self._ends(name, count, created)
         found = self.topics[name] = _Topic(count, self._max_bytes(name))
         return found
 
     def _lookup(self, topic: str, wait: bool = False) -> int | None:
+        """The topic's partition count; None when it does not exist. ``wait`` (a topic just
+        created): until it exists with a leader for every partition, within ``connect``."""
         deadline = time.monotonic() + self.target.connect_s
         while True:
             try:
@@ -700,7 +945,17 @@ class _Run:
                 self._KafkaError.UNKNOWN_TOPIC_OR_PART,
                 self._KafkaError._UNKNOWN_TOPIC,
             }
-            if found is not None and error is None and found.partitions:
+            leaderless = (
+                sorted(p for p, m in found.partitions.items() if m.leader < 0)
+                if found is not None
+                else []
+            )
+            if (
+                found is not None
+                and error is None
+                and found.partitions
+                and not (wait and leaderless)
+            ):
                 return len(found.partitions)
             if code == self._KafkaError.TOPIC_AUTHORIZATION_FAILED:
                 raise SinkError(
@@ -712,12 +967,59 @@ class _Run:
             if time.monotonic() >= deadline:
                 if missing:
                     return None
+                why = error.str() if error is not None else "no partitions"
+                if error is None and leaderless:
+                    why = f"no leader for partitions {_listed(leaderless)}"
                 raise SinkError(
-                    f"topic '{topic}' on {self.target.bootstrap} is not ready: "
-                    f"{error.str() if error is not None else 'no partitions'}",
+                    f"topic '{topic}' on {self.target.bootstrap} is not ready after "
+                    f"{self.target.connect_s:g} s: {why} (try again, or give the cluster more "
+                    "time with connect=SECONDS)",
                     self.report,
                 )
             time.sleep(0.1)  # a topic just created, or a leader being elected
+
+    def _ends(self, topic: str, count: int, created: bool) -> dict[int, int]:
+        """The end offset of every partition, asked of each partition's leader: when they all
+        answer, every partition takes records. Waits (within ``connect``) for a topic just
+        created; a partition still not served then is an error."""
+        from confluent_kafka import TopicPartition
+        from confluent_kafka.admin._listoffsets import OffsetSpec  # (re-exported untyped)
+
+        deadline = time.monotonic() + self.target.connect_s
+        ends: dict[int, int] = {}
+        why: dict[int, str] = {}
+        while True:
+            latest = OffsetSpec.latest()  # type: ignore[no-untyped-call]
+            asked = {TopicPartition(topic, p): latest for p in range(count) if p not in ends}
+            try:
+                futures = self.admin.list_offsets(asked, request_timeout=self.target.connect_s)
+                for tp, future in futures.items():
+                    try:
+                        ends[tp.partition] = int(
+                            future.result(timeout=self.target.connect_s).offset
+                        )
+                        why.pop(tp.partition, None)
+                    except self._KafkaException as exc:
+                        why[tp.partition] = _reason(exc)
+            except (self._KafkaException, TimeoutError) as exc:
+                why[-1] = _reason(exc)
+            if len(ends) == count:
+                return ends
+            if time.monotonic() >= deadline:
+                reason = next(iter(why.values()), "no answer")
+                missing = sorted(set(range(count)) - set(ends))
+                raise SinkError(
+                    f"topic '{topic}' on {self.target.bootstrap} is not ready after "
+                    f"{self.target.connect_s:g} s: partitions {_listed(missing)} take no "
+                    f"records ({reason}); "
+                    + (
+                        "try again, or give the cluster more time with connect=SECONDS"
+                        if created
+                        else "with acks=0 records sent there would be lost unseen"
+                    ),
+                    self.report,
+                )
+            time.sleep(0.1)
 
     def _max_bytes(self, topic: str) -> int | None:
         """The topic's ``max.message.bytes``; None when the broker will not say (ACLs...)."""
@@ -756,24 +1058,30 @@ class _Run:
 
     # -- during ----------------------------------------------------------------------------
 
-    def send(self, record: Mapping[str, Any], index: int, encode: ValueEncoder) -> None:
+    def send(
+        self,
+        record: Mapping[str, Any],
+        index: int,
+        encode: ValueEncoder,
+        value_of: Callable[[Mapping[str, Any]], Any] | None = None,
+    ) -> None:
         """Hand one record to the producer, or count it as failed, or stop the run."""
         report = self.report
         assert self.producer is not None, "connect() first"
         try:
-            message = kafka_message(record, index, encode, self.target.timestamp)
+            message = kafka_message(record, index, encode, self.target.timestamp, value_of)
         except (orjson.JSONEncodeError, TypeError, ValueError) as exc:
             report.records += 1
             report.fail(f"cannot encode the record as {report.encoding}: {exc}")
             return
         name = self.target.topic or message.topic
         if not name:
-            report.stopped = "records have no 'topic' field: name the topic in the destination"
+            report.stop("records have no 'topic' field: name the topic in the destination")
             return
         try:
             topic = self.topic(name)
         except SinkError as exc:  # a missing per-record topic: stop, keep what is in flight
-            report.stopped = str(exc)
+            report.stop(str(exc))
             return
         partition = self._partition_for(message, topic.partitions, name)
         if report.stopped:
@@ -800,6 +1108,7 @@ class _Run:
                 )
             except BufferError:  # the local queue is full: let deliveries drain it
                 self.producer.poll(0.1)
+                self.check_brokers()
                 if report.stopped:
                     report.fail("not sent: " + report.stopped)
                     return
@@ -813,6 +1122,22 @@ class _Run:
     def poll(self) -> None:
         if self.producer is not None:
             self.producer.poll(0)
+        self.check_brokers()
+
+    def check_brokers(self) -> None:
+        """After the client lost every broker connection: stop the run when no broker answers
+        (within ``connect`` seconds); go on when one does (the client reconnects and resends;
+        with acks=0 what the broker dropped shows in ``finish``)."""
+        if not self.lost_brokers or self.report.stopped:
+            return
+        self.lost_brokers = False
+        problem = self._unreachable(self.target.connect_s)
+        if problem is not None:
+            self.report.stop(
+                f"lost the connection to every broker ({self.target.bootstrap}) and could not "
+                f"reconnect within {self.target.connect_s:g} s: {problem}"
+            )
+        self.lost_brokers = False  # (the probe's own failures were seen above)
 
     def _partition_for(self, message: KafkaMessage, count: int, topic: str) -> int | None:
         mode, planned = self.target.partition, message.partition
@@ -821,7 +1146,7 @@ class _Run:
         if mode == "auto":
             return planned if count == PLANNED_PARTITIONS else None
         if planned >= count:
-            self.report.stopped = (
+            self.report.stop(
                 f"a record is planned for partition {planned} but topic '{topic}' has {count} "
                 "partitions: use partition=auto or partition=key"
             )
@@ -831,7 +1156,11 @@ class _Run:
     def _delivered(self, error: KafkaError | None, message: Message) -> None:
         report = self.report
         if error is None:
-            report.acknowledged += 1
+            # acks=0: the client wrote it and calls that delivered; the broker said nothing.
+            if self.acks == "0":
+                report.unconfirmed += 1
+            else:
+                report.acknowledged += 1
             counts = report.partitions.setdefault(message.topic() or "", {})
             partition = message.partition()
             if partition is not None:
@@ -839,33 +1168,77 @@ class _Run:
             return
         report.fail(error.str())
         if error.fatal() or error.name() in _STOPPING:
-            report.stopped = report.stopped or f"the broker stopped answering ({error.str()})"
+            report.stop(f"the broker stopped answering ({error.str()})")
 
     def _on_error(self, error: KafkaError) -> None:
         self.client_errors.append(error.str())
+        del self.client_errors[:-64]
         if error.code() == self._KafkaError._ALL_BROKERS_DOWN:
             self.all_down = True
+            # Said whenever the last open connection closes, also when the client reconnects
+            # at once (and with acks=0 when the broker refuses a request): checked before
+            # the run stops for it.
+            if self.report.sent:
+                self.lost_brokers = True
         if error.fatal():
-            self.report.stopped = self.report.stopped or f"fatal producer error: {error.str()}"
-        elif error.code() == self._KafkaError._ALL_BROKERS_DOWN and self.report.sent:
-            self.report.stopped = self.report.stopped or "all brokers are down"
+            self.report.stop(f"fatal producer error: {error.str()}")
 
     # -- after -----------------------------------------------------------------------------
 
     def finish(self) -> None:
-        """Wait for every delivery report (each record times out after ``timeout`` at most)."""
+        """Wait for every delivery report (each record times out after ``timeout`` at most);
+        with acks=0, count what the partitions did not receive as failed."""
         producer = self.producer
         if producer is None:
             return
         deadline = time.monotonic() + self.target.timeout_s + 10
         while len(producer) and time.monotonic() < deadline:
             producer.flush(1.0)
+            self.check_brokers()
         if len(producer):  # no report in time: purge so each still gets its (failed) callback
             producer.purge()
             producer.flush(1.0)
             still = len(producer)
             if still:
                 self.report.fail("no delivery report", still)
+        self.check_brokers()
+        if self.acks == "0":
+            self._count_unarrived()
+
+    def _count_unarrived(self) -> None:
+        """acks=0: a partition that grew by fewer records than were written to it lost the
+        rest (the broker drops a request it refuses, and the client still calls it
+        delivered); they move from ``unconfirmed`` to ``failed``. Another producer writing to
+        the same partitions can only hide such a loss, never invent one."""
+        report = self.report
+        written = {t: dict(c) for t, c in report.partitions.items() if t in self.ends and c}
+        if not written:
+            return
+        # The broker appends what the client wrote a moment later: ask until it adds up.
+        deadline = time.monotonic() + min(self.target.timeout_s, 5.0)
+        while True:
+            short: dict[tuple[str, int], tuple[int, int]] = {}
+            try:
+                for topic, counts in written.items():
+                    now = self._ends(topic, max(counts) + 1, created=False)
+                    for p, n in counts.items():
+                        grew = now[p] - self.ends[topic].get(p, 0)
+                        if grew < n:
+                            short[(topic, p)] = (max(grew, 0), n)
+            except SinkError:
+                return  # the offsets cannot be read (the broker is gone): nothing to tell
+            if not short or time.monotonic() >= deadline:
+                break
+            time.sleep(0.2)
+        for (topic, p), (grew, n) in sorted(short.items()):
+            lost = n - grew
+            report.unconfirmed -= lost
+            report.partitions[topic][p] = grew
+            report.fail(
+                f"not stored: partition {p} of '{topic}' grew by {grew} of the {n} records "
+                "written to it (acks=0: the broker dropped the rest without an answer)",
+                lost,
+            )
 
     def close(self) -> None:
         producer = self.producer
@@ -875,6 +1248,19 @@ class _Run:
                 producer.flush(1.0)
             producer.close()
         self.report.seconds = time.monotonic() - self.started
+
+
+_BROKERS_DOWN = re.compile(r"\d+/\d+ brokers are down")
+
+
+def _listed(numbers: list[int], most: int = 10) -> str:
+    shown = ", ".join(str(n) for n in numbers[:most])
+    return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
+
+
+def _strip_client_noise(line: str) -> str:
+    """A client log line without its ``FAIL [client#producer-1] [thrd:...]: `` prefix."""
+    return re.sub(r"^FAIL \[[^\]]*\] \[[^\]]*\]: ", "", line)
 
 
 def _reason(exc: BaseException) -> str:

@@ -3,8 +3,11 @@
 ``kafka://HOST:PORT/TOPIC?value=avro&value.schema=schemas/user-event.avsc[&value.record=NAME]``
 writes each value as Avro binary (schemaless, the record's own schema; no registry framing);
 ``kafka://…?value=protobuf&value.schema=schemas/user.proto&value.message=User`` as the
-serialised protobuf message. Values that do not fit the schema (records a behaviour broke on
-purpose) raise ValueError with the reason; the sink counts them as failed, never silently.
+serialised protobuf message. Both are ``schema_bound``: the value of a fault record is its
+``record`` and that of a file row the row re-nested without its labels (as the Avro and
+Protobuf file formats write them; api and load records are refused). Values that do not fit
+the schema (records a behaviour broke on purpose) raise ValueError with the reason; the sink
+counts them as failed, never silently.
 """
 
 from __future__ import annotations
@@ -41,6 +44,7 @@ class AvroValue:
     """Avro binary of the value, against a record of an .avsc file."""
 
     content_type = "application/avro"
+    schema_bound = True  # holds a schema's record: file and fault records send their governed part
 
     def __init__(self, options: Mapping[str, str]) -> None:
         from persona_gen.importers.avro import AvroImporter, read_avro_schema
@@ -69,6 +73,7 @@ class ProtobufValue:
     """The serialised protobuf message of the value."""
 
     content_type = "application/x-protobuf"
+    schema_bound = True
 
     def __init__(self, options: Mapping[str, str]) -> None:
         from persona_gen.importers.protobuf import descriptor_set, message_class
