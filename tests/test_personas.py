@@ -304,3 +304,139 @@ def test_sessions_are_the_per_event_walk(
 
 def _uniform_lengths(longest: int) -> Any:
     return lambda rng, n: rng.integers(0, longest + 1, n).astype(np.float64)
+
+
+# -- time spans (durations) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "timing:\n    latency_ms: {dist: uniform, low: 1, high: 9, clip_min: 8, clip_max: 2}",
+            "behaviors.timing.latency_ms: Value error, clip_min (8) must not be above clip_max (2)",
+        ),
+        (
+            "session:\n    length: {dist: poisson, mean: 5, clip_min: 3, clip_max: 2}",
+            "behaviors.session.length: Value error, clip_min (3) must not be above clip_max (2)",
+        ),
+        (
+            "timing:\n    latency_ms: {dist: normal, mean: -100, std: 10}",
+            "behaviors.timing.latency_ms: Value error, the mean (-100 ms) is negative",
+        ),
+        (
+            "delayed_transmission:\n    delay_ms: -100000",
+            "behaviors.delayed_transmission.delay_ms: Value error, the value (-100000 ms) is "
+            "negative",
+        ),
+        (
+            "retry_storms:\n    backoff_ms: {dist: normal, mean: 100, std: 10, clip_min: -5}",
+            "behaviors.retry_storms.backoff_ms: Value error, clip_min (-5) must be >= 0",
+        ),
+        (
+            "delayed_transmission:\n    delay_ms: 1000000000000000",
+            "behaviors.delayed_transmission.delay_ms: Value error, the value (1e+15 ms) is "
+            "above 31536000000 ms (365 days)",
+        ),
+        (
+            "rapid_actions:\n    gap_ms: {dist: lognormal, median: 1000000000000, sigma: 5}",
+            "behaviors.rapid_actions.gap_ms: Value error, the mean (2.68337e+17 ms) is above",
+        ),
+        (
+            "slow_processing:\n    timeout_ms: 1e12",
+            "behaviors.slow_processing.timeout_ms: Input should be less than or equal to "
+            "31536000000",
+        ),
+    ],
+)
+def test_impossible_time_spans_are_refused(tmp_path: Path, block: str, expected: str) -> None:
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def _engine(directory: Path, name: str, body: str, seed: int = 5) -> Any:
+    from persona_gen.personas.engine import PersonaEngine
+
+    write(directory, name, f"name: {name}\n{textwrap.dedent(body)}")
+    return PersonaEngine(PersonaCatalog([directory]).get(name), seed, "test", 1_735_689_600_000)
+
+
+def test_time_spans_are_never_negative(tmp_path: Path) -> None:
+    # Normal and uniform draws reach below 0; the time spans they give never do.
+    engine = _engine(
+        tmp_path,
+        "neg_tails",
+        """\
+        behaviors:
+          timing:
+            think_time_ms: {dist: normal, mean: 100, std: 500}
+            latency_ms: {dist: normal, mean: 10, std: 20}
+          delayed_transmission:
+            rate: 1
+            delay_ms: {dist: uniform, low: -1000, high: 1500}
+          retry_storms:
+            rate: 0.2
+            backoff_ms: {dist: normal, mean: 5, std: 50}
+          rapid_actions:
+            rate: 0.2
+            gap_ms: {dist: choice, values: [-50, 100]}
+        """,
+    )
+    for block in range(4):
+        trace = engine.trace(block)
+        assert trace.latency_ms.min() >= 0
+        assert trace.think_ms.min() >= 0
+        assert trace.delivery_ms.min() >= 0  # no event arrives before it happened
+        assert (trace.latency_ms == 0).any()  # the tail was there, and clipped
+
+
+def test_minimal_latency_delivery_is_never_negative(tmp_path: Path) -> None:
+    engine = _engine(
+        tmp_path,
+        "fast",
+        "behaviors:\n  minimal_latency: {latency_ms: {dist: normal, mean: 1, std: 5}}\n",
+    )
+    trace = engine.trace(0)
+    assert trace.delivery_ms.min() >= 0 and trace.latency_ms.min() >= 0
+
+
+def test_batches_leave_when_their_latest_event_happened() -> None:
+    from persona_gen.personas.behaviours.batch_operations import (
+        BatchOperations,
+        BatchOperationsParams,
+    )
+
+    trace = Trace.blank(0, 16, 0)
+    trace.t_ms[:] = [5000, 1000, 9000, 3000] * 4  # times an earlier behaviour moved
+    batch = BatchOperations("batch", BatchOperationsParams(rate=1, events_per_batch=4))
+    batch.apply(trace, np.random.default_rng(0))
+    assert (trace.delivery_ms >= 0).all()
+    assert (trace.t_ms + trace.delivery_ms == 9000).all()
+
+
+def test_a_timeline_past_year_9999_is_refused(tmp_path: Path) -> None:
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(tmp_path, "glacial", "behaviors:\n  timing: {rate_per_second: 1e-7}\n")
+    engine.trace(0)  # 2025 + 324 years: fine
+    with pytest.raises(GenerationError, match=r"after 9999-12-31T23:59:59\.999Z"):
+        engine.trace(30)
+
+
+def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
+    from persona_gen.distributions import MAX_DURATION_MS
+    from persona_gen.personas.engine import LAST_TIMESTAMP_MS
+
+    engine = _engine(
+        tmp_path,
+        "slow_mail",
+        f"""\
+        behaviors:
+          delayed_transmission: {{rate: 1, delay_ms: {MAX_DURATION_MS}}}
+          rapid_actions: {{rate: 1, actions: 1000, gap_ms: {MAX_DURATION_MS}}}
+        """,
+    )
+    trace = engine.trace(0)
+    assert int((trace.t_ms + trace.delivery_ms).max()) <= LAST_TIMESTAMP_MS

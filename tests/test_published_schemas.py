@@ -113,6 +113,22 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
         ({"slow": {"kind": "timing", "latency_ms": {"dist": "lognormal"}}}, "behaviors/slow"),
         ({"timing": {"kind": "errors", "rate_per_second": 2}}, "behaviors/timing"),
         ({"Timing": {}}, "behaviors"),
+        # time spans: never negative, at most 365 days (docs/distributions.md#durations)
+        ({"timing": {"latency_ms": -5}}, "behaviors/timing/latency_ms"),
+        (
+            {"timing": {"think_time_ms": {"dist": "normal", "mean": -100, "std": 1}}},
+            "behaviors/timing/think_time_ms",
+        ),
+        ({"delayed_transmission": {"delay_ms": 1e15}}, "behaviors/delayed_transmission/delay_ms"),
+        (
+            {
+                "retry_storms": {
+                    "backoff_ms": {"dist": "uniform", "low": 1, "high": 5, "clip_min": -1}
+                }
+            },
+            "behaviors/retry_storms/backoff_ms",
+        ),
+        ({"slow_processing": {"timeout_ms": 1e12}}, "behaviors/slow_processing/timeout_ms"),
     ],
 )
 def test_persona_schema_rejects_what_the_loader_rejects(
@@ -129,7 +145,11 @@ def test_persona_schema_accepts_what_the_loader_accepts() -> None:
         "extends": "normal_user",
         "population": {"kind": "device", "id_prefix": "mob"},
         "behaviors": {
-            "timing": {"latency_ms": 80, "think_time_ms": {"value": 500}},
+            "timing": {
+                "latency_ms": {"dist": "normal", "mean": 100, "std": 20},
+                "think_time_ms": {"value": 500},
+            },
+            "rapid_actions": {"gap_ms": 80, "actions": {"dist": "normal", "mean": -3, "std": 1}},
             "rare_errors": {"kind": "errors", "statuses": {"503": 1}},
             "typos": None,
             "battery_drain": {"enabled": False},

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import DurationSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
 
 class TimingParams(Params):
     rate_per_second: float = Field(2.0, gt=0, le=1e7, description="Events per second, all actors.")
-    think_time_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    think_time_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "lognormal", "median": 3000, "sigma": 0.8}
         ),
         description="An actor's pause between two actions.",
     )
-    latency_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    latency_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "lognormal", "median": 120, "sigma": 0.5}
         ),
         description="Server response time.",
