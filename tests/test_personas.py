@@ -440,3 +440,46 @@ def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) 
     )
     trace = engine.trace(0)
     assert int((trace.t_ms + trace.delivery_ms).max()) <= LAST_TIMESTAMP_MS
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "rate_limits: {limit: 1, window_s: 0.000001}",
+            "behaviors.rate_limits.window_s: Input should be greater than or equal to 0.001",
+        ),
+        (
+            "rate_limits: {limit: 1, window_s: 1.0e+300}",
+            "behaviors.rate_limits.window_s: Input should be less than or equal to 31536000",
+        ),
+        (
+            "intermittent_connectivity: {window_s: 1.0e-300}",
+            "behaviors.intermittent_connectivity.window_s: Input should be greater than or "
+            "equal to 0.001",
+        ),
+    ],
+)
+def test_windows_shorter_than_a_millisecond_are_refused(
+    tmp_path: Path, block: str, expected: str
+) -> None:
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def test_the_shortest_windows_count_quotas_without_numpy_warnings(tmp_path: Path) -> None:
+    # (pytest turns any NumPy RuntimeWarning into an error: none may reach stderr)
+    engine = _engine(
+        tmp_path,
+        "quick_windows",
+        """\
+        behaviors:
+          rate_limits: {limit: 1, window_s: 0.001}
+          intermittent_connectivity: {offline_share: 0.5, window_s: 0.001}
+        """,
+    )
+    trace = engine.trace(0)
+    # 1 event per second: two events of one actor never share a millisecond window
+    assert (trace.status != 429).all()
