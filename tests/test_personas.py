@@ -180,6 +180,37 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
             "behaviors:\n  deprecated_formats:\n    file_encoding: base64\n",
             "file_encoding: Value error, unknown text encoding 'base64'",
         ),
+        (
+            "behaviors:\n  timing: {rate_per_second: .nan}\n",
+            "bad.yaml:4:12: behaviors.timing.rate_per_second: not a number (.nan); give a "
+            "finite number",
+        ),
+        (
+            "behaviors:\n  typos: {rate: .NaN}\n",
+            "bad.yaml:4:11: behaviors.typos.rate: not a number (.nan)",
+        ),
+        (
+            "behaviors:\n  timing: {latency_ms: .inf}\n",
+            "bad.yaml:4:12: behaviors.timing.latency_ms: infinite (.inf); give a finite number",
+        ),
+        (
+            "behaviors:\n  timing:\n    think_time_ms: {dist: normal, mean: -.inf, std: 1}\n",
+            "bad.yaml:5:35: behaviors.timing.think_time_ms.mean: infinite (-.inf)",
+        ),
+        (
+            "behaviors:\n  errors: {statuses: {500: .nan}}\n",
+            "behaviors.errors.statuses[500]: not a number (.nan)",
+        ),
+        (
+            "behaviors:\n  foo:\n    kind: null\n",
+            "bad.yaml:5:5: behaviors.foo.kind: must name a behaviour kind, got null (leave "
+            "'kind' out and the block name 'foo' is the kind)",
+        ),
+        (
+            "behaviors:\n  errors:\n    statuses: {500: 1, abc: 1}\n",
+            "bad.yaml:5:24: behaviors.errors.statuses.abc: invalid key: Input should be a valid "
+            "integer",
+        ),
     ],
 )
 def test_errors_name_file_line_and_field(tmp_path: Path, body: str, expected: str) -> None:
@@ -483,3 +514,27 @@ def test_the_shortest_windows_count_quotas_without_numpy_warnings(tmp_path: Path
     trace = engine.trace(0)
     # 1 event per second: two events of one actor never share a millisecond window
     assert (trace.status != 429).all()
+
+
+def test_a_disabled_block_with_a_null_kind_is_not_checked(tmp_path: Path) -> None:
+    write(tmp_path, "idle", "name: idle\nbehaviors:\n  foo: {kind: null, enabled: false}\n")
+    assert PersonaCatalog([tmp_path]).get("idle").behaviours == ()
+
+
+def test_a_broken_link_in_a_persona_directory_says_so(tmp_path: Path) -> None:
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere" / "x.yaml")
+    with pytest.raises(PersonaGenError) as info:
+        PersonaCatalog([tmp_path]).get("dangling")
+    assert str(info.value) == (
+        f"{tmp_path}/dangling.yaml: broken symbolic link to '{tmp_path}/nowhere/x.yaml'"
+    )
+
+
+def test_validating_a_profile_as_a_persona_points_at_t_profile() -> None:
+    from tests.helpers import run_cli
+
+    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml")])
+    assert result.code == 1
+    first = result.stderr.splitlines()[0]
+    assert "this looks like a profile, not a persona (it has 'personas' and 'datasets')" in first
+    assert first.endswith("api_testing.yaml -t profile'")

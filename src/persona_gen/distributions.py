@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = ["MAX_DURATION_MS", "Distribution", "DistributionSpec", "DurationSpec", "Rate"]
 
@@ -21,7 +22,7 @@ MAX_DURATION_MS = 365 * 24 * 3600 * 1000
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     clip_min: float | None = Field(None, description="Lower bound applied after sampling.")
     clip_max: float | None = Field(None, description="Upper bound applied after sampling.")
 
@@ -186,6 +187,8 @@ Distribution = Annotated[
 
 def _coerce(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):  # (reported here, at the parameter the user wrote)
+            raise PydanticCustomError("finite_number", "Input should be a finite number")
         return {"dist": "constant", "value": value}
     if isinstance(value, dict) and "dist" not in value and "value" in value:
         return {"dist": "constant", **value}

@@ -16,9 +16,10 @@ __all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", 
 
 
 class Params(BaseModel):
-    """Base of every behaviour's parameter model: unknown keys are errors."""
+    """Base of every behaviour's parameter model: unknown keys are errors, and so are NaN and
+    infinities (no parameter means anything by them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 P = TypeVar("P", bound=Params)
