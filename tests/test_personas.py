@@ -128,6 +128,19 @@ def test_multiple_parents(tmp_path: Path) -> None:
     assert {"typos", "intermittent_connectivity"} <= kinds
 
 
+def test_a_child_has_its_own_version_and_inherits_the_description(tmp_path: Path) -> None:
+    # docs/persona-format.md#inheritance: version is never inherited, description is.
+    write(tmp_path, "base_a", "name: base_a\nversion: 2.0.0\ndescription: A\n")
+    write(tmp_path, "base_b", "name: base_b\nversion: 3.0.0\ndescription: B\n")
+    write(tmp_path, "child", "name: child\nextends: [base_a, base_b]\n")
+    write(tmp_path, "versioned", "name: versioned\nversion: 1.4.0\nextends: base_b\n")
+    catalog = PersonaCatalog([tmp_path])
+    child = catalog.get("child")
+    assert (child.version, child.description) == ("1.0.0", "B")
+    assert child.definition["version"] == "1.0.0"  # (what the content hash covers)
+    assert catalog.get("versioned").version == "1.4.0"
+
+
 def test_directory_overrides_builtin(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -167,7 +167,8 @@ class PersonaCatalog:
         own = spec.model_dump(mode="json", exclude_unset=True, exclude={"extends", "name"})
         merged = _merge(merged, own)
         merged["name"] = spec.name
-        merged["version"] = spec.version  # a child is a persona of its own: its version
+        # A child is a persona of its own: its version, never a parent's (persona-format.md).
+        merged["version"] = spec.version
         merged.setdefault("description", spec.description)
         merged["behaviors"] = {
             k: v for k, v in merged.get("behaviors", {}).items() if v is not None
