@@ -551,3 +551,18 @@ def test_validating_a_profile_as_a_persona_points_at_t_profile() -> None:
     first = result.stderr.splitlines()[0]
     assert "this looks like a profile, not a persona (it has 'personas' and 'datasets')" in first
     assert first.endswith("api_testing.yaml -t profile'")
+
+
+@pytest.mark.parametrize("block", ["timing", "session"])
+def test_an_empty_block_gives_the_timeline_of_no_block(tmp_path: Path, block: str) -> None:
+    # Review B #22: `timing: {}` ran at 2 events/s, no timing block at 1/s.
+    # (one name for both: the random streams derive from the persona's name)
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "empty").mkdir()
+    bare = _engine(tmp_path / "bare", "plain", "behaviors: {}\n")
+    empty = _engine(tmp_path / "empty", "plain", f"behaviors:\n  {block}: {{}}\n")
+    assert empty.clock == bare.clock
+    for b in (0, 3):
+        one, other = bare.trace(b), empty.trace(b)
+        for column in ("t_ms", "actor", "session", "think_ms", "latency_ms", "delivery_ms"):
+            assert getattr(one, column).tolist() == getattr(other, column).tolist(), column
