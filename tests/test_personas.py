@@ -566,3 +566,39 @@ def test_an_empty_block_gives_the_timeline_of_no_block(tmp_path: Path, block: st
         one, other = bare.trace(b), empty.trace(b)
         for column in ("t_ms", "actor", "session", "think_ms", "latency_ms", "delivery_ms"):
             assert getattr(one, column).tolist() == getattr(other, column).tolist(), column
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('""', "must not be empty"),
+        ('"%Q%"', "'%Q' is not a strftime directive"),
+        ('"%Y-%m-%"', "ends with a lone '%'"),
+        ('"%e.%m.%Y"', "'%e' is not a strftime directive"),
+        ('"today"', "has no date directive"),
+        ('"100%%"', "has no date directive"),
+    ],
+)
+def test_date_formats_that_write_no_date_are_refused(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    write(
+        tmp_path, "bad", f"name: bad\nbehaviors:\n  deprecated_formats: {{date_format: {value}}}\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert f"behaviors.deprecated_formats.date_format: Value error, {expected}" in str(info.value)
+
+
+def test_date_formats_with_directives_and_percent_signs_are_accepted(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "fine",
+        """\
+        name: fine
+        behaviors:
+          deprecated_formats: {date_format: "%d.%m.%Y %H:%M (100%%)", date_only_format: "%G-W%V-%u"}
+        """,
+    )
+    params = PersonaCatalog([tmp_path]).get("fine").behaviours[0].params
+    assert params.date_only_format == "%G-W%V-%u"

@@ -10,8 +10,11 @@ from types import ModuleType
 from typing import Any
 
 import jsonschema
+import pydantic
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import run_cli
 
@@ -129,6 +132,11 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
             "behaviors/retry_storms/backoff_ms",
         ),
         ({"slow_processing": {"timeout_ms": 1e12}}, "behaviors/slow_processing/timeout_ms"),
+        ({"deprecated_formats": {"date_format": ""}}, "behaviors/deprecated_formats/date_format"),
+        (
+            {"deprecated_formats": {"date_only_format": "%Q%"}},
+            "behaviors/deprecated_formats/date_only_format",
+        ),
     ],
 )
 def test_persona_schema_rejects_what_the_loader_rejects(
@@ -157,3 +165,20 @@ def test_persona_schema_accepts_what_the_loader_accepts() -> None:
         },
     }
     assert _errors(_committed("persona"), persona) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="%YdmQe x", max_size=8))
+def test_the_schema_and_the_loader_agree_on_date_formats(text: str) -> None:
+    from persona_gen.personas.behaviours.deprecated_formats import DeprecatedFormatsParams
+
+    try:
+        DeprecatedFormatsParams(date_format=text)
+        loader = True
+    except pydantic.ValidationError:
+        loader = False
+    schema = not _errors(
+        _committed("persona"),
+        {"name": "x", "behaviors": {"deprecated_formats": {"date_format": text}}},
+    )
+    assert schema == loader, text
