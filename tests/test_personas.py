@@ -194,6 +194,14 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
             "file_encoding: Value error, unknown text encoding 'base64'",
         ),
         (
+            "behaviors:\n  deprecated_formats:\n    file_encoding: idna\n",
+            "file_encoding: Value error, 'idna' cannot write a CSV file",
+        ),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_encoding: undefined\n",
+            "file_encoding: Value error, 'undefined' cannot write a CSV file",
+        ),
+        (
             "behaviors:\n  timing: {rate_per_second: .nan}\n",
             "bad.yaml:4:12: behaviors.timing.rate_per_second: not a number (.nan); give a "
             "finite number",

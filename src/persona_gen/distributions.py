@@ -152,7 +152,13 @@ class Geometric(_Base):
 class Choice(_Base):
     dist: Literal["choice"]
     values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    weights: list[float] | None = Field(
+        None,
+        json_schema_extra={
+            "items": {"type": "number", "minimum": 0},
+            "not": {"type": "array", "items": {"maximum": 0}},  # (not all zero)
+        },
+    )
 
     @model_validator(mode="after")
     def _weights_match(self) -> Choice:

@@ -32,6 +32,7 @@ class RetryStormsParams(Params):
         default_factory=lambda: [503, 504, 502, 429],
         min_length=1,
         description="Statuses of the failing attempts (HTTP 400-599).",
+        json_schema_extra={"items": {"type": "integer", "minimum": 400, "maximum": 599}},
     )
 
     @field_validator("statuses")
