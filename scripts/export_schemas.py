@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.model import NAME_PATTERN, SEMVER, PersonaFile
 from persona_gen.profiles.model import DATASET_TYPES, ProfileFile
@@ -68,6 +68,36 @@ def _distribution(defs: dict[str, JsonSchema]) -> JsonSchema:
         "description": "A number (a constant) or a distribution: {dist: NAME, ...parameters}. "
         "See docs/distributions.md.",
         "anyOf": [{"type": "number"}, {"oneOf": union["oneOf"]}],
+    }
+
+
+def _duration(defs: dict[str, JsonSchema]) -> JsonSchema:
+    """A time-span parameter (DurationSpec): a distribution of milliseconds whose draws are
+    clipped to 0 … MAX_DURATION_MS. The loader refuses a negative clip bound and a mean
+    outside that range; the parameter bounds below are what that implies for each ``dist``
+    (the mean itself of a uniform or a choice is beyond JSON Schema)."""
+    span = {"minimum": 0, "maximum": MAX_DURATION_MS}
+    implied: dict[str, dict[str, JsonSchema]] = {
+        "constant": {"value": span},
+        "uniform": {"low": {"maximum": MAX_DURATION_MS}, "high": {"minimum": 0}},
+        "normal": {"mean": span},
+        "lognormal": {"median": {"maximum": MAX_DURATION_MS}},
+        "exponential": {"mean": {"maximum": MAX_DURATION_MS}},
+        "gamma": {"mean": {"maximum": MAX_DURATION_MS}},
+        "poisson": {"mean": {"maximum": MAX_DURATION_MS}},
+        "geometric": {"mean": {"maximum": MAX_DURATION_MS}},
+        "choice": {},
+    }
+    union = _distribution(defs)["anyOf"][1]["oneOf"]
+    variants = []
+    for option in union:
+        dist = defs[option["$ref"].rsplit("/", 1)[-1]]["properties"]["dist"]["const"]
+        bounds = {"clip_min": {"minimum": 0}, "clip_max": {"minimum": 0}, **implied[dist]}
+        variants.append({"allOf": [option, {"properties": bounds}]})
+    return {
+        "description": "A time span in ms: a number (a constant) or a distribution, every draw "
+        f"clipped to 0 … {MAX_DURATION_MS} (365 days). See docs/distributions.md#durations.",
+        "anyOf": [{"type": "number", **span}, {"oneOf": variants}],
     }
 
 
@@ -129,6 +159,7 @@ def persona_schema() -> JsonSchema:
     for kind in kinds:
         _params(kind, defs)
     defs["DistributionSpec"] = _distribution(defs)
+    defs["DurationSpec"] = _duration(defs)
 
     # A block whose kind is given explicitly: the kind picks the parameters.
     by_kind: JsonSchema = {

@@ -128,6 +128,19 @@ def test_multiple_parents(tmp_path: Path) -> None:
     assert {"typos", "intermittent_connectivity"} <= kinds
 
 
+def test_a_child_has_its_own_version_and_inherits_the_description(tmp_path: Path) -> None:
+    # docs/persona-format.md#inheritance: version is never inherited, description is.
+    write(tmp_path, "base_a", "name: base_a\nversion: 2.0.0\ndescription: A\n")
+    write(tmp_path, "base_b", "name: base_b\nversion: 3.0.0\ndescription: B\n")
+    write(tmp_path, "child", "name: child\nextends: [base_a, base_b]\n")
+    write(tmp_path, "versioned", "name: versioned\nversion: 1.4.0\nextends: base_b\n")
+    catalog = PersonaCatalog([tmp_path])
+    child = catalog.get("child")
+    assert (child.version, child.description) == ("1.0.0", "B")
+    assert child.definition["version"] == "1.0.0"  # (what the content hash covers)
+    assert catalog.get("versioned").version == "1.4.0"
+
+
 def test_directory_overrides_builtin(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -179,6 +192,45 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
         (
             "behaviors:\n  deprecated_formats:\n    file_encoding: base64\n",
             "file_encoding: Value error, unknown text encoding 'base64'",
+        ),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_encoding: idna\n",
+            "file_encoding: Value error, 'idna' cannot write a CSV file",
+        ),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_encoding: undefined\n",
+            "file_encoding: Value error, 'undefined' cannot write a CSV file",
+        ),
+        (
+            "behaviors:\n  timing: {rate_per_second: .nan}\n",
+            "bad.yaml:4:12: behaviors.timing.rate_per_second: not a number (.nan); give a "
+            "finite number",
+        ),
+        (
+            "behaviors:\n  typos: {rate: .NaN}\n",
+            "bad.yaml:4:11: behaviors.typos.rate: not a number (.nan)",
+        ),
+        (
+            "behaviors:\n  timing: {latency_ms: .inf}\n",
+            "bad.yaml:4:12: behaviors.timing.latency_ms: infinite (.inf); give a finite number",
+        ),
+        (
+            "behaviors:\n  timing:\n    think_time_ms: {dist: normal, mean: -.inf, std: 1}\n",
+            "bad.yaml:5:35: behaviors.timing.think_time_ms.mean: infinite (-.inf)",
+        ),
+        (
+            "behaviors:\n  errors: {statuses: {500: .nan}}\n",
+            "behaviors.errors.statuses[500]: not a number (.nan)",
+        ),
+        (
+            "behaviors:\n  foo:\n    kind: null\n",
+            "bad.yaml:5:5: behaviors.foo.kind: must name a behaviour kind, got null (leave "
+            "'kind' out and the block name 'foo' is the kind)",
+        ),
+        (
+            "behaviors:\n  errors:\n    statuses: {500: 1, abc: 1}\n",
+            "bad.yaml:5:24: behaviors.errors.statuses.abc: invalid key: Input should be a valid "
+            "integer",
         ),
     ],
 )
@@ -304,3 +356,257 @@ def test_sessions_are_the_per_event_walk(
 
 def _uniform_lengths(longest: int) -> Any:
     return lambda rng, n: rng.integers(0, longest + 1, n).astype(np.float64)
+
+
+# -- time spans (durations) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "timing:\n    latency_ms: {dist: uniform, low: 1, high: 9, clip_min: 8, clip_max: 2}",
+            "behaviors.timing.latency_ms: Value error, clip_min (8) must not be above clip_max (2)",
+        ),
+        (
+            "session:\n    length: {dist: poisson, mean: 5, clip_min: 3, clip_max: 2}",
+            "behaviors.session.length: Value error, clip_min (3) must not be above clip_max (2)",
+        ),
+        (
+            "timing:\n    latency_ms: {dist: normal, mean: -100, std: 10}",
+            "behaviors.timing.latency_ms: Value error, the mean (-100 ms) is negative",
+        ),
+        (
+            "delayed_transmission:\n    delay_ms: -100000",
+            "behaviors.delayed_transmission.delay_ms: Value error, the value (-100000 ms) is "
+            "negative",
+        ),
+        (
+            "retry_storms:\n    backoff_ms: {dist: normal, mean: 100, std: 10, clip_min: -5}",
+            "behaviors.retry_storms.backoff_ms: Value error, clip_min (-5) must be >= 0",
+        ),
+        (
+            "delayed_transmission:\n    delay_ms: 1000000000000000",
+            "behaviors.delayed_transmission.delay_ms: Value error, the value (1e+15 ms) is "
+            "above 31536000000 ms (365 days)",
+        ),
+        (
+            "rapid_actions:\n    gap_ms: {dist: lognormal, median: 1000000000000, sigma: 5}",
+            "behaviors.rapid_actions.gap_ms: Value error, the mean (2.68337e+17 ms) is above",
+        ),
+        (
+            "slow_processing:\n    timeout_ms: 1e12",
+            "behaviors.slow_processing.timeout_ms: Input should be less than or equal to "
+            "31536000000",
+        ),
+    ],
+)
+def test_impossible_time_spans_are_refused(tmp_path: Path, block: str, expected: str) -> None:
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def _engine(directory: Path, name: str, body: str, seed: int = 5) -> Any:
+    from persona_gen.personas.engine import PersonaEngine
+
+    write(directory, name, f"name: {name}\n{textwrap.dedent(body)}")
+    return PersonaEngine(PersonaCatalog([directory]).get(name), seed, "test", 1_735_689_600_000)
+
+
+def test_time_spans_are_never_negative(tmp_path: Path) -> None:
+    # Normal and uniform draws reach below 0; the time spans they give never do.
+    engine = _engine(
+        tmp_path,
+        "neg_tails",
+        """\
+        behaviors:
+          timing:
+            think_time_ms: {dist: normal, mean: 100, std: 500}
+            latency_ms: {dist: normal, mean: 10, std: 20}
+          delayed_transmission:
+            rate: 1
+            delay_ms: {dist: uniform, low: -1000, high: 1500}
+          retry_storms:
+            rate: 0.2
+            backoff_ms: {dist: normal, mean: 5, std: 50}
+          rapid_actions:
+            rate: 0.2
+            gap_ms: {dist: choice, values: [-50, 100]}
+        """,
+    )
+    for block in range(4):
+        trace = engine.trace(block)
+        assert trace.latency_ms.min() >= 0
+        assert trace.think_ms.min() >= 0
+        assert trace.delivery_ms.min() >= 0  # no event arrives before it happened
+        assert (trace.latency_ms == 0).any()  # the tail was there, and clipped
+
+
+def test_minimal_latency_delivery_is_never_negative(tmp_path: Path) -> None:
+    engine = _engine(
+        tmp_path,
+        "fast",
+        "behaviors:\n  minimal_latency: {latency_ms: {dist: normal, mean: 1, std: 5}}\n",
+    )
+    trace = engine.trace(0)
+    assert trace.delivery_ms.min() >= 0 and trace.latency_ms.min() >= 0
+
+
+def test_batches_leave_when_their_latest_event_happened() -> None:
+    from persona_gen.personas.behaviours.batch_operations import (
+        BatchOperations,
+        BatchOperationsParams,
+    )
+
+    trace = Trace.blank(0, 16, 0)
+    trace.t_ms[:] = [5000, 1000, 9000, 3000] * 4  # times an earlier behaviour moved
+    batch = BatchOperations("batch", BatchOperationsParams(rate=1, events_per_batch=4))
+    batch.apply(trace, np.random.default_rng(0))
+    assert (trace.delivery_ms >= 0).all()
+    assert (trace.t_ms + trace.delivery_ms == 9000).all()
+
+
+def test_a_timeline_past_year_9999_is_refused(tmp_path: Path) -> None:
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(tmp_path, "glacial", "behaviors:\n  timing: {rate_per_second: 1e-7}\n")
+    engine.trace(0)  # 2025 + 324 years: fine
+    with pytest.raises(GenerationError, match=r"after 9999-12-31T23:59:59\.999Z"):
+        engine.trace(30)
+
+
+def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
+    from persona_gen.distributions import MAX_DURATION_MS
+    from persona_gen.personas.engine import LAST_TIMESTAMP_MS
+
+    engine = _engine(
+        tmp_path,
+        "slow_mail",
+        f"""\
+        behaviors:
+          delayed_transmission: {{rate: 1, delay_ms: {MAX_DURATION_MS}}}
+          rapid_actions: {{rate: 1, actions: 1000, gap_ms: {MAX_DURATION_MS}}}
+        """,
+    )
+    trace = engine.trace(0)
+    assert int((trace.t_ms + trace.delivery_ms).max()) <= LAST_TIMESTAMP_MS
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "rate_limits: {limit: 1, window_s: 0.000001}",
+            "behaviors.rate_limits.window_s: Input should be greater than or equal to 0.001",
+        ),
+        (
+            "rate_limits: {limit: 1, window_s: 1.0e+300}",
+            "behaviors.rate_limits.window_s: Input should be less than or equal to 31536000",
+        ),
+        (
+            "intermittent_connectivity: {window_s: 1.0e-300}",
+            "behaviors.intermittent_connectivity.window_s: Input should be greater than or "
+            "equal to 0.001",
+        ),
+    ],
+)
+def test_windows_shorter_than_a_millisecond_are_refused(
+    tmp_path: Path, block: str, expected: str
+) -> None:
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def test_the_shortest_windows_count_quotas_without_numpy_warnings(tmp_path: Path) -> None:
+    # (pytest turns any NumPy RuntimeWarning into an error: none may reach stderr)
+    engine = _engine(
+        tmp_path,
+        "quick_windows",
+        """\
+        behaviors:
+          rate_limits: {limit: 1, window_s: 0.001}
+          intermittent_connectivity: {offline_share: 0.5, window_s: 0.001}
+        """,
+    )
+    trace = engine.trace(0)
+    # 1 event per second: two events of one actor never share a millisecond window
+    assert (trace.status != 429).all()
+
+
+def test_a_disabled_block_with_a_null_kind_is_not_checked(tmp_path: Path) -> None:
+    write(tmp_path, "idle", "name: idle\nbehaviors:\n  foo: {kind: null, enabled: false}\n")
+    assert PersonaCatalog([tmp_path]).get("idle").behaviours == ()
+
+
+def test_a_broken_link_in_a_persona_directory_says_so(tmp_path: Path) -> None:
+    (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere" / "x.yaml")
+    with pytest.raises(PersonaGenError) as info:
+        PersonaCatalog([tmp_path]).get("dangling")
+    assert str(info.value) == (
+        f"{tmp_path}/dangling.yaml: broken symbolic link to '{tmp_path}/nowhere/x.yaml'"
+    )
+
+
+def test_validating_a_profile_as_a_persona_points_at_t_profile() -> None:
+    from tests.helpers import run_cli
+
+    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml")])
+    assert result.code == 1
+    first = result.stderr.splitlines()[0]
+    assert "this looks like a profile, not a persona (it has 'personas' and 'datasets')" in first
+    assert first.endswith("api_testing.yaml -t profile'")
+
+
+@pytest.mark.parametrize("block", ["timing", "session"])
+def test_an_empty_block_gives_the_timeline_of_no_block(tmp_path: Path, block: str) -> None:
+    # Review B #22: `timing: {}` ran at 2 events/s, no timing block at 1/s.
+    # (one name for both: the random streams derive from the persona's name)
+    (tmp_path / "bare").mkdir()
+    (tmp_path / "empty").mkdir()
+    bare = _engine(tmp_path / "bare", "plain", "behaviors: {}\n")
+    empty = _engine(tmp_path / "empty", "plain", f"behaviors:\n  {block}: {{}}\n")
+    assert empty.clock == bare.clock
+    for b in (0, 3):
+        one, other = bare.trace(b), empty.trace(b)
+        for column in ("t_ms", "actor", "session", "think_ms", "latency_ms", "delivery_ms"):
+            assert getattr(one, column).tolist() == getattr(other, column).tolist(), column
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('""', "must not be empty"),
+        ('"%Q%"', "'%Q' is not a strftime directive"),
+        ('"%Y-%m-%"', "ends with a lone '%'"),
+        ('"%e.%m.%Y"', "'%e' is not a strftime directive"),
+        ('"today"', "has no date directive"),
+        ('"100%%"', "has no date directive"),
+    ],
+)
+def test_date_formats_that_write_no_date_are_refused(
+    tmp_path: Path, value: str, expected: str
+) -> None:
+    write(
+        tmp_path, "bad", f"name: bad\nbehaviors:\n  deprecated_formats: {{date_format: {value}}}\n"
+    )
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert f"behaviors.deprecated_formats.date_format: Value error, {expected}" in str(info.value)
+
+
+def test_date_formats_with_directives_and_percent_signs_are_accepted(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "fine",
+        """\
+        name: fine
+        behaviors:
+          deprecated_formats: {date_format: "%d.%m.%Y %H:%M (100%%)", date_only_format: "%G-W%V-%u"}
+        """,
+    )
+    params = PersonaCatalog([tmp_path]).get("fine").behaviours[0].params
+    assert params.date_only_format == "%G-W%V-%u"

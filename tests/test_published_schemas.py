@@ -10,8 +10,11 @@ from types import ModuleType
 from typing import Any
 
 import jsonschema
+import pydantic
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import run_cli
 
@@ -113,6 +116,55 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
         ({"slow": {"kind": "timing", "latency_ms": {"dist": "lognormal"}}}, "behaviors/slow"),
         ({"timing": {"kind": "errors", "rate_per_second": 2}}, "behaviors/timing"),
         ({"Timing": {}}, "behaviors"),
+        # time spans: never negative, at most 365 days (docs/distributions.md#durations)
+        ({"timing": {"latency_ms": -5}}, "behaviors/timing/latency_ms"),
+        (
+            {"timing": {"think_time_ms": {"dist": "normal", "mean": -100, "std": 1}}},
+            "behaviors/timing/think_time_ms",
+        ),
+        ({"delayed_transmission": {"delay_ms": 1e15}}, "behaviors/delayed_transmission/delay_ms"),
+        (
+            {
+                "retry_storms": {
+                    "backoff_ms": {"dist": "uniform", "low": 1, "high": 5, "clip_min": -1}
+                }
+            },
+            "behaviors/retry_storms/backoff_ms",
+        ),
+        ({"slow_processing": {"timeout_ms": 1e12}}, "behaviors/slow_processing/timeout_ms"),
+        # what the review found accepted (docs/schema vs validate): empty lists and mappings,
+        # delimiters and encodings the CSV writer cannot use
+        ({"unicode": {"classes": []}}, "behaviors/unicode/classes"),
+        ({"unicode": {"classes": ["emoji", "klingon"]}}, "behaviors/unicode/classes/1"),
+        ({"malformed_inputs": {"kinds": []}}, "behaviors/malformed_inputs/kinds"),
+        ({"session_anomalies": {"kinds": ["nope"]}}, "behaviors/session_anomalies/kinds/0"),
+        ({"errors": {"statuses": {}}}, "behaviors/errors/statuses"),
+        ({"errors": {"statuses": {"500": 0, "503": 0}}}, "behaviors/errors/statuses"),
+        ({"errors": {"statuses": {"500": -1, "503": 2}}}, "behaviors/errors/statuses/500"),
+        ({"connection_issues": {"kinds": {}}}, "behaviors/connection_issues/kinds"),
+        ({"connection_issues": {"kinds": {"gremlins": 1}}}, "behaviors/connection_issues/kinds"),
+        ({"retry_storms": {"statuses": [200]}}, "behaviors/retry_storms/statuses/0"),
+        (
+            {"timing": {"latency_ms": {"dist": "choice", "values": [1, 2], "weights": [0, 0]}}},
+            "behaviors/timing/latency_ms",
+        ),
+        (
+            {"deprecated_formats": {"file_delimiter": "\n"}},
+            "behaviors/deprecated_formats/file_delimiter",
+        ),
+        (
+            {"deprecated_formats": {"file_delimiter": '"'}},
+            "behaviors/deprecated_formats/file_delimiter",
+        ),
+        *(
+            ({"deprecated_formats": {"file_encoding": name}}, "behaviors/deprecated_formats")
+            for name in ("no-such-codec", "base64", "rot13", "idna", "undefined", "mbcs", "")
+        ),
+        ({"deprecated_formats": {"date_format": ""}}, "behaviors/deprecated_formats/date_format"),
+        (
+            {"deprecated_formats": {"date_only_format": "%Q%"}},
+            "behaviors/deprecated_formats/date_only_format",
+        ),
     ],
 )
 def test_persona_schema_rejects_what_the_loader_rejects(
@@ -129,7 +181,11 @@ def test_persona_schema_accepts_what_the_loader_accepts() -> None:
         "extends": "normal_user",
         "population": {"kind": "device", "id_prefix": "mob"},
         "behaviors": {
-            "timing": {"latency_ms": 80, "think_time_ms": {"value": 500}},
+            "timing": {
+                "latency_ms": {"dist": "normal", "mean": 100, "std": 20},
+                "think_time_ms": {"value": 500},
+            },
+            "rapid_actions": {"gap_ms": 80, "actions": {"dist": "normal", "mean": -3, "std": 1}},
             "rare_errors": {"kind": "errors", "statuses": {"503": 1}},
             "typos": None,
             "battery_drain": {"enabled": False},
@@ -137,3 +193,92 @@ def test_persona_schema_accepts_what_the_loader_accepts() -> None:
         },
     }
     assert _errors(_committed("persona"), persona) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="%YdmQe x", max_size=8))
+def test_the_schema_and_the_loader_agree_on_date_formats(text: str) -> None:
+    from persona_gen.personas.behaviours.deprecated_formats import DeprecatedFormatsParams
+
+    try:
+        DeprecatedFormatsParams(date_format=text)
+        loader = True
+    except pydantic.ValidationError:
+        loader = False
+    schema = not _errors(
+        _committed("persona"),
+        {"name": "x", "behaviors": {"deprecated_formats": {"date_format": text}}},
+    )
+    assert schema == loader, text
+
+
+ENCODINGS = [
+    "latin-1",
+    "UTF-8",
+    "utf8",
+    "Windows-1252",
+    "iso 8859 1",
+    "ANSI_X3.4-1968",
+    "ansi.x3.4.1968",
+    "cp1252",
+    "utf_8_sig",
+    " koi8-r ",
+    "MacRoman",
+    "latin.1",
+    "utf.8",
+    "utf--8",
+    "-utf-8-",
+    ".utf8",
+    "utf8.",
+    "base64",
+    "idna",
+    "undefined",
+    "zlib",
+]
+
+
+def _encoding_spellings() -> Any:
+    """Names of every Python codec as a user may spell them: any case, any separators."""
+    import encodings.aliases
+
+    names = sorted(set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values()))
+    separators = st.sampled_from(["_", "-", " ", ".", "--", "/", "_-", "~"])
+    return st.builds(
+        lambda name, upper, sep, lead, trail: (
+            (
+                lead + sep.join(name.split("_")).upper()
+                if upper
+                else lead + sep.join(name.split("_"))
+            )
+            + trail
+        ),
+        st.sampled_from(names),
+        st.booleans(),
+        separators,
+        st.sampled_from(["", " ", "-", ".", "é"]),
+        st.sampled_from(["", " ", "-", ".", "\t"]),
+    )
+
+
+def _encoding_agrees(name: str) -> None:
+    from persona_gen.personas.behaviours.deprecated_formats import DeprecatedFormatsParams
+
+    try:
+        DeprecatedFormatsParams(file_encoding=name)
+        loader = True
+    except pydantic.ValidationError:
+        loader = False
+    block = {"deprecated_formats": {"file_encoding": name}}
+    schema = not _errors(_committed("persona"), {"name": "x", "behaviors": block})
+    assert schema == loader, (name, schema, loader)
+
+
+@pytest.mark.parametrize("name", ENCODINGS)
+def test_the_schema_and_the_loader_agree_on_encodings(name: str) -> None:
+    _encoding_agrees(name)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_encoding_spellings(), st.text(alphabet="utf8-_. LATIN1cp", max_size=9)))
+def test_the_schema_and_the_loader_agree_on_any_spelling_of_an_encoding(name: str) -> None:
+    _encoding_agrees(name)

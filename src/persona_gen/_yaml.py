@@ -63,6 +63,8 @@ def read_text(path: Path, expected: str, error: type[FileError] = FileError) -> 
     try:
         return path.read_text(encoding="utf-8")
     except FileNotFoundError:
+        if path.is_symlink():  # (a link whose target is gone: not "not found", nor a folder)
+            raise error(f"broken symbolic link to '{path.readlink()}'", path) from None
         raise error("file not found", path) from None
     except IsADirectoryError:
         raise error(f"is a directory, expected {expected}", path) from None

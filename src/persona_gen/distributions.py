@@ -11,16 +11,27 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
-__all__ = ["Distribution", "DistributionSpec", "Rate"]
+__all__ = ["MAX_DURATION_MS", "Distribution", "DistributionSpec", "DurationSpec", "Rate"]
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0, description="A probability in [0, 1].")]
 
+MAX_DURATION_MS = 365 * 24 * 3600 * 1000
+"""The longest time span a duration parameter draws: 365 days, in milliseconds."""
+
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     clip_min: float | None = Field(None, description="Lower bound applied after sampling.")
     clip_max: float | None = Field(None, description="Upper bound applied after sampling.")
+
+    @model_validator(mode="after")
+    def _clips_ordered(self) -> _Base:
+        low, high = self.clip_min, self.clip_max
+        if low is not None and high is not None and low > high:
+            raise ValueError(f"clip_min ({low:g}) must not be above clip_max ({high:g})")
+        return self
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         values = self._draw(rng, n).astype(np.float64, copy=False)
@@ -141,7 +152,13 @@ class Geometric(_Base):
 class Choice(_Base):
     dist: Literal["choice"]
     values: list[float] = Field(min_length=1)
-    weights: list[float] | None = None
+    weights: list[float] | None = Field(
+        None,
+        json_schema_extra={
+            "items": {"type": "number", "minimum": 0},
+            "not": {"type": "array", "items": {"maximum": 0}},  # (not all zero)
+        },
+    )
 
     @model_validator(mode="after")
     def _weights_match(self) -> Choice:
@@ -176,6 +193,8 @@ Distribution = Annotated[
 
 def _coerce(value: Any) -> Any:
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):  # (reported here, at the parameter the user wrote)
+            raise PydanticCustomError("finite_number", "Input should be a finite number")
         return {"dist": "constant", "value": value}
     if isinstance(value, dict) and "dist" not in value and "value" in value:
         return {"dist": "constant", **value}
@@ -200,3 +219,37 @@ class DistributionSpec(BaseModel):
 
     def mean(self) -> float:
         return self.root.mean()
+
+
+class DurationSpec(DistributionSpec):
+    """A distribution of a time span in milliseconds: a latency, think time, delay, gap...
+
+    A time span is never negative and never longer than ``MAX_DURATION_MS``: every draw is
+    clipped to that range, so no event is answered in negative time or arrives before it
+    happened, and timestamps stay in range. What clipping would make meaningless is refused
+    instead: a negative ``clip_min`` or ``clip_max``, or a mean outside the range (a negative
+    or a 30-year latency is a mistake, not a distribution to clip).
+    """
+
+    @model_validator(mode="after")
+    def _a_time_span(self) -> DurationSpec:
+        dist = self.root
+        for name in ("clip_min", "clip_max"):
+            bound = getattr(dist, name)
+            if bound is not None and bound < 0:
+                raise ValueError(f"{name} ({bound:g}) must be >= 0: a time span is never negative")
+        what = "the value" if isinstance(dist, Constant) else "the mean"
+        mean = dist.mean()
+        if mean < 0:
+            raise ValueError(f"{what} ({mean:g} ms) is negative: a time span is never negative")
+        if mean > MAX_DURATION_MS:
+            raise ValueError(
+                f"{what} ({mean:g} ms) is above {MAX_DURATION_MS} ms (365 days), "
+                "the longest time span"
+            )
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        values = self.root.sample(rng, n)
+        np.clip(values, 0.0, MAX_DURATION_MS, out=values)
+        return values

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import DistributionSpec, DurationSpec
 
 __all__ = ["Clock"]
 
@@ -14,20 +14,24 @@ def _dist(value: object) -> DistributionSpec:
     return DistributionSpec.model_validate(value)
 
 
+def _duration(value: object) -> DurationSpec:
+    return DurationSpec.model_validate(value)
+
+
 @dataclass
 class Clock:
     """How events are spaced and grouped, before behaviours reshape them."""
 
     rate_per_second: float = 1.0  # mean events per second across the whole population
     gap_cv: float = 1.0  # variation of inter-arrival gaps: 1 Poisson, <1 regular, >1 clumpy
-    think_ms: DistributionSpec = field(
-        default_factory=lambda: _dist({"dist": "lognormal", "median": 3000, "sigma": 0.8})
+    think_ms: DurationSpec = field(
+        default_factory=lambda: _duration({"dist": "lognormal", "median": 3000, "sigma": 0.8})
     )
-    latency_ms: DistributionSpec = field(
-        default_factory=lambda: _dist({"dist": "lognormal", "median": 120, "sigma": 0.5})
+    latency_ms: DurationSpec = field(
+        default_factory=lambda: _duration({"dist": "lognormal", "median": 120, "sigma": 0.5})
     )
-    delivery_ms: DistributionSpec = field(
-        default_factory=lambda: _dist({"dist": "lognormal", "median": 25, "sigma": 0.4})
+    delivery_ms: DurationSpec = field(
+        default_factory=lambda: _duration({"dist": "lognormal", "median": 25, "sigma": 0.4})
     )
     session_length: DistributionSpec = field(
         default_factory=lambda: _dist({"dist": "geometric", "mean": 12})

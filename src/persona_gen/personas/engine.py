@@ -7,14 +7,20 @@ any block can be produced alone (docs/determinism.md).
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 import numpy as np
 
+from persona_gen.errors import GenerationError
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.trace import Trace
 from persona_gen.seeds import BLOCK_SIZE, block_stream
 
-__all__ = ["PersonaEngine"]
+__all__ = ["LAST_TIMESTAMP_MS", "PersonaEngine"]
+
+LAST_TIMESTAMP_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the last instant an RFC 3339 timestamp (four-digit year) shows."""
 
 
 class PersonaEngine:
@@ -48,6 +54,8 @@ class PersonaEngine:
                 trace.touch(b.name, touched[:n])
         span = clock.block_span_ms(n)
         start = self.epoch_ms + block * span
+        if start + span > LAST_TIMESTAMP_MS:
+            self._past_year_9999(block)
         offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
         trace.t_ms = (start + offsets).astype(np.int64)
 
@@ -67,8 +75,23 @@ class PersonaEngine:
         # 3. Behaviours, phase by phase (loader sorted them).
         for b in self.persona.behaviours:
             b.apply(trace, self.stream(block, f"apply:{b.name}"))
+        # Durations are at most a year each, so only a timeline already near the limit gets
+        # here; an event or an arrival past it could not be written as a timestamp.
+        if int(trace.t_ms.max()) > LAST_TIMESTAMP_MS or float(
+            (trace.t_ms + trace.delivery_ms).max()
+        ) > float(LAST_TIMESTAMP_MS):
+            self._past_year_9999(block)
         trace.sort_by_time()
         return trace
+
+    def _past_year_9999(self, block: int) -> NoReturn:
+        rate = self.clock.rate_per_second
+        raise GenerationError(
+            f"persona '{self.persona.name}': at {rate:g} events per second, its events from "
+            f"number {block * BLOCK_SIZE} on would happen after 9999-12-31T23:59:59.999Z, the last "
+            "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
+            "rate (timing.rate_per_second)"
+        )
 
 
 def _sessions(

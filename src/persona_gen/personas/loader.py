@@ -7,6 +7,7 @@ Every problem is reported with file:line and the field path.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -55,14 +56,26 @@ def pydantic_problems(
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p not in ("root",) and not _is_union_tag(p))
-        path = (*prefix, *loc)
+        path = (*prefix, *(p for p in loc if p != "[key]"))
         message = err["msg"]
-        if err["type"] == "extra_forbidden":
+        if "[key]" in loc:  # pydantic's marker for a mapping key (not a field)
+            message = f"invalid key: {message}"
+        elif err["type"] == "extra_forbidden":
             message = "unknown field"
         elif err["type"] == "missing":
             message = "field required"
+        elif err["type"] == "finite_number":
+            message = _not_finite(err.get("input"))
         problems.append(located.problem(path, message))
     return problems
+
+
+def _not_finite(value: Any) -> str:
+    """What is wrong with a NaN or an infinity where a number is expected."""
+    if isinstance(value, float) and math.isnan(value):
+        return "not a number (.nan); give a finite number"
+    sign = "-" if isinstance(value, int | float) and value < 0 else ""
+    return f"infinite ({sign}.inf); give a finite number"
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -154,7 +167,8 @@ class PersonaCatalog:
         own = spec.model_dump(mode="json", exclude_unset=True, exclude={"extends", "name"})
         merged = _merge(merged, own)
         merged["name"] = spec.name
-        merged["version"] = spec.version  # a child is a persona of its own: its version
+        # A child is a persona of its own: its version, never a parent's (persona-format.md).
+        merged["version"] = spec.version
         merged.setdefault("description", spec.description)
         merged["behaviors"] = {
             k: v for k, v in merged.get("behaviors", {}).items() if v is not None
@@ -187,7 +201,7 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     try:
         spec = PersonaFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
-        problems = list(pydantic_problems(exc, located, ()))
+        problems = _profile_hint(located) + pydantic_problems(exc, located, ())
         # Every problem at once: the behaviour blocks too, though the file failed elsewhere.
         blocks = located.data.get("behaviors")
         if isinstance(blocks, dict):
@@ -203,6 +217,24 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
         {k: v for k, v in spec.behaviors.items() if v is not None}, [located], partial=True
     )
     return spec, located
+
+
+def _profile_hint(located: Located) -> list[Problem]:
+    """A profile given where a persona is expected (``validate FILE`` without ``-t profile``):
+    say so before its profile fields are listed as unknown."""
+    found = [key for key in located.data if key in _PROFILE_KEYS]
+    if not found:
+        return []
+    line, column = located.where((found[0],))
+    keys = " and ".join(f"'{key}'" for key in found)
+    message = (
+        f"this looks like a profile, not a persona (it has {keys}): "
+        f"check it with 'persona-gen validate {located.file} -t profile'"
+    )
+    return [Problem(message, "", located.file, line, column)]
+
+
+_PROFILE_KEYS = ("datasets", "personas")
 
 
 def _behaviour_problems(blocks: dict[Any, Any], located: Located) -> list[Problem]:
@@ -239,6 +271,15 @@ def bind_behaviours(
             continue
         if not enabled:
             continue
+        if not isinstance(kind, str):
+            problems.append(
+                located.problem(
+                    ("behaviors", name, "kind"),
+                    f"must name a behaviour kind, got {_yaml_text(kind)} (leave 'kind' out "
+                    f"and the block name '{name}' is the kind)",
+                )
+            )
+            continue
         if kind not in BEHAVIOURS:
             where = ("behaviors", name, "kind") if "kind" in block else ("behaviors", name)
             problems.append(
@@ -261,6 +302,17 @@ def bind_behaviours(
     if partial:
         return ()
     return tuple(sorted(bound, key=lambda b: b.phase))
+
+
+def _yaml_text(value: Any) -> str:
+    """A scalar as YAML writes it (null, true, 5), for messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict | list):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return repr(value)
 
 
 def _path_of(dotted: str) -> tuple[str, ...]:

@@ -39,7 +39,9 @@ class PersonaFile(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=NAME_PATTERN, description="Unique persona name (snake_case).")
-    version: SemVer = Field("1.0.0", description="Semantic version of this persona.")
+    version: SemVer = Field(
+        "1.0.0", description="Semantic version of this persona (not inherited from parents)."
+    )
     description: str = Field("", description="What population this persona describes.")
     extends: list[str] = Field(
         default_factory=list, description="Parent personas; this file's values override theirs."

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from enum import IntEnum
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
-from pydantic import AfterValidator, BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.trace import Trace
@@ -16,9 +19,10 @@ __all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", 
 
 
 class Params(BaseModel):
-    """Base of every behaviour's parameter model: unknown keys are errors."""
+    """Base of every behaviour's parameter model: unknown keys are errors, and so are NaN and
+    infinities (no parameter means anything by them)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 P = TypeVar("P", bound=Params)
@@ -61,15 +65,34 @@ class Behaviour(Generic[P]):
         """Write this behaviour's decisions into the trace."""
 
 
-def one_of(choices: tuple[str, ...]) -> AfterValidator:
-    """A validator for a non-empty list whose items are all among ``choices``."""
+@dataclass(frozen=True)
+class _OneOf:
+    """``Annotated`` metadata: a non-empty list whose items are all among ``choices``, checked
+    with one message, and described as such (minItems, an enum) in the JSON Schema."""
 
-    def check(value: list[str]) -> list[str]:
-        if not value or any(v not in choices for v in value):
-            raise ValueError(f"choose from {', '.join(choices)}")
+    choices: tuple[str, ...]
+
+    def check(self, value: list[str]) -> list[str]:
+        if not value or any(v not in self.choices for v in value):
+            raise ValueError(f"choose from {', '.join(self.choices)}")
         return value
 
-    return AfterValidator(check)
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self.check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(schema)
+        json_schema.update(minItems=1, items={"type": "string", "enum": list(self.choices)})
+        return json_schema
+
+
+def one_of(choices: tuple[str, ...]) -> _OneOf:
+    """A validator for a non-empty list whose items are all among ``choices``."""
+    return _OneOf(choices)
 
 
 def take_runs(

@@ -38,8 +38,9 @@ class BatchOperations(Behaviour[BatchOperationsParams]):
         sizes = np.maximum(1, np.rint(p.batch_size.sample(rng, groups)).astype(np.int32))
         trace.batch = np.where(mask, trace.first_index + group * p.events_per_batch, -1)
         trace.batch_size = np.where(mask, sizes[group], 1).astype(np.int32)
-        # Events of one batch leave together, when its last event has happened.
-        last = np.minimum((group + 1) * p.events_per_batch, trace.n) - 1
-        wait = (trace.t_ms[last] - trace.t_ms).astype(np.float64)
+        # Events of one batch leave together, when its latest event has happened (earlier
+        # behaviours may have moved times, so that is not always the last one in the block).
+        latest = np.maximum.reduceat(trace.t_ms, np.arange(0, trace.n, p.events_per_batch))
+        wait = (latest[group] - trace.t_ms).astype(np.float64)
         trace.delivery_ms = np.where(mask, trace.delivery_ms + wait, trace.delivery_ms)
         trace.touch(self.name, mask)

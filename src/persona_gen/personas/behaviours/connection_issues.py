@@ -29,6 +29,12 @@ class ConnectionIssuesParams(Params):
             "read_timeout": 0.2,
         },
         description=f"Failure kinds and weights; any of {', '.join(KINDS)}.",
+        json_schema_extra={
+            "minProperties": 1,
+            "propertyNames": {"enum": list(KINDS)},
+            "additionalProperties": {"type": "number", "minimum": 0},
+            "not": {"additionalProperties": {"maximum": 0}},  # (not all zero)
+        },
     )
 
     @field_validator("kinds")

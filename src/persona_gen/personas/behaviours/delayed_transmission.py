@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import DurationSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import Trace
 
 
 class DelayedTransmissionParams(Params):
     rate: Rate = Field(0.2, description="Share of events delivered late.")
-    delay_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    delay_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "lognormal", "median": 30000, "sigma": 1.0}
         ),
         description="Extra delay of a late event.",

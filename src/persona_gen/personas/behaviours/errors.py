@@ -15,6 +15,11 @@ class ErrorsParams(Params):
     statuses: dict[int, float] = Field(
         default_factory=lambda: {500: 0.4, 502: 0.1, 503: 0.3, 504: 0.2},
         description="Failure HTTP statuses and their relative weights.",
+        json_schema_extra={
+            "minProperties": 1,
+            "additionalProperties": {"type": "number", "minimum": 0},
+            "not": {"additionalProperties": {"maximum": 0}},  # (not all zero)
+        },
     )
 
     @field_validator("statuses")

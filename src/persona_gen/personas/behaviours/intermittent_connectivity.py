@@ -20,7 +20,9 @@ from persona_gen.personas.trace import Trace
 
 class IntermittentConnectivityParams(Params):
     offline_share: Rate = Field(0.1, description="Share of time slots an actor is offline.")
-    window_s: float = Field(60.0, gt=0, le=86400, description="Length of one offline slot.")
+    window_s: float = Field(
+        60.0, ge=0.001, le=86400, description="Length of one offline slot (at least 1 ms)."
+    )
     on_offline: Literal["buffer", "drop", "mixed"] = Field(
         "mixed", description="What happens to events while offline."
     )

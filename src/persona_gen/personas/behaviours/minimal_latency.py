@@ -4,22 +4,20 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import DurationSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
 
 class MinimalLatencyParams(Params):
-    latency_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    latency_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "lognormal", "median": 4, "sigma": 0.3}
         ),
         description="Server latency.",
     )
-    think_time_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
-            {"dist": "exponential", "mean": 50}
-        ),
+    think_time_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate({"dist": "exponential", "mean": 50}),
         description="Pause between a machine actor's calls.",
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import DistributionSpec, DurationSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, take_runs
 from persona_gen.personas.trace import Trace
 
@@ -18,8 +18,8 @@ class RapidActionsParams(Params):
         ),
         description="Actions in a run.",
     )
-    gap_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    gap_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "uniform", "low": 5, "high": 80}
         ),
         description="Time between actions in a run.",

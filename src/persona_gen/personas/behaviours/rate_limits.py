@@ -5,13 +5,19 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
+from persona_gen.distributions import MAX_DURATION_MS
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.trace import Trace
 
 
 class RateLimitsParams(Params):
     limit: int = Field(100, ge=1, description="Requests allowed per actor per window.")
-    window_s: float = Field(1.0, gt=0, description="Quota window length.")
+    window_s: float = Field(
+        1.0,
+        ge=0.001,
+        le=MAX_DURATION_MS / 1000,
+        description="Quota window length in seconds (whole milliseconds, 1 ms to 365 days).",
+    )
     status: int = Field(429, ge=400, le=599, description="Status of a throttled request.")
 
 
@@ -23,7 +29,8 @@ class RateLimits(Behaviour[RateLimitsParams]):
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
-        window = (trace.t_ms // int(p.window_s * 1000)).astype(np.int64)
+        window_ms = max(1, round(p.window_s * 1000))
+        window = (trace.t_ms // window_ms).astype(np.int64)
         order = np.lexsort((trace.t_ms, window, trace.actor))
         key_actor, key_window = trace.actor[order], window[order]
         new_group = np.ones(trace.n, bool)
@@ -34,7 +41,7 @@ class RateLimits(Behaviour[RateLimitsParams]):
         over[order] = rank >= p.limit
         trace.status[over] = p.status
         trace.detail("failure")[over] = "rate_limited"
-        window_end = (window + 1) * int(p.window_s * 1000)
+        window_end = (window + 1) * window_ms
         trace.details.setdefault("retry_after_ms", np.full(trace.n, None, dtype=object))
         trace.details["retry_after_ms"][over] = (window_end - trace.t_ms)[over]
         trace.touch(self.name, over)

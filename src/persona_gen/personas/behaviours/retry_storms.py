@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import DistributionSpec, DurationSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import Trace
 
@@ -21,8 +21,8 @@ class RetryStormsParams(Params):
         default_factory=lambda: DistributionSpec.model_validate({"dist": "geometric", "mean": 6}),
         description="Retries after the first try.",
     )
-    backoff_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    backoff_ms: DurationSpec = Field(
+        default_factory=lambda: DurationSpec.model_validate(
             {"dist": "uniform", "low": 20, "high": 250}
         ),
         description="Pause between attempts (storms barely back off).",
@@ -32,6 +32,7 @@ class RetryStormsParams(Params):
         default_factory=lambda: [503, 504, 502, 429],
         min_length=1,
         description="Statuses of the failing attempts (HTTP 400-599).",
+        json_schema_extra={"items": {"type": "integer", "minimum": 400, "maximum": 599}},
     )
 
     @field_validator("statuses")

@@ -8,13 +8,16 @@ from persona_gen.distributions import DistributionSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
+_UNSET = Clock()  # `session: {}` gives the same sessions as no session block
+
 
 class SessionParams(Params):
     length: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate({"dist": "geometric", "mean": 12}),
-        description="Events per session.",
+        default_factory=lambda: _UNSET.session_length, description="Events per session."
     )
-    users: int = Field(1000, ge=1, le=10**9, description="Distinct actors in the population.")
+    users: int = Field(
+        _UNSET.users, ge=1, le=10**9, description="Distinct actors in the population."
+    )
 
 
 class Session(Behaviour[SessionParams]):

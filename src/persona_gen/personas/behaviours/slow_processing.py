@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.trace import Trace
 
@@ -17,7 +17,9 @@ class SlowProcessingParams(Params):
         ),
         description="Multiplier on latency and think time.",
     )
-    timeout_ms: float = Field(10000, gt=0, description="Requests slower than this time out.")
+    timeout_ms: float = Field(
+        10000, gt=0, le=MAX_DURATION_MS, description="Requests slower than this time out."
+    )
 
 
 class SlowProcessing(Behaviour[SlowProcessingParams]):

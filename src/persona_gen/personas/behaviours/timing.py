@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import DurationSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
+# A timing block's defaults are the engine's own defaults (a Clock nobody configured), so
+# `timing: {}` gives the same timeline as no timing block at all.
+_UNSET = Clock()
+
 
 class TimingParams(Params):
-    rate_per_second: float = Field(2.0, gt=0, le=1e7, description="Events per second, all actors.")
-    think_time_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
-            {"dist": "lognormal", "median": 3000, "sigma": 0.8}
-        ),
+    rate_per_second: float = Field(
+        _UNSET.rate_per_second, gt=0, le=1e7, description="Events per second, all actors."
+    )
+    think_time_ms: DurationSpec = Field(
+        default_factory=lambda: _UNSET.think_ms,
         description="An actor's pause between two actions.",
     )
-    latency_ms: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
-            {"dist": "lognormal", "median": 120, "sigma": 0.5}
-        ),
+    latency_ms: DurationSpec = Field(
+        default_factory=lambda: _UNSET.latency_ms,
         description="Server response time.",
     )
-    arrival_cv: float = Field(1.0, gt=0, le=10, description="Gap variation: 1 = Poisson.")
+    arrival_cv: float = Field(_UNSET.gap_cv, gt=0, le=10, description="Gap variation: 1 = Poisson.")
 
 
 class Timing(Behaviour[TimingParams]):
