@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from persona_gen import PersonaCatalog
+from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators import GENERATORS, SUMMARIES
@@ -240,3 +240,27 @@ def test_api_bodies_and_batch_items_never_share_a_unique_key(tmp_path: Path) -> 
     assert batches > 10
     for key, values in sent.items():
         assert len(values) == len(set(values)), key
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "high_volume_system", "edge_case_user"])
+def test_an_api_exchange_names_one_resource(persona: str) -> None:
+    # The resource a path names is the one its success reply holds, an update's body is that
+    # resource, and a create or update is answered with what it sent.
+    ds = Dataset([(PersonaCatalog([]).get(persona), 1.0)], "api", 3000, 3)
+    checked = 0
+    for record in (r for block in ds.blocks() for r in block):
+        request, response = record["request"], record["response"]
+        if not response or response["status"] not in (200, 201):
+            continue
+        reply, body = response["body"], request["body"]
+        if not isinstance(reply, dict) or ("items" in reply and "page" in reply):
+            continue
+        parts = request["path"].split("/")
+        if len(parts) == 5 and "id" in reply and parts[4] != "batch":  # /api/v2/users/{id}
+            assert reply["id"] == parts[4]
+            checked += 1
+        if request["method"] in ("POST", "PUT", "PATCH") and not request["path"].endswith("/batch"):
+            assert isinstance(body, dict)
+            assert {k: reply.get(k) for k in body} == body
+            checked += 1
+    assert checked > 500

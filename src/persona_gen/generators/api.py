@@ -76,10 +76,10 @@ class ApiGenerator(Generator):
         for row, src in retries:
             op_index[row] = op_index[src]  # a retry repeats its request
         bodies, outcomes = self._bodies(trace, op_index, rng)
-        paths, replies = self._paths_and_replies(op_index, rng)
+        paths, replies, named = self._paths_and_replies(op_index, rng)
         for row, src in retries:
             bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
-            paths[row] = paths[src]
+            paths[row], named[row] = paths[src], named[src]
         queries = self._queries(op_index, rng)
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [self.operations[k] for k in op_index.tolist()]
@@ -108,6 +108,8 @@ class ApiGenerator(Generator):
                 body = text[: max(1, len(text) // 2)]
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
             violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
+            # (a batch POST's body holds items, not the resource)
+            _agree(op.method, body, replies[i], named[i], outcomes[i], batch_size[i] > 1)
             response = self._response(
                 op,
                 status[i],
@@ -265,13 +267,15 @@ class ApiGenerator(Generator):
 
     def _paths_and_replies(
         self, op_index: np.ndarray, rng: np.random.Generator, replies: bool = True
-    ) -> tuple[list[str], list[Any]]:
-        """Per event, the concrete path and the body a success would return: path values
-        drawn per operation, replies per entity (one synthesizer call for all operations of
-        the block that return that entity). Without ``replies`` only paths are drawn (a load
-        schedule has no bodies)."""
+    ) -> tuple[list[str], list[Any], list[dict[str, Any] | None]]:
+        """Per event, the concrete path, the body a success would return, and the path's
+        values of the entity's own fields (``{"id": …}``, which the reply then carries):
+        path values drawn per operation, replies per entity (one synthesizer call for all
+        operations of the block that return that entity). Without ``replies`` only paths
+        are drawn (a load schedule has no bodies)."""
         n = op_index.size
         placed = np.full(n, "", dtype=object)  # each operation's paths, put in its rows
+        named: list[dict[str, Any] | None] = [None] * n
         bodies: list[Any] = [None] * n
         asked: dict[str, list[tuple[int, int | None]]] = {}
         for k, op in enumerate(self.operations):
@@ -286,6 +290,9 @@ class ApiGenerator(Generator):
                 field = entity.schema.field(param)
                 schema = field.schema if field is not None else _UUID_SCHEMA
                 values = self.synth.values(schema, param, len(rows), rng)
+                if field is not None:  # (the resource the path names: its reply says so)
+                    for row, value in zip(rows, values, strict=True):
+                        named[row] = {**(named[row] or {}), param: value}
                 token = "{" + param + "}"
                 if len(params) == 1 and op.path.count(token) == 1:
                     # (the replace below, without searching every path: the common case)
@@ -315,7 +322,7 @@ class ApiGenerator(Generator):
                     bodies[row] = {"items": pool[start : start + size], "page": 1}
                     start += size
         paths: list[str] = placed.tolist()
-        return paths, bodies
+        return paths, bodies, named
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
         if batch and op.method == "POST" and op.request_body:
@@ -400,6 +407,37 @@ class ApiGenerator(Generator):
 
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
+
+
+_SENDING = ("POST", "PUT", "PATCH")
+
+
+def _agree(
+    method: str,
+    body: Any,
+    reply: Any,
+    named: dict[str, Any] | None,
+    outcomes: list[Outcome],
+    batch: bool,
+) -> None:
+    """Make an exchange name one resource. An update's body carries the field values its
+    path names (unless a behaviour changed them), and a success reply is the resource asked
+    for: what a create or an update sent (the reply is of the same entity) with the path's
+    own values (the id of ``GET /users/{id}``); its other fields stand for what the server
+    holds or adds."""
+    sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
+    if named and sending:
+        touched = {o.field_path.split(".")[0] for o in outcomes}
+        for key, value in named.items():
+            if key in body and key not in touched:
+                body[key] = value
+    if not isinstance(reply, dict) or any(o.rule for o in outcomes):
+        return  # (an invalid request gets an error, not this reply)
+    if sending:
+        reply.update(body)
+    for key, value in (named or {}).items():
+        if key in reply:
+            reply[key] = value
 
 
 def _params_of(path: str) -> tuple[str, ...]:

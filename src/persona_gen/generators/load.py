@@ -77,7 +77,7 @@ class LoadGenerator(ApiGenerator):
         retries = repeats_of(trace, trace.attempt > 1)
         for row, src in retries:
             op_index[row] = op_index[src]  # a retry repeats its request
-        paths, _ = self._paths_and_replies(op_index, rng, replies=False)
+        paths, _, _ = self._paths_and_replies(op_index, rng, replies=False)
         for row, src in retries:
             paths[row], sizes[row] = paths[src], sizes[src]
         # Column by column, then one dict per record (compiled row makers).
