@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from persona_gen import PersonaCatalog
+from persona_gen import Dataset, PersonaCatalog
 from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import BLOCK_SIZE
@@ -249,3 +249,22 @@ def test_rapid_actions_and_concurrency_come_from_one_actor() -> None:
     assert any(len(g) >= 2 for g in groups.values())
     rapid = [r for r in recs if "rapid_actions" in r["behaviors"]]
     assert rapid
+
+
+def test_load_payload_sizes_are_the_api_bodies_sizes() -> None:
+    # A load schedule's payload_bytes stands for the body the api generator sends: a PATCH
+    # sends a third of the fields, so its payload is a third of a PUT's, not the same.
+    import orjson
+
+    persona = PersonaCatalog([]).get("normal_user")
+    load = [r for b in Dataset([(persona, 1.0)], "load", 6000, 1).blocks() for r in b]
+    api = [r for b in Dataset([(persona, 1.0)], "api", 6000, 1).blocks() for r in b]
+    for method in ("PATCH", "PUT"):
+        scheduled = [r["payload_bytes"] for r in load if r["method"] == method]
+        sent = [
+            len(orjson.dumps(r["request"]["body"]))
+            for r in api
+            if r["request"]["method"] == method and isinstance(r["request"]["body"], dict)
+        ]
+        ratio = (sum(scheduled) / len(scheduled)) / (sum(sent) / len(sent))
+        assert 0.75 < ratio < 1.33, (method, ratio)

@@ -12,7 +12,7 @@ from functools import cached_property
 import numpy as np
 import orjson
 
-from persona_gen.generators.api import ApiGenerator
+from persona_gen.generators.api import ApiGenerator, patch_of
 from persona_gen.generators.base import Record, repeats_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
@@ -60,6 +60,8 @@ class LoadGenerator(ApiGenerator):
         for k, op in enumerate(self.operations):
             if op.request_body:
                 sample = self.synth.records(op.entity or self.entity.name, _SAMPLE, rng)
+                if op.method == "PATCH":  # (what the api generator sends for one)
+                    sample = [patch_of(s) for s in sample]
                 typical[k] = np.mean([len(orjson.dumps(s)) for s in sample])
         return typical
 
