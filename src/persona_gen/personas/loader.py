@@ -66,6 +66,8 @@ def pydantic_problems(
             message = "field required"
         elif err["type"] == "finite_number":
             message = _not_finite(err.get("input"))
+        elif err["type"] == "value_error":  # (our validators' words, without pydantic's tag)
+            message = message.removeprefix("Value error, ")
         problems.append(located.problem(path, message))
     return problems
 

@@ -27,7 +27,7 @@ class DatasetSpec(BaseModel):
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
     format: str = Field("json", description="Output encoding: json, jsonl or csv.")
-    seed: int | None = Field(None, ge=0, description="Overrides the profile's seed.")
+    seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Overrides the profile's seed.")
     output: str | None = Field(None, description="File name, relative to the output directory.")
     personas: list[str] | None = Field(
         None, description="Only these of the profile's personas (default: all, mixed)."
@@ -58,7 +58,9 @@ class ProfileFile(BaseModel):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Profile name.")
     version: SemVer = Field("1.0.0", description="Semantic version of this profile.")
     description: str = ""
-    seed: int | None = Field(None, ge=0, description="Seed for every dataset (replayable).")
+    seed: int | None = Field(
+        None, ge=0, le=2**63 - 1, description="Seed for every dataset (replayable)."
+    )
     personas: list[PersonaWeight] = Field(min_length=1, description="Personas and mix weights.")
     datasets: list[DatasetSpec] = Field(min_length=1, description="Datasets to produce.")
     source: EntitySource | None = Field(None, description="The imported schema's origin.")
@@ -74,4 +76,14 @@ class ProfileFile(BaseModel):
             return [{"name": k, "weight": v} for k, v in value.items()]
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
+        return value
+
+    @field_validator("personas")
+    @classmethod
+    def _each_once(cls, value: list[PersonaWeight]) -> list[PersonaWeight]:
+        # Named twice, a persona's weights would silently merge (or one would be lost).
+        names = [p.name for p in value]
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"persona named more than once: {', '.join(twice)}")
         return value
