@@ -378,8 +378,7 @@ def _uniform_lengths(longest: int) -> Any:
         ),
         (
             "delayed_transmission:\n    delay_ms: -100000",
-            "behaviors.delayed_transmission.delay_ms: the value (-100000 ms) is "
-            "negative",
+            "behaviors.delayed_transmission.delay_ms: the value (-100000 ms) is negative",
         ),
         (
             "retry_storms:\n    backoff_ms: {dist: normal, mean: 100, std: 10, clip_min: -5}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -258,3 +259,43 @@ def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
     assert generated.code == 1
     assert "ok.a: no integer lies between its minimum 10 and maximum 5" in generated.stderr
     assert "p.yaml:" in generated.stderr
+
+
+def test_a_template_of_personas_of_several_entities_generates(tmp_path: Path) -> None:
+    # One file holds one entity's rows: the template splits its file dataset by entity, and
+    # validate says what generate would (it once passed a template generate then refused).
+    profile = tmp_path / "p.yaml"
+    personas = ["-p", "normal_user", "-p", "noisy_device"]
+    made = run_cli(["init-profile", "-n", "p", *personas, "-t", "file", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    ran = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert ran.code == 0, ran.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.csv")) == [
+        "file_telemetryreading.csv",
+        "file_user.csv",
+    ]
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"] = [{"name": "mixed", "type": "file", "count": 10}]
+    profile.write_text(yaml.safe_dump(doc))
+    refused = run_cli(["validate", str(profile), "-t", "profile"])
+    assert refused.code == 1
+    assert refused.stderr.startswith("persona-gen: error: dataset 'mixed': file rows of one")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"personas": ["normal_user", "normal_user"]}, "persona named more than once"),
+        ({"seed": 2**63}, "seed: Input should be less than or equal to 9223372036854775807"),
+    ],
+)
+def test_profiles_that_would_run_otherwise_than_written_are_refused(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    doc = {"name": "p", "personas": ["normal_user"], "datasets": [{"type": "api"}], **change}
+    profile.write_text(yaml.safe_dump(doc))
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 1
+    assert message in result.stderr

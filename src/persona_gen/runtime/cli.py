@@ -752,6 +752,18 @@ def validate(
         catalog = _catalog([d for d in dirs if d.is_dir()])
         profile = load_profile(file, catalog)
         spec = profile.spec
+        from persona_gen.runtime.generate import plan
+
+        # What generate would build (not run): a dataset that cannot be made fails here too.
+        planned = plan(
+            profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
+        )
+        for item in planned:
+            try:
+                item.dataset(profile)
+            except PersonaGenError as exc:
+                exc.dataset = exc.dataset or item.name
+                raise
         print(
             f"{file}: valid profile '{spec.name}' {spec.version} "
             f"({len(spec.personas)} personas, {len(spec.datasets)} datasets)"
@@ -819,8 +831,15 @@ def init_profile(
     for t in kinds:
         if t not in GENERATORS:
             raise UnknownNameError("generator", t, GENERATORS.names(), "-t/--type")
+    entities = {}
+    if "file" in kinds:
+        from persona_gen.runtime.dataset import Dataset
+
+        for p in chosen:  # (the entity each persona's file rows hold)
+            lane = Dataset([(catalog.get(p), 1.0)], "file", 1, 0).lanes[0]
+            entities[p] = lane.generator.entity.name
     _refuse_overwrite(output, force)
-    write_atomic(output, profile_template(name, chosen, kinds).encode())
+    write_atomic(output, profile_template(name, chosen, kinds, entities).encode())
     print(f"persona-gen: created profile template {output}", file=sys.stderr)
 
 

@@ -70,12 +70,36 @@ def persona_template(name: str) -> str:
     return PERSONA_TEMPLATE.format(name=name)
 
 
-def profile_template(name: str, personas: list[str], types: list[str]) -> str:
+PROFILE_FILE_DATASET = """\
+  - name: file_{entity}
+    type: file
+    count: 100
+    format: csv
+    output: file_{entity}.csv
+    personas: [{personas}]   # file rows of one dataset are one entity
+"""
+
+
+def profile_template(
+    name: str, personas: list[str], types: list[str], file_entities: dict[str, str] | None = None
+) -> str:
+    """A profile for ``personas`` and dataset ``types``. ``file_entities`` (persona -> the
+    entity its file rows hold) splits the file dataset by entity when personas differ, as
+    one file holds one entity's rows."""
     text = PROFILE_TEMPLATE_HEAD.format(name=name)
     weight = round(1.0 / len(personas), 4)
     for p in personas:
         text += f"  - name: {p}\n    weight: {weight}\n"
     text += "\n# What to generate, and where (relative to `generate -o DIR`).\ndatasets:\n"
+    groups: dict[str, list[str]] = {}
+    for p in personas:
+        groups.setdefault((file_entities or {}).get(p, ""), []).append(p)
     for t in types:
+        if t == "file" and len(groups) > 1:
+            for entity, members in groups.items():
+                text += PROFILE_FILE_DATASET.format(
+                    entity=entity.lower(), personas=", ".join(members)
+                )
+            continue
         text += PROFILE_DATASET.format(type=t, fmt="csv" if t == "file" else "json")
     return text
