@@ -458,3 +458,11 @@ def test_options_that_would_do_nothing_are_refused(args: list[str], message: str
     assert result.code == 1
     assert message in result.stderr
     assert result.stdout == b""
+
+
+def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", "-"])
+    assert result.code == 0, result.stderr
+    assert len(json.loads(result.stdout)) == 2
+    assert list(tmp_path.iterdir()) == []  # no file named '-', no manifest

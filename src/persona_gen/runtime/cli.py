@@ -262,6 +262,8 @@ def quick(
     n = _parse_count(count)
     seed_value = _parse_seed(seed)
     fmt_given = fmt is not None
+    if output is not None and str(output) == "-":
+        output = None  # (the usual spelling of standard output)
     fmt = _format_for(fmt, output)
     GENERATORS.get(dataset_type, "-t/--type")
     catalog = _catalog(personas)
