@@ -41,6 +41,9 @@ def _check(profile: Path, data: Path) -> CheckReport:
         ("users.sql", "users", "file", "csv"),
         ("openapi-users.yaml", "User", "file", "parquet"),
         ("user.schema.json", None, "streaming", "jsonl"),
+        # optional nested objects (audit, the recursive manager), absent in many rows
+        ("user.schema.json", None, "file", "jsonl"),
+        ("user.schema.json", None, "file", "csv"),
     ],
 )
 def test_clean_data_passes(
@@ -219,3 +222,33 @@ def test_batch_bodies_of_an_entity_with_an_items_field_pass(tmp_path: Path) -> N
     report = _check(profile, data)
     assert report.exit_code == 0, report.to_json()
     assert report.failed == 0
+
+
+def test_file_rows_leave_out_an_optional_object_whose_columns_are_empty(tmp_path: Path) -> None:
+    from persona_gen.runtime.records import FileRowShape
+
+    profile = load_profile(
+        import_profile(
+            tmp_path / "schemas", tmp_path / "p.yaml", "user.schema.json", "file", count=10
+        )
+    )
+    assert profile.domain is not None
+    shape = FileRowShape(profile.domain, "User")
+    empty = dict.fromkeys(c for c in shape.leaves if c.startswith(("audit.", "address.")))
+    row = {"id": "u1", **empty, "address.city": "Oslo"}
+    # audit.updated_at is nullable, but a null leaf of an absent object does not bring it back
+    assert shape.record(row) == {"id": "u1", "address": {"city": "Oslo"}}
+    row = {**row, "audit.revision": 3, "manager.audit.updated_at": None}
+    assert shape.record(row) == {
+        "id": "u1",
+        "address": {"city": "Oslo"},
+        "audit": {"updated_at": None, "revision": 3},
+    }
+    # CSV cells: empty text is an empty cell
+    text_row = {k: "" if v is None else str(v) for k, v in row.items()}
+    text_row["audit.revision"] = ""
+    assert "audit" not in shape.record(text_row, text=True)
+    # a required object is not left out
+    required = {"address.city": None, "address.street": None, "address.country": None}
+    assert ("address",) not in shape.optional_parents
+    assert shape.record(required) == {}

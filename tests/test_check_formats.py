@@ -67,6 +67,8 @@ def _check(profile: Path, data: Path | str) -> CheckReport:
         ("user-event.avsc", None, "file", "avro", ".avro", "avro"),
         ("openapi-users.yaml", "User", "file", "avro", ".avro", "openapi"),  # derived schema
         ("user.schema.json", None, "streaming", "avro", ".avro", "jsonschema"),
+        # file rows with optional nested objects (audit, manager) absent: re-nested without them
+        ("user.schema.json", None, "file", "avro", ".avro", "jsonschema"),
         ("user.proto", "User", "streaming", "protobuf", ".protobuf", "protobuf"),
         ("user.proto", "User", "file", "protobuf", ".protobuf", "protobuf"),
         ("users.sql", "users", "file", "sql", ".sql", "ddl"),

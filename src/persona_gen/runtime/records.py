@@ -179,6 +179,14 @@ class FileRowShape:
             leaf.dotted: leaf for leaf in leaves(domain, domain.entity(entity).schema)
         }
         by_path = {leaf.path: leaf for leaf in self.leaves.values()}
+        # Optional objects whose fields are columns, deepest first: a row whose columns of
+        # one are all empty had no such object (a null leaf of it does not bring it back).
+        parents = {leaf.path[:-1] for leaf in self.leaves.values() if len(leaf.path) > 1}
+        self.optional_parents = sorted(
+            (path for path in parents if path in by_path and not by_path[path].required),
+            key=len,
+            reverse=True,
+        )
         # Present in every valid record: required, and so is every parent object.
         self.always = {
             dotted
@@ -192,6 +200,7 @@ class FileRowShape:
 
     def record(self, row: dict[str, Any], text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        filled: set[tuple[str, ...]] = set()  # the objects holding a value
         for column, raw in row.items():
             if column in LABEL_COLUMNS:
                 continue
@@ -200,6 +209,8 @@ class FileRowShape:
             if value is None and (leaf is None or not leaf.schema.nullable):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
+            if value is not None:
+                filled.update(tuple(path[:k]) for k in range(1, len(path)))
             target = out
             for part in path[:-1]:
                 nxt = target.setdefault(part, {})
@@ -208,6 +219,9 @@ class FileRowShape:
                 target = nxt
             else:
                 target[path[-1]] = value
+        for parent in self.optional_parents:
+            if parent not in filled:
+                _drop(out, parent)
         return out
 
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
@@ -254,6 +268,15 @@ class FileRowShape:
                 return schema
             seen += 1
         return schema
+
+
+def _drop(record: dict[str, Any], path: tuple[str | int, ...]) -> None:
+    """Remove the value at ``path`` (a path of object keys) from ``record``, if it is there."""
+    target: Any = record
+    for part in path[:-1]:
+        target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(target, dict):
+        target.pop(path[-1], None)
 
 
 def schema_part(
