@@ -252,3 +252,29 @@ def test_file_rows_leave_out_an_optional_object_whose_columns_are_empty(tmp_path
     required = {"address.city": None, "address.street": None, "address.country": None}
     assert ("address",) not in shape.optional_parents
     assert shape.record(required) == {}
+
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("nums.json", "[1, 2, 3]", "but item 0 is a number"),
+        ("mixed.json", '[{"a": 1}, [2]]', "but item 1 is an array"),
+        ("lines.jsonl", '{"a": 1}\n\n"x"\n', "but line 3 is a string"),
+        ("object.json", '{"a": 1}', "expected a JSON array of records (objects)"),
+    ],
+)
+def test_records_that_are_not_objects_are_one_clear_line(
+    tmp_path: Path, name: str, text: str, expected: str
+) -> None:
+    data = tmp_path / name
+    data.write_text(text)
+    result = run_cli(["check", str(data), "--profile", str(REPO / "profiles/api_testing.yaml")])
+    assert result.code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"persona-gen: error: {data}: ")
+    assert expected in line
+    if "but" in expected:
+        assert "expected JSON records (objects)" in line

@@ -23,7 +23,7 @@ import math
 import re
 import struct
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -69,15 +69,30 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         if fmt == "json":
             doc = orjson.loads(data)
             if not isinstance(doc, list):
-                raise UsageError(f"{path}: expected a JSON array of records")
+                raise UsageError(f"{path}: expected a JSON array of records (objects)")
+            _objects(path, enumerate(doc), "item")
             return doc, False
         if fmt == "jsonl":
-            return [orjson.loads(line) for line in data.splitlines() if line.strip()], False
+            lines = enumerate(data.splitlines(), 1)
+            numbered = [(n, orjson.loads(line)) for n, line in lines if line.strip()]
+            _objects(path, numbered, "line")
+            return [record for _, record in numbered], False
     except orjson.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid {fmt}: {exc}") from None
     if fmt == "csv":
         return _read_csv(data), True
     return _read_parquet(path), False
+
+
+_JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _objects(path: Path, records: Iterable[tuple[int, Any]], what: str) -> None:
+    """Refuse records that are not JSON objects (``[1, 2, 3]``): a record is an object."""
+    for i, record in records:
+        if not isinstance(record, dict):
+            kind = "an array" if isinstance(record, list) else _JSON_KINDS.get(type(record), "null")
+            raise UsageError(f"{path}: expected JSON records (objects), but {what} {i} is {kind}")
 
 
 def _read_csv(data: bytes) -> list[dict[str, Any]]:
