@@ -278,3 +278,52 @@ def test_records_that_are_not_objects_are_one_clear_line(
     assert expected in line
     if "but" in expected:
         assert "expected JSON records (objects)" in line
+
+
+def _api_profile() -> Path:
+    return REPO / "profiles/api_testing.yaml"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[]", "no records were read (as json): nothing was checked"),
+        ('[{"payload": 5, "expected_valid": true}]', "not recognised as persona-gen output"),
+        ('[{"id": 1}]', "not recognised as persona-gen output"),
+    ],
+)
+def test_no_records_or_unrecognised_ones_are_a_failure(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    data = tmp_path / "data.json"
+    data.write_text(text)
+    report = check_dataset(data, load_profile(_api_profile()))
+    assert report.exit_code == 1 and not report.ok and not report.validatable
+    assert report.checked == 0
+    assert any(expected in w for w in report.warnings), report.warnings
+    assert not any("load schedules" in w for w in report.warnings)  # no guess at "load"
+    result = run_cli(["check", str(data), "--profile", str(_api_profile())])
+    assert result.code == 1 and "FAILED: nothing checked" in result.stderr
+
+
+def test_nothing_checked_is_a_failure(tmp_path: Path) -> None:
+    data = tmp_path / "s.json"
+    args = ["quick", "normal_user", "-t", "streaming", "-n", "50", "-s", "2", "-o", str(data)]
+    assert run_cli(args).code == 0
+    profile = load_profile(_api_profile())
+    assert check_dataset(data, profile).exit_code == 0
+    # read as CSV, the JSON file holds no records
+    report = check_dataset(data, profile, fmt="csv")
+    assert (report.records, report.checked, report.exit_code) == (0, 0, 1)
+    assert any("its manifest says the data is json" in w for w in report.warnings)
+    # api requests without a body are all skipped: nothing checked is no pass
+    api = tmp_path / "api.json"
+    args = ["quick", "normal_user", "-t", "api", "-n", "300", "-s", "2", "-o", str(api)]
+    assert run_cli(args).code == 0
+    gets = [r for r in json.loads(api.read_text()) if r["request"]["method"] == "GET"]
+    only_gets = tmp_path / "gets.json"
+    only_gets.write_text(json.dumps(gets))
+    report = check_dataset(only_gets, profile)
+    assert report.records == report.skipped == len(gets) > 0
+    assert report.exit_code == 1 and not report.ok
+    assert any(w.startswith("nothing was checked") for w in report.warnings)

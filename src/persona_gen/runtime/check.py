@@ -38,9 +38,11 @@ from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Operation
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import UsageError
+from persona_gen.generators.file import LABEL_COLUMNS
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
+    GENERATOR_FIELDS,
     READ_FORMATS,
     FileRowShape,
     as_record,
@@ -132,8 +134,10 @@ class RecordProblem:
 
 @dataclass
 class CheckReport:
-    """What ``check`` found. ``exit_code``: 0 all good, 1 problems or nothing checkable (as
-    every user error: exit code 2 is the argument parser's)."""
+    """What ``check`` found. ``exit_code``: 0 all good, 1 problems or nothing checked (no
+    records, records not recognised, a load schedule, every record skipped as not governed by
+    the schema: ``validatable`` is then False); as every user error, exit code 2 is the
+    argument parser's."""
 
     data: str
     fmt: str
@@ -229,7 +233,8 @@ class CheckReport:
             rows.append((f"  #{p.index} {p.kind}", p.reason[:200]))
         for w in self.warnings:
             rows.append(("warning", w))
-        rows.append(("result", "OK" if self.ok else "FAILED"))
+        result = "OK" if self.ok else "FAILED" if self.validatable else "FAILED: nothing checked"
+        rows.append(("result", result))
         return rows
 
 
@@ -706,7 +711,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         generator = generator or manifest.get("generator") or (spec.type if spec else None)
     if fmt in READ_FORMATS:
         records, text = read_dataset(data_path, fmt)
-        generator = generator or (detect_generator(records[0]) if records else "json")
+        generator = generator or (detect_generator(records[0]) if records else None)
     else:
         generator = generator or "streaming"
         dom = domain or builtin_domain(catalog.get(profile.spec.personas[0].name).population.kind)
@@ -721,7 +726,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     report = CheckReport(
         data=str(server if server is not None else data_path),
         fmt=fmt,
-        generator=generator,
+        generator=generator or "unknown",
         schema_format=kind,
         schema=str(schema_file) if schema_file else None,
         entity=default_entity,
@@ -729,13 +734,12 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         records=len(records),
         warnings=warnings,
     )
-    if generator not in ("api", "streaming", "file", "fault"):
+    unusable = _nothing_to_check(records, generator, fmt, manifest)
+    if unusable is not None:
         report.validatable = False
-        report.warnings.append(
-            f"{generator} records carry no schema-governed payload (load schedules say when "
-            "and how much, not what): nothing to validate"
-        )
+        report.warnings.append(unusable)
         return report
+    assert generator is not None  # (else unusable)
     checker = _Checker(kind, schema_file, domain, source.dialect if source else None, generator)
     resolvers: dict[str, tuple[Domain, _Entities, FileRowShape | None]] = {}
 
@@ -760,12 +764,52 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
     finally:
         checker.close()
+    if report.checked == 0:
+        report.validatable = False
+        why = " (only POST and PUT requests with a body are)" if generator == "api" else ""
+        report.warnings.append(
+            f"nothing was checked: the schema governs no part of any of the {len(records)} "
+            f"records{why}"
+        )
     if domain is None:
         kinds = sorted(resolvers)
         report.entity = (
             ", ".join(f"{k}: {builtin_domain(k).primary}" for k in kinds) or report.entity
         )
     return report
+
+
+def _nothing_to_check(
+    records: list[dict[str, Any]],
+    generator: str | None,
+    fmt: str,
+    manifest: dict[str, Any],
+) -> str | None:
+    """Why none of ``records`` can be checked (None: they can): there are none, they are not
+    persona-gen records, or they are a load schedule."""
+    if not records:
+        made_as = manifest.get("format")
+        if made_as and made_as != fmt:
+            return (
+                f"no records were read as {fmt}, and its manifest says the data is {made_as} "
+                f"(give --format {made_as}, or no --format): nothing was checked"
+            )
+        return f"no records were read (as {fmt}): nothing was checked"
+    if generator is None:
+        known = "; ".join(
+            f"{name}: {' and '.join(fields)}" for name, fields in GENERATOR_FIELDS.items()
+        )
+        return (
+            "the records are not recognised as persona-gen output: the first has none of the "
+            f"fields that tell them apart ({known}; file rows: {' or '.join(LABEL_COLUMNS)}): "
+            "nothing was checked"
+        )
+    if generator not in ("api", "streaming", "file", "fault"):
+        return (
+            f"{generator} records carry no schema-governed payload (load schedules say when "
+            "and how much, not what): nothing to validate"
+        )
+    return None
 
 
 def _batch_path(record: dict[str, Any]) -> bool:

@@ -35,6 +35,7 @@ from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_
 from persona_gen.generators.paths import Leaf, leaves
 
 __all__ = [
+    "GENERATOR_FIELDS",
     "READ_FORMATS",
     "FileRowShape",
     "as_record",
@@ -151,17 +152,25 @@ def _json_column(rows: list[dict[str, Any]], column: str) -> bool:
     return marked
 
 
-def detect_generator(record: dict[str, Any]) -> str:
-    """The generator that wrote ``record``, from its shape."""
-    if "mutation" in record and "record" in record:
-        return "fault"
-    if "payload" in record and "event_type" in record:
-        return "streaming"
-    if "request" in record and "response" in record:
-        return "api"
+# The fields each generator's records are told by (file rows: any of ``LABEL_COLUMNS``).
+GENERATOR_FIELDS = {
+    "fault": ("mutation", "record"),
+    "streaming": ("payload", "event_type"),
+    "api": ("request", "response"),
+    "load": ("offset_ms", "payload_bytes"),
+}
+
+
+def detect_generator(record: dict[str, Any]) -> str | None:
+    """The generator that wrote ``record``, from its shape (None: not a persona-gen record)."""
+    for generator in ("fault", "streaming", "api"):
+        if all(f in record for f in GENERATOR_FIELDS[generator]):
+            return generator
     if any(c in record for c in LABEL_COLUMNS):
         return "file"
-    return "load"
+    if all(f in record for f in GENERATOR_FIELDS["load"]):
+        return "load"
+    return None
 
 
 # -- which part of a record a schema governs -------------------------------------------------
