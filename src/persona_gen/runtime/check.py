@@ -812,8 +812,9 @@ def _nothing_to_check(
     return None
 
 
-def _batch_path(record: dict[str, Any]) -> bool:
-    request = record.get("request")
+def _batch_path(record: dict[str, Any], text: bool) -> bool:
+    """Whether ``record`` is a batch POST (CSV: its request is a cell of JSON text)."""
+    request = text_cell(record.get("request")) if text else record.get("request")
     path = request.get("path") if isinstance(request, dict) else None
     return isinstance(path, str) and path.split("?", 1)[0].endswith("/batch")
 
@@ -842,7 +843,7 @@ def _check_one(
     parts = [part]
     if (
         generator == "api"
-        and _batch_path(record)
+        and _batch_path(record, text)
         and isinstance(part, dict)
         and set(part) == {"items"}
         and isinstance(part["items"], list)
