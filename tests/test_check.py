@@ -343,3 +343,52 @@ def test_batch_posts_in_csv_check_as_in_json(tmp_path: Path) -> None:
         assert report.exit_code == 0, report.to_json()
     verdicts = [(r.checked, r.passed, r.failed, r.labelled_invalid) for r in reports.values()]
     assert verdicts[0] == verdicts[1]
+
+
+def test_file_rows_are_of_the_personas_their_manifest_names(tmp_path: Path) -> None:
+    # File rows name no persona: their entity is that of the personas that made them, which
+    # the manifest beside them names (here not the profile's first persona, a device).
+    profile = REPO / "profiles/streaming_testing.yaml"
+    out = tmp_path / "g"
+    args = ["generate", str(profile), "--persona", "normal_user", "-o", str(out), "-s", "3"]
+    assert run_cli(args).code == 0
+    report = check_dataset(out / "device_readings.csv", load_profile(profile))
+    assert report.exit_code == 0, report.to_json()
+    assert report.entity == "user: User" and report.checked == 500
+    # a device's rows, checked with a profile of users
+    rows = tmp_path / "nd.json"
+    args = ["quick", "noisy_device", "-t", "file", "-n", "300", "-s", "11", "-o", str(rows)]
+    assert run_cli(args).code == 0
+    report = check_dataset(rows, load_profile(_api_profile()))
+    assert report.exit_code == 0, report.to_json()
+    assert report.entity == "device: TelemetryReading" and report.checked == 300
+
+
+def test_file_rows_of_an_untold_entity_are_not_checked(tmp_path: Path) -> None:
+    rows = tmp_path / "nd.json"
+    args = ["quick", "noisy_device", "-t", "file", "-n", "300", "-s", "11", "-o", str(rows)]
+    assert run_cli(args).code == 0
+    (tmp_path / "nd.json.manifest.json").unlink()
+    # without a manifest, the profile's personas make three entities: which is it?
+    report = check_dataset(rows, load_profile(REPO / "profiles/streaming_testing.yaml"))
+    assert report.exit_code == 1 and not report.validatable
+    assert (report.checked, report.unresolved, report.problem_count) == (0, 300, 0)
+    (warning,) = report.warnings
+    assert "cannot tell which entity" in warning
+    assert "noisy_device → TelemetryReading" in warning and "normal_user → User" in warning
+    # a profile whose personas all make users (of several kinds) tells it
+    report = check_dataset(rows, load_profile(_api_profile()))
+    assert report.unresolved == 0 and report.entity in ("user: User", "client: User")
+
+
+def test_personas_of_a_persona_directory_are_found_through_the_manifest(tmp_path: Path) -> None:
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    (personas / "my_device.yaml").write_text("name: my_device\npopulation: {kind: device}\n")
+    for dtype in ("file", "streaming"):
+        data = tmp_path / f"{dtype}.json"
+        args = ["quick", "my_device", "-p", str(personas), "-t", dtype, "-n", "100", "-s", "1"]
+        assert run_cli([*args, "-o", str(data)]).code == 0
+        report = check_dataset(data, load_profile(_api_profile()))
+        assert report.exit_code == 0, report.to_json()
+        assert report.entity == "device: TelemetryReading"

@@ -157,6 +157,44 @@ def test_builtin_profile_avro_union_and_sql(tmp_path: Path) -> None:
         assert report.checked == report.passed == count
 
 
+def test_builtin_data_of_personas_of_several_entities(tmp_path: Path) -> None:
+    """A streaming Avro union of two personas' entities (User, Transaction), each record
+    checked as its record name says; file rows and a SQLite load of the second persona, told
+    by their manifests (the profile's first persona makes users)."""
+    profile = tmp_path / "m.yaml"
+    profile.write_text(
+        "name: m\nversion: 1.0.0\npersonas:\n"
+        "  - {name: normal_user, weight: 1}\n  - {name: high_volume_system, weight: 1}\n"
+        "datasets:\n"
+        "  - {name: ev, type: streaming, count: 600, format: avro, output: ev.avro}\n"
+        "  - {name: rows, type: file, count: 100, format: sql, output: rows.sql,"
+        " personas: [high_volume_system]}\n"
+        "  - {name: parts, type: file, count: 100, format: avro, output: rows.avro,"
+        " personas: [high_volume_system]}\n"
+    )
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
+    report = _check(profile, out / "ev.avro")
+    assert report.exit_code == 0, report.to_json()
+    assert report.entity == "service: Transaction, user: User" and report.checked == 600
+    for name in ("rows.sql", "rows.avro"):
+        report = _check(profile, out / name)
+        assert report.exit_code == 0, report.to_json()
+        assert report.entity == "service: Transaction" and report.checked == 100
+    db = tmp_path / "t.db"
+    args = ["quick", "high_volume_system", "-t", "file", "-n", "50", "-s", "1"]
+    assert run_cli([*args, "--sink", f"sqlite:///{db}", "--create-tables"]).code == 0
+    for data in (str(db), f"sqlite:///{db}", f"sqlite:///{db}?table=transactions"):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["entity"] == "service: Transaction" and doc["checked"] == 50
+    # without its manifest, a table of which entity? (the profile's personas make two)
+    (tmp_path / "t.db.file.manifest.json").unlink()
+    code, doc = _cli_check(tmp_path, str(db), profile)
+    assert code == 1 and doc["checked"] == 0
+    assert any("cannot tell which entity" in w for w in doc["warnings"])
+
+
 # -- corrupted records -----------------------------------------------------------------------
 
 
