@@ -107,11 +107,47 @@ def test_sql_labels_come_from_the_writers_comments(tmp_path: Path) -> None:
     (tmp_path / "profiles" / "twin.yaml").write_text(text.replace("users_file.sql", "t.json"))
     twin_data = _generate(tmp_path / "profiles" / "twin.yaml", twin, "--persona", "edge_case_user")
     other = _check(tmp_path / "profiles" / "twin.yaml", twin_data)
-    assert (other.passed, other.failed, other.labelled_invalid) == (
-        report.passed,
-        report.failed,
-        report.labelled_invalid,
+    assert (other.passed, other.failed) == (report.passed, report.failed)
+    # (but SQL text holds no NUL: rows broken only by one are valid as written, and say so)
+    lines = data.read_text().splitlines()
+    relabelled = sum(
+        1
+        for i, line in enumerate(lines)
+        if line.startswith("-- NUL dropped") and lines[i + 1].startswith("INSERT")
     )
+    assert relabelled > 0
+    assert other.labelled_invalid == report.labelled_invalid + relabelled
+
+
+def test_sql_labels_hold_once_nul_is_dropped(tmp_path: Path) -> None:
+    # Row 324 of this run has created_at ending in NUL, labelled created_at:format; SQL text
+    # cannot hold NUL, and without it the value is valid: the script must not say otherwise.
+    data = tmp_path / "rows.sql"
+    args = ["quick", "edge_case_user", "-t", "file", "-n", "500", "-s", "2", "-o", str(data)]
+    assert run_cli(args).code == 0
+    text = data.read_text()
+    assert "-- NUL dropped from created_at (SQL text cannot hold it): labelled " in text
+    note = text.index("-- NUL dropped from created_at")
+    assert not text[note:].split("\n")[1].startswith("-- expected invalid")
+    profile = Path(__file__).resolve().parent.parent / "profiles/api_testing.yaml"
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    # a value NUL was all of breaks its rule once NUL is dropped: labelled invalid then
+    from persona_gen import Dataset
+    from persona_gen.sinks.sql import SqlEncoder
+
+    ds = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "file", 2, 1)
+    encoder = SqlEncoder()
+    encoder.bind(ds)
+    row = next(iter(ds.blocks()))[0]
+    assert row["_expected_valid"] is True
+    script = encoder.encode([{**row, "first_name": "\x00"}], True).decode()
+    assert script.startswith(
+        "-- NUL dropped from first_name (SQL text cannot hold it): labelled valid when "
+        "generated\n-- expected invalid: first_name:minLength\nINSERT INTO"
+    )
+    script = encoder.encode([{**row, "first_name": "Ann\x00"}], True).decode()
+    assert script.startswith("INSERT INTO")  # still valid: nothing to say
 
 
 def test_sqlite_database(tmp_path: Path) -> None:
