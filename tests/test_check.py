@@ -417,3 +417,16 @@ def test_wrong_types_in_text_columns_keep_their_type_in_parquet(tmp_path: Path) 
         report.failed,
         report.labelled_invalid,
     )
+
+
+def test_empty_strings_a_csv_cannot_tell_from_absent_fields_are_undetected(
+    tmp_path: Path,
+) -> None:
+    # edge_case_user sends "" as the manager's manager's kind (const "user"), labelled const;
+    # in CSV that is an empty cell, as an absent optional field is: undetected, not a problem
+    profile, data = _generate(
+        tmp_path, "user.schema.json", "file", fmt="csv", persona="edge_case_user"
+    )
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.undetected["const"] > 0

@@ -43,7 +43,7 @@ from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Operation
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
-from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
@@ -773,6 +773,20 @@ def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ..
     return valid is not False, rules
 
 
+def _text_hides(record: dict[str, Any], generator: str, rules: tuple[str, ...]) -> bool:
+    """Whether text cells (CSV) cannot show the breaks a record's label names: a number from
+    a numeric string, null from "" (``TEXT_UNDETECTABLE``); or, in a file row, a "" that
+    breaks a const, minLength or pattern from an absent optional field (every column the
+    label names is an empty cell)."""
+    if rules and set(rules) <= TEXT_UNDETECTABLE:
+        return True
+    if generator != "file":
+        return False
+    violations = str(record.get(VIOLATIONS_COLUMN) or "").split(";")
+    columns = [v.rsplit(":", 1)[0] for v in violations if v]
+    return bool(columns) and all(record.get(c) == "" for c in columns)
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -1045,7 +1059,7 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if text and label_rules and set(label_rules) <= TEXT_UNDETECTABLE:
+        if text and _text_hides(record, generator, label_rules):
             report.undetected.update(label_rules)  # CSV: "12" and 12, "" and null look alike
             return
         enforced = ENFORCED.get(checker.kind)
