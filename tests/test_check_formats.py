@@ -150,6 +150,19 @@ def test_sql_labels_hold_once_nul_is_dropped(tmp_path: Path) -> None:
     assert script.startswith("INSERT INTO")  # still valid: nothing to say
 
 
+def test_sql_labels_leave_out_the_columns_not_written(tmp_path: Path) -> None:
+    # The INSERTs leave out read-only columns (created_at, last_login_at: the database makes
+    # them); a legacy client's dates in an old format there are not written, so not breaks.
+    profile = _profile(tmp_path, "openapi-users.yaml", "file", "sql", "User", count=200)
+    data = _generate(profile, tmp_path / "out", "--persona", "legacy_client")
+    text = data.read_text()
+    assert "-- not written (read-only columns): labelled " in text
+    assert '"created_at"' not in text and '"last_login_at"' not in text
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.labelled_invalid == report.failed_as_labelled > 0
+
+
 def test_sqlite_database(tmp_path: Path) -> None:
     profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=80)
     db = tmp_path / "users.db"

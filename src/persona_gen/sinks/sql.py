@@ -7,6 +7,8 @@ columns and read-only columns are left out. Nothing else is written: no ``BEGIN`
 (wrap the script yourself when you want all or nothing) and no ``CREATE TABLE``
 (``tables.create_table_sql`` writes one). A row labelled ``_expected_valid: false`` is
 preceded by a ``-- expected invalid: <violations>`` comment: the schema will reject it.
+Breaks of the columns left out are not written, and so not in that label: a
+``-- not written …`` comment names them.
 
 Neither database stores NUL in text, so NUL characters are dropped from strings. That can
 change what a value breaks (``created_at`` ending in NUL is labelled ``created_at:format``;
@@ -44,12 +46,17 @@ class SqlEncoder(Encoder):
     table: Table | None = None
     # The table's text columns that are fields of the entity (labels are made for those).
     text_leaves: dict[str, Leaf] | None = None
+    # The rows' data columns the table leaves out (read-only ones: the database makes them).
+    omitted: frozenset[str] = frozenset()
 
     def bind(self, dataset: Any, table: str | None = None) -> None:
         """Take the table and columns from the dataset's entity (refuses non-file datasets)."""
         from persona_gen.sinks.database import dataset_table
 
         self.table, entity, domain = dataset_table(dataset, table)
+        written = set(self.table.column_names)
+        data_columns = getattr(dataset.lanes[0].generator, "data_columns", ())
+        self.omitted = frozenset(c for c in data_columns if c not in written)
         fields = {leaf.dotted: leaf for leaf in leaves(domain, entity.schema)}
         self.text_leaves = {
             c.name: fields[c.name]
@@ -70,6 +77,8 @@ class SqlEncoder(Encoder):
         nul = bool(self.text_leaves) and _has_nul(records)
         for row in records:
             valid, why = row.get(VALID_COLUMN) is not False, str(row.get(VIOLATIONS_COLUMN) or "")
+            if not valid and self.omitted:
+                valid, why = self._written_only(valid, why, lines)
             if nul:
                 valid, why = self._without_nul(row, valid, why, lines)
             if not valid:
@@ -78,6 +87,17 @@ class SqlEncoder(Encoder):
             values = ", ".join(sql_literal(row.get(c.name), c.kind, dialect) for c in table.columns)
             lines.append(f"{prefix}{values});")
         return ("\n".join(lines) + "\n").encode() if lines else b""
+
+    def _written_only(self, valid: bool, why: str, lines: list[str]) -> tuple[bool, str]:
+        """The row's label without the breaks of columns the INSERT leaves out (a read-only
+        ``created_at`` in a bad format is not written: the database makes its own)."""
+        violations = [v for v in why.split(";") if v]
+        kept = [v for v in violations if v.rsplit(":", 1)[0] not in self.omitted]
+        if len(kept) == len(violations):
+            return valid, why
+        left_out = ";".join(v for v in violations if v not in kept)
+        lines.append(f"-- not written (read-only columns): labelled {left_out} when generated")
+        return not kept, ";".join(kept)
 
     def _without_nul(
         self, row: dict[str, Any], valid: bool, why: str, lines: list[str]
