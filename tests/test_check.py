@@ -430,3 +430,18 @@ def test_empty_strings_a_csv_cannot_tell_from_absent_fields_are_undetected(
     report = _check(profile, data)
     assert report.exit_code == 0, report.to_json()
     assert report.undetected["const"] > 0
+
+
+def test_required_fields_of_an_emptied_optional_object_are_undetected(tmp_path: Path) -> None:
+    # A noisy device cuts a row short: every manager.* column emptied, labelled
+    # manager.id:required. The flat row is that of a user without a manager (optional).
+    profile, data = _generate(tmp_path, "user.schema.json", "file", fmt="jsonl", count=20)
+    rows = [json.loads(line) for line in data.read_text().splitlines()]
+    cut = {c: None for c in rows[1] if c.startswith("manager.")}
+    rows[1] |= cut | {"_expected_valid": False, "_violations": "manager.id:required"}
+    # ...but a row whose label names a column outside it still breaks
+    rows[2] |= cut | {"_expected_valid": False, "_violations": "manager.id:required;id:required"}
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    report = _check(profile, data)
+    assert report.undetected["required"] == 1
+    assert [p.index for p in report.problems] == [2]
