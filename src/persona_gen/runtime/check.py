@@ -17,6 +17,10 @@ that fit the schema); SQL INSERT scripts, SQLite tables (``sqlite:///PATH``) and
 (``postgresql://USER@HOST:PORT/DB``, see ``readers_db``) hold file rows, labelled by the SQL
 writer's ``-- expected invalid`` comments (see ``records``); a database holds no labels.
 
+Entities of the built-in domain: a record naming its persona is of that persona's entity; file
+and table rows and Avro parts are of the entity of the personas their manifest names (else
+their dataset's, else the profile's), and are not checked when those make several.
+
 Labels: a record labelled valid must pass; a record labelled invalid must fail — for fault
 records checked with a JSON Schema validator, on the rule its label names. Formats that cannot
 express a rule (Protobuf has no ``maxLength``) count such records as *undetected*, not as
@@ -25,6 +29,7 @@ problems.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import re
@@ -37,10 +42,12 @@ from typing import TYPE_CHECKING, Any
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Operation
 from persona_gen.entities.to_jsonschema import entity_json_schema
-from persona_gen.errors import UsageError
+from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
+    GENERATOR_FIELDS,
     READ_FORMATS,
     FileRowShape,
     as_record,
@@ -132,8 +139,10 @@ class RecordProblem:
 
 @dataclass
 class CheckReport:
-    """What ``check`` found. ``exit_code``: 0 all good, 1 problems or nothing checkable (as
-    every user error: exit code 2 is the argument parser's)."""
+    """What ``check`` found. ``exit_code``: 0 all good, 1 problems or nothing checked (no
+    records, records not recognised, a load schedule, every record skipped as not governed by
+    the schema: ``validatable`` is then False); as every user error, exit code 2 is the
+    argument parser's."""
 
     data: str
     fmt: str
@@ -147,6 +156,7 @@ class CheckReport:
     passed: int = 0
     failed: int = 0
     skipped: int = 0
+    unresolved: int = 0
     labelled_invalid: int = 0
     failed_as_labelled: int = 0
     by_rule: Counter[str] = field(default_factory=Counter)
@@ -187,6 +197,7 @@ class CheckReport:
             "passed": self.passed,
             "failed": self.failed,
             "skipped": self.skipped,
+            "unresolved": self.unresolved,
             "labelled_invalid": self.labelled_invalid,
             "failed_as_labelled": self.failed_as_labelled,
             "failures_by_rule": dict(sorted(self.by_rule.items())),
@@ -213,6 +224,8 @@ class CheckReport:
         ]
         if self.skipped:
             rows.append(("skipped (not governed by the schema)", str(self.skipped)))
+        if self.unresolved:
+            rows.append(("not checked (entity unknown)", str(self.unresolved)))
         if self.labelled_invalid:
             rows.append(
                 (
@@ -229,7 +242,8 @@ class CheckReport:
             rows.append((f"  #{p.index} {p.kind}", p.reason[:200]))
         for w in self.warnings:
             rows.append(("warning", w))
-        rows.append(("result", "OK" if self.ok else "FAILED"))
+        result = "OK" if self.ok else "FAILED" if self.validatable else "FAILED: nothing checked"
+        rows.append(("result", result))
         return rows
 
 
@@ -448,6 +462,9 @@ class _Entities:
 
 # -- the check -------------------------------------------------------------------------------
 
+# A record's domain, the entities of its domain, and (file rows) how its columns nest.
+Resolved = tuple[Domain, "_Entities", FileRowShape | None]
+
 
 def _provenance(manifest: dict[str, Any], profile: Profile, data_path: Path) -> list[str]:
     """Refuse data whose manifest names another profile (every record would "fail" for the
@@ -471,13 +488,101 @@ def _provenance(manifest: dict[str, Any], profile: Profile, data_path: Path) -> 
     return []
 
 
-def _manifest(data_path: Path) -> dict[str, Any]:
-    path = data_path.with_name(data_path.name + ".manifest.json")
+def _manifest(data_path: Path, database: bool = False, table: str | None = None) -> dict[str, Any]:
+    """The manifest beside the data, ``FILE.manifest.json``; for a SQLite database the one a
+    load into it left (``DB.DATASET.manifest.json``): the one that filled ``table``, or the
+    only one."""
+    doc = _json_object(data_path.with_name(data_path.name + ".manifest.json"))
+    if doc or not database or not data_path.name:
+        return doc
+    pattern = glob.escape(data_path.name) + ".*.manifest.json"
+    loads = [d for p in sorted(data_path.parent.glob(pattern)) if (d := _json_object(p))]
+    if table:
+        loads = [d for d in loads if table.lower() in map(str.lower, _loaded_tables(d))]
+    return loads[0] if len(loads) == 1 else {}
+
+
+def _loaded_tables(manifest: dict[str, Any]) -> list[str]:
+    delivery = manifest.get("delivery")
+    tables = delivery.get("tables") if isinstance(delivery, dict) else None
+    return [str(t) for t in tables] if isinstance(tables, dict) else []
+
+
+def _json_object(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
     return doc if isinstance(doc, dict) else {}
+
+
+class _PersonaKinds:
+    """The built-in population kind (user, device…) of records, which picks their domain when
+    the profile has none: a record naming its persona is of that persona's kind; the others
+    (file rows, table rows, Avro parts) of the kind shared by every persona that may have
+    made the data — those its manifest names, else its dataset's in the profile, else the
+    profile's. ``default`` is None (``why`` says why) when that cannot be told."""
+
+    def __init__(
+        self, catalog: PersonaCatalog, manifest: dict[str, Any], spec: Any, profile: Profile
+    ) -> None:
+        self.catalog = catalog
+        made_by = manifest.get("personas")
+        listed = [p for p in made_by if isinstance(p, dict)] if isinstance(made_by, list) else []
+        # (a persona from a -p directory is found through the file the manifest names)
+        self.sources = {str(p["name"]): p.get("source") for p in listed if p.get("name")}
+        self._kinds: dict[str, str | None] = {}
+        if self.sources:
+            names, origin = list(self.sources), "its manifest"
+        elif spec is not None and spec.personas:
+            names, origin = list(spec.personas), f"its dataset '{spec.name}' in {profile.path}"
+        else:
+            names, origin = [p.name for p in profile.spec.personas], str(profile.path)
+        kinds = {name: self.of(name) for name in names}
+        self.candidates = sorted({k for k in kinds.values() if k is not None})
+        # (kinds differ in their api operations and events; file rows are the primary entity)
+        made = {n: builtin_domain(k).primary for n, k in kinds.items() if k is not None}
+        self.default: str | None = None
+        self.why = ""
+        unknown = [name for name, kind in kinds.items() if kind is None]
+        if unknown:
+            self.why = (
+                f"cannot tell which entity its records are: {origin} names persona "
+                f"{', '.join(repr(n) for n in unknown)}, which is not found"
+            )
+        elif len(set(made.values())) > 1:
+            pairs = ", ".join(f"{n} → {e}" for n, e in made.items())
+            self.why = (
+                "cannot tell which entity its records are: they do not name their persona, "
+                f"and the personas {origin} names make different ones ({pairs}); check data "
+                "with the manifest it was written with beside it, or with a profile whose "
+                "personas make one entity"
+            )
+        else:
+            self.default = self.candidates[0]
+
+    def of(self, name: str) -> str | None:
+        """The population kind of persona ``name`` (None: not found)."""
+        if name not in self._kinds:
+            self._kinds[name] = self._find(name)
+        return self._kinds[name]
+
+    def _find(self, name: str) -> str | None:
+        source = self.sources.get(name)
+        if isinstance(source, str) and Path(source).stem == name and Path(source).is_file():
+            try:
+                return PersonaCatalog([Path(source).parent]).get(name).population.kind
+            except PersonaGenError:
+                pass
+        try:
+            return self.catalog.get(name).population.kind
+        except PersonaGenError:
+            return None
+
+    def for_record(self, record: dict[str, Any]) -> str | None:
+        persona = record.get("persona")
+        kind = self.of(persona) if isinstance(persona, str) and persona else None
+        return kind or self.default
 
 
 def _dataset_spec(
@@ -546,19 +651,25 @@ def _locate(data: Path | str) -> tuple[Path, str | None, DatabaseTarget | None]:
     return target.path, target.table or "", None
 
 
+# The domains records may be of, by key ("profile", or a built-in population kind), each with
+# the entity of records that do not say theirs.
+Domains = dict[str, tuple[Domain, str]]
+
+
 def _read_bound(
     path: Path | DatabaseTarget,
     fmt: str,
     generator: str,
-    domain: Domain,
-    entity: str,
+    domains: Domains,
     table: str | None,
     kind: str,
     schema_file: Path | None,
-) -> list[dict[str, Any]]:
+) -> tuple[list[dict[str, Any]], list[str | None] | None]:
     """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
     formats hold them: governed parts wrapped back into their records, table rows as file
-    rows."""
+    rows; and for an Avro file of several ``domains``, each record's (None: none of them).
+    Tables and Protobuf messages are of the first domain."""
+    domain, entity = next(iter(domains.values()))
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
 
@@ -567,9 +678,9 @@ def _read_bound(
         if not isinstance(path, Path):
             from persona_gen.runtime.readers_db import read_postgres
 
-            return read_postgres(path, spec.name, kinds)
+            return read_postgres(path, spec.name, kinds), None
         read = read_sql if fmt == "sql" else read_sqlite
-        return read(path, spec.name, kinds)
+        return read(path, spec.name, kinds), None
     assert isinstance(path, Path)  # only tables are read from a server
     if generator not in ("streaming", "fault", "file"):
         raise UsageError(
@@ -588,32 +699,62 @@ def _read_bound(
         from persona_gen.importers.protobuf import descriptor_set, message_class
 
         cls = message_class(descriptor_set(schema_file), entity)
-        return [as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))]
+        return [as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))], None
     # Avro: several entities (a streaming union) are told apart by their record names.
-    entities: dict[str, str] = {}
-    events = {ent: ev for ev, ent in reversed(domain.events.items())}
-    records = []
+    entities: dict[str, tuple[str | None, str]] = {}
+    events: dict[str, dict[str, str]] = {}  # per domain: entity → its event type
+    records, keys = [], []
     for i, (name, part) in enumerate(read_avro(path)):
         if name not in entities:
-            entities[name] = _avro_entity(name, domain, entity)
-        ent = entities[name]
+            entities[name] = _avro_entity(name, domains)
+        key, ent = entities[name]
+        keys.append(key)
+        if key is None:
+            records.append(as_record(part, generator, i))
+            continue
+        domain, entity = domains[key]
         record = as_record(drop_absent(part, domain.entity(ent).schema, domain), generator, i)
-        if generator == "streaming" and ent != entity and ent in events:
-            record["event_type"] = events[ent]
+        if generator == "streaming" and ent != entity:
+            if key not in events:
+                events[key] = {e: ev for ev, e in reversed(domain.events.items())}
+            if ent in events[key]:
+                record["event_type"] = events[key][ent]
         records.append(record)
-    return records
+    return records, keys if len(domains) > 1 else None
 
 
-def _avro_entity(name: str, domain: Domain, default: str) -> str:
-    """The entity an Avro record name stands for (the writer's derived schemas rename some)."""
-    if name in domain.entities:
-        return name
-    from persona_gen.sinks.avro import avro_schema_from_entity
+def _avro_entity(name: str, domains: Domains) -> tuple[str | None, str]:
+    """The domain (key) and entity an Avro record name stands for (the writer's derived
+    schemas rename some): of several domains, the one whose records the entity is (its
+    default, or one of its events); of one, its default entity when the name is none."""
+    entity = next((name for domain, _ in domains.values() if name in domain.entities), None)
+    if entity is None:
+        from persona_gen.sinks.avro import avro_schema_from_entity
 
-    for entity in domain.entities:
-        if avro_schema_from_entity(domain, entity)["name"] == name:
-            return entity
-    return default
+        entity = next(
+            (
+                e
+                for domain, _ in domains.values()
+                for e in domain.entities
+                if avro_schema_from_entity(domain, e)["name"] == name
+            ),
+            None,
+        )
+    if len(domains) == 1:
+        key, (_, default) = next(iter(domains.items()))
+        return key, entity or default
+    if entity is None:
+        return None, ""
+    for key, (_, default) in domains.items():
+        if entity == default:
+            return key, entity
+    for key, (domain, _) in domains.items():
+        if entity in domain.events.values():
+            return key, entity
+    for key, (domain, _) in domains.items():
+        if entity in domain.entities:
+            return key, entity
+    return None, ""
 
 
 def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ...]]:
@@ -630,6 +771,32 @@ def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ..
     violations = text_cell(record.get("violations")) or []
     rules = tuple(str(v.get("rule")) for v in violations if isinstance(v, dict) and v.get("rule"))
     return valid is not False, rules
+
+
+def _unshowable(
+    record: dict[str, Any],
+    generator: str,
+    rules: tuple[str, ...],
+    text: bool,
+    shape: FileRowShape | None,
+) -> bool:
+    """Whether the format cannot show the breaks a record's label names. Text cells (CSV)
+    cannot tell a number from a numeric string, nor null from "" (``TEXT_UNDETECTABLE``);
+    in a file row, a "" that breaks a const, minLength or pattern from an absent optional
+    field (every column the label names is an empty cell). And a flat row cannot tell an
+    optional object whose fields were all emptied from an absent one (every column the label
+    names lies in an optional object whose columns are all empty)."""
+    if text and rules and set(rules) <= TEXT_UNDETECTABLE:
+        return True
+    if generator != "file" or shape is None:
+        return False
+    violations = str(record.get(VIOLATIONS_COLUMN) or "").split(";")
+    columns = [v.rsplit(":", 1)[0] for v in violations if v]
+    if not columns:
+        return False
+    if text and all(record.get(c) == "" for c in columns):
+        return True
+    return all(shape.in_absent_object(record, c, text) for c in columns)
 
 
 def _sha256(path: Path) -> str:
@@ -650,9 +817,11 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     ``postgresql://USER@HOST:PORT/DB`` one) against ``profile``'s source schema."""
     url = data_path if isinstance(data_path, str) and "://" in data_path else None
     data_path, url_table, server = _locate(data_path)
-    manifest = _manifest(data_path) if server is None else {}
     if fmt is not None:
         fmt = ALIASES.get(fmt.lower(), fmt.lower())
+    suffix = data_path.suffix[1:].lower()
+    database = url_table is not None or (fmt or ALIASES.get(suffix, suffix)) == "sqlite"
+    manifest = _manifest(data_path, database, url_table) if server is None else {}
     if server is not None:
         if fmt not in (None, SERVER_FORMAT):
             raise UsageError(f"{server}: a PostgreSQL table is read as such; drop --format {fmt}")
@@ -698,21 +867,33 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     )
     if domain is not None:
         default_entity = default_entity or domain.primary
-    catalog = catalog or PersonaCatalog()
+    personas = _PersonaKinds(catalog or PersonaCatalog(), manifest, spec, profile)
     text = False
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         generator = "file"  # table rows
     else:
         generator = generator or manifest.get("generator") or (spec.type if spec else None)
+    records: list[dict[str, Any]] = []
+    unread = fmt not in READ_FORMATS  # (table rows of a built-in entity whose table is unknown)
+    record_kinds: list[str | None] | None = None  # (of an Avro file of several built-in kinds)
+    untold = None  # why the entity of records without a persona cannot be told
+    if domain is None and personas.default is None:
+        untold = personas.why
     if fmt in READ_FORMATS:
         records, text = read_dataset(data_path, fmt)
-        generator = generator or (detect_generator(records[0]) if records else "json")
-    else:
+        generator = generator or (detect_generator(records[0]) if records else None)
+    elif untold is None or (fmt == "avro" and personas.candidates):
         generator = generator or "streaming"
-        dom = domain or builtin_domain(catalog.get(profile.spec.personas[0].name).population.kind)
-        entity = default_entity if domain is not None and default_entity else dom.primary
+        unread = False
+        if domain is not None:
+            domains = {"profile": (domain, default_entity or domain.primary)}
+        else:  # (an Avro file tells its records' entities by their record names)
+            kinds = personas.candidates if fmt == "avro" else [personas.default or ""]
+            domains = {k: (builtin_domain(k), builtin_domain(k).primary) for k in kinds}
         where = server if server is not None else data_path
-        records = _read_bound(where, fmt, generator, dom, entity, url_table, kind, schema_file)
+        records, record_kinds = _read_bound(
+            where, fmt, generator, domains, url_table, kind, schema_file
+        )
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
                 f"{manifest['expected_invalid']} records were labelled invalid when generated, "
@@ -721,7 +902,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     report = CheckReport(
         data=str(server if server is not None else data_path),
         fmt=fmt,
-        generator=generator,
+        generator=generator or "unknown",
         schema_format=kind,
         schema=str(schema_file) if schema_file else None,
         entity=default_entity,
@@ -729,25 +910,24 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         records=len(records),
         warnings=warnings,
     )
-    if generator not in ("api", "streaming", "file", "fault"):
+    unusable = untold if unread else _nothing_to_check(records, generator, fmt, manifest)
+    if unusable is not None:
         report.validatable = False
-        report.warnings.append(
-            f"{generator} records carry no schema-governed payload (load schedules say when "
-            "and how much, not what): nothing to validate"
-        )
+        report.warnings.append(unusable)
         return report
+    assert generator is not None  # (else unusable)
     checker = _Checker(kind, schema_file, domain, source.dialect if source else None, generator)
-    resolvers: dict[str, tuple[Domain, _Entities, FileRowShape | None]] = {}
+    resolvers: dict[str, Resolved] = {}
 
-    def resolver(record: dict[str, Any]) -> tuple[Domain, _Entities, FileRowShape | None]:
+    def resolver(record: dict[str, Any], position: int) -> Resolved | None:
         if domain is not None:
-            key = "profile"
+            key: str | None = "profile"
+        elif record_kinds is not None:
+            key = record_kinds[position]
         else:
-            persona = record.get("persona") or profile.spec.personas[0].name
-            try:
-                key = catalog.get(str(persona)).population.kind
-            except Exception:  # a persona this catalog lacks: the profile's first
-                key = catalog.get(profile.spec.personas[0].name).population.kind
+            key = personas.for_record(record)
+        if key is None:
+            return None
         if key not in resolvers:
             dom = domain if domain is not None else builtin_domain(key)
             ent = default_entity if domain is not None and default_entity else dom.primary
@@ -760,6 +940,19 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
     finally:
         checker.close()
+    if report.unresolved:
+        report.validatable = False
+        report.warnings.append(
+            f"{report.unresolved} of the {len(records)} records were not checked: "
+            + (untold or "their Avro record names are not entities of the built-in domain")
+        )
+    elif report.checked == 0:
+        report.validatable = False
+        why = " (only POST and PUT requests with a body are)" if generator == "api" else ""
+        report.warnings.append(
+            f"nothing was checked: the schema governs no part of any of the {len(records)} "
+            f"records{why}"
+        )
     if domain is None:
         kinds = sorted(resolvers)
         report.entity = (
@@ -768,8 +961,42 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     return report
 
 
-def _batch_path(record: dict[str, Any]) -> bool:
-    request = record.get("request")
+def _nothing_to_check(
+    records: list[dict[str, Any]],
+    generator: str | None,
+    fmt: str,
+    manifest: dict[str, Any],
+) -> str | None:
+    """Why none of ``records`` can be checked (None: they can): there are none, they are not
+    persona-gen records, or they are a load schedule."""
+    if not records:
+        made_as = manifest.get("format")
+        if made_as and made_as != fmt:
+            return (
+                f"no records were read as {fmt}, and its manifest says the data is {made_as} "
+                f"(give --format {made_as}, or no --format): nothing was checked"
+            )
+        return f"no records were read (as {fmt}): nothing was checked"
+    if generator is None:
+        known = "; ".join(
+            f"{name}: {' and '.join(fields)}" for name, fields in GENERATOR_FIELDS.items()
+        )
+        return (
+            "the records are not recognised as persona-gen output: the first has none of the "
+            f"fields that tell them apart ({known}; file rows: {' or '.join(LABEL_COLUMNS)}): "
+            "nothing was checked"
+        )
+    if generator not in ("api", "streaming", "file", "fault"):
+        return (
+            f"{generator} records carry no schema-governed payload (load schedules say when "
+            "and how much, not what): nothing to validate"
+        )
+    return None
+
+
+def _batch_path(record: dict[str, Any], text: bool) -> bool:
+    """Whether ``record`` is a batch POST (CSV: its request is a cell of JSON text)."""
+    request = text_cell(record.get("request")) if text else record.get("request")
     path = request.get("path") if isinstance(request, dict) else None
     return isinstance(path, str) and path.split("?", 1)[0].endswith("/batch")
 
@@ -780,7 +1007,7 @@ def _check_one(
     position: int,
     generator: str,
     text: bool,
-    resolver: Callable[[dict[str, Any]], tuple[Domain, _Entities, FileRowShape | None]],
+    resolver: Callable[[dict[str, Any], int], Resolved | None],
     checker: _Checker,
     limit: int,
 ) -> None:
@@ -788,7 +1015,11 @@ def _check_one(
     if generator == "fault":
         raw_index = text_cell(record.get("index"))
         index = raw_index if isinstance(raw_index, int) else position
-    dom, entities, shape = resolver(record)
+    resolved = resolver(record, position)
+    if resolved is None:  # the entity cannot be told
+        report.unresolved += 1
+        return
+    dom, entities, shape = resolved
     governed, part = schema_part(record, generator, shape, text)
     if not governed:
         report.skipped += 1
@@ -798,7 +1029,7 @@ def _check_one(
     parts = [part]
     if (
         generator == "api"
-        and _batch_path(record)
+        and _batch_path(record, text)
         and isinstance(part, dict)
         and set(part) == {"items"}
         and isinstance(part["items"], list)
@@ -840,8 +1071,8 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if text and label_rules and set(label_rules) <= TEXT_UNDETECTABLE:
-            report.undetected.update(label_rules)  # CSV: "12" and 12, "" and null look alike
+        if _unshowable(record, generator, label_rules, text, shape):
+            report.undetected.update(label_rules)  # the format cannot show such breaks
             return
         enforced = ENFORCED.get(checker.kind)
         if not json_family and enforced is not None and not (set(label_rules) & enforced):

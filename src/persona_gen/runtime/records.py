@@ -23,7 +23,7 @@ import math
 import re
 import struct
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_
 from persona_gen.generators.paths import Leaf, leaves
 
 __all__ = [
+    "GENERATOR_FIELDS",
     "READ_FORMATS",
     "FileRowShape",
     "as_record",
@@ -69,15 +70,30 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         if fmt == "json":
             doc = orjson.loads(data)
             if not isinstance(doc, list):
-                raise UsageError(f"{path}: expected a JSON array of records")
+                raise UsageError(f"{path}: expected a JSON array of records (objects)")
+            _objects(path, enumerate(doc), "item")
             return doc, False
         if fmt == "jsonl":
-            return [orjson.loads(line) for line in data.splitlines() if line.strip()], False
+            lines = enumerate(data.splitlines(), 1)
+            numbered = [(n, orjson.loads(line)) for n, line in lines if line.strip()]
+            _objects(path, numbered, "line")
+            return [record for _, record in numbered], False
     except orjson.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid {fmt}: {exc}") from None
     if fmt == "csv":
         return _read_csv(data), True
     return _read_parquet(path), False
+
+
+_JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _objects(path: Path, records: Iterable[tuple[int, Any]], what: str) -> None:
+    """Refuse records that are not JSON objects (``[1, 2, 3]``): a record is an object."""
+    for i, record in records:
+        if not isinstance(record, dict):
+            kind = "an array" if isinstance(record, list) else _JSON_KINDS.get(type(record), "null")
+            raise UsageError(f"{path}: expected JSON records (objects), but {what} {i} is {kind}")
 
 
 def _read_csv(data: bytes) -> list[dict[str, Any]]:
@@ -136,17 +152,25 @@ def _json_column(rows: list[dict[str, Any]], column: str) -> bool:
     return marked
 
 
-def detect_generator(record: dict[str, Any]) -> str:
-    """The generator that wrote ``record``, from its shape."""
-    if "mutation" in record and "record" in record:
-        return "fault"
-    if "payload" in record and "event_type" in record:
-        return "streaming"
-    if "request" in record and "response" in record:
-        return "api"
+# The fields each generator's records are told by (file rows: any of ``LABEL_COLUMNS``).
+GENERATOR_FIELDS = {
+    "fault": ("mutation", "record"),
+    "streaming": ("payload", "event_type"),
+    "api": ("request", "response"),
+    "load": ("offset_ms", "payload_bytes"),
+}
+
+
+def detect_generator(record: dict[str, Any]) -> str | None:
+    """The generator that wrote ``record``, from its shape (None: not a persona-gen record)."""
+    for generator in ("fault", "streaming", "api"):
+        if all(f in record for f in GENERATOR_FIELDS[generator]):
+            return generator
     if any(c in record for c in LABEL_COLUMNS):
         return "file"
-    return "load"
+    if all(f in record for f in GENERATOR_FIELDS["load"]):
+        return "load"
+    return None
 
 
 # -- which part of a record a schema governs -------------------------------------------------
@@ -179,6 +203,14 @@ class FileRowShape:
             leaf.dotted: leaf for leaf in leaves(domain, domain.entity(entity).schema)
         }
         by_path = {leaf.path: leaf for leaf in self.leaves.values()}
+        # Optional objects whose fields are columns, deepest first: a row whose columns of
+        # one are all empty had no such object (a null leaf of it does not bring it back).
+        parents = {leaf.path[:-1] for leaf in self.leaves.values() if len(leaf.path) > 1}
+        self.optional_parents = sorted(
+            (path for path in parents if path in by_path and not by_path[path].required),
+            key=len,
+            reverse=True,
+        )
         # Present in every valid record: required, and so is every parent object.
         self.always = {
             dotted
@@ -192,6 +224,7 @@ class FileRowShape:
 
     def record(self, row: dict[str, Any], text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
+        filled: set[tuple[str, ...]] = set()  # the objects holding a value
         for column, raw in row.items():
             if column in LABEL_COLUMNS:
                 continue
@@ -200,6 +233,8 @@ class FileRowShape:
             if value is None and (leaf is None or not leaf.schema.nullable):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
+            if value is not None:
+                filled.update(tuple(path[:k]) for k in range(1, len(path)))
             target = out
             for part in path[:-1]:
                 nxt = target.setdefault(part, {})
@@ -208,7 +243,28 @@ class FileRowShape:
                 target = nxt
             else:
                 target[path[-1]] = value
+        for parent in self.optional_parents:
+            if parent not in filled:
+                _drop(out, parent)
         return out
+
+    def in_absent_object(self, row: dict[str, Any], column: str, text: bool = False) -> bool:
+        """Whether ``column`` of ``row`` lies in an optional object whose columns are all
+        empty, which ``record`` leaves out: a flat row cannot tell that object's fields
+        emptied (a required one, say) from the object being absent."""
+        leaf = self.leaves.get(column)
+        if leaf is None:
+            return False
+        parents = [p for p in self.optional_parents if leaf.path[: len(p)] == p]
+        for parent in parents:
+            prefix = ".".join(map(str, parent)) + "."
+            if all(
+                self._typed(v, self.leaves.get(c), text) is None
+                for c, v in row.items()
+                if c.startswith(prefix)
+            ):
+                return True
+        return False
 
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
         if not isinstance(value, str):
@@ -254,6 +310,15 @@ class FileRowShape:
                 return schema
             seen += 1
         return schema
+
+
+def _drop(record: dict[str, Any], path: tuple[str | int, ...]) -> None:
+    """Remove the value at ``path`` (a path of object keys) from ``record``, if it is there."""
+    target: Any = record
+    for part in path[:-1]:
+        target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(target, dict):
+        target.pop(path[-1], None)
 
 
 def schema_part(

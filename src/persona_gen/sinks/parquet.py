@@ -1,7 +1,8 @@
 """Parquet output: row groups of up to 32,768 rows (16 MiB of data), written with pyarrow.
 
 Column types are fixed by the first block: booleans, integers, floats and strings keep their
-type; nested or mixed values are stored as JSON text. Every 32 blocks are encoded, compressed
+type; nested or mixed values are stored as JSON text, and so are the columns a behaviour may
+retype in later rows (``bind``). Every 32 blocks are encoded, compressed
 and written as a Parquet file of their own, a part, wherever they are made (in workers too);
 the output is the parts joined under one footer (``parquet_parts``), so the file is the same
 for any number of workers and only a part's bytes pass through the writing process.
@@ -117,6 +118,19 @@ class ParquetEncoder(Encoder):
     kinds: dict[str, str] | None = None
     # Columns dictionary-encoded (``dictionary_columns``); None: every column (Arrow's default).
     dictionary: list[str] | None = None
+
+    def bind(self, dataset: Any) -> None:
+        """Store as JSON text, from the start, every column a behaviour of the dataset's
+        personas may give a value of another type in later rows (``retypable_columns``),
+        whatever its type in the first block. A text column included: cast to text, a
+        wrong-typed value (52857 for a street, labelled ``address.street:type``) would be
+        the valid string "52857" in the file, and its label would no longer hold."""
+        if self.kinds is None:
+            return
+        for lane in dataset.lanes:
+            for column in getattr(lane.generator, "retypable_columns", list)():
+                if self.kinds.get(column) in ("bool", "int", "float", "string"):
+                    self.kinds[column] = "json"
 
     def encode(self, records: list[dict[str, Any]], first: bool) -> bytes | memoryview:
         return self.encode_blocks((records,), first)
