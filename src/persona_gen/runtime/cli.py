@@ -716,10 +716,11 @@ def check(
     from persona_gen.runtime.check import check_dataset
     from persona_gen.sinks.output import ensure_writable, write_atomic
 
-    profile = load_profile(profile_file, _catalog(personas))
+    catalog = _catalog(personas)
+    profile = load_profile(profile_file, catalog)
     if report_file is not None:
         ensure_writable(report_file)
-    report = check_dataset(data, profile, fmt=fmt, schema_path=schema)
+    report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
     table = Table(title=f"check: {report.data}")
     table.add_column("")
     table.add_column("")

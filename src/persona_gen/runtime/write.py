@@ -49,15 +49,11 @@ def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False, profile: Any 
     if fmt == "parquet" and dataset.count:
         from persona_gen.sinks.parquet import column_kinds, dictionary_columns
 
-        # Column types come from the first block, so every row group has the same schema;
-        # columns a behaviour may retype in later rows are JSON text from the start.
+        # Column types come from the first block, so every row group has the same schema
+        # (``bind`` below makes the columns a behaviour may retype JSON text from the start).
         index, lo, hi = dataset.block_range()[0]
         first = dataset.chunk(index, lo, hi)
         kinds = column_kinds(first)
-        for lane in dataset.lanes:
-            for column in getattr(lane.generator, "retypable_columns", list)():
-                if kinds.get(column) in ("int", "float", "bool"):
-                    kinds[column] = "json"
         encoder.kinds = kinds  # type: ignore[attr-defined]
         encoder.dictionary = dictionary_columns(first, kinds)  # type: ignore[attr-defined]
     bind = getattr(encoder, "bind", None)
