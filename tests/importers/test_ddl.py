@@ -214,6 +214,17 @@ def test_sqlite_types_and_quirks() -> None:
     assert column(result, "t", "n").type == "number"
 
 
+@pytest.mark.parametrize("sql_type", ["BIGINT UNSIGNED", "INT UNSIGNED", "BIGINT"])
+def test_sqlite_integers_stay_within_signed_64_bits(sql_type: str) -> None:
+    # SQLite stores any integer as a signed 64-bit one: MediaWiki's SQLite script declares
+    # BIGINT UNSIGNED, whose MySQL range (up to 2**64 - 1) made rows SQLite cannot store.
+    schema = one(sql_type, "sqlite")
+    assert schema.type == "integer"
+    assert schema.minimum is not None and schema.minimum >= -(2**63)
+    assert schema.maximum is not None and schema.maximum <= 2**63 - 1
+    assert one("BIGINT UNSIGNED", "mysql").maximum == 2**64 - 1  # MySQL stores those
+
+
 def test_sql_server_types_and_identity() -> None:
     result = load(
         "CREATE TABLE [dbo].[t] ([id] INT IDENTITY(1,1) NOT NULL, [flag] BIT, "

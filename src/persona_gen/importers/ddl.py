@@ -13,11 +13,12 @@ What a table says and how it is expressed:
   ``read_only``: leave them out of INSERTs.
 * Types with their size: ``VARCHAR(n)``/``CHAR(n)`` → ``max_length`` (no ``min_length`` for
   CHAR: the database pads shorter values with spaces), integers → their range (SERIAL and
-  AUTO_INCREMENT/IDENTITY columns from 1), ``NUMERIC(p,s)`` → ``precision``/``scale``, dates
-  and times → ``format`` date / date-time / time, ``UUID`` → uuid, ``INET`` → ipv4, binary →
-  ``format: byte`` (base64 text), JSON → a map, arrays → ``array``, MySQL ``ENUM``/``SET``
-  and PostgreSQL ``CREATE TYPE ... AS ENUM`` → ``enum``, ``CREATE DOMAIN`` → its base type
-  with its NOT NULL and CHECK.
+  AUTO_INCREMENT/IDENTITY columns from 1; in SQLite, which stores every integer as a signed
+  64-bit one, at most that range even for BIGINT UNSIGNED), ``NUMERIC(p,s)`` →
+  ``precision``/``scale``, dates and times → ``format`` date / date-time / time, ``UUID`` →
+  uuid, ``INET`` → ipv4, binary → ``format: byte`` (base64 text), JSON → a map, arrays →
+  ``array``, MySQL ``ENUM``/``SET`` and PostgreSQL ``CREATE TYPE ... AS ENUM`` → ``enum``,
+  ``CREATE DOMAIN`` → its base type with its NOT NULL and CHECK.
 * ``DEFAULT`` literals → ``default``. Defaults the database computes (``nextval``, ``now()``,
   ``CURRENT_TIMESTAMP``, ``gen_random_uuid()``...) are left to it: rows carry a value anyway.
 * ``PRIMARY KEY`` → ``Entity.primary_key``; ``UNIQUE`` (column, table constraint, ``ALTER

@@ -159,8 +159,14 @@ def _builtin(
         return Schema("integer", minimum=0, maximum=1)  # MySQL's boolean idiom
     if kind in INT_RANGES:
         low, high = INT_RANGES[kind]
-        if ctx.dialect == "sqlite" and kind == T.INT:
-            low, high = INT_RANGES[T.BIGINT]  # SQLite's INTEGER is 64-bit
+        if ctx.dialect == "sqlite":
+            # SQLite stores every integer as a signed 64-bit one, whatever the declared type
+            # (INT, BIGINT UNSIGNED...): its INTEGER is 64-bit, and larger values cannot be
+            # stored as integers at all.
+            smallest, largest = INT_RANGES[T.BIGINT]
+            if kind == T.INT:
+                low, high = smallest, largest
+            low, high = max(low, smallest), min(high, largest)
         return Schema("integer", minimum=low, maximum=high)
     if kind in _DECIMALS:
         return _decimal(kind, params, ctx)
