@@ -225,6 +225,54 @@ def test_sqlite_integers_stay_within_signed_64_bits(sql_type: str) -> None:
     assert one("BIGINT UNSIGNED", "mysql").maximum == 2**64 - 1  # MySQL stores those
 
 
+@pytest.mark.parametrize(
+    ("sql_type", "size"),
+    [("VARBINARY(8)", 8), ("BINARY(4)", 4), ("VARBINARY(14)", 14), ("TINYBLOB", 255)],
+)
+def test_binary_lengths_bound_the_generated_bytes(sql_type: str, size: int) -> None:
+    # MediaWiki's VARBINARY(14)/(32)/(35) columns got 12-byte values, and edge_case_user's
+    # overflow 49,152 bytes, in rows labelled valid: the length was ignored.
+    import base64
+
+    from persona_gen.generators.check import violated_rule
+
+    schema = one(sql_type, "mysql")
+    assert schema.format == "byte" and schema.max_length is not None
+    assert len(base64.b64decode("A" * schema.max_length)) <= size  # the longest text fits
+    result = load(f"CREATE TABLE t (id INT PRIMARY KEY, c {sql_type} NOT NULL)", "mysql")
+    rows, _ = generate(result.domain, ["t"], 300, 5)
+    for row in rows["t"]:
+        assert violated_rule(schema, row["c"]) is None
+        assert len(base64.b64decode(row["c"], validate=True)) <= size
+    assert "\n".join(result.warnings) == ""
+
+
+def test_edge_case_rows_labelled_valid_fit_their_binary_columns() -> None:
+    import base64
+
+    from persona_gen import Dataset, PersonaCatalog
+
+    text = (
+        "CREATE TABLE tokens (id INT UNSIGNED AUTO_INCREMENT NOT NULL, token VARBINARY(8) NOT "
+        "NULL, digest BINARY(4) NOT NULL, label VARCHAR(8) NOT NULL, PRIMARY KEY (id)) "
+        "ENGINE=InnoDB;"
+    )
+    domain = load(text, None).domain
+    persona = PersonaCatalog([]).get("edge_case_user")
+    dataset = Dataset([(persona, 1.0)], "file", 1000, 1, domain=domain, entity="tokens")
+    rows = [r for block in dataset.blocks() for r in block if r["_expected_valid"]]
+    assert len(rows) > 800
+    for row in rows:
+        assert len(base64.b64decode(row["token"])) <= 8
+        assert len(base64.b64decode(row["digest"])) <= 4
+
+
+def test_binary_too_short_for_base64_is_warned() -> None:
+    result = load("CREATE TABLE t (c BINARY(2))", "mysql")
+    assert column(result, "t", "c").max_length == 0
+    assert any("BINARY(2)" in w and "empty" in w for w in result.warnings)
+
+
 def test_sql_server_types_and_identity() -> None:
     result = load(
         "CREATE TABLE [dbo].[t] ([id] INT IDENTITY(1,1) NOT NULL, [flag] BIT, "

@@ -16,9 +16,10 @@ What a table says and how it is expressed:
   AUTO_INCREMENT/IDENTITY columns from 1; in SQLite, which stores every integer as a signed
   64-bit one, at most that range even for BIGINT UNSIGNED), ``NUMERIC(p,s)`` →
   ``precision``/``scale``, dates and times → ``format`` date / date-time / time, ``UUID`` →
-  uuid, ``INET`` → ipv4, binary → ``format: byte`` (base64 text), JSON → a map, arrays →
-  ``array``, MySQL ``ENUM``/``SET`` and PostgreSQL ``CREATE TYPE ... AS ENUM`` → ``enum``,
-  ``CREATE DOMAIN`` → its base type with its NOT NULL and CHECK.
+  uuid, ``INET`` → ipv4, binary → ``format: byte`` (base64 text; ``BINARY(n)``/``VARBINARY(n)``
+  → at most ``4 * (n // 3)`` characters, which never decode to more than n bytes), JSON → a
+  map, arrays → ``array``, MySQL ``ENUM``/``SET`` and PostgreSQL ``CREATE TYPE ... AS ENUM``
+  → ``enum``, ``CREATE DOMAIN`` → its base type with its NOT NULL and CHECK.
 * ``DEFAULT`` literals → ``default``. Defaults the database computes (``nextval``, ``now()``,
   ``CURRENT_TIMESTAMP``, ``gen_random_uuid()``...) are left to it: rows carry a value anyway.
 * ``PRIMARY KEY`` → ``Entity.primary_key``; ``UNIQUE`` (column, table constraint, ``ALTER

@@ -45,6 +45,7 @@ _TEXTS = {T.TEXT: None, T.MEDIUMTEXT: None, T.LONGTEXT: None, T.TINYTEXT: 255, T
 _BINARIES = frozenset(
     {T.BINARY, T.VARBINARY, T.BLOB, T.TINYBLOB, T.MEDIUMBLOB, T.LONGBLOB, T.IMAGE, T.ROWVERSION}
 )
+_BINARY_SIZES = {T.TINYBLOB: 255}  # bytes (larger BLOBs hold more than is ever generated)
 _DATETIMES = frozenset(
     {
         T.DATETIME,
@@ -64,8 +65,6 @@ _DATES = frozenset({T.DATE, T.DATE32})
 _TIMES = frozenset({T.TIME, T.TIMETZ, T.TIME_NS})
 _IPS = {T.INET: "ipv4", T.IPV4: "ipv4", T.IPV6: "ipv6", T.IPADDRESS: "ipv4"}
 _JSONS = frozenset({T.JSON, T.JSONB})
-# Generated binary values are base64 of this many bytes (persona_gen.values.strings._byte).
-GENERATED_BYTES = 12
 
 _MAC = r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"
 _MAC8 = r"^[0-9a-f]{2}(:[0-9a-f]{2}){7}$"
@@ -197,12 +196,17 @@ def _builtin(
     if kind in _TEXTS:
         return Schema("string", max_length=_TEXTS[kind])
     if kind in _BINARIES:
-        if first is not None and first < GENERATED_BYTES:
+        first = first if first is not None else _BINARY_SIZES.get(kind)
+        if first is None:
+            return Schema("string", format="byte")
+        # The value is base64 text: n bytes hold whole 3-byte groups of it, 4 characters
+        # each (a shorter BINARY(n) value is padded by the database, so it fits too).
+        if first < 3:
             ctx.warn(
-                f"{where}: {node.sql(ctx.dialect)} holds fewer than the {GENERATED_BYTES} "
-                "bytes generated for binary values"
+                f"{where}: {node.sql(ctx.dialect)} holds less than one 3-byte group of base64 "
+                "text; its values are empty"
             )
-        return Schema("string", format="byte")
+        return Schema("string", format="byte", max_length=4 * (first // 3))
     if kind in _DATETIMES:
         return Schema("string", format="date-time")
     if kind in _DATES:
