@@ -817,3 +817,41 @@ def test_an_integer_sqlite_cannot_store_is_a_one_line_error(tmp_path: Path) -> N
         "-9223372036854775808 to 9223372036854775807); the load was rolled back, nothing was kept"
     )
     assert not (tmp_path / "c.db").exists()
+
+
+# -- names as the database folds them ----------------------------------------------------------
+
+_MIXED_CASE_PG = (
+    "CREATE TABLE Job (\n"
+    "    JobId     serial PRIMARY KEY,\n"
+    "    Name      text NOT NULL,\n"
+    '    "StartTime" timestamp\n'
+    ");\n"
+)
+
+
+def test_rows_of_a_mixed_case_postgresql_script_load_into_its_tables(
+    pg_db: str, tmp_path: Path
+) -> None:
+    # Bacula / FreeRADIUS: `CREATE TABLE Job (JobId ...)` makes job(jobid) in PostgreSQL; the
+    # rows said "Job"/"JobId", so neither the sink nor the sql format's INSERTs could load.
+    source = tmp_path / "job.sql"
+    source.write_text(_MIXED_CASE_PG)
+    profile = tmp_path / "job.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "10", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(_MIXED_CASE_PG.encode())
+    loaded = run_cli(["generate", str(profile), "-s", "1", "--sink", pg_db])
+    assert loaded.code == 0, loaded.stderr
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0].update(format="sql", output="job.sql")
+    as_sql = tmp_path / "job-sql.yaml"
+    as_sql.write_text(yaml.safe_dump(doc, sort_keys=False))
+    script = run_cli(["generate", str(as_sql), "-s", "2"])
+    assert script.code == 0, script.stderr
+    assert 'INSERT INTO "job" ("jobid", "name", "StartTime") VALUES (' in script.stdout.decode()
+    with psycopg.connect(pg_db) as conn:
+        conn.execute("DELETE FROM job")
+        conn.execute(script.stdout)
+    assert pg_rows(pg_db, "job", ["jobid"]) and len(pg_rows(pg_db, "job", ["StartTime"])) == 10

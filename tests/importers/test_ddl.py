@@ -273,6 +273,42 @@ def test_binary_too_short_for_base64_is_warned() -> None:
     assert any("BINARY(2)" in w and "empty" in w for w in result.warnings)
 
 
+_MIXED_CASE = (
+    'CREATE TABLE Job (JobId serial PRIMARY KEY, "Name" text NOT NULL, StartTime timestamp,'
+    " Parent int REFERENCES Job (JobId));"
+    " CREATE UNIQUE INDEX job_start ON Job (StartTime);"
+    " COMMENT ON COLUMN Job.StartTime IS 'when'"
+)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "table", "columns"),
+    [
+        # PostgreSQL folds unquoted names to lower case, Oracle to upper; quoted ones stay.
+        ("postgres", "job", ["jobid", "Name", "starttime", "parent"]),
+        ("oracle", "JOB", ["JOBID", "Name", "STARTTIME", "PARENT"]),
+        # MySQL, SQLite and SQL Server keep names as written.
+        ("mysql", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+        ("sqlite", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+        ("tsql", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+    ],
+)
+def test_unquoted_names_are_folded_as_the_database_does(
+    dialect: str, table: str, columns: list[str]
+) -> None:
+    # Bacula's and FreeRADIUS's PostgreSQL scripts: rows named "Job"/"JobId" did not load
+    # into the job(jobid) table the script itself creates.
+    result = load(_MIXED_CASE, dialect)
+    assert result.listed == (table,)
+    entity = result.domain.entities[table]
+    assert [f.name for f in entity.schema.fields] == columns
+    key, _, start, parent = columns
+    assert entity.primary_key == (key,)
+    assert entity.unique == ((start,),)
+    assert entity.foreign_keys == (ForeignKey((parent,), table, (key,)),)
+    assert column(result, table, start).description == "when"
+
+
 def test_sql_server_types_and_identity() -> None:
     result = load(
         "CREATE TABLE [dbo].[t] ([id] INT IDENTITY(1,1) NOT NULL, [flag] BIT, "
@@ -787,7 +823,7 @@ def _proof_pg(url: str, name: str, text: str, n: int) -> None:
     rows, made = generate(result.domain, list(result.listed), n, 11)
     with pg_database(url, name) as conn:
         pg_create(conn, pg_statements(text, "postgres"))
-        report = pg_load(conn, result.domain, rows)
+        report = pg_load(conn, result.domain, rows, exact=True)  # the names PostgreSQL has
     assert report.errors == []
     assert report.accepted == made, made  # every generated row, with every constraint on
 

@@ -7,6 +7,11 @@ statement that does not parse is tried in the other dialects).
 
 What a table says and how it is expressed:
 
+* Names as the script's database stores them: PostgreSQL folds unquoted identifiers to lower
+  case (``CREATE TABLE Job (JobId ...)`` is the entity ``job`` with the field ``jobid``),
+  Oracle and Snowflake to upper case; quoted identifiers, and every identifier of MySQL,
+  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates.
+
 * Columns, in order, as the fields of a closed object. Every field is ``required``: a row
   always has every column. A column without ``NOT NULL`` (and outside the primary key) is
   ``nullable`` — its value may be NULL, never absent. Generated (computed) columns are

@@ -12,6 +12,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
 from persona_gen.entities.model import Domain, Entity, Field, ForeignKey, Schema
 from persona_gen.importers._ddl.checks import ColumnDraft, apply_check, is_literal, literal_value
@@ -60,6 +61,7 @@ _NOISE_CLAUSES = re.compile(
     r"|\bWITH\s+(?:NO)?CHECK\b(?=\s+ADD\b)|\bWITHOUT\s+OIDS\b",
     re.IGNORECASE,
 )
+_LOWER, _UPPER = NormalizationStrategy.LOWERCASE, NormalizationStrategy.UPPERCASE
 _TABLE_OPTIONS = re.compile(r"\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
 _IGNORED_COLUMN_CONSTRAINTS = (
     exp.CollateColumnConstraint,
@@ -121,6 +123,9 @@ class Reader:
         self.warnings: list[str] = []
         self.types = TypeContext(dialects[0], {}, self.warnings.append)
         self.line = 0
+        folding = Dialect.get_or_raise(self.dialect)
+        strategy = folding.normalization_strategy
+        self.folding = folding if strategy in (_LOWER, _UPPER) else None
 
     # -- statements ------------------------------------------------------------------------
 
@@ -186,7 +191,7 @@ class Reader:
                 continue
             if dialect != self.dialect:
                 self.warn(f"{what} read as {dialect} SQL")
-            return tree
+            return self.fold(tree)
         if not required:
             if what != "ALTER TABLE":
                 self.warn(f"{what} not understood, not expressed: {short(text)}")
@@ -199,6 +204,18 @@ class Reader:
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"line {self.line}: {message}")
+
+    def fold(self, tree: exp.Expression) -> exp.Expression:
+        """Unquoted identifiers as the script's database stores them: PostgreSQL folds them
+        to lower case (``CREATE TABLE Job (JobId ...)`` makes ``job(jobid)``), Oracle and
+        Snowflake to upper case; quoted ones keep their case. MySQL, SQLite and SQL Server
+        keep names as written (and compare them without case where they must)."""
+        if self.folding is None:
+            return tree
+        for ident in tree.find_all(exp.Identifier):
+            if not ident.quoted:
+                self.folding.normalize_identifier(ident)
+        return tree
 
     # -- CREATE TABLE ----------------------------------------------------------------------
 
@@ -421,7 +438,7 @@ class Reader:
         for item in tree.this.expressions:
             if isinstance(item, exp.ColumnDef):
                 self.column_def(draft, item)
-        col = draft.columns.get("value")
+        col = draft.column("value")
         if col is not None:
             user = UserType(col.schema, not_null=col.not_null, kind="domain")
             self.types.user_types[bare_name(name).lower()] = user
