@@ -240,3 +240,152 @@ def test_api_bodies_and_batch_items_never_share_a_unique_key(tmp_path: Path) -> 
     assert batches > 10
     for key, values in sent.items():
         assert len(values) == len(set(values)), key
+
+
+# -- fault on imported schemas: unions, integers, nullable references --------------------------
+
+
+def _fault_run(
+    tmp_path: Path, name: str, text: str, *, persona: str, count: int, entity: str | None = None
+) -> tuple[list[dict[str, object]], object, str]:
+    """Import ``text`` as a fault dataset, generate it and check it with the tool's own
+    ``check`` against the source schema: (records, the check report, generate's stderr)."""
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+    from tests.helpers import run_cli
+
+    source = tmp_path / name
+    source.write_text(text)
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "-t", "fault", "-c", str(count), "-o", str(profile)]
+    imported = run_cli([*args, *(["-e", entity] if entity else [])])
+    assert imported.code == 0, imported.stderr
+    out = tmp_path / "out"
+    made = run_cli(["generate", str(profile), "-s", "3", "--persona", persona, "-o", str(out)])
+    assert made.code == 0, made.stderr
+    assert "Traceback" not in made.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    report = check_dataset(data, load_profile(profile), schema_path=source)
+    return json.loads(data.read_bytes()), report, made.stderr
+
+
+_COUNTER_OPENAPI = """\
+openapi: 3.0.3
+info: {title: Counters, version: "1.0"}
+paths: {}
+components:
+  schemas:
+    Counter:
+      type: object
+      required: [hits, size, small, capped]
+      properties:
+        hits: {type: integer}
+        size: {type: integer, format: int64}
+        small: {type: integer, format: int32}
+        capped: {type: integer, minimum: -5, maximum: 10}
+"""
+
+_COUNTER_JSONSCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Counter",
+    "type": "object",
+    "properties": {
+        "hits": {"type": "integer"},
+        "size": {"type": "integer", "format": "int64"},
+        "capped": {"type": "integer", "minimum": -5, "maximum": 10},
+    },
+    "required": ["hits", "size", "capped"],
+}
+
+
+@pytest.mark.parametrize("flavour", ["openapi", "jsonschema"])
+def test_fault_overflow_writes_integers_and_names_the_rule_that_fails(
+    tmp_path: Path, flavour: str
+) -> None:
+    # underflow wrote -1.3835058055282164e+19 (a float) into integer fields; an unbounded
+    # integer was "below the minimum" yet labelled valid, an int64 one labelled "minimum"
+    # where OpenAPI's validator says "format" and JSON Schema's says nothing.
+    if flavour == "openapi":
+        records, report, _ = _fault_run(
+            tmp_path, "c.yaml", _COUNTER_OPENAPI, persona="edge_case_user", count=600,
+            entity="Counter",
+        )  # fmt: skip
+    else:
+        records, report, _ = _fault_run(
+            tmp_path, "c.json", json.dumps(_COUNTER_JSONSCHEMA), persona="edge_case_user",
+            count=600,
+        )  # fmt: skip
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    ranged = [r for r in records if r["mutation"] in ("overflow", "underflow")]
+    labels = {(r["mutation"], r["field_path"], r["rule"]) for r in ranged}
+    expected = {("overflow", "capped", "maximum"), ("underflow", "capped", "minimum")}
+    if flavour == "openapi":
+        expected |= {
+            ("overflow", "size", "format"),  # 2**63 is not an int64 (-2**63 - 1 cannot be
+            ("overflow", "small", "format"),  # written as a JSON integer: no underflow)
+            ("underflow", "small", "format"),
+        }
+    assert labels == expected
+    for r in ranged:
+        value = r["record"][r["field_path"]]  # type: ignore[index]
+        assert isinstance(value, int) and not r["expected_valid"], r
+    assert b"e+" not in json.dumps(records).encode()
+
+
+_NULLABLE_RECORD = {
+    "type": "record",
+    "name": "Entry",
+    "namespace": "com.example",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {
+            "name": "meta",
+            "type": [
+                "null",
+                {
+                    "type": "record",
+                    "name": "Meta",
+                    "fields": [{"name": "version", "type": ["null", "int"], "default": None}],
+                },
+            ],
+            "default": None,
+        },
+    ],
+}
+
+
+def test_null_is_not_injected_where_a_reference_allows_it(tmp_path: Path) -> None:
+    # Hudi's HoodieArchivedMetaEntry: every field is ["null", record]; null_injection there
+    # was labelled invalid ("type") although the schema takes null, and check FAILED.
+    records, report, _ = _fault_run(
+        tmp_path, "entry.avsc", json.dumps(_NULLABLE_RECORD), persona="normal_user", count=300
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    assert report.undetected.get("type", 0) == 0  # type: ignore[attr-defined]
+    nulls = {r["field_path"] for r in records if r["mutation"] == "null_injection"}
+    assert nulls == {"id"}  # meta and meta.version may be null
+
+
+@pytest.mark.parametrize("generator", ["streaming", "file"])
+def test_malformed_payloads_label_int64_overflows_as_json_schema_does(
+    tmp_path: Path, generator: str
+) -> None:
+    # edge_case_user's malformed inputs are fault mutations too: an "overlong" int64 was
+    # labelled "maximum" though JSON Schema validators do not check the int64 format.
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+    from tests.helpers import run_cli
+
+    source = tmp_path / "c.json"
+    source.write_text(json.dumps(_COUNTER_JSONSCHEMA))
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "-t", generator, "-c", "3000", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    persona = ["--persona", "edge_case_user"]
+    made = run_cli(["generate", str(profile), "-s", "5", *persona, "-o", str(out)])
+    assert made.code == 0, made.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    report = check_dataset(data, load_profile(profile), schema_path=source)
+    assert report.exit_code == 0, report.to_json()
+    assert report.labelled_invalid > 50

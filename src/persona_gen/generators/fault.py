@@ -12,8 +12,8 @@ from typing import Any
 import numpy as np
 
 from persona_gen.generators.base import Generator, Record
-from persona_gen.generators.mutations import MUTATIONS, Outcome, below
-from persona_gen.generators.paths import MISSING, Leaf, Path, get_path, leaves
+from persona_gen.generators.mutations import MUTATIONS, Outcome, below, mutable_leaves
+from persona_gen.generators.paths import MISSING, Leaf, Path, get_path
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import ObjectColumns
 
@@ -52,7 +52,7 @@ class FaultGenerator(Generator):
         # Whether this persona's first record is the dataset's baseline (in a mix, only the
         # persona whose record comes first makes one).
         self.makes_baseline = True
-        self.leaves = leaves(self.ctx.domain, self.entity.schema)
+        self.leaves = mutable_leaves(self.ctx.domain, self.entity.schema)
         self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
         # Which fields each mutation can act on depends on the schema only: decided once.
         self.targets = {k: [x for x in self.leaves if MUTATIONS[k].applies(x)] for k in self.kinds}
