@@ -269,6 +269,78 @@ def _fault_run(
     return json.loads(data.read_bytes()), report, made.stderr
 
 
+_STEP = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Step",
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"uses": {"type": "string", "maxLength": 40}},
+            "required": ["uses"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"run": {"type": "string"}, "shell": {"enum": ["bash", "sh"]}},
+            "required": ["run"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_fault_mutates_a_union_entity_within_its_variant(tmp_path: Path, persona: str) -> None:
+    # GitHub workflows' `step`, azure-pipelines, CycloneDX `licenseChoice`: an entity that is
+    # a oneOf has no fields of its own, and fault crashed in numpy (a choice among none).
+    records, report, _ = _fault_run(
+        tmp_path, "step.json", json.dumps(_STEP), persona=persona, count=400
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    check = jsonschema.Draft7Validator(_STEP, format_checker=jsonschema.FormatChecker())
+    mutated = Counter(r["mutation"] for r in records[1:])
+    assert {"null_injection", "extra_field", "missing_required", "invalid_enum"} <= set(mutated)
+    for r in records:
+        assert bool(list(check.iter_errors(r["record"]))) == (not r["expected_valid"]), r
+        if r["field_path"]:  # a field of the variant the record was drawn from
+            variant = "uses" if "uses" in r["record"] or r["field_path"] == "uses" else "run"
+            assert r["field_path"] in ({"uses", "_unexpected_field"} if variant == "uses" else
+                                       {"run", "shell", "_unexpected_field"}), r  # fmt: skip
+
+
+def test_a_mutation_another_variant_accepts_is_labelled_valid(tmp_path: Path) -> None:
+    # {"n": "7"} turned into {"n": 7} is no longer the string variant, but it is the other.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Either",
+        "anyOf": [
+            {"type": "object", "properties": {"n": {"type": "string"}}, "required": ["n"]},
+            {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+        ],
+    }
+    records, report, _ = _fault_run(
+        tmp_path, "either.json", json.dumps(schema), persona="normal_user", count=300
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    crossed = [
+        r for r in records if r["mutation"] == "type_mismatch" and isinstance(r["record"]["n"], int)
+    ]
+    assert crossed and all(r["expected_valid"] and r["rule"] is None for r in crossed)
+    assert all("fits another variant" in str(r["description"]) for r in crossed)
+
+
+def test_an_entity_with_nothing_to_mutate_is_its_valid_baseline(tmp_path: Path) -> None:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Name"}
+    schema |= {"type": "string", "minLength": 1}
+    records, report, stderr = _fault_run(
+        tmp_path, "name.json", json.dumps(schema), persona="edge_case_user", count=20
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    assert stderr.count("has no field a mutation can act on") == 1, stderr
+    assert records[0]["baseline"]
+    assert all(r["mutation"] == "none" and r["expected_valid"] for r in records)
+
+
 _COUNTER_OPENAPI = """\
 openapi: 3.0.3
 info: {title: Counters, version: "1.0"}
