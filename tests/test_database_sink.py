@@ -855,3 +855,25 @@ def test_rows_of_a_mixed_case_postgresql_script_load_into_its_tables(
         conn.execute("DELETE FROM job")
         conn.execute(script.stdout)
     assert pg_rows(pg_db, "job", ["jobid"]) and len(pg_rows(pg_db, "job", ["StartTime"])) == 10
+
+
+def test_rows_with_a_two_column_unique_key_load_into_postgresql(pg_db: str, tmp_path: Path) -> None:
+    # `CREATE UNIQUE INDEX seat_row_seat ON seat (row_no, seat_no)`: row 32 repeated (13, 29).
+    text = (
+        "CREATE TABLE seat (\n"
+        "  seat_id serial PRIMARY KEY,\n"
+        "  row_no smallint NOT NULL CHECK (row_no BETWEEN 1 AND 20),\n"
+        "  seat_no smallint NOT NULL CHECK (seat_no BETWEEN 1 AND 30)\n"
+        ");\n"
+        "CREATE UNIQUE INDEX seat_row_seat ON seat (row_no, seat_no);\n"
+    )
+    source = tmp_path / "seat.sql"
+    source.write_text(text)
+    profile = tmp_path / "seat.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "500", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(text.encode())
+    loaded = run_cli(["generate", str(profile), "-s", "1", "--sink", pg_db])
+    assert loaded.code == 0, loaded.stderr
+    assert len(pg_rows(pg_db, "seat", ["row_no", "seat_no"])) == 500

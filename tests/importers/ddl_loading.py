@@ -25,9 +25,9 @@ from psycopg.types.json import Jsonb
 from sqlglot import exp
 
 from persona_gen.entities.model import Domain, Entity
+from persona_gen.generators.keys import KeyedSynthesizer
 from persona_gen.importers.ddl import insert_order, link_foreign_keys, split_statements
 from persona_gen.runtime.sqlload import SCHEMA_STATEMENT, translate
-from persona_gen.values.synth import Synthesizer
 
 REFERENCE_MS = 1_735_689_600_000  # 2025-01-01, the run's reference time in these tests
 DATA_STATEMENT = re.compile(r"^(INSERT|COPY|UPDATE|DELETE|SELECT)\b", re.IGNORECASE)
@@ -74,7 +74,7 @@ def generate(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
     """Records per entity (n, or fewer when the table's key allows fewer), foreign keys
     linked; also how many rows each entity generated."""
-    synth = Synthesizer(domain, REFERENCE_MS)
+    synth = KeyedSynthesizer(domain, REFERENCE_MS)  # as generators draw (composite keys too)
     rows = {}
     for k, name in enumerate(entities):
         space = key_space(domain.entities[name])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -70,6 +71,22 @@ _IGNORED_COLUMN_CONSTRAINTS = (
     exp.ZeroFillColumnConstraint,
     exp.IndexColumnConstraint,
 )
+
+
+_FEW_COMBINATIONS = 1_000_000
+
+
+def _value_count(s: Schema) -> int | None:
+    """How many values a column can take, when few (enums, booleans, bounded integers)."""
+    if s.has_const:
+        return 1
+    if s.enum is not None:
+        return len(s.enum)
+    if s.type == "boolean":
+        return 2
+    if s.type == "integer" and s.minimum is not None and s.maximum is not None:
+        return max(0, math.floor(s.maximum) - math.ceil(s.minimum) + 1)
+    return None
 
 
 class DdlError(ValueError):
@@ -533,6 +550,26 @@ class Reader:
             if table is not None:
                 table.description = text
 
+    def few_combinations(
+        self, table: TableDraft, fields: list[Field], unique: tuple[tuple[str, ...], ...]
+    ) -> None:
+        """Warn about a multi-column UNIQUE key whose columns take few values between them
+        (``row_no`` 1-20 and ``seat_no`` 1-30: 600 rows): larger datasets must repeat one."""
+        single = set(table.primary_key) | {k[0] for k in unique if len(k) == 1}
+        by_name = {f.name: f.schema for f in fields}
+        for key in unique:
+            if len(key) < 2 or single & set(key):
+                continue
+            sizes = [_value_count(by_name[c]) for c in key if c in by_name]
+            if sizes and all(n is not None for n in sizes):
+                total = math.prod(n for n in sizes if n is not None)
+                if total < _FEW_COMBINATIONS:
+                    self.warnings.append(
+                        f"line {table.line}: table {table.name}: UNIQUE ({', '.join(key)}) "
+                        f"allows {total} distinct rows; a larger dataset repeats some, and "
+                        "the database rejects the repeats"
+                    )
+
     # -- the result ------------------------------------------------------------------------
 
     def domain(self, source: str) -> Domain:
@@ -569,5 +606,6 @@ class Reader:
                 continue
             fks.append(ForeignKey(cols, parent.name, resolved))
         unique = tuple(u for u in table.unique if u != table.primary_key)
+        self.few_combinations(table, fields, unique)
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
         return Entity(table.name, schema, table.primary_key, unique, tuple(fks))
