@@ -768,3 +768,112 @@ def test_an_unwritable_manifest_stops_the_run_before_anything_is_loaded(tmp_path
     assert result.code == 1
     assert result.stderr.startswith(f"persona-gen: error: {blocker}/m.json: ")
     assert not target.exists()
+
+
+# -- integers SQLite cannot store ------------------------------------------------------------
+
+_UNSIGNED_SQLITE = (
+    "CREATE TABLE counters (\n"
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT NOT NULL,\n"
+    "  hits BIGINT UNSIGNED DEFAULT 0 NOT NULL\n"
+    ");\n"
+)
+
+
+def test_unsigned_bigint_rows_of_a_sqlite_script_load_into_it(tmp_path: Path) -> None:
+    # MediaWiki's SQLite script: BIGINT UNSIGNED took MySQL's range, edge_case_user's rows
+    # labelled valid went past 2**63 - 1 and the load ended in an OverflowError traceback.
+    source = tmp_path / "counters.sql"
+    source.write_text(_UNSIGNED_SQLITE)
+    profile = tmp_path / "p.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "300", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    target = tmp_path / "c.db"
+    with closing(sqlite3.connect(target)) as conn:
+        conn.executescript(_UNSIGNED_SQLITE)
+    args = ["generate", str(profile), "-s", "1", "--persona", "edge_case_user"]
+    loaded = run_cli([*args, "--sink", f"sqlite:///{target}"])
+    assert loaded.code == 0, loaded.stderr
+    with closing(sqlite3.connect(target)) as conn:
+        (count, top) = conn.execute("SELECT count(*), max(hits) FROM counters").fetchone()
+    assert count > 250 and top == 2**63 - 1  # the boundary value, stored as an integer
+
+
+def test_an_integer_sqlite_cannot_store_is_a_one_line_error(tmp_path: Path) -> None:
+    # A MySQL profile (BIGINT UNSIGNED up to 2**64 - 1) sent to SQLite: the driver's
+    # OverflowError came out as a traceback.
+    from persona_gen.entities.model import Domain, Entity, Field, Schema
+
+    huge = Schema("integer", const=2**64 - 1, has_const=True, minimum=0, maximum=2**64 - 1)
+    fields = (Field("id", Schema("integer", minimum=1)), Field("hits", huge))
+    entity = Entity("counters", Schema("object", fields=fields, closed=True), ("id",))
+    domain = Domain({"counters": entity}, "counters", source="ddl")
+    ds = dataset("normal_user", 5, domain=domain, entity="counters")
+    with pytest.raises(SinkError) as info:
+        load_dataset(ds, f"sqlite:///{tmp_path / 'c.db'}", create_tables=True)
+    assert str(info.value) == (
+        f"sqlite:///{tmp_path / 'c.db'}: table 'counters' rejected row 0 of the dataset: "
+        "column hits: 18446744073709551615 does not fit an SQLite integer (signed 64-bit, "
+        "-9223372036854775808 to 9223372036854775807); the load was rolled back, nothing was kept"
+    )
+    assert not (tmp_path / "c.db").exists()
+
+
+# -- names as the database folds them ----------------------------------------------------------
+
+_MIXED_CASE_PG = (
+    "CREATE TABLE Job (\n"
+    "    JobId     serial PRIMARY KEY,\n"
+    "    Name      text NOT NULL,\n"
+    '    "StartTime" timestamp\n'
+    ");\n"
+)
+
+
+def test_rows_of_a_mixed_case_postgresql_script_load_into_its_tables(
+    pg_db: str, tmp_path: Path
+) -> None:
+    # Bacula / FreeRADIUS: `CREATE TABLE Job (JobId ...)` makes job(jobid) in PostgreSQL; the
+    # rows said "Job"/"JobId", so neither the sink nor the sql format's INSERTs could load.
+    source = tmp_path / "job.sql"
+    source.write_text(_MIXED_CASE_PG)
+    profile = tmp_path / "job.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "10", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(_MIXED_CASE_PG.encode())
+    loaded = run_cli(["generate", str(profile), "-s", "1", "--sink", pg_db])
+    assert loaded.code == 0, loaded.stderr
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0].update(format="sql", output="job.sql")
+    as_sql = tmp_path / "job-sql.yaml"
+    as_sql.write_text(yaml.safe_dump(doc, sort_keys=False))
+    script = run_cli(["generate", str(as_sql), "-s", "2"])
+    assert script.code == 0, script.stderr
+    assert 'INSERT INTO "job" ("jobid", "name", "StartTime") VALUES (' in script.stdout.decode()
+    with psycopg.connect(pg_db) as conn:
+        conn.execute("DELETE FROM job")
+        conn.execute(script.stdout)
+    assert pg_rows(pg_db, "job", ["jobid"]) and len(pg_rows(pg_db, "job", ["StartTime"])) == 10
+
+
+def test_rows_with_a_two_column_unique_key_load_into_postgresql(pg_db: str, tmp_path: Path) -> None:
+    # `CREATE UNIQUE INDEX seat_row_seat ON seat (row_no, seat_no)`: row 32 repeated (13, 29).
+    text = (
+        "CREATE TABLE seat (\n"
+        "  seat_id serial PRIMARY KEY,\n"
+        "  row_no smallint NOT NULL CHECK (row_no BETWEEN 1 AND 20),\n"
+        "  seat_no smallint NOT NULL CHECK (seat_no BETWEEN 1 AND 30)\n"
+        ");\n"
+        "CREATE UNIQUE INDEX seat_row_seat ON seat (row_no, seat_no);\n"
+    )
+    source = tmp_path / "seat.sql"
+    source.write_text(text)
+    profile = tmp_path / "seat.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "500", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(text.encode())
+    loaded = run_cli(["generate", str(profile), "-s", "1", "--sink", pg_db])
+    assert loaded.code == 0, loaded.stderr
+    assert len(pg_rows(pg_db, "seat", ["row_no", "seat_no"])) == 500

@@ -264,3 +264,224 @@ def test_an_api_exchange_names_one_resource(persona: str) -> None:
             assert {k: reply.get(k) for k in body} == body
             checked += 1
     assert checked > 500
+
+
+# -- fault on imported schemas: unions, integers, nullable references --------------------------
+
+
+def _fault_run(
+    tmp_path: Path, name: str, text: str, *, persona: str, count: int, entity: str | None = None
+) -> tuple[list[dict[str, object]], object, str]:
+    """Import ``text`` as a fault dataset, generate it and check it with the tool's own
+    ``check`` against the source schema: (records, the check report, generate's stderr)."""
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+    from tests.helpers import run_cli
+
+    source = tmp_path / name
+    source.write_text(text)
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "-t", "fault", "-c", str(count), "-o", str(profile)]
+    imported = run_cli([*args, *(["-e", entity] if entity else [])])
+    assert imported.code == 0, imported.stderr
+    out = tmp_path / "out"
+    made = run_cli(["generate", str(profile), "-s", "3", "--persona", persona, "-o", str(out)])
+    assert made.code == 0, made.stderr
+    assert "Traceback" not in made.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    report = check_dataset(data, load_profile(profile), schema_path=source)
+    return json.loads(data.read_bytes()), report, made.stderr
+
+
+_STEP = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Step",
+    "oneOf": [
+        {
+            "type": "object",
+            "properties": {"uses": {"type": "string", "maxLength": 40}},
+            "required": ["uses"],
+            "additionalProperties": False,
+        },
+        {
+            "type": "object",
+            "properties": {"run": {"type": "string"}, "shell": {"enum": ["bash", "sh"]}},
+            "required": ["run"],
+            "additionalProperties": False,
+        },
+    ],
+}
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_fault_mutates_a_union_entity_within_its_variant(tmp_path: Path, persona: str) -> None:
+    # GitHub workflows' `step`, azure-pipelines, CycloneDX `licenseChoice`: an entity that is
+    # a oneOf has no fields of its own, and fault crashed in numpy (a choice among none).
+    records, report, _ = _fault_run(
+        tmp_path, "step.json", json.dumps(_STEP), persona=persona, count=400
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    check = jsonschema.Draft7Validator(_STEP, format_checker=jsonschema.FormatChecker())
+    mutated = Counter(r["mutation"] for r in records[1:])
+    assert {"null_injection", "extra_field", "missing_required", "invalid_enum"} <= set(mutated)
+    for r in records:
+        assert bool(list(check.iter_errors(r["record"]))) == (not r["expected_valid"]), r
+        if r["field_path"]:  # a field of the variant the record was drawn from
+            variant = "uses" if "uses" in r["record"] or r["field_path"] == "uses" else "run"
+            assert r["field_path"] in ({"uses", "_unexpected_field"} if variant == "uses" else
+                                       {"run", "shell", "_unexpected_field"}), r  # fmt: skip
+
+
+def test_a_mutation_another_variant_accepts_is_labelled_valid(tmp_path: Path) -> None:
+    # {"n": "7"} turned into {"n": 7} is no longer the string variant, but it is the other.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Either",
+        "anyOf": [
+            {"type": "object", "properties": {"n": {"type": "string"}}, "required": ["n"]},
+            {"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"]},
+        ],
+    }
+    records, report, _ = _fault_run(
+        tmp_path, "either.json", json.dumps(schema), persona="normal_user", count=300
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    crossed = [
+        r for r in records if r["mutation"] == "type_mismatch" and isinstance(r["record"]["n"], int)
+    ]
+    assert crossed and all(r["expected_valid"] and r["rule"] is None for r in crossed)
+    assert all("fits another variant" in str(r["description"]) for r in crossed)
+
+
+def test_an_entity_with_nothing_to_mutate_is_its_valid_baseline(tmp_path: Path) -> None:
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema", "title": "Name"}
+    schema |= {"type": "string", "minLength": 1}
+    records, report, stderr = _fault_run(
+        tmp_path, "name.json", json.dumps(schema), persona="edge_case_user", count=20
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    assert stderr.count("has no field a mutation can act on") == 1, stderr
+    assert records[0]["baseline"]
+    assert all(r["mutation"] == "none" and r["expected_valid"] for r in records)
+
+
+_COUNTER_OPENAPI = """\
+openapi: 3.0.3
+info: {title: Counters, version: "1.0"}
+paths: {}
+components:
+  schemas:
+    Counter:
+      type: object
+      required: [hits, size, small, capped]
+      properties:
+        hits: {type: integer}
+        size: {type: integer, format: int64}
+        small: {type: integer, format: int32}
+        capped: {type: integer, minimum: -5, maximum: 10}
+"""
+
+_COUNTER_JSONSCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Counter",
+    "type": "object",
+    "properties": {
+        "hits": {"type": "integer"},
+        "size": {"type": "integer", "format": "int64"},
+        "capped": {"type": "integer", "minimum": -5, "maximum": 10},
+    },
+    "required": ["hits", "size", "capped"],
+}
+
+
+@pytest.mark.parametrize("flavour", ["openapi", "jsonschema"])
+def test_fault_overflow_writes_integers_and_names_the_rule_that_fails(
+    tmp_path: Path, flavour: str
+) -> None:
+    # underflow wrote -1.3835058055282164e+19 (a float) into integer fields; an unbounded
+    # integer was "below the minimum" yet labelled valid, an int64 one labelled "minimum"
+    # where OpenAPI's validator says "format" and JSON Schema's says nothing.
+    if flavour == "openapi":
+        records, report, _ = _fault_run(
+            tmp_path, "c.yaml", _COUNTER_OPENAPI, persona="edge_case_user", count=600,
+            entity="Counter",
+        )  # fmt: skip
+    else:
+        records, report, _ = _fault_run(
+            tmp_path, "c.json", json.dumps(_COUNTER_JSONSCHEMA), persona="edge_case_user",
+            count=600,
+        )  # fmt: skip
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    ranged = [r for r in records if r["mutation"] in ("overflow", "underflow")]
+    labels = {(r["mutation"], r["field_path"], r["rule"]) for r in ranged}
+    expected = {("overflow", "capped", "maximum"), ("underflow", "capped", "minimum")}
+    if flavour == "openapi":
+        expected |= {
+            ("overflow", "size", "format"),  # 2**63 is not an int64 (-2**63 - 1 cannot be
+            ("overflow", "small", "format"),  # written as a JSON integer: no underflow)
+            ("underflow", "small", "format"),
+        }
+    assert labels == expected
+    for r in ranged:
+        value = r["record"][r["field_path"]]  # type: ignore[index]
+        assert isinstance(value, int) and not r["expected_valid"], r
+    assert b"e+" not in json.dumps(records).encode()
+
+
+_NULLABLE_RECORD = {
+    "type": "record",
+    "name": "Entry",
+    "namespace": "com.example",
+    "fields": [
+        {"name": "id", "type": "long"},
+        {
+            "name": "meta",
+            "type": [
+                "null",
+                {
+                    "type": "record",
+                    "name": "Meta",
+                    "fields": [{"name": "version", "type": ["null", "int"], "default": None}],
+                },
+            ],
+            "default": None,
+        },
+    ],
+}
+
+
+def test_null_is_not_injected_where_a_reference_allows_it(tmp_path: Path) -> None:
+    # Hudi's HoodieArchivedMetaEntry: every field is ["null", record]; null_injection there
+    # was labelled invalid ("type") although the schema takes null, and check FAILED.
+    records, report, _ = _fault_run(
+        tmp_path, "entry.avsc", json.dumps(_NULLABLE_RECORD), persona="normal_user", count=300
+    )
+    assert report.exit_code == 0, report.to_json()  # type: ignore[attr-defined]
+    assert report.undetected.get("type", 0) == 0  # type: ignore[attr-defined]
+    nulls = {r["field_path"] for r in records if r["mutation"] == "null_injection"}
+    assert nulls == {"id"}  # meta and meta.version may be null
+
+
+@pytest.mark.parametrize("generator", ["streaming", "file"])
+def test_malformed_payloads_label_int64_overflows_as_json_schema_does(
+    tmp_path: Path, generator: str
+) -> None:
+    # edge_case_user's malformed inputs are fault mutations too: an "overlong" int64 was
+    # labelled "maximum" though JSON Schema validators do not check the int64 format.
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+    from tests.helpers import run_cli
+
+    source = tmp_path / "c.json"
+    source.write_text(json.dumps(_COUNTER_JSONSCHEMA))
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "-t", generator, "-c", "3000", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    persona = ["--persona", "edge_case_user"]
+    made = run_cli(["generate", str(profile), "-s", "5", *persona, "-o", str(out)])
+    assert made.code == 0, made.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    report = check_dataset(data, load_profile(profile), schema_path=source)
+    assert report.exit_code == 0, report.to_json()
+    assert report.labelled_invalid > 50

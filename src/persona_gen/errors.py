@@ -56,11 +56,23 @@ class UsageError(PersonaGenError):
 class UnknownNameError(UsageError):
     """A name that is not registered; the message offers the closest match and the choices."""
 
-    def __init__(self, kind: str, name: str, choices: Iterable[str], where: str = "") -> None:
+    def __init__(
+        self,
+        kind: str,
+        name: str,
+        choices: Iterable[str],
+        where: str = "",
+        *,
+        also: Iterable[str] = (),
+    ) -> None:
+        """``also``: other spellings of ``name`` to find the closest match for, when
+        ``name`` itself is close to nothing (an entity's name without its package)."""
         self.kind = kind
         self.name = name
         self.choices = sorted(choices)
         close = difflib.get_close_matches(name, self.choices, n=1, cutoff=0.6)
+        for other in also:
+            close = close or difflib.get_close_matches(other, self.choices, n=1, cutoff=0.6)
         hint = f" Did you mean '{close[0]}'?" if close else ""
         listing = ", ".join(self.choices) if self.choices else "(none)"
         prefix = f"{where}: " if where else ""

@@ -25,9 +25,9 @@ from psycopg.types.json import Jsonb
 from sqlglot import exp
 
 from persona_gen.entities.model import Domain, Entity
+from persona_gen.generators.keys import KeyedSynthesizer
 from persona_gen.importers.ddl import insert_order, link_foreign_keys, split_statements
 from persona_gen.runtime.sqlload import SCHEMA_STATEMENT, translate
-from persona_gen.values.synth import Synthesizer
 
 REFERENCE_MS = 1_735_689_600_000  # 2025-01-01, the run's reference time in these tests
 DATA_STATEMENT = re.compile(r"^(INSERT|COPY|UPDATE|DELETE|SELECT)\b", re.IGNORECASE)
@@ -74,7 +74,7 @@ def generate(
 ) -> tuple[dict[str, list[dict[str, Any]]], dict[str, int]]:
     """Records per entity (n, or fewer when the table's key allows fewer), foreign keys
     linked; also how many rows each entity generated."""
-    synth = Synthesizer(domain, REFERENCE_MS)
+    synth = KeyedSynthesizer(domain, REFERENCE_MS)  # as generators draw (composite keys too)
     rows = {}
     for k, name in enumerate(entities):
         space = key_space(domain.entities[name])
@@ -132,12 +132,13 @@ def pg_create(conn: psycopg.Connection[Any], statements: list[str]) -> None:
     conn.commit()
 
 
-def _pg_table(conn: psycopg.Connection[Any], name: str) -> tuple[int, str, str]:
+def _pg_table(conn: psycopg.Connection[Any], name: str, exact: bool) -> tuple[int, str, str]:
+    match = "c.relname = %s" if exact else "lower(c.relname) = lower(%s)"
     rows = conn.execute(
         "SELECT c.oid, n.nspname, c.relname FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
-        "AND lower(c.relname) = lower(%s) ORDER BY c.relname = %s DESC",
+        f"AND {match} ORDER BY c.relname = %s DESC",
         (name, name),
     ).fetchall()
     if not rows:
@@ -145,8 +146,11 @@ def _pg_table(conn: psycopg.Connection[Any], name: str) -> tuple[int, str, str]:
     return int(rows[0][0]), str(rows[0][1]), str(rows[0][2])
 
 
-def _pg_columns(conn: psycopg.Connection[Any], oid: int) -> dict[str, tuple[str, str, str]]:
-    """column name -> (catalog name, type without modifiers, type category)."""
+def _pg_columns(
+    conn: psycopg.Connection[Any], oid: int, exact: bool
+) -> dict[str, tuple[str, str, str]]:
+    """column name (lower-cased unless ``exact``) -> (catalog name, type without modifiers,
+    type category)."""
     out = {}
     for attname, typname, category in conn.execute(
         "SELECT a.attname, format_type(a.atttypid, NULL), t.typcategory FROM pg_attribute a "
@@ -154,7 +158,7 @@ def _pg_columns(conn: psycopg.Connection[Any], oid: int) -> dict[str, tuple[str,
         "WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = ''",
         (oid,),
     ).fetchall():
-        out[attname.lower()] = (attname, typname, category)
+        out[attname if exact else attname.lower()] = (attname, typname, category)
     return out
 
 
@@ -169,17 +173,26 @@ def _pg_value(value: Any, typname: str, category: str) -> Any:
 
 
 def pg_load(
-    conn: psycopg.Connection[Any], domain: Domain, rows: dict[str, list[dict[str, Any]]]
+    conn: psycopg.Connection[Any],
+    domain: Domain,
+    rows: dict[str, list[dict[str, Any]]],
+    exact: bool = False,
 ) -> LoadReport:
+    """Insert ``rows`` into the tables of their entities. With ``exact`` (a PostgreSQL
+    script run as it is) tables and columns must have the entities' names exactly; else
+    (a script translated from another dialect) names are matched without case."""
     report = LoadReport()
     for name in insert_order(domain):
         if name not in rows:
             continue
         ent = domain.entities[name]
-        oid, schema, table = _pg_table(conn, name)
-        catalog = _pg_columns(conn, oid)
+        oid, schema, table = _pg_table(conn, name, exact)
+        catalog = _pg_columns(conn, oid, exact)
         fields = [f for f in ent.schema.fields if not f.read_only]
-        cols = [catalog[f.name.lower()] for f in fields]
+        missing = [f.name for f in fields if (f.name if exact else f.name.lower()) not in catalog]
+        if missing:
+            raise AssertionError(f"table {name} has no columns {missing} in PostgreSQL")
+        cols = [catalog[f.name if exact else f.name.lower()] for f in fields]
         holders = [
             sql.SQL("%s::{}").format(sql.SQL(typ)) if cat == "A" else sql.SQL("%s")
             for _, typ, cat in cols

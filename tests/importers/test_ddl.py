@@ -214,6 +214,147 @@ def test_sqlite_types_and_quirks() -> None:
     assert column(result, "t", "n").type == "number"
 
 
+@pytest.mark.parametrize("sql_type", ["BIGINT UNSIGNED", "INT UNSIGNED", "BIGINT"])
+def test_sqlite_integers_stay_within_signed_64_bits(sql_type: str) -> None:
+    # SQLite stores any integer as a signed 64-bit one: MediaWiki's SQLite script declares
+    # BIGINT UNSIGNED, whose MySQL range (up to 2**64 - 1) made rows SQLite cannot store.
+    schema = one(sql_type, "sqlite")
+    assert schema.type == "integer"
+    assert schema.minimum is not None and schema.minimum >= -(2**63)
+    assert schema.maximum is not None and schema.maximum <= 2**63 - 1
+    assert one("BIGINT UNSIGNED", "mysql").maximum == 2**64 - 1  # MySQL stores those
+
+
+@pytest.mark.parametrize(
+    ("sql_type", "size"),
+    [("VARBINARY(8)", 8), ("BINARY(4)", 4), ("VARBINARY(14)", 14), ("TINYBLOB", 255)],
+)
+def test_binary_lengths_bound_the_generated_bytes(sql_type: str, size: int) -> None:
+    # MediaWiki's VARBINARY(14)/(32)/(35) columns got 12-byte values, and edge_case_user's
+    # overflow 49,152 bytes, in rows labelled valid: the length was ignored.
+    import base64
+
+    from persona_gen.generators.check import violated_rule
+
+    schema = one(sql_type, "mysql")
+    assert schema.format == "byte" and schema.max_length is not None
+    assert len(base64.b64decode("A" * schema.max_length)) <= size  # the longest text fits
+    result = load(f"CREATE TABLE t (id INT PRIMARY KEY, c {sql_type} NOT NULL)", "mysql")
+    rows, _ = generate(result.domain, ["t"], 300, 5)
+    for row in rows["t"]:
+        assert violated_rule(schema, row["c"]) is None
+        assert len(base64.b64decode(row["c"], validate=True)) <= size
+    assert "\n".join(result.warnings) == ""
+
+
+def test_edge_case_rows_labelled_valid_fit_their_binary_columns() -> None:
+    import base64
+
+    from persona_gen import Dataset, PersonaCatalog
+
+    text = (
+        "CREATE TABLE tokens (id INT UNSIGNED AUTO_INCREMENT NOT NULL, token VARBINARY(8) NOT "
+        "NULL, digest BINARY(4) NOT NULL, label VARCHAR(8) NOT NULL, PRIMARY KEY (id)) "
+        "ENGINE=InnoDB;"
+    )
+    domain = load(text, None).domain
+    persona = PersonaCatalog([]).get("edge_case_user")
+    dataset = Dataset([(persona, 1.0)], "file", 1000, 1, domain=domain, entity="tokens")
+    rows = [r for block in dataset.blocks() for r in block if r["_expected_valid"]]
+    assert len(rows) > 800
+    for row in rows:
+        assert len(base64.b64decode(row["token"])) <= 8
+        assert len(base64.b64decode(row["digest"])) <= 4
+
+
+def test_binary_too_short_for_base64_is_warned() -> None:
+    result = load("CREATE TABLE t (c BINARY(2))", "mysql")
+    assert column(result, "t", "c").max_length == 0
+    assert any("BINARY(2)" in w and "empty" in w for w in result.warnings)
+
+
+_MIXED_CASE = (
+    'CREATE TABLE Job (JobId serial PRIMARY KEY, "Name" text NOT NULL, StartTime timestamp,'
+    " Parent int REFERENCES Job (JobId));"
+    " CREATE UNIQUE INDEX job_start ON Job (StartTime);"
+    " COMMENT ON COLUMN Job.StartTime IS 'when'"
+)
+
+
+@pytest.mark.parametrize(
+    ("dialect", "table", "columns"),
+    [
+        # PostgreSQL folds unquoted names to lower case, Oracle to upper; quoted ones stay.
+        ("postgres", "job", ["jobid", "Name", "starttime", "parent"]),
+        ("oracle", "JOB", ["JOBID", "Name", "STARTTIME", "PARENT"]),
+        # MySQL, SQLite and SQL Server keep names as written.
+        ("mysql", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+        ("sqlite", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+        ("tsql", "Job", ["JobId", "Name", "StartTime", "Parent"]),
+    ],
+)
+def test_unquoted_names_are_folded_as_the_database_does(
+    dialect: str, table: str, columns: list[str]
+) -> None:
+    # Bacula's and FreeRADIUS's PostgreSQL scripts: rows named "Job"/"JobId" did not load
+    # into the job(jobid) table the script itself creates.
+    result = load(_MIXED_CASE, dialect)
+    assert result.listed == (table,)
+    entity = result.domain.entities[table]
+    assert [f.name for f in entity.schema.fields] == columns
+    key, _, start, parent = columns
+    assert entity.primary_key == (key,)
+    assert entity.unique == ((start,),)
+    assert entity.foreign_keys == (ForeignKey((parent,), table, (key,)),)
+    assert column(result, table, start).description == "when"
+
+
+_COMPOSITE_KEYS = """
+CREATE TABLE seat (
+  seat_id serial PRIMARY KEY,
+  row_no smallint NOT NULL CHECK (row_no BETWEEN 1 AND 20),
+  seat_no smallint NOT NULL CHECK (seat_no BETWEEN 1 AND 30),
+  section text CHECK (section IN ('stalls', 'circle'))
+);
+CREATE UNIQUE INDEX seat_row_seat ON seat (row_no, seat_no);
+CREATE TABLE page (
+  page_id SERIAL PRIMARY KEY,
+  page_namespace SMALLINT NOT NULL CHECK (page_namespace BETWEEN 0 AND 3),
+  page_title VARCHAR(12) NOT NULL,
+  UNIQUE (page_namespace, page_title)
+);
+"""
+
+
+@pytest.mark.parametrize(("table", "count"), [("seat", 600), ("page", 3000)])
+def test_multi_column_unique_keys_stay_unique(table: str, count: int) -> None:
+    # MediaWiki's page (page_namespace, page_title) collided at row 238, a 600-seat hall's
+    # (row_no, seat_no) after a few dozen rows: only one-column keys were made unique.
+    from persona_gen import Dataset, PersonaCatalog
+
+    result = load(_COMPOSITE_KEYS)
+    persona = PersonaCatalog([]).get("edge_case_user")
+    dataset = Dataset([(persona, 1.0)], "file", count, 3, domain=result.domain, entity=table)
+    every = [r for block in dataset.blocks() for r in block]
+    rows = [r for r in every if r["_expected_valid"]]
+    conn = sqlite_connect(sqlite_statements(_COMPOSITE_KEYS, "postgres"))
+    clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    report = sqlite_load(conn, result.domain, {table: clean})
+    assert report.errors == [] and report.accepted[table] == len(rows) > 0.9 * count
+    if table == "seat":  # every seat of the hall, each once (behaviours leave keys alone)
+        assert {(r["row_no"], r["seat_no"]) for r in every} == {
+            (a, b) for a in range(1, 21) for b in range(1, 31)
+        }
+
+
+def test_a_multi_column_key_over_few_combinations_is_warned() -> None:
+    result = load(_COMPOSITE_KEYS)
+    assert [w for w in result.warnings if "UNIQUE" in w] == [
+        "line 2: table seat: UNIQUE (row_no, seat_no) allows 600 distinct rows; a larger "
+        "dataset repeats some, and the database rejects the repeats"
+    ]
+
+
 def test_sql_server_types_and_identity() -> None:
     result = load(
         "CREATE TABLE [dbo].[t] ([id] INT IDENTITY(1,1) NOT NULL, [flag] BIT, "
@@ -728,7 +869,7 @@ def _proof_pg(url: str, name: str, text: str, n: int) -> None:
     rows, made = generate(result.domain, list(result.listed), n, 11)
     with pg_database(url, name) as conn:
         pg_create(conn, pg_statements(text, "postgres"))
-        report = pg_load(conn, result.domain, rows)
+        report = pg_load(conn, result.domain, rows, exact=True)  # the names PostgreSQL has
     assert report.errors == []
     assert report.accepted == made, made  # every generated row, with every constraint on
 

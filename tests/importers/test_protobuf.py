@@ -745,3 +745,32 @@ def test_fuzz_token_soup(tmp_path: Path, tokens: list[str]) -> None:
 @given(text=st.text(st.characters(blacklist_categories=("Cs",)), max_size=200))
 def test_fuzz_random_text(tmp_path: Path, text: str) -> None:
     _only_schema_import_errors(tmp_path, text)
+
+
+@pytest.mark.parametrize(
+    ("asked", "entity"),
+    [
+        ("User", "User"),
+        ("example.users.v1.User", "User"),  # the full name protoc and gRPC use
+        ("EXAMPLE.USERS.V1.user", "User"),
+        ("example.users.v1.User.Address", "User.Address"),
+        ("v1.User.Address", "User.Address"),
+    ],
+)
+def test_entities_are_found_by_their_fully_qualified_names(asked: str, entity: str) -> None:
+    # docs/schema-import.md: "case and package qualification are forgiven"; the package
+    # was forgiven only for Avro, whose entities carry it.
+    from persona_gen.runtime.schema_import import choose_entity
+
+    assert choose_entity(load(EXAMPLE), asked, EXAMPLE) == entity
+
+
+def test_a_misspelt_qualified_name_suggests_the_message() -> None:
+    from persona_gen.runtime.schema_import import choose_entity
+
+    with pytest.raises(
+        UnknownNameError, match=r"'example\.users\.v1\.Usr'\. Did you mean 'User'\?"
+    ):
+        choose_entity(load(EXAMPLE), "example.users.v1.Usr", EXAMPLE)
+    with pytest.raises(UnknownNameError, match=r"unknown entity 'example\.users\.v1\.'\."):
+        choose_entity(load(EXAMPLE), "example.users.v1.", EXAMPLE)

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from persona_gen.entities.model import Domain, Entity
+from persona_gen.generators.keys import KeyedSynthesizer
 from persona_gen.personas.behaviours.base import splitmix64
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.trace import Trace
@@ -49,7 +50,8 @@ class Generator(ABC):
 
     def __init__(self, ctx: GenerationContext) -> None:
         self.ctx = ctx
-        self.synth = Synthesizer(ctx.domain, ctx.epoch_ms)
+        # (multi-column UNIQUE keys kept unique too: see ``keys``)
+        self.synth: Synthesizer = KeyedSynthesizer(ctx.domain, ctx.epoch_ms)
         self.entity: Entity = ctx.domain.entity(ctx.entity)
         self.salt = stable_hash(ctx.seed, ctx.dataset, ctx.persona.name) & 0xFFFFFFFF
         pop = ctx.persona.population

@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.check import violated_rule
-from persona_gen.generators.mutations import MUTATIONS, Outcome
+from persona_gen.generators.mutations import MUTATIONS, Outcome, mutable_leaves
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.personas.trace import Trace
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
@@ -89,6 +89,11 @@ class PayloadEffects:
         self.nul_is_invalid = domain.source == "ddl"
         self.leaves = tuple(
             leaf for leaf in leaves(domain, entity.schema) if leaf.path[0] not in keys
+        )
+        # Malformed payloads are fault mutations: measured as the fault generator measures
+        # them (a nullable reference takes null; JSON Schema does not check int64 bounds).
+        self.malformed = tuple(
+            leaf for leaf in mutable_leaves(domain, entity.schema) if leaf.path[0] not in keys
         )
         self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
@@ -387,7 +392,7 @@ class PayloadEffects:
             return []  # truncated_json is applied by generators to the encoded body
         candidates = [
             leaf
-            for leaf in self.leaves
+            for leaf in self.malformed
             if mutation.applies(leaf) and get_path(p, leaf.path) is not MISSING
         ]
         if not candidates:

@@ -7,13 +7,17 @@ behaviours that made that mutation likelier.
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from persona_gen.generators.base import Generator, Record
-from persona_gen.generators.mutations import MUTATIONS, Outcome, below
-from persona_gen.generators.paths import MISSING, Leaf, Path, get_path, leaves
+from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.entities.to_jsonschema import entity_json_schema
+from persona_gen.generators.base import GenerationContext, Generator, Record
+from persona_gen.generators.mutations import MUTATIONS, Outcome, below, mutable_leaves
+from persona_gen.generators.paths import MISSING, Leaf, Path, get_path
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import ObjectColumns
 
@@ -52,35 +56,65 @@ class FaultGenerator(Generator):
         # Whether this persona's first record is the dataset's baseline (in a mix, only the
         # persona whose record comes first makes one).
         self.makes_baseline = True
-        self.leaves = leaves(self.ctx.domain, self.entity.schema)
-        self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in self.leaves)]
-        # Which fields each mutation can act on depends on the schema only: decided once.
-        self.targets = {k: [x for x in self.leaves if MUTATIONS[k].applies(x)] for k in self.kinds}
-        weights = np.ones(len(self.kinds))
-        self.because: list[list[str]] = [[] for _ in self.kinds]
-        for behaviour in self.ctx.persona.behaviours:
-            for mutation, boost in AFFINITY.get(behaviour.kind, {}).items():
-                if mutation in self.kinds:
-                    k = self.kinds.index(mutation)
-                    weights[k] += boost
-                    self.because[k].append(behaviour.name)
-        self.weights = weights / weights.sum()
+        domain = self.ctx.domain
+        root = _deref(domain, self.entity.schema)
+        # An entity that is one of several shapes (a JSON Schema oneOf, a protobuf oneof)
+        # has no fields of its own: each record is drawn from one variant and mutated
+        # within it.
+        self.variants: list[Schema] | None = None
+        if root.variants:
+            self.variants = _flat_variants(domain, root)
+            shapes = self.variants
+        else:
+            shapes = [self.entity.schema]
+        self.plans = [_Plan(mutable_leaves(domain, shape), self.ctx) for shape in shapes]
+        self._fits: dict[int, Callable[[Any], bool]] = {}  # per variant, made when needed
+        if not any(plan.kinds for plan in self.plans) and self.ctx.lane == 0:
+            sys.stderr.write(
+                f"persona-gen: warning: dataset '{self.ctx.dataset}': entity "
+                f"'{self.entity.name}' has no field a mutation can act on; its fault records "
+                "are the unmutated, valid baseline\n"
+            )
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
-        drawn = self.synth.columns(
-            self.entity.name, trace.n, rng, self.rows(trace.first_index, trace.n)
-        )
-        payloads = drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
-        chosen = rng.choice(len(self.kinds), trace.n, p=self.weights)
-        candidates = self._candidates(drawn, chosen)
+        n = trace.n
+        if self.variants is None:
+            drawn = self.synth.columns(
+                self.entity.name, n, rng, self.rows(trace.first_index, trace.n)
+            )
+            payloads = drawn.rows() if isinstance(drawn, ObjectColumns) else drawn
+            groups: list[tuple[int, list[int], ObjectColumns | list[Any]]] = [
+                (0, list(range(n)), drawn)
+            ]
+        else:
+            payloads, groups = self._draw_variants(n, rng)
+        # Per record: its shape's plan, the mutation chosen and the fields it can act on.
+        shape = [0] * n
+        kind = [-1] * n
+        candidates: list[list[Leaf]] = [[]] * n
+        for k, rows, drawn in groups:
+            plan = self.plans[k]
+            if not plan.kinds or not rows:
+                continue
+            chosen = rng.choice(len(plan.kinds), len(rows), p=plan.weights)
+            for row, c, found in zip(
+                rows, chosen.tolist(), plan.candidates(drawn, chosen), strict=True
+            ):
+                shape[row], kind[row], candidates[row] = k, c, found
         out: list[Record] = []
-        for i, (payload, k) in enumerate(zip(payloads, chosen.tolist(), strict=True)):
+        for i, payload in enumerate(payloads):
             index = trace.first_index + i
             if index == 0 and self.makes_baseline:
                 out.append(self._record(index, payload, None, []))
                 continue
-            outcome = self._mutate(payload, self.kinds[k], rng, candidates[i])
-            out.append(self._record(index, payload, outcome, self.because[k]))
+            plan = self.plans[shape[i]]
+            if kind[i] < 0:
+                out.append(self._record(index, payload, None, []))
+                continue
+            outcome = self._mutate(payload, plan.kinds[kind[i]], rng, candidates[i])
+            if outcome is not None and outcome.rule is not None and self.variants is not None:
+                outcome = self._within_union(payload, shape[i], outcome)
+            out.append(self._record(index, payload, outcome, plan.because[kind[i]]))
         return out
 
     def leads(self, first: bool) -> None:
@@ -91,40 +125,47 @@ class FaultGenerator(Generator):
         for i, record in enumerate(records, first):
             record["index"] = i
 
-    def _candidates(self, drawn: ObjectColumns | list[Any], chosen: np.ndarray) -> list[list[Leaf]]:
-        """Per record, the fields its chosen mutation can act on (those the record has).
-        Which records lack a field comes from the drawn columns, a field at a time; records
-        with the same fields present share one list."""
-        out: list[list[Leaf]] = [[]] * len(chosen)  # (never changed in place: see _mutate)
-        missing: dict[Path, set[int]] = {}
-        order = np.argsort(chosen, kind="stable")
-        bounds = np.searchsorted(chosen[order], np.arange(len(self.kinds) + 1)).tolist()
-        for k, kind in enumerate(self.kinds):
-            rows = order[bounds[k] : bounds[k + 1]].tolist()
-            targets = self.targets[kind]
-            if not rows or not targets:
+    def _draw_variants(
+        self, n: int, rng: np.random.Generator
+    ) -> tuple[list[Any], list[tuple[int, list[int], ObjectColumns | list[Any]]]]:
+        """Records of a union entity, each drawn from a variant chosen at random (as the
+        synthesizer draws a union), and the rows of each variant."""
+        assert self.variants is not None
+        which = rng.integers(0, len(self.variants), n)
+        payloads: list[Any] = [None] * n
+        groups: list[tuple[int, list[int], ObjectColumns | list[Any]]] = []
+        for k, variant in enumerate(self.variants):
+            rows = np.flatnonzero(which == k).tolist()
+            if not rows:
                 continue
-            if kind == "extra_field":  # acts on the record itself: every target applies
-                gaps: list[set[int]] = []
-            else:
-                for x in targets:
-                    if x.path not in missing:
-                        missing[x.path] = _missing(drawn, x.path)
-                gaps = [missing[x.path] for x in targets]
-            lacking = set().union(*gaps)
-            shared: dict[tuple[bool, ...], list[Leaf]] = {}
-            for i in rows:
-                if i not in lacking:
-                    out[i] = targets
-                    continue
-                pattern = tuple(i not in gap for gap in gaps)
-                found = shared.get(pattern)
-                if found is None:
-                    found = shared[pattern] = [
-                        x for x, ok in zip(targets, pattern, strict=True) if ok
-                    ]
-                out[i] = found
-        return out
+            values = self.synth.values(variant, self.entity.name, len(rows), rng)
+            for row, value in zip(rows, values, strict=True):
+                payloads[row] = value
+            groups.append((k, rows, values))
+        return payloads, groups
+
+    def _within_union(self, payload: Any, shape: int, outcome: Outcome) -> Outcome:
+        """A mutated record of a union entity breaks the union only if no other variant
+        takes it either (a string field turned into a number may fit a variant with a
+        number there): then it is still valid, and labelled so."""
+        assert self.variants is not None
+        mine = self.plans[shape].fields.get(outcome.field_path)
+        for k, plan in enumerate(self.plans):
+            if k == shape:
+                continue
+            theirs = plan.fields.get(outcome.field_path)
+            if mine is not None and theirs is not None and _same_verdict(mine, theirs, outcome):
+                continue  # the other variant declares the field alike: it refuses it too
+            fits = self._fits.get(k)
+            if fits is None:
+                fits = self._fits[k] = _variant_check(
+                    self.ctx.domain, self.entity.name, k, self.variants[k]
+                )
+            if fits(payload):
+                return outcome._replace(
+                    rule=None, note=_joined(outcome.note, "fits another variant")
+                )
+        return outcome
 
     def _mutate(
         self, payload: dict[str, Any], kind: str, rng: np.random.Generator, candidates: list[Leaf]
@@ -164,6 +205,131 @@ class FaultGenerator(Generator):
             "behaviors": because,
             "record": payload,
         }
+
+
+class _Plan:
+    """The mutations one shape of record can take: which kinds apply to its fields, the
+    fields each acts on (decided once: they depend on the schema only) and how likely each
+    kind is for the persona."""
+
+    def __init__(self, found: tuple[Leaf, ...], ctx: GenerationContext) -> None:
+        self.fields = {leaf.dotted: leaf for leaf in found}
+        self.kinds = [k for k in MUTATIONS if any(MUTATIONS[k].applies(x) for x in found)]
+        self.targets = {k: [x for x in found if MUTATIONS[k].applies(x)] for k in self.kinds}
+        weights = np.ones(len(self.kinds))
+        self.because: list[list[str]] = [[] for _ in self.kinds]
+        for behaviour in ctx.persona.behaviours:
+            for mutation, boost in AFFINITY.get(behaviour.kind, {}).items():
+                if mutation in self.kinds:
+                    k = self.kinds.index(mutation)
+                    weights[k] += boost
+                    self.because[k].append(behaviour.name)
+        self.weights = weights / weights.sum() if len(weights) else weights
+
+    def candidates(self, drawn: ObjectColumns | list[Any], chosen: np.ndarray) -> list[list[Leaf]]:
+        """Per record, the fields its chosen mutation can act on (those the record has).
+        Which records lack a field comes from the drawn columns, a field at a time; records
+        with the same fields present share one list."""
+        out: list[list[Leaf]] = [[]] * len(chosen)  # (never changed in place: see _mutate)
+        missing: dict[Path, set[int]] = {}
+        order = np.argsort(chosen, kind="stable")
+        bounds = np.searchsorted(chosen[order], np.arange(len(self.kinds) + 1)).tolist()
+        for k, kind in enumerate(self.kinds):
+            rows = order[bounds[k] : bounds[k + 1]].tolist()
+            targets = self.targets[kind]
+            if not rows or not targets:
+                continue
+            if kind == "extra_field":  # acts on the record itself: every target applies
+                gaps: list[set[int]] = []
+            else:
+                for x in targets:
+                    if x.path not in missing:
+                        missing[x.path] = _missing(drawn, x.path)
+                gaps = [missing[x.path] for x in targets]
+            lacking = set().union(*gaps)
+            shared: dict[tuple[bool, ...], list[Leaf]] = {}
+            for i in rows:
+                if i not in lacking:
+                    out[i] = targets
+                    continue
+                pattern = tuple(i not in gap for gap in gaps)
+                found = shared.get(pattern)
+                if found is None:
+                    found = shared[pattern] = [
+                        x for x, ok in zip(targets, pattern, strict=True) if ok
+                    ]
+                out[i] = found
+        return out
+
+
+def _deref(domain: Domain, s: Schema) -> Schema:
+    seen = 0
+    while s.type == "ref" and s.ref in domain.entities and seen < 16:
+        s = domain.entities[s.ref].schema
+        seen += 1
+    return s
+
+
+def _flat_variants(domain: Domain, root: Schema) -> list[Schema]:
+    """The shapes a union's records take: its variants, those that are unions themselves
+    (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
+    left out, as the synthesizer leaves it out."""
+    out: list[Schema] = []
+
+    def add(schema: Schema, depth: int) -> None:
+        for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
+            inner = _deref(domain, v)
+            if inner.type == "union" and inner.variants and depth < 8:
+                add(inner, depth + 1)
+            else:
+                out.append(v)
+
+    add(root, 0)
+    return out
+
+
+def _joined(*notes: str) -> str:
+    return "; ".join(n for n in notes if n)
+
+
+def _variant_check(domain: Domain, entity: str, k: int, variant: Schema) -> Callable[[Any], bool]:
+    """Whether a value fits variant ``k`` of a union entity: a JSON Schema validator of the
+    variant, behind a quick look at the object's keys that rules most values out."""
+    import jsonschema
+
+    name = f"{entity}#{k}"
+    alone = Domain({**domain.entities, name: Entity(name, variant)}, name, source=domain.source)
+    validator = jsonschema.Draft202012Validator(
+        entity_json_schema(alone, name),
+        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
+    )
+    return _fits(_deref(domain, variant), validator)
+
+
+def _same_verdict(mine: Leaf, theirs: Leaf, outcome: Outcome) -> bool:
+    """Whether another variant must refuse the mutated value as this one does: it holds
+    the field with the same schema (and, for a field left out, requires it too)."""
+    if outcome.rule == "required":
+        return theirs.required
+    if outcome.rule == "additionalProperties":
+        return theirs.parent_closed
+    return theirs.schema == mine.schema
+
+
+def _fits(shape: Schema, validator: Any) -> Callable[[Any], bool]:
+    required = {f.name for f in shape.fields if f.required}
+    declared = {f.name for f in shape.fields}
+    plain_object = shape.type == "object" and not shape.variants
+
+    def fits(value: Any) -> bool:
+        if plain_object:
+            if not isinstance(value, dict) or not required <= value.keys():
+                return False
+            if shape.closed and not value.keys() <= declared:
+                return False
+        return bool(validator.is_valid(value))
+
+    return fits
 
 
 def _missing(drawn: ObjectColumns | list[Any], path: Path) -> set[int]:

@@ -6,19 +6,29 @@ produced still fits the schema, measured with ``check.violated_rule`` rather tha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
-from persona_gen.entities.model import Schema
+from persona_gen.entities.model import Domain, Schema
 from persona_gen.generators.check import violated_rule
-from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, set_path
+from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
 
-__all__ = ["MUTATIONS", "Mutation", "Outcome", "applicable", "below"]
+__all__ = [
+    "INT_FORMATS",
+    "MUTATIONS",
+    "Mutation",
+    "Outcome",
+    "applicable",
+    "below",
+    "integer_past",
+    "mutable_leaves",
+]
 
 
 def below(rng: np.random.Generator, k: int) -> int:
@@ -79,22 +89,12 @@ class Mutation:
 
 
 _JSON_INT_RANGE = (-(2**63), 2**64 - 1)  # what JSON encoders (orjson) can write as integers
-
-
-def _encodable(value: Any) -> Any:
-    """An integer beyond 64 bits becomes a float (JSON encoders cannot write it), pushed far
-    enough that float rounding cannot bring it back inside the bound."""
-    if (
-        isinstance(value, int)
-        and not isinstance(value, bool)
-        and not (_JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1])
-    ):
-        return float(value) * 1.5  # beyond the bound even after rounding to a float
-    return value
+# The range an integer ``format`` names: OpenAPI's validators check it ("format"); plain JSON
+# Schema validators do not know these formats at all.
+INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 
 def _checked(name: str, payload: dict[str, Any], leaf: Leaf, value: Any, note: str = "") -> Outcome:
-    value = _encodable(value)
     set_path(payload, leaf.path, value)
     return Outcome(name, leaf.dotted, violated_rule(leaf.schema, value), note)
 
@@ -161,32 +161,96 @@ def _constant_rules(schema: Schema, value: str) -> str | None:
     return violated_rule(schema, value)
 
 
-def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+def integer_past(s: Schema, above: bool) -> int | None:
+    """The integer just past an integer schema's upper (or lower) bound, or None when it has
+    no bound on that side or the integer beyond it cannot be written as a JSON integer
+    (a float such as -1.38e19 in an integer field is another mistake: a wrong type)."""
+    bound = s.maximum if above else s.minimum
+    if s.precision is not None:  # digits: a bound of its own
+        digits = 10 ** (s.precision - (s.scale or 0)) - 1
+        bound = digits if bound is None else (min(bound, digits) if above else max(bound, -digits))
+    if bound is None or (isinstance(bound, float) and not math.isfinite(bound)):
+        return None
+    exclusive = s.exclusive_maximum if above else s.exclusive_minimum
+    if above:
+        last = math.ceil(bound) - 1 if exclusive else math.floor(bound)
+    else:
+        last = math.floor(bound) + 1 if exclusive else math.ceil(bound)
+    value = last + 1 if above else last - 1
+    return value if _JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1] else None
+
+
+def _integer_rule(s: Schema, value: int) -> str | None:
+    """The rule an out-of-range integer breaks: its ``format`` when it leaves the format's
+    range (what OpenAPI's validator says: ``2**63 is not a 'int64'``), else the bound."""
+    limits = INT_FORMATS.get(s.format or "")
+    if limits is not None and not limits[0] <= value <= limits[1]:
+        return "format"
+    return violated_rule(s, value)
+
+
+def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     s = leaf.schema
     if s.type == "string":
         size = (s.max_length + 1) if s.max_length is not None else 65_536
         filler = _filler("A", size)
         set_path(p, leaf.path, filler)
         return Outcome("overflow", leaf.dotted, _constant_rule(s, filler), f"length {size}")
-    _, high = numeric_bounds(s, s.type == "integer")
-    if high != float("inf"):
-        value: Any = int(high) + 1 if s.type == "integer" else high + abs(high) * 0.5 + 1
-    else:
-        value = 2**63 if s.type == "integer" else 1.7e308
-    return _checked("overflow", p, leaf, value, "above maximum")
+    if s.type == "integer":
+        past = integer_past(s, above=True)
+        if past is None:
+            return None
+        set_path(p, leaf.path, past)
+        rule = _integer_rule(s, past)
+        return Outcome("overflow", leaf.dotted, rule, _beyond(s, rule, "above maximum"))
+    _, high = numeric_bounds(s, False)
+    if not math.isfinite(high):
+        return None
+    return _checked("overflow", p, leaf, high + abs(high) * 0.5 + 1, "above maximum")
 
 
-def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
+def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     s = leaf.schema
     if s.type == "string":
         size = max(0, (s.min_length or 1) - 1)
         return _checked("underflow", p, leaf, "a" * size, f"length {size}")
-    low, _ = numeric_bounds(s, s.type == "integer")
-    if low != float("-inf"):
-        value: Any = int(low) - 1 if s.type == "integer" else low - abs(low) * 0.5 - 1
-    else:
-        value = -(2**63) - 1 if s.type == "integer" else -1.7e308
-    return _checked("underflow", p, leaf, value, "below minimum")
+    if s.type == "integer":
+        past = integer_past(s, above=False)
+        if past is None:
+            return None
+        set_path(p, leaf.path, past)
+        rule = _integer_rule(s, past)
+        return Outcome("underflow", leaf.dotted, rule, _beyond(s, rule, "below minimum"))
+    low, _ = numeric_bounds(s, False)
+    if not math.isfinite(low):
+        return None
+    return _checked("underflow", p, leaf, low - abs(low) * 0.5 - 1, "below minimum")
+
+
+def _beyond(s: Schema, rule: str | None, bound: str) -> str:
+    return f"beyond {s.format}" if rule == "format" else bound
+
+
+def _overflows(leaf: Leaf) -> bool:
+    s = leaf.schema
+    if s.type == "string":
+        return s.enum is None and not s.has_const
+    if s.enum is not None or s.type not in ("integer", "number"):
+        return False
+    if s.type == "integer":
+        return integer_past(s, above=True) is not None
+    return math.isfinite(numeric_bounds(s, False)[1])  # (no maximum: nothing to go above)
+
+
+def _underflows(leaf: Leaf) -> bool:
+    s = leaf.schema
+    if s.type == "string":
+        return s.enum is None and not s.has_const and (s.min_length or 0) > 0
+    if s.enum is not None or s.type not in ("integer", "number"):
+        return False
+    if s.type == "integer":
+        return integer_past(s, above=False) is not None
+    return math.isfinite(numeric_bounds(s, False)[0])
 
 
 def _invalid_enum(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
@@ -260,13 +324,6 @@ def _whitespace(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outc
     return _checked("whitespace_padding", p, leaf, f"  {current}\t ")
 
 
-def _has_range(leaf: Leaf) -> bool:
-    s = leaf.schema
-    if s.type == "string":
-        return s.enum is None and not s.has_const
-    return s.type in ("integer", "number") and s.enum is None
-
-
 MUTATIONS: dict[str, Mutation] = {
     m.name: m
     for m in (
@@ -288,15 +345,9 @@ MUTATIONS: dict[str, Mutation] = {
             lambda leaf: not leaf.schema.nullable,
             _null,
         ),
-        Mutation("overflow", "Above the maximum, or longer than maxLength.", _has_range, _overflow),
+        Mutation("overflow", "Above the maximum, or longer than maxLength.", _overflows, _overflow),
         Mutation(
-            "underflow",
-            "Below the minimum, or shorter than minLength.",
-            lambda leaf: (
-                _has_range(leaf)
-                and (leaf.schema.type != "string" or (leaf.schema.min_length or 0) > 0)
-            ),
-            _underflow,
+            "underflow", "Below the minimum, or shorter than minLength.", _underflows, _underflow
         ),
         Mutation(
             "invalid_enum",
@@ -342,6 +393,53 @@ MUTATIONS: dict[str, Mutation] = {
         ),
     )
 }
+
+
+def mutable_leaves(domain: Domain, schema: Schema) -> tuple[Leaf, ...]:
+    """``leaves(domain, schema)``, each with the schema its mutated values are measured
+    against, as the source's own validator measures them:
+
+    * a field holding a reference keeps its own nullability: ``leaves`` gives the referenced
+      entity's schema, so Avro's ``["null", Meta]`` field looked non-nullable and a null
+      there was labelled invalid although the schema accepts it;
+    * an integer's ``int32``/``int64`` bounds, which a JSON Schema import adds to keep
+      generated values storable, are dropped for JSON Schema sources: JSON Schema validators
+      do not check those formats, so a value past them breaks nothing (OpenAPI's do).
+    """
+    found = leaves(domain, schema)
+    out = []
+    for leaf in found:
+        s = leaf.schema
+        declared = _declared(domain, schema, leaf.path)
+        if declared is not None and declared.nullable and not s.nullable:
+            s = replace(s, nullable=True)
+        if domain.source == "jsonschema" and s.type == "integer" and s.format in INT_FORMATS:
+            low, high = INT_FORMATS[s.format]
+            s = replace(
+                s,
+                minimum=None if s.minimum == low else s.minimum,
+                maximum=None if s.maximum == high else s.maximum,
+            )
+        out.append(
+            leaf if s is leaf.schema else Leaf(leaf.path, s, leaf.required, leaf.parent_closed)
+        )
+    return tuple(out)
+
+
+def _declared(domain: Domain, schema: Schema, path: tuple[str | int, ...]) -> Schema | None:
+    """The schema a field at ``path`` is declared with (a reference not followed)."""
+    declared: Schema | None = None
+    current = schema
+    for name in path:
+        seen = 0
+        while current.type == "ref" and current.ref in domain.entities and seen < 16:
+            current = domain.entities[current.ref].schema
+            seen += 1
+        f = current.field(str(name))
+        if f is None:
+            return None
+        declared = current = f.schema
+    return declared
 
 
 def applicable(name: str, leaves: tuple[Leaf, ...]) -> list[Leaf]:

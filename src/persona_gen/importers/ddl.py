@@ -7,22 +7,31 @@ statement that does not parse is tried in the other dialects).
 
 What a table says and how it is expressed:
 
+* Names as the script's database stores them: PostgreSQL folds unquoted identifiers to lower
+  case (``CREATE TABLE Job (JobId ...)`` is the entity ``job`` with the field ``jobid``),
+  Oracle and Snowflake to upper case; quoted identifiers, and every identifier of MySQL,
+  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates.
+
 * Columns, in order, as the fields of a closed object. Every field is ``required``: a row
   always has every column. A column without ``NOT NULL`` (and outside the primary key) is
   ``nullable`` — its value may be NULL, never absent. Generated (computed) columns are
   ``read_only``: leave them out of INSERTs.
 * Types with their size: ``VARCHAR(n)``/``CHAR(n)`` → ``max_length`` (no ``min_length`` for
   CHAR: the database pads shorter values with spaces), integers → their range (SERIAL and
-  AUTO_INCREMENT/IDENTITY columns from 1), ``NUMERIC(p,s)`` → ``precision``/``scale``, dates
-  and times → ``format`` date / date-time / time, ``UUID`` → uuid, ``INET`` → ipv4, binary →
-  ``format: byte`` (base64 text), JSON → a map, arrays → ``array``, MySQL ``ENUM``/``SET``
-  and PostgreSQL ``CREATE TYPE ... AS ENUM`` → ``enum``, ``CREATE DOMAIN`` → its base type
-  with its NOT NULL and CHECK.
+  AUTO_INCREMENT/IDENTITY columns from 1; in SQLite, which stores every integer as a signed
+  64-bit one, at most that range even for BIGINT UNSIGNED), ``NUMERIC(p,s)`` →
+  ``precision``/``scale``, dates and times → ``format`` date / date-time / time, ``UUID`` →
+  uuid, ``INET`` → ipv4, binary → ``format: byte`` (base64 text; ``BINARY(n)``/``VARBINARY(n)``
+  → at most ``4 * (n // 3)`` characters, which never decode to more than n bytes), JSON → a
+  map, arrays → ``array``, MySQL ``ENUM``/``SET`` and PostgreSQL ``CREATE TYPE ... AS ENUM``
+  → ``enum``, ``CREATE DOMAIN`` → its base type with its NOT NULL and CHECK.
 * ``DEFAULT`` literals → ``default``. Defaults the database computes (``nextval``, ``now()``,
   ``CURRENT_TIMESTAMP``, ``gen_random_uuid()``...) are left to it: rows carry a value anyway.
 * ``PRIMARY KEY`` → ``Entity.primary_key``; ``UNIQUE`` (column, table constraint, ``ALTER
-  TABLE ... ADD CONSTRAINT`` or ``CREATE UNIQUE INDEX``) → ``Entity.unique``; ``FOREIGN KEY``
-  / ``REFERENCES`` → ``Entity.foreign_keys``; ``COMMENT`` → ``description``.
+  TABLE ... ADD CONSTRAINT`` or ``CREATE UNIQUE INDEX``) → ``Entity.unique`` (generators keep
+  multi-column keys unique too, see ``generators/keys.py``; a key whose columns allow few
+  combinations is warned about); ``FOREIGN KEY`` / ``REFERENCES`` → ``Entity.foreign_keys``;
+  ``COMMENT`` → ``description``.
 * Simple ``CHECK`` constraints → ranges, enums, lengths, patterns (see ``_ddl/checks.py``);
   any other CHECK, trigger or construct that cannot be expressed is listed in ``warnings``.
 

@@ -80,13 +80,19 @@ def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
         return result.listed[0]
     if entity in result.domain.entities:
         return entity
-    # Forgive case and qualification differences (``users`` vs ``Users``, ``pkg.User``).
+    # Forgive case and qualification differences (``users`` vs ``Users``, ``pkg.User``):
+    # a short name finds a qualified entity (Avro's ``com.example.User``), and a qualified
+    # name an entity named without its qualification (Protobuf's ``google.firestore.v1.
+    # Document`` is the entity ``Document``, ``pkg.Outer.Inner`` is ``Outer.Inner``).
     folded = {name.lower(): name for name in result.domain.entities}
     short = {name.rsplit(".", 1)[-1].lower(): name for name in result.listed}
-    match = folded.get(entity.lower()) or short.get(entity.lower())
-    if match:
-        return match
-    raise UnknownNameError("entity", entity, result.listed, str(path))
+    parts = entity.split(".")
+    tails = [".".join(parts[k:]) for k in range(len(parts)) if all(parts[k:])]
+    for tail in tails:
+        match = folded.get(tail.lower()) or short.get(tail.lower())
+        if match:
+            return match
+    raise UnknownNameError("entity", entity, result.listed, str(path), also=tails[1:])
 
 
 def closure(domain: Domain, root: str) -> Domain:

@@ -813,12 +813,15 @@ def _sqlite_batch(
     conn.execute("SAVEPOINT batch")
     try:
         conn.executemany(insert, [values for _, values in batch])
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, OverflowError) as exc:
         # Find the row: replay the batch one row at a time.
         conn.execute("ROLLBACK TO batch")
         for at, values in batch:
             try:
                 conn.execute(insert, values)
+            except OverflowError:
+                # (the driver's own message names neither the column nor the value)
+                raise _rejected(target, part, at, _too_large(part.spec, values)) from None
             except sqlite3.Error as row_exc:
                 reason = str(row_exc)
                 if "FOREIGN KEY" in reason:
@@ -828,6 +831,20 @@ def _sqlite_batch(
         raise _rejected(target, part, None, str(exc)) from None
     conn.execute("RELEASE batch")
     return len(batch)
+
+
+_SQLITE_INT = (-(2**63), 2**63 - 1)
+
+
+def _too_large(spec: Table, values: list[Any]) -> str:
+    """Why the driver refused a row with ``OverflowError``: an integer SQLite cannot store."""
+    for name, value in zip(spec.column_names, values, strict=True):
+        if isinstance(value, int) and not _SQLITE_INT[0] <= value <= _SQLITE_INT[1]:
+            return (
+                f"column {name}: {value} does not fit an SQLite integer "
+                "(signed 64-bit, -9223372036854775808 to 9223372036854775807)"
+            )
+    return "a value is too large for SQLite"
 
 
 def _sqlite_missing_parent(conn: sqlite3.Connection, table: str, values: dict[str, Any]) -> str:

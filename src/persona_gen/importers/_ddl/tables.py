@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,6 +13,7 @@ from typing import Any
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
 from persona_gen.entities.model import Domain, Entity, Field, ForeignKey, Schema
 from persona_gen.importers._ddl.checks import ColumnDraft, apply_check, is_literal, literal_value
@@ -60,6 +62,7 @@ _NOISE_CLAUSES = re.compile(
     r"|\bWITH\s+(?:NO)?CHECK\b(?=\s+ADD\b)|\bWITHOUT\s+OIDS\b",
     re.IGNORECASE,
 )
+_LOWER, _UPPER = NormalizationStrategy.LOWERCASE, NormalizationStrategy.UPPERCASE
 _TABLE_OPTIONS = re.compile(r"\)\s*(?:(?:WITHOUT\s+ROWID|STRICT)\s*,?\s*)+$", re.IGNORECASE)
 _IGNORED_COLUMN_CONSTRAINTS = (
     exp.CollateColumnConstraint,
@@ -68,6 +71,22 @@ _IGNORED_COLUMN_CONSTRAINTS = (
     exp.ZeroFillColumnConstraint,
     exp.IndexColumnConstraint,
 )
+
+
+_FEW_COMBINATIONS = 1_000_000
+
+
+def _value_count(s: Schema) -> int | None:
+    """How many values a column can take, when few (enums, booleans, bounded integers)."""
+    if s.has_const:
+        return 1
+    if s.enum is not None:
+        return len(s.enum)
+    if s.type == "boolean":
+        return 2
+    if s.type == "integer" and s.minimum is not None and s.maximum is not None:
+        return max(0, math.floor(s.maximum) - math.ceil(s.minimum) + 1)
+    return None
 
 
 class DdlError(ValueError):
@@ -121,6 +140,9 @@ class Reader:
         self.warnings: list[str] = []
         self.types = TypeContext(dialects[0], {}, self.warnings.append)
         self.line = 0
+        folding = Dialect.get_or_raise(self.dialect)
+        strategy = folding.normalization_strategy
+        self.folding = folding if strategy in (_LOWER, _UPPER) else None
 
     # -- statements ------------------------------------------------------------------------
 
@@ -186,7 +208,7 @@ class Reader:
                 continue
             if dialect != self.dialect:
                 self.warn(f"{what} read as {dialect} SQL")
-            return tree
+            return self.fold(tree)
         if not required:
             if what != "ALTER TABLE":
                 self.warn(f"{what} not understood, not expressed: {short(text)}")
@@ -199,6 +221,18 @@ class Reader:
 
     def warn(self, message: str) -> None:
         self.warnings.append(f"line {self.line}: {message}")
+
+    def fold(self, tree: exp.Expression) -> exp.Expression:
+        """Unquoted identifiers as the script's database stores them: PostgreSQL folds them
+        to lower case (``CREATE TABLE Job (JobId ...)`` makes ``job(jobid)``), Oracle and
+        Snowflake to upper case; quoted ones keep their case. MySQL, SQLite and SQL Server
+        keep names as written (and compare them without case where they must)."""
+        if self.folding is None:
+            return tree
+        for ident in tree.find_all(exp.Identifier):
+            if not ident.quoted:
+                self.folding.normalize_identifier(ident)
+        return tree
 
     # -- CREATE TABLE ----------------------------------------------------------------------
 
@@ -421,7 +455,7 @@ class Reader:
         for item in tree.this.expressions:
             if isinstance(item, exp.ColumnDef):
                 self.column_def(draft, item)
-        col = draft.columns.get("value")
+        col = draft.column("value")
         if col is not None:
             user = UserType(col.schema, not_null=col.not_null, kind="domain")
             self.types.user_types[bare_name(name).lower()] = user
@@ -516,6 +550,26 @@ class Reader:
             if table is not None:
                 table.description = text
 
+    def few_combinations(
+        self, table: TableDraft, fields: list[Field], unique: tuple[tuple[str, ...], ...]
+    ) -> None:
+        """Warn about a multi-column UNIQUE key whose columns take few values between them
+        (``row_no`` 1-20 and ``seat_no`` 1-30: 600 rows): larger datasets must repeat one."""
+        single = set(table.primary_key) | {k[0] for k in unique if len(k) == 1}
+        by_name = {f.name: f.schema for f in fields}
+        for key in unique:
+            if len(key) < 2 or single & set(key):
+                continue
+            sizes = [_value_count(by_name[c]) for c in key if c in by_name]
+            if sizes and all(n is not None for n in sizes):
+                total = math.prod(n for n in sizes if n is not None)
+                if total < _FEW_COMBINATIONS:
+                    self.warnings.append(
+                        f"line {table.line}: table {table.name}: UNIQUE ({', '.join(key)}) "
+                        f"allows {total} distinct rows; a larger dataset repeats some, and "
+                        "the database rejects the repeats"
+                    )
+
     # -- the result ------------------------------------------------------------------------
 
     def domain(self, source: str) -> Domain:
@@ -552,5 +606,6 @@ class Reader:
                 continue
             fks.append(ForeignKey(cols, parent.name, resolved))
         unique = tuple(u for u in table.unique if u != table.primary_key)
+        self.few_combinations(table, fields, unique)
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
         return Entity(table.name, schema, table.primary_key, unique, tuple(fks))

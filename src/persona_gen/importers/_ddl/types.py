@@ -45,6 +45,7 @@ _TEXTS = {T.TEXT: None, T.MEDIUMTEXT: None, T.LONGTEXT: None, T.TINYTEXT: 255, T
 _BINARIES = frozenset(
     {T.BINARY, T.VARBINARY, T.BLOB, T.TINYBLOB, T.MEDIUMBLOB, T.LONGBLOB, T.IMAGE, T.ROWVERSION}
 )
+_BINARY_SIZES = {T.TINYBLOB: 255}  # bytes (larger BLOBs hold more than is ever generated)
 _DATETIMES = frozenset(
     {
         T.DATETIME,
@@ -64,8 +65,6 @@ _DATES = frozenset({T.DATE, T.DATE32})
 _TIMES = frozenset({T.TIME, T.TIMETZ, T.TIME_NS})
 _IPS = {T.INET: "ipv4", T.IPV4: "ipv4", T.IPV6: "ipv6", T.IPADDRESS: "ipv4"}
 _JSONS = frozenset({T.JSON, T.JSONB})
-# Generated binary values are base64 of this many bytes (persona_gen.values.strings._byte).
-GENERATED_BYTES = 12
 
 _MAC = r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"
 _MAC8 = r"^[0-9a-f]{2}(:[0-9a-f]{2}){7}$"
@@ -159,8 +158,14 @@ def _builtin(
         return Schema("integer", minimum=0, maximum=1)  # MySQL's boolean idiom
     if kind in INT_RANGES:
         low, high = INT_RANGES[kind]
-        if ctx.dialect == "sqlite" and kind == T.INT:
-            low, high = INT_RANGES[T.BIGINT]  # SQLite's INTEGER is 64-bit
+        if ctx.dialect == "sqlite":
+            # SQLite stores every integer as a signed 64-bit one, whatever the declared type
+            # (INT, BIGINT UNSIGNED...): its INTEGER is 64-bit, and larger values cannot be
+            # stored as integers at all.
+            smallest, largest = INT_RANGES[T.BIGINT]
+            if kind == T.INT:
+                low, high = smallest, largest
+            low, high = max(low, smallest), min(high, largest)
         return Schema("integer", minimum=low, maximum=high)
     if kind in _DECIMALS:
         return _decimal(kind, params, ctx)
@@ -191,12 +196,17 @@ def _builtin(
     if kind in _TEXTS:
         return Schema("string", max_length=_TEXTS[kind])
     if kind in _BINARIES:
-        if first is not None and first < GENERATED_BYTES:
+        first = first if first is not None else _BINARY_SIZES.get(kind)
+        if first is None:
+            return Schema("string", format="byte")
+        # The value is base64 text: n bytes hold whole 3-byte groups of it, 4 characters
+        # each (a shorter BINARY(n) value is padded by the database, so it fits too).
+        if first < 3:
             ctx.warn(
-                f"{where}: {node.sql(ctx.dialect)} holds fewer than the {GENERATED_BYTES} "
-                "bytes generated for binary values"
+                f"{where}: {node.sql(ctx.dialect)} holds less than one 3-byte group of base64 "
+                "text; its values are empty"
             )
-        return Schema("string", format="byte")
+        return Schema("string", format="byte", max_length=4 * (first // 3))
     if kind in _DATETIMES:
         return Schema("string", format="date-time")
     if kind in _DATES:
