@@ -11,6 +11,7 @@ from persona_gen.personas.model import NAME_PATTERN, SemVer
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 
 DATASET_TYPES = ("api", "streaming", "file", "load", "fault")
+NAME = r"^[A-Za-z0-9_.-]+$"  # a profile's or a dataset's name (it names files too)
 
 
 class PersonaWeight(BaseModel):
@@ -23,7 +24,7 @@ class DatasetSpec(BaseModel):
     """One dataset the profile produces."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str | None = Field(None, pattern=r"^[A-Za-z0-9_.-]+$", description="Dataset name.")
+    name: str | None = Field(None, pattern=NAME, description="Dataset name.")
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
     format: str = Field("json", description="Output encoding: json, jsonl or csv.")
@@ -55,7 +56,7 @@ class ProfileFile(BaseModel):
     """A profile as written in YAML."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Profile name.")
+    name: str = Field(pattern=NAME, description="Profile name.")
     version: SemVer = Field("1.0.0", description="Semantic version of this profile.")
     description: str = ""
     seed: int | None = Field(

@@ -74,8 +74,10 @@ def _catalog(dirs: list[Path] | None) -> Any:
 
 
 def _check_profile_name(name: str) -> None:
-    """A profile's name as its format allows (see ProfileSpec.name)."""
-    if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+    """A profile's name as its format allows."""
+    from persona_gen.profiles.model import NAME
+
+    if not re.match(NAME, name):
         raise UsageError(f"-n/--name: '{name}' may use letters, digits, '_', '.', '-'")
 
 
