@@ -512,3 +512,93 @@ def test_fuzz_only_schema_import_error_escapes(tmp_path: Path, text: str) -> Non
         JsonSchemaImporter().load(path)
     except SchemaImportError as exc:
         assert str(exc)
+
+
+def test_recursive_schema_extending_the_meta_schema_imports(tmp_path: Path) -> None:
+    """AsyncAPI's `schema` is allOf [draft-07 meta-schema, its own recursive properties]:
+    merging two recursive references ran without end ("nested too deeply")."""
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Spec",
+        "type": "object",
+        "properties": {"payload": {"$ref": "#/definitions/schema"}},
+        "definitions": {
+            "schema": {
+                "allOf": [
+                    {"$ref": "http://json-schema.org/draft-07/schema#"},
+                    {
+                        "properties": {
+                            "items": {
+                                "anyOf": [
+                                    {"$ref": "#/definitions/schema"},
+                                    {"type": "array", "items": {"$ref": "#/definitions/schema"}},
+                                ]
+                            },
+                            "additionalProperties": {
+                                "anyOf": [{"$ref": "#/definitions/schema"}, {"type": "boolean"}]
+                            },
+                            "discriminator": {"type": "string"},
+                        }
+                    },
+                ]
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.listed == ("Spec", "schema")
+    valid(tmp_path, schema, n=50)
+
+
+def test_recursive_union_extended_by_allof_imports(tmp_path: Path) -> None:
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Spec",
+        "type": "object",
+        "properties": {"payload": {"$ref": "#/definitions/extended"}},
+        "definitions": {
+            "core": {
+                "type": ["object", "boolean"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "items": {
+                        "anyOf": [
+                            {"$ref": "#/definitions/core"},
+                            {"type": "array", "items": {"$ref": "#/definitions/core"}},
+                        ]
+                    },
+                },
+            },
+            "extended": {
+                "allOf": [
+                    {"$ref": "#/definitions/core"},
+                    {
+                        "properties": {
+                            "items": {
+                                "anyOf": [
+                                    {"$ref": "#/definitions/extended"},
+                                    {"type": "array", "items": {"$ref": "#/definitions/extended"}},
+                                ]
+                            },
+                            "format": {"type": "string", "maxLength": 8},
+                        }
+                    },
+                ]
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.listed == ("Spec", "core", "extended")
+    # object-or-boolean meets array-or-reference: no "no common value" for the pairs that
+    # cannot meet (they are simply not options)
+    assert not any("boolean' and 'array'" in w for w in result.warnings), result.warnings
+    valid(tmp_path, schema, n=100)
+
+
+def test_too_deep_schema_names_where(tmp_path: Path) -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(400):
+        deep = {"type": "object", "properties": {"x": deep}}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"title": "T", **deep}), encoding="utf-8")
+    with pytest.raises(SchemaImportError, match=r"nested too deeply.*\(at #"):
+        JsonSchemaImporter().load(path)

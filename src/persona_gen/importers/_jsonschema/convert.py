@@ -25,7 +25,7 @@ from referencing.jsonschema import specification_with
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
-from persona_gen.importers._jsonschema.merge import fits_type, is_trivial, merge
+from persona_gen.importers._jsonschema.merge import Refs, fits_type, is_trivial, merge
 
 __all__ = ["Converter", "Ctx", "Flavour"]
 
@@ -95,6 +95,8 @@ class Converter:
         self._contents: dict[str, tuple[Any, Ctx]] = {}
         self._dereferencing: set[str] = set()
         self._taken: set[str] = set()
+        self._merged: dict[str, Schema] = {}  # entities made by merging recursive references
+        self.refs = Refs(self._deref, self._keep_merged, self._dereferencing.__contains__)
 
     # -- entities --------------------------------------------------------------------------
 
@@ -110,14 +112,19 @@ class Converter:
 
     def run(self) -> dict[str, Entity]:
         """Convert every registered entity, and those their references reach."""
-        while self._queue:
-            name, contents, ctx = self._queue.pop(0)
-            schema = self.convert(contents, ctx)
-            patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
-            if patch is not None:
-                schema = _discriminate(schema, *patch)
-            self.entities[name] = Entity(name, schema)
-        return self.entities
+        while True:
+            while self._queue:
+                name, contents, ctx = self._queue.pop(0)
+                try:
+                    schema = self.convert(contents, ctx)
+                except RecursionError:
+                    raise self.error(ctx, "schema is nested too deeply to import") from None
+                patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
+                if patch is not None:
+                    schema = _discriminate(schema, *patch)
+                self.entities[name] = Entity(name, schema)
+            if not self.refs.settle():  # merges put off may reach new entities
+                return self.entities
 
     def _unique(self, name: str) -> str:
         base, k = name or "Schema", 2
@@ -126,8 +133,19 @@ class Converter:
         self._taken.add(name)
         return name
 
+    def _keep_merged(self, name: str, schema: Schema) -> str:
+        """Name (the first time) and keep the merge of two recursive references."""
+        if name not in self._merged:
+            name = self._unique(name)
+        self._merged[name] = schema
+        self.entities[name] = Entity(name, schema)
+        return name
+
     def _deref(self, name: str) -> Schema | None:
-        """An entity's schema inlined, for merging a reference with other constraints."""
+        """An entity's schema inlined, for merging a reference with other constraints
+        (None for a name being inlined already: ``Refs`` merges it later)."""
+        if name in self._merged:
+            return self._merged[name]
         found = self._contents.get(name)
         if found is None or name in self._dereferencing:
             return None
@@ -202,7 +220,7 @@ class Converter:
             inner = _discriminate(inner, *self.patches[id(target)])
         rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
         if _has_constraints(rest):
-            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self._deref)
+            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self.refs)
         return inner
 
     def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:
@@ -303,7 +321,7 @@ class Converter:
         if all_of is not None:
             parts = _list(all_of, "allOf", self, ctx)
             for i, part in enumerate(parts):
-                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self._deref)
+                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self.refs)
             # A part that forbids a property (`name: false`) removes what another declares.
             gone = {n for p in [node, *parts] for n in _forbidden(p)}
             if gone and schema.type == "object":
@@ -345,7 +363,7 @@ class Converter:
                     )
                     continue
             else:
-                variant = merge(base, self.inline(member, mctx), warn, self._deref)
+                variant = merge(base, self.inline(member, mctx), warn, self.refs)
             variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
@@ -516,7 +534,7 @@ class Converter:
             fs = self.convert(sub, sctx)
             for rx, pschema in patterns:
                 if rx.search(name):
-                    fs = merge(fs, pschema, self._warner(sctx), self._deref)
+                    fs = merge(fs, pschema, self._warner(sctx), self.refs)
             flags = _flags(sub)
             fields.append(Field(name, fs, name in required, *flags))
         names = {f.name for f in fields}
@@ -537,7 +555,7 @@ class Converter:
             # A map: every generated key satisfies whichever pattern it matches.
             merged = values or Schema("any")
             for _, pschema in patterns:
-                merged = merge(merged, pschema, self._warner(ctx), self._deref)
+                merged = merge(merged, pschema, self._warner(ctx), self.refs)
             return replace(
                 schema, type="map", values=merged, min_items=min_props, max_items=max_props
             )
@@ -640,10 +658,10 @@ class Converter:
             parts = [self.convert(p, ctx.at(key, i)) for i, p in enumerate(prefix)]
             item = parts[0]
             for p in parts[1:]:
-                item = merge(item, p, self._warner(ctx), self._deref)
+                item = merge(item, p, self._warner(ctx), self.refs)
             if rest is not None and rest is not False and rest is not True:
                 item = merge(
-                    item, self.convert(rest, ctx.at("items")), self._warner(ctx), self._deref
+                    item, self.convert(rest, ctx.at("items")), self._warner(ctx), self.refs
                 )
             if rest is False:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
@@ -655,7 +673,7 @@ class Converter:
         contains = node.get("contains")
         if contains is not None and contains is not True:
             wanted = self.convert(contains, ctx.at("contains"))
-            item = wanted if item is None else merge(item, wanted, self._warner(ctx), self._deref)
+            item = wanted if item is None else merge(item, wanted, self._warner(ctx), self.refs)
             least = self._count(node, "minContains", ctx)
             least = 1 if least is None else least
             min_items = least if min_items is None else max(min_items, least)
