@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema_proof import records
@@ -602,3 +603,38 @@ def test_too_deep_schema_names_where(tmp_path: Path) -> None:
     path.write_text(json.dumps({"title": "T", **deep}), encoding="utf-8")
     with pytest.raises(SchemaImportError, match=r"nested too deeply.*\(at #"):
         JsonSchemaImporter().load(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Config file (https://example.com/)", "Config_file_https_example.com"),
+        (
+            "JSON schema for Renovate 44.181.5 config files",
+            "JSON_schema_for_Renovate_44.181.5_config_files",
+        ),
+        ("http://asyncapi.com/definitions/2.6.0/schema.json", "schema"),
+        ("Überblick: Aufträge", "Uberblick_Auftrage"),
+        ("配置", "cfg"),
+    ],
+)
+def test_free_text_title_gives_a_loadable_profile(
+    tmp_path: Path, title: str, expected: str
+) -> None:
+    """A title is free text: the default profile and dataset names are made to fit the
+    profile's name pattern (a title with dots kept its text after the last dot: 'com/)')."""
+    from tests.helpers import run_cli
+
+    schema = {"title": title, "type": "object", "properties": {"a": {"type": "string"}}}
+    path = tmp_path / "cfg.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    made = run_cli(["import-schema", str(path), "-t", "streaming", "-c", "2", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    doc = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    assert doc["name"] == expected
+    assert doc["datasets"][0]["name"] == f"{expected}_streaming"
+    assert doc["datasets"][0]["output"] == f"{expected}_streaming.json"
+    generated = run_cli(["generate", str(profile), "-s", "1"])
+    assert generated.code == 0, generated.stderr
+    assert len(json.loads(generated.stdout)) == 2
