@@ -409,8 +409,14 @@ class Converter:
         if self.flavour.nullable_keyword and node.get("nullable") is True:
             if declared is None:
                 self.warn(ctx, "nullable without type has no effect in OpenAPI 3.0")
+            elif _excludes_null(node):
+                # OAS 3.0.3: nullable does not add null to an enum (nor to a const), and
+                # openapi-schema-validator rejects null there.
+                self.warn(ctx, "nullable: null is not in the enum, so no nulls are made")
             else:
                 nullable = True
+        if nullable and _excludes_null(node):  # type [X, "null"] with an enum without null
+            nullable = False
         if len(real) == 1:
             schema = self._typed(real[0], node, ctx)
         else:
@@ -720,6 +726,14 @@ def _ref_of(node: dict[str, Any]) -> Any:
 
 def _has_constraints(node: dict[str, Any]) -> bool:
     return any(k not in _ANNOTATIONS and not k.startswith("x-") for k in node)
+
+
+def _excludes_null(node: dict[str, Any]) -> bool:
+    """An enum without null, or a const that is not null: null is never valid."""
+    enum = node.get("enum")
+    if isinstance(enum, list) and None not in enum:
+        return True
+    return "const" in node and node["const"] is not None
 
 
 def _flags(sub: Any) -> tuple[bool, bool]:
