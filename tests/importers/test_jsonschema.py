@@ -203,17 +203,79 @@ def test_objects_maps_and_arrays(tmp_path: Path) -> None:
     valid(tmp_path, schema)
 
 
-def test_closed_pattern_properties_warn(tmp_path: Path) -> None:
+def test_closed_pattern_properties_with_fields_warn(tmp_path: Path) -> None:
     result = load(
         tmp_path,
         {
             "title": "T",
             "type": "object",
+            "properties": {"b": {"type": "string"}},
             "additionalProperties": False,
             "patternProperties": {"^a": {"type": "string"}},
         },
     )
     assert any("patternProperties" in w for w in result.warnings)
+
+
+def test_closed_pattern_properties_are_a_map_with_pattern_keys(tmp_path: Path) -> None:
+    """GitHub workflows' `jobs`: additionalProperties false + patternProperties is a map whose
+    keys match the pattern (records were `{}`, which minProperties 1 rejects)."""
+    schema = {
+        "title": "Workflow",
+        "type": "object",
+        "properties": {
+            "jobs": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "patternProperties": {"^[_a-zA-Z][a-zA-Z0-9_-]*$": {"type": "string"}},
+            },
+            "env": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 2,
+                "patternProperties": {
+                    "^x-[a-z]+$": {"type": "integer"},
+                    "^[A-Z]{3}$": {"type": "number"},
+                },
+            },
+            "labels": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[a-z]+$", "maxLength": 6},
+            },
+            "few": {  # three possible keys, all needed: repeats are drawn again
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 3,
+                "patternProperties": {"^(a|b|c)$": {"type": "boolean"}},
+            },
+        },
+        "required": ["jobs", "env", "few"],
+    }
+    result = load(tmp_path, schema)
+    jobs = field_schema(result, "Workflow", "jobs")
+    assert jobs.type == "map" and jobs.min_items == 1
+    assert jobs.pattern == "^[_a-zA-Z][a-zA-Z0-9_-]*$"
+    labels = field_schema(result, "Workflow", "labels")
+    assert (labels.type, labels.pattern, labels.max_length) == ("map", "^[a-z]+$", 6)
+    assert not any("patternProperties" in w or "propertyNames" in w for w in result.warnings)
+    valid(tmp_path, schema)
+    rows = records(result, "Workflow", 200, 3)
+    assert all(row["jobs"] for row in rows)
+    assert {k[:2] for row in rows for k in row["env"]} & {"x-"}
+
+
+def test_open_object_with_min_properties_and_no_properties_is_a_map(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["matrix"],
+        "properties": {"matrix": {"type": "object", "minProperties": 2}},
+    }
+    result = load(tmp_path, schema)
+    assert field_schema(result, "T", "matrix").type == "map"
+    valid(tmp_path, schema)
 
 
 def test_refs_recursion_allof_oneof(tmp_path: Path) -> None:
@@ -638,3 +700,70 @@ def test_free_text_title_gives_a_loadable_profile(
     generated = run_cli(["generate", str(profile), "-s", "1"])
     assert generated.code == 0, generated.stderr
     assert len(json.loads(generated.stdout)) == 2
+
+
+def test_type_keywords_beside_anyof_apply_to_options_of_that_type(tmp_path: Path) -> None:
+    """vega-lite's FieldRangePredicate.range: minItems/maxItems beside an array option and a
+    $ref to an object constrain only the array (the $ref option was made an array of words);
+    azure-pipelines' matrix: minProperties beside an object and a string option."""
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Predicate",
+        "type": "object",
+        "required": ["range", "matrix", "size"],
+        "additionalProperties": False,
+        "properties": {
+            "range": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "number"}},
+                    {"$ref": "#/definitions/ExprRef"},
+                ],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+            "matrix": {
+                "anyOf": [{"type": "object", "additionalProperties": True}, {"type": "string"}],
+                "minProperties": 1,
+                "patternProperties": {"^[A-Za-z0-9_]+$": {"type": "object"}},
+            },
+            "size": {
+                "oneOf": [{"type": "integer"}, {"type": "string", "format": "date"}],
+                "minimum": 3,
+                "maxLength": 10,
+            },
+        },
+        "definitions": {
+            "ExprRef": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["expr"],
+                "properties": {"expr": {"type": "string"}},
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.warnings == ()
+    kinds = [v.type for v in field_schema(result, "Predicate", "range").variants]
+    assert kinds == ["array", "object"]
+    matrix = field_schema(result, "Predicate", "matrix").variants[0]
+    assert matrix.type == "map" and matrix.min_items == 1
+    valid(tmp_path, schema)
+
+
+def test_option_whose_type_the_declared_type_excludes_is_left_out(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["v"],
+        "properties": {
+            "v": {
+                "type": "string",
+                "minLength": 2,
+                "anyOf": [{"type": "integer"}, {"maxLength": 4}, {"format": "email"}],
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert any("can never match" in w for w in result.warnings)
+    assert not any("no common value" in w for w in result.warnings)
+    valid(tmp_path, schema)

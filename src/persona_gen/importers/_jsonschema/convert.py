@@ -315,8 +315,21 @@ class Converter:
 
     def _combined(self, node: dict[str, Any], ctx: Ctx) -> Schema:
         """A node without a top-level $ref: its own keywords, then allOf, then oneOf/anyOf."""
+        schema = self._own(node, ctx)
+        one_of, any_of = node.get("oneOf"), node.get("anyOf")
+        if one_of is not None and any_of is not None:
+            self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
+        choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
+        if choice is not None:
+            schema = self._union(schema, node, _list(choice, key, self, ctx), key, ctx)
+        self._unsupported(node, ctx)
+        return schema
+
+    def _own(self, node: dict[str, Any], ctx: Ctx, kind: str | None = None) -> Schema:
+        """A node's own keywords and its allOf parts; with ``kind``, as if it declared that
+        type (the keywords of other types do not apply to such values)."""
         warn = self._warner(ctx)
-        schema = self._plain(node, ctx)
+        schema = self._plain(node if kind is None else {**node, "type": kind}, ctx)
         all_of = node.get("allOf")
         if all_of is not None:
             parts = _list(all_of, "allOf", self, ctx)
@@ -329,18 +342,16 @@ class Converter:
                     schema,
                     fields=tuple(f for f in schema.fields if f.name not in gone or f.required),
                 )
-        one_of, any_of = node.get("oneOf"), node.get("anyOf")
-        if one_of is not None and any_of is not None:
-            self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
-        choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
-        if choice is not None:
-            schema = self._union(schema, _list(choice, key, self, ctx), key, ctx)
-        self._unsupported(node, ctx)
         return schema
 
-    def _union(self, base: Schema, members: list[Any], key: str, ctx: Ctx) -> Schema:
+    def _union(
+        self, base: Schema, node: dict[str, Any], members: list[Any], key: str, ctx: Ctx
+    ) -> Schema:
         warn = self._warner(ctx)
         trivial = is_trivial(base)
+        # Keywords of one type beside anyOf/oneOf without a `type` (minItems beside an array
+        # option and an object option) constrain only the options of that type.
+        by_kind = "type" not in node and _typed_keywords(node)
         variants: list[Schema] = []
         nullable = base.nullable
         for i, member in enumerate(members):
@@ -362,8 +373,18 @@ class Converter:
                         "can never match; it is left out",
                     )
                     continue
+            elif by_kind:
+                variant = self._within(base, node, self.inline(member, mctx), ctx)
             else:
-                variant = merge(base, self.inline(member, mctx), warn, self.refs)
+                option = self.inline(member, mctx)
+                if _apart(self.refs.kinds(base), self.refs.kinds(option)):
+                    self.warn(
+                        mctx,
+                        f"{key}: a '{option.type}' option of a '{base.type}' "
+                        "can never match; it is left out",
+                    )
+                    continue
+                variant = merge(base, option, warn, self.refs)
             variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
@@ -375,6 +396,24 @@ class Converter:
         return Schema(
             "union", variants=tuple(variants), nullable=nullable, description=base.description
         )
+
+    def _within(self, base: Schema, node: dict[str, Any], option: Schema, ctx: Ctx) -> Schema:
+        """``option`` with the keywords of ``node`` that apply to its type."""
+        if option.type == "union":
+            parts = tuple(self._within(base, node, v, ctx) for v in option.variants)
+            return replace(option, variants=parts)
+        kinds = self.refs.kinds(option)
+        if kinds is not None:
+            kinds = kinds - {"null"}
+        if kinds is None or len(kinds) != 1:
+            target = self.refs.deref(option.ref or "") if option.type == "ref" else None
+            if target is not None and target.type == "union":
+                return self._within(base, node, target, ctx)
+            return merge(base, option, self._warner(ctx), self.refs)
+        kind = next(iter(kinds))
+        if option.type == "integer":
+            kind = "integer"
+        return merge(self._own(node, ctx, kind), option, self._warner(ctx), self.refs)
 
     def _warner(self, ctx: Ctx) -> Any:
         return lambda message: self.warn(ctx, message)
@@ -552,25 +591,59 @@ class Converter:
         min_props = self._count(node, "minProperties", ctx)
         max_props = self._count(node, "maxProperties", ctx)
         closed = extra is False
-        if "propertyNames" in node and node["propertyNames"] not in (True, {}):
-            self.warn(ctx, "propertyNames: key constraints are not expressed")
         values = None
         if isinstance(extra, dict) and extra:
             values = self.convert(extra, ctx.at("additionalProperties"))
-        if not fields and not closed and (patterns or values is not None):
-            # A map: every generated key satisfies whichever pattern it matches.
-            merged = values or Schema("any")
-            for _, pschema in patterns:
-                merged = merge(merged, pschema, self._warner(ctx), self.refs)
-            return replace(
-                schema, type="map", values=merged, min_items=min_props, max_items=max_props
-            )
+        names_rule = node.get("propertyNames")
+        keys = _key_rules(names_rule)
+        if not fields and (
+            (closed and patterns)
+            or (not closed and (patterns or values is not None or min_props or keys))
+        ):
+            return self._map(schema, node, patterns, values, closed, keys, ctx)
+        if names_rule is not None and names_rule not in (True, {}):
+            self.warn(ctx, "propertyNames: key constraints are not expressed")
         if patterns and closed:
             self.warn(ctx, "patternProperties: keys matching the patterns are not generated")
         elif patterns and fields:
             self.warn(ctx, "patternProperties: extra keys matching the patterns are not generated")
         fields = self._property_counts(fields, min_props, max_props, closed, ctx)
         return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _map(
+        self,
+        schema: Schema,
+        node: dict[str, Any],
+        patterns: list[tuple[re.Pattern[str], Schema]],
+        values: Schema | None,
+        closed: bool,
+        keys: dict[str, Any] | None,
+        ctx: Ctx,
+    ) -> Schema:
+        """An object of free keys: values fit every pattern a key may match; keys fit
+        ``propertyNames`` and, when no other key is allowed, one of the patterns."""
+        merged = values or Schema("any")
+        for _, pschema in patterns:
+            merged = merge(merged, pschema, self._warner(ctx), self.refs)
+        rules: dict[str, Any] = {}
+        if keys is None:
+            self.warn(ctx, "propertyNames: key constraints are not expressed")
+        else:
+            rules = dict(keys)
+        if closed:
+            sources = [rx.pattern for rx, _ in patterns]
+            either = sources[0] if len(sources) == 1 else "|".join(f"(?:{p})" for p in sources)
+            if "pattern" in rules and rules["pattern"] != either:
+                self.warn(ctx, "propertyNames: pattern beside patternProperties is not enforced")
+            rules["pattern"] = either
+        return replace(
+            schema,
+            type="map",
+            values=merged,
+            min_items=self._count(node, "minProperties", ctx),
+            max_items=self._count(node, "maxProperties", ctx),
+            **rules,
+        )
 
     def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
         raw = node.get("patternProperties")
@@ -728,12 +801,54 @@ def _has_constraints(node: dict[str, Any]) -> bool:
     return any(k not in _ANNOTATIONS and not k.startswith("x-") for k in node)
 
 
+def _typed_keywords(node: dict[str, Any]) -> bool:
+    """Does ``node`` use keywords that only constrain values of one type?"""
+    families = (_OBJECT_KEYS, _ARRAY_KEYS, _STRING_KEYS, _NUMBER_KEYS)
+    return any(k in node for keys in families for k in keys)
+
+
+def _apart(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Two sets of value types with none in common (None: any type)."""
+    return a is not None and b is not None and not a & b
+
+
 def _excludes_null(node: dict[str, Any]) -> bool:
     """An enum without null, or a const that is not null: null is never valid."""
     enum = node.get("enum")
     if isinstance(enum, list) and None not in enum:
         return True
     return "const" in node and node["const"] is not None
+
+
+_KEY_RULES = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"}
+_KEY_IGNORED = frozenset({"type", "description", "title", "$comment", "examples"})
+
+
+def _key_rules(rule: Any) -> dict[str, Any] | None:
+    """``propertyNames`` as a map's key constraints (``{}`` when it says nothing); None
+    when it says more than a pattern and lengths (or the pattern is not Python's)."""
+    if rule is None or rule is True or rule == {}:
+        return {}
+    if not isinstance(rule, dict) or rule.get("type", "string") != "string":
+        return None
+    if any(k not in _KEY_RULES and k not in _KEY_IGNORED for k in rule):
+        return None
+    out: dict[str, Any] = {}
+    for key, attr in _KEY_RULES.items():
+        value = rule.get(key)
+        if value is None:
+            continue
+        if key == "pattern":
+            if not isinstance(value, str):
+                return None
+            try:
+                re.compile(value)
+            except (re.error, RecursionError, OverflowError):
+                return None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None
+        out[attr] = value
+    return out
 
 
 def _flags(sub: Any) -> tuple[bool, bool]:

@@ -211,6 +211,10 @@ def merge(a: Schema, b: Schema, warn: Warn, refs: Refs | None = None) -> Schema:
     if kind is None:
         warn(f"allOf: types '{a.type}' and '{b.type}' have no common value; '{a.type}' is used")
         return a
+    if kind == "object" and "map" in (a.type, b.type):
+        obj = a if a.type == "object" else b
+        if not (obj.fields or obj.closed or obj.variants):  # any object: the map says more
+            kind = "map"
     out = replace(a, type=kind)
     out = _scalars(out, b, warn)
     return _collections(out, a, b, warn, refs)
