@@ -322,6 +322,7 @@ class Converter:
         choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
         if choice is not None:
             schema = self._union(schema, node, _list(choice, key, self, ctx), key, ctx)
+        schema = self._dependencies(node, schema, ctx)
         self._unsupported(node, ctx)
         return schema
 
@@ -587,7 +588,6 @@ class Converter:
             if name not in names:
                 fields.append(Field(name, Schema("any"), True))
                 names.add(name)
-        fields = self._dependencies(node, fields, ctx)
         min_props = self._count(node, "minProperties", ctx)
         max_props = self._count(node, "maxProperties", ctx)
         closed = extra is False
@@ -664,32 +664,61 @@ class Converter:
             out.append((rx, self.convert(sub, ctx.at("patternProperties", pattern))))
         return out
 
-    def _dependencies(self, node: dict[str, Any], fields: list[Field], ctx: Ctx) -> list[Field]:
-        """dependentRequired (draft 4-7 `dependencies` lists): make the dependents present."""
-        deps: dict[str, Any] = {}
+    def _dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
+        """dependentRequired (draft 4-7 `dependencies` lists), once oneOf/anyOf options are
+        known: in each object (option), a trigger it may carry brings its dependents."""
+        deps: dict[str, list[str]] = {}
         for key in ("dependentRequired", "dependencies"):
             value = node.get(key)
-            if isinstance(value, dict):
-                deps.update(value)
+            if not isinstance(value, dict):
+                continue
+            for trigger, needed in value.items():
+                if isinstance(needed, list):
+                    deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
+                else:
+                    self.warn(
+                        ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
+                    )
         if not deps:
-            return fields
-        by_name = {f.name: f for f in fields}
+            return schema
+        return self._depend(schema, deps, False, ctx)
+
+    def _depend(self, schema: Schema, deps: dict[str, list[str]], option: bool, ctx: Ctx) -> Schema:
+        if schema.type == "union":
+            parts = tuple(self._depend(v, deps, True, ctx) for v in schema.variants)
+            return replace(schema, variants=parts)
+        if schema.type != "object":
+            return schema
+        by_name = {f.name: f for f in schema.fields}
         for trigger, needed in deps.items():
-            if not isinstance(needed, list):
-                self.warn(ctx, f"dependencies: schema dependency of '{trigger}' is not expressed")
+            have = by_name.get(trigger)
+            if have is None or all(n in by_name and by_name[n].required for n in needed):
                 continue
-            if trigger not in by_name:
+            # A dependent this object cannot hold: one an option left out (another option
+            # requires it, so having it would match both), or one a closed object lacks.
+            missing = [n for n in needed if n not in by_name and (option or schema.closed)]
+            if missing and not have.required:
+                del by_name[trigger]
+                self.warn(
+                    ctx,
+                    f"dependentRequired: '{trigger}' needs {missing}, which "
+                    f"{'an option' if option else 'the object'} cannot hold; "
+                    f"'{trigger}' is left out there",
+                )
                 continue
-            made = [n for n in needed if isinstance(n, str)]
-            for name in made:
-                have = by_name.get(name)
+            if missing:
+                self.warn(ctx, f"dependentRequired: '{trigger}' is required but needs {missing}")
+            for name in needed:
+                if name in missing:
+                    continue
+                dep = by_name.get(name)
                 by_name[name] = (
-                    replace(have, required=True) if have else Field(name, Schema("any"), True)
+                    replace(dep, required=True) if dep else Field(name, Schema("any"), True)
                 )
             self.warn(
-                ctx, f"dependentRequired: '{trigger}' needs {made}; they are always generated"
+                ctx, f"dependentRequired: '{trigger}' needs {needed}; they are always generated"
             )
-        return list(by_name.values())
+        return replace(schema, fields=tuple(by_name.values()))
 
     def _property_counts(
         self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
