@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema_proof import records
@@ -202,17 +203,79 @@ def test_objects_maps_and_arrays(tmp_path: Path) -> None:
     valid(tmp_path, schema)
 
 
-def test_closed_pattern_properties_warn(tmp_path: Path) -> None:
+def test_closed_pattern_properties_with_fields_warn(tmp_path: Path) -> None:
     result = load(
         tmp_path,
         {
             "title": "T",
             "type": "object",
+            "properties": {"b": {"type": "string"}},
             "additionalProperties": False,
             "patternProperties": {"^a": {"type": "string"}},
         },
     )
     assert any("patternProperties" in w for w in result.warnings)
+
+
+def test_closed_pattern_properties_are_a_map_with_pattern_keys(tmp_path: Path) -> None:
+    """GitHub workflows' `jobs`: additionalProperties false + patternProperties is a map whose
+    keys match the pattern (records were `{}`, which minProperties 1 rejects)."""
+    schema = {
+        "title": "Workflow",
+        "type": "object",
+        "properties": {
+            "jobs": {
+                "type": "object",
+                "minProperties": 1,
+                "additionalProperties": False,
+                "patternProperties": {"^[_a-zA-Z][a-zA-Z0-9_-]*$": {"type": "string"}},
+            },
+            "env": {
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 2,
+                "patternProperties": {
+                    "^x-[a-z]+$": {"type": "integer"},
+                    "^[A-Z]{3}$": {"type": "number"},
+                },
+            },
+            "labels": {
+                "type": "object",
+                "minProperties": 1,
+                "propertyNames": {"pattern": "^[a-z]+$", "maxLength": 6},
+            },
+            "few": {  # three possible keys, all needed: repeats are drawn again
+                "type": "object",
+                "additionalProperties": False,
+                "minProperties": 3,
+                "patternProperties": {"^(a|b|c)$": {"type": "boolean"}},
+            },
+        },
+        "required": ["jobs", "env", "few"],
+    }
+    result = load(tmp_path, schema)
+    jobs = field_schema(result, "Workflow", "jobs")
+    assert jobs.type == "map" and jobs.min_items == 1
+    assert jobs.pattern == "^[_a-zA-Z][a-zA-Z0-9_-]*$"
+    labels = field_schema(result, "Workflow", "labels")
+    assert (labels.type, labels.pattern, labels.max_length) == ("map", "^[a-z]+$", 6)
+    assert not any("patternProperties" in w or "propertyNames" in w for w in result.warnings)
+    valid(tmp_path, schema)
+    rows = records(result, "Workflow", 200, 3)
+    assert all(row["jobs"] for row in rows)
+    assert {k[:2] for row in rows for k in row["env"]} & {"x-"}
+
+
+def test_open_object_with_min_properties_and_no_properties_is_a_map(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["matrix"],
+        "properties": {"matrix": {"type": "object", "minProperties": 2}},
+    }
+    result = load(tmp_path, schema)
+    assert field_schema(result, "T", "matrix").type == "map"
+    valid(tmp_path, schema)
 
 
 def test_refs_recursion_allof_oneof(tmp_path: Path) -> None:
@@ -512,3 +575,237 @@ def test_fuzz_only_schema_import_error_escapes(tmp_path: Path, text: str) -> Non
         JsonSchemaImporter().load(path)
     except SchemaImportError as exc:
         assert str(exc)
+
+
+def test_recursive_schema_extending_the_meta_schema_imports(tmp_path: Path) -> None:
+    """AsyncAPI's `schema` is allOf [draft-07 meta-schema, its own recursive properties]:
+    merging two recursive references ran without end ("nested too deeply")."""
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Spec",
+        "type": "object",
+        "properties": {"payload": {"$ref": "#/definitions/schema"}},
+        "definitions": {
+            "schema": {
+                "allOf": [
+                    {"$ref": "http://json-schema.org/draft-07/schema#"},
+                    {
+                        "properties": {
+                            "items": {
+                                "anyOf": [
+                                    {"$ref": "#/definitions/schema"},
+                                    {"type": "array", "items": {"$ref": "#/definitions/schema"}},
+                                ]
+                            },
+                            "additionalProperties": {
+                                "anyOf": [{"$ref": "#/definitions/schema"}, {"type": "boolean"}]
+                            },
+                            "discriminator": {"type": "string"},
+                        }
+                    },
+                ]
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.listed == ("Spec", "schema")
+    valid(tmp_path, schema, n=50)
+
+
+def test_recursive_union_extended_by_allof_imports(tmp_path: Path) -> None:
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Spec",
+        "type": "object",
+        "properties": {"payload": {"$ref": "#/definitions/extended"}},
+        "definitions": {
+            "core": {
+                "type": ["object", "boolean"],
+                "properties": {
+                    "title": {"type": "string"},
+                    "items": {
+                        "anyOf": [
+                            {"$ref": "#/definitions/core"},
+                            {"type": "array", "items": {"$ref": "#/definitions/core"}},
+                        ]
+                    },
+                },
+            },
+            "extended": {
+                "allOf": [
+                    {"$ref": "#/definitions/core"},
+                    {
+                        "properties": {
+                            "items": {
+                                "anyOf": [
+                                    {"$ref": "#/definitions/extended"},
+                                    {"type": "array", "items": {"$ref": "#/definitions/extended"}},
+                                ]
+                            },
+                            "format": {"type": "string", "maxLength": 8},
+                        }
+                    },
+                ]
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.listed == ("Spec", "core", "extended")
+    # object-or-boolean meets array-or-reference: no "no common value" for the pairs that
+    # cannot meet (they are simply not options)
+    assert not any("boolean' and 'array'" in w for w in result.warnings), result.warnings
+    valid(tmp_path, schema, n=100)
+
+
+def test_too_deep_schema_names_where(tmp_path: Path) -> None:
+    deep: dict[str, Any] = {"type": "string"}
+    for _ in range(400):
+        deep = {"type": "object", "properties": {"x": deep}}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps({"title": "T", **deep}), encoding="utf-8")
+    with pytest.raises(SchemaImportError, match=r"nested too deeply.*\(at #"):
+        JsonSchemaImporter().load(path)
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Config file (https://example.com/)", "Config_file_https_example.com"),
+        (
+            "JSON schema for Renovate 44.181.5 config files",
+            "JSON_schema_for_Renovate_44.181.5_config_files",
+        ),
+        ("http://asyncapi.com/definitions/2.6.0/schema.json", "schema"),
+        ("Überblick: Aufträge", "Uberblick_Auftrage"),
+        ("配置", "cfg"),
+    ],
+)
+def test_free_text_title_gives_a_loadable_profile(
+    tmp_path: Path, title: str, expected: str
+) -> None:
+    """A title is free text: the default profile and dataset names are made to fit the
+    profile's name pattern (a title with dots kept its text after the last dot: 'com/)')."""
+    from tests.helpers import run_cli
+
+    schema = {"title": title, "type": "object", "properties": {"a": {"type": "string"}}}
+    path = tmp_path / "cfg.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    made = run_cli(["import-schema", str(path), "-t", "streaming", "-c", "2", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    doc = yaml.safe_load(profile.read_text(encoding="utf-8"))
+    assert doc["name"] == expected
+    assert doc["datasets"][0]["name"] == f"{expected}_streaming"
+    assert doc["datasets"][0]["output"] == f"{expected}_streaming.json"
+    generated = run_cli(["generate", str(profile), "-s", "1"])
+    assert generated.code == 0, generated.stderr
+    assert len(json.loads(generated.stdout)) == 2
+
+
+def test_type_keywords_beside_anyof_apply_to_options_of_that_type(tmp_path: Path) -> None:
+    """vega-lite's FieldRangePredicate.range: minItems/maxItems beside an array option and a
+    $ref to an object constrain only the array (the $ref option was made an array of words);
+    azure-pipelines' matrix: minProperties beside an object and a string option."""
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Predicate",
+        "type": "object",
+        "required": ["range", "matrix", "size"],
+        "additionalProperties": False,
+        "properties": {
+            "range": {
+                "anyOf": [
+                    {"type": "array", "items": {"type": "number"}},
+                    {"$ref": "#/definitions/ExprRef"},
+                ],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+            "matrix": {
+                "anyOf": [{"type": "object", "additionalProperties": True}, {"type": "string"}],
+                "minProperties": 1,
+                "patternProperties": {"^[A-Za-z0-9_]+$": {"type": "object"}},
+            },
+            "size": {
+                "oneOf": [{"type": "integer"}, {"type": "string", "format": "date"}],
+                "minimum": 3,
+                "maxLength": 10,
+            },
+        },
+        "definitions": {
+            "ExprRef": {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["expr"],
+                "properties": {"expr": {"type": "string"}},
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.warnings == ()
+    kinds = [v.type for v in field_schema(result, "Predicate", "range").variants]
+    assert kinds == ["array", "object"]
+    matrix = field_schema(result, "Predicate", "matrix").variants[0]
+    assert matrix.type == "map" and matrix.min_items == 1
+    valid(tmp_path, schema)
+
+
+def test_option_whose_type_the_declared_type_excludes_is_left_out(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["v"],
+        "properties": {
+            "v": {
+                "type": "string",
+                "minLength": 2,
+                "anyOf": [{"type": "integer"}, {"maxLength": 4}, {"format": "email"}],
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert any("can never match" in w for w in result.warnings)
+    assert not any("no common value" in w for w in result.warnings)
+    valid(tmp_path, schema)
+
+
+def test_dependencies_keep_oneof_options_apart(tmp_path: Path) -> None:
+    """GitHub workflow `step`: `shell` needs `run`, and oneOf [required uses, required run].
+    Making `run` always present put it beside `uses` (valid under both options): 56 % of
+    records labelled valid failed. A dependent an option cannot hold leaves the trigger out
+    of that option instead."""
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Step",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            "uses": {"type": "string"},
+            "run": {"type": "string"},
+            "shell": {"type": "string"},
+            "with": {"type": "string"},
+        },
+        "dependencies": {"shell": ["run"], "with": ["uses"]},
+        "oneOf": [{"required": ["uses"]}, {"required": ["run"]}],
+    }
+    result = load(tmp_path, schema)
+    uses, run = result.domain.entities["Step"].schema.variants
+    assert {f.name for f in uses.fields} == {"uses", "with"}
+    assert {f.name for f in run.fields} == {"run", "shell"}
+    valid(tmp_path, schema)
+    rows = records(result, "Step", 200, 5)
+    assert any("shell" in row for row in rows) and any("with" in row for row in rows)
+
+
+def test_dependency_a_closed_object_cannot_meet_leaves_the_trigger_out(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"card": {"type": "string"}, "name": {"type": "string"}},
+        "dependentRequired": {"card": ["cvv"]},
+    }
+    result = load(tmp_path, schema)
+    assert result.domain.entities["T"].schema.field("card") is None
+    assert any("'card' is left out" in w for w in result.warnings)
+    valid(tmp_path, schema)

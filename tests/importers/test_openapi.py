@@ -490,3 +490,55 @@ def test_fuzz_only_schema_import_error_escapes(tmp_path: Path, text: str) -> Non
         OpenApiImporter().load(path)
     except SchemaImportError as exc:
         assert str(exc)
+
+
+def test_nullable_enum_without_null_makes_no_nulls(tmp_path: Path) -> None:
+    """OAS 3.0.3: `nullable: true` does not add null to an `enum` (GitHub's
+    issue.state_reason); openapi-schema-validator rejects null there."""
+    path = write(
+        tmp_path,
+        oas30(
+            {
+                "Issue": {
+                    "type": "object",
+                    "required": ["state_reason", "color", "label"],
+                    "properties": {
+                        "state_reason": {
+                            "type": "string",
+                            "nullable": True,
+                            "enum": ["completed", "reopened", "not_planned"],
+                        },
+                        "color": {"type": "string", "nullable": True, "const": "red"},
+                        "label": {"type": "string", "nullable": True, "enum": ["a", "b", None]},
+                    },
+                }
+            }
+        ),
+    )
+    result = all_valid(path, n=300)
+    assert not field_schema(result, "Issue", "state_reason").nullable
+    assert not field_schema(result, "Issue", "color").nullable
+    assert field_schema(result, "Issue", "label").nullable
+    assert any("null is not in the enum" in w for w in result.warnings)
+    rows = records(result, "Issue", 300, 3)
+    assert any(row["label"] is None for row in rows)
+    assert not any(row["state_reason"] is None for row in rows)
+
+
+def test_type_list_with_null_and_enum_without_null(tmp_path: Path) -> None:
+    doc = {
+        "openapi": "3.1.0",
+        "info": INFO,
+        "paths": {},
+        "components": {
+            "schemas": {
+                "T": {
+                    "type": "object",
+                    "required": ["s"],
+                    "properties": {"s": {"type": ["string", "null"], "enum": ["x", "y"]}},
+                }
+            }
+        },
+    }
+    result = all_valid(write(tmp_path, doc), n=300)
+    assert not field_schema(result, "T", "s").nullable

@@ -37,7 +37,7 @@ class Schema:
     has_const: bool = False
     default: Any = None
     has_default: bool = False
-    # strings
+    # strings (for a map: its keys, as JSON Schema propertyNames)
     min_length: int | None = None
     max_length: int | None = None
     pattern: str | None = None

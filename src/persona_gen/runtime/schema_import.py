@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import re
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +148,7 @@ def profile_document(
     FORMATS.get(fmt, "--output-format")
     if count <= 0:
         raise UsageError(f"-c/--count: must be at least 1, got {count}")
-    profile_name = name or entity.rsplit(".", 1)[-1]  # com.example.UserEvent -> UserEvent
-    short = profile_name.replace(" ", "_")
+    short = name or profile_name_for(entity, path)
     domain = closure(result.domain, entity)
     impossible = unsatisfiable(domain)
     if impossible:
@@ -180,6 +181,29 @@ def profile_document(
         "source": source,
         "domain": domain_to_dict(domain),
     }
+
+
+_QUALIFIED = re.compile(r"[A-Za-z_][A-Za-z0-9_$-]*(\.[A-Za-z_][A-Za-z0-9_$-]*)+")
+_URI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://\S+")
+_NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_.-]+")
+_MAX_NAME = 64
+
+
+def profile_name_for(entity: str, path: Path) -> str:
+    """The default profile name: a qualified name's or URI's last part
+    (com.example.UserEvent -> UserEvent), else the entity's name (a JSON Schema title is
+    free text) made to fit the profile name's pattern ``[A-Za-z0-9_.-]+``; the file's stem
+    when nothing is left."""
+    if _QUALIFIED.fullmatch(entity):
+        entity = entity.rsplit(".", 1)[-1]
+    elif _URI.fullmatch(entity):  # an $id: its last part (.../2.6.0/schema.json -> schema)
+        entity = entity.rstrip("/").rsplit("/", 1)[-1].split(".", 1)[0] or entity
+    for text in (entity, path.name.split(".", 1)[0], "profile"):
+        ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+        name = _NOT_ALLOWED.sub("_", ascii_text).strip("_.-")[:_MAX_NAME].rstrip("_.-")
+        if name:
+            return name
+    return "profile"  # pragma: no cover - the last candidate always fits
 
 
 def write_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, ...]) -> None:

@@ -267,19 +267,54 @@ class Synthesizer:
             high = low
         counts = rng.integers(low, max(low, high) + 1, n)
         total = int(counts.sum())
-        keys = pick("word", total, rng)
-        vals = self.values(schema.values or Schema("string"), name, total, rng, depth + 1)
+        ruled = _key_schema(schema)
+        keys = pick("word", total, rng) if ruled is None else self._keys(ruled, total, rng)
+        item = schema.values or Schema("string")
+        vals = self.values(item, name, total, rng, depth + 1)
         out, start = [], 0
         for c in counts.tolist():
             entry: dict[str, Any] = {}
             for key, value in zip(keys[start : start + c], vals[start : start + c], strict=True):
                 k, j = key, 2
-                while k in entry:  # repeated words still count as distinct entries
+                while k in entry and ruled is None:  # repeated words count as distinct entries
                     k, j = f"{key}_{j}", j + 1
-                entry[k] = value
+                entry[k] = value  # (a repeated key that must fit a pattern is drawn again)
             out.append(entry)
             start += c
+        if ruled is not None:
+            self._refill_keys(out, counts.tolist(), ruled, item, name, rng, depth)
         return out
+
+    def _keys(self, ruled: Schema, n: int, rng: np.random.Generator) -> list[str]:
+        return self._strings(ruled, "", n, rng, False, range(n))
+
+    def _refill_keys(
+        self,
+        maps: list[dict[str, Any]],
+        wanted: list[int],
+        ruled: Schema,
+        item: Schema,
+        name: str,
+        rng: np.random.Generator,
+        depth: int,
+    ) -> None:
+        """Maps whose keys must fit a pattern lose repeated keys: draw more (a few tries;
+        a pattern with too few strings leaves a map short)."""
+        for _ in range(8):
+            short = [(m, w - len(m)) for m, w in zip(maps, wanted, strict=True) if len(m) < w]
+            if not short:
+                return
+            need = sum(2 * k for _, k in short)
+            keys = self._keys(ruled, need, rng)
+            vals = self.values(item, name, need, rng, depth + 1)
+            start = 0
+            for m, missing in short:
+                chunk = slice(start, start + 2 * missing)
+                start += 2 * missing
+                target = len(m) + missing
+                for key, value in zip(keys[chunk], vals[chunk], strict=True):
+                    if len(m) < target and key not in m:
+                        m[key] = value
 
     def _union(
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
@@ -444,6 +479,20 @@ class Synthesizer:
     def _serials(self, schema: Schema, n: int, rows: range) -> list[Any]:
         low = int(schema.minimum) if schema.minimum is not None else 1
         return list(range(low + rows.start, low + rows.stop, rows.step))
+
+
+def _key_schema(schema: Schema) -> Schema | None:
+    """A map's keys as a string schema when they are constrained (a map's ``pattern`` and
+    lengths are its keys': JSON Schema ``propertyNames``, or the ``patternProperties`` of an
+    object closed to other keys); None for free keys."""
+    if schema.pattern is None and schema.min_length is None and schema.max_length is None:
+        return None
+    return Schema(
+        "string",
+        pattern=schema.pattern,
+        min_length=schema.min_length,
+        max_length=schema.max_length,
+    )
 
 
 def _as_range(rows: Rows, n: int) -> range:

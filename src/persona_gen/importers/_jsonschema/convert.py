@@ -25,7 +25,7 @@ from referencing.jsonschema import specification_with
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
-from persona_gen.importers._jsonschema.merge import fits_type, is_trivial, merge
+from persona_gen.importers._jsonschema.merge import Refs, fits_type, is_trivial, merge
 
 __all__ = ["Converter", "Ctx", "Flavour"]
 
@@ -95,6 +95,8 @@ class Converter:
         self._contents: dict[str, tuple[Any, Ctx]] = {}
         self._dereferencing: set[str] = set()
         self._taken: set[str] = set()
+        self._merged: dict[str, Schema] = {}  # entities made by merging recursive references
+        self.refs = Refs(self._deref, self._keep_merged, self._dereferencing.__contains__)
 
     # -- entities --------------------------------------------------------------------------
 
@@ -110,14 +112,19 @@ class Converter:
 
     def run(self) -> dict[str, Entity]:
         """Convert every registered entity, and those their references reach."""
-        while self._queue:
-            name, contents, ctx = self._queue.pop(0)
-            schema = self.convert(contents, ctx)
-            patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
-            if patch is not None:
-                schema = _discriminate(schema, *patch)
-            self.entities[name] = Entity(name, schema)
-        return self.entities
+        while True:
+            while self._queue:
+                name, contents, ctx = self._queue.pop(0)
+                try:
+                    schema = self.convert(contents, ctx)
+                except RecursionError:
+                    raise self.error(ctx, "schema is nested too deeply to import") from None
+                patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
+                if patch is not None:
+                    schema = _discriminate(schema, *patch)
+                self.entities[name] = Entity(name, schema)
+            if not self.refs.settle():  # merges put off may reach new entities
+                return self.entities
 
     def _unique(self, name: str) -> str:
         base, k = name or "Schema", 2
@@ -126,8 +133,19 @@ class Converter:
         self._taken.add(name)
         return name
 
+    def _keep_merged(self, name: str, schema: Schema) -> str:
+        """Name (the first time) and keep the merge of two recursive references."""
+        if name not in self._merged:
+            name = self._unique(name)
+        self._merged[name] = schema
+        self.entities[name] = Entity(name, schema)
+        return name
+
     def _deref(self, name: str) -> Schema | None:
-        """An entity's schema inlined, for merging a reference with other constraints."""
+        """An entity's schema inlined, for merging a reference with other constraints
+        (None for a name being inlined already: ``Refs`` merges it later)."""
+        if name in self._merged:
+            return self._merged[name]
         found = self._contents.get(name)
         if found is None or name in self._dereferencing:
             return None
@@ -202,7 +220,7 @@ class Converter:
             inner = _discriminate(inner, *self.patches[id(target)])
         rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
         if _has_constraints(rest):
-            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self._deref)
+            inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self.refs)
         return inner
 
     def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:
@@ -297,13 +315,27 @@ class Converter:
 
     def _combined(self, node: dict[str, Any], ctx: Ctx) -> Schema:
         """A node without a top-level $ref: its own keywords, then allOf, then oneOf/anyOf."""
+        schema = self._own(node, ctx)
+        one_of, any_of = node.get("oneOf"), node.get("anyOf")
+        if one_of is not None and any_of is not None:
+            self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
+        choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
+        if choice is not None:
+            schema = self._union(schema, node, _list(choice, key, self, ctx), key, ctx)
+        schema = self._dependencies(node, schema, ctx)
+        self._unsupported(node, ctx)
+        return schema
+
+    def _own(self, node: dict[str, Any], ctx: Ctx, kind: str | None = None) -> Schema:
+        """A node's own keywords and its allOf parts; with ``kind``, as if it declared that
+        type (the keywords of other types do not apply to such values)."""
         warn = self._warner(ctx)
-        schema = self._plain(node, ctx)
+        schema = self._plain(node if kind is None else {**node, "type": kind}, ctx)
         all_of = node.get("allOf")
         if all_of is not None:
             parts = _list(all_of, "allOf", self, ctx)
             for i, part in enumerate(parts):
-                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self._deref)
+                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self.refs)
             # A part that forbids a property (`name: false`) removes what another declares.
             gone = {n for p in [node, *parts] for n in _forbidden(p)}
             if gone and schema.type == "object":
@@ -311,18 +343,16 @@ class Converter:
                     schema,
                     fields=tuple(f for f in schema.fields if f.name not in gone or f.required),
                 )
-        one_of, any_of = node.get("oneOf"), node.get("anyOf")
-        if one_of is not None and any_of is not None:
-            self.warn(ctx, "anyOf beside oneOf is not expressed; oneOf is used")
-        choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
-        if choice is not None:
-            schema = self._union(schema, _list(choice, key, self, ctx), key, ctx)
-        self._unsupported(node, ctx)
         return schema
 
-    def _union(self, base: Schema, members: list[Any], key: str, ctx: Ctx) -> Schema:
+    def _union(
+        self, base: Schema, node: dict[str, Any], members: list[Any], key: str, ctx: Ctx
+    ) -> Schema:
         warn = self._warner(ctx)
         trivial = is_trivial(base)
+        # Keywords of one type beside anyOf/oneOf without a `type` (minItems beside an array
+        # option and an object option) constrain only the options of that type.
+        by_kind = "type" not in node and _typed_keywords(node)
         variants: list[Schema] = []
         nullable = base.nullable
         for i, member in enumerate(members):
@@ -344,8 +374,18 @@ class Converter:
                         "can never match; it is left out",
                     )
                     continue
+            elif by_kind:
+                variant = self._within(base, node, self.inline(member, mctx), ctx)
             else:
-                variant = merge(base, self.inline(member, mctx), warn, self._deref)
+                option = self.inline(member, mctx)
+                if _apart(self.refs.kinds(base), self.refs.kinds(option)):
+                    self.warn(
+                        mctx,
+                        f"{key}: a '{option.type}' option of a '{base.type}' "
+                        "can never match; it is left out",
+                    )
+                    continue
+                variant = merge(base, option, warn, self.refs)
             variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
@@ -357,6 +397,24 @@ class Converter:
         return Schema(
             "union", variants=tuple(variants), nullable=nullable, description=base.description
         )
+
+    def _within(self, base: Schema, node: dict[str, Any], option: Schema, ctx: Ctx) -> Schema:
+        """``option`` with the keywords of ``node`` that apply to its type."""
+        if option.type == "union":
+            parts = tuple(self._within(base, node, v, ctx) for v in option.variants)
+            return replace(option, variants=parts)
+        kinds = self.refs.kinds(option)
+        if kinds is not None:
+            kinds = kinds - {"null"}
+        if kinds is None or len(kinds) != 1:
+            target = self.refs.deref(option.ref or "") if option.type == "ref" else None
+            if target is not None and target.type == "union":
+                return self._within(base, node, target, ctx)
+            return merge(base, option, self._warner(ctx), self.refs)
+        kind = next(iter(kinds))
+        if option.type == "integer":
+            kind = "integer"
+        return merge(self._own(node, ctx, kind), option, self._warner(ctx), self.refs)
 
     def _warner(self, ctx: Ctx) -> Any:
         return lambda message: self.warn(ctx, message)
@@ -391,8 +449,14 @@ class Converter:
         if self.flavour.nullable_keyword and node.get("nullable") is True:
             if declared is None:
                 self.warn(ctx, "nullable without type has no effect in OpenAPI 3.0")
+            elif _excludes_null(node):
+                # OAS 3.0.3: nullable does not add null to an enum (nor to a const), and
+                # openapi-schema-validator rejects null there.
+                self.warn(ctx, "nullable: null is not in the enum, so no nulls are made")
             else:
                 nullable = True
+        if nullable and _excludes_null(node):  # type [X, "null"] with an enum without null
+            nullable = False
         if len(real) == 1:
             schema = self._typed(real[0], node, ctx)
         else:
@@ -516,7 +580,7 @@ class Converter:
             fs = self.convert(sub, sctx)
             for rx, pschema in patterns:
                 if rx.search(name):
-                    fs = merge(fs, pschema, self._warner(sctx), self._deref)
+                    fs = merge(fs, pschema, self._warner(sctx), self.refs)
             flags = _flags(sub)
             fields.append(Field(name, fs, name in required, *flags))
         names = {f.name for f in fields}
@@ -524,29 +588,62 @@ class Converter:
             if name not in names:
                 fields.append(Field(name, Schema("any"), True))
                 names.add(name)
-        fields = self._dependencies(node, fields, ctx)
         min_props = self._count(node, "minProperties", ctx)
         max_props = self._count(node, "maxProperties", ctx)
         closed = extra is False
-        if "propertyNames" in node and node["propertyNames"] not in (True, {}):
-            self.warn(ctx, "propertyNames: key constraints are not expressed")
         values = None
         if isinstance(extra, dict) and extra:
             values = self.convert(extra, ctx.at("additionalProperties"))
-        if not fields and not closed and (patterns or values is not None):
-            # A map: every generated key satisfies whichever pattern it matches.
-            merged = values or Schema("any")
-            for _, pschema in patterns:
-                merged = merge(merged, pschema, self._warner(ctx), self._deref)
-            return replace(
-                schema, type="map", values=merged, min_items=min_props, max_items=max_props
-            )
+        names_rule = node.get("propertyNames")
+        keys = _key_rules(names_rule)
+        if not fields and (
+            (closed and patterns)
+            or (not closed and (patterns or values is not None or min_props or keys))
+        ):
+            return self._map(schema, node, patterns, values, closed, keys, ctx)
+        if names_rule is not None and names_rule not in (True, {}):
+            self.warn(ctx, "propertyNames: key constraints are not expressed")
         if patterns and closed:
             self.warn(ctx, "patternProperties: keys matching the patterns are not generated")
         elif patterns and fields:
             self.warn(ctx, "patternProperties: extra keys matching the patterns are not generated")
         fields = self._property_counts(fields, min_props, max_props, closed, ctx)
         return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _map(
+        self,
+        schema: Schema,
+        node: dict[str, Any],
+        patterns: list[tuple[re.Pattern[str], Schema]],
+        values: Schema | None,
+        closed: bool,
+        keys: dict[str, Any] | None,
+        ctx: Ctx,
+    ) -> Schema:
+        """An object of free keys: values fit every pattern a key may match; keys fit
+        ``propertyNames`` and, when no other key is allowed, one of the patterns."""
+        merged = values or Schema("any")
+        for _, pschema in patterns:
+            merged = merge(merged, pschema, self._warner(ctx), self.refs)
+        rules: dict[str, Any] = {}
+        if keys is None:
+            self.warn(ctx, "propertyNames: key constraints are not expressed")
+        else:
+            rules = dict(keys)
+        if closed:
+            sources = [rx.pattern for rx, _ in patterns]
+            either = sources[0] if len(sources) == 1 else "|".join(f"(?:{p})" for p in sources)
+            if "pattern" in rules and rules["pattern"] != either:
+                self.warn(ctx, "propertyNames: pattern beside patternProperties is not enforced")
+            rules["pattern"] = either
+        return replace(
+            schema,
+            type="map",
+            values=merged,
+            min_items=self._count(node, "minProperties", ctx),
+            max_items=self._count(node, "maxProperties", ctx),
+            **rules,
+        )
 
     def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
         raw = node.get("patternProperties")
@@ -567,32 +664,61 @@ class Converter:
             out.append((rx, self.convert(sub, ctx.at("patternProperties", pattern))))
         return out
 
-    def _dependencies(self, node: dict[str, Any], fields: list[Field], ctx: Ctx) -> list[Field]:
-        """dependentRequired (draft 4-7 `dependencies` lists): make the dependents present."""
-        deps: dict[str, Any] = {}
+    def _dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
+        """dependentRequired (draft 4-7 `dependencies` lists), once oneOf/anyOf options are
+        known: in each object (option), a trigger it may carry brings its dependents."""
+        deps: dict[str, list[str]] = {}
         for key in ("dependentRequired", "dependencies"):
             value = node.get(key)
-            if isinstance(value, dict):
-                deps.update(value)
+            if not isinstance(value, dict):
+                continue
+            for trigger, needed in value.items():
+                if isinstance(needed, list):
+                    deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
+                else:
+                    self.warn(
+                        ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
+                    )
         if not deps:
-            return fields
-        by_name = {f.name: f for f in fields}
+            return schema
+        return self._depend(schema, deps, False, ctx)
+
+    def _depend(self, schema: Schema, deps: dict[str, list[str]], option: bool, ctx: Ctx) -> Schema:
+        if schema.type == "union":
+            parts = tuple(self._depend(v, deps, True, ctx) for v in schema.variants)
+            return replace(schema, variants=parts)
+        if schema.type != "object":
+            return schema
+        by_name = {f.name: f for f in schema.fields}
         for trigger, needed in deps.items():
-            if not isinstance(needed, list):
-                self.warn(ctx, f"dependencies: schema dependency of '{trigger}' is not expressed")
+            have = by_name.get(trigger)
+            if have is None or all(n in by_name and by_name[n].required for n in needed):
                 continue
-            if trigger not in by_name:
+            # A dependent this object cannot hold: one an option left out (another option
+            # requires it, so having it would match both), or one a closed object lacks.
+            missing = [n for n in needed if n not in by_name and (option or schema.closed)]
+            if missing and not have.required:
+                del by_name[trigger]
+                self.warn(
+                    ctx,
+                    f"dependentRequired: '{trigger}' needs {missing}, which "
+                    f"{'an option' if option else 'the object'} cannot hold; "
+                    f"'{trigger}' is left out there",
+                )
                 continue
-            made = [n for n in needed if isinstance(n, str)]
-            for name in made:
-                have = by_name.get(name)
+            if missing:
+                self.warn(ctx, f"dependentRequired: '{trigger}' is required but needs {missing}")
+            for name in needed:
+                if name in missing:
+                    continue
+                dep = by_name.get(name)
                 by_name[name] = (
-                    replace(have, required=True) if have else Field(name, Schema("any"), True)
+                    replace(dep, required=True) if dep else Field(name, Schema("any"), True)
                 )
             self.warn(
-                ctx, f"dependentRequired: '{trigger}' needs {made}; they are always generated"
+                ctx, f"dependentRequired: '{trigger}' needs {needed}; they are always generated"
             )
-        return list(by_name.values())
+        return replace(schema, fields=tuple(by_name.values()))
 
     def _property_counts(
         self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
@@ -640,10 +766,10 @@ class Converter:
             parts = [self.convert(p, ctx.at(key, i)) for i, p in enumerate(prefix)]
             item = parts[0]
             for p in parts[1:]:
-                item = merge(item, p, self._warner(ctx), self._deref)
+                item = merge(item, p, self._warner(ctx), self.refs)
             if rest is not None and rest is not False and rest is not True:
                 item = merge(
-                    item, self.convert(rest, ctx.at("items")), self._warner(ctx), self._deref
+                    item, self.convert(rest, ctx.at("items")), self._warner(ctx), self.refs
                 )
             if rest is False:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
@@ -655,7 +781,7 @@ class Converter:
         contains = node.get("contains")
         if contains is not None and contains is not True:
             wanted = self.convert(contains, ctx.at("contains"))
-            item = wanted if item is None else merge(item, wanted, self._warner(ctx), self._deref)
+            item = wanted if item is None else merge(item, wanted, self._warner(ctx), self.refs)
             least = self._count(node, "minContains", ctx)
             least = 1 if least is None else least
             min_items = least if min_items is None else max(min_items, least)
@@ -702,6 +828,56 @@ def _ref_of(node: dict[str, Any]) -> Any:
 
 def _has_constraints(node: dict[str, Any]) -> bool:
     return any(k not in _ANNOTATIONS and not k.startswith("x-") for k in node)
+
+
+def _typed_keywords(node: dict[str, Any]) -> bool:
+    """Does ``node`` use keywords that only constrain values of one type?"""
+    families = (_OBJECT_KEYS, _ARRAY_KEYS, _STRING_KEYS, _NUMBER_KEYS)
+    return any(k in node for keys in families for k in keys)
+
+
+def _apart(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:
+    """Two sets of value types with none in common (None: any type)."""
+    return a is not None and b is not None and not a & b
+
+
+def _excludes_null(node: dict[str, Any]) -> bool:
+    """An enum without null, or a const that is not null: null is never valid."""
+    enum = node.get("enum")
+    if isinstance(enum, list) and None not in enum:
+        return True
+    return "const" in node and node["const"] is not None
+
+
+_KEY_RULES = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"}
+_KEY_IGNORED = frozenset({"type", "description", "title", "$comment", "examples"})
+
+
+def _key_rules(rule: Any) -> dict[str, Any] | None:
+    """``propertyNames`` as a map's key constraints (``{}`` when it says nothing); None
+    when it says more than a pattern and lengths (or the pattern is not Python's)."""
+    if rule is None or rule is True or rule == {}:
+        return {}
+    if not isinstance(rule, dict) or rule.get("type", "string") != "string":
+        return None
+    if any(k not in _KEY_RULES and k not in _KEY_IGNORED for k in rule):
+        return None
+    out: dict[str, Any] = {}
+    for key, attr in _KEY_RULES.items():
+        value = rule.get(key)
+        if value is None:
+            continue
+        if key == "pattern":
+            if not isinstance(value, str):
+                return None
+            try:
+                re.compile(value)
+            except (re.error, RecursionError, OverflowError):
+                return None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None
+        out[attr] = value
+    return out
 
 
 def _flags(sub: Any) -> tuple[bool, bool]:

@@ -4,22 +4,153 @@ Values that satisfy the merged schema satisfy each part: lower bounds take the l
 bounds the smaller, enums intersect, object fields unite (a field required anywhere is
 required), unions distribute. What cannot be intersected (two different patterns, two types
 with nothing in common) is reported through ``warn`` and the first part wins.
+
+References are merged through ``Refs``: their targets are expanded, and a merge of two
+references that comes back to itself (recursive schemas extending each other, as AsyncAPI's
+``schema`` extends the JSON Schema meta-schema) becomes a reference to a new entity holding
+the merge, so the expansion stops.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from persona_gen.entities.model import Field, Schema
 
-__all__ = ["is_trivial", "merge"]
+__all__ = ["Refs", "is_trivial", "merge"]
 
 Warn = Callable[[str], None]
 Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
+
+
+class Refs:
+    """How ``merge`` sees references.
+
+    ``deref`` expands an entity name; ``busy`` says a name is being expanded already (its
+    merge is then made later, by ``settle``); ``register`` keeps a merge as a new entity.
+    A merge of a reference that comes back to itself (the same two schemas while expanding
+    them) refers to such an entity instead of expanding again. Merges involving a
+    reference are remembered with the warnings they gave (a repeat gives them again):
+    recursive schemas ask for the same ones over and over.
+    """
+
+    def __init__(
+        self,
+        deref: Deref,
+        register: Callable[[str, Schema], str],
+        busy: Callable[[str], bool],
+    ) -> None:
+        self.deref = deref
+        self._register = register
+        self._busy = busy
+        self._active: dict[Hashable, list[str]] = {}  # merge in progress -> [its entity]
+        self._done: dict[Hashable, tuple[Schema, tuple[str, ...]]] = {}
+        self._later: dict[Hashable, tuple[str, Schema, Schema, Warn]] = {}
+        self._kinds: dict[str, frozenset[str] | None] = {}
+
+    def kinds(self, schema: Schema) -> frozenset[str] | None:
+        """The JSON types values of ``schema`` can have (integers count as numbers, maps as
+        objects); None when any, or when a reference cannot be looked into now."""
+        if schema.type == "any":
+            return None
+        if schema.type == "union":
+            found: set[str] = set()
+            for v in schema.variants:
+                inner = self.kinds(v)
+                if inner is None:
+                    return None
+                found |= inner
+            return frozenset(found | ({"null"} if schema.nullable else set()))
+        if schema.type != "ref":
+            kind = {"integer": "number", "map": "object"}.get(schema.type, schema.type)
+            return frozenset({kind, "null"} if schema.nullable else {kind})
+        name = schema.ref or ""
+        if name in self._kinds:
+            return self._kinds[name]
+        if self._busy(name):
+            return None
+        self._kinds[name] = None  # (a reference to itself says nothing)
+        target = self.deref(name)
+        self._kinds[name] = None if target is None else self.kinds(target)
+        return self._kinds[name]
+
+    def merged(self, a: Schema, b: Schema, warn: Warn) -> Schema | None:
+        """The merge of ``a`` and ``b``, one of them a reference (None when a reference
+        names no entity)."""
+        key = (_identity(a), _identity(b))
+        done = self._done.get(key)
+        if done is not None:
+            for message in done[1]:
+                warn(message)
+            return done[0]
+        later = self._later.get(key)
+        if later is not None:
+            return Schema("ref", ref=later[0])
+        active = self._active.get(key)
+        if active is not None:  # the merge comes back to itself: refer to its result
+            if not active:
+                active.append(self._register(_pair_name(a, b), Schema("any")))
+            return Schema("ref", ref=active[0])
+        if any(s.type == "ref" and self._busy(s.ref or "") for s in (a, b)):
+            name = self._register(_pair_name(a, b), Schema("any"))
+            self._later[key] = (name, a, b, warn)
+            return Schema("ref", ref=name)
+        return self._make(key, a, b, warn, [])
+
+    def settle(self) -> bool:
+        """Make the merges put off while a reference was being expanded; False if none."""
+        if not self._later:
+            return False
+        while self._later:
+            key = next(iter(self._later))
+            name, a, b, warn = self._later.pop(key)
+            self._make(key, a, b, warn, [name])
+        return True
+
+    def _make(
+        self, key: Hashable, a: Schema, b: Schema, warn: Warn, named: list[str]
+    ) -> Schema | None:
+        da = self.deref(a.ref or "") if a.type == "ref" else a
+        db = self.deref(b.ref or "") if b.type == "ref" else b
+        if da is None or db is None:
+            if named:  # a reference to nothing: the entity is the reference alone
+                self._register(named[0], a if a.type == "ref" else b)
+            return None
+        messages: list[str] = []
+
+        def record(message: str) -> None:
+            messages.append(message)
+            warn(message)
+
+        self._active[key] = named
+        try:
+            out = merge(da, db, record, self)
+        finally:
+            del self._active[key]
+        if named:
+            self._register(named[0], out)
+            out = Schema("ref", ref=named[0])
+        self._done[key] = (out, tuple(messages))
+        return out
+
+
+def _pair_name(a: Schema, b: Schema) -> str:
+    names = [s.ref or "" for s in (a, b) if s.type == "ref"]
+    return "+".join(names) if len(names) == 2 else f"{names[0]}+more"
+
+
+def _identity(schema: Schema) -> Hashable:
+    """A key equal for equal schemas (expansions of one reference are equal, not identical)."""
+    try:
+        hash(schema)
+    except TypeError:  # a const, default or enum member that is a list or an object
+        return repr(schema)
+    return schema
+
 
 _ANY = Schema("any")
 
@@ -58,19 +189,18 @@ def fits_type(value: Any, kind: str) -> bool:
     return actual == kind
 
 
-def merge(a: Schema, b: Schema, warn: Warn, deref: Deref | None = None) -> Schema:
+def merge(a: Schema, b: Schema, warn: Warn, refs: Refs | None = None) -> Schema:
     """A schema whose values satisfy both ``a`` and ``b``."""
     if is_trivial(b) and b.type in ("any", a.type):
         return _annotate(a, b)
     if is_trivial(a) and a.type in ("any", b.type):
         return _annotate(b, a)
-    if (a.type == "ref" or b.type == "ref") and a != b and deref is not None:
-        da = deref(a.ref or "") if a.type == "ref" else a
-        db = deref(b.ref or "") if b.type == "ref" else b
-        if da is not None and db is not None:
-            return merge(da, db, warn, deref)
+    if (a.type == "ref" or b.type == "ref") and a != b and refs is not None:
+        both = refs.merged(a, b, warn)
+        if both is not None:
+            return both
     if a.type == "union" or b.type == "union":
-        return _distribute(a, b, warn, deref)
+        return _distribute(a, b, warn, refs)
     if a.type == "ref" or b.type == "ref":
         if a == b:
             return a
@@ -81,9 +211,13 @@ def merge(a: Schema, b: Schema, warn: Warn, deref: Deref | None = None) -> Schem
     if kind is None:
         warn(f"allOf: types '{a.type}' and '{b.type}' have no common value; '{a.type}' is used")
         return a
+    if kind == "object" and "map" in (a.type, b.type):
+        obj = a if a.type == "object" else b
+        if not (obj.fields or obj.closed or obj.variants):  # any object: the map says more
+            kind = "map"
     out = replace(a, type=kind)
     out = _scalars(out, b, warn)
-    return _collections(out, a, b, warn, deref)
+    return _collections(out, a, b, warn, refs)
 
 
 def _annotate(main: Schema, extra: Schema) -> Schema:
@@ -108,13 +242,29 @@ def _meet(x: str, y: str) -> str | None:
     return None
 
 
-def _distribute(a: Schema, b: Schema, warn: Warn, deref: Deref | None) -> Schema:
+def _distribute(a: Schema, b: Schema, warn: Warn, refs: Refs | None) -> Schema:
     union, other = (a, b) if a.type == "union" else (b, a)
-    if other.type == "union":
-        variants = [merge(v, w, warn, deref) for v in union.variants for w in other.variants]
-    else:
-        variants = [merge(v, other, warn, deref) for v in union.variants]
-    return replace(union, variants=tuple(variants), nullable=union.nullable and other.nullable)
+    pairs = [
+        (v, w)
+        for v in union.variants
+        for w in (other.variants if other.type == "union" else (other,))
+    ]
+    # An option whose type the other side excludes is no option of the intersection.
+    fitting = [(v, w) for v, w in pairs if not _disjoint(v, w, refs)]
+    variants = [merge(v, w, warn, refs) for v, w in fitting or pairs]
+    nullable = union.nullable and other.nullable
+    if len(variants) == 1:
+        return replace(variants[0], nullable=variants[0].nullable or nullable)
+    return replace(union, variants=tuple(variants), nullable=nullable)
+
+
+def _disjoint(a: Schema, b: Schema, refs: Refs | None) -> bool:
+    """Schemas whose types share no value."""
+    if refs is None:
+        opaque = ("any", "ref", "union")
+        return a.type not in opaque and b.type not in opaque and _meet(a.type, b.type) is None
+    ka, kb = refs.kinds(a), refs.kinds(b)
+    return ka is not None and kb is not None and not ka & kb
 
 
 def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
@@ -164,14 +314,14 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     return replace(out, **changes)
 
 
-def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, deref: Deref | None) -> Schema:
+def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | None) -> Schema:
     changes: dict[str, Any] = {}
     if a.items is not None and b.items is not None:
-        changes["items"] = merge(a.items, b.items, warn, deref)
+        changes["items"] = merge(a.items, b.items, warn, refs)
     elif b.items is not None:
         changes["items"] = b.items
     if a.values is not None and b.values is not None:
-        changes["values"] = merge(a.values, b.values, warn, deref)
+        changes["values"] = merge(a.values, b.values, warn, refs)
     elif b.values is not None:
         changes["values"] = b.values
     changes["min_items"] = _larger(a.min_items, b.min_items)
@@ -189,7 +339,7 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, deref: Deref | N
                 if have is None
                 else Field(
                     f.name,
-                    merge(have.schema, f.schema, warn, deref),
+                    merge(have.schema, f.schema, warn, refs),
                     required=have.required or f.required,
                     read_only=have.read_only or f.read_only,
                     write_only=have.write_only or f.write_only,
