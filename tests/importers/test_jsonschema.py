@@ -386,7 +386,7 @@ def test_dependent_required_makes_dependents_present(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("extra", "word"),
     [
-        ({"not": {"required": ["x"]}}, "not"),
+        ({"not": {"required": ["x"], "properties": {"x": {"const": 1}}}}, "not"),
         ({"if": {"required": ["a"]}, "then": {"required": ["b"]}}, "if/then/else"),
         ({"dependentSchemas": {"a": {"required": ["b"]}}}, "dependentSchemas"),
         (
@@ -412,6 +412,75 @@ def test_false_property_is_left_out(tmp_path: Path) -> None:
         },
     )
     assert [f.name for f in result.domain.entities["T"].schema.fields] == ["a"]
+
+
+def test_not_required_leaves_the_properties_out(tmp_path: Path) -> None:
+    """AsyncAPI's OAuth flows: allOf [flow, {required: [tokenUrl]}, {not: {required:
+    [authorizationUrl]}}] (the password flow has no authorizationUrl)."""
+    schema = {
+        "title": "Flows",
+        "type": "object",
+        "required": ["password", "pair"],
+        "properties": {
+            "password": {
+                "allOf": [
+                    {"$ref": "#/$defs/flow"},
+                    {"required": ["tokenUrl"]},
+                    {"not": {"required": ["authorizationUrl"]}},
+                ]
+            },
+            "pair": {
+                "$ref": "#/$defs/flow",
+                "required": ["tokenUrl"],
+                "not": {"required": ["tokenUrl", "refreshUrl"]},
+            },
+        },
+        "$defs": {
+            "flow": {
+                "type": "object",
+                "properties": {
+                    "authorizationUrl": {"type": "string", "format": "uri"},
+                    "tokenUrl": {"type": "string", "format": "uri"},
+                    "refreshUrl": {"type": "string", "format": "uri"},
+                },
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    password = field_schema(result, "Flows", "password")
+    assert [f.name for f in password.fields] == ["tokenUrl", "refreshUrl"]
+    pair = field_schema(result, "Flows", "pair")
+    assert [f.name for f in pair.fields] == ["authorizationUrl", "tokenUrl"]
+    assert not any("not:" in w for w in result.warnings), result.warnings
+    valid(tmp_path, schema)
+
+
+def test_required_undeclared_property_follows_its_pattern(tmp_path: Path) -> None:
+    """The OpenAPI 3.0 meta-schema's Reference (in AsyncAPI): required [$ref] with only
+    patternProperties {^\\$ref$: uri-reference}; the required key held any value (39)."""
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["ref", "other"],
+        "properties": {
+            "ref": {
+                "type": "object",
+                "required": ["$ref"],
+                "patternProperties": {"^\\$ref$": {"type": "string", "format": "uri-reference"}},
+            },
+            "other": {
+                "type": "object",
+                "required": ["n"],
+                "additionalProperties": {"type": "integer", "minimum": 5},
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    ref = field_schema(result, "T", "ref").field("$ref")
+    assert ref is not None and (ref.schema.type, ref.schema.format) == ("string", "uri-reference")
+    n = field_schema(result, "T", "other").field("n")
+    assert n is not None and (n.schema.type, n.schema.minimum) == ("integer", 5)
+    valid(tmp_path, schema)
 
 
 # -- the validator proof ------------------------------------------------------------------

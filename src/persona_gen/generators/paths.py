@@ -7,7 +7,7 @@ from typing import Any
 
 from persona_gen.entities.model import Domain, Schema
 
-__all__ = ["Leaf", "get_path", "leaves", "set_path"]
+__all__ = ["LEAF_BUDGET", "Leaf", "get_path", "leaves", "set_path"]
 
 Path = tuple[str | int, ...]
 
@@ -31,8 +31,17 @@ class Leaf:
         object.__setattr__(self, "dotted", out)
 
 
+LEAF_BUDGET = 10_000
+"""At most this many leaves: a wide schema whose objects refer back to it (Renovate: ~400
+properties, ~100 of them ``$ref: "#"``) has ~fields**4 paths to depth 3."""
+
+
 def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ...]:
-    """Every field reachable through nested objects (not through arrays), parents first."""
+    """Every field reachable through nested objects (not through arrays), parents first,
+    to ``max_depth`` levels, fewer when that would make more than ``LEAF_BUDGET`` leaves
+    (deeper objects are then leaves themselves, as past ``max_depth``)."""
+    while max_depth > 0 and _count(domain, schema, max_depth, LEAF_BUDGET) > LEAF_BUDGET:
+        max_depth -= 1
     out: list[Leaf] = []
 
     def walk(s: Schema, prefix: Path, depth: int) -> None:
@@ -49,6 +58,23 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
 
     walk(schema, (), 0)
     return tuple(out)
+
+
+def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
+    """How many leaves ``leaves`` finds to ``max_depth`` (counting stops past ``cap``)."""
+    found = 0
+    pending = [(schema, 0)]
+    while pending:
+        s, depth = pending.pop()
+        for f in _deref(domain, s).fields:
+            found += 1
+            if found > cap:
+                return found
+            if depth < max_depth:
+                fs = _deref(domain, f.schema)
+                if fs.type == "object":
+                    pending.append((fs, depth + 1))
+    return found
 
 
 def _deref(domain: Domain, s: Schema) -> Schema:

@@ -1,4 +1,5 @@
-"""Schemas no value can satisfy: bounds that cross, and entities that only name themselves.
+"""Schemas no value can satisfy: bounds that cross, entities that only name themselves, and
+an entity that needs itself at every level (recursion that is required everywhere).
 
 Checked when a schema is imported and when a profile's embedded domain is loaded, so such a
 schema is one clear message naming the field instead of an error deep in a draw.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
+from persona_gen.values.depth import Shape
 from persona_gen.values.numbers import numeric_bounds
 
 __all__ = ["Unsatisfiable", "unsatisfiable"]
@@ -30,6 +32,15 @@ def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
             found.append(Unsatisfiable(name, name, reason))
             continue
         found.extend(Unsatisfiable(name, where, why) for where, why in _walk(entity.schema, name))
+    if domain.primary in domain.entities and not any(u.entity == domain.primary for u in found):
+        # (only the primary: another entity that loops may only be reached optionally, and
+        # the synthesizer then leaves it out)
+        endless = Shape(domain).required_loop(domain.primary)
+        if endless is not None:
+            reason = (
+                f"schema recursion is required at every level ({endless}), so no finite value fits"
+            )
+            found.append(Unsatisfiable(domain.primary, domain.primary, reason))
     return found
 
 

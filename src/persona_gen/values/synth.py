@@ -19,6 +19,7 @@ from persona_gen._text import ascii_rows
 from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
+from persona_gen.values.depth import INF, Shape
 from persona_gen.values.numbers import integer_column, number_column
 from persona_gen.values.regex import (
     RegexUnsupported,
@@ -36,7 +37,7 @@ Rows = int | range
 
 OPTIONAL_PRESENT = 0.8  # share of records that carry an optional field
 NULL_SHARE = 0.05  # share of nullable values that are null in positive data
-SOFT_DEPTH = 3  # past this, optional/nullable/empty-able recursion stops
+SOFT_DEPTH = 3  # past this, optional/nullable/empty-able recursion stops (see values.depth)
 HARD_DEPTH = 12  # a required recursion this deep cannot be satisfied
 
 
@@ -46,6 +47,10 @@ class Synthesizer:
     def __init__(self, domain: Domain, reference_ms: int) -> None:
         self.domain = domain
         self.reference_ms = reference_ms
+        self.shape = Shape(domain)
+        # Where optional recursion stops: SOFT_DEPTH, lower for an entity so wide and
+        # recursive that a record would hold too many values (see values.depth).
+        self._soft = SOFT_DEPTH
 
     def records(
         self, entity: str | None, n: int, rng: np.random.Generator, rows: Rows = 0
@@ -62,12 +67,22 @@ class Synthesizer:
         """What ``records`` returns (the same draws), with objects kept as columns."""
         rows = _as_range(rows, n)
         ent = self.domain.entity(entity)
+        loop = self.shape.required_loop(ent.name)
+        if loop is not None:
+            raise GenerationError(
+                f"schema recursion is required at every level ({loop}); "
+                "no finite value satisfies it"
+            )
         unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
-        if ent.schema.type != "object" or ent.schema.variants:
-            # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
-            # components can be any schema): its records are values of that schema.
-            return self.values(ent.schema, ent.name, n, rng, 0, False, rows)
-        return self._object_columns(ent.schema, n, rng, 0, unique, rows)
+        outer, self._soft = self._soft, self.shape.soft_depth(ent.name, SOFT_DEPTH)
+        try:
+            if ent.schema.type != "object" or ent.schema.variants:
+                # An entity that is a union, a reference or an array (JSON Schema / OpenAPI
+                # components can be any schema): its records are values of that schema.
+                return self.values(ent.schema, ent.name, n, rng, 0, False, rows)
+            return self._object_columns(ent.schema, n, rng, 0, unique, rows)
+        finally:
+            self._soft = outer
 
     def values(
         self,
@@ -153,8 +168,13 @@ class Synthesizer:
                 "schema recursion is required at every level; no finite value satisfies it"
             )
         # Past the soft depth optional fields are left out, so they are not drawn at all
-        # (this is what lets optional recursion end).
-        fields = [f for f in schema.fields if f.required or depth < SOFT_DEPTH]
+        # (this is what lets optional recursion end); one that has no finite value never.
+        soft = self._soft
+        fields = [
+            f
+            for f in schema.fields
+            if f.required or (depth < soft and self.shape.height(f.schema) != INF)
+        ]
         columns = [self._field(f, n, rng, depth, f.name in unique, rows) for f in fields]
         absent = [
             [] if f.required else np.flatnonzero(rng.random(n) >= OPTIONAL_PRESENT).tolist()
@@ -165,7 +185,11 @@ class Synthesizer:
     def _field(
         self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, rows: range
     ) -> list[Any] | ObjectColumns:
-        if f.schema.nullable and not unique and depth >= SOFT_DEPTH:
+        if (
+            f.schema.nullable
+            and not unique
+            and (depth >= self._soft or self.shape.height(f.schema) == INF)
+        ):
             return [None] * n
         nested = self._plain_object(f.schema) if n > 0 else None
         values: list[Any] | ObjectColumns
@@ -215,9 +239,11 @@ class Synthesizer:
     ) -> list[Any]:
         low = schema.min_items or 0
         high = schema.max_items if schema.max_items is not None else low + 3
-        high = min(high, low + 4) if depth < SOFT_DEPTH else low
-        counts = rng.integers(low, max(low, high) + 1, n)
+        high = min(high, low + 4) if depth < self._soft else low
         item = schema.items or Schema("string")
+        if not low and schema.enum is None and self.shape.height(item) == INF:
+            return [[] for _ in range(n)]  # items that have no finite value: none
+        counts = rng.integers(low, max(low, high) + 1, n)
         if schema.enum is not None:  # an array of enum members (e.g. SQL ENUM[] or sets)
             item = Schema("string", enum=schema.enum)
         flat = self.values(item, _singular(name), int(counts.sum()), rng, depth + 1)
@@ -259,17 +285,18 @@ class Synthesizer:
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
     ) -> list[Any]:
         # min_items / max_items bound the number of entries (minProperties/maxProperties).
-        low = (
-            schema.min_items if schema.min_items is not None else (0 if depth >= SOFT_DEPTH else 1)
-        )
+        soft = self._soft
+        low = schema.min_items if schema.min_items is not None else (0 if depth >= soft else 1)
         high = schema.max_items if schema.max_items is not None else max(low, 3)
-        if depth >= SOFT_DEPTH:
+        if depth >= soft:
             high = low
+        item = schema.values or Schema("string")
+        if not low and self.shape.height(item) == INF:
+            return [{} for _ in range(n)]  # values that have no finite value: no entries
         counts = rng.integers(low, max(low, high) + 1, n)
         total = int(counts.sum())
         ruled = _key_schema(schema)
         keys = pick("word", total, rng) if ruled is None else self._keys(ruled, total, rng)
-        item = schema.values or Schema("string")
         vals = self.values(item, name, total, rng, depth + 1)
         out, start = [], 0
         for c in counts.tolist():
@@ -319,7 +346,9 @@ class Synthesizer:
     def _union(
         self, schema: Schema, name: str, n: int, rng: np.random.Generator, depth: int
     ) -> list[Any]:
-        variants = [v for v in schema.variants if v.type != "null"] or list(schema.variants)
+        # Never an option that has no finite value; past the soft depth only the shallowest
+        # ones, so that recursion through a union ends whatever the order of its options.
+        variants = self.shape.options(schema, depth >= self._soft)
         if not variants:
             return [None] * n
         which = rng.integers(0, len(variants), n)

@@ -221,6 +221,7 @@ class Converter:
         rest = {k: v for k, v in node.items() if k not in _REF_KEYS}
         if _has_constraints(rest):
             inner = merge(inner, self._combined(rest, ctx), self._warner(ctx), self.refs)
+            inner = self._drop_forbidden(inner, [rest], ctx)
         return inner
 
     def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:
@@ -332,18 +333,26 @@ class Converter:
         warn = self._warner(ctx)
         schema = self._plain(node if kind is None else {**node, "type": kind}, ctx)
         all_of = node.get("allOf")
+        parts: list[Any] = []
         if all_of is not None:
             parts = _list(all_of, "allOf", self, ctx)
             for i, part in enumerate(parts):
                 schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self.refs)
-            # A part that forbids a property (`name: false`) removes what another declares.
-            gone = {n for p in [node, *parts] for n in _forbidden(p)}
-            if gone and schema.type == "object":
-                schema = replace(
-                    schema,
-                    fields=tuple(f for f in schema.fields if f.name not in gone or f.required),
-                )
-        return schema
+        return self._drop_forbidden(schema, [node, *parts], ctx)
+
+    def _drop_forbidden(self, schema: Schema, nodes: list[Any], ctx: Ctx) -> Schema:
+        """A part that forbids a property (`name: false`, `not: {required: [name]}`) removes
+        what another declares."""
+        groups = [g for p in nodes for g in _forbidden(p)]
+        if not groups or schema.type != "object":
+            return schema
+        required = {f.name for f in schema.fields if f.required}
+        gone: set[str] = set()
+        for names in groups:
+            if set(names) <= required:
+                self.warn(ctx, f"{names} are required but may not all be present")
+            gone.update(n for n in names if n not in required)
+        return replace(schema, fields=tuple(f for f in schema.fields if f.name not in gone))
 
     def _union(
         self, base: Schema, node: dict[str, Any], members: list[Any], key: str, ctx: Ctx
@@ -420,7 +429,7 @@ class Converter:
         return lambda message: self.warn(ctx, message)
 
     def _unsupported(self, node: dict[str, Any], ctx: Ctx) -> None:
-        if "not" in node:
+        if "not" in node and not _not_required(node):
             self.warn(ctx, "not: the excluded values are not avoided")
         if "if" in node:
             self.warn(ctx, "if/then/else: conditional constraints are not expressed")
@@ -586,7 +595,7 @@ class Converter:
         names = {f.name for f in fields}
         for name in required:
             if name not in names:
-                fields.append(Field(name, Schema("any"), True))
+                fields.append(Field(name, self._undeclared(name, patterns, extra, ctx), True))
                 names.add(name)
         min_props = self._count(node, "minProperties", ctx)
         max_props = self._count(node, "maxProperties", ctx)
@@ -609,6 +618,20 @@ class Converter:
             self.warn(ctx, "patternProperties: extra keys matching the patterns are not generated")
         fields = self._property_counts(fields, min_props, max_props, closed, ctx)
         return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _undeclared(
+        self, name: str, patterns: list[tuple[re.Pattern[str], Schema]], extra: Any, ctx: Ctx
+    ) -> Schema:
+        """A property required but not declared: the patterns it matches say what it holds
+        (an OpenAPI Reference: required [$ref], patternProperties {^\\$ref$: uri}), else
+        additionalProperties."""
+        matched = [pschema for rx, pschema in patterns if rx.search(name)]
+        out = Schema("any")
+        for pschema in matched:
+            out = merge(out, pschema, self._warner(ctx), self.refs)
+        if not matched and isinstance(extra, dict) and extra:
+            out = self.convert(extra, ctx.at("additionalProperties"))
+        return out
 
     def _map(
         self,
@@ -958,9 +981,26 @@ def _compatible(declared: str, option: str) -> bool:
     return {declared, option} in ({"integer", "number"}, {"object", "map"})
 
 
-def _forbidden(node: Any) -> list[str]:
-    props = node.get("properties") if isinstance(node, dict) else None
-    return [str(k) for k, v in props.items() if _never(v)] if isinstance(props, dict) else []
+def _forbidden(node: Any) -> list[list[str]]:
+    """Groups of properties ``node`` forbids together: ``name: false``, or ``not: {required:
+    [names]}`` (a value must not hold all of them: the optional ones are not made)."""
+    if not isinstance(node, dict):
+        return []
+    props = node.get("properties")
+    out = [[str(k)] for k, v in props.items() if _never(v)] if isinstance(props, dict) else []
+    together = _not_required(node)
+    return [*out, together] if together else out
+
+
+def _not_required(node: dict[str, Any]) -> list[str]:
+    """The names of ``not: {required: [names]}`` (nothing else in the ``not``)."""
+    excluded = node.get("not")
+    if not isinstance(excluded, dict) or set(excluded) != {"required"}:
+        return []
+    names = excluded["required"]
+    if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
+        return []
+    return list(names)
 
 
 def _never(sub: Any) -> bool:
