@@ -39,6 +39,8 @@ OPTIONAL_PRESENT = 0.8  # share of records that carry an optional field
 NULL_SHARE = 0.05  # share of nullable values that are null in positive data
 SOFT_DEPTH = 3  # past this, optional/nullable/empty-able recursion stops (see values.depth)
 HARD_DEPTH = 12  # a required recursion this deep cannot be satisfied
+_STRING = Schema("string")  # items and map values without a schema (one object: heights are
+# cached by schema object)
 
 
 class Synthesizer:
@@ -240,7 +242,7 @@ class Synthesizer:
         low = schema.min_items or 0
         high = schema.max_items if schema.max_items is not None else low + 3
         high = min(high, low + 4) if depth < self._soft else low
-        item = schema.items or Schema("string")
+        item = schema.items or _STRING
         if not low and schema.enum is None and self.shape.height(item) == INF:
             return [[] for _ in range(n)]  # items that have no finite value: none
         counts = rng.integers(low, max(low, high) + 1, n)
@@ -290,7 +292,7 @@ class Synthesizer:
         high = schema.max_items if schema.max_items is not None else max(low, 3)
         if depth >= soft:
             high = low
-        item = schema.values or Schema("string")
+        item = schema.values or _STRING
         if not low and self.shape.height(item) == INF:
             return [{} for _ in range(n)]  # values that have no finite value: no entries
         counts = rng.integers(low, max(low, high) + 1, n)

@@ -993,9 +993,12 @@ def _forbidden(node: Any) -> list[list[str]]:
 
 
 def _not_required(node: dict[str, Any]) -> list[str]:
-    """The names of ``not: {required: [names]}`` (nothing else in the ``not``)."""
+    """The names of ``not: {required: [names]}`` (nothing else in the ``not`` but, for
+    objects the same, ``type: object``)."""
     excluded = node.get("not")
-    if not isinstance(excluded, dict) or set(excluded) != {"required"}:
+    if not isinstance(excluded, dict) or "required" not in excluded:
+        return []
+    if set(excluded) - {"required", "type"} or excluded.get("type", "object") != "object":
         return []
     names = excluded["required"]
     if not isinstance(names, list) or not names or not all(isinstance(n, str) for n in names):
