@@ -69,6 +69,18 @@ class Schema:
                 return f
         return None
 
+    def refs(self) -> list[str]:
+        """The entity names this schema references, anywhere inside it, in order."""
+        out = [self.ref] if self.ref else []
+        for child in (self.items, self.values):
+            if child is not None:
+                out.extend(child.refs())
+        for f in self.fields:
+            out.extend(f.schema.refs())
+        for v in self.variants:
+            out.extend(v.refs())
+        return out
+
 
 @dataclass(frozen=True, slots=True)
 class Field:

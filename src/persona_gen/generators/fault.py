@@ -17,7 +17,7 @@ from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.generators.mutations import MUTATIONS, Outcome, below, mutable_leaves
-from persona_gen.generators.paths import MISSING, Leaf, Path, get_path
+from persona_gen.generators.paths import MISSING, Leaf, Path, deref, get_path
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import ObjectColumns
 
@@ -57,7 +57,7 @@ class FaultGenerator(Generator):
         # persona whose record comes first makes one).
         self.makes_baseline = True
         domain = self.ctx.domain
-        root = _deref(domain, self.entity.schema)
+        root = deref(domain, self.entity.schema)
         # An entity that is one of several shapes (a JSON Schema oneOf, a protobuf oneof)
         # has no fields of its own: each record is drawn from one variant and mutated
         # within it.
@@ -262,14 +262,6 @@ class _Plan:
         return out
 
 
-def _deref(domain: Domain, s: Schema) -> Schema:
-    seen = 0
-    while s.type == "ref" and s.ref in domain.entities and seen < 16:
-        s = domain.entities[s.ref].schema
-        seen += 1
-    return s
-
-
 def _flat_variants(domain: Domain, root: Schema) -> list[Schema]:
     """The shapes a union's records take: its variants, those that are unions themselves
     (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
@@ -278,7 +270,7 @@ def _flat_variants(domain: Domain, root: Schema) -> list[Schema]:
 
     def add(schema: Schema, depth: int) -> None:
         for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
-            inner = _deref(domain, v)
+            inner = deref(domain, v)
             if inner.type == "union" and inner.variants and depth < 8:
                 add(inner, depth + 1)
             else:
@@ -303,7 +295,7 @@ def _variant_check(domain: Domain, entity: str, k: int, variant: Schema) -> Call
         entity_json_schema(alone, name),
         format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
     )
-    return _fits(_deref(domain, variant), validator)
+    return _fits(deref(domain, variant), validator)
 
 
 def _same_verdict(mine: Leaf, theirs: Leaf, outcome: Outcome) -> bool:

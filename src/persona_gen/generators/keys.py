@@ -32,11 +32,10 @@ import numpy as np
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.numbers import numeric_bounds
-from persona_gen.values.synth import Synthesizer
+from persona_gen.values.synth import Synthesizer, base36
 
 __all__ = ["KeyedSynthesizer"]
 
-_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 _SCRAMBLE = 2_654_435_761  # a prime: multiplying row numbers by it spreads neighbours apart
 
 
@@ -107,7 +106,7 @@ class _Key:
             if i in absent or not isinstance(value, str):
                 continue  # (a NULL never clashes)
             # (past 36**max_length rows, keys come round again)
-            key = str(row) if self.max_length is None else _base36(row % 36**self.max_length)
+            key = str(row) if self.max_length is None else base36(row % 36**self.max_length)
             out[i] = _tagged(value, key, self.min_length, self.max_length)
         drawn.columns[j] = out
 
@@ -199,12 +198,3 @@ def _tagged(value: str, key: str, min_length: int, max_length: int | None) -> st
     else:
         out = key
     return out + "_" * (min_length - len(out)) if len(out) < min_length else out
-
-
-def _base36(k: int) -> str:
-    out = ""
-    while True:
-        k, r = divmod(k, 36)
-        out = _DIGITS[r] + out
-        if not k:
-            return out

@@ -7,7 +7,7 @@ from typing import Any
 
 from persona_gen.entities.model import Domain, Schema
 
-__all__ = ["LEAF_BUDGET", "Leaf", "get_path", "leaves", "set_path"]
+__all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "set_path"]
 
 Path = tuple[str | int, ...]
 
@@ -45,9 +45,9 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
     out: list[Leaf] = []
 
     def walk(s: Schema, prefix: Path, depth: int) -> None:
-        s = _deref(domain, s)
+        s = deref(domain, s)
         for f in s.fields:
-            fs = _deref(domain, f.schema)
+            fs = deref(domain, f.schema)
             path = (*prefix, f.name)
             # readOnly/writeOnly fields are required in one direction only, so no effect
             # treats their absence as a broken rule.
@@ -66,18 +66,19 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
     pending = [(schema, 0)]
     while pending:
         s, depth = pending.pop()
-        for f in _deref(domain, s).fields:
+        for f in deref(domain, s).fields:
             found += 1
             if found > cap:
                 return found
             if depth < max_depth:
-                fs = _deref(domain, f.schema)
+                fs = deref(domain, f.schema)
                 if fs.type == "object":
                     pending.append((fs, depth + 1))
     return found
 
 
-def _deref(domain: Domain, s: Schema) -> Schema:
+def deref(domain: Domain, s: Schema) -> Schema:
+    """``s``, or the schema of the entity it references (through up to 16 references)."""
     seen = 0
     while s.type == "ref" and s.ref in domain.entities and seen < 16:
         s = domain.entities[s.ref].schema

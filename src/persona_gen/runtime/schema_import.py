@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from persona_gen._yaml import read_text
-from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.entities.model import Domain, Entity
 from persona_gen.entities.serial import domain_to_dict
 from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
@@ -108,24 +108,12 @@ def closure(domain: Domain, root: str) -> Domain:
             continue
         keep.append(name)
         entity = domain.entities[name]
-        pending.extend(_refs(entity.schema))
+        pending.extend(entity.schema.refs())
         pending.extend(fk.entity for fk in entity.foreign_keys)
     entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
     operations = tuple(op for op in domain.operations if op.entity in entities)
     events = {k: v for k, v in domain.events.items() if v in entities}
     return Domain(entities, root, operations, events, domain.source)
-
-
-def _refs(schema: Schema) -> list[str]:
-    out = [schema.ref] if schema.ref else []
-    for child in (schema.items, schema.values):
-        if child is not None:
-            out.extend(_refs(child))
-    for f in schema.fields:
-        out.extend(_refs(f.schema))
-    for v in schema.variants:
-        out.extend(_refs(v))
-    return out
 
 
 def profile_document(

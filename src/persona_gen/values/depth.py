@@ -83,7 +83,7 @@ class Shape:
             if n not in self.domain.entities:
                 continue
             out.append(n)
-            for ref in _refs(self.domain.entities[n].schema):
+            for ref in self.domain.entities[n].schema.refs():
                 if ref not in seen:
                     seen.add(ref)
                     pending.append(ref)
@@ -234,15 +234,3 @@ class Shape:
             return [v for v, h in zip(options, heights, strict=True) if h == least]
         finite = [v for v, h in zip(options, heights, strict=True) if h != INF]
         return finite or options
-
-
-def _refs(schema: Schema) -> list[str]:
-    out = [schema.ref] if schema.ref else []
-    for child in (schema.items, schema.values):
-        if child is not None:
-            out.extend(_refs(child))
-    for f in schema.fields:
-        out.extend(_refs(f.schema))
-    for v in schema.variants:
-        out.extend(_refs(v))
-    return out

@@ -30,7 +30,7 @@ from persona_gen.values.regex import (
 from persona_gen.values.semantics import infer_semantic, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
 
-__all__ = ["OPTIONAL_PRESENT", "Synthesizer"]
+__all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
 
 Rows = int | range
 """Row numbers of drawn values: a range, or the first of consecutive numbers."""
@@ -560,7 +560,8 @@ def _json_equal(a: Any, b: Any) -> bool:
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
-def _base36(k: int) -> str:
+def base36(k: int) -> str:
+    """``k`` in base 36 (digits, then lower-case letters)."""
     out = ""
     while True:
         k, r = divmod(k, 36)
@@ -573,19 +574,19 @@ _AT_SPLIT = operator.methodcaller("partition", "@")
 
 
 def _base36_many(rows: range) -> list[str]:
-    """``_base36`` of each row number (ascending), digits laid out by NumPy."""
+    """``base36`` of each row number (ascending), digits laid out by NumPy."""
     n = len(rows)
     if n <= 0:
         return []
     numbers = np.arange(rows.start, rows.stop, rows.step, dtype=np.int64)
-    width = len(_base36(rows[-1]))
+    width = len(base36(rows[-1]))
     digits = np.empty((n, width), np.uint8)
     alphabet = np.frombuffer(_DIGITS.encode(), np.uint8)
     for j in range(width - 1, -1, -1):
         digits[:, j] = alphabet[numbers % 36]
         numbers //= 36
     texts = ascii_rows(digits)
-    if len(_base36(rows[0])) == width:  # no leading zeros to strip (the usual block)
+    if len(base36(rows[0])) == width:  # no leading zeros to strip (the usual block)
         return texts
     return [t.lstrip("0") or "0" for t in texts]
 
