@@ -19,18 +19,12 @@ from persona_gen.importers.jsonschema import JsonSchemaImporter
 CORPUS = Path(__file__).resolve().parents[1] / "corpus" / "jsonschema"
 FILES = sorted(CORPUS.glob("*.json"))
 
-_CONDITIONAL = "if/then/else decides which properties are required (not expressible)"
 # (file, entity) -> why no valid record can be made. Each entry must still fail (checked).
 SKIP: dict[tuple[str, str], str] = {
     ("bamboo-spec.json", "notification"): (
         "recipients is `type: array` with anyOf options that are all objects: unsatisfiable"
     ),
     ("bamboo-spec.json", "task"): "contains notification (unsatisfiable recipients)",
-    ("dependabot.json", "GitHub Dependabot v2 config"): _CONDITIONAL,
-    ("dependabot.json", "update"): _CONDITIONAL,
-    ("dependabot.json", "multi-ecosystem-group"): _CONDITIONAL,
-    ("github-issue-forms.json", "GitHub issue forms config file schema"): _CONDITIONAL,
-    ("github-issue-forms.json", "form_item"): _CONDITIONAL,
     ("github-actions.json", "github-actions"): (
         "composite steps are a oneOf of `not` schemas (not expressible)"
     ),

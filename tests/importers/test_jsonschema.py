@@ -387,7 +387,7 @@ def test_dependent_required_makes_dependents_present(tmp_path: Path) -> None:
     ("extra", "word"),
     [
         ({"not": {"required": ["x"], "properties": {"x": {"const": 1}}}}, "not"),
-        ({"if": {"required": ["a"]}, "then": {"required": ["b"]}}, "if/then/else"),
+        ({"if": {"minProperties": 2}, "then": {"required": ["b"]}}, "if/then/else"),
         ({"dependentSchemas": {"a": {"required": ["b"]}}}, "dependentSchemas"),
         (
             {"properties": {"k": {"type": "object"}}, "propertyNames": {"maxLength": 3}},
@@ -879,3 +879,114 @@ def test_dependency_a_closed_object_cannot_meet_leaves_the_trigger_out(tmp_path:
     assert result.domain.entities["T"].schema.field("card") is None
     assert any("'card' is left out" in w for w in result.warnings)
     valid(tmp_path, schema)
+
+
+# -- if/then/else ---------------------------------------------------------------------------
+
+_FORM_ITEM = {
+    "title": "Item",
+    "type": "object",
+    "required": ["type"],
+    "additionalProperties": False,
+    "properties": {
+        "type": {"enum": ["markdown", "input", "dropdown"]},
+        "label": {"type": "string"},
+        "options": {"type": "array", "items": {"type": "string"}},
+        "value": {"type": "string"},
+        "interval": {"enum": ["daily", "weekly", "cron"]},
+        "cronjob": {"type": "string"},
+    },
+    "allOf": [
+        {
+            "if": {"properties": {"type": {"const": "markdown"}}},
+            "then": {"required": ["value"], "not": {"required": ["label"]}},
+        },
+        {
+            "if": {"properties": {"type": {"const": "dropdown"}}},
+            "then": {"required": ["options", "label"]},
+            "else": {"properties": {"options": False}},
+        },
+        {
+            "if": {"properties": {"interval": {"const": "cron"}}, "required": ["interval"]},
+            "then": {"required": ["cronjob"]},
+            "else": {"properties": {"cronjob": False}},
+        },
+    ],
+}
+
+
+def test_conditionals_split_an_object_by_its_discriminator(tmp_path: Path) -> None:
+    """Each ``if`` on a property's value splits the object; every branch is generated and
+    every record passes the original schema."""
+    result = load(tmp_path, _FORM_ITEM)
+    assert not any("if/then/else" in w for w in result.warnings), result.warnings
+    rows = records(result, "Item", 600, 3)
+    kinds = {(r["type"], r.get("interval") == "cron") for r in rows}
+    assert kinds == {(t, cron) for t in ("markdown", "input", "dropdown") for cron in (True, False)}
+    assert all("options" in r and "label" in r for r in rows if r["type"] == "dropdown")
+    assert not any("options" in r for r in rows if r["type"] != "dropdown")
+    assert all(("cronjob" in r) == (r.get("interval") == "cron") for r in rows)
+    valid(tmp_path, _FORM_ITEM)
+
+
+def test_a_negated_presence_test_requires_the_other_branch(tmp_path: Path) -> None:
+    """Dependabot's form: ``schedule`` is required unless ``group`` is present."""
+    schema = {
+        "title": "Update",
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {"group": {"type": "string"}, "schedule": {"type": "string"}},
+        "if": {"not": {"properties": {"group": {}}, "required": ["group"]}},
+        "then": {"required": ["schedule"]},
+    }
+    rows = records(load(tmp_path, schema), "Update", 300, 5)
+    assert all("schedule" in r for r in rows if "group" not in r)
+    assert any("group" not in r for r in rows) and any("group" in r for r in rows)
+    valid(tmp_path, schema)
+
+
+def test_a_conditional_on_a_referenced_enum_narrows_it(tmp_path: Path) -> None:
+    schema = {
+        "title": "Job",
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"$ref": "#/$defs/kind"}, "image": {"type": "string"}},
+        "if": {"properties": {"kind": {"enum": ["docker", "oci"]}}},
+        "then": {"required": ["image"]},
+        "else": {"properties": {"image": False}},
+        "$defs": {"kind": {"enum": ["docker", "oci", "shell", "ssh"]}},
+    }
+    rows = records(load(tmp_path, schema), "Job", 400, 2)
+    assert {r["kind"] for r in rows} == {"docker", "oci", "shell", "ssh"}
+    assert all(("image" in r) == (r["kind"] in ("docker", "oci")) for r in rows)
+    valid(tmp_path, schema)
+
+
+def test_a_oneof_inside_allof_keeps_its_options_apart(tmp_path: Path) -> None:
+    """The base declares both properties; each option requires one, so the other must be
+    left out of it, or a record would match both options."""
+    schema = {
+        "title": "Update",
+        "type": "object",
+        "properties": {"directory": {"type": "string"}, "directories": {"type": "array"}},
+        "allOf": [{"oneOf": [{"required": ["directory"]}, {"required": ["directories"]}]}],
+    }
+    rows = records(load(tmp_path, schema), "Update", 300, 4)
+    assert all(("directory" in r) != ("directories" in r) for r in rows)
+    valid(tmp_path, schema)
+
+
+def test_an_entity_split_by_conditionals_has_every_options_fields(tmp_path: Path) -> None:
+    """Generators address fields by path: an entity that is a union of objects offers each
+    option's fields, required only where every option requires them, and any value where
+    the options disagree (``type`` is a different constant in each)."""
+    from persona_gen.generators.paths import leaves
+
+    result = load(tmp_path, _FORM_ITEM)
+    found = {
+        leaf.dotted: leaf for leaf in leaves(result.domain, result.domain.entity("Item").schema)
+    }
+    assert set(found) == {"type", "label", "options", "value", "interval", "cronjob"}
+    assert found["type"].required and found["type"].schema.type == "any"
+    assert not found["options"].required and found["options"].schema.type == "array"
+    assert all(leaf.parent_closed for leaf in found.values())

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Field, Schema
 
-__all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "set_path"]
+__all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "object_of", "set_path"]
 
 Path = tuple[str | int, ...]
 
@@ -31,6 +31,8 @@ class Leaf:
         object.__setattr__(self, "dotted", out)
 
 
+_OPTIONAL = Field("", Schema("any"), required=False)
+
 LEAF_BUDGET = 10_000
 """At most this many leaves: a wide schema whose objects refer back to it (Renovate: ~400
 properties, ~100 of them ``$ref: "#"``) has ~fields**4 paths to depth 3."""
@@ -45,7 +47,8 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
     out: list[Leaf] = []
 
     def walk(s: Schema, prefix: Path, depth: int) -> None:
-        s = deref(domain, s)
+        # (a union of objects is one object at the root only: a nested one stays one value)
+        s = object_of(domain, s) if depth == 0 else deref(domain, s)
         for f in s.fields:
             fs = deref(domain, f.schema)
             path = (*prefix, f.name)
@@ -66,7 +69,7 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
     pending = [(schema, 0)]
     while pending:
         s, depth = pending.pop()
-        for f in deref(domain, s).fields:
+        for f in (object_of(domain, s) if depth == 0 else deref(domain, s)).fields:
             found += 1
             if found > cap:
                 return found
@@ -75,6 +78,32 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
                 if fs.type == "object":
                     pending.append((fs, depth + 1))
     return found
+
+
+def object_of(domain: Domain, s: Schema) -> Schema:
+    """``s`` as one object: itself, the entity it references, or, for a union of objects
+    (a oneOf, conditionals), an object with every option's fields. A field is required
+    where every option requires it; its schema is the options' own where they agree and
+    any value where they differ (so no effect judges a value by the wrong option)."""
+    s = deref(domain, s)
+    if s.type != "union":
+        return s
+    options = [o for o in (deref(domain, v) for v in s.variants) if o.type == "object"]
+    if not options:
+        return s
+    merged: dict[str, Field] = {}
+    for option in options:
+        for f in option.fields:
+            seen = merged.get(f.name)
+            if seen is None:
+                merged[f.name] = f
+            elif seen.schema != f.schema:
+                merged[f.name] = replace(seen, schema=Schema("any"))
+    fields = tuple(
+        replace(f, required=all((o.field(name) or _OPTIONAL).required for o in options))
+        for name, f in merged.items()
+    )
+    return Schema("object", fields=fields, closed=all(o.closed for o in options))
 
 
 def deref(domain: Domain, s: Schema) -> Schema:

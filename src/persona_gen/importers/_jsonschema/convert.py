@@ -24,6 +24,7 @@ from referencing.jsonschema import specification_with
 
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.importers._jsonschema.conditions import MAX_OPTIONS, narrowings, selector
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
 from persona_gen.importers._jsonschema.merge import Refs, fits_type, is_trivial, merge
 
@@ -39,6 +40,7 @@ _ANNOTATIONS = frozenset(
         "contentMediaType", "contentEncoding",
     }
 )  # fmt: skip
+_CONDITIONAL_KEYS = frozenset({"if", "then", "else"})
 _OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
                 "minProperties", "maxProperties", "propertyNames", "dependentRequired",
                 "unevaluatedProperties")  # fmt: skip
@@ -324,6 +326,7 @@ class Converter:
         if choice is not None:
             schema = self._union(schema, node, _list(choice, key, self, ctx), key, ctx)
         schema = self._dependencies(node, schema, ctx)
+        schema = self._conditionals(schema, node, ctx)
         self._unsupported(node, ctx)
         return schema
 
@@ -337,7 +340,16 @@ class Converter:
         if all_of is not None:
             parts = _list(all_of, "allOf", self, ctx)
             for i, part in enumerate(parts):
-                schema = merge(schema, self.inline(part, ctx.at("allOf", i)), warn, self.refs)
+                plain = part
+                if isinstance(part, dict) and "if" in part:  # (split by ``_conditionals``)
+                    plain = {k: v for k, v in part.items() if k not in _CONDITIONAL_KEYS}
+                merged = merge(schema, self.inline(plain, ctx.at("allOf", i)), warn, self.refs)
+                if merged.type == "union" and schema.type != "union" and _has(plain, "oneOf"):
+                    # (each option now holds the base's fields: one option's own field is
+                    # then also in the others, so set them apart again)
+                    options = _exclusive(list(merged.variants), plain["oneOf"])
+                    merged = replace(merged, variants=tuple(options))
+                schema = merged
         return self._drop_forbidden(schema, [node, *parts], ctx)
 
     def _drop_forbidden(self, schema: Schema, nodes: list[Any], ctx: Ctx) -> Schema:
@@ -425,14 +437,86 @@ class Converter:
             kind = "integer"
         return merge(self._own(node, ctx, kind), option, self._warner(ctx), self.refs)
 
+    def _conditionals(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """``if``/``then``/``else`` of the node and of its ``allOf`` parts: each splits the
+        object (each option of a union) where its test holds and where it fails."""
+        found = [(node, ctx)] if "if" in node else []
+        all_of = node.get("allOf")
+        if isinstance(all_of, list):
+            found += [
+                (part, ctx.at("allOf", i))
+                for i, part in enumerate(all_of)
+                if isinstance(part, dict) and "if" in part
+            ]
+        options = list(schema.variants) if schema.type == "union" else [schema]
+        for cond, cctx in found:
+            split = self._split(options, cond, cctx)
+            if split is None:
+                continue
+            if len(split) > MAX_OPTIONS:
+                self.warn(cctx, f"if/then/else: over {MAX_OPTIONS} combinations; not expressed")
+                break
+            options = split
+        if options == (list(schema.variants) if schema.type == "union" else [schema]):
+            return schema
+        if len(options) == 1:
+            return replace(options[0], nullable=options[0].nullable or schema.nullable)
+        return Schema(
+            "union",
+            variants=tuple(options),
+            nullable=schema.nullable,
+            description=schema.description,
+        )
+
+    def _split(self, options: list[Schema], cond: dict[str, Any], ctx: Ctx) -> list[Schema] | None:
+        """``options`` split by one conditional (None when its ``if`` is not expressible)."""
+        sel = selector(cond["if"])
+        if sel is None:
+            self.warn(
+                ctx.at("if"),
+                "if/then/else: only tests of properties (present, const, enum) are expressed",
+            )
+            return None
+        warn = self._warner(ctx)
+        taken, not_taken = (
+            (self.inline(cond[key], ctx.at(key)), cond[key]) if key in cond else (None, None)
+            for key in ("then", "else")
+        )
+        out: list[Schema] = []
+        changed = False  # (branches that add nothing to any option leave the options whole)
+        for option in options:
+            target = option
+            if option.type == "ref":
+                target = self.refs.deref(option.ref or "") or option
+            if target.type != "object":  # (property tests hold for other values)
+                out.append(option)
+                continue
+            holds, fails = narrowings(target, sel, self.refs.deref)
+            for narrowed, (branch, node) in [(o, taken) for o in holds] + [
+                (o, not_taken) for o in fails
+            ]:
+                made = narrowed
+                if branch is not None:
+                    made = merge(narrowed, branch, warn, self.refs)
+                    required = {f.name for f in made.fields if f.required}
+                    if any(set(g) <= required for g in _forbidden(node)):
+                        changed = True  # the branch forbids what this option requires
+                        continue
+                    made = self._drop_forbidden(made, [node], ctx)
+                    changed = changed or made != narrowed
+                if made not in out:
+                    out.append(made)
+        if not out:
+            self.warn(ctx, "if/then/else: no option fits either branch; not expressed")
+            return None
+        return out if changed else None
+
     def _warner(self, ctx: Ctx) -> Any:
         return lambda message: self.warn(ctx, message)
 
     def _unsupported(self, node: dict[str, Any], ctx: Ctx) -> None:
         if "not" in node and not _not_required(node):
             self.warn(ctx, "not: the excluded values are not avoided")
-        if "if" in node:
-            self.warn(ctx, "if/then/else: conditional constraints are not expressed")
         for key in ("dependentSchemas",):
             if key in node:
                 self.warn(ctx, f"{key}: conditional constraints are not expressed")
@@ -1071,3 +1155,7 @@ def _stem(uri: str) -> str:
         if name.lower().endswith(suffix):
             name = name[: -len(suffix)]
     return name.removesuffix(".schema") or "Schema"
+
+
+def _has(node: Any, key: str) -> bool:
+    return isinstance(node, dict) and key in node

@@ -21,7 +21,7 @@ from typing import Any
 
 from persona_gen.entities.model import Field, Schema
 
-__all__ = ["Refs", "is_trivial", "merge"]
+__all__ = ["Refs", "fits_type", "is_trivial", "json_type", "merge"]
 
 Warn = Callable[[str], None]
 Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
@@ -161,7 +161,8 @@ def is_trivial(schema: Schema) -> bool:
     return bare == _ANY
 
 
-def _json_type(value: Any) -> str:
+def json_type(value: Any) -> str:
+    """The JSON Schema type of a JSON value (a whole float is an integer)."""
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -179,7 +180,7 @@ def _json_type(value: Any) -> str:
 
 def fits_type(value: Any, kind: str) -> bool:
     """Could ``value`` be an instance of the model type ``kind``?"""
-    actual = _json_type(value)
+    actual = json_type(value)
     if kind in ("any", "ref", "union"):
         return True
     if kind == "number":
