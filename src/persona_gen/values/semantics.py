@@ -9,7 +9,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["infer_semantic", "snake_case"]
+__all__ = ["NO_SEMANTIC", "infer_semantic", "meaning", "snake_case"]
+
+# A field's ``semantic: none``: no meaning, not even one guessed from the name (values come
+# from the declared constraints alone).
+NO_SEMANTIC = "none"
 
 _STRING_RULES: list[tuple[str, str]] = [
     (r"(^|_)(first|given|fore)_?name$", "first_name"),
@@ -104,3 +108,11 @@ def infer_semantic(name: str, value_type: str) -> str | None:
         if pattern.search(key):
             return semantic
     return None
+
+
+def meaning(declared: str | None, name: str, kind: str) -> str | None:
+    """A field's meaning: the one its schema declares, else the one its name suggests
+    (none at all for ``semantic: none``)."""
+    if declared == NO_SEMANTIC:
+        return None
+    return declared or infer_semantic(name, kind)

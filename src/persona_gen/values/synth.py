@@ -27,7 +27,7 @@ from persona_gen.values.regex import (
     generates_matches,
     matches_class_runs,
 )
-from persona_gen.values.semantics import infer_semantic, snake_case
+from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
@@ -130,9 +130,9 @@ class Synthesizer:
         if kind == "integer":
             if unique:
                 return self._serials(schema, n, rows)
-            return integer_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
+            return integer_column(schema, meaning(schema.semantic, name, kind), n, rng)
         if kind == "number":
-            return number_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
+            return number_column(schema, meaning(schema.semantic, name, kind), n, rng)
         if kind == "boolean":
             out: list[Any] = (rng.random(n) < 0.5).tolist()
             return out
@@ -465,10 +465,11 @@ class Synthesizer:
             out: list[int] = np.flatnonzero(bad).tolist()
             return out
 
-        inferred = infer_semantic(name, "string")
+        inferred = meaning(schema.semantic, name, "string")
+        declared = schema.semantic not in (None, NO_SEMANTIC)
         if start is not None:
             values = list(start)
-        elif schema.semantic or (inferred and inferred != "identifier"):
+        elif declared or (inferred and inferred != "identifier"):
             # A made-up identifier ("DEV-00012345") is no better than the pattern's own
             # values, and would almost never match it: only richer meanings are tried.
             values = self._by_meaning(schema, name, n, rng)
@@ -497,7 +498,7 @@ class Synthesizer:
         return values
 
     def _by_meaning(self, schema: Schema, name: str, n: int, rng: np.random.Generator) -> list[str]:
-        semantic = schema.semantic or infer_semantic(name, "string")
+        semantic = meaning(schema.semantic, name, "string")
         if semantic == "identifier":
             prefix = (snake_case(name).split("_")[0][:3] or "id").upper()
             head = prefix + "-"
