@@ -86,3 +86,47 @@ def test_check_reports_repeated_unique_keys(tmp_path: Path) -> None:
     assert not report.ok
     assert Counter(p.kind for p in report.problems) == {"duplicate": 1}
     assert report.problems[0].index == 30 and "record 4" in report.problems[0].reason
+
+
+NULLABLE_REQUIRED = """\
+name: nullable_required
+personas: [only_missing]
+datasets:
+  - {{name: rows, type: file, count: 600, format: {fmt}, output: rows.{fmt}}}
+domain:
+  primary: Thing
+  entities:
+    Thing:
+      primary_key: [id]
+      schema:
+        type: object
+        fields:
+          id: {{type: string, format: uuid}}
+          seen_at: {{type: string, format: date-time, nullable: true}}
+"""
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "parquet"])
+def test_a_removed_required_field_that_may_be_null_is_labelled_as_the_row_holds_it(
+    tmp_path: Path, fmt: str
+) -> None:
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    (personas / "only_missing.yaml").write_text(
+        "name: only_missing\n"
+        "behaviors:\n  malformed_inputs: {rate: 0.5, kinds: [missing_required]}\n"
+    )
+    profile = tmp_path / "p.yaml"
+    profile.write_text(NULLABLE_REQUIRED.format(fmt=fmt))
+    out = tmp_path / "out"
+    args = ["generate", str(profile), "-s", "1", "-p", str(personas), "-o", str(out)]
+    assert run_cli(args).code == 0
+    data = out / f"rows.{fmt}"
+    result = run_cli(["check", str(data), "--profile", str(profile), "-p", str(personas)])
+    assert result.code == 0, result.stdout.decode()
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in data.read_text().splitlines()]
+        broken = [r for r in rows if r["_violations"] == "seen_at:required"]
+        assert len(broken) > 200
+        assert all("seen_at" not in r for r in broken)
+        assert all("seen_at" in r for r in rows if r["_expected_valid"])

@@ -83,6 +83,9 @@ class FileGenerator(Generator):
             for leaf in leaves(self.ctx.domain, self.entity.schema)
             if leaf.required and leaf.schema.type != "object" and not leaf.schema.nullable
         }
+        # Columns that may hold null: a required one a behaviour removed is left out of the
+        # row (null would be a valid value, not the missing field its label names).
+        self.nullable = {leaf.dotted for leaf in fields if leaf.schema.nullable}
         # Free-text columns with room for a quote pair and a line break (edge-case quirks).
         self.quotable = {
             leaf.dotted: leaf.schema.max_length
@@ -132,6 +135,13 @@ class FileGenerator(Generator):
                 for c in emptied:
                     row[c] = None
                 broken.extend(f"{c}:required" for c in emptied if c in self.required)
+            for o in outcomes[i]:
+                if (
+                    o.rule == "required"
+                    and o.field_path in self.nullable
+                    and row[o.field_path] is None
+                ):
+                    del row[o.field_path]
             if quirky is not None and quirky[i]:
                 _embed_quotes_and_newlines(row, rng, self.quotable)
             # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
