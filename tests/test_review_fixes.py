@@ -130,3 +130,38 @@ def test_a_removed_required_field_that_may_be_null_is_labelled_as_the_row_holds_
         assert len(broken) > 200
         assert all("seen_at" not in r for r in broken)
         assert all("seen_at" in r for r in rows if r["_expected_valid"])
+
+
+@pytest.mark.parametrize(
+    ("output", "why"),
+    [
+        ("../../escape.jsonl", "leaves the output directory"),
+        ("sub/../../escape.jsonl", "leaves the output directory"),
+        ("/tmp/escape.jsonl", "is an absolute path"),
+        ("C:\\\\escape.jsonl", "is an absolute path"),
+    ],
+)
+def test_an_output_outside_the_output_directory_is_refused(
+    tmp_path: Path, output: str, why: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        f'  - {{name: a, type: file, count: 5, output: "{output}"}}\n'
+    )
+    out = tmp_path / "x" / "y"
+    result = run_cli(["generate", str(profile), "-o", str(out)])
+    assert result.code != 0
+    assert f"{profile}:4:" in result.stderr and "datasets[0].output" in result.stderr
+    assert why in result.stderr
+    assert not (tmp_path / "x").exists() and not (tmp_path / "escape.jsonl").exists()
+
+
+def test_an_output_in_a_subdirectory_of_the_output_directory_is_written(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 5, format: jsonl, output: ./sub/../rows/a.jsonl}\n"
+    )
+    assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out")]).code == 0
+    assert len((tmp_path / "out/rows/a.jsonl").read_text().splitlines()) == 5
