@@ -165,3 +165,35 @@ def test_an_output_in_a_subdirectory_of_the_output_directory_is_written(tmp_path
     )
     assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out")]).code == 0
     assert len((tmp_path / "out/rows/a.jsonl").read_text().splitlines()) == 5
+
+
+BURSTY = """\
+name: bursty_sensor
+population: {kind: device}
+behaviors:
+  timing: {rate_per_second: 50}
+  intermittent_connectivity: {offline_share: 0.3, window_s: 10, on_offline: drop}
+  signal_noise: {sigma: 0.02, spike_rate: 0.0, signal_loss_rate: 0.3}
+"""
+
+
+def test_a_field_emptied_by_a_cut_row_carries_only_the_cut_s_violation(tmp_path: Path) -> None:
+    from persona_gen import Dataset, PersonaCatalog
+
+    (tmp_path / "bursty_sensor.yaml").write_text(BURSTY)
+    catalog = PersonaCatalog([tmp_path])
+    dataset = Dataset([(catalog.get("bursty_sensor"), 1.0)], "file", 3000, 5)
+    rows = [r for block in dataset.blocks() for r in block]
+    cut = [r for r in rows if r["_violations"].endswith("measured_at:required")]
+    assert len(cut) > 20
+    for r in rows:
+        fields = [v.rsplit(":", 1)[0] for v in fields_of(r)]
+        assert len(fields) == len(set(fields)), r["_violations"]
+        # A field the label says is missing holds nothing.
+        assert all(
+            r[v[: -len(":required")]] is None for v in fields_of(r) if v.endswith(":required")
+        )
+
+
+def fields_of(row: dict[str, object]) -> list[str]:
+    return [v for v in str(row["_violations"]).split(";") if v]
