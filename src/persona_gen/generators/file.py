@@ -83,6 +83,9 @@ class FileGenerator(Generator):
             for leaf in leaves(self.ctx.domain, self.entity.schema)
             if leaf.required and leaf.schema.type != "object" and not leaf.schema.nullable
         }
+        # Columns that may hold null: a required one a behaviour removed is left out of the
+        # row (null would be a valid value, not the missing field its label names).
+        self.nullable = {leaf.dotted for leaf in fields if leaf.schema.nullable} & set(self.columns)
         # Free-text columns with room for a quote pair and a line break (edge-case quirks).
         self.quotable = {
             leaf.dotted: leaf.schema.max_length
@@ -124,14 +127,22 @@ class FileGenerator(Generator):
             touched.update(np.flatnonzero(quirky).tolist())
         for i in sorted(touched):
             row = rows[i]
-            broken = [f"{o.field_path}:{o.rule}" for o in outcomes[i] if o.rule]
+            found = [o for o in outcomes[i] if o.rule]
+            emptied: list[str] = []
             if offline is not None and offline[i] == "lost":
-                # The device died mid-write: the row stops part-way.
+                # The device died mid-write: the row stops part-way. A field it empties
+                # holds no earlier break any more: only the cut's own (a required field).
                 cut = int(rng.integers(1, max(2, len(self.data_columns))))
                 emptied = self.data_columns[cut:]
                 for c in emptied:
                     row[c] = None
-                broken.extend(f"{c}:required" for c in emptied if c in self.required)
+                found = [o for o in found if not _within(o.field_path, emptied, self.data_columns)]
+            broken = [f"{o.field_path}:{o.rule}" for o in found]
+            broken.extend(f"{c}:required" for c in emptied if c in self.required)
+            for o in found:
+                nulled = o.field_path in self.nullable and row.get(o.field_path, "") is None
+                if o.rule == "required" and nulled:
+                    del row[o.field_path]
             if quirky is not None and quirky[i]:
                 _embed_quotes_and_newlines(row, rng, self.quotable)
             # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
@@ -182,6 +193,17 @@ class FileGenerator(Generator):
             line_terminator=legacy.line_terminator,
             decimal_comma=legacy.decimal_comma,
         )
+
+
+def _within(field: str, emptied: list[str], columns: list[str]) -> bool:
+    """Whether a cut that emptied ``emptied`` (the last of ``columns``) emptied ``field``:
+    its column, the column holding it (an item of an array column), or every column of it
+    (an object spread as columns)."""
+    parts = field.split(".")
+    if any(".".join(parts[:k]) in emptied for k in range(1, len(parts) + 1)):
+        return True
+    inside = [c for c in columns if c.startswith(field + ".")]
+    return bool(inside) and all(c in emptied for c in inside)
 
 
 def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:

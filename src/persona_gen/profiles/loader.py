@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
@@ -99,6 +99,8 @@ def _references(
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
     written: dict[str, int] = {}
     for i, ds in enumerate(spec.datasets):
+        if ds.output and (why := _outside(ds.output)):
+            problems.append(located.problem(("datasets", i, "output"), why))
         key = ds.output or ds.name or ""
         if key and key in written:
             problems.append(
@@ -117,3 +119,16 @@ def _references(
                     )
                 )
     return problems
+
+
+def _outside(output: str) -> str | None:
+    """Why a dataset's ``output`` would be written outside the output directory (``-o``):
+    an absolute path, or one whose '..' parts climb out of it (None: it stays inside)."""
+    if PurePosixPath(output).is_absolute() or PureWindowsPath(output).anchor:
+        return f"'{output}' is an absolute path: give a path inside the output directory (-o)"
+    depth = 0
+    for part in output.replace("\\", "/").split("/"):
+        depth += -1 if part == ".." else 0 if part in ("", ".") else 1
+        if depth < 0:
+            return f"'{output}' leaves the output directory (-o): give a path inside it"
+    return None

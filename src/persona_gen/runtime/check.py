@@ -785,7 +785,8 @@ def _unshowable(
     in a file row, a "" that breaks a const, minLength or pattern from an absent optional
     field (every column the label names is an empty cell). And a flat row cannot tell an
     optional object whose fields were all emptied from an absent one (every column the label
-    names lies in an optional object whose columns are all empty)."""
+    names lies in an optional object whose columns are all empty). Nor can a table tell a
+    removed field that may be null from a null (JSON rows leave such a field out)."""
     if text and rules and set(rules) <= TEXT_UNDETECTABLE:
         return True
     if generator != "file" or shape is None:
@@ -796,6 +797,11 @@ def _unshowable(
         return False
     if text and all(record.get(c) == "" for c in columns):
         return True
+    if set(rules) == {"required"} and all(
+        c in record and record[c] is None and (leaf := shape.leaves.get(c)) and leaf.schema.nullable
+        for c in columns
+    ):
+        return True  # a table (Parquet, SQL) holds a removed field that may be null as null
     return all(shape.in_absent_object(record, c, text) for c in columns)
 
 
@@ -935,9 +941,12 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             resolvers[key] = (dom, _Entities(dom, ent), shape)
         return resolvers[key]
 
+    seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
     try:
         for position, record in enumerate(records):
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
+            if generator == "file":
+                _repeated_keys(report, record, position, text, resolver, seen, max_listed)
     finally:
         checker.close()
     if report.unresolved:
@@ -959,6 +968,42 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             ", ".join(f"{k}: {builtin_domain(k).primary}" for k in kinds) or report.entity
         )
     return report
+
+
+def _repeated_keys(
+    report: CheckReport,
+    record: dict[str, Any],
+    position: int,
+    text: bool,
+    resolver: Callable[[dict[str, Any], int], Resolved | None],
+    seen: dict[tuple[str, tuple[str, ...]], dict[str, int]],
+    limit: int,
+) -> None:
+    """A problem for a file row whose primary key or UNIQUE key repeats an earlier row's
+    (``seen``: each key's values so far; a key with a NULL or missing column never clashes)."""
+    resolved = resolver(record, position)
+    if resolved is None:
+        return
+    dom, entities, shape = resolved
+    governed, part = schema_part(record, "file", shape, text)
+    if not governed or not isinstance(part, dict):
+        return
+    entity = dom.entity(entities.of(record, "file", text))
+    keys = [tuple(entity.primary_key)] if entity.primary_key else []
+    for cols in [*keys, *map(tuple, entity.unique)]:
+        values = [part.get(c) for c in cols]
+        if any(v is None or v == "" for v in values):
+            continue
+        value = json.dumps(values, sort_keys=True, default=str)
+        first = seen.setdefault((entity.name, cols), {}).setdefault(value, position)
+        if first != position:
+            shown = ", ".join(f"{c}={v!r}" for c, v in zip(cols, values, strict=True))
+            report.add_problem(
+                RecordProblem(
+                    position, "duplicate", f"unique key ({shown}) repeats record {first}'s"
+                ),
+                limit,
+            )
 
 
 def _nothing_to_check(

@@ -18,13 +18,14 @@ from typing import Any, overload
 import numpy as np
 
 from persona_gen.entities.builtin import builtin_domain
-from persona_gen.entities.model import Domain
+from persona_gen.entities.model import Domain, Entity
 from persona_gen.errors import GenerationError
 from persona_gen.generators import GENERATORS
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, block_stream, reference_epoch_ms
+from persona_gen.values.regex import pattern_room
 
 __all__ = ["Dataset", "DatasetStats"]
 
@@ -151,6 +152,8 @@ class Dataset:
             first = int(self._positions(0)[0])  # the persona whose record opens the dataset
             for k, lane in enumerate(self.lanes):
                 lane.generator.leads(k == first)
+        if generator in ("file", "fault", "streaming"):  # (one record of the entity each)
+            self._check_pattern_room()
         if generator == "file":
             _require_one_entity(self.lanes, self.key)
         self.stats = DatasetStats()
@@ -179,6 +182,25 @@ class Dataset:
             cursor[k] += 1
         self.lanes[0].generator.number(out, index * BLOCK_SIZE)
         return out
+
+    def _check_pattern_room(self) -> None:
+        """Refuse, before anything is made, more records than a unique patterned column
+        has values (``^[0-9]{3}$``: 1000): row numbers past them would repeat values."""
+        q, r = divmod(self.count, BLOCK_SIZE)
+        tail = np.bincount(self._positions(q)[:r], minlength=len(self.lanes)).tolist()
+        for lane, share, extra in zip(self.lanes, self.shares, tail, strict=True):
+            mine = q * share + extra if len(self.lanes) > 1 else self.count
+            gen = lane.generator
+            if not mine:
+                continue
+            span = gen.rows(mine - 1, 1)[0] + 1  # the row numbers its records take
+            for name, room, pattern in _pattern_rooms(gen.entity):
+                if room < span:
+                    raise GenerationError(
+                        f"'{name}' must be unique but its pattern {pattern!r} has only "
+                        f"{room} values; the {self.count} records (numbered up to "
+                        f"{span - 1}) cannot all differ"
+                    )
 
     def _positions(self, index: int) -> np.ndarray:
         """The persona of each position of block ``index`` (a mix)."""
@@ -270,3 +292,22 @@ def _require_one_entity(lanes: list[_Lane], key: str) -> None:
             f"make different ones ({made}); give each its own dataset, or import a schema so "
             "they share its entity"
         )
+
+
+def _pattern_rooms(entity: Entity) -> list[tuple[str, int, str]]:
+    """The unique one-column keys of ``entity`` whose values are its pattern's, numbered
+    (see ``numbered_matches``): ``(field, how many values, pattern)``."""
+    if entity.schema.type != "object" or entity.schema.variants:
+        return []
+    unique = set(entity.primary_key) | {cols[0] for cols in entity.unique if len(cols) == 1}
+    out = []
+    for f in entity.schema.fields:
+        s = f.schema
+        if f.name not in unique or s.type != "string" or not s.pattern or s.enum is not None:
+            continue
+        if s.has_const or s.format is not None:
+            continue
+        room = pattern_room(s.pattern, s.min_length or 0, s.max_length)
+        if room is not None:
+            out.append((f.name, room, s.pattern))
+    return out

@@ -6,6 +6,7 @@ The pattern is parsed once with Python's own regex parser (so the syntax is exac
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections.abc import Callable
@@ -21,7 +22,14 @@ except ImportError:  # pragma: no cover
     import sre_constants as sre_c
     import sre_parse
 
-__all__ = ["RegexUnsupported", "compile_pattern", "generates_matches", "matches_class_runs"]
+__all__ = [
+    "RegexUnsupported",
+    "compile_pattern",
+    "generates_matches",
+    "matches_class_runs",
+    "numbered_matches",
+    "pattern_room",
+]
 
 Node = Callable[[int, np.random.Generator], list[str]]
 # A node's values as ASCII bytes, all rows back to back, and each row's length: an int when
@@ -432,3 +440,82 @@ def _fixed_width_matches(runs: tuple[Run, ...], text: bytes, n: int) -> bool:
             return False
         at += low
     return True
+
+
+# -- unique values: the k-th of a pattern's values, for row numbers -----------------------
+
+
+@cache
+def _numbered_runs(
+    pattern: str, min_length: int, max_length: int | None
+) -> tuple[tuple[bytes, ...], int] | None:
+    """For a pattern of ASCII classes laid out (see ``_class_runs``), one length per run
+    (the longest its repeat and ``max_length`` allow): the alphabet of each character and
+    how many values that makes (None for another pattern, or no such lengths)."""
+    runs = _class_runs(pattern)
+    if runs is None:
+        return None
+    lengths = [low if high is None else high for _, low, high in runs]
+    lengths = [
+        n + (_UNBOUNDED_EXTRA if high is None else 0)
+        for n, (_, _, high) in zip(lengths, runs, strict=True)
+    ]
+    if max_length is not None:
+        # Shorten the runs of the fewest characters first (they tell the fewest rows apart).
+        for k in sorted(range(len(runs)), key=lambda k: len(runs[k][0])):
+            cut = min(sum(lengths) - max_length, lengths[k] - runs[k][1])
+            if cut > 0:
+                lengths[k] -= cut
+        if sum(lengths) > max_length:
+            return None
+    if sum(lengths) < min_length:
+        return None
+    alphabets = tuple(a for (a, _, _), n in zip(runs, lengths, strict=True) for _ in range(n))
+    return alphabets, math.prod(map(len, alphabets))
+
+
+def pattern_room(pattern: str, min_length: int = 0, max_length: int | None = None) -> int | None:
+    """How many distinct values ``numbered_matches`` can give (None: it cannot number the
+    pattern)."""
+    laid = _numbered_runs(pattern, min_length, max_length)
+    return None if laid is None else laid[1]
+
+
+def numbered_matches(
+    pattern: str, rows: range, min_length: int = 0, max_length: int | None = None
+) -> list[str] | None:
+    """Values of ``pattern`` told apart by the row numbers: row ``r`` takes the value
+    numbered by a fixed permutation of ``r`` (an affine map, the digits reversed, another
+    affine map: no two rows below the pattern's room share one, and neighbours look
+    unrelated; past the room they come round). None when the pattern cannot be numbered."""
+    laid = _numbered_runs(pattern, min_length, max_length)
+    if laid is None:
+        return None
+    alphabets, room = laid
+    sizes = [len(a) for a in alphabets]
+    steps = [_coprime(room, s) for s in (2_654_435_761, 40_503)]
+    shift = room // 3
+    out = []
+    for row in rows:
+        at = (row % room * steps[0] + shift) % room
+        digits = []
+        for size in reversed(sizes):
+            at, d = divmod(at, size)
+            digits.append(d)
+        at = 0
+        for d, size in zip(digits, reversed(sizes), strict=True):  # reversed order
+            at = at * size + d
+        # (digits, least significant first, read as a number in the reversed radices)
+        at = (at * steps[1] + shift) % room
+        chars = bytearray(len(sizes))
+        for k in range(len(sizes) - 1, -1, -1):
+            at, d = divmod(at, sizes[k])
+            chars[k] = alphabets[k][d]
+        out.append(chars.decode("ascii"))
+    return out
+
+
+def _coprime(room: int, step: int) -> int:
+    while math.gcd(step, room) != 1:
+        step += 1
+    return step

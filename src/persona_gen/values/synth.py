@@ -26,6 +26,7 @@ from persona_gen.values.regex import (
     compile_pattern,
     generates_matches,
     matches_class_runs,
+    numbered_matches,
 )
 from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
@@ -391,8 +392,13 @@ class Synthesizer:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         if unique and schema.pattern:
             # Unique across the whole dataset (blocks are made apart): the row number as a
-            # suffix when the pattern still accepts it, else redrawn repeats within the block.
+            # suffix when the pattern still accepts it, else the pattern's values numbered by
+            # the row numbers (ASCII classes laid out: ``Dataset`` refuses more records than
+            # it has), else redrawn repeats within the block.
             keyed = _unique_if_pattern_allows(values, schema, rows, name)
+            if keyed is None and schema.format is None:
+                low, high = schema.min_length or 0, schema.max_length
+                keyed = numbered_matches(schema.pattern, rows, low, high)
             values = keyed or self._redraw_duplicates(schema, name, values, rng)
         return values
 
