@@ -150,6 +150,27 @@ def test_import_bad_input(
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_import_refuses_to_overwrite_a_profile_without_force(tmp_path: Path) -> None:
+    """A profile is edited by hand: importing again onto it is refused unless --force."""
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(SCHEMAS / "users.sql"), "-e", "users", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    profile.write_text(profile.read_text() + "# my own notes\n")
+    edited = profile.read_bytes()
+    again = run_cli(args)
+    assert again.code == 1
+    assert (
+        again.stderr == f"persona-gen: error: {profile} already exists (use --force to overwrite)\n"
+    )
+    assert profile.read_bytes() == edited
+    listed = run_cli([*args, "--list-entities"])  # (writes nothing: nothing to refuse)
+    assert listed.code == 0, listed.stderr
+    forced = run_cli([*args, "--force"])
+    assert forced.code == 0, forced.stderr
+    assert b"# my own notes" not in profile.read_bytes()
+    assert yaml.safe_load(profile.read_text())["source"]["entity"] == "users"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
