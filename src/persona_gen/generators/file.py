@@ -63,6 +63,7 @@ def flatten(
 
 class FileGenerator(Generator):
     name = "file"
+    keyed = True
     description = "File-based data records"
     use_case = "ETL and ingestion testing"
 

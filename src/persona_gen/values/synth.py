@@ -20,7 +20,12 @@ from persona_gen.entities.model import Domain, Field, Schema
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.depth import INF, Shape
-from persona_gen.values.numbers import integer_column, number_column
+from persona_gen.values.numbers import (
+    integer_column,
+    integer_room,
+    number_column,
+    unique_integers,
+)
 from persona_gen.values.regex import (
     RegexUnsupported,
     compile_pattern,
@@ -86,6 +91,33 @@ class Synthesizer:
         finally:
             self._soft = outer
 
+    def unique_room(self, entity: str | None) -> list[tuple[str, int, str]]:
+        """The unique one-column keys of ``entity`` that can take only so many values
+        (a bounded integer): ``(field, how many, which)``. A dataset of
+        more records than one of them holds cannot be made (``records`` numbers rows past
+        it round again)."""
+        ent = self.domain.entity(entity)
+        if ent.schema.type != "object" or ent.schema.variants:
+            return []
+        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+        out = []
+        for f in ent.schema.fields:
+            room = self._room(f.schema) if f.name in unique else None
+            if room is not None:
+                out.append((f.name, *room))
+        return out
+
+    def _room(self, schema: Schema) -> tuple[int, str] | None:
+        for _ in range(16):  # (through references, as ``values`` follows them)
+            if schema.type != "ref" or schema.ref not in self.domain.entities:
+                break
+            schema = self.domain.entities[schema.ref or ""].schema
+        if schema.has_const or (schema.enum and schema.type != "array"):
+            return None  # (checked block by block in ``values``)
+        if schema.type == "integer":
+            return integer_room(schema)
+        return None
+
     def values(
         self,
         schema: Schema,
@@ -129,7 +161,7 @@ class Synthesizer:
             return self._strings(schema, name, n, rng, unique, rows)
         if kind == "integer":
             if unique:
-                return self._serials(schema, n, rows)
+                return unique_integers(schema, rows)
             return integer_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
         if kind == "number":
             return number_column(schema, schema.semantic or infer_semantic(name, kind), n, rng)
@@ -506,10 +538,6 @@ class Synthesizer:
         if column is not None:
             return column(n, rng, self.reference_ms)
         return pick("word", n, rng)
-
-    def _serials(self, schema: Schema, n: int, rows: range) -> list[Any]:
-        low = int(schema.minimum) if schema.minimum is not None else 1
-        return list(range(low + rows.start, low + rows.stop, rows.step))
 
 
 def _key_schema(schema: Schema) -> Schema | None:
