@@ -213,6 +213,25 @@ def test_a_dataset_larger_than_a_unique_keys_room_is_refused_up_front(tmp_path: 
     )
 
 
+def test_unique_enum_room_is_checked_against_the_whole_dataset(tmp_path: Path) -> None:
+    # Checked per block, it refused 3 records of a 3-member key (a block is drawn whole)
+    # and passed a first block of a dataset too large for the key, to fail a block later.
+    from persona_gen.errors import GenerationError
+
+    members = ", ".join(f"'k{i}'" for i in range(1500))
+    domain = _keyed_domain(
+        tmp_path,
+        f"CREATE TABLE t (kind VARCHAR(6) PRIMARY KEY CHECK (kind IN ({members})), note TEXT);\n",
+    )
+    persona = CATALOG.get("normal_user")
+    for count in (1500, 3):
+        dataset = Dataset([(persona, 1.0)], "file", count, 1, domain=domain, entity="t")
+        kinds = [r["kind"] for block in dataset.blocks() for r in block]
+        assert len(set(kinds)) == count
+    with pytest.raises(GenerationError, match=r"only 1500 allowed values .*; 1501 records cannot"):
+        Dataset([(persona, 1.0)], "file", 1501, 1, domain=domain, entity="t")
+
+
 def test_a_bounded_unique_key_in_a_mix_stays_unique_or_is_refused(tmp_path: Path) -> None:
     from persona_gen.errors import GenerationError
 

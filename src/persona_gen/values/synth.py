@@ -93,7 +93,7 @@ class Synthesizer:
 
     def unique_room(self, entity: str | None) -> list[tuple[str, int, str]]:
         """The unique one-column keys of ``entity`` that can take only so many values
-        (a bounded integer): ``(field, how many, which)``. A dataset of
+        (a const, an enum, a bounded integer): ``(field, how many, which)``. A dataset of
         more records than one of them holds cannot be made (``records`` numbers rows past
         it round again)."""
         ent = self.domain.entity(entity)
@@ -112,8 +112,13 @@ class Synthesizer:
             if schema.type != "ref" or schema.ref not in self.domain.entities:
                 break
             schema = self.domain.entities[schema.ref or ""].schema
-        if schema.has_const or (schema.enum and schema.type != "array"):
-            return None  # (checked block by block in ``values``)
+        if schema.has_const:
+            return 1, repr(schema.const)
+        if schema.enum and schema.type != "array":
+            choices = _choices(schema)
+            return len(choices), ", ".join(map(repr, choices[:5])) + (
+                ", ..." if len(choices) > 5 else ""
+            )
         if schema.type == "integer":
             return integer_room(schema)
         return None
@@ -134,22 +139,14 @@ class Synthesizer:
             return []
         rows = _as_range(rows, n)
         if schema.has_const:
-            if unique and rows[-1] > 0:
-                raise GenerationError(
-                    f"'{name}' must be unique but can only be "
-                    f"{schema.const!r}: at most one record is possible"
-                )
             return _copies([schema.const] * n)
         if schema.enum and schema.type != "array":
-            choices = [v for v in schema.enum if v is not None] or list(schema.enum)
+            choices = _choices(schema)
             if unique:
-                # Each member once: row i takes member i (no record can repeat a key).
-                if rows[-1] >= len(choices):
-                    raise GenerationError(
-                        f"'{name}' must be unique but has only {len(choices)} allowed "
-                        f"values; {rows[-1] + 1} records cannot all differ"
-                    )
-                return _copies([choices[row] for row in rows])
+                # Each member once: row i takes member i (no record can repeat a key). A
+                # block is drawn whole, past the dataset's last row: rows past the members
+                # come round again (``unique_room`` says up front when a dataset cannot fit).
+                return _copies([choices[row % len(choices)] for row in rows])
             idx = rng.integers(0, len(choices), n).tolist()
             return _copies([choices[i] for i in idx])
         kind = schema.type
@@ -552,6 +549,12 @@ def _key_schema(schema: Schema) -> Schema | None:
         min_length=schema.min_length,
         max_length=schema.max_length,
     )
+
+
+def _choices(schema: Schema) -> list[Any]:
+    """The members an enum draws from (null only when it is the sole member)."""
+    assert schema.enum is not None
+    return [v for v in schema.enum if v is not None] or list(schema.enum)
 
 
 def _as_range(rows: Rows, n: int) -> range:
