@@ -328,6 +328,19 @@ def test_unreachable_postgresql_fails_fast() -> None:
     assert time.monotonic() - start < 10
 
 
+def test_a_failed_load_manifest_names_the_format_a_loaded_one_does(tmp_path: Path) -> None:
+    # A failed delivery's manifest said the URL's scheme ("postgres"), a loaded one's
+    # "postgresql"; Kafka's: "kafka" and "kafka/json" (tests/test_kafka.py).
+    manifest = tmp_path / "m.json"
+    args = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1", "--manifest"]
+    for failing in ("postgres://u@127.0.0.1:1/db", "sqlite:///no/such/dir/x.db"):
+        result = run_cli([*args, str(manifest), "--sink", failing])
+        assert result.code == 1, result.stderr
+        assert orjson.loads(manifest.read_bytes())["format"] == failing.split(":")[0].replace(
+            "postgres", "postgresql"
+        )
+
+
 def test_a_password_is_never_written_into_a_manifest(tmp_path: Path, pg_db: str) -> None:
     manifest = tmp_path / "m.json"
     failing = "postgresql://u:sekret@127.0.0.1:1/db"

@@ -649,10 +649,9 @@ def load_datasets(
                 "ran out of distinct parents)",
                 file=sys.stderr,
             )
-    fmt = "sqlite" if target.kind == "sqlite" else "postgresql"
     docs = []
     for name, ds, _ in members:
-        doc = manifest(ds, output=str(target), fmt=fmt, extra=extra)
+        doc = manifest(ds, output=str(target), fmt=target.kind, extra=extra)
         own = [p.spec.name for p in parts if p.member == name]
         doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
         docs.append(doc)
