@@ -79,11 +79,23 @@ class FileGenerator(Generator):
         self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
         self.data_columns = list(self.columns)
         self.column_paths = [leaf.path for leaf in fields if leaf.path not in parents]
+        # Required columns (an object kept as one JSON-text column too; a spread object is
+        # its columns).
         self.required = {
             leaf.dotted
-            for leaf in leaves(self.ctx.domain, self.entity.schema)
-            if leaf.required and leaf.schema.type != "object" and not leaf.schema.nullable
+            for leaf in fields
+            if leaf.required and not leaf.schema.nullable and leaf.path not in parents
         }
+        # The optional objects spread as columns, each with its columns: one whose columns
+        # are all empty is absent from the row, and so is every rule of a field inside it.
+        optional = {
+            leaf.path: leaf.dotted for leaf in fields if leaf.path in parents and not leaf.required
+        }
+        self.optional_objects: dict[str, list[str]] = {}
+        for path, column in zip(self.column_paths, self.data_columns, strict=True):
+            for k in range(1, len(path)):
+                if path[:k] in optional:
+                    self.optional_objects.setdefault(optional[path[:k]], []).append(column)
         # Free-text columns with room for a quote pair and a line break (edge-case quirks).
         self.quotable = {
             leaf.dotted: leaf.schema.max_length
@@ -125,19 +137,31 @@ class FileGenerator(Generator):
             touched.update(np.flatnonzero(quirky).tolist())
         for i in sorted(touched):
             row = rows[i]
-            broken = [f"{o.field_path}:{o.rule}" for o in outcomes[i] if o.rule]
+            broken = [(o.field_path, o.rule) for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":
-                # The device died mid-write: the row stops part-way.
+                # The device died mid-write: the row stops part-way. What a behaviour broke
+                # in the cells it lost is gone with them; a required cell lost is broken.
                 cut = int(rng.integers(1, max(2, len(self.data_columns))))
                 emptied = self.data_columns[cut:]
                 for c in emptied:
                     row[c] = None
-                broken.extend(f"{c}:required" for c in emptied if c in self.required)
+                lost = tuple(emptied)
+                broken = [(path, rule) for path, rule in broken if not _within(path, lost)]
+                broken.extend((c, "required") for c in emptied if c in self.required)
+            if broken and self.optional_objects:
+                # A field of an optional object the row does not hold breaks no rule (a
+                # required field of an emptied address, say: the address is absent).
+                absent = tuple(
+                    name
+                    for name, columns in self.optional_objects.items()
+                    if all(row[c] is None for c in columns)
+                )
+                broken = [(path, rule) for path, rule in broken if not _within(path, absent)]
             if quirky is not None and quirky[i]:
                 _embed_quotes_and_newlines(row, rng, self.quotable)
             # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
             row[VALID_COLUMN] = not broken
-            row[VIOLATIONS_COLUMN] = ";".join(broken)
+            row[VIOLATIONS_COLUMN] = ";".join(f"{path}:{rule}" for path, rule in broken)
         return rows
 
     def _columns(
@@ -183,6 +207,14 @@ class FileGenerator(Generator):
             line_terminator=legacy.line_terminator,
             decimal_comma=legacy.decimal_comma,
         )
+
+
+def _within(path: str, names: tuple[str, ...]) -> bool:
+    """Whether the field ``path`` (``address.city``, ``tags[0]``) is one of ``names``
+    (columns or objects) or lies inside one."""
+    return path.startswith(names) and any(
+        path == n or path.startswith((f"{n}.", f"{n}[")) for n in names
+    )
 
 
 def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:

@@ -778,25 +778,18 @@ def _unshowable(
     generator: str,
     rules: tuple[str, ...],
     text: bool,
-    shape: FileRowShape | None,
 ) -> bool:
     """Whether the format cannot show the breaks a record's label names. Text cells (CSV)
     cannot tell a number from a numeric string, nor null from "" (``TEXT_UNDETECTABLE``);
     in a file row, a "" that breaks a const, minLength or pattern from an absent optional
-    field (every column the label names is an empty cell). And a flat row cannot tell an
-    optional object whose fields were all emptied from an absent one (every column the label
-    names lies in an optional object whose columns are all empty)."""
+    field (every column the label names is an empty cell)."""
     if text and rules and set(rules) <= TEXT_UNDETECTABLE:
         return True
-    if generator != "file" or shape is None:
+    if generator != "file" or not text:
         return False
     violations = str(record.get(VIOLATIONS_COLUMN) or "").split(";")
     columns = [v.rsplit(":", 1)[0] for v in violations if v]
-    if not columns:
-        return False
-    if text and all(record.get(c) == "" for c in columns):
-        return True
-    return all(shape.in_absent_object(record, c, text) for c in columns)
+    return bool(columns) and all(record.get(c) == "" for c in columns)
 
 
 def _sha256(path: Path) -> str:
@@ -1071,7 +1064,7 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if _unshowable(record, generator, label_rules, text, shape):
+        if _unshowable(record, generator, label_rules, text):
             report.undetected.update(label_rules)  # the format cannot show such breaks
             return
         enforced = ENFORCED.get(checker.kind)
