@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Schema, deref
 
 __all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "set_path"]
 
@@ -75,15 +75,6 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
                 if fs.type == "object":
                     pending.append((fs, depth + 1))
     return found
-
-
-def deref(domain: Domain, s: Schema) -> Schema:
-    """``s``, or the schema of the entity it references (through up to 16 references)."""
-    seen = 0
-    while s.type == "ref" and s.ref in domain.entities and seen < 16:
-        s = domain.entities[s.ref].schema
-        seen += 1
-    return s
 
 
 def get_path(obj: Any, path: Path) -> Any:

@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_gen._json import CONTAINERS
 from persona_gen._text import ascii_rows
-from persona_gen.entities.model import Domain, Field, Schema
+from persona_gen.entities.model import Domain, Field, Schema, deref
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.depth import INF, Shape
@@ -108,10 +108,7 @@ class Synthesizer:
         return out
 
     def _room(self, schema: Schema) -> tuple[int, str] | None:
-        for _ in range(16):  # (through references, as ``values`` follows them)
-            if schema.type != "ref" or schema.ref not in self.domain.entities:
-                break
-            schema = self.domain.entities[schema.ref or ""].schema
+        schema = deref(self.domain, schema)  # (through references, as ``values`` follows them)
         if schema.has_const:
             return 1, repr(schema.const)
         if schema.enum and schema.type != "array":
