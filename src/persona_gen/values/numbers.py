@@ -89,10 +89,11 @@ def integer_room(schema: Schema) -> tuple[int, str] | None:
 
 
 def unique_integers(schema: Schema, rows: range) -> list[int]:
-    """Distinct allowed integers for distinct row numbers: from the minimum up (from 1 when
-    there is none, down from 1 below it), each row its own value while the row numbers stay
-    below ``integer_room``; past that they come round again (a block is drawn whole, past
-    the dataset's last row: callers check the dataset fits, see ``Synthesizer.unique_room``)."""
+    """Distinct allowed integers for distinct row numbers: from the minimum up; without a
+    minimum, from 1 (or the maximum, when that is below 1) up to the maximum, then down from
+    below the start. Each row has its own value while the row numbers stay below
+    ``integer_room``; past that they come round again (a block is drawn whole, past the
+    dataset's last row: callers check the dataset fits, see ``Synthesizer.unique_room``)."""
     step, k_low, k_high = _integer_grid(schema)
     if k_low is not None:
         room = None if k_high is None else k_high - k_low + 1
