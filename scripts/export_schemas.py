@@ -21,6 +21,7 @@ from typing import Any
 
 from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours import BEHAVIOURS
+from persona_gen.personas.behaviours.slow_processing import MAX_FACTOR
 from persona_gen.personas.model import NAME_PATTERN, SEMVER, PersonaFile
 from persona_gen.profiles.model import DATASET_TYPES, ProfileFile
 
@@ -71,34 +72,60 @@ def _distribution(defs: dict[str, JsonSchema]) -> JsonSchema:
     }
 
 
-def _duration(defs: dict[str, JsonSchema]) -> JsonSchema:
-    """A time-span parameter (DurationSpec): a distribution of milliseconds whose draws are
-    clipped to 0 … MAX_DURATION_MS. The loader refuses a negative clip bound and a mean
-    outside that range; the parameter bounds below are what that implies for each ``dist``
-    (the mean itself of a uniform or a choice is beyond JSON Schema)."""
-    span = {"minimum": 0, "maximum": MAX_DURATION_MS}
+def _mean_at_most(
+    defs: dict[str, JsonSchema], most: float, low: float | None = None
+) -> list[JsonSchema]:
+    """The distribution's variants, each with the parameter bounds that a mean of at most
+    ``most`` (and, given ``low``, at least ``low``) implies for its ``dist`` (the mean itself
+    of a uniform or a choice is beyond JSON Schema)."""
+    value = {"maximum": most} if low is None else {"minimum": low, "maximum": most}
     implied: dict[str, dict[str, JsonSchema]] = {
-        "constant": {"value": span},
-        "uniform": {"low": {"maximum": MAX_DURATION_MS}, "high": {"minimum": 0}},
-        "normal": {"mean": span},
-        "lognormal": {"median": {"maximum": MAX_DURATION_MS}},
-        "exponential": {"mean": {"maximum": MAX_DURATION_MS}},
-        "gamma": {"mean": {"maximum": MAX_DURATION_MS}},
-        "poisson": {"mean": {"maximum": MAX_DURATION_MS}},
-        "geometric": {"mean": {"maximum": MAX_DURATION_MS}},
+        "constant": {"value": value},
+        "uniform": {
+            "low": {"maximum": most},
+            **({} if low is None else {"high": {"minimum": low}}),
+        },
+        "normal": {"mean": value},
+        "lognormal": {"median": {"maximum": most}},
+        "exponential": {"mean": {"maximum": most}},
+        "gamma": {"mean": {"maximum": most}},
+        "poisson": {"mean": {"maximum": most}},
+        "geometric": {"mean": {"maximum": most}},
         "choice": {},
     }
     union = _distribution(defs)["anyOf"][1]["oneOf"]
     variants = []
     for option in union:
         dist = defs[option["$ref"].rsplit("/", 1)[-1]]["properties"]["dist"]["const"]
-        bounds = {"clip_min": {"minimum": 0}, "clip_max": {"minimum": 0}, **implied[dist]}
-        variants.append({"allOf": [option, {"properties": bounds}]})
+        clips = {} if low is None else {"clip_min": {"minimum": low}, "clip_max": {"minimum": low}}
+        variants.append({"allOf": [option, {"properties": {**clips, **implied[dist]}}]})
+    return variants
+
+
+def _duration(defs: dict[str, JsonSchema]) -> JsonSchema:
+    """A time-span parameter (DurationSpec): a distribution of milliseconds whose draws are
+    clipped to 0 … MAX_DURATION_MS. The loader refuses a negative clip bound and a mean
+    outside that range."""
     return {
         "description": "A time span in ms: a number (a constant) or a distribution, every draw "
         f"clipped to 0 … {MAX_DURATION_MS} (365 days). See docs/distributions.md#durations.",
-        "anyOf": [{"type": "number", **span}, {"oneOf": variants}],
+        "anyOf": [
+            {"type": "number", "minimum": 0, "maximum": MAX_DURATION_MS},
+            {"oneOf": _mean_at_most(defs, MAX_DURATION_MS, 0)},
+        ],
     }
+
+
+def _slow_down(defs: dict[str, JsonSchema], prop: JsonSchema) -> JsonSchema:
+    """slow_processing's ``factor``: its draws count between 1 and MAX_FACTOR; the loader
+    refuses a mean above MAX_FACTOR."""
+    bounded = {
+        "anyOf": [
+            {"type": "number", "maximum": MAX_FACTOR},
+            {"oneOf": _mean_at_most(defs, MAX_FACTOR)},
+        ]
+    }
+    return {**{k: v for k, v in prop.items() if k != "$ref"}, **bounded}
 
 
 def _unwrap(value: Any) -> Any:
@@ -127,6 +154,8 @@ def _params(kind: str, defs: dict[str, JsonSchema]) -> str:
     }
     for name, prop in schema.get("properties", {}).items():
         properties[name] = {**prop, "default": defaults[name]} if name in defaults else prop
+    if kind == "slow_processing":
+        properties["factor"] = _slow_down(defs, properties["factor"])
     if kind == "errors":  # YAML keys such as 500 arrive as text in JSON-based editors
         properties["statuses"]["propertyNames"] = {"pattern": "^[45][0-9][0-9]$"}
     name = f"behaviour.{kind}"

@@ -61,12 +61,13 @@ def import_profile(
     entity: str | None = None,
     fmt: str | None = None,
 ) -> Path:
-    """Copy the repo's schemas into ``schemas`` and import ``schema`` into ``profile``."""
+    """Copy the repo's schemas into ``schemas`` and import ``schema`` into ``profile``
+    (replacing a profile an earlier call made there)."""
     schemas.mkdir(parents=True, exist_ok=True)
     profile.parent.mkdir(parents=True, exist_ok=True)
     for f in SCHEMAS.iterdir():
         shutil.copy(f, schemas / f.name)
-    args = ["import-schema", str(schemas / schema), "-t", dtype, "-o", str(profile)]
+    args = ["import-schema", str(schemas / schema), "-t", dtype, "-o", str(profile), "--force"]
     args += ["-c", str(count), *(["--output-format", fmt] if fmt else [])]
     result = run_cli([*args, *(["-e", entity] if entity else [])])
     assert result.code == 0, result.stderr

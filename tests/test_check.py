@@ -73,6 +73,38 @@ def test_fault_labels_are_honoured(tmp_path: Path, persona: str) -> None:
     assert set(report.by_rule) >= {r["rule"] for r in invalid} - {"minimum", "maximum"}
 
 
+def test_file_rows_cut_short_label_no_field_of_an_absent_optional_object(
+    tmp_path: Path,
+) -> None:
+    # A noisy device's row cut short empties the rest of the row: its required fields of an
+    # optional object left wholly empty (manager.status...) were labelled broken, although
+    # the object is simply absent; `check` hid it as "undetected". Now the labels say what
+    # the row holds: every row labelled invalid fails, and fails only as labelled.
+    from persona_gen.runtime.records import FileRowShape
+
+    profile, data = _generate(
+        tmp_path, "user.schema.json", "file", fmt="jsonl", persona="noisy_device", count=3000
+    )
+    rows = [json.loads(line) for line in data.read_text().splitlines()]
+    domain = load_profile(profile).domain
+    assert domain is not None
+    optional = [".".join(map(str, p)) for p in FileRowShape(domain, "User").optional_parents]
+    labelled = 0
+    for row in rows:
+        absent = [
+            o for o in optional if all(v is None for c, v in row.items() if c.startswith(f"{o}."))
+        ]
+        for label in filter(None, row["_violations"].split(";")):
+            labelled += 1
+            path = label.rsplit(":", 1)[0]
+            assert not any(path == o or path.startswith(f"{o}.") for o in absent), label
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    invalid = sum(1 for row in rows if row["_expected_valid"] is False)
+    assert labelled > 100 and report.labelled_invalid == invalid == report.failed_as_labelled
+    assert not report.undetected
+
+
 def test_corrupted_records_are_reported(tmp_path: Path) -> None:
     profile, data = _generate(tmp_path, "openapi-users.yaml", "fault", entity="User", count=50)
     records = json.loads(data.read_bytes())
@@ -432,16 +464,15 @@ def test_empty_strings_a_csv_cannot_tell_from_absent_fields_are_undetected(
     assert report.undetected["const"] > 0
 
 
-def test_required_fields_of_an_emptied_optional_object_are_undetected(tmp_path: Path) -> None:
-    # A noisy device cuts a row short: every manager.* column emptied, labelled
-    # manager.id:required. The flat row is that of a user without a manager (optional).
+def test_a_label_on_a_field_of_an_absent_optional_object_is_a_problem(tmp_path: Path) -> None:
+    # Every manager.* column empty is a user without a manager (optional): a label that
+    # says manager.id:required is wrong (the file generator no longer writes one), and
+    # `check` says so instead of counting the break as one the format cannot show.
     profile, data = _generate(tmp_path, "user.schema.json", "file", fmt="jsonl", count=20)
     rows = [json.loads(line) for line in data.read_text().splitlines()]
     cut = {c: None for c in rows[1] if c.startswith("manager.")}
     rows[1] |= cut | {"_expected_valid": False, "_violations": "manager.id:required"}
-    # ...but a row whose label names a column outside it still breaks
-    rows[2] |= cut | {"_expected_valid": False, "_violations": "manager.id:required;id:required"}
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     report = _check(profile, data)
-    assert report.undetected["required"] == 1
-    assert [p.index for p in report.problems] == [2]
+    assert not report.undetected
+    assert [(p.index, p.kind) for p in report.problems] == [(1, "undetected-break")]

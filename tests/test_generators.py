@@ -11,6 +11,7 @@ import pytest
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.builtin import builtin_domain
+from persona_gen.entities.model import Domain
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators import GENERATORS, SUMMARIES
 from persona_gen.generators.base import Generator
@@ -164,6 +165,88 @@ def test_unique_columns_stay_unique_across_blocks(persona: str) -> None:
             tuple(r[c] for c in columns) for r in recs if all(r[c] is not None for c in columns)
         ]
         assert len(keys) == len(set(keys)), columns
+
+
+def _keyed_domain(tmp_path: Path, ddl: str) -> Domain:
+    from persona_gen.runtime.schema_import import import_schema
+
+    source = tmp_path / "t.sql"
+    source.write_text(ddl)
+    return import_schema(source, "ddl").domain
+
+
+def test_a_unique_integer_key_stays_within_its_bounds() -> None:
+    # A unique integer counted from its minimum (or 1) ran past its maximum; with no minimum,
+    # past the maximum it counts down from 1. multipleOf and exclusive bounds hold too.
+    from persona_gen.entities.model import Entity, Field, Schema
+
+    fields = (
+        Field("n", Schema("integer", maximum=2000, multiple_of=2)),
+        Field("m", Schema("integer", minimum=0, maximum=3000, exclusive_minimum=True)),
+        Field("x", Schema("string")),
+    )
+    entity = Entity("T", Schema("object", fields=fields), unique=(("n",), ("m",)))
+    domain = Domain({"T": entity}, "T")
+    persona = CATALOG.get("normal_user")
+    dataset = Dataset([(persona, 1.0)], "file", 2500, 3, domain=domain, entity="T")
+    rows = [r for block in dataset.blocks() for r in block]
+    n = [r["n"] for r in rows]
+    m = [r["m"] for r in rows]
+    assert len(set(n)) == len(set(m)) == 2500
+    assert max(n) == 2000 and all(v % 2 == 0 for v in n)
+    assert min(m) == 1 and max(m) == 2500
+
+
+def test_a_dataset_larger_than_a_unique_keys_room_is_refused_up_front(tmp_path: Path) -> None:
+    from persona_gen.errors import GenerationError
+
+    domain = _keyed_domain(
+        tmp_path,
+        "CREATE TABLE t (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 1000), note TEXT);\n",
+    )
+    persona = CATALOG.get("normal_user")
+    with pytest.raises(GenerationError) as refused:
+        Dataset([(persona, 1.0)], "file", 1001, 1, domain=domain, entity="t")
+    assert str(refused.value) == (
+        "'id' must be unique but has only 1000 allowed values (1 to 1000); "
+        "1001 records cannot all differ"
+    )
+
+
+def test_unique_enum_room_is_checked_against_the_whole_dataset(tmp_path: Path) -> None:
+    # Checked per block, it refused 3 records of a 3-member key (a block is drawn whole)
+    # and passed a first block of a dataset too large for the key, to fail a block later.
+    from persona_gen.errors import GenerationError
+
+    members = ", ".join(f"'k{i}'" for i in range(1500))
+    domain = _keyed_domain(
+        tmp_path,
+        f"CREATE TABLE t (kind VARCHAR(6) PRIMARY KEY CHECK (kind IN ({members})), note TEXT);\n",
+    )
+    persona = CATALOG.get("normal_user")
+    for count in (1500, 3):
+        dataset = Dataset([(persona, 1.0)], "file", count, 1, domain=domain, entity="t")
+        kinds = [r["kind"] for block in dataset.blocks() for r in block]
+        assert len(set(kinds)) == count
+    with pytest.raises(GenerationError, match=r"only 1500 allowed values .*; 1501 records cannot"):
+        Dataset([(persona, 1.0)], "file", 1501, 1, domain=domain, entity="t")
+
+
+def test_a_bounded_unique_key_in_a_mix_stays_unique_or_is_refused(tmp_path: Path) -> None:
+    from persona_gen.errors import GenerationError
+
+    domain = _keyed_domain(
+        tmp_path, "CREATE TABLE t (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 2000));\n"
+    )
+    even = [(CATALOG.get("normal_user"), 0.5), (CATALOG.get("legacy_client"), 0.5)]
+    dataset = Dataset(even, "file", 2000, 1, domain=domain, entity="t")
+    ids = [r["id"] for block in dataset.blocks() for r in block]
+    assert len(set(ids)) == 2000 and min(ids) >= 1 and max(ids) <= 2000
+    # Each persona's records are numbered apart (k + n*i): 1,800 records of a 90 % persona
+    # take numbers up to about 3,600, more than the key holds.
+    lopsided = [(CATALOG.get("normal_user"), 0.9), (CATALOG.get("legacy_client"), 0.1)]
+    with pytest.raises(GenerationError, match="of this mix of 2 personas are numbered up to"):
+        Dataset(lopsided, "file", 2000, 1, domain=domain, entity="t")
 
 
 def test_a_file_dataset_of_two_entities_is_refused() -> None:

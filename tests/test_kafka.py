@@ -573,7 +573,9 @@ def test_manifest_of_a_run_that_could_not_start_says_why(
         manifest = tmp_path / "m.json"
         result = run_cli([*args, "--sink", url, "--manifest", str(manifest)])
         assert result.code == 1
-        delivery = orjson.loads(manifest.read_bytes())["delivery"]
+        doc = orjson.loads(manifest.read_bytes())
+        assert doc["format"] == "kafka/json"  # as a delivered run's manifest says
+        delivery = doc["delivery"]
         assert delivery["records"] == 0
         assert delivery["error"] is not None and delivery["error"].startswith(says)
         assert delivery["error"] in result.stderr

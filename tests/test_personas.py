@@ -398,6 +398,16 @@ def _uniform_lengths(longest: int) -> Any:
             "behaviors.slow_processing.timeout_ms: Input should be less than or equal to "
             "31536000000",
         ),
+        # a slow-down whose think times overflowed to infinity (written as null)
+        (
+            "slow_processing:\n    factor: 1.0e+308",
+            "bad.yaml:4:5: behaviors.slow_processing.factor: the value (1e+308) is above 1000, "
+            "the largest slow-down factor",
+        ),
+        (
+            "slow_processing:\n    factor: {dist: uniform, low: 1, high: 1.0e+300}",
+            "behaviors.slow_processing.factor: the mean (5e+299) is above 1000",
+        ),
     ],
 )
 def test_impossible_time_spans_are_refused(tmp_path: Path, block: str, expected: str) -> None:
@@ -441,6 +451,25 @@ def test_time_spans_are_never_negative(tmp_path: Path) -> None:
         assert trace.think_ms.min() >= 0
         assert trace.delivery_ms.min() >= 0  # no event arrives before it happened
         assert (trace.latency_ms == 0).any()  # the tail was there, and clipped
+
+
+def test_slow_processing_keeps_think_times_finite_time_spans(tmp_path: Path) -> None:
+    from persona_gen.distributions import MAX_DURATION_MS
+
+    engine = _engine(
+        tmp_path,
+        "glacial_client",
+        """\
+        behaviors:
+          timing:
+            think_time_ms: {dist: uniform, low: 0, high: 1.0e+10}
+          slow_processing:
+            factor: {dist: normal, mean: 900, std: 1.0e+300}
+        """,
+    )
+    trace = engine.trace(0)
+    assert np.isfinite(trace.think_ms).all() and np.isfinite(trace.latency_ms).all()
+    assert trace.think_ms.max() == MAX_DURATION_MS
 
 
 def test_minimal_latency_delivery_is_never_negative(tmp_path: Path) -> None:

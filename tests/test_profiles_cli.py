@@ -150,6 +150,47 @@ def test_import_bad_input(
     assert not (tmp_path / "x.yaml").exists()
 
 
+def test_import_refuses_to_overwrite_a_profile_without_force(tmp_path: Path) -> None:
+    """A profile is edited by hand: importing again onto it is refused unless --force."""
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(SCHEMAS / "users.sql"), "-e", "users", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    profile.write_text(profile.read_text() + "# my own notes\n")
+    edited = profile.read_bytes()
+    again = run_cli(args)
+    assert again.code == 1
+    assert (
+        again.stderr == f"persona-gen: error: {profile} already exists (use --force to overwrite)\n"
+    )
+    assert profile.read_bytes() == edited
+    listed = run_cli([*args, "--list-entities"])  # (writes nothing: nothing to refuse)
+    assert listed.code == 0, listed.stderr
+    forced = run_cli([*args, "--force"])
+    assert forced.code == 0, forced.stderr
+    assert b"# my own notes" not in profile.read_bytes()
+    assert yaml.safe_load(profile.read_text())["source"]["entity"] == "users"
+
+
+def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "t.sql"
+    source.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 1000));\n")
+    profile = tmp_path / "p.yaml"
+    assert run_cli(["import-schema", str(source), "-c", "1001", "-o", str(profile)]).code == 0
+    message = (
+        "dataset 't_file': 'id' must be unique but has only 1000 allowed values (1 to 1000); "
+        "1001 records cannot all differ"
+    )
+    out = tmp_path / "out"
+    made = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert made.code == 1
+    assert made.stderr == f"persona-gen: error: {message}\n"
+    assert not out.exists() or not any(out.iterdir())
+    checked = run_cli(["validate", str(profile), "-t", "profile"])
+    assert checked.code == 1 and message in checked.stderr
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [

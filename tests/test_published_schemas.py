@@ -132,6 +132,11 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
             "behaviors/retry_storms/backoff_ms",
         ),
         ({"slow_processing": {"timeout_ms": 1e12}}, "behaviors/slow_processing/timeout_ms"),
+        ({"slow_processing": {"factor": 1e308}}, "behaviors/slow_processing/factor"),
+        (
+            {"slow_processing": {"factor": {"dist": "lognormal", "median": 5000, "sigma": 1}}},
+            "behaviors/slow_processing/factor",
+        ),
         # what the review found accepted (docs/schema vs validate): empty lists and mappings,
         # delimiters and encodings the CSV writer cannot use
         ({"unicode": {"classes": []}}, "behaviors/unicode/classes"),

@@ -18,6 +18,7 @@ __all__ = [
     "ForeignKey",
     "Operation",
     "Schema",
+    "deref",
 ]
 
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "any"})
@@ -144,6 +145,15 @@ class Domain:
 
     def entity(self, name: str | None = None) -> Entity:
         return self.entities[name or self.primary]
+
+
+def deref(domain: Domain, s: Schema) -> Schema:
+    """``s``, or the schema of the entity it references (through up to 16 references)."""
+    seen = 0
+    while s.type == "ref" and s.ref in domain.entities and seen < 16:
+        s = domain.entities[s.ref].schema
+        seen += 1
+    return s
 
 
 def _snake(name: str) -> str:

@@ -47,6 +47,10 @@ class Generator(ABC):
     name: ClassVar[str]
     description: ClassVar[str]
     use_case: ClassVar[str]
+    # Whether each record carries one record of the entity numbered by ``rows`` (a file
+    # row, a fault payload, an event), so its unique keys differ across the dataset (api
+    # and load bodies are not one per record: their keys come round when the room is short).
+    keyed: ClassVar[bool] = False
 
     def __init__(self, ctx: GenerationContext) -> None:
         self.ctx = ctx

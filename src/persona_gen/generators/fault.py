@@ -48,6 +48,7 @@ AFFINITY: dict[str, dict[str, float]] = {
 
 class FaultGenerator(Generator):
     name = "fault"
+    keyed = True
     description = "Faulty/mutated data"
     use_case = "Resilience and negative testing"
 

@@ -63,6 +63,7 @@ def flatten(
 
 class FileGenerator(Generator):
     name = "file"
+    keyed = True
     description = "File-based data records"
     use_case = "ETL and ingestion testing"
 
@@ -78,14 +79,26 @@ class FileGenerator(Generator):
         self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
         self.data_columns = list(self.columns)
         self.column_paths = [leaf.path for leaf in fields if leaf.path not in parents]
+        # Required columns (an object kept as one JSON-text column too; a spread object is
+        # its columns).
         self.required = {
             leaf.dotted
-            for leaf in leaves(self.ctx.domain, self.entity.schema)
-            if leaf.required and leaf.schema.type != "object" and not leaf.schema.nullable
+            for leaf in fields
+            if leaf.required and not leaf.schema.nullable and leaf.path not in parents
         }
         # Columns that may hold null: a required one a behaviour removed is left out of the
         # row (null would be a valid value, not the missing field its label names).
         self.nullable = {leaf.dotted for leaf in fields if leaf.schema.nullable} & set(self.columns)
+        # The optional objects spread as columns, each with its columns: one whose columns
+        # are all empty is absent from the row, and so is every rule of a field inside it.
+        optional = {
+            leaf.path: leaf.dotted for leaf in fields if leaf.path in parents and not leaf.required
+        }
+        self.optional_objects: dict[str, list[str]] = {}
+        for path, column in zip(self.column_paths, self.data_columns, strict=True):
+            for k in range(1, len(path)):
+                if path[:k] in optional:
+                    self.optional_objects.setdefault(optional[path[:k]], []).append(column)
         # Free-text columns with room for a quote pair and a line break (edge-case quirks).
         self.quotable = {
             leaf.dotted: leaf.schema.max_length
@@ -127,27 +140,33 @@ class FileGenerator(Generator):
             touched.update(np.flatnonzero(quirky).tolist())
         for i in sorted(touched):
             row = rows[i]
-            found = [o for o in outcomes[i] if o.rule]
-            emptied: list[str] = []
+            broken = [(o.field_path, o.rule) for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":
-                # The device died mid-write: the row stops part-way. A field it empties
-                # holds no earlier break any more: only the cut's own (a required field).
+                # The device died mid-write: the row stops part-way. What a behaviour broke
+                # in the cells it lost is gone with them; a required cell lost is broken.
                 cut = int(rng.integers(1, max(2, len(self.data_columns))))
                 emptied = self.data_columns[cut:]
                 for c in emptied:
                     row[c] = None
-                found = [o for o in found if not _within(o.field_path, emptied, self.data_columns)]
-            broken = [f"{o.field_path}:{o.rule}" for o in found]
-            broken.extend(f"{c}:required" for c in emptied if c in self.required)
-            for o in found:
-                nulled = o.field_path in self.nullable and row.get(o.field_path, "") is None
-                if o.rule == "required" and nulled:
-                    del row[o.field_path]
+                broken = [(p, r) for p, r in broken if not _within(p, emptied, self.data_columns)]
+                broken.extend((c, "required") for c in emptied if c in self.required)
+            if broken and self.optional_objects:
+                # A field of an optional object the row does not hold breaks no rule (a
+                # required field of an emptied address, say: the address is absent).
+                absent = [
+                    name
+                    for name, columns in self.optional_objects.items()
+                    if all(row[c] is None for c in columns)
+                ]
+                broken = [(p, r) for p, r in broken if not _within(p, absent)]
+            for path, rule in broken:
+                if rule == "required" and path in self.nullable and row.get(path, "") is None:
+                    del row[path]  # (removed, not null: see ``nullable``)
             if quirky is not None and quirky[i]:
                 _embed_quotes_and_newlines(row, rng, self.quotable)
             # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
             row[VALID_COLUMN] = not broken
-            row[VIOLATIONS_COLUMN] = ";".join(broken)
+            row[VIOLATIONS_COLUMN] = ";".join(f"{path}:{rule}" for path, rule in broken)
         return rows
 
     def _columns(
@@ -195,15 +214,14 @@ class FileGenerator(Generator):
         )
 
 
-def _within(field: str, emptied: list[str], columns: list[str]) -> bool:
-    """Whether a cut that emptied ``emptied`` (the last of ``columns``) emptied ``field``:
-    its column, the column holding it (an item of an array column), or every column of it
-    (an object spread as columns)."""
-    parts = field.split(".")
-    if any(".".join(parts[:k]) in emptied for k in range(1, len(parts) + 1)):
+def _within(path: str, names: list[str], columns: list[str] | None = None) -> bool:
+    """Whether the field ``path`` (``address.city``, ``tags[0]``) is one of ``names``
+    (columns or objects) or lies inside one; given the ``columns``, also an object spread
+    as columns that are all among ``names``."""
+    if any(path == n or path.startswith((f"{n}.", f"{n}[")) for n in names):
         return True
-    inside = [c for c in columns if c.startswith(field + ".")]
-    return bool(inside) and all(c in emptied for c in inside)
+    inside = [c for c in columns or () if c.startswith(f"{path}.")]
+    return bool(inside) and all(c in names for c in inside)
 
 
 def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from persona_gen.entities.model import Domain, Field, Schema
+from persona_gen.entities.model import Domain, Field, Schema, deref
 
 __all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "object_of", "set_path"]
 
@@ -104,15 +104,6 @@ def object_of(domain: Domain, s: Schema) -> Schema:
         for name, f in merged.items()
     )
     return Schema("object", fields=fields, closed=all(o.closed for o in options))
-
-
-def deref(domain: Domain, s: Schema) -> Schema:
-    """``s``, or the schema of the entity it references (through up to 16 references)."""
-    seen = 0
-    while s.type == "ref" and s.ref in domain.entities and seen < 16:
-        s = domain.entities[s.ref].schema
-        seen += 1
-    return s
 
 
 def get_path(obj: Any, path: Path) -> Any:

@@ -80,6 +80,7 @@ def murmur2_partition(key: str, partitions: int = PARTITIONS) -> int:
 
 class StreamingGenerator(Generator):
     name = "streaming"
+    keyed = True
     description = "Kafka/Flink event streams"
     use_case = "Stream processing validation"
 

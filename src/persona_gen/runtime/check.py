@@ -783,10 +783,8 @@ def _unshowable(
     """Whether the format cannot show the breaks a record's label names. Text cells (CSV)
     cannot tell a number from a numeric string, nor null from "" (``TEXT_UNDETECTABLE``);
     in a file row, a "" that breaks a const, minLength or pattern from an absent optional
-    field (every column the label names is an empty cell). And a flat row cannot tell an
-    optional object whose fields were all emptied from an absent one (every column the label
-    names lies in an optional object whose columns are all empty). Nor can a table tell a
-    removed field that may be null from a null (JSON rows leave such a field out)."""
+    field (every column the label names is an empty cell). Nor can a table tell a removed
+    field that may be null from a null (JSON rows leave such a field out)."""
     if text and rules and set(rules) <= TEXT_UNDETECTABLE:
         return True
     if generator != "file" or shape is None:
@@ -797,12 +795,11 @@ def _unshowable(
         return False
     if text and all(record.get(c) == "" for c in columns):
         return True
-    if set(rules) == {"required"} and all(
+    # A table (Parquet, SQL) holds a removed field that may be null as null.
+    return set(rules) == {"required"} and all(
         c in record and record[c] is None and (leaf := shape.leaves.get(c)) and leaf.schema.nullable
         for c in columns
-    ):
-        return True  # a table (Parquet, SQL) holds a removed field that may be null as null
-    return all(shape.in_absent_object(record, c, text) for c in columns)
+    )
 
 
 def _sha256(path: Path) -> str:

@@ -487,6 +487,9 @@ def import_schema(
             "--strict", help="Fail on constructs that cannot be expressed, instead of warning."
         ),
     ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite an existing profile file.")
+    ] = False,
 ) -> None:
     """Import a schema file into a reusable profile (or list its entities)."""
     from persona_gen.runtime.schema_import import (
@@ -504,6 +507,8 @@ def import_schema(
     records = _parse_count(count, "-c/--count")
     if name is not None:
         _check_profile_name(name)
+    if output is not None and not list_entities:
+        _refuse_overwrite(output, force)  # (a profile is often edited by hand)
     fmt_name = detect_format(schema_file, fmt)
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
     for warning in result.warnings:
@@ -849,7 +854,9 @@ def init_profile(
 
 
 def _refuse_overwrite(path: Path, force: bool) -> None:
-    if path.exists() and not force:
+    """Refuse to replace an existing file without ``--force``. (A directory, /dev/null or a
+    pipe is left to the writer, which says what it is.)"""
+    if path.is_file() and not force:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
 
 

@@ -156,6 +156,7 @@ class Dataset:
             self._check_pattern_room()
         if generator == "file":
             _require_one_entity(self.lanes, self.key)
+        self._check_unique_room()
         self.stats = DatasetStats()
         # Processes ``blocks()`` computes blocks in (``--workers`` for sinks, which take
         # records rather than encoded bytes); the records are the same for any number.
@@ -201,6 +202,33 @@ class Dataset:
                         f"{room} values; the {self.count} records (numbered up to "
                         f"{span - 1}) cannot all differ"
                     )
+
+    def _check_unique_room(self) -> None:
+        """Refuse, before anything is made, a dataset with more records than a unique key
+        of its entity can tell apart (an enum of 3 members, an integer up to 1000)."""
+        q, r = divmod(self.count, BLOCK_SIZE)
+        # Each persona's records in the dataset: its share of every whole block, and of the
+        # last block's first r positions.
+        tail = np.bincount(self._positions(q)[:r], minlength=len(self.lanes)).tolist()
+        for lane, share, extra in zip(self.lanes, self.shares, tail, strict=True):
+            mine = q * share + extra
+            gen = lane.generator
+            if not (gen.keyed and mine):
+                continue
+            span = gen.rows(mine - 1, 1)[0] + 1  # the row numbers its records take
+            for name, room, which in gen.synth.unique_room(gen.entity.name):
+                if room >= span:
+                    continue
+                allowed = f"{room} allowed value{'s' if room != 1 else ''} ({which})"
+                if span == self.count:
+                    why = f"{self.count} records cannot all differ"
+                else:  # (a mix numbers each persona's records apart: k + n*i)
+                    why = (
+                        f"the {self.count} records of this mix of {len(self.lanes)} personas "
+                        f"are numbered up to {span - 1} (each persona's apart), so they "
+                        "cannot all differ"
+                    )
+                raise GenerationError(f"'{name}' must be unique but has only {allowed}; {why}")
 
     def _positions(self, index: int) -> np.ndarray:
         """The persona of each position of block ``index`` (a mix)."""

@@ -248,24 +248,6 @@ class FileRowShape:
                 _drop(out, parent)
         return out
 
-    def in_absent_object(self, row: dict[str, Any], column: str, text: bool = False) -> bool:
-        """Whether ``column`` of ``row`` lies in an optional object whose columns are all
-        empty, which ``record`` leaves out: a flat row cannot tell that object's fields
-        emptied (a required one, say) from the object being absent."""
-        leaf = self.leaves.get(column)
-        if leaf is None:
-            return False
-        parents = [p for p in self.optional_parents if leaf.path[: len(p)] == p]
-        for parent in parents:
-            prefix = ".".join(map(str, parent)) + "."
-            if all(
-                self._typed(v, self.leaves.get(c), text) is None
-                for c, v in row.items()
-                if c.startswith(prefix)
-            ):
-                return True
-        return False
-
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
         if not isinstance(value, str):
             return value

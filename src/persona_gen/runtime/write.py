@@ -16,7 +16,7 @@ from persona_gen.runtime.manifest import (
     write_manifest,
 )
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
-from persona_gen.sinks import FORMATS, masked_url
+from persona_gen.sinks import FORMATS, masked_url, sink_format
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import is_special, open_output
 
@@ -208,7 +208,7 @@ def deliver(
         # Sinks turn Ctrl-C into an interrupted SinkError once records go out: this one came
         # before (connecting, checking topics or tables), so nothing was sent.
         if manifest_file is not None:
-            stopped = manifest(dataset, output=url, fmt=scheme, extra=extra, taken=0)
+            stopped = manifest(dataset, output=url, fmt=sink_format(url), extra=extra, taken=0)
             stopped["delivery"] = {"records": 0, "stopped": "interrupted before sending"}
             with contextlib.suppress(OutputError):
                 write_manifest(manifest_file, stopped)
@@ -221,7 +221,7 @@ def deliver(
             failed = manifest(
                 dataset,
                 output=url,
-                fmt=scheme,
+                fmt=sink_format(url),
                 extra=extra,
                 taken=taken if isinstance(taken, int) else None,
             )

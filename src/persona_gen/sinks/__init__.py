@@ -6,7 +6,7 @@ from typing import Any
 
 from persona_gen.registry import Registry
 
-__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url", "masked_url"]
+__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url", "masked_url", "sink_format"]
 
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
@@ -32,6 +32,19 @@ def masked_url(url: str) -> str:
 
     url = re.sub(r"(://[^/@:]*):[^/@]*@", r"\1:***@", url)
     return re.sub(r"((?:^|[?&])[^=&]*(?:password|secret)[^=&]*=)[^&]*", r"\1***", url, flags=re.I)
+
+
+def sink_format(url: str) -> str:
+    """The ``format`` a run manifest gives a delivery to ``url``, whether it succeeded or
+    not: ``kafka/`` and the value encoding (``kafka/json``), ``sqlite`` or ``postgresql``
+    (also for a ``postgres://`` URL)."""
+    if url.partition("://")[0] == "kafka":
+        from persona_gen.sinks.kafka import parse_kafka_url
+
+        return parse_kafka_url(url).manifest_format
+    from persona_gen.sinks.database import parse_database_url
+
+    return parse_database_url(url).kind
 
 
 def check_sink_url(url: str, option: str = "--sink", generator: str | None = None) -> None:

@@ -16,8 +16,11 @@ What is loaded: the ``file`` generator's rows, one row per record, into the enti
 the other generators (api, streaming, load, fault) are envelopes, not table rows: they are
 refused with a message saying so (send them to a file or Kafka instead).
 
-Rows labelled ``_expected_valid: false`` were broken on purpose; the schema would reject
-them, so they are skipped and counted (``skipped_invalid``) unless ``include_invalid``.
+Rows a behaviour broke on purpose are skipped and counted (``skipped_invalid``) unless
+``include_invalid``: those invalid as the table is given them (``sinks.written``), which
+is their ``_expected_valid`` label less the breaks in columns not loaded (read-only ones)
+and, in PostgreSQL, the breaks a dropped NUL undoes — the rows the ``sql`` format writes
+without an ``expected invalid`` comment are the rows a load keeps.
 
 ``create_tables`` creates the tables the load needs from the entity model
 (``tables.create_table_sql``), in foreign-key order, inside the load's transaction: a failed
@@ -49,7 +52,6 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from persona_gen.errors import PersonaGenError, SinkError, UsageError
-from persona_gen.generators.file import VALID_COLUMN
 from persona_gen.sinks import masked_url
 from persona_gen.sinks.tables import (
     Table,
@@ -58,6 +60,7 @@ from persona_gen.sinks.tables import (
     quote_table,
     table_for,
 )
+from persona_gen.sinks.written import WrittenLabels
 
 if TYPE_CHECKING:
     from persona_gen.entities.model import Domain, Entity
@@ -396,15 +399,17 @@ def _generate_parents(ordered: list[_Part], datasets: dict[str, Dataset]) -> Non
 def _rows(
     dataset: Dataset,
     counts: TableCounts,
-    include_invalid: bool,
+    labels: WrittenLabels | None,
     bar: Any,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(index in the dataset, row) of every row to load."""
+    """(index in the dataset, row) of every row to load: every row, or (``labels``) those
+    valid as the table is given them."""
     index = 0
     for block in dataset.blocks():
-        for row in block:
+        valid = [True] * len(block) if labels is None else [v for v, _, _ in labels.block(block)]
+        for row, keep in zip(block, valid, strict=True):
             counts.offered += 1
-            if include_invalid or row.get(VALID_COLUMN) is not False:
+            if keep:
                 yield index, row
             else:
                 counts.skipped_invalid += 1
@@ -414,17 +419,27 @@ def _rows(
 
 
 def _part_rows(
-    part: _Part, counts: TableCounts, include_invalid: bool, bar: Any
+    part: _Part, counts: TableCounts, include_invalid: bool, drops_nul: bool, bar: Any
 ) -> Iterator[tuple[Where, dict[str, Any]]]:
     for s, source in enumerate(part.sources):
-        for index, row in _rows(source.dataset, counts, include_invalid, bar):
+        labels = None
+        if not include_invalid:
+            # (what a row breaks as loaded: read-only columns are not, PostgreSQL drops NUL)
+            generator: Any = source.dataset.lanes[0].generator  # (a file generator)
+            labels = WrittenLabels(
+                part.spec, part.entity, part.domain, generator.data_columns, drops_nul=drops_nul
+            )
+        for index, row in _rows(source.dataset, counts, labels, bar):
             yield (s, index), row
 
 
-def _prepare(parts: list[_Part], report: LoadReport, include_invalid: bool, bar: Any) -> None:
+def _prepare(
+    parts: list[_Part], report: LoadReport, include_invalid: bool, drops_nul: bool, bar: Any
+) -> None:
     """Give every table its rows: streamed as generated, or — for tables linked by foreign
     keys — generated whole and linked with ``link_foreign_keys`` (children reference loaded
-    parent rows; deterministic from the seed)."""
+    parent rows; deterministic from the seed). Rows invalid as loaded are left out unless
+    ``include_invalid``."""
     from persona_gen.importers.ddl import link_foreign_keys
     from persona_gen.seeds import block_stream
 
@@ -441,13 +456,13 @@ def _prepare(parts: list[_Part], report: LoadReport, include_invalid: bool, bar:
         if not any(fk.entity in entities for p in group for fk in p.entity.foreign_keys):
             for part in group:
                 counts = report.tables[part.spec.name]
-                part.rows = _part_rows(part, counts, include_invalid, bar)
+                part.rows = _part_rows(part, counts, include_invalid, drops_nul, bar)
             continue
         rows_by_entity: dict[str, list[dict[str, Any]]] = {}
         for part in group:
             counts = report.tables[part.spec.name]
             rows = []
-            for where, row in _part_rows(part, counts, include_invalid, bar):
+            for where, row in _part_rows(part, counts, include_invalid, drops_nul, bar):
                 row[_ORIGIN] = where
                 rows.append(row)
             rows_by_entity[part.entity.name] = rows
@@ -626,7 +641,7 @@ def load_datasets(
             parts,
             create_tables,
             report,
-            lambda: _prepare(parts, report, include_invalid, bar),
+            lambda: _prepare(parts, report, include_invalid, target.kind != "sqlite", bar),
         )
     except SinkError as exc:
         report.error = str(exc)
@@ -649,10 +664,9 @@ def load_datasets(
                 "ran out of distinct parents)",
                 file=sys.stderr,
             )
-    fmt = "sqlite" if target.kind == "sqlite" else "postgresql"
     docs = []
     for name, ds, _ in members:
-        doc = manifest(ds, output=str(target), fmt=fmt, extra=extra)
+        doc = manifest(ds, output=str(target), fmt=target.kind, extra=extra)
         own = [p.spec.name for p in parts if p.member == name]
         doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
         docs.append(doc)

@@ -182,6 +182,11 @@ class KafkaTarget:
     def bootstrap(self) -> str:
         return ",".join(self.brokers)
 
+    @property
+    def manifest_format(self) -> str:
+        """The run manifest's ``format``: ``kafka/`` and the value encoding."""
+        return f"kafka/{self.value}"
+
     def __str__(self) -> str:
         return f"kafka://{self.bootstrap}/{self.topic or ''}"
 
@@ -661,7 +666,7 @@ def send_dataset(
     finally:
         if bar is not None:
             bar.close()
-    doc = manifest(dataset, output=str(target), fmt=f"kafka/{report.encoding}", extra=extra)
+    doc = manifest(dataset, output=str(target), fmt=target.manifest_format, extra=extra)
     doc["delivery"] = report.to_manifest()
     doc["count"] = report.records  # what was taken for delivery (a paced run may stop early)
     return doc

@@ -9,7 +9,16 @@ import numpy as np
 
 from persona_gen.entities.model import Schema
 
-__all__ = ["integer_column", "number_column", "numeric_bounds", "round_many", "snap", "snap_many"]
+__all__ = [
+    "integer_column",
+    "integer_room",
+    "number_column",
+    "numeric_bounds",
+    "round_many",
+    "snap",
+    "snap_many",
+    "unique_integers",
+]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -51,6 +60,51 @@ def numeric_bounds(schema: Schema, integer: bool) -> tuple[float, float]:
         limit = 10.0**digits - (1 if integer else 10.0 ** -(schema.scale or 0))
         low, high = max(low, -limit), min(high, limit)
     return low, high
+
+
+def _integer_grid(schema: Schema) -> tuple[int, int | None, int | None]:
+    """``(step, k_low, k_high)``: the integers a schema allows are ``k * step`` for ``k`` in
+    ``[k_low, k_high]`` (None: unbounded on that side)."""
+    low, high = numeric_bounds(schema, integer=True)
+    step = 1
+    if schema.multiple_of:
+        m = float(schema.multiple_of)
+        # (integer multiples of p/q are the multiples of p)
+        step = int(m) if m.is_integer() else Fraction(m).limit_denominator(10**6).numerator
+        step = max(step, 1)
+    k_low = None if low == -math.inf else -(-int(low) // step)
+    k_high = None if high == math.inf else int(high) // step
+    return step, k_low, k_high
+
+
+def integer_room(schema: Schema) -> tuple[int, str] | None:
+    """How many distinct integers the schema allows, and which (``1 to 1000``); None when
+    unbounded."""
+    step, k_low, k_high = _integer_grid(schema)
+    if k_low is None or k_high is None:
+        return None
+    room = max(0, k_high - k_low + 1)
+    which = f"{k_low * step} to {k_high * step}" if room else "none"
+    return room, which + (f", multiples of {step}" if step > 1 and room else "")
+
+
+def unique_integers(schema: Schema, rows: range) -> list[int]:
+    """Distinct allowed integers for distinct row numbers: from the minimum up; without a
+    minimum, from 1 (or the maximum, when that is below 1) up to the maximum, then down from
+    below the start. Each row has its own value while the row numbers stay below
+    ``integer_room``; past that they come round again (a block is drawn whole, past the
+    dataset's last row: callers check the dataset fits, see ``Synthesizer.unique_room``)."""
+    step, k_low, k_high = _integer_grid(schema)
+    if k_low is not None:
+        room = None if k_high is None else k_high - k_low + 1
+        if room is None or room <= 0:  # (none fits: the caller has said so)
+            return [(k_low + row) * step for row in rows]
+        return [(k_low + row % room) * step for row in rows]
+    start = 1 if k_high is None or k_high >= 1 else k_high
+    up = None if k_high is None else k_high - start + 1  # values from start up to the maximum
+    return [
+        (start + row if up is None or row < up else start - 1 - (row - up)) * step for row in rows
+    ]
 
 
 def _typical(semantic: str | None, n: int, rng: np.random.Generator) -> np.ndarray | None:

@@ -16,11 +16,16 @@ import numpy as np
 
 from persona_gen._json import CONTAINERS
 from persona_gen._text import ascii_rows
-from persona_gen.entities.model import Domain, Field, Schema
+from persona_gen.entities.model import Domain, Field, Schema, deref
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.depth import INF, Shape
-from persona_gen.values.numbers import integer_column, number_column
+from persona_gen.values.numbers import (
+    integer_column,
+    integer_room,
+    number_column,
+    unique_integers,
+)
 from persona_gen.values.regex import (
     RegexUnsupported,
     compile_pattern,
@@ -87,6 +92,35 @@ class Synthesizer:
         finally:
             self._soft = outer
 
+    def unique_room(self, entity: str | None) -> list[tuple[str, int, str]]:
+        """The unique one-column keys of ``entity`` that can take only so many values
+        (a const, an enum, a bounded integer): ``(field, how many, which)``. A dataset of
+        more records than one of them holds cannot be made (``records`` numbers rows past
+        it round again)."""
+        ent = self.domain.entity(entity)
+        if ent.schema.type != "object" or ent.schema.variants:
+            return []
+        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+        out = []
+        for f in ent.schema.fields:
+            room = self._room(f.schema) if f.name in unique else None
+            if room is not None:
+                out.append((f.name, *room))
+        return out
+
+    def _room(self, schema: Schema) -> tuple[int, str] | None:
+        schema = deref(self.domain, schema)  # (through references, as ``values`` follows them)
+        if schema.has_const:
+            return 1, repr(schema.const)
+        if schema.enum and schema.type != "array":
+            choices = _choices(schema)
+            return len(choices), ", ".join(map(repr, choices[:5])) + (
+                ", ..." if len(choices) > 5 else ""
+            )
+        if schema.type == "integer":
+            return integer_room(schema)
+        return None
+
     def values(
         self,
         schema: Schema,
@@ -103,22 +137,14 @@ class Synthesizer:
             return []
         rows = _as_range(rows, n)
         if schema.has_const:
-            if unique and rows[-1] > 0:
-                raise GenerationError(
-                    f"'{name}' must be unique but can only be "
-                    f"{schema.const!r}: at most one record is possible"
-                )
             return _copies([schema.const] * n)
         if schema.enum and schema.type != "array":
-            choices = [v for v in schema.enum if v is not None] or list(schema.enum)
+            choices = _choices(schema)
             if unique:
-                # Each member once: row i takes member i (no record can repeat a key).
-                if rows[-1] >= len(choices):
-                    raise GenerationError(
-                        f"'{name}' must be unique but has only {len(choices)} allowed "
-                        f"values; {rows[-1] + 1} records cannot all differ"
-                    )
-                return _copies([choices[row] for row in rows])
+                # Each member once: row i takes member i (no record can repeat a key). A
+                # block is drawn whole, past the dataset's last row: rows past the members
+                # come round again (``unique_room`` says up front when a dataset cannot fit).
+                return _copies([choices[row % len(choices)] for row in rows])
             idx = rng.integers(0, len(choices), n).tolist()
             return _copies([choices[i] for i in idx])
         kind = schema.type
@@ -130,7 +156,7 @@ class Synthesizer:
             return self._strings(schema, name, n, rng, unique, rows)
         if kind == "integer":
             if unique:
-                return self._serials(schema, n, rows)
+                return unique_integers(schema, rows)
             return integer_column(schema, meaning(schema.semantic, name, kind), n, rng)
         if kind == "number":
             return number_column(schema, meaning(schema.semantic, name, kind), n, rng)
@@ -514,10 +540,6 @@ class Synthesizer:
             return column(n, rng, self.reference_ms)
         return pick("word", n, rng)
 
-    def _serials(self, schema: Schema, n: int, rows: range) -> list[Any]:
-        low = int(schema.minimum) if schema.minimum is not None else 1
-        return list(range(low + rows.start, low + rows.stop, rows.step))
-
 
 def _key_schema(schema: Schema) -> Schema | None:
     """A map's keys as a string schema when they are constrained (a map's ``pattern`` and
@@ -531,6 +553,12 @@ def _key_schema(schema: Schema) -> Schema | None:
         min_length=schema.min_length,
         max_length=schema.max_length,
     )
+
+
+def _choices(schema: Schema) -> list[Any]:
+    """The members an enum draws from (null only when it is the sole member)."""
+    assert schema.enum is not None
+    return [v for v in schema.enum if v is not None] or list(schema.enum)
 
 
 def _as_range(rows: Rows, n: int) -> range:

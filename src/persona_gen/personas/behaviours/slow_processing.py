@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.trace import Trace
+
+MAX_FACTOR = 1000.0
+"""The largest slow-down: a factor's mean may not exceed it, and larger draws count as it."""
 
 
 class SlowProcessingParams(Params):
@@ -15,11 +18,26 @@ class SlowProcessingParams(Params):
         default_factory=lambda: DistributionSpec.model_validate(
             {"dist": "lognormal", "median": 4, "sigma": 0.6}
         ),
-        description="Multiplier on latency and think time.",
+        description=(
+            f"Multiplier on latency and think time; draws count between 1 and {MAX_FACTOR:g}, "
+            f"and the mean may not exceed {MAX_FACTOR:g}."
+        ),
     )
     timeout_ms: float = Field(
         10000, gt=0, le=MAX_DURATION_MS, description="Requests slower than this time out."
     )
+
+    @field_validator("factor")
+    @classmethod
+    def _a_slow_down(cls, factor: DistributionSpec) -> DistributionSpec:
+        # (what clipping would make meaningless is refused, as for a time span's mean)
+        what = "the value" if factor.root.dist == "constant" else "the mean"
+        mean = factor.mean()
+        if not mean <= MAX_FACTOR:
+            raise ValueError(
+                f"{what} ({mean:g}) is above {MAX_FACTOR:g}, the largest slow-down factor"
+            )
+        return factor
 
 
 class SlowProcessing(Behaviour[SlowProcessingParams]):
@@ -29,9 +47,10 @@ class SlowProcessing(Behaviour[SlowProcessingParams]):
     params_model = SlowProcessingParams
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
-        factor = np.maximum(1.0, self.params.factor.sample(rng, trace.n))
+        factor = np.clip(self.params.factor.sample(rng, trace.n), 1.0, MAX_FACTOR)
         trace.latency_ms = trace.latency_ms * factor
-        trace.think_ms = trace.think_ms * factor
+        # (a think time is a time span: never longer than 365 days)
+        trace.think_ms = np.minimum(trace.think_ms * factor, MAX_DURATION_MS)
         timed_out = (trace.latency_ms > self.params.timeout_ms) & (trace.status == 0)
         trace.latency_ms = np.minimum(trace.latency_ms, self.params.timeout_ms)
         trace.status[timed_out] = 504
