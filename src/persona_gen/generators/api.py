@@ -342,8 +342,12 @@ class ApiGenerator(Generator):
         params = op.path_params or _params_of(op.path)
         for param in params:
             field = sent.schema.field(param)
-            schema = declared.get(param) or (field.schema if field else _UUID_SCHEMA)
-            values = self.synth.values(_not_null(schema), param, len(rows), rng)
+            schema = (
+                _in_path(declared[param])
+                if param in declared
+                else _not_null(field.schema if field else _UUID_SCHEMA)
+            )
+            values = self.synth.values(schema, param, len(rows), rng)
             into_body = _fitting(sent, param, schema, values)
             into_reply = _fitting(replied, param, schema, values)
             if into_body or into_reply:  # (the resource the path names: its bodies say so)
@@ -555,6 +559,22 @@ def _fitting(entity: Entity, name: str, source: Schema, values: list[Any]) -> li
     if field.schema.type not in SCALAR_TYPES or field.schema.variants:
         return None
     return [violated_rule(field.schema, v) is None for v in values]
+
+
+def _in_path(schema: Schema) -> Schema:
+    """A declared path parameter's schema as values for a path are drawn from it: never
+    null, and never empty where the schema allows more (``/users//orders`` names no user)."""
+    schema = _not_null(schema)
+    if schema.enum is not None or schema.has_const:
+        return schema
+    if schema.type == "string" and not schema.min_length and schema.max_length != 0:
+        return replace(schema, min_length=1)
+    if schema.type == "array" and not schema.min_items and schema.max_items != 0:
+        return replace(schema, min_items=1)
+    if schema.type == "object" and schema.fields and not any(f.required for f in schema.fields):
+        first, *rest = schema.fields
+        return replace(schema, fields=(replace(first, required=True), *rest))
+    return schema
 
 
 def _not_null(schema: Schema) -> Schema:
