@@ -9,6 +9,7 @@ from the entity, changed by the persona's content effects.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
 from dataclasses import replace
 from http import HTTPStatus
@@ -358,7 +359,7 @@ class ApiGenerator(Generator):
                     if into_reply and into_reply[j] and op.response_shape == "one":
                         found.reply[param] = value
             token = "{" + param + "}"
-            texts = [_path_text(v) for v in values]
+            texts = _path_texts(values)
             if len(params) == 1 and op.path.count(token) == 1:
                 # (the replace below, without searching every path: the common case)
                 head, tail = op.path.split(token)
@@ -584,6 +585,15 @@ def _not_null(schema: Schema) -> Schema:
 
 
 _PCHAR = "!$&'()*+,;=:@"  # RFC 3986 characters a path segment may hold as they are
+_NOT_PCHAR = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@]")
+
+
+def _path_texts(values: list[Any]) -> list[str]:
+    """Path parameter values as text; strings that need no encoding (UUIDs, slugs: the
+    common case) as they are, without encoding each."""
+    if all(type(v) is str for v in values) and not _NOT_PCHAR.search("".join(values)):
+        return values
+    return [_path_text(v) for v in values]
 
 
 def _path_text(value: Any) -> str:
