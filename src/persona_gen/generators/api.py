@@ -64,6 +64,9 @@ class ApiGenerator(Generator):
         self.carried = [
             carried_fields(self._entity_of(op.entity), self._entity_of(op.replied)) for op in ops
         ]
+        # Once per dataset: values are cached by schema object, so a schema made per block
+        # would be a new cache entry per block.
+        self.path_schemas = [self._path_schemas(op) for op in ops]
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
@@ -299,7 +302,7 @@ class ApiGenerator(Generator):
             rows = at.tolist()
             if not rows:
                 continue
-            placed[at] = self._paths(op, rows, named, rng)
+            placed[at] = self._paths(k, rows, named, rng)
             if not replies or op.response_shape == "none":
                 continue
             # Each entity's replies are drawn in one call for the block (a call's fixed
@@ -327,27 +330,35 @@ class ApiGenerator(Generator):
         paths: list[str] = placed.tolist()
         return paths, bodies, named
 
+    def _path_schemas(self, op: Operation) -> list[tuple[str, Schema]]:
+        """Each path parameter of ``op`` and the schema its values are drawn from: the
+        declared one; without one, the field of the same name of the entity sent (the
+        built-in ``{id}``), else a UUID."""
+        declared = dict(op.path_schemas)
+        sent = self._entity_of(op.entity)
+        out = []
+        for param in op.path_params or _params_of(op.path):
+            field = sent.schema.field(param)
+            if param in declared:
+                out.append((param, _in_path(declared[param])))
+            else:
+                out.append((param, _not_null(field.schema if field else _UUID_SCHEMA)))
+        return out
+
     def _paths(
         self,
-        op: Operation,
+        k: int,
         rows: list[int],
         named: list[PathValues | None],
         rng: np.random.Generator,
     ) -> list[str]:
-        """The concrete paths of ``op`` for ``rows``, and (into ``named``) the values its
-        bodies carry. A parameter follows its declared schema; without one, the field of
-        the same name of the entity sent (the built-in ``{id}``), else it is a UUID."""
+        """The concrete paths of operation ``k`` for ``rows``, and (into ``named``) the
+        values its bodies carry."""
+        op = self.operations[k]
         sent, replied = self._entity_of(op.entity), self._entity_of(op.replied)
-        declared = dict(op.path_schemas)
         filled = [op.path] * len(rows)
-        params = op.path_params or _params_of(op.path)
-        for param in params:
-            field = sent.schema.field(param)
-            schema = (
-                _in_path(declared[param])
-                if param in declared
-                else _not_null(field.schema if field else _UUID_SCHEMA)
-            )
+        params = self.path_schemas[k]
+        for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
             into_body = _fitting(sent, param, schema, values)
             into_reply = _fitting(replied, param, schema, values)
@@ -579,8 +590,8 @@ def _in_path(schema: Schema) -> Schema:
 
 
 def _not_null(schema: Schema) -> Schema:
-    """A path parameter is never null (the same object when it cannot be: values are cached
-    by schema object)."""
+    """A path parameter is never null (the same object when it cannot be, as the built-in
+    ``{id}``: its values are cached by schema object, shared with the entity's field)."""
     return replace(schema, nullable=False) if schema.nullable else schema
 
 
