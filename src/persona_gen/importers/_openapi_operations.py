@@ -77,10 +77,12 @@ def _operation(
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
-    success, errors, known, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    # Without a declared success response, or a body without a schema, the reply is the
+    # resource (as it was before replies were read).
     replied: str | None = None
-    shape = "one"  # (no success response declared: the reply is the resource, as it was)
-    if method == "head" or (known and reply is None):
+    shape = "one"
+    if method == "head" or not content:
         shape = "none"  # (HTTP gives a HEAD no body; a response without content has none)
     elif reply is not None:
         replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
@@ -176,12 +178,12 @@ def _request_body(
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
 ) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
-    """The success status, the error statuses, whether the success response is declared,
-    and its body's schema (None: no body, or none declared)."""
+    """The success status, the error statuses, whether a success reply has a body (True
+    when no success response is declared: nothing says it has none), and its schema."""
     if not isinstance(raw, dict):
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
-        return 200, (), False, None
+        return 200, (), True, None
     codes: dict[int, Any] = {}  # status -> its key as written (YAML may make 200 an int)
     for key in raw:
         text = str(key).upper()
@@ -194,35 +196,37 @@ def _responses(
     errors = tuple(sorted(c for c in codes if c >= 400))
     key = codes.get(success, "default" if "default" in raw else None)
     if key is None:
-        return success, errors, False, None
-    return success, errors, True, _response_body(conv, raw[key], ctx.at(str(key)), v3)
+        return success, errors, True, None
+    return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
 
 
-def _response_body(conv: Converter, response: Any, ctx: Ctx, v3: bool) -> tuple[Any, Ctx] | None:
-    """The schema of a response's JSON body and where it is; None for a response without
-    content. A malformed response is warned about and taken to have no body."""
+def _response_body(
+    conv: Converter, response: Any, ctx: Ctx, v3: bool
+) -> tuple[bool, tuple[Any, Ctx] | None]:
+    """Whether a response has a body, and its JSON schema and where it is (None: a body
+    of no declared schema). A malformed response is warned about, and has no body."""
     if isinstance(response, dict) and isinstance(response.get("$ref"), str):
         response, ctx = conv.resolve(response["$ref"], ctx)
     if not isinstance(response, dict):
         conv.warn(ctx, f"a response must be an object, not {_kind(response)}; it has no body")
-        return None
+        return False, None
     if not v3:
         schema = response.get("schema")
-        return (schema, ctx.at("schema")) if schema is not None else None
+        return (True, (schema, ctx.at("schema"))) if schema is not None else (False, None)
     content = response.get("content")
     if content is None or content == {}:
-        return None
+        return False, None
     if not isinstance(content, dict):
         conv.warn(ctx.at("content"), f"content must be an object, not {_kind(content)}; ignored")
-        return None
+        return False, None
     media = _media(content)
     if media is None or not isinstance(content[media], dict):
         where = ctx.at("content", media)
         conv.warn(where, f"a media type must be an object, not {_kind(content[media])}; ignored")
-        return None
-    if "schema" not in content[media]:  # (any body: the resource stands for it)
-        return None
-    return content[media]["schema"], ctx.at("content", media, "schema")
+        return False, None
+    if "schema" not in content[media]:
+        return True, None
+    return True, (content[media]["schema"], ctx.at("content", media, "schema"))
 
 
 def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -> tuple[str, str]:
