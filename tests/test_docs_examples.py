@@ -184,6 +184,7 @@ def test_the_docs_have_sessions_to_check() -> None:
 def test_doc_session_prints_what_the_doc_shows(
     session: list[tuple[str, str]], tmp_path: Path
 ) -> None:
+    shutil.copytree(ROOT / "schemas", tmp_path / "schemas")  # (pages import schemas/…)
     for command, shown in session:
         printed, values = _step(command, tmp_path)
         if not shown.strip():

@@ -14,6 +14,24 @@ from tests.helpers import run_cli
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
 
+# A profile with one entity and one operation (``{op}``: its other keys), as import writes it.
+_WITH_OPERATION = """\
+name: p
+personas: [normal_user]
+datasets: [{{type: api, count: 300}}]
+domain:
+  primary: User
+  entities:
+    User:
+      schema:
+        type: object
+        fields:
+          id: {{type: string, format: uuid}}
+          name: {{type: string, max_length: 20}}
+  operations:
+    - {{method: GET, path: /users, entity: User, {op}}}
+"""
+
 
 def test_list_entities_of_the_openapi_example() -> None:
     result = run_cli(["import-schema", str(SCHEMAS / "openapi-users.yaml"), "--list-entities"])
@@ -229,6 +247,18 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, sink: 'ftp://x/y'}\n",
             "p.yaml:4:17: datasets[0].sink: unknown sink 'ftp'",
         ),
+        (
+            _WITH_OPERATION.format(op="response: {entity: User, shape: pages}"),
+            "domain.operations[0].response.shape: unknown shape 'pages' (one of one, array",
+        ),
+        (
+            _WITH_OPERATION.format(op="response: {entity: Usr}"),
+            "domain.operations[0].response.entity: no entity named 'Usr'",
+        ),
+        (
+            _WITH_OPERATION.format(op="path_params: 3"),
+            "domain.operations[0].path_params: expected a list of names or a mapping",
+        ),
     ],
 )
 def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
@@ -340,3 +370,26 @@ def test_profiles_that_would_run_otherwise_than_written_are_refused(
     result = run_cli(["validate", str(profile), "-t", "profile"])
     assert result.code == 1
     assert message in result.stderr
+
+
+def test_a_profile_written_before_replies_were_described_still_runs(tmp_path: Path) -> None:
+    # Profiles imported before operations recorded their replies have `response_array`
+    # (a list reply) and DELETE/204 (no body): they load and are answered as the spec said.
+    profile = tmp_path / "old.yaml"
+    profile.write_text(
+        _WITH_OPERATION.format(op="response_array: true, success_status: 200")
+        + "    - {method: GET, path: '/users/{id}', entity: User, path_params: [id]}\n"
+        + "    - {method: DELETE, path: '/users/{id}', entity: User, success_status: 204,"
+        " path_params: [id]}\n"
+    )
+    result = run_cli(["generate", str(profile), "-s", "5"])
+    assert result.code == 0, result.stderr
+    replies: dict[tuple[str, int], list[Any]] = {}
+    for record in json.loads(result.stdout):
+        request, response = record["request"], record["response"]
+        key = (request["method"], request["path"].count("/"))
+        if response["status"] in (200, 204):
+            replies.setdefault(key, []).append((request["path"], response["body"]))
+    assert all(isinstance(body, list) for _, body in replies[("GET", 1)])
+    assert all(body["id"] == path.split("/")[2] for path, body in replies[("GET", 2)])
+    assert all(body is None for _, body in replies[("DELETE", 2)])

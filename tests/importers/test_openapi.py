@@ -3,6 +3,7 @@ fuzzing, and the proof that generated records pass openapi-schema-validator."""
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,11 @@ def test_example_operations_use_the_spec_paths_and_codes() -> None:
     update = ops[("PATCH", "/v1/orders/{orderId}")]
     assert (update.entity, update.error_statuses) == ("Order", (400, 404, 422))
     assert len(ops) == 11
+    # the success replies, apart from the request bodies
+    assert (listing.response_entity, listing.response_shape) == ("User", "array")
+    assert (create.response_entity, create.response_shape) == ("User", "one")
+    assert delete.response_shape == "none"
+    assert dict(delete.path_schemas)["userId"] == Schema("string", format="uuid")
 
 
 def test_example_records_pass_the_original_schema() -> None:
@@ -372,6 +378,86 @@ def test_inline_request_body_gets_an_entity(tmp_path: Path) -> None:
     result = OpenApiImporter().load(write(tmp_path, doc))
     assert result.listed == ("loginBody",)
     assert result.domain.operations[0].entity == "loginBody"
+
+
+def _one_operation(tmp_path: Path, responses: Any, **extra: Any) -> Any:
+    """(result, its one operation) for GET /pets answered with ``responses``."""
+    doc = oas30(
+        {"Pet": {"type": "object", "properties": {"name": {"type": "string"}}}},
+        {"/pets": {"get": {"responses": responses, **extra}}},
+    )
+    result = OpenApiImporter().load(write(tmp_path, doc))
+    return result, result.domain.operations[0]
+
+
+def _json(schema: Any) -> dict[str, Any]:
+    return {"description": "ok", "content": {"application/json": {"schema": schema}}}
+
+
+PET = {"$ref": "#/components/schemas/Pet"}
+
+
+@pytest.mark.parametrize(
+    ("schema", "shape", "inline"),
+    [
+        (PET, "one", False),
+        ({"type": "array", "items": PET}, "array", False),
+        ({"type": "array", "items": {"type": "object", "properties": {"n": {}}}}, "array", True),
+        # an envelope, an array with its own rules, a scalar: an entity of the whole schema
+        ({"type": "object", "properties": {"data": {"type": "array", "items": PET}}}, "one", True),
+        ({"type": "array", "items": PET, "minItems": 2}, "one", True),
+        ({"type": "string", "format": "uuid"}, "one", True),
+    ],
+)
+def test_a_reply_keeps_its_shape(tmp_path: Path, schema: Any, shape: str, inline: bool) -> None:
+    result, op = _one_operation(tmp_path, {"200": _json(schema)}, operationId="listPets")
+    assert op.response_shape == shape
+    assert op.response_entity == ("listPetsResponse" if inline else "Pet")
+    assert result.listed == ("Pet",)  # (an inline reply's entity is not listed)
+    if inline and shape == "one":  # (validated against the spec's own response schema)
+        checks = OpenApiImporter().validators(tmp_path / "api.yaml")
+        for row in records(result, "listPetsResponse", 100, 3):
+            assert checks["listPetsResponse"](row) == [], row
+
+
+def test_replies_without_content(tmp_path: Path) -> None:
+    assert _one_operation(tmp_path, {"204": {"description": "gone"}})[1].response_shape == "none"
+    _, op = _one_operation(tmp_path, {200: _json(PET)})  # (a YAML key written as a number)
+    assert (op.success_status, op.response_entity, op.response_shape) == (200, "Pet", "one")
+    # a body without a schema, or no success response declared: the resource, as before
+    no_schema = {"200": {"description": "ok", "content": {"application/json": {}}}}
+    _, op = _one_operation(tmp_path, no_schema)
+    assert (op.response_entity, op.response_shape) == (None, "one")
+    _, op = _one_operation(tmp_path, {"404": {"description": "no"}})
+    assert (op.success_status, op.response_entity, op.response_shape) == (200, None, "one")
+    head = oas30({"Pet": {"type": "object"}}, {"/p": {"head": {"responses": {"200": _json(PET)}}}})
+    assert OpenApiImporter().load(write(tmp_path, head)).domain.operations[0].response_shape == (
+        "none"
+    )
+
+
+@pytest.mark.parametrize(
+    ("responses", "warning"),
+    [
+        ([{"200": {}}], "#/paths/~1pets/get/responses: responses must be an object, not a list"),
+        ({"200": "OK"}, "#/paths/~1pets/get/responses/200: a response must be an object"),
+        ({"200": {"content": ["application/json"]}}, "/200/content: content must be an object"),
+        ({"200": {"content": {"application/json": 3}}}, "a media type must be an object"),
+    ],
+)
+def test_a_malformed_response_is_a_warning(tmp_path: Path, responses: Any, warning: str) -> None:
+    result, op = _one_operation(tmp_path, responses)
+    assert any(warning in w for w in result.warnings), result.warnings
+    assert op.response_shape in ("one", "none")
+
+
+def test_a_bad_response_schema_or_reference_is_one_error(tmp_path: Path) -> None:
+    for responses, message in [
+        ({"200": _json(7)}, "a schema must be an object or boolean, not a number"),
+        ({"200": {"$ref": "#/components/responses/Nope"}}, "unresolvable $ref"),
+    ]:
+        with pytest.raises(SchemaImportError, match=re.escape(message)):
+            _one_operation(tmp_path, responses)
 
 
 def test_spec_validator_complaints_are_warnings(tmp_path: Path) -> None:

@@ -60,8 +60,8 @@ def crud_operations(entity: Entity, prefix: str = "/api/v2") -> list[Operation]:
             "GET",
             base,
             entity.name,
-            response_array=True,
             success_status=200,
+            response_shape="page",  # (the built-in API pages its collections)
             error_statuses=(400, 401),
         ),
         Operation(
@@ -104,6 +104,7 @@ def crud_operations(entity: Entity, prefix: str = "/api/v2") -> list[Operation]:
             entity.name,
             success_status=204,
             path_params=(key,),
+            response_shape="none",
             error_statuses=(401, 403, 404),
         ),
     ]

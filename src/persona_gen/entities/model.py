@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "RESPONSE_SHAPES",
     "SCALAR_TYPES",
     "Domain",
     "Entity",
@@ -117,20 +118,41 @@ class Entity:
         return self.plural or _pluralise(_snake(self.name))
 
 
+RESPONSE_SHAPES = ("one", "array", "page", "none")
+"""How a success reply holds its entity: one value of it; a JSON array of them; the built-in
+API's page, ``{"items": [...], "page": 1}`` (no spec declares it); no body at all."""
+
+
 @dataclass(frozen=True, slots=True)
 class Operation:
     """One API operation, as an OpenAPI spec declares it or the built-in CRUD derives it."""
 
     method: str
     path: str  # template with {params}
-    entity: str | None = None  # the entity a request or response body carries
+    # The entity the request body carries; without a body, the resource the path names.
+    entity: str | None = None
     request_body: bool = False
-    response_array: bool = False
     success_status: int = 200
     error_statuses: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()
     query_params: tuple[tuple[str, Schema], ...] = ()
     operation_id: str | None = None
+    # The success reply: its entity (None: ``entity``, as the built-in CRUD replies with the
+    # resource it was sent) and its shape, one of RESPONSE_SHAPES.
+    response_entity: str | None = None
+    response_shape: str = "one"
+    # The declared schemas of path parameters (by name; undeclared ones are absent).
+    path_schemas: tuple[tuple[str, Schema], ...] = ()
+
+    @property
+    def response_array(self) -> bool:
+        """Whether a success reply is a list of the entity (a collection request)."""
+        return self.response_shape in ("array", "page")
+
+    @property
+    def replied(self) -> str | None:
+        """The entity of a success reply's body (None: the domain's primary one)."""
+        return self.response_entity or self.entity
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,16 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 from typing import Any
 
-from persona_gen.entities.model import TYPES, Domain, Entity, Field, ForeignKey, Operation, Schema
+from persona_gen.entities.model import (
+    RESPONSE_SHAPES,
+    TYPES,
+    Domain,
+    Entity,
+    Field,
+    ForeignKey,
+    Operation,
+    Schema,
+)
 
 __all__ = ["domain_from_dict", "domain_to_dict", "schema_from_dict", "schema_to_dict"]
 
@@ -166,12 +175,19 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
             out[name] = getattr(op, name)
     if op.request_body:
         out["request_body"] = True
-    if op.response_array:
-        out["response_array"] = True
     out["success_status"] = op.success_status
+    response: dict[str, Any] = {"shape": op.response_shape}
+    if op.response_entity is not None:
+        response = {"entity": op.response_entity, **response}
+    out["response"] = response
     if op.error_statuses:
         out["error_statuses"] = list(op.error_statuses)
-    if op.path_params:
+    if op.path_schemas:  # name -> declared schema (null: only in the path template)
+        declared = dict(op.path_schemas)
+        out["path_params"] = {
+            k: schema_to_dict(declared[k]) if k in declared else None for k in op.path_params
+        }
+    elif op.path_params:
         out["path_params"] = list(op.path_params)
     if op.query_params:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
@@ -181,21 +197,69 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
 def operation_from_dict(data: Any, path: str) -> Operation:
     if not isinstance(data, dict) or "method" not in data or "path" not in data:
         raise EntityFormatError(path, "expected a mapping with 'method' and 'path'")
+    method = str(data["method"]).upper()
+    success = int(data.get("success_status", 200))
+    response_entity, shape = _response_from_dict(data, method, success, path)
+    names, declared = _path_params_from_dict(data.get("path_params", ()), f"{path}.path_params")
     return Operation(
-        method=str(data["method"]).upper(),
+        method=method,
         path=str(data["path"]),
         entity=data.get("entity"),
         request_body=bool(data.get("request_body", False)),
-        response_array=bool(data.get("response_array", False)),
-        success_status=int(data.get("success_status", 200)),
+        success_status=success,
         error_statuses=tuple(int(s) for s in data.get("error_statuses", ())),
-        path_params=tuple(data.get("path_params", ())),
+        path_params=names,
         query_params=tuple(
             (k, schema_from_dict(v, f"{path}.query_params.{k}"))
             for k, v in data.get("query_params", {}).items()
         ),
         operation_id=data.get("operation_id"),
+        response_entity=response_entity,
+        response_shape=shape,
+        path_schemas=declared,
     )
+
+
+def _response_from_dict(
+    data: dict[str, Any], method: str, success: int, path: str
+) -> tuple[str | None, str]:
+    """The reply's entity and shape. Profiles written before replies were described have
+    only ``response_array``: their reply was the operation's entity, a list or none."""
+    if "response" not in data:
+        if data.get("response_array"):
+            return None, "array"
+        return None, "none" if method == "DELETE" or success == 204 else "one"
+    raw = data["response"]
+    here = f"{path}.response"
+    if not isinstance(raw, dict):
+        raise EntityFormatError(here, "expected a mapping with 'shape' (and 'entity')")
+    unknown = sorted(str(k) for k in raw if k not in ("entity", "shape"))
+    if unknown:
+        raise EntityFormatError(f"{here}.{unknown[0]}", "unknown response key")
+    shape = raw.get("shape", "one")
+    if shape not in RESPONSE_SHAPES:
+        raise EntityFormatError(
+            f"{here}.shape", f"unknown shape {shape!r} (one of {', '.join(RESPONSE_SHAPES)})"
+        )
+    entity = raw.get("entity")
+    if entity is not None and not isinstance(entity, str):
+        raise EntityFormatError(f"{here}.entity", "expected an entity name")
+    return entity, str(shape)
+
+
+def _path_params_from_dict(
+    raw: Any, path: str
+) -> tuple[tuple[str, ...], tuple[tuple[str, Schema], ...]]:
+    """Path parameter names, and the schemas of those declared: a list of names (profiles
+    written before the schemas were kept) or a mapping of name to schema or null."""
+    if isinstance(raw, dict):
+        declared = tuple(
+            (str(k), schema_from_dict(v, f"{path}.{k}")) for k, v in raw.items() if v is not None
+        )
+        return tuple(str(k) for k in raw), declared
+    if isinstance(raw, list | tuple):
+        return tuple(str(k) for k in raw), ()
+    raise EntityFormatError(path, "expected a list of names or a mapping of name to schema")
 
 
 def domain_to_dict(domain: Domain) -> dict[str, Any]:
@@ -228,5 +292,11 @@ def domain_from_dict(data: Any, path: str = "") -> Domain:
         operation_from_dict(op, f"{path}.operations[{i}]".lstrip("."))
         for i, op in enumerate(data.get("operations", ()))
     )
+    for i, op in enumerate(operations):
+        if op.response_entity is not None and op.response_entity not in entities:
+            raise EntityFormatError(
+                f"{path}.operations[{i}].response.entity".lstrip("."),
+                f"no entity named {op.response_entity!r}",
+            )
     events = {str(k): str(v) for k, v in data.get("events", {}).items()}
     return Domain(entities, primary, operations, events, str(data.get("source", "profile")))

@@ -9,15 +9,19 @@ from the entity, changed by the persona's content effects.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import numpy as np
 import orjson
 
-from persona_gen.entities.model import Operation, Schema
+from persona_gen.entities.model import SCALAR_TYPES, Entity, Operation, Schema
 from persona_gen.generators.base import Generator, Record, repeats_of
+from persona_gen.generators.check import violated_rule
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
@@ -57,6 +61,12 @@ class ApiGenerator(Generator):
             name: PayloadEffects(self.ctx.domain, ent)
             for name, ent in self.ctx.domain.entities.items()
         }
+        self.carried = [
+            carried_fields(self._entity_of(op.entity), self._entity_of(op.replied)) for op in ops
+        ]
+        # Once per dataset: values are cached by schema object, so a schema made per block
+        # would be a new cache entry per block.
+        self.path_schemas = [self._path_schemas(op) for op in ops]
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
@@ -82,7 +92,7 @@ class ApiGenerator(Generator):
             paths[row], named[row] = paths[src], named[src]
         queries = self._queries(op_index, rng)
         # Per-event values as Python lists once, not numpy scalars per record.
-        ops = [self.operations[k] for k in op_index.tolist()]
+        ops = [(self.operations[k], self.carried[k]) for k in op_index.tolist()]
         legacy, version = self._legacy(trace)
         batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
         concurrency = trace.concurrency.tolist()
@@ -90,7 +100,7 @@ class ApiGenerator(Generator):
         all_headers = self._headers(trace, legacy, request_ids, sessions)
         persona = self.ctx.persona.name
         out: list[Record] = []
-        for i, op in enumerate(ops):
+        for i, (op, carried) in enumerate(ops):
             path = paths[i]
             if legacy[i] or batch_size[i] > 1:
                 path = self._decorate(path, op, version if legacy[i] else None, batch_size[i] > 1)
@@ -109,7 +119,15 @@ class ApiGenerator(Generator):
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
             violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
             # (a batch POST's body holds items, not the resource)
-            _agree(op.method, body, replies[i], named[i], outcomes[i], batch_size[i] > 1)
+            _agree(
+                op.method,
+                body,
+                replies[i],
+                named[i],
+                outcomes[i],
+                batch_size[i] > 1,
+                carried,
+            )
             response = self._response(
                 op,
                 status[i],
@@ -267,62 +285,102 @@ class ApiGenerator(Generator):
 
     def _paths_and_replies(
         self, op_index: np.ndarray, rng: np.random.Generator, replies: bool = True
-    ) -> tuple[list[str], list[Any], list[dict[str, Any] | None]]:
+    ) -> tuple[list[str], list[Any], list[PathValues | None]]:
         """Per event, the concrete path, the body a success would return, and the path's
-        values of the entity's own fields (``{"id": …}``, which the reply then carries):
-        path values drawn per operation, replies per entity (one synthesizer call for all
-        operations of the block that return that entity). Without ``replies`` only paths
-        are drawn (a load schedule has no bodies)."""
+        values that the bodies carry (the id of ``GET /users/{id}``): path values drawn per
+        operation, replies per entity (one synthesizer call for all operations of the block
+        that return that entity). Without ``replies`` only paths are drawn (a load schedule
+        has no bodies)."""
         n = op_index.size
         placed = np.full(n, "", dtype=object)  # each operation's paths, put in its rows
-        named: list[dict[str, Any] | None] = [None] * n
+        named: list[PathValues | None] = [None] * n
         bodies: list[Any] = [None] * n
-        asked: dict[str, list[tuple[int, int | None]]] = {}
+        # entity -> (row, items of a list reply or None for one value, the reply's shape)
+        asked: dict[str, list[tuple[int, int | None, str]]] = {}
         for k, op in enumerate(self.operations):
             at = np.flatnonzero(op_index == k)
             rows = at.tolist()
             if not rows:
                 continue
-            entity = self.ctx.domain.entities.get(op.entity or "") or self.entity
-            filled = [op.path] * len(rows)
-            params = op.path_params or _params_of(op.path)
-            for param in params:
-                field = entity.schema.field(param)
-                schema = field.schema if field is not None else _UUID_SCHEMA
-                values = self.synth.values(schema, param, len(rows), rng)
-                if field is not None:  # (the resource the path names: its reply says so)
-                    for row, value in zip(rows, values, strict=True):
-                        named[row] = {**(named[row] or {}), param: value}
-                token = "{" + param + "}"
-                if len(params) == 1 and op.path.count(token) == 1:
-                    # (the replace below, without searching every path: the common case)
-                    head, tail = op.path.split(token)
-                    filled = [f"{head}{v}{tail}" for v in values]
-                else:
-                    filled = [p.replace(token, str(v)) for p, v in zip(filled, values, strict=True)]
-            placed[at] = filled
-            if not replies or op.method == "DELETE" or op.success_status == 204:
+            placed[at] = self._paths(k, rows, named, rng)
+            if not replies or op.response_shape == "none":
                 continue
-            # (row, items of a list reply or None for one record), per entity: each entity's
-            # replies are drawn in one call for the block (a call's fixed cost is large).
-            wanted = asked.setdefault(entity.name, [])
+            # Each entity's replies are drawn in one call for the block (a call's fixed
+            # cost is large).
+            wanted = asked.setdefault(self._entity_of(op.replied).name, [])
             if op.response_array:
-                wanted.extend(zip(rows, rng.integers(0, 4, len(rows)).tolist(), strict=True))
+                sizes = rng.integers(0, 4, len(rows)).tolist()
+                wanted.extend(
+                    (row, size, op.response_shape) for row, size in zip(rows, sizes, strict=True)
+                )
             else:
-                wanted.extend((row, None) for row in rows)
+                wanted.extend((row, None, "one") for row in rows)
         for name, wanted in asked.items():
             wanted.sort(key=lambda ask: ask[0])  # dealt out in event order
-            total = sum(1 if size is None else size for _, size in wanted)
+            total = sum(1 if size is None else size for _, size, _ in wanted)
             pool = self.synth.records(name, total, rng) if total else []
             start = 0
-            for row, size in wanted:
+            for row, size, shape in wanted:
                 if size is None:
                     bodies[row], start = pool[start], start + 1
-                else:
-                    bodies[row] = {"items": pool[start : start + size], "page": 1}
-                    start += size
+                    continue
+                items = pool[start : start + size]
+                bodies[row] = {"items": items, "page": 1} if shape == "page" else items
+                start += size
         paths: list[str] = placed.tolist()
         return paths, bodies, named
+
+    def _path_schemas(self, op: Operation) -> list[tuple[str, Schema]]:
+        """Each path parameter of ``op`` and the schema its values are drawn from: the
+        declared one; without one, the field of the same name of the entity sent (the
+        built-in ``{id}``), else a UUID."""
+        declared = dict(op.path_schemas)
+        sent = self._entity_of(op.entity)
+        out = []
+        for param in op.path_params or _params_of(op.path):
+            field = sent.schema.field(param)
+            if param in declared:
+                out.append((param, _in_path(declared[param])))
+            else:
+                out.append((param, _not_null(field.schema if field else _UUID_SCHEMA)))
+        return out
+
+    def _paths(
+        self,
+        k: int,
+        rows: list[int],
+        named: list[PathValues | None],
+        rng: np.random.Generator,
+    ) -> list[str]:
+        """The concrete paths of operation ``k`` for ``rows``, and (into ``named``) the
+        values its bodies carry."""
+        op = self.operations[k]
+        sent, replied = self._entity_of(op.entity), self._entity_of(op.replied)
+        filled = [op.path] * len(rows)
+        params = self.path_schemas[k]
+        for param, schema in params:
+            values = self.synth.values(schema, param, len(rows), rng)
+            into_body = _fitting(sent, param, schema, values)
+            into_reply = _fitting(replied, param, schema, values)
+            if into_body or into_reply:  # (the resource the path names: its bodies say so)
+                for j, (row, value) in enumerate(zip(rows, values, strict=True)):
+                    found = named[row] = named[row] or PathValues({}, {})
+                    if into_body and into_body[j]:
+                        found.body[param] = value
+                    if into_reply and into_reply[j] and op.response_shape == "one":
+                        found.reply[param] = value
+            token = "{" + param + "}"
+            texts = _path_texts(values)
+            if len(params) == 1 and op.path.count(token) == 1:
+                # (the replace below, without searching every path: the common case)
+                head, tail = op.path.split(token)
+                filled = [f"{head}{v}{tail}" for v in texts]
+            else:
+                filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
+        return filled
+
+    def _entity_of(self, name: str | None) -> Entity:
+        return self.ctx.domain.entities.get(name or "") or self.entity
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
         if batch and op.method == "POST" and op.request_body:
@@ -418,30 +476,45 @@ def patch_of(body: dict[str, Any]) -> dict[str, Any]:
     return {key: body[key] for key in keys}
 
 
+Carried = dict[str, Schema | None] | None
+"""The fields of a request body that the success reply takes over: None for all (the reply
+is of the entity sent); else by name: None where both entities declare the same schema, or
+the reply's schema, which the value must fit."""
+
+
+class PathValues(NamedTuple):
+    """The values of a request path's parameters that its bodies carry, by field name: into
+    the request body, and into the success reply (each only where the value fits the field)."""
+
+    body: dict[str, Any]
+    reply: dict[str, Any]
+
+
 def _agree(
     method: str,
     body: Any,
     reply: Any,
-    named: dict[str, Any] | None,
+    named: PathValues | None,
     outcomes: list[Outcome],
     batch: bool,
+    carried: Carried,
 ) -> None:
     """Make an exchange name one resource. An update's body carries the field values its
     path names (unless a behaviour changed them), and a success reply is the resource asked
-    for: what a create or an update sent (the reply is of the same entity) with the path's
-    own values (the id of ``GET /users/{id}``); its other fields stand for what the server
-    holds or adds."""
+    for: what a create or an update sent, as far as the reply's entity has those fields
+    (``carried``), with the path's own values (the id of ``GET /users/{id}``); its other
+    fields stand for what the server holds or adds."""
     sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
-    if named and sending:
+    if named and named.body and sending:
         touched = {o.field_path.split(".")[0] for o in outcomes}
-        for key, value in named.items():
+        for key, value in named.body.items():
             if key in body and key not in touched:
                 body[key] = value
     if not isinstance(reply, dict) or any(o.rule for o in outcomes):
         return  # (an invalid request gets an error, not this reply)
     if sending:
-        reply.update(body)
-    for key, value in (named or {}).items():
+        _carry(body, reply, carried)
+    for key, value in (named.reply if named else {}).items():
         if key in reply:
             reply[key] = value
 
@@ -454,3 +527,93 @@ def _params_of(path: str) -> tuple[str, ...]:
         out.append(rest[start + 1 : end])
         rest = rest[end + 1 :]
     return tuple(out)
+
+
+def _carry(body: dict[str, Any], reply: dict[str, Any], carried: Carried) -> None:
+    """Put into a reply what the request body sent, as far as ``carried`` lets it."""
+    if carried is None:
+        reply.update(body)
+        return
+    for key, value in body.items():
+        if key not in carried:
+            continue
+        schema = carried[key]
+        if schema is None or violated_rule(schema, value) is None:
+            reply[key] = value
+
+
+def carried_fields(sent: Entity, replied: Entity) -> Carried:
+    """What a success reply of ``replied`` takes over from a body of ``sent`` (``Carried``).
+    A field whose schemas differ is carried when the reply's is a plain value's, whose
+    rules a value can be checked against here (a reference or object is not)."""
+    if sent.name == replied.name:
+        return None
+    out: dict[str, Schema | None] = {}
+    for field in sent.schema.fields:
+        theirs = replied.schema.field(field.name)
+        if theirs is None or theirs.write_only:
+            continue
+        if theirs.schema == field.schema:
+            out[field.name] = None
+        elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
+            out[field.name] = theirs.schema
+    return out
+
+
+def _fitting(entity: Entity, name: str, source: Schema, values: list[Any]) -> list[bool] | None:
+    """Per value, whether the field ``name`` of ``entity`` can hold it (None: no such field,
+    or one whose rules are not checked here). Values drawn from that field's own schema fit."""
+    field = entity.schema.field(name)
+    if field is None:
+        return None
+    if field.schema == source:
+        return [True] * len(values)
+    if field.schema.type not in SCALAR_TYPES or field.schema.variants:
+        return None
+    return [violated_rule(field.schema, v) is None for v in values]
+
+
+def _in_path(schema: Schema) -> Schema:
+    """A declared path parameter's schema as values for a path are drawn from it: never
+    null, and never empty where the schema allows more (``/users//orders`` names no user)."""
+    schema = _not_null(schema)
+    if schema.enum is not None or schema.has_const:
+        return schema
+    if schema.type == "string" and not schema.min_length and schema.max_length != 0:
+        return replace(schema, min_length=1)
+    if schema.type == "array" and not schema.min_items and schema.max_items != 0:
+        return replace(schema, min_items=1)
+    if schema.type == "object" and schema.fields and not any(f.required for f in schema.fields):
+        first, *rest = schema.fields
+        return replace(schema, fields=(replace(first, required=True), *rest))
+    return schema
+
+
+def _not_null(schema: Schema) -> Schema:
+    """A path parameter is never null (the same object when it cannot be, as the built-in
+    ``{id}``: its values are cached by schema object, shared with the entity's field)."""
+    return replace(schema, nullable=False) if schema.nullable else schema
+
+
+_PCHAR = "!$&'()*+,;=:@"  # RFC 3986 characters a path segment may hold as they are
+_NOT_PCHAR = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@]")
+
+
+def _path_texts(values: list[Any]) -> list[str]:
+    """Path parameter values as text; strings that need no encoding (UUIDs, slugs: the
+    common case) as they are, without encoding each."""
+    if all(type(v) is str for v in values) and not _NOT_PCHAR.search("".join(values)):
+        return values
+    return [_path_text(v) for v in values]
+
+
+def _path_text(value: Any) -> str:
+    """A path parameter's value as OpenAPI's default ``simple`` style writes it, with what a
+    path segment cannot hold percent-encoded."""
+    if isinstance(value, dict):
+        value = [part for pair in value.items() for part in pair]
+    if isinstance(value, list):
+        return ",".join(_path_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return quote("" if value is None else str(value), safe=_PCHAR)

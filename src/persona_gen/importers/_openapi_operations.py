@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from persona_gen.entities.model import Operation, Schema
 from persona_gen.importers._jsonschema import Converter, Ctx
-from persona_gen.importers._jsonschema.convert import _has_constraints, _ref_of
+from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
 
 __all__ = ["operations"]
 
@@ -77,19 +77,24 @@ def _operation(
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
-    success, errors, response = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
-    response_array = False
-    if response is not None:
-        found, array = _body_entity(conv, *response)
-        response_array = array
-        if entity is None and found is None:
-            found = _inline_response(conv, *response, op_id or f"{method}{_camel(path)}")
-            if found is not None:
-                bodies.append(found)
-        entity = entity or found
+    success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    # Without a declared success response, or a body without a schema, the reply is the
+    # resource (as it was before replies were read).
+    replied: str | None = None
+    shape = "one"
+    if method == "head" or not content:
+        shape = "none"  # (HTTP gives a HEAD no body; a response without content has none)
+    elif reply is not None:
+        replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
+    entity = entity or replied
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
+    path_schemas = tuple(
+        (name, _param_schema(conv, p, pctx, v3))
+        for (name, where), (p, pctx) in params.items()
+        if where == "path"
+    )
     query = tuple(
         (name, _param_schema(conv, p, pctx, v3))
         for (name, where), (p, pctx) in params.items()
@@ -100,12 +105,14 @@ def _operation(
         path=path,
         entity=entity,
         request_body=has_body,
-        response_array=response_array,
         success_status=success,
         error_statuses=errors,
         path_params=path_params,
         query_params=query,
         operation_id=op_id,
+        response_entity=replied,
+        response_shape=shape,
+        path_schemas=path_schemas,
     )
 
 
@@ -170,37 +177,105 @@ def _request_body(
 
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
-) -> tuple[int, tuple[int, ...], tuple[Any, Ctx] | None]:
+) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
+    """The success status, the error statuses, whether a success reply has a body (True
+    when no success response is declared: nothing says it has none), and its schema."""
     if not isinstance(raw, dict):
-        return 200, (), None
-    codes: dict[int, str] = {}
+        if raw is not None:
+            conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
+        return 200, (), True, None
+    codes: dict[int, Any] = {}  # status -> its key as written (YAML may make 200 an int)
     for key in raw:
         text = str(key).upper()
         if re.fullmatch(r"[1-5]\d\d", text):
-            codes.setdefault(int(text), str(key))
+            codes.setdefault(int(text), key)
         elif re.fullmatch(r"[1-5]XX", text):
-            codes.setdefault(int(text[0]) * 100, str(key))
+            codes.setdefault(int(text[0]) * 100, key)
     ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
     success = ok[0] if ok else 200
     errors = tuple(sorted(c for c in codes if c >= 400))
     key = codes.get(success, "default" if "default" in raw else None)
     if key is None:
-        return success, errors, None
-    response, rctx = raw[key], ctx.at(key)
+        return success, errors, True, None
+    return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
+
+
+def _response_body(
+    conv: Converter, response: Any, ctx: Ctx, v3: bool
+) -> tuple[bool, tuple[Any, Ctx] | None]:
+    """Whether a response has a body, and its JSON schema and where it is (None: a body
+    of no declared schema). A malformed response is warned about, and has no body."""
     if isinstance(response, dict) and isinstance(response.get("$ref"), str):
-        response, rctx = conv.resolve(response["$ref"], rctx)
+        response, ctx = conv.resolve(response["$ref"], ctx)
     if not isinstance(response, dict):
-        return success, errors, None
+        conv.warn(ctx, f"a response must be an object, not {_kind(response)}; it has no body")
+        return False, None
     if not v3:
         schema = response.get("schema")
-        return success, errors, (schema, rctx.at("schema")) if schema is not None else None
+        return (True, (schema, ctx.at("schema"))) if schema is not None else (False, None)
     content = response.get("content")
-    if not isinstance(content, dict) or not content:
-        return success, errors, None
+    if content is None or content == {}:
+        return False, None
+    if not isinstance(content, dict):
+        conv.warn(ctx.at("content"), f"content must be an object, not {_kind(content)}; ignored")
+        return False, None
     media = _media(content)
-    if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
-        return success, errors, None
-    return success, errors, (content[media]["schema"], rctx.at("content", media, "schema"))
+    if media is None or not isinstance(content[media], dict):
+        where = ctx.at("content", media)
+        conv.warn(where, f"a media type must be an object, not {_kind(content[media])}; ignored")
+        return False, None
+    if "schema" not in content[media]:
+        return True, None
+    return True, (content[media]["schema"], ctx.at("content", media, "schema"))
+
+
+def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -> tuple[str, str]:
+    """The entity of a success reply and its shape: a schema by name is one of that entity;
+    a plain array of a named or inline object is a list of them (the generator chooses how
+    many); anything else (an inline object or envelope, an array with its own constraints,
+    a scalar, a union) is one of an unlisted entity made of the schema as it is."""
+    named = _named(conv, node, ctx)
+    if named is not None:
+        return named, "one"
+    if (
+        isinstance(node, dict)
+        and node.get("type") == "array"
+        and isinstance(node.get("items"), dict)
+    ):
+        # (an array with minItems, uniqueItems…: an entity of its own, whose values keep them)
+        plain = not _has_constraints({k: v for k, v in node.items() if k not in ("type", "items")})
+        items, ictx = node["items"], ctx.at("items")
+        if plain:
+            entity = _named(conv, items, ictx)
+            if entity is None and _ref_of(items) is None and _is_object(items):
+                entity = _unlisted(conv, items, ictx, f"{hint}Response", bodies)
+            if entity is not None:
+                return entity, "array"
+    return _unlisted(conv, node, ctx, f"{hint}Response", bodies), "one"
+
+
+def _named(conv: Converter, node: Any, ctx: Ctx) -> str | None:
+    """The entity a schema names: a bare $ref to an object schema (with nothing beside it)."""
+    if not isinstance(node, dict) or _ref_of(node) is None:
+        return None
+    if _has_constraints({k: v for k, v in node.items() if k != "$ref"}):
+        return None
+    schema = conv.convert(node, ctx)
+    return schema.ref if schema.type == "ref" else None
+
+
+def _unlisted(conv: Converter, node: Any, ctx: Ctx, name: str, bodies: list[str]) -> str:
+    """An unlisted entity for an inline schema (the same one when several responses share it)."""
+    known = conv.names.get(id(node)) if isinstance(node, dict) else None
+    if known is not None:
+        return known
+    entity = conv.add(name, node, ctx)
+    bodies.append(entity)
+    return entity
+
+
+def _is_object(node: dict[str, Any]) -> bool:
+    return node.get("type") == "object" or "properties" in node
 
 
 def _body_entity(conv: Converter, node: Any, ctx: Ctx) -> tuple[str | None, bool]:
@@ -223,17 +298,6 @@ def _body_entity(conv: Converter, node: Any, ctx: Ctx) -> tuple[str | None, bool
         inner, _ = _body_entity(conv, node.get("items"), ctx.at("items"))
         return inner, True
     return None, False
-
-
-def _inline_response(conv: Converter, node: Any, ctx: Ctx, hint: str) -> str | None:
-    """An unlisted entity for an inline object response (or the objects of an array)."""
-    if not isinstance(node, dict):
-        return None
-    if node.get("type") == "array" and isinstance(node.get("items"), dict):
-        node, ctx = node["items"], ctx.at("items")
-    if _ref_of(node) is not None or not (node.get("type") == "object" or "properties" in node):
-        return None
-    return conv.add(f"{hint}Response", node, ctx)
 
 
 def _media(content: dict[str, Any]) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
@@ -44,7 +45,10 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         try:
             domain = domain_from_dict(spec.domain, "domain")
         except EntityFormatError as exc:
-            parts = tuple(p for p in exc.path.replace("[", ".").replace("]", "").split(".") if p)
+            parts = tuple(  # (``operations[0]``: a list item by number, so it is located)
+                int(p[1:-1]) if p.startswith("[") else p
+                for p in re.findall(r"\[\d+\]|[^.\[\]]+", exc.path)
+            )
             problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
     if domain is not None:
         for found in unsatisfiable(domain):

@@ -97,11 +97,31 @@ def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
     raise UnknownNameError("entity", entity, result.listed, str(path), also=tails[1:])
 
 
-def closure(domain: Domain, root: str) -> Domain:
-    """The entity, everything it references (and its foreign-key parents), and the
-    operations that carry any of them."""
-    keep: list[str] = []
-    pending = [root]
+def closure(domain: Domain, root: str, listed: tuple[str, ...] = ()) -> Domain:
+    """The entity, everything it references (and its foreign-key parents), the operations
+    that carry any of them in a request body or a reply (or in an unlisted reply that wraps
+    them, such as ``{data: [...], next_cursor}``), and the entities those operations need.
+    An operation that needs an entity no value can satisfy is left out."""
+    keep = _reach(domain, [root], [])
+    own = set(keep)  # (what the entity's own records need: operations may not drop it)
+    operations = []
+    for op in domain.operations:
+        names = [n for n in (op.entity, op.response_entity) if n in domain.entities]
+        if not any(_carries(domain, n, root, own, listed) for n in names):
+            continue
+        extra = [n for n in _reach(domain, names, []) if n not in keep]
+        if any(_impossible(domain, n) for n in extra):
+            continue
+        keep.extend(extra)
+        operations.append(op)
+    entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
+    events = {k: v for k, v in domain.events.items() if v in entities}
+    return Domain(entities, root, tuple(operations), events, domain.source)
+
+
+def _reach(domain: Domain, start: list[str], keep: list[str]) -> list[str]:
+    """``keep`` extended by the entities ``start`` reaches (references, foreign keys)."""
+    pending = list(start)
     while pending:
         name = pending.pop(0)
         if name in keep or name not in domain.entities:
@@ -110,10 +130,19 @@ def closure(domain: Domain, root: str) -> Domain:
         entity = domain.entities[name]
         pending.extend(entity.schema.refs())
         pending.extend(fk.entity for fk in entity.foreign_keys)
-    entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
-    operations = tuple(op for op in domain.operations if op.entity in entities)
-    events = {k: v for k, v in domain.events.items() if v in entities}
-    return Domain(entities, root, operations, events, domain.source)
+    return keep
+
+
+def _carries(domain: Domain, name: str, root: str, own: set[str], listed: tuple[str, ...]) -> bool:
+    """Whether a body or reply of entity ``name`` is one of ``own``, or wraps ``root``
+    unlisted (a listed entity that references it, an Order with its User, is its own)."""
+    return name in own or (name not in listed and root in domain.entities[name].schema.refs())
+
+
+def _impossible(domain: Domain, name: str) -> bool:
+    """Whether no value of ``name`` can be made."""
+    needed = {n: domain.entities[n] for n in _reach(domain, [name], [])}
+    return any(u.entity == name for u in unsatisfiable(Domain(needed, name)))
 
 
 def profile_document(
@@ -137,7 +166,7 @@ def profile_document(
     if count <= 0:
         raise UsageError(f"-c/--count: must be at least 1, got {count}")
     short = name or profile_name_for(entity, path)
-    domain = closure(result.domain, entity)
+    domain = closure(result.domain, entity, result.listed)
     impossible = unsatisfiable(domain)
     if impossible:
         listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])

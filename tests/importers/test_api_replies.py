@@ -1,0 +1,317 @@
+"""The api generator keeps an imported OpenAPI operation's response contract: every success
+reply validates against the success response the spec declares for that operation (looked up
+in the spec itself, $refs resolved there, by openapi-schema-validator), replies of responses
+without content have no body, and path parameters follow their declared schemas.
+
+Error replies (statuses the persona decided, 422 for a labelled-invalid request, transport
+failures) are not the success contract and are left out; they are labelled by status.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+import pytest
+import yaml
+from jsonschema.validators import Draft4Validator
+from openapi_schema_validator import (
+    OAS30Validator,
+    OAS31Validator,
+    oas30_format_checker,
+    oas31_format_checker,
+)
+from referencing import Registry
+from referencing.jsonschema import DRAFT4, DRAFT202012
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.entities.model import Domain, Operation
+from persona_gen.importers.openapi import OpenApiImporter
+from persona_gen.runtime.schema_import import _impossible
+
+ROOT = Path(__file__).resolve().parents[2]
+CORPUS = ROOT / "tests" / "corpus" / "openapi"
+FILES = sorted(p for p in CORPUS.iterdir() if p.suffix in (".yaml", ".yml", ".json"))
+EXAMPLE = ROOT / "schemas" / "openapi-users.yaml"
+CATALOG = PersonaCatalog([])
+URI = "urn:spec"
+
+# (file, operation) -> why no valid reply can be made (as in test_corpus_openapi's SKIP).
+# Each entry must still fail (checked).
+SKIP: dict[tuple[str, str], str] = {
+    ("oas30-complex-nesting.yaml", "POST /multischema/of-everything"): (
+        "MultischemaOfEverything: a oneOf of FlatObject (all properties optional) and "
+        "objects, so every object matches several options"
+    ),
+    ("oas30-complex-nesting.yaml", "POST /top-level-object/of-everything"): (
+        "ObjectOfEverything: its oneOf options include {type: object} and objects without "
+        "required properties, so every object matches several"
+    ),
+    ("oas30-complex-nesting.yaml", "PUT /anything/top-level-array"): (
+        "an array of ObjectOfEverything (see above)"
+    ),
+    ("oas30-response-schemas.yaml", "GET /anything/polymorphism"): (
+        "oneOf lists two plain string schemas: every string matches both, so only a Pet "
+        "fits, and the generator draws strings too"
+    ),
+    ("oas30-schema-deprecated.yaml", "POST /anything"): (
+        "Pet: polymorphism.oneOf lists StatusWrapper twice, so no value matches exactly one"
+    ),
+}
+
+
+@dataclass
+class Contract:
+    """What one operation's spec says of its success reply."""
+
+    status: int
+    schema: dict[str, Any] | None  # {"$ref": …} into the spec; None: no JSON body declared
+    has_content: bool
+
+
+def _spec(path: Path) -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return doc
+
+
+def _pointer(*parts: Any) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _deref(doc: dict[str, Any], node: Any, where: str) -> tuple[Any, str]:
+    """A response object and its pointer, following a local $ref (responses/…)."""
+    while isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        where = node["$ref"].lstrip("#")
+        node = doc
+        for part in where.strip("/").split("/"):
+            node = node[unquote(part).replace("~1", "/").replace("~0", "~")]
+    return node, where
+
+
+def _contract(doc: dict[str, Any], template: str, method: str) -> Contract | None:
+    """The success response of ``method template`` as the spec declares it: the lowest 2xx
+    (else 3xx, else default) and its JSON media type's schema."""
+    responses = doc["paths"][template][method].get("responses") or {}
+    codes = {int(str(k)): k for k in responses if re.fullmatch(r"[1-5]\d\d", str(k))}
+    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if c < 400)
+    key = codes[ok[0]] if ok else ("default" if "default" in responses else None)
+    if key is None:
+        return None
+    status = ok[0] if ok else 200
+    response, where = _deref(
+        doc, responses[key], _pointer("paths", template, method, "responses", key)
+    )
+    if "swagger" in doc:
+        has = "schema" in response
+        return Contract(status, {"$ref": f"{URI}#{where}/schema"} if has else None, has)
+    content = response.get("content") or {}
+    media = next((m for m in content if m.split(";")[0].strip() == "application/json"), None)
+    media = media or next((m for m in content if "json" in m), None) or next(iter(content), None)
+    if media is None or "schema" not in content[media]:
+        return Contract(status, None, bool(content))
+    return Contract(status, {"$ref": f"{URI}#{where}{_pointer('content', media, 'schema')}"}, True)
+
+
+def _validator(doc: dict[str, Any], schema: dict[str, Any]) -> Any:
+    version = str(doc.get("openapi", "2.0"))
+    spec = DRAFT202012 if version.startswith("3.1") else DRAFT4
+    registry: Registry[Any] = Registry().with_resource(URI, spec.create_resource(doc))
+    if version.startswith("3.1"):
+        return OAS31Validator(schema, registry=registry, format_checker=oas31_format_checker)
+    if "swagger" in doc:  # (no nullable, discriminators by name: plain draft 4)
+        return Draft4Validator(schema, registry=registry, format_checker=oas30_format_checker)
+    return OAS30Validator(schema, registry=registry, format_checker=oas30_format_checker)
+
+
+def _matcher(base: str, template: str) -> re.Pattern[str]:
+    literal = re.escape(base + template)
+    return re.compile("^" + re.sub(r"\\\{[^/]*?\\\}", "[^/]+", literal) + "$")
+
+
+def _makeable(domain: Domain) -> Domain:
+    """The domain without operations no body or reply can be made for (import-schema
+    leaves them out of a profile: a required recursion, say)."""
+    ops = tuple(
+        op
+        for op in domain.operations
+        if not any(_impossible(domain, n) for n in {op.entity, op.response_entity} if n)
+    )
+    return replace(domain, operations=ops)
+
+
+def _exchanges(domain: Domain, n: int, seed: int = 11) -> list[dict[str, Any]]:
+    dataset = Dataset(
+        [(CATALOG.get("normal_user"), 1.0)], "api", n, seed, domain=domain, entity=domain.primary
+    )
+    return [r for block in dataset.blocks() for r in block]
+
+
+def _operation_of(
+    record: dict[str, Any], routes: list[tuple[re.Pattern[str], Operation, str]]
+) -> tuple[Operation, str] | None:
+    """The operation a request is of: its method and path (a literal path before one with
+    parameters, as a router would)."""
+    request = record["request"]
+    for pattern, op, template in routes:
+        if op.method == request["method"] and pattern.match(request["path"]):
+            return op, template
+    return None
+
+
+def _routes(domain: Domain, base: str) -> list[tuple[re.Pattern[str], Operation, str]]:
+    routes = [(_matcher("", op.path), op, op.path[len(base) :]) for op in domain.operations]
+    return sorted(routes, key=lambda r: r[1].path.count("{"))
+
+
+def _base(domain: Domain, doc: dict[str, Any]) -> str:
+    """The prefix the importer put before the spec's path templates (server or basePath)."""
+    for op in domain.operations:
+        for template in doc.get("paths") or {}:
+            if op.path.endswith(str(template)):
+                return op.path[: len(op.path) - len(str(template))]
+    return ""
+
+
+def check_replies(path: Path, n: int = 400) -> tuple[set[str], dict[str, str]]:
+    """For one spec: the operations whose success replies were checked, and the first
+    problem of each that has one (``"GET /pets"`` -> message)."""
+    doc = _spec(path)
+    domain = _makeable(OpenApiImporter().load(path).domain)
+    if not domain.operations:
+        return set(), {}
+    base = _base(domain, doc)
+    routes = _routes(domain, base)
+    validators: dict[str, Any] = {}
+    checked: set[str] = set()
+    problems: dict[str, str] = {}
+    for record in _exchanges(domain, n):
+        found = _operation_of(record, routes)
+        assert found is not None, record["request"]
+        op, template = found
+        contract = _contract(doc, template, op.method.lower())
+        response = record["response"]
+        if contract is None or response["status"] != contract.status:
+            continue  # (no declared success, or not a success: an error the persona decided)
+        key, reply = f"{op.method} {template}", response["body"]
+        checked.add(key)
+        if contract.schema is None:
+            if not contract.has_content and reply is not None:
+                problems.setdefault(key, "a body where the response declares none")
+            continue
+        if key not in validators:
+            validators[key] = _validator(doc, contract.schema)
+        error = next(validators[key].iter_errors(reply), None)
+        if error is not None:
+            problems.setdefault(key, error.message[:300])
+    return checked, problems
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: p.name)
+def test_corpus_success_replies_follow_the_declared_response(path: Path) -> None:
+    checked, problems = check_replies(path)
+    skipped = {op for (name, op) in SKIP if name == path.name}
+    assert not {k: v for k, v in problems.items() if k not in skipped}
+    assert skipped <= checked, f"not checked, so not proven to fail: {skipped - checked}"
+    assert skipped <= set(problems), f"now valid, remove from SKIP: {skipped - set(problems)}"
+
+
+def test_the_corpus_has_replies_of_every_shape() -> None:
+    shapes = {
+        op.response_shape for path in FILES for op in OpenApiImporter().load(path).domain.operations
+    }
+    assert shapes == {"one", "array", "none"}
+
+
+# -- the README's example spec --------------------------------------------------------------
+
+
+def test_example_replies_are_the_declared_entities() -> None:
+    domain = OpenApiImporter().load(EXAMPLE).domain
+    checked, problems = check_replies(EXAMPLE, 600)
+    assert len(checked) == 11 and not problems, problems
+    seen: set[tuple[str, str]] = set()
+    uuid = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+    for record in _exchanges(domain, 600):
+        request, response = record["request"], record["response"]
+        if response["status"] not in (200, 201, 204):
+            continue
+        method, path, reply = request["method"], request["path"], response["body"]
+        if (method, path) == ("GET", "/v1/users"):
+            assert isinstance(reply, list) and all("email" in u for u in reply)  # no envelope
+        elif (method, path) == ("POST", "/v1/users"):
+            # a User (id, status, created_at…), with what CreateUserRequest sent, never the
+            # password it may not hold
+            assert {"id", "status", "created_at"} <= set(reply) and "password" not in reply
+            sent = {k: v for k, v in request["body"].items() if k != "password"}
+            assert {k: reply.get(k) for k in sent} == sent
+        elif method == "DELETE":
+            assert reply is None
+        else:
+            continue
+        seen.add((method, path.count("/")))
+    assert seen == {("GET", 2), ("POST", 2), ("DELETE", 3)}
+    for record in _exchanges(domain, 200):
+        parts = record["request"]["path"].split("/")
+        if len(parts) >= 4 and parts[2] in ("users", "orders"):
+            assert uuid.match(parts[3]), parts  # userId and orderId: format uuid
+
+
+_PATH_PARAMS = """\
+openapi: 3.0.3
+info: {title: Path parameters, version: "1"}
+paths:
+  /users/{userId}:
+    parameters:
+      - {name: userId, in: path, required: true, schema: {type: integer, minimum: 7, maximum: 70}}
+    get:
+      responses:
+        "200":
+          description: The user
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/User"}
+  /codes/{code}/{kind}:
+    get:
+      parameters:
+        - name: code
+          in: path
+          required: true
+          schema: {type: string, pattern: "^[A-Z]{3}-[0-9]{2}$"}
+        - {name: kind, in: path, required: true, schema: {type: string, enum: [a b, c/d]}}
+      responses:
+        "204": {description: Nothing}
+components:
+  schemas:
+    User:
+      type: object
+      required: [userId, name]
+      properties:
+        userId: {type: integer, minimum: 7, maximum: 70}
+        name: {type: string}
+"""
+
+
+def test_path_parameters_follow_their_declared_schema(tmp_path: Path) -> None:
+    spec = tmp_path / "params.yaml"
+    spec.write_text(_PATH_PARAMS, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    records = _exchanges(domain, 300)
+    users = [r for r in records if r["request"]["path"].startswith("/users/")]
+    codes = [r for r in records if r["request"]["path"].startswith("/codes/")]
+    assert users and codes
+    for record in users:
+        user_id = record["request"]["path"].split("/")[2]
+        assert user_id.isdigit() and 7 <= int(user_id) <= 70
+        reply = record["response"]["body"]
+        if record["response"]["status"] == 200:
+            assert reply["userId"] == int(user_id)  # the user the path names
+    for record in codes:
+        _, _, code, kind = record["request"]["path"].split("/")
+        assert re.fullmatch(r"[A-Z]{3}-[0-9]{2}", code)
+        assert unquote(kind) in ("a b", "c/d") and "/" not in kind and " " not in kind
+        if record["response"]["status"] == 204:
+            assert record["response"]["body"] is None
+    assert check_replies(spec, 300)[1] == {}
