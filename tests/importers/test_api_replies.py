@@ -315,3 +315,19 @@ def test_path_parameters_follow_their_declared_schema(tmp_path: Path) -> None:
         if record["response"]["status"] == 204:
             assert record["response"]["body"] is None
     assert check_replies(spec, 300)[1] == {}
+
+
+def test_a_resource_fetched_by_its_id_parameter_is_that_resource() -> None:
+    """``GET /users/{userId}`` replies with the user whose ``id`` the path names, and
+    ``PUT /users/{userId}`` sends and gets back that id: the last path parameter, named
+    like an identifier, is the resource's own ``id`` (the example's User has no userId)."""
+    domain = OpenApiImporter().load(EXAMPLE).domain
+    fetched = 0
+    for record in _exchanges(domain, 600):
+        request, response = record["request"], record["response"]
+        parts = request["path"].split("/")
+        if parts[1:3] != ["v1", "users"] or len(parts) != 4 or response["status"] != 200:
+            continue
+        assert response["body"]["id"] == parts[3], record
+        fetched += 1
+    assert fetched > 20

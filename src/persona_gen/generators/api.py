@@ -27,6 +27,7 @@ from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
+from persona_gen.values.semantics import snake_case
 from persona_gen.values.vocab import words
 
 __all__ = ["ApiGenerator"]
@@ -360,15 +361,17 @@ class ApiGenerator(Generator):
         params = self.path_schemas[k]
         for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
-            into_body = _fitting(sent, param, schema, values)
-            into_reply = _fitting(replied, param, schema, values)
+            last = param == params[-1][0]
+            in_body, in_reply = _field_for(sent, param, last), _field_for(replied, param, last)
+            into_body = _fitting(sent, in_body, schema, values) if in_body else None
+            into_reply = _fitting(replied, in_reply, schema, values) if in_reply else None
             if into_body or into_reply:  # (the resource the path names: its bodies say so)
                 for j, (row, value) in enumerate(zip(rows, values, strict=True)):
                     found = named[row] = named[row] or PathValues({}, {})
-                    if into_body and into_body[j]:
-                        found.body[param] = value
-                    if into_reply and into_reply[j] and op.response_shape == "one":
-                        found.reply[param] = value
+                    if in_body and into_body and into_body[j]:
+                        found.body[in_body] = value
+                    if in_reply and into_reply and into_reply[j] and op.response_shape == "one":
+                        found.reply[in_reply] = value
             token = "{" + param + "}"
             texts = _path_texts(values)
             if len(params) == 1 and op.path.count(token) == 1:
@@ -558,6 +561,20 @@ def carried_fields(sent: Entity, replied: Entity) -> Carried:
         elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
             out[field.name] = theirs.schema
     return out
+
+
+def _field_for(entity: Entity, param: str, last: bool) -> str | None:
+    """The field of ``entity`` a path parameter names: the field of its name (``{id}``,
+    ``{user_id}``, ``{userId}`` as ``user_id``), else, for the path's last parameter, an
+    identifier parameter (``{userId}``, ``{petId}``) names the resource's own ``id``."""
+    if entity.schema.field(param) is not None:
+        return param
+    snake = snake_case(param)
+    if entity.schema.field(snake) is not None:
+        return snake
+    if last and snake.endswith("id") and entity.schema.field("id") is not None:
+        return "id"
+    return None
 
 
 def _fitting(entity: Entity, name: str, source: Schema, values: list[Any]) -> list[bool] | None:
