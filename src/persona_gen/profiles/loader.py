@@ -14,6 +14,7 @@ from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
+from persona_gen.profiles.checks import domain_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -50,6 +51,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         for found in unsatisfiable(domain):
             at = ("domain", "entities", found.entity, "schema")
             problems.append(located.problem(at, f"{found.where}: {found.reason}"))
+        for rule, message in domain_problems(domain, hand_written=spec.source is None):
+            problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
                 problems.append(
