@@ -390,3 +390,67 @@ def test_an_imported_profile_keeps_a_format_of_its_own(tmp_path: Path) -> None:
     )
     assert run_cli(["import-schema", str(source), "-o", str(tmp_path / "k.yaml")]).code == 0
     assert run_cli(["validate", str(tmp_path / "k.yaml"), "-t", "profile"]).code == 0
+
+
+@pytest.mark.parametrize(
+    ("entities", "message"),
+    [
+        (
+            "    T: {schema: {type: object, fields: {o: {type: ref, ref: Missing}}}}\n",
+            "p.yaml:8:56: domain.entities.T.schema.fields.o.ref: unknown entity 'Missing'. "
+            "Available: T",
+        ),
+        (
+            "    T:\n      primary_key: [nope]\n      unique: [[id], [also_nope]]\n"
+            "      schema: {type: object, fields: {id: {type: string}}}\n",
+            "p.yaml:9:21: domain.entities.T.primary_key[0]: unknown field 'nope'. Available: id\n"
+            "p.yaml:10:23: domain.entities.T.unique[1][0]: unknown field 'also_nope'",
+        ),
+        (
+            "    T:\n      primary_key: id\n"
+            "      schema: {type: object, fields: {id: {type: string}}}\n",
+            "p.yaml:9:7: domain.entities.T.primary_key: expected a list",
+        ),
+        (
+            "    T:\n      foreign_keys: [{columns: [u], entity: V, references: [id]}]\n"
+            "      schema: {type: object, fields: {u: {type: string}}}\n"
+            "    U: {schema: {type: object, fields: {id: {type: string}}}}\n",
+            "domain.entities.T.foreign_keys[0].entity: unknown entity 'V'. Available: T, U",
+        ),
+    ],
+)
+def test_names_in_a_domain_that_name_nothing_are_refused_at_load(
+    tmp_path: Path, entities: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: file, count: 5}\n"
+        "domain:\n  primary: T\n  entities:\n" + entities
+    )
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_later_dataset_with_a_dangling_ref_stops_the_run_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 30, entity: T}\n"
+        "  - {name: b, type: file, count: 30, entity: U}\n"
+        "domain:\n  primary: T\n  entities:\n"
+        "    T: {schema: {type: object, fields: {id: {type: string}}}}\n"
+        "    U: {schema: {type: object, fields: {o: {type: ref, ref: Missing}}}}\n"
+    )
+    result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out")])
+    assert result.code == 1
+    assert "p.yaml:10:56: domain.entities.U.schema.fields.o.ref: unknown entity" in result.stderr
+    assert not (tmp_path / "out").exists()

@@ -16,6 +16,7 @@ from collections.abc import Hashable, Iterator
 from typing import Any
 
 from persona_gen.entities.model import Domain, Schema
+from persona_gen.errors import UnknownNameError
 from persona_gen.values.numbers import numeric_bounds
 from persona_gen.values.strings import FORMATS
 
@@ -24,7 +25,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse
 
-__all__ = ["KNOWN_FORMATS", "domain_problems"]
+__all__ = ["KNOWN_FORMATS", "domain_problems", "reference_problems"]
 
 Path = tuple[Hashable, ...]
 
@@ -180,3 +181,72 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return repr(value)
+
+
+def reference_problems(domain: Domain) -> list[tuple[Path, str]]:
+    """Names in ``domain`` that name nothing: a ``ref`` to no entity, key columns that are not
+    fields of their entity, foreign keys to an unknown entity or column, operations and events
+    of unknown entities."""
+    found: list[tuple[Path, str]] = []
+    names = list(domain.entities)
+
+    def unknown_entity(at: Path, name: str) -> None:
+        if name not in domain.entities:
+            found.append((at, str(UnknownNameError("entity", name, names))))
+
+    def unknown_fields(at: Path, entity: str, columns: tuple[str, ...]) -> None:
+        fields = _field_names(domain.entities[entity].schema)
+        if fields is None:
+            return
+        for i, column in enumerate(columns):
+            if column not in fields:
+                found.append(((*at, i), str(UnknownNameError("field", column, fields))))
+
+    for name, entity in domain.entities.items():
+        at: Path = ("domain", "entities", name)
+        for where, ref in _refs(entity.schema, (*at, "schema")):
+            unknown_entity((*where, "ref"), ref)
+        unknown_fields((*at, "primary_key"), name, entity.primary_key)
+        for i, columns in enumerate(entity.unique):
+            unknown_fields((*at, "unique", i), name, columns)
+        for i, fk in enumerate(entity.foreign_keys):
+            here = (*at, "foreign_keys", i)
+            unknown_fields((*here, "columns"), name, fk.columns)
+            unknown_entity((*here, "entity"), fk.entity)
+            if fk.entity in domain.entities:
+                unknown_fields((*here, "references"), fk.entity, fk.references)
+    for i, op in enumerate(domain.operations):
+        if op.entity is not None:
+            unknown_entity(("domain", "operations", i, "entity"), op.entity)
+    for event, entity_name in domain.events.items():
+        unknown_entity(("domain", "events", event), entity_name)
+    return found
+
+
+def _refs(s: Schema, at: Path) -> Iterator[tuple[Path, str]]:
+    if s.type == "ref" and s.ref is not None:
+        yield at, s.ref
+    for f in s.fields:
+        yield from _refs(f.schema, (*at, "fields", f.name))
+    if s.items is not None:
+        yield from _refs(s.items, (*at, "items"))
+    if s.values is not None:
+        yield from _refs(s.values, (*at, "values"))
+    for k, variant in enumerate(s.variants):
+        yield from _refs(variant, (*at, "variants", k))
+
+
+def _field_names(s: Schema) -> list[str] | None:
+    """The fields an entity's records can carry, or None when its shape is not an object's
+    (a reference, an array: not judged here)."""
+    if s.type == "object":
+        return [f.name for f in s.fields]
+    if s.type == "union" and s.variants:
+        out: list[str] = []
+        for variant in s.variants:
+            inner = _field_names(variant)
+            if inner is None:
+                return None
+            out += [n for n in inner if n not in out]
+        return out
+    return None

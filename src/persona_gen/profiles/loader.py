@@ -14,7 +14,7 @@ from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
-from persona_gen.profiles.checks import domain_problems
+from persona_gen.profiles.checks import domain_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -48,7 +48,11 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             parts = tuple(p for p in exc.path.replace("[", ".").replace("]", "").split(".") if p)
             problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
     if domain is not None:
-        for found in unsatisfiable(domain):
+        dangling = reference_problems(domain)
+        for rule, message in dangling:
+            problems.append(located.problem(rule, message))
+        # (recursion is judged only once every reference names an entity)
+        for found in [] if dangling else unsatisfiable(domain):
             at = ("domain", "entities", found.entity, "schema")
             problems.append(located.problem(at, f"{found.where}: {found.reason}"))
         for rule, message in domain_problems(domain, hand_written=spec.source is None):
