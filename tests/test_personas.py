@@ -643,3 +643,43 @@ def test_yaml_merge_keys_share_parameters(tmp_path: Path) -> None:
     result = run_cli(["validate", str(persona)])
     assert result.code == 1
     assert "merged.yaml:3:14: behaviors.more_typos.rate: Input should be less" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        (
+            "name: b\nbehaviours:\n  typos: {rate: 0.1}\n",
+            "persona",
+            "b.yaml:2:1: behaviours: unknown field. Did you mean 'behaviors'?",
+        ),
+        (
+            "name: b\nbehaviors:\n  typos: {rat: 0.1}\n",
+            "persona",
+            "b.yaml:3:11: behaviors.typos.rat: unknown field. Did you mean 'rate'?",
+        ),
+        (
+            "name: b\npersonas: [normal_user]\ndatset: []\ndatasets: [{type: api, coutn: 3}]\n",
+            "profile",
+            "b.yaml:4:24: datasets[0].coutn: unknown field. Did you mean 'count'?\n"
+            "b.yaml:3:1: datset: unknown field. Did you mean 'datasets'?",
+        ),
+        (
+            "name: b\npopulation: {kind: user}\nbehaviors:\n  typos: {}\n",
+            "profile",
+            "b.yaml:2:1: this looks like a persona, not a profile (it has 'population' and "
+            "'behaviors'): check it with 'persona-gen validate b.yaml'",
+        ),
+    ],
+)
+def test_a_misspelt_field_names_the_closest_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, message: str
+) -> None:
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(text)
+    result = run_cli(["validate", "b.yaml", "-t", kind])
+    assert result.code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

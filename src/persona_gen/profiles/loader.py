@@ -38,7 +38,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     try:
         spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
-        raise ValidationError(pydantic_problems(exc, located, ())) from None
+        problems = _persona_hint(located) + pydantic_problems(exc, located, (), ProfileFile)
+        raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
     domain = None
     if spec.domain is not None:
@@ -124,3 +125,21 @@ def _references(
                     )
                 )
     return problems
+
+
+def _persona_hint(located: Located) -> list[Problem]:
+    """A persona given where a profile is expected (``validate FILE -t profile``): say so
+    before its persona fields are listed as unknown."""
+    found = [key for key in located.data if key in _PERSONA_KEYS]
+    if not found or "datasets" in located.data:
+        return []
+    line, column = located.where((found[0],))
+    keys = " and ".join(f"'{key}'" for key in found)
+    message = (
+        f"this looks like a persona, not a profile (it has {keys}): "
+        f"check it with 'persona-gen validate {located.file}'"
+    )
+    return [Problem(message, "", located.file, line, column)]
+
+
+_PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")
