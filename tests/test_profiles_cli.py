@@ -454,3 +454,14 @@ def test_a_later_dataset_with_a_dangling_ref_stops_the_run_before_anything_is_wr
     assert result.code == 1
     assert "p.yaml:10:56: domain.entities.U.schema.fields.o.ref: unknown entity" in result.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> None:
+    from persona_gen.profiles.model import DatasetSpec
+    from persona_gen.sinks import FORMATS
+
+    described = DatasetSpec.model_fields["format"].description or ""
+    assert all(name in described for name in FORMATS.names()), described
+    page = (Path(__file__).resolve().parent.parent / "docs" / "profile-format.md").read_text()
+    for key in DatasetSpec.model_fields:
+        assert f" {key}: " in page or f"`{key}`" in page, key
