@@ -188,6 +188,10 @@ def test_import_bad_input(
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, sink: 'ftp://x/y'}\n",
             "p.yaml:4:17: datasets[0].sink: unknown sink 'ftp'",
         ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: file, entity: Ordr}]\n",
+            "p.yaml:3:25: datasets[0].entity: unknown built-in entity 'Ordr'. Did you mean",
+        ),
     ],
 )
 def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:

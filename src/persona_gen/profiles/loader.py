@@ -9,6 +9,7 @@ from pathlib import Path
 import pydantic
 
 from persona_gen._yaml import Located, load_yaml
+from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
@@ -64,6 +65,16 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
                     located.problem(
                         ("datasets", i, "entity"),
                         str(UnknownNameError("entity", ds.entity, domain.entities)),
+                    )
+                )
+    if domain is None:  # (the built-in domain: its entities are the same for every actor)
+        builtin = builtin_domain().entities
+        for i, ds in enumerate(spec.datasets):
+            if ds.entity is not None and ds.entity not in builtin:
+                problems.append(
+                    located.problem(
+                        ("datasets", i, "entity"),
+                        str(UnknownNameError("built-in entity", ds.entity, builtin)),
                     )
                 )
     if problems:
