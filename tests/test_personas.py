@@ -683,3 +683,17 @@ def test_a_misspelt_field_names_the_closest_one(
     assert result.code == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("!!python/name:os.system", "could not determine a constructor for the tag"),
+        ("!custom x", "could not determine a constructor for the tag '!custom'"),
+        ("!!int abc", "invalid literal for int()"),
+    ],
+)
+def test_a_yaml_value_that_cannot_be_read_is_one_clear_error(value: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml(f"name: t\ndescription: {value}\n", "t.yaml")
+    assert str(caught.value).startswith(f"t.yaml:2: description: cannot read this value: {reason}")

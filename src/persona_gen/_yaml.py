@@ -116,7 +116,10 @@ def _convert(
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
                 continue
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            try:
+                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            except (yaml.YAMLError, ValueError, TypeError):
+                key = None  # (reported below as not a plain scalar)
             if not isinstance(key, str | int | float | bool):
                 line = key_node.start_mark.line + 1
                 problems.append(Problem("keys must be plain scalars", _dot(path), file, line))
@@ -136,7 +139,13 @@ def _convert(
             _convert(item, (*path, i), positions, problems, file)
             for i, item in enumerate(node.value)
         ]
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # an unknown tag, !!int abc
+        reason = getattr(exc, "problem", None) or str(exc)
+        line = node.start_mark.line + 1
+        problems.append(Problem(f"cannot read this value: {reason}", _dot(path), file, line))
+        return None
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
