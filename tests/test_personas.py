@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from persona_gen._yaml import parse_yaml
 from persona_gen.errors import PersonaGenError, UnknownNameError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
@@ -638,3 +639,90 @@ def test_date_formats_with_directives_and_percent_signs_are_accepted(tmp_path: P
     )
     params = PersonaCatalog([tmp_path]).get("fine").behaviours[0].params
     assert params.date_only_format == "%G-W%V-%u"
+
+
+def test_yaml_merge_keys_share_parameters(tmp_path: Path) -> None:
+    from tests.helpers import run_cli
+
+    text = "a: &base {x: 1, y: {z: 2}}\nb:\n  <<: *base\n  x: 3\nc:\n  <<: [{x: 5}, *base]\n"
+    located = parse_yaml(text, "m.yaml")
+    assert located.data["b"] == {"x": 3, "y": {"z": 2}}
+    assert located.data["c"] == {"x": 5, "y": {"z": 2}}
+    assert located.where(("b", "x")) == (4, 3)  # its own line
+    assert located.where(("b", "y", "z")) == (1, 21)  # where the merged value is written
+    persona = tmp_path / "merged.yaml"
+    persona.write_text(
+        "name: merged\nbehaviors:\n  typos:\n    <<: {rate: 0.1}\n    max_edits: 2\n"
+    )
+    for command in (
+        ["validate", str(persona)],
+        ["list-personas", "-p", str(tmp_path)],
+        ["quick", "merged", "-p", str(tmp_path), "-t", "api", "-n", "2", "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 0, result.stderr
+        assert "Traceback" not in result.stderr
+    persona.write_text("name: merged\nbehaviors:\n  typos:\n    <<: 5\n")
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 1
+    assert "merged.yaml:4: behaviors.typos: a merge key (<<) takes a mapping" in result.stderr
+    persona.write_text(
+        "name: merged\nbehaviors:\n  typos: &t {rate: 7}\n  more_typos: {<<: *t, kind: typos}\n"
+    )
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 1
+    assert "merged.yaml:3:14: behaviors.more_typos.rate: Input should be less" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "message"),
+    [
+        (
+            "name: b\nbehaviours:\n  typos: {rate: 0.1}\n",
+            "persona",
+            "b.yaml:2:1: behaviours: unknown field. Did you mean 'behaviors'?",
+        ),
+        (
+            "name: b\nbehaviors:\n  typos: {rat: 0.1}\n",
+            "persona",
+            "b.yaml:3:11: behaviors.typos.rat: unknown field. Did you mean 'rate'?",
+        ),
+        (
+            "name: b\npersonas: [normal_user]\ndatset: []\ndatasets: [{type: api, coutn: 3}]\n",
+            "profile",
+            "b.yaml:4:24: datasets[0].coutn: unknown field. Did you mean 'count'?\n"
+            "b.yaml:3:1: datset: unknown field. Did you mean 'datasets'?",
+        ),
+        (
+            "name: b\npopulation: {kind: user}\nbehaviors:\n  typos: {}\n",
+            "profile",
+            "b.yaml:2:1: this looks like a persona, not a profile (it has 'population' and "
+            "'behaviors'): check it with 'persona-gen validate b.yaml'",
+        ),
+    ],
+)
+def test_a_misspelt_field_names_the_closest_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, message: str
+) -> None:
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(text)
+    result = run_cli(["validate", "b.yaml", "-t", kind])
+    assert result.code == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("!!python/name:os.system", "could not determine a constructor for the tag"),
+        ("!custom x", "could not determine a constructor for the tag '!custom'"),
+        ("!!int abc", "invalid literal for int()"),
+    ],
+)
+def test_a_yaml_value_that_cannot_be_read_is_one_clear_error(value: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        parse_yaml(f"name: t\ndescription: {value}\n", "t.yaml")
+    assert str(caught.value).startswith(f"t.yaml:2: description: cannot read this value: {reason}")

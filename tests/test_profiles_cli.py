@@ -259,6 +259,10 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
             _WITH_OPERATION.format(op="path_params: 3"),
             "domain.operations[0].path_params: expected a list of names or a mapping",
         ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets: [{type: file, entity: Ordr}]\n",
+            "p.yaml:3:25: datasets[0].entity: unknown built-in entity 'Ordr'. Did you mean",
+        ),
     ],
 )
 def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
@@ -393,3 +397,169 @@ def test_a_profile_written_before_replies_were_described_still_runs(tmp_path: Pa
     assert all(isinstance(body, list) for _, body in replies[("GET", 1)])
     assert all(body["id"] == path.split("/")[2] for path, body in replies[("GET", 2)])
     assert all(body is None for _, body in replies[("DELETE", 2)])
+
+
+_DOMAIN_HEAD = (
+    "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: file, count: 5}\n"
+    "domain:\n  primary: T\n  entities:\n    T:\n      schema:\n        type: object\n"
+    "        fields:\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            '          s: {type: string, pattern: "^[A-Z]{10}$", max_length: 5}\n',
+            "p.yaml:12:53: domain.entities.T.schema.fields.s.max_length: pattern '^[A-Z]{10}$' "
+            "matches only strings of at least 10 characters, above max_length 5",
+        ),
+        (
+            '          s: {type: string, pattern: "^[A-Z]{1,3}$", min_length: 5}\n',
+            "fields.s.min_length: pattern '^[A-Z]{1,3}$' matches only strings of at most 4 "
+            "characters, below min_length 5",
+        ),
+        (
+            "          e: {type: string, enum: []}\n",
+            "p.yaml:12:29: domain.entities.T.schema.fields.e.enum: enum is empty",
+        ),
+        (
+            "          m: {type: number, minimum: 1, maximum: 2, multiple_of: 5}\n",
+            "fields.m.multiple_of: no multiple of 5 lies between minimum 1 and maximum 2",
+        ),
+        (
+            "          m: {type: integer, minimum: 4, maximum: 5, multiple_of: 0.3}\n",
+            "fields.m.multiple_of: no integer multiple of 0.3 lies between minimum 4 and maximum 5",
+        ),
+        (
+            "          c: {type: string, const: 5}\n",
+            "fields.c.const: const 5 is not a string, the field's type",
+        ),
+        (
+            "          e: {type: integer, enum: [1, b]}\n",
+            "p.yaml:12:40: domain.entities.T.schema.fields.e.enum[1]: enum member 'b' is not an "
+            "integer",
+        ),
+        (
+            "          s: {type: string, format: emial}\n",
+            "fields.s.format: unknown format 'emial'. Did you mean 'email'? Known: binary,",
+        ),
+        (
+            '          u: {type: string, pattern: "[unclosed"}\n',
+            "fields.u.pattern: pattern '[unclosed' is not a valid regular expression",
+        ),
+    ],
+)
+def test_contradictory_field_rules_are_refused_at_load(
+    tmp_path: Path, fields: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_DOMAIN_HEAD + fields)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_rules_that_hold_still_load(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        _DOMAIN_HEAD
+        + '          s: {type: string, pattern: "^[A-Z]{2,10}$", min_length: 3, max_length: 5}\n'
+        + "          m: {type: number, minimum: 1, maximum: 12, multiple_of: 5}\n"
+        + "          i: {type: integer, minimum: 1, maximum: 3, multiple_of: 0.5}\n"
+        + "          e: {type: number, enum: [1, 2.5], nullable: true, const: null}\n"
+        + "          t: {type: string, format: date-time, pattern: 'T'}\n"
+    )
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 0, result.stderr
+
+
+def test_an_imported_profile_keeps_a_format_of_its_own(tmp_path: Path) -> None:
+    # A schema's format is an annotation: an imported one the generator does not know stays.
+    source = tmp_path / "k.schema.json"
+    source.write_text(
+        json.dumps({"type": "object", "properties": {"c": {"type": "string", "format": "x-cc"}}})
+    )
+    assert run_cli(["import-schema", str(source), "-o", str(tmp_path / "k.yaml")]).code == 0
+    assert run_cli(["validate", str(tmp_path / "k.yaml"), "-t", "profile"]).code == 0
+
+
+@pytest.mark.parametrize(
+    ("entities", "message"),
+    [
+        (
+            "    T: {schema: {type: object, fields: {o: {type: ref, ref: Missing}}}}\n",
+            "p.yaml:8:56: domain.entities.T.schema.fields.o.ref: unknown entity 'Missing'. "
+            "Available: T",
+        ),
+        (
+            "    T:\n      primary_key: [nope]\n      unique: [[id], [also_nope]]\n"
+            "      schema: {type: object, fields: {id: {type: string}}}\n",
+            "p.yaml:9:21: domain.entities.T.primary_key[0]: unknown field 'nope'. Available: id\n"
+            "p.yaml:10:23: domain.entities.T.unique[1][0]: unknown field 'also_nope'",
+        ),
+        (
+            "    T:\n      primary_key: id\n"
+            "      schema: {type: object, fields: {id: {type: string}}}\n",
+            "p.yaml:9:7: domain.entities.T.primary_key: expected a list",
+        ),
+        (
+            "    T:\n      foreign_keys: [{columns: [u], entity: V, references: [id]}]\n"
+            "      schema: {type: object, fields: {u: {type: string}}}\n"
+            "    U: {schema: {type: object, fields: {id: {type: string}}}}\n",
+            "domain.entities.T.foreign_keys[0].entity: unknown entity 'V'. Available: T, U",
+        ),
+    ],
+)
+def test_names_in_a_domain_that_name_nothing_are_refused_at_load(
+    tmp_path: Path, entities: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: file, count: 5}\n"
+        "domain:\n  primary: T\n  entities:\n" + entities
+    )
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_later_dataset_with_a_dangling_ref_stops_the_run_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 30, entity: T}\n"
+        "  - {name: b, type: file, count: 30, entity: U}\n"
+        "domain:\n  primary: T\n  entities:\n"
+        "    T: {schema: {type: object, fields: {id: {type: string}}}}\n"
+        "    U: {schema: {type: object, fields: {o: {type: ref, ref: Missing}}}}\n"
+    )
+    result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out")])
+    assert result.code == 1
+    assert "p.yaml:10:56: domain.entities.U.schema.fields.o.ref: unknown entity" in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> None:
+    from persona_gen.profiles.model import DatasetSpec
+    from persona_gen.sinks import FORMATS
+
+    described = DatasetSpec.model_fields["format"].description or ""
+    assert all(name in described for name in FORMATS.names()), described
+    page = (Path(__file__).resolve().parent.parent / "docs" / "profile-format.md").read_text()
+    for key in DatasetSpec.model_fields:
+        assert f" {key}: " in page or f"`{key}`" in page, key

@@ -111,17 +111,25 @@ def _convert(
     # at its value.
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
+        out: dict[Any, Any] = _merged(node, path, positions, problems, file)
+        inherited = set(out)  # (keys a merge key brought: the mapping's own keys override them)
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            if key_node.tag == _MERGE_TAG:
+                continue
+            try:
+                key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            except (yaml.YAMLError, ValueError, TypeError):
+                key = None  # (reported below as not a plain scalar)
             if not isinstance(key, str | int | float | bool):
                 line = key_node.start_mark.line + 1
                 problems.append(Problem("keys must be plain scalars", _dot(path), file, line))
                 continue
-            if key in out:
+            if key in out and key not in inherited:
                 line = key_node.start_mark.line + 1
                 problems.append(Problem(f"duplicate key '{key}'", _dot(path), file, line))
                 continue
+            inherited.discard(key)
+            _forget(positions, (*path, key))
             mark = key_node.start_mark
             positions[(*path, key)] = (mark.line + 1, mark.column + 1)
             out[key] = _convert(value_node, (*path, key), positions, problems, file)
@@ -131,7 +139,56 @@ def _convert(
             _convert(item, (*path, i), positions, problems, file)
             for i, item in enumerate(node.value)
         ]
-    return _scalar(node)
+    try:
+        return _scalar(node)
+    except (yaml.YAMLError, ValueError, TypeError) as exc:  # an unknown tag, !!int abc
+        reason = getattr(exc, "problem", None) or str(exc)
+        line = node.start_mark.line + 1
+        problems.append(Problem(f"cannot read this value: {reason}", _dot(path), file, line))
+        return None
+
+
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
+
+def _merged(
+    node: yaml.MappingNode,
+    path: FieldPath,
+    positions: dict[FieldPath, tuple[int, int]],
+    problems: list[Problem],
+    file: str,
+) -> dict[Any, Any]:
+    """What the mapping's merge keys (``<<: *anchor``, ``<<: [*a, *b]``, YAML 1.1) bring in:
+    the first source that sets a key wins. Each value keeps the position where it is written
+    (under its anchor)."""
+    out: dict[Any, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.tag != _MERGE_TAG:
+            continue
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for source in sources:
+            if not isinstance(source, yaml.MappingNode):
+                line = source.start_mark.line + 1
+                message = "a merge key (<<) takes a mapping or a list of mappings"
+                problems.append(Problem(message, _dot(path), file, line))
+                continue
+            found: dict[FieldPath, tuple[int, int]] = {}
+            values = _convert(source, path, found, problems, file)
+            for key, value in values.items():
+                if key in out:
+                    continue
+                out[key] = value
+                inner = (*path, key)
+                for at, where in found.items():
+                    if at[: len(inner)] == inner:
+                        positions[at] = where
+    return out
+
+
+def _forget(positions: dict[FieldPath, tuple[int, int]], path: FieldPath) -> None:
+    """Drop the positions under ``path`` (a merged value that the mapping's own replaces)."""
+    for at in [at for at in positions if at[: len(path)] == path]:
+        del positions[at]
 
 
 def _dot(path: FieldPath) -> str:

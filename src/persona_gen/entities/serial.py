@@ -158,13 +158,41 @@ def entity_from_dict(name: str, data: Any, path: str) -> Entity:
     return Entity(
         name=name,
         schema=schema_from_dict(data["schema"], f"{path}.schema"),
-        primary_key=tuple(data.get("primary_key", ())),
-        unique=tuple(tuple(u) for u in data.get("unique", ())),
+        primary_key=_names(data.get("primary_key", []), f"{path}.primary_key"),
+        unique=tuple(
+            _names(u, f"{path}.unique[{i}]")
+            for i, u in enumerate(_list(data.get("unique", []), f"{path}.unique"))
+        ),
         foreign_keys=tuple(
-            ForeignKey(tuple(fk["columns"]), fk["entity"], tuple(fk["references"]))
-            for fk in data.get("foreign_keys", ())
+            _foreign_key(fk, f"{path}.foreign_keys[{i}]")
+            for i, fk in enumerate(_list(data.get("foreign_keys", []), f"{path}.foreign_keys"))
         ),
         plural=data.get("plural"),
+    )
+
+
+def _list(value: Any, path: str) -> list[Any]:
+    if not isinstance(value, list | tuple):
+        raise EntityFormatError(path, "expected a list")
+    return list(value)
+
+
+def _names(value: Any, path: str) -> tuple[str, ...]:
+    """A list of column names (``[id]``; not a bare name, whose letters would be columns)."""
+    items = _list(value, path)
+    for i, item in enumerate(items):
+        if not isinstance(item, str):
+            raise EntityFormatError(f"{path}[{i}]", "expected a field name")
+    return tuple(items)
+
+
+def _foreign_key(data: Any, path: str) -> ForeignKey:
+    if not isinstance(data, dict) or not {"columns", "entity", "references"} <= set(data):
+        raise EntityFormatError(path, "expected a mapping with 'columns', 'entity', 'references'")
+    return ForeignKey(
+        _names(data["columns"], f"{path}.columns"),
+        str(data["entity"]),
+        _names(data["references"], f"{path}.references"),
     )
 
 

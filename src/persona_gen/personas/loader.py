@@ -6,8 +6,10 @@ Every problem is reported with file:line and the field path.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import math
+import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -50,9 +52,13 @@ def builtin_persona_dir() -> Path:
 
 
 def pydantic_problems(
-    exc: pydantic.ValidationError, located: Located, prefix: tuple[Any, ...]
+    exc: pydantic.ValidationError,
+    located: Located,
+    prefix: tuple[Any, ...],
+    model: type[pydantic.BaseModel] | None = None,
 ) -> list[Problem]:
-    """Turn a pydantic error into Problems that point at lines of ``located``'s file."""
+    """Turn a pydantic error into Problems that point at lines of ``located``'s file.
+    With the ``model`` validated, an unknown field names the closest known one."""
     problems = []
     for err in exc.errors():
         loc = tuple(p for p in err["loc"] if p not in ("root",) and not _is_union_tag(p))
@@ -61,7 +67,7 @@ def pydantic_problems(
         if "[key]" in loc:  # pydantic's marker for a mapping key (not a field)
             message = f"invalid key: {message}"
         elif err["type"] == "extra_forbidden":
-            message = "unknown field"
+            message = "unknown field" + _did_you_mean(model, loc)
         elif err["type"] == "missing":
             message = "field required"
         elif err["type"] == "finite_number":
@@ -70,6 +76,42 @@ def pydantic_problems(
             message = message.removeprefix("Value error, ")
         problems.append(located.problem(path, message))
     return problems
+
+
+def _did_you_mean(model: type[pydantic.BaseModel] | None, loc: tuple[Any, ...]) -> str:
+    """`` Did you mean 'rate'?`` for the unknown field at ``loc`` of ``model`` (or nothing)."""
+    if model is None or not loc or not isinstance(loc[-1], str):
+        return ""
+    known = _fields_at(model, loc[:-1])
+    close = difflib.get_close_matches(loc[-1], known, n=1, cutoff=0.6)
+    if not close:
+        return f" (known: {', '.join(known)})" if known else ""
+    return f". Did you mean '{close[0]}'?"
+
+
+def _fields_at(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the model found at ``loc`` inside ``model`` (lists, mappings and
+    optional values stepped through), or none when ``loc`` leads elsewhere."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        inner = _model_in(current)
+        if inner is None or part not in inner.model_fields:
+            return []
+        current = inner.model_fields[part].annotation
+    inner = _model_in(current)
+    return list(inner.model_fields) if inner is not None else []
+
+
+def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 def _not_finite(value: Any) -> str:
@@ -203,7 +245,7 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     try:
         spec = PersonaFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
-        problems = _profile_hint(located) + pydantic_problems(exc, located, ())
+        problems = _profile_hint(located) + pydantic_problems(exc, located, (), PersonaFile)
         # Every problem at once: the behaviour blocks too, though the file failed elsewhere.
         blocks = located.data.get("behaviors")
         if isinstance(blocks, dict):
@@ -295,7 +337,7 @@ def bind_behaviours(
         try:
             bound.append(cls(name, cls.params_model.model_validate(params)))
         except pydantic.ValidationError as exc:
-            for err in pydantic_problems(exc, located, ("behaviors", name)):
+            for err in pydantic_problems(exc, located, ("behaviors", name), cls.params_model):
                 located_err = _owner(lineage, _path_of(err.path))
                 line, column = located_err.where(_path_of(err.path))
                 problems.append(Problem(err.message, err.path, located_err.file, line, column))

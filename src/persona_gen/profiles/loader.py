@@ -10,11 +10,13 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 import pydantic
 
 from persona_gen._yaml import Located, load_yaml
+from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
+from persona_gen.profiles.checks import domain_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -38,7 +40,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     try:
         spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
-        raise ValidationError(pydantic_problems(exc, located, ())) from None
+        problems = _persona_hint(located) + pydantic_problems(exc, located, (), ProfileFile)
+        raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
     domain = None
     if spec.domain is not None:
@@ -51,15 +54,31 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             )
             problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
     if domain is not None:
-        for found in unsatisfiable(domain):
+        dangling = reference_problems(domain)
+        for rule, message in dangling:
+            problems.append(located.problem(rule, message))
+        # (recursion is judged only once every reference names an entity)
+        for found in [] if dangling else unsatisfiable(domain):
             at = ("domain", "entities", found.entity, "schema")
             problems.append(located.problem(at, f"{found.where}: {found.reason}"))
+        for rule, message in domain_problems(domain, hand_written=spec.source is None):
+            problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
                 problems.append(
                     located.problem(
                         ("datasets", i, "entity"),
                         str(UnknownNameError("entity", ds.entity, domain.entities)),
+                    )
+                )
+    if domain is None:  # (the built-in domain: its entities are the same for every actor)
+        builtin = builtin_domain().entities
+        for i, ds in enumerate(spec.datasets):
+            if ds.entity is not None and ds.entity not in builtin:
+                problems.append(
+                    located.problem(
+                        ("datasets", i, "entity"),
+                        str(UnknownNameError("built-in entity", ds.entity, builtin)),
                     )
                 )
     if problems:
@@ -136,3 +155,21 @@ def _outside(output: str) -> str | None:
         if depth < 0:
             return f"'{output}' leaves the output directory (-o): give a path inside it"
     return None
+
+
+def _persona_hint(located: Located) -> list[Problem]:
+    """A persona given where a profile is expected (``validate FILE -t profile``): say so
+    before its persona fields are listed as unknown."""
+    found = [key for key in located.data if key in _PERSONA_KEYS]
+    if not found or "datasets" in located.data:
+        return []
+    line, column = located.where((found[0],))
+    keys = " and ".join(f"'{key}'" for key in found)
+    message = (
+        f"this looks like a persona, not a profile (it has {keys}): "
+        f"check it with 'persona-gen validate {located.file}'"
+    )
+    return [Problem(message, "", located.file, line, column)]
+
+
+_PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")

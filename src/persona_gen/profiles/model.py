@@ -11,6 +11,8 @@ from persona_gen.personas.model import NAME_PATTERN, SemVer
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 
 DATASET_TYPES = ("api", "streaming", "file", "load", "fault")
+# The built-in output encodings (persona_gen.sinks.FORMATS; a test keeps the two alike).
+OUTPUT_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql")
 NAME = r"^[A-Za-z0-9_.-]+$"  # a profile's or a dataset's name (it names files too)
 
 
@@ -27,13 +29,19 @@ class DatasetSpec(BaseModel):
     name: str | None = Field(None, pattern=NAME, description="Dataset name.")
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
-    format: str = Field("json", description="Output encoding: json, jsonl or csv.")
+    format: str = Field(
+        "json", description=f"Output encoding: one of {', '.join(OUTPUT_FORMATS)} or a plugin."
+    )
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Overrides the profile's seed.")
     output: str | None = Field(None, description="File name, relative to the output directory.")
     personas: list[str] | None = Field(
         None, description="Only these of the profile's personas (default: all, mixed)."
     )
-    entity: str | None = Field(None, description="Entity of the embedded schema to use.")
+    entity: str | None = Field(
+        None,
+        description="Entity of the embedded domain whose records this dataset holds "
+        "(default: source.entity, else the domain's primary); import-schema writes it.",
+    )
     sink: str | None = Field(
         None,
         description="Send to this destination instead of a file: kafka://HOST:PORT/TOPIC, "
