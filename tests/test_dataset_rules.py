@@ -1,5 +1,5 @@
-"""Reviewer findings on generated data: whole-dataset uniqueness, labels that match the rows,
-outputs kept inside the output directory, one violation per field."""
+"""Rules that hold over a whole dataset and its rows: unique keys unique across blocks, labels
+that say what a row holds, outputs kept inside the output directory, one violation per field."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import check_dataset
-from tests.helpers import run_cli
+from helpers import run_cli
 
 UNIQUE_CODE = """\
 name: unique_code
