@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from helpers import run_cli
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import check_dataset
-from helpers import run_cli
 
 UNIQUE_CODE = """\
 name: unique_code
