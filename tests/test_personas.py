@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import run_cli
 from persona_gen._yaml import parse_yaml
 from persona_gen.errors import PersonaGenError, UnknownNameError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
@@ -726,3 +727,23 @@ def test_a_yaml_value_that_cannot_be_read_is_one_clear_error(value: str, reason:
     with pytest.raises(ValidationError) as caught:
         parse_yaml(f"name: t\ndescription: {value}\n", "t.yaml")
     assert str(caught.value).startswith(f"t.yaml:2: description: cannot read this value: {reason}")
+
+
+def test_validate_warns_about_a_timeline_setting_a_later_block_overrides(tmp_path: Path) -> None:
+    """``timing`` and ``sustained_load`` both set the event rate; the later block wins, so
+    the earlier rate is dead: validate says so (and still accepts the file)."""
+    persona = tmp_path / "ordered.yaml"
+    persona.write_text(
+        "name: ordered\nversion: 1.0.0\nbehaviors:\n"
+        "  timing:\n    rate_per_second: 2\n    think_time_ms: {dist: constant, value: 100}\n"
+        "  sustained_load:\n    rate_per_second: 200\n"
+    )
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 0, result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert len(warnings) == 1, result.stderr
+    assert "ordered.yaml:4:3: behaviors.timing: its event rate has no effect" in warnings[0]
+    assert "think time" not in warnings[0]  # (only sustained_load's rate overrides it)
+    alone = tmp_path / "alone.yaml"
+    alone.write_text("name: alone\nversion: 1.0.0\nbehaviors:\n  sustained_load: {}\n")
+    assert "warning" not in run_cli(["validate", str(alone)]).stderr

@@ -23,6 +23,7 @@ from persona_gen._yaml import Located, load_yaml
 from persona_gen.errors import FileError, Problem, UnknownNameError, UsageError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
+from persona_gen.personas.clock import Clock
 from persona_gen.personas.model import PersonaFile, Population
 
 __all__ = ["Persona", "PersonaCatalog", "builtin_persona_dir", "validate_persona_file"]
@@ -404,3 +405,49 @@ def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Person
     catalog = PersonaCatalog([*extra_dirs, path.parent])
     catalog._files[path.stem] = path  # the file given wins over a same-named built-in
     return catalog.get(path.stem)
+
+
+def timeline_overrides(path: Path, extra_dirs: Iterable[Path] = ()) -> list[Problem]:
+    """Warnings for a persona file (see ``overridden_settings``)."""
+    catalog = PersonaCatalog([*extra_dirs, path.parent])
+    catalog._files[path.stem] = path
+    return overridden_settings(catalog.get(path.stem).behaviours, catalog._lineage(path.stem))
+
+
+# What each timeline setting is called in a warning.
+_SETTINGS = {
+    "rate_per_second": "event rate",
+    "gap_cv": "gap variation",
+    "think_ms": "think time",
+    "latency_ms": "latency",
+    "delivery_ms": "delivery delay",
+    "session_length": "session length",
+    "users": "population size",
+}
+
+
+def overridden_settings(
+    behaviours: Sequence[Behaviour[Any]], lineage: Sequence[Located]
+) -> list[Problem]:
+    """Timeline settings a block makes that a later block makes again (``timing`` and
+    ``sustained_load`` both set the event rate): the later one wins, so the earlier one has
+    no effect. A setting counts where a block moves it from the engine's default."""
+    default = Clock()
+    setters: dict[str, list[Behaviour[Any]]] = {}
+    for behaviour in behaviours:
+        clock = Clock()
+        behaviour.configure(clock)
+        for name in _SETTINGS:
+            if getattr(clock, name) != getattr(default, name):
+                setters.setdefault(name, []).append(behaviour)
+    problems = []
+    for name, blocks in setters.items():
+        last = blocks[-1]
+        for earlier in blocks[:-1]:
+            where = ("behaviors", earlier.name)
+            message = (
+                f"its {_SETTINGS[name]} has no effect: '{last.name}', declared later, "
+                f"sets the {_SETTINGS[name]} too (the later block wins)"
+            )
+            problems.append(_owner(lineage, where).problem(where, message))
+    return problems

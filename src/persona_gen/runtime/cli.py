@@ -748,9 +748,11 @@ def validate(
 ) -> None:
     """Check a persona or profile file; report every problem with file:line and field."""
     if kind == "persona":
-        from persona_gen.personas.loader import validate_persona_file
+        from persona_gen.personas.loader import timeline_overrides, validate_persona_file
 
         result = validate_persona_file(file, personas or [])
+        for problem in timeline_overrides(file, personas or []):
+            print(f"persona-gen: warning: {problem}", file=sys.stderr)
         print(
             f"{file}: valid persona '{result.name}' {result.version} "
             f"({len(result.behaviours)} behaviours: {', '.join(result.behaviour_names())})"
