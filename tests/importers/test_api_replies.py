@@ -331,3 +331,15 @@ def test_a_resource_fetched_by_its_id_parameter_is_that_resource() -> None:
         assert response["body"]["id"] == parts[3], record
         fetched += 1
     assert fetched > 20
+
+
+def test_a_success_without_content_has_no_content_type() -> None:
+    domain = OpenApiImporter().load(EXAMPLE).domain
+    deleted = [
+        r["response"]
+        for r in _exchanges(domain, 400)
+        if r["request"]["method"] == "DELETE" and r["response"]["status"] == 204
+    ]
+    assert deleted and all(
+        r["body"] is None and "Content-Type" not in r["headers"] for r in deleted
+    )

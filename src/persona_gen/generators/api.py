@@ -428,9 +428,14 @@ class ApiGenerator(Generator):
         reply: Any,
     ) -> dict[str, Any] | None:
         if status == 0 and not violations:  # the usual success
+            headers = (
+                {"X-Request-ID": request_id}  # (no content, so no content type: a 204)
+                if op.response_shape == "none"
+                else {"Content-Type": "application/json", "X-Request-ID": request_id}
+            )
             return {
                 "status": op.success_status,
-                "headers": {"Content-Type": "application/json", "X-Request-ID": request_id},
+                "headers": headers,
                 "body": reply,
                 "latency_ms": latency,
             }
