@@ -343,3 +343,55 @@ def test_a_success_without_content_has_no_content_type() -> None:
     assert deleted and all(
         r["body"] is None and "Content-Type" not in r["headers"] for r in deleted
     )
+
+
+_QUERIES = """\
+openapi: 3.0.3
+info: {title: Queries, version: "1"}
+paths:
+  /items:
+    get:
+      parameters:
+        - {name: q, in: query, required: true, schema: {type: string, minLength: 1}}
+        - {name: sort, in: query, schema: {type: string, enum: [asc, desc]}}
+      responses:
+        "200":
+          description: Items
+          content:
+            application/json:
+              schema: {type: array, items: {$ref: "#/components/schemas/Item"}}
+  /items/search:
+    post:
+      parameters:
+        - {name: dry_run, in: query, required: true, schema: {type: boolean}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Item"}
+      responses:
+        "200": {description: Found}
+components:
+  schemas:
+    Item:
+      type: object
+      required: [name]
+      properties: {name: {type: string}}
+"""
+
+
+def test_queries_are_the_declared_parameters(tmp_path: Path) -> None:
+    """An imported operation's query holds its declared parameters (required ones always,
+    on any method), and no page or limit the spec does not declare."""
+    spec = tmp_path / "queries.yaml"
+    spec.write_text(_QUERIES, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    seen: dict[str, set[str]] = {"GET": set(), "POST": set()}
+    for record in _exchanges(domain, 300):
+        request = record["request"]
+        query = request["query"]
+        if request["method"] == "GET":
+            assert "q" in query and set(query) <= {"q", "sort"}, request
+        else:
+            assert set(query) == {"dry_run"} and isinstance(query["dry_run"], bool), request
+        seen[request["method"]].update(query)
+    assert seen == {"GET": {"q", "sort"}, "POST": {"dry_run"}}

@@ -136,6 +136,7 @@ class Operation:
     error_statuses: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()
     query_params: tuple[tuple[str, Schema], ...] = ()
+    required_query: tuple[str, ...] = ()  # the query parameters every request carries
     operation_id: str | None = None
     # The success reply: its entity (None: ``entity``, as the built-in CRUD replies with the
     # resource it was sent) and its shape, one of RESPONSE_SHAPES.

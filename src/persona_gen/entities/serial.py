@@ -219,6 +219,8 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["path_params"] = list(op.path_params)
     if op.query_params:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
+    if op.required_query:
+        out["required_query"] = list(op.required_query)
     return out
 
 
@@ -241,6 +243,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
             (k, schema_from_dict(v, f"{path}.query_params.{k}"))
             for k, v in data.get("query_params", {}).items()
         ),
+        required_query=_names(data.get("required_query", ()), f"{path}.required_query"),
         operation_id=data.get("operation_id"),
         response_entity=response_entity,
         response_shape=shape,

@@ -56,6 +56,8 @@ class ApiGenerator(Generator):
 
             ops = crud_operations(self.entity)
         self.operations = ops
+        # Operations an imported spec declares (their queries are the spec's own).
+        self.from_spec = bool(self.ctx.domain.operations) and self.ctx.domain.source != "builtin"
         weights = np.asarray([_METHOD_WEIGHT.get(op.method, 1.0) for op in ops], np.float64)
         self.weights = weights / weights.sum()
         self.effects = {
@@ -395,20 +397,27 @@ class ApiGenerator(Generator):
         return path
 
     def _queries(self, op_index: np.ndarray, rng: np.random.Generator) -> list[Any]:
-        """Per event, the query of a list request (None for other requests): page, limit and
-        about half of the operation's own query parameters, drawn per operation."""
+        """Per event, its query (None without one), drawn per operation: an imported
+        operation's declared parameters, the required ones always and each other one about
+        half the time; a list request of the built-in API pages with ``page`` and
+        ``limit``."""
         out: list[Any] = [None] * op_index.size
         for k, op in enumerate(self.operations):
-            if op.method != "GET" or not op.response_array:
+            pages = not self.from_spec and op.method == "GET" and op.response_array
+            if not (pages or op.query_params):
                 continue
             rows = np.flatnonzero(op_index == k).tolist()
             if not rows:
                 continue
-            pages = rng.integers(1, 20, len(rows)).tolist()
-            limits = rng.choice([10, 20, 50, 100], len(rows)).tolist()
-            queries = [{"page": p, "limit": m} for p, m in zip(pages, limits, strict=True)]
+            queries: list[dict[str, Any]] = [{} for _ in rows]
+            if pages:
+                numbers = rng.integers(1, 20, len(rows)).tolist()
+                limits = rng.choice([10, 20, 50, 100], len(rows)).tolist()
+                queries = [{"page": p, "limit": m} for p, m in zip(numbers, limits, strict=True)]
             for name, schema in op.query_params:
                 chosen = np.flatnonzero(rng.random(len(rows)) < 0.5).tolist()
+                if name in op.required_query:
+                    chosen = list(range(len(rows)))
                 values = self.synth.values(schema, name, len(chosen), rng)
                 for j, value in zip(chosen, values, strict=True):
                     queries[j][name] = value

@@ -100,6 +100,9 @@ def _operation(
         for (name, where), (p, pctx) in params.items()
         if where == "query"
     )
+    required_query = tuple(
+        name for (name, where), (p, _) in params.items() if where == "query" and p.get("required")
+    )
     return Operation(
         method=method.upper(),
         path=path,
@@ -109,6 +112,7 @@ def _operation(
         error_statuses=errors,
         path_params=path_params,
         query_params=query,
+        required_query=required_query,
         operation_id=op_id,
         response_entity=replied,
         response_shape=shape,
