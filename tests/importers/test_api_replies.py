@@ -395,3 +395,27 @@ def test_queries_are_the_declared_parameters(tmp_path: Path) -> None:
             assert set(query) == {"dry_run"} and isinstance(query["dry_run"], bool), request
         seen[request["method"]].update(query)
     assert seen == {"GET": {"q", "sort"}, "POST": {"dry_run"}}
+
+
+def test_a_body_declared_as_an_array_is_an_array_of_the_entity() -> None:
+    """Petstore's ``POST /user/createWithList`` takes an array of User: the body is a list
+    of Users, and a rule a behaviour breaks is labelled at its item (``[0].…``)."""
+    spec = CORPUS / "swagger20-petstore.yaml"
+    domain = OpenApiImporter().load(spec).domain
+    ops = {op.path: op for op in domain.operations}
+    assert ops["/v2/user/createWithList"].request_shape == "array"
+    assert ops["/v2/user"].request_shape == "one"
+    dataset = Dataset(
+        [(CATALOG.get("edge_case_user"), 1.0)], "api", 600, 4, domain=domain, entity="User"
+    )
+    bodies = [
+        r
+        for block in dataset.blocks()
+        for r in block
+        if r["request"]["path"].endswith(("/createWithList", "/createWithArray"))
+        and not any(v["path"] == "body" for v in r["violations"])  # (not a truncated text)
+    ]
+    assert bodies and all(isinstance(r["request"]["body"], list) for r in bodies)
+    assert all(isinstance(item, dict) for r in bodies for item in r["request"]["body"])
+    paths = [v["path"] for r in bodies for v in r["violations"]]
+    assert paths and all(p.startswith("[0]") for p in paths)

@@ -132,6 +132,7 @@ class Operation:
     # The entity the request body carries; without a body, the resource the path names.
     entity: str | None = None
     request_body: bool = False
+    request_shape: str = "one"  # the body: one value of ``entity``, or an "array" of them
     success_status: int = 200
     error_statuses: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()

@@ -203,6 +203,8 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
             out[name] = getattr(op, name)
     if op.request_body:
         out["request_body"] = True
+    if op.request_shape != "one":
+        out["request_shape"] = op.request_shape
     out["success_status"] = op.success_status
     response: dict[str, Any] = {"shape": op.response_shape}
     if op.response_entity is not None:
@@ -236,6 +238,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         path=str(data["path"]),
         entity=data.get("entity"),
         request_body=bool(data.get("request_body", False)),
+        request_shape=_request_shape(data.get("request_shape", "one"), f"{path}.request_shape"),
         success_status=success,
         error_statuses=tuple(int(s) for s in data.get("error_statuses", ())),
         path_params=names,
@@ -249,6 +252,12 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         response_shape=shape,
         path_schemas=declared,
     )
+
+
+def _request_shape(raw: Any, path: str) -> str:
+    if raw not in ("one", "array"):
+        raise EntityFormatError(path, f"unknown shape {raw!r} (one or array)")
+    return str(raw)
 
 
 def _response_from_dict(

@@ -210,6 +210,14 @@ class ApiGenerator(Generator):
                 bodies[row] = patch_of(body)
                 kept = bodies[row]
                 outcomes[row] = [o for o in outcomes[row] if o.field_path.split(".")[0] in kept]
+        for k in (k for k, op in enumerate(self.operations) if op.request_shape == "array"):
+            # A body the spec declares as an array of the entity: the items (a batch's
+            # items, else the one body), each broken rule at its item's place.
+            for row in np.flatnonzero(op_index == k).tolist():
+                body = bodies[row]
+                batch = isinstance(body, dict) and set(body) == {"items"}
+                bodies[row] = body["items"] if batch else [body]
+                outcomes[row] = [_in_item(o) for o in outcomes[row]]
         return bodies, outcomes
 
     def _by_entity(self, wanted: Callable[[Operation], bool]) -> dict[str, list[int]]:
@@ -575,6 +583,13 @@ def carried_fields(sent: Entity, replied: Entity) -> Carried:
         elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
             out[field.name] = theirs.schema
     return out
+
+
+def _in_item(outcome: Outcome) -> Outcome:
+    """An outcome of a body that became the first item of an array body (effects act on
+    the first item only, a batch's too)."""
+    path = outcome.field_path
+    return outcome._replace(field_path=f"[0].{path}" if path else "[0]")
 
 
 def _field_for(entity: Entity, param: str, last: bool) -> str | None:

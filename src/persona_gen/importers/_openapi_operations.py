@@ -71,9 +71,11 @@ def _operation(
     body, bctx = _request_body(conv, op, params, ctx, v3)
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
+    sent_array = False
     if body is not None:
-        entity, _ = _body_entity(conv, body, bctx)
-        if entity is None:  # an inline body: an unlisted entity of its own
+        entity, sent_array = _body_entity(conv, body, bctx)
+        if entity is None:  # an inline body (an array too): an unlisted entity of its own
+            sent_array = False
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
@@ -108,6 +110,7 @@ def _operation(
         path=path,
         entity=entity,
         request_body=has_body,
+        request_shape="array" if sent_array and entity is not None else "one",
         success_status=success,
         error_statuses=errors,
         path_params=path_params,

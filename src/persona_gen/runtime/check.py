@@ -40,7 +40,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.builtin import builtin_domain
-from persona_gen.entities.model import Domain, Operation
+from persona_gen.entities.model import Domain, Operation, deref
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
@@ -802,6 +802,27 @@ def _unshowable(
     )
 
 
+def _values_of(
+    part: Any, record: dict[str, Any], generator: str, text: bool, domain: Domain, entity: str
+) -> list[Any]:
+    """The values of the entity a governed part holds: itself, or an api body's items."""
+    if generator != "api":
+        return [part]
+    if (
+        _batch_path(record, text)
+        and isinstance(part, dict)
+        and set(part) == {"items"}
+        and isinstance(part["items"], list)
+    ):
+        items: list[Any] = part["items"]  # a batch POST (told by its path)
+        return items
+    if isinstance(part, list):  # a body the spec declares as an array of the entity
+        found = domain.entities.get(entity)
+        if found is None or deref(domain, found.schema).type != "array":
+            return part
+    return [part]
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -1068,16 +1089,9 @@ def _check_one(
         return
     entity = entities.of(record, generator, text)
     validate = checker.for_entity(entity, dom)
-    parts = [part]
-    if (
-        generator == "api"
-        and _batch_path(record, text)
-        and isinstance(part, dict)
-        and set(part) == {"items"}
-        and isinstance(part["items"], list)
-    ):
-        parts = part["items"]  # a batch POST (told by its path: the entity may have 'items')
-    issues = [i for p in parts for i in validate(p)]
+    issues = [
+        i for p in _values_of(part, record, generator, text, dom, entity) for i in validate(p)
+    ]
     expected_valid, label_rules = _labels(record, generator)
     if generator == "fault" and index == 0 and not expected_valid:
         report.add_problem(
