@@ -747,3 +747,22 @@ def test_validate_warns_about_a_timeline_setting_a_later_block_overrides(tmp_pat
     alone = tmp_path / "alone.yaml"
     alone.write_text("name: alone\nversion: 1.0.0\nbehaviors:\n  sustained_load: {}\n")
     assert "warning" not in run_cli(["validate", str(alone)]).stderr
+
+
+def test_reading_yaml_without_merge_keys_forgets_no_positions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replacing a merged value's positions scans every position read so far: done for each
+    key of a large imported profile (Renovate's: ~165,000 values), that made reading it take
+    hours. Only a key a merge brought in has positions to replace."""
+    import persona_gen._yaml as yaml_module
+
+    calls: list[Any] = []
+    forget = yaml_module._forget
+    monkeypatch.setattr(yaml_module, "_forget", lambda *a: calls.append(a) or forget(*a))
+    text = "root:\n" + "".join(f"  k{i}: {{a: {i}, b: [x, y]}}\n" for i in range(500))
+    located = parse_yaml(text, "big.yaml")
+    assert len(located.data["root"]) == 500 and not calls
+    merged = parse_yaml("base: &b {a: 1, c: 2}\nuse:\n  <<: *b\n  a: 3\n", "m.yaml")
+    assert merged.data["use"] == {"a": 3, "c": 2} and len(calls) == 1
+    assert merged.where(("use", "a")) == (4, 3)

@@ -128,8 +128,9 @@ def _convert(
                 line = key_node.start_mark.line + 1
                 problems.append(Problem(f"duplicate key '{key}'", _dot(path), file, line))
                 continue
-            inherited.discard(key)
-            _forget(positions, (*path, key))
+            if key in inherited:  # (only a merged value has positions to replace)
+                inherited.discard(key)
+                _forget(positions, (*path, key))
             mark = key_node.start_mark
             positions[(*path, key)] = (mark.line + 1, mark.column + 1)
             out[key] = _convert(value_node, (*path, key), positions, problems, file)
@@ -174,14 +175,12 @@ def _merged(
                 continue
             found: dict[FieldPath, tuple[int, int]] = {}
             values = _convert(source, path, found, problems, file)
-            for key, value in values.items():
-                if key in out:
-                    continue
-                out[key] = value
-                inner = (*path, key)
-                for at, where in found.items():
-                    if at[: len(inner)] == inner:
-                        positions[at] = where
+            taken = {key for key in values if key not in out}
+            out.update((key, values[key]) for key in values if key in taken)
+            depth = len(path)
+            for at, where in found.items():
+                if len(at) > depth and at[depth] in taken:
+                    positions[at] = where
     return out
 
 
