@@ -419,3 +419,46 @@ def test_a_body_declared_as_an_array_is_an_array_of_the_entity() -> None:
     assert all(isinstance(item, dict) for r in bodies for item in r["request"]["body"])
     paths = [v["path"] for r in bodies for v in r["violations"]]
     assert paths and all(p.startswith("[0]") for p in paths)
+
+
+_SUB_RESOURCE = """\
+openapi: 3.0.3
+info: {title: Sub-resources, version: "1"}
+paths:
+  /orders/{orderId}/payment:
+    post:
+      parameters:
+        - {name: orderId, in: path, required: true, schema: {type: string, format: uuid}}
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Payment"}
+      responses:
+        "201":
+          description: Paid
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Payment"}
+components:
+  schemas:
+    Payment:
+      type: object
+      required: [id, amount]
+      properties:
+        id: {type: string, format: uuid}
+        amount: {type: number, minimum: 1}
+"""
+
+
+def test_a_sub_resource_is_not_the_resource_its_path_names(tmp_path: Path) -> None:
+    """``POST /orders/{orderId}/payment``: the payment's id is its own, not the order's
+    (the path does not end in the parameter)."""
+    spec = tmp_path / "sub.yaml"
+    spec.write_text(_SUB_RESOURCE, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    replies = [
+        (r["request"]["path"].split("/")[2], r["response"]["body"])
+        for r in _exchanges(domain, 200)
+        if r["response"]["status"] == 201
+    ]
+    assert replies and not any(body["id"] == order for order, body in replies)

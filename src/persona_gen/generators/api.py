@@ -371,7 +371,9 @@ class ApiGenerator(Generator):
         params = self.path_schemas[k]
         for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
-            last = param == params[-1][0]
+            # (the resource's own id only where the path ends in it: the payment of
+            # ``/orders/{orderId}/payment`` is not the order)
+            last = param == params[-1][0] and op.path.rstrip("/").endswith("{" + param + "}")
             in_body, in_reply = _field_for(sent, param, last), _field_for(replied, param, last)
             into_body = _fitting(sent, in_body, schema, values) if in_body else None
             into_reply = _fitting(replied, in_reply, schema, values) if in_reply else None
@@ -594,8 +596,8 @@ def _in_item(outcome: Outcome) -> Outcome:
 
 def _field_for(entity: Entity, param: str, last: bool) -> str | None:
     """The field of ``entity`` a path parameter names: the field of its name (``{id}``,
-    ``{user_id}``, ``{userId}`` as ``user_id``), else, for the path's last parameter, an
-    identifier parameter (``{userId}``, ``{petId}``) names the resource's own ``id``."""
+    ``{user_id}``, ``{userId}`` as ``user_id``), else, for the parameter the path ends in,
+    an identifier parameter (``{userId}``, ``{petId}``) names the resource's own ``id``."""
     if entity.schema.field(param) is not None:
         return param
     snake = snake_case(param)
