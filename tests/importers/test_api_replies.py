@@ -462,3 +462,54 @@ def test_a_sub_resource_is_not_the_resource_its_path_names(tmp_path: Path) -> No
         if r["response"]["status"] == 201
     ]
     assert replies and not any(body["id"] == order for order, body in replies)
+
+
+_VISIBILITY = """\
+openapi: 3.0.3
+info: {title: Visibility, version: "1"}
+paths:
+  /accounts:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Account"}
+      responses:
+        "201":
+          description: Made
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Account"}
+  /accounts/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string, format: uuid}}
+      responses:
+        "200":
+          description: The account
+          content:
+            application/json:
+              schema: {$ref: "#/components/schemas/Account"}
+components:
+  schemas:
+    Account:
+      type: object
+      required: [id, name, secret]
+      properties:
+        id: {type: string, format: uuid, readOnly: true}
+        name: {type: string}
+        secret: {type: string, writeOnly: true}
+"""
+
+
+def test_read_only_fields_are_never_sent_and_write_only_fields_never_returned(
+    tmp_path: Path,
+) -> None:
+    spec = tmp_path / "visibility.yaml"
+    spec.write_text(_VISIBILITY, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    records = _exchanges(domain, 300)
+    bodies = [r["request"]["body"] for r in records if r["request"]["body"] is not None]
+    replies = [r["response"]["body"] for r in records if r["response"]["status"] in (200, 201)]
+    assert bodies and all("id" not in b and "secret" in b for b in bodies)
+    assert replies and all("secret" not in b and "id" in b for b in replies)

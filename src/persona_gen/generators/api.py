@@ -64,6 +64,17 @@ class ApiGenerator(Generator):
             name: PayloadEffects(self.ctx.domain, ent)
             for name, ent in self.ctx.domain.entities.items()
         }
+        # Top-level fields a request never sends (readOnly) and a reply never holds
+        # (writeOnly), per entity.
+        self.read_only = {
+            name: [f.name for f in ent.schema.fields if f.read_only]
+            for name, ent in self.ctx.domain.entities.items()
+        }
+        self.write_only = {
+            name: [f.name for f in ent.schema.fields if f.write_only]
+            for name, ent in self.ctx.domain.entities.items()
+        }
+        self.reply_hidden = [self.write_only[self._entity_of(op.replied).name] for op in ops]
         self.carried = [
             carried_fields(self._entity_of(op.entity), self._entity_of(op.replied)) for op in ops
         ]
@@ -95,7 +106,9 @@ class ApiGenerator(Generator):
             paths[row], named[row] = paths[src], named[src]
         queries = self._queries(op_index, rng)
         # Per-event values as Python lists once, not numpy scalars per record.
-        ops = [(self.operations[k], self.carried[k]) for k in op_index.tolist()]
+        ops = [
+            (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
+        ]
         legacy, version = self._legacy(trace)
         batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
         concurrency = trace.concurrency.tolist()
@@ -103,7 +116,7 @@ class ApiGenerator(Generator):
         all_headers = self._headers(trace, legacy, request_ids, sessions)
         persona = self.ctx.persona.name
         out: list[Record] = []
-        for i, (op, carried) in enumerate(ops):
+        for i, (op, carried, hidden) in enumerate(ops):
             path = paths[i]
             if legacy[i] or batch_size[i] > 1:
                 path = self._decorate(path, op, version if legacy[i] else None, batch_size[i] > 1)
@@ -130,6 +143,7 @@ class ApiGenerator(Generator):
                 outcomes[i],
                 batch_size[i] > 1,
                 carried,
+                hidden,
             )
             response = self._response(
                 op,
@@ -185,6 +199,7 @@ class ApiGenerator(Generator):
             payloads = self.synth.records(
                 entity, rows.size, rng, self.rows(trace.first_index, rows.size, scale=2)
             )
+            _drop(payloads, self.read_only[entity])  # (the server sets them: never sent)
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
                 bodies[row], outcomes[row] = payloads[j], found[j]
@@ -199,6 +214,7 @@ class ApiGenerator(Generator):
                 extra = self.synth.records(
                     entity, count, rng, self.rows(49 * trace.first_index, count, 2, 1)
                 )
+                _drop(extra, self.read_only[entity])
                 start = 0
                 for row, size in zip(rows.tolist(), sizes.tolist(), strict=True):
                     if size:
@@ -330,6 +346,7 @@ class ApiGenerator(Generator):
             wanted.sort(key=lambda ask: ask[0])  # dealt out in event order
             total = sum(1 if size is None else size for _, size, _ in wanted)
             pool = self.synth.records(name, total, rng) if total else []
+            _drop(pool, self.write_only[name])  # (sent, never returned: a password)
             start = 0
             for row, size, shape in wanted:
                 if size is None:
@@ -525,12 +542,14 @@ def _agree(
     outcomes: list[Outcome],
     batch: bool,
     carried: Carried,
+    hidden: list[str],
 ) -> None:
     """Make an exchange name one resource. An update's body carries the field values its
     path names (unless a behaviour changed them), and a success reply is the resource asked
     for: what a create or an update sent, as far as the reply's entity has those fields
-    (``carried``), with the path's own values (the id of ``GET /users/{id}``); its other
-    fields stand for what the server holds or adds."""
+    (``carried``), with the path's own values (the id of ``GET /users/{id}``), never a
+    write-only field (``hidden``); its other fields stand for what the server holds or
+    adds."""
     sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
     if named and named.body and sending:
         touched = {o.field_path.split(".")[0] for o in outcomes}
@@ -544,6 +563,7 @@ def _agree(
     for key, value in (named.reply if named else {}).items():
         if key in reply:
             reply[key] = value
+    _drop([reply], hidden)  # (a write-only field the body sent is not echoed)
 
 
 def _params_of(path: str) -> tuple[str, ...]:
@@ -585,6 +605,15 @@ def carried_fields(sent: Entity, replied: Entity) -> Carried:
         elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
             out[field.name] = theirs.schema
     return out
+
+
+def _drop(records: list[Any], names: list[str]) -> None:
+    """Take the fields ``names`` out of each record (object) that has them."""
+    if names:
+        for record in records:
+            if isinstance(record, dict):
+                for name in names:
+                    record.pop(name, None)
 
 
 def _in_item(outcome: Outcome) -> Outcome:
