@@ -12,8 +12,9 @@ from functools import cached_property
 import numpy as np
 import orjson
 
-from persona_gen.generators.api import ApiGenerator, patch_of
+from persona_gen.generators.api import ApiGenerator
 from persona_gen.generators.base import Record, repeats_of
+from persona_gen.generators.exchange import patch_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many

@@ -1,0 +1,214 @@
+"""One HTTP exchange's parts made to agree: what a request sends and a reply returns of a
+resource (path values, echoed fields, readOnly/writeOnly), and path parameter text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import Any, NamedTuple
+from urllib.parse import quote
+
+from persona_gen.entities.model import SCALAR_TYPES, Entity, Schema
+from persona_gen.generators.check import violated_rule
+from persona_gen.generators.mutations import Outcome
+from persona_gen.values.semantics import snake_case
+
+__all__ = [
+    "Carried",
+    "PathValues",
+    "agree",
+    "carried_fields",
+    "drop_fields",
+    "field_for",
+    "fitting",
+    "in_item",
+    "in_path",
+    "not_null",
+    "params_of",
+    "patch_of",
+    "path_texts",
+]
+
+_SENDING = ("POST", "PUT", "PATCH")
+
+
+def patch_of(body: dict[str, Any]) -> dict[str, Any]:
+    """What a PATCH sends of a whole body: its first third of fields (at least one)."""
+    keys = list(body)[: max(1, len(body) // 3)]
+    return {key: body[key] for key in keys}
+
+
+Carried = dict[str, Schema | None] | None
+"""The fields of a request body that the success reply takes over: None for all (the reply
+is of the entity sent); else by name: None where both entities declare the same schema, or
+the reply's schema, which the value must fit."""
+
+
+class PathValues(NamedTuple):
+    """The values of a request path's parameters that its bodies carry, by field name: into
+    the request body, and into the success reply (each only where the value fits the field)."""
+
+    body: dict[str, Any]
+    reply: dict[str, Any]
+
+
+def agree(
+    method: str,
+    body: Any,
+    reply: Any,
+    named: PathValues | None,
+    outcomes: list[Outcome],
+    batch: bool,
+    carried: Carried,
+    hidden: list[str],
+) -> None:
+    """Make an exchange name one resource. An update's body carries the field values its
+    path names (unless a behaviour changed them), and a success reply is the resource asked
+    for: what a create or an update sent, as far as the reply's entity has those fields
+    (``carried``), with the path's own values (the id of ``GET /users/{id}``), never a
+    write-only field (``hidden``); its other fields stand for what the server holds or
+    adds."""
+    sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
+    if named and named.body and sending:
+        touched = {o.field_path.split(".")[0] for o in outcomes}
+        for key, value in named.body.items():
+            if key in body and key not in touched:
+                body[key] = value
+    if not isinstance(reply, dict) or any(o.rule for o in outcomes):
+        return  # (an invalid request gets an error, not this reply)
+    if sending:
+        carry(body, reply, carried)
+    for key, value in (named.reply if named else {}).items():
+        if key in reply:
+            reply[key] = value
+    drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
+
+
+def params_of(path: str) -> tuple[str, ...]:
+    out, rest = [], path
+    while "{" in rest:
+        start = rest.index("{")
+        end = rest.index("}", start)
+        out.append(rest[start + 1 : end])
+        rest = rest[end + 1 :]
+    return tuple(out)
+
+
+def carry(body: dict[str, Any], reply: dict[str, Any], carried: Carried) -> None:
+    """Put into a reply what the request body sent, as far as ``carried`` lets it."""
+    if carried is None:
+        reply.update(body)
+        return
+    for key, value in body.items():
+        if key not in carried:
+            continue
+        schema = carried[key]
+        if schema is None or violated_rule(schema, value) is None:
+            reply[key] = value
+
+
+def carried_fields(sent: Entity, replied: Entity) -> Carried:
+    """What a success reply of ``replied`` takes over from a body of ``sent`` (``Carried``).
+    A field whose schemas differ is carried when the reply's is a plain value's, whose
+    rules a value can be checked against here (a reference or object is not)."""
+    if sent.name == replied.name:
+        return None
+    out: dict[str, Schema | None] = {}
+    for field in sent.schema.fields:
+        theirs = replied.schema.field(field.name)
+        if theirs is None or theirs.write_only:
+            continue
+        if theirs.schema == field.schema:
+            out[field.name] = None
+        elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
+            out[field.name] = theirs.schema
+    return out
+
+
+def drop_fields(records: list[Any], names: list[str]) -> None:
+    """Take the fields ``names`` out of each record (object) that has them."""
+    if names:
+        for record in records:
+            if isinstance(record, dict):
+                for name in names:
+                    record.pop(name, None)
+
+
+def in_item(outcome: Outcome) -> Outcome:
+    """An outcome of a body that became the first item of an array body (effects act on
+    the first item only, a batch's too)."""
+    path = outcome.field_path
+    return outcome._replace(field_path=f"[0].{path}" if path else "[0]")
+
+
+def field_for(entity: Entity, param: str, last: bool) -> str | None:
+    """The field of ``entity`` a path parameter names: the field of its name (``{id}``,
+    ``{user_id}``, ``{userId}`` as ``user_id``), else, for the parameter the path ends in,
+    an identifier parameter (``{userId}``, ``{petId}``) names the resource's own ``id``."""
+    if entity.schema.field(param) is not None:
+        return param
+    snake = snake_case(param)
+    if entity.schema.field(snake) is not None:
+        return snake
+    if last and snake.endswith("id") and entity.schema.field("id") is not None:
+        return "id"
+    return None
+
+
+def fitting(entity: Entity, name: str, source: Schema, values: list[Any]) -> list[bool] | None:
+    """Per value, whether the field ``name`` of ``entity`` can hold it (None: no such field,
+    or one whose rules are not checked here). Values drawn from that field's own schema fit."""
+    field = entity.schema.field(name)
+    if field is None:
+        return None
+    if field.schema == source:
+        return [True] * len(values)
+    if field.schema.type not in SCALAR_TYPES or field.schema.variants:
+        return None
+    return [violated_rule(field.schema, v) is None for v in values]
+
+
+def in_path(schema: Schema) -> Schema:
+    """A declared path parameter's schema as values for a path are drawn from it: never
+    null, and never empty where the schema allows more (``/users//orders`` names no user)."""
+    schema = not_null(schema)
+    if schema.enum is not None or schema.has_const:
+        return schema
+    if schema.type == "string" and not schema.min_length and schema.max_length != 0:
+        return replace(schema, min_length=1)
+    if schema.type == "array" and not schema.min_items and schema.max_items != 0:
+        return replace(schema, min_items=1)
+    if schema.type == "object" and schema.fields and not any(f.required for f in schema.fields):
+        first, *rest = schema.fields
+        return replace(schema, fields=(replace(first, required=True), *rest))
+    return schema
+
+
+def not_null(schema: Schema) -> Schema:
+    """A path parameter is never null (the same object when it cannot be, as the built-in
+    ``{id}``: its values are cached by schema object, shared with the entity's field)."""
+    return replace(schema, nullable=False) if schema.nullable else schema
+
+
+_PCHAR = "!$&'()*+,;=:@"  # RFC 3986 characters a path segment may hold as they are
+_NOT_PCHAR = re.compile(r"[^A-Za-z0-9\-._~!$&'()*+,;=:@]")
+
+
+def path_texts(values: list[Any]) -> list[str]:
+    """Path parameter values as text; strings that need no encoding (UUIDs, slugs: the
+    common case) as they are, without encoding each."""
+    if all(type(v) is str for v in values) and not _NOT_PCHAR.search("".join(values)):
+        return values
+    return [_path_text(v) for v in values]
+
+
+def _path_text(value: Any) -> str:
+    """A path parameter's value as OpenAPI's default ``simple`` style writes it, with what a
+    path segment cannot hold percent-encoded."""
+    if isinstance(value, dict):
+        value = [part for pair in value.items() for part in pair]
+    if isinstance(value, list):
+        return ",".join(_path_text(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return quote("" if value is None else str(value), safe=_PCHAR)
