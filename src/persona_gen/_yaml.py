@@ -199,3 +199,15 @@ def _scalar(node: yaml.Node) -> Any:
     # timestamps read exactly as yaml.safe_load would read them.
     constructor = yaml.constructor.SafeConstructor()
     return constructor.construct_object(node, deep=True)
+
+
+def kind_hint(located: Located, keys: tuple[str, ...], kind: str, command: str) -> list[Problem]:
+    """A file of another kind than expected (a persona validated as a profile, or the
+    reverse): say so before its fields are listed as unknown."""
+    found = [key for key in located.data if key in keys]
+    if not found:
+        return []
+    line, column = located.where((found[0],))
+    named = " and ".join(f"'{key}'" for key in found)
+    message = f"this looks like {kind} (it has {named}): check it with '{command}'"
+    return [Problem(message, "", located.file, line, column)]

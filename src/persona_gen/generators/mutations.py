@@ -197,12 +197,7 @@ def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcom
         set_path(p, leaf.path, filler)
         return Outcome("overflow", leaf.dotted, _constant_rule(s, filler), f"length {size}")
     if s.type == "integer":
-        past = integer_past(s, above=True)
-        if past is None:
-            return None
-        set_path(p, leaf.path, past)
-        rule = _integer_rule(s, past)
-        return Outcome("overflow", leaf.dotted, rule, _beyond(s, rule, "above maximum"))
+        return _integer_beyond("overflow", p, leaf, above=True)
     _, high = numeric_bounds(s, False)
     if not math.isfinite(high):
         return None
@@ -215,16 +210,23 @@ def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outco
         size = max(0, (s.min_length or 1) - 1)
         return _checked("underflow", p, leaf, "a" * size, f"length {size}")
     if s.type == "integer":
-        past = integer_past(s, above=False)
-        if past is None:
-            return None
-        set_path(p, leaf.path, past)
-        rule = _integer_rule(s, past)
-        return Outcome("underflow", leaf.dotted, rule, _beyond(s, rule, "below minimum"))
+        return _integer_beyond("underflow", p, leaf, above=False)
     low, _ = numeric_bounds(s, False)
     if not math.isfinite(low):
         return None
     return _checked("underflow", p, leaf, low - abs(low) * 0.5 - 1, "below minimum")
+
+
+def _integer_beyond(mutation: str, p: dict[str, Any], leaf: Leaf, *, above: bool) -> Outcome | None:
+    """The integer just past the leaf's bound (above its maximum or below its minimum)."""
+    s = leaf.schema
+    past = integer_past(s, above=above)
+    if past is None:
+        return None
+    set_path(p, leaf.path, past)
+    rule = _integer_rule(s, past)
+    bound = "above maximum" if above else "below minimum"
+    return Outcome(mutation, leaf.dotted, rule, _beyond(s, rule, bound))
 
 
 def _beyond(s: Schema, rule: str | None, bound: str) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pydantic
 
-from persona_gen._yaml import Located, load_yaml
+from persona_gen._yaml import Located, kind_hint, load_yaml
 from persona_gen.errors import FileError, Problem, UnknownNameError, UsageError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
@@ -265,18 +265,10 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
 
 
 def _profile_hint(located: Located) -> list[Problem]:
-    """A profile given where a persona is expected (``validate FILE`` without ``-t profile``):
-    say so before its profile fields are listed as unknown."""
-    found = [key for key in located.data if key in _PROFILE_KEYS]
-    if not found:
-        return []
-    line, column = located.where((found[0],))
-    keys = " and ".join(f"'{key}'" for key in found)
-    message = (
-        f"this looks like a profile, not a persona (it has {keys}): "
-        f"check it with 'persona-gen validate {located.file} -t profile'"
-    )
-    return [Problem(message, "", located.file, line, column)]
+    """A profile given where a persona is expected (``validate FILE`` without ``-t
+    profile``)."""
+    command = f"persona-gen validate {located.file} -t profile"
+    return kind_hint(located, _PROFILE_KEYS, "a profile, not a persona", command)
 
 
 _PROFILE_KEYS = ("datasets", "personas")

@@ -9,7 +9,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
-from persona_gen._yaml import Located, load_yaml
+from persona_gen._yaml import Located, kind_hint, load_yaml
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import EntityFormatError, domain_from_dict
@@ -158,18 +158,11 @@ def _outside(output: str) -> str | None:
 
 
 def _persona_hint(located: Located) -> list[Problem]:
-    """A persona given where a profile is expected (``validate FILE -t profile``): say so
-    before its persona fields are listed as unknown."""
-    found = [key for key in located.data if key in _PERSONA_KEYS]
-    if not found or "datasets" in located.data:
+    """A persona given where a profile is expected (``validate FILE -t profile``)."""
+    if "datasets" in located.data:
         return []
-    line, column = located.where((found[0],))
-    keys = " and ".join(f"'{key}'" for key in found)
-    message = (
-        f"this looks like a persona, not a profile (it has {keys}): "
-        f"check it with 'persona-gen validate {located.file}'"
-    )
-    return [Problem(message, "", located.file, line, column)]
+    command = f"persona-gen validate {located.file}"
+    return kind_hint(located, _PERSONA_KEYS, "a persona, not a profile", command)
 
 
 _PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")
