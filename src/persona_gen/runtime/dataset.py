@@ -152,11 +152,12 @@ class Dataset:
             first = int(self._positions(0)[0])  # the persona whose record opens the dataset
             for k, lane in enumerate(self.lanes):
                 lane.generator.leads(k == first)
+        spans = self._row_spans()
         if generator in ("file", "fault", "streaming"):  # (one record of the entity each)
-            self._check_pattern_room()
+            self._check_pattern_room(spans)
         if generator == "file":
             _require_one_entity(self.lanes, self.key)
-        self._check_unique_room()
+        self._check_unique_room(spans)
         self.stats = DatasetStats()
         # Processes ``blocks()`` computes blocks in (``--workers`` for sinks, which take
         # records rather than encoded bytes); the records are the same for any number.
@@ -184,17 +185,24 @@ class Dataset:
         self.lanes[0].generator.number(out, index * BLOCK_SIZE)
         return out
 
-    def _check_pattern_room(self) -> None:
+    def _row_spans(self) -> list[tuple[Generator, int]]:
+        """Each persona's generator and how many row numbers its records take (a mix
+        numbers each persona's records apart: k + n*i), for personas with records."""
+        q, r = divmod(self.count, BLOCK_SIZE)
+        # Each persona's records in the dataset: its share of every whole block, and of the
+        # last block's first r positions.
+        tail = np.bincount(self._positions(q)[:r], minlength=len(self.lanes)).tolist()
+        out = []
+        for lane, share, extra in zip(self.lanes, self.shares, tail, strict=True):
+            mine = q * share + extra
+            if mine:
+                out.append((lane.generator, lane.generator.rows(mine - 1, 1)[0] + 1))
+        return out
+
+    def _check_pattern_room(self, spans: list[tuple[Generator, int]]) -> None:
         """Refuse, before anything is made, more records than a unique patterned column
         has values (``^[0-9]{3}$``: 1000): row numbers past them would repeat values."""
-        q, r = divmod(self.count, BLOCK_SIZE)
-        tail = np.bincount(self._positions(q)[:r], minlength=len(self.lanes)).tolist()
-        for lane, share, extra in zip(self.lanes, self.shares, tail, strict=True):
-            mine = q * share + extra if len(self.lanes) > 1 else self.count
-            gen = lane.generator
-            if not mine:
-                continue
-            span = gen.rows(mine - 1, 1)[0] + 1  # the row numbers its records take
+        for gen, span in spans:
             for name, room, pattern in _pattern_rooms(gen.entity):
                 if room < span:
                     raise GenerationError(
@@ -203,19 +211,12 @@ class Dataset:
                         f"{span - 1}) cannot all differ"
                     )
 
-    def _check_unique_room(self) -> None:
+    def _check_unique_room(self, spans: list[tuple[Generator, int]]) -> None:
         """Refuse, before anything is made, a dataset with more records than a unique key
         of its entity can tell apart (an enum of 3 members, an integer up to 1000)."""
-        q, r = divmod(self.count, BLOCK_SIZE)
-        # Each persona's records in the dataset: its share of every whole block, and of the
-        # last block's first r positions.
-        tail = np.bincount(self._positions(q)[:r], minlength=len(self.lanes)).tolist()
-        for lane, share, extra in zip(self.lanes, self.shares, tail, strict=True):
-            mine = q * share + extra
-            gen = lane.generator
-            if not (gen.keyed and mine):
+        for gen, span in spans:
+            if not gen.keyed:
                 continue
-            span = gen.rows(mine - 1, 1)[0] + 1  # the row numbers its records take
             for name, room, which in gen.synth.unique_room(gen.entity.name):
                 if room >= span:
                     continue
