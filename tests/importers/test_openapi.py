@@ -424,12 +424,15 @@ def test_replies_without_content(tmp_path: Path) -> None:
     assert _one_operation(tmp_path, {"204": {"description": "gone"}})[1].response_shape == "none"
     _, op = _one_operation(tmp_path, {200: _json(PET)})  # (a YAML key written as a number)
     assert (op.success_status, op.response_entity, op.response_shape) == (200, "Pet", "one")
-    # a body without a schema, or no success response declared: the resource, as before
+    # a body without a schema, or no response declared: the resource, as before
     no_schema = {"200": {"description": "ok", "content": {"application/json": {}}}}
     _, op = _one_operation(tmp_path, no_schema)
     assert (op.response_entity, op.response_shape) == (None, "one")
-    _, op = _one_operation(tmp_path, {"404": {"description": "no"}})
+    _, op = _one_operation(tmp_path, {})
     assert (op.success_status, op.response_entity, op.response_shape) == (200, None, "one")
+    # only an error declared: that error, never an invented 200
+    _, op = _one_operation(tmp_path, {"404": {"description": "no"}})
+    assert (op.success_status, op.response_entity, op.response_shape) == (404, None, "none")
     head = oas30({"Pet": {"type": "object"}}, {"/p": {"head": {"responses": {"200": _json(PET)}}}})
     assert OpenApiImporter().load(write(tmp_path, head)).domain.operations[0].response_shape == (
         "none"

@@ -133,6 +133,8 @@ class Operation:
     entity: str | None = None
     request_body: bool = False
     request_shape: str = "one"  # the body: one value of ``entity``, or an "array" of them
+    # The status a request answers when nothing goes wrong: an imported spec's declared one,
+    # an error where the spec declares only errors.
     success_status: int = 200
     error_statuses: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()

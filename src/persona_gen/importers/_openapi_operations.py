@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from persona_gen.entities.model import Operation, Schema
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
+from persona_gen.values.semantics import snake_case
 
 __all__ = ["operations"]
 
@@ -88,7 +89,8 @@ def _operation(
         shape = "none"  # (HTTP gives a HEAD no body; a response without content has none)
     elif reply is not None:
         replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
-    entity = entity or replied
+    if success < 400:  # (an error reply is not the resource the operation acts on)
+        entity = entity or replied
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
@@ -185,8 +187,11 @@ def _request_body(
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
 ) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
-    """The success status, the error statuses, whether a success reply has a body (True
-    when no success response is declared: nothing says it has none), and its schema."""
+    """The status the operation answers when nothing goes wrong, the error statuses,
+    whether that answer has a body (True when no response is declared: nothing says it has
+    none), and its schema. The answer is one the spec allows: the lowest 2xx, else 3xx;
+    else ``default`` (200) where it reads as a success; else the first status declared (an
+    operation whose spec lists only errors never succeeds); else an error ``default`` (500)."""
     if not isinstance(raw, dict):
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
@@ -198,13 +203,44 @@ def _responses(
             codes.setdefault(int(text), key)
         elif re.fullmatch(r"[1-5]XX", text):
             codes.setdefault(int(text[0]) * 100, key)
-    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
-    success = ok[0] if ok else 200
     errors = tuple(sorted(c for c in codes if c >= 400))
-    key = codes.get(success, "default" if "default" in raw else None)
-    if key is None:
-        return success, errors, True, None
+    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
+    if ok:
+        success, key = ok[0], codes[ok[0]]
+    elif "default" in raw and _reads_as_success(conv, raw["default"], ctx.at("default")):
+        success, key = 200, "default"  # (default covers every status not listed, 200 too)
+    elif codes:
+        success = next(iter(codes))  # (in file order)
+        key = codes[success]
+    elif "default" in raw:
+        success, key = 500, "default"
+    else:
+        return 200, errors, True, None  # (no response declared: none is ruled out)
     return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
+
+
+_ERROR_WORDS = re.compile(
+    r"\b(errors?|fail(s|ed|ure)?|problem|exception|invalid|unexpected|not found|"
+    r"unauthori[sz]ed|forbidden|denied|conflict)\b",
+    re.IGNORECASE,
+)
+
+
+def _reads_as_success(conv: Converter, response: Any, ctx: Ctx) -> bool:
+    """Whether a ``default`` response can stand for a success: not one whose description or
+    schema name says it is an error (``unexpected error``, ``$ref: Error``, ``Problem``)."""
+    if isinstance(response, dict) and isinstance(response.get("$ref"), str):
+        response, ctx = conv.resolve(response["$ref"], ctx)
+    if not isinstance(response, dict):
+        return True
+    names = [str(response.get("description") or "")]
+    content = response.get("content") if "content" in response else {"": response}
+    for media in content.values() if isinstance(content, dict) else []:
+        schema = media.get("schema") if isinstance(media, dict) else None
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str):
+            names.append(snake_case(ref.rsplit("/", 1)[-1]).replace("_", " "))
+    return not any(_ERROR_WORDS.search(name) for name in names)
 
 
 def _response_body(
