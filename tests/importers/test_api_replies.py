@@ -633,3 +633,61 @@ def test_an_operation_without_a_2xx_answers_as_its_spec_allows(tmp_path: Path) -
 
 def _template(path: str) -> str:
     return "/widgets" if path == "/widgets" else "/widgets/{id}"
+
+
+_OWN_KEYS = """\
+openapi: 3.0.3
+info: {title: Own keys, version: "1"}
+paths:
+  /pets/{petId}:
+    get:
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200":
+          description: The pet
+          content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+  /repos/{owner}/{repo}/issues/{issue_number}:
+    get:
+      parameters:
+        - {name: owner, in: path, required: true, schema: {type: string}}
+        - {name: repo, in: path, required: true, schema: {type: string}}
+        - {name: issue_number, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200":
+          description: The issue
+          content: {application/json: {schema: {$ref: "#/components/schemas/Issue"}}}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [name]
+      properties: {id: {type: integer, minimum: 1}, name: {type: string}}
+    Issue:
+      type: object
+      required: [id, number, title]
+      properties: {id: {type: integer}, number: {type: integer}, title: {type: string}}
+"""
+
+
+def test_a_path_names_its_resource_by_its_own_key(tmp_path: Path) -> None:
+    """``GET /repos/{owner}/{repo}/issues/{issue_number}`` replies with the issue whose
+    ``number`` (not ``id``) is the path's, and ``GET /pets/{petId}`` with the pet of that
+    ``id`` even where ``id`` is optional: the reply always says which resource it is."""
+    spec = tmp_path / "keys.yaml"
+    spec.write_text(_OWN_KEYS, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    seen = {"pets": 0, "repos": 0}
+    for record in _exchanges(domain, 300):
+        request, response = record["request"], record["response"]
+        if response["status"] != 200:
+            continue
+        parts = request["path"].split("/")
+        seen[parts[1]] += 1
+        if parts[1] == "pets":
+            assert response["body"]["id"] == int(parts[2]), record
+        else:
+            assert response["body"]["number"] == int(parts[5]), record
+            assert response["body"]["id"] != int(parts[5]), record
+    assert min(seen.values()) > 20
+    assert check_replies(spec, 300)[1] == {}

@@ -375,12 +375,14 @@ class ApiGenerator(Generator):
         declared = dict(op.path_schemas)
         sent = self._entity_of(op.entity)
         out = []
-        for param in op.path_params or params_of(op.path):
-            field = sent.schema.field(param)
+        params = op.path_params or params_of(op.path)
+        for param in params:
             if param in declared:
                 out.append((param, in_path(declared[param])))
-            else:
-                out.append((param, not_null(field.schema if field else _UUID_SCHEMA)))
+                continue
+            name = field_for(sent, param, *_place(op.path, param, params))
+            field = sent.schema.field(name) if name else None
+            out.append((param, not_null(field.schema if field else _UUID_SCHEMA)))
         return out
 
     def _paths(
@@ -398,10 +400,8 @@ class ApiGenerator(Generator):
         params = self.path_schemas[k]
         for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
-            # (the resource's own id only where the path ends in it: the payment of
-            # ``/orders/{orderId}/payment`` is not the order)
-            last = param == params[-1][0] and op.path.rstrip("/").endswith("{" + param + "}")
-            in_body, in_reply = field_for(sent, param, last), field_for(replied, param, last)
+            place = _place(op.path, param, [p for p, _ in params])
+            in_body, in_reply = field_for(sent, param, *place), field_for(replied, param, *place)
             into_body = fitting(sent, in_body, schema, values) if in_body else None
             into_reply = fitting(replied, in_reply, schema, values) if in_reply else None
             if into_body or into_reply:  # (the resource the path names: its bodies say so)
@@ -516,6 +516,16 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[bool, str]:
+    """Whether ``param`` is the resource's own key (the payment of
+    ``/orders/{orderId}/payment`` is not the order: only a parameter the path ends in is),
+    and the path segment before it (``issues`` of ``/issues/{issue_number}``)."""
+    token = "{" + param + "}"
+    last = bool(params) and param == params[-1] and path.rstrip("/").endswith(token)
+    before = path.split(token, 1)[0].rstrip("/").rsplit("/", 1)[-1] if token in path else ""
+    return last, "" if "{" in before else before
 
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
