@@ -67,6 +67,46 @@ def test_example_lists_exactly_the_readme_entities() -> None:
     assert FORMAT_ALIASES["swagger"] == "openapi"
 
 
+CORPUS = ROOT / "tests" / "corpus" / "openapi"
+
+
+def _kept(spec: Path, entity: str) -> set[str]:
+    """The operations ``import-schema -e entity`` keeps, as ``"GET /path"``."""
+    from persona_gen.runtime.schema_import import profile_document
+
+    doc = profile_document(
+        OpenApiImporter().load(spec),
+        spec,
+        entity,
+        name=None,
+        dataset_type="api",
+        count=10,
+        output_format=None,
+        dialect=None,
+    )
+    return {f"{op['method']} {op['path']}" for op in doc["domain"]["operations"]}
+
+
+def test_an_entity_keeps_every_operation_on_it_and_none_of_others() -> None:
+    """Train Travel's ``-e Booking`` keeps the bookings' GETs (replies that extend Booking,
+    ``allOf: [Booking, {links}]``, or wrap it, ``{data: [Booking], links}``) and the DELETE
+    its path names, not the payment of a booking; the link example's ``-e pullrequest`` no
+    longer brings the operations of the user and repository a pull request refers to."""
+    assert _kept(CORPUS / "oas31-train-travel.yaml", "Booking") == {
+        "GET /bookings",
+        "POST /bookings",
+        "GET /bookings/{bookingId}",
+        "DELETE /bookings/{bookingId}",
+    }
+    assert _kept(CORPUS / "oas31-train-travel.yaml", "BookingPayment") == {
+        "POST /bookings/{bookingId}/payment"
+    }
+    assert _kept(CORPUS / "oas30-link-example.yaml", "pullrequest") == {
+        "GET /2.0/repositories/{username}/{slug}/pullrequests",
+        "GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+    }
+
+
 def test_example_operations_use_the_spec_paths_and_codes() -> None:
     ops = {(op.method, op.path): op for op in OpenApiImporter().load(EXAMPLE).domain.operations}
     listing = ops[("GET", "/v1/users")]

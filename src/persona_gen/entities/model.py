@@ -147,6 +147,10 @@ class Operation:
     response_shape: str = "one"
     # The declared schemas of path parameters (by name; undeclared ones are absent).
     path_schemas: tuple[tuple[str, Schema], ...] = ()
+    # The resources (named entities) the operation acts on: its request body's and its
+    # reply's, where they are, extend or wrap one (``allOf: [Booking, {links}]``,
+    # ``{data: [Booking]}``); else its path's. What ``import-schema -e`` keeps it by.
+    resources: tuple[str, ...] = ()
 
     @property
     def response_array(self) -> bool:

@@ -223,6 +223,8 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
     if op.required_query:
         out["required_query"] = list(op.required_query)
+    if op.resources:
+        out["resources"] = list(op.resources)
     return out
 
 
@@ -251,6 +253,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         response_entity=response_entity,
         response_shape=shape,
         path_schemas=declared,
+        resources=_names(data.get("resources", ()), f"{path}.resources"),
     )
 
 

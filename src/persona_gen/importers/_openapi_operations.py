@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from persona_gen.entities.model import Operation, Schema
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
+from persona_gen.importers._openapi_resources import by_path, named, resource_of
 from persona_gen.values.semantics import snake_case
 
 __all__ = ["operations"]
@@ -48,14 +48,7 @@ def operations(
             octx = ictx.at(method)
             params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
             out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
-    # An operation without a body (DELETE /users/{id}) acts on the resource its path names.
-    by_path: dict[str, str] = {}
-    for op in sorted(out, key=lambda o: o.method != "GET"):  # what GET returns names it best
-        if op.entity is not None:
-            by_path.setdefault(op.path, op.entity)
-    return tuple(
-        op if op.entity is not None else replace(op, entity=by_path.get(op.path)) for op in out
-    )
+    return tuple(by_path(out))
 
 
 def _operation(
@@ -73,14 +66,19 @@ def _operation(
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
+    resources: list[str | None] = []
     if body is not None:
         entity, sent_array = _body_entity(conv, body, bctx)
+        resources.append(entity)
         if entity is None:  # an inline body (an array too): an unlisted entity of its own
             sent_array = False
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
+            resources.append(resource_of(conv, body, bctx))
     success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    if reply is not None and success < 400:
+        resources.append(resource_of(conv, *reply))
     # Without a declared success response, or a body without a schema, the reply is the
     # resource (as it was before replies were read).
     replied: str | None = None
@@ -122,6 +120,7 @@ def _operation(
         response_entity=replied,
         response_shape=shape,
         path_schemas=path_schemas,
+        resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
     )
 
 
@@ -277,9 +276,9 @@ def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -
     a plain array of a named or inline object is a list of them (the generator chooses how
     many); anything else (an inline object or envelope, an array with its own constraints,
     a scalar, a union) is one of an unlisted entity made of the schema as it is."""
-    named = _named(conv, node, ctx)
-    if named is not None:
-        return named, "one"
+    found = named(conv, node, ctx)
+    if found is not None:
+        return found, "one"
     if (
         isinstance(node, dict)
         and node.get("type") == "array"
@@ -289,22 +288,12 @@ def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -
         plain = not _has_constraints({k: v for k, v in node.items() if k not in ("type", "items")})
         items, ictx = node["items"], ctx.at("items")
         if plain:
-            entity = _named(conv, items, ictx)
+            entity = named(conv, items, ictx)
             if entity is None and _ref_of(items) is None and _is_object(items):
                 entity = _unlisted(conv, items, ictx, f"{hint}Response", bodies)
             if entity is not None:
                 return entity, "array"
     return _unlisted(conv, node, ctx, f"{hint}Response", bodies), "one"
-
-
-def _named(conv: Converter, node: Any, ctx: Ctx) -> str | None:
-    """The entity a schema names: a bare $ref to an object schema (with nothing beside it)."""
-    if not isinstance(node, dict) or _ref_of(node) is None:
-        return None
-    if _has_constraints({k: v for k, v in node.items() if k != "$ref"}):
-        return None
-    schema = conv.convert(node, ctx)
-    return schema.ref if schema.type == "ref" else None
 
 
 def _unlisted(conv: Converter, node: Any, ctx: Ctx, name: str, bodies: list[str]) -> str:
