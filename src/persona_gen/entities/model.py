@@ -119,6 +119,8 @@ class Entity:
 
 
 RESPONSE_SHAPES = ("one", "array", "page", "none")
+# Request body media types sent as forms, not JSON.
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 """How a success reply holds its entity: one value of it; a JSON array of them; the built-in
 API's page, ``{"items": [...], "page": 1}`` (no spec declares it); no body at all."""
 
@@ -151,6 +153,8 @@ class Operation:
     # reply's, where they are, extend or wrap one (``allOf: [Booking, {links}]``,
     # ``{data: [Booking]}``); else its path's. What ``import-schema -e`` keeps it by.
     resources: tuple[str, ...] = ()
+    # The request body's media type where it is a form (one of FORM_MEDIA; None: JSON).
+    request_media: str | None = None
 
     @property
     def response_array(self) -> bool:

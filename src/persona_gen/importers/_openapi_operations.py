@@ -6,7 +6,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from persona_gen.entities.model import Operation, Schema
+from persona_gen.entities.model import FORM_MEDIA, Operation, Schema
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
 from persona_gen.importers._openapi_resources import by_path, named, resource_of
@@ -62,7 +62,7 @@ def _operation(
     bodies: list[str],
 ) -> Operation:
     op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
-    body, bctx = _request_body(conv, op, params, ctx, v3)
+    body, bctx, media = _request_body(conv, op, params, ctx, v3)
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
@@ -121,6 +121,7 @@ def _operation(
         response_shape=shape,
         path_schemas=path_schemas,
         resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
+        request_media=media,
     )
 
 
@@ -162,25 +163,30 @@ def _request_body(
     params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
     ctx: Ctx,
     v3: bool,
-) -> tuple[Any, Ctx]:
+) -> tuple[Any, Ctx, str | None]:
+    """The request body's schema, where it is, and its media type where that is a form
+    (``application/x-www-form-urlencoded``, ``multipart/form-data``; None: JSON, chosen
+    over any other the body may also be sent as)."""
     if not v3:
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
-                return param["schema"], pctx.at("schema")
-        return None, ctx
+                return param["schema"], pctx.at("schema"), None
+        return None, ctx, None
     body = op.get("requestBody")
     bctx = ctx.at("requestBody")
     if isinstance(body, dict) and isinstance(body.get("$ref"), str):
         body, bctx = conv.resolve(body["$ref"], bctx)
     if not isinstance(body, dict):
-        return None, ctx
+        return None, ctx, None
     content = body.get("content")
     if not isinstance(content, dict) or not content:
-        return None, ctx
+        return None, ctx, None
     media = _media(content)
+    base = str(media).split(";")[0].strip().lower()
+    form = base if base in FORM_MEDIA else None
     if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
-        return {}, bctx
-    return content[media]["schema"], bctx.at("content", media, "schema")
+        return {}, bctx, form
+    return content[media]["schema"], bctx.at("content", media, "schema"), form
 
 
 def _responses(

@@ -44,6 +44,7 @@ from persona_gen.entities.model import Domain, Operation, deref
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
+from persona_gen.generators.forms import decode, form_type
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
@@ -823,6 +824,22 @@ def _values_of(
     return [part]
 
 
+def _form_values(
+    part: Any, record: dict[str, Any], generator: str, text: bool, domain: Domain, entity: str
+) -> tuple[Any, bool]:
+    """An api body sent as a form, read back into the values it sends (and True: like a
+    text cell, a form cannot tell a number from a numeric string, nor null from "");
+    any other part as it is."""
+    if generator != "api" or not isinstance(part, str) or entity not in domain.entities:
+        return part, False
+    request = text_cell(record.get("request")) if text else record.get("request")
+    headers = request.get("headers") if isinstance(request, dict) else None
+    content_type = headers.get("Content-Type") if isinstance(headers, dict) else None
+    if form_type(content_type) is None:
+        return part, False
+    return decode(part, str(content_type), domain.entities[entity].schema, domain), True
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -1088,6 +1105,7 @@ def _check_one(
         report.skipped += 1
         return
     entity = entities.of(record, generator, text)
+    part, form = _form_values(part, record, generator, text, dom, entity)
     validate = checker.for_entity(entity, dom)
     issues = [
         i for p in _values_of(part, record, generator, text, dom, entity) for i in validate(p)
@@ -1127,7 +1145,7 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if _unshowable(record, generator, label_rules, text, shape):
+        if _unshowable(record, generator, label_rules, text or form, shape):
             report.undetected.update(label_rules)  # the format cannot show such breaks
             return
         enforced = ENFORCED.get(checker.kind)
