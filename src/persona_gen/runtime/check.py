@@ -980,8 +980,10 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     try:
         for position, record in enumerate(records):
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
-            if generator == "file":
-                _repeated_keys(report, record, position, text, resolver, seen, max_listed)
+            if generator in ("file", "streaming"):
+                _repeated_keys(
+                    report, record, position, generator, text, resolver, seen, max_listed
+                )
     finally:
         checker.close()
     if report.unresolved:
@@ -1009,21 +1011,29 @@ def _repeated_keys(
     report: CheckReport,
     record: dict[str, Any],
     position: int,
+    generator: str,
     text: bool,
     resolver: Callable[[dict[str, Any], int], Resolved | None],
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]],
     limit: int,
 ) -> None:
-    """A problem for a file row whose primary key or UNIQUE key repeats an earlier row's
-    (``seen``: each key's values so far; a key with a NULL or missing column never clashes)."""
+    """A problem for a file row or streaming payload whose primary key or UNIQUE key repeats
+    an earlier one's (``seen``: each key's values so far; a key with a NULL or missing
+    column never clashes). A re-sent event (``duplicate: true``) repeats its payload on
+    purpose and is left out; so are payloads read without their envelope (Avro, Protobuf),
+    which cannot tell a re-send."""
+    if generator == "streaming":
+        resent = text_cell(record.get("duplicate")) if text else record.get("duplicate")
+        if "duplicate" not in record or resent is not False:
+            return
     resolved = resolver(record, position)
     if resolved is None:
         return
     dom, entities, shape = resolved
-    governed, part = schema_part(record, "file", shape, text)
+    governed, part = schema_part(record, generator, shape, text)
     if not governed or not isinstance(part, dict):
         return
-    entity = dom.entity(entities.of(record, "file", text))
+    entity = dom.entity(entities.of(record, generator, text))
     keys = [tuple(entity.primary_key)] if entity.primary_key else []
     for cols in [*keys, *map(tuple, entity.unique)]:
         values = [part.get(c) for c in cols]
