@@ -12,6 +12,8 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.importers.openapi import OpenApiImporter
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import check_dataset
 from tests.helpers import run_cli
@@ -120,3 +122,20 @@ def test_check_reads_form_bodies(tmp_path: Path, entity: str, persona: str) -> N
     assert report.checked > 100 and not report.problems
     if persona == "normal_user":
         assert report.failed == 0
+
+
+@pytest.mark.parametrize("generator", ["api", "load"])
+def test_a_form_is_never_a_batch(tmp_path: Path, generator: str) -> None:
+    """``high_volume_system`` batches POSTs (``/batch``, ``{"items": [...]}``); a form
+    sends one resource, so its requests keep their path and their form body."""
+    spec = tmp_path / "forms.yaml"
+    spec.write_text(SPEC, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    persona = PersonaCatalog([]).get("high_volume_system")
+    dataset = Dataset([(persona, 1.0)], generator, 600, 4, domain=domain, entity="Login")
+    records = [r for block in dataset.blocks() for r in block]
+    paths = [r["request"]["path"] if generator == "api" else r["path"] for r in records]
+    assert paths and not any(p.endswith("/batch") for p in paths)
+    if generator == "api":
+        bodies = [r["request"]["body"] for r in records if r["request"]["body"] is not None]
+        assert bodies and all(isinstance(b, str) and "items" not in b for b in bodies)

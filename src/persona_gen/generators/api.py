@@ -451,8 +451,9 @@ class ApiGenerator(Generator):
         return self.ctx.domain.entities.get(name or "") or self.entity
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
-        """The path a batch POST or a legacy client's request goes to."""
-        if batch and op.method == "POST" and op.request_body:
+        """The path a batch POST (never a form's: it sends one resource) or a legacy
+        client's request goes to."""
+        if batch and op.method == "POST" and op.request_body and op.request_media is None:
             path += "/batch"
         if version is not None:
             parts = path.split("/")
