@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from pathlib import Path
 
@@ -476,3 +477,39 @@ def test_a_label_on_a_field_of_an_absent_optional_object_is_a_problem(tmp_path: 
     report = _check(profile, data)
     assert not report.undetected
     assert [(p.index, p.kind) for p in report.problems] == [(1, "undetected-break")]
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_repeated_keys_of_streaming_payloads_are_reported_but_not_re_sends(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A streaming payload whose primary key repeats an earlier one's is a problem, as a
+    file row's is; a re-send (``duplicate: true``) repeats its event's payload on purpose."""
+    profile, data = _generate(
+        tmp_path, "users.sql", "streaming", entity="users", fmt=fmt, persona="noisy_device",
+        count=1500,
+    )  # fmt: skip
+    assert _check(profile, data).ok  # (re-sends included)
+    records = json.loads(data.read_text()) if fmt == "json" else None
+    if records is None:
+        with data.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        resent = [i for i, r in enumerate(rows) if r["duplicate"] == "true"]
+        payloads = [json.loads(r["payload"]) for r in rows]
+    else:
+        resent = [i for i, r in enumerate(records) if r["duplicate"]]
+        payloads = [r["payload"] for r in records]
+    assert resent, "noisy_device re-sends events"
+    later = next(i for i in range(resent[0] + 1, len(payloads)) if i not in resent)
+    payloads[later]["id"] = payloads[resent[0]]["id"]  # (the key of a re-sent event)
+    if records is None:
+        rows[later]["payload"] = json.dumps(payloads[later])
+        with data.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
+            writer.writeheader()
+            writer.writerows(rows)
+    else:
+        data.write_text(json.dumps(records))
+    report = _check(profile, data)
+    assert [(p.kind, p.index) for p in report.problems] == [("duplicate", later)]
+    assert "unique key (id=" in report.problems[0].reason

@@ -82,6 +82,36 @@ def test_import_then_generate(
     assert manifest["profile_hash"].startswith("sha256:")
 
 
+@pytest.mark.parametrize(
+    ("schema", "args", "note"),
+    [
+        (
+            "user.schema.json",
+            [],
+            "persona-gen: note: User has no operations in its schema; api uses generic CRUD "
+            "paths /api/v2/users and /api/v2/users/{id}",
+        ),
+        ("users.sql", ["-e", "orders", "-t", "api"], "persona-gen: note: orders has no"),
+        ("openapi-users.yaml", ["-e", "User"], None),  # (its own operations)
+        ("users.sql", ["-e", "orders"], None),  # (a file dataset has no operations)
+    ],
+)
+def test_an_api_made_up_for_an_entity_without_operations_is_said_once(
+    tmp_path: Path, schema: str, args: list[str], note: str | None
+) -> None:
+    profile = tmp_path / "p.yaml"
+    imported = run_cli(["import-schema", str(SCHEMAS / schema), *args, "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"].append({**doc["datasets"][0], "name": "again", "output": "again.json"})
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    out = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert out.code == 0, out.stderr
+    notes = [line for line in out.stderr.splitlines() if "note:" in line]
+    assert len(notes) == (0 if note is None else 1), out.stderr
+    assert note is None or notes[0].startswith(note)
+
+
 def test_dry_run_writes_nothing(tmp_path: Path) -> None:
     result = run_cli(
         [

@@ -92,15 +92,23 @@ def _deref(doc: dict[str, Any], node: Any, where: str) -> tuple[Any, str]:
 
 
 def _contract(doc: dict[str, Any], template: str, method: str) -> Contract | None:
-    """The success response of ``method template`` as the spec declares it: the lowest 2xx
-    (else 3xx, else default) and its JSON media type's schema."""
+    """The response of ``method template`` when nothing goes wrong, as the spec declares it:
+    the lowest 2xx (else 3xx; else a default that is no error, as 200; else the first status
+    declared; else an error default, as 500) and its JSON media type's schema."""
     responses = doc["paths"][template][method].get("responses") or {}
     codes = {int(str(k)): k for k in responses if re.fullmatch(r"[1-5]\d\d", str(k))}
     ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if c < 400)
-    key = codes[ok[0]] if ok else ("default" if "default" in responses else None)
+    status, key = (ok[0], codes[ok[0]]) if ok else (200, None)
+    if key is None and "default" in responses:
+        status, key = (500, "default") if _is_error(doc, responses["default"]) else (200, "default")
+        if status == 500 and codes:
+            status = next(iter(codes))
+            key = codes[status]
+    elif key is None and codes:
+        status = next(iter(codes))
+        key = codes[status]
     if key is None:
         return None
-    status = ok[0] if ok else 200
     response, where = _deref(
         doc, responses[key], _pointer("paths", template, method, "responses", key)
     )
@@ -113,6 +121,13 @@ def _contract(doc: dict[str, Any], template: str, method: str) -> Contract | Non
     if media is None or "schema" not in content[media]:
         return Contract(status, None, bool(content))
     return Contract(status, {"$ref": f"{URI}#{where}{_pointer('content', media, 'schema')}"}, True)
+
+
+def _is_error(doc: dict[str, Any], response: Any) -> bool:
+    """Whether a ``default`` response says it is an error (its description or schema)."""
+    response, _ = _deref(doc, response, "")
+    text = str(response.get("description", "")) + str(response.get("content", response))
+    return bool(re.search(r"error|problem|unexpected", text, re.IGNORECASE))
 
 
 def _validator(doc: dict[str, Any], schema: dict[str, Any]) -> Any:
@@ -513,3 +528,166 @@ def test_read_only_fields_are_never_sent_and_write_only_fields_never_returned(
     replies = [r["response"]["body"] for r in records if r["response"]["status"] in (200, 201)]
     assert bodies and all("id" not in b and "secret" in b for b in bodies)
     assert replies and all("secret" not in b and "id" in b for b in replies)
+
+
+_NO_SUCCESS = """\
+openapi: 3.0.3
+info: {title: No 2xx, version: "1"}
+paths:
+  /widgets:
+    post:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Widget"}
+      responses:
+        "400": {$ref: "#/components/responses/Problem"}
+        default: {$ref: "#/components/responses/Widget"}
+  /widgets/{id}:
+    parameters:
+      - {name: id, in: path, required: true, schema: {type: integer}}
+    get:
+      responses:
+        "404": {$ref: "#/components/responses/Problem"}
+        default: {$ref: "#/components/responses/Unexpected"}
+    put:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Widget"}
+      responses:
+        "409": {$ref: "#/components/responses/Problem"}
+        "405": {description: Invalid input}
+    patch:
+      requestBody:
+        content:
+          application/json:
+            schema: {$ref: "#/components/schemas/Widget"}
+      responses:
+        "405": {description: Invalid input}
+    delete:
+      responses:
+        default: {$ref: "#/components/responses/Error"}
+components:
+  responses:
+    Widget:
+      description: The widget
+      content: {application/json: {schema: {$ref: "#/components/schemas/Widget"}}}
+    Problem:
+      description: Not there
+      content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}
+    Unexpected:
+      description: Unexpected trouble
+      content: {application/json: {schema: {$ref: "#/components/schemas/Problem"}}}
+    Error:
+      description: Whatever
+      content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+  schemas:
+    Widget:
+      type: object
+      required: [id, name]
+      properties: {id: {type: integer}, name: {type: string}}
+    Problem:
+      type: object
+      required: [code]
+      properties: {code: {type: string, enum: [not_found]}, name: {type: string}}
+    Error:
+      type: object
+      required: [message]
+      properties: {message: {type: string}}
+"""
+
+
+def test_an_operation_without_a_2xx_answers_as_its_spec_allows(tmp_path: Path) -> None:
+    """No 200 the spec does not allow: a ``default`` that reads as a success answers 200
+    with its body; else the first declared response (an operation whose spec lists only
+    errors never succeeds), its body the error's; an error ``default`` alone is a 500."""
+    spec = tmp_path / "no-success.yaml"
+    spec.write_text(_NO_SUCCESS, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    normal = {(op.method, op.path): op.success_status for op in domain.operations}
+    assert normal == {
+        ("POST", "/widgets"): 200,
+        ("GET", "/widgets/{id}"): 404,
+        ("PUT", "/widgets/{id}"): 409,
+        ("PATCH", "/widgets/{id}"): 405,
+        ("DELETE", "/widgets/{id}"): 500,
+    }
+    seen: dict[str, Any] = {}
+    for record in _exchanges(domain, 600):
+        request, response = record["request"], record["response"]
+        key = f"{request['method']} {request['path'].count('/')}"
+        if response["status"] == normal[(request["method"], _template(request["path"]))]:
+            seen.setdefault(key, (response["status"], response["body"], response["headers"]))
+            if key == "PUT 2":  # an error reply is not the widget sent: nothing echoed
+                assert response["body"].get("name") != request["body"]["name"], record
+        assert response["status"] != 200 or key == "POST 1", record
+    assert set(seen) == {"POST 1", "GET 2", "PUT 2", "PATCH 2", "DELETE 2"}
+    assert set(seen["POST 1"][1]) == {"id", "name"}  # a Widget
+    assert seen["GET 2"][0] == 404 and seen["GET 2"][1]["code"] == "not_found"  # a Problem
+    assert seen["PUT 2"][0] == 409 and seen["PUT 2"][1]["code"] == "not_found"
+    assert seen["PATCH 2"][1] is None and "Content-Type" not in seen["PATCH 2"][2]
+    assert seen["DELETE 2"][0] == 500 and set(seen["DELETE 2"][1]) == {"message"}
+    assert check_replies(spec, 400)[1] == {}
+
+
+def _template(path: str) -> str:
+    return "/widgets" if path == "/widgets" else "/widgets/{id}"
+
+
+_OWN_KEYS = """\
+openapi: 3.0.3
+info: {title: Own keys, version: "1"}
+paths:
+  /pets/{petId}:
+    get:
+      parameters:
+        - {name: petId, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200":
+          description: The pet
+          content: {application/json: {schema: {$ref: "#/components/schemas/Pet"}}}
+  /repos/{owner}/{repo}/issues/{issue_number}:
+    get:
+      parameters:
+        - {name: owner, in: path, required: true, schema: {type: string}}
+        - {name: repo, in: path, required: true, schema: {type: string}}
+        - {name: issue_number, in: path, required: true, schema: {type: integer, minimum: 1}}
+      responses:
+        "200":
+          description: The issue
+          content: {application/json: {schema: {$ref: "#/components/schemas/Issue"}}}
+components:
+  schemas:
+    Pet:
+      type: object
+      required: [name]
+      properties: {id: {type: integer, minimum: 1}, name: {type: string}}
+    Issue:
+      type: object
+      required: [id, number, title]
+      properties: {id: {type: integer}, number: {type: integer}, title: {type: string}}
+"""
+
+
+def test_a_path_names_its_resource_by_its_own_key(tmp_path: Path) -> None:
+    """``GET /repos/{owner}/{repo}/issues/{issue_number}`` replies with the issue whose
+    ``number`` (not ``id``) is the path's, and ``GET /pets/{petId}`` with the pet of that
+    ``id`` even where ``id`` is optional: the reply always says which resource it is."""
+    spec = tmp_path / "keys.yaml"
+    spec.write_text(_OWN_KEYS, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    seen = {"pets": 0, "repos": 0}
+    for record in _exchanges(domain, 300):
+        request, response = record["request"], record["response"]
+        if response["status"] != 200:
+            continue
+        parts = request["path"].split("/")
+        seen[parts[1]] += 1
+        if parts[1] == "pets":
+            assert response["body"]["id"] == int(parts[2]), record
+        else:
+            assert response["body"]["number"] == int(parts[5]), record
+            assert response["body"]["id"] != int(parts[5]), record
+    assert min(seen.values()) > 20
+    assert check_replies(spec, 300)[1] == {}

@@ -67,6 +67,46 @@ def test_example_lists_exactly_the_readme_entities() -> None:
     assert FORMAT_ALIASES["swagger"] == "openapi"
 
 
+CORPUS = ROOT / "tests" / "corpus" / "openapi"
+
+
+def _kept(spec: Path, entity: str) -> set[str]:
+    """The operations ``import-schema -e entity`` keeps, as ``"GET /path"``."""
+    from persona_gen.runtime.schema_import import profile_document
+
+    doc = profile_document(
+        OpenApiImporter().load(spec),
+        spec,
+        entity,
+        name=None,
+        dataset_type="api",
+        count=10,
+        output_format=None,
+        dialect=None,
+    )
+    return {f"{op['method']} {op['path']}" for op in doc["domain"]["operations"]}
+
+
+def test_an_entity_keeps_every_operation_on_it_and_none_of_others() -> None:
+    """Train Travel's ``-e Booking`` keeps the bookings' GETs (replies that extend Booking,
+    ``allOf: [Booking, {links}]``, or wrap it, ``{data: [Booking], links}``) and the DELETE
+    its path names, not the payment of a booking; the link example's ``-e pullrequest`` no
+    longer brings the operations of the user and repository a pull request refers to."""
+    assert _kept(CORPUS / "oas31-train-travel.yaml", "Booking") == {
+        "GET /bookings",
+        "POST /bookings",
+        "GET /bookings/{bookingId}",
+        "DELETE /bookings/{bookingId}",
+    }
+    assert _kept(CORPUS / "oas31-train-travel.yaml", "BookingPayment") == {
+        "POST /bookings/{bookingId}/payment"
+    }
+    assert _kept(CORPUS / "oas30-link-example.yaml", "pullrequest") == {
+        "GET /2.0/repositories/{username}/{slug}/pullrequests",
+        "GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+    }
+
+
 def test_example_operations_use_the_spec_paths_and_codes() -> None:
     ops = {(op.method, op.path): op for op in OpenApiImporter().load(EXAMPLE).domain.operations}
     listing = ops[("GET", "/v1/users")]
@@ -424,12 +464,15 @@ def test_replies_without_content(tmp_path: Path) -> None:
     assert _one_operation(tmp_path, {"204": {"description": "gone"}})[1].response_shape == "none"
     _, op = _one_operation(tmp_path, {200: _json(PET)})  # (a YAML key written as a number)
     assert (op.success_status, op.response_entity, op.response_shape) == (200, "Pet", "one")
-    # a body without a schema, or no success response declared: the resource, as before
+    # a body without a schema, or no response declared: the resource, as before
     no_schema = {"200": {"description": "ok", "content": {"application/json": {}}}}
     _, op = _one_operation(tmp_path, no_schema)
     assert (op.response_entity, op.response_shape) == (None, "one")
-    _, op = _one_operation(tmp_path, {"404": {"description": "no"}})
+    _, op = _one_operation(tmp_path, {})
     assert (op.success_status, op.response_entity, op.response_shape) == (200, None, "one")
+    # only an error declared: that error, never an invented 200
+    _, op = _one_operation(tmp_path, {"404": {"description": "no"}})
+    assert (op.success_status, op.response_entity, op.response_shape) == (404, None, "none")
     head = oas30({"Pet": {"type": "object"}}, {"/p": {"head": {"responses": {"200": _json(PET)}}}})
     assert OpenApiImporter().load(write(tmp_path, head)).domain.operations[0].response_shape == (
         "none"

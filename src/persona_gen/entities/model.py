@@ -119,6 +119,8 @@ class Entity:
 
 
 RESPONSE_SHAPES = ("one", "array", "page", "none")
+# Request body media types sent as forms, not JSON.
+FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 """How a success reply holds its entity: one value of it; a JSON array of them; the built-in
 API's page, ``{"items": [...], "page": 1}`` (no spec declares it); no body at all."""
 
@@ -133,6 +135,8 @@ class Operation:
     entity: str | None = None
     request_body: bool = False
     request_shape: str = "one"  # the body: one value of ``entity``, or an "array" of them
+    # The status a request answers when nothing goes wrong: an imported spec's declared one,
+    # an error where the spec declares only errors.
     success_status: int = 200
     error_statuses: tuple[int, ...] = ()
     path_params: tuple[str, ...] = ()
@@ -145,6 +149,12 @@ class Operation:
     response_shape: str = "one"
     # The declared schemas of path parameters (by name; undeclared ones are absent).
     path_schemas: tuple[tuple[str, Schema], ...] = ()
+    # The resources (named entities) the operation acts on: its request body's and its
+    # reply's, where they are, extend or wrap one (``allOf: [Booking, {links}]``,
+    # ``{data: [Booking]}``); else its path's. What ``import-schema -e`` keeps it by.
+    resources: tuple[str, ...] = ()
+    # The request body's media type where it is a form (one of FORM_MEDIA; None: JSON).
+    request_media: str | None = None
 
     @property
     def response_array(self) -> bool:

@@ -10,6 +10,7 @@ from dataclasses import fields as dc_fields
 from typing import Any
 
 from persona_gen.entities.model import (
+    FORM_MEDIA,
     RESPONSE_SHAPES,
     TYPES,
     Domain,
@@ -223,6 +224,10 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
     if op.required_query:
         out["required_query"] = list(op.required_query)
+    if op.resources:
+        out["resources"] = list(op.resources)
+    if op.request_media is not None:
+        out["request_media"] = op.request_media
     return out
 
 
@@ -251,7 +256,17 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         response_entity=response_entity,
         response_shape=shape,
         path_schemas=declared,
+        resources=_names(data.get("resources", ()), f"{path}.resources"),
+        request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
     )
+
+
+def _request_media(raw: Any, path: str) -> str | None:
+    if raw is not None and raw not in FORM_MEDIA:
+        raise EntityFormatError(
+            path, f"unknown media type {raw!r} (one of {', '.join(FORM_MEDIA)})"
+        )
+    return None if raw is None else str(raw)
 
 
 def _request_shape(raw: Any, path: str) -> str:

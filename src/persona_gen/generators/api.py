@@ -33,6 +33,8 @@ from persona_gen.generators.exchange import (
     patch_of,
     path_texts,
 )
+from persona_gen.generators.forms import binary_fields
+from persona_gen.generators.forms import encode as encode_form
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.values.numbers import round_many
@@ -87,6 +89,7 @@ class ApiGenerator(Generator):
         self.carried = [
             carried_fields(self._entity_of(op.entity), self._entity_of(op.replied)) for op in ops
         ]
+        self.binary: dict[str, frozenset[str]] = {}  # an entity's file fields, for forms
         # Once per dataset: values are cached by schema object, so a schema made per block
         # would be a new cache entry per block.
         self.path_schemas = [self._path_schemas(op) for op in ops]
@@ -126,34 +129,33 @@ class ApiGenerator(Generator):
         persona = self.ctx.persona.name
         out: list[Record] = []
         for i, (op, carried, hidden) in enumerate(ops):
-            path = paths[i]
-            if legacy[i] or batch_size[i] > 1:
-                path = self._decorate(path, op, version if legacy[i] else None, batch_size[i] > 1)
+            batch = batch_size[i] > 1 and op.request_media is None  # (a form sends one)
+            path = self._decorate(paths[i], op, version if legacy[i] else None, batch)
             headers = all_headers[i]
             body = bodies[i]
+            form = op.request_media if isinstance(body, dict) else None  # (a form is of an object)
             if body is not None:
                 headers["Content-Type"] = "application/json"
             kind = anomaly[i] if anomaly is not None else None
-            session_id: str | None = sessions[i]
-            if kind == "missing_session":
-                session_id = None
-                del headers["Authorization"]
+            session_id = None if kind == "missing_session" else sessions[i]
             if malformed is not None and malformed[i] == "truncated_json" and body is not None:
-                text = orjson.dumps(body).decode()
-                body = text[: max(1, len(text) // 2)]
+                body = self._cut(body, form, op, headers, request_ids[i])
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
             violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
-            # (a batch POST's body holds items, not the resource)
+            # (a batch POST's body holds items, not the resource; an operation whose spec
+            # declares only errors answers with one, which is not the resource either)
             agree(
                 op.method,
                 body,
-                replies[i],
+                replies[i] if op.success_status < 400 else None,
                 named[i],
                 outcomes[i],
-                batch_size[i] > 1,
+                batch,
                 carried,
                 hidden,
             )
+            if form is not None and isinstance(body, dict):  # (sent as the form it agreed on)
+                headers["Content-Type"], body = self._form(body, form, op, request_ids[i])
             response = self._response(
                 op,
                 status[i],
@@ -212,8 +214,10 @@ class ApiGenerator(Generator):
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
                 bodies[row], outcomes[row] = payloads[j], found[j]
-                method = self.operations[op_index[row]].method
-                posting[row], patching[row] = method == "POST", method == "PATCH"
+                op = self.operations[op_index[row]]
+                # (a form is never a batch: it sends one resource)
+                posting[row] = op.method == "POST" and op.request_media is None
+                patching[row] = op.method == "PATCH"
             # A batch POST carries up to 49 more items. Their row numbers (which make unique
             # fields unique) are the odd ones, 49 per event of each block, and the bodies'
             # the even ones: no item shares a number with another item or body of the dataset.
@@ -296,9 +300,14 @@ class ApiGenerator(Generator):
                 ["gzip, br"] * n,
             ],
         )
-        # The rarer headers, in the same key order: compression dropped, retries counted.
+        # The rarer headers, in the same key order: compression dropped, retries counted,
+        # no credentials without a session.
         for i in np.flatnonzero(no_compression).tolist():
             del out[i]["Accept-Encoding"]
+        anomaly = trace.details.get("session_anomaly")
+        if anomaly is not None:
+            for i in np.flatnonzero(anomaly == "missing_session").tolist():
+                del out[i]["Authorization"]
         attempt = trace.attempt
         for i in np.flatnonzero(attempt > 1).tolist():
             out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
@@ -374,12 +383,14 @@ class ApiGenerator(Generator):
         declared = dict(op.path_schemas)
         sent = self._entity_of(op.entity)
         out = []
-        for param in op.path_params or params_of(op.path):
-            field = sent.schema.field(param)
+        params = op.path_params or params_of(op.path)
+        for param in params:
             if param in declared:
                 out.append((param, in_path(declared[param])))
-            else:
-                out.append((param, not_null(field.schema if field else _UUID_SCHEMA)))
+                continue
+            name = field_for(sent, param, *_place(op.path, param, params))
+            field = sent.schema.field(name) if name else None
+            out.append((param, not_null(field.schema if field else _UUID_SCHEMA)))
         return out
 
     def _paths(
@@ -397,10 +408,8 @@ class ApiGenerator(Generator):
         params = self.path_schemas[k]
         for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
-            # (the resource's own id only where the path ends in it: the payment of
-            # ``/orders/{orderId}/payment`` is not the order)
-            last = param == params[-1][0] and op.path.rstrip("/").endswith("{" + param + "}")
-            in_body, in_reply = field_for(sent, param, last), field_for(replied, param, last)
+            place = _place(op.path, param, [p for p, _ in params])
+            in_body, in_reply = field_for(sent, param, *place), field_for(replied, param, *place)
             into_body = fitting(sent, in_body, schema, values) if in_body else None
             into_reply = fitting(replied, in_reply, schema, values) if in_reply else None
             if into_body or into_reply:  # (the resource the path names: its bodies say so)
@@ -420,11 +429,31 @@ class ApiGenerator(Generator):
                 filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
         return filled
 
+    def _cut(
+        self, body: Any, form: str | None, op: Operation, headers: dict[str, str], tag: str
+    ) -> str:
+        """The first half of a body's text (``truncated_json``): of its JSON, or of the form
+        it is sent as."""
+        if form is not None:
+            headers["Content-Type"], text = self._form(body, form, op, tag)
+        else:
+            text = orjson.dumps(body).decode()
+        return text[: max(1, len(text) // 2)]
+
+    def _form(self, body: dict[str, Any], media: str, op: Operation, tag: str) -> tuple[str, str]:
+        """``(Content-Type, text)`` of a body the spec declares as a form."""
+        sent = self._entity_of(op.entity)
+        if sent.name not in self.binary:
+            self.binary[sent.name] = binary_fields(sent.schema, self.ctx.domain)
+        return encode_form(body, media, tag, self.binary[sent.name])
+
     def _entity_of(self, name: str | None) -> Entity:
         return self.ctx.domain.entities.get(name or "") or self.entity
 
     def _decorate(self, path: str, op: Operation, version: str | None, batch: bool) -> str:
-        if batch and op.method == "POST" and op.request_body:
+        """The path a batch POST (never a form's: it sends one resource) or a legacy
+        client's request goes to."""
+        if batch and op.method == "POST" and op.request_body and op.request_media is None:
             path += "/batch"
         if version is not None:
             parts = path.split("/")
@@ -515,6 +544,16 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[bool, str]:
+    """Whether ``param`` is the resource's own key (the payment of
+    ``/orders/{orderId}/payment`` is not the order: only a parameter the path ends in is),
+    and the path segment before it (``issues`` of ``/issues/{issue_number}``)."""
+    token = "{" + param + "}"
+    last = bool(params) and param == params[-1] and path.rstrip("/").endswith(token)
+    before = path.split(token, 1)[0].rstrip("/").rsplit("/", 1)[-1] if token in path else ""
+    return last, "" if "{" in before else before
 
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")

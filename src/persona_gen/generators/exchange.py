@@ -79,8 +79,7 @@ def agree(
     if sending:
         carry(body, reply, carried)
     for key, value in (named.reply if named else {}).items():
-        if key in reply:
-            reply[key] = value
+        reply[key] = value  # (an optional key too: the resource the path names has it)
     drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
 
 
@@ -141,17 +140,30 @@ def in_item(outcome: Outcome) -> Outcome:
     return outcome._replace(field_path=f"[0].{path}" if path else "[0]")
 
 
-def field_for(entity: Entity, param: str, last: bool) -> str | None:
-    """The field of ``entity`` a path parameter names: the field of its name (``{id}``,
-    ``{user_id}``, ``{userId}`` as ``user_id``), else, for the parameter the path ends in,
-    an identifier parameter (``{userId}``, ``{petId}``) names the resource's own ``id``."""
+def field_for(entity: Entity, param: str, last: bool, collection: str = "") -> str | None:
+    """The field of ``entity`` a path parameter names, names compared in snake_case: the
+    field of its name (``{id}``, ``{user_id}``, ``{userId}`` as ``user_id``); else, for the
+    parameter the path ends in, the resource's own key: its name without the resource's name
+    in front (``{issue_number}`` of an issue, or of ``/issues/{issue_number}``, is its
+    ``number``; ``{petId}`` of a pet its ``id``), else an identifier by its suffix
+    (``{bookingId}`` the ``id``, ``{issue_number}`` the ``number``). ``collection`` is the
+    path segment before the parameter."""
+    fields = {snake_case(f.name): f.name for f in entity.schema.fields}
+    snake = snake_case(param)
     if entity.schema.field(param) is not None:
         return param
-    snake = snake_case(param)
-    if entity.schema.field(snake) is not None:
-        return snake
-    if last and snake.endswith("id") and entity.schema.field("id") is not None:
-        return "id"
+    if snake in fields:
+        return fields[snake]
+    if not last:
+        return None
+    for name in (entity.name, collection, collection.removesuffix("s")):
+        prefix = snake_case(name) + "_"
+        if prefix != "_" and snake.startswith(prefix) and snake[len(prefix) :] in fields:
+            return fields[snake[len(prefix) :]]
+    if snake.endswith("number") and "number" in fields:
+        return fields["number"]
+    if snake.endswith("id") and "id" in fields:
+        return fields["id"]
     return None
 
 

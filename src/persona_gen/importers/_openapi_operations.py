@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
-from persona_gen.entities.model import Operation, Schema
+from persona_gen.entities.model import FORM_MEDIA, Operation, Schema
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
+from persona_gen.importers._openapi_resources import by_path, named, resource_of
+from persona_gen.values.semantics import snake_case
 
 __all__ = ["operations"]
 
@@ -47,14 +48,7 @@ def operations(
             octx = ictx.at(method)
             params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
             out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
-    # An operation without a body (DELETE /users/{id}) acts on the resource its path names.
-    by_path: dict[str, str] = {}
-    for op in sorted(out, key=lambda o: o.method != "GET"):  # what GET returns names it best
-        if op.entity is not None:
-            by_path.setdefault(op.path, op.entity)
-    return tuple(
-        op if op.entity is not None else replace(op, entity=by_path.get(op.path)) for op in out
-    )
+    return tuple(by_path(out))
 
 
 def _operation(
@@ -68,18 +62,23 @@ def _operation(
     bodies: list[str],
 ) -> Operation:
     op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
-    body, bctx = _request_body(conv, op, params, ctx, v3)
+    body, bctx, media = _request_body(conv, op, params, ctx, v3)
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
+    resources: list[str | None] = []
     if body is not None:
         entity, sent_array = _body_entity(conv, body, bctx)
+        resources.append(entity)
         if entity is None:  # an inline body (an array too): an unlisted entity of its own
             sent_array = False
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
+            resources.append(resource_of(conv, body, bctx))
     success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    if reply is not None and success < 400:
+        resources.append(resource_of(conv, *reply))
     # Without a declared success response, or a body without a schema, the reply is the
     # resource (as it was before replies were read).
     replied: str | None = None
@@ -88,7 +87,8 @@ def _operation(
         shape = "none"  # (HTTP gives a HEAD no body; a response without content has none)
     elif reply is not None:
         replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
-    entity = entity or replied
+    if success < 400:  # (an error reply is not the resource the operation acts on)
+        entity = entity or replied
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
@@ -120,6 +120,8 @@ def _operation(
         response_entity=replied,
         response_shape=shape,
         path_schemas=path_schemas,
+        resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
+        request_media=media,
     )
 
 
@@ -161,32 +163,40 @@ def _request_body(
     params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
     ctx: Ctx,
     v3: bool,
-) -> tuple[Any, Ctx]:
+) -> tuple[Any, Ctx, str | None]:
+    """The request body's schema, where it is, and its media type where that is a form
+    (``application/x-www-form-urlencoded``, ``multipart/form-data``; None: JSON, chosen
+    over any other the body may also be sent as)."""
     if not v3:
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
-                return param["schema"], pctx.at("schema")
-        return None, ctx
+                return param["schema"], pctx.at("schema"), None
+        return None, ctx, None
     body = op.get("requestBody")
     bctx = ctx.at("requestBody")
     if isinstance(body, dict) and isinstance(body.get("$ref"), str):
         body, bctx = conv.resolve(body["$ref"], bctx)
     if not isinstance(body, dict):
-        return None, ctx
+        return None, ctx, None
     content = body.get("content")
     if not isinstance(content, dict) or not content:
-        return None, ctx
+        return None, ctx, None
     media = _media(content)
+    base = str(media).split(";")[0].strip().lower()
+    form = base if base in FORM_MEDIA else None
     if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
-        return {}, bctx
-    return content[media]["schema"], bctx.at("content", media, "schema")
+        return {}, bctx, form
+    return content[media]["schema"], bctx.at("content", media, "schema"), form
 
 
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
 ) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
-    """The success status, the error statuses, whether a success reply has a body (True
-    when no success response is declared: nothing says it has none), and its schema."""
+    """The status the operation answers when nothing goes wrong, the error statuses,
+    whether that answer has a body (True when no response is declared: nothing says it has
+    none), and its schema. The answer is one the spec allows: the lowest 2xx, else 3xx;
+    else ``default`` (200) where it reads as a success; else the first status declared (an
+    operation whose spec lists only errors never succeeds); else an error ``default`` (500)."""
     if not isinstance(raw, dict):
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
@@ -198,13 +208,44 @@ def _responses(
             codes.setdefault(int(text), key)
         elif re.fullmatch(r"[1-5]XX", text):
             codes.setdefault(int(text[0]) * 100, key)
-    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
-    success = ok[0] if ok else 200
     errors = tuple(sorted(c for c in codes if c >= 400))
-    key = codes.get(success, "default" if "default" in raw else None)
-    if key is None:
-        return success, errors, True, None
+    ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
+    if ok:
+        success, key = ok[0], codes[ok[0]]
+    elif "default" in raw and _reads_as_success(conv, raw["default"], ctx.at("default")):
+        success, key = 200, "default"  # (default covers every status not listed, 200 too)
+    elif codes:
+        success = next(iter(codes))  # (in file order)
+        key = codes[success]
+    elif "default" in raw:
+        success, key = 500, "default"
+    else:
+        return 200, errors, True, None  # (no response declared: none is ruled out)
     return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
+
+
+_ERROR_WORDS = re.compile(
+    r"\b(errors?|fail(s|ed|ure)?|problem|exception|invalid|unexpected|not found|"
+    r"unauthori[sz]ed|forbidden|denied|conflict)\b",
+    re.IGNORECASE,
+)
+
+
+def _reads_as_success(conv: Converter, response: Any, ctx: Ctx) -> bool:
+    """Whether a ``default`` response can stand for a success: not one whose description or
+    schema name says it is an error (``unexpected error``, ``$ref: Error``, ``Problem``)."""
+    if isinstance(response, dict) and isinstance(response.get("$ref"), str):
+        response, ctx = conv.resolve(response["$ref"], ctx)
+    if not isinstance(response, dict):
+        return True
+    names = [str(response.get("description") or "")]
+    content = response.get("content") if "content" in response else {"": response}
+    for media in content.values() if isinstance(content, dict) else []:
+        schema = media.get("schema") if isinstance(media, dict) else None
+        ref = schema.get("$ref") if isinstance(schema, dict) else None
+        if isinstance(ref, str):
+            names.append(snake_case(ref.rsplit("/", 1)[-1]).replace("_", " "))
+    return not any(_ERROR_WORDS.search(name) for name in names)
 
 
 def _response_body(
@@ -241,9 +282,9 @@ def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -
     a plain array of a named or inline object is a list of them (the generator chooses how
     many); anything else (an inline object or envelope, an array with its own constraints,
     a scalar, a union) is one of an unlisted entity made of the schema as it is."""
-    named = _named(conv, node, ctx)
-    if named is not None:
-        return named, "one"
+    found = named(conv, node, ctx)
+    if found is not None:
+        return found, "one"
     if (
         isinstance(node, dict)
         and node.get("type") == "array"
@@ -253,22 +294,12 @@ def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -
         plain = not _has_constraints({k: v for k, v in node.items() if k not in ("type", "items")})
         items, ictx = node["items"], ctx.at("items")
         if plain:
-            entity = _named(conv, items, ictx)
+            entity = named(conv, items, ictx)
             if entity is None and _ref_of(items) is None and _is_object(items):
                 entity = _unlisted(conv, items, ictx, f"{hint}Response", bodies)
             if entity is not None:
                 return entity, "array"
     return _unlisted(conv, node, ctx, f"{hint}Response", bodies), "one"
-
-
-def _named(conv: Converter, node: Any, ctx: Ctx) -> str | None:
-    """The entity a schema names: a bare $ref to an object schema (with nothing beside it)."""
-    if not isinstance(node, dict) or _ref_of(node) is None:
-        return None
-    if _has_constraints({k: v for k, v in node.items() if k != "$ref"}):
-        return None
-    schema = conv.convert(node, ctx)
-    return schema.ref if schema.type == "ref" else None
 
 
 def _unlisted(conv: Converter, node: Any, ctx: Ctx, name: str, bodies: list[str]) -> str:

@@ -44,6 +44,7 @@ from persona_gen.entities.model import Domain, Operation, deref
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
+from persona_gen.generators.forms import decode, form_type
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
@@ -823,6 +824,22 @@ def _values_of(
     return [part]
 
 
+def _form_values(
+    part: Any, record: dict[str, Any], generator: str, text: bool, domain: Domain, entity: str
+) -> tuple[Any, bool]:
+    """An api body sent as a form, read back into the values it sends (and True: like a
+    text cell, a form cannot tell a number from a numeric string, nor null from "");
+    any other part as it is."""
+    if generator != "api" or not isinstance(part, str) or entity not in domain.entities:
+        return part, False
+    request = text_cell(record.get("request")) if text else record.get("request")
+    headers = request.get("headers") if isinstance(request, dict) else None
+    content_type = headers.get("Content-Type") if isinstance(headers, dict) else None
+    if form_type(content_type) is None:
+        return part, False
+    return decode(part, str(content_type), domain.entities[entity].schema, domain), True
+
+
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
@@ -963,8 +980,10 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     try:
         for position, record in enumerate(records):
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
-            if generator == "file":
-                _repeated_keys(report, record, position, text, resolver, seen, max_listed)
+            if generator in ("file", "streaming"):
+                _repeated_keys(
+                    report, record, position, generator, text, resolver, seen, max_listed
+                )
     finally:
         checker.close()
     if report.unresolved:
@@ -992,21 +1011,29 @@ def _repeated_keys(
     report: CheckReport,
     record: dict[str, Any],
     position: int,
+    generator: str,
     text: bool,
     resolver: Callable[[dict[str, Any], int], Resolved | None],
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]],
     limit: int,
 ) -> None:
-    """A problem for a file row whose primary key or UNIQUE key repeats an earlier row's
-    (``seen``: each key's values so far; a key with a NULL or missing column never clashes)."""
+    """A problem for a file row or streaming payload whose primary key or UNIQUE key repeats
+    an earlier one's (``seen``: each key's values so far; a key with a NULL or missing
+    column never clashes). A re-sent event (``duplicate: true``) repeats its payload on
+    purpose and is left out; so are payloads read without their envelope (Avro, Protobuf),
+    which cannot tell a re-send."""
+    if generator == "streaming":
+        resent = text_cell(record.get("duplicate")) if text else record.get("duplicate")
+        if "duplicate" not in record or resent is not False:
+            return
     resolved = resolver(record, position)
     if resolved is None:
         return
     dom, entities, shape = resolved
-    governed, part = schema_part(record, "file", shape, text)
+    governed, part = schema_part(record, generator, shape, text)
     if not governed or not isinstance(part, dict):
         return
-    entity = dom.entity(entities.of(record, "file", text))
+    entity = dom.entity(entities.of(record, generator, text))
     keys = [tuple(entity.primary_key)] if entity.primary_key else []
     for cols in [*keys, *map(tuple, entity.unique)]:
         values = [part.get(c) for c in cols]
@@ -1088,6 +1115,7 @@ def _check_one(
         report.skipped += 1
         return
     entity = entities.of(record, generator, text)
+    part, form = _form_values(part, record, generator, text, dom, entity)
     validate = checker.for_entity(entity, dom)
     issues = [
         i for p in _values_of(part, record, generator, text, dom, entity) for i in validate(p)
@@ -1127,7 +1155,7 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if _unshowable(record, generator, label_rules, text, shape):
+        if _unshowable(record, generator, label_rules, text or form, shape):
             report.undetected.update(label_rules)  # the format cannot show such breaks
             return
         enforced = ENFORCED.get(checker.kind)

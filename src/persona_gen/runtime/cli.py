@@ -586,7 +586,7 @@ def generate(
     import orjson
 
     from persona_gen.profiles.loader import load_profile
-    from persona_gen.runtime.generate import plan
+    from persona_gen.runtime.generate import crud_notes, plan
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
 
@@ -608,6 +608,8 @@ def generate(
         dry_run=dry_run,
         sink=sink,
     )
+    for note in crud_notes(planned, profile):
+        print(f"persona-gen: note: {note}", file=sys.stderr)
     if dry_run:
         sys.stdout.buffer.write(
             orjson.dumps(

@@ -15,7 +15,7 @@ from persona_gen.sinks import FORMATS, masked_url
 if TYPE_CHECKING:
     from persona_gen.sinks.database import LoadGroup
 
-__all__ = ["PlannedDataset", "plan"]
+__all__ = ["PlannedDataset", "crud_notes", "plan"]
 
 
 @dataclass(frozen=True)
@@ -120,6 +120,27 @@ def plan(
             )
         )
     return _group_databases(out)
+
+
+def crud_notes(planned: list[PlannedDataset], profile: Profile) -> list[str]:
+    """What to say, once per entity, about api datasets whose imported schema declares no
+    operations (JSON Schema, Avro, DDL, Protobuf): the api generator makes up the
+    conventional CRUD operations for them."""
+    domain = profile.domain
+    if domain is None or domain.source == "builtin" or domain.operations:
+        return []
+    from persona_gen.entities.builtin import crud_operations
+
+    out: dict[str, str] = {}
+    for item in planned:
+        entity = domain.entities.get(item.entity or domain.primary)
+        if item.generator == "api" and entity is not None and entity.name not in out:
+            collection, item_path = (op.path for op in crud_operations(entity)[:2])
+            out[entity.name] = (
+                f"{entity.name} has no operations in its schema; api uses generic CRUD "
+                f"paths {collection} and {item_path}"
+            )
+    return list(out.values())
 
 
 def _group_databases(planned: list[PlannedDataset]) -> list[PlannedDataset]:

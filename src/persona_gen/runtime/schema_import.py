@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from persona_gen._yaml import read_text
-from persona_gen.entities.model import Domain, Entity
+from persona_gen.entities.model import Domain, Entity, Operation
 from persona_gen.entities.serial import domain_to_dict
 from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
@@ -97,18 +97,17 @@ def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
     raise UnknownNameError("entity", entity, result.listed, str(path), also=tails[1:])
 
 
-def closure(domain: Domain, root: str, listed: tuple[str, ...] = ()) -> Domain:
+def closure(domain: Domain, root: str) -> Domain:
     """The entity, everything it references (and its foreign-key parents), the operations
-    that carry any of them in a request body or a reply (or in an unlisted reply that wraps
-    them, such as ``{data: [...], next_cursor}``), and the entities those operations need.
-    An operation that needs an entity no value can satisfy is left out."""
+    that act on it (its own: a request body or reply of it, or one that extends or wraps it,
+    or its path's; not those of entities it merely references), and the entities those
+    operations need. An operation that needs an entity no value can satisfy is left out."""
     keep = _reach(domain, [root], [])
-    own = set(keep)  # (what the entity's own records need: operations may not drop it)
     operations = []
     for op in domain.operations:
-        names = [n for n in (op.entity, op.response_entity) if n in domain.entities]
-        if not any(_carries(domain, n, root, own, listed) for n in names):
+        if not _acts_on(op, root):
             continue
+        names = [n for n in (op.entity, op.response_entity) if n in domain.entities]
         extra = [n for n in _reach(domain, names, []) if n not in keep]
         if any(_impossible(domain, n) for n in extra):
             continue
@@ -133,10 +132,11 @@ def _reach(domain: Domain, start: list[str], keep: list[str]) -> list[str]:
     return keep
 
 
-def _carries(domain: Domain, name: str, root: str, own: set[str], listed: tuple[str, ...]) -> bool:
-    """Whether a body or reply of entity ``name`` is one of ``own``, or wraps ``root``
-    unlisted (a listed entity that references it, an Order with its User, is its own)."""
-    return name in own or (name not in listed and root in domain.entities[name].schema.refs())
+def _acts_on(op: Operation, root: str) -> bool:
+    """Whether ``op`` acts on ``root``: one of its resources, or its body's or reply's
+    entity (an inline body stands for no named entity, but a spec without components lists
+    them)."""
+    return root in op.resources or root in (op.entity, op.response_entity)
 
 
 def _impossible(domain: Domain, name: str) -> bool:
@@ -166,7 +166,7 @@ def profile_document(
     if count <= 0:
         raise UsageError(f"-c/--count: must be at least 1, got {count}")
     short = name or profile_name_for(entity, path)
-    domain = closure(result.domain, entity, result.listed)
+    domain = closure(result.domain, entity)
     impossible = unsatisfiable(domain)
     if impossible:
         listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])
