@@ -563,3 +563,115 @@ def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> N
     page = (Path(__file__).resolve().parent.parent / "docs" / "profile-format.md").read_text()
     for key in DatasetSpec.model_fields:
         assert f" {key}: " in page or f"`{key}`" in page, key
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            _DOMAIN_HEAD + "          s: {type: string, max_lenght: 20}\n",
+            "p.yaml:12:29: domain.entities.T.schema.fields.s.max_lenght: unknown schema key. "
+            "Did you mean 'max_length'?",
+        ),
+        (
+            _DOMAIN_HEAD + "          a: {type: array, items: {type: integer, minimun: 1}}\n",
+            "domain.entities.T.schema.fields.a.items.minimun: unknown schema key. Did you mean "
+            "'minimum'?",
+        ),
+        (
+            _DOMAIN_HEAD + "          s: {type: string, colour: red}\n",
+            "fields.s.colour: unknown schema key (known: type, format, semantic, nullable,",
+        ),
+        (
+            _DOMAIN_HEAD.replace("    T:\n", "    T:\n      primary_kye: [id]\n")
+            + "          id: {type: integer}\n",
+            "p.yaml:9:7: domain.entities.T.primary_kye: unknown entity key. Did you mean "
+            "'primary_key'?",
+        ),
+        (
+            _WITH_OPERATION.format(op="path_parms: [id]"),
+            "domain.operations[0].path_parms: unknown operation key. Did you mean 'path_params'?",
+        ),
+        (
+            _WITH_OPERATION.replace("  operations:", "  primery: User\n  operations:").format(
+                op="success_status: 200"
+            ),
+            "p.yaml:13:3: domain.primery: unknown domain key. Did you mean 'primary'?",
+        ),
+    ],
+)
+def test_misspelt_keys_in_a_domain_name_the_closest_known_one(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    # (such a key was dropped without a word: its rule silently not applied)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(text)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("n: {type: integer, minimum: abc}", "fields.n.minimum: expected a number, got 'abc'"),
+        ("n: {type: integer, minimum: true}", "fields.n.minimum: expected a number, got true"),
+        (
+            "s: {type: string, min_length: 2.5}",
+            "p.yaml:12:29: domain.entities.T.schema.fields.s.min_length: expected a whole number "
+            ">= 0, got 2.5",
+        ),
+        ("e: {type: string, enum: 5}", "fields.e.enum: expected a list of values, got 5"),
+        ("r: {type: ref, ref: 5}", "fields.r.ref: expected text, got 5"),
+        (
+            "s: {type: string, required: 'no'}",
+            "fields.s.required: expected true or false, got 'no'",
+        ),
+    ],
+)
+def test_a_rule_of_the_wrong_kind_is_one_message(tmp_path: Path, field: str, message: str) -> None:
+    # (`minimum: abc` and `enum: 5` were tracebacks; `required: 'no'` read as true)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_DOMAIN_HEAD + f"          {field}\n")
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 1
+    assert message in result.stderr.replace(str(tmp_path) + "/", "")
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (
+            "method: FETCH, path: /users",
+            "p.yaml:14:8: domain.operations[0].method: unknown HTTP method 'FETCH'. Did you mean "
+            "'PATCH'? Available: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE",
+        ),
+        (
+            "method: GET, path: '/users/{id'",
+            "domain.operations[0].path: '/users/{id' has a brace that opens or closes no "
+            "parameter (a path parameter is written {name})",
+        ),
+    ],
+)
+def test_an_operation_no_server_would_serve_is_refused(
+    tmp_path: Path, operation: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    text = _WITH_OPERATION.format(op="success_status: 200")
+    profile.write_text(text.replace("method: GET, path: /users", operation))
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+        assert result.stdout == b""
