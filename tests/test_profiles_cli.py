@@ -329,11 +329,16 @@ def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
     assert run_cli(["import-schema", str(good), "-o", str(tmp_path / "p.yaml")]).code == 0
     doc = yaml.safe_load((tmp_path / "p.yaml").read_text())
     doc["domain"]["entities"]["ok"]["schema"]["fields"]["a"].update({"minimum": 10, "maximum": 5})
-    (tmp_path / "p.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    text = yaml.safe_dump(doc, sort_keys=False)
+    (tmp_path / "p.yaml").write_text(text)
     generated = run_cli(["generate", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out")])
     assert generated.code == 1
-    assert "ok.a: no integer lies between its minimum 10 and maximum 5" in generated.stderr
-    assert "p.yaml:" in generated.stderr
+    # located at the field (its line and path), not at the entity's schema
+    line = text.splitlines().index("          a:") + 1
+    assert (
+        f"p.yaml:{line}:11: domain.entities.ok.schema.fields.a: no integer lies between its "
+        "minimum 10 and maximum 5\n"
+    ) in generated.stderr
 
 
 def test_a_template_of_personas_of_several_entities_generates(tmp_path: Path) -> None:
@@ -447,6 +452,20 @@ _DOMAIN_HEAD = (
         (
             '          u: {type: string, pattern: "[unclosed"}\n',
             "fields.u.pattern: pattern '[unclosed' is not a valid regular expression",
+        ),
+        (  # crossed bounds: at the field's own line and path, not at the entity
+            "          n: {type: integer, minimum: 10, maximum: 5}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.n: no integer lies between its "
+            "minimum 10 and maximum 5",
+        ),
+        (
+            "          s: {type: string, min_length: 9, max_length: 3}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.s: minLength 9 is above maxLength 3",
+        ),
+        (
+            "          o:\n            type: object\n            fields:\n              tags:"
+            " {type: array, items: {type: string}, min_items: 4, max_items: 2}\n",
+            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: minItems 4 is above",
         ),
     ],
 )

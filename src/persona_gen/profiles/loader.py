@@ -59,8 +59,10 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             problems.append(located.problem(rule, message))
         # (recursion is judged only once every reference names an entity)
         for found in [] if dangling else unsatisfiable(domain):
-            at = ("domain", "entities", found.entity, "schema")
-            problems.append(located.problem(at, f"{found.where}: {found.reason}"))
+            at = ("domain", "entities", found.entity, "schema", *found.at)
+            # (at the field whose bounds cross, its path says which; else name the place)
+            message = found.reason if found.at else f"{found.where}: {found.reason}"
+            problems.append(located.problem(at, message))
         for rule, message in domain_problems(domain, hand_written=spec.source is None):
             problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
