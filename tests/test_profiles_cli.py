@@ -467,6 +467,15 @@ _DOMAIN_HEAD = (
             " {type: array, items: {type: string}, min_items: 4, max_items: 2}\n",
             "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: minItems 4 is above",
         ),
+        (  # a numeric exclusive bound is a bound (here: above 5), so none is left
+            "          n: {type: integer, exclusive_minimum: 5, maximum: 5}\n",
+            "fields.n: no integer lies between its exclusiveMinimum 5 and maximum 5",
+        ),
+        (
+            "          n: {type: integer, exclusive_maximum: five}\n",
+            "p.yaml:12:30: domain.entities.T.schema.fields.n.exclusive_maximum: expected true, "
+            "false or a number, got 'five'",
+        ),
     ],
 )
 def test_contradictory_field_rules_are_refused_at_load(
@@ -662,6 +671,33 @@ def test_a_rule_of_the_wrong_kind_is_one_message(tmp_path: Path, field: str, mes
     assert result.code == 1
     assert message in result.stderr.replace(str(tmp_path) + "/", "")
     assert "Traceback" not in result.stderr
+
+
+def test_a_numeric_exclusive_bound_is_honoured_and_checked(tmp_path: Path) -> None:
+    # JSON Schema draft 6+ style: `exclusive_minimum: 5` is "above 5" (it was read as a true
+    # flag on no minimum: values below 5, and `check` passed them)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        _DOMAIN_HEAD.replace("count: 5", "count: 400")
+        + "          n: {type: integer, exclusive_minimum: 5, maximum: 8, semantic: none}\n"
+        + "          x: {type: number, minimum: 0, exclusive_maximum: 1, semantic: none}\n"
+        + "          m: {type: integer, minimum: 3, exclusive_minimum: 1, maximum: 4}\n"
+    )
+    out = tmp_path / "out"
+    made = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert made.code == 0, made.stderr
+    data = out / "a.json"
+    rows = json.loads(data.read_text())
+    assert {r["n"] for r in rows} == {6, 7, 8}
+    assert all(0 <= r["x"] < 1 for r in rows)
+    assert {r["m"] for r in rows} == {3, 4}  # (minimum 3 is the tighter bound)
+    checked = run_cli(["check", str(data), "--profile", str(profile)])
+    assert checked.code == 0, checked.stdout.decode() + checked.stderr
+    rows[0]["n"] = 5  # labelled valid, but not above 5
+    data.write_text(json.dumps(rows))
+    broken = run_cli(["check", str(data), "--profile", str(profile)])
+    assert broken.code == 1
+    assert "exclusiveMinimum" in broken.stdout.decode() + broken.stderr
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ __all__ = [
     "PLAIN",
     "SCHEMA_KEYS",
     "EntityFormatError",
+    "exclusive_bounds",
     "http_method",
     "only",
     "path_template",
@@ -140,7 +141,28 @@ def _wrong_kind(key: Any, value: Any) -> str | None:
         return None if number else "a number"
     if key in _TEXTS:
         return None if isinstance(value, str) else "text"
+    if key in ("exclusive_minimum", "exclusive_maximum"):
+        return None if isinstance(value, bool) or number else "true, false or a number"
     return None
+
+
+def exclusive_bounds(kwargs: dict[str, Any]) -> None:
+    """A numeric ``exclusive_minimum: 5`` (JSON Schema draft 6 and later: above 5) as the
+    model holds it, ``minimum: 5`` with the flag set, unless ``minimum`` is the tighter
+    bound; likewise ``exclusive_maximum``. (Kept as given, 5 would be a true flag on a
+    missing bound: no bound at all.)"""
+    for flag, bound, inward in (
+        ("exclusive_minimum", "minimum", 1),
+        ("exclusive_maximum", "maximum", -1),
+    ):
+        value = kwargs.get(flag)
+        if value is None or isinstance(value, bool):
+            continue
+        other = kwargs.get(bound)
+        if other is not None and (other - value) * inward > 0:
+            kwargs[flag] = False  # (the inclusive bound is the tighter one)
+        else:
+            kwargs[bound], kwargs[flag] = value, True
 
 
 def _show(value: Any) -> str:

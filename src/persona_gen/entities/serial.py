@@ -17,6 +17,7 @@ from persona_gen.entities.keys import (
     PLAIN,
     SCHEMA_KEYS,
     EntityFormatError,
+    exclusive_bounds,
     http_method,
     only,
     path_template,
@@ -115,6 +116,7 @@ def schema_from_dict(data: Any, path: str = "") -> Schema:
             )
         else:
             raise EntityFormatError(here, unknown_key("schema", key, SCHEMA_KEYS))
+    exclusive_bounds(kwargs)
     try:
         return Schema(**kwargs)
     except TypeError as exc:  # a value of the wrong kind for a dataclass slot
