@@ -730,3 +730,21 @@ def test_an_operation_no_server_would_serve_is_refused(
         assert message in result.stderr.replace(str(tmp_path) + "/", "")
         assert "Traceback" not in result.stderr
         assert result.stdout == b""
+
+
+def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> None:
+    # `{id}` is in the path but not in `path_params`: it is filled as an undeclared parameter
+    # is (the sent entity's field of that name, else a UUID), never left as `{id}`
+    profile = tmp_path / "p.yaml"
+    text = _WITH_OPERATION.format(op="path_params: {userId: {type: integer, minimum: 1}}")
+    profile.write_text(text.replace("path: /users,", "path: '/users/{userId}/things/{id}',"))
+    result = run_cli(["generate", str(profile), "-s", "1"])
+    assert result.code == 0, result.stderr
+    records = json.loads(result.stdout)
+    paths = [r["request"]["path"] for r in records]
+    assert not [p for p in paths if "{" in p or "}" in p]
+    for record in records:
+        _, users, user, things, thing = record["request"]["path"].split("/")
+        assert (users, things) == ("users", "things") and int(user) >= 1
+        if record["response"]["status"] == 200:  # (the resource the path names)
+            assert record["response"]["body"]["id"] == thing
