@@ -748,3 +748,39 @@ def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> No
         assert (users, things) == ("users", "things") and int(user) >= 1
         if record["response"]["status"] == 200:  # (the resource the path names)
             assert record["response"]["body"]["id"] == thing
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (
+            "  - {name: b, type: file, count: 10, format: jsonl, entity: Tag}\n",
+            "dataset 'b': 'code' must be unique but has only 3 allowed values",
+        ),
+        (
+            "  - {name: b, type: api, count: 10, format: avro}\n",
+            "dataset 'b': avro: api records have no schema-governed payload",
+        ),
+    ],
+)
+def test_a_refused_dataset_stops_the_run_before_any_dataset_is_written(
+    tmp_path: Path, second: str, message: str
+) -> None:
+    # (the first dataset's file and manifest were written, looking like a complete run)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 5, format: jsonl}\n"
+        + second
+        + "domain:\n  primary: T\n  entities:\n"
+        "    T: {primary_key: [id], schema: {type: object, fields: {id: {type: integer}}}}\n"
+        "    Tag:\n      primary_key: [code]\n"
+        "      schema: {type: object, fields: {code: {type: string, enum: [x, y, z]}}}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {message}"), result.stderr
+    assert not out.exists() or not any(out.iterdir())
+    checked = run_cli(["validate", str(profile), "-t", "profile"])  # (says what generate would)
+    assert checked.code == 1 and message in checked.stderr
