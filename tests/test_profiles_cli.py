@@ -784,3 +784,28 @@ def test_a_refused_dataset_stops_the_run_before_any_dataset_is_written(
     assert not out.exists() or not any(out.iterdir())
     checked = run_cli(["validate", str(profile), "-t", "profile"])  # (says what generate would)
     assert checked.code == 1 and message in checked.stderr
+
+
+def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    anchored = (
+        "x-defaults: &text {type: string, max_length: 12}\n"
+        + _DOMAIN_HEAD
+        + "          s: {<<: *text, min_length: 3}\n"
+        + "          t: *text\n"
+    )
+    profile.write_text(anchored)
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    rows = json.loads(made.stdout)
+    assert all(3 <= len(r["s"]) <= 12 and len(r["t"]) <= 12 for r in rows)
+    # another name is still refused, saying how to hold anchors
+    profile.write_text(anchored.replace("x-defaults:", "_anchors:"))
+    refused = run_cli(["validate", str(profile), "-t", "profile"])
+    assert refused.code == 1
+    assert (
+        "p.yaml:1:1: _anchors: unknown field (known: name, version, description, seed, personas, "
+        "datasets, source, domain); top-level keys starting with 'x-' are ignored, e.g. to hold "
+        "YAML anchors"
+    ) in refused.stderr.replace(str(tmp_path) + "/", "")
