@@ -359,11 +359,16 @@ def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
     assert run_cli(["import-schema", str(good), "-o", str(tmp_path / "p.yaml")]).code == 0
     doc = yaml.safe_load((tmp_path / "p.yaml").read_text())
     doc["domain"]["entities"]["ok"]["schema"]["fields"]["a"].update({"minimum": 10, "maximum": 5})
-    (tmp_path / "p.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    text = yaml.safe_dump(doc, sort_keys=False)
+    (tmp_path / "p.yaml").write_text(text)
     generated = run_cli(["generate", str(tmp_path / "p.yaml"), "-o", str(tmp_path / "out")])
     assert generated.code == 1
-    assert "ok.a: no integer lies between its minimum 10 and maximum 5" in generated.stderr
-    assert "p.yaml:" in generated.stderr
+    # located at the field (its line and path), not at the entity's schema
+    line = text.splitlines().index("          a:") + 1
+    assert (
+        f"p.yaml:{line}:11: domain.entities.ok.schema.fields.a: no integer lies between its "
+        "minimum 10 and maximum 5\n"
+    ) in generated.stderr
 
 
 def test_a_template_of_personas_of_several_entities_generates(tmp_path: Path) -> None:
@@ -477,6 +482,29 @@ _DOMAIN_HEAD = (
         (
             '          u: {type: string, pattern: "[unclosed"}\n',
             "fields.u.pattern: pattern '[unclosed' is not a valid regular expression",
+        ),
+        (  # crossed bounds: at the field's own line and path, not at the entity
+            "          n: {type: integer, minimum: 10, maximum: 5}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.n: no integer lies between its "
+            "minimum 10 and maximum 5",
+        ),
+        (
+            "          s: {type: string, min_length: 9, max_length: 3}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.s: minLength 9 is above maxLength 3",
+        ),
+        (
+            "          o:\n            type: object\n            fields:\n              tags:"
+            " {type: array, items: {type: string}, min_items: 4, max_items: 2}\n",
+            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: minItems 4 is above",
+        ),
+        (  # a numeric exclusive bound is a bound (here: above 5), so none is left
+            "          n: {type: integer, exclusive_minimum: 5, maximum: 5}\n",
+            "fields.n: no integer lies between its exclusiveMinimum 5 and maximum 5",
+        ),
+        (
+            "          n: {type: integer, exclusive_maximum: five}\n",
+            "p.yaml:12:30: domain.entities.T.schema.fields.n.exclusive_maximum: expected true, "
+            "false or a number, got 'five'",
         ),
     ],
 )
@@ -593,3 +621,221 @@ def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> N
     page = (Path(__file__).resolve().parent.parent / "docs" / "profile-format.md").read_text()
     for key in DatasetSpec.model_fields:
         assert f" {key}: " in page or f"`{key}`" in page, key
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            _DOMAIN_HEAD + "          s: {type: string, max_lenght: 20}\n",
+            "p.yaml:12:29: domain.entities.T.schema.fields.s.max_lenght: unknown schema key. "
+            "Did you mean 'max_length'?",
+        ),
+        (
+            _DOMAIN_HEAD + "          a: {type: array, items: {type: integer, minimun: 1}}\n",
+            "domain.entities.T.schema.fields.a.items.minimun: unknown schema key. Did you mean "
+            "'minimum'?",
+        ),
+        (
+            _DOMAIN_HEAD + "          s: {type: string, colour: red}\n",
+            "fields.s.colour: unknown schema key (known: type, format, semantic, nullable,",
+        ),
+        (
+            _DOMAIN_HEAD.replace("    T:\n", "    T:\n      primary_kye: [id]\n")
+            + "          id: {type: integer}\n",
+            "p.yaml:9:7: domain.entities.T.primary_kye: unknown entity key. Did you mean "
+            "'primary_key'?",
+        ),
+        (
+            _WITH_OPERATION.format(op="path_parms: [id]"),
+            "domain.operations[0].path_parms: unknown operation key. Did you mean 'path_params'?",
+        ),
+        (
+            _WITH_OPERATION.replace("  operations:", "  primery: User\n  operations:").format(
+                op="success_status: 200"
+            ),
+            "p.yaml:13:3: domain.primery: unknown domain key. Did you mean 'primary'?",
+        ),
+    ],
+)
+def test_misspelt_keys_in_a_domain_name_the_closest_known_one(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    # (such a key was dropped without a word: its rule silently not applied)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(text)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("n: {type: integer, minimum: abc}", "fields.n.minimum: expected a number, got 'abc'"),
+        ("n: {type: integer, minimum: true}", "fields.n.minimum: expected a number, got true"),
+        (
+            "s: {type: string, min_length: 2.5}",
+            "p.yaml:12:29: domain.entities.T.schema.fields.s.min_length: expected a whole number "
+            ">= 0, got 2.5",
+        ),
+        ("e: {type: string, enum: 5}", "fields.e.enum: expected a list of values, got 5"),
+        ("r: {type: ref, ref: 5}", "fields.r.ref: expected text, got 5"),
+        (
+            "s: {type: string, required: 'no'}",
+            "fields.s.required: expected true or false, got 'no'",
+        ),
+    ],
+)
+def test_a_rule_of_the_wrong_kind_is_one_message(tmp_path: Path, field: str, message: str) -> None:
+    # (`minimum: abc` and `enum: 5` were tracebacks; `required: 'no'` read as true)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_DOMAIN_HEAD + f"          {field}\n")
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 1
+    assert message in result.stderr.replace(str(tmp_path) + "/", "")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_numeric_exclusive_bound_is_honoured_and_checked(tmp_path: Path) -> None:
+    # JSON Schema draft 6+ style: `exclusive_minimum: 5` is "above 5" (it was read as a true
+    # flag on no minimum: values below 5, and `check` passed them)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        _DOMAIN_HEAD.replace("count: 5", "count: 400")
+        + "          n: {type: integer, exclusive_minimum: 5, maximum: 8, semantic: none}\n"
+        + "          x: {type: number, minimum: 0, exclusive_maximum: 1, semantic: none}\n"
+        + "          m: {type: integer, minimum: 3, exclusive_minimum: 1, maximum: 4}\n"
+    )
+    out = tmp_path / "out"
+    made = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert made.code == 0, made.stderr
+    data = out / "a.json"
+    rows = json.loads(data.read_text())
+    assert {r["n"] for r in rows} == {6, 7, 8}
+    assert all(0 <= r["x"] < 1 for r in rows)
+    assert {r["m"] for r in rows} == {3, 4}  # (minimum 3 is the tighter bound)
+    checked = run_cli(["check", str(data), "--profile", str(profile)])
+    assert checked.code == 0, checked.stdout.decode() + checked.stderr
+    rows[0]["n"] = 5  # labelled valid, but not above 5
+    data.write_text(json.dumps(rows))
+    broken = run_cli(["check", str(data), "--profile", str(profile)])
+    assert broken.code == 1
+    assert "exclusiveMinimum" in broken.stdout.decode() + broken.stderr
+
+
+@pytest.mark.parametrize(
+    ("operation", "message"),
+    [
+        (
+            "method: FETCH, path: /users",
+            "p.yaml:14:8: domain.operations[0].method: unknown HTTP method 'FETCH'. Did you mean "
+            "'PATCH'? Available: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE",
+        ),
+        (
+            "method: GET, path: '/users/{id'",
+            "domain.operations[0].path: '/users/{id' has a brace that opens or closes no "
+            "parameter (a path parameter is written {name})",
+        ),
+    ],
+)
+def test_an_operation_no_server_would_serve_is_refused(
+    tmp_path: Path, operation: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    text = _WITH_OPERATION.format(op="success_status: 200")
+    profile.write_text(text.replace("method: GET, path: /users", operation))
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert "Traceback" not in result.stderr
+        assert result.stdout == b""
+
+
+def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> None:
+    # `{id}` is in the path but not in `path_params`: it is filled as an undeclared parameter
+    # is (the sent entity's field of that name, else a UUID), never left as `{id}`
+    profile = tmp_path / "p.yaml"
+    text = _WITH_OPERATION.format(op="path_params: {userId: {type: integer, minimum: 1}}")
+    profile.write_text(text.replace("path: /users,", "path: '/users/{userId}/things/{id}',"))
+    result = run_cli(["generate", str(profile), "-s", "1"])
+    assert result.code == 0, result.stderr
+    records = json.loads(result.stdout)
+    paths = [r["request"]["path"] for r in records]
+    assert not [p for p in paths if "{" in p or "}" in p]
+    for record in records:
+        _, users, user, things, thing = record["request"]["path"].split("/")
+        assert (users, things) == ("users", "things") and int(user) >= 1
+        if record["response"]["status"] == 200:  # (the resource the path names)
+            assert record["response"]["body"]["id"] == thing
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        (
+            "  - {name: b, type: file, count: 10, format: jsonl, entity: Tag}\n",
+            "dataset 'b': 'code' must be unique but has only 3 allowed values",
+        ),
+        (
+            "  - {name: b, type: api, count: 10, format: avro}\n",
+            "dataset 'b': avro: api records have no schema-governed payload",
+        ),
+    ],
+)
+def test_a_refused_dataset_stops_the_run_before_any_dataset_is_written(
+    tmp_path: Path, second: str, message: str
+) -> None:
+    # (the first dataset's file and manifest were written, looking like a complete run)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 5, format: jsonl}\n"
+        + second
+        + "domain:\n  primary: T\n  entities:\n"
+        "    T: {primary_key: [id], schema: {type: object, fields: {id: {type: integer}}}}\n"
+        "    Tag:\n      primary_key: [code]\n"
+        "      schema: {type: object, fields: {code: {type: string, enum: [x, y, z]}}}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {message}"), result.stderr
+    assert not out.exists() or not any(out.iterdir())
+    checked = run_cli(["validate", str(profile), "-t", "profile"])  # (says what generate would)
+    assert checked.code == 1 and message in checked.stderr
+
+
+def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    anchored = (
+        "x-defaults: &text {type: string, max_length: 12}\n"
+        + _DOMAIN_HEAD
+        + "          s: {<<: *text, min_length: 3}\n"
+        + "          t: *text\n"
+    )
+    profile.write_text(anchored)
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    rows = json.loads(made.stdout)
+    assert all(3 <= len(r["s"]) <= 12 and len(r["t"]) <= 12 for r in rows)
+    # another name is still refused, saying how to hold anchors
+    profile.write_text(anchored.replace("x-defaults:", "_anchors:"))
+    refused = run_cli(["validate", str(profile), "-t", "profile"])
+    assert refused.code == 1
+    assert (
+        "p.yaml:1:1: _anchors: unknown field (known: name, version, description, seed, personas, "
+        "datasets, source, domain); top-level keys starting with 'x-' are ignored, e.g. to hold "
+        "YAML anchors"
+    ) in refused.stderr.replace(str(tmp_path) + "/", "")

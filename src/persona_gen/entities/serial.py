@@ -9,6 +9,21 @@ from __future__ import annotations
 from dataclasses import fields as dc_fields
 from typing import Any
 
+from persona_gen.entities.keys import (
+    DOMAIN_KEYS,
+    ENTITY_KEYS,
+    FOREIGN_KEY_KEYS,
+    OPERATION_KEYS,
+    PLAIN,
+    SCHEMA_KEYS,
+    EntityFormatError,
+    exclusive_bounds,
+    http_method,
+    only,
+    path_template,
+    rule_kinds,
+    unknown_key,
+)
 from persona_gen.entities.model import (
     FORM_MEDIA,
     RESPONSE_SHAPES,
@@ -21,39 +36,20 @@ from persona_gen.entities.model import (
     Schema,
 )
 
-__all__ = ["domain_from_dict", "domain_to_dict", "schema_from_dict", "schema_to_dict"]
-
-_PLAIN = [
-    f.name
-    for f in dc_fields(Schema)
-    if f.name
-    not in {
-        "type",
-        "items",
-        "values",
-        "fields",
-        "variants",
-        "enum",
-        "const",
-        "has_const",
-        "default",
-        "has_default",
-    }
+__all__ = [
+    "EntityFormatError",
+    "domain_from_dict",
+    "domain_to_dict",
+    "schema_from_dict",
+    "schema_to_dict",
 ]
+
 _DEFAULTS = {f.name: f.default for f in dc_fields(Schema)}
-
-
-class EntityFormatError(ValueError):
-    """Raised with a dotted path when entity data is malformed."""
-
-    def __init__(self, path: str, message: str) -> None:
-        self.path = path
-        super().__init__(f"{path}: {message}" if path else message)
 
 
 def schema_to_dict(schema: Schema) -> dict[str, Any]:
     out: dict[str, Any] = {"type": schema.type}
-    for name in _PLAIN:
+    for name in PLAIN:
         value = getattr(schema, name)
         if value != _DEFAULTS[name]:
             out[name] = value
@@ -91,12 +87,13 @@ def schema_from_dict(data: Any, path: str = "") -> Schema:
     kind = data.get("type")
     if kind not in TYPES:
         raise EntityFormatError(f"{path}.type".lstrip("."), f"unknown type {kind!r}")
+    rule_kinds(data, path)
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")
         if key in ("type", "required", "read_only", "write_only"):
             continue
-        if key in _PLAIN:
+        if key in PLAIN:
             kwargs[key] = value
         elif key == "enum":
             kwargs["enum"] = tuple(value)
@@ -119,7 +116,8 @@ def schema_from_dict(data: Any, path: str = "") -> Schema:
                 schema_from_dict(v, f"{here}[{i}]") for i, v in enumerate(value)
             )
         else:
-            raise EntityFormatError(here, "unknown schema key")
+            raise EntityFormatError(here, unknown_key("schema", key, SCHEMA_KEYS))
+    exclusive_bounds(kwargs)
     try:
         return Schema(**kwargs)
     except TypeError as exc:  # a value of the wrong kind for a dataclass slot
@@ -156,6 +154,7 @@ def entity_to_dict(entity: Entity) -> dict[str, Any]:
 def entity_from_dict(name: str, data: Any, path: str) -> Entity:
     if not isinstance(data, dict) or "schema" not in data:
         raise EntityFormatError(path, "expected a mapping with 'schema'")
+    only(data, "entity", ENTITY_KEYS, path)
     return Entity(
         name=name,
         schema=schema_from_dict(data["schema"], f"{path}.schema"),
@@ -190,6 +189,7 @@ def _names(value: Any, path: str) -> tuple[str, ...]:
 def _foreign_key(data: Any, path: str) -> ForeignKey:
     if not isinstance(data, dict) or not {"columns", "entity", "references"} <= set(data):
         raise EntityFormatError(path, "expected a mapping with 'columns', 'entity', 'references'")
+    only(data, "foreign key", FOREIGN_KEY_KEYS, path)
     return ForeignKey(
         _names(data["columns"], f"{path}.columns"),
         str(data["entity"]),
@@ -234,13 +234,14 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
 def operation_from_dict(data: Any, path: str) -> Operation:
     if not isinstance(data, dict) or "method" not in data or "path" not in data:
         raise EntityFormatError(path, "expected a mapping with 'method' and 'path'")
-    method = str(data["method"]).upper()
+    only(data, "operation", OPERATION_KEYS, path)
+    method = http_method(data["method"], path)
     success = int(data.get("success_status", 200))
     response_entity, shape = _response_from_dict(data, method, success, path)
     names, declared = _path_params_from_dict(data.get("path_params", ()), f"{path}.path_params")
     return Operation(
         method=method,
-        path=str(data["path"]),
+        path=path_template(data["path"], path),
         entity=data.get("entity"),
         request_body=bool(data.get("request_body", False)),
         request_shape=_request_shape(data.get("request_shape", "one"), f"{path}.request_shape"),
@@ -333,6 +334,7 @@ def domain_to_dict(domain: Domain) -> dict[str, Any]:
 def domain_from_dict(data: Any, path: str = "") -> Domain:
     if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
         raise EntityFormatError(path, "expected a mapping with 'entities'")
+    only(data, "domain", DOMAIN_KEYS, path)
     here = f"{path}.entities".lstrip(".")
     entities = {
         str(name): entity_from_dict(str(name), spec, f"{here}.{name}")

@@ -379,11 +379,13 @@ class ApiGenerator(Generator):
     def _path_schemas(self, op: Operation) -> list[tuple[str, Schema]]:
         """Each path parameter of ``op`` and the schema its values are drawn from: the
         declared one; without one, the field of the same name of the entity sent (the
-        built-in ``{id}``), else a UUID."""
+        built-in ``{id}``), else a UUID. A parameter of the path that ``path_params`` leaves
+        out is filled the same way (a literal ``{id}`` names no resource)."""
         declared = dict(op.path_schemas)
         sent = self._entity_of(op.entity)
         out = []
-        params = op.path_params or params_of(op.path)
+        # (a parameter the path holds but path_params leaves out is filled too)
+        params = tuple(dict.fromkeys([*op.path_params, *params_of(op.path)]))
         for param in params:
             if param in declared:
                 out.append((param, in_path(declared[param])))

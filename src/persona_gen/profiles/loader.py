@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
+from typing import Any
 
 import pydantic
 
@@ -38,9 +40,10 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     if not isinstance(located.data, dict):
         raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
     try:
-        spec = ProfileFile.model_validate(located.data)
+        spec = ProfileFile.model_validate(_without_extensions(located.data))
     except pydantic.ValidationError as exc:
-        problems = _persona_hint(located) + pydantic_problems(exc, located, (), ProfileFile)
+        wrong = pydantic_problems(exc, located, (), ProfileFile)
+        problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
         raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
     domain = None
@@ -59,8 +62,10 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             problems.append(located.problem(rule, message))
         # (recursion is judged only once every reference names an entity)
         for found in [] if dangling else unsatisfiable(domain):
-            at = ("domain", "entities", found.entity, "schema")
-            problems.append(located.problem(at, f"{found.where}: {found.reason}"))
+            at = ("domain", "entities", found.entity, "schema", *found.at)
+            # (at the field whose bounds cross, its path says which; else name the place)
+            message = found.reason if found.at else f"{found.where}: {found.reason}"
+            problems.append(located.problem(at, message))
         for rule, message in domain_problems(domain, hand_written=spec.source is None):
             problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
@@ -155,6 +160,21 @@ def _outside(output: str) -> str | None:
         if depth < 0:
             return f"'{output}' leaves the output directory (-o): give a path inside it"
     return None
+
+
+def _without_extensions(data: dict[Any, Any]) -> dict[Any, Any]:
+    """The profile without its top-level ``x-`` keys: as in OpenAPI and Compose files, they
+    hold what the profile itself does not read (YAML anchors that fields merge with ``<<``)."""
+    return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
+
+
+def _extension_hint(problem: Problem) -> Problem:
+    """An unknown top-level key close to no known one (``_anchors:``) may be meant to hold
+    anchors: say how to."""
+    if not problem.message.startswith("unknown field (") or any(c in problem.path for c in ".["):
+        return problem
+    hint = "; top-level keys starting with 'x-' are ignored, e.g. to hold YAML anchors"
+    return dataclasses.replace(problem, message=problem.message + hint)
 
 
 def _persona_hint(located: Located) -> list[Problem]:

@@ -586,7 +586,7 @@ def generate(
     import orjson
 
     from persona_gen.profiles.loader import load_profile
-    from persona_gen.runtime.generate import crud_notes, plan
+    from persona_gen.runtime.generate import crud_notes, plan, prepare
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
 
@@ -637,9 +637,8 @@ def generate(
         if item.sink:
             check_sink_url(item.sink, generator=item.generator)
     processes = _parse_workers(workers)
-    for item in planned:
+    for item, dataset, encoder in prepare(planned, profile, pretty):
         try:
-            dataset = item.dataset(profile)
             dataset.workers = processes
             extra: dict[str, Any] = {
                 "profile": profile.spec.name,
@@ -671,6 +670,7 @@ def generate(
                     progress=_progress_factory(),
                     extra=extra,
                     profile=profile,
+                    encoder=encoder,
                 )
             summary.add_row(
                 item.name,
@@ -766,18 +766,13 @@ def validate(
         catalog = _catalog([d for d in dirs if d.is_dir()])
         profile = load_profile(file, catalog)
         spec = profile.spec
-        from persona_gen.runtime.generate import plan
+        from persona_gen.runtime.generate import plan, prepare
 
         # What generate would build (not run): a dataset that cannot be made fails here too.
         planned = plan(
             profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
         )
-        for item in planned:
-            try:
-                item.dataset(profile)
-            except PersonaGenError as exc:
-                exc.dataset = exc.dataset or item.name
-                raise
+        prepare(planned, profile)
         print(
             f"{file}: valid profile '{spec.name}' {spec.version} "
             f"({len(spec.personas)} personas, {len(spec.datasets)} datasets)"

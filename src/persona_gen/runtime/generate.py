@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-from persona_gen.errors import UsageError
+from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.dataset import Dataset
@@ -14,8 +14,9 @@ from persona_gen.sinks import FORMATS, masked_url
 
 if TYPE_CHECKING:
     from persona_gen.sinks.database import LoadGroup
+    from persona_gen.sinks.encoders import Encoder
 
-__all__ = ["PlannedDataset", "crud_notes", "plan"]
+__all__ = ["PlannedDataset", "Prepared", "crud_notes", "plan", "prepare"]
 
 
 @dataclass(frozen=True)
@@ -164,4 +165,33 @@ def _group_databases(planned: list[PlannedDataset]) -> list[PlannedDataset]:
             item = out[i] = replace(planned[i], load_group=group)
             assert item.sink is not None
             group.add(item.name, item.sink, item.build)
+    return out
+
+
+class Prepared(NamedTuple):
+    """A planned dataset, built, with the encoder of its file (None: it goes to a sink)."""
+
+    item: PlannedDataset
+    dataset: Dataset
+    encoder: Encoder | None
+
+
+def prepare(
+    planned: list[PlannedDataset], profile: Profile, pretty: bool = False
+) -> list[Prepared]:
+    """Every dataset of a run built, with its encoder, before any is written: one that cannot
+    be made (a unique key with too few values, a format that cannot hold its records) is
+    refused before the files of the datasets ahead of it exist, so a refused run leaves no
+    dataset of it behind (an error while writing is another matter: docs/errors.md)."""
+    from persona_gen.runtime.write import make_encoder
+
+    out = []
+    for item in planned:
+        try:
+            dataset = item.dataset(profile)
+            encoder = None if item.sink else make_encoder(dataset, item.fmt, pretty, profile)
+        except PersonaGenError as exc:
+            exc.dataset = exc.dataset or item.name  # (which one failed, of several)
+            raise
+        out.append(Prepared(item, dataset, encoder))
     return out

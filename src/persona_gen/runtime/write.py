@@ -73,12 +73,14 @@ def write_dataset(
     workers: int | None = None,
     profile: Any = None,
     manifest_file: Path | None = None,
+    encoder: Encoder | None = None,
 ) -> dict[str, Any]:
     """Encode every record of ``dataset`` to ``output`` (stdout when None); ``profile`` is
     the ``Profile`` the dataset comes from (the schema of avro/protobuf output); ``workers``
     defaults to the dataset's own. The manifest goes to ``manifest_file``, else beside the
-    output (none for stdout)."""
-    encoder = make_encoder(dataset, fmt, pretty, profile)
+    output (none for stdout). ``encoder``: one ``make_encoder`` made beforehand."""
+    if encoder is None:
+        encoder = make_encoder(dataset, fmt, pretty, profile)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     try:
         with open_output(output) as stream:

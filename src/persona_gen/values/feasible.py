@@ -7,6 +7,7 @@ schema is one clear message naming the field instead of an error deep in a draw.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
@@ -20,6 +21,9 @@ class Unsatisfiable(NamedTuple):
     entity: str
     where: str  # Entity.field.inner ([] for array items, {} for map values, |k for a variant)
     reason: str
+    # The same place as keys of the entity format, inside the entity's schema (a profile
+    # points at the field: ``("fields", "id")``; empty for the entity as a whole).
+    at: tuple[Hashable, ...] = ()
 
 
 def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
@@ -31,7 +35,9 @@ def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
             reason = f"its $ref chain loops ({' -> '.join(loop)}), so no value fits"
             found.append(Unsatisfiable(name, name, reason))
             continue
-        found.extend(Unsatisfiable(name, where, why) for where, why in _walk(entity.schema, name))
+        found.extend(
+            Unsatisfiable(name, where, why, at) for where, at, why in _walk(entity.schema, name)
+        )
     if domain.primary in domain.entities and not any(u.entity == domain.primary for u in found):
         # (only the primary: another entity that loops may only be reached optionally, and
         # the synthesizer then leaves it out)
@@ -57,17 +63,19 @@ def _ref_loop(domain: Domain, name: str) -> list[str]:
     return []
 
 
-def _walk(schema: Schema, path: str) -> list[tuple[str, str]]:
+def _walk(
+    schema: Schema, path: str, at: tuple[Hashable, ...] = ()
+) -> list[tuple[str, tuple[Hashable, ...], str]]:
     reason = _crossed(schema)
-    found = [(path, reason)] if reason is not None else []
+    found = [(path, at, reason)] if reason is not None else []
     for field in schema.fields:
-        found += _walk(field.schema, f"{path}.{field.name}")
+        found += _walk(field.schema, f"{path}.{field.name}", (*at, "fields", field.name))
     if schema.items is not None:
-        found += _walk(schema.items, f"{path}[]")
+        found += _walk(schema.items, f"{path}[]", (*at, "items"))
     if schema.values is not None:
-        found += _walk(schema.values, f"{path}{{}}")
+        found += _walk(schema.values, f"{path}{{}}", (*at, "values"))
     for k, variant in enumerate(schema.variants):
-        found += _walk(variant, f"{path}|{k}")
+        found += _walk(variant, f"{path}|{k}", (*at, "variants", k))
     return found
 
 

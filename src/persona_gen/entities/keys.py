@@ -1,0 +1,176 @@
+"""What the entity format (a profile's ``domain``) takes beyond its shape: the keys each part
+knows, the kind of value each schema rule holds, HTTP methods and path templates.
+
+Anything else is refused at its place, with the closest known key: a misspelt ``max_lenght``
+would otherwise be dropped and its rule silently not applied, and ``minimum: abc`` would
+fail deep inside a draw.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import fields as dc_fields
+from typing import Any
+
+from persona_gen.entities.model import Schema
+from persona_gen.errors import UnknownNameError
+
+__all__ = [
+    "DOMAIN_KEYS",
+    "ENTITY_KEYS",
+    "FOREIGN_KEY_KEYS",
+    "HTTP_METHODS",
+    "OPERATION_KEYS",
+    "PLAIN",
+    "SCHEMA_KEYS",
+    "EntityFormatError",
+    "exclusive_bounds",
+    "http_method",
+    "only",
+    "path_template",
+    "rule_kinds",
+    "unknown_key",
+]
+
+_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default"}
+# The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
+# telling a null value from a missing one).
+PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
+SCHEMA_KEYS = ("type", *PLAIN, *sorted(_NESTED - {"type"}), "required", "read_only", "write_only")
+ENTITY_KEYS = ("schema", "primary_key", "unique", "foreign_keys", "plural")
+FOREIGN_KEY_KEYS = ("columns", "entity", "references")
+OPERATION_KEYS = (
+    "method",
+    "path",
+    "entity",
+    "operation_id",
+    "request_body",
+    "request_shape",
+    "success_status",
+    "response",
+    "response_array",
+    "error_statuses",
+    "path_params",
+    "query_params",
+    "required_query",
+)
+DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
+HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")
+
+# A path template: text with ``{name}`` parameters, no brace left open or unmatched.
+_TEMPLATE = re.compile(r"[^{}]*(?:\{[^{}/]+\}[^{}]*)*")
+_COUNTS = ("min_length", "max_length", "min_items", "max_items")
+_INTEGERS = ("precision", "scale")
+_NUMBERS = ("minimum", "maximum")
+_FLAGS = ("nullable", "unique_items", "closed", "required", "read_only", "write_only")
+_TEXTS = ("format", "semantic", "pattern", "ref", "description")
+
+
+class EntityFormatError(ValueError):
+    """Raised with a dotted path when entity data is malformed."""
+
+    def __init__(self, path: str, message: str) -> None:
+        self.path = path
+        super().__init__(f"{path}: {message}" if path else message)
+
+
+def unknown_key(what: str, key: Any, known: Sequence[str]) -> str:
+    """What is wrong with ``key``, naming the closest of the ``known`` keys (or all)."""
+    close = difflib.get_close_matches(str(key), known, n=1, cutoff=0.6)
+    hint = f". Did you mean '{close[0]}'?" if close else f" (known: {', '.join(known)})"
+    return f"unknown {what} key{hint}"
+
+
+def only(data: dict[Any, Any], what: str, known: Sequence[str], path: str) -> None:
+    """Refuse the first key of ``data`` (a ``what``: entity, operation...) not ``known``."""
+    for key in data:
+        if key not in known:
+            raise EntityFormatError(_at(path, key), unknown_key(what, key, known))
+
+
+def http_method(raw: Any, path: str) -> str:
+    """An operation's method, upper-cased; another than HTTP's is refused with the list."""
+    method = str(raw).upper()
+    if method not in HTTP_METHODS:
+        raise EntityFormatError(
+            _at(path, "method"), str(UnknownNameError("HTTP method", method, HTTP_METHODS))
+        )
+    return method
+
+
+def path_template(raw: Any, path: str) -> str:
+    """An operation's path; one whose braces open or close no ``{name}`` is refused (it
+    would be sent as written, or break the filling of its parameters)."""
+    text = str(raw)
+    if not _TEMPLATE.fullmatch(text):
+        raise EntityFormatError(
+            _at(path, "path"),
+            f"{text!r} has a brace that opens or closes no parameter "
+            "(a path parameter is written {name})",
+        )
+    return text
+
+
+def rule_kinds(data: dict[Any, Any], path: str) -> None:
+    """Refuse the first rule of the schema ``data`` whose value is of the wrong kind."""
+    for key, value in data.items():
+        wrong = _wrong_kind(key, value)
+        if wrong:
+            raise EntityFormatError(_at(path, key), f"expected {wrong}, got {_show(value)}")
+
+
+def _wrong_kind(key: Any, value: Any) -> str | None:
+    """What ``value`` should be for ``key`` when it is not (None: it is, or not judged here;
+    null leaves out a rule whose default is none)."""
+    whole = isinstance(value, int) and not isinstance(value, bool)
+    number = whole or (isinstance(value, float) and math.isfinite(value))
+    if key in _FLAGS:
+        return None if isinstance(value, bool) else "true or false"
+    if key == "enum":
+        return None if isinstance(value, list) else "a list of values"
+    if value is None:
+        return None
+    if key in _COUNTS:
+        return None if whole and value >= 0 else "a whole number >= 0"
+    if key in _INTEGERS:
+        return None if whole else "a whole number"
+    if key in _NUMBERS:
+        return None if number else "a number"
+    if key in _TEXTS:
+        return None if isinstance(value, str) else "text"
+    if key in ("exclusive_minimum", "exclusive_maximum"):
+        return None if isinstance(value, bool) or number else "true, false or a number"
+    return None
+
+
+def exclusive_bounds(kwargs: dict[str, Any]) -> None:
+    """A numeric ``exclusive_minimum: 5`` (JSON Schema draft 6 and later: above 5) as the
+    model holds it, ``minimum: 5`` with the flag set, unless ``minimum`` is the tighter
+    bound; likewise ``exclusive_maximum``. (Kept as given, 5 would be a true flag on a
+    missing bound: no bound at all.)"""
+    for flag, bound, inward in (
+        ("exclusive_minimum", "minimum", 1),
+        ("exclusive_maximum", "maximum", -1),
+    ):
+        value = kwargs.get(flag)
+        if value is None or isinstance(value, bool):
+            continue
+        other = kwargs.get(bound)
+        if other is not None and (other - value) * inward > 0:
+            kwargs[flag] = False  # (the inclusive bound is the tighter one)
+        else:
+            kwargs[bound], kwargs[flag] = value, True
+
+
+def _show(value: Any) -> str:
+    """A value as YAML writes it (``true``, ``null``: not Python's True and None)."""
+    if value is None or isinstance(value, bool):
+        return {None: "null", True: "true", False: "false"}[value]
+    return repr(value)
+
+
+def _at(path: str, key: Any) -> str:
+    return f"{path}.{key}".lstrip(".")
