@@ -56,6 +56,8 @@ OPERATION_KEYS = (
     "path_params",
     "query_params",
     "required_query",
+    "resources",
+    "request_media",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")

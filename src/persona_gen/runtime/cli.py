@@ -13,6 +13,7 @@ import math
 import os
 import re
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -95,6 +96,11 @@ def _parse_count(text: str, option: str = "-n/--count") -> int:
     if value > MAX_COUNT:
         raise UsageError(f"{option}: at most 1_000_000_000_000 records, got {text}")
     return value
+
+
+def _say_notes(notes: Iterable[str]) -> None:
+    for note in notes:
+        print(f"persona-gen: note: {note}", file=sys.stderr)
 
 
 def _parse_workers(text: str) -> int:
@@ -608,9 +614,8 @@ def generate(
         dry_run=dry_run,
         sink=sink,
     )
-    for note in crud_notes(planned, profile):
-        print(f"persona-gen: note: {note}", file=sys.stderr)
     if dry_run:
+        _say_notes(crud_notes(planned, profile))
         sys.stdout.buffer.write(
             orjson.dumps(
                 {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
@@ -637,7 +642,10 @@ def generate(
         if item.sink:
             check_sink_url(item.sink, generator=item.generator)
     processes = _parse_workers(workers)
-    for item, dataset, encoder in prepare(planned, profile, pretty):
+    prepared = prepare(planned, profile, pretty)
+    # (said once the run is known to go ahead: a refused run gets its one error alone)
+    _say_notes(crud_notes(planned, profile))
+    for item, dataset, encoder in prepared:
         try:
             dataset.workers = processes
             extra: dict[str, Any] = {
