@@ -762,6 +762,35 @@ def test_an_operation_no_server_would_serve_is_refused(
         assert result.stdout == b""
 
 
+@pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        ("success_status: abc", "domain.operations[0].success_status: expected an HTTP status"),
+        ("success_status: 42", "domain.operations[0].success_status: expected an HTTP status"),
+        ("error_statuses: [404, x]", "domain.operations[0].error_statuses[1]: expected an HTTP"),
+        ("error_statuses: 404", "domain.operations[0].error_statuses: expected a list"),
+        ("request_body: 'no'", "domain.operations[0].request_body: expected true or false"),
+        ("response_array: 1", "domain.operations[0].response_array: expected true or false"),
+        ("operation_id: [a]", "domain.operations[0].operation_id: expected a name"),
+        ("query_params: [q]", "domain.operations[0].query_params: expected a mapping"),
+    ],
+)
+def test_an_operation_value_of_the_wrong_kind_is_one_message(
+    tmp_path: Path, op: str, message: str
+) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_WITH_OPERATION.format(op=op))
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+        assert result.stdout == b""
+
+
 def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> None:
     # `{id}` is in the path but not in `path_params`: it is filled as an undeclared parameter
     # is (the sent entity's field of that name, else a UUID), never left as `{id}`

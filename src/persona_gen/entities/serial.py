@@ -236,30 +236,60 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         raise EntityFormatError(path, "expected a mapping with 'method' and 'path'")
     only(data, "operation", OPERATION_KEYS, path)
     method = http_method(data["method"], path)
-    success = int(data.get("success_status", 200))
+    success = _status(data.get("success_status", 200), f"{path}.success_status")
     response_entity, shape = _response_from_dict(data, method, success, path)
     names, declared = _path_params_from_dict(data.get("path_params", ()), f"{path}.path_params")
     return Operation(
         method=method,
         path=path_template(data["path"], path),
-        entity=data.get("entity"),
-        request_body=bool(data.get("request_body", False)),
+        entity=_text(data.get("entity"), f"{path}.entity", "an entity name"),
+        request_body=_flag(data.get("request_body", False), f"{path}.request_body"),
         request_shape=_request_shape(data.get("request_shape", "one"), f"{path}.request_shape"),
         success_status=success,
-        error_statuses=tuple(int(s) for s in data.get("error_statuses", ())),
+        error_statuses=tuple(
+            _status(code, f"{path}.error_statuses[{i}]")
+            for i, code in enumerate(
+                _list(data.get("error_statuses", []), f"{path}.error_statuses")
+            )
+        ),
         path_params=names,
         query_params=tuple(
-            (k, schema_from_dict(v, f"{path}.query_params.{k}"))
-            for k, v in data.get("query_params", {}).items()
+            (str(k), schema_from_dict(v, f"{path}.query_params.{k}"))
+            for k, v in _mapping(data.get("query_params", {}), f"{path}.query_params").items()
         ),
         required_query=_names(data.get("required_query", ()), f"{path}.required_query"),
-        operation_id=data.get("operation_id"),
+        operation_id=_text(data.get("operation_id"), f"{path}.operation_id", "a name"),
         response_entity=response_entity,
         response_shape=shape,
         path_schemas=declared,
         resources=_names(data.get("resources", ()), f"{path}.resources"),
         request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
     )
+
+
+def _status(raw: Any, path: str) -> int:
+    """An HTTP status code (``success_status: abc`` would fail deep inside a draw)."""
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 100 <= raw <= 599:
+        raise EntityFormatError(path, f"expected an HTTP status code (100-599), not {raw!r}")
+    return raw
+
+
+def _flag(raw: Any, path: str) -> bool:
+    if not isinstance(raw, bool):  # ('no' is a true string)
+        raise EntityFormatError(path, f"expected true or false, not {raw!r}")
+    return raw
+
+
+def _text(raw: Any, path: str, what: str) -> str | None:
+    if raw is not None and not isinstance(raw, str):
+        raise EntityFormatError(path, f"expected {what}, not {raw!r}")
+    return raw
+
+
+def _mapping(raw: Any, path: str) -> dict[Any, Any]:
+    if not isinstance(raw, dict):
+        raise EntityFormatError(path, "expected a mapping of name to schema")
+    return raw
 
 
 def _request_media(raw: Any, path: str) -> str | None:
@@ -282,7 +312,7 @@ def _response_from_dict(
     """The reply's entity and shape. Profiles written before replies were described have
     only ``response_array``: their reply was the operation's entity, a list or none."""
     if "response" not in data:
-        if data.get("response_array"):
+        if _flag(data.get("response_array", False), f"{path}.response_array"):
             return None, "array"
         return None, "none" if method == "DELETE" or success == 204 else "one"
     raw = data["response"]
