@@ -160,6 +160,20 @@ def test_changed_schema_is_a_warning_and_missing_schema_falls_back(tmp_path: Pat
     assert any("not found" in w for w in report.warnings)
 
 
+def test_a_profile_with_its_own_entities_is_named_as_the_schema(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets: [{type: file, count: 20, format: json}]\n"
+        "domain:\n  primary: Pet\n  entities:\n    Pet:\n      schema:\n"
+        "        type: object\n        fields: {id: {type: integer, minimum: 1}}\n"
+    )
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-s", "1", "-o", str(out)]).code == 0
+    report = check_dataset(out / "p_file_1.json", load_profile(profile))
+    assert report.exit_code == 0, report.to_json()
+    assert (report.schema_format, report.schema) == ("profile", str(profile))
+
+
 def test_builtin_profile_and_load_data(tmp_path: Path) -> None:
     repo = Path(__file__).resolve().parent.parent
     out = tmp_path / "out"

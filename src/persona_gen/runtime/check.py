@@ -81,7 +81,7 @@ ALIASES = {
 }
 # A table on a server, read from a postgresql:// (or postgres://) URL, never from a file.
 SERVER_FORMAT = "postgresql"
-JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin")
+JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin", "profile")
 
 # What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
 # rules may pass it (counted as undetected, not as problems).
@@ -899,8 +899,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
                 f"{_sha256(schema_file)[:12]}… ≠ {source.sha256[:12]}…): checking against the "
                 "file as it is now"
             )
-    else:
-        kind = "builtin"
+    else:  # (the entities a profile writes itself, else the built-in ones)
+        kind = "profile" if profile.domain is not None else "builtin"
         schema_file = None
     domain = profile.domain
     default_entity = (spec.entity if spec is not None else None) or (
@@ -945,7 +945,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         fmt=fmt,
         generator=generator or "unknown",
         schema_format=kind,
-        schema=str(schema_file) if schema_file else None,
+        schema=str(schema_file or profile.path) if schema_file or kind == "profile" else None,
         entity=default_entity,
         profile=str(profile.path),
         records=len(records),
