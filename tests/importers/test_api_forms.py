@@ -139,3 +139,55 @@ def test_a_form_is_never_a_batch(tmp_path: Path, generator: str) -> None:
     if generator == "api":
         bodies = [r["request"]["body"] for r in records if r["request"]["body"] is not None]
         assert bodies and all(isinstance(b, str) and "items" not in b for b in bodies)
+
+
+SWAGGER = """\
+swagger: "2.0"
+info: {title: Forms, version: "1"}
+basePath: /v1
+paths:
+  /login:
+    post:
+      operationId: login
+      consumes: [application/x-www-form-urlencoded]
+      parameters:
+        - {name: username, in: formData, required: true, type: string, minLength: 3}
+        - {name: remember, in: formData, type: boolean}
+      responses:
+        "200": {description: Logged in}
+  /uploads:
+    post:
+      operationId: upload
+      consumes: [multipart/form-data]
+      parameters:
+        - {name: title, in: formData, required: true, type: string, maxLength: 40}
+        - {name: file, in: formData, required: true, type: file}
+      responses:
+        "201": {description: Stored}
+"""
+
+
+@pytest.mark.parametrize(
+    ("operation", "media", "fields"),
+    [
+        ("login", "application/x-www-form-urlencoded", {"username", "remember"}),
+        ("upload", "multipart/form-data", {"title", "file"}),
+    ],
+)
+def test_swagger_form_data_parameters_are_a_form_body(
+    tmp_path: Path, operation: str, media: str, fields: set[str]
+) -> None:
+    """Swagger 2.0 declares a form as ``in: formData`` parameters: they are the body's
+    fields (a ``type: file`` one a binary part), sent with the form's media type."""
+    spec = tmp_path / "forms.yaml"
+    spec.write_text(SWAGGER, encoding="utf-8")
+    domain = OpenApiImporter().load(spec).domain
+    op = next(o for o in domain.operations if o.operation_id == operation)
+    assert (op.request_body, op.request_media) == (True, media)
+    assert op.entity is not None
+    body = domain.entities[op.entity].schema
+    assert {f.name for f in body.fields} == fields
+    assert all(f.required for f in body.fields if f.name in ("username", "title", "file"))
+    if operation == "upload":
+        file = body.field("file")
+        assert file is not None and file.schema.format == "binary"

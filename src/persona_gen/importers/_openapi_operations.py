@@ -171,7 +171,7 @@ def _request_body(
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
                 return param["schema"], pctx.at("schema"), None
-        return None, ctx, None
+        return _form_body(op, params, ctx)
     body = op.get("requestBody")
     bctx = ctx.at("requestBody")
     if isinstance(body, dict) and isinstance(body.get("$ref"), str):
@@ -187,6 +187,36 @@ def _request_body(
     if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
         return {}, bctx, form
     return content[media]["schema"], bctx.at("content", media, "schema"), form
+
+
+def _form_body(
+    op: dict[str, Any], params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]], ctx: Ctx
+) -> tuple[Any, Ctx, str | None]:
+    """Swagger 2.0 ``formData`` parameters as the form body they stand for: an object of
+    them (a ``type: file`` one a binary string), sent as ``multipart/form-data`` where a
+    parameter is a file or the operation consumes only that, else urlencoded."""
+    fields = {name: param for (name, where), (param, _) in params.items() if where == "formData"}
+    if not fields:
+        return None, ctx, None
+    properties: dict[str, Any] = {}
+    for name, param in fields.items():
+        schema = {k: v for k, v in param.items() if k not in _PARAM_ONLY}
+        properties[name] = (
+            {"type": "string", "format": "binary"} if schema.get("type") == "file" else schema
+        )
+    body: dict[str, Any] = {"type": "object", "properties": properties}
+    required = [name for name, param in fields.items() if param.get("required") is True]
+    if required:
+        body["required"] = required
+    consumes = op.get("consumes")
+    consumes = consumes if isinstance(consumes, list) else []
+    files = any(schema.get("format") == "binary" for schema in properties.values())
+    only_multipart = "multipart/form-data" in consumes and _URLENCODED not in consumes
+    media = "multipart/form-data" if files or only_multipart else _URLENCODED
+    return body, ctx.at("parameters"), media
+
+
+_URLENCODED = "application/x-www-form-urlencoded"
 
 
 def _responses(
