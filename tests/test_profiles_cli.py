@@ -341,6 +341,23 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             {"$ref": "#/$defs/A", "$defs": {"A": {"$ref": "#/$defs/A"}}},
             "k: its $ref chain loops (k -> A -> A), so no value fits",
         ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string", "pattern": "^[a-z]{9}$", "maxLength": 3}},
+            },
+            "k.a: pattern '^[a-z]{9}$' matches only strings of at least 9 characters, above "
+            "the maximum length 3",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "minimum": 1, "maximum": 3, "multipleOf": 5}
+                },
+            },
+            "k.a: no multiple of 5 lies between minimum 1 and maximum 3, so no value fits",
+        ),
     ],
 )
 def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
@@ -447,12 +464,12 @@ _DOMAIN_HEAD = (
         (
             '          s: {type: string, pattern: "^[A-Z]{10}$", max_length: 5}\n',
             "p.yaml:12:53: domain.entities.T.schema.fields.s.max_length: pattern '^[A-Z]{10}$' "
-            "matches only strings of at least 10 characters, above max_length 5",
+            "matches only strings of at least 10 characters, above the maximum length 5",
         ),
         (
             '          s: {type: string, pattern: "^[A-Z]{1,3}$", min_length: 5}\n',
             "fields.s.min_length: pattern '^[A-Z]{1,3}$' matches only strings of at most 4 "
-            "characters, below min_length 5",
+            "characters, below the minimum length 5",
         ),
         (
             "          e: {type: string, enum: []}\n",

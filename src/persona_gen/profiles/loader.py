@@ -18,7 +18,7 @@ from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
-from persona_gen.profiles.checks import domain_problems, reference_problems
+from persona_gen.profiles.checks import format_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -61,12 +61,12 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         for rule, message in dangling:
             problems.append(located.problem(rule, message))
         # (recursion is judged only once every reference names an entity)
-        for found in [] if dangling else unsatisfiable(domain):
+        for found in unsatisfiable(domain, recursion=not dangling):
             at = ("domain", "entities", found.entity, "schema", *found.at)
             # (at the field whose bounds cross, its path says which; else name the place)
             message = found.reason if found.at else f"{found.where}: {found.reason}"
             problems.append(located.problem(at, message))
-        for rule, message in domain_problems(domain, hand_written=spec.source is None):
+        for rule, message in format_problems(domain) if spec.source is None else []:
             problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
@@ -86,7 +86,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
                         str(UnknownNameError("built-in entity", ds.entity, builtin)),
                     )
                 )
-    if problems:
+    if problems:  # (in file order, as an editor shows them; stable: same line keeps order)
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ValidationError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Profile(spec, domain, path, f"sha256:{digest}")

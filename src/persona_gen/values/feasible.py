@@ -1,33 +1,53 @@
-"""Schemas no value can satisfy: bounds that cross, entities that only name themselves, and
-an entity that needs itself at every level (recursion that is required everywhere).
+"""Schemas no value can satisfy, each said at its field: bounds that cross, an empty enum, a
+``const`` or enum member of the wrong type, a pattern that is not a regular expression or
+cannot fit the length limits, a ``multiple_of`` with no multiple in range; entities that only
+name themselves, and an entity that needs itself at every level (recursion that is required
+everywhere).
 
 Checked when a schema is imported and when a profile's embedded domain is loaded, so such a
-schema is one clear message naming the field instead of an error deep in a draw.
+schema is one clear message naming the field instead of an error deep in a draw (or data
+labelled valid that is not).
 """
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from typing import NamedTuple
+import math
+import re
+from collections.abc import Hashable, Iterator
+from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
 from persona_gen.values.numbers import numeric_bounds
 
+try:  # Python 3.11+
+    from re import _parser as sre_parse  # type: ignore[attr-defined]
+except ImportError:  # pragma: no cover
+    import sre_parse
+
 __all__ = ["Unsatisfiable", "unsatisfiable"]
+
+_AT = sre_parse.AT
+_BEGIN = {sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING}
+_END = {sre_parse.AT_END, sre_parse.AT_END_STRING}
+_MAXWIDTH = sre_parse.MAXREPEAT
+
+Path = tuple[Hashable, ...]
 
 
 class Unsatisfiable(NamedTuple):
     entity: str
     where: str  # Entity.field.inner ([] for array items, {} for map values, |k for a variant)
     reason: str
-    # The same place as keys of the entity format, inside the entity's schema (a profile
-    # points at the field: ``("fields", "id")``; empty for the entity as a whole).
-    at: tuple[Hashable, ...] = ()
+    # The same place as keys of the entity format, inside the entity's schema: the field
+    # (``("fields", "id")``), or the rule of it at fault (``("fields", "id", "enum", 2)``);
+    # empty for the entity as a whole.
+    at: Path = ()
 
 
-def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
-    """Every schema in ``domain`` that no value fits."""
+def unsatisfiable(domain: Domain, *, recursion: bool = True) -> list[Unsatisfiable]:
+    """Every schema in ``domain`` that no value fits. ``recursion``: also judge whether the
+    primary entity's recursion ends (only once every reference names an entity)."""
     found: list[Unsatisfiable] = []
     for name, entity in domain.entities.items():
         loop = _ref_loop(domain, name)
@@ -38,7 +58,8 @@ def unsatisfiable(domain: Domain) -> list[Unsatisfiable]:
         found.extend(
             Unsatisfiable(name, where, why, at) for where, at, why in _walk(entity.schema, name)
         )
-    if domain.primary in domain.entities and not any(u.entity == domain.primary for u in found):
+    primary_fits = not any(u.entity == domain.primary for u in found)
+    if recursion and domain.primary in domain.entities and primary_fits:
         # (only the primary: another entity that loops may only be reached optionally, and
         # the synthesizer then leaves it out)
         endless = Shape(domain).required_loop(domain.primary)
@@ -63,11 +84,8 @@ def _ref_loop(domain: Domain, name: str) -> list[str]:
     return []
 
 
-def _walk(
-    schema: Schema, path: str, at: tuple[Hashable, ...] = ()
-) -> list[tuple[str, tuple[Hashable, ...], str]]:
-    reason = _crossed(schema)
-    found = [(path, at, reason)] if reason is not None else []
+def _walk(schema: Schema, path: str, at: Path = ()) -> list[tuple[str, Path, str]]:
+    found = [(path, (*at, *rule), reason) for rule, reason in _rules(schema)]
     for field in schema.fields:
         found += _walk(field.schema, f"{path}.{field.name}", (*at, "fields", field.name))
     if schema.items is not None:
@@ -77,6 +95,26 @@ def _walk(
     for k, variant in enumerate(schema.variants):
         found += _walk(variant, f"{path}|{k}", (*at, "variants", k))
     return found
+
+
+def _rules(s: Schema) -> Iterator[tuple[Path, str]]:
+    """What of ``s`` itself no value meets, each with the rule at fault (none: the field)."""
+    crossed = _crossed(s)
+    if crossed is not None:
+        yield (), crossed
+    if s.enum is not None and not s.enum:
+        yield ("enum",), "enum is empty, so no value fits (leave it out, or list values)"
+    if s.has_const and not _fits_type(s.const, s):
+        yield ("const",), f"const {_show(s.const)} is not {_type_name(s)}"
+    for i, member in enumerate(s.enum or ()):
+        if not _fits_type(member, s):
+            yield ("enum", i), f"enum member {_show(member)} is not {_type_name(s)}"
+    if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
+        yield from _pattern_rules(s)
+    if s.multiple_of is not None and s.type in ("integer", "number"):
+        reason = _no_multiple(s)
+        if reason:
+            yield ("multiple_of",), reason
 
 
 def _crossed(s: Schema) -> str | None:
@@ -103,3 +141,103 @@ def _bound(s: Schema, which: str) -> str:
     exclusive = s.exclusive_minimum if which == "minimum" else s.exclusive_maximum
     keyword = f"exclusive{which.capitalize()}" if exclusive else which
     return f"{keyword} {value:g}" if isinstance(value, float) else f"{keyword} {value}"
+
+
+def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
+    pattern = str(s.pattern)
+    try:
+        re.compile(pattern)
+        parsed = sre_parse.parse(pattern)
+    except (re.error, RecursionError, OverflowError) as exc:
+        yield ("pattern",), f"pattern {pattern!r} is not a valid regular expression ({exc})"
+        return
+    low, high = parsed.getwidth()
+    if s.max_length is not None and low > s.max_length:
+        yield (
+            ("max_length",),
+            f"pattern {pattern!r} matches only strings of at least {low} characters, "
+            f"above the maximum length {s.max_length}",
+        )
+    items = list(parsed)
+    anchored = (
+        len(items) >= 2
+        and items[0][0] is _AT
+        and items[0][1] in _BEGIN
+        and items[-1][0] is _AT
+        and items[-1][1] in _END
+    )
+    if anchored and s.min_length is not None and high < _MAXWIDTH:
+        # (``$`` also matches before a final newline: one character more)
+        longest = high + (1 if items[-1][1] == sre_parse.AT_END else 0)
+        if longest < s.min_length:
+            yield (
+                ("min_length",),
+                f"pattern {pattern!r} matches only strings of at most {longest} characters, "
+                f"below the minimum length {s.min_length}",
+            )
+
+
+def _no_multiple(s: Schema) -> str | None:
+    step = s.multiple_of
+    if not isinstance(step, int | float) or isinstance(step, bool) or not step > 0:
+        return f"multiple_of must be a positive number, got {_show(step)}"
+    low, high = numeric_bounds(s, s.type == "integer")
+    if math.isinf(low) or math.isinf(high) or low > high:
+        return None  # (crossed bounds are reported on their own)
+    first = math.ceil(low / step - 1e-9) * step
+    if first - high > 1e-9 * max(1.0, abs(high)):
+        return (
+            f"no multiple of {step:g} lies between minimum {s.minimum:g} and "
+            f"maximum {s.maximum:g}, so no value fits"
+        )
+    if s.type == "integer" and not _integer_multiple_exists(low, high, step):
+        return (
+            f"no integer multiple of {step:g} lies between minimum {s.minimum:g} and "
+            f"maximum {s.maximum:g}, so no value fits"
+        )
+    return None
+
+
+def _integer_multiple_exists(low: float, high: float, step: float) -> bool:
+    if float(step).is_integer():
+        return math.ceil(low / step) * step <= high
+    # a fractional step: some k·step must be an integer in range (few enough to scan)
+    if high - low > 10_000:
+        return True
+    return any(float(v / step).is_integer() for v in range(int(low), int(high) + 1))
+
+
+def _fits_type(value: Any, s: Schema) -> bool:
+    if value is None:
+        return s.nullable or s.type in ("null", "any", "union")
+    kind = s.type
+    if kind == "string":
+        return isinstance(value, str)
+    if kind == "integer":
+        return (isinstance(value, int) and not isinstance(value, bool)) or (
+            isinstance(value, float) and value.is_integer()
+        )
+    if kind == "number":
+        return isinstance(value, int | float) and not isinstance(value, bool)
+    if kind == "boolean":
+        return isinstance(value, bool)
+    if kind == "null":
+        return False
+    if kind == "array":
+        return isinstance(value, list | tuple)
+    if kind in ("object", "map"):
+        return isinstance(value, dict)
+    return True  # any, union, ref: not judged here
+
+
+def _type_name(s: Schema) -> str:
+    article = "an" if s.type[:1] in "aeiou" else "a"
+    return f"{article} {s.type}, the field's type"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
