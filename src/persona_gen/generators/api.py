@@ -94,6 +94,9 @@ class ApiGenerator(Generator):
         # would be a new cache entry per block.
         self.path_schemas = [self._path_schemas(op) for op in ops]
 
+    def sparse_columns(self) -> dict[str, str]:
+        return {"session_id": "string", "session_anomaly": "string"}
+
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
         op_index = rng.choice(len(self.operations), n, p=self.weights)

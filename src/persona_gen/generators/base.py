@@ -69,6 +69,13 @@ class Generator(ABC):
         """The Kafka topics the records name themselves (none unless they carry ``topic``)."""
         return []
 
+    def sparse_columns(self) -> dict[str, str]:
+        """The JSON type of each top-level key that a whole block may leave out or hold only
+        nulls in (a rare session anomaly, an error): a store with a fixed schema (Parquet)
+        takes its columns from the first block, and would otherwise drop such a key or
+        mistake its type."""
+        return {}
+
     # -- helpers shared by generators ----------------------------------------------------
 
     def rows(self, first: int, n: int, scale: int = 1, offset: int = 0) -> range:

@@ -118,6 +118,9 @@ class FaultGenerator(Generator):
             out.append(self._record(index, payload, outcome, plan.because[kind[i]]))
         return out
 
+    def sparse_columns(self) -> dict[str, str]:
+        return {"field_path": "string", "rule": "string"}
+
     def leads(self, first: bool) -> None:
         self.makes_baseline = bool(first)
 

@@ -78,6 +78,10 @@ class FileGenerator(Generator):
         self.nested = frozenset(leaf.dotted for leaf in fields if leaf.path in parents)
         self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
         self.data_columns = list(self.columns)
+        # (a column of an object, array or union is JSON text, whatever its values)
+        self.column_types = {
+            leaf.dotted: leaf.schema.type for leaf in fields if leaf.path not in parents
+        }
         self.column_paths = [leaf.path for leaf in fields if leaf.path not in parents]
         # Required columns (an object kept as one JSON-text column too; a spread object is
         # its columns).
@@ -186,6 +190,9 @@ class FileGenerator(Generator):
                     values[i] = value_at(record, path)
             columns.append(_as_text(values))
         return columns
+
+    def sparse_columns(self) -> dict[str, str]:
+        return dict(self.column_types)  # (an optional or nullable field may be empty a block)
 
     def retypable_columns(self) -> list[str]:
         """The data columns a behaviour of the persona may give a value of another JSON type

@@ -51,6 +51,9 @@ class LoadGenerator(ApiGenerator):
     description = "High-volume load test data"
     use_case = "Performance and soak testing"
 
+    def sparse_columns(self) -> dict[str, str]:
+        return {"expected_status": "integer", "expected_error": "string"}
+
     @cached_property
     def _typical_sizes(self) -> np.ndarray:
         """Per operation, the mean JSON size of its request body (0 without one), from a

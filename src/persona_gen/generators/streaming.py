@@ -198,6 +198,9 @@ class StreamingGenerator(Generator):
         # In the order a consumer receives them: by arrival.
         return [records[i] for i in np.argsort(arrival, kind="stable").tolist()]
 
+    def sparse_columns(self) -> dict[str, str]:
+        return {"offline": "string", "error": "object"}
+
     def topics(self) -> list[str]:
         """The topics this dataset's events name (one per event family)."""
         return list(dict.fromkeys(_topic_of(t) for t in self.event_types))

@@ -53,7 +53,10 @@ def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False, profile: Any 
         # (``bind`` below makes the columns a behaviour may retype JSON text from the start).
         index, lo, hi = dataset.block_range()[0]
         first = dataset.chunk(index, lo, hi)
-        kinds = column_kinds(first)
+        sparse: dict[str, str] = {}
+        for lane in dataset.lanes:
+            sparse.update(lane.generator.sparse_columns())
+        kinds = column_kinds(first, sparse)
         encoder.kinds = kinds  # type: ignore[attr-defined]
         encoder.dictionary = dictionary_columns(first, kinds)  # type: ignore[attr-defined]
     bind = getattr(encoder, "bind", None)

@@ -29,10 +29,10 @@ __all__ = ["JSON_COLUMNS_KEY", "ParquetEncoder", "column_kinds", "dictionary_col
 JSON_COLUMNS_KEY = b"persona_gen.json_columns"
 
 
-def _kind(values: list[Any]) -> str:
+def _kind(values: list[Any]) -> str | None:
     seen = {type(v) for v in values if v is not None}
     if not seen:
-        return "string"
+        return None
     if seen == {bool}:
         return "bool"
     if seen == {int}:
@@ -44,12 +44,26 @@ def _kind(values: list[Any]) -> str:
     return "json"
 
 
-def column_kinds(records: list[dict[str, Any]]) -> dict[str, str]:
-    """The storage kind of each column, decided from the first block."""
+# A JSON type's storage kind (objects, arrays and anything else: JSON text).
+_KIND_OF_TYPE = {"string": "string", "integer": "int", "number": "float", "boolean": "bool"}
+
+
+def column_kinds(
+    records: list[dict[str, Any]], sparse: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The storage kind of each column, decided from the first block; ``sparse``: the JSON
+    type of the columns that block may lack or hold only nulls in (``sparse_columns``). A
+    column of nulls alone that nothing declares is JSON text, which holds any value."""
     columns: dict[str, None] = {}
     for r in records:
         columns.update(dict.fromkeys(r))
-    return {c: _kind([r.get(c) for r in records]) for c in columns}
+    declared = sparse or {}
+    columns.update(dict.fromkeys(declared))  # (after the first block's, in its order)
+    out = {}
+    for c in columns:
+        seen = _kind([r.get(c) for r in records])
+        out[c] = seen or _KIND_OF_TYPE.get(declared.get(c, ""), "json")
+    return out
 
 
 def dictionary_columns(records: list[dict[str, Any]], kinds: dict[str, str]) -> list[str]:
