@@ -148,6 +148,28 @@ def test_each_format_rejects_a_corrupted_record(
     assert report.failed == 1 and report.passed == 19
 
 
+@pytest.mark.parametrize(
+    ("entity", "column", "value", "rule"),
+    [("users", "status", "bogus", "enum"),  # CREATE TYPE ... AS ENUM
+     ("users", "username", "x" * 40, "maxLength"),  # VARCHAR(32)
+     ("orders", "subtotal", 123456789.5, "precision")],  # NUMERIC(10, 2)
+)  # fmt: skip
+def test_ddl_rows_are_held_to_what_sqlite_does_not_enforce(
+    tmp_path: Path, entity: str, column: str, value: object, rule: str
+) -> None:
+    """PostgreSQL refuses these values; the SQLite table built from the script takes them."""
+    profile, data = _generate(tmp_path, "users.sql", "file", entity=entity, count=20)
+    records = json.loads(data.read_bytes())
+    records[3][column] = value
+    other = value * 2 if isinstance(value, str) else value  # (username is UNIQUE)
+    records[5].update({column: other, "_expected_valid": False, "_violations": f"{column}:{rule}"})
+    data.write_bytes(json.dumps(records).encode())
+    report = _check(profile, data)
+    assert [(p.index, p.kind) for p in report.problems] == [(3, "invalid")], report.to_json()
+    assert report.by_rule[rule] == 2 and report.failed_as_labelled == 1
+    assert not report.undetected
+
+
 def test_changed_schema_is_a_warning_and_missing_schema_falls_back(tmp_path: Path) -> None:
     profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=30)
     schema = tmp_path / "schemas" / "user.schema.json"
