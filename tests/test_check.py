@@ -549,3 +549,26 @@ def test_repeated_keys_of_streaming_payloads_are_reported_but_not_re_sends(
     report = _check(profile, data)
     assert [(p.kind, p.index) for p in report.problems] == [("duplicate", later)]
     assert "unique key (id=" in report.problems[0].reason
+
+
+def test_a_truncated_csv_row_and_a_label_not_true_or_false_are_problems(tmp_path: Path) -> None:
+    profile, data = _generate(tmp_path, "users.sql", "file", entity="users", fmt="csv", count=30)
+    with data.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[3][rows[0].index("_expected_valid")] = "yes"  # was counted as valid
+    rows[5].append("extra")
+    with data.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    text = data.read_bytes()
+    data.write_bytes(text[: text.rindex(b",", 0, len(text) - 40)])  # the last row cut mid-cell
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert [(p.index, p.kind) for p in report.problems] == [
+        (2, "malformed"), (4, "malformed"), (29, "malformed")
+    ]  # fmt: skip
+    assert "'yes', not true or false" in report.problems[0].reason
+    # a cut in the last cell leaves every cell, but no line break at the end
+    data.write_bytes(text[:-3])
+    assert [(p.index, p.kind) for p in _check(profile, data).problems] == [
+        (2, "malformed"), (4, "malformed"), (29, "malformed")
+    ]  # fmt: skip

@@ -125,7 +125,7 @@ class RecordProblem:
     """A record whose validation disagrees with its label (or, in ``failures``, fails)."""
 
     index: int
-    kind: str  # invalid | undetected-break | wrong-rule | failed (expected)
+    kind: str  # invalid | undetected-break | wrong-rule | malformed | failed (expected)
     reason: str
     label_rule: str | None = None
     rules: tuple[str, ...] = ()
@@ -1006,8 +1006,15 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         return resolvers[key]
 
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
+    cut = fmt == "csv" and bool(records) and not _ends_a_line(data_path)
     try:
         for position, record in enumerate(records):
+            malformed = _malformed(record, generator, text)
+            if cut and position == len(records) - 1:
+                malformed = malformed or "the file ends in this row, without a line break"
+            if malformed:  # (its cells are not what was written: not validated)
+                report.add_problem(RecordProblem(position, "malformed", malformed), max_listed)
+                continue
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
             if generator in ("file", "streaming"):
                 _repeated_keys(
@@ -1078,6 +1085,29 @@ def _repeated_keys(
                 ),
                 limit,
             )
+
+
+def _ends_a_line(path: Path) -> bool:
+    """Whether a file ends with a line break, as every file the CSV writer finishes does."""
+    with path.open("rb") as f:
+        f.seek(-1, 2)
+        return f.read(1) in (b"\n", b"\r")
+
+
+def _malformed(record: dict[str, Any], generator: str, text: bool) -> str | None:
+    """Why a record is not one persona-gen wrote: a CSV row with more or fewer cells than
+    the header (csv.DictReader keeps extra cells under None and fills missing ones with
+    None), or a label that is not a boolean (``yes`` would count as valid)."""
+    if text and None in record:
+        return f"{len(record[None])} more cells than the header"
+    missing = [str(k) for k, v in record.items() if v is None] if text else []
+    if missing:
+        return f"fewer cells than the header (none for {', '.join(missing[:3])})"
+    label = "_expected_valid" if generator == "file" else "expected_valid"
+    value = record.get(label)
+    if label in record and not isinstance(text_cell(value) if text else value, bool):
+        return f"{label} is {str(value)[:40]!r}, not true or false"
+    return None
 
 
 def _nothing_to_check(
