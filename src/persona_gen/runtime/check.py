@@ -1098,8 +1098,9 @@ def _malformed(record: dict[str, Any], generator: str, text: bool) -> str | None
     """Why a record is not one persona-gen wrote: a CSV row with more or fewer cells than
     the header (csv.DictReader keeps extra cells under None and fills missing ones with
     None), or a label that is not a boolean (``yes`` would count as valid)."""
-    if text and None in record:
-        return f"{len(record[None])} more cells than the header"
+    extra: Any = record.get(None)  # type: ignore[call-overload]
+    if text and extra is not None:
+        return f"{len(extra)} more cells than the header"
     missing = [str(k) for k, v in record.items() if v is None] if text else []
     if missing:
         return f"fewer cells than the header (none for {', '.join(missing[:3])})"

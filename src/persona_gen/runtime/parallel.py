@@ -32,7 +32,8 @@ from queue import Empty, Queue
 from typing import Any, overload
 
 from persona_gen.errors import PersonaGenError, RecordOutputError
-from persona_gen.runtime.dataset import BLOCK_SIZE, BlockSpans, Dataset, DatasetStats
+from persona_gen.runtime.dataset import BlockSpans, Dataset, DatasetStats
+from persona_gen.seeds import BLOCK_SIZE
 from persona_gen.sinks.encoders import Encoder
 
 __all__ = ["WorkerError", "encoded_blocks", "placed_blocks", "record_blocks"]
