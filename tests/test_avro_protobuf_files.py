@@ -284,3 +284,32 @@ def test_a_failing_dataset_of_a_profile_is_named(tmp_path: Path) -> None:
     assert result.code == 1
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("persona-gen: error: dataset 'UserEvent_streaming': avro:")
+
+
+def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line(
+    tmp_path: Path,
+) -> None:
+    """A fault record's 64 KiB value is cut in the message, which names the record."""
+    args = ["quick", "normal_user", "-t", "fault", "-s", "5", "-f", "avro"]
+    result = run_cli([*args, "-n", "50", "-o", str(tmp_path / "f.avro")])
+    assert result.code == 1 and "Traceback" not in result.stderr
+    assert "avro: record 2 labelled expected_valid: false does not fit" in result.stderr
+    assert "[65538 characters]" in result.stderr and len(result.stderr) < 1000
+    # A payload after the first (encoded apart, in a worker): the index is the dataset's.
+    from persona_gen.errors import RecordOutputError
+    from persona_gen.runtime.dataset import Dataset
+    from persona_gen.runtime.parallel import _encode
+    from persona_gen.seeds import BLOCK_SIZE
+    from persona_gen.sinks.avro import avro_encoder_for
+
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "fault", 5000, 5)
+    with pytest.raises(RecordOutputError) as caught:
+        _encode(dataset, avro_encoder_for(dataset), (((1, 0, BLOCK_SIZE),), False))
+    first = next(
+        r["index"] for r in dataset.block(1) if r["expected_valid"] is False
+    )  # (the first broken record of block 1 that Avro cannot hold)
+    assert caught.value.index >= first >= BLOCK_SIZE
+    assert str(caught.value).startswith(f"avro: record {caught.value.index} ")
+    import pickle
+
+    assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)

@@ -148,6 +148,28 @@ def test_each_format_rejects_a_corrupted_record(
     assert report.failed == 1 and report.passed == 19
 
 
+@pytest.mark.parametrize(
+    ("entity", "column", "value", "rule"),
+    [("users", "status", "bogus", "enum"),  # CREATE TYPE ... AS ENUM
+     ("users", "username", "x" * 40, "maxLength"),  # VARCHAR(32)
+     ("orders", "subtotal", 123456789.5, "precision")],  # NUMERIC(10, 2)
+)  # fmt: skip
+def test_ddl_rows_are_held_to_what_sqlite_does_not_enforce(
+    tmp_path: Path, entity: str, column: str, value: object, rule: str
+) -> None:
+    """PostgreSQL refuses these values; the SQLite table built from the script takes them."""
+    profile, data = _generate(tmp_path, "users.sql", "file", entity=entity, count=20)
+    records = json.loads(data.read_bytes())
+    records[3][column] = value
+    other = value * 2 if isinstance(value, str) else value  # (username is UNIQUE)
+    records[5].update({column: other, "_expected_valid": False, "_violations": f"{column}:{rule}"})
+    data.write_bytes(json.dumps(records).encode())
+    report = _check(profile, data)
+    assert [(p.index, p.kind) for p in report.problems] == [(3, "invalid")], report.to_json()
+    assert report.by_rule[rule] == 2 and report.failed_as_labelled == 1
+    assert not report.undetected
+
+
 def test_changed_schema_is_a_warning_and_missing_schema_falls_back(tmp_path: Path) -> None:
     profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=30)
     schema = tmp_path / "schemas" / "user.schema.json"
@@ -527,3 +549,26 @@ def test_repeated_keys_of_streaming_payloads_are_reported_but_not_re_sends(
     report = _check(profile, data)
     assert [(p.kind, p.index) for p in report.problems] == [("duplicate", later)]
     assert "unique key (id=" in report.problems[0].reason
+
+
+def test_a_truncated_csv_row_and_a_label_not_true_or_false_are_problems(tmp_path: Path) -> None:
+    profile, data = _generate(tmp_path, "users.sql", "file", entity="users", fmt="csv", count=30)
+    with data.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))
+    rows[3][rows[0].index("_expected_valid")] = "yes"  # was counted as valid
+    rows[5].append("extra")
+    with data.open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(rows)
+    text = data.read_bytes()
+    data.write_bytes(text[: text.rindex(b",", 0, len(text) - 40)])  # the last row cut mid-cell
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert [(p.index, p.kind) for p in report.problems] == [
+        (2, "malformed"), (4, "malformed"), (29, "malformed")
+    ]  # fmt: skip
+    assert "'yes', not true or false" in report.problems[0].reason
+    # a cut in the last cell leaves every cell, but no line break at the end
+    data.write_bytes(text[:-3])
+    assert [(p.index, p.kind) for p in _check(profile, data).problems] == [
+        (2, "malformed"), (4, "malformed"), (29, "malformed")
+    ]  # fmt: skip

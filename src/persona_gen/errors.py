@@ -21,6 +21,7 @@ short list) and exits non-zero. Any other exception escaping is a bug and keeps 
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +32,14 @@ __all__ = [
     "OutputError",
     "PersonaGenError",
     "Problem",
+    "RecordOutputError",
     "SchemaImportError",
     "SinkError",
     "UnknownNameError",
     "UsageError",
     "ValidationError",
     "YamlSyntaxError",
+    "shorten",
 ]
 
 MAX_LISTED_PROBLEMS = 10
@@ -135,6 +138,33 @@ class ValidationError(FileError):
 
 class OutputError(PersonaGenError):
     """An output cannot be written."""
+
+
+class RecordOutputError(OutputError):
+    """One record of a payload cannot be written: ``f"{what}: record {index}{detail}"``. An
+    encoder knows the record's ``index`` in its payload only (payloads are encoded apart, in
+    parallel); ``at`` makes it the index in the dataset."""
+
+    def __init__(self, what: str, index: int, detail: str) -> None:
+        self.what, self.index, self.detail = what, index, shorten(detail, 1000)
+        super().__init__(f"{what}: record {index}{self.detail}")
+
+    def __reduce__(self) -> tuple[type[RecordOutputError], tuple[str, int, str]]:
+        return RecordOutputError, (self.what, self.index, self.detail)  # (from a worker)
+
+    def at(self, first: int) -> RecordOutputError:
+        """The error of the record ``first`` records further on (the payload's first)."""
+        return RecordOutputError(self.what, first + self.index, self.detail)
+
+
+_LONG_WORD = re.compile(r"\S{100,}")
+
+
+def shorten(text: str, limit: int = 500) -> str:
+    """An error text fit for one line and a manifest: a value quoted in it (a 64 KiB string a
+    behaviour made) is cut to its start, and the whole text to ``limit`` characters."""
+    text = _LONG_WORD.sub(lambda m: f"{m.group()[:40]}…[{len(m.group())} characters]", text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class OutputInterrupted(OutputError):

@@ -9,7 +9,9 @@ Schema), also with a warning. Profiles without a source are checked against the 
 Validators: JSON Schema and OpenAPI → the importers' validators (``jsonschema`` /
 openapi-schema-validator, the error's keyword is the rule); Avro → ``to_avro_datum`` +
 ``fastavro.validation``; Protobuf → ``to_message`` (the protobuf runtime) and a binary round
-trip; SQL DDL → an INSERT into an in-memory SQLite created from the script.
+trip; SQL DDL → an INSERT into an in-memory SQLite created from the script, and (a script of
+another dialect) the column limits SQLite does not enforce: VARCHAR lengths, enum types,
+NUMERIC precision.
 
 Data: json, jsonl, csv and parquet files hold whole records; Avro and Protobuf files hold only
 the governed parts, wrapped back into records labelled valid (their writers keep only records
@@ -40,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.builtin import builtin_domain
-from persona_gen.entities.model import Domain, Operation, deref
+from persona_gen.entities.model import Domain, Field, Operation, deref
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
@@ -123,7 +125,7 @@ class RecordProblem:
     """A record whose validation disagrees with its label (or, in ``failures``, fails)."""
 
     index: int
-    kind: str  # invalid | undetected-break | wrong-rule | failed (expected)
+    kind: str  # invalid | undetected-break | wrong-rule | malformed | failed (expected)
     reason: str
     label_rule: str | None = None
     rules: tuple[str, ...] = ()
@@ -362,11 +364,17 @@ class _Checker:
             )
             self._closers.append(table.close)
 
+            # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision; the
+            # script's own database (but SQLite) refuses rows that break them.
+            beyond = dialect != "sqlite"
+            columns = domain.entity(entity).schema.fields
+
             def insert(record: Any) -> list[Issue]:
                 if not isinstance(record, dict):
                     return [Issue("type", "a row must be an object")]
                 error = table.insert(record)
-                return [Issue("ddl", error)] if error else []
+                issues = [Issue("ddl", error)] if error else []
+                return issues + (_column_limits(columns, record) if beyond else [])
 
             return insert
         # The embedded model or the built-in domain, as JSON Schema.
@@ -375,6 +383,27 @@ class _Checker:
         doc = entity_json_schema(domain, entity)
         cls = jsonschema.Draft202012Validator
         return _keyword_checker(cls(doc, format_checker=cls.FORMAT_CHECKER))
+
+
+def _column_limits(columns: tuple[Field, ...], row: dict[str, Any]) -> list[Issue]:
+    """The rules a database other than SQLite enforces on a row's values and SQLite does
+    not: VARCHAR(n) lengths, enum types and NUMERIC(p,s) digits (the database rounds extra
+    scale digits, so only digits before the point overflow)."""
+    issues = []
+    for f in columns:
+        s, value = f.schema, row.get(f.name)
+        if value is None or isinstance(value, bool):
+            continue
+        if isinstance(value, str) and s.max_length is not None and len(value) > s.max_length:
+            issues.append(Issue("maxLength", f"$.{f.name}: longer than {s.max_length}"))
+        if s.enum is not None and s.type != "array" and value not in s.enum:
+            issues.append(Issue("enum", f"$.{f.name}: {str(value)[:40]!r} is not of its enum"))
+        if s.precision is not None and isinstance(value, int | float):
+            scale = s.scale or 0
+            if abs(round(value, scale)) >= 10 ** (s.precision - scale):
+                shown = f"NUMERIC({s.precision},{scale})"
+                issues.append(Issue("precision", f"$.{f.name}: {value} overflows {shown}"))
+    return issues
 
 
 def _avro_validator(path: Path, entity: str) -> Validator:
@@ -977,8 +1006,15 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         return resolvers[key]
 
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
+    cut = fmt == "csv" and bool(records) and not _ends_a_line(data_path)
     try:
         for position, record in enumerate(records):
+            malformed = _malformed(record, generator, text)
+            if cut and position == len(records) - 1:
+                malformed = malformed or "the file ends in this row, without a line break"
+            if malformed:  # (its cells are not what was written: not validated)
+                report.add_problem(RecordProblem(position, "malformed", malformed), max_listed)
+                continue
             _check_one(report, record, position, generator, text, resolver, checker, max_listed)
             if generator in ("file", "streaming"):
                 _repeated_keys(
@@ -1049,6 +1085,30 @@ def _repeated_keys(
                 ),
                 limit,
             )
+
+
+def _ends_a_line(path: Path) -> bool:
+    """Whether a file ends with a line break, as every file the CSV writer finishes does."""
+    with path.open("rb") as f:
+        f.seek(-1, 2)
+        return f.read(1) in (b"\n", b"\r")
+
+
+def _malformed(record: dict[str, Any], generator: str, text: bool) -> str | None:
+    """Why a record is not one persona-gen wrote: a CSV row with more or fewer cells than
+    the header (csv.DictReader keeps extra cells under None and fills missing ones with
+    None), or a label that is not a boolean (``yes`` would count as valid)."""
+    extra: Any = record.get(None)  # type: ignore[call-overload]
+    if text and extra is not None:
+        return f"{len(extra)} more cells than the header"
+    missing = [str(k) for k, v in record.items() if v is None] if text else []
+    if missing:
+        return f"fewer cells than the header (none for {', '.join(missing[:3])})"
+    label = "_expected_valid" if generator == "file" else "expected_valid"
+    value = record.get(label)
+    if label in record and not isinstance(text_cell(value) if text else value, bool):
+        return f"{label} is {str(value)[:40]!r}, not true or false"
+    return None
 
 
 def _nothing_to_check(

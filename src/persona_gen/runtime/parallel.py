@@ -31,8 +31,9 @@ from collections.abc import Callable, Iterator, Sequence
 from queue import Empty, Queue
 from typing import Any, overload
 
-from persona_gen.errors import PersonaGenError
+from persona_gen.errors import PersonaGenError, RecordOutputError
 from persona_gen.runtime.dataset import BlockSpans, Dataset, DatasetStats
+from persona_gen.seeds import BLOCK_SIZE
 from persona_gen.sinks.encoders import Encoder
 
 __all__ = ["WorkerError", "encoded_blocks", "placed_blocks", "record_blocks"]
@@ -95,10 +96,14 @@ def _encode(dataset: Dataset, encoder: Encoder, task: _Task) -> tuple[Any, Datas
             stats.add(records)
             yield records
 
-    if len(spans) == 1:
-        (records,) = blocks()
-        return encoder.encode(records, first), stats
-    return encoder.encode_blocks(blocks(), first), stats
+    try:
+        if len(spans) == 1:
+            (records,) = blocks()
+            return encoder.encode(records, first), stats
+        return encoder.encode_blocks(blocks(), first), stats
+    except RecordOutputError as exc:  # (its index in the payload: made the dataset's)
+        index, lo, _ = spans[0]
+        raise exc.at(index * BLOCK_SIZE + lo) from None
 
 
 def encoded_blocks(

@@ -22,7 +22,7 @@ from dataclasses import replace
 from typing import IO, Any
 
 from persona_gen.entities.model import Domain, Field, Schema
-from persona_gen.errors import GenerationError, OutputError
+from persona_gen.errors import GenerationError, OutputError, RecordOutputError
 from persona_gen.sinks.encoders import Encoder
 
 __all__ = ["AvroEncoder", "avro_encoder_for", "avro_schema_from_entity"]
@@ -219,7 +219,7 @@ class AvroEncoder(Encoder):
         if self.generator == "file" and self.file_domain is not None and self.file_entity:
             shape = FileRowShape(self.file_domain, self.file_entity)
         datums: list[Any] = []
-        for record in records:
+        for index, record in enumerate(records):
             governed, part = schema_part(record, self.generator, shape)
             if not governed:
                 continue
@@ -231,10 +231,11 @@ class AvroEncoder(Encoder):
             except GenerationError as exc:
                 if self.skip_invalid:
                     continue
-                label = _label(record)
-                raise OutputError(
-                    f"avro: a record{label} does not fit the Avro schema: {exc} (Avro files hold "
-                    "only records that fit their schema: write json/jsonl for negative data)"
+                raise RecordOutputError(
+                    "avro",
+                    index,
+                    f"{_label(record)} does not fit the Avro schema: {exc} (Avro files hold "
+                    "only records that fit their schema: write json/jsonl for negative data)",
                 ) from None
             datums.append((avro.full_name(name), datum) if self.events is not None else datum)
         return datums

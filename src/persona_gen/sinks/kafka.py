@@ -73,7 +73,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 import orjson
 
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import SinkError, UsageError, shorten
 from persona_gen.registry import Registry
 
 if TYPE_CHECKING:
@@ -456,16 +456,6 @@ class DeliveryReport:
             "error": self.error,
             "seconds": round(self.seconds, 3),
         }
-
-
-_LONG_WORD = re.compile(r"\S{100,}")
-
-
-def shorten(text: str, limit: int = 500) -> str:
-    """An error text fit for one line and a manifest: a value quoted in it (a 64 KiB string a
-    behaviour made) is cut to its start, and the whole text to ``limit`` characters."""
-    text = _LONG_WORD.sub(lambda m: f"{m.group()[:40]}…[{len(m.group())} characters]", text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Progress(Protocol):

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from persona_gen.entities.model import Domain
-from persona_gen.errors import OutputError
+from persona_gen.errors import OutputError, RecordOutputError
 from persona_gen.sinks.encoders import Encoder
 
 __all__ = ["ProtobufEncoder", "protobuf_encoder_for", "read_delimited", "varint"]
@@ -89,7 +89,7 @@ class ProtobufEncoder(Encoder):
         if self.generator == "file" and self.file_domain is not None and self.file_entity:
             shape = FileRowShape(self.file_domain, self.file_entity)
         out = bytearray()
-        for record in records:
+        for index, record in enumerate(records):
             governed, part = schema_part(record, self.generator, shape)
             if not governed:
                 continue
@@ -106,9 +106,11 @@ class ProtobufEncoder(Encoder):
                     or record.get("_expected_valid") is False
                     else ""
                 )
-                raise OutputError(
-                    f"protobuf: a record{labelled} is not a valid {self.message}: "
-                    f"{str(exc)[:300]} (write json/jsonl for negative data)"
+                raise RecordOutputError(
+                    "protobuf",
+                    index,
+                    f"{labelled} is not a valid {self.message}: {exc} (write json/jsonl for "
+                    "negative data)",
                 ) from None
             out += varint(len(data))
             out += data

@@ -2,11 +2,12 @@
 
 The ``file`` generator labels a row for the values it generated. A table is not always given
 all of them: read-only (generated) columns are left out (the database makes them), and text
-cannot hold NUL in SQL literals or in PostgreSQL, so NUL characters are dropped. A break in a
-column left out is then no break, and a value NUL was all of what broke is then valid (or
-breaks another rule: ``"\\x00"`` is empty). The ``sql`` format labels its rows this way (with
-comments saying what changed), and a database load skips the rows invalid as loaded, so both
-agree on which rows a table rejects.
+cannot hold NUL in SQL literals or in PostgreSQL, so NUL characters are dropped; a field a
+behaviour removed is NULL in its column. A break in a column left out is then no break, nor
+is a removed field ("required") of a column that may be NULL, and a value NUL was all of
+what broke is then valid (or breaks another rule: ``"\\x00"`` is empty). The ``sql`` format
+labels its rows this way (with comments saying what changed), and a database load skips the
+rows invalid as loaded, so both agree on which rows a table rejects.
 """
 
 from __future__ import annotations
@@ -39,6 +40,8 @@ class WrittenLabels:
         drops_nul: bool,
     ) -> None:
         written = set(table.column_names)
+        # A row without a value for a column that may be NULL holds NULL there: valid.
+        self.nullable = frozenset(c.name for c in table.columns if not c.not_null)
         self.omitted = frozenset(c for c in data_columns if c not in written)
         fields = {leaf.dotted: leaf for leaf in leaves(domain, entity.schema)}
         self.text_leaves = (
@@ -61,6 +64,8 @@ class WrittenLabels:
             valid, why = row.get(VALID_COLUMN) is not False, str(row.get(VIOLATIONS_COLUMN) or "")
             if not valid and self.omitted:
                 valid, why = self._written_only(valid, why, notes)
+            if not valid and self.nullable:
+                valid, why = self._null_not_missing(row, valid, why, notes)
             if nul:
                 valid, why = self._without_nul(row, valid, why, notes)
             out.append((valid, why, notes))
@@ -75,6 +80,25 @@ class WrittenLabels:
             return valid, why
         left_out = ";".join(v for v in violations if v not in kept)
         notes.append(f"-- not written (read-only columns): labelled {left_out} when generated")
+        return not kept, ";".join(kept)
+
+    def _null_not_missing(
+        self, row: dict[str, Any], valid: bool, why: str, notes: list[str]
+    ) -> tuple[bool, str]:
+        """The row's label without "required" breaks of nullable columns it has no value
+        for: a JSON row lacks the field, but a table row holds NULL there, which is valid."""
+        violations = [v for v in why.split(";") if v]
+        nulls = [
+            v
+            for v in violations
+            if (c := v.rsplit(":", 1))[1] == "required"
+            and c[0] in self.nullable
+            and row.get(c[0]) is None
+        ]
+        if not nulls:
+            return valid, why
+        kept = [v for v in violations if v not in nulls]
+        notes.append(f"-- NULL (nullable columns): labelled {';'.join(nulls)} when generated")
         return not kept, ";".join(kept)
 
     def _without_nul(
