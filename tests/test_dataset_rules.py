@@ -75,6 +75,22 @@ def test_a_unique_pattern_with_too_few_values_is_refused_up_front(tmp_path: Path
     assert len(set(_codes(tmp_path / "ok"))) == 1000
 
 
+@pytest.mark.parametrize("generator", ["file", "fault"])
+def test_a_unique_field_keyed_by_row_number_has_no_pattern_room_limit(generator: str) -> None:
+    # The built-in username ('^[a-z0-9_.]+$', 3-32 characters) is a word with the row
+    # number after it: 2e11 records were refused for the room of the pattern's own
+    # numbering (38**7), which such values never use.
+    from persona_gen import Dataset, PersonaCatalog
+
+    persona = PersonaCatalog([]).get("normal_user")
+    dataset = Dataset([(persona, 1.0)], generator, 200_000_000_000, 1)
+    last = dataset.block(dataset.count // 1024 - 1)
+    assert len(last) == 1024
+    if generator == "file":
+        names = [r["username"] for r in last if r["_expected_valid"]]
+        assert names and all(3 <= len(n) <= 32 and n.rsplit("_", 1)[1] for n in names)
+
+
 def test_check_reports_repeated_unique_keys(tmp_path: Path) -> None:
     profile = _unique_code(tmp_path, 50)
     assert run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "a")]).code == 0

@@ -26,6 +26,7 @@ from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
+from persona_gen.values.synth import suffixed_unique
 
 __all__ = ["Dataset", "DatasetStats"]
 
@@ -201,15 +202,18 @@ class Dataset:
 
     def _check_pattern_room(self, spans: list[tuple[Generator, int]]) -> None:
         """Refuse, before anything is made, more records than a unique patterned column
-        has values (``^[0-9]{3}$``: 1000): row numbers past them would repeat values."""
+        has values (``^[0-9]{3}$``: 1000): row numbers past them would repeat values. A
+        column whose values take the row number as a suffix (``word_123``) has no such
+        limit, and is let through."""
         for gen, span in spans:
             for name, room, pattern in _pattern_rooms(gen.entity):
-                if room < span:
-                    raise GenerationError(
-                        f"'{name}' must be unique but its pattern {pattern!r} has only "
-                        f"{room} values; the {self.count} records (numbered up to "
-                        f"{span - 1}) cannot all differ"
-                    )
+                if room >= span or _suffixed(gen, name, span):
+                    continue
+                raise GenerationError(
+                    f"'{name}' must be unique but its pattern {pattern!r} has only "
+                    f"{room} values; the {self.count} records (numbered up to "
+                    f"{span - 1}) cannot all differ"
+                )
 
     def _check_unique_room(self, spans: list[tuple[Generator, int]]) -> None:
         """Refuse, before anything is made, a dataset with more records than a unique key
@@ -321,6 +325,14 @@ def _require_one_entity(lanes: list[_Lane], key: str) -> None:
             f"make different ones ({made}); give each its own dataset, or import a schema so "
             "they share its entity"
         )
+
+
+def _suffixed(gen: Generator, name: str, span: int) -> bool:
+    """Whether the unique field ``name`` takes the row number as a suffix up to row
+    ``span - 1`` (probed on the last rows, whose suffixes are the longest)."""
+    field = gen.entity.schema.field(name)
+    last = range(max(0, span - 64), span)
+    return field is not None and suffixed_unique(gen.synth, field.schema, name, last)
 
 
 def _pattern_rooms(entity: Entity) -> list[tuple[str, int, str]]:

@@ -626,6 +626,16 @@ def _base36_many(rows: range) -> list[str]:
     return [t.lstrip("0") or "0" for t in texts]
 
 
+def suffixed_unique(synth: Synthesizer, schema: Schema, name: str, rows: range) -> bool:
+    """Whether a unique patterned string field's values for ``rows`` are its drawn values
+    with the row number after them (room without end, as for the built-in ``username``), so
+    its pattern's own numbering, and that numbering's room, are not used. A probe: its draws
+    come from a stream of their own and are thrown away."""
+    probe = np.random.default_rng(0)
+    values = synth.values(schema, name, len(rows), probe, rows=rows)
+    return _unique_if_pattern_allows(values, schema, rows, name) is not None
+
+
 def _make_unique(
     values: list[str], rows: range, min_length: int, max_length: int | None, name: str
 ) -> list[str]:
