@@ -100,6 +100,42 @@ def test_an_output_that_cannot_be_written_is_one_message_and_no_file(
     assert list(tmp_path.iterdir()) == []  # no output, no partial file, no manifest
 
 
+@pytest.mark.parametrize(
+    ("fmt", "workers"), [("json", "1"), ("jsonl", "2"), ("csv", "1"), ("parquet", "2")]
+)
+def test_standard_output_that_cannot_be_written_is_one_message(
+    tmp_path: Path, fmt: str, workers: str
+) -> None:
+    # `persona-gen … > out` on a full disk or over a file-size limit: as -o, no traceback.
+    argv = ["quick", "normal_user", "-t", "file", "-n", "70000", "-s", "1", "-w", workers]
+    with (tmp_path / "out").open("wb") as out:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", *argv, "-f", fmt],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: _file_size_limit(1 << 20),
+            check=False,
+        )
+    assert ran.returncode == 1
+    assert ran.stderr.decode() == (
+        "persona-gen: error: standard output: cannot write: File too large\n"
+    )
+
+
+def test_a_full_device_as_standard_output_is_one_message() -> None:
+    with open("/dev/full", "wb") as full:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", "quick", "normal_user", "-t", "api", "-s", "1"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert ran.returncode == 1
+    assert ran.stderr.decode() == (
+        "persona-gen: error: standard output: cannot write: No space left on device\n"
+    )
+
+
 def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     target = tmp_path / "legacy.csv"
     assert (
