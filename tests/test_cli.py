@@ -502,3 +502,41 @@ def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.code == 0, result.stderr
     assert len(json.loads(result.stdout)) == 2
     assert list(tmp_path.iterdir()) == []  # no file named '-', no manifest
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-t", "api", "-o", "z.json", "--manifest", "z.json"],
+        ["-t", "api", "-o", "z.json", "--manifest", "sub/../z.json"],
+        ["-t", "file", "--sink", "sqlite:///z.db", "--create-tables", "--manifest", "z.db"],
+    ],
+)
+def test_a_manifest_over_its_own_data_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["quick", "normal_user", "-n", "3", "-s", "1", *args])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: --manifest {Path(args[-1])}: that is the data's own file; "
+        "give another path\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_written_over_another_ones_manifest_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "clash.yaml"
+    profile.write_text(
+        "name: clash\npersonas: [normal_user]\nseed: 1\ndatasets:\n"
+        "  - {name: a, type: api, count: 2}\n"
+        "  - {name: a.json.manifest, type: api, count: 2}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: dataset 'a.json.manifest' writes {out}/a.json.manifest.json, "
+        "the manifest of dataset 'a'; rename one of them\n"
+    )
+    assert not out.exists()

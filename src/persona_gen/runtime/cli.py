@@ -296,6 +296,7 @@ def quick(
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
         check_sink_url(sink, generator=dataset_type)
+        _refuse_manifest_over_data(manifest_file, _sink_file(sink))
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         doc = deliver(
             dataset,
@@ -314,6 +315,7 @@ def quick(
                 file=sys.stderr,
             )
         return
+    _refuse_manifest_over_data(manifest_file, output)
     write_dataset(
         dataset,
         output,
@@ -363,6 +365,59 @@ def _check_options_apply(
             f"--realtime follows the records' own times, and {dataset_type} records have none: "
             "use --rate"
         )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through symbolic links, '..' and hard links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return False
+
+
+def _sink_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///`` sink writes (None for other sinks)."""
+    if not url.startswith("sqlite://"):
+        return None
+    from persona_gen.sinks.database import parse_database_url
+
+    return parse_database_url(url).path
+
+
+def _refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> None:
+    """``--manifest`` naming the data's own file would replace the data by the manifest."""
+    from persona_gen.sinks.output import is_special
+
+    if manifest_file is None or data is None or is_special(data):  # (/dev/null twice is fine)
+        return
+    if _same_file(manifest_file, data):
+        raise UsageError(
+            f"--manifest {manifest_file}: that is the data's own file; give another path"
+        )
+
+
+def _refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:
+    """A dataset's file that is another's manifest (a dataset named 'a.json.manifest' beside
+    'a') would be replaced by that manifest, or replace it."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.runtime.write import sink_manifest_path
+
+    manifests = {
+        item.name: sink_manifest_path(item.sink, item.name, out_dir)
+        if item.sink
+        else manifest_path(item.output)
+        for item in planned
+        if item.sink or item.output is not None
+    }
+    for item in planned:
+        data = _sink_file(item.sink) if item.sink else item.output
+        for name, written in manifests.items():
+            if data is not None and _same_file(data, written):
+                raise UsageError(
+                    f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
+                    "rename one of them"
+                )
 
 
 def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
@@ -641,6 +696,7 @@ def generate(
     for item in planned:
         if item.sink:
             check_sink_url(item.sink, generator=item.generator)
+    _refuse_manifests_over_data(planned, output)
     processes = _parse_workers(workers)
     prepared = prepare(planned, profile, pretty)
     # (said once the run is known to go ahead: a refused run gets its one error alone)
