@@ -482,6 +482,10 @@ def test_ctrl_c_on_stdout_says_how_much_was_written(tmp_path: Path, workers: str
         ),
         (["-t", "file", "--sink", "sqlite:///x.db", "-f", "parquet"], "--format and --pretty"),
         (["-t", "file", "--sink", "sqlite:///x.db", "--pretty"], "--format and --pretty"),
+        (["-t", "load", "--pretty", "-f", "jsonl"], "--pretty indents json output only; not jsonl"),
+        (["-t", "file", "--pretty", "-f", "csv"], "--pretty indents json output only; not csv"),
+        (["-t", "file", "--pretty", "-f", "parquet"], "json output only; not parquet"),
+        (["-t", "file", "--pretty", "-f", "avro"], "--pretty indents json output only; not avro"),
         (["-t", "streaming", "--speed", "5"], "--speed applies with --realtime"),
         (["-t", "fault", "--sink", "kafka://127.0.0.1:1/t", "--realtime"], "fault records have"),
         (["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--rate", "nan"], "--rate: 'nan'"),
@@ -540,3 +544,62 @@ def test_a_dataset_written_over_another_ones_manifest_is_refused(tmp_path: Path)
         "the manifest of dataset 'a'; rename one of them\n"
     )
     assert not out.exists()
+
+
+_TWO_FILES = (
+    "name: two\npersonas: [normal_user]\ndatasets:\n"
+    "  - {name: calls, type: api, count: 2}\n"
+    "  - {name: rows, type: file, count: 2, format: jsonl}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--create-tables"], "--create-tables and --include-invalid apply to a database --sink"),
+        (["--include-invalid"], "--create-tables and --include-invalid apply"),
+        (
+            ["--pretty", "--sink", "kafka://127.0.0.1:1/t"],
+            "--format and --pretty shape -o files and standard output",
+        ),
+        (["--pretty"], "--pretty indents json output only; dataset 'rows' is written as jsonl"),
+    ],
+)
+def test_generate_refuses_options_that_would_do_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(_TWO_FILES)
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", *args])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-w", "0"],
+        ["quick", "normal_user", "-t", "load", "-n", "2", "-f", "sql"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "--speed", "2"],
+        ["generate", "{profile}", "-o", "{out}", "-w", "0"],
+    ],
+)
+def test_a_refused_run_says_only_its_error_not_the_fresh_seed(
+    tmp_path: Path, args: list[str]
+) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(_TWO_FILES)  # (no seed: one is drawn)
+    argv = [a.format(profile=profile, out=tmp_path / "out") for a in args]
+    result = run_cli(argv)
+    assert result.code == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("persona-gen: error: ")
+
+
+def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2"])
+    assert result.code == 0
+    assert result.stderr.startswith("persona-gen: no --seed given; using seed ")
