@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -603,3 +604,29 @@ def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2"])
     assert result.code == 0
     assert result.stderr.startswith("persona-gen: no --seed given; using seed ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-t", "load", "-f", "sql"],
+            "'load' records are a schedule of requests, not rows of a table",
+        ),
+        (["-t", "api", "-f", "sql"], "'api' records are nested envelopes"),
+        (["-t", "api", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
+        (["-t", "load", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
+        (["-t", "file", "-f", "protobuf"], "(this one has no imported schema): use avro, parquet"),
+    ],
+)
+def test_a_format_refused_for_a_generator_says_why_and_what_works(
+    args: list[str], message: str
+) -> None:
+    result = run_cli(["quick", "normal_user", "-n", "2", "-s", "1", *args])
+    assert result.code == 1
+    assert message in result.stderr
+    # what it suggests instead works
+    suggested = re.split(r"(?:use|write them as) ", result.stderr)[-1].split(",")[0]
+    suggested = suggested.split("/")[0].strip()
+    again = ["quick", "normal_user", "-n", "2", "-s", "1", *args[:2], "-f", suggested]
+    assert run_cli(again).code == 0
