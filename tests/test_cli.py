@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from persona_gen.personas.loader import validate_persona_file
+from persona_gen.runtime.cli import main
 from tests.helpers import GENERATORS, PERSONAS, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -630,3 +634,34 @@ def test_a_format_refused_for_a_generator_says_why_and_what_works(
     suggested = suggested.split("/")[0].strip()
     again = ["quick", "normal_user", "-n", "2", "-s", "1", *args[:2], "-f", suggested]
     assert run_cli(again).code == 0
+
+
+class _InterruptedOnce(io.BytesIO):
+    """Standard output that gets Ctrl-C once, as a write of it ends (as the buffered writer
+    reports a signal that came while it wrote)."""
+
+    fired = False
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        if not self.fired and self.tell() > 300_000:
+            self.fired = True
+            signal.raise_signal(signal.SIGINT)
+        return written
+
+
+def test_ctrl_c_during_a_write_counts_the_block_written(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _InterruptedOnce()
+    old = sys.stdout
+    wrapper = sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    try:
+        args = ["quick", "normal_user", "-t", "file", "-n", "100000", "-s", "1", "-f", "jsonl"]
+        code = main(args)
+        lines = out.getvalue().count(b"\n")
+    finally:
+        sys.stdout = old
+        wrapper.detach()
+    assert code == 130
+    said = re.search(r"interrupted after (\d+) records", capsys.readouterr().err)
+    assert said is not None
+    assert lines == int(said.group(1))
