@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import re
+import signal
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from persona_gen.personas.loader import validate_persona_file
+from persona_gen.runtime.cli import main
 from tests.helpers import GENERATORS, PERSONAS, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -98,6 +103,42 @@ def test_an_output_that_cannot_be_written_is_one_message_and_no_file(
     )
     assert b"Traceback" not in ran.stderr
     assert list(tmp_path.iterdir()) == []  # no output, no partial file, no manifest
+
+
+@pytest.mark.parametrize(
+    ("fmt", "workers"), [("json", "1"), ("jsonl", "2"), ("csv", "1"), ("parquet", "2")]
+)
+def test_standard_output_that_cannot_be_written_is_one_message(
+    tmp_path: Path, fmt: str, workers: str
+) -> None:
+    # `persona-gen … > out` on a full disk or over a file-size limit: as -o, no traceback.
+    argv = ["quick", "normal_user", "-t", "file", "-n", "70000", "-s", "1", "-w", workers]
+    with (tmp_path / "out").open("wb") as out:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", *argv, "-f", fmt],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: _file_size_limit(1 << 20),
+            check=False,
+        )
+    assert ran.returncode == 1
+    assert ran.stderr.decode() == (
+        "persona-gen: error: standard output: cannot write: File too large\n"
+    )
+
+
+def test_a_full_device_as_standard_output_is_one_message() -> None:
+    with open("/dev/full", "wb") as full:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", "quick", "normal_user", "-t", "api", "-s", "1"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert ran.returncode == 1
+    assert ran.stderr.decode() == (
+        "persona-gen: error: standard output: cannot write: No space left on device\n"
+    )
 
 
 def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
@@ -446,6 +487,10 @@ def test_ctrl_c_on_stdout_says_how_much_was_written(tmp_path: Path, workers: str
         ),
         (["-t", "file", "--sink", "sqlite:///x.db", "-f", "parquet"], "--format and --pretty"),
         (["-t", "file", "--sink", "sqlite:///x.db", "--pretty"], "--format and --pretty"),
+        (["-t", "load", "--pretty", "-f", "jsonl"], "--pretty indents json output only; not jsonl"),
+        (["-t", "file", "--pretty", "-f", "csv"], "--pretty indents json output only; not csv"),
+        (["-t", "file", "--pretty", "-f", "parquet"], "json output only; not parquet"),
+        (["-t", "file", "--pretty", "-f", "avro"], "--pretty indents json output only; not avro"),
         (["-t", "streaming", "--speed", "5"], "--speed applies with --realtime"),
         (["-t", "fault", "--sink", "kafka://127.0.0.1:1/t", "--realtime"], "fault records have"),
         (["-t", "streaming", "--sink", "kafka://127.0.0.1:1/t", "--rate", "nan"], "--rate: 'nan'"),
@@ -466,3 +511,157 @@ def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.Monk
     assert result.code == 0, result.stderr
     assert len(json.loads(result.stdout)) == 2
     assert list(tmp_path.iterdir()) == []  # no file named '-', no manifest
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["-t", "api", "-o", "z.json", "--manifest", "z.json"],
+        ["-t", "api", "-o", "z.json", "--manifest", "sub/../z.json"],
+        ["-t", "file", "--sink", "sqlite:///z.db", "--create-tables", "--manifest", "z.db"],
+    ],
+)
+def test_a_manifest_over_its_own_data_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["quick", "normal_user", "-n", "3", "-s", "1", *args])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: --manifest {Path(args[-1])}: that is the data's own file; "
+        "give another path\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_dataset_written_over_another_ones_manifest_is_refused(tmp_path: Path) -> None:
+    profile = tmp_path / "clash.yaml"
+    profile.write_text(
+        "name: clash\npersonas: [normal_user]\nseed: 1\ndatasets:\n"
+        "  - {name: a, type: api, count: 2}\n"
+        "  - {name: a.json.manifest, type: api, count: 2}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: dataset 'a.json.manifest' writes {out}/a.json.manifest.json, "
+        "the manifest of dataset 'a'; rename one of them\n"
+    )
+    assert not out.exists()
+
+
+_TWO_FILES = (
+    "name: two\npersonas: [normal_user]\ndatasets:\n"
+    "  - {name: calls, type: api, count: 2}\n"
+    "  - {name: rows, type: file, count: 2, format: jsonl}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--create-tables"], "--create-tables and --include-invalid apply to a database --sink"),
+        (["--include-invalid"], "--create-tables and --include-invalid apply"),
+        (
+            ["--pretty", "--sink", "kafka://127.0.0.1:1/t"],
+            "--format and --pretty shape -o files and standard output",
+        ),
+        (["--pretty"], "--pretty indents json output only; dataset 'rows' is written as jsonl"),
+    ],
+)
+def test_generate_refuses_options_that_would_do_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(_TWO_FILES)
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", *args])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {message}")
+    assert len(result.stderr.splitlines()) == 1
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-w", "0"],
+        ["quick", "normal_user", "-t", "load", "-n", "2", "-f", "sql"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "--speed", "2"],
+        ["generate", "{profile}", "-o", "{out}", "-w", "0"],
+    ],
+)
+def test_a_refused_run_says_only_its_error_not_the_fresh_seed(
+    tmp_path: Path, args: list[str]
+) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(_TWO_FILES)  # (no seed: one is drawn)
+    argv = [a.format(profile=profile, out=tmp_path / "out") for a in args]
+    result = run_cli(argv)
+    assert result.code == 1
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert result.stderr.startswith("persona-gen: error: ")
+
+
+def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2"])
+    assert result.code == 0
+    assert result.stderr.startswith("persona-gen: no --seed given; using seed ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-t", "load", "-f", "sql"],
+            "'load' records are a schedule of requests, not rows of a table",
+        ),
+        (["-t", "api", "-f", "sql"], "'api' records are nested envelopes"),
+        (["-t", "api", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
+        (["-t", "load", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
+        (["-t", "file", "-f", "protobuf"], "(this one has no imported schema): use avro, parquet"),
+    ],
+)
+def test_a_format_refused_for_a_generator_says_why_and_what_works(
+    args: list[str], message: str
+) -> None:
+    result = run_cli(["quick", "normal_user", "-n", "2", "-s", "1", *args])
+    assert result.code == 1
+    assert message in result.stderr
+    # what it suggests instead works
+    suggested = re.split(r"(?:use|write them as) ", result.stderr)[-1].split(",")[0]
+    suggested = suggested.split("/")[0].strip()
+    again = ["quick", "normal_user", "-n", "2", "-s", "1", *args[:2], "-f", suggested]
+    assert run_cli(again).code == 0
+
+
+class _InterruptedOnce(io.BytesIO):
+    """Standard output that gets Ctrl-C once, as a write of it ends (as the buffered writer
+    reports a signal that came while it wrote)."""
+
+    fired = False
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        if not self.fired and self.tell() > 300_000:
+            self.fired = True
+            signal.raise_signal(signal.SIGINT)
+        return written
+
+
+def test_ctrl_c_during_a_write_counts_the_block_written(capsys: pytest.CaptureFixture[str]) -> None:
+    out = _InterruptedOnce()
+    old = sys.stdout
+    wrapper = sys.stdout = io.TextIOWrapper(out, encoding="utf-8", write_through=True)
+    try:
+        args = ["quick", "normal_user", "-t", "file", "-n", "100000", "-s", "1", "-f", "jsonl"]
+        code = main(args)
+        lines = out.getvalue().count(b"\n")
+    finally:
+        sys.stdout = old
+        wrapper.detach()
+    assert code == 130
+    said = re.search(r"interrupted after (\d+) records", capsys.readouterr().err)
+    assert said is not None
+    assert lines == int(said.group(1))

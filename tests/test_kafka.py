@@ -280,6 +280,39 @@ def test_partition_record_needs_the_partitions(kafka_bootstrap: str) -> None:
         send_records([records], f"kafka://{kafka_bootstrap}/{topic}?partition=record")
 
 
+def test_partition_record_is_checked_before_the_first_record(kafka_bootstrap: str) -> None:
+    topic = new_topic(kafka_bootstrap, 3)
+    with pytest.raises(SinkError, match="has 3 partitions: use partition=auto") as failed:
+        send_dataset(
+            streaming("noisy_device", 200, 7), f"kafka://{kafka_bootstrap}/{topic}?partition=record"
+        )
+    assert failed.value.report.sent == 0  # type: ignore[attr-defined]
+    admin = AdminClient({"bootstrap.servers": kafka_bootstrap})
+    assert serving(admin, topic, 3)  # (its end offsets below are still 0)
+    consumer = Consumer({"bootstrap.servers": kafka_bootstrap, "group.id": "pg-ends"})
+    try:
+        ends = [consumer.get_watermark_offsets(TopicPartition(topic, p))[1] for p in range(3)]
+    finally:
+        consumer.close()
+    assert ends == [0, 0, 0]
+
+
+def test_a_run_stopped_by_duration_says_so(kafka_bootstrap: str) -> None:
+    from functools import partial
+
+    from persona_gen.runtime.pacing import paced
+
+    topic = new_topic(kafka_bootstrap, 12)
+    pace = partial(paced, rate=200.0, realtime=False, speed=1.0, duration=1.0)
+    doc = send_dataset(
+        streaming("normal_user", 10_000, 1), f"kafka://{kafka_bootstrap}/{topic}", pace=pace
+    )
+    assert 0 < doc["count"] < 10_000
+    assert doc["delivery"]["stopped"] == "duration"
+    done = send_dataset(streaming("normal_user", 5, 1), f"kafka://{kafka_bootstrap}/{topic}")
+    assert done["delivery"]["stopped"] is None
+
+
 def test_other_datasets_are_sent_whole(kafka_bootstrap: str, tmp_path: Path) -> None:
     topic = f"pg-test-api-{secrets.token_hex(6)}"
     api = Dataset([(PersonaCatalog().get("legacy_client"), 1.0)], "api", 700, seed=9)

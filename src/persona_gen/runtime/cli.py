@@ -125,17 +125,20 @@ def _parse_seed(text: str | None) -> int | None:
     return value
 
 
-def _resolve_seed(seed: int | None) -> int:
-    if seed is not None:
-        return seed
+def _fresh_seed() -> int:
     from persona_gen.seeds import fresh_seed
 
-    drawn = fresh_seed()
-    print(
-        f"persona-gen: no --seed given; using seed {drawn} (pass -s {drawn} to replay)",
-        file=sys.stderr,
-    )
-    return drawn
+    return fresh_seed()
+
+
+def _say_seed(given: int | None, used: int) -> None:
+    """The seed drawn for a run without one, said once the run goes ahead (a refused run
+    gets its one error line alone)."""
+    if given is None:
+        print(
+            f"persona-gen: no --seed given; using seed {used} (pass -s {used} to replay)",
+            file=sys.stderr,
+        )
 
 
 @app.command("list-personas")
@@ -269,6 +272,7 @@ def quick(
 
     n = _parse_count(count)
     seed_value = _parse_seed(seed)
+    processes = _parse_workers(workers)
     fmt_given = fmt is not None
     if output is not None and str(output) == "-":
         output = None  # (the usual spelling of standard output)
@@ -276,19 +280,12 @@ def quick(
     GENERATORS.get(dataset_type, "-t/--type")
     catalog = _catalog(personas)
     chosen = catalog.get(persona)
-    run_seed = _resolve_seed(seed_value)
+    _check_database_options([sink], create_tables, include_invalid)
+    _check_shape(sink, fmt, fmt_given=fmt_given, pretty=pretty)
+    _check_pacing(sink, dataset_type, rate=rate, realtime=realtime, speed=speed, duration=duration)
+    run_seed = seed_value if seed_value is not None else _fresh_seed()
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
-    dataset.workers = _parse_workers(workers)
-    _check_options_apply(
-        sink,
-        dataset_type,
-        shaped=fmt_given or pretty,
-        create_tables=create_tables,
-        include_invalid=include_invalid,
-        paced=rate is not None or realtime or duration is not None,
-        realtime=realtime,
-        speed=speed,
-    )
+    dataset.workers = processes
     if sink is not None:
         from persona_gen.runtime.write import deliver, sink_manifest_path
         from persona_gen.sinks import check_sink_url
@@ -296,7 +293,10 @@ def quick(
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
         check_sink_url(sink, generator=dataset_type)
+        _refuse_manifest_over_data(manifest_file, _sink_file(sink))
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
+        pace = _pacer(rate, realtime, speed, duration)
+        _say_seed(seed_value, run_seed)
         doc = deliver(
             dataset,
             sink,
@@ -304,7 +304,7 @@ def quick(
             manifest_file=manifest_file,
             create_tables=create_tables,
             include_invalid=include_invalid,
-            pace=_pacer(rate, realtime, speed, duration),
+            pace=pace,
         )
         _report_delivery(doc, manifest_file)
         if doc["count"] < n:
@@ -314,13 +314,18 @@ def quick(
                 file=sys.stderr,
             )
         return
+    from persona_gen.runtime.write import make_encoder
+
+    _refuse_manifest_over_data(manifest_file, output)
+    encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
+    _say_seed(seed_value, run_seed)
     write_dataset(
         dataset,
         output,
         fmt,
-        pretty=pretty,
         progress=_progress_factory(),
         manifest_file=manifest_file,
+        encoder=encoder,
     )
     if output is not None:
         print(
@@ -330,32 +335,51 @@ def quick(
         )
 
 
-def _check_options_apply(
-    sink: str | None,
-    dataset_type: str,
-    *,
-    shaped: bool,
-    create_tables: bool,
-    include_invalid: bool,
-    paced: bool,
-    realtime: bool,
-    speed: float,
+# Options that would do nothing where they are given are refused (silently ignored, they let
+# a user believe the run did what it did not). quick and generate share these checks.
+
+
+def _check_database_options(
+    sinks: Iterable[str | None], create_tables: bool, include_invalid: bool
 ) -> None:
-    """Refuse options that would do nothing where they are given (silently ignored, they
-    let a user believe the run did what it did not)."""
-    database = sink is not None and not sink.startswith("kafka://")
-    if (create_tables or include_invalid) and not database:
+    """--create-tables / --include-invalid need a database sink among ``sinks``."""
+    if not (create_tables or include_invalid):
+        return
+    if not any(sink is not None and not sink.startswith("kafka://") for sink in sinks):
         raise UsageError(
             "--create-tables and --include-invalid apply to a database --sink "
             "(sqlite:///FILE, postgresql://USER@HOST/DB); Kafka topics are made with ?create=N"
         )
-    if sink is None and paced:
-        raise UsageError("--rate, --realtime and --duration pace a --sink")
-    if sink is not None and shaped:
+
+
+def _check_shape(
+    sink: str | None, fmt: str, *, fmt_given: bool, pretty: bool, dataset: str | None = None
+) -> None:
+    """--format and --pretty shape files and standard output, --pretty only JSON arrays."""
+    if sink is not None and (fmt_given or pretty):
+        from persona_gen.sinks import masked_url
+
+        where = f" (dataset '{dataset}' goes to {masked_url(sink)})" if dataset else ""
         raise UsageError(
             "--format and --pretty shape -o files and standard output; a --sink takes the "
-            "records (Kafka values: ?value=json|avro|protobuf in its URL)"
+            f"records (Kafka values: ?value=json|avro|protobuf in its URL){where}"
         )
+    if pretty and fmt != "json":
+        what = f"dataset '{dataset}' is written as {fmt}" if dataset else f"not {fmt}"
+        raise UsageError(f"--pretty indents json output only; {what}")
+
+
+def _check_pacing(
+    sink: str | None,
+    dataset_type: str,
+    *,
+    rate: str | None,
+    realtime: bool,
+    speed: float,
+    duration: float | None,
+) -> None:
+    if sink is None and (rate is not None or realtime or duration is not None):
+        raise UsageError("--rate, --realtime and --duration pace a --sink")
     if speed != 1.0 and not realtime:
         raise UsageError("--speed applies with --realtime")
     if realtime and dataset_type in ("file", "fault"):
@@ -363,6 +387,59 @@ def _check_options_apply(
             f"--realtime follows the records' own times, and {dataset_type} records have none: "
             "use --rate"
         )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through symbolic links, '..' and hard links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return False
+
+
+def _sink_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///`` sink writes (None for other sinks)."""
+    if not url.startswith("sqlite://"):
+        return None
+    from persona_gen.sinks.database import parse_database_url
+
+    return parse_database_url(url).path
+
+
+def _refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> None:
+    """``--manifest`` naming the data's own file would replace the data by the manifest."""
+    from persona_gen.sinks.output import is_special
+
+    if manifest_file is None or data is None or is_special(data):  # (/dev/null twice is fine)
+        return
+    if _same_file(manifest_file, data):
+        raise UsageError(
+            f"--manifest {manifest_file}: that is the data's own file; give another path"
+        )
+
+
+def _refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:
+    """A dataset's file that is another's manifest (a dataset named 'a.json.manifest' beside
+    'a') would be replaced by that manifest, or replace it."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.runtime.write import sink_manifest_path
+
+    manifests = {
+        item.name: sink_manifest_path(item.sink, item.name, out_dir)
+        if item.sink
+        else manifest_path(item.output)
+        for item in planned
+        if item.sink or item.output is not None
+    }
+    for item in planned:
+        data = _sink_file(item.sink) if item.sink else item.output
+        for name, written in manifests.items():
+            if data is not None and _same_file(data, written):
+                raise UsageError(
+                    f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
+                    "rename one of them"
+                )
 
 
 def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
@@ -614,6 +691,9 @@ def generate(
         dry_run=dry_run,
         sink=sink,
     )
+    _check_database_options((item.sink for item in planned), create_tables, include_invalid)
+    for item in planned:
+        _check_shape(item.sink, item.fmt, fmt_given=False, pretty=pretty, dataset=item.name)
     if dry_run:
         _say_notes(crud_notes(planned, profile))
         sys.stdout.buffer.write(
@@ -624,12 +704,6 @@ def generate(
             + b"\n"
         )
         return
-    if drawn:
-        print(
-            f"persona-gen: no seed in profile or -s; using seed {drawn[0]} "
-            f"(pass -s {drawn[0]} to replay)",
-            file=sys.stderr,
-        )
     from rich.table import Table
 
     summary = Table(title=f"Generated: {profile.spec.name}")
@@ -641,9 +715,16 @@ def generate(
     for item in planned:
         if item.sink:
             check_sink_url(item.sink, generator=item.generator)
+    _refuse_manifests_over_data(planned, output)
     processes = _parse_workers(workers)
     prepared = prepare(planned, profile, pretty)
     # (said once the run is known to go ahead: a refused run gets its one error alone)
+    if drawn:
+        print(
+            f"persona-gen: no seed in profile or -s; using seed {drawn[0]} "
+            f"(pass -s {drawn[0]} to replay)",
+            file=sys.stderr,
+        )
     _say_notes(crud_notes(planned, profile))
     for item, dataset, encoder in prepared:
         try:

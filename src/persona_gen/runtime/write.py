@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import signal
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -142,8 +144,45 @@ def _written_blocks(
         stream.seek(end)
         return
     for payload, stats in encoded_blocks(dataset, encoder, workers):
-        encoder.write(payload)
+        if to_file:  # (an interrupted file is not kept: no count to keep right)
+            encoder.write(payload)
+            yield stats
+            continue
+        # Ctrl-C raised inside a write comes once the payload is out (the buffered writer
+        # checks for signals after writing): the block would be there but not counted. It is
+        # held until the write ends and the block is counted; a second one raises at once
+        # (a reader that takes nothing would hold the write forever).
+        with _HeldInterrupt() as held:
+            encoder.write(payload)
         yield stats
+        if held.seen:
+            raise KeyboardInterrupt
+
+
+class _HeldInterrupt:
+    """Within the block, a first SIGINT is only noted in ``seen`` (in the main thread; in
+    others signals cannot be handled, and nothing changes)."""
+
+    def __init__(self) -> None:
+        self.seen = False
+        self._previous: Any = None
+
+    def __enter__(self) -> _HeldInterrupt:
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):  # (not where SIGINT is ignored, as in a shell's background job)
+            self._previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def _handle(self, signum: int, frame: Any) -> None:
+        if self.seen:
+            raise KeyboardInterrupt
+        self.seen = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._previous is not None:
+            signal.signal(signal.SIGINT, self._previous)
 
 
 def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None) -> Path:

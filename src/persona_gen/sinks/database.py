@@ -245,9 +245,15 @@ def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, En
     """The table a dataset's rows fit, its entity and domain; a ``UsageError`` for
     generators whose records are not table rows."""
     if dataset.generator != "file":
+        # (load rows are flat, but a schedule of requests, not rows of the entity's table)
+        what = (
+            "a schedule of requests, not rows of a table"
+            if dataset.generator == "load"
+            else "nested envelopes"
+        )
         raise UsageError(
             f"a database or SQL output takes the 'file' generator's rows (flat table rows); "
-            f"'{dataset.generator}' records are nested envelopes: write them as json/jsonl "
+            f"'{dataset.generator}' records are {what}: write them as json/jsonl "
             "or send them to Kafka"
         )
     generator: Any = dataset.lanes[0].generator

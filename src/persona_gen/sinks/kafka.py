@@ -656,6 +656,8 @@ def send_dataset(
     finally:
         if bar is not None:
             bar.close()
+    if pace is not None and report.records < dataset.count and report.stopped is None:
+        report.stopped = "duration"  # (only --duration ends paced input early)
     doc = manifest(dataset, output=str(target), fmt=target.manifest_format, extra=extra)
     doc["delivery"] = report.to_manifest()
     doc["count"] = report.records  # what was taken for delivery (a paced run may stop early)
@@ -820,6 +822,18 @@ class _Run:
         # Batches fit the smallest limit of the topics written: a batch over a topic's
         # max.message.bytes fails whole, its small records with it.
         limits = [m for m in (self.topic(name).max_bytes for name in names) if m is not None]
+        if self.target.partition == "record" and topics:
+            # Records that plan their partition (``topics``: streaming ones) may name any of
+            # the planned ones: refuse a topic with fewer before the first record is sent.
+            for name in names:
+                count = self.topic(name).partitions
+                if count < PLANNED_PARTITIONS:
+                    raise SinkError(
+                        f"partition=record sends each record to the partition it is planned "
+                        f"for (0-{PLANNED_PARTITIONS - 1}), but topic '{name}' has {count} "
+                        "partitions: use partition=auto or partition=key",
+                        self.report,
+                    )
         if limits:
             batch = max(min(batch, *limits), 1)
         self.producer = self._producer(batch)

@@ -90,11 +90,27 @@ def open_output(path: Path | None) -> Iterator[IO[bytes]]:
     """``path`` atomically, or standard output when ``path`` is None."""
     if path is None:
         stdout = sys.stdout.buffer
-        yield stdout
-        stdout.flush()
+        try:
+            yield stdout
+            stdout.flush()
+        except BrokenPipeError:
+            raise  # (the reader went away: not an error, see cli.main)
+        except OSError as exc:
+            # A full disk or a file-size limit behind a shell redirection: as for -o, one
+            # message. What stays buffered is dropped, or the interpreter's last flush of
+            # standard output would fail again at exit, with a traceback.
+            _discard_stdout()
+            raise OutputError(f"standard output: cannot write: {exc.strerror or exc}") from None
         return
     with atomic_file(path) as stream:
         yield stream
+
+
+def _discard_stdout() -> None:
+    """Point file descriptor 1 at /dev/null (when standard output is one)."""
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.buffer.fileno()  # (raises when stdout is not a file, as in tests)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), 1)
 
 
 def ensure_writable(path: Path) -> None:

@@ -134,9 +134,11 @@ def protobuf_encoder_for(
     source = profile.spec.source if profile is not None else None
     if source is None or source.format != "protobuf":
         what = f"a {source.format} schema" if source is not None else "no imported schema"
+        # (avro, too, writes only streaming and file records)
+        others = "avro, " if dataset.generator in ("streaming", "file") else ""
         raise OutputError(
             f"protobuf output needs a profile imported from a .proto file (this one has {what}): "
-            "use avro, parquet, json, jsonl or csv"
+            f"use {others}parquet, json, jsonl or csv"
         )
     generator = dataset.generator
     if generator not in ("streaming", "fault", "file"):
