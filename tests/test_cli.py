@@ -553,7 +553,7 @@ def test_a_dataset_written_over_another_ones_manifest_is_refused(tmp_path: Path)
 
 _TWO_FILES = (
     "name: two\npersonas: [normal_user]\ndatasets:\n"
-    "  - {name: calls, type: api, count: 2}\n"
+    "  - {name: calls, type: api, count: 2, format: csv}\n"
     "  - {name: rows, type: file, count: 2, format: jsonl}\n"
 )
 
@@ -567,7 +567,7 @@ _TWO_FILES = (
             ["--pretty", "--sink", "kafka://127.0.0.1:1/t"],
             "--format and --pretty shape -o files and standard output",
         ),
-        (["--pretty"], "--pretty indents json output only; dataset 'rows' is written as jsonl"),
+        (["--pretty"], "--pretty indents json output only; dataset 'calls' is written as csv"),
     ],
 )
 def test_generate_refuses_options_that_would_do_nothing(
@@ -581,6 +581,20 @@ def test_generate_refuses_options_that_would_do_nothing(
     assert result.stderr.startswith(f"persona-gen: error: {message}")
     assert len(result.stderr.splitlines()) == 1
     assert not out.exists()
+
+
+def test_generate_pretty_indents_the_json_datasets_of_a_mixed_profile(tmp_path: Path) -> None:
+    profile = tmp_path / "mixed.yaml"
+    profile.write_text(
+        "name: mixed\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: calls, type: api, count: 2}\n"
+        "  - {name: rows, type: file, count: 2, format: jsonl}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", "--pretty"])
+    assert result.code == 0, result.stderr
+    assert (out / "calls.json").read_text().startswith("[\n  {\n")
+    assert len((out / "rows.jsonl").read_text().splitlines()) == 2
 
 
 @pytest.mark.parametrize(

@@ -692,8 +692,11 @@ def generate(
         sink=sink,
     )
     _check_database_options((item.sink for item in planned), create_tables, include_invalid)
-    for item in planned:
-        _check_shape(item.sink, item.fmt, fmt_given=False, pretty=pretty, dataset=item.name)
+    # --pretty indents the datasets written as JSON files, and is refused when there is none
+    # (a profile may mix json with other formats and sinks)
+    if pretty and not any(item.sink is None and item.fmt == "json" for item in planned):
+        first = next((item for item in planned if item.sink), planned[0])
+        _check_shape(first.sink, first.fmt, fmt_given=False, pretty=True, dataset=first.name)
     if dry_run:
         _say_notes(crud_notes(planned, profile))
         sys.stdout.buffer.write(
