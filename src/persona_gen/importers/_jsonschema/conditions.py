@@ -18,6 +18,8 @@ a type test tells them apart (``scalar_decision``).
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -434,6 +436,29 @@ def _among(value: Any, values: tuple[Any, ...]) -> bool:
 
 
 def _fits(schema: Schema, value: Any) -> bool:
+    """Could ``value`` be one of ``schema``'s values (its type, and the bounds, lengths
+    and pattern of a number or a string)?"""
     if value is None:
         return schema.nullable or schema.type in ("null", "any", "ref", "union")
-    return fits_type(value, schema.type)
+    if not fits_type(value, schema.type):
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = schema.minimum, schema.maximum
+        if low is not None and (value < low or (schema.exclusive_minimum and value == low)):
+            return False
+        if high is not None and (value > high or (schema.exclusive_maximum and value == high)):
+            return False
+        step = schema.multiple_of
+        if step and not math.isclose(value / step, round(value / step), abs_tol=1e-9):
+            return False
+    if isinstance(value, str):
+        if schema.min_length is not None and len(value) < schema.min_length:
+            return False
+        if schema.max_length is not None and len(value) > schema.max_length:
+            return False
+        if schema.pattern is not None:
+            try:
+                return re.search(schema.pattern, value) is not None
+            except re.error:
+                return True
+    return True

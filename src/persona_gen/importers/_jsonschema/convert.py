@@ -416,6 +416,8 @@ class Converter:
                     continue
                 else:
                     variant = merge(base, option, warn, self.refs)
+                    # (a property the option forbids is one the base declares)
+                    variant = self._drop_forbidden(variant, _tree(member), mctx)
                 if variant.type == "union" and option.type == "union" and _has(member, "oneOf"):
                     # (each option now holds the base's fields: set them apart again)
                     parts = _exclusive(list(variant.variants), member["oneOf"])
@@ -457,17 +459,31 @@ class Converter:
         found = self._found(node, ctx)
         return self._conditioned(schema, found, ctx) if found else schema
 
-    def _found(self, node: Any, ctx: Ctx) -> list[tuple[dict[str, Any], Ctx]]:
+    def _found(
+        self, node: Any, ctx: Ctx, seen: frozenset[int] = frozenset()
+    ) -> list[tuple[dict[str, Any], Ctx]]:
         """The conditionals of ``node`` and of its ``allOf`` parts written in place (an
-        ``allOf`` inside an ``allOf`` too): all of them apply to the same value."""
+        ``allOf`` inside an ``allOf`` too): all of them apply to the same value. A part that
+        is a ``$ref`` to a schema of conditionals alone counts as written in place (on its
+        own it has no properties for the tests to read)."""
         if not isinstance(node, dict):
             return []
+        ref = _ref_of(node)
+        if ref is not None:
+            if _has_constraints({k: v for k, v in node.items() if k not in _REF_KEYS}):
+                return []
+            try:
+                target, tctx = self.resolve(ref, ctx) if isinstance(ref, str) else (None, ctx)
+            except SchemaImportError:
+                return []
+            if not _bare(target) or id(target) in seen:
+                return []
+            return self._found(target, tctx, seen | {id(target)})
         out = [(node, ctx)] if "if" in node else []
         all_of = node.get("allOf")
         if isinstance(all_of, list):
             for i, part in enumerate(all_of):
-                if isinstance(part, dict) and _ref_of(part) is None:
-                    out += self._found(part, ctx.at("allOf", i))
+                out += self._found(part, ctx.at("allOf", i), seen)
         return out
 
     def _conditioned(self, schema: Schema, found: list[_Cond], ctx: Ctx) -> Schema:
@@ -482,7 +498,9 @@ class Converter:
                 schema = replace(schema, nullable=False)
             elif null is None:
                 self.warn(ctx, "if/then/else: whether null passes is not expressed; nulls are made")
-        states = self._apply([_State(o) for o in options], found)
+        states = self._apply(
+            [_State(o, memory=_fields(o, self.refs.deref)) for o in options], found
+        )
         if states is None:
             if options == _flat(schema):
                 return schema
@@ -544,12 +562,15 @@ class Converter:
                 changed = changed or dropped
                 groups.append([state] if kept else [])
                 continue
+            if self._vacuous(target, state, cond, branches, ctx):
+                groups.append([state])  # (every value of it passes either branch)
+                continue
+            changed = True
             group: list[_State] = []
             for want in (True, False):
                 for one in (holds if want else fails)(target, sel, self.refs.deref):
                     decided = replace(state, decisions=(*state.decisions, (sel, want)))
-                    made, did = self._branch(one, decided, cond, want, branches, ctx)
-                    changed = changed or did
+                    made = self._branch(one, decided, cond, want, branches, ctx)
                     group += [m for m in made if m not in group]
             groups.append(group)
         if not any(groups):
@@ -572,6 +593,67 @@ class Converter:
             )
         return True, False
 
+    def _restored(self, narrowed: Schema, branch: Schema, state: _State) -> Schema:
+        """``narrowed`` with the properties ``branch`` declares that a test or a branch left
+        out, as last seen on the way (optional: ``settle`` decides them again)."""
+        if branch.type != "object" or narrowed.type != "object":
+            return narrowed
+        have = {f.name for f in narrowed.fields}
+        back = [
+            replace(f, required=False)
+            for f in state.memory
+            if f.name not in have and branch.field(f.name) is not None
+        ]
+        return replace(narrowed, fields=(*narrowed.fields, *back)) if back else narrowed
+
+    def _vacuous(
+        self,
+        target: Schema,
+        state: _State,
+        cond: dict[str, Any],
+        branches: dict[str, Schema],
+        ctx: Ctx,
+    ) -> bool:
+        """Does every value of the object ``target`` pass both branches (they say nothing
+        it does not say already), with the properties it may get back too?"""
+        have = {f.name for f in target.fields}
+        back = tuple(replace(f, required=False) for f in state.memory if f.name not in have)
+        target = replace(target, fields=(*target.fields, *back))
+        for key in ("then", "else"):
+            if key not in cond:
+                continue
+            node, bctx = cond[key], ctx.at(key)
+            if node is False or self._found(node, bctx):
+                return False
+            names = {f.name for f in target.fields}
+            if any(set(g) & names for part in _tree(node) for g in _forbidden(part)):
+                return False
+            branch = self._branch_schema(node, key, branches, bctx)
+            pair = reconcile(target, branch, self.refs.kinds)
+            if pair is None or pair[0] != target:
+                return False
+            # (a trial: without ``self.refs``, which would keep the merges of references
+            # it makes; a reference merged with anything else is then a warning)
+            said: list[str] = []
+            made = merge(target, pair[1], said.append)
+            if said:
+                return False
+            made = replace(
+                made,
+                description=target.description,
+                default=target.default,
+                has_default=target.has_default,
+            )
+            if made != target:
+                return False
+        return True
+
+    def _branch_schema(self, node: Any, key: str, branches: dict[str, Schema], ctx: Ctx) -> Schema:
+        """A branch without its conditionals (made once per conditional)."""
+        if key not in branches:
+            branches[key] = self.inline(_without_conditionals(node), ctx)
+        return branches[key]
+
     def _branch(
         self,
         narrowed: Schema,
@@ -580,23 +662,21 @@ class Converter:
         want: bool,
         branches: dict[str, Schema],
         ctx: Ctx,
-    ) -> tuple[list[_State], bool]:
+    ) -> list[_State]:
         """A narrowed option with the branch its test takes merged in, and the branch's own
-        conditionals applied; whether that changed it."""
+        conditionals applied."""
         key = "then" if want else "else"
         if key not in cond:
             kept = state.pinned(narrowed)
-            return ([] if kept is None else [replace(state, option=kept)]), kept != narrowed
+            return [] if kept is None else [replace(state, option=kept)]
         node, bctx = cond[key], ctx.at(key)
         if node is False:
-            return [], True
-        if key not in branches:
-            branches[key] = self.inline(_without_conditionals(node), bctx)
-        branch = branches[key]
+            return []
+        branch = self._branch_schema(node, key, branches, bctx)
         messages: list[str] = []
         made: list[Schema] = []
         for option in _flat(branch):  # (each option of the branch, where it fits)
-            pair = reconcile(narrowed, option, self.refs.kinds)
+            pair = reconcile(self._restored(narrowed, option, state), option, self.refs.kinds)
             if pair is None or _apart(self.refs.kinds(narrowed), self.refs.kinds(option)):
                 continue  # (they disagree on a required property, or on the type)
             made += _flat(merge(*pair, messages.append, self.refs))
@@ -605,7 +685,8 @@ class Converter:
         # What the branch leaves out of an option stays out (a later branch may declare it
         # again); a closed option stays closed (``reconcile``).
         named = {f.name for s in (narrowed, *_flat(branch)) for f in s.fields}
-        settled: list[tuple[Schema, frozenset[str]]] = []
+        never = frozenset(g[0] for g in groups if len(g) == 1)
+        settled: list[tuple[Schema, frozenset[str], Schema]] = []
         for merged in made:
             one = state.pinned(merged) if merged.type in ("object", "map") else merged
             if one is None:
@@ -615,22 +696,29 @@ class Converter:
                 if any(set(g) <= required for g in groups):
                     continue  # the branch forbids what this option requires
                 one = self._drop_forbidden(one, parts, bctx)
-                gone = state.gone | (named - {f.name for f in one.fields})
+                left = named | {f.name for f in state.memory} if one.closed else named
+                gone = state.gone | (left - {f.name for f in one.fields}) | never
                 again = settle(one, state.decisions, self.refs.deref)
             else:
                 gone, again = state.gone, [one]
-            settled += [(s, gone) for s in again if all(s != t for t, _ in settled)]
-        changed = [s for s, _ in settled] != [narrowed]
-        states = [replace(state, option=s, gone=gone) for s, gone in settled]
+            settled += [(s, gone, one) for s in again if all(s != t for t, _, _ in settled)]
+        seen = {f.name: f for f in (*state.memory, *narrowed.fields)}
+        states = [
+            replace(
+                state,
+                option=s,
+                gone=gone,
+                memory=tuple({**seen, **_by_name(merged), **_by_name(s)}.values()),
+            )
+            for s, gone, merged in settled
+        ]
         nested = self._found(node, bctx)
         if nested and states:
-            after = self._apply(states, nested)
-            if after is not None:
-                states, changed = after, True
+            states = self._apply(states, nested) or states
         if states:
             for message in messages:
                 self.warn(bctx, message)
-        return states, changed
+        return states
 
     def _fate(self, kind: str, found: list[_Cond], seen: frozenset[int]) -> bool | None:
         """Do values of JSON type ``kind`` (not objects) pass these conditionals? None when
@@ -1120,12 +1208,14 @@ _Cond = tuple[dict[str, Any], Ctx]  # a schema holding ``if``, and where it is
 @dataclass(frozen=True)
 class _State:
     """An option of an object being split by conditionals: the tests decided on the way
-    (each must still go the same way once later branches are merged in) and the properties
-    branches left out (they stay out)."""
+    (each must still go the same way once later branches are merged in), the properties
+    branches left out (they stay out), and every property as last seen (one a test left
+    out and a later branch requires comes back with what was said of it)."""
 
     option: Schema
     decisions: tuple[tuple[Selector, bool], ...] = ()
     gone: frozenset[str] = frozenset()
+    memory: tuple[Field, ...] = ()  # each property as last seen on the way
 
     def pinned(self, option: Schema) -> Schema | None:
         """``option`` without the properties left out (None when one is required)."""
@@ -1405,6 +1495,17 @@ def _without_conditionals(node: Any) -> Any:
     return out
 
 
+def _bare(node: Any) -> bool:
+    """A schema of conditionals alone (in ``allOf`` parts written in place too)."""
+    if not isinstance(node, dict) or _ref_of(node) is not None:
+        return False
+    rest = {k: v for k, v in node.items() if k not in _CONDITIONAL_KEYS and k != "allOf"}
+    if _has_constraints(rest):
+        return False
+    all_of = node.get("allOf", [])
+    return isinstance(all_of, list) and all(_bare(p) for p in all_of)
+
+
 def _tree(node: Any) -> list[Any]:
     """``node`` and its ``allOf`` parts written in place, at any depth."""
     out = [node]
@@ -1443,6 +1544,17 @@ def _first(groups: list[list[Any]], cap: int) -> tuple[list[Any], bool]:
                     cut = True
         depth += 1
     return out, cut
+
+
+def _fields(schema: Schema, deref: Any) -> tuple[Field, ...]:
+    """The properties of an object (of the one a reference names)."""
+    if schema.type == "ref":
+        schema = deref(schema.ref or "") or schema
+    return schema.fields
+
+
+def _by_name(schema: Schema) -> dict[str, Field]:
+    return {f.name: f for f in schema.fields}
 
 
 def _combine(answers: list[bool | None]) -> bool | None:
