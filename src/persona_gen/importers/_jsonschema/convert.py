@@ -517,18 +517,20 @@ class Converter:
 
     def _apply(self, states: list[_State], found: list[_Cond]) -> list[_State] | None:
         """``states`` split by each conditional in turn (None when none changes them)."""
-        changed = False
+        changed = warned = False
         for cond, cctx in found:
             groups = self._split(states, cond, cctx)
             if groups is None:
                 continue
             states, cut = _first(groups, MAX_OPTIONS)
-            if cut:
+            if cut and not warned:  # (once: the conditionals after it are cut too)
                 self.warn(
                     cctx,
-                    f"if/then/else: over {MAX_OPTIONS} combinations of conditionals; only "
-                    f"{MAX_OPTIONS} options are generated (each valid, not every combination)",
+                    f"if/then/else: over {MAX_OPTIONS} combinations of conditionals from here "
+                    f"on; only {MAX_OPTIONS} options are generated (each valid, not every "
+                    "combination)",
                 )
+                warned = True
             changed = True
         return states if changed else None
 
