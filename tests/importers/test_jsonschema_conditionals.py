@@ -324,6 +324,14 @@ def test_a_value_of_no_type_takes_the_branch_that_only_objects_pass(tmp_path: Pa
     valid(tmp_path, schema)
 
 
+def test_a_value_of_no_type_keeps_the_types_the_branch_it_takes_allows(tmp_path: Path) -> None:
+    schema = {"title": "Any", "if": {"required": ["x"]}, "then": {"type": ["string", "object"]}}
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    assert all(isinstance(r, str) for r in records(result, "Any", 100, 7))
+    valid(tmp_path, schema)
+
+
 def test_null_is_made_only_where_the_branch_null_takes_allows_it(tmp_path: Path) -> None:
     """Null passes `required: [access]` (it is not an object), so it takes `then`: null
     passes `required: [public]` too, but not its `not` (GitLab CI's artifacts), nor a
@@ -416,55 +424,70 @@ _PROPS: dict[str, Any] = {
     "z": {"type": "array", "items": {"type": "string"}},
 }
 
-_tests = st.recursive(
-    st.one_of(
-        st.builds(
-            lambda v, req: {
-                "properties": {"kind": {"const": v}},
-                **({"required": ["kind"]} if req else {}),
-            },
-            st.sampled_from(["a", "b", "c"]),
-            st.booleans(),
-        ),
-        st.builds(
-            lambda vs: {"properties": {"kind": {"enum": vs}}, "required": ["kind"]},
-            st.lists(st.sampled_from(["a", "b", "c"]), min_size=1, max_size=2, unique=True),
-        ),
-        st.builds(lambda n: {"required": [n]}, st.sampled_from(_NAMES)),
-        st.builds(lambda b: {"properties": {"flag": {"const": b}}}, st.booleans()),
-        st.builds(lambda y: {"properties": {"y": {"enum": [y, y + 1]}}}, st.integers(0, 8)),
-        st.just({"type": "object"}),
-    ),
-    lambda inner: st.one_of(
-        inner.map(lambda t: {"not": t}),
-        st.lists(inner, min_size=2, max_size=2).map(lambda ts: {"anyOf": ts}),
-        st.lists(inner, min_size=2, max_size=2).map(lambda ts: {"allOf": ts}),
-    ),
-    max_leaves=3,
-)
-
-_effects = st.one_of(
-    st.builds(lambda n: {"required": [n]}, st.sampled_from(_NAMES)),
-    st.builds(lambda n: {"properties": {n: False}}, st.sampled_from(_NAMES)),
-    st.builds(lambda n: {"not": {"required": [n]}}, st.sampled_from(_NAMES)),
-    st.builds(lambda v: {"properties": {"kind": {"const": v}}}, st.sampled_from(["a", "b", "c"])),
-    st.builds(lambda y: {"properties": {"y": {"minimum": y}}}, st.integers(0, 9)),
-    st.builds(
-        lambda names: {"properties": {n: _PROPS[n] for n in names}, "additionalProperties": False},
-        st.lists(st.sampled_from(_NAMES), min_size=2, max_size=5, unique=True),
-    ),
-)
+_KINDS = ("a", "b", "c")
 
 
-def _conditionals(depth: int) -> st.SearchStrategy[dict[str, Any]]:
-    branch = _effects if depth == 0 else st.one_of(_effects, _effects, _conditionals(depth - 1))
-    branch = st.one_of(
-        branch,
-        st.lists(branch, min_size=1, max_size=2).map(lambda parts: {"allOf": parts}),
-    )
-    return st.fixed_dictionaries(
-        {"if": _tests}, optional={"then": branch, "else": branch}
-    )  # fmt: skip
+@st.composite
+def _tests(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    """An ``if``: a test of properties or of the type, or not/anyOf/allOf of such tests."""
+    form = draw(st.integers(0, 8 if depth else 5))
+    if form == 0:
+        test: dict[str, Any] = {"properties": {"kind": {"const": draw(st.sampled_from(_KINDS))}}}
+        return {**test, "required": ["kind"]} if draw(st.booleans()) else test
+    if form == 1:
+        values = draw(st.lists(st.sampled_from(_KINDS), min_size=1, max_size=2, unique=True))
+        return {"properties": {"kind": {"enum": values}}, "required": ["kind"]}
+    if form == 2:
+        return {"required": [draw(st.sampled_from(_NAMES))]}
+    if form == 3:
+        return {"properties": {"flag": {"const": draw(st.booleans())}}}
+    if form == 4:
+        y = draw(st.integers(0, 8))
+        return {"properties": {"y": {"enum": [y, y + 1]}}}
+    if form == 5:
+        return {"type": "object"}
+    if form == 6:
+        return {"not": draw(_tests(depth - 1))}
+    key = "anyOf" if form == 7 else "allOf"
+    return {key: [draw(_tests(depth - 1)), draw(_tests(depth - 1))]}
+
+
+@st.composite
+def _effects(draw: st.DrawFn) -> dict[str, Any]:
+    """What a branch says: a property required or forbidden, a value, a bound, closed."""
+    name = draw(st.sampled_from(_NAMES))
+    form = draw(st.integers(0, 5))
+    if form == 0:
+        return {"required": [name]}
+    if form == 1:
+        return {"properties": {name: False}}
+    if form == 2:
+        return {"not": {"required": [name]}}
+    if form == 3:
+        return {"properties": {"kind": {"const": draw(st.sampled_from(_KINDS))}}}
+    if form == 4:
+        return {"properties": {"y": {"minimum": draw(st.integers(0, 9))}}}
+    names = draw(st.lists(st.sampled_from(_NAMES), min_size=2, max_size=5, unique=True))
+    return {"properties": {n: _PROPS[n] for n in names}, "additionalProperties": False}
+
+
+@st.composite
+def _conditionals(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    """A conditional whose branches may hold conditionals (or allOf of them) in turn."""
+
+    def branch() -> dict[str, Any]:
+        nested = depth > 0 and draw(st.integers(0, 2)) == 0
+        parts = [
+            draw(_conditionals(depth - 1)) if nested else draw(_effects())
+            for _ in range(draw(st.integers(1, 2)))
+        ]
+        return parts[0] if len(parts) == 1 and draw(st.booleans()) else {"allOf": parts}
+
+    out: dict[str, Any] = {"if": draw(_tests())}
+    for key in ("then", "else"):
+        if draw(st.booleans()):
+            out[key] = branch()
+    return out
 
 
 @settings(
@@ -473,7 +496,7 @@ def _conditionals(depth: int) -> st.SearchStrategy[dict[str, Any]]:
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 @given(
-    st.lists(_conditionals(2), min_size=1, max_size=3),
+    st.lists(_conditionals(), min_size=1, max_size=3),
     st.lists(st.sampled_from(_NAMES), max_size=2, unique=True),
     st.booleans(),
     st.booleans(),

@@ -555,10 +555,18 @@ class Converter:
             target = option
             if option.type == "ref":
                 target = self.refs.deref(option.ref or "") or option
-            if target.type == "any":  # (drawn as strings and integers)
-                fates = {self._fate(k, [(cond, ctx)], frozenset()) for k in ("string", "integer")}
-                if fates == {False}:  # only objects pass the branch taken: one it is
+            if target.type == "any":
+                fates = {k: self._fate(k, [(cond, ctx)], frozenset()) for k in _DRAWN["any"]}
+                passing = [k for k, fate in fates.items() if fate]
+                if not any(fate is not False for fate in fates.values()):
+                    # only objects pass the branch their values take: one it is
                     target, changed = Schema("object", description=option.description), True
+                elif False in fates.values() and None not in fates.values():
+                    # (the values of the types that pass it)
+                    one = Schema(passing[0], description=option.description)
+                    groups.append([replace(state, option=one)])
+                    changed = True
+                    continue
             if target.type not in ("object", "map"):  # (a map: an object of free keys)
                 kept, dropped = self._scalar_option(target, cond, ctx)
                 changed = changed or dropped
@@ -583,8 +591,9 @@ class Converter:
     def _scalar_option(self, target: Schema, cond: dict[str, Any], ctx: Ctx) -> tuple[bool, bool]:
         """Whether an option that is not an object stays (property tests hold for its
         values), and whether it is left out (the branch they take rejects them)."""
-        kind = {"union": "", "ref": ""}.get(target.type, target.type)
-        fate = self._fate(kind, [(cond, ctx)], frozenset()) if kind else None
+        kinds = _DRAWN.get(target.type, (target.type,))
+        fates = {self._fate(k, [(cond, ctx)], frozenset()) for k in kinds}
+        fate = fates.pop() if len(fates) == 1 else None
         if fate is False:
             return False, True
         if fate is None:
@@ -1204,6 +1213,9 @@ class Converter:
 
 
 _REF_KEYS = ("$ref", "$dynamicRef", "$recursiveRef")
+# The JSON types of the values drawn for a schema that is not an object ("any": strings and
+# integers; a union or a reference left as such: unknown).
+_DRAWN: dict[str, tuple[str, ...]] = {"any": ("string", "integer"), "union": (), "ref": ()}
 _Cond = tuple[dict[str, Any], Ctx]  # a schema holding ``if``, and where it is
 
 
