@@ -1,6 +1,6 @@
 """The jsonschema importer over real-world JSON Schemas (tests/corpus/jsonschema, see
 SOURCES.md): configuration-file schemas from SchemaStore and tool vendors, as vendored by
-check-jsonschema, and AsyncAPI 2.6's.
+check-jsonschema (GitLab CI's and CircleCI's chain and nest if/then/else), and AsyncAPI 2.6's.
 
 Every listed entity (root and definitions) is imported; 50 records per entity are generated
 with a fixed seed and validated against the original schema with the `jsonschema` package
@@ -25,6 +25,12 @@ SKIP: dict[tuple[str, str], str] = {
         "recipients is `type: array` with anyOf options that are all objects: unsatisfiable"
     ),
     ("bamboo-spec.json", "task"): "contains notification (unsatisfiable recipients)",
+    ("circle-ci.json", "CircleCI Config"): (
+        "orb names' pattern uses \\p{Cc}, which Python's re (the validator's) cannot compile"
+    ),
+    ("circle-ci.json", "orb"): (
+        "orb names' pattern uses \\p{Cc}, which Python's re (the validator's) cannot compile"
+    ),
     ("github-actions.json", "github-actions"): (
         "composite steps are a oneOf of `not` schemas (not expressible)"
     ),
@@ -40,7 +46,7 @@ SKIP: dict[tuple[str, str], str] = {
 
 def test_corpus_is_real_and_small() -> None:
     assert len(FILES) >= 15
-    assert sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file()) < 1_100_000
+    assert sum(p.stat().st_size for p in CORPUS.rglob("*") if p.is_file()) < 1_500_000
     listed = (CORPUS / "SOURCES.md").read_text(encoding="utf-8")
     for path in FILES:
         assert path.name in listed, f"{path.name} missing from SOURCES.md"

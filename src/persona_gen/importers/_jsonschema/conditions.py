@@ -2,36 +2,54 @@
 
 Real schemas use conditionals as discriminators: ``if: {properties: {type: {const:
 "input"}}}, then: {required: [attributes]}``, often one per value inside ``allOf``. An
-``if`` that tests properties (their presence, a ``const`` or an ``enum``), or the ``not``
-of such a test, splits an object into the objects where it holds and those where it fails;
-each gets ``then`` or ``else`` merged in. Several conditionals split one after another, and
-contradictory options (a property restricted to two different constants) are dropped, so a
-discriminator with n values gives about n + 1 options, not 2ⁿ.
+``if`` that tests properties (their presence, a ``const`` or an ``enum``) or the value's
+type, or combines such tests with ``not``, ``anyOf`` and ``allOf``, splits an object into the
+objects where it holds and those where it fails; each gets ``then`` or ``else`` merged in.
+Several conditionals split one after another, and contradictory options (a property
+restricted to two different constants) are dropped, so a discriminator with n values gives
+about n + 1 options, not 2ⁿ.
 
 Only declared properties are narrowed: a property the object cannot hold is absent, which
 settles the tests on it. A test whose failure cannot be said in the model (a free-form string
 that must differ from a constant) keeps the property's schema: a drawn value equals one
-given constant only by chance.
+given constant only by chance. Values that are not objects pass every property test; only
+a type test tells them apart (``scalar_decision``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from persona_gen.entities.model import Field, Schema
 from persona_gen.importers._jsonschema.merge import fits_type, json_type
 
-__all__ = ["MAX_OPTIONS", "Selector", "narrowings", "selector"]
+__all__ = [
+    "MAX_OPTIONS",
+    "Selector",
+    "fails",
+    "holds",
+    "reconcile",
+    "scalar_decision",
+    "selector",
+    "settle",
+]
 
 # Options a chain of conditionals may make of one object before the rest are not expressed.
 MAX_OPTIONS = 64
 # An integer range this small is listed as an enum when some of its values are excluded.
 _SMALL_RANGE = 64
-_OBJECT_ONLY = frozenset({"properties", "required", "type", "$comment", "title", "description"})
+_ANNOTATIONS = frozenset(
+    {"$comment", "title", "description", "markdownDescription", "examples", "default",
+     "deprecated", "$id"}
+)  # fmt: skip
+_TYPES = frozenset({"object", "array", "string", "integer", "number", "boolean", "null"})
 
 Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
+Kinds = Callable[[Schema], "frozenset[str] | None"]  # JSON types of a schema's values
 
 
 @dataclass(frozen=True)
@@ -46,21 +64,74 @@ class Test:
 
 @dataclass(frozen=True)
 class Selector:
-    """An ``if`` the model can split on: tests that all hold (or, negated, not all)."""
+    """An ``if`` the model can decide. ``tests``: every property test holds and, with
+    ``kinds``, the value is of one of those JSON types; ``not``, ``any`` and ``all``
+    combine ``parts``."""
 
-    tests: tuple[Test, ...]
-    negated: bool = False
+    op: Literal["tests", "not", "any", "all"]
+    tests: tuple[Test, ...] = ()
+    kinds: frozenset[str] | None = None
+    parts: tuple[Selector, ...] = ()
+
+    def names(self) -> set[str]:
+        """Every property some test reads."""
+        out = {t.name for t in self.tests}
+        for part in self.parts:
+            out |= part.names()
+        return out
+
+
+_ALWAYS = Selector("tests")
 
 
 def selector(node: Any) -> Selector | None:
-    """The tests of an ``if`` schema, or None when it tests something else."""
+    """The tests of an ``if`` schema, or None when it tests something the model cannot
+    decide (a nested property, a pattern, a count...)."""
+    if node is True:
+        return _ALWAYS
+    if node is False:
+        return Selector("not", parts=(_ALWAYS,))
     if not isinstance(node, dict):
         return None
-    if set(node) == {"not"} or set(node) - {"$comment", "description"} == {"not"}:
-        inner = selector(node["not"])
-        return None if inner is None else Selector(inner.tests, not inner.negated)
-    if set(node) - _OBJECT_ONLY or node.get("type", "object") != "object":
+    keys = set(node) - _ANNOTATIONS
+    if keys - {"properties", "required", "type", "not", "anyOf", "allOf"}:
         return None
+    found: list[Selector] = []
+    if keys & {"properties", "required", "type"}:
+        own = _tests(node)
+        if own is None:
+            return None
+        found.append(own)
+    if "not" in node:
+        inner = selector(node["not"])
+        if inner is None:
+            return None
+        found.append(Selector("not", parts=(inner,)))
+    combined: tuple[tuple[str, Literal["any", "all"]], ...] = (("anyOf", "any"), ("allOf", "all"))
+    for key, op in combined:
+        if key not in node:
+            continue
+        members = node[key]
+        if not isinstance(members, list) or not members:
+            return None
+        parts = [selector(m) for m in members]
+        if any(p is None for p in parts):
+            return None
+        found.append(Selector(op, parts=tuple(p for p in parts if p is not None)))
+    if not found:
+        return _ALWAYS
+    return found[0] if len(found) == 1 else Selector("all", parts=tuple(found))
+
+
+def _tests(node: dict[str, Any]) -> Selector | None:
+    """``properties``, ``required`` and ``type`` of an ``if``."""
+    kinds: frozenset[str] | None = None
+    declared = node.get("type")
+    if declared is not None:
+        listed = [declared] if isinstance(declared, str) else declared
+        if not isinstance(listed, list) or not all(t in _TYPES for t in listed) or not listed:
+            return None
+        kinds = frozenset(listed)
     props = node.get("properties", {})
     required = node.get("required", [])
     if not isinstance(props, dict) or not isinstance(required, list):
@@ -75,7 +146,7 @@ def selector(node: Any) -> Selector | None:
         tests[name] = Test(name, values or None, name in required)
     for name in required:
         tests.setdefault(name, Test(name, None, True))
-    return Selector(tuple(tests.values())) if tests else None
+    return Selector("tests", tuple(tests.values()), kinds)
 
 
 def _accepted(sub: Any) -> tuple[Any, ...] | Literal[False] | None:
@@ -83,28 +154,91 @@ def _accepted(sub: Any) -> tuple[Any, ...] | Literal[False] | None:
     test is something the model cannot split on."""
     if sub is True or sub == {}:
         return None
-    if not isinstance(sub, dict) or set(sub) - {"const", "enum", "type", "$comment"}:
+    if not isinstance(sub, dict):
+        return False
+    if set(sub) - {"const", "enum", "type"} - _ANNOTATIONS:
         return False
     if "const" in sub:
         return (sub["const"],)
     enum = sub.get("enum")
     if isinstance(enum, list) and enum:
         return tuple(enum)
+    if set(sub) <= _ANNOTATIONS:
+        return None
     return False
 
 
-def narrowings(obj: Schema, sel: Selector, deref: Deref) -> tuple[list[Schema], list[Schema]]:
-    """The options of ``obj`` where the ``if`` holds and those where it fails."""
-    # A tested property that refers to a scalar (an enum of its own) is narrowed inline.
+def scalar_decision(kind: str, sel: Selector) -> bool | None:
+    """Whether the ``if`` holds for a value of JSON type ``kind`` that is not an object
+    (property tests hold for it); None when values of that type differ."""
+    if sel.op == "tests":
+        if sel.kinds is None or kind in sel.kinds:
+            return True
+        if kind == "integer" and "number" in sel.kinds:
+            return True
+        if kind == "number" and "integer" in sel.kinds:
+            return None  # (whole numbers are integers)
+        return False
+    decided = [scalar_decision(kind, p) for p in sel.parts]
+    if sel.op == "not":
+        return None if decided[0] is None else not decided[0]
+    want = sel.op == "any"  # any: one True settles it; all: one False does
+    if want in decided:
+        return want
+    return None if None in decided else not want
+
+
+def holds(obj: Schema, sel: Selector, deref: Deref) -> list[Schema]:
+    """The options of object ``obj`` where the ``if`` holds."""
+    return _narrow(_inlined(obj, sel, deref), sel, True)
+
+
+def fails(obj: Schema, sel: Selector, deref: Deref) -> list[Schema]:
+    """The options of object ``obj`` where the ``if`` fails."""
+    return _narrow(_inlined(obj, sel, deref), sel, False)
+
+
+def settle(obj: Schema, decisions: Iterable[tuple[Selector, bool]], deref: Deref) -> list[Schema]:
+    """``obj`` narrowed again so that every decided ``if`` still goes the way it went (a
+    branch merged in later may have brought back a property a test left out)."""
+    out = [obj]
+    for sel, want in decisions:
+        out = _unique(o for option in out for o in _narrow(option, sel, want))
+    return out
+
+
+def _inlined(obj: Schema, sel: Selector, deref: Deref) -> Schema:
+    """A tested property that refers to a scalar (an enum of its own) is narrowed inline."""
+    names = sel.names()
     fields = tuple(
-        replace(f, schema=_scalar(f.schema, deref)) if any(t.name == f.name for t in sel.tests)
-        else f
-        for f in obj.fields
-    )  # fmt: skip
-    obj = replace(obj, fields=fields)
-    holds = _all_hold(obj, sel.tests)
-    fails = _one_fails(obj, sel.tests)
-    return (fails, holds) if sel.negated else (holds, fails)
+        replace(f, schema=_scalar(f.schema, deref)) if f.name in names else f for f in obj.fields
+    )
+    return replace(obj, fields=fields)
+
+
+def _narrow(obj: Schema, sel: Selector, want: bool) -> list[Schema]:
+    if sel.op == "not":
+        return _narrow(obj, sel.parts[0], not want)
+    if sel.op == "tests":
+        if sel.kinds is not None and "object" not in sel.kinds:
+            return [] if want else [obj]  # (an object is never of the other types)
+        return _all_hold(obj, sel.tests) if want else _one_fails(obj, sel.tests)
+    # any that holds / all that fails: one part is enough, each gives its options;
+    # any that fails / all that holds: every part, one after another.
+    if (sel.op == "any") == want:
+        return _unique(o for part in sel.parts for o in _narrow(obj, part, want))
+    out = [obj]
+    for part in sel.parts:
+        out = _unique(o for option in out for o in _narrow(option, part, want))
+    return out
+
+
+def _unique(options: Iterable[Schema]) -> list[Schema]:
+    out: list[Schema] = []
+    for o in options:
+        if o not in out:
+            out.append(o)
+    return out
 
 
 def _scalar(schema: Schema, deref: Deref) -> Schema:
@@ -117,6 +251,69 @@ def _scalar(schema: Schema, deref: Deref) -> Schema:
             break
         schema = replace(target, nullable=target.nullable or schema.nullable)
     return schema
+
+
+def reconcile(option: Schema, branch: Schema, kinds: Kinds) -> tuple[Schema, Schema] | None:
+    """``option`` and a ``branch`` about to be merged into it, without what they disagree
+    on: a property one side forbids (closed, or a type or value the other cannot take) is
+    left out of both where optional; None when a required one is, as nothing fits both."""
+    if option.type != "object" or branch.type != "object":
+        return option, branch
+    mine = {f.name: f for f in option.fields}
+    theirs = {f.name: f for f in branch.fields}
+    gone: set[str] = set()
+    if branch.closed:
+        gone |= set(mine) - set(theirs)
+    if option.closed:
+        gone |= set(theirs) - set(mine)
+    narrowed: dict[str, Schema] = {}
+    for name in set(mine) & set(theirs):
+        a, b = mine[name].schema, theirs[name].schema
+        ka, kb = kinds(a), kinds(b)
+        if ka is not None and kb is not None and not ka & kb:
+            gone.add(name)
+            continue
+        common = _common(a, b)
+        if common is None:
+            continue
+        if not common:
+            gone.add(name)
+        else:
+            narrowed[name] = _set_values(a, common)
+    if any(n in gone and f.required for fs in (mine, theirs) for n, f in fs.items()):
+        return None
+    option = replace(
+        option,
+        fields=tuple(
+            replace(f, schema=narrowed[f.name]) if f.name in narrowed else f
+            for f in option.fields
+            if f.name not in gone
+        ),
+    )
+    branch = replace(branch, fields=tuple(f for f in branch.fields if f.name not in gone))
+    return option, branch
+
+
+def _common(a: Schema, b: Schema) -> tuple[Any, ...] | None:
+    """The values two schemas both allow, when one of them lists its values (None when
+    neither does)."""
+    ma, mb = _members(a), _members(b)
+    if ma is None and mb is None:
+        return None
+    if ma is not None:
+        return tuple(v for v in ma if _fits(b, v) and (mb is None or _among(v, mb)))
+    assert mb is not None
+    return tuple(v for v in mb if _fits(a, v))
+
+
+def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
+    if schema.type in ("ref", "union", "any"):
+        return schema  # (the merge takes the other side's values)
+    if len(values) == 1:
+        return replace(schema, const=values[0], has_const=True, enum=None)
+    if schema.has_const or schema.enum is not None or schema.type == "boolean":
+        return replace(schema, enum=values, const=None, has_const=False)
+    return schema  # (an integer range: the merge keeps its bounds)
 
 
 def _all_hold(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
@@ -239,6 +436,29 @@ def _among(value: Any, values: tuple[Any, ...]) -> bool:
 
 
 def _fits(schema: Schema, value: Any) -> bool:
+    """Could ``value`` be one of ``schema``'s values (its type, and the bounds, lengths
+    and pattern of a number or a string)?"""
     if value is None:
         return schema.nullable or schema.type in ("null", "any", "ref", "union")
-    return fits_type(value, schema.type)
+    if not fits_type(value, schema.type):
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = schema.minimum, schema.maximum
+        if low is not None and (value < low or (schema.exclusive_minimum and value == low)):
+            return False
+        if high is not None and (value > high or (schema.exclusive_maximum and value == high)):
+            return False
+        step = schema.multiple_of
+        if step and not math.isclose(value / step, round(value / step), abs_tol=1e-9):
+            return False
+    if isinstance(value, str):
+        if schema.min_length is not None and len(value) < schema.min_length:
+            return False
+        if schema.max_length is not None and len(value) > schema.max_length:
+            return False
+        if schema.pattern is not None:
+            try:
+                return re.search(schema.pattern, value) is not None
+            except re.error:
+                return True
+    return True

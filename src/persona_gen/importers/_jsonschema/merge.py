@@ -272,6 +272,13 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     changes: dict[str, Any] = {"nullable": out.nullable and b.nullable}
     if b.has_const and not out.has_const:
         changes.update(const=b.const, has_const=True)
+    elif b.has_const and not _same(out.const, b.const):
+        warn(f"allOf: constants {out.const!r} and {b.const!r} differ; the first is used")
+    const = changes.get("const", out.const)
+    if (out.has_const or b.has_const) and any(
+        e is not None and not any(_same(const, v) for v in e) for e in (out.enum, b.enum)
+    ):
+        warn(f"allOf: constant {const!r} is not in the enum; the constant is used")
     if b.enum is not None:
         if out.enum is None:
             changes["enum"] = b.enum
@@ -349,6 +356,13 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | Non
         changes["fields"] = tuple(fields.values())
     changes["closed"] = a.closed or b.closed
     return replace(out, **changes)
+
+
+def _same(x: Any, y: Any) -> bool:
+    """JSON equality: ``true`` is not ``1``, ``1`` is ``1.0``."""
+    if isinstance(x, bool) or isinstance(y, bool):
+        return type(x) is type(y) and x == y
+    return bool(x == y)
 
 
 def _larger(x: int | None, y: int | None) -> int | None:

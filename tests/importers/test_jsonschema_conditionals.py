@@ -1,0 +1,521 @@
+"""if/then/else beyond one level: conditionals in ``allOf`` inside ``allOf``, chained in
+``else``, inside ``then``/``else`` branches, inside ``oneOf`` options and behind a ``$ref``
+part; ``if`` tests combined with ``not``/``anyOf``/``allOf`` or testing the type; the option
+cap. Every schema's records are checked against the original with the `jsonschema`
+validator, over several seeds, and random chains of conditionals are generated (hypothesis).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+from jsonschema_proof import records
+
+from persona_gen.importers.base import ImportResult
+from persona_gen.importers.jsonschema import JsonSchemaImporter
+
+
+def load(tmp_path: Path, schema: Any) -> ImportResult:
+    path = tmp_path / "thing.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return JsonSchemaImporter().load(path)
+
+
+def valid(tmp_path: Path, schema: Any, n: int = 150, seeds: tuple[int, ...] = (1, 2, 3)) -> None:
+    """Every listed entity's records pass the original schema."""
+    path = tmp_path / "thing.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    result = JsonSchemaImporter().load(path)
+    checks = JsonSchemaImporter().validators(path)
+    for entity in result.listed:
+        for seed in seeds:
+            for row in records(result, entity, n, seed):
+                assert checks[entity](row) == [], (entity, row)
+
+
+def conditional_warnings(result: ImportResult) -> list[str]:
+    return [w for w in result.warnings if "if/then/else" in w]
+
+
+# -- allOf inside allOf -----------------------------------------------------------------------
+
+# GitLab CI's job inputs: the type of `default` follows `type`, one conditional per value,
+# in an allOf that is itself a part of an allOf.
+_INPUT = {
+    "title": "Input",
+    "type": "object",
+    "required": ["default"],
+    "properties": {
+        "type": {"type": "string", "enum": ["array", "boolean", "number", "string"]},
+        "description": {"type": "string"},
+        "default": {},
+    },
+    "allOf": [
+        {"properties": {"regex": {"type": "string"}}},
+        {
+            "allOf": [
+                {
+                    "if": {"properties": {"type": {"enum": [kind]}}, "required": ["type"]},
+                    "then": {"properties": {"default": {"type": kind}}},
+                }
+                for kind in ("string", "number", "boolean", "array")
+            ]
+            + [
+                {
+                    "if": {"not": {"required": ["type"]}},
+                    "then": {"properties": {"default": {"type": "string"}}},
+                }
+            ]
+        },
+    ],
+}
+
+
+def test_conditionals_in_an_allof_inside_an_allof_split_the_object(tmp_path: Path) -> None:
+    result = load(tmp_path, _INPUT)
+    assert not conditional_warnings(result), result.warnings
+    rows = records(result, "Input", 400, 1)
+    kinds = {"string": str, "number": (int, float), "boolean": bool, "array": list}
+    for row in rows:
+        assert isinstance(row["default"], kinds[row.get("type", "string")]), row
+    assert {r.get("type") for r in rows} == {None, "array", "boolean", "number", "string"}
+    valid(tmp_path, _INPUT)
+
+
+# -- chains in else, conditionals inside branches ---------------------------------------------
+
+# CircleCI's job invocations: release, lock/unlock, approval/no-op, else a build job, whose
+# `if` is an anyOf (no type, or type build); the branches are closed objects.
+_JOB = {
+    "title": "Job",
+    "type": "object",
+    "properties": {"type": {"enum": ["build", "release", "lock", "unlock", "approval", "no-op"]}},
+    "if": {"required": ["type"], "properties": {"type": {"const": "release"}}},
+    "then": {"required": ["plan_name"], "properties": {"plan_name": {"type": "string"}}},
+    "else": {
+        "if": {"required": ["type"], "properties": {"type": {"enum": ["lock", "unlock"]}}},
+        "then": {
+            "required": ["key"],
+            "properties": {
+                "type": {"enum": ["lock", "unlock"]},
+                "key": {"type": "string", "minLength": 1},
+            },
+            "additionalProperties": False,
+        },
+        "else": {
+            "if": {"required": ["type"], "properties": {"type": {"enum": ["approval", "no-op"]}}},
+            "then": {"additionalProperties": True},
+            "else": {
+                "if": {
+                    "anyOf": [
+                        {"not": {"required": ["type"]}},
+                        {"required": ["type"], "properties": {"type": {"const": "build"}}},
+                    ]
+                },
+                "then": {
+                    "required": ["steps"],
+                    "properties": {
+                        "type": {"const": "build"},
+                        "steps": {"type": "array", "items": {"type": "string"}, "minItems": 1},
+                        "docker": {"type": "string"},
+                        "machine": {"type": "boolean"},
+                        "executor": {"type": "string"},
+                    },
+                    "additionalProperties": False,
+                    "anyOf": [
+                        {"required": ["executor"]},
+                        {"oneOf": [{"required": ["docker"]}, {"required": ["machine"]}]},
+                    ],
+                },
+                "else": False,
+            },
+        },
+    },
+}
+
+
+def test_a_chain_of_conditionals_in_else_gives_each_link_its_branch(tmp_path: Path) -> None:
+    result = load(tmp_path, _JOB)
+    assert not conditional_warnings(result), result.warnings
+    rows = records(result, "Job", 600, 2)
+    assert {r.get("type") for r in rows} == {
+        None, "build", "release", "lock", "unlock", "approval", "no-op"
+    }  # fmt: skip
+    for row in rows:
+        kind = row.get("type", "build")
+        assert ("plan_name" in row) == (kind == "release"), row
+        assert ("key" in row) == (kind in ("lock", "unlock")), row
+        assert ("steps" in row) == (kind == "build"), row
+    valid(tmp_path, _JOB)
+
+
+def test_a_conditional_inside_then_applies_where_the_outer_test_holds(tmp_path: Path) -> None:
+    schema = {
+        "title": "Payment",
+        "type": "object",
+        "required": ["method"],
+        "properties": {
+            "method": {"enum": ["card", "bank"]},
+            "network": {"enum": ["visa", "amex"]},
+            "cvv": {"type": "string", "pattern": "^[0-9]{3}$"},
+            "cid": {"type": "string", "pattern": "^[0-9]{4}$"},
+            "iban": {"type": "string"},
+        },
+        "additionalProperties": False,
+        "if": {"properties": {"method": {"const": "card"}}},
+        "then": {
+            "required": ["network"],
+            "properties": {"iban": False},
+            "if": {"properties": {"network": {"const": "amex"}}},
+            "then": {"required": ["cid"], "properties": {"cvv": False}},
+            "else": {"required": ["cvv"], "properties": {"cid": False}},
+        },
+        "else": {
+            "required": ["iban"],
+            "properties": {"network": False, "cvv": False, "cid": False},
+        },
+    }
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    rows = records(result, "Payment", 400, 3)
+    shapes = {(r["method"], r.get("network"), "cvv" in r, "cid" in r) for r in rows}
+    assert shapes == {
+        ("card", "visa", True, False),
+        ("card", "amex", False, True),
+        ("bank", None, False, False),
+    }
+    valid(tmp_path, schema)
+
+
+def test_a_property_a_branch_leaves_out_stays_out_when_a_later_branch_declares_it(
+    tmp_path: Path,
+) -> None:
+    """The first conditional leaves `tag` out where `kind` is absent; the second one's
+    branch declares `tag` again: it must not come back there."""
+    schema = {
+        "title": "T",
+        "type": "object",
+        "properties": {"kind": {"enum": ["a", "b"]}, "tag": {"type": "string"}},
+        "allOf": [
+            {"if": {"required": ["kind"]}, "else": {"not": {"required": ["tag"]}}},
+            {"if": {"required": ["kind"]}, "then": {"required": ["tag"]}},
+            {
+                "if": {"not": {"properties": {"kind": {"const": "b"}}}},
+                "then": {"properties": {"tag": {"type": "string", "minLength": 2}}},
+            },
+        ],
+    }
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    rows = records(result, "T", 400, 4)
+    assert all("tag" in r for r in rows if "kind" in r)
+    assert not any("tag" in r for r in rows if "kind" not in r)
+    valid(tmp_path, schema)
+
+
+def test_a_conditional_inside_a_oneof_option_reads_the_base_properties(tmp_path: Path) -> None:
+    schema = {
+        "title": "Shape",
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"enum": ["circle", "square"]},
+            "r": {"type": "number", "minimum": 0},
+            "side": {"type": "number", "minimum": 0},
+            "filled": {"type": "boolean"},
+            "colour": {"type": "string"},
+        },
+        "oneOf": [
+            {
+                "if": {"properties": {"kind": {"const": "circle"}}},
+                "then": {"required": ["r"], "properties": {"side": False}},
+                "else": {"required": ["side"], "properties": {"r": False}},
+            },
+            {"required": ["filled"], "properties": {"r": False, "side": False}},
+        ],
+        "allOf": [
+            {
+                "if": {"required": ["filled"], "properties": {"filled": {"const": True}}},
+                "then": {"required": ["colour"]},
+            }
+        ],
+    }
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    rows = records(result, "Shape", 400, 5)
+    assert any("r" in r for r in rows) and any("side" in r for r in rows)
+    valid(tmp_path, schema)
+
+
+def test_a_ref_to_a_schema_of_conditionals_alone_splits_the_object(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["kind"],
+        "properties": {
+            "kind": {"enum": ["a", "b"]},
+            "x": {"type": "string"},
+            "y": {"type": "integer"},
+        },
+        "allOf": [{"$ref": "#/$defs/rules"}],
+        "$defs": {
+            "rules": {
+                "allOf": [
+                    {
+                        "if": {"properties": {"kind": {"const": "a"}}},
+                        "then": {"required": ["x"]},
+                        "else": {"required": ["y"], "properties": {"x": False}},
+                    }
+                ]
+            }
+        },
+    }
+    rows = records(load(tmp_path, schema), "T", 300, 6)
+    assert all(("x" in r) == (r["kind"] == "a") for r in rows)
+    assert all("y" in r for r in rows if r["kind"] == "b")
+    valid(tmp_path, schema)
+
+
+# -- if: not/anyOf/allOf, and tests of the type ----------------------------------------------
+
+
+def test_an_if_on_the_type_picks_the_branch_objects_take(tmp_path: Path) -> None:
+    """AsyncAPI 3's multi-format schema: `if: {not: {type: object}}` never holds for an
+    object, so its `else` (itself conditionals in an allOf) applies."""
+    schema = {
+        "title": "Multi",
+        "type": "object",
+        "properties": {"format": {"enum": ["json", "avro"]}},
+        "if": {"not": {"type": "object"}},
+        "then": {"type": "string"},
+        "else": {
+            "allOf": [
+                {
+                    "if": {"not": {"required": ["format"]}},
+                    "then": {"properties": {"schema": {"type": "object"}}},
+                },
+                {
+                    "if": {"required": ["format"], "properties": {"format": {"const": "avro"}}},
+                    "then": {"properties": {"schema": {"type": "string"}}},
+                },
+            ]
+        },
+    }
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    valid(tmp_path, schema)
+
+
+def test_a_value_of_no_type_takes_the_branch_that_only_objects_pass(tmp_path: Path) -> None:
+    """AsyncAPI 3's anySchema: no type; values that are not objects pass the property test,
+    so they get `then`, which only objects pass: every value is an object."""
+    schema = {
+        "title": "Any",
+        "if": {"required": ["schema"]},
+        "then": {"type": "object", "required": ["schema"], "properties": {"schema": {}}},
+        "else": {"type": "object", "properties": {"title": {"type": "string"}}},
+    }
+    rows = records(load(tmp_path, schema), "Any", 200, 7)
+    assert all(isinstance(r, dict) for r in rows)
+    valid(tmp_path, schema)
+
+
+def test_a_value_of_no_type_keeps_the_types_the_branch_it_takes_allows(tmp_path: Path) -> None:
+    schema = {"title": "Any", "if": {"required": ["x"]}, "then": {"type": ["string", "object"]}}
+    result = load(tmp_path, schema)
+    assert not conditional_warnings(result), result.warnings
+    assert all(isinstance(r, str) for r in records(result, "Any", 100, 7))
+    valid(tmp_path, schema)
+
+
+def test_null_is_made_only_where_the_branch_null_takes_allows_it(tmp_path: Path) -> None:
+    """Null passes `required: [access]` (it is not an object), so it takes `then`: null
+    passes `required: [public]` too, but not its `not` (GitLab CI's artifacts), nor a
+    `type: object`."""
+    base = {
+        "type": ["object", "null"],
+        "properties": {"access": {"enum": ["all", "none"]}, "public": {"type": "boolean"}},
+        "if": {"required": ["access"]},
+    }
+    cases = [
+        ({"required": ["public"]}, True),
+        ({"not": {"required": ["public"]}}, False),
+        ({"type": "object"}, False),
+    ]
+    for then, nulls in cases:
+        schema = {
+            "title": "Job",
+            "type": "object",
+            "required": ["artifacts"],
+            "properties": {"artifacts": {**base, "then": then}},
+        }
+        result = load(tmp_path, schema)
+        assert not conditional_warnings(result), result.warnings
+        rows = records(result, "Job", 400, 8)
+        assert any(r["artifacts"] is None for r in rows) == nulls, then
+        valid(tmp_path, schema)
+
+
+# -- the option cap, and warnings ------------------------------------------------------------
+
+
+def test_past_the_cap_options_are_cut_with_a_warning_and_stay_valid(tmp_path: Path) -> None:
+    flags = [f"f{i}" for i in range(8)]
+    schema = {
+        "title": "Many",
+        "type": "object",
+        "properties": {name: {"type": "boolean"} for name in flags}
+        | {f"{name}_on": {"type": "string"} for name in flags},
+        "additionalProperties": False,
+        "allOf": [
+            {
+                "if": {"required": [name], "properties": {name: {"const": True}}},
+                "then": {"required": [f"{name}_on"]},
+                "else": {"properties": {f"{name}_on": False}},
+            }
+            for name in flags
+        ],
+    }
+    result = load(tmp_path, schema)
+    cut = [w for w in result.warnings if "combinations" in w]
+    assert len(cut) == 1 and cut[0].startswith("#/allOf/3: if/then/else: over 64"), cut
+    assert len(result.domain.entities["Many"].schema.variants) == 64
+    valid(tmp_path, schema, n=300)
+
+
+def test_a_conditional_still_not_expressible_is_warned_at_its_pointer(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "properties": {"kind": {"enum": ["a", "b"]}, "n": {"type": "integer"}},
+        "if": {"properties": {"kind": {"const": "a"}}},
+        "then": {"required": ["n"]},
+        "else": {
+            "allOf": [
+                {
+                    "allOf": [
+                        {
+                            "if": {"properties": {"n": {"minimum": 3}}},
+                            "then": {"required": ["kind"]},
+                        }
+                    ]
+                }
+            ]
+        },
+    }
+    result = load(tmp_path, schema)
+    assert any(w.startswith("#/else/allOf/0/allOf/0/if: if/then/else") for w in result.warnings), (
+        result.warnings
+    )
+
+
+# -- random chains ---------------------------------------------------------------------------
+
+_NAMES = ("kind", "flag", "x", "y", "z")
+_PROPS: dict[str, Any] = {
+    "kind": {"enum": ["a", "b", "c"]},
+    "flag": {"type": "boolean"},
+    "x": {"type": "string"},
+    "y": {"type": "integer", "minimum": 0, "maximum": 9},
+    "z": {"type": "array", "items": {"type": "string"}},
+}
+
+_KINDS = ("a", "b", "c")
+
+
+@st.composite
+def _tests(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    """An ``if``: a test of properties or of the type, or not/anyOf/allOf of such tests."""
+    form = draw(st.integers(0, 8 if depth else 5))
+    if form == 0:
+        test: dict[str, Any] = {"properties": {"kind": {"const": draw(st.sampled_from(_KINDS))}}}
+        return {**test, "required": ["kind"]} if draw(st.booleans()) else test
+    if form == 1:
+        values = draw(st.lists(st.sampled_from(_KINDS), min_size=1, max_size=2, unique=True))
+        return {"properties": {"kind": {"enum": values}}, "required": ["kind"]}
+    if form == 2:
+        return {"required": [draw(st.sampled_from(_NAMES))]}
+    if form == 3:
+        return {"properties": {"flag": {"const": draw(st.booleans())}}}
+    if form == 4:
+        y = draw(st.integers(0, 8))
+        return {"properties": {"y": {"enum": [y, y + 1]}}}
+    if form == 5:
+        return {"type": "object"}
+    if form == 6:
+        return {"not": draw(_tests(depth - 1))}
+    key = "anyOf" if form == 7 else "allOf"
+    return {key: [draw(_tests(depth - 1)), draw(_tests(depth - 1))]}
+
+
+@st.composite
+def _effects(draw: st.DrawFn) -> dict[str, Any]:
+    """What a branch says: a property required or forbidden, a value, a bound, closed."""
+    name = draw(st.sampled_from(_NAMES))
+    form = draw(st.integers(0, 5))
+    if form == 0:
+        return {"required": [name]}
+    if form == 1:
+        return {"properties": {name: False}}
+    if form == 2:
+        return {"not": {"required": [name]}}
+    if form == 3:
+        return {"properties": {"kind": {"const": draw(st.sampled_from(_KINDS))}}}
+    if form == 4:
+        return {"properties": {"y": {"minimum": draw(st.integers(0, 9))}}}
+    names = draw(st.lists(st.sampled_from(_NAMES), min_size=2, max_size=5, unique=True))
+    return {"properties": {n: _PROPS[n] for n in names}, "additionalProperties": False}
+
+
+@st.composite
+def _conditionals(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
+    """A conditional whose branches may hold conditionals (or allOf of them) in turn."""
+
+    def branch() -> dict[str, Any]:
+        nested = depth > 0 and draw(st.integers(0, 2)) == 0
+        parts = [
+            draw(_conditionals(depth - 1)) if nested else draw(_effects())
+            for _ in range(draw(st.integers(1, 2)))
+        ]
+        return parts[0] if len(parts) == 1 and draw(st.booleans()) else {"allOf": parts}
+
+    out: dict[str, Any] = {"if": draw(_tests())}
+    for key in ("then", "else"):
+        if draw(st.booleans()):
+            out[key] = branch()
+    return out
+
+
+@settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(_conditionals(), min_size=1, max_size=3),
+    st.lists(st.sampled_from(_NAMES), max_size=2, unique=True),
+    st.booleans(),
+    st.booleans(),
+)
+def test_random_chains_of_conditionals_give_valid_records(
+    tmp_path: Path, conds: list[dict[str, Any]], required: list[str], closed: bool, nest: bool
+) -> None:
+    schema: dict[str, Any] = {
+        "title": "R",
+        "type": "object",
+        "properties": _PROPS,
+        "required": required,
+        "additionalProperties": not closed,
+        "allOf": [{"allOf": conds}] if nest else conds,
+    }
+    result = load(tmp_path, schema)
+    unexpressed = [w for w in result.warnings if "combinations" not in w]
+    if unexpressed:  # (no value fits, or the branches contradict each other)
+        event("not expressed")
+        return
+    event("checked")
+    valid(tmp_path, schema, n=60, seeds=(1, 2))
