@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import gc
-import math
 import os
 import re
 import sys
@@ -20,6 +19,19 @@ from typing import Annotated, Any
 import typer
 
 from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.runtime.options import (
+    check_database_options,
+    check_pacing,
+    check_shape,
+    format_for,
+    pacer,
+    parse_count,
+    parse_seed,
+    parse_workers,
+    refuse_manifest_over_data,
+    refuse_manifests_over_data,
+    sink_file,
+)
 
 app = typer.Typer(
     name="persona-gen",
@@ -82,47 +94,9 @@ def _check_profile_name(name: str) -> None:
         raise UsageError(f"-n/--name: '{name}' may use letters, digits, '_', '.', '-'")
 
 
-MAX_COUNT = 10**12  # as a profile dataset's count: about four months at 100,000 records/s
-
-
-def _parse_count(text: str, option: str = "-n/--count") -> int:
-    # ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
-    # take "_10" and other scripts' digits.
-    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text.strip()):
-        raise UsageError(f"{option}: '{text}' is not a whole number")
-    value = int(text.strip().replace("_", ""))
-    if value <= 0:
-        raise UsageError(f"{option}: must be at least 1, got {value}")
-    if value > MAX_COUNT:
-        raise UsageError(f"{option}: at most 1_000_000_000_000 records, got {text}")
-    return value
-
-
 def _say_notes(notes: Iterable[str]) -> None:
     for note in notes:
         print(f"persona-gen: note: {note}", file=sys.stderr)
-
-
-def _parse_workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"--workers: '{text}' is not a whole number") from None
-    if not 1 <= value <= 256:
-        raise UsageError(f"--workers: must be between 1 and 256, got {value}")
-    return value
-
-
-def _parse_seed(text: str | None) -> int | None:
-    if text is None:
-        return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"-s/--seed: '{text}' is not a whole number") from None
-    if not 0 <= value < 2**63:
-        raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
-    return value
 
 
 def _fresh_seed() -> int:
@@ -270,19 +244,19 @@ def quick(
     from persona_gen.runtime.dataset import Dataset
     from persona_gen.runtime.write import write_dataset
 
-    n = _parse_count(count)
-    seed_value = _parse_seed(seed)
-    processes = _parse_workers(workers)
+    n = parse_count(count)
+    seed_value = parse_seed(seed)
+    processes = parse_workers(workers)
     fmt_given = fmt is not None
     if output is not None and str(output) == "-":
         output = None  # (the usual spelling of standard output)
-    fmt = _format_for(fmt, output)
+    fmt = format_for(fmt, output)
     GENERATORS.get(dataset_type, "-t/--type")
     catalog = _catalog(personas)
     chosen = catalog.get(persona)
-    _check_database_options([sink], create_tables, include_invalid)
-    _check_shape(sink, fmt, fmt_given=fmt_given, pretty=pretty)
-    _check_pacing(sink, dataset_type, rate=rate, realtime=realtime, speed=speed, duration=duration)
+    check_database_options([sink], create_tables, include_invalid)
+    check_shape(sink, fmt, fmt_given=fmt_given, pretty=pretty)
+    check_pacing(sink, dataset_type, rate=rate, realtime=realtime, speed=speed, duration=duration)
     run_seed = seed_value if seed_value is not None else _fresh_seed()
     dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
     dataset.workers = processes
@@ -293,9 +267,9 @@ def quick(
         if output is not None:
             raise UsageError("give either -o/--output or --sink, not both")
         check_sink_url(sink, generator=dataset_type)
-        _refuse_manifest_over_data(manifest_file, _sink_file(sink))
+        refuse_manifest_over_data(manifest_file, sink_file(sink))
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
-        pace = _pacer(rate, realtime, speed, duration)
+        pace = pacer(rate, realtime, speed, duration)
         _say_seed(seed_value, run_seed)
         doc = deliver(
             dataset,
@@ -316,7 +290,7 @@ def quick(
         return
     from persona_gen.runtime.write import make_encoder
 
-    _refuse_manifest_over_data(manifest_file, output)
+    refuse_manifest_over_data(manifest_file, output)
     encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
     _say_seed(seed_value, run_seed)
     write_dataset(
@@ -339,131 +313,6 @@ def quick(
 # a user believe the run did what it did not). quick and generate share these checks.
 
 
-def _check_database_options(
-    sinks: Iterable[str | None], create_tables: bool, include_invalid: bool
-) -> None:
-    """--create-tables / --include-invalid need a database sink among ``sinks``."""
-    if not (create_tables or include_invalid):
-        return
-    if not any(sink is not None and not sink.startswith("kafka://") for sink in sinks):
-        raise UsageError(
-            "--create-tables and --include-invalid apply to a database --sink "
-            "(sqlite:///FILE, postgresql://USER@HOST/DB); Kafka topics are made with ?create=N"
-        )
-
-
-def _check_shape(
-    sink: str | None, fmt: str, *, fmt_given: bool, pretty: bool, dataset: str | None = None
-) -> None:
-    """--format and --pretty shape files and standard output, --pretty only JSON arrays."""
-    if sink is not None and (fmt_given or pretty):
-        from persona_gen.sinks import masked_url
-
-        where = f" (dataset '{dataset}' goes to {masked_url(sink)})" if dataset else ""
-        raise UsageError(
-            "--format and --pretty shape -o files and standard output; a --sink takes the "
-            f"records (Kafka values: ?value=json|avro|protobuf in its URL){where}"
-        )
-    if pretty and fmt != "json":
-        what = f"dataset '{dataset}' is written as {fmt}" if dataset else f"not {fmt}"
-        raise UsageError(f"--pretty indents json output only; {what}")
-
-
-def _check_pacing(
-    sink: str | None,
-    dataset_type: str,
-    *,
-    rate: str | None,
-    realtime: bool,
-    speed: float,
-    duration: float | None,
-) -> None:
-    if sink is None and (rate is not None or realtime or duration is not None):
-        raise UsageError("--rate, --realtime and --duration pace a --sink")
-    if speed != 1.0 and not realtime:
-        raise UsageError("--speed applies with --realtime")
-    if realtime and dataset_type in ("file", "fault"):
-        raise UsageError(
-            f"--realtime follows the records' own times, and {dataset_type} records have none: "
-            "use --rate"
-        )
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    """Whether two paths name one file (through symbolic links, '..' and hard links)."""
-    if os.path.realpath(a) == os.path.realpath(b):
-        return True
-    with contextlib.suppress(OSError):
-        return os.path.samefile(a, b)
-    return False
-
-
-def _sink_file(url: str) -> Path | None:
-    """The database file a ``sqlite:///`` sink writes (None for other sinks)."""
-    if not url.startswith("sqlite://"):
-        return None
-    from persona_gen.sinks.database import parse_database_url
-
-    return parse_database_url(url).path
-
-
-def _refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> None:
-    """``--manifest`` naming the data's own file would replace the data by the manifest."""
-    from persona_gen.sinks.output import is_special
-
-    if manifest_file is None or data is None or is_special(data):  # (/dev/null twice is fine)
-        return
-    if _same_file(manifest_file, data):
-        raise UsageError(
-            f"--manifest {manifest_file}: that is the data's own file; give another path"
-        )
-
-
-def _refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:
-    """A dataset's file that is another's manifest (a dataset named 'a.json.manifest' beside
-    'a') would be replaced by that manifest, or replace it."""
-    from persona_gen.runtime.manifest import manifest_path
-    from persona_gen.runtime.write import sink_manifest_path
-
-    manifests = {
-        item.name: sink_manifest_path(item.sink, item.name, out_dir)
-        if item.sink
-        else manifest_path(item.output)
-        for item in planned
-        if item.sink or item.output is not None
-    }
-    for item in planned:
-        data = _sink_file(item.sink) if item.sink else item.output
-        for name, written in manifests.items():
-            if data is not None and _same_file(data, written):
-                raise UsageError(
-                    f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
-                    "rename one of them"
-                )
-
-
-def _pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
-    if rate is None and not realtime and duration is None:
-        return None
-    from functools import partial
-
-    from persona_gen.runtime.pacing import paced, parse_rate
-
-    if rate is not None and realtime:
-        raise UsageError("give either --rate or --realtime, not both")
-    if not 0 < speed < math.inf:  # (NaN fails too)
-        raise UsageError(f"--speed: must be a number above 0, got {speed}")
-    if duration is not None and not 0 < duration < math.inf:
-        raise UsageError(f"--duration: must be a number of seconds above 0, got {duration}")
-    return partial(
-        paced,
-        rate=parse_rate(rate) if rate else None,
-        realtime=realtime,
-        speed=speed,
-        duration=duration,
-    )
-
-
 def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
     d = doc.get("delivery", {})
     if "tables" in d:  # a database load
@@ -483,33 +332,6 @@ def _report_delivery(doc: dict[str, Any], manifest_file: Path) -> None:
         f"(manifest {manifest_file})",
         file=sys.stderr,
     )
-
-
-# Extensions of an output format other than its name.
-_EXTENSIONS = {"ndjson": "jsonl", "pb": "protobuf", "binpb": "protobuf"}
-
-
-def _format_for(fmt: str | None, output: Path | None) -> str:
-    from persona_gen.sinks import FORMATS
-
-    if fmt is None:
-        suffix = output.suffix.lstrip(".").lower() if output is not None else ""
-        if suffix in ("db", "sqlite", "sqlite3"):
-            raise UsageError(
-                f"-o {output}: a database is a destination, not a file format; "
-                f"use --sink sqlite:///{output}"
-            )
-        fmt = _EXTENSIONS.get(suffix, suffix) if suffix else "json"
-        if fmt not in FORMATS:  # (out.xml, out.jsonl.gz: not silently JSON)
-            raise UsageError(
-                f"-o {output}: no output format is written as '.{suffix}'; "
-                f"give -f/--format ({', '.join(FORMATS.names())})"
-            )
-    if fmt not in FORMATS:
-        from persona_gen.errors import UnknownNameError
-
-        raise UnknownNameError("output format", fmt, FORMATS.names(), "--format")
-    return fmt
 
 
 def _progress_factory() -> Any:
@@ -587,7 +409,7 @@ def import_schema(
         raise UsageError(
             "-o/--output is required (the profile YAML to write), or use --list-entities"
         )
-    records = _parse_count(count, "-c/--count")
+    records = parse_count(count, "-c/--count")
     if name is not None:
         _check_profile_name(name)
     if output is not None and not list_entities:
@@ -685,18 +507,18 @@ def generate(
         profile,
         catalog,
         persona=persona,
-        seed=_parse_seed(seed),
+        seed=parse_seed(seed),
         out_dir=output,
         fresh_seed=draw,
         dry_run=dry_run,
         sink=sink,
     )
-    _check_database_options((item.sink for item in planned), create_tables, include_invalid)
+    check_database_options((item.sink for item in planned), create_tables, include_invalid)
     # --pretty indents the datasets written as JSON files, and is refused when there is none
     # (a profile may mix json with other formats and sinks)
     if pretty and not any(item.sink is None and item.fmt == "json" for item in planned):
         first = next((item for item in planned if item.sink), planned[0])
-        _check_shape(first.sink, first.fmt, fmt_given=False, pretty=True, dataset=first.name)
+        check_shape(first.sink, first.fmt, fmt_given=False, pretty=True, dataset=first.name)
     if dry_run:
         _say_notes(crud_notes(planned, profile))
         sys.stdout.buffer.write(
@@ -718,8 +540,8 @@ def generate(
     for item in planned:
         if item.sink:
             check_sink_url(item.sink, generator=item.generator)
-    _refuse_manifests_over_data(planned, output)
-    processes = _parse_workers(workers)
+    refuse_manifests_over_data(planned, output)
+    processes = parse_workers(workers)
     prepared = prepare(planned, profile, pretty)
     # (said once the run is known to go ahead: a refused run gets its one error alone)
     if drawn:

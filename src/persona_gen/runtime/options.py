@@ -1,0 +1,224 @@
+"""The command line's options, parsed and checked before anything runs: counts, seeds and
+worker numbers; output formats; options that would do nothing where they are given (a
+database option without a database sink, --pretty for a format it cannot indent, pacing
+without a sink); a manifest that would replace its own data.
+
+Each refusal is a ``UsageError``: one clear message, exit code 1 (ADR 0003).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import re
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from persona_gen.errors import UsageError
+
+__all__ = [
+    "MAX_COUNT",
+    "check_database_options",
+    "check_pacing",
+    "check_shape",
+    "format_for",
+    "pacer",
+    "parse_count",
+    "parse_seed",
+    "parse_workers",
+    "refuse_manifest_over_data",
+    "refuse_manifests_over_data",
+    "sink_file",
+]
+
+
+MAX_COUNT = 10**12  # as a profile dataset's count: about four months at 100,000 records/s
+
+
+def parse_count(text: str, option: str = "-n/--count") -> int:
+    # ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
+    # take "_10" and other scripts' digits.
+    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text.strip()):
+        raise UsageError(f"{option}: '{text}' is not a whole number")
+    value = int(text.strip().replace("_", ""))
+    if value <= 0:
+        raise UsageError(f"{option}: must be at least 1, got {value}")
+    if value > MAX_COUNT:
+        raise UsageError(f"{option}: at most 1_000_000_000_000 records, got {text}")
+    return value
+
+
+def parse_workers(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--workers: '{text}' is not a whole number") from None
+    if not 1 <= value <= 256:
+        raise UsageError(f"--workers: must be between 1 and 256, got {value}")
+    return value
+
+
+def parse_seed(text: str | None) -> int | None:
+    if text is None:
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"-s/--seed: '{text}' is not a whole number") from None
+    if not 0 <= value < 2**63:
+        raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
+    return value
+
+
+def check_database_options(
+    sinks: Iterable[str | None], create_tables: bool, include_invalid: bool
+) -> None:
+    """--create-tables / --include-invalid need a database sink among ``sinks``."""
+    if not (create_tables or include_invalid):
+        return
+    if not any(sink is not None and not sink.startswith("kafka://") for sink in sinks):
+        raise UsageError(
+            "--create-tables and --include-invalid apply to a database --sink "
+            "(sqlite:///FILE, postgresql://USER@HOST/DB); Kafka topics are made with ?create=N"
+        )
+
+
+def check_shape(
+    sink: str | None, fmt: str, *, fmt_given: bool, pretty: bool, dataset: str | None = None
+) -> None:
+    """--format and --pretty shape files and standard output, --pretty only JSON arrays."""
+    if sink is not None and (fmt_given or pretty):
+        from persona_gen.sinks import masked_url
+
+        where = f" (dataset '{dataset}' goes to {masked_url(sink)})" if dataset else ""
+        raise UsageError(
+            "--format and --pretty shape -o files and standard output; a --sink takes the "
+            f"records (Kafka values: ?value=json|avro|protobuf in its URL){where}"
+        )
+    if pretty and fmt != "json":
+        what = f"dataset '{dataset}' is written as {fmt}" if dataset else f"not {fmt}"
+        raise UsageError(f"--pretty indents json output only; {what}")
+
+
+def check_pacing(
+    sink: str | None,
+    dataset_type: str,
+    *,
+    rate: str | None,
+    realtime: bool,
+    speed: float,
+    duration: float | None,
+) -> None:
+    if sink is None and (rate is not None or realtime or duration is not None):
+        raise UsageError("--rate, --realtime and --duration pace a --sink")
+    if speed != 1.0 and not realtime:
+        raise UsageError("--speed applies with --realtime")
+    if realtime and dataset_type in ("file", "fault"):
+        raise UsageError(
+            f"--realtime follows the records' own times, and {dataset_type} records have none: "
+            "use --rate"
+        )
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    """Whether two paths name one file (through symbolic links, '..' and hard links)."""
+    if os.path.realpath(a) == os.path.realpath(b):
+        return True
+    with contextlib.suppress(OSError):
+        return os.path.samefile(a, b)
+    return False
+
+
+def sink_file(url: str) -> Path | None:
+    """The database file a ``sqlite:///`` sink writes (None for other sinks)."""
+    if not url.startswith("sqlite://"):
+        return None
+    from persona_gen.sinks.database import parse_database_url
+
+    return parse_database_url(url).path
+
+
+def refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> None:
+    """``--manifest`` naming the data's own file would replace the data by the manifest."""
+    from persona_gen.sinks.output import is_special
+
+    if manifest_file is None or data is None or is_special(data):  # (/dev/null twice is fine)
+        return
+    if _same_file(manifest_file, data):
+        raise UsageError(
+            f"--manifest {manifest_file}: that is the data's own file; give another path"
+        )
+
+
+def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:
+    """A dataset's file that is another's manifest (a dataset named 'a.json.manifest' beside
+    'a') would be replaced by that manifest, or replace it."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.runtime.write import sink_manifest_path
+
+    manifests = {
+        item.name: sink_manifest_path(item.sink, item.name, out_dir)
+        if item.sink
+        else manifest_path(item.output)
+        for item in planned
+        if item.sink or item.output is not None
+    }
+    for item in planned:
+        data = sink_file(item.sink) if item.sink else item.output
+        for name, written in manifests.items():
+            if data is not None and _same_file(data, written):
+                raise UsageError(
+                    f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
+                    "rename one of them"
+                )
+
+
+def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
+    if rate is None and not realtime and duration is None:
+        return None
+    from functools import partial
+
+    from persona_gen.runtime.pacing import paced, parse_rate
+
+    if rate is not None and realtime:
+        raise UsageError("give either --rate or --realtime, not both")
+    if not 0 < speed < math.inf:  # (NaN fails too)
+        raise UsageError(f"--speed: must be a number above 0, got {speed}")
+    if duration is not None and not 0 < duration < math.inf:
+        raise UsageError(f"--duration: must be a number of seconds above 0, got {duration}")
+    return partial(
+        paced,
+        rate=parse_rate(rate) if rate else None,
+        realtime=realtime,
+        speed=speed,
+        duration=duration,
+    )
+
+
+# Extensions of an output format other than its name.
+_EXTENSIONS = {"ndjson": "jsonl", "pb": "protobuf", "binpb": "protobuf"}
+
+
+def format_for(fmt: str | None, output: Path | None) -> str:
+    from persona_gen.sinks import FORMATS
+
+    if fmt is None:
+        suffix = output.suffix.lstrip(".").lower() if output is not None else ""
+        if suffix in ("db", "sqlite", "sqlite3"):
+            raise UsageError(
+                f"-o {output}: a database is a destination, not a file format; "
+                f"use --sink sqlite:///{output}"
+            )
+        fmt = _EXTENSIONS.get(suffix, suffix) if suffix else "json"
+        if fmt not in FORMATS:  # (out.xml, out.jsonl.gz: not silently JSON)
+            raise UsageError(
+                f"-o {output}: no output format is written as '.{suffix}'; "
+                f"give -f/--format ({', '.join(FORMATS.names())})"
+            )
+    if fmt not in FORMATS:
+        from persona_gen.errors import UnknownNameError
+
+        raise UnknownNameError("output format", fmt, FORMATS.names(), "--format")
+    return fmt
