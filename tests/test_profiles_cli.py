@@ -768,13 +768,18 @@ def test_an_operation_no_server_would_serve_is_refused(
     profile = tmp_path / "p.yaml"
     text = _WITH_OPERATION.format(op="success_status: 200")
     profile.write_text(text.replace("method: GET, path: /users", operation))
+    _refused_by_validate_and_generate(profile, message)
+
+
+def _refused_by_validate_and_generate(profile: Path, message: str) -> None:
+    """Both commands refuse ``profile`` with ``message``, one error and nothing written."""
     for command in (
         ["validate", str(profile), "-t", "profile"],
         ["generate", str(profile), "-s", "1"],
     ):
         result = run_cli(command)
         assert result.code == 1, result.stderr
-        assert message in result.stderr.replace(str(tmp_path) + "/", "")
+        assert message in result.stderr.replace(f"{profile.parent}/", "")
         assert "Traceback" not in result.stderr
         assert result.stdout == b""
 
@@ -797,15 +802,7 @@ def test_an_operation_value_of_the_wrong_kind_is_one_message(
 ) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text(_WITH_OPERATION.format(op=op))
-    for command in (
-        ["validate", str(profile), "-t", "profile"],
-        ["generate", str(profile), "-s", "1"],
-    ):
-        result = run_cli(command)
-        assert result.code == 1, result.stderr
-        assert message in result.stderr
-        assert "Traceback" not in result.stderr
-        assert result.stdout == b""
+    _refused_by_validate_and_generate(profile, message)
 
 
 def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> None:

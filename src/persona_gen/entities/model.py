@@ -7,6 +7,7 @@ maps, unions and references to other named entities.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,6 +71,22 @@ class Schema:
             if f.name == name:
                 return f
         return None
+
+    def located(
+        self, at: tuple[Hashable, ...] = ()
+    ) -> Iterator[tuple[tuple[Hashable, ...], Schema]]:
+        """This schema and every one inside it, parents first, each with its place as keys
+        of the entity format: ``("fields", "id")``, ``("items",)``, ``("values",)``,
+        ``("variants", 0)`` after ``at``."""
+        yield at, self
+        for f in self.fields:
+            yield from f.schema.located((*at, "fields", f.name))
+        if self.items is not None:
+            yield from self.items.located((*at, "items"))
+        if self.values is not None:
+            yield from self.values.located((*at, "values"))
+        for k, variant in enumerate(self.variants):
+            yield from variant.located((*at, "variants", k))
 
     def refs(self) -> list[str]:
         """The entity names this schema references, anywhere inside it, in order."""

@@ -31,20 +31,13 @@ def format_problems(domain: Domain) -> list[tuple[Path, str]]:
     return found
 
 
-def _formats(s: Schema, at: Path) -> Iterator[tuple[Path, str]]:
-    if s.format is not None and s.format not in KNOWN_FORMATS:
-        close = difflib.get_close_matches(str(s.format), sorted(KNOWN_FORMATS), n=1)
-        hint = f" Did you mean '{close[0]}'?" if close else ""
-        listing = ", ".join(sorted(KNOWN_FORMATS))
-        yield (*at, "format"), f"unknown format '{s.format}'.{hint} Known: {listing}"
-    for f in s.fields:
-        yield from _formats(f.schema, (*at, "fields", f.name))
-    if s.items is not None:
-        yield from _formats(s.items, (*at, "items"))
-    if s.values is not None:
-        yield from _formats(s.values, (*at, "values"))
-    for k, variant in enumerate(s.variants):
-        yield from _formats(variant, (*at, "variants", k))
+def _formats(schema: Schema, at: Path) -> Iterator[tuple[Path, str]]:
+    for where, s in schema.located(at):
+        if s.format is not None and s.format not in KNOWN_FORMATS:
+            close = difflib.get_close_matches(str(s.format), sorted(KNOWN_FORMATS), n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            listing = ", ".join(sorted(KNOWN_FORMATS))
+            yield (*where, "format"), f"unknown format '{s.format}'.{hint} Known: {listing}"
 
 
 def reference_problems(domain: Domain) -> list[tuple[Path, str]]:
@@ -87,17 +80,10 @@ def reference_problems(domain: Domain) -> list[tuple[Path, str]]:
     return found
 
 
-def _refs(s: Schema, at: Path) -> Iterator[tuple[Path, str]]:
-    if s.type == "ref" and s.ref is not None:
-        yield at, s.ref
-    for f in s.fields:
-        yield from _refs(f.schema, (*at, "fields", f.name))
-    if s.items is not None:
-        yield from _refs(s.items, (*at, "items"))
-    if s.values is not None:
-        yield from _refs(s.values, (*at, "values"))
-    for k, variant in enumerate(s.variants):
-        yield from _refs(variant, (*at, "variants", k))
+def _refs(schema: Schema, at: Path) -> Iterator[tuple[Path, str]]:
+    for where, s in schema.located(at):
+        if s.type == "ref" and s.ref is not None:
+            yield where, s.ref
 
 
 def _field_names(s: Schema) -> list[str] | None:

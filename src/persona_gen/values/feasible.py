@@ -84,17 +84,26 @@ def _ref_loop(domain: Domain, name: str) -> list[str]:
     return []
 
 
-def _walk(schema: Schema, path: str, at: Path = ()) -> list[tuple[str, Path, str]]:
-    found = [(path, (*at, *rule), reason) for rule, reason in _rules(schema)]
-    for field in schema.fields:
-        found += _walk(field.schema, f"{path}.{field.name}", (*at, "fields", field.name))
-    if schema.items is not None:
-        found += _walk(schema.items, f"{path}[]", (*at, "items"))
-    if schema.values is not None:
-        found += _walk(schema.values, f"{path}{{}}", (*at, "values"))
-    for k, variant in enumerate(schema.variants):
-        found += _walk(variant, f"{path}|{k}", (*at, "variants", k))
-    return found
+def _walk(schema: Schema, entity: str) -> list[tuple[str, Path, str]]:
+    return [
+        (_where(entity, at), (*at, *rule), reason)
+        for at, s in schema.located()
+        for rule, reason in _rules(s)
+    ]
+
+
+def _where(entity: str, at: Path) -> str:
+    """A place as ``Entity.field.inner`` ([] for array items, {} for map values, |k for a
+    variant)."""
+    out, keys = entity, iter(at)
+    for key in keys:
+        if key == "fields":
+            out += f".{next(keys)}"
+        elif key == "variants":
+            out += f"|{next(keys)}"
+        else:
+            out += "[]" if key == "items" else "{}"
+    return out
 
 
 def _rules(s: Schema) -> Iterator[tuple[Path, str]]:
