@@ -354,6 +354,7 @@ class _Checker:
             return _protobuf_validator(path, entity)
         if kind == "ddl" and path is not None:
             from persona_gen.importers.ddl import detect_dialect, resolve_dialect
+            from persona_gen.runtime.pg_input import column_inputs
             from persona_gen.runtime.sqlload import SqliteTable
 
             script = path.read_text(encoding="utf-8", errors="replace")
@@ -364,17 +365,22 @@ class _Checker:
             )
             self._closers.append(table.close)
 
-            # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision; the
-            # script's own database (but SQLite) refuses rows that break them.
+            # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision, and keeps
+            # any value in any column; the script's own database (but SQLite) refuses rows
+            # that break them, and values its column types do not take.
             beyond = dialect != "sqlite"
             columns = domain.entity(entity).schema.fields
+            inputs = column_inputs(script, dialect, entity)
 
             def insert(record: Any) -> list[Issue]:
                 if not isinstance(record, dict):
                     return [Issue("type", "a row must be an object")]
                 error = table.insert(record)
                 issues = [Issue("ddl", error)] if error else []
-                return issues + (_column_limits(columns, record) if beyond else [])
+                if beyond:
+                    issues += _column_limits(columns, record)
+                    issues += _column_inputs(inputs, record, issues)
+                return issues
 
             return insert
         # The embedded model or the built-in domain, as JSON Schema.
@@ -403,6 +409,26 @@ def _column_limits(columns: tuple[Field, ...], row: dict[str, Any]) -> list[Issu
             if abs(round(value, scale)) >= 10 ** (s.precision - scale):
                 shown = f"NUMERIC({s.precision},{scale})"
                 issues.append(Issue("precision", f"$.{f.name}: {value} overflows {shown}"))
+    return issues
+
+
+def _column_inputs(
+    inputs: dict[str, Callable[[str], tuple[str, str] | None]],
+    row: dict[str, Any],
+    found: list[Issue],
+) -> list[Issue]:
+    """What the column types refuse of a row's values (one issue a column: a value already
+    past its column's limits is not judged again)."""
+    from persona_gen.runtime.pg_input import refusal
+
+    limited = {i.message.split(":", 1)[0] for i in found}
+    issues = []
+    for name, check in inputs.items():
+        if f"$.{name}" in limited:
+            continue
+        refused = refusal(row.get(name), check)
+        if refused is not None:
+            issues.append(Issue(refused[0], f"$.{name}: {refused[1]}"))
     return issues
 
 
