@@ -507,16 +507,27 @@ _DOMAIN_HEAD = (
         ),
         (
             "          s: {type: string, min_length: 9, max_length: 3}\n",
-            "p.yaml:12:11: domain.entities.T.schema.fields.s: minLength 9 is above maxLength 3",
+            # (the rules named as the profile spells them, not as JSON Schema does)
+            "p.yaml:12:11: domain.entities.T.schema.fields.s: min_length 9 is above max_length 3\n",
         ),
         (
             "          o:\n            type: object\n            fields:\n              tags:"
             " {type: array, items: {type: string}, min_items: 4, max_items: 2}\n",
-            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: minItems 4 is above",
+            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: min_items 4 is above "
+            "max_items 2\n",
         ),
         (  # a numeric exclusive bound is a bound (here: above 5), so none is left
             "          n: {type: integer, exclusive_minimum: 5, maximum: 5}\n",
-            "fields.n: no integer lies between its exclusiveMinimum 5 and maximum 5",
+            "fields.n: no integer lies between its exclusive_minimum 5 and maximum 5\n",
+        ),
+        (
+            "          n: {type: number, maximum: 1, exclusive_maximum: true, minimum: 1}\n",
+            "fields.n: no number lies between its minimum 1 and exclusive_maximum 1\n",
+        ),
+        (
+            "          n: {type: number, multiple_of: -2}\n",
+            "p.yaml:12:29: domain.entities.T.schema.fields.n.multiple_of: multiple_of must be a "
+            "positive number, got -2\n",
         ),
         (
             "          n: {type: integer, exclusive_maximum: five}\n",
