@@ -835,6 +835,69 @@ def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        (  # a mapping: at the parameter's key
+            "path: '/users/{userId}', path_params: {usrId: {type: integer}}",
+            "p.yaml:14:74: domain.operations[0].path_params.usrId: unknown path parameter "
+            "'usrId': the path '/users/{userId}' has no {usrId}. Did you mean 'userId'? "
+            "Available: userId\n",
+        ),
+        (  # a list of names: at the name
+            "path: '/orgs/{org}/users/{id}', path_params: [org, idd, id]",
+            "p.yaml:14:86: domain.operations[0].path_params[1]: unknown path parameter 'idd': "
+            "the path '/orgs/{org}/users/{id}' has no {idd}. Did you mean 'id'? Available: "
+            "org, id\n",
+        ),
+        (
+            "path: /users, path_params: [id]",
+            "domain.operations[0].path_params[0]: unknown path parameter 'id': the path "
+            "'/users' has no {id}. Available: (none)\n",
+        ),
+    ],
+)
+def test_a_path_parameter_the_path_does_not_hold_is_refused(
+    tmp_path: Path, op: str, message: str
+) -> None:
+    # (it was accepted without a word: its schema applied to nothing, and the path's own
+    # parameter drawn without it)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_WITH_OPERATION.replace("path: /users, ", "").format(op=op))
+    _refused_by_validate_and_generate(profile, message)
+
+
+def test_an_imported_path_parameter_the_path_does_not_hold_is_kept(tmp_path: Path) -> None:
+    # An OpenAPI spec may declare a path parameter its path lacks: import-schema warns and
+    # keeps it, and the profile it writes still generates.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /users/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: org, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/User"}}}
+components:
+  schemas:
+    User: {type: object, properties: {id: {type: string}}}
+"""
+    )
+    profile = tmp_path / "p.yaml"
+    imported = run_cli(["import-schema", str(spec), "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    assert "org" in yaml.safe_load(profile.read_text())["domain"]["operations"][0]["path_params"]
+    result = run_cli(["generate", str(profile), "-s", "1"])
+    assert result.code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
     ("second", "message"),
     [
         (

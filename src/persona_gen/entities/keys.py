@@ -30,6 +30,7 @@ __all__ = [
     "exclusive_bounds",
     "http_method",
     "only",
+    "path_parameters",
     "path_template",
     "rule_kinds",
     "unknown_key",
@@ -64,6 +65,7 @@ HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRA
 
 # A path template: text with ``{name}`` parameters, no brace left open or unmatched.
 _TEMPLATE = re.compile(r"[^{}]*(?:\{[^{}/]+\}[^{}]*)*")
+_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _COUNTS = ("min_length", "max_length", "min_items", "max_items")
 _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
@@ -114,6 +116,12 @@ def path_template(raw: Any, path: str) -> str:
             "(a path parameter is written {name})",
         )
     return text
+
+
+def path_parameters(path: str) -> tuple[str, ...]:
+    """The names of a path template's parameters, in order, each once (``/a/{x}/b/{y}``:
+    x, y)."""
+    return tuple(dict.fromkeys(_PARAMETER.findall(path)))
 
 
 def rule_kinds(data: dict[Any, Any], path: str) -> None:

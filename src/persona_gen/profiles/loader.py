@@ -18,7 +18,7 @@ from persona_gen.entities.serial import EntityFormatError, domain_from_dict
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
-from persona_gen.profiles.checks import format_problems, reference_problems
+from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -66,8 +66,12 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             # (at the field whose bounds cross, its path says which; else name the place)
             message = found.reason if found.at else f"{found.where}: {found.reason}"
             problems.append(located.problem(at, message))
-        for rule, message in format_problems(domain) if spec.source is None else []:
-            problems.append(located.problem(rule, message))
+        if spec.source is None:  # (an imported schema may do both: it is kept as it was)
+            for rule, message in [
+                *format_problems(domain),
+                *path_param_problems(domain, spec.domain),
+            ]:
+                problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
                 problems.append(
