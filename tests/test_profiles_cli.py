@@ -679,6 +679,10 @@ def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> N
             "domain.operations[0].path_parms: unknown operation key. Did you mean 'path_params'?",
         ),
         (
+            _WITH_OPERATION.format(op="response: {entity: User, shap: array}"),
+            "domain.operations[0].response.shap: unknown response key. Did you mean 'shape'?",
+        ),
+        (
             _WITH_OPERATION.replace("  operations:", "  primery: User\n  operations:").format(
                 op="success_status: 200"
             ),
@@ -931,6 +935,71 @@ def test_a_refused_dataset_stops_the_run_before_any_dataset_is_written(
     assert not out.exists() or not any(out.iterdir())
     checked = run_cli(["validate", str(profile), "-t", "profile"])  # (says what generate would)
     assert checked.code == 1 and message in checked.stderr
+
+
+_EVERY_PART = """\
+x-top: 1
+name: p
+personas: [{name: normal_user, x-why: the usual mix}]
+datasets:
+  - {type: api, count: 40, x-owner: qa}
+domain:
+  x-note: hand-written
+  primary: User
+  entities:
+    User:
+      x-table: users
+      primary_key: [id]
+      foreign_keys: [{columns: [org], entity: Org, references: [id], x-on-delete: cascade}]
+      schema:
+        type: object
+        x-doc: a user
+        fields:
+          id: {type: string, format: uuid, x-db-type: uuid}
+          org: {type: integer}
+          tags: {type: array, items: {type: string, max_length: 8, x-example: a}}
+          x-trace-id: {type: string, format: uuid}
+    Org:
+      schema: {type: object, fields: {id: {type: integer}}}
+  operations:
+    - method: GET
+      path: '/users/{id}'
+      entity: User
+      x-rate-limit: 10
+      response: {entity: User, shape: one, x-cache: true}
+      path_params: {id: {type: string, format: uuid, x-example: abc}}
+"""
+
+
+def test_x_keys_are_ignored_in_every_part_of_the_format(tmp_path: Path) -> None:
+    # An `x-` key is ignored in every mapping whose keys the format defines (a dataset, a
+    # persona, the domain, an entity, a schema, a field, an operation, its response, a
+    # foreign key); in one keyed by name (`fields`) it is a name like any other.
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_EVERY_PART)
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    records = json.loads(made.stdout)
+    bodies = [r["response"]["body"] for r in records if r["response"]["status"] == 200]
+    assert bodies and all(set(b) == {"id", "org", "tags", "x-trace-id"} for b in bodies)
+    # other unknown keys are still refused, each with the closest known one
+    for wrong, message in (
+        ("x-owner: qa", "p.yaml:5:28: datasets[0].owner: unknown field (known: name, type,"),
+        ("x-why:", "p.yaml:3:32: personas[0].why: unknown field (known: name, weight)"),
+        ("x-db-type:", "p.yaml:18:44: domain.entities.User.schema.fields.id.db-type: unknown"),
+        (
+            "x-cache:",
+            "p.yaml:29:44: domain.operations[0].response.cache: unknown response key (known: "
+            "entity, shape)",
+        ),
+        ("x-table: users", "p.yaml:11:7: domain.entities.User.table: unknown entity key"),
+        ("x-note:", "p.yaml:7:3: domain.note: unknown domain key (known: primary,"),
+    ):
+        profile.write_text(_EVERY_PART.replace(wrong, wrong[2:]))
+        _refused_by_validate_and_generate(profile, message)
+    profile.write_text(_EVERY_PART.replace("x-owner: qa", "cout: 5"))
+    _refused_by_validate_and_generate(profile, "datasets[0].cout: unknown field. Did you mean")
 
 
 def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "EntityFormatError",
     "exclusive_bounds",
     "http_method",
+    "is_extension",
     "only",
     "path_parameters",
     "path_template",
@@ -88,10 +89,17 @@ def unknown_key(what: str, key: Any, known: Sequence[str]) -> str:
     return f"unknown {what} key{hint}"
 
 
+def is_extension(key: Any) -> bool:
+    """Whether ``key`` starts with ``x-``: ignored in every part of the format whose keys it
+    defines (not in those keyed by name, as ``fields``), as in OpenAPI and Compose files."""
+    return isinstance(key, str) and key.startswith("x-")
+
+
 def only(data: dict[Any, Any], what: str, known: Sequence[str], path: str) -> None:
-    """Refuse the first key of ``data`` (a ``what``: entity, operation...) not ``known``."""
+    """Refuse the first key of ``data`` (a ``what``: entity, operation...) not ``known``
+    (``x-`` keys are ignored)."""
     for key in data:
-        if key not in known:
+        if key not in known and not is_extension(key):
             raise EntityFormatError(_at(path, key), unknown_key(what, key, known))
 
 

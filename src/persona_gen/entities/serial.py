@@ -19,6 +19,7 @@ from persona_gen.entities.keys import (
     EntityFormatError,
     exclusive_bounds,
     http_method,
+    is_extension,
     only,
     path_template,
     rule_kinds,
@@ -91,7 +92,7 @@ def schema_from_dict(data: Any, path: str = "") -> Schema:
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")
-        if key in ("type", "required", "read_only", "write_only"):
+        if key in ("type", "required", "read_only", "write_only") or is_extension(key):
             continue
         if key in PLAIN:
             kwargs[key] = value
@@ -319,9 +320,7 @@ def _response_from_dict(
     here = f"{path}.response"
     if not isinstance(raw, dict):
         raise EntityFormatError(here, "expected a mapping with 'shape' (and 'entity')")
-    unknown = sorted(str(k) for k in raw if k not in ("entity", "shape"))
-    if unknown:
-        raise EntityFormatError(f"{here}.{unknown[0]}", "unknown response key")
+    only(raw, "response", ("entity", "shape"), here)
     shape = raw.get("shape", "one")
     if shape not in RESPONSE_SHAPES:
         raise EntityFormatError(

@@ -7,7 +7,6 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
 
 import pydantic
 
@@ -40,7 +39,7 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     if not isinstance(located.data, dict):
         raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
     try:
-        spec = ProfileFile.model_validate(_without_extensions(located.data))
+        spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
         wrong = pydantic_problems(exc, located, (), ProfileFile)
         problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
@@ -165,12 +164,6 @@ def _outside(output: str) -> str | None:
         if depth < 0:
             return f"'{output}' leaves the output directory (-o): give a path inside it"
     return None
-
-
-def _without_extensions(data: dict[Any, Any]) -> dict[Any, Any]:
-    """The profile without its top-level ``x-`` keys: as in OpenAPI and Compose files, they
-    hold what the profile itself does not read (YAML anchors that fields merge with ``<<``)."""
-    return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
 
 
 def _extension_hint(problem: Problem) -> Problem:
