@@ -529,6 +529,11 @@ _DOMAIN_HEAD = (
             "p.yaml:12:29: domain.entities.T.schema.fields.n.multiple_of: multiple_of must be a "
             "positive number, got -2\n",
         ),
+        (  # (JSON Schema's list of types is not the entity format's: one type, `nullable`)
+            "          s: {type: [string, 'null']}\n",
+            "p.yaml:12:15: domain.entities.T.schema.fields.s.type: unknown type ['string', "
+            "'null']\n",
+        ),
         (
             "          n: {type: integer, exclusive_maximum: five}\n",
             "p.yaml:12:30: domain.entities.T.schema.fields.n.exclusive_maximum: expected true, "
@@ -1000,6 +1005,84 @@ def test_x_keys_are_ignored_in_every_part_of_the_format(tmp_path: Path) -> None:
         _refused_by_validate_and_generate(profile, message)
     profile.write_text(_EVERY_PART.replace("x-owner: qa", "cout: 5"))
     _refused_by_validate_and_generate(profile, "datasets[0].cout: unknown field. Did you mean")
+
+
+_MANY_WRONG = """\
+name: p
+personas: [normal_user]
+datasets: [{type: api, count: 5, entity: User}]
+domain:
+  primary: User
+  primery: User
+  entities:
+    User:
+      primary_key: [id]
+      plurl: users
+      schema:
+        type: object
+        fields:
+          id: {type: string, format: uuid, nullable: maybe}
+          name: {type: string, max_lenght: 20}
+          score: {type: integer, minimum: 10, maximum: 1}
+          tags: {type: array, items: {type: strng}}
+          org: {type: ref, ref: Orgg}
+    Org:
+      schema: {type: object, fields: {id: {type: integer}}}
+      foreign_keys: [{columns: [boss], entity: User, references: [id]}]
+  operations:
+    - {method: FETCH, path: '/users/{id', entity: User}
+    - {method: GET, path: '/users/{id}', entity: Usr}
+"""
+
+
+def test_every_problem_of_a_domain_is_said_at_once(tmp_path: Path) -> None:
+    # (only the first malformed part was said: fix it, run again, meet the next)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_MANY_WRONG)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 1
+        assert "Traceback" not in result.stderr
+        listed = result.stderr.replace(f"{tmp_path}/", "").removeprefix("persona-gen: error: ")
+        assert listed.splitlines() == [  # (in file order; malformed or not, judged alike)
+            "p.yaml:6:3: domain.primery: unknown domain key. Did you mean 'primary'?",
+            "p.yaml:10:7: domain.entities.User.plurl: unknown entity key. Did you mean 'plural'?",
+            "p.yaml:14:44: domain.entities.User.schema.fields.id.nullable: expected true or "
+            "false, got 'maybe'",
+            "p.yaml:15:32: domain.entities.User.schema.fields.name.max_lenght: unknown schema "
+            "key. Did you mean 'max_length'?",
+            "p.yaml:16:11: domain.entities.User.schema.fields.score: no integer lies between "
+            "its minimum 10 and maximum 1",
+            "p.yaml:17:39: domain.entities.User.schema.fields.tags.items.type: unknown type "
+            "'strng'",
+            "p.yaml:18:28: domain.entities.User.schema.fields.org.ref: unknown entity 'Orgg'. "
+            "Did you mean 'Org'? Available: Org, User",
+            "p.yaml:21:33: domain.entities.Org.foreign_keys[0].columns[0]: unknown field "
+            "'boss'. Available: id",
+            "p.yaml:23:8: domain.operations[0].method: unknown HTTP method 'FETCH'. Did you "
+            "mean 'PATCH'? Available: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE",
+            "p.yaml:23:23: domain.operations[0].path: '/users/{id' has a brace that opens or "
+            "closes no parameter (a path parameter is written {name})",
+            "... and 1 more",
+        ]
+        # (a malformed field is still a field: `primary_key: [id]` names no unknown one)
+        assert "primary_key" not in listed
+
+
+def test_a_domain_s_problems_beyond_ten_are_counted(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    fields = "".join(f"          f{i}: {{type: string, max_lenght: 5}}\n" for i in range(25))
+    profile.write_text(_DOMAIN_HEAD + fields)
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 11 and lines[-1] == "... and 15 more"
+    assert [line.split("p.yaml:")[1].split(":")[0] for line in lines[:10]] == [
+        str(12 + i) for i in range(10)
+    ]
 
 
 def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:

@@ -53,10 +53,10 @@ def path_param_problems(domain: Domain, written: Any) -> list[tuple[Path, str]]:
     found: list[tuple[Path, str]] = []
     for i, op in enumerate(domain.operations):
         params = path_parameters(op.path)
-        listed = isinstance(written["operations"][i].get("path_params"), list)
         for j, name in enumerate(op.path_params):
             if name in params:
                 continue
+            listed = isinstance(written["operations"][i]["path_params"], list)
             close = difflib.get_close_matches(name, params, n=1)
             hint = f" Did you mean '{close[0]}'?" if close else ""
             has = ", ".join(params) if params else "(none)"

@@ -13,7 +13,7 @@ import pydantic
 from persona_gen._yaml import Located, kind_hint, load_yaml
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
-from persona_gen.entities.serial import EntityFormatError, domain_from_dict
+from persona_gen.entities.serial import read_domain
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
@@ -45,22 +45,20 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
         raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
-    domain = None
-    if spec.domain is not None:
-        try:
-            domain = domain_from_dict(spec.domain, "domain")
-        except EntityFormatError as exc:
-            parts = tuple(  # (``operations[0]``: a list item by number, so it is located)
-                int(p[1:-1]) if p.startswith("[") else p
-                for p in re.findall(r"\[\d+\]|[^.\[\]]+", exc.path)
-            )
-            problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
+    # (every problem of the domain, not the first alone: its malformed parts are read as
+    # stand-ins no check below judges, so the others are judged too)
+    domain, malformed = (
+        read_domain(spec.domain, "domain") if spec.domain is not None else (None, [])
+    )
+    for error in malformed:
+        problems.append(located.problem(_parts(error.path), error.message))
     if domain is not None:
         dangling = reference_problems(domain)
         for rule, message in dangling:
             problems.append(located.problem(rule, message))
-        # (recursion is judged only once every reference names an entity)
-        for found in unsatisfiable(domain, recursion=not dangling):
+        # (recursion is judged only once every reference names an entity, and the primary
+        # is the one named)
+        for found in unsatisfiable(domain, recursion=not dangling and not malformed):
             at = ("domain", "entities", found.entity, "schema", *found.at)
             # (at the field whose bounds cross, its path says which; else name the place)
             message = found.reason if found.at else f"{found.where}: {found.reason}"
@@ -79,7 +77,7 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
                         str(UnknownNameError("entity", ds.entity, domain.entities)),
                     )
                 )
-    if domain is None:  # (the built-in domain: its entities are the same for every actor)
+    if spec.domain is None:  # (the built-in domain: its entities are the same for every actor)
         builtin = builtin_domain().entities
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in builtin:
@@ -94,6 +92,13 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         raise ValidationError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Profile(spec, domain, path, f"sha256:{digest}")
+
+
+def _parts(path: str) -> tuple[str | int, ...]:
+    """A dotted path as keys (``operations[0]``: a list item by number, so it is located)."""
+    return tuple(
+        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", path)
+    )
 
 
 def _references(
