@@ -130,8 +130,8 @@ def _references(
                     )
                 )
         if ds.sink is not None:
-            try:
-                check_sink_url(ds.sink, "")
+            try:  # (and whether the dataset's records can go there, as generate checks)
+                check_sink_url(ds.sink, "", ds.type if ds.type in GENERATORS else None)
             except PersonaGenError as exc:
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
     written: dict[str, int] = {}
