@@ -31,6 +31,7 @@ __all__ = [
     "exclusive_bounds",
     "http_method",
     "is_extension",
+    "only",
     "path_parameters",
     "path_template",
     "unknown_key",
@@ -116,6 +117,14 @@ def unknown_keys(
         for key in data
         if key not in known and not is_extension(key)
     ]
+
+
+def only(data: dict[Any, Any], what: str, known: Sequence[str], path: str) -> None:
+    """Refuse every key of ``data`` not ``known`` at once (``unknown_keys`` as an error), for
+    a part read whole or not at all."""
+    unknown = unknown_keys(data, what, known, path)
+    if unknown:
+        raise EntityFormatError.of(unknown)
 
 
 def http_method(raw: Any, path: str) -> str:

@@ -137,7 +137,8 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
         return _STAND_IN
     kind = data.get("type")
     known = isinstance(kind, str) and kind in TYPES  # (not `type: [string, null]`)
-    own = [] if known else [_error(path, "type", f"unknown type {kind!r}")]
+    where = f"{path}.type".lstrip(".")
+    own = [] if known else [EntityFormatError(where, f"unknown type {kind!r}")]
     own += wrong_kinds(data, path)
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
@@ -159,7 +160,8 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
                 own.append(EntityFormatError(here, "expected a mapping of field name to schema"))
                 continue
             kwargs["fields"] = tuple(
-                _field(name, spec, f"{here}.{name}", found) for name, spec in value.items()
+                _field_from_dict(name, spec, f"{here}.{name}", found)
+                for name, spec in value.items()
             )
         elif key == "variants":
             if not isinstance(value, list):
@@ -181,7 +183,7 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
         return _STAND_IN
 
 
-def _field(name: str, data: Any, path: str, found: _Found) -> Field:
+def _field_from_dict(name: str, data: Any, path: str, found: _Found) -> Field:
     schema = _schema(data, path, found)
     flags = data if isinstance(data, dict) else {}
     return Field(
@@ -191,10 +193,6 @@ def _field(name: str, data: Any, path: str, found: _Found) -> Field:
         read_only=bool(flags.get("read_only", False)),
         write_only=bool(flags.get("write_only", False)),
     )
-
-
-def _error(path: str, key: str, message: str) -> EntityFormatError:
-    return EntityFormatError(f"{path}.{key}".lstrip("."), message)
 
 
 def entity_to_dict(entity: Entity) -> dict[str, Any]:
@@ -319,8 +317,10 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     mine.problems += unknown_keys(data, "operation", OPERATION_KEYS, path)
     method = mine.read("GET", http_method, data["method"], path)
     success = mine.read(200, _status, data.get("success_status", 200), f"{path}.success_status")
-    response_entity, shape = _response(data, method, success, path, mine)
-    names, declared = _path_params(data.get("path_params", ()), f"{path}.path_params", mine)
+    response_entity, shape = _response_from_dict(data, method, success, path, mine)
+    names, declared = _path_params_from_dict(
+        data.get("path_params", ()), f"{path}.path_params", mine
+    )
     errors: list[Any] = mine.read(
         [], _list, data.get("error_statuses", []), f"{path}.error_statuses"
     )
@@ -403,7 +403,7 @@ def _request_shape(raw: Any, path: str) -> str:
     return str(raw)
 
 
-def _response(
+def _response_from_dict(
     data: dict[str, Any], method: str, success: int, path: str, found: _Found
 ) -> tuple[str | None, str]:
     """The reply's entity and shape. Profiles written before replies were described have
@@ -427,7 +427,7 @@ def _response(
     return entity, str(shape)
 
 
-def _path_params(
+def _path_params_from_dict(
     raw: Any, path: str, found: _Found
 ) -> tuple[tuple[str, ...], tuple[tuple[str, Schema], ...]]:
     """Path parameter names, and the schemas of those declared: a list of names (profiles
@@ -478,8 +478,10 @@ def _domain(data: Any, path: str, found: _Found) -> Domain | None:
         return None
     found.problems += unknown_keys(data, "domain", DOMAIN_KEYS, path)
     here = f"{path}.entities".lstrip(".")
-    entities = {
-        str(name): _entity(str(name), spec, f"{here}.{name}", found)
+    entities = {  # (a part that raises, not noting its problems, stands in whole)
+        str(name): found.read(
+            Entity(str(name), _STAND_IN), _entity, str(name), spec, f"{here}.{name}", found
+        )
         for name, spec in data["entities"].items()
     }
     if not entities:
@@ -491,7 +493,10 @@ def _domain(data: Any, path: str, found: _Found) -> Domain | None:
         primary = next(iter(entities))
     at = f"{path}.operations".lstrip(".")
     listed: list[Any] = found.read([], _list, data.get("operations", []), at)
-    operations = tuple(_operation(op, f"{at}[{i}]", found) for i, op in enumerate(listed))
+    operations = tuple(
+        found.read(_NO_OPERATION, _operation, op, f"{at}[{i}]", found)
+        for i, op in enumerate(listed)
+    )
     for i, op in enumerate(operations):
         if op.response_entity is not None and op.response_entity not in entities:
             found.add(f"{at}[{i}].response.entity", f"no entity named {op.response_entity!r}")
