@@ -279,14 +279,11 @@ def profile_schema() -> JsonSchema:
     dataset = defs["DatasetSpec"]["properties"]
     dataset["type"]["examples"] = list(DATASET_TYPES)
     dataset["format"]["examples"] = ["json", "jsonl", "csv"]
-    # The loader ignores top-level x- keys (they hold YAML anchors).
-    extensions = {"^x-": {"description": "Ignored: holds YAML anchors for the fields."}}
     return _strip(
         {
             "$schema": DRAFT,
             "title": "persona-gen profile",
             **{k: v for k, v in root.items() if k != "title"},
-            "patternProperties": extensions,
             "$defs": dict(sorted(defs.items())),
         }
     )

@@ -507,16 +507,32 @@ _DOMAIN_HEAD = (
         ),
         (
             "          s: {type: string, min_length: 9, max_length: 3}\n",
-            "p.yaml:12:11: domain.entities.T.schema.fields.s: minLength 9 is above maxLength 3",
+            # (the rules named as the profile spells them, not as JSON Schema does)
+            "p.yaml:12:11: domain.entities.T.schema.fields.s: min_length 9 is above max_length 3\n",
         ),
         (
             "          o:\n            type: object\n            fields:\n              tags:"
             " {type: array, items: {type: string}, min_items: 4, max_items: 2}\n",
-            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: minItems 4 is above",
+            "p.yaml:15:15: domain.entities.T.schema.fields.o.fields.tags: min_items 4 is above "
+            "max_items 2\n",
         ),
         (  # a numeric exclusive bound is a bound (here: above 5), so none is left
             "          n: {type: integer, exclusive_minimum: 5, maximum: 5}\n",
-            "fields.n: no integer lies between its exclusiveMinimum 5 and maximum 5",
+            "fields.n: no integer lies between its exclusive_minimum 5 and maximum 5\n",
+        ),
+        (
+            "          n: {type: number, maximum: 1, exclusive_maximum: true, minimum: 1}\n",
+            "fields.n: no number lies between its minimum 1 and exclusive_maximum 1\n",
+        ),
+        (
+            "          n: {type: number, multiple_of: -2}\n",
+            "p.yaml:12:29: domain.entities.T.schema.fields.n.multiple_of: multiple_of must be a "
+            "positive number, got -2\n",
+        ),
+        (  # (JSON Schema's list of types is not the entity format's: one type, `nullable`)
+            "          s: {type: [string, 'null']}\n",
+            "p.yaml:12:15: domain.entities.T.schema.fields.s.type: unknown type ['string', "
+            "'null']\n",
         ),
         (
             "          n: {type: integer, exclusive_maximum: five}\n",
@@ -666,6 +682,10 @@ def test_the_profile_model_and_page_describe_every_dataset_key_and_format() -> N
         (
             _WITH_OPERATION.format(op="path_parms: [id]"),
             "domain.operations[0].path_parms: unknown operation key. Did you mean 'path_params'?",
+        ),
+        (
+            _WITH_OPERATION.format(op="response: {entity: User, shap: array}"),
+            "domain.operations[0].response.shap: unknown response key. Did you mean 'shape'?",
         ),
         (
             _WITH_OPERATION.replace("  operations:", "  primery: User\n  operations:").format(
@@ -824,6 +844,69 @@ def test_a_path_parameter_path_params_leaves_out_is_filled(tmp_path: Path) -> No
 
 
 @pytest.mark.parametrize(
+    ("op", "message"),
+    [
+        (  # a mapping: at the parameter's key
+            "path: '/users/{userId}', path_params: {usrId: {type: integer}}",
+            "p.yaml:14:74: domain.operations[0].path_params.usrId: unknown path parameter "
+            "'usrId': the path '/users/{userId}' has no {usrId}. Did you mean 'userId'? "
+            "Available: userId\n",
+        ),
+        (  # a list of names: at the name
+            "path: '/orgs/{org}/users/{id}', path_params: [org, idd, id]",
+            "p.yaml:14:86: domain.operations[0].path_params[1]: unknown path parameter 'idd': "
+            "the path '/orgs/{org}/users/{id}' has no {idd}. Did you mean 'id'? Available: "
+            "org, id\n",
+        ),
+        (
+            "path: /users, path_params: [id]",
+            "domain.operations[0].path_params[0]: unknown path parameter 'id': the path "
+            "'/users' has no {id}. Available: (none)\n",
+        ),
+    ],
+)
+def test_a_path_parameter_the_path_does_not_hold_is_refused(
+    tmp_path: Path, op: str, message: str
+) -> None:
+    # (it was accepted without a word: its schema applied to nothing, and the path's own
+    # parameter drawn without it)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_WITH_OPERATION.replace("path: /users, ", "").format(op=op))
+    _refused_by_validate_and_generate(profile, message)
+
+
+def test_an_imported_path_parameter_the_path_does_not_hold_is_kept(tmp_path: Path) -> None:
+    # An OpenAPI spec may declare a path parameter its path lacks: import-schema warns and
+    # keeps it, and the profile it writes still generates.
+    spec = tmp_path / "spec.yaml"
+    spec.write_text(
+        """\
+openapi: 3.0.3
+info: {title: t, version: "1"}
+paths:
+  /users/{id}:
+    get:
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+        - {name: org, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content: {application/json: {schema: {$ref: "#/components/schemas/User"}}}
+components:
+  schemas:
+    User: {type: object, properties: {id: {type: string}}}
+"""
+    )
+    profile = tmp_path / "p.yaml"
+    imported = run_cli(["import-schema", str(spec), "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    assert "org" in yaml.safe_load(profile.read_text())["domain"]["operations"][0]["path_params"]
+    result = run_cli(["generate", str(profile), "-s", "1"])
+    assert result.code == 0, result.stderr
+
+
+@pytest.mark.parametrize(
     ("second", "message"),
     [
         (
@@ -857,6 +940,149 @@ def test_a_refused_dataset_stops_the_run_before_any_dataset_is_written(
     assert not out.exists() or not any(out.iterdir())
     checked = run_cli(["validate", str(profile), "-t", "profile"])  # (says what generate would)
     assert checked.code == 1 and message in checked.stderr
+
+
+_EVERY_PART = """\
+x-top: 1
+name: p
+personas: [{name: normal_user, x-why: the usual mix}]
+datasets:
+  - {type: api, count: 40, x-owner: qa}
+domain:
+  x-note: hand-written
+  primary: User
+  entities:
+    User:
+      x-table: users
+      primary_key: [id]
+      foreign_keys: [{columns: [org], entity: Org, references: [id], x-on-delete: cascade}]
+      schema:
+        type: object
+        x-doc: a user
+        fields:
+          id: {type: string, format: uuid, x-db-type: uuid}
+          org: {type: integer}
+          tags: {type: array, items: {type: string, max_length: 8, x-example: a}}
+          x-trace-id: {type: string, format: uuid}
+    Org:
+      schema: {type: object, fields: {id: {type: integer}}}
+  operations:
+    - method: GET
+      path: '/users/{id}'
+      entity: User
+      x-rate-limit: 10
+      response: {entity: User, shape: one, x-cache: true}
+      path_params: {id: {type: string, format: uuid, x-example: abc}}
+"""
+
+
+def test_x_keys_are_ignored_in_every_part_of_the_format(tmp_path: Path) -> None:
+    # An `x-` key is ignored in every mapping whose keys the format defines (a dataset, a
+    # persona, the domain, an entity, a schema, a field, an operation, its response, a
+    # foreign key); in one keyed by name (`fields`) it is a name like any other.
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_EVERY_PART)
+    assert run_cli(["validate", str(profile), "-t", "profile"]).code == 0
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    records = json.loads(made.stdout)
+    bodies = [r["response"]["body"] for r in records if r["response"]["status"] == 200]
+    assert bodies and all(set(b) == {"id", "org", "tags", "x-trace-id"} for b in bodies)
+    # other unknown keys are still refused, each with the closest known one
+    for wrong, message in (
+        ("x-owner: qa", "p.yaml:5:28: datasets[0].owner: unknown field (known: name, type,"),
+        ("x-why:", "p.yaml:3:32: personas[0].why: unknown field (known: name, weight)"),
+        ("x-db-type:", "p.yaml:18:44: domain.entities.User.schema.fields.id.db-type: unknown"),
+        (
+            "x-cache:",
+            "p.yaml:29:44: domain.operations[0].response.cache: unknown response key (known: "
+            "entity, shape)",
+        ),
+        ("x-table: users", "p.yaml:11:7: domain.entities.User.table: unknown entity key"),
+        ("x-note:", "p.yaml:7:3: domain.note: unknown domain key (known: primary,"),
+    ):
+        profile.write_text(_EVERY_PART.replace(wrong, wrong[2:]))
+        _refused_by_validate_and_generate(profile, message)
+    profile.write_text(_EVERY_PART.replace("x-owner: qa", "cout: 5"))
+    _refused_by_validate_and_generate(profile, "datasets[0].cout: unknown field. Did you mean")
+
+
+_MANY_WRONG = """\
+name: p
+personas: [normal_user]
+datasets: [{type: api, count: 5, entity: User}]
+domain:
+  primary: User
+  primery: User
+  entities:
+    User:
+      primary_key: [id]
+      plurl: users
+      schema:
+        type: object
+        fields:
+          id: {type: string, format: uuid, nullable: maybe}
+          name: {type: string, max_lenght: 20}
+          score: {type: integer, minimum: 10, maximum: 1}
+          tags: {type: array, items: {type: strng}}
+          org: {type: ref, ref: Orgg}
+    Org:
+      schema: {type: object, fields: {id: {type: integer}}}
+      foreign_keys: [{columns: [boss], entity: User, references: [id]}]
+  operations:
+    - {method: FETCH, path: '/users/{id', entity: User}
+    - {method: GET, path: '/users/{id}', entity: Usr}
+"""
+
+
+def test_every_problem_of_a_domain_is_said_at_once(tmp_path: Path) -> None:
+    # (only the first malformed part was said: fix it, run again, meet the next)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(_MANY_WRONG)
+    for command in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-s", "1"],
+    ):
+        result = run_cli(command)
+        assert result.code == 1
+        assert "Traceback" not in result.stderr
+        listed = result.stderr.replace(f"{tmp_path}/", "").removeprefix("persona-gen: error: ")
+        assert listed.splitlines() == [  # (in file order; malformed or not, judged alike)
+            "p.yaml:6:3: domain.primery: unknown domain key. Did you mean 'primary'?",
+            "p.yaml:10:7: domain.entities.User.plurl: unknown entity key. Did you mean 'plural'?",
+            "p.yaml:14:44: domain.entities.User.schema.fields.id.nullable: expected true or "
+            "false, got 'maybe'",
+            "p.yaml:15:32: domain.entities.User.schema.fields.name.max_lenght: unknown schema "
+            "key. Did you mean 'max_length'?",
+            "p.yaml:16:11: domain.entities.User.schema.fields.score: no integer lies between "
+            "its minimum 10 and maximum 1",
+            "p.yaml:17:39: domain.entities.User.schema.fields.tags.items.type: unknown type "
+            "'strng'",
+            "p.yaml:18:28: domain.entities.User.schema.fields.org.ref: unknown entity 'Orgg'. "
+            "Did you mean 'Org'? Available: Org, User",
+            "p.yaml:21:33: domain.entities.Org.foreign_keys[0].columns[0]: unknown field "
+            "'boss'. Available: id",
+            "p.yaml:23:8: domain.operations[0].method: unknown HTTP method 'FETCH'. Did you "
+            "mean 'PATCH'? Available: DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT, TRACE",
+            "p.yaml:23:23: domain.operations[0].path: '/users/{id' has a brace that opens or "
+            "closes no parameter (a path parameter is written {name})",
+            "... and 1 more",
+        ]
+        # (a malformed field is still a field: `primary_key: [id]` names no unknown one)
+        assert "primary_key" not in listed
+
+
+def test_a_domain_s_problems_beyond_ten_are_counted(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    fields = "".join(f"          f{i}: {{type: string, max_lenght: 5}}\n" for i in range(25))
+    profile.write_text(_DOMAIN_HEAD + fields)
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 1
+    lines = result.stderr.splitlines()
+    assert len(lines) == 11 and lines[-1] == "... and 15 more"
+    assert [line.split("p.yaml:")[1].split(":")[0] for line in lines[:10]] == [
+        str(12 + i) for i in range(10)
+    ]
 
 
 def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:

@@ -98,6 +98,19 @@ def test_repository_profiles_validate(path: Path) -> None:
     assert _errors(_committed("profile"), _as_editor_sees_it(path)) == []
 
 
+def test_profile_schema_ignores_x_keys_where_the_loader_does() -> None:
+    profile = {
+        "name": "p",
+        "x-anchors": {"a": 1},
+        "personas": [{"name": "normal_user", "x-why": "usual"}],
+        "datasets": [{"type": "api", "x-owner": "qa"}],
+        "source": {"file": "a.json", "format": "jsonschema", "sha256": "0", "x-note": "n"},
+    }
+    assert _errors(_committed("profile"), profile) == []
+    profile["datasets"] = [{"type": "api", "owner": "qa"}]  # (other keys are still refused)
+    assert [e.split(":")[0] for e in _errors(_committed("profile"), profile)] == ["datasets/0"]
+
+
 def test_init_profile_template_validates(tmp_path: Path) -> None:
     target = tmp_path / "my_profile.yaml"
     args = ["init-profile", "-n", "my_profile", "-p", "normal_user", "-p", "noisy_device"]

@@ -64,6 +64,52 @@ def test_bad_sink_urls_fail_before_generating() -> None:
         assert "Traceback" not in result.stderr
 
 
+_BY_RECORD = "kafka://127.0.0.1:1/t?partition=record"
+_PLAN_NONE = (
+    "Kafka destination 'kafka://127.0.0.1:1/t': partition=record sends each record to the "
+    "partition planned for it, and {kind} records plan none (streaming records do): use "
+    "partition=auto or partition=key\n"
+)
+
+
+@pytest.mark.parametrize("kind", ["api", "file", "load", "fault"])
+def test_partition_by_record_is_refused_for_records_that_plan_none(
+    kind: str, tmp_path: Path
+) -> None:
+    # Only streaming records plan a partition: others went by key without a word, while the
+    # URL said otherwise. Refused before anything is generated or a broker is asked (none
+    # listens on port 1: a streaming dataset fails on reaching it instead).
+    args = ["quick", "normal_user", "-n", "5000000", "-s", "1", "--sink", _BY_RECORD]
+    result = run_cli([*args, "-t", kind, "--manifest", str(tmp_path / "m.json")])
+    assert result.code == 1
+    assert result.stderr == "persona-gen: error: " + _PLAN_NONE.format(kind=kind)
+    assert not (tmp_path / "m.json").exists()
+    streaming = run_cli([*args, "-t", "streaming", "--manifest", str(tmp_path / "m.json")])
+    assert streaming.code == 1 and "cannot reach Kafka" in streaming.stderr
+
+
+def test_partition_by_record_in_a_profile_names_the_dataset(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    datasets = "  - {name: events, type: streaming, count: 5}\n  - {name: calls, type: api}\n"
+    profile.write_text(f"name: p\npersonas: [normal_user]\ndatasets:\n{datasets}")
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "--sink", _BY_RECORD])
+    assert result.code == 1
+    assert result.stderr == "persona-gen: error: dataset 'calls': " + _PLAN_NONE.format(kind="api")
+    assert not out.exists()
+    # a dataset's own sink: validate says so at its line, as generate would
+    profile.write_text(
+        f"name: p\npersonas: [normal_user]\ndatasets:\n{datasets}".replace(
+            "type: api}", f"type: api, sink: '{_BY_RECORD}'}}"
+        )
+    )
+    checked = run_cli(["validate", str(profile), "-t", "profile"])
+    assert checked.code == 1
+    assert checked.stderr.replace(f"{tmp_path}/", "") == (
+        "persona-gen: error: p.yaml:5:30: datasets[1].sink: " + _PLAN_NONE.format(kind="api")
+    )
+
+
 def test_quick_to_sqlite_all_or_nothing(tmp_path: Path) -> None:
     import sqlite3
 

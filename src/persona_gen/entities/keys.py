@@ -3,7 +3,8 @@ knows, the kind of value each schema rule holds, HTTP methods and path templates
 
 Anything else is refused at its place, with the closest known key: a misspelt ``max_lenght``
 would otherwise be dropped and its rule silently not applied, and ``minimum: abc`` would
-fail deep inside a draw.
+fail deep inside a draw. Each check returns every problem it finds (``unknown_keys``,
+``wrong_kinds``) or raises one ``EntityFormatError``; the reader collects them all.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import fields as dc_fields
 from typing import Any
 
@@ -29,10 +30,13 @@ __all__ = [
     "EntityFormatError",
     "exclusive_bounds",
     "http_method",
+    "is_extension",
     "only",
+    "path_parameters",
     "path_template",
-    "rule_kinds",
     "unknown_key",
+    "unknown_keys",
+    "wrong_kinds",
 ]
 
 _NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default"}
@@ -64,6 +68,7 @@ HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRA
 
 # A path template: text with ``{name}`` parameters, no brace left open or unmatched.
 _TEMPLATE = re.compile(r"[^{}]*(?:\{[^{}/]+\}[^{}]*)*")
+_PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _COUNTS = ("min_length", "max_length", "min_items", "max_items")
 _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
@@ -72,11 +77,21 @@ _TEXTS = ("format", "semantic", "pattern", "ref", "description")
 
 
 class EntityFormatError(ValueError):
-    """Raised with a dotted path when entity data is malformed."""
+    """Raised with a dotted path when entity data is malformed. ``problems``: every one
+    found, this one first (``EntityFormatError.of``: one error for several)."""
 
     def __init__(self, path: str, message: str) -> None:
         self.path = path
+        self.message = message
+        self.problems: tuple[EntityFormatError, ...] = (self,)
         super().__init__(f"{path}: {message}" if path else message)
+
+    @classmethod
+    def of(cls, problems: Sequence[EntityFormatError]) -> EntityFormatError:
+        """One error carrying ``problems`` (at least one), said as the first."""
+        error = cls(problems[0].path, problems[0].message)
+        error.problems = (error, *problems[1:])
+        return error
 
 
 def unknown_key(what: str, key: Any, known: Sequence[str]) -> str:
@@ -86,11 +101,30 @@ def unknown_key(what: str, key: Any, known: Sequence[str]) -> str:
     return f"unknown {what} key{hint}"
 
 
+def is_extension(key: Any) -> bool:
+    """Whether ``key`` starts with ``x-``: ignored in every part of the format whose keys it
+    defines (not in those keyed by name, as ``fields``), as in OpenAPI and Compose files."""
+    return isinstance(key, str) and key.startswith("x-")
+
+
+def unknown_keys(
+    data: dict[Any, Any], what: str, known: Sequence[str], path: str
+) -> list[EntityFormatError]:
+    """Each key of ``data`` (a ``what``: entity, operation...) not ``known`` (``x-`` keys are
+    ignored)."""
+    return [
+        EntityFormatError(_at(path, key), unknown_key(what, key, known))
+        for key in data
+        if key not in known and not is_extension(key)
+    ]
+
+
 def only(data: dict[Any, Any], what: str, known: Sequence[str], path: str) -> None:
-    """Refuse the first key of ``data`` (a ``what``: entity, operation...) not ``known``."""
-    for key in data:
-        if key not in known:
-            raise EntityFormatError(_at(path, key), unknown_key(what, key, known))
+    """Refuse every key of ``data`` not ``known`` at once (``unknown_keys`` as an error), for
+    a part read whole or not at all."""
+    unknown = unknown_keys(data, what, known, path)
+    if unknown:
+        raise EntityFormatError.of(unknown)
 
 
 def http_method(raw: Any, path: str) -> str:
@@ -116,12 +150,18 @@ def path_template(raw: Any, path: str) -> str:
     return text
 
 
-def rule_kinds(data: dict[Any, Any], path: str) -> None:
-    """Refuse the first rule of the schema ``data`` whose value is of the wrong kind."""
+def path_parameters(path: str) -> tuple[str, ...]:
+    """The names of a path template's parameters, in order, each once (``/a/{x}/b/{y}``:
+    x, y)."""
+    return tuple(dict.fromkeys(_PARAMETER.findall(path)))
+
+
+def wrong_kinds(data: dict[Any, Any], path: str) -> Iterator[EntityFormatError]:
+    """Each rule of the schema ``data`` whose value is of the wrong kind."""
     for key, value in data.items():
         wrong = _wrong_kind(key, value)
         if wrong:
-            raise EntityFormatError(_at(path, key), f"expected {wrong}, got {_show(value)}")
+            yield EntityFormatError(_at(path, key), f"expected {wrong}, got {_show(value)}")
 
 
 def _wrong_kind(key: Any, value: Any) -> str | None:

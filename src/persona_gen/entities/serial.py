@@ -2,12 +2,17 @@
 
 ``{"type": "string", "format": "email", "max_length": 254}``; objects list ``fields`` by name
 with ``required`` defaulting to true, as in SQL rather than JSON Schema.
+
+Reading says every problem of the data at once (``EntityFormatError.problems``), not the
+first alone: a malformed part is noted and read as a stand-in that no later check judges (a
+schema of any value, an operation of nothing), and the rest is read on.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields as dc_fields
-from typing import Any
+from typing import Any, TypeVar
 
 from persona_gen.entities.keys import (
     DOMAIN_KEYS,
@@ -19,10 +24,11 @@ from persona_gen.entities.keys import (
     EntityFormatError,
     exclusive_bounds,
     http_method,
-    only,
+    is_extension,
     path_template,
-    rule_kinds,
     unknown_key,
+    unknown_keys,
+    wrong_kinds,
 )
 from persona_gen.entities.model import (
     FORM_MEDIA,
@@ -40,11 +46,49 @@ __all__ = [
     "EntityFormatError",
     "domain_from_dict",
     "domain_to_dict",
+    "read_domain",
     "schema_from_dict",
     "schema_to_dict",
 ]
 
 _DEFAULTS = {f.name: f.default for f in dc_fields(Schema)}
+T = TypeVar("T")
+
+# What a malformed schema is read as: any value, which no check judges (nor finds a field
+# in, so a key column naming one of its fields is not judged either).
+_STAND_IN = Schema("any")
+# What an operation with a malformed part is read as: one of no entity and no parameters.
+_NO_OPERATION = Operation("GET", "/")
+
+
+class _Found:
+    """The problems found so far while reading entity data."""
+
+    def __init__(self) -> None:
+        self.problems: list[EntityFormatError] = []
+
+    def add(self, path: str, message: str) -> None:
+        self.problems.append(EntityFormatError(path, message))
+
+    def read(self, stand_in: T, read: Callable[..., T], *args: Any) -> T:
+        """``read(*args)``; ``stand_in`` when it raises (what it raised is noted)."""
+        try:
+            return read(*args)
+        except EntityFormatError as exc:
+            self.problems.extend(exc.problems)
+            return stand_in
+
+    def raise_any(self) -> None:
+        if self.problems:
+            raise EntityFormatError.of(self.problems)
+
+
+def _strictly(read: Callable[..., T], *args: Any) -> T:
+    """``read(*args, found)``, raising every problem it found."""
+    found = _Found()
+    value = read(*args, found)
+    found.raise_any()
+    return value
 
 
 def schema_to_dict(schema: Schema) -> dict[str, Any]:
@@ -82,56 +126,72 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
 
 
 def schema_from_dict(data: Any, path: str = "") -> Schema:
+    return _strictly(_schema, data, path)
+
+
+def _schema(data: Any, path: str, found: _Found) -> Schema:
+    """``data`` as a schema; the stand-in when its own keys are malformed (a schema inside
+    it that is malformed is noted and stands in alone)."""
     if not isinstance(data, dict):
-        raise EntityFormatError(path, "expected a mapping")
+        found.add(path, "expected a mapping")
+        return _STAND_IN
     kind = data.get("type")
-    if kind not in TYPES:
-        raise EntityFormatError(f"{path}.type".lstrip("."), f"unknown type {kind!r}")
-    rule_kinds(data, path)
+    known = isinstance(kind, str) and kind in TYPES  # (not `type: [string, null]`)
+    where = f"{path}.type".lstrip(".")
+    own = [] if known else [EntityFormatError(where, f"unknown type {kind!r}")]
+    own += wrong_kinds(data, path)
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")
-        if key in ("type", "required", "read_only", "write_only"):
+        if key in ("type", "required", "read_only", "write_only") or is_extension(key):
             continue
         if key in PLAIN:
             kwargs[key] = value
-        elif key == "enum":
-            kwargs["enum"] = tuple(value)
+        elif key == "enum":  # (not a list: a wrong kind, noted above)
+            kwargs["enum"] = tuple(value) if isinstance(value, list) else ()
         elif key == "const":
             kwargs["const"], kwargs["has_const"] = value, True
         elif key == "default":
             kwargs["default"], kwargs["has_default"] = value, True
         elif key in ("items", "values"):
-            kwargs[key] = schema_from_dict(value, here)
+            kwargs[key] = _schema(value, here, found)
         elif key == "fields":
             if not isinstance(value, dict):
-                raise EntityFormatError(here, "expected a mapping of field name to schema")
+                own.append(EntityFormatError(here, "expected a mapping of field name to schema"))
+                continue
             kwargs["fields"] = tuple(
-                _field_from_dict(name, spec, f"{here}.{name}") for name, spec in value.items()
+                _field_from_dict(name, spec, f"{here}.{name}", found)
+                for name, spec in value.items()
             )
         elif key == "variants":
             if not isinstance(value, list):
-                raise EntityFormatError(here, "expected a list of schemas")
+                own.append(EntityFormatError(here, "expected a list of schemas"))
+                continue
             kwargs["variants"] = tuple(
-                schema_from_dict(v, f"{here}[{i}]") for i, v in enumerate(value)
+                _schema(v, f"{here}[{i}]", found) for i, v in enumerate(value)
             )
         else:
-            raise EntityFormatError(here, unknown_key("schema", key, SCHEMA_KEYS))
+            own.append(EntityFormatError(here, unknown_key("schema", key, SCHEMA_KEYS)))
+    if own:
+        found.problems += own
+        return _STAND_IN
     exclusive_bounds(kwargs)
     try:
         return Schema(**kwargs)
     except TypeError as exc:  # a value of the wrong kind for a dataclass slot
-        raise EntityFormatError(path, str(exc)) from None
+        found.add(path, str(exc))
+        return _STAND_IN
 
 
-def _field_from_dict(name: str, data: Any, path: str) -> Field:
-    schema = schema_from_dict(data, path)
+def _field_from_dict(name: str, data: Any, path: str, found: _Found) -> Field:
+    schema = _schema(data, path, found)
+    flags = data if isinstance(data, dict) else {}
     return Field(
         name=str(name),
         schema=schema,
-        required=bool(data.get("required", True)),
-        read_only=bool(data.get("read_only", False)),
-        write_only=bool(data.get("write_only", False)),
+        required=bool(flags.get("required", True)),
+        read_only=bool(flags.get("read_only", False)),
+        write_only=bool(flags.get("write_only", False)),
     )
 
 
@@ -152,20 +212,29 @@ def entity_to_dict(entity: Entity) -> dict[str, Any]:
 
 
 def entity_from_dict(name: str, data: Any, path: str) -> Entity:
+    return _strictly(_entity, name, data, path)
+
+
+def _entity(name: str, data: Any, path: str, found: _Found) -> Entity:
     if not isinstance(data, dict) or "schema" not in data:
-        raise EntityFormatError(path, "expected a mapping with 'schema'")
-    only(data, "entity", ENTITY_KEYS, path)
+        found.add(path, "expected a mapping with 'schema'")
+        return Entity(name, _STAND_IN)
+    found.problems += unknown_keys(data, "entity", ENTITY_KEYS, path)
+    unique: list[Any] = found.read([], _list, data.get("unique", []), f"{path}.unique")
+    foreign_keys: list[Any] = found.read(
+        [], _list, data.get("foreign_keys", []), f"{path}.foreign_keys"
+    )
     return Entity(
         name=name,
-        schema=schema_from_dict(data["schema"], f"{path}.schema"),
-        primary_key=_names(data.get("primary_key", []), f"{path}.primary_key"),
+        schema=_schema(data["schema"], f"{path}.schema", found),
+        primary_key=found.read((), _names, data.get("primary_key", []), f"{path}.primary_key"),
         unique=tuple(
-            _names(u, f"{path}.unique[{i}]")
-            for i, u in enumerate(_list(data.get("unique", []), f"{path}.unique"))
+            found.read((), _names, u, f"{path}.unique[{i}]") for i, u in enumerate(unique)
         ),
         foreign_keys=tuple(
-            _foreign_key(fk, f"{path}.foreign_keys[{i}]")
-            for i, fk in enumerate(_list(data.get("foreign_keys", []), f"{path}.foreign_keys"))
+            fk
+            for i, spec in enumerate(foreign_keys)
+            if (fk := _foreign_key(spec, f"{path}.foreign_keys[{i}]", found)) is not None
         ),
         plural=data.get("plural"),
     )
@@ -180,20 +249,23 @@ def _list(value: Any, path: str) -> list[Any]:
 def _names(value: Any, path: str) -> tuple[str, ...]:
     """A list of column names (``[id]``; not a bare name, whose letters would be columns)."""
     items = _list(value, path)
-    for i, item in enumerate(items):
-        if not isinstance(item, str):
-            raise EntityFormatError(f"{path}[{i}]", "expected a field name")
+    wrong = [i for i, item in enumerate(items) if not isinstance(item, str)]
+    if wrong:
+        raise EntityFormatError.of(
+            [EntityFormatError(f"{path}[{i}]", "expected a field name") for i in wrong]
+        )
     return tuple(items)
 
 
-def _foreign_key(data: Any, path: str) -> ForeignKey:
+def _foreign_key(data: Any, path: str, found: _Found) -> ForeignKey | None:
     if not isinstance(data, dict) or not {"columns", "entity", "references"} <= set(data):
-        raise EntityFormatError(path, "expected a mapping with 'columns', 'entity', 'references'")
-    only(data, "foreign key", FOREIGN_KEY_KEYS, path)
+        found.add(path, "expected a mapping with 'columns', 'entity', 'references'")
+        return None
+    found.problems += unknown_keys(data, "foreign key", FOREIGN_KEY_KEYS, path)
     return ForeignKey(
-        _names(data["columns"], f"{path}.columns"),
+        found.read((), _names, data["columns"], f"{path}.columns"),
         str(data["entity"]),
-        _names(data["references"], f"{path}.references"),
+        found.read((), _names, data["references"], f"{path}.references"),
     )
 
 
@@ -232,39 +304,64 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
 
 
 def operation_from_dict(data: Any, path: str) -> Operation:
+    return _strictly(_operation, data, path)
+
+
+def _operation(data: Any, path: str, found: _Found) -> Operation:
+    """``data`` as an operation; one of nothing when any part of it is malformed (every
+    problem noted)."""
     if not isinstance(data, dict) or "method" not in data or "path" not in data:
-        raise EntityFormatError(path, "expected a mapping with 'method' and 'path'")
-    only(data, "operation", OPERATION_KEYS, path)
-    method = http_method(data["method"], path)
-    success = _status(data.get("success_status", 200), f"{path}.success_status")
-    response_entity, shape = _response_from_dict(data, method, success, path)
-    names, declared = _path_params_from_dict(data.get("path_params", ()), f"{path}.path_params")
-    return Operation(
+        found.add(path, "expected a mapping with 'method' and 'path'")
+        return _NO_OPERATION
+    mine = _Found()
+    mine.problems += unknown_keys(data, "operation", OPERATION_KEYS, path)
+    method = mine.read("GET", http_method, data["method"], path)
+    success = mine.read(200, _status, data.get("success_status", 200), f"{path}.success_status")
+    response_entity, shape = _response_from_dict(data, method, success, path, mine)
+    names, declared = _path_params_from_dict(
+        data.get("path_params", ()), f"{path}.path_params", mine
+    )
+    errors: list[Any] = mine.read(
+        [], _list, data.get("error_statuses", []), f"{path}.error_statuses"
+    )
+    query: dict[Any, Any] = mine.read(
+        {}, _mapping, data.get("query_params", {}), f"{path}.query_params"
+    )
+    operation = Operation(
         method=method,
-        path=path_template(data["path"], path),
-        entity=_text(data.get("entity"), f"{path}.entity", "an entity name"),
-        request_body=_flag(data.get("request_body", False), f"{path}.request_body"),
-        request_shape=_request_shape(data.get("request_shape", "one"), f"{path}.request_shape"),
+        path=mine.read("/", path_template, data["path"], path),
+        entity=mine.read(None, _text, data.get("entity"), f"{path}.entity", "an entity name"),
+        request_body=mine.read(
+            False, _flag, data.get("request_body", False), f"{path}.request_body"
+        ),
+        request_shape=mine.read(
+            "one", _request_shape, data.get("request_shape", "one"), f"{path}.request_shape"
+        ),
         success_status=success,
         error_statuses=tuple(
-            _status(code, f"{path}.error_statuses[{i}]")
-            for i, code in enumerate(
-                _list(data.get("error_statuses", []), f"{path}.error_statuses")
-            )
+            mine.read(500, _status, code, f"{path}.error_statuses[{i}]")
+            for i, code in enumerate(errors)
         ),
         path_params=names,
         query_params=tuple(
-            (str(k), schema_from_dict(v, f"{path}.query_params.{k}"))
-            for k, v in _mapping(data.get("query_params", {}), f"{path}.query_params").items()
+            (str(k), _schema(v, f"{path}.query_params.{k}", mine)) for k, v in query.items()
         ),
-        required_query=_names(data.get("required_query", ()), f"{path}.required_query"),
-        operation_id=_text(data.get("operation_id"), f"{path}.operation_id", "a name"),
+        required_query=mine.read(
+            (), _names, data.get("required_query", ()), f"{path}.required_query"
+        ),
+        operation_id=mine.read(
+            None, _text, data.get("operation_id"), f"{path}.operation_id", "a name"
+        ),
         response_entity=response_entity,
         response_shape=shape,
         path_schemas=declared,
-        resources=_names(data.get("resources", ()), f"{path}.resources"),
-        request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
+        resources=mine.read((), _names, data.get("resources", ()), f"{path}.resources"),
+        request_media=mine.read(
+            None, _request_media, data.get("request_media"), f"{path}.request_media"
+        ),
     )
+    found.problems += mine.problems
+    return _NO_OPERATION if mine.problems else operation
 
 
 def _status(raw: Any, path: str) -> int:
@@ -286,9 +383,9 @@ def _text(raw: Any, path: str, what: str) -> str | None:
     return raw
 
 
-def _mapping(raw: Any, path: str) -> dict[Any, Any]:
+def _mapping(raw: Any, path: str, what: str = "name to schema") -> dict[Any, Any]:
     if not isinstance(raw, dict):
-        raise EntityFormatError(path, "expected a mapping of name to schema")
+        raise EntityFormatError(path, f"expected a mapping of {what}")
     return raw
 
 
@@ -307,45 +404,43 @@ def _request_shape(raw: Any, path: str) -> str:
 
 
 def _response_from_dict(
-    data: dict[str, Any], method: str, success: int, path: str
+    data: dict[str, Any], method: str, success: int, path: str, found: _Found
 ) -> tuple[str | None, str]:
     """The reply's entity and shape. Profiles written before replies were described have
     only ``response_array``: their reply was the operation's entity, a list or none."""
     if "response" not in data:
-        if _flag(data.get("response_array", False), f"{path}.response_array"):
+        if found.read(False, _flag, data.get("response_array", False), f"{path}.response_array"):
             return None, "array"
         return None, "none" if method == "DELETE" or success == 204 else "one"
     raw = data["response"]
     here = f"{path}.response"
     if not isinstance(raw, dict):
-        raise EntityFormatError(here, "expected a mapping with 'shape' (and 'entity')")
-    unknown = sorted(str(k) for k in raw if k not in ("entity", "shape"))
-    if unknown:
-        raise EntityFormatError(f"{here}.{unknown[0]}", "unknown response key")
+        found.add(here, "expected a mapping with 'shape' (and 'entity')")
+        return None, "one"
+    found.problems += unknown_keys(raw, "response", ("entity", "shape"), here)
     shape = raw.get("shape", "one")
     if shape not in RESPONSE_SHAPES:
-        raise EntityFormatError(
-            f"{here}.shape", f"unknown shape {shape!r} (one of {', '.join(RESPONSE_SHAPES)})"
-        )
+        found.add(f"{here}.shape", f"unknown shape {shape!r} (one of {', '.join(RESPONSE_SHAPES)})")
     entity = raw.get("entity")
     if entity is not None and not isinstance(entity, str):
-        raise EntityFormatError(f"{here}.entity", "expected an entity name")
+        found.add(f"{here}.entity", "expected an entity name")
     return entity, str(shape)
 
 
 def _path_params_from_dict(
-    raw: Any, path: str
+    raw: Any, path: str, found: _Found
 ) -> tuple[tuple[str, ...], tuple[tuple[str, Schema], ...]]:
     """Path parameter names, and the schemas of those declared: a list of names (profiles
     written before the schemas were kept) or a mapping of name to schema or null."""
     if isinstance(raw, dict):
         declared = tuple(
-            (str(k), schema_from_dict(v, f"{path}.{k}")) for k, v in raw.items() if v is not None
+            (str(k), _schema(v, f"{path}.{k}", found)) for k, v in raw.items() if v is not None
         )
         return tuple(str(k) for k in raw), declared
     if isinstance(raw, list | tuple):
         return tuple(str(k) for k in raw), ()
-    raise EntityFormatError(path, "expected a list of names or a mapping of name to schema")
+    found.add(path, "expected a list of names or a mapping of name to schema")
+    return (), ()
 
 
 def domain_to_dict(domain: Domain) -> dict[str, Any]:
@@ -362,28 +457,56 @@ def domain_to_dict(domain: Domain) -> dict[str, Any]:
 
 
 def domain_from_dict(data: Any, path: str = "") -> Domain:
+    domain, problems = read_domain(data, path)
+    if problems:
+        raise EntityFormatError.of(problems)
+    assert domain is not None  # (none is read only with a problem)
+    return domain
+
+
+def read_domain(data: Any, path: str = "") -> tuple[Domain | None, list[EntityFormatError]]:
+    """``data`` as a domain, and every problem found in it. Each malformed part is read as a
+    stand-in no later check judges, so what the rest gets wrong can be judged too (a
+    domain's references, rules no value meets); None when there is no domain to judge."""
+    found = _Found()
+    return _domain(data, path, found), found.problems
+
+
+def _domain(data: Any, path: str, found: _Found) -> Domain | None:
     if not isinstance(data, dict) or not isinstance(data.get("entities"), dict):
-        raise EntityFormatError(path, "expected a mapping with 'entities'")
-    only(data, "domain", DOMAIN_KEYS, path)
+        found.add(path, "expected a mapping with 'entities'")
+        return None
+    found.problems += unknown_keys(data, "domain", DOMAIN_KEYS, path)
     here = f"{path}.entities".lstrip(".")
-    entities = {
-        str(name): entity_from_dict(str(name), spec, f"{here}.{name}")
+    entities = {  # (a part that raises, not noting its problems, stands in whole)
+        str(name): found.read(
+            Entity(str(name), _STAND_IN), _entity, str(name), spec, f"{here}.{name}", found
+        )
         for name, spec in data["entities"].items()
     }
     if not entities:
-        raise EntityFormatError(here, "at least one entity is needed")
+        found.add(here, "at least one entity is needed")
+        return None
     primary = str(data.get("primary", next(iter(entities))))
     if primary not in entities:
-        raise EntityFormatError(f"{path}.primary".lstrip("."), f"no entity named {primary!r}")
+        found.add(f"{path}.primary".lstrip("."), f"no entity named {primary!r}")
+        primary = next(iter(entities))
+    at = f"{path}.operations".lstrip(".")
+    listed: list[Any] = found.read([], _list, data.get("operations", []), at)
     operations = tuple(
-        operation_from_dict(op, f"{path}.operations[{i}]".lstrip("."))
-        for i, op in enumerate(data.get("operations", ()))
+        found.read(_NO_OPERATION, _operation, op, f"{at}[{i}]", found)
+        for i, op in enumerate(listed)
     )
     for i, op in enumerate(operations):
         if op.response_entity is not None and op.response_entity not in entities:
-            raise EntityFormatError(
-                f"{path}.operations[{i}].response.entity".lstrip("."),
-                f"no entity named {op.response_entity!r}",
-            )
-    events = {str(k): str(v) for k, v in data.get("events", {}).items()}
-    return Domain(entities, primary, operations, events, str(data.get("source", "profile")))
+            found.add(f"{at}[{i}].response.entity", f"no entity named {op.response_entity!r}")
+    events: dict[Any, Any] = found.read(
+        {}, _mapping, data.get("events", {}), f"{path}.events".lstrip("."), "event type to entity"
+    )
+    return Domain(
+        entities,
+        primary,
+        operations,
+        {str(k): str(v) for k, v in events.items()},
+        str(data.get("source", "profile")),
+    )

@@ -1,19 +1,22 @@
 """What a hand-written profile's embedded domain gets wrong beyond rules no value can meet
-(``values.feasible``): an unknown ``format``, and names that name nothing (references, key
-columns, the entities of operations and events). Each is reported at its key in the YAML
-(file:line + field path), before anything is generated.
+(``values.feasible``): an unknown ``format``, a ``path_params`` entry its operation's path
+does not hold, and names that name nothing (references, key columns, the entities of
+operations and events). Each is reported at its key in the YAML (file:line + field path),
+before anything is generated.
 """
 
 from __future__ import annotations
 
 import difflib
 from collections.abc import Hashable, Iterator
+from typing import Any
 
+from persona_gen.entities.keys import path_parameters
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.errors import UnknownNameError
 from persona_gen.values.strings import FORMATS
 
-__all__ = ["KNOWN_FORMATS", "format_problems", "reference_problems"]
+__all__ = ["KNOWN_FORMATS", "format_problems", "path_param_problems", "reference_problems"]
 
 Path = tuple[Hashable, ...]
 
@@ -38,6 +41,33 @@ def _formats(schema: Schema, at: Path) -> Iterator[tuple[Path, str]]:
             hint = f" Did you mean '{close[0]}'?" if close else ""
             listing = ", ".join(sorted(KNOWN_FORMATS))
             yield (*where, "format"), f"unknown format '{s.format}'.{hint} Known: {listing}"
+
+
+def path_param_problems(domain: Domain, written: Any) -> list[tuple[Path, str]]:
+    """A ``path_params`` entry of an operation that its ``path`` does not hold (a misspelt
+    ``usrId`` for ``/users/{userId}``: its schema would apply to nothing, and the path's own
+    parameter be drawn without it). Only for hand-written domains: an OpenAPI spec may
+    declare a path parameter its path lacks, and import-schema keeps it (with a warning).
+    ``written``: the domain as written, whose ``path_params`` (a list of names or a mapping)
+    says where each name is."""
+    found: list[tuple[Path, str]] = []
+    for i, op in enumerate(domain.operations):
+        params = path_parameters(op.path)
+        for j, name in enumerate(op.path_params):
+            if name in params:
+                continue
+            listed = isinstance(written["operations"][i]["path_params"], list)
+            close = difflib.get_close_matches(name, params, n=1)
+            hint = f" Did you mean '{close[0]}'?" if close else ""
+            has = ", ".join(params) if params else "(none)"
+            message = (
+                f"unknown path parameter '{name}': the path '{op.path}' has no {{{name}}}."
+                f"{hint} Available: {has}"
+            )
+            found.append(
+                (("domain", "operations", i, "path_params", j if listed else name), message)
+            )
+    return found
 
 
 def reference_problems(domain: Domain) -> list[tuple[Path, str]]:

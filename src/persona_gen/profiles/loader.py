@@ -7,18 +7,17 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
-from typing import Any
 
 import pydantic
 
 from persona_gen._yaml import Located, kind_hint, load_yaml
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
-from persona_gen.entities.serial import EntityFormatError, domain_from_dict
+from persona_gen.entities.serial import read_domain
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
-from persona_gen.profiles.checks import format_problems, reference_problems
+from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
@@ -40,34 +39,36 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     if not isinstance(located.data, dict):
         raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
     try:
-        spec = ProfileFile.model_validate(_without_extensions(located.data))
+        spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
         wrong = pydantic_problems(exc, located, (), ProfileFile)
         problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
         raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
-    domain = None
-    if spec.domain is not None:
-        try:
-            domain = domain_from_dict(spec.domain, "domain")
-        except EntityFormatError as exc:
-            parts = tuple(  # (``operations[0]``: a list item by number, so it is located)
-                int(p[1:-1]) if p.startswith("[") else p
-                for p in re.findall(r"\[\d+\]|[^.\[\]]+", exc.path)
-            )
-            problems.append(located.problem(parts, str(exc).split(": ", 1)[-1]))
+    # (every problem of the domain, not the first alone: its malformed parts are read as
+    # stand-ins no check below judges, so the others are judged too)
+    domain, malformed = (
+        read_domain(spec.domain, "domain") if spec.domain is not None else (None, [])
+    )
+    for error in malformed:
+        problems.append(located.problem(_parts(error.path), error.message))
     if domain is not None:
         dangling = reference_problems(domain)
         for rule, message in dangling:
             problems.append(located.problem(rule, message))
-        # (recursion is judged only once every reference names an entity)
-        for found in unsatisfiable(domain, recursion=not dangling):
+        # (recursion is judged only once every reference names an entity, and the primary
+        # is the one named)
+        for found in unsatisfiable(domain, recursion=not dangling and not malformed):
             at = ("domain", "entities", found.entity, "schema", *found.at)
             # (at the field whose bounds cross, its path says which; else name the place)
             message = found.reason if found.at else f"{found.where}: {found.reason}"
             problems.append(located.problem(at, message))
-        for rule, message in format_problems(domain) if spec.source is None else []:
-            problems.append(located.problem(rule, message))
+        if spec.source is None:  # (an imported schema may do both: it is kept as it was)
+            for rule, message in [
+                *format_problems(domain),
+                *path_param_problems(domain, spec.domain),
+            ]:
+                problems.append(located.problem(rule, message))
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in domain.entities:
                 problems.append(
@@ -76,7 +77,7 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
                         str(UnknownNameError("entity", ds.entity, domain.entities)),
                     )
                 )
-    if domain is None:  # (the built-in domain: its entities are the same for every actor)
+    if spec.domain is None:  # (the built-in domain: its entities are the same for every actor)
         builtin = builtin_domain().entities
         for i, ds in enumerate(spec.datasets):
             if ds.entity is not None and ds.entity not in builtin:
@@ -91,6 +92,13 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         raise ValidationError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Profile(spec, domain, path, f"sha256:{digest}")
+
+
+def _parts(path: str) -> tuple[str | int, ...]:
+    """A dotted path as keys (``operations[0]``: a list item by number, so it is located)."""
+    return tuple(
+        int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", path)
+    )
 
 
 def _references(
@@ -122,8 +130,8 @@ def _references(
                     )
                 )
         if ds.sink is not None:
-            try:
-                check_sink_url(ds.sink, "")
+            try:  # (and whether the dataset's records can go there, as generate checks)
+                check_sink_url(ds.sink, "", ds.type if ds.type in GENERATORS else None)
             except PersonaGenError as exc:
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
     written: dict[str, int] = {}
@@ -161,12 +169,6 @@ def _outside(output: str) -> str | None:
         if depth < 0:
             return f"'{output}' leaves the output directory (-o): give a path inside it"
     return None
-
-
-def _without_extensions(data: dict[Any, Any]) -> dict[Any, Any]:
-    """The profile without its top-level ``x-`` keys: as in OpenAPI and Compose files, they
-    hold what the profile itself does not read (YAML anchors that fields merge with ``<<``)."""
-    return {k: v for k, v in data.items() if not (isinstance(k, str) and k.startswith("x-"))}
 
 
 def _extension_hint(problem: Problem) -> Problem:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from persona_gen.entities.keys import is_extension
 from persona_gen.personas.model import NAME_PATTERN, SemVer
 
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
@@ -16,16 +17,36 @@ OUTPUT_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql")
 NAME = r"^[A-Za-z0-9_.-]+$"  # a profile's or a dataset's name (it names files too)
 
 
-class PersonaWeight(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Part(BaseModel):
+    """A mapping of the profile format: a key it does not know is refused (a misspelt one
+    would otherwise be dropped without a word), except one starting with ``x-``, ignored as
+    in OpenAPI and Compose files: it holds notes, or YAML anchors that others merge."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "patternProperties": {
+                "^x-": {"description": "Ignored: notes, or YAML anchors to merge."}
+            }
+        },
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _without_extensions(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if not is_extension(k)}
+        return data
+
+
+class PersonaWeight(_Part):
     name: str = Field(pattern=NAME_PATTERN, description="A persona name.")
     weight: float = Field(1.0, gt=0, description="Relative share of records in a mix.")
 
 
-class DatasetSpec(BaseModel):
+class DatasetSpec(_Part):
     """One dataset the profile produces."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, pattern=NAME, description="Dataset name.")
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
@@ -49,10 +70,9 @@ class DatasetSpec(BaseModel):
     )
 
 
-class EntitySource(BaseModel):
+class EntitySource(_Part):
     """Where an embedded entity came from."""
 
-    model_config = ConfigDict(extra="forbid")
     file: str
     format: str
     sha256: str
@@ -60,10 +80,9 @@ class EntitySource(BaseModel):
     dialect: str | None = None
 
 
-class ProfileFile(BaseModel):
+class ProfileFile(_Part):
     """A profile as written in YAML."""
 
-    model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=NAME, description="Profile name.")
     version: SemVer = Field("1.0.0", description="Semantic version of this profile.")
     description: str = ""

@@ -21,6 +21,7 @@ import typer
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.runtime.options import (
     check_database_options,
+    check_destinations,
     check_pacing,
     check_shape,
     format_for,
@@ -535,11 +536,9 @@ def generate(
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
         summary.add_column(column)
     from persona_gen.runtime.write import deliver, sink_manifest_path
-    from persona_gen.sinks import check_sink_url, masked_url
+    from persona_gen.sinks import masked_url
 
-    for item in planned:
-        if item.sink:
-            check_sink_url(item.sink, generator=item.generator)
+    check_destinations(planned)
     refuse_manifests_over_data(planned, output)
     processes = parse_workers(workers)
     prepared = prepare(planned, profile, pretty)

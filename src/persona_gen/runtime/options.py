@@ -16,11 +16,12 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from persona_gen.errors import UsageError
+from persona_gen.errors import PersonaGenError, UsageError
 
 __all__ = [
     "MAX_COUNT",
     "check_database_options",
+    "check_destinations",
     "check_pacing",
     "check_shape",
     "format_for",
@@ -83,6 +84,21 @@ def check_database_options(
             "--create-tables and --include-invalid apply to a database --sink "
             "(sqlite:///FILE, postgresql://USER@HOST/DB); Kafka topics are made with ?create=N"
         )
+
+
+def check_destinations(planned: list[Any]) -> None:
+    """Each dataset's ``sink`` takes its records (a topic, a value encoding, a partitioning
+    its records can use), before anything is generated; an error names the dataset, as
+    ``generate --sink`` sends every one there."""
+    from persona_gen.sinks import check_sink_url
+
+    for item in planned:
+        if item.sink:
+            try:
+                check_sink_url(item.sink, generator=item.generator)
+            except PersonaGenError as exc:
+                exc.dataset = exc.dataset or item.name
+                raise
 
 
 def check_shape(

@@ -17,7 +17,7 @@ from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
-from persona_gen.values.feasible import unsatisfiable
+from persona_gen.values.feasible import JSON_SCHEMA_KEYS, unsatisfiable
 
 __all__ = ["detect_format", "import_schema", "profile_document", "write_profile"]
 
@@ -167,7 +167,9 @@ def profile_document(
         raise UsageError(f"-c/--count: must be at least 1, got {count}")
     short = name or profile_name_for(entity, path)
     domain = closure(result.domain, entity)
-    impossible = unsatisfiable(domain)
+    # (said with JSON Schema's names of the rules, as OpenAPI and JSON Schema spell them;
+    # Avro, Protobuf and SQL have no keys of their own for them)
+    impossible = unsatisfiable(domain, spelling=JSON_SCHEMA_KEYS)
     if impossible:
         listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])
         more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""

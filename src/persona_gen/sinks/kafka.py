@@ -16,7 +16,8 @@ e.g. ``order-events``). Options (all optional):
   ``value.X`` are passed to the encoding.
 - ``partition``: ``auto`` (default) sends a record to its own ``partition`` when the topic has
   the 12 partitions the streaming generator planned for, else partitions by key; ``record``
-  always uses the record's partition (an error if the topic has fewer); ``key`` always hashes.
+  always uses the record's partition (an error if the topic has fewer, or if the records plan
+  none: only streaming ones do); ``key`` always hashes.
 - ``timestamp``: ``event`` (default: the record's ``event_time``, else its ``timestamp``),
   ``ingest`` (its ``ingest_time``) or ``none`` (the producer's clock). Event times lie in the
   past: on a topic with time-based retention, old ones are soon eligible for deletion.
@@ -554,8 +555,9 @@ def _produce(
 
 def check_kafka_destination(url: str | KafkaTarget, generator: str | type | None) -> None:
     """Fail before generating when ``generator``'s records (a generator name or class) cannot
-    go to ``url``: no topic in the URL for records that name none of their own, or a schema
-    value encoding for records with no schema-governed part. A ``UsageError`` when so."""
+    go to ``url``: no topic in the URL for records that name none of their own, a schema
+    value encoding for records with no schema-governed part, or ``partition=record`` for
+    records that plan no partition. A ``UsageError`` when so."""
     if generator is None:
         return
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
@@ -579,6 +581,14 @@ def _refuse(target: KafkaTarget, name: str, names_topics: bool) -> None:
             f"Kafka destination '{target}': value={target.value} encodes the part of a record "
             f"its schema governs, and {name} records have no schema-governed part (streaming, "
             "fault and file records do): use value=json"
+        )
+    if target.partition == "record" and not names_topics:
+        # (records that name their topics plan their partitions: streaming ones; the
+        # others would go by key, as with partition=key, while the URL says otherwise)
+        raise UsageError(
+            f"Kafka destination '{target}': partition=record sends each record to the "
+            f"partition planned for it, and {name} records plan none (streaming records "
+            "do): use partition=auto or partition=key"
         )
 
 

@@ -6,14 +6,16 @@ everywhere).
 
 Checked when a schema is imported and when a profile's embedded domain is loaded, so such a
 schema is one clear message naming the field instead of an error deep in a draw (or data
-labelled valid that is not).
+labelled valid that is not). A message names each rule as the user wrote it: a profile's
+keys (``min_length``) by default, an imported schema's with ``spelling=JSON_SCHEMA_KEYS``
+(``minLength``).
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections.abc import Hashable, Iterator
+from collections.abc import Hashable, Iterator, Mapping
 from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
@@ -25,7 +27,7 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse
 
-__all__ = ["Unsatisfiable", "unsatisfiable"]
+__all__ = ["JSON_SCHEMA_KEYS", "Unsatisfiable", "unsatisfiable"]
 
 _AT = sre_parse.AT
 _BEGIN = {sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING}
@@ -33,6 +35,20 @@ _END = {sre_parse.AT_END, sre_parse.AT_END_STRING}
 _MAXWIDTH = sre_parse.MAXREPEAT
 
 Path = tuple[Hashable, ...]
+# A rule's name in messages, by its key in the entity format (min_length -> minLength).
+Keys = Mapping[str, str]
+
+#: The rules the entity format (a profile's ``domain``) spells otherwise than JSON Schema and
+#: OpenAPI, as those spell them: what an imported schema's problems name them by.
+JSON_SCHEMA_KEYS: Keys = {
+    "min_length": "minLength",
+    "max_length": "maxLength",
+    "min_items": "minItems",
+    "max_items": "maxItems",
+    "exclusive_minimum": "exclusiveMinimum",
+    "exclusive_maximum": "exclusiveMaximum",
+    "multiple_of": "multipleOf",
+}
 
 
 class Unsatisfiable(NamedTuple):
@@ -45,9 +61,14 @@ class Unsatisfiable(NamedTuple):
     at: Path = ()
 
 
-def unsatisfiable(domain: Domain, *, recursion: bool = True) -> list[Unsatisfiable]:
+def unsatisfiable(
+    domain: Domain, *, recursion: bool = True, spelling: Keys | None = None
+) -> list[Unsatisfiable]:
     """Every schema in ``domain`` that no value fits. ``recursion``: also judge whether the
-    primary entity's recursion ends (only once every reference names an entity)."""
+    primary entity's recursion ends (only once every reference names an entity).
+    ``spelling``: the names messages give rules, by their key in the entity format (the
+    entity format's own keys for those left out, and by default)."""
+    keys = {**{k: k for k in JSON_SCHEMA_KEYS}, **(spelling or {})}
     found: list[Unsatisfiable] = []
     for name, entity in domain.entities.items():
         loop = _ref_loop(domain, name)
@@ -56,7 +77,8 @@ def unsatisfiable(domain: Domain, *, recursion: bool = True) -> list[Unsatisfiab
             found.append(Unsatisfiable(name, name, reason))
             continue
         found.extend(
-            Unsatisfiable(name, where, why, at) for where, at, why in _walk(entity.schema, name)
+            Unsatisfiable(name, where, why, at)
+            for where, at, why in _walk(entity.schema, name, keys)
         )
     primary_fits = not any(u.entity == domain.primary for u in found)
     if recursion and domain.primary in domain.entities and primary_fits:
@@ -84,11 +106,11 @@ def _ref_loop(domain: Domain, name: str) -> list[str]:
     return []
 
 
-def _walk(schema: Schema, entity: str) -> list[tuple[str, Path, str]]:
+def _walk(schema: Schema, entity: str, keys: Keys) -> list[tuple[str, Path, str]]:
     return [
         (_where(entity, at), (*at, *rule), reason)
         for at, s in schema.located()
-        for rule, reason in _rules(s)
+        for rule, reason in _rules(s, keys)
     ]
 
 
@@ -106,9 +128,9 @@ def _where(entity: str, at: Path) -> str:
     return out
 
 
-def _rules(s: Schema) -> Iterator[tuple[Path, str]]:
+def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
     """What of ``s`` itself no value meets, each with the rule at fault (none: the field)."""
-    crossed = _crossed(s)
+    crossed = _crossed(s, keys)
     if crossed is not None:
         yield (), crossed
     if s.enum is not None and not s.enum:
@@ -121,23 +143,24 @@ def _rules(s: Schema) -> Iterator[tuple[Path, str]]:
     if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
         yield from _pattern_rules(s)
     if s.multiple_of is not None and s.type in ("integer", "number"):
-        reason = _no_multiple(s)
+        reason = _no_multiple(s, keys)
         if reason:
             yield ("multiple_of",), reason
 
 
-def _crossed(s: Schema) -> str | None:
+def _crossed(s: Schema, keys: Keys) -> str | None:
     if s.has_const or s.enum:  # (the value is given; bounds are checked against it by labels)
         return None
     if s.type in ("integer", "number"):
         low, high = numeric_bounds(s, s.type == "integer")
         if low > high:
             kind = "integer" if s.type == "integer" else "number"
-            return f"no {kind} lies between its {_bound(s, 'minimum')} and {_bound(s, 'maximum')}"
+            low_bound, high_bound = _bound(s, "minimum", keys), _bound(s, "maximum", keys)
+            return f"no {kind} lies between its {low_bound} and {high_bound}"
     if s.type == "string" and _above(s.min_length, s.max_length):
-        return f"minLength {s.min_length} is above maxLength {s.max_length}"
+        return f"{keys['min_length']} {s.min_length} is above {keys['max_length']} {s.max_length}"
     if s.type == "array" and _above(s.min_items, s.max_items):
-        return f"minItems {s.min_items} is above maxItems {s.max_items}"
+        return f"{keys['min_items']} {s.min_items} is above {keys['max_items']} {s.max_items}"
     return None
 
 
@@ -145,10 +168,10 @@ def _above(low: int | None, high: int | None) -> bool:
     return low is not None and high is not None and low > high
 
 
-def _bound(s: Schema, which: str) -> str:
+def _bound(s: Schema, which: str, keys: Keys) -> str:
     value = s.minimum if which == "minimum" else s.maximum
     exclusive = s.exclusive_minimum if which == "minimum" else s.exclusive_maximum
-    keyword = f"exclusive{which.capitalize()}" if exclusive else which
+    keyword = keys[f"exclusive_{which}"] if exclusive else which
     return f"{keyword} {value:g}" if isinstance(value, float) else f"{keyword} {value}"
 
 
@@ -186,10 +209,10 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
             )
 
 
-def _no_multiple(s: Schema) -> str | None:
+def _no_multiple(s: Schema, keys: Keys) -> str | None:
     step = s.multiple_of
     if not isinstance(step, int | float) or isinstance(step, bool) or not step > 0:
-        return f"multiple_of must be a positive number, got {_show(step)}"
+        return f"{keys['multiple_of']} must be a positive number, got {_show(step)}"
     low, high = numeric_bounds(s, s.type == "integer")
     if math.isinf(low) or math.isinf(high) or low > high:
         return None  # (crossed bounds are reported on their own)
