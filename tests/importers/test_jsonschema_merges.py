@@ -1,0 +1,82 @@
+"""The jsonschema importer where schemas meet: merges of references with other schemas (each
+distinct merge an entity of its own), constants and enums that leave no value (refused, or
+the option or property that holds them left out), enums beside bounds, duplicate options of
+a union, and null where a nullable object is referred to."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from jsonschema_proof import records
+
+from persona_gen.importers.base import ImportResult
+from persona_gen.importers.jsonschema import JsonSchemaImporter
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load(tmp_path: Path, schema: Any, name: str = "thing.schema.json") -> ImportResult:
+    path = tmp_path / name
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    return JsonSchemaImporter().load(path)
+
+
+def valid(tmp_path: Path, schema: Any, n: int = 200, name: str = "thing.schema.json") -> None:
+    """Every listed entity's records pass the original schema."""
+    path = tmp_path / name
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    result = JsonSchemaImporter().load(path)
+    checks = JsonSchemaImporter().validators(path)
+    for entity in result.listed:
+        for seed in (1, 2):
+            for row in records(result, entity, n, seed):
+                assert checks[entity](row) == [], (entity, row)
+
+
+# -- merges of a reference with other schemas ------------------------------------------------
+
+
+def test_a_documents_copy_of_a_metaschema_is_the_one_referred_to(tmp_path: Path) -> None:
+    # AsyncAPI's definitions hold draft-07's meta-schema under its own $id: which of the two
+    # a reference reached (and so the names of entities merged with it) followed the
+    # process's hash seed. The document's copy is the one, in every process.
+    schema = {
+        "$schema": "http://json-schema.org/draft-07/schema#",
+        "title": "Spec",
+        "type": "object",
+        "properties": {"payload": {"$ref": "http://json-schema.org/draft-07/schema#"}},
+        "definitions": {
+            "http://json-schema.org/draft-07/schema": {
+                "$id": "http://json-schema.org/draft-07/schema#",
+                "title": "A copy",
+                "type": "object",
+                "properties": {"copied": {"type": "string"}},
+                "required": ["copied"],
+            }
+        },
+    }
+    path = tmp_path / "spec.schema.json"
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from persona_gen.importers.jsonschema import JsonSchemaImporter\n"
+        "r = JsonSchemaImporter().load(Path(sys.argv[1]))\n"
+        "print(r.domain.entities['Spec'].schema.field('payload').schema.ref)\n"
+    )
+    seen = set()
+    for seed in range(4):
+        env = {**os.environ, "PYTHONHASHSEED": str(seed)}
+        ran = subprocess.run(
+            [sys.executable, "-c", script, str(path)],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        seen.add(ran.stdout.strip())
+    assert seen == {"http://json-schema.org/draft-07/schema"}
