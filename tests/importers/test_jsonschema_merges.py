@@ -38,7 +38,65 @@ def valid(tmp_path: Path, schema: Any, n: int = 200, name: str = "thing.schema.j
                 assert checks[entity](row) == [], (entity, row)
 
 
+def field_refs(result: ImportResult) -> list[tuple[str, str]]:
+    """(field name, entity) for every field, in every entity, that is a reference."""
+    out = []
+    for entity in result.domain.entities.values():
+        for _, schema in entity.schema.located():
+            out += [(f.name, f.schema.ref) for f in schema.fields if f.schema.ref is not None]
+    return out
+
+
 # -- merges of a reference with other schemas ------------------------------------------------
+
+
+def _extended(extra: str, kind: str) -> dict[str, Any]:
+    """allOf [the recursive Node, an object requiring ``extra``]."""
+    return {
+        "allOf": [
+            {"$ref": "#/$defs/Node"},
+            {"properties": {extra: {"type": kind}}, "required": [extra]},
+        ]
+    }
+
+
+_NODES = {
+    "$defs": {
+        "Node": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "a": _extended("x", "string"),
+                "b": _extended("y", "integer"),
+                "c": _extended("x", "string"),  # the same merge as `a`
+            },
+        }
+    }
+}
+
+
+def test_each_distinct_merge_of_a_reference_is_an_entity_of_its_own(tmp_path: Path) -> None:
+    # `a` and `b` extend the same recursive Node differently: they were one entity
+    # `Node+more`, the last merge made, so the records under `a` were `b`'s shape.
+    result = load(tmp_path, _NODES)
+    entities = result.domain.entities
+    assert {n for n in entities if "+" in n} == {"Node+more", "Node+more2"}
+    extension = {"a": "x", "b": "y", "c": "x"}
+    found = [(name, ref) for name, ref in field_refs(result) if "+" in ref]
+    assert {name for name, _ in found} == {"a", "b", "c"}
+    for name, ref in found:
+        # a field refers to the merge of Node with its own extension (c's is a's), and a
+        # merged entity holds one extension, never another's
+        required = {f.name for f in entities[ref].schema.fields if f.required}
+        assert required == {extension[name]}, (name, ref, required)
+    valid(tmp_path, _NODES, n=100)
+
+
+def test_merged_entity_names_are_stable(tmp_path: Path) -> None:
+    first = load(tmp_path, _NODES)
+    again = load(tmp_path, _NODES)
+    assert list(first.domain.entities) == list(again.domain.entities)
+    assert first.domain.entities == again.domain.entities
 
 
 def test_a_documents_copy_of_a_metaschema_is_the_one_referred_to(tmp_path: Path) -> None:

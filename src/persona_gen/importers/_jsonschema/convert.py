@@ -138,9 +138,11 @@ class Converter:
         self._taken.add(name)
         return name
 
-    def _keep_merged(self, name: str, schema: Schema) -> str:
-        """Name (the first time) and keep the merge of two recursive references."""
-        if name not in self._merged:
+    def _keep_merged(self, name: str, schema: Schema, new: bool) -> str:
+        """Keep the merge of two recursive references as an entity: a ``new`` one, named
+        after ``name`` (``Node+more``, then ``Node+more2`` for another merge of the same
+        base: two different merges never share an entity), else the one ``name`` is."""
+        if new:
             name = self._unique(name)
         self._merged[name] = schema
         self.entities[name] = Entity(name, schema)

@@ -31,7 +31,9 @@ class Refs:
     """How ``merge`` sees references.
 
     ``deref`` expands an entity name; ``busy`` says a name is being expanded already (its
-    merge is then made later, by ``settle``); ``register`` keeps a merge as a new entity.
+    merge is then made later, by ``settle``); ``register(hint, schema, new)`` keeps a merge
+    as an entity: a new one (named after ``hint``, made unique: each distinct merge is an
+    entity of its own) or, with ``new`` False, the one named ``hint`` made before.
     A merge of a reference that comes back to itself (the same two schemas while expanding
     them) refers to such an entity instead of expanding again. Merges involving a
     reference are remembered with the warnings they gave (a repeat gives them again):
@@ -41,7 +43,7 @@ class Refs:
     def __init__(
         self,
         deref: Deref,
-        register: Callable[[str, Schema], str],
+        register: Callable[[str, Schema, bool], str],
         busy: Callable[[str], bool],
     ) -> None:
         self.deref = deref
@@ -93,10 +95,10 @@ class Refs:
         active = self._active.get(key)
         if active is not None:  # the merge comes back to itself: refer to its result
             if not active:
-                active.append(self._register(_pair_name(a, b), Schema("any")))
+                active.append(self._register(_pair_name(a, b), Schema("any"), True))
             return Schema("ref", ref=active[0])
         if any(s.type == "ref" and self._busy(s.ref or "") for s in (a, b)):
-            name = self._register(_pair_name(a, b), Schema("any"))
+            name = self._register(_pair_name(a, b), Schema("any"), True)
             self._later[key] = (name, a, b, warn)
             return Schema("ref", ref=name)
         return self._make(key, a, b, warn, [])
@@ -114,25 +116,27 @@ class Refs:
     def _make(
         self, key: Hashable, a: Schema, b: Schema, warn: Warn, named: list[str]
     ) -> Schema | None:
-        da = self.deref(a.ref or "") if a.type == "ref" else a
-        db = self.deref(b.ref or "") if b.type == "ref" else b
-        if da is None or db is None:
-            if named:  # a reference to nothing: the entity is the reference alone
-                self._register(named[0], a if a.type == "ref" else b)
-            return None
         messages: list[str] = []
 
         def record(message: str) -> None:
             messages.append(message)
             warn(message)
 
+        # (active while the references are expanded too: the same merge met inside them
+        # refers to this one instead of making another entity of the same shape)
         self._active[key] = named
         try:
+            da = self.deref(a.ref or "") if a.type == "ref" else a
+            db = self.deref(b.ref or "") if b.type == "ref" else b
+            if da is None or db is None:
+                if named:  # a reference to nothing: the entity is the reference alone
+                    self._register(named[0], a if a.type == "ref" else b, False)
+                return None
             out = merge(da, db, record, self)
         finally:
             del self._active[key]
         if named:
-            self._register(named[0], out)
+            self._register(named[0], out, False)
             out = Schema("ref", ref=named[0])
         self._done[key] = (out, tuple(messages))
         return out
