@@ -14,6 +14,7 @@ from typing import Any
 
 from jsonschema_proof import records
 
+from persona_gen.entities.model import Schema
 from persona_gen.importers.base import ImportResult
 from persona_gen.importers.jsonschema import JsonSchemaImporter
 
@@ -138,3 +139,79 @@ def test_a_documents_copy_of_a_metaschema_is_the_one_referred_to(tmp_path: Path)
         )
         seen.add(ran.stdout.strip())
     assert seen == {"http://json-schema.org/draft-07/schema"}
+
+
+# -- duplicate options -------------------------------------------------------------------
+
+
+def _shares(rows: list[Any]) -> dict[str, float]:
+    kinds = [type(r).__name__ for r in rows]
+    return {k: kinds.count(k) / len(kinds) for k in set(kinds)}
+
+
+def test_options_the_same_after_resolution_are_drawn_as_one(tmp_path: Path) -> None:
+    # Two string options (titles and descriptions aside, a reference to one entity twice):
+    # each shape is one option, so strings and integers come as often as each other.
+    schema = {
+        "title": "T",
+        "anyOf": [
+            {"type": "string", "title": "First", "description": "one"},
+            {"type": "string", "title": "Second"},
+            {"$ref": "#/$defs/N"},
+            {"$ref": "#/$defs/N"},
+        ],
+        "$defs": {"N": {"type": "integer", "minimum": 0}},
+    }
+    result = load(tmp_path, schema)
+    union = result.domain.entities["T"].schema
+    assert [v.type for v in union.variants] == ["string", "ref"]
+    assert union.variants[0].description == "one"  # (the first of the same ones is kept)
+    assert not result.warnings  # (anyOf: a value of both is fine)
+    shares = _shares(records(result, "T", 4000, 5))
+    assert 0.46 < shares["str"] < 0.54, shares
+    valid(tmp_path, schema)
+
+
+def test_oneof_options_the_same_here_are_one_option_with_a_warning(tmp_path: Path) -> None:
+    # Every string is of both string options: such a value breaks oneOf, so say so.
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["n"],
+        "properties": {
+            "event": {"oneOf": [{"type": "string", "title": "a"}, {"type": "string"}]},
+            "n": {
+                "oneOf": [
+                    {"type": "integer", "maximum": 0},
+                    {"type": "integer", "minimum": 10},
+                    {"type": "integer", "maximum": 0, "description": "again"},
+                ]
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    t = result.domain.entities["T"].schema
+    assert t.field("event").schema == Schema("string")  # type: ignore[union-attr]
+    n = t.field("n").schema  # type: ignore[union-attr]
+    assert [(v.minimum, v.maximum) for v in n.variants] == [(None, 0), (10, None)]
+    assert result.warnings == (
+        "#/properties/event: oneOf: 1 option(s) are the same as another here; each shape is "
+        "generated as one option (a value that two options accept breaks oneOf)",
+        "#/properties/n: oneOf: 1 option(s) are the same as another here; each shape is "
+        "generated as one option (a value that two options accept breaks oneOf)",
+    )
+    shares = [v >= 10 for v in (r["n"] for r in records(result, "T", 4000, 5))]
+    assert 0.46 < sum(shares) / len(shares) < 0.54
+
+
+def test_options_made_the_same_by_an_allof_are_drawn_as_one(tmp_path: Path) -> None:
+    # allOf of two unions: the pairs that merge into one shape are one option
+    schema = {
+        "title": "T",
+        "allOf": [
+            {"anyOf": [{"type": "string", "maxLength": 3}, {"type": "string", "maxLength": 5}]},
+            {"anyOf": [{"type": "string", "maxLength": 2}, {"type": "integer"}]},
+        ],
+    }
+    result = load(tmp_path, schema)
+    assert result.domain.entities["T"].schema == Schema("string", max_length=2)

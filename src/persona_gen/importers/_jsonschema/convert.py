@@ -25,7 +25,7 @@ from referencing.jsonschema import specification_with
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
-from persona_gen.importers._jsonschema.merge import Refs, fits_type, is_trivial, merge
+from persona_gen.importers._jsonschema.merge import Refs, distinct, fits_type, is_trivial, merge
 
 __all__ = ["Converter", "Ctx", "Flavour"]
 
@@ -423,6 +423,13 @@ class Converter:
             variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
+        variants, repeats = distinct(variants)
+        if repeats and key == "oneOf":
+            self.warn(
+                ctx,
+                f"oneOf: {len(repeats)} option(s) are the same as another here; each shape "
+                "is generated as one option (a value that two options accept breaks oneOf)",
+            )
         if not variants:
             return replace(base, nullable=True) if nullable else base
         if len(variants) == 1:

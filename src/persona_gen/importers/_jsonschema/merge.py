@@ -21,7 +21,7 @@ from typing import Any
 
 from persona_gen.entities.model import Field, Schema
 
-__all__ = ["Refs", "fits_type", "is_trivial", "json_type", "merge"]
+__all__ = ["Refs", "distinct", "fits_type", "is_trivial", "json_type", "merge"]
 
 Warn = Callable[[str], None]
 Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
@@ -256,11 +256,44 @@ def _distribute(a: Schema, b: Schema, warn: Warn, refs: Refs | None) -> Schema:
     ]
     # An option whose type the other side excludes is no option of the intersection.
     fitting = [(v, w) for v, w in pairs if not _disjoint(v, w, refs)]
-    variants = [merge(v, w, warn, refs) for v, w in fitting or pairs]
+    variants, _ = distinct([merge(v, w, warn, refs) for v, w in fitting or pairs])
     nullable = union.nullable and other.nullable
     if len(variants) == 1:
         return replace(variants[0], nullable=variants[0].nullable or nullable)
     return replace(union, variants=tuple(variants), nullable=nullable)
+
+
+def distinct(options: list[Schema]) -> tuple[list[Schema], list[tuple[int, int]]]:
+    """The options of a union without repeats: those that allow the same values as an
+    earlier one (descriptions aside) are left out, so each shape is drawn as often as the
+    others. Also which were left out, as (index, index of the earlier one)."""
+    out: list[Schema] = []
+    seen: dict[Hashable, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for i, option in enumerate(options):
+        key = _identity(_undescribed(option))
+        if key in seen:
+            repeats.append((i, seen[key]))
+            continue
+        seen[key] = i
+        out.append(option)
+    return out, repeats
+
+
+def _undescribed(schema: Schema) -> Schema:
+    """``schema`` without descriptions, at any depth (they do not change its values)."""
+    changes: dict[str, Any] = {}
+    if schema.description is not None:
+        changes["description"] = None
+    if schema.fields:
+        changes["fields"] = tuple(replace(f, schema=_undescribed(f.schema)) for f in schema.fields)
+    if schema.variants:
+        changes["variants"] = tuple(_undescribed(v) for v in schema.variants)
+    for key in ("items", "values"):
+        inner = getattr(schema, key)
+        if inner is not None:
+            changes[key] = _undescribed(inner)
+    return replace(schema, **changes) if changes else schema
 
 
 def _disjoint(a: Schema, b: Schema, refs: Refs | None) -> bool:
