@@ -27,13 +27,15 @@ def load(tmp_path: Path, schema: Any, name: str = "thing.schema.json") -> Import
     return JsonSchemaImporter().load(path)
 
 
-def valid(tmp_path: Path, schema: Any, n: int = 200, name: str = "thing.schema.json") -> None:
-    """Every listed entity's records pass the original schema."""
-    path = tmp_path / name
+def valid(
+    tmp_path: Path, schema: Any, n: int = 200, entities: tuple[str, ...] | None = None
+) -> None:
+    """Every listed entity's (each of ``entities``') records pass the original schema."""
+    path = tmp_path / "thing.schema.json"
     path.write_text(json.dumps(schema), encoding="utf-8")
     result = JsonSchemaImporter().load(path)
     checks = JsonSchemaImporter().validators(path)
-    for entity in result.listed:
+    for entity in entities or result.listed:
         for seed in (1, 2):
             for row in records(result, entity, n, seed):
                 assert checks[entity](row) == [], (entity, row)
@@ -215,3 +217,215 @@ def test_options_made_the_same_by_an_allof_are_drawn_as_one(tmp_path: Path) -> N
     }
     result = load(tmp_path, schema)
     assert result.domain.entities["T"].schema == Schema("string", max_length=2)
+
+
+# -- constants and enums that leave no value ----------------------------------------------
+
+
+def refused(tmp_path: Path, schema: Any, *extra: str, name: str = "k.schema.json") -> str:
+    """import-schema's error for ``schema`` (it must refuse it and write nothing)."""
+    from tests.helpers import run_cli
+
+    source = tmp_path / name
+    source.write_text(json.dumps(schema), encoding="utf-8")
+    profile = tmp_path / "k.yaml"
+    ran = run_cli(["import-schema", str(source), "-o", str(profile), *extra])
+    assert ran.code == 1, ran.stderr
+    assert "Traceback" not in ran.stderr
+    assert not profile.exists()
+    return ran.stderr
+
+
+def imported(tmp_path: Path, schema: Any, *extra: str) -> str:
+    from tests.helpers import run_cli
+
+    source = tmp_path / "k.schema.json"
+    source.write_text(json.dumps(schema), encoding="utf-8")
+    ran = run_cli(["import-schema", str(source), "-o", str(tmp_path / "ok.yaml"), *extra])
+    assert ran.code == 0, ran.stderr
+    return ran.stderr
+
+
+def test_two_constants_in_an_allof_are_refused_with_file_and_pointer(tmp_path: Path) -> None:
+    # The first constant was kept with a warning: every record then broke the second.
+    schema = {
+        "title": "k",
+        "type": "object",
+        "required": ["kind"],
+        "properties": {"kind": {"allOf": [{"const": "a"}, {"const": "b"}]}},
+    }
+    assert (
+        "persona-gen: error: k.schema.json: no record can satisfy the schema: k: allOf: "
+        "constants 'a' and 'b' differ, so no value fits (at #/properties/kind)\n"
+    ) in refused(tmp_path, schema).replace(str(tmp_path) + "/", "")
+
+
+def test_enums_with_nothing_in_common_are_refused(tmp_path: Path) -> None:
+    schema = {
+        "title": "k",
+        "allOf": [{"$ref": "#/$defs/Colour"}, {"enum": ["cyan", "magenta"]}],
+        "$defs": {"Colour": {"enum": ["red", "green"]}},
+    }
+    assert (
+        "k: allOf: enums ['red', 'green'] and ['cyan', 'magenta'] have no member in common, "
+        "so no value fits (at #)"
+    ) in refused(tmp_path, schema)
+
+
+def test_a_contradiction_in_a_referenced_schema_names_where_it_is(tmp_path: Path) -> None:
+    schema = {
+        "title": "k",
+        "type": "object",
+        "required": ["p"],
+        "properties": {"p": {"$ref": "#/$defs/P"}},
+        "$defs": {
+            "P": {
+                "type": "object",
+                "required": ["q"],
+                "properties": {"q": {"allOf": [{"const": 1}, {"const": 2}]}},
+            },
+            "Other": {"type": "string"},
+        },
+    }
+    stderr = refused(tmp_path, schema)
+    assert (
+        "no record can satisfy the schema: k: 'p' is required: no value of 'P' fits: allOf: "
+        "constants 1 and 2 differ, so no value fits (at #/$defs/P/properties/q)"
+    ) in stderr
+    refused(tmp_path, schema, "-e", "P")
+    imported(tmp_path, schema, "-e", "Other")  # (only what needs it is refused)
+
+
+def test_a_contradictory_option_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["v"],
+        "properties": {
+            "v": {
+                "oneOf": [
+                    {"type": "string", "maxLength": 3},
+                    {"allOf": [{"const": 1}, {"const": 2}]},
+                    {"type": "integer", "allOf": [{"enum": [1, 2]}, {"enum": [3]}]},
+                ]
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.domain.entities["T"].schema.field("v").schema == Schema(  # type: ignore[union-attr]
+        "string", max_length=3
+    )
+    assert result.warnings == (
+        "#/properties/v/oneOf/1: oneOf: no value fits this option, so it is left out: allOf: "
+        "constants 1 and 2 differ, so no value fits",
+        "#/properties/v/oneOf/2: oneOf: no value fits this option, so it is left out: allOf: "
+        "enums [1, 2] and [3] have no member in common, so no value fits",
+    )
+    assert not result.unsatisfiable
+    valid(tmp_path, schema)
+    imported(tmp_path, schema)
+
+
+def test_a_contradictory_optional_property_is_never_generated(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "integer"},
+            "kind": {"allOf": [{"const": "a"}, {"enum": ["b", "c"]}]},
+            "ref": {"$ref": "#/$defs/Never"},
+            "tags": {"type": "array", "items": {"$ref": "#/$defs/Never"}},
+        },
+        # a third part declaring `k` again does not bring it back: a value of `k` must
+        # still be 1 and 2
+        "allOf": [
+            {"properties": {"k": {"const": 1}}},
+            {"properties": {"k": {"const": 2}}},
+            {"properties": {"k": {"type": "integer"}}},
+        ],
+        "$defs": {"Never": {"type": "string", "enum": ["abc"], "pattern": "^x"}},
+    }
+    result = load(tmp_path, schema)
+    t = result.domain.entities["T"].schema
+    assert [f.name for f in t.fields] == ["id", "tags"]
+    assert t.field("tags").schema == Schema("array", max_items=0)  # type: ignore[union-attr]
+    assert result.unsatisfiable == (
+        (
+            "Never",
+            "every member of the enum ['abc'] breaks pattern '^x', so no value fits "
+            "(at #/$defs/Never)",
+        ),
+    )
+    assert result.warnings == (
+        "#/properties/kind: no value fits this property, so it is never generated: allOf: "
+        "constant 'a' is not in the enum ['b', 'c'], so no value fits",
+        "#: allOf: no value of 'k' fits both parts (allOf: constants 1 and 2 differ, so no "
+        "value fits); it is left out",
+        "#: 'ref' is left out: no value of 'Never' fits: every member of the enum ['abc'] "
+        "breaks pattern '^x', so no value fits (at #/$defs/Never)",
+        "#: 'tags[]' is always empty: no value of 'Never' fits: every member of the enum "
+        "['abc'] breaks pattern '^x', so no value fits (at #/$defs/Never)",
+    )
+    valid(tmp_path, schema, entities=("T",))
+    imported(tmp_path, schema, "-e", "T")
+
+
+# -- enums beside bounds ------------------------------------------------------------------
+
+
+def test_enum_members_outside_the_bounds_are_never_generated(tmp_path: Path) -> None:
+    # An enum merged with bounds (allOf, a $ref's siblings, the node's own keywords): the
+    # members the bounds exclude were drawn as often as the others, and broke them.
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["n", "s", "r", "p", "both"],
+        "properties": {
+            "n": {"allOf": [{"enum": [1, 5, 10, 15]}, {"minimum": 4, "exclusiveMaximum": 15}]},
+            "s": {"enum": ["a", "bbbb", "cc"], "maxLength": 2},
+            "r": {"$ref": "#/$defs/Size", "minLength": 2},
+            "p": {"type": "string", "enum": ["x-1", "y-2", "x-3"], "pattern": "^x-"},
+            "m": {"type": "number", "enum": [0.5, 1, 1.5, 3], "multipleOf": 1.5},
+            "both": {"allOf": [{"enum": ["ab", "cd"], "pattern": "a"}, {"pattern": "b$"}]},
+            "mixed": {"type": ["string", "integer"], "enum": ["long", 7], "maxLength": 2},
+        },
+        "$defs": {"Size": {"enum": ["S", "M", "XL", "XXL"]}},
+    }
+    result = load(tmp_path, schema)
+    t = result.domain.entities["T"].schema
+    enums = {f.name: f.schema.enum for f in t.fields}
+    assert enums == {
+        "n": (5, 10),
+        "s": ("a", "cc"),
+        "r": ("XL", "XXL"),
+        "p": ("x-1", "x-3"),
+        "m": (1.5, 3),
+        "both": ("ab",),
+        "mixed": (7,),
+    }
+    assert t.field("mixed").schema.type == "integer"  # type: ignore[union-attr]
+    assert not result.warnings  # (both patterns hold the enum: nothing is left unenforced)
+    valid(tmp_path, schema)
+
+
+def test_a_constant_or_an_enum_the_bounds_exclude_is_refused(tmp_path: Path) -> None:
+    by_const = {
+        "title": "k",
+        "type": "object",
+        "required": ["n"],
+        "properties": {"n": {"allOf": [{"const": 20}, {"maximum": 10}]}},
+    }
+    assert "k: allOf: constant 20 breaks maximum 10, so no value fits (at #/properties/n)" in (
+        refused(tmp_path, by_const)
+    )
+    by_enum = {
+        "title": "k",
+        "type": "object",
+        "required": ["s"],
+        "properties": {"s": {"type": "string", "enum": ["long", "longer"], "maxLength": 3}},
+    }
+    assert (
+        "k: every member of the enum ['long', 'longer'] breaks maxLength 3, so no value fits "
+        "(at #/properties/s)"
+    ) in refused(tmp_path, by_enum)

@@ -80,7 +80,9 @@ class JsonSchemaImporter:
         listed = [n for n in conv.sources if n in conv.listed]
         entities = conv.entities
         domain = Domain(entities=entities, primary=listed[0], source="jsonschema")
-        return ImportResult(domain, tuple(listed), self.name, tuple(conv.warnings))
+        return ImportResult(
+            domain, tuple(listed), self.name, tuple(conv.warnings), conv.unsatisfiable()
+        )
 
     def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:
         """For every entity, a check of records against the ORIGINAL schema (the

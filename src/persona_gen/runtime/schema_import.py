@@ -169,7 +169,11 @@ def profile_document(
     domain = closure(result.domain, entity)
     impossible = unsatisfiable(domain)
     if impossible:
-        listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])
+        why = dict(result.unsatisfiable)  # (the importer's reason for an entity as a whole)
+        listed = "; ".join(
+            f"{u.where}: {why[u.entity] if u.entity in why and u.where == u.entity else u.reason}"
+            for u in impossible[:5]
+        )
         more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""
         raise SchemaImportError(f"no record can satisfy the schema: {listed}{more}", path)
     source: dict[str, Any] = {

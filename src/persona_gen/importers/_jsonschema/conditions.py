@@ -18,14 +18,12 @@ a type test tells them apart (``scalar_decision``).
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from persona_gen.entities.model import Field, Schema
-from persona_gen.importers._jsonschema.merge import fits_type, json_type
+from persona_gen.importers._jsonschema.merge import among, fits, json_type
 
 __all__ = [
     "MAX_OPTIONS",
@@ -301,9 +299,9 @@ def _common(a: Schema, b: Schema) -> tuple[Any, ...] | None:
     if ma is None and mb is None:
         return None
     if ma is not None:
-        return tuple(v for v in ma if _fits(b, v) and (mb is None or _among(v, mb)))
+        return tuple(v for v in ma if fits(b, v) and (mb is None or among(v, mb)))
     assert mb is not None
-    return tuple(v for v in mb if _fits(a, v))
+    return tuple(v for v in mb if fits(a, v))
 
 
 def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
@@ -383,7 +381,7 @@ def _with(obj: Schema, field: Field) -> Schema:
 def _only(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     """``schema`` narrowed to ``values`` (None when it holds none of them)."""
     allowed = _members(schema)
-    kept = [v for v in values if _fits(schema, v) and (allowed is None or _among(v, allowed))]
+    kept = [v for v in values if fits(schema, v) and (allowed is None or among(v, allowed))]
     if not kept:
         return None
     if schema.type in ("ref", "union", "any"):  # (values of its own kind, unconstrained)
@@ -400,7 +398,7 @@ def _without(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     allowed = _members(schema)
     if allowed is None:
         return schema
-    kept = tuple(v for v in allowed if not _among(v, values))
+    kept = tuple(v for v in allowed if not among(v, values))
     if not kept:
         return None
     if len(kept) == 1:
@@ -422,43 +420,3 @@ def _members(schema: Schema) -> tuple[Any, ...] | None:
         if high - low < _SMALL_RANGE and not schema.multiple_of:
             return tuple(range(low, high + 1))
     return None
-
-
-def _among(value: Any, values: tuple[Any, ...]) -> bool:
-    """JSON equality: ``true`` is not ``1``."""
-    return any(type(value) is type(v) and value == v for v in values) or (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and any(
-            isinstance(v, int | float) and not isinstance(v, bool) and value == v for v in values
-        )
-    )
-
-
-def _fits(schema: Schema, value: Any) -> bool:
-    """Could ``value`` be one of ``schema``'s values (its type, and the bounds, lengths
-    and pattern of a number or a string)?"""
-    if value is None:
-        return schema.nullable or schema.type in ("null", "any", "ref", "union")
-    if not fits_type(value, schema.type):
-        return False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        low, high = schema.minimum, schema.maximum
-        if low is not None and (value < low or (schema.exclusive_minimum and value == low)):
-            return False
-        if high is not None and (value > high or (schema.exclusive_maximum and value == high)):
-            return False
-        step = schema.multiple_of
-        if step and not math.isclose(value / step, round(value / step), abs_tol=1e-9):
-            return False
-    if isinstance(value, str):
-        if schema.min_length is not None and len(value) < schema.min_length:
-            return False
-        if schema.max_length is not None and len(value) > schema.max_length:
-            return False
-        if schema.pattern is not None:
-            try:
-                return re.search(schema.pattern, value) is not None
-            except re.error:
-                return True
-    return True
