@@ -18,8 +18,10 @@ from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.conditions import (
     MAX_OPTIONS,
     Selector,
+    Undecided,
     fails,
     holds,
+    reads_items,
     reconcile,
     scalar_decision,
     selector,
@@ -204,8 +206,9 @@ class Branches:
         if sel is None:
             self.conv.warn(
                 ctx.at("if"),
-                "if/then/else: only tests of properties (present, const, enum) or of the "
-                "type, and their not/anyOf/allOf, are expressed; this one is not",
+                "if/then/else: only tests of properties (present, const, enum, or a test of "
+                "their value), of the type and of an array's items (contains), and their "
+                "not/anyOf/allOf, are expressed; this one is not",
             )
             return None
         branches: dict[str, Schema] = {}
@@ -228,7 +231,10 @@ class Branches:
                     groups.append([replace(state, option=one)])
                     changed = True
                     continue
-            if target.type not in ("object", "map"):  # (a map: an object of free keys)
+            # (a map: an object of free keys; an array whose items the test reads splits
+            # as an object does)
+            items = target.type == "array" and reads_items(sel)
+            if target.type not in ("object", "map") and not items:
                 kept, dropped = self._scalar_option(target, cond, ctx)
                 changed = changed or dropped
                 groups.append([state] if kept else [])
@@ -239,7 +245,16 @@ class Branches:
             changed = True
             group: list[_State] = []
             for want in (True, False):
-                for one in (holds if want else fails)(target, sel, self.conv.refs.deref):
+                try:
+                    narrowed = (holds if want else fails)(target, sel, self.conv.refs.deref)
+                except Undecided:
+                    self.conv.warn(
+                        ctx.at("if"),
+                        "if/then/else: `contains` is expressed for items told apart by their "
+                        "properties or their type; these are not",
+                    )
+                    return None
+                for one in narrowed:
                     decided = replace(state, decisions=(*state.decisions, (sel, want)))
                     made = self._branch(one, decided, cond, want, branches, ctx)
                     group += [m for m in made if m not in group]
