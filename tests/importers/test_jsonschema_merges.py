@@ -429,3 +429,12 @@ def test_a_constant_or_an_enum_the_bounds_exclude_is_refused(tmp_path: Path) -> 
         "k: every member of the enum ['long', 'longer'] breaks maxLength 3, so no value fits "
         "(at #/properties/s)"
     ) in refused(tmp_path, by_enum)
+
+
+# -- a schema whose type is a list ----------------------------------------------------------
+
+
+def test_a_schema_whose_type_is_a_list_is_detected(tmp_path: Path) -> None:
+    # import-schema without -f: telling it from an Avro schema read `type` as one name,
+    # and a list there was a traceback ("unhashable type: 'list'")
+    imported(tmp_path, {"type": ["object", "null"], "properties": {"a": {"type": "string"}}})
