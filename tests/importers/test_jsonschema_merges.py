@@ -431,6 +431,107 @@ def test_a_constant_or_an_enum_the_bounds_exclude_is_refused(tmp_path: Path) -> 
     ) in refused(tmp_path, by_enum)
 
 
+# -- null where a nullable object is referred to --------------------------------------------
+
+_NULLABLE = {
+    "title": "Top",
+    "type": ["object", "null"],
+    "required": ["id", "ref", "either", "own"],
+    "properties": {
+        "id": {"type": "integer"},
+        "ref": {"$ref": "#/$defs/MaybeP"},  # an entity that may be null
+        "either": {"$ref": "#/$defs/OrNull"},  # oneOf [null, P]
+        "own": {"type": ["object", "null"], "properties": {"x": {"type": "string"}}},
+    },
+    "$defs": {
+        "P": {"type": "object", "required": ["y"], "properties": {"y": {"type": "string"}}},
+        "MaybeP": {
+            "type": ["object", "null"],
+            "required": ["y"],
+            "properties": {"y": {"type": "string"}},
+        },
+        "OrNull": {"oneOf": [{"type": "null"}, {"$ref": "#/$defs/P"}]},
+    },
+}
+
+
+def test_a_property_referring_to_a_nullable_object_is_null_at_the_usual_rate(
+    tmp_path: Path,
+) -> None:
+    # Only a property nullable itself (`own`) was ever null: one that refers to an entity
+    # that may be null never was.
+    result = load(tmp_path, _NULLABLE)
+    rows = records(result, "Top", 4000, 9)
+    for name in ("ref", "either", "own"):
+        share = sum(r[name] is None for r in rows) / len(rows)
+        assert 0.035 < share < 0.065, (name, share)  # (NULL_SHARE: 5 %)
+    assert not any(r["id"] is None for r in rows)
+    valid(tmp_path, _NULLABLE)
+
+
+def test_a_record_of_a_nullable_entity_is_an_object(tmp_path: Path) -> None:
+    # A record is the entity's value as a whole: generators make objects (rows, messages,
+    # request bodies), so null shows where the entity is referred to, not as a record.
+    result = load(tmp_path, _NULLABLE)
+    for entity in ("Top", "MaybeP", "OrNull"):
+        assert result.domain.entities[entity].schema.nullable
+        assert all(isinstance(r, dict) for r in records(result, entity, 500, 4)), entity
+
+
+def test_recursion_through_a_nullable_entity_ends_with_null(tmp_path: Path) -> None:
+    # `next` is required, but the list it refers to may be null: that ends it (it was
+    # refused as recursion required at every level).
+    schema = {
+        "title": "Node",
+        "type": ["object", "null"],
+        "required": ["value", "next"],
+        "properties": {"value": {"type": "integer"}, "next": {"$ref": "#"}},
+    }
+    result = load(tmp_path, schema)
+    rows = records(result, "Node", 300, 2)
+    assert any(r["next"] is None for r in rows) and any(r["next"] is not None for r in rows)
+    valid(tmp_path, schema)
+    imported(tmp_path, schema)  # (nor is it refused on import)
+
+
+def test_an_avro_file_holds_the_nulls_of_a_reference_to_a_nullable_object(
+    tmp_path: Path,
+) -> None:
+    # The Avro schema derived from the entity must let such a field be null (a file of
+    # them was refused: "Top.ref: required field is missing").
+    import fastavro
+
+    from tests.helpers import run_cli
+
+    source = tmp_path / "top.schema.json"
+    source.write_text(json.dumps(_NULLABLE), encoding="utf-8")
+    profile = tmp_path / "top.yaml"
+    args = ["-t", "file", "--output-format", "avro", "-c", "400"]
+    assert run_cli(["import-schema", str(source), "-o", str(profile), *args]).code == 0
+    ran = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert ran.code == 0, ran.stderr
+    with (tmp_path / "out" / "Top_file.avro").open("rb") as f:
+        rows = list(fastavro.reader(f))
+    assert len(rows) == 400
+    assert any(r["ref"] is None for r in rows) and any(r["ref"] is not None for r in rows)
+
+
+def test_file_rows_with_a_null_object_read_back_as_null(tmp_path: Path) -> None:
+    # A required object that may be null is spread as columns in a file row: all of them
+    # empty read back as the object missing ("'ref' is a required property"), not as null.
+    from tests.helpers import run_cli
+
+    source = tmp_path / "top.schema.json"
+    source.write_text(json.dumps(_NULLABLE), encoding="utf-8")
+    profile = tmp_path / "top.yaml"
+    args = ["-t", "file", "--output-format", "csv", "-c", "600"]
+    assert run_cli(["import-schema", str(source), "-o", str(profile), *args]).code == 0
+    assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "3"]).code == 0
+    data = tmp_path / "out" / "Top_file.csv"
+    checked = run_cli(["check", str(data), "--profile", str(profile), "--schema", str(source)])
+    assert checked.code == 0, checked.stdout.decode()[-2000:] + checked.stderr
+
+
 # -- a schema whose type is a list ----------------------------------------------------------
 
 
