@@ -360,6 +360,121 @@ def test_null_is_made_only_where_the_branch_null_takes_allows_it(tmp_path: Path)
         valid(tmp_path, schema)
 
 
+# -- if: a nested property, an array's items -------------------------------------------------
+
+# GitHub's action metadata: the outputs an action declares follow `runs.using`.
+_ACTION = {
+    "title": "Action",
+    "type": "object",
+    "required": ["runs"],
+    "properties": {
+        "runs": {"oneOf": [{"$ref": "#/$defs/composite"}, {"$ref": "#/$defs/node"}]},
+        "outputs": {"type": "object"},
+    },
+    "if": {
+        "properties": {"runs": {"type": "object", "properties": {"using": {"const": "composite"}}}}
+    },
+    "then": {"properties": {"outputs": {"required": ["value"]}}},
+    "else": {"properties": {"outputs": {"not": {"required": ["value"]}}}},
+    "$defs": {
+        "composite": {
+            "type": "object",
+            "required": ["using", "steps"],
+            "properties": {"using": {"const": "composite"}, "steps": {"type": "array"}},
+            "additionalProperties": False,
+        },
+        "node": {
+            "type": "object",
+            "required": ["using", "main"],
+            "properties": {"using": {"enum": ["node20", "node24"]}, "main": {"type": "string"}},
+            "additionalProperties": False,
+        },
+    },
+}
+
+
+def test_an_if_on_a_nested_property_splits_by_its_value(tmp_path: Path) -> None:
+    result = load(tmp_path, _ACTION)
+    assert not conditional_warnings(result), result.warnings
+    options = result.domain.entities["Action"].schema.variants
+    using = []
+    for option in options:
+        runs = option.field("runs").schema  # type: ignore[union-attr]
+        outputs = option.field("outputs").schema  # type: ignore[union-attr]
+        using.append((runs.field("using").schema.const, [f.name for f in outputs.fields]))  # type: ignore[union-attr]
+    assert using == [("composite", ["value"]), (None, [])]
+    valid(tmp_path, _ACTION)
+
+
+# Read the Docs: `python.install` holds at most one uv entry (`contains` in the `if`).
+_INSTALL = {
+    "title": "Install",
+    "type": "array",
+    "items": {
+        "anyOf": [
+            {
+                "type": "object",
+                "properties": {"requirements": {"type": "string"}},
+                "required": ["requirements"],
+                "additionalProperties": False,
+            },
+            {
+                "type": "object",
+                "properties": {"method": {"enum": ["uv"]}, "command": {"enum": ["sync", "pip"]}},
+                "required": ["method", "command"],
+                "additionalProperties": False,
+            },
+        ]
+    },
+    "allOf": [
+        {
+            "if": {
+                "contains": {
+                    "type": "object",
+                    "properties": {"method": {"const": "uv"}},
+                    "required": ["method"],
+                }
+            },
+            "then": {"minItems": 1, "maxItems": 1},
+        }
+    ],
+}
+
+
+def test_an_if_on_an_arrays_items_splits_the_array(tmp_path: Path) -> None:
+    result = load(tmp_path, _INSTALL)
+    assert not conditional_warnings(result), result.warnings
+    options = result.domain.entities["Install"].schema.variants
+    shapes = [(o.min_items, o.max_items, o.items.type) for o in options]  # type: ignore[union-attr]
+    # a uv entry alone, or entries none of which is uv
+    assert shapes == [(1, 1, "object"), (None, None, "object")]
+    assert options[0].items.field("method") is not None  # type: ignore[union-attr]
+    assert options[1].items.field("requirements") is not None  # type: ignore[union-attr]
+    valid(tmp_path, _INSTALL)
+    rows = records(result, "Install", 400, 3)
+    assert any(len(r) > 1 for r in rows) and any(r and "method" in r[0] for r in rows)
+
+
+def test_an_if_on_items_it_cannot_tell_apart_is_warned(tmp_path: Path) -> None:
+    schema = {
+        "title": "T",
+        "type": "array",
+        "items": {},
+        "if": {"contains": {"const": 1}},
+        "then": {"maxItems": 1},
+    }
+    assert conditional_warnings(load(tmp_path, schema)) == [
+        "#/if: if/then/else: only tests of properties (present, const, enum, or a test of "
+        "their value), of the type and of an array's items (contains), and their "
+        "not/anyOf/allOf, are expressed; this one is not"
+    ]
+    items = {**schema, "items": {"type": "number"}, "if": {"contains": {"type": "integer"}}}
+    assert conditional_warnings(load(tmp_path, items)) == [
+        "#/if: if/then/else: `contains` is expressed for items told apart by their "
+        "properties or their type; these are not"
+    ]
+
+
 # -- the option cap, and warnings ------------------------------------------------------------
 
 
@@ -415,13 +530,21 @@ def test_a_conditional_still_not_expressible_is_warned_at_its_pointer(tmp_path: 
 
 # -- random chains ---------------------------------------------------------------------------
 
-_NAMES = ("kind", "flag", "x", "y", "z")
+_NAMES = ("kind", "flag", "x", "y", "z", "o")
 _PROPS: dict[str, Any] = {
     "kind": {"enum": ["a", "b", "c"]},
     "flag": {"type": "boolean"},
     "x": {"type": "string"},
     "y": {"type": "integer", "minimum": 0, "maximum": 9},
-    "z": {"type": "array", "items": {"type": "string"}},
+    "z": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"$ref": "#/$defs/O"}]}},
+    "o": {"$ref": "#/$defs/O"},
+}
+_DEFS = {
+    "O": {
+        "type": "object",
+        "properties": {"mode": {"enum": ["on", "off"]}, "n": {"type": "integer"}},
+        "additionalProperties": False,
+    }
 }
 
 _KINDS = ("a", "b", "c")
@@ -429,8 +552,21 @@ _KINDS = ("a", "b", "c")
 
 @st.composite
 def _tests(draw: st.DrawFn, depth: int = 2) -> dict[str, Any]:
-    """An ``if``: a test of properties or of the type, or not/anyOf/allOf of such tests."""
-    form = draw(st.integers(0, 8 if depth else 5))
+    """An ``if``: a test of properties or of the type (of a nested property, of an array's
+    items too), or not/anyOf/allOf of such tests."""
+    leaves = [0, 1, 2, 3, 4, 5, 9, 10, 11]
+    form = draw(st.sampled_from([*leaves, 6, 7, 8] if depth else leaves))
+    if form == 9:  # a nested property's value
+        inner = {"properties": {"mode": {"const": draw(st.sampled_from(["on", "off"]))}}}
+        if draw(st.booleans()):
+            inner["required"] = ["mode"]
+        return {"properties": {"o": inner}}
+    if form == 10:  # a property's type
+        return {"properties": {draw(st.sampled_from(["x", "o"])): {"type": "string"}}}
+    if form == 11:  # an array's items
+        item = {"type": "object", "properties": {"mode": {"const": "on"}}, "required": ["mode"]}
+        return {"properties": {"z": {"contains": item if draw(st.booleans()) else {
+            "type": "string"}}}}  # fmt: skip
     if form == 0:
         test: dict[str, Any] = {"properties": {"kind": {"const": draw(st.sampled_from(_KINDS))}}}
         return {**test, "required": ["kind"]} if draw(st.booleans()) else test
@@ -511,6 +647,7 @@ def test_random_chains_of_conditionals_give_valid_records(
         "required": required,
         "additionalProperties": not closed,
         "allOf": [{"allOf": conds}] if nest else conds,
+        "$defs": _DEFS,
     }
     result = load(tmp_path, schema)
     unexpressed = [w for w in result.warnings if "combinations" not in w]

@@ -21,6 +21,7 @@ __all__ = [
     "Operation",
     "Schema",
     "deref",
+    "takes_null",
 ]
 
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "any"})
@@ -196,6 +197,18 @@ class Domain:
 
     def entity(self, name: str | None = None) -> Entity:
         return self.entities[name or self.primary]
+
+
+def takes_null(domain: Domain, s: Schema) -> bool:
+    """Whether a value of ``s`` may be null: ``s`` is nullable, or refers (through up to 16
+    references) to an entity that is (a property ``$ref: NullableThing``)."""
+    seen = 0
+    while not s.nullable:
+        if s.type != "ref" or s.ref not in domain.entities or seen >= 16:
+            return False
+        s = domain.entities[s.ref].schema
+        seen += 1
+    return True
 
 
 def deref(domain: Domain, s: Schema) -> Schema:

@@ -146,14 +146,14 @@ def _parameters(
 
 def _param_schema(conv: Converter, param: dict[str, Any], ctx: Ctx, v3: bool) -> Schema:
     if "schema" in param:
-        return conv.convert(param["schema"], ctx.at("schema"))
+        return conv.standalone(param["schema"], ctx.at("schema"))
     content = param.get("content")
     if isinstance(content, dict):
         media = _media(content)
         if media is not None and "schema" in content[media]:
-            return conv.convert(content[media]["schema"], ctx.at("content", media, "schema"))
+            return conv.standalone(content[media]["schema"], ctx.at("content", media, "schema"))
     if not v3:
-        return conv.convert({k: v for k, v in param.items() if k not in _PARAM_ONLY}, ctx)
+        return conv.standalone({k: v for k, v in param.items() if k not in _PARAM_ONLY}, ctx)
     return Schema("string")
 
 

@@ -29,6 +29,10 @@ class ImportResult:
     listed: tuple[str, ...]  # the entities a user may pick with -e, in file order
     format: str  # the importer's registry name
     warnings: tuple[str, ...] = field(default=())  # "path: what could not be expressed"
+    # (entity, why no value of it fits, and where): import-schema refuses such an entity,
+    # and one that needs it, when chosen. The entity's schema says no value fits (an empty
+    # enum, as ``values.feasible`` reads it); this says why, in the source's own terms.
+    unsatisfiable: tuple[tuple[str, str], ...] = field(default=())
 
 
 class Importer(Protocol):

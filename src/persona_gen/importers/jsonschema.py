@@ -71,7 +71,8 @@ class JsonSchemaImporter:
                 return False
         if not isinstance(data, dict) or "openapi" in data or "swagger" in data:
             return False
-        if data.get("type") in _AVRO_NAMED_TYPES and "$schema" not in data:
+        kind = data.get("type")
+        if isinstance(kind, str) and kind in _AVRO_NAMED_TYPES and "$schema" not in data:
             return False  # an Avro schema saved as .json
         return "$schema" in data or any(k in data for k in _SCHEMA_KEYS)
 
@@ -80,7 +81,9 @@ class JsonSchemaImporter:
         listed = [n for n in conv.sources if n in conv.listed]
         entities = conv.entities
         domain = Domain(entities=entities, primary=listed[0], source="jsonschema")
-        return ImportResult(domain, tuple(listed), self.name, tuple(conv.warnings))
+        return ImportResult(
+            domain, tuple(listed), self.name, tuple(conv.warnings), conv.unsatisfiable()
+        )
 
     def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:
         """For every entity, a check of records against the ORIGINAL schema (the

@@ -57,7 +57,11 @@ class OpenApiImporter:
             source="openapi",
         )
         return ImportResult(
-            domain, tuple(spec.listed), self.name, (*spec.check(), *spec.conv.warnings)
+            domain,
+            tuple(spec.listed),
+            self.name,
+            (*spec.check(), *spec.conv.warnings),
+            spec.conv.unsatisfiable(),
         )
 
     def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:

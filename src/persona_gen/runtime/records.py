@@ -211,6 +211,16 @@ class FileRowShape:
             key=len,
             reverse=True,
         )
+        # Required objects that may be null, shallowest first: a row whose columns of one
+        # are all empty held null there (or an object of absent fields: null is valid too).
+        self.nullable_parents = sorted(
+            (
+                path
+                for path in parents
+                if path in by_path and by_path[path].required and by_path[path].schema.nullable
+            ),
+            key=len,
+        )
         # Present in every valid record: required, and so is every parent object.
         self.always = {
             dotted
@@ -246,6 +256,9 @@ class FileRowShape:
         for parent in self.optional_parents:
             if parent not in filled:
                 _drop(out, parent)
+        for parent in self.nullable_parents:
+            if parent not in filled:
+                _put_null(out, parent)
         return out
 
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
@@ -292,6 +305,16 @@ class FileRowShape:
                 return schema
             seen += 1
         return schema
+
+
+def _put_null(record: dict[str, Any], path: tuple[str | int, ...]) -> None:
+    """Null at ``path`` where the object holding it is in ``record`` and holds nothing
+    there yet."""
+    target: Any = record
+    for part in path[:-1]:
+        target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(target, dict) and not target.get(path[-1]):
+        target[path[-1]] = None
 
 
 def _drop(record: dict[str, Any], path: tuple[str | int, ...]) -> None:

@@ -171,7 +171,11 @@ def profile_document(
     # Avro, Protobuf and SQL have no keys of their own for them)
     impossible = unsatisfiable(domain, spelling=JSON_SCHEMA_KEYS)
     if impossible:
-        listed = "; ".join(f"{u.where}: {u.reason}" for u in impossible[:5])
+        why = dict(result.unsatisfiable)  # (the importer's reason for an entity as a whole)
+        listed = "; ".join(
+            f"{u.where}: {why[u.entity] if u.entity in why and u.where == u.entity else u.reason}"
+            for u in impossible[:5]
+        )
         more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""
         raise SchemaImportError(f"no record can satisfy the schema: {listed}{more}", path)
     source: dict[str, Any] = {

@@ -21,7 +21,7 @@ import sys
 from dataclasses import replace
 from typing import IO, Any
 
-from persona_gen.entities.model import Domain, Field, Schema
+from persona_gen.entities.model import Domain, Field, Schema, takes_null
 from persona_gen.errors import GenerationError, OutputError, RecordOutputError
 from persona_gen.sinks.encoders import Encoder
 
@@ -105,7 +105,8 @@ class _Deriver:
 
     def type(self, s: Schema, name: str) -> Any:
         t = self._plain(s, name)
-        if s.nullable and not _nullable(t):
+        # (a reference to an entity that may be null takes null too: see ``values.synth``)
+        if takes_null(self.domain, s) and not _nullable(t):
             return ["null", *(t if isinstance(t, list) else [t])]
         return t
 

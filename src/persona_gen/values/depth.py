@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Schema, takes_null
 
 __all__ = ["INF", "RECORD_BUDGET", "Shape"]
 
@@ -102,7 +102,7 @@ class Shape:
             needed = [
                 self._height(f.schema, entity)
                 for f in s.fields
-                if f.required and not f.schema.nullable
+                if f.required and not takes_null(self.domain, f.schema)
             ]
             return 1 + max(needed, default=0)
         if kind == "array" and s.enum is None and s.min_items:
@@ -141,7 +141,11 @@ class Shape:
             return ("", options[0]) if options else None
         if s.type == "object":
             for f in s.fields:
-                if f.required and not f.schema.nullable and self.height(f.schema) == INF:
+                if (
+                    f.required
+                    and not takes_null(self.domain, f.schema)
+                    and self.height(f.schema) == INF
+                ):
                     return f".{f.name}", f.schema
             return None
         if s.type == "array" and s.items is not None:
@@ -196,7 +200,7 @@ class Shape:
                     not f.required and self.height(f.schema) == INF
                 ):
                     continue
-                if f.schema.nullable and depth >= soft:
+                if depth >= soft and takes_null(self.domain, f.schema):
                     total += 1
                     continue
                 total += self._cost(f.schema, depth + 1, soft, memo)

@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_gen._json import CONTAINERS
 from persona_gen._text import ascii_rows
-from persona_gen.entities.model import Domain, Field, Schema, deref
+from persona_gen.entities.model import Domain, Field, Schema, deref, takes_null
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.depth import INF, Shape
@@ -214,11 +214,9 @@ class Synthesizer:
     def _field(
         self, f: Field, n: int, rng: np.random.Generator, depth: int, unique: bool, rows: range
     ) -> list[Any] | ObjectColumns:
-        if (
-            f.schema.nullable
-            and not unique
-            and (depth >= self._soft or self.shape.height(f.schema) == INF)
-        ):
+        # (nullable itself, or a reference to an entity that is: `$ref: NullableThing`)
+        nullable = takes_null(self.domain, f.schema) and not unique
+        if nullable and (depth >= self._soft or self.shape.height(f.schema) == INF):
             return [None] * n
         nested = self._plain_object(f.schema) if n > 0 else None
         values: list[Any] | ObjectColumns
@@ -226,7 +224,7 @@ class Synthesizer:
             values = self._object_columns(nested, n, rng, depth + 1, set(), rows)
         else:
             values = self.values(f.schema, f.name, n, rng, depth + 1, unique, rows)
-        if f.schema.nullable and not unique:
+        if nullable:
             nulls = np.flatnonzero(rng.random(n) < NULL_SHARE).tolist()
             if isinstance(values, ObjectColumns):
                 values.null = nulls

@@ -18,8 +18,10 @@ from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.conditions import (
     MAX_OPTIONS,
     Selector,
+    Undecided,
     fails,
     holds,
+    reads_items,
     reconcile,
     scalar_decision,
     selector,
@@ -41,7 +43,7 @@ from persona_gen.importers._jsonschema.convert import (
     _tree,
     _without_conditionals,
 )
-from persona_gen.importers._jsonschema.merge import fits_type, merge
+from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, fits_type, merge, never
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter
@@ -204,8 +206,9 @@ class Branches:
         if sel is None:
             self.conv.warn(
                 ctx.at("if"),
-                "if/then/else: only tests of properties (present, const, enum) or of the "
-                "type, and their not/anyOf/allOf, are expressed; this one is not",
+                "if/then/else: only tests of properties (present, const, enum, or a test of "
+                "their value), of the type and of an array's items (contains), and their "
+                "not/anyOf/allOf, are expressed; this one is not",
             )
             return None
         branches: dict[str, Schema] = {}
@@ -228,7 +231,10 @@ class Branches:
                     groups.append([replace(state, option=one)])
                     changed = True
                     continue
-            if target.type not in ("object", "map"):  # (a map: an object of free keys)
+            # (a map: an object of free keys; an array whose items the test reads splits
+            # as an object does)
+            items = target.type == "array" and reads_items(sel)
+            if target.type not in ("object", "map") and not items:
                 kept, dropped = self._scalar_option(target, cond, ctx)
                 changed = changed or dropped
                 groups.append([state] if kept else [])
@@ -239,7 +245,16 @@ class Branches:
             changed = True
             group: list[_State] = []
             for want in (True, False):
-                for one in (holds if want else fails)(target, sel, self.conv.refs.deref):
+                try:
+                    narrowed = (holds if want else fails)(target, sel, self.conv.refs.deref)
+                except Undecided:
+                    self.conv.warn(
+                        ctx.at("if"),
+                        "if/then/else: `contains` is expressed for items told apart by their "
+                        "properties or their type; these are not",
+                    )
+                    return None
+                for one in narrowed:
                     decided = replace(state, decisions=(*state.decisions, (sel, want)))
                     made = self._branch(one, decided, cond, want, branches, ctx)
                     group += [m for m in made if m not in group]
@@ -301,13 +316,18 @@ class Branches:
             if any(set(g) & names for part in _tree(node) for g in _forbidden(part)):
                 return False
             branch = self._branch_schema(node, key, branches, bctx)
+            if never(branch):
+                return False
             pair = reconcile(target, branch, self.conv.refs.kinds)
             if pair is None or pair[0] != target:
                 return False
             # (a trial: without ``self.conv.refs``, which would keep the merges of references
             # it makes; a reference merged with anything else is then a warning)
             said: list[str] = []
-            made = merge(target, pair[1], said.append)
+            try:
+                made = merge(target, pair[1], said.append)
+            except Contradiction:
+                return False
             if said:
                 return False
             made = replace(
@@ -321,9 +341,13 @@ class Branches:
         return True
 
     def _branch_schema(self, node: Any, key: str, branches: dict[str, Schema], ctx: Ctx) -> Schema:
-        """A branch without its conditionals (made once per conditional)."""
+        """A branch without its conditionals (made once per conditional); ``NEVER`` when no
+        value passes it (as ``false``: the options that take it are left out)."""
         if key not in branches:
-            branches[key] = self.conv.inline(_without_conditionals(node), ctx)
+            try:
+                branches[key] = self.conv.inline(_without_conditionals(node), ctx)
+            except Contradiction:
+                branches[key] = NEVER
         return branches[key]
 
     def _branch(
@@ -345,19 +369,24 @@ class Branches:
         if node is False:
             return []
         branch = self._branch_schema(node, key, branches, bctx)
+        if never(branch):
+            return []
         messages: list[str] = []
         made: list[Schema] = []
         for option in _flat(branch):  # (each option of the branch, where it fits)
             pair = reconcile(self._restored(narrowed, option, state), option, self.conv.refs.kinds)
             if pair is None or _apart(self.conv.refs.kinds(narrowed), self.conv.refs.kinds(option)):
                 continue  # (they disagree on a required property, or on the type)
-            made += _flat(merge(*pair, messages.append, self.conv.refs))
+            try:
+                made += _flat(merge(*pair, messages.append, self.conv.refs))
+            except Contradiction:
+                continue  # (no value of the option passes the branch)
         parts = _tree(node)
         groups = [g for part in parts for g in _forbidden(part)]
         # What the branch leaves out of an option stays out (a later branch may declare it
         # again); a closed option stays closed (``reconcile``).
         named = {f.name for s in (narrowed, *_flat(branch)) for f in s.fields}
-        never = frozenset(g[0] for g in groups if len(g) == 1)
+        banned = frozenset(g[0] for g in groups if len(g) == 1)
         settled: list[tuple[Schema, frozenset[str], Schema]] = []
         for merged in made:
             one = state.pinned(merged) if merged.type in ("object", "map") else merged
@@ -369,7 +398,7 @@ class Branches:
                     continue  # the branch forbids what this option requires
                 one = self.conv._drop_forbidden(one, parts, bctx)
                 left = named | {f.name for f in state.memory} if one.closed else named
-                gone = state.gone | (left - {f.name for f in one.fields}) | never
+                gone = state.gone | (left - {f.name for f in one.fields}) | banned
                 again = settle(one, state.decisions, self.conv.refs.deref)
             else:
                 gone, again = state.gone, [one]

@@ -9,6 +9,13 @@ Several conditionals split one after another, and contradictory options (a prope
 restricted to two different constants) are dropped, so a discriminator with n values gives
 about n + 1 options, not 2ⁿ.
 
+A property's test may itself be such a test of its value (GitHub's action metadata:
+``runs: {properties: {using: {const: composite}}}``): the property's options are narrowed by
+it. An ``if`` may test an array's items (``contains``): the array splits into one whose items
+all pass (at least one) and one whose items all fail (Read the Docs' ``python.install``);
+items are told apart by their options, objects by the test and other values by their type
+(``Undecided`` when they cannot be).
+
 Only declared properties are narrowed: a property the object cannot hold is absent, which
 settles the tests on it. A test whose failure cannot be said in the model (a free-form string
 that must differ from a constant) keeps the property's schema: a drawn value equals one
@@ -18,20 +25,20 @@ a type test tells them apart (``scalar_decision``).
 
 from __future__ import annotations
 
-import math
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from persona_gen.entities.model import Field, Schema
-from persona_gen.importers._jsonschema.merge import fits_type, json_type
+from persona_gen.importers._jsonschema.merge import among, fits, json_type
 
 __all__ = [
     "MAX_OPTIONS",
     "Selector",
+    "Undecided",
     "fails",
     "holds",
+    "reads_items",
     "reconcile",
     "scalar_decision",
     "selector",
@@ -55,11 +62,13 @@ Kinds = Callable[[Schema], "frozenset[str] | None"]  # JSON types of a schema's 
 @dataclass(frozen=True)
 class Test:
     """One property of an ``if``: whether it must be present, and the values it may take
-    (None: any)."""
+    (None: any), or the test its value must pass (``inner``: a nested property's value, a
+    type: ``runs: {properties: {using: {const: composite}}}``)."""
 
     name: str
     values: tuple[Any, ...] | None
     required: bool
+    inner: Selector | None = None
 
 
 @dataclass(frozen=True)
@@ -68,15 +77,15 @@ class Selector:
     ``kinds``, the value is of one of those JSON types; ``not``, ``any`` and ``all``
     combine ``parts``."""
 
-    op: Literal["tests", "not", "any", "all"]
+    op: Literal["tests", "not", "any", "all", "contains"]
     tests: tuple[Test, ...] = ()
     kinds: frozenset[str] | None = None
     parts: tuple[Selector, ...] = ()
 
     def names(self) -> set[str]:
-        """Every property some test reads."""
+        """Every property some test reads (not those of an array's items)."""
         out = {t.name for t in self.tests}
-        for part in self.parts:
+        for part in self.parts if self.op != "contains" else ():
             out |= part.names()
         return out
 
@@ -94,7 +103,7 @@ def selector(node: Any) -> Selector | None:
     if not isinstance(node, dict):
         return None
     keys = set(node) - _ANNOTATIONS
-    if keys - {"properties", "required", "type", "not", "anyOf", "allOf"}:
+    if keys - {"properties", "required", "type", "not", "anyOf", "allOf", "contains"}:
         return None
     found: list[Selector] = []
     if keys & {"properties", "required", "type"}:
@@ -102,6 +111,11 @@ def selector(node: Any) -> Selector | None:
         if own is None:
             return None
         found.append(own)
+    if "contains" in node:  # (an array holding an item that passes the test)
+        item = selector(node["contains"])
+        if item is None:
+            return None
+        found.append(Selector("contains", parts=(item,)))
     if "not" in node:
         inner = selector(node["not"])
         if inner is None:
@@ -141,8 +155,12 @@ def _tests(node: dict[str, Any]) -> Selector | None:
     tests: dict[str, Test] = {}
     for name, sub in props.items():
         values = _accepted(sub)
-        if values is False:
-            return None
+        if values is False:  # (a test of the value itself: its properties, its type)
+            inner = selector(sub)
+            if inner is None:
+                return None
+            tests[name] = Test(name, None, name in required, inner)
+            continue
         tests[name] = Test(name, values or None, name in required)
     for name in required:
         tests.setdefault(name, Test(name, None, True))
@@ -170,7 +188,10 @@ def _accepted(sub: Any) -> tuple[Any, ...] | Literal[False] | None:
 
 def scalar_decision(kind: str, sel: Selector) -> bool | None:
     """Whether the ``if`` holds for a value of JSON type ``kind`` that is not an object
-    (property tests hold for it); None when values of that type differ."""
+    (property tests hold for it, and item tests for one that is not an array); None when
+    values of that type differ."""
+    if sel.op == "contains":
+        return None if kind == "array" else True
     if sel.op == "tests":
         if sel.kinds is None or kind in sel.kinds:
             return True
@@ -188,14 +209,24 @@ def scalar_decision(kind: str, sel: Selector) -> bool | None:
     return None if None in decided else not want
 
 
+class Undecided(Exception):
+    """An ``if`` that tests the items of an array whose items' values it cannot tell apart
+    (any value, or a type it reads only partly): the conditional is not expressed."""
+
+
 def holds(obj: Schema, sel: Selector, deref: Deref) -> list[Schema]:
-    """The options of object ``obj`` where the ``if`` holds."""
-    return _narrow(_inlined(obj, sel, deref), sel, True)
+    """The options of object (or array) ``obj`` where the ``if`` holds (``Undecided``)."""
+    return _narrow(_inlined(obj, sel, deref), sel, True, deref)
 
 
 def fails(obj: Schema, sel: Selector, deref: Deref) -> list[Schema]:
-    """The options of object ``obj`` where the ``if`` fails."""
-    return _narrow(_inlined(obj, sel, deref), sel, False)
+    """The options of object (or array) ``obj`` where the ``if`` fails (``Undecided``)."""
+    return _narrow(_inlined(obj, sel, deref), sel, False, deref)
+
+
+def reads_items(sel: Selector) -> bool:
+    """Does the ``if`` test an array's items (``contains``)?"""
+    return sel.op == "contains" or any(reads_items(p) for p in sel.parts)
 
 
 def settle(obj: Schema, decisions: Iterable[tuple[Selector, bool]], deref: Deref) -> list[Schema]:
@@ -203,7 +234,7 @@ def settle(obj: Schema, decisions: Iterable[tuple[Selector, bool]], deref: Deref
     branch merged in later may have brought back a property a test left out)."""
     out = [obj]
     for sel, want in decisions:
-        out = _unique(o for option in out for o in _narrow(option, sel, want))
+        out = _unique(o for option in out for o in _narrow(option, sel, want, deref))
     return out
 
 
@@ -216,21 +247,99 @@ def _inlined(obj: Schema, sel: Selector, deref: Deref) -> Schema:
     return replace(obj, fields=fields)
 
 
-def _narrow(obj: Schema, sel: Selector, want: bool) -> list[Schema]:
+def _narrow(obj: Schema, sel: Selector, want: bool, deref: Deref) -> list[Schema]:
     if sel.op == "not":
-        return _narrow(obj, sel.parts[0], not want)
+        return _narrow(obj, sel.parts[0], not want, deref)
+    if obj.type == "array" and sel.op in ("tests", "contains"):
+        if sel.op == "contains":
+            return _contains(obj, sel.parts[0], want, deref)
+        # (an array passes property tests; a type test, by its type)
+        passes = sel.kinds is None or "array" in sel.kinds
+        return [obj] if passes == want else []
+    if sel.op == "contains":
+        return [obj] if want else []  # (an object passes a test of items)
     if sel.op == "tests":
         if sel.kinds is not None and "object" not in sel.kinds:
             return [] if want else [obj]  # (an object is never of the other types)
-        return _all_hold(obj, sel.tests) if want else _one_fails(obj, sel.tests)
+        return _all_hold(obj, sel.tests, deref) if want else _one_fails(obj, sel.tests, deref)
     # any that holds / all that fails: one part is enough, each gives its options;
     # any that fails / all that holds: every part, one after another.
     if (sel.op == "any") == want:
-        return _unique(o for part in sel.parts for o in _narrow(obj, part, want))
+        return _unique(o for part in sel.parts for o in _narrow(obj, part, want, deref))
     out = [obj]
     for part in sel.parts:
-        out = _unique(o for option in out for o in _narrow(option, part, want))
+        out = _unique(o for option in out for o in _narrow(option, part, want, deref))
     return out
+
+
+def _contains(arr: Schema, item: Selector, want: bool, deref: Deref) -> list[Schema]:
+    """The options of an array where it holds an item that passes ``item`` (``want``):
+    every item passes (at least one is made), or where it holds none: every item fails
+    (or, when none can, the array is empty). Items are told apart by their options:
+    objects narrowed by the test where it can go either way, values of other types by
+    their type (``Undecided`` when that cannot tell)."""
+    if arr.items is None:
+        raise Undecided
+    items = _passing(arr.items, item, want, deref)
+    if want:
+        if items is None or arr.max_items == 0:
+            return []
+        return [replace(arr, items=items, min_items=max(arr.min_items or 0, 1))]
+    if items is not None:
+        return [replace(arr, items=items)]
+    return [] if arr.min_items else [replace(arr, max_items=0)]
+
+
+def _passing(schema: Schema, sel: Selector, want: bool, deref: Deref) -> Schema | None:
+    """The values of ``schema`` that pass ``sel`` (``want``), or those that fail it: the
+    options that always do, and an object that can go either way narrowed by the test
+    (None when no value goes that way; ``Undecided`` when its values cannot be told)."""
+    kept: list[Schema] = []
+    for option in _options(schema):
+        target = deref(option.ref or "") if option.type == "ref" else option
+        if target is None:
+            raise Undecided
+        if target.type in ("object", "map", "array"):
+            yes, no = holds(target, sel, deref), fails(target, sel, deref)
+            if yes and no:  # (either way: its narrowed options)
+                kept += yes if want else no
+            elif yes if want else no:
+                kept.append(option)
+            continue
+        if _decided(_kind(target), sel) is want:
+            kept.append(option)
+    null = schema.nullable or any(o.nullable for o in _options(schema, keep_null=True))
+    nullable = null and _decided("null", sel) is want
+    if not kept:
+        return Schema("null") if nullable else None
+    unique = _unique(kept)
+    if len(unique) == 1:
+        return replace(unique[0], nullable=nullable)
+    return Schema("union", variants=tuple(unique), nullable=nullable)
+
+
+def _decided(kind: str, sel: Selector) -> bool:
+    """``scalar_decision``, where it is sure (``Undecided`` when values of ``kind`` differ)."""
+    decided = scalar_decision(kind, sel)
+    if decided is None:
+        raise Undecided
+    return decided
+
+
+def _kind(schema: Schema) -> str:
+    """The JSON type of a schema's values that are not objects or arrays (``Undecided``
+    when they are of several or any)."""
+    if schema.type in ("any", "union", "ref") or schema.type not in _TYPES:
+        raise Undecided
+    return schema.type
+
+
+def _options(schema: Schema, keep_null: bool = False) -> list[Schema]:
+    """The options of a union (of a union inside it too); any other schema alone (without
+    its null, unless ``keep_null``)."""
+    if schema.type != "union":
+        return [schema if keep_null else replace(schema, nullable=False)]
+    return [o for v in schema.variants for o in _options(v, keep_null)]
 
 
 def _unique(options: Iterable[Schema]) -> list[Schema]:
@@ -301,9 +410,9 @@ def _common(a: Schema, b: Schema) -> tuple[Any, ...] | None:
     if ma is None and mb is None:
         return None
     if ma is not None:
-        return tuple(v for v in ma if _fits(b, v) and (mb is None or _among(v, mb)))
+        return tuple(v for v in ma if fits(b, v) and (mb is None or among(v, mb)))
     assert mb is not None
-    return tuple(v for v in mb if _fits(a, v))
+    return tuple(v for v in mb if fits(a, v))
 
 
 def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
@@ -316,7 +425,7 @@ def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
     return schema  # (an integer range: the merge keeps its bounds)
 
 
-def _all_hold(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
+def _all_hold(obj: Schema, tests: tuple[Test, ...], deref: Deref) -> list[Schema]:
     """One option where every test holds: each tested property present with an accepted
     value where it can be (the branch's discriminator then shows), else absent."""
     out: Schema | None = obj
@@ -324,7 +433,13 @@ def _all_hold(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
         if out is None:
             return []
         declared = out.field(test.name)
-        present = _present(out, test.name, test.values) if declared is not None else None
+        present = None
+        if declared is not None:
+            present = (
+                _present(out, test.name, test.values)
+                if test.inner is None
+                else _tested(out, test.name, test.inner, True, deref)
+            )
         if present is not None:
             out = present
         elif test.required:
@@ -334,7 +449,7 @@ def _all_hold(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
     return [] if out is None else [out]
 
 
-def _one_fails(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
+def _one_fails(obj: Schema, tests: tuple[Test, ...], deref: Deref) -> list[Schema]:
     """An option per way a test can fail: a required property absent, or present with a
     value the test does not accept."""
     out: list[Schema] = []
@@ -349,8 +464,20 @@ def _one_fails(obj: Schema, tests: tuple[Test, ...]) -> list[Schema]:
             options.append(_absent(obj, test.name))
         if test.values is not None:
             options.append(_excluded(obj, test.name, test.values))
+        if test.inner is not None:
+            options.append(_tested(obj, test.name, test.inner, False, deref))
         out.extend(o for o in options if o is not None and o not in out)
     return out
+
+
+def _tested(obj: Schema, name: str, sel: Selector, want: bool, deref: Deref) -> Schema | None:
+    """``obj`` with property ``name`` present and its value passing ``sel`` (``want``) or
+    failing it (None when no value of it does)."""
+    field = obj.field(name)
+    if field is None:
+        return None
+    schema = _passing(field.schema, sel, want, deref)
+    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
 
 
 def _present(obj: Schema, name: str, values: tuple[Any, ...] | None) -> Schema | None:
@@ -383,7 +510,7 @@ def _with(obj: Schema, field: Field) -> Schema:
 def _only(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     """``schema`` narrowed to ``values`` (None when it holds none of them)."""
     allowed = _members(schema)
-    kept = [v for v in values if _fits(schema, v) and (allowed is None or _among(v, allowed))]
+    kept = [v for v in values if fits(schema, v) and (allowed is None or among(v, allowed))]
     if not kept:
         return None
     if schema.type in ("ref", "union", "any"):  # (values of its own kind, unconstrained)
@@ -400,7 +527,7 @@ def _without(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     allowed = _members(schema)
     if allowed is None:
         return schema
-    kept = tuple(v for v in allowed if not _among(v, values))
+    kept = tuple(v for v in allowed if not among(v, values))
     if not kept:
         return None
     if len(kept) == 1:
@@ -422,43 +549,3 @@ def _members(schema: Schema) -> tuple[Any, ...] | None:
         if high - low < _SMALL_RANGE and not schema.multiple_of:
             return tuple(range(low, high + 1))
     return None
-
-
-def _among(value: Any, values: tuple[Any, ...]) -> bool:
-    """JSON equality: ``true`` is not ``1``."""
-    return any(type(value) is type(v) and value == v for v in values) or (
-        isinstance(value, int | float)
-        and not isinstance(value, bool)
-        and any(
-            isinstance(v, int | float) and not isinstance(v, bool) and value == v for v in values
-        )
-    )
-
-
-def _fits(schema: Schema, value: Any) -> bool:
-    """Could ``value`` be one of ``schema``'s values (its type, and the bounds, lengths
-    and pattern of a number or a string)?"""
-    if value is None:
-        return schema.nullable or schema.type in ("null", "any", "ref", "union")
-    if not fits_type(value, schema.type):
-        return False
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        low, high = schema.minimum, schema.maximum
-        if low is not None and (value < low or (schema.exclusive_minimum and value == low)):
-            return False
-        if high is not None and (value > high or (schema.exclusive_maximum and value == high)):
-            return False
-        step = schema.multiple_of
-        if step and not math.isclose(value / step, round(value / step), abs_tol=1e-9):
-            return False
-    if isinstance(value, str):
-        if schema.min_length is not None and len(value) < schema.min_length:
-            return False
-        if schema.max_length is not None and len(value) > schema.max_length:
-            return False
-        if schema.pattern is not None:
-            try:
-                return re.search(schema.pattern, value) is not None
-            except re.error:
-                return True
-    return True

@@ -25,7 +25,18 @@ from referencing.jsonschema import specification_with
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
-from persona_gen.importers._jsonschema.merge import Refs, fits_type, is_trivial, merge
+from persona_gen.importers._jsonschema.merge import (
+    NEVER,
+    Contradiction,
+    Refs,
+    distinct,
+    fits_type,
+    fitted,
+    is_trivial,
+    merge,
+    never,
+)
+from persona_gen.importers._jsonschema.never import settle_impossible, without_never
 
 __all__ = ["Converter", "Ctx", "Flavour"]
 
@@ -97,6 +108,9 @@ class Converter:
         self._dereferencing: set[str] = set()
         self._taken: set[str] = set()
         self._merged: dict[str, Schema] = {}  # entities made by merging recursive references
+        # entity -> why no value fits it (its schema is then ``NEVER``): import-schema refuses
+        # it, and what needs it, when chosen
+        self.impossible: dict[str, Contradiction] = {}
         self.refs = Refs(self._deref, self._keep_merged, self._dereferencing.__contains__)
         # Imported here: ``branches`` is built on this module's helpers.
         from persona_gen.importers._jsonschema.branches import Branches
@@ -124,12 +138,45 @@ class Converter:
                     schema = self.convert(contents, ctx)
                 except RecursionError:
                     raise self.error(ctx, "schema is nested too deeply to import") from None
+                except Contradiction as exc:
+                    self.impossible[name] = exc
+                    schema = NEVER
                 patch = self.patches.get(id(contents)) if isinstance(contents, dict) else None
-                if patch is not None:
+                if patch is not None and not never(schema):
                     schema = _discriminate(schema, *patch)
                 self.entities[name] = Entity(name, schema)
             if not self.refs.settle():  # merges put off may reach new entities
-                return self.entities
+                break
+        self._settle_impossible()
+        return self.entities
+
+    def _settle_impossible(self) -> None:
+        """Leave out what no value fits where it may be left out, until every entity either
+        has none or is itself one no value fits (``impossible``; see ``never``)."""
+        self.impossible.update(self.refs.failed)
+        settle_impossible(self.entities, self.impossible, self._warn_at)
+
+    def standalone(self, node: Any, ctx: Ctx) -> Schema:
+        """The schema of a node that is no entity's (an OpenAPI parameter's), without the
+        optional parts no value fits (a ``SchemaImportError`` where one is needed)."""
+        schema = self.convert(node, ctx)
+        try:
+            return without_never(schema)
+        except Contradiction as exc:
+            raise self.located(exc, ctx) from None
+
+    def unsatisfiable(self) -> tuple[tuple[str, str], ...]:
+        """Every entity no value fits, and why (``ImportResult.unsatisfiable``)."""
+        return tuple((name, exc.detail()) for name, exc in self.impossible.items())
+
+    def _warn_at(self, entity: str, message: str) -> None:
+        """A warning at an entity's own place (one found once its schema is made)."""
+        source = self.sources.get(entity, "")
+        uri, _, fragment = source.partition("#")
+        prefix = "" if uri == self.docs.main.uri else _short(uri)
+        text = f"{prefix}#{fragment}: {message}"
+        if text not in self.warnings:
+            self.warnings.append(text)
 
     def _unique(self, name: str) -> str:
         base, k = name or "Schema", 2
@@ -138,9 +185,11 @@ class Converter:
         self._taken.add(name)
         return name
 
-    def _keep_merged(self, name: str, schema: Schema) -> str:
-        """Name (the first time) and keep the merge of two recursive references."""
-        if name not in self._merged:
+    def _keep_merged(self, name: str, schema: Schema, new: bool) -> str:
+        """Keep the merge of two recursive references as an entity: a ``new`` one, named
+        after ``name`` (``Node+more``, then ``Node+more2`` for another merge of the same
+        base: two different merges never share an entity), else the one ``name`` is."""
+        if new:
             name = self._unique(name)
         self._merged[name] = schema
         self.entities[name] = Entity(name, schema)
@@ -158,6 +207,8 @@ class Converter:
         self._dereferencing.add(name)
         try:
             inner = self.inline(contents, ctx)
+        except Contradiction:
+            return NEVER  # (a merge with it raises again; its own conversion says why)
         finally:
             self._dereferencing.discard(name)
         if isinstance(contents, dict) and id(contents) in self.patches:
@@ -183,8 +234,24 @@ class Converter:
 
     # -- schemas ---------------------------------------------------------------------------
 
+    def located(self, exc: Contradiction, ctx: Ctx) -> Contradiction:
+        """``exc`` with where it is (the innermost node it was found in)."""
+        if exc.where is not None:
+            return exc
+        doc = self.docs.document(ctx.doc)
+        line = doc.line_of(ctx.parts) if doc is not None else None
+        path = str(doc.path) if doc is not None else ctx.doc
+        return Contradiction(exc.reason, self.where(ctx), path, line)
+
     def convert(self, node: Any, ctx: Ctx) -> Schema:
-        """The neutral schema of one JSON Schema node."""
+        """The neutral schema of one JSON Schema node (``Contradiction`` when no value fits
+        it)."""
+        try:
+            return self._convert(node, ctx)
+        except Contradiction as exc:
+            raise self.located(exc, ctx) from None
+
+    def _convert(self, node: Any, ctx: Ctx) -> Schema:
         if node is True:
             return Schema("any")
         if node is False:
@@ -202,7 +269,10 @@ class Converter:
         """Like ``convert`` but a top-level $ref is expanded in place (for merging)."""
         if not isinstance(node, dict):
             return self.convert(node, ctx)
-        return self._inline(node, self._enter(node, ctx))
+        try:
+            return self._inline(node, self._enter(node, ctx))
+        except Contradiction as exc:
+            raise self.located(exc, ctx) from None
 
     def _inline(self, node: dict[str, Any], ctx: Ctx) -> Schema:
         ref = _ref_of(node)
@@ -370,58 +440,41 @@ class Converter:
     def _union(
         self, base: Schema, node: dict[str, Any], members: list[Any], key: str, ctx: Ctx
     ) -> Schema:
-        warn = self._warner(ctx)
-        trivial = is_trivial(base)
-        # Keywords of one type beside anyOf/oneOf without a `type` (minItems beside an array
-        # option and an object option) constrain only the options of that type.
-        by_kind = "type" not in node and _typed_keywords(node)
         variants: list[Schema] = []
+        failed: list[Contradiction] = []
         nullable = base.nullable
         for i, member in enumerate(members):
             mctx = ctx.at(key, i)
             if isinstance(member, dict) and member.get("type") == "null" and len(member) == 1:
                 nullable = True
                 continue
-            if trivial:
-                variant = (
-                    self.inline(member, mctx) if key == "oneOf" and len(members) > 1
-                    else self.convert(member, mctx)
-                )  # fmt: skip
-                if variant.type == "any" and base.type != "any":
-                    variant = replace(variant, type=base.type)
-                elif base.type not in ("any", "union") and not _compatible(base.type, variant.type):
-                    self.warn(
-                        mctx,
-                        f"{key}: a '{variant.type}' option of a '{base.type}' "
-                        "can never match; it is left out",
-                    )
-                    continue
-            else:
-                found = self.branches.found(member, mctx)
-                option = self.inline(_without_conditionals(member), mctx)
-                if by_kind:
-                    variant = self._within(base, node, option, ctx)
-                elif _apart(self.refs.kinds(base), self.refs.kinds(option)):
-                    self.warn(
-                        mctx,
-                        f"{key}: a '{option.type}' option of a '{base.type}' "
-                        "can never match; it is left out",
-                    )
-                    continue
-                else:
-                    variant = merge(base, option, warn, self.refs)
-                    # (a property the option forbids is one the base declares)
-                    variant = self._drop_forbidden(variant, _tree(member), mctx)
-                if variant.type == "union" and option.type == "union" and _has(member, "oneOf"):
-                    # (each option now holds the base's fields: set them apart again)
-                    parts = _exclusive(list(variant.variants), member["oneOf"])
-                    variant = replace(variant, variants=tuple(parts))
-                if found:  # (its tests read the properties the base declares)
-                    variant = self.branches.conditioned(variant, found, mctx)
-            variants.append(variant)
+            try:
+                variant = self._option(base, node, member, key, len(members), mctx, ctx)
+            except Contradiction as exc:  # (an option no value fits is no option)
+                exc = self.located(exc, mctx)
+                failed.append(exc)
+                self.warn(
+                    mctx,
+                    f"{key}: no value fits this option, so it is left out: "
+                    f"{exc.detail(self.where(mctx))}",
+                )
+                continue
+            if variant is not None:
+                variants.append(variant)
         if key == "oneOf":
             variants = _exclusive(variants, members)
+        variants, repeats = distinct(variants)
+        if repeats and key == "oneOf":
+            self.warn(
+                ctx,
+                f"oneOf: {len(repeats)} option(s) are the same as another here; each shape "
+                "is generated as one option (a value that two options accept breaks oneOf)",
+            )
         if not variants:
+            if failed:  # (every option contradicts itself: null alone, else nothing)
+                if not nullable:
+                    raise failed[0]
+                return Schema("null", description=base.description)
             return replace(base, nullable=True) if nullable else base
         if len(variants) == 1:
             only = variants[0]
@@ -429,6 +482,58 @@ class Converter:
         return Schema(
             "union", variants=tuple(variants), nullable=nullable, description=base.description
         )
+
+    def _option(
+        self,
+        base: Schema,
+        node: dict[str, Any],
+        member: Any,
+        key: str,
+        count: int,
+        mctx: Ctx,
+        ctx: Ctx,
+    ) -> Schema | None:
+        """One option of ``oneOf``/``anyOf`` with the node's own keywords (``base``); None
+        when its type can never match them."""
+        if is_trivial(base):
+            variant = (
+                self.inline(member, mctx) if key == "oneOf" and count > 1
+                else self.convert(member, mctx)
+            )  # fmt: skip
+            if variant.type == "any" and base.type != "any":
+                return replace(variant, type=base.type)
+            if base.type not in ("any", "union") and not _compatible(base.type, variant.type):
+                self.warn(
+                    mctx,
+                    f"{key}: a '{variant.type}' option of a '{base.type}' "
+                    "can never match; it is left out",
+                )
+                return None
+            return variant
+        found = self.branches.found(member, mctx)
+        option = self.inline(_without_conditionals(member), mctx)
+        # Keywords of one type beside anyOf/oneOf without a `type` (minItems beside an array
+        # option and an object option) constrain only the options of that type.
+        if "type" not in node and _typed_keywords(node):
+            variant = self._within(base, node, option, ctx)
+        elif _apart(self.refs.kinds(base), self.refs.kinds(option)):
+            self.warn(
+                mctx,
+                f"{key}: a '{option.type}' option of a '{base.type}' "
+                "can never match; it is left out",
+            )
+            return None
+        else:
+            variant = merge(base, option, self._warner(ctx), self.refs)
+            # (a property the option forbids is one the base declares)
+            variant = self._drop_forbidden(variant, _tree(member), mctx)
+        if variant.type == "union" and option.type == "union" and _has(member, "oneOf"):
+            # (each option now holds the base's fields: set them apart again)
+            parts = _exclusive(list(variant.variants), member["oneOf"])
+            variant = replace(variant, variants=tuple(parts))
+        if found:  # (its tests read the properties the base declares)
+            variant = self.branches.conditioned(variant, found, mctx)
+        return variant
 
     def _within(self, base: Schema, node: dict[str, Any], option: Schema, ctx: Ctx) -> Schema:
         """``option`` with the keywords of ``node`` that apply to its type."""
@@ -491,10 +596,7 @@ class Converter:
                 nullable = True
         if nullable and _excludes_null(node):  # type [X, "null"] with an enum without null
             nullable = False
-        if len(real) == 1:
-            schema = self._typed(real[0], node, ctx)
-        else:
-            schema = Schema("union", variants=tuple(self._typed(t, node, ctx) for t in real))
+        schema = self._types(real, node, ctx)
         changes: dict[str, Any] = {"nullable": nullable or schema.nullable}
         description = node.get("description")
         if isinstance(description, str):
@@ -503,7 +605,26 @@ class Converter:
             changes.update(default=node["default"], has_default=True)
         return replace(schema, **changes)
 
+    def _types(self, kinds: list[str], node: dict[str, Any], ctx: Ctx) -> Schema:
+        """A node of several types: a union of one option per type its other keywords
+        leave a value of (``enum: ["a", 5], maxLength: 0`` leaves integers)."""
+        options: list[Schema] = []
+        failed: list[Contradiction] = []
+        for kind in kinds:
+            try:
+                options.append(self._typed(kind, node, ctx))
+            except Contradiction as exc:
+                failed.append(exc)
+        if not options:
+            raise failed[0]
+        return options[0] if len(options) == 1 else Schema("union", variants=tuple(options))
+
     def _typed(self, kind: str, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """One type's schema of a node: a const or enum member its bounds exclude is no
+        value of it (``Contradiction`` when none is left)."""
+        return fitted(self._kind(kind, node, ctx))
+
+    def _kind(self, kind: str, node: dict[str, Any], ctx: Ctx) -> Schema:
         if kind == "file":
             return Schema("string", format="binary")
         schema = Schema(kind)
@@ -611,12 +732,8 @@ class Converter:
                 if name in required:
                     self.warn(sctx, "property is required but its schema is false")
                 continue
-            fs = self.convert(sub, sctx)
-            for rx, pschema in patterns:
-                if rx.search(name):
-                    fs = merge(fs, pschema, self._warner(sctx), self.refs)
-            flags = _flags(sub)
-            fields.append(Field(name, fs, name in required, *flags))
+            fs = self._property(name, sub, patterns, name in required, sctx)
+            fields.append(Field(name, fs, name in required, *_flags(sub)))
         names = {f.name for f in fields}
         for name in required:
             if name not in names:
@@ -627,7 +744,7 @@ class Converter:
         closed = extra is False
         values = None
         if isinstance(extra, dict) and extra:
-            values = self.convert(extra, ctx.at("additionalProperties"))
+            values = self._property("", extra, [], False, ctx.at("additionalProperties"))
         names_rule = node.get("propertyNames")
         keys = _key_rules(names_rule)
         if not fields and (
@@ -643,6 +760,31 @@ class Converter:
             self.warn(ctx, "patternProperties: extra keys matching the patterns are not generated")
         fields = self._property_counts(fields, min_props, max_props, closed, ctx)
         return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _property(
+        self,
+        name: str,
+        sub: Any,
+        patterns: list[tuple[re.Pattern[str], Schema]],
+        required: bool,
+        ctx: Ctx,
+    ) -> Schema:
+        """A property's schema (``additionalProperties`` without ``name``), with those of
+        the patterns its name matches. One no value fits is ``NEVER`` when optional (kept
+        until the entity is made, so that no other part brings it back)."""
+        try:
+            schema = self.convert(sub, ctx)
+            for rx, pschema in patterns:
+                if rx.search(name):
+                    schema = merge(schema, pschema, self._warner(ctx), self.refs)
+        except Contradiction as exc:
+            exc = self.located(exc, ctx)
+            if required:
+                raise exc from None
+            what = "this property, so it is" if name else "them, so no other property is"
+            self.warn(ctx, f"no value fits {what} never generated: {exc.detail(self.where(ctx))}")
+            return NEVER
+        return schema
 
     def _undeclared(
         self, name: str, patterns: list[tuple[re.Pattern[str], Schema]], extra: Any, ctx: Ctx
@@ -671,8 +813,12 @@ class Converter:
         """An object of free keys: values fit every pattern a key may match; keys fit
         ``propertyNames`` and, when no other key is allowed, one of the patterns."""
         merged = values or Schema("any")
-        for _, pschema in patterns:
-            merged = merge(merged, pschema, self._warner(ctx), self.refs)
+        try:
+            for _, pschema in patterns:
+                merged = merge(merged, pschema, self._warner(ctx), self.refs)
+        except Contradiction as exc:  # (no entry fits: an empty map, if one may be)
+            self.warn(ctx, f"no property value fits: {exc.detail(self.where(ctx))}")
+            merged = NEVER
         rules: dict[str, Any] = {}
         if keys is None:
             self.warn(ctx, "propertyNames: key constraints are not expressed")
@@ -709,7 +855,11 @@ class Converter:
                     "expression; not expressed",
                 )
                 continue
-            out.append((rx, self.convert(sub, ctx.at("patternProperties", pattern))))
+            try:
+                pschema = self.convert(sub, ctx.at("patternProperties", pattern))
+            except Contradiction:  # (said where a property or a map meets it)
+                pschema = NEVER
+            out.append((rx, pschema))
         return out
 
     def _dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
@@ -744,7 +894,12 @@ class Converter:
                 continue
             # A dependent this object cannot hold: one an option left out (another option
             # requires it, so having it would match both), or one a closed object lacks.
-            missing = [n for n in needed if n not in by_name and (option or schema.closed)]
+            missing = [
+                n
+                for n in needed
+                if (n not in by_name and (option or schema.closed))
+                or (n in by_name and never(by_name[n].schema))
+            ]
             if missing and not have.required:
                 del by_name[trigger]
                 self.warn(
@@ -777,7 +932,7 @@ class Converter:
             for i, f in enumerate(out):
                 if have >= low:
                     break
-                if not f.required:
+                if not f.required and not never(f.schema):
                     out[i] = replace(f, required=True)
                     have += 1
             if have < low:
@@ -823,7 +978,17 @@ class Converter:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
             self.warn(ctx, f"{key}: a tuple is generated with one item type for every position")
         elif isinstance(items, dict | bool):
-            item = self.convert(items, ctx.at("items"))
+            try:
+                item = self.convert(items, ctx.at("items"))
+            except Contradiction as exc:
+                if min_items:
+                    raise
+                self.warn(
+                    ctx.at("items"),
+                    "no value fits the items, so arrays are generated empty: "
+                    f"{exc.detail(self.where(ctx.at('items')))}",
+                )
+                item = NEVER
         elif items is not None:
             raise self.error(ctx, "items must be a schema or a list of schemas", "items")
         contains = node.get("contains")
@@ -984,7 +1149,7 @@ def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
     if len(objects) < 2:
         return variants
     required = {i: {f.name for f in variants[i].fields if f.required} for i in objects}
-    names = {i: {f.name for f in variants[i].fields} for i in objects}
+    names = {i: {f.name for f in variants[i].fields if not never(f.schema)} for i in objects}
     out = list(variants)
     for i in objects:
         v = variants[i]
@@ -993,7 +1158,11 @@ def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
         if needed:  # leaving an optional field out is always allowed
             v = replace(v, fields=tuple(f for f in v.fields if f.name not in needed))
         if all(required[i] <= names[j] for j in others) and all(variants[j].closed for j in others):
-            own = [f for f in v.fields if all(f.name not in names[j] for j in others)]
+            own = [
+                f
+                for f in v.fields
+                if not never(f.schema) and all(f.name not in names[j] for j in others)
+            ]
             if own:
                 v = replace(
                     v,

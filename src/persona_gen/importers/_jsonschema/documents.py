@@ -7,6 +7,7 @@ errors, missing files and bad encodings become ``SchemaImportError`` with file a
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
@@ -218,18 +219,29 @@ class DocumentSet:
         return self.resource(doc)
 
     def registry(self) -> Registry[Any]:
-        """A registry holding the main document (and its $id'd parts), metaschemas and files."""
+        """A registry holding the main document (and its $id'd parts), metaschemas and files.
+
+        A part of the document with a metaschema's $id (AsyncAPI's definitions hold a copy
+        of draft-07's) is the one its references reach: the document is crawled first, and
+        only the metaschemas it does not hold are added (crawling both at once let hash
+        order pick, so names and schemas changed from one run to the next)."""
         retrieve: Callable[[str], Resource[Any]] = self._retrieve
         registry: Registry[Any] = Registry(retrieve=retrieve)  # type: ignore[call-arg]
-        registry = registry.with_resources(METASCHEMAS.items())
         registry = registry.with_resource(self.main.uri, self.resource(self.main))
+        with contextlib.suppress(*_CRAWL_ERRORS):  # (a malformed part: conversion says where)
+            registry = registry.crawl()
+        missing = [(uri, r) for uri, r in METASCHEMAS.items() if uri not in registry]
+        registry = registry.with_resources(missing)
         try:
             return registry.crawl()
-        except (
-            referencing.exceptions.Unresolvable,
-            TypeError,
-            ValueError,
-            AttributeError,
-            KeyError,
-        ):
-            return registry  # a malformed part; conversion reports it with its location
+        except _CRAWL_ERRORS:  # (the document's malformed part again)
+            return registry
+
+
+_CRAWL_ERRORS = (
+    referencing.exceptions.Unresolvable,
+    TypeError,
+    ValueError,
+    AttributeError,
+    KeyError,
+)

@@ -1,9 +1,16 @@
 """``allOf``: the intersection of two neutral schemas, as far as the model can say it.
 
 Values that satisfy the merged schema satisfy each part: lower bounds take the larger, upper
-bounds the smaller, enums intersect, object fields unite (a field required anywhere is
-required), unions distribute. What cannot be intersected (two different patterns, two types
-with nothing in common) is reported through ``warn`` and the first part wins.
+bounds the smaller, enums intersect (and keep only the members the bounds allow), object
+fields unite (a field required anywhere is required), unions distribute. What cannot be
+intersected (two different patterns, two types with nothing in common) is reported through
+``warn`` and the first part wins.
+
+Parts that leave no value at all (two different constants, enums with no member in common,
+a constant or every member of an enum outside the bounds) raise ``Contradiction``; where
+something can be left out instead, it is: an option of a union (the others stay), an
+optional property (kept as ``NEVER``, so that no later part brings it back, and removed
+once the entity is made), the items of an array that may be empty.
 
 References are merged through ``Refs``: their targets are expanded, and a merge of two
 references that comes back to itself (recursive schemas extending each other, as AsyncAPI's
@@ -13,25 +20,73 @@ the merge, so the expansion stops.
 
 from __future__ import annotations
 
+import contextlib
 import math
+import re
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
 from persona_gen.entities.model import Field, Schema
+from persona_gen.errors import SchemaImportError
 
-__all__ = ["Refs", "fits_type", "is_trivial", "json_type", "merge"]
+__all__ = [
+    "NEVER",
+    "Contradiction",
+    "Refs",
+    "among",
+    "distinct",
+    "fits",
+    "fits_type",
+    "fitted",
+    "is_trivial",
+    "json_type",
+    "merge",
+    "never",
+]
 
 Warn = Callable[[str], None]
 Deref = Callable[[str], "Schema | None"]  # entity name -> its schema, inlined
+
+# A schema no value satisfies (an empty enum, as ``values.feasible`` reads it too).
+NEVER = Schema("any", enum=())
+
+
+def never(schema: Schema) -> bool:
+    """Does no value satisfy ``schema`` (``NEVER``, or any schema with an empty enum)?"""
+    return schema.enum is not None and not schema.enum
+
+
+class Contradiction(SchemaImportError):
+    """Parts of a schema that no value satisfies together: ``reason`` says why, ``where``
+    (a JSON pointer, added by the converter) where."""
+
+    def __init__(
+        self,
+        reason: str,
+        where: str | None = None,
+        file: str = "",
+        line: int | None = None,
+    ) -> None:
+        self.reason = reason
+        self.where = where
+        super().__init__(self.detail(), file, line)
+
+    def detail(self, here: str | None = None) -> str:
+        """The reason and where it is (unless that is ``here``)."""
+        if self.where is None or self.where == here:
+            return self.reason
+        return f"{self.reason} (at {self.where})"
 
 
 class Refs:
     """How ``merge`` sees references.
 
     ``deref`` expands an entity name; ``busy`` says a name is being expanded already (its
-    merge is then made later, by ``settle``); ``register`` keeps a merge as a new entity.
+    merge is then made later, by ``settle``); ``register(hint, schema, new)`` keeps a merge
+    as an entity: a new one (named after ``hint``, made unique: each distinct merge is an
+    entity of its own) or, with ``new`` False, the one named ``hint`` made before.
     A merge of a reference that comes back to itself (the same two schemas while expanding
     them) refers to such an entity instead of expanding again. Merges involving a
     reference are remembered with the warnings they gave (a repeat gives them again):
@@ -41,7 +96,7 @@ class Refs:
     def __init__(
         self,
         deref: Deref,
-        register: Callable[[str, Schema], str],
+        register: Callable[[str, Schema, bool], str],
         busy: Callable[[str], bool],
     ) -> None:
         self.deref = deref
@@ -51,6 +106,8 @@ class Refs:
         self._done: dict[Hashable, tuple[Schema, tuple[str, ...]]] = {}
         self._later: dict[Hashable, tuple[str, Schema, Schema, Warn]] = {}
         self._kinds: dict[str, frozenset[str] | None] = {}
+        # entity made for a merge -> why no value fits it (the entity is ``NEVER``)
+        self.failed: dict[str, Contradiction] = {}
 
     def kinds(self, schema: Schema) -> frozenset[str] | None:
         """The JSON types values of ``schema`` can have (integers count as numbers, maps as
@@ -93,10 +150,10 @@ class Refs:
         active = self._active.get(key)
         if active is not None:  # the merge comes back to itself: refer to its result
             if not active:
-                active.append(self._register(_pair_name(a, b), Schema("any")))
+                active.append(self._register(_pair_name(a, b), Schema("any"), True))
             return Schema("ref", ref=active[0])
         if any(s.type == "ref" and self._busy(s.ref or "") for s in (a, b)):
-            name = self._register(_pair_name(a, b), Schema("any"))
+            name = self._register(_pair_name(a, b), Schema("any"), True)
             self._later[key] = (name, a, b, warn)
             return Schema("ref", ref=name)
         return self._make(key, a, b, warn, [])
@@ -108,31 +165,42 @@ class Refs:
         while self._later:
             key = next(iter(self._later))
             name, a, b, warn = self._later.pop(key)
-            self._make(key, a, b, warn, [name])
+            with contextlib.suppress(Contradiction):  # (kept in ``failed``)
+                self._make(key, a, b, warn, [name])
         return True
 
     def _make(
         self, key: Hashable, a: Schema, b: Schema, warn: Warn, named: list[str]
     ) -> Schema | None:
-        da = self.deref(a.ref or "") if a.type == "ref" else a
-        db = self.deref(b.ref or "") if b.type == "ref" else b
-        if da is None or db is None:
-            if named:  # a reference to nothing: the entity is the reference alone
-                self._register(named[0], a if a.type == "ref" else b)
-            return None
         messages: list[str] = []
 
         def record(message: str) -> None:
             messages.append(message)
             warn(message)
 
+        # (active while the references are expanded too: the same merge met inside them
+        # refers to this one instead of making another entity of the same shape)
         self._active[key] = named
         try:
+            da = self.deref(a.ref or "") if a.type == "ref" else a
+            db = self.deref(b.ref or "") if b.type == "ref" else b
+            for ref, target in ((a, da), (b, db)):
+                if ref.type == "ref" and target is not None and never(target):
+                    raise Contradiction(f"allOf: no value of '{ref.ref}' fits")
+            if da is None or db is None:
+                if named:  # a reference to nothing: the entity is the reference alone
+                    self._register(named[0], a if a.type == "ref" else b, False)
+                return None
             out = merge(da, db, record, self)
+        except Contradiction as exc:
+            if named:  # (the entity made for it: no value fits it either)
+                self._register(named[0], NEVER, False)
+                self.failed[named[0]] = exc
+            raise
         finally:
             del self._active[key]
         if named:
-            self._register(named[0], out)
+            self._register(named[0], out, False)
             out = Schema("ref", ref=named[0])
         self._done[key] = (out, tuple(messages))
         return out
@@ -191,7 +259,10 @@ def fits_type(value: Any, kind: str) -> bool:
 
 
 def merge(a: Schema, b: Schema, warn: Warn, refs: Refs | None = None) -> Schema:
-    """A schema whose values satisfy both ``a`` and ``b``."""
+    """A schema whose values satisfy both ``a`` and ``b`` (``Contradiction`` when none
+    does)."""
+    if never(a) or never(b):
+        raise Contradiction("allOf: a part has no value that fits")
     if is_trivial(b) and b.type in ("any", a.type):
         return _annotate(a, b)
     if is_trivial(a) and a.type in ("any", b.type):
@@ -252,11 +323,53 @@ def _distribute(a: Schema, b: Schema, warn: Warn, refs: Refs | None) -> Schema:
     ]
     # An option whose type the other side excludes is no option of the intersection.
     fitting = [(v, w) for v, w in pairs if not _disjoint(v, w, refs)]
-    variants = [merge(v, w, warn, refs) for v, w in fitting or pairs]
+    made: list[Schema] = []
+    failed: list[Contradiction] = []
+    for v, w in fitting or pairs:
+        try:
+            made.append(merge(v, w, warn, refs))
+        except Contradiction as exc:  # (nor is an option no value fits)
+            failed.append(exc)
+    if not made:
+        raise failed[0]
+    variants, _ = distinct(made)
     nullable = union.nullable and other.nullable
     if len(variants) == 1:
         return replace(variants[0], nullable=variants[0].nullable or nullable)
     return replace(union, variants=tuple(variants), nullable=nullable)
+
+
+def distinct(options: list[Schema]) -> tuple[list[Schema], list[tuple[int, int]]]:
+    """The options of a union without repeats: those that allow the same values as an
+    earlier one (descriptions aside) are left out, so each shape is drawn as often as the
+    others. Also which were left out, as (index, index of the earlier one)."""
+    out: list[Schema] = []
+    seen: dict[Hashable, int] = {}
+    repeats: list[tuple[int, int]] = []
+    for i, option in enumerate(options):
+        key = _identity(_undescribed(option))
+        if key in seen:
+            repeats.append((i, seen[key]))
+            continue
+        seen[key] = i
+        out.append(option)
+    return out, repeats
+
+
+def _undescribed(schema: Schema) -> Schema:
+    """``schema`` without descriptions, at any depth (they do not change its values)."""
+    changes: dict[str, Any] = {}
+    if schema.description is not None:
+        changes["description"] = None
+    if schema.fields:
+        changes["fields"] = tuple(replace(f, schema=_undescribed(f.schema)) for f in schema.fields)
+    if schema.variants:
+        changes["variants"] = tuple(_undescribed(v) for v in schema.variants)
+    for key in ("items", "values"):
+        inner = getattr(schema, key)
+        if inner is not None:
+            changes[key] = _undescribed(inner)
+    return replace(schema, **changes) if changes else schema
 
 
 def _disjoint(a: Schema, b: Schema, refs: Refs | None) -> bool:
@@ -273,24 +386,27 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     if b.has_const and not out.has_const:
         changes.update(const=b.const, has_const=True)
     elif b.has_const and not _same(out.const, b.const):
-        warn(f"allOf: constants {out.const!r} and {b.const!r} differ; the first is used")
-    const = changes.get("const", out.const)
-    if (out.has_const or b.has_const) and any(
-        e is not None and not any(_same(const, v) for v in e) for e in (out.enum, b.enum)
-    ):
-        warn(f"allOf: constant {const!r} is not in the enum; the constant is used")
+        raise Contradiction(
+            f"allOf: constants {_show(out.const)} and {_show(b.const)} differ, so no value fits"
+        )
     if b.enum is not None:
         if out.enum is None:
             changes["enum"] = b.enum
         else:
-            both = tuple(v for v in out.enum if v in b.enum)
+            both = tuple(v for v in out.enum if among(v, b.enum))
             if not both:
-                warn("allOf: enums have no common member; the first is used")
-            changes["enum"] = both or out.enum
+                raise Contradiction(
+                    f"allOf: enums {_show(list(out.enum))} and {_show(list(b.enum))} have no "
+                    "member in common, so no value fits"
+                )
+            changes["enum"] = both
     if b.format and not out.format:
         changes["format"] = b.format
+    also: tuple[str, ...] = ()
     if b.pattern and out.pattern and b.pattern != out.pattern:
-        warn(f"allOf: second pattern {b.pattern!r} is not enforced")
+        also = (b.pattern,)  # (an enum's members or a constant can be held to it still)
+        if not (out.has_const or b.has_const or out.enum or b.enum):
+            warn(f"allOf: second pattern {b.pattern!r} is not enforced")
     elif b.pattern:
         changes["pattern"] = b.pattern
     changes["min_length"] = _larger(out.min_length, b.min_length)
@@ -319,43 +435,178 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
         changes.update(default=b.default, has_default=True)
     if out.semantic is None:
         changes["semantic"] = b.semantic
-    return replace(out, **changes)
+    return fitted(replace(out, **changes), "allOf: ", also)
+
+
+def fitted(schema: Schema, prefix: str = "", patterns: tuple[str, ...] = ()) -> Schema:
+    """``schema`` with only the enum members its bounds (and ``patterns``) allow: ranges,
+    ``multipleOf``, lengths and pattern. ``Contradiction`` when none is left, or when its
+    constant is outside them or not in its enum. (A value of another type is left to
+    ``values.feasible``, which names it.)"""
+    if not (schema.has_const or schema.enum):
+        return schema
+    extra = [p for p in patterns if p != schema.pattern]
+
+    def allowed(value: Any) -> bool:
+        if value is None or not fits_type(value, schema.type):
+            return True
+        return fits(schema, value) and all(_matches(p, value) for p in extra)
+
+    rules = _rules(schema, extra)
+    if schema.has_const:
+        const = schema.const
+        if schema.enum is not None and not among(const, schema.enum):
+            raise Contradiction(
+                f"{prefix}constant {_show(const)} is not in the enum "
+                f"{_show(list(schema.enum))}, so no value fits"
+            )
+        if not allowed(const):
+            raise Contradiction(f"{prefix}constant {_show(const)} breaks {rules}, so no value fits")
+        return schema
+    assert schema.enum is not None
+    kept = tuple(v for v in schema.enum if allowed(v))
+    if not kept:
+        raise Contradiction(
+            f"{prefix}every member of the enum {_show(list(schema.enum))} breaks {rules}, "
+            "so no value fits"
+        )
+    return schema if len(kept) == len(schema.enum) else replace(schema, enum=kept)
+
+
+def _rules(schema: Schema, patterns: list[str]) -> str:
+    """The bounds of ``schema`` as the keywords that say them (``maxLength 2``)."""
+    out = []
+    for keyword, value, exclusive in (
+        ("minimum", schema.minimum, schema.exclusive_minimum),
+        ("maximum", schema.maximum, schema.exclusive_maximum),
+    ):
+        if value is not None:
+            name = f"exclusive{keyword.capitalize()}" if exclusive else keyword
+            out.append(f"{name} {_show(value)}")
+    for keyword, value in (
+        ("multipleOf", schema.multiple_of),
+        ("minLength", schema.min_length),
+        ("maxLength", schema.max_length),
+    ):
+        if value is not None:
+            out.append(f"{keyword} {_show(value)}")
+    out += [f"pattern {p!r}" for p in ([schema.pattern] if schema.pattern else []) + patterns]
+    return " and ".join(out) or "its type"
+
+
+def _matches(pattern: str, value: Any) -> bool:
+    if not isinstance(value, str):
+        return True
+    try:
+        return re.search(pattern, value) is not None
+    except re.error:
+        return True
+
+
+def _show(value: Any) -> str:
+    """A value as JSON writes it (``'a'``, ``null``, ``true``, ``[1, 2]``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return repr(int(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    return repr(value)
+
+
+def among(value: Any, values: tuple[Any, ...]) -> bool:
+    """JSON equality: ``true`` is not ``1``."""
+    return any(type(value) is type(v) and value == v for v in values) or (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and any(
+            isinstance(v, int | float) and not isinstance(v, bool) and value == v for v in values
+        )
+    )
+
+
+def fits(schema: Schema, value: Any) -> bool:
+    """Could ``value`` be one of ``schema``'s values (its type, and the bounds, lengths
+    and pattern of a number or a string)?"""
+    if value is None:
+        return schema.nullable or schema.type in ("null", "any", "ref", "union")
+    if not fits_type(value, schema.type):
+        return False
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        low, high = schema.minimum, schema.maximum
+        if low is not None and (value < low or (schema.exclusive_minimum and value == low)):
+            return False
+        if high is not None and (value > high or (schema.exclusive_maximum and value == high)):
+            return False
+        step = schema.multiple_of
+        if step and not math.isclose(value / step, round(value / step), abs_tol=1e-9):
+            return False
+    if isinstance(value, str):
+        if schema.min_length is not None and len(value) < schema.min_length:
+            return False
+        if schema.max_length is not None and len(value) > schema.max_length:
+            return False
+        if schema.pattern is not None:
+            return _matches(schema.pattern, value)
+    return True
 
 
 def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | None) -> Schema:
     changes: dict[str, Any] = {}
-    if a.items is not None and b.items is not None:
-        changes["items"] = merge(a.items, b.items, warn, refs)
-    elif b.items is not None:
-        changes["items"] = b.items
-    if a.values is not None and b.values is not None:
-        changes["values"] = merge(a.values, b.values, warn, refs)
-    elif b.values is not None:
-        changes["values"] = b.values
-    changes["min_items"] = _larger(a.min_items, b.min_items)
+    least = _larger(a.min_items, b.min_items)
+    for key in ("items", "values"):
+        mine, theirs = getattr(a, key), getattr(b, key)
+        if mine is not None and theirs is not None:
+            try:
+                changes[key] = merge(mine, theirs, warn, refs)
+            except Contradiction as exc:
+                # (an object's values are those of properties it does not declare: it is
+                # then closed to them; an array or a map that may be empty is)
+                if least and out.type != "object":
+                    raise
+                what = "item" if key == "items" else "value"
+                warn(f"allOf: no {what} fits both parts ({exc.reason}); none is generated")
+                changes[key] = NEVER
+        elif theirs is not None:
+            changes[key] = theirs
+    changes["min_items"] = least
     changes["max_items"] = _smaller(a.max_items, b.max_items)
     changes["unique_items"] = a.unique_items or b.unique_items
-    a_names, b_names = {f.name for f in a.fields}, {f.name for f in b.fields}
+    a_names = {f.name for f in a.fields if not never(f.schema)}
+    b_names = {f.name for f in b.fields if not never(f.schema)}
     if (a.closed and b_names - a_names) or (b.closed and a_names - b_names):
         warn("allOf: a closed part forbids properties another part declares")
     if b.fields:
         fields = {f.name: f for f in a.fields}
         for f in b.fields:
             have = fields.get(f.name)
-            fields[f.name] = (
-                f
-                if have is None
-                else Field(
-                    f.name,
-                    merge(have.schema, f.schema, warn, refs),
-                    required=have.required or f.required,
-                    read_only=have.read_only or f.read_only,
-                    write_only=have.write_only or f.write_only,
-                )
-            )
+            fields[f.name] = f if have is None else _both(have, f, warn, refs)
         changes["fields"] = tuple(fields.values())
     changes["closed"] = a.closed or b.closed
     return replace(out, **changes)
+
+
+def _both(have: Field, f: Field, warn: Warn, refs: Refs | None) -> Field:
+    """A property two parts declare: both its schemas; ``NEVER`` where none fits both and
+    it is optional (it is left out: ``Converter`` removes it once the entity is made)."""
+    required = have.required or f.required
+    try:
+        schema = merge(have.schema, f.schema, warn, refs)
+    except Contradiction as exc:
+        if required:
+            raise
+        if not never(have.schema):  # (said once, where it was first found)
+            warn(f"allOf: no value of '{f.name}' fits both parts ({exc.reason}); it is left out")
+        schema = NEVER
+    return Field(
+        f.name,
+        schema,
+        required=required,
+        read_only=have.read_only or f.read_only,
+        write_only=have.write_only or f.write_only,
+    )
 
 
 def _same(x: Any, y: Any) -> bool:
