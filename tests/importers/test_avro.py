@@ -1003,6 +1003,12 @@ def test_record_schema_stands_alone(tmp_path: Path) -> None:
             "redefined named type: A",
             2,
         ),
+        (  # (a reference to "int" would name the record or the primitive type)
+            '{"type": "record", "name": "R", "fields": [\n  {"name": "a", "type": {"type": '
+            '"record", "name": "int", "fields": []}},\n  {"name": "b", "type": "int"}]}',
+            "a named type may not be called 'int'",
+            2,
+        ),
         (
             '{"type": "record", "name": "R", "fields": '
             '[{"name": "a", "type": "int", "default": "x"}]}',

@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,14 @@ def _parse(raw: Any, path: Path | None, text: str) -> AvroSchema:
             path or "",
             line_of(text, twice.rsplit(".", 1)[-1], 2),
         )
+    primitive = _primitive_named(raw)
+    if primitive is not None:
+        raise SchemaImportError(
+            f"invalid Avro schema: a named type may not be called '{primitive}': "
+            "primitive type names cannot be defined",
+            path or "",
+            line_of(text, primitive.rsplit(".", 1)[-1]),
+        )
     named: dict[str, Any] = {}
     try:
         parsed = parse_schema(raw, named)
@@ -123,9 +131,27 @@ def _parse(raw: Any, path: Path | None, text: str) -> AvroSchema:
 _NAMED = ("record", "error", "enum", "fixed")
 
 
+_PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "bytes", "string"})
+
+
 def _defined_twice(schema: Any) -> str | None:
     """The full name of a named type the raw schema defines twice, if any."""
     seen: set[str] = set()
+    for full in _named_types(schema):
+        if full in seen:
+            return full
+        seen.add(full)
+    return None
+
+
+def _primitive_named(schema: Any) -> str | None:
+    """The full name of a named type called like a primitive type (``int``), which the
+    specification forbids in any namespace: a reference to ``int`` would mean either."""
+    return next((f for f in _named_types(schema) if f.rpartition(".")[2] in _PRIMITIVES), None)
+
+
+def _named_types(schema: Any) -> Iterator[str]:
+    """The full name of each named type the raw schema defines, in a walk of it."""
     pending: list[tuple[Any, str]] = [(schema, "")]
     while pending:
         node, space = pending.pop()
@@ -138,9 +164,7 @@ def _defined_twice(schema: Any) -> str | None:
         if node.get("type") in _NAMED and isinstance(name, str):
             namespace = node.get("namespace", space)
             full = name if "." in name or not namespace else f"{namespace}.{name}"
-            if full in seen:
-                return full
-            seen.add(full)
+            yield full
             space = full.rpartition(".")[0]
         fields = node.get("fields") if node.get("type") in ("record", "error") else None
         for member in fields if isinstance(fields, list) else []:
@@ -151,7 +175,6 @@ def _defined_twice(schema: Any) -> str | None:
                 pending.append((node[key], space))
         if isinstance(node.get("type"), dict | list):
             pending.append((node["type"], space))
-    return None
 
 
 def line_of(text: str, name: str, occurrence: int = 1, *, use: bool = False) -> int | None:
