@@ -425,11 +425,21 @@ def test_a_reader_that_goes_away_is_not_an_error(args: list[str]) -> None:
         assert proc.stderr.read() == b""
 
 
-@pytest.mark.parametrize("count", ["_10", "1__0", "١٠", "1_000_000_000_001"])
+@pytest.mark.parametrize("count", ["_10", "1__0", "١٠", " 5", "5\n", "1_000_000_000_001"])
 def test_counts_are_ascii_digits_within_the_bound(count: str) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-s", "1", "-n", count])
     assert result.code == 1
     assert result.stderr.startswith("persona-gen: error: -n/--count: ")
+
+
+@pytest.mark.parametrize("option", ["-s", "-w"])
+@pytest.mark.parametrize("value", ["٣", " 5", "5 ", "_1", "+5"])
+def test_seeds_and_workers_are_ascii_digits_as_counts_are(option: str, value: str) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", option, value])
+    assert result.code == 1
+    name = "-s/--seed" if option == "-s" else "--workers"
+    assert result.stderr == f"persona-gen: error: {name}: '{value}' is not a whole number\n"
+    assert result.stdout == b""
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])

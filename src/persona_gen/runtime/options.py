@@ -38,12 +38,16 @@ __all__ = [
 MAX_COUNT = 10**12  # as a profile dataset's count: about four months at 100,000 records/s
 
 
-def parse_count(text: str, option: str = "-n/--count") -> int:
-    # ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
-    # take "_10" and other scripts' digits.
-    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text.strip()):
+def _whole_number(text: str, option: str) -> int:
+    """ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
+    take "_10", " 5" and other scripts' digits ("٣")."""
+    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text):
         raise UsageError(f"{option}: '{text}' is not a whole number")
-    value = int(text.strip().replace("_", ""))
+    return int(text.replace("_", ""))
+
+
+def parse_count(text: str, option: str = "-n/--count") -> int:
+    value = _whole_number(text, option)
     if value <= 0:
         raise UsageError(f"{option}: must be at least 1, got {value}")
     if value > MAX_COUNT:
@@ -52,10 +56,7 @@ def parse_count(text: str, option: str = "-n/--count") -> int:
 
 
 def parse_workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"--workers: '{text}' is not a whole number") from None
+    value = _whole_number(text, "--workers")
     if not 1 <= value <= 256:
         raise UsageError(f"--workers: must be between 1 and 256, got {value}")
     return value
@@ -64,10 +65,7 @@ def parse_workers(text: str) -> int:
 def parse_seed(text: str | None) -> int | None:
     if text is None:
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"-s/--seed: '{text}' is not a whole number") from None
+    value = _whole_number(text, "-s/--seed")
     if not 0 <= value < 2**63:
         raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
     return value
