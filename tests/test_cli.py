@@ -689,3 +689,59 @@ def test_ctrl_c_during_a_write_counts_the_block_written(capsys: pytest.CaptureFi
     said = re.search(r"interrupted after (\d+) records", capsys.readouterr().err)
     assert said is not None
     assert lines == int(said.group(1))
+
+
+_LONG = "a" * 300  # (a path component longer than file systems take: 255 bytes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", "{d}/{L}.json"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", "{d}/{L}/x.json"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-p", "{d}/{L}"],
+        ["quick", "normal_user", "-t", "file", "-n", "2", "-s", "1", "--sink", "sqlite:///{d}/{L}"],
+        ["generate", "{root}/profiles/api_testing.yaml", "-s", "1", "-o", "{d}/{L}"],
+        ["import-schema", "{root}/schemas/user.schema.json", "-o", "{d}/{L}.yaml"],
+        ["init-profile", "-n", "abc", "-o", "{d}/{L}.yaml"],
+        ["init-persona", "-n", "abc", "-o", "{d}/{L}/abc.yaml"],
+        ["list-personas", "-p", "{d}/{L}"],
+    ],
+)
+def test_a_path_name_too_long_is_one_message(tmp_path: Path, args: list[str]) -> None:
+    argv = [a.format(d=tmp_path, L=_LONG, root=ROOT) for a in args]
+    result = run_cli(argv)
+    assert result.code == 1
+    error = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error) == 1 and "File name too long" in error[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loop_of_symbolic_links_as_output_is_refused_not_replaced(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", str(loop)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {loop}: cannot write: Too many levels of symbolic links\n"
+    )
+    assert loop.is_symlink() and os.readlink(loop) == "loop"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("loop", "cannot read: Too many levels of symbolic links"),
+        (f"{_LONG}.yaml", "cannot read: File name too long"),
+        ("gone.yaml", "file not found"),
+    ],
+)
+def test_validate_says_why_a_persona_file_cannot_be_read(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    result = run_cli(["validate", str(tmp_path / name)])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {tmp_path / name}: {message}\n"

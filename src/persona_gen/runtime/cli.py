@@ -768,7 +768,13 @@ def init_profile(
 def _refuse_overwrite(path: Path, force: bool) -> None:
     """Refuse to replace an existing file without ``--force``. (A directory, /dev/null or a
     pipe is left to the writer, which says what it is.)"""
-    if path.is_file() and not force:
+    try:
+        exists = path.is_file()
+    except OSError as exc:  # (a name too long)
+        from persona_gen.errors import OutputError
+
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if exists and not force:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
 
 
