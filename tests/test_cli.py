@@ -745,3 +745,45 @@ def test_validate_says_why_a_persona_file_cannot_be_read(
     result = run_cli(["validate", str(tmp_path / name)])
     assert result.code == 1
     assert result.stderr == f"persona-gen: error: {tmp_path / name}: {message}\n"
+
+
+def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``persona-gen COMMAND`` through a shell (for its redirections, such as `>&-`)."""
+    return subprocess.run(
+        f"{sys.executable} -m persona_gen {command}",
+        shell=True,
+        cwd=cwd,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "quick normal_user -t api -n 2 -s 1",
+        "list-personas",
+        "generate {root}/profiles/load_testing.yaml --dry-run",
+        "import-schema {root}/schemas/user.schema.json --list-entities",
+    ],
+)
+def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: str) -> None:
+    result = _shell(command.format(root=ROOT) + " >&-", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        b"persona-gen: error: standard output: cannot write: Bad file descriptor\n"
+    )
+    assert b"Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_closed_standard_error_drops_the_messages_not_the_run(tmp_path: Path) -> None:
+    written = _shell("quick normal_user -t api -n 2 -o x.json 2>&-", tmp_path)
+    assert written.returncode == 0
+    assert len(json.loads((tmp_path / "x.json").read_bytes())) == 2
+    # the seed notice is not sent to standard output instead
+    printed = _shell("quick normal_user -t api -n 2 2>&-", tmp_path)
+    assert printed.returncode == 0
+    assert len(json.loads(printed.stdout)) == 2
+    assert _shell("quick normal_user -t apii -n 2 2>&- >&-", tmp_path).returncode == 1

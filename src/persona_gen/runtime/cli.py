@@ -8,7 +8,9 @@ and keeps its traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import io
 import os
 import re
 import sys
@@ -799,8 +801,73 @@ def _reader_gone() -> int:
     return 0
 
 
+class _ClosedOutput(io.RawIOBase):
+    """Standard output closed before the program started (``>&-``): every write fails as on
+    a closed descriptor, so it is reported like any output that cannot be written."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _closed_standard_streams() -> None:
+    """Standard output or error closed by the caller (``>&-``, ``2>&-``): Python leaves
+    ``sys.stdout``/``sys.stderr`` None (or on a descriptor that cannot be written). Their
+    descriptors are held by /dev/null (a file opened later would otherwise get descriptor 1
+    or 2, and stray writes would land in it); messages for a closed standard error are
+    dropped, and writes to a closed standard output fail, as one error line."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if not _closed(getattr(sys, name), fd):
+            continue
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if name == "stderr":
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+        else:
+            sys.stdout = io.TextIOWrapper(_ClosedOutput(), write_through=True)
+
+
+def _closed(stream: Any, fd: int) -> bool:
+    """Whether standard stream ``stream`` (descriptor ``fd``) was closed by the caller: Python
+    makes it None, or, when the interpreter had the descriptor open for a moment as it
+    started, a stream on a descriptor closed since."""
+    if stream is None:
+        return True
+    try:
+        if stream.fileno() != fd:
+            return False
+    except (OSError, ValueError, AttributeError):  # (not a file: tests capture output)
+        return False
+    try:
+        import fcntl
+
+        mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except ImportError:  # (not POSIX)
+        return False
+    except OSError:
+        return True
+    # (a descriptor opened for reading only: what took the closed one's number, such as a
+    # shell script that ran this program with `exec`)
+    return mode == os.O_RDONLY
+
+
+def _said_to_closed_stdout(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EBADF and _stdout_closed()
+
+
+def _stdout_closed() -> bool:
+    buffer = getattr(sys.stdout, "buffer", None)
+    return isinstance(buffer, _ClosedOutput)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one-line messages."""
+    _closed_standard_streams()
     # Generation allocates millions of small, acyclic containers (records): with the default
     # threshold (700) the cycle collector runs every few records for nothing. Rarer young
     # collections cost ~10% less time and no memory worth mentioning.
@@ -826,6 +893,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as exc:
+        if not _said_to_closed_stdout(exc):
+            raise
+        print(f"persona-gen: error: standard output: cannot write: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0
 
 
