@@ -22,6 +22,7 @@ import typer
 
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.runtime.options import (
+    check_data_file,
     check_database_options,
     check_destinations,
     check_pacing,
@@ -33,6 +34,7 @@ from persona_gen.runtime.options import (
     parse_workers,
     refuse_manifest_over_data,
     refuse_manifests_over_data,
+    refuse_report_over_inputs,
     sink_file,
 )
 
@@ -640,6 +642,20 @@ def check(
     from persona_gen.runtime.check import check_dataset
     from persona_gen.sinks.output import ensure_writable, write_atomic
 
+    from persona_gen.runtime.manifest import manifest_path
+
+    data_file = sink_file(data) if "://" in data else Path(data)
+    if data_file is not None:
+        check_data_file(data_file)
+    refuse_report_over_inputs(
+        report_file,
+        {
+            "the data's own file": data_file,
+            "the data's manifest": manifest_path(data_file) if data_file else None,
+            "the profile": profile_file,
+            "the schema": schema,
+        },
+    )
     catalog = _catalog(personas)
     profile = load_profile(profile_file, catalog)
     if report_file is not None:

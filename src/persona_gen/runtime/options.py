@@ -12,6 +12,7 @@ import contextlib
 import math
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from persona_gen.errors import PersonaGenError, UsageError
 
 __all__ = [
     "MAX_COUNT",
+    "check_data_file",
     "check_database_options",
     "check_destinations",
     "check_pacing",
@@ -31,6 +33,7 @@ __all__ = [
     "parse_workers",
     "refuse_manifest_over_data",
     "refuse_manifests_over_data",
+    "refuse_report_over_inputs",
     "sink_file",
 ]
 
@@ -164,6 +167,33 @@ def refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> 
         raise UsageError(
             f"--manifest {manifest_file}: that is the data's own file; give another path"
         )
+
+
+def refuse_report_over_inputs(report: Path | None, inputs: dict[str, Path | None]) -> None:
+    """``check --report`` naming one of the files it reads (the data, its manifest, the
+    profile, the schema) would replace it by the report."""
+    if report is None:
+        return
+    for what, path in inputs.items():
+        if path is not None and not _is_special_file(path) and _same_file(report, path):
+            raise UsageError(f"--report {report}: that is {what}; give another path")
+
+
+def _is_special_file(path: Path) -> bool:
+    from persona_gen.sinks.output import is_special
+
+    return is_special(path)
+
+
+def check_data_file(path: Path) -> None:
+    """``check`` reads its data whole: a device (/dev/zero, /dev/urandom) or a socket would be
+    read forever. (A named pipe ends: ``check <(…)`` works.)"""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # (the reader says why it cannot be read)
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+        raise UsageError(f"{path}: not a regular file; check reads a dataset file")
 
 
 def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:
