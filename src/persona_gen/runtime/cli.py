@@ -640,9 +640,8 @@ def check(
 
     from persona_gen.profiles.loader import load_profile
     from persona_gen.runtime.check import check_dataset
-    from persona_gen.sinks.output import ensure_writable, write_atomic
-
     from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.sinks.output import ensure_writable, write_atomic
 
     data_file = sink_file(data) if "://" in data else Path(data)
     if data_file is not None:
