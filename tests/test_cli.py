@@ -787,3 +787,19 @@ def test_a_closed_standard_error_drops_the_messages_not_the_run(tmp_path: Path) 
     assert printed.returncode == 0
     assert len(json.loads(printed.stdout)) == 2
     assert _shell("quick normal_user -t apii -n 2 2>&- >&-", tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize("manifest", ["adir", "/proc/x"])
+@pytest.mark.parametrize("output", ["x.json", "-"])
+def test_an_unusable_manifest_is_refused_before_the_data_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manifest: str, output: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    argv = ["quick", "normal_user", "-t", "api", "-n", "5", "-s", "1", "-o", output]
+    result = run_cli([*argv, "--manifest", manifest])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {manifest}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stdout == b""
+    assert [p.name for p in tmp_path.iterdir()] == ["adir"]
