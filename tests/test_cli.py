@@ -578,6 +578,7 @@ _TWO_FILES = (
             "--format and --pretty shape -o files and standard output",
         ),
         (["--pretty"], "--pretty indents json output only; dataset 'calls' is written as csv"),
+        (["--dry-run", "--pretty"], "--pretty indents the datasets written, and --dry-run writes"),
     ],
 )
 def test_generate_refuses_options_that_would_do_nothing(
@@ -803,3 +804,38 @@ def test_an_unusable_manifest_is_refused_before_the_data_is_written(
     assert len(result.stderr.splitlines()) == 1
     assert result.stdout == b""
     assert [p.name for p in tmp_path.iterdir()] == ["adir"]
+
+
+def test_a_dialect_for_a_schema_that_is_not_ddl_is_refused(tmp_path: Path) -> None:
+    schema = ROOT / "schemas" / "openapi-users.yaml"
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(schema), "-o", str(out), "--dialect", "postgres"])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: --dialect applies to SQL DDL schemas; {schema} is read as openapi\n"
+    )
+    assert not out.exists()
+    listed = ["import-schema", str(ROOT / "schemas" / "users.sql"), "--list-entities"]
+    assert run_cli([*listed, "--dialect", "postgres"]).code == 0
+
+
+def test_an_in_memory_sqlite_sink_is_refused_and_leaves_no_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["quick", "normal_user", "-t", "file", "-n", "2", "-s", "1", "--create-tables"]
+    result = run_cli([*argv, "--sink", "sqlite:///:memory:"])
+    assert result.code == 1
+    assert "an in-memory database ends with the run; give a file" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_format_of_another_schema_names_it_with_its_article(tmp_path: Path) -> None:
+    profile = tmp_path / "oa.yaml"
+    schema = str(ROOT / "schemas" / "openapi-users.yaml")
+    argv = ["import-schema", schema, "-o", str(profile), "-t", "file"]
+    assert run_cli([*argv, "--output-format", "protobuf"]).code == 0
+    result = run_cli(["validate", "-t", "profile", str(profile)])
+    assert result.code == 1
+    assert "(this one has an openapi schema)" in result.stderr

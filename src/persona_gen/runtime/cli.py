@@ -420,6 +420,10 @@ def import_schema(
     if output is not None and not list_entities:
         _refuse_overwrite(output, force)  # (a profile is often edited by hand)
     fmt_name = detect_format(schema_file, fmt)
+    if dialect is not None and fmt_name != "ddl":
+        raise UsageError(
+            f"--dialect applies to SQL DDL schemas; {schema_file} is read as {fmt_name}"
+        )
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
     for warning in result.warnings:
         print(f"persona-gen: warning: {schema_file}: {warning}", file=sys.stderr)
@@ -519,6 +523,8 @@ def generate(
         sink=sink,
     )
     check_database_options((item.sink for item in planned), create_tables, include_invalid)
+    if dry_run and pretty:
+        raise UsageError("--pretty indents the datasets written, and --dry-run writes none")
     # --pretty indents the datasets written as JSON files, and is refused when there is none
     # (a profile may mix json with other formats and sinks)
     if pretty and not any(item.sink is None and item.fmt == "json" for item in planned):
