@@ -572,3 +572,44 @@ def test_a_truncated_csv_row_and_a_label_not_true_or_false_are_problems(tmp_path
     assert [(p.index, p.kind) for p in _check(profile, data).problems] == [
         (2, "malformed"), (4, "malformed"), (29, "malformed")
     ]  # fmt: skip
+
+
+_ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("report", "what"),
+    [
+        ("b.jsonl", "the data's own file"),
+        ("sub/../b.jsonl", "the data's own file"),
+        ("b.jsonl.manifest.json", "the data's manifest"),
+        ("prof.yaml", "the profile"),
+        ("s.json", "the schema"),
+    ],
+)
+def test_a_report_over_a_file_check_reads_is_refused(
+    tmp_path: Path, report: str, what: str
+) -> None:
+    data = tmp_path / "b.jsonl"
+    assert run_cli(["quick", "normal_user", "-t", "file", "-n", "5", "-s", "2", "-o", str(data)])
+    profile = tmp_path / "prof.yaml"
+    profile.write_bytes((_ROOT / "profiles" / "api_testing.yaml").read_bytes())
+    schema = tmp_path / "s.json"
+    schema.write_text("{}")
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    args = ["check", str(data), "--profile", str(profile), "--report", str(tmp_path / report)]
+    result = run_cli([*args, "--schema", str(schema)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: --report {tmp_path / report}: that is {what}; give another path\n"
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_a_device_as_data_is_refused_not_read_forever() -> None:
+    profile = str(_ROOT / "profiles" / "api_testing.yaml")
+    result = run_cli(["check", "/dev/zero", "--profile", profile, "-f", "jsonl"])
+    assert result.code == 1
+    assert result.stderr == (
+        "persona-gen: error: /dev/zero: not a regular file; check reads a dataset file\n"
+    )

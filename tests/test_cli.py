@@ -425,11 +425,21 @@ def test_a_reader_that_goes_away_is_not_an_error(args: list[str]) -> None:
         assert proc.stderr.read() == b""
 
 
-@pytest.mark.parametrize("count", ["_10", "1__0", "١٠", "1_000_000_000_001"])
+@pytest.mark.parametrize("count", ["_10", "1__0", "١٠", " 5", "5\n", "1_000_000_000_001"])
 def test_counts_are_ascii_digits_within_the_bound(count: str) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-s", "1", "-n", count])
     assert result.code == 1
     assert result.stderr.startswith("persona-gen: error: -n/--count: ")
+
+
+@pytest.mark.parametrize("option", ["-s", "-w"])
+@pytest.mark.parametrize("value", ["٣", " 5", "5 ", "_1", "+5"])
+def test_seeds_and_workers_are_ascii_digits_as_counts_are(option: str, value: str) -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", option, value])
+    assert result.code == 1
+    name = "-s/--seed" if option == "-s" else "--workers"
+    assert result.stderr == f"persona-gen: error: {name}: '{value}' is not a whole number\n"
+    assert result.stdout == b""
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
@@ -568,6 +578,7 @@ _TWO_FILES = (
             "--format and --pretty shape -o files and standard output",
         ),
         (["--pretty"], "--pretty indents json output only; dataset 'calls' is written as csv"),
+        (["--dry-run", "--pretty"], "--pretty indents the datasets written, and --dry-run writes"),
     ],
 )
 def test_generate_refuses_options_that_would_do_nothing(
@@ -679,3 +690,152 @@ def test_ctrl_c_during_a_write_counts_the_block_written(capsys: pytest.CaptureFi
     said = re.search(r"interrupted after (\d+) records", capsys.readouterr().err)
     assert said is not None
     assert lines == int(said.group(1))
+
+
+_LONG = "a" * 300  # (a path component longer than file systems take: 255 bytes)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", "{d}/{L}.json"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", "{d}/{L}/x.json"],
+        ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-p", "{d}/{L}"],
+        ["quick", "normal_user", "-t", "file", "-n", "2", "-s", "1", "--sink", "sqlite:///{d}/{L}"],
+        ["generate", "{root}/profiles/api_testing.yaml", "-s", "1", "-o", "{d}/{L}"],
+        ["import-schema", "{root}/schemas/user.schema.json", "-o", "{d}/{L}.yaml"],
+        ["init-profile", "-n", "abc", "-o", "{d}/{L}.yaml"],
+        ["init-persona", "-n", "abc", "-o", "{d}/{L}/abc.yaml"],
+        ["list-personas", "-p", "{d}/{L}"],
+    ],
+)
+def test_a_path_name_too_long_is_one_message(tmp_path: Path, args: list[str]) -> None:
+    argv = [a.format(d=tmp_path, L=_LONG, root=ROOT) for a in args]
+    result = run_cli(argv)
+    assert result.code == 1
+    error = [line for line in result.stderr.splitlines() if "error" in line]
+    assert len(error) == 1 and "File name too long" in error[0], result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_loop_of_symbolic_links_as_output_is_refused_not_replaced(tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to("loop")
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-o", str(loop)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {loop}: cannot write: Too many levels of symbolic links\n"
+    )
+    assert loop.is_symlink() and os.readlink(loop) == "loop"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["loop"]
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("loop", "cannot read: Too many levels of symbolic links"),
+        (f"{_LONG}.yaml", "cannot read: File name too long"),
+        ("gone.yaml", "file not found"),
+    ],
+)
+def test_validate_says_why_a_persona_file_cannot_be_read(
+    tmp_path: Path, name: str, message: str
+) -> None:
+    (tmp_path / "loop").symlink_to("loop")
+    result = run_cli(["validate", str(tmp_path / name)])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {tmp_path / name}: {message}\n"
+
+
+def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """``persona-gen COMMAND`` through a shell (for its redirections, such as `>&-`)."""
+    return subprocess.run(
+        f"{sys.executable} -m persona_gen {command}",
+        shell=True,
+        cwd=cwd,
+        capture_output=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "quick normal_user -t api -n 2 -s 1",
+        "list-personas",
+        "generate {root}/profiles/load_testing.yaml --dry-run",
+        "import-schema {root}/schemas/user.schema.json --list-entities",
+    ],
+)
+def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: str) -> None:
+    result = _shell(command.format(root=ROOT) + " >&-", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.endswith(
+        b"persona-gen: error: standard output: cannot write: Bad file descriptor\n"
+    )
+    assert b"Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_closed_standard_error_drops_the_messages_not_the_run(tmp_path: Path) -> None:
+    written = _shell("quick normal_user -t api -n 2 -o x.json 2>&-", tmp_path)
+    assert written.returncode == 0
+    assert len(json.loads((tmp_path / "x.json").read_bytes())) == 2
+    # the seed notice is not sent to standard output instead
+    printed = _shell("quick normal_user -t api -n 2 2>&-", tmp_path)
+    assert printed.returncode == 0
+    assert len(json.loads(printed.stdout)) == 2
+    assert _shell("quick normal_user -t apii -n 2 2>&- >&-", tmp_path).returncode == 1
+
+
+@pytest.mark.parametrize("manifest", ["adir", "/proc/x"])
+@pytest.mark.parametrize("output", ["x.json", "-"])
+def test_an_unusable_manifest_is_refused_before_the_data_is_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, manifest: str, output: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "adir").mkdir()
+    argv = ["quick", "normal_user", "-t", "api", "-n", "5", "-s", "1", "-o", output]
+    result = run_cli([*argv, "--manifest", manifest])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {manifest}: ")
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stdout == b""
+    assert [p.name for p in tmp_path.iterdir()] == ["adir"]
+
+
+def test_a_dialect_for_a_schema_that_is_not_ddl_is_refused(tmp_path: Path) -> None:
+    schema = ROOT / "schemas" / "openapi-users.yaml"
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(schema), "-o", str(out), "--dialect", "postgres"])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: --dialect applies to SQL DDL schemas; {schema} is read as openapi\n"
+    )
+    assert not out.exists()
+    listed = ["import-schema", str(ROOT / "schemas" / "users.sql"), "--list-entities"]
+    assert run_cli([*listed, "--dialect", "postgres"]).code == 0
+
+
+def test_an_in_memory_sqlite_sink_is_refused_and_leaves_no_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    argv = ["quick", "normal_user", "-t", "file", "-n", "2", "-s", "1", "--create-tables"]
+    result = run_cli([*argv, "--sink", "sqlite:///:memory:"])
+    assert result.code == 1
+    assert "an in-memory database ends with the run; give a file" in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_format_of_another_schema_names_it_with_its_article(tmp_path: Path) -> None:
+    profile = tmp_path / "oa.yaml"
+    schema = str(ROOT / "schemas" / "openapi-users.yaml")
+    argv = ["import-schema", schema, "-o", str(profile), "-t", "file"]
+    assert run_cli([*argv, "--output-format", "protobuf"]).code == 0
+    result = run_cli(["validate", "-t", "profile", str(profile)])
+    assert result.code == 1
+    assert "(this one has an openapi schema)" in result.stderr

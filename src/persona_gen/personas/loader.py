@@ -19,8 +19,8 @@ from typing import Any
 import orjson
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml
-from persona_gen.errors import FileError, Problem, UnknownNameError, UsageError, ValidationError
+from persona_gen._yaml import Located, kind_hint, load_yaml, read_text
+from persona_gen.errors import Problem, UnknownNameError, UsageError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
 from persona_gen.personas.clock import Clock
@@ -145,9 +145,13 @@ class PersonaCatalog:
         if include_builtin:
             self._scan(builtin_persona_dir())
         for directory in directories:
-            if not directory.exists():
+            try:
+                exists, is_dir = directory.exists(), directory.is_dir()
+            except OSError as exc:  # (a name too long)
+                raise UsageError(f"persona directory '{directory}': {exc.strerror}") from None
+            if not exists:
                 raise UsageError(f"persona directory '{directory}' does not exist")
-            if not directory.is_dir():
+            if not is_dir:
                 raise UsageError(f"persona directory '{directory}' is not a directory")
             self._scan(directory)
         self._cache: dict[str, Persona] = {}
@@ -392,8 +396,7 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Persona:
     """Check one persona file completely, resolving its parents from its own directory."""
-    if not path.exists():
-        raise FileError("file not found", path)
+    read_text(path, "a YAML file")  # (one clear error: not found, a loop of links, ...)
     catalog = PersonaCatalog([*extra_dirs, path.parent])
     catalog._files[path.stem] = path  # the file given wins over a same-named built-in
     return catalog.get(path.stem)

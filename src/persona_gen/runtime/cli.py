@@ -8,7 +8,9 @@ and keeps its traceback.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
+import io
 import os
 import re
 import sys
@@ -20,6 +22,7 @@ import typer
 
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.runtime.options import (
+    check_data_file,
     check_database_options,
     check_destinations,
     check_pacing,
@@ -31,6 +34,7 @@ from persona_gen.runtime.options import (
     parse_workers,
     refuse_manifest_over_data,
     refuse_manifests_over_data,
+    refuse_report_over_inputs,
     sink_file,
 )
 
@@ -416,6 +420,10 @@ def import_schema(
     if output is not None and not list_entities:
         _refuse_overwrite(output, force)  # (a profile is often edited by hand)
     fmt_name = detect_format(schema_file, fmt)
+    if dialect is not None and fmt_name != "ddl":
+        raise UsageError(
+            f"--dialect applies to SQL DDL schemas; {schema_file} is read as {fmt_name}"
+        )
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
     for warning in result.warnings:
         print(f"persona-gen: warning: {schema_file}: {warning}", file=sys.stderr)
@@ -515,6 +523,8 @@ def generate(
         sink=sink,
     )
     check_database_options((item.sink for item in planned), create_tables, include_invalid)
+    if dry_run and pretty:
+        raise UsageError("--pretty indents the datasets written, and --dry-run writes none")
     # --pretty indents the datasets written as JSON files, and is refused when there is none
     # (a profile may mix json with other formats and sinks)
     if pretty and not any(item.sink is None and item.fmt == "json" for item in planned):
@@ -636,8 +646,21 @@ def check(
 
     from persona_gen.profiles.loader import load_profile
     from persona_gen.runtime.check import check_dataset
+    from persona_gen.runtime.manifest import manifest_path
     from persona_gen.sinks.output import ensure_writable, write_atomic
 
+    data_file = sink_file(data) if "://" in data else Path(data)
+    if data_file is not None:
+        check_data_file(data_file)
+    refuse_report_over_inputs(
+        report_file,
+        {
+            "the data's own file": data_file,
+            "the data's manifest": manifest_path(data_file) if data_file else None,
+            "the profile": profile_file,
+            "the schema": schema,
+        },
+    )
     catalog = _catalog(personas)
     profile = load_profile(profile_file, catalog)
     if report_file is not None:
@@ -768,7 +791,13 @@ def init_profile(
 def _refuse_overwrite(path: Path, force: bool) -> None:
     """Refuse to replace an existing file without ``--force``. (A directory, /dev/null or a
     pipe is left to the writer, which says what it is.)"""
-    if path.is_file() and not force:
+    try:
+        exists = path.is_file()
+    except OSError as exc:  # (a name too long)
+        from persona_gen.errors import OutputError
+
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if exists and not force:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
 
 
@@ -793,8 +822,73 @@ def _reader_gone() -> int:
     return 0
 
 
+class _ClosedOutput(io.RawIOBase):
+    """Standard output closed before the program started (``>&-``): every write fails as on
+    a closed descriptor, so it is reported like any output that cannot be written."""
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        raise OSError(errno.EBADF, os.strerror(errno.EBADF))
+
+
+def _closed_standard_streams() -> None:
+    """Standard output or error closed by the caller (``>&-``, ``2>&-``): Python leaves
+    ``sys.stdout``/``sys.stderr`` None (or on a descriptor that cannot be written). Their
+    descriptors are held by /dev/null (a file opened later would otherwise get descriptor 1
+    or 2, and stray writes would land in it); messages for a closed standard error are
+    dropped, and writes to a closed standard output fail, as one error line."""
+    for fd, name in ((1, "stdout"), (2, "stderr")):
+        if not _closed(getattr(sys, name), fd):
+            continue
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_WRONLY)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if name == "stderr":
+            sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the whole run
+        else:
+            sys.stdout = io.TextIOWrapper(_ClosedOutput(), write_through=True)
+
+
+def _closed(stream: Any, fd: int) -> bool:
+    """Whether standard stream ``stream`` (descriptor ``fd``) was closed by the caller: Python
+    makes it None, or, when the interpreter had the descriptor open for a moment as it
+    started, a stream on a descriptor closed since."""
+    if stream is None:
+        return True
+    try:
+        if stream.fileno() != fd:
+            return False
+    except (OSError, ValueError, AttributeError):  # (not a file: tests capture output)
+        return False
+    try:
+        import fcntl
+
+        mode = fcntl.fcntl(fd, fcntl.F_GETFL) & os.O_ACCMODE
+    except ImportError:  # (not POSIX)
+        return False
+    except OSError:
+        return True
+    # (a descriptor opened for reading only: what took the closed one's number, such as a
+    # shell script that ran this program with `exec`)
+    return mode == os.O_RDONLY
+
+
+def _said_to_closed_stdout(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno == errno.EBADF and _stdout_closed()
+
+
+def _stdout_closed() -> bool:
+    buffer = getattr(sys.stdout, "buffer", None)
+    return isinstance(buffer, _ClosedOutput)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the CLI and turn user errors into one-line messages."""
+    _closed_standard_streams()
     # Generation allocates millions of small, acyclic containers (records): with the default
     # threshold (700) the cycle collector runs every few records for nothing. Rarer young
     # collections cost ~10% less time and no memory worth mentioning.
@@ -820,6 +914,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return _reader_gone()
+    except OSError as exc:
+        if not _said_to_closed_stdout(exc):
+            raise
+        print(f"persona-gen: error: standard output: cannot write: {exc.strerror}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -12,6 +12,7 @@ import contextlib
 import math
 import os
 import re
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from persona_gen.errors import PersonaGenError, UsageError
 
 __all__ = [
     "MAX_COUNT",
+    "check_data_file",
     "check_database_options",
     "check_destinations",
     "check_pacing",
@@ -31,6 +33,7 @@ __all__ = [
     "parse_workers",
     "refuse_manifest_over_data",
     "refuse_manifests_over_data",
+    "refuse_report_over_inputs",
     "sink_file",
 ]
 
@@ -38,12 +41,16 @@ __all__ = [
 MAX_COUNT = 10**12  # as a profile dataset's count: about four months at 100,000 records/s
 
 
-def parse_count(text: str, option: str = "-n/--count") -> int:
-    # ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
-    # take "_10" and other scripts' digits.
-    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text.strip()):
+def _whole_number(text: str, option: str) -> int:
+    """ASCII digits, underscores only between them (as in 1_000_000): int() alone would also
+    take "_10", " 5" and other scripts' digits ("٣")."""
+    if not re.fullmatch(r"-?[0-9]+(_[0-9]+)*", text):
         raise UsageError(f"{option}: '{text}' is not a whole number")
-    value = int(text.strip().replace("_", ""))
+    return int(text.replace("_", ""))
+
+
+def parse_count(text: str, option: str = "-n/--count") -> int:
+    value = _whole_number(text, option)
     if value <= 0:
         raise UsageError(f"{option}: must be at least 1, got {value}")
     if value > MAX_COUNT:
@@ -52,10 +59,7 @@ def parse_count(text: str, option: str = "-n/--count") -> int:
 
 
 def parse_workers(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"--workers: '{text}' is not a whole number") from None
+    value = _whole_number(text, "--workers")
     if not 1 <= value <= 256:
         raise UsageError(f"--workers: must be between 1 and 256, got {value}")
     return value
@@ -64,10 +68,7 @@ def parse_workers(text: str) -> int:
 def parse_seed(text: str | None) -> int | None:
     if text is None:
         return None
-    try:
-        value = int(text)
-    except ValueError:
-        raise UsageError(f"-s/--seed: '{text}' is not a whole number") from None
+    value = _whole_number(text, "-s/--seed")
     if not 0 <= value < 2**63:
         raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
     return value
@@ -166,6 +167,33 @@ def refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> 
         raise UsageError(
             f"--manifest {manifest_file}: that is the data's own file; give another path"
         )
+
+
+def refuse_report_over_inputs(report: Path | None, inputs: dict[str, Path | None]) -> None:
+    """``check --report`` naming one of the files it reads (the data, its manifest, the
+    profile, the schema) would replace it by the report."""
+    if report is None:
+        return
+    for what, path in inputs.items():
+        if path is not None and not _is_special_file(path) and _same_file(report, path):
+            raise UsageError(f"--report {report}: that is {what}; give another path")
+
+
+def _is_special_file(path: Path) -> bool:
+    from persona_gen.sinks.output import is_special
+
+    return is_special(path)
+
+
+def check_data_file(path: Path) -> None:
+    """``check`` reads its data whole: a device (/dev/zero, /dev/urandom) or a socket would be
+    read forever. (A named pipe ends: ``check <(…)`` works.)"""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return  # (the reader says why it cannot be read)
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+        raise UsageError(f"{path}: not a regular file; check reads a dataset file")
 
 
 def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None:

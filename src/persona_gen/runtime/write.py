@@ -86,6 +86,12 @@ def write_dataset(
     output (none for stdout). ``encoder``: one ``make_encoder`` made beforehand."""
     if encoder is None:
         encoder = make_encoder(dataset, fmt, pretty, profile)
+    if manifest_file is not None:
+        from persona_gen.sinks.output import ensure_writable
+
+        # Before the data: a manifest that fails afterwards leaves a complete-looking file
+        # of a failed run.
+        ensure_writable(manifest_file)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
     try:
         with open_output(output) as stream:

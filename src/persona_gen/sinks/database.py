@@ -135,6 +135,11 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
             raise UsageError(f"{where}: no database file given (sqlite:///PATH/TO/FILE.db)")
         if "\x00" in raw:
             raise UsageError(f"{where}: a file path cannot hold a NUL character (%00)")
+        if raw == ":memory:":  # (SQLite's name of a database gone when the run ends)
+            raise UsageError(
+                f"{where}: an in-memory database ends with the run; give a file "
+                "(sqlite:///PATH/TO/FILE.db)"
+            )
         if "connect" in options:
             raise UsageError(f"{where}: 'connect' applies to PostgreSQL only")
         return DatabaseTarget("sqlite", path=Path(raw), display=f"sqlite:///{raw}", table=table)

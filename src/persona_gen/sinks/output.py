@@ -41,8 +41,7 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
         with _straight_through(path) as stream:
             yield stream
         return
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
+    path = _target(path)
     fd, tmp = _temp_beside(path)
     stream = os.fdopen(fd, "wb", buffering=1 << 20)
     try:
@@ -120,24 +119,43 @@ def ensure_writable(path: Path) -> None:
         if not os.access(path, os.W_OK):
             raise OutputError(f"{path}: cannot write: Permission denied")
         return
-    if path.is_symlink():
-        path = Path(os.path.realpath(path))
+    path = _target(path)
     fd, tmp = _temp_beside(path)
     os.close(fd)
     os.unlink(tmp)
 
 
+def _target(path: Path) -> Path:
+    """The file that becomes the output: ``path``, or the file its symbolic link points at
+    (also one yet to be made). A link that never arrives at a file (a loop) is an error: it
+    would otherwise be replaced."""
+    try:
+        if not path.is_symlink():
+            return path
+        try:
+            return Path(os.path.realpath(path, strict=True))
+        except FileNotFoundError:
+            return Path(os.path.realpath(path))
+    except OSError as exc:  # (a name too long, a loop of links)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
 def _temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in ``path``'s directory (created if needed), as (fd, name)."""
     directory = path.parent if str(path.parent) else Path(".")
-    if not directory.exists():
+    try:
+        missing = not directory.exists()
+        is_dir = not missing and path.is_dir()
+    except OSError as exc:  # (a name longer than the file system takes)
+        raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    if missing:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise OutputError(
                 f"{path}: cannot create directory '{directory}': {exc.strerror}"
             ) from None
-    if path.is_dir():
+    if is_dir:
         raise OutputError(f"{path}: is a directory, expected a file path")
     try:
         return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)

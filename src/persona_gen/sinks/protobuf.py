@@ -133,7 +133,10 @@ def protobuf_encoder_for(
 
     source = profile.spec.source if profile is not None else None
     if source is None or source.format != "protobuf":
-        what = f"a {source.format} schema" if source is not None else "no imported schema"
+        if source is None:
+            what = "no imported schema"
+        else:  # (an openapi, an avro, a jsonschema schema)
+            what = f"{'an' if source.format[:1] in 'aeiou' else 'a'} {source.format} schema"
         # (avro, too, writes only streaming and file records)
         others = "avro, " if dataset.generator in ("streaming", "file") else ""
         raise OutputError(
