@@ -286,16 +286,24 @@ def test_a_failing_dataset_of_a_profile_is_named(tmp_path: Path) -> None:
     assert last.startswith("persona-gen: error: dataset 'UserEvent_streaming': avro:")
 
 
-def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line(
+def test_fault_data_is_refused_for_schema_files_before_anything_is_written(
     tmp_path: Path,
 ) -> None:
-    """A fault record's 64 KiB value is cut in the message, which names the record."""
-    args = ["quick", "normal_user", "-t", "fault", "-s", "5", "-f", "avro"]
-    result = run_cli([*args, "-n", "50", "-o", str(tmp_path / "f.avro")])
+    """Fault records break their schema on purpose: an Avro or Protobuf file, which holds
+    only records that fit it, is refused up front, not after a header and a few records."""
+    out = tmp_path / "f.avro"
+    result = run_cli(["quick", "normal_user", "-t", "fault", "-s", "5", "-f", "avro", "-n", "50",
+                      "-o", str(out)])  # fmt: skip
     assert result.code == 1 and "Traceback" not in result.stderr
-    assert "avro: record 2 labelled expected_valid: false does not fit" in result.stderr
-    assert "[65538 characters]" in result.stderr and len(result.stderr) < 1000
-    # A payload after the first (encoded apart, in a worker): the index is the dataset's.
+    assert "avro: fault records are broken on purpose" in result.stderr
+    assert not out.exists()
+    to_stdout = run_cli(["quick", "normal_user", "-t", "fault", "-n", "5", "-f", "avro"])
+    assert to_stdout.code == 1 and to_stdout.stdout == b""
+
+
+def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line() -> None:
+    """A fault record's 64 KiB value is cut in the message, which names the record by its
+    index in the dataset (a payload after the first is encoded apart, in a worker)."""
     from persona_gen.errors import RecordOutputError
     from persona_gen.runtime.dataset import Dataset
     from persona_gen.runtime.parallel import _encode
@@ -303,8 +311,14 @@ def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line(
     from persona_gen.sinks.avro import avro_encoder_for
 
     dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "fault", 5000, 5)
+    encoder = avro_encoder_for(dataset, skip_invalid=True)
+    encoder.skip_invalid = False  # (as a file would need: fault data is refused before that)
+    with pytest.raises(RecordOutputError) as cut:
+        _encode(dataset, encoder, (((0, 0, BLOCK_SIZE),), True))
+    assert str(cut.value).startswith("avro: record 2 labelled expected_valid: false does not fit")
+    assert "[65538 characters]" in str(cut.value) and len(str(cut.value)) < 1000
     with pytest.raises(RecordOutputError) as caught:
-        _encode(dataset, avro_encoder_for(dataset), (((1, 0, BLOCK_SIZE),), False))
+        _encode(dataset, encoder, (((1, 0, BLOCK_SIZE),), False))
     first = next(
         r["index"] for r in dataset.block(1) if r["expected_valid"] is False
     )  # (the first broken record of block 1 that Avro cannot hold)

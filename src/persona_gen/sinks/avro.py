@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from persona_gen.entities.model import Domain, Field, Schema, takes_null
 from persona_gen.errors import GenerationError, OutputError, RecordOutputError
-from persona_gen.sinks.encoders import Encoder
+from persona_gen.sinks.encoders import FAULT_IN_SCHEMA_FILES, Encoder
 
 __all__ = ["AvroEncoder", "avro_encoder_for", "avro_schema_from_entity"]
 
@@ -290,6 +290,8 @@ def avro_encoder_for(
             "(use streaming or file datasets; fault data, whose mutations break types, is "
             "for json/jsonl)"
         )
+    if generator == "fault" and not skip_invalid:
+        raise OutputError(FAULT_IN_SCHEMA_FILES.format(fmt="avro", what="an Avro file"))
     lane_generators = [lane.generator for lane in dataset.lanes]
     domain: Domain = lane_generators[0].ctx.domain
     entity: str = lane_generators[0].entity.name

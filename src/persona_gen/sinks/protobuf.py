@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from persona_gen.entities.model import Domain
 from persona_gen.errors import OutputError, RecordOutputError
-from persona_gen.sinks.encoders import Encoder
+from persona_gen.sinks.encoders import FAULT_IN_SCHEMA_FILES, Encoder
 
 __all__ = ["ProtobufEncoder", "protobuf_encoder_for", "read_delimited", "varint"]
 
@@ -150,6 +150,8 @@ def protobuf_encoder_for(
             "(use streaming or file datasets; fault data, whose mutations break types, is "
             "for json/jsonl)"
         )
+    if generator == "fault" and not skip_invalid:
+        raise OutputError(FAULT_IN_SCHEMA_FILES.format(fmt="protobuf", what="a Protobuf file"))
     proto = find_schema_file(profile, Path(schema_path) if schema_path else None)
     if proto is None:
         raise OutputError(
