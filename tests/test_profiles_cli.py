@@ -273,6 +273,12 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
             "  - {name: a, type: load}\n",
             "p.yaml:5:6: datasets[1].name: datasets[0] writes 'a' too",
         ),
+        (  # (found from the profile, not after the first file is written)
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, output: sub/x.json}\n"
+            "  - {type: api, output: ./sub//x.json/y.json}\n",
+            "p.yaml:5:17: datasets[1].output: datasets[0] writes the file 'sub/x.json', which "
+            "this output needs as a folder",
+        ),
         (
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, sink: 'ftp://x/y'}\n",
             "p.yaml:4:17: datasets[0].sink: unknown sink 'ftp'",

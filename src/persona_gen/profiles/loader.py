@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import posixpath
 import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -147,12 +148,34 @@ def _references(
                 )
             )
         written.setdefault(key, i)
+    problems += _nested_outputs(spec, located)
     if catalog is not None:
         for i, p in enumerate(spec.personas):
             if p.name not in catalog.names():
                 problems.append(
                     located.problem(
                         ("personas", i), str(UnknownNameError("persona", p.name, catalog.names()))
+                    )
+                )
+    return problems
+
+
+def _nested_outputs(spec: ProfileFile, located: Located) -> list[Problem]:
+    """A dataset whose file would be a folder of another dataset's file (``sub/x.json`` and
+    ``sub/x.json/y.json``): one of the two cannot be written, and the other would already
+    be when that is found."""
+    outputs = [
+        (i, posixpath.normpath(ds.output)) for i, ds in enumerate(spec.datasets) if ds.output
+    ]
+    problems = []
+    for i, mine in outputs:
+        for j, theirs in outputs:
+            if mine.startswith(theirs + "/"):
+                problems.append(
+                    located.problem(
+                        ("datasets", i, "output"),
+                        f"datasets[{j}] writes the file '{theirs}', which this output needs "
+                        "as a folder",
                     )
                 )
     return problems
