@@ -368,15 +368,19 @@ class _Checker:
         if kind == "ddl" and path is not None:
             from persona_gen.importers.ddl import detect_dialect, resolve_dialect
             from persona_gen.runtime.pg_input import column_inputs
-            from persona_gen.runtime.sqlload import SqliteTable
+            from persona_gen.runtime.sqlload import SqliteTable, TableError
 
             script = path.read_text(encoding="utf-8", errors="replace")
             dialect = resolve_dialect(self.dialect) if self.dialect else detect_dialect(script)
             # A file is a table (keys unique across rows); other records are messages.
-            table = SqliteTable(
-                script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
-            )
+            try:
+                table = SqliteTable(
+                    script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
+                )
+            except TableError as exc:
+                raise UsageError(f"{path}: {exc}") from None
             self._closers.append(table.close)
+            self._warned.append(lambda: [f"{path}: {w}" for w in table.warnings])
 
             # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision, and keeps
             # any value in any column; the script's own database (but SQLite) refuses rows
