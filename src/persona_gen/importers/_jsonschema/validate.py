@@ -93,6 +93,8 @@ def _why(exc: Exception) -> str:
         return f"unknown type {exc.type!r}"
     if isinstance(exc, referencing.exceptions.Unresolvable):
         return "it cannot be resolved"
+    if isinstance(exc, re.error):
+        return f"not a Python regular expression: {exc}"
     text = str(exc).splitlines()[0][:200] if str(exc) else ""
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
