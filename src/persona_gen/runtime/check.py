@@ -299,9 +299,12 @@ def _from_importer(check: Callable[[Any], list[str]]) -> Validator:
     """The importer's configured jsonschema validator, checking with error keywords.
 
     The importers' ``validators()`` return message-only checks; the validator object they
-    close over gives the keyword of each error. Falls back to messages (rule "schema").
+    hold gives the keyword of each error. Falls back to messages (rule "schema").
     """
-    for cell in check.__closure__ or ():
+    held = getattr(check, "validator", None)
+    if hasattr(held, "iter_errors"):
+        return _keyword_checker(held)
+    for cell in getattr(check, "__closure__", None) or ():
         inner = cell.cell_contents
         if hasattr(inner, "iter_errors"):
             return _keyword_checker(inner)
@@ -326,6 +329,11 @@ class _Checker:
         self.dialect = dialect
         self._cache: dict[tuple[str, str], Validator] = {}
         self._closers: list[Callable[[], None]] = []
+        self._warned: list[Callable[[], list[str]]] = []
+
+    def warnings(self) -> list[str]:
+        """What the validators could not check (schema parts the import warned about)."""
+        return list(dict.fromkeys(w for source in self._warned for w in source()))
 
     def for_entity(self, entity: str, domain: Domain) -> Validator:
         key = (domain.source + ":" + str(id(domain)), entity)
@@ -347,7 +355,12 @@ class _Checker:
             checks = importer.validators(path)
             if entity not in checks:
                 raise UsageError(f"{path}: no schema '{entity}' (has {', '.join(checks)})")
-            return _from_importer(checks[entity])
+            check = checks[entity]
+            if hasattr(check, "unenforced"):
+                self._warned.append(
+                    lambda: [f"{path}: {u}: not enforced" for u in check.unenforced]
+                )
+            return _from_importer(check)
         if kind == "avro" and path is not None:
             return _avro_validator(path, entity)
         if kind == "protobuf" and path is not None:
@@ -355,15 +368,19 @@ class _Checker:
         if kind == "ddl" and path is not None:
             from persona_gen.importers.ddl import detect_dialect, resolve_dialect
             from persona_gen.runtime.pg_input import column_inputs
-            from persona_gen.runtime.sqlload import SqliteTable
+            from persona_gen.runtime.sqlload import SqliteTable, TableError
 
             script = path.read_text(encoding="utf-8", errors="replace")
             dialect = resolve_dialect(self.dialect) if self.dialect else detect_dialect(script)
             # A file is a table (keys unique across rows); other records are messages.
-            table = SqliteTable(
-                script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
-            )
+            try:
+                table = SqliteTable(
+                    script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
+                )
+            except TableError as exc:
+                raise UsageError(f"{path}: {exc}") from None
             self._closers.append(table.close)
+            self._warned.append(lambda: [f"{path}: {w}" for w in table.warnings])
 
             # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision, and keeps
             # any value in any column; the script's own database (but SQLite) refuses rows
@@ -1048,6 +1065,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
                 )
     finally:
         checker.close()
+    report.warnings.extend(checker.warnings())
     if report.unresolved:
         report.validatable = False
         report.warnings.append(

@@ -4,16 +4,24 @@ SQLite checks what the script declares on every INSERT: NOT NULL, CHECK, UNIQUE/
 (and enums written as CHECKs). Types SQLite does not know are stored as text; a script in
 another dialect is translated with sqlglot, without what only its own database knows
 (engines, collations, schema qualifiers). Foreign keys are off: a checked file holds one
-table's rows, not its parents'.
+table's rows, not its parents'. PostgreSQL's regular-expression matches (``~``, ``~*``,
+``!~``, ``!~*``) are Python regular-expression searches, as the import reads them.
+
+A statement SQLite cannot run (or sqlglot cannot translate) is skipped with a warning; a
+``CREATE TABLE`` that fails is built again without the constraints that fail on their own
+(``SIMILAR TO``, a key naming no column), each named in a warning. A table that cannot be
+built at all is a ``TableError``.
 """
 
 from __future__ import annotations
 
 import base64
+import functools
 import itertools
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 from typing import Any
 
 import sqlglot
@@ -23,7 +31,7 @@ from sqlglot.errors import ErrorLevel
 from persona_gen.entities.model import Entity
 from persona_gen.importers.ddl import split_statements
 
-__all__ = ["SCHEMA_STATEMENT", "SqliteTable", "sqlite_statements", "translate"]
+__all__ = ["SCHEMA_STATEMENT", "SqliteTable", "TableError", "sqlite_statements", "translate"]
 
 _NAMES = itertools.count()
 T = exp.DataType.Type
@@ -47,7 +55,12 @@ _TEXT_TYPES = (T.ARRAY, T.USERDEFINED, T.JSON, T.JSONB, T.INET, T.UUID)
 def translate(text: str, read: str, write: str) -> str:
     """A table statement in another dialect, without what only the source database knows
     (storage engines, character sets and collations, file groups, schema qualifiers)."""
-    tree = sqlglot.parse_one(text, read=read)
+    if read == "postgres":  # (sqlglot reads a table WITHOUT OIDS as an opaque command)
+        text = re.sub(r"\)\s*WITHOUT\s+OIDS\s*$", ")", text, flags=re.IGNORECASE)
+    return _translate_tree(sqlglot.parse_one(text, read=read), write)
+
+
+def _translate_tree(tree: exp.Expr, write: str) -> str:
     if isinstance(tree, exp.Create):
         tree.set("properties", None)
     for node in list(tree.find_all(exp.ColumnConstraint)):
@@ -74,6 +87,11 @@ def translate(text: str, read: str, write: str) -> str:
                 default.parent.pop()  # database-computed defaults: rows carry every value anyway
         for ordered in list(tree.find_all(exp.Ordered)):
             ordered.replace(ordered.this)  # index column order and NULLS placement
+        for created in tree.find_all(exp.Index):
+            if created.this is None:  # PostgreSQL's CREATE INDEX ON t (…) names it itself
+                created.set("this", exp.to_identifier(f"index_{next(_NAMES)}"))
+        for params in tree.find_all(exp.IndexParameters):
+            params.set("using", None)  # USING btree
     for dtype in tree.find_all(exp.DataType):
         if dtype.this in INTEGER_TYPES:
             dtype.set("expressions", [])  # MySQL display widths, INT(11)
@@ -96,17 +114,81 @@ def sqlite_statements(text: str, dialect: str) -> list[str]:
     return out
 
 
+class TableError(ValueError):
+    """The entity's table cannot be built in SQLite from the script."""
+
+
+@functools.lru_cache(maxsize=256)
+def _regex(pattern: str, flags: int) -> re.Pattern[str] | None:
+    try:
+        return re.compile(pattern, flags)
+    except (re.error, RecursionError, OverflowError):
+        return None
+
+
+def _connect(unusable: Callable[[str], None]) -> sqlite3.Connection:
+    """An in-memory database whose REGEXP (PostgreSQL's ``~``, ``!~``) and REGEXP_I_LIKE
+    (``~*``) search with Python regular expressions; a pattern that is not one matches
+    anything, and is passed to ``unusable``."""
+
+    def search(value: Any, pattern: Any, flags: int) -> bool | None:
+        if value is None or pattern is None or isinstance(value, bytes):
+            return None
+        compiled = _regex(str(pattern), flags)
+        if compiled is None:
+            unusable(str(pattern))
+            return None
+        return compiled.search(str(value)) is not None
+
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.create_function("REGEXP", 2, lambda p, v: search(v, p, 0), deterministic=True)
+    conn.create_function(
+        "REGEXP_I_LIKE", 2, lambda v, p: search(v, p, re.IGNORECASE), deterministic=True
+    )
+    return conn
+
+
+def _why(exc: Exception) -> str:
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return text if isinstance(exc, sqlite3.Error) and text else f"{type(exc).__name__}: {text}"
+
+
+def _head(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= 60 else flat[:57] + "..."
+
+
 class SqliteTable:
-    """One table of a DDL script in a fresh in-memory database; ``insert`` is the check."""
+    """One table of a DDL script in a fresh in-memory database; ``insert`` is the check.
+
+    ``warnings`` names the statements and constraints that were skipped."""
 
     def __init__(
         self, script: str, dialect: str, entity: Entity, *, keep_rows: bool = True
     ) -> None:
         self.keep_rows = keep_rows
-        self.conn = sqlite3.connect(":memory:", isolation_level=None)
-        self.conn.execute("PRAGMA foreign_keys = OFF")
-        for text in sqlite_statements(script, dialect):
-            self.conn.execute(text)
+        self.dialect = dialect
+        self.warnings: list[str] = []
+        self.conn = _connect(self._unusable_pattern)
+        try:
+            statements = split_statements(script, dialect)
+        except ValueError as exc:  # (an unterminated string or comment)
+            raise TableError(f"the script cannot be read: {exc}") from None
+        for stmt in statements:
+            if not SCHEMA_STATEMENT.match(stmt.text):
+                continue
+            if dialect != "sqlite" and re.match(r"^ALTER\s+TABLE", stmt.text, re.IGNORECASE):
+                continue  # SQLite cannot add constraints later
+            self._run(stmt.text, stmt.line)
+        found = self.conn.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
+            (entity.name,),
+        ).fetchone()
+        if found is None:
+            self.conn.close()
+            why = f" ({'; '.join(self.warnings)})" if self.warnings else ""
+            raise TableError(f"table {entity.name} cannot be built in SQLite{why}")
         self.entity = entity
         self.fields = [f.name for f in entity.schema.fields if not f.read_only]
         quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in self.fields)
@@ -130,6 +212,95 @@ class SqliteTable:
                 self.conn.execute("ROLLBACK TO row")
             self.conn.execute("RELEASE row")
         return None
+
+    def _unusable_pattern(self, pattern: str) -> None:
+        note = f"pattern {pattern!r} is not a Python regular expression: not enforced"
+        if note not in self.warnings:
+            self.warnings.append(note)
+
+    def _run(self, text: str, line: int) -> None:
+        """Run one statement of the script; skip it (with a warning) when SQLite cannot."""
+        try:
+            sql = text if self.dialect == "sqlite" else translate(text, self.dialect, "sqlite")
+            self._execute(sql, line)
+            return
+        except Exception as exc:  # (sqlglot fails in many ways on what it cannot translate)
+            error = exc
+        if re.match(r"^CREATE\s+TABLE\b", text, re.IGNORECASE) and self._create_without(
+            text, line, error
+        ):
+            return
+        self.warnings.append(f"line {line}: skipped {_head(text)}: {_why(error)}")
+
+    def _execute(self, sql: str, line: int) -> None:
+        try:
+            self.conn.execute(sql)
+        except sqlite3.OperationalError as exc:
+            again = re.match(r"^table (.+) already exists$", str(exc))
+            if again is None:
+                raise
+            name = again.group(1).strip('"`[]')
+            self.conn.execute('DROP TABLE "' + name.replace('"', '""') + '"')
+            self.conn.execute(sql)
+            self.warnings.append(
+                f"line {line}: table {name} is declared again: the later declaration is used"
+            )
+
+    def _create_without(self, text: str, line: int, error: Exception) -> bool:
+        """Create the table without the constraints that SQLite cannot create on their own;
+        False when even its bare columns cannot be created."""
+        try:
+            tree = sqlglot.parse_one(text, read=self.dialect)
+        except Exception:  # (as in _run)
+            return False
+
+        def parts(t: exp.Expr) -> list[exp.Expr]:
+            schema = t.this if isinstance(t, exp.Create) else None
+            if not isinstance(schema, exp.Schema):
+                return []
+            columns = [e for e in schema.expressions if isinstance(e, exp.ColumnDef)]
+            return [e for e in schema.expressions if not isinstance(e, exp.ColumnDef)] + [
+                c for col in columns for c in col.args.get("constraints") or []
+            ]
+
+        candidates = parts(tree)
+
+        def attempt(keep: set[int]) -> str | Exception:
+            """The table's SQLite statement with only the parts ``keep``, or why it fails."""
+            copy = tree.copy()
+            for k, part in enumerate(parts(copy)):
+                if k not in keep:
+                    part.pop()
+            scratch = _connect(lambda _: None)
+            try:
+                sql = _translate_tree(copy, "sqlite")
+                scratch.execute(sql)
+            except Exception as exc:  # (as in _run)
+                return exc
+            finally:
+                scratch.close()
+            return sql
+
+        if not candidates or not isinstance(attempt(set()), str):
+            return False
+        alone = [attempt({k}) for k in range(len(candidates))]
+        kept = {k for k, result in enumerate(alone) if isinstance(result, str)}
+        sql = attempt(kept)
+        if not isinstance(sql, str):  # (parts that fail only together: keep none)
+            kept, sql = set(), attempt(set())
+        try:
+            self._execute(str(sql), line)
+        except Exception:  # (as in _run)
+            return False
+        for k, part in enumerate(candidates):
+            if k not in kept:
+                shown = _head(part.sql(self.dialect, unsupported_level=ErrorLevel.IGNORE))
+                result = alone[k]
+                why = _why(result) if isinstance(result, Exception) else _why(error)
+                self.warnings.append(
+                    f"line {line}: {shown} is not enforced (SQLite cannot run it: {why})"
+                )
+        return True
 
     def _value(self, value: Any, column: str) -> Any:
         f = self.entity.schema.field(column)

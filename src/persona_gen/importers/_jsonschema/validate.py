@@ -4,6 +4,11 @@ Each entity keeps the URI of the schema it came from; a validator is ``{"$ref": 
 checked by the right validator class (a JSON Schema draft, or OpenAPI 3.0/3.1 from
 openapi-schema-validator), with references resolved through the import's registry and
 format checking on.
+
+A keyword whose value the validator cannot use (a ``pattern`` that is not a Python regular
+expression, ``multipleOf: 0``, Swagger's ``type: file``, a ``$ref`` that cannot be fetched)
+checks nothing, as the import ignored it with a warning; each such keyword met is noted in
+the validator's ``unenforced``.
 """
 
 from __future__ import annotations
@@ -28,7 +33,7 @@ from referencing import Registry
 from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
 
-__all__ = ["RecordValidator", "jsonschema_validators", "openapi_validators"]
+__all__ = ["RecordCheck", "RecordValidator", "jsonschema_validators", "openapi_validators"]
 
 RecordValidator = Callable[[Any], list[str]]
 """record -> the validator's messages (empty when the record is valid)"""
@@ -36,19 +41,71 @@ RecordValidator = Callable[[Any], list[str]]
 MAX_MESSAGES = 5
 
 
-def _checker(validator: Any) -> RecordValidator:
-    def check(record: Any) -> list[str]:
-        try:
-            errors = list(validator.iter_errors(record))
-        except (
-            referencing.exceptions.Unresolvable,
-            jsonschema.exceptions.SchemaError,
-            re.error,
-        ) as exc:
-            return [f"schema cannot be used: {type(exc).__name__}: {exc}"]
+# What a keyword raises when the schema's value for it cannot be used.
+_UNUSABLE = (
+    referencing.exceptions.Unresolvable,
+    jsonschema.exceptions.UnknownType,
+    jsonschema.exceptions.SchemaError,
+    re.error,
+    ArithmeticError,
+    TypeError,
+    ValueError,
+)
+
+
+class RecordCheck:
+    """record -> the validator's messages; ``validator`` (a jsonschema validator) gives each
+    error's keyword, ``unenforced`` the keywords met whose values cannot be checked."""
+
+    def __init__(self, validator: Any, unenforced: dict[str, None]) -> None:
+        self.validator = validator
+        self._unenforced = unenforced
+
+    @property
+    def unenforced(self) -> list[str]:
+        return list(self._unenforced)
+
+    def __call__(self, record: Any) -> list[str]:
+        errors = list(self.validator.iter_errors(record))
         return [f"{e.json_path}: {e.message}" for e in errors[:MAX_MESSAGES]]
 
-    return check
+
+def _tolerant(cls: Any, unenforced: dict[str, None]) -> Any:
+    """``cls`` whose keywords check nothing when the schema's value for them cannot be used,
+    noting each (keyword, value) in ``unenforced``."""
+
+    def wrap(keyword: str, fn: Callable[..., Any]) -> Callable[..., Any]:
+        def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+            try:
+                yield from fn(validator, value, instance, schema)
+            except _UNUSABLE as exc:
+                shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+                unenforced.setdefault(f"{keyword} {shown} cannot be checked ({_why(exc)})")
+
+        return check
+
+    wrapped = {k: wrap(k, fn) for k, fn in cls.VALIDATORS.items()}
+    return jsonschema.validators.extend(cls, wrapped)  # type: ignore[no-untyped-call]
+
+
+def _why(exc: Exception) -> str:
+    if isinstance(exc, jsonschema.exceptions.UnknownType):
+        return f"unknown type {exc.type!r}"
+    if isinstance(exc, referencing.exceptions.Unresolvable):
+        return "it cannot be resolved"
+    if isinstance(exc, re.error):
+        return f"not a Python regular expression: {exc}"
+    text = str(exc).splitlines()[0][:200] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _checks(cls: Any, sources: dict[str, str], **kwargs: Any) -> dict[str, RecordValidator]:
+    unenforced: dict[str, None] = {}
+    tolerant = _tolerant(cls, unenforced)
+    return {
+        name: RecordCheck(tolerant({"$ref": uri}, **kwargs), unenforced)
+        for name, uri in sources.items()
+    }
 
 
 def jsonschema_validators(docs: DocumentSet, sources: dict[str, str]) -> dict[str, RecordValidator]:
@@ -58,10 +115,7 @@ def jsonschema_validators(docs: DocumentSet, sources: dict[str, str]) -> dict[st
         docs.main.data if isinstance(docs.main.data, dict) else {},
         default=jsonschema.Draft202012Validator,
     )
-    return {
-        name: _checker(cls({"$ref": uri}, registry=registry, format_checker=cls.FORMAT_CHECKER))
-        for name, uri in sources.items()
-    }
+    return _checks(cls, sources, registry=registry, format_checker=cls.FORMAT_CHECKER)
 
 
 def openapi_validators(
@@ -78,10 +132,7 @@ def openapi_validators(
         checker = _with_byte_check(oas31_format_checker)
     else:
         cls, checker = OAS30Validator, _with_byte_check(oas30_format_checker)
-    return {
-        name: _checker(cls({"$ref": uri}, registry=registry, format_checker=checker))
-        for name, uri in sources.items()
-    }
+    return _checks(cls, sources, registry=registry, format_checker=checker)
 
 
 def _with_byte_check(checker: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
