@@ -923,3 +923,83 @@ def test_a_persona_that_validates_generates_with_every_generator(
     for generator in GENERATORS:
         with contextlib.suppress(PersonaGenError):
             assert len(records("x", generator, 50, catalog=catalog)) == 50
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    text = "name: bomb\ndescription: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    previous = "a"
+    for i in range(1, levels):
+        anchor = chr(97 + i)
+        text += f"x-{anchor}: &{anchor} [" + ", ".join([f"*{previous}"] * 9) + "]\n"
+        previous = anchor
+    return text + f"x-z: *{previous}\n"
+
+
+def test_an_alias_bomb_is_refused_at_once() -> None:
+    """A few lines of nested aliases ("billion laughs") expand to ~10⁹ values: refused from
+    the composed graph, before anything is expanded, also when only an ignored x- key holds
+    it."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(PersonaGenError) as caught:
+        parse_yaml(_alias_bomb(), "bomb.yaml")
+    assert time.monotonic() - started < 5
+    assert str(caught.value).startswith(
+        "bomb.yaml:11: invalid YAML: its aliases expand to more than 1,000,000 values"
+    )
+    # Aliases that stay small are fine.
+    assert parse_yaml(_alias_bomb(levels=3), "small.yaml").data["x-z"][0][0][0] == "lol"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: r\ndescription: &x [*x]\n",
+            "r.yaml:2: invalid YAML: an alias refers to a value that contains it",
+        ),
+        (
+            "name: d\ndescription: " + "[" * 500 + "]" * 500 + "\n",
+            "d.yaml:2: invalid YAML: values nest more than 200 levels deep",
+        ),
+        (
+            "name: big\ndescription: " + "9" * 5000 + "\n",
+            "big.yaml:2: description: cannot read this value: an integer of 5000 digits has "
+            "too many digits (at most 4300)",
+        ),
+        (
+            "name: nul\0\n",
+            "nul.yaml:1: invalid YAML: unacceptable character #x0000: control characters are "
+            "not allowed",
+        ),
+        (
+            "name: !!binary aGVsbG8=\n",
+            "hello.yaml:1: name: cannot read this value: binary data (!!binary) is not text",
+        ),
+        (
+            "name: t\ndescription: !!python/tuple [1, 2]\n",
+            "t.yaml:2: description: cannot read this value: could not determine a constructor "
+            "for the tag 'tag:yaml.org,2002:python/tuple'",
+        ),
+        (
+            "name: t\ndescription: !custom {a: 1}\n",
+            "t.yaml:2: description: cannot read this value: could not determine a constructor "
+            "for the tag '!custom'",
+        ),
+    ],
+)
+def test_yaml_that_is_not_plain_data_is_one_line_with_its_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Recursive aliases and very deep nesting (RecursionError tracebacks), a 5,000-digit
+    integer (Python's int_max_str_digits text), a NUL byte (two lines, no line number), and
+    tags that make bytes or Python objects: each one line naming the file and line."""
+    name = message.split(":", 1)[0]
+    (tmp_path / name).write_bytes(text.encode())
+    result = run_cli(["validate", str(tmp_path / name)])
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"persona-gen: error: {tmp_path / message}")
