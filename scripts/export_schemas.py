@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
+from persona_gen.distributions import MAX_COUNT, MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.slow_processing import MAX_FACTOR
 from persona_gen.personas.model import NAME_PATTERN, SEMVER, PersonaFile
@@ -116,6 +116,19 @@ def _duration(defs: dict[str, JsonSchema]) -> JsonSchema:
     }
 
 
+def _count(defs: dict[str, JsonSchema]) -> JsonSchema:
+    """A count parameter (CountSpec): its draws are clipped to 0 … MAX_COUNT; the loader
+    refuses a mean above MAX_COUNT."""
+    return {
+        "description": "A count: a number (a constant) or a distribution, every draw clipped "
+        f"to 0 … {MAX_COUNT}. See docs/distributions.md#counts.",
+        "anyOf": [
+            {"type": "number", "maximum": MAX_COUNT},
+            {"oneOf": _mean_at_most(defs, MAX_COUNT)},
+        ],
+    }
+
+
 def _slow_down(defs: dict[str, JsonSchema], prop: JsonSchema) -> JsonSchema:
     """slow_processing's ``factor``: its draws count between 1 and MAX_FACTOR; the loader
     refuses a mean above MAX_FACTOR."""
@@ -189,6 +202,7 @@ def persona_schema() -> JsonSchema:
         _params(kind, defs)
     defs["DistributionSpec"] = _distribution(defs)
     defs["DurationSpec"] = _duration(defs)
+    defs["CountSpec"] = _count(defs)
 
     # A block whose kind is given explicitly: the kind picks the parameters.
     by_kind: JsonSchema = {

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import run_cli
+from helpers import GENERATORS, records, run_cli
 from persona_gen._yaml import parse_yaml
 from persona_gen.errors import PersonaGenError, UnknownNameError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
@@ -766,3 +766,240 @@ def test_reading_yaml_without_merge_keys_forgets_no_positions(
     merged = parse_yaml("base: &b {a: 1, c: 2}\nuse:\n  <<: *b\n  a: 3\n", "m.yaml")
     assert merged.data["use"] == {"a": 3, "c": 2} and len(calls) == 1
     assert merged.where(("use", "a")) == (4, 3)
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            "burst_traffic:\n    burst_events: {dist: exponential, mean: 1e308}",
+            "bad.yaml:4:5: behaviors.burst_traffic.burst_events: the mean (1e+308) is above "
+            "1000000, the largest count",
+        ),
+        (
+            "burst_traffic:\n    burst_events: {dist: uniform, low: 0, high: 1e308}",
+            "behaviors.burst_traffic.burst_events: the mean (5e+307) is above 1000000",
+        ),
+        (
+            "b1: {kind: rapid_actions, actions: {dist: exponential, mean: 1e308}}",
+            "behaviors.b1.actions: the mean (1e+308) is above 1000000",
+        ),
+        (
+            "b1: {kind: concurrent_requests, concurrency: 1.0e+308}",
+            "behaviors.b1.concurrency: the value (1e+308) is above 1000000",
+        ),
+        (
+            "retry_storms: {retries: {dist: poisson, mean: 1e308}}",
+            "behaviors.retry_storms.retries: the mean (1e+308) is above 1000000",
+        ),
+        (
+            "batch_operations: {batch_size: {dist: uniform, low: -1e308, high: 1e308}}",
+            "behaviors.batch_operations.batch_size: high - low (1e+308 - -1e+308) must be a "
+            "finite number",
+        ),
+        (
+            "errors: {statuses: {500: 1e308, 503: 1e308}}",
+            "behaviors.errors.statuses: weights must add up to a finite number",
+        ),
+        (
+            "connection_issues: {kinds: {dns_failure: 1e308, read_timeout: 1e308}}",
+            "behaviors.connection_issues.kinds: weights must add up to a finite number",
+        ),
+        (
+            "timing: {think_time_ms: {dist: choice, values: [1, 2], weights: [1e308, 1e308]}}",
+            "weights must add up to a finite number",
+        ),
+        (
+            "timing: {arrival_cv: 1e-308}",
+            "behaviors.timing.arrival_cv: Input should be greater than or equal to 0.001",
+        ),
+        (
+            "sustained_load: {regularity_cv: 1e-308}",
+            "behaviors.sustained_load.regularity_cv: Input should be greater than or equal to "
+            "0.001",
+        ),
+        (
+            "timing: {latency_ms: {dist: gamma, mean: 5, cv: 1e-308}}",
+            "behaviors.timing.latency_ms.cv: Input should be greater than or equal to 0.001",
+        ),
+        (
+            "rate_limits: {limit: 1000000000000000000000000000000}",
+            "behaviors.rate_limits.limit: Input should be less than or equal to 1000000000",
+        ),
+    ],
+)
+def test_parameters_generation_could_not_draw_are_refused(
+    tmp_path: Path, block: str, expected: str
+) -> None:
+    """Values that validated but crashed generation (an infinite count, weights adding up to
+    infinity, a CV of 1e-308 dividing by zero) are refused where they are written."""
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def test_wide_count_draws_are_clipped_and_wide_integers_hashed(tmp_path: Path) -> None:
+    """A count distribution whose mean is fine but whose draws are not (a normal with std
+    1e308) gives counts of at most a million; an integer wider than 64 bits where a number is
+    read (clip_max) no longer breaks the persona's content hash."""
+    write(
+        tmp_path,
+        "wide",
+        "name: wide\nbehaviors:\n"
+        "  rapid_actions: {rate: 0.5, actions: {dist: normal, mean: 0, std: 1e308}}\n"
+        "  burst_traffic: {burst_events: {dist: uniform, low: 1, high: 5,"
+        " clip_max: 1000000000000000000000000000000}}\n",
+    )
+    for generator in GENERATORS:
+        assert len(records("wide", generator, 50, catalog=PersonaCatalog([tmp_path]))) == 50
+
+
+_EXTREMES = st.sampled_from([1e308, -1e308, 1e-308, 5e-324, 10**30, 10**18, 0, -1, 0.5, 3])
+_EXTREME_DISTS = st.one_of(
+    _EXTREMES,
+    st.fixed_dictionaries(
+        {"dist": st.sampled_from(["exponential", "poisson", "geometric"]), "mean": _EXTREMES}
+    ),
+    st.fixed_dictionaries({"dist": st.just("uniform"), "low": _EXTREMES, "high": _EXTREMES}),
+    st.fixed_dictionaries({"dist": st.just("normal"), "mean": _EXTREMES, "std": _EXTREMES}),
+    st.fixed_dictionaries({"dist": st.just("lognormal"), "median": _EXTREMES, "sigma": _EXTREMES}),
+    st.fixed_dictionaries({"dist": st.just("gamma"), "mean": _EXTREMES, "cv": _EXTREMES}),
+    st.fixed_dictionaries(
+        {
+            "dist": st.just("choice"),
+            "values": st.lists(_EXTREMES, min_size=2, max_size=2),
+            "weights": st.lists(_EXTREMES, min_size=2, max_size=2),
+        }
+    ),
+)
+
+
+def _extreme_value(default: Any) -> Any:
+    from persona_gen.distributions import DistributionSpec
+
+    if isinstance(default, DistributionSpec):
+        return _EXTREME_DISTS
+    if isinstance(default, dict):
+        return st.dictionaries(st.sampled_from(sorted(default)), _EXTREMES, min_size=1)
+    if isinstance(default, list) and default and isinstance(default[0], int):
+        return st.lists(st.sampled_from([*default, 10**30, 1e308]), min_size=1, max_size=3)
+    if isinstance(default, int | float) and not isinstance(default, bool):
+        return _EXTREMES
+    return st.just(default)
+
+
+@st.composite
+def _extreme_blocks(draw: st.DrawFn) -> dict[str, Any]:
+    blocks: dict[str, Any] = {}
+    for i, kind in enumerate(draw(st.lists(st.sampled_from(BEHAVIOURS.names()), max_size=3))):
+        fields = BEHAVIOURS.get(kind).params_model.model_fields
+        chosen = draw(st.lists(st.sampled_from(sorted(fields)), max_size=3, unique=True))
+        block: dict[str, Any] = {"kind": kind}
+        for name in chosen:
+            default = fields[name].get_default(call_default_factory=True)
+            block[name] = draw(_extreme_value(default))
+        blocks[f"b{i}"] = block
+    return blocks
+
+
+@settings(max_examples=60, deadline=None)
+@given(_extreme_blocks())
+def test_a_persona_that_validates_generates_with_every_generator(
+    tmp_path_factory: pytest.TempPathFactory, blocks: dict[str, Any]
+) -> None:
+    """Any persona ``validate`` accepts makes 50 records of every generator without a
+    traceback: extreme parameter values (1e308, 1e-308, 10**30) are refused at load or
+    generate; an error of ours (a timeline past year 9999) is a clear refusal too."""
+    import yaml
+
+    directory = tmp_path_factory.mktemp("extreme")
+    (directory / "x.yaml").write_text(yaml.safe_dump({"name": "x", "behaviors": blocks}))
+    catalog = PersonaCatalog([directory])
+    try:
+        catalog.get("x")
+    except PersonaGenError:
+        return
+    for generator in GENERATORS:
+        with contextlib.suppress(PersonaGenError):
+            assert len(records("x", generator, 50, catalog=catalog)) == 50
+
+
+def _alias_bomb(levels: int = 9) -> str:
+    text = "name: bomb\ndescription: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+    previous = "a"
+    for i in range(1, levels):
+        anchor = chr(97 + i)
+        text += f"x-{anchor}: &{anchor} [" + ", ".join([f"*{previous}"] * 9) + "]\n"
+        previous = anchor
+    return text + f"x-z: *{previous}\n"
+
+
+def test_an_alias_bomb_is_refused_at_once() -> None:
+    """A few lines of nested aliases ("billion laughs") expand to ~10⁹ values: refused from
+    the composed graph, before anything is expanded, also when only an ignored x- key holds
+    it."""
+    import time
+
+    started = time.monotonic()
+    with pytest.raises(PersonaGenError) as caught:
+        parse_yaml(_alias_bomb(), "bomb.yaml")
+    assert time.monotonic() - started < 5
+    assert str(caught.value).startswith(
+        "bomb.yaml:11: invalid YAML: its aliases expand to more than 1,000,000 values"
+    )
+    # Aliases that stay small are fine.
+    assert parse_yaml(_alias_bomb(levels=3), "small.yaml").data["x-z"][0][0][0] == "lol"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "name: r\ndescription: &x [*x]\n",
+            "r.yaml:2: invalid YAML: an alias refers to a value that contains it",
+        ),
+        (
+            "name: d\ndescription: " + "[" * 500 + "]" * 500 + "\n",
+            "d.yaml:2: invalid YAML: values nest more than 200 levels deep",
+        ),
+        (
+            "name: big\ndescription: " + "9" * 5000 + "\n",
+            "big.yaml:2: description: cannot read this value: an integer of 5000 digits has "
+            "too many digits (at most 4300)",
+        ),
+        (
+            "name: nul\0\n",
+            "nul.yaml:1: invalid YAML: unacceptable character #x0000: control characters are "
+            "not allowed",
+        ),
+        (
+            "name: !!binary aGVsbG8=\n",
+            "hello.yaml:1: name: cannot read this value: binary data (!!binary) is not text",
+        ),
+        (
+            "name: t\ndescription: !!python/tuple [1, 2]\n",
+            "t.yaml:2: description: cannot read this value: could not determine a constructor "
+            "for the tag 'tag:yaml.org,2002:python/tuple'",
+        ),
+        (
+            "name: t\ndescription: !custom {a: 1}\n",
+            "t.yaml:2: description: cannot read this value: could not determine a constructor "
+            "for the tag '!custom'",
+        ),
+    ],
+)
+def test_yaml_that_is_not_plain_data_is_one_line_with_its_line(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Recursive aliases and very deep nesting (RecursionError tracebacks), a 5,000-digit
+    integer (Python's int_max_str_digits text), a NUL byte (two lines, no line number), and
+    tags that make bytes or Python objects: each one line naming the file and line."""
+    name = message.split(":", 1)[0]
+    (tmp_path / name).write_bytes(text.encode())
+    result = run_cli(["validate", str(tmp_path / name)])
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"persona-gen: error: {tmp_path / message}")

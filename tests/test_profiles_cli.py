@@ -1114,3 +1114,59 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
         "datasets, source, domain); top-level keys starting with 'x-' are ignored, e.g. to hold "
         "YAML anchors"
     ) in refused.stderr.replace(str(tmp_path) + "/", "")
+
+
+@pytest.mark.parametrize(
+    ("personas", "dataset", "message"),
+    [
+        ("{normal_user: .inf}", "", "p.yaml:2:1: personas[0].weight: infinite (.inf)"),
+        (
+            "{normal_user: 1.0e+308, noisy_device: 1.0e+308}",
+            "",
+            "p.yaml:2:1: personas: weights must add up to a finite number",
+        ),
+        (
+            "[normal_user]",
+            ", personas: []",
+            "p.yaml:4:37: datasets[0].personas: must name at least one persona",
+        ),
+        (
+            "[normal_user]",
+            ", count: true",
+            "datasets[0].count: a count is a whole number, not true",
+        ),
+        (
+            "[normal_user]",
+            ", count: '5'",
+            "datasets[0].count: a count is a whole number, not the string '5'",
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [["validate", "-t", "profile"], ["generate", "--dry-run"]])
+def test_persona_mixes_and_counts_that_cannot_be_are_refused(
+    tmp_path: Path, command: list[str], personas: str, dataset: str, message: str
+) -> None:
+    """An infinite weight (numpy's "negative dimensions" traceback), weights adding up to
+    infinity, a dataset mixing no persona (an IndexError), and counts that are not numbers
+    (true read as 1, '5' as 5): one line each, with the field path."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        f"name: pr\npersonas: {personas}\ndatasets:\n"
+        f"  - {{name: d, type: file, count: 5{dataset}}}\n".replace("count: 5, count", "count")
+    )
+    result = run_cli([*command, str(profile)])
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"persona-gen: error: {tmp_path}/")
+    assert message in result.stderr
+
+
+def test_a_count_in_hexadecimal_is_a_yaml_integer(tmp_path: Path) -> None:
+    """YAML 1.1 reads 0x10 as the integer 16: it is a whole number, so it is a count."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: pr\npersonas: [normal_user]\ndatasets:\n  - {name: d, type: file, count: 0x10}\n"
+    )
+    result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert result.code == 0, result.stderr
+    assert len(json.loads((tmp_path / "out" / "d.json").read_text())) == 16

@@ -6,6 +6,7 @@ nodes first and converted to plain Python while recording each node's position b
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,9 +21,16 @@ try:  # the C loader is much faster when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["Located", "load_yaml", "parse_yaml", "read_text"]
+__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "Located", "load_yaml", "parse_yaml", "read_text"]
 
 FieldPath = tuple[Hashable, ...]
+
+MAX_ALIAS_VALUES = 1_000_000
+"""How many values aliases (``*anchor``) may add to a document once expanded: a few lines of
+nested aliases ("billion laughs") would otherwise expand to billions of values."""
+
+MAX_DEPTH = 200
+"""How deeply values may nest (a mapping in a list in a mapping... counts 3)."""
 
 
 @dataclass(frozen=True)
@@ -88,12 +96,19 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
         raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
+    except yaml.reader.ReaderError as exc:  # (a character YAML does not allow: NUL...)
+        line = text.count("\n", 0, exc.position) + 1
+        character = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        reason = f"unacceptable character #x{character:04x}: {exc.reason}"
+        raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
     except yaml.YAMLError as exc:
-        raise YamlSyntaxError(f"invalid YAML: {exc}", file) from None
+        reason = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
+        raise YamlSyntaxError(f"invalid YAML: {reason}", file) from None
     positions: dict[FieldPath, tuple[int, int]] = {}
     problems: list[Problem] = []
     if node is None:
         return Located(None, file, positions)
+    _check_shape(node, file)
     data = _convert(node, (), positions, problems, file)
     if problems:
         raise ValidationError(problems)
@@ -110,6 +125,13 @@ def _convert(
     # A mapping entry is located at its key (where a user looks for a field), anything else
     # at its value.
     positions.setdefault(path, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.CollectionNode) and not (
+        node.tag in _COLLECTION_TAGS or node.tag == _MERGE_TAG
+    ):  # (!!python/tuple [1, 2], !custom {a: 1}: not data a plain list or mapping stands for)
+        line = node.start_mark.line + 1
+        unknown = f"could not determine a constructor for the tag '{node.tag}'"
+        problems.append(Problem(f"cannot read this value: {unknown}", _dot(path), file, line))
+        return None
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = _merged(node, path, positions, problems, file)
         inherited = set(out)  # (keys a merge key brought: the mapping's own keys override them)
@@ -140,13 +162,119 @@ def _convert(
             _convert(item, (*path, i), positions, problems, file)
             for i, item in enumerate(node.value)
         ]
-    try:
-        return _scalar(node)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:  # an unknown tag, !!int abc
-        reason = getattr(exc, "problem", None) or str(exc)
-        line = node.start_mark.line + 1
-        problems.append(Problem(f"cannot read this value: {reason}", _dot(path), file, line))
-        return None
+    reason = _unreadable(node)
+    if reason is None:
+        try:
+            return _scalar(node)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:  # an unknown tag, !!int abc
+            reason = getattr(exc, "problem", None) or str(exc)
+    line = node.start_mark.line + 1
+    problems.append(Problem(f"cannot read this value: {reason}", _dot(path), file, line))
+    return None
+
+
+_STANDARD = "tag:yaml.org,2002:"
+_COLLECTION_TAGS = {f"{_STANDARD}{name}" for name in ("map", "seq", "omap", "pairs", "set")}
+
+
+def _unreadable(node: yaml.Node) -> str | None:
+    """Why a scalar is not read as data (a tag that makes bytes or Python objects, an integer
+    too long for Python to convert), or None."""
+    if node.tag == f"{_STANDARD}binary":
+        return "binary data (!!binary) is not text: write the value as a plain string"
+    if node.tag == f"{_STANDARD}int":
+        digits = sum(c.isdigit() for c in str(node.value))
+        limit = sys.get_int_max_str_digits()
+        if limit and digits > limit:
+            return f"an integer of {digits} digits has too many digits (at most {limit})"
+    return None
+
+
+def _check_shape(root: yaml.Node, file: str) -> None:
+    """Refuse, before converting, a document whose aliases refer to themselves, expand to more
+    than ``MAX_ALIAS_VALUES`` values, or whose values nest deeper than ``MAX_DEPTH``.
+
+    Composing keeps an alias as a second reference to its anchor's node, so the document is
+    a graph: its expanded size and height are counted once per node (iteratively: a deep
+    document must not exhaust Python's stack here)."""
+    size: dict[int, int] = {}
+    height: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        children = _children(node)
+        if done:
+            on_path.discard(id(node))
+            size[id(node)] = 1 + sum(size[id(c)] for c in children)
+            height[id(node)] = 1 + max((height[id(c)] for c in children), default=0)
+            continue
+        if id(node) in size:
+            continue
+        on_path.add(id(node))
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                line = child.start_mark.line + 1
+                raise YamlSyntaxError(
+                    "invalid YAML: an alias refers to a value that contains it (a recursive "
+                    "alias); values cannot contain themselves",
+                    file,
+                    line,
+                )
+            if id(child) not in size:
+                stack.append((child, False))
+    if height[id(root)] > MAX_DEPTH:
+        deepest = root
+        while _children(deepest):
+            deepest = max(_children(deepest), key=lambda c: height[id(c)])
+        raise YamlSyntaxError(
+            f"invalid YAML: values nest more than {MAX_DEPTH} levels deep",
+            file,
+            deepest.start_mark.line + 1,
+        )
+    if size[id(root)] - len(size) > MAX_ALIAS_VALUES:
+        raise YamlSyntaxError(
+            f"invalid YAML: its aliases expand to more than {MAX_ALIAS_VALUES:,} values "
+            f"(the document is {size[id(root)]:,} values once expanded); write the values "
+            "out or use fewer aliases",
+            file,
+            _alias_line(root, size),
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _alias_line(root: yaml.Node, size: dict[int, int]) -> int:
+    """The line (of the key, or of the list) where the aliases seen so far, in document order,
+    first add more than ``MAX_ALIAS_VALUES`` values."""
+    seen: set[int] = set()
+    added = 0
+    stack: list[yaml.Node] = [root]
+    while stack:
+        node = stack.pop()
+        seen.add(id(node))
+        pending: list[yaml.Node] = []
+        if isinstance(node, yaml.MappingNode):
+            pairs = [(key, value) for key, value in node.value]
+        else:
+            pairs = [(node, child) for child in _children(node)]
+        for at, child in pairs:
+            if id(child) in seen:
+                added += size[id(child)]
+                if added > MAX_ALIAS_VALUES:
+                    return int(at.start_mark.line) + 1
+            else:
+                seen.add(id(child))
+                pending.append(child)
+        stack.extend(reversed(pending))
+    return int(root.start_mark.line) + 1
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"

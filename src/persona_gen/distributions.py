@@ -13,12 +13,40 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-__all__ = ["MAX_DURATION_MS", "Distribution", "DistributionSpec", "DurationSpec", "Rate"]
+__all__ = [
+    "MAX_COUNT",
+    "MAX_DURATION_MS",
+    "MIN_CV",
+    "CountSpec",
+    "Distribution",
+    "DistributionSpec",
+    "DurationSpec",
+    "Rate",
+    "check_weights",
+]
 
 Rate = Annotated[float, Field(ge=0.0, le=1.0, description="A probability in [0, 1].")]
 
 MAX_DURATION_MS = 365 * 24 * 3600 * 1000
 """The longest time span a duration parameter draws: 365 days, in milliseconds."""
+
+MAX_COUNT = 1_000_000
+"""The largest count a count parameter draws (events in a burst, retries, items in a batch...)."""
+
+MIN_CV = 0.001
+"""The smallest coefficient of variation: below it gamma draws are a constant, and a CV that
+small (1e-308) would overflow the gamma shape (1 / cv²)."""
+
+
+def check_weights(weights: list[float]) -> None:
+    """Relative weights: none negative, not all zero, and a finite sum (two weights of 1e308
+    add up to infinity, and then every share is zero)."""
+    if any(w < 0 for w in weights) or sum(weights) <= 0:
+        raise ValueError("weights must be non-negative and not all zero")
+    if not math.isfinite(sum(weights)):
+        raise ValueError(
+            "weights must add up to a finite number (they are relative: scale them down)"
+        )
 
 
 class _Base(BaseModel):
@@ -66,6 +94,8 @@ class Uniform(_Base):
     def _ordered(self) -> Uniform:
         if self.high < self.low:
             raise ValueError("high must be >= low")
+        if not math.isfinite(self.high - self.low):
+            raise ValueError(f"high - low ({self.high:g} - {self.low:g}) must be a finite number")
         return self
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
@@ -115,7 +145,7 @@ class Gamma(_Base):
 
     dist: Literal["gamma"]
     mean_: float = Field(alias="mean", gt=0)
-    cv: float = Field(gt=0, le=10)
+    cv: float = Field(ge=MIN_CV, le=10)
 
     def _draw(self, rng: np.random.Generator, n: int) -> np.ndarray:
         shape = 1.0 / self.cv**2
@@ -165,8 +195,7 @@ class Choice(_Base):
         if self.weights is not None:
             if len(self.weights) != len(self.values):
                 raise ValueError("weights must have one entry per value")
-            if any(w < 0 for w in self.weights) or sum(self.weights) <= 0:
-                raise ValueError("weights must be non-negative and not all zero")
+            check_weights(self.weights)
         return self
 
     def _probabilities(self) -> np.ndarray | None:
@@ -252,4 +281,27 @@ class DurationSpec(DistributionSpec):
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
         values = self.root.sample(rng, n)
         np.clip(values, 0.0, MAX_DURATION_MS, out=values)
+        return values
+
+
+class CountSpec(DistributionSpec):
+    """A distribution of a count: events in a burst or a session, actions in a run, retries,
+    items in a batch...
+
+    Every draw is clipped to ``[0, MAX_COUNT]`` (the behaviour then rounds it and applies its
+    own minimum), so a wide distribution never draws a count too large to make. A mean above
+    ``MAX_COUNT`` is refused instead: clipping would make it meaningless.
+    """
+
+    @model_validator(mode="after")
+    def _a_count(self) -> CountSpec:
+        what = "the value" if isinstance(self.root, Constant) else "the mean"
+        mean = self.root.mean()
+        if not mean <= MAX_COUNT:
+            raise ValueError(f"{what} ({mean:g}) is above {MAX_COUNT}, the largest count")
+        return self
+
+    def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        values = self.root.sample(rng, n)
+        np.clip(values, 0.0, MAX_COUNT, out=values)
         return values

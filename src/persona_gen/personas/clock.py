@@ -5,13 +5,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from persona_gen.distributions import DistributionSpec, DurationSpec
+from persona_gen.distributions import CountSpec, DurationSpec
 
 __all__ = ["Clock"]
-
-
-def _dist(value: object) -> DistributionSpec:
-    return DistributionSpec.model_validate(value)
 
 
 def _duration(value: object) -> DurationSpec:
@@ -33,8 +29,8 @@ class Clock:
     delivery_ms: DurationSpec = field(
         default_factory=lambda: _duration({"dist": "lognormal", "median": 25, "sigma": 0.4})
     )
-    session_length: DistributionSpec = field(
-        default_factory=lambda: _dist({"dist": "geometric", "mean": 12})
+    session_length: CountSpec = field(
+        default_factory=lambda: CountSpec.model_validate({"dist": "geometric", "mean": 12})
     )
     users: int = 1000
     latency_factor: float = 1.0

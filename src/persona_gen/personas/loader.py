@@ -224,7 +224,7 @@ class PersonaCatalog:
         }
         behaviours = bind_behaviours(merged["behaviors"], lineage)
         population = Population.model_validate(merged.get("population") or {})
-        canonical = orjson.dumps(merged, option=orjson.OPT_SORT_KEYS)
+        canonical = orjson.dumps(_wide_ints_as_floats(merged), option=orjson.OPT_SORT_KEYS)
         return Persona(
             name=spec.name,
             version=str(merged["version"]),
@@ -242,6 +242,18 @@ class PersonaCatalog:
         for parent in spec.extends:
             out.extend(self._lineage(parent))
         return out
+
+
+def _wide_ints_as_floats(value: Any) -> Any:
+    """The definition with integers wider than 64 bits as the floats the models read them
+    as (a `clip_max: 10**30` is valid; JSON for the content hash cannot hold it as an int)."""
+    if isinstance(value, dict):
+        return {k: _wide_ints_as_floats(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_wide_ints_as_floats(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool) and not -(2**63) <= value < 2**64:
+        return float(value)
+    return value
 
 
 def parse_persona(located: Located) -> tuple[PersonaFile, Located]:

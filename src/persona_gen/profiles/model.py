@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,6 +41,8 @@ class _Part(BaseModel):
 
 
 class PersonaWeight(_Part):
+    model_config = ConfigDict(allow_inf_nan=False)  # (.inf would leave every other share 0)
+
     name: str = Field(pattern=NAME_PATTERN, description="A persona name.")
     weight: float = Field(1.0, gt=0, description="Relative share of records in a mix.")
 
@@ -58,6 +61,26 @@ class DatasetSpec(_Part):
     personas: list[str] | None = Field(
         None, description="Only these of the profile's personas (default: all, mixed)."
     )
+
+    @field_validator("count", mode="before")
+    @classmethod
+    def _a_number(cls, value: Any) -> Any:
+        # (pydantic would read true as 1 and '5' as 5: a typo, not a count)
+        if isinstance(value, bool):
+            raise ValueError(f"a count is a whole number, not {str(value).lower()}")
+        if isinstance(value, str):
+            raise ValueError(f"a count is a whole number, not the string {value!r}")
+        return value
+
+    @field_validator("personas")
+    @classmethod
+    def _some(cls, value: list[str] | None) -> list[str] | None:
+        if value is not None and not value:
+            raise ValueError(
+                "must name at least one persona (leave it out to mix all the profile's)"
+            )
+        return value
+
     entity: str | None = Field(
         None,
         description="Entity of the embedded domain whose records this dataset holds "
@@ -114,4 +137,8 @@ class ProfileFile(_Part):
         twice = sorted({n for n in names if names.count(n) > 1})
         if twice:
             raise ValueError(f"persona named more than once: {', '.join(twice)}")
+        if not math.isfinite(sum(p.weight for p in value)):
+            raise ValueError(
+                "weights must add up to a finite number (they are relative: scale them down)"
+            )
         return value

@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import CountSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import Trace
 
 
 class BatchOperationsParams(Params):
     rate: Rate = Field(0.3, description="Share of events that are (part of) a batch.")
-    batch_size: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    batch_size: CountSpec = Field(
+        default_factory=lambda: CountSpec.model_validate(
             {"dist": "uniform", "low": 10, "high": 100}
         ),
         description="Items per batch.",

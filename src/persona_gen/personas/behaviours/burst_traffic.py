@@ -5,15 +5,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import CountSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 
 
 class BurstTrafficParams(Params):
     burst_share: Rate = Field(0.3, description="Share of events that fall inside bursts.")
     intensity: float = Field(10.0, ge=1, le=1000, description="Rate multiplier in a burst.")
-    burst_events: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
+    burst_events: CountSpec = Field(
+        default_factory=lambda: CountSpec.model_validate(
             {"dist": "uniform", "low": 50, "high": 200}
         ),
         description="Events per burst.",

@@ -5,17 +5,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, Rate
+from persona_gen.distributions import CountSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, take_runs
 from persona_gen.personas.trace import Trace
 
 
 class ConcurrentRequestsParams(Params):
     rate: Rate = Field(0.05, description="Share of events that start a concurrent group.")
-    concurrency: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
-            {"dist": "uniform", "low": 2, "high": 16}
-        ),
+    concurrency: CountSpec = Field(
+        default_factory=lambda: CountSpec.model_validate({"dist": "uniform", "low": 2, "high": 16}),
         description="Requests in flight together.",
     )
     jitter_ms: float = Field(3.0, ge=0, le=1000, description="Spread of their start times.")

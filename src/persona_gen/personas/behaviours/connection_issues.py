@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from persona_gen.distributions import Rate
+from persona_gen.distributions import Rate, check_weights
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 
@@ -43,8 +43,9 @@ class ConnectionIssuesParams(Params):
         unknown = set(value) - set(KINDS)
         if unknown:
             raise ValueError(f"unknown kinds {sorted(unknown)}; use {', '.join(KINDS)}")
-        if not value or sum(value.values()) <= 0 or min(value.values()) < 0:
+        if not value:
             raise ValueError("weights must be non-negative and not all zero")
+        check_weights(list(value.values()))
         return value
 
 

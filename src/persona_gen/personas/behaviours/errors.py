@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from persona_gen.distributions import Rate
+from persona_gen.distributions import Rate, check_weights
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import Trace
 
@@ -34,6 +34,7 @@ class ErrorsParams(Params):
                 raise ValueError(f"weight of {status} must not be negative")
         if sum(value.values()) <= 0:
             raise ValueError("weights must not all be zero")
+        check_weights(list(value.values()))
         return value
 
 

@@ -18,7 +18,7 @@ class LimitedFeaturesParams(Params):
     optional_field_drop: Rate = Field(
         0.6, description="Share of optional fields the client never sends (it predates them)."
     )
-    max_items: int = Field(3, ge=0, description="Largest array the client sends.")
+    max_items: int = Field(3, ge=0, le=10**9, description="Largest array the client sends.")
     no_compression: bool = Field(True, description="The client sends no Accept-Encoding.")
 
 

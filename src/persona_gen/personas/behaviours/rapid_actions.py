@@ -5,17 +5,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec, DurationSpec, Rate
+from persona_gen.distributions import CountSpec, DurationSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, take_runs
 from persona_gen.personas.trace import Trace
 
 
 class RapidActionsParams(Params):
     rate: Rate = Field(0.05, description="Share of events that start a rapid run.")
-    actions: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate(
-            {"dist": "uniform", "low": 3, "high": 10}
-        ),
+    actions: CountSpec = Field(
+        default_factory=lambda: CountSpec.model_validate({"dist": "uniform", "low": 3, "high": 10}),
         description="Actions in a run.",
     )
     gap_ms: DurationSpec = Field(

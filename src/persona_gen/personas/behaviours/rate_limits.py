@@ -11,7 +11,7 @@ from persona_gen.personas.trace import Trace
 
 
 class RateLimitsParams(Params):
-    limit: int = Field(100, ge=1, description="Requests allowed per actor per window.")
+    limit: int = Field(100, ge=1, le=10**9, description="Requests allowed per actor per window.")
     window_s: float = Field(
         1.0,
         ge=0.001,

@@ -10,15 +10,15 @@ from __future__ import annotations
 import numpy as np
 from pydantic import Field, field_validator
 
-from persona_gen.distributions import DistributionSpec, DurationSpec, Rate
+from persona_gen.distributions import CountSpec, DurationSpec, Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
 from persona_gen.personas.trace import Trace
 
 
 class RetryStormsParams(Params):
     rate: Rate = Field(0.02, description="Share of requests that start a storm.")
-    retries: DistributionSpec = Field(
-        default_factory=lambda: DistributionSpec.model_validate({"dist": "geometric", "mean": 6}),
+    retries: CountSpec = Field(
+        default_factory=lambda: CountSpec.model_validate({"dist": "geometric", "mean": 6}),
         description="Retries after the first try.",
     )
     backoff_ms: DurationSpec = Field(

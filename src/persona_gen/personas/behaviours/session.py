@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from persona_gen.distributions import DistributionSpec
+from persona_gen.distributions import CountSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
@@ -12,7 +12,7 @@ _UNSET = Clock()  # `session: {}` gives the same sessions as no session block
 
 
 class SessionParams(Params):
-    length: DistributionSpec = Field(
+    length: CountSpec = Field(
         default_factory=lambda: _UNSET.session_length, description="Events per session."
     )
     users: int = Field(

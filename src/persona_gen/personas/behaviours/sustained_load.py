@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from persona_gen.distributions import MIN_CV
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
 
 class SustainedLoadParams(Params):
     rate_per_second: float = Field(500.0, gt=0, le=1e7, description="Steady events per second.")
-    regularity_cv: float = Field(0.3, gt=0, le=1, description="Gap variation (lower = steadier).")
+    regularity_cv: float = Field(
+        0.3, ge=MIN_CV, le=1, description="Gap variation (lower = steadier)."
+    )
 
 
 class SustainedLoad(Behaviour[SustainedLoadParams]):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from persona_gen.distributions import DurationSpec
+from persona_gen.distributions import MIN_CV, DurationSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
 from persona_gen.personas.clock import Clock
 
@@ -25,7 +25,9 @@ class TimingParams(Params):
         default_factory=lambda: _UNSET.latency_ms,
         description="Server response time.",
     )
-    arrival_cv: float = Field(_UNSET.gap_cv, gt=0, le=10, description="Gap variation: 1 = Poisson.")
+    arrival_cv: float = Field(
+        _UNSET.gap_cv, ge=MIN_CV, le=10, description="Gap variation: 1 = Poisson."
+    )
 
 
 class Timing(Behaviour[TimingParams]):
