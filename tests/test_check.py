@@ -613,3 +613,21 @@ def test_a_device_as_data_is_refused_not_read_forever() -> None:
     assert result.stderr == (
         "persona-gen: error: /dev/zero: not a regular file; check reads a dataset file\n"
     )
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_file_cut_at_a_record_boundary_is_incomplete_by_its_manifest(
+    tmp_path: Path, fmt: str
+) -> None:
+    """Every record of a half-copied file may be fine; the manifest beside it says how many
+    were written, and fewer is a problem."""
+    profile, data = _generate(tmp_path, "user.schema.json", "file", fmt=fmt, count=40)
+    assert _check(profile, data).exit_code == 0
+    lines = data.read_bytes().splitlines(keepends=True)
+    data.write_bytes(b"".join(lines[:-10]))
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert any(
+        p.kind == "incomplete" and "holds 30 records, but its manifest says 40" in p.reason
+        for p in report.problems
+    ), report.to_json()

@@ -47,7 +47,7 @@ def _shown_as_is(line: str) -> bool:
     """A seeded command whose whole output (or error message) the page shows: no file
     written, no other tool but ``head`` and ``sha256sum``."""
     words = shlex.split(line)
-    if " -s " not in line or any(w in words for w in ("-o", ">", "jq")):
+    if " -s " not in line or any(w in words for w in ("-o", ">", ">&-", "jq")):
         return False
     pipes = [w for i, w in enumerate(words) if words[i - 1] == "|"] if "|" in words else []
     return set(pipes) <= {"head", "sha256sum"}

@@ -125,7 +125,8 @@ class RecordProblem:
     """A record whose validation disagrees with its label (or, in ``failures``, fails)."""
 
     index: int
-    kind: str  # invalid | undetected-break | wrong-rule | malformed | failed (expected)
+    # invalid | undetected-break | wrong-rule | malformed | incomplete | failed (expected)
+    kind: str
     reason: str
     label_rule: str | None = None
     rules: tuple[str, ...] = ()
@@ -559,6 +560,25 @@ def _provenance(manifest: dict[str, Any], profile: Profile, data_path: Path) -> 
     if made_hash and made_hash != profile.content_hash:
         return [f"{profile.path} has changed since {data_path.name} was generated from it"]
     return []
+
+
+def _count_against_manifest(
+    report: CheckReport, manifest: dict[str, Any], read: int, limit: int
+) -> None:
+    """A file holding another number of records than its manifest says were written to it
+    is cut short (a copy or a run that stopped part-way) or is not the file the manifest
+    describes: its records may all be fine, the dataset is not."""
+    written = manifest.get("count")
+    if manifest.get("delivery") or not isinstance(written, int) or written == read:
+        return  # (a sink's manifest counts what went to the sink, not into a file)
+    report.add_problem(
+        RecordProblem(
+            read,
+            "incomplete",
+            f"the file holds {read} records, but its manifest says {written} were written",
+        ),
+        limit,
+    )
 
 
 def _manifest(data_path: Path, database: bool = False, table: str | None = None) -> dict[str, Any]:
@@ -1066,6 +1086,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     finally:
         checker.close()
     report.warnings.extend(checker.warnings())
+    if not database and server is None:
+        _count_against_manifest(report, manifest, len(records), max_listed)
     if report.unresolved:
         report.validatable = False
         report.warnings.append(
