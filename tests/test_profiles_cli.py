@@ -1170,3 +1170,24 @@ def test_a_count_in_hexadecimal_is_a_yaml_integer(tmp_path: Path) -> None:
     result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
     assert result.code == 0, result.stderr
     assert len(json.loads((tmp_path / "out" / "d.json").read_text())) == 16
+
+
+@pytest.mark.parametrize(
+    ("schema", "what"),
+    [
+        ("openapi-users.yaml", "an OpenAPI schema"),
+        ("user.schema.json", "a JSON Schema"),
+        ("user-event.avsc", "an Avro schema"),
+        ("users.sql", "an SQL DDL schema"),
+        ("user.proto", "a Protobuf schema"),
+    ],
+)
+def test_a_schema_given_as_a_profile_or_persona_says_to_import_it(schema: str, what: str) -> None:
+    path = SCHEMAS / schema
+    for command, kind in ((["generate"], "a profile"), (["validate"], "a persona")):
+        result = run_cli([*command, str(path)])
+        assert result.code == 1 and "Traceback" not in result.stderr
+        assert result.stderr == (
+            f"persona-gen: error: {path}: this is {what}, not {kind}: import it into a profile "
+            f"with 'persona-gen import-schema {path} -o profile.yaml'\n"
+        )

@@ -339,3 +339,28 @@ def kind_hint(located: Located, keys: tuple[str, ...], kind: str, command: str) 
     named = " and ".join(f"'{key}'" for key in found)
     message = f"this looks like {kind} (it has {named}): check it with '{command}'"
     return [Problem(message, "", located.file, line, column)]
+
+
+# Suffixes of schema files that are not YAML at all (SQL DDL, Protobuf).
+_SCHEMA_SUFFIXES = {".sql": "an SQL DDL schema", ".ddl": "an SQL DDL schema"}
+_SCHEMA_SUFFIXES[".proto"] = "a Protobuf schema"
+
+
+def schema_hint(path: Path, data: Any, kind: str) -> Problem | None:
+    """A schema given where a persona or a profile (``kind``) is expected: one line that says
+    how to use it, instead of every key it lacks and holds listed as wrong."""
+    what = _SCHEMA_SUFFIXES.get(path.suffix.lower())
+    if what is None and isinstance(data, dict):
+        if "openapi" in data or "swagger" in data:
+            what = "an OpenAPI schema" if "openapi" in data else "a Swagger (OpenAPI 2) schema"
+        elif data.get("type") in ("record", "enum", "fixed") and "name" in data:
+            what = "an Avro schema"
+        elif "$schema" in data or ("properties" in data and data.get("type") == "object"):
+            what = "a JSON Schema"
+    if what is None:
+        return None
+    message = (
+        f"this is {what}, not {kind}: import it into a profile with "
+        f"'persona-gen import-schema {path} -o profile.yaml'"
+    )
+    return Problem(message, "", str(path), None, None)

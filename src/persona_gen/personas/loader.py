@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml, read_text
+from persona_gen._yaml import Located, kind_hint, load_yaml, read_text, schema_hint
 from persona_gen.errors import Problem, UnknownNameError, UsageError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
@@ -262,6 +262,9 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     try:
         spec = PersonaFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
+        hint = schema_hint(Path(located.file), located.data, "a persona")
+        if hint is not None:
+            raise ValidationError([hint]) from None
         problems = _profile_hint(located) + pydantic_problems(exc, located, (), PersonaFile)
         # Every problem at once: the behaviour blocks too, though the file failed elsewhere.
         blocks = located.data.get("behaviors")
@@ -409,6 +412,8 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Persona:
     """Check one persona file completely, resolving its parents from its own directory."""
     read_text(path, "a YAML file")  # (one clear error: not found, a loop of links, ...)
+    if (hint := schema_hint(path, None, "a persona")) is not None:  # (.sql, .proto: no YAML)
+        raise ValidationError([hint])
     catalog = PersonaCatalog([*extra_dirs, path.parent])
     catalog._files[path.stem] = path  # the file given wins over a same-named built-in
     return catalog.get(path.stem)

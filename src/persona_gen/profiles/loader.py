@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml
+from persona_gen._yaml import Located, kind_hint, load_yaml, schema_hint
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import read_domain
@@ -36,12 +36,16 @@ class Profile:
 
 def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     """Read a profile and check everything it refers to; every problem is reported."""
+    if (hint := schema_hint(path, None, "a profile")) is not None:  # (.sql, .proto: no YAML)
+        raise ValidationError([hint])
     located = load_yaml(path)
     if not isinstance(located.data, dict):
         raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
     try:
         spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
+        if (hint := schema_hint(path, located.data, "a profile")) is not None:
+            raise ValidationError([hint]) from None
         wrong = pydantic_problems(exc, located, (), ProfileFile)
         problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
         raise ValidationError(problems) from None
