@@ -58,6 +58,7 @@ OPERATION_KEYS = (
     "required_query",
     "resources",
     "request_media",
+    "bad_request",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")

@@ -20,6 +20,7 @@ __all__ = [
     "ForeignKey",
     "Operation",
     "Schema",
+    "bad_request_status",
     "deref",
 ]
 
@@ -136,8 +137,6 @@ class Entity:
 
 
 RESPONSE_SHAPES = ("one", "array", "page", "none")
-# Request body media types sent as forms, not JSON.
-FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 """How a success reply holds its entity: one value of it; a JSON array of them; the built-in
 API's page, ``{"items": [...], "page": 1}`` (no spec declares it); no body at all."""
 
@@ -172,6 +171,18 @@ class Operation:
     resources: tuple[str, ...] = ()
     # The request body's media type where it is a form (one of FORM_MEDIA; None: JSON).
     request_media: str | None = None
+    # The body of the reply to a request whose body breaks its schema, where the spec
+    # declares one for that status (``bad_request_status``): its entity, and its media type
+    # where that is not plain JSON (None: ``application/json``).
+    error_entity: str | None = None
+    error_media: str | None = None
+
+    @property
+    def bad_request_status(self) -> int:
+        """The status a request whose body breaks its schema is answered with: 422 where
+        the operation declares it, else 400, else its lowest other client error that is
+        not about credentials, a missing resource or a rate (401, 403, 404, 429), else 422."""
+        return bad_request_status(self.error_statuses)
 
     @property
     def response_array(self) -> bool:
@@ -196,6 +207,17 @@ class Domain:
 
     def entity(self, name: str | None = None) -> Entity:
         return self.entities[name or self.primary]
+
+
+_NOT_ABOUT_THE_BODY = (401, 403, 404, 429)
+
+
+def bad_request_status(declared: tuple[int, ...]) -> int:
+    """See ``Operation.bad_request_status``."""
+    if 422 in declared or 400 in declared:
+        return 422 if 422 in declared else 400
+    others = sorted(c for c in declared if 400 <= c < 500 and c not in _NOT_ABOUT_THE_BODY)
+    return others[0] if others else 422
 
 
 def deref(domain: Domain, s: Schema) -> Schema:

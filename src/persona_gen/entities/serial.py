@@ -24,8 +24,8 @@ from persona_gen.entities.keys import (
     rule_kinds,
     unknown_key,
 )
+from persona_gen.entities.media import FORM_MEDIA, is_media_type
 from persona_gen.entities.model import (
-    FORM_MEDIA,
     RESPONSE_SHAPES,
     TYPES,
     Domain,
@@ -228,6 +228,9 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
         out["request_media"] = op.request_media
+    if op.error_entity is not None:
+        error = {"entity": op.error_entity}
+        out["bad_request"] = error if op.error_media is None else {**error, "media": op.error_media}
     return out
 
 
@@ -264,6 +267,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         path_schemas=declared,
         resources=_names(data.get("resources", ()), f"{path}.resources"),
         request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
+        **_bad_request(data.get("bad_request"), f"{path}.bad_request"),
     )
 
 
@@ -298,6 +302,31 @@ def _request_media(raw: Any, path: str) -> str | None:
             path, f"unknown media type {raw!r} (one of {', '.join(FORM_MEDIA)})"
         )
     return None if raw is None else str(raw)
+
+
+def _media_type(raw: Any, path: str) -> str:
+    """A media type written ``type/subtype`` (parameters allowed)."""
+    if not isinstance(raw, str) or not is_media_type(raw):
+        raise EntityFormatError(
+            path, f"expected a media type such as application/xml (type/subtype), not {raw!r}"
+        )
+    return raw
+
+
+def _bad_request(raw: Any, path: str) -> dict[str, Any]:
+    """``error_entity`` and ``error_media`` of ``bad_request: {entity, media}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("entity"), str):
+        raise EntityFormatError(path, "expected a mapping with 'entity' (and 'media')")
+    unknown = sorted(str(k) for k in raw if k not in ("entity", "media"))
+    if unknown:
+        raise EntityFormatError(f"{path}.{unknown[0]}", "unknown bad_request key (entity, media)")
+    media = raw.get("media")
+    return {
+        "error_entity": raw["entity"],
+        "error_media": None if media is None else _media_type(media, f"{path}.media"),
+    }
 
 
 def _request_shape(raw: Any, path: str) -> str:
@@ -380,10 +409,11 @@ def domain_from_dict(data: Any, path: str = "") -> Domain:
         for i, op in enumerate(data.get("operations", ()))
     )
     for i, op in enumerate(operations):
-        if op.response_entity is not None and op.response_entity not in entities:
-            raise EntityFormatError(
-                f"{path}.operations[{i}].response.entity".lstrip("."),
-                f"no entity named {op.response_entity!r}",
-            )
+        for name, where in ((op.response_entity, "response"), (op.error_entity, "bad_request")):
+            if name is not None and name not in entities:
+                raise EntityFormatError(
+                    f"{path}.operations[{i}].{where}.entity".lstrip("."),
+                    f"no entity named {name!r}",
+                )
     events = {str(k): str(v) for k, v in data.get("events", {}).items()}
     return Domain(entities, primary, operations, events, str(data.get("source", "profile")))

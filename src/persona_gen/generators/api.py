@@ -22,6 +22,7 @@ from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.exchange import (
     PathValues,
     agree,
+    agree_error,
     carried_fields,
     drop_fields,
     field_for,
@@ -37,6 +38,7 @@ from persona_gen.generators.forms import binary_fields
 from persona_gen.generators.forms import encode as encode_form
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.vocab import words
@@ -131,25 +133,22 @@ class ApiGenerator(Generator):
         all_headers = self._headers(trace, legacy, request_ids, sessions)
         persona = self.ctx.persona.name
         out: list[Record] = []
+        declared_errors: list[tuple[int, Operation]] = []
         for i, (op, carried, hidden) in enumerate(ops):
             batch = batch_size[i] > 1 and op.request_media is None  # (a form sends one)
             path = self._decorate(paths[i], op, version if legacy[i] else None, batch)
-            headers = all_headers[i]
-            body = bodies[i]
-            form = op.request_media if isinstance(body, dict) else None  # (a form is of an object)
-            if body is not None:
-                headers["Content-Type"] = "application/json"
             kind = anomaly[i] if anomaly is not None else None
             session_id = None if kind == "missing_session" else sessions[i]
-            if malformed is not None and malformed[i] == "truncated_json" and body is not None:
-                body = self._cut(body, form, op, headers, request_ids[i])
+            cut = malformed is not None and malformed[i] == "truncated_json"
+            if cut and bodies[i] is not None:
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
             violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
             # (a batch POST's body holds items, not the resource; an operation whose spec
-            # declares only errors answers with one, which is not the resource either)
+            # declares only errors answers with one, which is not the resource either; a
+            # body cut short is text, which names nothing)
             agree(
                 op.method,
-                body,
+                None if cut else bodies[i],
                 replies[i] if op.success_status < 400 else None,
                 named[i],
                 outcomes[i],
@@ -157,8 +156,8 @@ class ApiGenerator(Generator):
                 carried,
                 hidden,
             )
-            if form is not None and isinstance(body, dict):  # (sent as the form it agreed on)
-                headers["Content-Type"], body = self._form(body, form, op, request_ids[i])
+            headers = all_headers[i]
+            body = self._wire(op, bodies[i], headers, request_ids[i], cut)
             response = self._response(
                 op,
                 status[i],
@@ -169,6 +168,8 @@ class ApiGenerator(Generator):
                 retry_after[i] if retry_after is not None else None,
                 replies[i],
             )
+            if op.error_entity is not None and status[i] == 0 and violations:
+                declared_errors.append((i, op))  # (its body drawn below, as the spec has it)
             record: Record = {
                 "request_id": request_ids[i],
                 "timestamp": times[i],
@@ -194,7 +195,31 @@ class ApiGenerator(Generator):
             if kind is not None:
                 record["session_anomaly"] = kind
             out.append(record)
+        if declared_errors:
+            self._declared_errors(out, declared_errors, trace)
         return out
+
+    def _declared_errors(
+        self, out: list[Record], rows: list[tuple[int, Operation]], trace: Trace
+    ) -> None:
+        """The bodies of the replies to invalid requests whose operation declares one: each
+        drawn from its entity, from a stream of their own (the block's other draws, and
+        so every other record, stay as they were)."""
+        rng = block_stream(
+            self.ctx.seed, self.ctx.dataset, self.ctx.persona.name, trace.first_index, "errors"
+        )
+        by_entity: dict[str, list[tuple[int, Operation]]] = {}
+        for i, op in rows:
+            by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
+        for name, wanted in by_entity.items():
+            bodies = self.synth.records(name, len(wanted), rng)
+            drop_fields(bodies, self.write_only[name])
+            entity = self.ctx.domain.entities[name]
+            for (i, op), body in zip(wanted, bodies, strict=True):
+                response = out[i]["response"]
+                agree_error(body, entity, response["status"], out[i]["request_id"])
+                response["headers"]["Content-Type"] = op.error_media or "application/json"
+                response["body"] = body
 
     def _bodies(
         self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
@@ -434,13 +459,19 @@ class ApiGenerator(Generator):
                 filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
         return filled
 
-    def _cut(
-        self, body: Any, form: str | None, op: Operation, headers: dict[str, str], tag: str
-    ) -> str:
-        """The first half of a body's text (``truncated_json``): of its JSON, or of the form
-        it is sent as."""
-        if form is not None:
-            headers["Content-Type"], text = self._form(body, form, op, tag)
+    def _wire(self, op: Operation, body: Any, headers: dict[str, str], tag: str, cut: bool) -> Any:
+        """The request body as sent, and its ``Content-Type`` in ``headers``: JSON, or the
+        form the spec declares it as (an object's); cut short (``truncated_json``), the
+        first half of that text. ``tag`` (the request id) makes a multipart boundary."""
+        if body is None:
+            return None
+        headers["Content-Type"] = "application/json"
+        if op.request_media is not None and isinstance(body, dict):  # (a form is of an object)
+            headers["Content-Type"], text = self._form(body, op.request_media, op, tag)
+            if not cut:
+                return text
+        elif not cut:
+            return body
         else:
             text = orjson.dumps(body).decode()
         return text[: max(1, len(text) // 2)]
@@ -528,7 +559,7 @@ class ApiGenerator(Generator):
             }
         headers = {"Content-Type": "application/json", "X-Request-ID": request_id}
         if status == 0 and violations:
-            status = 422
+            status = op.bad_request_status
             body: Any = {
                 "error": "validation_failed",
                 "details": [{"path": v.field_path, "rule": v.rule} for v in violations],

@@ -6,7 +6,15 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from persona_gen.entities.model import FORM_MEDIA, Operation, Schema
+from persona_gen.entities.media import (
+    FORM_MEDIA,
+    JSON,
+    base_type,
+    concrete,
+    is_media_type,
+    media_kind,
+)
+from persona_gen.entities.model import Operation, Schema, bad_request_status
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
 from persona_gen.importers._openapi_resources import by_path, named, resource_of
@@ -89,6 +97,12 @@ def _operation(
         replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
     if success < 400:  # (an error reply is not the resource the operation acts on)
         entity = entity or replied
+    error_entity, error_media = None, None
+    if has_body:  # (only a body can break its schema)
+        hint = op_id or f"{method}{_camel(path)}"
+        error_entity, error_media = _bad_request(
+            conv, op.get("responses"), ctx.at("responses"), v3, errors, hint
+        )
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
@@ -122,6 +136,8 @@ def _operation(
         path_schemas=path_schemas,
         resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
         request_media=media,
+        error_entity=error_entity,
+        error_media=error_media,
     )
 
 
@@ -231,13 +247,7 @@ def _responses(
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
         return 200, (), True, None
-    codes: dict[int, Any] = {}  # status -> its key as written (YAML may make 200 an int)
-    for key in raw:
-        text = str(key).upper()
-        if re.fullmatch(r"[1-5]\d\d", text):
-            codes.setdefault(int(text), key)
-        elif re.fullmatch(r"[1-5]XX", text):
-            codes.setdefault(int(text[0]) * 100, key)
+    codes = _status_keys(raw)  # status -> its key as written
     errors = tuple(sorted(c for c in codes if c >= 400))
     ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
     if ok:
@@ -251,7 +261,50 @@ def _responses(
         success, key = 500, "default"
     else:
         return 200, errors, True, None  # (no response declared: none is ruled out)
-    return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
+    has_body, body, _ = _response_body(conv, raw[key], ctx.at(str(key)), v3)
+    return success, errors, has_body, body
+
+
+def _status_keys(raw: dict[Any, Any]) -> dict[int, Any]:
+    """Each status a ``responses`` object declares (``4XX`` as 400) and its key as written
+    (YAML may make 200 an int), the first of each status."""
+    codes: dict[int, Any] = {}
+    for key in raw:
+        text = str(key).upper()
+        if re.fullmatch(r"[1-5]\d\d", text):
+            codes.setdefault(int(text), key)
+        elif re.fullmatch(r"[1-5]XX", text):
+            codes.setdefault(int(text[0]) * 100, key)
+    return codes
+
+
+def _bad_request(
+    conv: Converter, raw: Any, ctx: Ctx, v3: bool, errors: tuple[int, ...], hint: str
+) -> tuple[str | None, str | None]:
+    """The entity of the body the spec declares for a request whose body breaks its schema,
+    under the status it is answered with (``bad_request_status``), else under an error
+    ``default``; and its media type where that is not ``application/json`` (None without a
+    schema: the generic validation error is sent)."""
+    if not isinstance(raw, dict):
+        return None, None
+    key = _status_keys(raw).get(bad_request_status(errors))
+    if key is None:
+        if "default" not in raw or _reads_as_success(conv, raw["default"], ctx.at("default")):
+            return None, None
+        key = "default"
+    _, body, media = _response_body(conv, raw[key], ctx.at(str(key)), v3)
+    if body is None:
+        return None, None
+    if media is not None and (not is_media_type(media) or media_kind(media) != "json"):
+        return None, None
+    node, bctx = body
+    ref = raw[key].get("$ref") if isinstance(raw[key], dict) else None
+    if isinstance(ref, str) and ref.rsplit("/", 1)[-1]:  # (a shared response: by its name)
+        hint, suffix = ref.rsplit("/", 1)[-1], ""
+    else:
+        suffix = "Error"
+    entity = named(conv, node, bctx) or _unlisted(conv, node, bctx, f"{hint}{suffix}", [])
+    return entity, None if media is None or base_type(media) == JSON else concrete(media)
 
 
 _ERROR_WORDS = re.compile(
@@ -280,31 +333,34 @@ def _reads_as_success(conv: Converter, response: Any, ctx: Ctx) -> bool:
 
 def _response_body(
     conv: Converter, response: Any, ctx: Ctx, v3: bool
-) -> tuple[bool, tuple[Any, Ctx] | None]:
-    """Whether a response has a body, and its JSON schema and where it is (None: a body
-    of no declared schema). A malformed response is warned about, and has no body."""
+) -> tuple[bool, tuple[Any, Ctx] | None, str | None]:
+    """Whether a response has a body, its JSON schema and where it is (None: a body of no
+    declared schema), and its media type as the spec writes it (None: Swagger 2.0's, or
+    none). A malformed response is warned about, and has no body."""
     if isinstance(response, dict) and isinstance(response.get("$ref"), str):
         response, ctx = conv.resolve(response["$ref"], ctx)
     if not isinstance(response, dict):
         conv.warn(ctx, f"a response must be an object, not {_kind(response)}; it has no body")
-        return False, None
+        return False, None, None
     if not v3:
         schema = response.get("schema")
-        return (True, (schema, ctx.at("schema"))) if schema is not None else (False, None)
+        return (
+            (True, (schema, ctx.at("schema")), None) if schema is not None else (False, None, None)
+        )
     content = response.get("content")
     if content is None or content == {}:
-        return False, None
+        return False, None, None
     if not isinstance(content, dict):
         conv.warn(ctx.at("content"), f"content must be an object, not {_kind(content)}; ignored")
-        return False, None
+        return False, None, None
     media = _media(content)
     if media is None or not isinstance(content[media], dict):
         where = ctx.at("content", media)
         conv.warn(where, f"a media type must be an object, not {_kind(content[media])}; ignored")
-        return False, None
+        return False, None, None
     if "schema" not in content[media]:
-        return True, None
-    return True, (content[media]["schema"], ctx.at("content", media, "schema"))
+        return True, None, media
+    return True, (content[media]["schema"], ctx.at("content", media, "schema")), media
 
 
 def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -> tuple[str, str]:

@@ -104,7 +104,7 @@ def closure(domain: Domain, root: str) -> Domain:
     or its path's; not those of entities it merely references; and one that sends no body
     and names no resource, under one of its paths, as ``POST /pullrequests/{id}/merge``),
     and the entities those operations need. An operation that needs an entity no value can
-    satisfy is left out."""
+    satisfy is left out (an error body that none can: the generic one is sent instead)."""
     keep = _reach(domain, [root], [])
     operations = []
     owners = _path_owners(domain.operations)
@@ -118,6 +118,12 @@ def closure(domain: Domain, root: str) -> Domain:
         extra = [n for n in _reach(domain, names, []) if n not in keep]
         if any(_impossible(domain, n) for n in extra):
             continue
+        if op.error_entity is not None:  # (else the error body is the generic one)
+            errors = [n for n in _reach(domain, [op.error_entity], []) if n not in keep]
+            if any(_impossible(domain, n) for n in errors):
+                op = replace(op, error_entity=None, error_media=None)
+            else:
+                extra = [*extra, *(n for n in errors if n not in extra)]
         keep.extend(extra)
         operations.append(op)
     entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
