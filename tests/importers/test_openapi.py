@@ -157,6 +157,11 @@ def test_an_entity_keeps_the_bodiless_operations_under_its_paths(tmp_path: Path)
         f"PUT {v3}{comment}/pin",
     }
     assert _kept(spec, "Meta") == {f"GET {v3}/"}
+    # (an API of one collection: every path is under /issues, which is no root)
+    only = {p: item for p, item in paths.items() if "/issues" in p}
+    only["/repos/{owner}/{repo}/issues/export"] = {"get": {"responses": none}}
+    spec = write(tmp_path, {**oas30({"Issue": obj(), "Comment": obj()}, only)})
+    assert "GET /repos/{owner}/{repo}/issues/export" in _kept(spec, "Issue")
 
 
 def test_example_operations_use_the_spec_paths_and_codes() -> None:

@@ -56,7 +56,7 @@ def operations(
             octx = ictx.at(method)
             params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
             out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
-    return tuple(by_path(out))
+    return tuple(by_path(out, base))
 
 
 def _operation(

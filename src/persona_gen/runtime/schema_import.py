@@ -101,19 +101,16 @@ def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
 def closure(domain: Domain, root: str) -> Domain:
     """The entity, everything it references (and its foreign-key parents), the operations
     that act on it (its own: a request body or reply of it, or one that extends or wraps it,
-    or its path's; not those of entities it merely references; and one that sends no body
-    and names no resource, under one of its paths, as ``POST /pullrequests/{id}/merge``),
-    and the entities those operations need. An operation that needs an entity no value can
-    satisfy is left out (an error body that none can: the generic one is sent instead)."""
+    or its path's, or that of one it lies under, as ``POST /pullrequests/{id}/merge``: see
+    ``_openapi_resources.by_path``; not those of entities it merely references), and the
+    entities those operations need. An operation that needs an entity no value can satisfy
+    is left out (an error body that none can: the generic one is sent instead)."""
     keep = _reach(domain, [root], [])
     operations = []
-    owners = _path_owners(domain.operations)
     for declared in domain.operations:
         op = declared
         if not _acts_on(op, root):
-            if not _under_own_path(op, root, owners):
-                continue
-            op = replace(op, resources=(root,))  # (it acts on the resource its path is under)
+            continue
         names = [n for n in (op.entity, op.response_entity) if n in domain.entities]
         extra = [n for n in _reach(domain, names, []) if n not in keep]
         if any(_impossible(domain, n) for n in extra):
@@ -150,33 +147,6 @@ def _acts_on(op: Operation, root: str) -> bool:
     entity (an inline body stands for no named entity, but a spec without components lists
     them)."""
     return root in op.resources or root in (op.entity, op.response_entity)
-
-
-def _path_owners(operations: tuple[Operation, ...]) -> dict[str, set[str]]:
-    """Each path with operations, and the entities those operations act on; not the API's
-    root (a path every operation's path starts with, as ``/api/v1`` of a ``GET /``):
-    what lies under it is the whole API, not one resource's."""
-    owners: dict[str, set[str]] = {}
-    for op in operations:
-        names = {n for n in (*op.resources, op.entity, op.response_entity) if n}
-        if names:
-            owners.setdefault(op.path.rstrip("/"), set()).update(names)
-    paths = [op.path.rstrip("/") for op in operations]
-    for root in [p for p in owners if all(q == p or q.startswith(p + "/") for q in paths)]:
-        del owners[root]
-    return owners
-
-
-def _under_own_path(op: Operation, root: str, owners: dict[str, set[str]]) -> bool:
-    """Whether ``op`` sends no body, names no resource, and lies under a path of ``root``:
-    the longest path with operations that its own path extends is one acting on ``root``
-    (``/issues/{n}/lock`` is an issue's; ``/issues/{n}/comments/{id}/pin`` a comment's
-    where ``/issues/{n}/comments/{id}`` has operations on comments)."""
-    if op.request_body or op.resources:
-        return False
-    path = op.path.rstrip("/")
-    under = [p for p in owners if p.strip("/") and path.startswith(p + "/")]
-    return bool(under) and root in owners[max(under, key=len)]
 
 
 def _impossible(domain: Domain, name: str) -> bool:
