@@ -191,3 +191,26 @@ def test_swagger_form_data_parameters_are_a_form_body(
     if operation == "upload":
         file = body.field("file")
         assert file is not None and file.schema.format == "binary"
+
+
+def test_check_reads_an_empty_multipart_body(tmp_path: Path) -> None:
+    """A multipart body whose fields are all left out is only its closing delimiter: an
+    empty form, which a schema without required fields accepts."""
+    spec = tmp_path / "forms.yaml"
+    files = (
+        "{type: object, properties: {files: {type: array, items: {type: string, format: binary}}}}"
+    )
+    spec.write_text(
+        SPEC.replace("    Upload:\n", f"    Upload: {files}\n    Old:\n"), encoding="utf-8"
+    )
+    profile = tmp_path / "Upload.yaml"
+    args = ["import-schema", str(spec), "-e", "Upload", "-o", str(profile), "-c", "400"]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
+    records = json.loads((out / "Upload_api.json").read_text(encoding="utf-8"))
+    bodies = [str(r["request"]["body"]) for r in records if r["request"]["body"] is not None]
+    empty = [b for b in bodies if b.count("--persona-gen-") == 1 and b.endswith("--\r\n")]
+    assert empty, "no body without parts was drawn"
+    report = check_dataset(out / "Upload_api.json", load_profile(profile))
+    assert report.exit_code == 0 and not report.problems, report.to_json()

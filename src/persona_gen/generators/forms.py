@@ -124,9 +124,13 @@ def _json_or(raw: str) -> Any:
 
 
 def _multipart(text: str, content_type: str) -> list[tuple[str, str, bool]] | None:
-    """``(name, value, is JSON)`` of each part of a multipart body; None when it is not one."""
+    """``(name, value, is JSON)`` of each part of a multipart body; None when it is not one.
+    A body of no part (every field left out) is only its closing delimiter."""
     data = f"Content-Type: {content_type}\r\n\r\n{text}".encode()
     message = BytesParser(policy=HTTP).parsebytes(data)
+    boundary = message.get_boundary()
+    if boundary is not None and text == f"--{boundary}--\r\n":
+        return []
     if not message.is_multipart() or message.defects:
         return None
     out = []
