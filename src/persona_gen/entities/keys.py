@@ -35,7 +35,7 @@ __all__ = [
     "unknown_key",
 ]
 
-_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default"}
+_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default", "xml"}
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]

@@ -20,12 +20,26 @@ __all__ = [
     "ForeignKey",
     "Operation",
     "Schema",
+    "XmlName",
     "bad_request_status",
     "deref",
 ]
 
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "any"})
 TYPES = SCALAR_TYPES | {"object", "array", "map", "union", "ref"}
+
+
+@dataclass(frozen=True, slots=True)
+class XmlName:
+    """How a value is written in XML (OpenAPI's ``xml`` object): its element's (or
+    attribute's) ``name``, a ``namespace`` and ``prefix``, as an ``attribute`` of its
+    parent, and an array ``wrapped`` in an element of its own."""
+
+    name: str | None = None
+    namespace: str | None = None
+    prefix: str | None = None
+    attribute: bool = False
+    wrapped: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +80,7 @@ class Schema:
     variants: tuple[Schema, ...] = ()
     ref: str | None = None
     description: str | None = None
+    xml: XmlName | None = None  # (kept only where an operation sends or replies XML)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -169,8 +184,11 @@ class Operation:
     # reply's, where they are, extend or wrap one (``allOf: [Booking, {links}]``,
     # ``{data: [Booking]}``); else its path's. What ``import-schema -e`` keeps it by.
     resources: tuple[str, ...] = ()
-    # The request body's media type where it is a form (one of FORM_MEDIA; None: JSON).
+    # The media type the request body is sent as where it is not JSON (None): a form
+    # (application/x-www-form-urlencoded, multipart/form-data), text, XML or bytes.
     request_media: str | None = None
+    # The media type of the success reply where it is not JSON (None): text, XML or bytes.
+    response_media: str | None = None
     # The body of the reply to a request whose body breaks its schema, where the spec
     # declares one for that status (``bad_request_status``): its entity, and its media type
     # where that is not plain JSON (None: ``application/json``).

@@ -24,7 +24,7 @@ from persona_gen.entities.keys import (
     rule_kinds,
     unknown_key,
 )
-from persona_gen.entities.media import FORM_MEDIA, is_media_type
+from persona_gen.entities.media import is_media_type
 from persona_gen.entities.model import (
     RESPONSE_SHAPES,
     TYPES,
@@ -34,6 +34,7 @@ from persona_gen.entities.model import (
     ForeignKey,
     Operation,
     Schema,
+    XmlName,
 )
 
 __all__ = [
@@ -67,7 +68,32 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["fields"] = {f.name: _field_to_dict(f) for f in schema.fields}
     if schema.variants:
         out["variants"] = [schema_to_dict(v) for v in schema.variants]
+    if schema.xml is not None:
+        out["xml"] = {
+            k: getattr(schema.xml, k)
+            for k in XML_KEYS
+            if getattr(schema.xml, k) not in (None, False)
+        }
     return out
+
+
+XML_KEYS = ("name", "namespace", "prefix", "attribute", "wrapped")
+
+
+def _xml_from_dict(raw: Any, path: str) -> XmlName:
+    """``xml: {name, namespace, prefix, attribute, wrapped}``."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(
+            path, "expected a mapping (name, namespace, prefix, attribute, wrapped)"
+        )
+    only(raw, "xml", XML_KEYS, path)
+    for key in ("name", "namespace", "prefix"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise EntityFormatError(f"{path}.{key}", f"expected text, not {raw[key]!r}")
+    for key in ("attribute", "wrapped"):
+        if not isinstance(raw.get(key, False), bool):
+            raise EntityFormatError(f"{path}.{key}", f"expected true or false, not {raw[key]!r}")
+    return XmlName(**raw)
 
 
 def _field_to_dict(f: Field) -> dict[str, Any]:
@@ -109,6 +135,8 @@ def schema_from_dict(data: Any, path: str = "") -> Schema:
             kwargs["fields"] = tuple(
                 _field_from_dict(name, spec, f"{here}.{name}") for name, spec in value.items()
             )
+        elif key == "xml":
+            kwargs["xml"] = _xml_from_dict(value, here)
         elif key == "variants":
             if not isinstance(value, list):
                 raise EntityFormatError(here, "expected a list of schemas")
@@ -210,6 +238,8 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
     response: dict[str, Any] = {"shape": op.response_shape}
     if op.response_entity is not None:
         response = {"entity": op.response_entity, **response}
+    if op.response_media is not None:
+        response["media"] = op.response_media
     out["response"] = response
     if op.error_statuses:
         out["error_statuses"] = list(op.error_statuses)
@@ -240,7 +270,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
     only(data, "operation", OPERATION_KEYS, path)
     method = http_method(data["method"], path)
     success = _status(data.get("success_status", 200), f"{path}.success_status")
-    response_entity, shape = _response_from_dict(data, method, success, path)
+    response_entity, shape, response_media = _response_from_dict(data, method, success, path)
     names, declared = _path_params_from_dict(data.get("path_params", ()), f"{path}.path_params")
     return Operation(
         method=method,
@@ -264,6 +294,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         operation_id=_text(data.get("operation_id"), f"{path}.operation_id", "a name"),
         response_entity=response_entity,
         response_shape=shape,
+        response_media=response_media,
         path_schemas=declared,
         resources=_names(data.get("resources", ()), f"{path}.resources"),
         request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
@@ -297,11 +328,8 @@ def _mapping(raw: Any, path: str) -> dict[Any, Any]:
 
 
 def _request_media(raw: Any, path: str) -> str | None:
-    if raw is not None and raw not in FORM_MEDIA:
-        raise EntityFormatError(
-            path, f"unknown media type {raw!r} (one of {', '.join(FORM_MEDIA)})"
-        )
-    return None if raw is None else str(raw)
+    """A request body's media type (absent: JSON)."""
+    return None if raw is None else _media_type(raw, path)
 
 
 def _media_type(raw: Any, path: str) -> str:
@@ -337,20 +365,23 @@ def _request_shape(raw: Any, path: str) -> str:
 
 def _response_from_dict(
     data: dict[str, Any], method: str, success: int, path: str
-) -> tuple[str | None, str]:
-    """The reply's entity and shape. Profiles written before replies were described have
-    only ``response_array``: their reply was the operation's entity, a list or none."""
+) -> tuple[str | None, str, str | None]:
+    """The reply's entity, shape and media type (None: JSON). Profiles written before
+    replies were described have only ``response_array``: their reply was the operation's
+    entity, a list or none."""
     if "response" not in data:
         if _flag(data.get("response_array", False), f"{path}.response_array"):
-            return None, "array"
-        return None, "none" if method == "DELETE" or success == 204 else "one"
+            return None, "array", None
+        return None, "none" if method == "DELETE" or success == 204 else "one", None
     raw = data["response"]
     here = f"{path}.response"
     if not isinstance(raw, dict):
-        raise EntityFormatError(here, "expected a mapping with 'shape' (and 'entity')")
-    unknown = sorted(str(k) for k in raw if k not in ("entity", "shape"))
+        raise EntityFormatError(here, "expected a mapping with 'shape' (and 'entity', 'media')")
+    unknown = sorted(str(k) for k in raw if k not in ("entity", "shape", "media"))
     if unknown:
         raise EntityFormatError(f"{here}.{unknown[0]}", "unknown response key")
+    media = raw.get("media")
+    media = None if media is None else _media_type(media, f"{here}.media")
     shape = raw.get("shape", "one")
     if shape not in RESPONSE_SHAPES:
         raise EntityFormatError(
@@ -359,7 +390,7 @@ def _response_from_dict(
     entity = raw.get("entity")
     if entity is not None and not isinstance(entity, str):
         raise EntityFormatError(f"{here}.entity", "expected an entity name")
-    return entity, str(shape)
+    return entity, str(shape), media
 
 
 def _path_params_from_dict(

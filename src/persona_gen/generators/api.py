@@ -16,8 +16,10 @@ from typing import Any
 import numpy as np
 import orjson
 
+from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Entity, Operation, Schema
 from persona_gen.generators.base import Generator, Record, repeats_of
+from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.exchange import (
     PathValues,
@@ -157,7 +159,7 @@ class ApiGenerator(Generator):
                 hidden,
             )
             headers = all_headers[i]
-            body = self._wire(op, bodies[i], headers, request_ids[i], cut)
+            body, encoding = self._wire(op, bodies[i], headers, request_ids[i], cut)
             response = self._response(
                 op,
                 status[i],
@@ -192,6 +194,8 @@ class ApiGenerator(Generator):
                 ],
                 "behaviors": tags[i],
             }
+            if encoding is not None:
+                record["request"]["body_encoding"] = encoding
             if kind is not None:
                 record["session_anomaly"] = kind
             out.append(record)
@@ -219,7 +223,10 @@ class ApiGenerator(Generator):
                 response = out[i]["response"]
                 agree_error(body, entity, response["status"], out[i]["request_id"])
                 response["headers"]["Content-Type"] = op.error_media or "application/json"
-                response["body"] = body
+                sent, encoding = self._as_sent(body, op.error_media, name, False)
+                out[i]["response"] = _reply(
+                    response["status"], response["headers"], sent, encoding, response["latency_ms"]
+                )
 
     def _bodies(
         self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
@@ -459,22 +466,56 @@ class ApiGenerator(Generator):
                 filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
         return filled
 
-    def _wire(self, op: Operation, body: Any, headers: dict[str, str], tag: str, cut: bool) -> Any:
-        """The request body as sent, and its ``Content-Type`` in ``headers``: JSON, or the
-        form the spec declares it as (an object's); cut short (``truncated_json``), the
-        first half of that text. ``tag`` (the request id) makes a multipart boundary."""
+    def _wire(
+        self, op: Operation, body: Any, headers: dict[str, str], tag: str, cut: bool
+    ) -> tuple[Any, str | None]:
+        """The request body as sent, and its ``body_encoding`` (see ``_as_sent``); its
+        ``Content-Type`` goes into ``headers``. JSON, or the media type the spec declares
+        it as: a form (of an object), text, XML or bytes. Cut short (``truncated_json``),
+        the first half of that text, or of those bytes. ``tag`` (the request id) makes a
+        multipart boundary. An operation replying other than JSON asks for that in
+        ``Accept``."""
+        if op.response_media is not None:
+            headers["Accept"] = op.response_media
         if body is None:
-            return None
+            return None, None
+        media = op.request_media
+        kind = media_kind(media)
         headers["Content-Type"] = "application/json"
-        if op.request_media is not None and isinstance(body, dict):  # (a form is of an object)
-            headers["Content-Type"], text = self._form(body, op.request_media, op, tag)
+        if kind == "form" and isinstance(body, dict):
+            headers["Content-Type"], text = self._form(body, str(media), op, tag)
+        elif kind in ("json", "form"):  # (a form is of an object)
             if not cut:
-                return text
-        elif not cut:
-            return body
-        else:
+                return body, None
             text = orjson.dumps(body).decode()
-        return text[: max(1, len(text) // 2)]
+        else:
+            headers["Content-Type"] = str(media)
+            many = op.request_shape == "array"
+            sent, encoding = self._as_sent(body, media, op.entity, many, cut)
+            return sent, encoding
+        return (text[: max(1, len(text) // 2)] if cut else text), None
+
+    def _as_sent(
+        self, value: Any, media: str | None, entity: str | None, many: bool, cut: bool = False
+    ) -> tuple[Any, str | None]:
+        """A value of ``entity`` (``many``: a list of them) as a body of ``media`` holds
+        it, and its ``body_encoding``: JSON as it is; text or XML (``bodies``) as its text;
+        bytes as Base64 text, ``base64``. ``cut``: the first half of the text or bytes."""
+        kind = media_kind(media)
+        if kind in ("json", "form") or value is None:  # (a form is only a request's)
+            return value, None
+        found = self._entity_of(entity)
+        if kind == "binary":
+            data = as_bytes(value, found.schema, self.ctx.domain, str(media))
+            return base64_text(data[: max(1, len(data) // 2)] if cut else data), BASE64
+        if kind != "xml":
+            text = as_text(value)
+        elif many:
+            schema = Schema("array", items=Schema("ref", ref=found.name))
+            text = to_xml(value, schema, self.ctx.domain, found.collection, found.name)
+        else:
+            text = to_xml(value, found.schema, self.ctx.domain, found.name)
+        return (text[: max(1, len(text) // 2)] if cut else text), None
 
     def _form(self, body: dict[str, Any], media: str, op: Operation, tag: str) -> tuple[str, str]:
         """``(Content-Type, text)`` of a body the spec declares as a form."""
@@ -541,14 +582,21 @@ class ApiGenerator(Generator):
             headers = (
                 {"X-Request-ID": request_id}  # (no content, so no content type: a 204)
                 if op.response_shape == "none"
-                else {"Content-Type": "application/json", "X-Request-ID": request_id}
+                else {
+                    "Content-Type": op.response_media or "application/json",
+                    "X-Request-ID": request_id,
+                }
             )
-            return {
-                "status": op.success_status,
-                "headers": headers,
-                "body": reply,
-                "latency_ms": latency,
-            }
+            if op.response_media is None:
+                return {
+                    "status": op.success_status,
+                    "headers": headers,
+                    "body": reply,
+                    "latency_ms": latency,
+                }
+            many = op.response_shape == "array"
+            sent, encoding = self._as_sent(reply, op.response_media, op.replied, many)
+            return _reply(op.success_status, headers, sent, encoding, latency)
         if status == TRANSPORT_FAILURE:
             return {
                 "status": None,
@@ -580,6 +628,21 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _reply(
+    status: int, headers: dict[str, str], body: Any, encoding: str | None, latency: float
+) -> dict[str, Any]:
+    """A response object, with ``body_encoding`` after the body where it has one."""
+    if encoding is None:
+        return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+    return {
+        "status": status,
+        "headers": headers,
+        "body": body,
+        "body_encoding": encoding,
+        "latency_ms": latency,
+    }
 
 
 def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[bool, str]:

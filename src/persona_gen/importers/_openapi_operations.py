@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from persona_gen.entities.media import (
-    FORM_MEDIA,
     JSON,
     base_type,
     concrete,
@@ -55,7 +54,9 @@ def operations(
                 continue
             octx = ictx.at(method)
             params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
-            out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
+            out.append(
+                _operation(conv, method, base + str(template), op, params, octx, v3, bodies, root)
+            )
     return tuple(by_path(out, base))
 
 
@@ -68,9 +69,10 @@ def _operation(
     ctx: Ctx,
     v3: bool,
     bodies: list[str],
+    root: dict[str, Any],
 ) -> Operation:
     op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
-    body, bctx, media = _request_body(conv, op, params, ctx, v3)
+    body, bctx, media = _request_body(conv, op, params, ctx, v3, root.get("consumes"))
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
@@ -84,9 +86,18 @@ def _operation(
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
             resources.append(resource_of(conv, body, bctx))
-    success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    success, errors, content, reply, reply_media = _responses(
+        conv, op.get("responses"), ctx.at("responses"), v3
+    )
+    if not v3 and content:
+        reply_media = _swagger_media(op.get("produces"), root.get("produces"))
+    replied_as = _sent_as(conv, reply_media, ctx.at("responses"), "response")
+    if media_kind(replied_as) == "form":
+        replied_as = None  # (a form is not a reply: JSON)
     if reply is not None and success < 400:
         resources.append(resource_of(conv, *reply))
+    elif reply is None and content and media_kind(replied_as) in ("text", "binary"):
+        reply = (_schemaless(replied_as), ctx.at("responses"))  # (text, or bytes)
     # Without a declared success response, or a body without a schema, the reply is the
     # resource (as it was before replies were read).
     replied: str | None = None
@@ -136,6 +147,7 @@ def _operation(
         path_schemas=path_schemas,
         resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
         request_media=media,
+        response_media=None if shape == "none" else replied_as,
         error_entity=error_entity,
         error_media=error_media,
     )
@@ -179,14 +191,17 @@ def _request_body(
     params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
     ctx: Ctx,
     v3: bool,
+    consumes: Any = None,
 ) -> tuple[Any, Ctx, str | None]:
-    """The request body's schema, where it is, and its media type where that is a form
-    (``application/x-www-form-urlencoded``, ``multipart/form-data``; None: JSON, chosen
-    over any other the body may also be sent as)."""
+    """The request body's schema, where it is, and its media type where that is not JSON
+    (JSON is chosen over any other the body may also be sent as; else the first declared;
+    Swagger 2.0: the first the operation, else the document, ``consumes``)."""
     if not v3:
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
-                return param["schema"], pctx.at("schema"), None
+                declared = _swagger_media(op.get("consumes"), consumes)
+                sent = _sent_as(conv, declared, ctx.at("consumes"), "request body")
+                return param["schema"], pctx.at("schema"), sent
         return _form_body(op, params, ctx)
     body = op.get("requestBody")
     bctx = ctx.at("requestBody")
@@ -198,11 +213,60 @@ def _request_body(
     if not isinstance(content, dict) or not content:
         return None, ctx, None
     media = _media(content)
-    base = str(media).split(";")[0].strip().lower()
-    form = base if base in FORM_MEDIA else None
+    sent = _sent_as(conv, media, bctx.at("content", media), "request body")
     if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
-        return {}, bctx, form
-    return content[media]["schema"], bctx.at("content", media, "schema"), form
+        return _schemaless(sent), bctx, sent
+    sctx = bctx.at("content", media, "schema")
+    _fits_media(conv, content[media]["schema"], sctx, sent)
+    return content[media]["schema"], sctx, sent
+
+
+def _sent_as(conv: Converter, media: str | None, ctx: Ctx, what: str) -> str | None:
+    """The media type a body declared as ``media`` is sent as (None: JSON): a form's type
+    as it is, another's made concrete (``image/*`` → ``image/png``). A key that is no media
+    type is warned about, and the body is JSON."""
+    if media is None:
+        return None
+    if not is_media_type(media):
+        conv.warn(ctx, f"{what}: '{media}' is not a media type (type/subtype); sent as JSON")
+        return None
+    kind = media_kind(media)
+    if kind == "json":
+        return None
+    return base_type(media) if kind == "form" else concrete(media)
+
+
+def _schemaless(media: str | None) -> dict[str, Any]:
+    """The schema of a body whose media type declares none: text a string, bytes a
+    binary string, anything else any value."""
+    kind = media_kind(media)
+    if kind == "text":
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"} if kind == "binary" else {}
+
+
+def _fits_media(conv: Converter, node: Any, ctx: Ctx, media: str | None) -> None:
+    """Warn where a text or binary body's schema is an object or an array: it is sent as
+    the JSON text of its value (the bytes of that text)."""
+    if media_kind(media) not in ("text", "binary"):
+        return
+    found = node
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        found, _ = conv.resolve(node["$ref"], ctx)
+    if isinstance(found, dict) and (
+        found.get("type") in ("object", "array") or "properties" in found
+    ):
+        conv.warn(ctx, f"'{media}' of a schema that is no string: sent as its JSON text")
+
+
+def _swagger_media(own: Any, document: Any) -> str | None:
+    """Swagger 2.0's media type of a body: the first of ``consumes`` (``produces``) of the
+    operation, else of the document, unless one is JSON (None)."""
+    listed = own if isinstance(own, list) else document if isinstance(document, list) else []
+    keys = [str(m) for m in listed]
+    if not keys or any(media_kind(m) == "json" for m in keys if is_media_type(m)):
+        return None
+    return keys[0]
 
 
 def _form_body(
@@ -237,16 +301,17 @@ _URLENCODED = "application/x-www-form-urlencoded"
 
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
-) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
+) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None, str | None]:
     """The status the operation answers when nothing goes wrong, the error statuses,
     whether that answer has a body (True when no response is declared: nothing says it has
-    none), and its schema. The answer is one the spec allows: the lowest 2xx, else 3xx;
-    else ``default`` (200) where it reads as a success; else the first status declared (an
-    operation whose spec lists only errors never succeeds); else an error ``default`` (500)."""
+    none), its schema and its media type as declared. The answer is one the spec allows:
+    the lowest 2xx, else 3xx; else ``default`` (200) where it reads as a success; else the
+    first status declared (an operation whose spec lists only errors never succeeds); else
+    an error ``default`` (500)."""
     if not isinstance(raw, dict):
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
-        return 200, (), True, None
+        return 200, (), True, None, None
     codes = _status_keys(raw)  # status -> its key as written
     errors = tuple(sorted(c for c in codes if c >= 400))
     ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
@@ -260,9 +325,8 @@ def _responses(
     elif "default" in raw:
         success, key = 500, "default"
     else:
-        return 200, errors, True, None  # (no response declared: none is ruled out)
-    has_body, body, _ = _response_body(conv, raw[key], ctx.at(str(key)), v3)
-    return success, errors, has_body, body
+        return 200, errors, True, None, None  # (no response declared: none is ruled out)
+    return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
 
 
 def _status_keys(raw: dict[Any, Any]) -> dict[int, Any]:
@@ -284,7 +348,7 @@ def _bad_request(
     """The entity of the body the spec declares for a request whose body breaks its schema,
     under the status it is answered with (``bad_request_status``), else under an error
     ``default``; and its media type where that is not ``application/json`` (None without a
-    schema: the generic validation error is sent)."""
+    schema, or as a form: the generic validation error is sent, as JSON)."""
     if not isinstance(raw, dict):
         return None, None
     key = _status_keys(raw).get(bad_request_status(errors))
@@ -295,7 +359,7 @@ def _bad_request(
     _, body, media = _response_body(conv, raw[key], ctx.at(str(key)), v3)
     if body is None:
         return None, None
-    if media is not None and (not is_media_type(media) or media_kind(media) != "json"):
+    if media is not None and (not is_media_type(media) or media_kind(media) == "form"):
         return None, None
     node, bctx = body
     ref = raw[key].get("$ref") if isinstance(raw[key], dict) else None
