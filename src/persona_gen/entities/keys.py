@@ -58,6 +58,7 @@ OPERATION_KEYS = (
     "required_query",
     "resources",
     "request_media",
+    "request_encoding",
     "bad_request",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")

@@ -14,11 +14,13 @@ from typing import Any
 __all__ = [
     "RESPONSE_SHAPES",
     "SCALAR_TYPES",
+    "STYLES",
     "Domain",
     "Entity",
     "Field",
     "ForeignKey",
     "Operation",
+    "PartEncoding",
     "Schema",
     "XmlName",
     "bad_request_status",
@@ -40,6 +42,21 @@ class XmlName:
     prefix: str | None = None
     attribute: bool = False
     wrapped: bool = False
+
+
+STYLES = ("form", "spaceDelimited", "pipeDelimited", "deepObject")
+
+
+@dataclass(frozen=True, slots=True)
+class PartEncoding:
+    """How one property of a form body is sent (OpenAPI's Encoding Object): its part's
+    ``content_type`` (multipart) or the JSON or XML text of its value (urlencoded); in an
+    urlencoded form, its ``style`` (one of STYLES) and whether it is ``explode``-d."""
+
+    name: str
+    content_type: str | None = None
+    style: str | None = None
+    explode: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +206,8 @@ class Operation:
     request_media: str | None = None
     # The media type of the success reply where it is not JSON (None): text, XML or bytes.
     response_media: str | None = None
+    # How the properties of a form body are sent, where the spec says (OpenAPI's encoding).
+    request_encoding: tuple[PartEncoding, ...] = ()
     # The body of the reply to a request whose body breaks its schema, where the spec
     # declares one for that status (``bad_request_status``): its entity, and its media type
     # where that is not plain JSON (None: ``application/json``).

@@ -27,12 +27,14 @@ from persona_gen.entities.keys import (
 from persona_gen.entities.media import is_media_type
 from persona_gen.entities.model import (
     RESPONSE_SHAPES,
+    STYLES,
     TYPES,
     Domain,
     Entity,
     Field,
     ForeignKey,
     Operation,
+    PartEncoding,
     Schema,
     XmlName,
 )
@@ -258,6 +260,19 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
         out["request_media"] = op.request_media
+    if op.request_encoding:
+        out["request_encoding"] = {
+            e.name: {
+                k: v
+                for k, v in (
+                    ("content_type", e.content_type),
+                    ("style", e.style),
+                    ("explode", e.explode),
+                )
+                if v is not None
+            }
+            for e in op.request_encoding
+        }
     if op.error_entity is not None:
         error = {"entity": op.error_entity}
         out["bad_request"] = error if op.error_media is None else {**error, "media": op.error_media}
@@ -298,6 +313,7 @@ def operation_from_dict(data: Any, path: str) -> Operation:
         path_schemas=declared,
         resources=_names(data.get("resources", ()), f"{path}.resources"),
         request_media=_request_media(data.get("request_media"), f"{path}.request_media"),
+        request_encoding=_encoding(data.get("request_encoding", {}), f"{path}.request_encoding"),
         **_bad_request(data.get("bad_request"), f"{path}.bad_request"),
     )
 
@@ -339,6 +355,31 @@ def _media_type(raw: Any, path: str) -> str:
             path, f"expected a media type such as application/xml (type/subtype), not {raw!r}"
         )
     return raw
+
+
+def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
+    """``request_encoding: {name: {content_type, style, explode}}``."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(path, "expected a mapping of property name to its encoding")
+    out = []
+    for name, spec in raw.items():
+        here = f"{path}.{name}"
+        if not isinstance(spec, dict):
+            raise EntityFormatError(here, "expected a mapping (content_type, style, explode)")
+        only(spec, "encoding", ("content_type", "style", "explode"), here)
+        content_type = spec.get("content_type")
+        if content_type is not None:
+            _media_type(content_type, f"{here}.content_type")
+        style = spec.get("style")
+        if style is not None and style not in STYLES:
+            raise EntityFormatError(
+                f"{here}.style", f"unknown style {style!r} (one of {', '.join(STYLES)})"
+            )
+        explode = spec.get("explode")
+        if explode is not None:
+            _flag(explode, f"{here}.explode")
+        out.append(PartEncoding(str(name), content_type, style, explode))
+    return tuple(out)
 
 
 def _bad_request(raw: Any, path: str) -> dict[str, Any]:

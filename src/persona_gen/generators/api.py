@@ -17,7 +17,7 @@ import numpy as np
 import orjson
 
 from persona_gen.entities.media import media_kind
-from persona_gen.entities.model import Entity, Operation, Schema
+from persona_gen.entities.model import Entity, Operation, Schema, deref
 from persona_gen.generators.base import Generator, Record, repeats_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects
@@ -522,7 +522,19 @@ class ApiGenerator(Generator):
         sent = self._entity_of(op.entity)
         if sent.name not in self.binary:
             self.binary[sent.name] = binary_fields(sent.schema, self.ctx.domain)
-        return encode_form(body, media, tag, self.binary[sent.name])
+        if not op.request_encoding:
+            return encode_form(body, media, tag, self.binary[sent.name])
+        domain = self.ctx.domain
+        fields = {f.name: f.schema for f in deref(domain, sent.schema).fields}
+
+        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+            schema = fields.get(name, Schema("any"))
+            items = deref(domain, schema).items
+            if items is not None and not isinstance(value, list):
+                schema = items  # (one item's part)
+            return to_xml(value, schema, domain, name)
+
+        return encode_form(body, media, tag, self.binary[sent.name], op.request_encoding, xml)
 
     def _entity_of(self, name: str | None) -> Entity:
         return self.ctx.domain.entities.get(name or "") or self.entity

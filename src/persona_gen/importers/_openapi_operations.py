@@ -8,12 +8,13 @@ from urllib.parse import urlsplit
 
 from persona_gen.entities.media import (
     JSON,
+    URLENCODED,
     base_type,
     concrete,
     is_media_type,
     media_kind,
 )
-from persona_gen.entities.model import Operation, Schema, bad_request_status
+from persona_gen.entities.model import STYLES, Operation, PartEncoding, Schema, bad_request_status
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
 from persona_gen.importers._openapi_resources import by_path, named, resource_of
@@ -72,7 +73,8 @@ def _operation(
     root: dict[str, Any],
 ) -> Operation:
     op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
-    body, bctx, media = _request_body(conv, op, params, ctx, v3, root.get("consumes"))
+    encoding: list[PartEncoding] = []
+    body, bctx, media = _request_body(conv, op, params, ctx, v3, root.get("consumes"), encoding)
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
@@ -147,6 +149,7 @@ def _operation(
         path_schemas=path_schemas,
         resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
         request_media=media,
+        request_encoding=tuple(encoding),
         response_media=None if shape == "none" else replied_as,
         error_entity=error_entity,
         error_media=error_media,
@@ -192,10 +195,13 @@ def _request_body(
     ctx: Ctx,
     v3: bool,
     consumes: Any = None,
+    encoding: list[PartEncoding] | None = None,
 ) -> tuple[Any, Ctx, str | None]:
     """The request body's schema, where it is, and its media type where that is not JSON
     (JSON is chosen over any other the body may also be sent as; else the first declared;
-    Swagger 2.0: the first the operation, else the document, ``consumes``)."""
+    Swagger 2.0: the first the operation, else the document, ``consumes``); a form's
+    ``encoding`` goes into ``encoding``."""
+    encoding = [] if encoding is None else encoding
     if not v3:
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
@@ -218,7 +224,54 @@ def _request_body(
         return _schemaless(sent), bctx, sent
     sctx = bctx.at("content", media, "schema")
     _fits_media(conv, content[media]["schema"], sctx, sent)
+    if media_kind(sent) == "form" and "encoding" in content[media]:
+        ectx = bctx.at("content", media, "encoding")
+        encoding[:] = _encoding(conv, content[media]["encoding"], ectx, sent == URLENCODED)
     return content[media]["schema"], sctx, sent
+
+
+def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[PartEncoding]:
+    """A form's ``encoding`` map: each property's ``contentType`` (a list: its first), and
+    in an urlencoded form its ``style`` and ``explode`` (OpenAPI applies them to no other
+    media type). What cannot be read is warned about and left out; ``headers`` of a part
+    are not sent."""
+    if not isinstance(raw, dict):
+        conv.warn(
+            ctx,
+            f"encoding must be an object (property: Encoding Object), not {_kind(raw)}; ignored",
+        )
+        return []
+    out = []
+    for name, entry in raw.items():
+        here = ctx.at(name)
+        if not isinstance(entry, dict):
+            conv.warn(here, f"an Encoding Object must be an object, not {_kind(entry)}; ignored")
+            continue
+        content_type = entry.get("contentType")
+        if content_type is not None and not (
+            isinstance(content_type, str) and all(is_media_type(m) for m in content_type.split(","))
+        ):
+            conv.warn(here.at("contentType"), f"{content_type!r} is not a media type; ignored")
+            content_type = None
+        style, explode = entry.get("style"), entry.get("explode")
+        if style is not None and style not in STYLES:
+            conv.warn(
+                here.at("style"), f"unknown style {style!r} (one of {', '.join(STYLES)}); ignored"
+            )
+            style = None
+        if explode is not None and not isinstance(explode, bool):
+            conv.warn(
+                here.at("explode"), f"explode must be true or false, not {explode!r}; ignored"
+            )
+            explode = None
+        if "headers" in entry:
+            conv.warn(here.at("headers"), "headers of a form part are not sent")
+        if not urlencoded:
+            style = explode = None
+        if content_type is not None or style is not None or explode is not None:
+            sent = concrete(content_type) if content_type is not None else None
+            out.append(PartEncoding(str(name), sent, style, explode))
+    return out
 
 
 def _sent_as(conv: Converter, media: str | None, ctx: Ctx, what: str) -> str | None:

@@ -112,7 +112,12 @@ class _Spec:
             self.conv.keep_xml = any(
                 media_kind(m) == "xml"
                 for op in self.operations
-                for m in (op.request_media, op.response_media, op.error_media)
+                for m in (
+                    op.request_media,
+                    op.response_media,
+                    op.error_media,
+                    *(e.content_type for e in op.request_encoding),
+                )
                 if m is not None
             )
             if not self.listed:

@@ -913,7 +913,8 @@ def _wire_values(
                 False,
                 f"a form of {entity}, which is no one object (a union), is not read back",
             )
-        return decode(part, str(content_type), schema, domain), True, None
+        encoding = op.request_encoding if op is not None else ()
+        return decode(part, str(content_type), schema, domain, encoding), True, None
     why = xml_unreadable(schema, domain)
     if why is not None:
         return part, False, f"an XML body of {entity} is not read back: {why}"
