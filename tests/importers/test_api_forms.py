@@ -4,15 +4,24 @@ Content-Type, the body encoded as that type, and ``persona-gen check`` reads the
 from __future__ import annotations
 
 import json
+import re
+import shutil
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
+from xml.etree import ElementTree
 
 import pytest
+import yaml
 
 from persona_gen import Dataset, PersonaCatalog
+from persona_gen.entities.keys import EntityFormatError
+from persona_gen.entities.model import Domain, Entity, Field, PartEncoding, Schema
+from persona_gen.entities.serial import domain_from_dict, domain_to_dict
+from persona_gen.generators.forms import decode as decode_form
+from persona_gen.generators.forms import encode as encode_form
 from persona_gen.importers.openapi import OpenApiImporter
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import check_dataset
@@ -191,3 +200,273 @@ def test_swagger_form_data_parameters_are_a_form_body(
     if operation == "upload":
         file = body.field("file")
         assert file is not None and file.schema.format == "binary"
+
+
+def test_check_reads_an_empty_multipart_body(tmp_path: Path) -> None:
+    """A multipart body whose fields are all left out is only its closing delimiter: an
+    empty form, which a schema without required fields accepts."""
+    spec = tmp_path / "forms.yaml"
+    files = (
+        "{type: object, properties: {files: {type: array, items: {type: string, format: binary}}}}"
+    )
+    spec.write_text(
+        SPEC.replace("    Upload:\n", f"    Upload: {files}\n    Old:\n"), encoding="utf-8"
+    )
+    profile = tmp_path / "Upload.yaml"
+    args = ["import-schema", str(spec), "-e", "Upload", "-o", str(profile), "-c", "400"]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
+    records = json.loads((out / "Upload_api.json").read_text(encoding="utf-8"))
+    bodies = [str(r["request"]["body"]) for r in records if r["request"]["body"] is not None]
+    empty = [b for b in bodies if b.count("--persona-gen-") == 1 and b.endswith("--\r\n")]
+    assert empty, "no body without parts was drawn"
+    report = check_dataset(out / "Upload_api.json", load_profile(profile))
+    assert report.exit_code == 0 and not report.problems, report.to_json()
+
+
+# -- encoding: per-property content types, and styles of urlencoded forms -----------------
+
+DOCUMENTS = Path(__file__).parent / "specs" / "documents.yaml"
+
+
+def _documents(tmp: Path, entity: str, persona: str, count: int = 600) -> tuple[Path, Path]:
+    """Import ``entity`` of the document store spec and generate its api records; (profile,
+    data)."""
+    shutil.copy(DOCUMENTS, tmp / DOCUMENTS.name)
+    profile = tmp / f"{entity}.yaml"
+    args = ["import-schema", str(tmp / DOCUMENTS.name), "-e", entity, "-o", str(profile)]
+    assert run_cli([*args, "-c", str(count), "--force"]).code == 0
+    out = tmp / "out"
+    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "3"])
+    assert result.code == 0, result.stderr
+    return profile, out / f"{entity}_api.json"
+
+
+def test_urlencoded_styles_follow_the_encoding(tmp_path: Path) -> None:
+    """``keywords`` pipeDelimited, ``ratings`` form not exploded, ``owner`` deepObject,
+    ``origin`` form exploded (its properties are pairs of their own), ``review`` JSON."""
+    _, data = _documents(tmp_path, "Metadata", "normal_user")
+    requests = _sent(json.loads(data.read_text(encoding="utf-8")))
+    assert requests
+    for request in requests:
+        body = request["body"]
+        pairs = [p.split("=", 1) for p in body.split("&")]
+        keys = [unquote_plus(k) for k, _ in pairs]
+        raw = dict(pairs)
+        assert keys.count("keywords") <= 1  # (none for no keyword)
+        if "keywords" in raw:
+            assert "," not in raw["keywords"]
+            assert all(len(unquote_plus(k)) <= 24 for k in raw["keywords"].split("|"))
+        if "ratings" in raw:
+            assert all(1 <= int(r) <= 5 for r in raw["ratings"].split(","))
+        assert "owner[team]" in keys and "owner" not in keys
+        assert "origin" not in keys  # (exploded: source=…&batch=…)
+        if "source" in keys:
+            assert unquote_plus(raw["source"]) in ("scan", "upload", "email")
+        if "review" in raw:
+            assert isinstance(json.loads(unquote_plus(raw["review"])), dict)
+
+
+def test_multipart_parts_have_their_declared_content_types(tmp_path: Path) -> None:
+    _, data = _documents(tmp_path, "Attachment", "normal_user")
+    requests = _sent(json.loads(data.read_text(encoding="utf-8")))
+    assert requests
+    seen: set[str] = set()
+    for request in requests:
+        content_type = request["headers"]["Content-Type"]
+        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
+        message = BytesParser(policy=HTTP).parsebytes(raw)
+        parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+        seen.update(str(n) for n in parts)
+        scan = parts["scan"]
+        assert scan.get_content_type() == "image/png" and scan.get_filename() == "scan"
+        assert "Content-Type: text/plain; charset=utf-8\r\n" in request["body"]
+        assert parts["caption"].get_content_type() == "text/plain"
+        if "manifest" in parts:
+            assert parts["manifest"].get_content_type() == "application/json"
+            assert isinstance(json.loads(parts["manifest"].get_content()), dict)
+        if "labels" in parts:  # (an array in one JSON part)
+            assert list(parts).count("labels") == 1
+            assert isinstance(json.loads(parts["labels"].get_content()), list)
+        if "page" in parts:
+            assert parts["page"].get_content_type() == "application/xml"
+            page = ElementTree.fromstring(parts["page"].get_content())
+            assert page.tag == "page" and int(page.attrib["number"]) >= 1
+    assert {"manifest", "labels", "page"} <= seen
+
+
+@pytest.mark.parametrize("entity", ["Metadata", "Attachment"])
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user", "legacy_client"])
+def test_check_reads_encoded_forms_back(tmp_path: Path, entity: str, persona: str) -> None:
+    profile, data = _documents(tmp_path, entity, persona, 800)
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked == 800 and not report.problems
+    if persona == "normal_user":
+        assert report.failed == 0
+    else:
+        assert report.failed_as_labelled > 0  # (the breaks are seen through the encoding)
+
+
+def test_styled_values_read_back_whole() -> None:
+    """Items holding a delimiter, empty and null values, nested values: what is sent is
+    what is read."""
+    schema = Schema(
+        "object",
+        fields=(
+            Field("tags", Schema("array", items=Schema("string")), required=False),
+            Field("nums", Schema("array", items=Schema("integer")), required=False),
+            Field("spaced", Schema("array", items=Schema("string")), required=False),
+            Field(
+                "point",
+                Schema(
+                    "object", fields=(Field("x", Schema("integer")), Field("y", Schema("string")))
+                ),
+                required=False,
+            ),
+            Field(
+                "deep",
+                Schema("object", nullable=True, fields=(Field("a", Schema("string")),)),
+                required=False,
+            ),
+            Field("flat", Schema("object", fields=(Field("k", Schema("boolean")),)), required=True),
+        ),
+    )
+    domain = Domain({"F": Entity("F", schema)}, "F")
+    encoding = (
+        PartEncoding("tags", style="pipeDelimited"),
+        PartEncoding("nums", style="form", explode=False),
+        PartEncoding("spaced", style="spaceDelimited"),
+        PartEncoding("point", style="form", explode=False),
+        PartEncoding("deep", style="deepObject", explode=True),
+        PartEncoding("flat", style="form", explode=True),
+    )
+    values = [
+        {
+            "tags": ["a|b", "c d", "", "%20"],
+            "nums": [1, 22],
+            "spaced": ["x y", "z%20"],
+            "point": {"x": 3, "y": "a,b"},
+            "deep": {"a": "[x]=&"},
+            "flat": {"k": True},
+        },
+        {"tags": [], "nums": [7], "point": {"x": 0, "y": ""}, "deep": None, "flat": {}},
+    ]
+    for value in values:
+        _, text = encode_form(
+            value, "application/x-www-form-urlencoded", "t", frozenset(), encoding
+        )
+        back = decode_form(text, "application/x-www-form-urlencoded", schema, domain, encoding)
+        expected = {k: v for k, v in value.items() if v != []}
+        assert back == expected, text
+
+
+def test_a_malformed_encoding_is_warned_about_and_left_out(tmp_path: Path) -> None:
+    body = {
+        "type": "object",
+        "properties": {
+            "a": {"type": "array", "items": {"type": "string"}},
+            "b": {"type": "string"},
+            "c": {"type": "string"},
+        },
+    }
+    encodings: dict[str, Any] = {
+        "form": {
+            "a": {"style": "matrix", "explode": "yes"},
+            "b": {
+                "contentType": "not a type",
+                "headers": {"X-Rate": {"schema": {"type": "integer"}}},
+            },
+            "c": "json",
+        },
+        "list": ["a"],
+    }
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            f"/{name}": {
+                "post": {
+                    "requestBody": {
+                        "content": {
+                            "application/x-www-form-urlencoded": {"schema": body, "encoding": enc}
+                        }
+                    },
+                    "responses": {"204": {"description": "ok"}},
+                }
+            }
+            for name, enc in encodings.items()
+        },
+    }
+    path = tmp_path / "enc.yaml"
+    path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+    result = OpenApiImporter().load(path)
+    assert all(op.request_encoding == () for op in result.domain.operations)
+    warnings = "\n".join(result.warnings)
+    for expected in (
+        "unknown style 'matrix'",
+        "explode must be true or false, not 'yes'",
+        "'not a type' is not a media type; ignored",
+        "headers of a form part are not sent",
+        "an Encoding Object must be an object, not a string",
+        "encoding must be an object (property: Encoding Object), not a list",
+    ):
+        assert expected in warnings, warnings
+    assert run_cli(["import-schema", str(path), "-o", str(tmp_path / "p.yaml")]).code == 0
+
+
+def test_style_applies_to_urlencoded_forms_only(tmp_path: Path) -> None:
+    """OpenAPI ignores style and explode outside application/x-www-form-urlencoded; a part's
+    content type counts in both."""
+    for media, kept in (
+        ("multipart/form-data", (PartEncoding("a", "application/json"),)),
+        (
+            "application/x-www-form-urlencoded",
+            (PartEncoding("a", "application/json", "pipeDelimited", False),),
+        ),
+    ):
+        schema = {"type": "object", "properties": {"a": {"type": "array", "items": {}}}}
+        enc = {"a": {"contentType": "application/json", "style": "pipeDelimited", "explode": False}}
+        spec = {
+            "openapi": "3.0.3",
+            "info": {"title": "t", "version": "1"},
+            "paths": {
+                "/x": {
+                    "post": {
+                        "requestBody": {"content": {media: {"schema": schema, "encoding": enc}}},
+                        "responses": {"204": {"description": "ok"}},
+                    }
+                }
+            },
+        }
+        path = tmp_path / "style.yaml"
+        path.write_text(yaml.safe_dump(spec), encoding="utf-8")
+        (op,) = OpenApiImporter().load(path).domain.operations
+        assert op.request_encoding == kept
+
+
+def test_a_profile_s_request_encoding_is_checked() -> None:
+    base = {"entities": {"F": {"schema": {"type": "object"}}}}
+    op = {
+        "method": "POST",
+        "path": "/f",
+        "request_body": True,
+        "request_media": "application/x-www-form-urlencoded",
+    }
+    cases = [
+        ({"a": {"style": "matrix"}}, "request_encoding.a.style: unknown style 'matrix'"),
+        ({"a": {"explode": "no"}}, "request_encoding.a.explode: expected true or false"),
+        ({"a": {"content_type": "json"}}, "request_encoding.a.content_type: expected a media type"),
+        (
+            {"a": {"contentType": "application/json"}},
+            "request_encoding.a.contentType: unknown encoding key",
+        ),
+        (["a"], "request_encoding: expected a mapping of property name to its encoding"),
+    ]
+    for raw, message in cases:
+        with pytest.raises(EntityFormatError, match=re.escape(message)):
+            domain_from_dict({**base, "operations": [{**op, "request_encoding": raw}]})
+    good = {"a": {"content_type": "image/png"}, "b": {"style": "deepObject", "explode": True}}
+    domain = domain_from_dict({**base, "operations": [{**op, "request_encoding": good}]})
+    assert domain_to_dict(domain)["operations"][0]["request_encoding"] == good

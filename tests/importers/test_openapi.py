@@ -104,7 +104,64 @@ def test_an_entity_keeps_every_operation_on_it_and_none_of_others() -> None:
     assert _kept(CORPUS / "oas30-link-example.yaml", "pullrequest") == {
         "GET /2.0/repositories/{username}/{slug}/pullrequests",
         "GET /2.0/repositories/{username}/{slug}/pullrequests/{pid}",
+        "POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge",  # (no body)
     }
+    assert "POST /2.0/repositories/{username}/{slug}/pullrequests/{pid}/merge" not in _kept(
+        CORPUS / "oas30-link-example.yaml", "repository"
+    )
+
+
+def _ref(name: str) -> dict[str, Any]:
+    return {"content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}}}
+
+
+def test_an_entity_keeps_the_bodiless_operations_under_its_paths(tmp_path: Path) -> None:
+    """``-e Issue`` keeps ``PUT``/``DELETE /issues/{issue_number}/lock`` (no body, nothing
+    else they act on), not the comments under the issue, nor a bodiless operation under a
+    comment's own path (``/comments/{comment_id}/pin`` is the comment's); the API's root
+    (``GET /``, under the server's ``/api/v3``) owns nothing under it."""
+    none = {"204": {"description": "done"}}
+    issue = "/repos/{owner}/{repo}/issues/{issue_number}"
+    comment = f"{issue}/comments/{{comment_id}}"
+    paths = {
+        "/repos/{owner}/{repo}/issues": {"post": {"requestBody": _ref("Issue"), "responses": {}}},
+        issue: {"get": {"responses": {"200": _ref("Issue")}}},
+        f"{issue}/lock": {"put": {"responses": none}, "delete": {"responses": none}},
+        f"{issue}/comments": {
+            "get": {"responses": {"200": _ref("Comment")}},
+            "post": {"requestBody": _ref("Comment"), "responses": none},
+        },
+        comment: {"get": {"responses": {"200": _ref("Comment")}}},
+        f"{comment}/pin": {"put": {"responses": none}},
+        "/repos/{owner}/{repo}/stats": {"post": {"responses": none}},
+    }
+
+    def obj() -> dict[str, Any]:
+        return {"type": "object", "properties": {"id": {"type": "integer"}}}
+
+    paths["/"] = {"get": {"responses": {"200": _ref("Meta")}}}  # (the API's root)
+    paths["/rebuild"] = {"post": {"responses": none}}
+    doc = {**oas30({"Issue": obj(), "Comment": obj(), "Meta": obj()}, paths)}
+    spec = write(tmp_path, {**doc, "servers": [{"url": "https://example.com/api/v3"}]})
+    v3 = "/api/v3"
+    assert _kept(spec, "Issue") == {
+        f"POST {v3}/repos/{{owner}}/{{repo}}/issues",
+        f"GET {v3}{issue}",
+        f"PUT {v3}{issue}/lock",
+        f"DELETE {v3}{issue}/lock",
+    }
+    assert _kept(spec, "Comment") == {
+        f"GET {v3}{issue}/comments",
+        f"POST {v3}{issue}/comments",
+        f"GET {v3}{comment}",
+        f"PUT {v3}{comment}/pin",
+    }
+    assert _kept(spec, "Meta") == {f"GET {v3}/"}
+    # (an API of one collection: every path is under /issues, which is no root)
+    only = {p: item for p, item in paths.items() if "/issues" in p}
+    only["/repos/{owner}/{repo}/issues/export"] = {"get": {"responses": none}}
+    spec = write(tmp_path, {**oas30({"Issue": obj(), "Comment": obj()}, only)})
+    assert "GET /repos/{owner}/{repo}/issues/export" in _kept(spec, "Issue")
 
 
 def test_example_operations_use_the_spec_paths_and_codes() -> None:

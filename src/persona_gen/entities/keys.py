@@ -39,7 +39,7 @@ __all__ = [
     "wrong_kinds",
 ]
 
-_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default"}
+_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default", "xml"}
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
@@ -62,6 +62,8 @@ OPERATION_KEYS = (
     "required_query",
     "resources",
     "request_media",
+    "request_encoding",
+    "bad_request",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")

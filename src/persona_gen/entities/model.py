@@ -14,18 +14,50 @@ from typing import Any
 __all__ = [
     "RESPONSE_SHAPES",
     "SCALAR_TYPES",
+    "STYLES",
     "Domain",
     "Entity",
     "Field",
     "ForeignKey",
     "Operation",
+    "PartEncoding",
     "Schema",
+    "XmlName",
+    "bad_request_status",
     "deref",
     "takes_null",
 ]
 
 SCALAR_TYPES = frozenset({"string", "integer", "number", "boolean", "null", "any"})
 TYPES = SCALAR_TYPES | {"object", "array", "map", "union", "ref"}
+
+
+@dataclass(frozen=True, slots=True)
+class XmlName:
+    """How a value is written in XML (OpenAPI's ``xml`` object): its element's (or
+    attribute's) ``name``, a ``namespace`` and ``prefix``, as an ``attribute`` of its
+    parent, and an array ``wrapped`` in an element of its own."""
+
+    name: str | None = None
+    namespace: str | None = None
+    prefix: str | None = None
+    attribute: bool = False
+    wrapped: bool = False
+
+
+STYLES = ("form", "spaceDelimited", "pipeDelimited", "deepObject")
+
+
+@dataclass(frozen=True, slots=True)
+class PartEncoding:
+    """How one property of a form body is sent (OpenAPI's Encoding Object): its part's
+    ``content_type`` (multipart) or the JSON or XML text of its value (urlencoded); in an
+    urlencoded form, its ``style`` (one of STYLES) and whether it is ``explode``-d."""
+
+    name: str
+    content_type: str | None = None
+    style: str | None = None
+    explode: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +98,7 @@ class Schema:
     variants: tuple[Schema, ...] = ()
     ref: str | None = None
     description: str | None = None
+    xml: XmlName | None = None  # (kept only where an operation sends or replies XML)
 
     def field(self, name: str) -> Field | None:
         for f in self.fields:
@@ -137,8 +170,6 @@ class Entity:
 
 
 RESPONSE_SHAPES = ("one", "array", "page", "none")
-# Request body media types sent as forms, not JSON.
-FORM_MEDIA = ("application/x-www-form-urlencoded", "multipart/form-data")
 """How a success reply holds its entity: one value of it; a JSON array of them; the built-in
 API's page, ``{"items": [...], "page": 1}`` (no spec declares it); no body at all."""
 
@@ -171,8 +202,25 @@ class Operation:
     # reply's, where they are, extend or wrap one (``allOf: [Booking, {links}]``,
     # ``{data: [Booking]}``); else its path's. What ``import-schema -e`` keeps it by.
     resources: tuple[str, ...] = ()
-    # The request body's media type where it is a form (one of FORM_MEDIA; None: JSON).
+    # The media type the request body is sent as where it is not JSON (None): a form
+    # (application/x-www-form-urlencoded, multipart/form-data), text, XML or bytes.
     request_media: str | None = None
+    # The media type of the success reply where it is not JSON (None): text, XML or bytes.
+    response_media: str | None = None
+    # How the properties of a form body are sent, where the spec says (OpenAPI's encoding).
+    request_encoding: tuple[PartEncoding, ...] = ()
+    # The body of the reply to a request whose body breaks its schema, where the spec
+    # declares one for that status (``bad_request_status``): its entity, and its media type
+    # where that is not plain JSON (None: ``application/json``).
+    error_entity: str | None = None
+    error_media: str | None = None
+
+    @property
+    def bad_request_status(self) -> int:
+        """The status a request whose body breaks its schema is answered with: 422 where
+        the operation declares it, else 400, else its lowest other client error that is
+        not about credentials, a missing resource or a rate (401, 403, 404, 429), else 422."""
+        return bad_request_status(self.error_statuses)
 
     @property
     def response_array(self) -> bool:
@@ -209,6 +257,17 @@ def takes_null(domain: Domain, s: Schema) -> bool:
         s = domain.entities[s.ref].schema
         seen += 1
     return True
+
+
+_NOT_ABOUT_THE_BODY = (401, 403, 404, 429)
+
+
+def bad_request_status(declared: tuple[int, ...]) -> int:
+    """See ``Operation.bad_request_status``."""
+    if 422 in declared or 400 in declared:
+        return 422 if 422 in declared else 400
+    others = sorted(c for c in declared if 400 <= c < 500 and c not in _NOT_ABOUT_THE_BODY)
+    return others[0] if others else 422
 
 
 def deref(domain: Domain, s: Schema) -> Schema:

@@ -25,21 +25,25 @@ from persona_gen.entities.keys import (
     exclusive_bounds,
     http_method,
     is_extension,
+    only,
     path_template,
     unknown_key,
     unknown_keys,
     wrong_kinds,
 )
+from persona_gen.entities.media import is_media_type
 from persona_gen.entities.model import (
-    FORM_MEDIA,
     RESPONSE_SHAPES,
+    STYLES,
     TYPES,
     Domain,
     Entity,
     Field,
     ForeignKey,
     Operation,
+    PartEncoding,
     Schema,
+    XmlName,
 )
 
 __all__ = [
@@ -111,7 +115,32 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["fields"] = {f.name: _field_to_dict(f) for f in schema.fields}
     if schema.variants:
         out["variants"] = [schema_to_dict(v) for v in schema.variants]
+    if schema.xml is not None:
+        out["xml"] = {
+            k: getattr(schema.xml, k)
+            for k in XML_KEYS
+            if getattr(schema.xml, k) not in (None, False)
+        }
     return out
+
+
+XML_KEYS = ("name", "namespace", "prefix", "attribute", "wrapped")
+
+
+def _xml_from_dict(raw: Any, path: str) -> XmlName:
+    """``xml: {name, namespace, prefix, attribute, wrapped}``."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(
+            path, "expected a mapping (name, namespace, prefix, attribute, wrapped)"
+        )
+    only(raw, "xml", XML_KEYS, path)
+    for key in ("name", "namespace", "prefix"):
+        if raw.get(key) is not None and not isinstance(raw[key], str):
+            raise EntityFormatError(f"{path}.{key}", f"expected text, not {raw[key]!r}")
+    for key in ("attribute", "wrapped"):
+        if not isinstance(raw.get(key, False), bool):
+            raise EntityFormatError(f"{path}.{key}", f"expected true or false, not {raw[key]!r}")
+    return XmlName(**raw)
 
 
 def _field_to_dict(f: Field) -> dict[str, Any]:
@@ -163,6 +192,8 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
                 _field_from_dict(name, spec, f"{here}.{name}", found)
                 for name, spec in value.items()
             )
+        elif key == "xml":
+            kwargs["xml"] = _xml_from_dict(value, here)
         elif key == "variants":
             if not isinstance(value, list):
                 own.append(EntityFormatError(here, "expected a list of schemas"))
@@ -282,6 +313,8 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
     response: dict[str, Any] = {"shape": op.response_shape}
     if op.response_entity is not None:
         response = {"entity": op.response_entity, **response}
+    if op.response_media is not None:
+        response["media"] = op.response_media
     out["response"] = response
     if op.error_statuses:
         out["error_statuses"] = list(op.error_statuses)
@@ -300,6 +333,22 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
         out["request_media"] = op.request_media
+    if op.request_encoding:
+        out["request_encoding"] = {
+            e.name: {
+                k: v
+                for k, v in (
+                    ("content_type", e.content_type),
+                    ("style", e.style),
+                    ("explode", e.explode),
+                )
+                if v is not None
+            }
+            for e in op.request_encoding
+        }
+    if op.error_entity is not None:
+        error = {"entity": op.error_entity}
+        out["bad_request"] = error if op.error_media is None else {**error, "media": op.error_media}
     return out
 
 
@@ -317,7 +366,7 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     mine.problems += unknown_keys(data, "operation", OPERATION_KEYS, path)
     method = mine.read("GET", http_method, data["method"], path)
     success = mine.read(200, _status, data.get("success_status", 200), f"{path}.success_status")
-    response_entity, shape = _response_from_dict(data, method, success, path, mine)
+    response_entity, shape, response_media = _response_from_dict(data, method, success, path, mine)
     names, declared = _path_params_from_dict(
         data.get("path_params", ()), f"{path}.path_params", mine
     )
@@ -354,11 +403,16 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
         ),
         response_entity=response_entity,
         response_shape=shape,
+        response_media=response_media,
         path_schemas=declared,
         resources=mine.read((), _names, data.get("resources", ()), f"{path}.resources"),
         request_media=mine.read(
             None, _request_media, data.get("request_media"), f"{path}.request_media"
         ),
+        request_encoding=mine.read(
+            (), _encoding, data.get("request_encoding", {}), f"{path}.request_encoding"
+        ),
+        **mine.read(dict[str, Any](), _bad_request, data.get("bad_request"), f"{path}.bad_request"),
     )
     found.problems += mine.problems
     return _NO_OPERATION if mine.problems else operation
@@ -390,11 +444,58 @@ def _mapping(raw: Any, path: str, what: str = "name to schema") -> dict[Any, Any
 
 
 def _request_media(raw: Any, path: str) -> str | None:
-    if raw is not None and raw not in FORM_MEDIA:
+    """A request body's media type (absent: JSON)."""
+    return None if raw is None else _media_type(raw, path)
+
+
+def _media_type(raw: Any, path: str) -> str:
+    """A media type written ``type/subtype`` (parameters allowed)."""
+    if not isinstance(raw, str) or not is_media_type(raw):
         raise EntityFormatError(
-            path, f"unknown media type {raw!r} (one of {', '.join(FORM_MEDIA)})"
+            path, f"expected a media type such as application/xml (type/subtype), not {raw!r}"
         )
-    return None if raw is None else str(raw)
+    return raw
+
+
+def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
+    """``request_encoding: {name: {content_type, style, explode}}``."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(path, "expected a mapping of property name to its encoding")
+    out = []
+    for name, spec in raw.items():
+        here = f"{path}.{name}"
+        if not isinstance(spec, dict):
+            raise EntityFormatError(here, "expected a mapping (content_type, style, explode)")
+        only(spec, "encoding", ("content_type", "style", "explode"), here)
+        content_type = spec.get("content_type")
+        if content_type is not None:
+            _media_type(content_type, f"{here}.content_type")
+        style = spec.get("style")
+        if style is not None and style not in STYLES:
+            raise EntityFormatError(
+                f"{here}.style", f"unknown style {style!r} (one of {', '.join(STYLES)})"
+            )
+        explode = spec.get("explode")
+        if explode is not None:
+            _flag(explode, f"{here}.explode")
+        out.append(PartEncoding(str(name), content_type, style, explode))
+    return tuple(out)
+
+
+def _bad_request(raw: Any, path: str) -> dict[str, Any]:
+    """``error_entity`` and ``error_media`` of ``bad_request: {entity, media}``."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict) or not isinstance(raw.get("entity"), str):
+        raise EntityFormatError(path, "expected a mapping with 'entity' (and 'media')")
+    unknown = sorted(str(k) for k in raw if k not in ("entity", "media"))
+    if unknown:
+        raise EntityFormatError(f"{path}.{unknown[0]}", "unknown bad_request key (entity, media)")
+    media = raw.get("media")
+    return {
+        "error_entity": raw["entity"],
+        "error_media": None if media is None else _media_type(media, f"{path}.media"),
+    }
 
 
 def _request_shape(raw: Any, path: str) -> str:
@@ -405,26 +506,29 @@ def _request_shape(raw: Any, path: str) -> str:
 
 def _response_from_dict(
     data: dict[str, Any], method: str, success: int, path: str, found: _Found
-) -> tuple[str | None, str]:
-    """The reply's entity and shape. Profiles written before replies were described have
-    only ``response_array``: their reply was the operation's entity, a list or none."""
+) -> tuple[str | None, str, str | None]:
+    """The reply's entity, shape and media type (None: JSON). Profiles written before
+    replies were described have only ``response_array``: their reply was the operation's
+    entity, a list or none."""
     if "response" not in data:
         if found.read(False, _flag, data.get("response_array", False), f"{path}.response_array"):
-            return None, "array"
-        return None, "none" if method == "DELETE" or success == 204 else "one"
+            return None, "array", None
+        return None, "none" if method == "DELETE" or success == 204 else "one", None
     raw = data["response"]
     here = f"{path}.response"
     if not isinstance(raw, dict):
-        found.add(here, "expected a mapping with 'shape' (and 'entity')")
-        return None, "one"
-    found.problems += unknown_keys(raw, "response", ("entity", "shape"), here)
+        found.add(here, "expected a mapping with 'shape' (and 'entity', 'media')")
+        return None, "one", None
+    found.problems += unknown_keys(raw, "response", ("entity", "shape", "media"), here)
+    media = raw.get("media")
+    media = None if media is None else found.read(None, _media_type, media, f"{here}.media")
     shape = raw.get("shape", "one")
     if shape not in RESPONSE_SHAPES:
         found.add(f"{here}.shape", f"unknown shape {shape!r} (one of {', '.join(RESPONSE_SHAPES)})")
     entity = raw.get("entity")
     if entity is not None and not isinstance(entity, str):
         found.add(f"{here}.entity", "expected an entity name")
-    return entity, str(shape)
+    return entity, str(shape), media
 
 
 def _path_params_from_dict(
@@ -498,8 +602,9 @@ def _domain(data: Any, path: str, found: _Found) -> Domain | None:
         for i, op in enumerate(listed)
     )
     for i, op in enumerate(operations):
-        if op.response_entity is not None and op.response_entity not in entities:
-            found.add(f"{at}[{i}].response.entity", f"no entity named {op.response_entity!r}")
+        for name, where in ((op.response_entity, "response"), (op.error_entity, "bad_request")):
+            if name is not None and name not in entities:
+                found.add(f"{at}[{i}].{where}.entity", f"no entity named {name!r}")
     events: dict[Any, Any] = found.read(
         {}, _mapping, data.get("events", {}), f"{path}.events".lstrip("."), "event type to entity"
     )

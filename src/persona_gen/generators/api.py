@@ -16,12 +16,15 @@ from typing import Any
 import numpy as np
 import orjson
 
-from persona_gen.entities.model import Entity, Operation, Schema
+from persona_gen.entities.media import media_kind
+from persona_gen.entities.model import Entity, Operation, Schema, deref
 from persona_gen.generators.base import Generator, Record, repeats_of
+from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.exchange import (
     PathValues,
     agree,
+    agree_error,
     carried_fields,
     drop_fields,
     field_for,
@@ -37,6 +40,7 @@ from persona_gen.generators.forms import binary_fields
 from persona_gen.generators.forms import encode as encode_form
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.vocab import words
@@ -131,25 +135,22 @@ class ApiGenerator(Generator):
         all_headers = self._headers(trace, legacy, request_ids, sessions)
         persona = self.ctx.persona.name
         out: list[Record] = []
+        declared_errors: list[tuple[int, Operation]] = []
         for i, (op, carried, hidden) in enumerate(ops):
             batch = batch_size[i] > 1 and op.request_media is None  # (a form sends one)
             path = self._decorate(paths[i], op, version if legacy[i] else None, batch)
-            headers = all_headers[i]
-            body = bodies[i]
-            form = op.request_media if isinstance(body, dict) else None  # (a form is of an object)
-            if body is not None:
-                headers["Content-Type"] = "application/json"
             kind = anomaly[i] if anomaly is not None else None
             session_id = None if kind == "missing_session" else sessions[i]
-            if malformed is not None and malformed[i] == "truncated_json" and body is not None:
-                body = self._cut(body, form, op, headers, request_ids[i])
+            cut = malformed is not None and malformed[i] == "truncated_json"
+            if cut and bodies[i] is not None:
                 outcomes[i] = [Outcome("malformed", "body", "type", "truncated JSON")]
             violations = [o for o in outcomes[i] if o.rule] if outcomes[i] else []
             # (a batch POST's body holds items, not the resource; an operation whose spec
-            # declares only errors answers with one, which is not the resource either)
+            # declares only errors answers with one, which is not the resource either; a
+            # body cut short is text, which names nothing)
             agree(
                 op.method,
-                body,
+                None if cut else bodies[i],
                 replies[i] if op.success_status < 400 else None,
                 named[i],
                 outcomes[i],
@@ -157,8 +158,8 @@ class ApiGenerator(Generator):
                 carried,
                 hidden,
             )
-            if form is not None and isinstance(body, dict):  # (sent as the form it agreed on)
-                headers["Content-Type"], body = self._form(body, form, op, request_ids[i])
+            headers = all_headers[i]
+            body, encoding = self._wire(op, bodies[i], headers, request_ids[i], cut)
             response = self._response(
                 op,
                 status[i],
@@ -169,6 +170,8 @@ class ApiGenerator(Generator):
                 retry_after[i] if retry_after is not None else None,
                 replies[i],
             )
+            if op.error_entity is not None and status[i] == 0 and violations:
+                declared_errors.append((i, op))  # (its body drawn below, as the spec has it)
             record: Record = {
                 "request_id": request_ids[i],
                 "timestamp": times[i],
@@ -191,10 +194,39 @@ class ApiGenerator(Generator):
                 ],
                 "behaviors": tags[i],
             }
+            if encoding is not None:
+                record["request"]["body_encoding"] = encoding
             if kind is not None:
                 record["session_anomaly"] = kind
             out.append(record)
+        if declared_errors:
+            self._declared_errors(out, declared_errors, trace)
         return out
+
+    def _declared_errors(
+        self, out: list[Record], rows: list[tuple[int, Operation]], trace: Trace
+    ) -> None:
+        """The bodies of the replies to invalid requests whose operation declares one: each
+        drawn from its entity, from a stream of their own (the block's other draws, and
+        so every other record, stay as they were)."""
+        rng = block_stream(
+            self.ctx.seed, self.ctx.dataset, self.ctx.persona.name, trace.first_index, "errors"
+        )
+        by_entity: dict[str, list[tuple[int, Operation]]] = {}
+        for i, op in rows:
+            by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
+        for name, wanted in by_entity.items():
+            bodies = self.synth.records(name, len(wanted), rng)
+            drop_fields(bodies, self.write_only[name])
+            entity = self.ctx.domain.entities[name]
+            for (i, op), body in zip(wanted, bodies, strict=True):
+                response = out[i]["response"]
+                agree_error(body, entity, response["status"], out[i]["request_id"])
+                response["headers"]["Content-Type"] = op.error_media or "application/json"
+                sent, encoding = self._as_sent(body, op.error_media, name, False)
+                out[i]["response"] = _reply(
+                    response["status"], response["headers"], sent, encoding, response["latency_ms"]
+                )
 
     def _bodies(
         self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
@@ -434,23 +466,75 @@ class ApiGenerator(Generator):
                 filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
         return filled
 
-    def _cut(
-        self, body: Any, form: str | None, op: Operation, headers: dict[str, str], tag: str
-    ) -> str:
-        """The first half of a body's text (``truncated_json``): of its JSON, or of the form
-        it is sent as."""
-        if form is not None:
-            headers["Content-Type"], text = self._form(body, form, op, tag)
-        else:
+    def _wire(
+        self, op: Operation, body: Any, headers: dict[str, str], tag: str, cut: bool
+    ) -> tuple[Any, str | None]:
+        """The request body as sent, and its ``body_encoding`` (see ``_as_sent``); its
+        ``Content-Type`` goes into ``headers``. JSON, or the media type the spec declares
+        it as: a form (of an object), text, XML or bytes. Cut short (``truncated_json``),
+        the first half of that text, or of those bytes. ``tag`` (the request id) makes a
+        multipart boundary. An operation replying other than JSON asks for that in
+        ``Accept``."""
+        if op.response_media is not None:
+            headers["Accept"] = op.response_media
+        if body is None:
+            return None, None
+        media = op.request_media
+        kind = media_kind(media)
+        headers["Content-Type"] = "application/json"
+        if kind == "form" and isinstance(body, dict):
+            headers["Content-Type"], text = self._form(body, str(media), op, tag)
+        elif kind in ("json", "form"):  # (a form is of an object)
+            if not cut:
+                return body, None
             text = orjson.dumps(body).decode()
-        return text[: max(1, len(text) // 2)]
+        else:
+            headers["Content-Type"] = str(media)
+            many = op.request_shape == "array"
+            sent, encoding = self._as_sent(body, media, op.entity, many, cut)
+            return sent, encoding
+        return (text[: max(1, len(text) // 2)] if cut else text), None
+
+    def _as_sent(
+        self, value: Any, media: str | None, entity: str | None, many: bool, cut: bool = False
+    ) -> tuple[Any, str | None]:
+        """A value of ``entity`` (``many``: a list of them) as a body of ``media`` holds
+        it, and its ``body_encoding``: JSON as it is; text or XML (``bodies``) as its text;
+        bytes as Base64 text, ``base64``. ``cut``: the first half of the text or bytes."""
+        kind = media_kind(media)
+        if kind in ("json", "form") or value is None:  # (a form is only a request's)
+            return value, None
+        found = self._entity_of(entity)
+        if kind == "binary":
+            data = as_bytes(value, found.schema, self.ctx.domain, str(media))
+            return base64_text(data[: max(1, len(data) // 2)] if cut else data), BASE64
+        if kind != "xml":
+            text = as_text(value)
+        elif many:
+            schema = Schema("array", items=Schema("ref", ref=found.name))
+            text = to_xml(value, schema, self.ctx.domain, found.collection, found.name)
+        else:
+            text = to_xml(value, found.schema, self.ctx.domain, found.name)
+        return (text[: max(1, len(text) // 2)] if cut else text), None
 
     def _form(self, body: dict[str, Any], media: str, op: Operation, tag: str) -> tuple[str, str]:
         """``(Content-Type, text)`` of a body the spec declares as a form."""
         sent = self._entity_of(op.entity)
         if sent.name not in self.binary:
             self.binary[sent.name] = binary_fields(sent.schema, self.ctx.domain)
-        return encode_form(body, media, tag, self.binary[sent.name])
+        if not op.request_encoding:
+            return encode_form(body, media, tag, self.binary[sent.name])
+        domain = self.ctx.domain
+        fields = {f.name: f.schema for f in deref(domain, sent.schema).fields}
+
+        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+            schema = fields.get(name, Schema("any"))
+            items = deref(domain, schema).items
+            if items is not None and not isinstance(value, list):
+                schema = items  # (one item's part)
+            return to_xml(value, schema, domain, name)
+
+        return encode_form(body, media, tag, self.binary[sent.name], op.request_encoding, xml)
 
     def _entity_of(self, name: str | None) -> Entity:
         return self.ctx.domain.entities.get(name or "") or self.entity
@@ -510,14 +594,21 @@ class ApiGenerator(Generator):
             headers = (
                 {"X-Request-ID": request_id}  # (no content, so no content type: a 204)
                 if op.response_shape == "none"
-                else {"Content-Type": "application/json", "X-Request-ID": request_id}
+                else {
+                    "Content-Type": op.response_media or "application/json",
+                    "X-Request-ID": request_id,
+                }
             )
-            return {
-                "status": op.success_status,
-                "headers": headers,
-                "body": reply,
-                "latency_ms": latency,
-            }
+            if op.response_media is None:
+                return {
+                    "status": op.success_status,
+                    "headers": headers,
+                    "body": reply,
+                    "latency_ms": latency,
+                }
+            many = op.response_shape == "array"
+            sent, encoding = self._as_sent(reply, op.response_media, op.replied, many)
+            return _reply(op.success_status, headers, sent, encoding, latency)
         if status == TRANSPORT_FAILURE:
             return {
                 "status": None,
@@ -528,7 +619,7 @@ class ApiGenerator(Generator):
             }
         headers = {"Content-Type": "application/json", "X-Request-ID": request_id}
         if status == 0 and violations:
-            status = 422
+            status = op.bad_request_status
             body: Any = {
                 "error": "validation_failed",
                 "details": [{"path": v.field_path, "rule": v.rule} for v in violations],
@@ -549,6 +640,21 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _reply(
+    status: int, headers: dict[str, str], body: Any, encoding: str | None, latency: float
+) -> dict[str, Any]:
+    """A response object, with ``body_encoding`` after the body where it has one."""
+    if encoding is None:
+        return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+    return {
+        "status": status,
+        "headers": headers,
+        "body": body,
+        "body_encoding": encoding,
+        "latency_ms": latency,
+    }
 
 
 def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[bool, str]:

@@ -17,6 +17,7 @@ __all__ = [
     "Carried",
     "PathValues",
     "agree",
+    "agree_error",
     "carried_fields",
     "drop_fields",
     "field_for",
@@ -81,6 +82,25 @@ def agree(
     for key, value in (named.reply if named else {}).items():
         reply[key] = value  # (an optional key too: the resource the path names has it)
     drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
+
+
+_STATUS_FIELDS = frozenset({"status", "status_code", "code", "http_status", "http_code"})
+_REQUEST_ID_FIELDS = frozenset({"request_id", "trace_id", "correlation_id"})
+
+
+def agree_error(body: Any, entity: Entity, status: int, request_id: str) -> None:
+    """Make a declared error body drawn for a reply say what the reply says: a field named
+    as a status (``status``, ``code``, ``statusCode``…) the reply's status, one named as a
+    request id (``request_id``, ``traceId``…) the request's id, where the field can hold it."""
+    if not isinstance(body, dict):
+        return
+    for field in entity.schema.fields:
+        snake = snake_case(field.name)
+        value: Any = status if snake in _STATUS_FIELDS else None
+        if snake in _REQUEST_ID_FIELDS:
+            value = request_id
+        if field.name in body and value is not None and violated_rule(field.schema, value) is None:
+            body[field.name] = value
 
 
 def params_of(path: str) -> tuple[str, ...]:

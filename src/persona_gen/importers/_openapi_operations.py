@@ -6,7 +6,15 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from persona_gen.entities.model import FORM_MEDIA, Operation, Schema
+from persona_gen.entities.media import (
+    JSON,
+    URLENCODED,
+    base_type,
+    concrete,
+    is_media_type,
+    media_kind,
+)
+from persona_gen.entities.model import STYLES, Operation, PartEncoding, Schema, bad_request_status
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
 from persona_gen.importers._openapi_resources import by_path, named, resource_of
@@ -47,8 +55,10 @@ def operations(
                 continue
             octx = ictx.at(method)
             params = {**common, **_parameters(conv, op.get("parameters"), octx.at("parameters"))}
-            out.append(_operation(conv, method, base + str(template), op, params, octx, v3, bodies))
-    return tuple(by_path(out))
+            out.append(
+                _operation(conv, method, base + str(template), op, params, octx, v3, bodies, root)
+            )
+    return tuple(by_path(out, base))
 
 
 def _operation(
@@ -60,9 +70,11 @@ def _operation(
     ctx: Ctx,
     v3: bool,
     bodies: list[str],
+    root: dict[str, Any],
 ) -> Operation:
     op_id = op.get("operationId") if isinstance(op.get("operationId"), str) else None
-    body, bctx, media = _request_body(conv, op, params, ctx, v3)
+    encoding: list[PartEncoding] = []
+    body, bctx, media = _request_body(conv, op, params, ctx, v3, root.get("consumes"), encoding)
     has_body = body is not None or any(where == "formData" for _, where in params)
     entity: str | None = None
     sent_array = False
@@ -76,9 +88,18 @@ def _operation(
             entity = conv.add(f"{hint}Body", body, bctx)
             bodies.append(entity)
             resources.append(resource_of(conv, body, bctx))
-    success, errors, content, reply = _responses(conv, op.get("responses"), ctx.at("responses"), v3)
+    success, errors, content, reply, reply_media = _responses(
+        conv, op.get("responses"), ctx.at("responses"), v3
+    )
+    if not v3 and content:
+        reply_media = _swagger_media(op.get("produces"), root.get("produces"))
+    replied_as = _sent_as(conv, reply_media, ctx.at("responses"), "response")
+    if media_kind(replied_as) == "form":
+        replied_as = None  # (a form is not a reply: JSON)
     if reply is not None and success < 400:
         resources.append(resource_of(conv, *reply))
+    elif reply is None and content and media_kind(replied_as) in ("text", "binary"):
+        reply = (_schemaless(replied_as), ctx.at("responses"))  # (text, or bytes)
     # Without a declared success response, or a body without a schema, the reply is the
     # resource (as it was before replies were read).
     replied: str | None = None
@@ -89,6 +110,12 @@ def _operation(
         replied, shape = _reply(conv, *reply, op_id or f"{method}{_camel(path)}", bodies)
     if success < 400:  # (an error reply is not the resource the operation acts on)
         entity = entity or replied
+    error_entity, error_media = None, None
+    if has_body:  # (only a body can break its schema)
+        hint = op_id or f"{method}{_camel(path)}"
+        error_entity, error_media = _bad_request(
+            conv, op.get("responses"), ctx.at("responses"), v3, errors, hint
+        )
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
@@ -122,6 +149,10 @@ def _operation(
         path_schemas=path_schemas,
         resources=tuple(dict.fromkeys(r for r in resources if r is not None)),
         request_media=media,
+        request_encoding=tuple(encoding),
+        response_media=None if shape == "none" else replied_as,
+        error_entity=error_entity,
+        error_media=error_media,
     )
 
 
@@ -163,14 +194,20 @@ def _request_body(
     params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
     ctx: Ctx,
     v3: bool,
+    consumes: Any = None,
+    encoding: list[PartEncoding] | None = None,
 ) -> tuple[Any, Ctx, str | None]:
-    """The request body's schema, where it is, and its media type where that is a form
-    (``application/x-www-form-urlencoded``, ``multipart/form-data``; None: JSON, chosen
-    over any other the body may also be sent as)."""
+    """The request body's schema, where it is, and its media type where that is not JSON
+    (JSON is chosen over any other the body may also be sent as; else the first declared;
+    Swagger 2.0: the first the operation, else the document, ``consumes``); a form's
+    ``encoding`` goes into ``encoding``."""
+    encoding = [] if encoding is None else encoding
     if not v3:
         for (_, where), (param, pctx) in params.items():
             if where == "body" and "schema" in param:
-                return param["schema"], pctx.at("schema"), None
+                declared = _swagger_media(op.get("consumes"), consumes)
+                sent = _sent_as(conv, declared, ctx.at("consumes"), "request body")
+                return param["schema"], pctx.at("schema"), sent
         return _form_body(op, params, ctx)
     body = op.get("requestBody")
     bctx = ctx.at("requestBody")
@@ -182,11 +219,107 @@ def _request_body(
     if not isinstance(content, dict) or not content:
         return None, ctx, None
     media = _media(content)
-    base = str(media).split(";")[0].strip().lower()
-    form = base if base in FORM_MEDIA else None
+    sent = _sent_as(conv, media, bctx.at("content", media), "request body")
     if media is None or not isinstance(content[media], dict) or "schema" not in content[media]:
-        return {}, bctx, form
-    return content[media]["schema"], bctx.at("content", media, "schema"), form
+        return _schemaless(sent), bctx, sent
+    sctx = bctx.at("content", media, "schema")
+    _fits_media(conv, content[media]["schema"], sctx, sent)
+    if media_kind(sent) == "form" and "encoding" in content[media]:
+        ectx = bctx.at("content", media, "encoding")
+        encoding[:] = _encoding(conv, content[media]["encoding"], ectx, sent == URLENCODED)
+    return content[media]["schema"], sctx, sent
+
+
+def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[PartEncoding]:
+    """A form's ``encoding`` map: each property's ``contentType`` (a list: its first), and
+    in an urlencoded form its ``style`` and ``explode`` (OpenAPI applies them to no other
+    media type). What cannot be read is warned about and left out; ``headers`` of a part
+    are not sent."""
+    if not isinstance(raw, dict):
+        conv.warn(
+            ctx,
+            f"encoding must be an object (property: Encoding Object), not {_kind(raw)}; ignored",
+        )
+        return []
+    out = []
+    for name, entry in raw.items():
+        here = ctx.at(name)
+        if not isinstance(entry, dict):
+            conv.warn(here, f"an Encoding Object must be an object, not {_kind(entry)}; ignored")
+            continue
+        content_type = entry.get("contentType")
+        if content_type is not None and not (
+            isinstance(content_type, str) and all(is_media_type(m) for m in content_type.split(","))
+        ):
+            conv.warn(here.at("contentType"), f"{content_type!r} is not a media type; ignored")
+            content_type = None
+        style, explode = entry.get("style"), entry.get("explode")
+        if style is not None and style not in STYLES:
+            conv.warn(
+                here.at("style"), f"unknown style {style!r} (one of {', '.join(STYLES)}); ignored"
+            )
+            style = None
+        if explode is not None and not isinstance(explode, bool):
+            conv.warn(
+                here.at("explode"), f"explode must be true or false, not {explode!r}; ignored"
+            )
+            explode = None
+        if "headers" in entry:
+            conv.warn(here.at("headers"), "headers of a form part are not sent")
+        if not urlencoded:
+            style = explode = None
+        if content_type is not None or style is not None or explode is not None:
+            sent = concrete(content_type) if content_type is not None else None
+            out.append(PartEncoding(str(name), sent, style, explode))
+    return out
+
+
+def _sent_as(conv: Converter, media: str | None, ctx: Ctx, what: str) -> str | None:
+    """The media type a body declared as ``media`` is sent as (None: JSON): a form's type
+    as it is, another's made concrete (``image/*`` → ``image/png``). A key that is no media
+    type is warned about, and the body is JSON."""
+    if media is None:
+        return None
+    if not is_media_type(media):
+        conv.warn(ctx, f"{what}: '{media}' is not a media type (type/subtype); sent as JSON")
+        return None
+    kind = media_kind(media)
+    if kind == "json":
+        return None
+    return base_type(media) if kind == "form" else concrete(media)
+
+
+def _schemaless(media: str | None) -> dict[str, Any]:
+    """The schema of a body whose media type declares none: text a string, bytes a
+    binary string, anything else any value."""
+    kind = media_kind(media)
+    if kind == "text":
+        return {"type": "string"}
+    return {"type": "string", "format": "binary"} if kind == "binary" else {}
+
+
+def _fits_media(conv: Converter, node: Any, ctx: Ctx, media: str | None) -> None:
+    """Warn where a text or binary body's schema is an object or an array: it is sent as
+    the JSON text of its value (the bytes of that text)."""
+    if media_kind(media) not in ("text", "binary"):
+        return
+    found = node
+    if isinstance(node, dict) and isinstance(node.get("$ref"), str):
+        found, _ = conv.resolve(node["$ref"], ctx)
+    if isinstance(found, dict) and (
+        found.get("type") in ("object", "array") or "properties" in found
+    ):
+        conv.warn(ctx, f"'{media}' of a schema that is no string: sent as its JSON text")
+
+
+def _swagger_media(own: Any, document: Any) -> str | None:
+    """Swagger 2.0's media type of a body: the first of ``consumes`` (``produces``) of the
+    operation, else of the document, unless one is JSON (None)."""
+    listed = own if isinstance(own, list) else document if isinstance(document, list) else []
+    keys = [str(m) for m in listed]
+    if not keys or any(media_kind(m) == "json" for m in keys if is_media_type(m)):
+        return None
+    return keys[0]
 
 
 def _form_body(
@@ -221,23 +354,18 @@ _URLENCODED = "application/x-www-form-urlencoded"
 
 def _responses(
     conv: Converter, raw: Any, ctx: Ctx, v3: bool
-) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None]:
+) -> tuple[int, tuple[int, ...], bool, tuple[Any, Ctx] | None, str | None]:
     """The status the operation answers when nothing goes wrong, the error statuses,
     whether that answer has a body (True when no response is declared: nothing says it has
-    none), and its schema. The answer is one the spec allows: the lowest 2xx, else 3xx;
-    else ``default`` (200) where it reads as a success; else the first status declared (an
-    operation whose spec lists only errors never succeeds); else an error ``default`` (500)."""
+    none), its schema and its media type as declared. The answer is one the spec allows:
+    the lowest 2xx, else 3xx; else ``default`` (200) where it reads as a success; else the
+    first status declared (an operation whose spec lists only errors never succeeds); else
+    an error ``default`` (500)."""
     if not isinstance(raw, dict):
         if raw is not None:
             conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
-        return 200, (), True, None
-    codes: dict[int, Any] = {}  # status -> its key as written (YAML may make 200 an int)
-    for key in raw:
-        text = str(key).upper()
-        if re.fullmatch(r"[1-5]\d\d", text):
-            codes.setdefault(int(text), key)
-        elif re.fullmatch(r"[1-5]XX", text):
-            codes.setdefault(int(text[0]) * 100, key)
+        return 200, (), True, None, None
+    codes = _status_keys(raw)  # status -> its key as written
     errors = tuple(sorted(c for c in codes if c >= 400))
     ok = sorted(c for c in codes if 200 <= c < 300) or sorted(c for c in codes if 300 <= c < 400)
     if ok:
@@ -250,8 +378,50 @@ def _responses(
     elif "default" in raw:
         success, key = 500, "default"
     else:
-        return 200, errors, True, None  # (no response declared: none is ruled out)
+        return 200, errors, True, None, None  # (no response declared: none is ruled out)
     return success, errors, *_response_body(conv, raw[key], ctx.at(str(key)), v3)
+
+
+def _status_keys(raw: dict[Any, Any]) -> dict[int, Any]:
+    """Each status a ``responses`` object declares (``4XX`` as 400) and its key as written
+    (YAML may make 200 an int), the first of each status."""
+    codes: dict[int, Any] = {}
+    for key in raw:
+        text = str(key).upper()
+        if re.fullmatch(r"[1-5]\d\d", text):
+            codes.setdefault(int(text), key)
+        elif re.fullmatch(r"[1-5]XX", text):
+            codes.setdefault(int(text[0]) * 100, key)
+    return codes
+
+
+def _bad_request(
+    conv: Converter, raw: Any, ctx: Ctx, v3: bool, errors: tuple[int, ...], hint: str
+) -> tuple[str | None, str | None]:
+    """The entity of the body the spec declares for a request whose body breaks its schema,
+    under the status it is answered with (``bad_request_status``), else under an error
+    ``default``; and its media type where that is not ``application/json`` (None without a
+    schema, or as a form: the generic validation error is sent, as JSON)."""
+    if not isinstance(raw, dict):
+        return None, None
+    key = _status_keys(raw).get(bad_request_status(errors))
+    if key is None:
+        if "default" not in raw or _reads_as_success(conv, raw["default"], ctx.at("default")):
+            return None, None
+        key = "default"
+    _, body, media = _response_body(conv, raw[key], ctx.at(str(key)), v3)
+    if body is None:
+        return None, None
+    if media is not None and (not is_media_type(media) or media_kind(media) == "form"):
+        return None, None
+    node, bctx = body
+    ref = raw[key].get("$ref") if isinstance(raw[key], dict) else None
+    if isinstance(ref, str) and ref.rsplit("/", 1)[-1]:  # (a shared response: by its name)
+        hint, suffix = ref.rsplit("/", 1)[-1], ""
+    else:
+        suffix = "Error"
+    entity = named(conv, node, bctx) or _unlisted(conv, node, bctx, f"{hint}{suffix}", [])
+    return entity, None if media is None or base_type(media) == JSON else concrete(media)
 
 
 _ERROR_WORDS = re.compile(
@@ -280,31 +450,34 @@ def _reads_as_success(conv: Converter, response: Any, ctx: Ctx) -> bool:
 
 def _response_body(
     conv: Converter, response: Any, ctx: Ctx, v3: bool
-) -> tuple[bool, tuple[Any, Ctx] | None]:
-    """Whether a response has a body, and its JSON schema and where it is (None: a body
-    of no declared schema). A malformed response is warned about, and has no body."""
+) -> tuple[bool, tuple[Any, Ctx] | None, str | None]:
+    """Whether a response has a body, its JSON schema and where it is (None: a body of no
+    declared schema), and its media type as the spec writes it (None: Swagger 2.0's, or
+    none). A malformed response is warned about, and has no body."""
     if isinstance(response, dict) and isinstance(response.get("$ref"), str):
         response, ctx = conv.resolve(response["$ref"], ctx)
     if not isinstance(response, dict):
         conv.warn(ctx, f"a response must be an object, not {_kind(response)}; it has no body")
-        return False, None
+        return False, None, None
     if not v3:
         schema = response.get("schema")
-        return (True, (schema, ctx.at("schema"))) if schema is not None else (False, None)
+        return (
+            (True, (schema, ctx.at("schema")), None) if schema is not None else (False, None, None)
+        )
     content = response.get("content")
     if content is None or content == {}:
-        return False, None
+        return False, None, None
     if not isinstance(content, dict):
         conv.warn(ctx.at("content"), f"content must be an object, not {_kind(content)}; ignored")
-        return False, None
+        return False, None, None
     media = _media(content)
     if media is None or not isinstance(content[media], dict):
         where = ctx.at("content", media)
         conv.warn(where, f"a media type must be an object, not {_kind(content[media])}; ignored")
-        return False, None
+        return False, None, None
     if "schema" not in content[media]:
-        return True, None
-    return True, (content[media]["schema"], ctx.at("content", media, "schema"))
+        return True, None, media
+    return True, (content[media]["schema"], ctx.at("content", media, "schema")), media
 
 
 def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -> tuple[str, str]:

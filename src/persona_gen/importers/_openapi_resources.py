@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Operation
 from persona_gen.importers._jsonschema import Converter, Ctx
 from persona_gen.importers._jsonschema.convert import _has_constraints, _ref_of
@@ -62,11 +63,15 @@ def resource_of(conv: Converter, node: Any, ctx: Ctx) -> str | None:
     return None
 
 
-def by_path(ops: list[Operation]) -> list[Operation]:
+def by_path(ops: list[Operation], base: str = "") -> list[Operation]:
     """Each operation with what its path names where its body and reply do not say: an
     operation without a body (``DELETE /users/{id}``) acts on the entity and resources of
     another on its path (what a GET returns names them best), else on its collection's
-    (``/users`` for ``/users/{id}``)."""
+    (``/users`` for ``/users/{id}``); one without a body under such a path
+    (``POST /pullrequests/{id}/merge``), or whose body is text or bytes (``PUT
+    /documents/{id}/content``: content of a resource, not one), acts on the resources of
+    the longest one, but the API's root (``base``, the spec's ``/``), under which
+    everything is."""
     entities: dict[str, str] = {}
     resources: dict[str, tuple[str, ...]] = {}
     for op in sorted(ops, key=lambda o: o.method != "GET"):
@@ -79,8 +84,22 @@ def by_path(ops: list[Operation]) -> list[Operation]:
         paths = [op.path, _collection(op.path)]
         entity = op.entity or next((entities[p] for p in paths if p in entities), None)
         found = op.resources or next((resources[p] for p in paths if p in resources), ())
+        if not found and (not op.request_body or media_kind(op.request_media) in _CONTENT):
+            found = _under(op.path, resources, base)
         out.append(replace(op, entity=entity, resources=found))
     return out
+
+
+_CONTENT = ("text", "binary")  # (a body of these is a resource's content)
+
+
+def _under(path: str, resources: dict[str, tuple[str, ...]], base: str) -> tuple[str, ...]:
+    """The resources of the longest path with some that ``path`` lies under, but the root."""
+    root = base.rstrip("/")
+    owners = [
+        p for p in resources if p.rstrip("/") != root and path.startswith(p.rstrip("/") + "/")
+    ]
+    return resources[max(owners, key=len)] if owners else ()
 
 
 def _collection(path: str) -> str:

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from referencing.jsonschema import DRAFT4, DRAFT202012
 
+from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Domain
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema import (
@@ -111,6 +112,18 @@ class _Spec:
             _discriminators(self.conv, root, components, self.ctx, where)
             bodies: list[str] = []
             self.operations = operations(self.conv, root, self.ctx, v3, bodies)
+            # (xml hints only where a body is XML: other profiles stay as they were)
+            self.conv.keep_xml = any(
+                media_kind(m) == "xml"
+                for op in self.operations
+                for m in (
+                    op.request_media,
+                    op.response_media,
+                    op.error_media,
+                    *(e.content_type for e in op.request_encoding),
+                )
+                if m is not None
+            )
             if not self.listed:
                 self.listed = bodies
             self.conv.run()

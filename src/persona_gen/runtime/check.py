@@ -39,14 +39,16 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.entities.builtin import builtin_domain
-from persona_gen.entities.model import Domain, Field, Operation, deref
+from persona_gen.entities.media import base_type, is_media_type, media_kind
+from persona_gen.entities.model import Domain, Field, Operation, Schema, deref
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.generators.bodies import from_text, from_xml, xml_unreadable
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
-from persona_gen.generators.forms import decode, form_type
+from persona_gen.generators.forms import decode
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.records import (
@@ -170,6 +172,8 @@ class CheckReport:
     failures: list[RecordProblem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     validatable: bool = True
+    # api request bodies skipped as not held to the schema (bytes…), by why
+    not_validated: Counter[str] = field(default_factory=Counter)
 
     @property
     def ok(self) -> bool:
@@ -524,14 +528,19 @@ class _Entities:
             event = record.get("event_type")
             found = self.domain.events.get(event) if isinstance(event, str) else None
             return found if found in self.domain.entities else self.default
+        op = self.operation(record, generator, text)
+        return (op.entity or self.default) if op is not None else self.default
+
+    def operation(self, record: dict[str, Any], generator: str, text: bool) -> Operation | None:
+        """The operation an api record's request is of (None: not known)."""
         if generator == "api":
             request = text_cell(record.get("request")) if text else record.get("request")
             if isinstance(request, dict):
                 method, path = request.get("method"), str(request.get("path", ""))
                 for op, pattern in self.ops:
                     if op.method == method and pattern.match(path):
-                        return op.entity or self.default
-        return self.default
+                        return op
+        return None
 
 
 # -- the check -------------------------------------------------------------------------------
@@ -872,14 +881,19 @@ def _unshowable(
     rules: tuple[str, ...],
     text: bool,
     shape: FileRowShape | None,
+    wire: bool = False,
 ) -> bool:
-    """Whether the format cannot show the breaks a record's label names. Text cells (CSV)
+    """Whether the format cannot show the breaks a record's label names (``wire``: of an
+    api body read from a form's or XML's text). Text cells (CSV)
     cannot tell a number from a numeric string, nor null from "" (``TEXT_UNDETECTABLE``);
     in a file row, a "" that breaks a const, minLength or pattern from an absent optional
     field (every column the label names is an empty cell). Nor can a table tell a removed
-    field that may be null from a null (JSON rows leave such a field out)."""
+    field that may be null from a null (JSON rows leave such a field out), nor a form or
+    XML body a value whose type a behaviour changed (``["a"]`` is written as ``"a"``)."""
     if text and rules and set(rules) <= TEXT_UNDETECTABLE:
         return True
+    if wire and _type_changes_only(record):
+        return True  # (a form or XML writes ["a"] as it writes "a", 42 as "42")
     if generator != "file" or shape is None:
         return False
     violations = str(record.get(VIOLATIONS_COLUMN) or "").split(";")
@@ -893,6 +907,13 @@ def _unshowable(
         c in record and record[c] is None and (leaf := shape.leaves.get(c)) and leaf.schema.nullable
         for c in columns
     )
+
+
+def _type_changes_only(record: dict[str, Any]) -> bool:
+    """Whether every break an api record is labelled with changed a value's type."""
+    violations = record.get("violations")
+    changes = [v.get("change") for v in violations if isinstance(v, dict)] if violations else []
+    return bool(changes) and all(c == "type_mismatch" for c in changes)
 
 
 def _values_of(
@@ -916,20 +937,56 @@ def _values_of(
     return [part]
 
 
-def _form_values(
-    part: Any, record: dict[str, Any], generator: str, text: bool, domain: Domain, entity: str
-) -> tuple[Any, bool]:
-    """An api body sent as a form, read back into the values it sends (and True: like a
-    text cell, a form cannot tell a number from a numeric string, nor null from "");
-    any other part as it is."""
-    if generator != "api" or not isinstance(part, str) or entity not in domain.entities:
-        return part, False
+class _Unreadable(NamedTuple):
+    """A body whose text is not what its media type says (a body cut short): it fails
+    validation with this message, as a broken ``type``."""
+
+    message: str
+
+
+def _wire_values(
+    part: Any, record: dict[str, Any], text: bool, domain: Domain, entity: str, op: Any
+) -> tuple[Any, bool, str | None]:
+    """An api request body read back from the media type it is sent as into the values it
+    sends: ``(values, as text, why it is not validated)``. A form, as its fields typed by
+    the schema (as text: like a CSV cell, a form cannot tell a number from a numeric string,
+    nor null from ""); text, as the string it is (or the JSON value it holds); XML, read as
+    ``bodies.to_xml`` writes it (as text, too); bytes (``body_encoding``) are not held to
+    the schema, nor XML of a schema with unions. JSON as it is. A body of a string schema
+    is text too: cut short, it is still a string (``truncated_json`` cannot show)."""
     request = text_cell(record.get("request")) if text else record.get("request")
     headers = request.get("headers") if isinstance(request, dict) else None
     content_type = headers.get("Content-Type") if isinstance(headers, dict) else None
-    if form_type(content_type) is None:
-        return part, False
-    return decode(part, str(content_type), domain.entities[entity].schema, domain), True
+    base = base_type(content_type) if isinstance(content_type, str) else ""
+    kind = media_kind(content_type) if is_media_type(base) else "json"
+    encoded = isinstance(request, dict) and request.get("body_encoding") is not None
+    if encoded or kind == "binary":
+        return part, False, f"a binary body ({base or 'bytes'}) is not held to a JSON schema"
+    if not isinstance(part, str) or entity not in domain.entities:
+        return part, False, None
+    schema = domain.entities[entity].schema
+    if kind in ("json", "text"):
+        found = deref(domain, schema)
+        values = from_text(part, schema, domain) if kind == "text" else part
+        return values, found.type == "string", None
+    if kind == "form":
+        if deref(domain, schema).type != "object":
+            return (
+                part,
+                False,
+                f"a form of {entity}, which is no one object (a union), is not read back",
+            )
+        encoding = op.request_encoding if op is not None else ()
+        return decode(part, str(content_type), schema, domain, encoding), True, None
+    why = xml_unreadable(schema, domain)
+    if why is not None:
+        return part, False, f"an XML body of {entity} is not read back: {why}"
+    if op is not None and op.request_shape == "array":
+        schema = Schema("array", items=Schema("ref", ref=entity))
+    try:
+        return from_xml(part, schema, domain), True, None
+    except ValueError as exc:
+        return _Unreadable(f"$: {exc}"), True, None
 
 
 def _sha256(path: Path) -> str:
@@ -1088,6 +1145,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     report.warnings.extend(checker.warnings())
     if not database and server is None:
         _count_against_manifest(report, manifest, len(records), max_listed)
+    for why, n in sorted(report.not_validated.items()):
+        report.warnings.append(f"{n} request bodies were not validated: {why}")
     if report.unresolved:
         report.validatable = False
         report.warnings.append(
@@ -1217,6 +1276,32 @@ def _batch_path(record: dict[str, Any], text: bool) -> bool:
     return isinstance(path, str) and path.split("?", 1)[0].endswith("/batch")
 
 
+def _issues(
+    record: dict[str, Any],
+    part: Any,
+    generator: str,
+    text: bool,
+    dom: Domain,
+    entities: _Entities,
+    checker: _Checker,
+) -> tuple[list[Issue], bool] | str:
+    """What the validator says of a record's governed part, and whether it was read from
+    text that cannot tell a number from a numeric string (a form, XML); or why the part is
+    not validated (an api body of bytes)."""
+    entity = entities.of(record, generator, text)
+    form = False
+    if generator == "api":
+        op = entities.operation(record, generator, text)
+        part, form, why = _wire_values(part, record, text, dom, entity, op)
+        if why is not None:
+            return why
+    if isinstance(part, _Unreadable):
+        return [Issue("type", part.message)], form
+    validate = checker.for_entity(entity, dom)
+    values = _values_of(part, record, generator, text, dom, entity)
+    return [i for p in values for i in validate(p)], form
+
+
 def _check_one(
     report: CheckReport,
     record: dict[str, Any],
@@ -1240,12 +1325,12 @@ def _check_one(
     if not governed:
         report.skipped += 1
         return
-    entity = entities.of(record, generator, text)
-    part, form = _form_values(part, record, generator, text, dom, entity)
-    validate = checker.for_entity(entity, dom)
-    issues = [
-        i for p in _values_of(part, record, generator, text, dom, entity) for i in validate(p)
-    ]
+    found = _issues(record, part, generator, text, dom, entities, checker)
+    if isinstance(found, str):  # (why the part is not validated)
+        report.skipped += 1
+        report.not_validated[found] += 1
+        return
+    issues, form = found
     expected_valid, label_rules = _labels(record, generator)
     if generator == "fault" and index == 0 and not expected_valid:
         report.add_problem(
@@ -1281,7 +1366,7 @@ def _check_one(
     label = label_rules[0] if label_rules else None
     json_family = checker.kind in JSON_FAMILY
     if not issues:
-        if _unshowable(record, generator, label_rules, text or form, shape):
+        if _unshowable(record, generator, label_rules, text or form, shape, form):
             report.undetected.update(label_rules)  # the format cannot show such breaks
             return
         enforced = ENFORCED.get(checker.kind)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -100,17 +101,26 @@ def choose_entity(result: ImportResult, entity: str | None, path: Path) -> str:
 def closure(domain: Domain, root: str) -> Domain:
     """The entity, everything it references (and its foreign-key parents), the operations
     that act on it (its own: a request body or reply of it, or one that extends or wraps it,
-    or its path's; not those of entities it merely references), and the entities those
-    operations need. An operation that needs an entity no value can satisfy is left out."""
+    or its path's, or that of one it lies under, as ``POST /pullrequests/{id}/merge``: see
+    ``_openapi_resources.by_path``; not those of entities it merely references), and the
+    entities those operations need. An operation that needs an entity no value can satisfy
+    is left out (an error body that none can: the generic one is sent instead)."""
     keep = _reach(domain, [root], [])
     operations = []
-    for op in domain.operations:
+    for declared in domain.operations:
+        op = declared
         if not _acts_on(op, root):
             continue
         names = [n for n in (op.entity, op.response_entity) if n in domain.entities]
         extra = [n for n in _reach(domain, names, []) if n not in keep]
         if any(_impossible(domain, n) for n in extra):
             continue
+        if op.error_entity is not None:  # (else the error body is the generic one)
+            errors = [n for n in _reach(domain, [op.error_entity], []) if n not in keep]
+            if any(_impossible(domain, n) for n in errors):
+                op = replace(op, error_entity=None, error_media=None)
+            else:
+                extra = [*extra, *(n for n in errors if n not in extra)]
         keep.extend(extra)
         operations.append(op)
     entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}

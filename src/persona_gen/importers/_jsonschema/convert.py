@@ -22,7 +22,7 @@ from referencing import Specification
 from referencing._core import Resolver
 from referencing.jsonschema import specification_with
 
-from persona_gen.entities.model import Entity, Field, Schema
+from persona_gen.entities.model import Entity, Field, Schema, XmlName
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
 from persona_gen.importers._jsonschema.merge import (
@@ -111,6 +111,8 @@ class Converter:
         # entity -> why no value fits it (its schema is then ``NEVER``): import-schema refuses
         # it, and what needs it, when chosen
         self.impossible: dict[str, Contradiction] = {}
+        # Whether to keep OpenAPI's ``xml`` hints (an operation sends or replies XML).
+        self.keep_xml = False
         self.refs = Refs(self._deref, self._keep_merged, self._dereferencing.__contains__)
         # Imported here: ``branches`` is built on this module's helpers.
         from persona_gen.importers._jsonschema.branches import Branches
@@ -261,9 +263,24 @@ class Converter:
             raise self.error(ctx, f"a schema must be an object or boolean, not {_kind(node)}")
         ctx = self._enter(node, ctx)
         ref = _ref_of(node)
-        if ref is not None:
-            return self._ref_with_siblings(node, ref, ctx)
-        return self._combined(node, ctx)
+        schema = (
+            self._ref_with_siblings(node, ref, ctx)
+            if ref is not None
+            else self._combined(node, ctx)
+        )
+        if self.keep_xml and "xml" in node:
+            schema = self._xml(schema, node["xml"], ctx)
+        return schema
+
+    def _xml(self, schema: Schema, raw: Any, ctx: Ctx) -> Schema:
+        """OpenAPI's ``xml`` object: how the value is written in XML (name, namespace,
+        prefix, attribute, wrapped); one that is not an object is warned about."""
+        if not isinstance(raw, dict):
+            self.warn(ctx.at("xml"), f"xml must be an object, not {_kind(raw)}; ignored")
+            return schema
+        texts = {k: raw[k] for k in ("name", "namespace", "prefix") if isinstance(raw.get(k), str)}
+        flags = {k: raw[k] for k in ("attribute", "wrapped") if isinstance(raw.get(k), bool)}
+        return replace(schema, xml=XmlName(**texts, **flags))
 
     def inline(self, node: Any, ctx: Ctx) -> Schema:
         """Like ``convert`` but a top-level $ref is expanded in place (for merging)."""

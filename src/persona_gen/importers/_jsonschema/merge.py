@@ -225,7 +225,7 @@ _ANY = Schema("any")
 
 def is_trivial(schema: Schema) -> bool:
     """True when ``schema`` says nothing beyond (maybe) its type and annotations."""
-    bare = replace(schema, type="any", description=None, default=None, has_default=False)
+    bare = replace(schema, type="any", description=None, default=None, has_default=False, xml=None)
     return bare == _ANY
 
 
@@ -299,6 +299,8 @@ def _annotate(main: Schema, extra: Schema) -> Schema:
         main = replace(main, default=extra.default, has_default=True)
     if main.type == "any" and extra.type != "any":
         main = replace(main, type=extra.type)
+    if main.xml is None and extra.xml is not None:
+        main = replace(main, xml=extra.xml)
     return main
 
 
