@@ -1002,7 +1002,7 @@ def test_x_keys_are_ignored_in_every_part_of_the_format(tmp_path: Path) -> None:
         (
             "x-cache:",
             "p.yaml:29:44: domain.operations[0].response.cache: unknown response key (known: "
-            "entity, shape)",
+            "entity, shape, media)",
         ),
         ("x-table: users", "p.yaml:11:7: domain.entities.User.table: unknown entity key"),
         ("x-note:", "p.yaml:7:3: domain.note: unknown domain key (known: primary,"),
