@@ -337,6 +337,16 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
     assert "unknown persona 'nobody'" in bad.stderr
 
 
+def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -> None:
+    target = tmp_path / "p.yaml"
+    twice = ["-p", "normal_user", "-p", "normal_user", "-t", "api", "-t", "api"]
+    result = run_cli(["init-profile", "-n", "p", *twice, "-o", str(target)])
+    assert result.code == 0, result.stderr
+    check = run_cli(["validate", str(target), "-t", "profile"])
+    assert check.code == 0, check.stderr
+    assert b"1 personas, 1 datasets" in check.stdout
+
+
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "persona-gen"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]

@@ -767,12 +767,13 @@ def init_profile(
     from persona_gen.sinks.output import write_atomic
 
     _check_profile_name(name)
-    chosen = persona or ["normal_user"]
+    # (a persona or type given twice is meant once: twice would not validate)
+    chosen = list(dict.fromkeys(persona or ["normal_user"]))
     catalog = _catalog(persona_dirs)
     for p in chosen:
         if p not in catalog.names():
             raise UnknownNameError("persona", p, catalog.names(), "-p/--persona")
-    kinds = types or ["api"]
+    kinds = list(dict.fromkeys(types or ["api"]))
     for t in kinds:
         if t not in GENERATORS:
             raise UnknownNameError("generator", t, GENERATORS.names(), "-t/--type")

@@ -61,7 +61,7 @@ PROFILE_DATASET = """\
   - name: {type}_data
     type: {type}           # api | streaming | file | load | fault
     count: 100
-    format: {fmt}          # json | jsonl | csv
+    format: {fmt}          # json | jsonl | csv | parquet (avro, protobuf, sql: see the docs)
     output: {type}_data.{fmt}
 """
 
