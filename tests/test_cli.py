@@ -849,3 +849,17 @@ def test_a_format_of_another_schema_names_it_with_its_article(tmp_path: Path) ->
     result = run_cli(["validate", "-t", "profile", str(profile)])
     assert result.code == 1
     assert "(this one has an openapi schema)" in result.stderr
+
+
+def test_a_profile_in_a_personas_folder_is_not_taken_for_a_persona(tmp_path: Path) -> None:
+    made = run_cli(["init-profile", "-n", "p3", "-o", str(tmp_path / "p3.yaml")])
+    assert made.code == 0, made.stderr
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nextends: normal_user\nbehaviors:\n  typos: {rate: 0.1}\n", encoding="utf-8"
+    )
+    listed = run_cli(["list-personas", "-p", str(tmp_path)])
+    assert listed.code == 0, listed.stderr
+    assert b"mine" in listed.stdout and b"p3" not in listed.stdout
+    assert (
+        run_cli(["quick", "mine", "-p", str(tmp_path), "-t", "api", "-n", "2", "-s", "1"]).code == 0
+    )

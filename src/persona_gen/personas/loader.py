@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import re
 import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -159,7 +160,8 @@ class PersonaCatalog:
 
     def _scan(self, directory: Path) -> None:
         for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-            self._files[path.stem] = path
+            if not _is_profile(path):  # (profiles and personas may share a folder)
+                self._files[path.stem] = path
 
     def names(self) -> list[str]:
         return sorted(self._files)
@@ -407,6 +409,18 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
         else:
             out[key] = value
     return out
+
+
+_PROFILE_KEY = re.compile(rb"^datasets\s*:", re.MULTILINE)
+
+
+def _is_profile(path: Path) -> bool:
+    """Whether a YAML file holds a profile (a top-level ``datasets:``, which no persona has)."""
+    try:
+        with path.open("rb") as stream:
+            return _PROFILE_KEY.search(stream.read(1 << 20)) is not None
+    except OSError:
+        return False  # (unreadable: loading it says why)
 
 
 def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Persona:
