@@ -358,6 +358,14 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: no multiple of 5 lies between minimum 1 and maximum 3, so no value fits",
         ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string", "pattern": "^a{100000000}$"}},
+            },
+            "k.a: pattern '^a{100000000}$' matches only strings of at least 100,000,000 "
+            "characters, above 65,536, the longest minimum records are made for",
+        ),
     ],
 )
 def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
@@ -474,6 +482,19 @@ _DOMAIN_HEAD = (
         (
             "          e: {type: string, enum: []}\n",
             "p.yaml:12:29: domain.entities.T.schema.fields.e.enum: enum is empty",
+        ),
+        (
+            "          s: {type: string, min_length: 1000000000}\n",
+            "fields.s.min_length: min_length 1000000000 is above 65,536 characters, the longest "
+            "minimum records are made for",
+        ),
+        (
+            "          s: {type: string, pattern: '^a{1000000}$'}\n",
+            "fields.s.pattern: pattern '^a{1000000}$' matches only strings of at least 1,000,000",
+        ),
+        (
+            "          a: {type: array, items: {type: string}, min_items: 100000000}\n",
+            "fields.a.min_items: min_items 100000000 is above 10,000 items, the largest minimum",
         ),
         (
             "          m: {type: number, minimum: 1, maximum: 2, multiple_of: 5}\n",

@@ -27,7 +27,19 @@ try:  # Python 3.11+
 except ImportError:  # pragma: no cover
     import sre_parse
 
-__all__ = ["JSON_SCHEMA_KEYS", "Unsatisfiable", "unsatisfiable"]
+__all__ = [
+    "JSON_SCHEMA_KEYS",
+    "MAX_ITEMS_MINIMUM",
+    "MAX_LENGTH_MINIMUM",
+    "Unsatisfiable",
+    "unsatisfiable",
+]
+
+#: The largest minimum length of a string (``min_length``, or the shortest match of a
+#: ``pattern``) and the largest ``min_items`` of an array that records are made for: values
+#: are built 1,024 records at a time, so a longer minimum would take gigabytes per block.
+MAX_LENGTH_MINIMUM = 65_536
+MAX_ITEMS_MINIMUM = 10_000
 
 _AT = sre_parse.AT
 _BEGIN = {sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING}
@@ -142,6 +154,7 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
             yield ("enum", i), f"enum member {_show(member)} is not {_type_name(s)}"
     if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
         yield from _pattern_rules(s)
+    yield from _too_large(s, keys)
     if s.multiple_of is not None and s.type in ("integer", "number"):
         reason = _no_multiple(s, keys)
         if reason:
@@ -207,6 +220,36 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
                 f"pattern {pattern!r} matches only strings of at most {longest} characters, "
                 f"below the minimum length {s.min_length}",
             )
+
+
+def _too_large(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """Minimum sizes too large to make records of (see ``MAX_LENGTH_MINIMUM``)."""
+    if s.has_const or s.enum:
+        return
+    if s.type == "string" and s.min_length is not None and s.min_length > MAX_LENGTH_MINIMUM:
+        yield (
+            ("min_length",),
+            f"{keys['min_length']} {s.min_length} is above {MAX_LENGTH_MINIMUM:,} characters, "
+            "the longest minimum records are made for",
+        )
+    if s.type == "string" and s.pattern is not None:
+        try:
+            low = sre_parse.parse(str(s.pattern)).getwidth()[0]
+        except (re.error, RecursionError, OverflowError):
+            low = 0  # (reported on its own)
+        if low > MAX_LENGTH_MINIMUM:
+            yield (
+                ("pattern",),
+                f"pattern {str(s.pattern)[:40]!r} matches only strings of at least {low:,} "
+                f"characters, above {MAX_LENGTH_MINIMUM:,}, the longest minimum records are "
+                "made for",
+            )
+    if s.type == "array" and s.min_items is not None and s.min_items > MAX_ITEMS_MINIMUM:
+        yield (
+            ("min_items",),
+            f"{keys['min_items']} {s.min_items} is above {MAX_ITEMS_MINIMUM:,} items, "
+            "the largest minimum records are made for",
+        )
 
 
 def _no_multiple(s: Schema, keys: Keys) -> str | None:
