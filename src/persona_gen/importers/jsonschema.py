@@ -71,7 +71,8 @@ class JsonSchemaImporter:
                 return False
         if not isinstance(data, dict) or "openapi" in data or "swagger" in data:
             return False
-        if data.get("type") in _AVRO_NAMED_TYPES and "$schema" not in data:
+        kind = data.get("type")
+        if isinstance(kind, str) and kind in _AVRO_NAMED_TYPES and "$schema" not in data:
             return False  # an Avro schema saved as .json
         return "$schema" in data or any(k in data for k in _SCHEMA_KEYS)
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Hashable, Iterator, Mapping
 from typing import Any, NamedTuple
 
@@ -166,8 +167,11 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         return None
     if s.type in ("integer", "number"):
         low, high = numeric_bounds(s, s.type == "integer")
+        kind = "integer" if s.type == "integer" else "number"
+        if low == math.inf or high == -math.inf:
+            which, side = ("minimum", "above") if low == math.inf else ("maximum", "below")
+            return f"no {kind} lies {side} its {_bound(s, which, keys)}"
         if low > high:
-            kind = "integer" if s.type == "integer" else "number"
             low_bound, high_bound = _bound(s, "minimum", keys), _bound(s, "maximum", keys)
             return f"no {kind} lies between its {low_bound} and {high_bound}"
     if s.type == "string" and _above(s.min_length, s.max_length):
@@ -256,6 +260,8 @@ def _no_multiple(s: Schema, keys: Keys) -> str | None:
     step = s.multiple_of
     if not isinstance(step, int | float) or isinstance(step, bool) or not step > 0:
         return f"{keys['multiple_of']} must be a positive number, got {_show(step)}"
+    if step < sys.float_info.min:
+        return f"{keys['multiple_of']} {step:g} is too small to draw multiples of"
     low, high = numeric_bounds(s, s.type == "integer")
     if math.isinf(low) or math.isinf(high) or low > high:
         return None  # (crossed bounds are reported on their own)

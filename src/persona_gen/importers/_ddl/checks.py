@@ -10,6 +10,7 @@ comparisons on ``length(col)`` (and ``char_length``, ``len``...), ``LIKE`` and P
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -317,7 +318,7 @@ def _raise_minimum(schema: Schema, value: float, exclusive: bool) -> Schema:
         current > value or (current == value and (schema.exclusive_minimum or not exclusive))
     ):
         return schema
-    if schema.type == "integer" and value == int(value):
+    if schema.type == "integer" and math.isfinite(value) and value == int(value):
         return dataclasses.replace(
             schema, minimum=int(value) + (1 if exclusive else 0), exclusive_minimum=False
         )
@@ -330,7 +331,7 @@ def _lower_maximum(schema: Schema, value: float, exclusive: bool) -> Schema:
         current < value or (current == value and (schema.exclusive_maximum or not exclusive))
     ):
         return schema
-    if schema.type == "integer" and value == int(value):
+    if schema.type == "integer" and math.isfinite(value) and value == int(value):
         return dataclasses.replace(
             schema, maximum=int(value) - (1 if exclusive else 0), exclusive_maximum=False
         )

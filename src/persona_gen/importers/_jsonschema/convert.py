@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -472,7 +473,9 @@ class Converter:
         elif isinstance(declared, str):
             types = [declared]
         elif isinstance(declared, list) and all(isinstance(t, str) for t in declared):
-            types = list(dict.fromkeys(declared)) or ["any"]
+            types = list(dict.fromkeys(declared))
+            if not types:
+                raise self.error(ctx, "type is an empty list, so no value fits", "type")
         else:
             raise self.error(ctx, "type must be a string or a list of strings", "type")
         for t in types:
@@ -574,8 +577,16 @@ class Converter:
                 low = lo if low is None else max(low, lo)
                 high = hi if high is None else min(high, hi)
         step = self._num(node, "multipleOf", ctx)
+        if step is not None and step < 0:
+            # (validators test value / step or value % step: the multiples of |step| pass)
+            self.warn(ctx, f"multipleOf must be greater than 0; {-step:g} is used")
+            step = -step
         if step is not None and step <= 0:
             self.warn(ctx, "multipleOf must be greater than 0; ignored")
+            step = None
+        if step is not None and step < sys.float_info.min:
+            # (a subnormal step: its count of steps overflows, so no grid can be drawn on)
+            self.warn(ctx, f"multipleOf {step:g} is too small to honour; ignored")
             step = None
         return replace(
             schema,
@@ -859,6 +870,8 @@ class Converter:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(ctx, f"{key} must be a number", key)
         if isinstance(value, float) and not math.isfinite(value):
+            if (value > 0) == key.lower().endswith("minimum"):
+                return value  # (a lower bound of +inf, an upper of -inf: no number fits)
             self.warn(ctx, f"{key} {value} is not finite; ignored")
             return None
         return value
