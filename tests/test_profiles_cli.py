@@ -484,6 +484,47 @@ _DOMAIN_HEAD = (
             "p.yaml:12:29: domain.entities.T.schema.fields.e.enum: enum is empty",
         ),
         (
+            "          s: {type: string, pattern: '^$', min_length: 1}\n",
+            "fields.s.min_length: pattern '^$' matches only strings of at most 0 characters (one "
+            "more when it ends in a newline), below the minimum length 1",
+        ),
+        (
+            "          s: {type: string, min_length: 3, max_length: 3, enum: [ab]}\n",
+            "fields.s.enum[0]: enum member 'ab' is shorter than min_length 3",
+        ),
+        (
+            "          n: {type: integer, maximum: 3, enum: [1, 5]}\n",
+            "fields.n.enum[1]: enum member 5 is above its maximum 3",
+        ),
+        (
+            "          s: {type: string, pattern: '^[a-z]+$', const: 'A1'}\n",
+            "fields.s.const: const 'A1' does not match pattern '^[a-z]+$'",
+        ),
+        (
+            "          s: {type: string, format: uuid, pattern: '^x$'}\n",
+            "fields.s.pattern: pattern '^x$' matches strings of 1 characters, and format uuid "
+            "values have 36",
+        ),
+        (
+            "          s: {type: string, format: date, max_length: 2}\n",
+            "fields.s.max_length: format date values have at least 10 characters, above "
+            "max_length 2",
+        ),
+        (
+            "          s: {type: string, format: ipv4, min_length: 50}\n",
+            "fields.s.min_length: format ipv4 values have at most 15 characters, below "
+            "min_length 50",
+        ),
+        (
+            "          s: {type: string, pattern: '(?=a)b'}\n",
+            "fields.s.pattern: pattern '(?=a)b' matches no string at all",
+        ),
+        (
+            "          r: {type: ref}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.r: type ref needs a ref: naming an "
+            "entity. Available: T",
+        ),
+        (
             "          m: {type: number, multiple_of: 1.0e-320}\n",
             "fields.m.multiple_of: multiple_of 9.99989e-321 is too small to draw multiples of",
         ),

@@ -17,11 +17,13 @@ import math
 import re
 import sys
 from collections.abc import Hashable, Iterator, Mapping
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
 from persona_gen.values.numbers import numeric_bounds
+from persona_gen.values.safe_search import pattern_search
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -156,6 +158,8 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
     if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
         yield from _pattern_rules(s)
     yield from _too_large(s, keys)
+    yield from _enum_rules(s, keys)
+    yield from _format_rules(s, keys)
     if s.multiple_of is not None and s.type in ("integer", "number"):
         reason = _no_multiple(s, keys)
         if reason:
@@ -200,6 +204,9 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
     except (re.error, RecursionError, OverflowError) as exc:
         yield ("pattern",), f"pattern {pattern!r} is not a valid regular expression ({exc})"
         return
+    if _no_match(parsed):
+        yield ("pattern",), f"pattern {pattern!r} matches no string at all"
+        return
     low, high = parsed.getwidth()
     if s.max_length is not None and low > s.max_length:
         yield (
@@ -224,6 +231,118 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
                 f"pattern {pattern!r} matches only strings of at most {longest} characters, "
                 f"below the minimum length {s.min_length}",
             )
+        elif high < s.min_length:
+            yield (
+                ("min_length",),
+                f"pattern {pattern!r} matches only strings of at most {high} characters (one "
+                f"more when it ends in a newline), below the minimum length {s.min_length}",
+            )
+
+
+# The lengths of the values of a format, where they are bounded: ``(shortest, longest)``.
+_FORMAT_LENGTHS: dict[str, tuple[int, int | None]] = {
+    "uuid": (36, 36),
+    "date": (10, 10),
+    "date-time": (20, None),
+    "ipv4": (7, 15),
+    "ipv6": (2, 45),
+    "email": (3, None),
+}
+
+
+def _format_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """A format whose values cannot have a length the bounds allow."""
+    if s.type != "string" or s.has_const or s.enum or s.format not in _FORMAT_LENGTHS:
+        return
+    shortest, longest = _FORMAT_LENGTHS[str(s.format)]
+    if s.max_length is not None and s.max_length < shortest:
+        yield (
+            ("max_length",),
+            f"format {s.format} values have at least {shortest} characters, above "
+            f"{keys['max_length']} {s.max_length}",
+        )
+    if s.min_length is not None and longest is not None and s.min_length > longest:
+        yield (
+            ("min_length",),
+            f"format {s.format} values have at most {longest} characters, below "
+            f"{keys['min_length']} {s.min_length}",
+        )
+    width = _anchored_width(s.pattern) if s.pattern is not None else None
+    if width is not None and (width[1] < shortest or (longest is not None and width[0] > longest)):
+        yield (
+            ("pattern",),
+            f"pattern {str(s.pattern)!r} matches strings of "
+            + (f"{width[0]}" if width[0] == width[1] else f"{width[0]} to {width[1]}")
+            + f" characters, and format {s.format} values have "
+            + (f"{shortest}" if shortest == longest else f"{shortest} to {longest or 'more'}"),
+        )
+
+
+def _anchored_width(pattern: str) -> tuple[int, int] | None:
+    """The shortest and longest match of a pattern anchored at both ends (None if not)."""
+    try:
+        items = list(sre_parse.parse(pattern))
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if not (
+        len(items) >= 2
+        and items[0][0] is _AT
+        and items[0][1] in _BEGIN
+        and items[-1][0] is _AT
+        and items[-1][1] in _END
+    ):
+        return None
+    low, high = sre_parse.SubPattern(sre_parse.State(), items).getwidth()
+    return low, high
+
+
+def _no_match(parsed: Any) -> bool:
+    """A lookahead for one literal right before another literal (``(?=a)b``): no string
+    matches. (Only this cheap, certain case is judged.)"""
+    items = list(parsed)
+    for (op, av), (next_op, next_av) in pairwise(items):
+        if op is sre_parse.ASSERT and av[0] == 1 and next_op is sre_parse.LITERAL:
+            inner = list(av[1])
+            if inner and inner[0][0] is sre_parse.LITERAL and inner[0][1] != next_av:
+                return True
+    return False
+
+
+def _enum_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """Enum members (or a const) that break the field's other rules: records labelled valid
+    would hold them."""
+    members: list[tuple[Path, Any]] = [(("const",), s.const)] if s.has_const else []
+    members += [(("enum", i), m) for i, m in enumerate(s.enum or ())]
+    for at, member in members:
+        broken = _breaks(s, member, keys)
+        if broken is not None:
+            name = "const" if at == ("const",) else "enum member"
+            yield at, f"{name} {_show(member)} {broken}"
+
+
+def _breaks(s: Schema, value: Any, keys: Keys) -> str | None:
+    """How ``value`` (of the field's type) breaks its length, pattern or bounds; None if not."""
+    if s.type == "string" and isinstance(value, str):
+        if s.min_length is not None and len(value) < s.min_length:
+            return f"is shorter than {keys['min_length']} {s.min_length}"
+        if s.max_length is not None and len(value) > s.max_length:
+            return f"is longer than {keys['max_length']} {s.max_length}"
+        if s.pattern is not None and pattern_search(str(s.pattern), value) is False:
+            return f"does not match pattern {str(s.pattern)!r}"
+    if (
+        s.type in ("integer", "number")
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        if s.minimum is not None and (
+            value < s.minimum or (s.exclusive_minimum and value == s.minimum)
+        ):
+            return f"is below its {_bound(s, 'minimum', keys)}"
+        if s.maximum is not None and (
+            value > s.maximum or (s.exclusive_maximum and value == s.maximum)
+        ):
+            return f"is above its {_bound(s, 'maximum', keys)}"
+    return None
 
 
 def _too_large(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
