@@ -358,6 +358,15 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: no multiple of 5 lies between minimum 1 and maximum 3, so no value fits",
         ),
+        (  # (101 integers lie there, but integers are made as int64: the message says so)
+            {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "minimum": 10**20, "maximum": 10**20 + 100}
+                },
+            },
+            "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
+        ),
         (
             {
                 "type": "object",
@@ -1197,6 +1206,31 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
             "CREATE TABLE t (a INT CHECK (a > 1e400));",
             1,
             "no record can satisfy the schema: t.a: no integer lies above its exclusiveMinimum inf",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a INT CHECK (a IN ()));",
+            1,
+            "t.a: enum is empty, so no value fits",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a INT CHECK (a IN (1, 2)) CHECK (a IN (3)));",
+            1,
+            "t.a: enum is empty, so no value fits",
+        ),
+        (
+            "i.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"array",'
+            '"items":false,"minItems":1}}}',
+            1,
+            "i.a: minItems 1 is above maxItems 0",
+        ),
+        (  # (items: false holds the empty array only, now expressed)
+            "i.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"array","items":false}}}',
+            0,
+            "imported i (jsonschema)",
         ),
         (
             "c.sql",

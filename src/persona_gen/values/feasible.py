@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
-from persona_gen.values.numbers import numeric_bounds
+from persona_gen.values.numbers import INT64_MAX, INT64_MIN, numeric_bounds
 from persona_gen.values.safe_search import pattern_search
 
 try:  # Python 3.11+
@@ -175,6 +175,10 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         if low == math.inf or high == -math.inf:
             which, side = ("minimum", "above") if low == math.inf else ("maximum", "below")
             return f"no {kind} lies {side} its {_bound(s, which, keys)}"
+        if s.type == "integer" and low > high:
+            beyond = _beyond_int64(s, keys)
+            if beyond is not None:
+                return beyond
         if low > high:
             low_bound, high_bound = _bound(s, "minimum", keys), _bound(s, "maximum", keys)
             return f"no {kind} lies between its {low_bound} and {high_bound}"
@@ -183,6 +187,18 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
     if s.type == "array" and _above(s.min_items, s.max_items):
         return f"{keys['min_items']} {s.min_items} is above {keys['max_items']} {s.max_items}"
     return None
+
+
+def _beyond_int64(s: Schema, keys: Keys) -> str | None:
+    """Integer bounds wholly outside int64, the range integers are made in."""
+    side = None
+    if s.minimum is not None and s.minimum > INT64_MAX:
+        side = _bound(s, "minimum", keys) + " is above"
+    elif s.maximum is not None and s.maximum < INT64_MIN:
+        side = _bound(s, "maximum", keys) + " is below"
+    if side is None:
+        return None
+    return f"its {side} the 64-bit range integers are made in ({INT64_MIN} to {INT64_MAX})"
 
 
 def _above(low: int | None, high: int | None) -> bool:

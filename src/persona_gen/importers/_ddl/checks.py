@@ -262,7 +262,10 @@ def _length_bound(col: ColumnDraft, op: type[exp.Expression], value: Any) -> boo
 
 
 def _set_enum(col: ColumnDraft, values: list[Any]) -> bool:
-    if not values or not all(is_literal(v) for v in values):
+    if not values:  # (col IN (): false for every row, NULL too, so no row fits)
+        col.schema = dataclasses.replace(col.schema, enum=())
+        return True
+    if not all(is_literal(v) for v in values):
         return False
     members = [v for v in values if v is not None]
     kind = col.schema.type
@@ -279,8 +282,11 @@ def _set_enum(col: ColumnDraft, values: list[Any]) -> bool:
             return False
     else:
         return False
-    if col.schema.enum is not None:
+    if col.schema.enum is not None and members:
         members = [v for v in members if v in col.schema.enum]
+        if not members:  # two IN lists with no value in common
+            col.schema = dataclasses.replace(col.schema, enum=())
+            return True
     if not members:
         return False
     col.schema = dataclasses.replace(col.schema, enum=tuple(dict.fromkeys(members)))

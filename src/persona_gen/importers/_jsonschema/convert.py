@@ -833,6 +833,8 @@ class Converter:
             if rest is False:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
             self.warn(ctx, f"{key}: a tuple is generated with one item type for every position")
+        elif items is False:  # no item is valid: only the empty array
+            max_items = 0
         elif isinstance(items, dict | bool):
             item = self.convert(items, ctx.at("items"))
         elif items is not None:
