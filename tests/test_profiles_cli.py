@@ -1286,3 +1286,63 @@ def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
             checked = run_cli(["check", str(data), "--profile", str(out)])
             assert checked.code == 0, checked.stderr
             assert "nan" not in data.read_text()
+
+
+@pytest.mark.parametrize(
+    ("schema", "args", "message"),
+    [
+        (
+            "openapi-users.yaml",
+            ["--output-format", "avro"],
+            "dataset 'User_api': avro: api records have no schema-governed payload",
+        ),
+        (
+            "openapi-users.yaml",
+            ["--output-format", "sql"],
+            "dataset 'User_api': a database or SQL output takes the 'file' generator's rows",
+        ),
+        (
+            "openapi-users.yaml",
+            ["--output-format", "protobuf"],
+            "dataset 'User_api': protobuf output needs a profile imported from a .proto file",
+        ),
+        (
+            "user-event.avsc",
+            ["-t", "api", "--output-format", "avro"],
+            "dataset 'UserEvent_api': avro: api records have no schema-governed payload",
+        ),
+    ],
+)
+def test_an_output_format_that_cannot_hold_the_dataset_is_refused_at_import(
+    tmp_path: Path, schema: str, args: list[str], message: str
+) -> None:
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(SCHEMAS / schema), "-o", str(out), *args])
+    assert result.code == 1
+    assert message in result.stderr  # (what validate says of such a profile)
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written, no trial file left
+
+
+def test_an_imported_profile_in_a_selective_format_is_written_and_validates(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "p.yaml"
+    args = ["-t", "streaming", "--output-format", "avro"]
+    result = run_cli(["import-schema", str(SCHEMAS / "user-event.avsc"), "-o", str(out), *args])
+    assert result.code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["p.yaml"]
+    assert run_cli(["validate", "-t", "profile", str(out)]).code == 0
+
+
+def test_a_ddl_foreign_key_to_an_undefined_table_is_dropped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "fk.sql"
+    source.write_text("CREATE TABLE t (a INT PRIMARY KEY REFERENCES nope(id));\n")
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(source), "-o", str(out)])
+    assert result.code == 0, result.stderr
+    assert "foreign key to nope, which this file does not define; not expressed" in result.stderr
+    validated = run_cli(["validate", "-t", "profile", str(out)])
+    assert validated.code == 0, validated.stderr
