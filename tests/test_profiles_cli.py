@@ -364,6 +364,23 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: no multiple of 5 lies between minimum 1 and maximum 3, so no value fits",
         ),
+        (  # (101 integers lie there, but integers are made as int64: the message says so)
+            {
+                "type": "object",
+                "properties": {
+                    "a": {"type": "integer", "minimum": 10**20, "maximum": 10**20 + 100}
+                },
+            },
+            "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
+        ),
+        (
+            {
+                "type": "object",
+                "properties": {"a": {"type": "string", "pattern": "^a{100000000}$"}},
+            },
+            "k.a: pattern '^a{100000000}$' matches only strings of at least 100,000,000 "
+            "characters, above 65,536, the longest minimum records are made for",
+        ),
     ],
 )
 def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
@@ -480,6 +497,64 @@ _DOMAIN_HEAD = (
         (
             "          e: {type: string, enum: []}\n",
             "p.yaml:12:29: domain.entities.T.schema.fields.e.enum: enum is empty",
+        ),
+        (
+            "          s: {type: string, pattern: '^$', min_length: 1}\n",
+            "fields.s.min_length: pattern '^$' matches only strings of at most 0 characters (one "
+            "more when it ends in a newline), below the minimum length 1",
+        ),
+        (
+            "          s: {type: string, min_length: 3, max_length: 3, enum: [ab]}\n",
+            "fields.s.enum[0]: enum member 'ab' is shorter than min_length 3",
+        ),
+        (
+            "          n: {type: integer, maximum: 3, enum: [1, 5]}\n",
+            "fields.n.enum[1]: enum member 5 is above its maximum 3",
+        ),
+        (
+            "          s: {type: string, pattern: '^[a-z]+$', const: 'A1'}\n",
+            "fields.s.const: const 'A1' does not match pattern '^[a-z]+$'",
+        ),
+        (
+            "          s: {type: string, format: uuid, pattern: '^x$'}\n",
+            "fields.s.pattern: pattern '^x$' matches strings of 1 characters, and format uuid "
+            "values have 36",
+        ),
+        (
+            "          s: {type: string, format: date, max_length: 2}\n",
+            "fields.s.max_length: format date values have at least 10 characters, above "
+            "max_length 2",
+        ),
+        (
+            "          s: {type: string, format: ipv4, min_length: 50}\n",
+            "fields.s.min_length: format ipv4 values have at most 15 characters, below "
+            "min_length 50",
+        ),
+        (
+            "          s: {type: string, pattern: '(?=a)b'}\n",
+            "fields.s.pattern: pattern '(?=a)b' matches no string at all",
+        ),
+        (
+            "          r: {type: ref}\n",
+            "p.yaml:12:11: domain.entities.T.schema.fields.r: type ref needs a ref: naming an "
+            "entity. Available: T",
+        ),
+        (
+            "          m: {type: number, multiple_of: 1.0e-320}\n",
+            "fields.m.multiple_of: multiple_of 9.99989e-321 is too small to draw multiples of",
+        ),
+        (
+            "          s: {type: string, min_length: 1000000000}\n",
+            "fields.s.min_length: min_length 1000000000 is above 65,536 characters, the longest "
+            "minimum records are made for",
+        ),
+        (
+            "          s: {type: string, pattern: '^a{1000000}$'}\n",
+            "fields.s.pattern: pattern '^a{1000000}$' matches only strings of at least 1,000,000",
+        ),
+        (
+            "          a: {type: array, items: {type: string}, min_items: 100000000}\n",
+            "fields.a.min_items: min_items 100000000 is above 10,000 items, the largest minimum",
         ),
         (
             "          m: {type: number, minimum: 1, maximum: 2, multiple_of: 5}\n",
@@ -1191,3 +1266,166 @@ def test_a_schema_given_as_a_profile_or_persona_says_to_import_it(schema: str, w
             f"persona-gen: error: {path}: this is {what}, not {kind}: import it into a profile "
             f"with 'persona-gen import-schema {path} -o profile.yaml'\n"
         )
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "code", "message"),
+    [
+        (
+            "t.schema.json",
+            '{"type": []}',
+            1,
+            "t.schema.json:1: type is an empty list, so no value fits",
+        ),
+        (
+            "d.avsc",
+            '{"type":"record","name":"A","fields":[{"name":"d","type":{"type":"bytes",'
+            '"logicalType":"decimal","precision":1000,"scale":500}}]}',
+            0,
+            "imported A (avro)",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a INT CHECK (a > 1e400));",
+            1,
+            "no record can satisfy the schema: t.a: no integer lies above its exclusiveMinimum inf",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a INT CHECK (a IN ()));",
+            1,
+            "t.a: enum is empty, so no value fits",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a INT CHECK (a IN (1, 2)) CHECK (a IN (3)));",
+            1,
+            "t.a: enum is empty, so no value fits",
+        ),
+        (
+            "i.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"array",'
+            '"items":false,"minItems":1}}}',
+            1,
+            "i.a: minItems 1 is above maxItems 0",
+        ),
+        (  # (items: false holds the empty array only, now expressed)
+            "i.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"array","items":false}}}',
+            0,
+            "imported i (jsonschema)",
+        ),
+        (
+            "c.sql",
+            "CREATE TABLE t (a REAL CHECK (a < -1e400));",
+            1,
+            "t.a: no number lies below its exclusiveMaximum -inf",
+        ),
+        (
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"minimum":1e400}}}',
+            1,
+            "m.a: no number lies above its minimum inf",
+        ),
+        (
+            "m.schema.json",
+            '{"type":"object","properties":{"a":{"type":"number","maximum":1e400}}}',
+            0,
+            "maximum inf is not finite; ignored",
+        ),
+        (
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"integer",'
+            '"multipleOf":-3}}}',
+            0,
+            "multipleOf must be greater than 0; 3 is used",
+        ),
+        (
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"multipleOf":1e-320}}}',
+            0,
+            # (not enforced, so check, which reads the schema itself, may fail the values)
+            "multipleOf 9.99989e-321 is too small to honour; ignored",
+        ),
+    ],
+)
+def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
+    tmp_path: Path, name: str, text: str, code: int, message: str
+) -> None:
+    source = tmp_path / name
+    source.write_text(text)
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(source), "-o", str(out), "-c", "20", "-t", "file"])
+    assert result.code == code, result.stderr
+    assert "Traceback" not in result.stderr
+    assert message in result.stderr
+    if code == 0:  # what was imported generates values its checks accept
+        generated = run_cli(["generate", str(out), "-s", "1", "-o", str(tmp_path / "o")])
+        assert generated.code == 0, generated.stderr
+        data = next((tmp_path / "o").glob("*.csv"), None)
+        if data is not None and "too small" not in message:
+            checked = run_cli(["check", str(data), "--profile", str(out)])
+            assert checked.code == 0, checked.stderr
+            assert "nan" not in data.read_text()
+
+
+@pytest.mark.parametrize(
+    ("schema", "args", "message"),
+    [
+        (
+            "openapi-users.yaml",
+            ["--output-format", "avro"],
+            "dataset 'User_api': avro: api records have no schema-governed payload",
+        ),
+        (
+            "openapi-users.yaml",
+            ["--output-format", "sql"],
+            "dataset 'User_api': a database or SQL output takes the 'file' generator's rows",
+        ),
+        (
+            "openapi-users.yaml",
+            ["--output-format", "protobuf"],
+            "dataset 'User_api': protobuf output needs a profile imported from a .proto file",
+        ),
+        (
+            "user-event.avsc",
+            ["-t", "api", "--output-format", "avro"],
+            "dataset 'UserEvent_api': avro: api records have no schema-governed payload",
+        ),
+    ],
+)
+def test_an_output_format_that_cannot_hold_the_dataset_is_refused_at_import(
+    tmp_path: Path, schema: str, args: list[str], message: str
+) -> None:
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(SCHEMAS / schema), "-o", str(out), *args])
+    assert result.code == 1
+    assert message in result.stderr  # (what validate says of such a profile)
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []  # nothing written, no trial file left
+
+
+def test_an_imported_profile_in_a_selective_format_is_written_and_validates(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "p.yaml"
+    args = ["-t", "streaming", "--output-format", "avro"]
+    result = run_cli(["import-schema", str(SCHEMAS / "user-event.avsc"), "-o", str(out), *args])
+    assert result.code == 0, result.stderr
+    assert [p.name for p in tmp_path.iterdir()] == ["p.yaml"]
+    assert run_cli(["validate", "-t", "profile", str(out)]).code == 0
+
+
+def test_a_ddl_foreign_key_to_an_undefined_table_is_dropped_with_a_warning(
+    tmp_path: Path,
+) -> None:
+    source = tmp_path / "fk.sql"
+    source.write_text("CREATE TABLE t (a INT PRIMARY KEY REFERENCES nope(id));\n")
+    out = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(source), "-o", str(out)])
+    assert result.code == 0, result.stderr
+    assert "foreign key to nope, which this file does not define; not expressed" in result.stderr
+    validated = run_cli(["validate", "-t", "profile", str(out)])
+    assert validated.code == 0, validated.stderr

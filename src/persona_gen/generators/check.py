@@ -8,23 +8,15 @@ The full proof against each source format's own validator lives in the test suit
 from __future__ import annotations
 
 import math
-import re
 from fractions import Fraction
 from functools import cache
 from typing import Any
 
 from persona_gen._formats import is_base64
 from persona_gen.entities.model import Schema
+from persona_gen.values.safe_search import pattern_search
 
 __all__ = ["violated_rule"]
-
-
-@cache
-def _pattern(p: str) -> re.Pattern[str] | None:
-    try:
-        return re.compile(p)
-    except re.error:
-        return None
 
 
 @cache
@@ -71,10 +63,8 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             return "minLength"
         if schema.max_length is not None and len(value) > schema.max_length:
             return "maxLength"
-        if schema.pattern:
-            compiled = _pattern(schema.pattern)
-            if compiled is not None and not compiled.search(value):
-                return "pattern"
+        if schema.pattern and pattern_search(schema.pattern, value) is False:
+            return "pattern"
         if schema.format and not _format_ok(schema.format, value):
             return "format"
         return None

@@ -92,7 +92,11 @@ def reference_problems(domain: Domain) -> list[tuple[Path, str]]:
     for name, entity in domain.entities.items():
         at: Path = ("domain", "entities", name)
         for where, ref in _refs(entity.schema, (*at, "schema")):
-            unknown_entity((*where, "ref"), ref)
+            if ref is None:
+                message = f"type ref needs a ref: naming an entity. Available: {', '.join(names)}"
+                found.append((where, message))
+            else:
+                unknown_entity((*where, "ref"), ref)
         unknown_fields((*at, "primary_key"), name, entity.primary_key)
         for i, columns in enumerate(entity.unique):
             unknown_fields((*at, "unique", i), name, columns)
@@ -110,9 +114,9 @@ def reference_problems(domain: Domain) -> list[tuple[Path, str]]:
     return found
 
 
-def _refs(schema: Schema, at: Path) -> Iterator[tuple[Path, str]]:
+def _refs(schema: Schema, at: Path) -> Iterator[tuple[Path, str | None]]:
     for where, s in schema.located(at):
-        if s.type == "ref" and s.ref is not None:
+        if s.type == "ref":
             yield where, s.ref
 
 

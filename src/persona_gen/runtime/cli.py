@@ -406,7 +406,7 @@ def import_schema(
         choose_entity,
         detect_format,
         profile_document,
-        write_profile,
+        write_checked_profile,
     )
     from persona_gen.runtime.schema_import import import_schema as run_import
 
@@ -449,7 +449,7 @@ def import_schema(
         output_format=output_format,
         dialect=dialect,
     )
-    write_profile(output, doc, result.warnings)
+    write_checked_profile(output, doc, result.warnings)
     print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
+import os
 import re
 import unicodedata
 from dataclasses import replace
@@ -237,6 +240,39 @@ def profile_name_for(entity: str, path: Path) -> str:
         if name:
             return name
     return "profile"  # pragma: no cover - the last candidate always fits
+
+
+# Output formats that accept only some datasets (by type, by source schema): an imported
+# profile naming one is built as ``validate`` builds it before it is written.
+_SELECTIVE_FORMATS = ("avro", "protobuf", "sql")
+
+
+def write_checked_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, ...]) -> None:
+    """``write_profile``, refusing (with ``validate``'s message, and writing nothing) a
+    profile whose dataset its output format cannot hold (``-t api --output-format avro``)."""
+    if not any(d.get("format") in _SELECTIVE_FORMATS for d in doc["datasets"]):
+        write_profile(path, doc, warnings)
+        return
+    from persona_gen.personas.loader import PersonaCatalog
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.generate import plan, prepare
+
+    # (written beside the output, so the schema file is found as it will be from there)
+    trial = path.with_name(f".{path.name}.{os.getpid()}.import-check.yaml")
+    write_profile(trial, doc, warnings)
+    try:
+        # (its warnings, about a trial file, are said again by validate and generate)
+        with contextlib.redirect_stderr(io.StringIO()):
+            catalog = PersonaCatalog()
+            profile = load_profile(trial, catalog)
+            planned = plan(
+                profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
+            )
+            prepare(planned, profile)
+    except BaseException:
+        trial.unlink(missing_ok=True)
+        raise
+    os.replace(trial, path)
 
 
 def write_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, ...]) -> None:

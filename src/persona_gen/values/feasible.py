@@ -15,19 +15,34 @@ from __future__ import annotations
 
 import math
 import re
+import sys
 from collections.abc import Hashable, Iterator, Mapping
+from itertools import pairwise
 from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
-from persona_gen.values.numbers import numeric_bounds
+from persona_gen.values.numbers import INT64_MAX, INT64_MIN, numeric_bounds
+from persona_gen.values.safe_search import pattern_search
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
 except ImportError:  # pragma: no cover
     import sre_parse
 
-__all__ = ["JSON_SCHEMA_KEYS", "Unsatisfiable", "unsatisfiable"]
+__all__ = [
+    "JSON_SCHEMA_KEYS",
+    "MAX_ITEMS_MINIMUM",
+    "MAX_LENGTH_MINIMUM",
+    "Unsatisfiable",
+    "unsatisfiable",
+]
+
+#: The largest minimum length of a string (``min_length``, or the shortest match of a
+#: ``pattern``) and the largest ``min_items`` of an array that records are made for: values
+#: are built 1,024 records at a time, so a longer minimum would take gigabytes per block.
+MAX_LENGTH_MINIMUM = 65_536
+MAX_ITEMS_MINIMUM = 10_000
 
 _AT = sre_parse.AT
 _BEGIN = {sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING}
@@ -142,6 +157,9 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
             yield ("enum", i), f"enum member {_show(member)} is not {_type_name(s)}"
     if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
         yield from _pattern_rules(s)
+    yield from _too_large(s, keys)
+    yield from _enum_rules(s, keys)
+    yield from _format_rules(s, keys)
     if s.multiple_of is not None and s.type in ("integer", "number"):
         reason = _no_multiple(s, keys)
         if reason:
@@ -153,8 +171,15 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         return None
     if s.type in ("integer", "number"):
         low, high = numeric_bounds(s, s.type == "integer")
+        kind = "integer" if s.type == "integer" else "number"
+        if low == math.inf or high == -math.inf:
+            which, side = ("minimum", "above") if low == math.inf else ("maximum", "below")
+            return f"no {kind} lies {side} its {_bound(s, which, keys)}"
+        if s.type == "integer" and low > high:
+            beyond = _beyond_int64(s, keys)
+            if beyond is not None:
+                return beyond
         if low > high:
-            kind = "integer" if s.type == "integer" else "number"
             low_bound, high_bound = _bound(s, "minimum", keys), _bound(s, "maximum", keys)
             return f"no {kind} lies between its {low_bound} and {high_bound}"
     if s.type == "string" and _above(s.min_length, s.max_length):
@@ -162,6 +187,18 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
     if s.type == "array" and _above(s.min_items, s.max_items):
         return f"{keys['min_items']} {s.min_items} is above {keys['max_items']} {s.max_items}"
     return None
+
+
+def _beyond_int64(s: Schema, keys: Keys) -> str | None:
+    """Integer bounds wholly outside int64, the range integers are made in."""
+    side = None
+    if s.minimum is not None and s.minimum > INT64_MAX:
+        side = _bound(s, "minimum", keys) + " is above"
+    elif s.maximum is not None and s.maximum < INT64_MIN:
+        side = _bound(s, "maximum", keys) + " is below"
+    if side is None:
+        return None
+    return f"its {side} the 64-bit range integers are made in ({INT64_MIN} to {INT64_MAX})"
 
 
 def _above(low: int | None, high: int | None) -> bool:
@@ -182,6 +219,9 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         yield ("pattern",), f"pattern {pattern!r} is not a valid regular expression ({exc})"
+        return
+    if _no_match(parsed):
+        yield ("pattern",), f"pattern {pattern!r} matches no string at all"
         return
     low, high = parsed.getwidth()
     if s.max_length is not None and low > s.max_length:
@@ -207,12 +247,156 @@ def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
                 f"pattern {pattern!r} matches only strings of at most {longest} characters, "
                 f"below the minimum length {s.min_length}",
             )
+        elif high < s.min_length:
+            yield (
+                ("min_length",),
+                f"pattern {pattern!r} matches only strings of at most {high} characters (one "
+                f"more when it ends in a newline), below the minimum length {s.min_length}",
+            )
+
+
+# The lengths of the values of a format, where they are bounded: ``(shortest, longest)``.
+_FORMAT_LENGTHS: dict[str, tuple[int, int | None]] = {
+    "uuid": (36, 36),
+    "date": (10, 10),
+    "date-time": (20, None),
+    "ipv4": (7, 15),
+    "ipv6": (2, 45),
+    "email": (3, None),
+}
+
+
+def _format_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """A format whose values cannot have a length the bounds allow."""
+    if s.type != "string" or s.has_const or s.enum or s.format not in _FORMAT_LENGTHS:
+        return
+    shortest, longest = _FORMAT_LENGTHS[str(s.format)]
+    if s.max_length is not None and s.max_length < shortest:
+        yield (
+            ("max_length",),
+            f"format {s.format} values have at least {shortest} characters, above "
+            f"{keys['max_length']} {s.max_length}",
+        )
+    if s.min_length is not None and longest is not None and s.min_length > longest:
+        yield (
+            ("min_length",),
+            f"format {s.format} values have at most {longest} characters, below "
+            f"{keys['min_length']} {s.min_length}",
+        )
+    width = _anchored_width(s.pattern) if s.pattern is not None else None
+    if width is not None and (width[1] < shortest or (longest is not None and width[0] > longest)):
+        yield (
+            ("pattern",),
+            f"pattern {str(s.pattern)!r} matches strings of "
+            + (f"{width[0]}" if width[0] == width[1] else f"{width[0]} to {width[1]}")
+            + f" characters, and format {s.format} values have "
+            + (f"{shortest}" if shortest == longest else f"{shortest} to {longest or 'more'}"),
+        )
+
+
+def _anchored_width(pattern: str) -> tuple[int, int] | None:
+    """The shortest and longest match of a pattern anchored at both ends (None if not)."""
+    try:
+        items = list(sre_parse.parse(pattern))
+    except (re.error, RecursionError, OverflowError):
+        return None
+    if not (
+        len(items) >= 2
+        and items[0][0] is _AT
+        and items[0][1] in _BEGIN
+        and items[-1][0] is _AT
+        and items[-1][1] in _END
+    ):
+        return None
+    low, high = sre_parse.SubPattern(sre_parse.State(), items).getwidth()
+    return low, high
+
+
+def _no_match(parsed: Any) -> bool:
+    """A lookahead for one literal right before another literal (``(?=a)b``): no string
+    matches. (Only this cheap, certain case is judged.)"""
+    items = list(parsed)
+    for (op, av), (next_op, next_av) in pairwise(items):
+        if op is sre_parse.ASSERT and av[0] == 1 and next_op is sre_parse.LITERAL:
+            inner = list(av[1])
+            if inner and inner[0][0] is sre_parse.LITERAL and inner[0][1] != next_av:
+                return True
+    return False
+
+
+def _enum_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """Enum members (or a const) that break the field's other rules: records labelled valid
+    would hold them."""
+    members: list[tuple[Path, Any]] = [(("const",), s.const)] if s.has_const else []
+    members += [(("enum", i), m) for i, m in enumerate(s.enum or ())]
+    for at, member in members:
+        broken = _breaks(s, member, keys)
+        if broken is not None:
+            name = "const" if at == ("const",) else "enum member"
+            yield at, f"{name} {_show(member)} {broken}"
+
+
+def _breaks(s: Schema, value: Any, keys: Keys) -> str | None:
+    """How ``value`` (of the field's type) breaks its length, pattern or bounds; None if not."""
+    if s.type == "string" and isinstance(value, str):
+        if s.min_length is not None and len(value) < s.min_length:
+            return f"is shorter than {keys['min_length']} {s.min_length}"
+        if s.max_length is not None and len(value) > s.max_length:
+            return f"is longer than {keys['max_length']} {s.max_length}"
+        if s.pattern is not None and pattern_search(str(s.pattern), value) is False:
+            return f"does not match pattern {str(s.pattern)!r}"
+    if (
+        s.type in ("integer", "number")
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        if s.minimum is not None and (
+            value < s.minimum or (s.exclusive_minimum and value == s.minimum)
+        ):
+            return f"is below its {_bound(s, 'minimum', keys)}"
+        if s.maximum is not None and (
+            value > s.maximum or (s.exclusive_maximum and value == s.maximum)
+        ):
+            return f"is above its {_bound(s, 'maximum', keys)}"
+    return None
+
+
+def _too_large(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
+    """Minimum sizes too large to make records of (see ``MAX_LENGTH_MINIMUM``)."""
+    if s.has_const or s.enum:
+        return
+    if s.type == "string" and s.min_length is not None and s.min_length > MAX_LENGTH_MINIMUM:
+        yield (
+            ("min_length",),
+            f"{keys['min_length']} {s.min_length} is above {MAX_LENGTH_MINIMUM:,} characters, "
+            "the longest minimum records are made for",
+        )
+    if s.type == "string" and s.pattern is not None:
+        try:
+            low = sre_parse.parse(str(s.pattern)).getwidth()[0]
+        except (re.error, RecursionError, OverflowError):
+            low = 0  # (reported on its own)
+        if low > MAX_LENGTH_MINIMUM:
+            yield (
+                ("pattern",),
+                f"pattern {str(s.pattern)[:40]!r} matches only strings of at least {low:,} "
+                f"characters, above {MAX_LENGTH_MINIMUM:,}, the longest minimum records are "
+                "made for",
+            )
+    if s.type == "array" and s.min_items is not None and s.min_items > MAX_ITEMS_MINIMUM:
+        yield (
+            ("min_items",),
+            f"{keys['min_items']} {s.min_items} is above {MAX_ITEMS_MINIMUM:,} items, "
+            "the largest minimum records are made for",
+        )
 
 
 def _no_multiple(s: Schema, keys: Keys) -> str | None:
     step = s.multiple_of
     if not isinstance(step, int | float) or isinstance(step, bool) or not step > 0:
         return f"{keys['multiple_of']} must be a positive number, got {_show(step)}"
+    if step < sys.float_info.min:
+        return f"{keys['multiple_of']} {step:g} is too small to draw multiples of"
     low, high = numeric_bounds(s, s.type == "integer")
     if math.isinf(low) or math.isinf(high) or low > high:
         return None  # (crossed bounds are reported on their own)

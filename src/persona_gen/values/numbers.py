@@ -43,21 +43,28 @@ _TYPICAL: dict[str, tuple[str, float, float]] = {
 }
 
 
+# The most decimals a scale rounds to in bulk: numpy's and float64's powers of ten end near
+# 10**308 (np.round(v, 309) is nan), and no draw is smaller than 10**-300.
+_ROUNDED_SCALE = 300
+
+
 def numeric_bounds(schema: Schema, integer: bool) -> tuple[float, float]:
     """The inclusive range a value may take (exclusive bounds moved inward)."""
     low = -math.inf if schema.minimum is None else float(schema.minimum)
     high = math.inf if schema.maximum is None else float(schema.maximum)
     step = 1.0 if integer else 10.0 ** -(schema.scale if schema.scale is not None else 6)
-    if schema.exclusive_minimum and low != -math.inf:
+    if schema.exclusive_minimum and math.isfinite(low):
         low = math.floor(low) + 1 if integer else low + step
-    if schema.exclusive_maximum and high != math.inf:
+    if schema.exclusive_maximum and math.isfinite(high):
         high = math.ceil(high) - 1 if integer else high - step
     if integer:
-        low = max(math.ceil(low), INT64_MIN) if low != -math.inf else -math.inf
-        high = min(math.floor(high), INT64_MAX) if high != math.inf else math.inf
+        low = max(math.ceil(low), INT64_MIN) if math.isfinite(low) else low
+        high = min(math.floor(high), INT64_MAX) if math.isfinite(high) else high
     if schema.precision is not None:
         digits = schema.precision - (schema.scale or 0)
-        limit = 10.0**digits - (1 if integer else 10.0 ** -(schema.scale or 0))
+        scale = min(schema.scale or 0, 308)
+        # (beyond a float's range, the precision bounds nothing a float can hold)
+        limit = 10.0**digits - (1 if integer else 10.0**-scale) if digits <= 308 else math.inf
         low, high = max(low, -limit), min(high, limit)
     return low, high
 
@@ -227,7 +234,8 @@ def number_column(
         return multiples
     values = _raw(schema, semantic, n, rng, low, high)
     scale = schema.scale if schema.scale is not None else (2 if semantic else 4)
-    values = np.round(values, scale)
+    if scale <= _ROUNDED_SCALE:  # (past it, rounding changes no double a draw makes)
+        values = np.round(values, scale)
     np.clip(
         values, None if low == -math.inf else low, None if high == math.inf else high, out=values
     )
@@ -299,6 +307,8 @@ def round_many(values: np.ndarray, ndigits: int) -> np.ndarray:
     ``k`` can go wrong: ``rint(v * 10**ndigits)`` differs from it only when the rounded
     product lies within its rounding error of a half. Those values (and huge or non-finite
     ones) are rounded by Python instead."""
+    if ndigits > _ROUNDED_SCALE:  # (10.0**ndigits overflows)
+        return np.asarray([round(v, ndigits) for v in values.tolist()], np.float64)
     scale = 10.0**ndigits
     with np.errstate(over="ignore", invalid="ignore"):  # (those are redone by Python)
         product = values * scale

@@ -10,6 +10,7 @@ comparisons on ``length(col)`` (and ``char_length``, ``len``...), ``LIKE`` and P
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -261,7 +262,10 @@ def _length_bound(col: ColumnDraft, op: type[exp.Expression], value: Any) -> boo
 
 
 def _set_enum(col: ColumnDraft, values: list[Any]) -> bool:
-    if not values or not all(is_literal(v) for v in values):
+    if not values:  # (col IN (): false for every row, NULL too, so no row fits)
+        col.schema = dataclasses.replace(col.schema, enum=())
+        return True
+    if not all(is_literal(v) for v in values):
         return False
     members = [v for v in values if v is not None]
     kind = col.schema.type
@@ -278,8 +282,11 @@ def _set_enum(col: ColumnDraft, values: list[Any]) -> bool:
             return False
     else:
         return False
-    if col.schema.enum is not None:
+    if col.schema.enum is not None and members:
         members = [v for v in members if v in col.schema.enum]
+        if not members:  # two IN lists with no value in common
+            col.schema = dataclasses.replace(col.schema, enum=())
+            return True
     if not members:
         return False
     col.schema = dataclasses.replace(col.schema, enum=tuple(dict.fromkeys(members)))
@@ -317,7 +324,7 @@ def _raise_minimum(schema: Schema, value: float, exclusive: bool) -> Schema:
         current > value or (current == value and (schema.exclusive_minimum or not exclusive))
     ):
         return schema
-    if schema.type == "integer" and value == int(value):
+    if schema.type == "integer" and math.isfinite(value) and value == int(value):
         return dataclasses.replace(
             schema, minimum=int(value) + (1 if exclusive else 0), exclusive_minimum=False
         )
@@ -330,7 +337,7 @@ def _lower_maximum(schema: Schema, value: float, exclusive: bool) -> Schema:
         current < value or (current == value and (schema.exclusive_maximum or not exclusive))
     ):
         return schema
-    if schema.type == "integer" and value == int(value):
+    if schema.type == "integer" and math.isfinite(value) and value == int(value):
         return dataclasses.replace(
             schema, maximum=int(value) - (1 if exclusive else 0), exclusive_maximum=False
         )

@@ -592,9 +592,8 @@ class Reader:
             if parent is None:
                 self.warnings.append(
                     f"line {table.line}: table {table.name}: foreign key to {parent_name}, "
-                    "which this file does not define"
+                    "which this file does not define; not expressed"
                 )
-                fks.append(ForeignKey(cols, parent_name, refs))
                 continue
             resolved = tuple(c.name if (c := parent.column(r)) else r for r in refs)
             resolved = resolved or parent.primary_key  # REFERENCES t: the parent's key

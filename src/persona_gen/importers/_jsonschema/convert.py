@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import math
 import re
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 from typing import Any
@@ -594,7 +595,9 @@ class Converter:
         elif isinstance(declared, str):
             types = [declared]
         elif isinstance(declared, list) and all(isinstance(t, str) for t in declared):
-            types = list(dict.fromkeys(declared)) or ["any"]
+            types = list(dict.fromkeys(declared))
+            if not types:
+                raise self.error(ctx, "type is an empty list, so no value fits", "type")
         else:
             raise self.error(ctx, "type must be a string or a list of strings", "type")
         for t in types:
@@ -712,8 +715,16 @@ class Converter:
                 low = lo if low is None else max(low, lo)
                 high = hi if high is None else min(high, hi)
         step = self._num(node, "multipleOf", ctx)
+        if step is not None and step < 0:
+            # (validators test value / step or value % step: the multiples of |step| pass)
+            self.warn(ctx, f"multipleOf must be greater than 0; {-step:g} is used")
+            step = -step
         if step is not None and step <= 0:
             self.warn(ctx, "multipleOf must be greater than 0; ignored")
+            step = None
+        if step is not None and step < sys.float_info.min:
+            # (a subnormal step: its count of steps overflows, so no grid can be drawn on)
+            self.warn(ctx, f"multipleOf {step:g} is too small to honour; ignored")
             step = None
         return replace(
             schema,
@@ -994,6 +1005,8 @@ class Converter:
             if rest is False:
                 max_items = len(prefix) if max_items is None else min(max_items, len(prefix))
             self.warn(ctx, f"{key}: a tuple is generated with one item type for every position")
+        elif items is False:  # no item is valid: only the empty array
+            max_items = 0
         elif isinstance(items, dict | bool):
             try:
                 item = self.convert(items, ctx.at("items"))
@@ -1041,6 +1054,8 @@ class Converter:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise self.error(ctx, f"{key} must be a number", key)
         if isinstance(value, float) and not math.isfinite(value):
+            if (value > 0) == key.lower().endswith("minimum"):
+                return value  # (a lower bound of +inf, an upper of -inf: no number fits)
             self.warn(ctx, f"{key} {value} is not finite; ignored")
             return None
         return value

@@ -1,0 +1,111 @@
+"""Label checks search schema patterns without catastrophic backtracking (ReDoS)."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from persona_gen.entities.model import Schema
+from persona_gen.generators.check import violated_rule
+from persona_gen.values.safe_search import pattern_search
+
+ROOT = Path(__file__).resolve().parent.parent
+_ATOMS = [
+    "a",
+    "b",
+    r"\w",
+    r"\s",
+    r"\d",
+    ".",
+    "[ab]",
+    "[^a]",
+    r"\b",
+    "^",
+    "$",
+    "(?=a)",
+    "(?!b)",
+    "x",
+]
+
+
+def _random_pattern(rng: np.random.Generator, depth: int = 0) -> str:
+    r = rng.random()
+    if depth > 2 or r < 0.35:
+        return str(rng.choice(_ATOMS))
+    if r < 0.55:
+        return _random_pattern(rng, depth + 1) + _random_pattern(rng, depth + 1)
+    if r < 0.7:
+        return f"({_random_pattern(rng, depth + 1)}|{_random_pattern(rng, depth + 1)})"
+    quantifier = str(rng.choice(["*", "+", "?", "{2}", "{1,3}", "*?", "{0,2}"]))
+    return f"(?:{_random_pattern(rng, depth + 1)}){quantifier}"
+
+
+def test_the_safe_search_agrees_with_re() -> None:
+    rng = np.random.default_rng(3)
+    checked = 0
+    for _ in range(3000):
+        pattern = "(" + _random_pattern(rng) + ")*" + _random_pattern(rng)  # nested repeats
+        try:
+            re.compile(pattern)
+        except re.error:
+            continue
+        for _ in range(4):
+            value = "".join(rng.choice(list("ab x.1\n_"), size=int(rng.integers(0, 8))))
+            assert pattern_search(pattern, value) == (re.search(pattern, value) is not None), (
+                pattern,
+                value,
+            )
+            checked += 1
+    assert checked > 5000
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value"),
+    [
+        (r"^(\s*\w+)*$", "abcdefghij" * 4 + "!"),
+        (r"(a+)+$", "a" * 60 + "b"),
+        (r"^(a|aa)*$", "a" * 80 + "b"),
+    ],
+)
+def test_backtracking_patterns_are_searched_fast(pattern: str, value: str) -> None:
+    started = time.monotonic()
+    assert violated_rule(Schema("string", pattern=pattern), value) == "pattern"
+    assert violated_rule(Schema("string", pattern=pattern), value[:-1]) is None
+    assert time.monotonic() - started < 2
+
+
+def test_a_fault_dataset_on_a_backtracking_pattern_finishes(tmp_path: Path) -> None:
+    profile = tmp_path / "r.yaml"
+    profile.write_text(
+        "name: r\npersonas: [normal_user]\ndatasets: [{name: d, type: fault, count: 40}]\n"
+        "domain: {primary: A, entities: {A: {schema: {type: object, fields: {name: "
+        "{type: string, pattern: '^(\\s*\\w+)*$', min_length: 20, max_length: 40}}}}}}\n"
+    )
+    out = tmp_path / "o"
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "persona_gen",
+            "generate",
+            str(profile),
+            "-s",
+            "1",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr
