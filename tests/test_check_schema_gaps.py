@@ -177,12 +177,12 @@ def test_every_corpus_script_checks_its_own_rows(tmp_path: Path, name: str) -> N
     assert report.exit_code == 0 and not report.problems, report.to_json()
 
     from persona_gen.generators.keys import KeyedSynthesizer
-    from persona_gen.runtime.check import _Checker
+    from persona_gen.runtime.check_validators import Checker
 
     path = tmp_path / name
     dialect = _corpus_dialects()[name]
     domain = DdlImporter().load(path, dialect=dialect).domain
-    checker = _Checker("ddl", path, domain, dialect, "streaming")  # (rows one by one)
+    checker = Checker("ddl", path, domain, dialect, "streaming")  # (rows one by one)
     synth = KeyedSynthesizer(domain, 1_735_689_600_000)
     try:
         names = [e for e in domain.entities if e not in VIRTUAL]

@@ -43,14 +43,14 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.media import base_type, is_media_type, media_kind
-from persona_gen.entities.model import Domain, Field, Operation, Schema, deref
-from persona_gen.entities.to_jsonschema import entity_json_schema
+from persona_gen.entities.model import Domain, Operation, Schema, deref
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.generators.bodies import from_text, from_xml, xml_unreadable
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
 from persona_gen.generators.forms import decode
 from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
+from persona_gen.runtime.check_validators import Checker, Issue
 from persona_gen.runtime.records import (
     GENERATOR_FIELDS,
     READ_FORMATS,
@@ -109,17 +109,6 @@ RULE_ALIASES: dict[str, frozenset[str]] = {
     "required": frozenset({"required", "dependentRequired", "dependencies"}),
     "additionalProperties": frozenset({"additionalProperties", "unevaluatedProperties"}),
 }
-
-
-@dataclass(frozen=True)
-class Issue:
-    """One complaint of a validator: the rule (JSON Schema keyword, or the format) and why."""
-
-    rule: str
-    message: str
-
-
-Validator = Callable[[Any], list[Issue]]
 
 
 @dataclass(frozen=True)
@@ -276,226 +265,6 @@ def find_schema_file(profile: Profile, schema_path: Path | None = None) -> Path 
         if c.is_file():
             return c
     return None
-
-
-# -- validators ------------------------------------------------------------------------------
-
-
-def _rules_of(error: Any) -> list[str]:
-    out = [str(error.validator)]
-    for sub in error.context or ():
-        out.extend(_rules_of(sub))
-    return out
-
-
-def _keyword_checker(validator: Any) -> Validator:
-    def check(record: Any) -> list[Issue]:
-        issues: list[Issue] = []
-        for e in validator.iter_errors(record):
-            path = e.json_path
-            rules = _rules_of(e)
-            issues.extend(Issue(r, f"{path}: {e.message}"[:300]) for r in dict.fromkeys(rules))
-        return issues
-
-    return check
-
-
-def _from_importer(check: Callable[[Any], list[str]]) -> Validator:
-    """The importer's configured jsonschema validator, checking with error keywords.
-
-    The importers' ``validators()`` return message-only checks; the validator object they
-    hold gives the keyword of each error. Falls back to messages (rule "schema").
-    """
-    held = getattr(check, "validator", None)
-    if hasattr(held, "iter_errors"):
-        return _keyword_checker(held)
-    for cell in getattr(check, "__closure__", None) or ():
-        inner = cell.cell_contents
-        if hasattr(inner, "iter_errors"):
-            return _keyword_checker(inner)
-    return lambda record: [Issue("schema", m) for m in check(record)]
-
-
-class _Checker:
-    """Validators per entity for one schema (file, embedded model or built-in domain)."""
-
-    def __init__(
-        self,
-        kind: str,
-        path: Path | None,
-        domain: Domain | None,
-        dialect: str | None,
-        generator: str,
-    ) -> None:
-        self.kind = kind
-        self.generator = generator
-        self.path = path
-        self.domain = domain
-        self.dialect = dialect
-        self._cache: dict[tuple[str, str], Validator] = {}
-        self._closers: list[Callable[[], None]] = []
-        self._warned: list[Callable[[], list[str]]] = []
-
-    def warnings(self) -> list[str]:
-        """What the validators could not check (schema parts the import warned about)."""
-        return list(dict.fromkeys(w for source in self._warned for w in source()))
-
-    def for_entity(self, entity: str, domain: Domain) -> Validator:
-        key = (domain.source + ":" + str(id(domain)), entity)
-        if key not in self._cache:
-            self._cache[key] = self._build(entity, domain)
-        return self._cache[key]
-
-    def close(self) -> None:
-        for c in self._closers:
-            c()
-
-    def _build(self, entity: str, domain: Domain) -> Validator:
-        kind, path = self.kind, self.path
-        if kind in ("jsonschema", "openapi") and path is not None:
-            from persona_gen.importers.jsonschema import JsonSchemaImporter
-            from persona_gen.importers.openapi import OpenApiImporter
-
-            importer: Any = JsonSchemaImporter() if kind == "jsonschema" else OpenApiImporter()
-            checks = importer.validators(path)
-            if entity not in checks:
-                raise UsageError(f"{path}: no schema '{entity}' (has {', '.join(checks)})")
-            check = checks[entity]
-            if hasattr(check, "unenforced"):
-                self._warned.append(
-                    lambda: [f"{path}: {u}: not enforced" for u in check.unenforced]
-                )
-            return _from_importer(check)
-        if kind == "avro" and path is not None:
-            return _avro_validator(path, entity)
-        if kind == "protobuf" and path is not None:
-            return _protobuf_validator(path, entity)
-        if kind == "ddl" and path is not None:
-            from persona_gen.importers.ddl import detect_dialect, resolve_dialect
-            from persona_gen.runtime.pg_input import column_inputs
-            from persona_gen.runtime.sqlload import SqliteTable, TableError
-
-            script = path.read_text(encoding="utf-8", errors="replace")
-            dialect = resolve_dialect(self.dialect) if self.dialect else detect_dialect(script)
-            # A file is a table (keys unique across rows); other records are messages.
-            try:
-                table = SqliteTable(
-                    script, dialect, domain.entity(entity), keep_rows=self.generator == "file"
-                )
-            except TableError as exc:
-                raise UsageError(f"{path}: {exc}") from None
-            self._closers.append(table.close)
-            self._warned.append(lambda: [f"{path}: {w}" for w in table.warnings])
-
-            # SQLite ignores VARCHAR lengths, enum types and NUMERIC precision, and keeps
-            # any value in any column; the script's own database (but SQLite) refuses rows
-            # that break them, and values its column types do not take.
-            beyond = dialect != "sqlite"
-            columns = domain.entity(entity).schema.fields
-            inputs = column_inputs(script, dialect, entity)
-
-            def insert(record: Any) -> list[Issue]:
-                if not isinstance(record, dict):
-                    return [Issue("type", "a row must be an object")]
-                error = table.insert(record)
-                issues = [Issue("ddl", error)] if error else []
-                if beyond:
-                    issues += _column_limits(columns, record)
-                    issues += _column_inputs(inputs, record, issues)
-                return issues
-
-            return insert
-        # The embedded model or the built-in domain, as JSON Schema.
-        import jsonschema
-
-        doc = entity_json_schema(domain, entity)
-        cls = jsonschema.Draft202012Validator
-        return _keyword_checker(cls(doc, format_checker=cls.FORMAT_CHECKER))
-
-
-def _column_limits(columns: tuple[Field, ...], row: dict[str, Any]) -> list[Issue]:
-    """The rules a database other than SQLite enforces on a row's values and SQLite does
-    not: VARCHAR(n) lengths, enum types and NUMERIC(p,s) digits (the database rounds extra
-    scale digits, so only digits before the point overflow)."""
-    issues = []
-    for f in columns:
-        s, value = f.schema, row.get(f.name)
-        if value is None or isinstance(value, bool):
-            continue
-        if isinstance(value, str) and s.max_length is not None and len(value) > s.max_length:
-            issues.append(Issue("maxLength", f"$.{f.name}: longer than {s.max_length}"))
-        if s.enum is not None and s.type != "array" and value not in s.enum:
-            issues.append(Issue("enum", f"$.{f.name}: {str(value)[:40]!r} is not of its enum"))
-        if s.precision is not None and isinstance(value, int | float):
-            scale = s.scale or 0
-            if abs(round(value, scale)) >= 10 ** (s.precision - scale):
-                shown = f"NUMERIC({s.precision},{scale})"
-                issues.append(Issue("precision", f"$.{f.name}: {value} overflows {shown}"))
-    return issues
-
-
-def _column_inputs(
-    inputs: dict[str, Callable[[str], tuple[str, str] | None]],
-    row: dict[str, Any],
-    found: list[Issue],
-) -> list[Issue]:
-    """What the column types refuse of a row's values (one issue a column: a value already
-    past its column's limits is not judged again)."""
-    from persona_gen.runtime.pg_input import refusal
-
-    limited = {i.message.split(":", 1)[0] for i in found}
-    issues = []
-    for name, check in inputs.items():
-        if f"$.{name}" in limited:
-            continue
-        refused = refusal(row.get(name), check)
-        if refused is not None:
-            issues.append(Issue(refused[0], f"$.{name}: {refused[1]}"))
-    return issues
-
-
-def _avro_validator(path: Path, entity: str) -> Validator:
-    from fastavro.validation import ValidationError as AvroError
-    from fastavro.validation import validate
-
-    from persona_gen.errors import GenerationError
-    from persona_gen.importers.avro import read_avro_schema, to_avro_datum
-
-    schema = read_avro_schema(path)
-    parsed = schema.record_schema(entity)
-
-    def check(record: Any) -> list[Issue]:
-        if not isinstance(record, dict):
-            return [Issue("avro", f"expected a record, got {type(record).__name__}")]
-        try:
-            datum = to_avro_datum(record, entity, schema)
-            validate(datum, parsed, raise_errors=True)
-        except (GenerationError, AvroError) as exc:
-            return [Issue("avro", str(exc).splitlines()[0][:300])]
-        return []
-
-    return check
-
-
-def _protobuf_validator(path: Path, entity: str) -> Validator:
-    from google.protobuf import json_format
-
-    from persona_gen.importers.protobuf import descriptor_set, message_class, to_message
-
-    cls = message_class(descriptor_set(path), entity)
-
-    def check(record: Any) -> list[Issue]:
-        if not isinstance(record, dict):
-            return [Issue("protobuf", f"expected a message, got {type(record).__name__}")]
-        try:
-            msg = to_message(record, cls)
-        except (json_format.ParseError, TypeError, ValueError) as exc:
-            return [Issue("protobuf", str(exc)[:300])]
-        if cls.FromString(msg.SerializeToString()) != msg:
-            return [Issue("protobuf", "the binary round trip changed the message")]
-        return []
-
-    return check
 
 
 # -- entities of records ---------------------------------------------------------------------
@@ -1106,7 +875,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         report.warnings.append(unusable)
         return report
     assert generator is not None  # (else unusable)
-    checker = _Checker(kind, schema_file, domain, source.dialect if source else None, generator)
+    checker = Checker(kind, schema_file, domain, source.dialect if source else None, generator)
     resolvers: dict[str, Resolved] = {}
 
     def resolver(record: dict[str, Any], position: int) -> Resolved | None:
@@ -1283,7 +1052,7 @@ def _issues(
     text: bool,
     dom: Domain,
     entities: _Entities,
-    checker: _Checker,
+    checker: Checker,
 ) -> tuple[list[Issue], bool] | str:
     """What the validator says of a record's governed part, and whether it was read from
     text that cannot tell a number from a numeric string (a form, XML); or why the part is
@@ -1309,7 +1078,7 @@ def _check_one(
     generator: str,
     text: bool,
     resolver: Callable[[dict[str, Any], int], Resolved | None],
-    checker: _Checker,
+    checker: Checker,
     limit: int,
 ) -> None:
     index = position
