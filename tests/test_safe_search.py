@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.values.safe_search import pattern_search
+from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 _ATOMS = [
@@ -109,3 +111,40 @@ def test_a_fault_dataset_on_a_backtracking_pattern_finishes(tmp_path: Path) -> N
         env=env,
     )
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("source", ["profile", "jsonschema"])
+def test_check_of_a_value_that_almost_matches_a_backtracking_pattern_finishes(
+    tmp_path: Path, source: str
+) -> None:
+    """A value edited by hand (not one persona-gen made) that almost matches: check's
+    pattern keyword searches it as the label checks do, in time linear in its length."""
+    pattern = "^(\\\\s*\\\\w+)*$"
+    if source == "profile":
+        profile = tmp_path / "r.yaml"
+        profile.write_text(
+            "name: r\npersonas: [normal_user]\ndatasets: [{name: d, type: file, count: 5}]\n"
+            "domain: {primary: A, entities: {A: {schema: {type: object, fields: {name: "
+            f'{{type: string, pattern: "{pattern}"}}}}}}}}}}}}\n'
+        )
+    else:
+        schema = tmp_path / "r.schema.json"
+        schema.write_text(
+            '{"title": "A", "type": "object", "required": ["name"], "properties": '
+            f'{{"name": {{"type": "string", "pattern": "{pattern}"}}}}}}'
+        )
+        profile = tmp_path / "r.yaml"
+        argv = ["import-schema", str(schema), "-o", str(profile), "-t", "file", "-c", "5"]
+        argv += ["--output-format", "json"]
+        assert run_cli(argv).code == 0
+    data = tmp_path / "d.jsonl"
+    assert run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "o")]).code == 0
+    made = next(p for p in (tmp_path / "o").glob("*.json") if ".manifest" not in p.name)
+    rows = json.loads(made.read_text())
+    rows[0]["name"] = "abcdefghij" * 4 + "!"
+    data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    started = time.perf_counter()
+    result = run_cli(["check", str(data), "--profile", str(profile), "--format", "jsonl"])
+    assert time.perf_counter() - started < 30
+    assert result.code == 1
+    assert "does not match" in result.stderr

@@ -158,9 +158,12 @@ class Checker:
         # The embedded model or the built-in domain, as JSON Schema.
         import jsonschema
 
+        from persona_gen.importers._jsonschema.validate import with_safe_patterns
+
         doc = entity_json_schema(domain, entity)
-        cls = jsonschema.Draft202012Validator
-        return _keyword_checker(cls(doc, format_checker=cls.FORMAT_CHECKER))
+        cls = with_safe_patterns(jsonschema.Draft202012Validator)
+        checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
+        return _keyword_checker(cls(doc, format_checker=checker))
 
 
 def _column_limits(columns: tuple[Field, ...], row: dict[str, Any]) -> list[Issue]:

@@ -32,6 +32,7 @@ from referencing import Registry
 
 from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
+from persona_gen.values.safe_search import pattern_search
 
 __all__ = ["RecordCheck", "RecordValidator", "jsonschema_validators", "openapi_validators"]
 
@@ -84,8 +85,27 @@ def _tolerant(cls: Any, unenforced: dict[str, None]) -> Any:
 
         return check
 
-    wrapped = {k: wrap(k, fn) for k, fn in cls.VALIDATORS.items()}
+    wrapped = {k: wrap(k, fn) for k, fn in with_safe_patterns(cls).VALIDATORS.items()}
     return jsonschema.validators.extend(cls, wrapped)  # type: ignore[no-untyped-call]
+
+
+def with_safe_patterns(cls: Any) -> Any:
+    """``cls`` whose ``pattern`` keyword searches without catastrophic backtracking
+    (``values.safe_search``): a value that almost matches ``^(\\s*\\w+)*$`` made ``re`` run
+    for ever, and ``check`` with it."""
+    if "pattern" not in cls.VALIDATORS:
+        return cls
+    return jsonschema.validators.extend(cls, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+
+
+def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
+    if not validator.is_type(instance, "string"):
+        return
+    found = pattern_search(pattern, instance)
+    if found is None:
+        re.compile(pattern)  # (its re.error says why: the keyword is then not enforced)
+    if not found:
+        yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
 def _why(exc: Exception) -> str:
