@@ -21,7 +21,15 @@ try:  # the C loader is much faster when PyYAML was built with libyaml
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
-__all__ = ["MAX_ALIAS_VALUES", "MAX_DEPTH", "Located", "load_yaml", "parse_yaml", "read_text"]
+__all__ = [
+    "MAX_ALIAS_VALUES",
+    "MAX_DEPTH",
+    "Located",
+    "check_shape",
+    "load_yaml",
+    "parse_yaml",
+    "read_text",
+]
 
 FieldPath = tuple[Hashable, ...]
 
@@ -108,7 +116,7 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
     problems: list[Problem] = []
     if node is None:
         return Located(None, file, positions)
-    _check_shape(node, file)
+    check_shape(node, file)
     data = _convert(node, (), positions, problems, file)
     if problems:
         raise ValidationError(problems)
@@ -190,7 +198,7 @@ def _unreadable(node: yaml.Node) -> str | None:
     return None
 
 
-def _check_shape(root: yaml.Node, file: str) -> None:
+def check_shape(root: yaml.Node, file: str) -> None:
     """Refuse, before converting, a document whose aliases refer to themselves, expand to more
     than ``MAX_ALIAS_VALUES`` values, or whose values nest deeper than ``MAX_DEPTH``.
 

@@ -108,6 +108,7 @@ class FileError(PersonaGenError):
     def __init__(self, message: str, file: str | Path = "", line: int | None = None) -> None:
         self.file = str(file)
         self.line = line
+        self.message = message  # (without the file and line)
         super().__init__(str(Problem(message, file=self.file, line=line)))
 
 

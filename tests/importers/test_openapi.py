@@ -728,3 +728,21 @@ def test_type_list_with_null_and_enum_without_null(tmp_path: Path) -> None:
     }
     result = all_valid(write(tmp_path, doc), n=300)
     assert not field_schema(result, "T", "s").nullable
+
+
+def test_yaml_aliases_that_expand_past_reason_are_refused_at_import(tmp_path: Path) -> None:
+    """A few hundred bytes of aliases can stand for a billion values: refused before the
+    schema is read (else the profile it wrote was refused by validate and generate)."""
+    text = 'openapi: 3.0.3\ninfo: {title: t, version: "1"}\npaths: {}\nx-a: &a [lol, lol, lol]\n'
+    previous = "a"
+    for name in "bcdefghijklmnopqrs":
+        text += f"x-{name}: &{name} [{', '.join(['*' + previous] * 3)}]\n"
+        previous = name
+    text += (
+        "components:\n  schemas:\n    A:\n      type: object\n"
+        f"      properties:\n        y: {{default: *{previous}}}\n"
+    )
+    path = tmp_path / "bomb.yaml"
+    path.write_text(text)
+    with pytest.raises(SchemaImportError, match="aliases expand to more than 1,000,000 values"):
+        OpenApiImporter().load(path)

@@ -21,7 +21,8 @@ from jsonschema_specifications import REGISTRY as METASCHEMAS  # type: ignore[im
 from referencing import Registry, Resource, Specification
 from referencing.jsonschema import DRAFT202012, specification_with
 
-from persona_gen.errors import SchemaImportError
+from persona_gen._yaml import check_shape
+from persona_gen.errors import SchemaImportError, YamlSyntaxError
 
 try:  # the C parser is much faster when PyYAML was built with libyaml
     from yaml import CSafeLoader as _BaseLoader
@@ -76,6 +77,20 @@ def pointer_parts(fragment: str) -> tuple[str, ...] | None:
     return tuple(p.replace("~1", "/").replace("~0", "~") for p in fragment[1:].split("/"))
 
 
+def _load_checked(text: str, file: str) -> Any:
+    """``yaml.load``, refusing before constructing a document whose aliases would expand
+    past reason (a few hundred bytes can stand for billions of values) or nest too deep."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        check_shape(node, file)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str, file: str, as_json: bool) -> Any:
     """JSON or YAML text → plain data; errors name the file and line."""
     if as_json:
@@ -86,7 +101,9 @@ def parse_text(text: str, file: str, as_json: bool) -> Any:
         except RecursionError:
             raise SchemaImportError("invalid JSON: nested too deeply", file) from None
     try:
-        return yaml.load(text, Loader=_Loader)
+        return _load_checked(text, file)
+    except YamlSyntaxError as exc:  # (aliases that expand past reason, nesting too deep)
+        raise SchemaImportError(exc.message, file, exc.line) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = (exc.problem or exc.context or "invalid YAML").strip()
