@@ -1429,3 +1429,23 @@ def test_a_ddl_foreign_key_to_an_undefined_table_is_dropped_with_a_warning(
     assert "foreign key to nope, which this file does not define; not expressed" in result.stderr
     validated = run_cli(["validate", "-t", "profile", str(out)])
     assert validated.code == 0, validated.stderr
+
+
+def test_an_email_with_a_short_max_length_is_still_an_address(tmp_path: Path) -> None:
+    """An address longer than max_length is cut as an address (local part, then domain),
+    not as text (``man`` of ``man.ryan@example.com`` was labelled valid and failed check)."""
+    profile = tmp_path / "e.yaml"
+    profile.write_text(
+        "name: e\npersonas: [normal_user]\ndatasets: [{name: d, type: file, count: 200}]\n"
+        "domain: {primary: A, entities: {A: {schema: {type: object, fields: {"
+        "a: {type: string, format: email, max_length: 5}, "
+        "b: {type: string, format: email, max_length: 12}}}}}}\n"
+    )
+    made = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "o")])
+    assert made.code == 0, made.stderr
+    rows = json.loads((tmp_path / "o" / "d.json").read_text())
+    for field, most in (("a", 5), ("b", 12)):
+        values = [r[field] for r in rows]
+        assert all(len(v) <= most and 0 < v.index("@") < len(v) - 1 for v in values), values
+    checked = run_cli(["check", str(tmp_path / "o" / "d.json"), "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr

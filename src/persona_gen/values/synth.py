@@ -412,6 +412,8 @@ class Synthesizer:
             values = self._by_meaning(schema, name, n, rng)
         if unique and schema.format not in ("uuid", "guid") and not schema.pattern:
             return _make_unique(values, rows, schema.min_length or 0, schema.max_length, name)
+        if schema.format in ("email", "idn-email") and schema.max_length is not None:
+            values = _short_emails(values, schema.max_length)
         if fitted or schema.max_length is not None:
             values = _fit(values, schema.min_length or 0, schema.max_length)
         if unique and schema.pattern:
@@ -712,6 +714,23 @@ def _copies(values: list[Any]) -> list[Any]:
     if CONTAINERS.isdisjoint(map(type, values)):  # values are plain JSON types
         return values
     return [copy.deepcopy(v) for v in values]
+
+
+def _short_emails(values: list[str], max_length: int) -> list[str]:
+    """E-mail addresses cut to ``max_length`` as addresses: the local part first, then the
+    domain (cutting the text itself left ``man`` of ``man.ryan@example.com``, no address)."""
+    if max_length < 3 or all(len(v) <= max_length for v in values):
+        return values
+    out = []
+    for value in values:
+        short = value
+        if len(value) > max_length and "@" in value:
+            local, domain = value.rsplit("@", 1)
+            if len(domain) + 2 > max_length:
+                domain = domain[: max_length - 2]
+            short = f"{local[: max_length - len(domain) - 1]}@{domain}"
+        out.append(short)
+    return out
 
 
 def _fit(values: list[str], min_length: int, max_length: int | None) -> list[str]:
