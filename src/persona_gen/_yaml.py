@@ -350,8 +350,11 @@ def kind_hint(located: Located, keys: tuple[str, ...], kind: str, command: str) 
 
 
 # Suffixes of schema files that are not YAML at all (SQL DDL, Protobuf).
-_SCHEMA_SUFFIXES = {".sql": "an SQL DDL schema", ".ddl": "an SQL DDL schema"}
-_SCHEMA_SUFFIXES[".proto"] = "a Protobuf schema"
+_SCHEMA_SUFFIXES = {
+    ".sql": "an SQL DDL schema",
+    ".ddl": "an SQL DDL schema",
+    ".proto": "a Protobuf schema",
+}
 
 
 def schema_hint(path: Path, data: Any, kind: str) -> Problem | None:

@@ -412,7 +412,7 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
         request_encoding=mine.read(
             (), _encoding, data.get("request_encoding", {}), f"{path}.request_encoding"
         ),
-        **mine.read(dict[str, Any](), _bad_request, data.get("bad_request"), f"{path}.bad_request"),
+        **mine.read(_NO_BAD_REQUEST, _bad_request, data.get("bad_request"), f"{path}.bad_request"),
     )
     found.problems += mine.problems
     return _NO_OPERATION if mine.problems else operation
@@ -480,6 +480,9 @@ def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
             _flag(explode, f"{here}.explode")
         out.append(PartEncoding(str(name), content_type, style, explode))
     return tuple(out)
+
+
+_NO_BAD_REQUEST: dict[str, Any] = {}  # (a bad_request that cannot be read: none declared)
 
 
 def _bad_request(raw: Any, path: str) -> dict[str, Any]:
