@@ -13,13 +13,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from os import PathLike
+from pathlib import Path
 from typing import Any, overload
 
 import numpy as np
 
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Entity
-from persona_gen.errors import GenerationError
+from persona_gen.errors import GenerationError, UsageError
 from persona_gen.generators import GENERATORS
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.personas.engine import PersonaEngine
@@ -266,6 +268,53 @@ class Dataset:
             chunk = self.chunk(index, lo, hi)
             self.stats.add(chunk)
             yield chunk
+
+    def record_batches(self, start: int = 0, stop: int | None = None) -> Iterator[Any]:
+        """Records ``[start, stop)`` as ``pyarrow.RecordBatch``es, one per block touched: the
+        columns and types of ``--format parquet`` (docs/scaling-out.md)."""
+        from persona_gen.runtime.arrow import record_batches
+
+        return record_batches(self, start, stop)
+
+    def to_spark(self, spark: Any, partitions: int | None = None) -> Any:
+        """The records as a ``pyspark.sql.DataFrame`` of the SparkSession ``spark``, each
+        block made on an executor (``mapInArrow``); the rows are those of ``--format
+        parquet``, in order, for any number of ``partitions`` (docs/scaling-out.md)."""
+        from persona_gen.runtime.spark import to_spark
+
+        return to_spark(self, spark, partitions)
+
+    @classmethod
+    def from_profile(
+        cls,
+        profile: str | PathLike[str],
+        name: str | None = None,
+        *,
+        seed: int | None = None,
+        persona_dirs: Sequence[str | PathLike[str]] = (),
+    ) -> Dataset:
+        """The dataset ``name`` of a profile file, as ``persona-gen generate`` makes it
+        (``seed`` overrides the profile's, as ``-s`` does; ``persona_dirs``: ``-p``). A
+        profile of one dataset needs no name. Without a seed here or in the profile, a
+        fresh one is drawn: ``dataset.seed`` replays it."""
+        from persona_gen.personas.loader import PersonaCatalog
+        from persona_gen.profiles.loader import load_profile
+        from persona_gen.runtime.generate import plan
+        from persona_gen.seeds import fresh_seed
+
+        catalog = PersonaCatalog([Path(d) for d in persona_dirs])
+        loaded = load_profile(Path(profile), catalog)
+        planned = plan(
+            loaded, catalog, persona=None, seed=seed, out_dir=Path(), fresh_seed=fresh_seed
+        )
+        names = [item.name for item in planned]
+        if name is None and len(planned) == 1:
+            name = names[0]
+        chosen = [item for item in planned if item.name == name]
+        if not chosen:
+            which = "give one of" if name is None else f"no dataset '{name}'; it has"
+            raise UsageError(f"{profile}: {which}: {', '.join(names)}")
+        return chosen[0].dataset(loaded)
 
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""

@@ -177,7 +177,7 @@ class ParquetEncoder(Encoder):
 
         for records in blocks:
             if records:
-                table = self._table(records)
+                table = self.table(records)
                 pending.append(table)
                 pending_bytes += table.nbytes
                 if pending_bytes >= ROW_GROUP_BYTES:
@@ -189,7 +189,9 @@ class ParquetEncoder(Encoder):
         writer.close()
         return memoryview(sink.getvalue())
 
-    def _table(self, records: list[dict[str, Any]]) -> Any:
+    def table(self, records: list[dict[str, Any]]) -> Any:
+        """The records as a ``pyarrow.Table`` of the encoder's columns (all of them, in their
+        order; a record's missing key is null)."""
         import pyarrow as pa
 
         kinds = self.kinds or column_kinds(records)

@@ -1,0 +1,140 @@
+"""Scale-out: a dataset as Arrow batches and as a Spark DataFrame holds the rows of the Parquet
+file of the same run, in order, however it is split (docs/scaling-out.md).
+
+Spark runs here in local mode (a JVM on this machine): pyspark is a test dependency, so a
+missing pyspark or Java fails these tests instead of skipping them."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from itertools import pairwise
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.errors import PersonaGenError
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[Any]:
+    from pyspark.sql import SparkSession
+
+    assert shutil.which("java"), "Spark needs Java on PATH (the machine's JDK 17)"
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("persona-gen-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()
+
+
+def _parquet_rows(tmp_path: Path, *args: str) -> list[dict[str, Any]]:
+    out = tmp_path / "out.parquet"
+    result = run_cli([*args, "-o", str(out), "--format", "parquet"])
+    assert result.code == 0, result.stderr
+    rows: list[dict[str, Any]] = pq.read_table(out).to_pylist()
+    return rows
+
+
+def _persona(name: str) -> Any:
+    return PersonaCatalog().get(name)
+
+
+@pytest.mark.parametrize(
+    ("persona", "generator"), [("noisy_device", "streaming"), ("edge_case_user", "fault")]
+)
+def test_a_spark_dataframe_holds_the_rows_of_the_parquet_file(
+    spark: Any, tmp_path: Path, persona: str, generator: str
+) -> None:
+    n, seed = 2600, 7  # (three blocks, the last one cut)
+    dataset = Dataset([(_persona(persona), 1.0)], generator, n, seed)
+    frame = dataset.to_spark(spark, partitions=2)
+    want = _parquet_rows(tmp_path, "quick", persona, "-t", generator, "-n", str(n), "-s", "7")
+    assert frame.columns == list(want[0])
+    assert [row.asDict() for row in frame.collect()] == want
+
+
+def test_the_number_of_partitions_does_not_change_the_rows(spark: Any) -> None:
+    mix = [(_persona("normal_user"), 0.7), (_persona("noisy_device"), 0.3)]
+    dataset = Dataset(mix, "api", 3100, 11)
+    one = dataset.to_spark(spark, partitions=1).collect()
+    four = dataset.to_spark(spark, partitions=4).collect()
+    assert len(one) == 3100
+    assert one == four
+
+
+def test_partitions_must_be_a_positive_number(spark: Any) -> None:
+    dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 10, 1)
+    with pytest.raises(PersonaGenError, match="at least 1"):
+        dataset.to_spark(spark, partitions=0)
+
+
+def test_batches_of_any_ranges_join_into_the_whole() -> None:
+    dataset = Dataset([(_persona("high_volume_system"), 1.0)], "load", 5000, 3)
+    whole = pa.Table.from_batches(list(dataset.record_batches()))
+    cuts = [0, 1, 1023, 1024, 3000, 4999, 5000]
+    parts = [batch for lo, hi in pairwise(cuts) for batch in dataset.record_batches(lo, hi)]
+    assert whole.num_rows == 5000
+    assert pa.Table.from_batches(parts, whole.schema).equals(whole)
+
+
+def test_a_profile_dataset_is_what_generate_writes(tmp_path: Path) -> None:
+    profile = tmp_path / "events.yaml"
+    made = run_cli(
+        [
+            "import-schema",
+            str(ROOT / "schemas" / "user-event.avsc"),
+            "-o",
+            str(profile),
+            "-t",
+            "streaming",
+            "-c",
+            "1500",
+            "--output-format",
+            "parquet",
+        ]
+    )
+    assert made.code == 0, made.stderr
+    dataset = Dataset.from_profile(profile, seed=5)
+    out = tmp_path / "out"
+    written = run_cli(["generate", str(profile), "-s", "5", "-o", str(out)])
+    assert written.code == 0, written.stderr
+    (file,) = out.glob("*.parquet")
+    table = pa.Table.from_batches(list(dataset.record_batches()))
+    assert table.to_pylist() == pq.read_table(file).to_pylist()
+    assert dataset.seed == 5
+
+
+def test_a_profile_of_several_datasets_needs_a_name() -> None:
+    profile = ROOT / "profiles" / "api_testing.yaml"
+    planned = run_cli(["generate", str(profile), "--dry-run", "-s", "1"])
+    assert planned.code == 0, planned.stderr
+    with pytest.raises(PersonaGenError, match="give one of"):
+        Dataset.from_profile(profile, seed=1)
+    with pytest.raises(PersonaGenError, match="no dataset 'nope'"):
+        Dataset.from_profile(profile, "nope", seed=1)
+
+
+def test_the_spark_example_of_the_docs_prints_what_they_show(
+    spark: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    page = (ROOT / "docs" / "scaling-out.md").read_text()
+    blocks = re.findall(r"```(\w+)\n(.*?)```", page, re.S)
+    code = next(body for kind, body in blocks if kind == "python" and "to_spark" in body)
+    shown = next(body for kind, body in blocks if kind == "text")
+    exec(compile(code, "docs/scaling-out.md", "exec"), {})  # (its builder gets this session)
+    assert capsys.readouterr().out.strip() == shown.strip()
