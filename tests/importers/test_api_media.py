@@ -101,7 +101,8 @@ def test_non_json_bodies_are_sent_as_their_media(tmp_path: Path) -> None:
     for r in found["PUT /documents/{id}/content"]:
         assert r["request"]["headers"]["Content-Type"] == "application/pdf"
         assert r["request"]["body_encoding"] == "base64"
-        assert base64.b64decode(r["request"]["body"], validate=True)
+        pdf = base64.b64decode(r["request"]["body"], validate=True)
+        assert pdf.startswith(b"%PDF-1.4\n") and pdf.endswith(b"%%EOF\n")
     for r in found["PUT /documents/{id}/thumbnail"]:
         data = base64.b64decode(r["request"]["body"], validate=True)
         assert data.startswith(b"\x89PNG\r\n\x1a\n") and data.endswith(b"IEND\xaeB`\x82")

@@ -52,12 +52,15 @@ STYLES = ("form", "spaceDelimited", "pipeDelimited", "deepObject")
 class PartEncoding:
     """How one property of a form body is sent (OpenAPI's Encoding Object): its part's
     ``content_type`` (multipart) or the JSON or XML text of its value (urlencoded); in an
-    urlencoded form, its ``style`` (one of STYLES) and whether it is ``explode``-d."""
+    urlencoded form, its ``style`` (one of STYLES) and whether it is ``explode``-d; in a
+    multipart form, the ``headers`` its part carries besides those two (name, the schema of
+    its value)."""
 
     name: str
     content_type: str | None = None
     style: str | None = None
     explode: bool | None = None
+    headers: tuple[tuple[str, Schema], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -341,6 +341,7 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
                     ("content_type", e.content_type),
                     ("style", e.style),
                     ("explode", e.explode),
+                    ("headers", {h: schema_to_dict(s) for h, s in e.headers} or None),
                 )
                 if v is not None
             }
@@ -458,15 +459,18 @@ def _media_type(raw: Any, path: str) -> str:
 
 
 def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
-    """``request_encoding: {name: {content_type, style, explode}}``."""
+    """``request_encoding: {name: {content_type, style, explode, headers}}``, ``headers`` a
+    mapping of a part's header name to the schema of its value."""
     if not isinstance(raw, dict):
         raise EntityFormatError(path, "expected a mapping of property name to its encoding")
     out = []
     for name, spec in raw.items():
         here = f"{path}.{name}"
         if not isinstance(spec, dict):
-            raise EntityFormatError(here, "expected a mapping (content_type, style, explode)")
-        only(spec, "encoding", ("content_type", "style", "explode"), here)
+            raise EntityFormatError(
+                here, "expected a mapping (content_type, style, explode, headers)"
+            )
+        only(spec, "encoding", ("content_type", "style", "explode", "headers"), here)
         content_type = spec.get("content_type")
         if content_type is not None:
             _media_type(content_type, f"{here}.content_type")
@@ -478,7 +482,15 @@ def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
         explode = spec.get("explode")
         if explode is not None:
             _flag(explode, f"{here}.explode")
-        out.append(PartEncoding(str(name), content_type, style, explode))
+        headers = spec.get("headers", {})
+        if not isinstance(headers, dict):
+            raise EntityFormatError(
+                f"{here}.headers", "expected a mapping of header name to its schema"
+            )
+        part_headers = tuple(
+            (str(h), schema_from_dict(s, f"{here}.headers.{h}")) for h, s in headers.items()
+        )
+        out.append(PartEncoding(str(name), content_type, style, explode, part_headers))
     return tuple(out)
 
 

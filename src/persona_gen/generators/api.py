@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import orjson
 
-from persona_gen.entities.media import media_kind
+from persona_gen.entities.media import MULTIPART, media_kind
 from persona_gen.entities.model import Entity, Operation, Schema, deref
 from persona_gen.generators.base import Generator, Record, repeats_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
@@ -123,7 +123,10 @@ class ApiGenerator(Generator):
         for row, src in retries:
             bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
             paths[row], named[row] = paths[src], named[src]
-        queries = self._queries(op_index, rng)
+        queries, part_headers = (  # (the part headers from a stream of their own)
+            self._queries(op_index, rng),
+            self._part_headers(op_index, trace, retries),
+        )
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [
             (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
@@ -159,7 +162,9 @@ class ApiGenerator(Generator):
                 hidden,
             )
             headers = all_headers[i]
-            body, encoding = self._wire(op, bodies[i], headers, request_ids[i], cut)
+            body, encoding = self._wire(
+                op, bodies[i], headers, request_ids[i], cut, part_headers.get(i)
+            )
             response = self._response(
                 op,
                 status[i],
@@ -467,13 +472,20 @@ class ApiGenerator(Generator):
         return filled
 
     def _wire(
-        self, op: Operation, body: Any, headers: dict[str, str], tag: str, cut: bool
+        self,
+        op: Operation,
+        body: Any,
+        headers: dict[str, str],
+        tag: str,
+        cut: bool,
+        part_headers: dict[str, dict[str, str]] | None = None,
     ) -> tuple[Any, str | None]:
         """The request body as sent, and its ``body_encoding`` (see ``_as_sent``); its
         ``Content-Type`` goes into ``headers``. JSON, or the media type the spec declares
         it as: a form (of an object), text, XML or bytes. Cut short (``truncated_json``),
         the first half of that text, or of those bytes. ``tag`` (the request id) makes a
-        multipart boundary. An operation replying other than JSON asks for that in
+        multipart boundary; ``part_headers`` are the headers of its multipart parts (see
+        ``_part_headers``). An operation replying other than JSON asks for that in
         ``Accept``."""
         if op.response_media is not None:
             headers["Accept"] = op.response_media
@@ -483,7 +495,7 @@ class ApiGenerator(Generator):
         kind = media_kind(media)
         headers["Content-Type"] = "application/json"
         if kind == "form" and isinstance(body, dict):
-            headers["Content-Type"], text = self._form(body, str(media), op, tag)
+            headers["Content-Type"], text = self._form(body, str(media), op, tag, part_headers)
         elif kind in ("json", "form"):  # (a form is of an object)
             if not cut:
                 return body, None
@@ -517,7 +529,14 @@ class ApiGenerator(Generator):
             text = to_xml(value, found.schema, self.ctx.domain, found.name)
         return (text[: max(1, len(text) // 2)] if cut else text), None
 
-    def _form(self, body: dict[str, Any], media: str, op: Operation, tag: str) -> tuple[str, str]:
+    def _form(
+        self,
+        body: dict[str, Any],
+        media: str,
+        op: Operation,
+        tag: str,
+        part_headers: dict[str, dict[str, str]] | None = None,
+    ) -> tuple[str, str]:
         """``(Content-Type, text)`` of a body the spec declares as a form."""
         sent = self._entity_of(op.entity)
         if sent.name not in self.binary:
@@ -534,7 +553,45 @@ class ApiGenerator(Generator):
                 schema = items  # (one item's part)
             return to_xml(value, schema, domain, name)
 
-        return encode_form(body, media, tag, self.binary[sent.name], op.request_encoding, xml)
+        return encode_form(
+            body, media, tag, self.binary[sent.name], op.request_encoding, xml, part_headers
+        )
+
+    def _part_headers(
+        self, op_index: np.ndarray, trace: Trace, retries: list[tuple[int, int]]
+    ) -> dict[int, dict[str, dict[str, str]]]:
+        """Per event of a multipart operation whose ``encoding`` declares part headers,
+        ``{property: {header: value}}``: each value drawn from the header's schema, from a
+        stream of their own (the block's other draws, and so every other record, stay as
+        they were); a retry's are its first attempt's. A value is its text (JSON text where
+        it is no string), on one line."""
+        out: dict[int, dict[str, dict[str, str]]] = {}
+        rng: np.random.Generator | None = None
+        for k, op in enumerate(self.operations):
+            if op.request_media != MULTIPART or not any(e.headers for e in op.request_encoding):
+                continue
+            rows = np.flatnonzero(op_index == k).tolist()
+            if not rows:
+                continue
+            if rng is None:
+                rng = block_stream(
+                    self.ctx.seed,
+                    self.ctx.dataset,
+                    self.ctx.persona.name,
+                    trace.first_index,
+                    "part_headers",
+                )
+            for row in rows:
+                out[row] = {}
+            for part in op.request_encoding:
+                for name, schema in part.headers:
+                    values = self.synth.values(schema, name, len(rows), rng)
+                    for row, value in zip(rows, values, strict=True):
+                        out[row].setdefault(part.name, {})[name] = _header_text(value)
+        for row, src in retries:
+            if src in out:
+                out[row] = out[src]
+        return out
 
     def _entity_of(self, name: str | None) -> Entity:
         return self.ctx.domain.entities.get(name or "") or self.entity
@@ -640,6 +697,12 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+def _header_text(value: Any) -> str:
+    """A header's value as its text, on one line."""
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return " ".join(text.splitlines())
 
 
 def _reply(

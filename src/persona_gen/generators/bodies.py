@@ -5,8 +5,9 @@ them, and read back into those values (for ``persona-gen check``).
 - binary (images, ``application/octet-stream``…): bytes, carried in a JSON record as Base64
   text beside ``"body_encoding": "base64"``. A string drawn as ``format: byte`` or
   ``binary`` (Base64 text) stands for the bytes it encodes, another string for its UTF-8;
-  any other value is its JSON text. An ``image/png`` body of some bytes is a small PNG whose
-  pixels are those bytes, so it decodes as the image it says it is.
+  any other value is its JSON text. A body of a common file type (``image/png``,
+  ``image/jpeg``, ``application/pdf``, ``application/zip``…) is a small file of that type
+  made of those bytes (``files``), so it reads as what it says it is.
 - XML (``application/xml``, ``text/xml``, ``+xml``): as OpenAPI's ``xml`` object says (see
   ``to_xml``).
 """
@@ -18,13 +19,11 @@ import binascii
 import contextlib
 import json
 import re
-import struct
-import zlib
 from typing import Any
 from xml.etree import ElementTree
 
-from persona_gen.entities.media import base_type
 from persona_gen.entities.model import Domain, Schema, XmlName, deref
+from persona_gen.generators.files import as_file
 
 __all__ = [
     "BASE64",
@@ -84,31 +83,11 @@ def as_bytes(value: Any, schema: Schema, domain: Domain, media: str) -> bytes:
                 data = base64.b64decode(value, validate=True)
     else:
         data = as_text(value).encode("utf-8")
-    if data and base_type(media) == "image/png":
-        return _png(data)
-    return data
+    return as_file(data, media)
 
 
 def base64_text(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
-
-
-def _png(data: bytes) -> bytes:
-    """A PNG of one row of 8-bit RGB pixels made of ``data`` (zeros pad the last one)."""
-    width = (len(data) + 2) // 3
-    row = b"\x00" + data.ljust(3 * width, b"\x00")  # (filter type 0: none)
-    header = struct.pack(">IIBBBBB", width, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(row, 9))
-        + _chunk(b"IEND", b"")
-    )
-
-
-def _chunk(kind: bytes, body: bytes) -> bytes:
-    crc = zlib.crc32(kind + body) & 0xFFFFFFFF
-    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", crc)
 
 
 # -- XML -------------------------------------------------------------------------------------

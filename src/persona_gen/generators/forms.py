@@ -10,7 +10,8 @@ drawn for it; a number or boolean is its JSON text; null is empty.
 A spec's ``encoding`` changes that per property (``PartEncoding``). A multipart part with a
 ``content_type`` is sent as that type: JSON as the JSON text of the value (an array's, as
 one part), XML as its XML, text as its text, any other type as a file part holding the
-text drawn for it. In an urlencoded form a ``style`` and ``explode`` write the value as
+text drawn for it; its ``headers`` are sent in its part, each with a value drawn from its
+schema (``api``). In an urlencoded form a ``style`` and ``explode`` write the value as
 OpenAPI's query parameters are written: ``form`` (exploded: ``tags=a&tags=b``, an object's
 properties as pairs of their own; not exploded: ``tags=a,b``, ``point=x,1,y,2``),
 ``spaceDelimited`` (``tags=a%20b``), ``pipeDelimited`` (``tags=a|b``) and ``deepObject``
@@ -23,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -65,10 +66,12 @@ def encode(
     binary: frozenset[str] = frozenset(),
     encoding: Iterable[PartEncoding] = (),
     xml: XmlWriter | None = None,
+    part_headers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> tuple[str, str]:
     """``(Content-Type, text)`` of ``body`` sent as ``media``; ``tag`` (the request id) makes
     a multipart boundary that is the same on every run; ``encoding`` and ``xml`` as the
-    module's docstring says."""
+    module's docstring says; ``part_headers``: the headers (name: value) a property's
+    multipart parts carry, after Content-Disposition and Content-Type."""
     how = {e.name: e for e in encoding}
     if media != MULTIPART:
         if not how:
@@ -97,6 +100,8 @@ def encode(
                 head += f'; filename="{name}"\r\nContent-Type: application/octet-stream'
             elif isinstance(item, dict | list):
                 head += f"\r\nContent-Type: {_JSON}"
+            for header, said in (part_headers or {}).get(key, {}).items():
+                head += f"\r\n{header}: {said}"
             parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
     return f"{MULTIPART}; boundary={boundary}", "".join(parts) + f"--{boundary}--\r\n"
 

@@ -233,8 +233,8 @@ def _request_body(
 def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[PartEncoding]:
     """A form's ``encoding`` map: each property's ``contentType`` (a list: its first), and
     in an urlencoded form its ``style`` and ``explode`` (OpenAPI applies them to no other
-    media type). What cannot be read is warned about and left out; ``headers`` of a part
-    are not sent."""
+    media type); in a multipart form its part's ``headers`` (each a Header Object: its
+    schema, or its content's). What cannot be read is warned about and left out."""
     if not isinstance(raw, dict):
         conv.warn(
             ctx,
@@ -264,14 +264,44 @@ def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[Par
                 here.at("explode"), f"explode must be true or false, not {explode!r}; ignored"
             )
             explode = None
-        if "headers" in entry:
-            conv.warn(here.at("headers"), "headers of a form part are not sent")
+        headers: tuple[tuple[str, Schema], ...] = ()
+        if "headers" in entry and urlencoded:
+            conv.warn(here.at("headers"), "headers of a part are sent in multipart forms only")
+        elif "headers" in entry:
+            headers = _part_headers(conv, entry["headers"], here.at("headers"))
         if not urlencoded:
             style = explode = None
-        if content_type is not None or style is not None or explode is not None:
+        if content_type is not None or style is not None or explode is not None or headers:
             sent = concrete(content_type) if content_type is not None else None
-            out.append(PartEncoding(str(name), sent, style, explode))
+            out.append(PartEncoding(str(name), sent, style, explode, headers))
     return out
+
+
+# Headers a multipart part's ``encoding`` cannot declare: its Content-Type is its
+# ``contentType`` (OpenAPI ignores it there) and its Content-Disposition names it.
+_OWN_PART_HEADERS = ("content-type", "content-disposition")
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # (RFC 9110's token)
+
+
+def _part_headers(conv: Converter, raw: Any, ctx: Ctx) -> tuple[tuple[str, Schema], ...]:
+    """The headers of a multipart part (name, the schema of its value)."""
+    if not isinstance(raw, dict):
+        conv.warn(ctx, f"headers must be an object (name: Header Object), not {_kind(raw)}")
+        return ()
+    out = []
+    for name, declared in raw.items():
+        hctx, header = ctx.at(name), declared
+        if isinstance(header, dict) and isinstance(header.get("$ref"), str):
+            header, hctx = conv.resolve(header["$ref"], hctx)
+        if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+            conv.warn(hctx, f"{name!r} is not a header name; ignored")
+        elif name.lower() in _OWN_PART_HEADERS:
+            conv.warn(hctx, f"a part's {name} is not declared among its headers; ignored")
+        elif not isinstance(header, dict):
+            conv.warn(hctx, f"a Header Object must be an object, not {_kind(header)}; ignored")
+        else:
+            out.append((name, _param_schema(conv, header, hctx, True)))
+    return tuple(out)
 
 
 def _sent_as(conv: Converter, media: str | None, ctx: Ctx, what: str) -> str | None:
