@@ -631,3 +631,43 @@ def test_a_file_cut_at_a_record_boundary_is_incomplete_by_its_manifest(
         p.kind == "incomplete" and "holds 30 records, but its manifest says 40" in p.reason
         for p in report.problems
     ), report.to_json()
+
+
+@pytest.mark.parametrize("schema_found", [True, False])
+def test_an_empty_csv_cell_of_a_not_null_column_is_a_null_as_in_json(
+    tmp_path: Path, schema_found: bool
+) -> None:
+    """CSV writes null as an empty cell: in a NOT NULL column whose values "" cannot be (a
+    timestamp, a username of 3 characters or more, an enum) it is that null, and check
+    names the rule the JSON Lines path gives a null there (the DDL's NOT NULL, the
+    profile's required), not a type, enum or format error; "" a column can hold (VARCHAR
+    NOT NULL) is still ""."""
+    nulls = ["created_at", "username", "status", "first_name"]
+    rules, reasons, flagged = [], [], []
+    for fmt in ("jsonl", "csv"):
+        base = tmp_path / fmt
+        profile, data = _generate(base, "users.sql", "file", entity="users", fmt=fmt, count=8)
+        if not schema_found:
+            (base / "schemas" / "users.sql").unlink()
+        if fmt == "jsonl":
+            rows = [json.loads(line) for line in data.read_text().splitlines()]
+            for i, column in enumerate(nulls, start=1):
+                rows[i][column] = None
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        else:
+            with data.open(newline="", encoding="utf-8") as f:
+                cells = list(csv.reader(f))
+            for i, column in enumerate(nulls, start=1):
+                cells[i + 1][cells[0].index(column)] = ""
+            with data.open("w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(cells)
+        report = _check(profile, data)
+        got = {p.index: p for p in report.problems}
+        rules.append([got[i].rules if i in got else () for i in (1, 2, 3)])
+        reasons.append([got[i].reason if i in got else "" for i in (1, 2, 3)])
+        flagged.append(sorted(got))
+    expected = [("ddl",)] * 3 if schema_found else [("required",)] * 3
+    assert rules == [expected, expected]
+    assert flagged == [[1, 2, 3, 4], [1, 2, 3]]  # (a CSV's empty first_name may be "")
+    if schema_found:
+        assert all("NOT NULL constraint failed" in r for r in [*reasons[0], *reasons[1]])
