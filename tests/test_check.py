@@ -671,3 +671,21 @@ def test_an_empty_csv_cell_of_a_not_null_column_is_a_null_as_in_json(
     assert flagged == [[1, 2, 3, 4], [1, 2, 3]]  # (a CSV's empty first_name may be "")
     if schema_found:
         assert all("NOT NULL constraint failed" in r for r in [*reasons[0], *reasons[1]])
+
+
+def test_a_schema_for_a_profile_not_imported_from_one_is_refused(tmp_path: Path) -> None:
+    """--schema with a built-in profile was ignored: the data was held to the built-in
+    domain and the result said OK, as if it fitted the schema given."""
+    data = tmp_path / "rows.jsonl"
+    made = run_cli(["quick", "normal_user", "-t", "file", "-n", "5", "-s", "2", "-o", str(data)])
+    assert made.code == 0, made.stderr
+    profile = _ROOT / "profiles" / "api_testing.yaml"
+    schema = _ROOT / "schemas" / "users.sql"
+    args = ["check", str(data), "--profile", str(profile), "--schema", str(schema)]
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr.startswith(
+        f"persona-gen: error: --schema {schema}: {profile} was not imported from a schema, "
+        "so its data is checked against the built-in domain; drop --schema"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr
