@@ -631,3 +631,61 @@ def test_a_file_cut_at_a_record_boundary_is_incomplete_by_its_manifest(
         p.kind == "incomplete" and "holds 30 records, but its manifest says 40" in p.reason
         for p in report.problems
     ), report.to_json()
+
+
+@pytest.mark.parametrize("schema_found", [True, False])
+def test_an_empty_csv_cell_of_a_not_null_column_is_a_null_as_in_json(
+    tmp_path: Path, schema_found: bool
+) -> None:
+    """CSV writes null as an empty cell: in a NOT NULL column whose values "" cannot be (a
+    timestamp, a username of 3 characters or more, an enum) it is that null, and check
+    names the rule the JSON Lines path gives a null there (the DDL's NOT NULL, the
+    profile's required), not a type, enum or format error; "" a column can hold (VARCHAR
+    NOT NULL) is still ""."""
+    nulls = ["created_at", "username", "status", "first_name"]
+    rules, reasons, flagged = [], [], []
+    for fmt in ("jsonl", "csv"):
+        base = tmp_path / fmt
+        profile, data = _generate(base, "users.sql", "file", entity="users", fmt=fmt, count=8)
+        if not schema_found:
+            (base / "schemas" / "users.sql").unlink()
+        if fmt == "jsonl":
+            rows = [json.loads(line) for line in data.read_text().splitlines()]
+            for i, column in enumerate(nulls, start=1):
+                rows[i][column] = None
+            data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+        else:
+            with data.open(newline="", encoding="utf-8") as f:
+                cells = list(csv.reader(f))
+            for i, column in enumerate(nulls, start=1):
+                cells[i + 1][cells[0].index(column)] = ""
+            with data.open("w", newline="", encoding="utf-8") as f:
+                csv.writer(f).writerows(cells)
+        report = _check(profile, data)
+        got = {p.index: p for p in report.problems}
+        rules.append([got[i].rules if i in got else () for i in (1, 2, 3)])
+        reasons.append([got[i].reason if i in got else "" for i in (1, 2, 3)])
+        flagged.append(sorted(got))
+    expected = [("ddl",)] * 3 if schema_found else [("required",)] * 3
+    assert rules == [expected, expected]
+    assert flagged == [[1, 2, 3, 4], [1, 2, 3]]  # (a CSV's empty first_name may be "")
+    if schema_found:
+        assert all("NOT NULL constraint failed" in r for r in [*reasons[0], *reasons[1]])
+
+
+def test_a_schema_for_a_profile_not_imported_from_one_is_refused(tmp_path: Path) -> None:
+    """--schema with a built-in profile was ignored: the data was held to the built-in
+    domain and the result said OK, as if it fitted the schema given."""
+    data = tmp_path / "rows.jsonl"
+    made = run_cli(["quick", "normal_user", "-t", "file", "-n", "5", "-s", "2", "-o", str(data)])
+    assert made.code == 0, made.stderr
+    profile = _ROOT / "profiles" / "api_testing.yaml"
+    schema = _ROOT / "schemas" / "users.sql"
+    args = ["check", str(data), "--profile", str(profile), "--schema", str(schema)]
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr.startswith(
+        f"persona-gen: error: --schema {schema}: {profile} was not imported from a schema, "
+        "so its data is checked against the built-in domain; drop --schema"
+    ), result.stderr
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

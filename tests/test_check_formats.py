@@ -291,6 +291,23 @@ def test_protobuf_message_with_undeclared_fields(tmp_path: Path) -> None:
     assert '"#103"' in report.problems[0].reason and '"#9"' in report.problems[1].reason
 
 
+def test_a_null_in_a_nullable_column_of_a_present_object_keeps_its_label(
+    tmp_path: Path,
+) -> None:
+    """A field removed from an optional object is a NULL in a nullable column, but valid
+    only when the object is absent (all its columns NULL): a NULL manager.id beside a
+    manager.email is a manager without its required id. The SQL script labelled such rows
+    valid, and check read them back as invalid."""
+    profile = _profile(tmp_path, "user.schema.json", "file", "sql", count=200)
+    out = tmp_path / "out"
+    args = ["generate", str(profile), "--persona", "edge_case_user", "-s", "7", "-o", str(out)]
+    assert run_cli(args).code == 0
+    script = (out / "User_file.sql").read_text()
+    assert "-- expected invalid: manager.id:required" in script
+    code, doc = _cli_check(tmp_path, str(out / "User_file.sql"), profile)
+    assert (code, doc["problems"]) == (0, []), doc["problems"]
+
+
 def test_sql_rows_breaking_not_null_and_check(tmp_path: Path) -> None:
     profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=20)
     data = _generate(profile, tmp_path / "out")

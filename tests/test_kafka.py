@@ -366,15 +366,19 @@ def test_records_go_to_their_own_topics(kafka_bootstrap: str) -> None:
 # -- failures ---------------------------------------------------------------------------------
 
 
-def test_unreachable_broker_fails_fast_and_clearly() -> None:
+@pytest.mark.parametrize(("host", "family"), [("127.0.0.1", "ipv4"), ("[::1]", "ipv6")])
+def test_unreachable_broker_fails_fast_and_clearly(host: str, family: str) -> None:
     port = free_port()  # nothing listens there
     started = time.monotonic()
     with pytest.raises(SinkError) as caught:
-        send_dataset(streaming("normal_user", 50, 1), f"kafka://127.0.0.1:{port}/events")
+        send_dataset(streaming("normal_user", 50, 1), f"kafka://{host}:{port}/events")
     assert time.monotonic() - started < 15
     message = str(caught.value)
-    assert message.startswith(f"cannot reach Kafka at 127.0.0.1:{port}: ")
-    assert "Connection refused" in message
+    # (an IPv6 address's brackets inside the client's "[thrd:[::1]:…]" prefix kept it)
+    assert message.startswith(
+        f"cannot reach Kafka at {host}:{port}: {host}:{port}/bootstrap: "
+        f"Connect to {family}#{host}:{port} failed: Connection refused"
+    ), message
     assert "\n" not in message
     # The CLI prints any PersonaGenError as one line; no client exception leaks through.
     assert isinstance(caught.value, OutputError)

@@ -819,7 +819,14 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             )
     else:  # (the entities a profile writes itself, else the built-in ones)
         kind = "profile" if profile.domain is not None else "builtin"
-        schema_file = None
+        if schema_file is not None:  # (--schema: it would be ignored, and "OK" mislead)
+            held = "its own entities" if kind == "profile" else "the built-in domain"
+            raise UsageError(
+                f"--schema {schema_file}: {profile.path} was not imported from a schema, so "
+                f"its data is checked against {held}; drop --schema, or import the schema "
+                f"(persona-gen import-schema {schema_file} -o PROFILE) and check data "
+                "generated from that profile"
+            )
     domain = profile.domain
     default_entity = (spec.entity if spec is not None else None) or (
         source.entity if source is not None else None

@@ -31,6 +31,7 @@ import orjson
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.errors import FileError, UsageError
+from persona_gen.generators.check import violated_rule
 from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_COLUMN
 from persona_gen.generators.paths import Leaf, leaves
 
@@ -274,9 +275,12 @@ class FileRowShape:
         if not text:
             return value
         if value == "":
-            # CSV writes null and "" alike: a required, non-nullable string was "".
+            # CSV writes null and "" alike: a required, non-nullable string was "", unless
+            # "" is no value of it (a timestamp, a uuid, an enum): then it was a null.
             always = leaf is not None and leaf.dotted in self.always
-            return "" if kind == "string" and always else None
+            if kind == "string" and always and schema is not None:
+                return "" if violated_rule(schema, "") is None else None
+            return None
         try:
             if kind == "integer":
                 return int(value)

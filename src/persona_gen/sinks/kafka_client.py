@@ -593,9 +593,18 @@ def _listed(numbers: list[int], most: int = 10) -> str:
     return shown + (f" and {len(numbers) - most} more" if len(numbers) > most else "")
 
 
+# The prefix of a client's log line: ``FAIL [client#producer-1] [thrd:HOST:PORT/bootstrap]: ``
+# as the logger gets it, ``%3|1700000000.123|FAIL|client#producer-1| [thrd:…]: `` as
+# librdkafka prints it; an IPv6 host keeps its brackets in the thread's name
+# (``[thrd:[::1]:9092/bootstrap]``).
+_CLIENT_PREFIX = re.compile(
+    r"^(?:%\d+\|[^|]*\|FAIL\|[^|]*\||FAIL \[[^\]]*\]) \[thrd:(?:\[[^\]]*\]|[^\[\]])*\]: "
+)
+
+
 def _strip_client_noise(line: str) -> str:
     """A client log line without its ``FAIL [client#producer-1] [thrd:...]: `` prefix."""
-    return re.sub(r"^FAIL \[[^\]]*\] \[[^\]]*\]: ", "", line)
+    return _CLIENT_PREFIX.sub("", line)
 
 
 def _reason(exc: BaseException) -> str:

@@ -4,7 +4,8 @@ The ``file`` generator labels a row for the values it generated. A table is not 
 all of them: read-only (generated) columns are left out (the database makes them), and text
 cannot hold NUL in SQL literals or in PostgreSQL, so NUL characters are dropped; a field a
 behaviour removed is NULL in its column. A break in a column left out is then no break, nor
-is a removed field ("required") of a column that may be NULL, and a value NUL was all of
+is a removed field ("required") of a column that may be NULL (the field may be null, or an
+object holding it is absent: every column under it is NULL), and a value NUL was all of
 what broke is then valid (or breaks another rule: ``"\\x00"`` is empty). The ``sql`` format
 labels its rows this way (with comments saying what changed), and a database load skips the
 rows invalid as loaded, so both agree on which rows a table rejects.
@@ -44,6 +45,16 @@ class WrittenLabels:
         self.nullable = frozenset(c.name for c in table.columns if not c.not_null)
         self.omitted = frozenset(c for c in data_columns if c not in written)
         fields = {leaf.dotted: leaf for leaf in leaves(domain, entity.schema)}
+        self.fields = fields
+        # Objects a row may lack or hold null (optional or nullable), by path: the columns
+        # under one are nullable, but a NULL there reads back as "no such object" only when
+        # every column under it is NULL.
+        absent = {
+            leaf.path: [c for c, f in fields.items() if f.path[: len(leaf.path)] == leaf.path]
+            for leaf in fields.values()
+            if leaf.schema.type == "object" and (not leaf.required or leaf.schema.nullable)
+        }
+        self.may_be_absent = {path: cols for path, cols in absent.items() if cols}
         self.text_leaves = (
             {
                 c.name: fields[c.name]
@@ -94,12 +105,27 @@ class WrittenLabels:
             if (c := v.rsplit(":", 1))[1] == "required"
             and c[0] in self.nullable
             and row.get(c[0]) is None
+            and self._reads_as_null(row, c[0])
         ]
         if not nulls:
             return valid, why
         kept = [v for v in violations if v not in nulls]
         notes.append(f"-- NULL (nullable columns): labelled {';'.join(nulls)} when generated")
         return not kept, ";".join(kept)
+
+    def _reads_as_null(self, row: dict[str, Any], column: str) -> bool:
+        """Whether a NULL in ``column`` reads back as a valid row's: the field may be null,
+        or an object holding it may be absent (or null) and every column under that object
+        is NULL. A NULL ``manager.id`` beside a ``manager.email`` is a manager without its
+        required id, however nullable the column."""
+        leaf = self.fields.get(column)
+        if leaf is None or leaf.schema.nullable:
+            return True
+        return any(
+            (under := self.may_be_absent.get(leaf.path[:k])) is not None
+            and all(row.get(c) is None for c in under)
+            for k in range(1, len(leaf.path))
+        )
 
     def _without_nul(
         self, row: dict[str, Any], valid: bool, why: str, notes: list[str]
