@@ -1008,6 +1008,11 @@ def test_an_alias_bomb_is_refused_at_once() -> None:
             "t.yaml:2: description: cannot read this value: could not determine a constructor "
             "for the tag 'tag:yaml.org,2002:python/tuple'",
         ),
+        (  # (a tab in the indentation: libyaml's message alone did not say what it found)
+            "name: tab\nbehaviors:\n\ttypos: {}\n",
+            "tab.yaml:3: invalid YAML: found character that cannot start any token (a tab: "
+            "YAML indents with spaces only)",
+        ),
         (
             "name: t\ndescription: !custom {a: 1}\n",
             "t.yaml:2: description: cannot read this value: could not determine a constructor "

@@ -1492,3 +1492,18 @@ def test_a_dataset_without_format_is_written_as_its_output_s_extension_says(
             "protobuf, sql)\n"
         )
     assert not (tmp_path / "out2").exists()
+
+
+def test_a_schema_indented_with_a_tab_says_so(tmp_path: Path) -> None:
+    schema = tmp_path / "api.yaml"
+    schema.write_text(
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n\tA: {type: object}\n"
+    )
+    result = run_cli(["import-schema", str(schema), "-o", str(tmp_path / "p.yaml")])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: {schema}:6: invalid YAML: found character that cannot start "
+        "any token (a tab: YAML indents with spaces only)\n",
+    )
+    assert not (tmp_path / "p.yaml").exists()
