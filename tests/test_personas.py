@@ -117,6 +117,32 @@ def test_extends_merges_and_overrides(tmp_path: Path) -> None:
     assert persona.population.kind == "user"
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (  # (`typos:` alone is null: it was a persona without the block, said valid)
+            "name: mine\nbehaviors:\n  typos:\n",
+            "mine.yaml:3:3: behaviors.typos: null removes an inherited block, and this persona "
+            "inherits none (it has no extends); write 'typos: {}' for its defaults",
+        ),
+        (
+            "name: mine\nextends: [normal_user]\nbehaviors:\n  typos: null\n  signal_noise:\n",
+            "mine.yaml:5:3: behaviors.signal_noise: null removes an inherited block, and no "
+            "parent (normal_user) has a block named 'signal_noise'; write 'signal_noise: {}' "
+            "for its defaults",
+        ),
+    ],
+)
+def test_a_null_block_that_removes_nothing_is_refused(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = write(tmp_path, "mine", text)
+    result = run_cli(["validate", str(path)])
+    assert (result.code, result.stderr) == (1, f"persona-gen: error: {tmp_path}/{message}\n")
+    result = run_cli(["quick", "mine", "-p", str(tmp_path), "-t", "api", "-n", "1", "-s", "1"])
+    assert (result.code, result.stderr) == (1, f"persona-gen: error: {tmp_path}/{message}\n")
+
+
 def test_multiple_parents(tmp_path: Path) -> None:
     write(
         tmp_path,
@@ -981,6 +1007,11 @@ def test_an_alias_bomb_is_refused_at_once() -> None:
             "name: t\ndescription: !!python/tuple [1, 2]\n",
             "t.yaml:2: description: cannot read this value: could not determine a constructor "
             "for the tag 'tag:yaml.org,2002:python/tuple'",
+        ),
+        (  # (a tab in the indentation: libyaml's message alone did not say what it found)
+            "name: tab\nbehaviors:\n\ttypos: {}\n",
+            "tab.yaml:3: invalid YAML: found character that cannot start any token (a tab: "
+            "YAML indents with spaces only)",
         ),
         (
             "name: t\ndescription: !custom {a: 1}\n",

@@ -1449,3 +1449,61 @@ def test_an_email_with_a_short_max_length_is_still_an_address(tmp_path: Path) ->
         assert all(len(v) <= most and 0 < v.index("@") < len(v) - 1 for v in values), values
     checked = run_cli(["check", str(tmp_path / "o" / "d.json"), "--profile", str(profile)])
     assert checked.code == 0, checked.stderr
+
+
+def test_a_dataset_without_format_is_written_as_its_output_s_extension_says(
+    tmp_path: Path,
+) -> None:
+    # (as `quick -o x.csv` is: `output: rows.csv` alone was JSON in a file named .csv)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 3, output: rows.csv}\n"
+        "  - {name: b, type: file, count: 3, output: rows.NDJSON}\n"
+        "  - {name: c, type: file, count: 3, output: rows}\n"
+        "  - {name: d, type: file, count: 3, output: rows.txt, format: jsonl}\n"
+    )
+    result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert result.code == 0, result.stderr
+    out = tmp_path / "out"
+    assert (out / "rows.csv").read_text().startswith("id,")
+    assert json.loads((out / "rows.NDJSON").read_text().splitlines()[0])["id"]
+    assert json.loads((out / "rows").read_text())[0]["id"]
+    assert json.loads((out / "rows.txt").read_text().splitlines()[0])["id"]
+    formats = [
+        json.loads((out / f"{n}.manifest.json").read_text())["format"]
+        for n in ("rows.csv", "rows.NDJSON", "rows", "rows.txt")
+    ]
+    assert formats == ["csv", "jsonl", "json", "jsonl"]
+    # an extension no format is written as is refused, where it is, with nothing written
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: file, count: 3, output: rows.xlsx}\n"
+    )
+    for args in (
+        ["validate", str(profile), "-t", "profile"],
+        ["generate", str(profile), "-o", str(tmp_path / "out2")],
+    ):
+        result = run_cli(args)
+        assert result.code == 1
+        assert result.stderr == (
+            f"persona-gen: error: {profile}:4:37: datasets[0].output: no output format is "
+            "written as '.xlsx'; give the dataset a format (json, jsonl, csv, parquet, avro, "
+            "protobuf, sql)\n"
+        )
+    assert not (tmp_path / "out2").exists()
+
+
+def test_a_schema_indented_with_a_tab_says_so(tmp_path: Path) -> None:
+    schema = tmp_path / "api.yaml"
+    schema.write_text(
+        "openapi: 3.0.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        "components:\n  schemas:\n\tA: {type: object}\n"
+    )
+    result = run_cli(["import-schema", str(schema), "-o", str(tmp_path / "p.yaml")])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: {schema}:6: invalid YAML: found character that cannot start "
+        "any token (a tab: YAML indents with spaces only)\n",
+    )
+    assert not (tmp_path / "p.yaml").exists()

@@ -29,6 +29,7 @@ __all__ = [
     "load_yaml",
     "parse_yaml",
     "read_text",
+    "tab_at",
 ]
 
 FieldPath = tuple[Hashable, ...]
@@ -95,6 +96,13 @@ def load_yaml(path: Path) -> Located:
     return parse_yaml(read_text(path, "a YAML file"), str(path))
 
 
+def tab_at(text: str, line: int, column: int) -> bool:
+    """Whether the character YAML stopped at (0-based ``line``, ``column``) is a tab: a file
+    indented with tabs fails with 'found character that cannot start any token' alone."""
+    lines = text.splitlines()
+    return 0 <= line < len(lines) and lines[line][column : column + 1] == "\t"
+
+
 def parse_yaml(text: str, file: str = "<string>") -> Located:
     """Parse YAML text into plain Python (dicts, lists, scalars) with positions."""
     try:
@@ -103,6 +111,8 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
+        if mark is not None and tab_at(text, mark.line, mark.column):
+            reason += " (a tab: YAML indents with spaces only)"
         raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
     except yaml.reader.ReaderError as exc:  # (a character YAML does not allow: NUL...)
         line = text.count("\n", 0, exc.position) + 1

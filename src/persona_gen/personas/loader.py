@@ -215,6 +215,14 @@ class PersonaCatalog:
             parent_persona = self._resolve(parent, (*chain, name))
             merged = _merge(merged, parent_persona.definition)
             lineage.extend(self._lineage(parent))
+        inherited = merged.get("behaviors", {})
+        problems = [
+            located.problem(("behaviors", block), _removes_nothing(block, spec.extends))
+            for block, value in spec.behaviors.items()
+            if value is None and block not in inherited
+        ]
+        if problems:
+            raise ValidationError(problems)
         own = spec.model_dump(mode="json", exclude_unset=True, exclude={"extends", "name"})
         merged = _merge(merged, own)
         merged["name"] = spec.name
@@ -244,6 +252,16 @@ class PersonaCatalog:
         for parent in spec.extends:
             out.extend(self._lineage(parent))
         return out
+
+
+def _removes_nothing(block: str, parents: Sequence[str]) -> str:
+    """Why a null block that no parent has is refused: it would leave the persona without
+    the block the writer most likely meant to use with its defaults (``typos:`` alone)."""
+    if parents:
+        why = f"no parent ({', '.join(parents)}) has a block named '{block}'"
+    else:
+        why = "this persona inherits none (it has no extends)"
+    return f"null removes an inherited block, and {why}; write '{block}: {{}}' for its defaults"
 
 
 def _wide_ints_as_floats(value: Any) -> Any:

@@ -143,6 +143,19 @@ def _references(
     for i, ds in enumerate(spec.datasets):
         if ds.output and (why := _outside(ds.output)):
             problems.append(located.problem(("datasets", i, "output"), why))
+        elif (
+            ds.output
+            and "format" not in ds.model_fields_set
+            and ds.sink is None
+            and (suffix := PurePosixPath(ds.output).suffix)
+        ):  # (a known extension gave the format: DatasetSpec; this one names none)
+            problems.append(
+                located.problem(
+                    ("datasets", i, "output"),
+                    f"no output format is written as '{suffix}'; give the dataset a "
+                    f"format ({', '.join(FORMATS.names())})",
+                )
+            )
         key = ds.output or ds.name or ""
         if key and key in written:
             problems.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from pathlib import PurePosixPath
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -54,13 +55,30 @@ class DatasetSpec(_Part):
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
     format: str = Field(
-        "json", description=f"Output encoding: one of {', '.join(OUTPUT_FORMATS)} or a plugin."
+        "json",
+        description=f"Output encoding: one of {', '.join(OUTPUT_FORMATS)} or a plugin "
+        "(default: from the output's extension, json without one).",
     )
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Overrides the profile's seed.")
     output: str | None = Field(None, description="File name, relative to the output directory.")
     personas: list[str] | None = Field(
         None, description="Only these of the profile's personas (default: all, mixed)."
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _format_from_output(cls, data: Any) -> Any:
+        # As `quick -o` does: `output: users.csv` without `format` is CSV, not JSON in a
+        # file named .csv. (An extension no format is written as is refused by the loader,
+        # at `output`, where it can say so; without an extension the default is json.)
+        if isinstance(data, dict) and "format" not in data:
+            output = data.get("output")
+            if isinstance(output, str) and (suffix := PurePosixPath(output).suffix):
+                from persona_gen.sinks import format_of_suffix
+
+                if (fmt := format_of_suffix(suffix)) is not None:
+                    return {**data, "format": fmt}
+        return data
 
     @field_validator("count", mode="before")
     @classmethod

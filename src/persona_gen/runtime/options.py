@@ -241,12 +241,8 @@ def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None
     )
 
 
-# Extensions of an output format other than its name.
-_EXTENSIONS = {"ndjson": "jsonl", "pb": "protobuf", "binpb": "protobuf"}
-
-
 def format_for(fmt: str | None, output: Path | None) -> str:
-    from persona_gen.sinks import FORMATS
+    from persona_gen.sinks import FORMATS, format_of_suffix
 
     if fmt is None:
         suffix = output.suffix.lstrip(".").lower() if output is not None else ""
@@ -255,8 +251,8 @@ def format_for(fmt: str | None, output: Path | None) -> str:
                 f"-o {output}: a database is a destination, not a file format; "
                 f"use --sink sqlite:///{output}"
             )
-        fmt = _EXTENSIONS.get(suffix, suffix) if suffix else "json"
-        if fmt not in FORMATS:  # (out.xml, out.jsonl.gz: not silently JSON)
+        fmt = format_of_suffix(suffix) if suffix else "json"
+        if fmt is None:  # (out.xml, out.jsonl.gz: not silently JSON)
             raise UsageError(
                 f"-o {output}: no output format is written as '.{suffix}'; "
                 f"give -f/--format ({', '.join(FORMATS.names())})"

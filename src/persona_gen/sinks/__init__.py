@@ -6,7 +6,14 @@ from typing import Any
 
 from persona_gen.registry import Registry
 
-__all__ = ["FORMATS", "SINK_SCHEMES", "check_sink_url", "masked_url", "sink_format"]
+__all__ = [
+    "FORMATS",
+    "SINK_SCHEMES",
+    "check_sink_url",
+    "format_of_suffix",
+    "masked_url",
+    "sink_format",
+]
 
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
 
@@ -23,6 +30,17 @@ FORMATS: Registry[Any] = Registry(
     },
     "persona_gen.formats",
 )
+
+# Extensions of an output format other than its name (a format's own extension is its name).
+_EXTENSIONS = {"ndjson": "jsonl", "pb": "protobuf", "binpb": "protobuf"}
+
+
+def format_of_suffix(suffix: str) -> str | None:
+    """The output format a file name ending in ``suffix`` (``csv``, ``.ndjson``) is written
+    in, or None when no format is written so."""
+    suffix = suffix.lstrip(".").lower()
+    fmt = _EXTENSIONS.get(suffix, suffix)
+    return fmt if fmt and fmt in FORMATS else None
 
 
 def masked_url(url: str) -> str:

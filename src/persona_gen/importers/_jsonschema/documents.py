@@ -21,7 +21,7 @@ from jsonschema_specifications import REGISTRY as METASCHEMAS  # type: ignore[im
 from referencing import Registry, Resource, Specification
 from referencing.jsonschema import DRAFT202012, specification_with
 
-from persona_gen._yaml import check_shape
+from persona_gen._yaml import check_shape, tab_at
 from persona_gen.errors import SchemaImportError, YamlSyntaxError
 
 try:  # the C parser is much faster when PyYAML was built with libyaml
@@ -107,6 +107,8 @@ def parse_text(text: str, file: str, as_json: bool) -> Any:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = (exc.problem or exc.context or "invalid YAML").strip()
+        if mark is not None and tab_at(text, mark.line, mark.column):
+            reason += " (a tab: YAML indents with spaces only)"
         raise SchemaImportError(
             f"invalid YAML: {reason}", file, mark.line + 1 if mark else None
         ) from None
