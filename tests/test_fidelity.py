@@ -11,6 +11,7 @@ import itertools
 import math
 import textwrap
 from collections import Counter, defaultdict
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -302,3 +303,47 @@ def test_re_sends_are_the_declared_share_of_events(tmp_path: Path) -> None:
             source["key"],
         )
         assert d["ingest_time"] >= source["ingest_time"]
+
+
+def _ms(timestamp: str) -> int:
+    return int(datetime.fromisoformat(timestamp.replace("Z", "+00:00")).timestamp() * 1000)
+
+
+def test_session_anomalies_reuse_by_another_actor_and_move_before_the_session(
+    tmp_path: Path,
+) -> None:
+    # A reused session went to the same actor once in `actors` tries (1/3 with 3 users), and
+    # an out-of-order event moved before an earlier out-of-order one of its session: leads of
+    # up to 300 s where 1-60 s is declared.
+    catalog = own_catalog(
+        tmp_path,
+        "anomalous",
+        """
+        behaviors:
+          timing: {rate_per_second: 50, think_time_ms: 100}
+          session: {users: 3}
+          session_anomalies: {rate: 0.2, kinds: [reused_session, out_of_order]}
+        """,
+    )
+    recs = records("anomalous", "api", 20 * BLOCK_SIZE, catalog=catalog)
+    kind = [r.get("session_anomaly") for r in recs]
+    owners: dict[str, set[str]] = defaultdict(set)
+    first: dict[str, int] = {}
+    for r, k in zip(recs, kind, strict=True):
+        if k is None:
+            owners[r["session_id"]].add(r["actor_id"])
+            t = _ms(r["timestamp"])
+            first[r["session_id"]] = min(first.get(r["session_id"], t), t)
+    reused = [r for r, k in zip(recs, kind, strict=True) if k == "reused_session"]
+    assert_rate(len(reused) / len(recs), 0.1, len(recs))
+    assert all(r["actor_id"] not in owners[r["session_id"]] for r in reused)
+    leads = [
+        first[r["session_id"]] - _ms(r["timestamp"])
+        for r, k in zip(recs, kind, strict=True)
+        if k == "out_of_order" and r["session_id"] in first
+    ]
+    assert_rate(len(leads) / len(recs), 0.1, len(recs))
+    # 1-60 s before the session's first event; the earliest event left in place is a few
+    # 100 ms later than that when the first one itself was moved.
+    assert 1_000 <= min(leads) and max(leads) <= 62_000, (min(leads), max(leads))
+    assert abs(np.mean(leads) - 30_500) < 4 * 17_000 / math.sqrt(len(leads)) + 300
