@@ -150,12 +150,16 @@ def test_retry_storms_are_runs_of_one_request_id() -> None:
 
 def test_rate_limits_are_never_exceeded() -> None:
     p = params("high_volume_system", "rate_limits")
+    throttled = 0
     for t in traces("high_volume_system", 10):
         window = t.t_ms // int(p.window_s * 1000)
         ok = t.status != p.status
         counts = Counter(zip(t.actor[ok].tolist(), window[ok].tolist(), strict=True))
         assert max(counts.values()) <= p.limit
-        assert (t.status == p.status).any()
+        throttled += bool((t.status == p.status).any())
+    # 800/s over 20 actors is 40 per actor and second: only bursts go over the quota of 60,
+    # and now and then a calm stretch spans a whole block.
+    assert throttled >= 8
 
 
 def test_offline_windows_and_loss_match_declared_shares() -> None:
@@ -347,3 +351,29 @@ def test_session_anomalies_reuse_by_another_actor_and_move_before_the_session(
     # 100 ms later than that when the first one itself was moved.
     assert 1_000 <= min(leads) and max(leads) <= 62_000, (min(leads), max(leads))
     assert abs(np.mean(leads) - 30_500) < 4 * 17_000 / math.sqrt(len(leads)) + 300
+
+
+@pytest.mark.parametrize(
+    ("share", "events", "tolerance"),
+    [
+        # Short bursts: the calm stretches were sized from the distribution's mean (3) while
+        # the drawn lengths are truncated (2 or 3), and calm lengths were truncated too:
+        # 8.5 % measured for 10 % declared, and 66 % for 60 % with bursts of 3.
+        (0.1, "{dist: uniform, low: 2, high: 4}", 0.006),
+        (0.6, "3", 0.01),
+    ],
+)
+def test_bursts_cover_the_declared_share_of_events(
+    tmp_path: Path, share: float, events: str, tolerance: float
+) -> None:
+    catalog = own_catalog(
+        tmp_path,
+        "bursty",
+        f"""
+        behaviors:
+          burst_traffic: {{burst_share: {share}, intensity: 5, burst_events: {events}}}
+        """,
+    )
+    engine = PersonaEngine(catalog.get("bursty"), 11, "fidelity", 1_735_689_600_000)
+    ts = [engine.trace(b) for b in range(BLOCKS)]
+    assert abs(touched_share(ts, "burst_traffic") - share) < tolerance
