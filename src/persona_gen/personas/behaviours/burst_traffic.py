@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from pydantic import Field
 
@@ -30,15 +32,20 @@ class BurstTraffic(Behaviour[BurstTrafficParams]):
         p = self.params
         n = gaps.size
         mask = np.zeros(n, bool)
-        mean_len = max(1.0, p.burst_events.mean())
-        # Alternate calm and burst stretches so bursts cover burst_share of events on average.
-        calm_mean = mean_len * (1 - p.burst_share) / max(p.burst_share, 1e-9)
-        # Start inside a burst as often as a random moment would be inside one.
-        starts_calm = p.burst_share < 1 and rng.random() >= p.burst_share
-        i = int(rng.exponential(calm_mean)) if starts_calm else 0
-        while i < n:
+        # Alternate calm and burst stretches. The calm stretch after a burst is exponential
+        # with mean (burst length) x (1 - share) / share, so bursts cover burst_share of the
+        # events whatever the lengths drawn (truncated counts, a few events long); a float
+        # cursor keeps the calm lengths' fractions, so they are not rounded away. The
+        # alternation starts a few mean cycles before the block, so the block opens at a
+        # random moment of it (inside a burst as often as anywhere else, and then part-way).
+        calm_per_event = (1 - p.burst_share) / max(p.burst_share, 1e-9)
+        cycle = max(1.0, p.burst_events.mean()) * (1 + calm_per_event)
+        x = -4.0 * cycle
+        while (i := math.floor(x)) < n:
             length = max(1, int(p.burst_events.sample(rng, 1)[0]))
-            mask[i : i + length] = True
-            i += length + (int(rng.exponential(calm_mean)) if p.burst_share < 1 else 0)
+            mask[max(0, i) : max(0, i + length)] = True
+            x += length
+            if p.burst_share < 1:
+                x += float(rng.exponential(length * calm_per_event))
         gaps[mask] /= p.intensity
         return mask

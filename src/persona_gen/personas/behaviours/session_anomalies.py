@@ -33,18 +33,23 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
         rows = np.flatnonzero(mask)
         kinds = rng.choice(np.asarray(self.params.kinds, dtype=object), rows.size)
         trace.detail("session_anomaly")[rows] = kinds
+        # Each session's first event time, before any event is moved: an out-of-order event
+        # claims a time before it (a moved event must not become the next one's reference).
+        ids, at = np.unique(trace.session, return_inverse=True)
+        first = np.full(ids.size, np.iinfo(np.int64).max)
+        np.minimum.at(first, at, trace.t_ms)
+        session_start = first[at]
+        actors = max(1, int(trace.actor.max()) + 1)
         for row, kind in zip(rows.tolist(), kinds.tolist(), strict=True):
             if kind == "reused_session":
-                # Another actor presents this session's id (fixation / hijack).
-                trace.actor[row] = (trace.actor[row] + 1 + rng.integers(0, 1000)) % max(
-                    1, int(trace.actor.max()) + 1
-                )
+                # Another actor presents this session's id (fixation / hijack): an offset of
+                # 1 .. actors-1, never a whole turn back to the same actor.
+                trace.actor[row] = (trace.actor[row] + rng.integers(1, max(2, actors))) % actors
             elif kind == "expired_token":
                 trace.status[row] = 401
             elif kind == "out_of_order":
                 # The event claims a time before its session could have started.
-                start = int(trace.t_ms[trace.session == trace.session[row]].min())
-                trace.t_ms[row] = start - int(rng.uniform(1_000, 60_000))
+                trace.t_ms[row] = int(session_start[row]) - int(rng.uniform(1_000, 60_000))
             elif kind == "concurrent_login":
                 trace.session[row] = trace.session[row] + trace.n * 10**6  # a second session
         trace.mark("session_anomaly", mask, self.name, self.params)
