@@ -464,17 +464,19 @@ def test_personas_of_a_persona_directory_are_found_through_the_manifest(tmp_path
 
 
 def test_wrong_types_in_text_columns_keep_their_type_in_parquet(tmp_path: Path) -> None:
-    # Row 2280 of this run sends 52857 as address.street (labelled address.street:type); no
-    # such value is in the first block. Cast to text, the row would be valid in the file.
+    # A row past the first block of this run sends a number as address.street (labelled
+    # address.street:type); no such value is in the first block. Cast to text, the row
+    # would be valid in the file.
     data = tmp_path / "e.parquet"
     args = ["quick", "edge_case_user", "-t", "file", "-n", "3000", "-s", "21", "-o", str(data)]
     assert run_cli(args).code == 0
     from persona_gen.runtime.records import read_dataset
 
     rows, _ = read_dataset(data, "parquet")
-    assert rows[2280]["address.street"] == 52857
-    assert rows[2280]["_violations"] == "address.street:type"
-    assert isinstance(rows[0]["address.street"], str)
+    numbers = [r for r in rows if isinstance(r["address.street"], int)]
+    assert numbers, "the run no longer breaks a street's type: pick another seed"
+    assert all(r["_violations"] == "address.street:type" for r in numbers)
+    assert all(isinstance(r["address.street"], str | None) for r in rows[:1024])
     report = check_dataset(data, load_profile(_api_profile()))
     assert report.exit_code == 0, report.to_json()
     # the same records as JSON lines: the same verdicts
