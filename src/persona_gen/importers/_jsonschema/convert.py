@@ -23,6 +23,7 @@ from referencing import Specification
 from referencing._core import Resolver
 from referencing.jsonschema import specification_with
 
+from persona_gen._json import json_type
 from persona_gen.entities.model import Entity, Field, Schema, XmlName
 from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema.documents import DocumentSet, pointer_parts
@@ -1136,10 +1137,10 @@ def _flags(sub: Any) -> tuple[bool, bool]:
 
 def _infer_type(node: dict[str, Any]) -> str:
     if "const" in node:
-        kind = _value_kind(node["const"])
+        kind = _value_type(node["const"])
         return kind or "any"
     if isinstance(node.get("enum"), list) and node["enum"]:
-        kinds = {_value_kind(v) for v in node["enum"] if v is not None}
+        kinds = {_value_type(v) for v in node["enum"] if v is not None}
         only = kinds.pop() if len(kinds) == 1 else None
         return only or "any"
     if any(k in node for k in _OBJECT_KEYS):
@@ -1153,20 +1154,16 @@ def _infer_type(node: dict[str, Any]) -> str:
     return "any"
 
 
-def _value_kind(value: Any) -> str | None:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    if isinstance(value, dict):
-        return "object"
-    return None
+_JSON_VALUES = (bool, int, float, str, list, dict)
+
+
+def _value_type(value: Any) -> str | None:
+    """The type a ``const`` or ``enum`` member implies: as written (``1.0`` is a number),
+    and none for null (it implies no other type) nor for a value that is no JSON (a YAML
+    date)."""
+    if value is None or not isinstance(value, _JSON_VALUES):
+        return None
+    return json_type(value, as_written=True)
 
 
 def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
