@@ -1,4 +1,4 @@
-"""JSON text for many values at once.
+"""JSON values: the type of one (``json_type``), and the text of many at once.
 
 orjson's cost per call dominates for small and mid-sized values, so a block of values is
 serialised in one call, interleaved with a separator string no generated value contains,
@@ -13,7 +13,15 @@ from typing import Any
 
 import orjson
 
-__all__ = ["CONTAINERS", "SEPARATOR_JSON", "dumps", "dumps_each", "dumps_joined", "json_lines"]
+__all__ = [
+    "CONTAINERS",
+    "SEPARATOR_JSON",
+    "dumps",
+    "dumps_each",
+    "dumps_joined",
+    "json_lines",
+    "json_type",
+]
 
 # The types that make a value nested; ``CONTAINERS.isdisjoint(map(type, values))`` tells a
 # column of plain scalars in C (generated values are plain dicts and lists, never subclasses).
@@ -21,6 +29,25 @@ CONTAINERS = frozenset({dict, list})
 _OPTIONS = orjson.OPT_NON_STR_KEYS
 _SEPARATOR = "\x00\x1epersona-gen record separator\x1e\x00"
 SEPARATOR_JSON = b"," + orjson.dumps(_SEPARATOR) + b","
+
+
+def json_type(value: Any, *, as_written: bool = False) -> str:
+    """The JSON Schema type of a JSON value. A whole float is an integer, as a validator
+    sees it (``enum: [1.0]`` has a member of type integer); ``as_written``, it is a number,
+    as its text reads (``1.0``)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number" if as_written or not value.is_integer() else "integer"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
 
 
 def dumps(value: Any, option: int = _OPTIONS) -> bytes:

@@ -30,6 +30,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, unquote_plus, urlencode
 
+from persona_gen._json import json_type
 from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Domain, PartEncoding, Schema, deref
 
@@ -305,7 +306,13 @@ def _typed(raw: str, schema: Schema | None) -> Any:
     if raw == "" and schema.nullable:
         return None
     value = _json_or(raw)
-    if schema.type == "union" and _strings(schema) and _kind(value) not in _kinds(schema):
+    # The type as written: an integer option writes 12 as "12", never "12.0", so "12.0" is
+    # a string option's text even where integers are allowed.
+    if (
+        schema.type == "union"
+        and _strings(schema)
+        and json_type(value, as_written=True) not in _kinds(schema)
+    ):
         return raw  # (a string option's text that reads as another value: "null", "12")
     return value
 
@@ -320,20 +327,6 @@ def _kinds(schema: Schema) -> set[str]:
     return (
         out | ({"integer"} if "number" in out else set()) | ({"null"} if schema.nullable else set())
     )
-
-
-def _kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 def _json_or(raw: str) -> Any:

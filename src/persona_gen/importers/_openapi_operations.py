@@ -16,7 +16,7 @@ from persona_gen.entities.media import (
 )
 from persona_gen.entities.model import STYLES, Operation, PartEncoding, Schema, bad_request_status
 from persona_gen.importers._jsonschema import Converter, Ctx
-from persona_gen.importers._jsonschema.convert import _has_constraints, _kind, _ref_of
+from persona_gen.importers._jsonschema.keywords import has_constraints, ref_of, type_phrase
 from persona_gen.importers._openapi_resources import by_path, named, resource_of
 from persona_gen.values.semantics import snake_case
 
@@ -238,14 +238,17 @@ def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[Par
     if not isinstance(raw, dict):
         conv.warn(
             ctx,
-            f"encoding must be an object (property: Encoding Object), not {_kind(raw)}; ignored",
+            "encoding must be an object (property: Encoding Object), "
+            f"not {type_phrase(raw)}; ignored",
         )
         return []
     out = []
     for name, entry in raw.items():
         here = ctx.at(name)
         if not isinstance(entry, dict):
-            conv.warn(here, f"an Encoding Object must be an object, not {_kind(entry)}; ignored")
+            conv.warn(
+                here, f"an Encoding Object must be an object, not {type_phrase(entry)}; ignored"
+            )
             continue
         content_type = entry.get("contentType")
         if content_type is not None and not (
@@ -393,7 +396,7 @@ def _responses(
     an error ``default`` (500)."""
     if not isinstance(raw, dict):
         if raw is not None:
-            conv.warn(ctx, f"responses must be an object, not {_kind(raw)}; it is ignored")
+            conv.warn(ctx, f"responses must be an object, not {type_phrase(raw)}; it is ignored")
         return 200, (), True, None, None
     codes = _status_keys(raw)  # status -> its key as written
     errors = tuple(sorted(c for c in codes if c >= 400))
@@ -487,7 +490,7 @@ def _response_body(
     if isinstance(response, dict) and isinstance(response.get("$ref"), str):
         response, ctx = conv.resolve(response["$ref"], ctx)
     if not isinstance(response, dict):
-        conv.warn(ctx, f"a response must be an object, not {_kind(response)}; it has no body")
+        conv.warn(ctx, f"a response must be an object, not {type_phrase(response)}; it has no body")
         return False, None, None
     if not v3:
         schema = response.get("schema")
@@ -498,12 +501,16 @@ def _response_body(
     if content is None or content == {}:
         return False, None, None
     if not isinstance(content, dict):
-        conv.warn(ctx.at("content"), f"content must be an object, not {_kind(content)}; ignored")
+        conv.warn(
+            ctx.at("content"), f"content must be an object, not {type_phrase(content)}; ignored"
+        )
         return False, None, None
     media = _media(content)
     if media is None or not isinstance(content[media], dict):
         where = ctx.at("content", media)
-        conv.warn(where, f"a media type must be an object, not {_kind(content[media])}; ignored")
+        conv.warn(
+            where, f"a media type must be an object, not {type_phrase(content[media])}; ignored"
+        )
         return False, None, None
     if "schema" not in content[media]:
         return True, None, media
@@ -524,11 +531,11 @@ def _reply(conv: Converter, node: Any, ctx: Ctx, hint: str, bodies: list[str]) -
         and isinstance(node.get("items"), dict)
     ):
         # (an array with minItems, uniqueItems…: an entity of its own, whose values keep them)
-        plain = not _has_constraints({k: v for k, v in node.items() if k not in ("type", "items")})
+        plain = not has_constraints({k: v for k, v in node.items() if k not in ("type", "items")})
         items, ictx = node["items"], ctx.at("items")
         if plain:
             entity = named(conv, items, ictx)
-            if entity is None and _ref_of(items) is None and _is_object(items):
+            if entity is None and ref_of(items) is None and _is_object(items):
                 entity = _unlisted(conv, items, ictx, f"{hint}Response", bodies)
             if entity is not None:
                 return entity, "array"
@@ -553,7 +560,7 @@ def _body_entity(conv: Converter, node: Any, ctx: Ctx) -> tuple[str | None, bool
     """The entity a body schema names (a $ref, or an array of $refs) and whether it is an array."""
     if not isinstance(node, dict):
         return None, False
-    if _ref_of(node) is not None and not _has_constraints(
+    if ref_of(node) is not None and not has_constraints(
         {k: v for k, v in node.items() if k != "$ref"}
     ):
         schema = conv.convert(node, ctx)

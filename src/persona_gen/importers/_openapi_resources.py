@@ -9,16 +9,16 @@ from typing import Any
 from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Operation
 from persona_gen.importers._jsonschema import Converter, Ctx
-from persona_gen.importers._jsonschema.convert import _has_constraints, _ref_of
+from persona_gen.importers._jsonschema.keywords import has_constraints, ref_of
 
 __all__ = ["by_path", "named", "resource_of"]
 
 
 def named(conv: Converter, node: Any, ctx: Ctx) -> str | None:
     """The entity a schema names: a bare $ref to an object schema (with nothing beside it)."""
-    if not isinstance(node, dict) or _ref_of(node) is None:
+    if not isinstance(node, dict) or ref_of(node) is None:
         return None
-    if _has_constraints({k: v for k, v in node.items() if k != "$ref"}):
+    if has_constraints({k: v for k, v in node.items() if k != "$ref"}):
         return None
     schema = conv.convert(node, ctx)
     return schema.ref if schema.type == "ref" else None

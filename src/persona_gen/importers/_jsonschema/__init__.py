@@ -3,7 +3,8 @@ conversion to the entity model, and validators built from the original schema.""
 
 from __future__ import annotations
 
-from persona_gen.importers._jsonschema.convert import Converter, Ctx, Flavour
+from persona_gen.importers._jsonschema.context import Ctx, Flavour
+from persona_gen.importers._jsonschema.convert import Converter
 from persona_gen.importers._jsonschema.documents import Document, DocumentSet, parse_text
 from persona_gen.importers._jsonschema.validate import (
     RecordValidator,

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.model import Field, Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.importers._jsonschema.combinators import apart
 from persona_gen.importers._jsonschema.conditions import (
     MAX_OPTIONS,
     Selector,
@@ -27,21 +28,18 @@ from persona_gen.importers._jsonschema.conditions import (
     selector,
     settle,
 )
-from persona_gen.importers._jsonschema.convert import (
-    _ARRAY_KEYS,
-    _DRAWN,
-    _NUMBER_KEYS,
-    _REF_KEYS,
-    _STRING_KEYS,
-    Ctx,
-    _apart,
-    _bare,
-    _flat,
-    _forbidden,
-    _has_constraints,
-    _ref_of,
-    _tree,
-    _without_conditionals,
+from persona_gen.importers._jsonschema.context import Ctx
+from persona_gen.importers._jsonschema.keywords import (
+    ARRAY_KEYS,
+    NUMBER_KEYS,
+    REF_KEYS,
+    STRING_KEYS,
+    all_of_tree,
+    conditionals_only,
+    forbidden,
+    has_constraints,
+    ref_of,
+    without_conditionals,
 )
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, fits_type, merge, never
 
@@ -51,6 +49,9 @@ if TYPE_CHECKING:
 __all__ = ["Branches"]
 
 _Cond = tuple[dict[str, Any], Ctx]  # a schema holding ``if``, and where it is
+# The JSON types of the values drawn for a schema that is not an object ("any": strings and
+# integers; a union or a reference left as such: unknown).
+_DRAWN: dict[str, tuple[str, ...]] = {"any": ("string", "integer"), "union": (), "ref": ()}
 
 
 @dataclass(frozen=True)
@@ -129,15 +130,15 @@ class Branches:
         own it has no properties for the tests to read)."""
         if not isinstance(node, dict):
             return []
-        ref = _ref_of(node)
+        ref = ref_of(node)
         if ref is not None:
-            if _has_constraints({k: v for k, v in node.items() if k not in _REF_KEYS}):
+            if has_constraints({k: v for k, v in node.items() if k not in REF_KEYS}):
                 return []
             try:
                 target, tctx = self.conv.resolve(ref, ctx) if isinstance(ref, str) else (None, ctx)
             except SchemaImportError:
                 return []
-            if not _bare(target) or id(target) in seen:
+            if not conditionals_only(target) or id(target) in seen:
                 return []
             return self.found(target, tctx, seen | {id(target)})
         out = [(node, ctx)] if "if" in node else []
@@ -313,7 +314,7 @@ class Branches:
             if node is False or self.found(node, bctx):
                 return False
             names = {f.name for f in target.fields}
-            if any(set(g) & names for part in _tree(node) for g in _forbidden(part)):
+            if any(set(g) & names for part in all_of_tree(node) for g in forbidden(part)):
                 return False
             branch = self._branch_schema(node, key, branches, bctx)
             if never(branch):
@@ -345,7 +346,7 @@ class Branches:
         value passes it (as ``false``: the options that take it are left out)."""
         if key not in branches:
             try:
-                branches[key] = self.conv.inline(_without_conditionals(node), ctx)
+                branches[key] = self.conv.inline(without_conditionals(node), ctx)
             except Contradiction:
                 branches[key] = NEVER
         return branches[key]
@@ -375,14 +376,14 @@ class Branches:
         made: list[Schema] = []
         for option in _flat(branch):  # (each option of the branch, where it fits)
             pair = reconcile(self._restored(narrowed, option, state), option, self.conv.refs.kinds)
-            if pair is None or _apart(self.conv.refs.kinds(narrowed), self.conv.refs.kinds(option)):
+            if pair is None or apart(self.conv.refs.kinds(narrowed), self.conv.refs.kinds(option)):
                 continue  # (they disagree on a required property, or on the type)
             try:
                 made += _flat(merge(*pair, messages.append, self.conv.refs))
             except Contradiction:
                 continue  # (no value of the option passes the branch)
-        parts = _tree(node)
-        groups = [g for part in parts for g in _forbidden(part)]
+        parts = all_of_tree(node)
+        groups = [g for part in parts for g in forbidden(part)]
         # What the branch leaves out of an option stays out (a later branch may declare it
         # again); a closed option stays closed (``reconcile``).
         named = {f.name for s in (narrowed, *_flat(branch)) for f in s.fields}
@@ -396,7 +397,7 @@ class Branches:
                 required = {f.name for f in one.fields if f.required}
                 if any(set(g) <= required for g in groups):
                     continue  # the branch forbids what this option requires
-                one = self.conv._drop_forbidden(one, parts, bctx)
+                one = self.conv.combinators.drop_forbidden(one, parts, bctx)
                 left = named | {f.name for f in state.memory} if one.closed else named
                 gone = state.gone | (left - {f.name for f in one.fields}) | banned
                 again = settle(one, state.decisions, self.conv.refs.deref)
@@ -444,7 +445,7 @@ class Branches:
             return None
         seen = seen | {id(node)}
         answers: list[bool | None] = []
-        ref = _ref_of(node)
+        ref = ref_of(node)
         if ref is not None:
             try:
                 target, tctx = self.conv.resolve(ref, ctx) if isinstance(ref, str) else (None, ctx)
@@ -467,8 +468,8 @@ class Branches:
             return False
         if "const" in node or "enum" in node:
             answers.append(None)
-        family = {"array": _ARRAY_KEYS, "string": (*_STRING_KEYS, "format"),
-                  "integer": _NUMBER_KEYS, "number": _NUMBER_KEYS}.get(kind, ())  # fmt: skip
+        family = {"array": ARRAY_KEYS, "string": (*STRING_KEYS, "format"),
+                  "integer": NUMBER_KEYS, "number": NUMBER_KEYS}.get(kind, ())  # fmt: skip
         if any(k in node for k in family) or (kind == "null" and "nullable" in node):
             answers.append(None)
         for key in ("anyOf", "oneOf"):
@@ -489,3 +490,16 @@ class Branches:
         if "if" in node:
             answers.append(self._fate(kind, [(node, ctx)], seen))
         return _combine(answers)
+
+
+def _flat(schema: Schema) -> list[Schema]:
+    """The options of a union, those of a union inside it too (a nullable union makes its
+    options nullable); any other schema alone."""
+    if schema.type != "union":
+        return [schema]
+    out: list[Schema] = []
+    for v in schema.variants:
+        for one in _flat(replace(v, nullable=True) if schema.nullable else v):
+            if one not in out:
+                out.append(one)
+    return out

@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
+from persona_gen._json import json_type
 from persona_gen.entities.model import Field, Schema
-from persona_gen.importers._jsonschema.merge import among, fits, json_type
+from persona_gen.importers._jsonschema.merge import among, fits
 
 __all__ = [
     "MAX_OPTIONS",

@@ -28,6 +28,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from persona_gen._json import json_type
 from persona_gen.entities.model import Field, Schema
 from persona_gen.errors import SchemaImportError
 
@@ -41,7 +42,6 @@ __all__ = [
     "fits_type",
     "fitted",
     "is_trivial",
-    "json_type",
     "merge",
     "never",
 ]
@@ -227,23 +227,6 @@ def is_trivial(schema: Schema) -> bool:
     """True when ``schema`` says nothing beyond (maybe) its type and annotations."""
     bare = replace(schema, type="any", description=None, default=None, has_default=False, xml=None)
     return bare == _ANY
-
-
-def json_type(value: Any) -> str:
-    """The JSON Schema type of a JSON value (a whole float is an integer)."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "integer" if value.is_integer() else "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
 
 
 def fits_type(value: Any, kind: str) -> bool:

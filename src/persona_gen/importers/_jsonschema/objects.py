@@ -1,0 +1,328 @@
+"""The keywords of JSON Schema objects: ``properties``, ``required``,
+``patternProperties``, ``additionalProperties`` (and ``unevaluatedProperties: false``),
+``propertyNames``, ``minProperties`` / ``maxProperties`` and ``dependentRequired``.
+
+An object of declared properties becomes fields (a property's schema merged with those of
+the patterns its name matches; one no value fits is ``NEVER`` when optional); an object of
+free keys becomes a map whose values fit every pattern a key may match and whose keys fit
+``propertyNames``. Property counts are met by requiring or leaving out optional fields.
+``dependentRequired`` (and draft 4-7 ``dependencies`` lists) is applied once the node's
+``oneOf`` / ``anyOf`` options are known, in each of them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from persona_gen.entities.model import Field, Schema
+from persona_gen.importers._jsonschema.context import Ctx
+from persona_gen.importers._jsonschema.keywords import rejects_every_value
+from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, merge, never
+
+if TYPE_CHECKING:
+    from persona_gen.importers._jsonschema.convert import Converter
+
+__all__ = ["ObjectKeywords"]
+
+
+class ObjectKeywords:
+    """The object keywords of one import (``Converter.objects``)."""
+
+    def __init__(self, conv: Converter) -> None:
+        self.conv = conv
+
+    def object_schema(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """``schema`` (of type object) with the keywords of objects ``node`` has."""
+        props = node.get("properties")
+        props = {} if props is None else props
+        if not isinstance(props, dict):
+            raise self.conv.error(ctx, "properties must be an object", "properties")
+        required_list = node.get("required") or []
+        if not isinstance(required_list, list) or not all(
+            isinstance(r, str) for r in required_list
+        ):
+            if isinstance(required_list, bool):  # draft 3 style on a property: ignore
+                required_list = []
+            else:
+                raise self.conv.error(ctx, "required must be a list of strings", "required")
+        required = list(dict.fromkeys(required_list))
+        patterns = self._patterns(node, ctx)
+        extra = node.get("additionalProperties")
+        if extra is None and node.get("unevaluatedProperties") is False:
+            extra = False
+        fields: list[Field] = []
+        for name, sub in props.items():
+            sctx = ctx.at("properties", name)
+            if rejects_every_value(sub):
+                if name in required:
+                    self.conv.warn(sctx, "property is required but its schema is false")
+                continue
+            fs = self._property(name, sub, patterns, name in required, sctx)
+            fields.append(Field(name, fs, name in required, *_flags(sub)))
+        names = {f.name for f in fields}
+        for name in required:
+            if name not in names:
+                fields.append(Field(name, self._undeclared(name, patterns, extra, ctx), True))
+                names.add(name)
+        min_props = self.conv.typed.count(node, "minProperties", ctx)
+        max_props = self.conv.typed.count(node, "maxProperties", ctx)
+        closed = extra is False
+        values = None
+        if isinstance(extra, dict) and extra:
+            values = self._property("", extra, [], False, ctx.at("additionalProperties"))
+        names_rule = node.get("propertyNames")
+        keys = _key_rules(names_rule)
+        if not fields and (
+            (closed and patterns)
+            or (not closed and (patterns or values is not None or min_props or keys))
+        ):
+            return self._map(schema, node, patterns, values, closed, keys, ctx)
+        if names_rule is not None and names_rule not in (True, {}):
+            self.conv.warn(ctx, "propertyNames: key constraints are not expressed")
+        if patterns and closed:
+            self.conv.warn(ctx, "patternProperties: keys matching the patterns are not generated")
+        elif patterns and fields:
+            self.conv.warn(
+                ctx, "patternProperties: extra keys matching the patterns are not generated"
+            )
+        fields = self._property_counts(fields, min_props, max_props, closed, ctx)
+        return replace(schema, fields=tuple(fields), closed=closed, values=values)
+
+    def _property(
+        self,
+        name: str,
+        sub: Any,
+        patterns: list[tuple[re.Pattern[str], Schema]],
+        required: bool,
+        ctx: Ctx,
+    ) -> Schema:
+        """A property's schema (``additionalProperties`` without ``name``), with those of
+        the patterns its name matches. One no value fits is ``NEVER`` when optional (kept
+        until the entity is made, so that no other part brings it back)."""
+        try:
+            schema = self.conv.convert(sub, ctx)
+            for rx, pschema in patterns:
+                if rx.search(name):
+                    schema = merge(schema, pschema, self.conv.warner(ctx), self.conv.refs)
+        except Contradiction as exc:
+            exc = self.conv.located(exc, ctx)
+            if required:
+                raise exc from None
+            what = "this property, so it is" if name else "them, so no other property is"
+            self.conv.warn(
+                ctx, f"no value fits {what} never generated: {exc.detail(self.conv.where(ctx))}"
+            )
+            return NEVER
+        return schema
+
+    def _undeclared(
+        self, name: str, patterns: list[tuple[re.Pattern[str], Schema]], extra: Any, ctx: Ctx
+    ) -> Schema:
+        """A property required but not declared: the patterns it matches say what it holds
+        (an OpenAPI Reference: required [$ref], patternProperties {^\\$ref$: uri}), else
+        additionalProperties."""
+        matched = [pschema for rx, pschema in patterns if rx.search(name)]
+        out = Schema("any")
+        for pschema in matched:
+            out = merge(out, pschema, self.conv.warner(ctx), self.conv.refs)
+        if not matched and isinstance(extra, dict) and extra:
+            out = self.conv.convert(extra, ctx.at("additionalProperties"))
+        return out
+
+    def _map(
+        self,
+        schema: Schema,
+        node: dict[str, Any],
+        patterns: list[tuple[re.Pattern[str], Schema]],
+        values: Schema | None,
+        closed: bool,
+        keys: dict[str, Any] | None,
+        ctx: Ctx,
+    ) -> Schema:
+        """An object of free keys: values fit every pattern a key may match; keys fit
+        ``propertyNames`` and, when no other key is allowed, one of the patterns."""
+        merged = values or Schema("any")
+        try:
+            for _, pschema in patterns:
+                merged = merge(merged, pschema, self.conv.warner(ctx), self.conv.refs)
+        except Contradiction as exc:  # (no entry fits: an empty map, if one may be)
+            self.conv.warn(ctx, f"no property value fits: {exc.detail(self.conv.where(ctx))}")
+            merged = NEVER
+        rules: dict[str, Any] = {}
+        if keys is None:
+            self.conv.warn(ctx, "propertyNames: key constraints are not expressed")
+        else:
+            rules = dict(keys)
+        if closed:
+            sources = [rx.pattern for rx, _ in patterns]
+            either = sources[0] if len(sources) == 1 else "|".join(f"(?:{p})" for p in sources)
+            if "pattern" in rules and rules["pattern"] != either:
+                self.conv.warn(
+                    ctx, "propertyNames: pattern beside patternProperties is not enforced"
+                )
+            rules["pattern"] = either
+        return replace(
+            schema,
+            type="map",
+            values=merged,
+            min_items=self.conv.typed.count(node, "minProperties", ctx),
+            max_items=self.conv.typed.count(node, "maxProperties", ctx),
+            **rules,
+        )
+
+    def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
+        raw = node.get("patternProperties")
+        raw = {} if raw is None else raw
+        if not isinstance(raw, dict):
+            raise self.conv.error(ctx, "patternProperties must be an object", "patternProperties")
+        out = []
+        for pattern, sub in raw.items():
+            try:
+                rx = re.compile(pattern)
+            except (re.error, RecursionError, OverflowError):
+                self.conv.warn(
+                    ctx,
+                    f"patternProperties: {pattern!r} is not a Python regular "
+                    "expression; not expressed",
+                )
+                continue
+            try:
+                pschema = self.conv.convert(sub, ctx.at("patternProperties", pattern))
+            except Contradiction:  # (said where a property or a map meets it)
+                pschema = NEVER
+            out.append((rx, pschema))
+        return out
+
+    def dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
+        """dependentRequired (draft 4-7 `dependencies` lists), once oneOf/anyOf options are
+        known: in each object (option), a trigger it may carry brings its dependents."""
+        deps: dict[str, list[str]] = {}
+        for key in ("dependentRequired", "dependencies"):
+            value = node.get(key)
+            if not isinstance(value, dict):
+                continue
+            for trigger, needed in value.items():
+                if isinstance(needed, list):
+                    deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
+                else:
+                    self.conv.warn(
+                        ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
+                    )
+        if not deps:
+            return schema
+        return self._depend(schema, deps, False, ctx)
+
+    def _depend(self, schema: Schema, deps: dict[str, list[str]], option: bool, ctx: Ctx) -> Schema:
+        if schema.type == "union":
+            parts = tuple(self._depend(v, deps, True, ctx) for v in schema.variants)
+            return replace(schema, variants=parts)
+        if schema.type != "object":
+            return schema
+        by_name = {f.name: f for f in schema.fields}
+        for trigger, needed in deps.items():
+            have = by_name.get(trigger)
+            if have is None or all(n in by_name and by_name[n].required for n in needed):
+                continue
+            # A dependent this object cannot hold: one an option left out (another option
+            # requires it, so having it would match both), or one a closed object lacks.
+            missing = [
+                n
+                for n in needed
+                if (n not in by_name and (option or schema.closed))
+                or (n in by_name and never(by_name[n].schema))
+            ]
+            if missing and not have.required:
+                del by_name[trigger]
+                self.conv.warn(
+                    ctx,
+                    f"dependentRequired: '{trigger}' needs {missing}, which "
+                    f"{'an option' if option else 'the object'} cannot hold; "
+                    f"'{trigger}' is left out there",
+                )
+                continue
+            if missing:
+                self.conv.warn(
+                    ctx, f"dependentRequired: '{trigger}' is required but needs {missing}"
+                )
+            for name in needed:
+                if name in missing:
+                    continue
+                dep = by_name.get(name)
+                by_name[name] = (
+                    replace(dep, required=True) if dep else Field(name, Schema("any"), True)
+                )
+            self.conv.warn(
+                ctx, f"dependentRequired: '{trigger}' needs {needed}; they are always generated"
+            )
+        return replace(schema, fields=tuple(by_name.values()))
+
+    def _property_counts(
+        self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
+    ) -> list[Field]:
+        out = list(fields)
+        if low is not None:
+            have = sum(f.required for f in out)
+            for i, f in enumerate(out):
+                if have >= low:
+                    break
+                if not f.required and not never(f.schema):
+                    out[i] = replace(f, required=True)
+                    have += 1
+            if have < low:
+                self.conv.warn(ctx, f"minProperties {low}: not enough declared properties to fill")
+        if high is not None:
+            have = sum(f.required for f in out)
+            if have > high:
+                self.conv.warn(
+                    ctx, f"maxProperties {high}: more properties are required than allowed"
+                )
+            optional = [f for f in out if not f.required]
+            dropped = optional[max(0, high - have) :]
+            if dropped:
+                self.conv.warn(
+                    ctx,
+                    f"maxProperties {high}: optional properties "
+                    f"{[f.name for f in dropped]} are not generated",
+                )
+                gone = {f.name for f in dropped}
+                out = [f for f in out if f.name not in gone]
+        return out
+
+
+_KEY_RULES = {"pattern": "pattern", "minLength": "min_length", "maxLength": "max_length"}
+_KEY_IGNORED = frozenset({"type", "description", "title", "$comment", "examples"})
+
+
+def _key_rules(rule: Any) -> dict[str, Any] | None:
+    """``propertyNames`` as a map's key constraints (``{}`` when it says nothing); None
+    when it says more than a pattern and lengths (or the pattern is not Python's)."""
+    if rule is None or rule is True or rule == {}:
+        return {}
+    if not isinstance(rule, dict) or rule.get("type", "string") != "string":
+        return None
+    if any(k not in _KEY_RULES and k not in _KEY_IGNORED for k in rule):
+        return None
+    out: dict[str, Any] = {}
+    for key, attr in _KEY_RULES.items():
+        value = rule.get(key)
+        if value is None:
+            continue
+        if key == "pattern":
+            if not isinstance(value, str):
+                return None
+            try:
+                re.compile(value)
+            except (re.error, RecursionError, OverflowError):
+                return None
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            return None
+        out[attr] = value
+    return out
+
+
+def _flags(sub: Any) -> tuple[bool, bool]:
+    if not isinstance(sub, dict):
+        return False, False
+    return sub.get("readOnly") is True, sub.get("writeOnly") is True
