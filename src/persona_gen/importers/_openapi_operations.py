@@ -289,7 +289,7 @@ _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # (RFC 9110's token)
 def _part_headers(conv: Converter, raw: Any, ctx: Ctx) -> tuple[tuple[str, Schema], ...]:
     """The headers of a multipart part (name, the schema of its value)."""
     if not isinstance(raw, dict):
-        conv.warn(ctx, f"headers must be an object (name: Header Object), not {_kind(raw)}")
+        conv.warn(ctx, f"headers must be an object (name: Header Object), not {type_phrase(raw)}")
         return ()
     out = []
     for name, declared in raw.items():
@@ -301,7 +301,9 @@ def _part_headers(conv: Converter, raw: Any, ctx: Ctx) -> tuple[tuple[str, Schem
         elif name.lower() in _OWN_PART_HEADERS:
             conv.warn(hctx, f"a part's {name} is not declared among its headers; ignored")
         elif not isinstance(header, dict):
-            conv.warn(hctx, f"a Header Object must be an object, not {_kind(header)}; ignored")
+            conv.warn(
+                hctx, f"a Header Object must be an object, not {type_phrase(header)}; ignored"
+            )
         else:
             out.append((name, _param_schema(conv, header, hctx, True)))
     return tuple(out)
