@@ -64,7 +64,7 @@ def _png(data: bytes) -> bytes:
     return (
         b"\x89PNG\r\n\x1a\n"
         + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(row, 9))
+        + _chunk(b"IDAT", _zlib_stored(row))
         + _chunk(b"IEND", b"")
     )
 
@@ -267,13 +267,24 @@ def _zip(data: bytes) -> bytes:
 def _gzip(data: bytes) -> bytes:
     """``data`` gzipped (RFC 1952) in stored deflate blocks: no modification time, no name,
     OS unknown, so the same bytes on every machine whatever its zlib."""
+    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
+    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + _stored_deflate(data) + trailer
+
+
+def _zlib_stored(data: bytes) -> bytes:
+    """``data`` as a zlib stream (RFC 1950) of stored deflate blocks: a PNG's pixel data the
+    same on every machine (``zlib.compress`` output differs between zlib builds)."""
+    return b"\x78\x01" + _stored_deflate(data) + struct.pack(">I", zlib.adler32(data))
+
+
+def _stored_deflate(data: bytes) -> bytes:
+    """``data`` as deflate (RFC 1951) blocks of type 0, stored as they are."""
     blocks = bytearray()
-    for start in range(0, len(data), 0xFFFF):
+    for start in range(0, max(len(data), 1), 0xFFFF):
         piece = data[start : start + 0xFFFF]
         final = start + 0xFFFF >= len(data)
         blocks += struct.pack("<BHH", int(final), len(piece), 0xFFFF ^ len(piece)) + piece
-    trailer = struct.pack("<II", zlib.crc32(data) & 0xFFFFFFFF, len(data) & 0xFFFFFFFF)
-    return b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\xff" + bytes(blocks) + trailer
+    return bytes(blocks)
 
 
 def _tar(data: bytes) -> bytes:
