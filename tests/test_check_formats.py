@@ -300,10 +300,10 @@ def test_a_null_in_a_nullable_column_of_a_present_object_keeps_its_label(
     valid, and check read them back as invalid."""
     profile = _profile(tmp_path, "user.schema.json", "file", "sql", count=200)
     out = tmp_path / "out"
-    args = ["generate", str(profile), "--persona", "edge_case_user", "-s", "7", "-o", str(out)]
+    args = ["generate", str(profile), "--persona", "edge_case_user", "-s", "8", "-o", str(out)]
     assert run_cli(args).code == 0
     script = (out / "User_file.sql").read_text()
-    assert "-- expected invalid: manager.id:required" in script
+    assert "-- expected invalid: manager.id:required" in script, "pick a seed that has one"
     code, doc = _cli_check(tmp_path, str(out / "User_file.sql"), profile)
     assert (code, doc["problems"]) == (0, []), doc["problems"]
 
@@ -529,3 +529,24 @@ def test_postgresql_errors_are_one_line(tmp_path: Path, pg_db: str) -> None:
     for bad in ("postgresql://u@h:99999/db", "postgresql://u@h/db?bogus=1", "postgres://u@h"):
         _one_line_error(["check", bad, *args], "database destination")
     _one_line_error(["check", pg_db, *args, "--format", "sqlite"], "drop --format sqlite")
+
+
+def test_a_nan_read_from_a_float_column_breaks_type_and_leaves_the_schema_enforced(
+    tmp_path: Path,
+) -> None:
+    """'NaN' in a SQL float column reads back as a NaN, which no JSON number is. jsonschema's
+    multipleOf raised on it, and past the first $ref into a document that names its dialect
+    ($schema) that error disabled the entity's whole schema ("cannot be checked"), so every
+    later row passed unchecked."""
+    profile = _profile(tmp_path, "user.schema.json", "file", "sql", count=20)
+    data = _generate(profile, tmp_path / "out")
+    text = data.read_text()
+    row = text.index("VALUES (")  # the first row: its balance (the 7th value) 4.75 -> 'NaN'
+    values = text[row:].split(", ", 7)
+    values[6] = "'NaN'"
+    data.write_text(text[:row] + ", ".join(values))
+    code, doc = _cli_check(tmp_path, str(data), profile)
+    assert code == 1
+    assert doc["warnings"] == []
+    assert [(p["index"], p["kind"]) for p in doc["problems"]] == [(0, "invalid")]
+    assert "type" in doc["failures_by_rule"]

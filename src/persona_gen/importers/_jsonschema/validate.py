@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import binascii
 import copy
+import math
 import re
 from collections.abc import Callable
 from typing import Any
 
+import attrs
 import jsonschema.exceptions
 import referencing.exceptions
 from jsonschema.validators import validator_for
@@ -72,30 +74,81 @@ class RecordCheck:
 
 
 def _tolerant(cls: Any, unenforced: dict[str, None]) -> Any:
-    """``cls`` whose keywords check nothing when the schema's value for them cannot be used,
-    noting each (keyword, value) in ``unenforced``."""
-
-    def wrap(keyword: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
-            try:
-                yield from fn(validator, value, instance, schema)
-            except _UNUSABLE as exc:
-                shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
-                unenforced.setdefault(f"{keyword} {shown} cannot be checked ({_why(exc)})")
-
-        return check
-
-    wrapped = {k: wrap(k, fn) for k, fn in with_safe_patterns(cls).VALIDATORS.items()}
-    return jsonschema.validators.extend(cls, wrapped)  # type: ignore[no-untyped-call]
+    """``cls`` for records (``with_safe_patterns``) whose keywords also check nothing when
+    the schema's value for them cannot be used, noting each (keyword, value) in
+    ``unenforced``."""
+    return _for_records(cls, unenforced)
 
 
 def with_safe_patterns(cls: Any) -> Any:
-    """``cls`` whose ``pattern`` keyword searches without catastrophic backtracking
-    (``values.safe_search``): a value that almost matches ``^(\\s*\\w+)*$`` made ``re`` run
-    for ever, and ``check`` with it."""
-    if "pattern" not in cls.VALIDATORS:
-        return cls
-    return jsonschema.validators.extend(cls, {"pattern": _pattern})  # type: ignore[no-untyped-call]
+    """``cls`` for records read back from data: its ``pattern`` keyword searches without
+    catastrophic backtracking (``values.safe_search``): a value that almost matches
+    ``^(\\s*\\w+)*$`` made ``re`` run for ever, and ``check`` with it; and a NaN or an
+    infinity is no ``number`` (JSON has none: a database's float column can hold one), so
+    it breaks ``type`` instead of making ``multipleOf`` raise on it."""
+    return _for_records(cls, None)
+
+
+def _for_records(cls: Any, unenforced: dict[str, None] | None) -> Any:
+    """``cls`` extended as ``with_safe_patterns`` (and ``_tolerant`` with ``unenforced``),
+    in every dialect it meets. jsonschema picks a subschema's validator class by its
+    ``$schema`` (``evolve`` calls ``validator_for``): past the first ``$ref`` into a
+    document that names its dialect, the plain class would check the rest, with neither
+    safe patterns nor tolerance. Each dialect met gets the same extension instead."""
+    made: dict[Any, Any] = {}
+
+    def extended(base: Any) -> Any:
+        if base in made.values():
+            return base
+        if base not in made:
+            keywords = dict(base.VALIDATORS)
+            if "pattern" in keywords:
+                keywords["pattern"] = _pattern
+            if unenforced is not None:
+                keywords = {k: _noting(k, fn, unenforced) for k, fn in keywords.items()}
+            numbers = base.TYPE_CHECKER.redefine("number", _finite_number)
+            new = jsonschema.validators.extend(base, keywords, type_checker=numbers)  # type: ignore[no-untyped-call]
+            new.evolve = _evolve(extended)
+            made[base] = new
+        return made[base]
+
+    return extended(cls)
+
+
+def _evolve(extended: Callable[[Any], Any]) -> Callable[..., Any]:
+    """jsonschema's ``Validator.evolve`` (a validator for a subschema), whose class for a
+    subschema of another dialect is that dialect's, ``extended``."""
+
+    def evolve(self: Any, **changes: Any) -> Any:
+        cls = type(self)
+        schema = changes.setdefault("schema", self.schema)
+        chosen = extended(validator_for(schema, default=cls))
+        for field in attrs.fields(cls):
+            if field.init and field.alias not in changes:
+                changes[field.alias] = getattr(self, field.name)
+        return chosen(**changes)
+
+    return evolve
+
+
+def _noting(keyword: str, fn: Callable[..., Any], unenforced: dict[str, None]) -> Any:
+    """The check of ``keyword``, checking nothing when the schema's value for it cannot be
+    used, and noting so in ``unenforced``."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        try:
+            yield from fn(validator, value, instance, schema)
+        except _UNUSABLE as exc:
+            shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "..."
+            unenforced.setdefault(f"{keyword} {shown} cannot be checked ({_why(exc)})")
+
+    return check
+
+
+def _finite_number(checker: Any, instance: Any) -> bool:
+    if isinstance(instance, float):
+        return math.isfinite(instance)
+    return isinstance(instance, int) and not isinstance(instance, bool)
 
 
 def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
