@@ -77,10 +77,18 @@ def test_the_number_of_partitions_does_not_change_the_rows(spark: Any) -> None:
     assert one == four
 
 
-def test_partitions_must_be_a_positive_number(spark: Any) -> None:
+@pytest.mark.parametrize("partitions", [0, -1, True, 2.5, 2.0, "4"])
+def test_partitions_must_be_a_positive_whole_number(spark: Any, partitions: Any) -> None:
     dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 10, 1)
-    with pytest.raises(PersonaGenError, match="at least 1"):
-        dataset.to_spark(spark, partitions=0)
+    with pytest.raises(PersonaGenError, match="whole number of at least 1"):
+        dataset.to_spark(spark, partitions=partitions)
+
+
+def test_what_is_not_a_spark_session_is_refused(spark: Any) -> None:
+    dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 10, 1)
+    for wrong in (None, "local[2]", spark.sparkContext):
+        with pytest.raises(PersonaGenError, match=r"takes a pyspark\.sql\.SparkSession"):
+            dataset.to_spark(wrong)
 
 
 def test_batches_of_any_ranges_join_into_the_whole() -> None:
