@@ -100,6 +100,14 @@ def test_batches_of_any_ranges_join_into_the_whole() -> None:
     assert pa.Table.from_batches(parts, whole.schema).equals(whole)
 
 
+def test_a_range_before_the_first_record_is_refused() -> None:
+    dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 2000, 3)
+    assert sum(batch.num_rows for batch in dataset.record_batches(1500, 9999)) == 500
+    for start, stop in [(-1, None), (-5, 10), (0, -1), (1.5, 10), ("0", None), (None, None)]:
+        with pytest.raises(PersonaGenError, match=r"record number is 0 or more|whole number"):
+            dataset.record_batches(start, stop)  # (refused at the call, not the first batch)
+
+
 def test_a_profile_dataset_is_what_generate_writes(tmp_path: Path) -> None:
     profile = tmp_path / "events.yaml"
     made = run_cli(

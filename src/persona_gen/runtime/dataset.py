@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from os import PathLike
 from pathlib import Path
 from typing import Any, overload
@@ -244,8 +245,16 @@ class Dataset:
 
     def block_range(self, start: int = 0, stop: int | None = None) -> BlockSpans:
         """``(block index, lo, hi)`` for each block covering records ``[start, stop)``, made
-        as they are read (a run of 10**12 records must not list 10**9 blocks first)."""
-        stop = self.count if stop is None else min(stop, self.count)
+        as they are read (a run of 10**12 records must not list 10**9 blocks first). A
+        ``stop`` past the end is the end; a negative ``start`` is refused (it named blocks
+        before the first, records no run holds)."""
+        for name, value in (("start", start), ("stop", stop)):
+            if (value is None and name == "start") or not _whole(value):
+                raise UsageError(f"{name} must be a whole number, got {value!r}")
+        if start < 0 or (stop is not None and stop < 0):
+            raise UsageError(f"records [{start}, {stop}): a record number is 0 or more")
+        start = int(start)
+        stop = self.count if stop is None else min(int(stop), self.count)
         return BlockSpans(start, max(start, stop))
 
     def chunk(self, index: int, lo: int, hi: int) -> list[Record]:
@@ -345,6 +354,11 @@ class BlockSpans(Sequence[tuple[int, int, int]]):
         index = self.blocks[at]
         base = index * BLOCK_SIZE
         return index, max(self.start - base, 0), min(self.stop - base, BLOCK_SIZE)
+
+
+def _whole(value: object) -> bool:
+    """None, or a whole number (an int, a NumPy integer; not a bool, a float or a text)."""
+    return value is None or (isinstance(value, Integral) and not isinstance(value, bool))
 
 
 def _shares(weights: np.ndarray) -> list[int]:
