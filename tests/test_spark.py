@@ -6,6 +6,7 @@ missing pyspark or Java fails these tests instead of skipping them."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from collections.abc import Iterator
@@ -143,6 +144,39 @@ def test_a_profile_of_several_datasets_needs_a_name() -> None:
         Dataset.from_profile(profile, seed=1)
     with pytest.raises(PersonaGenError, match="no dataset 'nope'"):
         Dataset.from_profile(profile, "nope", seed=1)
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, "7", 1.5, True])
+def test_a_profile_seed_out_of_range_is_refused(seed: Any) -> None:
+    profile = ROOT / "profiles" / "streaming_testing.yaml"
+    with pytest.raises(PersonaGenError, match=r"seed must be a whole number between 0 and 2\^63-1"):
+        Dataset.from_profile(profile, "device_telemetry", seed=seed)
+
+
+def test_from_profile_takes_a_path_and_one_persona_directory(tmp_path: Path) -> None:
+    with pytest.raises(PersonaGenError, match="takes a profile file's path"):
+        Dataset.from_profile(None)  # type: ignore[arg-type]
+    profile = ROOT / "profiles" / "streaming_testing.yaml"
+    one = Dataset.from_profile(profile, "device_telemetry", seed=1, persona_dirs=str(tmp_path))
+    listed = Dataset.from_profile(profile, "device_telemetry", seed=1, persona_dirs=[tmp_path])
+    assert list(one.record_batches(0, 5)) == list(listed.record_batches(0, 5))
+
+
+def test_a_dataset_bound_for_a_sink_gives_its_records(tmp_path: Path) -> None:
+    profile = tmp_path / "sinks.yaml"
+    profile.write_text(
+        "name: sinks\nseed: 3\npersonas: [{name: normal_user, weight: 1}]\ndatasets:\n"
+        "  - {name: users, type: file, count: 40, sink: 'sqlite:///users.db'}\n"
+        "  - {name: more_users, type: file, count: 40, sink: 'sqlite:///users.db'}\n"
+        "  - {name: events, type: streaming, count: 40, sink: 'kafka://127.0.0.1:9/events'}\n"
+        "  - {name: avro, type: streaming, count: 40, format: avro}\n"
+    )
+    for name, generator in [("users", "file"), ("events", "streaming"), ("avro", "streaming")]:
+        dataset = Dataset.from_profile(profile, name)
+        alone = Dataset([(_persona("normal_user"), 1.0)], generator, 40, 3, key=name)
+        assert list(dataset.record_batches()) == list(alone.record_batches())
+        # (nothing of the run's load into the database travels with it to the executors)
+        assert vars(pickle.loads(pickle.dumps(dataset))).keys() == vars(alone).keys()
 
 
 def test_the_spark_example_of_the_docs_prints_what_they_show(

@@ -300,7 +300,7 @@ class Dataset:
         name: str | None = None,
         *,
         seed: int | None = None,
-        persona_dirs: Sequence[str | PathLike[str]] = (),
+        persona_dirs: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
     ) -> Dataset:
         """The dataset ``name`` of a profile file, as ``persona-gen generate`` makes it
         (``seed`` overrides the profile's, as ``-s`` does; ``persona_dirs``: ``-p``). A
@@ -311,6 +311,12 @@ class Dataset:
         from persona_gen.runtime.generate import plan
         from persona_gen.seeds import fresh_seed
 
+        if not isinstance(profile, (str, PathLike)):
+            raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
+        if seed is not None and (not _whole(seed) or not 0 <= seed < 2**63):
+            raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r}")
+        if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
+            persona_dirs = [persona_dirs]
         catalog = PersonaCatalog([Path(d) for d in persona_dirs])
         loaded = load_profile(Path(profile), catalog)
         planned = plan(
@@ -323,7 +329,8 @@ class Dataset:
         if not chosen:
             which = "give one of" if name is None else f"no dataset '{name}'; it has"
             raise UsageError(f"{profile}: {which}: {', '.join(names)}")
-        return chosen[0].dataset(loaded)
+        # (built alone: a dataset bound for a database is not tied to the run's load group)
+        return chosen[0].build(loaded)
 
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""
