@@ -184,7 +184,16 @@ def test_the_spark_example_of_the_docs_prints_what_they_show(
 ) -> None:
     page = (ROOT / "docs" / "scaling-out.md").read_text()
     blocks = re.findall(r"```(\w+)\n(.*?)```", page, re.S)
-    code = next(body for kind, body in blocks if kind == "python" and "to_spark" in body)
-    shown = next(body for kind, body in blocks if kind == "text")
-    exec(compile(code, "docs/scaling-out.md", "exec"), {})  # (its builder gets this session)
-    assert capsys.readouterr().out.strip() == shown.strip()
+    first = next(i for i, (kind, body) in enumerate(blocks) if "to_spark" in body)
+    # The example, then each later example that prints into the text shown after it, all in
+    # one namespace (they go on with its `frame`)
+    examples = [
+        (code, shown)
+        for (kind, code), (then, shown) in pairwise(blocks[first:])
+        if kind == "python" and then == "text"
+    ]
+    assert len(examples) == 2
+    namespace: dict[str, Any] = {}
+    for code, shown in examples:
+        exec(compile(code, "docs/scaling-out.md", "exec"), namespace)  # (builder: this session)
+        assert capsys.readouterr().out.strip() == shown.strip()
