@@ -6,6 +6,7 @@ missing pyspark or Java fails these tests instead of skipping them."""
 
 from __future__ import annotations
 
+import pickle
 import re
 import shutil
 from collections.abc import Iterator
@@ -77,10 +78,18 @@ def test_the_number_of_partitions_does_not_change_the_rows(spark: Any) -> None:
     assert one == four
 
 
-def test_partitions_must_be_a_positive_number(spark: Any) -> None:
+@pytest.mark.parametrize("partitions", [0, -1, True, 2.5, 2.0, "4"])
+def test_partitions_must_be_a_positive_whole_number(spark: Any, partitions: Any) -> None:
     dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 10, 1)
-    with pytest.raises(PersonaGenError, match="at least 1"):
-        dataset.to_spark(spark, partitions=0)
+    with pytest.raises(PersonaGenError, match="whole number of at least 1"):
+        dataset.to_spark(spark, partitions=partitions)
+
+
+def test_what_is_not_a_spark_session_is_refused(spark: Any) -> None:
+    dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 10, 1)
+    for wrong in (None, "local[2]", spark.sparkContext):
+        with pytest.raises(PersonaGenError, match=r"takes a pyspark\.sql\.SparkSession"):
+            dataset.to_spark(wrong)
 
 
 def test_batches_of_any_ranges_join_into_the_whole() -> None:
@@ -90,6 +99,14 @@ def test_batches_of_any_ranges_join_into_the_whole() -> None:
     parts = [batch for lo, hi in pairwise(cuts) for batch in dataset.record_batches(lo, hi)]
     assert whole.num_rows == 5000
     assert pa.Table.from_batches(parts, whole.schema).equals(whole)
+
+
+def test_a_range_before_the_first_record_is_refused() -> None:
+    dataset = Dataset([(_persona("normal_user"), 1.0)], "load", 2000, 3)
+    assert sum(batch.num_rows for batch in dataset.record_batches(1500, 9999)) == 500
+    for start, stop in [(-1, None), (-5, 10), (0, -1), (1.5, 10), ("0", None), (None, None)]:
+        with pytest.raises(PersonaGenError, match=r"record number is 0 or more|whole number"):
+            dataset.record_batches(start, stop)  # (refused at the call, not the first batch)
 
 
 def test_a_profile_dataset_is_what_generate_writes(tmp_path: Path) -> None:
@@ -129,12 +146,54 @@ def test_a_profile_of_several_datasets_needs_a_name() -> None:
         Dataset.from_profile(profile, "nope", seed=1)
 
 
+@pytest.mark.parametrize("seed", [-1, 2**63, "7", 1.5, True])
+def test_a_profile_seed_out_of_range_is_refused(seed: Any) -> None:
+    profile = ROOT / "profiles" / "streaming_testing.yaml"
+    with pytest.raises(PersonaGenError, match=r"seed must be a whole number between 0 and 2\^63-1"):
+        Dataset.from_profile(profile, "device_telemetry", seed=seed)
+
+
+def test_from_profile_takes_a_path_and_one_persona_directory(tmp_path: Path) -> None:
+    with pytest.raises(PersonaGenError, match="takes a profile file's path"):
+        Dataset.from_profile(None)  # type: ignore[arg-type]
+    profile = ROOT / "profiles" / "streaming_testing.yaml"
+    one = Dataset.from_profile(profile, "device_telemetry", seed=1, persona_dirs=str(tmp_path))
+    listed = Dataset.from_profile(profile, "device_telemetry", seed=1, persona_dirs=[tmp_path])
+    assert list(one.record_batches(0, 5)) == list(listed.record_batches(0, 5))
+
+
+def test_a_dataset_bound_for_a_sink_gives_its_records(tmp_path: Path) -> None:
+    profile = tmp_path / "sinks.yaml"
+    profile.write_text(
+        "name: sinks\nseed: 3\npersonas: [{name: normal_user, weight: 1}]\ndatasets:\n"
+        "  - {name: users, type: file, count: 40, sink: 'sqlite:///users.db'}\n"
+        "  - {name: more_users, type: file, count: 40, sink: 'sqlite:///users.db'}\n"
+        "  - {name: events, type: streaming, count: 40, sink: 'kafka://127.0.0.1:9/events'}\n"
+        "  - {name: avro, type: streaming, count: 40, format: avro}\n"
+    )
+    for name, generator in [("users", "file"), ("events", "streaming"), ("avro", "streaming")]:
+        dataset = Dataset.from_profile(profile, name)
+        alone = Dataset([(_persona("normal_user"), 1.0)], generator, 40, 3, key=name)
+        assert list(dataset.record_batches()) == list(alone.record_batches())
+        # (nothing of the run's load into the database travels with it to the executors)
+        assert vars(pickle.loads(pickle.dumps(dataset))).keys() == vars(alone).keys()
+
+
 def test_the_spark_example_of_the_docs_prints_what_they_show(
     spark: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     page = (ROOT / "docs" / "scaling-out.md").read_text()
     blocks = re.findall(r"```(\w+)\n(.*?)```", page, re.S)
-    code = next(body for kind, body in blocks if kind == "python" and "to_spark" in body)
-    shown = next(body for kind, body in blocks if kind == "text")
-    exec(compile(code, "docs/scaling-out.md", "exec"), {})  # (its builder gets this session)
-    assert capsys.readouterr().out.strip() == shown.strip()
+    first = next(i for i, (kind, body) in enumerate(blocks) if "to_spark" in body)
+    # The example, then each later example that prints into the text shown after it, all in
+    # one namespace (they go on with its `frame`)
+    examples = [
+        (code, shown)
+        for (kind, code), (then, shown) in pairwise(blocks[first:])
+        if kind == "python" and then == "text"
+    ]
+    assert len(examples) == 2
+    namespace: dict[str, Any] = {}
+    for code, shown in examples:
+        exec(compile(code, "docs/scaling-out.md", "exec"), namespace)  # (builder: this session)
+        assert capsys.readouterr().out.strip() == shown.strip()

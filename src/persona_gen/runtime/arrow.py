@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from persona_gen.runtime.dataset import Dataset
+    from persona_gen.runtime.dataset import BlockSpans, Dataset
     from persona_gen.sinks.parquet import ParquetEncoder
 
 __all__ = ["arrow_encoder", "arrow_schema", "record_batches"]
@@ -42,8 +42,13 @@ def record_batches(
     stop: int | None = None,
     encoder: ParquetEncoder | None = None,
 ) -> Iterator[Any]:
-    """Records ``[start, stop)`` as ``pyarrow.RecordBatch``es, one per block touched."""
-    encoder = encoder or arrow_encoder(dataset)
-    for index, lo, hi in dataset.block_range(start, stop):
+    """Records ``[start, stop)`` as ``pyarrow.RecordBatch``es, one per block touched (a
+    wrong range is refused here, not at the first batch)."""
+    spans = dataset.block_range(start, stop)
+    return _batches(dataset, spans, encoder or arrow_encoder(dataset))
+
+
+def _batches(dataset: Dataset, spans: BlockSpans, encoder: ParquetEncoder) -> Iterator[Any]:
+    for index, lo, hi in spans:
         table = encoder.table(dataset.chunk(index, lo, hi))
         yield from table.to_batches(max_chunksize=None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from numbers import Integral
 from os import PathLike
 from pathlib import Path
 from typing import Any, overload
@@ -244,8 +245,16 @@ class Dataset:
 
     def block_range(self, start: int = 0, stop: int | None = None) -> BlockSpans:
         """``(block index, lo, hi)`` for each block covering records ``[start, stop)``, made
-        as they are read (a run of 10**12 records must not list 10**9 blocks first)."""
-        stop = self.count if stop is None else min(stop, self.count)
+        as they are read (a run of 10**12 records must not list 10**9 blocks first). A
+        ``stop`` past the end is the end; a negative ``start`` is refused (it named blocks
+        before the first, records no run holds)."""
+        for name, value in (("start", start), ("stop", stop)):
+            if (value is None and name == "start") or not _whole(value):
+                raise UsageError(f"{name} must be a whole number, got {value!r}")
+        if start < 0 or (stop is not None and stop < 0):
+            raise UsageError(f"records [{start}, {stop}): a record number is 0 or more")
+        start = int(start)
+        stop = self.count if stop is None else min(int(stop), self.count)
         return BlockSpans(start, max(start, stop))
 
     def chunk(self, index: int, lo: int, hi: int) -> list[Record]:
@@ -291,7 +300,7 @@ class Dataset:
         name: str | None = None,
         *,
         seed: int | None = None,
-        persona_dirs: Sequence[str | PathLike[str]] = (),
+        persona_dirs: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
     ) -> Dataset:
         """The dataset ``name`` of a profile file, as ``persona-gen generate`` makes it
         (``seed`` overrides the profile's, as ``-s`` does; ``persona_dirs``: ``-p``). A
@@ -302,6 +311,12 @@ class Dataset:
         from persona_gen.runtime.generate import plan
         from persona_gen.seeds import fresh_seed
 
+        if not isinstance(profile, (str, PathLike)):
+            raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
+        if seed is not None and (not _whole(seed) or not 0 <= seed < 2**63):
+            raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r}")
+        if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
+            persona_dirs = [persona_dirs]
         catalog = PersonaCatalog([Path(d) for d in persona_dirs])
         loaded = load_profile(Path(profile), catalog)
         planned = plan(
@@ -314,7 +329,8 @@ class Dataset:
         if not chosen:
             which = "give one of" if name is None else f"no dataset '{name}'; it has"
             raise UsageError(f"{profile}: {which}: {', '.join(names)}")
-        return chosen[0].dataset(loaded)
+        # (built alone: a dataset bound for a database is not tied to the run's load group)
+        return chosen[0].build(loaded)
 
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""
@@ -345,6 +361,11 @@ class BlockSpans(Sequence[tuple[int, int, int]]):
         index = self.blocks[at]
         base = index * BLOCK_SIZE
         return index, max(self.start - base, 0), min(self.stop - base, BLOCK_SIZE)
+
+
+def _whole(value: object) -> bool:
+    """None, or a whole number (an int, a NumPy integer; not a bool, a float or a text)."""
+    return value is None or (isinstance(value, Integral) and not isinstance(value, bool))
 
 
 def _shares(weights: np.ndarray) -> list[int]:

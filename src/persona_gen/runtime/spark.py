@@ -10,6 +10,7 @@ without a home-made cluster (DESIGN §6, docs/scaling-out.md).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import UsageError
@@ -31,14 +32,47 @@ def to_spark(dataset: Dataset, spark: Any, partitions: int | None = None) -> Any
         from pyspark.sql.pandas.types import from_arrow_schema
     except ImportError as exc:
         raise UsageError("Spark output needs pyspark: pip install 'persona-gen[spark]'") from exc
-    if partitions is not None and (isinstance(partitions, bool) or partitions < 1):
+    _check_session(spark)
+    if partitions is not None and (
+        isinstance(partitions, bool) or not isinstance(partitions, Integral) or partitions < 1
+    ):
         raise UsageError(f"partitions must be a whole number of at least 1, got {partitions!r}")
     encoder = arrow_encoder(dataset)
     schema = from_arrow_schema(arrow_schema(dataset, encoder))
     blocks = -(-dataset.count // BLOCK_SIZE)
-    tasks = partitions or spark.sparkContext.defaultParallelism
-    indices = spark.range(0, blocks, numPartitions=max(1, min(tasks, blocks)))
+    tasks = int(partitions) if partitions is not None else _default_parallelism(spark)
+    if tasks is None:  # (Spark Connect: the server's default)
+        indices = spark.range(0, blocks)
+    else:
+        indices = spark.range(0, blocks, numPartitions=max(1, min(tasks, blocks)))
     return indices.mapInArrow(_BlockMaker(dataset, encoder), schema)
+
+
+# Where pyspark defines its sessions: the classic one (a JVM in this process) and Spark
+# Connect's (a client of a remote server), which is not a subclass of the classic one.
+_SESSIONS = {
+    ("pyspark.sql.session", "SparkSession"),
+    ("pyspark.sql.connect.session", "SparkSession"),
+}
+
+
+def _check_session(spark: Any) -> None:
+    """A ``UsageError`` for anything but a SparkSession (a SparkContext, a master URL...)."""
+    if not any((c.__module__, c.__name__) in _SESSIONS for c in type(spark).__mro__):
+        raise UsageError(
+            "to_spark takes a pyspark.sql.SparkSession (SparkSession.builder.getOrCreate()), "
+            f"got {spark!r:.80}"
+        )
+
+
+def _default_parallelism(spark: Any) -> int | None:
+    """The session's default parallelism; None for a Spark Connect session, whose client
+    has no SparkContext to ask (the server then picks the number of tasks)."""
+    try:
+        context = spark.sparkContext
+    except Exception:  # (Spark Connect raises its own "not implemented" error)
+        return None
+    return int(context.defaultParallelism)
 
 
 class _BlockMaker:
