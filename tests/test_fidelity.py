@@ -377,3 +377,24 @@ def test_bursts_cover_the_declared_share_of_events(
     engine = PersonaEngine(catalog.get("bursty"), 11, "fidelity", 1_735_689_600_000)
     ts = [engine.trace(b) for b in range(BLOCKS)]
     assert abs(touched_share(ts, "burst_traffic") - share) < tolerance
+
+
+_RESENDER_WITH_STORMS = """
+    behaviors:
+      delayed_transmission: {rate: 0.1, duplicate_rate: 0.3}
+      retry_storms: {rate: 0.05}
+      deprecated_formats: {rate: 0.5}
+      batch_operations: {rate: 0.2}
+    """
+
+
+def test_a_re_send_is_the_attempt_it_re_sends(tmp_path: Path) -> None:
+    # A re-send that replaced an attempt of a retry storm kept that attempt's number, so a
+    # storm's attempt 2 was re-sent as "attempt 3" (and attempt 3 was gone).
+    catalog = own_catalog(tmp_path, "resender", _RESENDER_WITH_STORMS)
+    recs = records("resender", "streaming", 4 * BLOCK_SIZE, catalog=catalog)
+    originals = {(r["event_id"], r["sequence"]): r for r in recs if not r["duplicate"]}
+    dups = [r for r in recs if r["duplicate"]]
+    assert any(originals[d["event_id"], d["sequence"]]["attempt"] > 1 for d in dups)
+    for d in dups:
+        assert d["attempt"] == originals[d["event_id"], d["sequence"]]["attempt"]
