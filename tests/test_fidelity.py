@@ -398,3 +398,14 @@ def test_a_re_send_is_the_attempt_it_re_sends(tmp_path: Path) -> None:
     assert any(originals[d["event_id"], d["sequence"]]["attempt"] > 1 for d in dups)
     for d in dups:
         assert d["attempt"] == originals[d["event_id"], d["sequence"]]["attempt"]
+
+
+def test_a_streaming_re_send_carries_the_attempt_it_re_sends(tmp_path: Path) -> None:
+    # The source of a re-send was the first event of its request id: inside a retry storm
+    # (whose attempts each draw their content) a re-send of attempt 3 carried attempt 1's.
+    catalog = own_catalog(tmp_path, "resender", _RESENDER_WITH_STORMS)
+    recs = records("resender", "streaming", 4 * BLOCK_SIZE, catalog=catalog)
+    originals = {(r["event_id"], r["sequence"]): r for r in recs if not r["duplicate"]}
+    for d in (r for r in recs if r["duplicate"]):
+        source = originals[d["event_id"], d["sequence"]]
+        assert (d["event_type"], d["payload"]) == (source["event_type"], source["payload"])
