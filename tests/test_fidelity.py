@@ -437,3 +437,36 @@ def test_retries_and_re_sends_send_the_same_request(tmp_path: Path, generator: s
             retried += r["attempt"] != source["attempt"]
             assert _request_of(r) == _request_of(source), r["request_id"]
     assert resent > 500 and retried > 100
+
+
+@pytest.mark.parametrize(
+    "outcome", ["errors: {rate: 0.5}", "rate_limits: {limit: 1, window_s: 60}"]
+)
+def test_an_http_reply_that_replaces_a_transport_failure_has_a_reply_latency(
+    tmp_path: Path, outcome: str
+) -> None:
+    # An HTTP status written over a read timeout kept the timeout's 30 000 ms: a 500 (or a
+    # 429) that came back after exactly 30 s, where the persona's replies take ~100 ms.
+    catalog = own_catalog(
+        tmp_path,
+        "flaky",
+        f"""
+        behaviors:
+          timing: {{latency_ms: {{dist: uniform, low: 50, high: 150}}}}
+          connection_issues: {{rate: 0.5, kinds: {{read_timeout: 1, connection_reset: 1}}}}
+          {outcome}
+        """,
+    )
+    recs = records("flaky", "api", BLOCK_SIZE, catalog=catalog)
+    replaced = [
+        r
+        for r in recs
+        if "connection_issues" in r["behaviors"] and r["response"]["status"] is not None
+    ]
+    assert len(replaced) > 50
+    assert all(50 <= r["response"]["latency_ms"] <= 150 for r in replaced)
+    failed = [r["response"] for r in recs if r["response"]["status"] is None]
+    assert {f["latency_ms"] for f in failed if f["error"] == "read_timeout"} == {30000.0}
+    rows = records("flaky", "load", BLOCK_SIZE, catalog=catalog)
+    answered = [r for r in rows if r["expected_status"] is not None]
+    assert all(50 <= r["expected_latency_ms"] <= 150 for r in answered)
