@@ -377,3 +377,96 @@ def test_bursts_cover_the_declared_share_of_events(
     engine = PersonaEngine(catalog.get("bursty"), 11, "fidelity", 1_735_689_600_000)
     ts = [engine.trace(b) for b in range(BLOCKS)]
     assert abs(touched_share(ts, "burst_traffic") - share) < tolerance
+
+
+_RESENDER_WITH_STORMS = """
+    behaviors:
+      delayed_transmission: {rate: 0.1, duplicate_rate: 0.3}
+      retry_storms: {rate: 0.05}
+      deprecated_formats: {rate: 0.5}
+      batch_operations: {rate: 0.2}
+    """
+
+
+def test_a_re_send_is_the_attempt_it_re_sends(tmp_path: Path) -> None:
+    # A re-send that replaced an attempt of a retry storm kept that attempt's number, so a
+    # storm's attempt 2 was re-sent as "attempt 3" (and attempt 3 was gone).
+    catalog = own_catalog(tmp_path, "resender", _RESENDER_WITH_STORMS)
+    recs = records("resender", "streaming", 4 * BLOCK_SIZE, catalog=catalog)
+    originals = {(r["event_id"], r["sequence"]): r for r in recs if not r["duplicate"]}
+    dups = [r for r in recs if r["duplicate"]]
+    assert any(originals[d["event_id"], d["sequence"]]["attempt"] > 1 for d in dups)
+    for d in dups:
+        assert d["attempt"] == originals[d["event_id"], d["sequence"]]["attempt"]
+
+
+def test_a_streaming_re_send_carries_the_attempt_it_re_sends(tmp_path: Path) -> None:
+    # The source of a re-send was the first event of its request id: inside a retry storm
+    # (whose attempts each draw their content) a re-send of attempt 3 carried attempt 1's.
+    catalog = own_catalog(tmp_path, "resender", _RESENDER_WITH_STORMS)
+    recs = records("resender", "streaming", 4 * BLOCK_SIZE, catalog=catalog)
+    originals = {(r["event_id"], r["sequence"]): r for r in recs if not r["duplicate"]}
+    for d in (r for r in recs if r["duplicate"]):
+        source = originals[d["event_id"], d["sequence"]]
+        assert (d["event_type"], d["payload"]) == (source["event_type"], source["payload"])
+
+
+def _request_of(record: dict[str, Any]) -> Any:
+    if "request" in record:  # (api: all of it but the retry count)
+        request = dict(record["request"])
+        request["headers"] = {
+            k: v for k, v in request["headers"].items() if k not in ("X-Retry-Attempt",)
+        }
+        return request
+    return {k: record[k] for k in ("method", "endpoint", "path", "payload_bytes", "batch_size")}
+
+
+@pytest.mark.parametrize("generator", ["api", "load"])
+def test_retries_and_re_sends_send_the_same_request(tmp_path: Path, generator: str) -> None:
+    # A re-send drew a new operation, path and body (3 of 4182 pairs were the same request),
+    # and a retry a new query; a storm whose first attempt a re-send replaced drew each
+    # attempt afresh.
+    catalog = own_catalog(tmp_path, "resender", _RESENDER_WITH_STORMS)
+    recs = records("resender", generator, 4 * BLOCK_SIZE, catalog=catalog)
+    first: dict[str, dict[str, Any]] = {}
+    resent = retried = 0
+    for r in recs:
+        source = first.setdefault(r["request_id"], r)
+        if source is not r:
+            resent += r["attempt"] == source["attempt"]
+            retried += r["attempt"] != source["attempt"]
+            assert _request_of(r) == _request_of(source), r["request_id"]
+    assert resent > 500 and retried > 100
+
+
+@pytest.mark.parametrize(
+    "outcome", ["errors: {rate: 0.5}", "rate_limits: {limit: 1, window_s: 60}"]
+)
+def test_an_http_reply_that_replaces_a_transport_failure_has_a_reply_latency(
+    tmp_path: Path, outcome: str
+) -> None:
+    # An HTTP status written over a read timeout kept the timeout's 30 000 ms: a 500 (or a
+    # 429) that came back after exactly 30 s, where the persona's replies take ~100 ms.
+    catalog = own_catalog(
+        tmp_path,
+        "flaky",
+        f"""
+        behaviors:
+          timing: {{latency_ms: {{dist: uniform, low: 50, high: 150}}}}
+          connection_issues: {{rate: 0.5, kinds: {{read_timeout: 1, connection_reset: 1}}}}
+          {outcome}
+        """,
+    )
+    recs = records("flaky", "api", BLOCK_SIZE, catalog=catalog)
+    replaced = [
+        r
+        for r in recs
+        if "connection_issues" in r["behaviors"] and r["response"]["status"] is not None
+    ]
+    assert len(replaced) > 50
+    assert all(50 <= r["response"]["latency_ms"] <= 150 for r in replaced)
+    failed = [r["response"] for r in recs if r["response"]["status"] is None]
+    assert {f["latency_ms"] for f in failed if f["error"] == "read_timeout"} == {30000.0}
+    rows = records("flaky", "load", BLOCK_SIZE, catalog=catalog)
+    answered = [r for r in rows if r["expected_status"] is not None]
+    assert all(50 <= r["expected_latency_ms"] <= 150 for r in answered)

@@ -373,23 +373,30 @@ def test_limited_clients_on_a_block_equal_the_per_record_loop(
     assert repr(payloads) == repr(expected)
 
 
-def _repeats_loop(request: np.ndarray, repeat: np.ndarray) -> list[tuple[int, int]]:
-    """The per-row loop ``repeats_of`` replaced."""
-    first: dict[int, int] = {}
+def _repeats_loop(keys: list[Any], repeat: np.ndarray) -> list[tuple[int, int]]:
+    """The per-row loop ``repeats_of`` replaced (a key per row: the request number, or
+    the request number and attempt): a repeat's source is the first original of its key,
+    else the first repeat of it."""
+    first: dict[Any, int] = {}
     for i in np.flatnonzero(~repeat).tolist():
-        first.setdefault(int(request[i]), i)
+        first.setdefault(keys[i], i)
+    for i in np.flatnonzero(repeat).tolist():
+        first.setdefault(keys[i], i)
     pairs = []
     for i in np.flatnonzero(repeat).tolist():
-        src = first.get(int(request[i]))
-        if src is not None and src != i:
+        src = first[keys[i]]
+        if src != i:
             pairs.append((i, src))
     return pairs
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 12), st.booleans()), max_size=60))
-def test_repeats_of_equals_the_per_row_loop(rows: list[tuple[int, bool]]) -> None:
-    request = np.array([r for r, _ in rows], np.int64)
-    repeat = np.array([flag for _, flag in rows], bool)
-    trace: Any = SimpleNamespace(request=request)
-    assert repeats_of(trace, repeat) == _repeats_loop(request, repeat)
+@given(st.lists(st.tuples(st.integers(0, 12), st.booleans(), st.integers(1, 3)), max_size=60))
+def test_repeats_of_equals_the_per_row_loop(rows: list[tuple[int, bool, int]]) -> None:
+    request = np.array([r for r, _, _ in rows], np.int64)
+    repeat = np.array([flag for _, flag, _ in rows], bool)
+    attempt = np.array([a for _, _, a in rows], np.int16)
+    trace: Any = SimpleNamespace(request=request, attempt=attempt)
+    assert repeats_of(trace, repeat) == _repeats_loop(request.tolist(), repeat)
+    pairs = list(zip(request.tolist(), attempt.tolist(), strict=True))
+    assert repeats_of(trace, repeat, by_attempt=True) == _repeats_loop(pairs, repeat)

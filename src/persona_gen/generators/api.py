@@ -18,7 +18,7 @@ import orjson
 
 from persona_gen.entities.media import MULTIPART, media_kind
 from persona_gen.entities.model import Entity, Operation, Schema, deref
-from persona_gen.generators.base import Generator, Record, repeats_of
+from persona_gen.generators.base import Generator, Record, repeats_of, sources_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.exchange import (
@@ -115,24 +115,16 @@ class ApiGenerator(Generator):
         malformed = trace.details.get("malformed")
         tags = trace.tags()
 
-        retries = repeats_of(trace, trace.attempt > 1)
-        for row, src in retries:
-            op_index[row] = op_index[src]  # a retry repeats its request
-        bodies, outcomes = self._bodies(trace, op_index, rng)
-        paths, replies, named = self._paths_and_replies(op_index, rng)
-        for row, src in retries:
-            bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
-            paths[row], named[row] = paths[src], named[src]
-        queries, part_headers = (  # (the part headers from a stream of their own)
-            self._queries(op_index, rng),
-            self._part_headers(op_index, trace, retries),
-        )
+        requests = self._requests(trace, op_index, rng)
+        bodies, outcomes, paths, replies, named, queries, part_headers, same = requests
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [
             (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
         ]
-        legacy, version = self._legacy(trace)
-        batch_size, attempt = trace.batch_size.tolist(), trace.attempt.tolist()
+        legacy, version = self._legacy(trace, same)
+        batch_size, attempt = trace.batch_size[same].tolist(), trace.attempt.tolist()
+        if malformed is not None:
+            malformed = malformed[same]
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
         all_headers = self._headers(trace, legacy, request_ids, sessions)
@@ -207,6 +199,48 @@ class ApiGenerator(Generator):
         if declared_errors:
             self._declared_errors(out, declared_errors, trace)
         return out
+
+    def _requests(
+        self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
+    ) -> tuple[
+        list[Any],
+        list[list[Outcome]],
+        list[str],
+        list[Any],
+        list[PathValues | None],
+        list[Any],
+        dict[int, dict[str, dict[str, str]]],
+        np.ndarray,
+    ]:
+        """Per event its request's bodies, outcomes, paths, success replies, path values,
+        queries and part headers, and the row whose request it sends (``sources_of``). A
+        retry or a re-send repeats its request (its source's ``op_index`` too): operation,
+        path, query, body (and, through ``sources_of``, whether it is a legacy client's, a
+        batch, cut short), and a success answers it with what its source's success would.
+        Its outcome is its own."""
+        repeats = repeats_of(trace, (trace.attempt > 1) | trace.duplicate)
+        for row, src in self._retries(trace, repeats):
+            op_index[row] = op_index[src]
+        bodies, outcomes = self._bodies(trace, op_index, rng)
+        paths, replies, named = self._paths_and_replies(op_index, rng)
+        queries = self._queries(op_index, rng)
+        part_headers = self._part_headers(op_index, trace, repeats)  # (a stream of their own)
+        for row, src in repeats:
+            op_index[row] = op_index[src]
+            queries[row] = copy.deepcopy(queries[src])
+            bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
+            paths[row], named[row] = paths[src], named[src]
+            replies[row] = copy.deepcopy(replies[src])
+        same = sources_of(trace.n, repeats)
+        return bodies, outcomes, paths, replies, named, queries, part_headers, same
+
+    @staticmethod
+    def _retries(trace: Trace, repeats: list[tuple[int, int]]) -> list[tuple[int, int]]:
+        """The pairs of ``repeats`` that are retries, not re-sends. A retry takes its
+        source's operation before a block's values are drawn (as it always has); a re-send,
+        which ``delayed_transmission`` makes later, takes its source's request after, so the
+        values drawn for every other event are those of the same persona without re-sends."""
+        return [(row, src) for row, src in repeats if not trace.duplicate[row]]
 
     def _declared_errors(
         self, out: list[Record], rows: list[tuple[int, Operation]], trace: Trace
@@ -298,13 +332,14 @@ class ApiGenerator(Generator):
                 out.setdefault(entity.name, []).append(k)
         return out
 
-    def _legacy(self, trace: Trace) -> tuple[list[bool], str | None]:
-        """Per event whether it uses the deprecated API, and that API's version."""
+    def _legacy(self, trace: Trace, same: np.ndarray) -> tuple[list[bool], str | None]:
+        """Per event whether it uses the deprecated API (a repeat as its source does: see
+        ``sources_of``), and that API's version."""
         deprecated = trace.marks.get("deprecated")
         if deprecated is None:
             return [False] * trace.n, None
         version: str = trace.effects["deprecated"].api_version  # type: ignore[attr-defined]
-        return deprecated.tolist(), version
+        return deprecated[same].tolist(), version
 
     def _headers(
         self,
@@ -558,12 +593,12 @@ class ApiGenerator(Generator):
         )
 
     def _part_headers(
-        self, op_index: np.ndarray, trace: Trace, retries: list[tuple[int, int]]
+        self, op_index: np.ndarray, trace: Trace, repeats: list[tuple[int, int]]
     ) -> dict[int, dict[str, dict[str, str]]]:
         """Per event of a multipart operation whose ``encoding`` declares part headers,
         ``{property: {header: value}}``: each value drawn from the header's schema, from a
         stream of their own (the block's other draws, and so every other record, stay as
-        they were); a retry's are its first attempt's. A value is its text (JSON text where
+        they were); a retry's or re-send's are its source's. A value is its text (JSON text where
         it is no string), on one line."""
         out: dict[int, dict[str, dict[str, str]]] = {}
         rng: np.random.Generator | None = None
@@ -588,7 +623,7 @@ class ApiGenerator(Generator):
                     values = self.synth.values(schema, name, len(rows), rng)
                     for row, value in zip(rows, values, strict=True):
                         out[row].setdefault(part.name, {})[name] = _header_text(value)
-        for row, src in retries:
+        for row, src in repeats:
             if src in out:
                 out[row] = out[src]
         return out

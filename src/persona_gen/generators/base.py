@@ -17,7 +17,15 @@ from persona_gen.seeds import stable_hash, uuid_text
 from persona_gen.values.strings import iso_datetimes
 from persona_gen.values.synth import Synthesizer
 
-__all__ = ["GenerationContext", "Generator", "Record", "hex_ids", "repeats_of", "uuid_ids"]
+__all__ = [
+    "GenerationContext",
+    "Generator",
+    "Record",
+    "hex_ids",
+    "repeats_of",
+    "sources_of",
+    "uuid_ids",
+]
 
 Record = dict[str, Any]
 
@@ -110,22 +118,38 @@ class Generator(ABC):
         return iso_datetimes(ms)
 
 
-def repeats_of(trace: Trace, repeat: np.ndarray) -> list[tuple[int, int]]:
+def repeats_of(trace: Trace, repeat: np.ndarray, by_attempt: bool = False) -> list[tuple[int, int]]:
     """``(row, source row)`` for each repeated event (a retry or a re-send) whose first
     occurrence is in the same block: the repeat must carry the same request. The source is
-    the first row not marked ``repeat`` with the same request number (found by sorting, not
-    by a Python step per row)."""
-    rows = np.flatnonzero(repeat)
-    originals = np.flatnonzero(~repeat)
-    if not rows.size or not originals.size:
+    the first row not marked ``repeat`` with the same request number (``by_attempt``: and
+    the same attempt, the very attempt of a retry storm that a re-send repeats), else, where
+    repeats took the place of every such row (a re-send replacing a storm's first attempt),
+    the first of those repeats. Found by sorting, not by a Python step per row."""
+    if not repeat.any():
         return []
-    # ``return_index`` gives each number's first occurrence among the originals.
-    numbers, first = np.unique(trace.request[originals], return_index=True)
-    wanted = trace.request[rows]
-    at = np.minimum(np.searchsorted(numbers, wanted), len(numbers) - 1)
-    found = numbers[at] == wanted
-    sources = originals[first[at[found]]]
-    return list(zip(rows[found].tolist(), sources.tolist(), strict=True))
+    number = trace.request
+    if by_attempt:
+        pairs = np.stack([trace.request, trace.attempt], axis=1)
+        number = np.unique(pairs, axis=0, return_inverse=True)[1].reshape(-1)
+    # By number, originals before repeats, in row order (lexsort is stable): each number's
+    # first row in that order is its source.
+    order = np.lexsort((repeat, number))
+    ranked = number[order]
+    starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
+    source = np.empty_like(order)
+    source[order] = order[np.repeat(starts, np.diff(np.r_[starts, order.size]))]
+    rows = np.flatnonzero(repeat & (source != np.arange(order.size)))
+    return list(zip(rows.tolist(), source[rows].tolist(), strict=True))
+
+
+def sources_of(n: int, repeats: list[tuple[int, int]]) -> np.ndarray:
+    """Per row of ``n``, the row whose request it sends: its own, or (a ``repeats_of`` pair)
+    its source's. Indexing a per-event column with it gives a repeat its source's value."""
+    same = np.arange(n)
+    if repeats:
+        rows, sources = np.asarray(repeats).T
+        same[rows] = sources
+    return same
 
 
 def hex_ids(numbers: np.ndarray, salt: int, prefix: str) -> list[str]:

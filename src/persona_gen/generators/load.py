@@ -13,7 +13,7 @@ import numpy as np
 import orjson
 
 from persona_gen.generators.api import ApiGenerator
-from persona_gen.generators.base import Record, repeats_of
+from persona_gen.generators.base import Record, repeats_of, sources_of
 from persona_gen.generators.exchange import patch_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
@@ -76,26 +76,30 @@ class LoadGenerator(ApiGenerator):
         if limited is not None:
             op_index = self._without_unsupported(op_index, limited, trace)
         jitter = rng.uniform(0.8, 1.25, n)
-        sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * trace.batch_size
         failure = trace.details.get("failure")
         request_ids, sessions = self.request_ids(trace), self.session_ids(trace)
         tags = trace.tags()
-        retries = repeats_of(trace, trace.attempt > 1)
-        for row, src in retries:
-            op_index[row] = op_index[src]  # a retry repeats its request
+        # A retry or a re-send repeats its request (as in ``ApiGenerator.block``).
+        repeats = repeats_of(trace, (trace.attempt > 1) | trace.duplicate)
+        same = sources_of(n, repeats)
+        for row, src in self._retries(trace, repeats):
+            op_index[row] = op_index[src]
         paths, _, _ = self._paths_and_replies(op_index, rng, replies=False)
-        for row, src in retries:
+        op_index = op_index[same]
+        batch_size = trace.batch_size[same]
+        sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * batch_size
+        for row, src in repeats:
             paths[row], sizes[row] = paths[src], sizes[src]
         # Column by column, then one dict per record (compiled row makers).
         op_list = op_index.tolist()
         ops = [self.operations[k] for k in op_list]
-        legacy, version = self._legacy(trace)
+        legacy, version = self._legacy(trace, same)
         endpoint_of = {
             (k, flag): self._decorate(op.path, op, version if flag else None, False)
             for k, op in enumerate(self.operations)
             for flag in (False, True)
         }
-        batched = (trace.batch_size > 1).tolist()
+        batched = (batch_size > 1).tolist()
         decorated = [
             self._decorate(path, op, version if flag else None, batch) if flag or batch else path
             for path, op, flag, batch in zip(paths, ops, legacy, batched, strict=True)
@@ -115,7 +119,7 @@ class LoadGenerator(ApiGenerator):
             [endpoint_of[key] for key in zip(op_list, legacy, strict=True)],
             decorated,
             sizes.tolist(),
-            trace.batch_size.tolist(),
+            batch_size.tolist(),
             trace.attempt.tolist(),
             expected,
             failure.tolist() if failure is not None else [None] * n,

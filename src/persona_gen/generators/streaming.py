@@ -116,7 +116,7 @@ class StreamingGenerator(Generator):
                 found = self.effects[entity].apply(got, trace, rng, rows)
                 for j, row in enumerate(rows.tolist()):
                     payloads[row], outcomes[row] = got[j], found[j]
-        for row, src in repeats_of(trace, trace.duplicate):
+        for row, src in repeats_of(trace, trace.duplicate, by_attempt=True):
             # A re-send carries the very event it repeats.
             kinds[row] = kinds[src]
             payloads[row], outcomes[row] = copy.deepcopy(payloads[src]), list(outcomes[src])

@@ -45,9 +45,10 @@ class Trace:
       noise        relative noise amplitude on measured values (0 = clean)
     ``marks`` holds boolean columns for content effects (``typo``, ``unicode``...) and
     ``effects`` the parameters of the behaviour that set each; ``details`` holds object
-    columns naming a variant (which failure, which anomaly...). ``touched`` records, per
-    behaviour block name, which events it changed: the base of every record's tag list and
-    of the manifest's counts.
+    columns naming a variant (which failure, which anomaly...), and ``reply_latency_ms`` the
+    latency a transport failure replaced (NaN elsewhere: see ``fail_transport``).
+    ``touched`` records, per behaviour block name, which events it changed: the base of
+    every record's tag list and of the manifest's counts.
     """
 
     block: int
@@ -149,6 +150,26 @@ class Trace:
             self.details[name] = np.full(self.n, None, dtype=object)
         column: np.ndarray = self.details[name]
         return column
+
+    def fail_transport(self, mask: np.ndarray, latency_ms: np.ndarray) -> None:
+        """The events in ``mask`` get no HTTP response, after ``latency_ms`` (one per event of
+        the mask). The latency of the reply they would have had is kept for ``reply``."""
+        kept = self.details.setdefault("reply_latency_ms", np.full(self.n, np.nan))
+        kept[mask] = self.latency_ms[mask]
+        self.status[mask] = TRANSPORT_FAILURE
+        self.latency_ms[mask] = latency_ms
+
+    def reply(self, mask: np.ndarray, status: int | np.ndarray) -> None:
+        """The events in ``mask`` are answered with HTTP ``status`` (an outcome behaviour's
+        error), whatever an earlier behaviour decided. A transport failure among them got a
+        reply after all: it takes back a reply's latency (a read timeout's 30 000 ms is no
+        reply's)."""
+        self.status[mask] = status
+        kept = self.details.get("reply_latency_ms")
+        if kept is not None:
+            back = mask & ~np.isnan(kept)
+            self.latency_ms[back] = kept[back]
+            kept[back] = np.nan
 
     def reorder(self, order: np.ndarray) -> None:
         """Permute every column by ``order`` (e.g. after times moved)."""

@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 
 from persona_gen.distributions import Rate, check_weights
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
-from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.personas.trace import Trace
 
 KINDS = (
     "connection_reset",
@@ -59,11 +59,15 @@ class ConnectionIssues(Behaviour[ConnectionIssuesParams]):
         mask = pick_rows(rng, trace.n, self.params.rate)
         names = np.asarray(list(self.params.kinds), dtype=object)
         weights = np.fromiter(self.params.kinds.values(), np.float64)
-        trace.status[mask] = TRANSPORT_FAILURE
         trace.detail("failure")[mask] = rng.choice(
             names, int(mask.sum()), p=weights / weights.sum()
         )
-        trace.latency_ms[mask] = np.where(
-            trace.detail("failure")[mask] == "read_timeout", 30000.0, rng.uniform(1, 50, mask.sum())
+        trace.fail_transport(
+            mask,
+            np.where(
+                trace.detail("failure")[mask] == "read_timeout",
+                30000.0,
+                rng.uniform(1, 50, mask.sum()),
+            ),
         )
         trace.touch(self.name, mask)

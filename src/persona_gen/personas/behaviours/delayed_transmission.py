@@ -33,15 +33,15 @@ class DelayedTransmission(Behaviour[DelayedTransmissionParams]):
         trace.delivery_ms = trace.delivery_ms + np.where(late, p.delay_ms.sample(rng, trace.n), 0)
         trace.touch(self.name, late)
         if p.duplicate_rate > 0:
-            # A duplicate repeats the event just before it: same request id, same event time,
-            # a later arrival. Two in a row are two re-sends of the same event (a duplicate's
+            # A duplicate repeats the event just before it: same request id, attempt and event
+            # time, a later arrival. Two in a row are two re-sends of the same event (a duplicate's
             # source is the last original before it), so the share of re-sends is the rate.
             dup = pick_rows(rng, trace.n, p.duplicate_rate)
             dup[0] = False
             rows = np.flatnonzero(dup)
             last_original = np.maximum.accumulate(np.where(dup, 0, np.arange(trace.n)))
             src = last_original[rows]
-            for col in ("t_ms", "actor", "session", "request"):
+            for col in ("t_ms", "actor", "session", "request", "attempt"):
                 arr = getattr(trace, col)
                 arr[rows] = arr[src]
             trace.delivery_ms[rows] = trace.delivery_ms[src] + rng.exponential(5000, rows.size)

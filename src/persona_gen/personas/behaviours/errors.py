@@ -48,7 +48,7 @@ class Errors(Behaviour[ErrorsParams]):
         mask = pick_rows(rng, trace.n, self.params.rate)
         codes = np.fromiter(self.params.statuses, np.int16)
         weights = np.fromiter(self.params.statuses.values(), np.float64)
-        trace.status[mask] = rng.choice(codes, int(mask.sum()), p=weights / weights.sum())
+        trace.reply(mask, rng.choice(codes, int(mask.sum()), p=weights / weights.sum()))
         if "failure" in trace.details:  # the reason of an earlier failure no longer applies
             trace.details["failure"][mask] = None
         trace.touch(self.name, mask)

@@ -39,7 +39,7 @@ class RateLimits(Behaviour[RateLimitsParams]):
         rank = np.arange(trace.n) - group_start
         over = np.zeros(trace.n, bool)
         over[order] = rank >= p.limit
-        trace.status[over] = p.status
+        trace.reply(over, p.status)
         trace.detail("failure")[over] = "rate_limited"
         window_end = (window + 1) * window_ms
         trace.details.setdefault("retry_after_ms", np.full(trace.n, None, dtype=object))

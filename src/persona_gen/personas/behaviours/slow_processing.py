@@ -53,6 +53,9 @@ class SlowProcessing(Behaviour[SlowProcessingParams]):
         trace.think_ms = np.minimum(trace.think_ms * factor, MAX_DURATION_MS)
         timed_out = (trace.latency_ms > self.params.timeout_ms) & (trace.status == 0)
         trace.latency_ms = np.minimum(trace.latency_ms, self.params.timeout_ms)
+        kept = trace.details.get("reply_latency_ms")
+        if kept is not None:  # (the reply a transport failure replaced is as slow)
+            kept *= factor
         trace.status[timed_out] = 504
         trace.detail("failure")[timed_out] = "timeout"
         trace.touch(self.name, factor > 1.0)
