@@ -347,6 +347,31 @@ def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -
     assert b"1 personas, 1 datasets" in check.stdout
 
 
+def test_validate_tells_a_profile_from_a_persona_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli(["init-profile", "-n", "p", "-p", "normal_user", "-t", "api", "-o", "p.yaml"])
+    assert made.code == 0, made.stderr
+    profile = run_cli(["validate", "p.yaml"])
+    assert profile.code == 0, profile.stderr
+    assert profile.stdout == b"p.yaml: valid profile 'p' 1.0.0 (1 personas, 1 datasets)\n"
+    assert profile.stderr == ""
+    assert run_cli(["init-persona", "-n", "mine", "-o", "mine.yaml"]).code == 0
+    persona = run_cli(["validate", "mine.yaml"])
+    assert persona.code == 0, persona.stderr
+    assert persona.stdout.startswith(b"mine.yaml: valid persona 'mine'")
+    # (-t still says what to check it as: a profile checked as a persona is named as one)
+    forced = run_cli(["validate", "p.yaml", "-t", "persona"])
+    assert forced.code == 1
+    assert "this looks like a profile, not a persona" in forced.stderr.splitlines()[0]
+    # (a profile with no datasets yet is still a profile: the missing field is said)
+    Path("bare.yaml").write_text("name: bare\npersonas: [normal_user]\n")
+    bare = run_cli(["validate", "bare.yaml"])
+    assert bare.code == 1
+    assert bare.stderr == "persona-gen: error: bare.yaml:1:1: datasets: field required\n"
+
+
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "persona-gen"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]

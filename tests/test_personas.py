@@ -610,7 +610,7 @@ def test_a_broken_link_in_a_persona_directory_says_so(tmp_path: Path) -> None:
 def test_validating_a_profile_as_a_persona_points_at_t_profile() -> None:
     from tests.helpers import run_cli
 
-    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml")])
+    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml"), "-t", "persona"])
     assert result.code == 1
     first = result.stderr.splitlines()[0]
     assert "this looks like a profile, not a persona (it has 'personas' and 'datasets')" in first

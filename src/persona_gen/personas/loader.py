@@ -20,7 +20,14 @@ from typing import Any
 import orjson
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml, read_text, schema_hint
+from persona_gen._yaml import (
+    PROFILE_KEYS,
+    Located,
+    kind_hint,
+    load_yaml,
+    read_text,
+    schema_hint,
+)
 from persona_gen.errors import Problem, UnknownNameError, UsageError, ValidationError
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
@@ -304,13 +311,10 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
 
 
 def _profile_hint(located: Located) -> list[Problem]:
-    """A profile given where a persona is expected (``validate FILE`` without ``-t
-    profile``)."""
+    """A profile given where a persona is expected (``validate FILE -t persona``, a profile
+    among ``-p DIR``'s personas)."""
     command = f"persona-gen validate {located.file} -t profile"
-    return kind_hint(located, _PROFILE_KEYS, "a profile, not a persona", command)
-
-
-_PROFILE_KEYS = ("datasets", "personas")
+    return kind_hint(located, PROFILE_KEYS, "a profile, not a persona", command)
 
 
 def _behaviour_problems(blocks: dict[Any, Any], located: Located) -> list[Problem]:

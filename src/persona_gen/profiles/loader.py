@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml, schema_hint
+from persona_gen._yaml import PERSONA_KEYS, Located, kind_hint, load_yaml, schema_hint
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import read_domain
@@ -225,7 +225,4 @@ def _persona_hint(located: Located) -> list[Problem]:
     if "datasets" in located.data:
         return []
     command = f"persona-gen validate {located.file}"
-    return kind_hint(located, _PERSONA_KEYS, "a persona, not a profile", command)
-
-
-_PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")
+    return kind_hint(located, PERSONA_KEYS, "a persona, not a profile", command)

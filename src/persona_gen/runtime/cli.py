@@ -681,10 +681,17 @@ def check(
 @app.command("validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.")],
-    kind: Annotated[str, typer.Option("-t", "--type", help="persona or profile.")] = "persona",
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "-t", "--type", help="persona or profile (default: told by the file's content)."
+        ),
+    ] = None,
     personas: PersonaDirs = None,
 ) -> None:
     """Check a persona or profile file; report every problem with file:line and field."""
+    if kind is None:
+        kind = _file_kind(file)
     if kind == "persona":
         from persona_gen.personas.loader import timeline_overrides, validate_persona_file
 
@@ -717,6 +724,17 @@ def validate(
         from persona_gen.errors import UnknownNameError
 
         raise UnknownNameError("file type", kind, ["persona", "profile"], "-t/--type")
+
+
+def _file_kind(file: Path) -> str:
+    """Whether ``file`` holds a profile or a persona, by its content (a file that cannot be
+    read or parsed is checked as a persona, which says why)."""
+    from persona_gen._yaml import document_kind, load_yaml
+
+    try:
+        return document_kind(load_yaml(file).data)
+    except PersonaGenError:
+        return "persona"
 
 
 @app.command("init-persona")
