@@ -239,6 +239,21 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert checked.code == 1 and message in checked.stderr
 
 
+def test_a_name_and_an_output_alike_do_not_clash(tmp_path: Path) -> None:
+    # (a dataset named 'a.json' writes a.json.json, not the other's a.json)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a.json, type: api}\n"
+        "  - {name: b, type: load, output: a.json}\n"
+    )
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 0, result.stderr
+    made = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert made.code == 0, made.stderr
+    assert (tmp_path / "out" / "a.json.json").is_file()
+    assert (tmp_path / "out" / "a.json").is_file()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -271,7 +286,24 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
         (
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
             "  - {name: a, type: load}\n",
-            "p.yaml:5:6: datasets[1].name: datasets[0] writes 'a' too",
+            "p.yaml:5:6: datasets[1].name: datasets[0] is named 'a' too\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
+            "  - {name: b, type: load, output: ./a.json}\n",
+            "p.yaml:5:27: datasets[1].output: datasets[0] writes 'a.json' too\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, output: p_api_2.json}\n"
+            "  - {type: api}\n",
+            "p.yaml:5:6: datasets[1].type: datasets[0] writes 'p_api_2.json' too (this "
+            "dataset's file, named after the dataset: give it an output)\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api}\n"
+            "  - {name: p_api_1, type: api, output: x.json}\n",
+            "p.yaml:5:6: datasets[1].name: datasets[0] is named 'p_api_1' too (the name it gets "
+            "by default)\n",
         ),
         (  # (found from the profile, not after the first file is written)
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, output: sub/x.json}\n"

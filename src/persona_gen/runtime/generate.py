@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
-from persona_gen.profiles.loader import Profile
+from persona_gen.profiles.loader import Profile, dataset_name
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.sinks import FORMATS, masked_url
 
@@ -95,7 +95,7 @@ def plan(
     default_entity = spec.source.entity if spec.source else None
     out: list[PlannedDataset] = []
     for i, ds in enumerate(spec.datasets):
-        name = ds.name or f"{spec.name}_{ds.type}_{i + 1}"
+        name = dataset_name(spec, i)
         weights = chosen or [
             (catalog.get(p.name), p.weight)
             for p in spec.personas
