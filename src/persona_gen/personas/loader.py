@@ -28,7 +28,13 @@ from persona_gen._yaml import (
     read_text,
     schema_hint,
 )
-from persona_gen.errors import Problem, UnknownNameError, UsageError, ValidationError
+from persona_gen.errors import (
+    PersonaGenError,
+    Problem,
+    UnknownNameError,
+    UsageError,
+    ValidationError,
+)
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
 from persona_gen.personas.clock import Clock
@@ -173,9 +179,24 @@ class PersonaCatalog:
     def names(self) -> list[str]:
         return sorted(self._files)
 
+    def loadable(self) -> list[str]:
+        """The names whose file reads as a persona of that name (parents not resolved): the
+        choices an unknown name is offered, without the folder's broken or empty files."""
+        out = []
+        for name in self.names():
+            try:
+                self._file(name)
+            except PersonaGenError:
+                continue
+            out.append(name)
+        return out
+
+    def _parents_for(self, name: str) -> list[str]:
+        return [other for other in self.loadable() if other != name]
+
     def path(self, name: str) -> Path:
         if name not in self._files:
-            raise UnknownNameError("persona", name, self._files)
+            raise UnknownNameError("persona", name, self.loadable())
         return self._files[name]
 
     def get(self, name: str) -> Persona:
@@ -216,7 +237,8 @@ class PersonaCatalog:
         for i, parent in enumerate(spec.extends):
             if parent not in self._files:
                 problem = located.problem(
-                    ("extends", i), str(UnknownNameError("parent persona", parent, self._files))
+                    ("extends", i),
+                    str(UnknownNameError("parent persona", parent, self._parents_for(name))),
                 )
                 raise ValidationError([problem])
             parent_persona = self._resolve(parent, (*chain, name))

@@ -162,7 +162,8 @@ def _references(
             if p.name not in catalog.names():
                 problems.append(
                     located.problem(
-                        ("personas", i), str(UnknownNameError("persona", p.name, catalog.names()))
+                        ("personas", i),
+                        str(UnknownNameError("persona", p.name, catalog.loadable())),
                     )
                 )
     return problems

@@ -790,7 +790,7 @@ def init_profile(
     catalog = _catalog(persona_dirs)
     for p in chosen:
         if p not in catalog.names():
-            raise UnknownNameError("persona", p, catalog.names(), "-p/--persona")
+            raise UnknownNameError("persona", p, catalog.loadable(), "-p/--persona")
     kinds = list(dict.fromkeys(types or ["api"]))
     for t in kinds:
         if t not in GENERATORS:
