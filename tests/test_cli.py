@@ -372,6 +372,30 @@ def test_validate_tells_a_profile_from_a_persona_by_its_content(
     assert bare.stderr == "persona-gen: error: bare.yaml:1:1: datasets: field required\n"
 
 
+def test_list_personas_lists_the_good_ones_and_says_which_are_broken(tmp_path: Path) -> None:
+    (tmp_path / "aa.yaml").write_text("name: aa\nextends: [bb]\nbehaviors: {}\n")
+    (tmp_path / "bb.yaml").write_text("name: bb\nextends: [aa]\nbehaviors: {}\n")
+    (tmp_path / "good.yaml").write_text("name: good\nbehaviors: {typos: {}}\n")
+    (tmp_path / "misnamed.yaml").write_text("name: other\nbehaviors: {}\n")
+    (tmp_path / "bad.yaml").write_text("name: bad\nversion: x\nbehaviors: {typos: {rat: 2}}\n")
+    result = run_cli(["list-personas", "-p", str(tmp_path)])
+    assert result.code == 1
+    listed = result.stdout.decode()
+    for name in ("good", "normal_user", "edge_case_user"):
+        assert f"│ {name} " in listed
+    for name in ("aa", "bb", "bad", "misnamed", "other"):
+        assert f"│ {name} " not in listed
+    assert result.stderr.replace(f"{tmp_path}/", "") == (
+        "persona-gen: error: 4 personas cannot be loaded and are not listed:\n"
+        "aa: bb.yaml:2:1: extends: inheritance cycle: aa -> bb -> aa\n"
+        "bad: bad.yaml:2:1: version: must be a semantic version such as 1.2.0 (and 1 more: "
+        "persona-gen validate bad.yaml)\n"
+        "bb: aa.yaml:2:1: extends: inheritance cycle: bb -> aa -> bb\n"
+        "misnamed: misnamed.yaml:1:1: name: persona name 'other' must match the file name "
+        "'misnamed'\n"
+    )
+
+
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "persona-gen"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]

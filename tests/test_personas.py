@@ -1057,3 +1057,11 @@ def test_an_unknown_parent_is_offered_the_loadable_personas_alone(tmp_path: Path
     assert str(unknown.value) == (
         f"unknown persona 'siblin'. Did you mean 'sibling'? Available: child, {builtin}, sibling"
     )
+
+
+def test_a_misnamed_persona_is_refused_each_time_it_is_asked_for(tmp_path: Path) -> None:
+    write(tmp_path, "misnamed", "name: other\nbehaviors: {}\n")
+    catalog = PersonaCatalog([tmp_path])
+    assert "misnamed" not in catalog.loadable()
+    with pytest.raises(ValidationError, match="persona name 'other' must match the file name"):
+        catalog.get("misnamed")  # (not taken from what loadable() read)

@@ -212,10 +212,9 @@ class PersonaCatalog:
     def _file(self, name: str) -> tuple[PersonaFile, Located]:
         if name not in self._raw:
             path = self.path(name)
-            self._raw[name] = parse_persona(load_yaml(path))
-            declared = self._raw[name][0].name
-            if declared != name:
-                located = self._raw[name][1]
+            spec, located = parse_persona(load_yaml(path))
+            declared = spec.name
+            if declared != name:  # (refused each time asked: not kept as read)
                 raise ValidationError(
                     [
                         located.problem(
@@ -224,6 +223,7 @@ class PersonaCatalog:
                         )
                     ]
                 )
+            self._raw[name] = spec, located
         return self._raw[name]
 
     def _resolve(self, name: str, chain: tuple[str, ...]) -> Persona:

@@ -122,14 +122,23 @@ def _say_seed(given: int | None, used: int) -> None:
 
 @app.command("list-personas")
 def list_personas(personas: PersonaDirs = None) -> None:
-    """List the personas available (built-in and from -p directories)."""
+    """List the personas available (built-in and from -p directories); the ones that cannot
+    be loaded are said on stderr, after the others are listed, and the exit code is 1."""
     from rich.table import Table
+
+    from persona_gen.errors import FileError
 
     catalog = _catalog(personas)
     table = Table(title="Available Personas")
     for column in ("Name", "Version", "Description", "Behaviors", "Source"):
         table.add_column(column)
-    for persona in catalog.all():
+    broken = []
+    for name in catalog.names():
+        try:
+            persona = catalog.get(name)
+        except PersonaGenError as exc:
+            broken.append(f"{name}: {_first_problem(exc, catalog.path(name))}")
+            continue
         table.add_row(
             persona.name,
             persona.version,
@@ -138,6 +147,22 @@ def list_personas(personas: PersonaDirs = None) -> None:
             persona.source,
         )
     _stdout_console().print(table)
+    if broken:
+        said = (
+            "1 persona cannot be loaded and is"
+            if len(broken) == 1
+            else (f"{len(broken)} personas cannot be loaded and are")
+        )
+        raise FileError("\n".join([f"{said} not listed:", *broken]))
+
+
+def _first_problem(exc: PersonaGenError, path: Path) -> str:
+    """An error's first line, and how to see the rest of it."""
+    first, *rest = str(exc).splitlines()
+    more = len(getattr(exc, "problems", rest))  # (a ValidationError lists 10 at most)
+    if more > 1:
+        first += f" (and {more - 1} more: persona-gen validate {path})"
+    return first
 
 
 @app.command("list-generators")
