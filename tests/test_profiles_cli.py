@@ -1300,6 +1300,52 @@ def test_a_schema_given_as_a_profile_or_persona_says_to_import_it(schema: str, w
         )
 
 
+@pytest.mark.parametrize("declared", [[], ["-f", "openapi"]])
+def test_a_persona_or_profile_given_as_a_schema_says_what_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli(["init-profile", "-n", "p", "-p", "normal_user", "-t", "api", "-o", "p.yaml"])
+    assert made.code == 0, made.stderr
+    assert run_cli(["init-persona", "-n", "mine", "-o", "mine.yaml"]).code == 0
+    for source, message in (
+        (
+            "p.yaml",
+            "p.yaml: this is a profile, not a schema (it has 'personas' and 'datasets'): "
+            "generate its datasets with 'persona-gen generate p.yaml'",
+        ),
+        (
+            "mine.yaml",
+            "mine.yaml: this is a persona, not a schema (it has 'population' and 'behaviors'): "
+            "use it with 'persona-gen quick mine -p . -t TYPE'",
+        ),
+    ):
+        result = run_cli(["import-schema", source, *declared, "-o", "x.yaml"])
+        assert result.code == 1
+        assert result.stderr == f"persona-gen: error: {message}\n"
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("e.yaml", "an OpenAPI document"),
+        ("e.json", "an OpenAPI document or a JSON Schema"),
+        ("e.avsc", "an Avro schema (JSON)"),
+        ("e.sql", "SQL DDL (CREATE TABLE statements)"),
+        ("e.proto", "Protobuf message definitions"),
+        ("e.txt", "a schema (OpenAPI, JSON Schema, Avro, SQL DDL or Protobuf)"),
+    ],
+)
+def test_an_empty_schema_file_says_it_is_empty(tmp_path: Path, name: str, expected: str) -> None:
+    (tmp_path / name).write_text(" \n")
+    result = run_cli(["import-schema", str(tmp_path / name), "-o", str(tmp_path / "x.yaml")])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {tmp_path / name}:1: empty file: expected {expected}\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "text", "code", "message"),
     [
