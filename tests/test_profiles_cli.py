@@ -1585,3 +1585,17 @@ def test_a_schema_indented_with_a_tab_says_so(tmp_path: Path) -> None:
         "any token (a tab: YAML indents with spaces only)\n",
     )
     assert not (tmp_path / "p.yaml").exists()
+
+
+def test_an_unknown_persona_is_said_before_a_missing_output_directory(tmp_path: Path) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(
+        "name: two\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
+        "  - {name: b, type: file}\n"
+    )
+    result = run_cli(["generate", str(profile), "--persona", "normal_usr"])
+    assert result.code == 1
+    assert result.stderr.startswith(
+        "persona-gen: error: unknown persona 'normal_usr'. Did you mean 'normal_user'?"
+    )
+    assert "-o DIR" not in result.stderr

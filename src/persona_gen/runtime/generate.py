@@ -80,15 +80,15 @@ def plan(
     spec = profile.spec
     if dry_run and out_dir is None:
         out_dir = Path("<-o DIR>")  # show where files would go
+    chosen: list[tuple[Persona, float]] | None = None
+    if persona is not None:  # (a wrong name is said before a missing -o)
+        chosen = [(catalog.get(persona), 1.0)]
     to_files = [ds for ds in spec.datasets if not (sink or ds.sink)]
     if out_dir is None and len(to_files) > 1:
         raise UsageError(
             f"{profile.path}: this profile has {len(spec.datasets)} datasets; "
             "give -o DIR to write them as files"
         )
-    chosen: list[tuple[Persona, float]] | None = None
-    if persona is not None:
-        chosen = [(catalog.get(persona), 1.0)]
     run_seed = seed if seed is not None else spec.seed
     if run_seed is None and any(ds.seed is None for ds in spec.datasets):
         run_seed = fresh_seed()
