@@ -702,9 +702,9 @@ def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
             "'load' records are a schedule of requests, not rows of a table",
         ),
         (["-t", "api", "-f", "sql"], "'api' records are nested envelopes"),
-        (["-t", "api", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
-        (["-t", "load", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
-        (["-t", "file", "-f", "protobuf"], "(this one has no imported schema): use avro, parquet"),
+        (["-t", "api", "-f", "protobuf"], "from a .proto file, which quick does not take: import"),
+        (["-t", "load", "-f", "protobuf"], "profile.yaml', or use parquet, json, jsonl or csv\n"),
+        (["-t", "file", "-f", "protobuf"], "profile.yaml', or use avro, parquet, json, jsonl or"),
     ],
 )
 def test_a_format_refused_for_a_generator_says_why_and_what_works(
