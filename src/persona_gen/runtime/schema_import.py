@@ -102,6 +102,7 @@ def _not_a_schema(path: Path, text: str) -> SchemaImportError | None:
         return None
     if not isinstance(data, dict) or any(k in data for k in _SCHEMA_KEYS):
         return None
+    keys: tuple[str, ...]
     if document_kind(data) == "profile":
         keys, what = PROFILE_KEYS, "a profile"
         use = f"generate its datasets with 'persona-gen generate {path}'"
