@@ -135,6 +135,23 @@ def test_a_ddl_table_sqlite_cannot_build_is_one_error(tmp_path: Path) -> None:
     assert "table t cannot be built in SQLite" in result.stderr
 
 
+def test_a_ddl_script_without_the_table_lists_the_tables_it_has(tmp_path: Path) -> None:
+    (tmp_path / "s.sql").write_text("CREATE TABLE t (a INT);")
+    profile = tmp_path / "p.yaml"
+    assert run_cli(["import-schema", str(tmp_path / "s.sql"), "-o", str(profile)]).code == 0
+    data = tmp_path / "d.json"
+    data.write_text('[{"a": 1}]')
+    other = tmp_path / "other.sql"
+    other.write_text(
+        'CREATE TABLE "public"."Orders" (a INT);\nCREATE TABLE IF NOT EXISTS s.u (b INT);'
+    )
+    result = run_cli(["check", str(data), "--profile", str(profile), "--schema", str(other)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {other}: the script has no table t (its tables: Orders, u)\n"
+    )
+
+
 def test_postgres_regex_checks_are_enforced(tmp_path: Path) -> None:
     """``~``, ``~*`` and ``!~`` are Python regular-expression searches; a pattern that is
     not one is not enforced, with a warning."""

@@ -347,6 +347,55 @@ def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -
     assert b"1 personas, 1 datasets" in check.stdout
 
 
+def test_validate_tells_a_profile_from_a_persona_by_its_content(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli(["init-profile", "-n", "p", "-p", "normal_user", "-t", "api", "-o", "p.yaml"])
+    assert made.code == 0, made.stderr
+    profile = run_cli(["validate", "p.yaml"])
+    assert profile.code == 0, profile.stderr
+    assert profile.stdout == b"p.yaml: valid profile 'p' 1.0.0 (1 personas, 1 datasets)\n"
+    assert profile.stderr == ""
+    assert run_cli(["init-persona", "-n", "mine", "-o", "mine.yaml"]).code == 0
+    persona = run_cli(["validate", "mine.yaml"])
+    assert persona.code == 0, persona.stderr
+    assert persona.stdout.startswith(b"mine.yaml: valid persona 'mine'")
+    # (-t still says what to check it as: a profile checked as a persona is named as one)
+    forced = run_cli(["validate", "p.yaml", "-t", "persona"])
+    assert forced.code == 1
+    assert "this looks like a profile, not a persona" in forced.stderr.splitlines()[0]
+    # (a profile with no datasets yet is still a profile: the missing field is said)
+    Path("bare.yaml").write_text("name: bare\npersonas: [normal_user]\n")
+    bare = run_cli(["validate", "bare.yaml"])
+    assert bare.code == 1
+    assert bare.stderr == "persona-gen: error: bare.yaml:1:1: datasets: field required\n"
+
+
+def test_list_personas_lists_the_good_ones_and_says_which_are_broken(tmp_path: Path) -> None:
+    (tmp_path / "aa.yaml").write_text("name: aa\nextends: [bb]\nbehaviors: {}\n")
+    (tmp_path / "bb.yaml").write_text("name: bb\nextends: [aa]\nbehaviors: {}\n")
+    (tmp_path / "good.yaml").write_text("name: good\nbehaviors: {typos: {}}\n")
+    (tmp_path / "misnamed.yaml").write_text("name: other\nbehaviors: {}\n")
+    (tmp_path / "bad.yaml").write_text("name: bad\nversion: x\nbehaviors: {typos: {rat: 2}}\n")
+    result = run_cli(["list-personas", "-p", str(tmp_path)])
+    assert result.code == 1
+    listed = result.stdout.decode()
+    for name in ("good", "normal_user", "edge_case_user"):
+        assert f"│ {name} " in listed
+    for name in ("aa", "bb", "bad", "misnamed", "other"):
+        assert f"│ {name} " not in listed
+    assert result.stderr.replace(f"{tmp_path}/", "") == (
+        "persona-gen: error: 4 personas cannot be loaded and are not listed:\n"
+        "aa: bb.yaml:2:1: extends: inheritance cycle: aa -> bb -> aa\n"
+        "bad: bad.yaml:2:1: version: must be a semantic version such as 1.2.0 (and 1 more: "
+        "persona-gen validate bad.yaml)\n"
+        "bb: aa.yaml:2:1: extends: inheritance cycle: bb -> aa -> bb\n"
+        "misnamed: misnamed.yaml:1:1: name: persona name 'other' must match the file name "
+        "'misnamed'\n"
+    )
+
+
 def test_console_script_runs() -> None:
     exe = Path(sys.executable).parent / "persona-gen"
     command = [str(exe)] if exe.exists() else [sys.executable, "-m", "persona_gen.runtime.cli"]
@@ -653,9 +702,9 @@ def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
             "'load' records are a schedule of requests, not rows of a table",
         ),
         (["-t", "api", "-f", "sql"], "'api' records are nested envelopes"),
-        (["-t", "api", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
-        (["-t", "load", "-f", "protobuf"], "(this one has no imported schema): use parquet, json"),
-        (["-t", "file", "-f", "protobuf"], "(this one has no imported schema): use avro, parquet"),
+        (["-t", "api", "-f", "protobuf"], "from a .proto file, which quick does not take: import"),
+        (["-t", "load", "-f", "protobuf"], "profile.yaml', or use parquet, json, jsonl or csv\n"),
+        (["-t", "file", "-f", "protobuf"], "profile.yaml', or use avro, parquet, json, jsonl or"),
     ],
 )
 def test_a_format_refused_for_a_generator_says_why_and_what_works(

@@ -610,7 +610,7 @@ def test_a_broken_link_in_a_persona_directory_says_so(tmp_path: Path) -> None:
 def test_validating_a_profile_as_a_persona_points_at_t_profile() -> None:
     from tests.helpers import run_cli
 
-    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml")])
+    result = run_cli(["validate", str(ROOT / "profiles" / "api_testing.yaml"), "-t", "persona"])
     assert result.code == 1
     first = result.stderr.splitlines()[0]
     assert "this looks like a profile, not a persona (it has 'personas' and 'datasets')" in first
@@ -1034,3 +1034,34 @@ def test_yaml_that_is_not_plain_data_is_one_line_with_its_line(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith(f"persona-gen: error: {tmp_path / message}")
+
+
+def test_an_unknown_parent_is_offered_the_loadable_personas_alone(tmp_path: Path) -> None:
+    # (an empty file, YAML that does not parse, bytes that are not text and a file whose
+    # name is not its persona's are in the folder, not among the choices)
+    write(tmp_path, "child", "name: child\nextends: [normal_usr]\nbehaviors: {}\n")
+    write(tmp_path, "sibling", "name: sibling\nbehaviors: {}\n")
+    write(tmp_path, "empty", "")
+    write(tmp_path, "broken", "name: [\n")
+    write(tmp_path, "misnamed", "name: other\nbehaviors: {}\n")
+    (tmp_path / "binary.yaml").write_bytes(bytes(range(256)))
+    builtin = "edge_case_user, high_volume_system, legacy_client, noisy_device, normal_user"
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("child")
+    assert str(info.value) == (
+        f"{tmp_path}/child.yaml:2:11: extends[0]: unknown parent persona 'normal_usr'. "
+        f"Did you mean 'normal_user'? Available: {builtin}, sibling"
+    )
+    with pytest.raises(UnknownNameError) as unknown:
+        PersonaCatalog([tmp_path]).get("siblin")
+    assert str(unknown.value) == (
+        f"unknown persona 'siblin'. Did you mean 'sibling'? Available: child, {builtin}, sibling"
+    )
+
+
+def test_a_misnamed_persona_is_refused_each_time_it_is_asked_for(tmp_path: Path) -> None:
+    write(tmp_path, "misnamed", "name: other\nbehaviors: {}\n")
+    catalog = PersonaCatalog([tmp_path])
+    assert "misnamed" not in catalog.loadable()
+    with pytest.raises(ValidationError, match="persona name 'other' must match the file name"):
+        catalog.get("misnamed")  # (not taken from what loadable() read)

@@ -239,6 +239,21 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert checked.code == 1 and message in checked.stderr
 
 
+def test_a_name_and_an_output_alike_do_not_clash(tmp_path: Path) -> None:
+    # (a dataset named 'a.json' writes a.json.json, not the other's a.json)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a.json, type: api}\n"
+        "  - {name: b, type: load, output: a.json}\n"
+    )
+    result = run_cli(["validate", str(profile), "-t", "profile"])
+    assert result.code == 0, result.stderr
+    made = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert made.code == 0, made.stderr
+    assert (tmp_path / "out" / "a.json.json").is_file()
+    assert (tmp_path / "out" / "a.json").is_file()
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -271,7 +286,24 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
         (
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
             "  - {name: a, type: load}\n",
-            "p.yaml:5:6: datasets[1].name: datasets[0] writes 'a' too",
+            "p.yaml:5:6: datasets[1].name: datasets[0] is named 'a' too\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
+            "  - {name: b, type: load, output: ./a.json}\n",
+            "p.yaml:5:27: datasets[1].output: datasets[0] writes 'a.json' too\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, output: p_api_2.json}\n"
+            "  - {type: api}\n",
+            "p.yaml:5:6: datasets[1].type: datasets[0] writes 'p_api_2.json' too (this "
+            "dataset's file, named after the dataset: give it an output)\n",
+        ),
+        (
+            "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api}\n"
+            "  - {name: p_api_1, type: api, output: x.json}\n",
+            "p.yaml:5:6: datasets[1].name: datasets[0] is named 'p_api_1' too (the name it gets "
+            "by default)\n",
         ),
         (  # (found from the profile, not after the first file is written)
             "name: p\npersonas: [normal_user]\ndatasets:\n  - {type: api, output: sub/x.json}\n"
@@ -1268,6 +1300,52 @@ def test_a_schema_given_as_a_profile_or_persona_says_to_import_it(schema: str, w
         )
 
 
+@pytest.mark.parametrize("declared", [[], ["-f", "openapi"]])
+def test_a_persona_or_profile_given_as_a_schema_says_what_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, declared: list[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    made = run_cli(["init-profile", "-n", "p", "-p", "normal_user", "-t", "api", "-o", "p.yaml"])
+    assert made.code == 0, made.stderr
+    assert run_cli(["init-persona", "-n", "mine", "-o", "mine.yaml"]).code == 0
+    for source, message in (
+        (
+            "p.yaml",
+            "p.yaml: this is a profile, not a schema (it has 'personas' and 'datasets'): "
+            "generate its datasets with 'persona-gen generate p.yaml'",
+        ),
+        (
+            "mine.yaml",
+            "mine.yaml: this is a persona, not a schema (it has 'population' and 'behaviors'): "
+            "use it with 'persona-gen quick mine -p . -t TYPE'",
+        ),
+    ):
+        result = run_cli(["import-schema", source, *declared, "-o", "x.yaml"])
+        assert result.code == 1
+        assert result.stderr == f"persona-gen: error: {message}\n"
+    assert not (tmp_path / "x.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("e.yaml", "an OpenAPI document"),
+        ("e.json", "an OpenAPI document or a JSON Schema"),
+        ("e.avsc", "an Avro schema (JSON)"),
+        ("e.sql", "SQL DDL (CREATE TABLE statements)"),
+        ("e.proto", "Protobuf message definitions"),
+        ("e.txt", "a schema (OpenAPI, JSON Schema, Avro, SQL DDL or Protobuf)"),
+    ],
+)
+def test_an_empty_schema_file_says_it_is_empty(tmp_path: Path, name: str, expected: str) -> None:
+    (tmp_path / name).write_text(" \n")
+    result = run_cli(["import-schema", str(tmp_path / name), "-o", str(tmp_path / "x.yaml")])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {tmp_path / name}:1: empty file: expected {expected}\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "text", "code", "message"),
     [
@@ -1507,3 +1585,17 @@ def test_a_schema_indented_with_a_tab_says_so(tmp_path: Path) -> None:
         "any token (a tab: YAML indents with spaces only)\n",
     )
     assert not (tmp_path / "p.yaml").exists()
+
+
+def test_an_unknown_persona_is_said_before_a_missing_output_directory(tmp_path: Path) -> None:
+    profile = tmp_path / "two.yaml"
+    profile.write_text(
+        "name: two\npersonas: [normal_user]\ndatasets:\n  - {name: a, type: api}\n"
+        "  - {name: b, type: file}\n"
+    )
+    result = run_cli(["generate", str(profile), "--persona", "normal_usr"])
+    assert result.code == 1
+    assert result.stderr.startswith(
+        "persona-gen: error: unknown persona 'normal_usr'. Did you mean 'normal_user'?"
+    )
+    assert "-o DIR" not in result.stderr

@@ -405,4 +405,6 @@ def test_loads_into_different_tables_keep_their_own_manifests(tmp_path: Path) ->
     ]
     pg = "postgresql://u@h/db?table=users"
     assert sink_manifest_path(pg, "file", tmp_path).name == "file.users.postgresql.manifest.json"
+    short = "postgres://u@h/db"  # (the same destination, the same name, as messages say it)
+    assert sink_manifest_path(short, "file", tmp_path).name == "file.postgresql.manifest.json"
     assert sink_manifest_path("kafka://h:1/t", "streaming").name == "streaming.kafka.manifest.json"

@@ -24,8 +24,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 __all__ = [
     "MAX_ALIAS_VALUES",
     "MAX_DEPTH",
+    "PERSONA_KEYS",
+    "PROFILE_KEYS",
     "Located",
     "check_shape",
+    "document_kind",
     "load_yaml",
     "parse_yaml",
     "read_text",
@@ -357,6 +360,21 @@ def kind_hint(located: Located, keys: tuple[str, ...], kind: str, command: str) 
     named = " and ".join(f"'{key}'" for key in found)
     message = f"this looks like {kind} (it has {named}): check it with '{command}'"
     return [Problem(message, "", located.file, line, column)]
+
+
+# Top-level keys that only one kind of file has (``datasets`` no persona has).
+PROFILE_KEYS = ("datasets", "personas")
+PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")
+
+
+def document_kind(data: Any) -> str:
+    """Whether a parsed document reads as a ``"profile"`` or a ``"persona"``: a profile has
+    a top-level ``datasets``, or ``personas`` and none of a persona's own keys."""
+    if isinstance(data, dict) and (
+        "datasets" in data or ("personas" in data and not any(k in data for k in PERSONA_KEYS))
+    ):
+        return "profile"
+    return "persona"
 
 
 # Suffixes of schema files that are not YAML at all (SQL DDL, Protobuf).

@@ -20,8 +20,21 @@ from typing import Any
 import orjson
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml, read_text, schema_hint
-from persona_gen.errors import Problem, UnknownNameError, UsageError, ValidationError
+from persona_gen._yaml import (
+    PROFILE_KEYS,
+    Located,
+    kind_hint,
+    load_yaml,
+    read_text,
+    schema_hint,
+)
+from persona_gen.errors import (
+    PersonaGenError,
+    Problem,
+    UnknownNameError,
+    UsageError,
+    ValidationError,
+)
 from persona_gen.personas.behaviours import BEHAVIOURS
 from persona_gen.personas.behaviours.base import Behaviour
 from persona_gen.personas.clock import Clock
@@ -166,9 +179,24 @@ class PersonaCatalog:
     def names(self) -> list[str]:
         return sorted(self._files)
 
+    def loadable(self) -> list[str]:
+        """The names whose file reads as a persona of that name (parents not resolved): the
+        choices an unknown name is offered, without the folder's broken or empty files."""
+        out = []
+        for name in self.names():
+            try:
+                self._file(name)
+            except PersonaGenError:
+                continue
+            out.append(name)
+        return out
+
+    def _parents_for(self, name: str) -> list[str]:
+        return [other for other in self.loadable() if other != name]
+
     def path(self, name: str) -> Path:
         if name not in self._files:
-            raise UnknownNameError("persona", name, self._files)
+            raise UnknownNameError("persona", name, self.loadable())
         return self._files[name]
 
     def get(self, name: str) -> Persona:
@@ -184,10 +212,9 @@ class PersonaCatalog:
     def _file(self, name: str) -> tuple[PersonaFile, Located]:
         if name not in self._raw:
             path = self.path(name)
-            self._raw[name] = parse_persona(load_yaml(path))
-            declared = self._raw[name][0].name
-            if declared != name:
-                located = self._raw[name][1]
+            spec, located = parse_persona(load_yaml(path))
+            declared = spec.name
+            if declared != name:  # (refused each time asked: not kept as read)
                 raise ValidationError(
                     [
                         located.problem(
@@ -196,6 +223,7 @@ class PersonaCatalog:
                         )
                     ]
                 )
+            self._raw[name] = spec, located
         return self._raw[name]
 
     def _resolve(self, name: str, chain: tuple[str, ...]) -> Persona:
@@ -209,7 +237,8 @@ class PersonaCatalog:
         for i, parent in enumerate(spec.extends):
             if parent not in self._files:
                 problem = located.problem(
-                    ("extends", i), str(UnknownNameError("parent persona", parent, self._files))
+                    ("extends", i),
+                    str(UnknownNameError("parent persona", parent, self._parents_for(name))),
                 )
                 raise ValidationError([problem])
             parent_persona = self._resolve(parent, (*chain, name))
@@ -304,13 +333,10 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
 
 
 def _profile_hint(located: Located) -> list[Problem]:
-    """A profile given where a persona is expected (``validate FILE`` without ``-t
-    profile``)."""
+    """A profile given where a persona is expected (``validate FILE -t persona``, a profile
+    among ``-p DIR``'s personas)."""
     command = f"persona-gen validate {located.file} -t profile"
-    return kind_hint(located, _PROFILE_KEYS, "a profile, not a persona", command)
-
-
-_PROFILE_KEYS = ("datasets", "personas")
+    return kind_hint(located, PROFILE_KEYS, "a profile, not a persona", command)
 
 
 def _behaviour_problems(blocks: dict[Any, Any], located: Located) -> list[Problem]:

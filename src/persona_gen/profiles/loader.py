@@ -11,7 +11,7 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
-from persona_gen._yaml import Located, kind_hint, load_yaml, schema_hint
+from persona_gen._yaml import PERSONA_KEYS, Located, kind_hint, load_yaml, schema_hint
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import read_domain
@@ -23,7 +23,7 @@ from persona_gen.profiles.model import ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url
 from persona_gen.values.feasible import unsatisfiable
 
-__all__ = ["Profile", "load_profile"]
+__all__ = ["Profile", "dataset_name", "load_profile"]
 
 
 @dataclass(frozen=True)
@@ -139,7 +139,6 @@ def _references(
                 check_sink_url(ds.sink, "", ds.type if ds.type in GENERATORS else None)
             except PersonaGenError as exc:
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
-    written: dict[str, int] = {}
     for i, ds in enumerate(spec.datasets):
         if ds.output and (why := _outside(ds.output)):
             problems.append(located.problem(("datasets", i, "output"), why))
@@ -156,25 +155,56 @@ def _references(
                     f"format ({', '.join(FORMATS.names())})",
                 )
             )
-        key = ds.output or ds.name or ""
-        if key and key in written:
-            problems.append(
-                located.problem(
-                    ("datasets", i, "output" if ds.output else "name"),
-                    f"datasets[{written[key]}] writes '{key}' too",
-                )
-            )
-        written.setdefault(key, i)
+    problems += _clashes(spec, located)
     problems += _nested_outputs(spec, located)
     if catalog is not None:
         for i, p in enumerate(spec.personas):
             if p.name not in catalog.names():
                 problems.append(
                     located.problem(
-                        ("personas", i), str(UnknownNameError("persona", p.name, catalog.names()))
+                        ("personas", i),
+                        str(UnknownNameError("persona", p.name, catalog.loadable())),
                     )
                 )
     return problems
+
+
+def _clashes(spec: ProfileFile, located: Located) -> list[Problem]:
+    """Two datasets of one name (the key of their seeds and manifests), and two datasets
+    that would write one file (``generate -o DIR``: ``output``, else ``<name>.<extension>``)."""
+    problems = []
+    named: dict[str, int] = {}
+    files: dict[str, int] = {}
+    for i, ds in enumerate(spec.datasets):
+        name = dataset_name(spec, i)
+        if (j := named.setdefault(name, i)) != i:
+            if ds.name is not None:
+                at, message = "name", f"datasets[{j}] is named '{name}' too"
+                if spec.datasets[j].name is None:
+                    message += " (the name it gets by default)"
+            else:
+                at = "type"
+                message = f"datasets[{j}] is named '{name}', the name this dataset gets by default"
+            problems.append(located.problem(("datasets", i, at), message))
+        if ds.sink is not None or ds.format not in FORMATS:
+            continue  # (no file; an unknown format is said at its own field)
+        file = posixpath.normpath(ds.output or f"{name}.{FORMATS.get(ds.format).extension}")
+        if (j := files.setdefault(file, i)) != i and (ds.output or spec.datasets[j].output):
+            # (two names alike write one file: the name is the problem, said above)
+            message = f"datasets[{j}] writes '{file}' too"
+            if ds.output:
+                at = "output"
+            else:
+                at = "name" if ds.name is not None else "type"
+                message += " (this dataset's file, named after the dataset: give it an output)"
+            problems.append(located.problem(("datasets", i, at), message))
+    return problems
+
+
+def dataset_name(spec: ProfileFile, index: int) -> str:
+    """The name of the profile's dataset ``index``: its own, else ``<profile>_<type>_<n>``."""
+    ds = spec.datasets[index]
+    return ds.name or f"{spec.name}_{ds.type}_{index + 1}"
 
 
 def _nested_outputs(spec: ProfileFile, located: Located) -> list[Problem]:
@@ -225,7 +255,4 @@ def _persona_hint(located: Located) -> list[Problem]:
     if "datasets" in located.data:
         return []
     command = f"persona-gen validate {located.file}"
-    return kind_hint(located, _PERSONA_KEYS, "a persona, not a profile", command)
-
-
-_PERSONA_KEYS = ("behaviors", "behaviours", "population", "extends")
+    return kind_hint(located, PERSONA_KEYS, "a persona, not a profile", command)

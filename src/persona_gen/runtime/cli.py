@@ -122,14 +122,23 @@ def _say_seed(given: int | None, used: int) -> None:
 
 @app.command("list-personas")
 def list_personas(personas: PersonaDirs = None) -> None:
-    """List the personas available (built-in and from -p directories)."""
+    """List the personas available (built-in and from -p directories); the ones that cannot
+    be loaded are said on stderr, after the others are listed, and the exit code is 1."""
     from rich.table import Table
+
+    from persona_gen.errors import FileError
 
     catalog = _catalog(personas)
     table = Table(title="Available Personas")
     for column in ("Name", "Version", "Description", "Behaviors", "Source"):
         table.add_column(column)
-    for persona in catalog.all():
+    broken = []
+    for name in catalog.names():
+        try:
+            persona = catalog.get(name)
+        except PersonaGenError as exc:
+            broken.append(f"{name}: {_first_problem(exc, catalog.path(name))}")
+            continue
         table.add_row(
             persona.name,
             persona.version,
@@ -138,6 +147,22 @@ def list_personas(personas: PersonaDirs = None) -> None:
             persona.source,
         )
     _stdout_console().print(table)
+    if broken:
+        said = (
+            "1 persona cannot be loaded and is"
+            if len(broken) == 1
+            else (f"{len(broken)} personas cannot be loaded and are")
+        )
+        raise FileError("\n".join([f"{said} not listed:", *broken]))
+
+
+def _first_problem(exc: PersonaGenError, path: Path) -> str:
+    """An error's first line, and how to see the rest of it."""
+    first, *rest = str(exc).splitlines()
+    more = len(getattr(exc, "problems", rest))  # (a ValidationError lists 10 at most)
+    if more > 1:
+        first += f" (and {more - 1} more: persona-gen validate {path})"
+    return first
 
 
 @app.command("list-generators")
@@ -681,10 +706,17 @@ def check(
 @app.command("validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.")],
-    kind: Annotated[str, typer.Option("-t", "--type", help="persona or profile.")] = "persona",
+    kind: Annotated[
+        str | None,
+        typer.Option(
+            "-t", "--type", help="persona or profile (default: told by the file's content)."
+        ),
+    ] = None,
     personas: PersonaDirs = None,
 ) -> None:
     """Check a persona or profile file; report every problem with file:line and field."""
+    if kind is None:
+        kind = _file_kind(file)
     if kind == "persona":
         from persona_gen.personas.loader import timeline_overrides, validate_persona_file
 
@@ -717,6 +749,17 @@ def validate(
         from persona_gen.errors import UnknownNameError
 
         raise UnknownNameError("file type", kind, ["persona", "profile"], "-t/--type")
+
+
+def _file_kind(file: Path) -> str:
+    """Whether ``file`` holds a profile or a persona, by its content (a file that cannot be
+    read or parsed is checked as a persona, which says why)."""
+    from persona_gen._yaml import document_kind, load_yaml
+
+    try:
+        return document_kind(load_yaml(file).data)
+    except PersonaGenError:
+        return "persona"
 
 
 @app.command("init-persona")
@@ -772,7 +815,7 @@ def init_profile(
     catalog = _catalog(persona_dirs)
     for p in chosen:
         if p not in catalog.names():
-            raise UnknownNameError("persona", p, catalog.names(), "-p/--persona")
+            raise UnknownNameError("persona", p, catalog.loadable(), "-p/--persona")
     kinds = list(dict.fromkeys(types or ["api"]))
     for t in kinds:
         if t not in GENERATORS:

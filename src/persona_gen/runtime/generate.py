@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
-from persona_gen.profiles.loader import Profile
+from persona_gen.profiles.loader import Profile, dataset_name
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.sinks import FORMATS, masked_url
 
@@ -80,22 +80,22 @@ def plan(
     spec = profile.spec
     if dry_run and out_dir is None:
         out_dir = Path("<-o DIR>")  # show where files would go
+    chosen: list[tuple[Persona, float]] | None = None
+    if persona is not None:  # (a wrong name is said before a missing -o)
+        chosen = [(catalog.get(persona), 1.0)]
     to_files = [ds for ds in spec.datasets if not (sink or ds.sink)]
     if out_dir is None and len(to_files) > 1:
         raise UsageError(
             f"{profile.path}: this profile has {len(spec.datasets)} datasets; "
             "give -o DIR to write them as files"
         )
-    chosen: list[tuple[Persona, float]] | None = None
-    if persona is not None:
-        chosen = [(catalog.get(persona), 1.0)]
     run_seed = seed if seed is not None else spec.seed
     if run_seed is None and any(ds.seed is None for ds in spec.datasets):
         run_seed = fresh_seed()
     default_entity = spec.source.entity if spec.source else None
     out: list[PlannedDataset] = []
     for i, ds in enumerate(spec.datasets):
-        name = ds.name or f"{spec.name}_{ds.type}_{i + 1}"
+        name = dataset_name(spec, i)
         weights = chosen or [
             (catalog.get(p.name), p.weight)
             for p in spec.personas

@@ -17,7 +17,7 @@ import yaml
 from persona_gen._yaml import read_text
 from persona_gen.entities.model import Domain, Entity, Operation
 from persona_gen.entities.serial import domain_to_dict
-from persona_gen.errors import SchemaImportError, UnknownNameError, UsageError
+from persona_gen.errors import PersonaGenError, SchemaImportError, UnknownNameError, UsageError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
@@ -42,15 +42,17 @@ def detect_format(path: Path, declared: str | None) -> str:
             choices = [*IMPORTERS.names(), *FORMAT_ALIASES]
             raise UnknownNameError("schema format", declared, choices, "-f/--format")
         return str(name)
-    text = _read(path)
     candidates = [
         n
         for n in IMPORTERS.names()
         if path.name.lower().endswith(tuple(IMPORTERS.get(n).extensions))
     ]
+    text = _schema_text(path, *candidates)
     for name in candidates or IMPORTERS.names():
         if IMPORTERS.get(name).sniff(path, text):
             return name
+    if (hint := _not_a_schema(path, text)) is not None:
+        raise hint
     if len(candidates) == 1:
         return candidates[0]
     raise SchemaImportError(
@@ -64,12 +66,70 @@ def _read(path: Path) -> str:
     return read_text(path, "a schema file", SchemaImportError)
 
 
+# What an empty file was expected to hold, by importer (a plugin's: "a schema").
+_EXPECTED = {
+    "openapi": "an OpenAPI document",
+    "jsonschema": "a JSON Schema",
+    "avro": "an Avro schema (JSON)",
+    "ddl": "SQL DDL (CREATE TABLE statements)",
+    "protobuf": "Protobuf message definitions",
+}
+
+
+def _schema_text(path: Path, *formats: str) -> str:
+    """The schema file's text: one clear message for a missing, unreadable or empty file,
+    whatever the format (``formats``: the ones it may be in; none: any)."""
+    text = _read(path)
+    if not text.strip():
+        if formats:
+            expected = " or ".join(dict.fromkeys(_EXPECTED.get(f, "a schema") for f in formats))
+        else:
+            expected = "a schema (OpenAPI, JSON Schema, Avro, SQL DDL or Protobuf)"
+        raise SchemaImportError(f"empty file: expected {expected}", path, 1)
+    return text
+
+
+def _not_a_schema(path: Path, text: str) -> SchemaImportError | None:
+    """A persona or a profile given as the schema: say what it is and how it is used,
+    instead of which schema keys it lacks."""
+    from persona_gen._yaml import PERSONA_KEYS, PROFILE_KEYS, document_kind, parse_yaml
+
+    if path.suffix.lower() not in (".yaml", ".yml", ".json"):
+        return None
+    try:
+        data = parse_yaml(text, str(path)).data
+    except PersonaGenError:
+        return None
+    if not isinstance(data, dict) or any(k in data for k in _SCHEMA_KEYS):
+        return None
+    keys: tuple[str, ...]
+    if document_kind(data) == "profile":
+        keys, what = PROFILE_KEYS, "a profile"
+        use = f"generate its datasets with 'persona-gen generate {path}'"
+    elif any(k in data for k in PERSONA_KEYS):
+        keys, what = PERSONA_KEYS, "a persona"
+        use = f"use it with 'persona-gen quick {path.stem} -p {path.parent} -t TYPE'"
+    else:
+        return None
+    named = " and ".join(f"'{key}'" for key in data if key in keys)
+    return SchemaImportError(f"this is {what}, not a schema (it has {named}): {use}", path)
+
+
+# Top-level keys of the schemas read from YAML or JSON (a file with one is judged as one).
+_SCHEMA_KEYS = ("openapi", "swagger", "$schema", "type", "properties", "fields")
+
+
 def import_schema(
     path: Path, fmt: str, *, dialect: str | None = None, strict: bool = False
 ) -> ImportResult:
-    _read(path)  # one clear message for a missing or unreadable file, whatever the format
+    text = _schema_text(path, fmt)
     importer = IMPORTERS.get(fmt)()
-    result: ImportResult = importer.load(path, dialect=dialect, strict=strict)
+    try:
+        result: ImportResult = importer.load(path, dialect=dialect, strict=strict)
+    except SchemaImportError as exc:
+        if (hint := _not_a_schema(path, text)) is not None:
+            raise hint from None
+        raise exc from None
     if strict and result.warnings:
         shown = "; ".join(result.warnings[:5])
         more = f" (and {len(result.warnings) - 5} more)" if len(result.warnings) > 5 else ""

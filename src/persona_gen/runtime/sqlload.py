@@ -50,6 +50,11 @@ SCHEMA_STATEMENT = re.compile(
     re.IGNORECASE,
 )
 _TEXT_TYPES = (T.ARRAY, T.USERDEFINED, T.JSON, T.JSONB, T.INET, T.UUID)
+_PART = r'(?:"[^"]*"|`[^`]*`|\[[^\]]*\]|[^\s.(`"\[]+)'
+# The name a CREATE TABLE gives (the last part of schema.table, unquoted).
+_CREATED = re.compile(
+    rf"^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:{_PART}\s*\.\s*)*({_PART})", re.IGNORECASE
+)
 
 
 def translate(text: str, read: str, write: str) -> str:
@@ -175,11 +180,14 @@ class SqliteTable:
             statements = split_statements(script, dialect)
         except ValueError as exc:  # (an unterminated string or comment)
             raise TableError(f"the script cannot be read: {exc}") from None
+        created: list[str] = []
         for stmt in statements:
             if not SCHEMA_STATEMENT.match(stmt.text):
                 continue
             if dialect != "sqlite" and re.match(r"^ALTER\s+TABLE", stmt.text, re.IGNORECASE):
                 continue  # SQLite cannot add constraints later
+            if (made := _CREATED.match(stmt.text)) is not None:
+                created.append(made.group(1).strip('"`[]'))
             self._run(stmt.text, stmt.line)
         found = self.conn.execute(
             "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ? COLLATE NOCASE",
@@ -187,6 +195,9 @@ class SqliteTable:
         ).fetchone()
         if found is None:
             self.conn.close()
+            if entity.name.lower() not in {name.lower() for name in created}:
+                tables = ", ".join(dict.fromkeys(created)) or "none"
+                raise TableError(f"the script has no table {entity.name} (its tables: {tables})")
             why = f" ({'; '.join(self.warnings)})" if self.warnings else ""
             raise TableError(f"table {entity.name} cannot be built in SQLite{why}")
         self.entity = entity

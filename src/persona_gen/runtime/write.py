@@ -195,10 +195,13 @@ def sink_manifest_path(url: str, dataset_key: str, directory: Path | None = None
     """Where a sink run's manifest goes unless ``--manifest`` says: beside a SQLite file,
     else in ``directory`` (generate's -o folder), ``$PERSONA_GEN_MANIFEST_DIR`` or the
     working directory, named after the dataset, its ``?table=`` when given (loads of one
-    dataset into several tables keep a manifest each) and the kind of destination."""
+    dataset into several tables keep a manifest each) and the kind of destination
+    (``postgresql`` for a ``postgres://`` URL too)."""
     from urllib.parse import parse_qs
 
     scheme, _, rest = url.partition("://")
+    if scheme == "postgres":  # (one destination, one name: as messages and `format` say it)
+        scheme = "postgresql"
     path, _, query = rest.partition("?")
     table = parse_qs(query).get("table", [""])[-1] if scheme != "kafka" else ""
     name = f"{dataset_key}.{table}" if table and table != dataset_key else dataset_key

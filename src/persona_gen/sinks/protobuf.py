@@ -138,10 +138,17 @@ def protobuf_encoder_for(
         else:  # (an openapi, an avro, a jsonschema schema)
             what = f"{'an' if source.format[:1] in 'aeiou' else 'a'} {source.format} schema"
         # (avro, too, writes only streaming and file records)
-        others = "avro, " if dataset.generator in ("streaming", "file") else ""
+        others = f"use {'avro, ' if dataset.generator in ('streaming', 'file') else ''}"
+        others += "parquet, json, jsonl or csv"
+        if profile is None:  # (quick: there is no profile to speak of)
+            raise OutputError(
+                "protobuf output needs a profile imported from a .proto file, which quick "
+                "does not take: import one with 'persona-gen import-schema FILE.proto -o "
+                f"profile.yaml' and run 'persona-gen generate profile.yaml', or {others}"
+            )
         raise OutputError(
             f"protobuf output needs a profile imported from a .proto file (this one has {what}): "
-            f"use {others}parquet, json, jsonl or csv"
+            f"{others}"
         )
     generator = dataset.generator
     if generator not in ("streaming", "fault", "file"):
