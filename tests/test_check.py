@@ -170,6 +170,62 @@ def test_ddl_rows_are_held_to_what_sqlite_does_not_enforce(
     assert not report.undetected
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_null_primary_key_of_a_postgres_script_is_a_ddl_problem(tmp_path: Path, fmt: str) -> None:
+    """SQLite takes NULL in users.id (UUID PRIMARY KEY): check said OK to rows PostgreSQL
+    refuses. A lacking id is NULL too, DEFAULT gen_random_uuid() notwithstanding (the sinks
+    write every column); labelled so, it is detected."""
+    profile, data = _generate(tmp_path, "users.sql", "file", entity="users", fmt=fmt, count=8)
+    if fmt == "jsonl":
+        rows = [json.loads(line) for line in data.read_text().splitlines()]
+        rows[1]["id"] = None
+        del rows[2]["id"]
+        rows[3].update({"id": None, "_expected_valid": False, "_violations": "id:required"})
+        data.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    else:
+        with data.open(newline="", encoding="utf-8") as f:
+            cells = list(csv.reader(f))
+        at = cells[0].index("id")
+        for i in (1, 2, 3):
+            cells[i + 1][at] = ""
+        cells[4][cells[0].index("_expected_valid")] = "false"
+        cells[4][cells[0].index("_violations")] = "id:required"
+        with data.open("w", newline="", encoding="utf-8") as f:
+            csv.writer(f).writerows(cells)
+    report = _check(profile, data)
+    assert report.exit_code == 1
+    assert [(p.index, p.kind, p.rules) for p in report.problems] == [
+        (1, "invalid", ("ddl",)),
+        (2, "invalid", ("ddl",)),
+    ], report.to_json()
+    assert all("NOT NULL constraint failed: users.id" in p.reason for p in report.problems)
+    assert report.failed_as_labelled == 1 and not report.undetected
+
+
+def test_fault_labels_of_a_nulled_primary_key_are_detected(tmp_path: Path) -> None:
+    """A fault mutation that nulls (or drops) a PRIMARY KEY column is labelled invalid;
+    check counted it 'undetected by ddl' for a PostgreSQL script, as SQLite took it."""
+    from persona_gen.importers.ddl import DdlImporter
+    from persona_gen.runtime.check_validators import Checker
+
+    profile, data = _generate(tmp_path, "users.sql", "fault", entity="users", count=1500)
+    schema = tmp_path / "schemas" / "users.sql"
+    domain = DdlImporter().load(schema).domain
+    checker = Checker("ddl", schema, domain, None, "fault")
+    validate = checker.for_entity("users", domain)
+    nulled = [
+        r
+        for r in json.loads(data.read_bytes())
+        if r["field_path"] == "id" and r["mutation"] in ("null_injection", "missing_required")
+    ]
+    assert len(nulled) > 10 and not any(r["expected_valid"] for r in nulled)
+    passed = [r["index"] for r in nulled if not validate(r["record"])]
+    checker.close()
+    assert passed == []
+    report = _check(profile, data)
+    assert report.exit_code == 0 and not report.problems, report.to_json()
+
+
 def test_changed_schema_is_a_warning_and_missing_schema_falls_back(tmp_path: Path) -> None:
     profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=30)
     schema = tmp_path / "schemas" / "user.schema.json"

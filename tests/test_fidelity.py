@@ -7,21 +7,28 @@ implementation fails about once in 15,000 runs; seeds are fixed, so runs are rep
 
 from __future__ import annotations
 
+import copy
 import itertools
 import math
 import textwrap
 from collections import Counter, defaultdict
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
 import pytest
 
 from persona_gen import Dataset, PersonaCatalog
+from persona_gen.entities.builtin import builtin_domain
+from persona_gen.entities.model import Domain, Entity, Field, Schema
+from persona_gen.generators.effects import _KEYBOARD, PayloadEffects
+from persona_gen.personas.behaviours.typos import TyposParams
 from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import BLOCK_SIZE
+from persona_gen.values.synth import Synthesizer
 from tests.helpers import records
 
 CATALOG = PersonaCatalog()
@@ -470,3 +477,115 @@ def test_an_http_reply_that_replaces_a_transport_failure_has_a_reply_latency(
     rows = records("flaky", "load", BLOCK_SIZE, catalog=catalog)
     answered = [r for r in rows if r["expected_status"] is not None]
     assert all(50 <= r["expected_latency_ms"] <= 150 for r in answered)
+
+
+# -- typos: what an edit does to a value --------------------------------------------------
+
+
+def _typed(
+    values: list[str], max_edits: int, seed: int = 5, schema: Schema | None = None
+) -> list[str]:
+    """``values`` after ``typos`` marked every one (a one-field entity of free text)."""
+    text = schema or Schema("string", semantic="text")
+    entity = Entity("Note", Schema("object", fields=(Field("text", text),)))
+    effects = PayloadEffects(Domain({"Note": entity}, "Note"), entity)
+    payloads = [{"text": v} for v in values]
+    trace = SimpleNamespace(
+        marks={"typo": np.ones(len(values), bool)},
+        effects={"typo": TyposParams(rate=1.0, max_edits=max_edits)},
+    )
+    effects.apply(payloads, trace, np.random.default_rng(seed))  # type: ignore[arg-type]
+    return [p["text"] for p in payloads]
+
+
+def _edits_of(word: str) -> dict[str, float]:
+    """Every value one typo can make of ``word`` (distinct letters), with its probability:
+    the four edits are equally likely, each at any position (a swap at any pair)."""
+    out: dict[str, float] = {}
+    n = len(word)
+    for i in range(n - 1):
+        out[word[:i] + word[i + 1] + word[i] + word[i + 2 :]] = 1 / 4 / (n - 1)
+    for i in range(n):
+        near = _KEYBOARD[word[i]]
+        for made in (
+            word[:i] + word[i + 1 :],
+            word[:i] + word[i] + word[i:],
+            word[:i] + near + word[i + 1 :],
+        ):
+            out[made] = out.get(made, 0.0) + 1 / 4 / n
+    return out
+
+
+def test_a_typo_may_edit_every_position_of_a_value() -> None:
+    """The last character was never dropped, doubled or replaced: positions were drawn
+    below len - 1 for every edit, as for a swap (which takes two)."""
+    word = "qazplm"  # (distinct letters, no two neighbours on the keyboard)
+    n = 60_000
+    made = Counter(_typed([word] * n, 1))
+    expected = _edits_of(word)
+    assert set(made) <= set(expected), set(made) - set(expected)
+    for value, p in expected.items():
+        assert_rate(made[value] / n, p, n)
+
+
+def test_a_value_tagged_with_a_typo_always_changes() -> None:
+    """A typo could change nothing: a swap of two identical letters, a neighbour key for a
+    character off the letter rows (a digit, a space, a dot); 3.3 % of generated users
+    marked for one came out unchanged. Now a typo that would change nothing is another
+    edit, and edits that undo each other keep the first."""
+    tricky = ["aa", "11", "Anna", "Mississippi", "4 Elm St.", "  ", "Bob Jr.", "x1", "ll-ll"]
+    n = 20_000
+    for max_edits in (1, 2, 5):
+        values = [tricky[k % len(tricky)] for k in range(n)]
+        typed = _typed(values, max_edits)
+        unchanged = [v for v, t in zip(values, typed, strict=True) if v == t]
+        assert unchanged == [], (max_edits, Counter(unchanged).most_common(5))
+    # at its length bounds, a value still changes where a change is possible
+    bounded = _typed(
+        ["11", "ab"] * 500, 1, schema=Schema("string", min_length=2, max_length=2, semantic="text")
+    )
+    assert all(len(t) == 2 for t in bounded)
+    assert bounded.count("11") == 500 and "ab" not in bounded  # ("11" has no other form)
+    # and so do the free-text fields of generated users
+    domain = builtin_domain()
+    users = Synthesizer(domain, 1_735_689_600_000).records("User", 20_000, np.random.default_rng(3))
+    effects = PayloadEffects(domain, domain.entity("User"))
+    before = copy.deepcopy(users)
+    trace = SimpleNamespace(
+        marks={"typo": np.ones(len(users), bool)},
+        effects={"typo": TyposParams(rate=1.0, max_edits=1)},
+    )
+    effects.apply(users, trace, np.random.default_rng(4))  # type: ignore[arg-type]
+    assert sum(u == b for u, b in zip(users, before, strict=True)) == 0
+
+
+def test_max_edits_is_a_maximum() -> None:
+    """``max_edits: 3`` made exactly 3 edits in every value; it is drawn 1..3, uniformly."""
+    word = "quick brown fox jumps"
+    n = 12_000
+    distances = Counter(_osa(word, t) for t in _typed([word] * n, 3))
+    # Two edits near each other may count as one (a double, then a drop beside it), so
+    # more values are at 1 and 2 than drawn there; as two, or three, when one edits the
+    # other's swap (this distance takes each character in one edit only). Exactly 3
+    # edits measured {1: 4 %, 2: 20 %, 3: 76 %}.
+    assert set(distances) <= {1, 2, 3, 4} and distances[4] < 0.005 * n, distances
+    share = {d: distances[d] / n for d in (1, 2, 3)}
+    assert 0.32 < share[1] < 0.40 and 0.32 < share[2] < 0.40, share
+    assert 0.24 < share[3] < 0.34, share
+    assert Counter(_osa(word, t) for t in _typed([word] * 2000, 1)) == {1: 2000}
+
+
+def _osa(a: str, b: str) -> int:
+    """Edit distance with adjacent swaps (optimal string alignment)."""
+    d = [[0] * (len(b) + 1) for _ in range(len(a) + 1)]
+    for i in range(len(a) + 1):
+        d[i][0] = i
+    for j in range(len(b) + 1):
+        d[0][j] = j
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = a[i - 1] != b[j - 1]
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+    return d[len(a)][len(b)]

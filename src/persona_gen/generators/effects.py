@@ -283,18 +283,28 @@ class PayloadEffects:
         rule = violated_rule(leaf.schema, None)
         return [Outcome("signal_loss", leaf.dotted, rule)] if rule else []
 
-    def _typo(
-        self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
-    ) -> list[Outcome]:
-        candidates = [leaf for leaf in self.text if isinstance(get_path(p, leaf.path), str)]
-        if not candidates:
-            return []
-        leaf = candidates[int(rng.integers(0, len(candidates)))]
-        value: str = get_path(p, leaf.path)
-        for _ in range(params.max_edits):
-            value = _typo(value, rng, leaf.schema)
-        set_path(p, leaf.path, value)
-        return []
+    def _typo_rows(
+        self,
+        records: list[dict[str, Any]],
+        events: np.ndarray,
+        trace: Trace,
+        rng: np.random.Generator,
+    ) -> dict[int, list[Outcome]]:
+        """Keyboard mistakes in one free-text field of each marked payload. Each takes a row
+        of uniforms, drawn in one call in per-record order: the field, the number of edits,
+        then (edit, position) per edit (see ``_typos``)."""
+        if not self.text or not records:
+            return {}
+        params: Any = trace.effects["typo"]
+        max_edits = int(params.max_edits)
+        draws = rng.random((len(records), 2 + 2 * max_edits))
+        for k, p in enumerate(records):
+            candidates = [leaf for leaf in self.text if isinstance(get_path(p, leaf.path), str)]
+            if not candidates:
+                continue
+            leaf = candidates[min(int(draws[k, 0] * len(candidates)), len(candidates) - 1)]
+            set_path(p, leaf.path, _typos(get_path(p, leaf.path), draws[k, 1:], leaf.schema))
+        return {}
 
     def _unicode(
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
@@ -406,19 +416,52 @@ def _path_of(dotted: str) -> tuple[str, ...]:
     return tuple(dotted.split("."))
 
 
-def _typo(value: str, rng: np.random.Generator, schema: Schema) -> str:
+def _typos(value: str, draws: np.ndarray, schema: Schema) -> str:
+    """``value`` with 1 to ``max_edits`` keyboard mistakes (uniformly many), from one row of
+    draws in [0, 1): the count, then (edit, position) per edit. A value shorter than 2
+    characters is left alone, as is one no edit can change (``11`` between length bounds of
+    2): any other comes out changed. Edits that undo each other keep the first."""
     if len(value) < 2:
         return value
-    i = int(rng.integers(0, len(value) - 1))
-    op = int(rng.integers(0, 4))
-    if op == 0:  # swap neighbours
+    most = (len(draws) - 1) // 2
+    count = 1 + min(int(draws[0] * most), most - 1)  # (a product may round up to ``most``)
+    first = typed = _typo(value, float(draws[1]), float(draws[2]), schema)
+    for k in range(1, count):
+        typed = _typo(typed, float(draws[1 + 2 * k]), float(draws[2 + 2 * k]), schema)
+    return first if typed == value else typed
+
+
+def _typo(value: str, op_draw: float, at_draw: float, schema: Schema) -> str:
+    """One edit that changes ``value``: the drawn one (swap two neighbours, drop, double, or
+    the key to the right on a QWERTY letter row) at the drawn position, any of ``len``
+    (``len - 1`` pairs for a swap). When that changes nothing (two equal neighbours, a key
+    off the letter rows, a length bound), the next position, then the next edit: the value
+    itself only when no edit can change it."""
+    if len(value) < 2:
+        return value
+    op = min(int(op_draw * 4), 3)
+    for step in range(4):
+        kind = (op + step) % 4
+        places = len(value) - 1 if kind == 0 else len(value)
+        start = min(int(at_draw * places), places - 1)
+        for shift in range(places):
+            typed = _edit(value, kind, (start + shift) % places, schema)
+            if typed is not None and typed != value:
+                return typed
+    return value
+
+
+def _edit(value: str, kind: int, i: int, schema: Schema) -> str | None:
+    """Edit ``kind`` at position ``i``, or None where the schema's lengths forbid it."""
+    if kind == 0:  # swap neighbours
         return value[:i] + value[i + 1] + value[i] + value[i + 2 :]
-    if op == 1 and len(value) > (schema.min_length or 0):  # drop a letter
-        return value[:i] + value[i + 1 :]
-    if op == 2 and (schema.max_length is None or len(value) < schema.max_length):  # double
-        return value[:i] + value[i] + value[i:]
+    if kind == 1:  # drop a character
+        return value[:i] + value[i + 1 :] if len(value) > (schema.min_length or 0) else None
+    if kind == 2:  # double a character
+        fits = schema.max_length is None or len(value) < schema.max_length
+        return value[:i] + value[i] + value[i:] if fits else None
     near = _KEYBOARD.get(value[i].lower())  # a neighbouring key
-    return value[:i] + near + value[i + 1 :] if near else value
+    return value[:i] + near + value[i + 1 :] if near else None
 
 
 def _has_edge(s: Schema) -> bool:

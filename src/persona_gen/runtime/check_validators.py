@@ -128,6 +128,8 @@ class Checker:
             script = path.read_text(encoding="utf-8", errors="replace")
             dialect = resolve_dialect(self.dialect) if self.dialect else detect_dialect(script)
             # A file is a table (keys unique across rows); other records are messages.
+            # The table also refuses a NULL PRIMARY KEY column, which SQLite alone takes,
+            # unless the script is SQLite's own (see SqliteTable.null_keys).
             try:
                 table = SqliteTable(
                     script, dialect, domain.entity(entity), keep_rows=self.generator == "file"

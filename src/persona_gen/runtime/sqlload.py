@@ -1,7 +1,9 @@
 """Loading rows into an in-memory SQLite built from a DDL script: the DDL format's validator.
 
 SQLite checks what the script declares on every INSERT: NOT NULL, CHECK, UNIQUE/PRIMARY KEY
-(and enums written as CHECKs). Types SQLite does not know are stored as text; a script in
+(and enums written as CHECKs), and, for a script of another database, a NULL in a PRIMARY KEY
+column, which SQLite alone takes (see ``SqliteTable.null_keys``). Types SQLite does not know
+are stored as text; a script in
 another dialect is translated with sqlglot, without what only its own database knows
 (engines, collations, schema qualifiers). Foreign keys are off: a checked file holds one
 table's rows, not its parents'. PostgreSQL's regular-expression matches (``~``, ``~*``,
@@ -29,7 +31,7 @@ from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
 from persona_gen.entities.model import Entity
-from persona_gen.importers.ddl import split_statements
+from persona_gen.importers.ddl import Statement, split_statements
 
 __all__ = ["SCHEMA_STATEMENT", "SqliteTable", "TableError", "sqlite_statements", "translate"]
 
@@ -154,6 +156,32 @@ def _connect(unusable: Callable[[str], None]) -> sqlite3.Connection:
     return conn
 
 
+def _auto_increment(statements: list[Statement], dialect: str, table: str) -> set[str]:
+    """The (lower-case) columns of ``table`` a MySQL script declares ``AUTO_INCREMENT``, in
+    its last declaration; none for another dialect."""
+    if dialect != "mysql":
+        return set()
+    found: set[str] = set()
+    for stmt in statements:
+        if not re.match(r"^CREATE\s+TABLE\b", stmt.text, re.IGNORECASE):
+            continue
+        try:
+            tree = sqlglot.parse_one(stmt.text, read=dialect)
+        except Exception:  # (as in SqliteTable._run: it was skipped with a warning there)
+            continue
+        schema = tree.this if isinstance(tree, exp.Create) else None
+        if not isinstance(schema, exp.Schema) or not isinstance(schema.this, exp.Table):
+            continue
+        if schema.this.name.lower() != table.lower():
+            continue
+        found = {
+            col.name.lower()
+            for col in schema.expressions
+            if isinstance(col, exp.ColumnDef) and col.find(exp.AutoIncrementColumnConstraint)
+        }
+    return found
+
+
 def _why(exc: Exception) -> str:
     text = str(exc).splitlines()[0][:200] if str(exc) else ""
     return text if isinstance(exc, sqlite3.Error) and text else f"{type(exc).__name__}: {text}"
@@ -202,6 +230,7 @@ class SqliteTable:
             raise TableError(f"table {entity.name} cannot be built in SQLite{why}")
         self.entity = entity
         self.fields = [f.name for f in entity.schema.fields if not f.read_only]
+        self.null_keys = self._null_keys(statements)
         quoted = ", ".join('"' + c.replace('"', '""') + '"' for c in self.fields)
         table = '"' + entity.name.replace('"', '""') + '"'
         holders = ", ".join("?" * len(self.fields))
@@ -212,6 +241,12 @@ class SqliteTable:
         unknown = sorted(set(row) - {f.name for f in self.entity.schema.fields})
         if unknown:
             return f"no such column: {', '.join(unknown)}"
+        for c in self.null_keys:
+            if row.get(c) is None:  # (a column the row lacks is NULL too: see null_keys)
+                return (
+                    f"NOT NULL constraint failed: {self.entity.name}.{c} "
+                    "(a PRIMARY KEY column: only SQLite takes NULL there)"
+                )
         self.conn.execute("SAVEPOINT row")
         try:
             self.conn.execute(self.statement, [self._value(row.get(c), c) for c in self.fields])
@@ -223,6 +258,30 @@ class SqliteTable:
                 self.conn.execute("ROLLBACK TO row")
             self.conn.execute("RELEASE row")
         return None
+
+    def _null_keys(self, statements: list[Statement]) -> tuple[str, ...]:
+        """The PRIMARY KEY columns a row must not leave NULL, which SQLite cannot tell.
+
+        SQLite takes NULL in a PRIMARY KEY column (in an INTEGER one it stands for the next
+        rowid; in any other it is kept, a historical quirk its documentation owns to), and
+        a script in SQLite's dialect is checked as SQLite is: none. PostgreSQL, MySQL, SQL
+        Server and the SQL standard refuse it, whatever the column's DEFAULT, SERIAL or
+        IDENTITY: a column a row lacks counts as NULL, as in the rest of the check, because
+        the sinks write every column (``NULL`` for an absent one) and a default fills only
+        a column an INSERT leaves out. MySQL alone takes NULL in an ``AUTO_INCREMENT``
+        column and fills in the next number: those are left out. Keys are read from the
+        table SQLite built (inline, table constraint, composite) and from the entity (a key
+        SQLite could not build, such as one added by ``ALTER TABLE``); generated
+        (read-only) columns are not inserted, so not checked.
+        """
+        if self.dialect == "sqlite":
+            return ()
+        table = '"' + self.entity.name.replace('"', '""') + '"'
+        info = self.conn.execute(f"PRAGMA table_info({table})").fetchall()
+        built = [name for _, name, _, _, _, pk in sorted(info, key=lambda r: r[5]) if pk]
+        keys = {k.lower(): k for k in (*built, *self.entity.primary_key)}
+        filled = _auto_increment(statements, self.dialect, self.entity.name)
+        return tuple(f for f in self.fields if f.lower() in keys and f.lower() not in filled)
 
     def _unusable_pattern(self, pattern: str) -> None:
         note = f"pattern {pattern!r} is not a Python regular expression: not enforced"

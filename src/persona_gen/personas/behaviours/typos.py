@@ -12,7 +12,9 @@ from persona_gen.personas.trace import Trace
 
 class TyposParams(Params):
     rate: Rate = Field(0.03, description="Share of events whose payload has a typo.")
-    max_edits: int = Field(1, ge=1, le=5, description="Edits per affected value.")
+    max_edits: int = Field(
+        1, ge=1, le=5, description="Most edits per affected value (1 to max_edits, uniformly)."
+    )
 
 
 class Typos(Behaviour[TyposParams]):
