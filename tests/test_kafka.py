@@ -195,6 +195,7 @@ def test_url_reads_brokers_topic_and_options() -> None:
         ("kafka://h:9092/t?timeout=0", "timeout must be seconds"),
         ("kafka://h:9092/t?connect=soon", "connect must be seconds"),
         ("kafka://h:9092/t?create=0", "create must be a partition count"),
+        ("kafka://h:9092/t?create=100000", "partition count from 1 to 10000 (got '100000')"),
         ("kafka://h:9092/t?value.schema=x", "the json value encoding takes no options"),
         ("kafka://me:secret@h:9092/t", "credentials do not belong in the URL"),
     ],
@@ -209,6 +210,21 @@ def test_bad_urls_are_usage_errors(url: str, says: str) -> None:
     assert says in message
     assert "\n" not in message
     assert "secret" not in message
+
+
+def test_the_error_line_says_how_many_reasons_it_leaves_out() -> None:
+    """The line names the three commonest reasons; the rest are counted, not dropped
+    silently (40 failed records must not read as the 10 the named reasons add up to)."""
+    report = DeliveryReport(destination="kafka://h:9092/t", encoding="avro")
+    report.records = 50
+    report.acknowledged = 10
+    for i, n in enumerate([4, 3, 3, 2, 2, 1]):
+        report.fail(f"reason {i}", n)
+    line = report.summary()
+    assert "reason 0 (4), reason 1 (3), reason 2 (3) and 3 other reasons (5 records)" in line
+    report = DeliveryReport(destination="kafka://h:9092/t", encoding="avro")
+    report.fail("only", 2)
+    assert report.summary().endswith("errors: only (2)")
 
 
 # -- the round trip ---------------------------------------------------------------------------
