@@ -186,6 +186,29 @@ def test_sqlite_database(tmp_path: Path) -> None:
     assert result.code == 1 and "no table 'nope'" in result.stderr
 
 
+def test_a_rolled_back_load_manifest_does_not_describe_the_table(tmp_path: Path) -> None:
+    """A failed load into a database replaces the manifest of the load that filled it; its
+    `committed: false` manifest names rows that are not there, so check reads the table as
+    the profile says, not as the failed run's personas (another entity's table)."""
+    profile = tmp_path / "u.yaml"
+    profile.write_text(
+        "name: u\nversion: 1.0.0\npersonas:\n  - {name: normal_user, weight: 1}\n"
+        "datasets:\n  - {name: rows, type: file, count: 60}\n"
+    )
+    db = tmp_path / "u.db"
+    sink = f"sqlite:///{db}"
+    args = ["-t", "file", "-n", "60", "-s", "1", "--sink", sink]
+    assert run_cli(["quick", "normal_user", *args, "--create-tables"]).code == 0
+    failed = run_cli(["quick", "noisy_device", *args])  # its table is not there
+    assert failed.code == 1 and "telemetry_readings" in failed.stderr
+    manifest = json.loads((tmp_path / "u.db.file.manifest.json").read_text())
+    assert manifest["delivery"]["committed"] is False
+    for data in (sink, str(db)):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["entity"] == "user: User" and doc["checked"] == 60
+
+
 def test_builtin_profile_avro_union_and_sql(tmp_path: Path) -> None:
     """Built-in entities: a streaming Avro file is a union of records (User, Order)."""
     profile = tmp_path / "b.yaml"

@@ -466,6 +466,45 @@ def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
     assert doc["delivery"]["error"].startswith("interrupted")
 
 
+def test_a_connection_lost_mid_load_is_one_line_and_keeps_nothing(
+    pg_db: str, tmp_path: Path
+) -> None:
+    """The server ends the session while COPY runs: one error line (psycopg's own warning
+    about the COPY it abandons stays out of stderr), exit 1, nothing committed."""
+    import subprocess
+    import sys
+
+    manifest = tmp_path / "m.json"
+    args = ["quick", "normal_user", "-t", "file", "-n", "2000000", "-s", "3", "--sink", pg_db]
+    args += ["--create-tables", "--manifest", str(manifest)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "persona_gen", *args],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    database = pg_db.rsplit("/", 1)[1].split("?", maxsplit=1)[0]
+    terminated = False
+    deadline = time.monotonic() + 120
+    with psycopg.connect(pg_db, autocommit=True) as admin:
+        while not terminated and time.monotonic() < deadline and proc.poll() is None:
+            (terminated,) = admin.execute(
+                "SELECT count(pg_terminate_backend(pid)) > 0 FROM pg_stat_activity"
+                " WHERE datname = %s AND application_name = 'persona-gen'"
+                " AND query LIKE 'COPY%%'",
+                (database,),
+            ).fetchone()
+            time.sleep(0.05)
+    _, err = proc.communicate(timeout=120)
+    assert terminated, err
+    assert proc.returncode == 1, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("persona-gen: error:"), err
+    assert "lost the connection" in lines[0]
+    assert pg_tables(pg_db) == set()
+    delivery = orjson.loads(manifest.read_bytes())["delivery"]
+    assert delivery["committed"] is False and "lost the connection" in delivery["error"]
+
+
 # -- SQL scripts ------------------------------------------------------------------------------
 
 

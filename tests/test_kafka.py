@@ -195,6 +195,7 @@ def test_url_reads_brokers_topic_and_options() -> None:
         ("kafka://h:9092/t?timeout=0", "timeout must be seconds"),
         ("kafka://h:9092/t?connect=soon", "connect must be seconds"),
         ("kafka://h:9092/t?create=0", "create must be a partition count"),
+        ("kafka://h:9092/t?create=100000", "partition count from 1 to 10000 (got '100000')"),
         ("kafka://h:9092/t?value.schema=x", "the json value encoding takes no options"),
         ("kafka://me:secret@h:9092/t", "credentials do not belong in the URL"),
     ],
@@ -209,6 +210,21 @@ def test_bad_urls_are_usage_errors(url: str, says: str) -> None:
     assert says in message
     assert "\n" not in message
     assert "secret" not in message
+
+
+def test_the_error_line_says_how_many_reasons_it_leaves_out() -> None:
+    """The line names the three commonest reasons; the rest are counted, not dropped
+    silently (40 failed records must not read as the 10 the named reasons add up to)."""
+    report = DeliveryReport(destination="kafka://h:9092/t", encoding="avro")
+    report.records = 50
+    report.acknowledged = 10
+    for i, n in enumerate([4, 3, 3, 2, 2, 1]):
+        report.fail(f"reason {i}", n)
+    line = report.summary()
+    assert "reason 0 (4), reason 1 (3), reason 2 (3) and 3 other reasons (5 records)" in line
+    report = DeliveryReport(destination="kafka://h:9092/t", encoding="avro")
+    report.fail("only", 2)
+    assert report.summary().endswith("errors: only (2)")
 
 
 # -- the round trip ---------------------------------------------------------------------------
@@ -496,14 +512,66 @@ def test_losing_the_broker_mid_run_stops_and_accounts(tmp_path: Path) -> None:
     assert "stopped: " in str(caught.value)
 
 
-def wait_for_log_end(bootstrap: str, topic: str, count: int) -> None:
+def test_a_broker_back_within_connect_seconds_does_not_stop_the_run(tmp_path: Path) -> None:
+    """The one broker stops mid-run and is back (same port) within ?connect= seconds: the
+    run waits for it instead of stopping at the first refused connection (and then saying
+    it "could not reconnect within 60 s"), and every record arrives."""
+    import subprocess
+    import threading
+
+    from tests.kafka_fixture import SCRIPT
+
+    state = str(tmp_path / "broker")
+    bootstrap = start_broker(state)
+    port = bootstrap.rsplit(":", 1)[1]
+    restarted: list[subprocess.CompletedProcess[str]] = []
+
+    def restart() -> None:
+        time.sleep(1)  # (the producer sees every connection refused first)
+        restarted.append(
+            subprocess.run(
+                ["bash", str(SCRIPT), "start", state, port],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=300,
+            )
+        )
+
+    restarter = threading.Thread(target=restart)
+    try:
+        topic = new_topic(bootstrap, 3)
+        records = [r for b in streaming("normal_user", 1500, 4).blocks() for r in b]
+
+        def blocks() -> Iterator[list[dict[str, Any]]]:
+            yield records[:500]
+            wait_for_log_end(bootstrap, topic, 500, partitions=3)
+            stop_broker(state)
+            restarter.start()
+            for start in range(500, 1500, 100):
+                yield records[start : start + 100]
+                time.sleep(0.2)  # (the run polls, and so sees the brokers lost, in between)
+
+        report = send_records(blocks(), f"kafka://{bootstrap}/{topic}?connect=240&timeout=300")
+        restarter.join()
+        assert restarted and restarted[0].returncode == 0, restarted
+        assert report.stopped is None, report.stopped
+        assert (report.records, report.acknowledged, report.failed) == (1500, 1500, 0)
+        assert len(consume_all(bootstrap, topic, 1500)) == 1500
+    finally:
+        if restarter.is_alive():
+            restarter.join()
+        stop_broker(state)
+
+
+def wait_for_log_end(bootstrap: str, topic: str, count: int, partitions: int = 12) -> None:
     consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": "pg-test-watch"})
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             ends = sum(
                 consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-                for p in range(12)
+                for p in range(partitions)
             )
             if ends >= count:
                 time.sleep(0.2)  # and the producer has had the acknowledgements

@@ -362,15 +362,25 @@ def _count_against_manifest(
 def _manifest(data_path: Path, database: bool = False, table: str | None = None) -> dict[str, Any]:
     """The manifest beside the data, ``FILE.manifest.json``; for a SQLite database the one a
     load into it left (``DB.DATASET.manifest.json``): the one that filled ``table``, or the
-    only one."""
+    only one. A load that was rolled back (``committed: false``) left no rows, so its
+    manifest (which replaced the one of the load that did) tells nothing about the table."""
     doc = _json_object(data_path.with_name(data_path.name + ".manifest.json"))
     if doc or not database or not data_path.name:
         return doc
     pattern = glob.escape(data_path.name) + ".*.manifest.json"
-    loads = [d for p in sorted(data_path.parent.glob(pattern)) if (d := _json_object(p))]
+    loads = [
+        d
+        for p in sorted(data_path.parent.glob(pattern))
+        if (d := _json_object(p)) and _committed(d)
+    ]
     if table:
         loads = [d for d in loads if table.lower() in map(str.lower, _loaded_tables(d))]
     return loads[0] if len(loads) == 1 else {}
+
+
+def _committed(manifest: dict[str, Any]) -> bool:
+    delivery = manifest.get("delivery")
+    return not isinstance(delivery, dict) or delivery.get("committed") is not False
 
 
 def _loaded_tables(manifest: dict[str, Any]) -> list[str]:

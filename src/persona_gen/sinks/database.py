@@ -41,6 +41,7 @@ rejects any row (or the run is interrupted, or fails), everything is rolled back
 
 from __future__ import annotations
 
+import logging
 import re
 import sqlite3
 import sys
@@ -1009,6 +1010,10 @@ def connect_postgres(
         import psycopg
     except ImportError:  # pragma: no cover - psycopg is a dependency
         raise error("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from None
+    # psycopg logs what it ignores while unwinding a failed COPY ("error ignored terminating
+    # <psycopg.Copy [BAD]>: the connection is lost"); the error itself is reported once, so
+    # that warning must not reach stderr through logging's last-resort handler.
+    _quiet_driver_log()
     try:
         return psycopg.connect(
             target.conninfo,
@@ -1023,6 +1028,12 @@ def connect_postgres(
         raise error(
             f"cannot reach PostgreSQL at {target}: {scrub_password(reason, target)}"
         ) from None
+
+
+def _quiet_driver_log() -> None:
+    log = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
 
 
 def scrub_password(text: str, target: DatabaseTarget) -> str:

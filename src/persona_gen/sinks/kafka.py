@@ -164,6 +164,7 @@ def _produce(
     # while records are produced: raised inside the Kafka client's C code (a delivery
     # callback, a produce) it surfaced as SystemError or TypeError, or lost a record.
     with _InterruptFlag() as interrupt:
+        run.interrupted = lambda: interrupt.seen
         try:
             taking = iter(blocks)
             while True:

@@ -112,6 +112,8 @@ class _Run:
         # The client lost its connection to every broker while producing: whether they are
         # really gone is checked (``check_brokers``) before the run is stopped for it.
         self.lost_brokers = False
+        # Whether Ctrl-C was pressed (set by the sending loop): a wait for lost brokers ends.
+        self.interrupted: Callable[[], bool] = lambda: False
         self.topics: dict[str, _Topic] = {}  # checked on first use
         # acks=0: each topic's partition end offsets before the first record, to see after
         # the run how many records really arrived (the broker acknowledges none).
@@ -164,21 +166,27 @@ class _Run:
             batch = max(min(batch, *limits), 1)
         self.producer = self._producer(batch)
 
-    def _unreachable(self, seconds: float) -> str | None:
-        """None when a broker answers a metadata request within ``seconds``; else why not."""
+    def _unreachable(self, seconds: float, wait_out: bool = False) -> str | None:
+        """None when a broker answers a metadata request within ``seconds``; else why not.
+        Before the run, every broker refusing fails at once; ``wait_out`` (brokers lost
+        mid-run) waits the whole ``seconds`` for one to come back (or for Ctrl-C)."""
         deadline = time.monotonic() + seconds
         self.all_down = False
         while True:
+            if wait_out and self.interrupted():
+                return None  # (Ctrl-C stops the run anyway; say nothing about the brokers)
             # Short attempts, so that "every broker refused" fails at once rather than after
             # the whole wait; a slow network still gets the full ``connect`` seconds.
-            wait = max(min(0.5, deadline - time.monotonic()), 0.05)
+            began = time.monotonic()
+            wait = max(min(0.5, deadline - began), 0.05)
             try:
                 self.admin.list_topics(timeout=wait)
                 return None
             except self._KafkaException as exc:
                 self.admin.poll(0)  # collect the client's own reason (connection refused...)
-                if self.all_down or time.monotonic() >= deadline:
+                if (self.all_down and not wait_out) or time.monotonic() >= deadline:
                     return self._why_not(exc, deadline)
+                time.sleep(max(0.0, min(0.2 - (time.monotonic() - began), 0.2)))
 
     def _why_not(self, exc: BaseException, deadline: float) -> str:
         """The best reason the client gave for not reaching a broker."""
@@ -466,7 +474,7 @@ class _Run:
         if not self.lost_brokers or self.report.stopped:
             return
         self.lost_brokers = False
-        problem = self._unreachable(self.target.connect_s)
+        problem = self._unreachable(self.target.connect_s, wait_out=True)
         if problem is not None:
             self.report.stop(
                 f"lost the connection to every broker ({self.target.bootstrap}) and could not "

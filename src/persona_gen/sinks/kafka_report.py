@@ -66,8 +66,16 @@ class DeliveryReport:
         if self.stopped:
             head += f"; stopped: {self.stopped}"
         if self.errors:
-            worst = ", ".join(f"{text} ({n})" for text, n in self.errors.most_common(3))
+            shown = self.errors.most_common(3)
+            worst = ", ".join(f"{text} ({n})" for text, n in shown)
             head += f"; errors: {worst}"
+            if len(self.errors) > len(shown):  # the rest are in the manifest's `errors`
+                rest = len(self.errors) - len(shown)
+                records = sum(self.errors.values()) - sum(n for _, n in shown)
+                head += (
+                    f" and {rest} other reason{'s' if rest > 1 else ''} "
+                    f"({records} record{'s' if records > 1 else ''})"
+                )
         return head
 
     def to_manifest(self) -> dict[str, Any]:

@@ -158,5 +158,7 @@ def _partitions(text: str | None, where: str) -> int | None:
     if text is None:
         return None
     if not text.isdigit() or not 1 <= int(text) <= 10_000:
-        raise UsageError(f"{where}: create must be a partition count from 1 (got '{text}')")
+        raise UsageError(
+            f"{where}: create must be a partition count from 1 to 10000 (got '{text}')"
+        )
     return int(text)
