@@ -911,3 +911,27 @@ def test_a_profile_in_a_personas_folder_is_not_taken_for_a_persona(tmp_path: Pat
     assert (
         run_cli(["quick", "mine", "-p", str(tmp_path), "-t", "api", "-n", "2", "-s", "1"]).code == 0
     )
+
+
+def test_ctrl_c_while_the_cli_starts_is_no_traceback() -> None:
+    """Ctrl-C while the CLI's modules are still importing (before it can catch one) ends as
+    any other Ctrl-C: one line, exit 130. The KeyboardInterrupt is raised where the console
+    script imports the CLI, as a Ctrl-C in those first few hundred milliseconds would be."""
+    import subprocess
+    import sys
+
+    program = (
+        "import sys, importlib.abc\n"
+        "class Interrupt(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'persona_gen.runtime.cli':\n"
+        "            raise KeyboardInterrupt\n"
+        "sys.meta_path.insert(0, Interrupt())\n"
+        "import runpy\n"
+        "runpy.run_module('persona_gen', run_name='__main__')\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 130, done.stderr
+    assert done.stderr == "persona-gen: interrupted; no partial output was kept\n"

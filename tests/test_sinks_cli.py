@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import secrets
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from tests.helpers import run_cli
 
 
 def test_quick_to_kafka_with_manifest(kafka_bootstrap: str, tmp_path: Path) -> None:
-    topic = f"cli-{tmp_path.name[-12:]}".replace("_", "-")
+    topic = f"cli-{secrets.token_hex(5)}"
     manifest = tmp_path / "run.manifest.json"
     result = run_cli(
         [
@@ -161,7 +162,7 @@ def test_interrupted_stream_reports_what_was_delivered(
 
     manifest = tmp_path / "m.json"
     exe = Path(sys.executable).parent / "persona-gen"
-    topic = f"int-{tmp_path.name[-10:]}".replace("_", "-")
+    topic = f"int-{secrets.token_hex(5)}"
     # A shell's background job ignores SIGINT and children inherit that; a handler (unlike
     # SIG_IGN) is reset on exec, so the child gets Ctrl-C whatever started the test run.
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -237,7 +238,7 @@ def test_ctrl_c_at_full_speed_accounts_for_every_record(
 
     manifest = tmp_path / "m.json"
     exe = Path(sys.executable).parent / "persona-gen"
-    topic = f"intf-{tmp_path.name[-10:]}".replace("_", "-")
+    topic = f"intf-{secrets.token_hex(5)}"
     sink = f"kafka://{kafka_bootstrap}/{topic}?create=12"
     args = ["quick", "noisy_device", "-t", "streaming", "-n", "2000000", "-s", "7"]
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -266,7 +267,7 @@ def test_ctrl_c_stops_a_slow_paced_run_at_once(kafka_bootstrap: str, tmp_path: P
     import time
 
     exe = Path(sys.executable).parent / "persona-gen"
-    topic = f"slow-{tmp_path.name[-10:]}".replace("_", "-")
+    topic = f"slow-{secrets.token_hex(5)}"
     sink = f"kafka://{kafka_bootstrap}/{topic}?create=3"
     args = ["quick", "normal_user", "-t", "streaming", "-n", "100", "-s", "1", "--rate", "1/min"]
     previous = signal.signal(signal.SIGINT, signal.default_int_handler)
@@ -321,7 +322,7 @@ def test_avro_and_protobuf_values(kafka_bootstrap: str, tmp_path: Path) -> None:
             ).code
             == 0
         )
-        topic = f"{value}-{tmp_path.name[-8:]}".replace("_", "-")
+        topic = f"{value}-{secrets.token_hex(5)}"
         options = f"value={value}&value.schema={root / schema}"
         if value == "protobuf":
             options += "&value.message=User"

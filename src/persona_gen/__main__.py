@@ -2,6 +2,6 @@
 
 import sys
 
-from persona_gen.runtime.cli import main
+from persona_gen._console import main
 
 sys.exit(main())

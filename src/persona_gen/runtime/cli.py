@@ -20,6 +20,7 @@ from typing import Annotated, Any
 
 import typer
 
+from persona_gen._console import INTERRUPTED
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.runtime.options import (
     check_data_file,
@@ -845,9 +846,6 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
 
 
-_INTERRUPTED = "persona-gen: interrupted; no partial output was kept"
-
-
 def _after_interrupt(exc: BaseException) -> bool:
     seen: BaseException | None = exc
     while seen is not None:
@@ -945,7 +943,7 @@ def main(argv: list[str] | None = None) -> int:
             return _reader_gone()
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if _after_interrupt(exc):  # (Typer turns Ctrl-C into a silent exit 130)
-            print(_INTERRUPTED, file=sys.stderr)
+            print(INTERRUPTED, file=sys.stderr)
         return code
     except PersonaGenError as exc:
         where = f"dataset '{exc.dataset}': " if exc.dataset else ""
@@ -954,7 +952,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"persona-gen: error: {where}{exc}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
-        print(_INTERRUPTED, file=sys.stderr)
+        print(INTERRUPTED, file=sys.stderr)
         return 130
     except BrokenPipeError:
         return _reader_gone()
