@@ -3,9 +3,11 @@ Content-Type, the body encoded as that type, and ``persona-gen check`` reads the
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
@@ -88,6 +90,17 @@ def _sent(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r["request"] for r, w in zip(records, whole, strict=True) if r["request"]["body"] and w]
 
 
+def _message(request: dict[str, Any]) -> EmailMessage:
+    """A multipart request's body, parsed: bytes where it has ``body_encoding: base64`` (a
+    form with file parts), else its text."""
+    body = request["body"]
+    data = base64.b64decode(body) if request.get("body_encoding") == "base64" else body.encode()
+    raw = f"Content-Type: {request['headers']['Content-Type']}\r\n\r\n".encode() + data
+    message = BytesParser(policy=HTTP).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
 def test_a_urlencoded_body_is_sent_as_a_form(tmp_path: Path) -> None:
     _, records = _generate(tmp_path, "Login", "normal_user")
     requests = _sent(records)
@@ -107,8 +120,8 @@ def test_a_multipart_body_is_sent_as_its_parts(tmp_path: Path) -> None:
     for request in requests:
         content_type = request["headers"]["Content-Type"]
         assert content_type.startswith("multipart/form-data; boundary=")
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        assert request["body_encoding"] == "base64"  # (a form with a file part: bytes)
+        message = _message(request)
         assert message.is_multipart() and not message.defects
         parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
         assert {"title", "file"} <= set(parts)
@@ -218,8 +231,12 @@ def test_check_reads_an_empty_multipart_body(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
     records = json.loads((out / "Upload_api.json").read_text(encoding="utf-8"))
-    bodies = [str(r["request"]["body"]) for r in records if r["request"]["body"] is not None]
-    empty = [b for b in bodies if b.count("--persona-gen-") == 1 and b.endswith("--\r\n")]
+    bodies = [
+        base64.b64decode(r["request"]["body"])
+        for r in records
+        if r["request"]["body"] is not None and r["request"].get("body_encoding") == "base64"
+    ]
+    empty = [b for b in bodies if b.count(b"--persona-gen-") == 1 and b.endswith(b"--\r\n")]
     assert empty, "no body without parts was drawn"
     report = check_dataset(out / "Upload_api.json", load_profile(profile))
     assert report.exit_code == 0 and not report.problems, report.to_json()
@@ -274,14 +291,12 @@ def test_multipart_parts_have_their_declared_content_types(tmp_path: Path) -> No
     assert requests
     seen: set[str] = set()
     for request in requests:
-        content_type = request["headers"]["Content-Type"]
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        message = _message(request)
         parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
         seen.update(str(n) for n in parts)
         scan = parts["scan"]
         assert scan.get_content_type() == "image/png" and scan.get_filename() == "scan"
-        assert "Content-Type: text/plain; charset=utf-8\r\n" in request["body"]
+        assert b"Content-Type: text/plain; charset=utf-8\r\n" in base64.b64decode(request["body"])
         assert parts["caption"].get_content_type() == "text/plain"
         if "manifest" in parts:
             assert parts["manifest"].get_content_type() == "application/json"
@@ -530,9 +545,7 @@ def test_multipart_parts_carry_their_declared_headers(tmp_path: Path) -> None:
     requests = _sent(json.loads(data.read_text(encoding="utf-8")))
     assert requests
     for request in requests:
-        content_type = request["headers"]["Content-Type"]
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        message = _message(request)
         parts = [
             (p.get_param("name", header="content-disposition"), p) for p in message.iter_parts()
         ]

@@ -75,8 +75,9 @@ class ApiGenerator(Generator):
         self.from_spec = bool(self.ctx.domain.operations) and self.ctx.domain.source != "builtin"
         weights = np.asarray([_METHOD_WEIGHT.get(op.method, 1.0) for op in ops], np.float64)
         self.weights = weights / weights.sum()
+        files = self._file_fields(ops)
         self.effects = {
-            name: PayloadEffects(self.ctx.domain, ent)
+            name: PayloadEffects(self.ctx.domain, ent, files.get(name, frozenset()))
             for name, ent in self.ctx.domain.entities.items()
         }
         # Top-level fields a request never sends (readOnly) and a reply never holds
@@ -97,6 +98,21 @@ class ApiGenerator(Generator):
         # Once per dataset: values are cached by schema object, so a schema made per block
         # would be a new cache entry per block.
         self.path_schemas = [self._path_schemas(op) for op in ops]
+
+    def _file_fields(self, ops: list[Operation]) -> dict[str, frozenset[str]]:
+        """Per entity, the fields some multipart operation sends it with as file parts: a
+        ``format: binary`` one without a ``content_type``, or one whose ``content_type`` is
+        a binary type (see ``forms.encode``)."""
+        out: dict[str, frozenset[str]] = {}
+        for op in ops:
+            if op.request_media != MULTIPART or not op.request_body:
+                continue
+            sent = self._entity_of(op.entity)
+            declared = {e.name: e.content_type for e in op.request_encoding if e.content_type}
+            files = {name for name, media in declared.items() if media_kind(media) == "binary"}
+            files |= binary_fields(sent.schema, self.ctx.domain) - set(declared)
+            out[sent.name] = out.get(sent.name, frozenset()) | files
+        return out
 
     def sparse_columns(self) -> dict[str, str]:
         return {"session_id": "string", "session_anomaly": "string"}
@@ -530,7 +546,10 @@ class ApiGenerator(Generator):
         kind = media_kind(media)
         headers["Content-Type"] = "application/json"
         if kind == "form" and isinstance(body, dict):
-            headers["Content-Type"], text = self._form(body, str(media), op, tag, part_headers)
+            headers["Content-Type"], form = self._form(body, str(media), op, tag, part_headers)
+            if isinstance(form, bytes):  # (a multipart form with file parts: bytes)
+                return base64_text(form[: max(1, len(form) // 2)] if cut else form), BASE64
+            text = form
         elif kind in ("json", "form"):  # (a form is of an object)
             if not cut:
                 return body, None
@@ -571,25 +590,36 @@ class ApiGenerator(Generator):
         op: Operation,
         tag: str,
         part_headers: dict[str, dict[str, str]] | None = None,
-    ) -> tuple[str, str]:
-        """``(Content-Type, text)`` of a body the spec declares as a form."""
+    ) -> tuple[str, str | bytes]:
+        """``(Content-Type, body)`` of a body the spec declares as a form: text, or bytes for
+        a multipart form with file parts, each a file of its part's type made of the bytes
+        its value stands for (``bodies.as_bytes``, as a binary body)."""
         sent = self._entity_of(op.entity)
         if sent.name not in self.binary:
             self.binary[sent.name] = binary_fields(sent.schema, self.ctx.domain)
-        if not op.request_encoding:
-            return encode_form(body, media, tag, self.binary[sent.name])
         domain = self.ctx.domain
         fields = {f.name: f.schema for f in deref(domain, sent.schema).fields}
 
-        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+        def one(name: str, value: Any) -> Schema:  # (the schema of a part's value)
             schema = fields.get(name, Schema("any"))
             items = deref(domain, schema).items
-            if items is not None and not isinstance(value, list):
-                schema = items  # (one item's part)
-            return to_xml(value, schema, domain, name)
+            return items if items is not None and not isinstance(value, list) else schema
+
+        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+            return to_xml(value, one(name, value), domain, name)
+
+        def file(name: str, value: Any, part_media: str) -> bytes:  # (a file part)
+            return as_bytes(value, one(name, value), domain, part_media)
 
         return encode_form(
-            body, media, tag, self.binary[sent.name], op.request_encoding, xml, part_headers
+            body,
+            media,
+            tag,
+            self.binary[sent.name],
+            op.request_encoding,
+            xml,
+            part_headers,
+            file,
         )
 
     def _part_headers(
