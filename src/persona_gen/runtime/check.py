@@ -743,8 +743,8 @@ def _wire_values(
         try:
             sent = base64.b64decode(part, validate=True)
         except (binascii.Error, ValueError):
-            why = "$: the body is not the Base64 text its body_encoding says"
-            return _Unreadable(why), True, None
+            unread = "$: the body is not the Base64 text its body_encoding says"
+            return _Unreadable(unread), True, None
     if kind in ("json", "text"):
         found = deref(domain, schema)
         values = from_text(part, schema, domain) if kind == "text" else part
