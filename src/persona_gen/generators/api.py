@@ -629,8 +629,11 @@ class ApiGenerator(Generator):
         ``{property: {header: value}}``: each value drawn from the header's schema, from a
         stream of their own (the block's other draws, and so every other record, stay as
         they were); a retry's or re-send's are its source's. A value is its text (JSON text where
-        it is no string), on one line."""
+        it is no string), on one line. A header its part does not declare required is sent
+        on about half the requests, decided after every value is drawn (so the values are
+        those of the same headers all required)."""
         out: dict[int, dict[str, dict[str, str]]] = {}
+        optional: list[tuple[list[int], str, str]] = []  # (rows, property, header)
         rng: np.random.Generator | None = None
         for k, op in enumerate(self.operations):
             if op.request_media != MULTIPART or not any(e.headers for e in op.request_encoding):
@@ -653,6 +656,13 @@ class ApiGenerator(Generator):
                     values = self.synth.values(schema, name, len(rows), rng)
                     for row, value in zip(rows, values, strict=True):
                         out[row].setdefault(part.name, {})[name] = _header_text(value)
+                    if name not in part.required_headers:
+                        optional.append((rows, part.name, name))
+        for rows, prop, name in optional:
+            assert rng is not None
+            left_out = np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist()
+            for j in left_out:
+                del out[rows[j]][prop][name]
         for row, src in repeats:
             if src in out:
                 out[row] = out[src]
