@@ -125,14 +125,14 @@ class ApiGenerator(Generator):
             op_index = self._without_unsupported(op_index, limited, trace)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
         request_ids, times = self.request_ids(trace), self.times(trace.t_ms)
-        anomaly = trace.details.get("session_anomaly")
         failure = trace.details.get("failure")
         retry_after = trace.details.get("retry_after_ms")
         malformed = trace.details.get("malformed")
-        tags = trace.tags()
 
         requests = self._requests(trace, op_index, rng)
         bodies, outcomes, paths, replies, named, queries, part_headers, same = requests
+        anomaly = _missing_as_sent(trace.details.get("session_anomaly"), same)
+        tags = _repeat_tags(trace, same, anomaly)
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [
             (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
@@ -143,7 +143,7 @@ class ApiGenerator(Generator):
             malformed = malformed[same]
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
-        all_headers = self._headers(trace, legacy, request_ids, sessions)
+        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly)
         persona = self.ctx.persona.name
         out: list[Record] = []
         declared_errors: list[tuple[int, Operation]] = []
@@ -363,12 +363,16 @@ class ApiGenerator(Generator):
         legacy: list[bool],
         request_ids: list[str],
         sessions: list[str],
+        same: np.ndarray,
+        anomaly: np.ndarray | None,
     ) -> list[dict[str, str]]:
         """Request headers per event: a legacy client's old User-Agent, no compression where
-        the client cannot, the retry count on retries."""
+        the client cannot, no credentials without a session (``anomaly``: see
+        ``_missing_as_sent``), the retry count on retries. A retry or re-send compresses
+        as its source does (``same``: see ``sources_of``)."""
         limited = trace.marks.get("limited")
         no_compression = (
-            (limited & trace.effects["limited"].no_compression).tolist()  # type: ignore[attr-defined]
+            (limited & trace.effects["limited"].no_compression)[same].tolist()  # type: ignore[attr-defined]
             if limited is not None
             else [False] * trace.n
         )
@@ -395,7 +399,6 @@ class ApiGenerator(Generator):
         # no credentials without a session.
         for i in np.flatnonzero(no_compression).tolist():
             del out[i]["Accept-Encoding"]
-        anomaly = trace.details.get("session_anomaly")
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
@@ -772,6 +775,64 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+# The marks whose effects shape a request (its body, path or headers): a retry or re-send
+# sends its source's request, so the behaviours that marked its source are its own too.
+_REQUEST_MARKS = (
+    "limited",
+    "noise",
+    "battery",
+    "signal_loss",
+    "typo",
+    "unicode",
+    "boundary",
+    "deprecated",
+    "malformed",
+)
+
+
+def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray | None:
+    """The session anomalies of a block's events as their requests are sent: a retry or
+    re-send (``same``: see ``sources_of``) sends its source's request, so it has no session
+    (``missing_session``: no ``Authorization``, ``session_id`` null) where its source has
+    none, and has one where its source has one."""
+    if anomaly is None:
+        return None
+    missing = anomaly == "missing_session"
+    sent = missing[same]
+    if np.array_equal(sent, missing):
+        return anomaly
+    out = anomaly.copy()
+    out[sent & ~missing] = "missing_session"
+    out[missing & ~sent] = None
+    return out
+
+
+def _repeat_tags(trace: Trace, same: np.ndarray, anomaly: np.ndarray | None) -> list[list[str]]:
+    """Per event, the behaviours that touched it (``Trace.tags``), and for a retry or
+    re-send those that shaped its source's request (a typo'd body repeated is still
+    typos'), in the trace's order of behaviours."""
+    tags = trace.tags()
+    rows = np.flatnonzero(same != np.arange(trace.n)).tolist()
+    if not rows:
+        return tags
+    shaping = [
+        (trace.marks[effect], names)
+        for effect in _REQUEST_MARKS
+        if effect in trace.marks
+        for names in [trace.marked_by.get(effect, [])]
+        if names
+    ]
+    if anomaly is not None and "session_anomaly" in trace.marked_by:
+        shaping.append((anomaly == "missing_session", trace.marked_by["session_anomaly"]))
+    order = {name: k for k, name in enumerate(trace.touched)}
+    for row in rows:
+        src = int(same[row])
+        extra = [n for mask, names in shaping if mask[src] for n in names if n not in tags[row]]
+        if extra:
+            tags[row] = sorted({*tags[row], *extra}, key=lambda n: order.get(n, len(order)))
+    return tags
 
 
 def _header_text(value: Any) -> str:
