@@ -446,6 +446,45 @@ def test_retries_and_re_sends_send_the_same_request(tmp_path: Path, generator: s
     assert resent > 500 and retried > 100
 
 
+def test_retries_and_re_sends_send_their_source_s_headers_and_behaviours(
+    tmp_path: Path,
+) -> None:
+    # A retry or re-send took its source's body and path but its own Accept-Encoding (a
+    # limited client's mark) and its own missing_session (no Authorization, session_id
+    # null); and a typo'd body repeated was not tagged typos.
+    catalog = own_catalog(
+        tmp_path,
+        "repeater",
+        """
+        behaviors:
+          delayed_transmission: {rate: 0.1, duplicate_rate: 0.3}
+          retry_storms: {rate: 0.05}
+          limited_features: {rate: 0.3, unsupported_methods: []}
+          session_anomalies: {rate: 0.2, kinds: [missing_session]}
+          typos: {rate: 0.3}
+        """,
+    )
+    recs = records("repeater", "api", 4 * BLOCK_SIZE, catalog=catalog)
+    first: dict[str, dict[str, Any]] = {}
+    shaping = {"limited_features", "typos"}
+    seen = Counter[str]()  # repeats with each
+    for r in recs:
+        source = first.setdefault(r["request_id"], r)
+        if source is r:
+            continue
+        assert _request_of(r) == _request_of(source), r["request_id"]
+        assert (r["session_id"] is None) == (source["session_id"] is None)
+        assert r.get("session_anomaly") == source.get("session_anomaly")
+        wanted = set(source["behaviors"]) & shaping
+        if source.get("session_anomaly") == "missing_session":
+            wanted.add("session_anomalies")
+        assert wanted <= set(r["behaviors"]), (r["behaviors"], source["behaviors"])
+        seen.update(wanted)
+        seen["no compression"] += "Accept-Encoding" not in r["request"]["headers"]
+        seen["no session"] += r["session_id"] is None
+    assert len(seen) == 5 and min(seen.values()) > 20, seen
+
+
 @pytest.mark.parametrize(
     "outcome", ["errors: {rate: 0.5}", "rate_limits: {limit: 1, window_s: 60}"]
 )

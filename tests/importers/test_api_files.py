@@ -309,3 +309,116 @@ def test_compressed_containers_hold_stored_blocks_the_same_on_every_zlib(media: 
     else:
         first = made[10]
     assert (first >> 1) & 0b11 == 0  # BTYPE 00: stored
+
+
+# -- multipart forms with file parts ---------------------------------------------------------
+
+UPLOAD = {
+    "openapi": "3.0.3",
+    "info": {"title": "uploads", "version": "1"},
+    "paths": {
+        "/pictures": {
+            "post": {
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {"$ref": "#/components/schemas/Picture"},
+                            "encoding": {"image": {"contentType": "image/png"}},
+                        }
+                    },
+                },
+                "responses": {"201": {"description": "stored"}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {
+            "Picture": {
+                "type": "object",
+                "required": ["image", "caption", "raw"],
+                "properties": {
+                    # (a PNG of the bytes drawn is longer than 20: length is not checked)
+                    "image": {"type": "string", "format": "binary", "maxLength": 20},
+                    "raw": {"type": "string", "format": "binary", "minLength": 4},
+                    "caption": {"type": "string", "minLength": 1, "maxLength": 40},
+                    "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                },
+            }
+        }
+    },
+}
+
+
+def _upload(tmp: Path, persona: str) -> tuple[Path, Path]:
+    spec = tmp / "uploads.yaml"
+    spec.write_text(yaml.safe_dump(UPLOAD), encoding="utf-8")
+    profile = tmp / "picture.yaml"
+    args = ["import-schema", str(spec), "-e", "Picture", "-o", str(profile), "-c", "600"]
+    assert run_cli([*args, "--force"]).code == 0
+    out = tmp / "out"
+    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "5"])
+    assert result.code == 0, result.stderr
+    return profile, out / "Picture_api.json"
+
+
+def _parts(request: dict[str, Any]) -> dict[str, Any]:
+    from email.parser import BytesParser
+    from email.policy import HTTP
+
+    head = f"Content-Type: {request['headers']['Content-Type']}\r\n\r\n".encode()
+    data = base64.b64decode(request["body"], validate=True)
+    message = BytesParser(policy=HTTP).parsebytes(head + data)
+    assert message.is_multipart() and not message.defects
+    return {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
+
+
+def test_a_multipart_form_with_a_file_part_is_bytes_and_the_file_is_valid(
+    tmp_path: Path,
+) -> None:
+    """A multipart body with a file part is carried as Base64 text (``body_encoding``);
+    its PNG part is a PNG of the bytes drawn for it, a ``format: binary`` part without a
+    ``contentType`` those bytes themselves, a text part its text."""
+    from persona_gen.runtime.check import check_dataset
+
+    profile, data = _upload(tmp_path, "normal_user")
+    records = json.loads(data.read_text(encoding="utf-8"))
+    sent = [r for r in records if r["request"]["body"] is not None]
+    assert sent
+    for record in sent:
+        request = record["request"]
+        assert request["body_encoding"] == "base64"
+        parts = _parts(request)
+        image, raw = parts["image"], parts["raw"]
+        assert (image.get_content_type(), image.get_filename()) == ("image/png", "image")
+        pixels = _png(image.get_payload(decode=True))
+        assert len(pixels) >= 12 and pixels[12:].strip(b"\x00") == b""  # (12 bytes drawn)
+        assert raw.get_content_type() == "application/octet-stream"
+        assert len(raw.get_payload(decode=True)) == 12  # (Base64 text of 12 bytes, decoded)
+        caption = parts["caption"]
+        assert caption.get_filename() is None and 1 <= len(caption.get_content()) <= 40
+    from persona_gen.profiles.loader import load_profile
+
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0 and not report.problems, report.to_json()
+    assert report.checked == len(records) and report.failed == 0 and not report.not_validated
+
+
+def test_check_agrees_with_the_labels_of_forms_with_file_parts(tmp_path: Path) -> None:
+    """Malformed inputs break a file part only by leaving it out (a file shows nothing else
+    of the value drawn for it); every other break is of a text part, and check sees each
+    as labelled, reading the Base64 body back into its parts."""
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.check import check_dataset
+
+    profile, data = _upload(tmp_path, "edge_case_user")
+    records = json.loads(data.read_text(encoding="utf-8"))
+    labelled = [v for r in records for v in r["violations"]]
+    assert {v["path"] for v in labelled} & {"caption", "rating"}
+    for v in labelled:
+        if v["path"] in ("image", "raw"):
+            assert v["rule"] == "required", v
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0 and not report.problems, report.to_json()
+    assert report.failed_as_labelled > 0 and not report.not_validated
+    assert report.checked == len(records)

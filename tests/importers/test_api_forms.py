@@ -3,9 +3,11 @@ Content-Type, the body encoded as that type, and ``persona-gen check`` reads the
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 import shutil
+from email.message import EmailMessage
 from email.parser import BytesParser
 from email.policy import HTTP
 from pathlib import Path
@@ -88,6 +90,17 @@ def _sent(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [r["request"] for r, w in zip(records, whole, strict=True) if r["request"]["body"] and w]
 
 
+def _message(request: dict[str, Any]) -> EmailMessage:
+    """A multipart request's body, parsed: bytes where it has ``body_encoding: base64`` (a
+    form with file parts), else its text."""
+    body = request["body"]
+    data = base64.b64decode(body) if request.get("body_encoding") == "base64" else body.encode()
+    raw = f"Content-Type: {request['headers']['Content-Type']}\r\n\r\n".encode() + data
+    message = BytesParser(policy=HTTP).parsebytes(raw)
+    assert isinstance(message, EmailMessage)
+    return message
+
+
 def test_a_urlencoded_body_is_sent_as_a_form(tmp_path: Path) -> None:
     _, records = _generate(tmp_path, "Login", "normal_user")
     requests = _sent(records)
@@ -107,8 +120,8 @@ def test_a_multipart_body_is_sent_as_its_parts(tmp_path: Path) -> None:
     for request in requests:
         content_type = request["headers"]["Content-Type"]
         assert content_type.startswith("multipart/form-data; boundary=")
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        assert request["body_encoding"] == "base64"  # (a form with a file part: bytes)
+        message = _message(request)
         assert message.is_multipart() and not message.defects
         parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
         assert {"title", "file"} <= set(parts)
@@ -218,8 +231,12 @@ def test_check_reads_an_empty_multipart_body(tmp_path: Path) -> None:
     out = tmp_path / "out"
     assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
     records = json.loads((out / "Upload_api.json").read_text(encoding="utf-8"))
-    bodies = [str(r["request"]["body"]) for r in records if r["request"]["body"] is not None]
-    empty = [b for b in bodies if b.count("--persona-gen-") == 1 and b.endswith("--\r\n")]
+    bodies = [
+        base64.b64decode(r["request"]["body"])
+        for r in records
+        if r["request"]["body"] is not None and r["request"].get("body_encoding") == "base64"
+    ]
+    empty = [b for b in bodies if b.count(b"--persona-gen-") == 1 and b.endswith(b"--\r\n")]
     assert empty, "no body without parts was drawn"
     report = check_dataset(out / "Upload_api.json", load_profile(profile))
     assert report.exit_code == 0 and not report.problems, report.to_json()
@@ -274,14 +291,12 @@ def test_multipart_parts_have_their_declared_content_types(tmp_path: Path) -> No
     assert requests
     seen: set[str] = set()
     for request in requests:
-        content_type = request["headers"]["Content-Type"]
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        message = _message(request)
         parts = {p.get_param("name", header="content-disposition"): p for p in message.iter_parts()}
         seen.update(str(n) for n in parts)
         scan = parts["scan"]
         assert scan.get_content_type() == "image/png" and scan.get_filename() == "scan"
-        assert "Content-Type: text/plain; charset=utf-8\r\n" in request["body"]
+        assert b"Content-Type: text/plain; charset=utf-8\r\n" in base64.b64decode(request["body"])
         assert parts["caption"].get_content_type() == "text/plain"
         if "manifest" in parts:
             assert parts["manifest"].get_content_type() == "application/json"
@@ -467,6 +482,14 @@ def test_a_profile_s_request_encoding_is_checked() -> None:
     for raw, message in cases:
         with pytest.raises(EntityFormatError, match=re.escape(message)):
             domain_from_dict({**base, "operations": [{**op, "request_encoding": raw}]})
+    multipart = {**op, "request_media": "multipart/form-data"}
+    bad_required = {"a": {"headers": {"X-A": {"type": "string"}}, "required_headers": ["X-B"]}}
+    with pytest.raises(EntityFormatError, match=re.escape("a.required_headers: expected a list")):
+        domain_from_dict({**base, "operations": [{**multipart, "request_encoding": bad_required}]})
+    headed = {"a": {"headers": {"X-A": {"type": "string"}}, "required_headers": ["X-A"]}}
+    domain = domain_from_dict({**base, "operations": [{**multipart, "request_encoding": headed}]})
+    assert domain.operations[0].request_encoding[0].required_headers == ("X-A",)
+    assert domain_to_dict(domain)["operations"][0]["request_encoding"] == headed
     good = {"a": {"content_type": "image/png"}, "b": {"style": "deepObject", "explode": True}}
     domain = domain_from_dict({**base, "operations": [{**op, "request_encoding": good}]})
     assert domain_to_dict(domain)["operations"][0]["request_encoding"] == good
@@ -496,7 +519,7 @@ paths:
         "201": {description: Stored}
 components:
   headers:
-    Checksum: {schema: {type: string, pattern: "^[0-9a-f]{8}$"}}
+    Checksum: {required: true, schema: {type: string, pattern: "^[0-9a-f]{8}$"}}
   schemas:
     Scan:
       type: object
@@ -519,6 +542,7 @@ def test_multipart_parts_carry_their_declared_headers(tmp_path: Path) -> None:
     (op,) = result.domain.operations
     image = {e.name: e for e in op.request_encoding}["image"]
     assert [h for h, _ in image.headers] == ["X-Rate-Limit-Limit", "X-Checksum"]
+    assert image.required_headers == ("X-Checksum",)
     assert domain_from_dict(domain_to_dict(result.domain)) == result.domain
     profile = tmp_path / "scan.yaml"
     args = ["import-schema", str(spec), "-e", "Scan", "-o", str(profile), "-c", "300", "--force"]
@@ -529,23 +553,59 @@ def test_multipart_parts_carry_their_declared_headers(tmp_path: Path) -> None:
     data = out / "Scan_api.json"
     requests = _sent(json.loads(data.read_text(encoding="utf-8")))
     assert requests
+    sent: dict[str, int] = {}  # an optional header: on how many parts
     for request in requests:
-        content_type = request["headers"]["Content-Type"]
-        raw = f"Content-Type: {content_type}\r\n\r\n{request['body']}".encode()
-        message = BytesParser(policy=HTTP).parsebytes(raw)
+        message = _message(request)
         parts = [
             (p.get_param("name", header="content-disposition"), p) for p in message.iter_parts()
         ]
         for name, part in parts:
             if name == "image":
                 assert part.get_content_type() == "image/jpeg"
-                assert 10 <= int(part["X-Rate-Limit-Limit"]) <= 99
-                assert re.fullmatch("[0-9a-f]{8}", part["X-Checksum"])
+                if "X-Rate-Limit-Limit" in part:
+                    assert 10 <= int(part["X-Rate-Limit-Limit"]) <= 99
+                    sent["X-Rate-Limit-Limit"] = sent.get("X-Rate-Limit-Limit", 0) + 1
+                assert re.fullmatch("[0-9a-f]{8}", part["X-Checksum"])  # (required: always)
                 assert part.get_all("Content-Type") == ["image/jpeg"]
             elif name == "pages":
-                assert part["X-Page-Kind"] in ("front", "back")
+                if "X-Page-Kind" in part:
+                    assert part["X-Page-Kind"] in ("front", "back")
+                    sent["X-Page-Kind"] = sent.get("X-Page-Kind", 0) + 1
             else:
                 assert "X-Page-Kind" not in part and "X-Checksum" not in part
         assert {"image", "pages"} <= {n for n, _ in parts}
+    # (not required: on about half the requests)
+    assert 0.35 < sent["X-Rate-Limit-Limit"] / len(requests) < 0.65, sent
+    assert sent["X-Page-Kind"] > 0.35 * len(requests), sent
     report = check_dataset(data, load_profile(profile))
     assert report.exit_code == 0 and not report.problems and report.failed == 0, report.to_json()
+
+
+def test_an_optional_part_header_changes_no_other_value(tmp_path: Path) -> None:
+    """Whether a part header that is not required is sent is decided after every header
+    value is drawn: the records are those of the same headers all required, less the
+    headers left out."""
+    required = PART_HEADERS.replace(
+        "{schema: {type: integer", "{required: true, schema: {type: integer"
+    ).replace("X-Page-Kind: {schema:", "X-Page-Kind: {required: true, schema:")
+    runs: dict[str, list[dict[str, Any]]] = {}
+    for name, spec in (("required", required), ("optional", PART_HEADERS)):
+        path = tmp_path / f"{name}.yaml"
+        path.write_text(spec, encoding="utf-8")
+        profile = tmp_path / f"{name}-profile.yaml"
+        args = ["import-schema", str(path), "-e", "Scan", "-o", str(profile), "-c", "200"]
+        assert run_cli([*args, "--force"]).code == 0
+        out = tmp_path / name
+        assert run_cli(["generate", str(profile), "-o", str(out), "-s", "4"]).code == 0
+        runs[name] = json.loads((out / "Scan_api.json").read_text(encoding="utf-8"))
+    optional = (b"X-Rate-Limit-Limit: ", b"X-Page-Kind: ")
+    dropped = 0
+    for full, sent in zip(runs["required"], runs["optional"], strict=True):
+        full_body = base64.b64decode(full["request"].pop("body") or "").split(b"\r\n")
+        sent_body = base64.b64decode(sent["request"].pop("body") or "").split(b"\r\n")
+        assert full == sent  # (all but the bodies)
+        left_out = [line for line in full_body if line not in sent_body]
+        assert all(line.startswith(optional) for line in left_out)
+        assert [line for line in full_body if line not in left_out] == sent_body
+        dropped += len(left_out)
+    assert dropped > 100

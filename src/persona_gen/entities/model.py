@@ -54,13 +54,15 @@ class PartEncoding:
     ``content_type`` (multipart) or the JSON or XML text of its value (urlencoded); in an
     urlencoded form, its ``style`` (one of STYLES) and whether it is ``explode``-d; in a
     multipart form, the ``headers`` its part carries besides those two (name, the schema of
-    its value)."""
+    its value), of which those in ``required_headers`` are on every request (the others,
+    OpenAPI's default, on some)."""
 
     name: str
     content_type: str | None = None
     style: str | None = None
     explode: bool | None = None
     headers: tuple[tuple[str, Schema], ...] = ()
+    required_headers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -342,6 +342,7 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
                     ("style", e.style),
                     ("explode", e.explode),
                     ("headers", {h: schema_to_dict(s) for h, s in e.headers} or None),
+                    ("required_headers", list(e.required_headers) or None),
                 )
                 if v is not None
             }
@@ -459,8 +460,9 @@ def _media_type(raw: Any, path: str) -> str:
 
 
 def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
-    """``request_encoding: {name: {content_type, style, explode, headers}}``, ``headers`` a
-    mapping of a part's header name to the schema of its value."""
+    """``request_encoding: {name: {content_type, style, explode, headers,
+    required_headers}}``, ``headers`` a mapping of a part's header name to the schema of its
+    value, ``required_headers`` the names of those sent on every request."""
     if not isinstance(raw, dict):
         raise EntityFormatError(path, "expected a mapping of property name to its encoding")
     out = []
@@ -468,9 +470,11 @@ def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
         here = f"{path}.{name}"
         if not isinstance(spec, dict):
             raise EntityFormatError(
-                here, "expected a mapping (content_type, style, explode, headers)"
+                here,
+                "expected a mapping (content_type, style, explode, headers, required_headers)",
             )
-        only(spec, "encoding", ("content_type", "style", "explode", "headers"), here)
+        keys = ("content_type", "style", "explode", "headers", "required_headers")
+        only(spec, "encoding", keys, here)
         content_type = spec.get("content_type")
         if content_type is not None:
             _media_type(content_type, f"{here}.content_type")
@@ -490,7 +494,21 @@ def _encoding(raw: Any, path: str) -> tuple[PartEncoding, ...]:
         part_headers = tuple(
             (str(h), schema_from_dict(s, f"{here}.headers.{h}")) for h, s in headers.items()
         )
-        out.append(PartEncoding(str(name), content_type, style, explode, part_headers))
+        required = spec.get("required_headers", [])
+        if not isinstance(required, list) or any(h not in headers for h in required):
+            raise EntityFormatError(
+                f"{here}.required_headers", "expected a list of names of its headers"
+            )
+        out.append(
+            PartEncoding(
+                str(name),
+                content_type,
+                style,
+                explode,
+                part_headers,
+                tuple(str(h) for h in required),
+            )
+        )
     return tuple(out)
 
 

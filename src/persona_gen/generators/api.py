@@ -75,8 +75,9 @@ class ApiGenerator(Generator):
         self.from_spec = bool(self.ctx.domain.operations) and self.ctx.domain.source != "builtin"
         weights = np.asarray([_METHOD_WEIGHT.get(op.method, 1.0) for op in ops], np.float64)
         self.weights = weights / weights.sum()
+        files = self._file_fields(ops)
         self.effects = {
-            name: PayloadEffects(self.ctx.domain, ent)
+            name: PayloadEffects(self.ctx.domain, ent, files.get(name, frozenset()))
             for name, ent in self.ctx.domain.entities.items()
         }
         # Top-level fields a request never sends (readOnly) and a reply never holds
@@ -98,6 +99,21 @@ class ApiGenerator(Generator):
         # would be a new cache entry per block.
         self.path_schemas = [self._path_schemas(op) for op in ops]
 
+    def _file_fields(self, ops: list[Operation]) -> dict[str, frozenset[str]]:
+        """Per entity, the fields some multipart operation sends it with as file parts: a
+        ``format: binary`` one without a ``content_type``, or one whose ``content_type`` is
+        a binary type (see ``forms.encode``)."""
+        out: dict[str, frozenset[str]] = {}
+        for op in ops:
+            if op.request_media != MULTIPART or not op.request_body:
+                continue
+            sent = self._entity_of(op.entity)
+            declared = {e.name: e.content_type for e in op.request_encoding if e.content_type}
+            files = {name for name, media in declared.items() if media_kind(media) == "binary"}
+            files |= binary_fields(sent.schema, self.ctx.domain) - set(declared)
+            out[sent.name] = out.get(sent.name, frozenset()) | files
+        return out
+
     def sparse_columns(self) -> dict[str, str]:
         return {"session_id": "string", "session_anomaly": "string"}
 
@@ -109,14 +125,14 @@ class ApiGenerator(Generator):
             op_index = self._without_unsupported(op_index, limited, trace)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
         request_ids, times = self.request_ids(trace), self.times(trace.t_ms)
-        anomaly = trace.details.get("session_anomaly")
         failure = trace.details.get("failure")
         retry_after = trace.details.get("retry_after_ms")
         malformed = trace.details.get("malformed")
-        tags = trace.tags()
 
         requests = self._requests(trace, op_index, rng)
         bodies, outcomes, paths, replies, named, queries, part_headers, same = requests
+        anomaly = _missing_as_sent(trace.details.get("session_anomaly"), same)
+        tags = _repeat_tags(trace, same, anomaly)
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [
             (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
@@ -127,7 +143,7 @@ class ApiGenerator(Generator):
             malformed = malformed[same]
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
-        all_headers = self._headers(trace, legacy, request_ids, sessions)
+        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly)
         persona = self.ctx.persona.name
         out: list[Record] = []
         declared_errors: list[tuple[int, Operation]] = []
@@ -347,12 +363,16 @@ class ApiGenerator(Generator):
         legacy: list[bool],
         request_ids: list[str],
         sessions: list[str],
+        same: np.ndarray,
+        anomaly: np.ndarray | None,
     ) -> list[dict[str, str]]:
         """Request headers per event: a legacy client's old User-Agent, no compression where
-        the client cannot, the retry count on retries."""
+        the client cannot, no credentials without a session (``anomaly``: see
+        ``_missing_as_sent``), the retry count on retries. A retry or re-send compresses
+        as its source does (``same``: see ``sources_of``)."""
         limited = trace.marks.get("limited")
         no_compression = (
-            (limited & trace.effects["limited"].no_compression).tolist()  # type: ignore[attr-defined]
+            (limited & trace.effects["limited"].no_compression)[same].tolist()  # type: ignore[attr-defined]
             if limited is not None
             else [False] * trace.n
         )
@@ -379,7 +399,6 @@ class ApiGenerator(Generator):
         # no credentials without a session.
         for i in np.flatnonzero(no_compression).tolist():
             del out[i]["Accept-Encoding"]
-        anomaly = trace.details.get("session_anomaly")
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
@@ -530,7 +549,10 @@ class ApiGenerator(Generator):
         kind = media_kind(media)
         headers["Content-Type"] = "application/json"
         if kind == "form" and isinstance(body, dict):
-            headers["Content-Type"], text = self._form(body, str(media), op, tag, part_headers)
+            headers["Content-Type"], form = self._form(body, str(media), op, tag, part_headers)
+            if isinstance(form, bytes):  # (a multipart form with file parts: bytes)
+                return base64_text(form[: max(1, len(form) // 2)] if cut else form), BASE64
+            text = form
         elif kind in ("json", "form"):  # (a form is of an object)
             if not cut:
                 return body, None
@@ -571,25 +593,36 @@ class ApiGenerator(Generator):
         op: Operation,
         tag: str,
         part_headers: dict[str, dict[str, str]] | None = None,
-    ) -> tuple[str, str]:
-        """``(Content-Type, text)`` of a body the spec declares as a form."""
+    ) -> tuple[str, str | bytes]:
+        """``(Content-Type, body)`` of a body the spec declares as a form: text, or bytes for
+        a multipart form with file parts, each a file of its part's type made of the bytes
+        its value stands for (``bodies.as_bytes``, as a binary body)."""
         sent = self._entity_of(op.entity)
         if sent.name not in self.binary:
             self.binary[sent.name] = binary_fields(sent.schema, self.ctx.domain)
-        if not op.request_encoding:
-            return encode_form(body, media, tag, self.binary[sent.name])
         domain = self.ctx.domain
         fields = {f.name: f.schema for f in deref(domain, sent.schema).fields}
 
-        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+        def one(name: str, value: Any) -> Schema:  # (the schema of a part's value)
             schema = fields.get(name, Schema("any"))
             items = deref(domain, schema).items
-            if items is not None and not isinstance(value, list):
-                schema = items  # (one item's part)
-            return to_xml(value, schema, domain, name)
+            return items if items is not None and not isinstance(value, list) else schema
+
+        def xml(name: str, value: Any) -> str:  # (a part declared as XML)
+            return to_xml(value, one(name, value), domain, name)
+
+        def file(name: str, value: Any, part_media: str) -> bytes:  # (a file part)
+            return as_bytes(value, one(name, value), domain, part_media)
 
         return encode_form(
-            body, media, tag, self.binary[sent.name], op.request_encoding, xml, part_headers
+            body,
+            media,
+            tag,
+            self.binary[sent.name],
+            op.request_encoding,
+            xml,
+            part_headers,
+            file,
         )
 
     def _part_headers(
@@ -599,8 +632,11 @@ class ApiGenerator(Generator):
         ``{property: {header: value}}``: each value drawn from the header's schema, from a
         stream of their own (the block's other draws, and so every other record, stay as
         they were); a retry's or re-send's are its source's. A value is its text (JSON text where
-        it is no string), on one line."""
+        it is no string), on one line. A header its part does not declare required is sent
+        on about half the requests, decided after every value is drawn (so the values are
+        those of the same headers all required)."""
         out: dict[int, dict[str, dict[str, str]]] = {}
+        optional: list[tuple[list[int], str, str]] = []  # (rows, property, header)
         rng: np.random.Generator | None = None
         for k, op in enumerate(self.operations):
             if op.request_media != MULTIPART or not any(e.headers for e in op.request_encoding):
@@ -623,6 +659,13 @@ class ApiGenerator(Generator):
                     values = self.synth.values(schema, name, len(rows), rng)
                     for row, value in zip(rows, values, strict=True):
                         out[row].setdefault(part.name, {})[name] = _header_text(value)
+                    if name not in part.required_headers:
+                        optional.append((rows, part.name, name))
+        for rows, prop, name in optional:
+            assert rng is not None
+            left_out = np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist()
+            for j in left_out:
+                del out[rows[j]][prop][name]
         for row, src in repeats:
             if src in out:
                 out[row] = out[src]
@@ -732,6 +775,64 @@ class ApiGenerator(Generator):
             status = op.success_status
             body = reply
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
+
+
+# The marks whose effects shape a request (its body, path or headers): a retry or re-send
+# sends its source's request, so the behaviours that marked its source are its own too.
+_REQUEST_MARKS = (
+    "limited",
+    "noise",
+    "battery",
+    "signal_loss",
+    "typo",
+    "unicode",
+    "boundary",
+    "deprecated",
+    "malformed",
+)
+
+
+def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray | None:
+    """The session anomalies of a block's events as their requests are sent: a retry or
+    re-send (``same``: see ``sources_of``) sends its source's request, so it has no session
+    (``missing_session``: no ``Authorization``, ``session_id`` null) where its source has
+    none, and has one where its source has one."""
+    if anomaly is None:
+        return None
+    missing = anomaly == "missing_session"
+    sent = missing[same]
+    if np.array_equal(sent, missing):
+        return anomaly
+    out = anomaly.copy()
+    out[sent & ~missing] = "missing_session"
+    out[missing & ~sent] = None
+    return out
+
+
+def _repeat_tags(trace: Trace, same: np.ndarray, anomaly: np.ndarray | None) -> list[list[str]]:
+    """Per event, the behaviours that touched it (``Trace.tags``), and for a retry or
+    re-send those that shaped its source's request (a typo'd body repeated is still
+    typos'), in the trace's order of behaviours."""
+    tags = trace.tags()
+    rows = np.flatnonzero(same != np.arange(trace.n)).tolist()
+    if not rows:
+        return tags
+    shaping = [
+        (trace.marks[effect], names)
+        for effect in _REQUEST_MARKS
+        if effect in trace.marks
+        for names in [trace.marked_by.get(effect, [])]
+        if names
+    ]
+    if anomaly is not None and "session_anomaly" in trace.marked_by:
+        shaping.append((anomaly == "missing_session", trace.marked_by["session_anomaly"]))
+    order = {name: k for k, name in enumerate(trace.touched)}
+    for row in rows:
+        src = int(same[row])
+        extra = [n for mask, names in shaping if mask[src] for n in names if n not in tags[row]]
+        if extra:
+            tags[row] = sorted({*tags[row], *extra}, key=lambda n: order.get(n, len(order)))
+    return tags
 
 
 def _header_text(value: Any) -> str:

@@ -79,10 +79,20 @@ def _measured(leaf: Leaf) -> bool:
     return s.type == "number" and s.enum is None and not s.has_const
 
 
-class PayloadEffects:
-    """Applies marked content effects to payloads of one entity schema."""
+# What a malformed input may do to a field sent as a file (a multipart file part): leave it
+# out, or add a field beside it. A file of its type made of the bytes a value stands for
+# shows nothing else of that value (its type, length, format), so no other break of it
+# could be seen on the wire.
+_FILE_MUTATIONS = frozenset({"missing_required", "extra_field"})
 
-    def __init__(self, domain: Domain, entity: Entity) -> None:
+
+class PayloadEffects:
+    """Applies marked content effects to payloads of one entity schema. ``files``: the
+    top-level fields sent as files (multipart file parts), whose values malformed inputs
+    only leave out (``_FILE_MUTATIONS``)."""
+
+    def __init__(self, domain: Domain, entity: Entity, files: frozenset[str] = frozenset()) -> None:
+        self.files = files
         # Key columns keep their generated (unique) values: a boundary or typo there would
         # make two records collide, which no behaviour declares.
         keys = set(entity.primary_key) | {k for cols in entity.unique for k in cols}
@@ -400,10 +410,13 @@ class PayloadEffects:
         mutation = MUTATIONS.get(_MALFORMED_TO_MUTATION.get(kind, ""))
         if mutation is None:
             return []  # truncated_json is applied by generators to the encoded body
+        files = self.files if mutation.name not in _FILE_MUTATIONS else ()
         candidates = [
             leaf
             for leaf in self.malformed
-            if mutation.applies(leaf) and get_path(p, leaf.path) is not MISSING
+            if mutation.applies(leaf)
+            and leaf.path[0] not in files
+            and get_path(p, leaf.path) is not MISSING
         ]
         if not candidates:
             return []

@@ -4,14 +4,16 @@ read back into the values the schema governs (for ``persona-gen check``).
 ``application/x-www-form-urlencoded``: ``key=value`` pairs; ``multipart/form-data``: one
 part per value (RFC 7578). Either way, as OpenAPI's default encoding has it, an array is one
 pair or part per item; an object is JSON text (a multipart part says ``application/json``);
-a ``format: binary`` value is a file part (``application/octet-stream``) holding the text
-drawn for it; a number or boolean is its JSON text; null is empty.
+a ``format: binary`` value is a file part (``application/octet-stream``) holding the bytes
+it stands for; a number or boolean is its JSON text; null is empty.
 
 A spec's ``encoding`` changes that per property (``PartEncoding``). A multipart part with a
 ``content_type`` is sent as that type: JSON as the JSON text of the value (an array's, as
-one part), XML as its XML, text as its text, any other type as a file part holding the
-text drawn for it; its ``headers`` are sent in its part, each with a value drawn from its
-schema (``api``). In an urlencoded form a ``style`` and ``explode`` write the value as
+one part), XML as its XML, text as its text, any other type as a file part holding a file
+of that type (``api`` makes it: ``bodies.as_bytes``); its ``headers`` are sent in its part,
+each with a value drawn from its schema (``api``). A multipart form that can hold a file
+part is bytes (``has_files``), and is read back from them, its file parts as their bytes.
+In an urlencoded form a ``style`` and ``explode`` write the value as
 OpenAPI's query parameters are written: ``form`` (exploded: ``tags=a&tags=b``, an object's
 properties as pairs of their own; not exploded: ``tags=a,b``, ``point=x,1,y,2``),
 ``spaceDelimited`` (``tags=a%20b``), ``pipeDelimited`` (``tags=a|b``) and ``deepObject``
@@ -33,18 +35,31 @@ from urllib.parse import parse_qsl, quote_plus, unquote_plus, urlencode
 from persona_gen._json import json_type
 from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Domain, PartEncoding, Schema, deref
+from persona_gen.generators.files import as_file
 
-__all__ = ["MULTIPART", "URLENCODED", "binary_fields", "decode", "encode", "form_type"]
+__all__ = [
+    "MULTIPART",
+    "URLENCODED",
+    "FileWriter",
+    "binary_fields",
+    "decode",
+    "encode",
+    "form_type",
+    "has_files",
+]
 
 URLENCODED = "application/x-www-form-urlencoded"
 MULTIPART = "multipart/form-data"
 _JSON = "application/json"
+_OCTETS = "application/octet-stream"
 # The delimiter of a style's items, as written (the items are percent-encoded).
 _DELIMITERS = {"form": ",", "spaceDelimited": "%20", "pipeDelimited": "|", "deepObject": ","}
 _DEEP = re.compile(r"(.+)\[([^\[\]]*)\]")
 
 # Writes a property's value as XML: (property name, value) -> the document.
 XmlWriter = Callable[[str, Any], str]
+# Makes a file part's bytes: (property name, value, the part's media type) -> the file.
+FileWriter = Callable[[str, Any, str], bytes]
 
 
 def binary_fields(schema: Schema, domain: Domain) -> frozenset[str]:
@@ -68,11 +83,15 @@ def encode(
     encoding: Iterable[PartEncoding] = (),
     xml: XmlWriter | None = None,
     part_headers: Mapping[str, Mapping[str, str]] | None = None,
-) -> tuple[str, str]:
-    """``(Content-Type, text)`` of ``body`` sent as ``media``; ``tag`` (the request id) makes
+    file: FileWriter | None = None,
+) -> tuple[str, str | bytes]:
+    """``(Content-Type, body)`` of ``body`` sent as ``media``; ``tag`` (the request id) makes
     a multipart boundary that is the same on every run; ``encoding`` and ``xml`` as the
     module's docstring says; ``part_headers``: the headers (name: value) a property's
-    multipart parts carry, after Content-Disposition and Content-Type."""
+    multipart parts carry, after Content-Disposition and Content-Type. A form is text, but
+    a multipart form that can hold a file part (``has_files``) is bytes, whether or not
+    this body holds one: each file part is what ``file`` makes of its value (by default its
+    text's UTF-8 as a file of its type, ``files.as_file``)."""
     how = {e.name: e for e in encoding}
     if media != MULTIPART:
         if not how:
@@ -81,7 +100,8 @@ def encode(
         pieces = [p for key, value in body.items() for p in _urlencoded(key, value, how, xml)]
         return URLENCODED, "&".join(pieces)
     boundary = "persona-gen-" + re.sub(r"[^0-9A-Za-z]", "", tag)
-    parts = []
+    make = file or _as_file
+    parts: list[bytes] = []
     for key, value in body.items():
         declared = how[key].content_type if key in how else None
         kind = media_kind(declared) if declared is not None else None
@@ -89,22 +109,42 @@ def encode(
             name = key.replace('"', "%22")
             head = f'Content-Disposition: form-data; name="{name}"'
             text = _text(item)
+            data: bytes | None = None
             if declared is not None:
                 if kind == "binary":
                     head += f'; filename="{name}"'
+                    data = make(key, item, declared)
                 elif kind == "json":
                     text = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
                 elif kind == "xml" and xml is not None:
                     text = xml(key, item)
                 head += f"\r\nContent-Type: {declared}"
             elif key in binary and not isinstance(item, dict | list):
-                head += f'; filename="{name}"\r\nContent-Type: application/octet-stream'
+                head += f'; filename="{name}"\r\nContent-Type: {_OCTETS}'
+                data = make(key, item, _OCTETS)
             elif isinstance(item, dict | list):
                 head += f"\r\nContent-Type: {_JSON}"
             for header, said in (part_headers or {}).get(key, {}).items():
                 head += f"\r\n{header}: {said}"
-            parts.append(f"--{boundary}\r\n{head}\r\n\r\n{text}\r\n")
-    return f"{MULTIPART}; boundary={boundary}", "".join(parts) + f"--{boundary}--\r\n"
+            content = text.encode("utf-8") if data is None else data
+            parts.append(f"--{boundary}\r\n{head}\r\n\r\n".encode() + content + b"\r\n")
+    out = b"".join(parts) + f"--{boundary}--\r\n".encode()
+    sent = out if has_files(binary, how.values()) else out.decode("utf-8")
+    return f"{MULTIPART}; boundary={boundary}", sent
+
+
+def has_files(binary: frozenset[str], encoding: Iterable[PartEncoding]) -> bool:
+    """Whether a multipart form of these file fields and ``encoding`` can hold a file part
+    (a ``format: binary`` field, or a part whose ``content_type`` is a binary type): its
+    body is then bytes."""
+    declared = [e.content_type for e in encoding if e.content_type is not None]
+    return bool(binary) or any(media_kind(c) == "binary" for c in declared)
+
+
+def _as_file(name: str, value: Any, media: str) -> bytes:
+    """A file part's bytes without a schema to read its value by: its text's UTF-8, as a
+    file of ``media``."""
+    return as_file(_text(value).encode("utf-8"), media)
 
 
 def _urlencoded(
@@ -173,12 +213,13 @@ def form_type(content_type: Any) -> str | None:
     return base if base in (URLENCODED, MULTIPART) else None
 
 
-# A decoded form field: (name, raw text, the part's content type or None).
-_Pair = tuple[str, str, str | None]
+# A decoded form field: (name, raw text, the part's content type or None); a multipart
+# file part's raw value is its bytes.
+_Pair = tuple[str, str | bytes, str | None]
 
 
 def decode(
-    text: str,
+    text: str | bytes,
     content_type: str,
     schema: Schema,
     domain: Domain,
@@ -188,14 +229,19 @@ def decode(
     field whose schema is no string is read as JSON text where it is that, an empty value
     of a nullable field is null, an array field collects its items (none sent: empty); a
     JSON or XML part (or pair, by ``encoding``) as that text, a styled urlencoded value as
-    its style writes it. A body that is not a well-formed form (a truncated multipart body)
-    is its text."""
+    its style writes it. A multipart body is text or bytes (a form with file parts); a
+    file part (one with a ``filename``, or of a binary type) is read as its bytes, which
+    no schema types. A body that is not a well-formed form (a truncated multipart body) is
+    itself."""
     how = {e.name: e for e in encoding}
     fields = {f.name: f for f in deref(domain, schema).fields}
     if form_type(content_type) == MULTIPART:
-        pairs = _multipart(text, content_type)
+        data = text if isinstance(text, bytes) else text.encode("utf-8")
+        pairs = _multipart(data, content_type)
         if pairs is None:
             return text
+    elif isinstance(text, bytes):
+        return decode(text.decode("utf-8", "replace"), content_type, schema, domain, encoding)
     elif how:
         pairs, styled = _styled_pairs(text, how, fields, domain)
     else:
@@ -210,10 +256,12 @@ def decode(
         item = deref(domain, found.items) if many and found and found.items else found
         declared = how[name].content_type if name in how else None
         kind = media_kind(part_type or declared) if (part_type or declared) else None
-        if kind == "json" and declared is not None and many:
+        if isinstance(raw, bytes):  # (a file: its bytes)
+            value: Any = raw
+        elif kind == "json" and declared is not None and many:
             out[name] = _json_or(raw)  # (the whole array, as one JSON text)
             continue
-        if kind == "xml" and field is not None:
+        elif kind == "xml" and field is not None:
             value = _xml_or(
                 raw, field.schema.items if many and field.schema.items else field.schema, domain
             )
@@ -345,13 +393,15 @@ def _xml_or(raw: str, schema: Schema, domain: Domain) -> Any:
         return raw
 
 
-def _multipart(text: str, content_type: str) -> list[_Pair] | None:
+def _multipart(data: bytes, content_type: str) -> list[_Pair] | None:
     """``(name, value, content type)`` of each part of a multipart body; None when it is not
-    one. A body of no part (every field left out) is only its closing delimiter."""
-    data = f"Content-Type: {content_type}\r\n\r\n{text}".encode()
-    message = BytesParser(policy=HTTP).parsebytes(data)
+    one. A file part's value is its bytes, another part's its (UTF-8) text. A body of no
+    part (every field left out) is only its closing delimiter."""
+    message = BytesParser(policy=HTTP).parsebytes(
+        f"Content-Type: {content_type}\r\n\r\n".encode() + data
+    )
     boundary = message.get_boundary()
-    if boundary is not None and text == f"--{boundary}--\r\n":
+    if boundary is not None and data == f"--{boundary}--\r\n".encode():
         return []
     if not message.is_multipart() or message.defects:
         return None
@@ -362,11 +412,12 @@ def _multipart(text: str, content_type: str) -> list[_Pair] | None:
         if not isinstance(name, str) or not isinstance(payload, bytes) or part.defects:
             return None
         declared = part.get("Content-Type")
-        out.append(
-            (
-                name.replace("%22", '"'),
-                payload.decode(),
-                part.get_content_type() if declared else None,
-            )
-        )
+        own = part.get_content_type() if declared else None
+        raw: str | bytes = payload
+        if part.get_filename() is None and media_kind(own) != "binary":
+            try:
+                raw = payload.decode("utf-8")
+            except UnicodeDecodeError:
+                return None
+        out.append((name.replace("%22", '"'), raw, own))
     return out

@@ -268,15 +268,16 @@ def _encoding(conv: Converter, raw: Any, ctx: Ctx, urlencoded: bool) -> list[Par
             )
             explode = None
         headers: tuple[tuple[str, Schema], ...] = ()
+        required: tuple[str, ...] = ()
         if "headers" in entry and urlencoded:
             conv.warn(here.at("headers"), "headers of a part are sent in multipart forms only")
         elif "headers" in entry:
-            headers = _part_headers(conv, entry["headers"], here.at("headers"))
+            headers, required = _part_headers(conv, entry["headers"], here.at("headers"))
         if not urlencoded:
             style = explode = None
         if content_type is not None or style is not None or explode is not None or headers:
             sent = concrete(content_type) if content_type is not None else None
-            out.append(PartEncoding(str(name), sent, style, explode, headers))
+            out.append(PartEncoding(str(name), sent, style, explode, headers, required))
     return out
 
 
@@ -286,12 +287,16 @@ _OWN_PART_HEADERS = ("content-type", "content-disposition")
 _HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")  # (RFC 9110's token)
 
 
-def _part_headers(conv: Converter, raw: Any, ctx: Ctx) -> tuple[tuple[str, Schema], ...]:
-    """The headers of a multipart part (name, the schema of its value)."""
+def _part_headers(
+    conv: Converter, raw: Any, ctx: Ctx
+) -> tuple[tuple[tuple[str, Schema], ...], tuple[str, ...]]:
+    """The headers of a multipart part (name, the schema of its value), and the names of
+    those it declares ``required`` (a Header Object's default: not)."""
     if not isinstance(raw, dict):
         conv.warn(ctx, f"headers must be an object (name: Header Object), not {type_phrase(raw)}")
-        return ()
+        return (), ()
     out = []
+    required = []
     for name, declared in raw.items():
         hctx, header = ctx.at(name), declared
         if isinstance(header, dict) and isinstance(header.get("$ref"), str):
@@ -306,7 +311,15 @@ def _part_headers(conv: Converter, raw: Any, ctx: Ctx) -> tuple[tuple[str, Schem
             )
         else:
             out.append((name, _param_schema(conv, header, hctx, True)))
-    return tuple(out)
+            flag = header.get("required", False)
+            if not isinstance(flag, bool):
+                conv.warn(
+                    hctx.at("required"),
+                    f"required must be true or false, not {flag!r}; taken as false",
+                )
+            elif flag:
+                required.append(name)
+    return tuple(out), tuple(required)
 
 
 def _sent_as(conv: Converter, media: str | None, ctx: Ctx, what: str) -> str | None:

@@ -43,8 +43,9 @@ class Trace:
       batch_size   items this event carries (1 = a single item)
       battery      device battery level in percent (NaN when the actor has none)
       noise        relative noise amplitude on measured values (0 = clean)
-    ``marks`` holds boolean columns for content effects (``typo``, ``unicode``...) and
-    ``effects`` the parameters of the behaviour that set each; ``details`` holds object
+    ``marks`` holds boolean columns for content effects (``typo``, ``unicode``...),
+    ``effects`` the parameters of the behaviour that set each and ``marked_by`` the names of
+    the behaviour blocks that did; ``details`` holds object
     columns naming a variant (which failure, which anomaly...), and ``reply_latency_ms`` the
     latency a transport failure replaced (NaN elsewhere: see ``fail_transport``).
     ``touched`` records, per behaviour block name, which events it changed: the base of
@@ -77,6 +78,7 @@ class Trace:
     effects: dict[str, BaseModel] = field(default_factory=dict)
     details: dict[str, np.ndarray] = field(default_factory=dict)
     touched: dict[str, np.ndarray] = field(default_factory=dict)
+    marked_by: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
 
     _COLUMNS = (
@@ -142,6 +144,9 @@ class Trace:
         else:
             self.marks[effect] = mask.copy()
         self.effects[effect] = params
+        names = self.marked_by.setdefault(effect, [])
+        if behaviour not in names:
+            names.append(behaviour)
         self.touch(behaviour, mask)
 
     def detail(self, name: str) -> np.ndarray:

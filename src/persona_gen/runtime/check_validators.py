@@ -19,10 +19,12 @@ __all__ = ["Checker", "Issue", "Validator"]
 
 @dataclass(frozen=True)
 class Issue:
-    """One complaint of a validator: the rule (JSON Schema keyword, or the format) and why."""
+    """One complaint of a validator: the rule (JSON Schema keyword, or the format), why,
+    and where, where the validator says (the path of the value within the record)."""
 
     rule: str
     message: str
+    at: tuple[str | int, ...] = ()
 
 
 Validator = Callable[[Any], list[Issue]]
@@ -42,9 +44,9 @@ def _keyword_checker(validator: Any) -> Validator:
     def check(record: Any) -> list[Issue]:
         issues: list[Issue] = []
         for e in validator.iter_errors(record):
-            path = e.json_path
+            path, at = e.json_path, tuple(e.absolute_path)
             rules = _rules_of(e)
-            issues.extend(Issue(r, f"{path}: {e.message}"[:300]) for r in dict.fromkeys(rules))
+            issues.extend(Issue(r, f"{path}: {e.message}"[:300], at) for r in dict.fromkeys(rules))
         return issues
 
     return check
