@@ -20,7 +20,7 @@ from persona_gen.entities.media import MULTIPART, media_kind
 from persona_gen.entities.model import Entity, Operation, Schema, deref
 from persona_gen.generators.base import Generator, Record, repeats_of, sources_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
-from persona_gen.generators.effects import PayloadEffects
+from persona_gen.generators.effects import CONTENT_EFFECTS, PayloadEffects
 from persona_gen.generators.exchange import (
     PathValues,
     agree,
@@ -777,21 +777,6 @@ class ApiGenerator(Generator):
         return {"status": status, "headers": headers, "body": body, "latency_ms": latency}
 
 
-# The marks whose effects shape a request (its body, path or headers): a retry or re-send
-# sends its source's request, so the behaviours that marked its source are its own too.
-_REQUEST_MARKS = (
-    "limited",
-    "noise",
-    "battery",
-    "signal_loss",
-    "typo",
-    "unicode",
-    "boundary",
-    "deprecated",
-    "malformed",
-)
-
-
 def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray | None:
     """The session anomalies of a block's events as their requests are sent: a retry or
     re-send (``same``: see ``sources_of``) sends its source's request, so it has no session
@@ -817,9 +802,11 @@ def _repeat_tags(trace: Trace, same: np.ndarray, anomaly: np.ndarray | None) -> 
     rows = np.flatnonzero(same != np.arange(trace.n)).tolist()
     if not rows:
         return tags
+    # The content effects shape a request (its body, path or headers), so a repeat sends
+    # what the behaviours that marked its source made of it.
     shaping = [
         (trace.marks[effect], names)
-        for effect in _REQUEST_MARKS
+        for effect in CONTENT_EFFECTS
         if effect in trace.marks
         for names in [trace.marked_by.get(effect, [])]
         if names

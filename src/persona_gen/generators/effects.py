@@ -21,7 +21,7 @@ from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, l
 from persona_gen.personas.trace import Trace
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
 
-__all__ = ["UNICODE_SAMPLES", "PayloadEffects"]
+__all__ = ["CONTENT_EFFECTS", "UNICODE_SAMPLES", "PayloadEffects"]
 
 UNICODE_SAMPLES: dict[str, str] = {
     "emoji": "😀🚀👍🏽🎉👨‍👩‍👧",
@@ -33,6 +33,19 @@ UNICODE_SAMPLES: dict[str, str] = {
     "astral": "𝕳𝖊𝖑𝖑𝖔 𓀀𓁐 𝄞",
     "accents": "Zoë Ångström-Núñez Çelik",
 }
+# The marks ``PayloadEffects`` realises on a payload, in the order it applies them (each
+# draws from the block's stream in turn, so the order is part of the output).
+CONTENT_EFFECTS = (
+    "limited",
+    "noise",
+    "battery",
+    "signal_loss",
+    "typo",
+    "unicode",
+    "boundary",
+    "deprecated",
+    "malformed",
+)
 _KEYBOARD = {
     c: n
     for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")
@@ -138,17 +151,7 @@ class PayloadEffects:
         index = np.arange(len(payloads)) if rows is None else rows
         outcomes: list[list[Outcome]] = [[] for _ in range(len(payloads))]
         nul_rule = self.nul_is_invalid
-        for effect in (
-            "limited",
-            "noise",
-            "battery",
-            "signal_loss",
-            "typo",
-            "unicode",
-            "boundary",
-            "deprecated",
-            "malformed",
-        ):
+        for effect in CONTENT_EFFECTS:
             mask = trace.marks.get(effect)
             if mask is None:
                 continue
