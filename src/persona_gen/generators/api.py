@@ -11,7 +11,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import orjson
@@ -56,6 +56,20 @@ _LEGACY_AGENTS = [
     "Mozilla/4.0 (compatible; MSIE 8.0; Windows NT 6.1)",
     "python-requests/1.2.3",
 ]
+
+
+class _Requests(NamedTuple):
+    """The requests of a block's events, one item per event (``part_headers``: by event, for
+    the events that send some)."""
+
+    bodies: list[Any]
+    outcomes: list[list[Outcome]]  # (what the persona's effects broke in each body)
+    paths: list[str]
+    replies: list[Any]  # (the body a success answers with)
+    named: list[PathValues | None]  # (the values of the path's parameters)
+    queries: list[Any]
+    part_headers: dict[int, dict[str, dict[str, str]]]  # (see ``ApiGenerator._part_headers``)
+    same: np.ndarray  # (the row whose request each event sends: see ``sources_of``)
 
 
 class ApiGenerator(Generator):
@@ -129,8 +143,9 @@ class ApiGenerator(Generator):
         retry_after = trace.details.get("retry_after_ms")
         malformed = trace.details.get("malformed")
 
-        requests = self._requests(trace, op_index, rng)
-        bodies, outcomes, paths, replies, named, queries, part_headers, same = requests
+        bodies, outcomes, paths, replies, named, queries, part_headers, same = self._requests(
+            trace, op_index, rng
+        )
         anomaly = _missing_as_sent(trace.details.get("session_anomaly"), same)
         tags = _repeat_tags(trace, same, anomaly)
         # Per-event values as Python lists once, not numpy scalars per record.
@@ -216,24 +231,12 @@ class ApiGenerator(Generator):
             self._declared_errors(out, declared_errors, trace)
         return out
 
-    def _requests(
-        self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
-    ) -> tuple[
-        list[Any],
-        list[list[Outcome]],
-        list[str],
-        list[Any],
-        list[PathValues | None],
-        list[Any],
-        dict[int, dict[str, dict[str, str]]],
-        np.ndarray,
-    ]:
-        """Per event its request's bodies, outcomes, paths, success replies, path values,
-        queries and part headers, and the row whose request it sends (``sources_of``). A
-        retry or a re-send repeats its request (its source's ``op_index`` too): operation,
-        path, query, body (and, through ``sources_of``, whether it is a legacy client's, a
+    def _requests(self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator) -> _Requests:
+        """Per event the request it sends (see ``_Requests``). A retry or a re-send repeats
+        its request (its source's ``op_index`` too): operation, path, query, body and the
+        body's outcomes (and, through ``sources_of``, whether it is a legacy client's, a
         batch, cut short), and a success answers it with what its source's success would.
-        Its outcome is its own."""
+        Its response (status, latency, failure) is its own."""
         repeats = repeats_of(trace, (trace.attempt > 1) | trace.duplicate)
         for row, src in self._retries(trace, repeats):
             op_index[row] = op_index[src]
@@ -248,7 +251,7 @@ class ApiGenerator(Generator):
             paths[row], named[row] = paths[src], named[src]
             replies[row] = copy.deepcopy(replies[src])
         same = sources_of(trace.n, repeats)
-        return bodies, outcomes, paths, replies, named, queries, part_headers, same
+        return _Requests(bodies, outcomes, paths, replies, named, queries, part_headers, same)
 
     @staticmethod
     def _retries(trace: Trace, repeats: list[tuple[int, int]]) -> list[tuple[int, int]]:
