@@ -19,6 +19,7 @@ from persona_gen._text import ascii_rows
 
 __all__ = [
     "BLOCK_SIZE",
+    "MAX_SEED",
     "block_stream",
     "fresh_seed",
     "reference_epoch_ms",
@@ -32,7 +33,9 @@ __all__ = [
 BLOCK_SIZE = 1024
 
 _EPOCH_BASE = datetime(2025, 1, 1, tzinfo=UTC)
-_MAX_SEED = 2**63 - 1
+# The largest seed a run takes, however it is given: -s and Dataset.from_profile check it
+# here; a profile's seed fields write it out (profiles/model.py does not import NumPy).
+MAX_SEED = 2**63 - 1
 
 
 def stable_hash(*parts: object) -> int:

@@ -27,7 +27,7 @@ from persona_gen.generators import GENERATORS
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.loader import Persona
-from persona_gen.seeds import BLOCK_SIZE, block_stream, reference_epoch_ms
+from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
 from persona_gen.values.synth import suffixed_unique
 
@@ -313,7 +313,7 @@ class Dataset:
 
         if not isinstance(profile, (str, PathLike)):
             raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
-        if seed is not None and (not _whole(seed) or not 0 <= seed < 2**63):
+        if seed is not None and (not _whole(seed) or not 0 <= seed <= MAX_SEED):
             raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r}")
         if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
             persona_dirs = [persona_dirs]

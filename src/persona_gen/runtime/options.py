@@ -68,8 +68,10 @@ def parse_workers(text: str) -> int:
 def parse_seed(text: str | None) -> int | None:
     if text is None:
         return None
+    from persona_gen.seeds import MAX_SEED  # (NumPy: not when the CLI starts)
+
     value = _whole_number(text, "-s/--seed")
-    if not 0 <= value < 2**63:
+    if not 0 <= value <= MAX_SEED:
         raise UsageError(f"-s/--seed: must be between 0 and 2^63-1, got {value}")
     return value
 
