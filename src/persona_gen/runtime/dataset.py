@@ -31,7 +31,7 @@ from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoc
 from persona_gen.values.regex import pattern_room
 from persona_gen.values.synth import suffixed_unique
 
-__all__ = ["Dataset", "DatasetStats"]
+__all__ = ["Dataset", "DatasetStats", "is_whole_number"]
 
 
 @dataclass
@@ -249,7 +249,7 @@ class Dataset:
         ``stop`` past the end is the end; a negative ``start`` is refused (it named blocks
         before the first, records no run holds)."""
         for name, value in (("start", start), ("stop", stop)):
-            if (value is None and name == "start") or not _whole(value):
+            if (value is not None or name == "start") and not is_whole_number(value):
                 raise UsageError(f"{name} must be a whole number, got {value!r}")
         if start < 0 or (stop is not None and stop < 0):
             raise UsageError(f"records [{start}, {stop}): a record number is 0 or more")
@@ -313,7 +313,7 @@ class Dataset:
 
         if not isinstance(profile, (str, PathLike)):
             raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
-        if seed is not None and (not _whole(seed) or not 0 <= seed <= MAX_SEED):
+        if seed is not None and (not is_whole_number(seed) or not 0 <= seed <= MAX_SEED):
             raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r}")
         if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
             persona_dirs = [persona_dirs]
@@ -363,9 +363,10 @@ class BlockSpans(Sequence[tuple[int, int, int]]):
         return index, max(self.start - base, 0), min(self.stop - base, BLOCK_SIZE)
 
 
-def _whole(value: object) -> bool:
-    """None, or a whole number (an int, a NumPy integer; not a bool, a float or a text)."""
-    return value is None or (isinstance(value, Integral) and not isinstance(value, bool))
+def is_whole_number(value: object) -> bool:
+    """Whether an argument is a whole number: an int or a NumPy integer, not a bool, a float
+    (``2.0``), a text or None."""
+    return isinstance(value, Integral) and not isinstance(value, bool)
 
 
 def _shares(weights: np.ndarray) -> list[int]:

@@ -10,7 +10,6 @@ without a home-made cluster (DESIGN §6, docs/scaling-out.md).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from numbers import Integral
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import UsageError
@@ -27,15 +26,14 @@ def to_spark(dataset: Dataset, spark: Any, partitions: int | None = None) -> Any
     """``dataset``'s records as a ``pyspark.sql.DataFrame`` of ``spark`` (a SparkSession),
     made in ``partitions`` tasks (default: the session's default parallelism)."""
     from persona_gen.runtime.arrow import arrow_encoder, arrow_schema
+    from persona_gen.runtime.dataset import is_whole_number
 
     try:
         from pyspark.sql.pandas.types import from_arrow_schema
     except ImportError as exc:
         raise UsageError("Spark output needs pyspark: pip install 'persona-gen[spark]'") from exc
     _check_session(spark)
-    if partitions is not None and (
-        isinstance(partitions, bool) or not isinstance(partitions, Integral) or partitions < 1
-    ):
+    if partitions is not None and (not is_whole_number(partitions) or partitions < 1):
         raise UsageError(f"partitions must be a whole number of at least 1, got {partitions!r}")
     encoder = arrow_encoder(dataset)
     schema = from_arrow_schema(arrow_schema(dataset, encoder))
