@@ -47,7 +47,7 @@ from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.media import base_type, is_media_type, media_kind
 from persona_gen.entities.model import Domain, Operation, Schema, deref
 from persona_gen.errors import PersonaGenError, UsageError
-from persona_gen.generators.bodies import from_text, from_xml, xml_unreadable
+from persona_gen.generators.bodies import base64_text, from_text, from_xml, xml_unreadable
 from persona_gen.generators.file import LABEL_COLUMNS, VIOLATIONS_COLUMN
 from persona_gen.generators.forms import decode
 from persona_gen.personas.loader import PersonaCatalog
@@ -1107,26 +1107,20 @@ def _files_read(body: Any) -> tuple[Any, list[tuple[str | int, ...]]]:
     where those parts are. A file part stands for a value of its field, which the bytes of
     a file of its type do not show (a PNG of the bytes drawn is larger than they are): it
     is held to no rule of its field but being there, so nothing is checked at its place."""
-    if not isinstance(body, dict) or not any(
-        isinstance(v, bytes) or (isinstance(v, list) and any(isinstance(x, bytes) for x in v))
-        for v in body.values()
-    ):
+    if not isinstance(body, dict):
         return body, []
     out: dict[str, Any] = {}
     places: list[tuple[str | int, ...]] = []
     for key, value in body.items():
         if isinstance(value, bytes):
-            out[key] = base64.b64encode(value).decode("ascii")
+            out[key] = base64_text(value)
             places.append((key,))
-        elif isinstance(value, list):
-            out[key] = list(value)
-            for k, item in enumerate(value):
-                if isinstance(item, bytes):
-                    out[key][k] = base64.b64encode(item).decode("ascii")
-                    places.append((key, k))
+        elif isinstance(value, list):  # (an array field: a part per item)
+            out[key] = [base64_text(x) if isinstance(x, bytes) else x for x in value]
+            places += [(key, k) for k, x in enumerate(value) if isinstance(x, bytes)]
         else:
             out[key] = value
-    return out, places
+    return (out, places) if places else (body, [])
 
 
 def _check_one(
