@@ -628,3 +628,23 @@ def _osa(a: str, b: str) -> int:
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
     return d[len(a)][len(b)]
+
+
+def test_a_reply_that_replaces_a_transport_failure_keeps_slow_processing_s_timeout(
+    tmp_path: Path,
+) -> None:
+    # slow_processing scaled the latency a transport failure put aside without capping it at
+    # its timeout: an error answered after all came back in 2000 ms with a 1000 ms timeout.
+    catalog = own_catalog(
+        tmp_path,
+        "slowfail",
+        """
+        behaviors:
+          timing: {latency_ms: {dist: constant, value: 200}}
+          connection_issues: {rate: 1.0, kinds: {connection_reset: 1.0}}
+          slow_processing: {factor: {dist: constant, value: 10}, timeout_ms: 1000}
+          errors: {rate: 1.0, statuses: {500: 1.0}}
+        """,
+    )
+    replies = [r["response"] for r in records("slowfail", "api", 200, catalog=catalog)]
+    assert {(r["status"], r["latency_ms"]) for r in replies} == {(500, 1000.0)}

@@ -54,8 +54,9 @@ class SlowProcessing(Behaviour[SlowProcessingParams]):
         timed_out = (trace.latency_ms > self.params.timeout_ms) & (trace.status == 0)
         trace.latency_ms = np.minimum(trace.latency_ms, self.params.timeout_ms)
         kept = trace.details.get("reply_latency_ms")
-        if kept is not None:  # (the reply a transport failure replaced is as slow)
-            kept *= factor
+        if kept is not None:  # (the reply a transport failure replaced is as slow, and as
+            # capped: an outcome that answers it after all gives a reply within the timeout)
+            kept[:] = np.minimum(kept * factor, self.params.timeout_ms)  # (NaN stays NaN)
         trace.status[timed_out] = 504
         trace.detail("failure")[timed_out] = "timeout"
         trace.touch(self.name, factor > 1.0)
