@@ -648,3 +648,24 @@ def test_a_reply_that_replaces_a_transport_failure_keeps_slow_processing_s_timeo
     )
     replies = [r["response"] for r in records("slowfail", "api", 200, catalog=catalog)]
     assert {(r["status"], r["latency_ms"]) for r in replies} == {(500, 1000.0)}
+
+
+@pytest.mark.parametrize("generator", ["api", "load"])
+def test_a_repeat_is_tagged_with_what_shaped_the_request_it_sends(
+    tmp_path: Path, generator: str
+) -> None:
+    # A re-send sends its source's request (a legacy one through the old API version), but
+    # was tagged by its own row's marks: 'deprecated_formats' on a v2 request, none on a v1.
+    catalog = own_catalog(
+        tmp_path,
+        "dupdep",
+        """
+        behaviors:
+          delayed_transmission: {rate: 0.0, duplicate_rate: 0.3}
+          deprecated_formats: {rate: 0.5}
+        """,
+    )
+    rows = records("dupdep", generator, 3000, catalog=catalog)
+    paths = [r["path"] if generator == "load" else r["request"]["path"] for r in rows]
+    assert sum("/v1/" in p for p in paths) > 500
+    assert [("/v1/" in p) for p in paths] == ["deprecated_formats" in r["behaviors"] for r in rows]

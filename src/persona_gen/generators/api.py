@@ -20,7 +20,7 @@ from persona_gen.entities.media import MULTIPART, media_kind
 from persona_gen.entities.model import Entity, Operation, Schema, deref
 from persona_gen.generators.base import Generator, Record, repeats_of, sources_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
-from persona_gen.generators.effects import CONTENT_EFFECTS, PayloadEffects
+from persona_gen.generators.effects import PayloadEffects, repeat_tags
 from persona_gen.generators.exchange import (
     PathValues,
     agree,
@@ -147,7 +147,7 @@ class ApiGenerator(Generator):
             trace, op_index, rng
         )
         anomaly = _missing_as_sent(trace.details.get("session_anomaly"), same)
-        tags = _repeat_tags(trace, same, anomaly)
+        tags = repeat_tags(trace, same, anomaly)
         # Per-event values as Python lists once, not numpy scalars per record.
         ops = [
             (self.operations[k], self.carried[k], self.reply_hidden[k]) for k in op_index.tolist()
@@ -795,34 +795,6 @@ def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray
     out[sent & ~missing] = "missing_session"
     out[missing & ~sent] = None
     return out
-
-
-def _repeat_tags(trace: Trace, same: np.ndarray, anomaly: np.ndarray | None) -> list[list[str]]:
-    """Per event, the behaviours that touched it (``Trace.tags``), and for a retry or
-    re-send those that shaped its source's request (a typo'd body repeated is still
-    typos'), in the trace's order of behaviours."""
-    tags = trace.tags()
-    rows = np.flatnonzero(same != np.arange(trace.n)).tolist()
-    if not rows:
-        return tags
-    # The content effects shape a request (its body, path or headers), so a repeat sends
-    # what the behaviours that marked its source made of it.
-    shaping = [
-        (trace.marks[effect], names)
-        for effect in CONTENT_EFFECTS
-        if effect in trace.marks
-        for names in [trace.marked_by.get(effect, [])]
-        if names
-    ]
-    if anomaly is not None and "session_anomaly" in trace.marked_by:
-        shaping.append((anomaly == "missing_session", trace.marked_by["session_anomaly"]))
-    order = {name: k for k, name in enumerate(trace.touched)}
-    for row in rows:
-        src = int(same[row])
-        extra = [n for mask, names in shaping if mask[src] for n in names if n not in tags[row]]
-        if extra:
-            tags[row] = sorted({*tags[row], *extra}, key=lambda n: order.get(n, len(order)))
-    return tags
 
 
 def _header_text(value: Any) -> str:

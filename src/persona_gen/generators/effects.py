@@ -21,7 +21,7 @@ from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, l
 from persona_gen.personas.trace import Trace
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
 
-__all__ = ["CONTENT_EFFECTS", "UNICODE_SAMPLES", "PayloadEffects"]
+__all__ = ["CONTENT_EFFECTS", "UNICODE_SAMPLES", "PayloadEffects", "repeat_tags"]
 
 UNICODE_SAMPLES: dict[str, str] = {
     "emoji": "😀🚀👍🏽🎉👨‍👩‍👧",
@@ -46,6 +46,47 @@ CONTENT_EFFECTS = (
     "deprecated",
     "malformed",
 )
+
+
+def repeat_tags(
+    trace: Trace, same: np.ndarray, anomaly: np.ndarray | None = None
+) -> list[list[str]]:
+    """Per event, the behaviours that touched it (``Trace.tags``); a retry or re-send
+    (``same``: see ``sources_of``) sends its source's request, so the behaviours that shape
+    a request (the content effects; a missing session, ``anomaly`` as sent) are tagged as
+    its source's were: a typo'd body repeated is still ``typos``, and a repeat whose own row
+    a content effect marked, but which sends its source's unmarked request, is not. The
+    behaviours that mark content touch nothing else, so their tags are their marks."""
+    tags = trace.tags()
+    rows = np.flatnonzero(same != np.arange(trace.n)).tolist()
+    if not rows:
+        return tags
+    shaped: dict[str, np.ndarray] = {}  # behaviour -> the events whose request it shaped
+    for effect in CONTENT_EFFECTS:
+        for name in trace.marked_by.get(effect, []) if effect in trace.marks else []:
+            shaped[name] = shaped.get(name, np.zeros(trace.n, bool)) | trace.marks[effect]
+    # A missing session is sent as the source's; a repeat's own other anomalies stay its own.
+    session = trace.marked_by.get("session_anomaly", [])
+    own = trace.details.get("session_anomaly")
+    sent_missing = dropped = np.zeros(trace.n, bool)
+    if anomaly is not None and own is not None:
+        sent_missing = anomaly == "missing_session"
+        dropped = (own == "missing_session") & ~sent_missing  # (its source had a session)
+    order = {name: k for k, name in enumerate(trace.touched)}
+    for row in rows:
+        src = int(same[row])
+        names = set(tags[row])
+        for name, mask in shaped.items():
+            (names.add if mask[src] else names.discard)(name)
+        if sent_missing[row]:
+            names.update(session)
+        elif dropped[row]:
+            names.difference_update(session)
+        if names != set(tags[row]):
+            tags[row] = sorted(names, key=lambda n: order.get(n, len(order)))
+    return tags
+
+
 _KEYBOARD = {
     c: n
     for row in ("qwertyuiop", "asdfghjkl", "zxcvbnm")

@@ -14,6 +14,7 @@ import orjson
 
 from persona_gen.generators.api import ApiGenerator
 from persona_gen.generators.base import Record, repeats_of, sources_of
+from persona_gen.generators.effects import repeat_tags
 from persona_gen.generators.exchange import patch_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
@@ -78,10 +79,11 @@ class LoadGenerator(ApiGenerator):
         jitter = rng.uniform(0.8, 1.25, n)
         failure = trace.details.get("failure")
         request_ids, sessions = self.request_ids(trace), self.session_ids(trace)
-        tags = trace.tags()
-        # A retry or a re-send repeats its request (as in ``ApiGenerator.block``).
+        # A retry or a re-send repeats its request (as in ``ApiGenerator.block``), and is
+        # tagged with the behaviours that shaped that request.
         repeats = repeats_of(trace, (trace.attempt > 1) | trace.duplicate)
         same = sources_of(n, repeats)
+        tags = repeat_tags(trace, same)
         for row, src in self._retries(trace, repeats):
             op_index[row] = op_index[src]
         paths, _, _ = self._paths_and_replies(op_index, rng, replies=False)
