@@ -609,3 +609,37 @@ def test_an_optional_part_header_changes_no_other_value(tmp_path: Path) -> None:
         assert [line for line in full_body if line not in left_out] == sent_body
         dropped += len(left_out)
     assert dropped > 100
+
+
+def test_a_re_send_carries_no_part_headers_its_source_s_operation_lacks(tmp_path: Path) -> None:
+    """Part headers are drawn for each event's own operation before a re-send takes its
+    source's: a re-send of the operation without part headers kept the headers drawn for the
+    one with them."""
+    spec = tmp_path / "parts.yaml"
+    redo = (
+        "  /scans/{id}/redo:\n"
+        "    put:\n"
+        "      parameters: [{name: id, in: path, required: true, schema: {type: integer}}]\n"
+        "      requestBody:\n"
+        "        content:\n"
+        '          multipart/form-data: {schema: {$ref: "#/components/schemas/Scan"}}\n'
+        '      responses: {"200": {description: Redone}}\n'
+    )
+    spec.write_text(PART_HEADERS.replace("components:\n", redo + "components:\n", 1))
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    (personas / "resender.yaml").write_text(
+        "name: resender\nbehaviors:\n  delayed_transmission: {rate: 0.0, duplicate_rate: 0.5}\n"
+    )
+    profile = tmp_path / "scan.yaml"
+    args = ["import-schema", str(spec), "-e", "Scan", "-o", str(profile), "-c", "2000"]
+    assert run_cli([*args, "--force"]).code == 0
+    out = tmp_path / "out"
+    argv = ["generate", str(profile), "-p", str(personas), "--persona", "resender", "-s", "4"]
+    assert run_cli([*argv, "-o", str(out)]).code == 0
+    records = json.loads((out / "Scan_api.json").read_text(encoding="utf-8"))
+    redone = [r["request"] for r in records if r["request"]["method"] == "PUT"]
+    assert len(redone) > 100
+    for request in redone:
+        for part in _message(request).iter_parts():
+            assert "X-Checksum" not in part and "X-Page-Kind" not in part

@@ -672,6 +672,8 @@ class ApiGenerator(Generator):
         for row, src in repeats:
             if src in out:
                 out[row] = out[src]
+            else:  # (its own operation's headers, drawn before it took its source's)
+                out.pop(row, None)
         return out
 
     def _entity_of(self, name: str | None) -> Entity:
