@@ -225,3 +225,30 @@ def _values_of(jsonl: bytes, key: str) -> list[object]:
     for line in jsonl.splitlines():
         walk(orjson.loads(line))
     return found
+
+
+# A stand-in for another machine's zlib: a valid deflate stream, other bytes (zlib-ng,
+# Chromium's zlib or another version compress differently at the same level).
+_OTHER_ZLIB = """
+import sys, zlib
+compress = zlib.compress
+zlib.compress = lambda data, level=-1, wbits=15: compress(data, 1, wbits)
+from persona_gen.runtime.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("generator", ["streaming", "file"])
+def test_avro_files_do_not_depend_on_the_machines_zlib(tmp_path: Path, generator: str) -> None:
+    outputs = []
+    for script in ("from persona_gen.runtime.cli import main; main()", _OTHER_ZLIB):
+        target = tmp_path / f"{len(outputs)}.avro"
+        args = ["quick", "normal_user", "-t", generator, "-n", "1500", "-s", "3"]
+        subprocess.run(
+            [sys.executable, "-c", script, *args, "-o", str(target)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]
