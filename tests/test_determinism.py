@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +18,21 @@ from persona_gen.seeds import BLOCK_SIZE, block_stream, stable_hash
 from tests.helpers import GENERATORS, PERSONAS, run_cli
 
 CATALOG = PersonaCatalog()
+SRC = Path(__file__).resolve().parent.parent / "src"
+
+
+def run_in_env(args: list[str], cwd: Path | None = None, **env: str) -> bytes:
+    """``persona-gen args``'s stdout, run in a fresh interpreter with ``env`` set (the time
+    zone, the locale and the hash seed are read once, at start-up)."""
+    ran = subprocess.run(
+        [sys.executable, "-m", "persona_gen", *args],
+        capture_output=True,
+        check=False,
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(SRC), **env},
+    )
+    assert ran.returncode == 0, ran.stderr.decode(errors="replace")
+    return ran.stdout
 
 
 @pytest.mark.parametrize("generator", GENERATORS)
@@ -173,3 +191,64 @@ def test_manifest_counts_of_a_run_stopped_part_way_are_of_the_records_taken(take
     whole = manifest(alone, output=None, fmt="jsonl")
     for key in ("count", "behaviours_touched", "expected_invalid", "mutations"):
         assert stopped[key] == whole[key]
+
+
+def test_epoch_dates_do_not_depend_on_the_time_zone(tmp_path: Path) -> None:
+    # A zone-less date (birth_date: "1994-06-08") sent as epoch seconds was read in the
+    # machine's time zone: another TZ, other seconds.
+    (tmp_path / "epochy.yaml").write_text(
+        "name: epochy\nversion: 1.0.0\ndescription: epoch dates\nextends: legacy_client\n"
+        "behaviors:\n  deprecated_formats:\n    epoch_dates: 1.0\n"
+    )
+    args = ["quick", "epochy", "-p", str(tmp_path), "-t", "api", "-n", "600", "-s", "5"]
+    args += ["-f", "jsonl"]
+    outputs = [run_in_env(args, TZ=tz) for tz in ("UTC", "Asia/Kolkata", "Pacific/Chatham")]
+    assert b'"birth_date":' in outputs[0]
+    assert any(isinstance(v, int) for v in _values_of(outputs[0], "birth_date"))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def _values_of(jsonl: bytes, key: str) -> list[object]:
+    """Every value of ``key`` at any depth of the records of a JSON Lines text."""
+    found: list[object] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            for k, v in node.items():
+                if k == key:
+                    found.append(v)
+                walk(v)
+        elif isinstance(node, list):
+            for v in node:
+                walk(v)
+
+    for line in jsonl.splitlines():
+        walk(orjson.loads(line))
+    return found
+
+
+# A stand-in for another machine's zlib: a valid deflate stream, other bytes (zlib-ng,
+# Chromium's zlib or another version compress differently at the same level).
+_OTHER_ZLIB = """
+import sys, zlib
+compress = zlib.compress
+zlib.compress = lambda data, level=-1, wbits=15: compress(data, 1, wbits)
+from persona_gen.runtime.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("generator", ["streaming", "file"])
+def test_avro_files_do_not_depend_on_the_machines_zlib(tmp_path: Path, generator: str) -> None:
+    outputs = []
+    for script in ("from persona_gen.runtime.cli import main; main()", _OTHER_ZLIB):
+        target = tmp_path / f"{len(outputs)}.avro"
+        args = ["quick", "normal_user", "-t", generator, "-n", "1500", "-s", "3"]
+        subprocess.run(
+            [sys.executable, "-c", script, *args, "-o", str(target)],
+            check=True,
+            capture_output=True,
+            env={**os.environ, "PYTHONPATH": str(SRC)},
+        )
+        outputs.append(target.read_bytes())
+    assert outputs[0] == outputs[1]

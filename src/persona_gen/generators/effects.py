@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -591,6 +591,10 @@ def _legacy_date(moment: datetime, s: Schema, params: Any, uniform: float) -> An
     """A date as an old client sends it: epoch seconds (with probability ``epoch_dates``,
     decided by ``uniform``) or text in the client's own format."""
     if uniform < params.epoch_dates:
+        # A date, or a date-time without an offset, is read as UTC: ``timestamp()`` of a
+        # naive datetime reads it in the machine's time zone (TZ), which no input may change.
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
         return int(moment.timestamp())
     fmt = params.date_only_format if s.format == "date" else params.date_format
     return moment.strftime(fmt)

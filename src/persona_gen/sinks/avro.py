@@ -198,7 +198,9 @@ class AvroEncoder(Encoder):
     file_domain: Domain | None = None  # to re-nest file rows
     file_entity: str | None = None
     skip_invalid: bool = False
-    codec: str = "deflate"
+    # Uncompressed: fastavro's deflate is the machine's zlib, whose output differs between
+    # builds (zlib, zlib-ng, Chromium's...): the same records, other bytes on another machine.
+    codec: str = "null"
     sync_marker: bytes | None = None  # 16 bytes; set from the seed by avro_encoder_for
     _avro: Any = None
 
