@@ -25,9 +25,6 @@ SKIP: dict[tuple[str, str], str] = {
         "recipients is `type: array` with anyOf options that are all objects: unsatisfiable"
     ),
     ("bamboo-spec.json", "task"): "contains notification (unsatisfiable recipients)",
-    ("circle-ci.json", "orb"): (
-        "orb names' pattern uses \\p{Cc}, which Python's re (the validator's) cannot compile"
-    ),
     ("github-actions.json", "github-actions"): (
         "composite steps are a oneOf of `not` schemas (not expressible)"
     ),

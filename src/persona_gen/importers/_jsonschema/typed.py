@@ -27,6 +27,7 @@ from persona_gen.importers._jsonschema.merge import (
     fitted,
     merge,
 )
+from persona_gen.values.safe_search import python_pattern
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter
@@ -135,6 +136,7 @@ class TypedKeywords:
         if pattern is not None:
             if not isinstance(pattern, str):
                 raise self.conv.error(ctx, "pattern must be a string", "pattern")
+            pattern = python_pattern(pattern)  # (ECMA's \p{Cc}, which check reads too)
             try:
                 re.compile(pattern)
                 schema = replace(schema, pattern=pattern)
