@@ -74,3 +74,20 @@ def test_plugins_add_names_but_never_replace_a_built_in(monkeypatch: pytest.Monk
     assert registry.get("beta") is __import__("json").JSONDecoder
     assert registry.names() == ["alpha", "beta"]
     assert scans == ["persona_gen.x"]  # once
+
+
+@pytest.mark.parametrize(
+    ("count", "seed", "wrong"),
+    [(10, -1, "seed"), (10, 2**64, "seed"), (10, 1.5, "seed"), (10, "7", "seed"),
+     (-5, 1, "count"), (True, 1, "count"), (2.0, 1, "count")],
+)  # fmt: skip
+def test_a_dataset_of_a_wrong_count_or_seed_is_a_usage_error(
+    count: object, seed: object, wrong: str
+) -> None:
+    # (a negative seed raised numpy's ValueError, a float seed a TypeError; a negative count
+    # made an empty dataset)
+    from persona_gen import Dataset, PersonaCatalog
+
+    persona = PersonaCatalog().get("normal_user")
+    with pytest.raises(PersonaGenError, match=f"^{wrong} must be a whole number"):
+        Dataset([(persona, 1.0)], "api", count, seed)  # type: ignore[arg-type]

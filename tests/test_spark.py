@@ -41,6 +41,20 @@ def spark() -> Iterator[Any]:
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
+    # The JVM pyspark started is a child process of this one, and outlives stop(): end it, so
+    # the tests after these find no child left (tests/test_parallel.py checks for strays).
+    from pyspark import SparkContext
+
+    gateway = SparkContext._gateway
+    if gateway is not None:
+        process = getattr(gateway, "proc", None)
+        gateway.shutdown()
+        if process is not None:
+            if process.stdin is not None:  # (the JVM ends when its stdin closes)
+                process.stdin.close()
+            process.terminate()
+            process.wait(timeout=60)
+        SparkContext._gateway = SparkContext._jvm = None
 
 
 def _parquet_rows(tmp_path: Path, *args: str) -> list[dict[str, Any]]:

@@ -140,6 +140,9 @@ class Dataset:
         epoch_ms: int | None = None,
     ) -> None:
         GENERATORS.get(generator)  # fail early with "did you mean" on an unknown generator
+        if not is_whole_number(count) or count < 0:
+            raise UsageError(f"count must be a whole number of at least 0, got {count!r:.80}")
+        _check_seed(seed)
         self.generator = generator
         self.count = count
         self.seed = seed
@@ -313,8 +316,8 @@ class Dataset:
 
         if not isinstance(profile, (str, PathLike)):
             raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
-        if seed is not None and (not is_whole_number(seed) or not 0 <= seed <= MAX_SEED):
-            raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r}")
+        if seed is not None:
+            _check_seed(seed)
         if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
             persona_dirs = [persona_dirs]
         catalog = PersonaCatalog([Path(d) for d in persona_dirs])
@@ -361,6 +364,11 @@ class BlockSpans(Sequence[tuple[int, int, int]]):
         index = self.blocks[at]
         base = index * BLOCK_SIZE
         return index, max(self.start - base, 0), min(self.stop - base, BLOCK_SIZE)
+
+
+def _check_seed(seed: object) -> None:
+    if not is_whole_number(seed) or not 0 <= seed <= MAX_SEED:  # type: ignore[operator]
+        raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r:.80}")
 
 
 def is_whole_number(value: object) -> bool:
