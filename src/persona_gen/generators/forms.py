@@ -35,6 +35,7 @@ from urllib.parse import parse_qsl, quote_plus, unquote_plus, urlencode
 from persona_gen._json import json_type
 from persona_gen.entities.media import media_kind
 from persona_gen.entities.model import Domain, PartEncoding, Schema, deref
+from persona_gen.generators.bodies import as_text
 from persona_gen.generators.files import as_file
 
 __all__ = [
@@ -96,7 +97,7 @@ def encode(
     if media != MULTIPART:
         if not how:
             pairs = [(key, item) for key, value in body.items() for item in _items(value)]
-            return URLENCODED, urlencode([(key, _text(value)) for key, value in pairs])
+            return URLENCODED, urlencode([(key, as_text(value)) for key, value in pairs])
         pieces = [p for key, value in body.items() for p in _urlencoded(key, value, how, xml)]
         return URLENCODED, "&".join(pieces)
     boundary = "persona-gen-" + re.sub(r"[^0-9A-Za-z]", "", tag)
@@ -108,7 +109,7 @@ def encode(
         for item in [value] if kind == "json" else _items(value):
             name = key.replace('"', "%22")
             head = f'Content-Disposition: form-data; name="{name}"'
-            text = _text(item)
+            text = as_text(item)
             data: bytes | None = None
             if declared is not None:
                 if kind == "binary":
@@ -144,7 +145,7 @@ def has_files(binary: frozenset[str], encoding: Iterable[PartEncoding]) -> bool:
 def _as_file(name: str, value: Any, media: str) -> bytes:
     """A file part's bytes without a schema to read its value by: its text's UTF-8, as a
     file of ``media``."""
-    return as_file(_text(value).encode("utf-8"), media)
+    return as_file(as_text(value).encode("utf-8"), media)
 
 
 def _urlencoded(
@@ -160,7 +161,7 @@ def _urlencoded(
         return [_pair(key, json.dumps(value, ensure_ascii=False, separators=(",", ":")))]
     if kind == "xml" and xml is not None:
         return [_pair(key, xml(key, value))]
-    return [_pair(key, _text(item)) for item in _items(value)]
+    return [_pair(key, as_text(item)) for item in _items(value)]
 
 
 def _explode(encoding: PartEncoding) -> bool:
@@ -173,16 +174,16 @@ def _explode(encoding: PartEncoding) -> bool:
 def _styled(key: str, value: Any, style: str, explode: bool) -> list[str]:
     if isinstance(value, list):
         if explode or not value:  # (an empty array: no pair, as exploded)
-            return [_pair(key, _text(item)) for item in value]
-        return [_q(key) + "=" + _DELIMITERS[style].join(_q(_text(v)) for v in value)]
+            return [_pair(key, as_text(item)) for item in value]
+        return [_q(key) + "=" + _DELIMITERS[style].join(_q(as_text(v)) for v in value)]
     if isinstance(value, dict):
         if style == "deepObject":
-            return [_pair(f"{key}[{k}]", _text(v)) for k, v in value.items()]
+            return [_pair(f"{key}[{k}]", as_text(v)) for k, v in value.items()]
         if explode:
-            return [_pair(str(k), _text(v)) for k, v in value.items()]
-        flat = [_q(x) for k, v in value.items() for x in (str(k), _text(v))]
+            return [_pair(str(k), as_text(v)) for k, v in value.items()]
+        flat = [_q(x) for k, v in value.items() for x in (str(k), as_text(v))]
         return [_q(key) + "=" + _DELIMITERS[style].join(flat)]
-    return [_pair(key, _text(value))]
+    return [_pair(key, as_text(value))]
 
 
 def _q(text: str) -> str:
@@ -195,14 +196,6 @@ def _pair(key: str, value: str) -> str:
 
 def _items(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
-
-
-def _text(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    if value is None:
-        return ""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def form_type(content_type: Any) -> str | None:
