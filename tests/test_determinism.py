@@ -193,6 +193,34 @@ def test_manifest_counts_of_a_run_stopped_part_way_are_of_the_records_taken(take
         assert stopped[key] == whole[key]
 
 
+@pytest.mark.parametrize("generator", GENERATORS)
+def test_manifest_counts_are_those_of_the_records_written(generator: str) -> None:
+    # The counts are kept column by column (not record by record): they must still be the
+    # records' own labels, file rows' ";"-joined ones included.
+    from collections import Counter
+
+    from persona_gen.runtime.manifest import manifest
+
+    persona = PersonaCatalog([]).get("edge_case_user")
+    dataset = Dataset([(persona, 1.0)], generator, 1500, 11)
+    records = [r for block in dataset.blocks() for r in block]
+    tags: Counter[str] = Counter()
+    mutations: Counter[str] = Counter()
+    invalid = 0
+    for r in records:
+        labels = r["behaviors"] if "behaviors" in r else (r["_behaviors"] or "").split(";")
+        tags.update(t for t in labels if t)
+        if r.get("mutation") is not None:
+            mutations[r["mutation"]] += 1
+        invalid += r.get("expected_valid", r.get("_expected_valid")) is False
+    written = manifest(dataset, output=None, fmt="jsonl")
+    assert written["behaviours_touched"] == dict(sorted(tags.items()))
+    assert written.get("mutations", {}) == dict(sorted(mutations.items()))
+    assert written["expected_invalid"] == invalid
+    assert tags  # (edge_case_user labels records of every generator)
+    assert invalid or generator == "load"  # (a load schedule has no validity flag)
+
+
 def test_epoch_dates_do_not_depend_on_the_time_zone(tmp_path: Path) -> None:
     # A zone-less date (birth_date: "1994-06-08") sent as epoch seconds was read in the
     # machine's time zone: another TZ, other seconds.

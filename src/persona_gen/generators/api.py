@@ -437,6 +437,8 @@ class ApiGenerator(Generator):
         placed = np.full(n, "", dtype=object)  # each operation's paths, put in its rows
         named: list[PathValues | None] = [None] * n
         bodies: list[Any] = [None] * n
+        # (the values bodies carry are wanted only with bodies: a load schedule has none)
+        into = named if replies else None
         # entity -> (row, items of a list reply or None for one value, the reply's shape)
         asked: dict[str, list[tuple[int, int | None, str]]] = {}
         for k, op in enumerate(self.operations):
@@ -444,7 +446,7 @@ class ApiGenerator(Generator):
             rows = at.tolist()
             if not rows:
                 continue
-            placed[at] = self._paths(k, rows, named, rng)
+            placed[at] = self._paths(k, rows, into, rng)
             if not replies or op.response_shape == "none":
                 continue
             # Each entity's replies are drawn in one call for the block (a call's fixed
@@ -496,28 +498,20 @@ class ApiGenerator(Generator):
         self,
         k: int,
         rows: list[int],
-        named: list[PathValues | None],
+        named: list[PathValues | None] | None,
         rng: np.random.Generator,
     ) -> list[str]:
-        """The concrete paths of operation ``k`` for ``rows``, and (into ``named``) the
-        values its bodies carry."""
+        """The concrete paths of operation ``k`` for ``rows``, and (into ``named``, unless
+        None) the values its bodies carry."""
         op = self.operations[k]
-        sent, replied = self._entity_of(op.entity), self._entity_of(op.replied)
         filled = [op.path] * len(rows)
         params = self.path_schemas[k]
         for param, schema in params:
             values = self.synth.values(schema, param, len(rows), rng)
-            place = _place(op.path, param, [p for p, _ in params])
-            in_body, in_reply = field_for(sent, param, *place), field_for(replied, param, *place)
-            into_body = fitting(sent, in_body, schema, values) if in_body else None
-            into_reply = fitting(replied, in_reply, schema, values) if in_reply else None
-            if into_body or into_reply:  # (the resource the path names: its bodies say so)
-                for j, (row, value) in enumerate(zip(rows, values, strict=True)):
-                    found = named[row] = named[row] or PathValues({}, {})
-                    if in_body and into_body and into_body[j]:
-                        found.body[in_body] = value
-                    if in_reply and into_reply and into_reply[j] and op.response_shape == "one":
-                        found.reply[in_reply] = value
+            if named is not None:
+                self._name_path_values(
+                    op, param, schema, [p for p, _ in params], rows, values, named
+                )
             token = "{" + param + "}"
             texts = path_texts(values)
             if len(params) == 1 and op.path.count(token) == 1:
@@ -527,6 +521,33 @@ class ApiGenerator(Generator):
             else:
                 filled = [p.replace(token, v) for p, v in zip(filled, texts, strict=True)]
         return filled
+
+    def _name_path_values(
+        self,
+        op: Operation,
+        param: str,
+        schema: Schema,
+        params: list[str],
+        rows: list[int],
+        values: list[Any],
+        named: list[PathValues | None],
+    ) -> None:
+        """Into ``named``, per row, the path parameter's value where the bodies carry it: the
+        field of the sent entity, or of a single reply, that the parameter names (the
+        resource the path names: its bodies say so), where that field can hold the value."""
+        sent, replied = self._entity_of(op.entity), self._entity_of(op.replied)
+        place = _place(op.path, param, params)
+        in_body, in_reply = field_for(sent, param, *place), field_for(replied, param, *place)
+        into_body = fitting(sent, in_body, schema, values) if in_body else None
+        into_reply = fitting(replied, in_reply, schema, values) if in_reply else None
+        if not (into_body or into_reply):
+            return
+        for j, (row, value) in enumerate(zip(rows, values, strict=True)):
+            found = named[row] = named[row] or PathValues({}, {})
+            if in_body and into_body and into_body[j]:
+                found.body[in_body] = value
+            if in_reply and into_reply and into_reply[j] and op.response_shape == "one":
+                found.reply[in_reply] = value
 
     def _wire(
         self,

@@ -13,7 +13,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import chain, repeat
 from numbers import Integral
+from operator import is_, is_not
 from os import PathLike
 from pathlib import Path
 from typing import Any, overload
@@ -59,20 +62,30 @@ class DatasetStats:
         )
 
     def add(self, records: list[Record]) -> None:
+        # Column by column with C-level maps: a loop over the records' keys was ~7% of a
+        # cheap generator's time.
         self.records += len(records)
-        for r in records:
-            tags = r.get("behaviors")
-            if tags is None and r.get("_behaviors"):  # file rows label in flat columns
-                tags = r["_behaviors"].split(";")
-            if tags:
-                self.behaviours.update(tags)
-            if r.get("_expected_valid") is False:
-                self.expected_invalid += 1
-            mutation = r.get("mutation")
-            if mutation is not None:
-                self.mutations[mutation] += 1
-            if r.get("expected_valid") is False:
-                self.expected_invalid += 1
+        tags = _values(records, "behaviors")
+        if tags.count(None) == len(tags):  # file rows label in a flat column, ";"-joined
+            labels = ";".join(filter(None, _values(records, "_behaviors")))
+            self.behaviours.update(labels.split(";") if labels else ())
+        else:
+            if None in tags:
+                tags = [
+                    t if t is not None or not r.get("_behaviors") else r["_behaviors"].split(";")
+                    for t, r in zip(tags, records, strict=True)
+                ]
+            self.behaviours.update(chain.from_iterable(filter(None, tags)))
+        mutations = _values(records, "mutation")
+        if mutations.count(None) < len(mutations):
+            self.mutations.update(filter(partial(is_not, None), mutations))
+        for flag in ("_expected_valid", "expected_valid"):
+            self.expected_invalid += sum(map(is_, _values(records, flag), repeat(False)))
+
+
+def _values(records: list[Record], key: str) -> list[Any]:
+    """Each record's value of ``key`` (None where it has none)."""
+    return list(map(dict.get, records, repeat(key)))
 
 
 class _Lane:
