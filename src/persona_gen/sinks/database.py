@@ -42,7 +42,9 @@ rejects any row (or the run is interrupted, or fails), everything is rolled back
 from __future__ import annotations
 
 import logging
+import os
 import re
+import socket
 import sqlite3
 import sys
 import time
@@ -95,9 +97,21 @@ class DatabaseTarget:
     display: str = ""  # the URL without its password
     table: str | None = None
     connect_s: float = 5.0
+    host: str = ""  # postgresql: the server's host, and its port when the URL gives one
+    port: int | None = None
 
     def __str__(self) -> str:
         return self.display
+
+    def server_port(self) -> int:
+        """A PostgreSQL server's port: the URL's, else as libpq picks it (``PGPORT``, 5432)."""
+        given = os.environ.get("PGPORT", "").strip()
+        return self.port or (int(given) if given.isdigit() else 5432)
+
+    def address(self) -> str:
+        """``HOST:PORT`` of a PostgreSQL server, as messages show it."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{host}:{self.server_port()}"
 
 
 def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check a line
@@ -164,7 +178,13 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
     shown_host = f"[{host}]" if ":" in host else host
     display = f"postgresql://{user}{shown_host}{f':{port}' if port else ''}/{dbname}"
     return DatabaseTarget(
-        "postgresql", conninfo=conninfo, display=display, table=table, connect_s=connect_s
+        "postgresql",
+        conninfo=conninfo,
+        display=display,
+        table=table,
+        connect_s=connect_s,
+        host=host,
+        port=port,
     )
 
 
@@ -1022,12 +1042,77 @@ def connect_postgres(
             **options,
         )
     except psycopg.Error as exc:
-        # libpq's message runs over lines ("server closed the connection unexpectedly / This
-        # probably means..."): all of it, on one line (scrub_password joins the lines).
-        reason = str(exc).strip() or type(exc).__name__
-        raise error(
-            f"cannot reach PostgreSQL at {target}: {scrub_password(reason, target)}"
-        ) from None
+        raise error(_connect_failure(target, exc)) from None
+
+
+# What libpq says when the peer is no PostgreSQL server: it closed the connection, or sent
+# something other than the startup protocol's replies (libpq quotes the bytes it got: they
+# stay out of the message).
+_CLOSED = "server closed the connection unexpectedly"
+_NOT_POSTGRES = re.compile(
+    rf"{_CLOSED}|invalid response to (SSL|GSSAPI) negotiation"
+    r"|expected authentication request from server|invalid message format"
+    r"|unexpected message from server during startup|message type .* arrived from server"
+)
+
+
+def _connect_failure(target: DatabaseTarget, exc: Exception) -> str:
+    """One line for a failed connection: nothing listening, a server that does not speak
+    PostgreSQL or never answers, or the server's own refusal (login, database)."""
+    import psycopg
+
+    where = f"cannot reach PostgreSQL at {target}"
+    # libpq's message runs over lines ("server closed the connection unexpectedly / This
+    # probably means..."): scrub_password joins them into one.
+    reason = scrub_password(str(exc).strip() or type(exc).__name__, target)
+    reason = reason.removeprefix("connection failed: ")
+    seconds = f"{max(1, round(target.connect_s))} s"
+    if isinstance(exc, psycopg.errors.ConnectionTimeout):
+        if _accepts_tcp(target):
+            return (
+                f"{where}: the server at {target.address()} accepted the connection but did "
+                f"not answer as PostgreSQL within {seconds}; is that PostgreSQL's port? (a "
+                "busy server: wait longer with ?connect=SECONDS)"
+            )
+        return (
+            f"{where}: no answer from {target.address()} within {seconds} (a wrong host or "
+            "port, or a firewall; a slow network: wait longer with ?connect=SECONDS)"
+        )
+    # (after 'connection to server at "HOST", port PORT failed: ')
+    said = re.sub(r'^connection to server at "[^"]*", port \d+ failed: ', "", reason)
+    if "Connection refused" in said:
+        return f"{where}: nothing listens on {target.address()} (connection refused)"
+    if _NOT_POSTGRES.search(said):
+        what = "closed the connection" if _CLOSED in said else "replied with something else"
+        return (
+            f"{where}: the server at {target.address()} did not answer as PostgreSQL (it "
+            f"{what}); is that PostgreSQL's port?"
+        )
+    if said.startswith("FATAL:"):  # the server answered, and refused: login or database
+        said = said.removeprefix("FATAL:").strip()
+        hint = (
+            " (check the password: in PGPASSWORD, ~/.pgpass or the URL)"
+            if "password" in said
+            else ""
+        )
+        return f"PostgreSQL at {target} refused the connection: {said}{hint}"
+    if "no password supplied" in said:
+        return (
+            f"PostgreSQL at {target} asks for a password and none was given (give it in "
+            "PGPASSWORD or ~/.pgpass)"
+        )
+    return f"{where}: {said}"
+
+
+def _accepts_tcp(target: DatabaseTarget) -> bool:
+    """Whether something takes a TCP connection at the target's address (after a timeout:
+    a silent server, or nothing reachable at all)."""
+    address = (target.host, target.server_port())
+    try:
+        with socket.create_connection(address, timeout=min(target.connect_s, 3)):
+            return True
+    except OSError:
+        return False
 
 
 def _quiet_driver_log() -> None:
