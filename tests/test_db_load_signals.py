@@ -1,7 +1,8 @@
 """Ctrl-C during a database load, with a real SIGINT sent to a real run.
 
-Started with SIGINT ignored (``nohup``, a shell's background job) the load neither stops
-nor takes SIGINT back: the parent ignored it on purpose. Started interactively, Ctrl-C rolls
+Started with SIGINT ignored (``cmd &`` in a shell script: a background job; ``nohup``
+ignores SIGHUP, not SIGINT) the load neither stops nor takes SIGINT back: the parent
+ignored it on purpose. Started interactively, Ctrl-C rolls
 the load back and exits 130 (docs/sinks.md).
 """
 
@@ -72,7 +73,7 @@ def test_a_load_started_with_sigint_ignored_keeps_it_ignored_and_completes(
     proc = _start_load(pg_db, manifest, signal.SIG_IGN)
     _wait_for_copy(pg_db, proc)
     still_ignored = []
-    for _ in range(3):  # (Ctrl-C pressed again and again, in the terminal nohup left)
+    for _ in range(3):  # (SIGINT sent again and again, as to a whole process group)
         still_ignored.append(_ignores_sigint(proc.pid))
         proc.send_signal(signal.SIGINT)
         time.sleep(0.1)
