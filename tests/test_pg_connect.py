@@ -143,12 +143,12 @@ def test_nothing_listening_is_named(users_profile: str) -> None:
 def test_no_answer_at_all_says_the_port_took_no_connection() -> None:
     """A timeout where the TCP connection itself is not taken (a firewall dropping it, a
     wrong host): played by a closed port, as the probe after the timeout sees it."""
-    from persona_gen.sinks.database import _connect_failure
+    from persona_gen.sinks.database_connect import connect_failure
 
     with socket.create_server(("127.0.0.1", 0)) as held:
         port = held.getsockname()[1]
     target = parse_database_url(f"postgresql://app@127.0.0.1:{port}/shop?connect=2")
-    message = _connect_failure(target, psycopg.errors.ConnectionTimeout("timeout expired"))
+    message = connect_failure(target, psycopg.errors.ConnectionTimeout("timeout expired"))
     assert message == (
         f"cannot reach PostgreSQL at {target}: no answer from 127.0.0.1:{port} within 2 s "
         "(a wrong host or port, or a firewall; a slow network: wait longer with "
