@@ -542,7 +542,9 @@ def test_postgresql_errors_are_one_line(tmp_path: Path, pg_db: str) -> None:
     _load(profile, pg_db)
     _one_line_error(["check", f"{pg_db}?table=nope", *args], "no table 'nope'", "users")
     missing = re.sub(r"/[^/?]*(\?|$)", "/no_such_db\\1", pg_db, count=1)
-    _one_line_error(["check", missing, *args], "cannot reach PostgreSQL at", "no_such_db")
+    _one_line_error(
+        ["check", missing, *args], 'refused the connection: database "no_such_db" does not exist'
+    )
     result = run_cli(["check", "postgresql://bob:s3cret@127.0.0.1:1/db?connect=2", *args])
     assert result.code == 1 and "s3cret" not in result.stderr
     _one_line_error(

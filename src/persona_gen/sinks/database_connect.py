@@ -1,0 +1,124 @@
+"""Connecting to PostgreSQL (for a load, and for ``check``): a psycopg connection, or one
+line saying why not — nothing listening, a server that is not PostgreSQL, no answer, or the
+server's refusal — that never shows the password."""
+
+from __future__ import annotations
+
+import logging
+import re
+import socket
+from typing import Any
+
+from persona_gen.errors import PersonaGenError
+from persona_gen.sinks.database_url import DatabaseTarget
+
+__all__ = ["connect_failure", "connect_postgres", "scrub_password"]
+
+
+def connect_postgres(
+    target: DatabaseTarget, error: type[PersonaGenError], application: str, **options: Any
+) -> Any:
+    """A psycopg connection to ``target``, or ``error`` with one line (no password)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        raise error("PostgreSQL needs psycopg: pip install 'psycopg[binary]'") from None
+    # psycopg logs what it ignores while unwinding a failed COPY ("error ignored terminating
+    # <psycopg.Copy [BAD]>: the connection is lost"); the error itself is reported once, so
+    # that warning must not reach stderr through logging's last-resort handler.
+    _quiet_driver_log()
+    try:
+        return psycopg.connect(
+            target.conninfo,
+            connect_timeout=max(1, round(target.connect_s)),
+            application_name=application,
+            **options,
+        )
+    except psycopg.Error as exc:
+        raise error(connect_failure(target, exc)) from None
+
+
+# What libpq says when the peer is no PostgreSQL server: it closed the connection, or sent
+# something other than the startup protocol's replies (libpq quotes the bytes it got: they
+# stay out of the message).
+_CLOSED = "server closed the connection unexpectedly"
+_NOT_POSTGRES = re.compile(
+    rf"{_CLOSED}|invalid response to (SSL|GSSAPI) negotiation"
+    r"|expected authentication request from server|invalid message format"
+    r"|unexpected message from server during startup|message type .* arrived from server"
+)
+
+
+def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
+    """One line for a failed connection: nothing listening, a server that does not speak
+    PostgreSQL or never answers, or the server's own refusal (login, database)."""
+    import psycopg
+
+    where = f"cannot reach PostgreSQL at {target}"
+    # libpq's message runs over lines ("server closed the connection unexpectedly / This
+    # probably means..."): scrub_password joins them into one.
+    reason = scrub_password(str(exc).strip() or type(exc).__name__, target)
+    reason = reason.removeprefix("connection failed: ")
+    seconds = f"{max(1, round(target.connect_s))} s"
+    if isinstance(exc, psycopg.errors.ConnectionTimeout):
+        if _accepts_tcp(target):
+            return (
+                f"{where}: the server at {target.address()} accepted the connection but did "
+                f"not answer as PostgreSQL within {seconds}; is that PostgreSQL's port? (a "
+                "busy server: wait longer with ?connect=SECONDS)"
+            )
+        return (
+            f"{where}: no answer from {target.address()} within {seconds} (a wrong host or "
+            "port, or a firewall; a slow network: wait longer with ?connect=SECONDS)"
+        )
+    # (after 'connection to server at "HOST", port PORT failed: ')
+    said = re.sub(r'^connection to server at "[^"]*", port \d+ failed: ', "", reason)
+    if "Connection refused" in said:
+        return f"{where}: nothing listens on {target.address()} (connection refused)"
+    if _NOT_POSTGRES.search(said):
+        what = "closed the connection" if _CLOSED in said else "replied with something else"
+        return (
+            f"{where}: the server at {target.address()} did not answer as PostgreSQL (it "
+            f"{what}); is that PostgreSQL's port?"
+        )
+    if said.startswith("FATAL:"):  # the server answered, and refused: login or database
+        said = said.removeprefix("FATAL:").strip()
+        hint = (
+            " (check the password: in PGPASSWORD, ~/.pgpass or the URL)"
+            if "password" in said
+            else ""
+        )
+        return f"PostgreSQL at {target} refused the connection: {said}{hint}"
+    if "no password supplied" in said:
+        return (
+            f"PostgreSQL at {target} asks for a password and none was given (give it in "
+            "PGPASSWORD or ~/.pgpass)"
+        )
+    return f"{where}: {said}"
+
+
+def _accepts_tcp(target: DatabaseTarget) -> bool:
+    """Whether something takes a TCP connection at the target's address (after a timeout:
+    a silent server, or nothing reachable at all)."""
+    address = (target.host, target.server_port())
+    try:
+        with socket.create_connection(address, timeout=min(target.connect_s, 3)):
+            return True
+    except OSError:
+        return False
+
+
+def _quiet_driver_log() -> None:
+    log = logging.getLogger("psycopg")
+    if not any(isinstance(h, logging.NullHandler) for h in log.handlers):
+        log.addHandler(logging.NullHandler())
+
+
+def scrub_password(text: str, target: DatabaseTarget) -> str:
+    """Remove a password from a driver message (libpq does not echo it, but be sure)."""
+    match = re.search(r"password='((?:[^'\\]|\\.)*)'", target.conninfo)
+    if match:
+        secret = match.group(1).replace("\\'", "'").replace("\\\\", "\\")
+        if secret:
+            text = text.replace(secret, "***")
+    return " ".join(text.split())

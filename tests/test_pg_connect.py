@@ -1,0 +1,185 @@
+"""A PostgreSQL destination or `check` source that cannot be used: one line each, exit 1.
+
+Servers that are not PostgreSQL (silent, closing, HTTP) and one that asks for a password
+are played by a socket in a thread; the role and database cases use the test server.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import struct
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from persona_gen.sinks.database import parse_database_url
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+QUICK = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1"]
+_SSL_OR_GSS = (80877103, 80877104)  # SSLRequest, GSSENCRequest: answered "N" (not offered)
+
+
+def _silent(conn: socket.socket) -> None:
+    conn.recv(1024)
+    time.sleep(30)  # (ends with the test process: a daemon thread)
+
+
+def _closes(conn: socket.socket) -> None:
+    conn.close()
+
+
+def _http(conn: socket.socket) -> None:
+    conn.recv(1024)
+    conn.sendall(b"HTTP/1.0 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+    conn.close()
+
+
+def _asks_password(conn: socket.socket) -> None:
+    """The startup protocol up to a refused cleartext password, as PostgreSQL answers."""
+    while True:
+        (length,) = struct.unpack("!i", conn.recv(4, socket.MSG_WAITALL))
+        (code,) = struct.unpack("!i", conn.recv(length - 4, socket.MSG_WAITALL)[:4])
+        if code not in _SSL_OR_GSS:
+            break
+        conn.sendall(b"N")
+    conn.sendall(b"R" + struct.pack("!ii", 8, 3))  # AuthenticationCleartextPassword
+    if conn.recv(1, socket.MSG_WAITALL) == b"p":
+        fields = b"".join(
+            f"{key}{value}\0".encode()
+            for key, value in (
+                ("S", "FATAL"),
+                ("V", "FATAL"),
+                ("C", "28P01"),
+                ("M", 'password authentication failed for user "app"'),
+            )
+        )
+        conn.sendall(b"E" + struct.pack("!i", len(fields) + 5) + fields + b"\0")
+    conn.close()
+
+
+@pytest.fixture
+def fake_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
+    """Start a server whose connections ``behave``; its port."""
+    listeners: list[socket.socket] = []
+
+    def start(behave: Callable[[socket.socket], None]) -> int:
+        listener = socket.create_server(("127.0.0.1", 0))
+        listeners.append(listener)
+
+        def serve() -> None:
+            while True:
+                try:
+                    conn, _ = listener.accept()
+                except OSError:  # closed: the test is over
+                    return
+                threading.Thread(target=behave, args=(conn,), daemon=True).start()
+
+        threading.Thread(target=serve, daemon=True).start()
+        port: int = listener.getsockname()[1]
+        return port
+
+    yield start
+    for listener in listeners:
+        listener.close()
+
+
+def _one_error_line(args: list[str]) -> str:
+    result = run_cli(args)
+    assert result.code == 1, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def users_profile(tmp_path_factory: pytest.TempPathFactory) -> str:
+    profile = tmp_path_factory.mktemp("profile") / "users-db.yaml"
+    schema = str(ROOT / "schemas/users.sql")
+    imported = run_cli(["import-schema", schema, "-e", "users", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    return str(profile)
+
+
+@pytest.mark.parametrize(
+    ("behave", "said"),
+    [
+        (_closes, "did not answer as PostgreSQL (it closed the connection)"),
+        (_http, "did not answer as PostgreSQL (it replied with something else)"),
+        (_silent, "accepted the connection but did not answer as PostgreSQL within 1 s"),
+    ],
+)
+def test_a_server_that_is_not_postgresql_is_named_for_a_load_and_for_check(
+    fake_server: Callable[[Callable[[socket.socket], None]], int],
+    users_profile: str,
+    behave: Callable[[socket.socket], None],
+    said: str,
+) -> None:
+    port = fake_server(behave)
+    url = f"postgresql://app@127.0.0.1:{port}/shop?connect=1"
+    shown = f"postgresql://app@127.0.0.1:{port}/shop"
+    want = f"cannot reach PostgreSQL at {shown}: the server at 127.0.0.1:{port} {said}"
+    started = time.monotonic()
+    assert want in _one_error_line([*QUICK, "--sink", url])
+    assert want in _one_error_line(["generate", users_profile, "-s", "1", "--sink", url])
+    assert want in _one_error_line(["check", url, "--profile", users_profile])
+    assert time.monotonic() - started < 20  # (a silent server: 1 s, and the probe, each)
+
+
+def test_nothing_listening_is_named(users_profile: str) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as held:  # a port free of any listener
+        port = held.getsockname()[1]
+    url = f"postgresql://app@127.0.0.1:{port}/shop"
+    want = f"PostgreSQL at {url}: nothing listens on 127.0.0.1:{port} (connection refused)"
+    assert _one_error_line([*QUICK, "--sink", url]).endswith(want)
+    assert _one_error_line(["check", url, "--profile", users_profile]).endswith(want)
+
+
+def test_no_answer_at_all_says_the_port_took_no_connection() -> None:
+    """A timeout where the TCP connection itself is not taken (a firewall dropping it, a
+    wrong host): played by a closed port, as the probe after the timeout sees it."""
+    from persona_gen.sinks.database_connect import connect_failure
+
+    with socket.create_server(("127.0.0.1", 0)) as held:
+        port = held.getsockname()[1]
+    target = parse_database_url(f"postgresql://app@127.0.0.1:{port}/shop?connect=2")
+    message = connect_failure(target, psycopg.errors.ConnectionTimeout("timeout expired"))
+    assert message == (
+        f"cannot reach PostgreSQL at {target}: no answer from 127.0.0.1:{port} within 2 s "
+        "(a wrong host or port, or a firewall; a slow network: wait longer with "
+        "?connect=SECONDS)"
+    )
+
+
+def test_a_wrong_password_is_the_servers_refusal(
+    fake_server: Callable[[Callable[[socket.socket], None]], int], users_profile: str
+) -> None:
+    port = fake_server(_asks_password)
+    url = f"postgresql://app:wrong@127.0.0.1:{port}/shop"
+    line = _one_error_line([*QUICK, "--sink", url])
+    assert line.endswith(
+        f"PostgreSQL at postgresql://app@127.0.0.1:{port}/shop refused the connection: "
+        'password authentication failed for user "app" (check the password: in PGPASSWORD, '
+        "~/.pgpass or the URL)"
+    )
+    assert "wrong" not in line
+    line = _one_error_line(["check", url.replace(":wrong", ""), "--profile", users_profile])
+    assert line.endswith(
+        "asks for a password and none was given (give it in PGPASSWORD or ~/.pgpass)"
+    )
+
+
+def test_a_role_or_database_that_does_not_exist_is_the_servers_refusal(
+    pg_db: str, users_profile: str
+) -> None:
+    no_database = re.sub(r"/[^/?]*(\?|$)", r"/no_such_database\1", pg_db, count=1)
+    line = _one_error_line([*QUICK, "--sink", no_database])
+    assert line.endswith('refused the connection: database "no_such_database" does not exist')
+    no_role = re.sub(r"^(postgres(ql)?://)([^@/]*@)?", r"\1no_such_role@", pg_db)
+    line = _one_error_line(["check", no_role, "--profile", users_profile])
+    assert line.endswith('refused the connection: role "no_such_role" does not exist')
