@@ -6,6 +6,7 @@ import datetime
 import decimal
 import json
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -14,6 +15,7 @@ from typing import Any
 
 import fastavro
 import pytest
+import yaml
 from fastavro.schema import parse_schema
 
 from persona_gen import PersonaCatalog
@@ -186,8 +188,12 @@ def test_avro_header_schema_does_not_depend_on_the_hash_seed(tmp_path: Path) -> 
 
 def test_avro_without_its_avsc_warns_and_derives_a_schema(tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
-    args = ["import-schema", str(SCHEMAS / "user-event.avsc"), "-o", str(profile)]
+    avsc = tmp_path / "schemas" / "user-event.avsc"
+    avsc.parent.mkdir()
+    shutil.copy(SCHEMAS / "user-event.avsc", avsc)
+    args = ["import-schema", str(avsc), "-o", str(profile)]
     assert run_cli([*args, "-c", "20", "--output-format", "avro"]).code == 0
+    avsc.unlink()  # (the profile, which names it, is kept without it)
     result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "3"])
     assert result.code == 0, result.stderr
     assert list((tmp_path / "out").glob("*.avro"))
@@ -327,3 +333,91 @@ def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line() ->
     import pickle
 
     assert str(pickle.loads(pickle.dumps(caught.value))) == str(caught.value)
+
+
+def _event_project(root: Path) -> Path:
+    """A project whose .proto lies below the profile's folder, importing a file beside it
+    and one from a sibling folder (the tree's root is ``schemas/``)."""
+    files = {
+        "schemas/common/money.proto": 'syntax = "proto3";\npackage demo.common;\n'
+        "message Money { string currency = 1; int64 units = 2; }\n",
+        "schemas/sub/kind.proto": 'syntax = "proto3";\npackage demo.events;\n'
+        "enum Kind { KIND_UNSPECIFIED = 0; KIND_BUY = 1; }\n",
+        "schemas/sub/event.proto": 'syntax = "proto3";\npackage demo.events;\n\n'
+        'import "kind.proto";\nimport "common/money.proto";\n\n'
+        "message Event {\n  string id = 1;\n  Kind kind = 2;\n  demo.common.Money amount = 3;\n}\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
+    return root / "schemas" / "sub" / "event.proto"
+
+
+def test_a_proto_below_the_profiles_folder_from_any_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``source.file`` is the schema's path from the profile's folder, so the profile finds
+    ``schemas/sub/event.proto`` (import-schema refused it, naming its trial file) from any
+    current directory, and the records check against it."""
+    project = tmp_path / "x"
+    _event_project(project)
+    monkeypatch.chdir(project)
+    args = ["import-schema", "schemas/sub/event.proto", "-t", "streaming", "-c", "30"]
+    result = run_cli([*args, "--output-format", "protobuf", "-o", "profile.yaml"])
+    assert result.code == 0, result.stderr
+    profile = project / "profile.yaml"
+    assert yaml.safe_load(profile.read_text())["source"]["file"] == "schemas/sub/event.proto"
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = run_cli(["generate", "../x/profile.yaml", "-o", "out", "-s", "1"])
+    assert result.code == 0, result.stderr
+    data = elsewhere / "out" / "Event_streaming.protobuf"
+    checked = run_cli(["check", str(data), "--profile", "../x/profile.yaml"])
+    assert checked.code == 0, checked.stderr
+    assert "../x/schemas/sub/event.proto (protobuf)" in checked.stderr
+    assert "checked  │ 30" in checked.stderr
+
+
+def test_a_broken_proto_below_the_profile_is_named_with_its_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    event = _event_project(tmp_path / "x")
+    args = ["import-schema", str(event), "-t", "streaming", "--output-format", "protobuf"]
+    assert run_cli([*args, "-o", str(tmp_path / "x" / "profile.yaml")]).code == 0
+    monkeypatch.chdir(tmp_path)
+    text = event.read_text()
+    event.write_text(text.replace("string id = 1;", "string id = 1"), encoding="utf-8")
+    result = run_cli(["generate", "x/profile.yaml", "-o", "out", "-s", "1"])
+    assert result.code == 1
+    assert result.stderr.strip() == (
+        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:9: "
+        'Expected ";" (column 3)'
+    )
+    event.write_text(text.replace("common/money.proto", "common/gone.proto"), encoding="utf-8")
+    result = run_cli(["generate", "x/profile.yaml", "-o", "out", "-s", "1"])
+    assert result.code == 1
+    assert result.stderr.startswith(
+        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:5: "
+        'import "common/gone.proto" was not found in x/schemas/sub, in a folder above '
+        "x/schemas/sub or among"
+    )
+
+
+def test_a_profile_away_from_its_proto_is_named_not_the_import_check(tmp_path: Path) -> None:
+    """import-schema checks the profile it will write through a trial file beside it: what
+    it refuses names the profile, never the trial."""
+    from persona_gen.runtime.schema_import import write_checked_profile
+
+    imported = _profile(tmp_path, "user.proto", "streaming", "User")
+    doc = yaml.safe_load(imported.read_text())
+    doc["datasets"][0]["format"] = "protobuf"
+    doc["source"]["file"] = "gone/user.proto"
+    (tmp_path / "schemas" / "user.proto").unlink()
+    profile = tmp_path / "q.yaml"
+    with pytest.raises(OutputError) as info:
+        write_checked_profile(profile, doc, ())
+    message = str(info.value)
+    assert "'gone/user.proto' (the profile's .proto) was not found from the folder of " in message
+    assert str(profile) in message and "import-check" not in message
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "schemas"]  # (no trial)

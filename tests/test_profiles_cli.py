@@ -63,7 +63,8 @@ def test_import_then_generate(
     )
     assert result.code == 0, result.stderr
     doc = yaml.safe_load(profile.read_text())
-    assert doc["source"]["file"] == schema
+    # (the schema's path from the profile's folder, which generate and check find it by)
+    assert (profile.parent / doc["source"]["file"]).resolve() == (SCHEMAS / schema).resolve()
     assert len(doc["source"]["sha256"]) == 64
     assert doc["datasets"][0]["count"] == 40
     if entity:

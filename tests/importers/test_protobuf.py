@@ -503,6 +503,84 @@ def test_missing_import_names_the_import_line(tmp_path: Path) -> None:
     assert 'import "nowhere/b.proto" was not found' in str(err)
 
 
+def _sibling_folders(tmp: Path) -> Path:
+    """``a/order.proto`` imports ``b/money.proto``, which imports ``currency.proto`` beside it."""
+    write(
+        tmp,
+        "protos/b/currency.proto",
+        'syntax = "proto3";\npackage b;\nmessage C { string code = 1; }\n',
+    )
+    write(
+        tmp,
+        "protos/b/money.proto",
+        'syntax = "proto3";\npackage b;\nimport "currency.proto";\n'
+        "message Money { C currency = 1; int64 units = 2; }\n",
+    )
+    return write(
+        tmp,
+        "protos/a/order.proto",
+        'syntax = "proto3";\npackage a;\nimport "b/money.proto";\n'
+        "message Order { string id = 1; b.Money total = 2; }\n",
+    )
+
+
+def test_an_imported_file_imports_a_file_beside_it(tmp_path: Path) -> None:
+    """An import in an imported file is found in that file's folder, as in the input file's
+    (protoc alone looks in the include paths only, so ``currency.proto`` was not found)."""
+    order = _sibling_folders(tmp_path)
+    result = prove(order)
+    assert result.listed == ("Order",)
+    assert field_schema(result, "Order", "total") == Schema("ref", ref="Money")
+
+
+def test_a_missing_import_of_an_imported_file_names_that_file_and_its_folder(
+    tmp_path: Path,
+) -> None:
+    order = _sibling_folders(tmp_path)
+    money = tmp_path / "protos" / "b" / "money.proto"
+    money.write_text(money.read_text().replace("currency.proto", "gone.proto"), encoding="utf-8")
+    with pytest.raises(SchemaImportError) as info:
+        load(order)
+    err = info.value
+    assert (err.file, err.line) == (str(money), 3)
+    # the folders looked in, the importing file's first; not grpcio-tools' own folder
+    assert f'import "gone.proto" was not found in {money.parent}, ' in str(err)
+    assert f"in a folder above {money.parent} or among protobuf's well-known types" in str(err)
+    assert "grpc_tools" not in str(err)
+
+
+def test_files_are_named_as_the_input_was_from_another_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An input named relative to the current directory: an error in a file it imports names
+    that file relative to it too (``../protos/b/money.proto``), as the user would reach it."""
+    _sibling_folders(tmp_path)
+    money = tmp_path / "protos" / "b" / "money.proto"
+    money.write_text(money.read_text().replace("int64 units = 2;", "int64 units = 2"), "utf-8")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    with pytest.raises(SchemaImportError) as info:
+        load(Path("../protos/a/order.proto"))
+    assert str(info.value).startswith('../protos/b/money.proto:4: Expected ";"')
+
+
+def test_one_file_imported_under_two_names_is_said_so(tmp_path: Path) -> None:
+    """``b/currency.proto`` imported as such and, from ``b/money.proto``, as
+    ``currency.proto``: protoc's "already defined" gets the reason and the cure."""
+    order = _sibling_folders(tmp_path)
+    order.write_text(
+        order.read_text().replace(
+            'import "b/money.proto";', 'import "b/money.proto";\nimport "b/currency.proto";'
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(SchemaImportError) as info:
+        load(order)
+    err = info.value
+    assert (err.file, err.line) == (str(tmp_path / "protos" / "b" / "currency.proto"), 3)
+    assert '"currency.proto" is this file, imported under another name too' in str(err)
+
+
 def test_import_path_given_by_the_caller(tmp_path: Path) -> None:
     write(
         tmp_path,

@@ -1,8 +1,9 @@
 """check: validate a generated dataset against its profile's SOURCE schema, with that format's
 own validator, and hold the records to their labels.
 
-The schema file named by the profile's ``source`` is looked up beside the profile, then in
-``../schemas/`` and ``./schemas/`` (or given explicitly); a file whose sha256 differs from the
+The schema file named by the profile's ``source`` is looked up from the profile's folder (the
+path import-schema writes), then by its name beside the profile, in ``../schemas/`` and
+``./schemas/`` (or given explicitly); a file whose sha256 differs from the
 profile's is used with a warning, a missing one falls back to the embedded entity (as JSON
 Schema), also with a warning. Profiles without a source are checked against the built-in domain.
 
@@ -36,6 +37,7 @@ import binascii
 import glob
 import hashlib
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -73,7 +75,14 @@ from persona_gen.sinks import FORMATS
 if TYPE_CHECKING:
     from persona_gen.sinks.database import DatabaseTarget
 
-__all__ = ["CheckReport", "Issue", "RecordProblem", "check_dataset", "find_schema_file"]
+__all__ = [
+    "CheckReport",
+    "Issue",
+    "RecordProblem",
+    "check_dataset",
+    "find_schema_file",
+    "schema_not_found",
+]
 
 MAX_LISTED = 20
 CHECK_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql", "sqlite")
@@ -250,7 +259,9 @@ class CheckReport:
 
 
 def find_schema_file(profile: Profile, schema_path: Path | None = None) -> Path | None:
-    """The profile's source schema: ``schema_path``, beside the profile, or ``../schemas/``."""
+    """The profile's source schema: ``schema_path``; else ``source.file`` from the profile's
+    folder (import-schema writes the path from there); else a file of its name beside the
+    profile, in ``../schemas/`` or in ``schemas/`` (a profile moved away from its schema)."""
     if schema_path is not None:
         if not schema_path.is_file():
             raise UsageError(f"--schema: {schema_path}: no such file")
@@ -265,8 +276,19 @@ def find_schema_file(profile: Profile, schema_path: Path | None = None) -> Path 
     candidates.append(here / "schemas" / name.name)
     for c in candidates:
         if c.is_file():
-            return c
+            # (profiles/../schemas/user.proto said as ../schemas/user.proto, when it is that)
+            plain = Path(os.path.normpath(c))
+            return plain if plain.is_file() and plain.samefile(c) else c
     return None
+
+
+def schema_not_found(profile_path: Path, source_file: str) -> str:
+    """Where ``find_schema_file`` looked for a profile's schema, said after "not found"."""
+    name = Path(source_file)
+    where = f"from the folder of {profile_path}"
+    if name.name != str(name):
+        where += f", nor '{name.name}'"
+    return where + " beside it, in schemas/ or in ../schemas/"
 
 
 # -- entities of records ---------------------------------------------------------------------
@@ -829,8 +851,9 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         kind = source.format
         if schema_file is None:
             warnings.append(
-                f"schema file '{source.file}' not found beside {profile.path} or in ../schemas/: "
-                "checked against the profile's embedded entity (as JSON Schema) instead"
+                f"schema file '{source.file}' not found "
+                f"{schema_not_found(profile.path, source.file)}: checked against the "
+                "profile's embedded entity (as JSON Schema) instead"
             )
             kind = "embedded"
         elif _sha256(schema_file) != source.sha256:

@@ -474,6 +474,7 @@ def import_schema(
         count=records,
         output_format=output_format,
         dialect=dialect,
+        profile_path=output,
     )
     write_checked_profile(output, doc, result.warnings)
     print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)
@@ -658,7 +659,8 @@ def check(
         Path | None,
         typer.Option(
             "--schema",
-            help="The source schema file (default: found beside the profile or in ../schemas).",
+            help="The source schema file (default: the profile's source.file, found from its "
+            "folder, else beside it or in schemas/ or ../schemas/).",
         ),
     ] = None,
     report_file: Annotated[

@@ -228,7 +228,10 @@ def profile_document(
     count: int,
     output_format: str | None,
     dialect: str | None,
+    profile_path: Path | None = None,
 ) -> dict[str, Any]:
+    """The profile ``import-schema`` writes; ``profile_path`` (where it will be written)
+    makes ``source.file`` the schema's path from the profile's folder (see ``schema_reference``)."""
     from persona_gen.generators import GENERATORS
     from persona_gen.sinks import FORMATS
 
@@ -252,7 +255,7 @@ def profile_document(
         more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""
         raise SchemaImportError(f"no record can satisfy the schema: {listed}{more}", path)
     source: dict[str, Any] = {
-        "file": path.name,
+        "file": schema_reference(path, profile_path),
         "format": result.format,
         "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "entity": entity,
@@ -277,6 +280,22 @@ def profile_document(
         "source": source,
         "domain": domain_to_dict(domain),
     }
+
+
+def schema_reference(schema: Path, profile_path: Path | None) -> str:
+    """``source.file``: the schema's path relative to the profile's folder
+    (``schemas/sub/event.proto``, ``../schemas/user.proto``), so ``generate`` and ``check``
+    find it from any current directory; POSIX separators, so the profile reads the same on
+    any system. Its name alone without a profile path or when no relative path leads there
+    (another drive): ``find_schema_file`` then looks for it beside the profile, in
+    ``schemas/`` and ``../schemas/``, as it does for a path that no longer leads to it."""
+    if profile_path is None:
+        return schema.name
+    try:
+        relative = os.path.relpath(schema.resolve(), profile_path.resolve().parent)
+    except ValueError:  # (another drive, on Windows)
+        return schema.name
+    return Path(relative).as_posix()
 
 
 _QUALIFIED = re.compile(r"[A-Za-z_][A-Za-z0-9_$-]*(\.[A-Za-z_][A-Za-z0-9_$-]*)+")
@@ -324,7 +343,8 @@ def write_checked_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, 
         # (its warnings, about a trial file, are said again by validate and generate)
         with contextlib.redirect_stderr(io.StringIO()):
             catalog = PersonaCatalog()
-            profile = load_profile(trial, catalog)
+            # (checked as the profile it will be: its messages name that file, not the trial)
+            profile = replace(load_profile(trial, catalog), path=path)
             planned = plan(
                 profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
             )

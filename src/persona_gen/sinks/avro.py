@@ -306,7 +306,7 @@ def avro_encoder_for(
     source = profile.spec.source if profile is not None else None
     avsc = None
     if source is not None and source.format == "avro":
-        from persona_gen.runtime.check import find_schema_file
+        from persona_gen.runtime.check import find_schema_file, schema_not_found
 
         avsc = find_schema_file(profile, Path(schema_path) if schema_path else None)
         if avsc is None:
@@ -314,7 +314,7 @@ def avro_encoder_for(
             # the derived names (enums, fixed types): say so rather than differ silently.
             sys.stderr.write(
                 f"persona-gen: warning: {source.file} (the profile's Avro schema) was not "
-                f"found beside {profile.path.name} nor in schemas/ or ../schemas/ next to it; "
+                f"found {schema_not_found(profile.path, source.file)}; "
                 "the Avro file uses a schema derived from the profile's entity, whose type "
                 "names may differ from the original\n"
             )

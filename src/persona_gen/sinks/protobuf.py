@@ -129,7 +129,7 @@ def protobuf_encoder_for(
     from pathlib import Path
 
     from persona_gen.importers.protobuf import descriptor_set, message_class
-    from persona_gen.runtime.check import find_schema_file
+    from persona_gen.runtime.check import find_schema_file, schema_not_found
 
     source = profile.spec.source if profile is not None else None
     if source is None or source.format != "protobuf":
@@ -162,8 +162,9 @@ def protobuf_encoder_for(
     proto = find_schema_file(profile, Path(schema_path) if schema_path else None)
     if proto is None:
         raise OutputError(
-            f"protobuf: cannot find '{source.file}' beside {profile.path} or in ../schemas/ "
-            "(the messages are built from the .proto itself)"
+            f"protobuf: '{source.file}' (the profile's .proto) was not found "
+            f"{schema_not_found(profile.path, source.file)} (the messages are "
+            "built from the .proto itself: put it back, or import the schema again)"
         )
     lane = dataset.lanes[0].generator
     encoder = ProtobufEncoder()

@@ -5,15 +5,23 @@ can be read ("file.proto:12:5: Expected ';'.") and a crash in the compiler canno
 caller down. Include paths, in the order protoc searches them:
 
 1. the ones the caller gives (``-I``),
-2. roots found from the file's own imports: for ``import "google/api/http.proto"`` in
-   ``.../protos/google/api/annotations.proto`` that is ``.../protos`` (so a file can be imported
-   from inside a tree of protos without naming the tree's root),
+2. roots found from the imports of the file and of the files it imports: for
+   ``import "google/api/http.proto"`` in ``.../protos/google/api/annotations.proto`` that is
+   ``.../protos``, the nearest folder above the importing file's holding the imported name (so a
+   file can be imported from inside a tree of protos without naming the tree's root),
 3. the file's own directory,
-4. the well-known types bundled with grpcio-tools (``google/protobuf/*.proto``).
+4. the directories of imported files whose imports name a file beside them
+   (``import "currency.proto";`` in ``common/money.proto``): protoc alone would look for those
+   in the include paths only, where a user expects them found as the importing file's are,
+5. the well-known types bundled with grpcio-tools (``google/protobuf/*.proto``).
+
+The input file's own directory comes before the folders of 4, so that no file beside an
+imported one can shadow the input (protoc refuses an input another ``-I`` path hides).
 """
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -35,6 +43,7 @@ _IMPORT = re.compile(r'^\s*import\s+(?:public\s+|weak\s+|option\s+)?"([^"\n]+)"\
 _LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$")
 _NOT_FOUND = re.compile(r"^(?P<file>[^:]+): File not found\.$")
 _IMPORT_FAILED = re.compile(r'^Import "(?P<name>[^"]+)" was not found or had errors')
+_DEFINED_IN = re.compile(r'is already defined in file "(?P<file>[^"]+)"')
 
 
 @cache
@@ -68,30 +77,40 @@ def include_paths(path: Path, text: str, includes: Iterable[str | Path] = ()) ->
     for p in given:
         if not p.is_dir():
             raise SchemaImportError(f"include path '{p}' is not a directory", path)
-    here = path.resolve().parent
-    search = [*given, here, well_known_dir()]
-    roots = _inferred_roots(path.resolve(), text, search)
+    roots, beside = _inferred_roots(path.resolve(), text, given)
+    return _search_order(given, roots, path.resolve().parent, beside)
+
+
+def _search_order(
+    given: list[Path], roots: list[Path], here: Path, beside: list[Path]
+) -> list[Path]:
     out: list[Path] = []
-    for p in [*given, *roots, here, well_known_dir()]:
+    for p in [*given, *roots, here, *beside, well_known_dir()]:
         if p not in out:
             out.append(p)
     return out
 
 
-def _inferred_roots(path: Path, text: str, search: list[Path]) -> list[Path]:
-    """Ancestors of imported files' directories that make their import names resolve."""
+def _inferred_roots(path: Path, text: str, given: list[Path]) -> tuple[list[Path], list[Path]]:
+    """The folders that make every import name resolve: ancestors of an importing file's folder
+    holding the name (``roots``), and imported files' own folders holding it (``beside``)."""
     roots: list[Path] = []
+    beside: list[Path] = []
     queue: deque[tuple[Path, str]] = deque([(path, text)])
     seen = {path}
     while queue and len(seen) < MAX_SCANNED_IMPORTS:
         current, body = queue.popleft()
         for name in _IMPORT.findall(body):
-            found = _resolve(name, [*search, *roots, current.parent])
+            # (looked up as protoc will, with the folders found so far)
+            found = _resolve(name, _search_order(given, roots, path.parent, beside))
+            if found is None and (current.parent / name).is_file():
+                beside.append(current.parent)
+                found = (current.parent / name).resolve()
             if found is None:
                 for ancestor in current.parent.parents:
                     if (ancestor / name).is_file():
                         roots.append(ancestor)
-                        found = ancestor / name
+                        found = (ancestor / name).resolve()
                         break
             if found is None or found in seen:
                 continue
@@ -100,7 +119,7 @@ def _inferred_roots(path: Path, text: str, search: list[Path]) -> list[Path]:
                 queue.append((found, found.read_text("utf-8")))
             except (OSError, UnicodeDecodeError):
                 continue  # protoc will report it, with its line
-    return roots
+    return roots, beside
 
 
 def _resolve(name: str, dirs: Sequence[Path]) -> Path | None:
@@ -150,10 +169,19 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
         message = f"{first['msg'].rstrip('.')} (column {first['col']})"
         imported = _IMPORT_FAILED.match(first["msg"])
         if imported and imported["name"] in missing:
-            searched = ", ".join(_display_file(str(d), path, ()) for d in includes)
+            importer = Path(_located_file(first["file"], includes)).resolve().parent
+            searched = [d for d in [importer, *includes] if d != well_known_dir()]
+            listed = ", ".join(_display_file(str(d), path, ()) for d in dict.fromkeys(searched))
+            above = _display_file(str(importer), path, ())
             message = (
-                f'import "{imported["name"]}" was not found in the include paths '
-                f"({searched}) (column {first['col']})"
+                f'import "{imported["name"]}" was not found in {listed}, in a folder above '
+                f"{above} or among protobuf's well-known types (column {first['col']})"
+            )
+        twice = _DEFINED_IN.search(first["msg"])
+        if twice and _same_file(twice["file"], first["file"], includes):
+            message += (
+                f': "{twice["file"]}" is this file, imported under another name too, which '
+                "protoc reads as another file: import it by one name"
             )
         if len(located) > 1:
             more = len(located) - 1
@@ -175,17 +203,31 @@ def _is_log_noise(line: str) -> bool:
     return line.startswith(("WARNING: All log messages", "W0000", "I0000"))
 
 
-def _display_file(reported: str, path: Path, includes: Sequence[Path]) -> str:
-    """The input file as the user named it; other files as paths protoc found them at."""
+def _same_file(one: str, other: str, includes: Sequence[Path]) -> bool:
+    """Whether two names protoc reports are one file on disk (found in two include paths)."""
+    a, b = _located_file(one, includes), _located_file(other, includes)
+    return one != other and a.is_file() and b.is_file() and a.samefile(b)
+
+
+def _located_file(reported: str, includes: Sequence[Path]) -> Path:
+    """The file behind a name protoc reports (relative to the include path it was found in)."""
     candidate = Path(reported)
     if not candidate.is_absolute():
         for d in includes:
             if (d / reported).is_file():
-                candidate = d / reported
-                break
-    if candidate.resolve() == path.resolve():
+                return d / reported
+    return candidate
+
+
+def _display_file(reported: str, path: Path, includes: Sequence[Path]) -> str:
+    """The input file as the user named it; other files (and folders) named the same way:
+    relative to the current directory when the input was, else absolute."""
+    candidate = _located_file(reported, includes).resolve()
+    if candidate == path.resolve():
         return str(path)
+    if path.is_absolute():
+        return str(candidate)
     try:
-        return str(candidate.resolve().relative_to(Path.cwd()))
-    except ValueError:
+        return os.path.relpath(candidate)
+    except ValueError:  # (another drive, on Windows)
         return str(candidate)
