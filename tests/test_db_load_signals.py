@@ -1,4 +1,4 @@
-"""Ctrl-C during a database load, with a real SIGINT sent to a real run.
+"""Ctrl-C during a database load or a Kafka send, with a real SIGINT sent to a real run.
 
 Started with SIGINT ignored (``cmd &`` in a shell script: a background job; ``nohup``
 ignores SIGHUP, not SIGINT) the load neither stops nor takes SIGINT back: the parent
@@ -98,3 +98,20 @@ def test_ctrl_c_during_a_load_rolls_it_back(pg_db: str, tmp_path: Path) -> None:
     assert _rows(pg_db) is None  # the table was created in the rolled-back transaction
     delivery = json.loads(manifest.read_text())["delivery"]
     assert delivery["committed"] is False and delivery["error"].startswith("interrupted")
+
+
+def test_a_kafka_send_leaves_an_ignored_sigint_ignored() -> None:
+    # The Kafka sink turns Ctrl-C into a flag while the client flushes; where the parent
+    # ignored SIGINT (a background job) it must not take the signal back.
+    from persona_gen.sinks.kafka import _InterruptFlag
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with _InterruptFlag():
+            assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    with _InterruptFlag() as flag:  # (run interactively, Ctrl-C is held as a flag)
+        assert signal.getsignal(signal.SIGINT) == flag._handle
+    assert signal.getsignal(signal.SIGINT) is previous

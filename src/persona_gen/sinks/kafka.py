@@ -324,7 +324,10 @@ class _InterruptFlag:
         self._previous: Any = None
 
     def __enter__(self) -> _InterruptFlag:
-        if threading.current_thread() is threading.main_thread():
+        if (
+            threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        ):  # (not where SIGINT is ignored, as in a shell's background job)
             self._previous = signal.signal(signal.SIGINT, self._handle)
         return self
 
