@@ -391,6 +391,44 @@ def _loaded_tables(manifest: dict[str, Any]) -> list[str]:
     return [str(t) for t in tables] if isinstance(tables, dict) else []
 
 
+def _loaded_table(manifest: dict[str, Any]) -> str | None:
+    """The table a committed load put its dataset's own rows in (not the tables of parent
+    rows generated for them): it was named by the load's ``?table=`` or is the entity's.
+    None when the manifest is not a load's, or names several such tables."""
+    delivery = manifest.get("delivery")
+    tables = delivery.get("tables") if isinstance(delivery, dict) else None
+    if not isinstance(tables, dict) or not _committed(manifest):
+        return None
+    own = [
+        str(name)
+        for name, counts in tables.items()
+        if not (isinstance(counts, dict) and counts.get("generated_for"))
+    ]
+    return own[0] if len(own) == 1 else None
+
+
+def _table_to_read(
+    url_table: str | None,
+    manifest: dict[str, Any],
+    spec: Any,
+    where: str,
+) -> tuple[str | None, str]:
+    """The table of the database ``where`` (its URL, without ``?table=``) to read, and what
+    to say when it is not there. A URL's ``?table=`` first; else the table the load beside
+    the data filled (a load's ``?table=`` names it in the manifest, not in the file), else
+    the one the profile's dataset loads into that database; else None, the entity's own."""
+    if url_table:
+        return url_table, ""
+    from persona_gen.sinks.database import same_database
+
+    sink = spec.sink if spec is not None else None
+    table = _loaded_table(manifest)
+    if table is None and sink and same_database(sink) == same_database(where):
+        table = _url_table(sink)
+    options = "&" if "?" in where else "?"
+    return table, f"; name the table to check: {where}{options}table=NAME"
+
+
 def _json_object(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -547,11 +585,13 @@ def _read_bound(
     table: str | None,
     kind: str,
     schema_file: Path | None,
+    hint: str = "",
 ) -> tuple[list[dict[str, Any]], list[str | None] | None]:
     """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
     formats hold them: governed parts wrapped back into their records, table rows as file
     rows; and for an Avro file of several ``domains``, each record's (None: none of them).
-    Tables and Protobuf messages are of the first domain."""
+    Tables and Protobuf messages are of the first domain; ``hint`` ends the error when the
+    table is not in the database."""
     domain, entity = next(iter(domains.values()))
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
@@ -561,9 +601,10 @@ def _read_bound(
         if not isinstance(path, Path):
             from persona_gen.runtime.readers_db import read_postgres
 
-            return read_postgres(path, spec.name, kinds), None
-        read = read_sql if fmt == "sql" else read_sqlite
-        return read(path, spec.name, kinds), None
+            return read_postgres(path, spec.name, kinds, hint), None
+        if fmt == "sql":
+            return read_sql(path, spec.name, kinds), None
+        return read_sqlite(path, spec.name, kinds, hint), None
     assert isinstance(path, Path)  # only tables are read from a server
     if generator not in ("streaming", "fault", "file"):
         raise UsageError(
@@ -879,8 +920,12 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             kinds = personas.candidates if fmt == "avro" else [personas.default or ""]
             domains = {k: (builtin_domain(k), builtin_domain(k).primary) for k in kinds}
         where = server if server is not None else data_path
+        table, hint = url_table, ""
+        if fmt in ("sqlite", SERVER_FORMAT):
+            database_url = str(server) if server is not None else f"sqlite:///{data_path}"
+            table, hint = _table_to_read(url_table, manifest, spec, database_url)
         records, record_kinds = _read_bound(
-            where, fmt, generator, domains, url_table, kind, schema_file
+            where, fmt, generator, domains, table, kind, schema_file, hint
         )
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
