@@ -186,6 +186,50 @@ def test_sqlite_database(tmp_path: Path) -> None:
     assert result.code == 1 and "no table 'nope'" in result.stderr
 
 
+USERS_PROFILE = (
+    "name: u\nversion: 1.0.0\npersonas:\n  - {name: normal_user, weight: 1}\n"
+    "datasets:\n  - {name: rows, type: file, count: 40%s}\n"
+)
+
+
+def test_a_table_loaded_under_another_name_is_found_by_its_manifest(tmp_path: Path) -> None:
+    """Rows loaded with ?table=people are checked from the database's URL or file alone: the
+    load's manifest beside it names the table. When no one load tells (two loads, or none),
+    the error lists the tables and says how to name the one to check."""
+    profile = tmp_path / "u.yaml"
+    profile.write_text(USERS_PROFILE % "")
+    db = tmp_path / "x.db"
+    sink = f"sqlite:///{db}"
+    args = ["-t", "file", "-n", "40", "-s", "1", "--create-tables"]
+    assert run_cli(["quick", "normal_user", *args, "--sink", f"{sink}?table=people"]).code == 0
+    for data in (sink, str(db), f"{sink}?table=people"):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["entity"] == "user: User" and doc["checked"] == 40
+    assert run_cli(["quick", "noisy_device", *args, "--sink", f"{sink}?table=readings"]).code == 0
+    for data, shown in ((sink, sink), (str(db), sink)):
+        _one_line_error(
+            ["check", data, "--profile", str(profile)],
+            "no table 'users' in the database (tables: people, readings); "
+            f"name the table to check: {shown}?table=NAME",
+        )
+    code, doc = _cli_check(tmp_path, f"{sink}?table=people", profile)
+    assert code == 0 and doc["checked"] == 40, doc
+
+
+def test_a_table_named_by_the_profiles_sink_is_read_without_a_manifest(tmp_path: Path) -> None:
+    profile = tmp_path / "u.yaml"
+    db = tmp_path / "x.db"
+    profile.write_text(USERS_PROFILE % f', sink: "sqlite:///{db}?table=people"')
+    assert run_cli(["generate", str(profile), "-s", "1", "--create-tables"]).code == 0
+    for manifest in tmp_path.glob("x.db.*.manifest.json"):
+        manifest.unlink()
+    for data in (f"sqlite:///{db}", str(db)):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert doc["checked"] == 40
+
+
 def test_a_rolled_back_load_manifest_does_not_describe_the_table(tmp_path: Path) -> None:
     """A failed load into a database replaces the manifest of the load that filled it; its
     `committed: false` manifest names rows that are not there, so check reads the table as
@@ -538,7 +582,12 @@ def test_postgresql_errors_are_one_line(tmp_path: Path, pg_db: str) -> None:
     profile = _profile(tmp_path, "users.sql", "file", "sql", "users", count=10)
     args = ["--profile", str(profile)]
     # nothing loaded yet: no table
-    _one_line_error(["check", pg_db, *args], "no table 'users' in the database (tables: none)")
+    _one_line_error(
+        ["check", pg_db, *args],
+        "no table 'users' in the database (tables: none); name the table to check: "
+        f"{parse_database_url(pg_db)}",
+        "table=NAME",
+    )
     _load(profile, pg_db)
     _one_line_error(["check", f"{pg_db}?table=nope", *args], "no table 'nope'", "users")
     missing = re.sub(r"/[^/?]*(\?|$)", "/no_such_db\\1", pg_db, count=1)

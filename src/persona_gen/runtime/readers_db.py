@@ -56,10 +56,11 @@ _LISTED = 20
 
 
 def read_postgres(
-    target: DatabaseTarget, table: str, kinds: Mapping[str, str]
+    target: DatabaseTarget, table: str, kinds: Mapping[str, str], hint: str = ""
 ) -> list[dict[str, Any]]:
     """The rows of ``table`` in the PostgreSQL database ``target`` (read-only), each value
-    in its generated JSON form; ``kinds`` are the table's column kinds (``tables.Column``).
+    in its generated JSON form; ``kinds`` are the table's column kinds (``tables.Column``);
+    ``hint`` ends the error when the table is not there (how to name another).
 
     A ``UsageError`` (one line, no password) when the server cannot be reached, the table is
     not there or cannot be read."""
@@ -73,7 +74,7 @@ def read_postgres(
         _lenient_loaders(conn)
         for setting in ("TimeZone TO 'UTC'", "DateStyle TO 'ISO'", "synchronize_seqscans TO off"):
             conn.execute(f"SET {setting}")
-        schema, name = _find_table(conn, target, table)
+        schema, name = _find_table(conn, target, table, hint)
         from psycopg import sql
 
         query = sql.SQL("SELECT * FROM {}.{}").format(sql.Identifier(schema), sql.Identifier(name))
@@ -97,7 +98,7 @@ def read_postgres(
         conn.close()
 
 
-def _find_table(conn: Any, target: DatabaseTarget, table: str) -> tuple[str, str]:
+def _find_table(conn: Any, target: DatabaseTarget, table: str, hint: str) -> tuple[str, str]:
     """``(schema, name)`` of ``table``: on the search path, or ``schema.table``; exact
     names first, then without regard to case."""
     rows = conn.execute(
@@ -122,7 +123,9 @@ def _find_table(conn: Any, target: DatabaseTarget, table: str) -> tuple[str, str
     listed = ", ".join(shown[:_LISTED])
     if len(shown) > _LISTED:
         listed += f", … ({len(shown)} in all)"
-    raise UsageError(f"{target}: no table '{table}' in the database (tables: {listed or 'none'})")
+    raise UsageError(
+        f"{target}: no table '{table}' in the database (tables: {listed or 'none'}){hint}"
+    )
 
 
 def _oids(conn: Any, names: tuple[str, ...]) -> set[int]:

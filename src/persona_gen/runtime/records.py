@@ -713,8 +713,11 @@ def _unquote(name: str) -> str:
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
 
-def read_sqlite(path: Path, table: str, kinds: Mapping[str, str]) -> list[dict[str, Any]]:
-    """The rows of ``table`` in the SQLite database ``path`` (opened read-only)."""
+def read_sqlite(
+    path: Path, table: str, kinds: Mapping[str, str], hint: str = ""
+) -> list[dict[str, Any]]:
+    """The rows of ``table`` in the SQLite database ``path`` (opened read-only); ``hint``
+    ends the error when the table is not there (how to name another)."""
     import sqlite3
 
     from persona_gen.sinks.tables import quote_identifier
@@ -730,7 +733,7 @@ def read_sqlite(path: Path, table: str, kinds: Mapping[str, str]) -> list[dict[s
         found = next((n for n in names if n.lower() == table.lower()), None)
         if found is None:
             listed = ", ".join(sorted(names)) or "none"
-            raise FileError(f"no table '{table}' in the database (tables: {listed})", path)
+            raise FileError(f"no table '{table}' in the database (tables: {listed}){hint}", path)
         cursor = conn.execute(f"SELECT * FROM {quote_identifier(found)}")
         header = [d[0] for d in cursor.description]
         return [

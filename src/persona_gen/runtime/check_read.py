@@ -1,0 +1,143 @@
+"""Reading, for ``check``, the formats that do not hold whole records: Avro and Protobuf
+files hold governed parts, wrapped back into records; SQL scripts, SQLite and PostgreSQL
+tables hold file rows (``read_bound``). The formats ``check`` reads, and their other names."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from persona_gen.entities.model import Domain
+from persona_gen.errors import UsageError
+from persona_gen.runtime.records import (
+    as_record,
+    drop_absent,
+    read_avro,
+    read_protobuf,
+    read_sql,
+    read_sqlite,
+)
+
+if TYPE_CHECKING:
+    from persona_gen.sinks.database import DatabaseTarget
+
+CHECK_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql", "sqlite")
+# Other names of the formats (file extensions): .pb/.binpb Protobuf, .db/.sqlite3 SQLite.
+ALIASES = {
+    "pb": "protobuf",
+    "binpb": "protobuf",
+    "db": "sqlite",
+    "sqlite3": "sqlite",
+    "postgres": "postgresql",
+}
+# A table on a server, read from a postgresql:// (or postgres://) URL, never from a file.
+SERVER_FORMAT = "postgresql"
+
+
+# The domains records may be of, by key ("profile", or a built-in population kind), each with
+# the entity of records that do not say theirs.
+Domains = dict[str, tuple[Domain, str]]
+
+
+def read_bound(
+    path: Path | DatabaseTarget,
+    fmt: str,
+    generator: str,
+    domains: Domains,
+    table: str | None,
+    kind: str,
+    schema_file: Path | None,
+    hint: str = "",
+) -> tuple[list[dict[str, Any]], list[str | None] | None]:
+    """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
+    formats hold them: governed parts wrapped back into their records, table rows as file
+    rows; and for an Avro file of several ``domains``, each record's (None: none of them).
+    Tables and Protobuf messages are of the first domain; ``hint`` ends the error when the
+    table is not in the database."""
+    domain, entity = next(iter(domains.values()))
+    if fmt in ("sql", "sqlite", SERVER_FORMAT):
+        from persona_gen.sinks.tables import table_for
+
+        spec = table_for(domain.entity(entity), domain, table or None)
+        kinds = {c.name: c.kind for c in spec.columns}
+        if not isinstance(path, Path):
+            from persona_gen.runtime.readers_db import read_postgres
+
+            return read_postgres(path, spec.name, kinds, hint), None
+        if fmt == "sql":
+            return read_sql(path, spec.name, kinds), None
+        return read_sqlite(path, spec.name, kinds, hint), None
+    assert isinstance(path, Path)  # only tables are read from a server
+    if generator not in ("streaming", "fault", "file"):
+        raise UsageError(
+            f"{path}: {fmt} files hold streaming, fault or file records, not {generator} ones"
+        )
+    if fmt == "protobuf":
+        if kind not in ("protobuf", "embedded") or schema_file is None:
+            why = (
+                f"this profile was not imported from a .proto (its schema: {kind})"
+                if kind != "embedded"
+                else "the profile's .proto was not found (give --schema FILE.proto)"
+            )
+            raise UsageError(
+                f"{path}: Protobuf messages are read with the .proto they were written from; {why}"
+            )
+        from persona_gen.importers.protobuf import descriptor_set, message_class
+
+        cls = message_class(descriptor_set(schema_file), entity)
+        return [as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))], None
+    # Avro: several entities (a streaming union) are told apart by their record names.
+    entities: dict[str, tuple[str | None, str]] = {}
+    events: dict[str, dict[str, str]] = {}  # per domain: entity → its event type
+    records, keys = [], []
+    for i, (name, part) in enumerate(read_avro(path)):
+        if name not in entities:
+            entities[name] = _avro_entity(name, domains)
+        key, ent = entities[name]
+        keys.append(key)
+        if key is None:
+            records.append(as_record(part, generator, i))
+            continue
+        domain, entity = domains[key]
+        record = as_record(drop_absent(part, domain.entity(ent).schema, domain), generator, i)
+        if generator == "streaming" and ent != entity:
+            if key not in events:
+                events[key] = {e: ev for ev, e in reversed(domain.events.items())}
+            if ent in events[key]:
+                record["event_type"] = events[key][ent]
+        records.append(record)
+    return records, keys if len(domains) > 1 else None
+
+
+def _avro_entity(name: str, domains: Domains) -> tuple[str | None, str]:
+    """The domain (key) and entity an Avro record name stands for (the writer's derived
+    schemas rename some): of several domains, the one whose records the entity is (its
+    default, or one of its events); of one, its default entity when the name is none."""
+    entity = next((name for domain, _ in domains.values() if name in domain.entities), None)
+    if entity is None:
+        from persona_gen.sinks.avro import avro_schema_from_entity
+
+        entity = next(
+            (
+                e
+                for domain, _ in domains.values()
+                for e in domain.entities
+                if avro_schema_from_entity(domain, e)["name"] == name
+            ),
+            None,
+        )
+    if len(domains) == 1:
+        key, (_, default) = next(iter(domains.items()))
+        return key, entity or default
+    if entity is None:
+        return None, ""
+    for key, (_, default) in domains.items():
+        if entity == default:
+            return key, entity
+    for key, (domain, _) in domains.items():
+        if entity in domain.events.values():
+            return key, entity
+    for key, (domain, _) in domains.items():
+        if entity in domain.entities:
+            return key, entity
+    return None, ""
