@@ -232,6 +232,28 @@ def test_output_to_a_directory_is_refused(tmp_path: Path) -> None:
     assert "is a directory" in result.stderr
 
 
+@pytest.mark.parametrize("command", ["quick", "generate"])
+def test_a_manifest_that_cannot_be_written_beside_the_output_stops_the_run_first(
+    tmp_path: Path, command: str
+) -> None:
+    # The data file was written, then its manifest failed ("is a directory"): a run that
+    # exited 1 left a complete-looking x.json behind.
+    (tmp_path / "out" / "x.json.manifest.json").mkdir(parents=True)
+    if command == "quick":
+        args = ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1"]
+        args += ["-o", str(tmp_path / "out" / "x.json")]
+    else:
+        profile = tmp_path / "p.yaml"
+        profile.write_text(
+            "name: p\npersonas: [normal_user]\ndatasets: [{name: x, type: api, count: 3}]\n"
+        )
+        args = ["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")]
+    result = run_cli(args)
+    assert result.code == 1
+    assert "x.json.manifest.json: is a directory" in result.stderr
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["x.json.manifest.json"]
+
+
 def test_a_fifo_as_output_is_written_through_not_replaced(tmp_path: Path) -> None:
     import threading
 

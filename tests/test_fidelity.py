@@ -669,3 +669,46 @@ def test_a_repeat_is_tagged_with_what_shaped_the_request_it_sends(
     paths = [r["path"] if generator == "load" else r["request"]["path"] for r in rows]
     assert sum("/v1/" in p for p in paths) > 500
     assert [("/v1/" in p) for p in paths] == ["deprecated_formats" in r["behaviors"] for r in rows]
+
+
+_ONE_WAY = Schema(
+    "object",
+    fields=(
+        Field("id", Schema("string", format="uuid"), read_only=True),
+        Field("secret", Schema("string", min_length=8, max_length=20), write_only=True),
+        Field("nick", Schema("string", max_length=20), required=False),
+    ),
+)
+_ONE_WAY_DOMAIN = Domain({"Account": Entity("Account", _ONE_WAY)}, "Account")
+
+
+@pytest.mark.parametrize(
+    ("generator", "field"), [("streaming", "id"), ("file", "id"), ("api", "secret")]
+)
+def test_a_field_required_one_way_is_never_left_out_as_optional(
+    tmp_path: Path, generator: str, field: str
+) -> None:
+    # A limited client and a lost signal dropped fields that are required in one direction
+    # only (readOnly `id` in an event or a row, writeOnly `secret` in a request), and called
+    # the payload valid: an OpenAPI POST without its required password, an Avro file that
+    # could not be written ("User.id: required field is missing").
+    catalog = own_catalog(
+        tmp_path,
+        "old",
+        """
+        behaviors:
+          limited_features: {optional_field_drop: 1.0}
+          signal_noise: {signal_loss_rate: 1.0}
+        """,
+    )
+    dataset = Dataset([(catalog.get("old"), 1.0)], generator, BLOCK_SIZE, 3, domain=_ONE_WAY_DOMAIN)
+    recs = [r for block in dataset.blocks() for r in block]
+    if generator == "api":
+        payloads = [r["request"]["body"] for r in recs if r["request"]["method"] in ("POST", "PUT")]
+    elif generator == "streaming":
+        payloads = [r["payload"] for r in recs]
+    else:
+        payloads = [r for r in recs if r["_expected_valid"]]
+    assert len(payloads) > 100
+    assert all(p.get(field) not in (None, "") for p in payloads if isinstance(p, dict))
+    assert not any(p.get("nick") for p in payloads if isinstance(p, dict))  # (the drops act)

@@ -3,6 +3,7 @@ block, keys unique across personas, one fault baseline, and blocks made in any o
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +24,19 @@ def test_every_block_holds_each_personas_share() -> None:
     for b in range(3):
         block = records[b * BLOCK_SIZE : (b + 1) * BLOCK_SIZE]
         assert Counter(r["persona"] for r in block) == {"normal_user": 614, "legacy_client": 410}
+
+
+def test_the_profile_format_page_gives_the_shares_a_mix_takes() -> None:
+    # The page said 0.6 / 0.3 / 0.1 give 614, 307 and 103 records; a block holds 615, 307
+    # and 102 (614.4 and 102.4 tie, and the weights' float sum breaks the tie).
+    page = (Path(__file__).parent.parent / "docs" / "profile-format.md").read_text("utf-8")
+    said = re.search(r"so 0\.6 / 0\.3 / 0\.1 give (\d+), (\d+) and (\d+) records", page)
+    assert said, "the example left docs/profile-format.md: update this test"
+    names = ("normal_user", "legacy_client", "noisy_device")
+    mix = [(CATALOG.get(n), w) for n, w in zip(names, (0.6, 0.3, 0.1), strict=True)]
+    block = _records(Dataset(mix, "load", BLOCK_SIZE, 5, key="shares"))
+    taken = Counter(r["persona"] for r in block)
+    assert [taken[n] for n in names] == [int(g) for g in said.groups()]
 
 
 def test_a_persona_in_a_mix_continues_its_own_stream() -> None:

@@ -1065,3 +1065,24 @@ def test_a_misnamed_persona_is_refused_each_time_it_is_asked_for(tmp_path: Path)
     assert "misnamed" not in catalog.loadable()
     with pytest.raises(ValidationError, match="persona name 'other' must match the file name"):
         catalog.get("misnamed")  # (not taken from what loadable() read)
+
+
+def test_an_inherited_parameter_that_does_not_fit_a_new_kind_names_where_the_kind_is_set(
+    tmp_path: Path,
+) -> None:
+    # The child gave normal_user's rare_errors another kind; the parent's statuses (a
+    # mapping, not retry_storms' list) were blamed on the built-in file alone, which the
+    # user never wrote.
+    write(
+        tmp_path,
+        "child",
+        "name: child\nextends: normal_user\nbehaviors:\n  rare_errors:\n    kind: retry_storms\n",
+    )
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("child")
+    (problem,) = info.value.problems
+    assert problem.file.endswith("normal_user.yaml") and problem.path.endswith("statuses")
+    assert problem.message == (
+        f"Input should be a valid list (the block's kind is set at {tmp_path}/child.yaml:5:5; "
+        "it keeps the parameters it inherits)"
+    )

@@ -1600,3 +1600,16 @@ def test_an_unknown_persona_is_said_before_a_missing_output_directory(tmp_path: 
         "persona-gen: error: unknown persona 'normal_usr'. Did you mean 'normal_user'?"
     )
     assert "-o DIR" not in result.stderr
+
+
+def test_an_unknown_dialect_is_named_with_its_option(tmp_path: Path) -> None:
+    # The other options' errors start with the option (`-f/--format: unknown ...`); this one
+    # said "unknown SQL dialect 'oracle9'" alone.
+    schema = tmp_path / "t.sql"
+    schema.write_text("CREATE TABLE t (a int);\n")
+    args = ["import-schema", str(schema), "-o", str(tmp_path / "p.yaml"), "--dialect", "oracle9"]
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr.startswith(
+        "persona-gen: error: --dialect: unknown SQL dialect 'oracle9'. Did you mean 'oracle'?"
+    )

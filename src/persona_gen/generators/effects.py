@@ -161,7 +161,7 @@ class PayloadEffects:
         )
         self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
-        self.optional = [leaf for leaf in self.leaves if not leaf.required and len(leaf.path) == 1]
+        self.optional = [leaf for leaf in self.leaves if leaf.optional and len(leaf.path) == 1]
         self.arrays = [leaf for leaf in self.leaves if leaf.schema.type == "array"]
         self.battery = [
             leaf
@@ -325,12 +325,12 @@ class PayloadEffects:
         candidates = self.measured or [
             leaf
             for leaf in self.leaves
-            if (not leaf.required or leaf.schema.nullable) and get_path(p, leaf.path) is not MISSING
+            if (leaf.optional or leaf.schema.nullable) and get_path(p, leaf.path) is not MISSING
         ]
         if not candidates:
             return []
         leaf = candidates[int(rng.integers(0, len(candidates)))]
-        if not leaf.required:
+        if leaf.optional:
             delete_path(p, leaf.path)
             return []
         set_path(p, leaf.path, None)

@@ -422,9 +422,7 @@ def mutable_leaves(domain: Domain, schema: Schema) -> tuple[Leaf, ...]:
                 minimum=None if s.minimum == low else s.minimum,
                 maximum=None if s.maximum == high else s.maximum,
             )
-        out.append(
-            leaf if s is leaf.schema else Leaf(leaf.path, s, leaf.required, leaf.parent_closed)
-        )
+        out.append(leaf if s is leaf.schema else replace(leaf, schema=s))
     return tuple(out)
 
 

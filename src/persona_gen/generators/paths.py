@@ -20,9 +20,18 @@ class Leaf:
     schema: Schema
     required: bool
     parent_closed: bool = False  # the object holding this field allows no other properties
+    # Required in one direction only (readOnly: in replies, writeOnly: in requests). Its
+    # absence breaks no rule ``check`` can hold a payload to, so ``required`` is false; but a
+    # payload of that direction must hold it, so no effect leaves it out as a valid choice.
+    required_one_way: bool = False
     # The path as text (``address.city``, ``items[0]``): labels name it for every mutated
     # record, so it is made once.
     dotted: str = field(init=False, compare=False, repr=False)
+
+    @property
+    def optional(self) -> bool:
+        """The schema lets a valid payload leave this field out, in either direction."""
+        return not (self.required or self.required_one_way)
 
     def __post_init__(self) -> None:
         out = ""
@@ -54,8 +63,8 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
             path = (*prefix, f.name)
             # readOnly/writeOnly fields are required in one direction only, so no effect
             # treats their absence as a broken rule.
-            required = f.required and not (f.read_only or f.write_only)
-            out.append(Leaf(path, fs, required, s.closed))
+            one_way = f.required and (f.read_only or f.write_only)
+            out.append(Leaf(path, fs, f.required and not one_way, s.closed, one_way))
             if fs.type == "object" and depth < max_depth:
                 walk(fs, path, depth + 1)
 

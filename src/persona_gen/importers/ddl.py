@@ -84,13 +84,14 @@ _ALIASES = {
 _FALLBACKS = ("postgres", "mysql", "sqlite")
 
 
-def resolve_dialect(name: str) -> str:
-    """The sqlglot dialect for a name users type (``postgresql``, ``mariadb``, ``mssql``...)."""
+def resolve_dialect(name: str, where: str = "") -> str:
+    """The sqlglot dialect for a name users type (``postgresql``, ``mariadb``, ``mssql``...);
+    ``where``: the option that gave it, for the message."""
     key = name.strip().lower()
     key = _ALIASES.get(key, key)
     known = sorted(d for d in Dialect.classes if d)
     if key not in known:
-        raise UnknownNameError("SQL dialect", name, [*known, *_ALIASES])
+        raise UnknownNameError("SQL dialect", name, [*known, *_ALIASES], where)
     return key
 
 

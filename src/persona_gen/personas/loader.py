@@ -398,12 +398,26 @@ def bind_behaviours(
             for err in pydantic_problems(exc, located, ("behaviors", name), cls.params_model):
                 located_err = _owner(lineage, _path_of(err.path))
                 line, column = located_err.where(_path_of(err.path))
-                problems.append(Problem(err.message, err.path, located_err.file, line, column))
+                message = err.message + _kind_set_elsewhere(lineage, name, located_err)
+                problems.append(Problem(message, err.path, located_err.file, line, column))
     if problems:
         raise ValidationError(problems)
     if partial:
         return ()
     return tuple(sorted(bound, key=lambda b: b.phase))
+
+
+def _kind_set_elsewhere(lineage: Sequence[Located], name: str, owner: Located) -> str:
+    """Where a block's ``kind`` was set, when another file than the parameter's: a child that
+    gives an inherited block another kind keeps the parent's parameters, and a parameter that
+    does not fit the new kind would otherwise be blamed on the parent's file alone."""
+    where = ("behaviors", name, "kind")
+    setter = _owner(lineage, where)
+    if setter is owner or where not in setter.positions:
+        return ""
+    line, column = setter.where(where)
+    at = ":".join(str(part) for part in (setter.file, line, column) if part is not None)
+    return f" (the block's kind is set at {at}; it keeps the parameters it inherits)"
 
 
 def _yaml_text(value: Any) -> str:

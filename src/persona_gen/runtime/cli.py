@@ -450,6 +450,10 @@ def import_schema(
         raise UsageError(
             f"--dialect applies to SQL DDL schemas; {schema_file} is read as {fmt_name}"
         )
+    if dialect is not None:
+        from persona_gen.importers.ddl import resolve_dialect
+
+        resolve_dialect(dialect, "--dialect")  # (named as the other options are, before reading)
     result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
     for warning in result.warnings:
         print(f"persona-gen: warning: {schema_file}: {warning}", file=sys.stderr)

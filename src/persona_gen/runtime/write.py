@@ -86,6 +86,8 @@ def write_dataset(
     output (none for stdout). ``encoder``: one ``make_encoder`` made beforehand."""
     if encoder is None:
         encoder = make_encoder(dataset, fmt, pretty, profile)
+    if manifest_file is None and output is not None and not is_special(output):
+        manifest_file = manifest_path(output)  # (no /dev/null.manifest.json)
     if manifest_file is not None:
         from persona_gen.sinks.output import ensure_writable
 
@@ -112,8 +114,6 @@ def write_dataset(
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
     if manifest_file is not None:
         write_manifest(manifest_file, doc)
-    elif output is not None and not is_special(output):  # (no /dev/null.manifest.json)
-        write_manifest(manifest_path(output), doc)
     return doc
 
 
