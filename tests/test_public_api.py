@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 import persona_gen
@@ -91,3 +94,17 @@ def test_a_dataset_of_a_wrong_count_or_seed_is_a_usage_error(
     persona = PersonaCatalog().get("normal_user")
     with pytest.raises(PersonaGenError, match=f"^{wrong} must be a whole number"):
         Dataset([(persona, 1.0)], "api", count, seed)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("as_given", [str, Path, lambda p: [str(p)], lambda p: (p,)])
+def test_a_persona_catalog_takes_its_directories_as_text_or_paths(
+    tmp_path: Path, as_given: Any
+) -> None:
+    # (a list of str raised AttributeError: 'str' object has no attribute 'exists', and one
+    # str was read as a list of one-letter directories)
+    from persona_gen import PersonaCatalog
+
+    (tmp_path / "mine.yaml").write_text(
+        "name: mine\nversion: 1.0.0\ndescription: d\nextends: normal_user\n"
+    )
+    assert PersonaCatalog(as_given(tmp_path)).get("mine").name == "mine"

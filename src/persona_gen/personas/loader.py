@@ -14,6 +14,7 @@ import typing
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -154,11 +155,18 @@ def _is_union_tag(part: Any) -> bool:
 class PersonaCatalog:
     """The personas visible to a run: built-ins overlaid with user directories."""
 
-    def __init__(self, directories: Sequence[Path] = (), *, include_builtin: bool = True):
+    def __init__(
+        self,
+        directories: Sequence[str | PathLike[str]] = (),
+        *,
+        include_builtin: bool = True,
+    ):
         self._files: dict[str, Path] = {}
         if include_builtin:
             self._scan(builtin_persona_dir())
-        for directory in directories:
+        if isinstance(directories, str | PathLike):  # (one directory, not its characters)
+            directories = [directories]
+        for directory in map(Path, directories):
             try:
                 exists, is_dir = directory.exists(), directory.is_dir()
             except OSError as exc:  # (a name too long)
