@@ -235,12 +235,26 @@ def test_slow_processing_multiplies_latency_and_times_out() -> None:
 def test_session_length_mean_matches_declared() -> None:
     p = params("normal_user", "session")
     ts = traces("normal_user", 30)
-    # Each event is a trial "does the session end here?"; a session cut by the block's end
-    # is censored: its last event is no trial. The estimate is the censored-geometric MLE.
+    # Each event is a trial "does the session end here?"; a session still going when the
+    # traces end is censored: its last event is no trial. The censored-geometric MLE.
     closed = sum(int(t.session_last.sum()) for t in ts)
-    sessions = sum(len(np.unique(t.session)) for t in ts)
+    sessions = np.unique(np.concatenate([t.session for t in ts])).size
     trials = sum(t.n for t in ts) - (sessions - closed)
     assert_rate(closed / trials, 1 / p.length.mean(), trials)
+
+
+@pytest.mark.parametrize("persona", ["noisy_device", "high_volume_system"])
+def test_sessions_longer_than_a_block_s_share_of_a_slot_keep_their_declared_length(
+    persona: str,
+) -> None:
+    # Sessions used to end with the block: with 200 slots a block gives each about five
+    # events, so noisy_device's sessions (declared mean 40) averaged 4.7 events, and
+    # high_volume_system's (mean 200) 23. They now go on into the next block.
+    declared = params(persona, "session").length.mean()
+    ts = traces(persona, 64)  # (one span: sessions are cut every 64 blocks)
+    sizes = np.unique(np.concatenate([t.session for t in ts]), return_counts=True)[1]
+    assert 0.8 * declared <= sizes.mean() <= 1.1 * declared
+
 
 
 def test_battery_drains_between_recharges() -> None:

@@ -59,6 +59,9 @@ class Generator(ABC):
     # row, a fault payload, an event), so its unique keys differ across the dataset (api
     # and load bodies are not one per record: their keys come round when the room is short).
     keyed: ClassVar[bool] = False
+    # Whether records number each session's events (streaming's ``sequence``): the engine
+    # then keeps what each session did in earlier blocks (``Trace.session_steps``).
+    numbers_sessions: ClassVar[bool] = False
 
     def __init__(self, ctx: GenerationContext) -> None:
         self.ctx = ctx

@@ -81,6 +81,7 @@ def murmur2_partition(key: str, partitions: int = PARTITIONS) -> int:
 class StreamingGenerator(Generator):
     name = "streaming"
     keyed = True
+    numbers_sessions = True
     description = "Kafka/Flink event streams"
     use_case = "Stream processing validation"
 
@@ -218,8 +219,9 @@ def _topic_of(event_type: str) -> str:
 
 
 def _sequences(trace: Trace) -> np.ndarray:
-    """Per-session sequence numbers in event-time order; lost events consume numbers and a
-    duplicate repeats the number of the event it re-sends."""
+    """Per-session sequence numbers in event-time order, counting on from what the session
+    did in earlier blocks; lost events consume numbers and a duplicate repeats the number of
+    the event it re-sends."""
     order = np.lexsort((trace.duplicate, trace.t_ms, trace.session))
     session = trace.session[order]
     step = (~trace.duplicate[order]).astype(np.int64) + trace.lost_before[order]
@@ -230,5 +232,5 @@ def _sequences(trace: Trace) -> np.ndarray:
     base = running[start] - step[start]
     seq_sorted = running - base - 1
     out = np.empty(trace.n, np.int64)
-    out[order] = seq_sorted
+    out[order] = seq_sorted + trace.session_steps[order]
     return out

@@ -14,6 +14,7 @@ import numpy as np
 from persona_gen.errors import GenerationError
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.loader import Persona
+from persona_gen.personas.sessions import SPAN_BLOCKS, SlotState, lay_out
 from persona_gen.personas.trace import Trace
 from persona_gen.seeds import BLOCK_SIZE, block_stream
 
@@ -34,6 +35,11 @@ class PersonaEngine:
         self.clock = Clock()
         for behaviour in persona.behaviours:
             behaviour.configure(self.clock)
+        # Whether a generator numbers each session's events (streaming's sequence numbers):
+        # then a session's steps in earlier blocks are kept (``Trace.session_steps``).
+        self.numbers_sessions = False
+        # The last block traced: its index, the session slots after it, and their steps.
+        self._after: tuple[int, SlotState, dict[int, int]] | None = None
 
     def stream(self, block: int, purpose: str) -> np.random.Generator:
         return block_stream(self.seed, self.dataset, self.persona.name, block, purpose)
@@ -46,27 +52,17 @@ class PersonaEngine:
 
         # 1. Inter-arrival gaps, reshaped by timeline behaviours, then fitted to the block's
         #    fixed span so that blocks tile time without overlaps.
-        shape = 1.0 / clock.gap_cv**2
-        gaps = base.gamma(shape, 1.0 / shape, n + 1)
-        for b in self.persona.behaviours:
-            touched = b.shape_gaps(gaps, self.stream(block, f"gaps:{b.name}"))
-            if touched is not None:
-                trace.touch(b.name, touched[:n])
-        span = clock.block_span_ms(n)
-        start = self.epoch_ms + block * span
-        if start + span > LAST_TIMESTAMP_MS:
-            self._past_year_9999(block)
-        offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
-        trace.t_ms = (start + offsets).astype(np.int64)
+        trace.t_ms = self._event_times(block, base, trace)
 
         # 2. Sessions: events go to concurrently active session slots; a slot's session ends
-        #    after a (geometric by default) number of events and a new one begins.
-        slots = clock.concurrent_sessions()
-        slot = base.integers(0, slots, n)
-        trace.session, position, trace.session_last = _sessions(slot, clock, base, block)
-        trace.session_pos = position.astype(np.int32)
-        actors = base.integers(0, clock.users, int(trace.session.max() - trace.session.min()) + 1)
-        trace.actor = actors[trace.session - trace.session.min()]
+        #    after a (geometric by default) number of events and a new one begins. A session
+        #    still going at the block's end goes on in the next block (personas/sessions.py).
+        before, steps = self._slots_before(block)
+        layout = lay_out(clock, self.stream(block, "sessions"), block, trace.t_ms, before)
+        trace.session, trace.actor, trace.session_last = layout.session, layout.actor, layout.last
+        trace.session_start_ms = layout.start_ms
+        trace.session_pos = layout.position.astype(np.int32)
+        position = layout.position
         trace.think_ms = clock.think_ms.sample(base, n)
         trace.think_ms[position == 0] = 0.0
         trace.latency_ms = clock.latency_ms.sample(base, n) * clock.latency_factor
@@ -82,7 +78,66 @@ class PersonaEngine:
         ) > float(LAST_TIMESTAMP_MS):
             self._past_year_9999(block)
         trace.sort_by_time()
+        self._after = (block, layout.after, self._steps_after(trace, layout.after, steps))
         return trace
+
+    def _event_times(
+        self, block: int, base: np.random.Generator, trace: Trace | None = None
+    ) -> np.ndarray:
+        """The block's event times, from its first draws of ``base`` (its timeline stream);
+        into ``trace``, which events a timeline behaviour touched."""
+        clock, n = self.clock, BLOCK_SIZE
+        shape = 1.0 / clock.gap_cv**2
+        gaps = base.gamma(shape, 1.0 / shape, n + 1)
+        for b in self.persona.behaviours:
+            touched = b.shape_gaps(gaps, self.stream(block, f"gaps:{b.name}"))
+            if touched is not None and trace is not None:
+                trace.touch(b.name, touched[:n])
+        span = clock.block_span_ms(n)
+        start = self.epoch_ms + block * span
+        if start + span > LAST_TIMESTAMP_MS:
+            self._past_year_9999(block)
+        offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
+        times: np.ndarray = (start + offsets).astype(np.int64)
+        return times
+
+    def _slots_before(self, block: int) -> tuple[SlotState | None, dict[int, int]]:
+        """The session slots' state at the start of ``block``, and (where sessions are
+        numbered) the steps each session going on then took before it: from the block before
+        when it was the last one traced, else rebuilt from the first block of its span."""
+        first = block - block % SPAN_BLOCKS
+        if block == first:
+            return None, {}
+        start, state, steps = first, None, dict[int, int]()
+        if self._after is not None and first <= self._after[0] < block:
+            done, state, steps = self._after
+            start = done + 1
+        for earlier in range(start, block):
+            if self.numbers_sessions:  # (the steps need the whole trace)
+                self.trace(earlier)
+                _, state, steps = self._after  # type: ignore[misc]
+            else:
+                times = self._event_times(earlier, self.stream(earlier, "timeline"))
+                drawn = self.stream(earlier, "sessions")
+                state = lay_out(self.clock, drawn, earlier, times, state).after
+        return state, steps
+
+    def _steps_after(self, trace: Trace, after: SlotState, steps: dict[int, int]) -> dict[int, int]:
+        """Per session going on after the block, the steps it took so far (see
+        ``Trace.session_steps``); each event's count before the block goes into the trace."""
+        if not self.numbers_sessions:
+            return {}
+        if steps:
+            known = np.array(sorted(steps), np.int64)
+            counts = np.array([steps[k] for k in known.tolist()], np.int64)
+            at = np.searchsorted(known, trace.session).clip(max=known.size - 1)
+            trace.session_steps = np.where(known[at] == trace.session, counts[at], 0)
+        step = (~trace.duplicate).astype(np.int64) + trace.lost_before
+        ids, inverse = np.unique(trace.session, return_inverse=True)
+        took = np.bincount(inverse, weights=step, minlength=ids.size).astype(np.int64)
+        here = dict(zip(ids.tolist(), took.tolist(), strict=True))
+        going = after.session[after.remaining > 0].tolist()
+        return {s: steps.get(s, 0) + here.get(s, 0) for s in going}
 
     def _past_year_9999(self, block: int) -> NoReturn:
         rate = self.clock.rate_per_second
@@ -92,43 +147,3 @@ class PersonaEngine:
             "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
             "rate (timing.rate_per_second)"
         )
-
-
-def _sessions(
-    slot: np.ndarray, clock: Clock, rng: np.random.Generator, block: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Session ids, each event's position in its session, and which events close a session.
-
-    A slot's last session is cut by the block's end; its events are not marked as closing.
-    """
-    n = slot.size
-    order = np.argsort(slot, kind="stable")
-    sorted_slot = slot[order]
-    lengths = np.maximum(1, clock.session_length.sample(rng, n).astype(np.int64)).tolist()
-    # Walk each slot's events, cutting sessions at the drawn lengths (in Python ints: a few
-    # hundred sessions per block), then lay the sessions out with whole-array operations.
-    boundaries = np.flatnonzero(np.diff(sorted_slot)) + 1
-    starts = [0, *boundaries.tolist()]
-    ends = [*starts[1:], n]
-    session_sizes: list[int] = []
-    closing: list[int] = []  # the last event of each session that ends before its slot does
-    for s, e in zip(starts, ends, strict=True):
-        i = s
-        while i < e:
-            j = min(e, i + lengths[len(session_sizes) % n])
-            session_sizes.append(j - i)
-            if j < e:  # the slot's final session is truncated
-                closing.append(j - 1)
-            i = j
-    sizes = np.array(session_sizes, np.int64)
-    session_sorted = np.repeat(np.arange(sizes.size, dtype=np.int64), sizes)
-    position_sorted = np.arange(n, dtype=np.int64) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    last_sorted = np.zeros(n, bool)
-    last_sorted[closing] = True
-    session = np.empty(n, np.int64)
-    position = np.empty(n, np.int64)
-    last = np.empty(n, bool)
-    session[order] = session_sorted + block * n
-    position[order] = position_sorted
-    last[order] = last_sorted
-    return session, position, last

@@ -27,9 +27,13 @@ class Trace:
       t_ms         event time, epoch milliseconds (when the actor acted)
       delivery_ms  delay between event time and arrival at the receiver
       actor        actor number within the population (0 .. users-1)
-      session      session number, unique across the dataset
+      session      session number, unique across the dataset (a session may span blocks)
       session_pos  position of the event in its session (0 = first)
-      session_last the event closes its session (False for sessions cut by the block end)
+      session_last the event closes its session (its drawn length is reached here)
+      session_start_ms when its session's first event happened (as laid out, maybe in an
+                   earlier block)
+      session_steps what its session did in earlier blocks: events sent (not re-sent) and
+                   lost; kept only where a generator numbers events (``numbers_sessions``)
       latency_ms   server time to answer
       think_ms     the actor's pause before this action
       status       0 = success; HTTP status of a failure; -1 = transport failure (no response)
@@ -60,6 +64,8 @@ class Trace:
     session: np.ndarray
     session_pos: np.ndarray
     session_last: np.ndarray
+    session_start_ms: np.ndarray
+    session_steps: np.ndarray
     latency_ms: np.ndarray
     think_ms: np.ndarray
     delivery_ms: np.ndarray
@@ -87,6 +93,8 @@ class Trace:
         "session",
         "session_pos",
         "session_last",
+        "session_start_ms",
+        "session_steps",
         "latency_ms",
         "think_ms",
         "delivery_ms",
@@ -114,6 +122,8 @@ class Trace:
             session=np.zeros(n, np.int64),
             session_pos=np.zeros(n, np.int32),
             session_last=np.zeros(n, bool),
+            session_start_ms=np.full(n, np.iinfo(np.int64).max),
+            session_steps=np.zeros(n, np.int64),
             latency_ms=np.zeros(n, np.float64),
             think_ms=np.zeros(n, np.float64),
             delivery_ms=np.zeros(n, np.float64),

@@ -116,6 +116,7 @@ class _Lane:
             lanes=lanes,
         )
         self.generator: Generator = GENERATORS.get(generator)(ctx)
+        self.engine.numbers_sessions = self.generator.numbers_sessions
         self.seed, self.key = seed, key
         self._kept: tuple[int, list[Record]] | None = None  # the last block records() made
 

@@ -109,6 +109,7 @@ def take_runs(
         free_from = int(run[-1]) + 1
         trace.actor[run] = trace.actor[start]
         trace.session[run] = trace.session[start]
+        trace.session_start_ms[run] = trace.session_start_ms[start]
         yield run
 
 

@@ -33,11 +33,12 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
         rows = np.flatnonzero(mask)
         kinds = rng.choice(np.asarray(self.params.kinds, dtype=object), rows.size)
         trace.detail("session_anomaly")[rows] = kinds
-        # Each session's first event time, before any event is moved: an out-of-order event
-        # claims a time before it (a moved event must not become the next one's reference).
+        # Each session's first event time, before any event is moved (maybe in an earlier
+        # block): an out-of-order event claims a time before it (a moved event must not
+        # become the next one's reference).
         ids, at = np.unique(trace.session, return_inverse=True)
         first = np.full(ids.size, np.iinfo(np.int64).max)
-        np.minimum.at(first, at, trace.t_ms)
+        np.minimum.at(first, at, np.minimum(trace.t_ms, trace.session_start_ms))
         session_start = first[at]
         actors = max(1, int(trace.actor.max()) + 1)
         for row, kind in zip(rows.tolist(), kinds.tolist(), strict=True):
