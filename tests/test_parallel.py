@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import GenerationError
@@ -143,3 +145,23 @@ def test_a_placing_workers_write_error_wins_over_its_closed_offset_pipe(
     with pytest.raises(OSError) as raised:
         _placed(tmp_path / "out.jsonl", 2)
     assert raised.value.errno == errno.EFBIG
+
+
+@given(st.integers(0, 60), st.integers(1, 4), st.integers(1, 5))
+def test_workers_shares_are_runs_that_cover_every_task_once(
+    count: int, workers: int, run: int
+) -> None:
+    # Worker k takes every workers-th run of `run` consecutive tasks, and the parent reads
+    # task n from worker n // run % workers: together, every task once, in order.
+    from persona_gen.runtime.parallel import _Share
+
+    items = list(range(count))
+    shares = [list(_Share(items, k, workers, run)) for k in range(workers)]
+    taken = [0] * workers
+    order = []
+    for n in range(count):
+        k = n // run % workers
+        order.append(shares[k][taken[k]])
+        taken[k] += 1
+    assert order == items
+    assert taken == [len(share) for share in shares]

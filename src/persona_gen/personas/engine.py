@@ -14,7 +14,7 @@ import numpy as np
 from persona_gen.errors import GenerationError
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.loader import Persona
-from persona_gen.personas.sessions import SPAN_BLOCKS, SlotState, lay_out
+from persona_gen.personas.sessions import SPAN_BLOCKS, SlotState, advance, lay_out
 from persona_gen.personas.trace import Trace
 from persona_gen.seeds import BLOCK_SIZE, block_stream
 
@@ -40,6 +40,10 @@ class PersonaEngine:
         self.numbers_sessions = False
         # The last block traced: its index, the session slots after it, and their steps.
         self._after: tuple[int, SlotState, dict[int, int]] | None = None
+        # Whether a behaviour reads when sessions begun blocks before began (then the event
+        # times of the blocks of the span traced so far are kept for it).
+        self._reads_starts = any(b.reads_session_starts() for b in persona.behaviours)
+        self._times: dict[int, np.ndarray] = {}
 
     def stream(self, block: int, purpose: str) -> np.random.Generator:
         return block_stream(self.seed, self.dataset, self.persona.name, block, purpose)
@@ -58,9 +62,9 @@ class PersonaEngine:
         #    after a (geometric by default) number of events and a new one begins. A session
         #    still going at the block's end goes on in the next block (personas/sessions.py).
         before, steps = self._slots_before(block)
-        layout = lay_out(clock, self.stream(block, "sessions"), block, trace.t_ms, before)
+        layout = lay_out(clock, self.stream(block, "sessions"), block, n, before)
         trace.session, trace.actor, trace.session_last = layout.session, layout.actor, layout.last
-        trace.session_start_ms = layout.start_ms
+        trace.session_start_ms = self._start_times(block, layout.start, trace.t_ms)
         trace.session_pos = layout.position.astype(np.int32)
         position = layout.position
         trace.think_ms = clock.think_ms.sample(base, n)
@@ -101,6 +105,29 @@ class PersonaEngine:
         times: np.ndarray = (start + offsets).astype(np.int64)
         return times
 
+    def _start_times(self, block: int, start: np.ndarray, t_ms: np.ndarray) -> np.ndarray:
+        """Each event's session's first event's time, from its number ``start`` in the
+        dataset: in this block, the event's time; in an earlier one, that block's event time
+        where a behaviour reads it (the times are kept for the span), else that block's start
+        (a bound that costs nothing)."""
+        n = BLOCK_SIZE
+        begun = start // n
+        times = np.where(begun == block, t_ms[np.clip(start - block * n, 0, n - 1)], 0)
+        earlier = np.flatnonzero(begun != block)
+        if not self._reads_starts:
+            span = self.clock.block_span_ms(n)
+            times[earlier] = (self.epoch_ms + begun[earlier] * span).astype(np.int64)
+            return times
+        first = block - block % SPAN_BLOCKS
+        self._times = {b: t for b, t in self._times.items() if first <= b < block}
+        for b in np.unique(begun[earlier]).tolist():
+            if b not in self._times:
+                self._times[b] = self._event_times(b, self.stream(b, "timeline"))
+            at = earlier[begun[earlier] == b]
+            times[at] = self._times[b][start[at] - b * n]
+        self._times[block] = t_ms.copy()
+        return times
+
     def _slots_before(self, block: int) -> tuple[SlotState | None, dict[int, int]]:
         """The session slots' state at the start of ``block``, and (where sessions are
         numbered) the steps each session going on then took before it: from the block before
@@ -117,9 +144,8 @@ class PersonaEngine:
                 self.trace(earlier)
                 _, state, steps = self._after  # type: ignore[misc]
             else:
-                times = self._event_times(earlier, self.stream(earlier, "timeline"))
                 drawn = self.stream(earlier, "sessions")
-                state = lay_out(self.clock, drawn, earlier, times, state).after
+                state = advance(self.clock, drawn, earlier, BLOCK_SIZE, state)
         return state, steps
 
     def _steps_after(self, trace: Trace, after: SlotState, steps: dict[int, int]) -> dict[int, int]:

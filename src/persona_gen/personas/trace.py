@@ -31,7 +31,7 @@ class Trace:
       session_pos  position of the event in its session (0 = first)
       session_last the event closes its session (its drawn length is reached here)
       session_start_ms when its session's first event happened (as laid out, maybe in an
-                   earlier block)
+                   earlier block: then, unless a behaviour reads it, that block's start)
       session_steps what its session did in earlier blocks: events sent (not re-sent) and
                    lost; kept only where a generator numbers events (``numbers_sessions``)
       latency_ms   server time to answer

@@ -4,12 +4,12 @@ Each block depends only on (seed, dataset, block index), so workers compute and 
 independently and the parent writes them in index order: the bytes are identical whatever
 the number of workers.
 
-Worker ``k`` of ``N`` takes blocks ``k, k + N, k + 2N …`` and writes each encoded block to
-its own pipe as a length-prefixed frame; the parent reads the pipes in turn, which is block
-order. Bytes go through the pipe as they are (no pickling) and are read into one buffer per
-block: on two cores the parent's share of the work is what limits ``--workers 2``, so it does
-as little as it can. A worker blocks once its pipe is full, so memory stays bounded whatever
-the record count.
+Worker ``k`` of ``N`` takes runs of a few consecutive blocks, every ``N``-th run
+(``_Share``), and writes each encoded block to its own pipe as a length-prefixed frame; the
+parent reads the pipes run by run, which is block order. Bytes go through the pipe as they
+are (no pickling) and are read into one buffer per block: on two cores the parent's share of
+the work is what limits ``--workers 2``, so it does as little as it can. A worker blocks once
+its pipe is full, so memory stays bounded whatever the record count.
 
 Blocks bound for a file whose blocks are simply concatenated (JSON, JSON Lines, CSV, SQL)
 do not pass through the parent at all (``placed_blocks``): a worker announces each block's
@@ -54,10 +54,41 @@ _F_SETPIPE_SZ = 1031  # fcntl.F_SETPIPE_SZ, named in the fcntl module only from 
 # Blocks read ahead of the writer: while the parent writes (to a slow disk or pipe) its reader
 # thread keeps the pipes drained, so the workers do not wait.
 _AHEAD_PER_WORKER = 3
+# Consecutive blocks a worker takes in turn (``_Share``): a block made after the one before
+# it skips rebuilding its sessions' state; a worker can run that many blocks ahead (its pipe
+# and ``_AHEAD_PER_WORKER``), so the other one does not wait for its turn.
+_RUN_BLOCKS = 4
 
 
 class WorkerError(PersonaGenError):
     """A worker process ended without sending its block."""
+
+
+class _Share(Sequence[Any]):
+    """Worker ``k``'s share of ``items``: every ``workers``-th run of ``run`` consecutive
+    items. Runs rather than single items because a block made after another of its dataset
+    is cheaper than one made alone (sessions go on from block to block, and a block made
+    alone rebuilds their state from blocks before it: personas/sessions.py)."""
+
+    def __init__(self, items: Sequence[Any], k: int, workers: int, run: int) -> None:
+        self.items, self.k, self.workers, self.run = items, k, workers, run
+        cycles, rest = divmod(len(items), run * workers)
+        self.length = cycles * run + min(run, max(0, rest - k * run))
+
+    def __len__(self) -> int:
+        return self.length
+
+    @overload
+    def __getitem__(self, at: int) -> Any: ...
+    @overload
+    def __getitem__(self, at: slice) -> Sequence[Any]: ...
+    def __getitem__(self, at: int | slice) -> Any:
+        if isinstance(at, slice):
+            return [self[i] for i in range(*at.indices(self.length))]
+        if not 0 <= at < self.length:
+            raise IndexError(at)
+        cycle, step = divmod(at, self.run)
+        return self.items[(cycle * self.workers + self.k) * self.run + step]
 
 
 class _Tasks(Sequence[_Task]):
@@ -132,9 +163,11 @@ def _pooled(
     position: int | None = None,
 ) -> Iterator[Any]:
     """The frames of ``tasks`` from forked workers, in task order: worker ``k`` runs
-    ``work_for(tasks[k::workers])``. With ``position`` the workers place their blocks in the
-    output from there on (see ``placed_blocks``)."""
+    ``work_for(share)``, its share being every ``workers``-th run of consecutive tasks (see
+    ``_Share``). With ``position`` the workers place their blocks in the output from there on
+    (see ``placed_blocks``)."""
     workers = min(workers, len(tasks))
+    run = max(1, _RUN_BLOCKS // len(tasks[0][0]))
     # Warm the lazily built tables (vocabularies, compiled patterns, row builders) here, once:
     # forked workers inherit them instead of each building its own. Freezing the heap keeps
     # the workers' garbage collector from writing to (and so copying) the inherited pages.
@@ -146,10 +179,10 @@ def _pooled(
     pool.position = position or 0
     try:
         for k in range(workers):
-            pool.start(work_for(tasks[k::workers]), offsets=position is not None)
+            pool.start(work_for(_Share(tasks, k, workers, run)), offsets=position is not None)
         # (a payload of many blocks, a Parquet part, is read ahead one per worker)
         ahead = workers * max(1, _AHEAD_PER_WORKER // len(tasks[0][0]))
-        yield from pool.results(len(tasks), ahead)
+        yield from pool.results(len(tasks), ahead, run)
     finally:
         pool.stop()
         gc.unfreeze()
@@ -361,12 +394,12 @@ class _Pool:
             os.close(back_read)
             self.offsets.append(back_write)
 
-    def results(self, count: int, ahead: int) -> Iterator[tuple[Any, DatasetStats]]:
-        """The ``count`` blocks in order (block ``n`` from worker ``n % workers``), read by
-        a thread up to ``ahead`` blocks before they are taken."""
+    def results(self, count: int, ahead: int, run: int) -> Iterator[tuple[Any, DatasetStats]]:
+        """The ``count`` blocks in order (block ``n`` from worker ``n // run % workers``),
+        read by a thread up to ``ahead`` blocks before they are taken."""
         queue: Queue[tuple[Any, DatasetStats] | BaseException] = Queue(ahead)
         self.queue = queue
-        self.reader = threading.Thread(target=self._read_all, args=(count, queue), daemon=True)
+        self.reader = threading.Thread(target=self._read_all, args=(count, queue, run), daemon=True)
         self.reader.start()
         for _ in range(count):
             item = queue.get()
@@ -378,12 +411,12 @@ class _Pool:
             if isinstance(done, BaseException):
                 raise done
 
-    def _read_all(self, count: int, queue: Queue[Any]) -> None:
+    def _read_all(self, count: int, queue: Queue[Any], run: int) -> None:
         try:
             for n in range(count):
                 if self.stopping:
                     return
-                queue.put(self.receive(n % len(self.pipes)))
+                queue.put(self.receive(n // run % len(self.pipes)))
             if self.offsets:
                 for k in range(len(self.pipes)):
                     if self.receive(k) is not None:

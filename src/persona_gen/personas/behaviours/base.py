@@ -57,6 +57,11 @@ class Behaviour(Generic[P]):
     def configure(self, clock: Clock) -> None:
         """Adjust the timeline parameters (rate, latency...) before events are laid out."""
 
+    def reads_session_starts(self) -> bool:
+        """Whether ``apply`` reads ``Trace.session_start_ms`` (exact only then: a session
+        begun blocks before costs the times of that block)."""
+        return False
+
     def shape_gaps(self, gaps: np.ndarray, rng: np.random.Generator) -> np.ndarray | None:
         """Reshape inter-arrival gaps in place; return the mask of events affected."""
         return None

@@ -28,6 +28,9 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
     phase = Phase.STRUCTURE
     params_model = SessionAnomaliesParams
 
+    def reads_session_starts(self) -> bool:
+        return "out_of_order" in self.params.kinds
+
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         mask = pick_rows(rng, trace.n, self.params.rate)
         rows = np.flatnonzero(mask)
