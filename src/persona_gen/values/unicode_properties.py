@@ -23,7 +23,7 @@ import json
 import re
 from difflib import get_close_matches
 from functools import cache
-from importlib import resources
+from importlib.resources import files
 from typing import Any
 
 __all__ = ["compile_ecma", "complement", "property_ranges", "python_pattern"]
@@ -99,7 +99,7 @@ _BINARIES = {_loose(k): v for k, v in _BINARY_NAMES.items()}
 
 @cache
 def _table() -> dict[str, Any]:
-    text = resources.files("persona_gen.data").joinpath("unicode_properties.json").read_text()
+    text = files("persona_gen").joinpath("data/unicode_properties.json").read_text("utf-8")
     data: dict[str, Any] = json.loads(text)
     return data
 
