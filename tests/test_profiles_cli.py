@@ -614,6 +614,15 @@ _DOMAIN_HEAD = (
             '          u: {type: string, pattern: "[unclosed"}\n',
             "fields.u.pattern: pattern '[unclosed' is not a valid regular expression",
         ),
+        (  # (ECMA's Unicode properties are read; one of no such name is named)
+            "          u: {type: string, pattern: '^\\p{Lettr}+$'}\n",
+            "fields.u.pattern: pattern '^\\\\p{Lettr}+$' is not a valid regular expression "
+            "(unknown Unicode property \\p{Lettr}; did you mean \\p{Letter}?)",
+        ),
+        (  # (a pattern of Unicode properties is checked like any other)
+            "          u: {type: string, pattern: '^\\p{Lu}{3}$', max_length: 2}\n",
+            "fields.u.max_length: pattern '^\\\\p{Lu}{3}$' matches only strings of at least 3",
+        ),
         (  # crossed bounds: at the field's own line and path, not at the entity
             "          n: {type: integer, minimum: 10, maximum: 5}\n",
             "p.yaml:12:11: domain.entities.T.schema.fields.n: no integer lies between its "

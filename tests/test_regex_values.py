@@ -19,6 +19,7 @@ from persona_gen.values.regex import (
     generates_matches,
     matches_class_runs,
 )
+from persona_gen.values.safe_search import pattern_search
 
 CORPUS = Path(__file__).parent / "corpus"
 _JSON_PATTERN = re.compile(r'"pattern"\s*:\s*("(?:[^"\\]|\\.)*")')
@@ -54,7 +55,7 @@ def test_an_exact_patterns_values_all_match_it(pattern: str) -> None:
     except RegexUnsupported:
         return  # (the synthesizer falls back to values by meaning)
     if generates_matches(generate):  # (others are checked value by value by the synthesizer)
-        assert [v for v in values if not re.search(pattern, v)] == []
+        assert [v for v in values if not pattern_search(pattern, v)] == []
 
 
 @pytest.mark.parametrize(
@@ -162,3 +163,44 @@ def test_values_laid_out_as_bytes_are_the_values_built_one_by_one(
     assert node.layout is not None  # type: ignore[attr-defined]
     by_bytes = regex_module._texts(*node.layout(n, np.random.default_rng(seed)), n)  # type: ignore[attr-defined]
     assert by_bytes == node(n, np.random.default_rng(seed))
+
+
+_PROPERTY_PATTERNS = [
+    r"^[\p{L} '-]{2,20}$",
+    r"^\p{Lu}{3}$",
+    r"^\p{Lu}\p{Ll}+$",
+    r"^\p{Letter}+\p{Nd}{2}$",
+    r"^\p{General_Category=Other_Letter}{4}$",
+    r"^\P{L}{5}$",
+    r"^[^\P{L}]{5}$",
+    r"^[\P{L}x]{5}$",
+    r"^\p{Script=Greek}{3,8}$",
+    r"^\p{sc=Cyrl}+ \p{sc=Latn}+$",
+    r"^\p{scx=Hira}{4}$",
+    r"^\p{Script=Han}{2}$",
+    r"^\p{Alphabetic}{6}$",
+    r"^[\p{ID_Start}_][\p{ID_Continue}]*$",
+    r"^a\p{White_Space}b$",
+    r"^\p{ASCII}{8}$",
+    r"^\p{Any}{3}$",
+    r"^\P{Cc}+$",
+    r"^[^\s\p{Cc}]+$",
+    r"^\p{Emoji}$",
+    r"^\p{N}|\p{P}$",
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(_PROPERTY_PATTERNS), st.integers(0, 2**32 - 1))
+def test_values_of_unicode_property_patterns_pass_the_check(pattern: str, seed: int) -> None:
+    # Python's re has no \p{...}: such a pattern could not be generated from at all.
+    values = compile_pattern(pattern)(40, np.random.default_rng(seed))
+    assert [v for v in values if not pattern_search(pattern, v)] == []
+    # (text that UTF-8 can carry: no surrogate code point alone)
+    assert all(v.encode("utf-8") for v in values)
+
+
+def test_a_letter_class_draws_familiar_letters() -> None:
+    values = compile_pattern(r"^\p{L}{20}$")(50, np.random.default_rng(1))
+    assert all(c < "\u0250" for v in values for c in v)  # (not Tangut or Cuneiform)
+    assert len({c for v in values for c in v}) > 100

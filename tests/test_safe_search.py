@@ -16,6 +16,7 @@ import pytest
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.values.safe_search import pattern_search
+from persona_gen.values.unicode_properties import python_pattern
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -170,3 +171,85 @@ def test_ecma_control_character_classes_are_searched(pattern: str, value: str, f
     # Python's re has no \p{...}: such a pattern was "not a regular expression", so check
     # left it unenforced (and a oneOf of it with another option matched both).
     assert pattern_search(pattern, value) is found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "found"),
+    [
+        (r"^[\p{L} '-]{2,20}$", "José O'Neil-Ünal", True),
+        (r"^[\p{L} '-]{2,20}$", "Jo3", False),
+        (r"^\p{Lu}{3}$", "ÉΣЖ", True),
+        (r"^\p{Lu}{3}$", "AbC", False),
+        (r"^\p{Letter}+$", "Łódź", True),
+        (r"^\p{Uppercase_Letter}$", "a", False),
+        (r"^\p{General_Category=Decimal_Number}+$", "12٣४", True),
+        (r"^\p{gc=Nd}+$", "12a", False),
+        (r"^\p{N}$", "½", True),
+        (r"^\P{L}+$", "1 2-3", True),
+        (r"^\P{L}+$", "1a", False),
+        (r"^[^\P{L}]+$", "abc", True),  # (not a non-letter: a letter)
+        (r"^[^\P{L}]+$", "ab1", False),
+        (r"^[\P{L}x]+$", "x1x", True),
+        (r"^\p{Script=Greek}+$", "αβγ", True),
+        (r"^\p{sc=Grek}+$", "αβc", False),
+        (r"^\p{sc=Latn}+$", "abc", True),
+        (r"^\p{Script_Extensions=Greek}$", "\u0342", True),  # (Inherited, used by Greek)
+        (r"^\p{Script=Greek}$", "\u0342", False),
+        (r"^\p{scx=Hira}+$", "ひらがな", True),
+        (r"^\p{Alphabetic}+$", "Ⅻa", True),  # (a letter number is alphabetic, not a letter)
+        (r"^\p{L}+$", "Ⅻa", False),
+        (r"^a\p{White_Space}b$", "a\u2003b", True),
+        (r"^\p{ASCII}+$", "abc~", True),
+        (r"^\p{ASCII}+$", "abcé", False),
+        (r"^\p{Any}{2}$", "\U0001f600\x00", True),
+        (r"^[\p{Lu}\p{Nd}]+$", "AB12", True),
+        (r"^[\p{Lu}\p{Nd}]+$", "AB12c", False),
+        (r"^\\p{L}$", "\\p{L}", True),  # (an escaped backslash, then literal text)
+        (r"^[]\p{Nd}]+$", "]1", True),  # (a ']' first in a class is one of its members)
+    ],
+)
+def test_ecma_unicode_properties_are_searched(pattern: str, value: str, found: bool) -> None:
+    # Python's re has no \p{...}: such a pattern was "not a regular expression", so check
+    # left it unenforced.
+    assert pattern_search(pattern, value) is found
+
+
+@pytest.mark.parametrize(
+    ("pattern", "said"),
+    [
+        (r"^\p{Lettr}+$", r"unknown Unicode property \p{Lettr}; did you mean \p{Letter}?"),
+        (r"^\p{Script=Klingon}$", r"unknown script 'Klingon' in \p{Script=Klingon}"),
+        (r"^\p{Block=Basic_Latin}$", r"unknown Unicode property 'Block' in \p{Block=Basic_Latin}"),
+    ],
+)
+def test_an_unknown_unicode_property_is_named(pattern: str, said: str) -> None:
+    assert pattern_search(pattern, "x") is None  # (not enforced, as any unreadable pattern)
+    with pytest.raises(re.error) as raised:
+        python_pattern(pattern)
+    assert str(raised.value).startswith(said)
+
+
+def test_an_unknown_unicode_property_is_one_warning_of_import_and_of_check(
+    tmp_path: Path,
+) -> None:
+    schema = tmp_path / "s.schema.json"
+    schema.write_text(
+        '{"title": "S", "type": "object", "required": ["a"], '
+        '"properties": {"a": {"type": "string", "pattern": "^\\\\p{Foo}$"}}}'
+    )
+    profile, data = tmp_path / "p.yaml", tmp_path / "d.jsonl"
+    imported = run_cli(["import-schema", str(schema), "-o", str(profile), "-t", "file"])
+    assert imported.code == 0
+    assert imported.stderr.count("unknown Unicode property \\p{Foo}") == 1, imported.stderr
+    data.write_text('{"a": "x"}\n')
+    report = tmp_path / "r.json"
+    argv = ["check", str(data), "--profile", str(profile), "--schema", str(schema)]
+    assert run_cli([*argv, "--report", str(report)]).code == 0
+    warnings = json.loads(report.read_text())["warnings"]
+    assert [w for w in warnings if "\\p{Foo}" in w] == [
+        f"{schema}: pattern '^\\\\p{{Foo}}$' cannot be checked (not a Python regular expression: "
+        "unknown Unicode property \\p{Foo} (supported: general categories such as L, Letter, Lu "
+        "or gc=Lu, Script=... and Script_Extensions=..., and the binary properties ASCII, "
+        "ASCII_Hex_Digit, Alphabetic, Any, Assigned, Emoji, Hex_Digit, ID_Continue, ID_Start, "
+        "Lowercase, Uppercase, White_Space)): not enforced"
+    ]

@@ -990,3 +990,40 @@ def test_an_entity_split_by_conditionals_has_every_options_fields(tmp_path: Path
     assert found["type"].required and found["type"].schema.type == "any"
     assert not found["options"].required and found["options"].schema.type == "array"
     assert all(leaf.parent_closed for leaf in found.values())
+
+
+def test_unicode_property_patterns_are_kept_generated_and_checked(tmp_path: Path) -> None:
+    """ECMA's \\p{...} (read with the `u` flag): Python's re has none, so such a pattern was
+    dropped with a warning, its values made without it (`code` got 'COD-12345678'), and the
+    check left it unenforced: a oneOf of two such options then matched every string twice."""
+    schema = {
+        "title": "Person",
+        "type": "object",
+        "required": ["name", "code", "tag", "label"],
+        "properties": {
+            "name": {"type": "string", "pattern": "^[\\p{L} '-]{2,20}$"},
+            "code": {"type": "string", "pattern": "^\\p{Lu}{3}$"},
+            "tag": {
+                "oneOf": [
+                    {"type": "string", "pattern": "^\\p{Script=Greek}+$"},
+                    {"type": "string", "pattern": "^\\P{sc=Greek}+$"},
+                ]
+            },
+            "label": {
+                "type": "object",
+                "additionalProperties": False,
+                "patternProperties": {"^\\p{Ll}+$": {"type": "integer"}},
+                "minProperties": 1,
+            },
+        },
+    }
+    result = load(tmp_path, schema)
+    assert result.warnings == ()
+    assert field_schema(result, "Person", "code").pattern == "^\\p{Lu}{3}$"
+    assert field_schema(result, "Person", "label").pattern == "^\\p{Ll}+$"
+    valid(tmp_path, schema)
+    checks = JsonSchemaImporter().validators(tmp_path / "thing.schema.json")
+    row = {"name": "Zoë Ünal", "code": "ÉΣЖ", "tag": "αβγ", "label": {"é": 1}}
+    assert checks["Person"](row) == []
+    for key, bad in (("name", "R2-D2"), ("code", "AbC"), ("tag", "αβc"), ("label", {"A": 1})):
+        assert checks["Person"]({**row, key: bad}) != [], key

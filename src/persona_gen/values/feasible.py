@@ -24,6 +24,7 @@ from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
 from persona_gen.values.numbers import INT64_MAX, INT64_MIN, numeric_bounds
 from persona_gen.values.safe_search import pattern_search
+from persona_gen.values.unicode_properties import compile_ecma, python_pattern
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -215,8 +216,7 @@ def _bound(s: Schema, which: str, keys: Keys) -> str:
 def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
     pattern = str(s.pattern)
     try:
-        re.compile(pattern)
-        parsed = sre_parse.parse(pattern)
+        parsed = sre_parse.parse(compile_ecma(pattern).pattern)
     except (re.error, RecursionError, OverflowError) as exc:
         yield ("pattern",), f"pattern {pattern!r} is not a valid regular expression ({exc})"
         return
@@ -297,7 +297,7 @@ def _format_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
 def _anchored_width(pattern: str) -> tuple[int, int] | None:
     """The shortest and longest match of a pattern anchored at both ends (None if not)."""
     try:
-        items = list(sre_parse.parse(pattern))
+        items = list(sre_parse.parse(python_pattern(pattern)))
     except (re.error, RecursionError, OverflowError):
         return None
     if not (
@@ -373,7 +373,7 @@ def _too_large(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
         )
     if s.type == "string" and s.pattern is not None:
         try:
-            low = sre_parse.parse(str(s.pattern)).getwidth()[0]
+            low = sre_parse.parse(python_pattern(str(s.pattern))).getwidth()[0]
         except (re.error, RecursionError, OverflowError):
             low = 0  # (reported on its own)
         if low > MAX_LENGTH_MINIMUM:

@@ -15,6 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from persona_gen.values.unicode_properties import compile_ecma, python_pattern
+
 try:  # Python 3.11+ keeps the parser here
     from re import _constants as sre_c  # type: ignore[attr-defined]
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -38,6 +40,8 @@ Laid = tuple[np.ndarray, "int | np.ndarray"]
 Layout = Callable[[int, np.random.Generator], Laid]
 
 _UNBOUNDED_EXTRA = 6  # how far past the minimum '*', '+' and '{n,}' repeat
+_LARGE_CLASS = 1024  # members: a class this wide draws from its familiar ones (_class_chars)
+_FAMILIAR_END = "\u0250"  # past ASCII, Latin-1 and Latin Extended-A and -B
 _PRINTABLE = [c for c in string.printable if c not in "\t\n\r\x0b\x0c"]
 _CATEGORIES = {
     sre_c.CATEGORY_DIGIT: list(string.digits),
@@ -62,14 +66,14 @@ def compile_pattern(pattern: str, unbounded_extra: int = _UNBOUNDED_EXTRA) -> No
     ``unbounded_extra`` times past their minimum.
     """
     try:
-        parsed = sre_parse.parse(pattern)
+        parsed = sre_parse.parse(python_pattern(pattern))
     except (re.error, RecursionError, OverflowError) as exc:
         raise RegexUnsupported(f"invalid pattern {pattern!r}: {exc}") from None
     try:
         node = _sequence(list(parsed), unbounded_extra)
     except RecursionError:
         raise RegexUnsupported(f"pattern {pattern!r} is nested too deeply") from None
-    check = re.compile(pattern)
+    check = compile_ecma(pattern)
     exact = _exact(list(parsed))
     layout: Layout | None = getattr(node, "layout", None)
 
@@ -205,6 +209,12 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
             raise RegexUnsupported(f"unsupported character class item {op}")
     if negate:
         chars = {c for c in string.ascii_letters + string.digits + " -_.," if c not in chars}
+    chars = {c for c in chars if not "\ud800" <= c <= "\udfff"}  # (no text holds one alone)
+    if len(chars) > _LARGE_CLASS:
+        # A class as wide as a Unicode property (``\p{L}`` is ~140,000 letters) draws from
+        # its printable Latin members when it has any: names, not CJK, Tangut and Cuneiform.
+        familiar = {c for c in chars if c < _FAMILIAR_END and c.isprintable()}
+        chars = familiar or chars
     if not chars:
         raise RegexUnsupported("empty character class")
     return sorted(chars)
@@ -352,7 +362,7 @@ def _class_runs(pattern: str) -> tuple[Run, ...] | None:
     pattern, or flags beyond the default (a class must mean for ASCII text what it means
     for ``re``)."""
     try:
-        parsed = sre_parse.parse(pattern)
+        parsed = sre_parse.parse(python_pattern(pattern))
     except (re.error, RecursionError, OverflowError):
         return None
     items = list(parsed)

@@ -10,7 +10,8 @@ Only the structure (sequences, alternatives, repeats, groups) is simulated; ever
 character class, anchor and lookaround is still tested by ``re`` itself, compiled alone, so
 the answer is exactly ``re``'s. Patterns the simulation cannot express (back-references,
 atomic groups, possessive repeats, local flags) and patterns without nested repeats are
-searched by ``re`` as before.
+searched by ``re`` as before. ECMA's ``\\p{...}`` is searched as the character ranges
+``values.unicode_properties`` spells it as, the ones values are generated from.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ import re
 from collections.abc import Callable
 from functools import cache
 from typing import Any
+
+from persona_gen.values.unicode_properties import python_pattern
 
 try:  # Python 3.11+ keeps the parser and compiler here
     from re import _compiler as sre_compile  # type: ignore[attr-defined]
@@ -204,37 +207,12 @@ def _run(program: Program, value: str) -> bool:
     return False
 
 
-# ECMA-262's control-character class, which Python's ``re`` lacks (``\p{...}`` does not
-# compile there): inside a class its ranges, outside one a class of them (or of the rest).
-_CONTROLS = r"\x00-\x1f\x7f-\x9f"
-_PROPERTY = re.compile(r"\\([pP])\{Cc\}|(\\.)|(\[)|(\])", re.S)
-
-
-def python_pattern(pattern: str) -> str:
-    r"""``pattern`` with ``\p{Cc}``/``\P{Cc}`` (control characters) spelled as Python's
-    ``re`` reads them; any other pattern as it is."""
-    if "{Cc}" not in pattern:
-        return pattern
-    out, depth, at = [], 0, 0
-    for m in _PROPERTY.finditer(pattern):
-        out.append(pattern[at : m.start()])
-        at = m.end()
-        letter, escaped, opening, closing = m.groups()
-        if letter is None:
-            depth += 1 if opening and depth == 0 else -1 if closing and depth else 0
-            out.append(escaped or opening or closing)
-        elif depth:  # (in a class: \p's ranges; \P{Cc} in a class is left for re to refuse)
-            out.append(_CONTROLS if letter == "p" else m.group(0))
-        else:
-            out.append(f"[{'^' if letter == 'P' else ''}{_CONTROLS}]")
-    return "".join([*out, pattern[at:]])
-
-
 @cache
 def _searcher(pattern: str) -> Callable[[str], bool] | None:
-    """A search function for ``pattern``, or None when it does not compile."""
-    pattern = python_pattern(pattern)
+    """A search function for ``pattern``, or None when it does not compile (an unknown
+    ``\\p{...}`` included)."""
     try:
+        pattern = python_pattern(pattern)  # (ECMA's \\p{...}: ranges ``re`` reads)
         compiled = re.compile(pattern)
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError):

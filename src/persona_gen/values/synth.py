@@ -35,6 +35,7 @@ from persona_gen.values.regex import (
 )
 from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
+from persona_gen.values.unicode_properties import compile_ecma
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
 
@@ -451,7 +452,7 @@ class Synthesizer:
     ) -> list[str]:
         """Format values redrawn until the pattern accepts them; regex-built as a last resort."""
         try:
-            check = re.compile(schema.pattern or "")
+            check = compile_ecma(schema.pattern or "")
         except re.error:
             return values
         make = FORMATS[schema.format or ""]
@@ -478,7 +479,7 @@ class Synthesizer:
         except RegexUnsupported:
             return start if start is not None else self._by_meaning(schema, name, n, rng)
         pattern = schema.pattern or ""
-        check = re.compile(pattern)
+        check = compile_ecma(pattern)
         low, high = schema.min_length or 0, schema.max_length
 
         def misfits(values: list[str], built: bool = False) -> list[int]:
@@ -700,7 +701,7 @@ def _unique_if_pattern_allows(
     """``_make_unique``'s values when every one still matches the pattern, else None."""
     try:
         keyed = _make_unique(values, rows, schema.min_length or 0, schema.max_length, name)
-        check = re.compile(schema.pattern or "")
+        check = compile_ecma(schema.pattern or "")
     except (GenerationError, re.error):
         return None
     every = matches_class_runs(schema.pattern or "", keyed)

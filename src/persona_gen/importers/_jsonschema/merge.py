@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import re
 from collections.abc import Callable, Hashable
 from dataclasses import replace
 from fractions import Fraction
@@ -31,6 +30,7 @@ from typing import Any
 from persona_gen._json import json_type
 from persona_gen.entities.model import Field, Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.values.safe_search import pattern_search
 
 __all__ = [
     "NEVER",
@@ -480,12 +480,8 @@ def _rules(schema: Schema, patterns: list[str]) -> str:
 
 
 def _matches(pattern: str, value: Any) -> bool:
-    if not isinstance(value, str):
-        return True
-    try:
-        return re.search(pattern, value) is not None
-    except re.error:
-        return True
+    # (a pattern that cannot be read is not enforced: it holds no value back)
+    return not isinstance(value, str) or pattern_search(pattern, value) is not False
 
 
 def _show(value: Any) -> str:

@@ -14,17 +14,26 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.entities.model import Field, Schema
 from persona_gen.importers._jsonschema.context import Ctx
 from persona_gen.importers._jsonschema.keywords import rejects_every_value
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, merge, never
+from persona_gen.values.unicode_properties import compile_ecma
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter
 
 __all__ = ["ObjectKeywords"]
+
+
+class KeyPattern(NamedTuple):
+    """One ``patternProperties`` entry: its pattern as written, compiled, and its schema."""
+
+    source: str
+    rx: re.Pattern[str]
+    schema: Schema
 
 
 class ObjectKeywords:
@@ -94,7 +103,7 @@ class ObjectKeywords:
         self,
         name: str,
         sub: Any,
-        patterns: list[tuple[re.Pattern[str], Schema]],
+        patterns: list[KeyPattern],
         required: bool,
         ctx: Ctx,
     ) -> Schema:
@@ -103,9 +112,9 @@ class ObjectKeywords:
         until the entity is made, so that no other part brings it back)."""
         try:
             schema = self.conv.convert(sub, ctx)
-            for rx, pschema in patterns:
-                if rx.search(name):
-                    schema = merge(schema, pschema, self.conv.warner(ctx), self.conv.refs)
+            for key in patterns:
+                if key.rx.search(name):
+                    schema = merge(schema, key.schema, self.conv.warner(ctx), self.conv.refs)
         except Contradiction as exc:
             exc = self.conv.located(exc, ctx)
             if required:
@@ -117,13 +126,11 @@ class ObjectKeywords:
             return NEVER
         return schema
 
-    def _undeclared(
-        self, name: str, patterns: list[tuple[re.Pattern[str], Schema]], extra: Any, ctx: Ctx
-    ) -> Schema:
+    def _undeclared(self, name: str, patterns: list[KeyPattern], extra: Any, ctx: Ctx) -> Schema:
         """A property required but not declared: the patterns it matches say what it holds
         (an OpenAPI Reference: required [$ref], patternProperties {^\\$ref$: uri}), else
         additionalProperties."""
-        matched = [pschema for rx, pschema in patterns if rx.search(name)]
+        matched = [key.schema for key in patterns if key.rx.search(name)]
         out = Schema("any")
         for pschema in matched:
             out = merge(out, pschema, self.conv.warner(ctx), self.conv.refs)
@@ -135,7 +142,7 @@ class ObjectKeywords:
         self,
         schema: Schema,
         node: dict[str, Any],
-        patterns: list[tuple[re.Pattern[str], Schema]],
+        patterns: list[KeyPattern],
         values: Schema | None,
         closed: bool,
         keys: dict[str, Any] | None,
@@ -145,8 +152,8 @@ class ObjectKeywords:
         ``propertyNames`` and, when no other key is allowed, one of the patterns."""
         merged = values or Schema("any")
         try:
-            for _, pschema in patterns:
-                merged = merge(merged, pschema, self.conv.warner(ctx), self.conv.refs)
+            for key in patterns:
+                merged = merge(merged, key.schema, self.conv.warner(ctx), self.conv.refs)
         except Contradiction as exc:  # (no entry fits: an empty map, if one may be)
             self.conv.warn(ctx, f"no property value fits: {exc.detail(self.conv.where(ctx))}")
             merged = NEVER
@@ -156,7 +163,7 @@ class ObjectKeywords:
         else:
             rules = dict(keys)
         if closed:
-            sources = [rx.pattern for rx, _ in patterns]
+            sources = [key.source for key in patterns]
             either = sources[0] if len(sources) == 1 else "|".join(f"(?:{p})" for p in sources)
             if "pattern" in rules and rules["pattern"] != either:
                 self.conv.warn(
@@ -172,7 +179,7 @@ class ObjectKeywords:
             **rules,
         )
 
-    def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[tuple[re.Pattern[str], Schema]]:
+    def _patterns(self, node: dict[str, Any], ctx: Ctx) -> list[KeyPattern]:
         raw = node.get("patternProperties")
         raw = {} if raw is None else raw
         if not isinstance(raw, dict):
@@ -180,19 +187,19 @@ class ObjectKeywords:
         out = []
         for pattern, sub in raw.items():
             try:
-                rx = re.compile(pattern)
-            except (re.error, RecursionError, OverflowError):
+                rx = compile_ecma(pattern)
+            except (re.error, RecursionError, OverflowError) as exc:
                 self.conv.warn(
                     ctx,
                     f"patternProperties: {pattern!r} is not a Python regular "
-                    "expression; not expressed",
+                    f"expression ({exc}); not expressed",
                 )
                 continue
             try:
                 pschema = self.conv.convert(sub, ctx.at("patternProperties", pattern))
             except Contradiction:  # (said where a property or a map meets it)
                 pschema = NEVER
-            out.append((rx, pschema))
+            out.append(KeyPattern(pattern, rx, pschema))
         return out
 
     def dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
@@ -313,7 +320,7 @@ def _key_rules(rule: Any) -> dict[str, Any] | None:
             if not isinstance(value, str):
                 return None
             try:
-                re.compile(value)
+                compile_ecma(value)
             except (re.error, RecursionError, OverflowError):
                 return None
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:

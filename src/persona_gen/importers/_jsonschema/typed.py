@@ -27,7 +27,7 @@ from persona_gen.importers._jsonschema.merge import (
     fitted,
     merge,
 )
-from persona_gen.values.safe_search import python_pattern
+from persona_gen.values.unicode_properties import compile_ecma
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter
@@ -136,13 +136,14 @@ class TypedKeywords:
         if pattern is not None:
             if not isinstance(pattern, str):
                 raise self.conv.error(ctx, "pattern must be a string", "pattern")
-            pattern = python_pattern(pattern)  # (ECMA's \p{Cc}, which check reads too)
             try:
-                re.compile(pattern)
+                # (kept as ECMA spells it: generation and check read its \p{...} alike)
+                compile_ecma(pattern)
                 schema = replace(schema, pattern=pattern)
-            except (re.error, RecursionError, OverflowError):
+            except (re.error, RecursionError, OverflowError) as exc:
                 self.conv.warn(
-                    ctx, f"pattern {pattern!r} is not a Python regular expression; not enforced"
+                    ctx,
+                    f"pattern {pattern!r} is not a Python regular expression ({exc}); not enforced",
                 )
         return replace(
             schema,

@@ -35,6 +35,7 @@ from referencing import Registry
 from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
 from persona_gen.values.safe_search import pattern_search
+from persona_gen.values.unicode_properties import compile_ecma, python_pattern
 
 __all__ = ["RecordCheck", "RecordValidator", "jsonschema_validators", "openapi_validators"]
 
@@ -104,6 +105,9 @@ def _for_records(cls: Any, unenforced: dict[str, None] | None) -> Any:
             keywords = dict(base.VALIDATORS)
             if "pattern" in keywords:
                 keywords["pattern"] = _pattern
+            for keyword in _KEY_PATTERNS:
+                if keyword in keywords:
+                    keywords[keyword] = _key_patterns(keywords[keyword])
             if unenforced is not None:
                 keywords = {k: _noting(k, fn, unenforced) for k, fn in keywords.items()}
             numbers = base.TYPE_CHECKER.redefine("number", _finite_number)
@@ -156,9 +160,28 @@ def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
         return
     found = pattern_search(pattern, instance)
     if found is None:
-        re.compile(pattern)  # (its re.error says why: the keyword is then not enforced)
+        compile_ecma(pattern)  # (its re.error says why: the keyword is then not enforced)
     if not found:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+# The keywords that match property names against ``patternProperties`` with ``re.search``.
+_KEY_PATTERNS = ("patternProperties", "additionalProperties", "unevaluatedProperties")
+
+
+def _key_patterns(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """The check of a keyword that reads ``patternProperties``, its patterns' ECMA
+    ``\\p{...}`` spelled as ``re`` reads them (``python_pattern``)."""
+
+    def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
+        patterns = schema.get("patternProperties")
+        if isinstance(patterns, dict) and any("\\p{" in p or "\\P{" in p for p in patterns):
+            read = {python_pattern(p): sub for p, sub in patterns.items()}  # (re.error: noted)
+            value = read if value is patterns else value
+            schema = {**schema, "patternProperties": read}
+        yield from fn(validator, value, instance, schema)
+
+    return check
 
 
 def _why(exc: Exception) -> str:
