@@ -7,7 +7,8 @@ any block can be produced alone (docs/determinism.md).
 
 from __future__ import annotations
 
-from typing import NoReturn
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 import numpy as np
 
@@ -38,8 +39,9 @@ class PersonaEngine:
         # Whether a generator numbers each session's events (streaming's sequence numbers):
         # then a session's steps in earlier blocks are kept (``Trace.session_steps``).
         self.numbers_sessions = False
-        # The last block traced: its index, the session slots after it, and their steps.
-        self._after: tuple[int, SlotState, dict[int, int]] | None = None
+        # What the last block traced hands on to the next one.
+        self._after: _HandedOn | None = None
+        self._carrying = any(b.carries_state() for b in persona.behaviours)
         # Whether a behaviour reads when sessions begun blocks before began (then the event
         # times of the blocks of the span traced so far are kept for it).
         self._reads_starts = any(b.reads_session_starts() for b in persona.behaviours)
@@ -61,7 +63,10 @@ class PersonaEngine:
         # 2. Sessions: events go to concurrently active session slots; a slot's session ends
         #    after a (geometric by default) number of events and a new one begins. A session
         #    still going at the block's end goes on in the next block (personas/sessions.py).
-        before, steps = self._slots_before(block)
+        handed = self._handed_on(block)
+        before, steps = handed.slots, handed.steps
+        trace.carried = dict(handed.carried)
+        trace.end_ms = int(self.epoch_ms + (block + 1) * clock.block_span_ms(n))
         layout = lay_out(clock, self.stream(block, "sessions"), block, n, before)
         trace.session, trace.actor, trace.session_last = layout.session, layout.actor, layout.last
         trace.session_start_ms = self._start_times(block, layout.start, trace.t_ms)
@@ -82,7 +87,8 @@ class PersonaEngine:
         ) > float(LAST_TIMESTAMP_MS):
             self._past_year_9999(block)
         trace.sort_by_time()
-        self._after = (block, layout.after, self._steps_after(trace, layout.after, steps))
+        steps = self._steps_after(trace, layout.after, steps)
+        self._after = _HandedOn(block, layout.after, steps, trace.carried)
         return trace
 
     def _event_times(
@@ -128,25 +134,28 @@ class PersonaEngine:
         self._times[block] = t_ms.copy()
         return times
 
-    def _slots_before(self, block: int) -> tuple[SlotState | None, dict[int, int]]:
-        """The session slots' state at the start of ``block``, and (where sessions are
-        numbered) the steps each session going on then took before it: from the block before
-        when it was the last one traced, else rebuilt from the first block of its span."""
+    def _handed_on(self, block: int) -> _HandedOn:
+        """What the blocks before ``block`` hand on to it: the session slots' state, (where
+        sessions are numbered) the steps of each session going on, and what behaviours carry
+        (``Behaviour.carries_state``). From the block before when it was the last one traced,
+        else rebuilt from the first block of its span: from the draws alone where only the
+        slots are handed on, else by tracing the blocks before it."""
         first = block - block % SPAN_BLOCKS
         if block == first:
-            return None, {}
-        start, state, steps = first, None, dict[int, int]()
-        if self._after is not None and first <= self._after[0] < block:
-            done, state, steps = self._after
-            start = done + 1
-        for earlier in range(start, block):
-            if self.numbers_sessions:  # (the steps need the whole trace)
+            return _HandedOn(block - 1, None, {}, {})
+        handed = _HandedOn(first - 1, None, {}, {})
+        if self._after is not None and first <= self._after.block < block:
+            handed = self._after
+        for earlier in range(handed.block + 1, block):
+            if self.numbers_sessions or self._carrying:
                 self.trace(earlier)
-                _, state, steps = self._after  # type: ignore[misc]
+                assert self._after is not None
+                handed = self._after
             else:
                 drawn = self.stream(earlier, "sessions")
-                state = advance(self.clock, drawn, earlier, BLOCK_SIZE, state)
-        return state, steps
+                slots = advance(self.clock, drawn, earlier, BLOCK_SIZE, handed.slots)
+                handed = _HandedOn(earlier, slots, {}, {})
+        return handed
 
     def _steps_after(self, trace: Trace, after: SlotState, steps: dict[int, int]) -> dict[int, int]:
         """Per session going on after the block, the steps it took so far (see
@@ -173,3 +182,14 @@ class PersonaEngine:
             "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
             "rate (timing.rate_per_second)"
         )
+
+
+@dataclass(frozen=True)
+class _HandedOn:
+    """What block ``block`` hands on to the next one (``slots`` None: every session slot
+    starts afresh)."""
+
+    block: int
+    slots: SlotState | None
+    steps: dict[int, int]  # per session going on, its steps so far (see Trace.session_steps)
+    carried: dict[str, Any]  # per behaviour name, what it carries (Behaviour.carries_state)

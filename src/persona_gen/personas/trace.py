@@ -86,6 +86,10 @@ class Trace:
     touched: dict[str, np.ndarray] = field(default_factory=dict)
     marked_by: dict[str, list[str]] = field(default_factory=dict)
     settings: dict[str, Any] = field(default_factory=dict)
+    # What behaviours hand on from block to block, by behaviour name: the block before's when
+    # the behaviour applies, its own after (``Behaviour.carries_state``).
+    carried: dict[str, Any] = field(default_factory=dict)
+    end_ms: int = 0  # when the block's time span ends (a moved event may lie past it)
 
     _COLUMNS = (
         "t_ms",

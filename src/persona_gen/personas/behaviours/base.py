@@ -57,6 +57,12 @@ class Behaviour(Generic[P]):
     def configure(self, clock: Clock) -> None:
         """Adjust the timeline parameters (rate, latency...) before events are laid out."""
 
+    def carries_state(self) -> bool:
+        """Whether ``apply`` hands state on to the next block through ``Trace.carried`` (a
+        count over a window that goes on past the block's end): a block made alone then
+        traces the blocks before it in its span."""
+        return False
+
     def reads_session_starts(self) -> bool:
         """Whether ``apply`` reads ``Trace.session_start_ms`` (exact only then: a session
         begun blocks before costs the times of that block)."""

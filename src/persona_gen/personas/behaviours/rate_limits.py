@@ -27,6 +27,9 @@ class RateLimits(Behaviour[RateLimitsParams]):
     phase = Phase.OUTCOME
     params_model = RateLimitsParams
 
+    def carries_state(self) -> bool:
+        return True
+
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
         window_ms = max(1, round(p.window_s * 1000))
@@ -35,8 +38,14 @@ class RateLimits(Behaviour[RateLimitsParams]):
         key_actor, key_window = trace.actor[order], window[order]
         new_group = np.ones(trace.n, bool)
         new_group[1:] = (key_actor[1:] != key_actor[:-1]) | (key_window[1:] != key_window[:-1])
-        group_start = np.maximum.accumulate(np.where(new_group, np.arange(trace.n), 0))
-        rank = np.arange(trace.n) - group_start
+        starts = np.flatnonzero(new_group)
+        sizes = np.diff(np.append(starts, trace.n))
+        # A window going on from the block before counts its requests there too: a quota is
+        # an actor's, not a block's.
+        counted: dict[tuple[int, int], int] = trace.carried.get(self.name, {})
+        groups = list(zip(key_actor[starts].tolist(), key_window[starts].tolist(), strict=True))
+        before = np.array([counted.get(g, 0) for g in groups], np.int64)
+        rank = np.arange(trace.n) - np.repeat(starts, sizes) + np.repeat(before, sizes)
         over = np.zeros(trace.n, bool)
         over[order] = rank >= p.limit
         trace.reply(over, p.status)
@@ -45,3 +54,8 @@ class RateLimits(Behaviour[RateLimitsParams]):
         trace.details.setdefault("retry_after_ms", np.full(trace.n, None, dtype=object))
         trace.details["retry_after_ms"][over] = (window_end - trace.t_ms)[over]
         trace.touch(self.name, over)
+        # On to the next block: the counts of the windows still open at this block's end.
+        counted = {**counted, **dict(zip(groups, (before + sizes).tolist(), strict=True))}
+        trace.carried[self.name] = {
+            g: c for g, c in counted.items() if (g[1] + 1) * window_ms > trace.end_ms
+        }
