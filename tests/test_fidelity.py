@@ -263,7 +263,6 @@ def test_sessions_longer_than_a_block_s_share_of_a_slot_keep_their_declared_leng
     assert 0.8 * declared <= sizes.mean() <= 1.1 * declared
 
 
-
 def test_battery_drains_between_recharges() -> None:
     recs = records("noisy_device", "streaming", 6000)
     ts = traces("noisy_device", 6)
