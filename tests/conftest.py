@@ -6,6 +6,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -27,6 +28,14 @@ def corpus_count(fmt: str, kind: str, ok: int, total: int) -> None:
     entry = CORPUS_REPORT.setdefault(fmt, {"entities": [0, 0], "records": [0, 0]})
     entry[kind][0] += ok
     entry[kind][1] += total
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # Tests of Ctrl-C send real SIGINTs and expect Python's own handling of them: a suite
+    # started as a background job of a script (as a CI runner may start it) inherits SIGINT
+    # ignored, and those tests would then pass or fail for the runner's reasons.
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -450,7 +450,7 @@ def test_columns_a_persona_retypes_are_json_text_in_parquet(tmp_path: Path, seed
     assert run_cli([*argv, "-o", str(tmp_path / "rows.parquet")]).code == 0
     assert run_cli([*argv, "-o", str(tmp_path / "rows.jsonl")]).code == 0
     table = pq.read_table(tmp_path / "rows.parquet")
-    rows = [json.loads(line) for line in (tmp_path / "rows.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in (tmp_path / "rows.jsonl").read_bytes().splitlines()]
     assert str(table.schema.field("age").type) == "string"
     assert str(table.schema.field("_expected_valid").type) == "bool"
     ages = [None if text is None else json.loads(text) for text in table.column("age").to_pylist()]
@@ -686,7 +686,7 @@ def test_generate_pretty_indents_the_json_datasets_of_a_mixed_profile(tmp_path: 
     result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", "--pretty"])
     assert result.code == 0, result.stderr
     assert (out / "calls.json").read_text().startswith("[\n  {\n")
-    assert len((out / "rows.jsonl").read_text().splitlines()) == 2
+    assert len((out / "rows.jsonl").read_bytes().splitlines()) == 2
 
 
 @pytest.mark.parametrize(

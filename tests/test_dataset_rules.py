@@ -41,7 +41,7 @@ def _unique_code(
 
 
 def _codes(out: Path) -> list[str]:
-    lines = (out / "rows.jsonl").read_text().splitlines()
+    lines = (out / "rows.jsonl").read_bytes().splitlines()
     return [json.loads(line)["code"] for line in lines]
 
 
@@ -95,7 +95,7 @@ def test_check_reports_repeated_unique_keys(tmp_path: Path) -> None:
     profile = _unique_code(tmp_path, 50)
     assert run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "a")]).code == 0
     data = tmp_path / "a/rows.jsonl"
-    rows = [json.loads(line) for line in data.read_text().splitlines()]
+    rows = [json.loads(line) for line in data.read_bytes().splitlines()]
     rows[30]["code"] = rows[4]["code"]
     data.write_text("".join(json.dumps(r) + "\n" for r in rows))
     report = check_dataset(data, load_profile(profile))
@@ -141,7 +141,7 @@ def test_a_removed_required_field_that_may_be_null_is_labelled_as_the_row_holds_
     result = run_cli(["check", str(data), "--profile", str(profile), "-p", str(personas)])
     assert result.code == 0, result.stdout.decode()
     if fmt == "jsonl":
-        rows = [json.loads(line) for line in data.read_text().splitlines()]
+        rows = [json.loads(line) for line in data.read_bytes().splitlines()]
         broken = [r for r in rows if r["_violations"] == "seen_at:required"]
         assert len(broken) > 200
         assert all("seen_at" not in r for r in broken)
@@ -180,7 +180,7 @@ def test_an_output_in_a_subdirectory_of_the_output_directory_is_written(tmp_path
         "  - {name: a, type: file, count: 5, format: jsonl, output: ./sub/../rows/a.jsonl}\n"
     )
     assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out")]).code == 0
-    assert len((tmp_path / "out/rows/a.jsonl").read_text().splitlines()) == 5
+    assert len((tmp_path / "out/rows/a.jsonl").read_bytes().splitlines()) == 5
 
 
 BURSTY = """\

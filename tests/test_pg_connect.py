@@ -6,6 +6,7 @@ are played by a socket in a thread; the role and database cases use the test ser
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import struct
@@ -65,12 +66,17 @@ def _asks_password(conn: socket.socket) -> None:
 
 @pytest.fixture
 def fake_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
-    """Start a server whose connections ``behave``; its port."""
-    listeners: list[socket.socket] = []
+    """Start a server whose connections ``behave``; its port. Every socket is closed when
+    the test ends (one left to the collector warns in whichever test runs then)."""
+    sockets: list[socket.socket] = []
 
     def start(behave: Callable[[socket.socket], None]) -> int:
         listener = socket.create_server(("127.0.0.1", 0))
-        listeners.append(listener)
+        sockets.append(listener)
+
+        def handle(conn: socket.socket) -> None:
+            with conn, contextlib.suppress(OSError):  # (closed under it: the test is over)
+                behave(conn)
 
         def serve() -> None:
             while True:
@@ -78,15 +84,16 @@ def fake_server() -> Iterator[Callable[[Callable[[socket.socket], None]], int]]:
                     conn, _ = listener.accept()
                 except OSError:  # closed: the test is over
                     return
-                threading.Thread(target=behave, args=(conn,), daemon=True).start()
+                sockets.append(conn)
+                threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
         threading.Thread(target=serve, daemon=True).start()
         port: int = listener.getsockname()[1]
         return port
 
     yield start
-    for listener in listeners:
-        listener.close()
+    for sock in sockets:
+        sock.close()
 
 
 def _one_error_line(args: list[str]) -> str:

@@ -140,7 +140,7 @@ def test_generate_profile_with_mixes(tmp_path: Path) -> None:
     )
     assert result.code == 0, result.stderr
     mixed = [
-        json.loads(line) for line in (tmp_path / "events_mixed.jsonl").read_text().splitlines()
+        json.loads(line) for line in (tmp_path / "events_mixed.jsonl").read_bytes().splitlines()
     ]
     assert len(mixed) == 2000
     assert {r["persona"] for r in mixed} == {"noisy_device", "high_volume_system", "normal_user"}
