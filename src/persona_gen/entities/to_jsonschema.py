@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.model import Domain, Field, Schema
 
 __all__ = ["entity_json_schema"]
 
@@ -35,6 +35,17 @@ def entity_json_schema(domain: Domain, entity: str | None = None) -> dict[str, A
     return doc
 
 
+def _property(f: Field, refs: set[str]) -> dict[str, Any]:
+    """A field's schema, with its readOnly/writeOnly flags (annotations: they change which
+    way a required field is required, for a validator told the way, ``check``'s api bodies)."""
+    out = _schema(f.schema, refs)
+    if f.read_only:
+        out["readOnly"] = True
+    if f.write_only:
+        out["writeOnly"] = True
+    return out
+
+
 def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
     out: dict[str, Any]
     if s.type == "ref":
@@ -54,7 +65,7 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
     else:
         out = {"type": s.type}
     if s.type == "object" and not s.variants:
-        out["properties"] = {f.name: _schema(f.schema, refs) for f in s.fields}
+        out["properties"] = {f.name: _property(f, refs) for f in s.fields}
         required = [f.name for f in s.fields if f.required]
         if required:
             out["required"] = required

@@ -20,6 +20,7 @@ from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema import (
     Converter,
     Ctx,
+    Direction,
     DocumentSet,
     Flavour,
     RecordValidator,
@@ -85,11 +86,15 @@ class JsonSchemaImporter:
             domain, tuple(listed), self.name, tuple(conv.warnings), conv.unsatisfiable()
         )
 
-    def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:
+    def validators(
+        self, path: Path, *, dialect: str | None = None, direction: Direction | None = None
+    ) -> dict[str, RecordValidator]:
         """For every entity, a check of records against the ORIGINAL schema (the
-        `jsonschema` package, the schema's own draft, format checking on)."""
+        `jsonschema` package, the schema's own draft, format checking on); of a request's or
+        a reply's body with ``direction`` (readOnly/writeOnly properties required one way
+        only)."""
         docs, conv = self._convert(Path(path), dialect)
-        return jsonschema_validators(docs, conv.sources)
+        return jsonschema_validators(docs, conv.sources, direction)
 
     def _convert(self, path: Path, dialect: str | None) -> tuple[DocumentSet, _Listing]:
         spec = DRAFT202012

@@ -21,6 +21,7 @@ from persona_gen.errors import SchemaImportError
 from persona_gen.importers._jsonschema import (
     Converter,
     Ctx,
+    Direction,
     DocumentSet,
     Flavour,
     RecordValidator,
@@ -65,12 +66,15 @@ class OpenApiImporter:
             spec.conv.unsatisfiable(),
         )
 
-    def validators(self, path: Path, *, dialect: str | None = None) -> dict[str, RecordValidator]:
+    def validators(
+        self, path: Path, *, dialect: str | None = None, direction: Direction | None = None
+    ) -> dict[str, RecordValidator]:
         """For every entity, a check of records against its ORIGINAL component schema
         (openapi-schema-validator's OAS 3.0 / 3.1 validators: ``nullable``, discriminators,
-        formats; Swagger 2.0 is checked as OAS 3.0)."""
+        formats; Swagger 2.0 is checked as OAS 3.0); of a request's or a reply's body with
+        ``direction`` (readOnly/writeOnly properties required one way only)."""
         spec = _Spec(Path(path))
-        return openapi_validators(spec.docs, spec.conv.sources, spec.version)
+        return openapi_validators(spec.docs, spec.conv.sources, spec.version, direction)
 
 
 class _Spec:

@@ -32,6 +32,7 @@ problems.
 This module runs the check; its parts: ``check_source`` (where the data, its manifest, its
 dataset and its schema are), ``check_read`` (formats holding parts or rows),
 ``check_entities`` (which entity a record is), ``check_bodies`` (api request bodies as sent),
+``check_replies`` (api success replies, held to their reply entity),
 ``check_verdicts`` (one record against its label), ``check_validators`` (a validator per
 schema format) and ``check_report`` (what was found).
 """
@@ -48,6 +49,7 @@ from persona_gen.personas.loader import PersonaCatalog
 from persona_gen.profiles.loader import Profile
 from persona_gen.runtime.check_entities import Entities, PersonaKinds, Resolved
 from persona_gen.runtime.check_read import ALIASES, CHECK_FORMATS, SERVER_FORMAT, read_bound
+from persona_gen.runtime.check_replies import REPLY_KINDS, check_reply
 from persona_gen.runtime.check_report import MAX_LISTED, CheckReport, RecordProblem
 from persona_gen.runtime.check_source import (
     count_against_manifest,
@@ -235,6 +237,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
                 report.add_problem(RecordProblem(position, "malformed", malformed), max_listed)
                 continue
             check_one(report, record, position, generator, text, resolver, checker, max_listed)
+            if generator == "api":
+                check_reply(report, record, position, text, resolver, checker, max_listed)
             if generator in ("file", "streaming"):
                 repeated_keys(report, record, position, generator, text, resolver, seen, max_listed)
     finally:
@@ -250,9 +254,12 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             f"{report.unresolved} of the {len(records)} records were not checked: "
             + (untold or "their Avro record names are not entities of the built-in domain")
         )
-    elif report.checked == 0:
+    elif report.checked == 0 and report.replies_checked == 0:
         report.validatable = False
-        why = " (only POST and PUT requests with a body are)" if generator == "api" else ""
+        why = ""
+        if generator == "api":
+            replies = ", and JSON success replies" if kind in REPLY_KINDS else ""
+            why = f" (only POST and PUT requests with a body are{replies})"
         report.warnings.append(
             f"nothing was checked: the schema governs no part of any of the {len(records)} "
             f"records{why}"

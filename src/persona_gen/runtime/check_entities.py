@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from persona_gen.entities.builtin import builtin_domain
+from persona_gen.entities.builtin import builtin_domain, crud_operations
 from persona_gen.entities.model import Domain, Operation
 from persona_gen.errors import PersonaGenError
 from persona_gen.personas.loader import PersonaCatalog
@@ -40,6 +40,12 @@ class Entities:
             for op in domain.operations
             if op.method in ("POST", "PUT") and op.request_body
         ]
+        # (a domain without operations is served by the generic CRUD ones, as the api
+        # generator serves it: for the dataset's entity)
+        every = list(domain.operations)
+        if not every and default in domain.entities:
+            every = crud_operations(domain.entities[default])
+        self.every_op = [(op, _op_pattern(op)) for op in every]
 
     def of(self, record: dict[str, Any], generator: str, text: bool) -> str:
         if generator == "streaming":
@@ -58,6 +64,17 @@ class Entities:
                 for op, pattern in self.ops:
                     if op.method == method and pattern.match(path):
                         return op
+        return None
+
+    def replying(self, record: dict[str, Any], text: bool) -> Operation | None:
+        """The operation of any method an api record's request is of, whose reply it holds
+        (None: not known)."""
+        request = text_cell(record.get("request")) if text else record.get("request")
+        if isinstance(request, dict):
+            method, path = request.get("method"), str(request.get("path", ""))
+            for op, pattern in self.every_op:
+                if op.method == method and pattern.match(path.split("?", 1)[0]):
+                    return op
         return None
 
 

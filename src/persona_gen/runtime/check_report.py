@@ -16,7 +16,8 @@ class RecordProblem:
     """A record whose validation disagrees with its label (or, in ``failures``, fails)."""
 
     index: int
-    # invalid | undetected-break | wrong-rule | malformed | incomplete | failed (expected)
+    # invalid | undetected-break | wrong-rule | malformed | incomplete | invalid-reply |
+    # failed (expected)
     kind: str
     reason: str
     label_rule: str | None = None
@@ -63,6 +64,9 @@ class CheckReport:
     validatable: bool = True
     # api request bodies skipped as not held to the schema (bytes…), by why
     not_validated: Counter[str] = field(default_factory=Counter)
+    # api success replies held to their reply entity (see ``check_replies``), and those failing
+    replies_checked: int = 0
+    replies_failed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -97,6 +101,8 @@ class CheckReport:
             "unresolved": self.unresolved,
             "labelled_invalid": self.labelled_invalid,
             "failed_as_labelled": self.failed_as_labelled,
+            "replies_checked": self.replies_checked,
+            "replies_failed": self.replies_failed,
             "failures_by_rule": dict(sorted(self.by_rule.items())),
             "undetected_by_rule": dict(sorted(self.undetected.items())),
             "problem_count": self.problem_count,
@@ -130,6 +136,9 @@ class CheckReport:
                     f"{self.labelled_invalid} / {self.failed_as_labelled}",
                 )
             )
+        if self.replies_checked:
+            counts = f"{self.replies_checked} / {self.replies_failed}"
+            rows.append(("success replies checked / failed", counts))
         for rule, n in sorted(self.by_rule.items()):
             rows.append((f"failures: {rule}", str(n)))
         for rule, n in sorted(self.undetected.items()):

@@ -8,11 +8,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.model import Domain, Field
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import UsageError
+
+if TYPE_CHECKING:  # (the validators' modules load jsonschema: only when a check needs them)
+    from persona_gen.importers._jsonschema.validate import Direction
 
 __all__ = ["Checker", "Issue", "Validator"]
 
@@ -84,7 +87,7 @@ class Checker:
         self.path = path
         self.domain = domain
         self.dialect = dialect
-        self._cache: dict[tuple[str, str], Validator] = {}
+        self._cache: dict[tuple[str, str, Direction | None], Validator] = {}
         self._closers: list[Callable[[], None]] = []
         self._warned: list[Callable[[], list[str]]] = []
 
@@ -92,24 +95,29 @@ class Checker:
         """What the validators could not check (schema parts the import warned about)."""
         return list(dict.fromkeys(w for source in self._warned for w in source()))
 
-    def for_entity(self, entity: str, domain: Domain) -> Validator:
-        key = (domain.source + ":" + str(id(domain)), entity)
+    def for_entity(
+        self, entity: str, domain: Domain, direction: Direction | None = None
+    ) -> Validator:
+        """The validator of ``entity``; for an api body, of the way it goes (``direction``:
+        a readOnly property is required in replies only, a writeOnly one in requests only;
+        the JSON Schema family's validators only, the other formats have no such flags)."""
+        key = (domain.source + ":" + str(id(domain)), entity, direction)
         if key not in self._cache:
-            self._cache[key] = self._build(entity, domain)
+            self._cache[key] = self._build(entity, domain, direction)
         return self._cache[key]
 
     def close(self) -> None:
         for c in self._closers:
             c()
 
-    def _build(self, entity: str, domain: Domain) -> Validator:
+    def _build(self, entity: str, domain: Domain, direction: Direction | None) -> Validator:
         kind, path = self.kind, self.path
         if kind in ("jsonschema", "openapi") and path is not None:
             from persona_gen.importers.jsonschema import JsonSchemaImporter
             from persona_gen.importers.openapi import OpenApiImporter
 
             importer: Any = JsonSchemaImporter() if kind == "jsonschema" else OpenApiImporter()
-            checks = importer.validators(path)
+            checks = importer.validators(path, direction=direction)
             if entity not in checks:
                 raise UsageError(f"{path}: no schema '{entity}' (has {', '.join(checks)})")
             check = checks[entity]
@@ -165,7 +173,7 @@ class Checker:
         from persona_gen.importers._jsonschema.validate import with_safe_patterns
 
         doc = entity_json_schema(domain, entity)
-        cls = with_safe_patterns(jsonschema.Draft202012Validator)
+        cls = with_safe_patterns(jsonschema.Draft202012Validator, direction)
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
         return _keyword_checker(cls(doc, format_checker=checker))
 

@@ -200,7 +200,8 @@ def _issues(
             return why
     if isinstance(part, Unreadable):
         return [Issue("type", part.message)], form
-    validate = checker.for_entity(entity, dom)
+    # (an api body is a request's: its readOnly fields are the server's, never sent)
+    validate = checker.for_entity(entity, dom, "request" if generator == "api" else None)
     part, files = files_read(part)
     values = values_of(part, record, generator, text, dom, entity)
     found = [i for p in values for i in validate(p)]

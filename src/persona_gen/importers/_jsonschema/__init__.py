@@ -7,6 +7,7 @@ from persona_gen.importers._jsonschema.context import Ctx, Flavour
 from persona_gen.importers._jsonschema.convert import Converter
 from persona_gen.importers._jsonschema.documents import Document, DocumentSet, parse_text
 from persona_gen.importers._jsonschema.validate import (
+    Direction,
     RecordValidator,
     jsonschema_validators,
     openapi_validators,
@@ -15,6 +16,7 @@ from persona_gen.importers._jsonschema.validate import (
 __all__ = [
     "Converter",
     "Ctx",
+    "Direction",
     "Document",
     "DocumentSet",
     "Flavour",

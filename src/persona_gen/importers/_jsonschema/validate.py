@@ -9,6 +9,10 @@ A keyword whose value the validator cannot use (a ``pattern`` that is not a Pyth
 expression, ``multipleOf: 0``, Swagger's ``type: file``, a ``$ref`` that cannot be fetched)
 checks nothing, as the import ignored it with a warning; each such keyword met is noted in
 the validator's ``unenforced``.
+
+A validator may be for one direction of an API exchange (``Direction``): OpenAPI's rule
+(and JSON Schema's readOnly/writeOnly annotations) make a required ``readOnly`` property
+required in replies only, and a required ``writeOnly`` one in requests only.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import copy
 import math
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 import attrs
 import jsonschema.exceptions
@@ -37,12 +41,22 @@ from persona_gen.importers._jsonschema.documents import DocumentSet
 from persona_gen.values.safe_search import pattern_search
 from persona_gen.values.unicode_properties import compile_ecma, python_pattern
 
-__all__ = ["RecordCheck", "RecordValidator", "jsonschema_validators", "openapi_validators"]
+__all__ = [
+    "Direction",
+    "RecordCheck",
+    "RecordValidator",
+    "jsonschema_validators",
+    "openapi_validators",
+]
 
 RecordValidator = Callable[[Any], list[str]]
 """record -> the validator's messages (empty when the record is valid)"""
 
 MAX_MESSAGES = 5
+
+Direction = Literal["request", "response"]
+"""Which way a checked value goes: sent in a request, or sent back in a reply. None (no
+direction: a stored record) keeps the validator's own ``required``."""
 
 
 # What a keyword raises when the schema's value for it cannot be used.
@@ -74,23 +88,26 @@ class RecordCheck:
         return [f"{e.json_path}: {e.message}" for e in errors[:MAX_MESSAGES]]
 
 
-def _tolerant(cls: Any, unenforced: dict[str, None]) -> Any:
+def _tolerant(cls: Any, unenforced: dict[str, None], direction: Direction | None) -> Any:
     """``cls`` for records (``with_safe_patterns``) whose keywords also check nothing when
     the schema's value for them cannot be used, noting each (keyword, value) in
-    ``unenforced``."""
-    return _for_records(cls, unenforced)
+    ``unenforced``; for ``direction``, its ``required`` as ``_one_way_required`` says."""
+    return _for_records(cls, unenforced, direction)
 
 
-def with_safe_patterns(cls: Any) -> Any:
+def with_safe_patterns(cls: Any, direction: Direction | None = None) -> Any:
     """``cls`` for records read back from data: its ``pattern`` keyword searches without
     catastrophic backtracking (``values.safe_search``): a value that almost matches
     ``^(\\s*\\w+)*$`` made ``re`` run for ever, and ``check`` with it; and a NaN or an
     infinity is no ``number`` (JSON has none: a database's float column can hold one), so
-    it breaks ``type`` instead of making ``multipleOf`` raise on it."""
-    return _for_records(cls, None)
+    it breaks ``type`` instead of making ``multipleOf`` raise on it. For ``direction``, its
+    ``required`` as ``_one_way_required`` says."""
+    return _for_records(cls, None, direction)
 
 
-def _for_records(cls: Any, unenforced: dict[str, None] | None) -> Any:
+def _for_records(
+    cls: Any, unenforced: dict[str, None] | None, direction: Direction | None = None
+) -> Any:
     """``cls`` extended as ``with_safe_patterns`` (and ``_tolerant`` with ``unenforced``),
     in every dialect it meets. jsonschema picks a subschema's validator class by its
     ``$schema`` (``evolve`` calls ``validator_for``): past the first ``$ref`` into a
@@ -108,6 +125,8 @@ def _for_records(cls: Any, unenforced: dict[str, None] | None) -> Any:
             for keyword in _KEY_PATTERNS:
                 if keyword in keywords:
                     keywords[keyword] = _key_patterns(keywords[keyword])
+            if direction is not None and "required" in keywords:
+                keywords["required"] = _one_way_required(direction)
             if unenforced is not None:
                 keywords = {k: _noting(k, fn, unenforced) for k, fn in keywords.items()}
             numbers = base.TYPE_CHECKER.redefine("number", _finite_number)
@@ -165,6 +184,26 @@ def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+def _one_way_required(direction: Direction) -> Callable[..., Any]:
+    """``required`` for one direction: a property missing from a request is no break when
+    its schema (beside ``required``, in the same object's ``properties``, as the import
+    reads the flags) says ``readOnly: true``, nor one missing from a reply when it says
+    ``writeOnly: true``. Other properties are required both ways. (OAS 3.0's own validator
+    excuses both flags in both directions; JSON Schema's, neither.)"""
+    excused = "readOnly" if direction == "request" else "writeOnly"
+
+    def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
+        if not validator.is_type(instance, "object") or not isinstance(names, list):
+            return
+        declared = schema.get("properties") if isinstance(schema, dict) else None
+        for name in names:
+            sub = declared.get(name) if isinstance(declared, dict) else None
+            if name not in instance and not (isinstance(sub, dict) and sub.get(excused) is True):
+                yield jsonschema.ValidationError(f"{name!r} is a required property")
+
+    return required
+
+
 # The keywords that match property names against ``patternProperties`` with ``re.search``.
 _KEY_PATTERNS = ("patternProperties", "additionalProperties", "unevaluatedProperties")
 
@@ -195,29 +234,36 @@ def _why(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _checks(cls: Any, sources: dict[str, str], **kwargs: Any) -> dict[str, RecordValidator]:
+def _checks(
+    cls: Any, sources: dict[str, str], direction: Direction | None, **kwargs: Any
+) -> dict[str, RecordValidator]:
     unenforced: dict[str, None] = {}
-    tolerant = _tolerant(cls, unenforced)
+    tolerant = _tolerant(cls, unenforced, direction)
     return {
         name: RecordCheck(tolerant({"$ref": uri}, **kwargs), unenforced)
         for name, uri in sources.items()
     }
 
 
-def jsonschema_validators(docs: DocumentSet, sources: dict[str, str]) -> dict[str, RecordValidator]:
-    """A validator per entity (name -> URI of its schema), sharing one registry."""
+def jsonschema_validators(
+    docs: DocumentSet, sources: dict[str, str], direction: Direction | None = None
+) -> dict[str, RecordValidator]:
+    """A validator per entity (name -> URI of its schema), sharing one registry; for values
+    going ``direction`` (see ``Direction``)."""
     registry = docs.registry()
     cls = validator_for(
         docs.main.data if isinstance(docs.main.data, dict) else {},
         default=jsonschema.Draft202012Validator,
     )
-    return _checks(cls, sources, registry=registry, format_checker=cls.FORMAT_CHECKER)
+    checker = cls.FORMAT_CHECKER
+    return _checks(cls, sources, direction, registry=registry, format_checker=checker)
 
 
 def openapi_validators(
-    docs: DocumentSet, sources: dict[str, str], version: str
+    docs: DocumentSet, sources: dict[str, str], version: str, direction: Direction | None = None
 ) -> dict[str, RecordValidator]:
-    """openapi-schema-validator's OAS 3.0 / 3.1 validators, one per entity."""
+    """openapi-schema-validator's OAS 3.0 / 3.1 validators, one per entity; for values going
+    ``direction`` (see ``Direction``)."""
     registry: Registry[Any] = docs.registry()
     if version.startswith("2"):
         # Swagger 2.0 writes the discriminator as a bare property name.
@@ -228,7 +274,7 @@ def openapi_validators(
         checker = _with_byte_check(oas31_format_checker)
     else:
         cls, checker = OAS30Validator, _with_byte_check(oas30_format_checker)
-    return _checks(cls, sources, registry=registry, format_checker=checker)
+    return _checks(cls, sources, direction, registry=registry, format_checker=checker)
 
 
 def _with_byte_check(checker: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
