@@ -524,7 +524,8 @@ _DOMAIN_HEAD = (
         ),
         (
             '          s: {type: string, pattern: "^[A-Z]{1,3}$", min_length: 5}\n',
-            "fields.s.min_length: pattern '^[A-Z]{1,3}$' matches only strings of at most 4 "
+            # (ECMA's $ is the very end: no final newline makes it one character longer)
+            "fields.s.min_length: pattern '^[A-Z]{1,3}$' matches only strings of at most 3 "
             "characters, below the minimum length 5",
         ),
         (
@@ -533,8 +534,13 @@ _DOMAIN_HEAD = (
         ),
         (
             "          s: {type: string, pattern: '^$', min_length: 1}\n",
-            "fields.s.min_length: pattern '^$' matches only strings of at most 0 characters (one "
-            "more when it ends in a newline), below the minimum length 1",
+            "fields.s.min_length: pattern '^$' matches only strings of at most 0 characters, "
+            "below the minimum length 1",
+        ),
+        (
+            "          s: {type: string, pattern: '(?m)^$', min_length: 1}\n",
+            "fields.s.min_length: pattern '(?m)^$' matches only strings of at most 0 characters "
+            "(one more when it ends in a newline), below the minimum length 1",
         ),
         (
             "          s: {type: string, min_length: 3, max_length: 3, enum: [ab]}\n",

@@ -94,7 +94,7 @@ _RUN_PATTERNS = [
     st.lists(st.text(alphabet="abzAZ09_.x-\n é٣", max_size=6), min_size=1, max_size=8),
 )
 def test_class_run_check_agrees_with_re_search(pattern: str, values: list[str]) -> None:
-    every = all(re.search(pattern, v) for v in values)
+    every = all(pattern_search(pattern, v) for v in values)
     told = matches_class_runs(pattern, values)
     assert told is None or told == every
 
@@ -121,7 +121,7 @@ def test_class_run_check_agrees_on_near_misses(
             value[:at] + value[at + 1 :],
         )
         values[row] = (replaced, inserted, cut)[at % 3]
-    every = all(re.search(pattern, v) for v in values)
+    every = all(pattern_search(pattern, v) for v in values)
     assert matches_class_runs(pattern, values) in (None, every)
 
 
@@ -204,3 +204,54 @@ def test_a_letter_class_draws_familiar_letters() -> None:
     values = compile_pattern(r"^\p{L}{20}$")(50, np.random.default_rng(1))
     assert all(c < "\u0250" for v in values for c in v)  # (not Tangut or Cuneiform)
     assert len({c for v in values for c in v}) > 100
+
+
+_ECMA_PATTERNS = [
+    r"^\d+$",
+    r"^\w{3,8}$",
+    r"^[\w.-]+@[\w-]+\.\w{2,}$",
+    r"^[A-Za-z][A-Za-z\s\d_-]*$",
+    r"^\s\S+\s$",
+    r"^[\S]+@[\S]+\.[\S]{2,}$",
+    r"^\D\W[^\d]{2}$",
+    r"^.{3,5}$",
+    r"^[^]{2}$",
+    r"^a(?:[]|b)c$",
+    r"^\cJ?x\u{41}\uD83D\uDE00$",
+    r"^(?<year>\d{4})-(?<month>\d{2})$",
+    r"^[[&~|]{4}$",
+    r"^\/api\/v\d$",
+    r"^\bword\b$",
+    r"^[^\s\p{Cc}]+$",
+]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sampled_from(_ECMA_PATTERNS), st.integers(0, 2**32 - 1))
+def test_values_of_ecma_patterns_match_them_as_ecma_reads_them(pattern: str, seed: int) -> None:
+    # \d, \w, \s, ., $, [], [^], \cX, \u{...}, (?<name>...) read as ECMA-262 reads them: the
+    # values must match that reading (not only re's wider one), and [^], \cX, \u{...}, named
+    # groups could not be generated from at all.
+    values = compile_pattern(pattern)(40, np.random.default_rng(seed))
+    assert [v for v in values if not pattern_search(pattern, v)] == []
+
+
+@pytest.mark.parametrize(
+    ("ecma", "python"),
+    [
+        (r"^\w{12}$", r"^\w{12}$"),
+        (r"^\d{12}$", r"^\d{12}$"),
+        (r"^a\sb$", r"^a\sb$"),
+        (r"^\S{12}$", r"^\S{12}$"),
+        (r"^\W\D{5}$", r"^\W\D{5}$"),
+        (r"^.{12}$", r"^.{12}$"),
+        (r"^[\w.]{12}$", r"^[\w.]{12}$"),
+        (r"^[a-z\s]{12}$", r"^[a-z\s]{12}$"),
+    ],
+)
+def test_ecma_escapes_draw_what_res_own_escapes_drew(ecma: str, python: str) -> None:
+    # The same values as before \d, \w, \s and . were spelled as ECMA's classes (the
+    # determinism contract), all of them familiar: a \s makes a space, not U+2028.
+    made = compile_pattern(ecma)(200, np.random.default_rng(5))
+    node = regex_module._sequence(list(regex_module.sre_parse.parse(python)))
+    assert made == node(200, np.random.default_rng(5))

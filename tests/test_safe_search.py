@@ -15,8 +15,8 @@ import pytest
 
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
+from persona_gen.values.ecma_regex import python_pattern
 from persona_gen.values.safe_search import pattern_search
-from persona_gen.values.unicode_properties import python_pattern
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,12 +56,12 @@ def test_the_safe_search_agrees_with_re() -> None:
     for _ in range(3000):
         pattern = "(" + _random_pattern(rng) + ")*" + _random_pattern(rng)  # nested repeats
         try:
-            re.compile(pattern)
+            compiled = re.compile(python_pattern(pattern))  # (as ECMA reads it: see ecma_regex)
         except re.error:
             continue
         for _ in range(4):
             value = "".join(rng.choice(list("ab x.1\n_"), size=int(rng.integers(0, 8))))
-            assert pattern_search(pattern, value) == (re.search(pattern, value) is not None), (
+            assert pattern_search(pattern, value) == (compiled.search(value) is not None), (
                 pattern,
                 value,
             )
@@ -205,7 +205,8 @@ def test_ecma_control_character_classes_are_searched(pattern: str, value: str, f
         (r"^[\p{Lu}\p{Nd}]+$", "AB12", True),
         (r"^[\p{Lu}\p{Nd}]+$", "AB12c", False),
         (r"^\\p{L}$", "\\p{L}", True),  # (an escaped backslash, then literal text)
-        (r"^[]\p{Nd}]+$", "]1", True),  # (a ']' first in a class is one of its members)
+        (r"^[\]\p{Nd}]+$", "]1", True),
+        (r"^[]\p{Nd}]+$", "]1", False),  # (ECMA's "[]" is a class of nothing, not re's "]")
     ],
 )
 def test_ecma_unicode_properties_are_searched(pattern: str, value: str, found: bool) -> None:
@@ -253,3 +254,113 @@ def test_an_unknown_unicode_property_is_one_warning_of_import_and_of_check(
         "ASCII_Hex_Digit, Alphabetic, Any, Assigned, Emoji, Hex_Digit, ID_Continue, ID_Start, "
         "Lowercase, Uppercase, White_Space)): not enforced"
     ]
+
+
+@pytest.mark.parametrize(
+    ("pattern", "value", "found"),
+    [
+        (r"^\d+$", "١٢٣", False),  # (Arabic-Indic digits: re's \d, not ECMA's [0-9])
+        (r"^\d+$", "123", True),
+        (r"^[\d-]+$", "1-٢", False),
+        (r"^[^\d]$", "٣", True),
+        (r"^[^\d]$", "3", False),
+        (r"^\D$", "٣", True),
+        (r"^\\d$", "\\d", True),  # (an escaped backslash, then "d")
+        (r"^\w+$", "é", False),
+        (r"^\w+$", "a_Z9", True),
+        (r"^[\w.]+$", "ß.x", False),
+        (r"^\W$", "é", True),
+        (r"^[\W]$", "é", True),
+        (r"^abc$", "abc\n", False),  # (re's $ also matches before a final newline)
+        (r"^abc$", "abc", True),
+        (r"^[$]$", "$", True),
+        (r"^[^]$", "x", True),  # (any character: an error for re)
+        (r"^[^]$", "\n", True),
+        (r"^a[]b$", "ab", False),  # (a class of nothing: an error for re)
+        (r"^a[]?b$", "ab", True),
+        (r"^\s$", "\ufeff", True),  # (ECMA's WhiteSpace: U+FEFF and every Zs)
+        (r"^\s$", "\u3000", True),
+        (r"^\s$", "\u2029", True),
+        (r"^\s$", "\x1c", False),  # (re's \s: str.isspace, with \x1c-\x1f and \x85)
+        (r"^\s$", "\x85", False),
+        (r"^[^\s]$", "\ufeff", False),
+        (r"^\S$", "\x1f", True),
+        (r"^\S$", "\ufeff", False),
+        (r"^[\S]+$", "a b", False),
+        (r"\bé", "é", False),  # (é is no word character for ECMA: no boundary before it)
+        (r"a\b", "aé", True),
+        (r"\Bé", "aé", False),
+        (r"^[\b]$", "\b", True),  # (in a class, a backspace)
+        (r"^.$", "\r", False),  # (ECMA's . leaves out every line terminator)
+        (r"^.$", "\u2028", False),
+        (r"^.$", "é", True),
+        (r"(?s)^.$", "\r", True),  # (re's own s flag: . is any character)
+        (r"(?m)^a$", "a\nb", True),  # (re's own m flag: $ before any newline)
+        (r"^\cJ$", "\n", True),  # (a control escape: an error for re)
+        (r"^[\cI]$", "\t", True),
+        (r"^\u{1F600}$", "\U0001f600", True),  # (a code point escape, u flag)
+        (r"^\uD83D\uDE00$", "\U0001f600", True),  # (a surrogate pair: one character)
+        (r"^\u0041$", "A", True),
+        (r"^(?<x>a)\k<x>$", "aa", True),  # (a named group: re spells it (?P<x>...))
+        (r"^(?<x>a)\k<x>$", "ab", False),
+        (r"^(?<=a)b|(?<!a)c$", "c", True),
+        (r"^(?P<x>a)(?P=x)$", "aa", True),  # (re's own spelling still reads)
+        (r"^\/api\/v1$", "/api/v1", True),
+        (r"^[[&~|]+$", "[&~|", True),  # (literal in an ECMA class; re warns of set syntax)
+        (r"\A\d+\Z", "12", True),
+    ],
+)
+def test_ecma_escapes_and_anchors_are_searched_as_ecma_reads_them(
+    pattern: str, value: str, found: bool
+) -> None:
+    assert pattern_search(pattern, value) is found
+
+
+def test_a_value_with_arabic_indic_digits_in_a_digits_field_is_reported_by_check(
+    tmp_path: Path,
+) -> None:
+    """A JSON Schema's ``^\\d+$`` means ASCII digits (ECMA-262): ``١٢٣`` breaks it."""
+    schema = tmp_path / "s.schema.json"
+    schema.write_text(
+        '{"title": "S", "type": "object", "required": ["code", "name"], "properties": {'
+        '"code": {"type": "string", "pattern": "^\\\\d+$"}, '
+        '"name": {"type": "string", "pattern": "^\\\\w+$"}}}'
+    )
+    profile, data = tmp_path / "p.yaml", tmp_path / "d.jsonl"
+    imported = run_cli(["import-schema", str(schema), "-o", str(profile), "-t", "file"])
+    assert imported.code == 0, imported.stderr
+    rows = [
+        {"code": "123", "name": "abc"},
+        {"code": "١٢٣", "name": "abc"},
+        {"code": "123\n", "name": "abc"},
+        {"code": "7", "name": "José"},
+    ]
+    data.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+    report = tmp_path / "r.json"
+    argv = ["check", str(data), "--profile", str(profile), "--schema", str(schema)]
+    result = run_cli([*argv, "--report", str(report)])
+    assert result.code == 1, result.stderr
+    said = json.dumps(json.loads(report.read_text()), ensure_ascii=False)
+    assert "'١٢٣' does not match '^\\\\\\\\d+$'" in said, said
+    assert "'123\\\\n' does not match" in said
+    assert "'José' does not match '^\\\\\\\\w+$'" in said
+    assert "'123' does not match" not in said
+
+
+def test_pattern_property_keys_are_matched_as_ecma_reads_them(tmp_path: Path) -> None:
+    schema = tmp_path / "s.schema.json"
+    schema.write_text(
+        '{"title": "S", "type": "object", "required": ["m"], "properties": {"m": {'
+        '"type": "object", "additionalProperties": false, '
+        '"patternProperties": {"^\\\\d+$": {"type": "integer"}}}}}'
+    )
+    profile, data = tmp_path / "p.yaml", tmp_path / "d.jsonl"
+    assert run_cli(["import-schema", str(schema), "-o", str(profile), "-t", "file"]).code == 0
+    data.write_text('{"m": {"12": 1}}\n{"m": {"١٢": 1}}\n')
+    report = tmp_path / "r.json"
+    argv = ["check", str(data), "--profile", str(profile), "--schema", str(schema)]
+    assert run_cli([*argv, "--report", str(report)]).code == 1
+    said = json.dumps(json.loads(report.read_text()), ensure_ascii=False)
+    # (named as the schema wrote it, not as re reads it)
+    assert "'١٢' does not match any of the regexes: '^\\\\\\\\d+$'" in said, said
+    assert "'12'" not in said

@@ -22,9 +22,9 @@ from typing import Any, NamedTuple
 
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
+from persona_gen.values.ecma_regex import compile_ecma, python_pattern
 from persona_gen.values.numbers import INT64_MAX, INT64_MIN, numeric_bounds
 from persona_gen.values.safe_search import pattern_search
-from persona_gen.values.unicode_properties import compile_ecma, python_pattern
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]

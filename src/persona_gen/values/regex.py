@@ -15,7 +15,12 @@ from typing import Any
 
 import numpy as np
 
-from persona_gen.values.unicode_properties import compile_ecma, python_pattern
+from persona_gen.values.ecma_regex import (
+    compile_ecma,
+    escape_classes,
+    python_pattern,
+    space_ranges,
+)
 
 try:  # Python 3.11+ keeps the parser here
     from re import _constants as sre_c  # type: ignore[attr-defined]
@@ -51,10 +56,44 @@ _CATEGORIES = {
     sre_c.CATEGORY_SPACE: [" "],
     sre_c.CATEGORY_NOT_SPACE: [c for c in _PRINTABLE if not c.isspace()],
 }
+_ANY = list(string.ascii_letters + string.digits)  # what "." makes
+
+
+@cache
+def _escape_pools() -> dict[tuple[Any, ...], list[str]]:
+    r"""The characters drawn for ECMA's ``\d``, ``\w``, ``\s``, ``.`` (and ``\D``...), which
+    ``python_pattern`` spells as classes (keyed by the class's items): familiar ones (a
+    ``\s`` makes a space, not U+2028), the same ``re``'s own escapes drew."""
+    pools = {
+        "\\d": sre_c.CATEGORY_DIGIT,
+        "\\D": sre_c.CATEGORY_NOT_DIGIT,
+        "\\w": sre_c.CATEGORY_WORD,
+        "\\W": sre_c.CATEGORY_NOT_WORD,
+        "\\s": sre_c.CATEGORY_SPACE,
+        "\\S": sre_c.CATEGORY_NOT_SPACE,
+    }
+    out: dict[tuple[Any, ...], list[str]] = {}
+    for escape, spellings in escape_classes().items():
+        # (re parses "\\w" as a class of one category: its members were drawn sorted)
+        pool = sorted(_CATEGORIES[pools[escape]]) if escape in pools else _ANY
+        for spelled in spellings:
+            ((op, items),) = list(sre_parse.parse(spelled))
+            assert op is sre_c.IN
+            out[tuple(items)] = pool
+    return out
+
+
+@cache
+def _spaces() -> frozenset[str]:
+    return frozenset(chr(c) for low, high in space_ranges() for c in range(low, high + 1))
 
 
 class RegexUnsupported(ValueError):
     """The pattern uses a construct that cannot be generated (e.g. a back-reference)."""
+
+
+class _NoMatch(RegexUnsupported):
+    """Part of the pattern matches nothing (ECMA's ``[]``): an alternative to skip."""
 
 
 @cache
@@ -170,26 +209,41 @@ def _node(op: Any, av: Any, extra: int = _UNBOUNDED_EXTRA) -> Node | None:
         excluded = chr(av)
         return _choice_of([c for c in string.ascii_letters + string.digits if c != excluded])
     if op is sre_c.ANY:
-        return _choice_of(list(string.ascii_letters + string.digits))
+        return _choice_of(_ANY)
     if op is sre_c.IN:
-        return _choice_of(_class_chars(av))
+        return _choice_of(_escape_pools().get(tuple(av)) or _class_chars(av))
     if op in (sre_c.AT,):
         return None  # anchors: generated values are whole matches anyway
     if op is sre_c.SUBPATTERN:
         return _sequence(list(av[-1]), extra)
     if op is sre_c.BRANCH:
-        branches = [_sequence(list(b), extra) for b in av[1]]
+        branches = [b for b in (_matching(list(b), extra) for b in av[1]) if b is not None]
+        if not branches:
+            raise _NoMatch("no alternative matches anything")
         return _branch(branches)
     if op in (sre_c.MAX_REPEAT, sre_c.MIN_REPEAT, getattr(sre_c, "POSSESSIVE_REPEAT", None)):
         low, high, sub = av
         if high == sre_c.MAXREPEAT:
             high = low + extra
-        return _repeat(int(low), int(high), _sequence(list(sub), extra))
+        body = _matching(list(sub), extra)
+        if body is None:
+            if low:
+                raise _NoMatch("a repeat of what matches nothing")
+            return _literal("")  # (ECMA's "[]?": repeated no times)
+        return _repeat(int(low), int(high), body)
     if op is sre_c.CATEGORY:
         return _choice_of(_CATEGORIES[av])
     if op in (sre_c.ASSERT, sre_c.ASSERT_NOT):
         return None
     raise RegexUnsupported(f"unsupported regex construct {op}")
+
+
+def _matching(items: list[tuple[Any, Any]], extra: int) -> Node | None:
+    """``_sequence(items)``, or None when they match nothing (ECMA's ``[]``)."""
+    try:
+        return _sequence(items, extra)
+    except _NoMatch:
+        return None
 
 
 def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
@@ -209,6 +263,8 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
             raise RegexUnsupported(f"unsupported character class item {op}")
     if negate:
         chars = {c for c in string.ascii_letters + string.digits + " -_.," if c not in chars}
+    elif _spaces() <= chars:  # (a \s among other members: it makes a space, as alone)
+        chars -= _spaces() - {" "}
     chars = {c for c in chars if not "\ud800" <= c <= "\udfff"}  # (no text holds one alone)
     if len(chars) > _LARGE_CLASS:
         # A class as wide as a Unicode property (``\p{L}`` is ~140,000 letters) draws from
@@ -216,7 +272,7 @@ def _class_chars(items: list[tuple[Any, Any]]) -> list[str]:
         familiar = {c for c in chars if c < _FAMILIAR_END and c.isprintable()}
         chars = familiar or chars
     if not chars:
-        raise RegexUnsupported("empty character class")
+        raise _NoMatch("empty character class")
     return sorted(chars)
 
 
@@ -369,7 +425,10 @@ def _class_runs(pattern: str) -> tuple[Run, ...] | None:
     if parsed.state.flags & ~re.UNICODE or len(items) < 3:
         return None
     (start, at_start), (end, at_end) = items[0], items[-1]
-    if (start, at_start, end, at_end) != (sre_c.AT, sre_c.AT_BEGINNING, sre_c.AT, sre_c.AT_END):
+    if (start, at_start, end) != (sre_c.AT, sre_c.AT_BEGINNING, sre_c.AT) or at_end not in (
+        sre_c.AT_END,
+        sre_c.AT_END_STRING,  # (ECMA's "$", as python_pattern spells it)
+    ):
         return None
     runs = []
     for item, value in items[1:-1]:
@@ -422,7 +481,7 @@ def matches_class_runs(pattern: str, values: list[str]) -> bool | None:
     except UnicodeEncodeError:
         return None
     if text.count(b"\n") != len(values) - 1:
-        return None  # a value holds a line break ('$' matches before a final one)
+        return None  # a value holds a line break: the regex decides
     if len(runs) == 1:
         allowed, low, high = runs[0]
         if len(text.translate(None, allowed)) != len(values) - 1:

@@ -10,8 +10,9 @@ Only the structure (sequences, alternatives, repeats, groups) is simulated; ever
 character class, anchor and lookaround is still tested by ``re`` itself, compiled alone, so
 the answer is exactly ``re``'s. Patterns the simulation cannot express (back-references,
 atomic groups, possessive repeats, local flags) and patterns without nested repeats are
-searched by ``re`` as before. ECMA's ``\\p{...}`` is searched as the character ranges
-``values.unicode_properties`` spells it as, the ones values are generated from.
+searched by ``re`` as before. A pattern is searched as ECMA-262 reads it (``\\d`` is
+``[0-9]``, ``$`` the very end, ``\\p{...}`` a property's ranges): ``re`` searches the
+spelling ``values.ecma_regex`` gives it, the one values are generated from.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from persona_gen.values.unicode_properties import python_pattern
+from persona_gen.values.ecma_regex import python_pattern
 
 try:  # Python 3.11+ keeps the parser and compiler here
     from re import _compiler as sre_compile  # type: ignore[attr-defined]
@@ -212,7 +213,7 @@ def _searcher(pattern: str) -> Callable[[str], bool] | None:
     """A search function for ``pattern``, or None when it does not compile (an unknown
     ``\\p{...}`` included)."""
     try:
-        pattern = python_pattern(pattern)  # (ECMA's \\p{...}: ranges ``re`` reads)
+        pattern = python_pattern(pattern)  # (as ECMA-262 reads it: see ``ecma_regex``)
         compiled = re.compile(pattern)
         parsed = sre_parse.parse(pattern)
     except (re.error, RecursionError, OverflowError):

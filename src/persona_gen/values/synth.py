@@ -20,6 +20,7 @@ from persona_gen.entities.model import Domain, Field, Schema, deref, takes_null
 from persona_gen.errors import GenerationError
 from persona_gen.values.columns import ObjectColumns
 from persona_gen.values.depth import INF, Shape
+from persona_gen.values.ecma_regex import compile_ecma
 from persona_gen.values.numbers import (
     integer_column,
     integer_room,
@@ -35,7 +36,6 @@ from persona_gen.values.regex import (
 )
 from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
 from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
-from persona_gen.values.unicode_properties import compile_ecma
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
 

@@ -1,12 +1,11 @@
-r"""ECMA-262 Unicode property escapes (``\p{L}``, ``\P{Script=Greek}``) as Python's ``re``
-reads them.
+r"""ECMA-262 Unicode property escapes (``\p{L}``, ``\P{Script=Greek}``): the code points of each.
 
 JSON Schema's ``pattern`` is an ECMA-262 regular expression read with the ``u`` flag, where
 ``\p{...}`` is a class of the code points having a Unicode property; Python's ``re`` has no
-such escape. ``python_pattern`` spells each one as the explicit ranges it stands for, so
-the generator (``values.regex``), the feasibility checks and ``check`` (``values.safe_search``)
-all read one translation. The code points come from ``data/unicode_properties.json``, one
-Unicode version for every property (ADR 0012; ``scripts/unicode_properties.py`` writes it).
+such escape. ``property_ranges`` gives the code points of one, which ``values.ecma_regex``
+spells as explicit ranges for ``re``. The code points come from
+``data/unicode_properties.json``, one Unicode version for every property (ADR 0012;
+``scripts/unicode_properties.py`` writes it).
 
 Supported: general categories (``L``, ``Letter``, ``Lu``, ``Uppercase_Letter``,
 ``General_Category=Lu``, ``gc=Lu``), scripts (``Script=Latin``, ``sc=Latn``,
@@ -26,7 +25,7 @@ from functools import cache
 from importlib.resources import files
 from typing import Any
 
-__all__ = ["compile_ecma", "complement", "property_ranges", "python_pattern"]
+__all__ = ["Ranges", "complement", "property_ranges", "union", "unknown_property"]
 
 Ranges = tuple[tuple[int, int], ...]  # inclusive code point ranges, sorted and apart
 
@@ -114,7 +113,7 @@ def _decoded(runs: list[int]) -> Ranges:
     return tuple(out)
 
 
-def _union(*parts: Ranges) -> Ranges:
+def union(*parts: Ranges) -> Ranges:
     out: list[tuple[int, int]] = []
     for low, high in sorted(r for part in parts for r in part):
         if out and low <= out[-1][1] + 1:
@@ -138,7 +137,7 @@ def complement(ranges: Ranges) -> Ranges:
 
 def _category(short: str) -> Ranges:
     table = _table()["general_category"]
-    return _union(*(_decoded(table[gc]) for gc in _GROUPS.get(short, short).split()))
+    return union(*(_decoded(table[gc]) for gc in _GROUPS.get(short, short).split()))
 
 
 def _binary(name: str) -> Ranges:
@@ -174,7 +173,8 @@ def property_ranges(body: str) -> Ranges | None:
     return None if binary is None else _binary(binary)
 
 
-def _unknown(body: str) -> str:
+def unknown_property(body: str) -> str:
+    r"""What is wrong with ``\p{body}``, which ``property_ranges`` does not know."""
     key, _, value = body.rpartition("=")
     kind = _KEYS.get(_loose(key)) if key else None
     if key and kind is None:
@@ -185,76 +185,3 @@ def _unknown(body: str) -> str:
     close = get_close_matches(value, names, n=1, cutoff=0.75)
     hint = f"; did you mean \\p{{{close[0]}}}?" if close else f" (supported: {_SUPPORTED})"
     return f"unknown Unicode property \\p{{{body}}}{hint}"
-
-
-def _char(code: int) -> str:
-    if code < 0x100:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-def _spelled(ranges: Ranges) -> str:
-    return "".join(
-        _char(low) if low == high else f"{_char(low)}-{_char(high)}" for low, high in ranges
-    )
-
-
-def python_pattern(pattern: str) -> str:
-    r"""``pattern`` with its ``\p{...}``/``\P{...}`` spelled as character ranges, as Python's
-    ``re`` reads them (inside a class, the ranges; outside, a class of them); any other
-    pattern as it is. An unknown property raises ``re.error`` naming it and the pattern."""
-    if "\\p{" not in pattern and "\\P{" not in pattern:
-        return pattern
-    return _translated(pattern)
-
-
-@cache
-def _translated(pattern: str) -> str:
-    out: list[str] = []
-    at, end = 0, len(pattern)
-    in_class, class_start = False, 0
-    while at < end:
-        char = pattern[at]
-        if char == "\\":
-            if pattern.startswith(("p{", "P{"), at + 1):
-                close = pattern.find("}", at + 3)
-                if close < 0:
-                    raise re.error("missing } after \\p{", pattern, at)
-                body = pattern[at + 3 : close]
-                ranges = property_ranges(body)
-                if ranges is None:
-                    raise re.error(_unknown(body), pattern)  # (it names the escape)
-                negated = pattern[at + 1] == "P"
-                out.append(_class_items(ranges, negated) if in_class else _class(ranges, negated))
-                at = close + 1
-                continue
-            out.append(pattern[at : at + 2])  # (an escape: its character is no bracket)
-            at += 2
-            continue
-        if not in_class and char == "[":
-            # (for ``re``, a ``]`` first in a class, or after its ``^``, is one of its members)
-            in_class = True
-            class_start = at + (2 if pattern.startswith("^", at + 1) else 1)
-            out.append(pattern[at:class_start])
-            at = class_start
-            continue
-        if in_class and char == "]" and at > class_start:
-            in_class = False
-        out.append(char)
-        at += 1
-    return "".join(out)
-
-
-def _class(ranges: Ranges, negated: bool) -> str:
-    if not ranges:  # (a property of no code point: a class that matches nothing, or all)
-        ranges, negated = complement(ranges), not negated
-    return f"[{'^' if negated else ''}{_spelled(ranges)}]"
-
-
-def _class_items(ranges: Ranges, negated: bool) -> str:
-    return _spelled(complement(ranges) if negated else ranges)
-
-
-def compile_ecma(pattern: str) -> re.Pattern[str]:
-    r"""``re.compile(pattern)``, its ``\p{...}`` read as ``python_pattern`` reads them."""
-    return re.compile(python_pattern(pattern))

@@ -20,7 +20,7 @@ from persona_gen.entities.model import Field, Schema
 from persona_gen.importers._jsonschema.context import Ctx
 from persona_gen.importers._jsonschema.keywords import rejects_every_value
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, merge, never
-from persona_gen.values.unicode_properties import compile_ecma
+from persona_gen.values.ecma_regex import compile_ecma
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter

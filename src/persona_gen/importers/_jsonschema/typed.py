@@ -27,7 +27,7 @@ from persona_gen.importers._jsonschema.merge import (
     fitted,
     merge,
 )
-from persona_gen.values.unicode_properties import compile_ecma
+from persona_gen.values.ecma_regex import compile_ecma
 
 if TYPE_CHECKING:
     from persona_gen.importers._jsonschema.convert import Converter

@@ -38,8 +38,8 @@ from referencing import Registry
 
 from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
+from persona_gen.values.ecma_regex import compile_ecma, python_pattern
 from persona_gen.values.safe_search import pattern_search
-from persona_gen.values.unicode_properties import compile_ecma, python_pattern
 
 __all__ = [
     "Direction",
@@ -209,16 +209,22 @@ _KEY_PATTERNS = ("patternProperties", "additionalProperties", "unevaluatedProper
 
 
 def _key_patterns(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """The check of a keyword that reads ``patternProperties``, its patterns' ECMA
-    ``\\p{...}`` spelled as ``re`` reads them (``python_pattern``)."""
+    """The check of a keyword that reads ``patternProperties``, its patterns read as ECMA
+    reads them (``python_pattern``); its messages name the patterns as the schema wrote
+    them."""
 
     def check(validator: Any, value: Any, instance: Any, schema: Any) -> Any:
         patterns = schema.get("patternProperties")
-        if isinstance(patterns, dict) and any("\\p{" in p or "\\P{" in p for p in patterns):
-            read = {python_pattern(p): sub for p, sub in patterns.items()}  # (re.error: noted)
-            value = read if value is patterns else value
-            schema = {**schema, "patternProperties": read}
-        yield from fn(validator, value, instance, schema)
+        if not isinstance(patterns, dict):
+            yield from fn(validator, value, instance, schema)
+            return
+        read = {python_pattern(p): sub for p, sub in patterns.items()}  # (re.error: noted)
+        value = read if value is patterns else value
+        written = {repr(python_pattern(p)): repr(p) for p in patterns if python_pattern(p) != p}
+        for error in fn(validator, value, instance, {**schema, "patternProperties": read}):
+            for spelled, pattern in written.items():
+                error.message = error.message.replace(spelled, pattern)
+            yield error
 
     return check
 
