@@ -303,6 +303,29 @@ def test_unknown_parent(tmp_path: Path) -> None:
         PersonaCatalog([tmp_path]).get("kid")
 
 
+_TWICE = "extends[1]: parent persona 'normal_user' is named twice; name each parent once"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("extends: [normal_user, normal_user]\n", f"kid.yaml:2:24: {_TWICE}"),
+        (  # (also when the file is wrong elsewhere: every problem at once)
+            "version: x\nextends:\n  - normal_user\n  - normal_user\n",
+            "kid.yaml:2:1: version: must be a semantic version such as 1.2.0\n"
+            f"kid.yaml:5:5: {_TWICE}",
+        ),
+    ],
+)
+def test_a_parent_named_twice_is_refused_at_the_repeated_name(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    write(tmp_path, "kid", "name: kid\n" + body)
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("kid")
+    assert str(info.value).replace(f"{tmp_path}/", "") == expected
+
+
 def test_unknown_persona_suggests() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'noisy_device'"):
         PersonaCatalog().get("noisy_devices")
