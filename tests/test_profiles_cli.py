@@ -332,6 +332,15 @@ def test_a_name_and_an_output_alike_do_not_clash(tmp_path: Path) -> None:
             "name: p\npersonas: [normal_user]\ndatasets: [{type: file, entity: Ordr}]\n",
             "p.yaml:3:25: datasets[0].entity: unknown built-in entity 'Ordr'. Did you mean",
         ),
+        (  # names break their rule: said in words, not as the regular expression
+            "name: my profile\npersonas: [Normal-User]\ndatasets: [{name: 'a b', type: api}]\n",
+            "p.yaml:1:1: name: a profile name is letters, digits, underscores, dots and "
+            "hyphens: 'my profile'\n"
+            "p.yaml:2:12: personas[0].name: a persona name is lower-case letters, digits and "
+            "underscores, starting with a letter: 'Normal-User'\n"
+            "p.yaml:3:13: datasets[0].name: a dataset name is letters, digits, underscores, "
+            "dots and hyphens: 'a b'",
+        ),
     ],
 )
 def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
