@@ -485,6 +485,30 @@ def test_the_ndjson_extension_is_json_lines(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
+    ("name", "fmt", "warning"),
+    [
+        ("x.csv", "json", "writing json to '{out}' (its extension says csv)"),
+        ("x.NDJSON", "json", "writing json to '{out}' (its extension says jsonl)"),
+        ("x.json", "json", None),
+        ("x.out", "json", None),  # (an extension of no format says nothing)
+        ("x.txt", "csv", None),
+    ],
+)
+def test_a_format_against_the_output_s_extension_is_written_with_a_warning(
+    tmp_path: Path, name: str, fmt: str, warning: str | None
+) -> None:
+    out = tmp_path / name
+    args = ["quick", "normal_user", "-t", "api", "-n", "5", "-s", "1", "-o", str(out), "-f", fmt]
+    result = run_cli(args)
+    assert result.code == 0, result.stderr
+    if fmt == "json":  # (-f wins: users rely on it)
+        assert len(json.loads(out.read_text())) == 5
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    expected = [f"persona-gen: warning: {warning.format(out=out)}"] if warning else []
+    assert warnings == expected
+
+
+@pytest.mark.parametrize(
     "args",
     [
         ["-t", "api", "-n", "5000", "-f", "jsonl"],
