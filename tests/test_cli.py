@@ -469,6 +469,20 @@ def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> No
     assert "title [red]" in captured.out
 
 
+@pytest.mark.parametrize("name", ["x.csv/out.json", "x.csv/sub/out.json"])
+def test_an_output_under_a_file_is_named_with_the_file_in_the_way(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / "x.csv").write_text("a,b\n")
+    out = tmp_path / name
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(out)])
+    assert result.code == 1
+    assert result.stderr == (  # (-o as given, not its manifest; not a bare "Not a directory")
+        f"persona-gen: error: {out}: cannot write: '{tmp_path / 'x.csv'}' is a file, "
+        "not a directory\n"
+    )
+
+
 @pytest.mark.parametrize("name", ["out.xml", "rows.jsonl.gz"])
 def test_an_output_extension_of_no_format_is_refused(tmp_path: Path, name: str) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(tmp_path / name)])

@@ -14,7 +14,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -117,6 +117,18 @@ def _say_about_run(planned: list[PlannedDataset], profile: Profile, sink: str | 
     _say_notes(crud_notes(planned, profile))
     for problem in profile.warnings if sink is None else ():
         print(f"persona-gen: warning: {problem}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _naming(option: str) -> Iterator[None]:
+    """An output error about the path ``option`` was given, said as that option's
+    (``--report x.csv/r.json: cannot write: 'x.csv' is a file, not a directory``)."""
+    from persona_gen.errors import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        raise OutputError(f"{option} {exc}") from None
 
 
 def _fresh_seed() -> int:
@@ -713,7 +725,8 @@ def check(
     catalog = _catalog(personas)
     profile = load_profile(profile_file, catalog)
     if report_file is not None:
-        ensure_writable(report_file)
+        with _naming("--report"):  # (before the check, which may take long)
+            ensure_writable(report_file)
     report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
     table = Table(title=f"check: {report.data}")
     table.add_column("")
@@ -722,7 +735,8 @@ def check(
         table.add_row(key, value)
     _stderr_console().print(table)
     if report_file is not None:
-        write_atomic(report_file, report.to_json().encode())
+        with _naming("--report"):
+            write_atomic(report_file, report.to_json().encode())
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 

@@ -98,6 +98,8 @@ def write_dataset(
     if manifest_file is not None:
         from persona_gen.sinks.output import ensure_writable
 
+        if output is not None:  # (a folder that cannot hold it is named as given: not as
+            ensure_writable(output)  # the manifest beside it, which the user did not name)
         # Before the data: a manifest that fails afterwards leaves a complete-looking file
         # of a failed run.
         ensure_writable(manifest_file)
