@@ -240,7 +240,11 @@ def persona_schema() -> JsonSchema:
         "description": properties["extends"]["description"] + " One name or a list.",
         "anyOf": [
             {"type": "string", "pattern": NAME_PATTERN},
-            {"type": "array", "items": {"type": "string", "pattern": NAME_PATTERN}},
+            {
+                "type": "array",
+                "items": {"type": "string", "pattern": NAME_PATTERN},
+                "uniqueItems": True,  # (the loader refuses a parent named twice)
+            },
         ],
     }
     properties["behaviors"] = {

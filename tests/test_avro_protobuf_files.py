@@ -193,11 +193,18 @@ def test_avro_without_its_avsc_warns_and_derives_a_schema(tmp_path: Path) -> Non
     shutil.copy(SCHEMAS / "user-event.avsc", avsc)
     args = ["import-schema", str(avsc), "-o", str(profile)]
     assert run_cli([*args, "-c", "20", "--output-format", "avro"]).code == 0
+    doc = yaml.safe_load(profile.read_text())
+    (dataset,) = doc["datasets"]
+    doc["datasets"].append({**dataset, "name": "again", "output": "again.avro"})
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
     avsc.unlink()  # (the profile, which names it, is kept without it)
     result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "3"])
     assert result.code == 0, result.stderr
-    assert list((tmp_path / "out").glob("*.avro"))
-    assert "user-event.avsc (the profile's Avro schema) was not found" in result.stderr
+    assert len(list((tmp_path / "out").glob("*.avro"))) == 2
+    # Said once, not once per dataset that shares the missing file (validate too).
+    missing = "user-event.avsc (the profile's Avro schema) was not found"
+    assert result.stderr.count(missing) == 1, result.stderr
+    assert run_cli(["validate", str(profile)]).stderr.count(missing) == 1
 
 
 def test_avro_file_of_a_null_namespace_type_inside_a_namespaced_record_reads_back(

@@ -281,6 +281,21 @@ def test_an_unwritable_report_fails_before_checking(tmp_path: Path) -> None:
     assert "result" not in result.stderr  # no summary: nothing was checked
 
 
+@pytest.mark.parametrize("report", ["x.csv/r.json", "x.csv/sub/r.json"])
+def test_a_report_under_a_file_names_the_option_and_the_file_in_the_way(
+    tmp_path: Path, report: str
+) -> None:
+    profile, data = _generate(tmp_path, "user.schema.json", "streaming", count=10)
+    (tmp_path / "x.csv").write_text("a,b\n")
+    args = ["check", str(data), "--profile", str(profile), "--report", str(tmp_path / report)]
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr == (  # (not the system's bare "Not a directory")
+        f"persona-gen: error: --report {tmp_path / report}: cannot write: "
+        f"'{tmp_path / 'x.csv'}' is a file, not a directory\n"
+    )
+
+
 def test_data_of_another_profile_is_refused_by_its_manifest(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()

@@ -469,6 +469,20 @@ def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> No
     assert "title [red]" in captured.out
 
 
+@pytest.mark.parametrize("name", ["x.csv/out.json", "x.csv/sub/out.json"])
+def test_an_output_under_a_file_is_named_with_the_file_in_the_way(
+    tmp_path: Path, name: str
+) -> None:
+    (tmp_path / "x.csv").write_text("a,b\n")
+    out = tmp_path / name
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(out)])
+    assert result.code == 1
+    assert result.stderr == (  # (-o as given, not its manifest; not a bare "Not a directory")
+        f"persona-gen: error: {out}: cannot write: '{tmp_path / 'x.csv'}' is a file, "
+        "not a directory\n"
+    )
+
+
 @pytest.mark.parametrize("name", ["out.xml", "rows.jsonl.gz"])
 def test_an_output_extension_of_no_format_is_refused(tmp_path: Path, name: str) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(tmp_path / name)])
@@ -482,6 +496,30 @@ def test_the_ndjson_extension_is_json_lines(tmp_path: Path) -> None:
     lines = tmp_path / "rows.ndjson"
     assert run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(lines)]).code == 0
     assert len(lines.read_text().splitlines()) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt", "warning"),
+    [
+        ("x.csv", "json", "writing json to '{out}' (its extension says csv)"),
+        ("x.NDJSON", "json", "writing json to '{out}' (its extension says jsonl)"),
+        ("x.json", "json", None),
+        ("x.out", "json", None),  # (an extension of no format says nothing)
+        ("x.txt", "csv", None),
+    ],
+)
+def test_a_format_against_the_output_s_extension_is_written_with_a_warning(
+    tmp_path: Path, name: str, fmt: str, warning: str | None
+) -> None:
+    out = tmp_path / name
+    args = ["quick", "normal_user", "-t", "api", "-n", "5", "-s", "1", "-o", str(out), "-f", fmt]
+    result = run_cli(args)
+    assert result.code == 0, result.stderr
+    if fmt == "json":  # (-f wins: users rely on it)
+        assert len(json.loads(out.read_text())) == 5
+    warnings = [line for line in result.stderr.splitlines() if "warning:" in line]
+    expected = [f"persona-gen: warning: {warning.format(out=out)}"] if warning else []
+    assert warnings == expected
 
 
 @pytest.mark.parametrize(

@@ -1,19 +1,25 @@
 """The docs' examples print what the docs say they print.
 
-Two kinds are run as a user would (the installed command) and compared with the lines under
-them: ``$ persona-gen … | jq …`` (the jq program through the jq library, compared value by
-value), and seeded commands whose output is shown as it is (the example record of each
-generator page, CSV rows, the ``| sha256sum`` lines of the determinism page). A deliberate
-output change that alters one of them must update the page.
+Two kinds are run as a user would (the ``persona-gen`` found on PATH, in a process of its
+own) and compared with the lines under them: ``$ persona-gen … | jq …`` (the jq program
+through the jq library, compared value by value), and seeded commands whose output is shown
+as it is (the example record of each generator page, CSV rows, the ``| sha256sum`` lines of
+the determinism page). A deliberate output change that alters one of them must update the
+page. The ``persona-gen`` on PATH is this checkout's: a shim put first on PATH runs
+``python -m persona_gen`` from its ``src`` (the installed command may be another checkout's,
+such as the main one seen from a git worktree).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shlex
 import shutil
+import stat
 import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +28,35 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 _PROMPT = "$ persona-gen "
+
+
+@pytest.fixture(scope="module")
+def _shim_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding a ``persona-gen`` that runs this checkout's code with this Python."""
+    folder = tmp_path_factory.mktemp("bin")
+    shim = folder / "persona-gen"
+    src = shlex.quote(str(ROOT / "src"))
+    shim.write_text(
+        "#!/bin/sh\n"
+        f"PYTHONPATH={src}${{PYTHONPATH:+:$PYTHONPATH}} exec {shlex.quote(sys.executable)} "
+        '-m persona_gen "$@"\n'
+    )
+    shim.chmod(shim.stat().st_mode | stat.S_IXUSR)
+    return folder
+
+
+@pytest.fixture(autouse=True)
+def _this_checkout_s_command(_shim_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Put the shim first on PATH, where a user's shell finds ``persona-gen``."""
+    monkeypatch.setenv("PATH", f"{_shim_folder}{os.pathsep}{os.environ.get('PATH', '')}")
+
+
+def _persona_gen() -> str:
+    """The ``persona-gen`` a user's shell runs: the shim, first on PATH."""
+    executable = shutil.which("persona-gen")
+    first = os.environ["PATH"].split(os.pathsep)[0]
+    assert executable is not None and Path(executable).parent == Path(first), executable
+    return executable
 
 
 def _examples(wanted: Any) -> list[Any]:
@@ -57,9 +92,9 @@ def _run(command: str, cwd: Path, *, may_fail: bool = False) -> bytes:
     """What a ``persona-gen …`` command prints (through ``| head -N`` and ``| sha256sum``);
     with ``may_fail``, a failing command's message (stderr) instead."""
     stages = [shlex.split(stage) for stage in command.split(" | ")]
-    executable = shutil.which("persona-gen")
-    assert executable, "persona-gen is not installed"
-    ran = subprocess.run([executable, *stages[0][1:]], capture_output=True, cwd=cwd, check=False)
+    ran = subprocess.run(
+        [_persona_gen(), *stages[0][1:]], capture_output=True, cwd=cwd, check=False
+    )
     if ran.returncode != 0:
         assert may_fail, ran.stderr.decode()
         return ran.stderr
@@ -89,6 +124,16 @@ def _values(text: str) -> list[Any]:
 
 EXAMPLES = _examples(lambda line: " | jq " in line)
 AS_IS = _examples(_shown_as_is)
+
+
+def test_the_command_run_is_this_checkout_s(tmp_path: Path) -> None:
+    # (in a git worktree, the installed persona-gen runs the main checkout's code: the
+    # manifest names the persona file the code that ran ships)
+    out = tmp_path / "x.json"
+    argv = [_persona_gen(), "quick", "normal_user", "-t", "api", "-n", "1", "-s", "1", "-o"]
+    subprocess.run([*argv, str(out)], capture_output=True, check=True)
+    (persona,) = json.loads(Path(f"{out}.manifest.json").read_text())["personas"]
+    assert Path(persona["source"]).is_relative_to(ROOT / "src"), persona["source"]
 
 
 def test_the_docs_have_examples_to_check() -> None:
@@ -153,9 +198,9 @@ def _step(command: str, cwd: Path) -> tuple[str, list[Any] | None]:
         if ">" in words:
             at = words.index(">")
             words, target = words[:at], words[at + 1]
-        executable = shutil.which("persona-gen")
-        assert executable, "persona-gen is not installed"
-        ran = subprocess.run([executable, *words[1:]], capture_output=True, cwd=cwd, check=False)
+        ran = subprocess.run(
+            [_persona_gen(), *words[1:]], capture_output=True, cwd=cwd, check=False
+        )
         if target is not None:
             (cwd / target).write_bytes(ran.stdout)
             return ran.stderr.decode(), None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import textwrap
 from pathlib import Path
 from types import SimpleNamespace
@@ -255,6 +256,16 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
             "bad.yaml:5:5: behaviors.foo.kind: must name a behaviour kind, got null (leave "
             "'kind' out and the block name 'foo' is the kind)",
         ),
+        (  # (a rule in words, not pydantic's "String should match pattern '^v\d+$'")
+            "behaviors:\n  deprecated_formats: {api_version: '2'}\n",
+            "bad.yaml:4:24: behaviors.deprecated_formats.api_version: an API version is 'v' "
+            "and a number, such as v2: '2'",
+        ),
+        (
+            "population: {id_prefix: ABC}\n",
+            "bad.yaml:3:14: population.id_prefix: an id prefix is 1 to 16 lower-case letters, "
+            "digits, underscores and hyphens, starting with a letter: 'ABC'",
+        ),
         (
             "behaviors:\n  errors:\n    statuses: {500: 1, abc: 1}\n",
             "bad.yaml:5:24: behaviors.errors.statuses.abc: invalid key: Input should be a valid "
@@ -291,6 +302,17 @@ def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("name", ["Normal-User", "normal-user", "1st", "ab\n"])
+def test_a_name_against_the_naming_rule_says_the_rule_in_words(tmp_path: Path, name: str) -> None:
+    write(tmp_path, "bad", f"name: {json.dumps(name)}\n")  # (a YAML string too)
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert str(info.value).replace(f"{tmp_path}/", "") == (
+        "bad.yaml:1:1: name: a persona name is lower-case letters, digits and underscores, "
+        f"starting with a letter: {name!r}"
+    )
+
+
 def test_name_must_match_file(tmp_path: Path) -> None:
     write(tmp_path, "alpha", "name: beta\n")
     with pytest.raises(ValidationError, match="must match the file name 'alpha'"):
@@ -301,6 +323,29 @@ def test_unknown_parent(tmp_path: Path) -> None:
     write(tmp_path, "kid", "name: kid\nextends: [normal_usr]\n")
     with pytest.raises(ValidationError, match="Did you mean 'normal_user'"):
         PersonaCatalog([tmp_path]).get("kid")
+
+
+_TWICE = "extends[1]: parent persona 'normal_user' is named twice; name each parent once"
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("extends: [normal_user, normal_user]\n", f"kid.yaml:2:24: {_TWICE}"),
+        (  # (also when the file is wrong elsewhere: every problem at once)
+            "version: x\nextends:\n  - normal_user\n  - normal_user\n",
+            "kid.yaml:2:1: version: must be a semantic version such as 1.2.0\n"
+            f"kid.yaml:5:5: {_TWICE}",
+        ),
+    ],
+)
+def test_a_parent_named_twice_is_refused_at_the_repeated_name(
+    tmp_path: Path, body: str, expected: str
+) -> None:
+    write(tmp_path, "kid", "name: kid\n" + body)
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("kid")
+    assert str(info.value).replace(f"{tmp_path}/", "") == expected
 
 
 def test_unknown_persona_suggests() -> None:

@@ -240,6 +240,29 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert checked.code == 1 and message in checked.stderr
 
 
+def test_a_format_against_its_output_s_extension_is_a_warning(tmp_path: Path) -> None:
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: api, count: 3, format: json, output: a.csv}\n"
+        "  - {name: b, type: api, count: 3, format: jsonl, output: b.out}\n"
+        "  - {name: c, type: api, count: 3, format: json, output: c.json}\n"
+    )
+    warning = (
+        f"persona-gen: warning: {profile}:4:36: datasets[0].format: writing json to 'a.csv' "
+        "(its extension says csv)"
+    )
+    for command in (
+        ["validate", str(profile)],
+        ["generate", str(profile), "-s", "1", "--dry-run"],
+        ["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 0, result.stderr
+        assert [line for line in result.stderr.splitlines() if "warning" in line] == [warning]
+    assert len(json.loads((tmp_path / "out" / "a.csv").read_text())) == 3  # (format wins)
+
+
 def test_a_name_and_an_output_alike_do_not_clash(tmp_path: Path) -> None:
     # (a dataset named 'a.json' writes a.json.json, not the other's a.json)
     profile = tmp_path / "p.yaml"
@@ -331,6 +354,15 @@ def test_a_name_and_an_output_alike_do_not_clash(tmp_path: Path) -> None:
         (
             "name: p\npersonas: [normal_user]\ndatasets: [{type: file, entity: Ordr}]\n",
             "p.yaml:3:25: datasets[0].entity: unknown built-in entity 'Ordr'. Did you mean",
+        ),
+        (  # names break their rule: said in words, not as the regular expression
+            "name: my profile\npersonas: [Normal-User]\ndatasets: [{name: 'a b', type: api}]\n",
+            "p.yaml:1:1: name: a profile name is letters, digits, underscores, dots and "
+            "hyphens: 'my profile'\n"
+            "p.yaml:2:12: personas[0].name: a persona name is lower-case letters, digits and "
+            "underscores, starting with a letter: 'Normal-User'\n"
+            "p.yaml:3:13: datasets[0].name: a dataset name is letters, digits, underscores, "
+            "dots and hyphens: 'a b'",
         ),
     ],
 )

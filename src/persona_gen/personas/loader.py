@@ -323,6 +323,7 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
         if hint is not None:
             raise ValidationError([hint]) from None
         problems = _profile_hint(located) + pydantic_problems(exc, located, (), PersonaFile)
+        problems += _repeated_parents(located)
         # Every problem at once: the behaviour blocks too, though the file failed elsewhere.
         blocks = located.data.get("behaviors")
         if isinstance(blocks, dict):
@@ -333,11 +334,30 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
                 if not any(p.path == s or p.path.startswith(f"{s}.") for s in seen)
             ]
         raise ValidationError(problems) from None
+    if repeated := _repeated_parents(located):
+        raise ValidationError(repeated)
     # Validate this file's own behaviour blocks now, so errors point at this file.
     bind_behaviours(
         {k: v for k, v in spec.behaviors.items() if v is not None}, [located], partial=True
     )
     return spec, located
+
+
+def _repeated_parents(located: Located) -> list[Problem]:
+    """A parent named twice in ``extends``: merging it again changes nothing, so the second
+    name is a slip (another parent meant) that would otherwise pass without a word."""
+    parents = located.data.get("extends")
+    if not isinstance(parents, list):
+        return []
+    seen: set[str] = set()
+    problems = []
+    for i, parent in enumerate(parents):
+        if isinstance(parent, str) and parent in seen:  # (not a string: the model says so)
+            message = f"parent persona '{parent}' is named twice; name each parent once"
+            problems.append(located.problem(("extends", i), message))
+        elif isinstance(parent, str):
+            seen.add(parent)
+    return problems
 
 
 def _profile_hint(located: Located) -> list[Problem]:

@@ -5,11 +5,64 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    field_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import core_schema
 
-__all__ = ["PersonaFile", "Population"]
+__all__ = ["PersonaFile", "Population", "Spelt"]
 
 NAME_PATTERN = r"^[a-z][a-z0-9_]*$"
+
+
+class Spelt:
+    """Metadata of a string type that must match ``pattern``: ``Annotated[str, Spelt(...)]``.
+    A value that does not is refused with ``rule``, the pattern in words, and the value
+    (``a persona name is lower-case letters, ...: 'Normal-User'``), where pydantic would
+    quote the regular expression. The JSON Schema keeps the pattern, for editors."""
+
+    def __init__(self, pattern: str, rule: str) -> None:
+        self.pattern = re.compile(pattern)
+        self.rule = rule
+
+    def _check(self, value: str) -> str:
+        if self.pattern.fullmatch(value) is None:  # (fullmatch: '$' lets a last newline by)
+            raise ValueError(f"{self.rule}: {value!r}")
+        return value
+
+    def __get_pydantic_core_schema__(
+        self, source: Any, handler: GetCoreSchemaHandler
+    ) -> core_schema.CoreSchema:
+        return core_schema.no_info_after_validator_function(self._check, handler(source))
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        return {**handler(schema), "pattern": self.pattern.pattern}
+
+
+PersonaName = Annotated[
+    str,
+    Spelt(
+        NAME_PATTERN,
+        "a persona name is lower-case letters, digits and underscores, starting with a letter",
+    ),
+]
+IdPrefix = Annotated[
+    str,
+    Spelt(
+        r"^[a-z][a-z0-9_-]{0,15}$",
+        "an id prefix is 1 to 16 lower-case letters, digits, underscores and hyphens, "
+        "starting with a letter",
+    ),
+]
 SEMVER = re.compile(r"^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$")
 
 
@@ -29,16 +82,14 @@ class Population(BaseModel):
     kind: Literal["user", "client", "device", "service"] = Field(
         "user", description="What kind of actor this is; picks the built-in domain's view."
     )
-    id_prefix: str | None = Field(
-        None, pattern=r"^[a-z][a-z0-9_-]{0,15}$", description="Prefix of actor ids."
-    )
+    id_prefix: IdPrefix | None = Field(None, description="Prefix of actor ids.")
 
 
 class PersonaFile(BaseModel):
     """A persona as written in YAML, before inheritance is resolved."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(pattern=NAME_PATTERN, description="Unique persona name (snake_case).")
+    name: PersonaName = Field(description="Unique persona name (snake_case).")
     version: SemVer = Field(
         "1.0.0", description="Semantic version of this persona (not inherited from parents)."
     )

@@ -20,7 +20,7 @@ from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
 from persona_gen.profiles.model import ProfileFile
-from persona_gen.sinks import FORMATS, check_sink_url
+from persona_gen.sinks import FORMATS, check_sink_url, extension_mismatch
 from persona_gen.values.feasible import unsatisfiable
 
 __all__ = ["Profile", "dataset_name", "load_profile"]
@@ -32,6 +32,8 @@ class Profile:
     domain: Domain | None
     path: Path
     content_hash: str
+    # What is valid but likely unmeant, said by validate and generate (the run goes on).
+    warnings: tuple[Problem, ...] = ()
 
 
 def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
@@ -96,7 +98,17 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ValidationError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    return Profile(spec, domain, path, f"sha256:{digest}")
+    return Profile(spec, domain, path, f"sha256:{digest}", _extension_mismatches(spec, located))
+
+
+def _extension_mismatches(spec: ProfileFile, located: Located) -> tuple[Problem, ...]:
+    """Datasets whose ``format`` is another than their ``output``'s extension says (json into
+    ``users.csv``): written as ``format`` says, as ``quick -f`` is, with a warning."""
+    out = []
+    for i, ds in enumerate(spec.datasets):
+        if ds.output and ds.sink is None and (said := extension_mismatch(ds.format, ds.output)):
+            out.append(located.problem(("datasets", i, "format"), said))
+    return tuple(out)
 
 
 def _parts(path: str) -> tuple[str | int, ...]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from persona_gen.entities.keys import is_extension
-from persona_gen.personas.model import NAME_PATTERN, SemVer
+from persona_gen.personas.model import PersonaName, SemVer, Spelt
 
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 
@@ -17,6 +17,9 @@ DATASET_TYPES = ("api", "streaming", "file", "load", "fault")
 # The built-in output encodings (persona_gen.sinks.FORMATS; a test keeps the two alike).
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql")
 NAME = r"^[A-Za-z0-9_.-]+$"  # a profile's or a dataset's name (it names files too)
+_NAME_RULE = "is letters, digits, underscores, dots and hyphens"
+ProfileName = Annotated[str, Spelt(NAME, f"a profile name {_NAME_RULE}")]
+DatasetName = Annotated[str, Spelt(NAME, f"a dataset name {_NAME_RULE}")]
 
 
 class _Part(BaseModel):
@@ -44,14 +47,14 @@ class _Part(BaseModel):
 class PersonaWeight(_Part):
     model_config = ConfigDict(allow_inf_nan=False)  # (.inf would leave every other share 0)
 
-    name: str = Field(pattern=NAME_PATTERN, description="A persona name.")
+    name: PersonaName = Field(description="A persona name.")
     weight: float = Field(1.0, gt=0, description="Relative share of records in a mix.")
 
 
 class DatasetSpec(_Part):
     """One dataset the profile produces."""
 
-    name: str | None = Field(None, pattern=NAME, description="Dataset name.")
+    name: DatasetName | None = Field(None, description="Dataset name.")
     type: str = Field(description=f"Generator: one of {', '.join(DATASET_TYPES)} or a plugin.")
     count: int = Field(100, ge=1, le=10**12, description="Records to generate.")
     format: str = Field(
@@ -124,7 +127,7 @@ class EntitySource(_Part):
 class ProfileFile(_Part):
     """A profile as written in YAML."""
 
-    name: str = Field(pattern=NAME, description="Profile name.")
+    name: ProfileName = Field(description="Profile name.")
     version: SemVer = Field("1.0.0", description="Semantic version of this profile.")
     description: str = ""
     seed: int | None = Field(

@@ -14,9 +14,9 @@ import io
 import os
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -38,6 +38,10 @@ from persona_gen.runtime.options import (
     refuse_report_over_inputs,
     sink_file,
 )
+
+if TYPE_CHECKING:
+    from persona_gen.profiles.loader import Profile
+    from persona_gen.runtime.generate import PlannedDataset
 
 app = typer.Typer(
     name="persona-gen",
@@ -103,6 +107,28 @@ def _check_profile_name(name: str) -> None:
 def _say_notes(notes: Iterable[str]) -> None:
     for note in notes:
         print(f"persona-gen: note: {note}", file=sys.stderr)
+
+
+def _say_about_run(planned: list[PlannedDataset], profile: Profile, sink: str | None) -> None:
+    """What ``generate`` says before it writes: its notes, and the profile's warnings, which
+    are about the files its datasets write (none when ``--sink`` sends every one elsewhere)."""
+    from persona_gen.runtime.generate import crud_notes
+
+    _say_notes(crud_notes(planned, profile))
+    for problem in profile.warnings if sink is None else ():
+        print(f"persona-gen: warning: {problem}", file=sys.stderr)
+
+
+@contextlib.contextmanager
+def _naming(option: str) -> Iterator[None]:
+    """An output error about the path ``option`` was given, said as that option's
+    (``--report x.csv/r.json: cannot write: 'x.csv' is a file, not a directory``)."""
+    from persona_gen.errors import OutputError
+
+    try:
+        yield
+    except OutputError as exc:
+        raise OutputError(f"{option} {exc}") from None
 
 
 def _fresh_seed() -> int:
@@ -320,10 +346,13 @@ def quick(
             )
         return
     from persona_gen.runtime.write import make_encoder
+    from persona_gen.sinks import extension_mismatch
 
     refuse_manifest_over_data(manifest_file, output)
     encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
     _say_seed(seed_value, run_seed)
+    if output is not None and (mismatch := extension_mismatch(fmt, output)) is not None:
+        print(f"persona-gen: warning: {mismatch}", file=sys.stderr)  # (-f wins: it was asked)
     write_dataset(
         dataset,
         output,
@@ -531,7 +560,7 @@ def generate(
     import orjson
 
     from persona_gen.profiles.loader import load_profile
-    from persona_gen.runtime.generate import crud_notes, plan, prepare
+    from persona_gen.runtime.generate import plan, prepare
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
 
@@ -562,7 +591,7 @@ def generate(
         first = next((item for item in planned if item.sink), planned[0])
         check_shape(first.sink, first.fmt, fmt_given=False, pretty=True, dataset=first.name)
     if dry_run:
-        _say_notes(crud_notes(planned, profile))
+        _say_about_run(planned, profile, sink)
         sys.stdout.buffer.write(
             orjson.dumps(
                 {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
@@ -590,7 +619,7 @@ def generate(
             f"(pass -s {drawn[0]} to replay)",
             file=sys.stderr,
         )
-    _say_notes(crud_notes(planned, profile))
+    _say_about_run(planned, profile, sink)
     for item, dataset, encoder in prepared:
         try:
             dataset.workers = processes
@@ -696,7 +725,8 @@ def check(
     catalog = _catalog(personas)
     profile = load_profile(profile_file, catalog)
     if report_file is not None:
-        ensure_writable(report_file)
+        with _naming("--report"):  # (before the check, which may take long)
+            ensure_writable(report_file)
     report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
     table = Table(title=f"check: {report.data}")
     table.add_column("")
@@ -705,7 +735,8 @@ def check(
         table.add_row(key, value)
     _stderr_console().print(table)
     if report_file is not None:
-        write_atomic(report_file, report.to_json().encode())
+        with _naming("--report"):
+            write_atomic(report_file, report.to_json().encode())
     if report.exit_code:
         raise typer.Exit(report.exit_code)
 
@@ -748,6 +779,8 @@ def validate(
             profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
         )
         prepare(planned, profile)
+        for problem in profile.warnings:
+            print(f"persona-gen: warning: {problem}", file=sys.stderr)
         print(
             f"{file}: valid profile '{spec.name}' {spec.version} "
             f"({len(spec.personas)} personas, {len(spec.datasets)} datasets)"

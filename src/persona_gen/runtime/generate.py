@@ -184,12 +184,23 @@ def prepare(
     refused before the files of the datasets ahead of it exist, so a refused run leaves no
     dataset of it behind (an error while writing is another matter: docs/errors.md)."""
     from persona_gen.runtime.write import make_encoder
+    from persona_gen.sinks.avro import warn_on_stderr
+
+    said: set[str] = set()
+
+    def warn_once(message: str) -> None:
+        # (datasets sharing one missing schema file: one warning, not one per dataset)
+        if message not in said:
+            said.add(message)
+            warn_on_stderr(message)
 
     out = []
     for item in planned:
         try:
             dataset = item.dataset(profile)
-            encoder = None if item.sink else make_encoder(dataset, item.fmt, pretty, profile)
+            encoder = (
+                None if item.sink else make_encoder(dataset, item.fmt, pretty, profile, warn_once)
+            )
         except PersonaGenError as exc:
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)
             raise

@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -25,14 +25,21 @@ from persona_gen.sinks.output import is_special, open_output
 __all__ = ["deliver", "make_encoder", "sink_manifest_path", "write_dataset"]
 
 
-def make_encoder(dataset: Dataset, fmt: str, pretty: bool = False, profile: Any = None) -> Encoder:
+def make_encoder(
+    dataset: Dataset,
+    fmt: str,
+    pretty: bool = False,
+    profile: Any = None,
+    warn: Callable[[str], None] | None = None,
+) -> Encoder:
     """The encoder for ``fmt``, with the dataset's CSV dialect and fixed columns; the
     schema-bound formats (avro, protobuf) take their schema from ``profile`` (a ``Profile``,
-    None for ``quick``: Avro then derives one from the entity model)."""
+    None for ``quick``: Avro then derives one from the entity model, and ``warn`` says so
+    when the profile's schema file is missing; default: on standard error)."""
     if fmt == "avro":
-        from persona_gen.sinks.avro import avro_encoder_for
+        from persona_gen.sinks.avro import avro_encoder_for, warn_on_stderr
 
-        return avro_encoder_for(dataset, profile)
+        return avro_encoder_for(dataset, profile, warn=warn or warn_on_stderr)
     if fmt == "protobuf":
         from persona_gen.sinks.protobuf import protobuf_encoder_for
 
@@ -91,6 +98,8 @@ def write_dataset(
     if manifest_file is not None:
         from persona_gen.sinks.output import ensure_writable
 
+        if output is not None:  # (a folder that cannot hold it is named as given: not as
+            ensure_writable(output)  # the manifest beside it, which the user did not name)
         # Before the data: a manifest that fails afterwards leaves a complete-looking file
         # of a failed run.
         ensure_writable(manifest_file)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from persona_gen.registry import Registry
@@ -10,6 +11,7 @@ __all__ = [
     "FORMATS",
     "SINK_SCHEMES",
     "check_sink_url",
+    "extension_mismatch",
     "format_of_suffix",
     "masked_url",
     "sink_format",
@@ -41,6 +43,17 @@ def format_of_suffix(suffix: str) -> str | None:
     suffix = suffix.lstrip(".").lower()
     fmt = _EXTENSIONS.get(suffix, suffix)
     return fmt if fmt and fmt in FORMATS else None
+
+
+def extension_mismatch(fmt: str, output: str | PurePath) -> str | None:
+    """What to warn of when ``fmt`` is written to ``output`` whose extension says another
+    format (``writing json to 'x.csv' (its extension says csv)``): the given format wins,
+    users rely on it, but a reader going by the name would misread the file. None when the
+    extension says ``fmt`` or no format at all (``x.out``, ``x.txt``)."""
+    said = format_of_suffix(PurePath(output).suffix)
+    if said is None or said == fmt:
+        return None
+    return f"writing {fmt} to '{output}' (its extension says {said})"
 
 
 def masked_url(url: str) -> str:

@@ -18,6 +18,7 @@ import hashlib
 import os
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from typing import IO, Any
 
@@ -25,7 +26,7 @@ from persona_gen.entities.model import Domain, Field, Schema, takes_null
 from persona_gen.errors import GenerationError, OutputError, RecordOutputError
 from persona_gen.sinks.encoders import FAULT_IN_SCHEMA_FILES, Encoder
 
-__all__ = ["AvroEncoder", "avro_encoder_for", "avro_schema_from_entity"]
+__all__ = ["AvroEncoder", "avro_encoder_for", "avro_schema_from_entity", "warn_on_stderr"]
 
 _NAME = re.compile(r"[^A-Za-z0-9_]")
 _SYMBOL = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -276,11 +277,22 @@ def _label(record: dict[str, Any]) -> str:
     return ""
 
 
+def warn_on_stderr(message: str) -> None:
+    """Say ``message`` as a warning: the run goes on."""
+    sys.stderr.write(f"persona-gen: warning: {message}\n")
+
+
 def avro_encoder_for(
-    dataset: Any, profile: Any = None, *, schema_path: Any = None, skip_invalid: bool = False
+    dataset: Any,
+    profile: Any = None,
+    *,
+    schema_path: Any = None,
+    skip_invalid: bool = False,
+    warn: Callable[[str], None] = warn_on_stderr,
 ) -> AvroEncoder:
     """The Avro encoder of a ``Dataset`` (from ``quick`` or a ``generate`` plan), given the
-    ``Profile`` it comes from (None for ``quick``)."""
+    ``Profile`` it comes from (None for ``quick``). ``warn`` says that the profile's .avsc
+    is missing (``generate`` says it once for the datasets that share it)."""
     from pathlib import Path
 
     from persona_gen.importers.avro import AvroSchema, read_avro_schema
@@ -312,11 +324,11 @@ def avro_encoder_for(
         if avsc is None:
             # Written all the same, but a reader holding the original .avsc may not resolve
             # the derived names (enums, fixed types): say so rather than differ silently.
-            sys.stderr.write(
-                f"persona-gen: warning: {source.file} (the profile's Avro schema) was not "
+            warn(
+                f"{source.file} (the profile's Avro schema) was not "
                 f"found {schema_not_found(profile.path, source.file)}; "
                 "the Avro file uses a schema derived from the profile's entity, whose type "
-                "names may differ from the original\n"
+                "names may differ from the original"
             )
     if avsc is not None:
         parsed = read_avro_schema(avsc)

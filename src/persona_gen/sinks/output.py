@@ -152,6 +152,8 @@ def _temp_beside(path: Path) -> tuple[int, str]:
         try:
             directory.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
+            if (in_the_way := _not_a_directory(directory)) is not None:
+                raise OutputError(f"{path}: cannot write: {in_the_way}") from None
             raise OutputError(
                 f"{path}: cannot create directory '{directory}': {exc.strerror}"
             ) from None
@@ -160,4 +162,22 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     try:
         return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write: {exc.strerror}") from None
+        why = _not_a_directory(directory) or exc.strerror
+        raise OutputError(f"{path}: cannot write: {why}") from None
+
+
+def _not_a_directory(directory: Path) -> str | None:
+    """What stands where ``directory`` or a folder above it should be, said in words (the
+    system's "Not a directory" names neither): ``'out.csv' is a file, not a directory``."""
+    for part in [directory, *directory.parents]:
+        try:
+            mode = os.stat(part).st_mode
+        except (FileNotFoundError, NotADirectoryError):
+            continue  # (not there, or below what is in the way: look further up)
+        except OSError:
+            return None
+        if stat.S_ISDIR(mode):
+            return None
+        what = "a file" if stat.S_ISREG(mode) else "a special file"  # (/dev/null/x)
+        return f"'{part}' is {what}, not a directory"
+    return None

@@ -12,6 +12,7 @@ from pydantic import Field, field_validator
 
 from persona_gen.distributions import Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
+from persona_gen.personas.model import Spelt
 from persona_gen.personas.trace import Trace
 
 # The strftime directives Python documents (the same on every platform; the C library's
@@ -21,6 +22,7 @@ STRFTIME_DIRECTIVES = "aAwdbBmyYHIpMSfzZjUWcxXGuV"
 _D = STRFTIME_DIRECTIVES
 DATE_FORMAT_PATTERN = rf"^(?:[^%]|%%)*%[{_D}](?:[^%]|%[{_D}%])*$"
 _DATE_FORMAT = Field(json_schema_extra={"pattern": DATE_FORMAT_PATTERN})
+ApiVersion = Annotated[str, Spelt(r"^v\d+$", "an API version is 'v' and a number, such as v2")]
 
 
 _TAKEN = ('"', "\r", "\n")  # characters a CSV delimiter cannot be
@@ -107,7 +109,7 @@ class DeprecatedFormatsParams(Params):
     epoch_dates: Rate = Field(0.0, description="Share of dates sent as epoch seconds instead.")
     numbers_as_strings: bool = Field(True, description="Send numbers as strings.")
     booleans_as: Literal["bool", "int", "yn"] = Field("yn", description="Boolean encoding.")
-    api_version: str = Field("v1", pattern=r"^v\d+$", description="Old API version in paths.")
+    api_version: ApiVersion = Field("v1", description="Old API version in paths.")
     file_encoding: str = Field(
         "latin-1",
         description="Text encoding of written files.",
