@@ -732,3 +732,27 @@ def test_a_field_required_one_way_is_never_left_out_as_optional(
     assert len(payloads) > 100
     assert all(p.get(field) not in (None, "") for p in payloads if isinstance(p, dict))
     assert not any(p.get("nick") for p in payloads if isinstance(p, dict))  # (the drops act)
+
+
+def test_a_concurrent_login_in_each_of_two_blocks_numbers_its_events_apart(
+    tmp_path: Path,
+) -> None:
+    # A session going on across blocks gave its concurrent logins the same second session in
+    # every block, and each block numbered that session's events from 0: edge_case_user's
+    # streaming data had two records with sequence 0 in one session.
+    catalog = own_catalog(
+        tmp_path,
+        "logins",
+        """
+        behaviors:
+          timing: {rate_per_second: 50, think_time_ms: 3000}
+          session: {length: 400, users: 50}
+          session_anomalies: {rate: 0.05, kinds: [concurrent_login]}
+        """,
+    )
+    recs = records("logins", "streaming", 8 * BLOCK_SIZE, catalog=catalog)
+    numbers: dict[str, list[int]] = defaultdict(list)
+    for r in recs:
+        numbers[r["session_id"]].append(r["sequence"])
+    repeated = {s: sorted(n) for s, n in numbers.items() if len(set(n)) < len(n)}
+    assert not repeated, list(repeated.items())[:3]

@@ -55,5 +55,10 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
                 # The event claims a time before its session could have started.
                 trace.t_ms[row] = int(session_start[row]) - int(rng.uniform(1_000, 60_000))
             elif kind == "concurrent_login":
-                trace.session[row] = trace.session[row] + trace.n * 10**6  # a second session
+                # A second session, numbered apart from the laid-out ones. A session carried
+                # from an earlier block gets a second one apart from the one it had there:
+                # each block numbers its events from 0 (streaming's sequence), so one id
+                # in two blocks would repeat its numbers.
+                carried = trace.block - int(trace.session[row]) // trace.n
+                trace.session[row] += trace.n * 10**6 * (1 + carried)
         trace.mark("session_anomaly", mask, self.name, self.params)
