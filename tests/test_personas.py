@@ -1169,3 +1169,33 @@ def test_an_inherited_parameter_that_does_not_fit_a_new_kind_names_where_the_kin
         f"Input should be a valid list (the block's kind is set at {tmp_path}/child.yaml:5:5; "
         "it keeps the parameters it inherits)"
     )
+
+
+def test_validate_warns_where_sessions_will_average_well_below_their_declared_length(
+    tmp_path: Path,
+) -> None:
+    # Sessions are cut every 65,536 events: with ~4,096 active at once each gets about 16
+    # events of such a stretch, so a declared mean of 300 measures ~15. validate says so,
+    # in numbers, and the built-in personas (within ~12% of theirs) get no such warning.
+    persona = tmp_path / "busy.yaml"
+    persona.write_text(
+        "name: busy\nversion: 1.0.0\nbehaviors:\n"
+        "  timing: {rate_per_second: 400, think_time_ms: {dist: constant, value: 20000}}\n"
+        "  session: {length: {dist: geometric, mean: 300}, users: 100000}\n"
+    )
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 0, result.stderr
+    (warning,) = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert "busy.yaml:5:3: behaviors.session: about 4,096 sessions are active at once" in warning
+    assert "average about 15 events, not the declared 300" in warning
+    measured = np.unique(
+        [
+            r["session_id"]
+            for r in records("busy", "load", 8 * 1024, catalog=PersonaCatalog([tmp_path]))
+        ],
+        return_counts=True,
+    )[1]
+    assert measured.mean() < 300 / 4  # (what the warning is about)
+    for name in ("normal_user", "noisy_device", "high_volume_system"):
+        builtin = builtin_persona_dir() / f"{name}.yaml"
+        assert "warning" not in run_cli(["validate", str(builtin)]).stderr

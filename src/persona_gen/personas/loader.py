@@ -520,10 +520,43 @@ def validate_persona_file(path: Path, extra_dirs: Iterable[Path] = ()) -> Person
 
 
 def timeline_overrides(path: Path, extra_dirs: Iterable[Path] = ()) -> list[Problem]:
-    """Warnings for a persona file (see ``overridden_settings``)."""
+    """Warnings for a persona file (see ``overridden_settings`` and ``cut_sessions``)."""
     catalog = PersonaCatalog([*extra_dirs, path.parent])
     catalog._files[path.stem] = path
-    return overridden_settings(catalog.get(path.stem).behaviours, catalog._lineage(path.stem))
+    behaviours, lineage = catalog.get(path.stem).behaviours, catalog._lineage(path.stem)
+    return [*overridden_settings(behaviours, lineage), *cut_sessions(behaviours, lineage)]
+
+
+def cut_sessions(
+    behaviours: Sequence[Behaviour[Any]], lineage: Sequence[Located]
+) -> list[Problem]:
+    """A warning where sessions will measure well below their declared length: every
+    session is cut each ``SPAN_BLOCKS`` blocks (personas/sessions.py), and with many
+    active at once each gets only so many events of such a stretch. With ``m`` the declared
+    mean and ``L`` a session slot's events per stretch, sessions average about
+    ``m / (1 + m / L)`` (one more, cut, session per slot and stretch)."""
+    from persona_gen.personas.sessions import SPAN_BLOCKS
+    from persona_gen.seeds import BLOCK_SIZE
+
+    clock = Clock()
+    for behaviour in behaviours:
+        behaviour.configure(clock)
+    at_once = clock.concurrent_sessions()
+    per_slot = SPAN_BLOCKS * BLOCK_SIZE / at_once
+    declared = clock.session_length.mean()
+    if declared / per_slot <= 0.25:  # (within ~20% of the declared mean)
+        return []
+    expected = declared / (1 + declared / per_slot)
+    session = next((b for b in behaviours if b.kind == "session"), None)
+    where: tuple[Any, ...] = ("behaviors", session.name) if session else ("behaviors",)
+    message = (
+        f"about {at_once:,} sessions are active at once (event rate x mean think time), so "
+        f"each gets about {per_slot:,.0f} events in a stretch of {SPAN_BLOCKS * BLOCK_SIZE:,} "
+        f"events, after which sessions are cut: they will average about {expected:,.0f} "
+        f"events, not the declared {declared:g} (fewer at once: a shorter think time or a "
+        "lower rate; see docs/behaviours/session.md)"
+    )
+    return [_owner(lineage, where).problem(where, message)]
 
 
 # What each timeline setting is called in a warning.
