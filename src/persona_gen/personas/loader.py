@@ -527,9 +527,7 @@ def timeline_overrides(path: Path, extra_dirs: Iterable[Path] = ()) -> list[Prob
     return [*overridden_settings(behaviours, lineage), *cut_sessions(behaviours, lineage)]
 
 
-def cut_sessions(
-    behaviours: Sequence[Behaviour[Any]], lineage: Sequence[Located]
-) -> list[Problem]:
+def cut_sessions(behaviours: Sequence[Behaviour[Any]], lineage: Sequence[Located]) -> list[Problem]:
     """A warning where sessions will measure well below their declared length: every
     session is cut each ``SPAN_BLOCKS`` blocks (personas/sessions.py), and with many
     active at once each gets only so many events of such a stretch. With ``m`` the declared
@@ -538,6 +536,9 @@ def cut_sessions(
     from persona_gen.personas.sessions import SPAN_BLOCKS
     from persona_gen.seeds import BLOCK_SIZE
 
+    session = next((b for b in behaviours if b.kind == "session"), None)
+    if session is None:  # (no length declared: the default's is nobody's promise)
+        return []
     clock = Clock()
     for behaviour in behaviours:
         behaviour.configure(clock)
@@ -547,8 +548,7 @@ def cut_sessions(
     if declared / per_slot <= 0.25:  # (within ~20% of the declared mean)
         return []
     expected = declared / (1 + declared / per_slot)
-    session = next((b for b in behaviours if b.kind == "session"), None)
-    where: tuple[Any, ...] = ("behaviors", session.name) if session else ("behaviors",)
+    where = ("behaviors", session.name)
     message = (
         f"about {at_once:,} sessions are active at once (event rate x mean think time), so "
         f"each gets about {per_slot:,.0f} events in a stretch of {SPAN_BLOCKS * BLOCK_SIZE:,} "
