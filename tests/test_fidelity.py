@@ -176,6 +176,32 @@ def test_rate_limits_are_never_exceeded() -> None:
     assert throttled >= 8
 
 
+def test_a_quota_window_across_a_span_start_keeps_its_count(tmp_path: Path) -> None:
+    # Counts restarted where sessions are cut (every 64 blocks): a 60 s window open there
+    # let each of 5 actors through 400 times, twice its limit of 200. The blocks just before
+    # a span's first block now carry their counts over (traced alone).
+    catalog = own_catalog(
+        tmp_path,
+        "quota",
+        """
+        behaviors:
+          timing: {rate_per_second: 100, think_time_ms: 2000}
+          session: {length: 50, users: 5}
+          rate_limits: {limit: 200, window_s: 60}
+        """,
+    )
+    engine = PersonaEngine(catalog.get("quota"), 5, "fidelity", 1_735_689_600_000)
+    counts: Counter[tuple[int, int]] = Counter()
+    for b in range(70):
+        t = engine.trace(b)
+        ok = t.status != 429
+        counts.update(zip(t.actor[ok].tolist(), (t.t_ms[ok] // 60_000).tolist(), strict=True))
+    assert max(counts.values()) == 200
+    # (the same when the span's first block is made alone, as a worker may)
+    alone = PersonaEngine(catalog.get("quota"), 5, "fidelity", 1_735_689_600_000).trace(64)
+    assert (alone.status == engine.trace(64).status).all()
+
+
 def test_offline_windows_and_loss_match_declared_shares() -> None:
     p = params("noisy_device", "intermittent_connectivity")
     ts = traces("noisy_device", 60)

@@ -42,6 +42,7 @@ class PersonaEngine:
         # What the last block traced hands on to the next one.
         self._after: _HandedOn | None = None
         self._carrying = any(b.carries_state() for b in persona.behaviours)
+        self._slots: dict[int, SlotState] = {}  # the session slots after recent blocks
         # Whether a behaviour reads when sessions begun blocks before began (then the event
         # times of the blocks of the span traced so far are kept for it).
         self._reads_starts = any(b.reads_session_starts() for b in persona.behaviours)
@@ -50,7 +51,9 @@ class PersonaEngine:
     def stream(self, block: int, purpose: str) -> np.random.Generator:
         return block_stream(self.seed, self.dataset, self.persona.name, block, purpose)
 
-    def trace(self, block: int) -> Trace:
+    def trace(self, block: int, *, alone: bool = False) -> Trace:
+        """Block ``block``'s trace. ``alone``: with its sessions' state, but nothing carried
+        into it (``_carried_over``) and nothing handed on from it."""
         n = BLOCK_SIZE
         clock = self.clock
         trace = Trace.blank(block, n, block * n)
@@ -63,7 +66,7 @@ class PersonaEngine:
         # 2. Sessions: events go to concurrently active session slots; a slot's session ends
         #    after a (geometric by default) number of events and a new one begins. A session
         #    still going at the block's end goes on in the next block (personas/sessions.py).
-        handed = self._handed_on(block)
+        handed = self._handed_on(block, alone)
         before, steps = handed.slots, handed.steps
         trace.carried = dict(handed.carried)
         trace.end_ms = int(self.epoch_ms + (block + 1) * clock.block_span_ms(n))
@@ -88,7 +91,12 @@ class PersonaEngine:
             self._past_year_9999(block)
         trace.sort_by_time()
         steps = self._steps_after(trace, layout.after, steps)
-        self._after = _HandedOn(block, layout.after, steps, trace.carried)
+        if not alone:
+            self._after = _HandedOn(block, layout.after, steps, trace.carried)
+        # (the slots after the last few blocks: what blocks traced alone start from)
+        self._slots[block] = layout.after
+        if len(self._slots) > _KEPT_SLOTS:
+            del self._slots[min(self._slots)]
         return trace
 
     def _event_times(
@@ -134,20 +142,25 @@ class PersonaEngine:
         self._times[block] = t_ms.copy()
         return times
 
-    def _handed_on(self, block: int) -> _HandedOn:
+    def _handed_on(self, block: int, alone: bool = False) -> _HandedOn:
         """What the blocks before ``block`` hand on to it: the session slots' state, (where
         sessions are numbered) the steps of each session going on, and what behaviours carry
         (``Behaviour.carries_state``). From the block before when it was the last one traced,
         else rebuilt from the first block of its span: from the draws alone where only the
-        slots are handed on, else by tracing the blocks before it."""
+        slots are handed on (or the block is traced ``alone``), else by tracing the blocks
+        before it. A span's first block starts every session afresh, and takes what the
+        last blocks of the span before carry over its start (``_carried_over``)."""
         first = block - block % SPAN_BLOCKS
         if block == first:
-            return _HandedOn(block - 1, None, {}, {})
+            return _HandedOn(block - 1, None, {}, {} if alone else self._carried_over(block))
         handed = _HandedOn(first - 1, None, {}, {})
-        if self._after is not None and first <= self._after.block < block:
+        whole = (self.numbers_sessions or self._carrying) and not alone
+        if whole and self._after is not None and first <= self._after.block < block:
             handed = self._after
+        elif not whole and (kept := self._slots.get(block - 1)) is not None:
+            handed = _HandedOn(block - 1, kept, {}, {})
         for earlier in range(handed.block + 1, block):
-            if self.numbers_sessions or self._carrying:
+            if whole:
                 self.trace(earlier)
                 assert self._after is not None
                 handed = self._after
@@ -156,6 +169,20 @@ class PersonaEngine:
                 slots = advance(self.clock, drawn, earlier, BLOCK_SIZE, handed.slots)
                 handed = _HandedOn(earlier, slots, {}, {})
         return handed
+
+    def _carried_over(self, block: int) -> dict[str, Any]:
+        """What the carrying behaviours take into span-starting ``block`` from the blocks
+        just before it (a quota window open across the span's start keeps its count): each
+        of those blocks traced ``alone``, as far back as a behaviour looks
+        (``Behaviour.carried_blocks``, at most a span)."""
+        carrying = [b for b in self.persona.behaviours if b.carries_state()]
+        if not carrying or block == 0:
+            return {}
+        span_ms = self.clock.block_span_ms(BLOCK_SIZE)
+        back = min(SPAN_BLOCKS, max(b.carried_blocks(span_ms) for b in carrying), block)
+        outs = [self.trace(earlier, alone=True).carried for earlier in range(block - back, block)]
+        start_ms = int(self.epoch_ms + block * span_ms)
+        return {b.name: b.join_carried([o.get(b.name) for o in outs], start_ms) for b in carrying}
 
     def _steps_after(self, trace: Trace, after: SlotState, steps: dict[int, int]) -> dict[int, int]:
         """Per session going on after the block, the steps it took so far (see
@@ -182,6 +209,11 @@ class PersonaEngine:
             "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
             "rate (timing.rate_per_second)"
         )
+
+
+# Session slot states kept, of the latest blocks traced: a span's first block traces the few
+# blocks before it alone, from the state after the block before them.
+_KEPT_SLOTS = 8
 
 
 @dataclass(frozen=True)

@@ -63,6 +63,16 @@ class Behaviour(Generic[P]):
         traces the blocks before it in its span."""
         return False
 
+    def carried_blocks(self, block_span_ms: float) -> int:
+        """How many blocks before a span's first block hold what it carries over the span's
+        start (each block lasts ``block_span_ms``)."""
+        return 0
+
+    def join_carried(self, states: list[Any], start_ms: int) -> Any:
+        """What is carried into a span starting at ``start_ms``, from ``states``: what each
+        of the blocks just before it, traced alone, would hand on."""
+        return None
+
     def reads_session_starts(self) -> bool:
         """Whether ``apply`` reads ``Trace.session_start_ms`` (exact only then: a session
         begun blocks before costs the times of that block)."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from typing import Any
+
 import numpy as np
 from pydantic import Field
 
@@ -30,9 +34,26 @@ class RateLimits(Behaviour[RateLimitsParams]):
     def carries_state(self) -> bool:
         return True
 
+    def carried_blocks(self, block_span_ms: float) -> int:
+        return math.ceil(self._window_ms() / block_span_ms) + 1  # (a window's worth, and one)
+
+    def join_carried(self, states: list[Any], start_ms: int) -> dict[tuple[int, int], int]:
+        """The counts of the windows open at ``start_ms``, over the blocks before it (each
+        block's own count: traced alone, nothing was carried into it)."""
+        window_ms = self._window_ms()
+        joined: Counter[tuple[int, int]] = Counter()
+        for counted in states:
+            joined.update(
+                {g: c for g, c in (counted or {}).items() if (g[1] + 1) * window_ms > start_ms}
+            )
+        return dict(joined)
+
+    def _window_ms(self) -> int:
+        return max(1, round(self.params.window_s * 1000))
+
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
-        window_ms = max(1, round(p.window_s * 1000))
+        window_ms = self._window_ms()
         window = (trace.t_ms // window_ms).astype(np.int64)
         order = np.lexsort((trace.t_ms, window, trace.actor))
         key_actor, key_window = trace.actor[order], window[order]
