@@ -1,8 +1,10 @@
 """The persona engine: turns a persona into a trace of behaviour decisions, block by block.
 
 A block's trace depends only on (seed, dataset key, block index): its start time is a fixed
-function of the block index, and every draw comes from streams derived from those three, so
-any block can be produced alone (docs/determinism.md).
+function of the block index, every draw comes from streams derived from those three, and
+what earlier blocks hand on to it (sessions going on, quota counts) is rebuilt from the
+first block of its 64-block span (personas/sessions.py), so any block can be produced alone
+(docs/determinism.md, ADR 0013).
 """
 
 from __future__ import annotations
