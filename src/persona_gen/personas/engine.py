@@ -43,7 +43,8 @@ class PersonaEngine:
         self.numbers_sessions = False
         # What the last block traced hands on to the next one.
         self._after: _HandedOn | None = None
-        self._carrying = any(b.carries_state() for b in persona.behaviours)
+        # The behaviours that hand state on from block to block (``carries_state``).
+        self._carrying = [b for b in persona.behaviours if b.carries_state()]
         self._slots: dict[int, SlotState] = {}  # the session slots after recent blocks
         # Whether a behaviour reads when sessions begun blocks before began (then the event
         # times of the blocks of the span traced so far are kept for it).
@@ -177,7 +178,7 @@ class PersonaEngine:
         just before it (a quota window open across the span's start keeps its count): each
         of those blocks traced ``alone``, as far back as a behaviour looks
         (``Behaviour.carried_blocks``, at most a span)."""
-        carrying = [b for b in self.persona.behaviours if b.carries_state()]
+        carrying = self._carrying
         if not carrying or block == 0:
             return {}
         span_ms = self.clock.block_span_ms(BLOCK_SIZE)

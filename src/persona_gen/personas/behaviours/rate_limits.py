@@ -40,16 +40,18 @@ class RateLimits(Behaviour[RateLimitsParams]):
     def join_carried(self, states: list[Any], start_ms: int) -> dict[tuple[int, int], int]:
         """The counts of the windows open at ``start_ms``, over the blocks before it (each
         block's own count: traced alone, nothing was carried into it)."""
-        window_ms = self._window_ms()
         joined: Counter[tuple[int, int]] = Counter()
         for counted in states:
-            joined.update(
-                {g: c for g, c in (counted or {}).items() if (g[1] + 1) * window_ms > start_ms}
-            )
+            joined.update(self._open_at(counted or {}, start_ms))
         return dict(joined)
 
     def _window_ms(self) -> int:
         return max(1, round(self.params.window_s * 1000))
+
+    def _open_at(self, counted: dict[tuple[int, int], int], ms: int) -> dict[tuple[int, int], int]:
+        """The counts of the (actor, window) groups whose window is still open at ``ms``."""
+        window_ms = self._window_ms()
+        return {g: c for g, c in counted.items() if (g[1] + 1) * window_ms > ms}
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
@@ -77,6 +79,4 @@ class RateLimits(Behaviour[RateLimitsParams]):
         trace.touch(self.name, over)
         # On to the next block: the counts of the windows still open at this block's end.
         counted = {**counted, **dict(zip(groups, (before + sizes).tolist(), strict=True))}
-        trace.carried[self.name] = {
-            g: c for g, c in counted.items() if (g[1] + 1) * window_ms > trace.end_ms
-        }
+        trace.carried[self.name] = self._open_at(counted, trace.end_ms)
