@@ -128,12 +128,11 @@ class FileGenerator(Generator):
         outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
-        tags = trace.tags()
         # Column by column (what ``flatten`` gives each row), then one dict per row.
         columns = self._columns(drawn, payloads)
         columns.append([True] * trace.n)
         columns.append([""] * trace.n)
-        columns.append([";".join(t) if t else "" for t in tags])
+        columns.append(trace.tag_texts(";"))
         rows: list[Record] = rows_from_columns(tuple(self.columns), columns)
         # The few rows a behaviour touched get their own treatment, in row order (the RNG
         # draws below are part of the determinism contract).

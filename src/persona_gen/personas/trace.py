@@ -202,12 +202,31 @@ class Trace:
         self.reorder(np.argsort(self.t_ms, kind="stable"))
 
     def tags(self) -> list[list[str]]:
-        """Per event, the names of the behaviours that touched it."""
-        out: list[list[str]] = [[] for _ in range(self.n)]
-        for name, mask in self.touched.items():
-            for i in np.flatnonzero(mask).tolist():
-                out[i].append(name)
-        return out
+        """Per event, the names of the behaviours that touched it (in ``touched`` order)."""
+        kinds, kind_of = self._tag_kinds()
+        return [kinds[k][:] for k in kind_of]
+
+    def tag_texts(self, separator: str) -> list[str]:
+        """Per event, the names of the behaviours that touched it, joined by ``separator``."""
+        kinds, kind_of = self._tag_kinds()
+        texts = [separator.join(names) for names in kinds]
+        return [texts[k] for k in kind_of]
+
+    def _tag_kinds(self) -> tuple[list[list[str]], list[int]]:
+        """The distinct sets of behaviours that touched events (as name lists), and the index
+        of each event's set: a block has a few such sets, so each is made once."""
+        names = list(self.touched)
+        if not names:
+            return [[]], [0] * self.n
+        if len(names) > 62:  # (past an int64's bits: one set per event)
+            sets = [[n for n in names if self.touched[n][i]] for i in range(self.n)]
+            return sets, list(range(self.n))
+        code = np.zeros(self.n, np.int64)  # bit k: touched by the k-th behaviour
+        for k, mask in enumerate(self.touched.values()):
+            code |= mask.astype(np.int64) << k
+        codes, kind_of = np.unique(code, return_inverse=True)
+        kinds = [[n for k, n in enumerate(names) if c >> k & 1] for c in codes.tolist()]
+        return kinds, kind_of.tolist()
 
     def failed(self) -> np.ndarray:
         out: np.ndarray = self.status != 0
