@@ -71,17 +71,18 @@ def agree(
     adds."""
     sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
     if named and named.body and sending:
-        touched = {o.field_path.split(".")[0] for o in outcomes}
+        touched = {o.field_path.split(".")[0] for o in outcomes} if outcomes else ()
         for key, value in named.body.items():
             if key in body and key not in touched:
                 body[key] = value
-    if not isinstance(reply, dict) or any(o.rule for o in outcomes):
+    if not isinstance(reply, dict) or (outcomes and any(o.rule for o in outcomes)):
         return  # (an invalid request gets an error, not this reply)
     if sending:
         carry(body, reply, carried)
-    for key, value in (named.reply if named else {}).items():
-        reply[key] = value  # (an optional key too: the resource the path names has it)
-    drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
+    if named:
+        reply.update(named.reply)  # (an optional key too: the resource the path names has it)
+    if hidden:
+        drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
 
 
 _STATUS_FIELDS = frozenset({"status", "status_code", "code", "http_status", "http_code"})
