@@ -198,3 +198,39 @@ def test_a_reply_without_its_ref_flagged_id_is_still_reported(tmp_path: Path, ve
     report = check_dataset(data, load_profile(profile))
     assert [(p.index, p.kind) for p in report.problems] == [(changed, "invalid-reply")]
     assert "'id' is a required property" in report.problems[0].reason
+
+
+def test_a_request_that_sends_a_read_only_field_is_a_warning_not_a_problem(
+    tmp_path: Path,
+) -> None:
+    profile, data = _generated(tmp_path, "3.0")
+    records = json.loads(data.read_text())
+    posts = [
+        i for i, r in enumerate(records) if r["request"]["method"] == "POST" and r["expected_valid"]
+    ][:3]
+    for i in posts:
+        records[i]["request"]["body"]["id"] = "5b0f3b9e-6d0c-4f5e-9a51-7e1f1c2d3e4f"
+    records[posts[0]]["request"]["body"]["createdAt"] = "2024-05-01T10:00:00Z"
+    data.write_text(json.dumps(records))
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0 and not report.problems, report.to_json()
+    sent = report.to_dict()["read_only_sent"]
+    assert sent == {"bodies": 3, "fields": {"id": 3, "createdAt": 1}, "records": posts}
+    shown = ", ".join(f"#{i}" for i in posts)
+    assert (
+        f"3 request bodies send readOnly fields the server sets (id in 3, createdAt in 1; "
+        f"records {shown}): a request SHOULD NOT send them (OpenAPI)"
+    ) in "\n".join(report.warnings)
+
+
+@pytest.mark.parametrize(
+    "persona",
+    ["normal_user", "edge_case_user", "legacy_client", "high_volume_system", "noisy_device"],
+)
+def test_generated_requests_of_every_persona_send_no_read_only_field(
+    tmp_path: Path, persona: str
+) -> None:
+    profile, data = _generated(tmp_path, "3.0", persona)
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked > 0 and report.read_only_bodies == 0, report.warnings

@@ -246,6 +246,9 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     report.warnings.extend(checker.warnings())
     if not database and server is None:
         count_against_manifest(report, manifest, len(records), max_listed)
+    sent = report.read_only_warning()
+    if sent is not None:
+        report.warnings.append(sent)
     for why, n in sorted(report.not_validated.items()):
         report.warnings.append(f"{n} request bodies were not validated: {why}")
     if report.unresolved:

@@ -67,6 +67,11 @@ class CheckReport:
     # api success replies held to their reply entity (see ``check_replies``), and those failing
     replies_checked: int = 0
     replies_failed: int = 0
+    # api request bodies that send readOnly fields (OpenAPI: SHOULD NOT): a warning, not a
+    # problem; by field, and the first such records
+    read_only_sent: Counter[str] = field(default_factory=Counter)
+    read_only_bodies: int = 0
+    read_only_records: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -80,6 +85,26 @@ class CheckReport:
         self.problem_count += 1
         if len(self.problems) < limit:
             self.problems.append(problem)
+
+    def note_read_only_sent(self, index: int, names: list[str]) -> None:
+        """Record ``index``'s request body sends the readOnly fields ``names``."""
+        self.read_only_sent.update(names)
+        self.read_only_bodies += 1
+        if len(self.read_only_records) < MAX_LISTED:
+            self.read_only_records.append(index)
+
+    def read_only_warning(self) -> str | None:
+        """The warning for request bodies that send readOnly fields (None: none does)."""
+        if not self.read_only_bodies:
+            return None
+        fields = ", ".join(f"{name} in {n}" for name, n in self.read_only_sent.most_common())
+        shown = ", ".join(f"#{i}" for i in self.read_only_records[:5])
+        more = ", …" if self.read_only_bodies > 5 else ""
+        return (
+            f"{self.read_only_bodies} request bodies send readOnly fields the server sets "
+            f"({fields}; records {shown}{more}): a request SHOULD NOT send them (OpenAPI), "
+            "a server ignores or refuses them"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -103,6 +128,11 @@ class CheckReport:
             "failed_as_labelled": self.failed_as_labelled,
             "replies_checked": self.replies_checked,
             "replies_failed": self.replies_failed,
+            "read_only_sent": {
+                "bodies": self.read_only_bodies,
+                "fields": dict(self.read_only_sent.most_common()),
+                "records": self.read_only_records,
+            },
             "failures_by_rule": dict(sorted(self.by_rule.items())),
             "undetected_by_rule": dict(sorted(self.undetected.items())),
             "problem_count": self.problem_count,
