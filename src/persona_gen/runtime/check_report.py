@@ -47,6 +47,10 @@ class CheckReport:
     schema: str | None
     entity: str | None
     profile: str | None = None
+    # the database (a URL without its password) and the table whose rows were read; a
+    # table alone for an SQL script's INSERTs
+    database: str | None = None
+    table: str | None = None
     records: int = 0
     checked: int = 0
     passed: int = 0
@@ -117,6 +121,8 @@ class CheckReport:
             "schema": self.schema,
             "schema_format": self.schema_format,
             "entity": self.entity,
+            "database": self.database,
+            "table": self.table,
             "validatable": self.validatable,
             "records": self.records,
             "checked": self.checked,
@@ -150,6 +156,11 @@ class CheckReport:
             ("data", f"{self.data} ({self.fmt}, {self.generator})"),
             ("schema", f"{self.schema or '-'} ({self.schema_format})"),
             ("entity", self.entity or "-"),
+        ]
+        if self.table is not None:
+            where = f" in {self.database}" if self.database else " (the INSERTs into it)"
+            rows.append(("table", f"{self.table}{where}"))
+        rows += [
             ("records", str(self.records)),
             ("checked", str(self.checked)),
             ("passed", str(self.passed)),
