@@ -10,6 +10,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import fastavro
 import psycopg
@@ -215,6 +216,29 @@ def test_a_table_loaded_under_another_name_is_found_by_its_manifest(tmp_path: Pa
         )
     code, doc = _cli_check(tmp_path, f"{sink}?table=people", profile)
     assert code == 0 and doc["checked"] == 40, doc
+
+
+def test_the_report_names_the_table_it_read_and_its_database(tmp_path: Path) -> None:
+    """Text and JSON say which table of which database the rows came from (the manifest
+    named it here: the URL alone does not)."""
+    profile = tmp_path / "u.yaml"
+    profile.write_text(USERS_PROFILE % "")
+    db = tmp_path / "x.db"
+    sink = f"sqlite:///{db}"
+    args = ["-t", "file", "-n", "40", "-s", "1", "--create-tables"]
+    assert run_cli(["quick", "normal_user", *args, "--sink", f"{sink}?table=people"]).code == 0
+    for data in (sink, str(db), f"{sink}?table=PEOPLE"):
+        code, doc = _cli_check(tmp_path, data, profile)
+        assert code == 0, doc
+        assert (doc["database"], doc["table"]) == (sink, "people")
+    assert ("table", f"people in {sink}") in _check(profile, db).summary_rows()
+    shown = run_cli(["check", str(db), "--profile", str(profile)])
+    assert shown.code == 0 and "│ table " in shown.stderr and "people in" in shown.stderr
+    script = _generate(_profile(tmp_path, "users.sql", "file", "sql", "users"), tmp_path / "o")
+    code, doc = _cli_check(tmp_path, str(script), tmp_path / "profiles" / "p.yaml")
+    assert code == 0 and (doc["database"], doc["table"]) == (None, "users"), doc
+    code, doc = _cli_check(tmp_path, str(_generate(profile, tmp_path / "json")), profile)
+    assert code == 0 and (doc["database"], doc["table"]) == (None, None), doc
 
 
 def test_a_table_named_by_the_profiles_sink_is_read_without_a_manifest(tmp_path: Path) -> None:
@@ -527,8 +551,8 @@ def _same_rows(profile: Path, pg_url: str, db: Path) -> int:
         entity = domain.primary
     spec = table_for(domain.entity(entity), domain)
     kinds = {c.name: c.kind for c in spec.columns}
-    server = read_postgres(parse_database_url(pg_url), spec.name, kinds)
-    lite = read_sqlite(db, spec.name, kinds)
+    server = read_postgres(parse_database_url(pg_url), spec.name, kinds).rows
+    lite = read_sqlite(db, spec.name, kinds).rows
     assert len(server) == len(lite) > 0
     assert sorted(server, key=lambda r: str(r["id"])) == sorted(lite, key=lambda r: str(r["id"]))
     return len(server)
@@ -550,7 +574,14 @@ def test_postgresql_table_checks_like_sqlite(tmp_path: Path, pg_db: str, persona
         assert doc["format"] == "postgresql" and doc["schema_format"] == "ddl"
         assert doc["records"] == doc["checked"] == doc["passed"] == loaded
         assert doc["data"] == str(parse_database_url(pg_db))
+        assert (doc["database"], doc["table"]) == (doc["data"], "public.users")
         assert {k: doc[k] for k in VERDICT} == {k: lite[k] for k in VERDICT}
+    # The database is named without its password (this server trusts the URL's user).
+    secret_url = pg_db if urlsplit(pg_db).password else pg_db.replace("@", ":s3cret@", 1)
+    secret = urlsplit(secret_url).password
+    code, doc = _cli_check(tmp_path, secret_url, profile)
+    assert code == 0 and secret and secret not in json.dumps(doc), doc
+    assert doc["database"] == str(parse_database_url(pg_db)) and "@" in doc["database"]
     # a row the DDL forbids, put in behind the table's back
     _break(pg_db, "users", "age = 7")
     code, doc = _cli_check(tmp_path, pg_db, profile)

@@ -164,6 +164,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     unread = fmt not in READ_FORMATS  # (table rows of a built-in entity whose table is unknown)
     record_kinds: list[str | None] | None = None  # (of an Avro file of several built-in kinds)
     untold = None  # why the entity of records without a persona cannot be told
+    table_read: str | None = None  # the table whose rows were read (SQL, SQLite, PostgreSQL)
+    database_url: str | None = None  # its database, as a URL without a password
     if domain is None and personas.default is None:
         untold = personas.why
     if fmt in READ_FORMATS:
@@ -182,9 +184,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         if fmt in ("sqlite", SERVER_FORMAT):
             database_url = str(server) if server is not None else f"sqlite:///{data_path}"
             table, hint = table_to_read(url_table, manifest, spec, database_url)
-        records, record_kinds = read_bound(
-            where, fmt, generator, domains, table, kind, schema_file, hint
-        )
+        bound = read_bound(where, fmt, generator, domains, table, kind, schema_file, hint)
+        records, record_kinds, table_read = bound.records, bound.kinds, bound.table
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
                 f"{manifest['expected_invalid']} records were labelled invalid when generated, "
@@ -200,6 +201,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         profile=str(profile.path),
         records=len(records),
         warnings=warnings,
+        database=database_url,
+        table=table_read,
     )
     unusable = untold if unread else _nothing_to_check(records, generator, fmt, manifest)
     if unusable is not None:
@@ -246,6 +249,9 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     report.warnings.extend(checker.warnings())
     if not database and server is None:
         count_against_manifest(report, manifest, len(records), max_listed)
+    sent = report.read_only_warning()
+    if sent is not None:
+        report.warnings.append(sent)
     for why, n in sorted(report.not_validated.items()):
         report.warnings.append(f"{n} request bodies were not validated: {why}")
     if report.unresolved:

@@ -1,7 +1,8 @@
 """An api record's request body as ``check`` validates it: read back from the media type it
 was sent as (``wire_values``: a form, XML, text, a multipart form's Base64), a form's file
-parts held to being there only (``files_read``), and the items a batch POST sends
-(``values_of``)."""
+parts held to being there only (``files_read``), the items a batch POST sends
+(``values_of``), and the readOnly fields a body sends though the server sets them
+(``read_only_sent``)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,18 @@ def values_of(
         if found is None or deref(domain, found.schema).type != "array":
             return part
     return [part]
+
+
+def read_only_sent(values: list[Any], domain: Domain, entity: str) -> list[str]:
+    """The readOnly fields of ``entity`` (an ``id``, a ``created_at`` the server sets) that
+    request body ``values`` send: OpenAPI says a request SHOULD NOT send them. Its top-level
+    fields, as the api generator leaves them out of every body it sends."""
+    found = domain.entities.get(entity)
+    if found is None:
+        return []
+    flagged = [f.name for f in found.schema.fields if f.read_only]
+    sent = {name for v in values if isinstance(v, dict) for name in flagged if name in v}
+    return [name for name in flagged if name in sent]
 
 
 def _batch_path(record: dict[str, Any], text: bool) -> bool:

@@ -5,7 +5,7 @@ tables hold file rows (``read_bound``). The formats ``check`` reads, and their o
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from persona_gen.entities.model import Domain
 from persona_gen.errors import UsageError
@@ -34,6 +34,15 @@ ALIASES = {
 SERVER_FORMAT = "postgresql"
 
 
+class Bound(NamedTuple):
+    """What ``read_bound`` read: the records; the table they are the rows of (None: a file
+    of messages); for an Avro file of several domains, each record's (see ``read_bound``)."""
+
+    records: list[dict[str, Any]]
+    table: str | None = None
+    kinds: list[str | None] | None = None
+
+
 # The domains records may be of, by key ("profile", or a built-in population kind), each with
 # the entity of records that do not say theirs.
 Domains = dict[str, tuple[Domain, str]]
@@ -48,12 +57,12 @@ def read_bound(
     kind: str,
     schema_file: Path | None,
     hint: str = "",
-) -> tuple[list[dict[str, Any]], list[str | None] | None]:
+) -> Bound:
     """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
     formats hold them: governed parts wrapped back into their records, table rows as file
-    rows; and for an Avro file of several ``domains``, each record's (None: none of them).
-    Tables and Protobuf messages are of the first domain; ``hint`` ends the error when the
-    table is not in the database."""
+    rows; for an Avro file of several ``domains``, each record's (None: none of them); and
+    the table read. Tables and Protobuf messages are of the first domain; ``hint`` ends the
+    error when the table is not in the database."""
     domain, entity = next(iter(domains.values()))
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
@@ -63,10 +72,10 @@ def read_bound(
         if not isinstance(path, Path):
             from persona_gen.runtime.readers_db import read_postgres
 
-            return read_postgres(path, spec.name, kinds, hint), None
-        if fmt == "sql":
-            return read_sql(path, spec.name, kinds), None
-        return read_sqlite(path, spec.name, kinds, hint), None
+            return Bound(*read_postgres(path, spec.name, kinds, hint))
+        if fmt == "sql":  # (the INSERTs into that table)
+            return Bound(read_sql(path, spec.name, kinds), spec.name)
+        return Bound(*read_sqlite(path, spec.name, kinds, hint))
     assert isinstance(path, Path)  # only tables are read from a server
     if generator not in ("streaming", "fault", "file"):
         raise UsageError(
@@ -85,7 +94,7 @@ def read_bound(
         from persona_gen.importers.protobuf import descriptor_set, message_class
 
         cls = message_class(descriptor_set(schema_file), entity)
-        return [as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))], None
+        return Bound([as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))])
     # Avro: several entities (a streaming union) are told apart by their record names.
     entities: dict[str, tuple[str | None, str]] = {}
     events: dict[str, dict[str, str]] = {}  # per domain: entity → its event type
@@ -106,7 +115,7 @@ def read_bound(
             if ent in events[key]:
                 record["event_type"] = events[key][ent]
         records.append(record)
-    return records, keys if len(domains) > 1 else None
+    return Bound(records, kinds=keys if len(domains) > 1 else None)
 
 
 def _avro_entity(name: str, domains: Domains) -> tuple[str | None, str]:

@@ -47,6 +47,10 @@ class CheckReport:
     schema: str | None
     entity: str | None
     profile: str | None = None
+    # the database (a URL without its password) and the table whose rows were read; a
+    # table alone for an SQL script's INSERTs
+    database: str | None = None
+    table: str | None = None
     records: int = 0
     checked: int = 0
     passed: int = 0
@@ -67,6 +71,11 @@ class CheckReport:
     # api success replies held to their reply entity (see ``check_replies``), and those failing
     replies_checked: int = 0
     replies_failed: int = 0
+    # api request bodies that send readOnly fields (OpenAPI: SHOULD NOT): a warning, not a
+    # problem; by field, and the first such records
+    read_only_sent: Counter[str] = field(default_factory=Counter)
+    read_only_bodies: int = 0
+    read_only_records: list[int] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -81,6 +90,26 @@ class CheckReport:
         if len(self.problems) < limit:
             self.problems.append(problem)
 
+    def note_read_only_sent(self, index: int, names: list[str]) -> None:
+        """Record ``index``'s request body sends the readOnly fields ``names``."""
+        self.read_only_sent.update(names)
+        self.read_only_bodies += 1
+        if len(self.read_only_records) < MAX_LISTED:
+            self.read_only_records.append(index)
+
+    def read_only_warning(self) -> str | None:
+        """The warning for request bodies that send readOnly fields (None: none does)."""
+        if not self.read_only_bodies:
+            return None
+        fields = ", ".join(f"{name} in {n}" for name, n in self.read_only_sent.most_common())
+        shown = ", ".join(f"#{i}" for i in self.read_only_records[:5])
+        more = ", …" if self.read_only_bodies > 5 else ""
+        return (
+            f"{self.read_only_bodies} request bodies send readOnly fields the server sets "
+            f"({fields}; records {shown}{more}): a request SHOULD NOT send them (OpenAPI), "
+            "a server ignores or refuses them"
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,
@@ -92,6 +121,8 @@ class CheckReport:
             "schema": self.schema,
             "schema_format": self.schema_format,
             "entity": self.entity,
+            "database": self.database,
+            "table": self.table,
             "validatable": self.validatable,
             "records": self.records,
             "checked": self.checked,
@@ -103,6 +134,11 @@ class CheckReport:
             "failed_as_labelled": self.failed_as_labelled,
             "replies_checked": self.replies_checked,
             "replies_failed": self.replies_failed,
+            "read_only_sent": {
+                "bodies": self.read_only_bodies,
+                "fields": dict(self.read_only_sent.most_common()),
+                "records": self.read_only_records,
+            },
             "failures_by_rule": dict(sorted(self.by_rule.items())),
             "undetected_by_rule": dict(sorted(self.undetected.items())),
             "problem_count": self.problem_count,
@@ -120,6 +156,11 @@ class CheckReport:
             ("data", f"{self.data} ({self.fmt}, {self.generator})"),
             ("schema", f"{self.schema or '-'} ({self.schema_format})"),
             ("entity", self.entity or "-"),
+        ]
+        if self.table is not None:
+            where = f" in {self.database}" if self.database else " (the INSERTs into it)"
+            rows.append(("table", f"{self.table}{where}"))
+        rows += [
             ("records", str(self.records)),
             ("checked", str(self.checked)),
             ("passed", str(self.passed)),

@@ -14,6 +14,7 @@ from persona_gen.generators.file import VIOLATIONS_COLUMN
 from persona_gen.runtime.check_bodies import (
     Unreadable,
     files_read,
+    read_only_sent,
     type_changes_only,
     values_of,
     wire_values,
@@ -93,7 +94,9 @@ def check_one(
         report.skipped += 1
         report.not_validated[found] += 1
         return
-    issues, form = found
+    issues, form, sent = found
+    if sent:  # (a warning, not a problem: a server ignores or refuses such fields)
+        report.note_read_only_sent(index, sent)
     expected_valid, label_rules = _labels(record, generator)
     if generator == "fault" and index == 0 and not expected_valid:
         report.add_problem(
@@ -187,10 +190,11 @@ def _issues(
     dom: Domain,
     entities: Entities,
     checker: Checker,
-) -> tuple[list[Issue], bool] | str:
-    """What the validator says of a record's governed part, and whether it was read from
-    text that cannot tell a number from a numeric string (a form, XML); or why the part is
-    not validated (an api body of bytes)."""
+) -> tuple[list[Issue], bool, list[str]] | str:
+    """What the validator says of a record's governed part, whether it was read from
+    text that cannot tell a number from a numeric string (a form, XML), and the readOnly
+    fields an api request body sends (``read_only_sent``); or why the part is not validated
+    (an api body of bytes)."""
     entity = entities.of(record, generator, text)
     form = False
     if generator == "api":
@@ -199,13 +203,14 @@ def _issues(
         if why is not None:
             return why
     if isinstance(part, Unreadable):
-        return [Issue("type", part.message)], form
+        return [Issue("type", part.message)], form, []
     # (an api body is a request's: its readOnly fields are the server's, never sent)
     validate = checker.for_entity(entity, dom, "request" if generator == "api" else None)
     part, files = files_read(part)
     values = values_of(part, record, generator, text, dom, entity)
     found = [i for p in values for i in validate(p)]
-    return [i for i in found if not any(i.at[: len(f)] == f for f in files)], form
+    sent = read_only_sent(values, dom, entity) if generator == "api" else []
+    return [i for i in found if not any(i.at[: len(f)] == f for f in files)], form, sent
 
 
 def _unshowable(

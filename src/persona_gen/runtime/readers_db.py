@@ -4,7 +4,8 @@
 ``sinks.database.parse_database_url``; its password is never shown), finds the table — its
 exact name on the search path, then ``schema.table``, then either without regard to case —
 and returns every row in the table's scan order, each value in the JSON form the row had
-when it was generated (the form ``records.read_sqlite`` gives):
+when it was generated (the form ``records.read_sqlite`` gives), with the table's
+``schema.name``:
 
 =================================  ==============================================
 PostgreSQL                         read back as
@@ -43,7 +44,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import UsageError
-from persona_gen.runtime.records import table_cell
+from persona_gen.runtime.records import TableRows, table_cell
 
 if TYPE_CHECKING:
     from persona_gen.sinks.database import DatabaseTarget
@@ -57,10 +58,11 @@ _LISTED = 20
 
 def read_postgres(
     target: DatabaseTarget, table: str, kinds: Mapping[str, str], hint: str = ""
-) -> list[dict[str, Any]]:
+) -> TableRows:
     """The rows of ``table`` in the PostgreSQL database ``target`` (read-only), each value
-    in its generated JSON form; ``kinds`` are the table's column kinds (``tables.Column``);
-    ``hint`` ends the error when the table is not there (how to name another).
+    in its generated JSON form, and the table's ``schema.name``; ``kinds`` are the table's
+    column kinds (``tables.Column``); ``hint`` ends the error when the table is not there
+    (how to name another).
 
     A ``UsageError`` (one line, no password) when the server cannot be reached, the table is
     not there or cannot be read."""
@@ -84,13 +86,14 @@ def read_postgres(
             header = [d.name for d in description]
             json_oids = _oids(conn, _JSON_TYPES)
             raw = [d.type_code in json_oids for d in description]
-            return [
+            rows = [
                 {
                     c: server_value(v) if as_is else table_cell(server_value(v), kinds.get(c))
                     for c, v, as_is in zip(header, row, raw, strict=True)
                 }
                 for row in cur
             ]
+            return TableRows(rows, f"{schema}.{name}")
     except psycopg.Error as exc:
         reason = scrub_password(str(exc).strip() or type(exc).__name__, target)
         raise UsageError(f"{target}: cannot read table '{table}': {reason}") from None

@@ -25,7 +25,7 @@ import struct
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -39,6 +39,7 @@ __all__ = [
     "GENERATOR_FIELDS",
     "READ_FORMATS",
     "FileRowShape",
+    "TableRows",
     "as_record",
     "detect_generator",
     "drop_absent",
@@ -52,6 +53,14 @@ __all__ = [
 ]
 
 READ_FORMATS = ("json", "jsonl", "csv", "parquet")
+
+
+class TableRows(NamedTuple):
+    """The rows read from a database table, and the table's name as the database has it
+    (``check``'s report says which table it read)."""
+
+    rows: list[dict[str, Any]]
+    table: str
 
 
 # -- reading files ---------------------------------------------------------------------------
@@ -713,11 +722,10 @@ def _unquote(name: str) -> str:
     return name[1:-1].replace('""', '"') if name.startswith('"') else name
 
 
-def read_sqlite(
-    path: Path, table: str, kinds: Mapping[str, str], hint: str = ""
-) -> list[dict[str, Any]]:
-    """The rows of ``table`` in the SQLite database ``path`` (opened read-only); ``hint``
-    ends the error when the table is not there (how to name another)."""
+def read_sqlite(path: Path, table: str, kinds: Mapping[str, str], hint: str = "") -> TableRows:
+    """The rows of ``table`` in the SQLite database ``path`` (opened read-only), and its
+    name as the database has it (found without regard to case); ``hint`` ends the error
+    when the table is not there (how to name another)."""
     import sqlite3
 
     from persona_gen.sinks.tables import quote_identifier
@@ -736,10 +744,11 @@ def read_sqlite(
             raise FileError(f"no table '{table}' in the database (tables: {listed}){hint}", path)
         cursor = conn.execute(f"SELECT * FROM {quote_identifier(found)}")
         header = [d[0] for d in cursor.description]
-        return [
+        rows = [
             {c: table_cell(v, kinds.get(c)) for c, v in zip(header, row, strict=True)}
             for row in cursor
         ]
+        return TableRows(rows, found)
     except sqlite3.Error as exc:
         raise FileError(f"cannot read the database: {exc}", path) from None
     finally:

@@ -20,6 +20,7 @@ from persona_gen.entities.model import Field, Schema
 from persona_gen.importers._jsonschema.context import Ctx
 from persona_gen.importers._jsonschema.keywords import rejects_every_value
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, merge, never
+from persona_gen.importers._jsonschema.one_way import flags_of
 from persona_gen.values.ecma_regex import compile_ecma
 
 if TYPE_CHECKING:
@@ -69,7 +70,8 @@ class ObjectKeywords:
                     self.conv.warn(sctx, "property is required but its schema is false")
                 continue
             fs = self._property(name, sub, patterns, name in required, sctx)
-            fields.append(Field(name, fs, name in required, *_flags(sub)))
+            # (its readOnly / writeOnly may sit behind its $ref or in an allOf part)
+            fields.append(Field(name, fs, name in required, *flags_of(sub, ctx.resolver)))
         names = {f.name for f in fields}
         for name in required:
             if name not in names:
@@ -327,9 +329,3 @@ def _key_rules(rule: Any) -> dict[str, Any] | None:
             return None
         out[attr] = value
     return out
-
-
-def _flags(sub: Any) -> tuple[bool, bool]:
-    if not isinstance(sub, dict):
-        return False, False
-    return sub.get("readOnly") is True, sub.get("writeOnly") is True

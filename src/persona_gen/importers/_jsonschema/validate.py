@@ -12,7 +12,8 @@ the validator's ``unenforced``.
 
 A validator may be for one direction of an API exchange (``Direction``): OpenAPI's rule
 (and JSON Schema's readOnly/writeOnly annotations) make a required ``readOnly`` property
-required in replies only, and a required ``writeOnly`` one in requests only.
+required in replies only, and a required ``writeOnly`` one in requests only; the flag is
+found where the import finds it (``one_way``: behind a ``$ref``, in an ``allOf`` part).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from referencing import Registry
 
 from persona_gen._formats import is_base64
 from persona_gen.importers._jsonschema.documents import DocumentSet
+from persona_gen.importers._jsonschema.one_way import declared_flags
 from persona_gen.values.ecma_regex import compile_ecma, python_pattern
 from persona_gen.values.safe_search import pattern_search
 
@@ -127,6 +129,8 @@ def _for_records(
                     keywords[keyword] = _key_patterns(keywords[keyword])
             if direction is not None and "required" in keywords:
                 keywords["required"] = _one_way_required(direction)
+            if direction is not None and "allOf" in keywords:
+                keywords["allOf"] = _one_way_all_of(direction, keywords["allOf"])
             if unenforced is not None:
                 keywords = {k: _noting(k, fn, unenforced) for k, fn in keywords.items()}
             numbers = base.TYPE_CHECKER.redefine("number", _finite_number)
@@ -184,24 +188,61 @@ def _pattern(validator: Any, pattern: Any, instance: Any, schema: Any) -> Any:
         yield jsonschema.ValidationError(f"{instance!r} does not match {pattern!r}")
 
 
+class _Missing(jsonschema.ValidationError):
+    """A required property missing from an object (``name``), as ``_one_way_required``
+    says it: ``_one_way_all_of`` may excuse it for a flag another ``allOf`` part gives."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"{name!r} is a required property")
+        self.name = name
+
+
+def _excused(validator: Any, schema: Any, direction: Direction) -> set[str]:
+    """The properties ``schema`` (an object's) excuses from ``required`` going
+    ``direction``: readOnly ones in a request, writeOnly ones in a reply, wherever the flag
+    is written (``one_way``, as the import reads it)."""
+    # (jsonschema keeps a validator's ``referencing`` resolver, at the schema being
+    # checked, as ``_resolver``: its $refs are looked up from there.)
+    flags = declared_flags(schema, getattr(validator, "_resolver", None))
+    which = 0 if direction == "request" else 1
+    return {name for name, flag in flags.items() if flag[which]}
+
+
 def _one_way_required(direction: Direction) -> Callable[..., Any]:
     """``required`` for one direction: a property missing from a request is no break when
-    its schema (beside ``required``, in the same object's ``properties``, as the import
-    reads the flags) says ``readOnly: true``, nor one missing from a reply when it says
-    ``writeOnly: true``. Other properties are required both ways. (OAS 3.0's own validator
-    excuses both flags in both directions; JSON Schema's, neither.)"""
-    excused = "readOnly" if direction == "request" else "writeOnly"
+    it is readOnly, nor one missing from a reply when it is writeOnly (``_excused``: the flag
+    may sit on the property's schema, behind its $ref, or in an allOf part of the object).
+    Other properties are required both ways. (OAS 3.0's own validator excuses both flags in
+    both directions; JSON Schema's, neither.)"""
 
     def required(validator: Any, names: Any, instance: Any, schema: Any) -> Any:
         if not validator.is_type(instance, "object") or not isinstance(names, list):
             return
-        declared = schema.get("properties") if isinstance(schema, dict) else None
-        for name in names:
-            sub = declared.get(name) if isinstance(declared, dict) else None
-            if name not in instance and not (isinstance(sub, dict) and sub.get(excused) is True):
-                yield jsonschema.ValidationError(f"{name!r} is a required property")
+        missing = [n for n in names if n not in instance]
+        excused = _excused(validator, schema, direction) if missing else set()
+        for name in missing:
+            if name not in excused:
+                yield _Missing(name)
 
     return required
+
+
+def _one_way_all_of(direction: Direction, all_of: Callable[..., Any]) -> Callable[..., Any]:
+    """``allOf`` for one direction: a property one part requires and another flags
+    (``required: [password]`` here, ``password: {writeOnly: true}`` there) is excused as
+    ``_one_way_required`` excuses it, for the whole object."""
+
+    def check(validator: Any, parts: Any, instance: Any, schema: Any) -> Any:
+        excused: set[str] | None = None
+        for error in all_of(validator, parts, instance, schema):
+            if isinstance(error, _Missing) and error.instance is instance:
+                if excused is None:
+                    excused = _excused(validator, schema, direction)
+                if error.name in excused:
+                    continue
+            yield error
+
+    return check
 
 
 # The keywords that match property names against ``patternProperties`` with ``re.search``.
