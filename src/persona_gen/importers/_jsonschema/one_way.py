@@ -16,10 +16,12 @@ validator's); one that cannot be found flags nothing (the import says why elsewh
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import referencing.exceptions
-from referencing._core import Resolver
+
+if TYPE_CHECKING:  # (referencing exports no name for its resolver class)
+    from referencing._core import Resolver
 
 __all__ = ["Flags", "declared_flags", "flags_of"]
 
