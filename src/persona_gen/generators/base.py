@@ -14,6 +14,7 @@ from persona_gen.personas.behaviours.base import splitmix64
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.trace import Trace
 from persona_gen.seeds import stable_hash, uuid_text
+from persona_gen.values.rows import RowColumns
 from persona_gen.values.strings import iso_datetimes
 from persona_gen.values.synth import Synthesizer
 
@@ -62,6 +63,9 @@ class Generator(ABC):
     # Whether records number each session's events (streaming's ``sequence``): the engine
     # then keeps what each session did in earlier blocks (``Trace.session_steps``).
     numbers_sessions: ClassVar[bool] = False
+    # Whether records are flat rows that ``columns_block`` gives as columns too (an
+    # encoder that takes columns, Parquet, then never has the rows made).
+    flat_rows: ClassVar[bool] = False
 
     def __init__(self, ctx: GenerationContext) -> None:
         self.ctx = ctx
@@ -75,6 +79,11 @@ class Generator(ABC):
     @abstractmethod
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         """The records of one block, in output order."""
+
+    def columns_block(self, trace: Trace, rng: np.random.Generator) -> RowColumns:
+        """The records of one block as columns (``flat_rows`` generators): the same rows as
+        ``block`` makes from the same trace and stream."""
+        raise NotImplementedError(f"{self.name} records are not flat rows")
 
     def topics(self) -> list[str]:
         """The Kafka topics the records name themselves (none unless they carry ``topic``)."""

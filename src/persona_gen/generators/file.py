@@ -22,7 +22,7 @@ from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
-from persona_gen.values.rows import rows_from_columns
+from persona_gen.values.rows import RowColumns
 
 __all__ = ["LABEL_COLUMNS", "CsvDialect", "FileGenerator", "flatten"]
 
@@ -66,6 +66,7 @@ class FileGenerator(Generator):
     keyed = True
     description = "File-based data records"
     use_case = "ETL and ingestion testing"
+    flat_rows = True
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -113,6 +114,9 @@ class FileGenerator(Generator):
         self.columns += list(LABEL_COLUMNS)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        return self.columns_block(trace, rng).rows()
+
+    def columns_block(self, trace: Trace, rng: np.random.Generator) -> RowColumns:
         drawn = self.synth.columns(
             self.entity.name, trace.n, rng, self.rows(trace.first_index, trace.n)
         )
@@ -128,21 +132,21 @@ class FileGenerator(Generator):
         outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
-        # Column by column (what ``flatten`` gives each row), then one dict per row.
+        # Column by column (what ``flatten`` gives each row).
         columns = self._columns(drawn, payloads)
         columns.append([True] * trace.n)
         columns.append([""] * trace.n)
         columns.append(trace.tag_texts(";"))
-        rows: list[Record] = rows_from_columns(tuple(self.columns), columns)
+        block = _Block(tuple(self.columns), columns)
         # The few rows a behaviour touched get their own treatment, in row order (the RNG
-        # draws below are part of the determinism contract).
+        # draws below are part of the determinism contract): each as a dict, put back.
         touched = {i for i, found in enumerate(outcomes) if found}
         if offline is not None:
             touched.update(np.flatnonzero(offline == "lost").tolist())
         if quirky is not None:
             touched.update(np.flatnonzero(quirky).tolist())
         for i in sorted(touched):
-            row = rows[i]
+            row = block.row(i)
             broken = [(o.field_path, o.rule) for o in outcomes[i] if o.rule]
             if offline is not None and offline[i] == "lost":
                 # The device died mid-write: the row stops part-way. What a behaviour broke
@@ -170,7 +174,8 @@ class FileGenerator(Generator):
             # Labels: whether a behaviour broke the row on purpose, how, and which touched it.
             row[VALID_COLUMN] = not broken
             row[VIOLATIONS_COLUMN] = ";".join(f"{path}:{rule}" for path, rule in broken)
-        return rows
+            block.put(i, row)
+        return block.done()
 
     def _columns(
         self, drawn: ObjectColumns | list[Any], payloads: Sequence[Any]
@@ -218,6 +223,37 @@ class FileGenerator(Generator):
             line_terminator=legacy.line_terminator,
             decimal_comma=legacy.decimal_comma,
         )
+
+
+class _Block:
+    """A block's rows as columns, where a row a behaviour touched is taken out as a dict
+    (``row``), changed, and put back (``put``): a key it lost is None in its column and
+    absent from its record."""
+
+    def __init__(self, names: tuple[str, ...], columns: list[list[Any]]) -> None:
+        self.names, self.columns = names, columns
+        self.absent: dict[int, tuple[str, ...]] = {}
+        self._own: set[int] = set()  # the columns copied before a change (see ``put``)
+
+    def row(self, i: int) -> Record:
+        return dict(zip(self.names, (c[i] for c in self.columns), strict=True))
+
+    def put(self, i: int, row: Record) -> None:
+        for j, name in enumerate(self.names):
+            value = row.get(name)
+            column = self.columns[j]
+            if column[i] is value:
+                continue
+            if j not in self._own:  # (a column may be the synthesizer's list, or shared)
+                self.columns[j] = column = list(column)
+                self._own.add(j)
+            column[i] = value
+        lost = tuple(name for name in self.names if name not in row)
+        if lost:
+            self.absent[i] = lost
+
+    def done(self) -> RowColumns:
+        return RowColumns(self.names, list(self.columns), self.absent)
 
 
 def _within(path: str, names: list[str], columns: list[str] | None = None) -> bool:

@@ -19,7 +19,7 @@ from persona_gen.generators.exchange import patch_of
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many
-from persona_gen.values.rows import rows_from_columns
+from persona_gen.values.rows import Column, RowColumns
 
 __all__ = ["LoadGenerator"]
 
@@ -51,6 +51,7 @@ class LoadGenerator(ApiGenerator):
     name = "load"
     description = "High-volume load test data"
     use_case = "Performance and soak testing"
+    flat_rows = True
 
     def sparse_columns(self) -> dict[str, str]:
         return {"expected_status": "integer", "expected_error": "string"}
@@ -71,6 +72,9 @@ class LoadGenerator(ApiGenerator):
         return typical
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
+        return self.columns_block(trace, rng).rows()
+
+    def columns_block(self, trace: Trace, rng: np.random.Generator) -> RowColumns:
         n = trace.n
         op_index = rng.choice(len(self.operations), n, p=self.weights)
         limited = trace.marks.get("limited")
@@ -92,7 +96,7 @@ class LoadGenerator(ApiGenerator):
         sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * batch_size
         for row, src in repeats:
             paths[row], sizes[row] = paths[src], sizes[src]
-        # Column by column, then one dict per record (compiled row makers).
+        # Column by column (numbers as arrays); rows, where wanted, from the columns.
         op_list = op_index.tolist()
         ops = [self.operations[k] for k in op_list]
         legacy, version = self._legacy(trace, same)
@@ -110,24 +114,24 @@ class LoadGenerator(ApiGenerator):
             op.success_status if s == 0 else (None if s == TRANSPORT_FAILURE else s)
             for op, s in zip(ops, trace.status.tolist(), strict=True)
         ]
-        columns = [
-            trace.actor.tolist(),
+        columns: list[Column] = [
+            trace.actor,
             sessions,
             request_ids,
-            np.maximum(trace.t_ms - self.ctx.epoch_ms, 0).tolist(),
-            round_many(trace.think_ms, 1).tolist(),
-            trace.concurrency.tolist(),
+            np.maximum(trace.t_ms - self.ctx.epoch_ms, 0),
+            round_many(trace.think_ms, 1),
+            trace.concurrency,
             [op.method for op in ops],
             [endpoint_of[key] for key in zip(op_list, legacy, strict=True)],
             decorated,
-            sizes.tolist(),
-            batch_size.tolist(),
-            trace.attempt.tolist(),
+            sizes,
+            batch_size,
+            trace.attempt,
             expected,
             failure.tolist() if failure is not None else [None] * n,
-            round_many(trace.latency_ms, 2).tolist(),
+            round_many(trace.latency_ms, 2),
             [_TIMEOUT_MS] * n,
             [self.ctx.persona.name] * n,
             tags,
         ]
-        return rows_from_columns(_NAMES, columns)
+        return RowColumns(_NAMES, columns)

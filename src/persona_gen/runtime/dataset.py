@@ -32,6 +32,7 @@ from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
+from persona_gen.values.rows import RowColumns
 from persona_gen.values.synth import suffixed_unique
 
 __all__ = ["Dataset", "DatasetStats", "is_whole_number"]
@@ -61,7 +62,8 @@ class DatasetStats:
             self.expected_invalid - other.expected_invalid,
         )
 
-    def add(self, records: list[Record]) -> None:
+    def add(self, records: list[Record] | RowColumns) -> None:
+        """Count a block's records (as rows, or as columns)."""
         # Column by column with C-level maps: a loop over the records' keys was ~7% of a
         # cheap generator's time.
         self.records += len(records)
@@ -71,9 +73,10 @@ class DatasetStats:
             self.behaviours.update(labels.split(";") if labels else ())
         else:
             if None in tags:
+                joined = _values(records, "_behaviors")
                 tags = [
-                    t if t is not None or not r.get("_behaviors") else r["_behaviors"].split(";")
-                    for t, r in zip(tags, records, strict=True)
+                    t if t is not None or not j else j.split(";")
+                    for t, j in zip(tags, joined, strict=True)
                 ]
             self.behaviours.update(chain.from_iterable(filter(None, tags)))
         mutations = _values(records, "mutation")
@@ -83,9 +86,15 @@ class DatasetStats:
             self.expected_invalid += sum(map(is_, _values(records, flag), repeat(False)))
 
 
-def _values(records: list[Record], key: str) -> list[Any]:
+def _values(records: list[Record] | RowColumns, key: str) -> list[Any]:
     """Each record's value of ``key`` (None where it has none)."""
-    return list(map(dict.get, records, repeat(key)))
+    if not isinstance(records, RowColumns):
+        return list(map(dict.get, records, repeat(key)))
+    column = records.column(key)
+    if column is None:
+        return [None] * len(records)
+    # (a key a row lacks is None in its column: ``RowColumns.absent``)
+    return column.tolist() if isinstance(column, np.ndarray) else list(column)
 
 
 class _Lane:
@@ -122,8 +131,15 @@ class _Lane:
 
     def block(self, index: int) -> list[Record]:
         trace = self.engine.trace(index)
-        rng = block_stream(self.seed, self.key, self.persona.name, index, "generator")
-        return self.generator.block(trace, rng)
+        return self.generator.block(trace, self._stream(index))
+
+    def columns_block(self, index: int) -> RowColumns:
+        """Block ``index`` as columns (a ``flat_rows`` generator's)."""
+        trace = self.engine.trace(index)
+        return self.generator.columns_block(trace, self._stream(index))
+
+    def _stream(self, index: int) -> np.random.Generator:
+        return block_stream(self.seed, self.key, self.persona.name, index, "generator")
 
     def records(self, lo: int, hi: int) -> list[Record]:
         """This persona's records ``lo .. hi - 1`` of its own stream (in a mix, where a
@@ -278,6 +294,17 @@ class Dataset:
         """Records ``lo:hi`` of block ``index``."""
         records = self.block(index)
         return records if (lo, hi) == (0, len(records)) else records[lo:hi]
+
+    @property
+    def columnar(self) -> bool:
+        """Whether ``chunk_columns`` gives blocks as columns: one persona's flat rows (a
+        mix places its personas' records one by one)."""
+        return len(self.lanes) == 1 and self.lanes[0].generator.flat_rows
+
+    def chunk_columns(self, index: int, lo: int, hi: int) -> RowColumns:
+        """Records ``lo:hi`` of block ``index`` as columns (a ``columnar`` dataset): the
+        rows ``chunk`` gives."""
+        return self.lanes[0].columns_block(index).slice(lo, hi)
 
     def blocks(self, start: int = 0, stop: int | None = None) -> Iterator[list[Record]]:
         """Records ``[start, stop)`` in order, one list per block touched (made in

@@ -121,9 +121,12 @@ def _encode(dataset: Dataset, encoder: Encoder, task: _Task) -> tuple[Any, Datas
     spans, first = task
     stats = DatasetStats()
 
-    def blocks() -> Iterator[list[dict[str, Any]]]:
+    # (an encoder that takes columns gets a block of flat rows as its columns)
+    columns = encoder.takes_columns and dataset.columnar
+
+    def blocks() -> Iterator[Any]:  # (rows, or ``RowColumns`` where ``columns``)
         for index, lo, hi in spans:
-            records = dataset.chunk(index, lo, hi)
+            records = (dataset.chunk_columns if columns else dataset.chunk)(index, lo, hi)
             stats.add(records)
             yield records
 

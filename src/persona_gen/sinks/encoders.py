@@ -35,6 +35,9 @@ class Encoder:
     # Blocks encoded together into one payload (``encode_blocks``); a payload is still written
     # as one, in order, whoever encoded it.
     blocks_per_payload: ClassVar[int] = 1
+    # Whether ``encode``/``encode_blocks`` also take a block of flat rows as its columns
+    # (``RowColumns``), which a dataset of such rows then gives it.
+    takes_columns: ClassVar[bool] = False
 
     def __init__(
         self,

@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import IO, Any
 
+import numpy as np
 import orjson
 
 from persona_gen._json import SEPARATOR_JSON, dumps_each, dumps_joined
@@ -21,6 +22,7 @@ from persona_gen.errors import OutputError
 from persona_gen.seeds import BLOCK_SIZE
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.parquet_parts import PartsWriter
+from persona_gen.values.rows import RowColumns
 
 __all__ = ["JSON_COLUMNS_KEY", "ParquetEncoder", "column_kinds", "dictionary_columns"]
 
@@ -124,11 +126,32 @@ def _arrow_type(kind: str) -> Any:
     return getattr(pa, _TYPES[kind])()
 
 
+Rows = list[dict[str, Any]] | RowColumns
+"""A block's records: rows, or flat rows as their columns."""
+
+# The NumPy dtype an Arrow array of a column kind is taken from as it is.
+_NATIVE_DTYPES = {"int": np.dtype(np.int64), "float": np.dtype(np.float64), "bool": np.dtype(bool)}
+
+
+def _column(records: Rows, column: str) -> list[Any] | np.ndarray:
+    """Each record's value of ``column`` (None where a record lacks it)."""
+    if isinstance(records, RowColumns):
+        values = records.column(column)
+        if values is None:
+            return [None] * len(records)
+        return values if isinstance(values, np.ndarray) else list(values)
+    try:  # (flat rows have every column: itemgetter is about twice as fast as get)
+        return list(map(itemgetter(column), records))
+    except KeyError:
+        return [r.get(column) for r in records]
+
+
 class ParquetEncoder(Encoder):
     extension = "parquet"
     # A payload is a part of the file (``parquet_parts``) holding whole row groups, so
     # workers encode and compress the row groups themselves and the writer only copies bytes.
     blocks_per_payload = ROW_GROUP_ROWS // BLOCK_SIZE
+    takes_columns = True
     kinds: dict[str, str] | None = None
     # Columns dictionary-encoded (``dictionary_columns``); None: every column (Arrow's default).
     dictionary: list[str] | None = None
@@ -146,12 +169,10 @@ class ParquetEncoder(Encoder):
                 if self.kinds.get(column) in ("bool", "int", "float", "string"):
                     self.kinds[column] = "json"
 
-    def encode(self, records: list[dict[str, Any]], first: bool) -> bytes | memoryview:
+    def encode(self, records: Rows, first: bool) -> bytes | memoryview:
         return self.encode_blocks((records,), first)
 
-    def encode_blocks(
-        self, blocks: Iterable[list[dict[str, Any]]], first: bool
-    ) -> bytes | memoryview:
+    def encode_blocks(self, blocks: Iterable[Rows], first: bool) -> bytes | memoryview:
         """The blocks' rows as a Parquet file of their own (a part): row groups of
         ``ROW_GROUP_ROWS`` rows, fewer where a group's data reaches ``ROW_GROUP_BYTES``."""
         import pyarrow as pa
@@ -189,19 +210,17 @@ class ParquetEncoder(Encoder):
         writer.close()
         return memoryview(sink.getvalue())
 
-    def table(self, records: list[dict[str, Any]]) -> Any:
-        """The records as a ``pyarrow.Table`` of the encoder's columns (all of them, in their
-        order; a record's missing key is null)."""
+    def table(self, records: Rows) -> Any:
+        """The records (rows, or ``RowColumns``) as a ``pyarrow.Table`` of the encoder's
+        columns (all of them, in their order; a record's missing key is null)."""
         import pyarrow as pa
 
-        kinds = self.kinds or column_kinds(records)
+        if isinstance(records, RowColumns) and not self.kinds:
+            records = records.rows()
+        kinds = self.kinds or column_kinds(records)  # type: ignore[arg-type]
         arrays = {}
         for column, kind in kinds.items():
-            try:  # (flat rows have every column: itemgetter is about twice as fast as get)
-                values = list(map(itemgetter(column), records))
-            except KeyError:
-                values = [r.get(column) for r in records]
-            arrays[column] = self._array(column, kind, values)
+            arrays[column] = self._array(column, kind, _column(records, column))
         json_columns = [c for c, kind in kinds.items() if kind == "json"]
         schema = pa.schema(
             [(c, _arrow_type(kind)) for c, kind in kinds.items()],
@@ -209,10 +228,14 @@ class ParquetEncoder(Encoder):
         )
         return pa.table(arrays, schema=schema)
 
-    @staticmethod
-    def _array(column: str, kind: str, values: list[Any]) -> Any:
+    @classmethod
+    def _array(cls, column: str, kind: str, values: list[Any] | np.ndarray) -> Any:
         import pyarrow as pa
 
+        if isinstance(values, np.ndarray):
+            if values.dtype == _NATIVE_DTYPES.get(kind):  # (as from its list: no copy)
+                return pa.array(values, _arrow_type(kind))
+            return cls._array(column, kind, values.tolist())
         if kind == "json":
             return _json_texts(values)
         try:
