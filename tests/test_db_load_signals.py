@@ -8,6 +8,7 @@ the load back and exits 130 (docs/sinks.md).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import subprocess
@@ -115,3 +116,47 @@ def test_a_kafka_send_leaves_an_ignored_sigint_ignored() -> None:
     with _InterruptFlag() as flag:  # (run interactively, Ctrl-C is held as a flag)
         assert signal.getsignal(signal.SIGINT) == flag._handle
     assert signal.getsignal(signal.SIGINT) is previous
+
+
+def test_ctrl_c_again_during_the_rollback_still_exits_130_with_one_message(
+    tmp_path: Path,
+) -> None:
+    """A second Ctrl-C (here: one every few milliseconds after the first, as from an
+    impatient user) while the load rolls back, writes its manifest and exits: the rollback
+    completes, the run ends with 130 and the one message, never "killed by SIGINT"."""
+    import sqlite3
+
+    db = tmp_path / "people.db"
+    url = f"sqlite:///{db}?table=people"
+    base = [sys.executable, "-m", "persona_gen", "quick", "normal_user", "-t", "file"]
+    kept = subprocess.run(
+        [*base, "-s", "3", "-n", "10", "--sink", url, "--create-tables"],
+        capture_output=True,
+        check=False,
+        text=True,
+    )
+    assert kept.returncode == 0, kept.stderr
+    manifest = tmp_path / "m.json"
+    load = [*base, "-s", "4", "-n", "300000", "--sink", url, "--manifest", str(manifest)]
+    proc = subprocess.Popen(load, stderr=subprocess.PIPE, text=True)
+    journal = db.with_name(db.name + "-journal")
+    deadline = time.monotonic() + 120
+    while not journal.exists() and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.005)  # (until the load's transaction has begun)
+    assert proc.poll() is None, proc.communicate()[1]
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    while proc.poll() is None:
+        time.sleep(0.005)
+        with contextlib.suppress(ProcessLookupError):
+            proc.send_signal(signal.SIGINT)
+    err = proc.communicate()[1]
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines() == [
+        f"persona-gen: error: sqlite:///{db}: interrupted; the load was rolled back, "
+        "nothing was kept"
+    ]
+    with sqlite3.connect(db) as conn:  # (the rows of the load before it, and no other)
+        assert conn.execute("SELECT count(*) FROM people").fetchone() == (10,)
+    delivery = json.loads(manifest.read_text())["delivery"]
+    assert delivery["committed"] is False and delivery["error"].startswith("interrupted")

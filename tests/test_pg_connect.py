@@ -41,6 +41,24 @@ def _http(conn: socket.socket) -> None:
     conn.close()
 
 
+def _errs_at_ssl(conn: socket.socket) -> None:
+    conn.recv(1024)
+    conn.sendall(b"E\x00\x00\x00\x08abcd")  # an "error" where PostgreSQL says S or N
+
+
+def _odd_authentication(conn: socket.socket) -> None:
+    """Answers the SSL and GSS requests as PostgreSQL would, then asks for an
+    authentication method no PostgreSQL has."""
+    while True:
+        (length,) = struct.unpack("!i", conn.recv(4, socket.MSG_WAITALL))
+        (code,) = struct.unpack("!i", conn.recv(length - 4, socket.MSG_WAITALL)[:4])
+        if code not in _SSL_OR_GSS:
+            break
+        conn.sendall(b"N")
+    conn.sendall(b"R" + struct.pack("!ii", 8, 99))
+    conn.recv(1024)
+
+
 def _asks_password(conn: socket.socket) -> None:
     """The startup protocol up to a refused cleartext password, as PostgreSQL answers."""
     while True:
@@ -118,6 +136,12 @@ def users_profile(tmp_path_factory: pytest.TempPathFactory) -> str:
     [
         (_closes, "did not answer as PostgreSQL (it closed the connection)"),
         (_http, "did not answer as PostgreSQL (it replied with something else)"),
+        (_errs_at_ssl, "did not answer as PostgreSQL (it replied with something else)"),
+        (
+            _odd_authentication,
+            "did not answer as PostgreSQL (it asked for authentication method 99, which "
+            "PostgreSQL does not have)",
+        ),
         (_silent, "accepted the connection but did not answer as PostgreSQL within 1 s"),
     ],
 )
@@ -145,6 +169,39 @@ def test_nothing_listening_is_named(users_profile: str) -> None:
     want = f"PostgreSQL at {url}: nothing listens on 127.0.0.1:{port} (connection refused)"
     assert _one_error_line([*QUICK, "--sink", url]).endswith(want)
     assert _one_error_line(["check", url, "--profile", users_profile]).endswith(want)
+
+
+def test_a_host_name_that_does_not_resolve_is_named(users_profile: str) -> None:
+    url = "postgresql://u@no-such-host.invalid/db?connect=2"
+    want = (
+        "cannot reach PostgreSQL at postgresql://u@no-such-host.invalid/db: the host "
+        "'no-such-host.invalid' was not found (a misspelt host name, or no network "
+        "name service)"
+    )
+    assert _one_error_line([*QUICK, "--sink", url]).endswith(want)
+    assert _one_error_line(["check", url, "--profile", users_profile]).endswith(want)
+
+
+def test_a_connection_reset_at_once_is_no_postgresql() -> None:
+    """A peer that resets the connection before the client sent a byte (libpq's words;
+    played by a socket, the reset races the client's first packet and reads as a close)."""
+    from persona_gen.sinks.database_connect import connect_failure
+
+    target = parse_database_url("postgresql://app@127.0.0.1:5999/shop")
+    said = (
+        'connection failed: connection to server at "127.0.0.1", port 5999 failed: '
+        "Connection reset by peer\n\tIs the server running on that host and accepting "
+        "TCP/IP connections?"
+    )
+    assert connect_failure(target, psycopg.OperationalError(said)) == (
+        f"cannot reach PostgreSQL at {target}: the server at 127.0.0.1:5999 did not answer "
+        "as PostgreSQL (it reset the connection); is that PostgreSQL's port?"
+    )
+    # (another failure of the network keeps the system's words, without libpq's hint)
+    unreachable = said.replace("Connection reset by peer", "No route to host")
+    assert connect_failure(target, psycopg.OperationalError(unreachable)) == (
+        f"cannot reach PostgreSQL at {target}: No route to host"
+    )
 
 
 def test_no_answer_at_all_says_the_port_took_no_connection() -> None:

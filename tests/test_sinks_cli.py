@@ -409,3 +409,56 @@ def test_loads_into_different_tables_keep_their_own_manifests(tmp_path: Path) ->
     short = "postgres://u@h/db"  # (the same destination, the same name, as messages say it)
     assert sink_manifest_path(short, "file", tmp_path).name == "file.postgresql.manifest.json"
     assert sink_manifest_path("kafka://h:1/t", "streaming").name == "streaming.kafka.manifest.json"
+
+
+def test_profile_sink_value_schema_is_found_from_the_profiles_folder(
+    kafka_bootstrap: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative ``value.schema`` in a profile's ``sink:`` is a path from the profile's
+    folder, as ``source.file`` is; on the command line, from the current directory."""
+    import shutil
+
+    import yaml
+
+    root = Path(__file__).resolve().parent.parent / "schemas"
+    folder = tmp_path / "profiles"
+    (folder / "schemas").mkdir(parents=True)
+    shutil.copy(root / "user-event.avsc", folder / "schemas" / "user-event.avsc")
+    profile = folder / "avro.yaml"
+    imported = run_cli(
+        ["import-schema", str(root / "user-event.avsc"), "-t", "streaming", "-o", str(profile)]
+    )
+    assert imported.code == 0, imported.stderr
+    topic = f"relative-{secrets.token_hex(5)}"
+    options = "create=1&value=avro&value.schema=schemas/user-event.avsc"
+    url = f"kafka://{kafka_bootstrap}/{topic}?{options}"
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0].update(count=30, sink=url)
+    profile.write_text(yaml.safe_dump(doc))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    result = run_cli(["generate", str(profile), "--persona", "normal_user", "-s", "2"])
+    assert result.code == 0, result.stderr
+    assert len(_consume(kafka_bootstrap, topic, 30)) == 30
+
+    # The same URL given with --sink is read from the current directory, where it is not.
+    given = run_cli(["generate", str(profile), "-s", "2", "--sink", url])
+    assert given.code == 1, given.stderr
+    assert "value.schema: 'schemas/user-event.avsc' is not a file" in given.stderr
+
+
+def test_schema_from_folder_leaves_absolute_paths_and_other_urls() -> None:
+    from persona_gen.sinks.kafka_target import parse_kafka_url, schema_from_folder
+
+    folder = Path("profiles dir")
+    url = "kafka://h:1/t?value=avro&value.schema=s/my%20x.avsc&value.record=R"
+    moved = schema_from_folder(url, folder)
+    assert parse_kafka_url(moved).value_options == {
+        "schema": "profiles dir/s/my x.avsc",
+        "record": "R",
+    }
+    absolute = "kafka://h:1/t?value=avro&value.schema=/abs/x.avsc"
+    assert schema_from_folder(absolute, folder) == absolute
+    assert schema_from_folder("sqlite:///rel.db", folder) == "sqlite:///rel.db"

@@ -122,6 +122,11 @@ class EntitySource(_Part):
     sha256: str
     entity: str | None = None
     dialect: str | None = None
+    proto_path: list[str] | None = Field(
+        None,
+        description="Protobuf only: folders searched for the .proto's imports (import-schema "
+        "-I), each a path from the profile's folder, as file is.",
+    )
 
 
 class ProfileFile(_Part):

@@ -56,6 +56,7 @@ from persona_gen.runtime.check_source import (
     dataset_spec,
     find_schema_file,
     locate,
+    proto_paths,
     provenance,
     read_manifest,
     schema_not_found,
@@ -184,7 +185,9 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         if fmt in ("sqlite", SERVER_FORMAT):
             database_url = str(server) if server is not None else f"sqlite:///{data_path}"
             table, hint = table_to_read(url_table, manifest, spec, database_url)
-        bound = read_bound(where, fmt, generator, domains, table, kind, schema_file, hint)
+        bound = read_bound(
+            where, fmt, generator, domains, table, kind, schema_file, hint, proto_paths(profile)
+        )
         records, record_kinds, table_read = bound.records, bound.kinds, bound.table
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
@@ -210,7 +213,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         report.warnings.append(unusable)
         return report
     assert generator is not None  # (else unusable)
-    checker = Checker(kind, schema_file, domain, source.dialect if source else None, generator)
+    dialect = source.dialect if source else None
+    checker = Checker(kind, schema_file, domain, dialect, generator, proto_paths(profile))
     resolvers: dict[str, Resolved] = {}
 
     def resolver(record: dict[str, Any], position: int) -> Resolved | None:

@@ -4,6 +4,7 @@ tables hold file rows (``read_bound``). The formats ``check`` reads, and their o
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -57,12 +58,14 @@ def read_bound(
     kind: str,
     schema_file: Path | None,
     hint: str = "",
+    proto_paths: Sequence[Path] = (),
 ) -> Bound:
     """The records of an Avro, Protobuf, SQL, SQLite or PostgreSQL dataset, as the other
     formats hold them: governed parts wrapped back into their records, table rows as file
     rows; for an Avro file of several ``domains``, each record's (None: none of them); and
     the table read. Tables and Protobuf messages are of the first domain; ``hint`` ends the
-    error when the table is not in the database."""
+    error when the table is not in the database; ``proto_paths`` are the folders a
+    ``.proto``'s imports are searched in too (``source.proto_path``)."""
     domain, entity = next(iter(domains.values()))
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
@@ -93,7 +96,7 @@ def read_bound(
             )
         from persona_gen.importers.protobuf import descriptor_set, message_class
 
-        cls = message_class(descriptor_set(schema_file), entity)
+        cls = message_class(descriptor_set(schema_file, proto_paths), entity)
         return Bound([as_record(m, generator, i) for i, m in enumerate(read_protobuf(path, cls))])
     # Avro: several entities (a streaming union) are told apart by their record names.
     entities: dict[str, tuple[str | None, str]] = {}

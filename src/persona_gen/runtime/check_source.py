@@ -47,6 +47,16 @@ def find_schema_file(profile: Profile, schema_path: Path | None = None) -> Path 
     return None
 
 
+def proto_paths(profile: Profile) -> list[Path]:
+    """The folders a Protobuf profile's ``.proto`` imports are searched in besides those
+    found from the imports (``source.proto_path``, from ``import-schema -I``): each a path
+    from the profile's folder, as ``source.file`` is."""
+    source = profile.spec.source
+    if source is None or not source.proto_path:
+        return []
+    return [profile.path.parent / folder for folder in source.proto_path]
+
+
 def schema_not_found(profile_path: Path, source_file: str) -> str:
     """Where ``find_schema_file`` looked for a profile's schema, said after "not found"."""
     name = Path(source_file)

@@ -5,7 +5,7 @@ own database that SQLite does not enforce (lengths, enums, precision, column typ
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -81,8 +81,10 @@ class Checker:
         domain: Domain | None,
         dialect: str | None,
         generator: str,
+        proto_paths: Sequence[Path] = (),
     ) -> None:
         self.kind = kind
+        self.proto_paths = tuple(proto_paths)  # (a .proto's import folders, given to protoc)
         self.generator = generator
         self.path = path
         self.domain = domain
@@ -129,7 +131,7 @@ class Checker:
         if kind == "avro" and path is not None:
             return _avro_validator(path, entity)
         if kind == "protobuf" and path is not None:
-            return _protobuf_validator(path, entity)
+            return _protobuf_validator(path, entity, self.proto_paths)
         if kind == "ddl" and path is not None:
             from persona_gen.importers.ddl import detect_dialect, resolve_dialect
             from persona_gen.runtime.pg_input import column_inputs
@@ -242,12 +244,12 @@ def _avro_validator(path: Path, entity: str) -> Validator:
     return check
 
 
-def _protobuf_validator(path: Path, entity: str) -> Validator:
+def _protobuf_validator(path: Path, entity: str, proto_paths: Sequence[Path]) -> Validator:
     from google.protobuf import json_format
 
     from persona_gen.importers.protobuf import descriptor_set, message_class, to_message
 
-    cls = message_class(descriptor_set(path), entity)
+    cls = message_class(descriptor_set(path, proto_paths), entity)
 
     def check(record: Any) -> list[Issue]:
         if not isinstance(record, dict):

@@ -455,6 +455,15 @@ def import_schema(
     force: Annotated[
         bool, typer.Option("--force", help="Overwrite an existing profile file.")
     ] = False,
+    proto_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "-I",
+            "--proto-path",
+            help="Protobuf: a folder to search for imports, as protoc's -I (repeatable); "
+            "recorded in the profile.",
+        ),
+    ] = None,
 ) -> None:
     """Import a schema file into a reusable profile (or list its entities)."""
     from persona_gen.runtime.schema_import import (
@@ -479,11 +488,21 @@ def import_schema(
         raise UsageError(
             f"--dialect applies to SQL DDL schemas; {schema_file} is read as {fmt_name}"
         )
+    proto_paths = proto_path or []
+    if proto_paths and fmt_name != "protobuf":
+        raise UsageError(
+            f"-I/--proto-path applies to Protobuf schemas; {schema_file} is read as {fmt_name}"
+        )
+    for folder in proto_paths:
+        if not folder.is_dir():
+            raise UsageError(f"-I/--proto-path: '{folder}' is not a folder")
     if dialect is not None:
         from persona_gen.importers.ddl import resolve_dialect
 
         resolve_dialect(dialect, "--dialect")  # (named as the other options are, before reading)
-    result = run_import(schema_file, fmt_name, dialect=dialect, strict=strict)
+    result = run_import(
+        schema_file, fmt_name, dialect=dialect, strict=strict, proto_paths=proto_paths
+    )
     for warning in result.warnings:
         print(f"persona-gen: warning: {schema_file}: {warning}", file=sys.stderr)
     if list_entities:
@@ -508,6 +527,7 @@ def import_schema(
         output_format=output_format,
         dialect=dialect,
         profile_path=output,
+        proto_paths=proto_paths,
     )
     write_checked_profile(output, doc, result.warnings)
     print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)

@@ -8,6 +8,7 @@ import io
 import os
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -120,12 +121,20 @@ _SCHEMA_KEYS = ("openapi", "swagger", "$schema", "type", "properties", "fields")
 
 
 def import_schema(
-    path: Path, fmt: str, *, dialect: str | None = None, strict: bool = False
+    path: Path,
+    fmt: str,
+    *,
+    dialect: str | None = None,
+    strict: bool = False,
+    proto_paths: Sequence[Path] = (),
 ) -> ImportResult:
+    """Import ``path`` as ``fmt``; ``proto_paths`` are protoc's ``-I`` folders (Protobuf)."""
     text = _schema_text(path, fmt)
     importer = IMPORTERS.get(fmt)()
+    # (only the Protobuf importer takes include folders: another importer's load has none)
+    extra: dict[str, Any] = {"includes": list(proto_paths)} if proto_paths else {}
     try:
-        result: ImportResult = importer.load(path, dialect=dialect, strict=strict)
+        result: ImportResult = importer.load(path, dialect=dialect, strict=strict, **extra)
     except SchemaImportError as exc:
         if (hint := _not_a_schema(path, text)) is not None:
             raise hint from None
@@ -229,9 +238,11 @@ def profile_document(
     output_format: str | None,
     dialect: str | None,
     profile_path: Path | None = None,
+    proto_paths: Sequence[Path] = (),
 ) -> dict[str, Any]:
     """The profile ``import-schema`` writes; ``profile_path`` (where it will be written)
-    makes ``source.file`` the schema's path from the profile's folder (see ``schema_reference``)."""
+    makes ``source.file`` the schema's path from the profile's folder (see ``schema_reference``),
+    and each of ``proto_paths`` (``-I``) a folder's path from there, ``source.proto_path``."""
     from persona_gen.generators import GENERATORS
     from persona_gen.sinks import FORMATS
 
@@ -262,6 +273,8 @@ def profile_document(
     }
     if dialect:
         source["dialect"] = dialect
+    if proto_paths:
+        source["proto_path"] = [folder_reference(p, profile_path) for p in proto_paths]
     return {
         "name": short,
         "version": "1.0.0",
@@ -296,6 +309,16 @@ def schema_reference(schema: Path, profile_path: Path | None) -> str:
     except ValueError:  # (another drive, on Windows)
         return schema.name
     return Path(relative).as_posix()
+
+
+def folder_reference(folder: Path, profile_path: Path | None) -> str:
+    """A folder's path from the profile's folder, as ``schema_reference`` gives a file's
+    (``source.proto_path``); absolute when no relative path leads there."""
+    absolute = folder.resolve()
+    if profile_path is not None:
+        with contextlib.suppress(ValueError):  # (another drive, on Windows)
+            return Path(os.path.relpath(absolute, profile_path.resolve().parent)).as_posix()
+    return absolute.as_posix()
 
 
 _QUALIFIED = re.compile(r"[A-Za-z_][A-Za-z0-9_$-]*(\.[A-Za-z_][A-Za-z0-9_$-]*)+")

@@ -47,9 +47,12 @@ names.
 
 from __future__ import annotations
 
+import contextlib
+import signal
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import SinkError
@@ -226,13 +229,14 @@ def load_datasets(
     bar = progress(total) if progress is not None and total >= 50_000 else None
     loader = sqlite_load if target.kind == "sqlite" else postgres_load
     try:
-        loader(
-            target,
-            parts,
-            create_tables,
-            report,
-            lambda: prepare_rows(parts, report, include_invalid, target.kind != "sqlite", bar),
-        )
+        with _one_interrupt():
+            loader(
+                target,
+                parts,
+                create_tables,
+                report,
+                lambda: prepare_rows(parts, report, include_invalid, target.kind != "sqlite", bar),
+            )
     except SinkError as exc:
         report.error = str(exc)
         exc.report = report
@@ -261,3 +265,30 @@ def load_datasets(
         doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
         docs.append(doc)
     return docs
+
+
+@contextlib.contextmanager
+def _one_interrupt() -> Iterator[None]:
+    """Ctrl-C stops a load once. The first SIGINT raises KeyboardInterrupt (the load rolls
+    back) and from then on SIGINT is ignored: a second Ctrl-C would otherwise cut short the
+    rollback, the manifest or the message, or (after them, in the interpreter's exit, where
+    a Python handler is reset to the default) end the process "killed by SIGINT" instead of
+    exiting 130. The run is ending: nothing is left to interrupt. Only where SIGINT has its
+    default handler, in the main thread: one ignored on purpose (a background job) stays so."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGINT) is not signal.default_int_handler
+    ):
+        yield
+        return
+
+    def first(signum: int, frame: Any) -> None:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, first)
+    try:
+        yield
+    finally:
+        if signal.getsignal(signal.SIGINT) is first:  # (not interrupted: as it was)
+            signal.signal(signal.SIGINT, signal.default_int_handler)

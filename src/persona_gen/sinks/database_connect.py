@@ -42,11 +42,22 @@ def connect_postgres(
 # something other than the startup protocol's replies (libpq quotes the bytes it got: they
 # stay out of the message).
 _CLOSED = "server closed the connection unexpectedly"
+_RESET = "Connection reset by peer"
 _NOT_POSTGRES = re.compile(
-    rf"{_CLOSED}|invalid response to (SSL|GSSAPI) negotiation"
+    rf"{_CLOSED}|{_RESET}|invalid response to (SSL|GSSAPI) negotiation"
     r"|expected authentication request from server|invalid message format"
     r"|unexpected message from server during startup|message type .* arrived from server"
+    r"|server sent an error response during (SSL|GSS) exchange"
+    r"|authentication method \d+ not supported"
 )
+# A host name the resolver does not know: psycopg resolves it first ("failed to resolve
+# host 'H': [Errno -2] Name or service not known"), else libpq ('could not translate host
+# name "H" to address: ...').
+_UNRESOLVED = re.compile(
+    r"failed to resolve host '[^']*'|could not translate host name \"[^\"]*\" to address"
+)
+# libpq's hint after a failed TCP connection: about the server, which may not be the cause.
+_LIBPQ_HINT = re.compile(r"\s*Is the server running (on that host|locally)[^?]*\?")
 
 
 def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
@@ -73,13 +84,17 @@ def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
         )
     # (after 'connection to server at "HOST", port PORT failed: ')
     said = re.sub(r'^connection to server at "[^"]*", port \d+ failed: ', "", reason)
+    if _UNRESOLVED.search(said):
+        return (
+            f"{where}: the host '{target.host}' was not found (a misspelt host name, or no "
+            "network name service)"
+        )
     if "Connection refused" in said:
         return f"{where}: nothing listens on {target.address()} (connection refused)"
     if _NOT_POSTGRES.search(said):
-        what = "closed the connection" if _CLOSED in said else "replied with something else"
         return (
             f"{where}: the server at {target.address()} did not answer as PostgreSQL (it "
-            f"{what}); is that PostgreSQL's port?"
+            f"{_not_postgres_did(said)}); is that PostgreSQL's port?"
         )
     if said.startswith("FATAL:"):  # the server answered, and refused: login or database
         said = said.removeprefix("FATAL:").strip()
@@ -94,7 +109,18 @@ def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
             f"PostgreSQL at {target} asks for a password and none was given (give it in "
             "PGPASSWORD or ~/.pgpass)"
         )
-    return f"{where}: {said}"
+    return f"{where}: {_LIBPQ_HINT.sub('', said)}"
+
+
+def _not_postgres_did(said: str) -> str:
+    """What the peer that is not PostgreSQL did, from libpq's message."""
+    if _CLOSED in said:
+        return "closed the connection"
+    if _RESET in said:
+        return "reset the connection"
+    if method := re.search(r"authentication method (\d+) not supported", said):
+        return f"asked for authentication method {method[1]}, which PostgreSQL does not have"
+    return "replied with something else"
 
 
 def _accepts_tcp(target: DatabaseTarget) -> bool:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from persona_gen.errors import UsageError
 from persona_gen.sinks.kafka_messages import VALUE_ENCODERS
@@ -122,6 +123,25 @@ def parse_kafka_url(url: str) -> KafkaTarget:
         connect_s=_seconds(options, "connect", 5.0, where),
         create=_partitions(options.get("create"), where),
     )
+
+
+def schema_from_folder(url: str, folder: Path) -> str:
+    """``url`` with a relative ``value.schema`` made a path from ``folder``: a profile's
+    ``sink:`` names its schema from the profile's folder, as ``source.file`` does (on the
+    command line it stays a path from the current directory). Any other URL is as given."""
+    if not url.startswith("kafka://") or "?" not in url:
+        return url
+    head, _, query = url.partition("?")
+    parts = []
+    for part in query.split("&"):
+        name, eq, text = part.partition("=")
+        if eq and unquote(name) == "value.schema" and text:
+            schema = Path(unquote(text.replace("+", " ")))
+            if not schema.is_absolute():
+                parts.append(f"{name}={quote(str(folder / schema), safe='/:')}")
+                continue
+        parts.append(part)
+    return f"{head}?{'&'.join(parts)}"
 
 
 def _broker(text: str, where: str) -> str:

@@ -130,6 +130,7 @@ def protobuf_encoder_for(
 
     from persona_gen.importers.protobuf import descriptor_set, message_class
     from persona_gen.runtime.check import find_schema_file, schema_not_found
+    from persona_gen.runtime.check_source import proto_paths
 
     source = profile.spec.source if profile is not None else None
     if source is None or source.format != "protobuf":
@@ -168,7 +169,7 @@ def protobuf_encoder_for(
         )
     lane = dataset.lanes[0].generator
     encoder = ProtobufEncoder()
-    encoder.descriptor = descriptor_set(proto)
+    encoder.descriptor = descriptor_set(proto, proto_paths(profile))
     encoder.message = lane.entity.name
     encoder.generator = generator
     encoder.skip_invalid = skip_invalid

@@ -1,0 +1,118 @@
+"""import-schema -I/--proto-path: a .proto importing files of another root, as protoc's -I,
+recorded in the profile so generate and check compile it again from any directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.helpers import run_cli
+
+EVENT = """syntax = "proto3";
+package app;
+import "shared/money.proto";
+message Event {
+  string id = 1;
+  shared.Money amount = 2;
+}
+"""
+MONEY = """syntax = "proto3";
+package shared;
+message Money {
+  string currency = 1;
+  int64 units = 2;
+}
+"""
+
+
+@pytest.fixture
+def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """``app/event.proto`` imports ``shared/money.proto``, which lies under ``vendor/``: no
+    folder above ``app/`` holds it, so only ``-I vendor`` finds it. The current directory is
+    the tree's root."""
+    (tmp_path / "app").mkdir()
+    (tmp_path / "vendor" / "shared").mkdir(parents=True)
+    (tmp_path / "profiles").mkdir()
+    (tmp_path / "app" / "event.proto").write_text(EVENT)
+    (tmp_path / "vendor" / "shared" / "money.proto").write_text(MONEY)
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def _import(*extra: str) -> tuple[int, str]:
+    args = ["import-schema", "app/event.proto", "-o", "profiles/event.yaml", "-c", "20"]
+    result = run_cli([*args, *extra])
+    return result.code, result.stderr
+
+
+def test_without_the_include_folder_the_import_is_not_found(tree: Path) -> None:
+    code, stderr = _import()
+    assert code == 1
+    assert stderr.startswith('persona-gen: error: app/event.proto:3: import "shared/money.proto"')
+
+
+def test_proto_path_is_used_and_recorded_for_generate_and_check(
+    tree: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    code, stderr = _import("-I", "vendor", "--output-format", "protobuf")
+    assert code == 0, stderr
+    source = yaml.safe_load((tree / "profiles" / "event.yaml").read_text())["source"]
+    assert source["file"] == "../app/event.proto"
+    assert source["proto_path"] == ["../vendor"]  # (from the profile's folder, as file is)
+
+    elsewhere = tree / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    profile = "../profiles/event.yaml"
+    made = run_cli(["generate", profile, "-o", "out", "-s", "3"])
+    assert made.code == 0, made.stderr
+    data = "out/Event_streaming.protobuf"
+    checked = run_cli(["check", data, "--profile", profile])
+    assert checked.code == 0, checked.stderr
+    assert "│ passed   │ 20 " in checked.stderr and "│ result   │ OK " in checked.stderr
+
+
+def test_proto_path_is_repeatable_and_validated(tree: Path) -> None:
+    (tree / "more").mkdir()
+    code, stderr = _import("-I", "more", "--proto-path", "vendor")
+    assert code == 0, stderr
+    source = yaml.safe_load((tree / "profiles" / "event.yaml").read_text())["source"]
+    assert source["proto_path"] == ["../more", "../vendor"]
+    code, stderr = _import("-I", "nowhere", "--force")
+    assert (code, stderr.strip()) == (
+        1,
+        "persona-gen: error: -I/--proto-path: 'nowhere' is not a folder",
+    )
+
+
+def test_proto_path_is_refused_for_other_formats(tree: Path) -> None:
+    schemas = Path(__file__).resolve().parent.parent / "schemas"
+    avsc = str(schemas / "user-event.avsc")
+    result = run_cli(["import-schema", avsc, "-I", "vendor", "-o", "profiles/u.yaml"])
+    assert result.code == 1
+    assert result.stderr.strip() == (
+        f"persona-gen: error: -I/--proto-path applies to Protobuf schemas; {avsc} is read as avro"
+    )
+    assert not (tree / "profiles" / "u.yaml").exists()
+
+
+def test_an_error_in_a_file_found_through_proto_path_names_that_file(tree: Path) -> None:
+    money = tree / "vendor" / "shared" / "money.proto"
+    money.write_text(MONEY.replace("int64 units = 2;", "int64 units = 2"))
+    code, stderr = _import("-I", "vendor", "--output-format", "protobuf")
+    assert code == 1
+    assert stderr.startswith('persona-gen: error: vendor/shared/money.proto:6: Expected ";"')
+    # (never protoc's working files, nor the trial profile import-schema checks)
+    assert "persona-gen-protoc" not in stderr and "import-check" not in stderr
+    assert not list((tree / "profiles").iterdir())
+
+    # A profile whose include folder's file broke later: generate names the user's file too.
+    money.write_text(MONEY)
+    assert _import("-I", "vendor", "--output-format", "protobuf")[0] == 0
+    money.write_text(MONEY.replace("int64 units = 2;", "int64 units = 2"))
+    made = run_cli(["generate", "profiles/event.yaml", "-o", "out", "-s", "3"])
+    assert made.code == 1
+    assert "vendor/shared/money.proto:6: Expected" in made.stderr
+    assert "persona-gen-protoc" not in made.stderr
