@@ -122,3 +122,13 @@ def test_a_limited_client_keeps_a_conditionally_required_field(tmp_path: Path) -
     assert any("discount" not in g for g in gifts)  # (optional fields are still dropped)
     report = check_dataset(data, load_profile(profile))
     assert report.exit_code == 0, report.to_json()
+
+
+def test_faults_of_an_enum_split_by_conditionals_name_enum(tmp_path: Path) -> None:
+    # The import split `kind: {enum: [...]}` into one shape per value; each held kind as a
+    # const, so a wrong kind was labelled `const` while the source's validator says `enum`.
+    report, rows = _run(tmp_path, "order.schema.json", ORDER, "fault", "edge_case_user", count=1500)
+    assert report.exit_code == 0, report.to_json()
+    broken = [r for r in rows if r["field_path"] == "kind" and not r["expected_valid"]]
+    rules = {r["rule"] for r in broken}
+    assert "enum" in rules and "const" not in rules
