@@ -23,3 +23,20 @@ from persona_gen.generators.check import violated_rule
 )
 def test_format_labels(fmt: str, value: str, rule: str | None) -> None:
     assert violated_rule(Schema("string", format=fmt), value) == rule
+
+
+@pytest.mark.parametrize(
+    ("schema", "rule"),
+    [
+        # a field of any type held to listed values: null is not among them
+        (Schema("any", enum=(1, "a", True, 2.5)), "enum"),
+        (Schema("any", enum=(1, None)), None),
+        (Schema("any", const=5, has_const=True), "const"),
+        (Schema("any", const=None, has_const=True), None),
+        (Schema("any"), None),
+        (Schema("string", enum=("a",), nullable=True), None),
+        (Schema("string"), "type"),
+    ],
+)
+def test_null_labels(schema: Schema, rule: str | None) -> None:
+    assert violated_rule(schema, None) == rule

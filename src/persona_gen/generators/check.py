@@ -50,7 +50,17 @@ def _format_ok(fmt: str, value: str) -> bool:
 def violated_rule(schema: Schema, value: Any) -> str | None:
     """The JSON Schema keyword ``value`` breaks, or None when it fits ``schema``."""
     if value is None:
-        return None if schema.nullable or schema.type in ("null", "any") else "type"
+        if schema.nullable:
+            return None
+        if schema.type not in ("null", "any"):
+            return "type"
+        # A value of any type (``enum: [1, "a"]`` without ``type``) is still held to its
+        # listed values: null is not among them unless listed.
+        if schema.has_const and schema.const is not None:
+            return "const"
+        if schema.enum is not None and None not in schema.enum:
+            return "enum"
+        return None
     if schema.has_const and value != schema.const:
         return "const"
     if schema.enum is not None and schema.type != "array" and value not in schema.enum:

@@ -18,6 +18,7 @@ from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import MUTATIONS, Outcome, mutable_leaves
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
+from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
 
@@ -162,6 +163,9 @@ class PayloadEffects:
         self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
         self.optional = [leaf for leaf in self.leaves if leaf.optional and len(leaf.path) == 1]
+        # What a record of a union entity (conditionals, oneOf) must hold by its own shape:
+        # a field optional in the union may be required in it, and is then not left out.
+        self.requirements = Requirements(domain, entity)
         self.arrays = [leaf for leaf in self.leaves if leaf.schema.type == "array"]
         self.battery = [
             leaf
@@ -235,9 +239,11 @@ class PayloadEffects:
         params: Any = trace.effects["limited"]
         if self.optional and records:
             dropped = rng.random((len(records), len(self.optional))) < params.optional_field_drop
+            needs = [self._needed(r) for r in records] if self.requirements else None
             for j, leaf in enumerate(self.optional):
                 for k in np.flatnonzero(dropped[:, j]).tolist():
-                    delete_path(records[k], leaf.path)
+                    if needs is None or leaf.dotted not in needs[k]:
+                        delete_path(records[k], leaf.path)
         for leaf in self.arrays:
             keep = max(params.max_items, leaf.schema.min_items or 0)
             for value in _values_at(records, leaf.path):
@@ -321,21 +327,28 @@ class PayloadEffects:
         self, p: dict[str, Any], params: Any, rng: np.random.Generator, trace: Trace, row: int
     ) -> list[Outcome]:
         # A lost reading: a measured number if the entity has one, else any optional or
-        # nullable field (devices drop what they can and send nulls).
+        # nullable field (devices drop what they can and send nulls). A field the record's
+        # own shape requires is not optional here (set to null, not removed).
+        needed = self._needed(p)
         candidates = self.measured or [
             leaf
             for leaf in self.leaves
-            if (leaf.optional or leaf.schema.nullable) and get_path(p, leaf.path) is not MISSING
+            if ((leaf.optional and leaf.dotted not in needed) or leaf.schema.nullable)
+            and get_path(p, leaf.path) is not MISSING
         ]
         if not candidates:
             return []
         leaf = candidates[int(rng.integers(0, len(candidates)))]
-        if leaf.optional:
+        if leaf.optional and leaf.dotted not in needed:
             delete_path(p, leaf.path)
             return []
         set_path(p, leaf.path, None)
         rule = violated_rule(leaf.schema, None)
         return [Outcome("signal_loss", leaf.dotted, rule)] if rule else []
+
+    def _needed(self, record: Any) -> frozenset[str]:
+        """The fields a record of a union entity must hold by the shapes it fits."""
+        return (self.requirements.of(record) if self.requirements else None) or frozenset()
 
     def _typo_rows(
         self,

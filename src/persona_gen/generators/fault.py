@@ -13,11 +13,11 @@ from typing import Any
 
 import numpy as np
 
-from persona_gen.entities.model import Domain, Entity, Schema
-from persona_gen.entities.to_jsonschema import entity_json_schema
+from persona_gen.entities.model import Schema
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.generators.mutations import MUTATIONS, Outcome, below, mutable_leaves
 from persona_gen.generators.paths import MISSING, Leaf, Path, deref, get_path
+from persona_gen.generators.variants import flat_variants, variant_check
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import ObjectColumns
 
@@ -64,7 +64,7 @@ class FaultGenerator(Generator):
         # within it.
         self.variants: list[Schema] | None = None
         if root.variants:
-            self.variants = _flat_variants(domain, root)
+            self.variants = flat_variants(domain, root)
             shapes = self.variants
         else:
             shapes = [self.entity.schema]
@@ -162,7 +162,7 @@ class FaultGenerator(Generator):
                 continue  # the other variant declares the field alike: it refuses it too
             fits = self._fits.get(k)
             if fits is None:
-                fits = self._fits[k] = _variant_check(
+                fits = self._fits[k] = variant_check(
                     self.ctx.domain, self.entity.name, k, self.variants[k]
                 )
             if fits(payload):
@@ -266,40 +266,8 @@ class _Plan:
         return out
 
 
-def _flat_variants(domain: Domain, root: Schema) -> list[Schema]:
-    """The shapes a union's records take: its variants, those that are unions themselves
-    (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
-    left out, as the synthesizer leaves it out."""
-    out: list[Schema] = []
-
-    def add(schema: Schema, depth: int) -> None:
-        for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
-            inner = deref(domain, v)
-            if inner.type == "union" and inner.variants and depth < 8:
-                add(inner, depth + 1)
-            else:
-                out.append(v)
-
-    add(root, 0)
-    return out
-
-
 def _joined(*notes: str) -> str:
     return "; ".join(n for n in notes if n)
-
-
-def _variant_check(domain: Domain, entity: str, k: int, variant: Schema) -> Callable[[Any], bool]:
-    """Whether a value fits variant ``k`` of a union entity: a JSON Schema validator of the
-    variant, behind a quick look at the object's keys that rules most values out."""
-    import jsonschema
-
-    name = f"{entity}#{k}"
-    alone = Domain({**domain.entities, name: Entity(name, variant)}, name, source=domain.source)
-    validator = jsonschema.Draft202012Validator(
-        entity_json_schema(alone, name),
-        format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER,
-    )
-    return _fits(deref(domain, variant), validator)
 
 
 def _same_verdict(mine: Leaf, theirs: Leaf, outcome: Outcome) -> bool:
@@ -310,22 +278,6 @@ def _same_verdict(mine: Leaf, theirs: Leaf, outcome: Outcome) -> bool:
     if outcome.rule == "additionalProperties":
         return theirs.parent_closed
     return theirs.schema == mine.schema
-
-
-def _fits(shape: Schema, validator: Any) -> Callable[[Any], bool]:
-    required = {f.name for f in shape.fields if f.required}
-    declared = {f.name for f in shape.fields}
-    plain_object = shape.type == "object" and not shape.variants
-
-    def fits(value: Any) -> bool:
-        if plain_object:
-            if not isinstance(value, dict) or not required <= value.keys():
-                return False
-            if shape.closed and not value.keys() <= declared:
-                return False
-        return bool(validator.is_valid(value))
-
-    return fits
 
 
 def _missing(drawn: ObjectColumns | list[Any], path: Path) -> set[int]:

@@ -20,6 +20,7 @@ from persona_gen._json import CONTAINERS, dumps_each
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import leaves
+from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
 from persona_gen.values.rows import RowColumns
@@ -79,6 +80,7 @@ class FileGenerator(Generator):
         self.nested = frozenset(leaf.dotted for leaf in fields if leaf.path in parents)
         self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
         self.data_columns = list(self.columns)
+        self.column_set = frozenset(self.columns)
         # (a column of an object, array or union is JSON text, whatever its values)
         self.column_types = {
             leaf.dotted: leaf.schema.type for leaf in fields if leaf.path not in parents
@@ -94,6 +96,10 @@ class FileGenerator(Generator):
         # Columns that may hold null: a required one a behaviour removed is left out of the
         # row (null would be a valid value, not the missing field its label names).
         self.nullable = {leaf.dotted for leaf in fields if leaf.schema.nullable} & set(self.columns)
+        # A union entity (conditionals, oneOf) requires more in some rows than in all: a
+        # row cut short is held to what the shapes it fits require (``giftMessage`` when
+        # ``kind`` is ``gift``).
+        self.requirements = Requirements(self.ctx.domain, self.entity)
         # The optional objects spread as columns, each with its columns: one whose columns
         # are all empty is absent from the row, and so is every rule of a field inside it.
         optional = {
@@ -156,7 +162,8 @@ class FileGenerator(Generator):
                 for c in emptied:
                     row[c] = None
                 broken = [(p, r) for p, r in broken if not _within(p, emptied, self.data_columns)]
-                broken.extend((c, "required") for c in emptied if c in self.required)
+                required = self._required_in(payloads[i])
+                broken.extend((c, "required") for c in emptied if c in required)
             if broken and self.optional_objects:
                 # A field of an optional object the row does not hold breaks no rule (a
                 # required field of an emptied address, say: the address is absent).
@@ -176,6 +183,13 @@ class FileGenerator(Generator):
             row[VIOLATIONS_COLUMN] = ";".join(f"{path}:{rule}" for path, rule in broken)
             block.put(i, row)
         return block.done()
+
+    def _required_in(self, payload: Any) -> set[str] | frozenset[str]:
+        """The columns ``payload`` must fill (a required column may not be empty)."""
+        own = self.requirements.of(payload) if self.requirements else None
+        if own is None:
+            return self.required
+        return {c for c in own if c in self.column_set and c not in self.nullable}
 
     def _columns(
         self, drawn: ObjectColumns | list[Any], payloads: Sequence[Any]

@@ -419,7 +419,7 @@ def _common(a: Schema, b: Schema) -> tuple[Any, ...] | None:
 def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
     if schema.type in ("ref", "union", "any"):
         return schema  # (the merge takes the other side's values)
-    if len(values) == 1:
+    if len(values) == 1 and schema.enum is None:
         return replace(schema, const=values[0], has_const=True, enum=None)
     if schema.has_const or schema.enum is not None or schema.type == "boolean":
         return replace(schema, enum=values, const=None, has_const=False)
@@ -509,7 +509,9 @@ def _with(obj: Schema, field: Field) -> Schema:
 
 
 def _only(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
-    """``schema`` narrowed to ``values`` (None when it holds none of them)."""
+    """``schema`` narrowed to ``values`` (None when it holds none of them). A property the
+    source lists values of keeps its ``enum``, of one value too: a value outside them breaks
+    ``enum`` for the source's validator, and labels name that rule (not ``const``)."""
     allowed = _members(schema)
     kept = [v for v in values if fits(schema, v) and (allowed is None or among(v, allowed))]
     if not kept:
@@ -517,7 +519,7 @@ def _only(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     if schema.type in ("ref", "union", "any"):  # (values of its own kind, unconstrained)
         kinds = {json_type(v) for v in kept}
         schema = Schema(kinds.pop() if len(kinds) == 1 else "any", description=schema.description)
-    if len(kept) == 1:
+    if len(kept) == 1 and schema.enum is None:
         return replace(schema, const=kept[0], has_const=True, enum=None, nullable=False)
     return replace(schema, enum=tuple(kept), const=None, has_const=False, nullable=False)
 
@@ -531,7 +533,7 @@ def _without(schema: Schema, values: tuple[Any, ...]) -> Schema | None:
     kept = tuple(v for v in allowed if not among(v, values))
     if not kept:
         return None
-    if len(kept) == 1:
+    if len(kept) == 1 and schema.enum is None:
         return replace(schema, const=kept[0], has_const=True, enum=None)
     return replace(schema, enum=kept, const=None, has_const=False)
 

@@ -1,0 +1,134 @@
+"""Labels agree with the source schema's own validator where the import had to reshape it:
+values of any type held to an enum, conditionally required fields, enums split by
+conditionals, OpenAPI discriminators (ADR 0004)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.check import CheckReport, check_dataset
+from tests.helpers import run_cli
+
+
+def _run(
+    tmp: Path, name: str, schema: dict[str, Any] | str, dtype: str, persona: str, *,
+    count: int, fmt: str = "jsonl", entity: str | None = None, seed: int = 5,
+) -> tuple[CheckReport, list[dict[str, Any]]]:  # fmt: skip
+    """Import ``schema`` (written as tmp/name), generate, check: (report, records)."""
+    source = tmp / name
+    source.write_text(schema if isinstance(schema, str) else json.dumps(schema))
+    profile = tmp / "p.yaml"
+    args = ["import-schema", str(source), "-t", dtype, "-o", str(profile), "--force"]
+    args += ["-c", str(count), "--output-format", fmt, *(["-e", entity] if entity else [])]
+    result = run_cli(args)
+    assert result.code == 0, result.stderr
+    out = tmp / "out"
+    result = run_cli(
+        ["generate", str(profile), "--persona", persona, "-o", str(out), "-s", str(seed)]
+    )
+    assert result.code == 0, result.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    text = data.read_text()
+    rows = [json.loads(line) for line in text.splitlines()] if fmt == "jsonl" else []
+    return check_dataset(data, load_profile(profile)), rows
+
+
+def test_null_in_a_field_of_any_type_held_to_an_enum_is_labelled_enum(tmp_path: Path) -> None:
+    # `d: {enum: [1, "a", true, 2.5]}` has no type: a null there was labelled valid,
+    # although null is not one of the listed values.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "E2",
+        "type": "object",
+        "required": ["d"],
+        "properties": {"d": {"enum": [1, "a", True, 2.5]}},
+    }
+    report, rows = _run(tmp_path, "e2.schema.json", schema, "fault", "edge_case_user", count=300)
+    assert report.exit_code == 0, report.to_json()
+    nulls = [r for r in rows if r["mutation"] == "null_injection"]
+    assert nulls and all(not r["expected_valid"] and r["rule"] == "enum" for r in nulls)
+
+
+# kind = gift requires giftMessage (inside allOf), else forbids it; wholesale requires a
+# vatNumber: the import makes a union of three shapes, and giftMessage is optional in the
+# union's merged object although a gift order must hold it.
+ORDER = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Order",
+    "type": "object",
+    "required": ["orderId", "kind", "lines"],
+    "additionalProperties": False,
+    "properties": {
+        "orderId": {"type": "integer", "minimum": 1},
+        "kind": {"enum": ["retail", "wholesale", "gift"]},
+        "vatNumber": {"type": "string", "pattern": "^[A-Z]{2}[0-9]{8,12}$"},
+        "lines": {"type": "integer", "minimum": 1},
+        "discount": {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1},
+        "giftMessage": {"type": "string", "maxLength": 40},
+    },
+    "if": {"properties": {"kind": {"const": "wholesale"}}, "required": ["kind"]},
+    "then": {"required": ["vatNumber"]},
+    "else": {"properties": {"vatNumber": False}},
+    "allOf": [
+        {
+            "if": {"properties": {"kind": {"const": "gift"}}},
+            "then": {"required": ["giftMessage"]},
+            "else": {"not": {"required": ["giftMessage"]}},
+        }
+    ],
+}
+
+
+def test_a_row_cut_short_labels_a_conditionally_required_cell(tmp_path: Path) -> None:
+    # A noisy device's row cut short (intermittent_connectivity, "lost") empties its last
+    # cells; giftMessage, required only when kind is gift, was not labelled, so gift rows
+    # without it were labelled valid and failed "'giftMessage' is a required property".
+    report, rows = _run(
+        tmp_path, "order.schema.json", ORDER, "file", "noisy_device", count=3000, seed=7
+    )
+    assert report.exit_code == 0, report.to_json()
+    cut = [r for r in rows if r["kind"] == "gift" and r["giftMessage"] is None]
+    assert cut and all("giftMessage:required" in r["_violations"] for r in cut)
+
+
+def test_a_limited_client_keeps_a_conditionally_required_field(tmp_path: Path) -> None:
+    # limited_features drops optional fields: giftMessage is optional in the union, but a
+    # gift order that drops it breaks the schema while labelled valid.
+    personas = tmp_path / "personas"
+    personas.mkdir()
+    (personas / "limited.yaml").write_text(
+        "name: limited\nversion: 1.0.0\ndescription: drops optional fields\n"
+        "behaviors:\n  limited_features:\n    optional_field_drop: 0.9\n"
+    )
+    source = tmp_path / "order.schema.json"
+    source.write_text(json.dumps(ORDER))
+    profile = tmp_path / "p.yaml"
+    result = run_cli(
+        ["import-schema", str(source), "-t", "streaming", "-o", str(profile), "--force",
+         "-c", "400", "--output-format", "jsonl"]
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    out = tmp_path / "out"
+    args = ["generate", str(profile), "--persona", "limited", "-p", str(personas), "-o"]
+    result = run_cli([*args, str(out), "-s", "3"])
+    assert result.code == 0, result.stderr
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    events = [json.loads(line) for line in data.read_text().splitlines()]
+    gifts = [e["payload"] for e in events if e["payload"].get("kind") == "gift"]
+    assert gifts and all("giftMessage" in g for g in gifts)
+    assert any("discount" not in g for g in gifts)  # (optional fields are still dropped)
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0, report.to_json()
+
+
+def test_faults_of_an_enum_split_by_conditionals_name_enum(tmp_path: Path) -> None:
+    # The import split `kind: {enum: [...]}` into one shape per value; each held kind as a
+    # const, so a wrong kind was labelled `const` while the source's validator says `enum`.
+    report, rows = _run(tmp_path, "order.schema.json", ORDER, "fault", "edge_case_user", count=1500)
+    assert report.exit_code == 0, report.to_json()
+    broken = [r for r in rows if r["field_path"] == "kind" and not r["expected_valid"]]
+    rules = {r["rule"] for r in broken}
+    assert "enum" in rules and "const" not in rules
