@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -46,6 +47,9 @@ def test_a_block_as_columns_is_its_rows(
     assert [list(r) for r in columns.rows()] == [list(r) for r in rows]
     encoder = make_encoder(dataset, "parquet")
     assert encoder.table(columns).equals(encoder.table(rows))
+    csv = make_encoder(dataset, "csv")
+    for first in (True, False):
+        assert csv.encode(columns, first) == csv.encode(rows, first)
     by_columns, by_rows = DatasetStats(), DatasetStats()
     by_columns.add(columns)
     by_rows.add(rows)
@@ -106,3 +110,33 @@ def test_row_columns_refuse_ragged_columns_and_slice_with_their_absent_keys() ->
     assert block.slice(0, 4) is block
     assert type(block.rows()[0]["a"]) is int  # (arrays give Python values)
     assert rows_from_columns(("a",), [[1]]) == [{"a": 1}]
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    values=st.lists(
+        st.one_of(
+            st.none(),
+            st.booleans(),
+            st.integers(-(2**63), 2**63 - 1),
+            st.floats(allow_nan=False),
+            st.text(max_size=6),
+            st.lists(st.integers(0, 9), max_size=2),
+            st.dictionaries(st.text(max_size=2), st.integers(0, 9), max_size=2),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    decimal_comma=st.booleans(),
+)
+def test_csv_cells_of_a_column_are_each_values_cell(values: list[Any], decimal_comma: bool) -> None:
+    """A column converted at once (one ``map`` for a column of one plain type) gives each
+    value's own cell: a bool is not an int, a decimal comma is kept."""
+    from persona_gen.generators.file import CsvDialect
+    from persona_gen.sinks.encoders import CsvEncoder
+
+    encoder = CsvEncoder(dialect=CsvDialect(decimal_comma=decimal_comma))
+    assert encoder._cells(values) == [encoder._cell(v) for v in values]
+    for plain in ([v for v in values if type(v) is int], [float(len(values)) / 3]):
+        if plain:
+            assert encoder._cells(np.asarray(plain)) == [encoder._cell(v) for v in plain]

@@ -49,6 +49,7 @@ def record_batches(
 
 
 def _batches(dataset: Dataset, spans: BlockSpans, encoder: ParquetEncoder) -> Iterator[Any]:
+    chunk = dataset.chunk_columns if dataset.columnar else dataset.chunk
     for index, lo, hi in spans:
-        table = encoder.table(dataset.chunk(index, lo, hi))
+        table = encoder.table(chunk(index, lo, hi))
         yield from table.to_batches(max_chunksize=None)

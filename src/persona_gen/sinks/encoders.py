@@ -12,10 +12,12 @@ import io
 from collections.abc import Iterable
 from typing import IO, Any, ClassVar
 
+import numpy as np
 import orjson
 
 from persona_gen._json import dumps, json_lines
 from persona_gen.generators.file import CsvDialect
+from persona_gen.values.rows import RowColumns, values_of
 
 __all__ = [
     "FAULT_IN_SCHEMA_FILES",
@@ -137,13 +139,32 @@ class CsvEncoder(Encoder):
     """
 
     extension = "csv"
+    takes_columns = True
 
-    def encode(self, records: list[dict[str, Any]], first: bool) -> bytes:
-        columns = self.columns or list(records[0]) if records else self.columns or []
-        rows = [[self._cell(r.get(c)) for c in columns] for r in records]
+    def encode(self, records: list[dict[str, Any]] | RowColumns, first: bool) -> bytes:
+        if isinstance(records, RowColumns):
+            names = list(self.columns or records.names)
+        else:
+            names = self.columns or list(records[0]) if records else self.columns or []
+        # Column by column: a column of one plain type converts with one ``map``.
+        cells = [self._cells(values_of(records, c)) for c in names]
+        rows: list[Any] = list(zip(*cells, strict=True)) if records else []
         if first:
-            rows.insert(0, list(columns))
+            rows.insert(0, list(names))
         return self._emit(rows)
+
+    def _cells(self, values: list[Any] | np.ndarray) -> list[str]:
+        """A column's cells (``_cell`` of each value)."""
+        if isinstance(values, np.ndarray):
+            values = values.tolist()
+        types = set(map(type, values))
+        if types <= {str}:
+            return list(values)
+        if types <= {int}:  # (exactly int: a bool is its own type)
+            return list(map(str, values))
+        if types <= {float} and not self.dialect.decimal_comma:
+            return list(map(str, values))
+        return list(map(self._cell, values))
 
     def _cell(self, value: Any) -> str:
         if value is None:
@@ -156,7 +177,7 @@ class CsvEncoder(Encoder):
             return orjson.dumps(value).decode()
         return str(value)
 
-    def _emit(self, rows: list[list[str]]) -> bytes:
+    def _emit(self, rows: list[Any]) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(
             buffer,

@@ -11,7 +11,6 @@ for any number of workers and only a part's bytes pass through the writing proce
 from __future__ import annotations
 
 from collections.abc import Iterable
-from operator import itemgetter
 from typing import IO, Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from persona_gen.errors import OutputError
 from persona_gen.seeds import BLOCK_SIZE
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.parquet_parts import PartsWriter
-from persona_gen.values.rows import RowColumns
+from persona_gen.values.rows import RowColumns, values_of
 
 __all__ = ["JSON_COLUMNS_KEY", "ParquetEncoder", "column_kinds", "dictionary_columns"]
 
@@ -133,19 +132,6 @@ Rows = list[dict[str, Any]] | RowColumns
 _NATIVE_DTYPES = {"int": np.dtype(np.int64), "float": np.dtype(np.float64), "bool": np.dtype(bool)}
 
 
-def _column(records: Rows, column: str) -> list[Any] | np.ndarray:
-    """Each record's value of ``column`` (None where a record lacks it)."""
-    if isinstance(records, RowColumns):
-        values = records.column(column)
-        if values is None:
-            return [None] * len(records)
-        return values if isinstance(values, np.ndarray) else list(values)
-    try:  # (flat rows have every column: itemgetter is about twice as fast as get)
-        return list(map(itemgetter(column), records))
-    except KeyError:
-        return [r.get(column) for r in records]
-
-
 class ParquetEncoder(Encoder):
     extension = "parquet"
     # A payload is a part of the file (``parquet_parts``) holding whole row groups, so
@@ -220,7 +206,7 @@ class ParquetEncoder(Encoder):
         kinds = self.kinds or column_kinds(records)  # type: ignore[arg-type]
         arrays = {}
         for column, kind in kinds.items():
-            arrays[column] = self._array(column, kind, _column(records, column))
+            arrays[column] = self._array(column, kind, values_of(records, column))
         json_columns = [c for c, kind in kinds.items() if kind == "json"]
         schema = pa.schema(
             [(c, _arrow_type(kind)) for c, kind in kinds.items()],
