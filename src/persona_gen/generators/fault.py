@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.entities.model import Domain, Entity, Schema, flat_variants
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators.base import GenerationContext, Generator, Record
 from persona_gen.generators.mutations import MUTATIONS, Outcome, below, mutable_leaves
@@ -64,7 +64,7 @@ class FaultGenerator(Generator):
         # within it.
         self.variants: list[Schema] | None = None
         if root.variants:
-            self.variants = _flat_variants(domain, root)
+            self.variants = flat_variants(domain, root)
             shapes = self.variants
         else:
             shapes = [self.entity.schema]
@@ -264,24 +264,6 @@ class _Plan:
                     ]
                 out[i] = found
         return out
-
-
-def _flat_variants(domain: Domain, root: Schema) -> list[Schema]:
-    """The shapes a union's records take: its variants, those that are unions themselves
-    (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
-    left out, as the synthesizer leaves it out."""
-    out: list[Schema] = []
-
-    def add(schema: Schema, depth: int) -> None:
-        for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
-            inner = deref(domain, v)
-            if inner.type == "union" and inner.variants and depth < 8:
-                add(inner, depth + 1)
-            else:
-                out.append(v)
-
-    add(root, 0)
-    return out
 
 
 def _joined(*notes: str) -> str:
