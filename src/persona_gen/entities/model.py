@@ -25,6 +25,7 @@ __all__ = [
     "XmlName",
     "bad_request_status",
     "deref",
+    "flat_variants",
     "takes_null",
 ]
 
@@ -282,6 +283,24 @@ def deref(domain: Domain, s: Schema) -> Schema:
         s = domain.entities[s.ref].schema
         seen += 1
     return s
+
+
+def flat_variants(domain: Domain, root: Schema) -> list[Schema]:
+    """The shapes a union's records take: its variants, those that are unions themselves
+    (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
+    left out, as the synthesizer leaves it out."""
+    out: list[Schema] = []
+
+    def add(schema: Schema, depth: int) -> None:
+        for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
+            inner = deref(domain, v)
+            if inner.type == "union" and inner.variants and depth < 8:
+                add(inner, depth + 1)
+            else:
+                out.append(v)
+
+    add(root, 0)
+    return out
 
 
 def _snake(name: str) -> str:

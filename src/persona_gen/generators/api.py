@@ -17,11 +17,12 @@ import numpy as np
 import orjson
 
 from persona_gen.entities.media import MULTIPART, media_kind
-from persona_gen.entities.model import Entity, Operation, Schema, deref
+from persona_gen.entities.model import Entity, Operation, Schema, deref, flat_variants
 from persona_gen.generators.base import Generator, Record, repeats_of, sources_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects, repeat_tags
 from persona_gen.generators.exchange import (
+    Carried,
     PathValues,
     agree,
     agree_error,
@@ -35,6 +36,7 @@ from persona_gen.generators.exchange import (
     params_of,
     patch_of,
     path_texts,
+    variant_to_reply,
 )
 from persona_gen.generators.forms import binary_fields
 from persona_gen.generators.forms import encode as encode_form
@@ -108,10 +110,24 @@ class ApiGenerator(Generator):
         self.carried = [
             carried_fields(self._entity_of(op.entity), self._entity_of(op.replied)) for op in ops
         ]
+        self.reply_shapes = [
+            self._reply_shapes(op, carried) for op, carried in zip(ops, self.carried, strict=True)
+        ]
         self.binary: dict[str, frozenset[str]] = {}  # an entity's file fields, for forms
         # Once per dataset: values are cached by schema object, so a schema made per block
         # would be a new cache entry per block.
         self.path_schemas = [self._path_schemas(op) for op in ops]
+
+    def _reply_shapes(self, op: Operation, carried: Carried) -> list[Schema] | None:
+        """The shapes (``flat_variants``) of the union entity whose single success reply
+        takes over the body ``op`` sends whole (``carried`` None: the same entity), else
+        None (see ``_replies_of_sent_variant``)."""
+        if carried is not None or not op.request_body or op.method not in ("POST", "PUT", "PATCH"):
+            return None
+        if op.response_shape != "one" or op.success_status >= 400:
+            return None
+        root = deref(self.ctx.domain, self._entity_of(op.replied).schema)
+        return flat_variants(self.ctx.domain, root) if root.variants else None
 
     def _file_fields(self, ops: list[Operation]) -> dict[str, frozenset[str]]:
         """Per entity, the fields some multipart operation sends it with as file parts: a
@@ -244,6 +260,7 @@ class ApiGenerator(Generator):
         paths, replies, named = self._paths_and_replies(op_index, rng)
         queries = self._queries(op_index, rng)
         part_headers = self._part_headers(op_index, trace, repeats)  # (a stream of their own)
+        self._replies_of_sent_variant(trace, op_index, bodies, outcomes, replies, repeats)
         for row, src in repeats:
             op_index[row] = op_index[src]
             queries[row] = copy.deepcopy(queries[src])
@@ -252,6 +269,52 @@ class ApiGenerator(Generator):
             replies[row] = copy.deepcopy(replies[src])
         same = sources_of(trace.n, repeats)
         return _Requests(bodies, outcomes, paths, replies, named, queries, part_headers, same)
+
+    def _replies_of_sent_variant(
+        self,
+        trace: Trace,
+        op_index: np.ndarray,
+        bodies: list[Any],
+        outcomes: list[list[Outcome]],
+        replies: list[Any],
+        repeats: list[tuple[int, int]],
+    ) -> None:
+        """A success reply to a create or update of a union entity (a oneOf, an anyOf, an
+        if/then/else) takes over what the body sent (``agree``), so it is of the body's
+        option: a reply drawn of another option (whose fields the body's option lacks) is
+        drawn again of the body's (``variant_to_reply``), from a stream of its own, so every
+        other record stays as it was. A repeat takes its source's reply (``_requests``)."""
+        wanted = [k for k, shapes in enumerate(self.reply_shapes) if shapes]
+        if not wanted:
+            return
+        copies = {row for row, _ in repeats}
+        # (entity, shape) -> the shape, and the rows whose reply is drawn again of it
+        again: dict[tuple[str, int], tuple[Schema, list[int]]] = {}
+        for row in np.flatnonzero(np.isin(op_index, wanted)).tolist():
+            op, shapes = self.operations[op_index[row]], self.reply_shapes[op_index[row]]
+            body, reply = bodies[row], replies[row]
+            batch = op.method == "POST" and op.request_media is None and trace.batch_size[row] > 1
+            if row in copies or batch or any(o.rule for o in outcomes[row]) or not shapes:
+                continue  # (an invalid request is answered with an error, not this reply)
+            if isinstance(body, dict) and isinstance(reply, dict):
+                k = variant_to_reply(self.ctx.domain, shapes, body, reply)
+                if k is not None:
+                    name = self._entity_of(op.replied).name
+                    again.setdefault((name, k), (shapes[k], []))[1].append(row)
+        if not again:
+            return
+        rng = block_stream(
+            self.ctx.seed,
+            self.ctx.dataset,
+            self.ctx.persona.name,
+            trace.first_index,
+            "union_replies",
+        )
+        for (name, _), (shape, rows) in again.items():
+            drawn = self.synth.values(shape, name, len(rows), rng)
+            drop_fields(drawn, self.write_only[name])  # (sent, never returned: a password)
+            for row, reply in zip(rows, drawn, strict=True):
+                replies[row] = reply
 
     @staticmethod
     def _retries(trace: Trace, repeats: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from persona_gen.entities.model import SCALAR_TYPES, Entity, Schema
+from persona_gen.entities.model import SCALAR_TYPES, Domain, Entity, Schema, deref
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import Outcome
 from persona_gen.values.semantics import snake_case
@@ -22,12 +22,14 @@ __all__ = [
     "drop_fields",
     "field_for",
     "fitting",
+    "holds",
     "in_item",
     "in_path",
     "not_null",
     "params_of",
     "patch_of",
     "path_texts",
+    "variant_to_reply",
 ]
 
 _SENDING = ("POST", "PUT", "PATCH")
@@ -125,6 +127,51 @@ def carry(body: dict[str, Any], reply: dict[str, Any], carried: Carried) -> None
         schema = carried[key]
         if schema is None or violated_rule(schema, value) is None:
             reply[key] = value
+
+
+def variant_to_reply(
+    domain: Domain, shapes: list[Schema], body: dict[str, Any], reply: dict[str, Any]
+) -> int | None:
+    """Of the ``shapes`` of a union entity (``flat_variants``: the options of a oneOf, an
+    anyOf, an if/then/else), the one a success reply that takes over ``body`` (``carry``)
+    must be drawn of again: the first that holds the body, where none holds both the body and
+    the reply as drawn (else the reply would hold fields of two options, as a cat with a
+    dog's ``packSize``: a oneOf of open objects then matches both). None where a shape holds
+    both, or none holds the body (nothing tells its option)."""
+    mine = [k for k, shape in enumerate(shapes) if holds(domain, shape, body)]
+    if not mine or any(holds(domain, shapes[k], reply) for k in mine):
+        return None
+    return mine[0]
+
+
+def holds(domain: Domain, schema: Schema, value: Any, depth: int = 0) -> bool:
+    """Whether ``value`` is one ``schema`` holds as the synthesizer draws its values: an
+    object with fields holds no key it does not declare (a key of another option would let
+    that option match too), a union's value is one option's. Required fields are not asked
+    for (a PATCH sends a few fields, a request no readOnly ones)."""
+    if depth > 32:  # (a value this deep is taken as it is)
+        return True
+    schema = deref(domain, schema)
+    if schema.variants:
+        options = schema.variants
+        return (value is None and schema.nullable) or any(
+            holds(domain, option, value, depth + 1) for option in options
+        )
+    if violated_rule(schema, value) is not None:
+        return False
+    if isinstance(value, dict) and schema.type == "object" and (schema.fields or schema.closed):
+        fields = {f.name: f.schema for f in schema.fields}
+        return all(
+            key in fields and holds(domain, fields[key], item, depth + 1)
+            for key, item in value.items()
+        )
+    if isinstance(value, dict) and schema.type == "map" and schema.values is not None:
+        values = schema.values
+        return all(holds(domain, values, item, depth + 1) for item in value.values())
+    if isinstance(value, list) and schema.items is not None:
+        items = schema.items
+        return all(holds(domain, items, item, depth + 1) for item in value)
+    return True
 
 
 def carried_fields(sent: Entity, replied: Entity) -> Carried:

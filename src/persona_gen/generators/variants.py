@@ -11,29 +11,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from persona_gen.entities.model import Domain, Entity, Schema
+from persona_gen.entities.model import Domain, Entity, Schema, flat_variants
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators.paths import deref, leaves
 
 __all__ = ["Requirements", "flat_variants", "variant_check"]
-
-
-def flat_variants(domain: Domain, root: Schema) -> list[Schema]:
-    """The shapes a union's records take: its variants, those that are unions themselves
-    (a oneOf of a oneOf, as Azure Pipelines' root is) replaced by their own variants; null
-    left out, as the synthesizer leaves it out."""
-    out: list[Schema] = []
-
-    def add(schema: Schema, depth: int) -> None:
-        for v in [v for v in schema.variants if v.type != "null"] or list(schema.variants):
-            inner = deref(domain, v)
-            if inner.type == "union" and inner.variants and depth < 8:
-                add(inner, depth + 1)
-            else:
-                out.append(v)
-
-    add(root, 0)
-    return out
 
 
 def variant_check(domain: Domain, entity: str, k: int, variant: Schema) -> Callable[[Any], bool]:
