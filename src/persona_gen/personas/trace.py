@@ -19,6 +19,10 @@ __all__ = ["TRANSPORT_FAILURE", "Trace"]
 TRANSPORT_FAILURE = -1  # status of a request that got no HTTP response at all
 
 
+# Up to this many behaviours, ``Trace.tags`` ranks the sets of behaviours by table lookup.
+_TABLE_BITS = 12
+
+
 @dataclass
 class Trace:
     """Behaviour decisions for ``n`` consecutive events of one block.
@@ -224,7 +228,13 @@ class Trace:
         code = np.zeros(self.n, np.int64)  # bit k: touched by the k-th behaviour
         for k, mask in enumerate(self.touched.values()):
             code |= mask.astype(np.int64) << k
-        codes, kind_of = np.unique(code, return_inverse=True)
+        if len(names) <= _TABLE_BITS:  # (a table of every code: ~50 times np.unique's speed)
+            codes = np.flatnonzero(np.bincount(code, minlength=1))
+            rank = np.zeros(1 << len(names), np.int64)
+            rank[codes] = np.arange(codes.size)
+            kind_of = rank[code]
+        else:
+            codes, kind_of = np.unique(code, return_inverse=True)
         kinds = [[n for k, n in enumerate(names) if c >> k & 1] for c in codes.tolist()]
         return kinds, kind_of.tolist()
 
