@@ -1,0 +1,355 @@
+"""readOnly / writeOnly fields below the top level of an api body: inside a nested object
+(``shipping.tracking_code``), a referenced entity (``customer.id``), array items
+(``lines[].id``). Generated requests leave the readOnly ones out at any depth (batch items
+too), replies the writeOnly ones (``payment.card_number``); a success reply that echoes a
+body holds the ids the server set; ``check`` passes such data and warns, by path, about a
+request that sends one. The load generator sizes the bodies the api generator sends."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from persona_gen import Dataset, PersonaCatalog
+from persona_gen.entities.model import Domain
+from persona_gen.entities.one_way import leave_out, one_way_fields, put_back, sent_paths
+from persona_gen.entities.serial import domain_from_dict
+from persona_gen.importers.openapi import OpenApiImporter
+from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.check import CheckReport, check_dataset
+from tests.helpers import run_cli
+
+_REF = "#/components/schemas/"
+
+ORDERS_30 = f"""
+openapi: 3.0.3
+info: {{title: Orders, version: "1.0.0"}}
+paths:
+  /orders:
+    post:
+      operationId: createOrder
+      requestBody:
+        required: true
+        content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+      responses:
+        '201':
+          description: created
+          content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+        '400': {{description: bad request}}
+    get:
+      operationId: listOrders
+      responses:
+        '200':
+          description: orders
+          content:
+            application/json:
+              schema: {{type: array, items: {{$ref: '{_REF}Order'}}}}
+  /orders/{{orderId}}:
+    parameters:
+      - {{name: orderId, in: path, required: true, schema: {{type: string, format: uuid}}}}
+    get:
+      operationId: getOrder
+      responses:
+        '200':
+          description: the order
+          content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+        '404': {{description: not found}}
+    put:
+      operationId: replaceOrder
+      requestBody:
+        required: true
+        content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+      responses:
+        '200':
+          description: replaced
+          content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+        '400': {{description: bad request}}
+    patch:
+      operationId: updateOrder
+      requestBody:
+        required: true
+        content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+      responses:
+        '200':
+          description: updated
+          content: {{application/json: {{schema: {{$ref: '{_REF}Order'}}}}}}
+        '400': {{description: bad request}}
+components:
+  schemas:
+    Customer:
+      type: object
+      required: [id, name]
+      properties:
+        id: {{type: string, format: uuid, readOnly: true}}
+        name: {{type: string, minLength: 1, maxLength: 60}}
+    Line:
+      type: object
+      required: [id, sku, qty]
+      properties:
+        id: {{type: integer, minimum: 1, readOnly: true}}
+        sku: {{type: string, pattern: '^[A-Z]{{3}}-[0-9]{{4}}$'}}
+        qty: {{type: integer, minimum: 1, maximum: 20}}
+    Order:
+      type: object
+      required: [id, customer, lines, payment]
+      properties:
+        id: {{type: string, format: uuid, readOnly: true}}
+        customer: {{$ref: '{_REF}Customer'}}
+        lines:
+          type: array
+          minItems: 1
+          maxItems: 5
+          items: {{$ref: '{_REF}Line'}}
+        payment:
+          type: object
+          required: [method, card_number]
+          properties:
+            method: {{type: string, enum: [card, invoice]}}
+            card_number: {{type: string, pattern: '^[0-9]{{16}}$', writeOnly: true}}
+        shipping:
+          type: object
+          properties:
+            street: {{type: string, maxLength: 80}}
+            tracking_code: {{type: string, maxLength: 20, readOnly: true}}
+        created_at: {{type: string, format: date-time, readOnly: true}}
+"""
+
+# OpenAPI 3.1's way: the customer's id flagged beside its $ref, a nullable type list.
+ORDERS_31 = (
+    ORDERS_30.replace("openapi: 3.0.3", "openapi: 3.1.0")
+    .replace(
+        "id: {type: string, format: uuid, readOnly: true}\n        name:",
+        f"id: {{$ref: '{_REF}Uuid', readOnly: true}}\n        name:",
+    )
+    .replace("  schemas:\n", "  schemas:\n    Uuid: {type: string, format: uuid}\n")
+    .replace("street: {type: string,", "street: {type: [string, 'null'],")
+)
+
+SPECS = {"3.0": ORDERS_30, "3.1": ORDERS_31}
+CATALOG = PersonaCatalog([])
+
+
+def _domain(tmp: Path, version: str, spec: str | None = None) -> Domain:
+    path = tmp / f"orders-{version}.yaml"
+    path.write_text(spec or SPECS[version])
+    return OpenApiImporter().load(path).domain
+
+
+def _records(domain: Domain, persona: str, kind: str = "api", n: int = 400) -> list[Any]:
+    dataset = Dataset([(CATALOG.get(persona), 1.0)], kind, n, 5, domain=domain, entity="Order")
+    return [r for block in dataset.blocks() for r in block]
+
+
+def _sent(record: dict[str, Any]) -> list[Any]:
+    """The orders a request body sends (a batch's items, an array body's)."""
+    body = record["request"]["body"]
+    if isinstance(body, dict) and set(body) == {"items"}:
+        return list(body["items"])
+    return body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+
+
+def _replied(record: dict[str, Any]) -> list[Any]:
+    """The orders a success reply holds."""
+    response = record["response"]
+    body = response.get("body")
+    if not response.get("status") or response["status"] >= 300:
+        return []
+    return body if isinstance(body, list) else [body] if isinstance(body, dict) else []
+
+
+def _places(order: dict[str, Any]) -> set[str]:
+    """Where an order holds one of the spec's one-way fields."""
+    out = {name for name in ("id", "created_at") if name in order}
+    if "id" in (order.get("customer") or {}):
+        out.add("customer.id")
+    if any("id" in line for line in order.get("lines") or []):
+        out.add("lines[].id")
+    if "tracking_code" in (order.get("shipping") or {}):
+        out.add("shipping.tracking_code")
+    if "card_number" in (order.get("payment") or {}):
+        out.add("payment.card_number")
+    return out
+
+
+_READ_ONLY = {"id", "created_at", "customer.id", "lines[].id", "shipping.tracking_code"}
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+@pytest.mark.parametrize("persona", ["normal_user", "high_volume_system", "edge_case_user"])
+def test_requests_send_no_read_only_field_and_replies_no_write_only_one_at_any_depth(
+    tmp_path: Path, version: str, persona: str
+) -> None:
+    records = _records(_domain(tmp_path, version), persona)
+    sent = [o for r in records for o in _sent(r)]
+    replied = [o for r in records for o in _replied(r)]
+    assert len(sent) > 50 and len(replied) > 50
+    assert all(not (_places(o) & _READ_ONLY) for o in sent)
+    assert all("payment.card_number" not in _places(o) for o in replied)
+    # (what they leave out is there the other way)
+    assert any("payment.card_number" in _places(o) for o in sent)
+    assert all({"customer.id", "lines[].id"} <= _places(o) for o in replied)
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_a_reply_echoes_the_order_sent_with_the_ids_the_server_set(
+    tmp_path: Path, version: str
+) -> None:
+    records = _records(_domain(tmp_path, version), "high_volume_system")
+    created = [
+        r
+        for r in records
+        if r["request"]["method"] in ("POST", "PUT")
+        and isinstance(r["request"]["body"], dict)
+        and "customer" in r["request"]["body"]
+        and r["response"]["status"] in (200, 201)
+    ]
+    assert created
+    for r in created:
+        body, reply = r["request"]["body"], r["response"]["body"]
+        assert reply["customer"]["name"] == body["customer"]["name"]
+        assert [line["sku"] for line in reply["lines"]] == [line["sku"] for line in body["lines"]]
+        assert all("id" in line for line in reply["lines"]) and "id" in reply["customer"]
+        assert reply["payment"] == {"method": body["payment"]["method"]}
+
+
+def _unflagged(version: str) -> str:
+    return SPECS[version].replace(", readOnly: true", "").replace(", writeOnly: true", "")
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_leaving_fields_out_changes_no_value_drawn_for_another(
+    tmp_path: Path, version: str
+) -> None:
+    # (a persona without content effects: the same draws, only the flagged fields left out)
+    flagged = _records(_domain(tmp_path, version), "high_volume_system")
+    plain = _records(_domain(tmp_path, "plain", _unflagged(version)), "high_volume_system")
+    assert len(flagged) == len(plain)
+    for ours, theirs in zip(flagged, plain, strict=True):
+        if ours["request"]["method"] == "PATCH":
+            continue  # (it sends a third of the fields it has: fewer without the id)
+        assert _sent(ours) == [_without(o, _READ_ONLY) for o in _sent(theirs)]
+        # (a reply's own top-level id is the server's: one the body did not send)
+        top = {"id", "created_at"}
+        assert [_without(o, top) for o in _replied(ours)] == [
+            _without(o, {"payment.card_number", *top}) for o in _replied(theirs)
+        ]
+
+
+def _without(order: Any, places: set[str]) -> Any:
+    order = copy.deepcopy(order)
+    for place in places:
+        head, _, name = place.rpartition(".")
+        if not head:
+            order.pop(name, None)
+        elif head == "lines[]":
+            for line in order.get("lines") or []:
+                line.pop(name, None)
+        elif isinstance(order.get(head), dict):
+            order[head].pop(name, None)
+    return order
+
+
+def _generated(tmp: Path, version: str) -> tuple[Path, Path]:
+    spec, profile = tmp / f"orders-{version}.yaml", tmp / "p.yaml"
+    spec.write_text(SPECS[version])
+    args = ["import-schema", str(spec), "-t", "api", "-c", "300", "-e", "Order", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    out = tmp / "out"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "3"])
+    assert result.code == 0, result.stderr
+    return profile, out / "Order_api.json"
+
+
+def _check(profile: Path, data: Path) -> CheckReport:
+    return check_dataset(data, load_profile(profile))
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_check_passes_the_generated_data_without_a_read_only_warning(
+    tmp_path: Path, version: str
+) -> None:
+    report = _check(*_generated(tmp_path, version))
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked > 0 and report.replies_checked > 0
+    assert report.read_only_bodies == 0 and report.read_only_warning() is None
+
+
+def test_load_sizes_the_bodies_the_api_generator_sends(tmp_path: Path) -> None:
+    def sizes(spec: str) -> list[int]:
+        domain = _domain(tmp_path, "load", spec)
+        records = _records(domain, "normal_user", "load", 200)
+        return [r["payload_bytes"] for r in records if r["method"] in ("POST", "PUT")]
+
+    flagged, plain = sizes(ORDERS_30), sizes(_unflagged("3.0"))
+    assert flagged and len(flagged) == len(plain)
+    assert sum(flagged) < 0.8 * sum(plain)
+
+
+# -- the one_way module on its own: a recursive entity, shared values -------------------------
+
+_TREE = {
+    "primary": "Node",
+    "entities": {
+        "Node": {
+            "schema": {
+                "type": "object",
+                "fields": {
+                    "id": {"type": "integer", "read_only": True},
+                    "label": {"type": "string"},
+                    "children": {
+                        "type": "array",
+                        "required": False,
+                        "items": {"type": "ref", "ref": "Node"},
+                    },
+                    "tags": {
+                        "type": "map",
+                        "required": False,
+                        "values": {"type": "ref", "ref": "Tag"},
+                    },
+                },
+            }
+        },
+        "Tag": {
+            "schema": {
+                "type": "object",
+                "fields": {"id": {"type": "integer", "read_only": True}, "v": {"type": "string"}},
+            }
+        },
+        "Plain": {"schema": {"type": "object", "fields": {"label": {"type": "string"}}}},
+    },
+}
+
+
+def test_leave_out_reaches_every_depth_of_a_recursive_entity_and_copies_what_it_changes() -> None:
+    domain = domain_from_dict(_TREE)
+    where = one_way_fields(domain, domain.entities["Node"].schema, "read_only")
+    assert one_way_fields(domain, domain.entities["Plain"].schema, "read_only") is None
+    leaf = {"id": 3, "label": "c"}
+    tree = {
+        "id": 1,
+        "label": "a",
+        "children": [{"id": 2, "label": "b", "children": [leaf]}],
+        "tags": {"x": {"id": 9, "v": "t"}},
+    }
+    assert sent_paths(tree, where) == [
+        "id",
+        "children[].id",
+        "children[].children[].id",
+        "tags.*.id",
+    ]
+    sent = copy.deepcopy(tree)
+    sent["children"][0]["children"][0] = leaf  # (a value shared with another record)
+    (taken,) = leave_out([sent], where)
+    assert sent == {
+        "label": "a",
+        "children": [{"label": "b", "children": [{"label": "c"}]}],
+        "tags": {"x": {"v": "t"}},
+    }
+    assert leaf == {"id": 3, "label": "c"} and sent_paths(sent, where) == []
+    reply = dict(sent)
+    put_back(reply, taken, ["children", "tags"])
+    assert reply == {k: v for k, v in tree.items() if k != "id"}
+    assert sent_paths(sent, where) == []  # (the request keeps what it sent)
