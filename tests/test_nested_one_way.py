@@ -8,6 +8,7 @@ request that sends one. The load generator sizes the bodies the api generator se
 from __future__ import annotations
 
 import copy
+import json
 from pathlib import Path
 from typing import Any
 
@@ -275,6 +276,30 @@ def test_check_passes_the_generated_data_without_a_read_only_warning(
     assert report.exit_code == 0, report.to_json()
     assert report.checked > 0 and report.replies_checked > 0
     assert report.read_only_bodies == 0 and report.read_only_warning() is None
+
+
+@pytest.mark.parametrize("version", ["3.0", "3.1"])
+def test_check_warns_about_nested_read_only_fields_a_request_sends(
+    tmp_path: Path, version: str
+) -> None:
+    profile, data = _generated(tmp_path, version)
+    records = json.loads(data.read_text())
+    edited = [
+        i
+        for i, r in enumerate(records)
+        if r["expected_valid"] and isinstance(r["request"]["body"], dict)
+        if {"customer", "lines"} <= set(r["request"]["body"])
+    ][:2]
+    for i in edited:
+        records[i]["request"]["body"]["customer"]["id"] = "0b8f0a1e-1c4e-4a43-9a34-7c1f3f4c1d2e"
+    records[edited[1]]["request"]["body"]["lines"][0]["id"] = 7
+    data.write_text(json.dumps(records))
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()  # (a warning, not a problem)
+    assert report.read_only_records == edited
+    assert dict(report.read_only_sent) == {"customer.id": 2, "lines[].id": 1}
+    warning = report.read_only_warning()
+    assert warning is not None and "customer.id in 2, lines[].id in 1" in warning
 
 
 def test_load_sizes_the_bodies_the_api_generator_sends(tmp_path: Path) -> None:
