@@ -44,6 +44,7 @@ class OneWay:
     inside: dict[str, OneWay] = field(default_factory=dict)
     items: OneWay | None = None
     values: OneWay | None = None
+    union: bool = False  # (of a union's values: see ``leave_out``)
 
 
 @dataclass
@@ -67,7 +68,9 @@ def leave_out(records: list[Any], where: OneWay | None) -> list[LeftOut | None]:
     """Take the one-way fields ``where`` says out of each record, at any depth: the record's
     own fields in place, a nested object or array replaced by a copy without them (a value
     drawn once may be shared by several records, or by a request and its reply). Per
-    record, what was taken out below its top level (None: nothing), for ``put_back``."""
+    record, what was taken out (None: nothing), for ``put_back``: below its top level; and
+    at its top level where the records are of a union (whose reply, drawn apart, may be of
+    another option: a dog's integer ``id`` is no cat's)."""
     out: list[LeftOut | None] = [None] * len(records)
     if where is None:
         return out
@@ -75,27 +78,33 @@ def leave_out(records: list[Any], where: OneWay | None) -> list[LeftOut | None]:
         if not isinstance(record, dict):  # (a value of an array or a map entity)
             records[k] = _without(record, where, LeftOut(), k)
             continue
-        for name in where.here:
-            record.pop(name, None)
         taken = LeftOut()
+        for name in where.here:
+            if name in record:
+                value = record.pop(name)
+                if where.union:
+                    taken.here[name] = value
         for name, inner in where.inside.items():
             if name in record:
                 record[name] = _without(record[name], inner, taken, name)
         if where.values is not None:  # (a map entity's values)
             for key, value in record.items():
                 record[key] = _without(value, where.values, taken, key)
-        if taken.inside:
+        if taken.inside or taken.here:
             out[k] = taken
     return out
 
 
-def put_back(reply: dict[str, Any], taken: LeftOut | None, echoed: list[str]) -> None:
-    """Into a reply whose fields ``echoed`` hold a request's values, the nested one-way
-    values ``leave_out`` took out of those (``taken``), where the reply has their place but
-    not them: what the server sets (the ``id`` of each line of an order it created). Each
-    changed value is a copy (the request's stays as it was sent). The reply's own top
-    level holds its own."""
+def put_back(reply: dict[str, Any], taken: LeftOut | None, echoed: list[str], whole: bool) -> None:
+    """Into a reply whose fields ``echoed`` hold a request's values (``whole``: the reply
+    is of the entity sent, and holds all of them), the nested one-way values ``leave_out``
+    took out of those (``taken``), where the reply has their place but not them: what the
+    server sets (the ``id`` of each line of an order it created). Each changed value is a
+    copy (the request's stays as it was sent). The reply's own top level holds its own,
+    but a union's (``leave_out``) of a whole reply, which are the request's."""
     if taken is not None:
+        if whole:
+            reply.update(taken.here)
         for key in echoed:
             inner = taken.inside.get(key)
             if inner is not None and key in reply:
@@ -187,7 +196,7 @@ def _node(domain: Domain, s: Schema, flag: Direction, built: dict[int, OneWay]) 
         return _node(domain, found.schema, flag, built) if found is not None else None
     if id(s) in built:
         return built[id(s)]
-    node = built[id(s)] = OneWay()
+    node = built[id(s)] = OneWay(union=bool(s.variants))
     if s.variants:
         _union(node, domain, s, flag, built)
         return node

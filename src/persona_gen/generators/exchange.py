@@ -80,7 +80,7 @@ def agree(
     if not isinstance(reply, dict) or (outcomes and any(o.rule for o in outcomes)):
         return  # (an invalid request gets an error, not this reply)
     if sending:
-        put_back(reply, left_out, carry(body, reply, carried))
+        put_back(reply, left_out, carry(body, reply, carried), carried is None)
     if named:
         reply.update(named.reply)  # (an optional key too: the resource the path names has it)
     if hidden is not None:
