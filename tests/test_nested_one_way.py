@@ -380,6 +380,111 @@ def test_leave_out_reaches_every_depth_of_a_recursive_entity_and_copies_what_it_
     assert sent_paths(sent, where) == []  # (the request keeps what it sent)
 
 
+# -- flags in oneOf / anyOf options ---------------------------------------------------------
+
+PETS = f"""
+openapi: {{version}}
+info: {{{{title: Pets, version: "1"}}}}
+paths:
+  /things:
+    post:
+      requestBody:
+        content: {{{{application/json: {{{{schema: {{{{$ref: '{_REF}Thing'}}}}}}}}}}}}
+      responses:
+        '201':
+          description: made
+          content: {{{{application/json: {{{{schema: {{{{$ref: '{_REF}Thing'}}}}}}}}}}}}
+        '400': {{{{description: bad request}}}}
+components:
+  schemas:
+    Cat:
+      type: object
+      required: [kind, id, name]
+      properties:
+        kind: {{{{type: string, enum: [cat]}}}}
+        id: {{{{type: string, format: uuid, readOnly: true}}}}
+        name: {{{{type: string, maxLength: 20}}}}
+    Dog:
+      type: object
+      required: [kind, id, bark]
+      properties:
+        kind: {{{{type: string, enum: [dog]}}}}
+        id: {{{{type: string, format: uuid, readOnly: true}}}}
+        bark: {{{{type: boolean}}}}
+        token: {{{{type: string, maxLength: 20, writeOnly: true}}}}
+    Thing:
+      type: object
+      required: [owner_id, mixed, pet]
+      properties:
+        owner_id:
+          anyOf:
+            - {{{{type: string, format: uuid, readOnly: true}}}}
+            - {{{{type: integer, minimum: 1, readOnly: true}}}}
+        mixed:
+          oneOf:
+            - {{{{type: string, maxLength: 8, readOnly: true}}}}
+            - {{{{type: integer, minimum: 1}}}}
+        pet:
+          oneOf:
+            - $ref: '{_REF}Cat'
+            - $ref: '{_REF}Dog'
+{{extra}}"""
+
+# OpenAPI 3.1: a nullable property whose one non-null option is readOnly.
+_NULLABLE_31 = """        ref:
+          oneOf:
+            - {type: string, format: uuid, readOnly: true}
+            - {type: 'null'}
+"""
+
+
+def _pets(tmp: Path, version: str) -> Path:
+    spec = tmp / f"pets-{version}.yaml"
+    extra = _NULLABLE_31 if version.startswith("3.1") else ""
+    spec.write_text(PETS.format(version=version, extra=extra))
+    return spec
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_a_property_is_one_way_where_every_option_of_its_union_says_so(
+    tmp_path: Path, version: str
+) -> None:
+    spec = _pets(tmp_path, version)
+    thing = OpenApiImporter().load(spec).domain.entities["Thing"].schema
+    flags = {f.name: (f.read_only, f.write_only) for f in thing.fields}
+    assert flags["owner_id"] == (True, False)  # (both options)
+    assert flags["mixed"] == (False, False)  # (one option only: an integer is sent)
+    assert flags["pet"] == (False, False)  # (its id is flagged inside each option)
+    if version.startswith("3.1"):
+        assert flags["ref"] == (True, False)  # (the null option aside)
+    validators = OpenApiImporter().validators(spec, direction="request")
+    sent = {"mixed": 3, "pet": {"kind": "cat", "name": "Tom"}}
+    assert validators["Thing"](sent) == []  # (owner_id and the cat's id excused)
+    assert validators["Thing"]({"pet": sent["pet"]}) == ["$: 'mixed' is a required property"]
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_union_options_one_way_fields_are_left_out_and_check_agrees(
+    tmp_path: Path, version: str
+) -> None:
+    spec, profile = _pets(tmp_path, version), tmp_path / "p.yaml"
+    args = ["import-schema", str(spec), "-t", "api", "-c", "300", "-e", "Thing", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "3"]).code == 0
+    data = next(p for p in out.iterdir() if not p.name.endswith(".manifest.json"))
+    records = json.loads(data.read_text())
+    sent = [r["request"]["body"] for r in records if isinstance(r["request"]["body"], dict)]
+    replied = [o for r in records for o in _replied(r)]
+    assert sent and replied
+    assert not any({"owner_id", "ref"} & set(b) or "id" in b.get("pet", {}) for b in sent)
+    assert any("token" in b.get("pet", {}) for b in sent)
+    assert all("token" not in b["pet"] and "id" in b["pet"] for b in replied)
+    report = _check(profile, data)
+    assert report.exit_code == 0, report.to_json()
+    assert report.read_only_bodies == 0
+
+
 # A union entity whose options flag its id, which the object around them requires.
 PET_UNION = f"""
 openapi: {{version}}
@@ -438,3 +543,11 @@ def test_a_reply_to_a_union_value_keeps_the_id_of_the_option_sent(
     assert all(isinstance(b["id"], str) == (b["kind"] == "cat") for b in replies)
     report = _check(profile, data)
     assert report.replies_checked > 0 and report.replies_failed == 0, report.to_json()
+
+
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_check_excuses_a_required_id_that_every_option_flags(tmp_path: Path, version: str) -> None:
+    # (the object requires id, each option says it is readOnly: requests leave it out)
+    report = _check(*_pet_union(tmp_path, version))
+    assert report.exit_code == 0, report.to_json()
+    assert report.checked > 0 and report.read_only_bodies == 0
