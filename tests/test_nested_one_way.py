@@ -192,6 +192,8 @@ def test_requests_send_no_read_only_field_and_replies_no_write_only_one_at_any_d
     # (what they leave out is there the other way)
     assert any("payment.card_number" in _places(o) for o in sent)
     assert all({"customer.id", "lines[].id"} <= _places(o) for o in replied)
+    # (every line, also those a boundary value added, copies of the lines sent)
+    assert all(all("id" in line for line in o["lines"]) for o in replied)
 
 
 @pytest.mark.parametrize("version", ["3.0", "3.1"])

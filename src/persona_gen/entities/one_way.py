@@ -51,10 +51,11 @@ class OneWay:
 class LeftOut:
     """What ``leave_out`` took out of one value: fields of its object by name (``here``),
     and what it took out of deeper values (``inside``: by field name, item index or map
-    key)."""
+    key); of an array, how many items it had (``size``)."""
 
     here: dict[str, Any] = field(default_factory=dict)
     inside: dict[Any, LeftOut] = field(default_factory=dict)
+    size: int = 0
 
 
 def one_way_fields(domain: Domain, schema: Schema, flag: Direction) -> OneWay | None:
@@ -162,6 +163,7 @@ def _without(value: Any, where: OneWay, taken: LeftOut, key: Any) -> Any:
         items = [_without(item, where.items, mine, i) for i, item in enumerate(value)]
         if any(new is not old for new, old in zip(items, value, strict=True)):
             out = items
+        mine.size = len(value)
     if mine.here or mine.inside:
         taken.inside[key] = mine
     return out
@@ -177,11 +179,14 @@ def _with(value: Any, taken: LeftOut) -> Any:
             if key in out:
                 out[key] = _with(out[key], inner)
         return out
-    if isinstance(value, list):
+    if isinstance(value, list) and taken.size:
+        # (an array a behaviour made longer repeats its items, as boundary's max_items does:
+        # each copy gets its source's values back)
         items = list(value)
-        for key, inner in taken.inside.items():
-            if isinstance(key, int) and key < len(items):
-                items[key] = _with(items[key], inner)
+        for i, item in enumerate(items):
+            kept = taken.inside.get(i % taken.size)
+            if kept is not None:
+                items[i] = _with(item, kept)
         return items
     return value
 
