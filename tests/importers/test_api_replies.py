@@ -29,6 +29,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.model import Domain, Operation
+from persona_gen.importers._jsonschema.validate import with_safe_patterns
 from persona_gen.importers.openapi import OpenApiImporter
 from persona_gen.runtime.schema_import import _impossible
 
@@ -131,14 +132,19 @@ def _is_error(doc: dict[str, Any], response: Any) -> bool:
 
 
 def _validator(doc: dict[str, Any], schema: dict[str, Any]) -> Any:
+    """A validator of replies: as OpenAPI says, a required writeOnly property (a card's
+    ``cvc``, at any depth) is required in requests only (``with_safe_patterns``' direction:
+    the plain validators require it both ways, or, OAS 3.0's, neither)."""
     version = str(doc.get("openapi", "2.0"))
     spec = DRAFT202012 if version.startswith("3.1") else DRAFT4
     registry: Registry[Any] = Registry().with_resource(URI, spec.create_resource(doc))
     if version.startswith("3.1"):
-        return OAS31Validator(schema, registry=registry, format_checker=oas31_format_checker)
+        cls = with_safe_patterns(OAS31Validator, "response")
+        return cls(schema, registry=registry, format_checker=oas31_format_checker)
     if "swagger" in doc:  # (no nullable, discriminators by name: plain draft 4)
         return Draft4Validator(schema, registry=registry, format_checker=oas30_format_checker)
-    return OAS30Validator(schema, registry=registry, format_checker=oas30_format_checker)
+    cls = with_safe_patterns(OAS30Validator, "response")
+    return cls(schema, registry=registry, format_checker=oas30_format_checker)
 
 
 def _matcher(base: str, template: str) -> re.Pattern[str]:

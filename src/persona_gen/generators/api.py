@@ -18,6 +18,7 @@ import orjson
 
 from persona_gen.entities.media import MULTIPART, media_kind
 from persona_gen.entities.model import Entity, Operation, Schema, deref, flat_variants
+from persona_gen.entities.one_way import LeftOut, leave_out, one_way_fields
 from persona_gen.generators.base import Generator, Record, repeats_of, sources_of
 from persona_gen.generators.bodies import BASE64, as_bytes, as_text, base64_text, to_xml
 from persona_gen.generators.effects import PayloadEffects, repeat_tags
@@ -27,7 +28,6 @@ from persona_gen.generators.exchange import (
     agree,
     agree_error,
     carried_fields,
-    drop_fields,
     field_for,
     fitting,
     in_item,
@@ -72,6 +72,7 @@ class _Requests(NamedTuple):
     queries: list[Any]
     part_headers: dict[int, dict[str, dict[str, str]]]  # (see ``ApiGenerator._part_headers``)
     same: np.ndarray  # (the row whose request each event sends: see ``sources_of``)
+    left_out: list[LeftOut | None]  # (the nested readOnly values each body does not send)
 
 
 class ApiGenerator(Generator):
@@ -96,15 +97,16 @@ class ApiGenerator(Generator):
             name: PayloadEffects(self.ctx.domain, ent, files.get(name, frozenset()))
             for name, ent in self.ctx.domain.entities.items()
         }
-        # Top-level fields a request never sends (readOnly) and a reply never holds
-        # (writeOnly), per entity.
+        # Fields a request never sends (readOnly) and a reply never holds (writeOnly), at
+        # any depth, per entity.
+        domain = self.ctx.domain
         self.read_only = {
-            name: [f.name for f in ent.schema.fields if f.read_only]
-            for name, ent in self.ctx.domain.entities.items()
+            name: one_way_fields(domain, ent.schema, "read_only")
+            for name, ent in domain.entities.items()
         }
         self.write_only = {
-            name: [f.name for f in ent.schema.fields if f.write_only]
-            for name, ent in self.ctx.domain.entities.items()
+            name: one_way_fields(domain, ent.schema, "write_only")
+            for name, ent in domain.entities.items()
         }
         self.reply_hidden = [self.write_only[self._entity_of(op.replied).name] for op in ops]
         self.carried = [
@@ -159,9 +161,8 @@ class ApiGenerator(Generator):
         retry_after = trace.details.get("retry_after_ms")
         malformed = trace.details.get("malformed")
 
-        bodies, outcomes, paths, replies, named, queries, part_headers, same = self._requests(
-            trace, op_index, rng
-        )
+        requests = self._requests(trace, op_index, rng)
+        bodies, outcomes, paths, replies, named, queries, part_headers, same, _ = requests
         anomaly = _missing_as_sent(trace.details.get("session_anomaly"), same)
         tags = repeat_tags(trace, same, anomaly)
         # Per-event values as Python lists once, not numpy scalars per record.
@@ -199,6 +200,7 @@ class ApiGenerator(Generator):
                 batch,
                 carried,
                 hidden,
+                requests.left_out[i],
             )
             headers = all_headers[i]
             body, encoding = self._wire(
@@ -256,7 +258,7 @@ class ApiGenerator(Generator):
         repeats = repeats_of(trace, (trace.attempt > 1) | trace.duplicate)
         for row, src in self._retries(trace, repeats):
             op_index[row] = op_index[src]
-        bodies, outcomes = self._bodies(trace, op_index, rng)
+        bodies, outcomes, left_out = self._bodies(trace, op_index, rng)
         paths, replies, named = self._paths_and_replies(op_index, rng)
         queries = self._queries(op_index, rng)
         part_headers = self._part_headers(op_index, trace, repeats)  # (a stream of their own)
@@ -265,10 +267,13 @@ class ApiGenerator(Generator):
             op_index[row] = op_index[src]
             queries[row] = copy.deepcopy(queries[src])
             bodies[row], outcomes[row] = copy.deepcopy(bodies[src]), list(outcomes[src])
+            left_out[row] = left_out[src]
             paths[row], named[row] = paths[src], named[src]
             replies[row] = copy.deepcopy(replies[src])
         same = sources_of(trace.n, repeats)
-        return _Requests(bodies, outcomes, paths, replies, named, queries, part_headers, same)
+        return _Requests(
+            bodies, outcomes, paths, replies, named, queries, part_headers, same, left_out
+        )
 
     def _replies_of_sent_variant(
         self,
@@ -312,7 +317,7 @@ class ApiGenerator(Generator):
         )
         for (name, _), (shape, rows) in again.items():
             drawn = self.synth.values(shape, name, len(rows), rng)
-            drop_fields(drawn, self.write_only[name])  # (sent, never returned: a password)
+            leave_out(drawn, self.write_only[name])  # (sent, never returned: a password)
             for row, reply in zip(rows, drawn, strict=True):
                 replies[row] = reply
 
@@ -338,7 +343,7 @@ class ApiGenerator(Generator):
             by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
         for name, wanted in by_entity.items():
             bodies = self.synth.records(name, len(wanted), rng)
-            drop_fields(bodies, self.write_only[name])
+            leave_out(bodies, self.write_only[name])
             entity = self.ctx.domain.entities[name]
             for (i, op), body in zip(wanted, bodies, strict=True):
                 response = out[i]["response"]
@@ -351,11 +356,13 @@ class ApiGenerator(Generator):
 
     def _bodies(
         self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator
-    ) -> tuple[list[Any], list[list[Outcome]]]:
-        """Request bodies, shaped by content effects. A synthesizer call costs about half a
+    ) -> tuple[list[Any], list[list[Outcome]], list[LeftOut | None]]:
+        """Request bodies, shaped by content effects, and the nested readOnly values each
+        leaves out (see ``one_way.leave_out``). A synthesizer call costs about half a
         millisecond whatever its size, so each entity's bodies are drawn in one call for the
         block (all its operations, in event order), and so are its batch items."""
         bodies: list[Any] = [None] * trace.n
+        left_out: list[LeftOut | None] = [None] * trace.n
         outcomes: list[list[Outcome]] = [[] for _ in range(trace.n)]
         posting = np.zeros(trace.n, bool)  # events whose body is a POST (may be a batch)
         patching = np.zeros(trace.n, bool)
@@ -366,10 +373,12 @@ class ApiGenerator(Generator):
             payloads = self.synth.records(
                 entity, rows.size, rng, self.rows(trace.first_index, rows.size, scale=2)
             )
-            drop_fields(payloads, self.read_only[entity])  # (the server sets them: never sent)
+            # (the server sets them: never sent, at any depth; dropped after drawing, so
+            # every other value is as drawn)
+            taken = leave_out(payloads, self.read_only[entity])
             found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
-                bodies[row], outcomes[row] = payloads[j], found[j]
+                bodies[row], outcomes[row], left_out[row] = payloads[j], found[j], taken[j]
                 op = self.operations[op_index[row]]
                 # (a form is never a batch: it sends one resource)
                 posting[row] = op.method == "POST" and op.request_media is None
@@ -383,7 +392,7 @@ class ApiGenerator(Generator):
                 extra = self.synth.records(
                     entity, count, rng, self.rows(49 * trace.first_index, count, 2, 1)
                 )
-                drop_fields(extra, self.read_only[entity])
+                leave_out(extra, self.read_only[entity])
                 start = 0
                 for row, size in zip(rows.tolist(), sizes.tolist(), strict=True):
                     if size:
@@ -403,7 +412,7 @@ class ApiGenerator(Generator):
                 batch = isinstance(body, dict) and set(body) == {"items"}
                 bodies[row] = body["items"] if batch else [body]
                 outcomes[row] = [in_item(o) for o in outcomes[row]]
-        return bodies, outcomes
+        return bodies, outcomes, left_out
 
     def _by_entity(self, wanted: Callable[[Operation], bool]) -> dict[str, list[int]]:
         """The indices of the operations ``wanted`` picks, by the entity they carry."""
@@ -526,7 +535,7 @@ class ApiGenerator(Generator):
             wanted.sort(key=lambda ask: ask[0])  # dealt out in event order
             total = sum(1 if size is None else size for _, size, _ in wanted)
             pool = self.synth.records(name, total, rng) if total else []
-            drop_fields(pool, self.write_only[name])  # (sent, never returned: a password)
+            leave_out(pool, self.write_only[name])  # (sent, never returned: a password)
             start = 0
             for row, size, shape in wanted:
                 if size is None:

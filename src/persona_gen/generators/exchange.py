@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from persona_gen.entities.model import SCALAR_TYPES, Domain, Entity, Schema, deref
+from persona_gen.entities.one_way import LeftOut, OneWay, leave_out, put_back
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import Outcome
 from persona_gen.values.semantics import snake_case
@@ -19,7 +20,6 @@ __all__ = [
     "agree",
     "agree_error",
     "carried_fields",
-    "drop_fields",
     "field_for",
     "fitting",
     "holds",
@@ -63,14 +63,16 @@ def agree(
     outcomes: list[Outcome],
     batch: bool,
     carried: Carried,
-    hidden: list[str],
+    hidden: OneWay | None,
+    left_out: LeftOut | None,
 ) -> None:
     """Make an exchange name one resource. An update's body carries the field values its
     path names (unless a behaviour changed them), and a success reply is the resource asked
     for: what a create or an update sent, as far as the reply's entity has those fields
-    (``carried``), with the path's own values (the id of ``GET /users/{id}``), never a
-    write-only field (``hidden``); its other fields stand for what the server holds or
-    adds."""
+    (``carried``), with the readOnly values the body left out below its top level put back
+    (``left_out``: the ids the server gives the lines of an order), with the path's own
+    values (the id of ``GET /users/{id}``), never a write-only field, at any depth
+    (``hidden``); its other fields stand for what the server holds or adds."""
     sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
     if named and named.body and sending:
         touched = {o.field_path.split(".")[0] for o in outcomes} if outcomes else ()
@@ -80,11 +82,11 @@ def agree(
     if not isinstance(reply, dict) or (outcomes and any(o.rule for o in outcomes)):
         return  # (an invalid request gets an error, not this reply)
     if sending:
-        carry(body, reply, carried)
+        put_back(reply, left_out, carry(body, reply, carried), carried is None)
     if named:
         reply.update(named.reply)  # (an optional key too: the resource the path names has it)
-    if hidden:
-        drop_fields([reply], hidden)  # (a write-only field the body sent is not echoed)
+    if hidden is not None:
+        leave_out([reply], hidden)  # (a write-only field the body sent is not echoed)
 
 
 _STATUS_FIELDS = frozenset({"status", "status_code", "code", "http_status", "http_code"})
@@ -116,17 +118,22 @@ def params_of(path: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def carry(body: dict[str, Any], reply: dict[str, Any], carried: Carried) -> None:
-    """Put into a reply what the request body sent, as far as ``carried`` lets it."""
+def carry(body: dict[str, Any], reply: dict[str, Any], carried: Carried) -> list[str]:
+    """Put into a reply what the request body sent, as far as ``carried`` lets it; the
+    fields it put there of the same schema (whose values hold what the body left out)."""
     if carried is None:
         reply.update(body)
-        return
+        return list(body)
+    out = []
     for key, value in body.items():
         if key not in carried:
             continue
         schema = carried[key]
         if schema is None or violated_rule(schema, value) is None:
             reply[key] = value
+            if schema is None:
+                out.append(key)
+    return out
 
 
 def variant_to_reply(
@@ -190,15 +197,6 @@ def carried_fields(sent: Entity, replied: Entity) -> Carried:
         elif theirs.schema.type in SCALAR_TYPES and not theirs.schema.variants:
             out[field.name] = theirs.schema
     return out
-
-
-def drop_fields(records: list[Any], names: list[str]) -> None:
-    """Take the fields ``names`` out of each record (object) that has them."""
-    if names:
-        for record in records:
-            if isinstance(record, dict):
-                for name in names:
-                    record.pop(name, None)
 
 
 def in_item(outcome: Outcome) -> Outcome:

@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 import orjson
 
+from persona_gen.entities.one_way import leave_out
 from persona_gen.generators.api import ApiGenerator
 from persona_gen.generators.base import Record, repeats_of, sources_of
 from persona_gen.generators.effects import repeat_tags
@@ -65,7 +66,10 @@ class LoadGenerator(ApiGenerator):
         typical = np.zeros(len(self.operations))
         for k, op in enumerate(self.operations):
             if op.request_body:
-                sample = self.synth.records(op.entity or self.entity.name, _SAMPLE, rng)
+                entity = op.entity or self.entity.name
+                sample = self.synth.records(entity, _SAMPLE, rng)
+                # (what the api generator sends: no readOnly field, at any depth)
+                leave_out(sample, self.read_only.get(entity))
                 if op.method == "PATCH":  # (what the api generator sends for one)
                     sample = [patch_of(s) for s in sample]
                 typical[k] = np.mean([len(orjson.dumps(s)) for s in sample])

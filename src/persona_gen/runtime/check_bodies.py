@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 
 from persona_gen.entities.media import base_type, is_media_type, media_kind
 from persona_gen.entities.model import Domain, Schema, deref
+from persona_gen.entities.one_way import OneWay, sent_paths
 from persona_gen.generators.bodies import base64_text, from_text, from_xml, xml_unreadable
 from persona_gen.generators.forms import decode
 from persona_gen.runtime.records import text_cell
@@ -38,16 +39,16 @@ def values_of(
     return [part]
 
 
-def read_only_sent(values: list[Any], domain: Domain, entity: str) -> list[str]:
-    """The readOnly fields of ``entity`` (an ``id``, a ``created_at`` the server sets) that
-    request body ``values`` send: OpenAPI says a request SHOULD NOT send them. Its top-level
-    fields, as the api generator leaves them out of every body it sends."""
-    found = domain.entities.get(entity)
-    if found is None:
-        return []
-    flagged = [f.name for f in found.schema.fields if f.read_only]
-    sent = {name for v in values if isinstance(v, dict) for name in flagged if name in v}
-    return [name for name in flagged if name in sent]
+def read_only_sent(values: list[Any], where: OneWay | None) -> list[str]:
+    """The readOnly fields (an ``id``, a ``created_at`` the server sets) that request body
+    ``values`` send, at any depth, as paths (``id``, ``customer.id``, ``lines[].id``:
+    ``one_way.sent_paths``): OpenAPI says a request SHOULD NOT send them. ``where``: the
+    entity's (``one_way.one_way_fields``), whose fields the api generator leaves out of
+    every body it sends."""
+    found: dict[str, None] = {}
+    for value in values:
+        found.update(dict.fromkeys(sent_paths(value, where)))
+    return list(found)
 
 
 def _batch_path(record: dict[str, Any], text: bool) -> bool:
