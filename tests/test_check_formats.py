@@ -656,3 +656,35 @@ def test_a_nan_read_from_a_float_column_breaks_type_and_leaves_the_schema_enforc
     assert doc["warnings"] == []
     assert [(p["index"], p["kind"]) for p in doc["problems"]] == [(0, "invalid")]
     assert "type" in doc["failures_by_rule"]
+
+
+_TIERED = {
+    "title": "Member",
+    "type": "object",
+    "required": ["id", "tier"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "tier": {"anyOf": [{"enum": ["gold", "silver"]}, {"type": "integer", "minimum": 0}]},
+    },
+}
+
+
+def test_scalars_of_a_json_column_read_back_as_written(tmp_path: Path) -> None:
+    # A union of a string enum and an integer is a JSON column: "gold" is written '"gold"' and
+    # 7 '7'. check kept them as that text, and '"gold"' (a string with quotes) failed the
+    # enum: every valid row read back from SQL or SQLite was a problem.
+    source = tmp_path / "member.schema.json"
+    source.write_text(json.dumps(_TIERED))
+    profile = tmp_path / "member.yaml"
+    args = ["import-schema", str(source), "-t", "file", "-c", "60", "--output-format", "sql"]
+    imported = run_cli([*args, "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    data = _generate(profile, tmp_path / "out")
+    assert "'\"gold\"'" in data.read_text() or "'\"silver\"'" in data.read_text()
+    sink = f"sqlite:///{tmp_path / 'm.db'}"
+    loaded = run_cli(["generate", str(profile), "-s", "5", "--sink", sink, "--create-tables"])
+    assert loaded.code == 0, loaded.stderr
+    for where in (str(data), sink):
+        code, doc = _cli_check(tmp_path, where, profile)
+        assert code == 0, doc
+        assert doc["records"] == doc["passed"] == 60

@@ -1007,3 +1007,102 @@ def test_rows_with_a_two_column_unique_key_load_into_postgresql(pg_db: str, tmp_
     loaded = run_cli(["generate", str(profile), "-s", "1", "--sink", pg_db])
     assert loaded.code == 0, loaded.stderr
     assert len(pg_rows(pg_db, "seat", ["row_no", "seat_no"])) == 500
+
+
+# -- entities whose root is a union ----------------------------------------------------------
+
+_PET_ONE_OF = {
+    "title": "Pet",
+    "oneOf": [
+        {
+            "type": "object",
+            "required": ["id", "kind", "indoor"],
+            "properties": {
+                "id": {"type": "integer", "minimum": 1},
+                "kind": {"const": "cat"},
+                "indoor": {"type": "boolean"},
+                "lives": {"type": "integer", "minimum": 1, "maximum": 9},
+            },
+        },
+        {
+            "type": "object",
+            "required": ["id", "kind", "packSize"],
+            "properties": {
+                "id": {"type": "integer", "minimum": 1},
+                "kind": {"const": "dog"},
+                "packSize": {"type": "integer", "minimum": 0, "maximum": 3},
+            },
+        },
+    ],
+}
+
+
+def _pet_profile(tmp_path: Path, schema: dict[str, Any], *args: str) -> Path:
+    source = tmp_path / "pet.schema.json"
+    source.write_bytes(orjson.dumps(schema))
+    profile = tmp_path / "pet.yaml"
+    args = ("-f", "jsonschema", "-t", "file", "-c", "60", "-o", str(profile), *args)
+    imported = run_cli(["import-schema", str(source), *args])
+    assert imported.code == 0, imported.stderr
+    return profile
+
+
+def test_a_union_root_is_a_table_of_every_options_columns(db: Db, tmp_path: Path) -> None:
+    # A oneOf at the root (no fields of its own) made a table of no columns: the sql format
+    # wrote `INSERT INTO "pets" () VALUES ();` for every row, SQLite refused its CREATE TABLE.
+    profile = _pet_profile(tmp_path, _PET_ONE_OF)
+    loaded = run_cli(["generate", str(profile), "-s", "3", "--sink", db.url, "--create-tables"])
+    assert loaded.code == 0, loaded.stderr
+    assert db.count("pets") == 60
+    kinds = dict(db.query('SELECT "kind", count(*) FROM "pets" GROUP BY "kind"'))
+    assert set(kinds) == {"cat", "dog"}
+    # each option's own columns hold values in its rows only (NULL in the other option's)
+    cats = db.query('SELECT count("lives"), count("packSize") FROM "pets" WHERE "kind" = \'cat\'')
+    assert cats[0][0] > 0 and cats[0][1] == 0
+    checked = run_cli(["check", db.url, "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr + checked.stdout.decode()
+    # the table holds the options' values, no others: a "bird" is refused
+    with pytest.raises((sqlite3.IntegrityError, psycopg.errors.CheckViolation)):
+        db.run('INSERT INTO "pets" ("id", "kind") VALUES (1, \'bird\')')
+
+
+def test_a_union_root_is_written_as_inserts_of_its_columns(tmp_path: Path) -> None:
+    profile = _pet_profile(tmp_path, _PET_ONE_OF, "--output-format", "sql")
+    script = run_cli(["generate", str(profile), "-s", "3"])
+    assert script.code == 0, script.stderr
+    lines = [x for x in script.stdout.decode().splitlines() if x.startswith("INSERT")]
+    assert len(lines) == 60
+    columns = '("id", "kind", "indoor", "lives", "packSize")'
+    assert all(x.startswith(f'INSERT INTO "pets" {columns} VALUES (') for x in lines)
+    loaded = load_profile(profile)
+    assert loaded.domain is not None
+    pet = loaded.domain.entity("Pet")
+    with closing(sqlite3.connect(tmp_path / "pets.db")) as conn:
+        conn.executescript(create_table_sql(pet, "sqlite", domain=loaded.domain) + ";\n")
+        conn.executescript(script.stdout.decode())
+        assert conn.execute("SELECT count(*) FROM pets").fetchone() == (60,)
+
+
+def test_records_that_are_not_objects_are_refused_before_anything_is_written(
+    tmp_path: Path,
+) -> None:
+    codes = {"title": "Code", "oneOf": [{"type": "string"}, {"type": "integer"}]}
+    profile = _pet_profile(tmp_path, codes)
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0].update(format="sql", output="codes.sql")
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    out = tmp_path / "out"
+    refused = run_cli(["generate", str(profile), "-s", "1", "-o", str(out)])
+    assert refused.code == 1
+    assert refused.stderr.endswith(
+        "entity 'Code' has no fields to make table columns of (its records are not objects: "
+        "string or integer); write its dataset as json or jsonl\n"
+    )
+    assert not out.exists() or not any(out.iterdir())
+    target = tmp_path / "c.db"
+    sunk = run_cli(["generate", str(profile), "--sink", f"sqlite:///{target}", "--create-tables"])
+    assert sunk.code == 1 and "no fields to make table columns of" in sunk.stderr
+    assert not target.exists()
+    # (an import asked for SQL output refuses it too: it generates a sample)
+    with pytest.raises(AssertionError, match="no fields to make table columns of"):
+        _pet_profile(tmp_path, codes, "--output-format", "sql", "--force")

@@ -240,6 +240,33 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert checked.code == 1 and message in checked.stderr
 
 
+def test_a_composite_primary_key_holds_more_rows_than_one_of_its_columns(tmp_path: Path) -> None:
+    # PRIMARY KEY (a, b) was taken as 'b' unique on its own: validate and generate refused
+    # 20 rows ("'b' must be unique but has only 9 allowed values"), --output-format sql at
+    # import; UNIQUE (a, b), the same rule, was fine.
+    source = tmp_path / "t.sql"
+    source.write_text(
+        "CREATE TABLE t (a INT NOT NULL, b INT NOT NULL CHECK (b BETWEEN 1 AND 9), "
+        "PRIMARY KEY (a, b));\n"
+    )
+    profile = tmp_path / "t.yaml"
+    imported = run_cli(["import-schema", str(source), "-c", "20", "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    checked = run_cli(["validate", str(profile), "-t", "profile"])
+    assert checked.code == 0, checked.stderr
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    pairs = [line.split(",")[:2] for line in made.stdout.decode().splitlines()[1:]]
+    assert len(pairs) == len({tuple(p) for p in pairs}) == 20
+    as_sql = tmp_path / "t-sql.yaml"
+    args = ["import-schema", str(source), "-c", "20", "--output-format", "sql"]
+    imported = run_cli([*args, "-o", str(as_sql)])
+    assert imported.code == 0, imported.stderr
+    script = run_cli(["generate", str(as_sql), "-s", "1"])
+    assert script.code == 0, script.stderr
+    assert script.stdout.decode().count('INSERT INTO "t" ("a", "b") VALUES (') == 20
+
+
 def test_a_format_against_its_output_s_extension_is_a_warning(tmp_path: Path) -> None:
     profile = tmp_path / "p.yaml"
     profile.write_text(

@@ -348,11 +348,65 @@ def test_multi_column_unique_keys_stay_unique(table: str, count: int) -> None:
 
 
 def test_a_multi_column_key_over_few_combinations_is_warned() -> None:
-    result = load(_COMPOSITE_KEYS)
-    assert [w for w in result.warnings if "UNIQUE" in w] == [
+    result = load(_COMPOSITE_KEYS + _FEW_LINES)
+    assert [w for w in result.warnings if "distinct rows" in w] == [
         "line 2: table seat: UNIQUE (row_no, seat_no) allows 600 distinct rows; a larger "
-        "dataset repeats some, and the database rejects the repeats"
+        "dataset cannot be made without repeating one",
+        "line 16: table few_lines: PRIMARY KEY (part, line_no) allows 20 distinct rows; a "
+        "larger dataset cannot be made without repeating one",
     ]
+
+
+_ORDER_LINES = """
+CREATE TABLE order_lines (
+  order_id INT NOT NULL,
+  line_no INT NOT NULL CHECK (line_no BETWEEN 1 AND 99),
+  qty INT NOT NULL CHECK (qty BETWEEN 1 AND 5),
+  PRIMARY KEY (order_id, line_no)
+);
+"""
+_FEW_LINES = """
+CREATE TABLE few_lines (
+  part INT NOT NULL CHECK (part BETWEEN 1 AND 2),
+  line_no INT NOT NULL CHECK (line_no BETWEEN 1 AND 10),
+  PRIMARY KEY (part, line_no)
+);
+"""
+
+
+def test_a_composite_primary_key_is_unique_as_a_combination() -> None:
+    # PRIMARY KEY (order_id, line_no) was taken as each column unique on its own: 'line_no'
+    # (1 to 99) refused any dataset of more than 99 order lines.
+    from persona_gen import Dataset, PersonaCatalog
+
+    result = load(_ORDER_LINES)
+    assert result.domain.entities["order_lines"].primary_key == ("order_id", "line_no")
+    persona = PersonaCatalog([]).get("normal_user")
+    ds = Dataset([(persona, 1.0)], "file", 500, 3, domain=result.domain, entity="order_lines")
+    rows = [r for block in ds.blocks() for r in block]
+    assert len({(r["order_id"], r["line_no"]) for r in rows}) == 500
+    assert len({r["line_no"] for r in rows}) == 99  # (each column repeats: the pair does not)
+    conn = sqlite_connect(sqlite_statements(_ORDER_LINES, "postgres"))
+    clean = [{k: v for k, v in r.items() if not k.startswith("_")} for r in rows]
+    report = sqlite_load(conn, result.domain, {"order_lines": clean})
+    assert report.errors == [] and report.accepted["order_lines"] == 500
+
+
+def test_a_composite_key_with_fewer_combinations_than_records_is_refused() -> None:
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.errors import GenerationError
+
+    result = load(_FEW_LINES)
+    persona = PersonaCatalog([]).get("normal_user")
+    fits = Dataset([(persona, 1.0)], "file", 20, 3, domain=result.domain, entity="few_lines")
+    rows = [r for block in fits.blocks() for r in block]
+    assert len({(r["part"], r["line_no"]) for r in rows}) == 20
+    with pytest.raises(GenerationError) as info:
+        Dataset([(persona, 1.0)], "file", 21, 3, domain=result.domain, entity="few_lines")
+    assert str(info.value) == (
+        "(part, line_no) must be unique together but has only 20 combinations "
+        "(part: 1 to 2 × line_no: 1 to 10); 21 records cannot all differ"
+    )
 
 
 def test_sql_server_types_and_identity() -> None:

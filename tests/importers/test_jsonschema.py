@@ -1027,3 +1027,44 @@ def test_unicode_property_patterns_are_kept_generated_and_checked(tmp_path: Path
     assert checks["Person"](row) == []
     for key, bad in (("name", "R2-D2"), ("code", "AbC"), ("tag", "αβc"), ("label", {"A": 1})):
         assert checks["Person"]({**row, key: bad}) != [], key
+
+
+# -- null among an enum's members ------------------------------------------------------------
+
+
+def test_an_enum_with_null_and_no_type_is_a_nullable_enum(tmp_path: Path) -> None:
+    # `c: {enum: ["black", "white", null]}` was refused: "no record can satisfy the schema:
+    # E.c: enum member null is not a string, the field's type" (the type was inferred from
+    # the other members, and null left out of it).
+    schema = {
+        "$schema": DRAFT,
+        "title": "E",
+        "type": "object",
+        "required": ["c"],
+        "properties": {"c": {"enum": ["black", "white", None]}, "d": {"enum": [1, "a", None]}},
+    }
+    result = load(tmp_path, schema)
+    c = field_schema(result, "E", "c")
+    assert (c.type, c.nullable, c.enum) == ("string", True, ("black", "white", None))
+    assert not result.warnings
+    valid(tmp_path, schema, n=300)
+    assert {row["c"] for row in records(result, "E", 300, 1)} == {"black", "white", None}
+
+
+def test_null_in_the_enum_of_a_type_without_null_is_no_value(tmp_path: Path) -> None:
+    # `type: string, enum: ["black", null]`: null fails the type, "black" is the one value;
+    # the schema was refused as if none were left.
+    schema = {
+        "$schema": DRAFT,
+        "title": "F",
+        "type": "object",
+        "required": ["c"],
+        "properties": {"c": {"type": "string", "enum": ["black", None]}},
+    }
+    result = load(tmp_path, schema)
+    c = field_schema(result, "F", "c")
+    assert (c.type, c.nullable, c.enum) == ("string", False, ("black",))
+    assert result.warnings == (
+        "#/properties/c: enum lists null, which the type does not allow: no nulls are made",
+    )
+    valid(tmp_path, schema)

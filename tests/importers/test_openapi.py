@@ -711,6 +711,26 @@ def test_nullable_enum_without_null_makes_no_nulls(tmp_path: Path) -> None:
     assert not any(row["state_reason"] is None for row in rows)
 
 
+@pytest.mark.parametrize("version", ["3.0.3", "3.1.0"])
+def test_an_enum_with_null_and_no_type_is_a_nullable_enum(tmp_path: Path, version: str) -> None:
+    # `color: {enum: [black, white, null]}` was refused ("enum member null is not a string");
+    # without a type, null is one of the values (OpenAPI 3.0's validator agrees: no type).
+    doc = oas30(
+        {
+            "Pet": {
+                "type": "object",
+                "required": ["color"],
+                "properties": {"color": {"enum": ["black", "white", None]}},
+            }
+        }
+    )
+    doc["openapi"] = version
+    result = all_valid(write(tmp_path, doc), n=300)
+    color = field_schema(result, "Pet", "color")
+    assert (color.type, color.nullable, color.enum) == ("string", True, ("black", "white", None))
+    assert None in {row["color"] for row in records(result, "Pet", 300, 3)}
+
+
 def test_type_list_with_null_and_enum_without_null(tmp_path: Path) -> None:
     doc = {
         "openapi": "3.1.0",

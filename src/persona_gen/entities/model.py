@@ -174,6 +174,18 @@ class Entity:
     def collection(self) -> str:
         return self.plural or _pluralise(_snake(self.name))
 
+    @property
+    def keys(self) -> tuple[tuple[str, ...], ...]:
+        """Every key no two records share, the primary key first. A key of several columns
+        (``PRIMARY KEY (order_id, line_no)``, ``UNIQUE (row_no, seat_no)``) is unique as a
+        combination: each of its columns may repeat."""
+        return tuple(dict.fromkeys(k for k in (self.primary_key, *self.unique) if k))
+
+    @property
+    def unique_columns(self) -> frozenset[str]:
+        """The columns unique on their own: those that are a key by themselves."""
+        return frozenset(k[0] for k in self.keys if len(k) == 1)
+
 
 RESPONSE_SHAPES = ("one", "array", "page", "none")
 """How a success reply holds its entity: one value of it; a JSON array of them; the built-in

@@ -1,11 +1,11 @@
-"""Multi-column UNIQUE keys kept unique in generated records.
+"""Multi-column keys (UNIQUE, or a composite primary key) kept unique in generated records.
 
-The synthesizer makes each primary-key column and each one-column UNIQUE key unique by the
-row number. A key of several columns (``UNIQUE (row_no, seat_no)``, MediaWiki's
-``page (page_namespace, page_title)``) needs the *combination* to differ, which independent
-draws do not give: ``KeyedSynthesizer`` rewrites, in each drawn block, the columns of such a
-key from the row numbers — deterministic, so blocks made apart (workers, mixes of personas)
-never repeat a combination:
+The synthesizer makes each one-column key (a primary key or UNIQUE) unique by the row
+number. A key of several columns (``UNIQUE (row_no, seat_no)``, MediaWiki's
+``page (page_namespace, page_title)``, ``PRIMARY KEY (order_id, line_no)``) needs the
+*combination* to differ, which independent draws do not give: ``KeyedSynthesizer`` rewrites,
+in each drawn block, the columns of such a key from the row numbers — deterministic, so
+blocks made apart (workers, mixes of personas) never repeat a combination:
 
 * a free-text column of the key (no enum, pattern or format) carries the row number, as a
   unique one-column key does: ``Espresso Machine_238`` (base 36 where its length is bounded);
@@ -13,7 +13,8 @@ never repeat a combination:
   row ``r`` taking the ``(r * P) mod C``-th of the ``C`` combinations (``P`` prime to ``C``:
   no two rows below ``C`` share one, and neighbouring rows look unrelated). Past ``C`` rows
   the combinations come round again: a block is drawn whole, past the dataset's last row, so
-  its row numbers cannot tell (the DDL importer warns about a key with few combinations).
+  its row numbers cannot tell (the DDL importer warns about a key with few combinations, and
+  ``unique_room`` makes a dataset of more records than them refused before it is made).
 
 A key that already holds a unique column needs nothing; columns of foreign keys are left to
 ``link_foreign_keys`` (it keeps keys over them unique when rows are linked), and a key whose
@@ -50,15 +51,32 @@ class KeyedSynthesizer(Synthesizer):
         self, entity: str | None, n: int, rng: np.random.Generator, rows: int | range = 0
     ) -> ObjectColumns | list[Any]:
         drawn = super().columns(entity, n, rng, rows)
-        ent = self.domain.entity(entity)
-        keys = self._plans.get(ent.name)
-        if keys is None:
-            keys = self._plans[ent.name] = _plan(ent)
+        keys = self._key_plans(entity)
         if keys and isinstance(drawn, ObjectColumns) and n > 0:
             numbers = rows if isinstance(rows, range) else range(rows, rows + n)
             for key in keys:
                 key.apply(drawn, numbers)
         return drawn
+
+    def unique_room(self, entity: str | None) -> list[tuple[tuple[str, ...], int, str]]:
+        """Besides the one-column keys, each multi-column key spelled from its columns'
+        values (every column an integer, enum or boolean one: ``(row_no, seat_no)``), whose
+        combinations are all the rows it can tell apart. A key with a free-text column,
+        a foreign key's or another kind (a date) is not bounded so."""
+        out = super().unique_room(entity)
+        for key in self._key_plans(entity):
+            if key.text is None and len(key.digits) == len(key.columns):
+                room = math.prod(d.size for d in key.digits)
+                which = " × ".join(f"{d.name}: {d.describe()}" for d in key.digits)
+                out.append((key.columns, room, which))
+        return out
+
+    def _key_plans(self, entity: str | None) -> list[_Key]:
+        ent = self.domain.entity(entity)
+        keys = self._plans.get(ent.name)
+        if keys is None:
+            keys = self._plans[ent.name] = _plan(ent)
+        return keys
 
 
 @dataclass(frozen=True)
@@ -77,6 +95,13 @@ class _Digit:
         if s.type == "boolean":
             return bool(d)
         return self.low + d
+
+    def describe(self) -> str:
+        """The values, as the room check names them: ``1 to 9``, ``'a', 'b'``."""
+        if self.schema.enum is not None or self.schema.type == "boolean":
+            values = [repr(self.value(d)) for d in range(min(self.size, 5))]
+            return ", ".join(values) + (", ..." if self.size > 5 else "")
+        return f"{self.low} to {self.low + self.size - 1}"
 
 
 @dataclass(frozen=True)
@@ -136,10 +161,10 @@ def _plan(ent: Entity) -> list[_Key]:
     """The multi-column keys of ``ent`` that need rewriting, and how."""
     if ent.schema.type != "object" or ent.schema.variants:
         return []
-    unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+    unique = set(ent.unique_columns)
     linked = {c for fk in ent.foreign_keys for c in fk.columns}
     out: list[_Key] = []
-    for cols in ent.unique:
+    for cols in ent.keys:  # (a primary key of several columns too)
         if len(cols) < 2 or unique & set(cols):
             continue
         fields = [f for c in cols if c not in linked and (f := ent.schema.field(c)) is not None]

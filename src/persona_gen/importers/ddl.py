@@ -28,10 +28,10 @@ What a table says and how it is expressed:
 * ``DEFAULT`` literals → ``default``. Defaults the database computes (``nextval``, ``now()``,
   ``CURRENT_TIMESTAMP``, ``gen_random_uuid()``...) are left to it: rows carry a value anyway.
 * ``PRIMARY KEY`` → ``Entity.primary_key``; ``UNIQUE`` (column, table constraint, ``ALTER
-  TABLE ... ADD CONSTRAINT`` or ``CREATE UNIQUE INDEX``) → ``Entity.unique`` (generators keep
-  multi-column keys unique too, see ``generators/keys.py``; a key whose columns allow few
-  combinations is warned about); ``FOREIGN KEY`` / ``REFERENCES`` → ``Entity.foreign_keys``;
-  ``COMMENT`` → ``description``.
+  TABLE ... ADD CONSTRAINT`` or ``CREATE UNIQUE INDEX``) → ``Entity.unique`` (a key of several
+  columns, the primary key too, is unique as a combination: generators keep it so, see
+  ``generators/keys.py``; a key whose columns allow few combinations is warned about);
+  ``FOREIGN KEY`` / ``REFERENCES`` → ``Entity.foreign_keys``; ``COMMENT`` → ``description``.
 * Simple ``CHECK`` constraints → ranges, enums, lengths, patterns (see ``_ddl/checks.py``);
   any other CHECK, trigger or construct that cannot be expressed is listed in ``warnings``.
 

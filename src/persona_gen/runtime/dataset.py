@@ -257,10 +257,14 @@ class Dataset:
         for gen, span in spans:
             if not gen.keyed:
                 continue
-            for name, room, which in gen.synth.unique_room(gen.entity.name):
+            for key, room, which in gen.synth.unique_room(gen.entity.name):
                 if room >= span:
                     continue
-                allowed = f"{room} allowed value{'s' if room != 1 else ''} ({which})"
+                if len(key) == 1:
+                    what, unit = f"'{key[0]}' must be unique", "allowed value"
+                else:  # (a key of several columns: its combinations, ``generators.keys``)
+                    what, unit = f"({', '.join(key)}) must be unique together", "combination"
+                allowed = f"{room} {unit}{'s' if room != 1 else ''} ({which})"
                 if span == self.count:
                     why = f"{self.count} records cannot all differ"
                 else:  # (a mix numbers each persona's records apart: k + n*i)
@@ -269,7 +273,7 @@ class Dataset:
                         f"are numbered up to {span - 1} (each persona's apart), so they "
                         "cannot all differ"
                     )
-                raise GenerationError(f"'{name}' must be unique but has only {allowed}; {why}")
+                raise GenerationError(f"{what} but has only {allowed}; {why}")
 
     def _positions(self, index: int) -> np.ndarray:
         """The persona of each position of block ``index`` (a mix)."""
@@ -460,7 +464,7 @@ def _pattern_rooms(entity: Entity) -> list[tuple[str, int, str]]:
     (see ``numbered_matches``): ``(field, how many values, pattern)``."""
     if entity.schema.type != "object" or entity.schema.variants:
         return []
-    unique = set(entity.primary_key) | {cols[0] for cols in entity.unique if len(cols) == 1}
+    unique = entity.unique_columns
     out = []
     for f in entity.schema.fields:
         s = f.schema

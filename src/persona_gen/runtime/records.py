@@ -757,7 +757,8 @@ def read_sqlite(path: Path, table: str, kinds: Mapping[str, str], hint: str = ""
 
 def table_cell(value: Any, kind: str | None) -> Any:
     """A value read from an SQL script or a database column of ``kind`` as the row held it:
-    booleans from 0/1, arrays from ``'{a,b}'`` or JSON text, JSON decoded, bytes as base64."""
+    booleans from 0/1, arrays from ``'{a,b}'`` or JSON text, JSON decoded (scalars too: a
+    text that is no JSON is kept as it is), bytes as base64."""
     if isinstance(value, bytes):
         return base64.b64encode(value).decode()
     if kind == "bool" and type(value) is int and value in (0, 1):
@@ -769,7 +770,9 @@ def table_cell(value: Any, kind: str | None) -> Any:
     if kind == "array" and value.startswith("{") and value.endswith("}"):
         items = _pg_array(value[1:-1])
         return value if items is None else items
-    if kind in ("array", "json") and value[:1] in ("[", "{"):
+    # A JSON column holds JSON text for every value, scalars too (a union of a string and an
+    # integer writes "gold" as '"gold"', ``tables.db_value``): decoded whatever it starts with.
+    if kind == "json" or (kind == "array" and value[:1] in ("[", "{")):
         try:
             return orjson.loads(value)
         except orjson.JSONDecodeError:

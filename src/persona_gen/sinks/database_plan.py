@@ -12,7 +12,7 @@ from persona_gen.errors import UsageError
 from persona_gen.sinks.tables import Table, create_table_sql, table_for
 
 if TYPE_CHECKING:
-    from persona_gen.entities.model import Domain, Entity
+    from persona_gen.entities.model import Domain, Entity, Schema
     from persona_gen.runtime.dataset import Dataset
 
 __all__ = ["Part", "Source", "Where", "dataset_table", "plan_tables"]
@@ -38,7 +38,23 @@ def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, En
     generator: Any = dataset.lanes[0].generator
     entity: Entity = generator.entity
     domain: Domain = generator.ctx.domain
-    return table_for(entity, domain, table), entity, domain
+    spec = table_for(entity, domain, table)
+    if not spec.columns:
+        # (``INSERT INTO t () VALUES ()`` is not SQL, and rows of no values hold no data)
+        raise UsageError(
+            f"entity '{entity.name}' has no fields to make table columns of "
+            f"({_why_no_columns(entity.schema)}); write its dataset as json or jsonl"
+        )
+    return spec, entity, domain
+
+
+def _why_no_columns(schema: Schema) -> str:
+    """Why a table of ``schema`` has no columns, in a few words."""
+    if schema.type == "object":
+        return "its object declares no properties, or only read-only ones"
+    options = schema.variants if schema.type == "union" else (schema,)
+    shapes = " or ".join(dict.fromkeys(o.ref or o.type for o in options)) or schema.type
+    return f"its records are not objects: {shapes}"
 
 
 @dataclass(eq=False)

@@ -1,6 +1,7 @@
 """Tables for an entity: columns, ``CREATE TABLE`` text and database-ready values.
 
-A ``file`` dataset's rows are the entity flattened (nested objects as ``a.b`` columns); the
+A ``file`` dataset's rows are the entity flattened (nested objects as ``a.b`` columns; a union
+of objects at the root as one object with every option's fields, ``_row_object``); the
 table has one column per leaf field, in the same order, without the label columns
 (``_expected_valid``, ``_violations``, ``_behaviors``) and without read-only (generated)
 columns. How the model maps to SQL:
@@ -34,13 +35,14 @@ import base64
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import orjson
 
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.generators.paths import object_of
 
 __all__ = [
     "Column",
@@ -133,7 +135,8 @@ def table_for(
     columns: list[Column] = []
 
     def walk(schema: Schema, prefix: str, depth: int, parents_required: bool) -> None:
-        for f in _deref(domain, schema).fields:
+        s = _row_object(domain, schema) if depth == 0 else _deref(domain, schema)
+        for f in s.fields:
             fs = _deref(domain, f.schema)
             name = f"{prefix}{f.name}"
             required = parents_required and f.required and not f.write_only
@@ -159,6 +162,56 @@ def table_for(
         primary_key=entity.primary_key,
         unique=entity.unique,
         foreign_keys=tuple(fks),
+    )
+
+
+def _row_object(domain: Domain | None, schema: Schema) -> Schema:
+    """The object a row is, as the ``file`` generator flattens it (``paths.object_of``):
+    the entity's schema or, for a union of objects at the root (a oneOf, if/then/else), an
+    object with every option's fields, each NOT NULL only where every option requires it.
+    Where options give a field different schemas, its column takes a value of any of them
+    (``_either``), not the JSON that ``object_of``'s "any value" would make it."""
+    s = _deref(domain, schema)
+    if s.type != "union" or domain is None:
+        return s
+    options = [o for o in (_deref(domain, v) for v in s.variants) if o.type == "object"]
+    merged = object_of(domain, s)
+    fields = []
+    for f in merged.fields:
+        found = [_deref(domain, g.schema) for o in options if (g := o.field(f.name))]
+        fields.append(replace(f, schema=_either(found)))
+    return replace(merged, fields=tuple(fields))
+
+
+_WIDER = {frozenset({"integer", "number"}): "number"}
+
+
+def _either(schemas: list[Schema]) -> Schema:
+    """A column schema taking a value of any of ``schemas``: the schema where they agree;
+    else their scalar type (integer and number: number) with their format where they share
+    it, their values where each pins them (consts of a discriminator: ``IN ('cat', 'dog')``)
+    and no other check; JSON when their types differ otherwise."""
+    first = schemas[0]
+    if all(s == first for s in schemas):
+        return first
+    nullable = any(s.nullable for s in schemas)
+    types = frozenset(s.type for s in schemas)
+    kind = first.type if len(types) == 1 else _WIDER.get(types)
+    if kind not in _SCALARS:
+        return Schema("any", nullable=nullable)
+    values: list[Any] | None = None
+    if all(s.has_const or s.enum is not None for s in schemas):
+        values = []
+        for s in schemas:
+            for v in (s.const,) if s.has_const else s.enum or ():
+                if not any(v == w and type(v) is type(w) for w in values):
+                    values.append(v)
+    formats = {s.format for s in schemas}
+    return Schema(
+        kind,
+        format=formats.pop() if len(formats) == 1 else None,
+        nullable=nullable,
+        enum=tuple(values) if values is not None else None,
     )
 
 

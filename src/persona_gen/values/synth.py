@@ -82,7 +82,7 @@ class Synthesizer:
                 f"schema recursion is required at every level ({loop}); "
                 "no finite value satisfies it"
             )
-        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
+        unique = set(ent.unique_columns)
         outer, self._soft = self._soft, self.shape.soft_depth(ent.name, SOFT_DEPTH)
         try:
             if ent.schema.type != "object" or ent.schema.variants:
@@ -93,20 +93,20 @@ class Synthesizer:
         finally:
             self._soft = outer
 
-    def unique_room(self, entity: str | None) -> list[tuple[str, int, str]]:
+    def unique_room(self, entity: str | None) -> list[tuple[tuple[str, ...], int, str]]:
         """The unique one-column keys of ``entity`` that can take only so many values
-        (a const, an enum, a bounded integer): ``(field, how many, which)``. A dataset of
+        (a const, an enum, a bounded integer): ``((field,), how many, which)``. A dataset of
         more records than one of them holds cannot be made (``records`` numbers rows past
         it round again)."""
         ent = self.domain.entity(entity)
         if ent.schema.type != "object" or ent.schema.variants:
             return []
-        unique = set(ent.primary_key) | {cols[0] for cols in ent.unique if len(cols) == 1}
-        out = []
+        unique = ent.unique_columns
+        out: list[tuple[tuple[str, ...], int, str]] = []
         for f in ent.schema.fields:
             room = self._room(f.schema) if f.name in unique else None
             if room is not None:
-                out.append((f.name, *room))
+                out.append(((f.name,), *room))
         return out
 
     def _room(self, schema: Schema) -> tuple[int, str] | None:

@@ -553,21 +553,24 @@ class Reader:
     def few_combinations(
         self, table: TableDraft, fields: list[Field], unique: tuple[tuple[str, ...], ...]
     ) -> None:
-        """Warn about a multi-column UNIQUE key whose columns take few values between them
-        (``row_no`` 1-20 and ``seat_no`` 1-30: 600 rows): larger datasets must repeat one."""
-        single = set(table.primary_key) | {k[0] for k in unique if len(k) == 1}
+        """Warn about a multi-column key (UNIQUE, or the primary key) whose columns take few
+        values between them (``row_no`` 1-20 and ``seat_no`` 1-30: 600 rows): a larger
+        dataset cannot be made (``generate`` refuses it)."""
+        keys = [k for k in (table.primary_key, *unique) if k]
+        single = {k[0] for k in keys if len(k) == 1}
         by_name = {f.name: f.schema for f in fields}
-        for key in unique:
+        for key in keys:
             if len(key) < 2 or single & set(key):
                 continue
             sizes = [_value_count(by_name[c]) for c in key if c in by_name]
             if sizes and all(n is not None for n in sizes):
                 total = math.prod(n for n in sizes if n is not None)
                 if total < _FEW_COMBINATIONS:
+                    kind = "PRIMARY KEY" if key == table.primary_key else "UNIQUE"
                     self.warnings.append(
-                        f"line {table.line}: table {table.name}: UNIQUE ({', '.join(key)}) "
-                        f"allows {total} distinct rows; a larger dataset repeats some, and "
-                        "the database rejects the repeats"
+                        f"line {table.line}: table {table.name}: {kind} ({', '.join(key)}) "
+                        f"allows {total} distinct rows; a larger dataset cannot be made "
+                        "without repeating one"
                     )
 
     # -- the result ------------------------------------------------------------------------

@@ -63,6 +63,10 @@ class TypedKeywords:
                 raise self.conv.error(ctx, f"unknown type '{t}'", "type")
         nullable = "null" in types and len(types) > 1
         real = [t for t in types if t != "null"] if nullable else types
+        if declared is None and real != ["any"] and _lists_null(node):
+            # No type, and an enum of strings and null: the type is inferred from the other
+            # members, and null stays a value (as ``type: [string, "null"]`` says it).
+            nullable = True
         if self.conv.flavour.nullable_keyword and node.get("nullable") is True:
             if declared is None:
                 self.conv.warn(ctx, "nullable without type has no effect in OpenAPI 3.0")
@@ -75,6 +79,11 @@ class TypedKeywords:
         if nullable and excludes_null(node):  # type [X, "null"] with an enum without null
             nullable = False
         schema = self._types(real, node, ctx)
+        if not (nullable or schema.nullable) and _lists_null(node) and real != ["any"]:
+            # ``type: string, enum: [a, null]`` (or OpenAPI 3.0 without ``nullable``): null
+            # fails the type, so it is no value; the other members are.
+            self.conv.warn(ctx, "enum lists null, which the type does not allow: no nulls are made")
+            schema = _without_null_members(schema)
         changes: dict[str, Any] = {"nullable": nullable or schema.nullable}
         description = node.get("description")
         if isinstance(description, str):
@@ -283,3 +292,19 @@ class TypedKeywords:
             self.conv.warn(ctx, f"{key} {value} is not finite; ignored")
             return None
         return value
+
+
+def _lists_null(node: dict[str, Any]) -> bool:
+    """Whether ``node``'s enum has null among its members."""
+    enum = node.get("enum")
+    return isinstance(enum, list) and any(v is None for v in enum)
+
+
+def _without_null_members(schema: Schema) -> Schema:
+    """``schema`` (each option of a union) without null among its enum's members (an enum
+    left empty stays so: no value fits, as the feasibility check then says)."""
+    if schema.variants:
+        return replace(schema, variants=tuple(map(_without_null_members, schema.variants)))
+    if schema.enum is None or not any(v is None for v in schema.enum):
+        return schema
+    return replace(schema, enum=tuple(v for v in schema.enum if v is not None))
