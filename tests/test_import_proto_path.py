@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from persona_gen.errors import PersonaGenError
 from tests.helpers import run_cli
 
 EVENT = """syntax = "proto3";
@@ -116,3 +117,70 @@ def test_an_error_in_a_file_found_through_proto_path_names_that_file(tree: Path)
     assert made.code == 1
     assert "vendor/shared/money.proto:6: Expected" in made.stderr
     assert "persona-gen-protoc" not in made.stderr
+
+
+def test_kafka_protobuf_value_takes_proto_path_folders(tree: Path) -> None:
+    """``value.proto_path=DIR`` (repeatable, or comma-separated) adds folders the value
+    schema's imports are searched in, as ``import-schema -I`` does; a folder that is not one
+    is said as such, in our words."""
+    from persona_gen.errors import UsageError
+    from persona_gen.sinks.kafka_target import parse_kafka_url
+    from persona_gen.sinks.kafka_values import ProtobufValue
+
+    options = {"schema": "app/event.proto", "message": "app.Event"}
+    with pytest.raises(PersonaGenError, match=r'import "shared/money\.proto" was not found'):
+        ProtobufValue(options)
+    (tree / "more").mkdir()
+    url = "kafka://h:1/t?value=protobuf&value.proto_path=more&value.proto_path=vendor"
+    given = parse_kafka_url(url).value_options
+    assert given == {"proto_path": "more,vendor"}
+    encode = ProtobufValue({**options, **given})
+    value = {"id": "e1", "amount": {"currency": "EUR", "units": "12"}}
+    assert encode.cls.FromString(encode(value)).amount.units == 12
+    with pytest.raises(UsageError, match=r"^value\.proto_path: 'nowhere' is not a folder$"):
+        ProtobufValue({**options, "proto_path": "vendor,nowhere"})
+
+
+def test_a_profiles_kafka_proto_path_is_a_path_from_the_profiles_folder(
+    tree: Path, kafka_bootstrap: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import secrets
+
+    from confluent_kafka import Consumer
+
+    from persona_gen.importers.protobuf import descriptor_set, message_class
+
+    code, stderr = _import("-I", "vendor", "-t", "streaming")
+    assert code == 0, stderr
+    profile = tree / "profiles" / "event.yaml"
+    topic = f"proto-path-{secrets.token_hex(5)}"
+    options = (
+        "create=1&value=protobuf&value.schema=../app/event.proto&value.message=app.Event"
+        "&value.proto_path=../vendor"
+    )
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0]["sink"] = f"kafka://{kafka_bootstrap}/{topic}?{options}"
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    elsewhere = tree / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    made = run_cli(["generate", "../profiles/event.yaml", "-s", "3"])
+    assert made.code == 0, made.stderr
+    consumer = Consumer(
+        {"bootstrap.servers": kafka_bootstrap, "group.id": topic, "auto.offset.reset": "earliest"}
+    )
+    consumer.subscribe([topic])
+    values: list[bytes] = []
+    try:
+        for _ in range(60):
+            values += [m.value() for m in consumer.consume(100, timeout=1.0) if not m.error()]
+            if len(values) >= 20:
+                break
+    finally:
+        consumer.close()
+    event = message_class(
+        descriptor_set(tree / "app" / "event.proto", [tree / "vendor"]), "app.Event"
+    )
+    assert len(values) == 20
+    assert all(event.FromString(v).id for v in values)

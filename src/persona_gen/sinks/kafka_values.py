@@ -3,11 +3,12 @@
 ``kafka://HOST:PORT/TOPIC?value=avro&value.schema=schemas/user-event.avsc[&value.record=NAME]``
 writes each value as Avro binary (schemaless, the record's own schema; no registry framing);
 ``kafka://…?value=protobuf&value.schema=schemas/user.proto&value.message=User`` as the
-serialised protobuf message. Both are ``schema_bound``: the value of a fault record is its
-``record`` and that of a file row the row re-nested without its labels (as the Avro and
-Protobuf file formats write them; api and load records are refused). Values that do not fit
-the schema (records a behaviour broke on purpose) raise ValueError with the reason; the sink
-counts them as failed, never silently.
+serialised protobuf message (``value.proto_path=DIR[,DIR…]`` adds folders the .proto's
+imports are searched in, as ``import-schema -I`` does). Both are ``schema_bound``: the value
+of a fault record is its ``record`` and that of a file row the row re-nested without its
+labels (as the Avro and Protobuf file formats write them; api and load records are
+refused). Values that do not fit the schema (records a behaviour broke on purpose) raise
+ValueError with the reason; the sink counts them as failed, never silently.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from typing import Any
 
 from persona_gen.errors import GenerationError, UsageError
 
-__all__ = ["AvroValue", "ProtobufValue"]
+__all__ = ["AvroValue", "ProtobufValue", "proto_path_folders"]
 
 
 def _schema_path(options: Mapping[str, str], encoding: str, extra: tuple[str, ...]) -> Path:
@@ -38,6 +39,12 @@ def _schema_path(options: Mapping[str, str], encoding: str, extra: tuple[str, ..
     if not path.is_file():
         raise UsageError(f"value.schema: '{path}' is not a file")
     return path
+
+
+def proto_path_folders(text: str) -> list[Path]:
+    """The folders of a ``value.proto_path`` option: comma-separated (given twice, its
+    values are joined so: ``kafka_target.parse_kafka_url``)."""
+    return [Path(part) for part in text.split(",") if part]
 
 
 class AvroValue:
@@ -78,10 +85,14 @@ class ProtobufValue:
     def __init__(self, options: Mapping[str, str]) -> None:
         from persona_gen.importers.protobuf import descriptor_set, message_class
 
-        path = _schema_path(options, "protobuf", ("message",))
+        path = _schema_path(options, "protobuf", ("message", "proto_path"))
         if "message" not in options:
             raise UsageError("the protobuf value encoding needs value.message=NAME")
-        self.cls = message_class(descriptor_set(path), options["message"])
+        includes = proto_path_folders(options.get("proto_path", ""))
+        for folder in includes:
+            if not folder.is_dir():
+                raise UsageError(f"value.proto_path: '{folder}' is not a folder")
+        self.cls = message_class(descriptor_set(path, includes), options["message"])
 
     def __call__(self, value: Any) -> bytes:
         from google.protobuf import json_format
