@@ -184,3 +184,76 @@ def test_a_profiles_kafka_proto_path_is_a_path_from_the_profiles_folder(
     )
     assert len(values) == 20
     assert all(event.FromString(v).id for v in values)
+
+
+def test_validate_says_each_path_of_the_profile_that_leads_nowhere(tree: Path) -> None:
+    """``source.proto_path`` folders and a Kafka sink's ``value.schema`` / ``value.proto_path``
+    that are not there: one located message each (generate would stop at the first, and
+    say ``include path … is not a directory`` without the profile's line)."""
+    code, stderr = _import("-I", "vendor", "-t", "streaming")
+    assert code == 0, stderr
+    profile = tree / "profiles" / "event.yaml"
+    doc = yaml.safe_load(profile.read_text())
+    doc["source"]["proto_path"] = ["../vendor", "../gone"]
+    doc["datasets"][0]["sink"] = (
+        "kafka://127.0.0.1:1/t?value=protobuf&value.schema=../app/nope.proto"
+        "&value.message=app.Event&value.proto_path=../vendor,../missing"
+    )
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    lines = profile.read_text().splitlines()
+    sink_line = next(n for n, text in enumerate(lines, 1) if "sink:" in text)
+    gone_line = next(n for n, text in enumerate(lines, 1) if "../gone" in text)
+
+    result = run_cli(["validate", "profiles/event.yaml"])
+    assert result.code == 1
+    assert result.stderr.splitlines() == [
+        f"persona-gen: error: profiles/event.yaml:{sink_line}:3: datasets[0].sink: "
+        "value.schema: 'profiles/../app/nope.proto' is not a file",
+        f"profiles/event.yaml:{sink_line}:3: datasets[0].sink: "
+        "value.proto_path: 'profiles/../missing' is not a folder",
+        f"profiles/event.yaml:{gone_line}:5: source.proto_path[1]: '../gone' is not a folder "
+        "(profiles/../gone, from the profile's folder)",
+    ]
+
+    (tree / "gone").mkdir()
+    (tree / "missing").mkdir()
+    doc["datasets"][0]["sink"] = doc["datasets"][0]["sink"].replace("nope", "event")
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    valid = run_cli(["validate", "profiles/event.yaml"])
+    assert valid.code == 0, valid.stderr
+
+
+def test_validate_says_a_missing_source_file_where_a_dataset_needs_it(tree: Path) -> None:
+    """The .proto gone: the profile still makes json (its entity is embedded), so validate
+    warns, at ``source.file``; a dataset written as protobuf needs it: an error there."""
+    code, stderr = _import("-I", "vendor", "-t", "streaming")
+    assert code == 0, stderr
+    (tree / "app" / "event.proto").rename(tree / "event.proto.bak")
+    profile = tree / "profiles" / "event.yaml"
+
+    def missing() -> str:
+        lines = profile.read_text().splitlines()
+        line = next(n for n, text in enumerate(lines, 1) if "file:" in text)
+        return (
+            f"profiles/event.yaml:{line}:3: source.file: '../app/event.proto' was not found "
+            "from the folder of profiles/event.yaml, nor 'event.proto' beside it, in schemas/ "
+            "or in ../schemas/"
+        )
+
+    warned = run_cli(["validate", "profiles/event.yaml"])
+    assert warned.code == 0, warned.stderr
+    assert warned.stderr.splitlines() == [
+        f"persona-gen: warning: {missing()}: check holds data to the profile's embedded entity "
+        "instead"
+    ]
+
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0].update(format="protobuf", output="events.pb")
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    refused = run_cli(["validate", "profiles/event.yaml"])
+    assert refused.code == 1
+    assert refused.stderr.splitlines() == [
+        f"persona-gen: error: {missing()}: dataset 'Event_streaming' is written as protobuf, "
+        "whose messages are built from the .proto itself (put it back, or import the schema "
+        "again)"
+    ]

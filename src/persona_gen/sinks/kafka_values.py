@@ -18,9 +18,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from persona_gen.errors import GenerationError, UsageError
+from persona_gen.errors import GenerationError, PersonaGenError, UsageError
 
-__all__ = ["AvroValue", "ProtobufValue", "proto_path_folders"]
+__all__ = ["AvroValue", "ProtobufValue", "proto_path_folders", "value_problems"]
 
 
 def _schema_path(options: Mapping[str, str], encoding: str, extra: tuple[str, ...]) -> Path:
@@ -103,3 +103,27 @@ class ProtobufValue:
             return bytes(to_message(value, self.cls).SerializeToString(deterministic=True))
         except (json_format.ParseError, TypeError, ValueError) as exc:
             raise ValueError(f"not a valid {self.cls.DESCRIPTOR.full_name}: {exc}") from None
+
+
+def value_problems(encoding: str, options: Mapping[str, str]) -> list[str]:
+    """What keeps the value encoder of a Kafka destination from being made, as sending
+    would make it first (``validate`` says it before any run): each missing
+    ``value.schema`` file and ``value.proto_path`` folder of the built-in schema encodings
+    apart; when none is missing, the encoder's own complaint (an unknown option or message,
+    a schema that does not compile), if any."""
+    problems = []
+    if encoding in ("avro", "protobuf"):
+        schema = options.get("schema")
+        if schema and not Path(schema).is_file():
+            problems.append(f"value.schema: '{schema}' is not a file")
+        for folder in proto_path_folders(options.get("proto_path", "")):
+            if not folder.is_dir():
+                problems.append(f"value.proto_path: '{folder}' is not a folder")
+    if not problems:
+        from persona_gen.sinks.kafka_messages import VALUE_ENCODERS
+
+        try:
+            VALUE_ENCODERS.get(encoding)(options)
+        except PersonaGenError as exc:
+            problems.append(str(exc))
+    return problems
