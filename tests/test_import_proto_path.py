@@ -257,3 +257,28 @@ def test_validate_says_a_missing_source_file_where_a_dataset_needs_it(tree: Path
         "whose messages are built from the .proto itself (put it back, or import the schema "
         "again)"
     ]
+
+
+def test_a_file_of_the_inputs_name_in_an_include_folder_is_said_in_our_words(
+    tree: Path,
+) -> None:
+    """protoc refuses an input that a file of the same name in an earlier include folder
+    shadows; its own text ('Input is shadowed in the --proto_path…') is not ours to show."""
+    said = (
+        "vendor/event.proto shadows this file: protoc knows both as 'event.proto' and searches "
+        "the include folder vendor first, so it would read that one instead; rename one of "
+        "the two, or use vendor/event.proto in this file's place if it is the same schema"
+    )
+    (tree / "vendor" / "event.proto").write_text(EVENT)
+    code, stderr = _import("-I", "vendor")
+    assert (code, stderr.strip()) == (1, f"persona-gen: error: app/event.proto: {said}")
+
+    # A profile whose include folder gained such a file later: generate says it the same way.
+    (tree / "vendor" / "event.proto").unlink()
+    assert _import("-I", "vendor", "--output-format", "protobuf")[0] == 0
+    (tree / "vendor" / "event.proto").write_text(EVENT)
+    made = run_cli(["generate", "profiles/event.yaml", "-o", "out", "-s", "3"])
+    assert made.code == 1
+    assert made.stderr.strip() == (
+        f"persona-gen: error: dataset 'Event_streaming': app/event.proto: {said}"
+    )
