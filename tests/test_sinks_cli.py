@@ -462,3 +462,34 @@ def test_schema_from_folder_leaves_absolute_paths_and_other_urls() -> None:
     absolute = "kafka://h:1/t?value=avro&value.schema=/abs/x.avsc"
     assert schema_from_folder(absolute, folder) == absolute
     assert schema_from_folder("sqlite:///rel.db", folder) == "sqlite:///rel.db"
+
+
+def test_profile_sqlite_sink_is_a_path_from_the_profiles_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A relative ``sqlite:///rows.db`` in a profile's ``sink:`` is a file of the profile's
+    folder (as ``value.schema`` and ``source.file`` are), whatever the current directory: the
+    manifest names it so, and ``check`` with the profile finds the table the sink names."""
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    profile = folder / "p.yaml"
+    profile.write_text(
+        "name: u\npersonas: [normal_user]\ndatasets:\n"
+        '  - {name: rows, type: file, count: 30, sink: "sqlite:///rows.db?table=people"}\n'
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+
+    result = run_cli(["generate", str(profile), "-s", "3", "--create-tables"])
+    assert result.code == 0, result.stderr
+    database = folder / "rows.db"
+    assert database.is_file() and not (elsewhere / "rows.db").exists()
+    manifest = folder / "rows.db.rows.people.manifest.json"
+    assert json.loads(manifest.read_text())["output"] == f"sqlite:///{database}"
+
+    manifest.unlink()  # (so the table is known from the profile's sink alone)
+    for data in (f"sqlite:///{database}", str(database)):
+        checked = run_cli(["check", data, "--profile", str(profile)])
+        assert checked.code == 0, checked.stderr
+        assert "people in" in checked.stderr

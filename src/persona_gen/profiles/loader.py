@@ -19,8 +19,8 @@ from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, Valid
 from persona_gen.generators import GENERATORS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
-from persona_gen.profiles.model import ProfileFile
-from persona_gen.sinks import FORMATS, check_sink_url, extension_mismatch
+from persona_gen.profiles.model import DatasetSpec, ProfileFile
+from persona_gen.sinks import FORMATS, check_sink_url, extension_mismatch, sink_from_folder
 from persona_gen.values.feasible import unsatisfiable
 
 __all__ = ["Profile", "dataset_name", "load_profile"]
@@ -34,6 +34,12 @@ class Profile:
     content_hash: str
     # What is valid but likely unmeant, said by validate and generate (the run goes on).
     warnings: tuple[Problem, ...] = ()
+
+    def sink_of(self, ds: DatasetSpec) -> str | None:
+        """The dataset's ``sink:`` with its relative paths (a SQLite file, a Kafka
+        ``value.schema``) made paths from the profile's folder, as ``source.file`` is, so
+        ``generate`` and ``check`` find them from any current directory."""
+        return sink_from_folder(ds.sink, self.path.parent) if ds.sink else None
 
 
 def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:

@@ -110,7 +110,8 @@ class DatasetSpec(_Part):
     sink: str | None = Field(
         None,
         description="Send to this destination instead of a file: kafka://HOST:PORT/TOPIC, "
-        "sqlite:///file.db or postgresql://USER@HOST/DB (docs/sinks.md).",
+        "sqlite:///file.db or postgresql://USER@HOST/DB (docs/sinks.md); a relative path "
+        "in it (a SQLite file, a Kafka value.schema) is one from the profile's folder.",
     )
 
 

@@ -184,7 +184,8 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         table, hint = url_table, ""
         if fmt in ("sqlite", SERVER_FORMAT):
             database_url = str(server) if server is not None else f"sqlite:///{data_path}"
-            table, hint = table_to_read(url_table, manifest, spec, database_url)
+            own_sink = profile.sink_of(spec) if spec is not None else None
+            table, hint = table_to_read(url_table, manifest, own_sink, database_url)
         bound = read_bound(
             where, fmt, generator, domains, table, kind, schema_file, hint, proto_paths(profile)
         )

@@ -139,18 +139,18 @@ def _loaded_table(manifest: dict[str, Any]) -> str | None:
 def table_to_read(
     url_table: str | None,
     manifest: dict[str, Any],
-    spec: Any,
+    sink: str | None,
     where: str,
 ) -> tuple[str | None, str]:
     """The table of the database ``where`` (its URL, without ``?table=``) to read, and what
     to say when it is not there. A URL's ``?table=`` first; else the table the load beside
     the data filled (a load's ``?table=`` names it in the manifest, not in the file), else
-    the one the profile's dataset loads into that database; else None, the entity's own."""
+    the one the profile's dataset loads into that database (``sink``, its paths from the
+    profile's folder: ``Profile.sink_of``); else None, the entity's own."""
     if url_table:
         return url_table, ""
     from persona_gen.sinks.database import same_database
 
-    sink = spec.sink if spec is not None else None
     table = _loaded_table(manifest)
     if table is None and sink and same_database(sink) == same_database(where):
         table = _url_table(sink)
@@ -172,7 +172,9 @@ def dataset_spec(
     loaded_there = [
         ds
         for ds in specs
-        if database is not None and ds.sink and same_database(ds.sink) == database
+        if database is not None
+        and (sink := profile.sink_of(ds))
+        and same_database(sink) == database
     ]
     for i, ds in enumerate(specs):
         ds_name = ds.name or f"{profile.spec.name}_{ds.type}_{i + 1}"
@@ -203,7 +205,7 @@ def _dataset_table(profile: Profile, ds: Any) -> str:
     entity's table."""
     from persona_gen.sinks.tables import table_name
 
-    own = _url_table(ds.sink) if ds.sink else None
+    own = _url_table(ds.sink) if ds.sink else None  # (a table name: no path to resolve)
     if own:
         return own
     domain = profile.domain or builtin_domain("user")

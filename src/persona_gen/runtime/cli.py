@@ -792,14 +792,21 @@ def validate(
         catalog = _catalog([d for d in dirs if d.is_dir()])
         profile = load_profile(file, catalog)
         spec = profile.spec
+        from persona_gen.errors import ValidationError
         from persona_gen.runtime.generate import plan, prepare
+        from persona_gen.runtime.profile_paths import path_problems
+
+        # (files and folders it names, each said at its line: a run would stop at the first)
+        paths = path_problems(profile)
+        if paths.errors:
+            raise ValidationError(paths.errors)
 
         # What generate would build (not run): a dataset that cannot be made fails here too.
         planned = plan(
             profile, catalog, persona=None, seed=0, out_dir=None, fresh_seed=int, dry_run=True
         )
         prepare(planned, profile)
-        for problem in profile.warnings:
+        for problem in (*profile.warnings, *paths.warnings):
             print(f"persona-gen: warning: {problem}", file=sys.stderr)
         print(
             f"{file}: valid profile '{spec.name}' {spec.version} "

@@ -11,7 +11,6 @@ from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile, dataset_name
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.sinks import FORMATS, masked_url
-from persona_gen.sinks.kafka_target import schema_from_folder
 
 if TYPE_CHECKING:
     from persona_gen.sinks.database import LoadGroup
@@ -108,7 +107,6 @@ def plan(
         target = None
         if out_dir is not None:
             target = out_dir / (ds.output or f"{name}.{extension}")
-        own_sink = ds.sink and schema_from_folder(ds.sink, profile.path.parent)
         out.append(
             PlannedDataset(
                 name,
@@ -119,7 +117,7 @@ def plan(
                 weights,
                 ds.entity or default_entity,
                 None if (sink or ds.sink) else target,
-                sink or own_sink,
+                sink or profile.sink_of(ds),
             )
         )
     return _group_databases(out)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from persona_gen.registry import Registry
@@ -15,6 +15,7 @@ __all__ = [
     "format_of_suffix",
     "masked_url",
     "sink_format",
+    "sink_from_folder",
 ]
 
 SINK_SCHEMES = ("kafka", "sqlite", "postgresql", "postgres")
@@ -76,6 +77,22 @@ def sink_format(url: str) -> str:
     from persona_gen.sinks.database import parse_database_url
 
     return parse_database_url(url).kind
+
+
+def sink_from_folder(url: str, folder: Path) -> str:
+    """A profile's ``sink:`` URL with each relative path in it made a path from ``folder``,
+    the profile's, as ``source.file`` is: a SQLite database, a Kafka ``value.schema`` (given
+    with ``--sink`` on the command line, they stay paths from the current directory)."""
+    scheme = url.partition("://")[0]
+    if scheme == "kafka":
+        from persona_gen.sinks.kafka_target import schema_from_folder
+
+        return schema_from_folder(url, folder)
+    if scheme == "sqlite":
+        from persona_gen.sinks.database_url import sqlite_from_folder
+
+        return sqlite_from_folder(url, folder)
+    return url
 
 
 def check_sink_url(url: str, option: str = "--sink", generator: str | None = None) -> None:

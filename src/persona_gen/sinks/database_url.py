@@ -8,12 +8,18 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from persona_gen.errors import UsageError
 from persona_gen.sinks import masked_url
 
-__all__ = ["DATABASE_SCHEMES", "DatabaseTarget", "parse_database_url", "same_database"]
+__all__ = [
+    "DATABASE_SCHEMES",
+    "DatabaseTarget",
+    "parse_database_url",
+    "same_database",
+    "sqlite_from_folder",
+]
 
 DATABASE_SCHEMES = ("sqlite", "postgresql", "postgres")
 _OPTIONS = ("table", "connect")
@@ -152,3 +158,17 @@ def same_database(url: str) -> tuple[str, str] | None:
     if target.path is not None:
         return ("sqlite", str(target.path.resolve()))
     return ("postgresql", target.conninfo)
+
+
+def sqlite_from_folder(url: str, folder: Path) -> str:
+    """``url`` with a relative ``sqlite:///PATH`` made a path from ``folder``: a profile's
+    ``sink:`` names its database from the profile's folder, as ``source.file`` is (on the
+    command line it stays a path from the current directory). Any other URL (an absolute
+    ``sqlite:////PATH``, a server) is as given."""
+    head = "sqlite:///"
+    if not url.startswith(head) or url.startswith(head + "/"):
+        return url
+    rest = url[len(head) :]  # (still %-encoded, with its ?options)
+    if not rest or rest.startswith(("?", ":memory:")) or folder == Path("."):
+        return url  # (no file, or SQLite's in-memory name: parse_database_url says why)
+    return f"{head}{quote(folder.as_posix(), safe='/:')}/{rest}"

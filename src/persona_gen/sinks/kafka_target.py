@@ -37,6 +37,10 @@ _OPTIONS = (
     "create",
 )
 
+# The one option that may be given more than once (its values are joined with commas).
+_LIST_OPTION = "value.proto_path"
+_PATH_OPTIONS = ("value.schema", _LIST_OPTION)  # files and folders: from the profile's folder
+
 
 # -- the destination URL ----------------------------------------------------------------------
 
@@ -102,6 +106,9 @@ def parse_kafka_url(url: str) -> KafkaTarget:
         bucket, key = (value_options, name[6:]) if name.startswith("value.") else (options, name)
         if name not in _OPTIONS and bucket is options:
             raise UsageError(f"{where}: unknown option '{name}' (options: {', '.join(_OPTIONS)})")
+        if name == _LIST_OPTION and key in bucket:  # (repeatable: folders, comma-separated)
+            bucket[key] = f"{bucket[key]},{text}"
+            continue
         if key in bucket:
             raise UsageError(f"{where}: option '{name}' is given twice")
         bucket[key] = text
@@ -126,22 +133,27 @@ def parse_kafka_url(url: str) -> KafkaTarget:
 
 
 def schema_from_folder(url: str, folder: Path) -> str:
-    """``url`` with a relative ``value.schema`` made a path from ``folder``: a profile's
-    ``sink:`` names its schema from the profile's folder, as ``source.file`` does (on the
-    command line it stays a path from the current directory). Any other URL is as given."""
+    """``url`` with a relative ``value.schema`` and ``value.proto_path`` folders made paths
+    from ``folder``: a profile's ``sink:`` names them from the profile's folder, as
+    ``source.file`` is (on the command line they stay paths from the current directory).
+    Any other URL is as given."""
     if not url.startswith("kafka://") or "?" not in url:
         return url
     head, _, query = url.partition("?")
     parts = []
     for part in query.split("&"):
         name, eq, text = part.partition("=")
-        if eq and unquote(name) == "value.schema" and text:
-            schema = Path(unquote(text.replace("+", " ")))
-            if not schema.is_absolute():
-                parts.append(f"{name}={quote(str(folder / schema), safe='/:')}")
-                continue
-        parts.append(part)
+        if eq and unquote(name) in _PATH_OPTIONS and text:
+            paths = unquote(text.replace("+", " ")).split(",")
+            moved = ",".join(_from_folder(path, folder) for path in paths)
+            parts.append(f"{name}={quote(moved, safe='/:,')}")
+        else:
+            parts.append(part)
     return f"{head}?{'&'.join(parts)}"
+
+
+def _from_folder(path: str, folder: Path) -> str:
+    return path if not path or Path(path).is_absolute() else str(folder / path)
 
 
 def _broker(text: str, where: str) -> str:

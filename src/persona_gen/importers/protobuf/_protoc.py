@@ -44,6 +44,7 @@ _LOCATED = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<msg>.+)$"
 _NOT_FOUND = re.compile(r"^(?P<file>[^:]+): File not found\.$")
 _IMPORT_FAILED = re.compile(r'^Import "(?P<name>[^"]+)" was not found or had errors')
 _DEFINED_IN = re.compile(r'is already defined in file "(?P<file>[^"]+)"')
+_SHADOWED = re.compile(r': Input is shadowed in the --proto_path by "(?P<file>[^"]+)"')
 
 
 @cache
@@ -189,10 +190,28 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
         return SchemaImportError(message, where, int(first["line"]))
     if missing:
         return SchemaImportError(f'imported file "{min(missing)}" was not found', path)
+    for shadow in filter(None, map(_SHADOWED.search, lines)):
+        return SchemaImportError(_shadowed(Path(shadow["file"]), path, includes), path)
     useful = [ln for ln in lines if not _is_log_noise(ln)]
     detail = useful[0] if useful else "no message"
     detail = detail.replace(str(path.resolve()), str(path))
     return SchemaImportError(f"protoc failed: {detail}", path)
+
+
+def _shadowed(shadow: Path, path: Path, includes: Sequence[Path]) -> str:
+    """Why protoc refuses ``path``: it knows a file by its path within the first include
+    folder holding it, and an earlier folder (``-I``, or one found from the imports) holds
+    ``shadow`` under that name, which protoc would read instead."""
+    here = path.resolve()
+    name = next((here.relative_to(d) for d in includes if here.is_relative_to(d)), Path(here.name))
+    folder = next((d for d in includes if d / name == shadow), shadow.parent)
+    shown = _display_file(str(shadow), path, ())
+    return (
+        f"{shown} shadows this file: protoc knows both as '{name.as_posix()}' and searches "
+        f"the include folder {_display_file(str(folder), path, ())} first, so it would read "
+        f"that one instead; rename one of the two, or use {shown} in this file's place if it "
+        "is the same schema"
+    )
 
 
 def _is_error(message: str) -> bool:
