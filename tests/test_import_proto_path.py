@@ -282,3 +282,37 @@ def test_a_file_of_the_inputs_name_in_an_include_folder_is_said_in_our_words(
     assert made.stderr.strip() == (
         f"persona-gen: error: dataset 'Event_streaming': app/event.proto: {said}"
     )
+
+
+def test_generate_and_check_say_a_missing_include_folder_at_its_line(tree: Path) -> None:
+    """A ``source.proto_path`` folder gone: generate and check stop before anything runs,
+    at the profile's line, as validate says it (not protoc's ``include path … is not a
+    directory``); check leaves the sinks' paths alone (it sends nothing)."""
+    code, stderr = _import("-I", "vendor", "--output-format", "protobuf")
+    assert code == 0, stderr
+    made = run_cli(["generate", "profiles/event.yaml", "-o", "out", "-s", "3"])
+    assert made.code == 0, made.stderr
+    profile = tree / "profiles" / "event.yaml"
+    doc = yaml.safe_load(profile.read_text())
+    doc["source"]["proto_path"] = ["../gone"]
+    doc["datasets"][0]["sink"] = "kafka://127.0.0.1:1/t?value=avro&value.schema=nope.avsc"
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    lines = profile.read_text().splitlines()
+    gone_line = next(n for n, text in enumerate(lines, 1) if "../gone" in text)
+    sink_line = next(n for n, text in enumerate(lines, 1) if "sink:" in text)
+    said = (
+        f"persona-gen: error: profiles/event.yaml:{gone_line}:5: source.proto_path[0]: "
+        "'../gone' is not a folder (profiles/../gone, from the profile's folder)"
+    )
+
+    checked = run_cli(["check", "out/Event_streaming.protobuf", "--profile", "profiles/event.yaml"])
+    assert checked.code == 1
+    assert checked.stderr.splitlines() == [said]
+    generated = run_cli(["generate", "profiles/event.yaml", "-o", "again", "-s", "3"])
+    assert generated.code == 1
+    assert generated.stderr.splitlines() == [  # (in the file's order)
+        f"persona-gen: error: profiles/event.yaml:{sink_line}:3: datasets[0].sink: "
+        "value.schema: 'profiles/nope.avsc' is not a file",
+        said.removeprefix("persona-gen: error: "),
+    ]
+    assert not (tree / "again").exists()

@@ -96,6 +96,17 @@ def _catalog(dirs: list[Path] | None) -> Any:
     return PersonaCatalog(dirs or [])
 
 
+def _profile_to_run(file: Path, catalog: Any, sinks: bool = True) -> Any:
+    """The profile ``file``, refused before anything runs where a file or folder it names
+    is missing (each said at its line; ``sinks``: those its sinks read too)."""
+    from persona_gen.profiles.loader import load_profile
+    from persona_gen.runtime.profile_paths import refuse_missing_paths
+
+    profile = load_profile(file, catalog)
+    refuse_missing_paths(profile, sinks)
+    return profile
+
+
 def _check_profile_name(name: str) -> None:
     """A profile's name as its format allows."""
     from persona_gen.profiles.model import NAME
@@ -579,13 +590,12 @@ def generate(
     """Generate the datasets a profile declares."""
     import orjson
 
-    from persona_gen.profiles.loader import load_profile
     from persona_gen.runtime.generate import plan, prepare
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
 
     catalog = _catalog(personas)
-    profile = load_profile(profile_file, catalog)
+    profile = _profile_to_run(profile_file, catalog)
     drawn: list[int] = []
 
     def draw() -> int:
@@ -725,7 +735,6 @@ def check(
     source schema, with that format's own validator, and check every fault label."""
     from rich.table import Table
 
-    from persona_gen.profiles.loader import load_profile
     from persona_gen.runtime.check import check_dataset
     from persona_gen.runtime.manifest import manifest_path
     from persona_gen.sinks.output import ensure_writable, write_atomic
@@ -742,8 +751,9 @@ def check(
             "the schema": schema,
         },
     )
+
     catalog = _catalog(personas)
-    profile = load_profile(profile_file, catalog)
+    profile = _profile_to_run(profile_file, catalog, sinks=False)
     if report_file is not None:
         with _naming("--report"):  # (before the check, which may take long)
             ensure_writable(report_file)
@@ -796,7 +806,7 @@ def validate(
         from persona_gen.runtime.generate import plan, prepare
         from persona_gen.runtime.profile_paths import path_problems
 
-        # (files and folders it names, each said at its line: a run would stop at the first)
+        # (files and folders it names, each said at its line, as generate and check say them)
         paths = path_problems(profile)
         if paths.errors:
             raise ValidationError(paths.errors)

@@ -12,7 +12,7 @@ from persona_gen.errors import Problem
 from persona_gen.profiles.loader import Profile, dataset_name
 from persona_gen.runtime.check_source import find_schema_file, schema_not_found
 
-__all__ = ["PathProblems", "path_problems"]
+__all__ = ["PathProblems", "path_problems", "refuse_missing_paths"]
 
 
 class PathProblems(NamedTuple):
@@ -20,13 +20,15 @@ class PathProblems(NamedTuple):
     warnings: list[Problem]  # runs go on without them (the embedded domain stands in)
 
 
-def path_problems(profile: Profile) -> PathProblems:
+def path_problems(profile: Profile, sinks: bool = True) -> PathProblems:
     """Each path of ``profile`` that leads nowhere: an error where a run needs it, a warning
-    where the runs go on without it."""
+    where the runs go on without it (``sinks``: the paths its sinks read too; ``check``
+    sends nothing)."""
     located = load_yaml(profile.path)
     found = PathProblems([], [])
     _source_paths(profile, located, found)
-    _sink_paths(profile, located, found)
+    if sinks:
+        _sink_paths(profile, located, found)
     for said in found:  # (in file order, as the loader says its problems)
         said.sort(key=lambda p: (p.line or 0, p.column or 0))
     return found
@@ -88,3 +90,13 @@ def _sink_paths(profile: Profile, located: Located, found: PathProblems) -> None
             continue  # (the loader said why, at this field)
         for message in value_problems(target.value, target.value_options):
             found.errors.append(located.problem(("datasets", i, "sink"), message))
+
+
+def refuse_missing_paths(profile: Profile, sinks: bool = True) -> None:
+    """Stop, before anything runs, at every path of ``profile`` a run needs and cannot
+    find, each said at its line (a run would stop at the first, without one)."""
+    from persona_gen.errors import ValidationError
+
+    errors = path_problems(profile, sinks).errors
+    if errors:
+        raise ValidationError(errors)
