@@ -1,0 +1,147 @@
+"""check on records whose values are not the types the schema says: every record is judged
+(and agrees with its label or is a problem), and only persona-gen's errors escape."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from persona_gen.errors import PersonaGenError
+from persona_gen.profiles.loader import Profile, load_profile
+from persona_gen.runtime.check import CheckReport, check_dataset
+from tests.helpers import run_cli
+
+TEL_PROTO = """\
+syntax = "proto3";
+package acme.tel.v1;
+import "google/protobuf/any.proto";
+import "google/protobuf/struct.proto";
+import "google/protobuf/timestamp.proto";
+
+message Reading {
+  string device_id = 1;
+  google.protobuf.Timestamp at = 2;
+  google.protobuf.Any any = 3;
+  google.protobuf.Struct extra = 4;
+  map<string, int32> counters = 5;
+}
+"""
+ANY_TYPE = "type.googleapis.com/"
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**70), 2**70)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.dictionaries(st.text(max_size=4) | st.sampled_from(["@type", "value"]), inner)
+    ),
+    max_leaves=6,
+)
+
+
+@pytest.fixture(scope="module")
+def tel(tmp_path_factory: pytest.TempPathFactory) -> tuple[Profile, dict[str, Any], Path]:
+    """A profile imported from a .proto with an Any field, one valid record it generated,
+    and a folder to write records to."""
+    tmp = tmp_path_factory.mktemp("tel")
+    (tmp / "tel.proto").write_text(TEL_PROTO)
+    profile = tmp / "tel.yaml"
+    args = ["-e", "Reading", "-t", "streaming", "-c", "5", "--output-format", "jsonl"]
+    imported = run_cli(["import-schema", str(tmp / "tel.proto"), *args, "-o", str(profile)])
+    assert imported.code == 0, imported.stderr
+    generated = run_cli(["generate", str(profile), "-o", str(tmp / "out"), "-s", "1"])
+    assert generated.code == 0, generated.stderr
+    data = next((tmp / "out").glob("*.jsonl"))
+    first = json.loads(data.read_text().splitlines()[0])
+    assert first["expected_valid"] is True
+    return load_profile(profile), first, tmp
+
+
+def _check_one(tmp: Path, profile: Profile, record: Any) -> CheckReport:
+    data = tmp / "one.jsonl"
+    data.write_text(json.dumps(record) + "\n")
+    return check_dataset(data, profile)
+
+
+@pytest.mark.parametrize(
+    "any_value",
+    [
+        {"@type": 32308},  # (a fault mutation's type_mismatch of "any.@type")
+        {"@type": None},
+        {"@type": ["x"]},
+        {"@type": ANY_TYPE + "google.protobuf.Timestamp"},  # (a well-known type, no "value")
+        {"@type": ANY_TYPE + "google.protobuf.Struct"},
+    ],
+)
+def test_an_any_that_parse_dict_trusts_is_judged(
+    tel: tuple[Profile, dict[str, Any], Path], any_value: dict[str, Any]
+) -> None:
+    profile, valid, tmp = tel
+    record = copy.deepcopy(valid)
+    record["payload"]["any"] = any_value
+    report = _check_one(tmp, profile, record)  # labelled valid: a problem
+    assert report.checked == 1 and report.failed == 1
+    assert [p.kind for p in report.problems] == ["invalid"]
+    assert "Any" in report.problems[0].reason
+    record["expected_valid"] = False
+    record["violations"] = [{"path": "any.@type", "rule": "const", "change": "type_mismatch"}]
+    report = _check_one(tmp, profile, record)  # labelled invalid: it agrees
+    assert report.ok and report.failed_as_labelled == 1
+
+
+@pytest.mark.parametrize("violations", [True, 5, "any.@type", {"rule": "type"}])
+def test_a_label_whose_violations_are_not_a_list_names_no_rule(
+    tel: tuple[Profile, dict[str, Any], Path], violations: Any
+) -> None:
+    profile, valid, tmp = tel
+    record = copy.deepcopy(valid)
+    record["payload"]["any"] = {"@type": 7}
+    record["expected_valid"] = False
+    record["violations"] = violations
+    report = _check_one(tmp, profile, record)
+    assert report.ok and report.failed_as_labelled == 1
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            out += _paths(inner, (*prefix, key))
+    elif isinstance(value, list):
+        for i, inner in enumerate(value):
+            out += _paths(inner, (*prefix, i))
+    return out
+
+
+def _replaced(record: Any, path: tuple[Any, ...], new: Any) -> Any:
+    if not path:
+        return new
+    record = copy.deepcopy(record)
+    holder = record
+    for key in path[:-1]:
+        holder = holder[key]
+    holder[path[-1]] = new
+    return record
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=st.data(), new=JSON_VALUES)
+def test_any_json_value_anywhere_in_a_record_only_raises_persona_gen_errors(
+    tel: tuple[Profile, dict[str, Any], Path], data: st.DataObject, new: Any
+) -> None:
+    profile, valid, tmp = tel
+    record = copy.deepcopy(valid)
+    record["payload"]["any"] = {"@type": ANY_TYPE + "google.protobuf.Empty"}
+    path = data.draw(st.sampled_from(_paths(record)))
+    with contextlib.suppress(PersonaGenError):  # (anything else fails the test)
+        _check_one(tmp, profile, _replaced(record, path, new))
