@@ -209,3 +209,24 @@ def test_a_union_cell_reads_as_the_option_that_wrote_it(union_profile: Path) -> 
     row = {"v": "-3", "w": "x", "n": "1.0", "_expected_valid": "false"}
     # -3 breaks the integer option's minimum: read as the integer, so the break shows
     assert shape.record(row, text=True) == {"v": -3, "w": "x", "n": 1.0}
+
+
+# -- where a file stops being JSON -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "where"),
+    [
+        ("t.jsonl", '{"a":1}\n{"a":2}\n\n{"a":3}\n{"b":\n', "t.jsonl:5:6: not valid jsonl"),
+        ("t.jsonl", '{"a":1}\n{"a":2} x\n', "t.jsonl:2:9: not valid jsonl"),
+        ("t.json", '[{"a":1},\n  {"b":]\n', "t.json:2:8: not valid json"),
+    ],
+)
+def test_malformed_json_names_its_line(
+    union_profile: Path, tmp_path: Path, name: str, text: str, where: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    result = run_cli(["check", str(tmp_path / name), "--profile", str(union_profile)])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {tmp_path / where}: ")
+    assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -77,26 +77,41 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        if fmt == "json":
+    if fmt == "json":
+        try:
             doc = orjson.loads(data)
-            if not isinstance(doc, list):
-                raise UsageError(f"{path}: expected a JSON array of records (objects)")
-            _objects(path, enumerate(doc), "item")
-            return doc, False
-        if fmt == "jsonl":
-            lines = enumerate(data.splitlines(), 1)
-            numbered = [(n, orjson.loads(line)) for n, line in lines if line.strip()]
-            _objects(path, numbered, "line")
-            return [record for _, record in numbered], False
-    except orjson.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid {fmt}: {exc}") from None
+        except orjson.JSONDecodeError as exc:
+            raise _not_valid(path, fmt, exc) from None
+        if not isinstance(doc, list):
+            raise UsageError(f"{path}: expected a JSON array of records (objects)")
+        _objects(path, enumerate(doc), "item")
+        return doc, False
+    if fmt == "jsonl":
+        numbered = []
+        for n, line in enumerate(data.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:  # (one line at a time: orjson's position is within the line)
+                numbered.append((n, orjson.loads(line)))
+            except orjson.JSONDecodeError as exc:
+                raise _not_valid(path, fmt, exc, line=n) from None
+        _objects(path, numbered, "line")
+        return [record for _, record in numbered], False
     if fmt == "csv":
         return _read_csv(data), True
     return _read_parquet(path), False
 
 
 _JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _not_valid(
+    path: Path, fmt: str, exc: orjson.JSONDecodeError, line: int | None = None
+) -> UsageError:
+    """``FILE:LINE:COLUMN: not valid json…``: where the text stops being JSON (``line``: the
+    JSON Lines line, whose text alone was parsed)."""
+    where = f"{path}:{line or exc.lineno}:{exc.colno}"
+    return UsageError(f"{where}: not valid {fmt}: {exc.msg}")
 
 
 def _objects(path: Path, records: Iterable[tuple[int, Any]], what: str) -> None:
