@@ -100,6 +100,6 @@ def to_message(record: Mapping[str, Any], cls: type[Message]) -> Message:
     # a packed well-known type to have its "value" (else KeyError). Records may break both.
     except KeyError as exc:
         raise json_format.ParseError(f"an Any's packed value has no {exc.args[0]!r}") from None
-    except (AttributeError, IndexError) as exc:
+    except AttributeError as exc:
         raise json_format.ParseError(f"an Any's '@type' is not a type URL string ({exc})") from None
     return msg
