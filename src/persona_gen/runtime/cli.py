@@ -242,7 +242,12 @@ def quick(
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
     output_name: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Write to this file (atomically) instead of stdout.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -270,6 +275,7 @@ def quick(
         str | None,
         typer.Option(
             "--manifest",
+            metavar="<path>",
             help="Write the run manifest here (default: beside -o FILE or a SQLite file, "
             "else DATASET.SCHEME.manifest.json in $PERSONA_GEN_MANIFEST_DIR or the working "
             "directory for a --sink).",
@@ -429,7 +435,10 @@ def import_schema(
     output_name: Annotated[
         str | None,
         typer.Option(
-            "-o", "--output", help="Profile YAML to write (required unless --list-entities)."
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Profile YAML to write (required unless --list-entities).",
         ),
     ] = None,
     dataset_type: Annotated[
@@ -702,7 +711,8 @@ def check(
         ),
     ] = None,
     report_name: Annotated[
-        str | None, typer.Option("--report", help="Write the full report as JSON here.")
+        str | None,
+        typer.Option("--report", metavar="<path>", help="Write the full report as JSON here."),
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
@@ -812,7 +822,9 @@ def _file_kind(file: Path) -> str:
 @app.command("init-persona")
 def init_persona(
     name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
-    output_name: Annotated[str, typer.Option("-o", "--output", help="File to create.")],
+    output_name: Annotated[
+        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented persona template that validates as is."""
@@ -838,7 +850,9 @@ def init_persona(
 @app.command("init-profile")
 def init_profile(
     name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
-    output_name: Annotated[str, typer.Option("-o", "--output", help="File to create.")],
+    output_name: Annotated[
+        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
+    ],
     persona: Annotated[
         list[str] | None, typer.Option("-p", "--persona", help="Persona to include; repeatable.")
     ] = None,
