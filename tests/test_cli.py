@@ -16,7 +16,7 @@ import pytest
 
 from persona_gen.personas.loader import validate_persona_file
 from persona_gen.runtime.cli import main
-from tests.helpers import GENERATORS, PERSONAS, run_cli
+from tests.helpers import GENERATORS, PERSONAS, SCHEMAS, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -230,6 +230,46 @@ def test_output_to_a_directory_is_refused(tmp_path: Path) -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "3", "-o", str(tmp_path)])
     assert result.code == 1
     assert "is a directory" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", "dir1/"], "dir1/"),
+        (["quick", "normal_user", "-t", "api", "-n", "3", "-o", "a/b/."], "a/b/."),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-o", "x.json", "--manifest", "m/"],
+            "--manifest m/",
+        ),
+        (["init-persona", "-n", "my_p", "-o", "dir1/"], "dir1/"),
+        (["init-profile", "-n", "my_p", "-o", "dir1/"], "dir1/"),
+        (["import-schema", "SCHEMA", "-o", "dir1/"], "dir1/"),
+        (["check", "x.jsonl", "--profile", "p.yaml", "--report", "dir1/"], "--report dir1/"),
+    ],
+)
+def test_a_file_option_ending_in_a_slash_names_a_directory_and_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], named: str
+) -> None:
+    # ("dir1/" was written as a FILE named dir1, with dir1.manifest.json beside it)
+    monkeypatch.chdir(tmp_path)
+    args = [str(SCHEMAS / "user.schema.json") if a == "SCHEMA" else a for a in args]
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {named}: is a directory, expected a file path\n"
+    assert list(tmp_path.iterdir()) == []  # (nothing written)
+
+
+@pytest.mark.parametrize("out", ["gen", "gen/"])
+def test_generate_writes_into_its_output_directory_with_or_without_a_slash(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("p.yaml").write_text(
+        "name: p\npersonas: [normal_user]\ndatasets: [{name: x, type: api, count: 3}]\n"
+    )
+    result = run_cli(["generate", "p.yaml", "-s", "1", "-o", out])
+    assert result.code == 0, result.stderr
+    assert sorted(p.name for p in Path("gen").iterdir()) == ["x.json", "x.json.manifest.json"]
 
 
 @pytest.mark.parametrize("command", ["quick", "generate"])

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.helpers import run_cli
+from tests.helpers import import_profile, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMAS = ROOT / "schemas"
@@ -1687,3 +1687,33 @@ def test_an_unknown_dialect_is_named_with_its_option(tmp_path: Path) -> None:
     assert result.stderr.startswith(
         "persona-gen: error: --dialect: unknown SQL dialect 'oracle9'. Did you mean 'oracle'?"
     )
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        ("banana", "unknown schema format 'banana'. Available: avro, ddl, jsonschema"),
+        ("json-schema", "unknown schema format 'json-schema'. Did you mean 'jsonschema'?"),
+        ("swagger", "unknown schema format 'swagger'. Did you mean 'openapi'?"),
+    ],
+)
+def test_an_unknown_source_format_is_an_error_at_its_line(
+    tmp_path: Path, written: str, said: str
+) -> None:
+    # (it passed validate, and check then held the data to the embedded entity instead)
+    profile = import_profile(
+        tmp_path / "s", tmp_path / "p.yaml", "user.schema.json", "file", count=5
+    )
+    lines = profile.read_text().splitlines()
+    at = next(n for n, line in enumerate(lines) if line == "  format: jsonschema")
+    lines[at] = f"  format: {written}"
+    profile.write_text("\n".join(lines) + "\n")
+    for args in (
+        ["validate", str(profile), "-t", "profile"],
+        ["check", "x.csv", "--profile", str(profile)],
+    ):
+        result = run_cli(args)
+        assert result.code == 1
+        assert result.stderr.startswith(
+            f"persona-gen: error: {profile}:{at + 1}:3: source.format: {said}"
+        ), result.stderr

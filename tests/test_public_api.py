@@ -108,3 +108,11 @@ def test_a_persona_catalog_takes_its_directories_as_text_or_paths(
         "name: mine\nversion: 1.0.0\ndescription: d\nextends: normal_user\n"
     )
     assert PersonaCatalog(as_given(tmp_path)).get("mine").name == "mine"
+
+
+def test_the_profile_model_names_the_built_in_formats() -> None:
+    # (the published profile schema describes source.format and a dataset's format by them)
+    from persona_gen.profiles.model import OUTPUT_FORMATS, SCHEMA_FORMATS
+
+    assert IMPORTERS.names()[: len(SCHEMA_FORMATS)] == list(SCHEMA_FORMATS)
+    assert sorted(FORMATS.names()[: len(OUTPUT_FORMATS)]) == sorted(OUTPUT_FORMATS)

@@ -17,6 +17,7 @@ from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import read_domain
 from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, ValidationError
 from persona_gen.generators import GENERATORS
+from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
 from persona_gen.profiles.model import DatasetSpec, ProfileFile
@@ -128,6 +129,19 @@ def _references(
     spec: ProfileFile, located: Located, catalog: PersonaCatalog | None
 ) -> list[Problem]:
     problems = []
+    if spec.source is not None and spec.source.format not in IMPORTERS:
+        # (check would hold the data to another validator: the embedded entity's)
+        fmt = spec.source.format
+        problems.append(
+            located.problem(
+                ("source", "format"),
+                str(
+                    UnknownNameError(
+                        "schema format", fmt, IMPORTERS.names(), also=[FORMAT_ALIASES.get(fmt, "")]
+                    )
+                ),
+            )
+        )
     for i, ds in enumerate(spec.datasets):
         if ds.type not in GENERATORS:
             problems.append(

@@ -16,6 +16,8 @@ __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 DATASET_TYPES = ("api", "streaming", "file", "load", "fault")
 # The built-in output encodings (persona_gen.sinks.FORMATS; a test keeps the two alike).
 OUTPUT_FORMATS = ("json", "jsonl", "csv", "parquet", "avro", "protobuf", "sql")
+# The built-in schema importers (persona_gen.importers.IMPORTERS; a test keeps the two alike).
+SCHEMA_FORMATS = ("openapi", "jsonschema", "avro", "ddl", "protobuf")
 NAME = r"^[A-Za-z0-9_.-]+$"  # a profile's or a dataset's name (it names files too)
 _NAME_RULE = "is letters, digits, underscores, dots and hyphens"
 ProfileName = Annotated[str, Spelt(NAME, f"a profile name {_NAME_RULE}")]
@@ -119,7 +121,11 @@ class EntitySource(_Part):
     """Where an embedded entity came from."""
 
     file: str
-    format: str
+    format: str = Field(
+        description=f"The schema's format, as import-schema writes it: one of "
+        f"{', '.join(SCHEMA_FORMATS)} or a plugin importer's (check validates with its "
+        "validator)."
+    )
     sha256: str
     entity: str | None = None
     dialect: str | None = None

@@ -177,8 +177,9 @@ def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ..
     if generator == "fault":
         rule = record.get("rule")
         return valid is not False, (str(rule),) if rule else ()
-    violations = text_cell(record.get("violations")) or []
-    rules = tuple(str(v.get("rule")) for v in violations if isinstance(v, dict) and v.get("rule"))
+    violations = text_cell(record.get("violations"))
+    listed = violations if isinstance(violations, list) else []  # (any other value names none)
+    rules = tuple(str(v.get("rule")) for v in listed if isinstance(v, dict) and v.get("rule"))
     return valid is not False, rules
 
 

@@ -28,6 +28,7 @@ from persona_gen.runtime.options import (
     check_destinations,
     check_pacing,
     check_shape,
+    file_option,
     format_for,
     pacer,
     parse_count,
@@ -250,9 +251,14 @@ def quick(
     personas: PersonaDirs = None,
     seed: Annotated[str | None, typer.Option("-s", "--seed", help="Seed (replayable).")] = None,
     pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
-    output: Annotated[
-        Path | None,
-        typer.Option("-o", "--output", help="Write to this file (atomically) instead of stdout."),
+    output_name: Annotated[
+        str | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Write to this file (atomically) instead of stdout.",
+        ),
     ] = None,
     fmt: Annotated[
         str | None,
@@ -276,10 +282,11 @@ def quick(
             "(see docs/sinks.md).",
         ),
     ] = None,
-    manifest_file: Annotated[
-        Path | None,
+    manifest_name: Annotated[
+        str | None,
         typer.Option(
             "--manifest",
+            metavar="<path>",
             help="Write the run manifest here (default: beside -o FILE or a SQLite file, "
             "else DATASET.SCHEME.manifest.json in $PERSONA_GEN_MANIFEST_DIR or the working "
             "directory for a --sink).",
@@ -316,8 +323,11 @@ def quick(
     seed_value = parse_seed(seed)
     processes = parse_workers(workers)
     fmt_given = fmt is not None
-    if output is not None and str(output) == "-":
-        output = None  # (the usual spelling of standard output)
+    if output_name == "-":
+        output_name = None  # (the usual spelling of standard output)
+    output = file_option(output_name)
+    with _naming("--manifest"):
+        manifest_file = file_option(manifest_name)
     fmt = format_for(fmt, output)
     GENERATORS.get(dataset_type, "-t/--type")
     catalog = _catalog(personas)
@@ -433,10 +443,13 @@ def import_schema(
     name: Annotated[
         str | None, typer.Option("-n", "--name", help="Profile name (defaults to the entity name).")
     ] = None,
-    output: Annotated[
-        Path | None,
+    output_name: Annotated[
+        str | None,
         typer.Option(
-            "-o", "--output", help="Profile YAML to write (required unless --list-entities)."
+            "-o",
+            "--output",
+            metavar="<path>",
+            help="Profile YAML to write (required unless --list-entities).",
         ),
     ] = None,
     dataset_type: Annotated[
@@ -485,6 +498,7 @@ def import_schema(
     )
     from persona_gen.runtime.schema_import import import_schema as run_import
 
+    output = file_option(output_name)
     if output is None and not list_entities:
         raise UsageError(
             "-o/--output is required (the profile YAML to write), or use --list-entities"
@@ -726,8 +740,9 @@ def check(
             "folder, else beside it or in schemas/ or ../schemas/).",
         ),
     ] = None,
-    report_file: Annotated[
-        Path | None, typer.Option("--report", help="Write the full report as JSON here.")
+    report_name: Annotated[
+        str | None,
+        typer.Option("--report", metavar="<path>", help="Write the full report as JSON here."),
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
@@ -739,6 +754,8 @@ def check(
     from persona_gen.runtime.manifest import manifest_path
     from persona_gen.sinks.output import ensure_writable, write_atomic
 
+    with _naming("--report"):
+        report_file = file_option(report_name)
     data_file = sink_file(data) if "://" in data else Path(data)
     if data_file is not None:
         check_data_file(data_file)
@@ -842,7 +859,9 @@ def _file_kind(file: Path) -> str:
 @app.command("init-persona")
 def init_persona(
     name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to create.")],
+    output_name: Annotated[
+        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
+    ],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented persona template that validates as is."""
@@ -854,6 +873,7 @@ def init_persona(
 
     if not re.match(NAME_PATTERN, name):
         raise UsageError(f"-n/--name: '{name}' must be snake_case (letters, digits, _)")
+    output = file_option(output_name)
     if output.stem != name:
         raise UsageError(
             f"-o/--output: a persona is found by its file name; name the file "
@@ -867,7 +887,9 @@ def init_persona(
 @app.command("init-profile")
 def init_profile(
     name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="File to create.")],
+    output_name: Annotated[
+        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
+    ],
     persona: Annotated[
         list[str] | None, typer.Option("-p", "--persona", help="Persona to include; repeatable.")
     ] = None,
@@ -886,6 +908,7 @@ def init_profile(
     from persona_gen.runtime.templates import profile_template
     from persona_gen.sinks.output import write_atomic
 
+    output = file_option(output_name)
     _check_profile_name(name)
     # (a persona or type given twice is meant once: twice would not validate)
     chosen = list(dict.fromkeys(persona or ["normal_user"]))

@@ -3,7 +3,8 @@ worker numbers; output formats; options that would do nothing where they are giv
 database option without a database sink, --pretty for a format it cannot indent, pacing
 without a sink); a manifest that would replace its own data.
 
-Each refusal is a ``UsageError``: one clear message, exit code 1 (ADR 0003).
+Each refusal is a ``UsageError``: one clear message, exit code 1 (ADR 0003); a file option
+naming a directory (``-o out/``) is an ``OutputError``, as an existing directory is.
 """
 
 from __future__ import annotations
@@ -15,9 +16,9 @@ import re
 import stat
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
-from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.errors import OutputError, PersonaGenError, UsageError
 
 __all__ = [
     "MAX_COUNT",
@@ -26,6 +27,7 @@ __all__ = [
     "check_destinations",
     "check_pacing",
     "check_shape",
+    "file_option",
     "format_for",
     "pacer",
     "parse_count",
@@ -148,6 +150,24 @@ def _same_file(a: Path, b: Path) -> bool:
     with contextlib.suppress(OSError):
         return os.path.samefile(a, b)
     return False
+
+
+@overload
+def file_option(value: str) -> Path: ...
+@overload
+def file_option(value: None) -> None: ...
+@overload
+def file_option(value: str | None) -> Path | None: ...
+def file_option(value: str | None) -> Path | None:
+    """The file an option names (``-o``, ``--manifest``, ``--report``). A name ending in a
+    slash (``-o out/``) names a directory: refused as an existing directory is, before
+    anything is written (as a path, ``out/`` would be the file ``out``)."""
+    if value is None:
+        return None
+    last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
+    if "/" in value.replace(os.sep, "/") and last in ("", ".", ".."):
+        raise OutputError(f"{value}: is a directory, expected a file path")
+    return Path(value)
 
 
 def sink_file(url: str) -> Path | None:

@@ -29,7 +29,8 @@ from typing import Any, NamedTuple
 
 import orjson
 
-from persona_gen.entities.model import Domain, Schema
+from persona_gen._json import json_type
+from persona_gen.entities.model import Domain, Schema, deref
 from persona_gen.errors import FileError, UsageError
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_COLUMN
@@ -76,26 +77,41 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        if fmt == "json":
+    if fmt == "json":
+        try:
             doc = orjson.loads(data)
-            if not isinstance(doc, list):
-                raise UsageError(f"{path}: expected a JSON array of records (objects)")
-            _objects(path, enumerate(doc), "item")
-            return doc, False
-        if fmt == "jsonl":
-            lines = enumerate(data.splitlines(), 1)
-            numbered = [(n, orjson.loads(line)) for n, line in lines if line.strip()]
-            _objects(path, numbered, "line")
-            return [record for _, record in numbered], False
-    except orjson.JSONDecodeError as exc:
-        raise UsageError(f"{path}: not valid {fmt}: {exc}") from None
+        except orjson.JSONDecodeError as exc:
+            raise _not_valid(path, fmt, exc) from None
+        if not isinstance(doc, list):
+            raise UsageError(f"{path}: expected a JSON array of records (objects)")
+        _objects(path, enumerate(doc), "item")
+        return doc, False
+    if fmt == "jsonl":
+        numbered = []
+        for n, line in enumerate(data.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:  # (one line at a time: orjson's position is within the line)
+                numbered.append((n, orjson.loads(line)))
+            except orjson.JSONDecodeError as exc:
+                raise _not_valid(path, fmt, exc, line=n) from None
+        _objects(path, numbered, "line")
+        return [record for _, record in numbered], False
     if fmt == "csv":
         return _read_csv(data), True
     return _read_parquet(path), False
 
 
 _JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boolean"}
+
+
+def _not_valid(
+    path: Path, fmt: str, exc: orjson.JSONDecodeError, line: int | None = None
+) -> UsageError:
+    """``FILE:LINE:COLUMN: not valid json…``: where the text stops being JSON (``line``: the
+    JSON Lines line, whose text alone was parsed)."""
+    where = f"{path}:{line or exc.lineno}:{exc.colno}"
+    return UsageError(f"{where}: not valid {fmt}: {exc.msg}")
 
 
 def _objects(path: Path, records: Iterable[tuple[int, Any]], what: str) -> None:
@@ -274,7 +290,10 @@ class FileRowShape:
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
         if not isinstance(value, str):
             return value
-        schema = self._concrete(leaf.schema) if leaf is not None else None
+        options = self._options(leaf.schema) if leaf is not None else []
+        if text and value != "" and len(options) > 1:
+            return _union_cell(value, options)
+        schema = options[0] if options else None
         kind = schema.type if schema is not None else "string"
         if kind in ("array", "map", "object", "any"):
             try:
@@ -304,20 +323,49 @@ class FileRowShape:
             pass
         return value
 
-    def _concrete(self, schema: Schema) -> Schema:
-        seen = 0
-        while seen < 16:
-            if schema.type == "ref" and schema.ref in self.domain.entities:
-                schema = self.domain.entities[schema.ref].schema
-            elif schema.type == "union":
-                options = [v for v in schema.variants if v.type != "null"]
-                if not options:
-                    return schema
-                schema = options[0]
-            else:
-                return schema
-            seen += 1
-        return schema
+    def _options(self, schema: Schema, depth: int = 0) -> list[Schema]:
+        """The schemas a value of ``schema`` may be of: a reference's entity, a union's
+        options other than null (of nested unions too), in order; else ``schema`` itself."""
+        schema = deref(self.domain, schema)
+        if schema.type != "union" or depth >= 16:
+            return [schema]
+        options = [
+            o for v in schema.variants if v.type != "null" for o in self._options(v, depth + 1)
+        ]
+        return options or [schema]
+
+
+def _union_cell(text: str, options: list[Schema]) -> Any:
+    """A CSV cell of a union as the CSV writer wrote it: a number, a boolean, an object or
+    an array as its JSON text, a string as it is (``117`` of ``oneOf: [{enum: [gold]},
+    {type: integer}]`` is the integer). The text is a string option's where it reads as no
+    option's type (``12.0`` where integers are), or where only a string option takes it
+    (``117`` of a string pattern of digits, past the integer option's maximum)."""
+    kinds = {o.type for o in options}
+    if "any" in kinds:
+        kinds |= {"object", "array", "integer", "number", "boolean"}
+    if "map" in kinds:
+        kinds.add("object")
+    if "number" in kinds:
+        kinds.add("integer")
+    try:
+        value = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        if "number" not in kinds or "," not in text:
+            return text
+        try:  # (a persona's decimal comma: 1,5)
+            value = float(text.replace(",", ".", 1))
+        except ValueError:
+            return text
+    if value is None or isinstance(value, str) or json_type(value, as_written=True) not in kinds:
+        return text  # (CSV writes null as an empty cell: "null" is a string's text)
+    if "string" in kinds and not _fits(value, options) and _fits(text, options):
+        return text
+    return value
+
+
+def _fits(value: Any, options: list[Schema]) -> bool:
+    return any(violated_rule(o, value) is None for o in options)
 
 
 def _put_null(record: dict[str, Any], path: tuple[str | int, ...]) -> None:

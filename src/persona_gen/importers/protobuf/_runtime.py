@@ -89,10 +89,17 @@ def to_message(record: Mapping[str, Any], cls: type[Message]) -> Message:
     of the message (a wrong type, a value out of range, two members of one oneof...).
     """
     msg = cls()
-    json_format.ParseDict(
-        dict(record),
-        msg,
-        ignore_unknown_fields=False,
-        descriptor_pool=cls.DESCRIPTOR.file.pool,
-    )
+    try:
+        json_format.ParseDict(
+            dict(record),
+            msg,
+            ignore_unknown_fields=False,
+            descriptor_pool=cls.DESCRIPTOR.file.pool,
+        )
+    # ParseDict trusts parts of an Any: its "@type" to be a string (else AttributeError), and
+    # a packed well-known type to have its "value" (else KeyError). Records may break both.
+    except KeyError as exc:
+        raise json_format.ParseError(f"an Any's packed value has no {exc.args[0]!r}") from None
+    except AttributeError as exc:
+        raise json_format.ParseError(f"an Any's '@type' is not a type URL string ({exc})") from None
     return msg
