@@ -1401,11 +1401,63 @@ def test_a_persona_or_profile_given_as_a_schema_says_what_it_is(
     assert not (tmp_path / "x.yaml").exists()
 
 
+_AVRO_RECORD = '{"type": "record", "name": "A", "fields": [{"name": "x", "type": "string"}]}'
+_OPENAPI = '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}, '
+_OPENAPI += '"components": {"schemas": {"A": {"type": "string"}}}}'
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fmt"),
+    [
+        # A root of no `type` or `$schema` (a bare oneOf, anyOf, $ref or allOf) was not
+        # recognised ("cannot tell the schema format ... pass -f") though its name or its
+        # keys say JSON Schema.
+        ("code.schema.json", '{"oneOf": [{"type": "string"}, {"type": "integer"}]}', "jsonschema"),
+        ("code.json", '{"title": "Code", "anyOf": [{"type": "string"}]}', "jsonschema"),
+        ("ref.json", '{"$ref": "#/$defs/A", "$defs": {"A": {"type": "string"}}}', "jsonschema"),
+        ("all.schema.json", '{"allOf": [{"required": ["a"]}], "x-team": "t"}', "jsonschema"),
+        ("code.schema.yaml", "oneOf: [{type: string}, {type: integer}]\n", "jsonschema"),
+        # ... while Avro and OpenAPI documents keep their formats
+        ("a.json", _AVRO_RECORD, "avro"),
+        ("a.schema.json", _AVRO_RECORD, "avro"),
+        ("a.avsc", _AVRO_RECORD, "avro"),
+        ("o.json", _OPENAPI, "openapi"),
+        ("o.schema.json", _OPENAPI, "openapi"),
+    ],
+)
+def test_the_schema_format_is_told_by_name_and_top_level_keys(
+    tmp_path: Path, name: str, text: str, fmt: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    profile = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(tmp_path / name), "-c", "5", "-o", str(profile)])
+    assert result.code == 0, result.stderr
+    assert yaml.safe_load(profile.read_text())["source"]["format"] == fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("data.json", '{"title": "t", "values": [1, 2]}'),  # (annotations alone say nothing)
+        ("data.schema.json", '{"title": "t", "description": "d"}'),
+    ],
+)
+def test_a_file_of_no_schema_format_asks_for_f(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    result = run_cli(["import-schema", str(tmp_path / name), "-o", str(tmp_path / "p.yaml")])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {tmp_path / name}: cannot tell the schema format from the file "
+        "name or content; pass -f with one of openapi, jsonschema, avro, ddl, protobuf\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("e.yaml", "an OpenAPI document"),
-        ("e.json", "an OpenAPI document or a JSON Schema"),
+        ("e.json", "an OpenAPI document, a JSON Schema or an Avro schema (JSON)"),
+        ("e.schema.yaml", "an OpenAPI document or a JSON Schema"),
         ("e.avsc", "an Avro schema (JSON)"),
         ("e.sql", "SQL DDL (CREATE TABLE statements)"),
         ("e.proto", "Protobuf message definitions"),

@@ -83,7 +83,8 @@ def _schema_text(path: Path, *formats: str) -> str:
     text = _read(path)
     if not text.strip():
         if formats:
-            expected = " or ".join(dict.fromkeys(_EXPECTED.get(f, "a schema") for f in formats))
+            kinds = list(dict.fromkeys(_EXPECTED.get(f, "a schema") for f in formats))
+            expected = " or ".join([", ".join(kinds[:-1]), kinds[-1]] if kinds[1:] else kinds)
         else:
             expected = "a schema (OpenAPI, JSON Schema, Avro, SQL DDL or Protobuf)"
         raise SchemaImportError(f"empty file: expected {expected}", path, 1)
