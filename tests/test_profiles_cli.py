@@ -226,7 +226,14 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     source = tmp_path / "t.sql"
     source.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 1000));\n")
     profile = tmp_path / "p.yaml"
-    assert run_cli(["import-schema", str(source), "-c", "1001", "-o", str(profile)]).code == 0
+    imported = run_cli(["import-schema", str(source), "-c", "1001", "-o", str(profile)])
+    # (-c given: the profile is written as asked, and the warning says what generate will do)
+    assert imported.code == 0
+    assert imported.stderr.startswith(
+        "persona-gen: warning: -c 1001: generate and validate will refuse this profile: "
+        "'id' must be unique but has only 1000 allowed values (1 to 1000); 1001 records "
+        "cannot all differ (pass -c 1000 or fewer)\n"
+    )
     message = (
         "dataset 't_file': 'id' must be unique but has only 1000 allowed values (1 to 1000); "
         "1001 records cannot all differ"
@@ -238,6 +245,33 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert not out.exists() or not any(out.iterdir())
     checked = run_cli(["validate", str(profile), "-t", "profile"])
     assert checked.code == 1 and message in checked.stderr
+
+
+@pytest.mark.parametrize("output_format", ["csv", "sql"])
+def test_the_default_count_fits_a_key_of_few_values(tmp_path: Path, output_format: str) -> None:
+    # Without -c, import wrote count: 100 for a key of 9 values: validate and generate
+    # refused the profile it had just written (and --output-format sql refused the import).
+    source = tmp_path / "t.sql"
+    source.write_text("CREATE TABLE t (b INT PRIMARY KEY CHECK (b BETWEEN 1 AND 9));\n")
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "--output-format", output_format, "-o", str(profile)]
+    imported = run_cli(args)
+    assert imported.code == 0, imported.stderr
+    warning = (
+        "persona-gen: warning: the dataset's count is 9, not the default 100: 'b' must be "
+        "unique but has only 9 allowed values (1 to 9), so 100 records cannot all differ; "
+        "to change it, pass -c N (at most 9) or edit the dataset's count in the profile\n"
+    )
+    assert imported.stderr.startswith(warning)
+    assert yaml.safe_load(profile.read_text())["datasets"][0]["count"] == 9
+    assert "# import warning: the dataset's count is 9" in profile.read_text()
+    checked = run_cli(["validate", str(profile), "-t", "profile"])
+    assert checked.code == 0, checked.stderr
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    lines = made.stdout.decode().splitlines()
+    rows = lines[1:] if output_format == "csv" else [x for x in lines if x.startswith("INSERT")]
+    assert len(rows) == 9
 
 
 def test_a_composite_primary_key_holds_more_rows_than_one_of_its_columns(tmp_path: Path) -> None:
