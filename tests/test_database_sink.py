@@ -1096,7 +1096,8 @@ def test_records_that_are_not_objects_are_refused_before_anything_is_written(
     assert refused.code == 1
     assert refused.stderr.endswith(
         "entity 'Code' has no fields to make table columns of (its records are not objects: "
-        "string or integer); write its dataset as json or jsonl\n"
+        "string or integer); write its dataset as json, jsonl, csv or parquet (rows of one "
+        "'value' column)\n"
     )
     assert not out.exists() or not any(out.iterdir())
     target = tmp_path / "c.db"

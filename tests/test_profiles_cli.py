@@ -226,7 +226,14 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     source = tmp_path / "t.sql"
     source.write_text("CREATE TABLE t (id INTEGER PRIMARY KEY CHECK (id BETWEEN 1 AND 1000));\n")
     profile = tmp_path / "p.yaml"
-    assert run_cli(["import-schema", str(source), "-c", "1001", "-o", str(profile)]).code == 0
+    imported = run_cli(["import-schema", str(source), "-c", "1001", "-o", str(profile)])
+    # (-c given: the profile is written as asked, and the warning says what generate will do)
+    assert imported.code == 0
+    assert imported.stderr.startswith(
+        "persona-gen: warning: -c 1001: generate and validate will refuse this profile: "
+        "'id' must be unique but has only 1000 allowed values (1 to 1000); 1001 records "
+        "cannot all differ (pass -c 1000 or fewer)\n"
+    )
     message = (
         "dataset 't_file': 'id' must be unique but has only 1000 allowed values (1 to 1000); "
         "1001 records cannot all differ"
@@ -238,6 +245,33 @@ def test_a_dataset_too_large_for_a_bounded_unique_key_is_refused_before_writing(
     assert not out.exists() or not any(out.iterdir())
     checked = run_cli(["validate", str(profile), "-t", "profile"])
     assert checked.code == 1 and message in checked.stderr
+
+
+@pytest.mark.parametrize("output_format", ["csv", "sql"])
+def test_the_default_count_fits_a_key_of_few_values(tmp_path: Path, output_format: str) -> None:
+    # Without -c, import wrote count: 100 for a key of 9 values: validate and generate
+    # refused the profile it had just written (and --output-format sql refused the import).
+    source = tmp_path / "t.sql"
+    source.write_text("CREATE TABLE t (b INT PRIMARY KEY CHECK (b BETWEEN 1 AND 9));\n")
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(source), "--output-format", output_format, "-o", str(profile)]
+    imported = run_cli(args)
+    assert imported.code == 0, imported.stderr
+    warning = (
+        "persona-gen: warning: the dataset's count is 9, not the default 100: 'b' must be "
+        "unique but has only 9 allowed values (1 to 9), so 100 records cannot all differ; "
+        "to change it, pass -c N (at most 9) or edit the dataset's count in the profile\n"
+    )
+    assert imported.stderr.startswith(warning)
+    assert yaml.safe_load(profile.read_text())["datasets"][0]["count"] == 9
+    assert "# import warning: the dataset's count is 9" in profile.read_text()
+    checked = run_cli(["validate", str(profile), "-t", "profile"])
+    assert checked.code == 0, checked.stderr
+    made = run_cli(["generate", str(profile), "-s", "1"])
+    assert made.code == 0, made.stderr
+    lines = made.stdout.decode().splitlines()
+    rows = lines[1:] if output_format == "csv" else [x for x in lines if x.startswith("INSERT")]
+    assert len(rows) == 9
 
 
 def test_a_composite_primary_key_holds_more_rows_than_one_of_its_columns(tmp_path: Path) -> None:
@@ -1401,11 +1435,63 @@ def test_a_persona_or_profile_given_as_a_schema_says_what_it_is(
     assert not (tmp_path / "x.yaml").exists()
 
 
+_AVRO_RECORD = '{"type": "record", "name": "A", "fields": [{"name": "x", "type": "string"}]}'
+_OPENAPI = '{"openapi": "3.0.0", "info": {"title": "t", "version": "1"}, "paths": {}, '
+_OPENAPI += '"components": {"schemas": {"A": {"type": "string"}}}}'
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "fmt"),
+    [
+        # A root of no `type` or `$schema` (a bare oneOf, anyOf, $ref or allOf) was not
+        # recognised ("cannot tell the schema format ... pass -f") though its name or its
+        # keys say JSON Schema.
+        ("code.schema.json", '{"oneOf": [{"type": "string"}, {"type": "integer"}]}', "jsonschema"),
+        ("code.json", '{"title": "Code", "anyOf": [{"type": "string"}]}', "jsonschema"),
+        ("ref.json", '{"$ref": "#/$defs/A", "$defs": {"A": {"type": "string"}}}', "jsonschema"),
+        ("all.schema.json", '{"allOf": [{"required": ["a"]}], "x-team": "t"}', "jsonschema"),
+        ("code.schema.yaml", "oneOf: [{type: string}, {type: integer}]\n", "jsonschema"),
+        # ... while Avro and OpenAPI documents keep their formats
+        ("a.json", _AVRO_RECORD, "avro"),
+        ("a.schema.json", _AVRO_RECORD, "avro"),
+        ("a.avsc", _AVRO_RECORD, "avro"),
+        ("o.json", _OPENAPI, "openapi"),
+        ("o.schema.json", _OPENAPI, "openapi"),
+    ],
+)
+def test_the_schema_format_is_told_by_name_and_top_level_keys(
+    tmp_path: Path, name: str, text: str, fmt: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    profile = tmp_path / "p.yaml"
+    result = run_cli(["import-schema", str(tmp_path / name), "-c", "5", "-o", str(profile)])
+    assert result.code == 0, result.stderr
+    assert yaml.safe_load(profile.read_text())["source"]["format"] == fmt
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("data.json", '{"title": "t", "values": [1, 2]}'),  # (annotations alone say nothing)
+        ("data.schema.json", '{"title": "t", "description": "d"}'),
+    ],
+)
+def test_a_file_of_no_schema_format_asks_for_f(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    result = run_cli(["import-schema", str(tmp_path / name), "-o", str(tmp_path / "p.yaml")])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {tmp_path / name}: cannot tell the schema format from the file "
+        "name or content; pass -f with one of openapi, jsonschema, avro, ddl, protobuf\n"
+    )
+
+
 @pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("e.yaml", "an OpenAPI document"),
-        ("e.json", "an OpenAPI document or a JSON Schema"),
+        ("e.json", "an OpenAPI document, a JSON Schema or an Avro schema (JSON)"),
+        ("e.schema.yaml", "an OpenAPI document or a JSON Schema"),
         ("e.avsc", "an Avro schema (JSON)"),
         ("e.sql", "SQL DDL (CREATE TABLE statements)"),
         ("e.proto", "Protobuf message definitions"),

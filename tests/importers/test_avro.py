@@ -70,7 +70,7 @@ def test_registered_under_its_name_and_alias() -> None:
     assert IMPORTERS.get("avro") is AvroImporter
     assert FORMAT_ALIASES["avsc"] == "avro"
     assert AvroImporter.name == "avro"
-    assert AvroImporter.extensions == (".avsc",)
+    assert AvroImporter.extensions == (".avsc", ".json")  # (a record schema saved as .json)
 
 
 def test_public_names() -> None:

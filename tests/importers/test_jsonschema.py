@@ -82,6 +82,11 @@ def test_sniff() -> None:
     assert not imp.sniff(Path("a.json"), json.dumps({"openapi": "3.0.0", "type": "object"}))
     assert not imp.sniff(Path("a.json"), json.dumps({"name": "x"}))
     assert not imp.sniff(Path("a.json"), "{not json")
+    # a root of keywords alone (no type, no $schema): by its keys, or its name
+    assert imp.sniff(Path("a.json"), json.dumps({"oneOf": [{"type": "string"}]}))
+    assert not imp.sniff(Path("a.json"), json.dumps({"oneOf": [], "name": "x"}))
+    assert imp.sniff(Path("a.schema.json"), json.dumps({"oneOf": [], "name": "x"}))
+    assert not imp.sniff(Path("a.schema.json"), json.dumps({"title": "x"}))
 
 
 # -- constructs ---------------------------------------------------------------------------

@@ -17,21 +17,35 @@ import numpy as np
 import orjson
 
 from persona_gen._json import CONTAINERS, dumps_each
+from persona_gen.entities.model import Domain, Schema
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
-from persona_gen.generators.paths import leaves
+from persona_gen.generators.paths import Leaf, leaves, object_of
 from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
 from persona_gen.values.rows import RowColumns
 
-__all__ = ["LABEL_COLUMNS", "CsvDialect", "FileGenerator", "flatten"]
+__all__ = ["LABEL_COLUMNS", "VALUE_COLUMN", "CsvDialect", "FileGenerator", "flatten", "value_leaf"]
 
 VALID_COLUMN = "_expected_valid"
 VIOLATIONS_COLUMN = "_violations"
 BEHAVIOURS_COLUMN = "_behaviors"
 LABEL_COLUMNS = (VALID_COLUMN, VIOLATIONS_COLUMN, BEHAVIOURS_COLUMN)
 _LAZY_SHARE = 0.25
+# The one data column of rows of an entity whose records are not objects.
+VALUE_COLUMN = "value"
+
+
+def value_leaf(domain: Domain, schema: Schema) -> Leaf | None:
+    """The column of the rows of an entity whose records are not objects with declared
+    fields (a string, an array, a map, a union of scalars: a JSON Schema root ``oneOf:
+    [{type: string}, {type: integer}]``): the whole record, in a column named ``value``.
+    None for an object (a union of objects included), whose fields are the columns."""
+    schema = object_of(domain, schema)
+    if schema.type == "object":
+        return None
+    return Leaf((VALUE_COLUMN,), schema, required=True)
 
 
 @dataclass(frozen=True)
@@ -76,6 +90,8 @@ class FileGenerator(Generator):
         # Objects whose fields are columns of their own are spread as ``parent.child``; every
         # other value (maps, unions, deeper objects, arrays) is one JSON-text column.
         fields = leaves(self.ctx.domain, self.entity.schema)
+        whole = value_leaf(self.ctx.domain, self.entity.schema)
+        fields = fields if whole is None else (whole,)
         parents = {leaf.path[:-1] for leaf in fields if len(leaf.path) > 1}
         self.nested = frozenset(leaf.dotted for leaf in fields if leaf.path in parents)
         self.columns = [leaf.dotted for leaf in fields if leaf.path not in parents]
@@ -85,7 +101,10 @@ class FileGenerator(Generator):
         self.column_types = {
             leaf.dotted: leaf.schema.type for leaf in fields if leaf.path not in parents
         }
-        self.column_paths = [leaf.path for leaf in fields if leaf.path not in parents]
+        # (the record itself, when it is not an object: see ``value_leaf``)
+        self.column_paths = [
+            () if leaf is whole else leaf.path for leaf in fields if leaf.path not in parents
+        ]
         # Required columns (an object kept as one JSON-text column too; a spread object is
         # its columns).
         self.required = {
@@ -281,8 +300,10 @@ def _within(path: str, names: list[str], columns: list[str] | None = None) -> bo
 
 
 def _column(payloads: Sequence[Any], path: tuple[str | int, ...]) -> list[Any]:
-    """The value at ``path`` of each payload: None where a parent is missing or not an
-    object."""
+    """The value at ``path`` of each payload (``()``: the payload): None where a parent is
+    missing or not an object."""
+    if not path:
+        return list(payloads)
     if len(path) == 1:
         key = path[0]
         try:  # (when every payload has the key: about twice as fast as get)

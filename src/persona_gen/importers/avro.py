@@ -37,7 +37,9 @@ _NAMED_KINDS = ("record", "error", "enum", "fixed")
 
 class AvroImporter:
     name: ClassVar[str] = "avro"
-    extensions: ClassVar[tuple[str, ...]] = (".avsc",)
+    # (a .json file is tried as Avro when it is no OpenAPI document or JSON Schema: a
+    # record schema saved as user.json)
+    extensions: ClassVar[tuple[str, ...]] = (".avsc", ".json")
 
     @classmethod
     def sniff(cls, path: Path, text: str) -> bool:

@@ -52,12 +52,36 @@ _CONTAINER_KEYS = frozenset(
 
 _AVRO_NAMED_TYPES = frozenset({"record", "error", "enum", "fixed"})
 
+# The keywords of drafts 04 to 2020-12 that say what a value is (applicators, assertions,
+# references, definitions): a document whose top-level keys are all JSON Schema keywords,
+# one of these at least, is a JSON Schema whatever its name (a root that is a bare oneOf or
+# $ref); one named ``*.schema.json`` needs one of these only.
+_SCHEMA_KEYWORDS = frozenset(
+    {"$ref", "$dynamicRef", "$recursiveRef", "$defs", "definitions", "allOf", "anyOf",
+     "oneOf", "not", "if", "then", "else", "dependentSchemas", "dependencies", "prefixItems",
+     "items", "additionalItems", "contains", "properties", "patternProperties",
+     "additionalProperties", "propertyNames", "unevaluatedItems", "unevaluatedProperties",
+     "type", "enum", "const", "multipleOf", "maximum", "exclusiveMaximum", "minimum",
+     "exclusiveMinimum", "maxLength", "minLength", "pattern", "maxItems", "minItems",
+     "uniqueItems", "maxContains", "minContains", "maxProperties", "minProperties",
+     "required", "dependentRequired", "format", "contentEncoding", "contentMediaType",
+     "contentSchema"}
+)  # fmt: skip
+# The keywords that only name, describe or annotate (a data file may have such keys too).
+_ANNOTATION_KEYWORDS = frozenset(
+    {"$schema", "$id", "id", "$anchor", "$dynamicAnchor", "$recursiveAnchor", "$comment",
+     "$vocabulary", "title", "description", "default", "deprecated", "readOnly", "writeOnly",
+     "examples"}
+)  # fmt: skip
+# File names that say "JSON Schema" (``user.schema.json``).
+_SCHEMA_NAMES = (".schema.json", ".schema.yaml", ".schema.yml")
+
 FLAVOUR = Flavour("jsonschema")
 
 
 class JsonSchemaImporter:
     name: ClassVar[str] = "jsonschema"
-    extensions: ClassVar[tuple[str, ...]] = (".schema.json", ".json")
+    extensions: ClassVar[tuple[str, ...]] = (*_SCHEMA_NAMES, ".json")
 
     @classmethod
     def sniff(cls, path: Path, text: str) -> bool:
@@ -75,7 +99,14 @@ class JsonSchemaImporter:
         kind = data.get("type")
         if isinstance(kind, str) and kind in _AVRO_NAMED_TYPES and "$schema" not in data:
             return False  # an Avro schema saved as .json
-        return "$schema" in data or any(k in data for k in _SCHEMA_KEYS)
+        if "$schema" in data or any(k in data for k in _SCHEMA_KEYS):
+            return True
+        keywords = _SCHEMA_KEYWORDS.intersection(data)
+        if keywords and path.name.lower().endswith(_SCHEMA_NAMES):
+            return True
+        return bool(keywords) and all(
+            k in _SCHEMA_KEYWORDS or k in _ANNOTATION_KEYWORDS for k in data
+        )
 
     def load(self, path: Path, *, dialect: str | None = None, strict: bool = False) -> ImportResult:
         _, conv = self._convert(Path(path), dialect)
@@ -160,7 +191,7 @@ def _is_record(root: dict[str, Any]) -> bool:
 
 def _stem(path: Path) -> str:
     name = path.name
-    for suffix in (".schema.json", ".json", ".yaml", ".yml"):
+    for suffix in (*_SCHEMA_NAMES, ".json", ".yaml", ".yml"):
         if name.lower().endswith(suffix):
             return name[: -len(suffix)] or "schema"
     return path.stem or "schema"

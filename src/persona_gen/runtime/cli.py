@@ -423,6 +423,11 @@ def _progress_factory() -> Any:
     return RichProgress
 
 
+# import-schema's record count when -c is not given (fewer where a unique key has fewer
+# values: ``fit_count``).
+_IMPORT_COUNT = 100
+
+
 @app.command("import-schema")
 def import_schema(
     schema_file: Annotated[
@@ -458,7 +463,15 @@ def import_schema(
             "-t", "--dataset-type", help="Default dataset type: api|streaming|file|load|fault."
         ),
     ] = None,
-    count: Annotated[str, typer.Option("-c", "--count", help="Default record count.")] = "100",
+    count: Annotated[
+        str | None,
+        typer.Option(
+            "-c",
+            "--count",
+            help="Default record count [default: 100, or fewer where a unique key has "
+            "fewer values].",
+        ),
+    ] = None,
     output_format: Annotated[
         str | None,
         typer.Option("--output-format", help="json|jsonl|csv|parquet|avro|protobuf|sql."),
@@ -493,6 +506,7 @@ def import_schema(
     from persona_gen.runtime.schema_import import (
         choose_entity,
         detect_format,
+        fit_count,
         profile_document,
         write_checked_profile,
     )
@@ -503,7 +517,7 @@ def import_schema(
         raise UsageError(
             "-o/--output is required (the profile YAML to write), or use --list-entities"
         )
-    records = parse_count(count, "-c/--count")
+    records = parse_count(count or str(_IMPORT_COUNT), "-c/--count")
     if name is not None:
         _check_profile_name(name)
     if output is not None and not list_entities:
@@ -554,7 +568,10 @@ def import_schema(
         profile_path=output,
         proto_paths=proto_paths,
     )
-    write_checked_profile(output, doc, result.warnings)
+    fitted = fit_count(doc, given=count is not None)
+    write_checked_profile(output, doc, (*result.warnings, *([fitted] if fitted else [])))
+    if fitted:  # (once written: a profile refused for its output format says why itself)
+        print(f"persona-gen: warning: {fitted}", file=sys.stderr)
     print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)
 
 

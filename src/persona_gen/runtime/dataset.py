@@ -33,9 +33,9 @@ from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
 from persona_gen.values.rows import RowColumns
-from persona_gen.values.synth import suffixed_unique
+from persona_gen.values.synth import Synthesizer, suffixed_unique
 
-__all__ = ["Dataset", "DatasetStats", "is_whole_number"]
+__all__ = ["Dataset", "DatasetStats", "is_whole_number", "key_limits", "pattern_limits"]
 
 
 @dataclass
@@ -242,13 +242,10 @@ class Dataset:
         column whose values take the row number as a suffix (``word_123``) has no such
         limit, and is let through."""
         for gen, span in spans:
-            for name, room, pattern in _pattern_rooms(gen.entity):
-                if room >= span or _suffixed(gen, name, span):
-                    continue
+            for _, what in pattern_limits(gen.synth, gen.entity, span):
                 raise GenerationError(
-                    f"'{name}' must be unique but its pattern {pattern!r} has only "
-                    f"{room} values; the {self.count} records (numbered up to "
-                    f"{span - 1}) cannot all differ"
+                    f"{what}; the {self.count} records (numbered up to {span - 1}) "
+                    "cannot all differ"
                 )
 
     def _check_unique_room(self, spans: list[tuple[Generator, int]]) -> None:
@@ -257,14 +254,7 @@ class Dataset:
         for gen, span in spans:
             if not gen.keyed:
                 continue
-            for key, room, which in gen.synth.unique_room(gen.entity.name):
-                if room >= span:
-                    continue
-                if len(key) == 1:
-                    what, unit = f"'{key[0]}' must be unique", "allowed value"
-                else:  # (a key of several columns: its combinations, ``generators.keys``)
-                    what, unit = f"({', '.join(key)}) must be unique together", "combination"
-                allowed = f"{room} {unit}{'s' if room != 1 else ''} ({which})"
+            for _, what in key_limits(gen.synth, gen.entity.name, span):
                 if span == self.count:
                     why = f"{self.count} records cannot all differ"
                 else:  # (a mix numbers each persona's records apart: k + n*i)
@@ -273,7 +263,7 @@ class Dataset:
                         f"are numbered up to {span - 1} (each persona's apart), so they "
                         "cannot all differ"
                     )
-                raise GenerationError(f"{what} but has only {allowed}; {why}")
+                raise GenerationError(f"{what}; {why}")
 
     def _positions(self, index: int) -> np.ndarray:
         """The persona of each position of block ``index`` (a mix)."""
@@ -451,12 +441,44 @@ def _require_one_entity(lanes: list[_Lane], key: str) -> None:
         )
 
 
-def _suffixed(gen: Generator, name: str, span: int) -> bool:
+Limit = tuple[int, str]
+"""A unique key too small for a dataset: how many records it can tell apart, and what it is
+(``'b' must be unique but has only 9 allowed values (1 to 9)``)."""
+
+
+def key_limits(synth: Synthesizer, entity: str, span: int) -> list[Limit]:
+    """The unique keys of ``entity`` (a column's bounded values, a key's combinations: the
+    synthesizer's ``unique_room``) that records numbered up to ``span - 1`` outgrow, in the
+    order ``Dataset`` checks them."""
+    out = []
+    for key, room, which in synth.unique_room(entity):
+        if room >= span:
+            continue
+        if len(key) == 1:
+            what, unit = f"'{key[0]}' must be unique", "allowed value"
+        else:  # (a key of several columns: its combinations, ``generators.keys``)
+            what, unit = f"({', '.join(key)}) must be unique together", "combination"
+        out.append((room, f"{what} but has only {room} {unit}{'s' if room != 1 else ''} ({which})"))
+    return out
+
+
+def pattern_limits(synth: Synthesizer, entity: Entity, span: int) -> list[Limit]:
+    """The unique patterned columns of ``entity`` that records numbered up to ``span - 1``
+    outgrow (``^[0-9]{3}$``: 1000 values), but those whose values take the row number as a
+    suffix."""
+    return [
+        (room, f"'{name}' must be unique but its pattern {pattern!r} has only {room} values")
+        for name, room, pattern in _pattern_rooms(entity)
+        if room < span and not _suffixed(synth, entity, name, span)
+    ]
+
+
+def _suffixed(synth: Synthesizer, entity: Entity, name: str, span: int) -> bool:
     """Whether the unique field ``name`` takes the row number as a suffix up to row
     ``span - 1`` (probed on the last rows, whose suffixes are the longest)."""
-    field = gen.entity.schema.field(name)
+    field = entity.schema.field(name)
     last = range(max(0, span - 64), span)
-    return field is not None and suffixed_unique(gen.synth, field.schema, name, last)
+    return field is not None and suffixed_unique(synth, field.schema, name, last)
 
 
 def _pattern_rooms(entity: Entity) -> list[tuple[str, int, str]]:

@@ -3,7 +3,8 @@
 Shared by ``check`` (validate a dataset file against its profile's source schema) and the
 schema-bound encoders (Avro, Protobuf): streaming → ``payload``; fault → ``record``; api →
 ``request.body`` of POST/PUT; file → the row without its label columns, dotted columns
-re-nested (arrays, written as JSON text, decoded); load → nothing.
+re-nested (arrays, written as JSON text, decoded), or its ``value`` column for an entity
+whose records are not objects; load → nothing.
 
 json, jsonl, csv and parquet files hold whole records. Avro and Protobuf files hold only the
 governed parts (``read_avro``, ``read_protobuf``; ``as_record`` wraps one back); SQL scripts
@@ -33,7 +34,13 @@ from persona_gen._json import json_type
 from persona_gen.entities.model import Domain, Schema, deref
 from persona_gen.errors import FileError, UsageError
 from persona_gen.generators.check import violated_rule
-from persona_gen.generators.file import LABEL_COLUMNS, VALID_COLUMN, VIOLATIONS_COLUMN
+from persona_gen.generators.file import (
+    LABEL_COLUMNS,
+    VALID_COLUMN,
+    VALUE_COLUMN,
+    VIOLATIONS_COLUMN,
+    value_leaf,
+)
 from persona_gen.generators.paths import Leaf, leaves
 
 __all__ = [
@@ -225,8 +232,12 @@ class FileRowShape:
 
     def __init__(self, domain: Domain, entity: str) -> None:
         self.domain = domain
+        schema = domain.entity(entity).schema
+        # A record that is not an object is a row's one data column (``value_leaf``).
+        whole = value_leaf(domain, schema)
+        self.whole = whole is not None
         self.leaves: dict[str, Leaf] = {
-            leaf.dotted: leaf for leaf in leaves(domain, domain.entity(entity).schema)
+            leaf.dotted: leaf for leaf in ((whole,) if whole else leaves(domain, schema))
         }
         by_path = {leaf.path: leaf for leaf in self.leaves.values()}
         # Optional objects whose fields are columns, deepest first: a row whose columns of
@@ -258,7 +269,8 @@ class FileRowShape:
             )
         }
 
-    def record(self, row: dict[str, Any], text: bool = False) -> dict[str, Any]:
+    def record(self, row: dict[str, Any], text: bool = False) -> Any:
+        """The record a row was flattened from (a dict, but for ``whole`` rows)."""
         out: dict[str, Any] = {}
         filled: set[tuple[str, ...]] = set()  # the objects holding a value
         for column, raw in row.items():
@@ -285,7 +297,7 @@ class FileRowShape:
         for parent in self.nullable_parents:
             if parent not in filled:
                 _put_null(out, parent)
-        return out
+        return out.get(VALUE_COLUMN) if self.whole else out
 
     def _typed(self, value: Any, leaf: Leaf | None, text: bool) -> Any:
         if not isinstance(value, str):

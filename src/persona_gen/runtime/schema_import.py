@@ -24,7 +24,7 @@ from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
 from persona_gen.values.feasible import JSON_SCHEMA_KEYS, unsatisfiable
 
-__all__ = ["detect_format", "import_schema", "profile_document", "write_profile"]
+__all__ = ["detect_format", "fit_count", "import_schema", "profile_document", "write_profile"]
 
 _DEFAULT_TYPE = {
     "openapi": "api",
@@ -83,7 +83,8 @@ def _schema_text(path: Path, *formats: str) -> str:
     text = _read(path)
     if not text.strip():
         if formats:
-            expected = " or ".join(dict.fromkeys(_EXPECTED.get(f, "a schema") for f in formats))
+            kinds = list(dict.fromkeys(_EXPECTED.get(f, "a schema") for f in formats))
+            expected = " or ".join([", ".join(kinds[:-1]), kinds[-1]] if kinds[1:] else kinds)
         else:
             expected = "a schema (OpenAPI, JSON Schema, Avro, SQL DDL or Protobuf)"
         raise SchemaImportError(f"empty file: expected {expected}", path, 1)
@@ -293,6 +294,42 @@ def profile_document(
         "source": source,
         "domain": domain_to_dict(domain),
     }
+
+
+def fit_count(doc: dict[str, Any], given: bool) -> str | None:
+    """Keep the imported profile's dataset within what its unique keys can tell apart, as
+    ``generate`` and ``validate`` hold it (``runtime.dataset``'s ``key_limits`` and
+    ``pattern_limits``): a count that was not ``given`` (-c) becomes the largest that fits;
+    a given one is kept (the profile is the user's to edit). Returns the warning to print,
+    None when the count fits."""
+    from persona_gen.entities.serial import domain_from_dict
+    from persona_gen.generators import GENERATORS
+    from persona_gen.generators.keys import KeyedSynthesizer
+    from persona_gen.runtime.dataset import key_limits, pattern_limits
+
+    dataset = doc["datasets"][0]
+    count: int = dataset["count"]
+    if not GENERATORS.get(dataset["type"]).keyed:
+        return None  # (api and load bodies are not one entity per record: keys come round)
+    domain = domain_from_dict(doc["domain"])  # (as the written profile will be read)
+    entity = domain.entity(dataset["entity"])
+    synth = KeyedSynthesizer(domain, 0)  # (the rooms depend on no reference time)
+    # (generate checks the patterns first: its refusal names the first limit listed here)
+    limits = [*pattern_limits(synth, entity, count), *key_limits(synth, entity.name, count)]
+    if not limits:
+        return None
+    fits = min(room for room, _ in limits)
+    if given:
+        return (
+            f"-c {count}: generate and validate will refuse this profile: {limits[0][1]}; "
+            f"{count} records cannot all differ (pass -c {fits} or fewer)"
+        )
+    dataset["count"] = fits
+    return (
+        f"the dataset's count is {fits}, not the default {count}: {min(limits)[1]}, so "
+        f"{count} records cannot all differ; to change it, pass -c N (at most {fits}) or "
+        "edit the dataset's count in the profile"
+    )
 
 
 def schema_reference(schema: Path, profile_path: Path | None) -> str:

@@ -43,7 +43,8 @@ def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, En
         # (``INSERT INTO t () VALUES ()`` is not SQL, and rows of no values hold no data)
         raise UsageError(
             f"entity '{entity.name}' has no fields to make table columns of "
-            f"({_why_no_columns(entity.schema)}); write its dataset as json or jsonl"
+            f"({_why_no_columns(entity.schema)}); write its dataset as json, jsonl, csv or "
+            "parquet (rows of one 'value' column)"
         )
     return spec, entity, domain
 
