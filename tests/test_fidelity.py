@@ -725,6 +725,32 @@ def test_a_repeat_is_tagged_with_what_shaped_the_request_it_sends(
     assert [("/v1/" in p) for p in paths] == ["deprecated_formats" in r["behaviors"] for r in rows]
 
 
+def test_a_legacy_client_is_a_share_of_the_actors_each_legacy_in_every_event(
+    tmp_path: Path,
+) -> None:
+    # With rate < 1 each event was marked on its own draw: an actor alternated legacy and
+    # modern User-Agents (and v1 / v2 paths) from request to request.
+    catalog = own_catalog(
+        tmp_path,
+        "halflegacy",
+        """
+        behaviors:
+          session: {users: 300}
+          deprecated_formats: {rate: 0.5}
+        """,
+    )
+    rows = records("halflegacy", "api", 3 * BLOCK_SIZE, catalog=catalog)
+    agents: dict[str, set[str]] = {}
+    legacy: dict[str, set[bool]] = {}
+    for r in rows:
+        agents.setdefault(r["actor_id"], set()).add(r["request"]["headers"]["User-Agent"])
+        legacy.setdefault(r["actor_id"], set()).add("deprecated_formats" in r["behaviors"])
+    assert all(len(a) == 1 for a in agents.values())
+    assert all(len(kinds) == 1 for kinds in legacy.values())
+    share = sum(True in kinds for kinds in legacy.values()) / len(legacy)
+    assert 0.4 < share < 0.6, share
+
+
 _ONE_WAY = Schema(
     "object",
     fields=(
