@@ -583,6 +583,30 @@ def test_slow_processing_keeps_think_times_finite_time_spans(tmp_path: Path) -> 
     assert trace.think_ms.max() == MAX_DURATION_MS
 
 
+def test_slow_processing_leaves_transport_failures_latencies_alone(tmp_path: Path) -> None:
+    # A transport failure got no reply to be slow: a read timeout waits the client's
+    # 30 000 ms, a reset or refusal 1-50 ms, whatever slow_processing's factor and timeout.
+    engine = _engine(
+        tmp_path,
+        "slow_and_cut",
+        """\
+        behaviors:
+          connection_issues: {rate: 0.5}
+          slow_processing:
+            factor: {dist: constant, value: 2}
+            timeout_ms: 100000
+        """,
+    )
+    trace = engine.trace(0)
+    failure = trace.detail("failure")
+    cut = trace.status == -1
+    read_timeout = cut & (failure == "read_timeout")
+    assert read_timeout.any() and (cut & ~read_timeout).any()
+    assert (trace.latency_ms[read_timeout] == 30000).all()
+    others = trace.latency_ms[cut & ~read_timeout]
+    assert others.min() >= 1 and others.max() <= 50
+
+
 def test_minimal_latency_delivery_is_never_negative(tmp_path: Path) -> None:
     engine = _engine(
         tmp_path,

@@ -5,13 +5,14 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import zlib
 from typing import Annotated, Literal
 
 import numpy as np
 from pydantic import Field, field_validator
 
 from persona_gen.distributions import Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, splitmix64
 from persona_gen.personas.model import Spelt
 from persona_gen.personas.trace import Trace
 
@@ -99,7 +100,9 @@ def _alternatives(spellings: list[list[str]]) -> str:
 
 
 class DeprecatedFormatsParams(Params):
-    rate: Rate = Field(1.0, description="Share of events sent in the legacy format.")
+    rate: Rate = Field(
+        1.0, description="Share of actors that are legacy clients (all their events legacy)."
+    )
     date_format: Annotated[str, _DATE_FORMAT] = Field(
         "%m/%d/%Y %H:%M:%S", description="strftime format for date-times."
     )
@@ -173,5 +176,15 @@ class DeprecatedFormats(Behaviour[DeprecatedFormatsParams]):
     params_model = DeprecatedFormatsParams
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
-        trace.mark("deprecated", pick_rows(rng, trace.n, self.params.rate), self.name, self.params)
+        trace.mark("deprecated", self.legacy(trace.actor), self.name, self.params)
         trace.settings["legacy_file"] = self.params
+
+    def legacy(self, actor: np.ndarray) -> np.ndarray:
+        """Per event, whether its actor is a legacy client: a share ``rate`` of the actors,
+        a pure function of (actor, block name), so an actor's client (its User-Agent, API
+        version, encodings) is the same in every event and every block."""
+        salt = np.uint64(zlib.crc32(self.name.encode()) << 32 | 0x2545F491)
+        key = actor.astype(np.uint64) * np.uint64(0x100000001B3) ^ salt
+        share = (splitmix64(key) >> np.uint64(11)) * (1.0 / 2**53)
+        legacy: np.ndarray = share < self.params.rate
+        return legacy

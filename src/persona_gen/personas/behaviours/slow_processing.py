@@ -7,7 +7,7 @@ from pydantic import Field, field_validator
 
 from persona_gen.distributions import MAX_DURATION_MS, DistributionSpec
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase
-from persona_gen.personas.trace import Trace
+from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 
 MAX_FACTOR = 1000.0
 """The largest slow-down: a factor's mean may not exceed it, and larger draws count as it."""
@@ -48,11 +48,17 @@ class SlowProcessing(Behaviour[SlowProcessingParams]):
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         factor = np.clip(self.params.factor.sample(rng, trace.n), 1.0, MAX_FACTOR)
-        trace.latency_ms = trace.latency_ms * factor
+        # A transport failure got no reply to be slow: its latency is how long the client
+        # waited (a read timeout: the client's 30 000 ms; a reset or refusal: a few ms), as
+        # connection_issues set it. Only replies are slowed and run into the server's timeout.
+        slowed = trace.latency_ms * factor
+        timed_out = (slowed > self.params.timeout_ms) & (trace.status == 0)
+        replied = trace.status != TRANSPORT_FAILURE
+        trace.latency_ms = np.where(
+            replied, np.minimum(slowed, self.params.timeout_ms), trace.latency_ms
+        )
         # (a think time is a time span: never longer than 365 days)
         trace.think_ms = np.minimum(trace.think_ms * factor, MAX_DURATION_MS)
-        timed_out = (trace.latency_ms > self.params.timeout_ms) & (trace.status == 0)
-        trace.latency_ms = np.minimum(trace.latency_ms, self.params.timeout_ms)
         kept = trace.details.get("reply_latency_ms")
         if kept is not None:  # (the reply a transport failure replaced is as slow, and as
             # capped: an outcome that answers it after all gives a reply within the timeout)
