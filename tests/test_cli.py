@@ -820,6 +820,42 @@ def test_a_format_refused_for_a_generator_says_why_and_what_works(
     assert run_cli(again).code == 0
 
 
+def _generators_in(text: str) -> set[str]:
+    return set(re.findall(r"\w+", text)) & set(GENERATORS)
+
+
+def test_quick_help_and_the_readme_name_the_formats_quick_writes(tmp_path: Path) -> None:
+    # README's command table and `quick --help` listed protobuf, which quick refuses (it
+    # needs a profile imported from a .proto): each names the formats quick writes, and the
+    # records a format takes when it does not take every generator's.
+    from persona_gen.sinks import FORMATS
+
+    writes: dict[str, set[str]] = {}
+    for fmt in FORMATS.names():
+        for generator in GENERATORS:
+            out = tmp_path / f"{generator}.{fmt}"
+            args = ["quick", "normal_user", "-t", generator, "-n", "2", "-s", "1", "-f", fmt]
+            if run_cli([*args, "-o", str(out)]).code == 0:
+                writes.setdefault(fmt, set()).add(generator)
+    assert "protobuf" not in writes and {"json", "avro", "sql"} <= set(writes)
+    help_text = " ".join(run_cli(["quick", "--help"]).stdout.decode().split())
+    listed = re.search(r"--format <str> (.*?) \((.*?)\)\.", help_text)
+    assert listed is not None, help_text
+    assert set(re.findall(r"\w+", listed[1])) - {"or"} == set(writes)
+    notes = dict(note.split(": ") for note in listed[2].split("; "))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    row = next(line for line in readme if line.startswith("| `quick PERSONA"))
+    named = re.findall(r"(\w+)(?: \(([^)]*)\))?(?:, |$)", row.split("formats ")[1].split(";")[0])
+    assert {fmt for fmt, _ in named} == set(writes)
+    for fmt, generators in writes.items():
+        said = dict(named)[fmt]
+        assert _generators_in(said or " ".join(GENERATORS)) == generators, (fmt, said)
+        assert _generators_in(notes.get(fmt, " ".join(GENERATORS))) == generators, fmt
+    # (and a format quick does not know offers those it writes)
+    unknown = run_cli(["quick", "normal_user", "-t", "api", "-n", "2", "-f", "xml"]).stderr
+    assert unknown.endswith(f"Available: {', '.join(sorted(writes))}\n"), unknown
+
+
 class _InterruptedOnce(io.BytesIO):
     """Standard output that gets Ctrl-C once, as a write of it ends (as the buffered writer
     reports a signal that came while it wrote)."""

@@ -1195,6 +1195,97 @@ def test_an_inherited_parameter_that_does_not_fit_a_new_kind_names_where_the_kin
     )
 
 
+def test_a_child_changes_an_inherited_blocks_parameter_without_repeating_its_kind(
+    tmp_path: Path,
+) -> None:
+    # persona-format.md#inheritance merges a block both define by parameter, kind included:
+    # `rare_errors: {rate: 0.0}` under `extends: normal_user` was refused as an unknown kind
+    # 'rare_errors' unless the child repeated `kind: errors`.
+    quiet = write(
+        tmp_path,
+        "quiet_user",
+        "name: quiet_user\nextends: normal_user\nbehaviors: {rare_errors: {rate: 0.0}}\n",
+    )
+    result = run_cli(["validate", str(quiet)])
+    assert result.code == 0, result.stderr
+    (rare,) = [
+        b
+        for b in PersonaCatalog([tmp_path]).get("quiet_user").behaviours
+        if b.name == "rare_errors"
+    ]
+    assert (rare.kind, rare.params.rate) == ("errors", 0.0)
+    # Three levels: the grandparent names the kind, the parent and the child each change a
+    # parameter; `errors` here is a typos block, so its name is no guide to its kind.
+    write(
+        tmp_path,
+        "grand",
+        """\
+        name: grand
+        behaviors:
+          rare_errors: {kind: errors, rate: 0.02, statuses: {500: 1.0}}
+          errors: {kind: typos, rate: 0.1}
+        """,
+    )
+    write(
+        tmp_path,
+        "parent",
+        "name: parent\nextends: grand\nbehaviors:\n  rare_errors: {rate: 0.01}\n"
+        "  errors: {max_edits: 2}\n",
+    )
+    child = write(
+        tmp_path,
+        "child",
+        "name: child\nextends: parent\nbehaviors:\n  rare_errors: {statuses: {503: 1.0}}\n"
+        "  errors: {rate: 0.5}\n",
+    )
+    result = run_cli(["validate", str(child)])
+    assert result.code == 0, result.stderr
+    blocks = {b.name: b for b in PersonaCatalog([tmp_path]).get("child").behaviours}
+    rare, errors = blocks["rare_errors"], blocks["errors"]
+    assert (rare.kind, rare.params.rate, dict(rare.params.statuses)) == ("errors", 0.01, {503: 1.0})
+    assert (errors.kind, errors.params.rate, errors.params.max_edits) == ("typos", 0.5, 2)
+    # A child may still give an inherited block another kind, explicitly (its inherited
+    # parameters fit the new kind).
+    write(
+        tmp_path, "recast", "name: recast\nextends: grand\nbehaviors:\n  errors: {kind: unicode}\n"
+    )
+    recast = {b.name: b for b in PersonaCatalog([tmp_path]).get("recast").behaviours}
+    assert (recast["errors"].kind, recast["errors"].params.rate) == ("unicode", 0.1)
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (  # (a misspelt inherited block: the closest inherited name, not a kind)
+            "rare_erors: {rate: 0.0}",
+            "behaviors.rare_erors: 'rare_erors' is no behaviour kind and no parent "
+            "(normal_user) has a block named 'rare_erors' to inherit one from. Did you mean "
+            "the inherited block 'rare_errors'? (or give the block a 'kind:')",
+        ),
+        (
+            "erors: {rate: 0.0}",
+            "behaviors.erors: unknown behaviour kind 'erors' (no parent (normal_user) has a "
+            "block named 'erors' to inherit a kind from; give the block a 'kind:'). Did you "
+            "mean 'errors'? Available: ",
+        ),
+        (  # (a parameter the inherited kind lacks: where that kind comes from)
+            "rare_errors: {rat: 0.0}",
+            "behaviors.rare_errors.rat: unknown field. Did you mean 'rate'? (the block's kind "
+            f"is inherited from {builtin_persona_dir()}/normal_user.yaml:19:5)",
+        ),
+    ],
+)
+def test_a_childs_block_without_a_kind_that_fits_nothing_inherited_says_why(
+    tmp_path: Path, block: str, message: str
+) -> None:
+    path = write(tmp_path, "kid", f"name: kid\nextends: normal_user\nbehaviors:\n  {block}\n")
+    result = run_cli(["validate", str(path)])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {path}:4:"), result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_validate_warns_where_sessions_will_average_well_below_their_declared_length(
     tmp_path: Path,
 ) -> None:

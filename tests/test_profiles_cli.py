@@ -159,6 +159,24 @@ def test_seed_precedence(tmp_path: Path) -> None:
     assert {d["seed"] for d in plan["datasets"]} == {1234}
 
 
+def test_the_dry_run_shows_a_tiny_weight_that_gets_records_as_non_zero(tmp_path: Path) -> None:
+    # A weight of 1e-6 was printed as 0.0 (rounded to 4 decimals), though that persona gets
+    # records (one in each block at least): weights are shown to 6 significant digits.
+    profile = tmp_path / "tiny.yaml"
+    profile.write_text(
+        "name: tiny\npersonas: {normal_user: 0.5, high_volume_system: 1, legacy_client: 1e-6}\n"
+        "datasets: [{name: t, type: api, count: 1024, format: jsonl}]\n"
+    )
+    plan = json.loads(run_cli(["generate", str(profile), "--dry-run", "-s", "1"]).stdout)
+    (dataset,) = plan["datasets"]
+    shown = {"normal_user": 0.5, "high_volume_system": 1.0, "legacy_client": 1e-6}
+    assert dataset["personas"] == shown
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")])
+    assert result.code == 0, result.stderr
+    lines = (tmp_path / "out" / "t.jsonl").read_bytes().splitlines()
+    assert "legacy_client" in {json.loads(line)["persona"] for line in lines}
+
+
 def test_several_datasets_need_an_output_directory() -> None:
     result = run_cli(["generate", str(ROOT / "profiles" / "api_testing.yaml")])
     assert result.code == 1

@@ -11,7 +11,7 @@ import hashlib
 import math
 import re
 import typing
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
 from os import PathLike
@@ -269,7 +269,9 @@ class PersonaCatalog:
         merged["behaviors"] = {
             k: v for k, v in merged.get("behaviors", {}).items() if v is not None
         }
-        behaviours = bind_behaviours(merged["behaviors"], lineage)
+        behaviours = bind_behaviours(
+            merged["behaviors"], lineage, parents=spec.extends, inherited=tuple(inherited)
+        )
         population = Population.model_validate(merged.get("population") or {})
         canonical = orjson.dumps(_wide_ints_as_floats(merged), option=orjson.OPT_SORT_KEYS)
         return Persona(
@@ -337,10 +339,23 @@ def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     if repeated := _repeated_parents(located):
         raise ValidationError(repeated)
     # Validate this file's own behaviour blocks now, so errors point at this file.
-    bind_behaviours(
-        {k: v for k, v in spec.behaviors.items() if v is not None}, [located], partial=True
-    )
+    bind_behaviours(_kinds_known_here(spec.behaviors, located), [located], partial=True)
     return spec, located
+
+
+def _kinds_known_here(blocks: dict[Any, Any], located: Located) -> dict[str, Any]:
+    """The file's own blocks whose kind the file alone decides. In a persona that extends
+    others, a block without ``kind:`` may be a parent's block of that name, whose kind it
+    inherits with the parameters it does not set (persona-format.md#inheritance): it is
+    checked once the parents are merged (``_resolve``), not against its name as a kind."""
+    inherits = bool(located.data.get("extends"))
+    return {
+        name: block
+        for name, block in blocks.items()
+        if isinstance(name, str)
+        and block is not None
+        and not (inherits and isinstance(block, dict) and "kind" not in block)
+    }
 
 
 def _repeated_parents(located: Located) -> list[Problem]:
@@ -368,18 +383,23 @@ def _profile_hint(located: Located) -> list[Problem]:
 
 
 def _behaviour_problems(blocks: dict[Any, Any], located: Located) -> list[Problem]:
-    named = {k: v for k, v in blocks.items() if isinstance(k, str) and v is not None}
     try:
-        bind_behaviours(named, [located], partial=True)
+        bind_behaviours(_kinds_known_here(blocks, located), [located], partial=True)
     except ValidationError as exc:
         return list(exc.problems)
     return []
 
 
 def bind_behaviours(
-    blocks: dict[str, Any], lineage: Sequence[Located], partial: bool = False
+    blocks: dict[str, Any],
+    lineage: Sequence[Located],
+    partial: bool = False,
+    *,
+    parents: Sequence[str] = (),
+    inherited: Collection[str] = (),
 ) -> tuple[Behaviour[Any], ...]:
-    """Validate each block against its kind's parameters and bind it."""
+    """Validate each block against its kind's parameters and bind it. ``parents`` and the
+    block names ``inherited`` from them explain a block whose name is no kind."""
     problems: list[Problem] = []
     bound: list[Behaviour[Any]] = []
     for name, block in blocks.items():
@@ -410,13 +430,13 @@ def bind_behaviours(
                 )
             )
             continue
+        if kind not in BEHAVIOURS and "kind" in block:
+            unknown = UnknownNameError("behaviour kind", kind, BEHAVIOURS.names())
+            problems.append(located.problem(("behaviors", name, "kind"), str(unknown)))
+            continue
         if kind not in BEHAVIOURS:
-            where = ("behaviors", name, "kind") if "kind" in block else ("behaviors", name)
-            problems.append(
-                located.problem(
-                    where, str(UnknownNameError("behaviour kind", str(kind), BEHAVIOURS.names()))
-                )
-            )
+            message = _unknown_block(name, parents, inherited)
+            problems.append(located.problem(("behaviors", name), message))
             continue
         cls = BEHAVIOURS.get(kind)
         params = {k: v for k, v in block.items() if k not in _CONTROL_KEYS}
@@ -435,6 +455,28 @@ def bind_behaviours(
     return tuple(sorted(bound, key=lambda b: b.phase))
 
 
+def _unknown_block(name: str, parents: Sequence[str], inherited: Collection[str]) -> str:
+    """Why a block without ``kind:`` has none: its name is no kind, and (in a persona that
+    extends others) no parent has a block of that name to inherit the kind from. The closest
+    of the inherited block names and the kinds is offered: ``rare_erors`` is most likely
+    the inherited ``rare_errors`` misspelt, ``erors`` the kind ``errors``."""
+    kinds = BEHAVIOURS.names()
+    if not parents:
+        return str(UnknownNameError("behaviour kind", name, kinds))
+    no_parent = f"no parent ({', '.join(parents)}) has a block named '{name}'"
+    close = difflib.get_close_matches(name, [*inherited, *kinds], n=1, cutoff=0.6)
+    if close and close[0] in inherited:
+        return (
+            f"'{name}' is no behaviour kind and {no_parent} to inherit one from. Did you mean "
+            f"the inherited block '{close[0]}'? (or give the block a 'kind:')"
+        )
+    hint = f" Did you mean '{close[0]}'?" if close else ""
+    return (
+        f"unknown behaviour kind '{name}' ({no_parent} to inherit a kind from; give the "
+        f"block a 'kind:').{hint} Available: {', '.join(sorted(kinds))}"
+    )
+
+
 def _kind_set_elsewhere(lineage: Sequence[Located], name: str, owner: Located) -> str:
     """Where a block's ``kind`` was set, when another file than the parameter's: a child that
     gives an inherited block another kind keeps the parent's parameters, and a parameter that
@@ -445,7 +487,14 @@ def _kind_set_elsewhere(lineage: Sequence[Located], name: str, owner: Located) -
         return ""
     line, column = setter.where(where)
     at = ":".join(str(part) for part in (setter.file, line, column) if part is not None)
+    if _depth(lineage, setter) > _depth(lineage, owner):  # (the parameter's file inherits it)
+        return f" (the block's kind is inherited from {at})"
     return f" (the block's kind is set at {at}; it keeps the parameters it inherits)"
+
+
+def _depth(lineage: Sequence[Located], located: Located) -> int:
+    """How far up the inheritance chain ``located`` is (0: the persona's own file)."""
+    return next(i for i, each in enumerate(lineage) if each is located)
 
 
 def _yaml_text(value: Any) -> str:

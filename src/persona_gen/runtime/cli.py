@@ -265,8 +265,9 @@ def quick(
         typer.Option(
             "--format",
             "-f",
-            help="json, jsonl, csv, parquet, sql, avro or protobuf (default: from -o's "
-            "extension (.ndjson is jsonl, .pb protobuf), json without -o or an extension).",
+            help="json, jsonl, csv, parquet, avro or sql (avro: streaming and file "
+            "records; sql: file rows). Default: from -o's extension (.ndjson is jsonl), json "
+            "without -o or an extension.",
         ),
     ] = None,
     workers: Annotated[

@@ -40,7 +40,9 @@ class PlannedDataset:
             "count": self.count,
             "seed": self.seed,
             "format": self.fmt,
-            "personas": {p.name: round(w, 4) for p, w in self.personas},
+            # (significant digits, not decimals: a weight of 1e-6 still gets records, and
+            # rounded to 4 decimals it showed as 0.0)
+            "personas": {p.name: float(f"{w:.6g}") for p, w in self.personas},
             "entity": self.entity,
             "output": masked_url(self.sink)
             if self.sink

@@ -33,6 +33,7 @@ __all__ = [
     "parse_count",
     "parse_seed",
     "parse_workers",
+    "quick_formats",
     "refuse_manifest_over_data",
     "refuse_manifests_over_data",
     "refuse_report_over_inputs",
@@ -263,7 +264,20 @@ def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None
     )
 
 
+# Formats quick cannot write: protobuf builds its messages from a profile imported from a
+# .proto, and quick takes no profile. Still recognised, so that asking for one says so.
+_PROFILE_ONLY_FORMATS = ("protobuf",)
+
+
+def quick_formats() -> list[str]:
+    """The output formats ``quick`` writes (each for some generator), as its errors offer."""
+    from persona_gen.sinks import FORMATS
+
+    return [name for name in FORMATS.names() if name not in _PROFILE_ONLY_FORMATS]
+
+
 def format_for(fmt: str | None, output: Path | None) -> str:
+    """quick's output format: ``fmt``, or the one ``output``'s extension says."""
     from persona_gen.sinks import FORMATS, format_of_suffix
 
     if fmt is None:
@@ -277,10 +291,10 @@ def format_for(fmt: str | None, output: Path | None) -> str:
         if fmt is None:  # (out.xml, out.jsonl.gz: not silently JSON)
             raise UsageError(
                 f"-o {output}: no output format is written as '.{suffix}'; "
-                f"give -f/--format ({', '.join(FORMATS.names())})"
+                f"give -f/--format ({', '.join(quick_formats())})"
             )
     if fmt not in FORMATS:
         from persona_gen.errors import UnknownNameError
 
-        raise UnknownNameError("output format", fmt, FORMATS.names(), "--format")
+        raise UnknownNameError("output format", fmt, quick_formats(), "--format")
     return fmt
