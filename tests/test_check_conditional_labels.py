@@ -132,3 +132,29 @@ def test_faults_of_an_enum_split_by_conditionals_name_enum(tmp_path: Path) -> No
     broken = [r for r in rows if r["field_path"] == "kind" and not r["expected_valid"]]
     rules = {r["rule"] for r in broken}
     assert "enum" in rules and "const" not in rules
+
+
+# An open object (no additionalProperties): where the test fails, `card` must be absent;
+# the option made without it took any `card` for one of its own properties.
+ACCOUNT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Account",
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "card": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "billing": {"type": "string", "minLength": 2},
+    },
+    "if": {"required": ["card"]},
+    "then": {"required": ["billing"]},
+}
+
+
+def test_an_open_object_option_refuses_what_its_test_left_out(tmp_path: Path) -> None:
+    # A card broken in a record of the option holding it (`'12' does not match`) was
+    # labelled valid: the option without `card` takes any property, so it "fitted".
+    report, rows = _run(tmp_path, "acct.schema.json", ACCOUNT, "fault", "edge_case_user", count=600)
+    assert report.exit_code == 0, report.to_json()
+    broken = [r for r in rows if r["field_path"] == "card" and r["mutation"] != "none"]
+    assert broken and any(not r["expected_valid"] for r in broken)

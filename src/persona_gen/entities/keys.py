@@ -39,7 +39,9 @@ __all__ = [
     "wrong_kinds",
 ]
 
-_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default", "xml"}
+_NESTED = {
+    "type", "items", "values", "fields", "variants", "enum", "const", "default", "xml", "absent"
+}  # fmt: skip
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
@@ -175,6 +177,9 @@ def _wrong_kind(key: Any, value: Any) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if key == "enum":
         return None if isinstance(value, list) else "a list of values"
+    if key == "absent":
+        names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if names else "a list of property names"
     if value is None:
         return None
     if key in _COUNTS:

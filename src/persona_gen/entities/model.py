@@ -99,6 +99,10 @@ class Schema:
     # objects
     fields: tuple[Field, ...] = ()
     closed: bool = False  # no properties beyond ``fields``
+    # Properties an open object never holds (an option of a conditional whose test or
+    # branch left them out: ``card`` where ``if: {required: [card]}`` fails); a closed one
+    # needs none. Not generated; a value holding one is not of this object.
+    absent: tuple[str, ...] = ()
     # unions and references
     variants: tuple[Schema, ...] = ()
     ref: str | None = None

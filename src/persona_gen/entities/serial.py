@@ -113,6 +113,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["values"] = schema_to_dict(schema.values)
     if schema.fields:
         out["fields"] = {f.name: _field_to_dict(f) for f in schema.fields}
+    if schema.absent:
+        out["absent"] = list(schema.absent)
     if schema.variants:
         out["variants"] = [schema_to_dict(v) for v in schema.variants]
     if schema.xml is not None:
@@ -178,6 +180,8 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
             kwargs[key] = value
         elif key == "enum":  # (not a list: a wrong kind, noted above)
             kwargs["enum"] = tuple(value) if isinstance(value, list) else ()
+        elif key == "absent":  # (not a list of names: a wrong kind, noted above)
+            kwargs["absent"] = tuple(value) if isinstance(value, list) else ()
         elif key == "const":
             kwargs["const"], kwargs["has_const"] = value, True
         elif key == "default":

@@ -66,6 +66,8 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out = {"type": s.type}
     if s.type == "object" and not s.variants:
         out["properties"] = {f.name: _property(f, refs) for f in s.fields}
+        for name in s.absent:  # (an open object would take them)
+            out["properties"].setdefault(name, False)
         required = [f.name for f in s.fields if f.required]
         if required:
             out["required"] = required

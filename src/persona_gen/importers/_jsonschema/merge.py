@@ -566,6 +566,14 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | Non
             fields[f.name] = f if have is None else _both(have, f, warn, refs)
         changes["fields"] = tuple(fields.values())
     changes["closed"] = a.closed or b.closed
+    absent = tuple(dict.fromkeys((*a.absent, *b.absent)))
+    if absent:  # (what one part never holds, the other may not bring)
+        kept = changes.get("fields", out.fields)
+        for f in kept:
+            if f.name in absent and f.required:
+                raise Contradiction(f"allOf: '{f.name}' is required, and a part leaves it out")
+        changes["fields"] = tuple(f for f in kept if f.name not in absent)
+        changes["absent"] = () if changes["closed"] else absent
     return replace(out, **changes)
 
 
