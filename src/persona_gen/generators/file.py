@@ -209,7 +209,7 @@ class FileGenerator(Generator):
         for column in emptied:
             path = self.path_of[column]
             for depth in range(len(path), 0, -1):
-                parent = out
+                parent: Any = out
                 for key in path[: depth - 1]:
                     parent = parent.get(key) if isinstance(parent, dict) else None
                 if not isinstance(parent, dict):
