@@ -229,26 +229,3 @@ def test_a_dependent_is_labelled_required_only_beside_its_trigger(
         assert cut and any(r["_expected_valid"] for r in cut)
         held = [r for r in rows if r["creditCard"] and r["billingAddress.street"] is None]
         assert all("billingAddress.street:required" in r["_violations"] for r in held)
-
-
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
-def test_an_empty_cell_of_a_nullable_trigger_may_be_an_absent_one(tmp_path: Path, fmt: str) -> None:
-    # A row of the shape without `phone` has an empty phone cell, which `check` read as
-    # null: null is present, so the dependency asked for phone_verified ("labelled valid
-    # but fails: 'phone_verified' is a dependency of 'phone'").
-    schema = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "title": "Contact",
-        "type": "object",
-        "required": ["id"],
-        "additionalProperties": False,
-        "properties": {
-            "id": {"type": "integer", "minimum": 1},
-            "phone": {"type": ["string", "null"], "pattern": "^[0-9]{6}$"},
-            "phone_verified": {"type": "boolean"},
-        },
-        "dependentRequired": {"phone": ["phone_verified"]},
-    }
-    report, _ = _run(tmp_path, "c.schema.json", schema, "file", "normal_user", count=300, fmt=fmt)
-    assert report.exit_code == 0, report.to_json()
-    assert report.checked == 300 and report.failed == 0

@@ -84,13 +84,12 @@ def check_one(
     if resolved is None:  # the entity cannot be told
         report.unresolved += 1
         return
-    shape = resolved[2]
+    dom, entities, shape = resolved
     governed, part = schema_part(record, generator, shape, text)
     if not governed:
         report.skipped += 1
         return
-    expected_valid, label_rules = _labels(record, generator)
-    found = _judged(record, part, generator, text, resolved, checker, expected_valid)
+    found = _issues(record, part, generator, text, dom, entities, checker)
     if isinstance(found, str):  # (why the part is not validated)
         report.skipped += 1
         report.not_validated[found] += 1
@@ -98,6 +97,7 @@ def check_one(
     issues, form, sent = found
     if sent:  # (a warning, not a problem: a server ignores or refuses such fields)
         report.note_read_only_sent(index, sent)
+    expected_valid, label_rules = _labels(record, generator)
     if generator == "fault" and index == 0 and not expected_valid:
         report.add_problem(
             RecordProblem(index, "baseline", "record 0 is not labelled valid"), limit
@@ -164,42 +164,6 @@ def check_one(
             )
             return
     report.failed_as_labelled += 1
-
-
-def _judged(
-    record: dict[str, Any],
-    part: Any,
-    generator: str,
-    text: bool,
-    resolved: Resolved,
-    checker: Checker,
-    expected_valid: bool,
-) -> tuple[list[Issue], bool, list[str]] | str:
-    """``_issues``; for a file row labelled valid that fails, ``_read_as_absent`` when it
-    passes so."""
-    dom, entities, _ = resolved
-    found = _issues(record, part, generator, text, dom, entities, checker)
-    if expected_valid and not isinstance(found, str) and found[0]:
-        found = _read_as_absent(record, part, text, resolved, checker) or found
-    return found
-
-
-def _read_as_absent(
-    record: dict[str, Any], part: Any, text: bool, resolved: Resolved, checker: Checker
-) -> tuple[list[Issue], bool, list[str]] | None:
-    """What the validator says of a file row labelled valid that fails, with its empty
-    cells of optional fields that may be null read as absent, not null, when it passes
-    so (else None). The row cannot say which it was, and a union's shapes tell them apart
-    (a dependentRequired trigger is absent in the shape without its dependents, and null
-    is present): either reading may be the one meant."""
-    dom, entities, shape = resolved
-    if shape is None or not shape.optional_nullable:
-        return None
-    absent = shape.record(record, text, nulls_absent=True)
-    if absent == part:
-        return None
-    again = _issues(record, absent, "file", text, dom, entities, checker)
-    return None if isinstance(again, str) or again[0] else again
 
 
 def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ...]]:

@@ -231,12 +231,6 @@ class FileRowShape:
             ),
             key=len,
         )
-        # Fields a record may lack that may be null: an empty cell of one is null or absent.
-        self.optional_nullable = frozenset(
-            dotted
-            for dotted, leaf in self.leaves.items()
-            if leaf.schema.nullable and not leaf.required
-        )
         # Present in every valid record: required, and so is every parent object.
         self.always = {
             dotted
@@ -248,11 +242,7 @@ class FileRowShape:
             )
         }
 
-    def record(
-        self, row: dict[str, Any], text: bool = False, nulls_absent: bool = False
-    ) -> dict[str, Any]:
-        """The record a row holds: an empty cell is an absent field, or null where the field
-        may be null (``nulls_absent``: absent there too, where the field may be left out)."""
+    def record(self, row: dict[str, Any], text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {}
         filled: set[tuple[str, ...]] = set()  # the objects holding a value
         for column, raw in row.items():
@@ -260,11 +250,7 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
-            if value is None and (
-                leaf is None
-                or not leaf.schema.nullable
-                or (nulls_absent and column in self.optional_nullable)
-            ):
+            if value is None and (leaf is None or not leaf.schema.nullable):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
             if value is not None:
