@@ -8,8 +8,6 @@ import json
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import CheckReport, check_dataset
 from tests.helpers import run_cli
@@ -200,32 +198,3 @@ def test_a_row_cut_short_is_held_to_the_shape_it_still_fits(tmp_path: Path) -> N
     assert held and all("billingAddress.street:required" in r["_violations"] for r in held)
     cut = [r for r in rows if r["creditCard"] is None and r["billingAddress.street"] is None]
     assert cut and all("billingAddress" not in r["_violations"] for r in cut)
-
-
-@pytest.mark.parametrize("closed", [True, False])
-@pytest.mark.parametrize(
-    ("dtype", "persona"), [("fault", "edge_case_user"), ("file", "noisy_device")]
-)
-def test_a_dependent_is_labelled_required_only_beside_its_trigger(
-    tmp_path: Path, closed: bool, dtype: str, persona: str
-) -> None:
-    # billingAddress was required in every record: a fault (or a row cut short) without it
-    # in a record without creditCard was labelled invalid, and the source's validator
-    # passed it ("labelled invalid (required) but passes").
-    schema = _card_order(closed)
-    report, rows = _run(tmp_path, "order.schema.json", schema, dtype, persona, count=2000, seed=3)
-    assert report.exit_code == 0, report.to_json()
-    if dtype == "fault":
-        dropped = [
-            r for r in rows
-            if r["field_path"] == "billingAddress" and r["mutation"] == "missing_required"
-        ]  # fmt: skip
-        assert dropped and all("creditCard" in r["record"] for r in dropped)
-        assert all(not r["expected_valid"] for r in dropped)
-        payloads = [r["record"] for r in rows]
-        assert any("creditCard" not in p and "billingAddress" not in p for p in payloads)
-    else:  # (rows cut before their creditCard hold neither, and are valid)
-        cut = [r for r in rows if r["creditCard"] is None and r["billingAddress.street"] is None]
-        assert cut and any(r["_expected_valid"] for r in cut)
-        held = [r for r in rows if r["creditCard"] and r["billingAddress.street"] is None]
-        assert all("billingAddress.street:required" in r["_violations"] for r in held)

@@ -116,12 +116,9 @@ class Branches:
     def __init__(self, conv: Converter) -> None:
         self.conv = conv
 
-    def conditionals(
-        self, schema: Schema, node: dict[str, Any], ctx: Ctx, first: list[_Cond] | None = None
-    ) -> Schema:
-        """``if``/``then``/``else`` of the node and of its ``allOf`` parts, at any depth,
-        after the conditionals ``first`` (its dependencies, as ``objects`` writes them)."""
-        found = [*(first or []), *self.found(node, ctx)]
+    def conditionals(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """``if``/``then``/``else`` of the node and of its ``allOf`` parts, at any depth."""
+        found = self.found(node, ctx)
         return self.conditioned(schema, found, ctx) if found else schema
 
     def found(

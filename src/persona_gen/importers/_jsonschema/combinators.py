@@ -3,10 +3,10 @@
 The ``Converter`` hands each node without a top-level ``$ref`` here (``combined``): its own
 keywords (read by ``typed``) merged with its ``allOf`` parts, then its ``oneOf`` / ``anyOf``
 options, each merged with those keywords (options whose type can never match them are left
-out, as are options no value fits), then its dependencies (``objects``: conditionals of
-their own) and conditionals (``branches``). ``oneOf`` options are set apart so that a value
-matches one only, where their fields allow. A part that forbids a property (``name:
-false``, ``not: {required: [name]}``) removes what another part declares.
+out, as are options no value fits), then its dependencies (``objects``) and conditionals
+(``branches``). ``oneOf`` options are set apart so that a value matches one only, where
+their fields allow. A part that forbids a property (``name: false``, ``not: {required:
+[name]}``) removes what another part declares.
 """
 
 from __future__ import annotations
@@ -52,8 +52,8 @@ class Combinators:
         choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
         if choice is not None:
             schema = self._union(schema, node, _schema_list(choice, key, self.conv, ctx), key, ctx)
-        schema, dependencies = self.conv.objects.dependencies(node, schema, ctx)
-        schema = self.conv.branches.conditionals(schema, node, ctx, dependencies)
+        schema = self.conv.objects.dependencies(node, schema, ctx)
+        schema = self.conv.branches.conditionals(schema, node, ctx)
         self._unsupported(node, ctx)
         return schema
 

@@ -6,9 +6,8 @@ An object of declared properties becomes fields (a property's schema merged with
 the patterns its name matches; one no value fits is ``NEVER`` when optional); an object of
 free keys becomes a map whose values fit every pattern a key may match and whose keys fit
 ``propertyNames``. Property counts are met by requiring or leaving out optional fields.
-``dependentRequired`` (and draft 4-7 ``dependencies`` lists) is read once the node's
-``oneOf`` / ``anyOf`` options are known: a trigger an option cannot carry with its
-dependents is left out of it, and each dependency becomes a conditional (``Branches``).
+``dependentRequired`` (and draft 4-7 ``dependencies`` lists) is applied once the node's
+``oneOf`` / ``anyOf`` options are known, in each of them.
 """
 
 from __future__ import annotations
@@ -205,16 +204,10 @@ class ObjectKeywords:
             out.append(KeyPattern(pattern, rx, pschema))
         return out
 
-    def dependencies(
-        self, node: dict[str, Any], schema: Schema, ctx: Ctx
-    ) -> tuple[Schema, list[tuple[dict[str, Any], Ctx]]]:
+    def dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
         """dependentRequired (draft 4-7 `dependencies` lists), once oneOf/anyOf options are
-        known: ``schema`` without the triggers an object (option) cannot carry, and each
-        dependency as the conditional it is, ``if: {required: [trigger]}, then: {required:
-        dependents}``, for ``Branches`` to split the object by (the dependents are then
-        required only where the trigger is present, as the source's validator has it)."""
+        known: in each object (option), a trigger it may carry brings its dependents."""
         deps: dict[str, list[str]] = {}
-        where: dict[str, Ctx] = {}
         for key in ("dependentRequired", "dependencies"):
             value = node.get(key)
             if not isinstance(value, dict):
@@ -222,32 +215,21 @@ class ObjectKeywords:
             for trigger, needed in value.items():
                 if isinstance(needed, list):
                     deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
-                    where[str(trigger)] = ctx.at(key, str(trigger))
                 else:
                     self.conv.warn(
                         ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
                     )
         if not deps:
-            return schema, []
-        schema = self._depend(schema, deps, False, ctx)
-        conds = [
-            ({"if": {"required": [trigger]}, "then": {"required": needed}}, where[trigger])
-            for trigger, needed in deps.items()
-            if needed
-        ]
-        return schema, conds
+            return schema
+        return self._depend(schema, deps, False, ctx)
 
     def _depend(self, schema: Schema, deps: dict[str, list[str]], option: bool, ctx: Ctx) -> Schema:
-        """``schema`` without the optional triggers whose dependents an object cannot hold;
-        the dependents of a trigger it requires made required (its conditional then holds
-        everywhere)."""
         if schema.type == "union":
             parts = tuple(self._depend(v, deps, True, ctx) for v in schema.variants)
             return replace(schema, variants=parts)
         if schema.type != "object":
             return schema
         by_name = {f.name: f for f in schema.fields}
-        absent = list(schema.absent)
         for trigger, needed in deps.items():
             have = by_name.get(trigger)
             if have is None or all(n in by_name and by_name[n].required for n in needed):
@@ -262,7 +244,6 @@ class ObjectKeywords:
             ]
             if missing and not have.required:
                 del by_name[trigger]
-                absent.append(trigger)
                 self.conv.warn(
                     ctx,
                     f"dependentRequired: '{trigger}' needs {missing}, which "
@@ -270,8 +251,6 @@ class ObjectKeywords:
                     f"'{trigger}' is left out there",
                 )
                 continue
-            if not have.required:
-                continue  # (the conditional requires them where the trigger is)
             if missing:
                 self.conv.warn(
                     ctx, f"dependentRequired: '{trigger}' is required but needs {missing}"
@@ -283,11 +262,10 @@ class ObjectKeywords:
                 by_name[name] = (
                     replace(dep, required=True) if dep else Field(name, Schema("any"), True)
                 )
-        return replace(
-            schema,
-            fields=tuple(by_name.values()),
-            absent=() if schema.closed else tuple(dict.fromkeys(absent)),
-        )
+            self.conv.warn(
+                ctx, f"dependentRequired: '{trigger}' needs {needed}; they are always generated"
+            )
+        return replace(schema, fields=tuple(by_name.values()))
 
     def _property_counts(
         self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
