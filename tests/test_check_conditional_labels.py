@@ -198,3 +198,48 @@ def test_a_row_cut_short_is_held_to_the_shape_it_still_fits(tmp_path: Path) -> N
     assert held and all("billingAddress.street:required" in r["_violations"] for r in held)
     cut = [r for r in rows if r["creditCard"] is None and r["billingAddress.street"] is None]
     assert cut and all("billingAddress" not in r["_violations"] for r in cut)
+
+
+# OpenAPI's discriminator is a hint its validators do not check: a Cat whose petType is ""
+# is still a Cat, and one whose petType is a number fails as a wrong type.
+SHOP = """
+openapi: 3.1.0
+info: {title: Shop, version: "1.0"}
+paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator:
+        propertyName: petType
+        mapping: {cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog'}
+    Base:
+      type: object
+      required: [id, petType]
+      properties:
+        id: {type: string, pattern: '^P[0-9]{6}$'}
+        petType: {type: string, maxLength: 8}
+    Cat:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - {type: object, required: [indoor], properties: {indoor: {type: boolean}}}
+    Dog:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - {type: object, required: [packSize], properties: {packSize: {type: integer}}}
+"""
+
+
+def test_a_discriminator_fault_is_labelled_as_the_spec_checks_it(tmp_path: Path) -> None:
+    # petType was a const in each variant: `petType: ""` was labelled const-invalid but
+    # passes, `petType: 85381` labelled const but fails as type (within oneOf).
+    report, rows = _run(
+        tmp_path, "shop.yaml", SHOP, "fault", "edge_case_user", count=1500, entity="Pet"
+    )
+    assert report.exit_code == 0, report.to_json()
+    hit = [r for r in rows if r["field_path"] == "petType"]
+    assert hit and "const" not in {r["rule"] for r in hit}
+    assert {r["rule"] for r in hit if r["mutation"] == "type_mismatch"} == {"type"}
+    assert all(r["expected_valid"] for r in hit if r["mutation"] == "empty_value")
+    made = [r["record"] for r in rows if r["mutation"] == "none"]
+    assert made and all(p["petType"] in ("cat", "dog") for p in made)

@@ -40,7 +40,8 @@ __all__ = [
 ]
 
 _NESTED = {
-    "type", "items", "values", "fields", "variants", "enum", "const", "default", "xml", "absent"
+    "type", "items", "values", "fields", "variants", "enum", "const", "const_unchecked",
+    "default", "xml", "absent",
 }  # fmt: skip
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
@@ -76,7 +77,9 @@ _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _COUNTS = ("min_length", "max_length", "min_items", "max_items")
 _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
-_FLAGS = ("nullable", "unique_items", "closed", "required", "read_only", "write_only")
+_FLAGS = (
+    "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked"
+)  # fmt: skip
 _TEXTS = ("format", "semantic", "pattern", "ref", "description")
 
 

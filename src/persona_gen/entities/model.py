@@ -76,6 +76,10 @@ class Schema:
     enum: tuple[Any, ...] | None = None
     const: Any = None
     has_const: bool = False
+    # The const is what values are made with, not a rule: the source does not check it (an
+    # OpenAPI discriminator's value in each variant). Labels and checks measure a value by
+    # the rest of the schema.
+    const_unchecked: bool = False
     default: Any = None
     has_default: bool = False
     # strings (for a map: its keys, as JSON Schema propertyNames)

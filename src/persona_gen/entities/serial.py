@@ -105,6 +105,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["enum"] = list(schema.enum)
     if schema.has_const:
         out["const"] = schema.const
+        if schema.const_unchecked:
+            out["const_unchecked"] = True
     if schema.has_default:
         out["default"] = schema.default
     if schema.items is not None:
@@ -184,6 +186,8 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
             kwargs["absent"] = tuple(value) if isinstance(value, list) else ()
         elif key == "const":
             kwargs["const"], kwargs["has_const"] = value, True
+        elif key == "const_unchecked":  # (not true or false: a wrong kind, noted above)
+            kwargs[key] = value is True
         elif key == "default":
             kwargs["default"], kwargs["has_default"] = value, True
         elif key in ("items", "values"):

@@ -96,7 +96,7 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out["exclusiveMaximum" if s.exclusive_maximum else "maximum"] = s.maximum
     if s.enum is not None:
         out["enum"] = list(s.enum)
-    if s.has_const:
+    if s.has_const and not s.const_unchecked:
         out["const"] = s.const
     if s.nullable and "$ref" not in out and "anyOf" not in out and "type" in out:
         out["type"] = [out["type"], "null"]

@@ -369,11 +369,13 @@ def _disjoint(a: Schema, b: Schema, refs: Refs | None) -> bool:
 def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     changes: dict[str, Any] = {"nullable": out.nullable and b.nullable}
     if b.has_const and not out.has_const:
-        changes.update(const=b.const, has_const=True)
+        changes.update(const=b.const, has_const=True, const_unchecked=b.const_unchecked)
     elif b.has_const and not _same(out.const, b.const):
         raise Contradiction(
             f"allOf: constants {_show(out.const)} and {_show(b.const)} differ, so no value fits"
         )
+    elif b.has_const:  # (the same value: a rule if either part checks it)
+        changes["const_unchecked"] = out.const_unchecked and b.const_unchecked
     if b.enum is not None:
         if out.enum is None:
             changes["enum"] = b.enum
