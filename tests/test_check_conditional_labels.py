@@ -132,3 +132,111 @@ def test_faults_of_an_enum_split_by_conditionals_name_enum(tmp_path: Path) -> No
     broken = [r for r in rows if r["field_path"] == "kind" and not r["expected_valid"]]
     rules = {r["rule"] for r in broken}
     assert "enum" in rules and "const" not in rules
+
+
+# An open object (no additionalProperties): where the test fails, `card` must be absent;
+# the option made without it took any `card` for one of its own properties.
+ACCOUNT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Account",
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "card": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "billing": {"type": "string", "minLength": 2},
+    },
+    "if": {"required": ["card"]},
+    "then": {"required": ["billing"]},
+}
+
+
+def test_an_open_object_option_refuses_what_its_test_left_out(tmp_path: Path) -> None:
+    # A card broken in a record of the option holding it (`'12' does not match`) was
+    # labelled valid: the option without `card` takes any property, so it "fitted".
+    report, rows = _run(tmp_path, "acct.schema.json", ACCOUNT, "fault", "edge_case_user", count=600)
+    assert report.exit_code == 0, report.to_json()
+    broken = [r for r in rows if r["field_path"] == "card" and r["mutation"] != "none"]
+    assert broken and any(not r["expected_valid"] for r in broken)
+
+
+def _card_order(closed: bool) -> dict[str, Any]:
+    """An order whose billingAddress is required only where it carries a creditCard."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Order",
+        "type": "object",
+        "required": ["orderId"],
+        **({"additionalProperties": False} if closed else {}),
+        "properties": {
+            "orderId": {"type": "integer", "minimum": 1},
+            "creditCard": {"type": "string", "pattern": "^[0-9]{16}$"},
+            "billingAddress": {
+                "type": "object",
+                "required": ["street"],
+                "properties": {"street": {"type": "string", "minLength": 3}},
+            },
+            "note": {"type": "string", "maxLength": 10},
+        },
+        "if": {"required": ["creditCard"]},
+        "then": {"required": ["billingAddress"]},
+    }
+
+
+def test_a_row_cut_short_is_held_to_the_shape_it_still_fits(tmp_path: Path) -> None:
+    # A row cut after its creditCard lost the billingAddress its shape requires: the
+    # address, an optional object of the union, was taken as absent by choice (labelled
+    # valid, "'billingAddress' is a required property"); one cut before its creditCard was
+    # labelled as missing the address although, without the card, none is needed.
+    schema = _card_order(True)
+    report, rows = _run(tmp_path, "order.schema.json", schema, "file", "noisy_device", count=2000)
+    assert report.exit_code == 0, report.to_json()
+    held = [r for r in rows if r["creditCard"] and r["billingAddress.street"] is None]
+    assert held and all("billingAddress.street:required" in r["_violations"] for r in held)
+    cut = [r for r in rows if r["creditCard"] is None and r["billingAddress.street"] is None]
+    assert cut and all("billingAddress" not in r["_violations"] for r in cut)
+
+
+# OpenAPI's discriminator is a hint its validators do not check: a Cat whose petType is ""
+# is still a Cat, and one whose petType is a number fails as a wrong type.
+SHOP = """
+openapi: 3.1.0
+info: {title: Shop, version: "1.0"}
+paths: {}
+components:
+  schemas:
+    Pet:
+      oneOf: [{$ref: '#/components/schemas/Cat'}, {$ref: '#/components/schemas/Dog'}]
+      discriminator:
+        propertyName: petType
+        mapping: {cat: '#/components/schemas/Cat', dog: '#/components/schemas/Dog'}
+    Base:
+      type: object
+      required: [id, petType]
+      properties:
+        id: {type: string, pattern: '^P[0-9]{6}$'}
+        petType: {type: string, maxLength: 8}
+    Cat:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - {type: object, required: [indoor], properties: {indoor: {type: boolean}}}
+    Dog:
+      allOf:
+        - $ref: '#/components/schemas/Base'
+        - {type: object, required: [packSize], properties: {packSize: {type: integer}}}
+"""
+
+
+def test_a_discriminator_fault_is_labelled_as_the_spec_checks_it(tmp_path: Path) -> None:
+    # petType was a const in each variant: `petType: ""` was labelled const-invalid but
+    # passes, `petType: 85381` labelled const but fails as type (within oneOf).
+    report, rows = _run(
+        tmp_path, "shop.yaml", SHOP, "fault", "edge_case_user", count=1500, entity="Pet"
+    )
+    assert report.exit_code == 0, report.to_json()
+    hit = [r for r in rows if r["field_path"] == "petType"]
+    assert hit and "const" not in {r["rule"] for r in hit}
+    assert {r["rule"] for r in hit if r["mutation"] == "type_mismatch"} == {"type"}
+    assert all(r["expected_valid"] for r in hit if r["mutation"] == "empty_value")
+    made = [r["record"] for r in rows if r["mutation"] == "none"]
+    assert made and all(p["petType"] in ("cat", "dog") for p in made)

@@ -963,6 +963,14 @@ def test_misspelt_keys_in_a_domain_name_the_closest_known_one(
             ">= 0, got 2.5",
         ),
         ("e: {type: string, enum: 5}", "fields.e.enum: expected a list of values, got 5"),
+        (
+            "c: {type: string, const: a, const_unchecked: 'yes'}",
+            "fields.c.const_unchecked: expected true or false, got 'yes'",
+        ),
+        (
+            "o: {type: object, absent: card}",
+            "fields.o.absent: expected a list of property names, got 'card'",
+        ),
         ("r: {type: ref, ref: 5}", "fields.r.ref: expected text, got 5"),
         (
             "s: {type: string, required: 'no'}",

@@ -11,10 +11,13 @@ import json
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from jsonschema_proof import records
 
+from persona_gen.entities.model import Domain, Entity
+from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.importers.base import ImportResult
 from persona_gen.importers.jsonschema import JsonSchemaImporter
 
@@ -214,6 +217,26 @@ def test_a_property_a_branch_leaves_out_stays_out_when_a_later_branch_declares_i
     rows = records(result, "T", 400, 4)
     assert all("tag" in r for r in rows if "kind" in r)
     assert not any("tag" in r for r in rows if "kind" not in r)
+    valid(tmp_path, schema)
+
+
+def test_an_open_option_says_which_properties_its_test_left_out(tmp_path: Path) -> None:
+    """Where `if: {required: [card]}` fails, `card` is absent: an open option without it
+    must still refuse one (its JSON Schema, which labels measure records by, says so)."""
+    schema = {
+        "title": "T",
+        "type": "object",
+        "properties": {"card": {"type": "string"}, "billing": {"type": "string"}},
+        "if": {"required": ["card"]},
+        "then": {"required": ["billing"]},
+    }
+    result = load(tmp_path, schema)
+    with_card, without = result.domain.entities["T"].schema.variants
+    assert with_card.field("card") is not None and not with_card.absent
+    assert without.field("card") is None and without.absent == ("card",)
+    alone = Domain({"V": Entity("V", without)}, "V")
+    check = jsonschema.Draft202012Validator(entity_json_schema(alone, "V"))
+    assert check.is_valid({"billing": "x"}) and not check.is_valid({"card": "1"})
     valid(tmp_path, schema)
 
 

@@ -16,6 +16,7 @@ from jsonschema_proof import records
 
 from persona_gen.entities.model import Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.generators.check import violated_rule
 from persona_gen.importers import FORMAT_ALIASES
 from persona_gen.importers.base import ImportResult
 from persona_gen.importers.openapi import OpenApiImporter
@@ -256,6 +257,31 @@ def test_discriminator_oneof_with_mapping(tmp_path: Path) -> None:
     result = all_valid(path)
     assert field_schema(result, "Cat", "kind").const == "cat"
     assert field_schema(result, "Dog", "kind").const == "Dog"  # implicit: the component name
+
+
+def test_a_discriminator_value_is_made_but_measured_by_what_the_source_declares(
+    tmp_path: Path,
+) -> None:
+    # The variant's `kind` was replaced by `const: cat` alone: labels then held a fault to
+    # the const (the spec's validator does not check discriminators) and lost the
+    # property's own rules (maxLength here).
+    kind = {"type": "string", "maxLength": 5}
+    schemas = {
+        "Pet": {
+            "oneOf": [{"$ref": "#/components/schemas/Cat"}, {"$ref": "#/components/schemas/Dog"}],
+            "discriminator": {"propertyName": "kind"},
+        },
+        "Cat": {"type": "object", "required": ["kind"], "properties": {"kind": kind}},
+        "Dog": {"type": "object", "required": ["bark"], "properties": {"bark": {}}},
+    }
+    result = all_valid(write(tmp_path, oas30(schemas)))
+    cat = field_schema(result, "Cat", "kind")
+    assert cat == Schema("string", max_length=5, const="Cat", has_const=True, const_unchecked=True)
+    dog = field_schema(result, "Dog", "kind")  # (undeclared: any value)
+    assert dog == Schema("any", const="Dog", has_const=True, const_unchecked=True)
+    assert violated_rule(cat, "") is None and violated_rule(cat, "Lion!!") == "maxLength"
+    assert violated_rule(cat, 5) == "type" and violated_rule(dog, 5) is None
+    assert all(r["kind"] == "Cat" for r in records(result, "Cat", 20, 1))
 
 
 def test_a_byte_value_outside_ascii_is_invalid_not_an_error(tmp_path: Path) -> None:

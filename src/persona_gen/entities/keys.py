@@ -39,7 +39,10 @@ __all__ = [
     "wrong_kinds",
 ]
 
-_NESTED = {"type", "items", "values", "fields", "variants", "enum", "const", "default", "xml"}
+_NESTED = {
+    "type", "items", "values", "fields", "variants", "enum", "const", "const_unchecked",
+    "default", "xml", "absent",
+}  # fmt: skip
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
@@ -74,7 +77,9 @@ _PARAMETER = re.compile(r"\{([^{}/]+)\}")
 _COUNTS = ("min_length", "max_length", "min_items", "max_items")
 _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
-_FLAGS = ("nullable", "unique_items", "closed", "required", "read_only", "write_only")
+_FLAGS = (
+    "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked"
+)  # fmt: skip
 _TEXTS = ("format", "semantic", "pattern", "ref", "description")
 
 
@@ -175,6 +180,9 @@ def _wrong_kind(key: Any, value: Any) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if key == "enum":
         return None if isinstance(value, list) else "a list of values"
+    if key == "absent":
+        names = isinstance(value, list) and all(isinstance(v, str) for v in value)
+        return None if names else "a list of property names"
     if value is None:
         return None
     if key in _COUNTS:

@@ -77,6 +77,10 @@ class Schema:
     enum: tuple[Any, ...] | None = None
     const: Any = None
     has_const: bool = False
+    # The const is what values are made with, not a rule: the source does not check it (an
+    # OpenAPI discriminator's value in each variant). Labels and checks measure a value by
+    # the rest of the schema.
+    const_unchecked: bool = False
     default: Any = None
     has_default: bool = False
     # strings (for a map: its keys, as JSON Schema propertyNames)
@@ -100,6 +104,10 @@ class Schema:
     # objects
     fields: tuple[Field, ...] = ()
     closed: bool = False  # no properties beyond ``fields``
+    # Properties an open object never holds (an option of a conditional whose test or
+    # branch left them out: ``card`` where ``if: {required: [card]}`` fails); a closed one
+    # needs none. Not generated; a value holding one is not of this object.
+    absent: tuple[str, ...] = ()
     # unions and references
     variants: tuple[Schema, ...] = ()
     ref: str | None = None

@@ -105,6 +105,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["enum"] = list(schema.enum)
     if schema.has_const:
         out["const"] = schema.const
+        if schema.const_unchecked:
+            out["const_unchecked"] = True
     if schema.has_default:
         out["default"] = schema.default
     if schema.items is not None:
@@ -113,6 +115,8 @@ def schema_to_dict(schema: Schema) -> dict[str, Any]:
         out["values"] = schema_to_dict(schema.values)
     if schema.fields:
         out["fields"] = {f.name: _field_to_dict(f) for f in schema.fields}
+    if schema.absent:
+        out["absent"] = list(schema.absent)
     if schema.variants:
         out["variants"] = [schema_to_dict(v) for v in schema.variants]
     if schema.xml is not None:
@@ -178,8 +182,12 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
             kwargs[key] = value
         elif key == "enum":  # (not a list: a wrong kind, noted above)
             kwargs["enum"] = tuple(value) if isinstance(value, list) else ()
+        elif key == "absent":  # (not a list of names: a wrong kind, noted above)
+            kwargs["absent"] = tuple(value) if isinstance(value, list) else ()
         elif key == "const":
             kwargs["const"], kwargs["has_const"] = value, True
+        elif key == "const_unchecked":  # (not true or false: a wrong kind, noted above)
+            kwargs[key] = value is True
         elif key == "default":
             kwargs["default"], kwargs["has_default"] = value, True
         elif key in ("items", "values"):

@@ -66,6 +66,8 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out = {"type": s.type}
     if s.type == "object" and not s.variants:
         out["properties"] = {f.name: _property(f, refs) for f in s.fields}
+        for name in s.absent:  # (an open object would take them)
+            out["properties"].setdefault(name, False)
         required = [f.name for f in s.fields if f.required]
         if required:
             out["required"] = required
@@ -94,7 +96,7 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out["exclusiveMaximum" if s.exclusive_maximum else "maximum"] = s.maximum
     if s.enum is not None:
         out["enum"] = list(s.enum)
-    if s.has_const:
+    if s.has_const and not s.const_unchecked:
         out["const"] = s.const
     if s.nullable and "$ref" not in out and "anyOf" not in out and "type" in out:
         out["type"] = [out["type"], "null"]

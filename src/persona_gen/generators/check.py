@@ -56,12 +56,12 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             return "type"
         # A value of any type (``enum: [1, "a"]`` without ``type``) is still held to its
         # listed values: null is not among them unless listed.
-        if schema.has_const and schema.const is not None:
+        if schema.has_const and not schema.const_unchecked and schema.const is not None:
             return "const"
         if schema.enum is not None and None not in schema.enum:
             return "enum"
         return None
-    if schema.has_const and value != schema.const:
+    if schema.has_const and not schema.const_unchecked and value != schema.const:
         return "const"
     if schema.enum is not None and schema.type != "array" and value not in schema.enum:
         return "enum"

@@ -8,6 +8,7 @@ line breaks inside values; noisy devices leave cells empty and cut rows short.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import itemgetter
@@ -105,6 +106,7 @@ class FileGenerator(Generator):
         self.column_paths = [
             () if leaf is whole else leaf.path for leaf in fields if leaf.path not in parents
         ]
+        self.path_of = dict(zip(self.data_columns, self.column_paths, strict=True))
         # Required columns (an object kept as one JSON-text column too; a spread object is
         # its columns).
         self.required = {
@@ -181,15 +183,19 @@ class FileGenerator(Generator):
                 for c in emptied:
                     row[c] = None
                 broken = [(p, r) for p, r in broken if not _within(p, emptied, self.data_columns)]
-                required = self._required_in(payloads[i])
+                held = self._held_by_shape(payloads[i], emptied)
+                required = self._required_in(held)
                 broken.extend((c, "required") for c in emptied if c in required)
+            else:
+                held = None
             if broken and self.optional_objects:
                 # A field of an optional object the row does not hold breaks no rule (a
-                # required field of an emptied address, say: the address is absent).
+                # required field of an emptied address, say: the address is absent), unless
+                # the row's shape requires the object (billingAddress beside a creditCard).
                 absent = [
                     name
                     for name, columns in self.optional_objects.items()
-                    if all(row[c] is None for c in columns)
+                    if all(row[c] is None for c in columns) and not (held and name in held)
                 ]
                 broken = [(p, r) for p, r in broken if not _within(p, absent)]
             for path, rule in broken:
@@ -203,9 +209,39 @@ class FileGenerator(Generator):
             block.put(i, row)
         return block.done()
 
-    def _required_in(self, payload: Any) -> set[str] | frozenset[str]:
-        """The columns ``payload`` must fill (a required column may not be empty)."""
-        own = self.requirements.of(payload) if self.requirements else None
+    def _held_by_shape(self, payload: Any, emptied: list[str]) -> frozenset[str] | None:
+        """What the shape of a record cut short must hold (``Requirements``): that of the
+        shapes the row still fits once ``emptied`` is gone (it lost nothing they require:
+        a row cut before its creditCard needs no billingAddress), else that of the record
+        before the cut. None for an entity of one shape, or a record that fits none."""
+        if not self.requirements:
+            return None
+        own = self.requirements.of(self._cut(payload, emptied))
+        return own if own is not None else self.requirements.of(payload)
+
+    def _cut(self, payload: Any, emptied: list[str]) -> Any:
+        """``payload`` without the values of ``emptied`` columns, as ``check`` reads the
+        row: an object none of whose columns is left is absent too."""
+        if not isinstance(payload, dict):
+            return payload
+        out = copy.deepcopy(payload)
+        for column in emptied:
+            path = self.path_of[column]
+            for depth in range(len(path), 0, -1):
+                parent: Any = out
+                for key in path[: depth - 1]:
+                    parent = parent.get(key) if isinstance(parent, dict) else None
+                if not isinstance(parent, dict):
+                    break
+                inner = parent.get(path[depth - 1])
+                if depth < len(path) and inner != {}:
+                    break  # (an object with columns left stays)
+                parent.pop(path[depth - 1], None)
+        return out
+
+    def _required_in(self, own: frozenset[str] | None) -> set[str] | frozenset[str]:
+        """The columns a record must fill (a required column may not be empty), by what
+        its shape must hold (``_held_by_shape``; None: what every record must)."""
         if own is None:
             return self.required
         return {c for c in own if c in self.column_set and c not in self.nullable}

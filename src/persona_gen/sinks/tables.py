@@ -218,7 +218,7 @@ def _either(schemas: list[Schema]) -> Schema:
 def _column(name: str, s: Schema, not_null: bool) -> Column:
     q = quote_identifier(name)
     checks: list[str] = []
-    if s.has_const and _literal_ok(s.const):
+    if s.has_const and not s.const_unchecked and _literal_ok(s.const):
         checks.append(f"{q} = {sql_literal(s.const)}")
     if s.enum is not None and s.enum and all(_literal_ok(v) for v in s.enum):
         checks.append(f"{q} IN ({', '.join(sql_literal(v) for v in s.enum)})")

@@ -169,7 +169,7 @@ class Branches:
             if options == _flat(schema):
                 return schema
         else:
-            options = [s.option for s in states]
+            options = [_marked(s) for s in states]
         if len(options) == 1:
             return replace(options[0], nullable=options[0].nullable or schema.nullable)
         return Schema(
@@ -490,6 +490,20 @@ class Branches:
         if "if" in node:
             answers.append(self._fate(kind, [(node, ctx)], seen))
         return _combine(answers)
+
+
+def _marked(state: _State) -> Schema:
+    """A state's option, an open object saying which properties it never holds: those seen
+    on the way that a test or a branch left out (without it, a value holding one would be
+    taken for this option, where the source's conditional refuses it)."""
+    option = state.option
+    if option.type != "object" or option.closed:
+        return option
+    have = {f.name for f in option.fields}
+    left = [f.name for f in state.memory if f.name not in have]
+    left += sorted(state.gone - have - set(left))
+    absent = tuple(dict.fromkeys((*option.absent, *left)))
+    return replace(option, absent=absent) if absent != option.absent else option
 
 
 def _flat(schema: Schema) -> list[Schema]:

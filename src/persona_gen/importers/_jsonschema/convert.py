@@ -372,21 +372,29 @@ def _discriminate(schema: Schema, prop: str, values: tuple[Any, ...]) -> Schema:
         )
     if schema.type != "object":
         return schema
-    value = (
-        Schema("string", const=values[0], has_const=True)
-        if len(values) == 1
-        else Schema("string", enum=values)
-    )
     fields = list(schema.fields)
     for i, f in enumerate(fields):
         if f.name == prop:
-            fields[i] = replace(
-                f, schema=replace(value, description=f.schema.description), required=True
-            )
+            fields[i] = replace(f, schema=_selecting(f.schema, values), required=True)
             break
     else:
-        fields.insert(0, Field(prop, value, True))
+        fields.insert(0, Field(prop, _selecting(None, values), True))
     return replace(schema, fields=tuple(fields))
+
+
+def _selecting(declared: Schema | None, values: tuple[Any, ...]) -> Schema:
+    """The discriminator property of a variant: made with the value that selects it, and
+    measured by what the source declares of it (OpenAPI's validators do not check a
+    discriminator: a Cat whose petType is "" is still a Cat), so its const is unchecked.
+    Several values (a mapping naming the variant twice) are listed as an enum, as before."""
+    if len(values) > 1:
+        return Schema("string", enum=values, description=declared.description if declared else None)
+    if declared is None:  # (an undeclared property takes any value)
+        return Schema("any", const=values[0], has_const=True, const_unchecked=True)
+    if declared.type in ("ref", "union"):  # (a const on them is not made: a string is)
+        declared = Schema("string", description=declared.description)
+    checked = declared.has_const and not declared.const_unchecked and declared.const == values[0]
+    return replace(declared, const=values[0], has_const=True, const_unchecked=not checked)
 
 
 def _uri(doc: str, parts: tuple[Hashable, ...]) -> str:

@@ -369,11 +369,13 @@ def _disjoint(a: Schema, b: Schema, refs: Refs | None) -> bool:
 def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
     changes: dict[str, Any] = {"nullable": out.nullable and b.nullable}
     if b.has_const and not out.has_const:
-        changes.update(const=b.const, has_const=True)
+        changes.update(const=b.const, has_const=True, const_unchecked=b.const_unchecked)
     elif b.has_const and not _same(out.const, b.const):
         raise Contradiction(
             f"allOf: constants {_show(out.const)} and {_show(b.const)} differ, so no value fits"
         )
+    elif b.has_const:  # (the same value: a rule if either part checks it)
+        changes["const_unchecked"] = out.const_unchecked and b.const_unchecked
     if b.enum is not None:
         if out.enum is None:
             changes["enum"] = b.enum
@@ -566,6 +568,14 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | Non
             fields[f.name] = f if have is None else _both(have, f, warn, refs)
         changes["fields"] = tuple(fields.values())
     changes["closed"] = a.closed or b.closed
+    absent = tuple(dict.fromkeys((*a.absent, *b.absent)))
+    if absent:  # (what one part never holds, the other may not bring)
+        kept = changes.get("fields", out.fields)
+        for f in kept:
+            if f.name in absent and f.required:
+                raise Contradiction(f"allOf: '{f.name}' is required, and a part leaves it out")
+        changes["fields"] = tuple(f for f in kept if f.name not in absent)
+        changes["absent"] = () if changes["closed"] else absent
     return replace(out, **changes)
 
 
