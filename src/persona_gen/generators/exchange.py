@@ -166,6 +166,8 @@ def holds(domain: Domain, schema: Schema, value: Any, depth: int = 0) -> bool:
         )
     if violated_rule(schema, value) is not None:
         return False
+    if schema.const_unchecked and value != schema.const:
+        return False  # (a discriminator's value: drawn, so it tells the option, though unchecked)
     if isinstance(value, dict) and schema.type == "object" and (schema.fields or schema.closed):
         fields = {f.name: f.schema for f in schema.fields}
         return all(
