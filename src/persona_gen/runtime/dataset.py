@@ -32,7 +32,7 @@ from persona_gen.personas.engine import PersonaEngine
 from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
-from persona_gen.values.rows import RowColumns
+from persona_gen.values.rows import RowColumns, values_of
 from persona_gen.values.synth import Synthesizer, suffixed_unique
 
 __all__ = ["Dataset", "DatasetStats", "is_whole_number", "key_limits", "pattern_limits"]
@@ -87,14 +87,9 @@ class DatasetStats:
 
 
 def _values(records: list[Record] | RowColumns, key: str) -> list[Any]:
-    """Each record's value of ``key`` (None where it has none)."""
-    if not isinstance(records, RowColumns):
-        return list(map(dict.get, records, repeat(key)))
-    column = records.column(key)
-    if column is None:
-        return [None] * len(records)
-    # (a key a row lacks is None in its column: ``RowColumns.absent``)
-    return column.tolist() if isinstance(column, np.ndarray) else list(column)
+    """Each record's value of ``key`` (None where it has none), as Python values."""
+    values = values_of(records, key)
+    return values.tolist() if isinstance(values, np.ndarray) else values
 
 
 class _Lane:
