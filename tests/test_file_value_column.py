@@ -94,3 +94,39 @@ def test_records_that_are_not_objects_are_one_value_column(
     assert checked.code == 0, checked.stderr
     counts = json.loads(report.read_text())
     assert (counts["checked"], counts["passed"], counts["problem_count"]) == (80, 80, 0)
+
+
+@pytest.mark.parametrize("generator", ["file", "streaming"])
+def test_avro_output_of_values_that_are_not_records_is_refused_before_anything_is_written(
+    tmp_path: Path, generator: str
+) -> None:
+    """Every record would fail to fit the Avro record at the first block ('record 0 does
+    not fit …: write json/jsonl for negative data', which blamed the data): the import,
+    validate and generate say why up front, and nothing is written."""
+    source = tmp_path / "code.schema.json"
+    source.write_text(json.dumps(_CODE))
+    profile = tmp_path / "p.yaml"
+    args = ["-t", generator, "--output-format", "avro", "-c", "20", "-o", str(profile)]
+    said = (
+        "avro: entity 'Code' is not a record (its values are string or integer); the Avro "
+        "output writes records of the entity: write its dataset as json, jsonl, csv or parquet"
+    )
+    imported = run_cli(["import-schema", str(source), *args])
+    assert imported.code == 1
+    assert said in imported.stderr
+    assert not profile.exists()
+
+    made = run_cli(["import-schema", str(source), *args[:2], "-c", "20", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0]["format"] = "avro"
+    doc["datasets"][0]["output"] = "code.avro"
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    for command in (
+        ["validate", str(profile)],
+        ["generate", str(profile), "-o", str(tmp_path / "out")],
+    ):
+        result = run_cli(command)
+        assert result.code == 1
+        assert said in result.stderr
+    assert not (tmp_path / "out").exists()

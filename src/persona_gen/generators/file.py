@@ -27,7 +27,15 @@ from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
 from persona_gen.values.rows import RowColumns
 
-__all__ = ["LABEL_COLUMNS", "VALUE_COLUMN", "CsvDialect", "FileGenerator", "flatten", "value_leaf"]
+__all__ = [
+    "LABEL_COLUMNS",
+    "VALUE_COLUMN",
+    "CsvDialect",
+    "FileGenerator",
+    "flatten",
+    "value_leaf",
+    "value_shapes",
+]
 
 VALID_COLUMN = "_expected_valid"
 VIOLATIONS_COLUMN = "_violations"
@@ -47,6 +55,13 @@ def value_leaf(domain: Domain, schema: Schema) -> Leaf | None:
     if schema.type == "object":
         return None
     return Leaf((VALUE_COLUMN,), schema, required=True)
+
+
+def value_shapes(schema: Schema) -> str:
+    """What the records of a schema that is not an object are, in a few words (``string or
+    integer``), for messages that refuse them."""
+    options = schema.variants if schema.type == "union" else (schema,)
+    return " or ".join(dict.fromkeys(o.ref or o.type for o in options)) or schema.type
 
 
 @dataclass(frozen=True)

@@ -309,6 +309,7 @@ def avro_encoder_for(
     lane_generators = [lane.generator for lane in dataset.lanes]
     domain: Domain = lane_generators[0].ctx.domain
     entity: str = lane_generators[0].entity.name
+    _refuse_values_not_records(domain, entity)
     encoder = AvroEncoder()
     encoder.generator = generator
     encoder.skip_invalid = skip_invalid
@@ -363,3 +364,19 @@ def avro_encoder_for(
     if generator == "file":
         encoder.file_domain, encoder.file_entity = domain, entity
     return encoder
+
+
+def _refuse_values_not_records(domain: Domain, entity: str) -> None:
+    """Refuse, before anything is written, an entity whose records are not objects (a JSON
+    Schema root ``oneOf: [string, integer]``): the Avro files written here hold records of
+    the entity, so every such record would fail to fit at the first block."""
+    from persona_gen.generators.file import value_leaf, value_shapes
+
+    leaf = value_leaf(domain, domain.entities[entity].schema)
+    if leaf is None:
+        return
+    shapes = value_shapes(leaf.schema)
+    raise OutputError(
+        f"avro: entity '{entity}' is not a record (its values are {shapes}); the Avro output "
+        "writes records of the entity: write its dataset as json, jsonl, csv or parquet"
+    )

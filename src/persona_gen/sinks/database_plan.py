@@ -53,9 +53,9 @@ def _why_no_columns(schema: Schema) -> str:
     """Why a table of ``schema`` has no columns, in a few words."""
     if schema.type == "object":
         return "its object declares no properties, or only read-only ones"
-    options = schema.variants if schema.type == "union" else (schema,)
-    shapes = " or ".join(dict.fromkeys(o.ref or o.type for o in options)) or schema.type
-    return f"its records are not objects: {shapes}"
+    from persona_gen.generators.file import value_shapes
+
+    return f"its records are not objects: {value_shapes(schema)}"
 
 
 @dataclass(eq=False)
