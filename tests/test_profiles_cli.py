@@ -1477,6 +1477,9 @@ _OPENAPI += '"components": {"schemas": {"A": {"type": "string"}}}}'
         ("ref.json", '{"$ref": "#/$defs/A", "$defs": {"A": {"type": "string"}}}', "jsonschema"),
         ("all.schema.json", '{"allOf": [{"required": ["a"]}], "x-team": "t"}', "jsonschema"),
         ("code.schema.yaml", "oneOf: [{type: string}, {type: integer}]\n", "jsonschema"),
+        # A JSON Schema saved as plain .yaml was taken for OpenAPI ("not an OpenAPI document")
+        ("user.yaml", "title: U\ntype: object\nproperties: {id: {type: string}}\n", "jsonschema"),
+        ("code.yaml", "oneOf: [{type: string}, {type: integer}]\n", "jsonschema"),
         # ... while Avro and OpenAPI documents keep their formats
         ("a.json", _AVRO_RECORD, "avro"),
         ("a.schema.json", _AVRO_RECORD, "avro"),

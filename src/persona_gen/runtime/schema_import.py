@@ -52,6 +52,10 @@ def detect_format(path: Path, declared: str | None) -> str:
     for name in candidates or IMPORTERS.names():
         if IMPORTERS.get(name).sniff(path, text):
             return name
+    # The content over the name: a JSON Schema saved as plain .yaml is no OpenAPI document.
+    for name in IMPORTERS.names():
+        if name not in candidates and IMPORTERS.get(name).sniff(path, text):
+            return name
     if (hint := _not_a_schema(path, text)) is not None:
         raise hint
     if len(candidates) == 1:
