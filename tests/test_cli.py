@@ -259,6 +259,29 @@ def test_a_file_option_ending_in_a_slash_names_a_directory_and_is_refused(
     assert list(tmp_path.iterdir()) == []  # (nothing written)
 
 
+@pytest.mark.parametrize(
+    ("args", "named"),
+    [
+        (["quick", "normal_user", "-t", "api", "-n", "3", "-o", "d"], "d"),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-o", "x.json", "--manifest", "d"],
+            "--manifest d",
+        ),
+        (["check", "x.jsonl", "--profile", "p.yaml", "--report", "d"], "--report d"),
+    ],
+)
+def test_a_file_option_naming_an_existing_directory_says_which_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], named: str
+) -> None:
+    # (--manifest d said 'd: is a directory …', without the option, once the data was made)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    result = run_cli(args)
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {named}: is a directory, expected a file path\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["d"] and not any((tmp_path / "d").iterdir())
+
+
 @pytest.mark.parametrize("out", ["gen", "gen/"])
 def test_generate_writes_into_its_output_directory_with_or_without_a_slash(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, out: str

@@ -161,12 +161,12 @@ def file_option(value: None) -> None: ...
 def file_option(value: str | None) -> Path | None: ...
 def file_option(value: str | None) -> Path | None:
     """The file an option names (``-o``, ``--manifest``, ``--report``). A name ending in a
-    slash (``-o out/``) names a directory: refused as an existing directory is, before
-    anything is written (as a path, ``out/`` would be the file ``out``)."""
+    slash (``-o out/``) names a directory, and so does an existing directory's name: both
+    refused before anything is written (as a path, ``out/`` would be the file ``out``)."""
     if value is None:
         return None
     last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
-    if "/" in value.replace(os.sep, "/") and last in ("", ".", ".."):
+    if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or Path(value).is_dir():
         raise OutputError(f"{value}: is a directory, expected a file path")
     return Path(value)
 
