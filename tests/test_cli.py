@@ -1018,7 +1018,8 @@ def test_an_unusable_manifest_is_refused_before_the_data_is_written(
     argv = ["quick", "normal_user", "-t", "api", "-n", "5", "-s", "1", "-o", output]
     result = run_cli([*argv, "--manifest", manifest])
     assert result.code == 1
-    assert result.stderr.startswith(f"persona-gen: error: {manifest}: ")
+    named = f"--manifest {manifest}" if manifest == "adir" else manifest  # (said as the option's)
+    assert result.stderr.startswith(f"persona-gen: error: {named}: ")
     assert len(result.stderr.splitlines()) == 1
     assert result.stdout == b""
     assert [p.name for p in tmp_path.iterdir()] == ["adir"]

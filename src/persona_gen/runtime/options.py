@@ -166,9 +166,16 @@ def file_option(value: str | None) -> Path | None:
     if value is None:
         return None
     last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
-    if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or Path(value).is_dir():
+    if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or _is_dir(value):
         raise OutputError(f"{value}: is a directory, expected a file path")
     return Path(value)
+
+
+def _is_dir(value: str) -> bool:
+    try:
+        return Path(value).is_dir()
+    except OSError:  # (a name too long to look up: writing it says so)
+        return False
 
 
 def sink_file(url: str) -> Path | None:
