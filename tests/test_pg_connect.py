@@ -46,27 +46,28 @@ def _errs_at_ssl(conn: socket.socket) -> None:
     conn.sendall(b"E\x00\x00\x00\x08abcd")  # an "error" where PostgreSQL says S or N
 
 
-def _odd_authentication(conn: socket.socket) -> None:
-    """Answers the SSL and GSS requests as PostgreSQL would, then asks for an
-    authentication method no PostgreSQL has."""
+def _startup(conn: socket.socket) -> None:
+    """Refuses the SSL and GSS requests (``N``), as a PostgreSQL without them does, until
+    the startup message comes."""
     while True:
         (length,) = struct.unpack("!i", conn.recv(4, socket.MSG_WAITALL))
         (code,) = struct.unpack("!i", conn.recv(length - 4, socket.MSG_WAITALL)[:4])
         if code not in _SSL_OR_GSS:
             break
         conn.sendall(b"N")
+
+
+def _odd_authentication(conn: socket.socket) -> None:
+    """Answers the SSL and GSS requests as PostgreSQL would, then asks for an
+    authentication method no PostgreSQL has."""
+    _startup(conn)
     conn.sendall(b"R" + struct.pack("!ii", 8, 99))
     conn.recv(1024)
 
 
 def _asks_password(conn: socket.socket) -> None:
     """The startup protocol up to a refused cleartext password, as PostgreSQL answers."""
-    while True:
-        (length,) = struct.unpack("!i", conn.recv(4, socket.MSG_WAITALL))
-        (code,) = struct.unpack("!i", conn.recv(length - 4, socket.MSG_WAITALL)[:4])
-        if code not in _SSL_OR_GSS:
-            break
-        conn.sendall(b"N")
+    _startup(conn)
     conn.sendall(b"R" + struct.pack("!ii", 8, 3))  # AuthenticationCleartextPassword
     if conn.recv(1, socket.MSG_WAITALL) == b"p":
         fields = b"".join(

@@ -42,7 +42,6 @@ from persona_gen.generators.forms import binary_fields
 from persona_gen.generators.forms import encode as encode_form
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
-from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
 from persona_gen.values.vocab import words
@@ -308,13 +307,7 @@ class ApiGenerator(Generator):
                     again.setdefault((name, k), (shapes[k], []))[1].append(row)
         if not again:
             return
-        rng = block_stream(
-            self.ctx.seed,
-            self.ctx.dataset,
-            self.ctx.persona.name,
-            trace.first_index,
-            "union_replies",
-        )
+        rng = self.side_stream(trace, "union_replies")
         for (name, _), (shape, rows) in again.items():
             drawn = self.synth.values(shape, name, len(rows), rng)
             leave_out(drawn, self.write_only[name])  # (sent, never returned: a password)
@@ -335,9 +328,7 @@ class ApiGenerator(Generator):
         """The bodies of the replies to invalid requests whose operation declares one: each
         drawn from its entity, from a stream of their own (the block's other draws, and
         so every other record, stay as they were)."""
-        rng = block_stream(
-            self.ctx.seed, self.ctx.dataset, self.ctx.persona.name, trace.first_index, "errors"
-        )
+        rng = self.side_stream(trace, "errors")
         by_entity: dict[str, list[tuple[int, Operation]]] = {}
         for i, op in rows:
             by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
@@ -741,13 +732,7 @@ class ApiGenerator(Generator):
             if not rows:
                 continue
             if rng is None:
-                rng = block_stream(
-                    self.ctx.seed,
-                    self.ctx.dataset,
-                    self.ctx.persona.name,
-                    trace.first_index,
-                    "part_headers",
-                )
+                rng = self.side_stream(trace, "part_headers")
             for row in rows:
                 out[row] = {}
             for part in op.request_encoding:

@@ -13,7 +13,7 @@ from persona_gen.generators.keys import KeyedSynthesizer
 from persona_gen.personas.behaviours.base import splitmix64
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.trace import Trace
-from persona_gen.seeds import stable_hash, uuid_text
+from persona_gen.seeds import block_stream, stable_hash, uuid_text
 from persona_gen.values.rows import RowColumns
 from persona_gen.values.strings import iso_datetimes
 from persona_gen.values.synth import Synthesizer
@@ -122,6 +122,12 @@ class Generator(ABC):
 
     def session_ids(self, trace: Trace) -> list[str]:
         return hex_ids(trace.session, self.salt ^ 0x5E55, "ses_")
+
+    def side_stream(self, trace: Trace, label: str) -> np.random.Generator:
+        """A random stream of the block's own for ``label``'s draws, apart from the
+        generator's: what it draws leaves every other value of the block as it was."""
+        ctx = self.ctx
+        return block_stream(ctx.seed, ctx.dataset, ctx.persona.name, trace.first_index, label)
 
     def request_ids(self, trace: Trace) -> list[str]:
         return uuid_ids(trace.request, self.salt ^ 0x4E9)

@@ -155,16 +155,15 @@ class CsvEncoder(Encoder):
 
     def _cells(self, values: list[Any] | np.ndarray) -> list[str]:
         """A column's cells (``_cell`` of each value)."""
-        if isinstance(values, np.ndarray):
-            values = values.tolist()
-        types = set(map(type, values))
+        cells: list[Any] = values.tolist() if isinstance(values, np.ndarray) else values
+        types = set(map(type, cells))
         if types <= {str}:
-            return list(values)
+            return cells
         if types <= {int}:  # (exactly int: a bool is its own type)
-            return list(map(str, values))
+            return list(map(str, cells))
         if types <= {float} and not self.dialect.decimal_comma:
-            return list(map(str, values))
-        return list(map(self._cell, values))
+            return list(map(str, cells))
+        return list(map(self._cell, cells))
 
     def _cell(self, value: Any) -> str:
         if value is None:

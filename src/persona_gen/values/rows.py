@@ -20,7 +20,9 @@ Column = Sequence[Any] | np.ndarray
 """A column of a ``RowColumns``: Python values, or a NumPy array of numbers or booleans."""
 
 
-def rows_from_columns(names: tuple[str, ...], columns: list[list[Any]]) -> list[dict[str, Any]]:
+def rows_from_columns(
+    names: tuple[str, ...], columns: Sequence[Sequence[Any]]
+) -> list[dict[str, Any]]:
     """One dict per row, keys in ``names`` order; every column has the same length."""
     if not names:
         return []
@@ -63,7 +65,7 @@ class RowColumns:
 
     def rows(self) -> list[dict[str, Any]]:
         lists = [c.tolist() if isinstance(c, np.ndarray) else c for c in self.columns]
-        out = rows_from_columns(self.names, lists)  # type: ignore[arg-type]
+        out = rows_from_columns(self.names, lists)
         for i, keys in self.absent.items():
             for key in keys:
                 del out[i][key]
