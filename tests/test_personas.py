@@ -1314,3 +1314,33 @@ def test_validate_warns_where_sessions_will_average_well_below_their_declared_le
     for name in ("normal_user", "noisy_device", "high_volume_system"):
         builtin = builtin_persona_dir() / f"{name}.yaml"
         assert "warning" not in run_cli(["validate", str(builtin)]).stderr
+
+
+def test_a_worker_skipping_a_run_of_blocks_rebuilds_only_that_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A worker of two traces blocks 0-3, then 8-11 (parallel._Share): block 8's sessions are
+    # rebuilt from block 3's, over blocks 4-7, not from the span's start (each later run
+    # advanced over every block before it: 8 draws a block where 1 was needed).
+    import persona_gen.personas.engine as engine_module
+    from persona_gen.personas.engine import PersonaEngine
+
+    def engine() -> PersonaEngine:
+        return PersonaEngine(PersonaCatalog().get("normal_user"), 3, "test", 1_735_689_600_000)
+
+    advanced: list[int] = []
+    real_advance = engine_module.advance
+
+    def counted(clock: Any, rng: Any, block: int, n: int, before: Any) -> SlotState:
+        advanced.append(block)
+        return real_advance(clock, rng, block, n, before)
+
+    monkeypatch.setattr(engine_module, "advance", counted)
+    worker, in_order = engine(), engine()
+    for block in range(12):
+        expected = in_order.trace(block)
+        if block // 4 % 2 == 0:
+            got = worker.trace(block)
+            assert got.session.tolist() == expected.session.tolist()
+            assert got.session_pos.tolist() == expected.session_pos.tolist()
+    assert advanced == [4, 5, 6, 7]

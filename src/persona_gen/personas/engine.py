@@ -160,8 +160,11 @@ class PersonaEngine:
         whole = (self.numbers_sessions or self._carrying) and not alone
         if whole and self._after is not None and first <= self._after.block < block:
             handed = self._after
-        elif not whole and (kept := self._slots.get(block - 1)) is not None:
-            handed = _HandedOn(block - 1, kept, {}, {})
+        elif not whole and (kept := [b for b in self._slots if first <= b < block]):
+            # (from the latest block of the span traced: a worker taking every other run of
+            # blocks advances over the other worker's run only, not from the span's start)
+            latest = max(kept)
+            handed = _HandedOn(latest, self._slots[latest], {}, {})
         for earlier in range(handed.block + 1, block):
             if whole:
                 self.trace(earlier)
