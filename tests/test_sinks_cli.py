@@ -493,3 +493,26 @@ def test_profile_sqlite_sink_is_a_path_from_the_profiles_folder(
         checked = run_cli(["check", data, "--profile", str(profile)])
         assert checked.code == 0, checked.stderr
         assert "people in" in checked.stderr
+
+
+def test_a_database_sink_that_cannot_take_its_dataset_fails_validate_and_writes_nothing(
+    tmp_path: Path,
+) -> None:
+    # validate said 'valid profile' for streaming envelopes bound for SQLite, and generate
+    # wrote the profile's datasets before it (a refused run leaves none of them behind).
+    profile = tmp_path / "profile.yaml"
+    profile.write_text(
+        "name: demo\nversion: 1.0.0\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: first, type: file, count: 20}\n"
+        "  - {name: events, type: streaming, count: 20, sink: 'sqlite:///db.sqlite'}\n"
+    )
+    said = "dataset 'events': a database or SQL output takes the 'file' generator's rows"
+    checked = run_cli(["validate", str(profile)])
+    assert checked.code == 1
+    assert said in checked.stderr
+    out = tmp_path / "out"
+    run = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert run.code == 1
+    assert said in run.stderr
+    assert not out.exists()
+    assert not (tmp_path / "db.sqlite").exists()

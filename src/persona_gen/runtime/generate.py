@@ -207,4 +207,29 @@ def prepare(
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)
             raise
         out.append(Prepared(item, dataset, encoder))
+    _plan_database_loads(out)
     return out
+
+
+def _plan_database_loads(prepared: list[Prepared]) -> None:
+    """The tables of every database load planned, without connecting: a dataset whose
+    records are not table rows, an entity with no columns or two entities for one table is
+    refused here, before any dataset is written (and by ``validate``), not when its load
+    starts."""
+    from persona_gen.sinks.database_plan import plan_tables
+    from persona_gen.sinks.database_url import parse_database_url, same_database
+
+    loads: dict[tuple[str, str], list[tuple[str, Dataset, str | None]]] = {}
+    for item, dataset, _ in prepared:
+        key = same_database(item.sink) if item.sink else None
+        if key is not None:
+            assert item.sink is not None
+            table = parse_database_url(item.sink).table
+            loads.setdefault(key, []).append((item.name, dataset, table))
+    for members in loads.values():
+        try:
+            plan_tables(members)
+        except PersonaGenError as exc:
+            if len(members) == 1:
+                exc.dataset = exc.dataset or members[0][0]
+            raise
