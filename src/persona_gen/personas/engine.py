@@ -19,7 +19,7 @@ from persona_gen.personas.clock import Clock
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.sessions import SPAN_BLOCKS, SlotState, advance, lay_out
 from persona_gen.personas.trace import Trace
-from persona_gen.seeds import BLOCK_SIZE, block_stream
+from persona_gen.seeds import BLOCK_SIZE, block_stream, stable_hash
 
 __all__ = ["LAST_TIMESTAMP_MS", "PersonaEngine"]
 
@@ -35,6 +35,11 @@ class PersonaEngine:
         self.seed = seed
         self.dataset = dataset
         self.epoch_ms = epoch_ms
+        # The salt of behaviours' per-actor picks (``Trace.salt``): a new seed is a new
+        # population, and so is another persona of a mix. Not the dataset: an actor's id
+        # (usr-000042) names the same client in every dataset of a run of this persona (its
+        # api calls and its events alike), so it is a legacy client in all or in none.
+        self.salt = stable_hash("actors", seed, persona.name)
         self.clock = Clock()
         for behaviour in persona.behaviours:
             behaviour.configure(self.clock)
@@ -59,7 +64,7 @@ class PersonaEngine:
         into it (``_carried_over``) and nothing handed on from it."""
         n = BLOCK_SIZE
         clock = self.clock
-        trace = Trace.blank(block, n, block * n)
+        trace = Trace.blank(block, n, block * n, self.salt)
         base = self.stream(block, "timeline")
 
         # 1. Inter-arrival gaps, reshaped by timeline behaviours, then fitted to the block's

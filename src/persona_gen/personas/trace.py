@@ -57,7 +57,9 @@ class Trace:
     columns naming a variant (which failure, which anomaly...), and ``reply_latency_ms`` the
     latency a transport failure replaced (NaN elsewhere: see ``fail_transport``).
     ``touched`` records, per behaviour block name, which events it changed: the base of
-    every record's tag list and of the manifest's counts.
+    every record's tag list and of the manifest's counts. ``salt`` is the run's salt of
+    behaviours' pure functions of the actor (who is a legacy client, when an actor is
+    offline, a battery's phase): the same in every block, another with another seed.
     """
 
     block: int
@@ -94,6 +96,7 @@ class Trace:
     # the behaviour applies, its own after (``Behaviour.carries_state``).
     carried: dict[str, Any] = field(default_factory=dict)
     end_ms: int = 0  # when the block's time span ends (a moved event may lie past it)
+    salt: int = 0  # the run's salt of per-actor picks (set by the engine: see above)
 
     _COLUMNS = (
         "t_ms",
@@ -120,11 +123,12 @@ class Trace:
     )
 
     @classmethod
-    def blank(cls, block: int, n: int, first_index: int) -> Trace:
+    def blank(cls, block: int, n: int, first_index: int, salt: int = 0) -> Trace:
         return cls(
             block=block,
             n=n,
             first_index=first_index,
+            salt=salt,
             t_ms=np.zeros(n, np.int64),
             actor=np.zeros(n, np.int64),
             session=np.zeros(n, np.int64),

@@ -14,6 +14,7 @@ from pydantic_core import core_schema
 
 from persona_gen.personas.clock import Clock
 from persona_gen.personas.trace import Trace
+from persona_gen.seeds import stable_hash
 
 __all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", "take_runs"]
 
@@ -84,6 +85,14 @@ class Behaviour(Generic[P]):
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         """Write this behaviour's decisions into the trace."""
+
+    def actor_salt(self, trace: Trace) -> np.uint64:
+        """The salt of this block's pure functions of the actor (which actors are legacy
+        clients, when each is offline): from the run's (``Trace.salt``) and the block's name,
+        so an actor's pick is the same in every event and block of a run, another with
+        another seed, and two blocks of one kind pick apart. Not from ``apply``'s stream,
+        which is another in every block."""
+        return np.uint64(stable_hash(trace.salt, self.name))
 
 
 @dataclass(frozen=True)

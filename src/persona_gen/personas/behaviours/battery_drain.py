@@ -1,7 +1,8 @@
 """battery_drain: device batteries run down over time; low batteries cause failures.
 
 A device's level is a saw-tooth function of (device, time): it drains at the declared rate
-and is recharged to full when empty, each device at its own phase.
+and is recharged to full when empty, each device at its own phase (a pure function of the
+device, salted by the run: the same in every block, others with another seed).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class BatteryDrain(Behaviour[BatteryDrainParams]):
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
         p = self.params
-        phase = (splitmix64(trace.actor.astype(np.uint64)) % np.uint64(10000)) / 100.0
+        key = trace.actor.astype(np.uint64) * np.uint64(0x100000001B3) ^ self.actor_salt(trace)
+        phase = (splitmix64(key) % np.uint64(10000)) / 100.0
         hours = trace.t_ms / 3_600_000.0
         drained = (hours * p.drain_per_hour + phase) % 100.0
         trace.battery = (100.0 - drained).astype(np.float32)

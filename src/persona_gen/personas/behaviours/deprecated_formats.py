@@ -5,7 +5,6 @@ from __future__ import annotations
 import codecs
 import functools
 import re
-import zlib
 from typing import Annotated, Literal
 
 import numpy as np
@@ -176,14 +175,15 @@ class DeprecatedFormats(Behaviour[DeprecatedFormatsParams]):
     params_model = DeprecatedFormatsParams
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
-        trace.mark("deprecated", self.legacy(trace.actor), self.name, self.params)
+        legacy = self.legacy(trace.actor, self.actor_salt(trace))
+        trace.mark("deprecated", legacy, self.name, self.params)
         trace.settings["legacy_file"] = self.params
 
-    def legacy(self, actor: np.ndarray) -> np.ndarray:
+    def legacy(self, actor: np.ndarray, salt: np.uint64) -> np.ndarray:
         """Per event, whether its actor is a legacy client: a share ``rate`` of the actors,
-        a pure function of (actor, block name), so an actor's client (its User-Agent, API
-        version, encodings) is the same in every event and every block."""
-        salt = np.uint64(zlib.crc32(self.name.encode()) << 32 | 0x2545F491)
+        a pure function of (actor, ``salt``: the run's and the block's, ``actor_salt``), so
+        an actor's client (its User-Agent, API version, encodings) is the same in every
+        event and every block, and another seed makes other actors legacy."""
         key = actor.astype(np.uint64) * np.uint64(0x100000001B3) ^ salt
         share = (splitmix64(key) >> np.uint64(11)) * (1.0 / 2**53)
         legacy: np.ndarray = share < self.params.rate

@@ -1,9 +1,10 @@
 """intermittent_connectivity: actors go offline for windows; events then wait or are lost.
 
-Whether an actor is offline is a pure function of (actor, time slot), so the windows are the
-same whichever block an event falls in. Events inside a window are buffered and delivered in
-a burst when the window ends, or lost: a lost event never arrives, and the actor's next
-delivered event shows the gap in its sequence number.
+Whether an actor is offline is a pure function of (actor, time slot), salted by the run (seed
+and persona), so the windows are the same whichever block an event falls in, and others with
+another seed. Events inside a window are buffered and delivered in a burst when the window
+ends, or lost: a lost event never arrives, and the actor's next delivered event shows the gap
+in its sequence number.
 """
 
 from __future__ import annotations
@@ -35,11 +36,13 @@ class IntermittentConnectivity(Behaviour[IntermittentConnectivityParams]):
     phase = Phase.TRANSPORT
     params_model = IntermittentConnectivityParams
 
-    def offline(self, actor: np.ndarray, t_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Per event: is its actor offline, and when does that window end (epoch ms)."""
+    def offline(
+        self, actor: np.ndarray, t_ms: np.ndarray, salt: np.uint64
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Per event: is its actor offline, and when does that window end (epoch ms).
+        ``salt``: the run's and the block's (``actor_salt``)."""
         slot_ms = self.params.window_s * 1000.0
         slot = (t_ms // slot_ms).astype(np.int64)
-        salt = np.uint64(0x5DEECE66D)
 
         def down(s: np.ndarray) -> np.ndarray:
             key = actor.astype(np.uint64) * np.uint64(0x100000001B3) ^ s.astype(np.uint64) ^ salt
@@ -55,7 +58,7 @@ class IntermittentConnectivity(Behaviour[IntermittentConnectivityParams]):
         return is_off, (end_slot * slot_ms).astype(np.int64)
 
     def apply(self, trace: Trace, rng: np.random.Generator) -> None:
-        is_off, window_end = self.offline(trace.actor, trace.t_ms)
+        is_off, window_end = self.offline(trace.actor, trace.t_ms, self.actor_salt(trace))
         if not is_off.any():
             return
         p = self.params
