@@ -816,3 +816,30 @@ def test_a_concurrent_login_in_each_of_two_blocks_numbers_its_events_apart(
         numbers[r["session_id"]].append(r["sequence"])
     repeated = {s: sorted(n) for s, n in numbers.items() if len(set(n)) < len(n)}
     assert not repeated, list(repeated.items())[:3]
+
+
+def test_a_patch_carries_the_content_effects_its_record_is_tagged_with(tmp_path: Path) -> None:
+    # A PATCH sends the first third of a body's fields, and the body was cut after the
+    # content effects had changed it: a unicode sample or a broken enum on a field left out
+    # went with it, so 4 PATCHes in 5 tagged `unicode` showed no unicode, and half of those
+    # tagged `malformed_inputs` (invalid_enum) were labelled valid.
+    catalog = own_catalog(
+        tmp_path,
+        "patcher",
+        """
+        behaviors:
+          unicode: {rate: 1.0, classes: [cjk]}
+          malformed_inputs: {rate: 1.0, kinds: [invalid_enum]}
+        """,
+    )
+    recs = records("patcher", "api", 16 * BLOCK_SIZE, catalog=catalog)
+    patches = [r for r in recs if r["request"]["method"] == "PATCH"]
+    users = [r["request"]["body"] for r in patches if "/users/" in r["request"]["path"]]
+    with_text = [b for b in users if "first_name" in b]  # (User's free text a PATCH sends)
+    assert len(with_text) > 50
+    assert all("東京" in b["first_name"] for b in with_text), with_text[:3]
+    orders = [r for r in patches if "/orders/" in r["request"]["path"]]
+    with_enum = [r for r in orders if "status" in r["request"]["body"]]  # (Order's enum)
+    assert len(with_enum) > 50
+    broken = [([v["change"] for v in r["violations"]], r["response"]["status"]) for r in with_enum]
+    assert all(broke == (["invalid_enum"], 422) for broke in broken), broken[:5]

@@ -367,13 +367,18 @@ class ApiGenerator(Generator):
             # (the server sets them: never sent, at any depth; dropped after drawing, so
             # every other value is as drawn)
             taken = leave_out(payloads, self.read_only[entity])
-            found = self.effects[entity].apply(payloads, trace, rng, rows)
             for j, row in enumerate(rows.tolist()):
-                bodies[row], outcomes[row], left_out[row] = payloads[j], found[j], taken[j]
                 op = self.operations[op_index[row]]
                 # (a form is never a batch: it sends one resource)
                 posting[row] = op.method == "POST" and op.request_media is None
                 patching[row] = op.method == "PATCH"
+                # A PATCH sends part of the resource, cut before the content effects act,
+                # so that they change what is sent (a typo on a field left out is lost).
+                if patching[row] and isinstance(payloads[j], dict):
+                    payloads[j] = patch_of(payloads[j])
+            found = self.effects[entity].apply(payloads, trace, rng, rows)
+            for j, row in enumerate(rows.tolist()):
+                bodies[row], outcomes[row], left_out[row] = payloads[j], found[j], taken[j]
             # A batch POST carries up to 49 more items. Their row numbers (which make unique
             # fields unique) are the odd ones, 49 per event of each block, and the bodies'
             # the even ones: no item shares a number with another item or body of the dataset.
@@ -391,10 +396,8 @@ class ApiGenerator(Generator):
                         start += size
         for row in np.flatnonzero(patching).tolist():
             body = bodies[row]
-            if isinstance(body, dict):
-                bodies[row] = patch_of(body)
-                kept = bodies[row]
-                outcomes[row] = [o for o in outcomes[row] if o.field_path.split(".")[0] in kept]
+            if isinstance(body, dict):  # (a field a PATCH leaves out is no missing field)
+                outcomes[row] = [o for o in outcomes[row] if o.field_path.split(".")[0] in body]
         for k in (k for k, op in enumerate(self.operations) if op.request_shape == "array"):
             # A body the spec declares as an array of the entity: the items (a batch's
             # items, else the one body), each broken rule at its item's place.
