@@ -517,6 +517,15 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
         ),
+        (  # (also with no maximum: every value drawn would be beyond int64)
+            {"type": "object", "properties": {"a": {"type": "integer", "minimum": 10**20}}},
+            "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"type": "integer", "maximum": -(10**20)}}},
+            "k.a: its maximum -100000000000000000000 is below the 64-bit range integers are "
+            "made in",
+        ),
         (
             {
                 "type": "object",

@@ -176,7 +176,9 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         if low == math.inf or high == -math.inf:
             which, side = ("minimum", "above") if low == math.inf else ("maximum", "below")
             return f"no {kind} lies {side} its {_bound(s, which, keys)}"
-        if s.type == "integer" and low > high:
+        # (checked whether or not the other side is bounded: a minimum above int64 with no
+        # maximum leaves low <= high, yet every value drawn would be one no encoder writes)
+        if s.type == "integer":
             beyond = _beyond_int64(s, keys)
             if beyond is not None:
                 return beyond
