@@ -517,6 +517,16 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
         ),
+        (  # (records carry an enum member or const as given: JSON cannot hold this one)
+            {"type": "object", "properties": {"a": {"enum": ["x", 10**23]}}},
+            "k.a: enum member holds 100000000000000000000000, outside the integers records "
+            "can be written with",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"const": {"b": [-(10**23)]}}}},
+            "k.a: const holds -100000000000000000000000, outside the integers records can be "
+            "written with",
+        ),
         (  # (also with no maximum: every value drawn would be beyond int64)
             {"type": "object", "properties": {"a": {"type": "integer", "minimum": 10**20}}},
             "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
