@@ -1636,6 +1636,20 @@ def test_an_empty_schema_file_says_it_is_empty(tmp_path: Path, name: str, expect
             # (not enforced, so check, which reads the schema itself, may fail the values)
             "multipleOf 9.99989e-321 is too small to honour; ignored",
         ),
+        (  # (every integer is a multiple: its fraction's numerator was 0, a log10 error)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"integer",'
+            '"multipleOf":1e-300}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
+        (  # (1e300 multiples in range: more than numpy draws among)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"multipleOf":1e-300,"minimum":0,"maximum":1}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
     ],
 )
 def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
@@ -1656,6 +1670,23 @@ def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
             checked = run_cli(["check", str(data), "--profile", str(out)])
             assert checked.code == 0, checked.stderr
             assert "nan" not in data.read_text()
+
+
+def test_an_integer_multiple_of_a_step_beyond_int64_is_written_as_json(tmp_path: Path) -> None:
+    # (0 is its one multiple in int64: larger multiples were drawn, and JSON encoders refused
+    # them with a traceback)
+    source = tmp_path / "m.schema.json"
+    source.write_text(
+        '{"type":"object","required":["a"],"properties":{"a":{"type":"integer","multipleOf":1e23}}}'
+    )
+    out = tmp_path / "p.yaml"
+    args = ["-o", str(out), "-t", "file", "--output-format", "jsonl"]
+    imported = run_cli(["import-schema", str(source), *args])
+    assert imported.code == 0, imported.stderr
+    generated = run_cli(["generate", str(out), "-s", "1", "-o", str(tmp_path / "o")])
+    assert generated.code == 0, generated.stderr
+    rows = (tmp_path / "o" / "m_file.jsonl").read_text().splitlines()
+    assert {json.loads(row)["a"] for row in rows} == {0}
 
 
 @pytest.mark.parametrize(
