@@ -1643,6 +1643,13 @@ def test_an_empty_schema_file_says_it_is_empty(tmp_path: Path, name: str, expect
             0,
             "imported m (jsonschema)",
         ),
+        (  # (rounding to 4 decimals scales by 1e4 first: numpy warned of an overflow)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"minimum":1e308,"maximum":1.7e308}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
         (  # (1e300 multiples in range: more than numpy draws among)
             "m.schema.json",
             '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'

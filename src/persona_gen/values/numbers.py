@@ -241,7 +241,11 @@ def number_column(
     values = _raw(schema, semantic, n, rng, low, high)
     scale = schema.scale if schema.scale is not None else (2 if semantic else 4)
     if scale <= _ROUNDED_SCALE:  # (past it, rounding changes no double a draw makes)
-        values = np.round(values, scale)
+        # (rounding scales by 10**scale first: near a float's end that overflows, and such a
+        # value keeps its digits, having none at that scale to round anyway)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = np.round(values, scale)
+        values = np.where(np.isfinite(rounded), rounded, values)
     np.clip(
         values, None if low == -math.inf else low, None if high == math.inf else high, out=values
     )
