@@ -517,6 +517,25 @@ def test_bad_profiles(tmp_path: Path, text: str, message: str) -> None:
             },
             "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
         ),
+        (  # (records carry an enum member or const as given: JSON cannot hold this one)
+            {"type": "object", "properties": {"a": {"enum": ["x", 10**23]}}},
+            "k.a: enum member holds 100000000000000000000000, outside the integers records "
+            "can be written with",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"const": {"b": [-(10**23)]}}}},
+            "k.a: const holds -100000000000000000000000, outside the integers records can be "
+            "written with",
+        ),
+        (  # (also with no maximum: every value drawn would be beyond int64)
+            {"type": "object", "properties": {"a": {"type": "integer", "minimum": 10**20}}},
+            "k.a: its minimum 100000000000000000000 is above the 64-bit range integers are made in",
+        ),
+        (
+            {"type": "object", "properties": {"a": {"type": "integer", "maximum": -(10**20)}}},
+            "k.a: its maximum -100000000000000000000 is below the 64-bit range integers are "
+            "made in",
+        ),
         (
             {
                 "type": "object",
@@ -1617,6 +1636,27 @@ def test_an_empty_schema_file_says_it_is_empty(tmp_path: Path, name: str, expect
             # (not enforced, so check, which reads the schema itself, may fail the values)
             "multipleOf 9.99989e-321 is too small to honour; ignored",
         ),
+        (  # (every integer is a multiple: its fraction's numerator was 0, a log10 error)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"integer",'
+            '"multipleOf":1e-300}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
+        (  # (rounding to 4 decimals scales by 1e4 first: numpy warned of an overflow)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"minimum":1e308,"maximum":1.7e308}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
+        (  # (1e300 multiples in range: more than numpy draws among)
+            "m.schema.json",
+            '{"type":"object","required":["a"],"properties":{"a":{"type":"number",'
+            '"multipleOf":1e-300,"minimum":0,"maximum":1}}}',
+            0,
+            "imported m (jsonschema)",
+        ),
     ],
 )
 def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
@@ -1637,6 +1677,23 @@ def test_extreme_numbers_in_a_schema_import_or_are_refused_in_one_line(
             checked = run_cli(["check", str(data), "--profile", str(out)])
             assert checked.code == 0, checked.stderr
             assert "nan" not in data.read_text()
+
+
+def test_an_integer_multiple_of_a_step_beyond_int64_is_written_as_json(tmp_path: Path) -> None:
+    # (0 is its one multiple in int64: larger multiples were drawn, and JSON encoders refused
+    # them with a traceback)
+    source = tmp_path / "m.schema.json"
+    source.write_text(
+        '{"type":"object","required":["a"],"properties":{"a":{"type":"integer","multipleOf":1e23}}}'
+    )
+    out = tmp_path / "p.yaml"
+    args = ["-o", str(out), "-t", "file", "--output-format", "jsonl"]
+    imported = run_cli(["import-schema", str(source), *args])
+    assert imported.code == 0, imported.stderr
+    generated = run_cli(["generate", str(out), "-s", "1", "-o", str(tmp_path / "o")])
+    assert generated.code == 0, generated.stderr
+    rows = (tmp_path / "o" / "m_file.jsonl").read_text().splitlines()
+    assert {json.loads(row)["a"] for row in rows} == {0}
 
 
 @pytest.mark.parametrize(

@@ -741,6 +741,8 @@ def test_splitter_keeps_quoted_semicolons_and_lines() -> None:
         ("CREATE TABLE t (a int);\n/* never closed", "unterminated comment", 2),
         ("CREATE TABLE t (a varchar(10) CHECK (a IN ('x', 'y')", "cannot parse", 1),
         ("CREATE TABLE t (\n a int,\n b int int int\n);", "cannot parse", 3),
+        # (the parser's token is named by its text, not as "<Token token_type: ...>")
+        ("CREATE TABLE (id INT);", r"Expected table name but got '\(' near '\('$", 1),
     ],
 )
 def test_bad_input_is_a_schema_import_error(text: str, message: str, line: int | None) -> None:

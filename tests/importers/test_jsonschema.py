@@ -564,6 +564,12 @@ def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) 
         ('{"type": "object", "required": "a"}', "required must be a list", 1),
         ('{"type": "array", "items": 3}', "items must be a schema", 1),
         ('{"type": "object", "properties": {"a": {"allOf": []}}}', "allOf must be a non-empty", 1),
+        ('{"type": "object",\n"$id": 1.5}', "$id must be a string (a URI), got 1.5", 2),
+        (
+            '{"$schema": "http://json-schema.org/draft-04/schema#", "id": [1], "type": "object"}',
+            "id must be a string (a URI), got [1]",
+            1,
+        ),
     ],
 )
 def test_bad_input_is_a_schema_import_error(
@@ -632,6 +638,7 @@ _EXAMPLE_TEXT = EXAMPLE.read_text(encoding="utf-8")
                             "minimum",
                             "pattern",
                             "$defs",
+                            "$id",
                             "a",
                         ]
                     ),

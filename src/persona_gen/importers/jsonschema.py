@@ -9,6 +9,7 @@ References (local JSON pointers, ``$id`` based, relative files) resolve through
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -150,9 +151,15 @@ class JsonSchemaImporter:
         conv = _Listing(docs, FLAVOUR)
         registry = docs.registry()
         resource = docs.resource(docs.main)
-        resolver = registry.resolver(docs.main.uri).in_subresource(resource)
+        resolver = registry.resolver(docs.main.uri)
         rspec = docs.spec_for(root)
         ctx = Ctx(resolver, rspec, docs.main.uri, docs.main.uri, ())
+        try:
+            ctx = replace(ctx, resolver=resolver.in_subresource(resource))
+        except (TypeError, AttributeError):  # (referencing reads the root's id as a string)
+            key = "$id" if isinstance(root, dict) and "$id" in root else "id"
+            got = json.dumps(root.get(key) if isinstance(root, dict) else None)
+            raise conv.error(ctx, f"{key} must be a string (a URI), got {got}", key) from None
         if isinstance(root, bool) or _is_record(root):
             title = root.get("title") if isinstance(root, dict) else None
             name = title.strip() if isinstance(title, str) and title.strip() else _stem(path)

@@ -49,6 +49,8 @@ _AT = sre_parse.AT
 _BEGIN = {sre_parse.AT_BEGINNING, sre_parse.AT_BEGINNING_STRING}
 _END = {sre_parse.AT_END, sre_parse.AT_END_STRING}
 _MAXWIDTH = sre_parse.MAXREPEAT
+# The integers JSON encoders (orjson) can write: int64 and uint64 together.
+WRITABLE_INT_MIN, WRITABLE_INT_MAX = -(2**63), 2**64 - 1
 
 Path = tuple[Hashable, ...]
 # A rule's name in messages, by its key in the entity format (min_length -> minLength).
@@ -156,6 +158,7 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
     for i, member in enumerate(s.enum or ()):
         if not _fits_type(member, s):
             yield ("enum", i), f"enum member {_show(member)} is not {_type_name(s)}"
+    yield from _wide_int_rules(s)
     if s.pattern is not None and s.type == "string" and not (s.has_const or s.enum):
         yield from _pattern_rules(s)
     yield from _too_large(s, keys)
@@ -167,6 +170,35 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
             yield ("multiple_of",), reason
 
 
+def _wide_int_rules(s: Schema) -> Iterator[tuple[Path, str]]:
+    """A const or enum member holding an integer no encoder writes (orjson's range): records
+    carry such values as given, and writing them failed deep in an encoder."""
+    members: list[tuple[Path, Any]] = [(("const",), s.const)] if s.has_const else []
+    members += [(("enum", i), m) for i, m in enumerate(s.enum or ())]
+    for at, member in members:
+        wide = _wide_int(member)
+        if wide is not None:
+            name = "const" if at == ("const",) else "enum member"
+            yield (
+                at,
+                (
+                    f"{name} holds {wide}, outside the integers records can be written with "
+                    f"({WRITABLE_INT_MIN} to {WRITABLE_INT_MAX})"
+                ),
+            )
+
+
+def _wide_int(value: Any) -> int | None:
+    """The first integer in ``value`` (nested too) outside the writable range, if any."""
+    if isinstance(value, dict):
+        value = list(value.values())
+    if isinstance(value, list | tuple):
+        return next((w for w in map(_wide_int, value) if w is not None), None)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return None if WRITABLE_INT_MIN <= value <= WRITABLE_INT_MAX else value
+    return None
+
+
 def _crossed(s: Schema, keys: Keys) -> str | None:
     if s.has_const or s.enum:  # (the value is given; bounds are checked against it by labels)
         return None
@@ -176,7 +208,9 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         if low == math.inf or high == -math.inf:
             which, side = ("minimum", "above") if low == math.inf else ("maximum", "below")
             return f"no {kind} lies {side} its {_bound(s, which, keys)}"
-        if s.type == "integer" and low > high:
+        # (checked whether or not the other side is bounded: a minimum above int64 with no
+        # maximum leaves low <= high, yet every value drawn would be one no encoder writes)
+        if s.type == "integer":
             beyond = _beyond_int64(s, keys)
             if beyond is not None:
                 return beyond

@@ -168,9 +168,15 @@ def _multiples(
     step = m
     if integer and not float(m).is_integer():
         # Integer multiples of p/q are the multiples of p.
-        step = float(Fraction(m).limit_denominator(10**6).numerator)
+        # (a step below 1e-6 has numerator 0 there: every integer is then a multiple)
+        step = float(Fraction(m).limit_denominator(10**6).numerator) or 1.0
     k_low = math.ceil(low / step) if low != -math.inf else 0
     k_high = math.floor(high / step) if high != math.inf else k_low + 1000
+    if integer:  # (a step above int64's range leaves 0 as its one multiple in it)
+        k_low = max(k_low, math.ceil(INT64_MIN / step))
+        k_high = min(k_high, math.floor(INT64_MAX / step))
+    # (the count of multiples must fit rng.integers' int64: 1e-300 steps in [0, 1] do not)
+    k_high = min(k_high, k_low + 2**62)
     k_high = max(k_high, k_low)  # nothing fits: the nearest multiple is the best there is
     decimals = max(0, -math.floor(math.log10(step))) + 2 if step < 1 else 0
     ks = rng.integers(k_low, k_high + 1, n)
@@ -235,7 +241,11 @@ def number_column(
     values = _raw(schema, semantic, n, rng, low, high)
     scale = schema.scale if schema.scale is not None else (2 if semantic else 4)
     if scale <= _ROUNDED_SCALE:  # (past it, rounding changes no double a draw makes)
-        values = np.round(values, scale)
+        # (rounding scales by 10**scale first: near a float's end that overflows, and such a
+        # value keeps its digits, having none at that scale to round anyway)
+        with np.errstate(over="ignore", invalid="ignore"):
+            rounded = np.round(values, scale)
+        values = np.where(np.isfinite(rounded), rounded, values)
     np.clip(
         values, None if low == -math.inf else low, None if high == math.inf else high, out=values
     )

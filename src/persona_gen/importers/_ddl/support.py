@@ -66,12 +66,17 @@ def short(text: str, limit: int = 120) -> str:
     return flat if len(flat) <= limit else flat[: limit - 3] + "..."
 
 
+# sqlglot puts a token's repr in some messages ("Expected table name but got <Token
+# token_type: TokenType.L_PAREN, text: (, line: 1, ...>"): the user wrote only its text.
+_TOKEN_REPR = re.compile(r"<Token token_type: [^,]*, text: (.*?), line: \d+[^>]*>")
+
+
 def error_detail(error: Exception | None) -> str:
     if error is None:
         return "unknown error"
     errors = getattr(error, "errors", None)
     if errors and isinstance(errors[0], dict) and errors[0].get("description"):
-        detail = str(errors[0]["description"])
+        detail = _TOKEN_REPR.sub(lambda m: repr(m[1]), str(errors[0]["description"]))
         near = str(errors[0].get("highlight") or "").strip()
         return f"{detail} near '{near}'" if near else detail
     return short(str(error).splitlines()[0] if str(error) else type(error).__name__)
