@@ -1535,6 +1535,29 @@ def test_a_file_of_no_schema_format_asks_for_f(tmp_path: Path, name: str, text: 
 
 
 @pytest.mark.parametrize(
+    ("name", "text", "said"),
+    [
+        # A syntax error was said as 'cannot tell the schema format ... pass -f', which -f
+        # does not cure: the error of the text, at its line, is what stops it.
+        (
+            "s.json",
+            '{"type": "object",\n "properties": {"a": {"type": "string"},}\n}\n',
+            "s.json:2: invalid JSON: Expecting property name enclosed in double quotes (column 41)",
+        ),
+        ("s.yaml", "type: object\nproperties: [\n", "s.yaml:3: invalid YAML: did not find"),
+    ],
+)
+def test_a_schema_file_that_does_not_parse_says_where(
+    tmp_path: Path, name: str, text: str, said: str
+) -> None:
+    (tmp_path / name).write_text(text)
+    result = run_cli(["import-schema", str(tmp_path / name), "-o", str(tmp_path / "p.yaml")])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {tmp_path / said}"), result.stderr
+    assert "cannot tell" not in result.stderr
+
+
+@pytest.mark.parametrize(
     ("name", "expected"),
     [
         ("e.yaml", "an OpenAPI document"),

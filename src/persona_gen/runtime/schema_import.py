@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
 import re
 import unicodedata
@@ -18,7 +19,13 @@ import yaml
 from persona_gen._yaml import read_text
 from persona_gen.entities.model import Domain, Entity, Operation
 from persona_gen.entities.serial import domain_to_dict
-from persona_gen.errors import PersonaGenError, SchemaImportError, UnknownNameError, UsageError
+from persona_gen.errors import (
+    FileError,
+    PersonaGenError,
+    SchemaImportError,
+    UnknownNameError,
+    UsageError,
+)
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
@@ -58,6 +65,8 @@ def detect_format(path: Path, declared: str | None) -> str:
             return name
     if (hint := _not_a_schema(path, text)) is not None:
         raise hint
+    if (broken := _not_parsed(path, text)) is not None:
+        raise broken
     if len(candidates) == 1:
         return candidates[0]
     raise SchemaImportError(
@@ -119,6 +128,30 @@ def _not_a_schema(path: Path, text: str) -> SchemaImportError | None:
         return None
     named = " and ".join(f"'{key}'" for key in data if key in keys)
     return SchemaImportError(f"this is {what}, not a schema (it has {named}): {use}", path)
+
+
+def _not_parsed(path: Path, text: str) -> FileError | None:
+    """Why a ``.json``, ``.yaml`` or ``.yml`` file no importer recognised does not parse, at
+    its line: a syntax error, not the format, is what stops it (it was said as 'cannot tell
+    the schema format', which ``-f`` does not cure)."""
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            json.loads(text)
+        except json.JSONDecodeError as exc:
+            where = f" (column {exc.colno})"
+            return SchemaImportError(f"invalid JSON: {exc.msg}{where}", path, exc.lineno)
+        except RecursionError:
+            return SchemaImportError("invalid JSON: nested too deeply", path)
+        return None
+    if suffix in (".yaml", ".yml"):
+        from persona_gen._yaml import parse_yaml
+
+        try:
+            parse_yaml(text, str(path))
+        except FileError as exc:  # (its line, as the YAML parser found it)
+            return exc
+    return None
 
 
 # Top-level keys of the schemas read from YAML or JSON (a file with one is judged as one).
