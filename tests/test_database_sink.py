@@ -464,6 +464,29 @@ def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
         )
     doc = orjson.loads(manifest_file.read_bytes())
     assert doc["delivery"]["error"].startswith("interrupted")
+    # The second block was made, not offered: the manifest counts the rows the load took, as
+    # its tables section does (the rows --workers made ahead are not in either).
+    assert doc["delivery"]["tables"]["users"]["offered"] == 1024
+    assert doc["count"] == 1024
+
+
+def test_an_interrupted_loads_manifest_counts_the_rows_it_took(tmp_path: Path) -> None:
+    from persona_gen.runtime.write import deliver
+
+    persona = CATALOG.get("edge_case_user")  # (rows broken on purpose, to count)
+    manifest_file = tmp_path / "load.manifest.json"
+    with pytest.raises(SinkError):
+        deliver(
+            _Interrupted([(persona, 1.0)], "file", 3000, 3),
+            f"sqlite:///{tmp_path / 'x.db'}",
+            create_tables=True,
+            manifest_file=manifest_file,
+        )
+    doc = orjson.loads(manifest_file.read_bytes())
+    first = Dataset([(persona, 1.0)], "file", 1024, 3)
+    rows = [row for block in first.blocks() for row in block]
+    assert doc["count"] == len(rows) == doc["delivery"]["tables"]["users"]["offered"]
+    assert doc["expected_invalid"] == sum(not row["_expected_valid"] for row in rows)
 
 
 def test_a_connection_lost_mid_load_is_one_line_and_keeps_nothing(

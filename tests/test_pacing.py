@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from persona_gen.errors import UsageError
@@ -64,3 +66,30 @@ def test_parse_rate(text: str, per_second: float) -> None:
 def test_bad_rates(text: str) -> None:
     with pytest.raises(UsageError, match="--rate"):
         parse_rate(text)
+
+
+def test_the_schedule_starts_when_the_first_block_arrives() -> None:
+    # Making the first block takes 0.5 s (the --workers processes start, say): the records
+    # still leave one every 1/rate seconds from then on, not the first half second's in a burst.
+    clock = FakeClock()
+
+    def slow_blocks() -> Iterator[list[dict[str, object]]]:
+        clock.now += 0.5
+        yield [{"i": i} for i in range(10)]
+
+    times = []
+    for group in paced(slow_blocks(), rate=10.0, clock=clock, sleep=clock.sleep):
+        times.extend([clock.now] * len(group))
+    assert times == pytest.approx([0.5 + i / 10 for i in range(10)])
+
+
+def test_duration_counts_from_the_first_block() -> None:
+    clock = FakeClock()
+
+    def slow_blocks() -> Iterator[list[dict[str, object]]]:
+        clock.now += 0.5
+        yield [{"i": i} for i in range(100)]
+
+    groups = paced(slow_blocks(), rate=10.0, duration=2.0, clock=clock, sleep=clock.sleep)
+    assert sum(len(group) for group in groups) == 21  # due at 0.0, 0.1, … 2.0 s
+    assert clock.now == pytest.approx(2.5)

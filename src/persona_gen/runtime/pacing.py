@@ -65,10 +65,15 @@ def paced(
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[list[dict[str, Any]]]:
     """The records of ``blocks``, in order, in small groups released when due."""
-    start = clock()
+    start = 0.0
     first_moment: float | None = None
     sent = 0
     for block in blocks:
+        if sent == 0:
+            # The schedule starts when the first records are in hand, not when they were asked
+            # for: making the first block (starting --workers processes) takes a while, and
+            # records due meanwhile would otherwise leave at once, in a burst.
+            start = clock()
         group: list[dict[str, Any]] = []
         group_due = 0.0
         for record in block:

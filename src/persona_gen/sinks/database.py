@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import SinkError
 from persona_gen.sinks.database_connect import connect_postgres, scrub_password
-from persona_gen.sinks.database_plan import dataset_table, plan_tables
+from persona_gen.sinks.database_plan import Part, dataset_table, plan_tables
 from persona_gen.sinks.database_postgres import postgres_load
 from persona_gen.sinks.database_report import LoadReport, TableCounts
 from persona_gen.sinks.database_rows import prepare_rows
@@ -239,11 +239,13 @@ def load_datasets(
             )
     except SinkError as exc:
         report.error = str(exc)
+        report.records = _taken(parts, report, datasets)
         exc.report = report
         raise
     except KeyboardInterrupt:
         # (after the loader rolled back) a SinkError, so the manifest still says what happened
         report.error = "interrupted; the load was rolled back, nothing was kept"
+        report.records = _taken(parts, report, datasets)
         raise SinkError(f"{target}: {report.error}", report, interrupted=True) from None
     finally:
         report.seconds = time.monotonic() - started
@@ -265,6 +267,15 @@ def load_datasets(
         doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
         docs.append(doc)
     return docs
+
+
+def _taken(parts: list[Part], report: LoadReport, datasets: Sequence[Dataset]) -> int | None:
+    """The rows a load of one dataset took from it before it stopped (the tables it fills;
+    not their generated parents); None for a load of several, whose report they share."""
+    if len(datasets) != 1:
+        return None
+    own = [p for p in parts if any(s.dataset is datasets[0] for s in p.sources)]
+    return sum(report.tables[p.spec.name].offered for p in own)
 
 
 @contextlib.contextmanager

@@ -40,6 +40,9 @@ class LoadReport:
     error: str | None = None
     seconds: float = 0.0
     datasets: list[str] = field(default_factory=list)  # datasets loaded in this transaction
+    # Rows taken from the dataset when the load is of one (what its manifest counts when the
+    # load stops part-way: rows made but never offered, by --workers ahead, say, are not).
+    records: int | None = None
 
     def to_manifest(self, tables: Iterable[str] | None = None) -> dict[str, Any]:
         """The delivery section; ``tables`` limits it to those tables (one dataset's share
