@@ -50,8 +50,15 @@ def test_realtime_follows_the_records_own_times_with_speed() -> None:
 
 
 def test_duration_stops_early() -> None:
+    # (S seconds are [0, S): the records due at 0-4 s go, the one due at 5 s does not)
     blocks = [[{"offset_ms": k * 1000} for k in range(100)]]
-    assert len(released_at(blocks, realtime=True, duration=5.0)) == 6
+    assert len(released_at(blocks, realtime=True, duration=5.0)) == 5
+
+
+def test_a_rate_for_a_duration_sends_rate_times_duration_records() -> None:
+    # 500/s for 2 s sent 1,001 records: the one due at exactly 2 s went too.
+    blocks = [[{"i": k} for k in range(5000)]]
+    assert len(released_at(blocks, rate=500.0, duration=2.0)) == 1000
 
 
 @pytest.mark.parametrize(
@@ -91,5 +98,5 @@ def test_duration_counts_from_the_first_block() -> None:
         yield [{"i": i} for i in range(100)]
 
     groups = paced(slow_blocks(), rate=10.0, duration=2.0, clock=clock, sleep=clock.sleep)
-    assert sum(len(group) for group in groups) == 21  # due at 0.0, 0.1, … 2.0 s
-    assert clock.now == pytest.approx(2.5)
+    assert sum(len(group) for group in groups) == 20  # due at 0.0, 0.1, … 1.9 s
+    assert clock.now == pytest.approx(2.4)

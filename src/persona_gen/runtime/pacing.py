@@ -90,7 +90,8 @@ def paced(
                 )
             else:
                 due = 0.0
-            if duration is not None and due > duration:
+            # (S seconds are [0, S): at 500/s, --duration 2 sends 1,000 records, not 1,001)
+            if duration is not None and due >= duration:
                 if group:
                     yield group
                 return
@@ -106,5 +107,5 @@ def paced(
             sent += 1
         if group:
             yield group
-        if duration is not None and clock() - start > duration:
+        if duration is not None and clock() - start >= duration:
             return
