@@ -788,6 +788,104 @@ def test_failed_load_of_several_datasets_keeps_nothing(
     assert db.count("orders") == 0
 
 
+ROWS_OF = {"users_rows": "users", "addresses_rows": "addresses", "orders_rows": "orders"}
+
+
+def member_manifests(database: Path) -> dict[str, dict[str, Any]]:
+    """The manifest each dataset of a load into ``database`` has beside it, by dataset."""
+    return {
+        name: orjson.loads(database.with_name(f"{database.name}.{name}.manifest.json").read_bytes())
+        for name in ROWS_OF
+    }
+
+
+def assert_failed_shares(docs: dict[str, dict[str, Any]], error: str) -> None:
+    """Every member's manifest tells the failed load: its own table, nothing kept."""
+    for name, doc in docs.items():
+        delivery = doc["delivery"]
+        assert list(delivery["tables"]) == [ROWS_OF[name]], name  # its own, not all three
+        assert delivery["committed"] is False
+        assert error in delivery["error"]
+        assert delivery["transaction"]["datasets"] == list(ROWS_OF)
+        assert delivery["tables"][ROWS_OF[name]]["loaded"] == 0
+        assert doc["count"] == delivery["tables"][ROWS_OF[name]]["offered"]
+
+
+def test_a_failed_shared_load_leaves_every_datasets_manifest(
+    orders_profile: Path, tmp_path: Path
+) -> None:
+    # Only the first dataset's manifest was written (with every table of the transaction);
+    # the others had none.
+    database = tmp_path / "new.db"
+    profile = three_datasets(
+        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
+    )
+    result = run_cli(["generate", str(profile), "-s", "12", "-o", str(tmp_path / "out")])
+    assert result.code == 1
+    assert "use --create-tables" in result.stderr and "Traceback" not in result.stderr
+    docs = member_manifests(database)
+    assert_failed_shares(docs, "use --create-tables")
+    assert [doc["count"] for doc in docs.values()] == [0, 0, 0]  # nothing was generated
+
+
+def test_a_failed_shared_load_replaces_the_manifests_of_a_loaded_run(
+    orders_profile: Path, tmp_path: Path
+) -> None:
+    # A manifest an earlier run left (committed: true) stayed beside the later failed run's
+    # for all but its first dataset: it said the failed run was loaded.
+    database = tmp_path / "shop.db"
+    profile = three_datasets(
+        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
+    )
+    args = ["generate", str(profile), "-s", "12", "--create-tables"]
+    assert run_cli(args).code == 0
+    assert all(doc["delivery"]["committed"] for doc in member_manifests(database).values())
+    kept = {table: Db("sqlite", "", database).count(table) for table in ROWS_OF.values()}
+    failed = run_cli([*args, "--persona", "edge_case_user", "--include-invalid"])
+    assert failed.code == 1 and "rejected row" in failed.stderr
+    docs = member_manifests(database)
+    assert_failed_shares(docs, "the load was rolled back")
+    assert all(doc["personas"][0]["name"] == "edge_case_user" for doc in docs.values())
+    # (the tables linked by foreign keys are generated whole before any row is loaded)
+    assert [doc["count"] for doc in docs.values()] == [40, 90, 300]
+    assert {t: Db("sqlite", "", database).count(t) for t in ROWS_OF.values()} == kept
+
+
+def test_each_member_of_an_interrupted_shared_load_has_its_share(
+    orders_profile: Path, tmp_path: Path
+) -> None:
+    from persona_gen.sinks.database import LoadGroup
+
+    profile = load_profile(orders_profile, CATALOG)
+    persona = CATALOG.get("normal_user")
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    group = LoadGroup()
+    for name, entity in ROWS_OF.items():
+        group.add(
+            name,
+            url,
+            lambda _, name=name, entity=entity: _Interrupted(
+                [(persona, 1.0)], "file", 3000, 3, key=name, domain=profile.domain, entity=entity
+            ),
+        )
+    sets = [group.dataset(name, None) for name in ROWS_OF]
+    with pytest.raises(SinkError, match="interrupted") as info:
+        load_dataset(sets[0], url, create_tables=True)
+    assert info.value.exit_code == 130
+    for name, table in ROWS_OF.items():
+        share = group.failed_share(name)
+        assert share is not None
+        delivery = share.to_manifest()
+        assert list(delivery["tables"]) == [table]
+        assert delivery["committed"] is False and delivery["error"].startswith("interrupted")
+        assert share.records == delivery["tables"][table]["offered"]
+    # the member the load ran for carries the same share (deliver writes its manifest of it)
+    assert info.value.report == group.failed_share("users_rows")
+    with pytest.raises(SinkError, match="the transaction it shares failed") as later:
+        load_dataset(sets[1], url, create_tables=True)
+    assert later.value.report == group.failed_share("addresses_rows")
+
+
 def test_generate_can_include_invalid_rows_to_prove_the_schema(
     db: Db, orders_profile: Path, tmp_path: Path
 ) -> None:

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from persona_gen._console import INTERRUPTED
-from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.errors import PersonaGenError, SinkError, UsageError
 from persona_gen.runtime.options import (
     check_data_file,
     check_database_options,
@@ -42,7 +42,7 @@ from persona_gen.runtime.options import (
 
 if TYPE_CHECKING:
     from persona_gen.profiles.loader import Profile
-    from persona_gen.runtime.generate import PlannedDataset
+    from persona_gen.runtime.generate import PlannedDataset, Prepared
 
 app = typer.Typer(
     name="persona-gen",
@@ -682,29 +682,25 @@ def generate(
             file=sys.stderr,
         )
     _say_about_run(planned, profile, sink)
+    extra = _run_extra(profile)
     for item, dataset, encoder in prepared:
         try:
             dataset.workers = processes
-            extra: dict[str, Any] = {
-                "profile": profile.spec.name,
-                "profile_hash": profile.content_hash,
-            }
-            if profile.spec.source is not None:  # lets `check` tell data of another schema apart
-                extra["source"] = {
-                    "file": profile.spec.source.file,
-                    "sha256": profile.spec.source.sha256,
-                }
             if item.sink:
                 written = sink_manifest_path(item.sink, dataset.key, output)
-                doc = deliver(
-                    dataset,
-                    item.sink,
-                    progress=_progress_factory(),
-                    manifest_file=written,
-                    extra=extra,
-                    create_tables=create_tables,
-                    include_invalid=include_invalid,
-                )
+                try:
+                    doc = deliver(
+                        dataset,
+                        item.sink,
+                        progress=_progress_factory(),
+                        manifest_file=written,
+                        extra=extra,
+                        create_tables=create_tables,
+                        include_invalid=include_invalid,
+                    )
+                except SinkError as exc:
+                    _record_shared_failure(exc, item, prepared, output, extra)
+                    raise
                 _report_delivery(doc, written)
             else:
                 write_dataset(
@@ -729,6 +725,42 @@ def generate(
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)
             raise
     _stderr_console().print(summary)
+
+
+def _run_extra(profile: Profile) -> dict[str, Any]:
+    """What every manifest of a ``generate`` run says of its profile."""
+    extra: dict[str, Any] = {"profile": profile.spec.name, "profile_hash": profile.content_hash}
+    if profile.spec.source is not None:  # lets `check` tell data of another schema apart
+        extra["source"] = {"file": profile.spec.source.file, "sha256": profile.spec.source.sha256}
+    return extra
+
+
+def _record_shared_failure(
+    exc: SinkError,
+    failed: PlannedDataset,
+    prepared: list[Prepared],
+    out_dir: Path | None,
+    extra: dict[str, Any],
+) -> None:
+    """A database load of several datasets failed (or was interrupted) at its first member,
+    whose manifest ``deliver`` wrote: every other member gets its manifest of it too, where
+    a run leaves it, with its own tables and rows (none kept). The run stops at this error,
+    and a manifest an earlier run left would say the member was loaded."""
+    from persona_gen.errors import OutputError
+    from persona_gen.runtime.write import sink_manifest_path, write_failed_manifest
+
+    group = failed.load_group
+    if group is None:
+        return
+    for item, dataset, _ in prepared:
+        share = group.failed_share(item.name) if item.load_group is group else None
+        if item.name == failed.name or share is None or item.sink is None:
+            continue
+        written = sink_manifest_path(item.sink, dataset.key, out_dir)
+        try:
+            write_failed_manifest(dataset, item.sink, share, written, extra=extra)
+        except OutputError as lost:  # (the load's own error comes first)
+            exc.args = (f"{exc}; and the manifest of '{item.name}' was not written: {lost}",)
 
 
 @app.command("check")

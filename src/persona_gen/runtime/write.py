@@ -22,7 +22,13 @@ from persona_gen.sinks import FORMATS, masked_url, sink_format
 from persona_gen.sinks.encoders import Encoder
 from persona_gen.sinks.output import is_special, open_output
 
-__all__ = ["deliver", "make_encoder", "sink_manifest_path", "write_dataset"]
+__all__ = [
+    "deliver",
+    "make_encoder",
+    "sink_manifest_path",
+    "write_dataset",
+    "write_failed_manifest",
+]
 
 
 def make_encoder(
@@ -278,18 +284,8 @@ def deliver(
     except SinkError as exc:
         report = getattr(exc, "report", None)
         if manifest_file is not None and report is not None:
-            taken = getattr(report, "records", None)
-            # What was taken for delivery, not what was generated.
-            failed = manifest(
-                dataset,
-                output=url,
-                fmt=sink_format(url),
-                extra=extra,
-                taken=taken if isinstance(taken, int) else None,
-            )
-            failed["delivery"] = report.to_manifest()
             try:
-                write_manifest(manifest_file, failed)
+                write_failed_manifest(dataset, url, report, manifest_file, extra=extra)
             except OutputError as lost:  # the delivery's own error comes first
                 exc.args = (f"{exc}; and the manifest could not be written: {lost}",)
         raise
@@ -304,6 +300,30 @@ def deliver(
                 f"could not be written: {lost}"
             ) from None
     return doc
+
+
+def write_failed_manifest(
+    dataset: Dataset,
+    url: str,
+    report: Any,
+    manifest_file: Path,
+    *,
+    extra: dict[str, Any] | None = None,
+) -> None:
+    """Write the manifest of a delivery of ``dataset`` to ``url`` that failed: its
+    ``delivery`` is the ``report`` the ``SinkError`` carried (for a member of a database
+    load of several, its ``LoadShare``), its counts of the records taken for delivery, not
+    of those generated. An ``OutputError`` when it cannot be written."""
+    taken = getattr(report, "records", None)
+    failed = manifest(
+        dataset,
+        output=url,
+        fmt=sink_format(url),
+        extra=extra,
+        taken=taken if isinstance(taken, int) else None,
+    )
+    failed["delivery"] = report.to_manifest()
+    write_manifest(manifest_file, failed)
 
 
 def _restate(doc: dict[str, Any], stats: DatasetStats) -> None:

@@ -59,7 +59,7 @@ from persona_gen.errors import SinkError
 from persona_gen.sinks.database_connect import connect_postgres, scrub_password
 from persona_gen.sinks.database_plan import Part, dataset_table, plan_tables
 from persona_gen.sinks.database_postgres import postgres_load
-from persona_gen.sinks.database_report import LoadReport, TableCounts
+from persona_gen.sinks.database_report import LoadReport, LoadShare, TableCounts
 from persona_gen.sinks.database_rows import prepare_rows
 from persona_gen.sinks.database_sqlite import sqlite_load
 from persona_gen.sinks.database_url import (
@@ -77,6 +77,7 @@ __all__ = [
     "DatabaseTarget",
     "LoadGroup",
     "LoadReport",
+    "LoadShare",
     "TableCounts",
     "connect_postgres",
     "dataset_table",
@@ -98,7 +99,9 @@ class LoadGroup:
     ``Dataset`` comes from ``dataset(name, context)`` (``build(context)`` the first time);
     the first ``load_dataset`` call for any member loads every member, and each call returns
     that member's manifest (its ``delivery`` shows its own tables and the whole
-    transaction). A failed load fails every member: nothing of any of them is kept.
+    transaction). A failed load fails every member: nothing of any of them is kept, and
+    ``failed_share(name)`` is what each member's manifest says of it (its ``SinkError``
+    carries the same as its ``report``).
     """
 
     def __init__(self) -> None:
@@ -107,6 +110,7 @@ class LoadGroup:
         self._context: Any = None
         self._docs: dict[str, dict[str, Any]] | None = None
         self._error: SinkError | None = None
+        self._failed: LoadReport | None = None  # the whole transaction's, once it failed
 
     @property
     def names(self) -> list[str]:
@@ -124,6 +128,11 @@ class LoadGroup:
             self._built[name] = ds
         return ds
 
+    def failed_share(self, name: str) -> LoadShare | None:
+        """Member ``name``'s share of the load, once it failed or was interrupted (None: it
+        did not, or it stopped before the load began, with nothing to report)."""
+        return self._failed.share(name) if self._failed is not None else None
+
     def load(
         self,
         name: str,
@@ -137,7 +146,7 @@ class LoadGroup:
             raise SinkError(
                 f"dataset '{name}' was not loaded: the transaction it shares failed "
                 f"({self._error})",
-                report=self._error.report,
+                report=self.failed_share(name),
             )
         if self._docs is None:
             names = self.names
@@ -155,6 +164,9 @@ class LoadGroup:
                 )
             except SinkError as exc:
                 self._error = exc
+                if isinstance(exc.report, LoadReport):
+                    self._failed = exc.report
+                    exc.report = self._failed.share(name)  # (this member's manifest)
                 raise
             self._docs = dict(zip(names, docs, strict=True))
         return self._docs[name]
@@ -222,6 +234,15 @@ def load_datasets(
     ]
     parts = plan_tables(members)
     report = LoadReport(destination=str(target), datasets=names if len(names) > 1 else [])
+    if len(members) > 1:
+        report.owned = {
+            name: [
+                p.spec.name
+                for p in parts
+                if p.member == name or any(s.dataset is ds for s in p.sources)
+            ]
+            for name, ds, _ in members
+        }
     for part in parts:
         report.tables[part.spec.name] = TableCounts(generated_for=part.generated_for)
     total = sum(s.dataset.count for part in parts for s in part.sources)
@@ -239,13 +260,13 @@ def load_datasets(
             )
     except SinkError as exc:
         report.error = str(exc)
-        report.records = _taken(parts, report, datasets)
+        _note_taken(report, parts, members)
         exc.report = report
         raise
     except KeyboardInterrupt:
         # (after the loader rolled back) a SinkError, so the manifest still says what happened
         report.error = "interrupted; the load was rolled back, nothing was kept"
-        report.records = _taken(parts, report, datasets)
+        _note_taken(report, parts, members)
         raise SinkError(f"{target}: {report.error}", report, interrupted=True) from None
     finally:
         report.seconds = time.monotonic() - started
@@ -263,19 +284,31 @@ def load_datasets(
     docs = []
     for name, ds, _ in members:
         doc = manifest(ds, output=str(target), fmt=target.kind, extra=extra)
-        own = [p.spec.name for p in parts if p.member == name]
-        doc["delivery"] = report.to_manifest(own if len(members) > 1 else None)
+        doc["delivery"] = (
+            report.share(name).to_manifest() if len(members) > 1 else report.to_manifest()
+        )
         docs.append(doc)
     return docs
 
 
-def _taken(parts: list[Part], report: LoadReport, datasets: Sequence[Dataset]) -> int | None:
-    """The rows a load of one dataset took from it before it stopped (the tables it fills;
-    not their generated parents); None for a load of several, whose report they share."""
-    if len(datasets) != 1:
-        return None
-    own = [p for p in parts if any(s.dataset is datasets[0] for s in p.sources)]
-    return sum(report.tables[p.spec.name].offered for p in own)
+def _note_taken(
+    report: LoadReport, parts: list[Part], members: list[tuple[str, Dataset, str | None]]
+) -> None:
+    """The rows a stopped load took from each dataset (``records`` of a load of one,
+    ``taken`` of each of several): the rows offered to the tables it fills, not to their
+    generated parents, nor made ahead and never offered."""
+    taken = {
+        name: sum(
+            report.tables[p.spec.name].offered
+            for p in parts
+            if any(s.dataset is ds for s in p.sources)
+        )
+        for name, ds, _ in members
+    }
+    if len(members) == 1:
+        report.records = next(iter(taken.values()))
+    else:
+        report.taken = taken
 
 
 @contextlib.contextmanager

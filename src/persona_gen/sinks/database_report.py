@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["LoadReport", "TableCounts"]
+__all__ = ["LoadReport", "LoadShare", "TableCounts"]
 
 
 @dataclass
@@ -43,6 +43,14 @@ class LoadReport:
     # Rows taken from the dataset when the load is of one (what its manifest counts when the
     # load stops part-way: rows made but never offered, by --workers ahead, say, are not).
     records: int | None = None
+    # Of a load of several datasets: each one's tables (those it fills and the parents
+    # generated for it) and, once the load stopped, the rows taken from it (``share``).
+    owned: dict[str, list[str]] = field(default_factory=dict)
+    taken: dict[str, int] = field(default_factory=dict)
+
+    def share(self, dataset: str) -> LoadShare:
+        """What ``dataset``'s manifest says of this load of several datasets."""
+        return LoadShare(self, dataset)
 
     def to_manifest(self, tables: Iterable[str] | None = None) -> dict[str, Any]:
         """The delivery section; ``tables`` limits it to those tables (one dataset's share
@@ -59,3 +67,20 @@ class LoadReport:
         if len(self.datasets) > 1:
             out["transaction"] = {"datasets": list(self.datasets), "tables": list(self.tables)}
         return out
+
+
+@dataclass(frozen=True)
+class LoadShare:
+    """One dataset's share of a load of several: its ``records`` (the rows the load took
+    from it) and ``to_manifest()`` (its own tables, and the whole transaction), as a
+    ``LoadReport`` of a load of one dataset has them."""
+
+    load: LoadReport
+    dataset: str
+
+    @property
+    def records(self) -> int | None:
+        return self.load.taken.get(self.dataset)
+
+    def to_manifest(self) -> dict[str, Any]:
+        return self.load.to_manifest(self.load.owned.get(self.dataset, []))
