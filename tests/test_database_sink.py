@@ -1228,3 +1228,21 @@ def test_records_that_are_not_objects_are_refused_before_anything_is_written(
     # (an import asked for SQL output refuses it too: it generates a sample)
     with pytest.raises(AssertionError, match="no fields to make table columns of"):
         _pet_profile(tmp_path, codes, "--output-format", "sql", "--force")
+
+
+def test_a_shared_load_whose_later_manifest_cannot_be_written_loads_nothing(
+    orders_profile: Path, tmp_path: Path
+) -> None:
+    # Each member checked only its own manifest before the load: the first member's delivery
+    # committed all three datasets' rows, and the run then failed at the third's manifest.
+    database = tmp_path / "shop.db"
+    profile = three_datasets(
+        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
+    )
+    in_the_way = database.with_name(f"{database.name}.orders_rows.manifest.json")
+    in_the_way.mkdir()
+    result = run_cli(["generate", str(profile), "-s", "12", "--create-tables"])
+    assert result.code == 1
+    assert f"{in_the_way}: is a directory" in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not database.exists()

@@ -28,6 +28,7 @@ from persona_gen.runtime.options import (
     check_destinations,
     check_pacing,
     check_shape,
+    ensure_shared_manifests_writable,
     file_option,
     format_for,
     pacer,
@@ -622,7 +623,7 @@ def generate(
     """Generate the datasets a profile declares."""
     import orjson
 
-    from persona_gen.runtime.generate import plan, prepare
+    from persona_gen.runtime.generate import plan
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
 
@@ -673,7 +674,7 @@ def generate(
     check_destinations(planned)
     refuse_manifests_over_data(planned, output)
     processes = parse_workers(workers)
-    prepared = prepare(planned, profile, pretty)
+    prepared = _prepared(planned, profile, pretty, output)
     # (said once the run is known to go ahead: a refused run gets its one error alone)
     if drawn:
         print(
@@ -761,6 +762,16 @@ def _record_shared_failure(
             write_failed_manifest(dataset, item.sink, share, written, extra=extra)
         except OutputError as lost:  # (the load's own error comes first)
             exc.args = (f"{exc}; and the manifest of '{item.name}' was not written: {lost}",)
+
+
+def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path | None) -> Any:
+    """The run's datasets built (``prepare``), and every manifest a shared database load
+    writes known to be writable, before anything is generated or loaded."""
+    from persona_gen.runtime.generate import prepare
+
+    prepared = prepare(planned, profile, pretty)
+    ensure_shared_manifests_writable(planned, output)
+    return prepared
 
 
 @app.command("check")

@@ -249,6 +249,19 @@ def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None
                 )
 
 
+def ensure_shared_manifests_writable(planned: list[Any], out_dir: Path | None) -> None:
+    """Fail now if the manifest of a dataset loaded with others (one transaction) could not
+    be written: each member's delivery checks only its own, and the first one's commits the
+    whole load, so a later member's unwritable manifest failed the run after its rows were
+    in the database."""
+    from persona_gen.runtime.write import sink_manifest_path
+    from persona_gen.sinks.output import ensure_writable
+
+    for item in planned:
+        if item.sink and item.load_group is not None:
+            ensure_writable(sink_manifest_path(item.sink, item.name, out_dir))
+
+
 def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
     if rate is None and not realtime and duration is None:
         return None
