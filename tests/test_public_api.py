@@ -196,3 +196,16 @@ def test_a_dataset_takes_numpy_weights_and_the_extreme_epochs() -> None:
     mix = [(_persona(), np.float32(0.5)), (_persona("edge_case_user"), np.int64(2))]
     assert len(next(Dataset(mix, "api", 3, 1, epoch_ms=0).blocks())) == 3  # type: ignore[arg-type]
     Dataset([(_persona(), 1.0)], "api", 1, 1, epoch_ms=LAST_TIMESTAMP_MS)
+
+
+@pytest.mark.parametrize("index", [-1, "0", 1.0, None])
+def test_a_block_of_a_wrong_index_is_a_usage_error(index: object) -> None:
+    # (block(-1) never returned: it made the unique ids of negative row numbers)
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    dataset = Dataset([(_persona(), 1.0)], "api", 10, 1)
+    with pytest.raises(UsageError, match=r"^a block index is a whole number of at least 0"):
+        dataset.block(index)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"^a block index is a whole number of at least 0"):
+        dataset.chunk(index, 0, 1)  # type: ignore[arg-type]

@@ -225,6 +225,8 @@ class Dataset:
 
     def block(self, index: int) -> list[Record]:
         """All records of block ``index`` (``BLOCK_SIZE`` of them)."""
+        if not is_whole_number(index) or index < 0:  # (-1 never ended: ids of negative rows)
+            raise UsageError(f"a block index is a whole number of at least 0, got {index!r:.80}")
         if len(self.lanes) == 1:
             return self.lanes[0].block(index)
         # A mix: each persona's next ``share`` records, in positions drawn for the block.
