@@ -209,3 +209,27 @@ def test_a_block_of_a_wrong_index_is_a_usage_error(index: object) -> None:
         dataset.block(index)  # type: ignore[arg-type]
     with pytest.raises(UsageError, match=r"^a block index is a whole number of at least 0"):
         dataset.chunk(index, 0, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [None, 3, ["normal_user"]])
+def test_a_persona_asked_by_a_wrong_name_is_a_usage_error(name: object) -> None:
+    # (difflib's "did you mean" raised TypeError: 'NoneType' object is not iterable)
+    from persona_gen import PersonaCatalog
+    from persona_gen.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^a persona's name is text, got "):
+        PersonaCatalog().get(name)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("directories", [None, 3, [3], [None]])
+def test_persona_directories_of_a_wrong_type_are_a_usage_error(directories: object) -> None:
+    # (TypeError: 'int' object is not iterable; from_profile's persona_dirs alike)
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.errors import UsageError
+
+    message = r"^persona directories must be a path or a list of paths, got "
+    with pytest.raises(UsageError, match=message):
+        PersonaCatalog(directories)  # type: ignore[arg-type]
+    profile = Path(__file__).parent.parent / "profiles" / "streaming_testing.yaml"
+    with pytest.raises(UsageError, match=message):
+        Dataset.from_profile(profile, "device_telemetry", persona_dirs=directories)  # type: ignore[arg-type]

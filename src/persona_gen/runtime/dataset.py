@@ -374,9 +374,7 @@ class Dataset:
             raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
         if seed is not None:
             _check_seed(seed)
-        if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
-            persona_dirs = [persona_dirs]
-        catalog = PersonaCatalog([Path(d) for d in persona_dirs])
+        catalog = PersonaCatalog(persona_dirs)
         loaded = load_profile(Path(profile), catalog)
         planned = plan(
             loaded, catalog, persona=None, seed=seed, out_dir=Path(), fresh_seed=fresh_seed
