@@ -233,3 +233,54 @@ def test_persona_directories_of_a_wrong_type_are_a_usage_error(directories: obje
     profile = Path(__file__).parent.parent / "profiles" / "streaming_testing.yaml"
     with pytest.raises(UsageError, match=message):
         Dataset.from_profile(profile, "device_telemetry", persona_dirs=directories)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("target", ["no_such_module_xyz:Thing", "json:NoSuchThing"])
+def test_a_plugin_that_does_not_load_is_a_plugin_error(
+    monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    # (a plugin whose module is gone raised ModuleNotFoundError, through every command that
+    # listed or looked up a name that is not built in)
+    import importlib.metadata
+
+    from persona_gen.errors import PluginError
+
+    def entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+        return [importlib.metadata.EntryPoint("broken", target, group)]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    registry: Registry[object] = Registry("thing", {"alpha": "json:dumps"}, "persona_gen.x")
+    message = (
+        rf"^thing 'broken' \(entry point '{target}' of group 'persona_gen.x'\) cannot be "
+        r"loaded: (ModuleNotFound|Attribute)Error: "
+    )
+    with pytest.raises(PluginError, match=message):
+        registry.get("broken")
+    assert registry.get("alpha") is __import__("json").dumps
+
+
+@pytest.mark.parametrize(
+    ("command", "registry_module", "kind"),
+    [
+        ("list-generators", "persona_gen.generators:GENERATORS", "generator"),
+        ("list-behaviours", "persona_gen.personas.behaviours:BEHAVIOURS", "behaviour kind"),
+    ],
+)
+def test_a_listing_names_the_plugins_that_do_not_load(
+    monkeypatch: pytest.MonkeyPatch, command: str, registry_module: str, kind: str
+) -> None:
+    # (one broken plugin made list-generators a traceback, listing nothing)
+    from tests.helpers import run_cli
+
+    module, _, name = registry_module.partition(":")
+    registry = getattr(__import__(module, fromlist=[name]), name)
+    registry.names()  # (the installed plugins scanned once, before the broken one is added)
+    monkeypatch.setattr(registry, "_targets", {**registry._targets, "gone": "gone_pkg:Gone"})
+    result = run_cli([command])
+    assert result.code == 1
+    assert "api" in result.stdout.decode() or "timing" in result.stdout.decode()
+    assert result.stderr.splitlines() == [
+        f"persona-gen: error: 1 {kind} plugin cannot be loaded and is not listed:",
+        f"{kind} 'gone' (entry point 'gone_pkg:Gone' of group '{registry.group}') cannot be "
+        "loaded: ModuleNotFoundError: No module named 'gone_pkg'",
+    ]
