@@ -116,3 +116,171 @@ def test_the_profile_model_names_the_built_in_formats() -> None:
 
     assert IMPORTERS.names()[: len(SCHEMA_FORMATS)] == list(SCHEMA_FORMATS)
     assert sorted(FORMATS.names()[: len(OUTPUT_FORMATS)]) == sorted(OUTPUT_FORMATS)
+
+
+def _persona(name: str = "normal_user") -> Any:
+    from persona_gen import PersonaCatalog
+
+    return PersonaCatalog().get(name)
+
+
+@pytest.mark.parametrize(
+    ("personas", "message"),
+    [
+        ([], r"^personas must be a list of \(Persona, weight\) pairs"),
+        ("normal_user", r"^personas must be a list"),
+        ([("normal_user", 1.0)], r"is the name 'normal_user', not a persona: load it with "),
+        ([None], r"^personas\[0\] must be a \(Persona, weight\) pair"),
+        ([(1, 1.0)], r"^personas\[0\] must hold a Persona"),
+        ([("P", 0.0)], r"^personas\[0\]: the weight must be a positive finite number, got 0.0"),
+        ([("P", 1.0), ("P", -0.5)], r"^personas\[1\]: the weight must be a positive"),
+        ([("P", float("nan"))], r"the weight must be a positive finite number, got nan"),
+        ([("P", float("inf"))], r"the weight must be a positive finite number, got inf"),
+        ([("P", "1")], r"the weight must be a positive finite number, got '1'"),
+        ([("P", True)], r"the weight must be a positive finite number, got True"),
+        ([("P", 1e308), ("P", 1e308)], r"^the weights must add up to a finite number"),
+    ],
+)
+def test_a_dataset_of_wrong_personas_is_a_usage_error(personas: Any, message: str) -> None:
+    # (a zero, negative or NaN weight raised NumPy's ValueError "negative dimensions are not
+    # allowed", a persona's name AttributeError, an empty list made a dataset of NaN weights)
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    if isinstance(personas, list):
+        persona = _persona()
+        personas = [
+            tuple(persona if part == "P" else part for part in pair)
+            if isinstance(pair, tuple)
+            else pair
+            for pair in personas
+        ]
+    with pytest.raises(UsageError, match=message):
+        Dataset(personas, "api", 10, 1)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"generator": None}, r"^generator must be a generator's name, got None"),
+        ({"generator": ["api"]}, r"^generator must be a generator's name"),
+        ({"key": 5}, r"^key must be a dataset name \(text\), got 5"),
+        ({"epoch_ms": "x"}, r"^epoch_ms must be a whole number of milliseconds from 0"),
+        ({"epoch_ms": -(10**15)}, r"^epoch_ms must be a whole number"),
+        ({"epoch_ms": 1.5}, r"^epoch_ms must be a whole number"),
+        ({"entity": "Nope"}, r"^unknown entity 'Nope'. Available: Address, Device, "),
+        ({"entity": "Usr", "generator": "file"}, r"^unknown entity 'Usr'. Did you mean 'User'"),
+        ({"entity": 3}, r"^entity must be an entity's name, got 3"),
+    ],
+)
+def test_a_dataset_of_a_wrong_argument_is_a_usage_error(
+    arguments: dict[str, Any], message: str
+) -> None:
+    # (an unknown entity raised KeyError, a generator of None TypeError; a negative epoch made
+    # timestamps of year -31686769, a text one a TypeError once blocks were made)
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    given = {"generator": "api", **arguments}
+    generator = given.pop("generator")
+    with pytest.raises(UsageError, match=message):
+        Dataset([(_persona(), 1.0)], generator, 10, 1, **given)
+
+
+def test_a_dataset_takes_numpy_weights_and_the_extreme_epochs() -> None:
+    import numpy as np
+
+    from persona_gen import Dataset
+    from persona_gen.personas.engine import LAST_TIMESTAMP_MS
+
+    mix = [(_persona(), np.float32(0.5)), (_persona("edge_case_user"), np.int64(2))]
+    assert len(next(Dataset(mix, "api", 3, 1, epoch_ms=0).blocks())) == 3  # type: ignore[arg-type]
+    Dataset([(_persona(), 1.0)], "api", 1, 1, epoch_ms=LAST_TIMESTAMP_MS)
+
+
+@pytest.mark.parametrize("index", [-1, "0", 1.0, None])
+def test_a_block_of_a_wrong_index_is_a_usage_error(index: object) -> None:
+    # (block(-1) never returned: it made the unique ids of negative row numbers)
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    dataset = Dataset([(_persona(), 1.0)], "api", 10, 1)
+    with pytest.raises(UsageError, match=r"^a block index is a whole number of at least 0"):
+        dataset.block(index)  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match=r"^a block index is a whole number of at least 0"):
+        dataset.chunk(index, 0, 1)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("name", [None, 3, ["normal_user"]])
+def test_a_persona_asked_by_a_wrong_name_is_a_usage_error(name: object) -> None:
+    # (difflib's "did you mean" raised TypeError: 'NoneType' object is not iterable)
+    from persona_gen import PersonaCatalog
+    from persona_gen.errors import UsageError
+
+    with pytest.raises(UsageError, match=r"^a persona's name is text, got "):
+        PersonaCatalog().get(name)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("directories", [None, 3, [3], [None]])
+def test_persona_directories_of_a_wrong_type_are_a_usage_error(directories: object) -> None:
+    # (TypeError: 'int' object is not iterable; from_profile's persona_dirs alike)
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.errors import UsageError
+
+    message = r"^persona directories must be a path or a list of paths, got "
+    with pytest.raises(UsageError, match=message):
+        PersonaCatalog(directories)  # type: ignore[arg-type]
+    profile = Path(__file__).parent.parent / "profiles" / "streaming_testing.yaml"
+    with pytest.raises(UsageError, match=message):
+        Dataset.from_profile(profile, "device_telemetry", persona_dirs=directories)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("target", ["no_such_module_xyz:Thing", "json:NoSuchThing"])
+def test_a_plugin_that_does_not_load_is_a_plugin_error(
+    monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    # (a plugin whose module is gone raised ModuleNotFoundError, through every command that
+    # listed or looked up a name that is not built in)
+    import importlib.metadata
+
+    from persona_gen.errors import PluginError
+
+    def entry_points(group: str) -> list[importlib.metadata.EntryPoint]:
+        return [importlib.metadata.EntryPoint("broken", target, group)]
+
+    monkeypatch.setattr(importlib.metadata, "entry_points", entry_points)
+    registry: Registry[object] = Registry("thing", {"alpha": "json:dumps"}, "persona_gen.x")
+    message = (
+        rf"^thing 'broken' \(entry point '{target}' of group 'persona_gen.x'\) cannot be "
+        r"loaded: (ModuleNotFound|Attribute)Error: "
+    )
+    with pytest.raises(PluginError, match=message):
+        registry.get("broken")
+    assert registry.get("alpha") is __import__("json").dumps
+
+
+@pytest.mark.parametrize(
+    ("command", "registry_module", "kind"),
+    [
+        ("list-generators", "persona_gen.generators:GENERATORS", "generator"),
+        ("list-behaviours", "persona_gen.personas.behaviours:BEHAVIOURS", "behaviour kind"),
+    ],
+)
+def test_a_listing_names_the_plugins_that_do_not_load(
+    monkeypatch: pytest.MonkeyPatch, command: str, registry_module: str, kind: str
+) -> None:
+    # (one broken plugin made list-generators a traceback, listing nothing)
+    from tests.helpers import run_cli
+
+    module, _, name = registry_module.partition(":")
+    registry = getattr(__import__(module, fromlist=[name]), name)
+    registry.names()  # (the installed plugins scanned once, before the broken one is added)
+    monkeypatch.setattr(registry, "_targets", {**registry._targets, "gone": "gone_pkg:Gone"})
+    result = run_cli([command])
+    assert result.code == 1
+    assert "api" in result.stdout.decode() or "timing" in result.stdout.decode()
+    assert result.stderr.splitlines() == [
+        f"persona-gen: error: 1 {kind} plugin cannot be loaded and is not listed:",
+        f"{kind} 'gone' (entry point 'gone_pkg:Gone' of group '{registry.group}') cannot be "
+        "loaded: ModuleNotFoundError: No module named 'gone_pkg'",
+    ]

@@ -15,7 +15,8 @@ short list) and exits non-zero. Any other exception escaping is a bug and keeps 
      ├── OutputError           an output that cannot be written
      │    └── SinkError         a destination (e.g. Kafka) that is unreachable, lacks a topic, or
      │                          did not acknowledge every record (carries the delivery counts)
-     └── GenerationError       a dataset that cannot be produced from valid inputs
+     ├── GenerationError       a dataset that cannot be produced from valid inputs
+     └── PluginError           an installed plugin (entry point) that cannot be loaded
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ __all__ = [
     "GenerationError",
     "OutputError",
     "PersonaGenError",
+    "PluginError",
     "Problem",
     "RecordOutputError",
     "SchemaImportError",
@@ -50,6 +52,11 @@ class PersonaGenError(Exception):
 
     exit_code = 1  # what the CLI exits with (130 for a run the user interrupted)
     dataset: str | None = None  # the dataset of a profile it happened in, when one did
+
+
+class PluginError(PersonaGenError):
+    """An entry point of another package (a generator, behaviour kind, format or importer)
+    whose target cannot be imported: the message names the package's entry point."""
 
 
 class UsageError(PersonaGenError):

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Iterator, Mapping
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from persona_gen.errors import UnknownNameError
+from persona_gen.errors import PluginError, UnknownNameError
 
 __all__ = ["Registry"]
 
@@ -64,7 +64,27 @@ class Registry(Generic[T]):
         target = self._targets.get(name)
         if target is None:
             raise UnknownNameError(self.kind, name, self._targets, where)
-        module_name, _, attribute = target.partition(":")
-        value: T = getattr(importlib.import_module(module_name), attribute)
+        value: T = self._import(name, target)
         self._loaded[name] = value
         return value
+
+    def _import(self, name: str, target: str) -> T:
+        try:
+            value: T = _resolve(target)
+        except Exception as exc:  # (a plugin's import may raise anything)
+            if name in self._builtins:  # a built-in that does not import is a bug: traceback
+                raise
+            raise PluginError(  # another package's: maybe broken, or half uninstalled
+                f"{self.kind} '{name}' (entry point '{target}' of group '{self.group}') cannot "
+                f"be loaded: {type(exc).__name__}: {exc}"
+            ) from exc
+        return value
+
+
+def _resolve(target: str) -> Any:
+    """The object an entry point's ``module:attribute.path`` names."""
+    module_name, _, attribute = target.partition(":")
+    value: Any = importlib.import_module(module_name)
+    for part in attribute.split(".") if attribute else ():
+        value = getattr(value, part)
+    return value

@@ -153,20 +153,23 @@ def _is_union_tag(part: Any) -> bool:
 
 
 class PersonaCatalog:
-    """The personas visible to a run: built-ins overlaid with user directories."""
+    """The personas visible to a run: built-ins overlaid with user directories.
+
+    ``directories`` (``-p``): one directory or a list of them, each ``*.yaml``/``*.yml``
+    file a persona named after the file; a later one overrides a built-in or an earlier
+    directory's persona of the same name. ``get(name)`` loads one (parents resolved).
+    """
 
     def __init__(
         self,
-        directories: Sequence[str | PathLike[str]] = (),
+        directories: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
         *,
         include_builtin: bool = True,
     ):
         self._files: dict[str, Path] = {}
         if include_builtin:
             self._scan(builtin_persona_dir())
-        if isinstance(directories, str | PathLike):  # (one directory, not its characters)
-            directories = [directories]
-        for directory in map(Path, directories):
+        for directory in _directory_paths(directories):
             try:
                 exists, is_dir = directory.exists(), directory.is_dir()
             except OSError as exc:  # (a name too long)
@@ -185,6 +188,7 @@ class PersonaCatalog:
                 self._files[path.stem] = path
 
     def names(self) -> list[str]:
+        """Every persona's name, loadable or not (``loadable`` leaves out broken files)."""
         return sorted(self._files)
 
     def loadable(self) -> list[str]:
@@ -203,16 +207,22 @@ class PersonaCatalog:
         return [other for other in self.loadable() if other != name]
 
     def path(self, name: str) -> Path:
+        """The file of the persona ``name``."""
+        _check_name(name)
         if name not in self._files:
             raise UnknownNameError("persona", name, self.loadable())
         return self._files[name]
 
     def get(self, name: str) -> Persona:
+        """The persona ``name``, inheritance resolved and validated (an unknown name, or a
+        file that is not a valid persona, is a ``PersonaGenError``)."""
+        _check_name(name)
         if name not in self._cache:
             self._cache[name] = self._resolve(name, ())
         return self._cache[name]
 
     def all(self) -> list[Persona]:
+        """Every persona, loaded (the first that does not load raises its error)."""
         return [self.get(name) for name in self.names()]
 
     # -- resolution ------------------------------------------------------------------------
@@ -547,6 +557,25 @@ def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
 
 
 _PROFILE_KEY = re.compile(rb"^datasets\s*:", re.MULTILINE)
+
+
+def _check_name(name: object) -> None:
+    # (a list raised "unhashable type", None difflib's TypeError in the "did you mean")
+    if not isinstance(name, str):
+        raise UsageError(f"a persona's name is text, got {name!r:.80}")
+
+
+def _directory_paths(directories: object) -> list[Path]:
+    """``PersonaCatalog``'s directories as paths: one (not its characters) or a list."""
+    if isinstance(directories, str | PathLike):
+        directories = [directories]
+    if not isinstance(directories, list | tuple) or not all(
+        isinstance(d, str | PathLike) for d in directories
+    ):
+        raise UsageError(
+            f"persona directories must be a path or a list of paths, got {directories!r:.80}"
+        )
+    return [Path(d) for d in directories]
 
 
 def _is_profile(path: Path) -> bool:

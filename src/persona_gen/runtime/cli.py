@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from persona_gen._console import INTERRUPTED
-from persona_gen.errors import PersonaGenError, SinkError, UsageError
+from persona_gen.errors import PersonaGenError, PluginError, SinkError, UsageError
 from persona_gen.runtime.options import (
     check_data_file,
     check_database_options,
@@ -215,14 +215,20 @@ def list_generators() -> None:
     table = Table(title="Available Generators")
     for column in ("Generator", "Description", "Use Case"):
         table.add_column(column)
+    broken = []
     for name in GENERATORS.names():
         if name in SUMMARIES:
             description, use_case = SUMMARIES[name]
         else:  # a plugin: its class says
-            cls = GENERATORS.get(name)
+            try:
+                cls = GENERATORS.get(name)
+            except PluginError as exc:
+                broken.append(str(exc))
+                continue
             description, use_case = cls.description, cls.use_case
         table.add_row(name, description, use_case)
     _stdout_console().print(table)
+    _say_broken_plugins(broken, "generator")
 
 
 @app.command("list-behaviours")
@@ -236,10 +242,28 @@ def list_behaviours() -> None:
     table.add_column("Kind")
     table.add_column("Effect")
     table.add_column("Parameters")
+    broken = []
     for name in BEHAVIOURS.names():
-        cls = BEHAVIOURS.get(name)
+        try:
+            cls = BEHAVIOURS.get(name)
+        except PluginError as exc:
+            broken.append(str(exc))
+            continue
         table.add_row(name, cls.summary, ", ".join(cls.params_model.model_fields))
     _stdout_console().print(table)
+    _say_broken_plugins(broken, "behaviour kind")
+
+
+def _say_broken_plugins(broken: list[str], kind: str) -> None:
+    """After the table: the plugins that did not load, as one error (exit code 1), as
+    ``list-personas`` says its broken files."""
+    if broken:
+        said = (
+            f"1 {kind} plugin cannot be loaded and is"
+            if len(broken) == 1
+            else f"{len(broken)} {kind} plugins cannot be loaded and are"
+        )
+        raise PluginError("\n".join([f"{said} not listed:", *broken]))
 
 
 @app.command("quick")

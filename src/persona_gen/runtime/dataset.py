@@ -15,7 +15,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain, repeat
-from numbers import Integral
+from math import inf, isfinite
+from numbers import Integral, Real
 from operator import is_, is_not
 from os import PathLike
 from pathlib import Path
@@ -25,10 +26,10 @@ import numpy as np
 
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Entity
-from persona_gen.errors import GenerationError, UsageError
+from persona_gen.errors import GenerationError, UnknownNameError, UsageError
 from persona_gen.generators import GENERATORS
 from persona_gen.generators.base import GenerationContext, Generator, Record
-from persona_gen.personas.engine import PersonaEngine
+from persona_gen.personas.engine import LAST_TIMESTAMP_MS, PersonaEngine
 from persona_gen.personas.loader import Persona
 from persona_gen.seeds import BLOCK_SIZE, MAX_SEED, block_stream, reference_epoch_ms
 from persona_gen.values.regex import pattern_room
@@ -150,7 +151,17 @@ class _Lane:
 
 
 class Dataset:
-    """``count`` records of one generator, for a persona or a weighted mix of personas."""
+    """``count`` records of one generator, for a persona or a weighted mix of personas.
+
+    ``personas``: ``(Persona, weight)`` pairs (``PersonaCatalog().get(name)``), weights
+    positive and relative; ``generator``: a generator's name (``api``, ``streaming``, ...,
+    or a plugin's); ``seed``: 0 ... 2**63-1. ``key`` names the dataset's random streams
+    (default: the generator's name, as ``quick`` does; a profile's dataset name in
+    ``generate``); ``domain`` and ``entity`` the entities records are made of (default: the
+    persona kind's built-in domain and its primary entity); ``epoch_ms`` the reference time
+    (default: derived from the seed, docs/determinism.md). A wrong argument is a
+    ``UsageError``. ``Dataset.from_profile`` makes a profile's dataset.
+    """
 
     def __init__(
         self,
@@ -164,10 +175,23 @@ class Dataset:
         entity: str | None = None,
         epoch_ms: int | None = None,
     ) -> None:
+        if not isinstance(generator, str):
+            raise UsageError(f"generator must be a generator's name, got {generator!r:.80}")
         GENERATORS.get(generator)  # fail early with "did you mean" on an unknown generator
         if not is_whole_number(count) or count < 0:
             raise UsageError(f"count must be a whole number of at least 0, got {count!r:.80}")
         _check_seed(seed)
+        _check_personas(personas)
+        if key is not None and not isinstance(key, str):
+            raise UsageError(f"key must be a dataset name (text), got {key!r:.80}")
+        if epoch_ms is not None and not (
+            is_whole_number(epoch_ms) and 0 <= epoch_ms <= LAST_TIMESTAMP_MS
+        ):
+            raise UsageError(
+                "epoch_ms must be a whole number of milliseconds from 0 (1970-01-01) to "
+                f"{LAST_TIMESTAMP_MS} (9999-12-31T23:59:59.999Z), got {epoch_ms!r:.80}"
+            )
+        _check_entity(personas, domain, entity)
         self.generator = generator
         self.count = count
         self.seed = seed
@@ -201,6 +225,8 @@ class Dataset:
 
     def block(self, index: int) -> list[Record]:
         """All records of block ``index`` (``BLOCK_SIZE`` of them)."""
+        if not is_whole_number(index) or index < 0:  # (-1 never ended: ids of negative rows)
+            raise UsageError(f"a block index is a whole number of at least 0, got {index!r:.80}")
         if len(self.lanes) == 1:
             return self.lanes[0].block(index)
         # A mix: each persona's next ``share`` records, in positions drawn for the block.
@@ -348,9 +374,7 @@ class Dataset:
             raise UsageError(f"from_profile takes a profile file's path, got {profile!r:.80}")
         if seed is not None:
             _check_seed(seed)
-        if isinstance(persona_dirs, (str, PathLike)):  # one directory (not its letters)
-            persona_dirs = [persona_dirs]
-        catalog = PersonaCatalog([Path(d) for d in persona_dirs])
+        catalog = PersonaCatalog(persona_dirs)
         loaded = load_profile(Path(profile), catalog)
         planned = plan(
             loaded, catalog, persona=None, seed=seed, out_dir=Path(), fresh_seed=fresh_seed
@@ -399,6 +423,46 @@ class BlockSpans(Sequence[tuple[int, int, int]]):
 def _check_seed(seed: object) -> None:
     if not is_whole_number(seed) or not 0 <= seed <= MAX_SEED:  # type: ignore[operator]
         raise UsageError(f"seed must be a whole number between 0 and 2^63-1, got {seed!r:.80}")
+
+
+def _check_personas(personas: object) -> None:
+    """Refuse what is not a non-empty list of ``(Persona, weight)`` pairs with positive
+    finite weights (NumPy made a zero weight "negative dimensions are not allowed", and a
+    persona's name an AttributeError)."""
+    form = "a list of (Persona, weight) pairs, e.g. [(PersonaCatalog().get('normal_user'), 1.0)]"
+    if not isinstance(personas, (list, tuple)) or not personas:
+        raise UsageError(f"personas must be {form}, got {personas!r:.80}")
+    for at, pair in enumerate(personas):
+        if not isinstance(pair, tuple) or len(pair) != 2:
+            raise UsageError(f"personas[{at}] must be a (Persona, weight) pair, got {pair!r:.80}")
+        persona, weight = pair
+        if isinstance(persona, str):
+            raise UsageError(
+                f"personas[{at}] is the name {persona!r:.80}, not a persona: "
+                f"load it with PersonaCatalog().get({persona!r:.80})"
+            )
+        if not isinstance(persona, Persona):
+            raise UsageError(f"personas[{at}] must hold a Persona, got {persona!r:.80}")
+        if not isinstance(weight, Real) or isinstance(weight, bool) or not 0 < float(weight) < inf:
+            raise UsageError(
+                f"personas[{at}]: the weight must be a positive finite number, got {weight!r:.80}"
+            )
+    if not isfinite(sum(float(w) for _, w in personas)):
+        raise UsageError("the weights must add up to a finite number (they are relative)")
+
+
+def _check_entity(
+    personas: Sequence[tuple[Persona, float]], domain: Domain | None, entity: str | None
+) -> None:
+    """Refuse an entity the domain (given, or each persona's built-in one) does not hold."""
+    if entity is None:
+        return
+    if not isinstance(entity, str):
+        raise UsageError(f"entity must be an entity's name, got {entity!r:.80}")
+    for persona, _ in personas:
+        known = (domain or builtin_domain(persona.population.kind)).entities
+        if entity not in known:
+            raise UnknownNameError("entity", entity, known)
 
 
 def is_whole_number(value: object) -> bool:
