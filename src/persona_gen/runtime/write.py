@@ -20,7 +20,7 @@ from persona_gen.runtime.manifest import (
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
 from persona_gen.sinks import FORMATS, masked_url, sink_format
 from persona_gen.sinks.encoders import Encoder
-from persona_gen.sinks.output import is_special, open_output
+from persona_gen.sinks.output import Writeback, is_special, open_output
 
 __all__ = [
     "deliver",
@@ -155,18 +155,21 @@ def _written_blocks(
     """Each block's stats once the block is written. Several workers write their blocks into
     a file themselves when the blocks are simply concatenated; otherwise this process writes
     every block, in order."""
-    if to_file and workers > 1 and encoder.concatenates:
+    writeback = Writeback(stream.fileno()) if to_file else None
+    if writeback is not None and workers > 1 and encoder.concatenates:
         stream.flush()
         end = stream.tell()
         for size, stats in placed_blocks(dataset, encoder, workers, stream.fileno(), end):
             encoder.placed(size)
             end += size
+            writeback.reached(end)
             yield stats
         stream.seek(end)
         return
     for payload, stats in encoded_blocks(dataset, encoder, workers):
-        if to_file:  # (an interrupted file is not kept: no count to keep right)
+        if writeback is not None:  # (an interrupted file is not kept: no count to keep right)
             encoder.write(payload)
+            writeback.reached(stream.tell())
             yield stats
             continue
         # Ctrl-C raised inside a write comes once the payload is out (the buffered writer

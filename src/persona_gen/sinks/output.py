@@ -125,6 +125,31 @@ def ensure_writable(path: Path) -> None:
     os.unlink(tmp)
 
 
+class Writeback:
+    """Has the kernel start writing a growing output file's pages to disk every
+    ``WRITEBACK_BYTES`` it grows, so that the ``fsync`` that completes the file (before it
+    is renamed into place) waits for its tail only: left to the end, it wrote the whole
+    file while the run stood still (~0.3 s a GB here, as long as ~5% of a ``--workers 2``
+    run). Starting writeback does not wait for it; pages are dropped from the cache only
+    once on disk."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self.started = 0  # (the bytes before this were handed to writeback)
+
+    def reached(self, end: int) -> None:
+        """The file is written up to ``end`` (or will be soon: a page not yet written is
+        left for the ``fsync``)."""
+        if end - self.started >= WRITEBACK_BYTES and _FADVISE is not None:
+            with contextlib.suppress(OSError):  # (a file system that cannot: fsync does it)
+                _FADVISE(self.fd, self.started, end - self.started, os.POSIX_FADV_DONTNEED)
+            self.started = end
+
+
+WRITEBACK_BYTES = 64 << 20
+_FADVISE = getattr(os, "posix_fadvise", None)  # (not on macOS or Windows)
+
+
 def _target(path: Path) -> Path:
     """The file that becomes the output: ``path``, or the file its symbolic link points at
     (also one yet to be made). A link that never arrives at a file (a loop) is an error: it
