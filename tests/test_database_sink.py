@@ -26,6 +26,7 @@ from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
 from persona_gen.importers.ddl import insert_order
+from persona_gen.personas.loader import Persona
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.write import make_encoder
 from persona_gen.sinks.database import (
@@ -450,10 +451,10 @@ def test_interrupted_load_keeps_nothing(pg_db: str, tmp_path: Path) -> None:
     assert sqlite_tables(tmp_path / "x.db") == set()
 
 
-def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
+def _interrupted_delivery(tmp_path: Path, persona: Persona) -> dict[str, Any]:
+    """The manifest of a load of ``persona``'s rows interrupted after its first block."""
     from persona_gen.runtime.write import deliver
 
-    persona = CATALOG.get("normal_user")
     manifest_file = tmp_path / "load.manifest.json"
     with pytest.raises(SinkError):
         deliver(
@@ -462,7 +463,12 @@ def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
             create_tables=True,
             manifest_file=manifest_file,
         )
-    doc = orjson.loads(manifest_file.read_bytes())
+    doc: dict[str, Any] = orjson.loads(manifest_file.read_bytes())
+    return doc
+
+
+def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
+    doc = _interrupted_delivery(tmp_path, CATALOG.get("normal_user"))
     assert doc["delivery"]["error"].startswith("interrupted")
     # The second block was made, not offered: the manifest counts the rows the load took, as
     # its tables section does (the rows --workers made ahead are not in either).
@@ -471,18 +477,8 @@ def test_interrupted_load_writes_its_manifest(tmp_path: Path) -> None:
 
 
 def test_an_interrupted_loads_manifest_counts_the_rows_it_took(tmp_path: Path) -> None:
-    from persona_gen.runtime.write import deliver
-
     persona = CATALOG.get("edge_case_user")  # (rows broken on purpose, to count)
-    manifest_file = tmp_path / "load.manifest.json"
-    with pytest.raises(SinkError):
-        deliver(
-            _Interrupted([(persona, 1.0)], "file", 3000, 3),
-            f"sqlite:///{tmp_path / 'x.db'}",
-            create_tables=True,
-            manifest_file=manifest_file,
-        )
-    doc = orjson.loads(manifest_file.read_bytes())
+    doc = _interrupted_delivery(tmp_path, persona)
     first = Dataset([(persona, 1.0)], "file", 1024, 3)
     rows = [row for block in first.blocks() for row in block]
     assert doc["count"] == len(rows) == doc["delivery"]["tables"]["users"]["offered"]
@@ -799,6 +795,14 @@ def member_manifests(database: Path) -> dict[str, dict[str, Any]]:
     }
 
 
+def shop_profile(orders_profile: Path, database: Path) -> Path:
+    """The three datasets (40 users, 90 addresses, 300 orders) bound for SQLite ``database``
+    in one transaction, as a profile beside it."""
+    return three_datasets(
+        orders_profile, f"sqlite:///{database}", database.with_name("three.yaml"), (40, 90, 300)
+    )
+
+
 def assert_failed_shares(docs: dict[str, dict[str, Any]], error: str) -> None:
     """Every member's manifest tells the failed load: its own table, nothing kept."""
     for name, doc in docs.items():
@@ -817,9 +821,7 @@ def test_a_failed_shared_load_leaves_every_datasets_manifest(
     # Only the first dataset's manifest was written (with every table of the transaction);
     # the others had none.
     database = tmp_path / "new.db"
-    profile = three_datasets(
-        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
-    )
+    profile = shop_profile(orders_profile, database)
     result = run_cli(["generate", str(profile), "-s", "12", "-o", str(tmp_path / "out")])
     assert result.code == 1
     assert "use --create-tables" in result.stderr and "Traceback" not in result.stderr
@@ -834,9 +836,7 @@ def test_a_failed_shared_load_replaces_the_manifests_of_a_loaded_run(
     # A manifest an earlier run left (committed: true) stayed beside the later failed run's
     # for all but its first dataset: it said the failed run was loaded.
     database = tmp_path / "shop.db"
-    profile = three_datasets(
-        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
-    )
+    profile = shop_profile(orders_profile, database)
     args = ["generate", str(profile), "-s", "12", "--create-tables"]
     assert run_cli(args).code == 0
     assert all(doc["delivery"]["committed"] for doc in member_manifests(database).values())
@@ -1236,9 +1236,7 @@ def test_a_shared_load_whose_later_manifest_cannot_be_written_loads_nothing(
     # Each member checked only its own manifest before the load: the first member's delivery
     # committed all three datasets' rows, and the run then failed at the third's manifest.
     database = tmp_path / "shop.db"
-    profile = three_datasets(
-        orders_profile, f"sqlite:///{database}", tmp_path / "three.yaml", (40, 90, 300)
-    )
+    profile = shop_profile(orders_profile, database)
     in_the_way = database.with_name(f"{database.name}.orders_rows.manifest.json")
     in_the_way.mkdir()
     result = run_cli(["generate", str(profile), "-s", "12", "--create-tables"])
