@@ -284,3 +284,75 @@ def test_a_listing_names_the_plugins_that_do_not_load(
         f"{kind} 'gone' (entry point 'gone_pkg:Gone' of group '{registry.group}') cannot be "
         "loaded: ModuleNotFoundError: No module named 'gone_pkg'",
     ]
+
+
+class _NoParamsModel:  # (not a Behaviour at all)
+    summary = "nothing"
+
+
+def _behaviour_without_params() -> type:
+    from persona_gen.personas.behaviours.base import Behaviour
+
+    class Silent(Behaviour[Any]):
+        summary = "says nothing"
+
+    return Silent
+
+
+def _generator_without_use_case() -> type:
+    from persona_gen.generators.base import Generator
+
+    class Quiet(Generator):
+        description = "records of nothing"
+
+    return Quiet
+
+
+SilentBehaviour = _behaviour_without_params()
+QuietGenerator = _generator_without_use_case()
+
+
+@pytest.mark.parametrize(
+    ("registry_module", "target", "problem"),
+    [
+        (
+            "persona_gen.personas.behaviours:BEHAVIOURS",
+            "tests.test_public_api:SilentBehaviour",
+            "class 'Silent' does not set params_model as Behaviour needs",
+        ),
+        (
+            "persona_gen.personas.behaviours:BEHAVIOURS",
+            "tests.test_public_api:_NoParamsModel",
+            "class '_NoParamsModel' is not a subclass of "
+            "persona_gen.personas.behaviours.base.Behaviour",
+        ),
+        (
+            "persona_gen.generators:GENERATORS",
+            "tests.test_public_api:QuietGenerator",
+            "class 'Quiet' does not set use_case as Generator needs",
+        ),
+        (
+            "persona_gen.generators:GENERATORS",
+            "json:dumps",
+            "it names a function, not a class "
+            "(a subclass of persona_gen.generators.base.Generator)",
+        ),
+    ],
+)
+def test_a_plugin_that_breaks_its_contract_is_a_plugin_error(
+    monkeypatch: pytest.MonkeyPatch, registry_module: str, target: str, problem: str
+) -> None:
+    # (a behaviour class without params_model raised AttributeError in list-behaviours and
+    # quick, wherever it was first used)
+    from persona_gen.errors import PluginError
+
+    module, _, name = registry_module.partition(":")
+    registry = getattr(__import__(module, fromlist=[name]), name)
+    registry.names()
+    monkeypatch.setattr(registry, "_targets", {**registry._targets, "odd": target})
+    with pytest.raises(PluginError) as caught:
+        registry.get("odd")
+    assert str(caught.value) == (
+        f"{registry.kind} 'odd' (entry point '{target}' of group '{registry.group}') is not "
+        f"usable: {problem}"
+    )

@@ -8,22 +8,35 @@ add entries through the entry-point group named for that kind.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from persona_gen.errors import PluginError, UnknownNameError
 
-__all__ = ["Registry"]
+__all__ = ["Contract", "Registry", "class_problem"]
 
 T = TypeVar("T")
 
 
-class Registry(Generic[T]):
-    """Named implementations of one pluggable kind, loaded on first use."""
+Contract = Callable[[Any], "str | None"]
+"""What is wrong with a plugin's object, in words (None: nothing)."""
 
-    def __init__(self, kind: str, builtins: Mapping[str, str], group: str) -> None:
+
+class Registry(Generic[T]):
+    """Named implementations of one pluggable kind, loaded on first use. A plugin's object
+    is held to ``contract`` when it is loaded (a class that breaks it failed later, wherever
+    it was first used, with an AttributeError)."""
+
+    def __init__(
+        self,
+        kind: str,
+        builtins: Mapping[str, str],
+        group: str,
+        contract: Contract | None = None,
+    ) -> None:
         self.kind = kind
         self.group = group
+        self._contract = contract
         self._builtins = frozenset(builtins)
         self._targets = dict(builtins)
         self._loaded: dict[str, T] = {}
@@ -75,10 +88,16 @@ class Registry(Generic[T]):
             if name in self._builtins:  # a built-in that does not import is a bug: traceback
                 raise
             raise PluginError(  # another package's: maybe broken, or half uninstalled
-                f"{self.kind} '{name}' (entry point '{target}' of group '{self.group}') cannot "
-                f"be loaded: {type(exc).__name__}: {exc}"
+                f"{self._plugin(name, target)} cannot be loaded: {type(exc).__name__}: {exc}"
             ) from exc
+        if name not in self._builtins and self._contract is not None:
+            problem = self._contract(value)
+            if problem is not None:
+                raise PluginError(f"{self._plugin(name, target)} is not usable: {problem}")
         return value
+
+    def _plugin(self, name: str, target: str) -> str:
+        return f"{self.kind} '{name}' (entry point '{target}' of group '{self.group}')"
 
 
 def _resolve(target: str) -> Any:
@@ -88,3 +107,23 @@ def _resolve(target: str) -> Any:
     for part in attribute.split(".") if attribute else ():
         value = getattr(value, part)
     return value
+
+
+def class_problem(
+    value: Any, base: type, attributes: Mapping[str, type | tuple[type, ...]]
+) -> str | None:
+    """Why ``value`` is not a subclass of ``base`` setting ``attributes`` (name -> type of
+    value), in words; None when it is."""
+    needed = f"a subclass of {base.__module__}.{base.__name__}"
+    if not isinstance(value, type):
+        return f"it names a {type(value).__name__}, not a class ({needed})"
+    if not issubclass(value, base):
+        return f"class '{value.__name__}' is not {needed}"
+    wrong = [
+        name
+        for name, kind in attributes.items()
+        if not isinstance(getattr(value, name, None), kind)
+    ]
+    if wrong:
+        return f"class '{value.__name__}' does not set {', '.join(wrong)} as {base.__name__} needs"
+    return None

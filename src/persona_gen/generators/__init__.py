@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from persona_gen.registry import Registry
+from persona_gen.registry import Registry, class_problem
 
 __all__ = ["GENERATORS", "SUMMARIES"]
 
@@ -18,6 +18,13 @@ SUMMARIES: dict[str, tuple[str, str]] = {
     "fault": ("Faulty/mutated data", "Resilience and negative testing"),
 }
 
+
+def _generator_problem(value: Any) -> str | None:
+    from persona_gen.generators.base import Generator  # (only when a plugin is loaded)
+
+    return class_problem(value, Generator, {"description": str, "use_case": str})
+
+
 GENERATORS: Registry[Any] = Registry(
     "generator",
     {
@@ -28,4 +35,5 @@ GENERATORS: Registry[Any] = Registry(
         "fault": "persona_gen.generators.fault:FaultGenerator",
     },
     "persona_gen.generators",
+    _generator_problem,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from persona_gen.registry import Registry
+from persona_gen.registry import Registry, class_problem
 
 __all__ = ["BEHAVIOURS"]
 
@@ -43,4 +43,16 @@ _BUILTINS = {
     )
 }
 
-BEHAVIOURS: Registry[Any] = Registry("behaviour kind", _BUILTINS, "persona_gen.behaviours")
+
+def _behaviour_problem(value: Any) -> str | None:
+    from persona_gen.personas.behaviours.base import Behaviour, Params  # (only for a plugin)
+
+    problem = class_problem(value, Behaviour, {"summary": str, "params_model": type})
+    if problem is None and not issubclass(value.params_model, Params):
+        problem = f"its params_model is not a subclass of {Params.__module__}.Params"
+    return problem
+
+
+BEHAVIOURS: Registry[Any] = Registry(
+    "behaviour kind", _BUILTINS, "persona_gen.behaviours", _behaviour_problem
+)
