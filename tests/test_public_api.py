@@ -356,3 +356,17 @@ def test_a_plugin_that_breaks_its_contract_is_a_plugin_error(
         f"{registry.kind} 'odd' (entry point '{target}' of group '{registry.group}') is not "
         f"usable: {problem}"
     )
+
+
+@pytest.mark.parametrize("workers", ["2", 0, 257, 1.5, None, True])
+def test_a_wrong_number_of_workers_is_a_usage_error(workers: object) -> None:
+    # (dataset.workers = "2" raised TypeError inside blocks(); 0 ran in this process unsaid)
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.errors import UsageError
+
+    dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "load", 10, 1)
+    with pytest.raises(UsageError, match=r"^workers must be a whole number from 1 to 256, got "):
+        dataset.workers = workers  # type: ignore[assignment]
+    dataset.workers = 2
+    assert dataset.workers == 2
+    assert sum(len(block) for block in dataset.blocks()) == 10

@@ -36,7 +36,17 @@ from persona_gen.values.regex import pattern_room
 from persona_gen.values.rows import RowColumns, values_of
 from persona_gen.values.synth import Synthesizer, suffixed_unique
 
-__all__ = ["Dataset", "DatasetStats", "is_whole_number", "key_limits", "pattern_limits"]
+__all__ = [
+    "MAX_WORKERS",
+    "Dataset",
+    "DatasetStats",
+    "is_whole_number",
+    "key_limits",
+    "pattern_limits",
+]
+
+MAX_WORKERS = 256
+"""The most processes a dataset is made in (``--workers``)."""
 
 
 @dataclass
@@ -215,9 +225,22 @@ class Dataset:
             _require_one_entity(self.lanes, self.key)
         self._check_unique_room(spans)
         self.stats = DatasetStats()
-        # Processes ``blocks()`` computes blocks in (``--workers`` for sinks, which take
-        # records rather than encoded bytes); the records are the same for any number.
-        self.workers = 1
+        self._workers = 1
+
+    @property
+    def workers(self) -> int:
+        """Processes ``blocks()`` (and a file output) computes blocks in (``--workers``);
+        the records are the same for any number."""
+        return self._workers
+
+    @workers.setter
+    def workers(self, value: int) -> None:
+        # (a text "2" raised TypeError deep in blocks(), 0 ran in this process unsaid)
+        if not is_whole_number(value) or not 1 <= value <= MAX_WORKERS:
+            raise UsageError(
+                f"workers must be a whole number from 1 to {MAX_WORKERS}, got {value!r:.80}"
+            )
+        self._workers = int(value)
 
     @property
     def personas(self) -> list[Persona]:

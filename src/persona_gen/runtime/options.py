@@ -62,9 +62,11 @@ def parse_count(text: str, option: str = "-n/--count") -> int:
 
 
 def parse_workers(text: str) -> int:
+    from persona_gen.runtime.dataset import MAX_WORKERS
+
     value = _whole_number(text, "--workers")
-    if not 1 <= value <= 256:
-        raise UsageError(f"--workers: must be between 1 and 256, got {value}")
+    if not 1 <= value <= MAX_WORKERS:
+        raise UsageError(f"--workers: must be between 1 and {MAX_WORKERS}, got {value}")
     return value
 
 
