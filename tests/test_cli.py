@@ -361,6 +361,20 @@ def test_a_full_device_as_output_is_one_message() -> None:
     assert Path("/dev/full").is_char_device()
 
 
+def test_a_manifest_a_full_device_refuses_says_the_data_was_written(tmp_path: Path) -> None:
+    # (said '/dev/full: cannot write' alone, with the data file there and exit 1: which of
+    # the two failed, and whether the data can be used, was left to guess)
+    out = tmp_path / "rows.jsonl"
+    args = ["quick", "normal_user", "-t", "file", "-n", "30", "-s", "1", "-o", str(out)]
+    result = run_cli([*args, "--manifest", "/dev/full"])
+    assert result.code == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        f"persona-gen: error: 30 records were written to {out}, but the manifest could not be "
+        "written: /dev/full: cannot write: No space left on device"
+    )
+    assert len(out.read_bytes().splitlines()) == 30
+
+
 def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("name: broken\nbehaviors:\n  timing: [1, 2\n")
     result = run_cli(["quick", "broken", "-t", "api", "-n", "2", "-p", str(tmp_path)])

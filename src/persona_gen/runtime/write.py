@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from persona_gen.errors import OutputError
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.runtime.manifest import (
     manifest,
@@ -128,7 +129,13 @@ def write_dataset(
         bar.close()
     doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
     if manifest_file is not None:
-        write_manifest(manifest_file, doc)
+        try:
+            write_manifest(manifest_file, doc)
+        except OutputError as lost:  # (a device that takes no bytes passed the check before)
+            raise OutputError(
+                f"{doc['count']} records were written to {output or 'standard output'}, but "
+                f"the manifest could not be written: {lost}"
+            ) from None
     return doc
 
 
@@ -245,7 +252,7 @@ def deliver(
 ) -> dict[str, Any]:
     """Send ``dataset`` to the sink ``url``; the manifest is returned (and written to
     ``manifest_file`` when given, also when the delivery fails, before the error is raised)."""
-    from persona_gen.errors import OutputError, SinkError
+    from persona_gen.errors import SinkError
     from persona_gen.sinks.output import ensure_writable
 
     if manifest_file is not None:
