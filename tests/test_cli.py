@@ -375,6 +375,26 @@ def test_a_manifest_a_full_device_refuses_says_the_data_was_written(tmp_path: Pa
     assert len(out.read_bytes().splitlines()) == 30
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "said"),
+    [
+        ("", "persona", "the file is empty: a persona is a YAML mapping (name, version, behaviors"),
+        ("", "profile", "the file is empty: a profile is a YAML mapping (name, version, datasets"),
+        ("- a\n", "persona", "1:1: a persona must be a YAML mapping (name, version, behaviors"),
+        ("hi\n", "profile", "1:1: a profile must be a YAML mapping (name, version, datasets"),
+    ],
+)
+def test_a_file_that_is_no_mapping_says_what_it_is(
+    tmp_path: Path, text: str, kind: str, said: str
+) -> None:
+    # (an empty file said 'a persona must be a YAML mapping', which did not tell it was empty)
+    (tmp_path / "x.yaml").write_text(text)
+    result = run_cli(["validate", str(tmp_path / "x.yaml"), "-t", kind])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {tmp_path / 'x.yaml'}"), result.stderr
+    assert said in result.stderr, result.stderr
+
+
 def test_broken_yaml_names_file_and_line(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text("name: broken\nbehaviors:\n  timing: [1, 2\n")
     result = run_cli(["quick", "broken", "-t", "api", "-n", "2", "-p", str(tmp_path)])

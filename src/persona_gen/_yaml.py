@@ -30,6 +30,7 @@ __all__ = [
     "check_shape",
     "document_kind",
     "load_yaml",
+    "not_a_mapping",
     "parse_yaml",
     "read_text",
     "tab_at",
@@ -65,6 +66,18 @@ class Located:
     def problem(self, path: FieldPath, message: str) -> Problem:
         line, column = self.where(path)
         return Problem(message, dotted(path), self.file, line, column)
+
+
+def not_a_mapping(data: Any, kind: str) -> str:
+    """Why a document that is not a mapping is no ``kind`` (a persona, a profile): an empty
+    file says so (it was "must be a YAML mapping", which an empty file did not explain)."""
+    if data is None:
+        return f"the file is empty: a {kind} is a YAML mapping ({_FIRST_KEYS[kind]}: ...)"
+    what = "a list" if isinstance(data, list) else f"a single value ({data!r:.40})"
+    return f"a {kind} must be a YAML mapping ({_FIRST_KEYS[kind]}: ...), not {what}"
+
+
+_FIRST_KEYS = {"persona": "name, version, behaviors", "profile": "name, version, datasets"}
 
 
 def dotted(path: FieldPath) -> str:

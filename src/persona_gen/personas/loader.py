@@ -26,6 +26,7 @@ from persona_gen._yaml import (
     Located,
     kind_hint,
     load_yaml,
+    not_a_mapping,
     read_text,
     schema_hint,
 )
@@ -327,7 +328,7 @@ def _wide_ints_as_floats(value: Any) -> Any:
 
 def parse_persona(located: Located) -> tuple[PersonaFile, Located]:
     if not isinstance(located.data, dict):
-        raise ValidationError([located.problem((), "a persona must be a YAML mapping")])
+        raise ValidationError([located.problem((), not_a_mapping(located.data, "persona"))])
     try:
         spec = PersonaFile.model_validate(located.data)
     except pydantic.ValidationError as exc:

@@ -11,7 +11,14 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pydantic
 
-from persona_gen._yaml import PERSONA_KEYS, Located, kind_hint, load_yaml, schema_hint
+from persona_gen._yaml import (
+    PERSONA_KEYS,
+    Located,
+    kind_hint,
+    load_yaml,
+    not_a_mapping,
+    schema_hint,
+)
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain
 from persona_gen.entities.serial import read_domain
@@ -49,7 +56,7 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         raise ValidationError([hint])
     located = load_yaml(path)
     if not isinstance(located.data, dict):
-        raise ValidationError([located.problem((), "a profile must be a YAML mapping")])
+        raise ValidationError([located.problem((), not_a_mapping(located.data, "profile"))])
     try:
         spec = ProfileFile.model_validate(located.data)
     except pydantic.ValidationError as exc:
