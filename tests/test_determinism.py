@@ -280,3 +280,34 @@ def test_avro_files_do_not_depend_on_the_machines_zlib(tmp_path: Path, generator
         )
         outputs.append(target.read_bytes())
     assert outputs[0] == outputs[1]
+
+
+@pytest.mark.parametrize(
+    ("block", "field", "pairs"),
+    [
+        ("errors", "statuses", ["500: 0.3", "404: 0.2", "503: 0.5"]),
+        (
+            "connection_issues",
+            "kinds",
+            ["read_timeout: 0.5", "dns_failure: 0.2", "connection_reset: 0.3"],
+        ),
+    ],
+)
+def test_the_order_of_a_weight_maps_keys_does_not_change_the_records(
+    tmp_path: Path, block: str, field: str, pairs: list[str]
+) -> None:
+    """A mapping's key order is formatting (docs/determinism.md): the same weights written in
+    another order make the same records, as the persona's content hash already said."""
+    made = []
+    for folder, order in (("as_written", pairs), ("reversed", pairs[::-1])):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "p.yaml").write_text(
+            "name: p\npopulation: {kind: user}\nbehaviors:\n"
+            f"  {block}: {{rate: 0.5, {field}: {{{', '.join(order)}}}}}\n"
+        )
+        persona = PersonaCatalog([tmp_path / folder]).get("p")
+        made.append(
+            (persona.content_hash, _collect(Dataset([(persona, 1.0)], "api", 300, 1), 0, 300))
+        )
+    assert made[0][0] == made[1][0]
+    assert made[0][1] == made[1][1]

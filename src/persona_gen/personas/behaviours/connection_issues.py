@@ -46,7 +46,9 @@ class ConnectionIssuesParams(Params):
         if not value:
             raise ValueError("weights must be non-negative and not all zero")
         check_weights(list(value.values()))
-        return value
+        # Kinds in KINDS's order: the draws map to kinds in this order, and the order of a
+        # YAML mapping's keys must not change the records (docs/determinism.md).
+        return {kind: value[kind] for kind in KINDS if kind in value}
 
 
 class ConnectionIssues(Behaviour[ConnectionIssuesParams]):

@@ -35,7 +35,9 @@ class ErrorsParams(Params):
         if sum(value.values()) <= 0:
             raise ValueError("weights must not all be zero")
         check_weights(list(value.values()))
-        return value
+        # Statuses by number: the draws map to statuses in this order, and the order of a
+        # YAML mapping's keys must not change the records (docs/determinism.md).
+        return dict(sorted(value.items()))
 
 
 class Errors(Behaviour[ErrorsParams]):
