@@ -484,6 +484,25 @@ def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -
     assert b"1 personas, 1 datasets" in check.stdout
 
 
+def test_validate_finds_a_profile_s_personas_where_generate_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (it also looked in ../personas beside the profile's folder, and called valid a profile
+    # that generate then refused: unknown persona 'mine')
+    monkeypatch.chdir(tmp_path)
+    for folder in ("personas", "profiles"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "personas" / "mine.yaml").write_text("name: mine\nextends: normal_user\n")
+    profile = "profiles/p.yaml"
+    Path(profile).write_text("name: p\npersonas: [mine]\ndatasets: [{type: api, count: 2}]\n")
+    for argv in (["validate", profile], ["generate", profile, "-s", "1"]):
+        refused = run_cli(argv)
+        assert refused.code == 1, argv
+        assert "unknown persona 'mine'" in refused.stderr
+    for argv in (["validate", profile], ["generate", profile, "-s", "1"]):
+        assert run_cli([*argv, "-p", "personas"]).code == 0, argv
+
+
 def test_validate_tells_a_profile_from_a_persona_by_its_content(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

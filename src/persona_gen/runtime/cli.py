@@ -900,8 +900,8 @@ def validate(
     elif kind == "profile":
         from persona_gen.profiles.loader import load_profile
 
-        dirs = [*(personas or []), file.parent.parent / "personas"]
-        catalog = _catalog([d for d in dirs if d.is_dir()])
+        # (the personas generate and check see: -p only, so a profile valid here runs there)
+        catalog = _catalog(personas)
         profile = load_profile(file, catalog)
         spec = profile.spec
         from persona_gen.errors import ValidationError
