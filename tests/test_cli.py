@@ -456,6 +456,24 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
     assert "unknown persona 'nobody'" in bad.stderr
 
 
+def test_init_profile_says_the_p_that_finds_a_persona_from_a_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (validated without it, the template is refused: 'unknown persona')
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "mine.yaml").write_text("name: mine\nextends: normal_user\n")
+    argv = ["init-profile", "-n", "p", "-p", "mine", "--personas-dir", "team", "-o", "p.yaml"]
+    assert run_cli(argv).code == 0
+    text = Path("p.yaml").read_text()
+    said = "# Not built in: mine; give -p team to validate, generate and check.\n"
+    assert said in text
+    check = run_cli(["validate", "p.yaml", "-p", "team"])
+    assert check.code == 0, check.stderr
+    assert run_cli(["init-profile", "-n", "q", "--personas-dir", "team", "-o", "q.yaml"]).code == 0
+    assert "Not built in" not in Path("q.yaml").read_text()  # (normal_user is)
+
+
 def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -> None:
     target = tmp_path / "p.yaml"
     twice = ["-p", "normal_user", "-p", "normal_user", "-t", "api", "-t", "api"]
@@ -464,6 +482,25 @@ def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -
     check = run_cli(["validate", str(target), "-t", "profile"])
     assert check.code == 0, check.stderr
     assert b"1 personas, 1 datasets" in check.stdout
+
+
+def test_validate_finds_a_profile_s_personas_where_generate_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # (it also looked in ../personas beside the profile's folder, and called valid a profile
+    # that generate then refused: unknown persona 'mine')
+    monkeypatch.chdir(tmp_path)
+    for folder in ("personas", "profiles"):
+        (tmp_path / folder).mkdir()
+    (tmp_path / "personas" / "mine.yaml").write_text("name: mine\nextends: normal_user\n")
+    profile = "profiles/p.yaml"
+    Path(profile).write_text("name: p\npersonas: [mine]\ndatasets: [{type: api, count: 2}]\n")
+    for argv in (["validate", profile], ["generate", profile, "-s", "1"]):
+        refused = run_cli(argv)
+        assert refused.code == 1, argv
+        assert "unknown persona 'mine'" in refused.stderr
+    for argv in (["validate", profile], ["generate", profile, "-s", "1"]):
+        assert run_cli([*argv, "-p", "personas"]).code == 0, argv
 
 
 def test_validate_tells_a_profile_from_a_persona_by_its_content(

@@ -4,10 +4,12 @@ Two kinds are run as a user would (the ``persona-gen`` found on PATH, in a proce
 own) and compared with the lines under them: ``$ persona-gen … | jq …`` (the jq program
 through the jq library, compared value by value), and seeded commands whose output is shown
 as it is (the example record of each generator page, CSV rows, the ``| sha256sum`` lines of
-the determinism page). A deliberate output change that alters one of them must update the
-page. The ``persona-gen`` on PATH is this checkout's: a shim put first on PATH runs
-``python -m persona_gen`` from its ``src`` (the installed command may be another checkout's,
-such as the main one seen from a git worktree).
+the determinism page). So are console sessions: commands that write files which jq and head
+then read, and commands that read the YAML files the page shows under their names
+(``# bad.yaml``). A deliberate output change that alters one of them must update the page.
+The ``persona-gen`` on PATH is this checkout's: a shim put first on PATH runs ``python -m
+persona_gen`` from its ``src`` (the installed command may be another checkout's, such as the
+main one seen from a git worktree).
 """
 
 from __future__ import annotations
@@ -234,6 +236,74 @@ def test_doc_session_prints_what_the_doc_shows(
         printed, values = _step(command, tmp_path)
         if not shown.strip():
             continue
+        if values is not None:
+            assert values == _values(shown), command
+        else:
+            assert printed.rstrip("\n") == shown.rstrip("\n"), command
+
+
+# -- sessions on the page's own files: `# name.yaml` blocks, then commands that read them ------
+
+
+def _page_files(text: str) -> dict[str, str]:
+    """The YAML blocks of a page that name their file on their first line (``# bad.yaml``)."""
+    found = {}
+    for block in text.split("```yaml\n")[1:]:
+        body = block.split("```", 1)[0]
+        first = body.split("\n", 1)[0].split()
+        if len(first) >= 2 and first[0] == "#" and first[1].endswith((".yaml", ".yml")):
+            found[first[1]] = body
+    return found
+
+
+def _sessions_on_page_files() -> list[Any]:
+    """Console blocks whose commands read only files the page writes out as YAML blocks
+    (``persona-gen validate bad.yaml``, ``-p team`` for ``team/normal_user.yaml``), with
+    those files: ``(files, [(command, shown), ...])`` per block."""
+    found = []
+    for page in sorted([ROOT / "README.md", *(ROOT / "docs").rglob("*.md")]):
+        text = page.read_text(encoding="utf-8")
+        files = _page_files(text)
+        parts = text.split("```console\n")
+        for number, block in enumerate(parts[1:], 1):
+            steps: list[tuple[str, list[str]]] = []
+            for line in block.split("```", 1)[0].splitlines():
+                if line.startswith("$ "):
+                    steps.append((line[2:], []))
+                elif steps:
+                    steps[-1][1].append(line)
+            words = [w for command, _ in steps for w in shlex.split(command)]
+            named = [w for w in words if w.endswith((".yaml", ".yml"))]
+            folders = [w for w in words if any(f.startswith(f"{w.rstrip('/')}/") for f in files)]
+            tools = {shlex.split(command)[0] for command, _ in steps}
+            if (
+                (named or folders)
+                and set(named) <= set(files)
+                and tools <= {"persona-gen", *_READERS}
+                and not {"|", "--sink"} & set(words)
+            ):
+                line = sum(part.count("\n") + 1 for part in parts[:number])
+                session = [(c, "\n".join(shown)) for c, shown in steps]
+                found.append(pytest.param(files, session, id=f"{page.relative_to(ROOT)}:{line}"))
+    return found
+
+
+PAGE_FILE_SESSIONS = _sessions_on_page_files()
+
+
+def test_the_docs_have_sessions_on_their_own_files() -> None:
+    assert len(PAGE_FILE_SESSIONS) >= 8
+
+
+@pytest.mark.parametrize(("files", "session"), PAGE_FILE_SESSIONS)
+def test_doc_session_on_the_page_s_files_prints_what_the_doc_shows(
+    files: dict[str, str], session: list[tuple[str, str]], tmp_path: Path
+) -> None:
+    for name, body in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(body, encoding="utf-8")
+    for command, shown in session:
+        printed, values = _step(command, tmp_path)
         if values is not None:
             assert values == _values(shown), command
         else:

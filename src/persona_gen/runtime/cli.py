@@ -900,8 +900,8 @@ def validate(
     elif kind == "profile":
         from persona_gen.profiles.loader import load_profile
 
-        dirs = [*(personas or []), file.parent.parent / "personas"]
-        catalog = _catalog([d for d in dirs if d.is_dir()])
+        # (the personas generate and check see: -p only, so a profile valid here runs there)
+        catalog = _catalog(personas)
         profile = load_profile(file, catalog)
         spec = profile.spec
         from persona_gen.errors import ValidationError
@@ -1012,8 +1012,15 @@ def init_profile(
         for p in chosen:  # (the entity each persona's file rows hold)
             lane = Dataset([(catalog.get(p), 1.0)], "file", 1, 0).lanes[0]
             entities[p] = lane.generator.entity.name
+    from persona_gen.personas.loader import builtin_persona_dir
+
+    builtin = builtin_persona_dir()
+    outside = [p for p in chosen if not catalog.path(p).is_relative_to(builtin)]
+    # (every folder, in order: a persona's parents and overrides are found through them all)
+    folders = [str(d) for d in persona_dirs or []] if outside else []
     _refuse_overwrite(output, force)
-    write_atomic(output, profile_template(name, chosen, kinds, entities).encode())
+    template = profile_template(name, chosen, kinds, entities, (outside, folders))
+    write_atomic(output, template.encode())
     print(f"persona-gen: created profile template {output}", file=sys.stderr)
 
 

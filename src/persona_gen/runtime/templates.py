@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 PERSONA_TEMPLATE = """\
 # Persona: {name}
 # A persona describes HOW a population behaves, never what records look like.
@@ -54,8 +56,11 @@ description: Test data for {name}
 seed: 42
 
 # Personas and their share of records when datasets mix them.
-personas:
+{found_in}personas:
 """
+
+# (a persona from a folder is not found without it: the template would not validate)
+PROFILE_FOUND_IN = "# Not built in: {names}; give {options} to validate, generate and check.\n"
 
 PROFILE_DATASET = """\
   - name: {type}_data
@@ -81,12 +86,23 @@ PROFILE_FILE_DATASET = """\
 
 
 def profile_template(
-    name: str, personas: list[str], types: list[str], file_entities: dict[str, str] | None = None
+    name: str,
+    personas: list[str],
+    types: list[str],
+    file_entities: dict[str, str] | None = None,
+    found_in: tuple[list[str], list[str]] = ([], []),
 ) -> str:
     """A profile for ``personas`` and dataset ``types``. ``file_entities`` (persona -> the
     entity its file rows hold) splits the file dataset by entity when personas differ, as
-    one file holds one entity's rows."""
-    text = PROFILE_TEMPLATE_HEAD.format(name=name)
+    one file holds one entity's rows. ``found_in`` (the personas that are not built in, and
+    the ``--personas-dir`` folders they were read from) is said in a comment, with the
+    ``-p`` options that find them."""
+    outside, folders = found_in
+    said = ""
+    if outside:
+        options = " ".join(f"-p {shlex.quote(folder)}" for folder in folders)
+        said = PROFILE_FOUND_IN.format(names=", ".join(outside), options=options)
+    text = PROFILE_TEMPLATE_HEAD.format(name=name, found_in=said)
     weight = round(1.0 / len(personas), 4)
     for p in personas:
         text += f"  - name: {p}\n    weight: {weight}\n"
