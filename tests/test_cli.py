@@ -481,7 +481,7 @@ def test_init_profile_takes_a_persona_or_type_given_twice_once(tmp_path: Path) -
     assert result.code == 0, result.stderr
     check = run_cli(["validate", str(target), "-t", "profile"])
     assert check.code == 0, check.stderr
-    assert b"1 personas, 1 datasets" in check.stdout
+    assert b"1 persona, 1 dataset" in check.stdout
 
 
 def test_validate_finds_a_profile_s_personas_where_generate_does(
@@ -511,7 +511,7 @@ def test_validate_tells_a_profile_from_a_persona_by_its_content(
     assert made.code == 0, made.stderr
     profile = run_cli(["validate", "p.yaml"])
     assert profile.code == 0, profile.stderr
-    assert profile.stdout == b"p.yaml: valid profile 'p' 1.0.0 (1 personas, 1 datasets)\n"
+    assert profile.stdout == b"p.yaml: valid profile 'p' 1.0.0 (1 persona, 1 dataset)\n"
     assert profile.stderr == ""
     assert run_cli(["init-persona", "-n", "mine", "-o", "mine.yaml"]).code == 0
     persona = run_cli(["validate", "mine.yaml"])

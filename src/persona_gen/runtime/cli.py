@@ -895,7 +895,8 @@ def validate(
             print(f"persona-gen: warning: {problem}", file=sys.stderr)
         print(
             f"{file}: valid persona '{result.name}' {result.version} "
-            f"({len(result.behaviours)} behaviours: {', '.join(result.behaviour_names())})"
+            f"({_counted(len(result.behaviours), 'behaviour')}"
+            f"{': ' + ', '.join(result.behaviour_names()) if result.behaviours else ''})"
         )
     elif kind == "profile":
         from persona_gen.profiles.loader import load_profile
@@ -922,12 +923,18 @@ def validate(
             print(f"persona-gen: warning: {problem}", file=sys.stderr)
         print(
             f"{file}: valid profile '{spec.name}' {spec.version} "
-            f"({len(spec.personas)} personas, {len(spec.datasets)} datasets)"
+            f"({_counted(len(spec.personas), 'persona')}, "
+            f"{_counted(len(spec.datasets), 'dataset')})"
         )
     else:
         from persona_gen.errors import UnknownNameError
 
         raise UnknownNameError("file type", kind, ["persona", "profile"], "-t/--type")
+
+
+def _counted(n: int, noun: str) -> str:
+    """``1 persona``, ``2 personas``, ``0 behaviours``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _file_kind(file: Path) -> str:
