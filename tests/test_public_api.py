@@ -211,6 +211,29 @@ def test_a_block_of_a_wrong_index_is_a_usage_error(index: object) -> None:
         dataset.chunk(index, 0, 1)  # type: ignore[arg-type]
 
 
+@pytest.mark.parametrize("mixed", [False, True])
+def test_a_block_holds_only_the_datasets_records(mixed: bool) -> None:
+    # The last block was drawn whole (1024 records for a dataset of 1,030), and a block
+    # past the end gave records no run holds.
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.errors import UsageError
+    from persona_gen.seeds import BLOCK_SIZE
+
+    catalog = PersonaCatalog([])
+    mix = [(catalog.get("normal_user"), 1.0)]
+    if mixed:
+        mix.append((catalog.get("noisy_device"), 1.0))
+    dataset = Dataset(mix, "load", BLOCK_SIZE + 6, 1)
+    assert dataset.block_count == 2
+    assert len(dataset.block(0)) == BLOCK_SIZE
+    assert dataset.block(1) == [r for chunk in dataset.blocks(BLOCK_SIZE) for r in chunk]
+    assert len(dataset.block(1)) == 6
+    with pytest.raises(UsageError, match=r"^block 2 is past the dataset's end: .* blocks 0 to 1$"):
+        dataset.block(2)
+    with pytest.raises(UsageError, match="it holds no records"):
+        Dataset(mix, "load", 0, 1).block(0)
+
+
 @pytest.mark.parametrize("name", [None, 3, ["normal_user"]])
 def test_a_persona_asked_by_a_wrong_name_is_a_usage_error(name: object) -> None:
     # (difflib's "did you mean" raised TypeError: 'NoneType' object is not iterable)

@@ -246,10 +246,29 @@ class Dataset:
     def personas(self) -> list[Persona]:
         return [lane.persona for lane in self.lanes]
 
+    @property
+    def block_count(self) -> int:
+        """How many blocks the dataset's records fill (the last one may be part full)."""
+        return -(-self.count // BLOCK_SIZE)
+
     def block(self, index: int) -> list[Record]:
-        """All records of block ``index`` (``BLOCK_SIZE`` of them)."""
+        """The records of block ``index``: ``BLOCK_SIZE`` of them, fewer in the last block
+        when ``count`` ends inside it."""
         if not is_whole_number(index) or index < 0:  # (-1 never ended: ids of negative rows)
             raise UsageError(f"a block index is a whole number of at least 0, got {index!r:.80}")
+        if index >= self.block_count:  # (such a block held records past the dataset's end)
+            raise UsageError(
+                f"block {index} is past the dataset's end: its {self.count} records fill "
+                f"blocks 0 to {self.block_count - 1}"
+                if self.count
+                else f"block {index} is past the dataset's end: it holds no records"
+            )
+        records = self._whole_block(index)
+        past = (index + 1) * BLOCK_SIZE - self.count
+        return records[:-past] if past > 0 else records
+
+    def _whole_block(self, index: int) -> list[Record]:
+        """Block ``index`` drawn whole (past the dataset's last record, when it ends inside)."""
         if len(self.lanes) == 1:
             return self.lanes[0].block(index)
         # A mix: each persona's next ``share`` records, in positions drawn for the block.
