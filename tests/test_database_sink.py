@@ -886,6 +886,52 @@ def test_each_member_of_an_interrupted_shared_load_has_its_share(
     assert later.value.report == group.failed_share("addresses_rows")
 
 
+def test_datasets_sharing_a_table_each_count_their_own_rows(tmp_path: Path) -> None:
+    # Both manifests said the whole table's counts (offered 160): a dataset's own rows
+    # could not be told apart, and the manifests added up to twice the table.
+    database = tmp_path / "users.db"
+    profile = tmp_path / "p.yaml"
+    datasets = [
+        {"name": "a", "type": "file", "count": 100, "personas": ["normal_user"]},
+        {"name": "b", "type": "file", "count": 60, "personas": ["edge_case_user"]},
+    ]
+    doc = {"name": "shared", "version": "1.0.0", "datasets": datasets}
+    doc["personas"] = [{"name": "normal_user"}, {"name": "edge_case_user"}]
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    args = ["generate", str(profile), "--sink", f"sqlite:///{database}", "--create-tables"]
+    result = run_cli([*args, "-s", "5"])
+    assert result.code == 0, result.stderr
+    shares = {}
+    for name, count, other in (("a", 100, "b"), ("b", 60, "a")):
+        doc = orjson.loads(database.with_name(f"users.db.{name}.manifest.json").read_bytes())
+        users = doc["delivery"]["tables"]["users"]
+        assert users["offered"] == count == doc["count"]
+        assert users["shared_with"] == [other]
+        assert users["loaded"] + users["skipped_invalid"] + users["unlinked"] == count
+        shares[name] = users
+    assert shares["b"]["skipped_invalid"] > 0 == shares["a"]["skipped_invalid"]
+    said = re.findall(r"users: (\d+) loaded, (\d+) skipped as invalid", result.stderr)
+    assert said == [(str(shares[k]["loaded"]), str(shares[k]["skipped_invalid"])) for k in "ab"]
+    loaded = sum(share["loaded"] for share in shares.values())
+    assert Db("sqlite", "", database).count("users") == loaded
+
+
+def test_an_interrupted_load_of_a_shared_table_counts_each_datasets_rows(tmp_path: Path) -> None:
+    from persona_gen.sinks.database import load_datasets
+
+    persona = CATALOG.get("normal_user")
+    first = _Interrupted([(persona, 1.0)], "file", 3000, 3, key="a")
+    second = Dataset([(persona, 1.0)], "file", 500, 3, key="b")
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    with pytest.raises(SinkError, match="interrupted") as info:
+        load_datasets([first, second], url, names=["a", "b"], create_tables=True)
+    report = info.value.report
+    assert report is not None
+    # (the first dataset was stopped after its first block; the second never began)
+    assert report.taken == {"a": 1024, "b": 0}
+    assert report.share("a").to_manifest()["tables"]["users"]["offered"] == 1024
+
+
 def test_generate_can_include_invalid_rows_to_prove_the_schema(
     db: Db, orders_profile: Path, tmp_path: Path
 ) -> None:

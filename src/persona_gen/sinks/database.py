@@ -272,6 +272,8 @@ def load_datasets(
         report.seconds = time.monotonic() - started
         if bar is not None:
             bar.close()
+    for counts in report.tables.values():
+        counts.settle()
     for part in parts:
         if report.tables[part.spec.name].unlinked:
             print(
@@ -297,12 +299,15 @@ def _note_taken(
     """The rows a stopped load took from each dataset (``records`` of a load of one,
     ``taken`` of each of several): the rows offered to the tables it fills, not to their
     generated parents, nor made ahead and never offered."""
+
+    def offered(part: Part, name: str) -> int:
+        counts = report.tables[part.spec.name]
+        if len(part.sources) > 1:  # (a table several datasets fill: this one's rows)
+            return counts.datasets.get(name, TableCounts()).offered
+        return counts.offered
+
     taken = {
-        name: sum(
-            report.tables[p.spec.name].offered
-            for p in parts
-            if any(s.dataset is ds for s in p.sources)
-        )
+        name: sum(offered(p, name) for p in parts if any(s.dataset is ds for s in p.sources))
         for name, ds, _ in members
     }
     if len(members) == 1:

@@ -64,6 +64,7 @@ class Source:
 
     dataset: Dataset
     label: str  # how an error names these rows: "the dataset", "dataset 'orders'"...
+    name: str = ""  # the dataset's name in the load ("" for generated parent rows)
 
 
 @dataclass(eq=False)
@@ -122,7 +123,7 @@ def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
     for name, ds, table in members:
         spec, entity, domain = dataset_table(ds, table)
         d = domain_index(domain)
-        source = Source(ds, "the dataset" if single else f"dataset '{name}'")
+        source = Source(ds, "the dataset" if single else f"dataset '{name}'", name)
         part = parts.get(spec.name)
         if part is not None and (part.entity.name, domain_index(part.domain)) == (entity.name, d):
             part.sources.append(source)  # two datasets of one table: rows of both go in

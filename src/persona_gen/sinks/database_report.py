@@ -16,16 +16,31 @@ class TableCounts:
     skipped_invalid: int = 0  # rows labelled _expected_valid: false, left out
     unlinked: int = 0  # rows left out: no loaded parent row could take their foreign key
     generated_for: list[str] = field(default_factory=list)  # parent rows made for these tables
+    # Of a table several datasets fill: each one's own rows, by dataset name (the counts
+    # above are the table's, all of them together).
+    datasets: dict[str, TableCounts] = field(default_factory=dict)
 
-    def to_manifest(self) -> dict[str, Any]:
+    def settle(self) -> None:
+        """Once the load committed: each dataset's loaded rows (every row of the table
+        kept for it went in)."""
+        for own in self.datasets.values():
+            own.loaded = own.offered - own.skipped_invalid - own.unlinked
+
+    def to_manifest(self, dataset: str | None = None) -> dict[str, Any]:
+        """The table's counts; those of ``dataset``'s own rows when several datasets fill
+        the table, with the others it shares the table with."""
+        own = self.datasets.get(dataset or "")
+        counts = self if own is None else own
         out: dict[str, Any] = {
-            "offered": self.offered,
-            "loaded": self.loaded,
-            "skipped_invalid": self.skipped_invalid,
-            "unlinked": self.unlinked,
+            "offered": counts.offered,
+            "loaded": counts.loaded,
+            "skipped_invalid": counts.skipped_invalid,
+            "unlinked": counts.unlinked,
         }
         if self.generated_for:
             out["generated_for"] = list(self.generated_for)
+        if own is not None:
+            out["shared_with"] = [name for name in self.datasets if name != dataset]
         return out
 
 
@@ -52,13 +67,15 @@ class LoadReport:
         """What ``dataset``'s manifest says of this load of several datasets."""
         return LoadShare(self, dataset)
 
-    def to_manifest(self, tables: Iterable[str] | None = None) -> dict[str, Any]:
-        """The delivery section; ``tables`` limits it to those tables (one dataset's share
-        of a load of several)."""
+    def to_manifest(
+        self, tables: Iterable[str] | None = None, dataset: str | None = None
+    ) -> dict[str, Any]:
+        """The delivery section; ``tables`` limits it to those tables and ``dataset`` counts
+        its own rows of a table it shares (one dataset's share of a load of several)."""
         shown = list(self.tables) if tables is None else [t for t in tables if t in self.tables]
         out: dict[str, Any] = {
             "destination": self.destination,
-            "tables": {name: self.tables[name].to_manifest() for name in shown},
+            "tables": {name: self.tables[name].to_manifest(dataset) for name in shown},
             "created_tables": [t for t in self.created if t in shown],
             "committed": self.committed,
             "error": self.error,
@@ -83,4 +100,4 @@ class LoadShare:
         return self.load.taken.get(self.dataset)
 
     def to_manifest(self) -> dict[str, Any]:
-        return self.load.to_manifest(self.load.owned.get(self.dataset, []))
+        return self.load.to_manifest(self.load.owned.get(self.dataset, []), self.dataset)

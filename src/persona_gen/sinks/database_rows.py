@@ -3,6 +3,7 @@ by foreign keys; rows invalid as loaded are left out and counted."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -21,20 +22,26 @@ _ORIGIN = "\x00origin"  # a row's (source, index) while foreign keys are linked;
 def _rows(
     dataset: Dataset,
     counts: TableCounts,
+    own: TableCounts | None,
     labels: WrittenLabels | None,
     bar: Any,
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     """(index in the dataset, row) of every row to load: every row, or (``labels``) those
-    valid as the table is given them."""
+    valid as the table is given them. Counted as taken, in the table's ``counts`` and, of a
+    table several datasets fill, in this dataset's ``own``."""
     index = 0
     for block in dataset.blocks():
         valid = [True] * len(block) if labels is None else [v for v, _, _ in labels.block(block)]
         for row, keep in zip(block, valid, strict=True):
             counts.offered += 1
+            if own is not None:
+                own.offered += 1
             if keep:
                 yield index, row
             else:
                 counts.skipped_invalid += 1
+                if own is not None:
+                    own.skipped_invalid += 1
             index += 1
         if bar is not None:
             bar.advance(len(block))
@@ -51,8 +58,16 @@ def _part_rows(
             labels = WrittenLabels(
                 part.spec, part.entity, part.domain, generator.data_columns, drops_nul=drops_nul
             )
-        for index, row in _rows(source.dataset, counts, labels, bar):
+        own = _own_counts(part, counts, s)
+        for index, row in _rows(source.dataset, counts, own, labels, bar):
             yield (s, index), row
+
+
+def _own_counts(part: Part, counts: TableCounts, s: int) -> TableCounts | None:
+    """Source ``s``'s own counts, when several datasets fill the part's table."""
+    if len(part.sources) < 2:
+        return None
+    return counts.datasets.setdefault(part.sources[s].name, TableCounts())
 
 
 def prepare_rows(
@@ -93,8 +108,13 @@ def prepare_rows(
         linked = link_foreign_keys(group[0].domain, rows_by_entity, rng)
         for part in group:
             kept = linked.get(part.entity.name, rows_by_entity[part.entity.name])
-            report.tables[part.spec.name].unlinked = len(rows_by_entity[part.entity.name]) - len(
-                kept
-            )
+            counts = report.tables[part.spec.name]
+            counts.unlinked = len(rows_by_entity[part.entity.name]) - len(kept)
+            if counts.datasets:
+                # (each dataset's rows left out: its rows given less its rows kept)
+                given = Counter(row[_ORIGIN][0] for row in rows_by_entity[part.entity.name])
+                given.subtract(row[_ORIGIN][0] for row in kept)
+                for s, own in enumerate(part.sources):
+                    counts.datasets.setdefault(own.name, TableCounts()).unlinked = given[s]
             part.linked = [(row.pop(_ORIGIN), row) for row in kept]
             part.rows = part.linked
