@@ -916,6 +916,32 @@ def test_datasets_sharing_a_table_each_count_their_own_rows(tmp_path: Path) -> N
     assert Db("sqlite", "", database).count("users") == loaded
 
 
+def test_two_datasets_numbering_one_tables_key_are_refused_before_loading(
+    orders_profile: Path, tmp_path: Path
+) -> None:
+    # Each numbers the integer id from its own row 0: the load failed at the second
+    # dataset's first row ("UNIQUE constraint failed: orders.id"), after generating both.
+    database = tmp_path / "shop.db"
+    doc = yaml.safe_load(orders_profile.read_text())
+    doc["datasets"] = [
+        {"name": name, "type": "file", "count": n, "entity": "orders"}
+        | {"sink": f"sqlite:///{database}"}
+        for name, n in (("orders_a", 100), ("orders_b", 60))
+    ]
+    profile = tmp_path / "two.yaml"
+    profile.write_text(yaml.safe_dump(doc, sort_keys=False))
+    for command in ("validate", "generate"):
+        result = run_cli([command, str(profile), "--create-tables"][: 2 + (command == "generate")])
+        assert result.code == 1
+        assert result.stderr.strip().endswith(
+            "error: dataset 'orders_b': table 'orders' is filled by dataset 'orders_a' too, "
+            "and each numbers its key (id) from its own first row, so their rows would repeat "
+            "it; make them one dataset of several personas, or give each its own table with "
+            "?table=NAME"
+        ), result.stderr
+    assert not database.exists()
+
+
 def test_an_interrupted_load_of_a_shared_table_counts_each_datasets_rows(tmp_path: Path) -> None:
     from persona_gen.sinks.database import load_datasets
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from persona_gen.entities.model import deref
 from persona_gen.errors import UsageError
 from persona_gen.sinks.tables import Table, create_table_sql, table_for
 
@@ -103,6 +104,31 @@ class Part:
         return f"row {at[1]} of {self.sources[at[0]].label}"
 
 
+def _check_keys_shareable(part: Part, name: str) -> None:
+    """Refuse a second dataset for a table with a key that each dataset spells from its own
+    row numbers alone (an integer id; integer, enum and boolean columns together): the rows
+    of both would repeat it from the first row on, and the load would fail. A key with a
+    text column (a word with the row number after it, a UUID) differs by its drawn part; one
+    over a foreign key is kept unique when rows are linked, across datasets too."""
+    fields = {f.name: f.schema for f in part.entity.schema.fields}
+    linked = {c for fk in part.entity.foreign_keys for c in fk.columns}
+    for key in part.entity.keys:
+        schemas = [deref(part.domain, fields[c]) for c in key if c in fields]
+        if not linked.intersection(key) and all(map(_numbered, schemas)):
+            first = part.sources[0].name
+            raise UsageError(
+                f"dataset '{name}': table '{part.spec.name}' is filled by dataset '{first}' "
+                f"too, and each numbers its key ({', '.join(key)}) from its own first row, so "
+                "their rows would repeat it; make them one dataset of several personas, or "
+                "give each its own table with ?table=NAME"
+            )
+
+
+def _numbered(schema: Schema) -> bool:
+    """Whether a key column's values come from the row number alone."""
+    return schema.type in ("integer", "boolean") or bool(schema.enum) or schema.has_const
+
+
 def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
     """The tables of a load, parents first: the members' tables, and a table of generated
     parent rows for every table their foreign keys reach that no member fills."""
@@ -126,6 +152,7 @@ def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
         source = Source(ds, "the dataset" if single else f"dataset '{name}'", name)
         part = parts.get(spec.name)
         if part is not None and (part.entity.name, domain_index(part.domain)) == (entity.name, d):
+            _check_keys_shareable(part, name)
             part.sources.append(source)  # two datasets of one table: rows of both go in
             continue
         if part is not None or (d, entity.name) in by_entity:
