@@ -97,3 +97,16 @@ def test_the_package_docstring_example_runs() -> None:
     scope: dict[str, Any] = {}
     exec(compile(example, "persona_gen.__doc__", "exec"), scope)
     assert len(scope["records"]) == 100
+
+
+def test_the_readme_python_example_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (example,) = _blocks(ROOT / "README.md", "python", "In Python")
+    monkeypatch.chdir(tmp_path)
+    scope: dict[str, Any] = {}
+    exec(compile(example, "README.md", "exec"), scope)
+    assert len(scope["records"]) == 5_000 == scope["manifest"]["count"]
+    args = ["quick", "noisy_device", "-t", "streaming", "-n", "5000", "-s", "42"]
+    assert run_cli([*args, "-o", str(tmp_path / "cli.parquet")]).code == 0
+    written = (tmp_path / "telemetry.parquet").read_bytes()
+    assert written == (tmp_path / "cli.parquet").read_bytes()
+    assert (tmp_path / "telemetry.parquet.manifest.json").exists()

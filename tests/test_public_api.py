@@ -5,14 +5,19 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
+import yaml
 
 import persona_gen
+from helpers import run_cli
 from persona_gen.errors import PersonaGenError, UnknownNameError
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.registry import Registry
 from persona_gen.sinks import FORMATS
 from persona_gen.sinks.encoders import Encoder
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_public_names_are_exactly_these() -> None:
@@ -393,3 +398,53 @@ def test_a_wrong_number_of_workers_is_a_usage_error(workers: object) -> None:
     dataset.workers = 2
     assert dataset.workers == 2
     assert sum(len(block) for block in dataset.blocks()) == 10
+
+
+@pytest.mark.parametrize(("generator", "name"), [("api", "out.jsonl"), ("file", "out.parquet")])
+def test_a_dataset_writes_the_file_quick_writes(generator: str, name: str, tmp_path: Path) -> None:
+    # (there was no way to the CLI's encoded bytes from Python but the CLI)
+    from persona_gen import Dataset, PersonaCatalog
+
+    dataset = Dataset([(PersonaCatalog().get("noisy_device"), 1.0)], generator, 2100, 5)
+    doc = dataset.write(tmp_path / name)
+    args = ["quick", "noisy_device", "-t", generator, "-n", "2100", "-s", "5"]
+    assert run_cli([*args, "-o", str(tmp_path / f"cli-{name}")]).code == 0
+    assert (tmp_path / name).read_bytes() == (tmp_path / f"cli-{name}").read_bytes()
+    assert doc["count"] == 2100 and doc["format"] == name.rsplit(".")[1]
+    written = orjson.loads((tmp_path / f"{name}.manifest.json").read_bytes())
+    assert written == doc
+
+
+def test_a_profiles_dataset_writes_its_schemas_format(tmp_path: Path) -> None:
+    from persona_gen import Dataset
+
+    profile = tmp_path / "user.yaml"
+    args = ["import-schema", str(ROOT / "schemas/user.proto"), "-o", str(profile)]
+    assert run_cli([*args, "-t", "file", "-c", "40"]).code == 0
+    doc = yaml.safe_load(profile.read_text())
+    doc["datasets"][0] |= {"format": "protobuf", "output": "users.pb"}
+    profile.write_text(yaml.safe_dump(doc))
+    assert run_cli(["generate", str(profile), "-s", "4", "-o", str(tmp_path)]).code == 0
+    Dataset.from_profile(profile, seed=4).write(tmp_path / "w.bin", "protobuf")
+    assert (tmp_path / "w.bin").read_bytes() == (tmp_path / "users.pb").read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("output", "fmt", "message"),
+    [
+        ("x.xml", None, r"x\.xml: no output format is written as '\.xml'; give format= \(json, "),
+        ("x", None, r"x: no extension; give format="),
+        ("x.json", "jsn", r"format=: unknown output format 'jsn'\. Did you mean 'json'\?"),
+        (3, None, r"^write takes a file's path, got 3$"),
+    ],
+)
+def test_a_dataset_written_to_a_wrong_file_is_a_usage_error(
+    output: Any, fmt: str | None, message: str, tmp_path: Path
+) -> None:
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    target = tmp_path / output if isinstance(output, str) else output
+    with pytest.raises(UsageError, match=message):
+        Dataset([(_persona(), 1.0)], "api", 3, 1).write(target, fmt)
+    assert list(tmp_path.iterdir()) == []

@@ -173,6 +173,10 @@ class Dataset:
     ``UsageError``. ``Dataset.from_profile`` makes a profile's dataset.
     """
 
+    # The profile a dataset comes from (``from_profile``): the schema its avro or protobuf
+    # file is written with. None for a dataset built here, as for ``quick``.
+    profile: Any = None
+
     def __init__(
         self,
         personas: list[tuple[Persona, float]],
@@ -386,6 +390,17 @@ class Dataset:
 
         return record_batches(self, start, stop)
 
+    def write(
+        self, output: str | PathLike[str], format: str | None = None, *, pretty: bool = False
+    ) -> dict[str, Any]:
+        """Write the records to the file ``output`` as ``persona-gen quick -o OUTPUT`` does
+        (``generate``, for a dataset of a profile): in ``format`` (``jsonl``, ``parquet``…),
+        else the one the file's extension says; the manifest goes beside it
+        (``OUTPUT.manifest.json``) and is returned."""
+        from persona_gen.runtime.write import write_file
+
+        return write_file(self, output, format, pretty=pretty)
+
     def to_spark(self, spark: Any, partitions: int | None = None) -> Any:
         """The records as a ``pyspark.sql.DataFrame`` of the SparkSession ``spark``, each
         block made on an executor (``mapInArrow``); the rows are those of ``--format
@@ -429,7 +444,9 @@ class Dataset:
             which = "give one of" if name is None else f"no dataset '{name}'; it has"
             raise UsageError(f"{profile}: {which}: {', '.join(names)}")
         # (built alone: a dataset bound for a database is not tied to the run's load group)
-        return chosen[0].build(loaded)
+        built = chosen[0].build(loaded)
+        built.profile = loaded  # (the schema an avro or protobuf file is written with)
+        return built
 
     def settings(self) -> dict[str, Any]:
         """Dataset-level decisions (e.g. a legacy file dialect) of the first persona."""

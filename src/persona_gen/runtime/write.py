@@ -343,3 +343,33 @@ def _restate(doc: dict[str, Any], stats: DatasetStats) -> None:
     doc.pop("mutations", None)
     if stats.mutations:
         doc["mutations"] = dict(sorted(stats.mutations.items()))
+
+
+def write_file(
+    dataset: Dataset, output: Any, fmt: str | None = None, *, pretty: bool = False
+) -> dict[str, Any]:
+    """``Dataset.write``: the file ``quick -o OUTPUT`` (``generate``, for a dataset of a
+    profile) writes, in ``fmt`` or the format ``output``'s extension says, with its manifest
+    beside it; returns the manifest."""
+    from os import PathLike
+
+    from persona_gen.errors import UnknownNameError, UsageError
+    from persona_gen.sinks import FORMATS, format_of_suffix
+
+    if not isinstance(output, (str, PathLike)):
+        raise UsageError(f"write takes a file's path, got {output!r:.80}")
+    path = Path(output)
+    names = FORMATS.names()
+    if fmt is None:
+        suffix = path.suffix.lstrip(".").lower()
+        found = format_of_suffix(suffix) if suffix else None
+        if found is None:
+            said = f"no output format is written as '.{suffix}'" if suffix else "no extension"
+            raise UsageError(f"{path}: {said}; give format= ({', '.join(names)})")
+        fmt = found
+    elif fmt not in FORMATS:
+        raise UnknownNameError("output format", str(fmt), names, "format=")
+    encoder = make_encoder(dataset, fmt, pretty, dataset.profile)
+    # The manifest counts this run alone (``stats`` also took whatever ``blocks()`` gave before).
+    dataset.stats = DatasetStats()
+    return write_dataset(dataset, path, fmt, encoder=encoder, profile=dataset.profile)
