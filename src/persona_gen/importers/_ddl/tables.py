@@ -355,8 +355,9 @@ class Reader:
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             if kind.args.get("expression") is not None:
                 self.computed(col, where)
-            else:
+            else:  # an identity column is NOT NULL (PostgreSQL, SQL Server, the standard)
                 col.schema = positive(col.schema)
+                col.not_null = True
         elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
             self.computed(col, where)
         elif isinstance(kind, exp.CommentColumnConstraint):
