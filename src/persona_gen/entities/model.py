@@ -177,6 +177,9 @@ class Entity:
     unique: tuple[tuple[str, ...], ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     plural: str | None = None  # the collection name used in REST paths
+    # Columns the database numbers itself (GENERATED ALWAYS AS IDENTITY): PostgreSQL takes a
+    # value for them from an INSERT only with OVERRIDING SYSTEM VALUE (COPY takes it as is).
+    identity_always: tuple[str, ...] = ()
 
     @property
     def collection(self) -> str:

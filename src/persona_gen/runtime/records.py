@@ -656,7 +656,8 @@ INVALID_MARK = "-- expected invalid:"
 _NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)'
 _GAP = re.compile(r"(?:\s+|--[^\n]*)*")
 _HEADER = re.compile(
-    rf"INSERT\s+INTO\s+((?:{_NAME}\s*\.\s*)*{_NAME})\s*(?:\(([^()]*)\)\s*)?VALUES\s*\(",
+    rf"INSERT\s+INTO\s+((?:{_NAME}\s*\.\s*)*{_NAME})\s*(?:\(([^()]*)\)\s*)?"
+    r"(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\s*\(",
     re.IGNORECASE,
 )
 _VALUE = re.compile(

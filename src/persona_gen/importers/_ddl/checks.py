@@ -34,6 +34,7 @@ class ColumnDraft:
     schema: Schema
     not_null: bool = False
     read_only: bool = False
+    identity_always: bool = False  # GENERATED ALWAYS AS IDENTITY
 
 
 Resolver = Callable[[str], ColumnDraft | None]
