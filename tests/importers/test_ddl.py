@@ -582,6 +582,33 @@ def test_serial_and_identity_columns_load_into_postgresql(postgres_url: str) -> 
     _proof_pg(postgres_url, "serials", SERIALS_AND_IDENTITIES, 200)
 
 
+MODULO_AND_NOT = """
+CREATE TABLE packs (
+    id integer PRIMARY KEY,
+    qty integer NOT NULL CHECK (qty % 5 = 0),
+    pair smallint CHECK ((pair % 2) = 0 AND pair % 3 = 0),
+    floor_ok integer CHECK (NOT (floor_ok < -10)),
+    cap integer NOT NULL CHECK (NOT (cap >= 100)) CHECK (cap > 0)
+);
+"""
+
+
+def test_modulo_and_negated_comparison_checks() -> None:
+    """``qty % 5 = 0`` and ``NOT (x < -10)`` were not expressed (a warning, then values
+    PostgreSQL refused); they are a multipleOf and a bound."""
+    result = load(MODULO_AND_NOT)
+    assert result.warnings == ()
+    assert column(result, "packs", "qty").multiple_of == 5
+    assert column(result, "packs", "pair").multiple_of == 6
+    assert column(result, "packs", "floor_ok").minimum == -10
+    cap = column(result, "packs", "cap")
+    assert (cap.minimum, cap.maximum) == (1, 99)  # (0, 100) exclusive, as integers
+
+
+def test_modulo_and_negated_comparison_rows_load_into_postgresql(postgres_url: str) -> None:
+    _proof_pg(postgres_url, "modulo", MODULO_AND_NOT, 300)
+
+
 def test_alter_table_changes_columns() -> None:
     result = load(
         "CREATE TABLE t (a int, b int, c int);\n"
@@ -679,7 +706,7 @@ def test_simple_checks(decl: str, expected: dict[str, Any]) -> None:
         "a <> 3",
         "a > 0 OR b > 0",
         "a NOT IN (1, 2)",
-        "a % 2 = 0",
+        "a % 2 = 1",  # (a % 2 = 0 is a multipleOf)
         "s = lower(s)",
         "s ILIKE 'a%'",
     ],
