@@ -27,6 +27,7 @@ from persona_gen.runtime.generate import plan
 from persona_gen.runtime.write import write_dataset
 from persona_gen.sinks.avro import avro_schema_from_entity
 from persona_gen.sinks.protobuf import read_delimited, varint
+from persona_gen.sinks.tables import table_for
 from tests.helpers import SCHEMAS, import_profile, run_cli
 
 
@@ -428,3 +429,54 @@ def test_a_profile_away_from_its_proto_is_named_not_the_import_check(tmp_path: P
     assert "'gone/user.proto' (the profile's .proto) was not found from the folder of " in message
     assert str(profile) in message and "import-check" not in message
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml", "schemas"]  # (no trial)
+
+
+NULLABLE_RECORD = {
+    "type": "record",
+    "name": "Order",
+    "namespace": "shop",
+    "fields": [
+        {"name": "id", "type": "string"},
+        {
+            "name": "ship_to",
+            "type": {
+                "type": "record",
+                "name": "Address",
+                "fields": [
+                    {"name": "street", "type": "string"},
+                    {"name": "zip", "type": ["null", "string"], "default": None},
+                ],
+            },
+        },
+        {"name": "bill_to", "type": ["null", "shop.Address"], "default": None},
+    ],
+}
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_file_rows_of_a_nullable_record_field(tmp_path: Path, persona: str) -> None:
+    """A ``["null", Address]`` field spread as columns: a row whose columns of it are all
+    empty held null there. The reference's nullability was lost on the way to the columns,
+    so the empty columns read back as ``{"zip": None}``, no Address: every such row of an
+    Avro file stopped the run, and check failed it ("fits no branch of the union")."""
+    avsc = tmp_path / "order.avsc"
+    avsc.write_text(json.dumps(NULLABLE_RECORD))
+    profile = tmp_path / "order.yaml"
+    made = run_cli(["import-schema", str(avsc), "-t", "file", "-c", "300", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    rows = _write(profile, "jsonl", tmp_path / "rows.jsonl", persona)
+    checked = run_cli(["check", str(rows), "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr
+    valid = [json.loads(line) for line in rows.read_text().splitlines()]
+    valid = [r for r in valid if r["_expected_valid"]]
+    assert any(r["bill_to.street"] is None for r in valid)
+    # the columns of a nullable record may be NULL in a created table
+    domain = load_profile(profile).domain
+    columns = {c.name: c for c in table_for(domain.entity("shop.Order"), domain).columns}
+    assert columns["ship_to.street"].not_null and not columns["bill_to.street"].not_null
+    if persona == "normal_user":  # (edge_case_user's invalid rows cannot be Avro)
+        out = _write(profile, "avro", tmp_path / "rows.avro", persona)
+        with out.open("rb") as f:
+            back = list(fastavro.reader(f))
+        assert len(back) == 300
+        assert any(r["bill_to"] is None for r in back) and any(r["bill_to"] for r in back)

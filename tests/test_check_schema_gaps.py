@@ -221,6 +221,45 @@ def test_a_null_in_a_primary_key_column_is_refused_but_by_sqlite(
     table.close()
 
 
+@pytest.mark.parametrize(
+    ("dialect", "script", "refused"),
+    [
+        ("postgres", "CREATE TABLE t (id UUID PRIMARY KEY, seq BIGSERIAL, x INT);", True),
+        ("postgres", "CREATE TABLE t (id UUID PRIMARY KEY, seq SMALLSERIAL, x INT);", True),
+        ("postgres",
+         "CREATE TABLE t (id UUID PRIMARY KEY, seq INT GENERATED ALWAYS AS IDENTITY, x INT);",
+         True),
+        ("tsql", "CREATE TABLE t (id INT PRIMARY KEY, seq INT IDENTITY(1,1), x INT);", True),
+        # MySQL's SERIAL is AUTO_INCREMENT: NULL takes the next number
+        ("mysql", "CREATE TABLE t (id INT PRIMARY KEY, seq SERIAL, x INT);", False),
+        ("sqlite", "CREATE TABLE t (id INT PRIMARY KEY, seq BIGSERIAL, x INT);", False),
+    ],
+)  # fmt: skip
+def test_a_null_in_a_serial_or_identity_column_is_refused_but_by_sqlite(
+    tmp_path: Path, dialect: str, script: str, refused: bool
+) -> None:
+    """A SERIAL or identity column is NOT NULL in PostgreSQL even outside a key, which the
+    table SQLite builds from the script does not say (``BIGSERIAL`` is a plain type there)."""
+    path = tmp_path / "s.sql"
+    path.write_text(script)
+    entity = DdlImporter().load(path, dialect=dialect).domain.entity("t")
+    table = SqliteTable(script, dialect, entity, keep_rows=False)
+    good = {"id": "0b8f2c1e-7a4d-4f3a-9c1b-2d3e4f5a6b7c", "seq": 1, "x": 3}
+    if dialect != "postgres":
+        good["id"] = 1
+    assert table.insert(good) is None
+    for row in ({**good, "seq": None}, {c: v for c, v in good.items() if c != "seq"}):
+        error = table.insert(row)
+        if refused:
+            assert error == (
+                "NOT NULL constraint failed: t.seq "
+                "(a SERIAL or identity column, NOT NULL: only SQLite takes NULL there)"
+            ), row
+        else:
+            assert error is None, (row, error)
+    table.close()
+
+
 CORPUS = Path(__file__).resolve().parent / "corpus" / "ddl"
 # Tables the corpus test skips too (tests/importers/test_corpus_ddl.py SKIP): not importable.
 VIRTUAL = {"fts", "event_search", "user_directory_search"}

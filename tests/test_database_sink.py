@@ -28,6 +28,7 @@ from persona_gen.generators.file import LABEL_COLUMNS
 from persona_gen.importers.ddl import insert_order
 from persona_gen.personas.loader import Persona
 from persona_gen.profiles.loader import load_profile
+from persona_gen.runtime.records import read_sql
 from persona_gen.runtime.write import make_encoder
 from persona_gen.sinks.database import (
     dataset_table,
@@ -353,6 +354,45 @@ def test_a_removed_field_of_a_nullable_column_is_a_valid_null_in_sql(users_profi
     assert not [v for v in ";".join(labels).split(";") if v.split(":")[0] in nullable and
                 v.endswith(":required")]  # fmt: skip
     assert script.count("-- NULL (nullable columns): labelled") >= len(removed)
+
+
+IDENTITY_ALWAYS = """
+CREATE TABLE events (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    seq int GENERATED ALWAYS AS IDENTITY,
+    name varchar(40) NOT NULL
+);
+"""
+
+
+def test_sql_script_of_an_identity_always_table_runs_in_postgresql(
+    pg_db: str, tmp_path: Path
+) -> None:
+    """PostgreSQL refuses a value for a GENERATED ALWAYS AS IDENTITY column from a plain
+    INSERT ("cannot insert a non-DEFAULT value into column"); the sql format writes the
+    rows' values all the same (as a load's COPY does), so it says OVERRIDING SYSTEM VALUE."""
+    ddl = tmp_path / "events.sql"
+    ddl.write_text(IDENTITY_ALWAYS)
+    out = tmp_path / "events.yaml"
+    made = run_cli(["import-schema", str(ddl), "-f", "ddl", "-e", "events", "-o", str(out)])
+    assert made.code == 0, made.stderr
+    domain = load_profile(out, CATALOG).domain
+    assert domain.entities["events"].identity_always == ("id", "seq")
+    ds = dataset("normal_user", 40, domain=domain, entity="events")
+    script = _script(ds, SqlEncoder)
+    assert script.count("OVERRIDING SYSTEM VALUE VALUES (") == 40
+    with psycopg.connect(pg_db) as conn:
+        conn.execute(IDENTITY_ALWAYS)
+        conn.execute(script.encode())
+        (count,) = conn.execute("SELECT count(*) FROM events").fetchone() or (0,)
+    assert count == 40
+    # and check reads such a script back
+    path = tmp_path / "events_rows.sql"
+    path.write_text(script)
+    kinds = {c.name: c.kind for c in dataset_table(ds)[0].columns}
+    assert len(read_sql(path, "events", kinds)) == 40
+    # SQLite has no such columns, nor the clause
+    assert "OVERRIDING" not in _script(ds, SqliteSqlEncoder)
 
 
 def test_a_schema_qualified_table_is_a_table_of_that_schema(pg_db: str) -> None:

@@ -27,6 +27,7 @@ from persona_gen.importers.protobuf import (
     message_class,
     to_message,
 )
+from persona_gen.runtime.check_validators import _protobuf_validator
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "schemas" / "user.proto"
@@ -227,6 +228,37 @@ def test_proto2_required_optional_defaults_groups_and_extensions(tmp_path: Path)
     item = field_schema(result, "Rec", "item")
     assert item.type == "array" and item.items == Schema("ref", ref="Rec.Item")
     assert result.warnings == ("Rec: extension field [t.legacy.note] is not generated",)
+
+
+def test_a_proto2_record_without_a_required_field_is_not_a_message(tmp_path: Path) -> None:
+    """ParseDict leaves a proto2 required field unset without a word; serialising then raised
+    EncodeError, a traceback out of ``check`` and ``--format protobuf`` (edge_case_user's
+    missing_required). Such a record is now a ParseError like any other invalid one."""
+    path = write(
+        tmp_path,
+        "req.proto",
+        """
+        syntax = "proto2";
+        package t.req;
+        message Sub { required int32 a = 1; optional int64 b = 2; }
+        message Item { required string sku = 1; optional Sub sub = 2; repeated Sub subs = 3; }
+        """,
+    )
+    cls = message_class(descriptor_set(path), "Item")
+    assert to_message({"sku": "x", "sub": {"a": 1}, "subs": [{"a": 2}]}, cls).sku == "x"
+    for record, missing in (
+        ({"sub": {"a": 1}}, "sku"),
+        ({"sku": "x", "sub": {"b": "3"}}, "sub.a"),
+        ({"sku": "x", "subs": [{"a": 1}, {}]}, "subs[1].a"),
+    ):
+        with pytest.raises(json_format.ParseError) as info:
+            to_message(record, cls)
+        assert str(info.value) == f"missing required fields: {missing}"
+        assert problem(record, cls) == f"missing required fields: {missing}"
+    validate = _protobuf_validator(path, "Item", ())
+    assert [i.message for i in validate({"sku": "x", "sub": {}})] == [
+        "missing required fields: sub.a"
+    ]
 
 
 def test_editions_presence_features(tmp_path: Path) -> None:

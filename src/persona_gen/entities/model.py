@@ -8,7 +8,7 @@ maps, unions and references to other named entities.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "XmlName",
     "bad_request_status",
     "deref",
+    "deref_nullable",
     "flat_variants",
     "takes_null",
 ]
@@ -177,6 +178,9 @@ class Entity:
     unique: tuple[tuple[str, ...], ...] = ()
     foreign_keys: tuple[ForeignKey, ...] = ()
     plural: str | None = None  # the collection name used in REST paths
+    # Columns the database numbers itself (GENERATED ALWAYS AS IDENTITY): PostgreSQL takes a
+    # value for them from an INSERT only with OVERRIDING SYSTEM VALUE (COPY takes it as is).
+    identity_always: tuple[str, ...] = ()
 
     @property
     def collection(self) -> str:
@@ -303,6 +307,15 @@ def deref(domain: Domain, s: Schema) -> Schema:
         s = domain.entities[s.ref].schema
         seen += 1
     return s
+
+
+def deref_nullable(domain: Domain, s: Schema) -> Schema:
+    """``deref(domain, s)``, nullable where ``s`` is: a nullable reference (Avro's ``["null",
+    Address]``, a JSON Schema ``$ref`` beside ``nullable``) takes null, whatever its entity."""
+    target = deref(domain, s)
+    if s.nullable and not target.nullable:
+        return replace(target, nullable=True)
+    return target
 
 
 def flat_variants(domain: Domain, root: Schema) -> list[Schema]:

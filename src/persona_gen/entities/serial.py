@@ -247,6 +247,8 @@ def entity_to_dict(entity: Entity) -> dict[str, Any]:
         ]
     if entity.plural:
         out["plural"] = entity.plural
+    if entity.identity_always:
+        out["identity_always"] = list(entity.identity_always)
     return out
 
 
@@ -276,6 +278,9 @@ def _entity(name: str, data: Any, path: str, found: _Found) -> Entity:
             if (fk := _foreign_key(spec, f"{path}.foreign_keys[{i}]", found)) is not None
         ),
         plural=data.get("plural"),
+        identity_always=found.read(
+            (), _names, data.get("identity_always", []), f"{path}.identity_always"
+        ),
     )
 
 

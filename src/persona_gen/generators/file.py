@@ -138,8 +138,12 @@ class FileGenerator(Generator):
         self.requirements = Requirements(self.ctx.domain, self.entity)
         # The optional objects spread as columns, each with its columns: one whose columns
         # are all empty is absent from the row, and so is every rule of a field inside it.
+        # So is a nullable one (Avro's ["null", Address]): its empty columns are a null there,
+        # which is valid, whatever a behaviour broke in it (a wrong type of the object).
         optional = {
-            leaf.path: leaf.dotted for leaf in fields if leaf.path in parents and not leaf.required
+            leaf.path: leaf.dotted
+            for leaf in fields
+            if leaf.path in parents and (not leaf.required or leaf.schema.nullable)
         }
         self.optional_objects: dict[str, list[str]] = {}
         for path, column in zip(self.column_paths, self.data_columns, strict=True):

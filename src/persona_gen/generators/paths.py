@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from persona_gen.entities.model import Domain, Field, Schema, deref
+from persona_gen.entities.model import Domain, Field, Schema, deref, deref_nullable
 
 __all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "object_of", "set_path"]
 
@@ -59,7 +59,7 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
         # (a union of objects is one object at the root only: a nested one stays one value)
         s = object_of(domain, s) if depth == 0 else deref(domain, s)
         for f in s.fields:
-            fs = deref(domain, f.schema)
+            fs = deref_nullable(domain, f.schema)
             path = (*prefix, f.name)
             # readOnly/writeOnly fields are required in one direction only, so no effect
             # treats their absence as a broken rule.

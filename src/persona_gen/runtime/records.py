@@ -382,12 +382,19 @@ def _fits(value: Any, options: list[Schema]) -> bool:
 
 def _put_null(record: dict[str, Any], path: tuple[str | int, ...]) -> None:
     """Null at ``path`` where the object holding it is in ``record`` and holds nothing
-    there yet."""
+    there yet but nulls (``{"zip": None}`` from the empty cells of an absent address whose
+    ``zip`` may be null)."""
     target: Any = record
     for part in path[:-1]:
         target = target.get(part) if isinstance(target, dict) else None
-    if isinstance(target, dict) and not target.get(path[-1]):
+    if isinstance(target, dict) and not _holds_a_value(target.get(path[-1])):
         target[path[-1]] = None
+
+
+def _holds_a_value(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_a_value(v) for v in value.values())
+    return value is not None
 
 
 def _drop(record: dict[str, Any], path: tuple[str | int, ...]) -> None:
@@ -656,7 +663,8 @@ INVALID_MARK = "-- expected invalid:"
 _NAME = r'(?:"(?:[^"]|"")*"|[A-Za-z_][A-Za-z0-9_$]*)'
 _GAP = re.compile(r"(?:\s+|--[^\n]*)*")
 _HEADER = re.compile(
-    rf"INSERT\s+INTO\s+((?:{_NAME}\s*\.\s*)*{_NAME})\s*(?:\(([^()]*)\)\s*)?VALUES\s*\(",
+    rf"INSERT\s+INTO\s+((?:{_NAME}\s*\.\s*)*{_NAME})\s*(?:\(([^()]*)\)\s*)?"
+    r"(?:OVERRIDING\s+(?:SYSTEM|USER)\s+VALUE\s+)?VALUES\s*\(",
     re.IGNORECASE,
 )
 _VALUE = re.compile(

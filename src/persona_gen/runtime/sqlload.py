@@ -2,10 +2,10 @@
 
 SQLite checks what the script declares on every INSERT: NOT NULL, CHECK, UNIQUE/PRIMARY KEY
 (and enums written as CHECKs), and, for a script of another database, a NULL in a PRIMARY KEY
-column, which SQLite alone takes (see ``SqliteTable.null_keys``). Types SQLite does not know
-are stored as text; a script in
-another dialect is translated with sqlglot, without what only its own database knows
-(engines, collations, schema qualifiers). Foreign keys are off: a checked file holds one
+column or a SERIAL or identity one, which SQLite alone takes (see ``SqliteTable.null_keys``).
+Types SQLite does not know are stored as text; a script in another dialect is translated
+with sqlglot, without what only its own database knows (engines, collations, schema
+qualifiers). Foreign keys are off: a checked file holds one
 table's rows, not its parents'. PostgreSQL's regular-expression matches (``~``, ``~*``,
 ``!~``, ``!~*``) are Python regular-expression searches, as the import reads them.
 
@@ -156,12 +156,9 @@ def _connect(unusable: Callable[[str], None]) -> sqlite3.Connection:
     return conn
 
 
-def _auto_increment(statements: list[Statement], dialect: str, table: str) -> set[str]:
-    """The (lower-case) columns of ``table`` a MySQL script declares ``AUTO_INCREMENT``, in
-    its last declaration; none for another dialect."""
-    if dialect != "mysql":
-        return set()
-    found: set[str] = set()
+def _column_defs(statements: list[Statement], dialect: str, table: str) -> list[exp.ColumnDef]:
+    """The column definitions of ``table``'s last ``CREATE TABLE`` in the script."""
+    found: list[exp.ColumnDef] = []
     for stmt in statements:
         if not re.match(r"^CREATE\s+TABLE\b", stmt.text, re.IGNORECASE):
             continue
@@ -174,11 +171,43 @@ def _auto_increment(statements: list[Statement], dialect: str, table: str) -> se
             continue
         if schema.this.name.lower() != table.lower():
             continue
-        found = {
-            col.name.lower()
-            for col in schema.expressions
-            if isinstance(col, exp.ColumnDef) and col.find(exp.AutoIncrementColumnConstraint)
-        }
+        found = [col for col in schema.expressions if isinstance(col, exp.ColumnDef)]
+    return found
+
+
+def _auto_increment(statements: list[Statement], dialect: str, table: str) -> set[str]:
+    """The (lower-case) columns of ``table`` a MySQL script declares ``AUTO_INCREMENT``, in
+    its last declaration; none for another dialect."""
+    if dialect != "mysql":
+        return set()
+    return {
+        col.name.lower()
+        for col in _column_defs(statements, dialect, table)
+        if col.find(exp.AutoIncrementColumnConstraint)
+    }
+
+
+_SERIALS = frozenset(
+    {exp.DataType.Type.SMALLSERIAL, exp.DataType.Type.SERIAL, exp.DataType.Type.BIGSERIAL}
+)
+
+
+def _serial_or_identity(statements: list[Statement], dialect: str, table: str) -> set[str]:
+    """The (lower-case) columns of ``table`` that are SERIAL or identity columns: NOT NULL
+    in PostgreSQL (and identity in SQL Server and the standard), which the table SQLite
+    builds from the script does not say (``bigserial`` and ``GENERATED … AS IDENTITY``
+    become plain integers there)."""
+    found: set[str] = set()
+    if dialect == "mysql":  # (SERIAL is AUTO_INCREMENT there: NULL takes the next number)
+        return found
+    for col in _column_defs(statements, dialect, table):
+        kind = col.args.get("kind")
+        identity = any(
+            c.args.get("expression") is None
+            for c in col.find_all(exp.GeneratedAsIdentityColumnConstraint)
+        )
+        if identity or (isinstance(kind, exp.DataType) and kind.this in _SERIALS):
+            found.add(col.name.lower())
     return found
 
 
@@ -245,7 +274,7 @@ class SqliteTable:
             if row.get(c) is None:  # (a column the row lacks is NULL too: see null_keys)
                 return (
                     f"NOT NULL constraint failed: {self.entity.name}.{c} "
-                    "(a PRIMARY KEY column: only SQLite takes NULL there)"
+                    f"({self._null_kind(c)}: only SQLite takes NULL there)"
                 )
         self.conn.execute("SAVEPOINT row")
         try:
@@ -260,7 +289,8 @@ class SqliteTable:
         return None
 
     def _null_keys(self, statements: list[Statement]) -> tuple[str, ...]:
-        """The PRIMARY KEY columns a row must not leave NULL, which SQLite cannot tell.
+        """The PRIMARY KEY columns a row must not leave NULL, which SQLite cannot tell, and
+        the SERIAL and identity columns (NOT NULL in PostgreSQL, whatever their sequence).
 
         SQLite takes NULL in a PRIMARY KEY column (in an INTEGER one it stands for the next
         rowid; in any other it is kept, a historical quirk its documentation owns to), and
@@ -274,14 +304,22 @@ class SqliteTable:
         SQLite could not build, such as one added by ``ALTER TABLE``); generated
         (read-only) columns are not inserted, so not checked.
         """
+        self._serials: set[str] = set()
         if self.dialect == "sqlite":
             return ()
         table = '"' + self.entity.name.replace('"', '""') + '"'
         info = self.conn.execute(f"PRAGMA table_info({table})").fetchall()
         built = [name for _, name, _, _, _, pk in sorted(info, key=lambda r: r[5]) if pk]
         keys = {k.lower(): k for k in (*built, *self.entity.primary_key)}
+        self._serials = _serial_or_identity(statements, self.dialect, self.entity.name)
+        keys.update((k, k) for k in self._serials - set(keys))
         filled = _auto_increment(statements, self.dialect, self.entity.name)
         return tuple(f for f in self.fields if f.lower() in keys and f.lower() not in filled)
+
+    def _null_kind(self, column: str) -> str:
+        if column.lower() in self._serials and column not in self.entity.primary_key:
+            return "a SERIAL or identity column, NOT NULL"
+        return "a PRIMARY KEY column"
 
     def _unusable_pattern(self, pattern: str) -> None:
         note = f"pattern {pattern!r} is not a Python regular expression: not enforced"

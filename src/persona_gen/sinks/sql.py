@@ -5,8 +5,11 @@ rows). The table and its columns come from the dataset's entity (``tables.table_
 imported DDL table keeps its name, a built-in entity uses its collection (``users``); label
 columns and read-only columns are left out. Nothing else is written: no ``BEGIN``/``COMMIT``
 (wrap the script yourself when you want all or nothing) and no ``CREATE TABLE``
-(``tables.create_table_sql`` writes one). A row labelled ``_expected_valid: false`` is
-preceded by a ``-- expected invalid: <violations>`` comment: the schema will reject it.
+(``tables.create_table_sql`` writes one). A table with a ``GENERATED ALWAYS AS IDENTITY``
+column (``Entity.identity_always``) gets ``OVERRIDING SYSTEM VALUE`` in PostgreSQL's dialect:
+without it PostgreSQL refuses the row's value for that column. A row labelled
+``_expected_valid: false`` is preceded by a ``-- expected invalid: <violations>`` comment:
+the schema will reject it.
 Breaks of the columns left out are not written, and so not in that label: a
 ``-- not written …`` comment names them.
 
@@ -42,12 +45,17 @@ class SqlEncoder(Encoder):
 
     table: Table | None = None
     labels: WrittenLabels | None = None  # the rows' labels as written
+    overriding: bool = False  # values for GENERATED ALWAYS identity columns (PostgreSQL)
 
     def bind(self, dataset: Any, table: str | None = None) -> None:
         """Take the table and columns from the dataset's entity (refuses non-file datasets)."""
         from persona_gen.sinks.database import dataset_table
 
         self.table, entity, domain = dataset_table(dataset, table)
+        written = {c.name for c in self.table.columns}
+        self.overriding = self.sql_dialect == "postgres" and any(
+            c in written for c in entity.identity_always
+        )
         data_columns = getattr(dataset.lanes[0].generator, "data_columns", ())
         # (SQL literals cannot hold NUL in either dialect: ``sql_literal`` drops it)
         self.labels = WrittenLabels(self.table, entity, domain, data_columns, drops_nul=True)
@@ -57,9 +65,10 @@ class SqlEncoder(Encoder):
             raise RuntimeError("SqlEncoder.bind(dataset) must be called before encoding")
         table = self.table
         dialect = self.sql_dialect
+        overriding = "OVERRIDING SYSTEM VALUE " if self.overriding else ""
         prefix = (
             f"INSERT INTO {quote_identifier(table.name)} "
-            f"({', '.join(quote_identifier(c) for c in table.column_names)}) VALUES ("
+            f"({', '.join(quote_identifier(c) for c in table.column_names)}) {overriding}VALUES ("
         )
         lines: list[str] = []
         for row, (valid, why, notes) in zip(records, self.labels.block(records), strict=True):

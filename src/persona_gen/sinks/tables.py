@@ -138,6 +138,8 @@ def table_for(
         s = _row_object(domain, schema) if depth == 0 else _deref(domain, schema)
         for f in s.fields:
             fs = _deref(domain, f.schema)
+            if f.schema.nullable and not fs.nullable:  # (a nullable reference: Avro's
+                fs = replace(fs, nullable=True)  # ["null", Address]; its columns may be NULL)
             name = f"{prefix}{f.name}"
             required = parents_required and f.required and not f.write_only
             if fs.type == "object" and depth < 3:

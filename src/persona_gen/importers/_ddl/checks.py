@@ -34,6 +34,7 @@ class ColumnDraft:
     schema: Schema
     not_null: bool = False
     read_only: bool = False
+    identity_always: bool = False  # GENERATED ALWAYS AS IDENTITY
 
 
 Resolver = Callable[[str], ColumnDraft | None]
@@ -104,6 +105,9 @@ def _simple(node: exp.Expression, resolve: Resolver) -> bool:
             if col is not None:
                 col.not_null = True
                 return True
+        if type(inner) in _NEGATED:  # NOT (pct < 0): pct >= 0 (NULL passes both)
+            negated = _NEGATED[type(inner)](this=inner.this, expression=inner.expression)
+            return _comparison(negated, resolve)
         return False
     if isinstance(node, exp.Is) and node.args.get("negate"):  # PostgreSQL's col IS NOT NULL
         col = _column(node.this, resolve)
@@ -187,6 +191,35 @@ _FLIP: dict[type[exp.Expression], type[exp.Expression]] = {
 }
 
 
+_NEGATED: dict[type[exp.Expression], type[exp.Expression]] = {
+    exp.GT: exp.LTE,
+    exp.GTE: exp.LT,
+    exp.LT: exp.GTE,
+    exp.LTE: exp.GT,
+}
+
+
+def _multiple(node: exp.Expression, value: Any, resolve: Resolver) -> bool:
+    """``qty % 5 = 0``: an integer column's values are multiples of 5."""
+    while isinstance(node, exp.Paren):
+        node = node.this
+    if not isinstance(node, exp.Mod) or value != 0 or isinstance(value, bool):
+        return False
+    col, step = _column(node.this, resolve), literal_value(node.expression)
+    if col is None or col.schema.type != "integer":
+        return False
+    if not isinstance(step, int) or isinstance(step, bool) or step == 0:
+        return False
+    step = abs(step)
+    now = col.schema.multiple_of
+    if now is not None:
+        if now != int(now):
+            return False
+        step = math.lcm(int(now), step)
+    col.schema = dataclasses.replace(col.schema, multiple_of=step)
+    return True
+
+
 def _comparison(node: exp.Expression, resolve: Resolver) -> bool:
     op: type[exp.Expression] = type(node)
     left, right = node.this, node.expression
@@ -206,6 +239,8 @@ def _comparison(node: exp.Expression, resolve: Resolver) -> bool:
     value = literal_value(right)
     if not is_literal(value) or value is None:
         return False
+    if op is exp.EQ and _multiple(left, value, resolve):
+        return True
     length_col = _length_of(left, resolve)
     if length_col is not None:
         return _length_bound(length_col, op, value)

@@ -355,8 +355,10 @@ class Reader:
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             if kind.args.get("expression") is not None:
                 self.computed(col, where)
-            else:
+            else:  # an identity column is NOT NULL (PostgreSQL, SQL Server, the standard)
                 col.schema = positive(col.schema)
+                col.not_null = True
+                col.identity_always = kind.args.get("this") is True
         elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
             self.computed(col, where)
         elif isinstance(kind, exp.CommentColumnConstraint):
@@ -610,4 +612,7 @@ class Reader:
         unique = tuple(u for u in table.unique if u != table.primary_key)
         self.few_combinations(table, fields, unique)
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
-        return Entity(table.name, schema, table.primary_key, unique, tuple(fks))
+        always = tuple(c.name for c in table.columns.values() if c.identity_always)
+        return Entity(
+            table.name, schema, table.primary_key, unique, tuple(fks), identity_always=always
+        )

@@ -130,7 +130,8 @@ def type_name(node: exp.Expression) -> str:
 
 
 def map_type(node: exp.Expression | None, ctx: TypeContext, where: str) -> tuple[Schema, bool]:
-    """The schema of a column declared ``node``, and whether it has NOT NULL via a domain."""
+    """The schema of a column declared ``node``, and whether the type makes it NOT NULL (a
+    domain declared NOT NULL, a SERIAL)."""
     if node is None:  # SQLite allows columns without a type
         return Schema("any"), False
     if not isinstance(node, exp.DataType):
@@ -147,7 +148,9 @@ def map_type(node: exp.Expression | None, ctx: TypeContext, where: str) -> tuple
         return Schema("array", items=item), False
     if kind == T.USERDEFINED:
         return _named(type_name(node), ctx, where, node.sql(ctx.dialect), params)
-    return _builtin(kind, params, node, ctx, where), False
+    # SERIAL is an integer NOT NULL with a sequence's DEFAULT: the sinks write every column,
+    # so a NULL would reach the table and be refused, whatever the DEFAULT.
+    return _builtin(kind, params, node, ctx, where), kind in SERIALS
 
 
 def _builtin(

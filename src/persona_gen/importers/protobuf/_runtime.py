@@ -86,7 +86,8 @@ def to_message(record: Mapping[str, Any], cls: type[Message]) -> Message:
     """Parse a JSON-shaped record into a new ``cls`` message (unknown fields are errors).
 
     Raises ``google.protobuf.json_format.ParseError`` when the record is not a valid JSON form
-    of the message (a wrong type, a value out of range, two members of one oneof...).
+    of the message (a wrong type, a value out of range, two members of one oneof, a proto2
+    ``required`` field left out, at any depth...).
     """
     msg = cls()
     try:
@@ -102,4 +103,9 @@ def to_message(record: Mapping[str, Any], cls: type[Message]) -> Message:
         raise json_format.ParseError(f"an Any's packed value has no {exc.args[0]!r}") from None
     except AttributeError as exc:
         raise json_format.ParseError(f"an Any's '@type' is not a type URL string ({exc})") from None
+    # ParseDict leaves a proto2 ``required`` field unset without a word; serialising such a
+    # message raises EncodeError, and a reader of the bytes refuses them (DecodeError).
+    if not msg.IsInitialized():
+        missing = ", ".join(msg.FindInitializationErrors())
+        raise json_format.ParseError(f"missing required fields: {missing}")
     return msg
