@@ -716,6 +716,28 @@ def test_top_level_list_of_types(tmp_path: Path) -> None:
     }
 
 
+def test_a_listed_recursive_record_is_still_the_files_event(tmp_path: Path) -> None:
+    # Customer refers to itself (its referrer): it counted as used by another record, so no
+    # record of the list was a root, and every one became an event type (58% of a Customer
+    # stream were address.recorded events).
+    path = write(
+        tmp_path,
+        "customers.avsc",
+        [
+            record("Address", {"name": "city", "type": "string"}, namespace="geo"),
+            record(
+                "Customer",
+                {"name": "home", "type": "geo.Address"},
+                {"name": "referrer", "type": ["null", "shop.Customer"], "default": None},
+                namespace="shop",
+            ),
+        ],
+    )
+    result = prove(path)
+    assert result.domain.primary == "shop.Customer"
+    assert result.domain.events == {"customer.recorded": "shop.Customer"}
+
+
 def test_event_types_of_records_sharing_a_short_name(tmp_path: Path) -> None:
     path = write(
         tmp_path,

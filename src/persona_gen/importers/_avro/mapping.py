@@ -118,20 +118,25 @@ class _Mapper:
         kind = s["type"]
         if kind in RECORDS:
             self._record(s)
-            if path:
-                self.referenced.add(s["name"])
+            self._used(s["name"], path)
             return Schema("ref", ref=s["name"])
         description = s.get("doc") if isinstance(s.get("doc"), str) else None
         out = self._plain(s, kind, path)
         return replace(out, description=description) if description else out
+
+    def _used(self, record: str, path: str) -> None:
+        """Note ``record`` as used by the type at ``path`` (``Record.field…``), unless that
+        is ``record`` itself: a recursive record (``Customer.referrer``) is still a root of a
+        file that lists it, not a part of another record."""
+        if path and not path.startswith(record + "."):
+            self.referenced.add(record)
 
     def _name(self, name: str, path: str) -> Schema:
         target = self.named.get(name)
         if target is None:
             return _primitive(name)
         if target["type"] in RECORDS:
-            if path:
-                self.referenced.add(name)
+            self._used(name, path)
             return Schema("ref", ref=name)
         return self.type(target, path)
 
