@@ -393,7 +393,8 @@ def test_dependent_required_makes_dependents_present(tmp_path: Path) -> None:
     [
         ({"not": {"required": ["x"], "properties": {"x": {"const": 1}}}}, "not"),
         ({"if": {"minProperties": 2}, "then": {"required": ["b"]}}, "if/then/else"),
-        ({"dependentSchemas": {"a": {"required": ["b"]}}}, "dependentSchemas"),
+        # (2020-12's validator checks dependentSchemas, not draft 4-7's `dependencies`)
+        ({"dependencies": {"a": {"required": ["b"]}}}, "dependencies"),
         (
             {"properties": {"k": {"type": "object"}}, "propertyNames": {"maxLength": 3}},
             "propertyNames",

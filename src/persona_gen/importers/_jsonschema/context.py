@@ -14,8 +14,13 @@ from typing import Any
 
 from referencing import Specification
 from referencing._core import Resolver
+from referencing.jsonschema import DRAFT3, DRAFT4, DRAFT6, DRAFT7
 
-__all__ = ["Ctx", "Flavour"]
+__all__ = ["Ctx", "Flavour", "dependent_keyword"]
+
+# Drafts whose validator checks ``dependencies`` (of lists and of schemas), not
+# ``dependentRequired`` / ``dependentSchemas``.
+_LEGACY = (DRAFT3, DRAFT4, DRAFT6, DRAFT7)
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,12 @@ class Ctx:
 
     def at(self, *keys: Hashable) -> Ctx:
         return replace(self, parts=(*self.parts, *keys))
+
+
+def dependent_keyword(ctx: Ctx, openapi: bool) -> str | None:
+    """The keyword of schema dependencies the source's validator checks at ``ctx``:
+    ``dependencies`` in drafts 3-7, ``dependentSchemas`` from 2019-09 on; neither in
+    OpenAPI 3.0 and Swagger 2.0 (read as draft 4, checked by a validator that has neither)."""
+    if ctx.spec in _LEGACY:
+        return None if openapi and ctx.spec is DRAFT4 else "dependencies"
+    return "dependentSchemas"

@@ -1,7 +1,8 @@
 """What a schema node says as written (a dict, before it is converted): its keyword
 families, its ``$ref``, whether it constrains anything beside it, the type its keywords
-imply, the properties it forbids, and its conditionals (``if``/``then``/``else``) set apart
-from the rest.
+imply, the properties it forbids, and its conditionals (``if``/``then``/``else``, and
+``dependentSchemas`` / draft 4-7 ``dependencies`` of schemas, which are conditionals too) set
+apart from the rest.
 
 Nothing here reports: these read nodes for the ``Converter`` and its parts, which warn.
 """
@@ -26,6 +27,7 @@ __all__ = [
     "not_required",
     "ref_of",
     "rejects_every_value",
+    "schema_dependencies",
     "type_phrase",
     "typed_keywords",
     "without_conditionals",
@@ -44,7 +46,7 @@ _ANNOTATIONS = frozenset(
 _CONDITIONAL_KEYS = frozenset({"if", "then", "else"})
 _OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
                 "minProperties", "maxProperties", "propertyNames", "dependentRequired",
-                "unevaluatedProperties")  # fmt: skip
+                "dependentSchemas", "unevaluatedProperties")  # fmt: skip
 ARRAY_KEYS = ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains",
               "additionalItems")  # fmt: skip
 STRING_KEYS = ("minLength", "maxLength", "pattern")
@@ -175,9 +177,27 @@ def type_phrase(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
 
 
+def schema_dependencies(node: dict[str, Any], key: str) -> dict[str, Any]:
+    """The schemas of ``dependentSchemas`` (``key``), or those of draft 4-7 ``dependencies``
+    (its lists are ``dependentRequired``), by the property that brings each in."""
+    value = node.get(key)
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, (dict, bool))}
+
+
+def _dependency_lists(node: dict[str, Any]) -> dict[str, Any] | None:
+    """``dependencies`` without its schemas (None when it has none: it stays as it is)."""
+    value = node.get("dependencies")
+    if not isinstance(value, dict) or not schema_dependencies(node, "dependencies"):
+        return None
+    return {k: v for k, v in value.items() if not isinstance(v, (dict, bool))}
+
+
 def without_conditionals(node: Any) -> Any:
-    """``node`` without its ``if``/``then``/``else`` nor those of its ``allOf`` parts, at
-    any depth (``Branches.found`` lists them): the node as it is when it has none."""
+    """``node`` without its conditionals (``if``/``then``/``else``, the schemas of
+    ``dependentSchemas`` and ``dependencies``) nor those of its ``allOf`` parts, at any depth
+    (``Branches.found`` lists them): the node as it is when it has none."""
     if not isinstance(node, dict):
         return node
     all_of = node.get("allOf")
@@ -189,9 +209,19 @@ def without_conditionals(node: Any) -> Any:
         ]
         if all(a is b for a, b in zip(parts, all_of, strict=True)):
             parts = all_of
-    if "if" not in node and parts is all_of:
+    lists = _dependency_lists(node)
+    dependent = "dependentSchemas" in node or lists is not None
+    if "if" not in node and parts is all_of and not dependent:
         return node
-    out = {k: v for k, v in node.items() if "if" not in node or k not in _CONDITIONAL_KEYS}
+    out = {
+        k: v
+        for k, v in node.items()
+        if ("if" not in node or k not in _CONDITIONAL_KEYS) and k != "dependentSchemas"
+    }
+    if lists is not None:
+        out.pop("dependencies")
+        if lists:
+            out["dependencies"] = lists
     if parts is not all_of:
         out["allOf"] = parts
     return out
@@ -201,7 +231,11 @@ def conditionals_only(node: Any) -> bool:
     """A schema of conditionals alone (in ``allOf`` parts written in place too)."""
     if not isinstance(node, dict) or ref_of(node) is not None:
         return False
-    rest = {k: v for k, v in node.items() if k not in _CONDITIONAL_KEYS and k != "allOf"}
+    rest = {
+        k: v
+        for k, v in without_conditionals(node).items()
+        if k not in _CONDITIONAL_KEYS and k != "allOf"
+    }
     if has_constraints(rest):
         return False
     all_of = node.get("allOf", [])

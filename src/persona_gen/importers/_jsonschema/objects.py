@@ -212,13 +212,9 @@ class ObjectKeywords:
             value = node.get(key)
             if not isinstance(value, dict):
                 continue
-            for trigger, needed in value.items():
+            for trigger, needed in value.items():  # (schemas: ``Branches.found``)
                 if isinstance(needed, list):
                     deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
-                else:
-                    self.conv.warn(
-                        ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
-                    )
         if not deps:
             return schema
         return self._depend(schema, deps, False, ctx)
