@@ -806,6 +806,14 @@ _DEPENDENT: dict[str, tuple[dict[str, Any], Any]] = {
         },
         lambda r: "card" in r,
     ),
+    "beside a $ref": (
+        {
+            "$ref": "#/$defs/Pay",
+            "dependentSchemas": {"card": _NEEDS_BILLING},
+            "$defs": {"Pay": {"type": "object", "properties": _PAY}},
+        },
+        lambda r: "card" in r,
+    ),
     "in an allOf part": (
         {
             "type": "object",
@@ -910,3 +918,19 @@ def test_random_dependent_schemas_give_valid_records(
         return
     event("checked")
     valid(tmp_path, schema, n=60, seeds=(1, 2))
+
+
+def test_a_conditional_beside_a_ref_reads_the_properties_of_its_target(tmp_path: Path) -> None:
+    # The siblings of the $ref were split alone (no properties: the test never held), then
+    # merged with the target: records holding `card` lacked the billing `then` requires.
+    schema = {
+        "title": "T",
+        "$ref": "#/$defs/Pay",
+        "if": {"required": ["card"]},
+        "then": {"required": ["billing"], "properties": {"billing": {"minLength": 6}}},
+        "$defs": {"Pay": {"type": "object", "properties": _PAY}},
+    }
+    result = load(tmp_path, schema)
+    assert not result.warnings, result.warnings
+    valid(tmp_path, schema)
+    assert any("card" in r for r in records(result, "T", 200, 1))
