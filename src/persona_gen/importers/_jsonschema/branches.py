@@ -8,8 +8,10 @@ dropped, and past ``MAX_OPTIONS`` a subset that still satisfies every conditiona
 with a warning. What a test may say is read by ``conditions``.
 
 ``dependentSchemas: {name: S}`` (draft 4-7: ``dependencies: {name: S}``) is the conditional
-``if: {type: object, required: [name]}, then: S`` (one per property), where the source's
-validator checks that keyword (``context.dependent_keyword``).
+``if: {type: object, required: [name]}, then: S`` (one per property), and
+``dependentRequired: {name: [names]}`` (``dependencies: {name: [names]}``) the same with
+``then: {required: [names]}``, where the source's validator checks that keyword
+(``context.dependent_keywords``).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from persona_gen.importers._jsonschema.conditions import (
     selector,
     settle,
 )
-from persona_gen.importers._jsonschema.context import Ctx, dependent_keyword
+from persona_gen.importers._jsonschema.context import Ctx, dependent_keywords
 from persona_gen.importers._jsonschema.keywords import (
     ARRAY_KEYS,
     NUMBER_KEYS,
@@ -40,10 +42,10 @@ from persona_gen.importers._jsonschema.keywords import (
     STRING_KEYS,
     all_of_tree,
     conditionals_only,
+    dependents,
     forbidden,
     has_constraints,
     ref_of,
-    schema_dependencies,
     without_conditionals,
 )
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, fits_type, merge, never
@@ -60,8 +62,9 @@ _DRAWN: dict[str, tuple[str, ...]] = {"any": ("string", "integer"), "union": (),
 
 
 class _Dependent(dict[str, Any]):
-    """The conditional a schema of ``dependentSchemas`` (``dependencies``) is: its ``then``
-    is the schema itself, at the place of the conditional (not under a ``then``)."""
+    """The conditional an entry of ``dependentSchemas`` (``dependentRequired``,
+    ``dependencies``) is: its ``then`` is the entry itself, at the place of the conditional
+    (not under a ``then``)."""
 
 
 def _at(cond: dict[str, Any], ctx: Ctx, key: str) -> Ctx:
@@ -157,14 +160,13 @@ class Branches:
                 return []
             return self.found(target, tctx, seen | {id(target)})
         out = [(node, ctx)] if "if" in node else []
-        key = dependent_keyword(ctx, self.conv.flavour.openapi)
-        if key is not None:
+        for key in dependent_keywords(ctx, self.conv.flavour.openapi):
             out += [
                 (
                     _Dependent({"if": {"type": "object", "required": [name]}, "then": sub}),
                     ctx.at(key, name),
                 )
-                for name, sub in schema_dependencies(node, key).items()
+                for name, sub in dependents(node, key).items()
             ]
         all_of = node.get("allOf")
         if isinstance(all_of, list):

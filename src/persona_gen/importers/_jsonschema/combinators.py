@@ -3,8 +3,8 @@
 The ``Converter`` hands each node without a top-level ``$ref`` here (``combined``): its own
 keywords (read by ``typed``) merged with its ``allOf`` parts, then its ``oneOf`` / ``anyOf``
 options, each merged with those keywords (options whose type can never match them are left
-out, as are options no value fits), then its dependencies (``objects``) and conditionals
-(``branches``; the schemas of ``dependentSchemas`` are conditionals too). ``oneOf`` options
+out, as are options no value fits), then its conditionals (``branches``; the entries of
+``dependentSchemas`` and ``dependentRequired`` are conditionals too). ``oneOf`` options
 are set apart so that a value matches one only, where their fields allow. A part that forbids
 a property (``name: false``, ``not: {required: [name]}``) removes what another part declares.
 """
@@ -15,12 +15,13 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.model import Schema
-from persona_gen.importers._jsonschema.context import Ctx, dependent_keyword
+from persona_gen.importers._jsonschema.context import Ctx, dependent_keywords
 from persona_gen.importers._jsonschema.keywords import (
+    DEPENDENT_KEYS,
     all_of_tree,
+    dependents,
     forbidden,
     not_required,
-    schema_dependencies,
     typed_keywords,
     without_conditionals,
 )
@@ -53,7 +54,6 @@ class Combinators:
         choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
         if choice is not None:
             schema = self._union(schema, node, _schema_list(choice, key, self.conv, ctx), key, ctx)
-        schema = self.conv.objects.dependencies(node, schema, ctx)
         schema = self.conv.branches.conditionals(schema, node, ctx)
         self.unsupported(node, ctx)
         return schema
@@ -214,12 +214,12 @@ class Combinators:
         """Warn of the keywords of ``node`` that are not expressed."""
         if "not" in node and not not_required(node):
             self.conv.warn(ctx, "not: the excluded values are not avoided")
-        used = dependent_keyword(ctx, self.conv.flavour.openapi)
-        for key in ("dependentSchemas", "dependencies"):
+        used = dependent_keywords(ctx, self.conv.flavour.openapi)
+        for key in DEPENDENT_KEYS:
             value = node.get(key)
-            if key == "dependentSchemas" and value is not None and not isinstance(value, dict):
-                raise self.conv.error(ctx, "dependentSchemas must be an object of schemas", key)
-            if key != used and schema_dependencies(node, key):
+            if value is not None and not isinstance(value, dict):
+                raise self.conv.error(ctx, f"{key} must be an object", key)
+            if key not in used and dependents(node, key):
                 # (the conditionals they are, ``Branches.found``, where the validator checks them)
                 self.conv.warn(
                     ctx,

@@ -16,7 +16,7 @@ from referencing import Specification
 from referencing._core import Resolver
 from referencing.jsonschema import DRAFT3, DRAFT4, DRAFT6, DRAFT7
 
-__all__ = ["Ctx", "Flavour", "dependent_keyword"]
+__all__ = ["Ctx", "Flavour", "dependent_keywords"]
 
 # Drafts whose validator checks ``dependencies`` (of lists and of schemas), not
 # ``dependentRequired`` / ``dependentSchemas``.
@@ -47,10 +47,11 @@ class Ctx:
         return replace(self, parts=(*self.parts, *keys))
 
 
-def dependent_keyword(ctx: Ctx, openapi: bool) -> str | None:
-    """The keyword of schema dependencies the source's validator checks at ``ctx``:
-    ``dependencies`` in drafts 3-7, ``dependentSchemas`` from 2019-09 on; neither in
-    OpenAPI 3.0 and Swagger 2.0 (read as draft 4, checked by a validator that has neither)."""
+def dependent_keywords(ctx: Ctx, openapi: bool) -> tuple[str, ...]:
+    """The keywords of dependencies the source's validator checks at ``ctx``:
+    ``dependencies`` in drafts 3-7, ``dependentSchemas`` and ``dependentRequired`` from
+    2019-09 on; none in OpenAPI 3.0 and Swagger 2.0 (read as draft 4, checked by a
+    validator that has none)."""
     if ctx.spec in _LEGACY:
-        return None if openapi and ctx.spec is DRAFT4 else "dependencies"
-    return "dependentSchemas"
+        return () if openapi and ctx.spec is DRAFT4 else ("dependencies",)
+    return ("dependentSchemas", "dependentRequired")

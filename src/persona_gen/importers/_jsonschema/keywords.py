@@ -1,8 +1,8 @@
 """What a schema node says as written (a dict, before it is converted): its keyword
 families, its ``$ref``, whether it constrains anything beside it, the type its keywords
 imply, the properties it forbids, and its conditionals (``if``/``then``/``else``, and
-``dependentSchemas`` / draft 4-7 ``dependencies`` of schemas, which are conditionals too) set
-apart from the rest.
+``dependentSchemas`` / ``dependentRequired`` / draft 4-7 ``dependencies``, which are
+conditionals too) set apart from the rest.
 
 Nothing here reports: these read nodes for the ``Converter`` and its parts, which warn.
 """
@@ -15,11 +15,13 @@ from persona_gen._json import json_type
 
 __all__ = [
     "ARRAY_KEYS",
+    "DEPENDENT_KEYS",
     "NUMBER_KEYS",
     "REF_KEYS",
     "STRING_KEYS",
     "all_of_tree",
     "conditionals_only",
+    "dependents",
     "excludes_null",
     "forbidden",
     "has_constraints",
@@ -27,7 +29,6 @@ __all__ = [
     "not_required",
     "ref_of",
     "rejects_every_value",
-    "schema_dependencies",
     "type_phrase",
     "typed_keywords",
     "without_conditionals",
@@ -44,6 +45,8 @@ _ANNOTATIONS = frozenset(
     }
 )  # fmt: skip
 _CONDITIONAL_KEYS = frozenset({"if", "then", "else"})
+# Keywords whose entries are conditionals on a property's presence (``Branches.found``).
+DEPENDENT_KEYS = ("dependentSchemas", "dependentRequired", "dependencies")
 _OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
                 "minProperties", "maxProperties", "propertyNames", "dependentRequired",
                 "dependentSchemas", "unevaluatedProperties")  # fmt: skip
@@ -177,27 +180,28 @@ def type_phrase(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
 
 
-def schema_dependencies(node: dict[str, Any], key: str) -> dict[str, Any]:
-    """The schemas of ``dependentSchemas`` (``key``), or those of draft 4-7 ``dependencies``
-    (its lists are ``dependentRequired``), by the property that brings each in."""
+def dependents(node: dict[str, Any], key: str) -> dict[str, Any]:
+    """What each property brings in by ``key``: the schemas of ``dependentSchemas`` (and of
+    draft 4-7 ``dependencies``), and the names of ``dependentRequired`` (its lists) as
+    ``{required: names}``."""
     value = node.get(key)
     if not isinstance(value, dict):
         return {}
-    return {str(k): v for k, v in value.items() if isinstance(v, (dict, bool))}
-
-
-def _dependency_lists(node: dict[str, Any]) -> dict[str, Any] | None:
-    """``dependencies`` without its schemas (None when it has none: it stays as it is)."""
-    value = node.get("dependencies")
-    if not isinstance(value, dict) or not schema_dependencies(node, "dependencies"):
-        return None
-    return {k: v for k, v in value.items() if not isinstance(v, (dict, bool))}
+    out: dict[str, Any] = {}
+    for name, sub in value.items():
+        if isinstance(sub, (dict, bool)):
+            out[str(name)] = sub
+        elif isinstance(sub, list) and key != "dependentSchemas":
+            needed = [n for n in sub if isinstance(n, str)]
+            if needed:
+                out[str(name)] = {"required": needed}
+    return out
 
 
 def without_conditionals(node: Any) -> Any:
-    """``node`` without its conditionals (``if``/``then``/``else``, the schemas of
-    ``dependentSchemas`` and ``dependencies``) nor those of its ``allOf`` parts, at any depth
-    (``Branches.found`` lists them): the node as it is when it has none."""
+    """``node`` without its conditionals (``if``/``then``/``else``, ``dependentSchemas``,
+    ``dependentRequired`` and ``dependencies``) nor those of its ``allOf`` parts, at any
+    depth (``Branches.found`` lists them): the node as it is when it has none."""
     if not isinstance(node, dict):
         return node
     all_of = node.get("allOf")
@@ -209,19 +213,13 @@ def without_conditionals(node: Any) -> Any:
         ]
         if all(a is b for a, b in zip(parts, all_of, strict=True)):
             parts = all_of
-    lists = _dependency_lists(node)
-    dependent = "dependentSchemas" in node or lists is not None
-    if "if" not in node and parts is all_of and not dependent:
+    if "if" not in node and parts is all_of and not any(k in node for k in DEPENDENT_KEYS):
         return node
     out = {
         k: v
         for k, v in node.items()
-        if ("if" not in node or k not in _CONDITIONAL_KEYS) and k != "dependentSchemas"
+        if ("if" not in node or k not in _CONDITIONAL_KEYS) and k not in DEPENDENT_KEYS
     }
-    if lists is not None:
-        out.pop("dependencies")
-        if lists:
-            out["dependencies"] = lists
     if parts is not all_of:
         out["allOf"] = parts
     return out
