@@ -286,3 +286,20 @@ def test_dependencies_hold_where_their_property_is(
     if dtype == "fault":
         made = [r["record"] for r in rows if r["mutation"] == "none"]
         assert any("card" in r for r in made) and any("cvv" not in r for r in made)
+
+
+def test_an_old_boolean_is_labelled_where_options_differ_on_the_field(tmp_path: Path) -> None:
+    # `d` is `true` where `b` is present and any boolean elsewhere: the options' field was
+    # "any value" to the effects, so a legacy client's "Y" was labelled valid (it breaks
+    # `type` in every option).
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Flags",
+        "type": "object",
+        "properties": {"b": {"type": "integer"}, "d": {"type": "boolean"}},
+        "dependentSchemas": {"b": {"required": ["d"], "properties": {"d": {"const": True}}}},
+    }
+    report, rows = _run(tmp_path, "flags.schema.json", schema, "file", "legacy_client", count=600)
+    assert report.exit_code == 0, report.to_json()
+    old = [r for r in rows if r["d"] in ("Y", "N")]
+    assert old and all("d:type" in r["_violations"] for r in old)
