@@ -8,6 +8,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import CheckReport, check_dataset
 from tests.helpers import run_cli
@@ -240,3 +242,64 @@ def test_a_discriminator_fault_is_labelled_as_the_spec_checks_it(tmp_path: Path)
     assert all(r["expected_valid"] for r in hit if r["mutation"] == "empty_value")
     made = [r["record"] for r in rows if r["mutation"] == "none"]
     assert made and all(p["petType"] in ("cat", "dog") for p in made)
+
+
+# A card brings a billing address of 5 characters or more (dependentSchemas) and a cvv
+# (dependentRequired): both were approximated, billing's length ignored (records with a card
+# and a short billing labelled valid) and cvv always made (a cvv left out of a record
+# without a card labelled `required`, which passes).
+PAYMENT = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "Payment",
+    "type": "object",
+    "required": ["id"],
+    "properties": {
+        "id": {"type": "integer", "minimum": 1},
+        "card": {"type": "string", "pattern": "^[0-9]{4}$"},
+        "billing": {"type": "string"},
+        "cvv": {"type": "string", "pattern": "^[0-9]{3}$"},
+    },
+    "dependentSchemas": {
+        "card": {"required": ["billing"], "properties": {"billing": {"minLength": 5}}}
+    },
+    "dependentRequired": {"card": ["cvv"]},
+}
+
+
+@pytest.mark.parametrize(
+    ("dtype", "persona"),
+    [
+        ("file", "noisy_device"),
+        ("api", "edge_case_user"),
+        ("streaming", "normal_user"),
+        ("fault", "edge_case_user"),
+    ],
+)
+def test_dependencies_hold_where_their_property_is(
+    tmp_path: Path, dtype: str, persona: str
+) -> None:
+    report, rows = _run(tmp_path, "pay.schema.json", PAYMENT, dtype, persona, count=800)
+    assert report.exit_code == 0, report.to_json()
+    if dtype == "file":  # (a row cut short after its card lacks what the card needs)
+        cut = [r for r in rows if r["card"] and r["cvv"] is None]
+        assert cut and all("cvv:required" in r["_violations"] for r in cut)
+    if dtype == "fault":
+        made = [r["record"] for r in rows if r["mutation"] == "none"]
+        assert any("card" in r for r in made) and any("cvv" not in r for r in made)
+
+
+def test_an_old_boolean_is_labelled_where_options_differ_on_the_field(tmp_path: Path) -> None:
+    # `d` is `true` where `b` is present and any boolean elsewhere: the options' field was
+    # "any value" to the effects, so a legacy client's "Y" was labelled valid (it breaks
+    # `type` in every option).
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Flags",
+        "type": "object",
+        "properties": {"b": {"type": "integer"}, "d": {"type": "boolean"}},
+        "dependentSchemas": {"b": {"required": ["d"], "properties": {"d": {"const": True}}}},
+    }
+    report, rows = _run(tmp_path, "flags.schema.json", schema, "file", "legacy_client", count=600)
+    assert report.exit_code == 0, report.to_json()
+    old = [r for r in rows if r["d"] in ("Y", "N")]
+    assert old and all("d:type" in r["_violations"] for r in old)

@@ -92,8 +92,9 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
 def object_of(domain: Domain, s: Schema) -> Schema:
     """``s`` as one object: itself, the entity it references, or, for a union of objects
     (a oneOf, conditionals), an object with every option's fields. A field is required
-    where every option requires it; its schema is the options' own where they agree and
-    any value where they differ (so no effect judges a value by the wrong option)."""
+    where every option requires it; its schema is the options' own where they agree, else a
+    boolean where each has one (``"Y"`` breaks every option), else any value (so no effect
+    judges a value by the wrong option)."""
     s = deref(domain, s)
     if s.type != "union":
         return s
@@ -107,12 +108,21 @@ def object_of(domain: Domain, s: Schema) -> Schema:
             if seen is None:
                 merged[f.name] = f
             elif seen.schema != f.schema:
-                merged[f.name] = replace(seen, schema=Schema("any"))
+                merged[f.name] = replace(seen, schema=_common_type(seen.schema, f.schema))
     fields = tuple(
         replace(f, required=all((o.field(name) or _OPTIONAL).required for o in options))
         for name, f in merged.items()
     )
     return Schema("object", fields=fields, closed=all(o.closed for o in options))
+
+
+def _common_type(a: Schema, b: Schema) -> Schema:
+    """What two options' schemas of one field both say of every value: a boolean where both
+    are (null where either allows it), else nothing (any value). (Not the type of numbers
+    or strings: an edge drawn for the type alone may break one option's bounds.)"""
+    if a.type == b.type == "boolean":
+        return Schema("boolean", nullable=a.nullable or b.nullable)
+    return Schema("any")
 
 
 def get_path(obj: Any, path: Path) -> Any:

@@ -6,6 +6,12 @@ The ``Converter`` hands each object's conditionals here: those of the node and o
 with ``then``) and those where it fails (merged with ``else``); contradictory options are
 dropped, and past ``MAX_OPTIONS`` a subset that still satisfies every conditional is kept,
 with a warning. What a test may say is read by ``conditions``.
+
+``dependentSchemas: {name: S}`` (draft 4-7: ``dependencies: {name: S}``) is the conditional
+``if: {type: object, required: [name]}, then: S`` (one per property), and
+``dependentRequired: {name: [names]}`` (``dependencies: {name: [names]}``) the same with
+``then: {required: [names]}``, where the source's validator checks that keyword
+(``context.dependent_keywords``).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from persona_gen.importers._jsonschema.conditions import (
     selector,
     settle,
 )
-from persona_gen.importers._jsonschema.context import Ctx
+from persona_gen.importers._jsonschema.context import Ctx, dependent_keywords
 from persona_gen.importers._jsonschema.keywords import (
     ARRAY_KEYS,
     NUMBER_KEYS,
@@ -36,6 +42,7 @@ from persona_gen.importers._jsonschema.keywords import (
     STRING_KEYS,
     all_of_tree,
     conditionals_only,
+    dependents,
     forbidden,
     has_constraints,
     ref_of,
@@ -52,6 +59,17 @@ _Cond = tuple[dict[str, Any], Ctx]  # a schema holding ``if``, and where it is
 # The JSON types of the values drawn for a schema that is not an object ("any": strings and
 # integers; a union or a reference left as such: unknown).
 _DRAWN: dict[str, tuple[str, ...]] = {"any": ("string", "integer"), "union": (), "ref": ()}
+
+
+class _Dependent(dict[str, Any]):
+    """The conditional an entry of ``dependentSchemas`` (``dependentRequired``,
+    ``dependencies``) is: its ``then`` is the entry itself, at the place of the conditional
+    (not under a ``then``)."""
+
+
+def _at(cond: dict[str, Any], ctx: Ctx, key: str) -> Ctx:
+    """Where branch ``key`` of a conditional at ``ctx`` is."""
+    return ctx if isinstance(cond, _Dependent) else ctx.at(key)
 
 
 @dataclass(frozen=True)
@@ -142,6 +160,14 @@ class Branches:
                 return []
             return self.found(target, tctx, seen | {id(target)})
         out = [(node, ctx)] if "if" in node else []
+        for key in dependent_keywords(ctx, self.conv.flavour.openapi):
+            out += [
+                (
+                    _Dependent({"if": {"type": "object", "required": [name]}, "then": sub}),
+                    ctx.at(key, name),
+                )
+                for name, sub in dependents(node, key).items()
+            ]
         all_of = node.get("allOf")
         if isinstance(all_of, list):
             for i, part in enumerate(all_of):
@@ -310,7 +336,7 @@ class Branches:
         for key in ("then", "else"):
             if key not in cond:
                 continue
-            node, bctx = cond[key], ctx.at(key)
+            node, bctx = cond[key], _at(cond, ctx, key)
             if node is False or self.found(node, bctx):
                 return False
             names = {f.name for f in target.fields}
@@ -366,7 +392,7 @@ class Branches:
         if key not in cond:
             kept = state.pinned(narrowed)
             return [] if kept is None else [replace(state, option=kept)]
-        node, bctx = cond[key], ctx.at(key)
+        node, bctx = cond[key], _at(cond, ctx, key)
         if node is False:
             return []
         branch = self._branch_schema(node, key, branches, bctx)
@@ -433,7 +459,7 @@ class Branches:
                 return None
             key = "then" if taken else "else"
             if key in cond:
-                answers.append(self._accepts(cond[key], kind, cctx.at(key), seen))
+                answers.append(self._accepts(cond[key], kind, _at(cond, cctx, key), seen))
         return _combine(answers)
 
     def _accepts(self, node: Any, kind: str, ctx: Ctx, seen: frozenset[int]) -> bool | None:

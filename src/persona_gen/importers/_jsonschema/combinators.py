@@ -3,10 +3,10 @@
 The ``Converter`` hands each node without a top-level ``$ref`` here (``combined``): its own
 keywords (read by ``typed``) merged with its ``allOf`` parts, then its ``oneOf`` / ``anyOf``
 options, each merged with those keywords (options whose type can never match them are left
-out, as are options no value fits), then its dependencies (``objects``) and conditionals
-(``branches``). ``oneOf`` options are set apart so that a value matches one only, where
-their fields allow. A part that forbids a property (``name: false``, ``not: {required:
-[name]}``) removes what another part declares.
+out, as are options no value fits), then its conditionals (``branches``; the entries of
+``dependentSchemas`` and ``dependentRequired`` are conditionals too). ``oneOf`` options
+are set apart so that a value matches one only, where their fields allow. A part that forbids
+a property (``name: false``, ``not: {required: [name]}``) removes what another part declares.
 """
 
 from __future__ import annotations
@@ -15,9 +15,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.model import Schema
-from persona_gen.importers._jsonschema.context import Ctx
+from persona_gen.importers._jsonschema.context import Ctx, dependent_keywords
 from persona_gen.importers._jsonschema.keywords import (
+    DEPENDENT_KEYS,
     all_of_tree,
+    dependents,
     forbidden,
     not_required,
     typed_keywords,
@@ -52,9 +54,8 @@ class Combinators:
         choice, key = (one_of, "oneOf") if one_of is not None else (any_of, "anyOf")
         if choice is not None:
             schema = self._union(schema, node, _schema_list(choice, key, self.conv, ctx), key, ctx)
-        schema = self.conv.objects.dependencies(node, schema, ctx)
         schema = self.conv.branches.conditionals(schema, node, ctx)
-        self._unsupported(node, ctx)
+        self.unsupported(node, ctx)
         return schema
 
     def own(self, node: dict[str, Any], ctx: Ctx, kind: str | None = None) -> Schema:
@@ -209,12 +210,22 @@ class Combinators:
             kind = "integer"
         return merge(self.own(node, ctx, kind), option, self.conv.warner(ctx), self.conv.refs)
 
-    def _unsupported(self, node: dict[str, Any], ctx: Ctx) -> None:
+    def unsupported(self, node: dict[str, Any], ctx: Ctx) -> None:
+        """Warn of the keywords of ``node`` that are not expressed."""
         if "not" in node and not not_required(node):
             self.conv.warn(ctx, "not: the excluded values are not avoided")
-        for key in ("dependentSchemas",):
-            if key in node:
-                self.conv.warn(ctx, f"{key}: conditional constraints are not expressed")
+        used = dependent_keywords(ctx, self.conv.flavour.openapi)
+        for key in DEPENDENT_KEYS:
+            value = node.get(key)
+            if value is not None and not isinstance(value, dict):
+                raise self.conv.error(ctx, f"{key} must be an object", key)
+            if key not in used and dependents(node, key):
+                # (the conditionals they are, ``Branches.found``, where the validator checks them)
+                self.conv.warn(
+                    ctx,
+                    f"{key}: the validator of this dialect does not check it; "
+                    "not expressed (no record is held to it)",
+                )
 
 
 def apart(a: frozenset[str] | None, b: frozenset[str] | None) -> bool:

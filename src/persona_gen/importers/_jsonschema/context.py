@@ -14,8 +14,13 @@ from typing import Any
 
 from referencing import Specification
 from referencing._core import Resolver
+from referencing.jsonschema import DRAFT3, DRAFT4, DRAFT6, DRAFT7
 
-__all__ = ["Ctx", "Flavour"]
+__all__ = ["Ctx", "Flavour", "dependent_keywords"]
+
+# Drafts whose validator checks ``dependencies`` (of lists and of schemas), not
+# ``dependentRequired`` / ``dependentSchemas``.
+_LEGACY = (DRAFT3, DRAFT4, DRAFT6, DRAFT7)
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,13 @@ class Ctx:
 
     def at(self, *keys: Hashable) -> Ctx:
         return replace(self, parts=(*self.parts, *keys))
+
+
+def dependent_keywords(ctx: Ctx, openapi: bool) -> tuple[str, ...]:
+    """The keywords of dependencies the source's validator checks at ``ctx``:
+    ``dependencies`` in drafts 3-7, ``dependentSchemas`` and ``dependentRequired`` from
+    2019-09 on; none in OpenAPI 3.0 and Swagger 2.0 (read as draft 4, checked by a
+    validator that has none)."""
+    if ctx.spec in _LEGACY:
+        return () if openapi and ctx.spec is DRAFT4 else ("dependencies",)
+    return ("dependentSchemas", "dependentRequired")

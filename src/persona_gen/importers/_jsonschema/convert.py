@@ -35,6 +35,7 @@ from persona_gen.importers._jsonschema.keywords import (
     has_constraints,
     ref_of,
     type_phrase,
+    without_conditionals,
 )
 from persona_gen.importers._jsonschema.merge import NEVER, Contradiction, Refs, merge, never
 from persona_gen.importers._jsonschema.never import settle_impossible, without_never
@@ -269,8 +270,13 @@ class Converter:
             inner = _discriminate(inner, *self.patches[id(target)])
         rest = {k: v for k, v in node.items() if k not in REF_KEYS}
         if has_constraints(rest):
-            inner = merge(inner, self.combinators.combined(rest, ctx), self.warner(ctx), self.refs)
+            # (the conditionals beside the $ref read the properties its target declares:
+            # they split the merge, not the siblings alone)
+            plain = self.combinators.combined(without_conditionals(rest), ctx)
+            inner = merge(inner, plain, self.warner(ctx), self.refs)
             inner = self.combinators.drop_forbidden(inner, [rest], ctx)
+            inner = self.branches.conditionals(inner, rest, ctx)
+            self.combinators.unsupported(rest, ctx)
         return inner
 
     def resolve(self, ref: str, ctx: Ctx) -> tuple[Any, Ctx]:

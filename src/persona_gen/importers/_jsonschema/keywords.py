@@ -1,7 +1,8 @@
 """What a schema node says as written (a dict, before it is converted): its keyword
 families, its ``$ref``, whether it constrains anything beside it, the type its keywords
-imply, the properties it forbids, and its conditionals (``if``/``then``/``else``) set apart
-from the rest.
+imply, the properties it forbids, and its conditionals (``if``/``then``/``else``, and
+``dependentSchemas`` / ``dependentRequired`` / draft 4-7 ``dependencies``, which are
+conditionals too) set apart from the rest.
 
 Nothing here reports: these read nodes for the ``Converter`` and its parts, which warn.
 """
@@ -14,11 +15,13 @@ from persona_gen._json import json_type
 
 __all__ = [
     "ARRAY_KEYS",
+    "DEPENDENT_KEYS",
     "NUMBER_KEYS",
     "REF_KEYS",
     "STRING_KEYS",
     "all_of_tree",
     "conditionals_only",
+    "dependents",
     "excludes_null",
     "forbidden",
     "has_constraints",
@@ -42,9 +45,11 @@ _ANNOTATIONS = frozenset(
     }
 )  # fmt: skip
 _CONDITIONAL_KEYS = frozenset({"if", "then", "else"})
+# Keywords whose entries are conditionals on a property's presence (``Branches.found``).
+DEPENDENT_KEYS = ("dependentSchemas", "dependentRequired", "dependencies")
 _OBJECT_KEYS = ("properties", "required", "additionalProperties", "patternProperties",
                 "minProperties", "maxProperties", "propertyNames", "dependentRequired",
-                "unevaluatedProperties")  # fmt: skip
+                "dependentSchemas", "unevaluatedProperties")  # fmt: skip
 ARRAY_KEYS = ("items", "prefixItems", "minItems", "maxItems", "uniqueItems", "contains",
               "additionalItems")  # fmt: skip
 STRING_KEYS = ("minLength", "maxLength", "pattern")
@@ -175,9 +180,28 @@ def type_phrase(value: Any) -> str:
             type(None): "null"}.get(type(value), type(value).__name__)  # fmt: skip
 
 
+def dependents(node: dict[str, Any], key: str) -> dict[str, Any]:
+    """What each property brings in by ``key``: the schemas of ``dependentSchemas`` (and of
+    draft 4-7 ``dependencies``), and the names of ``dependentRequired`` (its lists) as
+    ``{required: names}``."""
+    value = node.get(key)
+    if not isinstance(value, dict):
+        return {}
+    out: dict[str, Any] = {}
+    for name, sub in value.items():
+        if isinstance(sub, (dict, bool)):
+            out[str(name)] = sub
+        elif isinstance(sub, list) and key != "dependentSchemas":
+            needed = [n for n in sub if isinstance(n, str)]
+            if needed:
+                out[str(name)] = {"required": needed}
+    return out
+
+
 def without_conditionals(node: Any) -> Any:
-    """``node`` without its ``if``/``then``/``else`` nor those of its ``allOf`` parts, at
-    any depth (``Branches.found`` lists them): the node as it is when it has none."""
+    """``node`` without its conditionals (``if``/``then``/``else``, ``dependentSchemas``,
+    ``dependentRequired`` and ``dependencies``) nor those of its ``allOf`` parts, at any
+    depth (``Branches.found`` lists them): the node as it is when it has none."""
     if not isinstance(node, dict):
         return node
     all_of = node.get("allOf")
@@ -189,9 +213,13 @@ def without_conditionals(node: Any) -> Any:
         ]
         if all(a is b for a, b in zip(parts, all_of, strict=True)):
             parts = all_of
-    if "if" not in node and parts is all_of:
+    if "if" not in node and parts is all_of and not any(k in node for k in DEPENDENT_KEYS):
         return node
-    out = {k: v for k, v in node.items() if "if" not in node or k not in _CONDITIONAL_KEYS}
+    out = {
+        k: v
+        for k, v in node.items()
+        if ("if" not in node or k not in _CONDITIONAL_KEYS) and k not in DEPENDENT_KEYS
+    }
     if parts is not all_of:
         out["allOf"] = parts
     return out
@@ -201,7 +229,11 @@ def conditionals_only(node: Any) -> bool:
     """A schema of conditionals alone (in ``allOf`` parts written in place too)."""
     if not isinstance(node, dict) or ref_of(node) is not None:
         return False
-    rest = {k: v for k, v in node.items() if k not in _CONDITIONAL_KEYS and k != "allOf"}
+    rest = {
+        k: v
+        for k, v in without_conditionals(node).items()
+        if k not in _CONDITIONAL_KEYS and k != "allOf"
+    }
     if has_constraints(rest):
         return False
     all_of = node.get("allOf", [])

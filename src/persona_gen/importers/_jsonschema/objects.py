@@ -1,13 +1,12 @@
 """The keywords of JSON Schema objects: ``properties``, ``required``,
 ``patternProperties``, ``additionalProperties`` (and ``unevaluatedProperties: false``),
-``propertyNames``, ``minProperties`` / ``maxProperties`` and ``dependentRequired``.
+``propertyNames`` and ``minProperties`` / ``maxProperties`` (``dependentRequired`` is a
+conditional: ``branches``).
 
 An object of declared properties becomes fields (a property's schema merged with those of
 the patterns its name matches; one no value fits is ``NEVER`` when optional); an object of
 free keys becomes a map whose values fit every pattern a key may match and whose keys fit
 ``propertyNames``. Property counts are met by requiring or leaving out optional fields.
-``dependentRequired`` (and draft 4-7 ``dependencies`` lists) is applied once the node's
-``oneOf`` / ``anyOf`` options are known, in each of them.
 """
 
 from __future__ import annotations
@@ -203,69 +202,6 @@ class ObjectKeywords:
                 pschema = NEVER
             out.append(KeyPattern(pattern, rx, pschema))
         return out
-
-    def dependencies(self, node: dict[str, Any], schema: Schema, ctx: Ctx) -> Schema:
-        """dependentRequired (draft 4-7 `dependencies` lists), once oneOf/anyOf options are
-        known: in each object (option), a trigger it may carry brings its dependents."""
-        deps: dict[str, list[str]] = {}
-        for key in ("dependentRequired", "dependencies"):
-            value = node.get(key)
-            if not isinstance(value, dict):
-                continue
-            for trigger, needed in value.items():
-                if isinstance(needed, list):
-                    deps[str(trigger)] = [n for n in needed if isinstance(n, str)]
-                else:
-                    self.conv.warn(
-                        ctx, f"dependencies: schema dependency of '{trigger}' is not expressed"
-                    )
-        if not deps:
-            return schema
-        return self._depend(schema, deps, False, ctx)
-
-    def _depend(self, schema: Schema, deps: dict[str, list[str]], option: bool, ctx: Ctx) -> Schema:
-        if schema.type == "union":
-            parts = tuple(self._depend(v, deps, True, ctx) for v in schema.variants)
-            return replace(schema, variants=parts)
-        if schema.type != "object":
-            return schema
-        by_name = {f.name: f for f in schema.fields}
-        for trigger, needed in deps.items():
-            have = by_name.get(trigger)
-            if have is None or all(n in by_name and by_name[n].required for n in needed):
-                continue
-            # A dependent this object cannot hold: one an option left out (another option
-            # requires it, so having it would match both), or one a closed object lacks.
-            missing = [
-                n
-                for n in needed
-                if (n not in by_name and (option or schema.closed))
-                or (n in by_name and never(by_name[n].schema))
-            ]
-            if missing and not have.required:
-                del by_name[trigger]
-                self.conv.warn(
-                    ctx,
-                    f"dependentRequired: '{trigger}' needs {missing}, which "
-                    f"{'an option' if option else 'the object'} cannot hold; "
-                    f"'{trigger}' is left out there",
-                )
-                continue
-            if missing:
-                self.conv.warn(
-                    ctx, f"dependentRequired: '{trigger}' is required but needs {missing}"
-                )
-            for name in needed:
-                if name in missing:
-                    continue
-                dep = by_name.get(name)
-                by_name[name] = (
-                    replace(dep, required=True) if dep else Field(name, Schema("any"), True)
-                )
-            self.conv.warn(
-                ctx, f"dependentRequired: '{trigger}' needs {needed}; they are always generated"
-            )
-        return replace(schema, fields=tuple(by_name.values()))
 
     def _property_counts(
         self, fields: list[Field], low: int | None, high: int | None, closed: bool, ctx: Ctx
