@@ -40,3 +40,19 @@ def test_format_labels(fmt: str, value: str, rule: str | None) -> None:
 )
 def test_null_labels(schema: Schema, rule: str | None) -> None:
     assert violated_rule(schema, None) == rule
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ([1, 1], None),
+        ([0, 0], None),
+        ([[1, 1]], "enum"),  # an array of the members is none of them
+        ([1, 0], "enum"),
+        ([], "enum"),
+    ],
+)
+def test_an_enum_of_arrays_lists_whole_values(value: list[object], rule: str | None) -> None:
+    # JSON Schema's enum holds the whole value, arrays too (``enum: [[0, 0], [1, 1]]``)
+    schema = Schema("array", items=Schema("integer"), enum=([0, 0], [1, 1]))
+    assert violated_rule(schema, value) == rule

@@ -523,6 +523,11 @@ def test_validator_rejects_a_bad_record() -> None:
         {"type": "array", "items": {"enum": [1, 2, 3, 4]}, "minItems": 3, "uniqueItems": True},
         {"type": "object", "additionalProperties": {"type": "integer"}, "minProperties": 5},
         {"oneOf": [{"const": "x"}, {"enum": [1, 2]}]},
+        # an enum or const of arrays lists whole values, not items
+        {"enum": [[0, 0], [1, 1]]},
+        {"type": "array", "items": {"type": "integer"}, "enum": [[1, 2], [3]]},
+        {"enum": [[0, 0], {"x": 1}, "plain"]},
+        {"const": [1, 2]},
     ],
 )
 def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) -> None:

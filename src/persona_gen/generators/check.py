@@ -63,7 +63,7 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         return None
     if schema.has_const and not schema.const_unchecked and value != schema.const:
         return "const"
-    if schema.enum is not None and schema.type != "array" and value not in schema.enum:
+    if schema.enum is not None and value not in schema.enum:
         return "enum"
     kind = schema.type
     if kind == "string":

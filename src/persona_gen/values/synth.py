@@ -113,7 +113,7 @@ class Synthesizer:
         schema = deref(self.domain, schema)  # (through references, as ``values`` follows them)
         if schema.has_const:
             return 1, repr(schema.const)
-        if schema.enum and schema.type != "array":
+        if schema.enum:
             choices = _choices(schema)
             return len(choices), ", ".join(map(repr, choices[:5])) + (
                 ", ..." if len(choices) > 5 else ""
@@ -139,7 +139,7 @@ class Synthesizer:
         rows = _as_range(rows, n)
         if schema.has_const:
             return _copies([schema.const] * n)
-        if schema.enum and schema.type != "array":
+        if schema.enum:
             choices = _choices(schema)
             if unique:
                 # Each member once: row i takes member i (no record can repeat a key). A
@@ -238,7 +238,7 @@ class Synthesizer:
         """The object schema ``values`` would fill field by field for ``schema`` (through
         references), or None when it draws another way (const, enum, union, not an object)."""
         while True:
-            if schema.has_const or (schema.enum and schema.type != "array"):
+            if schema.has_const or schema.enum:
                 return None
             if schema.type != "ref":
                 return schema if schema.type == "object" and not schema.variants else None
@@ -269,11 +269,9 @@ class Synthesizer:
         high = schema.max_items if schema.max_items is not None else low + 3
         high = min(high, low + 4) if depth < self._soft else low
         item = schema.items or _STRING
-        if not low and schema.enum is None and self.shape.height(item) == INF:
+        if not low and self.shape.height(item) == INF:
             return [[] for _ in range(n)]  # items that have no finite value: none
         counts = rng.integers(low, max(low, high) + 1, n)
-        if schema.enum is not None:  # an array of enum members (e.g. SQL ENUM[] or sets)
-            item = Schema("string", enum=schema.enum)
         flat = self.values(item, _singular(name), int(counts.sum()), rng, depth + 1)
         out, start = [], 0
         for c in counts.tolist():
