@@ -528,6 +528,13 @@ def test_validator_rejects_a_bad_record() -> None:
         {"type": "array", "items": {"type": "integer"}, "enum": [[1, 2], [3]]},
         {"enum": [[0, 0], {"x": 1}, "plain"]},
         {"const": [1, 2]},
+        {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 100},
+            "contains": {"minimum": 50},
+            "minContains": 2,
+            "maxContains": 3,
+        },
     ],
 )
 def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) -> None:
