@@ -16,6 +16,7 @@ from jsonschema_proof import records
 
 from persona_gen.entities.model import Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.generators.check import violated_rule
 from persona_gen.importers.base import ImportResult
 from persona_gen.importers.jsonschema import JsonSchemaImporter
 
@@ -506,6 +507,30 @@ def test_validator_rejects_a_bad_record() -> None:
     checks = JsonSchemaImporter().validators(EXAMPLE)
     assert checks["Address"]({"street": "x", "city": "y", "country": "usa"})
     assert checks["User"]({"id": "not-a-uuid"})  # format checking is on
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        DRAFT,
+    ],
+)
+@pytest.mark.parametrize(
+    ("fmt", "bad"), [("uuid", "1234-not-a-uuid"), ("date", "2024-13-45"), ("duration", "P1Q")]
+)
+def test_every_draft_checks_the_formats_labels_break(
+    tmp_path: Path, draft: str, fmt: str, bad: str
+) -> None:
+    # A label breaks a format whatever the draft; draft-04's and draft-07's checkers knew no
+    # uuid (nor date in draft-04): check called such faults "labelled invalid but passes".
+    path = tmp_path / "f.schema.json"
+    field = {"type": "string", "format": fmt}
+    path.write_text(json.dumps({"$schema": draft, "title": "F", "properties": {"v": field}}))
+    assert violated_rule(Schema("string", format=fmt), bad) == "format"
+    assert JsonSchemaImporter().validators(path)["F"]({"v": bad})
 
 
 @pytest.mark.parametrize(
