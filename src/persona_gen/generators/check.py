@@ -79,6 +79,12 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         return None
     if kind in ("object", "map"):
         return None if isinstance(value, dict) else "type"
+    if kind == "union" and schema.variants:
+        # (``type: [number, boolean]``, an anyOf of scalars: a value of none of the options'
+        # types, as an old client's "Y" or "12.5", breaks it; a value that fits some option's
+        # type is judged no further, as a reference's entity is not here)
+        rules = [violated_rule(option, value) for option in schema.variants]
+        return "type" if all(rule == "type" for rule in rules) else None
     return None
 
 

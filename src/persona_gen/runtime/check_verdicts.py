@@ -43,7 +43,8 @@ RULE_ALIASES: dict[str, frozenset[str]] = {
     "format": frozenset({"format", "pattern"}),
     "pattern": frozenset({"pattern", "format"}),
     # A wrong-typed value of a field declared only by enum/const breaks that keyword.
-    "type": frozenset({"type", "nullable", "enum", "const"}),
+    # (and a value of none of a union's types breaks its anyOf or oneOf)
+    "type": frozenset({"type", "nullable", "enum", "const", "anyOf", "oneOf"}),
     "required": frozenset({"required", "dependentRequired", "dependencies"}),
     "additionalProperties": frozenset({"additionalProperties", "unevaluatedProperties"}),
 }
