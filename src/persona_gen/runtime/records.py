@@ -292,7 +292,7 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
-            if value is None and (leaf is None or not leaf.schema.nullable):
+            if value is None and (leaf is None or not _takes_null(leaf.schema)):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
             if value is not None:
@@ -368,6 +368,17 @@ class FileRowShape:
             o for v in schema.variants if v.type != "null" for o in self._options(v, depth + 1)
         ]
         return options or [schema]
+
+
+def _takes_null(schema: Schema) -> bool:
+    """Whether null is a value of ``schema``: nullable, or of type null, or listed by its
+    ``const`` or ``enum`` (``deleted_at: {const: null}``)."""
+    return (
+        schema.nullable
+        or schema.type == "null"
+        or (schema.has_const and schema.const is None)
+        or (schema.enum is not None and None in schema.enum)
+    )
 
 
 def _union_cell(text: str, options: list[Schema]) -> Any:
