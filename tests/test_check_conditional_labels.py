@@ -240,3 +240,26 @@ def test_a_discriminator_fault_is_labelled_as_the_spec_checks_it(tmp_path: Path)
     assert all(r["expected_valid"] for r in hit if r["mutation"] == "empty_value")
     made = [r["record"] for r in rows if r["mutation"] == "none"]
     assert made and all(p["petType"] in ("cat", "dog") for p in made)
+
+
+def test_a_draft04_exclusive_bound_fault_is_the_rule_its_validator_names(tmp_path: Path) -> None:
+    # `minimum: 0, exclusiveMinimum: true`: faults labelled 'exclusiveMinimum' were
+    # "wrong-rule" problems, as draft-04's validator names the break 'minimum'
+    schema = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": "D4",
+        "type": "object",
+        "required": ["n"],
+        "properties": {
+            "n": {
+                "type": "number",
+                "minimum": 0,
+                "exclusiveMinimum": True,
+                "maximum": 10,
+                "exclusiveMaximum": True,
+            }
+        },
+    }
+    report, rows = _run(tmp_path, "d4.schema.json", schema, "fault", "edge_case_user", count=300)
+    assert any(r["rule"] in ("exclusiveMinimum", "exclusiveMaximum") for r in rows)
+    assert report.exit_code == 0, report.to_json()

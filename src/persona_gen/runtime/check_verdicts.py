@@ -40,6 +40,10 @@ TEXT_UNDETECTABLE = frozenset({"type", "required"})
 RULE_ALIASES: dict[str, frozenset[str]] = {
     "minimum": frozenset({"minimum", "exclusiveMinimum"}),
     "maximum": frozenset({"maximum", "exclusiveMaximum"}),
+    # (draft-04 and OpenAPI 3.0 make a bound exclusive with `exclusiveMinimum: true`: their
+    # validators name the bound's own keyword)
+    "exclusiveMinimum": frozenset({"exclusiveMinimum", "minimum"}),
+    "exclusiveMaximum": frozenset({"exclusiveMaximum", "maximum"}),
     "format": frozenset({"format", "pattern"}),
     "pattern": frozenset({"pattern", "format"}),
     # A wrong-typed value of a field declared only by enum/const breaks that keyword.
