@@ -241,9 +241,10 @@ def test_a_string_of_digits_in_a_field_the_shapes_differ_on_stays_a_string(
     assert report.ok and report.checked == 200 and report.failed == 0, report.problems
 
 
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 def test_a_required_field_whose_only_value_is_null_is_read_as_null(
-    tmp_path: Path, fmt: str
+    tmp_path: Path, fmt: str, persona: str
 ) -> None:
     # `deleted_at: {const: null}`, required: its null cell was read as an absent field, and
     # check reported every row as breaking `required`.
@@ -255,14 +256,17 @@ def test_a_required_field_whose_only_value_is_null_is_read_as_null(
     }
     (tmp_path / "c.schema.json").write_text(json.dumps(schema))
     profile = tmp_path / "c.yaml"
-    args = ["-t", "file", "--output-format", fmt, "-c", "50", "-o", str(profile)]
+    args = ["-t", "file", "--output-format", fmt, "-c", "400", "-o", str(profile)]
     imported = run_cli(["import-schema", str(tmp_path / "c.schema.json"), *args])
     assert imported.code == 0, imported.stderr
-    generated = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    out = tmp_path / "out"
+    generate = ["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "1"]
+    generated = run_cli(generate)
     assert generated.code == 0, generated.stderr
-    data = next((tmp_path / "out").glob(f"*.{fmt}"))
+    data = next(out.glob(f"*.{fmt}"))
+    # (a row cannot tell a removed deleted_at from its null: such a break is undetected)
     report = check_dataset(data, load_profile(profile))
-    assert report.ok and report.checked == 50 and report.failed == 0, report.problems
+    assert report.ok and report.checked == 400, report.problems
 
 
 # -- where a file stops being JSON -----------------------------------------------------------

@@ -22,7 +22,7 @@ from persona_gen.runtime.check_bodies import (
 from persona_gen.runtime.check_entities import Entities, Resolved
 from persona_gen.runtime.check_report import CheckReport, RecordProblem
 from persona_gen.runtime.check_validators import Checker, Issue
-from persona_gen.runtime.records import FileRowShape, schema_part, text_cell
+from persona_gen.runtime.records import FileRowShape, holds_null, schema_part, text_cell
 
 JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin", "profile")
 # What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
@@ -248,7 +248,10 @@ def _unshowable(
         return True
     # A table (Parquet, SQL) holds a removed field that may be null as null.
     return set(rules) == {"required"} and all(
-        c in record and record[c] is None and (leaf := shape.leaves.get(c)) and leaf.schema.nullable
+        c in record
+        and record[c] is None
+        and (leaf := shape.leaves.get(c))
+        and holds_null(leaf.schema)
         for c in columns
     )
 

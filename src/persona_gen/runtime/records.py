@@ -292,7 +292,7 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
-            if value is None and (leaf is None or not _takes_null(leaf.schema)):
+            if value is None and (leaf is None or not holds_null(leaf.schema)):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
             if value is not None:
@@ -370,7 +370,7 @@ class FileRowShape:
         return options or [schema]
 
 
-def _takes_null(schema: Schema) -> bool:
+def holds_null(schema: Schema) -> bool:
     """Whether null is a value of ``schema``: nullable, or of type null, or listed by its
     ``const`` or ``enum`` (``deleted_at: {const: null}``)."""
     return (
