@@ -303,3 +303,26 @@ def test_an_old_boolean_is_labelled_where_options_differ_on_the_field(tmp_path: 
     assert report.exit_code == 0, report.to_json()
     old = [r for r in rows if r["d"] in ("Y", "N")]
     assert old and all("d:type" in r["_violations"] for r in old)
+
+
+def test_a_draft04_exclusive_bound_fault_is_the_rule_its_validator_names(tmp_path: Path) -> None:
+    # `minimum: 0, exclusiveMinimum: true`: faults labelled 'exclusiveMinimum' were
+    # "wrong-rule" problems, as draft-04's validator names the break 'minimum'
+    schema = {
+        "$schema": "http://json-schema.org/draft-04/schema#",
+        "title": "D4",
+        "type": "object",
+        "required": ["n"],
+        "properties": {
+            "n": {
+                "type": "number",
+                "minimum": 0,
+                "exclusiveMinimum": True,
+                "maximum": 10,
+                "exclusiveMaximum": True,
+            }
+        },
+    }
+    report, rows = _run(tmp_path, "d4.schema.json", schema, "fault", "edge_case_user", count=300)
+    assert any(r["rule"] in ("exclusiveMinimum", "exclusiveMaximum") for r in rows)
+    assert report.exit_code == 0, report.to_json()

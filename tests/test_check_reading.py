@@ -211,6 +211,64 @@ def test_a_union_cell_reads_as_the_option_that_wrote_it(union_profile: Path) -> 
     assert shape.record(row, text=True) == {"v": -3, "w": "x", "n": 1.0}
 
 
+# The shapes of a conditional hold postal_code to different patterns: its column is of any
+# value, and a code of digits ("33795") was read back as the integer 33795.
+POSTAL = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Addr",
+    "type": "object",
+    "required": ["country", "postal_code"],
+    "properties": {"country": {"enum": ["US", "NL"]}, "postal_code": {"type": "string"}},
+    "if": {"properties": {"country": {"const": "US"}}},
+    "then": {"properties": {"postal_code": {"pattern": "^[0-9]{5}$"}}},
+    "else": {"properties": {"postal_code": {"pattern": "^[0-9]{4} [A-Z]{2}$"}}},
+}
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "json"])
+def test_a_string_of_digits_in_a_field_the_shapes_differ_on_stays_a_string(
+    tmp_path: Path, fmt: str
+) -> None:
+    (tmp_path / "a.schema.json").write_text(json.dumps(POSTAL))
+    profile = tmp_path / "a.yaml"
+    args = ["-t", "file", "--output-format", fmt, "-c", "200", "-o", str(profile)]
+    imported = run_cli(["import-schema", str(tmp_path / "a.schema.json"), *args])
+    assert imported.code == 0, imported.stderr
+    generated = run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"])
+    assert generated.code == 0, generated.stderr
+    data = next((tmp_path / "out").glob(f"*.{fmt}"))
+    report = check_dataset(data, load_profile(profile))
+    assert report.ok and report.checked == 200 and report.failed == 0, report.problems
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_required_field_whose_only_value_is_null_is_read_as_null(
+    tmp_path: Path, fmt: str, persona: str
+) -> None:
+    # `deleted_at: {const: null}`, required: its null cell was read as an absent field, and
+    # check reported every row as breaking `required`.
+    schema = {
+        "title": "C",
+        "type": "object",
+        "required": ["deleted_at", "v"],
+        "properties": {"deleted_at": {"const": None}, "v": {"const": 3}},
+    }
+    (tmp_path / "c.schema.json").write_text(json.dumps(schema))
+    profile = tmp_path / "c.yaml"
+    args = ["-t", "file", "--output-format", fmt, "-c", "400", "-o", str(profile)]
+    imported = run_cli(["import-schema", str(tmp_path / "c.schema.json"), *args])
+    assert imported.code == 0, imported.stderr
+    out = tmp_path / "out"
+    generate = ["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "1"]
+    generated = run_cli(generate)
+    assert generated.code == 0, generated.stderr
+    data = next(out.glob(f"*.{fmt}"))
+    # (a row cannot tell a removed deleted_at from its null: such a break is undetected)
+    report = check_dataset(data, load_profile(profile))
+    assert report.ok and report.checked == 400, report.problems
+
+
 # -- where a file stops being JSON -----------------------------------------------------------
 
 

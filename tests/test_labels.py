@@ -40,3 +40,37 @@ def test_format_labels(fmt: str, value: str, rule: str | None) -> None:
 )
 def test_null_labels(schema: Schema, rule: str | None) -> None:
     assert violated_rule(schema, None) == rule
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        ([1, 1], None),
+        ([0, 0], None),
+        ([[1, 1]], "enum"),  # an array of the members is none of them
+        ([1, 0], "enum"),
+        ([], "enum"),
+    ],
+)
+def test_an_enum_of_arrays_lists_whole_values(value: list[object], rule: str | None) -> None:
+    # JSON Schema's enum holds the whole value, arrays too (``enum: [[0, 0], [1, 1]]``)
+    schema = Schema("array", items=Schema("integer"), enum=([0, 0], [1, 1]))
+    assert violated_rule(schema, value) == rule
+
+
+_NUMBER_OR_BOOLEAN = Schema("union", variants=(Schema("number"), Schema("boolean")))
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (1.5, None),
+        (True, None),
+        ("Y", "type"),  # an old client's boolean, or number as text, is of neither type
+        ("12.5", "type"),
+        ([1], "type"),
+    ],
+)
+def test_a_value_of_none_of_a_unions_types_breaks_type(value: object, rule: str | None) -> None:
+    # `type: [number, boolean]`: every value was labelled valid, whatever its type
+    assert violated_rule(_NUMBER_OR_BOOLEAN, value) == rule

@@ -4,6 +4,7 @@ proof that generated records pass the `jsonschema` validator (format checking on
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,7 @@ from jsonschema_proof import records
 
 from persona_gen.entities.model import Schema
 from persona_gen.errors import SchemaImportError
+from persona_gen.generators.check import violated_rule
 from persona_gen.importers.base import ImportResult
 from persona_gen.importers.jsonschema import JsonSchemaImporter
 
@@ -513,6 +515,30 @@ def test_validator_rejects_a_bad_record() -> None:
 
 
 @pytest.mark.parametrize(
+    "draft",
+    [
+        "http://json-schema.org/draft-04/schema#",
+        "http://json-schema.org/draft-07/schema#",
+        "https://json-schema.org/draft/2019-09/schema",
+        DRAFT,
+    ],
+)
+@pytest.mark.parametrize(
+    ("fmt", "bad"), [("uuid", "1234-not-a-uuid"), ("date", "2024-13-45"), ("duration", "P1Q")]
+)
+def test_every_draft_checks_the_formats_labels_break(
+    tmp_path: Path, draft: str, fmt: str, bad: str
+) -> None:
+    # A label breaks a format whatever the draft; draft-04's and draft-07's checkers knew no
+    # uuid (nor date in draft-04): check called such faults "labelled invalid but passes".
+    path = tmp_path / "f.schema.json"
+    field = {"type": "string", "format": fmt}
+    path.write_text(json.dumps({"$schema": draft, "title": "F", "properties": {"v": field}}))
+    assert violated_rule(Schema("string", format=fmt), bad) == "format"
+    assert JsonSchemaImporter().validators(path)["F"]({"v": bad})
+
+
+@pytest.mark.parametrize(
     "schema",
     [
         {"type": "number", "multipleOf": 0.1, "minimum": 0, "maximum": 3},
@@ -525,9 +551,30 @@ def test_validator_rejects_a_bad_record() -> None:
         {"type": "string", "format": "ipv6"},
         {"type": "string", "pattern": "^[a-z]+$", "minLength": 15},
         {"type": "string", "format": "date", "pattern": "^20"},
+        # a pattern that format values rarely match: its matches put in format values
+        {"type": "string", "format": "ipv4", "pattern": "^10\\."},
+        {
+            "type": "string",
+            "format": "ipv4",
+            "pattern": "^10\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}$",
+        },
+        {"type": "string", "format": "uuid", "pattern": "^0000"},
+        {"type": "string", "format": "date-time", "pattern": "T00:00:00Z$"},
         {"type": "array", "items": {"enum": [1, 2, 3, 4]}, "minItems": 3, "uniqueItems": True},
         {"type": "object", "additionalProperties": {"type": "integer"}, "minProperties": 5},
         {"oneOf": [{"const": "x"}, {"enum": [1, 2]}]},
+        # an enum or const of arrays lists whole values, not items
+        {"enum": [[0, 0], [1, 1]]},
+        {"type": "array", "items": {"type": "integer"}, "enum": [[1, 2], [3]]},
+        {"enum": [[0, 0], {"x": 1}, "plain"]},
+        {"const": [1, 2]},
+        {
+            "type": "array",
+            "items": {"type": "integer", "minimum": 0, "maximum": 100},
+            "contains": {"minimum": 50},
+            "minContains": 2,
+            "maxContains": 3,
+        },
     ],
 )
 def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) -> None:
@@ -541,6 +588,16 @@ def test_value_constraints_are_honoured(tmp_path: Path, schema: dict[str, Any]) 
             "properties": {"v": schema},
         },
     )
+
+
+def test_an_email_held_to_a_domain_pattern_keeps_its_local_part(tmp_path: Path) -> None:
+    # (jsonschema's email check asks for an "@" only: "@example.com" passed it)
+    schema = {"type": "string", "format": "email", "pattern": "@example\\.com$"}
+    result = load(
+        tmp_path, {"title": "T", "type": "object", "required": ["v"], "properties": {"v": schema}}
+    )
+    emails = [row["v"] for row in records(result, "T", 300, 3)]
+    assert all(re.fullmatch(r"[^@\s]+@example\.com", e) for e in emails), emails[:5]
 
 
 # -- errors -------------------------------------------------------------------------------

@@ -535,7 +535,7 @@ def _edit(value: str, kind: int, i: int, schema: Schema) -> str | None:
 
 
 def _has_edge(s: Schema) -> bool:
-    if s.enum is not None and s.type != "array":
+    if s.enum is not None:
         return len(s.enum) > 1
     if s.type in ("integer", "number"):
         return True
@@ -546,7 +546,7 @@ def _has_edge(s: Schema) -> bool:
 
 def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any, str]:
     upper = bool(rng.random() < 0.5)
-    if s.enum is not None and s.type != "array":
+    if s.enum is not None:
         return (s.enum[-1], "last_enum") if upper else (s.enum[0], "first_enum")
     if s.type in ("integer", "number"):
         low, high = numeric_bounds(s, s.type == "integer")

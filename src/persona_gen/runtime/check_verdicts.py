@@ -22,7 +22,7 @@ from persona_gen.runtime.check_bodies import (
 from persona_gen.runtime.check_entities import Entities, Resolved
 from persona_gen.runtime.check_report import CheckReport, RecordProblem
 from persona_gen.runtime.check_validators import Checker, Issue
-from persona_gen.runtime.records import FileRowShape, schema_part, text_cell
+from persona_gen.runtime.records import FileRowShape, holds_null, schema_part, text_cell
 
 JSON_FAMILY = ("jsonschema", "openapi", "embedded", "builtin", "profile")
 # What each non-JSON-Schema validator can notice: labelled-invalid records breaking other
@@ -40,10 +40,15 @@ TEXT_UNDETECTABLE = frozenset({"type", "required"})
 RULE_ALIASES: dict[str, frozenset[str]] = {
     "minimum": frozenset({"minimum", "exclusiveMinimum"}),
     "maximum": frozenset({"maximum", "exclusiveMaximum"}),
+    # (draft-04 and OpenAPI 3.0 make a bound exclusive with `exclusiveMinimum: true`: their
+    # validators name the bound's own keyword)
+    "exclusiveMinimum": frozenset({"exclusiveMinimum", "minimum"}),
+    "exclusiveMaximum": frozenset({"exclusiveMaximum", "maximum"}),
     "format": frozenset({"format", "pattern"}),
     "pattern": frozenset({"pattern", "format"}),
     # A wrong-typed value of a field declared only by enum/const breaks that keyword.
-    "type": frozenset({"type", "nullable", "enum", "const"}),
+    # (and a value of none of a union's types breaks its anyOf or oneOf)
+    "type": frozenset({"type", "nullable", "enum", "const", "anyOf", "oneOf"}),
     "required": frozenset({"required", "dependentRequired", "dependencies"}),
     "additionalProperties": frozenset({"additionalProperties", "unevaluatedProperties"}),
 }
@@ -243,7 +248,10 @@ def _unshowable(
         return True
     # A table (Parquet, SQL) holds a removed field that may be null as null.
     return set(rules) == {"required"} and all(
-        c in record and record[c] is None and (leaf := shape.leaves.get(c)) and leaf.schema.nullable
+        c in record
+        and record[c] is None
+        and (leaf := shape.leaves.get(c))
+        and holds_null(leaf.schema)
         for c in columns
     )
 

@@ -227,6 +227,9 @@ def text_cell(value: Any) -> Any:
     return value
 
 
+_CONTAINERS = ("array", "map", "object", "any")  # (the types of values written as JSON text)
+
+
 class FileRowShape:
     """Turns flat file rows of an entity back into nested records."""
 
@@ -258,6 +261,17 @@ class FileRowShape:
             ),
             key=len,
         )
+        # A root of several shapes (a oneOf, if/then/else) gives a column whose field the
+        # shapes declare differently any value (``paths.object_of``): it is read as a value
+        # of one of their schemas (a postal code of digits in one shape is still text).
+        self.shape_options: dict[str, list[Schema]] = {}
+        root = deref(domain, schema)
+        if not whole and root.type == "union":
+            for variant in root.variants:
+                option = deref(domain, variant)
+                for f in option.fields if option.type == "object" else ():
+                    found = self.shape_options.setdefault(f.name, [])
+                    found.extend(o for o in self._options(f.schema) if o not in found)
         # Present in every valid record: required, and so is every parent object.
         self.always = {
             dotted
@@ -278,7 +292,7 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
-            if value is None and (leaf is None or not leaf.schema.nullable):
+            if value is None and (leaf is None or not holds_null(leaf.schema)):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
             if value is not None:
@@ -303,17 +317,26 @@ class FileRowShape:
         if not isinstance(value, str):
             return value
         options = self._options(leaf.schema) if leaf is not None else []
-        if text and value != "" and len(options) > 1:
+        if leaf is not None and leaf.schema.type == "any" and len(leaf.path) == 1:
+            options = self.shape_options.get(leaf.dotted) or options
+        if not text:
+            # A JSON row holds scalars as they are, and arrays and objects as JSON text: a
+            # string that is no such text ("33795" in a field of any value) is a string.
+            if value[:1] in "[{" and any(o.type in _CONTAINERS for o in options):
+                try:
+                    return orjson.loads(value)
+                except orjson.JSONDecodeError:
+                    return value
+            return value
+        if value != "" and len(options) > 1:
             return _union_cell(value, options)
         schema = options[0] if options else None
         kind = schema.type if schema is not None else "string"
-        if kind in ("array", "map", "object", "any"):
+        if kind in _CONTAINERS:
             try:
                 return orjson.loads(value)
             except orjson.JSONDecodeError:
-                return None if text and value == "" else value
-        if not text:
-            return value
+                return None if value == "" else value
         if value == "":
             # CSV writes null and "" alike: a required, non-nullable string was "", unless
             # "" is no value of it (a timestamp, a uuid, an enum): then it was a null.
@@ -345,6 +368,17 @@ class FileRowShape:
             o for v in schema.variants if v.type != "null" for o in self._options(v, depth + 1)
         ]
         return options or [schema]
+
+
+def holds_null(schema: Schema) -> bool:
+    """Whether null is a value of ``schema``: nullable, or of type null, or listed by its
+    ``const`` or ``enum`` (``deleted_at: {const: null}``)."""
+    return (
+        schema.nullable
+        or schema.type == "null"
+        or (schema.has_const and schema.const is None)
+        or (schema.enum is not None and None in schema.enum)
+    )
 
 
 def _union_cell(text: str, options: list[Schema]) -> Any:

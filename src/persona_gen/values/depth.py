@@ -90,7 +90,7 @@ class Shape:
         return out
 
     def _height(self, s: Schema, entity: Any) -> float:
-        if s.has_const or (s.enum and s.type != "array"):
+        if s.has_const or s.enum:
             return 0
         kind = s.type
         if kind == "ref":
@@ -182,7 +182,7 @@ class Shape:
         return value
 
     def _cost_of(self, s: Schema, depth: int, soft: int, memo: Memo) -> float:
-        if s.has_const or (s.enum and s.type != "array"):
+        if s.has_const or s.enum:
             return 1
         kind = s.type
         if kind == "ref":

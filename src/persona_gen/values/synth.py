@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from persona_gen._formats import format_ok
 from persona_gen._json import CONTAINERS
 from persona_gen._text import ascii_rows
 from persona_gen.entities.model import Domain, Field, Schema, deref, takes_null
@@ -113,7 +114,7 @@ class Synthesizer:
         schema = deref(self.domain, schema)  # (through references, as ``values`` follows them)
         if schema.has_const:
             return 1, repr(schema.const)
-        if schema.enum and schema.type != "array":
+        if schema.enum:
             choices = _choices(schema)
             return len(choices), ", ".join(map(repr, choices[:5])) + (
                 ", ..." if len(choices) > 5 else ""
@@ -139,7 +140,7 @@ class Synthesizer:
         rows = _as_range(rows, n)
         if schema.has_const:
             return _copies([schema.const] * n)
-        if schema.enum and schema.type != "array":
+        if schema.enum:
             choices = _choices(schema)
             if unique:
                 # Each member once: row i takes member i (no record can repeat a key). A
@@ -238,7 +239,7 @@ class Synthesizer:
         """The object schema ``values`` would fill field by field for ``schema`` (through
         references), or None when it draws another way (const, enum, union, not an object)."""
         while True:
-            if schema.has_const or (schema.enum and schema.type != "array"):
+            if schema.has_const or schema.enum:
                 return None
             if schema.type != "ref":
                 return schema if schema.type == "object" and not schema.variants else None
@@ -269,11 +270,9 @@ class Synthesizer:
         high = schema.max_items if schema.max_items is not None else low + 3
         high = min(high, low + 4) if depth < self._soft else low
         item = schema.items or _STRING
-        if not low and schema.enum is None and self.shape.height(item) == INF:
+        if not low and self.shape.height(item) == INF:
             return [[] for _ in range(n)]  # items that have no finite value: none
         counts = rng.integers(low, max(low, high) + 1, n)
-        if schema.enum is not None:  # an array of enum members (e.g. SQL ENUM[] or sets)
-            item = Schema("string", enum=schema.enum)
         flat = self.values(item, _singular(name), int(counts.sum()), rng, depth + 1)
         out, start = [], 0
         for c in counts.tolist():
@@ -450,18 +449,44 @@ class Synthesizer:
     def _format_matching(
         self, schema: Schema, n: int, rng: np.random.Generator, values: list[str]
     ) -> list[str]:
-        """Format values redrawn until the pattern accepts them; regex-built as a last resort."""
+        """Format values redrawn until the pattern accepts them; then a match of the pattern
+        put in place of a part of a format value, where both accept the result (``10.``
+        of ``^10\\.`` in an ipv4 address, ``@example.com`` of ``@example\\.com$`` in an
+        email); regex-built as a last resort."""
         try:
             check = compile_ecma(schema.pattern or "")
         except re.error:
             return values
-        make = FORMATS[schema.format or ""]
+        fmt = schema.format or ""
+        make = FORMATS[fmt]
         for _ in range(16):
             bad = [i for i, v in enumerate(values) if not check.search(v)]
             if not bad:
                 return values
             for i, v in zip(bad, make(len(bad), rng, self.reference_ms), strict=True):
                 values[i] = v
+        try:
+            generate = compile_pattern(schema.pattern or "")
+        except RegexUnsupported:
+            return self._patterned(schema, "", n, rng, values)
+        bad = [i for i, v in enumerate(values) if not check.search(v)]
+        for _ in range(32):
+            if not bad:
+                break
+            try:
+                matches = generate(len(bad), rng)
+            except RegexUnsupported:  # lookarounds or flags the builder cannot honour
+                break
+            left = []
+            for i, match in zip(bad, matches, strict=True):
+                spliced = _spliced(values[i], match, check, fmt)
+                if spliced is None:
+                    left.append(i)
+                else:
+                    values[i] = spliced
+            if len(left) == len(bad) > 16:  # (none fits both: the pattern's own are made)
+                break
+            bad = left
         return self._patterned(schema, "", n, rng, values)
 
     def _patterned(
@@ -540,6 +565,35 @@ class Synthesizer:
         if column is not None:
             return column(n, rng, self.reference_ms)
         return pick("word", n, rng)
+
+
+def _spliced(value: str, match: str, check: re.Pattern[str], fmt: str) -> str | None:
+    """``value`` (of format ``fmt``) with ``match`` (of the pattern) in place of the part
+    between two of its boundaries (its ends, and where letters, digits and other characters
+    meet), or None where no such value is of both the format and the pattern."""
+    cuts = [k for k in range(1, len(value)) if _kind(value[k - 1]) != _kind(value[k])]
+    if len(cuts) > 16:  # (a long value: its first and last parts)
+        cuts = cuts[:8] + cuts[-8:]
+    cuts = [0, *cuts, len(value)]
+    # The match over as many characters of the value (a uuid's first four), then in place
+    # of the smallest part between two boundaries (as much of the value kept as can be).
+    size = len(match)
+    pairs = [(i, i + size) for i in range(len(value) - size + 1)]
+    pairs += sorted(((i, j) for i in cuts for j in cuts if i <= j), key=lambda p: p[1] - p[0])
+    for i, j in pairs:
+        candidate = value[:i] + match + value[j:]
+        if check.search(candidate) and format_ok(fmt, candidate):
+            if fmt in ("email", "idn-email") and not _EMAIL.match(candidate):
+                continue  # (jsonschema asks an email for an "@" only: "a@b.com@example.com")
+            return candidate
+    return None
+
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(\.[^@\s.]+)+\Z")
+
+
+def _kind(char: str) -> int:
+    return 0 if char.isdigit() else 1 if char.isalpha() else 2
 
 
 def _key_schema(schema: Schema) -> Schema | None:

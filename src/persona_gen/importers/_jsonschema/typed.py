@@ -260,8 +260,13 @@ class TypedKeywords:
             least = self.count(node, "minContains", ctx)
             least = 1 if least is None else least
             min_items = least if min_items is None else max(min_items, least)
-            if "maxContains" in node:
-                self.conv.warn(ctx, "maxContains: not expressed")
+            most = self.count(node, "maxContains", ctx)
+            if most is not None:
+                # Every item is drawn to pass ``contains``, so each one counts towards it.
+                if most < min_items:
+                    self.conv.warn(ctx, "maxContains: not expressed")
+                else:
+                    max_items = most if max_items is None else min(max_items, most)
         unique = node.get("uniqueItems") is True
         return replace(
             schema, items=item, min_items=min_items, max_items=max_items, unique_items=unique

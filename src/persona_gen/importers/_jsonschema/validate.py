@@ -302,7 +302,10 @@ def jsonschema_validators(
         docs.main.data if isinstance(docs.main.data, dict) else {},
         default=jsonschema.Draft202012Validator,
     )
-    checker = cls.FORMAT_CHECKER
+    # The formats the labels hold values to (``_formats.format_ok``), whatever the draft:
+    # draft-04's checker knows no date, time or uuid, draft-07's no uuid or duration, so a
+    # uuid a fault broke was "labelled invalid but passes" there (ajv-formats checks them).
+    checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
     return _checks(cls, sources, direction, registry=registry, format_checker=checker)
 
 
