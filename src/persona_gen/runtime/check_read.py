@@ -42,6 +42,9 @@ class Bound(NamedTuple):
     records: list[dict[str, Any]]
     table: str | None = None
     kinds: list[str | None] | None = None
+    # Of an Avro file: each record read with its optional fields' nulls as no field (Avro
+    # writes an absent optional field as null: either may be what was generated).
+    absent: list[dict[str, Any] | None] | None = None
 
 
 # The domains records may be of, by key ("profile", or a built-in population kind), each with
@@ -102,6 +105,7 @@ def read_bound(
     entities: dict[str, tuple[str | None, str]] = {}
     events: dict[str, dict[str, str]] = {}  # per domain: entity → its event type
     records, keys = [], []
+    absent: list[dict[str, Any] | None] = []
     for i, (name, part) in enumerate(read_avro(path)):
         if name not in entities:
             entities[name] = _avro_entity(name, domains)
@@ -109,16 +113,20 @@ def read_bound(
         keys.append(key)
         if key is None:
             records.append(as_record(part, generator, i))
+            absent.append(None)
             continue
         domain, entity = domains[key]
-        record = as_record(drop_absent(part, domain.entity(ent).schema, domain), generator, i)
+        schema = domain.entity(ent).schema
+        record = as_record(drop_absent(part, schema, domain), generator, i)
+        other = as_record(drop_absent(part, schema, domain, optional=True), generator, i)
         if generator == "streaming" and ent != entity:
             if key not in events:
                 events[key] = {e: ev for ev, e in reversed(domain.events.items())}
             if ent in events[key]:
-                record["event_type"] = events[key][ent]
+                record["event_type"] = other["event_type"] = events[key][ent]
         records.append(record)
-    return Bound(records, kinds=keys if len(domains) > 1 else None)
+        absent.append(other if other != record else None)
+    return Bound(records, kinds=keys if len(domains) > 1 else None, absent=absent)
 
 
 def _avro_entity(name: str, domains: Domains) -> tuple[str | None, str]:

@@ -390,6 +390,13 @@ class Dataset:
 
         return record_batches(self, start, stop)
 
+    def __getstate__(self) -> dict[str, Any]:
+        # Pickled for Spark's executors, which make records: the profile stays here (only a
+        # file written here takes its schema), and travels with no dataset.
+        state = dict(self.__dict__)
+        state.pop("profile", None)
+        return state
+
     def write(
         self, output: str | PathLike[str], format: str | None = None, *, pretty: bool = False
     ) -> dict[str, Any]:

@@ -31,7 +31,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from persona_gen._json import json_type
-from persona_gen.entities.model import Domain, Schema, deref
+from persona_gen.entities.model import Domain, Field, Schema, deref
 from persona_gen.errors import FileError, UsageError
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.file import (
@@ -283,8 +283,10 @@ class FileRowShape:
             )
         }
 
-    def record(self, row: dict[str, Any], text: bool = False) -> Any:
-        """The record a row was flattened from (a dict, but for ``whole`` rows)."""
+    def record(self, row: dict[str, Any], text: bool = False, absent: bool = False) -> Any:
+        """The record a row was flattened from (a dict, but for ``whole`` rows). An empty
+        cell of an optional field that may be null stood for null or for no field at all;
+        it is read as null, or (``absent``) as no field."""
         out: dict[str, Any] = {}
         filled: set[tuple[str, ...]] = set()  # the objects holding a value
         for column, raw in row.items():
@@ -292,7 +294,9 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
-            if value is None and (leaf is None or not holds_null(leaf.schema)):
+            if value is None and (
+                leaf is None or not holds_null(leaf.schema) or (absent and not leaf.required)
+            ):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
             if value is not None:
@@ -593,29 +597,55 @@ def _avro_scalar(value: Any, spec: Mapping[str, Any]) -> Any:
     return value
 
 
-def drop_absent(value: Any, schema: Schema, domain: Domain) -> Any:
+def drop_absent(value: Any, schema: Schema, domain: Domain, optional: bool = False) -> Any:
     """``value`` without the nulls of fields that do not allow null: an Avro reader gives an
-    absent optional field as null."""
+    absent optional field as null. ``optional``: without the nulls of optional fields too
+    (such a null stood for null or for no field: the other reading of the same value)."""
     schema = _deref(schema, domain)
-    if isinstance(value, dict) and schema.type == "object":
+    if isinstance(value, dict) and schema.type in ("object", "union"):
         out = {}
         for key, item in value.items():
-            # (a oneof's members are fields of the object's shapes: a record has one of them)
-            f = schema.field(key) or next(
-                (found for v in schema.variants if (found := v.field(key)) is not None), None
-            )
+            f = _field_of(schema, key, domain)
             if f is None:
                 out[key] = item
             elif item is not None:
-                out[key] = drop_absent(item, f.schema, domain)
-            elif _allows_null(_deref(f.schema, domain)):
+                out[key] = drop_absent(item, f.schema, domain, optional)
+            elif _allows_null(_deref(f.schema, domain)) and not (
+                optional and _may_be_absent(schema, key, domain)
+            ):
                 out[key] = None
         return out
     if isinstance(value, list) and schema.type == "array" and schema.items is not None:
-        return [drop_absent(v, schema.items, domain) for v in value]
+        return [drop_absent(v, schema.items, domain, optional) for v in value]
     if isinstance(value, dict) and schema.type == "map" and schema.values is not None:
-        return {k: drop_absent(v, schema.values, domain) for k, v in value.items()}
+        return {k: drop_absent(v, schema.values, domain, optional) for k, v in value.items()}
     return value
+
+
+def _field_of(schema: Schema, key: str, domain: Domain, depth: int = 0) -> Field | None:
+    """The field ``key`` of an object, or of one of a union's options (a oneof's members
+    are fields of the object's shapes; an imported conditional's options are objects, a
+    nullable reference a union of null and one): a record has one of them."""
+    schema = _deref(schema, domain)
+    found = schema.field(key)
+    if found is not None or depth > 8:
+        return found
+    return next(
+        (f for v in schema.variants if (f := _field_of(v, key, domain, depth + 1)) is not None),
+        None,
+    )
+
+
+def _may_be_absent(schema: Schema, key: str, domain: Domain, depth: int = 0) -> bool:
+    """Whether a record of ``schema`` may leave out ``key``: an optional field, or one of
+    a union's options that does not require it (an imported conditional's)."""
+    schema = _deref(schema, domain)
+    if schema.type == "union" and schema.variants and depth <= 8:
+        return any(
+            _may_be_absent(v, key, domain, depth + 1) for v in schema.variants if v.type != "null"
+        )
+    found = schema.field(key)
+    return found is None or not found.required
 
 
 def _deref(schema: Schema, domain: Domain) -> Schema:
