@@ -114,7 +114,7 @@ def prepare_rows(
                 # (each dataset's rows left out: its rows given less its rows kept)
                 given = Counter(row[_ORIGIN][0] for row in rows_by_entity[part.entity.name])
                 given.subtract(row[_ORIGIN][0] for row in kept)
-                for s, own in enumerate(part.sources):
-                    counts.datasets.setdefault(own.name, TableCounts()).unlinked = given[s]
+                for s, source in enumerate(part.sources):
+                    counts.datasets.setdefault(source.name, TableCounts()).unlinked = given[s]
             part.linked = [(row.pop(_ORIGIN), row) for row in kept]
             part.rows = part.linked
