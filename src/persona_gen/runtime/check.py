@@ -39,6 +39,8 @@ schema format) and ``check_report`` (what was found).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -164,7 +166,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     records: list[dict[str, Any]] = []
     unread = fmt not in READ_FORMATS  # (table rows of a built-in entity whose table is unknown)
     record_kinds: list[str | None] | None = None  # (of an Avro file of several built-in kinds)
-    absent: list[dict[str, Any] | None] | None = None  # (of an Avro file: see Bound.absent)
+    reread: Callable[[int], dict[str, Any] | None] | None = None  # (see Bound.reread)
     untold = None  # why the entity of records without a persona cannot be told
     table_read: str | None = None  # the table whose rows were read (SQL, SQLite, PostgreSQL)
     database_url: str | None = None  # its database, as a URL without a password
@@ -191,7 +193,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             where, fmt, generator, domains, table, kind, schema_file, hint, proto_paths(profile)
         )
         records, record_kinds, table_read = bound.records, bound.kinds, bound.table
-        absent = bound.absent
+        reread = bound.reread
         if manifest.get("expected_invalid") and fmt in ("avro", "protobuf"):
             warnings.append(
                 f"{manifest['expected_invalid']} records were labelled invalid when generated, "
@@ -246,7 +248,7 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
             if malformed:  # (its cells are not what was written: not validated)
                 report.add_problem(RecordProblem(position, "malformed", malformed), max_listed)
                 continue
-            other = absent[position] if absent is not None else None
+            other = partial(reread, position) if reread is not None else None
             check_one(
                 report, record, position, generator, text, resolver, checker, max_listed, other
             )

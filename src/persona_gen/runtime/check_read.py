@@ -4,11 +4,11 @@ tables hold file rows (``read_bound``). The formats ``check`` reads, and their o
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from persona_gen.entities.model import Domain
+from persona_gen.entities.model import Domain, Schema
 from persona_gen.errors import UsageError
 from persona_gen.runtime.records import (
     as_record,
@@ -42,9 +42,10 @@ class Bound(NamedTuple):
     records: list[dict[str, Any]]
     table: str | None = None
     kinds: list[str | None] | None = None
-    # Of an Avro file: each record read with its optional fields' nulls as no field (Avro
-    # writes an absent optional field as null: either may be what was generated).
-    absent: list[dict[str, Any] | None] | None = None
+    # Of an Avro file: record i read with its optional fields' nulls as no field (Avro
+    # writes an absent optional field as null: either may be what was generated); None
+    # where that reads the same. Made when asked: only records that fail need it.
+    reread: Callable[[int], dict[str, Any] | None] | None = None
 
 
 # The domains records may be of, by key ("profile", or a built-in population kind), each with
@@ -105,7 +106,8 @@ def read_bound(
     entities: dict[str, tuple[str | None, str]] = {}
     events: dict[str, dict[str, str]] = {}  # per domain: entity → its event type
     records, keys = [], []
-    absent: list[dict[str, Any] | None] = []
+    # (per record: what its other reading is made from)
+    parts: list[tuple[Any, Schema, Domain, str | None] | None] = []
     for i, (name, part) in enumerate(read_avro(path)):
         if name not in entities:
             entities[name] = _avro_entity(name, domains)
@@ -113,20 +115,32 @@ def read_bound(
         keys.append(key)
         if key is None:
             records.append(as_record(part, generator, i))
-            absent.append(None)
+            parts.append(None)
             continue
         domain, entity = domains[key]
         schema = domain.entity(ent).schema
         record = as_record(drop_absent(part, schema, domain), generator, i)
-        other = as_record(drop_absent(part, schema, domain, optional=True), generator, i)
+        event = None
         if generator == "streaming" and ent != entity:
             if key not in events:
                 events[key] = {e: ev for ev, e in reversed(domain.events.items())}
-            if ent in events[key]:
-                record["event_type"] = other["event_type"] = events[key][ent]
+            event = events[key].get(ent)
+            if event is not None:
+                record["event_type"] = event
         records.append(record)
-        absent.append(other if other != record else None)
-    return Bound(records, kinds=keys if len(domains) > 1 else None, absent=absent)
+        parts.append((part, schema, domain, event))
+
+    def reread(i: int) -> dict[str, Any] | None:
+        made_of = parts[i]
+        if made_of is None:
+            return None
+        part, schema, domain, event = made_of
+        other = as_record(drop_absent(part, schema, domain, optional=True), generator, i)
+        if event is not None:
+            other["event_type"] = event
+        return other if other != records[i] else None
+
+    return Bound(records, kinds=keys if len(domains) > 1 else None, reread=reread)
 
 
 def _avro_entity(name: str, domains: Domains) -> tuple[str | None, str]:

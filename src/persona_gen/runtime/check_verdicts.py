@@ -80,7 +80,7 @@ def check_one(
     resolver: Callable[[dict[str, Any], int], Resolved | None],
     checker: Checker,
     limit: int,
-    absent: dict[str, Any] | None = None,  # (the record read another way: _judged)
+    reread: Callable[[], dict[str, Any] | None] | None = None,  # (another reading: _judged)
 ) -> None:
     index = position
     if generator == "fault":
@@ -95,7 +95,7 @@ def check_one(
     if not governed:
         report.skipped += 1
         return
-    found = _judged(record, part, absent, shape, (generator, text, dom, entities, checker))
+    found = _judged(record, part, reread, shape, (generator, text, dom, entities, checker))
     if isinstance(found, str):  # (why the part is not validated)
         report.skipped += 1
         report.not_validated[found] += 1
@@ -192,25 +192,26 @@ def _labels(record: dict[str, Any], generator: str) -> tuple[bool, tuple[str, ..
 def _judged(
     record: dict[str, Any],
     part: Any,
-    absent: dict[str, Any] | None,
+    reread: Callable[[], dict[str, Any] | None] | None,
     shape: FileRowShape | None,
     context: tuple[str, bool, Domain, Entities, Checker],
 ) -> tuple[list[Issue], bool, list[str]] | str:
     """``_issues`` of the record's governed ``part``; where that fails and the format cannot
     tell a null from an absent optional field (a file row; an Avro record, read so as
-    ``absent``), the other reading's when it passes: its nulls as no field may be the
+    ``reread``), the other reading's when it passes: its nulls as no field may be the
     record it was (a dependentRequired trigger, an if/else on a field's presence)."""
     found = _issues(record, part, *context)
     generator, text = context[0], context[1]
     if isinstance(found, str) or not found[0]:
         return found
+    absent = reread() if reread is not None else None
     if absent is not None:
-        reread: Any = schema_part(absent, generator, shape, text)[1]
+        other_part: Any = schema_part(absent, generator, shape, text)[1]
     elif generator == "file" and shape is not None:
-        reread = shape.record(record, text, absent=True)
+        other_part = shape.record(record, text, absent=True)
     else:
         return found
-    other = _issues(record, reread, *context)
+    other = _issues(record, other_part, *context)
     return other if not isinstance(other, str) and not other[0] else found
 
 
