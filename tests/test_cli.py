@@ -896,9 +896,9 @@ def test_a_fresh_seed_is_said_when_the_run_goes_ahead() -> None:
             "'load' records are a schedule of requests, not rows of a table",
         ),
         (["-t", "api", "-f", "sql"], "'api' records are nested envelopes"),
-        (["-t", "api", "-f", "protobuf"], "from a .proto file, which quick does not take: import"),
-        (["-t", "load", "-f", "protobuf"], "profile.yaml', or use parquet, json, jsonl or csv\n"),
-        (["-t", "file", "-f", "protobuf"], "profile.yaml', or use avro, parquet, json, jsonl or"),
+        (["-t", "api", "-f", "protobuf"], "from a .proto file, and this dataset has none (quick"),
+        (["-t", "load", "-f", "protobuf"], "from_profile), or use parquet, json, jsonl or csv\n"),
+        (["-t", "file", "-f", "protobuf"], "from_profile), or use avro, parquet, json, jsonl or"),
     ],
 )
 def test_a_format_refused_for_a_generator_says_why_and_what_works(

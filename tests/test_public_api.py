@@ -429,6 +429,17 @@ def test_a_profiles_dataset_writes_its_schemas_format(tmp_path: Path) -> None:
     assert (tmp_path / "w.bin").read_bytes() == (tmp_path / "users.pb").read_bytes()
 
 
+def test_protobuf_from_a_dataset_of_personas_says_how_to_get_a_profile(tmp_path: Path) -> None:
+    # (it said "which quick does not take" to a Python caller who never ran quick)
+    from persona_gen import Dataset
+    from persona_gen.errors import OutputError
+
+    dataset = Dataset([(_persona(), 1.0)], "streaming", 3, 1)
+    with pytest.raises(OutputError, match=r"this dataset has none .*Dataset\.from_profile"):
+        dataset.write(tmp_path / "x.pb", "protobuf")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize(
     ("output", "fmt", "message"),
     [

@@ -141,11 +141,13 @@ def protobuf_encoder_for(
         # (avro, too, writes only streaming and file records)
         others = f"use {'avro, ' if dataset.generator in ('streaming', 'file') else ''}"
         others += "parquet, json, jsonl or csv"
-        if profile is None:  # (quick: there is no profile to speak of)
+        if profile is None:  # (quick, or a Dataset made from personas: no profile at all)
             raise OutputError(
-                "protobuf output needs a profile imported from a .proto file, which quick "
-                "does not take: import one with 'persona-gen import-schema FILE.proto -o "
-                f"profile.yaml' and run 'persona-gen generate profile.yaml', or {others}"
+                "protobuf output needs a profile imported from a .proto file, and this "
+                "dataset has none (quick and a Dataset of personas take none): import one "
+                "with 'persona-gen import-schema FILE.proto -o profile.yaml' and run "
+                "'persona-gen generate profile.yaml' (in Python: Dataset.from_profile), "
+                f"or {others}"
             )
         raise OutputError(
             f"protobuf output needs a profile imported from a .proto file (this one has {what}): "
