@@ -326,3 +326,33 @@ def test_a_draft04_exclusive_bound_fault_is_the_rule_its_validator_names(tmp_pat
     report, rows = _run(tmp_path, "d4.schema.json", schema, "fault", "edge_case_user", count=300)
     assert any(r["rule"] in ("exclusiveMinimum", "exclusiveMaximum") for r in rows)
     assert report.exit_code == 0, report.to_json()
+
+
+def test_a_patch_reply_that_takes_over_a_trigger_has_what_it_brings(tmp_path: Path) -> None:
+    # A PATCH sent `card` (the first third of the fields) and its 200 reply, drawn without
+    # a card or a cvv, took the card over: a success reply without the cvv the card needs.
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "Wallet",
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "card": {"type": "string", "pattern": "^[0-9]{4}$"},
+            "id": {"type": "integer", "minimum": 1},
+            "label": {"type": "string"},
+            "owner": {"type": "string"},
+            "note": {"type": "string"},
+            "cvv": {"type": "string", "pattern": "^[0-9]{3}$"},
+        },
+        "dependentRequired": {"card": ["cvv"]},
+    }
+    report, rows = _run(tmp_path, "wallet.schema.json", schema, "api", "normal_user", count=3000)
+    patched = [
+        r["response"]["body"]
+        for r in rows
+        if r["request"]["method"] == "PATCH"
+        and "card" in (r["request"]["body"] or {})
+        and r["response"]["status"] < 300
+    ]
+    assert patched and all("cvv" in body for body in patched)
+    assert report.exit_code == 0, report.to_json()

@@ -143,12 +143,23 @@ def variant_to_reply(
     anyOf, an if/then/else), the one a success reply that takes over ``body`` (``carry``)
     must be drawn of again: the first that holds the body, where none holds both the body and
     the reply as drawn (else the reply would hold fields of two options, as a cat with a
-    dog's ``packSize``: a oneOf of open objects then matches both). None where a shape holds
-    both, or none holds the body (nothing tells its option)."""
+    dog's ``packSize``: a oneOf of open objects then matches both; or as a reply without the
+    ``cvv`` a ``card`` the body sent brings, where the card was optional in the shape the
+    reply was drawn of). None where a shape holds both, with every field it requires, or
+    none holds the body (nothing tells its option)."""
     mine = [k for k, shape in enumerate(shapes) if holds(domain, shape, body)]
-    if not mine or any(holds(domain, shapes[k], reply) for k in mine):
+    if not mine or any(
+        holds(domain, shapes[k], reply) and _complete(domain, shapes[k], body, reply) for k in mine
+    ):
         return None
     return mine[0]
+
+
+def _complete(domain: Domain, shape: Schema, body: dict[str, Any], reply: dict[str, Any]) -> bool:
+    """Whether a reply that takes over ``body`` has every field ``shape`` requires (but a
+    write-only one: a reply never holds it)."""
+    fields = deref(domain, shape).fields
+    return all(f.name in reply or f.name in body for f in fields if f.required and not f.write_only)
 
 
 def holds(domain: Domain, schema: Schema, value: Any, depth: int = 0) -> bool:
