@@ -410,6 +410,91 @@ def test_a_schema_qualified_table_is_a_table_of_that_schema(pg_db: str) -> None:
     load_dataset(dataset("normal_user", 300, seed=8), f"{pg_db}?table=app.people")
 
 
+QUALIFIED = """
+CREATE SCHEMA app;
+CREATE TABLE app."Tickets" (
+    id integer PRIMARY KEY,
+    title varchar(60) NOT NULL
+);
+CREATE TABLE app.notes (
+    id integer PRIMARY KEY,
+    ticket_id integer NOT NULL REFERENCES app."Tickets" (id),
+    body text
+);
+"""
+
+
+def _qualified_profile(tmp_path: Path) -> Any:
+    ddl = tmp_path / "tickets.sql"
+    ddl.write_text(QUALIFIED)
+    out = tmp_path / "tickets.yaml"
+    made = run_cli(["import-schema", str(ddl), "-f", "ddl", "-e", "notes", "-o", str(out)])
+    assert made.code == 0, made.stderr
+    return load_profile(out, CATALOG)
+
+
+def _app_tables(url: str) -> set[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('app', 'public')"
+        ).fetchall()
+    return {(s, t) for s, t in found}
+
+
+def test_a_schema_qualified_ddl_table_loads_into_its_schema(pg_db: str, tmp_path: Path) -> None:
+    """``CREATE TABLE app."Tickets"`` loaded into public."Tickets" (or failed for want of
+    it) unless the URL said ``?table=app.Tickets``: the DDL's schema is kept with the entity
+    (``table_schema``) and loads, created tables and INSERT scripts use it."""
+    profile = _qualified_profile(tmp_path)
+    domain = profile.domain
+    assert domain.entities["Tickets"].table_schema == "app"
+    assert "table_schema: app" in (tmp_path / "tickets.yaml").read_text()
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(QUALIFIED)
+    ds = dataset("normal_user", 50, domain=domain, entity="notes")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db)  # the tables the DDL made, parents generated
+    assert doc["delivery"]["tables"]["app.notes"]["loaded"] == len(valid)
+    with psycopg.connect(pg_db) as conn:
+        (notes,) = conn.execute("SELECT count(*) FROM app.notes").fetchone() or (0,)
+        (tickets,) = conn.execute('SELECT count(*) FROM app."Tickets"').fetchone() or (0,)
+    assert notes == len(valid) and tickets > 0
+    assert pg_tables(pg_db) == set()  # nothing went to public
+    # the sql format's INSERTs name the schema too, and PostgreSQL runs them
+    parents = dataset("normal_user", 30, seed=9, domain=domain, entity="Tickets")
+    script = _script(parents, SqlEncoder)
+    assert script.count('INSERT INTO "app"."Tickets" (') == 30
+    with psycopg.connect(pg_db) as conn:
+        conn.execute('DELETE FROM app.notes; DELETE FROM app."Tickets"')
+        conn.execute(script.encode())
+        (count,) = conn.execute('SELECT count(*) FROM app."Tickets"').fetchone() or (0,)
+    assert count == 30
+    # and check reads the script back for that table
+    path = tmp_path / "tickets_rows.sql"
+    path.write_text(script)
+    kinds = {c.name: c.kind for c in dataset_table(parents)[0].columns}
+    assert len(read_sql(path, "app.Tickets", kinds)) == 30
+
+
+def test_create_tables_makes_the_schema_a_ddl_table_names(pg_db: str, tmp_path: Path) -> None:
+    domain = _qualified_profile(tmp_path).domain
+    ds = dataset("normal_user", 40, domain=domain, entity="notes")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db, create_tables=True)
+    assert doc["delivery"]["created_tables"] == ["app.Tickets", "app.notes"]
+    assert _app_tables(pg_db) == {("app", "Tickets"), ("app", "notes")}
+    with psycopg.connect(pg_db) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM app.notes").fetchone() or (0,)
+    assert count == len(valid)
+    # SQLite has no schemas: the tables are the bare names there
+    database = tmp_path / "tickets.db"
+    load_dataset(ds, f"sqlite:///{database}", create_tables=True)
+    assert sqlite_tables(database) == {"Tickets", "notes"}
+    encoder = SqliteSqlEncoder()
+    encoder.bind(dataset("normal_user", 3, domain=domain, entity="Tickets"))
+    assert encoder.table is not None and encoder.table.name == "Tickets"
+
+
 def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:
     ds = dataset("edge_case_user", 1500, domain=users_profile.domain, entity="users")
     table = unique("people")

@@ -111,9 +111,31 @@ def test_example_lists_tables_in_file_order() -> None:
     )
 
 
-def test_table_names_as_written_and_schema_qualification_dropped() -> None:
-    result = load('CREATE TABLE public."Users" (id int); CREATE TABLE app.orders (id int);')
-    assert result.listed == ("Users", "orders")
+def test_table_names_as_written_and_schema_qualification_kept_apart() -> None:
+    """The entity is named as the table; the schema that holds it is ``table_schema`` (it
+    was dropped, and rows went to the search path's table of that name)."""
+    result = load(
+        'CREATE TABLE public."Users" (id int); CREATE TABLE App.orders (id int);'
+        'CREATE TABLE "My"."Lines" (id int); CREATE TABLE plain (id int);'
+        'CREATE TABLE "a.b".dotted (id int);'
+    )
+    assert result.listed == ("Users", "orders", "Lines", "plain", "dotted")
+    schemas = [result.domain.entities[n].table_schema for n in result.listed]
+    assert schemas == ["public", "app", "My", None, None]
+    assert result.warnings == ("line 1: table dotted: schema name 'a.b' holds a dot; not kept",)
+
+
+def test_table_schema_round_trips_in_a_profile_and_a_dotted_one_is_refused() -> None:
+    from persona_gen.entities.keys import EntityFormatError
+    from persona_gen.entities.serial import domain_from_dict, domain_to_dict
+
+    domain = load("CREATE TABLE app.t (id int);").domain
+    data = domain_to_dict(domain)
+    assert data["entities"]["t"]["table_schema"] == "app"
+    assert domain_from_dict(data).entities["t"].table_schema == "app"
+    data["entities"]["t"]["table_schema"] = "a.b"
+    with pytest.raises(EntityFormatError, match=r"entities\.t\.table_schema: expected a schema"):
+        domain_from_dict(data)
 
 
 # -- types --------------------------------------------------------------------------------

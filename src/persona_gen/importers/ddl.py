@@ -10,7 +10,9 @@ What a table says and how it is expressed:
 * Names as the script's database stores them: PostgreSQL folds unquoted identifiers to lower
   case (``CREATE TABLE Job (JobId ...)`` is the entity ``job`` with the field ``jobid``),
   Oracle and Snowflake to upper case; quoted identifiers, and every identifier of MySQL,
-  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates.
+  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates:
+  a schema name (``app."Tickets"``) is kept as ``Entity.table_schema``, the schema
+  PostgreSQL loads and INSERT scripts use.
 
 * Columns, in order, as the fields of a closed object. Every field is ``required``: a row
   always has every column. A column without ``NOT NULL`` (and outside the primary key) is

@@ -232,7 +232,7 @@ def load_datasets(
         (name, ds, table or target.table)
         for name, ds, table in zip(names, datasets, chosen, strict=True)
     ]
-    parts = plan_tables(members)
+    parts = plan_tables(members, "sqlite" if target.kind == "sqlite" else "postgres")
     report = LoadReport(destination=str(target), datasets=names if len(names) > 1 else [])
     if len(members) > 1:
         report.owned = {

@@ -106,6 +106,7 @@ class TableDraft:
     unique: list[tuple[str, ...]] = field(default_factory=list)
     foreign_keys: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = field(default_factory=list)
     description: str | None = None
+    schema: str | None = None  # the database schema that holds it (``app`` of ``app.t``)
 
     def column(self, name: str) -> ColumnDraft | None:
         found = self.columns.get(name)
@@ -254,7 +255,11 @@ class Reader:
         if key in self.tables:
             self.warn(f"table {name} defined again; the later definition is used")
             del self.tables[key]
-        table = TableDraft(name, self.line)
+        schema = target.db or None
+        if schema is not None and "." in schema:
+            self.warn(f"table {name}: schema name {schema!r} holds a dot; not kept")
+            schema = None
+        table = TableDraft(name, self.line, schema=schema)
         properties = tree.args.get("properties")
         for prop in properties.expressions if properties else []:
             if isinstance(prop, exp.InheritsProperty):
@@ -614,5 +619,11 @@ class Reader:
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
         always = tuple(c.name for c in table.columns.values() if c.identity_always)
         return Entity(
-            table.name, schema, table.primary_key, unique, tuple(fks), identity_always=always
+            table.name,
+            schema,
+            table.primary_key,
+            unique,
+            tuple(fks),
+            identity_always=always,
+            table_schema=table.schema,
         )
