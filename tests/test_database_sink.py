@@ -25,7 +25,7 @@ from psycopg import sql
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
-from persona_gen.importers.ddl import insert_order
+from persona_gen.importers.ddl import insert_order, parse_ddl
 from persona_gen.personas.loader import Persona
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.records import read_sql
@@ -493,6 +493,41 @@ def test_create_tables_makes_the_schema_a_ddl_table_names(pg_db: str, tmp_path: 
     encoder = SqliteSqlEncoder()
     encoder.bind(dataset("normal_user", 3, domain=domain, entity="Tickets"))
     assert encoder.table is not None and encoder.table.name == "Tickets"
+
+
+EXCLUSIONS = """
+CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');
+CREATE TABLE tickets (
+    id integer PRIMARY KEY,
+    status varchar(10) NOT NULL CHECK (status IN ('open', 'closed', 'deleted')),
+    m mood NOT NULL CHECK (m <> 'meh'),
+    prio smallint NOT NULL CHECK (prio >= 0) CHECK (prio <> 0),
+    stars integer CHECK (stars BETWEEN 1 AND 5 AND stars NOT IN (4, 5)),
+    urgent boolean NOT NULL CHECK (urgent != false),
+    ratio real CHECK (ratio >= 0 AND ratio <> 0),
+    CHECK (status <> 'deleted')
+);
+"""
+
+
+def test_edge_rows_of_excluded_values_load_into_postgresql(pg_db: str) -> None:
+    """Edge cases take an enum's first and last members and a column's bounds: with
+    ``CHECK (status <> 'deleted')`` or ``CHECK (prio <> 0)`` left out of the model, rows
+    labelled valid held them and PostgreSQL refused the load."""
+    domain = parse_ddl(EXCLUSIONS, dialect="postgres").domain
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(EXCLUSIONS)
+    ds = dataset("edge_case_user", 400, domain=domain, entity="tickets")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db)
+    loaded = doc["delivery"]["tables"]["tickets"]["loaded"]
+    assert loaded >= len(valid) > 100  # (and a row whose break a dropped NUL undid)
+    with psycopg.connect(pg_db) as conn:
+        found = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'deleted' OR m = 'meh' OR prio = 0"
+            " OR stars > 3 OR NOT urgent OR ratio = 0), count(*) FROM tickets"
+        ).fetchone()
+    assert found == (0, loaded)
 
 
 def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:

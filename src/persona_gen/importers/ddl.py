@@ -145,8 +145,14 @@ def parse_ddl(
         domain=domain,
         listed=tuple(domain.entities),
         format=DdlImporter.name,
-        warnings=tuple(reader.warnings),
+        warnings=tuple(sorted(reader.warnings, key=_line_of)),  # (stable: in script order)
     )
+
+
+def _line_of(warning: str) -> int:
+    """The script line a warning starts with (``line 12: ...``; 0 for none)."""
+    m = re.match(r"line (\d+):", warning)
+    return int(m.group(1)) if m else 0
 
 
 class DdlImporter:
