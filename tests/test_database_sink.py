@@ -460,6 +460,13 @@ def test_a_schema_qualified_ddl_table_loads_into_its_schema(pg_db: str, tmp_path
         (tickets,) = conn.execute('SELECT count(*) FROM app."Tickets"').fetchone() or (0,)
     assert notes == len(valid) and tickets > 0
     assert pg_tables(pg_db) == set()  # nothing went to public
+    # check reads that table back (not public.notes, which does not exist)
+    report = tmp_path / "report.json"
+    profile_file = str(tmp_path / "tickets.yaml")
+    checked = run_cli(["check", pg_db, "--profile", profile_file, "--report", str(report)])
+    assert checked.code == 0, checked.stderr
+    doc = orjson.loads(report.read_bytes())
+    assert (doc["table"], doc["records"], doc["passed"]) == ("app.notes", notes, notes)
     # the sql format's INSERTs name the schema too, and PostgreSQL runs them
     parents = dataset("normal_user", 30, seed=9, domain=domain, entity="Tickets")
     script = _script(parents, SqlEncoder)

@@ -126,6 +126,16 @@ def test_table_names_as_written_and_schema_qualification_kept_apart() -> None:
     assert result.warnings == ("line 1: table dotted: schema name 'a.b' holds a dot; not kept",)
 
 
+def test_one_name_in_two_schemas_is_warned_as_such() -> None:
+    result = load("CREATE TABLE app.t (id int);\nCREATE TABLE audit.t (id int, at date);")
+    assert result.listed == ("t",)
+    assert result.domain.entities["t"].table_schema == "audit"
+    assert result.warnings == (
+        "line 2: table audit.t has the name of table app.t (line 1); one entity per name: "
+        "the later one is used",
+    )
+
+
 def test_table_schema_round_trips_in_a_profile_and_a_dotted_one_is_refused() -> None:
     from persona_gen.entities.keys import EntityFormatError
     from persona_gen.entities.serial import domain_from_dict, domain_to_dict

@@ -98,6 +98,10 @@ def _value_count(s: Schema) -> int | None:
     return None
 
 
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
 class DdlError(ValueError):
     """A statement that cannot be read; ``line`` is the line in the script."""
 
@@ -261,10 +265,18 @@ class Reader:
             self.warn(f"table {name} is created from a query; its columns are not known")
             return
         key = name.lower()
-        if key in self.tables:
-            self.warn(f"table {name} defined again; the later definition is used")
-            del self.tables[key]
         schema = target.db or None
+        if key in self.tables:
+            before = self.tables[key].schema
+            if before != schema:  # (entities are named as tables: one per name)
+                self.warn(
+                    f"table {_qualified(schema, name)} has the name of table "
+                    f"{_qualified(before, self.tables[key].name)} (line "
+                    f"{self.tables[key].line}); one entity per name: the later one is used"
+                )
+            else:
+                self.warn(f"table {name} defined again; the later definition is used")
+            del self.tables[key]
         if schema is not None and "." in schema:
             self.warn(f"table {name}: schema name {schema!r} holds a dot; not kept")
             schema = None
