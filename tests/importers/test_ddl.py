@@ -796,6 +796,7 @@ def test_and_of_simple_and_complex_keeps_the_simple_part() -> None:
         ("s int CHECK (s IN (1, 2, 3) AND s <> 2)", {"enum": (1, 3)}),
         ("s real CHECK (s >= 0 AND s <> 0)", {"minimum": 0, "exclusive_minimum": True}),
         ("s int CHECK (s <> -5) CHECK (s > 0)", {"minimum": 1}),  # (outside: nothing to do)
+        ("s text CHECK (s IN ('', 'a')) CHECK (s <> '')", {"enum": ("a",), "min_length": 1}),
     ],
 )
 def test_excluded_values_leave_the_column(decls: str, expected: dict[str, Any]) -> None:

@@ -183,6 +183,8 @@ def _exclude(col: ColumnDraft, values: tuple[Any, ...]) -> bool:
     if s.enum is not None:
         col.schema = dataclasses.replace(s, enum=tuple(v for v in s.enum if v not in values))
         return True
+    if kind == "string" and (s.min_length or 0) >= 1 and set(values) == {""}:
+        return True  # (col <> '': a length of 1 and up)
     if kind == "integer" and s.minimum is not None and s.maximum is not None:
         low, high = s.minimum, s.maximum
         while low <= high and low in values:
@@ -391,8 +393,7 @@ def _comparison(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
     if op is exp.EQ:
         return _set_enum(col, [value])
     if kind == "string" and op is exp.NEQ and value == "":
-        col.schema = _raise_min_length(col.schema, 1)
-        return True
+        col.schema = _raise_min_length(col.schema, 1)  # (and out of an enum, when settled)
     if op is exp.NEQ:  # (settled when the script is read: settle_exclusions)
         col.excluded.append(Exclusion((value,), node, check_line(node, line)))
         return True
