@@ -25,7 +25,7 @@ from psycopg import sql
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
-from persona_gen.importers.ddl import insert_order
+from persona_gen.importers.ddl import insert_order, parse_ddl
 from persona_gen.personas.loader import Persona
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.records import read_sql
@@ -408,6 +408,133 @@ def test_a_schema_qualified_table_is_a_table_of_that_schema(pg_db: str) -> None:
     assert pg_tables(pg_db) == set()  # not a table literally named "app.people" in public
     # and again into the table that now exists
     load_dataset(dataset("normal_user", 300, seed=8), f"{pg_db}?table=app.people")
+
+
+QUALIFIED = """
+CREATE SCHEMA app;
+CREATE TABLE app."Tickets" (
+    id integer PRIMARY KEY,
+    title varchar(60) NOT NULL
+);
+CREATE TABLE app.notes (
+    id integer PRIMARY KEY,
+    ticket_id integer NOT NULL REFERENCES app."Tickets" (id),
+    body text
+);
+"""
+
+
+def _qualified_profile(tmp_path: Path) -> Any:
+    ddl = tmp_path / "tickets.sql"
+    ddl.write_text(QUALIFIED)
+    out = tmp_path / "tickets.yaml"
+    made = run_cli(["import-schema", str(ddl), "-f", "ddl", "-e", "notes", "-o", str(out)])
+    assert made.code == 0, made.stderr
+    return load_profile(out, CATALOG)
+
+
+def _app_tables(url: str) -> set[tuple[str, str]]:
+    with psycopg.connect(url) as conn:
+        found = conn.execute(
+            "SELECT schemaname, tablename FROM pg_tables WHERE schemaname IN ('app', 'public')"
+        ).fetchall()
+    return {(s, t) for s, t in found}
+
+
+def test_a_schema_qualified_ddl_table_loads_into_its_schema(pg_db: str, tmp_path: Path) -> None:
+    """``CREATE TABLE app."Tickets"`` loaded into public."Tickets" (or failed for want of
+    it) unless the URL said ``?table=app.Tickets``: the DDL's schema is kept with the entity
+    (``table_schema``) and loads, created tables and INSERT scripts use it."""
+    profile = _qualified_profile(tmp_path)
+    domain = profile.domain
+    assert domain.entities["Tickets"].table_schema == "app"
+    assert "table_schema: app" in (tmp_path / "tickets.yaml").read_text()
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(QUALIFIED)
+    ds = dataset("normal_user", 50, domain=domain, entity="notes")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db)  # the tables the DDL made, parents generated
+    assert doc["delivery"]["tables"]["app.notes"]["loaded"] == len(valid)
+    with psycopg.connect(pg_db) as conn:
+        (notes,) = conn.execute("SELECT count(*) FROM app.notes").fetchone() or (0,)
+        (tickets,) = conn.execute('SELECT count(*) FROM app."Tickets"').fetchone() or (0,)
+    assert notes == len(valid) and tickets > 0
+    assert pg_tables(pg_db) == set()  # nothing went to public
+    # check reads that table back (not public.notes, which does not exist)
+    report = tmp_path / "report.json"
+    profile_file = str(tmp_path / "tickets.yaml")
+    checked = run_cli(["check", pg_db, "--profile", profile_file, "--report", str(report)])
+    assert checked.code == 0, checked.stderr
+    doc = orjson.loads(report.read_bytes())
+    assert (doc["table"], doc["records"], doc["passed"]) == ("app.notes", notes, notes)
+    # the sql format's INSERTs name the schema too, and PostgreSQL runs them
+    parents = dataset("normal_user", 30, seed=9, domain=domain, entity="Tickets")
+    script = _script(parents, SqlEncoder)
+    assert script.count('INSERT INTO "app"."Tickets" (') == 30
+    with psycopg.connect(pg_db) as conn:
+        conn.execute('DELETE FROM app.notes; DELETE FROM app."Tickets"')
+        conn.execute(script.encode())
+        (count,) = conn.execute('SELECT count(*) FROM app."Tickets"').fetchone() or (0,)
+    assert count == 30
+    # and check reads the script back for that table
+    path = tmp_path / "tickets_rows.sql"
+    path.write_text(script)
+    kinds = {c.name: c.kind for c in dataset_table(parents)[0].columns}
+    assert len(read_sql(path, "app.Tickets", kinds)) == 30
+
+
+def test_create_tables_makes_the_schema_a_ddl_table_names(pg_db: str, tmp_path: Path) -> None:
+    domain = _qualified_profile(tmp_path).domain
+    ds = dataset("normal_user", 40, domain=domain, entity="notes")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db, create_tables=True)
+    assert doc["delivery"]["created_tables"] == ["app.Tickets", "app.notes"]
+    assert _app_tables(pg_db) == {("app", "Tickets"), ("app", "notes")}
+    with psycopg.connect(pg_db) as conn:
+        (count,) = conn.execute("SELECT count(*) FROM app.notes").fetchone() or (0,)
+    assert count == len(valid)
+    # SQLite has no schemas: the tables are the bare names there
+    database = tmp_path / "tickets.db"
+    load_dataset(ds, f"sqlite:///{database}", create_tables=True)
+    assert sqlite_tables(database) == {"Tickets", "notes"}
+    encoder = SqliteSqlEncoder()
+    encoder.bind(dataset("normal_user", 3, domain=domain, entity="Tickets"))
+    assert encoder.table is not None and encoder.table.name == "Tickets"
+
+
+EXCLUSIONS = """
+CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');
+CREATE TABLE tickets (
+    id integer PRIMARY KEY,
+    status varchar(10) NOT NULL CHECK (status IN ('open', 'closed', 'deleted')),
+    m mood NOT NULL CHECK (m <> 'meh'),
+    prio smallint NOT NULL CHECK (prio >= 0) CHECK (prio <> 0),
+    stars integer CHECK (stars BETWEEN 1 AND 5 AND stars NOT IN (4, 5)),
+    urgent boolean NOT NULL CHECK (urgent != false),
+    ratio real CHECK (ratio >= 0 AND ratio <> 0),
+    CHECK (status <> 'deleted')
+);
+"""
+
+
+def test_edge_rows_of_excluded_values_load_into_postgresql(pg_db: str) -> None:
+    """Edge cases take an enum's first and last members and a column's bounds: with
+    ``CHECK (status <> 'deleted')`` or ``CHECK (prio <> 0)`` left out of the model, rows
+    labelled valid held them and PostgreSQL refused the load."""
+    domain = parse_ddl(EXCLUSIONS, dialect="postgres").domain
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(EXCLUSIONS)
+    ds = dataset("edge_case_user", 400, domain=domain, entity="tickets")
+    valid = [r for r in rows_of(ds) if r["_expected_valid"]]
+    doc = load_dataset(ds, pg_db)
+    loaded = doc["delivery"]["tables"]["tickets"]["loaded"]
+    assert loaded >= len(valid) > 100  # (and a row whose break a dropped NUL undid)
+    with psycopg.connect(pg_db) as conn:
+        found = conn.execute(
+            "SELECT count(*) FILTER (WHERE status = 'deleted' OR m = 'meh' OR prio = 0"
+            " OR stars > 3 OR NOT urgent OR ratio = 0), count(*) FROM tickets"
+        ).fetchone()
+    assert found == (0, loaded)
 
 
 def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:

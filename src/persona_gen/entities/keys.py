@@ -47,7 +47,15 @@ _NESTED = {
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
 SCHEMA_KEYS = ("type", *PLAIN, *sorted(_NESTED - {"type"}), "required", "read_only", "write_only")
-ENTITY_KEYS = ("schema", "primary_key", "unique", "foreign_keys", "plural", "identity_always")
+ENTITY_KEYS = (
+    "schema",
+    "primary_key",
+    "unique",
+    "foreign_keys",
+    "plural",
+    "identity_always",
+    "table_schema",
+)
 FOREIGN_KEY_KEYS = ("columns", "entity", "references")
 OPERATION_KEYS = (
     "method",

@@ -181,6 +181,9 @@ class Entity:
     # Columns the database numbers itself (GENERATED ALWAYS AS IDENTITY): PostgreSQL takes a
     # value for them from an INSERT only with OVERRIDING SYSTEM VALUE (COPY takes it as is).
     identity_always: tuple[str, ...] = ()
+    # The database schema of its table, as an imported DDL names it (``CREATE TABLE
+    # app."Tickets"``: ``app``); loads and SQL scripts for PostgreSQL go to that schema's table.
+    table_schema: str | None = None
 
     @property
     def collection(self) -> str:

@@ -249,6 +249,8 @@ def entity_to_dict(entity: Entity) -> dict[str, Any]:
         out["plural"] = entity.plural
     if entity.identity_always:
         out["identity_always"] = list(entity.identity_always)
+    if entity.table_schema:
+        out["table_schema"] = entity.table_schema
     return out
 
 
@@ -281,6 +283,9 @@ def _entity(name: str, data: Any, path: str, found: _Found) -> Entity:
         identity_always=found.read(
             (), _names, data.get("identity_always", []), f"{path}.identity_always"
         ),
+        table_schema=found.read(
+            None, _schema_name, data.get("table_schema"), f"{path}.table_schema"
+        ),
     )
 
 
@@ -288,6 +293,15 @@ def _list(value: Any, path: str) -> list[Any]:
     if not isinstance(value, list | tuple):
         raise EntityFormatError(path, "expected a list")
     return list(value)
+
+
+def _schema_name(value: Any, path: str) -> str | None:
+    """A database schema's name (``app``), or None."""
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value or "." in value:
+        raise EntityFormatError(path, "expected a schema name (text without a dot)")
+    return value
 
 
 def _names(value: Any, path: str) -> tuple[str, ...]:

@@ -10,7 +10,9 @@ What a table says and how it is expressed:
 * Names as the script's database stores them: PostgreSQL folds unquoted identifiers to lower
   case (``CREATE TABLE Job (JobId ...)`` is the entity ``job`` with the field ``jobid``),
   Oracle and Snowflake to upper case; quoted identifiers, and every identifier of MySQL,
-  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates.
+  SQLite and SQL Server, keep their case. Rows then load into the tables the script creates:
+  a schema name (``app."Tickets"``) is kept as ``Entity.table_schema``, the schema
+  PostgreSQL loads and INSERT scripts use.
 
 * Columns, in order, as the fields of a closed object. Every field is ``required``: a row
   always has every column. A column without ``NOT NULL`` (and outside the primary key) is
@@ -143,8 +145,14 @@ def parse_ddl(
         domain=domain,
         listed=tuple(domain.entities),
         format=DdlImporter.name,
-        warnings=tuple(reader.warnings),
+        warnings=tuple(sorted(reader.warnings, key=_line_of)),  # (stable: in script order)
     )
+
+
+def _line_of(warning: str) -> int:
+    """The script line a warning starts with (``line 12: ...``; 0 for none)."""
+    m = re.match(r"line (\d+):", warning)
+    return int(m.group(1)) if m else 0
 
 
 class DdlImporter:

@@ -74,7 +74,8 @@ def read_bound(
     if fmt in ("sql", "sqlite", SERVER_FORMAT):
         from persona_gen.sinks.tables import table_for
 
-        spec = table_for(domain.entity(entity), domain, table or None)
+        dialect = "sqlite" if fmt == "sqlite" else "postgres"
+        spec = table_for(domain.entity(entity), domain, table or None, dialect=dialect)
         kinds = {c.name: c.kind for c in spec.columns}
         if not isinstance(path, Path):
             from persona_gen.runtime.readers_db import read_postgres

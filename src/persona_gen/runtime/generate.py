@@ -226,9 +226,9 @@ def _plan_database_loads(prepared: list[Prepared]) -> None:
             assert item.sink is not None
             table = parse_database_url(item.sink).table
             loads.setdefault(key, []).append((item.name, dataset, table))
-    for members in loads.values():
+    for (kind, _), members in loads.items():
         try:
-            plan_tables(members)
+            plan_tables(members, "sqlite" if kind == "sqlite" else "postgres")
         except PersonaGenError as exc:
             if len(members) == 1:
                 exc.dataset = exc.dataset or members[0][0]

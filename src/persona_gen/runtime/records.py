@@ -761,7 +761,7 @@ def read_sql(path: Path, table: str, kinds: Mapping[str, str]) -> list[dict[str,
     rows: list[dict[str, Any]] = []
     others: set[str] = set()
     for label, name, columns, values, at in _sql_inserts(text, error, list(kinds)):
-        if name.lower() != table.lower():
+        if name.lower() != table.lower() and name.lower() != table.rsplit(".", 1)[-1].lower():
             others.add(name)
             continue
         if len(values) != len(columns):

@@ -10,11 +10,12 @@ and is never printed.) Options: ``table`` (the table name; default: the entity's
 ``connect`` (seconds to wait for the server, default 5; PostgreSQL only).
 
 What is loaded: the ``file`` generator's rows, one row per record, into the entity's table
-(an imported DDL table keeps its name, a built-in entity uses its collection, e.g.
-``users``). Only the entity's columns go in: the label columns (``_expected_valid``,
-``_violations``, ``_behaviors``) and read-only (generated) columns are left out. Records of
-the other generators (api, streaming, load, fault) are envelopes, not table rows: they are
-refused with a message saying so (send them to a file or Kafka instead).
+(an imported DDL table keeps its name, and on PostgreSQL the schema the DDL names,
+``app."Tickets"``, which ``create_tables`` creates when missing; a built-in entity uses its
+collection, e.g. ``users``). Only the entity's columns go in: the label columns
+(``_expected_valid``, ``_violations``, ``_behaviors``) and read-only (generated) columns are
+left out. Records of the other generators (api, streaming, load, fault) are envelopes, not
+table rows: they are refused with a message saying so (send them to a file or Kafka instead).
 
 Rows a behaviour broke on purpose are skipped and counted (``skipped_invalid``) unless
 ``include_invalid``: those invalid as the table is given them (``sinks.written``), which
@@ -232,7 +233,7 @@ def load_datasets(
         (name, ds, table or target.table)
         for name, ds, table in zip(names, datasets, chosen, strict=True)
     ]
-    parts = plan_tables(members)
+    parts = plan_tables(members, "sqlite" if target.kind == "sqlite" else "postgres")
     report = LoadReport(destination=str(target), datasets=names if len(names) > 1 else [])
     if len(members) > 1:
         report.owned = {

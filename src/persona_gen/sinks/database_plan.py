@@ -21,9 +21,11 @@ __all__ = ["Part", "Source", "Where", "dataset_table", "plan_tables"]
 Where = tuple[int, int]  # (source within the table, row index within that source's dataset)
 
 
-def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, Entity, Domain]:
-    """The table a dataset's rows fit, its entity and domain; a ``UsageError`` for
-    generators whose records are not table rows."""
+def dataset_table(
+    dataset: Dataset, table: str | None = None, dialect: str = "postgres"
+) -> tuple[Table, Entity, Domain]:
+    """The table a dataset's rows fit in ``dialect`` (postgres, sqlite), its entity and
+    domain; a ``UsageError`` for generators whose records are not table rows."""
     if dataset.generator != "file":
         # (load rows are flat, but a schedule of requests, not rows of the entity's table)
         what = (
@@ -39,7 +41,7 @@ def dataset_table(dataset: Dataset, table: str | None = None) -> tuple[Table, En
     generator: Any = dataset.lanes[0].generator
     entity: Entity = generator.entity
     domain: Domain = generator.ctx.domain
-    spec = table_for(entity, domain, table)
+    spec = table_for(entity, domain, table, dialect=dialect)
     if not spec.columns:
         # (``INSERT INTO t () VALUES ()`` is not SQL, and rows of no values hold no data)
         raise UsageError(
@@ -129,9 +131,12 @@ def _numbered(schema: Schema) -> bool:
     return schema.type in ("integer", "boolean") or bool(schema.enum) or schema.has_const
 
 
-def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
-    """The tables of a load, parents first: the members' tables, and a table of generated
-    parent rows for every table their foreign keys reach that no member fills."""
+def plan_tables(
+    members: list[tuple[str, Dataset, str | None]], dialect: str = "postgres"
+) -> list[Part]:
+    """The tables of a load into ``dialect`` (postgres, sqlite), parents first: the members'
+    tables, and a table of generated parent rows for every table their foreign keys reach
+    that no member fills."""
     from persona_gen.importers.ddl import insert_order
 
     domains: list[Domain] = []
@@ -147,7 +152,7 @@ def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
     by_entity: dict[tuple[int, str], Part] = {}
     single = len(members) == 1
     for name, ds, table in members:
-        spec, entity, domain = dataset_table(ds, table)
+        spec, entity, domain = dataset_table(ds, table, dialect)
         d = domain_index(domain)
         source = Source(ds, "the dataset" if single else f"dataset '{name}'", name)
         part = parts.get(spec.name)
@@ -171,7 +176,7 @@ def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
                 parent = part.domain.entities.get(fk.entity)
                 if parent is None or (d, parent.name) in by_entity:
                     continue
-                spec = table_for(parent, part.domain)
+                spec = table_for(parent, part.domain, dialect=dialect)
                 if spec.name in parts:
                     raise UsageError(
                         f"table '{spec.name}' would hold both another dataset's rows and "
@@ -189,7 +194,9 @@ def plan_tables(members: list[tuple[str, Dataset, str | None]]) -> list[Part]:
     for part in ordered:  # REFERENCES name the tables of this load (a table may be renamed)
         d = domain_index(part.domain)
         part.names = {e: p.spec.name for (i, e), p in by_entity.items() if i == d}
-        part.spec = table_for(part.entity, part.domain, part.spec.name, names=part.names)
+        part.spec = table_for(
+            part.entity, part.domain, part.spec.name, names=part.names, dialect=dialect
+        )
     _generate_parents(ordered, {name: ds for name, ds, _ in members})
     for part in ordered:
         part.together = [p.spec.name for p in ordered]

@@ -42,6 +42,7 @@ def postgres_load(
                     if found == (None,):
                         if not create_tables:
                             raise missing_table(target, part.spec.name)
+                        _create_schema(conn, part.spec.name)
                         conn.execute(part.create_sql("postgres").encode())
                         created.append(part.spec.name)
                     else:
@@ -55,8 +56,8 @@ def postgres_load(
                 for part in parts:
                     loaded[part.spec.name] = _pg_copy(conn, target, part)
         except psycopg.errors.IntegrityError as exc:  # at COMMIT: deferred constraints
-            table = exc.diag.table_name
-            part = next((p for p in parts if p.spec.name == table), parts[-1])
+            table = exc.diag.table_name  # (without its schema)
+            part = next((p for p in parts if _bare(p.spec.name) == table), parts[-1])
             raise rejected(
                 target, part, find_key(part, exc.diag.message_detail), _pg_reason(exc)
             ) from None
@@ -72,6 +73,24 @@ def postgres_load(
         raise SinkError(f"{target}: {scrub_password(_pg_reason(exc), target)}") from None
     finally:
         conn.close()
+
+
+def _bare(name: str) -> str:
+    """A table's name without its schema (``app.Tickets``: ``Tickets``)."""
+    return name.split(".", 1)[1] if "." in name else name
+
+
+def _create_schema(conn: Any, table: str) -> None:
+    """The schema of a ``schema.table`` about to be created, when it does not exist yet (in
+    the load's transaction: rolled back with it)."""
+    from psycopg import sql
+
+    if "." not in table:
+        return
+    schema = table.split(".", 1)[0]
+    found = conn.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", (schema,)).fetchone()
+    if found is None:
+        conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
 
 
 def _pg_reason(exc: Any) -> str:

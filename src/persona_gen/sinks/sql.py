@@ -2,7 +2,8 @@
 
 Rows are the ``file`` generator's (other generators are refused: their records are not table
 rows). The table and its columns come from the dataset's entity (``tables.table_for``): an
-imported DDL table keeps its name, a built-in entity uses its collection (``users``); label
+imported DDL table keeps its name (and in PostgreSQL's dialect its schema,
+``"app"."Tickets"``), a built-in entity uses its collection (``users``); label
 columns and read-only columns are left out. Nothing else is written: no ``BEGIN``/``COMMIT``
 (wrap the script yourself when you want all or nothing) and no ``CREATE TABLE``
 (``tables.create_table_sql`` writes one). A table with a ``GENERATED ALWAYS AS IDENTITY``
@@ -31,7 +32,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from persona_gen.sinks.encoders import Encoder
-from persona_gen.sinks.tables import Table, quote_identifier, sql_literal
+from persona_gen.sinks.tables import Table, quote_identifier, quote_table, sql_literal
 from persona_gen.sinks.written import WrittenLabels
 
 __all__ = ["SqlEncoder", "SqliteSqlEncoder"]
@@ -51,7 +52,7 @@ class SqlEncoder(Encoder):
         """Take the table and columns from the dataset's entity (refuses non-file datasets)."""
         from persona_gen.sinks.database import dataset_table
 
-        self.table, entity, domain = dataset_table(dataset, table)
+        self.table, entity, domain = dataset_table(dataset, table, self.sql_dialect)
         written = {c.name for c in self.table.columns}
         self.overriding = self.sql_dialect == "postgres" and any(
             c in written for c in entity.identity_always
@@ -67,7 +68,7 @@ class SqlEncoder(Encoder):
         dialect = self.sql_dialect
         overriding = "OVERRIDING SYSTEM VALUE " if self.overriding else ""
         prefix = (
-            f"INSERT INTO {quote_identifier(table.name)} "
+            f"INSERT INTO {quote_table(table.name, dialect)} "
             f"({', '.join(quote_identifier(c) for c in table.column_names)}) {overriding}VALUES ("
         )
         lines: list[str] = []

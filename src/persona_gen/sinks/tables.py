@@ -108,11 +108,14 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def table_name(domain: Domain | None, entity: Entity) -> str:
-    """An imported DDL table keeps its name; a built-in entity uses its collection (users)."""
-    if domain is not None and domain.source == "ddl":
-        return entity.name
-    return entity.collection
+def table_name(domain: Domain | None, entity: Entity, dialect: str = "postgres") -> str:
+    """An imported DDL table keeps its name; a built-in entity uses its collection (users).
+    In PostgreSQL the entity's ``table_schema`` qualifies it (``app.Tickets``, a table of the
+    schema ``app``, as ``quote_table`` reads it); SQLite has no schemas: the bare name."""
+    name = entity.name if domain is not None and domain.source == "ddl" else entity.collection
+    if entity.table_schema and dialect != "sqlite":
+        return f"{entity.table_schema}.{name}"
+    return name
 
 
 def _deref(domain: Domain | None, s: Schema) -> Schema:
@@ -129,9 +132,11 @@ def table_for(
     table: str | None = None,
     *,
     names: Mapping[str, str] | None = None,
+    dialect: str = "postgres",
 ) -> Table:
     """The table of ``entity``'s flattened rows (see the module docstring); ``names`` maps
-    entity names to table names where a load renames a parent table."""
+    entity names to table names where a load renames a parent table; ``dialect`` (postgres,
+    sqlite) names the tables as ``table_name`` does."""
     columns: list[Column] = []
 
     def walk(schema: Schema, prefix: str, depth: int, parents_required: bool) -> None:
@@ -156,10 +161,10 @@ def table_for(
         for fk in entity.foreign_keys:
             parent = domain.entities.get(fk.entity)
             if parent is not None:
-                parent_table = (names or {}).get(parent.name) or table_name(domain, parent)
+                parent_table = (names or {}).get(parent.name) or table_name(domain, parent, dialect)
                 fks.append((fk.columns, parent_table, fk.references))
     return Table(
-        name=table or table_name(domain, entity),
+        name=table or table_name(domain, entity, dialect),
         columns=tuple(columns),
         primary_key=entity.primary_key,
         unique=entity.unique,
@@ -421,8 +426,8 @@ def create_table_sql(
 ) -> str:
     """``CREATE TABLE`` for ``entity``'s rows in ``dialect`` (postgres, sqlite; other sqlglot
     dialects by transpiling the PostgreSQL text); ``names`` as for ``table_for``."""
-    spec = table_for(entity, domain, table, names=names)
     target = "sqlite" if dialect == "sqlite" else "postgres"
+    spec = table_for(entity, domain, table, names=names, dialect=target)
     lines = []
     for c in spec.columns:
         line = f"    {quote_identifier(c.name)} {c.sql_type(target)}"

@@ -5,6 +5,13 @@ with a number (``>``, ``>=``, ``<``, ``<=``, ``=``), ``BETWEEN``, ``IN (...)`` a
 ``= ANY (ARRAY[...])`` (what pg_dump writes for IN), ``<> ''``, ``IS NOT NULL``, the same
 comparisons on ``length(col)`` (and ``char_length``, ``len``...), ``LIKE`` and PostgreSQL's
 ``~`` regular expressions. Anything else is returned so the caller can warn about it.
+
+``col <> value`` (``!=``) and ``col NOT IN (...)`` are kept as the column's ``excluded``
+values and settled once the whole script is read (``settle_exclusions``), when every other
+CHECK of the column is known: the values leave its enum (an IN list, a PostgreSQL enum type,
+or a boolean's two values), or move an integer's bound that equals one of them (``qty >= 0``
+and ``qty <> 0``: 1 and up) or make a number's bound exclusive; otherwise — a free string
+or number — the model cannot leave out one value, and the caller warns about the CHECK.
 """
 
 from __future__ import annotations
@@ -13,14 +20,23 @@ import dataclasses
 import math
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlglot import exp
 
 from persona_gen.entities.model import Schema
 
-__all__ = ["ColumnDraft", "apply_check", "literal_value"]
+__all__ = [
+    "ColumnDraft",
+    "Exclusion",
+    "apply_check",
+    "check_columns",
+    "check_line",
+    "literal_value",
+    "not_expressed_reason",
+    "settle_exclusions",
+]
 
 _LENGTH_FUNCS = {"length", "char_length", "character_length", "len", "octet_length", "lengthb"}
 _NOT_LITERAL = object()
@@ -35,6 +51,18 @@ class ColumnDraft:
     not_null: bool = False
     read_only: bool = False
     identity_always: bool = False  # GENERATED ALWAYS AS IDENTITY
+    # Values a CHECK (col <> v, col NOT IN (...)) rules out, settled when the script is read.
+    excluded: list[Exclusion] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """Values ``CHECK (col <> v)`` or ``CHECK (col NOT IN (...))`` rules out; the CHECK
+    (for a warning when they cannot be left out) and the line it is on."""
+
+    values: tuple[Any, ...]
+    check: exp.Expression
+    line: int
 
 
 Resolver = Callable[[str], ColumnDraft | None]
@@ -69,33 +97,147 @@ def is_literal(value: Any) -> bool:
     return value is not _NOT_LITERAL
 
 
-def apply_check(condition: exp.Expression, resolve: Resolver) -> list[exp.Expression]:
-    """Apply what ``condition`` says to its columns; return the parts that could not be."""
+def apply_check(
+    condition: exp.Expression, resolve: Resolver, line: int = 0
+) -> list[exp.Expression]:
+    """Apply what ``condition`` says to its columns; return the parts that could not be.
+    ``line``: the line its statement starts on (exclusions keep the CHECK's own line)."""
     failed: list[exp.Expression] = []
-    _apply(condition, resolve, failed)
+    _apply(condition, resolve, failed, line)
     return failed
 
 
-def _apply(node: exp.Expression, resolve: Resolver, failed: list[exp.Expression]) -> None:
+def _apply(
+    node: exp.Expression, resolve: Resolver, failed: list[exp.Expression], line: int
+) -> None:
     while isinstance(node, exp.Paren):
         node = node.this
     if isinstance(node, exp.And):
-        _apply(node.this, resolve, failed)
-        _apply(node.expression, resolve, failed)
+        _apply(node.this, resolve, failed, line)
+        _apply(node.expression, resolve, failed, line)
         return
     if isinstance(node, exp.Boolean) and node.this:
         return
-    if not _simple(node, resolve):
+    if not _simple(node, resolve, line):
         failed.append(node)
 
 
-def _simple(node: exp.Expression, resolve: Resolver) -> bool:
+def check_line(node: exp.Expression, line: int) -> int:
+    """The script line of ``node`` in a statement starting on ``line`` (its first name or
+    value's, as sqlglot saw it; else ``line``)."""
+    for part in node.walk():
+        at = part.meta.get("line") if part.meta else None
+        if isinstance(at, int) and at > 0:
+            return line + at - 1
+    return line
+
+
+def check_columns(node: exp.Expression, resolve: Resolver) -> list[str]:
+    """The table's columns a CHECK part names, as the table names them, in order of use."""
+    names: dict[str, None] = {}
+    for ref in node.find_all(exp.Column):
+        col = resolve(ref.name) if not ref.table else None
+        names[col.name if col is not None else ref.name] = None
+    return list(names)
+
+
+_DATES = ("date", "date-time", "time")
+
+
+def not_expressed_reason(node: exp.Expression, resolve: Resolver) -> str:
+    """Why a CHECK part was left out, in a few words ("" when nothing more can be said)."""
+    columns = check_columns(node, resolve)
+    if len(columns) > 1:
+        return "it relates several columns"
+    inner = node.this if isinstance(node, exp.Not) else node
+    while isinstance(inner, exp.Paren):
+        inner = inner.this
+    if columns and isinstance(inner, exp.GT | exp.GTE | exp.LT | exp.LTE | exp.Between):
+        col = resolve(columns[0])
+        if col is not None and col.schema.format in _DATES:
+            return "dates and times take no bounds in the entity model"
+    return ""
+
+
+def settle_exclusions(col: ColumnDraft) -> list[Exclusion]:
+    """Apply the values ``col``'s CHECKs rule out (see the module docstring), now that its
+    other CHECKs are known; return those that could not be."""
+    failed = []
+    for ex in col.excluded:
+        if not _exclude(col, ex.values):
+            failed.append(ex)
+    col.excluded = []
+    return failed
+
+
+def _exclude(col: ColumnDraft, values: tuple[Any, ...]) -> bool:
+    s = col.schema
+    kind = s.type
+    if kind == "boolean" and s.enum is None:
+        if not all(isinstance(v, bool) for v in values):
+            return False
+        col.schema = dataclasses.replace(s, enum=tuple(b for b in (False, True) if b not in values))
+        return True
+    if not _values_fit(kind, values):
+        return False
+    if s.enum is not None:
+        col.schema = dataclasses.replace(s, enum=tuple(v for v in s.enum if v not in values))
+        return True
+    if kind == "string" and (s.min_length or 0) >= 1 and set(values) == {""}:
+        return True  # (col <> '': a length of 1 and up)
+    if kind == "integer" and s.minimum is not None and s.maximum is not None:
+        low, high = s.minimum, s.maximum
+        while low <= high and low in values:
+            low += 1
+        while high >= low and high in values:
+            high -= 1
+        if any(low < v < high for v in values):
+            return False
+        col.schema = dataclasses.replace(s, minimum=low, maximum=high)
+        return True
+    if kind == "number":
+        bottom, top = s.minimum, s.maximum
+        inside = [v for v in values if v not in (bottom, top)]
+        if inside and not all(
+            (bottom is not None and v < bottom) or (top is not None and v > top) for v in inside
+        ):
+            return False
+        col.schema = dataclasses.replace(
+            s,
+            exclusive_minimum=s.exclusive_minimum or (bottom is not None and bottom in values),
+            exclusive_maximum=s.exclusive_maximum or (top is not None and top in values),
+        )
+        return True
+    return False
+
+
+def _values_fit(kind: str, values: tuple[Any, ...]) -> bool:
+    """Whether ``values`` are values of a column of type ``kind`` (as the CHECK compares)."""
+    if kind == "string":
+        return all(isinstance(v, str) for v in values)
+    if kind == "integer":
+        return all(isinstance(v, int) and not isinstance(v, bool) for v in values)
+    if kind == "number":
+        return all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+    return False
+
+
+def _simple(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
     if isinstance(node, exp.Or):
-        return _or_null(node, resolve)
+        return _or_null(node, resolve, line)
     if isinstance(node, exp.Not):
         inner = node.this
         while isinstance(inner, exp.Paren):
             inner = inner.this
+        if isinstance(inner, exp.In) and inner.args.get("query") is None:  # col NOT IN (...)
+            col = _column(inner.this, resolve)
+            ruled_out = tuple(literal_value(v) for v in inner.expressions)
+            if col is None or not ruled_out or not all(is_literal(v) for v in ruled_out):
+                return False
+            if None in ruled_out:  # (x NOT IN (1, NULL) is never true: no row fits)
+                return False
+            col.excluded.append(Exclusion(ruled_out, node, check_line(node, line)))
+            return True
         if (
             isinstance(inner, exp.Is)
             and isinstance(inner.expression, exp.Null)
@@ -107,7 +249,7 @@ def _simple(node: exp.Expression, resolve: Resolver) -> bool:
                 return True
         if type(inner) in _NEGATED:  # NOT (pct < 0): pct >= 0 (NULL passes both)
             negated = _NEGATED[type(inner)](this=inner.this, expression=inner.expression)
-            return _comparison(negated, resolve)
+            return _comparison(negated, resolve, line)
         return False
     if isinstance(node, exp.Is) and node.args.get("negate"):  # PostgreSQL's col IS NOT NULL
         col = _column(node.this, resolve)
@@ -134,11 +276,11 @@ def _simple(node: exp.Expression, resolve: Resolver) -> bool:
             return False
         return _set_pattern(col, pattern)
     if isinstance(node, exp.EQ | exp.NEQ | exp.GT | exp.GTE | exp.LT | exp.LTE):
-        return _comparison(node, resolve)
+        return _comparison(node, resolve, line)
     return False
 
 
-def _or_null(node: exp.Or, resolve: Resolver) -> bool:
+def _or_null(node: exp.Or, resolve: Resolver, line: int) -> bool:
     """``col IS NULL OR <simple condition on col>``: the condition, for non-null values."""
     sides = [node.this, node.expression]
     for k, side in enumerate(sides):
@@ -154,7 +296,7 @@ def _or_null(node: exp.Or, resolve: Resolver) -> bool:
             other = sides[1 - k]
             names = {c.name.lower() for c in other.find_all(exp.Column)}
             if col is not None and names == {col.name.lower()}:
-                return _simple(other, resolve) if not isinstance(other, exp.And) else False
+                return _simple(other, resolve, line) if not isinstance(other, exp.And) else False
     return False
 
 
@@ -220,7 +362,7 @@ def _multiple(node: exp.Expression, value: Any, resolve: Resolver) -> bool:
     return True
 
 
-def _comparison(node: exp.Expression, resolve: Resolver) -> bool:
+def _comparison(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
     op: type[exp.Expression] = type(node)
     left, right = node.this, node.expression
     if not is_literal(literal_value(right)) and is_literal(literal_value(left)):
@@ -251,7 +393,9 @@ def _comparison(node: exp.Expression, resolve: Resolver) -> bool:
     if op is exp.EQ:
         return _set_enum(col, [value])
     if kind == "string" and op is exp.NEQ and value == "":
-        col.schema = _raise_min_length(col.schema, 1)
+        col.schema = _raise_min_length(col.schema, 1)  # (and out of an enum, when settled)
+    if op is exp.NEQ:  # (settled when the script is read: settle_exclusions)
+        col.excluded.append(Exclusion((value,), node, check_line(node, line)))
         return True
     if kind not in ("integer", "number") or not isinstance(value, int | float):
         return False

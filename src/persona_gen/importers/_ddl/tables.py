@@ -16,7 +16,16 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect, NormalizationStrategy
 
 from persona_gen.entities.model import Domain, Entity, Field, ForeignKey, Schema
-from persona_gen.importers._ddl.checks import ColumnDraft, apply_check, is_literal, literal_value
+from persona_gen.importers._ddl.checks import (
+    ColumnDraft,
+    apply_check,
+    check_columns,
+    check_line,
+    is_literal,
+    literal_value,
+    not_expressed_reason,
+    settle_exclusions,
+)
 from persona_gen.importers._ddl.split import Statement
 from persona_gen.importers._ddl.support import (
     bare_name,
@@ -89,6 +98,10 @@ def _value_count(s: Schema) -> int | None:
     return None
 
 
+def _qualified(schema: str | None, name: str) -> str:
+    return f"{schema}.{name}" if schema else name
+
+
 class DdlError(ValueError):
     """A statement that cannot be read; ``line`` is the line in the script."""
 
@@ -106,6 +119,7 @@ class TableDraft:
     unique: list[tuple[str, ...]] = field(default_factory=list)
     foreign_keys: list[tuple[tuple[str, ...], str, tuple[str, ...]]] = field(default_factory=list)
     description: str | None = None
+    schema: str | None = None  # the database schema that holds it (``app`` of ``app.t``)
 
     def column(self, name: str) -> ColumnDraft | None:
         found = self.columns.get(name)
@@ -138,7 +152,7 @@ class Reader:
         self.dialect = dialects[0]
         self.tables: dict[str, TableDraft] = {}  # lower-cased name -> draft, file order
         self.warnings: list[str] = []
-        self.types = TypeContext(dialects[0], {}, self.warnings.append)
+        self.types = TypeContext(dialects[0], {}, self.warn)  # (with the line)
         self.line = 0
         folding = Dialect.get_or_raise(self.dialect)
         strategy = folding.normalization_strategy
@@ -251,10 +265,22 @@ class Reader:
             self.warn(f"table {name} is created from a query; its columns are not known")
             return
         key = name.lower()
+        schema = target.db or None
         if key in self.tables:
-            self.warn(f"table {name} defined again; the later definition is used")
+            before = self.tables[key].schema
+            if before != schema:  # (entities are named as tables: one per name)
+                self.warn(
+                    f"table {_qualified(schema, name)} has the name of table "
+                    f"{_qualified(before, self.tables[key].name)} (line "
+                    f"{self.tables[key].line}); one entity per name: the later one is used"
+                )
+            else:
+                self.warn(f"table {name} defined again; the later definition is used")
             del self.tables[key]
-        table = TableDraft(name, self.line)
+        if schema is not None and "." in schema:
+            self.warn(f"table {name}: schema name {schema!r} holds a dot; not kept")
+            schema = None
+        table = TableDraft(name, self.line, schema=schema)
         properties = tree.args.get("properties")
         for prop in properties.expressions if properties else []:
             if isinstance(prop, exp.InheritsProperty):
@@ -272,7 +298,7 @@ class Reader:
             self.warn(f"table {table.name}: {how} {parent.sql()} is not defined in this file")
             return
         for col in source.columns.values():
-            table.columns[col.name] = dataclasses.replace(col)
+            table.columns[col.name] = dataclasses.replace(col, excluded=list(col.excluded))
         if how != "INHERITS":  # inherited tables do not inherit keys
             table.primary_key = source.primary_key
             table.unique = list(source.unique)
@@ -390,10 +416,29 @@ class Reader:
             self.warn(f"{where}: DEFAULT {short(node.sql(self.dialect))} not expressed")
 
     def check(self, table: TableDraft, condition: exp.Expression) -> None:
-        for failed in apply_check(condition, table.column):
-            self.warn(
-                f"table {table.name}: CHECK ({short(failed.sql(self.dialect))}) not expressed"
-            )
+        for failed in apply_check(condition, table.column, self.line):
+            self.not_expressed(table, failed, check_line(failed, self.line))
+
+    def not_expressed(
+        self, table: TableDraft, check: exp.Expression, line: int, reason: str = ""
+    ) -> None:
+        """One line for a CHECK part left out: where, its table and columns, its text, why."""
+        columns = check_columns(check, table.column)
+        where = f"table {table.name}"
+        if columns:
+            where += f", column{'s' if len(columns) > 1 else ''} {', '.join(columns)}"
+        reason = reason or not_expressed_reason(check, table.column)
+        self.warnings.append(
+            f"line {line}: {where}: CHECK ({short(check.sql(self.dialect))}) not expressed"
+            + (f": {reason}" if reason else "")
+        )
+
+    def settle(self, table: TableDraft) -> None:
+        """The values its CHECKs rule out (``col <> v``), now that its other CHECKs are known."""
+        for col in table.columns.values():
+            for ex in settle_exclusions(col):
+                why = "only a column with a list of values (IN, an enum) can leave one out"
+                self.not_expressed(table, ex.check, ex.line, why)
 
     def set_primary_key(self, table: TableDraft, cols: tuple[str, ...]) -> None:
         table.primary_key = self.known_columns(table, cols)
@@ -441,6 +486,7 @@ class Reader:
             for item in body.expressions:
                 if isinstance(item, exp.ColumnDef):
                     self.column_def(draft, item)
+            self.settle(draft)
             fields = tuple(
                 Field(c.name, dataclasses.replace(c.schema, nullable=not c.not_null))
                 for c in draft.columns.values()
@@ -457,6 +503,7 @@ class Reader:
         for item in tree.this.expressions:
             if isinstance(item, exp.ColumnDef):
                 self.column_def(draft, item)
+        self.settle(draft)
         col = draft.column("value")
         if col is not None:
             user = UserType(col.schema, not_null=col.not_null, kind="domain")
@@ -578,6 +625,8 @@ class Reader:
     # -- the result ------------------------------------------------------------------------
 
     def domain(self, source: str) -> Domain:
+        for table in self.tables.values():
+            self.settle(table)
         entities: dict[str, Entity] = {}
         for table in self.tables.values():
             entities[table.name] = self.entity(table)
@@ -614,5 +663,11 @@ class Reader:
         schema = Schema("object", fields=tuple(fields), closed=True, description=table.description)
         always = tuple(c.name for c in table.columns.values() if c.identity_always)
         return Entity(
-            table.name, schema, table.primary_key, unique, tuple(fks), identity_always=always
+            table.name,
+            schema,
+            table.primary_key,
+            unique,
+            tuple(fks),
+            identity_always=always,
+            table_schema=table.schema,
         )
