@@ -478,7 +478,11 @@ def _tested(obj: Schema, name: str, sel: Selector, want: bool, deref: Deref) -> 
     if field is None:
         return None
     schema = _passing(field.schema, sel, want, deref)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _present(obj: Schema, name: str, values: tuple[Any, ...] | None) -> Schema | None:
@@ -486,7 +490,11 @@ def _present(obj: Schema, name: str, values: tuple[Any, ...] | None) -> Schema |
     if field is None:
         return None
     schema = field.schema if values is None else _only(field.schema, values)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _absent(obj: Schema, name: str) -> Schema | None:
@@ -501,7 +509,11 @@ def _excluded(obj: Schema, name: str, values: tuple[Any, ...]) -> Schema | None:
     if field is None:
         return None
     schema = _without(field.schema, values)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _with(obj: Schema, field: Field) -> Schema:
