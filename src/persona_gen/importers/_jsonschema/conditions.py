@@ -457,8 +457,10 @@ def _one_fails(obj: Schema, tests: tuple[Test, ...], deref: Deref) -> list[Schem
     for test in tests:
         declared = obj.field(test.name)
         if declared is None:
-            if test.required:
-                return [obj]  # never present: the ``if`` never holds
+            if test.required:  # never present: the ``if`` never holds
+                # (a map's drawn keys could hit the name: it is kept from them)
+                never_held = obj.type == "map" and test.name not in obj.absent
+                return [replace(obj, absent=(*obj.absent, test.name)) if never_held else obj]
             continue
         options = []
         if test.required:
