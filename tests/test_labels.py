@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
 
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
+from persona_gen.runtime.check_verdicts import RULE_ALIASES
 
 
 @pytest.mark.parametrize(
@@ -74,3 +81,98 @@ _NUMBER_OR_BOOLEAN = Schema("union", variants=(Schema("number"), Schema("boolean
 def test_a_value_of_none_of_a_unions_types_breaks_type(value: object, rule: str | None) -> None:
     # `type: [number, boolean]`: every value was labelled valid, whatever its type
     assert violated_rule(_NUMBER_OR_BOOLEAN, value) == rule
+
+
+# -- unions: a value no option takes is invalid, named as `check` names the failure --------
+
+_SCALARS = ("integer", "number", "string", "boolean", "null")
+
+
+@st.composite
+def _union(draw: st.DrawFn) -> tuple[Schema, list[dict[str, Any]], dict[str, Any]]:
+    """A union of options of different types, as the model has it, its options as JSON
+    Schema, and the same schema as one list of types (keywords beside ``type``)."""
+    kinds = draw(st.lists(st.sampled_from(_SCALARS), min_size=2, max_size=3, unique=True))
+    if "integer" in kinds and "number" in kinds:  # (one numeric type: the types stay apart)
+        kinds.remove("number")
+    model: list[Schema] = []
+    options: list[dict[str, Any]] = []
+    together: dict[str, Any] = {"type": kinds}
+    for kind in kinds:
+        own: dict[str, Any] = {}
+        if kind in ("integer", "number"):
+            low = draw(st.none() | st.integers(-5, 5))
+            high = draw(
+                st.none()
+                | st.integers(-5, 5).map(lambda k, low=low: k if low is None else low + abs(k))
+            )
+            own = {k: v for k, v in (("minimum", low), ("maximum", high)) if v is not None}
+            model.append(Schema(kind, minimum=low, maximum=high))
+        elif kind == "string":
+            shortest = draw(st.none() | st.integers(0, 3))
+            longest = draw(
+                st.none() | st.integers(0, 3).map(lambda k, least=shortest: (least or 0) + k)
+            )
+            own = {
+                k: v for k, v in (("minLength", shortest), ("maxLength", longest)) if v is not None
+            }
+            model.append(Schema(kind, min_length=shortest, max_length=longest))
+        elif kind == "boolean":
+            model.append(Schema(kind))
+        options.append({"type": kind, **own})
+        together.update(own)
+    # (a null option makes the union nullable, as the import has it)
+    nullable = "null" in kinds
+    if len(model) == 1:
+        return replace(model[0], nullable=nullable), options, together
+    return Schema("union", variants=tuple(model), nullable=nullable), options, together
+
+
+_VALUES = (
+    st.integers(-8, 8)
+    | st.floats(-8, 8, allow_nan=False).map(lambda x: round(x, 1))
+    | st.text(max_size=6)
+    | st.booleans()
+    | st.none()
+    | st.lists(st.integers(), max_size=2)
+)
+
+
+def _named(error: Any) -> set[str]:
+    """The keywords `check` takes a failure as breaking: the error's and its context's."""
+    return {str(error.validator)} | {r for sub in error.context or () for r in _named(sub)}
+
+
+@settings(max_examples=400, deadline=None)
+@given(_union(), _VALUES, st.sampled_from(["anyOf", "oneOf", "type"]))
+def test_a_union_value_is_labelled_as_the_validator_finds_it(
+    union: tuple[Schema, list[dict[str, Any]], dict[str, Any]], value: Any, form: str
+) -> None:
+    # `type: [integer, string], maximum: 10` and 11 (an integer past its bound, not a
+    # string) was labelled valid: only values of none of the options' types were invalid.
+    schema, options, together = union
+    doc = together if form == "type" else {form: options}
+    errors = list(Draft202012Validator(doc).iter_errors(value))
+    rule = violated_rule(schema, value)
+    assert (rule is None) == (not errors), (rule, [e.message for e in errors])
+    if errors:
+        named = set().union(*(_named(e) for e in errors))
+        assert RULE_ALIASES.get(rule, frozenset({rule})) & named, (rule, named)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("value", "rule"),
+    [
+        (11, "maximum"),
+        (0, "minimum"),
+        ("abcdef", "maxLength"),
+        (5, None),
+        ("abc", None),
+        (True, "type"),
+    ],
+)
+def test_a_union_value_past_its_types_bound_breaks_the_bound(value: Any, rule: str | None) -> None:
+    union = Schema(
+        "union", variants=(Schema("integer", minimum=1, maximum=10), Schema("string", max_length=5))
+    )
+    assert violated_rule(union, value) == rule

@@ -46,7 +46,9 @@ _NESTED = {
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
-SCHEMA_KEYS = ("type", *PLAIN, *sorted(_NESTED - {"type"}), "required", "read_only", "write_only")
+SCHEMA_KEYS = (
+    "type", *PLAIN, *sorted(_NESTED - {"type"}), "required", "read_only", "write_only", "counted"
+)  # fmt: skip
 ENTITY_KEYS = (
     "schema",
     "primary_key",
@@ -86,7 +88,8 @@ _COUNTS = ("min_length", "max_length", "min_items", "max_items")
 _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
 _FLAGS = (
-    "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked"
+    "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked",
+    "counted",
 )  # fmt: skip
 _TEXTS = ("format", "semantic", "pattern", "ref", "description")
 

@@ -98,6 +98,7 @@ class Schema:
     scale: int | None = None  # digits after the point
     # arrays and maps
     items: Schema | None = None
+    # (of an object: its minProperties / maxProperties, which its ``counted`` fields meet)
     min_items: int | None = None
     max_items: int | None = None
     unique_items: bool = False
@@ -159,6 +160,10 @@ class Field:
     required: bool = True
     read_only: bool = False
     write_only: bool = False
+    # Required only so that every record meets its object's minProperties (``min_items``):
+    # the source does not require it, so leaving it out breaks minProperties when fewer
+    # properties are left, and no rule otherwise; it is still always generated.
+    counted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

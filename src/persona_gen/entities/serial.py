@@ -155,6 +155,8 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
         out["read_only"] = True
     if f.write_only:
         out["write_only"] = True
+    if f.counted:
+        out["counted"] = True
     return out
 
 
@@ -176,7 +178,7 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")
-        if key in ("type", "required", "read_only", "write_only") or is_extension(key):
+        if key in ("type", "required", "read_only", "write_only", "counted") or is_extension(key):
             continue
         if key in PLAIN:
             kwargs[key] = value
@@ -231,6 +233,7 @@ def _field_from_dict(name: str, data: Any, path: str, found: _Found) -> Field:
         required=bool(flags.get("required", True)),
         read_only=bool(flags.get("read_only", False)),
         write_only=bool(flags.get("write_only", False)),
+        counted=bool(flags.get("counted", False)),
     )
 
 

@@ -68,20 +68,22 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out["properties"] = {f.name: _property(f, refs) for f in s.fields}
         for name in s.absent:  # (an open object would take them)
             out["properties"].setdefault(name, False)
-        required = [f.name for f in s.fields if f.required]
+        # (a field counted towards minProperties is not required by the source)
+        required = [f.name for f in s.fields if f.required and not f.counted]
         if required:
             out["required"] = required
         if s.closed:
             out["additionalProperties"] = False
     if s.type == "array" and s.items is not None:
         out["items"] = _schema(s.items, refs)
+    counts = s.type in ("object", "map")  # (their min_items / max_items count properties)
     for key, attr in (
         ("format", "format"),
         ("pattern", "pattern"),
         ("minLength", "min_length"),
         ("maxLength", "max_length"),
-        ("minItems", "min_items"),
-        ("maxItems", "max_items"),
+        ("minProperties" if counts else "minItems", "min_items"),
+        ("maxProperties" if counts else "maxItems", "max_items"),
         ("multipleOf", "multiple_of"),
         ("description", "description"),
     ):

@@ -79,12 +79,19 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         return None
     if kind in ("object", "map"):
         return None if isinstance(value, dict) else "type"
+    if kind == "null":
+        return "type"  # (null itself is taken above)
     if kind == "union" and schema.variants:
-        # (``type: [number, boolean]``, an anyOf of scalars: a value of none of the options'
-        # types, as an old client's "Y" or "12.5", breaks it; a value that fits some option's
-        # type is judged no further, as a reference's entity is not here)
+        # A value no option takes breaks the union: of none of their types (``type:
+        # [number, boolean]``, an old client's "Y"), "type"; else named by the first rule
+        # an option of its type breaks (``type: [integer, string], maximum: 10`` and 11:
+        # "maximum", the keyword a validator names for a list of types, and among those it
+        # gives under a oneOf/anyOf's error). An option this cannot judge (a reference,
+        # whose entity is not here) takes any value.
         rules = [violated_rule(option, value) for option in schema.variants]
-        return "type" if all(rule == "type" for rule in rules) else None
+        if any(rule is None for rule in rules):
+            return None
+        return next((rule for rule in rules if rule != "type"), "type")
     return None
 
 

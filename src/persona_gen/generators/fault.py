@@ -275,6 +275,8 @@ def _same_verdict(mine: Leaf, theirs: Leaf, outcome: Outcome) -> bool:
     the field with the same schema (and, for a field left out, requires it too)."""
     if outcome.rule == "required":
         return theirs.required
+    if outcome.rule == "minProperties":  # (the record holds as few properties for them)
+        return theirs.required or (theirs.parent_min or 0) >= (mine.parent_min or 0)
     if outcome.rule == "additionalProperties":
         return theirs.parent_closed
     return theirs.schema == mine.schema

@@ -21,7 +21,7 @@ from persona_gen._json import CONTAINERS, dumps_each
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
-from persona_gen.generators.paths import Leaf, leaves, object_of
+from persona_gen.generators.paths import Leaf, get_path, leaves, object_of
 from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns, value_at
@@ -129,6 +129,13 @@ class FileGenerator(Generator):
             for leaf in fields
             if leaf.required and not leaf.schema.nullable and leaf.path not in parents
         }
+        # Columns required only towards their object's minProperties: a row cut before one
+        # breaks minProperties where its object is left with fewer properties.
+        self.counted = {
+            leaf.dotted: leaf
+            for leaf in fields
+            if leaf.counted and leaf.parent_min is not None and leaf.path not in parents
+        }
         # Columns that may hold null: a required one a behaviour removed is left out of the
         # row (null would be a valid value, not the missing field its label names).
         self.nullable = {leaf.dotted for leaf in fields if leaf.schema.nullable} & set(self.columns)
@@ -143,7 +150,7 @@ class FileGenerator(Generator):
         optional = {
             leaf.path: leaf.dotted
             for leaf in fields
-            if leaf.path in parents and (not leaf.required or leaf.schema.nullable)
+            if leaf.path in parents and (not leaf.always_made or leaf.schema.nullable)
         }
         self.optional_objects: dict[str, list[str]] = {}
         for path, column in zip(self.column_paths, self.data_columns, strict=True):
@@ -205,6 +212,7 @@ class FileGenerator(Generator):
                 held = self._held_by_shape(payloads[i], emptied)
                 required = self._required_in(held)
                 broken.extend((c, "required") for c in emptied if c in required)
+                broken.extend(self._too_few(payloads[i], emptied))
             else:
                 held = None
             if broken and self.optional_objects:
@@ -237,6 +245,23 @@ class FileGenerator(Generator):
             return None
         own = self.requirements.of(self._cut(payload, emptied))
         return own if own is not None else self.requirements.of(payload)
+
+    def _too_few(self, payload: Any, emptied: list[str]) -> list[tuple[str, str]]:
+        """The minProperties a row cut short breaks: an object of ``counted`` columns
+        left with fewer properties than it must hold (named by its first such column)."""
+        lost = [self.counted[c] for c in emptied if c in self.counted]
+        if not lost:
+            return []
+        cut, out, seen = self._cut(payload, emptied), [], set()
+        for leaf in lost:
+            at = leaf.path[:-1]
+            parent = get_path(cut, at) if at else cut
+            if at in seen or not isinstance(parent, dict):
+                continue
+            seen.add(at)
+            if len(parent) < (leaf.parent_min or 0):
+                out.append((leaf.dotted, "minProperties"))
+        return out
 
     def _cut(self, payload: Any, emptied: list[str]) -> Any:
         """``payload`` without the values of ``emptied`` columns, as ``check`` reads the

@@ -130,7 +130,23 @@ def _type_mismatch(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> O
 def _missing_required(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     if not delete_path(p, leaf.path):
         return None
+    if leaf.counted:  # (required only towards minProperties: broken when fewer are left)
+        left = _properties_at(p, leaf.path[:-1])
+        rule = "minProperties" if left < (leaf.parent_min or 0) else None
+        return Outcome("missing_required", leaf.dotted, rule)
     return Outcome("missing_required", leaf.dotted, "required")
+
+
+def _properties_at(p: dict[str, Any], path: tuple[str | int, ...]) -> int:
+    """How many properties the object at ``path`` holds."""
+    parent = get_path(p, path) if path else p
+    return len(parent) if isinstance(parent, dict) else 0
+
+
+def _removable(leaf: Leaf) -> bool:
+    """A field whose absence breaks a rule: one the source requires, or one required only
+    towards its object's minProperties (where that count is known)."""
+    return leaf.required or (leaf.counted and leaf.parent_min is not None)
 
 
 def _null(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
@@ -305,7 +321,10 @@ def _extra_field(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Out
         return None
     parent["_unexpected_field"] = "surprise"
     dotted = ".".join(str(x) for x in (*parent_path, "_unexpected_field"))
-    return Outcome("extra_field", dotted, "additionalProperties" if leaf.parent_closed else None)
+    if leaf.parent_closed:
+        return Outcome("extra_field", dotted, "additionalProperties")
+    too_many = leaf.parent_max is not None and len(parent) > leaf.parent_max
+    return Outcome("extra_field", dotted, "maxProperties" if too_many else None)
 
 
 def _injection(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
@@ -338,7 +357,7 @@ MUTATIONS: dict[str, Mutation] = {
         Mutation(
             "missing_required",
             "A required field left out.",
-            lambda leaf: leaf.required,
+            _removable,
             _missing_required,
         ),
         Mutation(

@@ -24,14 +24,28 @@ class Leaf:
     # absence breaks no rule ``check`` can hold a payload to, so ``required`` is false; but a
     # payload of that direction must hold it, so no effect leaves it out as a valid choice.
     required_one_way: bool = False
+    # The property counts of the object holding this field (its minProperties and
+    # maxProperties), and whether the field is required only to meet the first (``counted``:
+    # leaving it out breaks minProperties where fewer properties are left, nothing else; no
+    # effect leaves it out as a valid choice).
+    parent_min: int | None = None
+    parent_max: int | None = None
+    counted: bool = False
     # The path as text (``address.city``, ``items[0]``): labels name it for every mutated
     # record, so it is made once.
     dotted: str = field(init=False, compare=False, repr=False)
 
     @property
+    def always_made(self) -> bool:
+        """Every record made holds this field (of its direction aside): the source requires
+        it, or it is ``counted`` towards its object's minProperties. How a reader takes an
+        empty cell of it: an empty value, not a field left out."""
+        return self.required or self.counted
+
+    @property
     def optional(self) -> bool:
         """The schema lets a valid payload leave this field out, in either direction."""
-        return not (self.required or self.required_one_way)
+        return not (self.required or self.required_one_way or self.counted)
 
     def __post_init__(self) -> None:
         out = ""
@@ -64,7 +78,11 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
             # readOnly/writeOnly fields are required in one direction only, so no effect
             # treats their absence as a broken rule.
             one_way = f.required and (f.read_only or f.write_only)
-            out.append(Leaf(path, fs, f.required and not one_way, s.closed, one_way))
+            counted = f.required and f.counted and not one_way
+            required = f.required and not one_way and not counted
+            out.append(
+                Leaf(path, fs, required, s.closed, one_way, s.min_items, s.max_items, counted)
+            )
             if fs.type == "object" and depth < max_depth:
                 walk(fs, path, depth + 1)
 
@@ -109,11 +127,24 @@ def object_of(domain: Domain, s: Schema) -> Schema:
                 merged[f.name] = f
             elif seen.schema != f.schema:
                 merged[f.name] = replace(seen, schema=_common_type(seen.schema, f.schema))
-    fields = tuple(
-        replace(f, required=all((o.field(name) or _OPTIONAL).required for o in options))
-        for name, f in merged.items()
+    fields = []
+    for name, f in merged.items():
+        held = [o.field(name) or _OPTIONAL for o in options]
+        required = all(h.required for h in held)
+        # (counted where some option requires it only towards its minProperties)
+        fields.append(
+            replace(f, required=required, counted=required and any(h.counted for h in held))
+        )
+    lows = [o.min_items for o in options if o.min_items is not None]
+    highs = [o.max_items for o in options if o.max_items is not None]
+    return Schema(
+        "object",
+        fields=tuple(fields),
+        closed=all(o.closed for o in options),
+        # (a count every option holds the value to: the least minimum, the largest maximum)
+        min_items=min(lows) if len(lows) == len(options) else None,
+        max_items=max(highs) if len(highs) == len(options) else None,
     )
-    return Schema("object", fields=fields, closed=all(o.closed for o in options))
 
 
 def _common_type(a: Schema, b: Schema) -> Schema:

@@ -247,7 +247,7 @@ class FileRowShape:
         # one are all empty had no such object (a null leaf of it does not bring it back).
         parents = {leaf.path[:-1] for leaf in self.leaves.values() if len(leaf.path) > 1}
         self.optional_parents = sorted(
-            (path for path in parents if path in by_path and not by_path[path].required),
+            (path for path in parents if path in by_path and not by_path[path].always_made),
             key=len,
             reverse=True,
         )
@@ -257,7 +257,7 @@ class FileRowShape:
             (
                 path
                 for path in parents
-                if path in by_path and by_path[path].required and by_path[path].schema.nullable
+                if path in by_path and by_path[path].always_made and by_path[path].schema.nullable
             ),
             key=len,
         )
@@ -277,7 +277,7 @@ class FileRowShape:
             dotted
             for dotted, leaf in self.leaves.items()
             if all(
-                by_path[leaf.path[:k]].required and not by_path[leaf.path[:k]].schema.nullable
+                by_path[leaf.path[:k]].always_made and not by_path[leaf.path[:k]].schema.nullable
                 for k in range(1, len(leaf.path) + 1)
                 if leaf.path[:k] in by_path
             )
@@ -295,7 +295,7 @@ class FileRowShape:
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
             if value is None and (
-                leaf is None or not holds_null(leaf.schema) or (absent and not leaf.required)
+                leaf is None or not holds_null(leaf.schema) or (absent and not leaf.always_made)
             ):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]

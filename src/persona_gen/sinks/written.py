@@ -52,7 +52,7 @@ class WrittenLabels:
         absent = {
             leaf.path: [c for c, f in fields.items() if f.path[: len(leaf.path)] == leaf.path]
             for leaf in fields.values()
-            if leaf.schema.type == "object" and (not leaf.required or leaf.schema.nullable)
+            if leaf.schema.type == "object" and (not leaf.always_made or leaf.schema.nullable)
         }
         self.may_be_absent = {path: cols for path, cols in absent.items() if cols}
         self.text_leaves = (

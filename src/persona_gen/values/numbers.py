@@ -49,24 +49,54 @@ _ROUNDED_SCALE = 300
 
 
 def numeric_bounds(schema: Schema, integer: bool) -> tuple[float, float]:
-    """The inclusive range a value may take (exclusive bounds moved inward)."""
-    low = -math.inf if schema.minimum is None else float(schema.minimum)
-    high = math.inf if schema.maximum is None else float(schema.maximum)
-    step = 1.0 if integer else 10.0 ** -(schema.scale if schema.scale is not None else 6)
-    if schema.exclusive_minimum and math.isfinite(low):
-        low = math.floor(low) + 1 if integer else low + step
-    if schema.exclusive_maximum and math.isfinite(high):
-        high = math.ceil(high) - 1 if integer else high - step
+    """The inclusive range a value may take (exclusive bounds moved inward): for integers,
+    the exact integers (``maximum: 9007199254749999`` is not a double: its nearest one,
+    9007199254750000.0, is past it); for numbers, the doubles inside the bounds."""
     if integer:
-        low = max(math.ceil(low), INT64_MIN) if math.isfinite(low) else low
-        high = min(math.floor(high), INT64_MAX) if math.isfinite(high) else high
+        low = _integer_bound(schema.minimum, schema.exclusive_minimum, lower=True)
+        high = _integer_bound(schema.maximum, schema.exclusive_maximum, lower=False)
+    else:
+        step = 10.0 ** -(schema.scale if schema.scale is not None else 6)
+        low = _number_bound(schema.minimum, schema.exclusive_minimum, step, lower=True)
+        high = _number_bound(schema.maximum, schema.exclusive_maximum, step, lower=False)
     if schema.precision is not None:
         digits = schema.precision - (schema.scale or 0)
         scale = min(schema.scale or 0, 308)
         # (beyond a float's range, the precision bounds nothing a float can hold)
-        limit = 10.0**digits - (1 if integer else 10.0**-scale) if digits <= 308 else math.inf
+        limit: float
+        if integer:
+            limit = 10**digits - 1 if digits <= 308 else math.inf
+        else:
+            limit = 10.0**digits - 10.0**-scale if digits <= 308 else math.inf
         low, high = max(low, -limit), min(high, limit)
     return low, high
+
+
+def _integer_bound(bound: float | None, exclusive: bool, lower: bool) -> float:
+    """The last integer a bound allows on its side (an int, exact), within int64."""
+    if bound is None or (isinstance(bound, float) and not math.isfinite(bound)):
+        return (-math.inf if lower else math.inf) if bound is None else bound
+    if lower:
+        return max(math.floor(bound) + 1 if exclusive else math.ceil(bound), INT64_MIN)
+    return min(math.ceil(bound) - 1 if exclusive else math.floor(bound), INT64_MAX)
+
+
+def _number_bound(bound: float | None, exclusive: bool, step: float, lower: bool) -> float:
+    """The last double a bound allows on its side: the bound's nearest double, moved inside
+    where that is past an integer bound no double holds; an exclusive one a step inside."""
+    if bound is None:
+        return -math.inf if lower else math.inf
+    value = float(bound)
+    if math.isfinite(value) and value != bound:  # (Python compares int and float exactly)
+        if lower and value < bound:
+            value = math.nextafter(value, math.inf)
+        elif not lower and value > bound:
+            value = math.nextafter(value, -math.inf)
+    if exclusive and math.isfinite(value) and value == bound:
+        moved = value + step if lower else value - step
+        # (a step too small to move a large double: the next double inside)
+        value = moved if moved != value else math.nextafter(value, math.inf if lower else -math.inf)
+    return value
 
 
 def _integer_grid(schema: Schema) -> tuple[int, int | None, int | None]:
@@ -251,11 +281,11 @@ def number_column(
     )
     # An exclusive bound too large for the step to move it (1e17 + 1e-6 == 1e17).
     if schema.exclusive_minimum and schema.minimum is not None:
-        at = values <= schema.minimum
-        values[at] = np.nextafter(float(schema.minimum), math.inf)
+        edge = _number_bound(schema.minimum, False, 0.0, lower=True)
+        values[values <= edge] = np.nextafter(edge, math.inf)
     if schema.exclusive_maximum and schema.maximum is not None:
-        at = values >= schema.maximum
-        values[at] = np.nextafter(float(schema.maximum), -math.inf)
+        edge = _number_bound(schema.maximum, False, 0.0, lower=False)
+        values[values >= edge] = np.nextafter(edge, -math.inf)
     out: list[float] = values.tolist()
     return out
 

@@ -325,18 +325,22 @@ class Synthesizer:
         ruled = _key_schema(schema)
         keys = pick("word", total, rng) if ruled is None else self._keys(ruled, total, rng)
         vals = self.values(item, name, total, rng, depth + 1)
+        # Keys the map never holds (a dependentRequired trigger its options leave out).
+        absent = frozenset(schema.absent)
         out, start = [], 0
         for c in counts.tolist():
             entry: dict[str, Any] = {}
             for key, value in zip(keys[start : start + c], vals[start : start + c], strict=True):
                 k, j = key, 2
-                while k in entry and ruled is None:  # repeated words count as distinct entries
+                # (repeated words count as distinct entries, as do words it never holds)
+                while (k in entry or k in absent) and ruled is None:
                     k, j = f"{key}_{j}", j + 1
-                entry[k] = value  # (a repeated key that must fit a pattern is drawn again)
+                if k not in absent:
+                    entry[k] = value  # (a repeated key that must fit a pattern is drawn again)
             out.append(entry)
             start += c
         if ruled is not None:
-            self._refill_keys(out, counts.tolist(), ruled, item, name, rng, depth)
+            self._refill_keys(out, counts.tolist(), ruled, item, name, rng, depth, absent)
         return out
 
     def _keys(self, ruled: Schema, n: int, rng: np.random.Generator) -> list[str]:
@@ -351,9 +355,10 @@ class Synthesizer:
         name: str,
         rng: np.random.Generator,
         depth: int,
+        absent: frozenset[str] = frozenset(),
     ) -> None:
-        """Maps whose keys must fit a pattern lose repeated keys: draw more (a few tries;
-        a pattern with too few strings leaves a map short)."""
+        """Maps whose keys must fit a pattern lose repeated keys (and those in ``absent``):
+        draw more (a few tries; a pattern with too few strings leaves a map short)."""
         for _ in range(8):
             short = [(m, w - len(m)) for m, w in zip(maps, wanted, strict=True) if len(m) < w]
             if not short:
@@ -367,7 +372,7 @@ class Synthesizer:
                 start += 2 * missing
                 target = len(m) + missing
                 for key, value in zip(keys[chunk], vals[chunk], strict=True):
-                    if len(m) < target and key not in m:
+                    if len(m) < target and key not in m and key not in absent:
                         m[key] = value
 
     def _union(

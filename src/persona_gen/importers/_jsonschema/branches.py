@@ -314,7 +314,7 @@ class Branches:
             return narrowed
         have = {f.name for f in narrowed.fields}
         back = [
-            replace(f, required=False)
+            replace(f, required=False, counted=False)
             for f in state.memory
             if f.name not in have and branch.field(f.name) is not None
         ]
@@ -331,7 +331,9 @@ class Branches:
         """Does every value of the object ``target`` pass both branches (they say nothing
         it does not say already), with the properties it may get back too?"""
         have = {f.name for f in target.fields}
-        back = tuple(replace(f, required=False) for f in state.memory if f.name not in have)
+        back = tuple(
+            replace(f, required=False, counted=False) for f in state.memory if f.name not in have
+        )
         target = replace(target, fields=(*target.fields, *back))
         for key in ("then", "else"):
             if key not in cond:

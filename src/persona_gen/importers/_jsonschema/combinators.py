@@ -262,7 +262,10 @@ def _exclusive(variants: list[Schema], members: list[Any]) -> list[Schema]:
             if own:
                 v = replace(
                     v,
-                    fields=tuple(replace(f, required=True) if f is own[0] else f for f in v.fields),
+                    fields=tuple(
+                        replace(f, required=True, counted=False) if f is own[0] else f
+                        for f in v.fields
+                    ),
                 )
         out[i] = v
     return out

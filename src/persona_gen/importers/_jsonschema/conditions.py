@@ -457,8 +457,10 @@ def _one_fails(obj: Schema, tests: tuple[Test, ...], deref: Deref) -> list[Schem
     for test in tests:
         declared = obj.field(test.name)
         if declared is None:
-            if test.required:
-                return [obj]  # never present: the ``if`` never holds
+            if test.required:  # never present: the ``if`` never holds
+                # (a map's drawn keys could hit the name: it is kept from them)
+                never_held = obj.type == "map" and test.name not in obj.absent
+                return [replace(obj, absent=(*obj.absent, test.name)) if never_held else obj]
             continue
         options = []
         if test.required:
@@ -478,7 +480,11 @@ def _tested(obj: Schema, name: str, sel: Selector, want: bool, deref: Deref) -> 
     if field is None:
         return None
     schema = _passing(field.schema, sel, want, deref)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _present(obj: Schema, name: str, values: tuple[Any, ...] | None) -> Schema | None:
@@ -486,7 +492,11 @@ def _present(obj: Schema, name: str, values: tuple[Any, ...] | None) -> Schema |
     if field is None:
         return None
     schema = field.schema if values is None else _only(field.schema, values)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _absent(obj: Schema, name: str) -> Schema | None:
@@ -501,7 +511,11 @@ def _excluded(obj: Schema, name: str, values: tuple[Any, ...]) -> Schema | None:
     if field is None:
         return None
     schema = _without(field.schema, values)
-    return None if schema is None else _with(obj, replace(field, schema=schema, required=True))
+    return (
+        None
+        if schema is None
+        else _with(obj, replace(field, schema=schema, required=True, counted=False))
+    )
 
 
 def _with(obj: Schema, field: Field) -> Schema:

@@ -381,7 +381,9 @@ def _discriminate(schema: Schema, prop: str, values: tuple[Any, ...]) -> Schema:
     fields = list(schema.fields)
     for i, f in enumerate(fields):
         if f.name == prop:
-            fields[i] = replace(f, schema=_selecting(f.schema, values), required=True)
+            fields[i] = replace(
+                f, schema=_selecting(f.schema, values), required=True, counted=False
+            )
             break
     else:
         fields.insert(0, Field(prop, _selecting(None, values), True))

@@ -591,12 +591,15 @@ def _both(have: Field, f: Field, warn: Warn, refs: Refs | None) -> Field:
         if not never(have.schema):  # (said once, where it was first found)
             warn(f"allOf: no value of '{f.name}' fits both parts ({exc.reason}); it is left out")
         schema = NEVER
+    # (required by a part's own `required`: not only counted towards its minProperties)
+    really = (have.required and not have.counted) or (f.required and not f.counted)
     return Field(
         f.name,
         schema,
         required=required,
         read_only=have.read_only or f.read_only,
         write_only=have.write_only or f.write_only,
+        counted=required and not really,
     )
 
 

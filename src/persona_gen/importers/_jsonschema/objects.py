@@ -6,7 +6,9 @@ conditional: ``branches``).
 An object of declared properties becomes fields (a property's schema merged with those of
 the patterns its name matches; one no value fits is ``NEVER`` when optional); an object of
 free keys becomes a map whose values fit every pattern a key may match and whose keys fit
-``propertyNames``. Property counts are met by requiring or leaving out optional fields.
+``propertyNames``. Property counts are met by requiring (``counted``: the source does not
+require them) or leaving out optional fields, and kept as the object's ``min_items`` /
+``max_items`` so that labels can tell when a record breaks them.
 """
 
 from __future__ import annotations
@@ -98,7 +100,14 @@ class ObjectKeywords:
                 ctx, "patternProperties: extra keys matching the patterns are not generated"
             )
         fields = self._property_counts(fields, min_props, max_props, closed, ctx)
-        return replace(schema, fields=tuple(fields), closed=closed, values=values)
+        return replace(
+            schema,
+            fields=tuple(fields),
+            closed=closed,
+            values=values,
+            min_items=min_props,
+            max_items=max_props,
+        )
 
     def _property(
         self,
@@ -213,7 +222,7 @@ class ObjectKeywords:
                 if have >= low:
                     break
                 if not f.required and not never(f.schema):
-                    out[i] = replace(f, required=True)
+                    out[i] = replace(f, required=True, counted=True)
                     have += 1
             if have < low:
                 self.conv.warn(ctx, f"minProperties {low}: not enough declared properties to fill")
