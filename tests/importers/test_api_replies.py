@@ -697,3 +697,14 @@ def test_a_path_names_its_resource_by_its_own_key(tmp_path: Path) -> None:
             assert response["body"]["id"] != int(parts[5]), record
     assert min(seen.values()) > 20
     assert check_replies(spec, 300)[1] == {}
+
+
+def test_a_legacy_client_keeps_a_path_already_of_its_version() -> None:
+    # The example's paths are /v1/...: a legacy client of api_version v1 sends them as they
+    # are (it used to get /v1 put in front again: /v1/v1/users, a path of no operation).
+    domain = OpenApiImporter().load(EXAMPLE).domain
+    dataset = Dataset([(CATALOG.get("legacy_client"), 1.0)], "api", 200, 3, domain=domain)
+    paths = [r["request"]["path"] for block in dataset.blocks() for r in block]
+    assert all(p.startswith("/v1/") and not p.startswith("/v1/v1/") for p in paths), paths[:3]
+    routes = _routes(domain, "/v1")
+    assert all(any(m.match(p.split("?")[0]) for m, _, _ in routes) for p in paths)

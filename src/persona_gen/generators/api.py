@@ -767,8 +767,11 @@ class ApiGenerator(Generator):
             path += "/batch"
         if version is not None:
             parts = path.split("/")
-            swapped = [version if p.startswith("v") and p[1:].isdigit() else p for p in parts]
-            path = "/".join(swapped) if swapped != parts else f"/{version}{path}"
+            versioned = [p.startswith("v") and p[1:].isdigit() for p in parts]
+            if any(versioned):  # (of the legacy version already: the path stays as it is)
+                path = "/".join(version if v else p for p, v in zip(parts, versioned, strict=True))
+            else:
+                path = f"/{version}{path}"
         return path
 
     def _queries(self, op_index: np.ndarray, rng: np.random.Generator) -> list[Any]:
