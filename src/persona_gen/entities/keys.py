@@ -67,6 +67,7 @@ OPERATION_KEYS = (
     "request_media",
     "request_encoding",
     "bad_request",
+    "error_replies",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")

@@ -244,6 +244,10 @@ class Operation:
     # where that is not plain JSON (None: ``application/json``).
     error_entity: str | None = None
     error_media: str | None = None
+    # The bodies of the other error replies the spec declares, for the error statuses a
+    # persona answers with (401, 404, 503…): ``(status, entity, media type where not plain
+    # JSON)``; status 0 is an error ``default``, for the error statuses not listed.
+    error_replies: tuple[tuple[int, str, str | None], ...] = ()
 
     @property
     def bad_request_status(self) -> int:

@@ -364,6 +364,13 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
     if op.error_entity is not None:
         error = {"entity": op.error_entity}
         out["bad_request"] = error if op.error_media is None else {**error, "media": op.error_media}
+    if op.error_replies:
+        out["error_replies"] = {
+            ("default" if status == 0 else status): (
+                {"entity": entity} if media is None else {"entity": entity, "media": media}
+            )
+            for status, entity, media in op.error_replies
+        }
     return out
 
 
@@ -428,6 +435,9 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
             (), _encoding, data.get("request_encoding", {}), f"{path}.request_encoding"
         ),
         **mine.read(_NO_BAD_REQUEST, _bad_request, data.get("bad_request"), f"{path}.bad_request"),
+        error_replies=mine.read(
+            (), _error_replies, data.get("error_replies", {}), f"{path}.error_replies"
+        ),
     )
     found.problems += mine.problems
     return _NO_OPERATION if mine.problems else operation
@@ -544,6 +554,25 @@ def _bad_request(raw: Any, path: str) -> dict[str, Any]:
     }
 
 
+def _error_replies(raw: Any, path: str) -> tuple[tuple[int, str, str | None], ...]:
+    """``error_replies: {404: {entity, media}, default: {entity}}``: the body of each
+    declared error reply (``default``: status 0, the error statuses not listed)."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(path, "expected a mapping of status to {entity, media}")
+    out: list[tuple[int, str, str | None]] = []
+    for key, value in raw.items():
+        status = 0 if key == "default" else _status(key, f"{path}.{key}")
+        if 0 < status < 400:
+            raise EntityFormatError(f"{path}.{key}", f"{status} is no error status (400-599)")
+        body = _bad_request(value, f"{path}.{key}")
+        if not body:
+            raise EntityFormatError(
+                f"{path}.{key}", "expected a mapping with 'entity' (and 'media')"
+            )
+        out.append((status, body["error_entity"], body["error_media"]))
+    return tuple(out)
+
+
 def _request_shape(raw: Any, path: str) -> str:
     if raw not in ("one", "array"):
         raise EntityFormatError(path, f"unknown shape {raw!r} (one or array)")
@@ -648,7 +677,12 @@ def _domain(data: Any, path: str, found: _Found) -> Domain | None:
         for i, op in enumerate(listed)
     )
     for i, op in enumerate(operations):
-        for name, where in ((op.response_entity, "response"), (op.error_entity, "bad_request")):
+        named = [(op.response_entity, "response"), (op.error_entity, "bad_request")]
+        named += [
+            (entity, f"error_replies.{status or 'default'}")
+            for status, entity, _ in op.error_replies
+        ]
+        for name, where in named:
             if name is not None and name not in entities:
                 found.add(f"{at}[{i}].{where}.entity", f"no entity named {name!r}")
     events: dict[Any, Any] = found.read(

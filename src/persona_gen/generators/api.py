@@ -177,7 +177,10 @@ class ApiGenerator(Generator):
         all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly)
         persona = self.ctx.persona.name
         out: list[Record] = []
-        declared_errors: list[tuple[int, Operation]] = []
+        # (the error replies whose bodies are drawn below, as the spec has them: those to
+        # invalid requests, and those of error statuses the persona answers with)
+        declared_errors: list[tuple[int, str, str | None]] = []
+        error_replies: list[tuple[int, str, str | None]] = []
         for i, (op, carried, hidden) in enumerate(ops):
             batch = batch_size[i] > 1 and op.request_media is None  # (a form sends one)
             path = self._decorate(paths[i], op, version if legacy[i] else None, batch)
@@ -215,8 +218,8 @@ class ApiGenerator(Generator):
                 retry_after[i] if retry_after is not None else None,
                 replies[i],
             )
-            if op.error_entity is not None and status[i] == 0 and violations:
-                declared_errors.append((i, op))  # (its body drawn below, as the spec has it)
+            if (declared := _error_reply(op, status[i], bool(violations))) is not None:
+                (error_replies if status[i] else declared_errors).append((i, *declared))
             record: Record = {
                 "request_id": request_ids[i],
                 "timestamp": times[i],
@@ -245,7 +248,9 @@ class ApiGenerator(Generator):
                 record["session_anomaly"] = kind
             out.append(record)
         if declared_errors:
-            self._declared_errors(out, declared_errors, trace)
+            self._declared_errors(out, declared_errors, trace, "errors")
+        if error_replies:
+            self._declared_errors(out, error_replies, trace, "error_replies")
         return out
 
     def _requests(self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator) -> _Requests:
@@ -323,24 +328,29 @@ class ApiGenerator(Generator):
         return [(row, src) for row, src in repeats if not trace.duplicate[row]]
 
     def _declared_errors(
-        self, out: list[Record], rows: list[tuple[int, Operation]], trace: Trace
+        self,
+        out: list[Record],
+        rows: list[tuple[int, str, str | None]],
+        trace: Trace,
+        stream: str,
     ) -> None:
-        """The bodies of the replies to invalid requests whose operation declares one: each
-        drawn from its entity, from a stream of their own (the block's other draws, and
-        so every other record, stay as they were)."""
-        rng = self.side_stream(trace, "errors")
-        by_entity: dict[str, list[tuple[int, Operation]]] = {}
-        for i, op in rows:
-            by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
+        """The bodies of error replies whose operation declares one (``(row, entity, media
+        type)``: the replies to invalid requests, or those of the error statuses the persona
+        answered with): each drawn from its entity, from a stream of their own (the block's
+        other draws, and so every other record, stay as they were)."""
+        rng = self.side_stream(trace, stream)
+        by_entity: dict[str, list[tuple[int, str | None]]] = {}
+        for i, name, media in rows:
+            by_entity.setdefault(self._entity_of(name).name, []).append((i, media))
         for name, wanted in by_entity.items():
             bodies = self.synth.records(name, len(wanted), rng)
             leave_out(bodies, self.write_only[name])
             entity = self.ctx.domain.entities[name]
-            for (i, op), body in zip(wanted, bodies, strict=True):
+            for (i, media), body in zip(wanted, bodies, strict=True):
                 response = out[i]["response"]
                 agree_error(body, entity, response["status"], out[i]["request_id"])
-                response["headers"]["Content-Type"] = op.error_media or "application/json"
-                sent, encoding = self._as_sent(body, op.error_media, name, False)
+                response["headers"]["Content-Type"] = media or "application/json"
+                sent, encoding = self._as_sent(body, media, name, False)
                 out[i]["response"] = _reply(
                     response["status"], response["headers"], sent, encoding, response["latency_ms"]
                 )
@@ -915,3 +925,16 @@ def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[
 
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
+
+
+def _error_reply(op: Operation, status: int, invalid: bool) -> tuple[str, str | None] | None:
+    """The entity and media type of the body an operation declares for the reply of an
+    event of ``status`` (0: successful, so a reply to a body that breaks its schema where
+    ``invalid``; else an error status, under that status or its error ``default``); None
+    where it declares none (the generic error body), or for a success or a failure."""
+    if status == 0:
+        return (op.error_entity, op.error_media) if invalid and op.error_entity else None
+    if status == TRANSPORT_FAILURE or not op.error_replies:
+        return None
+    bodies = {code: (entity, media) for code, entity, media in op.error_replies}
+    return bodies.get(status, bodies.get(0))

@@ -231,6 +231,13 @@ def closure(domain: Domain, root: str) -> Domain:
                 op = replace(op, error_entity=None, error_media=None)
             else:
                 extra = [*extra, *(n for n in errors if n not in extra)]
+        replies = []
+        for status, entity, media in op.error_replies:  # (one none can fit: the generic body)
+            errors = [n for n in _reach(domain, [entity], []) if n not in keep]
+            if not any(_impossible(domain, n) for n in errors):
+                replies.append((status, entity, media))
+                extra = [*extra, *(n for n in errors if n not in extra)]
+        op = replace(op, error_replies=tuple(replies))
         keep.extend(extra)
         operations.append(op)
     entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
