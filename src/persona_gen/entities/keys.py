@@ -63,6 +63,8 @@ OPERATION_KEYS = (
     "path_params",
     "query_params",
     "required_query",
+    "header_params",
+    "required_header_params",
     "resources",
     "request_media",
     "request_encoding",

@@ -221,6 +221,10 @@ class Operation:
     path_params: tuple[str, ...] = ()
     query_params: tuple[tuple[str, Schema], ...] = ()
     required_query: tuple[str, ...] = ()  # the query parameters every request carries
+    # Declared header parameters (``in: header``) with their schemas, and those every
+    # request carries (the others about half of them).
+    header_params: tuple[tuple[str, Schema], ...] = ()
+    required_header_params: tuple[str, ...] = ()
     operation_id: str | None = None
     # The success reply: its entity (None: ``entity``, as the built-in CRUD replies with the
     # resource it was sent) and its shape, one of RESPONSE_SHAPES.

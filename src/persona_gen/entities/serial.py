@@ -342,6 +342,10 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
     if op.required_query:
         out["required_query"] = list(op.required_query)
+    if op.header_params:
+        out["header_params"] = {k: schema_to_dict(s) for k, s in op.header_params}
+    if op.required_header_params:
+        out["required_header_params"] = list(op.required_header_params)
     if op.resources:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
@@ -398,6 +402,9 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     query: dict[Any, Any] = mine.read(
         {}, _mapping, data.get("query_params", {}), f"{path}.query_params"
     )
+    header: dict[Any, Any] = mine.read(
+        {}, _mapping, data.get("header_params", {}), f"{path}.header_params"
+    )
     operation = Operation(
         method=method,
         path=mine.read("/", path_template, data["path"], path),
@@ -419,6 +426,15 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
         ),
         required_query=mine.read(
             (), _names, data.get("required_query", ()), f"{path}.required_query"
+        ),
+        header_params=tuple(
+            (str(k), _schema(v, f"{path}.header_params.{k}", mine)) for k, v in header.items()
+        ),
+        required_header_params=mine.read(
+            (),
+            _names,
+            data.get("required_header_params", ()),
+            f"{path}.required_header_params",
         ),
         operation_id=mine.read(
             None, _text, data.get("operation_id"), f"{path}.operation_id", "a name"

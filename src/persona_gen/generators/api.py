@@ -174,7 +174,7 @@ class ApiGenerator(Generator):
             malformed = malformed[same]
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
-        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly)
+        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly, op_index)
         persona = self.ctx.persona.name
         out: list[Record] = []
         # (the error replies whose bodies are drawn below, as the spec has them: those to
@@ -444,11 +444,13 @@ class ApiGenerator(Generator):
         sessions: list[str],
         same: np.ndarray,
         anomaly: np.ndarray | None,
+        op_index: np.ndarray,
     ) -> list[dict[str, str]]:
         """Request headers per event: a legacy client's old User-Agent, no compression where
         the client cannot, no credentials without a session (``anomaly``: see
-        ``_missing_as_sent``), the retry count on retries. A retry or re-send compresses
-        as its source does (``same``: see ``sources_of``)."""
+        ``_missing_as_sent``), the retry count on retries, an imported operation's declared
+        header parameters (``_param_headers``). A retry or re-send compresses as its
+        source does (``same``: see ``sources_of``)."""
         limited = trace.marks.get("limited")
         no_compression = (
             (limited & trace.effects["limited"].no_compression)[same].tolist()  # type: ignore[attr-defined]
@@ -481,9 +483,44 @@ class ApiGenerator(Generator):
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
+        for i, declared in self._param_headers(trace, op_index, same).items():
+            own = {name.lower() for name in out[i]}  # (X-Request-ID, User-Agent: as above)
+            out[i].update((k, v) for k, v in declared.items() if k.lower() not in own)
         attempt = trace.attempt
         for i in np.flatnonzero(attempt > 1).tolist():
             out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
+        return out
+
+    def _param_headers(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray
+    ) -> dict[int, dict[str, str]]:
+        """Per event of an operation that declares header parameters, ``{name: value}``:
+        each value drawn from its schema (its text) from a stream of their own, so every
+        other value of the block stays as it was; a required one on every request, another
+        on about half of them, decided after every value is drawn. A retry or re-send
+        sends its source's (``same``)."""
+        out: dict[int, dict[str, str]] = {}
+        rng: np.random.Generator | None = None
+        for k, op in enumerate(self.operations):
+            rows = np.flatnonzero(op_index == k).tolist()
+            if not op.header_params or not rows:
+                continue
+            rng = rng or self.side_stream(trace, "header_params")
+            drawn: list[dict[str, str]] = [{} for _ in rows]
+            for name, schema in op.header_params:
+                values = self.synth.values(schema, name, len(rows), rng)
+                for headers, value in zip(drawn, values, strict=True):
+                    headers[name] = _header_text(value)
+            for name, _ in op.header_params:
+                if name not in op.required_header_params:
+                    for j in np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist():
+                        del drawn[j][name]
+            out.update(zip(rows, drawn, strict=True))
+        for row, src in enumerate(same.tolist()):
+            if src != row and src in out:
+                out[row] = out[src]
+            elif src != row:  # (its source's operation declares none)
+                out.pop(row, None)
         return out
 
     def _without_unsupported(

@@ -136,6 +136,15 @@ def _operation(
     required_query = tuple(
         name for (name, where), (p, _) in params.items() if where == "query" and p.get("required")
     )
+    headers = {  # (OpenAPI ignores header parameters of these names: the request's own say)
+        (name, where): found
+        for (name, where), found in params.items()
+        if where == "header" and name.lower() not in _OWN_HEADERS
+    }
+    header_params = tuple(
+        (name, _param_schema(conv, p, pctx, v3)) for (name, _), (p, pctx) in headers.items()
+    )
+    required_headers = tuple(name for (name, _), (p, _) in headers.items() if p.get("required"))
     return Operation(
         method=method.upper(),
         path=path,
@@ -147,6 +156,8 @@ def _operation(
         path_params=path_params,
         query_params=query,
         required_query=required_query,
+        header_params=header_params,
+        required_header_params=required_headers,
         operation_id=op_id,
         response_entity=replied,
         response_shape=shape,
@@ -159,6 +170,9 @@ def _operation(
         error_media=error_media,
         error_replies=error_replies,
     )
+
+
+_OWN_HEADERS = ("accept", "content-type", "authorization")
 
 
 def _parameters(
