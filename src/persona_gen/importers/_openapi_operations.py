@@ -37,7 +37,7 @@ def operations(
     paths = root.get("paths")
     paths = {} if paths is None else paths
     if not isinstance(paths, dict):
-        raise conv.error(ctx, "paths must be an object", "paths")
+        raise conv.error(ctx.at("paths"), "paths must be an object")
     base = _base_path(root, v3)
     out: list[Operation] = []
     for template, raw_item in paths.items():
