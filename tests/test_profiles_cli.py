@@ -574,6 +574,45 @@ def test_a_schema_no_record_satisfies_is_refused_on_import_and_in_a_profile(
     ) in generated.stderr
 
 
+def test_a_parameter_no_value_fits_is_refused_on_import_and_in_a_profile(tmp_path: Path) -> None:
+    # A path parameter whose bounds cross used to import, validate, and then make generate
+    # fail with a traceback (numpy: high - low < 0).
+    param = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+    a = {"schema": {"$ref": "#/components/schemas/A"}}
+    reply = {"description": "ok", "content": {"application/json": a}}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {"/a/{id}": {"get": {"parameters": [param], "responses": {"200": reply}}}},
+        "components": {
+            "schemas": {"A": {"type": "object", "properties": {"id": {"type": "integer"}}}}
+        },
+    }
+    source = tmp_path / "api.yaml"
+    source.write_text(yaml.safe_dump(spec))
+    assert run_cli(["import-schema", str(source), "-o", str(tmp_path / "p.yaml")]).code == 0
+    param["schema"] = {"type": "integer", "minimum": 10, "maximum": 1}
+    source.write_text(yaml.safe_dump(spec))
+    imported = run_cli(["import-schema", str(source), "-o", str(tmp_path / "q.yaml")])
+    assert (imported.code, "Traceback" in imported.stderr) == (1, False)
+    assert imported.stderr.endswith(
+        "no value fits a parameter: GET /a/{id}: path parameter 'id': no integer lies between "
+        "its minimum 10 and maximum 1\n"
+    )
+    assert not (tmp_path / "q.yaml").exists()
+    # A profile edited into such a parameter is refused by validate and generate alike.
+    doc = yaml.safe_load((tmp_path / "p.yaml").read_text())
+    doc["domain"]["operations"][0]["path_params"]["id"].update({"minimum": 10, "maximum": 1})
+    (tmp_path / "p.yaml").write_text(yaml.safe_dump(doc, sort_keys=False))
+    for command in (["validate"], ["generate", "-o", str(tmp_path / "out")]):
+        result = run_cli([command[0], str(tmp_path / "p.yaml"), *command[1:]])
+        assert (result.code, "Traceback" in result.stderr) == (1, False), result.stderr
+        assert (
+            "domain.operations[0].path_params.id: no integer lies between its minimum 10 and "
+            "maximum 1"
+        ) in result.stderr
+
+
 def test_a_template_of_personas_of_several_entities_generates(tmp_path: Path) -> None:
     # One file holds one entity's rows: the template splits its file dataset by entity, and
     # validate says what generate would (it once passed a template generate then refused).

@@ -168,3 +168,73 @@ def test_a_profile_s_bad_request_is_checked() -> None:
             domain_from_dict({**base, "operations": [{**op, "bad_request": raw}]})
     ok = domain_from_dict({**base, "operations": [{**op, "bad_request": {"entity": "Item"}}]})
     assert ok.operations[0].error_entity == "Item"
+
+
+def test_an_error_the_persona_decides_has_the_body_its_spec_declares(tmp_path: Path) -> None:
+    """A 404, 500 or 503 the persona answers with is of the schema the operation declares
+    for that status, else of its error ``default``; a status with neither keeps the generic
+    body. (They used to be the generic body whatever the spec said: a reply a contract test
+    of the spec refuses.)"""
+    missing = {"type": "object", "required": ["reason"], "properties": {"reason": ERROR}}
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "Errors", "version": "1"},
+        "paths": {
+            "/items/{id}": {
+                "get": {
+                    "responses": {
+                        "200": {"description": "ok", "content": BODY["content"]},
+                        "404": _json(missing),
+                        "default": _json({"$ref": "#/components/schemas/Problem"}),
+                    }
+                }
+            },
+            "/plain/{id}": {
+                "get": {"responses": {"200": {"description": "ok", "content": BODY["content"]}}}
+            },
+        },
+        "components": SPEC["components"],
+    }
+    path = tmp_path / "errors.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    domain = domain_from_dict(domain_to_dict(OpenApiImporter().load(path).domain))
+    (tmp_path / "failing.yaml").write_text(
+        "name: failing\nbehaviors:\n  errors: {rate: 0.2, statuses: {404: 1, 500: 1, 503: 1}}\n",
+        encoding="utf-8",
+    )
+    persona = PersonaCatalog([tmp_path]).get("failing")
+    records = [
+        r
+        for block in Dataset([(persona, 1.0)], "api", 1000, 2, domain=domain).blocks()
+        for r in block
+        if (r["response"]["status"] or 0) >= 400
+    ]
+    declared = [r for r in records if r["request"]["path"].startswith("/items/")]
+    assert {r["response"]["status"] for r in declared} == {404, 500, 503}
+    problem = SPEC["components"]["schemas"]["Problem"]  # type: ignore[index]
+    for record in declared:
+        response = record["response"]
+        schema = missing if response["status"] == 404 else problem
+        assert not list(Draft4Validator(schema).iter_errors(response["body"])), record
+        if response["status"] != 404:
+            assert response["body"]["status"] == response["status"]  # (it says which)
+    plain = [r["response"]["body"] for r in records if r["request"]["path"].startswith("/plain/")]
+    assert plain and all(body["error"] and body["status"] for body in plain)
+
+
+def test_a_profile_s_error_replies_are_checked() -> None:
+    base = {"entities": {"Item": {"schema": {"type": "string"}}}}
+    op = {"method": "GET", "path": "/items"}
+    cases = [
+        ({404: {"entity": "Nope"}}, "operations[0].error_replies.404.entity: no entity named"),
+        ({200: {"entity": "Item"}}, "error_replies.200: 200 is no error status"),
+        ({"x": {"entity": "Item"}}, "error_replies.x: "),
+        ({404: "Item"}, "error_replies.404: expected a mapping with 'entity'"),
+    ]
+    for raw, message in cases:
+        with pytest.raises(EntityFormatError, match=message.replace("[", r"\[")):
+            domain_from_dict({**base, "operations": [{**op, "error_replies": raw}]})
+    replies = {404: {"entity": "Item"}, "default": {"entity": "Item", "media": "text/plain"}}
+    ok = domain_from_dict({**base, "operations": [{**op, "error_replies": replies}]})
+    assert ok.operations[0].error_replies == ((404, "Item", None), (0, "Item", "text/plain"))
+    assert domain_to_dict(ok)["operations"][0]["error_replies"] == replies

@@ -10,6 +10,7 @@ failures) are not the success contract and are left out; they are labelled by st
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from referencing.jsonschema import DRAFT4, DRAFT202012
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.model import Domain, Operation
+from persona_gen.entities.serial import domain_from_dict, domain_to_dict
 from persona_gen.importers._jsonschema.validate import with_safe_patterns
 from persona_gen.importers.openapi import OpenApiImporter
 from persona_gen.runtime.schema_import import _impossible
@@ -697,3 +699,71 @@ def test_a_path_names_its_resource_by_its_own_key(tmp_path: Path) -> None:
             assert response["body"]["id"] != int(parts[5]), record
     assert min(seen.values()) > 20
     assert check_replies(spec, 300)[1] == {}
+
+
+def test_a_legacy_client_keeps_a_path_already_of_its_version() -> None:
+    # The example's paths are /v1/...: a legacy client of api_version v1 sends them as they
+    # are (it used to get /v1 put in front again: /v1/v1/users, a path of no operation).
+    domain = OpenApiImporter().load(EXAMPLE).domain
+    dataset = Dataset([(CATALOG.get("legacy_client"), 1.0)], "api", 200, 3, domain=domain)
+    paths = [r["request"]["path"] for block in dataset.blocks() for r in block]
+    assert all(p.startswith("/v1/") and not p.startswith("/v1/v1/") for p in paths), paths[:3]
+    routes = _routes(domain, "/v1")
+    assert all(any(m.match(p.split("?")[0]) for m, _, _ in routes) for p in paths)
+
+
+def test_declared_header_parameters_are_sent(tmp_path: Path) -> None:
+    # `in: header` parameters used to be dropped: a required X-Tenant-ID was never sent.
+    # Now a required one is on every request, an optional one on about half, each fitting
+    # its schema; Accept, Content-Type and Authorization are the request's own (OpenAPI
+    # ignores such parameters), and so is X-Request-ID.
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items/{id}": {
+                "parameters": [
+                    {"name": "id", "in": "path", "required": True, "schema": {"type": "string"}},
+                    {
+                        "name": "X-Tenant-ID",
+                        "in": "header",
+                        "required": True,
+                        "schema": {"type": "string", "format": "uuid"},
+                    },
+                ],
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "X-Page-Size",
+                            "in": "header",
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 50},
+                        },
+                        {
+                            "name": "Accept",
+                            "in": "header",
+                            "schema": {"type": "string", "enum": ["text/csv"]},
+                        },
+                        {
+                            "name": "X-Request-ID",
+                            "in": "header",
+                            "schema": {"type": "string", "enum": ["fixed"]},
+                        },
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                },
+            }
+        },
+        "components": {
+            "schemas": {"Item": {"type": "object", "properties": {"id": {"type": "string"}}}}
+        },
+    }
+    path = tmp_path / "h.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    domain = domain_from_dict(domain_to_dict(OpenApiImporter().load(path).domain))
+    records = _exchanges(domain, 400)
+    headers = [r["request"]["headers"] for r in records]
+    assert all(uuid.UUID(h["X-Tenant-ID"]) for h in headers)
+    sizes = [int(h["X-Page-Size"]) for h in headers if "X-Page-Size" in h]
+    assert 100 < len(sizes) < 300 and all(1 <= s <= 50 for s in sizes)
+    assert all(h["Accept"] == "application/json" for h in headers)
+    assert all(h["X-Request-ID"] == r["request_id"] for h, r in zip(headers, records, strict=True))

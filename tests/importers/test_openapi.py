@@ -612,13 +612,13 @@ def test_spec_validator_complaints_are_warnings(tmp_path: Path) -> None:
         ),
         (
             "openapi: 3.0.0\ninfo: {}\npaths: {}\ncomponents:\n  schemas: [1]\n",
-            "components/schemas must be an object",
+            "components/schemas must be an object (at #/components/schemas)",
             5,
         ),
         ("openapi: 3.0.0\ninfo: {}\npaths: {}\n", "no schemas found", 1),
         (
             "openapi: 3.0.0\ninfo: {}\npaths: []\ncomponents: {schemas: {A: {}}}\n",
-            "paths must be an object",
+            "paths must be an object (at #/paths)",  # (it said "at #", the root)
             3,
         ),
     ],

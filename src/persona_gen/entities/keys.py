@@ -73,10 +73,13 @@ OPERATION_KEYS = (
     "path_params",
     "query_params",
     "required_query",
+    "header_params",
+    "required_header_params",
     "resources",
     "request_media",
     "request_encoding",
     "bad_request",
+    "error_replies",
 )
 DOMAIN_KEYS = ("primary", "source", "entities", "operations", "events")
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE")

@@ -229,6 +229,10 @@ class Operation:
     path_params: tuple[str, ...] = ()
     query_params: tuple[tuple[str, Schema], ...] = ()
     required_query: tuple[str, ...] = ()  # the query parameters every request carries
+    # Declared header parameters (``in: header``) with their schemas, and those every
+    # request carries (the others about half of them).
+    header_params: tuple[tuple[str, Schema], ...] = ()
+    required_header_params: tuple[str, ...] = ()
     operation_id: str | None = None
     # The success reply: its entity (None: ``entity``, as the built-in CRUD replies with the
     # resource it was sent) and its shape, one of RESPONSE_SHAPES.
@@ -252,6 +256,10 @@ class Operation:
     # where that is not plain JSON (None: ``application/json``).
     error_entity: str | None = None
     error_media: str | None = None
+    # The bodies of the other error replies the spec declares, for the error statuses a
+    # persona answers with (401, 404, 503…): ``(status, entity, media type where not plain
+    # JSON)``; status 0 is an error ``default``, for the error statuses not listed.
+    error_replies: tuple[tuple[int, str, str | None], ...] = ()
 
     @property
     def bad_request_status(self) -> int:

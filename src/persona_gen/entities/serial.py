@@ -359,6 +359,10 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["query_params"] = {k: schema_to_dict(s) for k, s in op.query_params}
     if op.required_query:
         out["required_query"] = list(op.required_query)
+    if op.header_params:
+        out["header_params"] = {k: schema_to_dict(s) for k, s in op.header_params}
+    if op.required_header_params:
+        out["required_header_params"] = list(op.required_header_params)
     if op.resources:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
@@ -381,6 +385,13 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
     if op.error_entity is not None:
         error = {"entity": op.error_entity}
         out["bad_request"] = error if op.error_media is None else {**error, "media": op.error_media}
+    if op.error_replies:
+        out["error_replies"] = {
+            ("default" if status == 0 else status): (
+                {"entity": entity} if media is None else {"entity": entity, "media": media}
+            )
+            for status, entity, media in op.error_replies
+        }
     return out
 
 
@@ -408,6 +419,9 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     query: dict[Any, Any] = mine.read(
         {}, _mapping, data.get("query_params", {}), f"{path}.query_params"
     )
+    header: dict[Any, Any] = mine.read(
+        {}, _mapping, data.get("header_params", {}), f"{path}.header_params"
+    )
     operation = Operation(
         method=method,
         path=mine.read("/", path_template, data["path"], path),
@@ -430,6 +444,15 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
         required_query=mine.read(
             (), _names, data.get("required_query", ()), f"{path}.required_query"
         ),
+        header_params=tuple(
+            (str(k), _schema(v, f"{path}.header_params.{k}", mine)) for k, v in header.items()
+        ),
+        required_header_params=mine.read(
+            (),
+            _names,
+            data.get("required_header_params", ()),
+            f"{path}.required_header_params",
+        ),
         operation_id=mine.read(
             None, _text, data.get("operation_id"), f"{path}.operation_id", "a name"
         ),
@@ -445,6 +468,9 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
             (), _encoding, data.get("request_encoding", {}), f"{path}.request_encoding"
         ),
         **mine.read(_NO_BAD_REQUEST, _bad_request, data.get("bad_request"), f"{path}.bad_request"),
+        error_replies=mine.read(
+            (), _error_replies, data.get("error_replies", {}), f"{path}.error_replies"
+        ),
     )
     found.problems += mine.problems
     return _NO_OPERATION if mine.problems else operation
@@ -561,6 +587,25 @@ def _bad_request(raw: Any, path: str) -> dict[str, Any]:
     }
 
 
+def _error_replies(raw: Any, path: str) -> tuple[tuple[int, str, str | None], ...]:
+    """``error_replies: {404: {entity, media}, default: {entity}}``: the body of each
+    declared error reply (``default``: status 0, the error statuses not listed)."""
+    if not isinstance(raw, dict):
+        raise EntityFormatError(path, "expected a mapping of status to {entity, media}")
+    out: list[tuple[int, str, str | None]] = []
+    for key, value in raw.items():
+        status = 0 if key == "default" else _status(key, f"{path}.{key}")
+        if 0 < status < 400:
+            raise EntityFormatError(f"{path}.{key}", f"{status} is no error status (400-599)")
+        body = _bad_request(value, f"{path}.{key}")
+        if not body:
+            raise EntityFormatError(
+                f"{path}.{key}", "expected a mapping with 'entity' (and 'media')"
+            )
+        out.append((status, body["error_entity"], body["error_media"]))
+    return tuple(out)
+
+
 def _request_shape(raw: Any, path: str) -> str:
     if raw not in ("one", "array"):
         raise EntityFormatError(path, f"unknown shape {raw!r} (one or array)")
@@ -665,7 +710,12 @@ def _domain(data: Any, path: str, found: _Found) -> Domain | None:
         for i, op in enumerate(listed)
     )
     for i, op in enumerate(operations):
-        for name, where in ((op.response_entity, "response"), (op.error_entity, "bad_request")):
+        named = [(op.response_entity, "response"), (op.error_entity, "bad_request")]
+        named += [
+            (entity, f"error_replies.{status or 'default'}")
+            for status, entity, _ in op.error_replies
+        ]
+        for name, where in named:
             if name is not None and name not in entities:
                 found.add(f"{at}[{i}].{where}.entity", f"no entity named {name!r}")
     events: dict[Any, Any] = found.read(

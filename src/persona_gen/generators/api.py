@@ -174,10 +174,13 @@ class ApiGenerator(Generator):
             malformed = malformed[same]
         concurrency = trace.concurrency.tolist()
         status, latency = trace.status.tolist(), round_many(trace.latency_ms, 2).tolist()
-        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly)
+        all_headers = self._headers(trace, legacy, request_ids, sessions, same, anomaly, op_index)
         persona = self.ctx.persona.name
         out: list[Record] = []
-        declared_errors: list[tuple[int, Operation]] = []
+        # (the error replies whose bodies are drawn below, as the spec has them: those to
+        # invalid requests, and those of error statuses the persona answers with)
+        declared_errors: list[tuple[int, str, str | None]] = []
+        error_replies: list[tuple[int, str, str | None]] = []
         for i, (op, carried, hidden) in enumerate(ops):
             batch = batch_size[i] > 1 and op.request_media is None  # (a form sends one)
             path = self._decorate(paths[i], op, version if legacy[i] else None, batch)
@@ -215,8 +218,8 @@ class ApiGenerator(Generator):
                 retry_after[i] if retry_after is not None else None,
                 replies[i],
             )
-            if op.error_entity is not None and status[i] == 0 and violations:
-                declared_errors.append((i, op))  # (its body drawn below, as the spec has it)
+            if (declared := _error_reply(op, status[i], bool(violations))) is not None:
+                (error_replies if status[i] else declared_errors).append((i, *declared))
             record: Record = {
                 "request_id": request_ids[i],
                 "timestamp": times[i],
@@ -245,7 +248,9 @@ class ApiGenerator(Generator):
                 record["session_anomaly"] = kind
             out.append(record)
         if declared_errors:
-            self._declared_errors(out, declared_errors, trace)
+            self._declared_errors(out, declared_errors, trace, "errors")
+        if error_replies:
+            self._declared_errors(out, error_replies, trace, "error_replies")
         return out
 
     def _requests(self, trace: Trace, op_index: np.ndarray, rng: np.random.Generator) -> _Requests:
@@ -323,24 +328,29 @@ class ApiGenerator(Generator):
         return [(row, src) for row, src in repeats if not trace.duplicate[row]]
 
     def _declared_errors(
-        self, out: list[Record], rows: list[tuple[int, Operation]], trace: Trace
+        self,
+        out: list[Record],
+        rows: list[tuple[int, str, str | None]],
+        trace: Trace,
+        stream: str,
     ) -> None:
-        """The bodies of the replies to invalid requests whose operation declares one: each
-        drawn from its entity, from a stream of their own (the block's other draws, and
-        so every other record, stay as they were)."""
-        rng = self.side_stream(trace, "errors")
-        by_entity: dict[str, list[tuple[int, Operation]]] = {}
-        for i, op in rows:
-            by_entity.setdefault(self._entity_of(op.error_entity).name, []).append((i, op))
+        """The bodies of error replies whose operation declares one (``(row, entity, media
+        type)``: the replies to invalid requests, or those of the error statuses the persona
+        answered with): each drawn from its entity, from a stream of their own (the block's
+        other draws, and so every other record, stay as they were)."""
+        rng = self.side_stream(trace, stream)
+        by_entity: dict[str, list[tuple[int, str | None]]] = {}
+        for i, name, media in rows:
+            by_entity.setdefault(self._entity_of(name).name, []).append((i, media))
         for name, wanted in by_entity.items():
             bodies = self.synth.records(name, len(wanted), rng)
             leave_out(bodies, self.write_only[name])
             entity = self.ctx.domain.entities[name]
-            for (i, op), body in zip(wanted, bodies, strict=True):
+            for (i, media), body in zip(wanted, bodies, strict=True):
                 response = out[i]["response"]
                 agree_error(body, entity, response["status"], out[i]["request_id"])
-                response["headers"]["Content-Type"] = op.error_media or "application/json"
-                sent, encoding = self._as_sent(body, op.error_media, name, False)
+                response["headers"]["Content-Type"] = media or "application/json"
+                sent, encoding = self._as_sent(body, media, name, False)
                 out[i]["response"] = _reply(
                     response["status"], response["headers"], sent, encoding, response["latency_ms"]
                 )
@@ -434,11 +444,13 @@ class ApiGenerator(Generator):
         sessions: list[str],
         same: np.ndarray,
         anomaly: np.ndarray | None,
+        op_index: np.ndarray,
     ) -> list[dict[str, str]]:
         """Request headers per event: a legacy client's old User-Agent, no compression where
         the client cannot, no credentials without a session (``anomaly``: see
-        ``_missing_as_sent``), the retry count on retries. A retry or re-send compresses
-        as its source does (``same``: see ``sources_of``)."""
+        ``_missing_as_sent``), the retry count on retries, an imported operation's declared
+        header parameters (``_param_headers``). A retry or re-send compresses as its
+        source does (``same``: see ``sources_of``)."""
         limited = trace.marks.get("limited")
         no_compression = (
             (limited & trace.effects["limited"].no_compression)[same].tolist()  # type: ignore[attr-defined]
@@ -471,9 +483,44 @@ class ApiGenerator(Generator):
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
+        for i, declared in self._param_headers(trace, op_index, same).items():
+            own = {name.lower() for name in out[i]}  # (X-Request-ID, User-Agent: as above)
+            out[i].update((k, v) for k, v in declared.items() if k.lower() not in own)
         attempt = trace.attempt
         for i in np.flatnonzero(attempt > 1).tolist():
             out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
+        return out
+
+    def _param_headers(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray
+    ) -> dict[int, dict[str, str]]:
+        """Per event of an operation that declares header parameters, ``{name: value}``:
+        each value drawn from its schema (its text) from a stream of their own, so every
+        other value of the block stays as it was; a required one on every request, another
+        on about half of them, decided after every value is drawn. A retry or re-send
+        sends its source's (``same``)."""
+        out: dict[int, dict[str, str]] = {}
+        rng: np.random.Generator | None = None
+        for k, op in enumerate(self.operations):
+            rows = np.flatnonzero(op_index == k).tolist()
+            if not op.header_params or not rows:
+                continue
+            rng = rng or self.side_stream(trace, "header_params")
+            drawn: list[dict[str, str]] = [{} for _ in rows]
+            for name, schema in op.header_params:
+                values = self.synth.values(schema, name, len(rows), rng)
+                for headers, value in zip(drawn, values, strict=True):
+                    headers[name] = _header_text(value)
+            for name, _ in op.header_params:
+                if name not in op.required_header_params:
+                    for j in np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist():
+                        del drawn[j][name]
+            out.update(zip(rows, drawn, strict=True))
+        for row, src in enumerate(same.tolist()):
+            if src != row and src in out:
+                out[row] = out[src]
+            elif src != row:  # (its source's operation declares none)
+                out.pop(row, None)
         return out
 
     def _without_unsupported(
@@ -767,8 +814,11 @@ class ApiGenerator(Generator):
             path += "/batch"
         if version is not None:
             parts = path.split("/")
-            swapped = [version if p.startswith("v") and p[1:].isdigit() else p for p in parts]
-            path = "/".join(swapped) if swapped != parts else f"/{version}{path}"
+            versioned = [p.startswith("v") and p[1:].isdigit() for p in parts]
+            if any(versioned):  # (of the legacy version already: the path stays as it is)
+                path = "/".join(version if v else p for p, v in zip(parts, versioned, strict=True))
+            else:
+                path = f"/{version}{path}"
         return path
 
     def _queries(self, op_index: np.ndarray, rng: np.random.Generator) -> list[Any]:
@@ -912,3 +962,16 @@ def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[
 
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
+
+
+def _error_reply(op: Operation, status: int, invalid: bool) -> tuple[str, str | None] | None:
+    """The entity and media type of the body an operation declares for the reply of an
+    event of ``status`` (0: successful, so a reply to a body that breaks its schema where
+    ``invalid``; else an error status, under that status or its error ``default``); None
+    where it declares none (the generic error body), or for a success or a failure."""
+    if status == 0:
+        return (op.error_entity, op.error_media) if invalid and op.error_entity else None
+    if status == TRANSPORT_FAILURE or not op.error_replies:
+        return None
+    bodies = {code: (entity, media) for code, entity, media in op.error_replies}
+    return bodies.get(status, bodies.get(0))

@@ -37,7 +37,7 @@ def operations(
     paths = root.get("paths")
     paths = {} if paths is None else paths
     if not isinstance(paths, dict):
-        raise conv.error(ctx, "paths must be an object", "paths")
+        raise conv.error(ctx.at("paths"), "paths must be an object")
     base = _base_path(root, v3)
     out: list[Operation] = []
     for template, raw_item in paths.items():
@@ -111,11 +111,15 @@ def _operation(
     if success < 400:  # (an error reply is not the resource the operation acts on)
         entity = entity or replied
     error_entity, error_media = None, None
+    hint = op_id or f"{method}{_camel(path)}"
+    seen: dict[str, tuple[str | None, str | None]] = {}
     if has_body:  # (only a body can break its schema)
-        hint = op_id or f"{method}{_camel(path)}"
         error_entity, error_media = _bad_request(
-            conv, op.get("responses"), ctx.at("responses"), v3, errors, hint
+            conv, op.get("responses"), ctx.at("responses"), v3, errors, hint, seen
         )
+    error_replies = _error_replies(
+        conv, op.get("responses"), ctx.at("responses"), v3, errors, hint, seen
+    )
     in_path = _PARAM.findall(path)
     declared = [name for name, where in params if where == "path"]
     path_params = tuple(dict.fromkeys([*in_path, *declared]))
@@ -132,6 +136,15 @@ def _operation(
     required_query = tuple(
         name for (name, where), (p, _) in params.items() if where == "query" and p.get("required")
     )
+    headers = {  # (OpenAPI ignores header parameters of these names: the request's own say)
+        (name, where): found
+        for (name, where), found in params.items()
+        if where == "header" and name.lower() not in _OWN_HEADERS
+    }
+    header_params = tuple(
+        (name, _param_schema(conv, p, pctx, v3)) for (name, _), (p, pctx) in headers.items()
+    )
+    required_headers = tuple(name for (name, _), (p, _) in headers.items() if p.get("required"))
     return Operation(
         method=method.upper(),
         path=path,
@@ -143,6 +156,8 @@ def _operation(
         path_params=path_params,
         query_params=query,
         required_query=required_query,
+        header_params=header_params,
+        required_header_params=required_headers,
         operation_id=op_id,
         response_entity=replied,
         response_shape=shape,
@@ -153,7 +168,11 @@ def _operation(
         response_media=None if shape == "none" else replied_as,
         error_entity=error_entity,
         error_media=error_media,
+        error_replies=error_replies,
     )
+
+
+_OWN_HEADERS = ("accept", "content-type", "authorization")
 
 
 def _parameters(
@@ -444,7 +463,13 @@ def _status_keys(raw: dict[Any, Any]) -> dict[int, Any]:
 
 
 def _bad_request(
-    conv: Converter, raw: Any, ctx: Ctx, v3: bool, errors: tuple[int, ...], hint: str
+    conv: Converter,
+    raw: Any,
+    ctx: Ctx,
+    v3: bool,
+    errors: tuple[int, ...],
+    hint: str,
+    seen: dict[str, tuple[str | None, str | None]],
 ) -> tuple[str | None, str | None]:
     """The entity of the body the spec declares for a request whose body breaks its schema,
     under the status it is answered with (``bad_request_status``), else under an error
@@ -457,6 +482,45 @@ def _bad_request(
         if "default" not in raw or _reads_as_success(conv, raw["default"], ctx.at("default")):
             return None, None
         key = "default"
+    seen[str(key)] = _error_body(conv, raw, key, ctx, v3, hint, "Error")
+    return seen[str(key)]
+
+
+def _error_replies(
+    conv: Converter,
+    raw: Any,
+    ctx: Ctx,
+    v3: bool,
+    errors: tuple[int, ...],
+    hint: str,
+    seen: dict[str, tuple[str | None, str | None]],
+) -> tuple[tuple[int, str, str | None], ...]:
+    """The bodies the spec declares for the error statuses it lists (401, 404, 500…) and,
+    as status 0, for an error ``default`` (every error status it does not list): each
+    ``(status, entity, media type where not application/json)``, those with a schema
+    (``seen``: the responses read already, by key, as the bad request's)."""
+    if not isinstance(raw, dict):
+        return ()
+    keys: list[tuple[int, Any]] = [(s, k) for s, k in _status_keys(raw).items() if s in errors]
+    if "default" in raw and not _reads_as_success(conv, raw["default"], ctx.at("default")):
+        keys.append((0, "default"))
+    out: list[tuple[int, str, str | None]] = []
+    for status, key in keys:
+        suffix = f"Error{status}" if status else "DefaultError"
+        if str(key) not in seen:
+            seen[str(key)] = _error_body(conv, raw, key, ctx, v3, hint, suffix)
+        entity, media = seen[str(key)]
+        if entity is not None:
+            out.append((status, entity, media))
+    return tuple(out)
+
+
+def _error_body(
+    conv: Converter, raw: dict[Any, Any], key: Any, ctx: Ctx, v3: bool, hint: str, suffix: str
+) -> tuple[str | None, str | None]:
+    """The entity of the body of the response ``raw[key]`` (an inline schema becomes an
+    unlisted entity, ``<hint><suffix>``), and its media type where that is not
+    ``application/json``; None without a schema, or as a form."""
     _, body, media = _response_body(conv, raw[key], ctx.at(str(key)), v3)
     if body is None:
         return None, None
@@ -466,8 +530,6 @@ def _bad_request(
     ref = raw[key].get("$ref") if isinstance(raw[key], dict) else None
     if isinstance(ref, str) and ref.rsplit("/", 1)[-1]:  # (a shared response: by its name)
         hint, suffix = ref.rsplit("/", 1)[-1], ""
-    else:
-        suffix = "Error"
     entity = named(conv, node, bctx) or _unlisted(conv, node, bctx, f"{hint}{suffix}", [])
     return entity, None if media is None or base_type(media) == JSON else concrete(media)
 

@@ -106,7 +106,7 @@ class _Spec:
         for key in where:
             container = container.get(key) if isinstance(container, dict) else None
         if container is not None and not isinstance(container, dict):
-            raise self.conv.error(self.ctx, f"{'/'.join(where)} must be an object", *where)
+            raise self.conv.error(self.ctx.at(*where), f"{'/'.join(where)} must be an object")
         components: dict[str, Any] = container or {}
         self.listed = [
             self.conv.add(str(name), schema, self.ctx.at(*where, name))

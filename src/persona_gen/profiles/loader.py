@@ -29,7 +29,7 @@ from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
 from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
 from persona_gen.profiles.model import DatasetSpec, ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url, extension_mismatch, sink_from_folder
-from persona_gen.values.feasible import unsatisfiable
+from persona_gen.values.feasible import parameter_problems, unsatisfiable
 
 __all__ = ["Profile", "dataset_name", "load_profile"]
 
@@ -84,6 +84,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             # (at the field whose bounds cross, its path says which; else name the place)
             message = found.reason if found.at else f"{found.where}: {found.reason}"
             problems.append(located.problem(at, message))
+        for rule, message in parameter_problems(domain):
+            problems.append(located.problem(("domain", *rule), message))
         if spec.source is None:  # (an imported schema may do both: it is kept as it was)
             for rule, message in [
                 *format_problems(domain),

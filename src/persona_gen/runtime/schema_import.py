@@ -29,7 +29,7 @@ from persona_gen.errors import (
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.importers.base import ImportResult
 from persona_gen.sinks.output import write_atomic
-from persona_gen.values.feasible import JSON_SCHEMA_KEYS, unsatisfiable
+from persona_gen.values.feasible import JSON_SCHEMA_KEYS, parameter_problems, unsatisfiable
 
 __all__ = ["detect_format", "fit_count", "import_schema", "profile_document", "write_profile"]
 
@@ -231,6 +231,13 @@ def closure(domain: Domain, root: str) -> Domain:
                 op = replace(op, error_entity=None, error_media=None)
             else:
                 extra = [*extra, *(n for n in errors if n not in extra)]
+        replies = []
+        for status, entity, media in op.error_replies:  # (one none can fit: the generic body)
+            errors = [n for n in _reach(domain, [entity], []) if n not in keep]
+            if not any(_impossible(domain, n) for n in errors):
+                replies.append((status, entity, media))
+                extra = [*extra, *(n for n in errors if n not in extra)]
+        op = replace(op, error_replies=tuple(replies))
         keep.extend(extra)
         operations.append(op)
     entities: dict[str, Entity] = {name: domain.entities[name] for name in keep}
@@ -303,6 +310,15 @@ def profile_document(
         )
         more = f" (and {len(impossible) - 5} more)" if len(impossible) > 5 else ""
         raise SchemaImportError(f"no record can satisfy the schema: {listed}{more}", path)
+    bad_params = parameter_problems(domain, spelling=JSON_SCHEMA_KEYS)
+    if bad_params:  # (no request of the operation can be made: validate would refuse it)
+        ops = [domain.operations[int(str(at[1]))] for at, _ in bad_params[:5]]
+        listed = "; ".join(
+            f"{op.method} {op.path}: {str(at[2]).split('_')[0]} parameter {at[3]!r}: {why}"
+            for op, (at, why) in zip(ops, bad_params, strict=False)
+        )
+        more = f" (and {len(bad_params) - 5} more)" if len(bad_params) > 5 else ""
+        raise SchemaImportError(f"no value fits a parameter: {listed}{more}", path)
     source: dict[str, Any] = {
         "file": schema_reference(path, profile_path),
         "format": result.format,

@@ -111,6 +111,26 @@ def unsatisfiable(
     return found
 
 
+def parameter_problems(domain: Domain, spelling: Keys | None = None) -> list[tuple[Path, str]]:
+    """Every parameter schema of ``domain``'s operations that no value fits (a path
+    parameter of ``minimum: 10, maximum: 1``), each ``(("operations", i, kind, name, *rule),
+    reason)``, ``kind`` being ``path_params``, ``query_params`` or ``header_params``."""
+    keys = {**{k: k for k in JSON_SCHEMA_KEYS}, **(spelling or {})}
+    found: list[tuple[Path, str]] = []
+    for i, op in enumerate(domain.operations):
+        for kind, params in (
+            ("path_params", op.path_schemas),
+            ("query_params", op.query_params),
+            ("header_params", op.header_params),
+        ):
+            for name, schema in params:
+                found.extend(
+                    (("operations", i, kind, name, *at), reason)
+                    for _, at, reason in _walk(schema, name, keys)
+                )
+    return found
+
+
 def _ref_loop(domain: Domain, name: str) -> list[str]:
     """The chain of names when ``name`` is a reference whose chain comes back on itself
     without reaching a schema of its own (else empty)."""
