@@ -586,6 +586,17 @@ def test_a_bad_response_schema_or_reference_is_one_error(tmp_path: Path) -> None
             _one_operation(tmp_path, responses)
 
 
+def test_a_vendor_nullable_is_warned_about(tmp_path: Path) -> None:
+    # (go-swagger's x-nullable made no nulls without a word, and a null there is labelled
+    # invalid: the spec's validators ignore the extension)
+    doc = oas30(
+        {"T": {"type": "object", "properties": {"c": {"type": "string", "x-nullable": True}}}}
+    )
+    result = OpenApiImporter().load(write(tmp_path, doc))
+    assert any("x-nullable is a vendor extension" in w for w in result.warnings), result.warnings
+    assert not result.domain.entity("T").schema.fields[0].schema.nullable
+
+
 def test_spec_validator_complaints_are_warnings(tmp_path: Path) -> None:
     doc = oas30({"T": {"type": "object"}})
     del doc["info"]

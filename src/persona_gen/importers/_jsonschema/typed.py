@@ -76,6 +76,15 @@ class TypedKeywords:
                 self.conv.warn(ctx, "nullable: null is not in the enum, so no nulls are made")
             else:
                 nullable = True
+        extension = next((k for k in ("x-nullable", "x-isnullable") if node.get(k) is True), None)
+        if extension is not None and not nullable:
+            # (go-swagger and NSwag read it; openapi-spec-validator, jsonschema and check do
+            # not, so a null there fails the spec as its validators read it)
+            self.conv.warn(
+                ctx,
+                f"{extension} is a vendor extension the spec's validators ignore: no nulls "
+                "are made, and a null there is labelled invalid",
+            )
         if nullable and excludes_null(node):  # type [X, "null"] with an enum without null
             nullable = False
         schema = self._types(real, node, ctx)
