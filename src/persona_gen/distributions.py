@@ -50,7 +50,8 @@ def check_weights(weights: list[float]) -> None:
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: a quoted number (`median: "3000"`) or a boolean is no number (as in the schema)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
     clip_min: float | None = Field(None, description="Lower bound applied after sampling.")
     clip_max: float | None = Field(None, description="Upper bound applied after sampling.")
 
