@@ -1439,3 +1439,17 @@ def test_numbers_in_exponent_notation_and_quoted_status_keys_are_read_as_numbers
     assert params["timing"].rate_per_second == 2000.0
     assert params["timing"].latency_ms.mean() == 150.0
     assert params["errors"].statuses == {500: 1.0, 503: 3.0}
+
+
+@pytest.mark.parametrize("value", ['"5"', "true", "[1, 2]"])
+def test_a_distribution_that_is_neither_number_nor_mapping_says_what_is_expected(
+    tmp_path: Path, value: str
+) -> None:
+    # It read "Input should be a valid dictionary or object to extract fields from".
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  session:\n    length: {value}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert str(info.value).endswith(
+        "bad.yaml:4:5: behaviors.session.length: Input should be a number or a distribution "
+        "such as {dist: uniform, low: 1, high: 5}"
+    )

@@ -228,6 +228,11 @@ def _coerce(value: Any) -> Any:
         return {"dist": "constant", "value": value}
     if isinstance(value, dict) and "dist" not in value and "value" in value:
         return {"dist": "constant", **value}
+    if not isinstance(value, dict | BaseModel):  # (text, true/false, a list: pydantic would
+        raise PydanticCustomError(  # only say that it is no dictionary)
+            "number_or_distribution",
+            "Input should be a number or a distribution such as {dist: uniform, low: 1, high: 5}",
+        )
     return value
 
 
