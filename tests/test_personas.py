@@ -1367,3 +1367,89 @@ def test_a_worker_skipping_a_run_of_blocks_rebuilds_only_that_run(
             assert got.session.tolist() == expected.session.tolist()
             assert got.session_pos.tolist() == expected.session_pos.tolist()
     assert advanced == [4, 5, 6, 7]
+
+
+@pytest.mark.parametrize(
+    ("block", "expected"),
+    [
+        (
+            'typos: {rate: "0.5"}',
+            "bad.yaml:3:11: behaviors.typos.rate: Input should be a valid number",
+        ),
+        (
+            "timing: {rate_per_second: true}",
+            "behaviors.timing.rate_per_second: Input should be a valid number",
+        ),
+        (
+            "deprecated_formats: {epoch_dates: false}",
+            "behaviors.deprecated_formats.epoch_dates: Input should be a valid number",
+        ),
+        (
+            'limited_features: {no_compression: "yes"}',
+            "behaviors.limited_features.no_compression: Input should be a valid boolean",
+        ),
+        (
+            "deprecated_formats: {decimal_comma: 0}",
+            "behaviors.deprecated_formats.decimal_comma: Input should be a valid boolean",
+        ),
+        ('typos: {max_edits: "2"}', "behaviors.typos.max_edits: Input should be a valid integer"),
+        (
+            'retry_storms: {statuses: ["503"]}',
+            "behaviors.retry_storms.statuses[0]: Input should be a valid integer",
+        ),
+        (
+            'timing: {latency_ms: {dist: lognormal, median: "120", sigma: 0.5}}',
+            "behaviors.timing.latency_ms.median: Input should be a valid number",
+        ),
+    ],
+)
+def test_parameters_of_the_wrong_type_are_refused_not_converted(
+    tmp_path: Path, block: str, expected: str
+) -> None:
+    # The published JSON Schema refuses these; the loader converted them ("yes" -> True,
+    # true -> 1 event per second, "0.5" -> 0.5) and accepted the persona.
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  {block}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert expected in str(info.value)
+
+
+def test_numbers_in_exponent_notation_and_quoted_status_keys_are_read_as_numbers(
+    tmp_path: Path,
+) -> None:
+    # PyYAML reads a plain `2e3` as a string (YAML 1.1 wants `2.0e+3`); YAML 1.2, JSON and
+    # editors read a number, and so does the loader. A status key may be written as text.
+    write(
+        tmp_path,
+        "ok",
+        "name: ok\nbehaviors:\n  timing: {rate_per_second: 2e3, latency_ms: 1.5E2}\n"
+        '  errors: {statuses: {"500": 1, 503: 3}}\n  slow_processing: {timeout_ms: "1e4"}\n',
+    )
+    with pytest.raises(ValidationError) as info:  # (quoted: a string, as the user asked)
+        PersonaCatalog([tmp_path]).get("ok")
+    assert "behaviors.slow_processing.timeout_ms: Input should be a valid number" in str(info.value)
+    write(
+        tmp_path,
+        "ok",
+        "name: ok\nbehaviors:\n  timing: {rate_per_second: 2e3, latency_ms: 1.5E2}\n"
+        '  errors: {statuses: {"500": 1, 503: 3}}\n',
+    )
+    persona = PersonaCatalog([tmp_path]).get("ok")
+    params = {b.name: b.params for b in persona.behaviours}
+    assert params["timing"].rate_per_second == 2000.0
+    assert params["timing"].latency_ms.mean() == 150.0
+    assert params["errors"].statuses == {500: 1.0, 503: 3.0}
+
+
+@pytest.mark.parametrize("value", ['"5"', "true", "[1, 2]"])
+def test_a_distribution_that_is_neither_number_nor_mapping_says_what_is_expected(
+    tmp_path: Path, value: str
+) -> None:
+    # It read "Input should be a valid dictionary or object to extract fields from".
+    write(tmp_path, "bad", f"name: bad\nbehaviors:\n  session:\n    length: {value}\n")
+    with pytest.raises(ValidationError) as info:
+        PersonaCatalog([tmp_path]).get("bad")
+    assert str(info.value).endswith(
+        "bad.yaml:4:5: behaviors.session.length: Input should be a number or a distribution "
+        "such as {dist: uniform, low: 1, high: 5}"
+    )

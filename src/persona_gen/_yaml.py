@@ -6,6 +6,7 @@ nodes first and converted to plain Python while recording each node's position b
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field
@@ -356,9 +357,22 @@ def _dot(path: FieldPath) -> str:
     return dotted(path)
 
 
+_EXPONENT_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+")
+"""A number in exponent notation without a dot (``1e6``, ``5E-3``): a float in YAML 1.2 and
+JSON (and in editors), but a string to PyYAML's YAML 1.1 resolver, which wants ``1.0e+6``."""
+
+
 def _scalar(node: yaml.Node) -> Any:
     # Resolve the scalar with the safe constructor so ints, floats, bools, nulls and
-    # timestamps read exactly as yaml.safe_load would read them.
+    # timestamps read exactly as yaml.safe_load would read them; but a plain `1e6` is the
+    # number it looks like (parameters are typed strictly: the string '1e6' is no number).
+    if (
+        isinstance(node, yaml.ScalarNode)
+        and not node.style  # (plain: None, or "" from the C loader)
+        and node.tag == f"{_STANDARD}str"
+        and _EXPONENT_FLOAT.fullmatch(node.value)
+    ):
+        return float(node.value)
     constructor = yaml.constructor.SafeConstructor()
     return constructor.construct_object(node, deep=True)
 

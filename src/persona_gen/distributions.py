@@ -50,7 +50,8 @@ def check_weights(weights: list[float]) -> None:
 
 
 class _Base(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    # strict: a quoted number (`median: "3000"`) or a boolean is no number (as in the schema)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
     clip_min: float | None = Field(None, description="Lower bound applied after sampling.")
     clip_max: float | None = Field(None, description="Upper bound applied after sampling.")
 
@@ -227,6 +228,11 @@ def _coerce(value: Any) -> Any:
         return {"dist": "constant", "value": value}
     if isinstance(value, dict) and "dist" not in value and "value" in value:
         return {"dist": "constant", **value}
+    if not isinstance(value, dict | BaseModel):  # (text, true/false, a list: pydantic would
+        raise PydanticCustomError(  # only say that it is no dictionary)
+            "number_or_distribution",
+            "Input should be a number or a distribution such as {dist: uniform, low: 1, high: 5}",
+        )
     return value
 
 

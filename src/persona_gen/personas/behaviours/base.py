@@ -21,9 +21,12 @@ __all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", 
 
 class Params(BaseModel):
     """Base of every behaviour's parameter model: unknown keys are errors, and so are NaN and
-    infinities (no parameter means anything by them)."""
+    infinities (no parameter means anything by them). Types are strict, as the published JSON
+    Schema states them: a quoted number (`rate: "0.5"`), a boolean where a number is expected
+    (`rate_per_second: true`, which would be 1) or anything but `true`/`false` for a switch
+    (`no_compression: "yes"`, `decimal_comma: 0`) is an error, not converted."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
 
 
 P = TypeVar("P", bound=Params)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, Strict, field_validator
 
 from persona_gen.distributions import Rate, check_weights
 from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
@@ -12,7 +14,8 @@ from persona_gen.personas.trace import Trace
 
 class ErrorsParams(Params):
     rate: Rate = Field(0.02, description="Share of events that fail.")
-    statuses: dict[int, float] = Field(
+    # A status is a mapping key, which YAML and JSON may give as text ("500"): read as a number.
+    statuses: dict[Annotated[int, Strict(False)], float] = Field(
         default_factory=lambda: {500: 0.4, 502: 0.1, 503: 0.3, 504: 0.2},
         description="Failure HTTP statuses and their relative weights.",
         json_schema_extra={
