@@ -1951,3 +1951,20 @@ def test_an_unknown_source_format_is_an_error_at_its_line(
         assert result.stderr.startswith(
             f"persona-gen: error: {profile}:{at + 1}:3: source.format: {said}"
         ), result.stderr
+
+
+def test_a_profile_keeps_text_that_looks_like_an_exponent(tmp_path: Path) -> None:
+    # PyYAML writes the string "1e3" plain; personas read a plain 1e3 as a number, and a
+    # profile's embedded enum read so held 1000.0 where the schema lists "1e3".
+    schema = {"title": "Code", "type": "object", "required": ["c"]}
+    schema["properties"] = {"c": {"type": "string", "enum": ["1e3", "2E5"]}}
+    source = tmp_path / "code.schema.json"
+    source.write_text(json.dumps(schema))
+    profile = tmp_path / "code.yaml"
+    args = ["import-schema", str(source), "-t", "file", "-o", str(profile), "--output-format"]
+    assert run_cli([*args, "jsonl", "-c", "20"]).code == 0
+    assert "- 1e3" in profile.read_text()  # (written plain)
+    out = run_cli(["generate", str(profile), "-s", "1"])
+    assert out.code == 0, out.stderr
+    values = {json.loads(line)["c"] for line in out.stdout.splitlines()}
+    assert values <= {"1e3", "2E5"} and values

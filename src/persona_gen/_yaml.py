@@ -108,9 +108,10 @@ def read_text(path: Path, expected: str, error: type[FileError] = FileError) -> 
         raise error(f"cannot read: {exc.strerror}", path) from None
 
 
-def load_yaml(path: Path) -> Located:
-    """Read and parse one YAML file, with positions."""
-    return parse_yaml(read_text(path, "a YAML file"), str(path))
+def load_yaml(path: Path, *, exponent_floats: bool = False) -> Located:
+    """Read and parse one YAML file, with positions (``exponent_floats``: see
+    ``parse_yaml``)."""
+    return parse_yaml(read_text(path, "a YAML file"), str(path), exponent_floats=exponent_floats)
 
 
 def tab_at(text: str, line: int, column: int) -> bool:
@@ -120,8 +121,10 @@ def tab_at(text: str, line: int, column: int) -> bool:
     return 0 <= line < len(lines) and lines[line][column : column + 1] == "\t"
 
 
-def parse_yaml(text: str, file: str = "<string>") -> Located:
-    """Parse YAML text into plain Python (dicts, lists, scalars) with positions."""
+def parse_yaml(text: str, file: str = "<string>", *, exponent_floats: bool = False) -> Located:
+    """Parse YAML text into plain Python (dicts, lists, scalars) with positions;
+    ``exponent_floats``: a plain ``1e6`` is the float YAML 1.2 and JSON read (YAML 1.1, as
+    PyYAML reads it, wants ``1.0e+6`` and reads ``1e6`` as text)."""
     try:
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
@@ -144,6 +147,8 @@ def parse_yaml(text: str, file: str = "<string>") -> Located:
     if node is None:
         return Located(None, file, positions)
     check_shape(node, file)
+    if exponent_floats:
+        _exponents_as_floats(node)
     data = _convert(node, (), positions, problems, file)
     if problems:
         raise ValidationError(problems)
@@ -362,17 +367,27 @@ _EXPONENT_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-
 JSON (and in editors), but a string to PyYAML's YAML 1.1 resolver, which wants ``1.0e+6``."""
 
 
+def _exponents_as_floats(root: yaml.Node) -> None:
+    """Tag every plain scalar written as a number in exponent notation (``1e6``) a float.
+    Only for personas, whose parameters are typed strictly (the string '1e6' is no number)
+    and hold no free text that looks so; a profile's embedded schemas keep ``1e3`` the
+    string PyYAML writes it as (an enum member, a default)."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, yaml.ScalarNode):
+            plain = not node.style  # (None, or "" from the C loader)
+            if plain and node.tag == f"{_STANDARD}str" and _EXPONENT_FLOAT.fullmatch(node.value):
+                node.tag = f"{_STANDARD}float"
+        elif isinstance(node, yaml.MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+
+
 def _scalar(node: yaml.Node) -> Any:
     # Resolve the scalar with the safe constructor so ints, floats, bools, nulls and
-    # timestamps read exactly as yaml.safe_load would read them; but a plain `1e6` is the
-    # number it looks like (parameters are typed strictly: the string '1e6' is no number).
-    if (
-        isinstance(node, yaml.ScalarNode)
-        and not node.style  # (plain: None, or "" from the C loader)
-        and node.tag == f"{_STANDARD}str"
-        and _EXPONENT_FLOAT.fullmatch(node.value)
-    ):
-        return float(node.value)
+    # timestamps read exactly as yaml.safe_load would read them.
     constructor = yaml.constructor.SafeConstructor()
     return constructor.construct_object(node, deep=True)
 

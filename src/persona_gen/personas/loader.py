@@ -231,7 +231,7 @@ class PersonaCatalog:
     def _file(self, name: str) -> tuple[PersonaFile, Located]:
         if name not in self._raw:
             path = self.path(name)
-            spec, located = parse_persona(load_yaml(path))
+            spec, located = parse_persona(load_yaml(path, exponent_floats=True))
             declared = spec.name
             if declared != name:  # (refused each time asked: not kept as read)
                 raise ValidationError(
