@@ -63,7 +63,9 @@ class RetryStorms(Behaviour[RetryStormsParams]):
             end = min(trace.n, start + 1 + k)
             run = np.arange(start, end)
             free_from = end
-            for col in ("actor", "session", "request"):
+            # (its session's start too, as rapid runs and concurrent groups take it: an
+            # out_of_order anomaly of ``session_anomalies`` reads it)
+            for col in ("actor", "session", "session_start_ms", "request"):
                 arr = getattr(trace, col)
                 arr[run] = arr[start]
             gaps = np.concatenate(([0.0], p.backoff_ms.sample(rng, run.size - 1)))
