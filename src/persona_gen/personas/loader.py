@@ -463,7 +463,7 @@ def bind_behaviours(
         raise ValidationError(problems)
     if partial:
         return ()
-    return tuple(sorted(bound, key=lambda b: b.phase))
+    return tuple(sorted(bound, key=lambda b: (b.phase, b.last_in_phase)))
 
 
 def _unknown_block(name: str, parents: Sequence[str], inherited: Collection[str]) -> str:

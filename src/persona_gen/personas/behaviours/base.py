@@ -52,6 +52,9 @@ class Behaviour(Generic[P]):
     kind: ClassVar[str]
     summary: ClassVar[str]
     phase: ClassVar[Phase] = Phase.CONTENT
+    # Acts after the other behaviours of its phase, whatever the declaration order (a
+    # session anomaly is made in the sessions runs and storms leave, which would undo it).
+    last_in_phase: ClassVar[bool] = False
     params_model: ClassVar[type[Params]]
 
     def __init__(self, name: str, params: P) -> None:

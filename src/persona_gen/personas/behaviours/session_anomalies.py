@@ -26,6 +26,8 @@ class SessionAnomalies(Behaviour[SessionAnomaliesParams]):
     kind = "session_anomalies"
     summary = "Expired tokens (401), sessions reused by another actor, missing or stale ids."
     phase = Phase.STRUCTURE
+    # (runs, storms and groups set a taken event's time, actor and session anew)
+    last_in_phase = True
     params_model = SessionAnomaliesParams
 
     def reads_session_starts(self) -> bool:
