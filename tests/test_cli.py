@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -155,6 +156,29 @@ def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     assert header.startswith("id;username;email")
     body = raw.decode("latin-1")
     assert "/20" in body  # legacy MM/DD/YYYY dates
+
+
+@pytest.mark.parametrize(
+    ("encoding", "mark"), [("utf-16", codecs.BOM_UTF16), ("utf-8-sig", codecs.BOM_UTF8)]
+)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_csv_encoding_with_a_byte_order_mark_writes_it_once(
+    tmp_path: Path, encoding: str, mark: bytes, workers: str
+) -> None:
+    """A file of several blocks (1,024 rows each) starts with the mark, and no row after
+    it: a reader decodes one text, not a U+FEFF at the start of each block's first row."""
+    (tmp_path / "bom_device.yaml").write_text(
+        "name: bom_device\nversion: 1.0.0\npopulation: {kind: device}\nbehaviors:\n"
+        f"  deprecated_formats: {{rate: 0.0, file_encoding: {encoding}}}\n"
+    )
+    target = tmp_path / "rows.csv"
+    args = ["quick", "bom_device", "-p", str(tmp_path), "-t", "file", "-n", "2100", "-s", "3"]
+    assert run_cli([*args, "-w", workers, "-o", str(target)]).code == 0
+    raw = target.read_bytes()
+    assert raw.startswith(mark)
+    text = raw.decode(encoding)
+    assert "\ufeff" not in text
+    assert len(text.split("\r\n")) == 1 + 2100 + 1  # (header, rows, the empty text after)
 
 
 def test_interrupted_write_leaves_nothing_behind(
