@@ -181,6 +181,33 @@ def test_a_csv_encoding_with_a_byte_order_mark_writes_it_once(
     assert len(text.split("\r\n")) == 1 + 2100 + 1  # (header, rows, the empty text after)
 
 
+@pytest.mark.parametrize(
+    ("persona", "delimiter", "encoding"),
+    [("legacy_client", ";", "latin-1"), ("normal_user", ",", "utf-8")],
+)
+def test_a_csv_manifest_gives_the_dialect_to_read_the_file_with(
+    tmp_path: Path, persona: str, delimiter: str, encoding: str
+) -> None:
+    """A legacy client's CSV is no comma-separated UTF-8: its manifest says how it was
+    written, so a reader given only the manifest splits and decodes it."""
+    import csv
+
+    target = tmp_path / "rows.csv"
+    assert (
+        run_cli(["quick", persona, "-t", "file", "-n", "30", "-s", "2", "-o", str(target)]).code
+        == 0
+    )
+    manifest = json.loads((tmp_path / "rows.csv.manifest.json").read_text())
+    dialect = manifest["csv"]
+    assert (dialect["delimiter"], dialect["encoding"]) == (delimiter, encoding)
+    with target.open(encoding=dialect["encoding"], newline="") as f:
+        rows = list(csv.reader(f, delimiter=dialect["delimiter"], quotechar=dialect["quotechar"]))
+    assert rows[0][:2] == ["id", "username"]
+    assert len(rows) - 1 == manifest["count"] == 30
+    assert {len(r) for r in rows} == {18}
+    assert target.read_bytes().count(dialect["line_terminator"].encode()) == 31
+
+
 def test_interrupted_write_leaves_nothing_behind(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
