@@ -643,6 +643,29 @@ def test_columns_a_persona_retypes_are_json_text_in_parquet(tmp_path: Path, seed
     assert any(not isinstance(age, int) for age in ages if age is not None)
 
 
+def test_edge_case_line_breaks_leave_key_columns_alone(tmp_path: Path) -> None:
+    """An edge-case row gets a line break and quotes in a free-text cell, never in its
+    primary key or a unique column: those keep their generated values, as every behaviour
+    leaves them (a key of words, such as a product title, has spaces too)."""
+    import csv
+
+    ddl = tmp_path / "products.sql"
+    ddl.write_text(
+        "CREATE TABLE products (title TEXT PRIMARY KEY, "
+        "full_name VARCHAR(120) NOT NULL UNIQUE, note TEXT);\n"
+    )
+    profile = tmp_path / "products.yaml"
+    assert run_cli(["import-schema", str(ddl), "-o", str(profile), "-t", "file"]).code == 0
+    profile.write_text(profile.read_text().replace("name: normal_user", "name: edge_case_user"))
+    assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"]).code == 0
+    (data,) = (tmp_path / "out").glob("*.csv")
+    with data.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert any(" " in row["title"] and " " in row["full_name"] for row in rows)
+    assert not [row for row in rows if "\n" in row["title"] + row["full_name"]]
+    assert any("\n" in row["note"] for row in rows)  # (the quirk is still made)
+
+
 def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> None:
     # Check messages quote patterns; Rich markup took '[a-z]' for a style tag and dropped it.
     from persona_gen.runtime import cli
