@@ -689,3 +689,30 @@ def test_scalars_of_a_json_column_read_back_as_written(tmp_path: Path) -> None:
         code, doc = _cli_check(tmp_path, where, profile)
         assert code == 0, doc
         assert doc["records"] == doc["passed"] == 60
+
+
+@pytest.mark.parametrize(
+    ("encoding", "delimiter"), [("utf-16", ";"), ("utf-8-sig", ";"), ("cp1252", ":")]
+)
+def test_check_reads_a_csv_in_the_dialect_its_manifest_gives(
+    tmp_path: Path, encoding: str, delimiter: str
+) -> None:
+    """A legacy CSV in UTF-16 (two-byte line breaks), with a UTF-8 byte order mark, or with
+    a delimiter none of the usual ones: read as its manifest says it was written, every row
+    is the row written; cut short, its last row is still found cut."""
+    (tmp_path / "legacy_user.yaml").write_text(
+        "name: legacy_user\nversion: 1.0.0\npopulation: {kind: user}\nbehaviors:\n"
+        f"  deprecated_formats: {{rate: 0.5, file_encoding: {encoding}, "
+        f"file_delimiter: '{delimiter}'}}\n"
+    )
+    data = tmp_path / "rows.csv"
+    args = ["quick", "legacy_user", "-p", str(tmp_path), "-t", "file", "-n", "40", "-s", "2"]
+    assert run_cli([*args, "-o", str(data)]).code == 0
+    profile = load_profile(Path(__file__).resolve().parent.parent / "profiles/api_testing.yaml")
+    catalog = PersonaCatalog([tmp_path])
+    report = check_dataset(data, profile, catalog=catalog)
+    assert report.exit_code == 0, report.to_json()
+    assert report.records == 40
+    data.write_bytes(data.read_bytes()[: -len("\n".encode(encoding)) - 8])
+    cut = check_dataset(data, profile, catalog=catalog).to_json()
+    assert "the file ends in this row, without a line break" in json.dumps(cut)

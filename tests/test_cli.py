@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import os
@@ -155,6 +156,56 @@ def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
     assert header.startswith("id;username;email")
     body = raw.decode("latin-1")
     assert "/20" in body  # legacy MM/DD/YYYY dates
+
+
+@pytest.mark.parametrize(
+    ("encoding", "mark"), [("utf-16", codecs.BOM_UTF16), ("utf-8-sig", codecs.BOM_UTF8)]
+)
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_csv_encoding_with_a_byte_order_mark_writes_it_once(
+    tmp_path: Path, encoding: str, mark: bytes, workers: str
+) -> None:
+    """A file of several blocks (1,024 rows each) starts with the mark, and no row after
+    it: a reader decodes one text, not a U+FEFF at the start of each block's first row."""
+    (tmp_path / "bom_device.yaml").write_text(
+        "name: bom_device\nversion: 1.0.0\npopulation: {kind: device}\nbehaviors:\n"
+        f"  deprecated_formats: {{rate: 0.0, file_encoding: {encoding}}}\n"
+    )
+    target = tmp_path / "rows.csv"
+    args = ["quick", "bom_device", "-p", str(tmp_path), "-t", "file", "-n", "2100", "-s", "3"]
+    assert run_cli([*args, "-w", workers, "-o", str(target)]).code == 0
+    raw = target.read_bytes()
+    assert raw.startswith(mark)
+    text = raw.decode(encoding)
+    assert "\ufeff" not in text
+    assert len(text.split("\r\n")) == 1 + 2100 + 1  # (header, rows, the empty text after)
+
+
+@pytest.mark.parametrize(
+    ("persona", "delimiter", "encoding"),
+    [("legacy_client", ";", "latin-1"), ("normal_user", ",", "utf-8")],
+)
+def test_a_csv_manifest_gives_the_dialect_to_read_the_file_with(
+    tmp_path: Path, persona: str, delimiter: str, encoding: str
+) -> None:
+    """A legacy client's CSV is no comma-separated UTF-8: its manifest says how it was
+    written, so a reader given only the manifest splits and decodes it."""
+    import csv
+
+    target = tmp_path / "rows.csv"
+    assert (
+        run_cli(["quick", persona, "-t", "file", "-n", "30", "-s", "2", "-o", str(target)]).code
+        == 0
+    )
+    manifest = json.loads((tmp_path / "rows.csv.manifest.json").read_text())
+    dialect = manifest["csv"]
+    assert (dialect["delimiter"], dialect["encoding"]) == (delimiter, encoding)
+    with target.open(encoding=dialect["encoding"], newline="") as f:
+        rows = list(csv.reader(f, delimiter=dialect["delimiter"], quotechar=dialect["quotechar"]))
+    assert rows[0][:2] == ["id", "username"]
+    assert len(rows) - 1 == manifest["count"] == 30
+    assert {len(r) for r in rows} == {18}
+    assert target.read_bytes().count(dialect["line_terminator"].encode()) == 31
 
 
 def test_interrupted_write_leaves_nothing_behind(
@@ -590,6 +641,29 @@ def test_columns_a_persona_retypes_are_json_text_in_parquet(tmp_path: Path, seed
     ages = [None if text is None else json.loads(text) for text in table.column("age").to_pylist()]
     assert ages == [row["age"] for row in rows]
     assert any(not isinstance(age, int) for age in ages if age is not None)
+
+
+def test_edge_case_line_breaks_leave_key_columns_alone(tmp_path: Path) -> None:
+    """An edge-case row gets a line break and quotes in a free-text cell, never in its
+    primary key or a unique column: those keep their generated values, as every behaviour
+    leaves them (a key of words, such as a product title, has spaces too)."""
+    import csv
+
+    ddl = tmp_path / "products.sql"
+    ddl.write_text(
+        "CREATE TABLE products (title TEXT PRIMARY KEY, "
+        "full_name VARCHAR(120) NOT NULL UNIQUE, note TEXT);\n"
+    )
+    profile = tmp_path / "products.yaml"
+    assert run_cli(["import-schema", str(ddl), "-o", str(profile), "-t", "file"]).code == 0
+    profile.write_text(profile.read_text().replace("name: normal_user", "name: edge_case_user"))
+    assert run_cli(["generate", str(profile), "-o", str(tmp_path / "out"), "-s", "1"]).code == 0
+    (data,) = (tmp_path / "out").glob("*.csv")
+    with data.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert any(" " in row["title"] and " " in row["full_name"] for row in rows)
+    assert not [row for row in rows if "\n" in row["title"] + row["full_name"]]
+    assert any("\n" in row["note"] for row in rows)  # (the quirk is still made)
 
 
 def test_tables_print_brackets_as_text(capsys: pytest.CaptureFixture[str]) -> None:

@@ -242,6 +242,16 @@ def test_cycle_is_reported(tmp_path: Path) -> None:
             "file_delimiter: '\"' cannot be a CSV delimiter",
         ),
         (
+            "behaviors:\n  deprecated_formats:\n    file_delimiter: '€'\n",
+            "bad.yaml:5:5: behaviors.deprecated_formats.file_delimiter: '€' cannot be written "
+            "in file_encoding 'latin-1'",
+        ),
+        (
+            "behaviors:\n  deprecated_formats:\n    file_delimiter: '§'\n"
+            "    file_encoding: ascii\n",
+            "file_delimiter: '§' cannot be written in file_encoding 'ascii'",
+        ),
+        (
             "behaviors:\n  deprecated_formats:\n    file_encoding: base64\n",
             "file_encoding: unknown text encoding 'base64'",
         ),

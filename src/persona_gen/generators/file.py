@@ -157,12 +157,15 @@ class FileGenerator(Generator):
             for k in range(1, len(path)):
                 if path[:k] in optional:
                     self.optional_objects.setdefault(optional[path[:k]], []).append(column)
-        # Free-text columns with room for a quote pair and a line break (edge-case quirks).
+        # Free-text columns with room for a quote pair and a line break (edge-case quirks);
+        # not a key column, which keeps its generated (unique) value, as behaviours leave it.
+        keys = set(self.entity.primary_key) | {k for cols in self.entity.unique for k in cols}
         self.quotable = {
             leaf.dotted: leaf.schema.max_length
             for leaf in leaves(self.ctx.domain, self.entity.schema)
             if leaf.schema.type == "string"
             and not (leaf.schema.pattern or leaf.schema.format or leaf.schema.enum)
+            and leaf.path[0] not in keys
         }
         self.columns += list(LABEL_COLUMNS)
 

@@ -39,6 +39,7 @@ schema format) and ``check_report`` (what was found).
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -324,7 +325,17 @@ def _nothing_to_check(
 
 
 def _ends_a_line(path: Path) -> bool:
-    """Whether a file ends with a line break, as every file the CSV writer finishes does."""
+    """Whether a file ends with a line break, as every file the CSV writer finishes does
+    (in the file's encoding: UTF-16's is two bytes)."""
+    from persona_gen.runtime.records import csv_encoding
+
     with path.open("rb") as f:
-        f.seek(-1, 2)
-        return f.read(1) in (b"\n", b"\r")
+        head = f.read(4)
+        f.seek(0, 2)
+        f.seek(max(0, f.tell() - 8))
+        tail = f.read()
+    name = codecs.lookup(csv_encoding(path, head) or "utf-8").name
+    width = {"utf-16": 16, "utf-32": 32}.get(name[:6])
+    if width is None:  # (one byte, in every encoding a CSV file is written in)
+        return tail.endswith((b"\n", b"\r"))
+    return tail.endswith(tuple(c.encode(f"utf-{width}-{o}") for c in "\n\r" for o in ("le", "be")))

@@ -15,6 +15,7 @@ the ``-- expected invalid: …`` comment the SQL writer puts before it.
 from __future__ import annotations
 
 import base64
+import codecs
 import csv
 import datetime as dt
 import decimal
@@ -105,7 +106,7 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         _objects(path, numbered, "line")
         return [record for _, record in numbered], False
     if fmt == "csv":
-        return _read_csv(data), True
+        return _read_csv(data, _csv_dialect(path)), True
     return _read_parquet(path), False
 
 
@@ -129,13 +130,63 @@ def _objects(path: Path, records: Iterable[tuple[int, Any]], what: str) -> None:
             raise UsageError(f"{path}: expected JSON records (objects), but {what} {i} is {kind}")
 
 
-def _read_csv(data: bytes) -> list[dict[str, Any]]:
+def _csv_dialect(path: Path) -> dict[str, Any]:
+    """The encoding and delimiter the manifest beside a CSV file says it was written with
+    (``{}`` without one, or one that names none a reader could use)."""
     try:
-        text = data.decode("utf-8")
+        doc = orjson.loads(path.with_name(path.name + ".manifest.json").read_bytes())
+    except (OSError, orjson.JSONDecodeError):
+        return {}
+    dialect = doc.get("csv") if isinstance(doc, dict) else None
+    if not isinstance(dialect, dict):
+        return {}
+    out: dict[str, Any] = {}
+    encoding, delimiter = dialect.get("encoding"), dialect.get("delimiter")
+    if isinstance(encoding, str):
+        try:
+            codecs.lookup(encoding)
+            out["encoding"] = encoding
+        except LookupError:
+            pass
+    if isinstance(delimiter, str) and len(delimiter) == 1:
+        out["delimiter"] = delimiter
+    return out
+
+
+# Byte order marks and the encodings that begin with them (UTF-32's before UTF-16's, whose
+# mark begins UTF-32 LE's).
+_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def csv_encoding(path: Path, head: bytes) -> str | None:
+    """The encoding a CSV file is read in: its manifest's, else that of the byte order mark
+    it starts with (``head``: its first bytes); None: UTF-8, else Latin-1."""
+    return _csv_dialect(path).get("encoding") or next(
+        (name for mark, name in _MARKS if head.startswith(mark)), None
+    )
+
+
+def _read_csv(data: bytes, dialect: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Rows of a CSV file, in the encoding and with the delimiter its manifest gives
+    (``dialect``); else a byte order mark's encoding, else UTF-8, else Latin-1 (legacy
+    exports), split at the commonest delimiter of the header."""
+    dialect = dialect or {}
+    encoding = dialect.get("encoding") or next(
+        (name for mark, name in _MARKS if data.startswith(mark)), None
+    )
+    try:
+        text = data.decode(encoding or "utf-8")
     except UnicodeDecodeError:
         text = data.decode("latin-1")  # legacy exports
+    text = text.removeprefix("\ufeff")  # (a mark the encoding's name did not take)
     header = text.split("\n", 1)[0]
-    delimiter = max((",", ";", "\t", "|"), key=header.count)
+    delimiter = dialect.get("delimiter") or max((",", ";", "\t", "|"), key=header.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     return [dict(row) for row in reader]
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from persona_gen.errors import OutputError
+from persona_gen.generators.file import CsvDialect
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.runtime.manifest import (
     manifest,
@@ -100,6 +101,8 @@ def write_dataset(
     output (none for stdout). ``encoder``: one ``make_encoder`` made beforehand."""
     if encoder is None:
         encoder = make_encoder(dataset, fmt, pretty, profile)
+    if fmt == "csv":  # (a reader needs the dialect: a legacy file is no comma-separated UTF-8)
+        extra = {**(extra or {}), "csv": csv_dialect(encoder.dialect)}
     if manifest_file is None and output is not None and not is_special(output):
         manifest_file = manifest_path(output)  # (no /dev/null.manifest.json)
     if manifest_file is not None:
@@ -137,6 +140,18 @@ def write_dataset(
                 f"the manifest could not be written: {lost}"
             ) from None
     return doc
+
+
+def csv_dialect(dialect: CsvDialect) -> dict[str, Any]:
+    """How a CSV file was written, as its manifest says: what a reader is given (Python's
+    ``csv`` module, pandas, DuckDB) to split and decode it."""
+    return {
+        "delimiter": dialect.delimiter,
+        "quotechar": '"',
+        "encoding": dialect.encoding,
+        "line_terminator": dialect.line_terminator,
+        "decimal_comma": dialect.decimal_comma,
+    }
 
 
 def _interrupted_on_stdout(

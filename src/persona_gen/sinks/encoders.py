@@ -7,6 +7,7 @@ a tail; container formats (parquet) override ``open``/``write``/``close``.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 from collections.abc import Iterable
@@ -151,7 +152,7 @@ class CsvEncoder(Encoder):
         rows: list[Any] = list(zip(*cells, strict=True)) if records else []
         if first:
             rows.insert(0, list(names))
-        return self._emit(rows)
+        return self._emit(rows, first)
 
     def _cells(self, values: list[Any] | np.ndarray) -> list[str]:
         """A column's cells (``_cell`` of each value)."""
@@ -176,7 +177,7 @@ class CsvEncoder(Encoder):
             return orjson.dumps(value).decode()
         return str(value)
 
-    def _emit(self, rows: list[Any]) -> bytes:
+    def _emit(self, rows: list[Any], first: bool = True) -> bytes:
         buffer = io.StringIO()
         writer = csv.writer(
             buffer,
@@ -185,7 +186,13 @@ class CsvEncoder(Encoder):
             quoting=csv.QUOTE_MINIMAL,
         )
         writer.writerows(rows)
-        return buffer.getvalue().encode(self.dialect.encoding, errors="replace")
+        # An encoding that starts its text with a byte order mark (utf-16, utf-32, utf-8-sig)
+        # writes it once, at the start of the file: a later block's text continues it (one
+        # empty text given first takes the mark, else each block began with one more).
+        encoder = codecs.getincrementalencoder(self.dialect.encoding)("replace")
+        if not first:
+            encoder.encode("")
+        return encoder.encode(buffer.getvalue(), final=True)
 
 
 # (the Kafka sink's schema encodings leave such records out, counted: see sinks/kafka.py)

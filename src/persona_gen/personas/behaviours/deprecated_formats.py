@@ -8,7 +8,7 @@ import re
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from persona_gen.distributions import Rate
 from persona_gen.personas.behaviours.base import Behaviour, Params, splitmix64
@@ -160,12 +160,23 @@ class DeprecatedFormatsParams(Params):
 
     @field_validator("file_delimiter")
     @classmethod
-    def _readable_delimiter(cls, value: str) -> str:
+    def _readable_delimiter(cls, value: str, info: ValidationInfo) -> str:
         # A quote or a line break as the delimiter makes a file no CSV reader can split.
         if value in _TAKEN:
             raise ValueError(
                 f"{value!r} cannot be a CSV delimiter (quotes and line breaks are taken)"
             )
+        # Nor does one the encoding cannot hold: it would be written as '?' (file_encoding is
+        # validated first, and is absent here when it was refused).
+        encoding = info.data.get("file_encoding")
+        if encoding is not None:
+            try:
+                value.encode(encoding)
+            except UnicodeError:
+                raise ValueError(
+                    f"{value!r} cannot be written in file_encoding {encoding!r} (it would be "
+                    "'?'): choose a delimiter that encoding holds"
+                ) from None
         return value
 
 
