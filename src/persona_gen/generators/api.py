@@ -502,8 +502,10 @@ class ApiGenerator(Generator):
         out: dict[int, dict[str, str]] = {}
         rng: np.random.Generator | None = None
         for k, op in enumerate(self.operations):
+            if not op.header_params:  # (most operations: no scan of the block for them)
+                continue
             rows = np.flatnonzero(op_index == k).tolist()
-            if not op.header_params or not rows:
+            if not rows:
                 continue
             rng = rng or self.side_stream(trace, "header_params")
             drawn: list[dict[str, str]] = [{} for _ in rows]
@@ -516,6 +518,8 @@ class ApiGenerator(Generator):
                     for j in np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist():
                         del drawn[j][name]
             out.update(zip(rows, drawn, strict=True))
+        if not out:
+            return out
         for row, src in enumerate(same.tolist()):
             if src != row and src in out:
                 out[row] = out[src]
