@@ -39,6 +39,7 @@ from persona_gen.sinks.database import (
 from persona_gen.sinks.sql import SqlEncoder, SqliteSqlEncoder
 from persona_gen.sinks.tables import create_table_sql
 from tests.helpers import run_cli
+from tests.importers.ddl_loading import EXCLUSIONS
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOG = PersonaCatalog([])
@@ -500,21 +501,6 @@ def test_create_tables_makes_the_schema_a_ddl_table_names(pg_db: str, tmp_path: 
     encoder = SqliteSqlEncoder()
     encoder.bind(dataset("normal_user", 3, domain=domain, entity="Tickets"))
     assert encoder.table is not None and encoder.table.name == "Tickets"
-
-
-EXCLUSIONS = """
-CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');
-CREATE TABLE tickets (
-    id integer PRIMARY KEY,
-    status varchar(10) NOT NULL CHECK (status IN ('open', 'closed', 'deleted')),
-    m mood NOT NULL CHECK (m <> 'meh'),
-    prio smallint NOT NULL CHECK (prio >= 0) CHECK (prio <> 0),
-    stars integer CHECK (stars BETWEEN 1 AND 5 AND stars NOT IN (4, 5)),
-    urgent boolean NOT NULL CHECK (urgent != false),
-    ratio real CHECK (ratio >= 0 AND ratio <> 0),
-    CHECK (status <> 'deleted')
-);
-"""
 
 
 def test_edge_rows_of_excluded_values_load_into_postgresql(pg_db: str) -> None:

@@ -281,3 +281,19 @@ def sqlite_load(
                     report.errors.append(f"{name}: {exc} {row}")
         report.accepted[name] = accepted
     return report
+
+
+# Values a CHECK excludes (<>, !=, NOT IN) on an IN list, an enum type, a bound, a boolean.
+EXCLUSIONS = """
+CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');
+CREATE TABLE tickets (
+    id integer PRIMARY KEY,
+    status varchar(10) NOT NULL CHECK (status IN ('open', 'closed', 'deleted')),
+    m mood NOT NULL CHECK (m <> 'meh'),
+    prio smallint NOT NULL CHECK (prio >= 0) CHECK (prio <> 0),
+    stars integer CHECK (stars BETWEEN 1 AND 5 AND stars NOT IN (4, 5)),
+    urgent boolean NOT NULL CHECK (urgent != false),
+    ratio real CHECK (ratio >= 0 AND ratio <> 0),
+    CHECK (status <> 'deleted')
+);
+"""

@@ -16,6 +16,7 @@ import numpy as np
 import psycopg
 import pytest
 from ddl_loading import (
+    EXCLUSIONS,
     generate,
     pg_create,
     pg_database,
@@ -640,21 +641,6 @@ def test_modulo_and_negated_comparison_checks() -> None:
 
 def test_modulo_and_negated_comparison_rows_load_into_postgresql(postgres_url: str) -> None:
     _proof_pg(postgres_url, "modulo", MODULO_AND_NOT, 300)
-
-
-EXCLUSIONS = """
-CREATE TYPE mood AS ENUM ('happy', 'meh', 'sad');
-CREATE TABLE tickets (
-    id integer PRIMARY KEY,
-    status varchar(10) NOT NULL CHECK (status IN ('open', 'closed', 'deleted')),
-    m mood NOT NULL CHECK (m <> 'meh'),
-    prio smallint NOT NULL CHECK (prio >= 0) CHECK (prio <> 0),
-    stars integer CHECK (stars BETWEEN 1 AND 5 AND stars NOT IN (4, 5)),
-    urgent boolean NOT NULL CHECK (urgent != false),
-    ratio real CHECK (ratio >= 0 AND ratio <> 0),
-    CHECK (status <> 'deleted')
-);
-"""
 
 
 def test_excluded_values_rows_load_into_postgresql(postgres_url: str) -> None:
