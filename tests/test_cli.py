@@ -47,11 +47,13 @@ def test_stdout_carries_only_data() -> None:
     assert "using seed" in result.stderr
 
 
-@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+@pytest.mark.parametrize("fmt", ["jsonl", "csv", "JSONL", "Csv"])
 def test_other_encodings(fmt: str) -> None:
+    """(A format's name in capitals is read as -o's extension, import-schema's and check's
+    -f are.)"""
     result = run_cli(["quick", "normal_user", "-t", "file", "-n", "7", "-s", "3", "--format", fmt])
     lines = result.stdout.decode().strip().split("\n")
-    if fmt == "jsonl":
+    if fmt.lower() == "jsonl":
         assert len(lines) == 7
         assert all(isinstance(json.loads(line), dict) for line in lines)
     else:
@@ -159,14 +161,21 @@ def test_legacy_csv_file_uses_the_persona_dialect(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    ("encoding", "mark"), [("utf-16", codecs.BOM_UTF16), ("utf-8-sig", codecs.BOM_UTF8)]
+    ("encoding", "mark", "body"),
+    [
+        ("utf-16", codecs.BOM_UTF16_LE, "utf-16-le"),
+        ("utf-32", codecs.BOM_UTF32_LE, "utf-32-le"),
+        ("utf-8-sig", codecs.BOM_UTF8, "utf-8"),
+    ],
 )
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_a_csv_encoding_with_a_byte_order_mark_writes_it_once(
-    tmp_path: Path, encoding: str, mark: bytes, workers: str
+    tmp_path: Path, encoding: str, mark: bytes, body: str, workers: str
 ) -> None:
     """A file of several blocks (1,024 rows each) starts with the mark, and no row after
-    it: a reader decodes one text, not a U+FEFF at the start of each block's first row."""
+    it: a reader decodes one text, not a U+FEFF at the start of each block's first row.
+    The bytes are little-endian on every machine (Python's utf-16 and utf-32 write the
+    machine's own order)."""
     (tmp_path / "bom_device.yaml").write_text(
         "name: bom_device\nversion: 1.0.0\npopulation: {kind: device}\nbehaviors:\n"
         f"  deprecated_formats: {{rate: 0.0, file_encoding: {encoding}}}\n"
@@ -177,6 +186,7 @@ def test_a_csv_encoding_with_a_byte_order_mark_writes_it_once(
     raw = target.read_bytes()
     assert raw.startswith(mark)
     text = raw.decode(encoding)
+    assert raw[len(mark) :] == text.encode(body)
     assert "\ufeff" not in text
     assert len(text.split("\r\n")) == 1 + 2100 + 1  # (header, rows, the empty text after)
 

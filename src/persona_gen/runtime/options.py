@@ -315,6 +315,7 @@ def format_for(fmt: str | None, output: Path | None) -> str:
                 f"-o {output}: no output format is written as '.{suffix}'; "
                 f"give -f/--format ({', '.join(quick_formats())})"
             )
+    fmt = fmt.lower()  # (as -o's extension, import-schema's -f and check's -f are read)
     if fmt not in FORMATS:
         from persona_gen.errors import UnknownNameError
 

@@ -189,10 +189,24 @@ class CsvEncoder(Encoder):
         # An encoding that starts its text with a byte order mark (utf-16, utf-32, utf-8-sig)
         # writes it once, at the start of the file: a later block's text continues it (one
         # empty text given first takes the mark, else each block began with one more).
-        encoder = codecs.getincrementalencoder(self.dialect.encoding)("replace")
+        encoding = self.dialect.encoding
+        if (little := _LITTLE_ENDIAN.get(codecs.lookup(encoding).name)) is not None:
+            # utf-16 and utf-32 write the machine's byte order; the same seed gives the same
+            # bytes everywhere, so they are written little-endian after a little-endian mark.
+            name, mark = little
+            text = buffer.getvalue().encode(name, "replace")
+            return mark + text if first else text
+        encoder = codecs.getincrementalencoder(encoding)("replace")
         if not first:
             encoder.encode("")
         return encoder.encode(buffer.getvalue(), final=True)
+
+
+# The byte-order-marked encodings that Python writes in the machine's own order.
+_LITTLE_ENDIAN = {
+    "utf-16": ("utf-16-le", codecs.BOM_UTF16_LE),
+    "utf-32": ("utf-32-le", codecs.BOM_UTF32_LE),
+}
 
 
 # (the Kafka sink's schema encodings leave such records out, counted: see sinks/kafka.py)
