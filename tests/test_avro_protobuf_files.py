@@ -399,14 +399,14 @@ def test_a_broken_proto_below_the_profile_is_named_with_its_line(
     result = run_cli(["generate", "x/profile.yaml", "-o", "out", "-s", "1"])
     assert result.code == 1
     assert result.stderr.strip() == (
-        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:9: "
-        'Expected ";" (column 3)'
+        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:9:3: "
+        'Expected ";"'
     )
     event.write_text(text.replace("common/money.proto", "common/gone.proto"), encoding="utf-8")
     result = run_cli(["generate", "x/profile.yaml", "-o", "out", "-s", "1"])
     assert result.code == 1
     assert result.stderr.startswith(
-        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:5: "
+        "persona-gen: error: dataset 'Event_streaming': x/schemas/sub/event.proto:5:1: "
         'import "common/gone.proto" was not found in x/schemas/sub, in a folder above '
         "x/schemas/sub or among"
     )

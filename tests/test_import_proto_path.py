@@ -51,7 +51,7 @@ def _import(*extra: str) -> tuple[int, str]:
 def test_without_the_include_folder_the_import_is_not_found(tree: Path) -> None:
     code, stderr = _import()
     assert code == 1
-    assert stderr.startswith('persona-gen: error: app/event.proto:3: import "shared/money.proto"')
+    assert stderr.startswith('persona-gen: error: app/event.proto:3:1: import "shared/money.proto"')
 
 
 def test_proto_path_is_used_and_recorded_for_generate_and_check(
@@ -104,7 +104,7 @@ def test_an_error_in_a_file_found_through_proto_path_names_that_file(tree: Path)
     money.write_text(MONEY.replace("int64 units = 2;", "int64 units = 2"))
     code, stderr = _import("-I", "vendor", "--output-format", "protobuf")
     assert code == 1
-    assert stderr.startswith('persona-gen: error: vendor/shared/money.proto:6: Expected ";"')
+    assert stderr.startswith('persona-gen: error: vendor/shared/money.proto:6:1: Expected ";"')
     # (never protoc's working files, nor the trial profile import-schema checks)
     assert "persona-gen-protoc" not in stderr and "import-check" not in stderr
     assert not list((tree / "profiles").iterdir())
@@ -115,7 +115,7 @@ def test_an_error_in_a_file_found_through_proto_path_names_that_file(tree: Path)
     money.write_text(MONEY.replace("int64 units = 2;", "int64 units = 2"))
     made = run_cli(["generate", "profiles/event.yaml", "-o", "out", "-s", "3"])
     assert made.code == 1
-    assert "vendor/shared/money.proto:6: Expected" in made.stderr
+    assert "vendor/shared/money.proto:6:1: Expected" in made.stderr
     assert "persona-gen-protoc" not in made.stderr
 
 

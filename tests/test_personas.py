@@ -1136,7 +1136,7 @@ def test_an_alias_bomb_is_refused_at_once() -> None:
         ),
         (
             "name: nul\0\n",
-            "nul.yaml:1: invalid YAML: unacceptable character #x0000: control characters are "
+            "nul.yaml:1:10: invalid YAML: unacceptable character #x0000: control characters are "
             "not allowed",
         ),
         (
@@ -1150,7 +1150,7 @@ def test_an_alias_bomb_is_refused_at_once() -> None:
         ),
         (  # (a tab in the indentation: libyaml's message alone did not say what it found)
             "name: tab\nbehaviors:\n\ttypos: {}\n",
-            "tab.yaml:3: invalid YAML: found character that cannot start any token (a tab: "
+            "tab.yaml:3:1: invalid YAML: found character that cannot start any token (a tab: "
             "YAML indents with spaces only)",
         ),
         (

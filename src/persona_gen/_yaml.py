@@ -129,16 +129,20 @@ def parse_yaml(text: str, file: str = "<string>", *, exponent_floats: bool = Fal
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         reason = exc.problem or exc.context or "invalid YAML"
-        if mark is not None and tab_at(text, mark.line, mark.column):
+        if mark is None:
+            raise YamlSyntaxError(f"invalid YAML: {reason}", file) from None
+        if tab_at(text, mark.line, mark.column):
             reason += " (a tab: YAML indents with spaces only)"
-        raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
+        raise YamlSyntaxError(
+            f"invalid YAML: {reason}", file, mark.line + 1, mark.column + 1
+        ) from None
     except yaml.reader.ReaderError as exc:  # (a character YAML does not allow: NUL...)
         line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
         character = exc.character if isinstance(exc.character, int) else ord(exc.character)
         reason = f"unacceptable character #x{character:04x}: {exc.reason}"
-        raise YamlSyntaxError(f"invalid YAML: {reason}", file, line) from None
+        raise YamlSyntaxError(f"invalid YAML: {reason}", file, line, column) from None
     except yaml.YAMLError as exc:
         reason = str(exc).splitlines()[0] if str(exc) else "invalid YAML"
         raise YamlSyntaxError(f"invalid YAML: {reason}", file) from None

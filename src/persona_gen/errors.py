@@ -112,11 +112,18 @@ class Problem:
 class FileError(PersonaGenError):
     """A file cannot be read or its content is wrong."""
 
-    def __init__(self, message: str, file: str | Path = "", line: int | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        file: str | Path = "",
+        line: int | None = None,
+        column: int | None = None,
+    ) -> None:
         self.file = str(file)
         self.line = line
-        self.message = message  # (without the file and line)
-        super().__init__(str(Problem(message, file=self.file, line=line)))
+        self.column = column  # (1-based, with the line only)
+        self.message = message  # (without the file and position)
+        super().__init__(str(Problem(message, file=self.file, line=line, column=column)))
 
 
 class YamlSyntaxError(FileError):
@@ -142,6 +149,7 @@ class ValidationError(FileError):
         Exception.__init__(self, "\n".join(lines))
         self.file = first.file
         self.line = first.line
+        self.column = first.column
 
 
 class OutputError(PersonaGenError):

@@ -593,7 +593,7 @@ def test_files_are_named_as_the_input_was_from_another_directory(
     monkeypatch.chdir(tmp_path / "elsewhere")
     with pytest.raises(SchemaImportError) as info:
         load(Path("../protos/a/order.proto"))
-    assert str(info.value).startswith('../protos/b/money.proto:4: Expected ";"')
+    assert str(info.value).startswith('../protos/b/money.proto:4:49: Expected ";"')
 
 
 def test_one_file_imported_under_two_names_is_said_so(tmp_path: Path) -> None:
@@ -743,7 +743,8 @@ def test_protoc_errors_carry_file_and_line(
     err = info.value
     assert (err.file, err.line) == (str(path), line)
     assert words in str(err)
-    assert str(err).startswith(f"{path}:{line}: ")
+    assert str(err).startswith(f"{path}:{line}:{err.column}: ")  # (protoc's column)
+    assert "(column" not in str(err)
     assert "\n" not in str(err)
 
 

@@ -139,8 +139,7 @@ def _not_parsed(path: Path, text: str) -> FileError | None:
         try:
             json.loads(text)
         except json.JSONDecodeError as exc:
-            where = f" (column {exc.colno})"
-            return SchemaImportError(f"invalid JSON: {exc.msg}{where}", path, exc.lineno)
+            return SchemaImportError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno)
         except RecursionError:
             return SchemaImportError("invalid JSON: nested too deeply", path)
         return None

@@ -214,9 +214,7 @@ def _json(text: str, path: Path) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SchemaImportError(
-            f"invalid JSON: {exc.msg} (column {exc.colno})", path, exc.lineno
-        ) from None
+        raise SchemaImportError(f"invalid JSON: {exc.msg}", path, exc.lineno, exc.colno) from None
     except RecursionError:
         raise SchemaImportError("invalid JSON: nested too deeply", path) from None
 

@@ -97,20 +97,24 @@ def parse_text(text: str, file: str, as_json: bool) -> Any:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            raise SchemaImportError(f"invalid JSON: {exc.msg}", file, exc.lineno) from None
+            raise SchemaImportError(
+                f"invalid JSON: {exc.msg}", file, exc.lineno, exc.colno
+            ) from None
         except RecursionError:
             raise SchemaImportError("invalid JSON: nested too deeply", file) from None
     try:
         return _load_checked(text, file)
     except YamlSyntaxError as exc:  # (aliases that expand past reason, nesting too deep)
-        raise SchemaImportError(exc.message, file, exc.line) from None
+        raise SchemaImportError(exc.message, file, exc.line, exc.column) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         reason = (exc.problem or exc.context or "invalid YAML").strip()
         if mark is not None and tab_at(text, mark.line, mark.column):
             reason += " (a tab: YAML indents with spaces only)"
+        if mark is None:
+            raise SchemaImportError(f"invalid YAML: {reason}", file) from None
         raise SchemaImportError(
-            f"invalid YAML: {reason}", file, mark.line + 1 if mark else None
+            f"invalid YAML: {reason}", file, mark.line + 1, mark.column + 1
         ) from None
     except yaml.YAMLError as exc:
         raise SchemaImportError(f"invalid YAML: {exc}", file) from None

@@ -167,7 +167,7 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
     if located:
         first = located[0]
         where = _display_file(first["file"], path, includes)
-        message = f"{first['msg'].rstrip('.')} (column {first['col']})"
+        message = first["msg"].rstrip(".")
         imported = _IMPORT_FAILED.match(first["msg"])
         if imported and imported["name"] in missing:
             importer = Path(_located_file(first["file"], includes)).resolve().parent
@@ -176,7 +176,7 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
             above = _display_file(str(importer), path, ())
             message = (
                 f'import "{imported["name"]}" was not found in {listed}, in a folder above '
-                f"{above} or among protobuf's well-known types (column {first['col']})"
+                f"{above} or among protobuf's well-known types"
             )
         twice = _DEFINED_IN.search(first["msg"])
         if twice and _same_file(twice["file"], first["file"], includes):
@@ -187,7 +187,7 @@ def protoc_error(stderr: str, path: Path, includes: Sequence[Path]) -> SchemaImp
         if len(located) > 1:
             more = len(located) - 1
             message += f"; {more} more error{'s' if more > 1 else ''}"
-        return SchemaImportError(message, where, int(first["line"]))
+        return SchemaImportError(message, where, int(first["line"]), int(first["col"]))
     if missing:
         return SchemaImportError(f'imported file "{min(missing)}" was not found', path)
     for shadow in filter(None, map(_SHADOWED.search, lines)):
