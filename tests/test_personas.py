@@ -1438,6 +1438,13 @@ def test_numbers_in_exponent_notation_and_quoted_status_keys_are_read_as_numbers
     with pytest.raises(ValidationError) as info:  # (quoted: a string, as the user asked)
         PersonaCatalog([tmp_path]).get("ok")
     assert "behaviors.slow_processing.timeout_ms: Input should be a valid number" in str(info.value)
+    for tagged in ("!!str 1e4", "&t !!str 1e4", "!<tag:yaml.org,2002:str> 1e4"):  # (so is a tag)
+        write(
+            tmp_path, "ok", f"name: ok\nbehaviors:\n  slow_processing: {{timeout_ms: {tagged}}}\n"
+        )
+        with pytest.raises(ValidationError) as info:
+            PersonaCatalog([tmp_path]).get("ok")
+        assert "timeout_ms: Input should be a valid number" in str(info.value), tagged
     write(
         tmp_path,
         "ok",

@@ -152,7 +152,7 @@ def parse_yaml(text: str, file: str = "<string>", *, exponent_floats: bool = Fal
         return Located(None, file, positions)
     check_shape(node, file)
     if exponent_floats:
-        _exponents_as_floats(node)
+        _exponents_as_floats(node, text)
     data = _convert(node, (), positions, problems, file)
     if problems:
         raise ValidationError(problems)
@@ -371,22 +371,36 @@ _EXPONENT_FLOAT = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-
 JSON (and in editors), but a string to PyYAML's YAML 1.1 resolver, which wants ``1.0e+6``."""
 
 
-def _exponents_as_floats(root: yaml.Node) -> None:
-    """Tag every plain scalar written as a number in exponent notation (``1e6``) a float.
-    Only for personas, whose parameters are typed strictly (the string '1e6' is no number)
-    and hold no free text that looks so; a profile's embedded schemas keep ``1e3`` the
-    string PyYAML writes it as (an enum member, a default)."""
+def _exponents_as_floats(root: yaml.Node, text: str) -> None:
+    """Tag every plain, untagged scalar written as a number in exponent notation (``1e6``)
+    a float. Only for personas, whose parameters are typed strictly (the string '1e6' is no
+    number) and hold no free text that looks so; a profile's embedded schemas keep ``1e3``
+    the string PyYAML writes it as (an enum member, a default)."""
     stack = [root]
     while stack:
         node = stack.pop()
         if isinstance(node, yaml.ScalarNode):
             plain = not node.style  # (None, or "" from the C loader)
-            if plain and node.tag == f"{_STANDARD}str" and _EXPONENT_FLOAT.fullmatch(node.value):
+            if (
+                plain
+                and node.tag == f"{_STANDARD}str"
+                and _EXPONENT_FLOAT.fullmatch(node.value)
+                and not _tagged(node, text)
+            ):
                 node.tag = f"{_STANDARD}float"
         elif isinstance(node, yaml.MappingNode):
             stack.extend(item for pair in node.value for item in pair)
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
+
+
+def _tagged(node: yaml.ScalarNode, text: str) -> bool:
+    """Whether a plain scalar was written with a tag (``!!str 1e6``): the composed node
+    holds the tag it resolved to either way, and its text starts at its properties (the
+    anchor and tag before the value)."""
+    written = text[node.start_mark.index : node.end_mark.index]
+    properties = written[: len(written) - len(node.value)]
+    return any(token.startswith("!") for token in properties.split())
 
 
 def _scalar(node: yaml.Node) -> Any:
