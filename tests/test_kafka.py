@@ -329,6 +329,94 @@ def test_a_run_stopped_by_duration_says_so(kafka_bootstrap: str) -> None:
     assert done["delivery"]["stopped"] is None
 
 
+def test_a_realtime_run_goes_on_past_late_records_and_counts_what_it_sent(
+    kafka_bootstrap: str,
+) -> None:
+    # noisy_device's late and buffered events sit at the end of the block of 1,024 they
+    # happened in, minutes of their own time ahead of the next blocks' records. --realtime
+    # waited for each in record order: the next blocks' records then left in a burst, and
+    # with --duration the run ended at the first one, after one block (1,022 records of the
+    # docs' `--realtime --speed 10 --duration 60`). They now wait until due while the next
+    # blocks go, so what went is not the dataset's first records: the manifest counts those.
+    from functools import partial
+
+    from persona_gen.runtime.pacing import paced
+
+    topic = new_topic(kafka_bootstrap, 12)
+    pace = partial(paced, rate=None, realtime=True, speed=50.0, duration=4.0)
+    doc = send_dataset(
+        streaming("noisy_device", 20_000, 3), f"kafka://{kafka_bootstrap}/{topic}", pace=pace
+    )
+    made: dict[tuple[str, str, bytes], list[dict[str, Any]]] = defaultdict(list)
+    records = [r for block in streaming("noisy_device", 20_000, 3).blocks() for r in block]
+    start = epoch_ms(records[0]["ingest_time"])
+    # 4 s at 50 times the stream's pace: the records that arrive in its first 200 s
+    due = [r for r in records if epoch_ms(r["ingest_time"]) - start < 200_000]
+    assert doc["delivery"]["stopped"] == "duration"
+    assert doc["count"] == len(due) > 3 * 1024
+    messages = consume_all(kafka_bootstrap, topic, doc["count"])
+
+    def identity(key: str, event_id: str, payload: Any) -> tuple[str, str, bytes]:
+        return key, event_id, orjson.dumps(payload, option=orjson.OPT_SORT_KEYS)
+
+    for record in records:
+        made[identity(record["key"], record["event_id"], record["payload"])].append(record)
+    went: Counter[tuple[str, str, bytes]] = Counter(
+        identity(
+            (m.key() or b"").decode(),
+            dict(m.headers() or [])["event-id"].decode(),
+            orjson.loads(m.value() or b"null"),
+        )
+        for m in messages
+    )
+    tags: Counter[str] = Counter()
+    invalid = 0
+    arrived = []
+    for key, n in went.items():
+        # (a re-send is its source's message again: the earlier arrives first)
+        for record in sorted(made[key], key=lambda r: r["ingest_time"])[:n]:
+            tags.update(record["behaviors"])
+            invalid += not record["expected_valid"]
+            arrived.append(epoch_ms(record["ingest_time"]))
+    assert sorted(arrived) == sorted(epoch_ms(r["ingest_time"]) for r in due)
+    assert doc["behaviours_touched"] == dict(sorted(tags.items()))
+    assert doc["expected_invalid"] == invalid
+
+
+def test_an_interrupted_realtime_run_counts_the_records_it_took(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    # Ctrl-C (or a lost broker) ends a --realtime run that took records out of record order:
+    # the manifest of the failed run counts those, not the dataset's first ones.
+    from persona_gen.runtime.dataset import DatasetStats
+    from persona_gen.runtime.pacing import paced
+    from persona_gen.runtime.write import deliver
+
+    taken = DatasetStats()
+
+    def pace(blocks: Any) -> Iterator[list[dict[str, Any]]]:
+        for group in paced(blocks, realtime=True, speed=1e12):  # (due at once, in time order)
+            if taken.records >= 1500:
+                raise KeyboardInterrupt
+            taken.add(group)
+            yield group
+
+    topic = new_topic(kafka_bootstrap, 12)
+    manifest_file = tmp_path / "m.json"
+    with pytest.raises(SinkError, match="interrupted"):
+        deliver(
+            streaming("noisy_device", 5000, 3),
+            f"kafka://{kafka_bootstrap}/{topic}",
+            manifest_file=manifest_file,
+            pace=pace,
+        )
+    doc = orjson.loads(manifest_file.read_bytes())
+    assert doc["delivery"]["records"] == taken.records
+    assert doc["count"] == taken.records
+    assert doc["behaviours_touched"] == dict(sorted(taken.behaviours.items()))
+    assert doc["expected_invalid"] == taken.expected_invalid
+
+
 def test_other_datasets_are_sent_whole(kafka_bootstrap: str, tmp_path: Path) -> None:
     topic = f"pg-test-api-{secrets.token_hex(6)}"
     api = Dataset([(PersonaCatalog().get("legacy_client"), 1.0)], "api", 700, seed=9)

@@ -100,3 +100,70 @@ def test_duration_counts_from_the_first_block() -> None:
     groups = paced(slow_blocks(), rate=10.0, duration=2.0, clock=clock, sleep=clock.sleep)
     assert sum(len(group) for group in groups) == 20  # due at 0.0, 0.1, … 1.9 s
     assert clock.now == pytest.approx(2.4)
+
+
+def _at(seconds: float) -> dict[str, object]:
+    return {"ingest_time": f"2025-01-01T00:{int(seconds) // 60:02d}:{seconds % 60:06.3f}Z"}
+
+
+def test_realtime_sends_a_late_record_of_a_block_after_the_next_blocks_earlier_ones() -> None:
+    # A block is in arrival order only within itself: its late event (delivered 100 s after the
+    # first record) sits at its end, ahead of the next block's records of 2-3 s. They held
+    # back behind it (released at 100 s, in a burst), and --duration 50 ended the run there,
+    # before the second block, although its records were due at 2-3 s.
+    first = [_at(0.0), _at(1.0), _at(100.0)]
+    second = [_at(2.0), _at(3.0)]
+    clock = FakeClock()
+    sent: list[tuple[float, object]] = []
+    for group in paced([first, second], realtime=True, clock=clock, sleep=clock.sleep):
+        sent.extend((clock.now, record["ingest_time"]) for record in group)
+    assert sent == [
+        (0.0, _at(0.0)["ingest_time"]),
+        (1.0, _at(1.0)["ingest_time"]),
+        (2.0, _at(2.0)["ingest_time"]),
+        (3.0, _at(3.0)["ingest_time"]),
+        (100.0, _at(100.0)["ingest_time"]),
+    ]
+    within = released_at([first, second], realtime=True, speed=2.0, duration=50.0)
+    assert within == pytest.approx([0.0, 0.5, 1.0, 1.5])
+
+
+def test_realtime_reads_blocks_only_as_far_as_it_must() -> None:
+    # Records wait in memory until due: the next block is read once those waiting are due
+    # after the last block's first record, not all at once (a stream of millions of records).
+    read: list[int] = []
+
+    def blocks() -> Iterator[list[dict[str, object]]]:
+        for b in range(100):
+            read.append(b)
+            yield [_at(b * 10.0 + k) for k in range(10)]
+
+    clock = FakeClock()
+    for _group in paced(blocks(), realtime=True, clock=clock, sleep=clock.sleep):
+        assert len(read) <= clock.now // 10 + 2  # (the one being sent, and the next)
+        if clock.now >= 500:
+            break
+    assert read == list(range(51))  # (the blocks of the records sent by 500 s)
+
+
+def test_realtime_sends_a_record_due_before_one_sent_at_once() -> None:
+    # (an event whose time moved before its session's start, blocks back: it is overdue)
+    blocks = [[_at(0.0), _at(1.0)], [_at(5.0), _at(6.0)], [_at(2.0), _at(7.0)]]
+    assert released_at(blocks, realtime=True) == pytest.approx([0.0, 1.0, 5.0, 5.0, 6.0, 7.0])
+
+
+@pytest.mark.parametrize("realtime", [False, True])
+def test_a_blocks_last_records_leave_before_the_next_block_is_made(realtime: bool) -> None:
+    # (making a block takes a while, 0.5 s here: the records due before then are not held)
+    clock = FakeClock()
+
+    def slow_blocks() -> Iterator[list[dict[str, object]]]:
+        for b in range(2):
+            clock.now += 0.5
+            yield [_at(b * 10.0 + k) for k in range(10)]
+
+    times = []
+    pace = {"realtime": True} if realtime else {"rate": 1.0}
+    for group in paced(slow_blocks(), clock=clock, sleep=clock.sleep, **pace):  # type: ignore[arg-type]
+        times.extend([clock.now] * len(group))
+    assert times == pytest.approx([0.5 + k for k in range(20)])

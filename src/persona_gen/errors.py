@@ -193,11 +193,14 @@ class OutputInterrupted(OutputError):
 class SinkError(OutputError):
     """A destination cannot take the records: unreachable, missing its topic, or some records
     were not acknowledged. ``report`` (when set) holds the delivery counts, e.g. a Kafka
-    ``DeliveryReport``, so a caller can still write them into the manifest."""
+    ``DeliveryReport``, so a caller can still write them into the manifest; ``taken`` (when
+    set) the counts of the records taken for delivery, when they are not the dataset's first
+    ones (a ``DatasetStats``: a --realtime run sends records across blocks in time order)."""
 
     def __init__(self, message: str, report: object = None, *, interrupted: bool = False) -> None:
         super().__init__(message)
         self.report = report
+        self.taken: object = None
         if interrupted:
             self.exit_code = 130
 

@@ -22,10 +22,14 @@ def manifest(
     fmt: str,
     extra: dict[str, Any] | None = None,
     taken: int | None = None,
+    stats: DatasetStats | None = None,
 ) -> dict[str, Any]:
     """The manifest of ``dataset``'s run; with ``taken``, of its first ``taken`` records
-    only (a run stopped part-way: by --duration, Ctrl-C or a failing destination)."""
-    stats = dataset.stats if taken is None else stats_of_first(dataset, taken)
+    only (a run stopped part-way: by --duration, Ctrl-C or a failing destination); with
+    ``stats``, of the records those counts are of (a paced run's, which --realtime may take
+    out of order)."""
+    if stats is None:
+        stats = dataset.stats if taken is None else stats_of_first(dataset, taken)
     doc: dict[str, Any] = {
         "tool": "persona-gen",
         "version": __version__,

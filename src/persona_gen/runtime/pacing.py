@@ -5,14 +5,15 @@ blocks of a dataset and hands records on when they are due:
 
 * ``rate``: one record every ``1/rate`` seconds;
 * ``realtime``: when the record's own time says, relative to the first record (its
-  ``ingest_time`` for streaming envelopes, which are in arrival order; else ``timestamp``, or
-  a load row's ``offset_ms``), divided by ``speed``: bursts, offline gaps and late
-  deliveries happen in wall-clock time;
+  ``ingest_time`` for streaming envelopes; else ``timestamp``, or a load row's
+  ``offset_ms``), divided by ``speed``, in that order across blocks: bursts, offline gaps
+  and late deliveries happen in wall-clock time;
 * ``duration``: stop after that many seconds, whatever is left.
 """
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -54,6 +55,73 @@ def _moment_s(record: dict[str, Any]) -> float | None:
     return None
 
 
+Record = dict[str, Any]
+#: What a schedule gives: a record with the second it is due at, or None before the next block
+#: of the input is read (making it takes a while: what is due is sent first).
+_Due = tuple[float, Record] | None
+
+
+def _in_order(blocks: Iterable[list[Record]], rate: float | None) -> Iterator[_Due]:
+    """The records in their own order: ``1/rate`` seconds apart, or all due at once."""
+    sent = 0
+    taking = iter(blocks)
+    while True:
+        yield None
+        block = next(taking, None)
+        if block is None:
+            return
+        for record in block:
+            yield (sent / rate if rate is not None else 0.0), record
+            sent += 1
+
+
+def _by_moment(blocks: Iterable[list[Record]], speed: float) -> Iterator[_Due]:
+    """The records in the order of their own times (see ``_moment_s``), each due when its
+    time says, relative to the first record's, divided by ``speed``.
+
+    Records are in time order block by block only (a block of 1,024 is sorted by arrival):
+    a streaming event delivered late, or flushed after an offline window, sits in the block
+    it happened in, minutes of its own time ahead of the next blocks' first records. Sent in
+    record order, such a record held back every record after it (the next blocks' records
+    then left in a burst, and ``--duration`` ended the run there). So records wait in a heap
+    until due, and the next block is read once the earliest one waiting is due after the
+    earliest record of the last block read: as long as blocks start in time order (a block's
+    time span follows the last one's), no record read later is due before one sent. A record
+    due before one already sent (an event whose time was moved before its session's start,
+    blocks back) leaves at once. A record without a time keeps the place of the one before
+    it. Equal times keep record order."""
+    waiting: list[tuple[float, int, Record]] = []
+    first: float | None = None
+    last_due = 0.0
+    horizon = -math.inf  # the earliest due time of the last block read
+    number = 0
+    taking = iter(blocks)
+    more = True
+    while True:
+        while more and (not waiting or waiting[0][0] > horizon):
+            yield None
+            block = next(taking, None)
+            if block is None:
+                more = False
+                break
+            block_first = math.inf
+            for record in block:
+                moment = _moment_s(record)
+                if first is None and moment is not None:
+                    first = moment
+                if moment is not None and first is not None:
+                    last_due = max(0.0, moment - first) / speed
+                heapq.heappush(waiting, (last_due, number, record))
+                number += 1
+                block_first = min(block_first, last_due)
+            if block:
+                horizon = block_first
+        if not waiting:
+            return
+        due, _, record = heapq.heappop(waiting)
+        yield due, record
+
+
 def paced(
     blocks: Iterable[list[dict[str, Any]]],
     *,
@@ -64,48 +132,40 @@ def paced(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
 ) -> Iterator[list[dict[str, Any]]]:
-    """The records of ``blocks``, in order, in small groups released when due."""
+    """The records of ``blocks`` in small groups released when due: in their own order at a
+    ``rate`` (or at once), or, ``realtime``, in the order of their own times (``_by_moment``:
+    across blocks, so a record may leave after records of later blocks)."""
+    schedule = _by_moment(blocks, speed) if realtime else _in_order(blocks, rate)
     start = 0.0
-    first_moment: float | None = None
-    sent = 0
-    for block in blocks:
-        if sent == 0:
-            # The schedule starts when the first records are in hand, not when they were asked
-            # for: making the first block (starting --workers processes) takes a while, and
-            # records due meanwhile would otherwise leave at once, in a burst.
-            start = clock()
-        group: list[dict[str, Any]] = []
-        group_due = 0.0
-        for record in block:
-            if rate is not None:
-                due = sent / rate
-            elif realtime:
-                moment = _moment_s(record)
-                if first_moment is None and moment is not None:
-                    first_moment = moment
-                due = (
-                    max(0.0, moment - first_moment) / speed
-                    if moment is not None and first_moment is not None
-                    else group_due
-                )
-            else:
-                due = 0.0
-            # (S seconds are [0, S): at 500/s, --duration 2 sends 1,000 records, not 1,001)
-            if duration is not None and due >= duration:
-                if group:
-                    yield group
-                return
-            if group and due - group_due > _GRANULARITY_S:
+    started = False
+    group: list[dict[str, Any]] = []
+    group_due = 0.0
+    for item in schedule:
+        if item is None:  # the next block is to be read
+            if group:
                 yield group
                 group = []
-            if not group:
-                wait = start + due - clock()
-                if wait > 0:
-                    sleep(wait)
-                group_due = due
-            group.append(record)
-            sent += 1
-        if group:
+            if started and duration is not None and clock() - start >= duration:
+                return
+            continue
+        due, record = item
+        if not started:
+            # The schedule starts when the first records are in hand, not when they were
+            # asked for: making the first block (starting --workers processes) takes a while,
+            # and records due meanwhile would otherwise leave at once, in a burst.
+            start = clock()
+            started = True
+        # (S seconds are [0, S): at 500/s, --duration 2 sends 1,000 records, not 1,001)
+        if duration is not None and due >= duration:
+            break
+        if group and due - group_due > _GRANULARITY_S:
             yield group
-        if duration is not None and clock() - start >= duration:
-            return
+            group = []
+        if not group:
+            wait = start + due - clock()
+            if wait > 0:
+                sleep(wait)
+            group_due = due
+        group.append(record)
+    if group:
+        yield group

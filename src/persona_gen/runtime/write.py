@@ -16,7 +16,6 @@ from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.runtime.manifest import (
     manifest,
     manifest_path,
-    stats_of_first,
     write_manifest,
 )
 from persona_gen.runtime.parallel import encoded_blocks, placed_blocks
@@ -310,12 +309,17 @@ def deliver(
         report = getattr(exc, "report", None)
         if manifest_file is not None and report is not None:
             try:
-                write_failed_manifest(dataset, url, report, manifest_file, extra=extra)
+                write_failed_manifest(
+                    dataset,
+                    url,
+                    report,
+                    manifest_file,
+                    extra=extra,
+                    stats=exc.taken if isinstance(exc.taken, DatasetStats) else None,
+                )
             except OutputError as lost:  # the delivery's own error comes first
                 exc.args = (f"{exc}; and the manifest could not be written: {lost}",)
         raise
-    if doc["count"] < dataset.stats.records:  # stopped part-way (--duration)
-        _restate(doc, stats_of_first(dataset, doc["count"]))
     if manifest_file is not None:
         try:
             write_manifest(manifest_file, doc)
@@ -334,11 +338,13 @@ def write_failed_manifest(
     manifest_file: Path,
     *,
     extra: dict[str, Any] | None = None,
+    stats: DatasetStats | None = None,
 ) -> None:
     """Write the manifest of a delivery of ``dataset`` to ``url`` that failed: its
     ``delivery`` is the ``report`` the ``SinkError`` carried (for a member of a database
-    load of several, its ``LoadShare``), its counts of the records taken for delivery, not
-    of those generated. An ``OutputError`` when it cannot be written."""
+    load of several, its ``LoadShare``), its counts of the records taken for delivery
+    (``stats`` when given: a paced run's, see ``send_dataset``), not of those generated.
+    An ``OutputError`` when it cannot be written."""
     taken = getattr(report, "records", None)
     failed = manifest(
         dataset,
@@ -346,18 +352,10 @@ def write_failed_manifest(
         fmt=sink_format(url),
         extra=extra,
         taken=taken if isinstance(taken, int) else None,
+        stats=stats,
     )
     failed["delivery"] = report.to_manifest()
     write_manifest(manifest_file, failed)
-
-
-def _restate(doc: dict[str, Any], stats: DatasetStats) -> None:
-    """A manifest's counts of behaviours, mutations and invalid records, as of ``stats``."""
-    doc["behaviours_touched"] = dict(sorted(stats.behaviours.items()))
-    doc["expected_invalid"] = stats.expected_invalid
-    doc.pop("mutations", None)
-    if stats.mutations:
-        doc["mutations"] = dict(sorted(stats.mutations.items()))
 
 
 def write_file(

@@ -82,7 +82,7 @@ from persona_gen.sinks.kafka_target import (
 )
 
 if TYPE_CHECKING:
-    from persona_gen.runtime.dataset import Dataset
+    from persona_gen.runtime.dataset import Dataset, DatasetStats
 
 __all__ = [
     "VALUE_ENCODERS",
@@ -295,22 +295,65 @@ def send_dataset(
     _refuse(target, dataset.generator, bool(planned))  # before anything is generated
     value_of = governed_value(dataset) if _schema_bound(target.value) else None
     bar = progress(dataset.count) if progress is not None else None
+    tally = _Tally() if pace is not None else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
-        if pace is not None:
-            blocks = pace(blocks)
+        if pace is not None and tally is not None:
+            blocks = tally.wrap(pace(blocks))
         report = send_records(
             blocks, target, progress=bar, config=config, topics=planned, value_of=value_of
         )
+    except SinkError as exc:
+        if tally is not None and isinstance(exc.report, DeliveryReport):
+            exc.taken = tally.of(exc.report.records)
+        raise
     finally:
         if bar is not None:
             bar.close()
     if pace is not None and report.records < dataset.count and report.stopped is None:
         report.stopped = "duration"  # (only --duration ends paced input early)
-    doc = manifest(dataset, output=str(target), fmt=target.manifest_format, extra=extra)
+    doc = manifest(
+        dataset,
+        output=str(target),
+        fmt=target.manifest_format,
+        extra=extra,
+        stats=tally.of(report.records) if tally is not None else None,
+    )
     doc["delivery"] = report.to_manifest()
     doc["count"] = report.records  # what was taken for delivery (a paced run may stop early)
     return doc
+
+
+class _Tally:
+    """The counts of the records a paced run took for delivery: not the dataset's first ones
+    when ``--realtime`` sends a record delivered late after records of later blocks, and the
+    run stops (``--duration``, Ctrl-C, a lost broker) before it is due."""
+
+    def __init__(self) -> None:
+        from persona_gen.runtime.dataset import DatasetStats
+
+        self.stats = DatasetStats()
+        self.pending: list[dict[str, Any]] = []
+
+    def wrap(self, groups: Iterable[list[dict[str, Any]]]) -> Iterator[list[dict[str, Any]]]:
+        for group in groups:
+            self.pending = group
+            yield group
+            # (asked for the next group: every record of this one was taken)
+            self.stats.add(group)
+            self.pending = []
+
+    def of(self, taken: int) -> DatasetStats:
+        """The counts of the first ``taken`` records handed on (those taken: a sink takes a
+        group's records in order, and stops in the last one)."""
+        from persona_gen.runtime.dataset import DatasetStats
+
+        stats = DatasetStats()
+        stats.merge(self.stats)
+        rest = taken - stats.records
+        if rest > 0:
+            stats.add(self.pending[:rest])
+        return stats
 
 
 class _InterruptFlag:
