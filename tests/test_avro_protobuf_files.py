@@ -313,6 +313,14 @@ def test_fault_data_is_refused_for_schema_files_before_anything_is_written(
     assert not out.exists()
     to_stdout = run_cli(["quick", "normal_user", "-t", "fault", "-n", "5", "-f", "avro"])
     assert to_stdout.code == 1 and to_stdout.stdout == b""
+    # quick has no profile: protobuf names the fault records as the reason, not the missing
+    # .proto profile (whose `generate` would refuse fault data as well)
+    as_pb = run_cli(["quick", "normal_user", "-t", "fault", "-n", "5", "-f", "protobuf",
+                     "-o", str(tmp_path / "f.pb")])  # fmt: skip
+    assert as_pb.code == 1 and "Traceback" not in as_pb.stderr
+    lines = as_pb.stderr.strip().splitlines()
+    assert len(lines) == 1 and "protobuf: fault records are broken on purpose" in lines[0], lines
+    assert "csv or parquet" in lines[0]
 
 
 def test_a_record_that_does_not_fit_is_named_by_its_index_in_one_short_line() -> None:

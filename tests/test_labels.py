@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -12,6 +13,8 @@ from jsonschema import Draft202012Validator
 
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
+from persona_gen.generators.mutations import MUTATIONS
+from persona_gen.generators.paths import Leaf
 from persona_gen.runtime.check_verdicts import RULE_ALIASES
 
 
@@ -176,3 +179,39 @@ def test_a_union_value_past_its_types_bound_breaks_the_bound(value: Any, rule: s
         "union", variants=(Schema("integer", minimum=1, maximum=10), Schema("string", max_length=5))
     )
     assert violated_rule(union, value) == rule
+
+
+@pytest.mark.parametrize(
+    ("schema", "document"),
+    [
+        (
+            Schema("number", minimum=0, exclusive_minimum=True, maximum=5, multiple_of=0.5),
+            {"type": "number", "exclusiveMinimum": 0, "maximum": 5, "multipleOf": 0.5},
+        ),
+        (
+            Schema("number", minimum=0, maximum=999999.99, multiple_of=0.01),
+            {"type": "number", "minimum": 0, "maximum": 999999.99, "multipleOf": 0.01},
+        ),
+        (
+            Schema("number", minimum=-3.3, maximum=2.2, multiple_of=0.1),
+            {"type": "number", "minimum": -3.3, "maximum": 2.2, "multipleOf": 0.1},
+        ),
+        (
+            Schema("integer", minimum=10, maximum=100, multiple_of=5),
+            {"type": "integer", "minimum": 10, "maximum": 100, "multipleOf": 5},
+        ),
+    ],
+)
+@pytest.mark.parametrize("kind", ["overflow", "underflow"])
+def test_a_value_past_a_bound_keeps_to_multiple_of(
+    schema: Schema, document: dict[str, Any], kind: str
+) -> None:
+    # An underflow of `exclusiveMinimum: 0, multipleOf: 0.5` was -0.9999995 and an overflow
+    # of an integer's maximum of 100 with `multipleOf: 5` was 101: each broke multipleOf as
+    # well as the bound its label names, so the record was invalid for two reasons.
+    leaf = Leaf(("v",), schema, True, True)
+    payload: dict[str, Any] = {"v": None}
+    outcome = MUTATIONS[kind].apply(payload, leaf, np.random.default_rng(1))
+    assert outcome is not None and outcome.rule is not None
+    errors = list(Draft202012Validator(document).iter_errors(payload["v"]))
+    assert [e.validator for e in errors] == [outcome.rule], (payload, outcome)

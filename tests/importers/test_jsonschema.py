@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from jsonschema_proof import records
 
+from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.model import Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.generators.check import violated_rule
@@ -392,6 +393,44 @@ def test_dependent_required_brings_dependents_where_the_trigger_is(tmp_path: Pat
     assert all("cvv" in r for r in rows if "card" in r)
     assert any("card" in r for r in rows) and any("cvv" not in r for r in rows)
     valid(tmp_path, schema)
+
+
+def test_a_dependent_boolean_stays_a_boolean_and_its_faults_name_type(tmp_path: Path) -> None:
+    # The option holding the trigger listed the dependent boolean's two values as an enum the
+    # source never declared: its faults were labelled 'enum' ('TRUE_LEGACY', 'yes') where
+    # the validator says 'type' (check: "labelled 'enum' but fails on type").
+    schema = {
+        "title": "T",
+        "type": "object",
+        "required": ["id"],
+        "properties": {
+            "id": {"type": "string", "minLength": 3},
+            "card": {"type": "string"},
+            "verified": {"type": "boolean"},
+        },
+        "dependentRequired": {"card": ["verified"]},
+    }
+    result = load(tmp_path, schema)
+    options = result.domain.entities["T"].schema.variants
+    assert options, "the dependency splits the object"
+    for option in options:
+        field = option.field("verified")
+        assert field is not None and field.schema.enum is None, field
+    path = tmp_path / "thing.schema.json"
+    check = JsonSchemaImporter().validators(path)["T"]
+    persona = PersonaCatalog().get("legacy_client")  # (type_mismatch weighs more)
+    faults = [
+        r
+        for block in Dataset([(persona, 1.0)], "fault", 600, seed=3, domain=result.domain).blocks()
+        for r in block
+        if r["field_path"] == "verified"
+    ]
+    assert {r["mutation"] for r in faults} >= {"type_mismatch", "null_injection"}
+    assert "invalid_enum" not in {r["mutation"] for r in faults}
+    for r in faults:
+        if r["mutation"] in ("type_mismatch", "null_injection"):
+            assert r["rule"] == "type", r
+            assert check(r["record"]), r
 
 
 @pytest.mark.parametrize(

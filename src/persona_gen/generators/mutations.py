@@ -9,13 +9,14 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from fractions import Fraction
 from functools import lru_cache
 from typing import Any, NamedTuple
 
 import numpy as np
 
 from persona_gen.entities.model import Domain, Schema
-from persona_gen.generators.check import violated_rule
+from persona_gen.generators.check import _decimal_rule, _is_multiple, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
 
@@ -217,7 +218,7 @@ def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcom
     _, high = numeric_bounds(s, False)
     if not math.isfinite(high):
         return None
-    return _checked("overflow", p, leaf, high + abs(high) * 0.5 + 1, "above maximum")
+    return _checked("overflow", p, leaf, _number_past(s, high, above=True), "above maximum")
 
 
 def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
@@ -230,7 +231,28 @@ def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outco
     low, _ = numeric_bounds(s, False)
     if not math.isfinite(low):
         return None
-    return _checked("underflow", p, leaf, low - abs(low) * 0.5 - 1, "below minimum")
+    return _checked("underflow", p, leaf, _number_past(s, low, above=False), "below minimum")
+
+
+def _number_past(s: Schema, edge: float, *, above: bool) -> float:
+    """A number past ``edge``, the last value the bound allows: with a ``multipleOf``, the
+    nearest multiples past it come first, so the record breaks its bound alone (an
+    underflow of ``exclusiveMinimum: 0, multipleOf: 0.5`` was -0.9999995, which breaks
+    ``multipleOf`` too; it is now 0)."""
+    far = edge + abs(edge) * 0.5 + 1 if above else edge - abs(edge) * 0.5 - 1
+    step = s.multiple_of
+    if not step:
+        return far
+    m = float(step)
+    start = math.floor(edge / m) if above else math.ceil(edge / m)
+    ks = [start + j + 1 if above else start - j - 1 for j in range(3)]
+    exact = Fraction(str(step))  # (-3.4 before the double -33 * 0.1 = -3.3000000000000003)
+    for value in [float(k * exact) for k in ks] + [k * m for k in ks]:
+        if not math.isfinite(value) or not _is_multiple(value, step):
+            continue
+        if (value > edge if above else value < edge) and _decimal_rule(s, value) is None:
+            return value
+    return far
 
 
 def _integer_beyond(mutation: str, p: dict[str, Any], leaf: Leaf, *, above: bool) -> Outcome | None:
@@ -239,10 +261,23 @@ def _integer_beyond(mutation: str, p: dict[str, Any], leaf: Leaf, *, above: bool
     past = integer_past(s, above=above)
     if past is None:
         return None
+    past = _integer_multiple(s, past, above=above)
     set_path(p, leaf.path, past)
     rule = _integer_rule(s, past)
     bound = "above maximum" if above else "below minimum"
     return Outcome(mutation, leaf.dotted, rule, _beyond(s, rule, bound))
+
+
+def _integer_multiple(s: Schema, past: int, *, above: bool) -> int:
+    """``past``, or the first multiple of a whole ``multipleOf`` beyond it, so the record
+    breaks its bound alone (101 above a maximum of 100 broke ``multipleOf: 5`` too)."""
+    step = s.multiple_of
+    if not step or step != int(step) or _is_multiple(past, step):
+        return past
+    m = int(step)
+    value = -(-past // m) * m if above else (past // m) * m
+    inside = _JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1]
+    return value if inside and _is_multiple(value, step) else past
 
 
 def _beyond(s: Schema, rule: str | None, bound: str) -> str:

@@ -212,5 +212,5 @@ _LITTLE_ENDIAN = {
 # (the Kafka sink's schema encodings leave such records out, counted: see sinks/kafka.py)
 FAULT_IN_SCHEMA_FILES = (
     "{fmt}: fault records are broken on purpose (wrong types, values past their bounds) and "
-    "{what} holds only records that fit its schema: write fault data as json or jsonl"
+    "{what} holds only records that fit its schema: write fault data as json, jsonl, csv or parquet"
 )

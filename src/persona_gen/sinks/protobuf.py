@@ -132,6 +132,10 @@ def protobuf_encoder_for(
     from persona_gen.runtime.check import find_schema_file, schema_not_found
     from persona_gen.runtime.check_source import proto_paths
 
+    if dataset.generator == "fault" and not skip_invalid:
+        # (first: a fault dataset is refused whatever its profile, so the message does not
+        # send `quick -t fault -f protobuf` to a .proto profile that would be refused too)
+        raise OutputError(FAULT_IN_SCHEMA_FILES.format(fmt="protobuf", what="a Protobuf file"))
     source = profile.spec.source if profile is not None else None
     if source is None or source.format != "protobuf":
         if source is None:
@@ -160,8 +164,6 @@ def protobuf_encoder_for(
             "(use streaming or file datasets; fault data, whose mutations break types, is "
             "for json/jsonl)"
         )
-    if generator == "fault" and not skip_invalid:
-        raise OutputError(FAULT_IN_SCHEMA_FILES.format(fmt="protobuf", what="a Protobuf file"))
     proto = find_schema_file(profile, Path(schema_path) if schema_path else None)
     if proto is None:
         raise OutputError(

@@ -419,6 +419,12 @@ def _common(a: Schema, b: Schema) -> tuple[Any, ...] | None:
 def _set_values(schema: Schema, values: tuple[Any, ...]) -> Schema:
     if schema.type in ("ref", "union", "any"):
         return schema  # (the merge takes the other side's values)
+    own = _members(schema)
+    if own is not None and all(among(v, values) for v in own):
+        # Nothing narrowed: a plain boolean both sides allow stays a boolean. Listing its
+        # two values made it an enum the source never declared, so faults on it were
+        # labelled 'enum' ('TRUE_LEGACY', 'yes') where the validator says 'type'.
+        return schema
     if len(values) == 1 and schema.enum is None:
         return replace(schema, const=values[0], has_const=True, enum=None)
     if schema.has_const or schema.enum is not None or schema.type == "boolean":
