@@ -265,11 +265,10 @@ def ensure_shared_manifests_writable(planned: list[Any], out_dir: Path | None) -
 
 
 def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None) -> Any:
+    """None, or a ``Pacer`` of the options (runtime/pacing.py)."""
     if rate is None and not realtime and duration is None:
         return None
-    from functools import partial
-
-    from persona_gen.runtime.pacing import paced, parse_rate
+    from persona_gen.runtime.pacing import Pacer, parse_rate
 
     if rate is not None and realtime:
         raise UsageError("give either --rate or --realtime, not both")
@@ -277,8 +276,7 @@ def pacer(rate: str | None, realtime: bool, speed: float, duration: float | None
         raise UsageError(f"--speed: must be a number above 0, got {speed}")
     if duration is not None and not 0 < duration < math.inf:
         raise UsageError(f"--duration: must be a number of seconds above 0, got {duration}")
-    return partial(
-        paced,
+    return Pacer(
         rate=parse_rate(rate) if rate else None,
         realtime=realtime,
         speed=speed,

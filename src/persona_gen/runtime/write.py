@@ -315,7 +315,11 @@ def deliver(
                 exc.args = (f"{exc}; and the manifest could not be written: {lost}",)
         raise
     if doc["count"] < dataset.stats.records:  # stopped part-way (--duration)
-        _restate(doc, stats_of_first(dataset, doc["count"]))
+        # (the records a pacer released: with --realtime not always the first ones)
+        taken = getattr(pace, "taken", None)
+        if taken is None or taken.records != doc["count"]:
+            taken = stats_of_first(dataset, doc["count"])
+        _restate(doc, taken)
     if manifest_file is not None:
         try:
             write_manifest(manifest_file, doc)
