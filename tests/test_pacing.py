@@ -153,3 +153,26 @@ def test_realtime_sends_every_record_of_a_persona_on_time(persona: str, generato
             count += 1
     assert count == 6000
     assert max(late) < 0.01
+
+
+def test_realtime_holds_back_a_bounded_number_of_records(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A mix of a fast and a slow persona: each block brings a slow record due long after the
+    # fast ones of many later blocks. Held back without bound, a long run's memory grew with
+    # every block; past the bound the earliest is waited for.
+    from persona_gen.runtime import pacing
+
+    monkeypatch.setattr(pacing, "_MAX_PENDING", 4)
+    pulled = [0]
+
+    def blocks() -> Iterator[list[dict[str, object]]]:
+        for k in range(20):
+            pulled[0] += 2
+            yield [{"offset_ms": k * 10}, {"offset_ms": 1_000_000 + k}]
+
+    clock = FakeClock()
+    released, held = 0, []
+    for group in paced(blocks(), realtime=True, clock=clock, sleep=clock.sleep):
+        held.append(pulled[0] - released)
+        released += len(group)
+    assert released == 40
+    assert max(held) <= 4 + 2  # (the bound, and the block just read)

@@ -28,6 +28,10 @@ from persona_gen.errors import UsageError
 __all__ = ["Pacer", "paced", "parse_rate"]
 
 _GRANULARITY_S = 0.005  # records due within 5 ms of each other leave together
+# Records ``realtime`` holds back, at most: in a mix of a fast and a slow persona, every block
+# brings the slow one's records, due much later than the fast one's next block; past this
+# many, the earliest is waited for (and blocks are not read on meanwhile).
+_MAX_PENDING = 64 * 1024
 
 
 def parse_rate(text: str) -> float:
@@ -118,7 +122,7 @@ def _in_time_order(
     late delivery, an ``out_of_order`` event): sent in block order, one due minutes after
     its block held back every record of the next blocks, which then left late in a burst.
     So the records wait in a queue ordered by their due times, and those due before the
-    next block's first record leave when due."""
+    next block's first record leave when due (at most ``_MAX_PENDING`` wait)."""
     start = 0.0
     first_moment: float | None = None
     pending: list[tuple[float, int, dict[str, Any]]] = []
@@ -164,6 +168,8 @@ def _in_time_order(
         # (the records due before this block's first one: no later block holds one due
         # earlier, but for the rare event moved before its session's start)
         yield from release(earliest)
+        while len(pending) > _MAX_PENDING and not ended:
+            yield from release(math.nextafter(pending[0][0], math.inf))  # (the earliest)
         if ended or (duration is not None and clock() - start >= duration):
             return
     yield from release(math.inf)
