@@ -706,6 +706,29 @@ def test_a_file_cut_at_a_record_boundary_is_incomplete_by_its_manifest(
     ), report.to_json()
 
 
+@pytest.mark.parametrize("fmt", ["jsonl", "csv"])
+def test_a_load_schedule_cut_short_is_incomplete_though_nothing_is_validated(
+    tmp_path: Path, fmt: str
+) -> None:
+    """A load schedule has no payload to validate, but a copy cut short is not the
+    schedule that was written: check said only "nothing checked", as for a whole one."""
+    profile, data = _generate(
+        tmp_path, "openapi-users.yaml", "load", entity="User", fmt=fmt, count=40
+    )
+    whole = _check(profile, data)
+    assert not whole.validatable and whole.problems == [], whole.to_json()
+    lines = data.read_bytes().splitlines(keepends=True)
+    cut = lines[-10][:7] if fmt == "csv" else b""  # (a CSV's last row cut mid-way)
+    data.write_bytes(b"".join(lines[:-10]) + cut)
+    report = _check(profile, data)
+    assert report.exit_code == 1 and not report.validatable
+    kinds = {p.kind: p.reason for p in report.problems}
+    held = 31 if fmt == "csv" else 30
+    assert f"holds {held} records, but its manifest says 40" in kinds["incomplete"]
+    if fmt == "csv":
+        assert kinds["malformed"] == "the file ends in this row, without a line break"
+
+
 @pytest.mark.parametrize("schema_found", [True, False])
 def test_an_empty_csv_cell_of_a_not_null_column_is_a_null_as_in_json(
     tmp_path: Path, schema_found: bool

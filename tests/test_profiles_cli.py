@@ -1461,6 +1461,33 @@ def test_persona_mixes_and_counts_that_cannot_be_are_refused(
     assert message in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("dtype", "fmt", "message"),
+    [
+        ("load", "avro", "avro: load records have no schema-governed payload"),
+        ("load", "sql", "'load' records are a schedule of requests, not rows of a table"),
+        ("api", "avro", "avro: api records have no schema-governed payload"),
+    ],
+)
+@pytest.mark.parametrize("command", [["validate", "-t", "profile"], ["generate", "--dry-run"]])
+def test_a_dataset_in_a_format_that_cannot_hold_it_is_refused_by_a_dry_run_too(
+    tmp_path: Path, command: list[str], dtype: str, fmt: str, message: str
+) -> None:
+    """validate and generate refused a load dataset written as Avro or SQL; the dry run
+    printed its plan with exit code 0."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: pr\npersonas: [normal_user]\ndatasets:\n"
+        f"  - {{name: d, type: {dtype}, count: 5, format: {fmt}}}\n"
+    )
+    result = run_cli([*command, str(profile)])
+    assert result.code == 1, result.stdout
+    assert not result.stdout  # (no plan)
+    assert result.stderr.startswith("persona-gen: error: dataset 'd': "), result.stderr
+    assert message in result.stderr
+    assert len(result.stderr.splitlines()) == 1
+
+
 def test_a_count_in_hexadecimal_is_a_yaml_integer(tmp_path: Path) -> None:
     """YAML 1.1 reads 0x10 as the integer 16: it is a whole number, so it is a count."""
     profile = tmp_path / "p.yaml"

@@ -217,6 +217,15 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
     if unusable is not None:
         report.validatable = False
         report.warnings.append(unusable)
+        if generator == "load" and records and not database and server is None:
+            # A schedule holds nothing to validate, but one cut short is still not the one
+            # that was written (a truncated copy, a run that stopped part-way).
+            if fmt == "csv" and not _ends_a_line(data_path):
+                cut_row = "the file ends in this row, without a line break"
+                report.add_problem(
+                    RecordProblem(len(records) - 1, "malformed", cut_row), max_listed
+                )
+            count_against_manifest(report, manifest, len(records), max_listed)
         return report
     assert generator is not None  # (else unusable)
     dialect = source.dialect if source else None

@@ -645,8 +645,6 @@ def generate(
     include_invalid: IncludeInvalid = False,
 ) -> None:
     """Generate the datasets a profile declares."""
-    import orjson
-
     from persona_gen.runtime.generate import plan
     from persona_gen.runtime.write import write_dataset
     from persona_gen.seeds import fresh_seed
@@ -678,14 +676,7 @@ def generate(
         first = next((item for item in planned if item.sink), planned[0])
         check_shape(first.sink, first.fmt, fmt_given=False, pretty=True, dataset=first.name)
     if dry_run:
-        _say_about_run(planned, profile, sink)
-        sys.stdout.buffer.write(
-            orjson.dumps(
-                {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
-                option=orjson.OPT_INDENT_2,
-            )
-            + b"\n"
-        )
+        _print_plan(planned, profile, sink)
         return
     from rich.table import Table
 
@@ -786,6 +777,25 @@ def _record_shared_failure(
             write_failed_manifest(dataset, item.sink, share, written, extra=extra)
         except OutputError as lost:  # (the load's own error comes first)
             exc.args = (f"{exc}; and the manifest of '{item.name}' was not written: {lost}",)
+
+
+def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
+    """``generate --dry-run``: the plan, as JSON on stdout, of datasets that can be made."""
+    import orjson
+
+    from persona_gen.runtime.generate import prepare
+
+    # (what generate would build, as validate builds it: a plan that cannot run, a load
+    # dataset written as Avro say, was printed with exit code 0)
+    prepare(planned, profile)
+    _say_about_run(planned, profile, sink)
+    sys.stdout.buffer.write(
+        orjson.dumps(
+            {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
+            option=orjson.OPT_INDENT_2,
+        )
+        + b"\n"
+    )
 
 
 def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path | None) -> Any:

@@ -25,6 +25,10 @@ from persona_gen.errors import UsageError
 __all__ = ["paced", "parse_rate"]
 
 _GRANULARITY_S = 0.005  # records due within 5 ms of each other leave together
+# Records ``realtime`` holds back, at most: in a mix of a fast and a slow persona, every block
+# brings the slow one's records, due long after the fast one's next blocks; past this many,
+# the earliest is waited for before more blocks are read.
+_MAX_WAITING = 64 * 1024
 
 
 def parse_rate(text: str) -> float:
@@ -98,7 +102,7 @@ def _by_moment(blocks: Iterable[list[Record]], speed: float) -> Iterator[_Due]:
     taking = iter(blocks)
     more = True
     while True:
-        while more and (not waiting or waiting[0][0] > horizon):
+        while more and (not waiting or waiting[0][0] > horizon) and len(waiting) < _MAX_WAITING:
             yield None
             block = next(taking, None)
             if block is None:
