@@ -22,7 +22,7 @@ from typing import Any
 
 from persona_gen.errors import UsageError
 
-__all__ = ["paced", "parse_rate"]
+__all__ = ["in_time_order", "paced", "parse_rate"]
 
 _GRANULARITY_S = 0.005  # records due within 5 ms of each other leave together
 # Records ``realtime`` holds back, at most: in a mix of a fast and a slow persona, every block
@@ -124,6 +124,22 @@ def _by_moment(blocks: Iterable[list[Record]], speed: float) -> Iterator[_Due]:
             return
         due, _, record = heapq.heappop(waiting)
         yield due, record
+
+
+def in_time_order(blocks: Iterable[list[Record]]) -> Iterator[list[Record]]:
+    """The records of ``blocks`` in the order of their own times across blocks, as fast as
+    they come (the order ``--realtime`` sends them in, ``_by_moment``): a streaming dataset
+    is in arrival order block by block only, and a topic holds a stream in arrival order.
+    Groups end where the next block is read."""
+    group: list[Record] = []
+    for item in _by_moment(blocks, 1.0):
+        if item is not None:
+            group.append(item[1])
+        elif group:
+            yield group
+            group = []
+    if group:
+        yield group
 
 
 def paced(

@@ -295,11 +295,21 @@ def send_dataset(
     _refuse(target, dataset.generator, bool(planned))  # before anything is generated
     value_of = governed_value(dataset) if _schema_bound(target.value) else None
     bar = progress(dataset.count) if progress is not None else None
-    tally = _Tally() if pace is not None else None
+    # A stream goes in arrival order across blocks (a dataset is so block by block only: a
+    # block's late deliveries and lost-event stand-ins sit at its end, minutes of their own
+    # time ahead of the next blocks' records, so a consumer's watermark ran far ahead).
+    in_arrival_order = dataset.generator == "streaming"
+    tally = _Tally() if pace is not None or in_arrival_order else None
     try:
         blocks: Iterable[list[dict[str, Any]]] = dataset.blocks()
-        if pace is not None and tally is not None:
-            blocks = tally.wrap(pace(blocks))
+        if in_arrival_order:
+            from persona_gen.runtime.pacing import in_time_order
+
+            blocks = in_time_order(blocks)
+        if pace is not None:
+            blocks = pace(blocks)
+        if tally is not None:
+            blocks = tally.wrap(blocks)
         report = send_records(
             blocks, target, progress=bar, config=config, topics=planned, value_of=value_of
         )
@@ -325,9 +335,9 @@ def send_dataset(
 
 
 class _Tally:
-    """The counts of the records a paced run took for delivery: not the dataset's first ones
-    when ``--realtime`` sends a record delivered late after records of later blocks, and the
-    run stops (``--duration``, Ctrl-C, a lost broker) before it is due."""
+    """The counts of the records a run took for delivery: not the dataset's first ones when
+    a stream (or ``--realtime``) sends a record delivered late after records of later
+    blocks, and the run stops (``--duration``, Ctrl-C, a lost broker) before it is due."""
 
     def __init__(self) -> None:
         from persona_gen.runtime.dataset import DatasetStats
