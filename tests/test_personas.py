@@ -854,6 +854,21 @@ def test_yaml_merge_keys_share_parameters(tmp_path: Path) -> None:
             "persona",
             "b.yaml:3:11: behaviors.typos.rat: unknown field. Did you mean 'rate'?",
         ),
+        (  # a distribution's parameter: its own fields, not the wrapper's `root`
+            "name: b\nbehaviors:\n  timing:\n"
+            "    latency_ms: {dist: lognormal, medain: 120, sigma: 0.5, clip_mn: 1}\n",
+            "persona",
+            "b.yaml:4:35: behaviors.timing.latency_ms.medain: unknown field. "
+            "Did you mean 'median'?\n"
+            "b.yaml:4:60: behaviors.timing.latency_ms.clip_mn: unknown field. "
+            "Did you mean 'clip_min'?",
+        ),
+        (
+            "name: b\nbehaviors:\n  session:\n    length: {dist: uniform, low: 1, high: 5, x: 1}\n",
+            "persona",
+            "b.yaml:4:46: behaviors.session.length.x: unknown field "
+            "(known: dist, low, high, clip_min, clip_max)",
+        ),
         (
             "name: b\npersonas: [normal_user]\ndatset: []\ndatasets: [{type: api, coutn: 3}]\n",
             "profile",
@@ -879,6 +894,36 @@ def test_a_misspelt_field_names_the_closest_one(
     assert result.code == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "{mean: 3}",
+            "b.yaml:4:5: behaviors.session.length: a distribution needs 'dist:' (constant, "
+            "uniform, normal, lognormal, exponential, gamma, poisson, geometric, choice), or "
+            "write a plain number",
+        ),
+        (
+            "{dsit: geometric, mean: 3}",
+            "b.yaml:4:5: behaviors.session.length: a distribution needs 'dist:' (constant, "
+            "uniform, normal, lognormal, exponential, gamma, poisson, geometric, choice), or "
+            "write a plain number; 'dsit' is no parameter: did you mean 'dist'?",
+        ),
+    ],
+)
+def test_a_distribution_without_dist_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    """Not pydantic's "Unable to extract tag using discriminator 'dist'"."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  session:\n    length: {value}\n")
+    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {message}\n"
 
 
 @pytest.mark.parametrize(
