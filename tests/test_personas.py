@@ -381,6 +381,29 @@ def test_a_parent_named_twice_is_refused_at_the_repeated_name(
     assert str(info.value).replace(f"{tmp_path}/", "") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("name: b\nversion: 1.0\n", "persona", "1.0"),
+        ("name: b\nversion: 2\npersonas: [normal_user]\ndatasets: [{type: api}]\n", "profile", "2"),
+    ],
+)
+def test_a_version_yaml_reads_as_a_number_is_said_to_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, expected: str
+) -> None:
+    """`version: 1.0` is a YAML number: not pydantic's bare "Input should be a valid string"."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(text)
+    result = run_cli(["validate", "b.yaml", "-t", kind])
+    assert result.code == 1
+    assert result.stderr == (
+        "persona-gen: error: b.yaml:2:1: version: must be a semantic version such as 1.2.0, "
+        f"not the number {expected}\n"
+    )
+
+
 def test_unknown_persona_suggests() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'noisy_device'"):
         PersonaCatalog().get("noisy_devices")
