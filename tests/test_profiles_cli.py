@@ -44,6 +44,25 @@ def test_list_entities_of_the_openapi_example() -> None:
     assert names == ["User", "Address", "CreateUserRequest", "Order", "OrderItem"]
 
 
+def test_list_entities_counts_a_union_roots_fields_not_zero() -> None:
+    """The README's JSON Schema root is split into two variants by its `if`/`then`: its
+    fields are those of the variants, not the 0 of a union's own `fields`."""
+    result = run_cli(["import-schema", str(SCHEMAS / "user.schema.json"), "--list-entities"])
+    assert result.code == 0, result.stderr
+    rows = {
+        cells[1].strip(): cells[2].strip()
+        for line in result.stdout.decode().splitlines()
+        if line.startswith("│") and len(cells := line.split("│")) > 2
+    }
+    assert rows == {
+        "User": "25 in 2 variants",
+        "Address": "4",
+        "EmailContact": "2",
+        "SmsContact": "2",
+        "Timestamps": "2",
+    }
+
+
 @pytest.mark.parametrize(
     ("schema", "args", "entity"),
     [
