@@ -1459,6 +1459,22 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
             ", count: '5'",
             "datasets[0].count: a count is a whole number, not the string '5'",
         ),
+        (  # (YAML 1.1 reads a plain 1e3 as text: it was "not the string '1e3'")
+            "[normal_user]",
+            ", count: 1e3",
+            "datasets[0].count: a count is a whole number written out in digits, not 1e3 "
+            "(exponent notation)",
+        ),
+        (  # (a seed of true was seed 1, '42' seed 42, as a count's were)
+            "[normal_user]",
+            ", seed: true",
+            "datasets[0].seed: a seed is a whole number, not true",
+        ),
+        (
+            "[normal_user]\nseed: '42'",
+            "",
+            "p.yaml:3:1: seed: a seed is a whole number, not the string '42'",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", [["validate", "-t", "profile"], ["generate", "--dry-run"]])
