@@ -920,6 +920,46 @@ def test_a_misspelt_field_names_the_closest_one(
 
 
 @pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "unicode: {classes: [emoji, klingon]}",
+            "b.yaml:3:13: behaviors.unicode.classes: unknown 'klingon'; choose from emoji, cjk, "
+            "rtl, combining, zero_width, homoglyph, astral, accents",
+        ),
+        (
+            "session_anomalies: {kinds: [expired_token, expird_token]}",
+            "b.yaml:3:23: behaviors.session_anomalies.kinds: unknown 'expird_token' (did you "
+            "mean 'expired_token'?); choose from expired_token, reused_session, "
+            "missing_session, out_of_order, concurrent_login",
+        ),
+        (
+            "unicode: {classes: []}",
+            "b.yaml:3:13: behaviors.unicode.classes: name at least one; choose from emoji, cjk, "
+            "rtl, combining, zero_width, homoglyph, astral, accents",
+        ),
+        (
+            "connection_issues: {kinds: {reset: 1, dns_failur: 1}}",
+            "b.yaml:3:23: behaviors.connection_issues.kinds: unknown 'reset', 'dns_failur' (did "
+            "you mean 'dns_failure'?); use connection_reset, connection_refused, "
+            "tls_handshake_failed, dns_failure, read_timeout",
+        ),
+    ],
+)
+def test_an_unknown_choice_in_a_list_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str, message: str
+) -> None:
+    """Not only "choose from ..." (or a Python set's repr): which item, and the closest."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  {block}\n")
+    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {message}\n"
+
+
+@pytest.mark.parametrize(
     ("value", "message"),
     [
         (
