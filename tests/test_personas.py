@@ -696,6 +696,18 @@ def test_a_timeline_past_year_9999_is_refused(tmp_path: Path) -> None:
         engine.trace(30)
 
 
+@pytest.mark.parametrize("kind", ["timing", "sustained_load"])
+def test_a_rate_so_low_the_block_span_is_infinite_is_refused(tmp_path: Path, kind: str) -> None:
+    """At 1e-308 events a second a block spans infinite time: block 0 starts at 0 * inf, NaN,
+    which passed the year-9999 check and was a numpy cast warning, then an OverflowError
+    traceback (found by the hypothesis test below)."""
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(tmp_path, "frozen", f"behaviors:\n  {kind}: {{rate_per_second: 1e-308}}\n")
+    with pytest.raises(GenerationError, match=r"events from number 0 on would happen after 9999"):
+        engine.trace(0)
+
+
 def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
     from persona_gen.distributions import MAX_DURATION_MS
     from persona_gen.personas.engine import LAST_TIMESTAMP_MS

@@ -120,9 +120,11 @@ class PersonaEngine:
             if touched is not None and trace is not None:
                 trace.touch(b.name, touched[:n])
         span = clock.block_span_ms(n)
-        start = self.epoch_ms + block * span
-        if start + span > LAST_TIMESTAMP_MS:
+        # (`not ... <=`: a rate so low, 1e-308 a second, that the span is infinite makes
+        # block 0's start 0 × inf, NaN, which no comparison holds)
+        if not self.epoch_ms + (block + 1) * span <= LAST_TIMESTAMP_MS:
             self._past_year_9999(block)
+        start = self.epoch_ms + block * span
         offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
         times: np.ndarray = (start + offsets).astype(np.int64)
         return times
