@@ -28,6 +28,7 @@ from persona_gen.runtime.options import (
     check_destinations,
     check_pacing,
     check_shape,
+    dir_option,
     ensure_shared_manifests_writable,
     file_option,
     format_for,
@@ -624,8 +625,8 @@ def generate(
         str | None,
         typer.Option("--persona", help="Use only this persona (instead of the profile's mix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
+    output_name: Annotated[
+        str | None,
         typer.Option(
             "-o",
             "--output",
@@ -679,7 +680,7 @@ def generate(
         catalog,
         persona=persona,
         seed=parse_seed(seed),
-        out_dir=output,
+        out_dir=(output := dir_option(output_name)),
         fresh_seed=draw,
         dry_run=dry_run,
         sink=sink,
