@@ -259,6 +259,21 @@ def test_bad_input_is_one_clear_line(args: list[str], message: str) -> None:
     assert result.stdout == b""
 
 
+def test_a_persona_file_given_to_p_names_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-p team/mine.yaml` (the file, not its folder) was only "is not a directory"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "mine.yaml").write_text("name: mine\n")
+    result = run_cli(["quick", "mine", "-p", "team/mine.yaml", "-t", "api", "-n", "1"])
+    assert result.code == 1
+    assert result.stderr == (
+        "persona-gen: error: persona directory 'team/mine.yaml' is not a directory: -p names "
+        "the folder of persona files (-p team), each found by its name\n"
+    )
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()

@@ -191,6 +191,13 @@ _DIST_KINDS = (
 )
 
 
+def _folder_hint(path: Path) -> str:
+    """For ``-p normal_user.yaml``, a persona file given where its folder is wanted."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return ""
+    return f": -p names the folder of persona files (-p {path.parent}), each found by its name"
+
+
 def _is_union_tag(part: Any) -> bool:
     return isinstance(part, str) and part in _DIST_KINDS
 
@@ -220,7 +227,9 @@ class PersonaCatalog:
             if not exists:
                 raise UsageError(f"persona directory '{directory}' does not exist")
             if not is_dir:
-                raise UsageError(f"persona directory '{directory}' is not a directory")
+                raise UsageError(
+                    f"persona directory '{directory}' is not a directory{_folder_hint(directory)}"
+                )
             self._scan(directory)
         self._cache: dict[str, Persona] = {}
         self._raw: dict[str, tuple[PersonaFile, Located]] = {}
