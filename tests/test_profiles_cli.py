@@ -1459,6 +1459,12 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
             ", count: '5'",
             "datasets[0].count: a count is a whole number, not the string '5'",
         ),
+        (  # (was pydantic's "Input should be a valid list")
+            "normal_user",
+            "",
+            "p.yaml:2:1: personas: a list of persona names ([normal_user]) or a mapping of "
+            "names to weights ({normal_user: 1.0}), not the text 'normal_user'",
+        ),
         (  # (YAML 1.1 reads a plain 1e3 as text: it was "not the string '1e3'")
             "[normal_user]",
             ", count: 1e3",

@@ -183,6 +183,11 @@ class ProfileFile(_Part):
             return [{"name": k, "weight": v} for k, v in value.items()]
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
+        if isinstance(value, str):  # (`personas: normal_user`: one name, not yet a list)
+            raise ValueError(
+                f"a list of persona names ([{value}]) or a mapping of names to weights "
+                f"({{{value}: 1.0}}), not the text '{value}'"
+            )
         return value
 
     @field_validator("personas")
