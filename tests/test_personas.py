@@ -708,6 +708,19 @@ def test_a_rate_so_low_the_block_span_is_infinite_is_refused(tmp_path: Path, kin
         engine.trace(0)
 
 
+def test_the_year_9999_refusal_names_the_block_that_set_the_rate(tmp_path: Path) -> None:
+    """It said 'timing.rate_per_second' also where a sustained_load block set the rate."""
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(
+        tmp_path,
+        "glacial",
+        "behaviors:\n  timing: {}\n  steady: {kind: sustained_load, rate_per_second: 1e-7}\n",
+    )
+    with pytest.raises(GenerationError, match=r"rate \(behaviors\.steady\.rate_per_second\)$"):
+        engine.trace(30)
+
+
 def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
     from persona_gen.distributions import MAX_DURATION_MS
     from persona_gen.personas.engine import LAST_TIMESTAMP_MS

@@ -216,12 +216,18 @@ class PersonaEngine:
 
     def _past_year_9999(self, block: int) -> NoReturn:
         rate = self.clock.rate_per_second
+        # The block that set the rate: the last of them configures the clock last.
+        setters = [b.name for b in self.persona.behaviours if b.kind in _RATE_KINDS]
+        where = f"behaviors.{setters[-1]}.rate_per_second" if setters else "timing.rate_per_second"
         raise GenerationError(
             f"persona '{self.persona.name}': at {rate:g} events per second, its events from "
             f"number {block * BLOCK_SIZE} on would happen after 9999-12-31T23:59:59.999Z, the last "
-            "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
-            "rate (timing.rate_per_second)"
+            f"time an RFC 3339 timestamp can show; generate fewer records or raise the event "
+            f"rate ({where})"
         )
+
+
+_RATE_KINDS = ("timing", "sustained_load")  # (the kinds whose configure sets the event rate)
 
 
 # Session slot states kept, of the latest blocks traced: a span's first block traces the few
