@@ -269,6 +269,21 @@ def test_bad_input_is_one_clear_line(args: list[str], message: str) -> None:
     assert result.stdout == b""
 
 
+def test_a_persona_file_given_to_p_names_its_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`-p team/mine.yaml` (the file, not its folder) was only "is not a directory"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    (tmp_path / "team" / "mine.yaml").write_text("name: mine\n")
+    result = run_cli(["quick", "mine", "-p", "team/mine.yaml", "-t", "api", "-n", "1"])
+    assert result.code == 1
+    assert result.stderr == (
+        "persona-gen: error: persona directory 'team/mine.yaml' is not a directory: -p names "
+        "the folder of persona files (-p team), each found by its name\n"
+    )
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     locked = tmp_path / "locked"
     locked.mkdir()
@@ -317,6 +332,42 @@ def test_a_file_option_ending_in_a_slash_names_a_directory_and_is_refused(
     result = run_cli(args)
     assert result.code == 1
     assert result.stderr == f"persona-gen: error: {named}: is a directory, expected a file path\n"
+    assert list(tmp_path.iterdir()) == []  # (nothing written)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-o", ""],
+            "'': an empty path, expected a file path",
+        ),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-o", "x.json", "--manifest", ""],
+            "--manifest '': an empty path, expected a file path",
+        ),
+        (["init-persona", "-n", "my_p", "-o", ""], "'': an empty path, expected a file path"),
+        (["import-schema", "SCHEMA", "-o", ""], "'': an empty path, expected a file path"),
+        (
+            ["generate", "PROFILE", "-s", "1", "-o", ""],
+            "-o/--output: an empty path, expected a directory",
+        ),
+    ],
+)
+def test_an_empty_output_path_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """`-o "$OUT"` with OUT unset: quick said ": is a directory" (Path('') is '.'), and
+    generate wrote the datasets into the current directory."""
+    monkeypatch.chdir(tmp_path)
+    profile = tmp_path.parent / f"{tmp_path.name}-p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets: [{name: a, type: api, count: 2}]\n"
+    )
+    swap = {"SCHEMA": str(SCHEMAS / "users.sql"), "PROFILE": str(profile)}
+    result = run_cli([swap.get(a, a) for a in args])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {message}\n"
     assert list(tmp_path.iterdir()) == []  # (nothing written)
 
 

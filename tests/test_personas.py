@@ -381,6 +381,29 @@ def test_a_parent_named_twice_is_refused_at_the_repeated_name(
     assert str(info.value).replace(f"{tmp_path}/", "") == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "kind", "expected"),
+    [
+        ("name: b\nversion: 1.0\n", "persona", "1.0"),
+        ("name: b\nversion: 2\npersonas: [normal_user]\ndatasets: [{type: api}]\n", "profile", "2"),
+    ],
+)
+def test_a_version_yaml_reads_as_a_number_is_said_to_be_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, expected: str
+) -> None:
+    """`version: 1.0` is a YAML number: not pydantic's bare "Input should be a valid string"."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(text)
+    result = run_cli(["validate", "b.yaml", "-t", kind])
+    assert result.code == 1
+    assert result.stderr == (
+        "persona-gen: error: b.yaml:2:1: version: must be a semantic version such as 1.2.0, "
+        f"not the number {expected}\n"
+    )
+
+
 def test_unknown_persona_suggests() -> None:
     with pytest.raises(UnknownNameError, match="Did you mean 'noisy_device'"):
         PersonaCatalog().get("noisy_devices")
@@ -673,6 +696,31 @@ def test_a_timeline_past_year_9999_is_refused(tmp_path: Path) -> None:
         engine.trace(30)
 
 
+@pytest.mark.parametrize("kind", ["timing", "sustained_load"])
+def test_a_rate_so_low_the_block_span_is_infinite_is_refused(tmp_path: Path, kind: str) -> None:
+    """At 1e-308 events a second a block spans infinite time: block 0 starts at 0 * inf, NaN,
+    which passed the year-9999 check and was a numpy cast warning, then an OverflowError
+    traceback (found by the hypothesis test below)."""
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(tmp_path, "frozen", f"behaviors:\n  {kind}: {{rate_per_second: 1e-308}}\n")
+    with pytest.raises(GenerationError, match=r"events from number 0 on would happen after 9999"):
+        engine.trace(0)
+
+
+def test_the_year_9999_refusal_names_the_block_that_set_the_rate(tmp_path: Path) -> None:
+    """It said 'timing.rate_per_second' also where a sustained_load block set the rate."""
+    from persona_gen.errors import GenerationError
+
+    engine = _engine(
+        tmp_path,
+        "glacial",
+        "behaviors:\n  timing: {}\n  steady: {kind: sustained_load, rate_per_second: 1e-7}\n",
+    )
+    with pytest.raises(GenerationError, match=r"rate \(behaviors\.steady\.rate_per_second\)$"):
+        engine.trace(30)
+
+
 def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
     from persona_gen.distributions import MAX_DURATION_MS
     from persona_gen.personas.engine import LAST_TIMESTAMP_MS
@@ -854,6 +902,21 @@ def test_yaml_merge_keys_share_parameters(tmp_path: Path) -> None:
             "persona",
             "b.yaml:3:11: behaviors.typos.rat: unknown field. Did you mean 'rate'?",
         ),
+        (  # a distribution's parameter: its own fields, not the wrapper's `root`
+            "name: b\nbehaviors:\n  timing:\n"
+            "    latency_ms: {dist: lognormal, medain: 120, sigma: 0.5, clip_mn: 1}\n",
+            "persona",
+            "b.yaml:4:35: behaviors.timing.latency_ms.medain: unknown field. "
+            "Did you mean 'median'?\n"
+            "b.yaml:4:60: behaviors.timing.latency_ms.clip_mn: unknown field. "
+            "Did you mean 'clip_min'?",
+        ),
+        (
+            "name: b\nbehaviors:\n  session:\n    length: {dist: uniform, low: 1, high: 5, x: 1}\n",
+            "persona",
+            "b.yaml:4:46: behaviors.session.length.x: unknown field "
+            "(known: dist, low, high, clip_min, clip_max)",
+        ),
         (
             "name: b\npersonas: [normal_user]\ndatset: []\ndatasets: [{type: api, coutn: 3}]\n",
             "profile",
@@ -879,6 +942,76 @@ def test_a_misspelt_field_names_the_closest_one(
     assert result.code == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("block", "message"),
+    [
+        (
+            "unicode: {classes: [emoji, klingon]}",
+            "b.yaml:3:13: behaviors.unicode.classes: unknown 'klingon'; choose from emoji, cjk, "
+            "rtl, combining, zero_width, homoglyph, astral, accents",
+        ),
+        (
+            "session_anomalies: {kinds: [expired_token, expird_token]}",
+            "b.yaml:3:23: behaviors.session_anomalies.kinds: unknown 'expird_token' (did you "
+            "mean 'expired_token'?); choose from expired_token, reused_session, "
+            "missing_session, out_of_order, concurrent_login",
+        ),
+        (
+            "unicode: {classes: []}",
+            "b.yaml:3:13: behaviors.unicode.classes: name at least one; choose from emoji, cjk, "
+            "rtl, combining, zero_width, homoglyph, astral, accents",
+        ),
+        (
+            "connection_issues: {kinds: {reset: 1, dns_failur: 1}}",
+            "b.yaml:3:23: behaviors.connection_issues.kinds: unknown 'reset', 'dns_failur' (did "
+            "you mean 'dns_failure'?); use connection_reset, connection_refused, "
+            "tls_handshake_failed, dns_failure, read_timeout",
+        ),
+    ],
+)
+def test_an_unknown_choice_in_a_list_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str, message: str
+) -> None:
+    """Not only "choose from ..." (or a Python set's repr): which item, and the closest."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  {block}\n")
+    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {message}\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "{mean: 3}",
+            "b.yaml:4:5: behaviors.session.length: a distribution needs 'dist:' (constant, "
+            "uniform, normal, lognormal, exponential, gamma, poisson, geometric, choice), or "
+            "write a plain number",
+        ),
+        (
+            "{dsit: geometric, mean: 3}",
+            "b.yaml:4:5: behaviors.session.length: a distribution needs 'dist:' (constant, "
+            "uniform, normal, lognormal, exponential, gamma, poisson, geometric, choice), or "
+            "write a plain number; 'dsit' is no parameter: did you mean 'dist'?",
+        ),
+    ],
+)
+def test_a_distribution_without_dist_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
+) -> None:
+    """Not pydantic's "Unable to extract tag using discriminator 'dist'"."""
+    from tests.helpers import run_cli
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  session:\n    length: {value}\n")
+    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: {message}\n"
 
 
 @pytest.mark.parametrize(

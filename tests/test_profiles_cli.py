@@ -44,6 +44,25 @@ def test_list_entities_of_the_openapi_example() -> None:
     assert names == ["User", "Address", "CreateUserRequest", "Order", "OrderItem"]
 
 
+def test_list_entities_counts_a_union_roots_fields_not_zero() -> None:
+    """The README's JSON Schema root is split into two variants by its `if`/`then`: its
+    fields are those of the variants, not the 0 of a union's own `fields`."""
+    result = run_cli(["import-schema", str(SCHEMAS / "user.schema.json"), "--list-entities"])
+    assert result.code == 0, result.stderr
+    rows = {
+        cells[1].strip(): cells[2].strip()
+        for line in result.stdout.decode().splitlines()
+        if line.startswith("│") and len(cells := line.split("│")) > 2
+    }
+    assert rows == {
+        "User": "25 in 2 variants",
+        "Address": "4",
+        "EmailContact": "2",
+        "SmsContact": "2",
+        "Timestamps": "2",
+    }
+
+
 @pytest.mark.parametrize(
     ("schema", "args", "entity"),
     [
@@ -1439,6 +1458,28 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
             "[normal_user]",
             ", count: '5'",
             "datasets[0].count: a count is a whole number, not the string '5'",
+        ),
+        (  # (was pydantic's "Input should be a valid list")
+            "normal_user",
+            "",
+            "p.yaml:2:1: personas: a list of persona names ([normal_user]) or a mapping of "
+            "names to weights ({normal_user: 1.0}), not the text 'normal_user'",
+        ),
+        (  # (YAML 1.1 reads a plain 1e3 as text: it was "not the string '1e3'")
+            "[normal_user]",
+            ", count: 1e3",
+            "datasets[0].count: a count is a whole number written out in digits, not 1e3 "
+            "(exponent notation)",
+        ),
+        (  # (a seed of true was seed 1, '42' seed 42, as a count's were)
+            "[normal_user]",
+            ", seed: true",
+            "datasets[0].seed: a seed is a whole number, not true",
+        ),
+        (
+            "[normal_user]\nseed: '42'",
+            "",
+            "p.yaml:3:1: seed: a seed is a whole number, not the string '42'",
         ),
     ],
 )

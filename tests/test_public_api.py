@@ -441,6 +441,26 @@ def test_protobuf_from_a_dataset_of_personas_says_how_to_get_a_profile(tmp_path:
 
 
 @pytest.mark.parametrize(
+    ("output", "fmt", "pretty", "message"),
+    [
+        ("x.parquet", None, True, r"^pretty=True indents json output only; not parquet$"),
+        ("x.json", "jsonl", True, r"^pretty=True indents json output only; not jsonl$"),
+        ("x.json", None, "yes", r"^pretty must be True or False, got 'yes'$"),
+    ],
+)
+def test_pretty_is_refused_where_it_would_be_ignored(
+    output: str, fmt: str | None, pretty: Any, message: str, tmp_path: Path
+) -> None:
+    """As `quick --pretty -o x.parquet` is refused: pretty=True was silently dropped."""
+    from persona_gen import Dataset
+    from persona_gen.errors import UsageError
+
+    with pytest.raises(UsageError, match=message):
+        Dataset([(_persona(), 1.0)], "api", 3, 1).write(tmp_path / output, fmt, pretty=pretty)
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
     ("output", "fmt", "message"),
     [
         ("x.xml", None, r"x\.xml: no output format is written as '\.xml'; give format= \(json, "),

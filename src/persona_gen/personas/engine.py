@@ -120,9 +120,11 @@ class PersonaEngine:
             if touched is not None and trace is not None:
                 trace.touch(b.name, touched[:n])
         span = clock.block_span_ms(n)
-        start = self.epoch_ms + block * span
-        if start + span > LAST_TIMESTAMP_MS:
+        # (`not ... <=`: a rate so low, 1e-308 a second, that the span is infinite makes
+        # block 0's start 0 × inf, NaN, which no comparison holds)
+        if not self.epoch_ms + (block + 1) * span <= LAST_TIMESTAMP_MS:
             self._past_year_9999(block)
+        start = self.epoch_ms + block * span
         offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
         times: np.ndarray = (start + offsets).astype(np.int64)
         return times
@@ -214,12 +216,18 @@ class PersonaEngine:
 
     def _past_year_9999(self, block: int) -> NoReturn:
         rate = self.clock.rate_per_second
+        # The block that set the rate: the last of them configures the clock last.
+        setters = [b.name for b in self.persona.behaviours if b.kind in _RATE_KINDS]
+        where = f"behaviors.{setters[-1]}.rate_per_second" if setters else "timing.rate_per_second"
         raise GenerationError(
             f"persona '{self.persona.name}': at {rate:g} events per second, its events from "
             f"number {block * BLOCK_SIZE} on would happen after 9999-12-31T23:59:59.999Z, the last "
-            "time an RFC 3339 timestamp can show; generate fewer records or raise the event "
-            "rate (timing.rate_per_second)"
+            f"time an RFC 3339 timestamp can show; generate fewer records or raise the event "
+            f"rate ({where})"
         )
+
+
+_RATE_KINDS = ("timing", "sustained_load")  # (the kinds whose configure sets the event rate)
 
 
 # Session slot states kept, of the latest blocks traced: a span's first block traces the few

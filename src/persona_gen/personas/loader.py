@@ -84,7 +84,9 @@ def pydantic_problems(
         if "[key]" in loc:  # pydantic's marker for a mapping key (not a field)
             message = f"invalid key: {message}"
         elif err["type"] == "extra_forbidden":
-            message = "unknown field" + _did_you_mean(model, loc)
+            message = "unknown field" + _did_you_mean(model, err["loc"])
+        elif err["type"] == "union_tag_not_found":  # (a distribution mapping without `dist`)
+            message = _no_dist(err.get("input"))
         elif err["type"] == "missing":
             message = "field required"
         elif err["type"] == "finite_number":
@@ -96,7 +98,8 @@ def pydantic_problems(
 
 
 def _did_you_mean(model: type[pydantic.BaseModel] | None, loc: tuple[Any, ...]) -> str:
-    """`` Did you mean 'rate'?`` for the unknown field at ``loc`` of ``model`` (or nothing)."""
+    """`` Did you mean 'rate'?`` for the unknown field at ``loc`` (pydantic's own, with its
+    ``root`` and union tags) of ``model`` (or nothing)."""
     if model is None or not loc or not isinstance(loc[-1], str):
         return ""
     known = _fields_at(model, loc[:-1])
@@ -113,12 +116,48 @@ def _fields_at(model: type[pydantic.BaseModel], loc: tuple[Any, ...]) -> list[st
     for part in loc:
         if isinstance(part, int):
             continue
+        if _is_union_tag(part):  # (the distribution a `dist:` picked)
+            current = _tagged_model(current, part)
+            continue
         inner = _model_in(current)
         if inner is None or part not in inner.model_fields:
             return []
         current = inner.model_fields[part].annotation
     inner = _model_in(current)
-    return list(inner.model_fields) if inner is not None else []
+    if inner is None:
+        return []
+    # A distribution's own parameters first, then the clip bounds every one shares.
+    own = [name for name in inner.model_fields if name not in _SHARED_DIST_FIELDS]
+    return own + [name for name in inner.model_fields if name in _SHARED_DIST_FIELDS]
+
+
+_SHARED_DIST_FIELDS = ("clip_min", "clip_max")
+
+
+def _tagged_model(annotation: Any, tag: str) -> type[pydantic.BaseModel] | None:
+    """The model of a union whose ``dist`` is ``tag``, or none."""
+    if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+        dist = annotation.model_fields.get("dist")
+        return (
+            annotation if dist is not None and typing.get_args(dist.annotation) == (tag,) else None
+        )
+    for arg in typing.get_args(annotation):
+        found = _tagged_model(arg, tag)
+        if found is not None:
+            return found
+    return None
+
+
+def _no_dist(value: Any) -> str:
+    """What is wrong with a distribution mapping that names no ``dist``."""
+    kinds = ", ".join(_DIST_KINDS)
+    message = f"a distribution needs 'dist:' ({kinds}), or write a plain number"
+    if isinstance(value, dict):
+        keys = [k for k in value if isinstance(k, str)]
+        close = difflib.get_close_matches("dist", keys, n=1, cutoff=0.6)
+        if close:
+            message += f"; '{close[0]}' is no parameter: did you mean 'dist'?"
+    return message
 
 
 def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
@@ -139,18 +178,28 @@ def _not_finite(value: Any) -> str:
     return f"infinite ({sign}.inf); give a finite number"
 
 
+_DIST_KINDS = (
+    "constant",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+    "gamma",
+    "poisson",
+    "geometric",
+    "choice",
+)
+
+
+def _folder_hint(path: Path) -> str:
+    """For ``-p normal_user.yaml``, a persona file given where its folder is wanted."""
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        return ""
+    return f": -p names the folder of persona files (-p {path.parent}), each found by its name"
+
+
 def _is_union_tag(part: Any) -> bool:
-    return isinstance(part, str) and part in {
-        "constant",
-        "uniform",
-        "normal",
-        "lognormal",
-        "exponential",
-        "gamma",
-        "poisson",
-        "geometric",
-        "choice",
-    }
+    return isinstance(part, str) and part in _DIST_KINDS
 
 
 class PersonaCatalog:
@@ -178,7 +227,9 @@ class PersonaCatalog:
             if not exists:
                 raise UsageError(f"persona directory '{directory}' does not exist")
             if not is_dir:
-                raise UsageError(f"persona directory '{directory}' is not a directory")
+                raise UsageError(
+                    f"persona directory '{directory}' is not a directory{_folder_hint(directory)}"
+                )
             self._scan(directory)
         self._cache: dict[str, Persona] = {}
         self._raw: dict[str, tuple[PersonaFile, Located]] = {}

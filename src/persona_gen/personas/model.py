@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     GetCoreSchemaHandler,
@@ -72,7 +73,15 @@ def _semver(value: str) -> str:
     return value
 
 
-SemVer = Annotated[str, AfterValidator(_semver)]
+def _semver_text(value: Any) -> Any:
+    """A version YAML read as a number (``version: 1.0``, ``version: 2``) is said to be one,
+    not just "Input should be a valid string"."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        raise ValueError(f"must be a semantic version such as 1.2.0, not the number {value!r}")
+    return value
+
+
+SemVer = Annotated[str, BeforeValidator(_semver_text), AfterValidator(_semver)]
 
 
 class Population(BaseModel):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from pathlib import PurePosixPath
 from typing import Annotated, Any
 
@@ -53,6 +54,23 @@ class PersonaWeight(_Part):
     weight: float = Field(1.0, gt=0, description="Relative share of records in a mix.")
 
 
+def whole_number(what: str, value: Any) -> Any:
+    """A count or a seed as written: pydantic would read ``true`` as 1 and ``'5'`` as 5, a
+    typo, not a number. A plain ``1e3``, which a profile reads as text as YAML 1.1 does, is
+    said to be one."""
+    if isinstance(value, bool):
+        raise ValueError(f"a {what} is a whole number, not {str(value).lower()}")
+    if isinstance(value, str):
+        if re.fullmatch(
+            r"[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9][0-9_]*)[eE][-+]?[0-9]+", value
+        ):
+            raise ValueError(
+                f"a {what} is a whole number written out in digits, not {value} (exponent notation)"
+            )
+        raise ValueError(f"a {what} is a whole number, not the string {value!r}")
+    return value
+
+
 class DatasetSpec(_Part):
     """One dataset the profile produces."""
 
@@ -88,12 +106,12 @@ class DatasetSpec(_Part):
     @field_validator("count", mode="before")
     @classmethod
     def _a_number(cls, value: Any) -> Any:
-        # (pydantic would read true as 1 and '5' as 5: a typo, not a count)
-        if isinstance(value, bool):
-            raise ValueError(f"a count is a whole number, not {str(value).lower()}")
-        if isinstance(value, str):
-            raise ValueError(f"a count is a whole number, not the string {value!r}")
-        return value
+        return whole_number("count", value)
+
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _a_seed(cls, value: Any) -> Any:
+        return whole_number("seed", value)
 
     @field_validator("personas")
     @classmethod
@@ -152,6 +170,11 @@ class ProfileFile(_Part):
         None, description="The imported entities, embedded so the profile is portable."
     )
 
+    @field_validator("seed", mode="before")
+    @classmethod
+    def _a_seed(cls, value: Any) -> Any:
+        return whole_number("seed", value)
+
     @field_validator("personas", mode="before")
     @classmethod
     def _mapping_or_list(cls, value: Any) -> Any:
@@ -160,6 +183,11 @@ class ProfileFile(_Part):
             return [{"name": k, "weight": v} for k, v in value.items()]
         if isinstance(value, list):
             return [{"name": v} if isinstance(v, str) else v for v in value]
+        if isinstance(value, str):  # (`personas: normal_user`: one name, not yet a list)
+            raise ValueError(
+                f"a list of persona names ([{value}]) or a mapping of names to weights "
+                f"({{{value}: 1.0}}), not the text '{value}'"
+            )
         return value
 
     @field_validator("personas")

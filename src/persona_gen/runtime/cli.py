@@ -28,6 +28,7 @@ from persona_gen.runtime.options import (
     check_destinations,
     check_pacing,
     check_shape,
+    dir_option,
     ensure_shared_manifests_writable,
     file_option,
     format_for,
@@ -42,6 +43,7 @@ from persona_gen.runtime.options import (
 )
 
 if TYPE_CHECKING:
+    from persona_gen.entities.model import Domain, Schema
     from persona_gen.profiles.loader import Profile
     from persona_gen.runtime.generate import PlannedDataset, Prepared
 
@@ -83,6 +85,18 @@ def _stderr_console() -> Any:
     return Console(
         stderr=True, markup=False, highlight=False, width=None if sys.stderr.isatty() else 160
     )
+
+
+def _field_count(domain: Domain, schema: Schema) -> str:
+    """An entity's fields as `--list-entities` counts them: those of a union's variants
+    together (an imported oneOf or conditional), said as such, rather than 0."""
+    if schema.type != "union":
+        return str(len(schema.fields))
+    from persona_gen.entities.model import deref, flat_variants
+
+    variants = [deref(domain, v) for v in flat_variants(domain, schema)]
+    names = {f.name for v in variants for f in v.fields}
+    return f"{len(names)} in {len(variants)} variants"
 
 
 def _stdout_console() -> Any:
@@ -577,7 +591,9 @@ def import_schema(
         table.add_column("Name")
         table.add_column("Fields", justify="right")
         for listed in result.listed:
-            table.add_row(listed, str(len(result.domain.entities[listed].schema.fields)))
+            table.add_row(
+                listed, _field_count(result.domain, result.domain.entities[listed].schema)
+            )
         _stdout_console().print(table)
         return
     assert output is not None
@@ -609,8 +625,8 @@ def generate(
         str | None,
         typer.Option("--persona", help="Use only this persona (instead of the profile's mix)."),
     ] = None,
-    output: Annotated[
-        Path | None,
+    output_name: Annotated[
+        str | None,
         typer.Option(
             "-o",
             "--output",
@@ -662,7 +678,7 @@ def generate(
         catalog,
         persona=persona,
         seed=parse_seed(seed),
-        out_dir=output,
+        out_dir=(output := dir_option(output_name)),
         fresh_seed=draw,
         dry_run=dry_run,
         sink=sink,

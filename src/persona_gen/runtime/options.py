@@ -167,10 +167,20 @@ def file_option(value: str | None) -> Path | None:
     refused before anything is written (as a path, ``out/`` would be the file ``out``)."""
     if value is None:
         return None
+    if value == "":  # (an unset variable, `-o "$OUT"`: not the current directory, '.')
+        raise OutputError("'': an empty path, expected a file path")
     last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
     if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or _is_dir(value):
         raise OutputError(f"{value}: is a directory, expected a file path")
     return Path(value)
+
+
+def dir_option(value: str | None) -> Path | None:
+    """The directory ``generate -o`` names. An empty one (an unset variable, ``-o "$OUT"``)
+    is refused, not read as the current directory, as ``Path('')`` is."""
+    if value == "":
+        raise UsageError("-o/--output: an empty path, expected a directory")
+    return None if value is None else Path(value)
 
 
 def _is_dir(value: str) -> bool:

@@ -382,6 +382,10 @@ def write_file(
         fmt = found
     elif fmt not in FORMATS:
         raise UnknownNameError("output format", str(fmt), names, "format=")
+    if not isinstance(pretty, bool):
+        raise UsageError(f"pretty must be True or False, got {pretty!r:.80}")
+    if pretty and fmt != "json":  # (as quick's --pretty is refused: it would be ignored)
+        raise UsageError(f"pretty=True indents json output only; not {fmt}")
     encoder = make_encoder(dataset, fmt, pretty, dataset.profile)
     # The manifest counts this run alone (``stats`` also took whatever ``blocks()`` gave before).
     dataset.stats = DatasetStats()

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import difflib
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any, ClassVar, Generic, TypeVar
@@ -101,6 +102,16 @@ class Behaviour(Generic[P]):
         return np.uint64(stable_hash(trace.salt, self.name))
 
 
+def unknown_choices(unknown: Sequence[str], choices: Sequence[str]) -> str:
+    """``unknown 'klingon'`` or ``unknown 'dns_failur' (did you mean 'dns_failure'?)``, for
+    each item of a list or mapping that is not among ``choices``."""
+    said = []
+    for item in unknown:
+        close = difflib.get_close_matches(item, choices, n=1, cutoff=0.6)
+        said.append(f"'{item}'" + (f" (did you mean '{close[0]}'?)" if close else ""))
+    return "unknown " + ", ".join(said)
+
+
 @dataclass(frozen=True)
 class _OneOf:
     """``Annotated`` metadata: a non-empty list whose items are all among ``choices``, checked
@@ -109,8 +120,13 @@ class _OneOf:
     choices: tuple[str, ...]
 
     def check(self, value: list[str]) -> list[str]:
-        if not value or any(v not in self.choices for v in value):
-            raise ValueError(f"choose from {', '.join(self.choices)}")
+        if not value:
+            raise ValueError(f"name at least one; choose from {', '.join(self.choices)}")
+        unknown = [v for v in value if v not in self.choices]
+        if unknown:
+            raise ValueError(
+                f"{unknown_choices(unknown, self.choices)}; choose from {', '.join(self.choices)}"
+            )
         return value
 
     def __get_pydantic_core_schema__(

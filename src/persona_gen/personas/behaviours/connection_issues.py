@@ -6,7 +6,13 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from persona_gen.distributions import Rate, check_weights
-from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.behaviours.base import (
+    Behaviour,
+    Params,
+    Phase,
+    pick_rows,
+    unknown_choices,
+)
 from persona_gen.personas.trace import Trace
 
 KINDS = (
@@ -40,9 +46,9 @@ class ConnectionIssuesParams(Params):
     @field_validator("kinds")
     @classmethod
     def _known(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = set(value) - set(KINDS)
+        unknown = [k for k in value if k not in KINDS]
         if unknown:
-            raise ValueError(f"unknown kinds {sorted(unknown)}; use {', '.join(KINDS)}")
+            raise ValueError(f"{unknown_choices(unknown, KINDS)}; use {', '.join(KINDS)}")
         if not value:
             raise ValueError("weights must be non-negative and not all zero")
         check_weights(list(value.values()))
