@@ -1438,7 +1438,14 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("personas", "dataset", "message"),
     [
-        ("{normal_user: .inf}", "", "p.yaml:2:1: personas[0].weight: infinite (.inf)"),
+        # (a mapping's weight is named by its persona, at its entry: it was
+        # "p.yaml:2:1: personas[0].weight", the list the mapping is validated as)
+        ("{normal_user: .inf}", "", "p.yaml:2:12: personas.normal_user: infinite (.inf)"),
+        (
+            "{noisy_device: 1, normal_user: -1}",
+            "",
+            "p.yaml:2:29: personas.normal_user: Input should be greater than 0",
+        ),
         (
             "{normal_user: 1.0e+308, noisy_device: 1.0e+308}",
             "",

@@ -62,7 +62,7 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
     except pydantic.ValidationError as exc:
         if (hint := schema_hint(path, located.data, "a profile")) is not None:
             raise ValidationError([hint]) from None
-        wrong = pydantic_problems(exc, located, (), ProfileFile)
+        wrong = _weights_by_name(located, pydantic_problems(exc, located, (), ProfileFile))
         problems = _persona_hint(located) + [_extension_hint(p) for p in wrong]
         raise ValidationError(problems) from None
     problems = _references(spec, located, catalog)
@@ -115,6 +115,24 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
         raise ValidationError(problems)
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     return Profile(spec, domain, path, f"sha256:{digest}", _extension_mismatches(spec, located))
+
+
+def _weights_by_name(located: Located, problems: list[Problem]) -> list[Problem]:
+    """A mix written as a mapping (``{normal_user: -1}``) is validated as a list of persona
+    weights: its errors name the persona's entry, at its line, not ``personas[0].weight``
+    at the ``personas:`` line."""
+    mix = located.data.get("personas")
+    if not isinstance(mix, dict):
+        return problems
+    names = list(mix)
+    out = []
+    for problem in problems:
+        item = re.fullmatch(r"personas\[(\d+)\](?:\.(?:name|weight))?", problem.path)
+        if item is not None and int(item[1]) < len(names):
+            out.append(located.problem(("personas", names[int(item[1])]), problem.message))
+        else:
+            out.append(problem)
+    return out
 
 
 def _extension_mismatches(spec: ProfileFile, located: Located) -> tuple[Problem, ...]:
