@@ -1356,7 +1356,8 @@ def test_an_inherited_parameter_that_does_not_fit_a_new_kind_names_where_the_kin
     (problem,) = info.value.problems
     assert problem.file.endswith("normal_user.yaml") and problem.path.endswith("statuses")
     assert problem.message == (
-        f"Input should be a valid list (the block's kind is set at {tmp_path}/child.yaml:5:5; "
+        "expected a list (lines starting '- ', or [a, b]), not a mapping (the block's kind is "
+        f"set at {tmp_path}/child.yaml:5:5; "
         "it keeps the parameters it inherits)"
     )
 

@@ -1488,6 +1488,17 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
             "",
             "p.yaml:3:1: seed: a seed is a whole number, not the string '42'",
         ),
+        (  # (were pydantic's "List should have at least 1 item after validation, not 0" and
+            # "Input should be a valid list")
+            "[]",
+            "",
+            "p.yaml:2:1: personas: needs at least 1 item, not none",
+        ),
+        (
+            "[normal_user]",
+            ", personas: {normal_user: 1}",
+            "datasets[0].personas: expected a list (lines starting '- ', or [a, b]), not a mapping",
+        ),
     ],
 )
 @pytest.mark.parametrize("command", [["validate", "-t", "profile"], ["generate", "--dry-run"]])

@@ -91,6 +91,11 @@ def pydantic_problems(
             message = "field required"
         elif err["type"] == "finite_number":
             message = _not_finite(err.get("input"))
+        elif err["type"] in _SHAPES:
+            message = f"expected {_SHAPES[err['type']]}, not {_what(err.get('input'))}"
+        elif err["type"] == "too_short" and err.get("ctx", {}).get("field_type") == "List":
+            least = err["ctx"]["min_length"]
+            message = f"needs at least {least} item{'s' if least > 1 else ''}, not none"
         elif err["type"] == "value_error":  # (our validators' words, without pydantic's tag)
             message = message.removeprefix("Value error, ")
         problems.append(located.problem(path, message))
@@ -168,6 +173,30 @@ def _model_in(annotation: Any) -> type[pydantic.BaseModel] | None:
         if found is not None:
             return found
     return None
+
+
+# What a value of the wrong shape should have been, in YAML's words (pydantic's read "Input
+# should be a valid list", "... valid dictionary").
+_SHAPES = {
+    "list_type": "a list (lines starting '- ', or [a, b])",
+    "dict_type": "a mapping (key: value lines, or {key: value})",
+    "string_type": "text",
+}
+
+
+def _what(value: Any) -> str:
+    """A value as a YAML reader would call it."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list | tuple):
+        return "a list"
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int | float):
+        return f"the number {value!r}"
+    return f"the text {str(value)!r:.60}"
 
 
 def _not_finite(value: Any) -> str:
