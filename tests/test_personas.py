@@ -65,6 +65,16 @@ def write(directory: Path, name: str, text: str) -> Path:
     return path
 
 
+def validate_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str = "persona"
+) -> Any:
+    """``persona-gen validate b.yaml -t KIND`` of ``text``, run from ``tmp_path`` (so its
+    messages name ``b.yaml``)."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "b.yaml").write_text(text)
+    return run_cli(["validate", "b.yaml", "-t", kind])
+
+
 @pytest.mark.parametrize(("persona", "kinds"), SPEC_TABLE.items())
 def test_builtin_personas_have_every_behaviour_of_the_spec(persona: str, kinds: set[str]) -> None:
     loaded = PersonaCatalog().get(persona)
@@ -392,11 +402,7 @@ def test_a_version_yaml_reads_as_a_number_is_said_to_be_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, expected: str
 ) -> None:
     """`version: 1.0` is a YAML number: not pydantic's bare "Input should be a valid string"."""
-    from tests.helpers import run_cli
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "b.yaml").write_text(text)
-    result = run_cli(["validate", "b.yaml", "-t", kind])
+    result = validate_text(tmp_path, monkeypatch, text, kind)
     assert result.code == 1
     assert result.stderr == (
         "persona-gen: error: b.yaml:2:1: version: must be a semantic version such as 1.2.0, "
@@ -934,11 +940,7 @@ def test_yaml_merge_keys_share_parameters(tmp_path: Path) -> None:
 def test_a_misspelt_field_names_the_closest_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str, kind: str, message: str
 ) -> None:
-    from tests.helpers import run_cli
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "b.yaml").write_text(text)
-    result = run_cli(["validate", "b.yaml", "-t", kind])
+    result = validate_text(tmp_path, monkeypatch, text, kind)
     assert result.code == 1
     assert message in result.stderr
     assert "Traceback" not in result.stderr
@@ -975,11 +977,7 @@ def test_an_unknown_choice_in_a_list_is_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block: str, message: str
 ) -> None:
     """Not only "choose from ..." (or a Python set's repr): which item, and the closest."""
-    from tests.helpers import run_cli
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  {block}\n")
-    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    result = validate_text(tmp_path, monkeypatch, f"name: b\nbehaviors:\n  {block}\n")
     assert result.code == 1
     assert result.stderr == f"persona-gen: error: {message}\n"
 
@@ -1005,11 +1003,8 @@ def test_a_distribution_without_dist_says_so(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, message: str
 ) -> None:
     """Not pydantic's "Unable to extract tag using discriminator 'dist'"."""
-    from tests.helpers import run_cli
-
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "b.yaml").write_text(f"name: b\nbehaviors:\n  session:\n    length: {value}\n")
-    result = run_cli(["validate", "b.yaml", "-t", "persona"])
+    text = f"name: b\nbehaviors:\n  session:\n    length: {value}\n"
+    result = validate_text(tmp_path, monkeypatch, text)
     assert result.code == 1
     assert result.stderr == f"persona-gen: error: {message}\n"
 

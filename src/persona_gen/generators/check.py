@@ -15,7 +15,7 @@ from persona_gen._formats import format_ok
 from persona_gen.entities.model import Schema
 from persona_gen.values.safe_search import pattern_search
 
-__all__ = ["violated_rule"]
+__all__ = ["decimal_rule", "is_multiple", "violated_rule"]
 
 
 def violated_rule(schema: Schema, value: Any) -> str | None:
@@ -64,9 +64,9 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             value > schema.maximum or (schema.exclusive_maximum and value == schema.maximum)
         ):
             return "exclusiveMaximum" if schema.exclusive_maximum else "maximum"
-        if schema.multiple_of and not _is_multiple(value, schema.multiple_of):
+        if schema.multiple_of and not is_multiple(value, schema.multiple_of):
             return "multipleOf"
-        return _decimal_rule(schema, value)
+        return decimal_rule(schema, value)
     if kind == "boolean":
         return None if isinstance(value, bool) else "type"
     if kind == "array":
@@ -95,7 +95,7 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
     return None
 
 
-def _is_multiple(value: float, step: float) -> bool:
+def is_multiple(value: float, step: float) -> bool:
     """The multipleOf test exactly as jsonschema performs it (float division for float
     steps, with an exact fallback when the quotient overflows)."""
     if isinstance(step, float):
@@ -107,7 +107,7 @@ def _is_multiple(value: float, step: float) -> bool:
     return not value % step
 
 
-def _decimal_rule(schema: Schema, value: float) -> str | None:
+def decimal_rule(schema: Schema, value: float) -> str | None:
     """SQL DECIMAL / Avro decimal limits: digits after the point, and in all."""
     if schema.scale is None and schema.precision is None:
         return None

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from persona_gen.entities.model import Domain, Schema
-from persona_gen.generators.check import _decimal_rule, _is_multiple, violated_rule
+from persona_gen.generators.check import decimal_rule, is_multiple, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
 
@@ -248,9 +248,9 @@ def _number_past(s: Schema, edge: float, *, above: bool) -> float:
     ks = [start + j + 1 if above else start - j - 1 for j in range(3)]
     exact = Fraction(str(step))  # (-3.4 before the double -33 * 0.1 = -3.3000000000000003)
     for value in [float(k * exact) for k in ks] + [k * m for k in ks]:
-        if not math.isfinite(value) or not _is_multiple(value, step):
+        if not math.isfinite(value) or not is_multiple(value, step):
             continue
-        if (value > edge if above else value < edge) and _decimal_rule(s, value) is None:
+        if (value > edge if above else value < edge) and decimal_rule(s, value) is None:
             return value
     return far
 
@@ -272,12 +272,12 @@ def _integer_multiple(s: Schema, past: int, *, above: bool) -> int:
     """``past``, or the first multiple of a whole ``multipleOf`` beyond it, so the record
     breaks its bound alone (101 above a maximum of 100 broke ``multipleOf: 5`` too)."""
     step = s.multiple_of
-    if not step or step != int(step) or _is_multiple(past, step):
+    if not step or step != int(step) or is_multiple(past, step):
         return past
     m = int(step)
     value = -(-past // m) * m if above else (past // m) * m
     inside = _JSON_INT_RANGE[0] <= value <= _JSON_INT_RANGE[1]
-    return value if inside and _is_multiple(value, step) else past
+    return value if inside and is_multiple(value, step) else past
 
 
 def _beyond(s: Schema, rule: str | None, bound: str) -> str:
