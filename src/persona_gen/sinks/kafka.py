@@ -13,7 +13,9 @@ e.g. ``order-events``). Options (all optional):
   duplicate), ``1`` or ``0`` (nothing is acknowledged: records are counted ``unconfirmed``).
 - ``value``: the value encoding, ``json`` (default). Encodings are pluggable
   (``VALUE_ENCODERS``, entry-point group ``persona_gen.kafka_values``); options named
-  ``value.X`` are passed to the encoding.
+  ``value.X`` are passed to the encoding, except ``value.registry``, ``value.subject`` and
+  ``value.schema_id``, which frame a schema encoding's values for a schema registry
+  (``sinks/schema_registry.py``).
 - ``partition``: ``auto`` (default) sends a record to its own ``partition`` when the topic has
   the 12 partitions the streaming generator planned for, else partitions by key; ``record``
   always uses the record's partition (an error if the topic has fewer, or if the records plan
@@ -80,6 +82,7 @@ from persona_gen.sinks.kafka_target import (
     KafkaTarget,
     parse_kafka_url,
 )
+from persona_gen.sinks.kafka_values import value_encoder
 
 if TYPE_CHECKING:
     from persona_gen.runtime.dataset import Dataset, DatasetStats
@@ -129,8 +132,11 @@ def send_records(
     target = url if isinstance(url, KafkaTarget) else parse_kafka_url(url)
     name = encoding or target.value
     options = target.value_options if name == target.value else {}
-    encode = VALUE_ENCODERS.get(name, f"Kafka destination '{target}'")(options)
+    encode, framing = value_encoder(
+        name, options, f"Kafka destination '{target}'", min(target.timeout_s, 30.0)
+    )
     run = _Run(target, name, config or {})
+    run.framing = framing
     try:
         try:
             run.connect(topics)

@@ -8,7 +8,7 @@ import re
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, cast
 
 import orjson
@@ -20,6 +20,8 @@ from persona_gen.sinks.kafka_target import _ACKS, PLANNED_PARTITIONS, KafkaTarge
 
 if TYPE_CHECKING:
     from confluent_kafka import KafkaError, Message, Producer
+
+    from persona_gen.sinks.schema_registry import Framing
 
 
 _LOG = logging.getLogger("persona_gen.kafka")
@@ -119,6 +121,8 @@ class _Run:
         # the run how many records really arrived (the broker acknowledges none).
         self.ends: dict[str, dict[int, int]] = {}
         self.producer: Producer | None = None
+        # The Schema Registry's wire format, when the destination asks for it.
+        self.framing: Framing | None = None
         connect_ms = max(int(min(self.target.connect_s, 30) * 1000), 1000)
         common: dict[str, Any] = {
             "bootstrap.servers": target.bootstrap,
@@ -164,6 +168,11 @@ class _Run:
                     )
         if limits:
             batch = max(min(batch, *limits), 1)
+        if self.framing is not None:  # (the schema registered before the first record)
+            try:
+                self.framing.register(names)
+            except SinkError as exc:
+                raise SinkError(str(exc), self.report) from None
         self.producer = self._producer(batch)
 
     def _unreachable(self, seconds: float, wait_out: bool = False) -> str | None:
@@ -426,6 +435,12 @@ class _Run:
         except SinkError as exc:  # a missing per-record topic: stop, keep what is in flight
             report.stop(str(exc))
             return
+        if self.framing is not None:
+            try:
+                message = replace(message, value=self.framing.prefix(name) + message.value)
+            except SinkError as exc:  # a per-record topic's subject the registry refused
+                report.stop(str(exc))
+                return
         partition = self._partition_for(message, topic.partitions, name)
         if report.stopped:
             return

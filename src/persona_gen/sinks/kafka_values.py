@@ -1,7 +1,8 @@
 """Avro and Protobuf value encodings for the Kafka sink, with the imported schema.
 
 ``kafka://HOST:PORT/TOPIC?value=avro&value.schema=schemas/user-event.avsc[&value.record=NAME]``
-writes each value as Avro binary (schemaless, the record's own schema; no registry framing);
+writes each value as Avro binary (schemaless, the record's own schema; ``value.registry``
+or ``value.schema_id`` add the Schema Registry's framing: ``sinks/schema_registry.py``);
 ``kafka://…?value=protobuf&value.schema=schemas/user.proto&value.message=User`` as the
 serialised protobuf message (``value.proto_path=DIR[,DIR…]`` adds folders the .proto's
 imports are searched in, as ``import-schema -I`` does). Both are ``schema_bound``: the value
@@ -14,13 +15,31 @@ ValueError with the reason; the sink counts them as failed, never silently.
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from persona_gen.errors import GenerationError, PersonaGenError, UsageError
+from persona_gen.sinks.schema_registry import (
+    WELL_KNOWN,
+    Framing,
+    RegistrySchema,
+    framing_for,
+    message_indexes,
+    split_registry_options,
+)
 
-__all__ = ["AvroValue", "ProtobufValue", "proto_path_folders", "value_problems"]
+if TYPE_CHECKING:
+    from persona_gen.sinks.kafka_messages import ValueEncoder
+
+__all__ = [
+    "AvroValue",
+    "ProtobufValue",
+    "proto_path_folders",
+    "value_encoder",
+    "value_problems",
+]
 
 
 def _schema_path(options: Mapping[str, str], encoding: str, extra: tuple[str, ...]) -> Path:
@@ -62,6 +81,12 @@ class AvroValue:
         self.record = options.get("record") or listed[0]
         self.parsed = self.schema.record_schema(self.record)
 
+    def registry_schema(self) -> RegistrySchema:
+        """The record's schema as a registry stores it: standing alone, as the Avro file
+        format writes it into its header."""
+        text = json.dumps(self.schema.writer_schema(self.record), separators=(",", ":"))
+        return RegistrySchema("AVRO", text)
+
     def __call__(self, value: Any) -> bytes:
         import fastavro
 
@@ -92,7 +117,18 @@ class ProtobufValue:
         for folder in includes:
             if not folder.is_dir():
                 raise UsageError(f"value.proto_path: '{folder}' is not a folder")
+        self.path, self.includes = path, includes
         self.cls = message_class(descriptor_set(path, includes), options["message"])
+
+    def registry_schema(self) -> RegistrySchema:
+        """The message's file as a registry stores it: its .proto text, the files it imports
+        as references, and the message's place in it."""
+        from persona_gen.importers.protobuf._protoc import include_paths, read_text
+
+        text = read_text(self.path)
+        roots = include_paths(self.path, text, self.includes)
+        desc = self.cls.DESCRIPTOR
+        return _proto_schema(desc.file, roots, text, message_indexes(_index_path(desc)))
 
     def __call__(self, value: Any) -> bytes:
         from google.protobuf import json_format
@@ -103,6 +139,50 @@ class ProtobufValue:
             return bytes(to_message(value, self.cls).SerializeToString(deterministic=True))
         except (json_format.ParseError, TypeError, ValueError) as exc:
             raise ValueError(f"not a valid {self.cls.DESCRIPTOR.full_name}: {exc}") from None
+
+
+def _proto_schema(
+    file: Any, roots: list[Path], text: str | None = None, indexes: bytes = b""
+) -> RegistrySchema:
+    """A compiled .proto file (``FileDescriptor``) as a registry schema; its own text is read
+    where protoc found it (the first of ``roots`` holding its name)."""
+    if text is None:
+        from persona_gen.importers.protobuf._protoc import read_text
+
+        text = next(read_text(r / file.name) for r in roots if (r / file.name).is_file())
+    references = tuple(
+        (dep.name, _proto_schema(dep, roots))
+        for dep in file.dependencies
+        if not dep.name.startswith(WELL_KNOWN)  # (built into the registry)
+    )
+    return RegistrySchema("PROTOBUF", text, references, indexes)
+
+
+def _index_path(desc: Any) -> list[int]:
+    """Where the message ``desc`` sits in its file: its top-level message's index, then the
+    index of each nested message on the way down."""
+    from google.protobuf import descriptor_pb2
+
+    path: list[int] = []
+    while desc.containing_type is not None:
+        parent = desc.containing_type
+        path.append([m.full_name for m in parent.nested_types].index(desc.full_name))
+        desc = parent
+    top = descriptor_pb2.FileDescriptorProto.FromString(desc.file.serialized_pb).message_type
+    path.append([m.name for m in top].index(desc.name))
+    return path[::-1]
+
+
+def value_encoder(
+    encoding: str, options: Mapping[str, str], where: str, timeout_s: float = 10.0
+) -> tuple[ValueEncoder, Framing | None]:
+    """The encoder of a Kafka destination's values, and the Schema Registry framing its
+    ``value.registry`` / ``value.schema_id`` options ask for (None without them)."""
+    from persona_gen.sinks.kafka_messages import VALUE_ENCODERS
+
+    own, registry = split_registry_options(options)
+    encode = VALUE_ENCODERS.get(encoding, where)(own)
+    return encode, framing_for(registry, encode, where, timeout_s)
 
 
 def value_problems(encoding: str, options: Mapping[str, str]) -> list[str]:
@@ -120,10 +200,8 @@ def value_problems(encoding: str, options: Mapping[str, str]) -> list[str]:
             if not folder.is_dir():
                 problems.append(f"value.proto_path: '{folder}' is not a folder")
     if not problems:
-        from persona_gen.sinks.kafka_messages import VALUE_ENCODERS
-
         try:
-            VALUE_ENCODERS.get(encoding)(options)
+            value_encoder(encoding, options, "the Kafka destination")
         except PersonaGenError as exc:
             problems.append(str(exc))
     return problems
