@@ -212,6 +212,7 @@ def test_every_message_on_the_topic_reads_back_with_the_registry(
         for message in messages:
             assert read(message.value(), _context(topic)) is not None
         assert list(reg.subjects)[-1] == f"{topic}-value"
+        assert report["schema_ids"] == {topic: reg.subjects[f"{topic}-value"][0]}
 
 
 def test_the_cli_reports_an_unreachable_registry_before_generating(

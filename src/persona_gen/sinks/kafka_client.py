@@ -169,6 +169,7 @@ class _Run:
         if limits:
             batch = max(min(batch, *limits), 1)
         if self.framing is not None:  # (the schema registered before the first record)
+            self.report.schema_ids = self.framing.ids  # (topics met later join it)
             try:
                 self.framing.register(names)
             except SinkError as exc:

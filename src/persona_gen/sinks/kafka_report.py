@@ -36,6 +36,8 @@ class DeliveryReport:
     # topic -> partition -> records acknowledged there (acks=0: written, unconfirmed)
     partitions: dict[str, dict[int, int]] = field(default_factory=dict)
     errors: Counter[str] = field(default_factory=Counter)  # error text -> records
+    # topic -> the schema id its values are framed with (value.registry / value.schema_id)
+    schema_ids: dict[str, int] = field(default_factory=dict)
     first_error: str | None = None
     stopped: str | None = None
     error: str | None = None
@@ -94,6 +96,7 @@ class DeliveryReport:
                 for topic, counts in sorted(self.partitions.items())
             },
             "errors": dict(self.errors.most_common()),
+            **({"schema_ids": dict(sorted(self.schema_ids.items()))} if self.schema_ids else {}),
             "first_error": self.first_error,
             "stopped": self.stopped,
             "error": self.error,

@@ -99,7 +99,8 @@ class Framing:
     subject: str | None = None
     schema_id: int | None = None
     timeout_s: float = 10.0
-    ids: dict[str, int] = field(default_factory=dict)
+    ids: dict[str, int] = field(default_factory=dict)  # topic -> schema id (the manifest's)
+    _prefixes: dict[str, bytes] = field(default_factory=dict)
 
     def register(self, topics: Iterable[str]) -> None:
         """Register the schema for each of ``topics`` (a no-op with a given id). A
@@ -109,12 +110,16 @@ class Framing:
 
     def prefix(self, topic: str) -> bytes:
         """The bytes before each value sent to ``topic`` (registered on first use)."""
-        found = self.schema_id if self.schema_id is not None else self.ids.get(topic)
-        if found is None:
-            found = self.ids[topic] = self._client().register(
-                self.subject or f"{topic}-value", self.schema
+        done = self._prefixes.get(topic)
+        if done is None:
+            found = self.schema_id
+            if found is None:
+                found = self._client().register(self.subject or f"{topic}-value", self.schema)
+            self.ids[topic] = found
+            done = self._prefixes[topic] = (
+                _MAGIC + found.to_bytes(4, "big") + self.schema.message_indexes
             )
-        return _MAGIC + found.to_bytes(4, "big") + self.schema.message_indexes
+        return done
 
     def _client(self) -> _Client:
         assert self.registry is not None
