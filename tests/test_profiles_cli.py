@@ -1429,9 +1429,9 @@ def test_top_level_x_keys_hold_anchors_and_are_ignored(tmp_path: Path) -> None:
     refused = run_cli(["validate", str(profile), "-t", "profile"])
     assert refused.code == 1
     assert (
-        "p.yaml:1:1: _anchors: unknown field (known: name, version, description, seed, personas, "
-        "datasets, source, domain); top-level keys starting with 'x-' are ignored, e.g. to hold "
-        "YAML anchors"
+        "p.yaml:1:1: _anchors: unknown field (known: name, version, description, seed, start, "
+        "personas, datasets, source, domain); top-level keys starting with 'x-' are ignored, "
+        "e.g. to hold YAML anchors"
     ) in refused.stderr.replace(str(tmp_path) + "/", "")
 
 

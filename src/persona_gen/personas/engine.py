@@ -222,8 +222,8 @@ class PersonaEngine:
         raise GenerationError(
             f"persona '{self.persona.name}': at {rate:g} events per second, its events from "
             f"number {block * BLOCK_SIZE} on would happen after 9999-12-31T23:59:59.999Z, the last "
-            f"time an RFC 3339 timestamp can show; generate fewer records or raise the event "
-            f"rate ({where})"
+            f"time an RFC 3339 timestamp can show; generate fewer records, start earlier "
+            f"(--start) or raise the event rate ({where})"
         )
 
 

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from persona_gen.entities.keys import is_extension
 from persona_gen.personas.model import PersonaName, SemVer, Spelt
+from persona_gen.reference_time import iso_ms, parse_reference_time
 
 __all__ = ["DatasetSpec", "EntitySource", "PersonaWeight", "ProfileFile"]
 
@@ -71,6 +72,14 @@ def whole_number(what: str, value: Any) -> Any:
     return value
 
 
+def reference_time(value: Any) -> Any:
+    """A start as written: ``now`` stays (resolved once per run), anything else becomes the
+    ISO 8601 UTC time it names, so a YAML timestamp and its quoted text read alike."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "now"):
+        return value if value is None else "now"
+    return iso_ms(parse_reference_time(value))
+
+
 class DatasetSpec(_Part):
     """One dataset the profile produces."""
 
@@ -83,6 +92,9 @@ class DatasetSpec(_Part):
         "(default: from the output's extension, json without one).",
     )
     seed: int | None = Field(None, ge=0, le=2**63 - 1, description="Overrides the profile's seed.")
+    start: str | None = Field(
+        None, description="Overrides the profile's start (the reference time of records)."
+    )
     output: str | None = Field(None, description="File name, relative to the output directory.")
     personas: list[str] | None = Field(
         None, description="Only these of the profile's personas (default: all, mixed)."
@@ -112,6 +124,11 @@ class DatasetSpec(_Part):
     @classmethod
     def _a_seed(cls, value: Any) -> Any:
         return whole_number("seed", value)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _a_start(cls, value: Any) -> Any:
+        return reference_time(value)
 
     @field_validator("personas")
     @classmethod
@@ -163,6 +180,11 @@ class ProfileFile(_Part):
     seed: int | None = Field(
         None, ge=0, le=2**63 - 1, description="Seed for every dataset (replayable)."
     )
+    start: str | None = Field(
+        None,
+        description="Reference time of every dataset's records: 'now', a date or an ISO 8601 "
+        "time, UTC unless it gives an offset (default: a moment of 2025 derived from the seed).",
+    )
     personas: list[PersonaWeight] = Field(min_length=1, description="Personas and mix weights.")
     datasets: list[DatasetSpec] = Field(min_length=1, description="Datasets to produce.")
     source: EntitySource | None = Field(None, description="The imported schema's origin.")
@@ -174,6 +196,11 @@ class ProfileFile(_Part):
     @classmethod
     def _a_seed(cls, value: Any) -> Any:
         return whole_number("seed", value)
+
+    @field_validator("start", mode="before")
+    @classmethod
+    def _a_start(cls, value: Any) -> Any:
+        return reference_time(value)
 
     @field_validator("personas", mode="before")
     @classmethod

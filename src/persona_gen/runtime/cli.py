@@ -35,6 +35,7 @@ from persona_gen.runtime.options import (
     pacer,
     parse_count,
     parse_seed,
+    parse_start,
     parse_workers,
     refuse_manifest_over_data,
     refuse_manifests_over_data,
@@ -66,6 +67,14 @@ IncludeInvalid = Annotated[
         "--include-invalid",
         help="With a database sink: also load rows "
         "labelled invalid (the database rejects them; nothing is kept).",
+    ),
+]
+Start = Annotated[
+    str | None,
+    typer.Option(
+        "--start",
+        help="Reference time of the records: 'now', a date or an ISO 8601 time, UTC unless "
+        "it gives an offset (default: a moment of 2025 derived from the seed).",
     ),
 ]
 PersonaDirs = Annotated[
@@ -162,6 +171,20 @@ def _fresh_seed() -> int:
     from persona_gen.seeds import fresh_seed
 
     return fresh_seed()
+
+
+def _is_now(start: str | None) -> bool:
+    return start is not None and start.strip().lower() == "now"
+
+
+def _say_now(used: int | None) -> None:
+    """The moment a ``--start now`` (or ``start: now``) stood for, said once the run goes
+    ahead, so it can be replayed."""
+    if used is not None:
+        from persona_gen.reference_time import iso_ms
+
+        at = iso_ms(used)
+        print(f"persona-gen: start now is {at} (pass --start {at} to replay)", file=sys.stderr)
 
 
 def _say_seed(given: int | None, used: int) -> None:
@@ -353,6 +376,7 @@ def quick(
         float | None,
         typer.Option("--duration", help="With --sink: stop after this many seconds."),
     ] = None,
+    start: Start = None,
 ) -> None:
     """Generate one dataset from one persona."""
     from persona_gen.generators import GENERATORS
@@ -361,6 +385,7 @@ def quick(
 
     n = parse_count(count)
     seed_value = parse_seed(seed)
+    epoch_ms = parse_start(start)
     processes = parse_workers(workers)
     fmt_given = fmt is not None
     if output_name == "-":
@@ -376,7 +401,7 @@ def quick(
     check_shape(sink, fmt, fmt_given=fmt_given, pretty=pretty)
     check_pacing(sink, dataset_type, rate=rate, realtime=realtime, speed=speed, duration=duration)
     run_seed = seed_value if seed_value is not None else _fresh_seed()
-    dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed)
+    dataset = Dataset([(chosen, 1.0)], dataset_type, n, run_seed, epoch_ms=epoch_ms)
     dataset.workers = processes
     if sink is not None:
         from persona_gen.runtime.write import deliver, sink_manifest_path
@@ -389,6 +414,7 @@ def quick(
         manifest_file = manifest_file or sink_manifest_path(sink, dataset.key)
         pace = pacer(rate, realtime, speed, duration)
         _say_seed(seed_value, run_seed)
+        _say_now(epoch_ms if _is_now(start) else None)
         doc = deliver(
             dataset,
             sink,
@@ -412,6 +438,7 @@ def quick(
     refuse_manifest_over_data(manifest_file, output)
     encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
     _say_seed(seed_value, run_seed)
+    _say_now(epoch_ms if _is_now(start) else None)
     if output is not None and (mismatch := extension_mismatch(fmt, output)) is not None:
         print(f"persona-gen: warning: {mismatch}", file=sys.stderr)  # (-f wins: it was asked)
     write_dataset(
@@ -617,6 +644,37 @@ def import_schema(
     print(f"persona-gen: imported {chosen} ({fmt_name}) into profile {output}", file=sys.stderr)
 
 
+class _Drawn:
+    """What a profile run drew because neither the profile nor the command line named it:
+    a seed, the moment ``now`` stands for. Said once the run goes ahead, to replay it."""
+
+    def __init__(self) -> None:
+        self.seeds: list[int] = []
+        self.now: int | None = None
+
+    def seed(self) -> int:
+        from persona_gen.seeds import fresh_seed
+
+        self.seeds.append(fresh_seed())
+        return self.seeds[-1]
+
+    def now_ms(self) -> int:
+        from persona_gen.reference_time import parse_reference_time
+
+        self.now = parse_reference_time("now")
+        return self.now
+
+    def say(self) -> None:
+        if self.seeds:
+            first = self.seeds[0]
+            print(
+                f"persona-gen: no seed in profile or -s; using seed {first} "
+                f"(pass -s {first} to replay)",
+                file=sys.stderr,
+            )
+        _say_now(self.now)
+
+
 @app.command("generate")
 def generate(
     profile_file: Annotated[Path, typer.Argument(help="Profile YAML.")],
@@ -659,29 +717,27 @@ def generate(
     ] = None,
     create_tables: CreateTables = False,
     include_invalid: IncludeInvalid = False,
+    start: Start = None,
 ) -> None:
     """Generate the datasets a profile declares."""
     from persona_gen.runtime.generate import plan
     from persona_gen.runtime.write import write_dataset
-    from persona_gen.seeds import fresh_seed
 
     catalog = _catalog(personas)
     profile = _profile_to_run(profile_file, catalog)
-    drawn: list[int] = []
-
-    def draw() -> int:
-        drawn.append(fresh_seed())
-        return drawn[-1]
-
+    parse_start(start)  # (a bad --start is said before the profile's datasets are planned)
+    drawn = _Drawn()
     planned = plan(
         profile,
         catalog,
         persona=persona,
         seed=parse_seed(seed),
         out_dir=(output := dir_option(output_name)),
-        fresh_seed=draw,
+        fresh_seed=drawn.seed,
         dry_run=dry_run,
         sink=sink,
+        start=start,
+        now_ms=drawn.now_ms,
     )
     check_database_options((item.sink for item in planned), create_tables, include_invalid)
     if dry_run and pretty:
@@ -706,13 +762,7 @@ def generate(
     refuse_manifests_over_data(planned, output)
     processes = parse_workers(workers)
     prepared = _prepared(planned, profile, pretty, output)
-    # (said once the run is known to go ahead: a refused run gets its one error alone)
-    if drawn:
-        print(
-            f"persona-gen: no seed in profile or -s; using seed {drawn[0]} "
-            f"(pass -s {drawn[0]} to replay)",
-            file=sys.stderr,
-        )
+    drawn.say()  # (once the run is known to go ahead: a refused run gets its one error alone)
     _say_about_run(planned, profile, sink)
     extra = _run_extra(profile)
     for item, dataset, encoder in prepared:

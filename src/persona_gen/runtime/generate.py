@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 from persona_gen.errors import PersonaGenError, UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile, dataset_name
+from persona_gen.reference_time import iso_ms, parse_reference_time
 from persona_gen.runtime.dataset import Dataset
 from persona_gen.sinks import FORMATS, masked_url
 
@@ -30,6 +32,7 @@ class PlannedDataset:
     entity: str | None
     output: Path | None
     sink: str | None = None
+    epoch_ms: int | None = None  # the reference time named (--start, start:), else the seed's
     # Datasets of this run going to the same database: loaded in one transaction.
     load_group: LoadGroup | None = field(default=None, compare=False, repr=False)
 
@@ -47,6 +50,8 @@ class PlannedDataset:
             "output": masked_url(self.sink)
             if self.sink
             else (str(self.output) if self.output else "<stdout>"),
+            # (only when named: without, the reference time is the seed's)
+            **({"start": iso_ms(self.epoch_ms)} if self.epoch_ms is not None else {}),
         }
 
     def dataset(self, profile: Profile) -> Dataset:
@@ -64,6 +69,7 @@ class PlannedDataset:
             key=self.name,
             domain=profile.domain,
             entity=self.entity,
+            epoch_ms=self.epoch_ms,
         )
 
 
@@ -77,8 +83,12 @@ def plan(
     fresh_seed: Any,
     dry_run: bool = False,
     sink: str | None = None,
+    start: str | None = None,
+    now_ms: Callable[[], int] | None = None,
 ) -> list[PlannedDataset]:
-    """What ``generate`` will produce: one entry per dataset, fully resolved."""
+    """What ``generate`` will produce: one entry per dataset, fully resolved. ``start`` (as
+    ``--start`` gives it) overrides the profile's; ``now_ms`` is asked at most once, for
+    every ``now`` of the run."""
     spec = profile.spec
     if dry_run and out_dir is None:
         out_dir = Path("<-o DIR>")  # show where files would go
@@ -95,6 +105,7 @@ def plan(
     if run_seed is None and any(ds.seed is None for ds in spec.datasets):
         run_seed = fresh_seed()
     default_entity = spec.source.entity if spec.source else None
+    moments = _Moments(now_ms)
     out: list[PlannedDataset] = []
     for i, ds in enumerate(spec.datasets):
         name = dataset_name(spec, i)
@@ -120,9 +131,27 @@ def plan(
                 ds.entity or default_entity,
                 None if (sink or ds.sink) else target,
                 sink or profile.sink_of(ds),
+                moments.ms(start or ds.start or spec.start),
             )
         )
     return _group_databases(out)
+
+
+class _Moments:
+    """Starts as written, in milliseconds; ``now`` the same moment for every dataset."""
+
+    def __init__(self, now_ms: Callable[[], int] | None) -> None:
+        self.now_ms = now_ms
+        self.now: int | None = None
+
+    def ms(self, text: str | None) -> int | None:
+        if text is None:
+            return None
+        if text.strip().lower() != "now":
+            return parse_reference_time(text)
+        if self.now is None:
+            self.now = self.now_ms() if self.now_ms is not None else parse_reference_time("now")
+        return self.now
 
 
 def crud_notes(planned: list[PlannedDataset], profile: Profile) -> list[str]:

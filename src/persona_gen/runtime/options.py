@@ -81,6 +81,18 @@ def parse_seed(text: str | None) -> int | None:
     return value
 
 
+def parse_start(text: str | None) -> int | None:
+    """``--start``'s reference time in milliseconds (``now`` is the current time)."""
+    if text is None:
+        return None
+    from persona_gen.reference_time import parse_reference_time
+
+    try:
+        return parse_reference_time(text)
+    except ValueError as exc:
+        raise UsageError(f"--start: {exc}") from None
+
+
 def check_database_options(
     sinks: Iterable[str | None], create_tables: bool, include_invalid: bool
 ) -> None:
