@@ -22,6 +22,7 @@ from persona_gen.errors import UnknownNameError
 __all__ = [
     "DOMAIN_KEYS",
     "ENTITY_KEYS",
+    "FIELD_FLAGS",
     "FOREIGN_KEY_KEYS",
     "HTTP_METHODS",
     "OPERATION_KEYS",
@@ -46,9 +47,9 @@ _NESTED = {
 # The schema keys whose values are stored as written (not schemas, nor tuples, nor flags
 # telling a null value from a missing one).
 PLAIN = [f.name for f in dc_fields(Schema) if f.name not in _NESTED | {"has_const", "has_default"}]
-SCHEMA_KEYS = (
-    "type", *PLAIN, *sorted(_NESTED - {"type"}), "required", "read_only", "write_only", "counted"
-)  # fmt: skip
+# The keys of a field beside its schema's.
+FIELD_FLAGS = ("required", "read_only", "write_only", "counted", "defaulted")
+SCHEMA_KEYS = ("type", *PLAIN, *sorted(_NESTED - {"type"}), *FIELD_FLAGS)
 ENTITY_KEYS = (
     "schema",
     "primary_key",
@@ -92,7 +93,7 @@ _INTEGERS = ("precision", "scale")
 _NUMBERS = ("minimum", "maximum")
 _FLAGS = (
     "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked",
-    "counted",
+    "counted", "defaulted", "null_as_absent",
 )  # fmt: skip
 _TEXTS = ("format", "semantic", "pattern", "ref", "description")
 

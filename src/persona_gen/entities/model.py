@@ -110,6 +110,10 @@ class Schema:
     # branch left them out: ``card`` where ``if: {required: [card]}`` fails); a closed one
     # needs none. Not generated; a value holding one is not of this object.
     absent: tuple[str, ...] = ()
+    # A property of this object set to null is read as left out (protobuf's JSON mapping:
+    # ``json_format.ParseDict`` clears a field given null). Null there breaks only what
+    # leaving the property out breaks; generation ignores it (it makes no nulls for it).
+    null_as_absent: bool = False
     # unions and references
     variants: tuple[Schema, ...] = ()
     ref: str | None = None
@@ -164,6 +168,11 @@ class Field:
     # the source does not require it, so leaving it out breaks minProperties when fewer
     # properties are left, and no rule otherwise; it is still always generated.
     counted: bool = False
+    # Required only so that every record holds it: the source does not require it, but reads
+    # a record without it as holding its default (a proto3 scalar of implicit presence:
+    # ``ParseDict`` takes it left out). Leaving it out breaks no rule; it is still always
+    # generated.
+    defaulted: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from persona_gen.entities.keys import (
     DOMAIN_KEYS,
     ENTITY_KEYS,
+    FIELD_FLAGS,
     FOREIGN_KEY_KEYS,
     OPERATION_KEYS,
     PLAIN,
@@ -157,6 +158,8 @@ def _field_to_dict(f: Field) -> dict[str, Any]:
         out["write_only"] = True
     if f.counted:
         out["counted"] = True
+    if f.defaulted:
+        out["defaulted"] = True
     return out
 
 
@@ -178,7 +181,7 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")
-        if key in ("type", "required", "read_only", "write_only", "counted") or is_extension(key):
+        if key == "type" or key in FIELD_FLAGS or is_extension(key):
             continue
         if key in PLAIN:
             kwargs[key] = value
@@ -234,6 +237,7 @@ def _field_from_dict(name: str, data: Any, path: str, found: _Found) -> Field:
         read_only=bool(flags.get("read_only", False)),
         write_only=bool(flags.get("write_only", False)),
         counted=bool(flags.get("counted", False)),
+        defaulted=bool(flags.get("defaulted", False)),
     )
 
 

@@ -35,15 +35,26 @@ def entity_json_schema(domain: Domain, entity: str | None = None) -> dict[str, A
     return doc
 
 
-def _property(f: Field, refs: set[str]) -> dict[str, Any]:
+def _property(f: Field, refs: set[str], null_as_absent: bool = False) -> dict[str, Any]:
     """A field's schema, with its readOnly/writeOnly flags (annotations: they change which
-    way a required field is required, for a validator told the way, ``check``'s api bodies)."""
+    way a required field is required, for a validator told the way, ``check``'s api bodies).
+    Of an object that reads null as a property left out, a field the source does not
+    require takes null too."""
     out = _schema(f.schema, refs)
+    if null_as_absent and not _required(f) and not f.schema.nullable:
+        out = {"anyOf": [out, {"type": "null"}]}
     if f.read_only:
         out["readOnly"] = True
     if f.write_only:
         out["writeOnly"] = True
     return out
+
+
+def _required(f: Field) -> bool:
+    """Whether the source requires ``f``: not where it is made in every record only to meet
+    minProperties (``counted``) or because the source reads it as its default when left out
+    (``defaulted``)."""
+    return f.required and not f.counted and not f.defaulted
 
 
 def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
@@ -65,11 +76,10 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
     else:
         out = {"type": s.type}
     if s.type == "object" and not s.variants:
-        out["properties"] = {f.name: _property(f, refs) for f in s.fields}
+        out["properties"] = {f.name: _property(f, refs, s.null_as_absent) for f in s.fields}
         for name in s.absent:  # (an open object would take them)
             out["properties"].setdefault(name, False)
-        # (a field counted towards minProperties is not required by the source)
-        required = [f.name for f in s.fields if f.required and not f.counted]
+        required = [f.name for f in s.fields if _required(f)]
         if required:
             out["required"] = required
         if s.closed:

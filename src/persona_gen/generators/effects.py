@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.check import violated_rule
-from persona_gen.generators.mutations import MUTATIONS, Outcome, mutable_leaves
+from persona_gen.generators.mutations import MUTATIONS, Outcome, mutable_leaves, null_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
@@ -343,7 +343,7 @@ class PayloadEffects:
             delete_path(p, leaf.path)
             return []
         set_path(p, leaf.path, None)
-        rule = violated_rule(leaf.schema, None)
+        rule = null_rule(leaf)
         return [Outcome("signal_loss", leaf.dotted, rule)] if rule else []
 
     def _needed(self, record: Any) -> frozenset[str]:

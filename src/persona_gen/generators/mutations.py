@@ -29,6 +29,7 @@ __all__ = [
     "below",
     "integer_past",
     "mutable_leaves",
+    "null_rule",
 ]
 
 
@@ -131,6 +132,8 @@ def _type_mismatch(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> O
 def _missing_required(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     if not delete_path(p, leaf.path):
         return None
+    if leaf.defaulted:  # (read as its default: never chosen, see _removable)
+        return Outcome("missing_required", leaf.dotted, None)
     if leaf.counted:  # (required only towards minProperties: broken when fewer are left)
         left = _properties_at(p, leaf.path[:-1])
         rule = "minProperties" if left < (leaf.parent_min or 0) else None
@@ -146,12 +149,30 @@ def _properties_at(p: dict[str, Any], path: tuple[str | int, ...]) -> int:
 
 def _removable(leaf: Leaf) -> bool:
     """A field whose absence breaks a rule: one the source requires, or one required only
-    towards its object's minProperties (where that count is known)."""
+    towards its object's minProperties (where that count is known). Not a ``defaulted``
+    one, which the source reads as its default when left out."""
     return leaf.required or (leaf.counted and leaf.parent_min is not None)
 
 
+def null_rule(leaf: Leaf) -> str | None:
+    """The rule null at ``leaf`` breaks. Where its object reads null as the field left out
+    (a protobuf message: ``ParseDict`` clears the field), what leaving it out breaks:
+    ``required`` for a field the source requires, nothing for an optional or ``defaulted``
+    one; elsewhere what the schema says of null."""
+    if leaf.null_as_absent and not leaf.schema.nullable:
+        return "required" if leaf.required else None
+    return violated_rule(leaf.schema, None)
+
+
+def _null_breaks(leaf: Leaf) -> bool:
+    """A field where null breaks a rule: not one whose schema takes null, nor one whose
+    object reads null as the field left out where its absence breaks nothing."""
+    return not leaf.schema.nullable and (not leaf.null_as_absent or leaf.required)
+
+
 def _null(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome:
-    return _checked("null_injection", p, leaf, None)
+    set_path(p, leaf.path, None)
+    return Outcome("null_injection", leaf.dotted, null_rule(leaf))
 
 
 @lru_cache(maxsize=64)
@@ -398,7 +419,7 @@ MUTATIONS: dict[str, Mutation] = {
         Mutation(
             "null_injection",
             "null where a value is expected.",
-            lambda leaf: not leaf.schema.nullable,
+            _null_breaks,
             _null,
         ),
         Mutation("overflow", "Above the maximum, or longer than maxLength.", _overflows, _overflow),

@@ -31,6 +31,13 @@ class Leaf:
     parent_min: int | None = None
     parent_max: int | None = None
     counted: bool = False
+    # Made in every record, but not required by the source, which reads the field left out
+    # as holding its default (``Field.defaulted``: a proto3 scalar of implicit presence).
+    # Leaving it out breaks no rule; no effect leaves it out as a valid choice either.
+    defaulted: bool = False
+    # The object holding this field reads it set to null as left out (``Schema.
+    # null_as_absent``: a protobuf message): null breaks only what its absence breaks.
+    null_as_absent: bool = False
     # The path as text (``address.city``, ``items[0]``): labels name it for every mutated
     # record, so it is made once.
     dotted: str = field(init=False, compare=False, repr=False)
@@ -38,14 +45,14 @@ class Leaf:
     @property
     def always_made(self) -> bool:
         """Every record made holds this field (of its direction aside): the source requires
-        it, or it is ``counted`` towards its object's minProperties. How a reader takes an
-        empty cell of it: an empty value, not a field left out."""
-        return self.required or self.counted
+        it, or it is ``counted`` towards its object's minProperties, or ``defaulted``. How a
+        reader takes an empty cell of it: an empty value, not a field left out."""
+        return self.required or self.counted or self.defaulted
 
     @property
     def optional(self) -> bool:
         """The schema lets a valid payload leave this field out, in either direction."""
-        return not (self.required or self.required_one_way or self.counted)
+        return not (self.required or self.required_one_way or self.counted or self.defaulted)
 
     def __post_init__(self) -> None:
         out = ""
@@ -79,9 +86,21 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
             # treats their absence as a broken rule.
             one_way = f.required and (f.read_only or f.write_only)
             counted = f.required and f.counted and not one_way
-            required = f.required and not one_way and not counted
+            defaulted = f.required and f.defaulted and not one_way and not counted
+            required = f.required and not one_way and not counted and not defaulted
             out.append(
-                Leaf(path, fs, required, s.closed, one_way, s.min_items, s.max_items, counted)
+                Leaf(
+                    path,
+                    fs,
+                    required,
+                    s.closed,
+                    one_way,
+                    s.min_items,
+                    s.max_items,
+                    counted,
+                    defaulted,
+                    s.null_as_absent,
+                )
             )
             if fs.type == "object" and depth < max_depth:
                 walk(fs, path, depth + 1)
@@ -131,9 +150,15 @@ def object_of(domain: Domain, s: Schema) -> Schema:
     for name, f in merged.items():
         held = [o.field(name) or _OPTIONAL for o in options]
         required = all(h.required for h in held)
-        # (counted where some option requires it only towards its minProperties)
+        # (counted where some option requires it only towards its minProperties; defaulted
+        # where some option takes it left out as its default)
         fields.append(
-            replace(f, required=required, counted=required and any(h.counted for h in held))
+            replace(
+                f,
+                required=required,
+                counted=required and any(h.counted for h in held),
+                defaulted=required and any(h.defaulted for h in held),
+            )
         )
     lows = [o.min_items for o in options if o.min_items is not None]
     highs = [o.max_items for o in options if o.max_items is not None]
@@ -141,6 +166,7 @@ def object_of(domain: Domain, s: Schema) -> Schema:
         "object",
         fields=tuple(fields),
         closed=all(o.closed for o in options),
+        null_as_absent=all(o.null_as_absent for o in options),
         # (a count every option holds the value to: the least minimum, the largest maximum)
         min_items=min(lows) if len(lows) == len(options) else None,
         max_items=max(highs) if len(highs) == len(options) else None,

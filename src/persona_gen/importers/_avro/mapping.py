@@ -4,7 +4,10 @@
 Avro                   entity model
 =====================  =====================================================================
 record / error         an entity (full name), ``object`` with every field required, closed;
-                       nested and later uses are ``ref`` to that full name
+                       nested and later uses are ``ref`` to that full name; a field with a
+                       default, or that takes null, is ``defaulted``: always generated, but
+                       fastavro writes and validates a record without it (as the default,
+                       else null)
 enum                   ``string`` with ``enum`` = the symbols
 fixed(n)               ``string`` of 2n lowercase hex digits (pattern, min/max length 2n)
 bytes                  ``string`` format ``byte`` (base64)
@@ -182,7 +185,10 @@ class _Mapper:
                     self.schema.file,
                     line_of(self.schema.text, f["name"], 2),
                 )
-            fields.append(Field(f["name"], self._field(f, f"{name}.{f['name']}")))
+            own = self._field(f, f"{name}.{f['name']}")
+            # (a field left out is written, and validated, as its default, else as null)
+            defaulted = own.has_default or own.nullable or own.type == "null"
+            fields.append(Field(f["name"], own, defaulted=defaulted))
         doc = s.get("doc")
         schema = Schema(
             "object",

@@ -11,9 +11,12 @@ fields under their ``.proto`` names (``created_at``; ParseDict also takes ``crea
   takes numbers as well as the strings protobuf prints) with the type's range; ``float`` is
   bounded by the float32 range; ``bytes`` is base64 (``format: byte``); enums are strings
   (value names).
-* Presence: implicit-presence scalars (plain proto3) always appear; fields with presence
-  (proto3 ``optional``, proto2 ``optional``, message fields) are optional; proto2 ``required``
-  is required; repeated fields are arrays and maps are maps. ``google.api.field_behavior``
+* Presence: implicit-presence fields (plain proto3 scalars, repeated fields, maps) always
+  appear, marked ``defaulted``: ParseDict takes one left out (as its default), so leaving it
+  out breaks nothing; fields with presence (proto3 ``optional``, proto2 ``optional``,
+  message fields) are optional; proto2 ``required`` is required; repeated fields are arrays
+  and maps are maps. A message's object is ``null_as_absent``: ParseDict reads a field set to
+  null as left out (null breaks only a required field). ``google.api.field_behavior``
   REQUIRED / OUTPUT_ONLY / INPUT_ONLY make a field required / read-only / write-only.
 * ``map<string, V>`` is a map; ``map<bool, V>`` an object with optional ``true``/``false``
   keys; maps with integer keys cannot be said (the model's maps have string keys): they are
@@ -96,7 +99,10 @@ SPECIAL_JSON: dict[str, Schema] = {
     "google.protobuf.ListValue": Schema("array", items=_ANY_VALUE),
     "google.protobuf.Any": Schema(
         "object",
-        fields=(Field("@type", Schema("string", const=ANY_PAYLOAD, has_const=True)),),
+        # (an Any without "@type" is the empty, default Any: ParseDict takes `{}`)
+        fields=(
+            Field("@type", Schema("string", const=ANY_PAYLOAD, has_const=True), defaulted=True),
+        ),
         closed=True,
     ),
 }
@@ -210,7 +216,13 @@ class _Mapper:
             if f.full_name not in in_oneof or f.full_name in first
         )
         if not any(len(c) > 1 for c in choices):
-            return Schema("object", fields=default, closed=True, description=description)
+            return Schema(
+                "object",
+                fields=default,
+                closed=True,
+                null_as_absent=True,
+                description=description,
+            )
         variants = tuple(
             Schema(
                 "object",
@@ -220,11 +232,17 @@ class _Mapper:
                     if f.full_name not in in_oneof or f.full_name in picked
                 ),
                 closed=True,
+                null_as_absent=True,
             )
             for picked in _combinations(choices)
         )
         return Schema(
-            "object", fields=default, closed=True, variants=variants, description=description
+            "object",
+            fields=default,
+            closed=True,
+            null_as_absent=True,
+            variants=variants,
+            description=description,
         )
 
     def field(self, f: Any, entity: str) -> Field:
@@ -234,18 +252,17 @@ class _Mapper:
         if doc:
             schema = replace(schema, description=doc)
         behaviour = self.behaviour.of(f)
-        required = bool(
-            f.is_repeated
-            or f.is_required
-            or not f.has_presence
-            or ("REQUIRED" in behaviour and f.containing_oneof is None)
-        )
+        # (required by the source: proto2 `required`, or an API's REQUIRED field behaviour)
+        really = bool(f.is_required or ("REQUIRED" in behaviour and f.containing_oneof is None))
+        # (of implicit presence: always generated, but ParseDict takes it left out)
+        implicit = bool(f.is_repeated or not f.has_presence)
         return Field(
             f.name,
             schema,
-            required=required,
+            required=really or implicit,
             read_only="OUTPUT_ONLY" in behaviour,
             write_only="INPUT_ONLY" in behaviour,
+            defaulted=implicit and not really,
         )
 
     def value_schema(self, f: Any, where: str) -> Schema:
