@@ -173,6 +173,10 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
         ({"connection_issues": {"kinds": {"gremlins": 1}}}, "behaviors/connection_issues/kinds"),
         ({"retry_storms": {"statuses": [200]}}, "behaviors/retry_storms/statuses/0"),
         (
+            {"limited_features": {"unsupported_methods": ["get", "PACTH"]}},
+            "behaviors/limited_features/unsupported_methods/1",
+        ),
+        (
             {"timing": {"latency_ms": {"dist": "choice", "values": [1, 2], "weights": [0, 0]}}},
             "behaviors/timing/latency_ms",
         ),
