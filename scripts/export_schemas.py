@@ -295,6 +295,10 @@ def profile_schema() -> JsonSchema:
         ],
     }
     dataset = defs["DatasetSpec"]["properties"]
+    # A dataset's own list names at least one persona (the loader's `_some`): [] is refused.
+    for branch in dataset["personas"]["anyOf"]:
+        if branch.get("type") == "array":
+            branch["minItems"] = 1
     dataset["type"]["examples"] = list(DATASET_TYPES)
     dataset["format"]["examples"] = ["json", "jsonl", "csv"]
     return _strip(

@@ -344,6 +344,44 @@ def test_load_payload_sizes_are_the_api_bodies_sizes() -> None:
         assert 0.75 < ratio < 1.33, (method, ratio)
 
 
+def test_load_batch_sizes_and_payloads_are_the_api_requests() -> None:
+    # A batch is sent as one POST to <path>/batch holding at most 50 items; the api generator
+    # sends any other request of a batch (GET, PUT, PATCH, DELETE) as it is, with one body.
+    # The load schedule said batch_size 10-100 and multiplied payload_bytes by it for those
+    # too (a PUT of 55 users' bytes), and did not cap a batch POST's items at 50.
+    import orjson
+
+    persona = PersonaCatalog([]).get("high_volume_system")
+    load = [r for b in Dataset([(persona, 1.0)], "load", 6000, 1).blocks() for r in b]
+    api = [r for b in Dataset([(persona, 1.0)], "api", 6000, 1).blocks() for r in b]
+    batched = [r for r in load if r["batch_size"] > 1]
+    assert batched
+    for r in batched:
+        assert r["method"] == "POST" and r["path"].endswith("/batch"), r
+        assert r["batch_size"] <= 50, r
+    items = [
+        len(r["request"]["body"]["items"]) for r in api if r["request"]["path"].endswith("/batch")
+    ]
+    assert max(items) == max(r["batch_size"] for r in batched) == 50
+    for method in ("PATCH", "PUT"):
+        scheduled = [r["payload_bytes"] for r in load if r["method"] == method]
+        sent = [
+            len(orjson.dumps(r["request"]["body"]))
+            for r in api
+            if r["request"]["method"] == method and isinstance(r["request"]["body"], dict)
+        ]
+        ratio = (sum(scheduled) / len(scheduled)) / (sum(sent) / len(sent))
+        assert 0.75 < ratio < 1.33, (method, ratio)
+    posted = [r["payload_bytes"] for r in batched]
+    sent = [
+        len(orjson.dumps(r["request"]["body"]))
+        for r in api
+        if r["request"]["path"].endswith("/batch")
+    ]
+    ratio = (sum(posted) / len(posted)) / (sum(sent) / len(sent))
+    assert 0.75 < ratio < 1.33, ratio
+
+
 def test_re_sends_are_the_declared_share_of_events(tmp_path: Path) -> None:
     # Re-sends used to be picked "never two in a row", so 30 % declared gave 21 % (r(1 - r)):
     # two in a row are now two re-sends of the same event.

@@ -965,6 +965,12 @@ def test_a_misspelt_field_names_the_closest_one(
             "b.yaml:3:13: behaviors.unicode.classes: name at least one; choose from emoji, cjk, "
             "rtl, combining, zero_width, homoglyph, astral, accents",
         ),
+        (  # (a misspelt method used to be accepted and then never matched a request)
+            "limited_features: {unsupported_methods: [delete, PACTH, FETCH]}",
+            "b.yaml:3:22: behaviors.limited_features.unsupported_methods: unknown 'PACTH' (did "
+            "you mean 'PATCH'?), 'FETCH' (did you mean 'PATCH'?); use GET, PUT, POST, DELETE, "
+            "OPTIONS, HEAD, PATCH, TRACE (any case)",
+        ),
         (
             "connection_issues: {kinds: {reset: 1, dns_failur: 1}}",
             "b.yaml:3:23: behaviors.connection_issues.kinds: unknown 'reset', 'dns_failur' (did "

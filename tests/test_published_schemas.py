@@ -111,6 +111,16 @@ def test_profile_schema_ignores_x_keys_where_the_loader_does() -> None:
     assert [e.split(":")[0] for e in _errors(_committed("profile"), profile)] == ["datasets/0"]
 
 
+def test_profile_schema_refuses_a_dataset_naming_no_persona() -> None:
+    # The loader refuses `personas: []` in a dataset (leave it out to mix all the profile's).
+    profile = {"name": "p", "personas": ["normal_user"], "datasets": [{"type": "api"}]}
+    assert _errors(_committed("profile"), profile) == []
+    profile["datasets"] = [{"type": "api", "personas": []}]
+    assert [e.split(":")[0] for e in _errors(_committed("profile"), profile)] == [
+        "datasets/0/personas"
+    ]
+
+
 def test_init_profile_template_validates(tmp_path: Path) -> None:
     target = tmp_path / "my_profile.yaml"
     args = ["init-profile", "-n", "my_profile", "-p", "normal_user", "-p", "noisy_device"]
@@ -162,6 +172,10 @@ def test_init_profile_template_validates(tmp_path: Path) -> None:
         ({"connection_issues": {"kinds": {}}}, "behaviors/connection_issues/kinds"),
         ({"connection_issues": {"kinds": {"gremlins": 1}}}, "behaviors/connection_issues/kinds"),
         ({"retry_storms": {"statuses": [200]}}, "behaviors/retry_storms/statuses/0"),
+        (
+            {"limited_features": {"unsupported_methods": ["get", "PACTH"]}},
+            "behaviors/limited_features/unsupported_methods/1",
+        ),
         (
             {"timing": {"latency_ms": {"dist": "choice", "values": [1, 2], "weights": [0, 0]}}},
             "behaviors/timing/latency_ms",

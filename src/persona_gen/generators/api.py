@@ -48,6 +48,9 @@ from persona_gen.values.vocab import words
 
 __all__ = ["ApiGenerator"]
 
+# A batch POST carries at most this many items (the load schedule counts them the same way).
+MAX_BATCH_ITEMS = 50
+
 _METHOD_WEIGHT = {"GET": 6.0, "POST": 2.0, "PUT": 0.8, "PATCH": 0.7, "DELETE": 0.5}
 _UUID_SCHEMA = Schema("string", format="uuid")
 _LEGACY_AGENTS = [
@@ -392,7 +395,9 @@ class ApiGenerator(Generator):
             # A batch POST carries up to 49 more items. Their row numbers (which make unique
             # fields unique) are the odd ones, 49 per event of each block, and the bodies'
             # the even ones: no item shares a number with another item or body of the dataset.
-            sizes = np.where(posting[rows], np.clip(trace.batch_size[rows], 1, 50) - 1, 0)
+            sizes = np.where(
+                posting[rows], np.clip(trace.batch_size[rows], 1, MAX_BATCH_ITEMS) - 1, 0
+            )
             if sizes.any():
                 count = int(sizes.sum())
                 extra = self.synth.records(

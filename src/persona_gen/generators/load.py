@@ -13,7 +13,7 @@ import numpy as np
 import orjson
 
 from persona_gen.entities.one_way import leave_out
-from persona_gen.generators.api import ApiGenerator
+from persona_gen.generators.api import MAX_BATCH_ITEMS, ApiGenerator
 from persona_gen.generators.base import Record, repeats_of, sources_of
 from persona_gen.generators.effects import repeat_tags
 from persona_gen.generators.exchange import patch_of
@@ -75,6 +75,19 @@ class LoadGenerator(ApiGenerator):
                 typical[k] = np.mean([len(orjson.dumps(s)) for s in sample])
         return typical
 
+    @cached_property
+    def _batchable(self) -> np.ndarray:
+        """Per operation, whether a batch sends it as one POST of items to ``<path>/batch``
+        (as the api generator does: a POST with a JSON body, never a form's); any other
+        request of a batch is sent as it is, with one body."""
+        return np.array(
+            [
+                op.method == "POST" and bool(op.request_body) and op.request_media is None
+                for op in self.operations
+            ],
+            dtype=bool,
+        )
+
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         return self.columns_block(trace, rng).rows()
 
@@ -96,7 +109,11 @@ class LoadGenerator(ApiGenerator):
             op_index[row] = op_index[src]
         paths, _, _ = self._paths_and_replies(op_index, rng, replies=False)
         op_index = op_index[same]
-        batch_size = trace.batch_size[same]
+        # Items per request: a batch POST's (at most MAX_BATCH_ITEMS, as the api generator
+        # sends), 1 for every other request, a batch's GET or PUT included.
+        batch_size = np.where(
+            self._batchable[op_index], np.clip(trace.batch_size[same], 1, MAX_BATCH_ITEMS), 1
+        ).astype(np.int32)
         sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * batch_size
         for row, src in repeats:
             paths[row], sizes[row] = paths[src], sizes[src]
