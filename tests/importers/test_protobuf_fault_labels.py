@@ -28,8 +28,8 @@ N = int(os.environ.get("PROTO_FAULT_N", "400"))  # records per persona (the proo
 
 # Every kind of field: implicit-presence scalars, proto3 `optional`, messages, repeated and
 # map fields, a oneof, well-known types (an Any left empty is the default Any), a field the
-# API requires. (Not float, double or bytes: ParseDict takes "NaN" for a float and reads
-# base64 leniently, which labels do not know yet.)
+# API requires. (Not bytes: ParseDict reads base64 leniently, which labels do not know yet;
+# floats are FLOATS' below.)
 RICH = """
 syntax = "proto3";
 package t.faults;
@@ -147,3 +147,28 @@ def test_proto2_required_fields_left_out_or_null_are_refused(tmp_path: Path, per
     broken = {(r["mutation"], r["field_path"]) for r in rows if r["rule"] == "required"}
     assert {p for _, p in broken} <= {"id", "part", "part.sku", "spare.sku"}
     assert {m for m, _ in broken} == {"missing_required", "null_injection"}
+
+
+FLOATS = """
+syntax = "proto3";
+package t.floats;
+message Sample {
+  string id = 1;
+  double temperature = 2;
+  float ratio = 3;
+  optional double offset = 4;
+  repeated float history = 5;
+}
+"""
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_a_float_given_a_word_is_one_parse_dict_refuses(tmp_path: Path, persona: str) -> None:
+    """ParseDict reads "NaN", "Infinity" and "-Infinity" into a float or double field: a
+    type_mismatch there writes a word it refuses ("12.5abc")."""
+    proto = tmp_path / "floats.proto"
+    proto.write_text(FLOATS, encoding="utf-8")
+    rows = fault_records(tmp_path, proto, "Sample", persona)
+    assert disagreements(proto, "Sample", rows) == []
+    mismatched = [r for r in rows if r["mutation"] == "type_mismatch"]
+    assert len(mismatched) > 10

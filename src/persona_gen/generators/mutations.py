@@ -119,7 +119,10 @@ def _type_mismatch(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> O
             value = [current if current is not MISSING else str(value)]
     elif kind in ("integer", "number"):
         value = f"{current}" if current is not MISSING else "forty-two"
-        value = value + "abc" if rng.random() < 0.5 else "NaN"
+        # (a protobuf message, whose null reads as absent, takes "NaN" into a float field:
+        # its JSON mapping spells the special values so)
+        word = rng.random() < 0.5 or (leaf.null_as_absent and kind == "number")
+        value = value + "abc" if word else "NaN"
     elif kind == "boolean":
         value = "yes"
     elif kind == "array":
