@@ -28,8 +28,7 @@ N = int(os.environ.get("PROTO_FAULT_N", "400"))  # records per persona (the proo
 
 # Every kind of field: implicit-presence scalars, proto3 `optional`, messages, repeated and
 # map fields, a oneof, well-known types (an Any left empty is the default Any), a field the
-# API requires. (Not bytes: ParseDict reads base64 leniently, which labels do not know yet;
-# floats are FLOATS' below.)
+# API requires. (Floats and bytes: FLOATS and BYTES below.)
 RICH = """
 syntax = "proto3";
 package t.faults;
@@ -172,3 +171,27 @@ def test_a_float_given_a_word_is_one_parse_dict_refuses(tmp_path: Path, persona:
     assert disagreements(proto, "Sample", rows) == []
     mismatched = [r for r in rows if r["mutation"] == "type_mismatch"]
     assert len(mismatched) > 10
+
+
+BYTES = """
+syntax = "proto3";
+package t.blobs;
+message Blob {
+  string id = 1;
+  bytes body = 2;
+  optional bytes signature = 3;
+}
+"""
+
+
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_bytes_are_judged_as_parse_dict_decodes_base64(tmp_path: Path, persona: str) -> None:
+    """ParseDict decodes a bytes field's base64 leniently: it pads it and drops characters
+    outside the alphabet, so most broken text still reads as bytes; those records are valid."""
+    proto = tmp_path / "blobs.proto"
+    proto.write_text(BYTES, encoding="utf-8")
+    rows = fault_records(tmp_path, proto, "Blob", persona)
+    assert disagreements(proto, "Blob", rows) == []
+    on_bytes = [r for r in rows if r["field_path"] in ("body", "signature")]
+    assert any(r["expected_valid"] for r in on_bytes)
+    assert any(not r["expected_valid"] for r in on_bytes)
