@@ -7,6 +7,8 @@ The full proof against each source format's own validator lives in the test suit
 
 from __future__ import annotations
 
+import base64
+import binascii
 import math
 from fractions import Fraction
 from typing import Any
@@ -15,7 +17,7 @@ from persona_gen._formats import format_ok
 from persona_gen.entities.model import Schema
 from persona_gen.values.safe_search import pattern_search
 
-__all__ = ["decimal_rule", "is_multiple", "violated_rule"]
+__all__ = ["decimal_rule", "is_multiple", "protobuf_takes", "violated_rule"]
 
 
 def violated_rule(schema: Schema, value: Any) -> str | None:
@@ -120,3 +122,37 @@ def decimal_rule(schema: Schema, value: float) -> str | None:
     if schema.precision is not None and digits > schema.precision:
         return "precision"
     return None
+
+
+def protobuf_takes(schema: Schema, value: Any) -> bool:
+    """Whether protobuf's JSON parser (``json_format.ParseDict``) takes ``value`` for a field
+    of ``schema`` that ``violated_rule`` finds broken: a number written as text (its JSON
+    mapping reads ``"21"`` into an integer field, ``"2.5"``, ``"NaN"`` or ``"Infinity"`` into
+    a float one), and base64 read leniently (the text padded with ``=`` and every character
+    outside the alphabet dropped: only text whose length left is one more than a multiple of
+    4 fails)."""
+    if not isinstance(value, str):
+        return False
+    if schema.type == "integer":
+        if " " in value:  # (the parser refuses spaces before int() would strip them)
+            return False
+        try:
+            number: float = int(value)
+        except ValueError:
+            return False
+        return violated_rule(schema, number) is None
+    if schema.type == "number":
+        special = {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}
+        try:
+            number = special[value] if value in special else float(value)
+        except ValueError:
+            return False
+        return not math.isfinite(number) or violated_rule(schema, number) is None
+    if schema.format == "byte":
+        encoded = value.encode("utf-8", "surrogatepass")
+        try:
+            base64.urlsafe_b64decode(encoded + b"=" * (4 - len(encoded) % 4))
+        except (binascii.Error, ValueError):
+            return False
+        return violated_rule(schema, "") in (None, "format")  # (lengths still count)
+    return False

@@ -15,8 +15,13 @@ from typing import Any
 import numpy as np
 
 from persona_gen.entities.model import Domain, Entity, Schema
-from persona_gen.generators.check import violated_rule
-from persona_gen.generators.mutations import MUTATIONS, Outcome, mutable_leaves, null_rule
+from persona_gen.generators.mutations import (
+    MUTATIONS,
+    Outcome,
+    leaf_rule,
+    mutable_leaves,
+    null_rule,
+)
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
@@ -391,7 +396,7 @@ class PayloadEffects:
             value = value + sample * (low // max(1, len(sample)) + 1)
             value = value[: high or len(value)]
         set_path(p, leaf.path, value)
-        rule = violated_rule(leaf.schema, value)
+        rule = leaf_rule(leaf, value)
         return [Outcome("unicode", leaf.dotted, rule)] if rule else []
 
     def _boundary(
@@ -410,7 +415,7 @@ class PayloadEffects:
             leaf = candidates[k]
             value, edge = _edge_value(leaf.schema, get_path(p, leaf.path), rng)
             set_path(p, leaf.path, value)
-            out.append(Outcome("boundary", leaf.dotted, violated_rule(leaf.schema, value), edge))
+            out.append(Outcome("boundary", leaf.dotted, leaf_rule(leaf, value), edge))
         return out
 
     def _deprecated_rows(
@@ -455,7 +460,7 @@ class PayloadEffects:
         for j, leaf in enumerate(self.leaves):  # field by field: each record's list in order
             for k, new in changes[j]:
                 set_path(records[k], leaf.path, new)
-                rule = violated_rule(leaf.schema, new)
+                rule = leaf_rule(leaf, new)
                 if rule:
                     found.setdefault(k, []).append(Outcome("deprecated_format", leaf.dotted, rule))
         return found

@@ -6,8 +6,6 @@ produced still fits the schema, measured with ``check.violated_rule`` rather tha
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -18,7 +16,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from persona_gen.entities.model import Domain, Schema
-from persona_gen.generators.check import decimal_rule, is_multiple, violated_rule
+from persona_gen.generators.check import decimal_rule, is_multiple, protobuf_takes, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
 
@@ -28,8 +26,10 @@ __all__ = [
     "Mutation",
     "Outcome",
     "applicable",
+    "as_source_reads",
     "below",
     "integer_past",
+    "leaf_rule",
     "mutable_leaves",
     "null_rule",
 ]
@@ -100,13 +100,19 @@ INT_FORMATS = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
 def _checked(name: str, payload: dict[str, Any], leaf: Leaf, value: Any, note: str = "") -> Outcome:
     set_path(payload, leaf.path, value)
-    return Outcome(name, leaf.dotted, _judged(leaf, violated_rule(leaf.schema, value), value), note)
+    return Outcome(name, leaf.dotted, leaf_rule(leaf, value), note)
 
 
-def _judged(leaf: Leaf, rule: str | None, value: Any) -> str | None:
-    """``rule``, the one ``value`` breaks by the field's schema, as the source reads it:
-    protobuf takes a bytes field's broken base64 (see ``_protobuf_reads_bytes``)."""
-    if rule == "format" and _protobuf_bytes(leaf) and _protobuf_reads_bytes(value):
+def leaf_rule(leaf: Leaf, value: Any) -> str | None:
+    """The rule ``value`` breaks in ``leaf``'s field, as the source reads it."""
+    return as_source_reads(leaf, violated_rule(leaf.schema, value), value)
+
+
+def as_source_reads(leaf: Leaf, rule: str | None, value: Any) -> str | None:
+    """``rule``, the one ``value`` breaks by ``leaf``'s schema, as the source reads it: a
+    field of a protobuf message (whose null reads as absent) takes numbers written as text
+    and lenient base64 (``check.protobuf_takes``)."""
+    if rule is not None and leaf.null_as_absent and protobuf_takes(leaf.schema, value):
         return None
     return rule
 
@@ -114,21 +120,6 @@ def _judged(leaf: Leaf, rule: str | None, value: Any) -> str | None:
 def _protobuf_bytes(leaf: Leaf) -> bool:
     """A bytes field of a protobuf message (whose null reads as absent), read as base64."""
     return leaf.null_as_absent and leaf.schema.format == "byte"
-
-
-def _protobuf_reads_bytes(value: Any) -> bool:
-    """Whether protobuf's JSON parser (``json_format.ParseDict``) takes ``value`` for a
-    bytes field: it pads the text with ``=`` and decodes it as URL-safe base64 without
-    validation, which drops every character outside the alphabet; it fails only on text
-    whose length left is one more than a multiple of 4."""
-    if not isinstance(value, str):
-        return False
-    encoded = value.encode("utf-8", "surrogatepass")
-    try:
-        base64.urlsafe_b64decode(encoded + b"=" * (4 - len(encoded) % 4))
-    except (binascii.Error, ValueError):
-        return False
-    return True
 
 
 def _is_scalar(leaf: Leaf) -> bool:
@@ -376,7 +367,8 @@ def _format_violation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -
     if s.max_length is not None:
         value = value[: s.max_length]
     set_path(p, leaf.path, value)
-    return Outcome("format_violation", leaf.dotted, _judged(leaf, _constant_rule(s, value), value))
+    rule = as_source_reads(leaf, _constant_rule(s, value), value)
+    return Outcome("format_violation", leaf.dotted, rule)
 
 
 def _truncation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
