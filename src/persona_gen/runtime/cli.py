@@ -74,6 +74,7 @@ PersonaDirs = Annotated[
         "-p",
         "--personas",
         help="Directory of persona YAML files (adds to and overrides the built-ins); repeatable.",
+        readable=False,  # (an unreadable one is our one-line error, exit 1: not Click's, 2)
     ),
 ]
 
@@ -471,7 +472,10 @@ _IMPORT_COUNT = 100
 @app.command("import-schema")
 def import_schema(
     schema_file: Annotated[
-        Path, typer.Argument(help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.")
+        Path,
+        typer.Argument(
+            help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.", readable=False
+        ),
     ],
     fmt: Annotated[
         str | None,
@@ -539,6 +543,7 @@ def import_schema(
             "--proto-path",
             help="Protobuf: a folder to search for imports, as protoc's -I (repeatable); "
             "recorded in the profile.",
+            readable=False,
         ),
     ] = None,
 ) -> None:
@@ -619,7 +624,7 @@ def import_schema(
 
 @app.command("generate")
 def generate(
-    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.")],
+    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.", readable=False)],
     personas: PersonaDirs = None,
     persona: Annotated[
         str | None,
@@ -833,7 +838,9 @@ def check(
             "(sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
-    profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
+    profile_file: Annotated[
+        Path, typer.Option("--profile", help="The profile it came from.", readable=False)
+    ],
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -849,6 +856,7 @@ def check(
             "--schema",
             help="The source schema file (default: the profile's source.file, found from its "
             "folder, else beside it or in schemas/ or ../schemas/).",
+            readable=False,
         ),
     ] = None,
     report_name: Annotated[
@@ -901,7 +909,7 @@ def check(
 
 @app.command("validate")
 def validate(
-    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.")],
+    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.", readable=False)],
     kind: Annotated[
         str | None,
         typer.Option(
@@ -1017,7 +1025,11 @@ def init_profile(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     persona_dirs: Annotated[
         list[Path] | None,
-        typer.Option("--personas-dir", help="Where to find personas besides the built-ins."),
+        typer.Option(
+            "--personas-dir",
+            help="Where to find personas besides the built-ins.",
+            readable=False,
+        ),
     ] = None,
 ) -> None:
     """Write a profile template binding personas to dataset types."""
