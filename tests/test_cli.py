@@ -911,6 +911,53 @@ def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(tmp_path.iterdir()) == []  # no file named '-', no manifest
 
 
+_NOT_STDOUT = (
+    "'-': standard output cannot be written here, expected a file path (./- names a file "
+    "called '-')"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import-schema", str(SCHEMAS / "user-event.avsc"), "-o", "-"], _NOT_STDOUT),
+        (["init-persona", "-n", "mine", "-o", "-"], _NOT_STDOUT),
+        (["init-profile", "-n", "mine", "-o", "-"], _NOT_STDOUT),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "2", "--manifest", "-"],
+            f"--manifest {_NOT_STDOUT}",
+        ),
+        (
+            [
+                "check",
+                "x.json",
+                "--profile",
+                str(ROOT / "profiles" / "api_testing.yaml"),
+                "--report",
+                "-",
+            ],
+            f"--report {_NOT_STDOUT}",
+        ),
+        (
+            ["generate", str(ROOT / "profiles" / "api_testing.yaml"), "-o", "-", "-s", "1"],
+            "-o/--output: '-' is not a directory; a profile of one dataset goes to standard "
+            "output without -o (./- names a folder called '-')",
+        ),
+    ],
+)
+def test_dash_where_standard_output_is_not_written_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """Only quick's -o takes '-' as standard output; the others wrote a file (or, generate,
+    a folder of files) called '-', and import-schema said it "imported ... into profile -"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.json").write_text("[]")
+    result = run_cli(args)
+    assert (result.code, result.stderr) == (1, f"persona-gen: error: {message}\n")
+    assert result.stdout == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
+
+
 @pytest.mark.parametrize(
     "args",
     [

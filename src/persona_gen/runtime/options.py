@@ -169,6 +169,11 @@ def file_option(value: str | None) -> Path | None:
         return None
     if value == "":  # (an unset variable, `-o "$OUT"`: not the current directory, '.')
         raise OutputError("'': an empty path, expected a file path")
+    if value == "-":  # (``quick -o -`` is standard output; here it would be a file named -)
+        raise OutputError(
+            "'-': standard output cannot be written here, expected a file path "
+            "(./- names a file called '-')"
+        )
     last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
     if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or _is_dir(value):
         raise OutputError(f"{value}: is a directory, expected a file path")
@@ -180,6 +185,11 @@ def dir_option(value: str | None) -> Path | None:
     is refused, not read as the current directory, as ``Path('')`` is."""
     if value == "":
         raise UsageError("-o/--output: an empty path, expected a directory")
+    if value == "-":  # (not a folder called '-': standard output is -o left out)
+        raise UsageError(
+            "-o/--output: '-' is not a directory; a profile of one dataset goes to standard "
+            "output without -o (./- names a folder called '-')"
+        )
     return None if value is None else Path(value)
 
 
