@@ -473,18 +473,46 @@ def test_a_full_device_as_output_is_one_message() -> None:
     assert Path("/dev/full").is_char_device()
 
 
-def test_a_manifest_a_full_device_refuses_says_the_data_was_written(tmp_path: Path) -> None:
+def test_a_manifest_a_full_device_refuses_leaves_no_data_without_it(tmp_path: Path) -> None:
     # (said '/dev/full: cannot write' alone, with the data file there and exit 1: which of
-    # the two failed, and whether the data can be used, was left to guess)
+    # the two failed was left to guess; then "30 records were written to rows.jsonl, but the
+    # manifest could not be written", a failed run that left its data without a manifest)
     out = tmp_path / "rows.jsonl"
     args = ["quick", "normal_user", "-t", "file", "-n", "30", "-s", "1", "-o", str(out)]
     result = run_cli([*args, "--manifest", "/dev/full"])
     assert result.code == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        f"persona-gen: error: 30 records were written to {out}, but the manifest could not be "
-        "written: /dev/full: cannot write: No space left on device"
+        f"persona-gen: error: {out}: not written, as its manifest could not be: /dev/full: "
+        "cannot write: No space left on device"
     )
-    assert len(out.read_bytes().splitlines()) == 30
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_manifest_that_fails_at_the_end_leaves_the_previous_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills between the data and its manifest: the new data took the file's
+    name and the previous run's manifest stayed beside it, describing another seed and
+    count. Now the data takes its name only once its manifest is written."""
+    from persona_gen.errors import OutputError
+    from persona_gen.runtime import write
+
+    out = tmp_path / "a.json"
+    args = ["quick", "normal_user", "-t", "api", "-o", str(out)]
+    assert run_cli([*args, "-n", "2", "-s", "1"]).code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full(path: Path, doc: object) -> None:
+        raise OutputError(f"{path}: cannot write: No space left on device")
+
+    monkeypatch.setattr(write, "write_manifest", full)
+    result = run_cli([*args, "-n", "3", "-s", "2"])
+    assert (result.code, result.stderr.splitlines()[-1]) == (
+        1,
+        f"persona-gen: error: {out}: not written, as its manifest could not be: "
+        f"{out}.manifest.json: cannot write: No space left on device",
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # (no .partial)
 
 
 @pytest.mark.parametrize(
