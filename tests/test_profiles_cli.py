@@ -2054,3 +2054,27 @@ def test_a_profile_keeps_text_that_looks_like_an_exponent(tmp_path: Path) -> Non
     assert out.code == 0, out.stderr
     values = {json.loads(line)["c"] for line in out.stdout.splitlines()}
     assert values <= {"1e3", "2E5"} and values
+
+
+@pytest.mark.parametrize("depth", [20, 60])
+def test_a_schema_of_deeply_nested_required_objects_generates_and_checks(
+    tmp_path: Path, depth: int
+) -> None:
+    """It imported, then generate said "schema recursion is required at every level; no
+    finite value satisfies it": values stopped 12 objects deep (a file row's columns take the
+    first levels), recursion or not."""
+    schema: dict[str, object] = {"type": "string"}
+    for _ in range(depth):
+        schema = {"type": "object", "required": ["a"], "properties": {"a": schema}}
+    source = tmp_path / "deep.json"
+    source.write_text(json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", **schema}))
+    profile = tmp_path / "p.yaml"
+    args = ["-t", "file", "--output-format", "jsonl", "-c", "5", "-o", str(profile)]
+    assert run_cli(["import-schema", str(source), *args]).code == 0
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")])
+    assert result.code == 0, result.stderr
+    data = tmp_path / "out" / "deep_file.jsonl"
+    assert len(data.read_text().splitlines()) == 5
+    # (check validates each row against the schema, which requires every level)
+    checked = run_cli(["check", str(data), "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr
