@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -2078,3 +2079,30 @@ def test_a_schema_of_deeply_nested_required_objects_generates_and_checks(
     # (check validates each row against the schema, which requires every level)
     checked = run_cli(["check", str(data), "--profile", str(profile)])
     assert checked.code == 0, checked.stderr
+
+
+@pytest.mark.parametrize("over", ["profile", "schema"])
+def test_a_dataset_written_over_the_profile_or_its_schema_is_refused(
+    tmp_path: Path, over: str
+) -> None:
+    """`generate p.yaml -o .` with a dataset whose output is 'p.yaml' replaced the profile by
+    its records (and 'user-event.avsc', the schema the profile was imported from)."""
+    import shutil
+
+    shutil.copy(SCHEMAS / "user-event.avsc", tmp_path / "user-event.avsc")
+    profile = tmp_path / "p.yaml"
+    args = ["-t", "streaming", "--output-format", "jsonl", "-c", "5", "-o", str(profile)]
+    assert run_cli(["import-schema", str(tmp_path / "user-event.avsc"), *args]).code == 0
+    target = "p.yaml" if over == "profile" else "user-event.avsc"
+    text = profile.read_text()
+    text = re.sub(r"output: \S+", f"output: {target}", text)
+    profile.write_text(text)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path)])
+    what = "the profile" if over == "profile" else "the profile's schema"
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: dataset 'UserEvent_streaming' writes {tmp_path / target}, "
+        f"which is {what}; give it another output\n",
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before

@@ -38,6 +38,7 @@ from persona_gen.runtime.options import (
     parse_workers,
     refuse_manifest_over_data,
     refuse_manifests_over_data,
+    refuse_outputs_over_inputs,
     refuse_report_over_inputs,
     sink_file,
 )
@@ -709,6 +710,7 @@ def generate(
 
     check_destinations(planned)
     refuse_manifests_over_data(planned, output)
+    refuse_outputs_over_inputs(planned, output, _inputs_of(profile))
     processes = parse_workers(workers)
     prepared = _prepared(planned, profile, pretty, output)
     # (said once the run is known to go ahead: a refused run gets its one error alone)
@@ -817,6 +819,17 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
         )
         + b"\n"
     )
+
+
+def _inputs_of(profile: Profile) -> dict[str, Path | None]:
+    """The files ``generate`` reads, which no dataset may be written over."""
+    from persona_gen.runtime.check import find_schema_file
+
+    schema = None
+    if profile.spec.source is not None:
+        with contextlib.suppress(PersonaGenError):
+            schema = find_schema_file(profile, None)
+    return {"the profile": profile.path, "the profile's schema": schema}
 
 
 def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path | None) -> Any:

@@ -36,6 +36,7 @@ __all__ = [
     "quick_formats",
     "refuse_manifest_over_data",
     "refuse_manifests_over_data",
+    "refuse_outputs_over_inputs",
     "refuse_report_over_inputs",
     "sink_file",
 ]
@@ -269,6 +270,33 @@ def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None
                     f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
                     "rename one of them"
                 )
+
+
+def refuse_outputs_over_inputs(
+    planned: list[Any], out_dir: Path | None, inputs: dict[str, Path | None]
+) -> None:
+    """A dataset's file or manifest that is a file ``generate`` reads (the profile, its
+    schema) would replace it: a dataset whose ``output`` was the profile's own name, with
+    ``-o`` its folder, overwrote the profile with records."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.runtime.write import sink_manifest_path
+
+    for item in planned:
+        data = sink_file(item.sink) if item.sink else item.output
+        manifest = (
+            sink_manifest_path(item.sink, item.name, out_dir)
+            if item.sink
+            else (manifest_path(item.output) if item.output is not None else None)
+        )
+        for written in (data, manifest):
+            if written is None or _is_special_file(written):
+                continue
+            for what, read in inputs.items():
+                if read is not None and _same_file(written, read):
+                    raise UsageError(
+                        f"dataset '{item.name}' writes {written}, which is {what}; give it "
+                        "another output"
+                    )
 
 
 def ensure_shared_manifests_writable(planned: list[Any], out_dir: Path | None) -> None:
