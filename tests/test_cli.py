@@ -1376,3 +1376,28 @@ def test_ctrl_c_while_the_cli_starts_is_no_traceback() -> None:
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr == "persona-gen: interrupted; no partial output was kept\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-o", "team/mine.yaml", "-f", "jsonl"], "-o team/mine.yaml"),
+        (["-o", "x.json", "--manifest", "./team/mine.yaml"], "--manifest team/mine.yaml"),
+    ],
+)
+def test_quick_written_over_the_persona_it_reads_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    """`quick mine -p team -o team/mine.yaml` replaced the persona by its records."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    persona = (ROOT / "personas" / "normal_user.yaml").read_text()
+    (tmp_path / "team" / "mine.yaml").write_text(persona.replace("name: normal_user", "name: mine"))
+    before = (tmp_path / "team" / "mine.yaml").read_bytes()
+    result = run_cli(["quick", "mine", "-p", "team", "-t", "file", "-n", "3", "-s", "1", *args])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: {said}: that is the persona's file; give another path\n",
+    )
+    assert (tmp_path / "team" / "mine.yaml").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team"]

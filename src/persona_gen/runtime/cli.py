@@ -412,6 +412,7 @@ def quick(
     from persona_gen.sinks import extension_mismatch
 
     refuse_manifest_over_data(manifest_file, output)
+    _refuse_over_persona(chosen, output, manifest_file)
     encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
     _say_seed(seed_value, run_seed)
     if output is not None and (mismatch := extension_mismatch(fmt, output)) is not None:
@@ -819,6 +820,19 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
         )
         + b"\n"
     )
+
+
+def _refuse_over_persona(chosen: Any, output: Path | None, manifest_file: Path | None) -> None:
+    """``quick -o`` (or its manifest, or ``--manifest``) naming the persona's own file, read
+    with ``-p DIR``, replaced the persona by the records."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.sinks.output import is_special
+
+    read = {"the persona's file": Path(chosen.source) if chosen.source else None}
+    refuse_report_over_inputs(output, read, "-o")
+    refuse_report_over_inputs(manifest_file, read, "--manifest")
+    if output is not None and not is_special(output):
+        refuse_report_over_inputs(manifest_path(output), read, "-o")
 
 
 def _inputs_of(profile: Profile) -> dict[str, Path | None]:

@@ -222,14 +222,17 @@ def refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> 
         )
 
 
-def refuse_report_over_inputs(report: Path | None, inputs: dict[str, Path | None]) -> None:
+def refuse_report_over_inputs(
+    report: Path | None, inputs: dict[str, Path | None], option: str = "--report"
+) -> None:
     """``check --report`` naming one of the files it reads (the data, its manifest, the
-    profile, the schema) would replace it by the report."""
+    profile, the schema) would replace it by the report; so would ``quick -o`` or
+    ``--manifest`` naming the persona's file (``option``: the one said)."""
     if report is None:
         return
     for what, path in inputs.items():
         if path is not None and not _is_special_file(path) and _same_file(report, path):
-            raise UsageError(f"--report {report}: that is {what}; give another path")
+            raise UsageError(f"{option} {report}: that is {what}; give another path")
 
 
 def _is_special_file(path: Path) -> bool:
