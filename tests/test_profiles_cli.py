@@ -2106,3 +2106,20 @@ def test_a_dataset_written_over_the_profile_or_its_schema_is_refused(
         f"which is {what}; give it another output\n",
     )
     assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_import_schema_over_its_own_schema_is_refused(tmp_path: Path, force: list[str]) -> None:
+    """`import-schema s.avsc -o s.avsc --force` replaced the schema by a profile whose
+    source.file was itself."""
+    import shutil
+
+    schema = tmp_path / "s.avsc"
+    shutil.copy(SCHEMAS / "user-event.avsc", schema)
+    before = schema.read_bytes()
+    result = run_cli(["import-schema", str(schema), "-o", str(schema), *force])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: -o {schema}: that is the schema being imported; give another path\n",
+    )
+    assert schema.read_bytes() == before

@@ -568,6 +568,8 @@ def import_schema(
     if name is not None:
         _check_profile_name(name)
     if output is not None and not list_entities:
+        # (--force or not: the profile would replace its own source, and name itself as it)
+        refuse_report_over_inputs(output, {"the schema being imported": schema_file}, "-o")
         _refuse_overwrite(output, force)  # (a profile is often edited by hand)
     fmt_name = detect_format(schema_file, fmt)
     if dialect is not None and fmt_name != "ddl":
