@@ -473,18 +473,46 @@ def test_a_full_device_as_output_is_one_message() -> None:
     assert Path("/dev/full").is_char_device()
 
 
-def test_a_manifest_a_full_device_refuses_says_the_data_was_written(tmp_path: Path) -> None:
+def test_a_manifest_a_full_device_refuses_leaves_no_data_without_it(tmp_path: Path) -> None:
     # (said '/dev/full: cannot write' alone, with the data file there and exit 1: which of
-    # the two failed, and whether the data can be used, was left to guess)
+    # the two failed was left to guess; then "30 records were written to rows.jsonl, but the
+    # manifest could not be written", a failed run that left its data without a manifest)
     out = tmp_path / "rows.jsonl"
     args = ["quick", "normal_user", "-t", "file", "-n", "30", "-s", "1", "-o", str(out)]
     result = run_cli([*args, "--manifest", "/dev/full"])
     assert result.code == 1
     assert result.stderr.strip().splitlines()[-1] == (
-        f"persona-gen: error: 30 records were written to {out}, but the manifest could not be "
-        "written: /dev/full: cannot write: No space left on device"
+        f"persona-gen: error: {out}: not written, as its manifest could not be: /dev/full: "
+        "cannot write: No space left on device"
     )
-    assert len(out.read_bytes().splitlines()) == 30
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_manifest_that_fails_at_the_end_leaves_the_previous_pair(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A disk that fills between the data and its manifest: the new data took the file's
+    name and the previous run's manifest stayed beside it, describing another seed and
+    count. Now the data takes its name only once its manifest is written."""
+    from persona_gen.errors import OutputError
+    from persona_gen.runtime import write
+
+    out = tmp_path / "a.json"
+    args = ["quick", "normal_user", "-t", "api", "-o", str(out)]
+    assert run_cli([*args, "-n", "2", "-s", "1"]).code == 0
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+
+    def full(path: Path, doc: object) -> None:
+        raise OutputError(f"{path}: cannot write: No space left on device")
+
+    monkeypatch.setattr(write, "write_manifest", full)
+    result = run_cli([*args, "-n", "3", "-s", "2"])
+    assert (result.code, result.stderr.splitlines()[-1]) == (
+        1,
+        f"persona-gen: error: {out}: not written, as its manifest could not be: "
+        f"{out}.manifest.json: cannot write: No space left on device",
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before  # (no .partial)
 
 
 @pytest.mark.parametrize(
@@ -911,6 +939,53 @@ def test_dash_output_is_standard_output(tmp_path: Path, monkeypatch: pytest.Monk
     assert list(tmp_path.iterdir()) == []  # no file named '-', no manifest
 
 
+_NOT_STDOUT = (
+    "'-': standard output cannot be written here, expected a file path (./- names a file "
+    "called '-')"
+)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import-schema", str(SCHEMAS / "user-event.avsc"), "-o", "-"], _NOT_STDOUT),
+        (["init-persona", "-n", "mine", "-o", "-"], _NOT_STDOUT),
+        (["init-profile", "-n", "mine", "-o", "-"], _NOT_STDOUT),
+        (
+            ["quick", "normal_user", "-t", "api", "-n", "2", "--manifest", "-"],
+            f"--manifest {_NOT_STDOUT}",
+        ),
+        (
+            [
+                "check",
+                "x.json",
+                "--profile",
+                str(ROOT / "profiles" / "api_testing.yaml"),
+                "--report",
+                "-",
+            ],
+            f"--report {_NOT_STDOUT}",
+        ),
+        (
+            ["generate", str(ROOT / "profiles" / "api_testing.yaml"), "-o", "-", "-s", "1"],
+            "-o/--output: '-' is not a directory; a profile of one dataset goes to standard "
+            "output without -o (./- names a folder called '-')",
+        ),
+    ],
+)
+def test_dash_where_standard_output_is_not_written_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], message: str
+) -> None:
+    """Only quick's -o takes '-' as standard output; the others wrote a file (or, generate,
+    a folder of files) called '-', and import-schema said it "imported ... into profile -"."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "x.json").write_text("[]")
+    result = run_cli(args)
+    assert (result.code, result.stderr) == (1, f"persona-gen: error: {message}\n")
+    assert result.stdout == b""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.json"]
+
+
 @pytest.mark.parametrize(
     "args",
     [
@@ -1301,3 +1376,28 @@ def test_ctrl_c_while_the_cli_starts_is_no_traceback() -> None:
     )
     assert done.returncode == 130, done.stderr
     assert done.stderr == "persona-gen: interrupted; no partial output was kept\n"
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["-o", "team/mine.yaml", "-f", "jsonl"], "-o team/mine.yaml"),
+        (["-o", "x.json", "--manifest", "./team/mine.yaml"], "--manifest team/mine.yaml"),
+    ],
+)
+def test_quick_written_over_the_persona_it_reads_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str
+) -> None:
+    """`quick mine -p team -o team/mine.yaml` replaced the persona by its records."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "team").mkdir()
+    persona = (ROOT / "personas" / "normal_user.yaml").read_text()
+    (tmp_path / "team" / "mine.yaml").write_text(persona.replace("name: normal_user", "name: mine"))
+    before = (tmp_path / "team" / "mine.yaml").read_bytes()
+    result = run_cli(["quick", "mine", "-p", "team", "-t", "file", "-n", "3", "-s", "1", *args])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: {said}: that is the persona's file; give another path\n",
+    )
+    assert (tmp_path / "team" / "mine.yaml").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["team"]

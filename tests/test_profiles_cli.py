@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -2054,3 +2055,71 @@ def test_a_profile_keeps_text_that_looks_like_an_exponent(tmp_path: Path) -> Non
     assert out.code == 0, out.stderr
     values = {json.loads(line)["c"] for line in out.stdout.splitlines()}
     assert values <= {"1e3", "2E5"} and values
+
+
+@pytest.mark.parametrize("depth", [20, 60])
+def test_a_schema_of_deeply_nested_required_objects_generates_and_checks(
+    tmp_path: Path, depth: int
+) -> None:
+    """It imported, then generate said "schema recursion is required at every level; no
+    finite value satisfies it": values stopped 12 objects deep (a file row's columns take the
+    first levels), recursion or not."""
+    schema: dict[str, object] = {"type": "string"}
+    for _ in range(depth):
+        schema = {"type": "object", "required": ["a"], "properties": {"a": schema}}
+    source = tmp_path / "deep.json"
+    source.write_text(json.dumps({"$schema": "http://json-schema.org/draft-07/schema#", **schema}))
+    profile = tmp_path / "p.yaml"
+    args = ["-t", "file", "--output-format", "jsonl", "-c", "5", "-o", str(profile)]
+    assert run_cli(["import-schema", str(source), *args]).code == 0
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")])
+    assert result.code == 0, result.stderr
+    data = tmp_path / "out" / "deep_file.jsonl"
+    assert len(data.read_text().splitlines()) == 5
+    # (check validates each row against the schema, which requires every level)
+    checked = run_cli(["check", str(data), "--profile", str(profile)])
+    assert checked.code == 0, checked.stderr
+
+
+@pytest.mark.parametrize("over", ["profile", "schema"])
+def test_a_dataset_written_over_the_profile_or_its_schema_is_refused(
+    tmp_path: Path, over: str
+) -> None:
+    """`generate p.yaml -o .` with a dataset whose output is 'p.yaml' replaced the profile by
+    its records (and 'user-event.avsc', the schema the profile was imported from)."""
+    import shutil
+
+    shutil.copy(SCHEMAS / "user-event.avsc", tmp_path / "user-event.avsc")
+    profile = tmp_path / "p.yaml"
+    args = ["-t", "streaming", "--output-format", "jsonl", "-c", "5", "-o", str(profile)]
+    assert run_cli(["import-schema", str(tmp_path / "user-event.avsc"), *args]).code == 0
+    target = "p.yaml" if over == "profile" else "user-event.avsc"
+    text = profile.read_text()
+    text = re.sub(r"output: \S+", f"output: {target}", text)
+    profile.write_text(text)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path)])
+    what = "the profile" if over == "profile" else "the profile's schema"
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: dataset 'UserEvent_streaming' writes {tmp_path / target}, "
+        f"which is {what}; give it another output\n",
+    )
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+@pytest.mark.parametrize("force", [[], ["--force"]])
+def test_import_schema_over_its_own_schema_is_refused(tmp_path: Path, force: list[str]) -> None:
+    """`import-schema s.avsc -o s.avsc --force` replaced the schema by a profile whose
+    source.file was itself."""
+    import shutil
+
+    schema = tmp_path / "s.avsc"
+    shutil.copy(SCHEMAS / "user-event.avsc", schema)
+    before = schema.read_bytes()
+    result = run_cli(["import-schema", str(schema), "-o", str(schema), *force])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: -o {schema}: that is the schema being imported; give another path\n",
+    )
+    assert schema.read_bytes() == before

@@ -1344,3 +1344,34 @@ def _rng() -> Any:
     import numpy as np
 
     return np.random.default_rng(3)
+
+
+def _chain(n: int) -> str:
+    """A record nesting a record ``n`` levels deep, a string at the bottom."""
+    opening = "".join(
+        f'{{"type":"record","name":"R{i}","fields":[{{"name":"a","type":' for i in range(n)
+    )
+    return opening + '"string"' + "}]}" * n
+
+
+@pytest.mark.parametrize(("depth", "code"), [(100, 0), (180, 1)])
+def test_records_nested_past_100_levels_are_refused_not_a_traceback(
+    tmp_path: Path, depth: int, code: int
+) -> None:
+    """Up to 200 levels were let through, and copying the schema to check it could be
+    encoded ran out of Python's stack: a RecursionError traceback from import-schema."""
+    from tests.helpers import run_cli
+
+    (tmp_path / "deep.avsc").write_text(_chain(depth))
+    out = tmp_path / "p.yaml"
+    args = ["-t", "streaming", "--output-format", "avro", "-c", "3", "-o", str(out)]
+    result = run_cli(["import-schema", str(tmp_path / "deep.avsc"), *args])
+    assert result.code == code, result.stderr
+    if code:
+        assert "Traceback" not in result.stderr
+        assert result.stderr.startswith("persona-gen: error: ")
+        assert result.stderr.endswith(": nested too deeply\n")
+        assert not out.exists()
+    else:
+        generated = run_cli(["generate", str(out), "-s", "1", "-o", str(tmp_path / "o")])
+        assert generated.code == 0, generated.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import hashlib
 import math
+import os
 import re
 import typing
 from collections.abc import Collection, Iterable, Sequence
@@ -259,6 +260,12 @@ class PersonaCatalog:
                 raise UsageError(
                     f"persona directory '{directory}' is not a directory{_folder_hint(directory)}"
                 )
+            try:  # (glob finds nothing in a folder it may not read: not "no personas")
+                os.scandir(directory).close()
+            except OSError as exc:
+                raise UsageError(
+                    f"persona directory '{directory}': cannot read: {exc.strerror or exc}"
+                ) from None
             self._scan(directory)
         self._cache: dict[str, Persona] = {}
         self._raw: dict[str, tuple[PersonaFile, Located]] = {}

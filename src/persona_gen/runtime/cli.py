@@ -39,6 +39,7 @@ from persona_gen.runtime.options import (
     parse_workers,
     refuse_manifest_over_data,
     refuse_manifests_over_data,
+    refuse_outputs_over_inputs,
     refuse_report_over_inputs,
     sink_file,
 )
@@ -83,6 +84,7 @@ PersonaDirs = Annotated[
         "-p",
         "--personas",
         help="Directory of persona YAML files (adds to and overrides the built-ins); repeatable.",
+        readable=False,  # (an unreadable one is our one-line error, exit 1: not Click's, 2)
     ),
 ]
 
@@ -436,6 +438,7 @@ def quick(
     from persona_gen.sinks import extension_mismatch
 
     refuse_manifest_over_data(manifest_file, output)
+    _refuse_over_persona(chosen, output, manifest_file)
     encoder = make_encoder(dataset, fmt, pretty)  # (a format that cannot hold them fails here)
     _say_seed(seed_value, run_seed)
     _say_now(epoch_ms if _is_now(start) else None)
@@ -498,7 +501,10 @@ _IMPORT_COUNT = 100
 @app.command("import-schema")
 def import_schema(
     schema_file: Annotated[
-        Path, typer.Argument(help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.")
+        Path,
+        typer.Argument(
+            help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.", readable=False
+        ),
     ],
     fmt: Annotated[
         str | None,
@@ -566,6 +572,7 @@ def import_schema(
             "--proto-path",
             help="Protobuf: a folder to search for imports, as protoc's -I (repeatable); "
             "recorded in the profile.",
+            readable=False,
         ),
     ] = None,
 ) -> None:
@@ -588,6 +595,8 @@ def import_schema(
     if name is not None:
         _check_profile_name(name)
     if output is not None and not list_entities:
+        # (--force or not: the profile would replace its own source, and name itself as it)
+        refuse_report_over_inputs(output, {"the schema being imported": schema_file}, "-o")
         _refuse_overwrite(output, force)  # (a profile is often edited by hand)
     fmt_name = detect_format(schema_file, fmt)
     if dialect is not None and fmt_name != "ddl":
@@ -677,7 +686,7 @@ class _Drawn:
 
 @app.command("generate")
 def generate(
-    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.")],
+    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.", readable=False)],
     personas: PersonaDirs = None,
     persona: Annotated[
         str | None,
@@ -760,6 +769,7 @@ def generate(
 
     check_destinations(planned)
     refuse_manifests_over_data(planned, output)
+    refuse_outputs_over_inputs(planned, output, _inputs_of(profile))
     processes = parse_workers(workers)
     prepared = _prepared(planned, profile, pretty, output)
     drawn.say()  # (once the run is known to go ahead: a refused run gets its one error alone)
@@ -864,6 +874,30 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     )
 
 
+def _refuse_over_persona(chosen: Any, output: Path | None, manifest_file: Path | None) -> None:
+    """``quick -o`` (or its manifest, or ``--manifest``) naming the persona's own file, read
+    with ``-p DIR``, replaced the persona by the records."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.sinks.output import is_special
+
+    read = {"the persona's file": Path(chosen.source) if chosen.source else None}
+    refuse_report_over_inputs(output, read, "-o")
+    refuse_report_over_inputs(manifest_file, read, "--manifest")
+    if output is not None and not is_special(output):
+        refuse_report_over_inputs(manifest_path(output), read, "-o")
+
+
+def _inputs_of(profile: Profile) -> dict[str, Path | None]:
+    """The files ``generate`` reads, which no dataset may be written over."""
+    from persona_gen.runtime.check import find_schema_file
+
+    schema = None
+    if profile.spec.source is not None:
+        with contextlib.suppress(PersonaGenError):
+            schema = find_schema_file(profile, None)
+    return {"the profile": profile.path, "the profile's schema": schema}
+
+
 def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path | None) -> Any:
     """The run's datasets built (``prepare``), and every manifest a shared database load
     writes known to be writable, before anything is generated or loaded."""
@@ -883,7 +917,9 @@ def check(
             "(sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
-    profile_file: Annotated[Path, typer.Option("--profile", help="The profile it came from.")],
+    profile_file: Annotated[
+        Path, typer.Option("--profile", help="The profile it came from.", readable=False)
+    ],
     fmt: Annotated[
         str | None,
         typer.Option(
@@ -899,6 +935,7 @@ def check(
             "--schema",
             help="The source schema file (default: the profile's source.file, found from its "
             "folder, else beside it or in schemas/ or ../schemas/).",
+            readable=False,
         ),
     ] = None,
     report_name: Annotated[
@@ -951,7 +988,7 @@ def check(
 
 @app.command("validate")
 def validate(
-    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.")],
+    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.", readable=False)],
     kind: Annotated[
         str | None,
         typer.Option(
@@ -1067,7 +1104,11 @@ def init_profile(
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
     persona_dirs: Annotated[
         list[Path] | None,
-        typer.Option("--personas-dir", help="Where to find personas besides the built-ins."),
+        typer.Option(
+            "--personas-dir",
+            help="Where to find personas besides the built-ins.",
+            readable=False,
+        ),
     ] = None,
 ) -> None:
     """Write a profile template binding personas to dataset types."""

@@ -36,6 +36,7 @@ __all__ = [
     "quick_formats",
     "refuse_manifest_over_data",
     "refuse_manifests_over_data",
+    "refuse_outputs_over_inputs",
     "refuse_report_over_inputs",
     "sink_file",
 ]
@@ -181,6 +182,11 @@ def file_option(value: str | None) -> Path | None:
         return None
     if value == "":  # (an unset variable, `-o "$OUT"`: not the current directory, '.')
         raise OutputError("'': an empty path, expected a file path")
+    if value == "-":  # (``quick -o -`` is standard output; here it would be a file named -)
+        raise OutputError(
+            "'-': standard output cannot be written here, expected a file path "
+            "(./- names a file called '-')"
+        )
     last = value.replace(os.sep, "/").rsplit("/", 1)[-1]
     if ("/" in value.replace(os.sep, "/") and last in ("", ".", "..")) or _is_dir(value):
         raise OutputError(f"{value}: is a directory, expected a file path")
@@ -192,6 +198,11 @@ def dir_option(value: str | None) -> Path | None:
     is refused, not read as the current directory, as ``Path('')`` is."""
     if value == "":
         raise UsageError("-o/--output: an empty path, expected a directory")
+    if value == "-":  # (not a folder called '-': standard output is -o left out)
+        raise UsageError(
+            "-o/--output: '-' is not a directory; a profile of one dataset goes to standard "
+            "output without -o (./- names a folder called '-')"
+        )
     return None if value is None else Path(value)
 
 
@@ -223,14 +234,17 @@ def refuse_manifest_over_data(manifest_file: Path | None, data: Path | None) -> 
         )
 
 
-def refuse_report_over_inputs(report: Path | None, inputs: dict[str, Path | None]) -> None:
+def refuse_report_over_inputs(
+    report: Path | None, inputs: dict[str, Path | None], option: str = "--report"
+) -> None:
     """``check --report`` naming one of the files it reads (the data, its manifest, the
-    profile, the schema) would replace it by the report."""
+    profile, the schema) would replace it by the report; so would ``quick -o`` or
+    ``--manifest`` naming the persona's file (``option``: the one said)."""
     if report is None:
         return
     for what, path in inputs.items():
         if path is not None and not _is_special_file(path) and _same_file(report, path):
-            raise UsageError(f"--report {report}: that is {what}; give another path")
+            raise UsageError(f"{option} {report}: that is {what}; give another path")
 
 
 def _is_special_file(path: Path) -> bool:
@@ -271,6 +285,33 @@ def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None
                     f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
                     "rename one of them"
                 )
+
+
+def refuse_outputs_over_inputs(
+    planned: list[Any], out_dir: Path | None, inputs: dict[str, Path | None]
+) -> None:
+    """A dataset's file or manifest that is a file ``generate`` reads (the profile, its
+    schema) would replace it: a dataset whose ``output`` was the profile's own name, with
+    ``-o`` its folder, overwrote the profile with records."""
+    from persona_gen.runtime.manifest import manifest_path
+    from persona_gen.runtime.write import sink_manifest_path
+
+    for item in planned:
+        data = sink_file(item.sink) if item.sink else item.output
+        manifest = (
+            sink_manifest_path(item.sink, item.name, out_dir)
+            if item.sink
+            else (manifest_path(item.output) if item.output is not None else None)
+        )
+        for written in (data, manifest):
+            if written is None or _is_special_file(written):
+                continue
+            for what, read in inputs.items():
+                if read is not None and _same_file(written, read):
+                    raise UsageError(
+                        f"dataset '{item.name}' writes {written}, which is {what}; give it "
+                        "another output"
+                    )
 
 
 def ensure_shared_manifests_writable(planned: list[Any], out_dir: Path | None) -> None:

@@ -113,8 +113,31 @@ def write_dataset(
         # of a failed run.
         ensure_writable(manifest_file)
     bar = progress(dataset.count) if progress is not None and dataset.count >= 50_000 else None
+    sealed: list[dict[str, Any]] = []
+
+    def seal() -> None:
+        """The manifest, made once every record is out; for a file written atomically,
+        before the file takes its name: a manifest that cannot be written (a disk filled
+        meanwhile) leaves the previous file and its manifest as they were, not new data
+        beside the previous run's manifest."""
+        doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
+        sealed.append(doc)
+        if manifest_file is None:
+            return
+        try:
+            write_manifest(manifest_file, doc)
+        except OutputError as lost:
+            if output is not None and not is_special(output):
+                raise OutputError(
+                    f"{output}: not written, as its manifest could not be: {lost}"
+                ) from None
+            raise OutputError(  # (a device that takes no bytes passed the check before)
+                f"{doc['count']} records were written to {output or 'standard output'}, but "
+                f"the manifest could not be written: {lost}"
+            ) from None
+
     try:
-        with open_output(output) as stream:
+        with open_output(output, before_rename=seal) as stream:
             encoder.open(stream)
             to_file = output is not None and stream.seekable()  # (not a FIFO or a terminal)
             workers = workers or dataset.workers
@@ -129,16 +152,9 @@ def write_dataset(
         _interrupted_on_stdout(dataset, fmt, extra, manifest_file)
     if bar is not None:
         bar.close()
-    doc = manifest(dataset, output=str(output) if output else None, fmt=fmt, extra=extra)
-    if manifest_file is not None:
-        try:
-            write_manifest(manifest_file, doc)
-        except OutputError as lost:  # (a device that takes no bytes passed the check before)
-            raise OutputError(
-                f"{doc['count']} records were written to {output or 'standard output'}, but "
-                f"the manifest could not be written: {lost}"
-            ) from None
-    return doc
+    if not sealed:  # (standard output, a device: the data is out already)
+        seal()
+    return sealed[0]
 
 
 def csv_dialect(dialect: CsvDialect) -> dict[str, Any]:

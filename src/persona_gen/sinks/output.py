@@ -11,7 +11,7 @@ import os
 import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -31,8 +31,10 @@ def is_special(path: Path) -> bool:
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[IO[bytes]]:
-    """A binary stream that becomes ``path`` only if the block completes.
+def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> Iterator[IO[bytes]]:
+    """A binary stream that becomes ``path`` only if the block completes (and then
+    ``before_rename``, called once the file is complete on disk, returns: what must stand
+    beside it, its manifest, is written first, or neither is).
 
     On any error or interrupt the temporary file is removed, so a half-written output never
     stands where a complete one is expected.
@@ -50,6 +52,8 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
         os.fsync(stream.fileno())
         stream.close()
         os.chmod(tmp, 0o644)
+        if before_rename is not None:
+            before_rename()
         os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):  # (closing flushes: a full disk fails again)
@@ -85,8 +89,11 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 
 @contextlib.contextmanager
-def open_output(path: Path | None) -> Iterator[IO[bytes]]:
-    """``path`` atomically, or standard output when ``path`` is None."""
+def open_output(
+    path: Path | None, before_rename: Callable[[], None] | None = None
+) -> Iterator[IO[bytes]]:
+    """``path`` atomically, or standard output when ``path`` is None (``before_rename``: as
+    ``atomic_file``'s, never called for standard output or a path written straight through)."""
     if path is None:
         stdout = sys.stdout.buffer
         try:
@@ -101,7 +108,7 @@ def open_output(path: Path | None) -> Iterator[IO[bytes]]:
             _discard_stdout()
             raise OutputError(f"standard output: cannot write: {exc.strerror or exc}") from None
         return
-    with atomic_file(path) as stream:
+    with atomic_file(path, before_rename) as stream:
         yield stream
 
 

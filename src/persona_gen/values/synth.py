@@ -46,7 +46,11 @@ Rows = int | range
 OPTIONAL_PRESENT = 0.8  # share of records that carry an optional field
 NULL_SHARE = 0.05  # share of nullable values that are null in positive data
 SOFT_DEPTH = 3  # past this, optional/nullable/empty-able recursion stops (see values.depth)
-HARD_DEPTH = 12  # a required recursion this deep cannot be satisfied
+# Values nested deeper than this are refused: deeper than JSON Schema and YAML imports
+# reach, and about as deep as check's validators go (a required recursion is refused before,
+# by ``Shape.required_loop``). It was 12: 13 required objects deep, which imports, was
+# refused as "schema recursion".
+HARD_DEPTH = 100
 _STRING = Schema("string")  # items and map values without a schema (one object: heights are
 # cached by schema object)
 
@@ -196,7 +200,8 @@ class Synthesizer:
     ) -> ObjectColumns:
         if depth > HARD_DEPTH:
             raise GenerationError(
-                "schema recursion is required at every level; no finite value satisfies it"
+                f"the schema nests required objects more than {HARD_DEPTH} levels deep; "
+                "values that deep are not made"
             )
         # Past the soft depth optional fields are left out, so they are not drawn at all
         # (this is what lets optional recursion end); one that has no finite value never.

@@ -222,9 +222,15 @@ def _json(text: str, path: Path) -> Any:
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
+# Types inside types deeper than this are refused: values are made at most 100 objects deep
+# (values/synth.py), and at 200 (the bound before) copying the schema to encode Avro ran out
+# of Python's stack, a RecursionError traceback from import-schema --output-format avro.
+MAX_NESTING = 100
+
+
 def _shape(schema: Any, where: str, depth: int = 0) -> tuple[str, str] | None:
     """The first place where ``schema`` is not shaped like an Avro schema, and why."""
-    if depth > 200:
+    if depth > MAX_NESTING:
         return where, "nested too deeply"
     if isinstance(schema, str):
         return None

@@ -103,13 +103,13 @@ def _inferred_roots(path: Path, text: str, given: list[Path]) -> tuple[list[Path
         current, body = queue.popleft()
         for name in _IMPORT.findall(body):
             # (looked up as protoc will, with the folders found so far)
-            found = _resolve(name, _search_order(given, roots, path.parent, beside))
-            if found is None and (current.parent / name).is_file():
+            found = _resolve(name, _search_order(given, roots, path.parent, beside), current)
+            if found is None and _is_file(current.parent / name, current):
                 beside.append(current.parent)
                 found = (current.parent / name).resolve()
             if found is None:
                 for ancestor in current.parent.parents:
-                    if (ancestor / name).is_file():
+                    if _is_file(ancestor / name, current):
                         roots.append(ancestor)
                         found = (ancestor / name).resolve()
                         break
@@ -123,12 +123,23 @@ def _inferred_roots(path: Path, text: str, given: list[Path]) -> tuple[list[Path
     return roots, beside
 
 
-def _resolve(name: str, dirs: Sequence[Path]) -> Path | None:
+def _resolve(name: str, dirs: Sequence[Path], importer: Path) -> Path | None:
     for d in dirs:
         candidate = d / name
-        if candidate.is_file():
+        if _is_file(candidate, importer):
             return candidate.resolve()
     return None
+
+
+def _is_file(candidate: Path, importer: Path) -> bool:
+    """Whether ``candidate`` is a file. A folder that may not be searched (no permission) is
+    said as such, naming the file whose import is looked for: not taken as "not there"."""
+    try:
+        return candidate.is_file()
+    except OSError as exc:
+        raise SchemaImportError(
+            f"cannot look for an import in '{candidate.parent}': {exc.strerror or exc}", importer
+        ) from None
 
 
 def compile_set(path: Path, includes: Sequence[Path], *, source_info: bool) -> bytes:
