@@ -101,6 +101,21 @@ def test_ctrl_c_during_a_load_rolls_it_back(pg_db: str, tmp_path: Path) -> None:
     assert delivery["committed"] is False and delivery["error"].startswith("interrupted")
 
 
+def test_sigterm_during_a_load_rolls_it_back_as_ctrl_c_does(pg_db: str, tmp_path: Path) -> None:
+    """``docker stop`` sends SIGTERM: the load is rolled back and the exit code is 143."""
+    manifest = tmp_path / "m.json"
+    proc = _start_load(pg_db, manifest, signal.default_int_handler)
+    _wait_for_copy(pg_db, proc)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines() == [
+        f"persona-gen: error: {pg_db}: interrupted; the load was rolled back, nothing was kept"
+    ]
+    assert _rows(pg_db) is None
+    assert json.loads(manifest.read_text())["delivery"]["committed"] is False
+
+
 def test_a_kafka_send_leaves_an_ignored_sigint_ignored() -> None:
     # The Kafka sink turns Ctrl-C into a flag while the client flushes; where the parent
     # ignored SIGINT (a background job) it must not take the signal back.

@@ -3,21 +3,43 @@
 The CLI catches Ctrl-C once it runs, but importing it takes a few hundred milliseconds
 (Typer, Rich, pydantic): a Ctrl-C pressed then would print a Python traceback. This module
 imports nothing heavy, so it can catch that one too.
+
+SIGTERM (``docker stop``, Kubernetes, ``kill``) stops a run as Ctrl-C does — partial files
+deleted, a database load rolled back, a Kafka run's manifest saying what was delivered —
+with exit code 143: the handler sends the process a SIGINT, which whatever handles Ctrl-C
+at that moment takes. Where SIGINT is ignored (a background job of a script), SIGTERM
+keeps its default, and ends the process at once.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
+from types import FrameType
 
 __all__ = ["INTERRUPTED", "main"]
 
 INTERRUPTED = "persona-gen: interrupted; no partial output was kept"
+_terminated: list[int] = []  # (the SIGTERM seen, if any)
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return
+    _terminated.append(signum)
+    os.kill(os.getpid(), signal.SIGINT)
 
 
 def main() -> int:
+    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _terminate)
     try:
         from persona_gen.runtime.cli import main as cli
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)  # (true: the run had not started)
-        return 130
-    return cli()
+        return 143 if _terminated else 130
+    code = cli()
+    return 143 if _terminated and code == 130 else code

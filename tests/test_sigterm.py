@@ -1,0 +1,59 @@
+"""SIGTERM (``docker stop``, Kubernetes, ``kill``) stops a file run as Ctrl-C does: the
+partial file is deleted and the exit code is 143. Started with SIGINT ignored (a background
+job of a script), SIGTERM ends the process at once, as before."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from persona_gen._console import INTERRUPTED
+
+SRC = str(Path(__file__).resolve().parent.parent / "src")
+
+
+def _start(folder: Path, *extra: str, sigint: Any = signal.default_int_handler) -> Any:
+    args = ["quick", "normal_user", "-t", "api", "-n", "5000000", "-s", "1"]
+    env = {**os.environ, "PYTHONPATH": SRC}
+    previous = signal.signal(signal.SIGINT, sigint)
+    try:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "persona_gen", *args, "-o", "big.json", *extra],
+            cwd=folder,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    deadline = time.monotonic() + 120
+    while not list(folder.glob(".big.json.*.partial")):
+        assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()[1]
+        time.sleep(0.05)
+    time.sleep(0.5)  # (records are being written)
+    return proc
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sigterm_deletes_the_partial_file_and_exits_143(tmp_path: Path, workers: str) -> None:
+    proc = _start(tmp_path, "--workers", workers)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines()[-1] == INTERRUPTED
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_with_sigint_ignored_sigterm_keeps_its_default(tmp_path: Path) -> None:
+    proc = _start(tmp_path, sigint=signal.SIG_IGN)
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=120)
+    assert proc.returncode == -signal.SIGTERM
+    assert not (tmp_path / "big.json").exists()  # (a .partial may be left: said in errors.md)
