@@ -72,7 +72,11 @@ def _offline_slots(engine: PersonaEngine, window_s: float) -> dict[object, objec
     pairs = []
     for block in BLOCKS:
         trace = engine.trace(block)
-        slots = (trace.t_ms // int(window_s * 1000)).tolist()
+        # Slots are of the seed's timeline (a named start only moves the times), numbered
+        # from the seed's reference time's: so two seeds' slots of one hour of events meet.
+        window_ms = int(window_s * 1000)
+        slot = (trace.t_ms - engine.shift_ms) // window_ms - engine.epoch_ms // window_ms
+        slots = slot.tolist()
         offline = [d is not None for d in trace.detail("offline").tolist()]
         pairs += zip(zip(trace.actor.tolist(), slots, strict=True), offline, strict=True)
     return _per_key(pairs)

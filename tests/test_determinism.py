@@ -311,3 +311,36 @@ def test_the_order_of_a_weight_maps_keys_does_not_change_the_records(
         )
     assert made[0][0] == made[1][0]
     assert made[0][1] == made[1][1]
+
+
+# The wall clock and ambient randomness are banned from generation by ruff's banned-api rule
+# (docs/determinism.md#no-ambient-entropy). time.time_ns, datetime.utcnow / today and
+# date.today read the same clock, and got past it: reference_time.py read time.time_ns
+# unflagged, while the page said only seeds.py and the progress bar may.
+@pytest.mark.parametrize(
+    "call",
+    [
+        "import time\ntime.time()",
+        "import time\ntime.time_ns()",
+        "import datetime\ndatetime.datetime.now()",
+        "import datetime\ndatetime.datetime.utcnow()",
+        "import datetime\ndatetime.datetime.today()",
+        "import datetime\ndatetime.date.today()",
+        "import random\nrandom.random()",
+        "import uuid\nuuid.uuid4()",
+    ],
+)
+def test_generation_code_cannot_read_the_clock(tmp_path: Path, call: str) -> None:
+    root = Path(__file__).resolve().parents[1]
+    module = tmp_path / "module.py"
+    module.write_text(call + "\n")
+    config = str(root / "pyproject.toml")
+    options = ["--select", "TID251", "--no-cache", "--output-format", "concise"]
+    found = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--config", config, *options, str(module)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert found.returncode == 1, found.stdout + found.stderr
+    assert "TID251" in found.stdout

@@ -108,6 +108,40 @@ def test_start_moves_the_times_and_nothing_else(tmp_path: Path, kind: str, field
     assert [_without_times(r) for r in moved] == [_without_times(r) for r in plain]
 
 
+# Personas whose behaviours read an event's time: intermittent_connectivity's offline slots,
+# battery_drain's levels, rate_limits' quota windows. Another start used to give them other
+# offline windows, batteries and quotas: another stream (0 of 3,000 noisy_device records kept
+# their keys, event ids and payloads), not the seed's moved.
+@pytest.mark.parametrize(
+    ("persona", "kind"),
+    [
+        ("noisy_device", "streaming"),
+        ("noisy_device", "api"),
+        ("high_volume_system", "streaming"),
+        ("high_volume_system", "load"),
+    ],
+)
+@pytest.mark.parametrize("shift_ms", [1_234_567, -86_400_000 * 400 + 17])
+def test_a_start_moves_every_time_by_the_same_amount(
+    persona: str, kind: str, shift_ms: int
+) -> None:
+    from persona_gen.personas.loader import PersonaCatalog
+    from persona_gen.seeds import reference_epoch_ms
+
+    def records(epoch_ms: int | None) -> list[dict[str, Any]]:
+        dataset = Dataset([(PersonaCatalog().get(persona), 1.0)], kind, 2500, 7, epoch_ms=epoch_ms)
+        return [r for block in dataset.blocks() for r in block]
+
+    plain, moved = records(None), records(reference_epoch_ms(7) + shift_ms)
+    assert [_without_times(r) for r in moved] == [_without_times(r) for r in plain]
+    field = {"streaming": "event_time", "api": "timestamp", "load": None}[kind]
+    if field is not None:
+        assert {
+            parse_reference_time(m[field]) - parse_reference_time(p[field])
+            for p, m in zip(plain, moved, strict=True)
+        } == {shift_ms}
+
+
 def test_start_now_says_the_moment_and_it_replays(tmp_path: Path) -> None:
     rows, manifest, err = _quick(tmp_path, "api", "--start", "now")
     said = re.search(r"start now is (\S+) \(pass --start (\S+) to replay\)", err)

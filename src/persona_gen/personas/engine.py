@@ -19,7 +19,7 @@ from persona_gen.personas.clock import Clock
 from persona_gen.personas.loader import Persona
 from persona_gen.personas.sessions import SPAN_BLOCKS, SlotState, advance, lay_out
 from persona_gen.personas.trace import Trace
-from persona_gen.seeds import BLOCK_SIZE, block_stream, stable_hash
+from persona_gen.seeds import BLOCK_SIZE, block_stream, reference_epoch_ms, stable_hash
 
 __all__ = ["LAST_TIMESTAMP_MS", "PersonaEngine"]
 
@@ -34,7 +34,12 @@ class PersonaEngine:
         self.persona = persona
         self.seed = seed
         self.dataset = dataset
-        self.epoch_ms = epoch_ms
+        # Behaviours work on the seed's own timeline (its reference time, seeds.py): what
+        # they make of an event's time (an offline slot, a battery's level, a quota window)
+        # is then the seed's wherever the records start. A start named otherwise (--start)
+        # moves the finished trace's times by ``shift_ms``, and nothing else.
+        self.epoch_ms = reference_epoch_ms(seed)
+        self.shift_ms = epoch_ms - self.epoch_ms
         # The salt of behaviours' per-actor picks (``Trace.salt``): a new seed is a new
         # population, and so is another persona of a mix. Not the dataset: an actor's id
         # (usr-000042) names the same client in every dataset of a run of this persona (its
@@ -93,10 +98,12 @@ class PersonaEngine:
             b.apply(trace, self.stream(block, f"apply:{b.name}"))
         # Durations are at most a year each, so only a timeline already near the limit gets
         # here; an event or an arrival past it could not be written as a timestamp.
-        if int(trace.t_ms.max()) > LAST_TIMESTAMP_MS or float(
-            (trace.t_ms + trace.delivery_ms).max()
-        ) > float(LAST_TIMESTAMP_MS):
+        last = LAST_TIMESTAMP_MS - self.shift_ms
+        if int(trace.t_ms.max()) > last or float((trace.t_ms + trace.delivery_ms).max()) > float(
+            last
+        ):
             self._past_year_9999(block)
+        self._shift(trace)
         trace.sort_by_time()
         steps = self._steps_after(trace, layout.after, steps)
         if not alone:
@@ -122,12 +129,23 @@ class PersonaEngine:
         span = clock.block_span_ms(n)
         # (`not ... <=`: a rate so low, 1e-308 a second, that the span is infinite makes
         # block 0's start 0 × inf, NaN, which no comparison holds)
-        if not self.epoch_ms + (block + 1) * span <= LAST_TIMESTAMP_MS:
+        if not self.epoch_ms + self.shift_ms + (block + 1) * span <= LAST_TIMESTAMP_MS:
             self._past_year_9999(block)
         start = self.epoch_ms + block * span
         offsets = np.cumsum(gaps)[:n] / gaps.sum() * span
         times: np.ndarray = (start + offsets).astype(np.int64)
         return times
+
+    def _shift(self, trace: Trace) -> None:
+        """Moves a traced block's times from the seed's timeline to the named start."""
+        if not self.shift_ms:
+            return
+        trace.t_ms = trace.t_ms + self.shift_ms
+        unset = trace.session_start_ms == np.iinfo(np.int64).max
+        trace.session_start_ms = np.where(
+            unset, trace.session_start_ms, trace.session_start_ms + self.shift_ms
+        )
+        trace.end_ms += self.shift_ms
 
     def _start_times(self, block: int, start: np.ndarray, t_ms: np.ndarray) -> np.ndarray:
         """Each event's session's first event's time, from its number ``start`` in the

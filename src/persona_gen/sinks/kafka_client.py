@@ -36,6 +36,12 @@ _MAX_BATCH = 1_000_000  # librdkafka's default batch.size
 class _Topic:
     partitions: int
     max_bytes: int | None  # the topic's max.message.bytes (the largest record batch it takes)
+    # How far a record's own timestamp may lie ahead of and behind the broker's clock
+    # (message.timestamp.after.max.ms / .before.max.ms of a CreateTime topic; None: no limit
+    # or unknown). Kafka 4 takes records at most an hour ahead by default, and refuses a
+    # batch holding one further ahead whole.
+    ahead_ms: int | None = None
+    behind_ms: int | None = None
 
 
 class _ClientLog:
@@ -275,7 +281,12 @@ class _Run:
             # all the client retries them, but with acks=0 the broker just drops the
             # connection and the records, and the client counts them delivered.
             self.ends[name] = self._ends(name, count, created)
-        found = self.topics[name] = _Topic(count, self._max_bytes(name))
+        configs = self._configs(name)
+        found = self.topics[name] = _Topic(
+            count,
+            _config_int(configs, "max.message.bytes"),
+            *_timestamp_window(configs),
+        )
         return found
 
     def _lookup(self, topic: str, wait: bool = False) -> int | None:
@@ -374,18 +385,17 @@ class _Run:
                 )
             time.sleep(0.1)
 
-    def _max_bytes(self, topic: str) -> int | None:
-        """The topic's ``max.message.bytes``; None when the broker will not say (ACLs...)."""
+    def _configs(self, topic: str) -> dict[str, str | None]:
+        """The topic's configuration; empty when the broker will not say (ACLs...)."""
         from confluent_kafka.admin._config import ConfigResource  # (re-exported untyped)
 
         resource = ConfigResource("topic", topic)
         try:
             futures = self.admin.describe_configs([resource], request_timeout=self.target.connect_s)
             entries = next(iter(futures.values())).result(timeout=self.target.connect_s * 2)
-            value = entries["max.message.bytes"].value
-            return int(value) if value is not None else None
-        except (self._KafkaException, KeyError, ValueError, TimeoutError):
-            return None
+            return {str(k): (None if v.value is None else str(v.value)) for k, v in entries.items()}
+        except (self._KafkaException, TimeoutError):
+            return {}
 
     def _create(self, topic: str, partitions: int) -> None:
         from confluent_kafka.cimpl import NewTopic
@@ -453,6 +463,10 @@ class _Run:
         ):
             # The broker would refuse it (and, batched, its neighbours): refuse it here.
             report.fail(f"Message size too large: over max.message.bytes of '{name}'")
+            return
+        outside = _outside_window(message.timestamp_ms, topic, name)
+        if outside is not None:  # (likewise)
+            report.fail(outside)
             return
         while True:
             try:
@@ -662,3 +676,47 @@ def _batch_bytes(message: KafkaMessage) -> int:
         size = len(name.encode())
         body += _varint(size) + size + _varint(len(value)) + len(value)
     return _BATCH_HEADER + _varint(body) + body
+
+
+def _config_int(configs: Mapping[str, str | None], key: str) -> int | None:
+    try:
+        value = configs.get(key)
+        return int(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+_NO_LIMIT = 2**63 - 1  # Kafka's Long.MAX_VALUE: the setting's "no limit"
+
+
+def _timestamp_window(configs: Mapping[str, str | None]) -> tuple[int | None, int | None]:
+    """(ahead, behind): how far a record's timestamp may be from the broker's clock, from a
+    topic's configuration; None for no limit (or a LogAppendTime topic, which keeps none of
+    the records' own times)."""
+    if configs.get("message.timestamp.type") == "LogAppendTime":
+        return None, None
+    limits = (
+        _config_int(configs, "message.timestamp.after.max.ms"),
+        _config_int(configs, "message.timestamp.before.max.ms"),
+    )
+    ahead, behind = (None if m is None or m >= _NO_LIMIT else m for m in limits)
+    return ahead, behind
+
+
+def _outside_window(timestamp_ms: int | None, topic: _Topic, name: str) -> str | None:
+    """Why the broker would refuse a record with this timestamp, else None."""
+    if not timestamp_ms or (topic.ahead_ms is None and topic.behind_ms is None):
+        return None
+    now = time.time_ns() // 1_000_000
+    hint = "send it in its own time (--realtime), start earlier (--start) or use timestamp=none"
+    if topic.ahead_ms is not None and timestamp_ms > now + topic.ahead_ms:
+        return (
+            f"Invalid timestamp: more than message.timestamp.after.max.ms ({topic.ahead_ms} ms) "
+            f"ahead of now on '{name}': {hint}"
+        )
+    if topic.behind_ms is not None and timestamp_ms < now - topic.behind_ms:
+        return (
+            f"Invalid timestamp: more than message.timestamp.before.max.ms ({topic.behind_ms} "
+            f"ms) behind now on '{name}': start later (--start now) or use timestamp=none"
+        )
+    return None
