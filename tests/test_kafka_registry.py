@@ -62,6 +62,18 @@ def test_avro_values_are_framed_with_the_registered_id() -> None:
         assert sum(1 for call in reg.calls if call[1].endswith("/versions")) == 2
 
 
+def test_references_are_registered_once_for_every_topic() -> None:
+    with registry() as reg:
+        _, framing = value_encoder(
+            "protobuf", {"schema": PROTO, "message": "User", "registry": reg.url}, "here"
+        )
+        assert framing is not None
+        framing.register(["a", "b", "c"])
+        paths = [path for _, path, _ in reg.calls]
+        assert paths.count("/subjects/common.proto/versions") == 1
+        assert sorted(reg.subjects) == ["a-value", "b-value", "c-value", "common.proto"]
+
+
 def test_a_subject_option_names_one_subject_for_every_topic() -> None:
     with registry() as reg:
         _, framing = value_encoder(

@@ -101,6 +101,7 @@ class Framing:
     timeout_s: float = 10.0
     ids: dict[str, int] = field(default_factory=dict)  # topic -> schema id (the manifest's)
     _prefixes: dict[str, bytes] = field(default_factory=dict)
+    _registry: _Client | None = None  # (one per run: its references are registered once)
 
     def register(self, topics: Iterable[str]) -> None:
         """Register the schema for each of ``topics`` (a no-op with a given id). A
@@ -123,7 +124,9 @@ class Framing:
 
     def _client(self) -> _Client:
         assert self.registry is not None
-        return _Client(self.registry, self.timeout_s)
+        if self._registry is None:
+            self._registry = _Client(self.registry, self.timeout_s)
+        return self._registry
 
 
 def framing_for(
