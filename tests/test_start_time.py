@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from persona_gen import Dataset
+from persona_gen.errors import UsageError
 from persona_gen.reference_time import LAST_MS, iso_ms, parse_reference_time
 from tests.helpers import run_cli
 
@@ -241,8 +242,11 @@ def test_a_profile_s_starts_and_their_order(tmp_path: Path) -> None:
     assert result.code == 0, result.stderr
     assert set(_references(tmp_path / "o2").values()) == {parse_reference_time("2030-01-01")}
     assert "start now" not in result.stderr
-    # the Python API plans as generate does
+    # the Python API plans as generate does, and epoch_ms= overrides as --start does
     assert Dataset.from_profile(profile, "a").epoch_ms == june
+    assert Dataset.from_profile(profile, "b", epoch_ms=MS_2026).epoch_ms == MS_2026
+    with pytest.raises(UsageError, match="epoch_ms must be a whole number"):
+        Dataset.from_profile(profile, "a", epoch_ms=-1)
 
 
 def test_dry_run_shows_a_named_start(tmp_path: Path) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain, repeat
 from math import inf, isfinite
@@ -424,11 +424,13 @@ class Dataset:
         *,
         seed: int | None = None,
         persona_dirs: str | PathLike[str] | Sequence[str | PathLike[str]] = (),
+        epoch_ms: int | None = None,
     ) -> Dataset:
         """The dataset ``name`` of a profile file, as ``persona-gen generate`` makes it
-        (``seed`` overrides the profile's, as ``-s`` does; ``persona_dirs``: ``-p``). A
-        profile of one dataset needs no name. Without a seed here or in the profile, a
-        fresh one is drawn: ``dataset.seed`` replays it."""
+        (``seed`` overrides the profile's, as ``-s`` does; ``persona_dirs``: ``-p``;
+        ``epoch_ms``, the reference time, overrides the profile's ``start``, as ``--start``
+        does). A profile of one dataset needs no name. Without a seed here or in the
+        profile, a fresh one is drawn: ``dataset.seed`` replays it."""
         from persona_gen.personas.loader import PersonaCatalog
         from persona_gen.profiles.loader import load_profile
         from persona_gen.runtime.generate import plan
@@ -450,8 +452,9 @@ class Dataset:
         if not chosen:
             which = "give one of" if name is None else f"no dataset '{name}'; it has"
             raise UsageError(f"{profile}: {which}: {', '.join(names)}")
+        item = chosen[0] if epoch_ms is None else replace(chosen[0], epoch_ms=epoch_ms)
         # (built alone: a dataset bound for a database is not tied to the run's load group)
-        built = chosen[0].build(loaded)
+        built = item.build(loaded)
         built.profile = loaded  # (the schema an avro or protobuf file is written with)
         return built
 
