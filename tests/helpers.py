@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import shutil
 import sys
 from collections.abc import Sequence
@@ -49,6 +50,16 @@ def records(
     cat = catalog or PersonaCatalog()
     dataset = Dataset([(cat.get(persona), 1.0)], generator, count, seed)
     return [r for block in dataset.blocks() for r in block]
+
+
+def generated_rows(profile: Path, persona: str, out: Path) -> list[dict[str, Any]]:
+    """The records ``generate PROFILE --persona PERSONA -o OUT`` writes, for a profile of one
+    JSON dataset."""
+    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out)])
+    assert result.code == 0, result.stderr
+    [data] = [p for p in out.glob("*.json") if not p.name.endswith(".manifest.json")]
+    rows: list[dict[str, Any]] = json.loads(data.read_text(encoding="utf-8"))
+    return rows
 
 
 def import_profile(

@@ -327,22 +327,29 @@ def test_rapid_actions_and_concurrency_come_from_one_actor() -> None:
     assert rapid
 
 
+def _scheduled_to_sent(load: list[dict[str, Any]], api: list[dict[str, Any]], method: str) -> float:
+    """The mean payload_bytes a load schedule gives ``method`` over the mean size of the JSON
+    bodies the api generator sends with it."""
+    import orjson
+
+    scheduled = [r["payload_bytes"] for r in load if r["method"] == method]
+    sent = [
+        len(orjson.dumps(r["request"]["body"]))
+        for r in api
+        if r["request"]["method"] == method and isinstance(r["request"]["body"], dict)
+    ]
+    return (sum(scheduled) / len(scheduled)) / (sum(sent) / len(sent))
+
+
 def test_load_payload_sizes_are_the_api_bodies_sizes() -> None:
     # A load schedule's payload_bytes stands for the body the api generator sends: a PATCH
     # sends a third of the fields, so its payload is a third of a PUT's, not the same.
-    import orjson
 
     persona = PersonaCatalog([]).get("normal_user")
     load = [r for b in Dataset([(persona, 1.0)], "load", 6000, 1).blocks() for r in b]
     api = [r for b in Dataset([(persona, 1.0)], "api", 6000, 1).blocks() for r in b]
     for method in ("PATCH", "PUT"):
-        scheduled = [r["payload_bytes"] for r in load if r["method"] == method]
-        sent = [
-            len(orjson.dumps(r["request"]["body"]))
-            for r in api
-            if r["request"]["method"] == method and isinstance(r["request"]["body"], dict)
-        ]
-        ratio = (sum(scheduled) / len(scheduled)) / (sum(sent) / len(sent))
+        ratio = _scheduled_to_sent(load, api, method)
         assert 0.75 < ratio < 1.33, (method, ratio)
 
 
@@ -366,13 +373,7 @@ def test_load_batch_sizes_and_payloads_are_the_api_requests() -> None:
     ]
     assert max(items) == max(r["batch_size"] for r in batched) == 50
     for method in ("PATCH", "PUT"):
-        scheduled = [r["payload_bytes"] for r in load if r["method"] == method]
-        sent = [
-            len(orjson.dumps(r["request"]["body"]))
-            for r in api
-            if r["request"]["method"] == method and isinstance(r["request"]["body"], dict)
-        ]
-        ratio = (sum(scheduled) / len(scheduled)) / (sum(sent) / len(sent))
+        ratio = _scheduled_to_sent(load, api, method)
         assert 0.75 < ratio < 1.33, (method, ratio)
     posted = [r["payload_bytes"] for r in batched]
     sent = [

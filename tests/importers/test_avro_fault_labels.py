@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from persona_gen.runtime.check_validators import _avro_validator
-from tests.helpers import PERSONAS, run_cli
+from tests.helpers import PERSONAS, generated_rows, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 400
@@ -62,12 +62,7 @@ def fault_records(tmp_path: Path, avsc: Path, persona: str) -> list[dict[str, An
         args = ["import-schema", str(avsc), "-t", "fault", "-c", str(N), "-o", str(profile)]
         result = run_cli(args)
         assert result.code == 0, result.stderr
-    out = tmp_path / persona
-    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out)])
-    assert result.code == 0, result.stderr
-    [data] = [p for p in out.glob("*.json") if not p.name.endswith(".manifest.json")]
-    rows: list[dict[str, Any]] = json.loads(data.read_text(encoding="utf-8"))
-    return rows
+    return generated_rows(profile, persona, tmp_path / persona)
 
 
 def disagreements(

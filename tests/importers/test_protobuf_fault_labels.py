@@ -20,7 +20,7 @@ import pytest
 from protobuf_proof import problem
 
 from persona_gen.importers.protobuf import descriptor_set, message_class
-from tests.helpers import PERSONAS, run_cli
+from tests.helpers import PERSONAS, generated_rows, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "protobuf"
@@ -88,12 +88,7 @@ def fault_records(
         args = ["import-schema", str(proto), "-e", entity, "-t", "fault", "-c", str(n)]
         result = run_cli([*args, "-I", str(CORPUS), "-o", str(profile), "--force"])
         assert result.code == 0, result.stderr
-    out = tmp_path / persona
-    result = run_cli(["generate", str(profile), "--persona", persona, "-o", str(out)])
-    assert result.code == 0, result.stderr
-    [data] = [p for p in out.glob("*.json") if not p.name.endswith(".manifest.json")]
-    rows: list[dict[str, Any]] = json.loads(data.read_text(encoding="utf-8"))
-    return rows
+    return generated_rows(profile, persona, tmp_path / persona)
 
 
 def disagreements(

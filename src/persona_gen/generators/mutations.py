@@ -112,7 +112,8 @@ def as_source_reads(leaf: Leaf, rule: str | None, value: Any) -> str | None:
     """``rule``, the one ``value`` breaks by ``leaf``'s schema, as the source reads it: a
     field of a protobuf message (whose null reads as absent) takes numbers written as text
     and lenient base64 (``check.protobuf_takes``)."""
-    if rule is not None and leaf.null_as_absent and protobuf_takes(leaf.schema, value):
+    # (only the rules the JSON mapping reads past: a number's text, base64's alphabet)
+    if rule in ("type", "format") and leaf.null_as_absent and protobuf_takes(leaf.schema, value):
         return None
     return rule
 
