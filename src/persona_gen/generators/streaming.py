@@ -15,6 +15,7 @@ from persona_gen.generators.base import Generator, Record, repeats_of, uuid_ids
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.mutations import Outcome
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
+from persona_gen.values.event_time import EventTimeField, event_time_fields
 from persona_gen.values.rows import rows_from_columns
 
 __all__ = ["PARTITIONS", "StreamingGenerator", "murmur2_partition"]
@@ -100,12 +101,18 @@ class StreamingGenerator(Generator):
         self.kinds_of: dict[str, list[int]] = {}
         for k, entity in enumerate(self.event_entities):
             self.kinds_of.setdefault(entity, []).append(k)
+        # Per event type, the payload fields that hold the event's time.
+        self.time_fields: list[tuple[EventTimeField, ...]] = [
+            event_time_fields(self.ctx.domain.entities[e], t)
+            for t, e in zip(self.event_types, self.event_entities, strict=True)
+        ]
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         n = trace.n
         kinds = rng.integers(0, len(self.event_types), n)
         payloads: list[Any] = [None] * n
         outcomes: list[list[Outcome]] = [[] for _ in range(n)]
+        event_times = self.times(trace.t_ms)
         for entity, ks in self.kinds_of.items():
             # One synthesizer call per entity (a call's fixed cost is large), for the events
             # of all the types that carry it, in event order.
@@ -114,6 +121,7 @@ class StreamingGenerator(Generator):
                 got = self.synth.records(
                     entity, rows.size, rng, self.rows(trace.first_index, rows.size)
                 )
+                self._stamp(got, rows, kinds, trace.t_ms, event_times)
                 found = self.effects[entity].apply(got, trace, rng, rows)
                 for j, row in enumerate(rows.tolist()):
                     payloads[row], outcomes[row] = got[j], found[j]
@@ -125,7 +133,7 @@ class StreamingGenerator(Generator):
         arrival = trace.t_ms + trace.delivery_ms.astype(np.int64)
         actors, sessions = self.actor_ids(trace), self.session_ids(trace)
         event_ids = uuid_ids(trace.request, self.salt ^ 0xE7E)
-        event_times, ingest_times = self.times(trace.t_ms), self.times(arrival)
+        ingest_times = self.times(arrival)
         failure = trace.details.get("failure")
         offline = trace.details.get("offline")
         deprecated = trace.marks.get("deprecated")
@@ -198,6 +206,34 @@ class StreamingGenerator(Generator):
         )
         # In the order a consumer receives them: by arrival.
         return [records[i] for i in np.argsort(arrival, kind="stable").tolist()]
+
+    def _stamp(
+        self,
+        payloads: list[Any],
+        rows: np.ndarray,
+        kinds: np.ndarray,
+        t_ms: np.ndarray,
+        texts: list[str],
+    ) -> None:
+        """Write each event's time into its payload's event-time fields, where the payload
+        holds one (an optional field left out, or a null, stays so): before the content
+        behaviours, which may then change it as they change any value."""
+        fields = self.time_fields
+        if not any(fields):
+            return
+        ms, kind = t_ms.tolist(), kinds.tolist()
+        for j, row in enumerate(rows.tolist()):
+            payload = payloads[j]
+            if not isinstance(payload, dict):
+                continue
+            for field in fields[kind[row]]:
+                name = field.name
+                if payload.get(name) is None:
+                    continue
+                if not field.as_ms:
+                    payload[name] = texts[row]
+                elif field.low <= ms[row] <= field.high:  # (else the drawn value stays)
+                    payload[name] = ms[row]
 
     def sparse_columns(self) -> dict[str, str]:
         return {"offline": "string", "error": "object"}

@@ -14,9 +14,16 @@ from typing import Any
 from persona_gen.entities.keys import path_parameters
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.errors import UnknownNameError
+from persona_gen.values.event_time import event_time_problems
 from persona_gen.values.strings import FORMATS
 
-__all__ = ["KNOWN_FORMATS", "format_problems", "path_param_problems", "reference_problems"]
+__all__ = [
+    "KNOWN_FORMATS",
+    "event_time_problems_of",
+    "format_problems",
+    "path_param_problems",
+    "reference_problems",
+]
 
 Path = tuple[Hashable, ...]
 
@@ -41,6 +48,16 @@ def _formats(schema: Schema, at: Path) -> Iterator[tuple[Path, str]]:
             hint = f" Did you mean '{close[0]}'?" if close else ""
             listing = ", ".join(sorted(KNOWN_FORMATS))
             yield (*where, "format"), f"unknown format '{s.format}'.{hint} Known: {listing}"
+
+
+def event_time_problems_of(domain: Domain) -> list[tuple[Path, str]]:
+    """(path inside the profile, message) for every ``semantic: event_time`` that no event's
+    time can be written into (a field of the wrong kind, or not at the top level)."""
+    return [
+        (("domain", "entities", name, "schema", *at), message)
+        for name, entity in domain.entities.items()
+        for at, message in event_time_problems(entity)
+    ]
 
 
 def path_param_problems(domain: Domain, written: Any) -> list[tuple[Path, str]]:

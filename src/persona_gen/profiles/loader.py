@@ -26,7 +26,12 @@ from persona_gen.errors import PersonaGenError, Problem, UnknownNameError, Valid
 from persona_gen.generators import GENERATORS
 from persona_gen.importers import FORMAT_ALIASES, IMPORTERS
 from persona_gen.personas.loader import PersonaCatalog, pydantic_problems
-from persona_gen.profiles.checks import format_problems, path_param_problems, reference_problems
+from persona_gen.profiles.checks import (
+    event_time_problems_of,
+    format_problems,
+    path_param_problems,
+    reference_problems,
+)
 from persona_gen.profiles.model import DatasetSpec, ProfileFile
 from persona_gen.sinks import FORMATS, check_sink_url, extension_mismatch, sink_from_folder
 from persona_gen.values.feasible import parameter_problems, unsatisfiable
@@ -86,6 +91,8 @@ def load_profile(path: Path, catalog: PersonaCatalog | None = None) -> Profile:
             problems.append(located.problem(at, message))
         for rule, message in parameter_problems(domain):
             problems.append(located.problem(("domain", *rule), message))
+        for rule, message in event_time_problems_of(domain):
+            problems.append(located.problem(rule, message))
         if spec.source is None:  # (an imported schema may do both: it is kept as it was)
             for rule, message in [
                 *format_problems(domain),

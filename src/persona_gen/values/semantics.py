@@ -58,7 +58,7 @@ _STRING_RULES: list[tuple[str, str]] = [
     (r"(^|_)(gender|sex)$", "gender"),
     (r"(^|_)(slug)$", "slug"),
     (r"(^|_)(uuid|guid)$", "uuid"),
-    (r"(_at|_time|timestamp|_ts|datetime)$", "date-time"),
+    (r"(_at|_time|timestamp|_ts|datetime)$|^(ts|time)$", "date-time"),
     (r"(^|_)(date|dob|birthday|birth_date|birthdate|_date)$|_date$|_on$", "date"),
     (r"(^|_)(id|key|code|ref|reference|number|no)$", "identifier"),
     (r"(^|_)(status|state|type|kind|category|level|tier|plan|role)$", "category"),

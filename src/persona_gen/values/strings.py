@@ -410,6 +410,8 @@ SEMANTICS: dict[str, StringColumn] = {
     "slug": _slug,
     "uuid": _uuid,
     "date-time": _datetime,
+    # (an event's own time: the streaming generator writes the event's time into it)
+    "event_time": _datetime,
     "date": _date,
     "category": _category,
 }
