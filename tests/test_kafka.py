@@ -1112,3 +1112,60 @@ def test_kafka_without_a_topic_for_records_naming_none_is_a_usage_error(
     dataset = Dataset([(PersonaCatalog().get("normal_user"), 1.0)], "file", 10, seed=1)
     with pytest.raises(UsageError, match="file records name no topic"):
         send_dataset(dataset, f"kafka://{kafka_bootstrap}")
+
+
+def test_generate_paces_a_profiles_datasets_sent_to_kafka(
+    kafka_bootstrap: str, tmp_path: Path
+) -> None:
+    # `generate` had no pacing: a profile's stream (the only way to send an imported
+    # schema's events) always went out as fast as it was made.
+    from tests.helpers import run_cli
+
+    topic = new_topic(kafka_bootstrap, 3)
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: paced\nversion: 1.0.0\npersonas: [noisy_device]\ndatasets:\n"
+        f"  - {{name: tele, type: streaming, count: 5000, sink: 'kafka://{kafka_bootstrap}/{topic}'}}\n"
+        "  - {name: rows, type: file, count: 10, format: jsonl}\n"
+    )
+    began = time.monotonic()
+    out = str(tmp_path / "out")
+    pacing = ["--rate", "400/s", "--duration", "1.5"]
+    result = run_cli(["generate", str(profile), "-o", out, "-s", "1", *pacing])
+    took = time.monotonic() - began
+    assert result.code == 0, result.stderr
+    manifest = orjson.loads((tmp_path / "out" / "tele.kafka.manifest.json").read_bytes())
+    sent = manifest["count"]
+    assert 300 <= sent <= 700, sent  # (400/s for 1.5 s: 600, less what start-up took)
+    assert manifest["delivery"]["stopped"] == "duration"
+    assert f"tele: --duration 1.5s reached after {sent} of 5000 records" in result.stderr
+    assert took >= 1.4
+    # (a dataset written to a file is not paced: all of it is there)
+    assert len((tmp_path / "out" / "rows.jsonl").read_bytes().splitlines()) == 10
+    assert len(consume_all(kafka_bootstrap, topic, sent)) == sent
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--realtime"], "dataset 'rows': --realtime follows the records' own times"),
+        (["--speed", "2"], "--speed applies with --realtime"),
+    ],
+)
+def test_generate_refuses_pacing_a_dataset_cannot_take(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    from tests.helpers import run_cli
+
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: paced\nversion: 1.0.0\npersonas: [noisy_device]\ndatasets:\n"
+        "  - {name: rows, type: file, count: 10, sink: 'kafka://127.0.0.1:1/t'}\n"
+    )
+    result = run_cli(["generate", str(profile), *args])
+    assert result.code == 1, result.stderr
+    assert message in result.stderr
+    profile.write_text(profile.read_text().replace(", sink: 'kafka://127.0.0.1:1/t'", ""))
+    result = run_cli(["generate", str(profile), "--rate", "5/s"])
+    assert result.code == 1
+    assert "pace datasets sent to a sink (--sink, or a dataset's sink:)" in result.stderr

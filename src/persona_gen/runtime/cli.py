@@ -70,6 +70,25 @@ IncludeInvalid = Annotated[
         "labelled invalid (the database rejects them; nothing is kept).",
     ),
 ]
+Rate = Annotated[
+    str | None,
+    typer.Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
+]
+Realtime = Annotated[
+    bool,
+    typer.Option(
+        "--realtime",
+        help="With --sink: send when the records' own times say "
+        "(bursts, gaps and late deliveries in wall-clock time).",
+    ),
+]
+Speed = Annotated[
+    float, typer.Option("--speed", help="With --realtime: play time this many times faster.")
+]
+Duration = Annotated[
+    float | None,
+    typer.Option("--duration", help="With --sink: stop after this many seconds."),
+]
 Start = Annotated[
     str | None,
     typer.Option(
@@ -359,25 +378,10 @@ def quick(
     ] = None,
     create_tables: CreateTables = False,
     include_invalid: IncludeInvalid = False,
-    rate: Annotated[
-        str | None,
-        typer.Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
-    ] = None,
-    realtime: Annotated[
-        bool,
-        typer.Option(
-            "--realtime",
-            help="With --sink: send when the records' own times say "
-            "(bursts, gaps and late deliveries in wall-clock time).",
-        ),
-    ] = False,
-    speed: Annotated[
-        float, typer.Option("--speed", help="With --realtime: play time this many times faster.")
-    ] = 1.0,
-    duration: Annotated[
-        float | None,
-        typer.Option("--duration", help="With --sink: stop after this many seconds."),
-    ] = None,
+    rate: Rate = None,
+    realtime: Realtime = False,
+    speed: Speed = 1.0,
+    duration: Duration = None,
     start: Start = None,
 ) -> None:
     """Generate one dataset from one persona."""
@@ -426,12 +430,7 @@ def quick(
             pace=pace,
         )
         _report_delivery(doc, manifest_file)
-        if doc["count"] < n:
-            print(
-                f"persona-gen: --duration {duration:g}s reached after {doc['count']} of {n} "
-                "records",
-                file=sys.stderr,
-            )
+        _report_duration(doc, n, duration)
         return
     from persona_gen.runtime.write import make_encoder
     from persona_gen.sinks import extension_mismatch
@@ -726,6 +725,10 @@ def generate(
     create_tables: CreateTables = False,
     include_invalid: IncludeInvalid = False,
     start: Start = None,
+    rate: Rate = None,
+    realtime: Realtime = False,
+    speed: Speed = 1.0,
+    duration: Duration = None,
 ) -> None:
     """Generate the datasets a profile declares."""
     from persona_gen.runtime.generate import plan
@@ -748,6 +751,7 @@ def generate(
         now_ms=drawn.now_ms,
     )
     check_database_options((item.sink for item in planned), create_tables, include_invalid)
+    pace = _profile_pacer(planned, rate=rate, realtime=realtime, speed=speed, duration=duration)
     if dry_run and pretty:
         raise UsageError("--pretty indents the datasets written, and --dry-run writes none")
     # --pretty indents the datasets written as JSON files, and is refused when there is none
@@ -788,11 +792,13 @@ def generate(
                         extra=extra,
                         create_tables=create_tables,
                         include_invalid=include_invalid,
+                        pace=pace,
                     )
                 except SinkError as exc:
                     _record_shared_failure(exc, item, prepared, output, extra)
                     raise
                 _report_delivery(doc, written)
+                _report_duration(doc, dataset.count, duration, item.name)
             else:
                 write_dataset(
                     dataset,
@@ -816,6 +822,59 @@ def generate(
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)
             raise
     _stderr_console().print(summary)
+
+
+def _profile_pacer(
+    planned: list[PlannedDataset],
+    *,
+    rate: str | None,
+    realtime: bool,
+    speed: float,
+    duration: float | None,
+) -> Any:
+    """The pacing of ``generate``'s datasets sent to a sink (each in turn; datasets written
+    to files are not paced), refused where no dataset goes to a sink or one's records have
+    no times to follow."""
+    sent = [item for item in planned if item.sink]
+    if not sent and (rate is not None or realtime or duration is not None):
+        raise UsageError(
+            "--rate, --realtime and --duration pace datasets sent to a sink (--sink, or a "
+            "dataset's sink:), and this run sends none"
+        )
+    check_pacing(
+        sent[0].sink if sent else None,
+        "streaming",
+        rate=rate,
+        realtime=realtime,
+        speed=speed,
+        duration=duration,
+    )
+    for item in sent:
+        try:
+            check_pacing(
+                item.sink,
+                item.generator,
+                rate=rate,
+                realtime=realtime,
+                speed=speed,
+                duration=duration,
+            )
+        except UsageError as exc:  # (what only this dataset's records lack)
+            raise UsageError(f"dataset '{item.name}': {exc}") from None
+    return pacer(rate, realtime, speed, duration)
+
+
+def _report_duration(
+    doc: dict[str, Any], count: int, duration: float | None, dataset: str | None = None
+) -> None:
+    """Say that ``--duration`` ended a dataset's sending before its last record."""
+    if duration is not None and doc["count"] < count:
+        which = f"{dataset}: " if dataset else ""
+        print(
+            f"persona-gen: {which}--duration {duration:g}s reached after {doc['count']} of "
+            f"{count} records",
+            file=sys.stderr,
+        )
 
 
 def _run_extra(profile: Profile) -> dict[str, Any]:
