@@ -577,7 +577,6 @@ def test_decimal_range_edges_fit_the_decimal(tmp_path: Path, precision: int, sca
             uuid.UUID("6ba7b810-9dad-11d1-80b4-00c04fd430c8").bytes,
         ),
         ({"type": "int", "logicalType": "date"}, "2024-02-29", dt.date(2024, 2, 29)),
-        ({"type": "int", "logicalType": "time-millis"}, "13:14:15", dt.time(13, 14, 15)),
         ({"type": "int", "logicalType": "time-millis"}, "13:14:15Z", dt.time(13, 14, 15)),
         (
             {"type": "long", "logicalType": "time-micros"},
@@ -875,13 +874,23 @@ def test_to_avro_datum_unknown_entity() -> None:
             123.45,
             r"does not fit decimal\(4,2\)",
         ),
-        ({"type": "int", "logicalType": "date"}, "yesterday", "is not an ISO date"),
+        ({"type": "int", "logicalType": "date"}, "yesterday", "is not an RFC 3339 date"),
         (
             {"type": "long", "logicalType": "timestamp-millis"},
             "2025-10-23T19:55:52.896Z\x00",
-            "is not an ISO date-time",
+            "is not an RFC 3339 date-time",
         ),
-        ({"type": "int", "logicalType": "time-millis"}, "25:00:00", "is not an ISO time"),
+        # (RFC 3339, as the labels' date-time format: a zone, seconds and a "T" are required;
+        # a zone-less time was read as UTC though labelled invalid)
+        (
+            {"type": "long", "logicalType": "timestamp-millis"},
+            "2025-10-23T19:55:52.896",
+            r"not an RFC 3339 date-time \(such as 2025-01-31T10:00:00Z\)",
+        ),
+        ({"type": "long", "logicalType": "timestamp-millis"}, "2025-10-23T19:55Z", "RFC 3339"),
+        ({"type": "long", "logicalType": "timestamp-micros"}, "2025-10-23 19:55:52Z", "RFC 3339"),
+        ({"type": "int", "logicalType": "time-millis"}, "25:00:00Z", "is not an RFC 3339 time"),
+        ({"type": "int", "logicalType": "time-millis"}, "10:00:00", "is not an RFC 3339 time"),
         ({"type": "string", "logicalType": "uuid"}, "nope", "is not a UUID"),
         (
             {"type": "fixed", "name": "Dur", "size": 12, "logicalType": "duration"},

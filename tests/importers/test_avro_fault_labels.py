@@ -19,7 +19,7 @@ from persona_gen.runtime.check_validators import _avro_validator
 from tests.helpers import PERSONAS, generated_rows, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
-N = 400
+N = 1_500
 
 # Fields with and without defaults, of every kind a default can take, nullable or not, at
 # the top and in a nested record (no timestamps: see the user-event test below).
@@ -93,14 +93,15 @@ def test_fields_with_defaults_or_null_are_not_labelled_required(
     assert all(r["rule"] == "required" for r in rows if r["mutation"] == "missing_required")
 
 
-@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
-def test_user_event_fields_left_out_are_labelled_as_fastavro_reads_them(
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user", "legacy_client"])
+def test_user_event_fault_labels_agree_with_the_avro_converter(
     tmp_path: Path, persona: str
 ) -> None:
     avsc = ROOT / "schemas" / "user-event.avsc"
     rows = fault_records(tmp_path, avsc, persona)
-    found = disagreements(avsc, "com.example.events.UserEvent", rows)
-    # (a date-time cut before its zone is read as UTC by the Avro converter, but labelled
-    # `format`: another disagreement, about formats, not presence)
-    assert [d for d in found if d[0] in ("missing_required", "null_injection")] == []
+    # (fields left out are labelled as fastavro reads them; and a timestamp cut before its
+    # zone, labelled `format` as RFC 3339 says, was read as UTC by the converter: 20 of
+    # 9,000 records of these personas were sent to Kafka or Avro files though labelled
+    # invalid)
+    assert disagreements(avsc, "com.example.events.UserEvent", rows) == []
     assert any(r["mutation"] == "missing_required" for r in rows)

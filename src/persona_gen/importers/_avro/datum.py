@@ -36,13 +36,17 @@ _EPOCH = dt.datetime(1970, 1, 1, tzinfo=_UTC)
 _EPOCH_DAY = dt.date(1970, 1, 1)
 _UNITS = {"millis": 1_000, "micros": 1_000_000, "nanos": 1_000_000_000}
 _DATE = r"\d{4}-\d{2}-\d{2}"
-_TIME = r"\d{2}:\d{2}(?::\d{2}(?:\.\d{1,6})?)?"
-_OFFSET = r"(?:[Zz]|[+-]\d{2}:\d{2})?"
+# RFC 3339, as JSON Schema's date-time and time formats (what an imported timestamp's or
+# time's labels hold a value to): seconds and a zone are required, so a value the labels
+# call invalid is not converted either (a zone-less one was read as UTC).
+_TIME = r"\d{2}:\d{2}:\d{2}(?:\.\d+)?"
+_OFFSET = r"(?:[Zz]|[+-]\d{2}:\d{2})"
 _ISO = {
     "date": re.compile(_DATE),
     "time": re.compile(_TIME + _OFFSET),
-    "date-time": re.compile(f"{_DATE}[Tt ]{_TIME}{_OFFSET}"),
+    "date-time": re.compile(f"{_DATE}[Tt]{_TIME}{_OFFSET}"),
 }
+_EXAMPLES = {"date": "2025-01-31", "time": "10:00:00Z", "date-time": "2025-01-31T10:00:00Z"}
 _DURATION = re.compile(
     r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
@@ -255,10 +259,10 @@ def _iso(parse: Any, value: Any, what: str, path: str) -> Any:
         raise Mismatch(path, f"expected an ISO {what} string, got {_kind(value)}")
     if _ISO[what].fullmatch(value):  # fromisoformat alone lets e.g. a trailing NUL through
         try:
-            return parse(value)
+            return parse(value.upper())  # (RFC 3339 takes "t" and "z"; fromisoformat does not)
         except ValueError:
             pass
-    raise Mismatch(path, f"{value[:60]!r} is not an ISO {what}")
+    raise Mismatch(path, f"{value[:60]!r} is not an RFC 3339 {what} (such as {_EXAMPLES[what]})")
 
 
 def _decimal(value: Any, schema: Mapping[str, Any], path: str) -> decimal.Decimal:
