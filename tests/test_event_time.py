@@ -160,3 +160,24 @@ def test_problems_name_the_place_in_the_schema() -> None:
     [(at, message)] = event_time_problems(entity)
     assert at == ("fields", "n", "semantic")
     assert "multiple_of" in message
+
+
+@pytest.mark.parametrize("persona", ["legacy_client", "noisy_device"])
+def test_the_attempts_and_resends_of_an_event_carry_its_first_attempts_payload(
+    persona: str,
+) -> None:
+    # (a retry storm's attempts share the event_id consumers de-duplicate on, but each
+    # carried a payload of its own: 104 of 104 legacy_client storms in 5,000 events)
+    by_id: dict[str, list[dict[str, Any]]] = {}
+    for r in records(persona, "streaming", 5_000, seed=3):
+        by_id.setdefault(r["event_id"], []).append(r)
+    repeated = [group for group in by_id.values() if len(group) > 1]
+    assert len(repeated) > 50
+    for group in repeated:
+        first = min(group, key=lambda r: (r["attempt"], r["duplicate"]))
+        for r in group:
+            assert (r["event_type"], r["payload"], r["violations"]) == (
+                first["event_type"],
+                first["payload"],
+                first["violations"],
+            )

@@ -125,8 +125,9 @@ class StreamingGenerator(Generator):
                 found = self.effects[entity].apply(got, trace, rng, rows)
                 for j, row in enumerate(rows.tolist()):
                     payloads[row], outcomes[row] = got[j], found[j]
-        for row, src in repeats_of(trace, trace.duplicate, by_attempt=True):
-            # A re-send carries the very event it repeats.
+        for row, src in repeats_of(trace, (trace.attempt > 1) | trace.duplicate):
+            # A re-send, and a retry storm's later attempts, carry the very event of its
+            # first attempt (consumers de-duplicate on event_id: the attempts share it).
             kinds[row] = kinds[src]
             payloads[row], outcomes[row] = copy.deepcopy(payloads[src]), list(outcomes[src])
         sequence = _sequences(trace).tolist()
