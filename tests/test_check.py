@@ -624,6 +624,25 @@ def test_repeated_keys_of_streaming_payloads_are_reported_but_not_re_sends(
     assert "unique key (id=" in report.problems[0].reason
 
 
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_a_retry_storms_later_attempts_repeat_their_payload_without_a_problem(
+    tmp_path: Path, fmt: str
+) -> None:
+    # (they carry the first attempt's event, keys included: its retries, not new events)
+    profile, data = _generate(
+        tmp_path, "users.sql", "streaming", entity="users", fmt=fmt, persona="legacy_client",
+        count=3000,
+    )  # fmt: skip
+    if fmt == "json":
+        attempts = [r["attempt"] for r in json.loads(data.read_text())]
+    else:
+        with data.open(newline="", encoding="utf-8") as handle:
+            attempts = [int(r["attempt"]) for r in csv.DictReader(handle)]
+    assert max(attempts) > 1, "legacy_client retries"
+    report = _check(profile, data)
+    assert report.ok, report.problems[:3]
+
+
 def test_a_truncated_csv_row_and_a_label_not_true_or_false_are_problems(tmp_path: Path) -> None:
     profile, data = _generate(tmp_path, "users.sql", "file", entity="users", fmt="csv", count=30)
     with data.open(newline="", encoding="utf-8") as f:

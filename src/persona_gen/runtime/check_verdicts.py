@@ -283,6 +283,10 @@ def _unshowable(
     )
 
 
+def _as_is(value: Any) -> Any:
+    return value
+
+
 def repeated_keys(
     report: CheckReport,
     record: dict[str, Any],
@@ -295,12 +299,15 @@ def repeated_keys(
 ) -> None:
     """A problem for a file row or streaming payload whose primary key or UNIQUE key repeats
     an earlier one's (``seen``: each key's values so far; a key with a NULL or missing
-    column never clashes). A re-sent event (``duplicate: true``) repeats its payload on
-    purpose and is left out; so are payloads read without their envelope (Avro, Protobuf),
-    which cannot tell a re-send."""
+    column never clashes). A re-sent event (``duplicate: true``) and a retry's later attempt
+    (``attempt`` above 1) repeat their payload on purpose and are left out; so are payloads
+    read without their envelope (Avro, Protobuf), which cannot tell a re-send."""
     if generator == "streaming":
-        resent = text_cell(record.get("duplicate")) if text else record.get("duplicate")
+        cell = text_cell if text else _as_is
+        resent, attempt = cell(record.get("duplicate")), cell(record.get("attempt"))
         if "duplicate" not in record or resent is not False:
+            return
+        if isinstance(attempt, int) and attempt > 1:
             return
     resolved = resolver(record, position)
     if resolved is None:
