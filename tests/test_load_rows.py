@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from collections import Counter, defaultdict
+from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import numpy as np
 import pytest
 
 from persona_gen import Dataset, PersonaCatalog
+from persona_gen.generators.forms import query_string
+from persona_gen.generators.load import LoadGenerator, _pair_texts
 from persona_gen.personas.engine import PersonaEngine
 from persona_gen.seeds import BLOCK_SIZE
-from tests.helpers import PERSONAS
+from tests.helpers import PERSONAS, SCHEMAS, run_cli
 
 CATALOG = PersonaCatalog()
 BLOCKS = 40  # 40,960 rows a persona
@@ -70,3 +75,116 @@ def test_the_first_row_of_a_session_has_no_think_time(persona: str) -> None:
     assert len(thinking) <= 0.015 * len(first), (len(thinking), len(first))
     # ... and each such row is a session's first row in a later block than its first block's
     assert all(i >= BLOCK_SIZE for i in thinking)
+
+
+def test_a_query_string_is_written_as_openapis_default_form_style() -> None:
+    assert query_string({}) == ""
+    assert query_string({"page": 3, "limit": 20}) == "page=3&limit=20"
+    assert query_string({"tag": ["a b", "ü/&"], "on": True, "none": None}) == (
+        "tag=a%20b&tag=%C3%BC%2F%26&on=true&none="
+    )
+    assert query_string({"filter": {"team": "ops", "seats": 12}, "empty": []}) == (
+        "team=ops&seats=12"
+    )
+    assert query_string({"x y": 1.5}) == "x%20y=1.5"
+
+
+def test_a_built_in_list_request_pages_as_the_api_generator_does() -> None:
+    rows = load_rows("normal_user", blocks=8)
+    api = Dataset([(CATALOG.get("normal_user"), 1.0)], "api", 8 * BLOCK_SIZE, 5)
+    api_queries = [r["request"]["query"] for b in api.blocks() for r in b]
+    listing = [r for r in rows if r["method"] == "GET" and "{" not in r["endpoint"]]
+    assert listing and all(r["query"] for r in listing)
+    assert all(not r["query"] for r in rows if r not in listing)
+    pages = [dict(parse_qsl(r["query"], strict_parsing=True)) for r in listing]
+    assert {tuple(p) for p in pages} == {("page", "limit")}
+    assert {int(p["page"]) for p in pages} == {q["page"] for q in api_queries if q}
+    assert {int(p["limit"]) for p in pages} == {q["limit"] for q in api_queries if q}
+
+
+def test_a_retry_and_a_re_send_send_their_sources_query(tmp_path: Path) -> None:
+    rows = load_rows("legacy_client", blocks=8) + load_rows("noisy_device", blocks=8)
+    first: dict[tuple[str, str], str] = {}
+    repeated = 0
+    for r in rows:
+        key = (r["persona"], r["request_id"])
+        if key in first:
+            repeated += 1
+            assert r["query"] == first[key], r
+        else:
+            first[key] = r["query"]
+    assert repeated > 500
+
+
+def test_the_query_leaves_every_other_value_as_it_was(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_query = load_rows("legacy_client", blocks=3)
+    monkeypatch.setattr(LoadGenerator, "_queried", property(lambda self: False))
+    without = load_rows("legacy_client", blocks=3)
+    assert any(r["query"] for r in with_query) and not any(r["query"] for r in without)
+    for a, b in zip(with_query, without, strict=True):
+        assert {**a, "query": ""} == b
+
+
+def _profile_rows(tmp_path: Path, kind: str) -> list[dict[str, Any]]:
+    profile = tmp_path / f"{kind}.yaml"
+    made = run_cli(
+        [
+            "import-schema",
+            str(SCHEMAS / "openapi-users.yaml"),
+            "-e",
+            "User",
+            "-t",
+            kind,
+            "-c",
+            "20000",
+            "-o",
+            str(profile),
+        ]
+    )
+    assert made.code == 0, made.stderr
+    dataset = Dataset.from_profile(profile, seed=3)
+    return [r for block in dataset.blocks() for r in block]
+
+
+def test_an_imported_operation_sends_its_declared_query_as_the_api_generator_does(
+    tmp_path: Path,
+) -> None:
+    # The query parameters of the spec's operations (GET /v1/users: page, limit, status; all
+    # optional): each sent about half the time, its value fitting its schema, as in the api
+    # generator's records of the same operation.
+    loads = _profile_rows(tmp_path, "load")
+    apis = _profile_rows(tmp_path, "api")
+    sent: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    counts: Counter[str] = Counter()
+    for r in loads:
+        counts[f"{r['method']} {r['endpoint']}"] += 1
+        for name, value in parse_qsl(r["query"], strict_parsing=True, keep_blank_values=True):
+            sent[f"{r['method']} {r['endpoint']}"][name].append(value)
+    api_sent: dict[str, Counter[str]] = defaultdict(Counter)
+    api_counts: Counter[str] = Counter()
+    for r in apis:
+        op = (
+            r["request"]["method"]
+            + " "
+            + ("/v1/users" if r["request"]["path"].rstrip("/") == "/v1/users" else "")
+        )
+        api_counts[op] += 1
+        for name in r["request"]["query"]:
+            api_sent[op][name] += 1
+    assert set(sent) == {"GET /v1/users"}
+    listing = sent["GET /v1/users"]
+    assert set(listing) == {"page", "limit", "status"} == set(api_sent["GET /v1/users"])
+    n, api_n = counts["GET /v1/users"], api_counts["GET /v1/users"]
+    for name, values in listing.items():
+        share, api_share = len(values) / n, api_sent["GET /v1/users"][name] / api_n
+        assert abs(share - 0.5) < 4 * (0.25 / n) ** 0.5, (name, share)
+        assert abs(share - api_share) < 4 * (0.25 / n + 0.25 / api_n) ** 0.5, (name, share)
+    assert all(int(v) >= 1 for v in listing["page"])
+    assert all(1 <= int(v) <= 100 for v in listing["limit"])
+    assert set(listing["status"]) == {"active", "suspended", "pending"}
+
+
+def test_a_rows_pairs_are_written_as_query_string_writes_them() -> None:
+    values: list[Any] = [1, True, 1.0, -3, "a b", "1", None, [], ["x", 2], {"a": 1}, False, 0]
+    assert _pair_texts("n m", values) == [query_string({"n m": v}) for v in values]
+    assert _pair_texts("n", values)[:4] == ["n=1", "n=true", "n=1.0", "n=-3"]
