@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
@@ -188,3 +189,73 @@ def test_a_rows_pairs_are_written_as_query_string_writes_them() -> None:
     values: list[Any] = [1, True, 1.0, -3, "a b", "1", None, [], ["x", 2], {"a": 1}, False, 0]
     assert _pair_texts("n m", values) == [query_string({"n m": v}) for v in values]
     assert _pair_texts("n", values)[:4] == ["n=1", "n=true", "n=1.0", "n=-3"]
+
+
+def _overlaps(rows: list[dict[str, Any]], key: str) -> float:
+    """The share of pairs of consecutive rows (by offset) of one ``key`` whose first is
+    still expected in flight when the second starts, the rows of one concurrent group left
+    out (as docs/generators/load.md#replaying measures it)."""
+    by: dict[Any, list[int]] = defaultdict(list)
+    for i, row in enumerate(rows):
+        by[row[key]].append(i)
+    pairs = overlapping = 0
+    for index in by.values():
+        index.sort(key=lambda i: (rows[i]["offset_ms"], i))
+        for a, b in itertools.pairwise(index):
+            ra, rb = rows[a], rows[b]
+            grouped = ra["concurrency"] == rb["concurrency"] > 1
+            together = rb["offset_ms"] - ra["offset_ms"] < 5  # (within jitter_ms, 3 ms)
+            if grouped and together and ra["session_id"] == rb["session_id"]:
+                continue
+            pairs += 1
+            overlapping += ra["offset_ms"] + ra["expected_latency_ms"] > rb["offset_ms"]
+    return overlapping / pairs
+
+
+def _vus_running_sessions_at_once(rows: list[dict[str, Any]]) -> tuple[int, int, int]:
+    """Of the vus, how many run two sessions at once (a session from its first row's offset
+    to its last's), how many there are, and the most sessions one runs at once."""
+    span: dict[str, tuple[int, int, int]] = {}
+    for row in rows:
+        at, was = row["offset_ms"], span.get(row["session_id"])
+        span[row["session_id"]] = (
+            (row["vu"], at, at) if was is None else (was[0], min(at, was[1]), max(at, was[2]))
+        )
+    by: dict[int, list[tuple[int, int]]] = defaultdict(list)
+    for vu, start, end in span.values():
+        by[vu] += [(start, 1), (end, -1)]
+    busy = most = 0
+    for events in by.values():
+        running = peak = 0
+        for _, step in sorted(events, key=lambda e: (e[0], -e[1])):
+            running += step
+            peak = max(peak, running)
+        busy += peak > 1
+        most = max(most, peak)
+    return busy, len(by), most
+
+
+# docs/generators/load.md#replaying (-s 7, 102,400 rows): the shares of overlapping pairs of
+# a vu's and a session's rows, the share of vus running sessions at once, the most at once.
+REPLAYING = {
+    "normal_user": (0.022, 0.023, 19 / 4110, 2),
+    "noisy_device": (0.068, 0.055, 352 / 497, 5),
+    "legacy_client": (0.24, 0.27, 148 / 300, 2),
+    "high_volume_system": (0.30, 0.15, 20 / 20, 8),
+    "edge_case_user": (0.23, 0.26, 199 / 200, 4),
+}
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_a_vus_rows_overlap_as_the_docs_say(persona: str) -> None:
+    # The schedule is open: a vu is the client a request is sent as, not a serial executor.
+    # Its rows overlap (a request expected in flight when its vu's next one starts), within
+    # its sessions too, and a vu runs several sessions at once, as much as
+    # docs/generators/load.md says (measured there with -s 7; here another seed).
+    rows = load_rows(persona, blocks=100, seed=11)
+    vu_share, session_share, busy_share, most = REPLAYING[persona]
+    assert _overlaps(rows, "vu") == pytest.approx(vu_share, rel=0.1, abs=0.004)
+    assert _overlaps(rows, "session_id") == pytest.approx(session_share, rel=0.1, abs=0.004)
+    busy, vus, peak = _vus_running_sessions_at_once(rows)
+    assert busy / vus == pytest.approx(busy_share, rel=0.2, abs=0.01), (busy, vus)
+    assert 2 <= peak <= most + 2
