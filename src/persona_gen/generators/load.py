@@ -101,11 +101,13 @@ class LoadGenerator(ApiGenerator):
             for op in self.operations
         )
 
-    def _query_texts(self, trace: Trace, op_index: np.ndarray, same: np.ndarray) -> list[str]:
+    def _query_texts(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray | None
+    ) -> list[str]:
         """Per row, the query string its request sends ("" without one): drawn as the api
         generator draws a request's query (``_queries``), from a stream of its own, so every
         other value of the block is the one drawn without it; a retry or a re-send sends its
-        source's (``same``)."""
+        source's (``same``; None: no row repeats another)."""
         if not self._queried:
             return [""] * trace.n
         texts = [""] * trace.n
@@ -123,7 +125,7 @@ class LoadGenerator(ApiGenerator):
                         pieces[j].append(text)
             for row, each in zip(rows, pieces, strict=True):
                 texts[row] = "&".join(each)
-        return [texts[s] for s in same.tolist()]
+        return texts if same is None else [texts[s] for s in same.tolist()]
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         return self.columns_block(trace, rng).rows()
@@ -154,7 +156,7 @@ class LoadGenerator(ApiGenerator):
         sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * batch_size
         for row, src in repeats:
             paths[row], sizes[row] = paths[src], sizes[src]
-        queries = self._query_texts(trace, op_index, same)
+        queries = self._query_texts(trace, op_index, same if repeats else None)
         # Column by column (numbers as arrays); rows, where wanted, from the columns.
         op_list = op_index.tolist()
         ops = [self.operations[k] for k in op_list]
