@@ -834,8 +834,23 @@ class ApiGenerator(Generator):
         """Per event, its query (None without one), drawn per operation: an imported
         operation's declared parameters, the required ones always and each other one about
         half the time; a list request of the built-in API pages with ``page`` and
-        ``limit``."""
+        ``limit`` (see ``query_columns``)."""
         out: list[Any] = [None] * op_index.size
+        for rows, params in self.query_columns(op_index, rng):
+            queries: list[dict[str, Any]] = [{} for _ in rows]
+            for name, chosen, values in params:
+                for j, value in zip(chosen, values, strict=True):
+                    queries[j][name] = value
+            for row, query in zip(rows, queries, strict=True):
+                out[row] = query
+        return out
+
+    def query_columns(self, op_index: np.ndarray, rng: np.random.Generator) -> list[_Query]:
+        """The queries of a block's events (``op_index``), drawn from ``rng`` per operation
+        that sends one: its events' rows, and per parameter (in the order a query holds
+        them) its name, the positions among those rows of the events that send it, and its
+        values there."""
+        out: list[_Query] = []
         for k, op in enumerate(self.operations):
             pages = not self.from_spec and op.method == "GET" and op.response_array
             if not (pages or op.query_params):
@@ -843,20 +858,17 @@ class ApiGenerator(Generator):
             rows = np.flatnonzero(op_index == k).tolist()
             if not rows:
                 continue
-            queries: list[dict[str, Any]] = [{} for _ in rows]
+            params: list[tuple[str, list[int], list[Any]]] = []
             if pages:
-                numbers = rng.integers(1, 20, len(rows)).tolist()
-                limits = rng.choice([10, 20, 50, 100], len(rows)).tolist()
-                queries = [{"page": p, "limit": m} for p, m in zip(numbers, limits, strict=True)]
+                every = list(range(len(rows)))
+                params.append(("page", every, rng.integers(1, 20, len(rows)).tolist()))
+                params.append(("limit", every, rng.choice([10, 20, 50, 100], len(rows)).tolist()))
             for name, schema in op.query_params:
                 chosen = np.flatnonzero(rng.random(len(rows)) < 0.5).tolist()
                 if name in op.required_query:
                     chosen = list(range(len(rows)))
-                values = self.synth.values(schema, name, len(chosen), rng)
-                for j, value in zip(chosen, values, strict=True):
-                    queries[j][name] = value
-            for row, query in zip(rows, queries, strict=True):
-                out[row] = query
+                params.append((name, chosen, self.synth.values(schema, name, len(chosen), rng)))
+            out.append((rows, params))
         return out
 
     def _response(
@@ -969,6 +981,10 @@ def _place(path: str, param: str, params: list[str] | tuple[str, ...]) -> tuple[
     before = path.split(token, 1)[0].rstrip("/").rsplit("/", 1)[-1] if token in path else ""
     return last, "" if "{" in before else before
 
+
+# A query of an operation's events: their rows, and per parameter its name, the positions
+# among those rows of the events that send it, and its values there (``query_columns``).
+_Query = tuple[list[int], list[tuple[str, list[int], list[Any]]]]
 
 _HEADER_NAMES = ("Accept", "User-Agent", "X-Request-ID", "Authorization", "Accept-Encoding")
 

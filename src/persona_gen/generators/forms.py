@@ -24,13 +24,14 @@ value that text, in one pair.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
-from urllib.parse import parse_qsl, quote_plus, unquote_plus, urlencode
+from urllib.parse import parse_qsl, quote, quote_plus, unquote_plus, urlencode
 
 from persona_gen._json import json_type
 from persona_gen.entities.media import media_kind
@@ -47,6 +48,7 @@ __all__ = [
     "encode",
     "form_type",
     "has_files",
+    "query_string",
 ]
 
 URLENCODED = "application/x-www-form-urlencoded"
@@ -132,6 +134,40 @@ def encode(
     out = b"".join(parts) + f"--{boundary}--\r\n".encode()
     sent = out if has_files(binary, how.values()) else out.decode("utf-8")
     return f"{MULTIPART}; boundary={boundary}", sent
+
+
+def query_string(query: Mapping[str, Any]) -> str:
+    """A request's query parameters (name: value, as the api generator's ``request.query``
+    holds them) as the query string sent after ``?``, as OpenAPI's default for query
+    parameters writes them (``style: form``, exploded): an array one pair per item
+    (``tag=a&tag=b``), an object its properties as pairs of their own, anything else its
+    text (a number or a boolean its JSON text, null an empty value). Percent-encoded as RFC
+    3986 has it: every character but the unreserved ones (a space is ``%20``)."""
+    pieces = []
+    for key, value in query.items():
+        if isinstance(value, dict):
+            pieces += [_query_pair(str(k), v) for k, v in value.items()]
+        elif isinstance(value, list):
+            pieces += [_query_pair(key, item) for item in value]
+        else:
+            pieces.append(_query_pair(key, value))
+    return "&".join(pieces)
+
+
+def _query_pair(key: str, value: Any) -> str:
+    """``key=value``, percent-encoded (a value that is no scalar as its JSON text)."""
+    if isinstance(value, dict | list):
+        return _query_text(key, as_text(value))
+    return _query_scalar(key, value)
+
+
+@functools.lru_cache(maxsize=1 << 14, typed=True)  # (typed: True is no 1; a list pages)
+def _query_scalar(key: str, value: str | float | bool | None) -> str:
+    return _query_text(key, as_text(value))
+
+
+def _query_text(key: str, text: str) -> str:
+    return f"{quote(key, safe='')}={quote(text, safe='')}"
 
 
 def has_files(binary: frozenset[str], encoding: Iterable[PartEncoding]) -> bool:

@@ -8,6 +8,8 @@ and what outcome the persona expects.
 from __future__ import annotations
 
 from functools import cached_property
+from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import orjson
@@ -17,6 +19,7 @@ from persona_gen.generators.api import MAX_BATCH_ITEMS, ApiGenerator
 from persona_gen.generators.base import Record, repeats_of, sources_of
 from persona_gen.generators.effects import repeat_tags
 from persona_gen.generators.exchange import patch_of
+from persona_gen.generators.forms import query_string
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.seeds import block_stream
 from persona_gen.values.numbers import round_many
@@ -36,6 +39,7 @@ _NAMES = (
     "method",
     "endpoint",
     "path",
+    "query",
     "payload_bytes",
     "batch_size",
     "attempt",
@@ -88,6 +92,41 @@ class LoadGenerator(ApiGenerator):
             dtype=bool,
         )
 
+    @cached_property
+    def _queried(self) -> bool:
+        """Whether some operation sends a query (as ``ApiGenerator._queries`` draws them: a
+        built-in list request pages, an imported operation its declared parameters)."""
+        return any(
+            op.query_params or (not self.from_spec and op.method == "GET" and op.response_array)
+            for op in self.operations
+        )
+
+    def _query_texts(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray | None
+    ) -> list[str]:
+        """Per row, the query string its request sends ("" without one): drawn as the api
+        generator draws a request's query (``_queries``), from a stream of its own, so every
+        other value of the block is the one drawn without it; a retry or a re-send sends its
+        source's (``same``; None: no row repeats another)."""
+        if not self._queried:
+            return [""] * trace.n
+        texts = [""] * trace.n
+        for rows, params in self.query_columns(op_index, self.side_stream(trace, "query")):
+            columns = [_pair_texts(name, values) for name, _, values in params]
+            # (the usual case, a built-in list's page and limit: every pair on every row)
+            if all(len(c) == len(rows) and "" not in c for c in columns):
+                for row, text in zip(rows, map("&".join, zip(*columns, strict=True)), strict=True):
+                    texts[row] = text
+                continue
+            pieces: list[list[str]] = [[] for _ in rows]
+            for (_, chosen, _), column in zip(params, columns, strict=True):
+                for j, text in zip(chosen, column, strict=True):
+                    if text:  # (an empty array sends no pair)
+                        pieces[j].append(text)
+            for row, each in zip(rows, pieces, strict=True):
+                texts[row] = "&".join(each)
+        return texts if same is None else [texts[s] for s in same.tolist()]
+
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
         return self.columns_block(trace, rng).rows()
 
@@ -117,6 +156,7 @@ class LoadGenerator(ApiGenerator):
         sizes = (self._typical_sizes[op_index] * jitter).astype(np.int64) * batch_size
         for row, src in repeats:
             paths[row], sizes[row] = paths[src], sizes[src]
+        queries = self._query_texts(trace, op_index, same if repeats else None)
         # Column by column (numbers as arrays); rows, where wanted, from the columns.
         op_list = op_index.tolist()
         ops = [self.operations[k] for k in op_list]
@@ -145,6 +185,7 @@ class LoadGenerator(ApiGenerator):
             [op.method for op in ops],
             [endpoint_of[key] for key in zip(op_list, legacy, strict=True)],
             decorated,
+            queries,
             sizes,
             batch_size,
             trace.attempt,
@@ -156,3 +197,21 @@ class LoadGenerator(ApiGenerator):
             tags,
         ]
         return RowColumns(_NAMES, columns)
+
+
+def _pair_texts(name: str, values: list[Any]) -> list[str]:
+    """Per value of query parameter ``name``, its ``name=value`` text (``query_string``), each
+    distinct value written once (an integer as it is: its digits need no escape)."""
+    key = quote(name, safe="")
+    known: dict[tuple[type, Any], str] = {}  # (typed: True is no 1)
+    out = []
+    for value in values:
+        if type(value) is int:
+            out.append(f"{key}={value}")
+        elif isinstance(value, dict | list):
+            out.append(query_string({name: value}))
+        elif (text := known.get((type(value), value))) is None:
+            out.append(known.setdefault((type(value), value), query_string({name: value})))
+        else:
+            out.append(text)
+    return out

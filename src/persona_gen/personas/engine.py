@@ -87,9 +87,7 @@ class PersonaEngine:
         trace.session, trace.actor, trace.session_last = layout.session, layout.actor, layout.last
         trace.session_start_ms = self._start_times(block, layout.start, trace.t_ms)
         trace.session_pos = layout.position.astype(np.int32)
-        position = layout.position
         trace.think_ms = clock.think_ms.sample(base, n)
-        trace.think_ms[position == 0] = 0.0
         trace.latency_ms = clock.latency_ms.sample(base, n) * clock.latency_factor
         trace.delivery_ms = clock.delivery_ms.sample(base, n)
 
@@ -105,6 +103,7 @@ class PersonaEngine:
             self._past_year_9999(block)
         self._shift(trace)
         trace.sort_by_time()
+        _no_think_before_sessions(trace, before)
         steps = self._steps_after(trace, layout.after, steps)
         if not alone:
             self._after = _HandedOn(block, layout.after, steps, trace.carried)
@@ -243,6 +242,21 @@ class PersonaEngine:
             f"time an RFC 3339 timestamp can show; generate fewer records, start earlier "
             f"(--start) or raise the event rate ({where})"
         )
+
+
+def _no_think_before_sessions(trace: Trace, before: SlotState | None) -> None:
+    """A session's first event has no think time before it: the first event of each session
+    not carried into the block (begun in it, or a ``concurrent_login``'s second session), in
+    the block's final order. Set once behaviours are done: they move events between sessions
+    (a run, a storm or a group takes over the events after its start, a session's first event
+    among them) and in time (a lost event's stand-in comes after reconnecting, an
+    ``out_of_order`` event before its session began), so the event laid out first is not
+    always the session's first any more, and a session's first may have been laid out as a
+    later one."""
+    carried = np.empty(0, np.int64) if before is None else before.session[before.remaining > 0]
+    _, first = np.unique(trace.session, return_index=True)
+    first = first[~np.isin(trace.session[first], carried)]
+    trace.think_ms[first] = 0.0
 
 
 _RATE_KINDS = ("timing", "sustained_load")  # (the kinds whose configure sets the event rate)

@@ -39,7 +39,7 @@ class Trace:
       session_steps what its session did in earlier blocks: events sent (not re-sent) and
                    lost; kept only where a generator numbers events (``numbers_sessions``)
       latency_ms   server time to answer
-      think_ms     the actor's pause before this action
+      think_ms     the actor's pause before this action (0 for a session's first event)
       status       0 = success; HTTP status of a failure; -1 = transport failure (no response)
       attempt      1 for a first try, 2.. for retries of the same request
       request      request number; retries share their first try's number
