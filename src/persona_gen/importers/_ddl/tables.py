@@ -28,12 +28,12 @@ from persona_gen.importers._ddl.checks import (
 )
 from persona_gen.importers._ddl.split import Statement
 from persona_gen.importers._ddl.support import (
+    auto_numbered,
     bare_name,
     coerce_default,
     db_computed,
     error_detail,
     key_names,
-    positive,
     short,
 )
 from persona_gen.importers._ddl.types import TypeContext, UserType, map_type
@@ -377,12 +377,12 @@ class Reader:
         elif isinstance(kind, exp.Reference):
             self.add_foreign_key(table, (col.name,), kind)
         elif isinstance(kind, exp.AutoIncrementColumnConstraint):
-            col.schema = positive(col.schema)
+            col.schema = auto_numbered(col.schema)
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             if kind.args.get("expression") is not None:
                 self.computed(col, where)
             else:  # an identity column is NOT NULL (PostgreSQL, SQL Server, the standard)
-                col.schema = positive(col.schema)
+                col.schema = auto_numbered(col.schema)
                 col.not_null = True
                 col.identity_always = kind.args.get("this") is True
         elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
