@@ -163,9 +163,10 @@ def test_table_schema_round_trips_in_a_profile_and_a_dotted_one_is_refused() -> 
         ("SMALLINT", {"type": "integer", "minimum": -32768, "maximum": 32767}),
         ("INTEGER", {"type": "integer", "minimum": -(2**31), "maximum": 2**31 - 1}),
         ("BIGINT", {"type": "integer", "minimum": -(2**63), "maximum": 2**63 - 1}),
-        ("SERIAL", {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}),
-        ("SMALLSERIAL", {"type": "integer", "minimum": 1, "maximum": 32767}),
-        ("BIGSERIAL", {"type": "integer", "minimum": 1}),
+        # (a sequence is only a DEFAULT: PostgreSQL stores 0 given explicitly)
+        ("SERIAL", {"type": "integer", "minimum": None, "maximum": 2**31 - 1}),
+        ("SMALLSERIAL", {"type": "integer", "minimum": None, "maximum": 32767}),
+        ("BIGSERIAL", {"type": "integer", "minimum": None, "maximum": 2**63 - 1}),
         ("NUMERIC(10, 2)", {"type": "number", "precision": 10, "scale": 2}),
         ("DECIMAL(5)", {"type": "number", "precision": 5, "scale": 0}),
         ("NUMERIC", {"type": "number", "precision": None}),
@@ -241,7 +242,7 @@ def test_sqlite_types_and_quirks() -> None:
         " n NUMERIC) WITHOUT ROWID",
         "sqlite",
     )
-    assert column(result, "t", "id").minimum == 1
+    assert column(result, "t", "id").minimum is None  # (SQLite stores 0 given explicitly)
     assert column(result, "t", "id").maximum == 2**63 - 1  # SQLite integers are 64-bit
     assert column(result, "t", "loose").type == "any"
     assert column(result, "t", "name").type == "string"
@@ -452,7 +453,7 @@ def test_sql_server_types_and_identity() -> None:
     )
     assert result.listed == ("t",)
     assert result.domain.entities["t"].primary_key == ("id",)
-    assert column(result, "t", "id").minimum == 1
+    assert column(result, "t", "id").minimum is None
     assert column(result, "t", "flag").type == "boolean"
     assert column(result, "t", "ref").format == "uuid"
     assert column(result, "t", "body").max_length is None
@@ -587,7 +588,7 @@ def test_generated_and_identity_columns() -> None:
         " a int, b int GENERATED ALWAYS AS (a * 2) STORED)"
     )
     fields = {f.name: f for f in result.domain.entities["t"].schema.fields}
-    assert fields["id"].schema.minimum == 1 and not fields["id"].read_only
+    assert fields["id"].schema.minimum is None and not fields["id"].read_only
     assert fields["b"].read_only
     assert any("t.b: generated column" in w for w in result.warnings)
 

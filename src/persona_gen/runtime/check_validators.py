@@ -5,6 +5,7 @@ own database that SQLite does not enforce (lengths, enums, precision, column typ
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,10 +187,29 @@ class Checker:
 
         from persona_gen.importers._jsonschema.validate import with_safe_patterns
 
-        doc = entity_json_schema(domain, entity)
+        doc = entity_json_schema(_written_whole(domain), entity)
         cls = with_safe_patterns(jsonschema.Draft202012Validator, direction)
         checker = jsonschema.Draft202012Validator.FORMAT_CHECKER
         return _keyword_checker(cls(doc, format_checker=checker))
+
+
+def _written_whole(domain: Domain) -> Domain:
+    """``domain``, its imported DDL tables held to every NOT NULL column: rows are written
+    whole (the sinks and the SQLite check insert every column, NULL where a row lacks one),
+    so a row without a NOT NULL column is refused whatever its DEFAULT. Such a column is
+    ``defaulted`` in the model because an INSERT of the columns a fault record holds may
+    leave it out (docs/schema-import.md); as written, it may not."""
+    if domain.source != "ddl":
+        return domain
+    entities = {}
+    for name, ent in domain.entities.items():
+        fields = tuple(
+            dataclasses.replace(f, defaulted=False) if f.defaulted and not f.schema.nullable else f
+            for f in ent.schema.fields
+        )
+        schema = dataclasses.replace(ent.schema, fields=fields)
+        entities[name] = dataclasses.replace(ent, schema=schema)
+    return dataclasses.replace(domain, entities=entities)
 
 
 def _column_limits(columns: tuple[Field, ...], row: dict[str, Any]) -> list[Issue]:

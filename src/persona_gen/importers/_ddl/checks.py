@@ -51,6 +51,9 @@ class ColumnDraft:
     not_null: bool = False
     read_only: bool = False
     identity_always: bool = False  # GENERATED ALWAYS AS IDENTITY
+    # The database fills the column when an INSERT leaves it out: a DEFAULT (a literal or one
+    # it computes, expressed or not), a SERIAL's sequence, an identity.
+    filled: bool = False
     # Values a CHECK (col <> v, col NOT IN (...)) rules out, settled when the script is read.
     excluded: list[Exclusion] = field(default_factory=list)
 

@@ -12,12 +12,12 @@ from sqlglot import exp
 from persona_gen.entities.model import Schema
 
 __all__ = [
+    "auto_numbered",
     "bare_name",
     "coerce_default",
     "db_computed",
     "error_detail",
     "key_names",
-    "positive",
     "short",
 ]
 
@@ -82,9 +82,20 @@ def error_detail(error: Exception | None) -> str:
     return short(str(error).splitlines()[0] if str(error) else type(error).__name__)
 
 
-def positive(schema: Schema) -> Schema:
+def auto_numbered(schema: Schema) -> Schema:
+    """The schema of a column the database numbers (SERIAL, IDENTITY, AUTO_INCREMENT).
+
+    The sequence is only the column's DEFAULT: PostgreSQL stores 0 or -5 given explicitly
+    (SQLite and MySQL's signed columns too), so a bound at 1 would be no rule the database
+    holds, and fault data pushed below it (``underflow`` to 0) would be labelled invalid and
+    accepted. A signed type's negative lower bound is dropped instead: keys are still numbered
+    from 1 (``values.numbers.unique_integers`` starts there without a minimum) and nothing is
+    said below, where the type's own range is only checked by ``check``. An unsigned type
+    (MySQL) keeps a lower bound of 1: its 0 makes MySQL take the next number instead."""
     if schema.type != "integer" or (schema.minimum is not None and schema.minimum >= 1):
         return schema
+    if schema.minimum is None or schema.minimum < 0:
+        return dataclasses.replace(schema, minimum=None, exclusive_minimum=False)
     return dataclasses.replace(schema, minimum=1)
 
 

@@ -28,15 +28,15 @@ from persona_gen.importers._ddl.checks import (
 )
 from persona_gen.importers._ddl.split import Statement
 from persona_gen.importers._ddl.support import (
+    auto_numbered,
     bare_name,
     coerce_default,
     db_computed,
     error_detail,
     key_names,
-    positive,
     short,
 )
-from persona_gen.importers._ddl.types import TypeContext, UserType, map_type
+from persona_gen.importers._ddl.types import SERIALS, TypeContext, UserType, map_type
 
 __all__ = ["DdlError", "Reader"]
 
@@ -354,8 +354,10 @@ class Reader:
     def column_def(self, table: TableDraft, cdef: exp.ColumnDef) -> ColumnDraft:
         name = cdef.name
         where = f"{table.name}.{name}"
-        schema, not_null = map_type(cdef.args.get("kind"), self.types, where)
+        kind = cdef.args.get("kind")
+        schema, not_null = map_type(kind, self.types, where)
         col = ColumnDraft(name, schema, not_null=not_null)
+        col.filled = isinstance(kind, exp.DataType) and kind.this in SERIALS
         table.columns[name] = col
         for cons in cdef.constraints:
             kind = cons.args.get("kind") if isinstance(cons, exp.ColumnConstraint) else cons
@@ -377,13 +379,15 @@ class Reader:
         elif isinstance(kind, exp.Reference):
             self.add_foreign_key(table, (col.name,), kind)
         elif isinstance(kind, exp.AutoIncrementColumnConstraint):
-            col.schema = positive(col.schema)
+            col.schema = auto_numbered(col.schema)
+            col.filled = True
         elif isinstance(kind, exp.GeneratedAsIdentityColumnConstraint):
             if kind.args.get("expression") is not None:
                 self.computed(col, where)
             else:  # an identity column is NOT NULL (PostgreSQL, SQL Server, the standard)
-                col.schema = positive(col.schema)
+                col.schema = auto_numbered(col.schema)
                 col.not_null = True
+                col.filled = True
                 col.identity_always = kind.args.get("this") is True
         elif isinstance(kind, exp.ComputedColumnConstraint | exp.GeneratedAsRowColumnConstraint):
             self.computed(col, where)
@@ -404,6 +408,8 @@ class Reader:
         self.warn(f"{where}: generated column; values are not computed (read-only, omit it)")
 
     def set_default(self, col: ColumnDraft, node: exp.Expression, where: str) -> None:
+        # (DEFAULT NULL fills a column with what leaving it out gives anyway)
+        col.filled = col.filled or not isinstance(node, exp.Null)
         value = literal_value(node)
         if not is_literal(value):
             if not db_computed(node):
@@ -558,6 +564,7 @@ class Reader:
             col.not_null = not action.args["allow_null"]
         elif action.args.get("drop"):
             col.schema = dataclasses.replace(col.schema, default=None, has_default=False)
+            col.filled = False  # (a SERIAL's sequence is its DEFAULT: dropped too)
         if action.args.get("default") is not None:
             self.set_default(col, action.args["default"], where)
 
@@ -639,7 +646,19 @@ class Reader:
         for col in table.columns.values():
             nullable = not (col.not_null or col.name in pk)
             schema = dataclasses.replace(col.schema, nullable=nullable)
-            fields.append(Field(col.name, schema, required=True, read_only=col.read_only))
+            # A column an INSERT may leave out (NULL, or the database's DEFAULT, fills it) is
+            # made in every row but ``defaulted``, not required: fault data does not leave it
+            # out, which PostgreSQL would take (see docs/schema-import.md).
+            defaulted = nullable or col.filled
+            fields.append(
+                Field(
+                    col.name,
+                    schema,
+                    required=True,
+                    read_only=col.read_only,
+                    defaulted=defaulted and not col.read_only,
+                )
+            )
         fks = []
         for cols, parent_name, refs in table.foreign_keys:
             parent = self.tables.get(parent_name.lower())

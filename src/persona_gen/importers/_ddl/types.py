@@ -9,8 +9,9 @@ from typing import Any
 from sqlglot import exp
 
 from persona_gen.entities.model import Schema
+from persona_gen.importers._ddl.support import auto_numbered
 
-__all__ = ["INT_RANGES", "TypeContext", "UserType", "map_type"]
+__all__ = ["INT_RANGES", "SERIALS", "TypeContext", "UserType", "map_type"]
 
 T = exp.DataType.Type
 
@@ -29,9 +30,11 @@ INT_RANGES: dict[Any, tuple[int, int]] = {
     T.UINT128: (0, 2**128 - 1),
     T.INT256: (-(2**255), 2**255 - 1),
     T.UINT256: (0, 2**256 - 1),
-    T.SMALLSERIAL: (1, 2**15 - 1),
-    T.SERIAL: (1, 2**31 - 1),
-    T.BIGSERIAL: (1, 2**63 - 1),
+    # (the range of the integer type under the sequence: PostgreSQL takes 0 or -5 given
+    # explicitly; ``support.auto_numbered`` drops the lower bound, see there)
+    T.SMALLSERIAL: (-(2**15), 2**15 - 1),
+    T.SERIAL: (-(2**31), 2**31 - 1),
+    T.BIGSERIAL: (-(2**63), 2**63 - 1),
 }
 SERIALS = frozenset({T.SMALLSERIAL, T.SERIAL, T.BIGSERIAL})
 
@@ -150,7 +153,8 @@ def map_type(node: exp.Expression | None, ctx: TypeContext, where: str) -> tuple
         return _named(type_name(node), ctx, where, node.sql(ctx.dialect), params)
     # SERIAL is an integer NOT NULL with a sequence's DEFAULT: the sinks write every column,
     # so a NULL would reach the table and be refused, whatever the DEFAULT.
-    return _builtin(kind, params, node, ctx, where), kind in SERIALS
+    schema = _builtin(kind, params, node, ctx, where)
+    return (auto_numbered(schema) if kind in SERIALS else schema), kind in SERIALS
 
 
 def _builtin(
