@@ -59,6 +59,40 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+class _OnceCommand(typer.core.TyperCommand):
+    """A command whose single-value options may be given once: ``-n 5 -n 10`` took the last
+    value silently (a script's default and a typed value, a typo), and is now a usage error
+    (exit 2), as an unknown option is. Options meant to repeat (``-p DIR``…) and flags are
+    not counted."""
+
+    def make_parser(self, ctx: Any) -> Any:
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_once(args: list[str]) -> Any:
+            opts, rest, order = parse(args=args)
+            if not any(getattr(param, "is_eager", False) for param in order):  # (-h wins)
+                _refuse_repeated(ctx, order)
+            return opts, rest, order
+
+        parser.parse_args = parse_once  # type: ignore[method-assign]
+        return parser
+
+
+def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
+    """A usage error for the first single-value option ``order`` (the options as given, one
+    entry each time) holds more than once."""
+    seen: set[int] = set()
+    for param in order:
+        if param.param_type_name != "option" or param.multiple or param.count or param.is_flag:
+            continue
+        if id(param) in seen:
+            names = " / ".join(f"'{name}'" for name in param.opts)
+            ctx.fail(f"Option {names} was given more than once; it takes one value.")
+        seen.add(id(param))
+
+
 CreateTables = Annotated[
     bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
 ]
@@ -199,7 +233,7 @@ def _say_seed(given: int | None, used: int) -> None:
         )
 
 
-@app.command("list-personas")
+@app.command(cls=_OnceCommand, name="list-personas")
 def list_personas(personas: PersonaDirs = None) -> None:
     """List the personas available (built-in and from -p directories); the ones that cannot
     be loaded are said on stderr, after the others are listed, and the exit code is 1."""
@@ -244,7 +278,7 @@ def _first_problem(exc: PersonaGenError, path: Path) -> str:
     return first
 
 
-@app.command("list-generators")
+@app.command(cls=_OnceCommand, name="list-generators")
 def list_generators() -> None:
     """List the dataset generators."""
     from rich.table import Table
@@ -270,7 +304,7 @@ def list_generators() -> None:
     _say_broken_plugins(broken, "generator")
 
 
-@app.command("list-behaviours")
+@app.command(cls=_OnceCommand, name="list-behaviours")
 def list_behaviours() -> None:
     """List the behaviour kinds a persona can use."""
     from rich.table import Table
@@ -305,7 +339,7 @@ def _say_broken_plugins(broken: list[str], kind: str) -> None:
         raise PluginError("\n".join([f"{said} not listed:", *broken]))
 
 
-@app.command("quick")
+@app.command(cls=_OnceCommand, name="quick")
 def quick(
     persona: Annotated[str, typer.Argument(help="Persona name.")],
     dataset_type: Annotated[
@@ -497,7 +531,7 @@ def _progress_factory() -> Any:
 _IMPORT_COUNT = 100
 
 
-@app.command("import-schema")
+@app.command(cls=_OnceCommand, name="import-schema")
 def import_schema(
     schema_file: Annotated[
         Path,
@@ -683,7 +717,7 @@ class _Drawn:
         _say_now(self.now)
 
 
-@app.command("generate")
+@app.command(cls=_OnceCommand, name="generate")
 def generate(
     profile_file: Annotated[Path, typer.Argument(help="Profile YAML.", readable=False)],
     personas: PersonaDirs = None,
@@ -907,7 +941,7 @@ def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path |
     return prepared
 
 
-@app.command("check")
+@app.command(cls=_OnceCommand, name="check")
 def check(
     data: Annotated[
         str,
@@ -985,7 +1019,7 @@ def check(
         raise typer.Exit(report.exit_code)
 
 
-@app.command("validate")
+@app.command(cls=_OnceCommand, name="validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.", readable=False)],
     kind: Annotated[
@@ -1060,7 +1094,7 @@ def _file_kind(file: Path) -> str:
         return "persona"
 
 
-@app.command("init-persona")
+@app.command(cls=_OnceCommand, name="init-persona")
 def init_persona(
     name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
     output_name: Annotated[
@@ -1088,7 +1122,7 @@ def init_persona(
     print(f"persona-gen: created persona template {output}", file=sys.stderr)
 
 
-@app.command("init-profile")
+@app.command(cls=_OnceCommand, name="init-profile")
 def init_profile(
     name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
     output_name: Annotated[

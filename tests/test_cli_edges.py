@@ -1,0 +1,67 @@
+"""Small command-line defects a hurried user meets: each once said the wrong thing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import run_cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["quick", "normal_user", "-t", "api", "-n", "5", "-n", "10"], "'-n' / '--count'"),
+        (["quick", "normal_user", "-t", "api", "-s", "1", "-s", "2"], "'-s' / '--seed'"),
+        (
+            ["quick", "normal_user", "-t", "api", "-o", "a.json", "--output", "b.json"],
+            "'-o' / '--output'",
+        ),
+        (["quick", "normal_user", "-t", "api", "-t", "file"], "'-t' / '--type'"),
+        (["generate", "p.yaml", "-s", "1", "--seed", "2"], "'-s' / '--seed'"),
+        (["check", "x.jsonl", "--profile", "a.yaml", "--profile", "b.yaml"], "'--profile'"),
+        (["validate", "x.yaml", "-t", "persona", "-t", "profile"], "'-t' / '--type'"),
+    ],
+)
+def test_a_single_value_option_given_twice_is_a_usage_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], option: str
+) -> None:
+    """`-n 5 -n 10` silently took 10 (and `-o a -o b` wrote b alone)."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(args)
+    assert result.code == 2
+    assert result.stderr.splitlines()[-1] == (
+        f"Error: Option {option} was given more than once; it takes one value."
+    ), result.stderr
+    assert result.stdout == b""
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_options_meant_to_repeat_still_repeat(tmp_path: Path) -> None:
+    personas = str(ROOT / "personas")
+    quick = run_cli(
+        ["quick", "normal_user", "-t", "api", "-n", "1", "-s", "1", "-p", personas, "-p", personas]
+    )
+    assert quick.code == 0, quick.stderr
+    made = run_cli(
+        [
+            "init-profile",
+            "-n",
+            "two",
+            *("-p", "normal_user", "-p", "noisy_device", "-t", "api", "-t", "file"),
+            *("-o", str(tmp_path / "two.yaml")),
+        ]
+    )
+    assert made.code == 0, made.stderr
+    assert (
+        run_cli(["quick", "normal_user", "-t", "api", "-n", "1", "--pretty", "--pretty"]).code == 0
+    )
+
+
+def test_help_wins_over_a_repeated_option() -> None:
+    result = run_cli(["quick", "normal_user", "-t", "api", "-n", "1", "-n", "2", "-h"])
+    assert result.code == 0
+    assert b"Generate one dataset from one persona." in result.stdout
