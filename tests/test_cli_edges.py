@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,7 @@ import pytest
 from tests.helpers import run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
+PROFILE = ROOT / "profiles" / "api_testing.yaml"
 
 
 @pytest.mark.parametrize(
@@ -65,3 +68,43 @@ def test_help_wins_over_a_repeated_option() -> None:
     result = run_cli(["quick", "normal_user", "-t", "api", "-n", "1", "-n", "2", "-h"])
     assert result.code == 0
     assert b"Generate one dataset from one persona." in result.stdout
+
+
+def _stdin(monkeypatch: pytest.MonkeyPatch, data: bytes) -> None:
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(data)))
+
+
+@pytest.mark.parametrize(("fmt", "given"), [("json", []), ("jsonl", []), ("csv", ["-f", "csv"])])
+def test_check_reads_a_dataset_on_standard_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, given: list[str]
+) -> None:
+    """`check -` said "-: cannot read: No such file or directory"."""
+    data = tmp_path / f"d.{fmt}"
+    made = run_cli(["quick", "normal_user", "-t", "fault", "-n", "30", "-s", "3", "-o", str(data)])
+    assert made.code == 0, made.stderr
+    report = tmp_path / "r.json"
+    _stdin(monkeypatch, data.read_bytes())
+    result = run_cli(["check", "-", "--profile", str(PROFILE), *given, "--report", str(report)])
+    assert result.code == 0, result.stderr
+    said = json.loads(report.read_text())
+    assert (said["data"], said["format"], said["records"]) == ("-", fmt, 30)
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b'[{"a": 1}', "-:1:10: not valid json: unexpected end of data"),
+        (b"id,name\n1,x\n", "-: cannot tell the format of standard input"),
+        (b"", "-: standard input is empty"),
+        (b"SQLite format 3\x00", "-: a SQLite database is checked from its file"),
+    ],
+)
+def test_check_of_standard_input_it_cannot_read_says_why(
+    monkeypatch: pytest.MonkeyPatch, data: bytes, message: str
+) -> None:
+    _stdin(monkeypatch, data)
+    result = run_cli(["check", "-", "--profile", str(PROFILE)])
+    assert result.code == 1
+    assert result.stderr.startswith(f"persona-gen: error: {message}"), result.stderr
+    assert len(result.stderr.splitlines()) == 1
+    assert "persona-gen-stdin-" not in result.stderr

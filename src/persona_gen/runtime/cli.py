@@ -946,8 +946,8 @@ def check(
     data: Annotated[
         str,
         typer.Argument(
-            help="A dataset file persona-gen wrote, or a database it loaded "
-            "(sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
+            help="A dataset file persona-gen wrote, '-' for standard input, or a database it "
+            "loaded (sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
     profile_file: Annotated[
@@ -987,7 +987,8 @@ def check(
 
     with _naming("--report"):
         report_file = file_option(report_name)
-    data_file = sink_file(data) if "://" in data else Path(data)
+    stdin = data == "-"  # (standard input, as for any Unix tool: see check_stdin)
+    data_file = None if stdin else sink_file(data) if "://" in data else Path(data)
     if data_file is not None:
         check_data_file(data_file)
     refuse_report_over_inputs(
@@ -1005,7 +1006,14 @@ def check(
     if report_file is not None:
         with _naming("--report"):  # (before the check, which may take long)
             ensure_writable(report_file)
-    report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
+    if stdin:
+        from persona_gen.runtime.check_stdin import STDIN, standard_input
+
+        with standard_input(sys.stdin.buffer, fmt) as (spooled, kind):
+            report = check_dataset(spooled, profile, fmt=kind, schema_path=schema, catalog=catalog)
+        report.data = STDIN
+    else:
+        report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
     table = Table(title=f"check: {report.data}")
     table.add_column("")
     table.add_column("")
