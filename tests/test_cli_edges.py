@@ -108,3 +108,24 @@ def test_check_of_standard_input_it_cannot_read_says_why(
     assert result.stderr.startswith(f"persona-gen: error: {message}"), result.stderr
     assert len(result.stderr.splitlines()) == 1
     assert "persona-gen-stdin-" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        (
+            "sqlite://:memory:",
+            "an in-memory database ends with the run; give a file (sqlite:///PATH/TO/FILE.db)",
+        ),
+        ("sqlite://db.example:99x/x.db", "write sqlite:///PATH (three slashes), not a host"),
+    ],
+)
+def test_a_sqlite_url_with_no_file_says_why_not_bad_host_or_port(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, url: str, said: str
+) -> None:
+    """`--sink sqlite://:memory:` said "bad host or port": a SQLite file has neither."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["quick", "normal_user", "-t", "file", "-n", "2", "-s", "1", "--sink", url])
+    assert result.code == 1
+    assert result.stderr == f"persona-gen: error: database destination '{url}': {said}\n"
+    assert list(tmp_path.iterdir()) == []
