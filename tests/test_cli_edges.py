@@ -129,3 +129,43 @@ def test_a_sqlite_url_with_no_file_says_why_not_bad_host_or_port(
     assert result.code == 1
     assert result.stderr == f"persona-gen: error: database destination '{url}': {said}\n"
     assert list(tmp_path.iterdir()) == []
+
+
+_TREE = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "Node",
+    "type": "object",
+    "properties": {"name": {"type": "string"}, "child": {"$ref": "#"}},
+    "required": ["name"],
+}
+
+
+def test_check_of_a_record_nested_too_deep_is_a_problem_not_a_traceback(tmp_path: Path) -> None:
+    """A hand-written record 200 levels deep ran the JSON Schema validator out of Python's
+    recursion limit: a RecursionError and its traceback."""
+    schema = tmp_path / "tree.json"
+    schema.write_text(json.dumps(_TREE))
+    profile = tmp_path / "p.yaml"
+    made = run_cli(["import-schema", str(schema), "-t", "streaming", "-c", "3", "-o", str(profile)])
+    assert made.code == 0, made.stderr
+    out = tmp_path / "out"
+    assert run_cli(["generate", str(profile), "-s", "1", "-o", str(out)]).code == 0
+    data = out / "Node_streaming.json"
+    records = json.loads(data.read_text())
+    deep: dict[str, object] = {"name": "leaf"}
+    for _ in range(300):
+        deep = {"name": "n", "child": deep}
+    records[1]["payload"] = deep
+    data.write_text(json.dumps(records))
+    report = tmp_path / "r.json"
+    result = run_cli(["check", str(data), "--profile", str(profile), "--report", str(report)])
+    assert result.code == 1
+    assert "Traceback" not in result.stderr
+    said = json.loads(report.read_text())
+    assert (said["checked"], said["passed"]) == (2, 2)
+    (problem,) = said["problems"]
+    assert (problem["index"], problem["kind"], problem["reason"]) == (
+        1,
+        "malformed",
+        "nested 302 levels deep, too deep to validate",
+    )
