@@ -169,3 +169,24 @@ def test_check_of_a_record_nested_too_deep_is_a_problem_not_a_traceback(tmp_path
         "malformed",
         "nested 302 levels deep, too deep to validate",
     )
+
+
+def test_two_datasets_whose_manifests_are_one_file_are_refused(tmp_path: Path) -> None:
+    """Dataset 'users' loaded into x.db and another's file 'x.db.users' each wrote the
+    manifest x.db.users.manifest.json: the second replaced the first's, which then said the
+    file's dataset was in the database."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        '  - {name: users, type: file, count: 3, sink: "sqlite:///out/x.db"}\n'
+        "  - {name: other, type: streaming, count: 4, format: jsonl, output: x.db.users}\n"
+    )
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(out), "--create-tables"])
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: datasets 'users' and 'other' would both write their manifest "
+        f"to {out}/x.db.users.manifest.json, each replacing the other's; rename one of them "
+        "(or its output)\n",
+    )
+    assert not out.exists()

@@ -285,6 +285,28 @@ def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None
                     f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
                     "rename one of them"
                 )
+    _refuse_shared_manifests(manifests, planned)
+
+
+def _refuse_shared_manifests(manifests: dict[str, Path], planned: list[Any]) -> None:
+    """Two datasets whose manifests are one file (dataset 'users' loaded into x.db and a
+    file 'x.db.users' of another, each's manifest 'x.db.users.manifest.json'; 'users' into
+    ?table=t and 'users.t'): the second replaced the first's, which then said the other
+    dataset was there."""
+    from persona_gen.sinks.output import is_special
+
+    special = {item.name for item in planned if not item.sink and is_special(item.output)}
+    seen: list[tuple[str, Path]] = []
+    for name, written in manifests.items():
+        if name in special:  # (a device or a pipe gets no manifest)
+            continue
+        for first, other in seen:
+            if _same_file(written, other):
+                raise UsageError(
+                    f"datasets '{first}' and '{name}' would both write their manifest to "
+                    f"{written}, each replacing the other's; rename one of them (or its output)"
+                )
+        seen.append((name, written))
 
 
 def refuse_outputs_over_inputs(
