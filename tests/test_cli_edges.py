@@ -190,3 +190,41 @@ def test_two_datasets_whose_manifests_are_one_file_are_refused(tmp_path: Path) -
         "(or its output)\n",
     )
     assert not out.exists()
+
+
+def test_a_refused_database_load_writes_no_manifest(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--sink sqlite:///x.db` with no x.db (or no table) was refused, and still wrote
+    x.db.file.manifest.json (count 0, committed false), replacing the one of the load that
+    filled the database, which still held that load's rows."""
+    monkeypatch.chdir(tmp_path)
+    argv = ["quick", "normal_user", "-t", "file", "-n", "3", "-s", "1"]
+    refused = run_cli([*argv, "--sink", "sqlite:///x.db"])
+    assert refused.stderr == (
+        "persona-gen: error: sqlite:///x.db: no database at 'x.db'; use --create-tables\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    assert run_cli([*argv, "--sink", "sqlite:///x.db", "--create-tables"]).code == 0
+    manifest = tmp_path / "x.db.file.manifest.json"
+    loaded = manifest.read_bytes()
+    other = run_cli(["quick", "noisy_device", *argv[2:], "--sink", "sqlite:///x.db"])
+    assert other.stderr == (
+        "persona-gen: error: sqlite:///x.db: table 'telemetry_readings' does not exist; "
+        "create it or use --create-tables\n"
+    )
+    assert manifest.read_bytes() == loaded  # (the database is as that load left it)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db", "x.db.file.manifest.json"]
+
+
+def test_a_dataset_to_standard_output_beside_a_sink_is_generated(tmp_path: Path) -> None:
+    """(The manifest check took a dataset written to standard output for a path.)"""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        '  - {name: users, type: file, count: 3, sink: "sqlite:///x.db"}\n'
+        "  - {name: other, type: streaming, count: 4, format: jsonl}\n"
+    )
+    result = run_cli(["generate", str(profile), "-s", "1", "--create-tables"])
+    assert result.code == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 4

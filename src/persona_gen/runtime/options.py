@@ -295,7 +295,11 @@ def _refuse_shared_manifests(manifests: dict[str, Path], planned: list[Any]) -> 
     dataset was there."""
     from persona_gen.sinks.output import is_special
 
-    special = {item.name for item in planned if not item.sink and is_special(item.output)}
+    special = {
+        item.name
+        for item in planned
+        if not item.sink and item.output is not None and is_special(item.output)
+    }
     seen: list[tuple[str, Path]] = []
     for name, written in manifests.items():
         if name in special:  # (a device or a pipe gets no manifest)
