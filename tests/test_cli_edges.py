@@ -228,3 +228,17 @@ def test_a_dataset_to_standard_output_beside_a_sink_is_generated(tmp_path: Path)
     result = run_cli(["generate", str(profile), "-s", "1", "--create-tables"])
     assert result.code == 0, result.stderr
     assert len(result.stdout.splitlines()) == 4
+
+
+def test_an_unquoted_yaml_1_1_boolean_where_text_is_expected_says_to_quote_it(
+    tmp_path: Path,
+) -> None:
+    """`description: no` said "expected text, not false", which an editor (YAML 1.2: the text
+    'no') does not show."""
+    persona = tmp_path / "t.yaml"
+    persona.write_text("name: t\ndescription: no\n")
+    result = run_cli(["validate", str(persona)])
+    assert result.stderr == (
+        f"persona-gen: error: {persona}:2:1: description: expected text, not false (unquoted "
+        "yes, no, on and off are booleans here: quote the text)\n"
+    )
