@@ -242,3 +242,49 @@ def test_an_unquoted_yaml_1_1_boolean_where_text_is_expected_says_to_quote_it(
         f"persona-gen: error: {persona}:2:1: description: expected text, not false (unquoted "
         "yes, no, on and off are booleans here: quote the text)\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        ("", "'': an empty path, expected a dataset file"),
+        (".", ".: is a directory, expected a dataset file"),
+        ("/", "/: is a directory, expected a dataset file"),
+        ("d", "d: is a directory, expected a dataset file"),
+    ],
+)
+def test_check_of_a_directory_or_an_empty_path_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, data: str, said: str
+) -> None:
+    """`check .` (and `check ""`, `check /`) ended in pathlib's ValueError and a traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "d").mkdir()
+    result = run_cli(["check", data, "--profile", str(PROFILE)])
+    assert (result.code, result.stderr) == (1, f"persona-gen: error: {said}\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["generate", ""], "''"),
+        (["validate", ""], "''"),
+        (["import-schema", "", "-o", "x.yaml"], "''"),
+        (["check", "x.json", "--profile", ""], "--profile: ''"),
+        (["quick", "normal_user", "-t", "api", "-p", "."], None),
+        (["list-personas", "-p", ".", "-p", ""], "-p/--personas: ''"),
+    ],
+)
+def test_an_empty_path_argument_is_not_the_current_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, args: list[str], said: str | None
+) -> None:
+    """`generate "$PROFILE"` with PROFILE unset said '.: is a directory, expected a YAML
+    file': an empty path was taken as the current directory."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(args)
+    if said is None:  # ('.' itself is still the current directory)
+        assert result.code == 0, result.stderr
+        return
+    assert (result.code, result.stderr) == (
+        1,
+        f"persona-gen: error: {said}: an empty path, expected a file or folder name\n",
+    )

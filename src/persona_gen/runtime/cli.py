@@ -74,10 +74,38 @@ class _OnceCommand(typer.core.TyperCommand):
             opts, rest, order = parse(args=args)
             if not any(getattr(param, "is_eager", False) for param in order):  # (-h wins)
                 _refuse_repeated(ctx, order)
+                _refuse_empty_paths(opts, order)
             return opts, rest, order
 
         parser.parse_args = parse_once  # type: ignore[method-assign]
         return parser
+
+
+def _refuse_empty_paths(opts: dict[str, Any], order: list[Any]) -> None:
+    """An empty file or folder argument (``generate "$PROFILE"`` with it unset) was taken as
+    the current directory, as ``Path("")`` is, and said to be one ('.: is a directory')."""
+    for param in order:
+        if not _names_a_path(param) or param.name not in opts:
+            continue
+        given = opts[param.name]
+        if "" in (given if isinstance(given, list | tuple) else [given]):
+            where = "/".join(param.opts) + ": " if param.param_type_name == "option" else ""
+            raise UsageError(f"{where}'': an empty path, expected a file or folder name")
+
+
+def _names_a_path(param: Any) -> bool:
+    """Whether a parameter's values are paths (``Path``, ``Path | None``, ``list[Path]``)."""
+    import typing
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    stack, seen = [annotation], 0
+    while stack and seen < 8:
+        seen += 1
+        item = stack.pop()
+        if item is Path:
+            return True
+        stack.extend(typing.get_args(item))
+    return False
 
 
 def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
@@ -987,6 +1015,8 @@ def check(
 
     with _naming("--report"):
         report_file = file_option(report_name)
+    if not data:  # (not the current directory, as Path("") would be)
+        raise UsageError("'': an empty path, expected a dataset file")
     stdin = data == "-"  # (standard input, as for any Unix tool: see check_stdin)
     data_file = None if stdin else sink_file(data) if "://" in data else Path(data)
     if data_file is not None:

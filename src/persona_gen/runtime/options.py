@@ -260,7 +260,9 @@ def check_data_file(path: Path) -> None:
         mode = os.stat(path).st_mode
     except OSError:
         return  # (the reader says why it cannot be read)
-    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+    if stat.S_ISDIR(mode):  # (".", "/": a traceback of pathlib's, an empty file name)
+        raise UsageError(f"{path}: is a directory, expected a dataset file")
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
         raise UsageError(f"{path}: not a regular file; check reads a dataset file")
 
 
