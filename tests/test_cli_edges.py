@@ -288,3 +288,28 @@ def test_an_empty_path_argument_is_not_the_current_directory(
         1,
         f"persona-gen: error: {said}: an empty path, expected a file or folder name\n",
     )
+
+
+@pytest.mark.parametrize(
+    ("output", "said"),
+    [
+        ('"x\\x00y.json"', "'x\\x00y.json': a file path cannot hold a NUL character"),
+        ("sub/", "'sub/' names a folder, not a file: give the file's name (sub/data.json)"),
+        (".", "'.' names a folder, not a file: give the file's name (sub/data.json)"),
+    ],
+)
+def test_a_dataset_output_that_names_no_file_is_refused(
+    tmp_path: Path, output: str, said: str
+) -> None:
+    """A NUL in a dataset's `output` was a ValueError and its traceback; `output: sub/` wrote
+    a file called 'sub' (and 'sub.manifest.json')."""
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        f"name: p\npersonas: [normal_user]\ndatasets:\n  - {{name: a, type: api, output: {output}}}\n"
+    )
+    for command in (["validate", str(profile)], ["generate", str(profile), "-o", str(tmp_path)]):
+        result = run_cli(command)
+        assert result.code == 1
+        assert result.stderr.startswith(f"persona-gen: error: {profile}:4:"), result.stderr
+        assert result.stderr.endswith(f": datasets[0].output: {said}\n"), result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]
