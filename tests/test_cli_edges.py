@@ -305,7 +305,8 @@ def test_a_dataset_output_that_names_no_file_is_refused(
     a file called 'sub' (and 'sub.manifest.json')."""
     profile = tmp_path / "p.yaml"
     profile.write_text(
-        f"name: p\npersonas: [normal_user]\ndatasets:\n  - {{name: a, type: api, output: {output}}}\n"
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        f"  - {{name: a, type: api, output: {output}}}\n"
     )
     for command in (["validate", str(profile)], ["generate", str(profile), "-o", str(tmp_path)]):
         result = run_cli(command)
