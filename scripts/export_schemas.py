@@ -152,6 +152,20 @@ def _unwrap(value: Any) -> Any:
     return value
 
 
+# The words YAML 1.1 (PyYAML, which the loaders read with) takes for booleans and YAML 1.2
+# (editors) reads as strings; true/True/TRUE and false/False/FALSE are booleans to both.
+YAML11_TRUE = ["yes", "Yes", "YES", "on", "On", "ON"]
+YAML11_FALSE = ["no", "No", "NO", "off", "Off", "OFF"]
+
+
+def _yaml_boolean(prop: JsonSchema) -> JsonSchema:
+    """A switch as the loader reads it: a boolean, or a YAML 1.1 word for one (``off``),
+    which an editor's YAML 1.2 hands the schema as a string."""
+    rest = {k: v for k, v in prop.items() if k != "type"}
+    words = {"type": "string", "enum": YAML11_TRUE + YAML11_FALSE}
+    return {**rest, "anyOf": [{"type": "boolean"}, words]}
+
+
 def _params(kind: str, defs: dict[str, JsonSchema]) -> str:
     """Define one kind's parameters (plus ``kind`` and ``enabled``); return the def's name."""
     cls = BEHAVIOURS.get(kind)
@@ -160,12 +174,16 @@ def _params(kind: str, defs: dict[str, JsonSchema]) -> str:
     defaults = _unwrap(model().model_dump(mode="json", by_alias=True, exclude_none=True))
     properties: dict[str, JsonSchema] = {
         "kind": {"const": kind, "description": "The behaviour kind (default: the block name)."},
-        "enabled": {
-            "type": "boolean",
-            "description": "false switches the block off (it is then not checked at all).",
-        },
+        "enabled": _yaml_boolean(
+            {
+                "type": "boolean",
+                "description": "false (or YAML 1.1's no, off) switches the block off (it is "
+                "then not checked at all).",
+            }
+        ),
     }
-    for name, prop in schema.get("properties", {}).items():
+    for name, given in schema.get("properties", {}).items():
+        prop = _yaml_boolean(given) if given.get("type") == "boolean" else given
         properties[name] = {**prop, "default": defaults[name]} if name in defaults else prop
     if kind == "slow_processing":
         properties["factor"] = _slow_down(defs, properties["factor"])
@@ -185,7 +203,10 @@ def _params(kind: str, defs: dict[str, JsonSchema]) -> str:
 def _block(body: JsonSchema) -> JsonSchema:
     """A behaviour block: null (remove an inherited block), or a mapping checked by ``body``
     unless it says ``enabled: false`` (the loader skips disabled blocks entirely)."""
-    disabled = {"properties": {"enabled": {"const": False}}, "required": ["enabled"]}
+    disabled = {
+        "properties": {"enabled": {"enum": [False, *YAML11_FALSE]}},
+        "required": ["enabled"],
+    }
     return {
         "type": ["object", "null"],
         "if": {"type": "object"},

@@ -567,34 +567,47 @@ def test_unreachable_postgresql_fails_fast() -> None:
     assert time.monotonic() - start < 10
 
 
-def test_a_failed_load_manifest_names_the_format_a_loaded_one_does(tmp_path: Path) -> None:
+def test_a_failed_load_manifest_names_the_format_a_loaded_one_does(
+    tmp_path: Path, pg_db: str
+) -> None:
     # A failed delivery's manifest said the URL's scheme ("postgres"), a loaded one's
-    # "postgresql"; Kafka's: "kafka" and "kafka/json" (tests/test_kafka.py).
+    # "postgresql"; Kafka's: "kafka" and "kafka/json" (tests/test_kafka.py). (A load refused
+    # before a row was made, a server that cannot be reached, writes none.)
     manifest = tmp_path / "m.json"
-    args = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1", "--manifest"]
-    for failing in ("postgres://u@127.0.0.1:1/db", "sqlite:///no/such/dir/x.db"):
-        result = run_cli([*args, str(manifest), "--sink", failing])
+    args = ["quick", "edge_case_user", "-t", "file", "-n", "20", "-s", "1", "--manifest"]
+    invalid = ["--create-tables", "--include-invalid"]  # (rows the database rejects)
+    postgres = pg_db.replace("postgresql://", "postgres://", 1)
+    for failing in (postgres, f"sqlite:///{tmp_path / 'x.db'}"):
+        result = run_cli([*args, str(manifest), "--sink", failing, *invalid])
         assert result.code == 1, result.stderr
+        assert "rejected row" in result.stderr
         assert orjson.loads(manifest.read_bytes())["format"] == failing.split(":")[0].replace(
             "postgres", "postgresql"
         )
+        manifest.unlink()
+    refused = run_cli([*args, str(manifest), "--sink", "postgres://u@127.0.0.1:1/db"])
+    assert refused.code == 1 and not manifest.exists()
 
 
 def test_a_password_is_never_written_into_a_manifest(tmp_path: Path, pg_db: str) -> None:
     manifest = tmp_path / "m.json"
-    failing = "postgresql://u:sekret@127.0.0.1:1/db"
-    args = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1", "--manifest"]
-    result = run_cli([*args, str(manifest), "--sink", failing])
-    assert result.code == 1
+    assert re.match(r"postgresql://\w+@", pg_db)
+    failing = re.sub(r"^(postgresql://\w+)@", r"\1:sekret@", pg_db)
+    shown = re.sub(r"^(postgresql://\w+)@", r"\1:***@", pg_db)
+    args = ["quick", "edge_case_user", "-t", "file", "-n", "20", "-s", "1", "--manifest"]
+    invalid = ["--create-tables", "--include-invalid"]  # (rows the database rejects)
+    result = run_cli([*args, str(manifest), "--sink", failing, *invalid])
+    assert result.code == 1 and "rejected row" in result.stderr, result.stderr
     assert "sekret" not in result.stderr + manifest.read_text()
-    assert orjson.loads(manifest.read_bytes())["output"] == "postgresql://u:***@127.0.0.1:1/db"
+    assert orjson.loads(manifest.read_bytes())["output"] == shown
+    refused = run_cli([*args, str(manifest), "--sink", "postgresql://u:sekret@127.0.0.1:1/db"])
+    assert refused.code == 1 and "sekret" not in refused.stderr
     # On success too, and in generate's summary (the test server trusts local users).
     profile = tmp_path / "p.yaml"
     schema = str(ROOT / "schemas/users.sql")
     imported = run_cli(["import-schema", schema, "-e", "users", "-o", str(profile)])
     assert imported.code == 0, imported.stderr
-    assert re.match(r"postgresql://\w+@", pg_db)
-    sink = re.sub(r"^(postgresql://\w+)@", r"\1:sekret@", pg_db)
+    sink = failing
     loaded = run_cli(["generate", str(profile), "-s", "1", "--create-tables", "--sink", sink])
     assert loaded.code == 0, loaded.stderr
     assert "sekret" not in loaded.stderr + loaded.stdout.decode()
@@ -992,19 +1005,16 @@ def assert_failed_shares(docs: dict[str, dict[str, Any]], error: str) -> None:
         assert doc["count"] == delivery["tables"][ROWS_OF[name]]["offered"]
 
 
-def test_a_failed_shared_load_leaves_every_datasets_manifest(
-    orders_profile: Path, tmp_path: Path
-) -> None:
-    # Only the first dataset's manifest was written (with every table of the transaction);
-    # the others had none.
+def test_a_refused_shared_load_leaves_no_manifest(orders_profile: Path, tmp_path: Path) -> None:
+    # Refused before a row was made (no database without --create-tables), every dataset
+    # got a manifest of it (count 0, committed: false), as if a load had been tried; the
+    # database is as it was, and so is any manifest an earlier load left beside it.
     database = tmp_path / "new.db"
     profile = shop_profile(orders_profile, database)
     result = run_cli(["generate", str(profile), "-s", "12", "-o", str(tmp_path / "out")])
     assert result.code == 1
     assert "use --create-tables" in result.stderr and "Traceback" not in result.stderr
-    docs = member_manifests(database)
-    assert_failed_shares(docs, "use --create-tables")
-    assert [doc["count"] for doc in docs.values()] == [0, 0, 0]  # nothing was generated
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["three.yaml"]
 
 
 def test_a_failed_shared_load_replaces_the_manifests_of_a_loaded_run(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import re
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -314,3 +315,65 @@ def test_the_schema_and_the_loader_agree_on_encodings(name: str) -> None:
 @given(st.one_of(_encoding_spellings(), st.text(alphabet="utf8-_. LATIN1cp", max_size=9)))
 def test_the_schema_and_the_loader_agree_on_any_spelling_of_an_encoding(name: str) -> None:
     _encoding_agrees(name)
+
+
+class _Yaml12(yaml.SafeLoader):
+    """YAML as a YAML 1.2 editor reads it, for booleans: only true/false (any case of the
+    three spellings) are booleans; yes, no, on and off are strings; and ``1.0e3`` is a
+    number (YAML 1.1 wants ``1.0e+3``)."""
+
+
+_Yaml12.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:bool",
+    re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"),
+)
+_Yaml12.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "typos: {rate: 0.1, enabled: off}",
+        "typos: {rate: 0.1, enabled: no}",
+        "typos: {rate: 0.1, enabled: yes}",
+        "typos: {rate: 0.1, enabled: On}",
+        "typos: {rate: 5, enabled: OFF}",  # (off: not checked at all)
+        "typos: {rate: 5, enabled: on}",
+        "typos: {rate: 0.1, enabled: maybe}",
+        "limited_features: {no_compression: yes}",
+        "deprecated_formats: {decimal_comma: off, numbers_as_strings: on}",
+        "session: {users: 12.0}",
+        "session: {users: 12.5}",
+        "retry_storms: {statuses: [503.0, 500]}",
+        "rate_limits: {limit: 1.0e3}",
+    ],
+)
+def test_the_schema_and_the_loader_agree_on_yaml_1_1_words_and_whole_floats(
+    tmp_path: Path, block: str
+) -> None:
+    """The loader (PyYAML, YAML 1.1) took `enabled: off` as false while an editor's YAML 1.2
+    hands the schema the string 'off', which `type: boolean` refused; and it refused
+    `users: 12.0`, which the schema's `type: integer` takes (JSON Schema cannot tell 12.0
+    from 12)."""
+    from persona_gen.errors import PersonaGenError
+    from persona_gen.personas.loader import validate_persona_file
+
+    path = tmp_path / "x.yaml"
+    path.write_text(f"name: x\nbehaviors:\n  {block}\n")
+    try:
+        validate_persona_file(path)
+        loader = True
+    except PersonaGenError:
+        loader = False
+    seen = json.loads(json.dumps(yaml.load(path.read_text(), Loader=_Yaml12)))
+    schema = _errors(_committed("persona"), seen) == []
+    assert schema == loader, (block, schema, loader)

@@ -94,6 +94,9 @@ def pydantic_problems(
             message = _not_finite(err.get("input"))
         elif err["type"] in _SHAPES:
             message = f"expected {_SHAPES[err['type']]}, not {_what(err.get('input'))}"
+            if err["type"] == "string_type" and isinstance(err.get("input"), bool):
+                # (an editor's YAML 1.2 reads `no` as text: the loader's 1.1 does not)
+                message += " (unquoted yes, no, on and off are booleans here: quote the text)"
         elif err["type"] == "too_short" and err.get("ctx", {}).get("field_type") == "List":
             least = err["ctx"]["min_length"]
             message = f"needs at least {least} item{'s' if least > 1 else ''}, not none"

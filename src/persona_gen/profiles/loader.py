@@ -206,7 +206,7 @@ def _references(
             except PersonaGenError as exc:
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
     for i, ds in enumerate(spec.datasets):
-        if ds.output and (why := _outside(ds.output)):
+        if ds.output and (why := _not_a_file(ds.output) or _outside(ds.output)):
             problems.append(located.problem(("datasets", i, "output"), why))
         elif (
             ds.output
@@ -292,6 +292,16 @@ def _nested_outputs(spec: ProfileFile, located: Located) -> list[Problem]:
                     )
                 )
     return problems
+
+
+def _not_a_file(output: str) -> str | None:
+    """Why a dataset's ``output`` names no file: a NUL character (a traceback of the path
+    functions), a trailing '/' (``sub/`` wrote a file ``sub``) or the folder itself (``.``)."""
+    if "\x00" in output:
+        return f"{output!r}: a file path cannot hold a NUL character"
+    if output.endswith(("/", "\\")) or posixpath.normpath(output.replace("\\", "/")) == ".":
+        return f"'{output}' names a folder, not a file: give the file's name (sub/data.json)"
+    return None
 
 
 def _outside(output: str) -> str | None:

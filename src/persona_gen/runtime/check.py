@@ -250,22 +250,31 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
 
     seen: dict[tuple[str, tuple[str, ...]], dict[str, int]] = {}
     cut = fmt == "csv" and bool(records) and not _ends_a_line(data_path)
+    not_read = 0  # (records found malformed or too deep, so not validated)
     try:
         for position, record in enumerate(records):
             malformed = malformed_reason(record, generator, text)
             if cut and position == len(records) - 1:
                 malformed = malformed or "the file ends in this row, without a line break"
             if malformed:  # (its cells are not what was written: not validated)
+                not_read += 1
                 report.add_problem(RecordProblem(position, "malformed", malformed), max_listed)
                 continue
             other = partial(reread, position) if reread is not None else None
-            check_one(
-                report, record, position, generator, text, resolver, checker, max_listed, other
-            )
-            if generator == "api":
-                check_reply(report, record, position, text, resolver, checker, max_listed)
-            if generator in ("file", "streaming"):
-                repeated_keys(report, record, position, generator, text, resolver, seen, max_listed)
+            try:
+                check_one(
+                    report, record, position, generator, text, resolver, checker, max_listed, other
+                )
+                if generator == "api":
+                    check_reply(report, record, position, text, resolver, checker, max_listed)
+                if generator in ("file", "streaming"):
+                    repeated_keys(
+                        report, record, position, generator, text, resolver, seen, max_listed
+                    )
+            except RecursionError:  # (a hand-written record: the validators recurse per level)
+                why = f"nested {_depth(record)} levels deep, too deep to validate"
+                not_read += 1
+                report.add_problem(RecordProblem(position, "malformed", why), max_listed)
     finally:
         checker.close()
     report.warnings.extend(checker.warnings())
@@ -281,6 +290,13 @@ def check_dataset(  # noqa: PLR0915 - one linear pass: locate, read, resolve, ch
         report.warnings.append(
             f"{report.unresolved} of the {len(records)} records were not checked: "
             + (untold or "their Avro record names are not entities of the built-in domain")
+        )
+    elif (
+        report.checked == 0 and report.replies_checked == 0 and records and not_read == len(records)
+    ):
+        report.validatable = False
+        report.warnings.append(
+            f"nothing was checked: none of the {len(records)} records could be (see problems)"
         )
     elif report.checked == 0 and report.replies_checked == 0:
         report.validatable = False
@@ -348,3 +364,15 @@ def _ends_a_line(path: Path) -> bool:
     if width is None:  # (one byte, in every encoding a CSV file is written in)
         return tail.endswith((b"\n", b"\r"))
     return tail.endswith(tuple(c.encode(f"utf-{width}-{o}") for c in "\n\r" for o in ("le", "be")))
+
+
+def _depth(value: Any) -> int:
+    """How many objects and arrays deep ``value`` nests (without recursing itself)."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            depth += 1
+            deepest = max(deepest, depth)
+            stack.extend((v, depth) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest

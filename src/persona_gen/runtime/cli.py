@@ -59,6 +59,68 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+class _OnceCommand(typer.core.TyperCommand):
+    """A command whose single-value options may be given once: ``-n 5 -n 10`` took the last
+    value silently (a script's default and a typed value, a typo), and is now a usage error
+    (exit 2), as an unknown option is. Options meant to repeat (``-p DIR``…) and flags are
+    not counted."""
+
+    def make_parser(self, ctx: Any) -> Any:
+        parser = super().make_parser(ctx)
+        parse = parser.parse_args
+
+        def parse_once(args: list[str]) -> Any:
+            opts, rest, order = parse(args=args)
+            if not any(getattr(param, "is_eager", False) for param in order):  # (-h wins)
+                _refuse_repeated(ctx, order)
+                _refuse_empty_paths(opts, order)
+            return opts, rest, order
+
+        parser.parse_args = parse_once  # type: ignore[method-assign]
+        return parser
+
+
+def _refuse_empty_paths(opts: dict[str, Any], order: list[Any]) -> None:
+    """An empty file or folder argument (``generate "$PROFILE"`` with it unset) was taken as
+    the current directory, as ``Path("")`` is, and said to be one ('.: is a directory')."""
+    for param in order:
+        if not _names_a_path(param) or param.name not in opts:
+            continue
+        given = opts[param.name]
+        if "" in (given if isinstance(given, list | tuple) else [given]):
+            where = "/".join(param.opts) + ": " if param.param_type_name == "option" else ""
+            raise UsageError(f"{where}'': an empty path, expected a file or folder name")
+
+
+def _names_a_path(param: Any) -> bool:
+    """Whether a parameter's values are paths (``Path``, ``Path | None``, ``list[Path]``)."""
+    import typing
+
+    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
+    stack, seen = [annotation], 0
+    while stack and seen < 8:
+        seen += 1
+        item = stack.pop()
+        if item is Path:
+            return True
+        stack.extend(typing.get_args(item))
+    return False
+
+
+def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
+    """A usage error for the first single-value option ``order`` (the options as given, one
+    entry each time) holds more than once."""
+    seen: set[int] = set()
+    for param in order:
+        if param.param_type_name != "option" or param.multiple or param.count or param.is_flag:
+            continue
+        if id(param) in seen:
+            names = " / ".join(f"'{name}'" for name in param.opts)
+            ctx.fail(f"Option {names} was given more than once; it takes one value.")
+        seen.add(id(param))
+
+
 CreateTables = Annotated[
     bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
 ]
@@ -218,7 +280,7 @@ def _say_seed(given: int | None, used: int) -> None:
         )
 
 
-@app.command("list-personas")
+@app.command(cls=_OnceCommand, name="list-personas")
 def list_personas(personas: PersonaDirs = None) -> None:
     """List the personas available (built-in and from -p directories); the ones that cannot
     be loaded are said on stderr, after the others are listed, and the exit code is 1."""
@@ -263,7 +325,7 @@ def _first_problem(exc: PersonaGenError, path: Path) -> str:
     return first
 
 
-@app.command("list-generators")
+@app.command(cls=_OnceCommand, name="list-generators")
 def list_generators() -> None:
     """List the dataset generators."""
     from rich.table import Table
@@ -289,7 +351,7 @@ def list_generators() -> None:
     _say_broken_plugins(broken, "generator")
 
 
-@app.command("list-behaviours")
+@app.command(cls=_OnceCommand, name="list-behaviours")
 def list_behaviours() -> None:
     """List the behaviour kinds a persona can use."""
     from rich.table import Table
@@ -324,7 +386,7 @@ def _say_broken_plugins(broken: list[str], kind: str) -> None:
         raise PluginError("\n".join([f"{said} not listed:", *broken]))
 
 
-@app.command("quick")
+@app.command(cls=_OnceCommand, name="quick")
 def quick(
     persona: Annotated[str, typer.Argument(help="Persona name.")],
     dataset_type: Annotated[
@@ -496,7 +558,7 @@ def _progress_factory() -> Any:
 _IMPORT_COUNT = 100
 
 
-@app.command("import-schema")
+@app.command(cls=_OnceCommand, name="import-schema")
 def import_schema(
     schema_file: Annotated[
         Path,
@@ -682,7 +744,7 @@ class _Drawn:
         _say_now(self.now)
 
 
-@app.command("generate")
+@app.command(cls=_OnceCommand, name="generate")
 def generate(
     profile_file: Annotated[Path, typer.Argument(help="Profile YAML.", readable=False)],
     personas: PersonaDirs = None,
@@ -966,13 +1028,13 @@ def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path |
     return prepared
 
 
-@app.command("check")
+@app.command(cls=_OnceCommand, name="check")
 def check(
     data: Annotated[
         str,
         typer.Argument(
-            help="A dataset file persona-gen wrote, or a database it loaded "
-            "(sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
+            help="A dataset file persona-gen wrote, '-' for standard input, or a database it "
+            "loaded (sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
     profile_file: Annotated[
@@ -1012,7 +1074,10 @@ def check(
 
     with _naming("--report"):
         report_file = file_option(report_name)
-    data_file = sink_file(data) if "://" in data else Path(data)
+    if not data:  # (not the current directory, as Path("") would be)
+        raise UsageError("'': an empty path, expected a dataset file")
+    stdin = data == "-"  # (standard input, as for any Unix tool: see check_stdin)
+    data_file = None if stdin else sink_file(data) if "://" in data else Path(data)
     if data_file is not None:
         check_data_file(data_file)
     refuse_report_over_inputs(
@@ -1030,7 +1095,14 @@ def check(
     if report_file is not None:
         with _naming("--report"):  # (before the check, which may take long)
             ensure_writable(report_file)
-    report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
+    if stdin:
+        from persona_gen.runtime.check_stdin import STDIN, standard_input
+
+        with standard_input(sys.stdin.buffer, fmt) as (spooled, kind):
+            report = check_dataset(spooled, profile, fmt=kind, schema_path=schema, catalog=catalog)
+        report.data = STDIN
+    else:
+        report = check_dataset(data, profile, fmt=fmt, schema_path=schema, catalog=catalog)
     table = Table(title=f"check: {report.data}")
     table.add_column("")
     table.add_column("")
@@ -1044,7 +1116,7 @@ def check(
         raise typer.Exit(report.exit_code)
 
 
-@app.command("validate")
+@app.command(cls=_OnceCommand, name="validate")
 def validate(
     file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.", readable=False)],
     kind: Annotated[
@@ -1119,7 +1191,7 @@ def _file_kind(file: Path) -> str:
         return "persona"
 
 
-@app.command("init-persona")
+@app.command(cls=_OnceCommand, name="init-persona")
 def init_persona(
     name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
     output_name: Annotated[
@@ -1147,7 +1219,7 @@ def init_persona(
     print(f"persona-gen: created persona template {output}", file=sys.stderr)
 
 
-@app.command("init-profile")
+@app.command(cls=_OnceCommand, name="init-profile")
 def init_profile(
     name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
     output_name: Annotated[

@@ -260,7 +260,9 @@ def check_data_file(path: Path) -> None:
         mode = os.stat(path).st_mode
     except OSError:
         return  # (the reader says why it cannot be read)
-    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or stat.S_ISDIR(mode)):
+    if stat.S_ISDIR(mode):  # (".", "/": a traceback of pathlib's, an empty file name)
+        raise UsageError(f"{path}: is a directory, expected a dataset file")
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
         raise UsageError(f"{path}: not a regular file; check reads a dataset file")
 
 
@@ -285,6 +287,32 @@ def refuse_manifests_over_data(planned: list[Any], out_dir: Path | None) -> None
                     f"dataset '{item.name}' writes {data}, the manifest of dataset '{name}'; "
                     "rename one of them"
                 )
+    _refuse_shared_manifests(manifests, planned)
+
+
+def _refuse_shared_manifests(manifests: dict[str, Path], planned: list[Any]) -> None:
+    """Two datasets whose manifests are one file (dataset 'users' loaded into x.db and a
+    file 'x.db.users' of another, each's manifest 'x.db.users.manifest.json'; 'users' into
+    ?table=t and 'users.t'): the second replaced the first's, which then said the other
+    dataset was there."""
+    from persona_gen.sinks.output import is_special
+
+    special = {
+        item.name
+        for item in planned
+        if not item.sink and item.output is not None and is_special(item.output)
+    }
+    seen: list[tuple[str, Path]] = []
+    for name, written in manifests.items():
+        if name in special:  # (a device or a pipe gets no manifest)
+            continue
+        for first, other in seen:
+            if _same_file(written, other):
+                raise UsageError(
+                    f"datasets '{first}' and '{name}' would both write their manifest to "
+                    f"{written}, each replacing the other's; rename one of them (or its output)"
+                )
+        seen.append((name, written))
 
 
 def refuse_outputs_over_inputs(

@@ -250,16 +250,22 @@ def load_datasets(
     started = time.monotonic()
     bar = progress(total) if progress is not None and total >= 50_000 else None
     loader = sqlite_load if target.kind == "sqlite" else postgres_load
+    began: list[bool] = []  # (whether the rows were being made: the load had begun)
+
+    def prepare() -> None:
+        began.append(True)
+        prepare_rows(parts, report, include_invalid, target.kind != "sqlite", bar)
+
     try:
         with _one_interrupt():
-            loader(
-                target,
-                parts,
-                create_tables,
-                report,
-                lambda: prepare_rows(parts, report, include_invalid, target.kind != "sqlite", bar),
-            )
+            loader(target, parts, create_tables, report, prepare)
     except SinkError as exc:
+        if not began:
+            # Refused before a row was made (no database file, a missing table or column,
+            # a server that cannot be reached): the database is as it was, and so is any
+            # manifest an earlier load left; a new one (count 0) would look like a load.
+            exc.report = None
+            raise
         report.error = str(exc)
         _note_taken(report, parts, members)
         exc.report = report

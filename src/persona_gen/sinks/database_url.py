@@ -63,7 +63,7 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
         )
     try:
         parts = urlsplit(url)
-        port = parts.port
+        port = None if scheme == "sqlite" else parts.port  # (a SQLite file has no server)
     except ValueError:
         raise UsageError(f"database destination '{masked_url(url)}': bad host or port") from None
     where = f"database destination '{masked_url(url)}'"
@@ -82,9 +82,11 @@ def parse_database_url(url: str) -> DatabaseTarget:  # noqa: PLR0915 - one check
         if not 0 < connect_s <= 600:
             raise UsageError(f"{where}: connect must be a number of seconds (0 < s <= 600)")
     if scheme == "sqlite":
-        if parts.netloc:
-            raise UsageError(f"{where}: write sqlite:///PATH (three slashes), not a host")
         raw = unquote(parts.path[1:]) if parts.path.startswith("/") else ""
+        if parts.netloc == ":memory:" and not raw:
+            raw = parts.netloc  # (sqlite://:memory:, as other tools spell it)
+        elif parts.netloc:
+            raise UsageError(f"{where}: write sqlite:///PATH (three slashes), not a host")
         if not raw or raw.endswith("/"):
             raise UsageError(f"{where}: no database file given (sqlite:///PATH/TO/FILE.db)")
         if "\x00" in raw:

@@ -9,7 +9,13 @@ from enum import IntEnum
 from typing import Any, ClassVar, Generic, TypeVar
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetCoreSchemaHandler,
+    GetJsonSchemaHandler,
+    model_validator,
+)
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import core_schema
 
@@ -24,10 +30,47 @@ class Params(BaseModel):
     """Base of every behaviour's parameter model: unknown keys are errors, and so are NaN and
     infinities (no parameter means anything by them). Types are strict, as the published JSON
     Schema states them: a quoted number (`rate: "0.5"`), a boolean where a number is expected
-    (`rate_per_second: true`, which would be 1) or anything but `true`/`false` for a switch
-    (`no_compression: "yes"`, `decimal_comma: 0`) is an error, not converted."""
+    (`rate_per_second: true`, which would be 1) or anything but a boolean for a switch
+    (`no_compression: "yes"`, `decimal_comma: 0`; YAML 1.1's unquoted `no` and `off` are
+    booleans) is an error, not converted. A whole float where an integer is expected is that
+    integer (JSON Schema's ``integer`` takes ``12.0``)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, strict=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _whole_floats(cls, data: Any) -> Any:
+        """A whole float where an integer is expected (``users: 12.0``) is that integer, as
+        the published schema's ``type: integer`` takes it (JSON Schema cannot tell 12.0 from
+        12); ``12.5`` stays an error."""
+        if not isinstance(data, dict):
+            return data
+        fixed = dict(data)
+        for name, field in cls.model_fields.items():
+            key = field.alias or name
+            if key in fixed and _takes_int(field.annotation):
+                fixed[key] = _whole(fixed[key])
+        return fixed
+
+
+def _takes_int(annotation: Any) -> bool:
+    """Whether a field is an integer, or a list of integers (not a number: a float is one)."""
+    import typing
+
+    args = typing.get_args(annotation)
+    if annotation is int:
+        return True
+    if typing.get_origin(annotation) is list:
+        return args == (int,)
+    return int in args and float not in args and all(a in (int, type(None)) for a in args)
+
+
+def _whole(value: Any) -> Any:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_whole(v) for v in value]
+    return value
 
 
 P = TypeVar("P", bound=Params)
