@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +76,25 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert manifest["personas"][0]["hash"].startswith("sha256:")
     assert manifest["behaviours_touched"]["deprecated_formats"] == 50
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
+
+
+@pytest.mark.parametrize("umask", [0o077, 0o002])
+def test_written_files_take_the_umask(tmp_path: Path, umask: int) -> None:
+    # Files were made 0644 whatever the umask: readable by all under `umask 077` (while the
+    # folders made for them were 0700), and not group-writable under `umask 002`.
+    target = tmp_path / "new" / "api.json"
+    old = os.umask(umask)
+    try:
+        result = run_cli(
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(target)]
+        )
+    finally:
+        os.umask(old)
+    assert result.code == 0, result.stderr
+    manifest = target.with_name("api.json.manifest.json")
+    for path in (target, manifest):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o777 & ~umask
 
 
 def _file_size_limit(limit: int) -> None:

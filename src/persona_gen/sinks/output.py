@@ -51,7 +51,7 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
         stream.flush()
         os.fsync(stream.fileno())
         stream.close()
-        os.chmod(tmp, 0o644)
+        os.chmod(tmp, 0o666 & ~_umask())  # (as open() would make it: mkstemp's is 0600)
         if before_rename is not None:
             before_rename()
         os.replace(tmp, path)
@@ -64,6 +64,13 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
             # A full disk, a quota, an I/O error: the output cannot be written.
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it: there is no other portable way)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 @contextlib.contextmanager
