@@ -7,6 +7,7 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
 import stat
 import subprocess
@@ -76,6 +77,41 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert manifest["personas"][0]["hash"].startswith("sha256:")
     assert manifest["behaviours_touched"]["deprecated_formats"] == 50
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
+
+
+def test_paths_that_are_not_utf8_are_written_and_named_in_json(tmp_path: Path) -> None:
+    # A file name in another encoding (bytes Python keeps as lone surrogates) is a valid
+    # path: the manifest (and check's report, and generate --dry-run's plan) could not be
+    # encoded, and the run ended in a traceback after the data was complete.
+    target = tmp_path / os.fsdecode(b"caf\xe9.json")
+    argv = ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(target)]
+    result = run_cli(argv)
+    assert result.code == 0, result.stderr
+    manifest = json.loads(target.with_name(target.name + ".manifest.json").read_bytes())
+    assert manifest["output"] == f"{tmp_path}/caf\\xe9.json"
+    profile = tmp_path / "p.yaml"
+    schema = tmp_path / os.fsdecode(b"s\xff.avsc")
+    schema.write_text('{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}')
+    result = run_cli(["import-schema", str(schema), "-o", str(profile)])
+    assert result.code == 1
+    assert result.stderr.endswith(
+        "s\udcff.avsc: its path is not UTF-8 text, so a profile cannot name it; rename the file\n"
+    )
+    assert not profile.exists()
+    shutil.copy(schema, tmp_path / "s.avsc")
+    assert run_cli(["import-schema", str(tmp_path / "s.avsc"), "-o", str(profile)]).code == 0
+    out = tmp_path / os.fsdecode(b"out\xff")
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", "--dry-run"])
+    assert result.code == 0, result.stderr
+    assert "out\\\\xff" in result.stdout.decode()
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "1"]).code == 0
+    (data,) = [p for p in out.iterdir() if not p.name.endswith(".manifest.json")]
+    report = tmp_path / os.fsdecode(b"r\xff.json")
+    result = run_cli(["check", str(data), "--profile", str(profile), "--report", str(report)])
+    assert result.code == 0, result.stderr
+    assert json.loads(report.read_bytes())["data"] == f"{out}/{data.name}".replace(
+        "\udcff", "\\xff"
+    )
 
 
 @pytest.mark.parametrize("umask", [0o077, 0o002])

@@ -859,6 +859,7 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     import orjson
 
     from persona_gen.runtime.generate import prepare
+    from persona_gen.runtime.manifest import json_safe
 
     # (what generate would build, as validate builds it: a plan that cannot run, a load
     # dataset written as Avro say, was printed with exit code 0)
@@ -866,7 +867,7 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     _say_about_run(planned, profile, sink)
     sys.stdout.buffer.write(
         orjson.dumps(
-            {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
+            json_safe({"profile": profile.spec.name, "datasets": [p.describe() for p in planned]}),
             option=orjson.OPT_INDENT_2,
         )
         + b"\n"
