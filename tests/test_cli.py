@@ -79,6 +79,35 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
 
 
+def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
+    # Each run puts its manifest in place, then its data: two runs of one -o at once could
+    # interleave, leaving one run's data beside the other's manifest (another seed's).
+    import threading
+    import time
+
+    from persona_gen.sinks.output import atomic_file, write_atomic
+
+    target = tmp_path / "same.json"
+    manifest = tmp_path / "same.json.manifest.json"
+    sealed = threading.Event()
+
+    def run(name: bytes, seal: Any) -> None:
+        with atomic_file(target, before_rename=seal) as stream:
+            stream.write(name)
+
+    def seal_first() -> None:
+        write_atomic(manifest, b"first")
+        sealed.set()
+        time.sleep(0.5)  # (the second run ends meanwhile, unless it waits)
+
+    first = threading.Thread(target=run, args=(b"first", seal_first))
+    first.start()
+    sealed.wait()
+    run(b"second", lambda: write_atomic(manifest, b"second"))
+    first.join()
+    assert target.read_bytes() == manifest.read_bytes()
+
+
 def test_paths_that_are_not_utf8_are_written_and_named_in_json(tmp_path: Path) -> None:
     # A file name in another encoding (bytes Python keeps as lone surrogates) is a valid
     # path: the manifest (and check's report, and generate --dry-run's plan) could not be

@@ -52,9 +52,12 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
         os.fsync(stream.fileno())
         stream.close()
         os.chmod(tmp, 0o666 & ~_umask())  # (as open() would make it: mkstemp's is 0600)
-        if before_rename is not None:
-            before_rename()
-        os.replace(tmp, path)
+        if before_rename is None:
+            os.replace(tmp, path)
+        else:
+            with _pair_lock(path.parent):
+                before_rename()
+                os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):  # (closing flushes: a full disk fails again)
             stream.close()
@@ -64,6 +67,26 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
             # A full disk, a quota, an I/O error: the output cannot be written.
             raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
         raise
+
+
+@contextlib.contextmanager
+def _pair_lock(directory: Path) -> Iterator[None]:
+    """Held while a file and what stands beside it (its manifest) take their names, so two
+    runs writing one path at once leave one run's pair, not one's data beside the other's
+    manifest. (An advisory lock on the folder: where it cannot be taken, it is not.)"""
+    try:
+        import fcntl
+
+        fd = os.open(directory if str(directory) else ".", os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (which releases the lock)
 
 
 def _umask() -> int:
