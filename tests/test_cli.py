@@ -79,6 +79,27 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
 
 
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_output_to_dev_stdout_appends_to_what_the_shell_opened(tmp_path: Path, name: str) -> None:
+    # `-o /dev/stdout >> build.log`: the link led to the log file, which was replaced by
+    # the records (what it held lost), with a manifest written at /dev/stdout.manifest.json.
+    log = tmp_path / "build.log"
+    log.write_bytes(b"previous line\n")
+    argv = ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-f", "jsonl", "-o", name]
+    with log.open("ab") as out:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", *argv],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert ran.returncode == 0, ran.stderr
+    lines = log.read_bytes().splitlines()
+    assert lines[0] == b"previous line" and len(lines) == 3
+    assert not Path(name + ".manifest.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["build.log"]
+
+
 def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
     # Each run puts its manifest in place, then its data: two runs of one -o at once could
     # interleave, leaving one run's data beside the other's manifest (another seed's).

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -22,7 +23,11 @@ __all__ = ["atomic_file", "ensure_writable", "is_special", "open_output", "write
 
 def is_special(path: Path) -> bool:
     """Whether ``path`` exists as something other than a regular file or a directory (a
-    device, a FIFO, a socket), following symbolic links."""
+    device, a FIFO, a socket), following symbolic links, or names one of this process's
+    open descriptors (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``) whatever it is
+    open on."""
+    if _own_descriptor(path) is not None:
+        return True
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -96,10 +101,37 @@ def _umask() -> int:
     return mask
 
 
+_FD_PATH = re.compile(r"/(?:proc/(self|thread-self|\d+)|dev)/fd/(\d+)")
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names, or None. ``/dev/stdout`` is a
+    link to ``/proc/self/fd/1``, which the kernel resolves to whatever standard output is
+    open on: under ``> out.jsonl`` or ``>> build.log``, a regular file, which was replaced
+    by the records (what a log held before them lost) and given a manifest in /dev."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # (the kernel's own limit on links followed)
+        if (match := _FD_PATH.fullmatch(current)) is not None:
+            pid = match.group(1)
+            if pid is not None and pid.isdigit() and int(pid) != os.getpid():
+                return None  # (another process's: a file like any other)
+            return int(match.group(2))
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return None
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return None
+
+
 @contextlib.contextmanager
 def _straight_through(path: Path) -> Iterator[IO[bytes]]:
+    descriptor = _own_descriptor(path)
     try:
-        stream = open(path, "wb")  # noqa: SIM115 - closed below, errors reported as ours
+        # (a descriptor as the shell opened it, at its offset, appending or not)
+        stream = (
+            os.fdopen(os.dup(descriptor), "wb") if descriptor is not None else open(path, "wb")  # noqa: SIM115 - closed below, errors reported as ours
+        )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
