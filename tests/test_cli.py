@@ -100,6 +100,23 @@ def test_output_to_dev_stdout_appends_to_what_the_shell_opened(tmp_path: Path, n
     assert [p.name for p in tmp_path.iterdir()] == ["build.log"]
 
 
+def test_a_name_of_up_to_255_bytes_is_written(tmp_path: Path) -> None:
+    # The temporary file, `.NAME.XXXXXXXX.partial`, made a name of 238 to 255 bytes (one
+    # the file system takes) "File name too long", though the name itself was never at fault.
+    target = tmp_path / ("é" * 122 + ".json")  # (249 bytes)
+    manifest = tmp_path / "m.json"  # (NAME.manifest.json would be too long)
+    argv = ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1"]
+    result = run_cli([*argv, "-o", str(target), "--manifest", str(manifest)])
+    assert result.code == 0, result.stderr
+    assert len(json.loads(target.read_bytes())) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, "m.json"])
+    result = run_cli([*argv, "-o", str(target)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {target}.manifest.json: cannot write: File name too long\n"
+    )
+
+
 def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
     # Each run puts its manifest in place, then its data: two runs of one -o at once could
     # interleave, leaving one run's data beside the other's manifest (another seed's).

@@ -234,6 +234,13 @@ def _target(path: Path) -> Path:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def _stem(name: str) -> str:
+    """``name``, cut to leave its temporary file's name (``.NAME.XXXXXXXX.partial``) within
+    the 255 bytes file systems take: a name of up to 255 bytes may be written."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= 200 else os.fsdecode(raw[:200])
+
+
 def _temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in ``path``'s directory (created if needed), as (fd, name)."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -254,7 +261,7 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     if is_dir:
         raise OutputError(f"{path}: is a directory, expected a file path")
     try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+        return tempfile.mkstemp(prefix=f".{_stem(path.name)}.", suffix=".partial", dir=directory)
     except OSError as exc:
         why = _not_a_directory(directory) or exc.strerror
         raise OutputError(f"{path}: cannot write: {why}") from None
