@@ -117,6 +117,21 @@ def test_a_name_of_up_to_255_bytes_is_written(tmp_path: Path) -> None:
     )
 
 
+def test_generate_summary_keeps_a_long_output_path_whole(tmp_path: Path) -> None:
+    # A CI log is not a terminal: the summary is 160 columns wide, and the Output column
+    # cut a long artifact path with '…', losing where the data went.
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: d, type: api, count: 2}\n"
+    )
+    out = tmp_path / "artifacts" / ("build-" + "0123456789" * 12) / "datasets"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert result.code == 0, result.stderr
+    assert "…" not in result.stderr
+    cells = [line.split("│")[-2].strip() for line in result.stderr.splitlines() if "│" in line]
+    assert "".join(cells).endswith(f"{out}/d.json")
+
+
 def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
     # Each run puts its manifest in place, then its data: two runs of one -o at once could
     # interleave, leaving one run's data beside the other's manifest (another seed's).

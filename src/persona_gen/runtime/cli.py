@@ -210,7 +210,8 @@ def list_personas(personas: PersonaDirs = None) -> None:
     catalog = _catalog(personas)
     table = Table(title="Available Personas")
     for column in ("Name", "Version", "Description", "Behaviors", "Source"):
-        table.add_column(column)
+        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
+        table.add_column(column, overflow="fold" if column == "Source" else "ellipsis")
     broken = []
     for name in catalog.names():
         try:
@@ -762,7 +763,8 @@ def generate(
 
     summary = Table(title=f"Generated: {profile.spec.name}")
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
-        summary.add_column(column)
+        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
+        summary.add_column(column, overflow="fold" if column == "Output" else "ellipsis")
     from persona_gen.runtime.write import deliver, sink_manifest_path
     from persona_gen.sinks import masked_url
 
