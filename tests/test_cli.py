@@ -132,6 +132,15 @@ def test_generate_summary_keeps_a_long_output_path_whole(tmp_path: Path) -> None
     assert "".join(cells).endswith(f"{out}/d.json")
 
 
+def test_version_is_printed(tmp_path: Path) -> None:
+    # The data depend on the tool's minor version (docs/determinism.md): a pipeline logs it.
+    import persona_gen
+
+    result = run_cli(["--version"])
+    assert result.code == 0, result.stderr
+    assert result.stdout == f"persona-gen {persona_gen.__version__}\n".encode()
+
+
 def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
     # Each run puts its manifest in place, then its data: two runs of one -o at once could
     # interleave, leaving one run's data beside the other's manifest (another seed's).

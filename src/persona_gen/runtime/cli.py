@@ -59,6 +59,30 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from persona_gen import __version__
+
+        print(f"persona-gen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit (data are the same within a minor version).",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Generate behaviour-driven, reproducible test data from declarative personas."""
+
+
 CreateTables = Annotated[
     bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
 ]
