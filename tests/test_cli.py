@@ -1396,10 +1396,13 @@ def test_validate_says_why_a_persona_file_cannot_be_read(
 
 def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     """``persona-gen COMMAND`` through a shell (for its redirections, such as `>&-`)."""
+    # (this checkout's src: a relative PYTHONPATH=src, from another cwd, ran the installed one)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.run(
         f"{sys.executable} -m persona_gen {command}",
         shell=True,
         cwd=cwd,
+        env=env,
         capture_output=True,
         timeout=120,
         check=False,
@@ -1422,6 +1425,17 @@ def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: str) -
         b"persona-gen: error: standard output: cannot write: Bad file descriptor\n"
     )
     assert b"Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
+def test_output_to_a_closed_dev_stdout_is_one_message(tmp_path: Path, name: str) -> None:
+    # (the records went to the /dev/null that holds the closed descriptor, with exit code 0)
+    result = _shell(f"quick normal_user -t api -n 2 -s 1 -o {name} >&-", tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr == f"persona-gen: error: {name}: cannot write: Bad file descriptor\n".encode()
+    )
     assert list(tmp_path.iterdir()) == []
 
 

@@ -1225,6 +1225,9 @@ def _closed_standard_streams() -> None:
     for fd, name in ((1, "stdout"), (2, "stderr")):
         if not _closed(getattr(sys, name), fd):
             continue
+        from persona_gen.sinks.output import CLOSED_DESCRIPTORS
+
+        CLOSED_DESCRIPTORS.add(fd)  # (-o /dev/stdout: refused, not written to /dev/null)
         with contextlib.suppress(OSError):
             null = os.open(os.devnull, os.O_WRONLY)
             if null != fd:

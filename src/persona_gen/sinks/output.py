@@ -7,6 +7,7 @@ link stays a link: the file it points to is the one replaced."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import stat
@@ -101,6 +102,10 @@ def _umask() -> int:
     return mask
 
 
+# Standard descriptors the caller closed (``>&-``), held by /dev/null for the run (see
+# cli._closed_standard_streams): ``-o /dev/stdout`` there is an error, not records discarded.
+CLOSED_DESCRIPTORS: set[int] = set()
+
 _FD_PATH = re.compile(r"/(?:proc/(self|thread-self|\d+)|dev)/fd/(\d+)")
 
 
@@ -127,6 +132,8 @@ def _own_descriptor(path: Path) -> int | None:
 @contextlib.contextmanager
 def _straight_through(path: Path) -> Iterator[IO[bytes]]:
     descriptor = _own_descriptor(path)
+    if descriptor in CLOSED_DESCRIPTORS:
+        raise OutputError(f"{path}: cannot write: {os.strerror(errno.EBADF)}")
     try:
         # (a descriptor as the shell opened it, at its offset, appending or not)
         stream = (
