@@ -7,7 +7,9 @@ import io
 import json
 import os
 import re
+import shutil
 import signal
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -75,6 +77,151 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert manifest["personas"][0]["hash"].startswith("sha256:")
     assert manifest["behaviours_touched"]["deprecated_formats"] == 50
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_output_to_dev_stdout_appends_to_what_the_shell_opened(tmp_path: Path, name: str) -> None:
+    # `-o /dev/stdout >> build.log`: the link led to the log file, which was replaced by
+    # the records (what it held lost), with a manifest written at /dev/stdout.manifest.json.
+    log = tmp_path / "build.log"
+    log.write_bytes(b"previous line\n")
+    argv = ["quick", "normal_user", "-t", "api", "-n", "2", "-s", "1", "-f", "jsonl", "-o", name]
+    with log.open("ab") as out:
+        ran = subprocess.run(
+            [sys.executable, "-m", "persona_gen", *argv],
+            stdout=out,
+            stderr=subprocess.PIPE,
+            check=False,
+        )
+    assert ran.returncode == 0, ran.stderr
+    lines = log.read_bytes().splitlines()
+    assert lines[0] == b"previous line" and len(lines) == 3
+    assert not Path(name + ".manifest.json").exists()
+    assert [p.name for p in tmp_path.iterdir()] == ["build.log"]
+
+
+def test_a_name_of_up_to_255_bytes_is_written(tmp_path: Path) -> None:
+    # The temporary file, `.NAME.XXXXXXXX.partial`, made a name of 238 to 255 bytes (one
+    # the file system takes) "File name too long", though the name itself was never at fault.
+    target = tmp_path / ("é" * 122 + ".json")  # (249 bytes)
+    manifest = tmp_path / "m.json"  # (NAME.manifest.json would be too long)
+    argv = ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1"]
+    result = run_cli([*argv, "-o", str(target), "--manifest", str(manifest)])
+    assert result.code == 0, result.stderr
+    assert len(json.loads(target.read_bytes())) == 3
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([target.name, "m.json"])
+    result = run_cli([*argv, "-o", str(target)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: {target}.manifest.json: cannot write: File name too long\n"
+    )
+
+
+def test_generate_summary_keeps_a_long_output_path_whole(tmp_path: Path) -> None:
+    # A CI log is not a terminal: the summary is 160 columns wide, and the Output column
+    # cut a long artifact path with '…', losing where the data went.
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n  - {name: d, type: api, count: 2}\n"
+    )
+    out = tmp_path / "artifacts" / ("build-" + "0123456789" * 12) / "datasets"
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1"])
+    assert result.code == 0, result.stderr
+    assert "…" not in result.stderr
+    cells = [line.split("│")[-2].strip() for line in result.stderr.splitlines() if "│" in line]
+    assert "".join(cells).endswith(f"{out}/d.json")
+
+
+def test_version_is_printed(tmp_path: Path) -> None:
+    # The data depend on the tool's minor version (docs/determinism.md): a pipeline logs it.
+    import persona_gen
+
+    result = run_cli(["--version"])
+    assert result.code == 0, result.stderr
+    assert result.stdout == f"persona-gen {persona_gen.__version__}\n".encode()
+
+
+def test_two_runs_writing_one_path_leave_the_pair_of_one(tmp_path: Path) -> None:
+    # Each run puts its manifest in place, then its data: two runs of one -o at once could
+    # interleave, leaving one run's data beside the other's manifest (another seed's).
+    import threading
+    import time
+
+    from persona_gen.sinks.output import atomic_file, write_atomic
+
+    target = tmp_path / "same.json"
+    manifest = tmp_path / "same.json.manifest.json"
+    sealed = threading.Event()
+
+    def run(name: bytes, seal: Any) -> None:
+        with atomic_file(target, before_rename=seal) as stream:
+            stream.write(name)
+
+    def seal_first() -> None:
+        write_atomic(manifest, b"first")
+        sealed.set()
+        time.sleep(0.5)  # (the second run ends meanwhile, unless it waits)
+
+    first = threading.Thread(target=run, args=(b"first", seal_first))
+    first.start()
+    sealed.wait()
+    run(b"second", lambda: write_atomic(manifest, b"second"))
+    first.join()
+    assert target.read_bytes() == manifest.read_bytes()
+
+
+def test_paths_that_are_not_utf8_are_written_and_named_in_json(tmp_path: Path) -> None:
+    # A file name in another encoding (bytes Python keeps as lone surrogates) is a valid
+    # path: the manifest (and check's report, and generate --dry-run's plan) could not be
+    # encoded, and the run ended in a traceback after the data was complete.
+    target = tmp_path / os.fsdecode(b"caf\xe9.json")
+    argv = ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(target)]
+    result = run_cli(argv)
+    assert result.code == 0, result.stderr
+    manifest = json.loads(target.with_name(target.name + ".manifest.json").read_bytes())
+    assert manifest["output"] == f"{tmp_path}/caf\\xe9.json"
+    profile = tmp_path / "p.yaml"
+    schema = tmp_path / os.fsdecode(b"s\xff.avsc")
+    schema.write_text('{"type": "record", "name": "R", "fields": [{"name": "a", "type": "int"}]}')
+    result = run_cli(["import-schema", str(schema), "-o", str(profile)])
+    assert result.code == 1
+    assert result.stderr.endswith(
+        "s\udcff.avsc: its path is not UTF-8 text, so a profile cannot name it; rename the file\n"
+    )
+    assert not profile.exists()
+    shutil.copy(schema, tmp_path / "s.avsc")
+    assert run_cli(["import-schema", str(tmp_path / "s.avsc"), "-o", str(profile)]).code == 0
+    out = tmp_path / os.fsdecode(b"out\xff")
+    result = run_cli(["generate", str(profile), "-o", str(out), "-s", "1", "--dry-run"])
+    assert result.code == 0, result.stderr
+    assert "out\\\\xff" in result.stdout.decode()
+    assert run_cli(["generate", str(profile), "-o", str(out), "-s", "1"]).code == 0
+    (data,) = [p for p in out.iterdir() if not p.name.endswith(".manifest.json")]
+    report = tmp_path / os.fsdecode(b"r\xff.json")
+    result = run_cli(["check", str(data), "--profile", str(profile), "--report", str(report)])
+    assert result.code == 0, result.stderr
+    assert json.loads(report.read_bytes())["data"] == f"{out}/{data.name}".replace(
+        "\udcff", "\\xff"
+    )
+
+
+@pytest.mark.parametrize("umask", [0o077, 0o002])
+def test_written_files_take_the_umask(tmp_path: Path, umask: int) -> None:
+    # Files were made 0644 whatever the umask: readable by all under `umask 077` (while the
+    # folders made for them were 0700), and not group-writable under `umask 002`.
+    target = tmp_path / "new" / "api.json"
+    old = os.umask(umask)
+    try:
+        result = run_cli(
+            ["quick", "normal_user", "-t", "api", "-n", "3", "-s", "1", "-o", str(target)]
+        )
+    finally:
+        os.umask(old)
+    assert result.code == 0, result.stderr
+    manifest = target.with_name("api.json.manifest.json")
+    for path in (target, manifest):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask, path
+    assert stat.S_IMODE(target.parent.stat().st_mode) == 0o777 & ~umask
 
 
 def _file_size_limit(limit: int) -> None:
@@ -1249,10 +1396,13 @@ def test_validate_says_why_a_persona_file_cannot_be_read(
 
 def _shell(command: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
     """``persona-gen COMMAND`` through a shell (for its redirections, such as `>&-`)."""
+    # (this checkout's src: a relative PYTHONPATH=src, from another cwd, ran the installed one)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     return subprocess.run(
         f"{sys.executable} -m persona_gen {command}",
         shell=True,
         cwd=cwd,
+        env=env,
         capture_output=True,
         timeout=120,
         check=False,
@@ -1275,6 +1425,17 @@ def test_a_closed_standard_output_is_one_message(tmp_path: Path, command: str) -
         b"persona-gen: error: standard output: cannot write: Bad file descriptor\n"
     )
     assert b"Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("name", ["/dev/stdout", "/proc/self/fd/1"])
+def test_output_to_a_closed_dev_stdout_is_one_message(tmp_path: Path, name: str) -> None:
+    # (the records went to the /dev/null that holds the closed descriptor, with exit code 0)
+    result = _shell(f"quick normal_user -t api -n 2 -s 1 -o {name} >&-", tmp_path)
+    assert result.returncode == 1
+    assert (
+        result.stderr == f"persona-gen: error: {name}: cannot write: Bad file descriptor\n".encode()
+    )
     assert list(tmp_path.iterdir()) == []
 
 

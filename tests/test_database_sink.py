@@ -264,6 +264,37 @@ def test_sqlite_all_or_nothing(tmp_path: Path) -> None:
     assert report is not None and not report.to_manifest()["committed"]  # type: ignore[attr-defined]
 
 
+def _file_size_limit() -> None:
+    """(In the child.) Writes past 1 MiB fail, as on a full disk, instead of killing it."""
+    import resource
+    import signal
+
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (1 << 20, 1 << 20))
+
+
+def test_a_full_disk_is_sqlites_reason_and_leaves_no_new_database(tmp_path: Path) -> None:
+    # SQLite ends the transaction itself when a write fails: the batch's savepoint went with
+    # it, and the run said "no such savepoint: batch", leaving the new file's journal behind.
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    argv = ["quick", "normal_user", "-t", "file", "-n", "30000", "-s", "1", "--sink", url]
+    ran = subprocess.run(
+        [sys.executable, "-m", "persona_gen", *argv, "--create-tables"],
+        capture_output=True,
+        preexec_fn=_file_size_limit,
+        check=False,
+    )
+    assert ran.returncode == 1
+    assert ran.stderr.decode() in (
+        f"persona-gen: error: {url}: disk I/O error\n",  # (over the size limit)
+        f"persona-gen: error: {url}: database or disk is full\n",
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["x.db.file.manifest.json"]
+
+
 def test_missing_table_without_create_tables(tmp_path: Path) -> None:
     with pytest.raises(SinkError, match=r"no database at .*x\.db'; use --create-tables"):
         load_dataset(dataset("normal_user", 5), f"sqlite:///{tmp_path / 'x.db'}")

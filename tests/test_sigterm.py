@@ -51,6 +51,18 @@ def test_sigterm_deletes_the_partial_file_and_exits_143(tmp_path: Path, workers:
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_sighup_deletes_the_partial_file_and_exits_129(tmp_path: Path, workers: str) -> None:
+    # The terminal or SSH session of a run went away (a CI agent's connection dropped): the
+    # process ended at once, leaving its .partial file.
+    proc = _start(tmp_path, "--workers", workers)
+    proc.send_signal(signal.SIGHUP)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 129, err
+    assert err.strip().splitlines()[-1] == INTERRUPTED
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
 def test_with_sigint_ignored_sigterm_keeps_its_default(tmp_path: Path) -> None:
     proc = _start(tmp_path, sigint=signal.SIG_IGN)
     proc.send_signal(signal.SIGTERM)

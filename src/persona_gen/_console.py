@@ -7,8 +7,9 @@ imports nothing heavy, so it can catch that one too.
 SIGTERM (``docker stop``, Kubernetes, ``kill``) stops a run as Ctrl-C does — partial files
 deleted, a database load rolled back, a Kafka run's manifest saying what was delivered —
 with exit code 143: the handler sends the process a SIGINT, which whatever handles Ctrl-C
-at that moment takes. Where SIGINT is ignored (a background job of a script), SIGTERM
-keeps its default, and ends the process at once.
+at that moment takes. SIGHUP (the terminal or SSH session of the run went away) does the
+same, with exit code 129. Where SIGINT is ignored (a background job of a script), they keep
+their default, and end the process at once.
 """
 
 from __future__ import annotations
@@ -21,25 +22,28 @@ from types import FrameType
 __all__ = ["INTERRUPTED", "main"]
 
 INTERRUPTED = "persona-gen: interrupted; no partial output was kept"
-_terminated: list[int] = []  # (the SIGTERM seen, if any)
+_terminated: list[int] = []  # (the SIGTERM or SIGHUP seen, if any)
+# (SIGHUP: not on Windows)
+_STOPPING = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
 
 
 def _terminate(signum: int, frame: FrameType | None) -> None:
     if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
-        signal.signal(signal.SIGTERM, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTERM)
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
         return
     _terminated.append(signum)
     os.kill(os.getpid(), signal.SIGINT)
 
 
 def main() -> int:
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
-        signal.signal(signal.SIGTERM, _terminate)
+    for signum in _STOPPING:
+        if signal.getsignal(signum) is signal.SIG_DFL:  # (not one nohup made SIG_IGN)
+            signal.signal(signum, _terminate)
     try:
         from persona_gen.runtime.cli import main as cli
     except KeyboardInterrupt:
         print(INTERRUPTED, file=sys.stderr)  # (true: the run had not started)
-        return 143 if _terminated else 130
+        return 128 + _terminated[0] if _terminated else 130
     code = cli()
-    return 143 if _terminated and code == 130 else code
+    return 128 + _terminated[0] if _terminated and code == 130 else code

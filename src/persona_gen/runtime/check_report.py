@@ -148,7 +148,9 @@ class CheckReport:
         }
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        from persona_gen.runtime.manifest import json_safe
+
+        return json.dumps(json_safe(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
 
     def summary_rows(self) -> list[tuple[str, str]]:
         """``(item, value)`` rows for a two-column table (Rich or plain)."""

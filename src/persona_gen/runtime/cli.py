@@ -121,6 +121,29 @@ def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
         seen.add(id(param))
 
 
+def _print_version(value: bool) -> None:
+    if value:
+        from persona_gen import __version__
+
+        print(f"persona-gen {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            help="Print the version and exit (data are the same within a minor version).",
+            callback=_print_version,
+            is_eager=True,
+        ),
+    ] = False,
+) -> None:
+    """Generate behaviour-driven, reproducible test data from declarative personas."""
+
+
 CreateTables = Annotated[
     bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
 ]
@@ -291,7 +314,8 @@ def list_personas(personas: PersonaDirs = None) -> None:
     catalog = _catalog(personas)
     table = Table(title="Available Personas")
     for column in ("Name", "Version", "Description", "Behaviors", "Source"):
-        table.add_column(column)
+        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
+        table.add_column(column, overflow="fold" if column == "Source" else "ellipsis")
     broken = []
     for name in catalog.names():
         try:
@@ -828,7 +852,8 @@ def generate(
 
     summary = Table(title=f"Generated: {profile.spec.name}")
     for column in ("Dataset", "Type", "Personas", "Records", "Seed", "Output"):
-        summary.add_column(column)
+        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
+        summary.add_column(column, overflow="fold" if column == "Output" else "ellipsis")
     from persona_gen.runtime.write import deliver, sink_manifest_path
     from persona_gen.sinks import masked_url
 
@@ -980,6 +1005,7 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     import orjson
 
     from persona_gen.runtime.generate import prepare
+    from persona_gen.runtime.manifest import json_safe
 
     # (what generate would build, as validate builds it: a plan that cannot run, a load
     # dataset written as Avro say, was printed with exit code 0)
@@ -987,7 +1013,7 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     _say_about_run(planned, profile, sink)
     sys.stdout.buffer.write(
         orjson.dumps(
-            {"profile": profile.spec.name, "datasets": [p.describe() for p in planned]},
+            json_safe({"profile": profile.spec.name, "datasets": [p.describe() for p in planned]}),
             option=orjson.OPT_INDENT_2,
         )
         + b"\n"
@@ -1329,6 +1355,9 @@ def _closed_standard_streams() -> None:
     for fd, name in ((1, "stdout"), (2, "stderr")):
         if not _closed(getattr(sys, name), fd):
             continue
+        from persona_gen.sinks.output import CLOSED_DESCRIPTORS
+
+        CLOSED_DESCRIPTORS.add(fd)  # (-o /dev/stdout: refused, not written to /dev/null)
         with contextlib.suppress(OSError):
             null = os.open(os.devnull, os.O_WRONLY)
             if null != fd:

@@ -12,7 +12,7 @@ from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks import masked_url
 from persona_gen.sinks.output import write_atomic
 
-__all__ = ["manifest", "manifest_path", "stats_of_first", "write_manifest"]
+__all__ = ["json_safe", "manifest", "manifest_path", "stats_of_first", "write_manifest"]
 
 
 def manifest(
@@ -77,5 +77,26 @@ def manifest_path(output: Path) -> Path:
     return output.with_name(output.name + ".manifest.json")
 
 
+def json_safe(value: Any) -> Any:
+    """``value`` with every string one JSON can hold: the bytes of a path that are not
+    UTF-8 (a file name in another encoding, ``$'x\\xff.json'``), which Python keeps as lone
+    surrogates, are written as ``\\xff``."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                raw = value.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:  # (a surrogate that stands for no byte)
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+            return raw.decode("utf-8", "backslashreplace")
+        return value
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value
+
+
 def write_manifest(path: Path, doc: dict[str, Any]) -> None:
-    write_atomic(path, orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+    write_atomic(path, orjson.dumps(json_safe(doc), option=orjson.OPT_INDENT_2) + b"\n")

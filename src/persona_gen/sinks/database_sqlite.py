@@ -47,8 +47,9 @@ def sqlite_load(
         _sqlite_transaction(conn, target, parts, create_tables, report, prepare)
     except BaseException:
         conn.close()
-        if new_file:  # a failed first load leaves no empty database behind
-            target.path.unlink(missing_ok=True)
+        if new_file:  # a failed first load leaves no empty database behind, nor its journal
+            for suffix in ("", "-journal", "-wal", "-shm"):
+                target.path.with_name(target.path.name + suffix).unlink(missing_ok=True)
         raise
     conn.close()
 
@@ -127,6 +128,10 @@ def _sqlite_batch(
     try:
         conn.executemany(insert, [values for _, values in batch])
     except (sqlite3.Error, OverflowError) as exc:
+        if not conn.in_transaction:
+            # SQLite ended the transaction itself (a full disk, an I/O error): no row is to
+            # blame, and the savepoint went with it. Say SQLite's own reason.
+            raise
         # Find the row: replay the batch one row at a time.
         conn.execute("ROLLBACK TO batch")
         for at, values in batch:

@@ -7,7 +7,9 @@ link stays a link: the file it points to is the one replaced."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -22,7 +24,11 @@ __all__ = ["atomic_file", "ensure_writable", "is_special", "open_output", "write
 
 def is_special(path: Path) -> bool:
     """Whether ``path`` exists as something other than a regular file or a directory (a
-    device, a FIFO, a socket), following symbolic links."""
+    device, a FIFO, a socket), following symbolic links, or names one of this process's
+    open descriptors (``/dev/stdout``, ``/dev/fd/N``, ``/proc/self/fd/N``) whatever it is
+    open on."""
+    if _own_descriptor(path) is not None:
+        return True
     try:
         mode = os.stat(path).st_mode
     except OSError:
@@ -51,10 +57,13 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
         stream.flush()
         os.fsync(stream.fileno())
         stream.close()
-        os.chmod(tmp, 0o644)
-        if before_rename is not None:
-            before_rename()
-        os.replace(tmp, path)
+        os.chmod(tmp, 0o666 & ~_umask())  # (as open() would make it: mkstemp's is 0600)
+        if before_rename is None:
+            os.replace(tmp, path)
+        else:
+            with _pair_lock(path.parent):
+                before_rename()
+                os.replace(tmp, path)
     except BaseException as exc:
         with contextlib.suppress(OSError):  # (closing flushes: a full disk fails again)
             stream.close()
@@ -67,9 +76,69 @@ def atomic_file(path: Path, before_rename: Callable[[], None] | None = None) -> 
 
 
 @contextlib.contextmanager
-def _straight_through(path: Path) -> Iterator[IO[bytes]]:
+def _pair_lock(directory: Path) -> Iterator[None]:
+    """Held while a file and what stands beside it (its manifest) take their names, so two
+    runs writing one path at once leave one run's pair, not one's data beside the other's
+    manifest. (An advisory lock on the folder: where it cannot be taken, it is not.)"""
     try:
-        stream = open(path, "wb")  # noqa: SIM115 - closed below, errors reported as ours
+        import fcntl
+
+        fd = os.open(directory if str(directory) else ".", os.O_RDONLY)
+    except (ImportError, OSError):
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # (which releases the lock)
+
+
+def _umask() -> int:
+    """The process's umask (read by setting it: there is no other portable way)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# Standard descriptors the caller closed (``>&-``), held by /dev/null for the run (see
+# cli._closed_standard_streams): ``-o /dev/stdout`` there is an error, not records discarded.
+CLOSED_DESCRIPTORS: set[int] = set()
+
+_FD_PATH = re.compile(r"/(?:proc/(self|thread-self|\d+)|dev)/fd/(\d+)")
+
+
+def _own_descriptor(path: Path) -> int | None:
+    """The descriptor of this process that ``path`` names, or None. ``/dev/stdout`` is a
+    link to ``/proc/self/fd/1``, which the kernel resolves to whatever standard output is
+    open on: under ``> out.jsonl`` or ``>> build.log``, a regular file, which was replaced
+    by the records (what a log held before them lost) and given a manifest in /dev."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # (the kernel's own limit on links followed)
+        if (match := _FD_PATH.fullmatch(current)) is not None:
+            pid = match.group(1)
+            if pid is not None and pid.isdigit() and int(pid) != os.getpid():
+                return None  # (another process's: a file like any other)
+            return int(match.group(2))
+        try:
+            link = os.readlink(current)
+        except OSError:
+            return None
+        current = os.path.normpath(os.path.join(os.path.dirname(current), link))
+    return None
+
+
+@contextlib.contextmanager
+def _straight_through(path: Path) -> Iterator[IO[bytes]]:
+    descriptor = _own_descriptor(path)
+    if descriptor in CLOSED_DESCRIPTORS:
+        raise OutputError(f"{path}: cannot write: {os.strerror(errno.EBADF)}")
+    try:
+        # (a descriptor as the shell opened it, at its offset, appending or not)
+        stream = (
+            os.fdopen(os.dup(descriptor), "wb") if descriptor is not None else open(path, "wb")  # noqa: SIM115 - closed below, errors reported as ours
+        )
     except OSError as exc:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
@@ -172,6 +241,13 @@ def _target(path: Path) -> Path:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
+def _stem(name: str) -> str:
+    """``name``, cut to leave its temporary file's name (``.NAME.XXXXXXXX.partial``) within
+    the 255 bytes file systems take: a name of up to 255 bytes may be written."""
+    raw = os.fsencode(name)
+    return name if len(raw) <= 200 else os.fsdecode(raw[:200])
+
+
 def _temp_beside(path: Path) -> tuple[int, str]:
     """A new temporary file in ``path``'s directory (created if needed), as (fd, name)."""
     directory = path.parent if str(path.parent) else Path(".")
@@ -192,7 +268,7 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     if is_dir:
         raise OutputError(f"{path}: is a directory, expected a file path")
     try:
-        return tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=directory)
+        return tempfile.mkstemp(prefix=f".{_stem(path.name)}.", suffix=".partial", dir=directory)
     except OSError as exc:
         why = _not_a_directory(directory) or exc.strerror
         raise OutputError(f"{path}: cannot write: {why}") from None
