@@ -19,10 +19,19 @@ from persona_gen._console import INTERRUPTED
 SRC = str(Path(__file__).resolve().parent.parent / "src")
 
 
-def _start(folder: Path, *extra: str, sigint: Any = signal.default_int_handler) -> Any:
+def _start(
+    folder: Path,
+    *extra: str,
+    sigint: Any = signal.default_int_handler,
+    sighup: Any = signal.SIG_DFL,
+) -> Any:
+    """A long ``quick`` run writing big.json, once it is writing. SIGHUP's disposition is set
+    for the child (``sighup``): a suite started under ``nohup``, as a CI job may be, would
+    hand on its SIG_IGN, which the run rightly keeps."""
     args = ["quick", "normal_user", "-t", "api", "-n", "5000000", "-s", "1"]
     env = {**os.environ, "PYTHONPATH": SRC}
     previous = signal.signal(signal.SIGINT, sigint)
+    previous_hup = signal.signal(signal.SIGHUP, sighup)  # (a disposition the child keeps)
     try:
         proc = subprocess.Popen(
             [sys.executable, "-m", "persona_gen", *args, "-o", "big.json", *extra],
@@ -33,6 +42,7 @@ def _start(folder: Path, *extra: str, sigint: Any = signal.default_int_handler) 
         )
     finally:
         signal.signal(signal.SIGINT, previous)
+        signal.signal(signal.SIGHUP, previous_hup)
     deadline = time.monotonic() + 120
     while not list(folder.glob(".big.json.*.partial")):
         assert time.monotonic() < deadline and proc.poll() is None, proc.communicate()[1]
@@ -41,11 +51,21 @@ def _start(folder: Path, *extra: str, sigint: Any = signal.default_int_handler) 
     return proc
 
 
+def _ended(proc: Any) -> str:
+    """The run's stderr once it has ended; killed (and the test failed) if it does not."""
+    try:
+        return str(proc.communicate(timeout=120)[1])
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        raise
+
+
 @pytest.mark.parametrize("workers", ["1", "2"])
 def test_sigterm_deletes_the_partial_file_and_exits_143(tmp_path: Path, workers: str) -> None:
     proc = _start(tmp_path, "--workers", workers)
     proc.send_signal(signal.SIGTERM)
-    _, err = proc.communicate(timeout=120)
+    err = _ended(proc)
     assert proc.returncode == 143, err
     assert err.strip().splitlines()[-1] == INTERRUPTED
     assert sorted(p.name for p in tmp_path.iterdir()) == []
@@ -57,15 +77,26 @@ def test_sighup_deletes_the_partial_file_and_exits_129(tmp_path: Path, workers: 
     # process ended at once, leaving its .partial file.
     proc = _start(tmp_path, "--workers", workers)
     proc.send_signal(signal.SIGHUP)
-    _, err = proc.communicate(timeout=120)
+    err = _ended(proc)
     assert proc.returncode == 129, err
     assert err.strip().splitlines()[-1] == INTERRUPTED
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
 
+def test_a_run_under_nohup_goes_on_after_sighup(tmp_path: Path) -> None:
+    # (nohup sets SIGHUP to SIG_IGN so that the run outlives its terminal: it is kept)
+    proc = _start(tmp_path, sighup=signal.SIG_IGN)
+    proc.send_signal(signal.SIGHUP)
+    time.sleep(1.0)
+    assert proc.poll() is None
+    proc.send_signal(signal.SIGTERM)
+    err = _ended(proc)
+    assert proc.returncode == 143, err
+
+
 def test_with_sigint_ignored_sigterm_keeps_its_default(tmp_path: Path) -> None:
     proc = _start(tmp_path, sigint=signal.SIG_IGN)
     proc.send_signal(signal.SIGTERM)
-    proc.communicate(timeout=120)
+    _ended(proc)
     assert proc.returncode == -signal.SIGTERM
     assert not (tmp_path / "big.json").exists()  # (a .partial may be left: said in errors.md)
