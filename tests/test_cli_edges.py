@@ -314,3 +314,36 @@ def test_a_dataset_output_that_names_no_file_is_refused(
         assert result.stderr.startswith(f"persona-gen: error: {profile}:4:"), result.stderr
         assert result.stderr.endswith(f": datasets[0].output: {said}\n"), result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["p.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("command", "why"),
+    [
+        ("init-persona", "personas are found as NAME.yaml or NAME.yml files"),
+        ("init-profile", "the template is YAML with comments"),
+    ],
+)
+def test_a_template_is_written_only_to_a_yaml_file(tmp_path: Path, command: str, why: str) -> None:
+    # (-o mine.json wrote commented YAML into it: no JSON reader takes it, and a persona
+    # there is found by no -p folder, which reads *.yaml and *.yml)
+    target = tmp_path / "mine.json"
+    result = run_cli([command, "-n", "mine", "-o", str(target)])
+    assert result.code == 1
+    assert f"-o/--output: {why}; name the file 'mine.yaml' (got 'mine.json')" in result.stderr
+    assert not target.exists()
+    assert run_cli([command, "-n", "mine", "-o", str(tmp_path / "mine.yml")]).code == 0
+
+
+def test_an_empty_dataset_output_is_refused_at_its_line(tmp_path: Path) -> None:
+    # (`output: ""`, an unset variable in a templated profile, was read as no output: the
+    # dataset went to its default name)
+    profile = tmp_path / "e.yaml"
+    profile.write_text(
+        "name: e\nversion: 1.0.0\npersonas: [normal_user]\ndatasets:\n"
+        '  - {name: a, type: api, count: 2, output: ""}\n'
+    )
+    for args in (["validate", str(profile)], ["generate", str(profile), "-o", str(tmp_path)]):
+        result = run_cli(args)
+        assert result.code == 1
+        assert "e.yaml:5:36: datasets[0].output: '': an empty path" in result.stderr
+    assert not (tmp_path / "a.json").exists()

@@ -206,7 +206,15 @@ def _references(
             except PersonaGenError as exc:
                 problems.append(located.problem(("datasets", i, "sink"), str(exc)))
     for i, ds in enumerate(spec.datasets):
-        if ds.output and (why := _not_a_file(ds.output) or _outside(ds.output)):
+        if ds.output == "":  # (an unset variable: not "no output", the default name)
+            problems.append(
+                located.problem(
+                    ("datasets", i, "output"),
+                    "'': an empty path; give the file's name, or leave output out for the"
+                    " default (<dataset>.<extension>)",
+                )
+            )
+        elif ds.output and (why := _not_a_file(ds.output) or _outside(ds.output)):
             problems.append(located.problem(("datasets", i, "output"), why))
         elif (
             ds.output

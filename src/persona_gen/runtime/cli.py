@@ -238,6 +238,15 @@ def _profile_to_run(file: Path, catalog: Any, sinks: bool = True) -> Any:
     return profile
 
 
+def _refuse_not_yaml(output: Path, why: str) -> None:
+    """``init-*`` writes commented YAML: into ``x.json`` it made a file no JSON reader
+    takes (and a persona no ``-p`` folder finds)."""
+    if output.suffix.lower() not in (".yaml", ".yml"):
+        raise UsageError(
+            f"-o/--output: {why}; name the file '{output.stem}.yaml' (got '{output.name}')"
+        )
+
+
 def _check_profile_name(name: str) -> None:
     """A profile's name as its format allows."""
     from persona_gen.profiles.model import NAME
@@ -1235,6 +1244,7 @@ def init_persona(
     if not re.match(NAME_PATTERN, name):
         raise UsageError(f"-n/--name: '{name}' must be snake_case (letters, digits, _)")
     output = file_option(output_name)
+    _refuse_not_yaml(output, "personas are found as NAME.yaml or NAME.yml files")
     if output.stem != name:
         raise UsageError(
             f"-o/--output: a persona is found by its file name; name the file "
@@ -1274,6 +1284,7 @@ def init_profile(
     from persona_gen.sinks.output import write_atomic
 
     output = file_option(output_name)
+    _refuse_not_yaml(output, "the template is YAML with comments")
     _check_profile_name(name)
     # (a persona or type given twice is meant once: twice would not validate)
     chosen = list(dict.fromkeys(persona or ["normal_user"]))
