@@ -62,23 +62,22 @@ def _ended(proc: Any) -> str:
 
 
 @pytest.mark.parametrize("workers", ["1", "2"])
-def test_sigterm_deletes_the_partial_file_and_exits_143(tmp_path: Path, workers: str) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code"),
+    [
+        (signal.SIGTERM, 143),
+        # (the terminal or SSH session of a run went away, a CI agent's connection dropped:
+        # the process ended at once, leaving its .partial file)
+        (signal.SIGHUP, 129),
+    ],
+)
+def test_a_stop_signal_deletes_the_partial_file_and_exits_128_plus_it(
+    tmp_path: Path, workers: str, signum: int, code: int
+) -> None:
     proc = _start(tmp_path, "--workers", workers)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     err = _ended(proc)
-    assert proc.returncode == 143, err
-    assert err.strip().splitlines()[-1] == INTERRUPTED
-    assert sorted(p.name for p in tmp_path.iterdir()) == []
-
-
-@pytest.mark.parametrize("workers", ["1", "2"])
-def test_sighup_deletes_the_partial_file_and_exits_129(tmp_path: Path, workers: str) -> None:
-    # The terminal or SSH session of a run went away (a CI agent's connection dropped): the
-    # process ended at once, leaving its .partial file.
-    proc = _start(tmp_path, "--workers", workers)
-    proc.send_signal(signal.SIGHUP)
-    err = _ended(proc)
-    assert proc.returncode == 129, err
+    assert proc.returncode == code, err
     assert err.strip().splitlines()[-1] == INTERRUPTED
     assert sorted(p.name for p in tmp_path.iterdir()) == []
 
