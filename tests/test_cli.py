@@ -1290,7 +1290,7 @@ def test_quick_help_and_the_readme_name_the_formats_quick_writes(tmp_path: Path)
                 writes.setdefault(fmt, set()).add(generator)
     assert "protobuf" not in writes and {"json", "avro", "sql"} <= set(writes)
     help_text = " ".join(run_cli(["quick", "--help"]).stdout.decode().split())
-    listed = re.search(r"--format <str> (.*?) \((.*?)\)\.", help_text)
+    listed = re.search(r"--format FORMAT (.*?) \((.*?)\)\.", help_text)
     assert listed is not None, help_text
     assert set(re.findall(r"\w+", listed[1])) - {"or"} == set(writes)
     notes = dict(note.split(": ") for note in listed[2].split("; "))

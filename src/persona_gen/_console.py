@@ -1,7 +1,7 @@
 """The ``persona-gen`` console script (and ``python -m persona_gen``): the CLI's ``main``.
 
 The CLI catches Ctrl-C once it runs, but importing it takes a few hundred milliseconds
-(Typer, Rich, pydantic): a Ctrl-C pressed then would print a Python traceback. This module
+(Click, Rich, pydantic): a Ctrl-C pressed then would print a Python traceback. This module
 imports nothing heavy, so it can catch that one too.
 
 SIGTERM (``docker stop``, Kubernetes, ``kill``) stops a run as Ctrl-C does — partial files

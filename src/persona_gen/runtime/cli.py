@@ -1,4 +1,5 @@
-"""The ``persona-gen`` command line. The only module that imports Typer, Click and Rich.
+"""The ``persona-gen`` command line: with ``runtime/commands.py``, the only module that imports
+Click.
 
 Data goes to stdout, everything else (logs, seeds, summaries, progress) to stderr. A
 ``PersonaGenError`` is printed as one clear message with exit code 1; anything else is a bug
@@ -18,10 +19,11 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
-import typer
+import click
 
 from persona_gen._console import INTERRUPTED
 from persona_gen.errors import PersonaGenError, PluginError, SinkError, UsageError
+from persona_gen.runtime.commands import Argument, HelpfulCommand, Option, PathType, command
 from persona_gen.runtime.options import (
     check_data_file,
     check_database_options,
@@ -49,18 +51,8 @@ if TYPE_CHECKING:
     from persona_gen.profiles.loader import Profile
     from persona_gen.runtime.generate import PlannedDataset, Prepared
 
-app = typer.Typer(
-    name="persona-gen",
-    help="Generate behaviour-driven, reproducible test data from declarative personas.",
-    add_completion=False,
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
 
-
-class _OnceCommand(typer.core.TyperCommand):
+class _OnceCommand(HelpfulCommand):
     """A command whose single-value options may be given once: ``-n 5 -n 10`` took the last
     value silently (a script's default and a typed value, a typo), and is now a usage error
     (exit 2), as an unknown option is. Options meant to repeat (``-p DIR``…) and flags are
@@ -95,17 +87,7 @@ def _refuse_empty_paths(opts: dict[str, Any], order: list[Any]) -> None:
 
 def _names_a_path(param: Any) -> bool:
     """Whether a parameter's values are paths (``Path``, ``Path | None``, ``list[Path]``)."""
-    import typing
-
-    annotation = getattr(getattr(param, "type_descriptor", None), "annotation", None)
-    stack, seen = [annotation], 0
-    while stack and seen < 8:
-        seen += 1
-        item = stack.pop()
-        if item is Path:
-            return True
-        stack.extend(typing.get_args(item))
-    return False
+    return isinstance(param.type, PathType)
 
 
 def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
@@ -121,35 +103,45 @@ def _refuse_repeated(ctx: Any, order: list[Any]) -> None:
         seen.add(id(param))
 
 
-def _print_version(value: bool) -> None:
+def _print_version(ctx: click.Context, param: click.Parameter, value: bool) -> None:
     if value:
         from persona_gen import __version__
 
         print(f"persona-gen {__version__}")
-        raise typer.Exit()
+        ctx.exit()
 
 
-@app.callback()
-def _root(
-    version: Annotated[
-        bool,
-        typer.Option(
-            "--version",
-            help="Print the version and exit (data are the same within a minor version).",
-            callback=_print_version,
+class _Commands(click.Group):
+    """The commands, listed in the order they are defined (the order a reader meets them)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+app = _Commands(
+    name="persona-gen",
+    help="Generate behaviour-driven, reproducible test data from declarative personas.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    params=[
+        click.Option(
+            ["--version"],
+            is_flag=True,
+            expose_value=False,
             is_eager=True,
-        ),
-    ] = False,
-) -> None:
-    """Generate behaviour-driven, reproducible test data from declarative personas."""
+            callback=_print_version,
+            help="Print the version and exit (data are the same within a minor version).",
+        )
+    ],
+)
 
 
 CreateTables = Annotated[
-    bool, typer.Option("--create-tables", help="With a database sink: create the tables.")
+    bool, Option("--create-tables", help="With a database sink: create the tables.")
 ]
 IncludeInvalid = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--include-invalid",
         help="With a database sink: also load rows "
         "labelled invalid (the database rejects them; nothing is kept).",
@@ -157,26 +149,26 @@ IncludeInvalid = Annotated[
 ]
 Rate = Annotated[
     str | None,
-    typer.Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
+    Option("--rate", help="With --sink: send at this rate (500/s, 6000/min)."),
 ]
 Realtime = Annotated[
     bool,
-    typer.Option(
+    Option(
         "--realtime",
         help="With --sink: send when the records' own times say "
         "(bursts, gaps and late deliveries in wall-clock time).",
     ),
 ]
 Speed = Annotated[
-    float, typer.Option("--speed", help="With --realtime: play time this many times faster.")
+    float, Option("--speed", help="With --realtime: play time this many times faster.")
 ]
 Duration = Annotated[
     float | None,
-    typer.Option("--duration", help="With --sink: stop after this many seconds."),
+    Option("--duration", help="With --sink: stop after this many seconds."),
 ]
 Start = Annotated[
     str | None,
-    typer.Option(
+    Option(
         "--start",
         help="Reference time of the records: 'now', a date or an ISO 8601 time, UTC unless "
         "it gives an offset (default: a moment of 2025 derived from the seed).",
@@ -184,11 +176,10 @@ Start = Annotated[
 ]
 PersonaDirs = Annotated[
     list[Path] | None,
-    typer.Option(
+    Option(
         "-p",
         "--personas",
         help="Directory of persona YAML files (adds to and overrides the built-ins); repeatable.",
-        readable=False,  # (an unreadable one is our one-line error, exit 1: not Click's, 2)
     ),
 ]
 
@@ -312,7 +303,7 @@ def _say_seed(given: int | None, used: int) -> None:
         )
 
 
-@app.command(cls=_OnceCommand, name="list-personas")
+@command(app, "list-personas", _OnceCommand)
 def list_personas(personas: PersonaDirs = None) -> None:
     """List the personas available (built-in and from -p directories); the ones that cannot
     be loaded are said on stderr, after the others are listed, and the exit code is 1."""
@@ -358,7 +349,7 @@ def _first_problem(exc: PersonaGenError, path: Path) -> str:
     return first
 
 
-@app.command(cls=_OnceCommand, name="list-generators")
+@command(app, "list-generators", _OnceCommand)
 def list_generators() -> None:
     """List the dataset generators."""
     from rich.table import Table
@@ -384,7 +375,7 @@ def list_generators() -> None:
     _say_broken_plugins(broken, "generator")
 
 
-@app.command(cls=_OnceCommand, name="list-behaviours")
+@command(app, "list-behaviours", _OnceCommand)
 def list_behaviours() -> None:
     """List the behaviour kinds a persona can use."""
     from rich.table import Table
@@ -419,30 +410,33 @@ def _say_broken_plugins(broken: list[str], kind: str) -> None:
         raise PluginError("\n".join([f"{said} not listed:", *broken]))
 
 
-@app.command(cls=_OnceCommand, name="quick")
+@command(app, "quick", _OnceCommand)
 def quick(
-    persona: Annotated[str, typer.Argument(help="Persona name.")],
+    persona: Annotated[str, Argument(help="Persona name.")],
     dataset_type: Annotated[
-        str, typer.Option("-t", "--type", help="Generator: api, streaming, file, load or fault.")
+        str, Option("-t", "--type", help="Generator: api, streaming, file, load or fault.")
     ],
-    count: Annotated[str, typer.Option("-n", "--count", help="Number of records.")] = "10",
+    count: Annotated[str, Option("-n", "--count", metavar="N", help="Number of records.")] = "10",
     personas: PersonaDirs = None,
-    seed: Annotated[str | None, typer.Option("-s", "--seed", help="Seed (replayable).")] = None,
-    pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
+    seed: Annotated[
+        str | None, Option("-s", "--seed", metavar="SEED", help="Seed (replayable).")
+    ] = None,
+    pretty: Annotated[bool, Option("--pretty", help="Indent JSON output.")] = False,
     output_name: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "-o",
             "--output",
-            metavar="<path>",
+            metavar="PATH",
             help="Write to this file (atomically) instead of stdout.",
         ),
     ] = None,
     fmt: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="json, jsonl, csv, parquet, avro or sql (avro: streaming and file "
             "records; sql: file rows). Default: from -o's extension (.ndjson is jsonl), json "
             "without -o or an extension.",
@@ -450,11 +444,11 @@ def quick(
     ] = None,
     workers: Annotated[
         str,
-        typer.Option("--workers", "-w", help="Processes generating blocks (same output)."),
+        Option("--workers", "-w", metavar="N", help="Processes generating blocks (same output)."),
     ] = "1",
     sink: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "--sink",
             help="Send records to a destination instead: "
             "kafka://HOST:PORT/TOPIC, sqlite:///file.db or postgresql://USER@HOST/DB "
@@ -463,9 +457,9 @@ def quick(
     ] = None,
     manifest_name: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "--manifest",
-            metavar="<path>",
+            metavar="PATH",
             help="Write the run manifest here (default: beside -o FILE or a SQLite file, "
             "else DATASET.SCHEME.manifest.json in $PERSONA_GEN_MANIFEST_DIR or the working "
             "directory for a --sink).",
@@ -591,81 +585,76 @@ def _progress_factory() -> Any:
 _IMPORT_COUNT = 100
 
 
-@app.command(cls=_OnceCommand, name="import-schema")
+@command(app, "import-schema", _OnceCommand)
 def import_schema(
     schema_file: Annotated[
         Path,
-        typer.Argument(
-            help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file.", readable=False
+        Argument(
+            metavar="SCHEMA", help="OpenAPI/Swagger, JSON Schema, Avro, SQL DDL or Protobuf file."
         ),
     ],
     fmt: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "-f",
             "--format",
+            metavar="FORMAT",
             help="swagger|openapi|jsonschema|avro|ddl|protobuf (auto-detected if not given).",
         ),
     ] = None,
     entity: Annotated[
         str | None,
-        typer.Option("-e", "--entity", help="Entity to extract (schema/table/message name)."),
+        Option("-e", "--entity", help="Entity to extract (schema/table/message name)."),
     ] = None,
     name: Annotated[
-        str | None, typer.Option("-n", "--name", help="Profile name (defaults to the entity name).")
+        str | None, Option("-n", "--name", help="Profile name (defaults to the entity name).")
     ] = None,
     output_name: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "-o",
             "--output",
-            metavar="<path>",
+            metavar="PATH",
             help="Profile YAML to write (required unless --list-entities).",
         ),
     ] = None,
     dataset_type: Annotated[
         str | None,
-        typer.Option(
-            "-t", "--dataset-type", help="Default dataset type: api|streaming|file|load|fault."
-        ),
+        Option("-t", "--dataset-type", help="Default dataset type: api|streaming|file|load|fault."),
     ] = None,
     count: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "-c",
             "--count",
+            metavar="N",
             help="Default record count [default: 100, or fewer where a unique key has "
             "fewer values].",
         ),
     ] = None,
     output_format: Annotated[
         str | None,
-        typer.Option("--output-format", help="json|jsonl|csv|parquet|avro|protobuf|sql."),
+        Option("--output-format", help="json|jsonl|csv|parquet|avro|protobuf|sql."),
     ] = None,
     list_entities: Annotated[
-        bool, typer.Option("--list-entities", help="List the entities in the schema file.")
+        bool, Option("--list-entities", help="List the entities in the schema file.")
     ] = False,
     dialect: Annotated[
         str | None,
-        typer.Option("--dialect", help="SQL dialect for DDL (postgres, mysql, sqlite...)."),
+        Option("--dialect", help="SQL dialect for DDL (postgres, mysql, sqlite...)."),
     ] = None,
     strict: Annotated[
         bool,
-        typer.Option(
-            "--strict", help="Fail on constructs that cannot be expressed, instead of warning."
-        ),
+        Option("--strict", help="Fail on constructs that cannot be expressed, instead of warning."),
     ] = False,
-    force: Annotated[
-        bool, typer.Option("--force", help="Overwrite an existing profile file.")
-    ] = False,
+    force: Annotated[bool, Option("--force", help="Overwrite an existing profile file.")] = False,
     proto_path: Annotated[
         list[Path] | None,
-        typer.Option(
+        Option(
             "-I",
             "--proto-path",
             help="Protobuf: a folder to search for imports, as protoc's -I (repeatable); "
             "recorded in the profile.",
-            readable=False,
         ),
     ] = None,
 ) -> None:
@@ -777,33 +766,33 @@ class _Drawn:
         _say_now(self.now)
 
 
-@app.command(cls=_OnceCommand, name="generate")
+@command(app, "generate", _OnceCommand)
 def generate(
-    profile_file: Annotated[Path, typer.Argument(help="Profile YAML.", readable=False)],
+    profile_file: Annotated[Path, Argument(help="Profile YAML.", metavar="PROFILE")],
     personas: PersonaDirs = None,
     persona: Annotated[
         str | None,
-        typer.Option("--persona", help="Use only this persona (instead of the profile's mix)."),
+        Option("--persona", help="Use only this persona (instead of the profile's mix)."),
     ] = None,
     output_name: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "-o",
             "--output",
             help="Directory for the dataset files (default: stdout for a one-dataset profile).",
         ),
     ] = None,
-    dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Print the plan; write nothing.")
-    ] = False,
+    dry_run: Annotated[bool, Option("--dry-run", help="Print the plan; write nothing.")] = False,
     seed: Annotated[
         str | None,
-        typer.Option("-s", "--seed", help="Seed for every dataset (overrides the profile)."),
+        Option(
+            "-s", "--seed", metavar="SEED", help="Seed for every dataset (overrides the profile)."
+        ),
     ] = None,
-    pretty: Annotated[bool, typer.Option("--pretty", help="Indent JSON output.")] = False,
+    pretty: Annotated[bool, Option("--pretty", help="Indent JSON output.")] = False,
     workers: Annotated[
         str,
-        typer.Option(
+        Option(
             "--workers",
             "-w",
             help="Processes generating blocks (output is identical for any number).",
@@ -811,7 +800,7 @@ def generate(
     ] = "1",
     sink: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "--sink",
             help="Send every dataset to this destination (kafka://, "
             "sqlite:///, postgresql://) instead of files.",
@@ -1063,39 +1052,37 @@ def _prepared(planned: list[Any], profile: Profile, pretty: bool, output: Path |
     return prepared
 
 
-@app.command(cls=_OnceCommand, name="check")
+@command(app, "check", _OnceCommand)
 def check(
     data: Annotated[
         str,
-        typer.Argument(
+        Argument(
             help="A dataset file persona-gen wrote, '-' for standard input, or a database it "
             "loaded (sqlite:///PATH, postgresql://USER@HOST:PORT/DB; ?table=NAME).",
         ),
     ],
-    profile_file: Annotated[
-        Path, typer.Option("--profile", help="The profile it came from.", readable=False)
-    ],
+    profile_file: Annotated[Path, Option("--profile", help="The profile it came from.")],
     fmt: Annotated[
         str | None,
-        typer.Option(
+        Option(
             "--format",
             "-f",
+            metavar="FORMAT",
             help="json, jsonl, csv, parquet, avro, protobuf, sql or sqlite (default: from the "
             "manifest or the extension; .pb/.binpb are protobuf, .db/.sqlite3 sqlite).",
         ),
     ] = None,
     schema: Annotated[
         Path | None,
-        typer.Option(
+        Option(
             "--schema",
             help="The source schema file (default: the profile's source.file, found from its "
             "folder, else beside it or in schemas/ or ../schemas/).",
-            readable=False,
         ),
     ] = None,
     report_name: Annotated[
         str | None,
-        typer.Option("--report", metavar="<path>", help="Write the full report as JSON here."),
+        Option("--report", metavar="PATH", help="Write the full report as JSON here."),
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
@@ -1148,17 +1135,15 @@ def check(
         with _naming("--report"):
             write_atomic(report_file, report.to_json().encode())
     if report.exit_code:
-        raise typer.Exit(report.exit_code)
+        raise click.exceptions.Exit(report.exit_code)
 
 
-@app.command(cls=_OnceCommand, name="validate")
+@command(app, "validate", _OnceCommand)
 def validate(
-    file: Annotated[Path, typer.Argument(help="Persona or profile YAML file.", readable=False)],
+    file: Annotated[Path, Argument(help="Persona or profile YAML file.")],
     kind: Annotated[
         str | None,
-        typer.Option(
-            "-t", "--type", help="persona or profile (default: told by the file's content)."
-        ),
+        Option("-t", "--type", help="persona or profile (default: told by the file's content)."),
     ] = None,
     personas: PersonaDirs = None,
 ) -> None:
@@ -1226,13 +1211,11 @@ def _file_kind(file: Path) -> str:
         return "persona"
 
 
-@app.command(cls=_OnceCommand, name="init-persona")
+@command(app, "init-persona", _OnceCommand)
 def init_persona(
-    name: Annotated[str, typer.Option("-n", "--name", help="Persona name (snake_case).")],
-    output_name: Annotated[
-        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
-    ],
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    name: Annotated[str, Option("-n", "--name", help="Persona name (snake_case).")],
+    output_name: Annotated[str, Option("-o", "--output", metavar="PATH", help="File to create.")],
+    force: Annotated[bool, Option("--force", help="Overwrite an existing file.")] = False,
 ) -> None:
     """Write a commented persona template that validates as is."""
     import re
@@ -1255,26 +1238,20 @@ def init_persona(
     print(f"persona-gen: created persona template {output}", file=sys.stderr)
 
 
-@app.command(cls=_OnceCommand, name="init-profile")
+@command(app, "init-profile", _OnceCommand)
 def init_profile(
-    name: Annotated[str, typer.Option("-n", "--name", help="Profile name.")],
-    output_name: Annotated[
-        str, typer.Option("-o", "--output", metavar="<path>", help="File to create.")
-    ],
+    name: Annotated[str, Option("-n", "--name", help="Profile name.")],
+    output_name: Annotated[str, Option("-o", "--output", metavar="PATH", help="File to create.")],
     persona: Annotated[
-        list[str] | None, typer.Option("-p", "--persona", help="Persona to include; repeatable.")
+        list[str] | None, Option("-p", "--persona", help="Persona to include; repeatable.")
     ] = None,
     types: Annotated[
-        list[str] | None, typer.Option("-t", "--type", help="Dataset type; repeatable.")
+        list[str] | None, Option("-t", "--type", help="Dataset type; repeatable.")
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing file.")] = False,
+    force: Annotated[bool, Option("--force", help="Overwrite an existing file.")] = False,
     persona_dirs: Annotated[
         list[Path] | None,
-        typer.Option(
-            "--personas-dir",
-            help="Where to find personas besides the built-ins.",
-            readable=False,
-        ),
+        Option("--personas-dir", help="Where to find personas besides the built-ins."),
     ] = None,
 ) -> None:
     """Write a profile template binding personas to dataset types."""
@@ -1326,15 +1303,6 @@ def _refuse_overwrite(path: Path, force: bool) -> None:
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     if exists and not force:
         raise UsageError(f"{path} already exists (use --force to overwrite)")
-
-
-def _after_interrupt(exc: BaseException) -> bool:
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, KeyboardInterrupt):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
 
 
 def _reader_gone() -> int:
@@ -1421,15 +1389,7 @@ def main(argv: list[str] | None = None) -> int:
     # collections cost ~10% less time and no memory worth mentioning.
     gc.set_threshold(20_000, 20, 20)
     try:
-        # Standalone mode: Click reports its own usage errors (exit 2) and raises SystemExit.
-        app(args=argv, prog_name="persona-gen")
-    except SystemExit as exc:
-        if isinstance(exc.__context__, BrokenPipeError):  # (Click exits 1 on it)
-            return _reader_gone()
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        if _after_interrupt(exc):  # (Typer turns Ctrl-C into a silent exit 130)
-            print(INTERRUPTED, file=sys.stderr)
-        return code
+        return _run(argv)
     except PersonaGenError as exc:
         where = f"dataset '{exc.dataset}': " if exc.dataset else ""
         if where and str(exc).startswith(where):
@@ -1446,6 +1406,21 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"persona-gen: error: standard output: cannot write: {exc.strerror}", file=sys.stderr)
         return 1
+
+
+def _run(argv: list[str] | None) -> int:
+    """Run the command ``argv`` names. Click's usage errors (exit 2) and help are said as
+    Click says them; everything else propagates to ``main``. (Click's standalone mode would
+    turn Ctrl-C into "Aborted!" and exit 1, and a closed pipe into exit 1.)"""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        with app.make_context("persona-gen", args) as ctx:
+            app.invoke(ctx)
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
     return 0
 
 
