@@ -558,6 +558,18 @@ class Suite:
                     continue
                 self.rows.append(self.run_row(row, command, n))  # no peers for view "?"
 
+    def quick_startup(self) -> float:
+        """The start-up of a generating command, in seconds: the start-up section's median,
+        else measured here (with ``--skip startup``, the pairs were sized as if it were a fixed
+        0.5 s; at 1.1 s on a slow day the pilots took start-up for generation and the pairs
+        ran ~2 s, mostly start-up, which no worker count speeds up)."""
+        if "quick_n1_median_s" not in self.startup:
+            command = self.quick_command("normal_user", "load")
+            runs = [measure(command, 1, "jsonl", timeout=120) for _ in range(3)]
+            times = [m.run.seconds for m in runs if m.run.ok]
+            self.startup["quick_n1_median_s"] = statistics.median(times) if times else 0.5
+        return float(self.startup["quick_n1_median_s"])
+
     def run_workers(self, sizes: dict[tuple[str, str], int]) -> None:
         cpus = os.cpu_count() or 1
         persona = "normal_user" if "normal_user" in self.cfg.personas else self.cfg.personas[0]
@@ -565,7 +577,7 @@ class Suite:
             command = self.quick_command(persona, generator)
             n = sizes.get((persona, generator))
             if n is None and not self.cfg.fixed_n:
-                n, _ = calibrate(command, self.cfg, 0.5)
+                n, _ = calibrate(command, self.cfg, self.quick_startup())
             n = n or self.cfg.fixed_n or self.cfg.pilot_n
             if not self.cfg.fixed_n:
                 # Longer runs, so the fixed start-up (~0.5 s, one process whatever the worker
