@@ -17,13 +17,13 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 import click
 
-__all__ = ["Argument", "HelpfulCommand", "Option", "PathType", "command"]
+__all__ = ["Argument", "Option", "PathType", "command"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -55,27 +55,6 @@ class PathType(click.ParamType[Path]):
         return value if isinstance(value, Path) else Path(value)
 
 
-class _HelpfulArgument(click.Argument):
-    def __init__(self, decls: Sequence[str], *, help: str, **kwargs: Any) -> None:
-        super().__init__(decls, **kwargs)
-        self.help = help
-
-
-class HelpfulCommand(click.Command):
-    """A command whose help lists its arguments, with what each one is."""
-
-    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [
-            (param.make_metavar(ctx), param.help)
-            for param in self.get_params(ctx)
-            if isinstance(param, _HelpfulArgument)
-        ]
-        if rows:
-            with formatter.section("Arguments"):
-                formatter.write_dl(rows)
-        super().format_options(ctx, formatter)
-
-
 _SCALARS: dict[Any, click.ParamType[Any]] = {
     str: click.STRING,
     int: click.INT,
@@ -85,7 +64,7 @@ _SCALARS: dict[Any, click.ParamType[Any]] = {
 
 
 def command(
-    group: click.Group, name: str, cls: type[HelpfulCommand] = HelpfulCommand
+    group: click.Group, name: str, cls: type[click.Command] = click.Command
 ) -> Callable[[F], F]:
     """Register the decorated function as command ``name`` of ``group``; the function is
     returned unchanged (tests and other commands can call it)."""
@@ -124,7 +103,7 @@ def _click_param(parameter: inspect.Parameter, hint: Any) -> click.Parameter:
     # the signature has one, or a required option would take None and not be missing)
     given = {} if required or repeatable else {"default": parameter.default}
     if isinstance(declared, Argument):
-        return _HelpfulArgument(
+        return click.Argument(
             [parameter.name],
             help=declared.help,
             type=_SCALARS[kind],
