@@ -631,10 +631,10 @@ def test_postgresql_errors_are_one_line(tmp_path: Path, pg_db: str) -> None:
         ["check", missing, *args], 'refused the connection: database "no_such_db" does not exist'
     )
     result = run_cli(["check", "postgresql://bob:s3cret@127.0.0.1:1/db?connect=2", *args])
-    assert result.code == 1 and "s3cret" not in result.stderr
-    _one_line_error(
-        ["check", "postgresql://bob:s3cret@127.0.0.1:1/db?connect=2", *args],
-        "cannot reach PostgreSQL at postgresql://bob@127.0.0.1:1/db",
+    assert result.code == 69 and "s3cret" not in result.stderr  # (an outage: exit 69)
+    assert result.stderr.strip() == (
+        "persona-gen: error: cannot reach PostgreSQL at postgresql://bob@127.0.0.1:1/db: "
+        "nothing listens on 127.0.0.1:1 (connection refused)"
     )
     for bad in ("postgresql://u@h:99999/db", "postgresql://u@h/db?bogus=1", "postgres://u@h"):
         _one_line_error(["check", bad, *args], "database destination")

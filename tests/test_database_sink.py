@@ -24,7 +24,7 @@ import yaml
 from psycopg import sql
 
 from persona_gen import Dataset, PersonaCatalog
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import ServiceUnavailable, SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
 from persona_gen.importers.ddl import insert_order, parse_ddl
 from persona_gen.personas.loader import Persona
@@ -592,7 +592,8 @@ def test_postgresql_all_or_nothing(pg_db: str, users_profile: Any) -> None:
 def test_unreachable_postgresql_fails_fast() -> None:
     start = time.monotonic()
     with pytest.raises(
-        SinkError, match=re.escape("cannot reach PostgreSQL at postgresql://u@127.0.0.1:1/db")
+        ServiceUnavailable,
+        match=re.escape("cannot reach PostgreSQL at postgresql://u@127.0.0.1:1/db"),
     ):
         load_dataset(dataset("normal_user", 5), "postgresql://u:pw@127.0.0.1:1/db")
     assert time.monotonic() - start < 10
@@ -617,7 +618,7 @@ def test_a_failed_load_manifest_names_the_format_a_loaded_one_does(
         )
         manifest.unlink()
     refused = run_cli([*args, str(manifest), "--sink", "postgres://u@127.0.0.1:1/db"])
-    assert refused.code == 1 and not manifest.exists()
+    assert refused.code == 69 and not manifest.exists()  # (nothing listens: an outage)
 
 
 def test_a_password_is_never_written_into_a_manifest(tmp_path: Path, pg_db: str) -> None:
@@ -632,7 +633,7 @@ def test_a_password_is_never_written_into_a_manifest(tmp_path: Path, pg_db: str)
     assert "sekret" not in result.stderr + manifest.read_text()
     assert orjson.loads(manifest.read_bytes())["output"] == shown
     refused = run_cli([*args, str(manifest), "--sink", "postgresql://u:sekret@127.0.0.1:1/db"])
-    assert refused.code == 1 and "sekret" not in refused.stderr
+    assert refused.code == 69 and "sekret" not in refused.stderr
     # On success too, and in generate's summary (the test server trusts local users).
     profile = tmp_path / "p.yaml"
     schema = str(ROOT / "schemas/users.sql")
@@ -736,7 +737,7 @@ def test_a_connection_lost_mid_load_is_one_line_and_keeps_nothing(
             time.sleep(0.05)
     _, err = proc.communicate(timeout=120)
     assert terminated, err
-    assert proc.returncode == 1, err
+    assert proc.returncode == 69, err  # (the server went away: an outage, docs/errors.md)
     lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("persona-gen: error:"), err
     assert "lost the connection" in lines[0]

@@ -30,7 +30,7 @@ from confluent_kafka.admin import AdminClient
 from confluent_kafka.cimpl import NewTopic
 
 from persona_gen import Dataset, PersonaCatalog
-from persona_gen.errors import OutputError, SinkError, UsageError
+from persona_gen.errors import OutputError, ServiceUnavailable, SinkError, UsageError
 from persona_gen.generators.streaming import murmur2_partition
 from persona_gen.runtime.write import write_dataset
 from persona_gen.sinks.kafka import (
@@ -538,6 +538,7 @@ def test_unreachable_broker_fails_fast_and_clearly(host: str, family: str) -> No
     ), message
     assert "\n" not in message
     # The CLI prints any PersonaGenError as one line; no client exception leaks through.
+    assert isinstance(caught.value, ServiceUnavailable)  # (exit 69: an outage)
     assert isinstance(caught.value, OutputError)
     assert caught.value.__cause__ is None and caught.value.__suppress_context__
 
@@ -872,13 +873,13 @@ def test_manifest_of_a_run_that_could_not_start_says_why(
     from tests.helpers import run_cli
 
     args = ["quick", "normal_user", "-t", "streaming", "-n", "30", "-s", "8"]
-    for url, says in (
-        (f"kafka://127.0.0.1:{free_port()}/x", "cannot reach Kafka at 127.0.0.1:"),
-        (f"kafka://{kafka_bootstrap}/no-such-topic-here", "topic 'no-such-topic-here' does not"),
+    for url, says, code in (
+        (f"kafka://127.0.0.1:{free_port()}/x", "cannot reach Kafka at 127.0.0.1:", 69),
+        (f"kafka://{kafka_bootstrap}/no-such-topic-here", "topic 'no-such-topic-here' does not", 1),
     ):
         manifest = tmp_path / "m.json"
         result = run_cli([*args, "--sink", url, "--manifest", str(manifest)])
-        assert result.code == 1
+        assert result.code == code
         doc = orjson.loads(manifest.read_bytes())
         assert doc["format"] == "kafka/json"  # as a delivered run's manifest says
         delivery = doc["delivery"]
@@ -1075,6 +1076,8 @@ def test_a_server_that_is_not_kafka_is_named_so(handle: Any) -> None:
     message = str(caught.value)
     assert message.startswith(f"cannot reach Kafka at 127.0.0.1:{port}: ")
     assert "is not a Kafka broker" in message
+    # (a wrong address, not an outage: exit 1, where an unreachable broker is 69)
+    assert not isinstance(caught.value, ServiceUnavailable)
     assert "brokers are down" not in message
     assert "receive.message.max.bytes" not in message
     assert "\n" not in message

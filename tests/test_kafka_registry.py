@@ -15,7 +15,7 @@ from confluent_kafka.schema_registry.avro import AvroDeserializer
 from confluent_kafka.schema_registry.protobuf import ProtobufDeserializer, ProtobufSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import ServiceUnavailable, SinkError, UsageError
 from persona_gen.runtime.cli import main
 from persona_gen.sinks.kafka import send_dataset
 from persona_gen.sinks.kafka_values import value_encoder
@@ -159,7 +159,7 @@ def test_an_unreachable_registry_fails_fast_with_one_line() -> None:
     )
     assert framing is not None
     started = time.monotonic()
-    with pytest.raises(SinkError) as caught:
+    with pytest.raises(ServiceUnavailable) as caught:
         framing.register(["t"])
     assert str(caught.value).startswith("cannot reach the schema registry http://127.0.0.1:")
     assert str(caught.value).endswith(": Connection refused")
@@ -236,7 +236,7 @@ def test_the_cli_reports_an_unreachable_registry_before_generating(
     url = f"kafka://{kafka_bootstrap}/{topic}?value=avro&value.schema={AVSC}&value.registry={dead}"
     code = main(["generate", str(tmp_path / "file.yaml"), "--sink", url])
     err = capsys.readouterr().err
-    assert code == 1, err
+    assert code == 69, err  # (an outage: docs/errors.md)
     assert f"cannot reach the schema registry {dead}" in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 2

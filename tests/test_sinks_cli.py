@@ -52,15 +52,15 @@ def test_quick_to_kafka_with_manifest(kafka_bootstrap: str, tmp_path: Path) -> N
 
 
 def test_bad_sink_urls_fail_before_generating() -> None:
-    for url, message in (
-        ("kafka:/x", "is not a URL"),
-        ("kafkaa://h:1/t", "Did you mean 'kafka'"),
-        ("kafka://127.0.0.1:1/t", "cannot reach Kafka"),
+    for url, message, code in (
+        ("kafka:/x", "is not a URL", 1),
+        ("kafkaa://h:1/t", "Did you mean 'kafka'", 1),
+        ("kafka://127.0.0.1:1/t", "cannot reach Kafka", 69),  # (an outage: docs/errors.md)
     ):
         result = run_cli(
             ["quick", "normal_user", "-t", "streaming", "-n", "5", "-s", "1", "--sink", url]
         )
-        assert result.code == 1, url
+        assert result.code == code, url
         assert message in result.stderr
         assert "Traceback" not in result.stderr
 
@@ -86,7 +86,7 @@ def test_partition_by_record_is_refused_for_records_that_plan_none(
     assert result.stderr == "persona-gen: error: " + _PLAN_NONE.format(kind=kind)
     assert not (tmp_path / "m.json").exists()
     streaming = run_cli([*args, "-t", "streaming", "--manifest", str(tmp_path / "m.json")])
-    assert streaming.code == 1 and "cannot reach Kafka" in streaming.stderr
+    assert streaming.code == 69 and "cannot reach Kafka" in streaming.stderr
 
 
 def test_partition_by_record_in_a_profile_names_the_dataset(tmp_path: Path) -> None:

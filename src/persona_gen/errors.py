@@ -36,6 +36,7 @@ __all__ = [
     "Problem",
     "RecordOutputError",
     "SchemaImportError",
+    "ServiceUnavailable",
     "SinkError",
     "UnknownNameError",
     "UsageError",
@@ -203,6 +204,17 @@ class SinkError(OutputError):
         self.taken: object = None
         if interrupted:
             self.exit_code = 130
+
+
+class ServiceUnavailable(SinkError):
+    """A service the run needs could not be reached at all: a Kafka broker, a PostgreSQL
+    server (a destination, or the database ``check`` reads), a Schema Registry. Nothing
+    listened, nothing answered in time, the host is not known, or the connection was lost.
+    Exit code 69 (``EX_UNAVAILABLE`` of sysexits.h), so that a pipeline can tell an outage,
+    which may pass, from an input that fails the same way every time (exit 1). A server that
+    answered and refused (a login, a missing topic) is a plain ``SinkError``."""
+
+    exit_code = 69
 
 
 class GenerationError(PersonaGenError):

@@ -9,7 +9,7 @@ import re
 import socket
 from typing import Any
 
-from persona_gen.errors import PersonaGenError
+from persona_gen.errors import PersonaGenError, ServiceUnavailable
 from persona_gen.sinks.database_url import DatabaseTarget
 
 __all__ = ["connect_failure", "connect_postgres", "scrub_password"]
@@ -35,7 +35,8 @@ def connect_postgres(
             **options,
         )
     except psycopg.Error as exc:
-        raise error(connect_failure(target, exc)) from None
+        message, unavailable = _failure(target, exc)
+        raise (ServiceUnavailable if unavailable else error)(message) from None
 
 
 # What libpq says when the peer is no PostgreSQL server: it closed the connection, or sent
@@ -63,6 +64,13 @@ _LIBPQ_HINT = re.compile(r"\s*Is the server running (on that host|locally)[^?]*\
 def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
     """One line for a failed connection: nothing listening, a server that does not speak
     PostgreSQL or never answers, or the server's own refusal (login, database)."""
+    return _failure(target, exc)[0]
+
+
+def _failure(target: DatabaseTarget, exc: Exception) -> tuple[str, bool]:
+    """``connect_failure``'s line, and whether no server was reached at all (an outage: no
+    answer, nothing listening, an unknown host, no route), rather than a server that
+    answered as something else or refused."""
     import psycopg
 
     where = f"cannot reach PostgreSQL at {target}"
@@ -77,25 +85,25 @@ def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
                 f"{where}: the server at {target.address()} accepted the connection but did "
                 f"not answer as PostgreSQL within {seconds}; is that PostgreSQL's port? (a "
                 "busy server: wait longer with ?connect=SECONDS)"
-            )
+            ), False
         return (
             f"{where}: no answer from {target.address()} within {seconds} (a wrong host or "
             "port, or a firewall; a slow network: wait longer with ?connect=SECONDS)"
-        )
+        ), True
     # (after 'connection to server at "HOST", port PORT failed: ')
     said = re.sub(r'^connection to server at "[^"]*", port \d+ failed: ', "", reason)
     if _UNRESOLVED.search(said):
         return (
             f"{where}: the host '{target.host}' was not found (a misspelt host name, or no "
             "network name service)"
-        )
+        ), True
     if "Connection refused" in said:
-        return f"{where}: nothing listens on {target.address()} (connection refused)"
+        return f"{where}: nothing listens on {target.address()} (connection refused)", True
     if _NOT_POSTGRES.search(said):
         return (
             f"{where}: the server at {target.address()} did not answer as PostgreSQL (it "
             f"{_not_postgres_did(said)}); is that PostgreSQL's port?"
-        )
+        ), False
     if said.startswith("FATAL:"):  # the server answered, and refused: login or database
         said = said.removeprefix("FATAL:").strip()
         hint = (
@@ -103,13 +111,13 @@ def connect_failure(target: DatabaseTarget, exc: Exception) -> str:
             if "password" in said
             else ""
         )
-        return f"PostgreSQL at {target} refused the connection: {said}{hint}"
+        return f"PostgreSQL at {target} refused the connection: {said}{hint}", False
     if "no password supplied" in said:
         return (
             f"PostgreSQL at {target} asks for a password and none was given (give it in "
             "PGPASSWORD or ~/.pgpass)"
-        )
-    return f"{where}: {_LIBPQ_HINT.sub('', said)}"
+        ), False
+    return f"{where}: {_LIBPQ_HINT.sub('', said)}", True  # (no route, network down...)
 
 
 def _not_postgres_did(said: str) -> str:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from persona_gen.errors import SinkError
+from persona_gen.errors import ServiceUnavailable, SinkError
 from persona_gen.sinks.database_connect import connect_postgres, scrub_password
 from persona_gen.sinks.database_messages import check_columns, find_key, missing_table, rejected
 from persona_gen.sinks.database_plan import Part, Where
@@ -65,8 +65,8 @@ def postgres_load(
             report.tables[name].loaded = n
         report.created = created
         report.committed = True
-    except psycopg.OperationalError as exc:
-        raise SinkError(
+    except psycopg.OperationalError as exc:  # (rolled back by the server: nothing kept)
+        raise ServiceUnavailable(
             f"{target}: lost the connection: {scrub_password(str(exc), target)}"
         ) from None
     except psycopg.Error as exc:  # (the server's own words, without the SQL and its caret)

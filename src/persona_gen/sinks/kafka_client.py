@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import orjson
 
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import ServiceUnavailable, SinkError, UsageError
 from persona_gen.sinks.kafka_messages import KafkaMessage, ValueEncoder, kafka_message
 from persona_gen.sinks.kafka_report import DeliveryReport
 from persona_gen.sinks.kafka_target import _ACKS, PLANNED_PARTITIONS, KafkaTarget
@@ -116,6 +116,7 @@ class _Run:
         self.client_errors: list[str] = []
         self.client_log = _ClientLog()
         self.all_down = False  # every bootstrap broker failed (set by the clients' error_cb)
+        self.not_kafka = False  # what answered on the bootstrap address is not Kafka
         self.answered = False  # a broker answered as Kafka (connect() succeeded)
         # The client lost its connection to every broker while producing: whether they are
         # really gone is checked (``check_brokers``) before the run is stopped for it.
@@ -151,7 +152,9 @@ class _Run:
         the records' own ``topics``), then make the producer."""
         problem = self._unreachable(self.target.connect_s)
         if problem is not None:
-            raise SinkError(
+            # (a service on the port that is not Kafka is a wrong address, not an outage)
+            failed = SinkError if self.not_kafka else ServiceUnavailable
+            raise failed(
                 f"cannot reach Kafka at {self.target.bootstrap}: {problem}", self.report
             ) from None
         self.answered = True
@@ -178,8 +181,8 @@ class _Run:
             self.report.schema_ids = self.framing.ids  # (topics met later join it)
             try:
                 self.framing.register(names)
-            except SinkError as exc:
-                raise SinkError(str(exc), self.report) from None
+            except SinkError as exc:  # (an unreachable registry stays one)
+                raise type(exc)(str(exc), self.report) from None
         self.producer = self._producer(batch)
 
     def _unreachable(self, seconds: float, wait_out: bool = False) -> str | None:
@@ -217,6 +220,7 @@ class _Run:
                 else _not_kafka(self.client_log.failures, self.target.connect_s)
             )
             if not_kafka is not None:
+                self.not_kafka = True
                 return not_kafka
             told = [
                 e

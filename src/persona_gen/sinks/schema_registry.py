@@ -29,7 +29,7 @@ from typing import Any
 from urllib import error, request
 from urllib.parse import quote, unquote, urlsplit
 
-from persona_gen.errors import SinkError, UsageError
+from persona_gen.errors import ServiceUnavailable, SinkError, UsageError
 
 __all__ = [
     "OPTIONS",
@@ -238,7 +238,7 @@ class _Client:
             reason = getattr(exc, "reason", exc)
             if isinstance(reason, OSError) and reason.strerror:
                 reason = reason.strerror  # ("Connection refused", not "[Errno 111] ...")
-            raise SinkError(f"cannot reach the {what}: {reason}") from None
+            raise ServiceUnavailable(f"cannot reach the {what}: {reason}") from None
         except ValueError:
             raise SinkError(f"{what} answered {path} with something that is not JSON") from None
         if not isinstance(reply, dict) or "id" not in reply:
