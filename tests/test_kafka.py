@@ -712,6 +712,8 @@ def test_losing_the_broker_mid_run_stops_and_accounts(tmp_path: Path) -> None:
     assert report.acknowledged == 1000
     assert report.failed == report.records - 1000 > 0
     assert "stopped: " in str(caught.value)
+    assert "lost the connection to every broker" in str(caught.value)
+    assert isinstance(caught.value, ServiceUnavailable)  # (an outage: exit 69)
 
 
 def test_a_broker_back_within_connect_seconds_does_not_stop_the_run(tmp_path: Path) -> None:

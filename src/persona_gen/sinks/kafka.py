@@ -68,7 +68,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from persona_gen.errors import SinkError, UsageError, shorten
+from persona_gen.errors import ServiceUnavailable, SinkError, UsageError, shorten
 from persona_gen.sinks.kafka_client import _Run
 from persona_gen.sinks.kafka_messages import (
     VALUE_ENCODERS,
@@ -152,7 +152,8 @@ def send_records(
     report = run.report
     if not report.ok:
         report.error = report.summary()
-        raise SinkError(report.error, report, interrupted=report.stopped == "interrupted")
+        failed = ServiceUnavailable if report.outage else SinkError
+        raise failed(report.error, report, interrupted=report.stopped == "interrupted")
     return report
 
 

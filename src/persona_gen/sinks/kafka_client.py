@@ -510,6 +510,7 @@ class _Run:
         self.lost_brokers = False
         problem = self._unreachable(self.target.connect_s, wait_out=True)
         if problem is not None:
+            self.report.outage = self.report.stopped is None
             self.report.stop(
                 f"lost the connection to every broker ({self.target.bootstrap}) and could not "
                 f"reconnect within {self.target.connect_s:g} s: {problem}"

@@ -42,6 +42,8 @@ class DeliveryReport:
     stopped: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    # stopped because no broker could be reached any more: an outage (exit 69, not 1)
+    outage: bool = False
 
     @property
     def ok(self) -> bool:
