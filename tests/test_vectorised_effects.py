@@ -18,6 +18,7 @@ from persona_gen.generators.base import repeats_of
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.effects import PayloadEffects, _legacy
 from persona_gen.generators.paths import MISSING, get_path, set_path
+from persona_gen.values.columns import LazyRecords, ObjectColumns
 from persona_gen.values.numbers import round_many, snap, snap_many
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -425,3 +426,54 @@ def test_tags_are_each_events_touching_behaviours_in_order(
     tags = trace.tags()
     if n >= 2:  # each event's list is its own (records hold them)
         assert tags[0] is not tags[1]
+
+
+_FLAT_READING = Schema(
+    "object",
+    fields=tuple(f for f in _READING.fields if f.name != "where"),
+)
+_FLAT_DOMAIN = Domain({"Reading": Entity("Reading", _FLAT_READING)}, "Reading")
+_FLAT_NAMES = tuple(f.name for f in _FLAT_READING.fields)
+
+
+@st.composite
+def flat_blocks(draw: Any) -> tuple[ObjectColumns, list[Any]]:
+    """Readings as the synthesizer keeps them (``ObjectColumns``: optional fields absent in
+    some rows, some rows null) and as the records made from them."""
+    n = draw(st.integers(1, 12))
+    columns = [draw(st.lists(_SOME_NUMPY, min_size=n, max_size=n)) for _ in _FLAT_NAMES]
+    absent = [
+        sorted(draw(st.sets(st.integers(0, n - 1)))) if name in ("volts", "battery_pct") else []
+        for name in _FLAT_NAMES
+    ]
+    null = sorted(draw(st.sets(st.integers(0, n - 1), max_size=2)))
+    drawn = ObjectColumns(n, _FLAT_NAMES, columns, absent, null)
+    return drawn, drawn.rows()
+
+
+@settings(max_examples=200, deadline=None)
+@given(flat_blocks(), st.integers(0, 2**32 - 1), st.data())
+def test_noise_and_battery_on_columns_equal_them_on_records(
+    block: tuple[ObjectColumns, list[Any]], seed: int, data: st.DataObject
+) -> None:
+    """A file row's readings are changed in the columns its record would be made from
+    (``LazyRecords``), with the values, draws and order of the record-by-record form."""
+    drawn, payloads = block
+    n = drawn.n
+    effects = PayloadEffects(_FLAT_DOMAIN, _FLAT_DOMAIN.entity())
+    lazy = LazyRecords(drawn)
+    assert effects.on_columns(lazy, ["noise", "battery", "typo"]) == {"noise", "battery"}
+    noise = np.array(data.draw(st.lists(st.floats(0, 5), min_size=n, max_size=n)), np.float32)
+    levels = st.one_of(st.floats(-10, 120, width=32), st.just(math.nan))
+    battery = np.array(data.draw(st.lists(levels, min_size=n, max_size=n)), np.float32)
+    marks = {
+        effect: np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+        for effect in ("noise", "battery")
+    }
+    trace: Any = SimpleNamespace(
+        marks=marks, effects=dict.fromkeys(marks), noise=noise, battery=battery
+    )
+    effects.apply(payloads, trace, np.random.default_rng(seed))
+    effects.apply(lazy, trace, np.random.default_rng(seed))
+    assert not lazy.made  # (no record was made to change it)
+    assert repr(_copy(drawn.rows())) == repr(_copy(payloads))

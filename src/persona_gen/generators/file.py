@@ -181,10 +181,13 @@ class FileGenerator(Generator):
             payloads = drawn
         else:
             # Records made one by one cost more than all at once: worth it when behaviours
-            # mark few of them (most personas), not when they mark most (noisy devices).
-            marks = list(trace.marks.values())
+            # mark few of them (most personas), not when they mark most. Effects that change
+            # the columns themselves (a noisy device's readings) make no record.
+            lazy = LazyRecords(drawn)
+            on_columns = self.effects.on_columns(lazy, list(trace.marks))
+            marks = [m for name, m in trace.marks.items() if name not in on_columns]
             share = np.logical_or.reduce(marks).mean() if marks else 0.0
-            payloads = LazyRecords(drawn) if share <= _LAZY_SHARE else drawn.rows()
+            payloads = lazy if share <= _LAZY_SHARE else drawn.rows()
         outcomes = self.effects.apply(payloads, trace, rng)
         offline = trace.details.get("offline")
         quirky = trace.marks.get("unicode")
