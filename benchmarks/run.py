@@ -189,12 +189,34 @@ def measure_best(
     command: Command, n: int, fmt: str, *, repeat: int, workers: int = 1, timeout: float = 1800
 ) -> Measured:
     """Best (fastest) of ``repeat`` runs, with the largest peak RSS of them; stops at a failure."""
-    runs: list[Measured] = []
+    return measure_in_turn(command, n, fmt, repeat=repeat, workers=(workers,), timeout=timeout)[0]
+
+
+def measure_in_turn(
+    command: Command,
+    n: int,
+    fmt: str,
+    *,
+    repeat: int,
+    workers: tuple[int, ...],
+    timeout: float = 1800,
+) -> list[Measured]:
+    """Per worker count, the best of ``repeat`` runs (``measure_best``), the counts taking
+    turns (1, 2, 1, 2): a shared machine's speed drifts over minutes (on 2026-11-29 a pair
+    read 1.51 times where the same two runs, made one after the other, read 1.83), and runs of
+    one count made after all those of the other put that drift into their ratio."""
+    runs: dict[int, list[Measured]] = {w: [] for w in workers}
     for _ in range(max(1, repeat)):
-        m = measure(command, n, fmt, workers=workers, timeout=timeout)
-        runs.append(m)
-        if not m.run.ok:
-            return m
+        for w in workers:
+            m = measure(command, n, fmt, workers=w, timeout=timeout)
+            runs[w].append(m)
+            if not m.run.ok:
+                return [m] * len(workers)
+    return [_best(runs[w]) for w in workers]
+
+
+def _best(runs: list[Measured]) -> Measured:
+    n = runs[0].n
     best = min(runs, key=lambda m: m.run.seconds)
     rss = max(m.run.rss_mib for m in runs)
     run = dataclasses.replace(best.run, rss_mib=rss)
@@ -584,11 +606,13 @@ class Suite:
                 # count) does not cap the measured scaling.
                 n *= WORKERS_RUN_SCALE
             for fmt in self.cfg.workers_formats:
-                one, two = (
-                    measure_best(
-                        command, n, fmt, workers=w, repeat=self.cfg.repeat, timeout=self.cfg.timeout
-                    )
-                    for w in (1, 2)
+                one, two = measure_in_turn(
+                    command,
+                    n,
+                    fmt,
+                    workers=(1, 2),
+                    repeat=self.cfg.repeat,
+                    timeout=self.cfg.timeout,
                 )
                 speedup = two.rate / one.rate if one.rate and two.rate else None
                 failed = one.run.error or two.run.error
