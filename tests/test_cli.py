@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import importlib.metadata
 import io
 import json
 import os
@@ -77,6 +78,26 @@ def test_output_file_is_written_with_a_manifest(tmp_path: Path) -> None:
     assert manifest["personas"][0]["hash"].startswith("sha256:")
     assert manifest["behaviours_touched"]["deprecated_formats"] == 50
     assert not [p for p in target.parent.iterdir() if p.name.endswith(".partial")]
+    # The versions to install to replay it elsewhere (pyarrow only for a Parquet file).
+    assert manifest["libraries"] == {
+        "numpy": importlib.metadata.version("numpy"),
+        "mimesis": importlib.metadata.version("mimesis"),
+    }
+
+
+def test_a_parquet_manifest_names_the_pyarrow_that_wrote_the_file(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    target = tmp_path / "rows.parquet"
+    argv = ["quick", "normal_user", "-t", "file", "-n", "5", "-s", "1", "-o", str(target)]
+    result = run_cli(argv)
+    assert result.code == 0, result.stderr
+    manifest = json.loads((tmp_path / "rows.parquet.manifest.json").read_text())
+    pyarrow = manifest["libraries"]["pyarrow"]
+    assert pyarrow == importlib.metadata.version("pyarrow")
+    assert pq.ParquetFile(target).metadata.created_by.startswith(
+        f"parquet-cpp-arrow version {pyarrow}"
+    )
 
 
 @pytest.mark.parametrize("name", ["/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +14,14 @@ from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks import masked_url
 from persona_gen.sinks.output import write_atomic
 
-__all__ = ["json_safe", "manifest", "manifest_path", "stats_of_first", "write_manifest"]
+__all__ = [
+    "json_safe",
+    "libraries",
+    "manifest",
+    "manifest_path",
+    "stats_of_first",
+    "write_manifest",
+]
 
 
 def manifest(
@@ -33,6 +42,7 @@ def manifest(
     doc: dict[str, Any] = {
         "tool": "persona-gen",
         "version": __version__,
+        "libraries": libraries(fmt),
         "seed": dataset.seed,
         "dataset": dataset.key,
         "generator": dataset.generator,
@@ -58,6 +68,23 @@ def manifest(
     if extra:
         doc.update(extra)
     return doc
+
+
+def libraries(fmt: str) -> dict[str, str]:
+    """The installed versions of the libraries the data's bytes depend on besides
+    persona-gen (``docs/determinism.md``): NumPy, whose distributions may change between
+    releases, Mimesis' word lists, and for a Parquet file pyarrow's writer. A dataset is
+    replayed elsewhere with these versions installed."""
+    names = ("numpy", "mimesis", "pyarrow") if fmt == "parquet" else ("numpy", "mimesis")
+    return {name: _version(name) for name in names}
+
+
+@cache
+def _version(distribution: str) -> str:
+    try:
+        return metadata.version(distribution)
+    except metadata.PackageNotFoundError:  # (a source tree on sys.path, no metadata)
+        return "unknown"
 
 
 def stats_of_first(dataset: Dataset, taken: int) -> DatasetStats:
