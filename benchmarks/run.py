@@ -527,7 +527,7 @@ class Suite:
 
     def run_matrix(self) -> dict[tuple[str, str], int]:
         sizes: dict[tuple[str, str], int] = {}
-        startup_s = self.startup.get("quick_n1_median_s", 0.0)
+        startup_s = self.quick_startup()
         for persona in self.cfg.personas:
             view = peers.PERSONA_VIEWS[persona]
             for generator in self.cfg.generators:
@@ -546,7 +546,7 @@ class Suite:
 
     def run_imported(self) -> None:
         schema = self.cfg.schema
-        startup_s = self.startup.get("quick_n1_median_s", 0.0)
+        startup_s = self.quick_startup()
         label = f"imported {schema.name}"
         for generator in self.cfg.imported_generators:
             reason = None
@@ -583,8 +583,9 @@ class Suite:
     def quick_startup(self) -> float:
         """The start-up of a generating command, in seconds: the start-up section's median,
         else measured here (with ``--skip startup``, the pairs were sized as if it were a fixed
-        0.5 s; at 1.1 s on a slow day the pilots took start-up for generation and the pairs
-        ran ~2 s, mostly start-up, which no worker count speeds up)."""
+        0.5 s, and the matrix's rows as if it took no time: the pilots took start-up for
+        generation, so a row ran ~2 s, mostly start-up, which no worker count speeds up and
+        which read a row at a fifth of its rate)."""
         if "quick_n1_median_s" not in self.startup:
             command = self.quick_command("normal_user", "load")
             runs = [measure(command, 1, "jsonl", timeout=120) for _ in range(3)]
