@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import orjson
 import psycopg
 import pytest
@@ -26,6 +27,8 @@ from psycopg import sql
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.errors import ServiceUnavailable, SinkError, UsageError
 from persona_gen.generators.file import LABEL_COLUMNS
+from persona_gen.generators.mutations import MUTATIONS
+from persona_gen.generators.paths import leaves
 from persona_gen.importers.ddl import insert_order, parse_ddl
 from persona_gen.personas.loader import Persona
 from persona_gen.profiles.loader import load_profile
@@ -38,7 +41,7 @@ from persona_gen.sinks.database import (
     parse_database_url,
 )
 from persona_gen.sinks.sql import SqlEncoder, SqliteSqlEncoder
-from persona_gen.sinks.tables import create_table_sql
+from persona_gen.sinks.tables import create_table_sql, db_value
 from tests.helpers import run_cli
 from tests.importers.ddl_loading import EXCLUSIONS
 
@@ -1535,3 +1538,21 @@ def test_a_shared_load_whose_later_manifest_cannot_be_written_loads_nothing(
     assert f"{in_the_way}: is a directory" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not database.exists()
+
+
+def test_a_binary_columns_format_violation_is_refused_by_postgresql(pg_db: str) -> None:
+    """The value a format violation gives a binary (base64) column is refused by PostgreSQL,
+    as the label says: "!!# " was stored as its four bytes (bytea reads any text that does
+    not begin with \\x as escaped bytes), so a row labelled invalid loaded."""
+    domain = parse_ddl("CREATE TABLE blobs (data BYTEA NOT NULL);", dialect="postgres").domain
+    (leaf,) = leaves(domain, domain.entities["blobs"].schema)
+    record = {"data": "aGk="}
+    outcome = MUTATIONS["format_violation"].apply(record, leaf, np.random.default_rng(0))
+    assert outcome is not None and outcome.rule == "format"
+    table = unique("blobs")
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE TABLE {} (data BYTEA NOT NULL)").format(sql.Identifier(table)))
+        insert = sql.SQL("INSERT INTO {} VALUES (%s)").format(sql.Identifier(table))
+        with pytest.raises(psycopg.errors.InvalidParameterValue, match="hexadecimal"):
+            conn.execute(insert, [db_value(record["data"], "bytes", "postgres")])
+        conn.execute(insert, [db_value("aGk=", "bytes", "postgres")])  # (valid base64: bytes)

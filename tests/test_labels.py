@@ -26,6 +26,7 @@ from persona_gen.runtime.check_verdicts import RULE_ALIASES
         ("time", "00:32:3", "format"),
         ("byte", "aGVsbG8=", None),
         ("byte", "!!# ", "format"),
+        ("byte", "\\x1", "format"),  # (the format violation: PostgreSQL refuses it too)
         ("byte", "; DROP TABLE users; --", "format"),
         ("byte", "héllo", "format"),  # outside ASCII: not base64, and no error
         ("date-time", "2024-13-45T25:61:00", "format"),

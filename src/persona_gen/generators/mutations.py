@@ -62,6 +62,10 @@ BAD_FORMATS = {
     "hostname": "-bad_host-.",
     "ipv4": "999.300.1",
     "ipv6": "gggg::zz",
+    # Not base64 ("\\" is outside its alphabet), and refused by PostgreSQL's bytea input
+    # too, which reads text that begins with "\\x" as hex digits (an odd number of them
+    # here) and any other text as escaped bytes: "!!# " was stored as those four bytes.
+    "byte": "\\x1",
 }
 
 
