@@ -723,6 +723,35 @@ def test_list_commands() -> None:
     assert b"retry_storms" in behaviours.stdout
 
 
+def test_list_commands_print_json_for_scripts(tmp_path: Path) -> None:
+    """``--json``: the table's rows as objects, every value whole (a table folds and cuts
+    long ones to the terminal's width); a persona that cannot be loaded is still said on
+    stderr, with exit code 1, after the others are printed."""
+    (tmp_path / "good.yaml").write_text("name: good\nbehaviors: {typos: {}}\n")
+    (tmp_path / "bad.yaml").write_text("name: bad\nversion: x\nbehaviors: {}\n")
+    personas = run_cli(["list-personas", "-p", str(tmp_path), "--json"])
+    assert personas.code == 1
+    assert personas.stderr.startswith("persona-gen: error: 1 persona cannot be loaded"), personas
+    listed = {p["name"]: p for p in json.loads(personas.stdout)}
+    assert sorted(listed) == sorted([*PERSONAS, "good"])
+    assert listed["good"] == {
+        "name": "good",
+        "version": "1.0.0",
+        "description": "",
+        "behaviors": ["typos"],
+        "source": str(tmp_path / "good.yaml"),
+    }
+    assert "retry_storms" in listed["legacy_client"]["behaviors"]
+    generators = run_cli(["list-generators", "--json"])
+    assert generators.code == 0 and generators.stderr == ""
+    assert [g["name"] for g in json.loads(generators.stdout)] == list(GENERATORS)
+    assert set(json.loads(generators.stdout)[0]) == {"name", "description", "use_case"}
+    behaviours = run_cli(["list-behaviours", "--json"])
+    kinds = {b["kind"]: b for b in json.loads(behaviours.stdout)}
+    assert behaviours.code == 0 and kinds["typos"]["parameters"] == ["rate", "max_edits"]
+    assert kinds["typos"]["effect"].startswith("Keyboard mistakes")
+
+
 def test_init_persona_template_validates(tmp_path: Path) -> None:
     target = tmp_path / "my_custom_persona.yaml"
     assert run_cli(["init-persona", "-n", "my_custom_persona", "-o", str(target)]).code == 0

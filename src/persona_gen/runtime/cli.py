@@ -205,6 +205,39 @@ def _field_count(domain: Domain, schema: Schema) -> str:
     return f"{len(names)} in {len(variants)} variants"
 
 
+AsJson = Annotated[
+    bool,
+    Option("--json", help="Print a JSON array of objects (one per row) instead of a table."),
+]
+
+
+def _print_listing(
+    title: str, columns: dict[str, str], rows: list[dict[str, Any]], as_json: bool
+) -> None:
+    """``rows`` (keyed by ``columns``' keys) as a table titled ``title``, whose headers are
+    ``columns``' values; or, for scripts, as JSON: a table's text is for reading (its widths
+    and folds depend on the terminal), not for parsing."""
+    if as_json:
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        return
+    from rich.table import Table
+
+    table = Table(title=title)
+    for key, header in columns.items():
+        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
+        table.add_column(header, overflow="fold" if key == "source" else "ellipsis")
+    for row in rows:
+        table.add_row(*(_cell(row[key]) for key in columns))
+    _stdout_console().print(table)
+
+
+def _cell(value: Any) -> str:
+    return ", ".join(value) if isinstance(value, list) else str(value)
+
+
 def _stdout_console() -> Any:
     from rich.console import Console
 
@@ -304,33 +337,36 @@ def _say_seed(given: int | None, used: int) -> None:
 
 
 @command(app, "list-personas", _OnceCommand)
-def list_personas(personas: PersonaDirs = None) -> None:
+def list_personas(personas: PersonaDirs = None, as_json: AsJson = False) -> None:
     """List the personas available (built-in and from -p directories); the ones that cannot
     be loaded are said on stderr, after the others are listed, and the exit code is 1."""
-    from rich.table import Table
-
     from persona_gen.errors import FileError
 
     catalog = _catalog(personas)
-    table = Table(title="Available Personas")
-    for column in ("Name", "Version", "Description", "Behaviors", "Source"):
-        # (a path folds onto the next line rather than end in '…': a log keeps all of it)
-        table.add_column(column, overflow="fold" if column == "Source" else "ellipsis")
-    broken = []
+    rows, broken = [], []
     for name in catalog.names():
         try:
             persona = catalog.get(name)
         except PersonaGenError as exc:
             broken.append(f"{name}: {_first_problem(exc, catalog.path(name))}")
             continue
-        table.add_row(
-            persona.name,
-            persona.version,
-            persona.description,
-            ", ".join(persona.behaviour_names()),
-            persona.source,
+        rows.append(
+            {
+                "name": persona.name,
+                "version": persona.version,
+                "description": persona.description,
+                "behaviors": list(persona.behaviour_names()),
+                "source": persona.source,
+            }
         )
-    _stdout_console().print(table)
+    columns = {
+        "name": "Name",
+        "version": "Version",
+        "description": "Description",
+        "behaviors": "Behaviors",
+        "source": "Source",
+    }
+    _print_listing("Available Personas", columns, rows, as_json)
     if broken:
         said = (
             "1 persona cannot be loaded and is"
@@ -350,16 +386,11 @@ def _first_problem(exc: PersonaGenError, path: Path) -> str:
 
 
 @command(app, "list-generators", _OnceCommand)
-def list_generators() -> None:
+def list_generators(as_json: AsJson = False) -> None:
     """List the dataset generators."""
-    from rich.table import Table
-
     from persona_gen.generators import GENERATORS, SUMMARIES
 
-    table = Table(title="Available Generators")
-    for column in ("Generator", "Description", "Use Case"):
-        table.add_column(column)
-    broken = []
+    rows, broken = [], []
     for name in GENERATORS.names():
         if name in SUMMARIES:
             description, use_case = SUMMARIES[name]
@@ -370,31 +401,29 @@ def list_generators() -> None:
                 broken.append(str(exc))
                 continue
             description, use_case = cls.description, cls.use_case
-        table.add_row(name, description, use_case)
-    _stdout_console().print(table)
+        rows.append({"name": name, "description": description, "use_case": use_case})
+    columns = {"name": "Generator", "description": "Description", "use_case": "Use Case"}
+    _print_listing("Available Generators", columns, rows, as_json)
     _say_broken_plugins(broken, "generator")
 
 
 @command(app, "list-behaviours", _OnceCommand)
-def list_behaviours() -> None:
+def list_behaviours(as_json: AsJson = False) -> None:
     """List the behaviour kinds a persona can use."""
-    from rich.table import Table
-
     from persona_gen.personas.behaviours import BEHAVIOURS
 
-    table = Table(title="Behaviour Kinds")
-    table.add_column("Kind")
-    table.add_column("Effect")
-    table.add_column("Parameters")
-    broken = []
+    rows, broken = [], []
     for name in BEHAVIOURS.names():
         try:
             cls = BEHAVIOURS.get(name)
         except PluginError as exc:
             broken.append(str(exc))
             continue
-        table.add_row(name, cls.summary, ", ".join(cls.params_model.model_fields))
-    _stdout_console().print(table)
+        rows.append(
+            {"kind": name, "effect": cls.summary, "parameters": list(cls.params_model.model_fields)}
+        )
+    columns = {"kind": "Kind", "effect": "Effect", "parameters": "Parameters"}
+    _print_listing("Behaviour Kinds", columns, rows, as_json)
     _say_broken_plugins(broken, "behaviour kind")
 
 
