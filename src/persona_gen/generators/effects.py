@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -657,7 +657,7 @@ def _numbers(values: list[Any]) -> np.ndarray:
     return np.fromiter(test, bool, len(values))
 
 
-class _Fields:
+class _Fields(Protocol):
     """The marked payloads of a block, read and changed a field at a time: ``rows`` are
     their rows in the block, in order; ``values`` of a field holds one value per row
     (MISSING where a payload lacks it) and ``put`` sets it in some of them (by position
@@ -665,14 +665,12 @@ class _Fields:
 
     rows: list[int]
 
-    def values(self, path: tuple[str | int, ...]) -> list[Any]:
-        raise NotImplementedError
+    def values(self, path: tuple[str | int, ...]) -> list[Any]: ...
 
-    def put(self, path: tuple[str | int, ...], at: list[int], values: list[Any]) -> None:
-        raise NotImplementedError
+    def put(self, path: tuple[str | int, ...], at: list[int], values: list[Any]) -> None: ...
 
 
-class _RecordFields(_Fields):
+class _RecordFields:
     """The payloads as records (dicts)."""
 
     def __init__(self, records: list[dict[str, Any]], rows: list[int]) -> None:
@@ -692,7 +690,7 @@ class _RecordFields(_Fields):
                 set_path(records[k], path, v)
 
 
-class _ColumnFields(_Fields):
+class _ColumnFields:
     """The payloads as the columns their records are made from (``LazyRecords``), for
     top-level fields whose column holds the values: making a record per marked row, to
     change one number in it and read the columns back, cost a noisy device's ``file``
