@@ -278,12 +278,16 @@ def test_a_required_field_whose_only_value_is_null_is_read_as_null(
         ("t.jsonl", '{"a":1}\n{"a":2}\n\n{"a":3}\n{"b":\n', "t.jsonl:5:6: not valid jsonl"),
         ("t.jsonl", '{"a":1}\n{"a":2} x\n', "t.jsonl:2:9: not valid jsonl"),
         ("t.json", '[{"a":1},\n  {"b":]\n', "t.json:2:8: not valid json"),
+        # Bytes that are not UTF-8: where they are (orjson said "str is not valid UTF-8:
+        # surrogates not allowed", at 1:1)
+        ("t.json", b'[{"a":1},\n  {"b":"\xff"}]\n', "t.json:2:9: not UTF-8 text (byte 0xff"),
+        ("t.jsonl", b'{"a":1}\n{"a":"ok \xc3("}\n', "t.jsonl:2:10: not UTF-8 text (byte 0xc3"),
     ],
 )
 def test_malformed_json_names_its_line(
-    union_profile: Path, tmp_path: Path, name: str, text: str, where: str
+    union_profile: Path, tmp_path: Path, name: str, text: str | bytes, where: str
 ) -> None:
-    (tmp_path / name).write_text(text)
+    (tmp_path / name).write_bytes(text if isinstance(text, bytes) else text.encode())
     result = run_cli(["check", str(tmp_path / name), "--profile", str(union_profile)])
     assert result.code == 1
     assert result.stderr.startswith(f"persona-gen: error: {tmp_path / where}: ")

@@ -89,7 +89,7 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            raise _not_valid(path, fmt, exc) from None
+            raise _not_valid(path, fmt, exc, data) from None
         if not isinstance(doc, list):
             raise UsageError(f"{path}: expected a JSON array of records (objects)")
         _objects(path, enumerate(doc), "item")
@@ -102,7 +102,7 @@ def read_dataset(path: Path, fmt: str) -> tuple[list[dict[str, Any]], bool]:
             try:  # (one line at a time: orjson's position is within the line)
                 numbered.append((n, orjson.loads(line)))
             except orjson.JSONDecodeError as exc:
-                raise _not_valid(path, fmt, exc, line=n) from None
+                raise _not_valid(path, fmt, exc, line, line=n) from None
         _objects(path, numbered, "line")
         return [record for _, record in numbered], False
     if fmt == "csv":
@@ -114,10 +114,21 @@ _JSON_KINDS = {str: "a string", int: "a number", float: "a number", bool: "a boo
 
 
 def _not_valid(
-    path: Path, fmt: str, exc: orjson.JSONDecodeError, line: int | None = None
+    path: Path, fmt: str, exc: orjson.JSONDecodeError, text: bytes, line: int | None = None
 ) -> UsageError:
     """``FILE:LINE:COLUMN: not valid json…``: where the text stops being JSON (``line``: the
-    JSON Lines line, whose text alone was parsed)."""
+    JSON Lines line, ``text``, whose text alone was parsed). Bytes that are not UTF-8 are
+    said as such, where they are (orjson says "str is not valid UTF-8: surrogates not
+    allowed", at the text's start)."""
+    try:
+        text.decode("utf-8")
+    except UnicodeDecodeError as bad:
+        start = bad.start
+        row = text.count(b"\n", 0, start) + (line or 1)
+        column = start - (text.rfind(b"\n", 0, start) + 1) + 1
+        return UsageError(
+            f"{path}:{row}:{column}: not UTF-8 text (byte 0x{text[start]:02x}: {bad.reason})"
+        )
     where = f"{path}:{line or exc.lineno}:{exc.colno}"
     return UsageError(f"{where}: not valid {fmt}: {exc.msg}")
 
