@@ -14,6 +14,7 @@ their default, and end the process at once.
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sys
@@ -46,4 +47,9 @@ def main() -> int:
         print(INTERRUPTED, file=sys.stderr)  # (true: the run had not started)
         return 128 + _terminated[0] if _terminated else 130
     code = cli()
+    # At exit Python collects the cycles among every object it tracks before freeing the
+    # modules: after a generating run (vocabularies, models, compiled schemas) that walk took
+    # ~0.2 s, a fifth of `quick -n 1`. Frozen objects are freed without it; whatever is
+    # still open is closed as before (refcounts, atexit), and the run's files are complete.
+    gc.freeze()
     return 128 + _terminated[0] if _terminated and code == 130 else code
