@@ -752,6 +752,18 @@ def test_list_commands_print_json_for_scripts(tmp_path: Path) -> None:
     assert kinds["typos"]["effect"].startswith("Keyboard mistakes")
 
 
+def test_list_personas_json_holds_a_path_that_is_not_utf8(tmp_path: Path) -> None:
+    """A persona folder whose name is not UTF-8 is written as \\xff, as manifests write it:
+    the raw byte made the JSON unreadable (jq: "invalid UTF-8")."""
+    folder = tmp_path / os.fsdecode(b"pd\xff")
+    folder.mkdir()
+    (folder / "good.yaml").write_text("name: good\nbehaviors: {typos: {}}\n")
+    result = run_cli(["list-personas", "-p", str(folder), "--json"])
+    assert result.code == 0, result.stderr
+    listed = {p["name"]: p for p in json.loads(result.stdout.decode("utf-8"))}
+    assert listed["good"]["source"] == f"{tmp_path}/pd\\xff/good.yaml"
+
+
 def test_init_persona_template_validates(tmp_path: Path) -> None:
     target = tmp_path / "my_custom_persona.yaml"
     assert run_cli(["init-persona", "-n", "my_custom_persona", "-o", str(target)]).code == 0

@@ -20,6 +20,7 @@ __all__ = [
     "dumps_each",
     "dumps_joined",
     "json_lines",
+    "json_safe",
     "json_type",
 ]
 
@@ -109,3 +110,24 @@ def dumps_each(values: list[Any], option: int = _OPTIONS) -> list[str | None]:
     else:
         texts = str(body, "utf-8").split(SEPARATOR_JSON.decode())
     return [None if v is None else t for v, t in zip(values, texts, strict=True)]
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every string one JSON can hold: the bytes of a path that are not
+    UTF-8 (a file name in another encoding, ``$'x\\xff.json'``), which Python keeps as lone
+    surrogates, are written as ``\\xff``."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            try:
+                raw = value.encode("utf-8", "surrogateescape")
+            except UnicodeEncodeError:  # (a surrogate that stands for no byte)
+                return value.encode("utf-8", "backslashreplace").decode("utf-8")
+            return raw.decode("utf-8", "backslashreplace")
+        return value
+    if isinstance(value, dict):
+        return {json_safe(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    return value

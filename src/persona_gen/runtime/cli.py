@@ -220,7 +220,10 @@ def _print_listing(
     if as_json:
         import json
 
-        sys.stdout.write(json.dumps(rows, indent=2, ensure_ascii=False) + "\n")
+        from persona_gen._json import json_safe
+
+        # (a path's bytes that are not UTF-8 are written as \xff, as manifests do)
+        sys.stdout.write(json.dumps(json_safe(rows), indent=2, ensure_ascii=False) + "\n")
         sys.stdout.flush()
         return
     from rich.table import Table

@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 
 from persona_gen import __version__
+from persona_gen._json import json_safe
 from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks import masked_url
 from persona_gen.sinks.output import write_atomic
@@ -102,27 +103,6 @@ def stats_of_first(dataset: Dataset, taken: int) -> DatasetStats:
 
 def manifest_path(output: Path) -> Path:
     return output.with_name(output.name + ".manifest.json")
-
-
-def json_safe(value: Any) -> Any:
-    """``value`` with every string one JSON can hold: the bytes of a path that are not
-    UTF-8 (a file name in another encoding, ``$'x\\xff.json'``), which Python keeps as lone
-    surrogates, are written as ``\\xff``."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            try:
-                raw = value.encode("utf-8", "surrogateescape")
-            except UnicodeEncodeError:  # (a surrogate that stands for no byte)
-                return value.encode("utf-8", "backslashreplace").decode("utf-8")
-            return raw.decode("utf-8", "backslashreplace")
-        return value
-    if isinstance(value, dict):
-        return {json_safe(k): json_safe(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [json_safe(v) for v in value]
-    return value
 
 
 def write_manifest(path: Path, doc: dict[str, Any]) -> None:
