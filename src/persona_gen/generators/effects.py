@@ -42,9 +42,6 @@ UNICODE_SAMPLES: dict[str, str] = {
 }
 # The marks ``PayloadEffects`` realises on a payload, in the order it applies them (each
 # draws from the block's stream in turn, so the order is part of the output).
-# The effects that change a field at a time, over all the records they mark (``_Fields``).
-_FIELD_EFFECTS = frozenset({"noise", "battery"})
-
 CONTENT_EFFECTS = (
     "limited",
     "noise",
@@ -56,6 +53,8 @@ CONTENT_EFFECTS = (
     "deprecated",
     "malformed",
 )
+# The effects that change a field at a time, over all the records they mark (``_Fields``).
+_FIELD_EFFECTS = frozenset({"noise", "battery"})
 
 
 def repeat_tags(
