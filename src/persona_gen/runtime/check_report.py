@@ -148,7 +148,7 @@ class CheckReport:
         }
 
     def to_json(self) -> str:
-        from persona_gen.runtime.manifest import json_safe
+        from persona_gen._json import json_safe
 
         return json.dumps(json_safe(self.to_dict()), indent=2, ensure_ascii=False) + "\n"
 

@@ -1034,8 +1034,8 @@ def _print_plan(planned: list[Any], profile: Profile, sink: str | None) -> None:
     """``generate --dry-run``: the plan, as JSON on stdout, of datasets that can be made."""
     import orjson
 
+    from persona_gen._json import json_safe
     from persona_gen.runtime.generate import prepare
-    from persona_gen.runtime.manifest import json_safe
 
     # (what generate would build, as validate builds it: a plan that cannot run, a load
     # dataset written as Avro say, was printed with exit code 0)

@@ -15,14 +15,7 @@ from persona_gen.runtime.dataset import Dataset, DatasetStats
 from persona_gen.sinks import masked_url
 from persona_gen.sinks.output import write_atomic
 
-__all__ = [
-    "json_safe",
-    "libraries",
-    "manifest",
-    "manifest_path",
-    "stats_of_first",
-    "write_manifest",
-]
+__all__ = ["libraries", "manifest", "manifest_path", "stats_of_first", "write_manifest"]
 
 
 def manifest(

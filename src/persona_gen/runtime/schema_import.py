@@ -468,7 +468,7 @@ def write_checked_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, 
 
 
 def write_profile(path: Path, doc: dict[str, Any], warnings: tuple[str, ...]) -> None:
-    from persona_gen.runtime.manifest import json_safe
+    from persona_gen._json import json_safe
 
     named = doc["source"]["file"]
     if json_safe(named) != named:
