@@ -85,10 +85,21 @@ def test_help_lists_arguments_with_their_help() -> None:
 
 def test_an_unannotated_parameter_is_a_programming_error() -> None:
     group = click.Group("demo")
-    with pytest.raises(TypeError, match="annotate it"):
 
-        @command(group, "bad")
-        def bad(x: Annotated[str, "not an option"]) -> None: ...
+    @command(group, "bad")
+    def bad(x: Annotated[str, "not an option"]) -> None: ...
+
+    # (parameters are read when Click first asks for them, not on import)
+    with pytest.raises(TypeError, match="annotate it"):
+        group.commands["bad"].get_params(click.Context(group.commands["bad"]))
+
+
+def test_every_command_of_the_cli_reads_its_parameters_from_its_signature() -> None:
+    from persona_gen.runtime.cli import app
+
+    for name, cmd in app.commands.items():
+        params = cmd.get_params(click.Context(cmd, info_name=name))
+        assert [p for p in params if p.name != "help"], name
 
 
 def test_the_cli_says_version_and_refuses_a_missing_option() -> None:

@@ -23,7 +23,7 @@ import click
 
 from persona_gen._console import INTERRUPTED
 from persona_gen.errors import PersonaGenError, PluginError, SinkError, UsageError
-from persona_gen.runtime.commands import Argument, Option, PathType, command
+from persona_gen.runtime.commands import Argument, Option, PathType, SignatureCommand, command
 from persona_gen.runtime.options import (
     check_data_file,
     check_database_options,
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from persona_gen.runtime.generate import PlannedDataset, Prepared
 
 
-class _OnceCommand(click.Command):
+class _OnceCommand(SignatureCommand):
     """A command whose single-value options may be given once: ``-n 5 -n 10`` took the last
     value silently (a script's default and a typed value, a typo), and is now a usage error
     (exit 2), as an unknown option is. Options meant to repeat (``-p DIR``…) and flags are
