@@ -1624,3 +1624,14 @@ def test_quick_written_over_the_persona_it_reads_is_refused(
     )
     assert (tmp_path / "team" / "mine.yaml").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["team"]
+
+
+def test_import_schema_without_an_output_is_a_usage_error() -> None:
+    # -o is required unless --list-entities: a missing required option, exit 2 with the
+    # usage line, as the parser says any other (docs/errors.md).
+    result = run_cli(["import-schema", str(SCHEMAS / "user-event.avsc")])
+    assert result.code == 2, result.stderr
+    assert "Usage: persona-gen import-schema" in result.stderr
+    assert "Missing option '-o' / '--output'" in result.stderr
+    listed = run_cli(["import-schema", str(SCHEMAS / "user-event.avsc"), "--list-entities"])
+    assert listed.code == 0 and "UserEvent" in listed.stdout.decode()

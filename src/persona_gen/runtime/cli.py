@@ -702,8 +702,12 @@ def import_schema(
 
     output = file_option(output_name)
     if output is None and not list_entities:
-        raise UsageError(
-            "-o/--output is required (the profile YAML to write), or use --list-entities"
+        # A missing required option, as Click says one (usage line, exit 2): required
+        # unless --list-entities, which Click's own ``required`` cannot say.
+        raise click.UsageError(
+            "Missing option '-o' / '--output' (the profile YAML to write), or give "
+            "--list-entities.",
+            click.get_current_context(silent=True),
         )
     records = parse_count(count or str(_IMPORT_COUNT), "-c/--count")
     if name is not None:
