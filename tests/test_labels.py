@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,8 +16,9 @@ from jsonschema import Draft202012Validator
 from persona_gen.entities.model import Schema
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import MUTATIONS
-from persona_gen.generators.paths import Leaf
+from persona_gen.generators.paths import Leaf, top_key
 from persona_gen.runtime.check_verdicts import RULE_ALIASES
+from tests.helpers import run_cli
 
 
 @pytest.mark.parametrize(
@@ -216,3 +219,42 @@ def test_a_value_past_a_bound_keeps_to_multiple_of(
     assert outcome is not None and outcome.rule is not None
     errors = list(Draft202012Validator(document).iter_errors(payload["v"]))
     assert [e.validator for e in errors] == [outcome.rule], (payload, outcome)
+
+
+def test_a_nul_in_a_ddl_column_whose_name_holds_a_dot_is_labelled(tmp_path: Path) -> None:
+    # A text column cannot store NUL: such a value is labelled 'encoding'. The label's
+    # field path was split at its dots to find the value, so a column "a.b" (quoted in
+    # the DDL) was read as a.b nested, found nothing, and its NUL went out labelled valid.
+    ddl = tmp_path / "t.sql"
+    ddl.write_text('CREATE TABLE notes (id INTEGER PRIMARY KEY, "a.b" TEXT NOT NULL);\n')
+    profile = tmp_path / "notes.yaml"
+    imported = run_cli(["import-schema", str(ddl), "-o", str(profile), "-t", "file", "-c", "20000"])
+    assert imported.code == 0, imported.stderr
+    out = tmp_path / "out"
+    made = run_cli(
+        ["generate", str(profile), "--persona", "edge_case_user", "-s", "1", "-o", str(out)]
+    )
+    assert made.code == 0, made.stderr
+    with next(out.glob("*.csv")).open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    with_nul = [r for r in rows if "\x00" in r["a.b"]]
+    assert len(with_nul) > 10
+    assert all(r["_expected_valid"] == "false" for r in with_nul)
+    assert all("a.b:encoding" in r["_violations"] for r in with_nul)
+
+
+@pytest.mark.parametrize(
+    ("dotted", "record", "key"),
+    [
+        ("address.city", {"address": {"city": "x"}}, "address"),
+        ("a.b", {"a.b": "x"}, "a.b"),  # a name with a dot (a DDL column, a property)
+        ("a.b.c", {"a.b": {"c": 1}}, "a.b"),
+        ("a.b.c", {"a": {"b.c": 1}, "a.b": 2}, "a.b"),  # (the longest prefix held)
+        ("gone.city", {"address": {}}, "gone"),  # left out: not a key of the record
+        ("name", {}, "name"),
+    ],
+)
+def test_a_label_path_names_the_top_level_key_it_starts_with(
+    dotted: str, record: dict[str, Any], key: str
+) -> None:
+    assert top_key(dotted, record) == key

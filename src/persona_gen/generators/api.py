@@ -41,6 +41,7 @@ from persona_gen.generators.exchange import (
 from persona_gen.generators.forms import binary_fields
 from persona_gen.generators.forms import encode as encode_form
 from persona_gen.generators.mutations import Outcome
+from persona_gen.generators.paths import top_key
 from persona_gen.personas.trace import TRANSPORT_FAILURE, Trace
 from persona_gen.values.numbers import round_many
 from persona_gen.values.rows import rows_from_columns
@@ -412,7 +413,7 @@ class ApiGenerator(Generator):
         for row in np.flatnonzero(patching).tolist():
             body = bodies[row]
             if isinstance(body, dict):  # (a field a PATCH leaves out is no missing field)
-                outcomes[row] = [o for o in outcomes[row] if o.field_path.split(".")[0] in body]
+                outcomes[row] = [o for o in outcomes[row] if top_key(o.field_path, body) in body]
         for k in (k for k, op in enumerate(self.operations) if op.request_shape == "array"):
             # A body the spec declares as an array of the entity: the items (a batch's
             # items, else the one body), each broken rule at its item's place.

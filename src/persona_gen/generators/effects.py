@@ -168,6 +168,9 @@ class PayloadEffects:
         self.malformed = tuple(
             leaf for leaf in mutable_leaves(domain, entity.schema) if leaf.path[0] not in keys
         )
+        # A label's dotted field path back to the path it names: a name may hold a dot
+        # (a DDL column ``"a.b"``), which splitting the text would read as two levels.
+        self.paths = {leaf.dotted: leaf.path for leaf in (*self.leaves, *self.malformed)}
         self.text = [leaf for leaf in self.leaves if _free_text(leaf)]
         self.measured = [leaf for leaf in self.leaves if _measured(leaf)]
         self.optional = [leaf for leaf in self.leaves if leaf.optional and len(leaf.path) == 1]
@@ -235,7 +238,8 @@ class PayloadEffects:
         if nul_rule:  # SQL text columns cannot store NUL: such a value breaks the table
             for i, found in enumerate(outcomes):
                 for o in found:
-                    value = get_path(payloads[i], _path_of(o.field_path))
+                    path = self.paths.get(o.field_path) or _path_of(o.field_path)
+                    value = get_path(payloads[i], path)
                     if o.rule is None and isinstance(value, str) and "\x00" in value:
                         found[found.index(o)] = Outcome(
                             o.mutation, o.field_path, "encoding", o.note
@@ -500,6 +504,7 @@ class PayloadEffects:
 
 
 def _path_of(dotted: str) -> tuple[str, ...]:
+    """A dotted path no leaf names (a field a mutation added), split at its dots."""
     return tuple(dotted.split("."))
 
 

@@ -12,6 +12,7 @@ from persona_gen.entities.model import SCALAR_TYPES, Domain, Entity, Schema, der
 from persona_gen.entities.one_way import LeftOut, OneWay, leave_out, put_back
 from persona_gen.generators.check import violated_rule
 from persona_gen.generators.mutations import Outcome
+from persona_gen.generators.paths import top_key
 from persona_gen.values.semantics import snake_case
 
 __all__ = [
@@ -75,7 +76,7 @@ def agree(
     (``hidden``); its other fields stand for what the server holds or adds."""
     sending = method in _SENDING and isinstance(body, dict) and not (batch and method == "POST")
     if named and named.body and sending:
-        touched = {o.field_path.split(".")[0] for o in outcomes} if outcomes else ()
+        touched = {top_key(o.field_path, body) for o in outcomes} if outcomes else ()
         for key, value in named.body.items():
             if key in body and key not in touched:
                 body[key] = value

@@ -7,7 +7,16 @@ from typing import Any
 
 from persona_gen.entities.model import Domain, Field, Schema, deref, deref_nullable
 
-__all__ = ["LEAF_BUDGET", "Leaf", "deref", "get_path", "leaves", "object_of", "set_path"]
+__all__ = [
+    "LEAF_BUDGET",
+    "Leaf",
+    "deref",
+    "get_path",
+    "leaves",
+    "object_of",
+    "set_path",
+    "top_key",
+]
 
 Path = tuple[str | int, ...]
 
@@ -217,3 +226,16 @@ class _Missing:
 
 _MISSING: Any = _Missing()
 MISSING = _MISSING
+
+
+def top_key(dotted: str, record: dict[str, Any]) -> str:
+    """The top-level key of ``record`` that a label's dotted path (``Leaf.dotted``) starts
+    with: the longest of its dotted prefixes that ``record`` holds, as a name may hold a dot
+    (an OpenAPI property or a DDL column ``"a.b"``); else the text before the first dot."""
+    head = dotted
+    while True:
+        if head in record:
+            return head
+        if "." not in head:
+            return dotted.split(".", 1)[0]
+        head = head.rsplit(".", 1)[0]
