@@ -1041,12 +1041,40 @@ def test_validate_warns_about_a_timeline_setting_a_later_block_overrides(tmp_pat
     result = run_cli(["validate", str(persona)])
     assert result.code == 0, result.stderr
     warnings = [line for line in result.stderr.splitlines() if "warning" in line]
-    assert len(warnings) == 1, result.stderr
+    assert len(warnings) == 2, result.stderr
     assert "ordered.yaml:4:3: behaviors.timing: its event rate has no effect" in warnings[0]
-    assert "think time" not in warnings[0]  # (only sustained_load's rate overrides it)
+    # (timing's gap variation is its default, 1, but sustained_load's regularity replaces it)
+    assert "behaviors.timing: its gap variation has no effect" in warnings[1]
+    assert "think time" not in result.stderr  # (sustained_load sets no think time)
     alone = tmp_path / "alone.yaml"
     alone.write_text("name: alone\nversion: 1.0.0\nbehaviors:\n  sustained_load: {}\n")
     assert "warning" not in run_cli(["validate", str(alone)]).stderr
+
+
+def test_a_later_block_that_names_no_setting_still_overrides_it_and_validate_says_so(
+    tmp_path: Path,
+) -> None:
+    # ``timing: {}`` writes its defaults: after sustained_load it set the rate back to 1/s
+    # and the latency to 120 ms, and validate said nothing (its values were the defaults).
+    persona = tmp_path / "reset.yaml"
+    persona.write_text(
+        "name: reset\nversion: 1.0.0\nbehaviors:\n"
+        "  sustained_load: {rate_per_second: 500}\n  minimal_latency: {}\n  timing: {}\n"
+    )
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 0, result.stderr
+    said = {
+        (line.split(": ")[3], line.split("its ")[1].split(" has")[0])
+        for line in result.stderr.splitlines()
+        if "warning" in line
+    }
+    assert said == {
+        ("behaviors.sustained_load", "event rate"),
+        ("behaviors.sustained_load", "gap variation"),
+        ("behaviors.minimal_latency", "think time"),
+        ("behaviors.minimal_latency", "latency"),
+    }, result.stderr
+    assert "to its default where it does not name it" in result.stderr
 
 
 def test_reading_yaml_without_merge_keys_forgets_no_positions(

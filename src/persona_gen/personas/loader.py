@@ -728,6 +728,7 @@ def cut_sessions(behaviours: Sequence[Behaviour[Any]], lineage: Sequence[Located
     return [_owner(lineage, where).problem(where, message)]
 
 
+_NOT_SET = object()
 # What each timeline setting is called in a warning.
 _SETTINGS = {
     "rate_per_second": "event rate",
@@ -745,14 +746,16 @@ def overridden_settings(
 ) -> list[Problem]:
     """Timeline settings a block makes that a later block makes again (``timing`` and
     ``sustained_load`` both set the event rate): the later one wins, so the earlier one has
-    no effect. A setting counts where a block moves it from the engine's default."""
-    default = Clock()
+    no effect. A setting counts where a block writes it, with its default too: ``timing: {}``
+    after ``sustained_load`` sets the rate back to 1/s, though it names no rate."""
     setters: dict[str, list[Behaviour[Any]]] = {}
     for behaviour in behaviours:
         clock = Clock()
+        for name in _SETTINGS:  # (what the block leaves alone stays this marker)
+            setattr(clock, name, _NOT_SET)
         behaviour.configure(clock)
         for name in _SETTINGS:
-            if getattr(clock, name) != getattr(default, name):
+            if getattr(clock, name) is not _NOT_SET:
                 setters.setdefault(name, []).append(behaviour)
     problems = []
     for name, blocks in setters.items():
@@ -761,7 +764,8 @@ def overridden_settings(
             where = ("behaviors", earlier.name)
             message = (
                 f"its {_SETTINGS[name]} has no effect: '{last.name}', declared later, "
-                f"sets the {_SETTINGS[name]} too (the later block wins)"
+                f"sets the {_SETTINGS[name]} too, to its default where it does not name it "
+                "(the later block wins)"
             )
             problems.append(_owner(lineage, where).problem(where, message))
     return problems
