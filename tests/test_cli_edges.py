@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -347,3 +348,49 @@ def test_an_empty_dataset_output_is_refused_at_its_line(tmp_path: Path) -> None:
         assert result.code == 1
         assert "e.yaml:5:36: datasets[0].output: '': an empty path" in result.stderr
     assert not (tmp_path / "a.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("properties", "said"),
+    [
+        (  # a property named with a dot beside the object whose field it would flatten to
+            {
+                "a": {
+                    "type": "object",
+                    "required": ["b"],
+                    "properties": {"b": {"type": "integer"}},
+                },
+                "a.b": {"type": "string"},
+            },
+            "fields 'a' > 'b' and 'a.b' would both be the column 'a.b' of file rows",
+        ),
+        (  # a field named as a label column
+            {"id": {"type": "integer"}, "_violations": {"type": "string"}},
+            "field '_violations' has the name of a label column of file rows",
+        ),
+    ],
+)
+def test_file_rows_whose_columns_would_share_a_name_are_refused(
+    tmp_path: Path, properties: dict[str, Any], said: str
+) -> None:
+    # The row held one value under the name: the string column "a.b" was written with the
+    # nested integer's values, twice.
+    schema = tmp_path / "s.json"
+    schema.write_text(
+        json.dumps(
+            {
+                "title": "Thing",
+                "type": "object",
+                "required": list(properties),
+                "properties": properties,
+            }
+        )
+    )
+    profile = tmp_path / "p.yaml"
+    made = run_cli(["import-schema", str(schema), "-o", str(profile), "-t", "file", "-c", "5"])
+    assert made.code == 0, made.stderr
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(out)])
+    assert result.code == 1 and said in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr
+    assert not out.exists() or not list(out.glob("*.csv"))  # (said before writing)

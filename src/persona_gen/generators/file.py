@@ -19,6 +19,7 @@ import orjson
 
 from persona_gen._json import CONTAINERS, dumps_each
 from persona_gen.entities.model import Domain, Schema
+from persona_gen.errors import GenerationError
 from persona_gen.generators.base import Generator, Record
 from persona_gen.generators.effects import PayloadEffects
 from persona_gen.generators.paths import Leaf, get_path, leaves, object_of
@@ -167,6 +168,7 @@ class FileGenerator(Generator):
             and not (leaf.schema.pattern or leaf.schema.format or leaf.schema.enum)
             and leaf.path[0] not in keys
         }
+        _refuse_shared_columns(self.entity.name, fields, parents)
         self.columns += list(LABEL_COLUMNS)
 
     def block(self, trace: Trace, rng: np.random.Generator) -> list[Record]:
@@ -373,6 +375,35 @@ class _Block:
 
     def done(self) -> RowColumns:
         return RowColumns(self.names, list(self.columns), self.absent)
+
+
+def _refuse_shared_columns(
+    entity: str, fields: tuple[Leaf, ...], parents: set[tuple[str | int, ...]]
+) -> None:
+    """Two fields whose columns would have one name: a property named ``a.b`` beside an
+    object ``a`` holding ``b`` (a row holds one of them, the other's values lost), or a field
+    named as a label column. Said before anything is written."""
+    seen: dict[str, Leaf] = {}
+    for leaf in fields:
+        if leaf.path in parents:
+            continue
+        if leaf.dotted in LABEL_COLUMNS:
+            raise GenerationError(
+                f"entity '{entity}': field '{leaf.dotted}' has the name of a label column of "
+                "file rows; rename it in the schema to write file rows"
+            )
+        other = seen.setdefault(leaf.dotted, leaf)
+        if other is not leaf:
+            raise GenerationError(
+                f"entity '{entity}': fields {_shown(other)} and {_shown(leaf)} would both be "
+                f"the column '{leaf.dotted}' of file rows; rename one in the schema to write "
+                "file rows"
+            )
+
+
+def _shown(leaf: Leaf) -> str:
+    """A field's path with each name quoted (``'a' > 'b'`` against ``'a.b'``)."""
+    return " > ".join(f"'{p}'" if isinstance(p, str) else f"[{p}]" for p in leaf.path)
 
 
 def _within(path: str, names: list[str], columns: list[str] | None = None) -> bool:
