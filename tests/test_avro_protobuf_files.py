@@ -488,3 +488,58 @@ def test_file_rows_of_a_nullable_record_field(tmp_path: Path, persona: str) -> N
             back = list(fastavro.reader(f))
         assert len(back) == 300
         assert any(r["bill_to"] is None for r in back) and any(r["bill_to"] for r in back)
+
+
+@pytest.mark.parametrize("dtype", ["file", "streaming"])
+def test_properties_that_are_no_avro_names_are_written_under_avro_names(
+    tmp_path: Path, dtype: str
+) -> None:
+    # "first-name" was written as the Avro field first_name while records kept the key
+    # "first-name": every record was refused ("['first-name'] not fields of Thing"). Beside a
+    # property first_name it takes first_name_2; the model's name rides in the field.
+    schema = tmp_path / "s.json"
+    properties = {
+        "first-name": {"type": "string", "maxLength": 8},
+        "first_name": {"type": "integer", "minimum": 0, "maximum": 9},
+        "2fa": {"type": "boolean"},
+    }
+    schema.write_text(
+        json.dumps(
+            {
+                "title": "Thing",
+                "type": "object",
+                "required": list(properties),
+                "properties": properties,
+            }
+        )
+    )
+    profile = tmp_path / "p.yaml"
+    made = run_cli(
+        [
+            "import-schema",
+            str(schema),
+            "-o",
+            str(profile),
+            "-t",
+            dtype,
+            "-c",
+            "50",
+            "--output-format",
+            "avro",
+        ]
+    )
+    assert made.code == 0, made.stderr
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-s", "3", "-o", str(out)])
+    assert result.code == 0, result.stderr
+    [avro] = out.glob("*.avro")
+    with avro.open("rb") as f:
+        reader = fastavro.reader(f)
+        fields = reader.writer_schema["fields"]
+        datums = list(reader)
+    named = {f["name"]: f.get("persona_gen_name") for f in fields}
+    assert named == {"first_name_2": "first-name", "first_name": None, "_2fa": "2fa"}
+    assert len(datums) >= 45 and all(isinstance(d["first_name_2"], str) for d in datums)
+    assert all(0 <= d["first_name"] <= 9 for d in datums)
+    checked = run_cli(["check", "--profile", str(profile), str(avro)])
+    assert checked.code == 0, checked.stdout.decode() + checked.stderr

@@ -77,7 +77,9 @@ def test_public_names() -> None:
     assert sorted(avro_module.__all__) == [
         "AvroImporter",
         "AvroSchema",
+        "SOURCE_NAME",
         "read_avro_schema",
+        "source_name",
         "to_avro_datum",
     ]
 

@@ -22,15 +22,24 @@ from typing import Any, ClassVar
 
 from persona_gen.errors import GenerationError, SchemaImportError
 from persona_gen.importers._avro import (
+    SOURCE_NAME,
     AvroSchema,
     Converter,
     Mismatch,
     build_domain,
     read_avro_schema,
+    source_name,
 )
 from persona_gen.importers.base import ImportResult
 
-__all__ = ["AvroImporter", "AvroSchema", "read_avro_schema", "to_avro_datum"]
+__all__ = [
+    "SOURCE_NAME",
+    "AvroImporter",
+    "AvroSchema",
+    "read_avro_schema",
+    "source_name",
+    "to_avro_datum",
+]
 
 _NAMED_KINDS = ("record", "error", "enum", "fixed")
 

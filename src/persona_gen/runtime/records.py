@@ -599,8 +599,15 @@ def _avro_value(value: Any, schema: Any, named: Mapping[str, Any]) -> Any:
     spec = schema if isinstance(schema, dict) else {}
     if isinstance(value, dict):
         if spec.get("type") in ("record", "error"):
-            types = {f["name"]: f["type"] for f in spec["fields"]}
-            return {k: _avro_value(v, types.get(k), named) for k, v in value.items()}
+            from persona_gen.importers.avro import source_name
+
+            fields = {f["name"]: f for f in spec["fields"]}
+            return {
+                (source_name(fields[k]) if k in fields else k): _avro_value(
+                    v, fields[k]["type"] if k in fields else None, named
+                )
+                for k, v in value.items()
+            }
         return {k: _avro_value(v, spec.get("values"), named) for k, v in value.items()}
     if isinstance(value, list):
         return [_avro_value(v, spec.get("items"), named) for v in value]

@@ -24,6 +24,7 @@ from typing import IO, Any
 
 from persona_gen.entities.model import Domain, Field, Schema, takes_null
 from persona_gen.errors import GenerationError, OutputError, RecordOutputError
+from persona_gen.importers.avro import SOURCE_NAME
 from persona_gen.sinks.encoders import FAULT_IN_SCHEMA_FILES, Encoder
 
 __all__ = ["AvroEncoder", "avro_encoder_for", "avro_schema_from_entity", "warn_on_stderr"]
@@ -39,6 +40,26 @@ def _avro_name(name: str) -> str:
     ``Order.Money``, which does not exist."""
     flat = "_".join(_NAME.sub("_", p) or "_" for p in name.split("."))
     return flat if not flat[0].isdigit() else f"_{flat}"
+
+
+def _field_names(names: list[str]) -> list[str]:
+    """Avro names for a record's fields, in order: each its own where it is one, else its
+    characters outside [A-Za-z0-9_] as ``_`` (a leading digit after a ``_``), then ``_2``,
+    ``_3``… where that name is taken (``first-name`` beside ``first_name``)."""
+    taken = {n for n in names if _SYMBOL.match(n)}
+    out = []
+    for name in names:
+        if _SYMBOL.match(name):
+            out.append(name)
+            continue
+        base = _NAME.sub("_", name) or "_"
+        base = f"_{base}" if base[0].isdigit() else base
+        candidate, k = base, 2
+        while candidate in taken:
+            candidate, k = f"{base}_{k}", k + 1
+        taken.add(candidate)
+        out.append(candidate)
+    return out
 
 
 def avro_schema_from_entity(domain: Domain, entity: str | None = None) -> dict[str, Any]:
@@ -89,9 +110,13 @@ class _Deriver:
 
     def record(self, full: str, schema: Schema) -> dict[str, Any]:
         fields = []
-        for f in _all_fields(schema):
+        model_fields = _all_fields(schema)
+        names = _field_names([f.name for f in model_fields])
+        for f, name in zip(model_fields, names, strict=True):
             t = self.type(f.schema, f"{full}_{f.name}")
-            field: dict[str, Any] = {"name": _NAME.sub("_", f.name), "type": t}
+            field: dict[str, Any] = {"name": name, "type": t}
+            if name != f.name:  # (the records' key: see ``SOURCE_NAME``)
+                field[SOURCE_NAME] = f.name
             if f.schema.description:
                 field["doc"] = f.schema.description
             if not f.required and not _nullable(t):

@@ -26,7 +26,7 @@ from typing import Any
 
 from persona_gen.importers._avro.types import PRIMITIVES, RECORDS, decimal_params, is_null, logical
 
-__all__ = ["Converter", "Mismatch", "model_value"]
+__all__ = ["SOURCE_NAME", "Converter", "Mismatch", "model_value", "source_name"]
 
 INT32 = (-(2**31), 2**31 - 1)
 INT64 = (-(2**63), 2**63 - 1)
@@ -51,6 +51,17 @@ _DURATION = re.compile(
     r"P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?"
     r"(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?"
 )
+
+
+# A field attribute of the Avro schemas persona-gen derives (``sinks/avro.py``): the name
+# the field has in the entity model, where it is no Avro name (``first-name`` is written
+# as the Avro field ``first_name``). Avro keeps attributes it does not define as metadata.
+SOURCE_NAME = "persona_gen_name"
+
+
+def source_name(field: Mapping[str, Any]) -> str:
+    """The model's name of an Avro record field: its ``SOURCE_NAME``, else its name."""
+    return str(field.get(SOURCE_NAME, field["name"]))
 
 
 class Mismatch(ValueError):
@@ -103,14 +114,14 @@ class Converter:
         if not isinstance(value, Mapping):
             raise Mismatch(path, f"expected a record {schema['name']}, got {_kind(value)}")
         fields = schema["fields"]
-        extra = set(value) - {f["name"] for f in fields}
+        extra = set(value) - {source_name(f) for f in fields}
         if extra:
             raise Mismatch(path, f"{sorted(extra)} not fields of {schema['name']}")
         out: dict[str, Any] = {}
         for f in fields:
-            here = f"{path}.{f['name']}"
-            if f["name"] in value:
-                out[f["name"]] = self.datum(value[f["name"]], f["type"], here)
+            here = f"{path}.{source_name(f)}"
+            if (key := source_name(f)) in value:
+                out[f["name"]] = self.datum(value[key], f["type"], here)
                 continue
             try:  # what fastavro writes for a missing field: its default, else null
                 out[f["name"]] = self.datum(self._default(f), f["type"], here)
@@ -323,8 +334,11 @@ def model_value(value: Any, schema: Any, named: Mapping[str, Any]) -> Any:
     if kind in RECORDS:
         if not isinstance(value, Mapping):
             raise ValueError("a record default must be an object")
-        fields = {f["name"]: f["type"] for f in schema["fields"]}
-        return {k: model_value(v, fields[k], named) for k, v in value.items()}
+        fields = {f["name"]: f for f in schema["fields"]}
+        return {
+            source_name(fields[k]): model_value(v, fields[k]["type"], named)
+            for k, v in value.items()
+        }
     if kind == "enum":
         if value not in schema["symbols"]:
             raise ValueError(f"{value!r} is not a symbol")

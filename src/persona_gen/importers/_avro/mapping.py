@@ -43,7 +43,13 @@ from typing import Any
 
 from persona_gen.entities.model import Domain, Entity, Field, Schema
 from persona_gen.errors import SchemaImportError
-from persona_gen.importers._avro.datum import FLOAT32_MAX, INT32, INT64, model_value
+from persona_gen.importers._avro.datum import (
+    FLOAT32_MAX,
+    INT32,
+    INT64,
+    model_value,
+    source_name,
+)
 from persona_gen.importers._avro.schema import AvroSchema, line_of
 from persona_gen.importers._avro.types import RECORDS, decimal_params, is_null, logical
 from persona_gen.values.semantics import snake_case
@@ -179,16 +185,17 @@ class _Mapper:
         self.entities[name] = Entity(name, placeholder)  # keeps definition order on recursion
         fields: list[Field] = []
         for f in s["fields"]:
-            if any(done.name == f["name"] for done in fields):
+            field_name = source_name(f)  # (a schema persona-gen derived names its fields so)
+            if any(done.name == field_name for done in fields):
                 raise SchemaImportError(
-                    f"record {name} has two fields named '{f['name']}'",
+                    f"record {name} has two fields named '{field_name}'",
                     self.schema.file,
                     line_of(self.schema.text, f["name"], 2),
                 )
             own = self._field(f, f"{name}.{f['name']}")
             # (a field left out is written, and validated, as its default, else as null)
             defaulted = own.has_default or own.nullable or own.type == "null"
-            fields.append(Field(f["name"], own, defaulted=defaulted))
+            fields.append(Field(field_name, own, defaulted=defaulted))
         doc = s.get("doc")
         schema = Schema(
             "object",
