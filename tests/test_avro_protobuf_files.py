@@ -543,3 +543,45 @@ def test_properties_that_are_no_avro_names_are_written_under_avro_names(
     assert all(0 <= d["first_name"] <= 9 for d in datums)
     checked = run_cli(["check", "--profile", str(profile), str(avro)])
     assert checked.code == 0, checked.stdout.decode() + checked.stderr
+
+
+def test_objects_whose_avro_record_names_would_meet_get_names_of_their_own(
+    tmp_path: Path,
+) -> None:
+    # "a-b" and "a_b" objects were both the record Thing_a_b: "redefined named type".
+    schema = tmp_path / "s.json"
+    schema.write_text(
+        json.dumps(
+            {
+                "title": "Thing",
+                "type": "object",
+                "required": ["a-b", "a_b"],
+                "properties": {
+                    "a-b": {
+                        "type": "object",
+                        "required": ["x"],
+                        "properties": {"x": {"type": "integer"}},
+                    },
+                    "a_b": {
+                        "type": "object",
+                        "required": ["y"],
+                        "properties": {"y": {"type": "string", "maxLength": 4}},
+                    },
+                },
+            }
+        )
+    )
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(schema), "-o", str(profile), "-t", "file", "-c", "20"]
+    assert run_cli([*args, "--output-format", "avro"]).code == 0
+    out = tmp_path / "out"
+    result = run_cli(["generate", str(profile), "-s", "3", "-o", str(out)])
+    assert result.code == 0, result.stderr
+    [avro] = out.glob("*.avro")
+    with avro.open("rb") as f:
+        reader = fastavro.reader(f)
+        names = [f["type"]["name"] for f in reader.writer_schema["fields"]]
+        assert len(list(reader)) == 20
+    assert names == ["Thing_a_b_2", "Thing_a_b"]
+    checked = run_cli(["check", "--profile", str(profile), str(avro)])
+    assert checked.code == 0, checked.stdout.decode() + checked.stderr

@@ -113,7 +113,7 @@ class _Deriver:
         model_fields = _all_fields(schema)
         names = _field_names([f.name for f in model_fields])
         for f, name in zip(model_fields, names, strict=True):
-            t = self.type(f.schema, f"{full}_{f.name}")
+            t = self.type(f.schema, f"{full}_{name}")
             field: dict[str, Any] = {"name": name, "type": t}
             if name != f.name:  # (the records' key: see ``SOURCE_NAME``)
                 field[SOURCE_NAME] = f.name
@@ -144,7 +144,10 @@ class _Deriver:
                 return full
             return self.entity(s.ref)
         if kind == "object":
-            full = _avro_name(name)
+            full = base = _avro_name(name)
+            k = 2
+            while full in self.defined:  # (``a.b`` > ``c`` beside ``a`` > ``b_c``)
+                full, k = f"{base}_{k}", k + 1
             self.defined.add(full)
             return self.record(full, s)
         if kind == "array":
