@@ -14,8 +14,10 @@ import binascii
 import ipaddress
 import re
 from collections.abc import Callable
+from datetime import date
 from functools import cache
 from typing import Any
+from uuid import UUID
 
 __all__ = ["OWN_FORMATS", "format_ok", "is_base64"]
 
@@ -80,14 +82,10 @@ def _time(value: str) -> bool:
 
 
 def _date(value: str) -> bool:
-    from datetime import date
-
     return bool(_DATE.fullmatch(value) and date.fromisoformat(value))
 
 
 def _uuid(value: str) -> bool:
-    from uuid import UUID
-
     UUID(value)
     return all(value[position] == "-" for position in (8, 13, 18, 23))
 
