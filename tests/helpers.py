@@ -83,3 +83,23 @@ def import_profile(
     result = run_cli([*args, *(["-e", entity] if entity else [])])
     assert result.code == 0, result.stderr
     return profile
+
+
+def import_object(
+    folder: Path,
+    properties: dict[str, Any],
+    dtype: str,
+    *,
+    count: int,
+    fmt: str | None = None,
+) -> Path:
+    """A profile imported from a JSON Schema object ``Thing`` of ``properties``, every one
+    required (``folder/s.json`` into ``folder/p.yaml``)."""
+    schema = folder / "s.json"
+    thing = {"title": "Thing", "type": "object", "required": list(properties)}
+    schema.write_text(json.dumps({**thing, "properties": properties}))
+    profile = folder / "p.yaml"
+    args = ["import-schema", str(schema), "-o", str(profile), "-t", dtype, "-c", str(count)]
+    result = run_cli([*args, *(["--output-format", fmt] if fmt else [])])
+    assert result.code == 0, result.stderr
+    return profile

@@ -28,7 +28,7 @@ from persona_gen.runtime.write import write_dataset
 from persona_gen.sinks.avro import avro_schema_from_entity
 from persona_gen.sinks.protobuf import read_delimited, varint
 from persona_gen.sinks.tables import table_for
-from tests.helpers import SCHEMAS, import_profile, run_cli
+from tests.helpers import SCHEMAS, import_object, import_profile, run_cli
 
 
 def _profile(tmp: Path, schema: str, dtype: str, entity: str | None = None) -> Path:
@@ -497,91 +497,42 @@ def test_properties_that_are_no_avro_names_are_written_under_avro_names(
     # "first-name" was written as the Avro field first_name while records kept the key
     # "first-name": every record was refused ("['first-name'] not fields of Thing"). Beside a
     # property first_name it takes first_name_2; the model's name rides in the field.
-    schema = tmp_path / "s.json"
     properties = {
         "first-name": {"type": "string", "maxLength": 8},
         "first_name": {"type": "integer", "minimum": 0, "maximum": 9},
         "2fa": {"type": "boolean"},
     }
-    schema.write_text(
-        json.dumps(
-            {
-                "title": "Thing",
-                "type": "object",
-                "required": list(properties),
-                "properties": properties,
-            }
-        )
-    )
-    profile = tmp_path / "p.yaml"
-    made = run_cli(
-        [
-            "import-schema",
-            str(schema),
-            "-o",
-            str(profile),
-            "-t",
-            dtype,
-            "-c",
-            "50",
-            "--output-format",
-            "avro",
-        ]
-    )
-    assert made.code == 0, made.stderr
-    out = tmp_path / "out"
-    result = run_cli(["generate", str(profile), "-s", "3", "-o", str(out)])
-    assert result.code == 0, result.stderr
-    [avro] = out.glob("*.avro")
-    with avro.open("rb") as f:
-        reader = fastavro.reader(f)
-        fields = reader.writer_schema["fields"]
-        datums = list(reader)
+    profile = import_object(tmp_path, properties, dtype, count=50, fmt="avro")
+    fields, datums = _written_and_checked_avro(profile, tmp_path / "out")
     named = {f["name"]: f.get("persona_gen_name") for f in fields}
     assert named == {"first_name_2": "first-name", "first_name": None, "_2fa": "2fa"}
     assert len(datums) >= 45 and all(isinstance(d["first_name_2"], str) for d in datums)
     assert all(0 <= d["first_name"] <= 9 for d in datums)
-    checked = run_cli(["check", "--profile", str(profile), str(avro)])
-    assert checked.code == 0, checked.stdout.decode() + checked.stderr
 
 
 def test_objects_whose_avro_record_names_would_meet_get_names_of_their_own(
     tmp_path: Path,
 ) -> None:
     # "a-b" and "a_b" objects were both the record Thing_a_b: "redefined named type".
-    schema = tmp_path / "s.json"
-    schema.write_text(
-        json.dumps(
-            {
-                "title": "Thing",
-                "type": "object",
-                "required": ["a-b", "a_b"],
-                "properties": {
-                    "a-b": {
-                        "type": "object",
-                        "required": ["x"],
-                        "properties": {"x": {"type": "integer"}},
-                    },
-                    "a_b": {
-                        "type": "object",
-                        "required": ["y"],
-                        "properties": {"y": {"type": "string", "maxLength": 4}},
-                    },
-                },
-            }
-        )
-    )
-    profile = tmp_path / "p.yaml"
-    args = ["import-schema", str(schema), "-o", str(profile), "-t", "file", "-c", "20"]
-    assert run_cli([*args, "--output-format", "avro"]).code == 0
-    out = tmp_path / "out"
+    def holding(name: str, kind: str) -> dict[str, Any]:
+        return {"type": "object", "required": [name], "properties": {name: {"type": kind}}}
+
+    properties = {"a-b": holding("x", "integer"), "a_b": holding("y", "string")}
+    profile = import_object(tmp_path, properties, "file", count=20, fmt="avro")
+    fields, datums = _written_and_checked_avro(profile, tmp_path / "out")
+    assert len(datums) == 20
+    assert [f["type"]["name"] for f in fields] == ["Thing_a_b_2", "Thing_a_b"]
+
+
+def _written_and_checked_avro(profile: Path, out: Path) -> tuple[list[Any], list[Any]]:
+    """The writer schema's fields and the datums of the Avro file ``generate`` writes from
+    ``profile`` (seed 3), which ``check`` passes."""
     result = run_cli(["generate", str(profile), "-s", "3", "-o", str(out)])
     assert result.code == 0, result.stderr
     [avro] = out.glob("*.avro")
     with avro.open("rb") as f:
         reader = fastavro.reader(f)
-        names = [f["type"]["name"] for f in reader.writer_schema["fields"]]
-        assert len(list(reader)) == 20
-    assert names == ["Thing_a_b_2", "Thing_a_b"]
+        fields, datums = reader.writer_schema["fields"], list(reader)
     checked = run_cli(["check", "--profile", str(profile), str(avro)])
     assert checked.code == 0, checked.stdout.decode() + checked.stderr
+    return fields, datums

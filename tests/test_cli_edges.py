@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import run_cli
+from tests.helpers import import_object, run_cli
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = ROOT / "profiles" / "api_testing.yaml"
@@ -375,20 +375,7 @@ def test_file_rows_whose_columns_would_share_a_name_are_refused(
 ) -> None:
     # The row held one value under the name: the string column "a.b" was written with the
     # nested integer's values, twice.
-    schema = tmp_path / "s.json"
-    schema.write_text(
-        json.dumps(
-            {
-                "title": "Thing",
-                "type": "object",
-                "required": list(properties),
-                "properties": properties,
-            }
-        )
-    )
-    profile = tmp_path / "p.yaml"
-    made = run_cli(["import-schema", str(schema), "-o", str(profile), "-t", "file", "-c", "5"])
-    assert made.code == 0, made.stderr
+    profile = import_object(tmp_path, properties, "file", count=5)
     out = tmp_path / "out"
     result = run_cli(["generate", str(profile), "-s", "1", "-o", str(out)])
     assert result.code == 1 and said in result.stderr, result.stderr
