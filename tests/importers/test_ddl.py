@@ -810,12 +810,12 @@ _WARNED = """CREATE TABLE shifts (
     id int PRIMARY KEY,
     code varchar(8) CHECK (code <> 'NA'),
     slug text NOT NULL,
-    starts_on date NOT NULL CHECK (starts_on >= DATE '2020-01-01'),
-    created_at timestamptz NOT NULL,
+    starts_on date NOT NULL CHECK (starts_on <= CURRENT_DATE),
+    opens time NOT NULL,
     lo int,
     hi int,
     CHECK (lower(slug) = slug),
-    CHECK (created_at < '2100-01-01'),
+    CHECK (opens > '09:00'),
     CONSTRAINT ordered CHECK (lo < hi)
 );
 """
@@ -827,11 +827,11 @@ def test_checks_left_out_are_one_line_each_with_table_column_and_text() -> None:
     assert load(_WARNED).warnings == (
         "line 3: table shifts, column code: CHECK (code <> 'NA') not expressed: only a column "
         "with a list of values (IN, an enum) can leave one out",
-        "line 5: table shifts, column starts_on: CHECK (starts_on >= CAST('2020-01-01' AS DATE)) "
-        "not expressed: dates and times take no bounds in the entity model",
+        "line 5: table shifts, column starts_on: CHECK (starts_on <= CURRENT_DATE) "
+        "not expressed: only a date literal bounds this column",
         "line 9: table shifts, column slug: CHECK (LOWER(slug) = slug) not expressed",
-        "line 10: table shifts, column created_at: CHECK (created_at < '2100-01-01') not "
-        "expressed: dates and times take no bounds in the entity model",
+        "line 10: table shifts, column opens: CHECK (opens > '09:00') not "
+        "expressed: times of day take no bounds in the entity model",
         "line 11: table shifts, columns lo, hi: CHECK (lo < hi) not expressed: it relates "
         "several columns",
     )

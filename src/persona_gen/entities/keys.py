@@ -16,6 +16,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import fields as dc_fields
 from typing import Any
 
+from persona_gen._moments import bound_problem, instant_us
 from persona_gen.entities.model import Schema
 from persona_gen.errors import UnknownNameError
 
@@ -24,12 +25,14 @@ __all__ = [
     "ENTITY_KEYS",
     "FIELD_FLAGS",
     "FOREIGN_KEY_KEYS",
+    "FORMAT_BOUND_KEYS",
     "HTTP_METHODS",
     "OPERATION_KEYS",
     "PLAIN",
     "SCHEMA_KEYS",
     "EntityFormatError",
     "exclusive_bounds",
+    "format_bound_problems",
     "http_method",
     "is_extension",
     "only",
@@ -95,7 +98,14 @@ _FLAGS = (
     "nullable", "unique_items", "closed", "required", "read_only", "write_only", "const_unchecked",
     "counted", "defaulted", "null_as_absent",
 )  # fmt: skip
-_TEXTS = ("format", "semantic", "pattern", "ref", "description")
+_TEXTS = ("format", "semantic", "pattern", "ref", "description", "format_minimum", "format_maximum")
+FORMAT_BOUND_KEYS = (
+    "format_minimum", "format_maximum", "format_exclusive_minimum", "format_exclusive_maximum",
+)  # fmt: skip
+_FORMAT_BOUNDS = (
+    ("format_exclusive_minimum", "format_minimum", 1),
+    ("format_exclusive_maximum", "format_maximum", -1),
+)
 
 
 class EntityFormatError(ValueError):
@@ -210,14 +220,31 @@ def _wrong_kind(key: Any, value: Any) -> str | None:
         return None if isinstance(value, str) else "text"
     if key in ("exclusive_minimum", "exclusive_maximum"):
         return None if isinstance(value, bool) or number else "true, false or a number"
+    if key in ("format_exclusive_minimum", "format_exclusive_maximum"):
+        return None if isinstance(value, bool | str) else "true, false or a date or date-time"
     return None
+
+
+def format_bound_problems(data: dict[Any, Any], path: str) -> Iterator[EntityFormatError]:
+    """Each date bound of the schema ``data`` that is not a value of its format, or is on
+    a schema whose format takes none."""
+    for _, bound, _ in _FORMAT_BOUNDS:
+        for key in (bound, bound.replace("format_", "format_exclusive_")):
+            value = data.get(key)
+            if value is None or isinstance(value, bool) or _wrong_kind(key, value):
+                continue
+            fmt = data.get("format")
+            problem = bound_problem(fmt if isinstance(fmt, str) else None, value)
+            if problem is not None:
+                yield EntityFormatError(_at(path, key), problem)
 
 
 def exclusive_bounds(kwargs: dict[str, Any]) -> None:
     """A numeric ``exclusive_minimum: 5`` (JSON Schema draft 6 and later: above 5) as the
     model holds it, ``minimum: 5`` with the flag set, unless ``minimum`` is the tighter
-    bound; likewise ``exclusive_maximum``. (Kept as given, 5 would be a true flag on a
-    missing bound: no bound at all.)"""
+    bound; likewise ``exclusive_maximum``, and a date's ``format_exclusive_minimum:
+    '2024-01-01'`` (ajv-formats' ``formatExclusiveMinimum``) and its maximum. (Kept as
+    given, 5 would be a true flag on a missing bound: no bound at all.)"""
     for flag, bound, inward in (
         ("exclusive_minimum", "minimum", 1),
         ("exclusive_maximum", "maximum", -1),
@@ -228,6 +255,17 @@ def exclusive_bounds(kwargs: dict[str, Any]) -> None:
         other = kwargs.get(bound)
         if other is not None and (other - value) * inward > 0:
             kwargs[flag] = False  # (the inclusive bound is the tighter one)
+        else:
+            kwargs[bound], kwargs[flag] = value, True
+    fmt = str(kwargs.get("format"))
+    for flag, bound, inward in _FORMAT_BOUNDS:  # (a date given as the exclusive bound)
+        value = kwargs.get(flag)
+        if not isinstance(value, str):
+            continue
+        other, at = kwargs.get(bound), instant_us(value, fmt)
+        other_at = instant_us(other, fmt) if isinstance(other, str) else None
+        if other_at is not None and at is not None and (other_at - at) * inward > 0:
+            kwargs[flag] = False
         else:
             kwargs[bound], kwargs[flag] = value, True
 

@@ -94,6 +94,12 @@ class Schema:
     exclusive_minimum: bool = False
     exclusive_maximum: bool = False
     multiple_of: float | None = None
+    # dates and date-times (format date or date-time): bounds written in the format, as
+    # JSON Schema's formatMinimum / formatMaximum (ajv-formats) and SQL CHECKs give them
+    format_minimum: str | None = None
+    format_maximum: str | None = None
+    format_exclusive_minimum: bool = False
+    format_exclusive_maximum: bool = False
     precision: int | None = None  # total significant digits (SQL DECIMAL, Avro decimal)
     scale: int | None = None  # digits after the point
     # arrays and maps

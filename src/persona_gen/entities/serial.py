@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import fields as dc_fields
+from datetime import date
 from typing import Any, TypeVar
 
 from persona_gen.entities.keys import (
@@ -19,11 +20,13 @@ from persona_gen.entities.keys import (
     ENTITY_KEYS,
     FIELD_FLAGS,
     FOREIGN_KEY_KEYS,
+    FORMAT_BOUND_KEYS,
     OPERATION_KEYS,
     PLAIN,
     SCHEMA_KEYS,
     EntityFormatError,
     exclusive_bounds,
+    format_bound_problems,
     http_method,
     is_extension,
     only,
@@ -177,7 +180,11 @@ def _schema(data: Any, path: str, found: _Found) -> Schema:
     known = isinstance(kind, str) and kind in TYPES  # (not `type: [string, null]`)
     where = f"{path}.type".lstrip(".")
     own = [] if known else [EntityFormatError(where, f"unknown type {kind!r}")]
+    for key in FORMAT_BOUND_KEYS:  # (YAML reads an unquoted 2024-01-01 as a date)
+        if isinstance(data.get(key), date):
+            data[key] = data[key].isoformat()
     own += wrong_kinds(data, path)
+    own += format_bound_problems(data, path)
     kwargs: dict[str, Any] = {"type": kind}
     for key, value in data.items():
         here = f"{path}.{key}".lstrip(".")

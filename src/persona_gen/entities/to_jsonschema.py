@@ -106,6 +106,7 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
         out["exclusiveMinimum" if s.exclusive_minimum else "minimum"] = s.minimum
     if s.maximum is not None:
         out["exclusiveMaximum" if s.exclusive_maximum else "maximum"] = s.maximum
+    out.update(_moment_bounds(s))
     if s.enum is not None:
         out["enum"] = list(s.enum)
     if s.has_const and not s.const_unchecked:
@@ -116,4 +117,17 @@ def _schema(s: Schema, refs: set[str]) -> dict[str, Any]:
             out["enum"] = [*out["enum"], None]
     elif s.nullable:
         out = {"anyOf": [out, {"type": "null"}]}
+    return out
+
+
+def _moment_bounds(s: Schema) -> dict[str, str]:
+    """A date's bounds as ajv-formats spells them (``formatExclusiveMinimum`` holding the
+    bound, as ajv-formats 2 does; the validators read both of its forms)."""
+    out = {}
+    if s.format_minimum is not None:
+        key = "formatExclusiveMinimum" if s.format_exclusive_minimum else "formatMinimum"
+        out[key] = s.format_minimum
+    if s.format_maximum is not None:
+        key = "formatExclusiveMaximum" if s.format_exclusive_maximum else "formatMaximum"
+        out[key] = s.format_maximum
     return out

@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import Any
 
 from persona_gen._formats import format_ok
+from persona_gen._moments import schema_broken_bound
 from persona_gen.entities.model import Schema
 from persona_gen.values.safe_search import pattern_search
 
@@ -50,7 +51,7 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             return "pattern"
         if schema.format and not format_ok(schema.format, value):
             return "format"
-        return None
+        return schema_broken_bound(schema, value)
     if kind in ("integer", "number"):
         if isinstance(value, bool) or not isinstance(value, int | float):
             return "type"

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from persona_gen._moments import schema_window
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.mutations import (
     MUTATIONS,
@@ -27,6 +28,7 @@ from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
+from persona_gen.values.strings import iso_dates, iso_datetimes
 
 __all__ = ["CONTENT_EFFECTS", "UNICODE_SAMPLES", "PayloadEffects", "repeat_tags"]
 
@@ -580,6 +582,8 @@ def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any,
             edge = "minimum"
         return snap(s, value), edge
     if s.type == "string":
+        if s.format_minimum is not None or s.format_maximum is not None:
+            return _moment_edge(s, upper)
         if s.format == "date-time":
             return (
                 ("9999-12-31T23:59:59.999Z", "latest")
@@ -600,6 +604,23 @@ def _edge_value(s: Schema, current: Any, rng: np.random.Generator) -> tuple[Any,
     if upper and s.max_items is not None and items and not s.unique_items:
         return (items * (s.max_items // len(items) + 1))[: s.max_items], "max_items"
     return items[: s.min_items or 0], "min_items" if s.min_items else "empty"
+
+
+def _moment_edge(s: Schema, upper: bool) -> tuple[str, str]:
+    """The first or last date (date-time, to the millisecond) a bounded field takes; the
+    latest or the epoch on a side left open."""
+    fmt = str(s.format)
+    first, last = schema_window(s)
+    write = iso_dates if fmt == "date" else iso_datetimes
+    if upper:
+        if last is None:
+            return ("9999-12-31" if fmt == "date" else "9999-12-31T23:59:59.999Z"), "latest"
+        return write(np.array([last]))[0], "maximum"
+    if first is None:
+        if last is not None and last < 0:  # (a maximum before 1970: the epoch is beyond it)
+            return write(np.array([last]))[0], "maximum"
+        return write(np.array([0]))[0], "epoch"
+    return write(np.array([first]))[0], "minimum"
 
 
 def _legacy(value: Any, s: Schema, params: Any, rng: np.random.Generator) -> Any:

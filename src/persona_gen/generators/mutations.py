@@ -15,10 +15,12 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from persona_gen._moments import DAY_MS, schema_window
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.generators.check import decimal_rule, is_multiple, protobuf_takes, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
+from persona_gen.values.strings import iso_dates, iso_datetimes
 
 __all__ = [
     "INT_FORMATS",
@@ -258,6 +260,9 @@ def _integer_rule(s: Schema, value: int) -> str | None:
 
 def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     s = leaf.schema
+    later = moment_past(s, above=True)
+    if later is not None:
+        return _checked("overflow", p, leaf, later, "after maximum")
     if s.type == "string":
         size = (s.max_length + 1) if s.max_length is not None else 65_536
         filler = _filler("A", size)
@@ -273,6 +278,9 @@ def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcom
 
 def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcome | None:
     s = leaf.schema
+    earlier = moment_past(s, above=False)
+    if earlier is not None:
+        return _checked("underflow", p, leaf, earlier, "before minimum")
     if s.type == "string":
         size = max(0, (s.min_length or 1) - 1)
         return _checked("underflow", p, leaf, "a" * size, f"length {size}")
@@ -282,6 +290,21 @@ def _underflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outco
     if not math.isfinite(low):
         return None
     return _checked("underflow", p, leaf, _number_past(s, low, above=False), "below minimum")
+
+
+def moment_past(s: Schema, *, above: bool) -> str | None:
+    """The date (or date-time, a millisecond) just after a bounded date's last value (or
+    before its first); None when it has no bound on that side."""
+    if s.type != "string" or s.enum is not None or s.has_const:
+        return None
+    fmt = str(s.format)
+    first, last = schema_window(s)
+    edge = last if above else first
+    if edge is None:
+        return None
+    step = DAY_MS if fmt == "date" else 1
+    past = np.array([edge + step if above else edge - step])
+    return (iso_dates if fmt == "date" else iso_datetimes)(past)[0]
 
 
 def _number_past(s: Schema, edge: float, *, above: bool) -> float:
@@ -348,7 +371,8 @@ def _overflows(leaf: Leaf) -> bool:
 def _underflows(leaf: Leaf) -> bool:
     s = leaf.schema
     if s.type == "string":
-        return s.enum is None and not s.has_const and (s.min_length or 0) > 0
+        free = s.enum is None and not s.has_const
+        return free and ((s.min_length or 0) > 0 or s.format_minimum is not None)
     if s.enum is not None or s.type not in ("integer", "number"):
         return False
     if s.type == "integer":

@@ -229,12 +229,9 @@ class StreamingGenerator(Generator):
                 continue
             for field in fields[kind[row]]:
                 name = field.name
-                if payload.get(name) is None:
-                    continue
-                if not field.as_ms:
-                    payload[name] = texts[row]
-                elif field.low <= ms[row] <= field.high:  # (else the drawn value stays)
-                    payload[name] = ms[row]
+                if payload.get(name) is None or not field.low <= ms[row] <= field.high:
+                    continue  # (a time outside the field's bounds: the drawn value stays)
+                payload[name] = ms[row] if field.as_ms else texts[row]
 
     def sparse_columns(self) -> dict[str, str]:
         return {"offline": "string", "error": "object"}

@@ -50,17 +50,22 @@ from typing import ClassVar
 from sqlglot.dialects.dialect import Dialect
 
 from persona_gen.errors import SchemaImportError, UnknownNameError
+from persona_gen.importers._ddl.checks import literal_value
 from persona_gen.importers._ddl.keys import insert_order, link_foreign_keys
 from persona_gen.importers._ddl.split import Statement, UnterminatedError, split_statements
 from persona_gen.importers._ddl.tables import DdlError, Reader
+from persona_gen.importers._ddl.types import DATETIMES, NAIVE_DATETIMES
 from persona_gen.importers.base import ImportResult
 
 __all__ = [
+    "DATETIMES",
+    "NAIVE_DATETIMES",
     "DdlImporter",
     "Statement",
     "detect_dialect",
     "insert_order",
     "link_foreign_keys",
+    "literal_value",
     "parse_ddl",
     "resolve_dialect",
     "split_statements",

@@ -30,8 +30,15 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ErrorLevel
 
+from persona_gen._moments import written_text
 from persona_gen.entities.model import Entity
-from persona_gen.importers.ddl import Statement, split_statements
+from persona_gen.importers.ddl import (
+    DATETIMES,
+    NAIVE_DATETIMES,
+    Statement,
+    literal_value,
+    split_statements,
+)
 
 __all__ = ["SCHEMA_STATEMENT", "SqliteTable", "TableError", "sqlite_statements", "translate"]
 
@@ -99,11 +106,47 @@ def _translate_tree(tree: exp.Expr, write: str) -> str:
                 created.set("this", exp.to_identifier(f"index_{next(_NAMES)}"))
         for params in tree.find_all(exp.IndexParameters):
             params.set("using", None)  # USING btree
+    if write == "sqlite" and isinstance(tree, exp.Create):
+        _date_times_as_written(tree)
     for dtype in tree.find_all(exp.DataType):
         if dtype.this in INTEGER_TYPES:
             dtype.set("expressions", [])  # MySQL display widths, INT(11)
             dtype.set("this", UNSIGNED_WIDER.get(dtype.this, dtype.this))
     return tree.sql(write, unsupported_level=ErrorLevel.IGNORE)
+
+
+def _date_times_as_written(tree: exp.Create) -> None:
+    """Each literal a CHECK compares a date-time column with, as persona-gen writes
+    date-times (``_moments.written_text``). SQLite holds them as text and compares text:
+    ``'2024-06-01T12:00:00.000Z' < '2024-06-01 18:00:00'`` is false (``T`` sorts after the
+    space), and a ``TIMESTAMPTZ '…'`` cast becomes the number 2024 there; as one text, both
+    sides sort as their instants do, as the script's own database compares them."""
+    naive: dict[str, bool] = {}
+    for cdef in tree.find_all(exp.ColumnDef):
+        kind = cdef.args.get("kind")
+        if isinstance(kind, exp.DataType) and kind.this in DATETIMES:
+            naive[cdef.name.lower()] = kind.this in NAIVE_DATETIMES
+    if not naive:
+        return
+    comparisons = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ, exp.Between, exp.In)
+    for node in list(tree.find_all(*comparisons)):
+        column = node.this
+        while isinstance(column, exp.Paren | exp.Cast):
+            column = column.this
+        others = [node.args.get(k) for k in ("expression", "low", "high")]
+        others += node.expressions if isinstance(node, exp.In) else []
+        if not isinstance(column, exp.Column) or column.name.lower() not in naive:
+            column = node.args.get("expression")  # ('2024-01-01' <= t)
+            while isinstance(column, exp.Paren | exp.Cast):
+                column = column.this
+            others = [node.this]
+            if not isinstance(column, exp.Column) or column.name.lower() not in naive:
+                continue
+        for other in others:
+            text = literal_value(other)
+            if isinstance(other, exp.Expression) and isinstance(text, str):
+                written = written_text(text, naive=naive[column.name.lower()])
+                other.replace(exp.Literal.string(written))
 
 
 def sqlite_statements(text: str, dialect: str) -> list[str]:
@@ -418,6 +461,8 @@ class SqliteTable:
             return json.dumps(value)
         if f.schema.format == "byte" and isinstance(value, str):
             return base64.b64decode(value)
+        if f.schema.format == "date-time" and isinstance(value, str):
+            return written_text(value)  # (as the CHECKs' literals are: _date_times_as_written)
         return value
 
     def close(self) -> None:

@@ -40,6 +40,7 @@ from typing import Any
 
 import orjson
 
+from persona_gen._moments import utc_text
 from persona_gen.entities.model import Domain, Entity, Schema
 from persona_gen.generators.file import LABEL_COLUMNS
 from persona_gen.generators.paths import object_of
@@ -70,6 +71,9 @@ class Column:
     sqlite_type: str
     not_null: bool
     checks: tuple[str, ...] = ()  # CHECK expressions, dialect-neutral
+    # A date or timestamp column's bounds, ``(">=", "2024-01-01")``: PostgreSQL compares
+    # them as its type, SQLite (which holds the text) through julianday().
+    time_bounds: tuple[tuple[str, str], ...] = ()
 
     def sql_type(self, dialect: str) -> str:
         return self.sqlite_type if dialect == "sqlite" else self.pg_type
@@ -225,6 +229,7 @@ def _either(schemas: list[Schema]) -> Schema:
 def _column(name: str, s: Schema, not_null: bool) -> Column:
     q = quote_identifier(name)
     checks: list[str] = []
+    bounds: list[tuple[str, str]] = []
     if s.has_const and not s.const_unchecked and _literal_ok(s.const):
         checks.append(f"{q} = {sql_literal(s.const)}")
     if s.enum is not None and s.enum and all(_literal_ok(v) for v in s.enum):
@@ -237,6 +242,13 @@ def _column(name: str, s: Schema, not_null: bool) -> Column:
         kind, pg, lite = _string_type(s)
         if kind == "text" and s.format is None and s.min_length:
             checks.append(f"length({q}) >= {s.min_length}")
+        fmt = str(s.format)
+        if s.format_minimum is not None:
+            op = ">" if s.format_exclusive_minimum else ">="
+            bounds.append((op, utc_text(s.format_minimum, fmt, zone="+00:00")))
+        if s.format_maximum is not None:
+            op = "<" if s.format_exclusive_maximum else "<="
+            bounds.append((op, utc_text(s.format_maximum, fmt, zone="+00:00")))
     elif t == "integer":
         kind, lite = "int", "INTEGER"
         lo, hi = s.minimum, s.maximum
@@ -271,7 +283,7 @@ def _column(name: str, s: Schema, not_null: bool) -> Column:
             kind, pg, lite = "array", f"{scalar}[]", "TEXT"
     else:
         kind, pg, lite = "json", "JSONB", "TEXT"
-    return Column(name, kind, pg, lite, not_null, tuple(checks))
+    return Column(name, kind, pg, lite, not_null, tuple(checks), tuple(bounds))
 
 
 def _string_type(s: Schema) -> tuple[str, str, str]:
@@ -439,6 +451,15 @@ def create_table_sql(
         limit = _VARCHAR.fullmatch(c.pg_type)
         if target == "sqlite" and limit:  # (not VARCHAR(n)[]: that column holds JSON text)
             checks.append(f"length({quote_identifier(c.name)}) <= {limit[1]}")
+        for op, bound in c.time_bounds:
+            # (as its instant in UTC, with the zone written out: PostgreSQL reads a
+            # timestamptz without one in the session's time zone, and SQLite's date
+            # functions read no offset without a colon)
+            q, instant = quote_identifier(c.name), sql_literal(bound)
+            if target == "sqlite":
+                checks.append(f"julianday({q}) {op} julianday({instant})")
+            else:
+                checks.append(f"{q} {op} {instant}")
         for check in checks:
             line += f" CHECK ({check})"
         lines.append(line)

@@ -13,6 +13,7 @@ import math
 from collections.abc import Hashable, Iterator
 from dataclasses import dataclass
 
+from persona_gen._moments import schema_window
 from persona_gen.entities.model import Entity, Field, Schema
 from persona_gen.values.numbers import numeric_bounds
 from persona_gen.values.semantics import meaning, snake_case
@@ -49,7 +50,8 @@ _ISO_LENGTH = len("2025-11-22T14:41:19.112Z")
 @dataclass(frozen=True, slots=True)
 class EventTimeField:
     """A top-level payload field and how it holds the time: ISO 8601 text, or (``as_ms``)
-    an integer of milliseconds since the epoch, between ``low`` and ``high`` (its bounds)."""
+    an integer of milliseconds since the epoch; between ``low`` and ``high`` (its bounds,
+    in epoch milliseconds either way)."""
 
     name: str
     as_ms: bool = False
@@ -79,7 +81,7 @@ def event_time_fields(entity: Entity, event_type: str) -> tuple[EventTimeField, 
     for name in (*_NAMES, named_for_verb):
         found = by_name.get(name)
         if found is not None:
-            return (EventTimeField(found.name),)
+            return (_as_text(found),)
     return ()
 
 
@@ -123,7 +125,15 @@ def _held(field: Field) -> EventTimeField | None:
     if s.type == "integer" and s.enum is None and not s.has_const and not s.multiple_of:
         low, high = numeric_bounds(s, integer=True)
         return EventTimeField(field.name, as_ms=True, low=low, high=high)
-    return EventTimeField(field.name) if _holds_iso(field, declared=True) else None
+    return _as_text(field) if _holds_iso(field, declared=True) else None
+
+
+def _as_text(field: Field) -> EventTimeField:
+    """A date-time field, with its bounds (a time outside them is not written there)."""
+    s = field.schema
+    first, last = schema_window(s)
+    low = -math.inf if first is None else first
+    return EventTimeField(field.name, low=low, high=math.inf if last is None else last)
 
 
 def _holds_iso(field: Field, declared: bool = False) -> bool:

@@ -20,6 +20,7 @@ from collections.abc import Hashable, Iterator, Mapping
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+from persona_gen._moments import schema_broken_bound, schema_window
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
 from persona_gen.values.ecma_regex import compile_ecma, python_pattern
@@ -66,6 +67,10 @@ JSON_SCHEMA_KEYS: Keys = {
     "exclusive_minimum": "exclusiveMinimum",
     "exclusive_maximum": "exclusiveMaximum",
     "multiple_of": "multipleOf",
+    "format_minimum": "formatMinimum",
+    "format_maximum": "formatMaximum",
+    "format_exclusive_minimum": "formatExclusiveMinimum",
+    "format_exclusive_maximum": "formatExclusiveMaximum",
 }
 
 
@@ -237,6 +242,11 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         if low > high:
             low_bound, high_bound = _bound(s, "minimum", keys), _bound(s, "maximum", keys)
             return f"no {kind} lies between its {low_bound} and {high_bound}"
+    if s.type == "string" and s.format_minimum is not None and s.format_maximum is not None:
+        first, last = schema_window(s)
+        if first is not None and last is not None and first > last:
+            earliest, latest = _moment_bound(s, "minimum", keys), _moment_bound(s, "maximum", keys)
+            return f"no {s.format} lies between its {earliest} and {latest}"
     if s.type == "string" and _above(s.min_length, s.max_length):
         return f"{keys['min_length']} {s.min_length} is above {keys['max_length']} {s.max_length}"
     if s.type == "array" and _above(s.min_items, s.max_items):
@@ -265,6 +275,15 @@ def _bound(s: Schema, which: str, keys: Keys) -> str:
     exclusive = s.exclusive_minimum if which == "minimum" else s.exclusive_maximum
     keyword = keys[f"exclusive_{which}"] if exclusive else which
     return f"{keyword} {value:g}" if isinstance(value, float) else f"{keyword} {value}"
+
+
+def _moment_bound(s: Schema, which: str, keys: Keys) -> str:
+    if which == "minimum":
+        value, exclusive = s.format_minimum, s.format_exclusive_minimum
+    else:
+        value, exclusive = s.format_maximum, s.format_exclusive_maximum
+    key = f"format_exclusive_{which}" if exclusive else f"format_{which}"
+    return f"{keys[key]} {value}"
 
 
 def _pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
@@ -399,6 +418,11 @@ def _breaks(s: Schema, value: Any, keys: Keys) -> str | None:
             return f"is longer than {keys['max_length']} {s.max_length}"
         if s.pattern is not None and pattern_search(str(s.pattern), value) is False:
             return f"does not match pattern {str(s.pattern)!r}"
+        broken = schema_broken_bound(s, value)
+        if broken is not None:
+            which = "minimum" if broken.endswith("Minimum") else "maximum"
+            side = "before" if which == "minimum" else "after"
+            return f"is {side} its {_moment_bound(s, which, keys)}"
     if (
         s.type in ("integer", "number")
         and isinstance(value, int | float)

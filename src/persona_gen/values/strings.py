@@ -13,7 +13,15 @@ from persona_gen._text import ascii_rows
 from persona_gen.seeds import uuids
 from persona_gen.values.vocab import words
 
-__all__ = ["FORMATS", "SEMANTICS", "iso_dates", "iso_datetimes", "pick", "zero_padded"]
+__all__ = [
+    "FORMATS",
+    "SEMANTICS",
+    "bounded_moments",
+    "iso_dates",
+    "iso_datetimes",
+    "pick",
+    "zero_padded",
+]
 
 StringColumn = Callable[[int, np.random.Generator, int], list[str]]
 """(n, rng, reference_ms) -> n strings"""
@@ -83,6 +91,8 @@ def _email_text(text: str) -> str:
 # Epoch milliseconds of 0000-01-01 and 10000-01-01: between them NumPy writes every instant
 # in the fixed width of ISO 8601 (outside, years take a sign or a fifth digit).
 _FOUR_DIGIT_YEARS = (-62_167_219_200_000, 253_402_300_800_000)
+# The first and last instants of years 1 to 9999, which every date format and reader takes.
+_FIRST_MS, _LAST_MS = -62_135_596_800_000, _FOUR_DIGIT_YEARS[1] - 1
 _Z = ord("Z")
 
 
@@ -125,6 +135,36 @@ def _datetime(n: int, rng: np.random.Generator, ref: int) -> list[str]:
 
 def _date(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return iso_dates(_past_ms(n, rng, ref, 60 * _YEAR_MS))
+
+
+def bounded_moments(
+    fmt: str,
+    first: int | None,
+    last: int | None,
+    n: int,
+    rng: np.random.Generator,
+    ref: int,
+) -> list[str]:
+    """``n`` dates or date-times (``fmt``) from ``first`` to ``last`` (epoch milliseconds,
+    inclusive; a date's at midnight), drawn evenly. A side left open takes the span an
+    unbounded value is drawn from (60 years of dates, 3 of date-times, before the
+    reference time ``ref``), from the reference time where that lies within the bound,
+    else from the bound."""
+    span = 60 * _YEAR_MS if fmt == "date" else 3 * _YEAR_MS
+    if first is None and last is None:
+        first, last = ref - span, ref
+    elif first is None:
+        last = min(ref, last) if last is not None else ref
+        first = last - span
+    elif last is None:
+        last = max(ref, first) if first <= ref else first + span
+        first = max(first, last - span)
+    # (a side left open stays within four-digit years, which every format writes)
+    first, last = max(first, _FIRST_MS), min(last, _LAST_MS)
+    step = _DAY_MS if fmt == "date" else 1
+    count = max(0, (last - first) // step) + 1
+    ms = first + rng.integers(0, count, n) * step
+    return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
 
 
 def _time(n: int, rng: np.random.Generator, ref: int) -> list[str]:

@@ -16,6 +16,7 @@ import numpy as np
 
 from persona_gen._formats import format_ok
 from persona_gen._json import CONTAINERS
+from persona_gen._moments import schema_window
 from persona_gen._text import ascii_rows
 from persona_gen.entities.model import Domain, Field, Schema, deref, takes_null
 from persona_gen.errors import GenerationError
@@ -36,7 +37,7 @@ from persona_gen.values.regex import (
     numbered_matches,
 )
 from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
-from persona_gen.values.strings import FORMATS, SEMANTICS, pick, zero_padded
+from persona_gen.values.strings import FORMATS, SEMANTICS, bounded_moments, pick, zero_padded
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
 
@@ -413,7 +414,11 @@ class Synthesizer:
         values: list[str]
         fitted = True
         if schema.format in FORMATS:
-            values, fitted = FORMATS[schema.format](n, rng, self.reference_ms), False
+            if schema.format_minimum is not None or schema.format_maximum is not None:
+                values = self._bounded_moments(schema, n, rng)
+            else:
+                values = FORMATS[schema.format](n, rng, self.reference_ms)
+            fitted = False
             if schema.pattern:  # a format and a pattern: keep the values the pattern accepts
                 values = self._format_matching(schema, n, rng, values)
         elif schema.pattern:
@@ -437,6 +442,11 @@ class Synthesizer:
                 keyed = numbered_matches(schema.pattern, rows, low, high)
             values = keyed or self._redraw_duplicates(schema, name, values, rng)
         return values
+
+    def _bounded_moments(self, schema: Schema, n: int, rng: np.random.Generator) -> list[str]:
+        fmt = str(schema.format)
+        first, last = schema_window(schema)
+        return bounded_moments(fmt, first, last, n, rng, self.reference_ms)
 
     def _redraw_duplicates(
         self, schema: Schema, name: str, values: list[str], rng: np.random.Generator
@@ -469,6 +479,8 @@ class Synthesizer:
             return values
         fmt = schema.format or ""
         make = FORMATS[fmt]
+        if schema.format_minimum is not None or schema.format_maximum is not None:
+            make = lambda k, rng, _: self._bounded_moments(schema, k, rng)  # noqa: E731
         for _ in range(16):
             bad = [i for i, v in enumerate(values) if not check.search(v)]
             if not bad:

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlglot import exp
 
+from persona_gen._moments import BOUNDED_FORMATS, bound_problem, tightened, without_offset
 from persona_gen.entities.model import Schema
 
 __all__ = [
@@ -54,6 +55,9 @@ class ColumnDraft:
     # The database fills the column when an INSERT leaves it out: a DEFAULT (a literal or one
     # it computes, expressed or not), a SERIAL's sequence, an identity.
     filled: bool = False
+    # A date-time column that keeps no offset (TIMESTAMP without time zone, DATETIME): the
+    # database drops a literal's offset, and so do its bounds.
+    naive: bool = False
     # Values a CHECK (col <> v, col NOT IN (...)) rules out, settled when the script is read.
     excluded: list[Exclusion] = field(default_factory=list)
 
@@ -144,9 +148,6 @@ def check_columns(node: exp.Expression, resolve: Resolver) -> list[str]:
     return list(names)
 
 
-_DATES = ("date", "date-time", "time")
-
-
 def not_expressed_reason(node: exp.Expression, resolve: Resolver) -> str:
     """Why a CHECK part was left out, in a few words ("" when nothing more can be said)."""
     columns = check_columns(node, resolve)
@@ -157,8 +158,10 @@ def not_expressed_reason(node: exp.Expression, resolve: Resolver) -> str:
         inner = inner.this
     if columns and isinstance(inner, exp.GT | exp.GTE | exp.LT | exp.LTE | exp.Between):
         col = resolve(columns[0])
-        if col is not None and col.schema.format in _DATES:
-            return "dates and times take no bounds in the entity model"
+        if col is not None and col.schema.format == "time":
+            return "times of day take no bounds in the entity model"
+        if col is not None and col.schema.format in BOUNDED_FORMATS:
+            return f"only a {col.schema.format} literal bounds this column"
     return ""
 
 
@@ -400,6 +403,8 @@ def _comparison(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
     if op is exp.NEQ:  # (settled when the script is read: settle_exclusions)
         col.excluded.append(Exclusion((value,), node, check_line(node, line)))
         return True
+    if col.schema.format in BOUNDED_FORMATS:
+        return _moment_bound(col, value, above=op in (exp.GT, exp.GTE), exclusive=op in _STRICT)
     if kind not in ("integer", "number") or not isinstance(value, int | float):
         return False
     if isinstance(value, bool) or op is exp.NEQ:
@@ -413,6 +418,13 @@ def _comparison(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
 
 def _between(node: exp.Between, resolve: Resolver) -> bool:
     low, high = literal_value(node.args.get("low")), literal_value(node.args.get("high"))
+    col = _column(node.this, resolve)
+    if col is not None and col.schema.format in BOUNDED_FORMATS:
+        if bound_problem(col.schema.format, low) or bound_problem(col.schema.format, high):
+            return False
+        return _moment_bound(col, low, above=True, exclusive=False) and _moment_bound(
+            col, high, above=False, exclusive=False
+        )
     if not isinstance(low, int | float) or not isinstance(high, int | float):
         return False
     length_col = _length_of(node.this, resolve)
@@ -422,6 +434,21 @@ def _between(node: exp.Between, resolve: Resolver) -> bool:
     if col is None or col.schema.type not in ("integer", "number"):
         return False
     col.schema = _lower_maximum(_raise_minimum(col.schema, float(low), False), float(high), False)
+    return True
+
+
+_STRICT = (exp.GT, exp.LT)
+
+
+def _moment_bound(col: ColumnDraft, value: Any, *, above: bool, exclusive: bool) -> bool:
+    """``placed >= '2024-01-01'`` on a date or timestamp column: a bound of its values
+    (a literal not of the column's format, as a timestamp compared with a date-time that
+    the database would cast, is left to the caller's warning)."""
+    if not isinstance(value, str) or bound_problem(col.schema.format, value) is not None:
+        return False
+    if col.naive:
+        value = without_offset(value)
+    col.schema = tightened(col.schema, value, above=above, exclusive=exclusive)
     return True
 
 

@@ -36,7 +36,13 @@ from persona_gen.importers._ddl.support import (
     key_names,
     short,
 )
-from persona_gen.importers._ddl.types import SERIALS, TypeContext, UserType, map_type
+from persona_gen.importers._ddl.types import (
+    NAIVE_DATETIMES,
+    SERIALS,
+    TypeContext,
+    UserType,
+    map_type,
+)
 
 __all__ = ["DdlError", "Reader"]
 
@@ -358,6 +364,7 @@ class Reader:
         schema, not_null = map_type(kind, self.types, where)
         col = ColumnDraft(name, schema, not_null=not_null)
         col.filled = isinstance(kind, exp.DataType) and kind.this in SERIALS
+        col.naive = isinstance(kind, exp.DataType) and kind.this in NAIVE_DATETIMES
         table.columns[name] = col
         for cons in cdef.constraints:
             kind = cons.args.get("kind") if isinstance(cons, exp.ColumnConstraint) else cons

@@ -11,7 +11,15 @@ from sqlglot import exp
 from persona_gen.entities.model import Schema
 from persona_gen.importers._ddl.support import auto_numbered
 
-__all__ = ["INT_RANGES", "SERIALS", "TypeContext", "UserType", "map_type"]
+__all__ = [
+    "DATETIMES",
+    "INT_RANGES",
+    "NAIVE_DATETIMES",
+    "SERIALS",
+    "TypeContext",
+    "UserType",
+    "map_type",
+]
 
 T = exp.DataType.Type
 
@@ -65,6 +73,9 @@ _DATETIMES = frozenset(
     }
 )
 _DATES = frozenset({T.DATE, T.DATE32})
+# The date-times that keep no offset: a literal's offset is dropped, its wall time kept.
+NAIVE_DATETIMES = _DATETIMES - {T.TIMESTAMPTZ, T.TIMESTAMPLTZ}
+DATETIMES = _DATETIMES
 _TIMES = frozenset({T.TIME, T.TIMETZ, T.TIME_NS})
 _IPS = {T.INET: "ipv4", T.IPV4: "ipv4", T.IPV6: "ipv6", T.IPADDRESS: "ipv4"}
 _JSONS = frozenset({T.JSON, T.JSONB})

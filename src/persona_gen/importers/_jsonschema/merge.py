@@ -28,6 +28,7 @@ from fractions import Fraction
 from typing import Any
 
 from persona_gen._json import json_type
+from persona_gen._moments import tightened
 from persona_gen.entities.model import Field, Schema
 from persona_gen.errors import SchemaImportError
 from persona_gen.values.safe_search import pattern_search
@@ -422,7 +423,14 @@ def _scalars(out: Schema, b: Schema, warn: Warn) -> Schema:
         changes.update(default=b.default, has_default=True)
     if out.semantic is None:
         changes["semantic"] = b.semantic
-    return fitted(replace(out, **changes), "allOf: ", also)
+    merged = replace(out, **changes)
+    if b.format_minimum is not None:
+        exclusive = b.format_exclusive_minimum
+        merged = tightened(merged, b.format_minimum, above=True, exclusive=exclusive)
+    if b.format_maximum is not None:
+        exclusive = b.format_exclusive_maximum
+        merged = tightened(merged, b.format_maximum, above=False, exclusive=exclusive)
+    return fitted(merged, "allOf: ", also)
 
 
 def fitted(schema: Schema, prefix: str = "", patterns: tuple[str, ...] = ()) -> Schema:

@@ -17,6 +17,7 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from persona_gen._moments import bound_problem, tightened
 from persona_gen.entities.model import Schema
 from persona_gen.importers._jsonschema.context import Ctx
 from persona_gen.importers._jsonschema.keywords import excludes_null, infer_type
@@ -163,11 +164,33 @@ class TypedKeywords:
                     ctx,
                     f"pattern {pattern!r} is not a Python regular expression ({exc}); not enforced",
                 )
-        return replace(
+        schema = replace(
             schema,
             min_length=self.count(node, "minLength", ctx),
             max_length=self.count(node, "maxLength", ctx),
         )
+        return self._moment_bounds(schema, node, ctx)
+
+    def _moment_bounds(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
+        """ajv-formats' ``formatMinimum`` and ``formatMaximum`` on a date or date-time, each
+        made exclusive by ``formatExclusiveMinimum: true`` (ajv 6) or given as one
+        (``formatExclusiveMinimum: "2024-01-01"``, ajv-formats 2)."""
+        for above, bound, strict in (
+            (True, "formatMinimum", "formatExclusiveMinimum"),
+            (False, "formatMaximum", "formatExclusiveMaximum"),
+        ):
+            value, flag = node.get(bound), node.get(strict)
+            given = [(value, flag is True)] if value is not None else []
+            if flag is not None and not isinstance(flag, bool):
+                given.append((flag, True))
+            for text, exclusive in given:
+                key = bound if text is value else strict
+                problem = bound_problem(schema.format, text)
+                if problem is not None:
+                    self.conv.warn(ctx, f"{key}: {problem}; not enforced")
+                    continue
+                schema = tightened(schema, text, above=above, exclusive=exclusive)
+        return schema
 
     def _number(self, schema: Schema, node: dict[str, Any], ctx: Ctx) -> Schema:
         low, high = self._num(node, "minimum", ctx), self._num(node, "maximum", ctx)

@@ -38,6 +38,8 @@ from openapi_schema_validator import (
 from referencing import Registry
 
 from persona_gen._formats import is_base64
+from persona_gen._moments import BOUNDED_FORMATS as BOUNDED
+from persona_gen._moments import broken_bound
 from persona_gen.importers._jsonschema.documents import DocumentSet
 from persona_gen.importers._jsonschema.one_way import declared_flags
 from persona_gen.values.ecma_regex import compile_ecma, python_pattern
@@ -127,6 +129,7 @@ def _for_records(
             for keyword in _KEY_PATTERNS:
                 if keyword in keywords:
                     keywords[keyword] = _key_patterns(keywords[keyword])
+            keywords.update(_MOMENT_KEYWORDS)
             if direction is not None and "required" in keywords:
                 keywords["required"] = _one_way_required(direction)
             if direction is not None and "allOf" in keywords:
@@ -140,6 +143,43 @@ def _for_records(
         return made[base]
 
     return extended(cls)
+
+
+def _moment_keyword(keyword: str) -> Callable[..., Any]:
+    """ajv-formats' bound ``keyword`` on a date or date-time, as the importer reads it
+    (``_moments``): ``formatExclusiveMinimum`` is the bound itself (ajv-formats 2) or a flag
+    that makes ``formatMinimum`` exclusive (ajv 6), and an error names the keyword that
+    says the rule broken. jsonschema itself knows none of them."""
+    above = keyword.endswith("Minimum")
+    inclusive = "formatMinimum" if above else "formatMaximum"
+    strict = "formatExclusiveMinimum" if above else "formatExclusiveMaximum"
+    side = "minimum" if above else "maximum"
+
+    def check(validator: Any, value: Any, instance: Any, schema: dict[str, Any]) -> Any:
+        fmt = schema.get("format")
+        exclusive = keyword == strict
+        if exclusive:
+            bound = schema.get(inclusive) if value is True else value
+        else:
+            bound = None if schema.get(strict) is True else value
+        if not isinstance(instance, str) or not isinstance(bound, str) or fmt not in BOUNDED:
+            return
+        low, high = (bound, None) if above else (None, bound)
+        if broken_bound(instance, fmt, low, exclusive, high, exclusive) is not None:
+            rule = f"the exclusive {side}" if exclusive else f"the {side}"
+            yield jsonschema.exceptions.ValidationError(
+                f"{instance!r} is {'not after' if above else 'not before'} {rule} {bound!r}"
+                if exclusive
+                else f"{instance!r} is {'before' if above else 'after'} {rule} {bound!r}"
+            )
+
+    return check
+
+
+_MOMENT_KEYWORDS = {
+    k: _moment_keyword(k)
+    for k in ("formatMinimum", "formatMaximum", "formatExclusiveMinimum", "formatExclusiveMaximum")
+}
 
 
 def _evolve(extended: Callable[[Any], Any]) -> Callable[..., Any]:
