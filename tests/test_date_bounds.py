@@ -305,7 +305,7 @@ domain:
     assert result.code == 1 and "Traceback" not in result.stderr
     for expected in (
         "bad.yaml:11:11: domain.entities.e.schema.fields.a: no date lies between its "
-        "format_minimum 2024-05-01 and format_maximum 2024-04-01",
+        "format_minimum 2024-05-01 and format_maximum 2024-04-01 (to the day)",
         "fields.b.format_minimum: 'yesterday' is not a date-time (write it as "
         "2024-01-01T00:00:00Z)",
         "fields.c.format_maximum: bounds values of format date or date-time only",
@@ -549,3 +549,24 @@ def test_the_validator_names_the_exclusive_rule_of_the_flag_form(tmp_path: Path)
     assert error.validator == "formatExclusiveMaximum"
     assert "is not before the exclusive maximum '2024-12-31'" in error.message
     assert list(validator.iter_errors({"day": "2024-12-30"})) == []
+
+
+def test_edges_of_a_column_that_rounds_to_the_second_load(pg_db: str) -> None:
+    """A ``TIMESTAMP(0)`` rounds 11:59:59.999 up to 12:00:00, onto an exclusive bound: the
+    import moves such a bound inward by half a second (and a millisecond), so edge values
+    stay inside once rounded."""
+    script = (
+        "CREATE TABLE t7 (id int PRIMARY KEY,"
+        " n timestamp(0) NOT NULL CHECK (n >= '2024-06-01 00:00:00' AND n < '2024-06-01 12:00:00'),"
+        " z timestamptz(0) NOT NULL CHECK (z > '2024-06-01 00:00:00+00'));"
+    )
+    domain = parse_ddl(script, dialect="postgres").domain
+    ds = Dataset([(CATALOG.get("edge_case_user"), 1.0)], "file", 600, 5, domain=domain, entity="t7")
+    valid = [r for block in ds.blocks() for r in block if r["_expected_valid"]]
+    assert {"2024-06-01T11:59:59.499Z", "2024-06-01T00:00:00.501Z"} <= {
+        v for r in valid for v in (r["n"], r["z"])
+    }
+    with psycopg.connect(pg_db, autocommit=True) as conn:
+        conn.execute(script)
+        for k, row in enumerate(valid):
+            conn.execute("INSERT INTO t7 VALUES (%s, %s, %s)", (k, row["n"], row["z"]))

@@ -23,6 +23,7 @@ __all__ = [
     "bound_problem",
     "broken_bound",
     "instant_us",
+    "text_of",
     "tightened",
     "utc_text",
     "window_ms",
@@ -106,6 +107,11 @@ def utc_text(text: str, fmt: str, *, sep: str = "T", zone: str = "Z") -> str:
     us = instant_us(text, fmt)
     if us is None or fmt == "date":
         return text
+    return text_of(us, sep=sep, zone=zone)
+
+
+def text_of(us: int, *, sep: str = "T", zone: str = "Z") -> str:
+    """The date-time text of an instant (microseconds since the epoch), as ``utc_text``."""
     moment = _EPOCH + timedelta(microseconds=us)
     out = moment.strftime(f"%Y-%m-%d{sep}%H:%M:%S")
     if moment.microsecond:

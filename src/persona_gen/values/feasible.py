@@ -246,7 +246,8 @@ def _crossed(s: Schema, keys: Keys) -> str | None:
         first, last = schema_window(s)
         if first is not None and last is not None and first > last:
             earliest, latest = _moment_bound(s, "minimum", keys), _moment_bound(s, "maximum", keys)
-            return f"no {s.format} lies between its {earliest} and {latest}"
+            unit = "day" if s.format == "date" else "millisecond"  # (what values are made of)
+            return f"no {s.format} lies between its {earliest} and {latest} (to the {unit})"
     if s.type == "string" and _above(s.min_length, s.max_length):
         return f"{keys['min_length']} {s.min_length} is above {keys['max_length']} {s.max_length}"
     if s.type == "array" and _above(s.min_items, s.max_items):

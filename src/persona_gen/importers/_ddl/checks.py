@@ -25,7 +25,14 @@ from typing import Any
 
 from sqlglot import exp
 
-from persona_gen._moments import BOUNDED_FORMATS, bound_problem, tightened, without_offset
+from persona_gen._moments import (
+    BOUNDED_FORMATS,
+    bound_problem,
+    instant_us,
+    text_of,
+    tightened,
+    without_offset,
+)
 from persona_gen.entities.model import Schema
 
 __all__ = [
@@ -58,6 +65,9 @@ class ColumnDraft:
     # A date-time column that keeps no offset (TIMESTAMP without time zone, DATETIME): the
     # database drops a literal's offset, and so do its bounds.
     naive: bool = False
+    # The digits of a second a date-time column keeps (TIMESTAMP(0), MySQL's DATETIME: 0),
+    # when fewer than the milliseconds values are written with; None: all of them.
+    second_digits: int | None = None
     # Values a CHECK (col <> v, col NOT IN (...)) rules out, settled when the script is read.
     excluded: list[Exclusion] = field(default_factory=list)
 
@@ -448,6 +458,12 @@ def _moment_bound(col: ColumnDraft, value: Any, *, above: bool, exclusive: bool)
         return False
     if col.naive:
         value = without_offset(value)
+    at = instant_us(value, "date-time")
+    if col.second_digits is not None and exclusive and at is not None:
+        # The column rounds a value to its digits, so a value within half a unit of an
+        # exclusive bound is stored on it: the bound moves inward past that half, and holds.
+        step = 10 ** (6 - col.second_digits) // 2 + 1000
+        value, exclusive = text_of(at + step if above else at - step), False
     col.schema = tightened(col.schema, value, above=above, exclusive=exclusive)
     return True
 

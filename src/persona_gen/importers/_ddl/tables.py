@@ -37,6 +37,7 @@ from persona_gen.importers._ddl.support import (
     short,
 )
 from persona_gen.importers._ddl.types import (
+    DATETIMES,
     NAIVE_DATETIMES,
     SERIALS,
     TypeContext,
@@ -357,6 +358,16 @@ class Reader:
         else:
             self.warn(f"table {table.name}: {short(item.sql(self.dialect))} not expressed")
 
+    def _second_digits(self, kind: Any) -> int | None:
+        """The digits of a second a date-time column keeps, when fewer than 3: its
+        ``TIMESTAMP(p)``, or MySQL's 0 for a ``DATETIME`` or ``TIMESTAMP`` without one."""
+        if not isinstance(kind, exp.DataType) or kind.this not in DATETIMES:
+            return None
+        if kind.expressions:
+            digits = literal_value(kind.expressions[0].this)
+            return digits if isinstance(digits, int) and 0 <= digits < 3 else None
+        return 0 if self.dialect == "mysql" else None
+
     def column_def(self, table: TableDraft, cdef: exp.ColumnDef) -> ColumnDraft:
         name = cdef.name
         where = f"{table.name}.{name}"
@@ -365,6 +376,7 @@ class Reader:
         col = ColumnDraft(name, schema, not_null=not_null)
         col.filled = isinstance(kind, exp.DataType) and kind.this in SERIALS
         col.naive = isinstance(kind, exp.DataType) and kind.this in NAIVE_DATETIMES
+        col.second_digits = self._second_digits(kind)
         table.columns[name] = col
         for cons in cdef.constraints:
             kind = cons.args.get("kind") if isinstance(cons, exp.ColumnConstraint) else cons
