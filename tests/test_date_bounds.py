@@ -570,3 +570,37 @@ def test_edges_of_a_column_that_rounds_to_the_second_load(pg_db: str) -> None:
         conn.execute(script)
         for k, row in enumerate(valid):
             conn.execute("INSERT INTO t7 VALUES (%s, %s, %s)", (k, row["n"], row["z"]))
+
+
+def test_unique_dates_are_dates_each_row_its_own(tmp_path: Path) -> None:
+    """A UNIQUE date column was made unique by a suffix, ``2024-01-14_0``: no date, yet
+    labelled valid. Each row now takes its own day of the window (a timestamp its own
+    millisecond), and a dataset of more rows than days is refused before it is made."""
+    script = (
+        "CREATE TABLE u (id int PRIMARY KEY,"
+        " e date NOT NULL UNIQUE CHECK (e BETWEEN '2024-01-01' AND '2024-03-31'),"
+        " t timestamptz UNIQUE, d date UNIQUE);"
+    )
+    domain = parse_ddl(script, dialect="postgres").domain
+    for n in (91, 40):  # (every day of the window; and a dataset made in two partitions)
+        ds = Dataset([(CATALOG.get("normal_user"), 1.0)], "file", n, 5, domain=domain, entity="u")
+        rows = [r for block in ds.blocks() for r in block]
+        for column in ("e", "t", "d"):
+            values = [r[column] for r in rows]
+            assert len(set(values)) == n, column
+            field = domain.entity("u").schema.field(column)
+            assert field is not None
+            assert all(violated_rule(field.schema, v) is None for v in values), column
+        assert {r["e"] for r in rows} <= {
+            f"2024-{m:02d}-{d:02d}" for m in (1, 2, 3) for d in range(1, 32)
+        }
+    tail = Dataset([(CATALOG.get("normal_user"), 1.0)], "file", 91, 5, domain=domain, entity="u")
+    whole = [r["e"] for block in tail.blocks() for r in block]
+    assert [r["e"] for block in tail.blocks(60) for r in block] == whole[60:]
+    path = tmp_path / "u.sql"
+    path.write_text(script, encoding="utf-8")
+    profile = tmp_path / "u.yaml"
+    assert run_cli(["import-schema", str(path), "-o", str(profile), "--count", "92"]).code == 0
+    result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out")])
+    assert result.code == 1 and "'e' must be unique but has only 91 allowed values" in result.stderr
+    assert "(dates 2024-01-01 to 2024-03-31)" in result.stderr

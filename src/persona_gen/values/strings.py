@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import operator
 from collections.abc import Callable
 from functools import cache
@@ -137,19 +138,14 @@ def _date(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return iso_dates(_past_ms(n, rng, ref, 60 * _YEAR_MS))
 
 
-def bounded_moments(
-    fmt: str,
-    first: int | None,
-    last: int | None,
-    n: int,
-    rng: np.random.Generator,
-    ref: int,
-) -> list[str]:
-    """``n`` dates or date-times (``fmt``) from ``first`` to ``last`` (epoch milliseconds,
-    inclusive; a date's at midnight), drawn evenly. A side left open takes the span an
-    unbounded value is drawn from (60 years of dates, 3 of date-times, before the
+def moment_grid(fmt: str, first: int | None, last: int | None, ref: int) -> tuple[int, int, int]:
+    """``(start, step, count)``: the instants (epoch milliseconds) values of format ``fmt``
+    (dates, or date-times) are made from, ``start + k * step`` for ``k < count``, between
+    ``first`` and ``last`` (inclusive; a date's at midnight). A side left open takes the
+    span an unbounded value is drawn from (60 years of dates, 3 of date-times, before the
     reference time ``ref``), from the reference time where that lies within the bound,
-    else from the bound."""
+    else from the bound; and every side stays within four-digit years, which every date
+    format writes."""
     span = 60 * _YEAR_MS if fmt == "date" else 3 * _YEAR_MS
     if first is None and last is None:
         first, last = ref - span, ref
@@ -159,11 +155,41 @@ def bounded_moments(
     elif last is None:
         last = max(ref, first) if first <= ref else first + span
         first = max(first, last - span)
-    # (a side left open stays within four-digit years, which every format writes)
     first, last = max(first, _FIRST_MS), min(last, _LAST_MS)
     step = _DAY_MS if fmt == "date" else 1
-    count = max(0, (last - first) // step) + 1
-    ms = first + rng.integers(0, count, n) * step
+    if fmt == "date":  # (midnights: the first at or after ``first``)
+        first = -(-first // step) * step
+    return first, step, max(0, (last - first) // step + 1)
+
+
+def bounded_moments(
+    fmt: str,
+    first: int | None,
+    last: int | None,
+    n: int,
+    rng: np.random.Generator,
+    ref: int,
+) -> list[str]:
+    """``n`` dates or date-times (``fmt``) of ``moment_grid``, drawn evenly."""
+    start, step, count = moment_grid(fmt, first, last, ref)
+    ms = start + rng.integers(0, max(count, 1), n) * step
+    return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
+
+
+def unique_moments(
+    fmt: str, first: int | None, last: int | None, rows: range, ref: int
+) -> list[str]:
+    """A date or date-time of ``moment_grid`` for each row number, none twice while the
+    rows stay below its count (past it they come round again: callers check the dataset
+    fits), spread over the grid by a stride prime to its count rather than in order."""
+    start, step, count = moment_grid(fmt, first, last, ref)
+    count = max(count, 1)
+    stride = int(count * 0.6180339887) | 1
+    while math.gcd(stride, count) != 1:
+        stride += 1
+    # (Python's integers: k * stride overflows 64 bits for the 10**11 milliseconds of 3 years)
+    k = np.array([row % count * stride % count for row in rows], dtype=np.int64)
+    ms = start + k * step
     return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
 
 

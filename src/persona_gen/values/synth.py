@@ -16,7 +16,7 @@ import numpy as np
 
 from persona_gen._formats import format_ok
 from persona_gen._json import CONTAINERS
-from persona_gen._moments import schema_window
+from persona_gen._moments import BOUNDED_FORMATS, schema_window
 from persona_gen._text import ascii_rows
 from persona_gen.entities.model import Domain, Field, Schema, deref, takes_null
 from persona_gen.errors import GenerationError
@@ -37,7 +37,17 @@ from persona_gen.values.regex import (
     numbered_matches,
 )
 from persona_gen.values.semantics import NO_SEMANTIC, meaning, snake_case
-from persona_gen.values.strings import FORMATS, SEMANTICS, bounded_moments, pick, zero_padded
+from persona_gen.values.strings import (
+    FORMATS,
+    SEMANTICS,
+    bounded_moments,
+    iso_dates,
+    iso_datetimes,
+    moment_grid,
+    pick,
+    unique_moments,
+    zero_padded,
+)
 
 __all__ = ["OPTIONAL_PRESENT", "Synthesizer", "base36"]
 
@@ -126,6 +136,12 @@ class Synthesizer:
             )
         if schema.type == "integer":
             return integer_room(schema)
+        if schema.type == "string" and schema.format in BOUNDED_FORMATS and not schema.pattern:
+            fmt = str(schema.format)
+            start, step, count = moment_grid(fmt, *schema_window(schema), self.reference_ms)
+            days = iso_dates if fmt == "date" else iso_datetimes
+            ends = days(np.array([start, start + max(count - 1, 0) * step]))
+            return count, f"{fmt}s {ends[0]} to {ends[1]}"
         return None
 
     def values(
@@ -425,6 +441,10 @@ class Synthesizer:
             values, fitted = self._patterned(schema, name, n, rng), False
         else:
             values = self._by_meaning(schema, name, n, rng)
+        if unique and schema.format in BOUNDED_FORMATS and not schema.pattern:
+            # (a suffix would make 2024-01-14_0, no date: each row takes its own instant)
+            first, last = schema_window(schema)
+            return unique_moments(str(schema.format), first, last, rows, self.reference_ms)
         if unique and schema.format not in ("uuid", "guid") and not schema.pattern:
             return _make_unique(values, rows, schema.min_length or 0, schema.max_length, name)
         if schema.format in ("email", "idn-email") and schema.max_length is not None:
