@@ -23,6 +23,8 @@ __all__ = [
     "bound_problem",
     "broken_bound",
     "instant_us",
+    "schema_broken_bound",
+    "schema_window",
     "text_of",
     "tightened",
     "utc_text",
