@@ -28,7 +28,7 @@ from persona_gen.generators.variants import Requirements
 from persona_gen.personas.trace import Trace
 from persona_gen.values.columns import LazyRecords, ObjectColumns
 from persona_gen.values.numbers import numeric_bounds, snap, snap_many
-from persona_gen.values.strings import iso_dates, iso_datetimes
+from persona_gen.values.strings import moment_texts
 
 __all__ = ["CONTENT_EFFECTS", "UNICODE_SAMPLES", "PayloadEffects", "repeat_tags"]
 
@@ -611,16 +611,15 @@ def _moment_edge(s: Schema, upper: bool) -> tuple[str, str]:
     latest or the epoch on a side left open."""
     fmt = str(s.format)
     first, last = schema_window(s)
-    write = iso_dates if fmt == "date" else iso_datetimes
     if upper:
         if last is None:
             return ("9999-12-31" if fmt == "date" else "9999-12-31T23:59:59.999Z"), "latest"
-        return write(np.array([last]))[0], "maximum"
+        return moment_texts(fmt, np.array([last]))[0], "maximum"
     if first is None:
         if last is not None and last < 0:  # (a maximum before 1970: the epoch is beyond it)
-            return write(np.array([last]))[0], "maximum"
-        return write(np.array([0]))[0], "epoch"
-    return write(np.array([first]))[0], "minimum"
+            return moment_texts(fmt, np.array([last]))[0], "maximum"
+        return moment_texts(fmt, np.array([0]))[0], "epoch"
+    return moment_texts(fmt, np.array([first]))[0], "minimum"
 
 
 def _legacy(value: Any, s: Schema, params: Any, rng: np.random.Generator) -> Any:

@@ -20,7 +20,7 @@ from persona_gen.entities.model import Domain, Schema
 from persona_gen.generators.check import decimal_rule, is_multiple, protobuf_takes, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
-from persona_gen.values.strings import iso_dates, iso_datetimes
+from persona_gen.values.strings import moment_texts
 
 __all__ = [
     "INT_FORMATS",
@@ -303,8 +303,7 @@ def moment_past(s: Schema, *, above: bool) -> str | None:
     if edge is None:
         return None
     step = DAY_MS if fmt == "date" else 1
-    past = np.array([edge + step if above else edge - step])
-    return (iso_dates if fmt == "date" else iso_datetimes)(past)[0]
+    return moment_texts(fmt, np.array([edge + step if above else edge - step]))[0]
 
 
 def _number_past(s: Schema, edge: float, *, above: bool) -> float:

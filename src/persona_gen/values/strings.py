@@ -138,6 +138,11 @@ def _date(n: int, rng: np.random.Generator, ref: int) -> list[str]:
     return iso_dates(_past_ms(n, rng, ref, 60 * _YEAR_MS))
 
 
+def moment_texts(fmt: str, ms: np.ndarray) -> list[str]:
+    """Epoch milliseconds as dates (``fmt`` date) or date-times (any other)."""
+    return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
+
+
 def moment_grid(fmt: str, first: int | None, last: int | None, ref: int) -> tuple[int, int, int]:
     """``(start, step, count)``: the instants (epoch milliseconds) values of format ``fmt``
     (dates, or date-times) are made from, ``start + k * step`` for ``k < count``, between
@@ -172,8 +177,7 @@ def bounded_moments(
 ) -> list[str]:
     """``n`` dates or date-times (``fmt``) of ``moment_grid``, drawn evenly."""
     start, step, count = moment_grid(fmt, first, last, ref)
-    ms = start + rng.integers(0, max(count, 1), n) * step
-    return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
+    return moment_texts(fmt, start + rng.integers(0, max(count, 1), n) * step)
 
 
 def unique_moments(
@@ -189,8 +193,7 @@ def unique_moments(
         stride += 1
     # (Python's integers: k * stride overflows 64 bits for the 10**11 milliseconds of 3 years)
     k = np.array([row % count * stride % count for row in rows], dtype=np.int64)
-    ms = start + k * step
-    return iso_dates(ms) if fmt == "date" else iso_datetimes(ms)
+    return moment_texts(fmt, start + k * step)
 
 
 def _time(n: int, rng: np.random.Generator, ref: int) -> list[str]:

@@ -41,9 +41,8 @@ from persona_gen.values.strings import (
     FORMATS,
     SEMANTICS,
     bounded_moments,
-    iso_dates,
-    iso_datetimes,
     moment_grid,
+    moment_texts,
     pick,
     unique_moments,
     zero_padded,
@@ -139,8 +138,7 @@ class Synthesizer:
         if schema.type == "string" and schema.format in BOUNDED_FORMATS and not schema.pattern:
             fmt = str(schema.format)
             start, step, count = moment_grid(fmt, *schema_window(schema), self.reference_ms)
-            days = iso_dates if fmt == "date" else iso_datetimes
-            ends = days(np.array([start, start + max(count - 1, 0) * step]))
+            ends = moment_texts(fmt, np.array([start, start + max(count - 1, 0) * step]))
             return count, f"{fmt}s {ends[0]} to {ends[1]}"
         return None
 
