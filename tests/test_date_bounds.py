@@ -604,3 +604,22 @@ def test_unique_dates_are_dates_each_row_its_own(tmp_path: Path) -> None:
     result = run_cli(["generate", str(profile), "-o", str(tmp_path / "out")])
     assert result.code == 1 and "'e' must be unique but has only 91 allowed values" in result.stderr
     assert "(dates 2024-01-01 to 2024-03-31)" in result.stderr
+
+
+def test_between_symmetric_takes_its_bounds_in_either_order() -> None:
+    domain = parse_ddl(
+        "CREATE TABLE s (n int CHECK (n BETWEEN SYMMETRIC 9 AND 1),"
+        " d date CHECK (d BETWEEN SYMMETRIC '2024-12-31' AND '2024-01-01'),"
+        " m int CHECK (m BETWEEN 1 AND 9));",
+        dialect="postgres",
+    ).domain
+    fields = {f.name: f.schema for f in domain.entity("s").schema.fields}
+    assert (
+        (fields["n"].minimum, fields["n"].maximum)
+        == (1, 9)
+        == (
+            fields["m"].minimum,
+            fields["m"].maximum,
+        )
+    )
+    assert (fields["d"].format_minimum, fields["d"].format_maximum) == ("2024-01-01", "2024-12-31")

@@ -429,6 +429,8 @@ def _comparison(node: exp.Expression, resolve: Resolver, line: int = 0) -> bool:
 def _between(node: exp.Between, resolve: Resolver) -> bool:
     low, high = literal_value(node.args.get("low")), literal_value(node.args.get("high"))
     col = _column(node.this, resolve)
+    if node.args.get("symmetric"):  # (BETWEEN SYMMETRIC 9 AND 1: between 1 and 9)
+        low, high = _in_order(low, high, col.schema.format if col is not None else None)
     if col is not None and col.schema.format in BOUNDED_FORMATS:
         if bound_problem(col.schema.format, low) or bound_problem(col.schema.format, high):
             return False
@@ -445,6 +447,15 @@ def _between(node: exp.Between, resolve: Resolver) -> bool:
         return False
     col.schema = _lower_maximum(_raise_minimum(col.schema, float(low), False), float(high), False)
     return True
+
+
+def _in_order(low: Any, high: Any, fmt: str | None) -> tuple[Any, Any]:
+    """Two bounds, the lower first: numbers as numbers, dates and times as instants."""
+    if isinstance(low, str) and isinstance(high, str) and fmt in BOUNDED_FORMATS:
+        a, b = instant_us(low, str(fmt)), instant_us(high, str(fmt))
+        return (high, low) if a is not None and b is not None and b < a else (low, high)
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (low, high))
+    return (high, low) if numbers and high < low else (low, high)
 
 
 _STRICT = (exp.GT, exp.LT)
