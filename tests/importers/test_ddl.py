@@ -837,6 +837,34 @@ def test_checks_left_out_are_one_line_each_with_table_column_and_text() -> None:
     )
 
 
+_MYSQL_DUMP = """CREATE TABLE `t` (
+  `id` int NOT NULL,
+  `d` date DEFAULT NULL,
+  `s` varchar(3) DEFAULT NULL,
+  PRIMARY KEY (`id`),
+  CONSTRAINT `c` CHECK ((`d` >= _utf8mb4'2024-01-01')),
+  CONSTRAINT `c2` CHECK ((`s` in (_utf8mb4'a',_utf8mb4'b')))
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_0900_ai_ci;
+"""
+
+
+def test_mysql_dumps_character_set_introducers_are_strings() -> None:
+    """``SHOW CREATE TABLE`` writes every string of a CHECK as ``_utf8mb4'a'``: such CHECKs
+    were left out with a warning, and ``check``'s SQLite proof could not run them."""
+    from persona_gen.runtime.sqlload import SqliteTable
+
+    result = load(_MYSQL_DUMP, "mysql")
+    assert result.warnings == ()
+    assert column(result, "t", "s").enum == ("a", "b")
+    assert column(result, "t", "d").format_minimum == "2024-01-01"
+    table = SqliteTable(_MYSQL_DUMP, "mysql", result.domain.entity("t"))
+    assert table.warnings == []
+    assert table.insert({"id": 1, "d": "2024-01-01", "s": "a"}) is None
+    assert "CHECK constraint failed" in str(table.insert({"id": 2, "d": "2024-01-01", "s": "z"}))
+    assert "CHECK constraint failed" in str(table.insert({"id": 3, "d": "2023-12-31", "s": "b"}))
+    table.close()
+
+
 # -- dialects -----------------------------------------------------------------------------
 
 

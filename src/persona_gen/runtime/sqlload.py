@@ -91,6 +91,8 @@ def _translate_tree(tree: exp.Expr, write: str) -> str:
         named.set("this", exp.to_identifier(f"{named.name}_{next(_NAMES)}"))
     for index in list(tree.find_all(exp.IndexColumnConstraint)):
         index.pop()  # MySQL's inline KEY / INDEX
+    for introduced in list(tree.find_all(exp.Introducer)):
+        introduced.replace(introduced.expression)  # MySQL's _utf8mb4'a': the string 'a'
     if write == "sqlite":  # types SQLite does not know are stored as text
         for dtype in list(tree.find_all(exp.DataType)):
             if dtype.this in (T.ARRAY, T.USERDEFINED, T.JSON, T.JSONB, T.INET, T.UUID):

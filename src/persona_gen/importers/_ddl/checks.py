@@ -86,9 +86,11 @@ Resolver = Callable[[str], ColumnDraft | None]
 
 
 def literal_value(node: exp.Expression | None) -> Any:
-    """The Python value of a literal (through parentheses, casts and signs), else a sentinel."""
-    while isinstance(node, exp.Paren | exp.Cast):
-        node = node.this
+    """The Python value of a literal (through parentheses, casts, signs and MySQL's
+    character set introducers, ``_utf8mb4'a'`` as ``SHOW CREATE TABLE`` writes a string),
+    else a sentinel."""
+    while isinstance(node, exp.Paren | exp.Cast | exp.Introducer):
+        node = node.expression if isinstance(node, exp.Introducer) else node.this
     if isinstance(node, exp.Neg):
         inner = literal_value(node.this)
         return -inner if isinstance(inner, int | float) else _NOT_LITERAL
