@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -161,14 +162,18 @@ def broken_bound(
     if at is None:
         return None
     if low is not None:
-        floor = instant_us(low, fmt)
+        floor = _bound_us(low, fmt)
         if floor is not None and (at < floor or (low_exclusive and at == floor)):
             return "formatExclusiveMinimum" if low_exclusive else "formatMinimum"
     if high is not None:
-        ceiling = instant_us(high, fmt)
+        ceiling = _bound_us(high, fmt)
         if ceiling is not None and (at > ceiling or (high_exclusive and at == ceiling)):
             return "formatExclusiveMaximum" if high_exclusive else "formatMaximum"
     return None
+
+
+# A schema's few bounds are read once, not again for every value judged against them.
+_bound_us = lru_cache(maxsize=256)(instant_us)
 
 
 def window_ms(

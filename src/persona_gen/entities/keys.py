@@ -228,15 +228,14 @@ def _wrong_kind(key: Any, value: Any) -> str | None:
 def format_bound_problems(data: dict[Any, Any], path: str) -> Iterator[EntityFormatError]:
     """Each date bound of the schema ``data`` that is not a value of its format, or is on
     a schema whose format takes none."""
-    for _, bound, _ in _FORMAT_BOUNDS:
-        for key in (bound, bound.replace("format_", "format_exclusive_")):
-            value = data.get(key)
-            if value is None or isinstance(value, bool) or _wrong_kind(key, value):
-                continue
-            fmt = data.get("format")
-            problem = bound_problem(fmt if isinstance(fmt, str) else None, value)
-            if problem is not None:
-                yield EntityFormatError(_at(path, key), problem)
+    for key in FORMAT_BOUND_KEYS:
+        value = data.get(key)
+        if value is None or isinstance(value, bool) or _wrong_kind(key, value):
+            continue
+        fmt = data.get("format")
+        problem = bound_problem(fmt if isinstance(fmt, str) else None, value)
+        if problem is not None:
+            yield EntityFormatError(_at(path, key), problem)
 
 
 def exclusive_bounds(kwargs: dict[str, Any]) -> None:

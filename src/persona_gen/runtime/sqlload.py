@@ -132,23 +132,20 @@ def _date_times_as_written(tree: exp.Create) -> None:
         return
     comparisons = (exp.GT, exp.GTE, exp.LT, exp.LTE, exp.EQ, exp.NEQ, exp.Between, exp.In)
     for node in list(tree.find_all(*comparisons)):
-        column = node.this
-        while isinstance(column, exp.Paren | exp.Cast):
-            column = column.this
-        others = [node.args.get(k) for k in ("expression", "low", "high")]
-        others += node.expressions if isinstance(node, exp.In) else []
-        if not isinstance(column, exp.Column) or column.name.lower() not in naive:
-            column = node.args.get("expression")  # ('2024-01-01' <= t)
-            while isinstance(column, exp.Paren | exp.Cast):
-                column = column.this
-            others = [node.this]
-            if not isinstance(column, exp.Column) or column.name.lower() not in naive:
-                continue
-        for other in others:
-            text = literal_value(other)
-            if isinstance(other, exp.Expression) and isinstance(text, str):
-                written = written_text(text, naive=naive[column.name.lower()])
-                other.replace(exp.Literal.string(written))
+        ahead = [node.args.get(k) for k in ("expression", "low", "high")]
+        ahead += node.expressions if isinstance(node, exp.In) else []
+        # (the column on the left, or on the right: '2024-01-01' <= t)
+        for near, others in ((node.this, ahead), (node.args.get("expression"), [node.this])):
+            side = near
+            while isinstance(side, exp.Paren | exp.Cast):
+                side = side.this
+            if isinstance(side, exp.Column) and side.name.lower() in naive:
+                for other in others:
+                    text = literal_value(other)
+                    if isinstance(other, exp.Expression) and isinstance(text, str):
+                        written = written_text(text, naive=naive[side.name.lower()])
+                        other.replace(exp.Literal.string(written))
+                break
 
 
 def sqlite_statements(text: str, dialect: str) -> list[str]:
