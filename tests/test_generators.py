@@ -197,6 +197,25 @@ def test_a_unique_integer_key_stays_within_its_bounds() -> None:
     assert min(m) == 1 and max(m) == 2500
 
 
+def test_keys_of_a_signed_sql_type_count_from_1_not_from_the_types_minimum(
+    tmp_path: Path,
+) -> None:
+    # An `int PRIMARY KEY` has the type's range (-2147483648 up) as its bounds; its keys
+    # counted up from -2147483648. A minimum of 0 or more is kept as the start; a negative
+    # one is reached after the maximum, counting down from 0.
+    domain = _keyed_domain(
+        tmp_path,
+        "CREATE TABLE t (id int PRIMARY KEY, code smallint UNIQUE,"
+        " lvl int UNIQUE CHECK (lvl BETWEEN -2 AND 3), z int UNIQUE CHECK (z >= 0));",
+    )
+    persona = CATALOG.get("normal_user")
+    rows = [r for b in Dataset([(persona, 1.0)], "file", 6, 1, domain=domain).blocks() for r in b]
+    assert [r["id"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["code"] for r in rows] == [1, 2, 3, 4, 5, 6]
+    assert [r["lvl"] for r in rows] == [1, 2, 3, 0, -1, -2]
+    assert [r["z"] for r in rows] == [0, 1, 2, 3, 4, 5]
+
+
 def test_a_dataset_larger_than_a_unique_keys_room_is_refused_up_front(tmp_path: Path) -> None:
     from persona_gen.errors import GenerationError
 

@@ -126,22 +126,31 @@ def integer_room(schema: Schema) -> tuple[int, str] | None:
 
 
 def unique_integers(schema: Schema, rows: range) -> list[int]:
-    """Distinct allowed integers for distinct row numbers: from the minimum up; without a
-    minimum, from 1 (or the maximum, when that is below 1) up to the maximum, then down from
-    below the start. Each row has its own value while the row numbers stay below
-    ``integer_room``; past that they come round again (a block is drawn whole, past the
-    dataset's last row: callers check the dataset fits, see ``Synthesizer.unique_room``)."""
+    """Distinct allowed integers for distinct row numbers: from the minimum up when it is 0
+    or more; otherwise from 1 (or the maximum, when that is below 1) up to the maximum, then
+    down from below the start to the minimum. A negative minimum is most often a type's range
+    (a DDL ``int`` column: -2147483648), not where anyone's keys begin. Each row has its own
+    value while the row numbers stay below ``integer_room``; past that they come round again
+    (a block is drawn whole, past the dataset's last row: callers check the dataset fits, see
+    ``Synthesizer.unique_room``)."""
     step, k_low, k_high = _integer_grid(schema)
-    if k_low is not None:
-        room = None if k_high is None else k_high - k_low + 1
-        if room is None or room <= 0:  # (none fits: the caller has said so)
+    if k_low is not None and k_high is not None and k_high < k_low:
+        return [(k_low + row) * step for row in rows]  # (none fits: the caller has said so)
+    if k_low is not None and k_low >= 0:
+        if k_high is None:
             return [(k_low + row) * step for row in rows]
-        return [(k_low + row % room) * step for row in rows]
+        return [(k_low + row % (k_high - k_low + 1)) * step for row in rows]
     start = 1 if k_high is None or k_high >= 1 else k_high
     up = None if k_high is None else k_high - start + 1  # values from start up to the maximum
-    return [
-        (start + row if up is None or row < up else start - 1 - (row - up)) * step for row in rows
-    ]
+    down = None if k_low is None else start - k_low  # values below start down to the minimum
+    room = None if up is None or down is None else up + down
+
+    def nth(row: int) -> int:
+        if room is not None:
+            row %= room
+        return start + row if up is None or row < up else start - 1 - (row - up)
+
+    return [nth(row) * step for row in rows]
 
 
 def _typical(semantic: str | None, n: int, rng: np.random.Generator) -> np.ndarray | None:
