@@ -72,6 +72,35 @@ def test_an_enum_of_arrays_lists_whole_values(value: list[object], rule: str | N
     assert violated_rule(schema, value) == rule
 
 
+@pytest.mark.parametrize(
+    ("schema", "value", "rule"),
+    [
+        (Schema("string", enum=("a", "b")), 5, "type"),
+        (Schema("string", enum=("a", "b")), ["a"], "type"),
+        (Schema("string", enum=("a", "b")), "c", "enum"),
+        (Schema("integer", const=3, has_const=True), "3", "type"),
+        (Schema("integer", const=3, has_const=True), 4, "const"),
+        (Schema("any", enum=(1, "a")), 2, "enum"),
+    ],
+)
+def test_a_value_of_the_wrong_type_breaks_type_before_enum_or_const(
+    schema: Schema, value: object, rule: str
+) -> None:
+    # A type_mismatch on an enum field was labelled "enum": the value breaks both, and the
+    # mutation is about its type
+    assert violated_rule(schema, value) == rule
+    assert rule in {e.validator for e in Draft202012Validator(_as_json(schema)).iter_errors(value)}
+
+
+def _as_json(schema: Schema) -> dict[str, Any]:
+    out: dict[str, Any] = {} if schema.type == "any" else {"type": schema.type}
+    if schema.enum is not None:
+        out["enum"] = list(schema.enum)
+    if schema.has_const:
+        out["const"] = schema.const
+    return out
+
+
 _NUMBER_OR_BOOLEAN = Schema("union", variants=(Schema("number"), Schema("boolean")))
 
 

@@ -35,14 +35,16 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         if schema.enum is not None and None not in schema.enum:
             return "enum"
         return None
+    kind = schema.type
+    # A value of the wrong type is named so before its listed values are looked at: a number
+    # in a string enum breaks "type" first (a validator names both).
+    if _wrong_type(kind, value):
+        return "type"
     if schema.has_const and not schema.const_unchecked and value != schema.const:
         return "const"
     if schema.enum is not None and value not in schema.enum:
         return "enum"
-    kind = schema.type
     if kind == "string":
-        if not isinstance(value, str):
-            return "type"
         if schema.min_length is not None and len(value) < schema.min_length:
             return "minLength"
         if schema.max_length is not None and len(value) > schema.max_length:
@@ -53,12 +55,6 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             return "format"
         return schema_broken_bound(schema, value)
     if kind in ("integer", "number"):
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            return "type"
-        if kind == "integer" and not (isinstance(value, int) or float(value).is_integer()):
-            return "type"
-        if isinstance(value, float) and not math.isfinite(value):
-            return "type"
         if schema.minimum is not None and (
             value < schema.minimum or (schema.exclusive_minimum and value == schema.minimum)
         ):
@@ -70,20 +66,12 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
         if schema.multiple_of and not is_multiple(value, schema.multiple_of):
             return "multipleOf"
         return decimal_rule(schema, value)
-    if kind == "boolean":
-        return None if isinstance(value, bool) else "type"
     if kind == "array":
-        if not isinstance(value, list):
-            return "type"
         if schema.min_items is not None and len(value) < schema.min_items:
             return "minItems"
         if schema.max_items is not None and len(value) > schema.max_items:
             return "maxItems"
         return None
-    if kind in ("object", "map"):
-        return None if isinstance(value, dict) else "type"
-    if kind == "null":
-        return "type"  # (null itself is taken above)
     if kind == "union" and schema.variants:
         # A value no option takes breaks the union: of none of their types (``type:
         # [number, boolean]``, an old client's "Y"), "type"; else named by the first rule
@@ -96,6 +84,26 @@ def violated_rule(schema: Schema, value: Any) -> str | None:
             return None
         return next((rule for rule in rules if rule != "type"), "type")
     return None
+
+
+def _wrong_type(kind: str, value: Any) -> bool:
+    """Whether a value (not null) is not of ``kind``; "any", references and unions take
+    every type here."""
+    if kind == "string":
+        return not isinstance(value, str)
+    if kind in ("integer", "number"):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return True
+        if isinstance(value, float) and not math.isfinite(value):
+            return True
+        return kind == "integer" and not (isinstance(value, int) or float(value).is_integer())
+    if kind == "boolean":
+        return not isinstance(value, bool)
+    if kind == "array":
+        return not isinstance(value, list)
+    if kind in ("object", "map"):
+        return not isinstance(value, dict)
+    return kind == "null"  # (null itself is taken before)
 
 
 def is_multiple(value: float, step: float) -> bool:
