@@ -767,3 +767,60 @@ def test_declared_header_parameters_are_sent(tmp_path: Path) -> None:
     assert 100 < len(sizes) < 300 and all(1 <= s <= 50 for s in sizes)
     assert all(h["Accept"] == "application/json" for h in headers)
     assert all(h["X-Request-ID"] == r["request_id"] for h, r in zip(headers, records, strict=True))
+
+
+def test_declared_cookie_parameters_are_sent_in_a_cookie_header(tmp_path: Path) -> None:
+    # `in: cookie` parameters were dropped: a required session cookie was never sent. Now
+    # they go in one Cookie header (name=value; ...), a required one on every request, an
+    # optional one on about half; OpenAPI's form style joins an array's items by commas, and
+    # what a cookie cannot hold as it is (a space) is percent-encoded.
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "sid",
+                            "in": "cookie",
+                            "required": True,
+                            "schema": {"type": "string", "pattern": "^[a-f0-9]{16}$"},
+                        },
+                        {
+                            "name": "theme",
+                            "in": "cookie",
+                            "schema": {"type": "string", "enum": ["dark", "light mode"]},
+                        },
+                        {
+                            "name": "ids",
+                            "in": "cookie",
+                            "schema": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"type": "integer", "minimum": 1, "maximum": 9},
+                            },
+                        },
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {
+            "schemas": {"Item": {"type": "object", "properties": {"id": {"type": "string"}}}}
+        },
+    }
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    domain = domain_from_dict(domain_to_dict(OpenApiImporter().load(path).domain))
+    assert [name for name, _ in domain.operations[0].cookie_params] == ["sid", "theme", "ids"]
+    cookies = [r["request"]["headers"]["Cookie"] for r in _exchanges(domain, 400)]
+    pairs = [dict(part.split("=", 1) for part in c.split("; ")) for c in cookies]
+    assert all(re.fullmatch("[a-f0-9]{16}", p["sid"]) for p in pairs)
+    themes = [p["theme"] for p in pairs if "theme" in p]
+    assert 100 < len(themes) < 300 and set(themes) == {"dark", "light%20mode"}
+    assert {unquote(t) for t in themes} == {"dark", "light mode"}
+    ids = [p["ids"] for p in pairs if "ids" in p]
+    assert 100 < len(ids) < 300
+    assert all(1 <= int(v) <= 9 for i in ids for v in i.split(","))
+    assert any("," in i for i in ids)

@@ -79,6 +79,8 @@ OPERATION_KEYS = (
     "required_query",
     "header_params",
     "required_header_params",
+    "cookie_params",
+    "required_cookie_params",
     "resources",
     "request_media",
     "request_encoding",

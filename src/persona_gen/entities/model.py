@@ -248,6 +248,9 @@ class Operation:
     # request carries (the others about half of them).
     header_params: tuple[tuple[str, Schema], ...] = ()
     required_header_params: tuple[str, ...] = ()
+    # Declared cookie parameters (``in: cookie``), sent in a ``Cookie`` header, likewise.
+    cookie_params: tuple[tuple[str, Schema], ...] = ()
+    required_cookie_params: tuple[str, ...] = ()
     operation_id: str | None = None
     # The success reply: its entity (None: ``entity``, as the built-in CRUD replies with the
     # resource it was sent) and its shape, one of RESPONSE_SHAPES.

@@ -374,6 +374,10 @@ def operation_to_dict(op: Operation) -> dict[str, Any]:
         out["header_params"] = {k: schema_to_dict(s) for k, s in op.header_params}
     if op.required_header_params:
         out["required_header_params"] = list(op.required_header_params)
+    if op.cookie_params:
+        out["cookie_params"] = {k: schema_to_dict(s) for k, s in op.cookie_params}
+    if op.required_cookie_params:
+        out["required_cookie_params"] = list(op.required_cookie_params)
     if op.resources:
         out["resources"] = list(op.resources)
     if op.request_media is not None:
@@ -433,6 +437,9 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     header: dict[Any, Any] = mine.read(
         {}, _mapping, data.get("header_params", {}), f"{path}.header_params"
     )
+    cookie: dict[Any, Any] = mine.read(
+        {}, _mapping, data.get("cookie_params", {}), f"{path}.cookie_params"
+    )
     operation = Operation(
         method=method,
         path=mine.read("/", path_template, data["path"], path),
@@ -463,6 +470,15 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
             _names,
             data.get("required_header_params", ()),
             f"{path}.required_header_params",
+        ),
+        cookie_params=tuple(
+            (str(k), _schema(v, f"{path}.cookie_params.{k}", mine)) for k, v in cookie.items()
+        ),
+        required_cookie_params=mine.read(
+            (),
+            _names,
+            data.get("required_cookie_params", ()),
+            f"{path}.required_cookie_params",
         ),
         operation_id=mine.read(
             None, _text, data.get("operation_id"), f"{path}.operation_id", "a name"

@@ -12,6 +12,7 @@ import copy
 from collections.abc import Callable
 from http import HTTPStatus
 from typing import Any, NamedTuple
+from urllib.parse import quote
 
 import numpy as np
 import orjson
@@ -489,38 +490,43 @@ class ApiGenerator(Generator):
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
-        for i, declared in self._param_headers(trace, op_index, same).items():
+        for i, declared in self._declared(trace, op_index, same, "header_params").items():
             own = {name.lower() for name in out[i]}  # (X-Request-ID, User-Agent: as above)
-            out[i].update((k, v) for k, v in declared.items() if k.lower() not in own)
+            out[i].update((k, _header_text(v)) for k, v in declared.items() if k.lower() not in own)
+        for i, declared in self._declared(trace, op_index, same, "cookie_params").items():
+            if declared:
+                out[i]["Cookie"] = "; ".join(f"{k}={_cookie_text(v)}" for k, v in declared.items())
         attempt = trace.attempt
         for i in np.flatnonzero(attempt > 1).tolist():
             out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
         return out
 
-    def _param_headers(
-        self, trace: Trace, op_index: np.ndarray, same: np.ndarray
-    ) -> dict[int, dict[str, str]]:
-        """Per event of an operation that declares header parameters, ``{name: value}``:
-        each value drawn from its schema (its text) from a stream of their own, so every
-        other value of the block stays as it was; a required one on every request, another
-        on about half of them, decided after every value is drawn. A retry or re-send
-        sends its source's (``same``)."""
-        out: dict[int, dict[str, str]] = {}
+    def _declared(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray, kind: str
+    ) -> dict[int, dict[str, Any]]:
+        """Per event of an operation that declares header (``kind`` "header_params") or
+        cookie ("cookie_params") parameters, ``{name: value}``: each value drawn from its
+        schema from a stream of their own, so every other value of the block stays as it
+        was; a required one on every request, another on about half of them, decided after
+        every value is drawn. A retry or re-send sends its source's (``same``)."""
+        out: dict[int, dict[str, Any]] = {}
         rng: np.random.Generator | None = None
         for k, op in enumerate(self.operations):
-            if not op.header_params:  # (most operations: no scan of the block for them)
+            declared: tuple[tuple[str, Schema], ...] = getattr(op, kind)
+            if not declared:  # (most operations: no scan of the block for them)
                 continue
             rows = np.flatnonzero(op_index == k).tolist()
             if not rows:
                 continue
-            rng = rng or self.side_stream(trace, "header_params")
-            drawn: list[dict[str, str]] = [{} for _ in rows]
-            for name, schema in op.header_params:
+            required = getattr(op, f"required_{kind}")
+            rng = rng or self.side_stream(trace, kind)
+            drawn: list[dict[str, Any]] = [{} for _ in rows]
+            for name, schema in declared:
                 values = self.synth.values(schema, name, len(rows), rng)
-                for headers, value in zip(drawn, values, strict=True):
-                    headers[name] = _header_text(value)
-            for name, _ in op.header_params:
-                if name not in op.required_header_params:
+                for params, value in zip(drawn, values, strict=True):
+                    params[name] = value
+            for name, _ in declared:
+                if name not in required:
                     for j in np.flatnonzero(rng.random(len(rows)) >= 0.5).tolist():
                         del drawn[j][name]
             out.update(zip(rows, drawn, strict=True))
@@ -950,6 +956,23 @@ def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray
     out[sent & ~missing] = "missing_session"
     out[missing & ~sent] = None
     return out
+
+
+# The characters a cookie's value may hold as they are (RFC 6265's cookie-octet); others are
+# percent-encoded, as clients do.
+_COOKIE_SAFE = "".join(chr(c) for c in range(0x21, 0x7F) if chr(c) not in '",;\\%')
+
+
+def _cookie_text(value: Any) -> str:
+    """A cookie parameter's value as sent: OpenAPI's ``form`` style (a list's items and an
+    object's keys and values joined by commas), each piece percent-encoded where a cookie
+    cannot hold it as it is."""
+    if isinstance(value, list):
+        return ",".join(_cookie_text(v) for v in value)
+    if isinstance(value, dict):
+        return ",".join(f"{_cookie_text(k)},{_cookie_text(v)}" for k, v in value.items())
+    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    return quote(text, safe=_COOKIE_SAFE)
 
 
 def _header_text(value: Any) -> str:

@@ -128,23 +128,9 @@ def _operation(
         for (name, where), (p, pctx) in params.items()
         if where == "path"
     )
-    query = tuple(
-        (name, _param_schema(conv, p, pctx, v3))
-        for (name, where), (p, pctx) in params.items()
-        if where == "query"
-    )
-    required_query = tuple(
-        name for (name, where), (p, _) in params.items() if where == "query" and p.get("required")
-    )
-    headers = {  # (OpenAPI ignores header parameters of these names: the request's own say)
-        (name, where): found
-        for (name, where), found in params.items()
-        if where == "header" and name.lower() not in _OWN_HEADERS
-    }
-    header_params = tuple(
-        (name, _param_schema(conv, p, pctx, v3)) for (name, _), (p, pctx) in headers.items()
-    )
-    required_headers = tuple(name for (name, _), (p, _) in headers.items() if p.get("required"))
+    query, required_query = _params_in(conv, params, "query", v3)
+    header_params, required_headers = _params_in(conv, params, "header", v3)
+    cookie_params, required_cookies = _params_in(conv, params, "cookie", v3)
     return Operation(
         method=method.upper(),
         path=path,
@@ -158,6 +144,8 @@ def _operation(
         required_query=required_query,
         header_params=header_params,
         required_header_params=required_headers,
+        cookie_params=cookie_params,
+        required_cookie_params=required_cookies,
         operation_id=op_id,
         response_entity=replied,
         response_shape=shape,
@@ -173,6 +161,24 @@ def _operation(
 
 
 _OWN_HEADERS = ("accept", "content-type", "authorization")
+
+
+def _params_in(
+    conv: Converter,
+    params: dict[tuple[str, str], tuple[dict[str, Any], Ctx]],
+    where: str,
+    v3: bool,
+) -> tuple[tuple[tuple[str, Schema], ...], tuple[str, ...]]:
+    """The parameters ``in`` ``where`` (query, header, cookie) with their schemas, and the
+    names of the required ones. OpenAPI ignores header parameters named as the request's
+    own headers (``_OWN_HEADERS``)."""
+    found = [
+        (name, p, pctx)
+        for (name, at), (p, pctx) in params.items()
+        if at == where and not (where == "header" and name.lower() in _OWN_HEADERS)
+    ]
+    schemas = tuple((name, _param_schema(conv, p, pctx, v3)) for name, p, pctx in found)
+    return schemas, tuple(name for name, p, _ in found if p.get("required"))
 
 
 def _parameters(

@@ -119,7 +119,8 @@ def unsatisfiable(
 def parameter_problems(domain: Domain, spelling: Keys | None = None) -> list[tuple[Path, str]]:
     """Every parameter schema of ``domain``'s operations that no value fits (a path
     parameter of ``minimum: 10, maximum: 1``), each ``(("operations", i, kind, name, *rule),
-    reason)``, ``kind`` being ``path_params``, ``query_params`` or ``header_params``."""
+    reason)``, ``kind`` being ``path_params``, ``query_params``, ``header_params`` or
+    ``cookie_params``."""
     keys = {**{k: k for k in JSON_SCHEMA_KEYS}, **(spelling or {})}
     found: list[tuple[Path, str]] = []
     for i, op in enumerate(domain.operations):
@@ -127,6 +128,7 @@ def parameter_problems(domain: Domain, spelling: Keys | None = None) -> list[tup
             ("path_params", op.path_schemas),
             ("query_params", op.query_params),
             ("header_params", op.header_params),
+            ("cookie_params", op.cookie_params),
         ):
             for name, schema in params:
                 found.extend(
