@@ -769,50 +769,57 @@ def test_declared_header_parameters_are_sent(tmp_path: Path) -> None:
     assert all(h["X-Request-ID"] == r["request_id"] for h, r in zip(headers, records, strict=True))
 
 
+_COOKIES = {
+    "openapi": "3.0.3",
+    "info": {"title": "t", "version": "1"},
+    "paths": {
+        "/items": {
+            "get": {
+                "parameters": [
+                    {
+                        "name": "sid",
+                        "in": "cookie",
+                        "required": True,
+                        "schema": {"type": "string", "pattern": "^[a-f0-9]{16}$"},
+                    },
+                    {
+                        "name": "theme",
+                        "in": "cookie",
+                        "schema": {"type": "string", "enum": ["dark", "light mode"]},
+                    },
+                    {
+                        "name": "ids",
+                        "in": "cookie",
+                        "schema": {
+                            "type": "array",
+                            "items": {"type": "integer", "minimum": 1, "maximum": 9},
+                        },
+                    },
+                    {"name": "X-Tenant", "in": "header", "schema": {"type": "string"}},
+                ],
+                "responses": {"200": {"description": "ok"}},
+            }
+        }
+    },
+    "components": {
+        "schemas": {"Item": {"type": "object", "properties": {"id": {"type": "string"}}}}
+    },
+}
+
+
+def _cookie_domain(tmp_path: Path) -> Domain:
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(_COOKIES, sort_keys=False), encoding="utf-8")
+    return domain_from_dict(domain_to_dict(OpenApiImporter().load(path).domain))
+
+
 def test_declared_cookie_parameters_are_sent_in_a_cookie_header(tmp_path: Path) -> None:
     # `in: cookie` parameters were dropped: a required session cookie was never sent. Now
     # they go in one Cookie header (name=value; ...), a required one on every request, an
-    # optional one on about half; OpenAPI's form style joins an array's items by commas, and
-    # what a cookie cannot hold as it is (a space) is percent-encoded.
-    spec = {
-        "openapi": "3.0.3",
-        "info": {"title": "t", "version": "1"},
-        "paths": {
-            "/items": {
-                "get": {
-                    "parameters": [
-                        {
-                            "name": "sid",
-                            "in": "cookie",
-                            "required": True,
-                            "schema": {"type": "string", "pattern": "^[a-f0-9]{16}$"},
-                        },
-                        {
-                            "name": "theme",
-                            "in": "cookie",
-                            "schema": {"type": "string", "enum": ["dark", "light mode"]},
-                        },
-                        {
-                            "name": "ids",
-                            "in": "cookie",
-                            "schema": {
-                                "type": "array",
-                                "minItems": 1,
-                                "items": {"type": "integer", "minimum": 1, "maximum": 9},
-                            },
-                        },
-                    ],
-                    "responses": {"200": {"description": "ok"}},
-                }
-            }
-        },
-        "components": {
-            "schemas": {"Item": {"type": "object", "properties": {"id": {"type": "string"}}}}
-        },
-    }
-    path = tmp_path / "c.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
-    domain = domain_from_dict(domain_to_dict(OpenApiImporter().load(path).domain))
+    # optional one on about half; OpenAPI's form style joins an array's items by commas (an
+    # empty array sends no pair), and what a cookie cannot hold as it is (a space) is
+    # percent-encoded.
+    domain = _cookie_domain(tmp_path)
     assert [name for name, _ in domain.operations[0].cookie_params] == ["sid", "theme", "ids"]
     cookies = [r["request"]["headers"]["Cookie"] for r in _exchanges(domain, 400)]
     pairs = [dict(part.split("=", 1) for part in c.split("; ")) for c in cookies]
@@ -821,6 +828,21 @@ def test_declared_cookie_parameters_are_sent_in_a_cookie_header(tmp_path: Path) 
     assert 100 < len(themes) < 300 and set(themes) == {"dark", "light%20mode"}
     assert {unquote(t) for t in themes} == {"dark", "light mode"}
     ids = [p["ids"] for p in pairs if "ids" in p]
-    assert 100 < len(ids) < 300
+    assert 50 < len(ids) < 300
     assert all(1 <= int(v) <= 9 for i in ids for v in i.split(","))
     assert any("," in i for i in ids)
+
+
+def test_load_rows_carry_the_declared_headers_and_cookies(tmp_path: Path) -> None:
+    # A load schedule of a spec whose operations declare header or cookie parameters has a
+    # `headers` column (after `query`): what the api generator sends for them, so a replay
+    # authenticates as the api's requests do. Without such parameters there is no column.
+    domain = _cookie_domain(tmp_path)
+    persona = CATALOG.get("normal_user")
+    rows = [r for b in Dataset([(persona, 1.0)], "load", 400, 5, domain=domain).blocks() for r in b]
+    assert list(rows[0])[list(rows[0]).index("query") + 1] == "headers"
+    assert all(re.fullmatch("sid=[a-f0-9]{16}(; .*)?", r["headers"]["Cookie"]) for r in rows)
+    tenants = [r["headers"]["X-Tenant"] for r in rows if "X-Tenant" in r["headers"]]
+    assert 100 < len(tenants) < 300
+    plain = next(iter(Dataset([(persona, 1.0)], "load", 5, 5).blocks()))
+    assert "headers" not in plain[0]

@@ -490,15 +490,28 @@ class ApiGenerator(Generator):
         if anomaly is not None:
             for i in np.flatnonzero(anomaly == "missing_session").tolist():
                 del out[i]["Authorization"]
-        for i, declared in self._declared(trace, op_index, same, "header_params").items():
-            own = {name.lower() for name in out[i]}  # (X-Request-ID, User-Agent: as above)
-            out[i].update((k, _header_text(v)) for k, v in declared.items() if k.lower() not in own)
-        for i, declared in self._declared(trace, op_index, same, "cookie_params").items():
-            if declared:
-                out[i]["Cookie"] = "; ".join(f"{k}={_cookie_text(v)}" for k, v in declared.items())
+        for i, declared in self.declared_headers(trace, op_index, same).items():
+            out[i].update(declared)
         attempt = trace.attempt
         for i in np.flatnonzero(attempt > 1).tolist():
             out[i]["X-Retry-Attempt"] = str(int(attempt[i]) - 1)
+        return out
+
+    def declared_headers(
+        self, trace: Trace, op_index: np.ndarray, same: np.ndarray
+    ) -> dict[int, dict[str, str]]:
+        """Per event whose operation declares header or cookie parameters, the headers they
+        add: header parameters by name, each as its text, but those named as a header the
+        request sends of its own (``_OWN_HEADERS``); cookie parameters in one ``Cookie``
+        header, ``name=value; ...``."""
+        out: dict[int, dict[str, str]] = {}
+        for i, declared in self._declared(trace, op_index, same, "header_params").items():
+            out[i] = {k: _header_text(v) for k, v in declared.items() if k.lower() not in _OWN}
+        for i, declared in self._declared(trace, op_index, same, "cookie_params").items():
+            # (as in a query, an empty array or object sends no pair)
+            pairs = [f"{k}={_cookie_text(v)}" for k, v in declared.items() if v not in ([], {})]
+            if pairs:
+                out.setdefault(i, {})["Cookie"] = "; ".join(pairs)
         return out
 
     def _declared(
@@ -957,6 +970,21 @@ def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray
     out[missing & ~sent] = None
     return out
 
+
+# The headers every request sends of its own (or may: Authorization with a session,
+# Accept-Encoding but for a limited client, Content-Type with a body, X-Retry-Attempt on a
+# retry): a declared header parameter of one of these names is not sent.
+_OWN = frozenset(
+    (
+        "accept",
+        "user-agent",
+        "x-request-id",
+        "authorization",
+        "accept-encoding",
+        "content-type",
+        "x-retry-attempt",
+    )
+)
 
 # The characters a cookie's value may hold as they are (RFC 6265's cookie-octet); others are
 # percent-encoded, as clients do.

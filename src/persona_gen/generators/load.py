@@ -93,6 +93,19 @@ class LoadGenerator(ApiGenerator):
         )
 
     @cached_property
+    def _headed(self) -> bool:
+        """Whether some operation declares header or cookie parameters: its rows then carry
+        a ``headers`` column (after ``query``) of what the api generator sends for them."""
+        return any(op.header_params or op.cookie_params for op in self.operations)
+
+    @cached_property
+    def _names(self) -> tuple[str, ...]:
+        if not self._headed:
+            return _NAMES
+        at = _NAMES.index("query") + 1
+        return (*_NAMES[:at], "headers", *_NAMES[at:])
+
+    @cached_property
     def _queried(self) -> bool:
         """Whether some operation sends a query (as ``ApiGenerator._queries`` draws them: a
         built-in list request pages, an imported operation its declared parameters)."""
@@ -196,7 +209,11 @@ class LoadGenerator(ApiGenerator):
             [self.ctx.persona.name] * n,
             tags,
         ]
-        return RowColumns(_NAMES, columns)
+        if self._headed:
+            declared = self.declared_headers(trace, op_index, same)
+            headers = [declared.get(i, {}) for i in range(n)]
+            columns.insert(_NAMES.index("query") + 1, headers)
+        return RowColumns(self._names, columns)
 
 
 def _pair_texts(name: str, values: list[Any]) -> list[str]:
