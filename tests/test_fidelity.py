@@ -496,6 +496,73 @@ def test_retry_storms_take_their_sessions_start_so_out_of_order_stays_within_60_
     assert storms > 1_000 and moved > 500, (storms, moved)
 
 
+@pytest.mark.parametrize("order", ["storms first", "groups first", "rapid first"])
+def test_runs_of_different_behaviours_never_share_an_event(tmp_path: Path, order: str) -> None:
+    # A concurrent group (or a rapid run) over a storm's attempts gave them its own times
+    # (attempt 4 sent before attempt 3) and its actor (attempts of one request from two
+    # actors). Now a run goes past the events an earlier one took, so its size is as drawn.
+    blocks = {
+        "storms": "          retry_storms: {rate: 0.05}\n",
+        "groups": "          concurrent_requests: {rate: 0.05}\n",
+        "rapid": "          rapid_actions: {rate: 0.05}\n",
+    }
+    first = order.split(maxsplit=1)[0]
+    catalog = own_catalog(
+        tmp_path,
+        "runs",
+        "\n        behaviors:\n"
+        + blocks[first]
+        + "".join(text for name, text in blocks.items() if name != first),
+    )
+    engine = PersonaEngine(catalog.get("runs"), 3, "fidelity", 1_735_689_600_000)
+    storms = groups = 0
+    for block in range(6):
+        trace = engine.trace(block)
+        for number in np.unique(trace.request[trace.attempt > 1]).tolist():
+            rows = np.flatnonzero(trace.request == number)
+            rows = rows[np.argsort(trace.attempt[rows])]
+            assert (np.diff(trace.t_ms[rows]) >= 0).all(), trace.t_ms[rows]
+            assert np.unique(trace.actor[rows]).size == 1
+            storms += 1
+        # every member of a group has another within the jitter (3 ms), of its session
+        grouped = np.flatnonzero(trace.concurrency > 1)
+        for row in grouped.tolist():
+            near = np.abs(trace.t_ms[grouped] - trace.t_ms[row]) <= 3
+            assert (near & (trace.session[grouped] == trace.session[row])).sum() >= 2
+        groups += int(grouped.size)
+    assert storms > 100 and groups > 1_000, (storms, groups)
+
+
+def test_a_lost_events_stand_in_is_a_request_of_its_own(tmp_path: Path) -> None:
+    # The stand-in of a lost storm attempt kept its request number and attempt while its
+    # time moved past the offline window: attempts 1, 2, 5 and then 3 and 4 a minute later.
+    catalog = own_catalog(
+        tmp_path,
+        "lossy",
+        """
+        behaviors:
+          retry_storms: {rate: 0.05}
+          concurrent_requests: {rate: 0.05}
+          intermittent_connectivity: {offline_share: 0.3, on_offline: drop}
+        """,
+    )
+    engine = PersonaEngine(catalog.get("lossy"), 5, "fidelity", 1_735_689_600_000)
+    lost = 0
+    for block in range(6):
+        trace = engine.trace(block)
+        stand_ins = np.flatnonzero(trace.detail("offline") == "lost")
+        lost += stand_ins.size
+        assert (trace.attempt[stand_ins] == 1).all() and (trace.concurrency[stand_ins] == 1).all()
+        numbers, counts = np.unique(trace.request, return_counts=True)
+        assert (counts[np.isin(numbers, trace.request[stand_ins])] == 1).all()
+        assert (trace.detail("failure")[stand_ins] != "retry_storm").all()
+        for number in np.unique(trace.request[trace.attempt > 1]).tolist():
+            rows = np.flatnonzero(trace.request == number)
+            rows = rows[np.argsort(trace.attempt[rows])]
+            assert (np.diff(trace.t_ms[rows]) >= 0).all(), trace.t_ms[rows]
+    assert lost > 500, lost
+
+
 @pytest.mark.parametrize(
     ("share", "events", "tolerance"),
     [

@@ -97,6 +97,9 @@ class Trace:
     carried: dict[str, Any] = field(default_factory=dict)
     end_ms: int = 0  # when the block's time span ends (a moved event may lie past it)
     salt: int = 0  # the run's salt of per-actor picks (set by the engine: see above)
+    # Events a retry storm, rapid run or concurrent group took (``claim_run``): another such
+    # run does not take them again. None until one is taken.
+    in_run: np.ndarray | None = None
 
     _COLUMNS = (
         "t_ms",
@@ -205,6 +208,8 @@ class Trace:
         for table in (self.marks, self.details, self.touched):
             for key in table:
                 table[key] = table[key][order]
+        if self.in_run is not None:
+            self.in_run = self.in_run[order]
 
     def sort_by_time(self) -> None:
         self.reorder(np.argsort(self.t_ms, kind="stable"))

@@ -23,7 +23,16 @@ from persona_gen.personas.clock import Clock
 from persona_gen.personas.trace import Trace
 from persona_gen.seeds import stable_hash
 
-__all__ = ["Behaviour", "Params", "Phase", "one_of", "pick_rows", "splitmix64", "take_runs"]
+__all__ = [
+    "Behaviour",
+    "Params",
+    "Phase",
+    "claim_run",
+    "one_of",
+    "pick_rows",
+    "splitmix64",
+    "take_runs",
+]
 
 
 class Params(BaseModel):
@@ -195,17 +204,41 @@ def take_runs(
 ) -> Iterator[np.ndarray]:
     """Runs of consecutive events, each started at an event picked with ``rate`` and
     ``size()`` long, taken over by the starting event's actor and session. Runs never
-    overlap: a start inside an earlier run is skipped."""
+    overlap: a start inside an earlier run is skipped, and a run stops before the events
+    another behaviour's run took (``claim_run``)."""
     free_from = 0
     for start in np.flatnonzero(pick_rows(rng, trace.n, rate)).tolist():
         if start < free_from:
             continue
-        run = np.arange(start, min(trace.n, start + size()))
+        run = claim_run(trace, start, size())
+        if run is None:
+            continue
         free_from = int(run[-1]) + 1
         trace.actor[run] = trace.actor[start]
         trace.session[run] = trace.session[start]
         trace.session_start_ms[run] = trace.session_start_ms[start]
         yield run
+
+
+def claim_run(trace: Trace, start: int, size: int) -> np.ndarray | None:
+    """The events of a run of one actor's (a retry storm, a rapid run, a concurrent group)
+    started at ``start``: the ``size`` events from there on (within the block) that no
+    earlier run took, marked taken in ``trace.in_run``; None where ``start`` itself is
+    taken. Two behaviours' runs over the same events made a storm whose attempts a
+    concurrent group then sent out of order, or from another actor; a run that meets
+    another's events goes on past them, so its size is the one drawn."""
+    if trace.in_run is None:
+        trace.in_run = np.zeros(trace.n, bool)
+    taken = trace.in_run
+    if taken[start]:
+        return None
+    end = min(trace.n, start + size)
+    if taken[start:end].any():
+        run = start + np.flatnonzero(~taken[start:])[:size]
+    else:
+        run = np.arange(start, end)
+    taken[run] = True
+    return run
 
 
 def pick_rows(rng: np.random.Generator, n: int, rate: float) -> np.ndarray:

@@ -74,5 +74,26 @@ class IntermittentConnectivity(Behaviour[IntermittentConnectivityParams]):
         catch_up = rng.uniform(0, p.window_s * 1000.0, trace.n).astype(np.int64)
         trace.t_ms = np.where(lost, window_end + catch_up, trace.t_ms)
         trace.lost_before += lost.astype(np.int32)
+        _stand_alone(trace, np.flatnonzero(lost))
         trace.detail("offline")[is_off] = np.where(lost[is_off], "lost", "buffered")
         trace.touch(self.name, is_off)
+
+
+def _stand_alone(trace: Trace, rows: np.ndarray) -> None:
+    """Make the stand-ins at ``rows`` the actor's next actions: each a request of its own,
+    sent once and alone. A lost event may have been a retry storm's attempt, a concurrent
+    group's member or a re-send; its stand-in, moved after the window, kept that event's
+    request number, attempt and group, and so came before attempts it was meant to follow.
+    The storm or group goes on without it, as one cut short."""
+    if not rows.size:
+        return
+    # (negative: no event of the dataset has such a number, ``Trace.blank`` numbers from 0)
+    trace.request[rows] = -1 - (trace.first_index + rows)
+    trace.attempt[rows] = 1
+    trace.duplicate[rows] = False
+    trace.concurrency[rows] = 1
+    failure = trace.details.get("failure")
+    if failure is not None:  # (a storm's failed attempt: its own request does not fail so)
+        storm = rows[failure[rows] == "retry_storm"]
+        trace.status[storm] = 0
+        failure[storm] = None

@@ -11,7 +11,7 @@ import numpy as np
 from pydantic import Field, field_validator
 
 from persona_gen.distributions import CountSpec, DurationSpec, Rate
-from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, pick_rows
+from persona_gen.personas.behaviours.base import Behaviour, Params, Phase, claim_run, pick_rows
 from persona_gen.personas.trace import Trace
 
 
@@ -60,9 +60,11 @@ class RetryStorms(Behaviour[RetryStormsParams]):
         for start, k in zip(starts, retries.tolist(), strict=False):
             if start < free_from:
                 continue  # inside an earlier storm
-            end = min(trace.n, start + 1 + k)
-            run = np.arange(start, end)
-            free_from = end
+            run = claim_run(trace, start, 1 + k)
+            if run is None:
+                continue
+            last = int(run[-1])
+            free_from = last + 1
             # (its session's start too, as rapid runs and concurrent groups take it: an
             # out_of_order anomaly of ``session_anomalies`` reads it)
             for col in ("actor", "session", "session_start_ms", "request"):
@@ -73,7 +75,7 @@ class RetryStorms(Behaviour[RetryStormsParams]):
             trace.attempt[run] = np.arange(1, run.size + 1)
             trace.status[run] = rng.choice(statuses, run.size)
             if rng.random() < p.final_success_share:
-                trace.status[end - 1] = 0
+                trace.status[last] = 0
             failing = run[trace.status[run] != 0]
             trace.detail("failure")[failing] = "retry_storm"
             touched[run] = True
