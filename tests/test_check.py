@@ -539,7 +539,7 @@ def test_wrong_types_in_text_columns_keep_their_type_in_parquet(tmp_path: Path) 
     # address.street:type); no such value is in the first block. Cast to text, the row
     # would be valid in the file.
     data = tmp_path / "e.parquet"
-    args = ["quick", "edge_case_user", "-t", "file", "-n", "3000", "-s", "21", "-o", str(data)]
+    args = ["quick", "edge_case_user", "-t", "file", "-n", "3000", "-s", "5", "-o", str(data)]
     assert run_cli(args).code == 0
     from persona_gen.runtime.records import read_dataset
 

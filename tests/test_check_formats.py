@@ -22,6 +22,7 @@ from persona_gen.entities.builtin import builtin_domain
 from persona_gen.importers.protobuf import descriptor_set, message_class
 from persona_gen.profiles.loader import load_profile
 from persona_gen.runtime.check import CheckReport, check_dataset
+from persona_gen.runtime.generate import plan
 from persona_gen.runtime.readers_db import read_postgres
 from persona_gen.runtime.records import read_sqlite
 from persona_gen.sinks.database import parse_database_url
@@ -517,6 +518,11 @@ def _load(profile: Path, sink: str, *extra: str) -> None:
     assert result.code == 0, result.stderr
 
 
+def _pg_ids(url: str) -> list[tuple[Any, ...]]:
+    with psycopg.connect(url) as conn:
+        return conn.execute("SELECT id FROM users").fetchall()
+
+
 def _pg_count(url: str, table: str) -> int:
     with psycopg.connect(url) as conn:
         row = conn.execute(sql.SQL("SELECT count(*) FROM {}").format(sql.Identifier(table)))
@@ -544,8 +550,11 @@ def _break(url: str, table: str, assignment: str) -> None:
         )
 
 
-def _same_rows(profile: Path, pg_url: str, db: Path) -> int:
-    """The PostgreSQL table read back equals the SQLite one, value for value."""
+def _same_rows(profile: Path, pg_url: str, db: Path, nul_rows: frozenset[str] = frozenset()) -> int:
+    """The PostgreSQL table read back equals the SQLite one, value for value, but for the
+    rows of ``nul_rows`` (ids) PostgreSQL may hold besides: a NUL it drops (it stores none
+    in text) can make a row labelled invalid one it takes, which SQLite, keeping the NUL,
+    does not."""
     loaded = load_profile(profile)
     if loaded.domain is not None:
         domain, entity = loaded.domain, "users"
@@ -557,6 +566,9 @@ def _same_rows(profile: Path, pg_url: str, db: Path) -> int:
     kinds = {c.name: c.kind for c in spec.columns}
     server = read_postgres(parse_database_url(pg_url), spec.name, kinds).rows
     lite = read_sqlite(db, spec.name, kinds).rows
+    assert {str(r["id"]) for r in server} - {str(r["id"]) for r in lite} <= nul_rows
+    server = [r for r in server if str(r["id"]) not in nul_rows]
+    lite = [r for r in lite if str(r["id"]) not in nul_rows]
     assert len(server) == len(lite) > 0
     assert sorted(server, key=lambda r: str(r["id"])) == sorted(lite, key=lambda r: str(r["id"]))
     return len(server)
@@ -569,7 +581,21 @@ def test_postgresql_table_checks_like_sqlite(tmp_path: Path, pg_db: str, persona
     _load(profile, pg_db, "--persona", persona)
     _load(profile, f"sqlite:///{db}", "--persona", persona)
     loaded = _pg_count(pg_db, "users")
-    assert _same_rows(profile, pg_db, db) == loaded
+    # The rows invalid by a NUL alone PostgreSQL takes without it (the same labels, read as
+    # loaded there: docs/sinks.md); the rest are the same in both tables.
+    loaded_profile = load_profile(profile)
+    planned = plan(
+        loaded_profile, PersonaCatalog(), persona=persona, seed=5, out_dir=tmp_path,
+        fresh_seed=lambda: 0,
+    )[0]  # fmt: skip
+    rows = [r for block in planned.build(loaded_profile).blocks() for r in block]
+    nul_rows = frozenset(
+        r["id"]
+        for r in rows
+        if not r["_expected_valid"] and any("\x00" in str(v) for v in r.values())
+    )
+    kept = len(nul_rows & {str(r[0]) for r in _pg_ids(pg_db)})
+    assert _same_rows(profile, pg_db, db, nul_rows) == loaded - kept
     _, lite = _cli_check(tmp_path, f"sqlite:///{db}", profile)
     postgres = pg_db.replace("postgresql://", "postgres://", 1)
     for data in (pg_db, f"{pg_db}?table=users", f"{postgres}?table=USERS"):
@@ -579,7 +605,9 @@ def test_postgresql_table_checks_like_sqlite(tmp_path: Path, pg_db: str, persona
         assert doc["records"] == doc["checked"] == doc["passed"] == loaded
         assert doc["data"] == str(parse_database_url(pg_db))
         assert (doc["database"], doc["table"]) == (doc["data"], "public.users")
-        assert {k: doc[k] for k in VERDICT} == {k: lite[k] for k in VERDICT}
+        counts = ("records", "checked", "passed")
+        counted = {k: doc[k] - kept if k in counts else doc[k] for k in VERDICT}
+        assert counted == {k: lite[k] for k in VERDICT}
     # The database is named without its password (this server trusts the URL's user).
     secret_url = pg_db if urlsplit(pg_db).password else pg_db.replace("@", ":s3cret@", 1)
     secret = urlsplit(secret_url).password

@@ -17,12 +17,14 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
+import jsonschema
 import numpy as np
 import pytest
 
 from persona_gen import Dataset, PersonaCatalog
 from persona_gen.entities.builtin import builtin_domain
 from persona_gen.entities.model import Domain, Entity, Field, Schema
+from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.generators.effects import _KEYBOARD, PayloadEffects
 from persona_gen.personas.behaviours.typos import TyposParams
 from persona_gen.personas.engine import PersonaEngine
@@ -992,3 +994,53 @@ def test_a_patch_carries_the_content_effects_its_record_is_tagged_with(tmp_path:
     assert len(with_enum) > 50
     broken = [([v["change"] for v in r["violations"]], r["response"]["status"]) for r in with_enum]
     assert all(broke == (["invalid_enum"], 422) for broke in broken), broken[:5]
+
+
+@pytest.mark.parametrize("generator", ["streaming", "file"])
+def test_a_field_two_effects_changed_is_labelled_by_its_last_value(
+    tmp_path: Path, generator: str
+) -> None:
+    # A legacy client's epoch date (rule "type") that a malformed input then wrote as text
+    # ("31/02/2024", rule "format") kept both labels: "type" named a string. Each field is now
+    # labelled once, by the value it holds, as the validator finds it.
+    catalog = own_catalog(
+        tmp_path,
+        "stale",
+        """
+        behaviors:
+          deprecated_formats: {rate: 1.0, epoch_dates: 1.0}
+          malformed_inputs: {rate: 1.0, kinds: [bad_format]}
+        """,
+    )
+    dataset = Dataset([(catalog.get("stale"), 1.0)], generator, 1500, 1, entity="User")
+    rows = [r for block in dataset.blocks() for r in block]
+    domain = builtin_domain()
+    validators = {
+        name: jsonschema.Draft202012Validator(
+            entity_json_schema(domain, name), format_checker=jsonschema.FormatChecker()
+        )
+        for name in ("User", "Order")
+    }
+    checked = 0
+    for row in rows:
+        if generator == "file":
+            labels = [v.rsplit(":", 1) for v in row["_violations"].split(";") if v]
+            record = {k: v for k, v in row.items() if not k.startswith("_")}
+            validator = validators["User"]
+        else:
+            if row["event_type"].split(".")[0] not in ("user", "order"):
+                continue
+            labels = [(v["path"], v["rule"]) for v in row["violations"]]
+            record = row["payload"]
+            validator = validators[row["event_type"].split(".")[0].capitalize()]
+        paths = [path for path, _ in labels]
+        assert len(paths) == len(set(paths)), labels
+        found = {
+            (".".join(map(str, e.absolute_path)), e.validator)
+            for e in validator.iter_errors(record)
+        }
+        for path, rule in labels:
+            if "." not in path:  # (file rows flatten nested fields; top-level ones compare)
+                assert (path, rule) in found, (path, rule, record.get(path), found)
+                checked += 1
+    assert checked > 1000, checked

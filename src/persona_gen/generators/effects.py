@@ -237,6 +237,9 @@ class PayloadEffects:
                     found = handler(payloads[i], params, rng, trace, int(index[i]))
                     if found:
                         outcomes[i].extend(found)
+        for found in outcomes:
+            if len(found) > 1:
+                found[:] = self._latest(found)
         if nul_rule:  # SQL text columns cannot store NUL: such a value breaks the table
             for i, found in enumerate(outcomes):
                 for o in found:
@@ -247,6 +250,18 @@ class PayloadEffects:
                             o.mutation, o.field_path, "encoding", o.note
                         )
         return outcomes
+
+    def _latest(self, found: list[Outcome]) -> list[Outcome]:
+        """``found`` without the outcomes whose field a later effect changed again (or left
+        out, with the object holding it): a date a legacy client wrote as epoch seconds
+        (``type``) and a malformed input then wrote as ``31/02/2024`` breaks ``format``
+        only. The later outcome's rule is that of the value the record holds."""
+        paths = [self.paths.get(o.field_path) or _path_of(o.field_path) for o in found]
+        return [
+            o
+            for k, o in enumerate(found)
+            if not any(paths[k][: len(later)] == later for later in paths[k + 1 :])
+        ]
 
     # -- effects: each returns the outcomes worth reporting -----------------------------------
 
