@@ -178,3 +178,42 @@ def test_a_reply_of_another_option_is_drawn_again_and_nothing_else_changes(
         assert after["request"]["method"] in ("POST", "PUT", "PATCH")
         assert all(reply[key] == value for key, value in sent.items())  # (still the echo)
         assert not (set(CAT_OWN) & set(reply) and set(DOG_OWN) & set(reply)), reply
+
+
+_ONEOF_PROTO = """syntax = "proto3";
+package iot.v1;
+message DeviceEvent {
+  string device_id = 1;
+  oneof reading {
+    double temperature_c = 10;
+    int32 humidity_pct = 11;
+    bool door_open = 12;
+    string error_text = 13;
+  }
+  optional int32 retry_count = 21;
+}
+"""
+
+
+def test_a_reply_keeps_the_oneof_member_a_body_sent_with_numbers_as_text(tmp_path: Path) -> None:
+    # A legacy client sends numbers as text ({"temperature_c": "15.23"}, which protobuf's
+    # JSON reads): no option held such a body, so its reply, drawn of another member, took
+    # the body over and held two members of the oneof (ParseDict refuses it). The body's
+    # keys tell its member.
+    source, profile = tmp_path / "ev.proto", tmp_path / "p.yaml"
+    source.write_text(_ONEOF_PROTO)
+    args = ["import-schema", str(source), "-t", "api", "-c", "2000", "-o", str(profile)]
+    assert run_cli(args).code == 0
+    domain = load_profile(profile).domain
+    persona = PersonaCatalog([]).get("legacy_client")
+    dataset = Dataset([(persona, 1.0)], "api", 2000, 1, domain=domain, entity="DeviceEvent")
+    members = {"temperature_c", "humidity_pct", "door_open", "error_text"}
+    texts = 0
+    for record in (r for block in dataset.blocks() for r in block):
+        reply = (record["response"] or {}).get("body")
+        if isinstance(reply, dict):
+            assert len(members & set(reply)) <= 1, (record["request"].get("body"), reply)
+            body = record["request"].get("body")
+            if isinstance(body, dict) and isinstance(body.get("temperature_c"), str):
+                texts += record["response"]["status"] in (200, 201)
+    assert texts > 5, texts

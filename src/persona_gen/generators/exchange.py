@@ -147,13 +147,24 @@ def variant_to_reply(
     dog's ``packSize``: a oneOf of open objects then matches both; or as a reply without the
     ``cvv`` a ``card`` the body sent brings, where the card was optional in the shape the
     reply was drawn of). None where a shape holds both, with every field it requires, or
-    none holds the body (nothing tells its option)."""
-    mine = [k for k, shape in enumerate(shapes) if holds(domain, shape, body)]
+    none holds the body by its keys either (nothing tells its option). A body whose values
+    broke their rules (a number sent as text by a legacy client) is held by the options
+    that declare all of its keys: a oneof's keys still tell which member it sent."""
+    mine = [k for k, shape in enumerate(shapes) if holds(domain, shape, body)] or [
+        k for k, shape in enumerate(shapes) if _declares(domain, shape, body)
+    ]
     if not mine or any(
         holds(domain, shapes[k], reply) and _complete(domain, shapes[k], body, reply) for k in mine
     ):
         return None
     return mine[0]
+
+
+def _declares(domain: Domain, shape: Schema, body: dict[str, Any]) -> bool:
+    """Whether an object option declares every key of ``body`` (whatever their values)."""
+    shape = deref(domain, shape)
+    names = {f.name for f in shape.fields}
+    return shape.type == "object" and bool(names) and all(key in names for key in body)
 
 
 def _complete(domain: Domain, shape: Schema, body: dict[str, Any], reply: dict[str, Any]) -> bool:
