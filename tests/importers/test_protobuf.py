@@ -7,6 +7,7 @@ The validator is the protobuf runtime itself: each generated record must parse w
 from __future__ import annotations
 
 import base64
+import json
 from importlib import resources
 from pathlib import Path
 
@@ -885,3 +886,50 @@ def test_a_misspelt_qualified_name_suggests_the_message() -> None:
         choose_entity(load(EXAMPLE), "example.users.v1.Usr", EXAMPLE)
     with pytest.raises(UnknownNameError, match=r"unknown entity 'example\.users\.v1\.'\."):
         choose_entity(load(EXAMPLE), "example.users.v1.", EXAMPLE)
+
+
+_PAYMENT = """syntax = "proto3";
+package shop.v1;
+message Card { string last4 = 1; }
+message Payment {
+  string id = 1;
+  oneof method { Card card = 2; string voucher_code = 3; int64 points = 4; }
+}
+message Envelope {
+  message Inner { oneof kind { string text = 1; int32 code = 2; } }
+  Inner inner = 1;
+}
+"""
+
+
+def test_file_rows_carry_every_member_of_a_oneof(tmp_path: Path) -> None:
+    # File rows had the columns of a oneof's first member only (card.last4): the rows of
+    # the other members (voucher_code, points) lost their value, and a SQL table had no
+    # column for them. A nested oneof's object was spread as its first member's columns; it
+    # is one JSON column, as a union is.
+    from persona_gen import Dataset, PersonaCatalog
+    from persona_gen.sinks.tables import table_for
+
+    result = load(write(tmp_path, "pay.proto", _PAYMENT))
+    persona = PersonaCatalog([]).get("normal_user")
+
+    def rows(entity: str) -> list[dict[str, object]]:
+        dataset = Dataset([(persona, 1.0)], "file", 300, 1, domain=result.domain, entity=entity)
+        return [r for block in dataset.blocks() for r in block]
+
+    payments = rows("Payment")
+    assert [k for k in payments[0] if not k.startswith("_")] == [
+        "id",
+        "card.last4",
+        "voucher_code",
+        "points",
+    ]
+    for member in ("card.last4", "voucher_code", "points"):
+        assert sum(r[member] not in (None, "") for r in payments) > 50, member
+    assert all(sum(r[m] is not None for m in ("voucher_code", "points")) <= 1 for r in payments)
+    table = table_for(result.domain.entities["Payment"], result.domain)
+    assert [c.name for c in table.columns] == ["id", "card.last4", "voucher_code", "points"]
+    envelopes = rows("Envelope")
+    assert [k for k in envelopes[0] if not k.startswith("_")] == ["inner"]
+    kinds = {tuple(json.loads(r["inner"])) for r in envelopes if r["inner"]}
+    assert {("text",), ("code",)} <= kinds, kinds

@@ -111,7 +111,9 @@ def leaves(domain: Domain, schema: Schema, max_depth: int = 3) -> tuple[Leaf, ..
                     s.null_as_absent,
                 )
             )
-            if fs.type == "object" and depth < max_depth:
+            # (an object that is one of several shapes, a protobuf oneof's, is one value
+            # below the root, as a union is)
+            if fs.type == "object" and not fs.variants and depth < max_depth:
                 walk(fs, path, depth + 1)
 
     walk(schema, (), 0)
@@ -130,20 +132,23 @@ def _count(domain: Domain, schema: Schema, max_depth: int, cap: int) -> int:
                 return found
             if depth < max_depth:
                 fs = deref(domain, f.schema)
-                if fs.type == "object":
+                if fs.type == "object" and not fs.variants:
                     pending.append((fs, depth + 1))
     return found
 
 
 def object_of(domain: Domain, s: Schema) -> Schema:
     """``s`` as one object: itself, the entity it references, or, for a union of objects
-    (a oneOf, conditionals), an object with every option's fields. A field is required
+    (a oneOf, conditionals, a protobuf oneof's variants), an object with every option's
+    fields. A field is required
     where every option requires it; its schema is the options' own where they agree, else a
     boolean where each has one (``"Y"`` breaks every option), else any value (so no effect
     judges a value by the wrong option)."""
     s = deref(domain, s)
-    if s.type != "union":
+    if s.type != "union" and not (s.type == "object" and s.variants):
         return s
+    # (an object with variants, a protobuf message with a oneof, is one of its variants: its
+    # own fields hold only the first member of each oneof)
     options = [o for o in (deref(domain, v) for v in s.variants) if o.type == "object"]
     if not options:
         return s

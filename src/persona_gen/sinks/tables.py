@@ -151,7 +151,7 @@ def table_for(
                 fs = replace(fs, nullable=True)  # ["null", Address]; its columns may be NULL)
             name = f"{prefix}{f.name}"
             required = parents_required and f.required and not f.write_only
-            if fs.type == "object" and depth < 3:
+            if fs.type == "object" and not fs.variants and depth < 3:
                 walk(fs, f"{name}.", depth + 1, required and not fs.nullable)
                 continue
             if f.read_only:
@@ -178,12 +178,13 @@ def table_for(
 
 def _row_object(domain: Domain | None, schema: Schema) -> Schema:
     """The object a row is, as the ``file`` generator flattens it (``paths.object_of``):
-    the entity's schema or, for a union of objects at the root (a oneOf, if/then/else), an
-    object with every option's fields, each NOT NULL only where every option requires it.
-    Where options give a field different schemas, its column takes a value of any of them
-    (``_either``), not the JSON that ``object_of``'s "any value" would make it."""
+    the entity's schema or, for a union of objects at the root (a oneOf, if/then/else, a
+    protobuf oneof's variants), an object with every option's fields, each NOT NULL only
+    where every option requires it. Where options give a field different schemas, its
+    column takes a value of any of them (``_either``), not the JSON that ``object_of``'s
+    "any value" would make it."""
     s = _deref(domain, schema)
-    if s.type != "union" or domain is None:
+    if not (s.type == "union" or (s.type == "object" and s.variants)) or domain is None:
         return s
     options = [o for o in (_deref(domain, v) for v in s.variants) if o.type == "object"]
     merged = object_of(domain, s)
