@@ -536,3 +536,31 @@ def _written_and_checked_avro(profile: Path, out: Path) -> tuple[list[Any], list
     checked = run_cli(["check", "--profile", str(profile), str(avro)])
     assert checked.code == 0, checked.stdout.decode() + checked.stderr
     return fields, datums
+
+
+@pytest.mark.parametrize("dtype", ["streaming", "file"])
+def test_a_proto3_scalar_left_null_is_written_to_avro(tmp_path: Path, dtype: str) -> None:
+    # A noisy device's lost reading is null, which a protobuf message reads as the field left
+    # out (valid: a proto3 scalar takes its default). The Avro schema derived for it gave
+    # the field no null, so every such record stopped the run ("expected a number, got
+    # null ... write json/jsonl for negative data"), though it is labelled valid.
+    source, profile = tmp_path / "reading.proto", tmp_path / "p.yaml"
+    source.write_text(
+        'syntax = "proto3";\n'
+        "message Reading {\n"
+        "  string device_id = 1; double temperature_c = 2; int32 humidity_pct = 3;\n"
+        "}\n"
+    )
+    args = ["import-schema", str(source), "-t", dtype, "--output-format", "avro", "-o"]
+    assert run_cli([*args, str(profile)]).code == 0
+    out = tmp_path / "out"
+    result = run_cli(
+        ["generate", str(profile), "--persona", "noisy_device", "-s", "1", "-o", str(out)]
+    )
+    assert result.code == 0, result.stderr
+    data = next(p for p in out.iterdir() if p.suffix == ".avro")
+    with data.open("rb") as f:
+        rows = list(fastavro.reader(f))
+    assert any(r["temperature_c"] is None for r in rows)  # (streaming: the payloads)
+    check = run_cli(["check", str(data), "--profile", str(profile)])
+    assert check.code == 0, check.stdout

@@ -119,7 +119,10 @@ class _Deriver:
                 field[SOURCE_NAME] = f.name
             if f.schema.description:
                 field["doc"] = f.schema.description
-            if not f.required and not _nullable(t):
+            # (of a protobuf message, whose null reads as the field left out, a field that
+            # may be left out, as a proto3 scalar may, takes null too)
+            absent_ok = not f.required or (schema.null_as_absent and f.defaulted)
+            if absent_ok and not _nullable(t):
                 field["type"] = ["null", *(t if isinstance(t, list) else [t])]
             if isinstance(field["type"], list) and field["type"][0] == "null":
                 field["default"] = None
