@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime
 import decimal
 import json
@@ -564,3 +565,32 @@ def test_a_proto3_scalar_left_null_is_written_to_avro(tmp_path: Path, dtype: str
     assert any(r["temperature_c"] is None for r in rows)  # (streaming: the payloads)
     check = run_cli(["check", str(data), "--profile", str(profile)])
     assert check.code == 0, check.stdout
+
+
+def test_an_empty_nested_required_string_in_csv_reads_back_as_empty(tmp_path: Path) -> None:
+    # CSV writes "" and null alike. A top-level required string's empty cell was read as
+    # "", but a nested one's (a proto2 `required string name` of an optional supplier) as
+    # left out: `check` failed correct rows ("missing required fields:
+    # primary_supplier.name"). An object whose cells are all empty is still absent.
+    source, profile = tmp_path / "inv.proto", tmp_path / "p.yaml"
+    source.write_text(
+        'syntax = "proto2";\npackage warehouse;\n'
+        "message StockItem {\n  required string sku = 1;\n"
+        "  message Supplier { required string name = 1; optional string country = 2; }\n"
+        "  optional Supplier primary_supplier = 2;\n}\n"
+    )
+    args = ["import-schema", str(source), "-t", "file", "--output-format", "csv", "-c", "300"]
+    assert run_cli([*args, "-o", str(profile)]).code == 0
+    out = tmp_path / "out"
+    generate = ["generate", str(profile), "--persona", "edge_case_user", "-s", "1", "-o", str(out)]
+    assert run_cli(generate).code == 0
+    data = out / "StockItem_file.csv"
+    with data.open(newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert any(
+        r["primary_supplier.name"] == "" and r["primary_supplier.country"] for r in rows
+    )  # (the case itself: an empty name of a supplier that is there)
+    report = tmp_path / "r.json"
+    check = run_cli(["check", str(data), "--profile", str(profile), "--report", str(report)])
+    assert check.code == 0, check.stdout
+    assert json.loads(report.read_text())["passed"] > 250

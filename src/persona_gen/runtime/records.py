@@ -334,16 +334,6 @@ class FileRowShape:
                 for f in option.fields if option.type == "object" else ():
                     found = self.shape_options.setdefault(f.name, [])
                     found.extend(o for o in self._options(f.schema) if o not in found)
-        # Present in every valid record: required, and so is every parent object.
-        self.always = {
-            dotted
-            for dotted, leaf in self.leaves.items()
-            if all(
-                by_path[leaf.path[:k]].always_made and not by_path[leaf.path[:k]].schema.nullable
-                for k in range(1, len(leaf.path) + 1)
-                if leaf.path[:k] in by_path
-            )
-        }
 
     def record(self, row: dict[str, Any], text: bool = False, absent: bool = False) -> Any:
         """The record a row was flattened from (a dict, but for ``whole`` rows). An empty
@@ -356,12 +346,15 @@ class FileRowShape:
                 continue
             leaf = self.leaves.get(column)
             value = self._typed(raw, leaf, text)
+            # (an empty cell read as "" holds no value of its object's: an optional object
+            # whose columns are all empty was still absent)
+            holds = value is not None and not (raw == "" and value == "")
             if value is None and (
                 leaf is None or not holds_null(leaf.schema) or (absent and not leaf.always_made)
             ):
                 continue  # an empty cell: the field was absent
             path = column.split(".") if leaf is None else [str(p) for p in leaf.path]
-            if value is not None:
+            if holds:
                 filled.update(tuple(path[:k]) for k in range(1, len(path)))
             target = out
             for part in path[:-1]:
@@ -405,9 +398,11 @@ class FileRowShape:
                 return None if value == "" else value
         if value == "":
             # CSV writes null and "" alike: a required, non-nullable string was "", unless
-            # "" is no value of it (a timestamp, a uuid, an enum): then it was a null.
-            always = leaf is not None and leaf.dotted in self.always
-            if kind == "string" and always and schema is not None:
+            # "" is no value of it (a timestamp, a uuid, an enum): then it was a null. (Of
+            # an object that may be absent or null: "" where the object holds a value, see
+            # ``record``.)
+            made = leaf is not None and leaf.always_made and not holds_null(leaf.schema)
+            if kind == "string" and made and schema is not None:
                 return "" if violated_rule(schema, "") is None else None
             return None
         try:
