@@ -922,7 +922,7 @@ def test_a_database_file_as_output_points_to_the_sink(tmp_path: Path) -> None:
     assert not (tmp_path / "x.db").exists()
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("seed", [2, 3, 5])
 def test_columns_a_persona_retypes_are_json_text_in_parquet(tmp_path: Path, seed: int) -> None:
     # Malformed inputs put a string or an oversized number in an integer column now and
     # then, maybe not in the first block, which fixes the column types: such columns are

@@ -242,7 +242,7 @@ REPLAYING = {
     "noisy_device": (0.068, 0.055, 352 / 497, 5),
     "legacy_client": (0.24, 0.27, 148 / 300, 2),
     "high_volume_system": (0.30, 0.15, 20 / 20, 8),
-    "edge_case_user": (0.23, 0.26, 199 / 200, 4),
+    "edge_case_user": (0.28, 0.32, 199 / 200, 4),
 }
 
 
