@@ -27,14 +27,15 @@ CORPUS = ROOT / "tests" / "corpus" / "protobuf"
 N = int(os.environ.get("PROTO_FAULT_N", "400"))  # records per persona (the proof: 5000)
 
 # Every kind of field: implicit-presence scalars, proto3 `optional`, messages, repeated and
-# map fields, a oneof, well-known types (an Any left empty is the default Any), a field the
-# API requires. (Floats and bytes: FLOATS and BYTES below.)
+# map fields, a oneof, well-known types (an Any left empty is the default Any; a FieldMask,
+# which ParseDict takes as any text without "_"), a field the API requires. (Floats and bytes: FLOATS and BYTES below.)
 RICH = """
 syntax = "proto3";
 package t.faults;
 import "google/api/field_behavior.proto";
 import "google/protobuf/any.proto";
 import "google/protobuf/duration.proto";
+import "google/protobuf/field_mask.proto";
 import "google/protobuf/struct.proto";
 import "google/protobuf/timestamp.proto";
 import "google/protobuf/wrappers.proto";
@@ -56,6 +57,7 @@ message Reading {
   google.protobuf.Int32Value calibrated = 20;
   google.protobuf.Struct extra = 21;
   google.protobuf.Any payload = 22;
+  google.protobuf.FieldMask mask = 23;
 }
 """
 

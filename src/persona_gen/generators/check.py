@@ -16,6 +16,7 @@ from typing import Any
 from persona_gen._formats import format_ok
 from persona_gen._moments import schema_broken_bound
 from persona_gen.entities.model import Schema
+from persona_gen.entities.protobuf_json import FIELD_MASK_PATTERN
 from persona_gen.values.safe_search import pattern_search
 
 __all__ = ["decimal_rule", "is_multiple", "protobuf_takes", "violated_rule"]
@@ -157,6 +158,8 @@ def protobuf_takes(schema: Schema, value: Any) -> bool:
         except ValueError:
             return False
         return not math.isfinite(number) or violated_rule(schema, number) is None
+    if schema.pattern == FIELD_MASK_PATTERN:  # (each path read as camelCase: no "_")
+        return "_" not in value
     if schema.format == "byte":
         encoded = value.encode("utf-8", "surrogatepass")
         try:

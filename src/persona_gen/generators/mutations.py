@@ -17,6 +17,7 @@ import numpy as np
 
 from persona_gen._moments import DAY_MS, schema_window
 from persona_gen.entities.model import Domain, Schema
+from persona_gen.entities.protobuf_json import FIELD_MASK_PATTERN
 from persona_gen.generators.check import decimal_rule, is_multiple, protobuf_takes, violated_rule
 from persona_gen.generators.paths import MISSING, Leaf, delete_path, get_path, leaves, set_path
 from persona_gen.values.numbers import numeric_bounds
@@ -119,9 +120,12 @@ def as_source_reads(leaf: Leaf, rule: str | None, value: Any) -> str | None:
     field of a protobuf message (whose null reads as absent) takes numbers written as text
     and lenient base64 (``check.protobuf_takes``)."""
     # (only the rules the JSON mapping reads past: a number's text, base64's alphabet)
-    if rule in ("type", "format") and leaf.null_as_absent and protobuf_takes(leaf.schema, value):
+    if rule in _LENIENT and leaf.null_as_absent and protobuf_takes(leaf.schema, value):
         return None
     return rule
+
+
+_LENIENT = frozenset({"type", "format", "pattern"})
 
 
 def _protobuf_bytes(leaf: Leaf) -> bool:
@@ -267,7 +271,8 @@ def _overflow(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -> Outcom
         size = (s.max_length + 1) if s.max_length is not None else 65_536
         filler = _filler("A", size)
         set_path(p, leaf.path, filler)
-        return Outcome("overflow", leaf.dotted, _constant_rule(s, filler), f"length {size}")
+        rule = as_source_reads(leaf, _constant_rule(s, filler), filler)
+        return Outcome("overflow", leaf.dotted, rule, f"length {size}")
     if s.type == "integer":
         return _integer_beyond("overflow", p, leaf, above=True)
     _, high = numeric_bounds(s, False)
@@ -392,6 +397,8 @@ def _format_violation(p: dict[str, Any], leaf: Leaf, rng: np.random.Generator) -
     value = BAD_FORMATS.get(s.format or "", "!!" + "#" * max(1, s.min_length or 1) + " ")
     if _protobuf_bytes(leaf):
         value = "A"  # (the one kind of base64 it refuses: one character too many for whole bytes)
+    elif leaf.null_as_absent and s.pattern == FIELD_MASK_PATTERN:
+        value = "not_a_path"  # (a field mask's paths are camelCase: it refuses a "_")
     if s.max_length is not None:
         value = value[: s.max_length]
     set_path(p, leaf.path, value)

@@ -48,6 +48,7 @@ from google.protobuf import descriptor as d
 from google.protobuf import descriptor_pb2
 
 from persona_gen.entities.model import Domain, Entity, Field, Schema
+from persona_gen.entities.protobuf_json import DURATION_PATTERN, FIELD_MASK_PATTERN
 from persona_gen.importers.protobuf._annotations import Docs, FieldBehaviour, proto3_optionals
 
 __all__ = ["Mapped", "map_file"]
@@ -68,12 +69,6 @@ _RANGES: dict[int, tuple[int, int, str]] = {
     d.FieldDescriptor.TYPE_FIXED64: (0, 2**64 - 1, "fixed64"),
 }
 
-# Realistic subsets of what protobuf accepts: positive durations up to a day or so with
-# millisecond precision, and field masks of one to four paths of one to three segments.
-DURATION_PATTERN = r"^[1-9][0-9]{0,4}(\.[0-9]{1,3})?s$"
-_SEGMENT = r"[a-z]{2,10}([A-Z][a-z]{2,8})?"
-_PATH = rf"{_SEGMENT}(\.{_SEGMENT}){{0,2}}"
-FIELD_MASK_PATTERN = rf"^{_PATH}(,{_PATH}){{0,3}}$"
 ANY_PAYLOAD = "type.googleapis.com/google.protobuf.Empty"
 
 
