@@ -246,6 +246,52 @@ def test_an_unquoted_yaml_1_1_boolean_where_text_is_expected_says_to_quote_it(
 
 
 @pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        # a block named `off` is the key false; `on` and `yes` both the key true
+        (
+            "behaviors:\n  off: {kind: typos}\n",
+            ":3:3: behaviors[0]: invalid key: Input should be a valid string (unquoted yes, no, "
+            "on and off are booleans here: quote the key)",
+        ),
+        (
+            "behaviors:\n  on: {kind: typos}\n  yes: {kind: unicode}\n",
+            ":4: behaviors: duplicate key 'True' (unquoted yes, no, on and off are booleans "
+            "here: quote the key)",
+        ),
+        # a status given as a number and as text was read as one, the last weight winning
+        (
+            "behaviors:\n  errors:\n    statuses: {500: 1, 503: 1, '500': 3}\n",
+            ":4:5: behaviors.errors.statuses: status 500 is given twice (500 and '500')",
+        ),
+    ],
+)
+def test_keys_that_read_as_another_key_say_so(tmp_path: Path, body: str, said: str) -> None:
+    persona = tmp_path / "t.yaml"
+    persona.write_text("name: t\n" + body)
+    result = run_cli(["validate", str(persona)])
+    assert result.code == 1 and result.stderr == f"persona-gen: error: {persona}{said}\n"
+
+
+def test_persona_files_are_found_by_any_case_of_their_extension_and_only_once(
+    tmp_path: Path,
+) -> None:
+    # `validate Upper.YAML` passed but `-p` did not find it; of twin.yaml and twin.yml one
+    # was taken without a word.
+    (tmp_path / "upper.YAML").write_text("name: upper\n")
+    listed = run_cli(["list-personas", "-p", str(tmp_path)])
+    assert listed.code == 0 and b"upper" in listed.stdout
+    (tmp_path / "twin.yaml").write_text("name: twin\n")
+    (tmp_path / "twin.yml").write_text("name: twin\n")
+    result = run_cli(["list-personas", "-p", str(tmp_path)])
+    assert result.code == 1
+    assert result.stderr == (
+        f"persona-gen: error: persona directory '{tmp_path}': twin.yaml and twin.yml are both "
+        "persona 'twin'; remove or rename one\n"
+    )
+
+
+@pytest.mark.parametrize(
     ("data", "said"),
     [
         ("", "'': an empty path, expected a dataset file"),

@@ -23,6 +23,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 __all__ = [
+    "BOOLEAN_WORDS",
     "MAX_ALIAS_VALUES",
     "MAX_DEPTH",
     "PERSONA_KEYS",
@@ -36,6 +37,9 @@ __all__ = [
     "read_text",
     "tab_at",
 ]
+
+# (an editor's YAML 1.2 reads these words as text: the loader's 1.1 does not)
+BOOLEAN_WORDS = "unquoted yes, no, on and off are booleans here"
 
 FieldPath = tuple[Hashable, ...]
 
@@ -192,7 +196,10 @@ def _convert(
                 continue
             if key in out and key not in inherited:
                 line = key_node.start_mark.line + 1
-                problems.append(Problem(f"duplicate key '{key}'", _dot(path), file, line))
+                said = f"duplicate key '{key}'"
+                if isinstance(key, bool):  # (`on:` and `yes:` are both true in YAML 1.1)
+                    said += f" ({BOOLEAN_WORDS}: quote the key)"
+                problems.append(Problem(said, _dot(path), file, line))
                 continue
             if key in inherited:  # (only a merged value has positions to replace)
                 inherited.discard(key)

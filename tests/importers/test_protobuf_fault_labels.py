@@ -28,7 +28,8 @@ N = int(os.environ.get("PROTO_FAULT_N", "400"))  # records per persona (the proo
 
 # Every kind of field: implicit-presence scalars, proto3 `optional`, messages, repeated and
 # map fields, a oneof, well-known types (an Any left empty is the default Any; a FieldMask,
-# which ParseDict takes as any text without "_"), a field the API requires. (Floats and bytes: FLOATS and BYTES below.)
+# which ParseDict takes as any text without "_"), a field the API requires. (Floats and
+# bytes: FLOATS and BYTES below.)
 RICH = """
 syntax = "proto3";
 package t.faults;

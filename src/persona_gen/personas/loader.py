@@ -23,6 +23,7 @@ import orjson
 import pydantic
 
 from persona_gen._yaml import (
+    BOOLEAN_WORDS,
     PROFILE_KEYS,
     Located,
     kind_hint,
@@ -84,6 +85,8 @@ def pydantic_problems(
         message = err["msg"]
         if "[key]" in loc:  # pydantic's marker for a mapping key (not a field)
             message = f"invalid key: {message}"
+            if isinstance(err.get("input"), bool):
+                message += f" ({BOOLEAN_WORDS}: quote the key)"
         elif err["type"] == "extra_forbidden":
             message = "unknown field" + _did_you_mean(model, err["loc"])
         elif err["type"] == "union_tag_not_found":  # (a distribution mapping without `dist`)
@@ -96,7 +99,7 @@ def pydantic_problems(
             message = f"expected {_SHAPES[err['type']]}, not {_what(err.get('input'))}"
             if err["type"] == "string_type" and isinstance(err.get("input"), bool):
                 # (an editor's YAML 1.2 reads `no` as text: the loader's 1.1 does not)
-                message += " (unquoted yes, no, on and off are booleans here: quote the text)"
+                message += f" ({BOOLEAN_WORDS}: quote the text)"
         elif err["type"] == "too_short" and err.get("ctx", {}).get("field_type") == "List":
             least = err["ctx"]["min_length"]
             message = f"needs at least {least} item{'s' if least > 1 else ''}, not none"
@@ -274,9 +277,21 @@ class PersonaCatalog:
         self._raw: dict[str, tuple[PersonaFile, Located]] = {}
 
     def _scan(self, directory: Path) -> None:
-        for path in sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]):
-            if not _is_profile(path):  # (profiles and personas may share a folder)
-                self._files[path.stem] = path
+        # (any case of the extension: Persona.YAML is a persona file as validate reads it)
+        found = sorted(
+            p for p in directory.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+        )
+        mine: dict[str, Path] = {}
+        for path in found:
+            if _is_profile(path):  # (profiles and personas may share a folder)
+                continue
+            if path.stem in mine:  # (twin.yaml and twin.yml: which one was meant?)
+                raise UsageError(
+                    f"persona directory '{directory}': {mine[path.stem].name} and {path.name} "
+                    f"are both persona '{path.stem}'; remove or rename one"
+                )
+            mine[path.stem] = path
+        self._files.update(mine)
 
     def names(self) -> list[str]:
         """Every persona's name, loadable or not (``loadable`` leaves out broken files)."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import numpy as np
 from pydantic import Field, Strict, field_validator
@@ -24,6 +24,23 @@ class ErrorsParams(Params):
             "not": {"additionalProperties": {"maximum": 0}},  # (not all zero)
         },
     )
+
+    @field_validator("statuses", mode="before")
+    @classmethod
+    def _once_each(cls, value: Any) -> Any:
+        """A status given twice, as a number and as text (``500`` and ``"500"``), would be
+        read as one whose weight is the last: refused, as a repeated YAML key is."""
+        if isinstance(value, dict):
+            seen: dict[str, Any] = {}
+            for key in value:
+                text = str(key).strip()
+                number = str(int(text)) if text.lstrip("+-").isdigit() else text
+                if number in seen:
+                    raise ValueError(
+                        f"status {number} is given twice ({seen[number]!r} and {key!r})"
+                    )
+                seen[number] = key
+        return value
 
     @field_validator("statuses")
     @classmethod
