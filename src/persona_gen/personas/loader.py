@@ -279,7 +279,9 @@ class PersonaCatalog:
     def _scan(self, directory: Path) -> None:
         # (any case of the extension: Persona.YAML is a persona file as validate reads it)
         found = sorted(
-            p for p in directory.iterdir() if p.suffix.lower() in (".yaml", ".yml") and p.is_file()
+            p
+            for p in directory.iterdir()
+            if p.suffix.lower() in (".yaml", ".yml") and not p.is_dir()
         )
         mine: dict[str, Path] = {}
         for path in found:
