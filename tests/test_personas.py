@@ -727,6 +727,32 @@ def test_the_year_9999_refusal_names_the_block_that_set_the_rate(tmp_path: Path)
         engine.trace(30)
 
 
+def test_the_year_9999_refusal_names_the_behaviour_whose_delays_took_events_past(
+    tmp_path: Path,
+) -> None:
+    """A year's delivery delay from 9999-12-01 said the events "from number 0 on would happen
+    after" the limit and to raise the event rate: the events were in time, the delay was
+    not."""
+    from persona_gen.errors import GenerationError
+    from persona_gen.personas.engine import PersonaEngine
+
+    write(
+        tmp_path,
+        "late",
+        "name: late\nbehaviors:\n  delayed_transmission: {rate: 1, delay_ms: 31536000000}\n",
+    )
+    december = 253_399_622_400_000  # 9999-12-01T00:00:00Z
+    engine = PersonaEngine(PersonaCatalog([tmp_path]).get("late"), 5, "test", december)
+    with pytest.raises(GenerationError) as caught:
+        engine.trace(0)
+    assert str(caught.value) == (
+        "persona 'late': behaviors.delayed_transmission moves events (of those from number 0 "
+        "on) past 9999-12-31T23:59:59.999Z, the last time an RFC 3339 timestamp can show; "
+        "start earlier (--start), generate fewer records or shorten its delays "
+        "(behaviors.delayed_transmission)"
+    )
+
+
 def test_timestamps_stay_four_digit_years_at_the_longest_delays(tmp_path: Path) -> None:
     from persona_gen.distributions import MAX_DURATION_MS
     from persona_gen.personas.engine import LAST_TIMESTAMP_MS

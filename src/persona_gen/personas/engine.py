@@ -92,15 +92,18 @@ class PersonaEngine:
         trace.delivery_ms = clock.delivery_ms.sample(base, n)
 
         # 3. Behaviours, phase by phase (loader sorted them).
+        # Durations are at most a year each, so only a timeline already near the limit gets
+        # past it; an event or an arrival past it could not be written as a timestamp. Near
+        # it, each behaviour is asked whether it moved events past (to name it).
+        last = LAST_TIMESTAMP_MS - self.shift_ms
+        near = trace.end_ms > last - _NEAR_LIMIT_MS
+        mover = None
         for b in self.persona.behaviours:
             b.apply(trace, self.stream(block, f"apply:{b.name}"))
-        # Durations are at most a year each, so only a timeline already near the limit gets
-        # here; an event or an arrival past it could not be written as a timestamp.
-        last = LAST_TIMESTAMP_MS - self.shift_ms
-        if int(trace.t_ms.max()) > last or float((trace.t_ms + trace.delivery_ms).max()) > float(
-            last
-        ):
-            self._past_year_9999(block)
+            if near and mover is None and _past(trace, last):
+                mover = b.name
+        if _past(trace, last):
+            self._past_year_9999(block, mover)
         self._shift(trace)
         trace.sort_by_time()
         _no_think_before_sessions(trace, before)
@@ -231,7 +234,14 @@ class PersonaEngine:
         going = after.session[after.remaining > 0].tolist()
         return {s: steps.get(s, 0) + here.get(s, 0) for s in going}
 
-    def _past_year_9999(self, block: int) -> NoReturn:
+    def _past_year_9999(self, block: int, mover: str | None = None) -> NoReturn:
+        if mover is not None:  # (laid out in time, a behaviour's delays took events past)
+            raise GenerationError(
+                f"persona '{self.persona.name}': behaviors.{mover} moves events (of those from "
+                f"number {block * BLOCK_SIZE} on) past 9999-12-31T23:59:59.999Z, the last time "
+                f"an RFC 3339 timestamp can show; start earlier (--start), generate fewer "
+                f"records or shorten its delays (behaviors.{mover})"
+            )
         rate = self.clock.rate_per_second
         # The block that set the rate: the last of them configures the clock last.
         setters = [b.name for b in self.persona.behaviours if b.kind in _RATE_KINDS]
@@ -242,6 +252,18 @@ class PersonaEngine:
             f"time an RFC 3339 timestamp can show; generate fewer records, start earlier "
             f"(--start) or raise the event rate ({where})"
         )
+
+
+# How near the last timestamp a block's timeline must end for each behaviour to be asked
+# whether it moved events past it: more than the longest delay a behaviour may add.
+_NEAR_LIMIT_MS = 10 * 366 * 86_400_000
+
+
+def _past(trace: Trace, last: int) -> bool:
+    """Whether an event of ``trace`` happens, or arrives, after ``last`` (epoch ms)."""
+    return int(trace.t_ms.max()) > last or float((trace.t_ms + trace.delivery_ms).max()) > float(
+        last
+    )
 
 
 def _no_think_before_sessions(trace: Trace, before: SlotState | None) -> None:
