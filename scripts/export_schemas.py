@@ -273,13 +273,28 @@ def persona_schema() -> JsonSchema:
         "type": "object",
         "propertyNames": {"pattern": NAME_PATTERN},
         "properties": named,
-        "additionalProperties": _block({"$ref": "#/$defs/block.with_kind"}),
+        # A block of another name says its kind, unless it tunes a block a parent declared
+        # (whose kind is the parent's, which this file does not show: taken unchecked).
+        "additionalProperties": _block(
+            {"if": {"required": ["kind"]}, "then": {"$ref": "#/$defs/block.with_kind"}}
+        ),
+    }
+    # Without parents, every block of another name says its kind.
+    orphan = {
+        "properties": {
+            "behaviors": {
+                "properties": dict.fromkeys(kinds, True),
+                "additionalProperties": _block({"$ref": "#/$defs/block.with_kind"}),
+            }
+        }
     }
     return _strip(
         {
             "$schema": DRAFT,
             "title": "persona-gen persona",
             **{k: v for k, v in root.items() if k != "title"},
+            "if": {"not": {"required": ["extends"]}},
+            "then": orphan,
             "$defs": dict(sorted(defs.items())),
         }
     )

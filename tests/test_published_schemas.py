@@ -223,6 +223,9 @@ def test_persona_schema_accepts_what_the_loader_accepts() -> None:
             "typos": None,
             "battery_drain": {"enabled": False},
             "anything": {"enabled": False, "kind": "not_a_kind"},
+            # a block a parent declared, tuned without its kind (the parent's): it was
+            # refused ("'kind' is a required property") though the loader takes it
+            "flaky_errors": {"rate": 0.3},
         },
     }
     assert _errors(_committed("persona"), persona) == []
