@@ -594,3 +594,40 @@ def test_an_empty_nested_required_string_in_csv_reads_back_as_empty(tmp_path: Pa
     check = run_cli(["check", str(data), "--profile", str(profile), "--report", str(report)])
     assert check.code == 0, check.stdout
     assert json.loads(report.read_text())["passed"] > 250
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "edit", "fmt"),
+    [
+        (
+            "o.proto",
+            'syntax = "proto3";\nmessage Order { string id = 1; double weight_kg = 2; }\n',
+            ("weight_kg", "weight_g"),
+            "protobuf",
+        ),
+        (
+            "o.avsc",
+            '{"type": "record", "name": "Order", "fields": [{"name": "id", "type": "string"}, '
+            '{"name": "qty", "type": "int"}]}',
+            ('"int"', '"boolean"'),
+            "avro",
+        ),
+    ],
+)
+def test_a_schema_file_changed_since_the_import_is_named_when_a_record_does_not_fit(
+    tmp_path: Path, name: str, text: str, edit: tuple[str, str], fmt: str
+) -> None:
+    # The message said "write json/jsonl for negative data" of a valid record: the schema
+    # file had been edited after the import, as the profile's sha256 shows.
+    source, profile = tmp_path / name, tmp_path / "p.yaml"
+    source.write_text(text)
+    args = ["import-schema", str(source), "-t", "streaming", "--output-format", fmt]
+    assert run_cli([*args, "-o", str(profile)]).code == 0
+    source.write_text(text.replace(*edit))
+    result = run_cli(["generate", str(profile), "-s", "1", "-o", str(tmp_path / "out")])
+    assert result.code == 1
+    assert result.stderr.endswith(
+        f"({source} has changed since the profile was imported: import it again, with "
+        "import-schema --force)\n"
+    )
+    assert result.stderr.count("\n") == 1

@@ -230,6 +230,7 @@ class AvroEncoder(Encoder):
     file_domain: Domain | None = None  # to re-nest file rows
     file_entity: str | None = None
     skip_invalid: bool = False
+    changed: str = ""  # said with a record that does not fit: the .avsc changed since import
     # Uncompressed: fastavro's deflate is the machine's zlib, whose output differs between
     # builds (zlib, zlib-ng, Chromium's...): the same records, other bytes on another machine.
     codec: str = "null"
@@ -269,8 +270,12 @@ class AvroEncoder(Encoder):
                 raise RecordOutputError(
                     "avro",
                     index,
-                    f"{_label(record)} does not fit the Avro schema: {exc} (Avro files hold "
-                    "only records that fit their schema: write json/jsonl for negative data)",
+                    f"{_label(record)} does not fit the Avro schema: {exc} "
+                    + (
+                        self.changed
+                        or "(Avro files hold only records that fit their schema: write "
+                        "json/jsonl for negative data)"
+                    ),
                 ) from None
             datums.append((avro.full_name(name), datum) if self.events is not None else datum)
         return datums
@@ -351,6 +356,7 @@ def avro_encoder_for(
     avsc = None
     if source is not None and source.format == "avro":
         from persona_gen.runtime.check import find_schema_file, schema_not_found
+        from persona_gen.runtime.check_source import sha256_of
 
         avsc = find_schema_file(profile, Path(schema_path) if schema_path else None)
         if avsc is None:
@@ -363,6 +369,11 @@ def avro_encoder_for(
                 "names may differ from the original"
             )
     if avsc is not None:
+        if source is not None and source.sha256 and sha256_of(avsc) != source.sha256:
+            encoder.changed = (
+                f"({avsc} has changed since the profile was imported: import it again, "
+                "with import-schema --force)"
+            )
         parsed = read_avro_schema(avsc)
         full = parsed.full_name(entity)
         encoder.schema = parsed.writer_schema(full)  # (raw data: kept whole when parsed again)

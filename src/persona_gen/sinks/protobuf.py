@@ -64,6 +64,9 @@ class ProtobufEncoder(Encoder):
     file_domain: Domain | None = None
     file_entity: str | None = None
     skip_invalid: bool = False
+    # Said with a record the message refuses: the .proto has changed since the import (its
+    # messages may no longer be the profile's entities).
+    changed: str = ""
     _cls: Any = None
 
     def _message_class(self) -> Any:
@@ -109,8 +112,8 @@ class ProtobufEncoder(Encoder):
                 raise RecordOutputError(
                     "protobuf",
                     index,
-                    f"{labelled} is not a valid {self.message}: {exc} (write json/jsonl for "
-                    "negative data)",
+                    f"{labelled} is not a valid {self.message}: {' '.join(str(exc).split())} "
+                    + (self.changed or "(write json/jsonl for negative data)"),
                 ) from None
             out += varint(len(data))
             out += data
@@ -130,7 +133,7 @@ def protobuf_encoder_for(
 
     from persona_gen.importers.protobuf import descriptor_set, message_class
     from persona_gen.runtime.check import find_schema_file, schema_not_found
-    from persona_gen.runtime.check_source import proto_paths
+    from persona_gen.runtime.check_source import proto_paths, sha256_of
 
     if dataset.generator == "fault" and not skip_invalid:
         # (first: a fault dataset is refused whatever its profile, so the message does not
@@ -173,6 +176,11 @@ def protobuf_encoder_for(
         )
     lane = dataset.lanes[0].generator
     encoder = ProtobufEncoder()
+    if source.sha256 and sha256_of(proto) != source.sha256:
+        encoder.changed = (
+            f"({proto} has changed since the profile was imported: import it again, "
+            "with import-schema --force)"
+        )
     encoder.descriptor = descriptor_set(proto, proto_paths(profile))
     encoder.message = lane.entity.name
     encoder.generator = generator
