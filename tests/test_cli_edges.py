@@ -427,3 +427,22 @@ def test_file_rows_whose_columns_would_share_a_name_are_refused(
     assert result.code == 1 and said in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     assert not out.exists() or not list(out.glob("*.csv"))  # (said before writing)
+
+
+def test_every_dataset_a_profile_cannot_make_is_said_at_once(tmp_path: Path) -> None:
+    # validate (and generate) stopped at the first such dataset: a profile with two was
+    # fixed one run at a time.
+    profile = tmp_path / "p.yaml"
+    profile.write_text(
+        "name: p\npersonas: [normal_user]\ndatasets:\n"
+        "  - {name: a, type: api, count: 5, format: avro}\n"
+        "  - {name: b, type: streaming, count: 5, format: jsonl}\n"
+        "  - {name: c, type: load, count: 5, format: protobuf}\n"
+    )
+    for command in (["validate", str(profile)], ["generate", str(profile), "-o", str(tmp_path)]):
+        result = run_cli(command)
+        assert result.code == 1, result.stderr
+        lines = result.stderr.splitlines()
+        assert lines[0] == "persona-gen: error: 2 datasets cannot be made:"
+        assert [line.split(":")[0] for line in lines[1:]] == ["  dataset 'a'", "  dataset 'c'"]
+    assert not list(tmp_path.glob("*.jsonl"))

@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 __all__ = [
+    "DatasetsError",
     "FileError",
     "GenerationError",
     "OutputError",
@@ -53,6 +54,19 @@ class PersonaGenError(Exception):
 
     exit_code = 1  # what the CLI exits with (130 for a run the user interrupted)
     dataset: str | None = None  # the dataset of a profile it happened in, when one did
+
+
+class DatasetsError(PersonaGenError):
+    """Several datasets of a profile cannot be made: each one's error, one per line."""
+
+    def __init__(self, found: list[PersonaGenError]) -> None:
+        lines = [
+            f"  dataset '{e.dataset}': {str(e).removeprefix(f'dataset {e.dataset!r}: ')}"
+            for e in found
+        ]
+        super().__init__(f"{len(found)} datasets cannot be made:\n" + "\n".join(lines))
+        self.exit_code = max(e.exit_code for e in found)
+        self.errors = found
 
 
 class PluginError(PersonaGenError):

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from persona_gen.errors import PersonaGenError, UsageError
+from persona_gen.errors import DatasetsError, PersonaGenError, UsageError
 from persona_gen.personas.loader import Persona, PersonaCatalog
 from persona_gen.profiles.loader import Profile, dataset_name
 from persona_gen.reference_time import iso_ms, parse_reference_time
@@ -226,6 +226,7 @@ def prepare(
             warn_on_stderr(message)
 
     out = []
+    failed: list[PersonaGenError] = []  # (every dataset that cannot be made is said at once)
     for item in planned:
         try:
             dataset = item.dataset(profile)
@@ -234,8 +235,13 @@ def prepare(
             )
         except PersonaGenError as exc:
             exc.dataset = exc.dataset or item.name  # (which one failed, of several)
-            raise
+            failed.append(exc)
+            continue
         out.append(Prepared(item, dataset, encoder))
+    if len(failed) == 1:
+        raise failed[0]
+    if failed:
+        raise DatasetsError(failed)
     _plan_database_loads(out)
     return out
 
