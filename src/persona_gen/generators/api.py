@@ -506,7 +506,9 @@ class ApiGenerator(Generator):
         header, ``name=value; ...``."""
         out: dict[int, dict[str, str]] = {}
         for i, declared in self._declared(trace, op_index, same, "header_params").items():
-            out[i] = {k: _header_text(v) for k, v in declared.items() if k.lower() not in _OWN}
+            out[i] = {
+                k: _header_text(v) for k, v in declared.items() if k.lower() not in _OWN_HEADERS
+            }
         for i, declared in self._declared(trace, op_index, same, "cookie_params").items():
             # (as in a query, an empty array or object sends no pair)
             pairs = [f"{k}={_cookie_text(v)}" for k, v in declared.items() if v not in ([], {})]
@@ -974,7 +976,7 @@ def _missing_as_sent(anomaly: np.ndarray | None, same: np.ndarray) -> np.ndarray
 # The headers every request sends of its own (or may: Authorization with a session,
 # Accept-Encoding but for a limited client, Content-Type with a body, X-Retry-Attempt on a
 # retry): a declared header parameter of one of these names is not sent.
-_OWN = frozenset(
+_OWN_HEADERS = frozenset(
     (
         "accept",
         "user-agent",

@@ -255,7 +255,9 @@ class PersonaEngine:
 
 
 # How near the last timestamp a block's timeline must end for each behaviour to be asked
-# whether it moved events past it: more than the longest delay a behaviour may add.
+# whether it moved events past it (two maxima a behaviour, spared every other block): ten
+# years, more than any one delay (a year at most), so only a run of them (a rapid run of
+# year-long gaps) from further away gets the event rate's message instead.
 _NEAR_LIMIT_MS = 10 * 366 * 86_400_000
 
 
