@@ -40,7 +40,8 @@ class OneWay:
     those inside the values of its fields (``inside``), of its array's items, of its map's
     values. Nodes of a recursive schema refer to each other."""
 
-    here: frozenset[str] = frozenset()
+    # (in schema order: what is taken out is put back in this order, the same in every run)
+    here: tuple[str, ...] = ()
     inside: dict[str, OneWay] = field(default_factory=dict)
     items: OneWay | None = None
     values: OneWay | None = None
@@ -205,7 +206,7 @@ def _node(domain: Domain, s: Schema, flag: Direction, built: dict[int, OneWay]) 
     if s.variants:
         _union(node, domain, s, flag, built)
         return node
-    node.here = frozenset(f.name for f in s.fields if getattr(f, flag))
+    node.here = tuple(f.name for f in s.fields if getattr(f, flag))
     for f in s.fields:
         if f.name not in node.here:
             inner = _node(domain, f.schema, flag, built)
@@ -228,7 +229,7 @@ def _union(
     for option in objects:
         for f in option.fields:
             declared.setdefault(f.name, []).append(f)
-    node.here = frozenset(
+    node.here = tuple(
         name for name, fields in declared.items() if all(getattr(f, flag) for f in fields)
     )
     for name, fields in declared.items():
