@@ -215,6 +215,26 @@ def test_swagger_form_data_parameters_are_a_form_body(
         assert file is not None and file.schema.format == "binary"
 
 
+@pytest.mark.parametrize("persona", ["normal_user", "edge_case_user"])
+def test_check_reads_swagger_form_data_bodies(tmp_path: Path, persona: str) -> None:
+    # `check` of any Swagger 2.0 formData operation's records was a traceback ("'list' object
+    # has no attribute 'items'"): the form body's schema was looked up at the operation's
+    # parameters, a list. It is checked against the body made of them.
+    spec = tmp_path / "forms.yaml"
+    spec.write_text(SWAGGER, encoding="utf-8")
+    profile = tmp_path / "p.yaml"
+    args = ["import-schema", str(spec), "-e", "loginBody", "-o", str(profile), "-c", "300"]
+    assert run_cli(args).code == 0
+    out = tmp_path / "out"
+    generate = ["generate", str(profile), "--persona", persona, "-o", str(out), "-s", "3"]
+    assert run_cli(generate).code == 0
+    data = out / "loginBody_api.json"
+    result = run_cli(["check", str(data), "--profile", str(profile)])
+    assert "Traceback" not in result.stderr
+    report = check_dataset(data, load_profile(profile))
+    assert report.exit_code == 0 and report.checked > 100, report.to_json()
+
+
 def test_check_reads_an_empty_multipart_body(tmp_path: Path) -> None:
     """A multipart body whose fields are all left out is only its closing delimiter: an
     empty form, which a schema without required fields accepts."""

@@ -86,6 +86,8 @@ def _operation(
             sent_array = False
             hint = op_id or f"{method}{_camel(path)}"
             entity = conv.add(f"{hint}Body", body, bctx)
+            if not v3 and any(where == "formData" for _, where in params):
+                conv.made_schemas[entity] = body  # (made of the parameters: no document holds it)
             bodies.append(entity)
             resources.append(resource_of(conv, body, bctx))
     success, errors, content, reply, reply_media = _responses(

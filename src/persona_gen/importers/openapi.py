@@ -74,7 +74,9 @@ class OpenApiImporter:
         formats; Swagger 2.0 is checked as OAS 3.0); of a request's or a reply's body with
         ``direction`` (readOnly/writeOnly properties required one way only)."""
         spec = _Spec(Path(path))
-        return openapi_validators(spec.docs, spec.conv.sources, spec.version, direction)
+        return openapi_validators(
+            spec.docs, spec.conv.sources, spec.version, direction, spec.conv.made_schemas
+        )
 
 
 class _Spec:

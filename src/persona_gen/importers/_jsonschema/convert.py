@@ -54,6 +54,9 @@ class Converter:
         self.entities: dict[str, Entity] = {}
         self.names: dict[int, str] = {}  # id(schema dict) -> entity name
         self.sources: dict[str, str] = {}  # entity name -> absolute URI of its schema
+        # Entities of a schema no document holds (a Swagger 2.0 operation's formData
+        # parameters, as the form body they stand for): checked against it as made.
+        self.made_schemas: dict[str, dict[str, Any]] = {}
         self.warnings: list[str] = []
         # id(schema dict) -> (property, values): a discriminator value the entity carries
         self.patches: dict[int, tuple[str, tuple[Any, ...]]] = {}

@@ -322,12 +322,19 @@ def _why(exc: Exception) -> str:
 
 
 def _checks(
-    cls: Any, sources: dict[str, str], direction: Direction | None, **kwargs: Any
+    cls: Any,
+    sources: dict[str, str],
+    direction: Direction | None,
+    inline: dict[str, dict[str, Any]] | None = None,
+    **kwargs: Any,
 ) -> dict[str, RecordValidator]:
+    """A check per entity: of the schema at its URI, or of its ``inline`` schema (one no
+    document holds)."""
     unenforced: dict[str, None] = {}
     tolerant = _tolerant(cls, unenforced, direction)
+    made = inline or {}
     return {
-        name: RecordCheck(tolerant({"$ref": uri}, **kwargs), unenforced)
+        name: RecordCheck(tolerant(made.get(name) or {"$ref": uri}, **kwargs), unenforced)
         for name, uri in sources.items()
     }
 
@@ -350,10 +357,15 @@ def jsonschema_validators(
 
 
 def openapi_validators(
-    docs: DocumentSet, sources: dict[str, str], version: str, direction: Direction | None = None
+    docs: DocumentSet,
+    sources: dict[str, str],
+    version: str,
+    direction: Direction | None = None,
+    inline: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, RecordValidator]:
     """openapi-schema-validator's OAS 3.0 / 3.1 validators, one per entity; for values going
-    ``direction`` (see ``Direction``)."""
+    ``direction`` (see ``Direction``); ``inline``: the entities whose schema no document
+    holds (see ``Converter.made_schemas``)."""
     registry: Registry[Any] = docs.registry()
     if version.startswith("2"):
         # Swagger 2.0 writes the discriminator as a bare property name.
@@ -364,7 +376,7 @@ def openapi_validators(
         checker = _with_byte_check(oas31_format_checker)
     else:
         cls, checker = OAS30Validator, _with_byte_check(oas30_format_checker)
-    return _checks(cls, sources, direction, registry=registry, format_checker=checker)
+    return _checks(cls, sources, direction, inline, registry=registry, format_checker=checker)
 
 
 def _with_byte_check(checker: jsonschema.FormatChecker) -> jsonschema.FormatChecker:
