@@ -712,6 +712,47 @@ def test_a_legacy_client_keeps_a_path_already_of_its_version() -> None:
     assert all(any(m.match(p.split("?")[0]) for m, _, _ in routes) for p in paths)
 
 
+def test_a_legacy_client_leaves_a_path_parameter_of_version_form_as_drawn(
+    tmp_path: Path,
+) -> None:
+    # /catalog/{version}/skus/{sku} with version in [v2, v3]: a legacy client sent every
+    # request to /catalog/v1/skus/..., a value the enum does not allow, labelled valid. Only
+    # the template's own segments are versions to replace.
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/catalog/{version}/skus/{sku}": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "version",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string", "enum": ["v2", "v3"]},
+                        },
+                        {
+                            "name": "sku",
+                            "in": "path",
+                            "required": True,
+                            "schema": {"type": "string"},
+                        },
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {"schemas": {"Sku": {"type": "object"}}},
+    }
+    path = tmp_path / "s.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    domain = OpenApiImporter().load(path).domain
+    dataset = Dataset([(CATALOG.get("legacy_client"), 1.0)], "api", 200, 3, domain=domain)
+    paths = [r["request"]["path"] for block in dataset.blocks() for r in block]
+    versions = {p.split("/")[3] for p in paths if p.startswith("/v1/")}
+    assert versions == {"v2", "v3"}, set(paths)
+
+
 def test_declared_header_parameters_are_sent(tmp_path: Path) -> None:
     # `in: header` parameters used to be dropped: a required X-Tenant-ID was never sent.
     # Now a required one is on every request, an optional one on about half, each fitting

@@ -844,10 +844,13 @@ class ApiGenerator(Generator):
         if batch and op.method == "POST" and op.request_body and op.request_media is None:
             path += "/batch"
         if version is not None:
-            parts = path.split("/")
-            versioned = [p.startswith("v") and p[1:].isdigit() for p in parts]
-            if any(versioned):  # (of the legacy version already: the path stays as it is)
-                path = "/".join(version if v else p for p, v in zip(parts, versioned, strict=True))
+            # (the template's own segments: a path parameter's value, /catalog/v2/skus of
+            # /catalog/{version}/skus, is the value drawn, not a version to replace)
+            template = op.path.split("/")
+            versioned = {i for i, p in enumerate(template) if p.startswith("v") and p[1:].isdigit()}
+            if versioned:  # (of the legacy version already: the path stays as it is)
+                parts = path.split("/")
+                path = "/".join(version if i in versioned else p for i, p in enumerate(parts))
             else:
                 path = f"/{version}{path}"
         return path
