@@ -131,6 +131,30 @@ def test_a_success_reply_without_its_required_read_only_field_is_reported(
     assert not _problems(report, "invalid")  # (the requests are as labelled)
 
 
+def _leak_the_password_in_a_success_reply(r: dict[str, Any]) -> bool:
+    response = r["response"]
+    body = response.get("body")
+    if not r["expected_valid"] or response.get("status") not in (200, 201):
+        return False
+    if not isinstance(body, dict) or r["request"]["method"] not in ("POST", "PUT"):
+        return False  # (a reply of the one resource: not a list's page)
+    body["password"] = "hunter2-hunter2"
+    return True
+
+
+def test_a_success_reply_that_holds_a_write_only_field_is_reported(tmp_path: Path) -> None:
+    # A reply giving back the password a client sent passed `check` without a word (a
+    # request sending a readOnly field gets a warning): OpenAPI says a reply SHOULD NOT hold
+    # a writeOnly property, and persona-gen's replies never do.
+    profile, data = _account(tmp_path)
+    assert _check(profile, data).exit_code == 0
+    changed = _edited(data, _leak_the_password_in_a_success_reply)
+    report = _check(profile, data)
+    replies = _problems(report, "invalid-reply")
+    assert sorted(replies) == changed, report.to_json()
+    assert all("holds writeOnly fields (password)" in why for why in replies.values())
+
+
 @pytest.mark.parametrize("persona", ["edge_case_user", "legacy_client", "high_volume_system"])
 def test_labels_of_every_persona_agree_with_the_check(tmp_path: Path, persona: str) -> None:
     profile, data = _account(tmp_path, persona)

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from persona_gen.entities.model import Operation
+from persona_gen.entities.one_way import sent_paths
 from persona_gen.runtime.check_entities import Resolved
 from persona_gen.runtime.check_report import CheckReport, RecordProblem
 from persona_gen.runtime.check_validators import Checker, Issue
@@ -58,6 +59,17 @@ def check_reply(
     else:
         validate = checker.for_entity(entity, dom, "response")
         issues = [i for v in values for i in validate(v)]
+        held = [
+            p for v in values for p in sent_paths(v, checker.one_way(entity, dom, "write_only"))
+        ]
+        if held:  # (a password or card number the client sent, never given back)
+            names = ", ".join(dict.fromkeys(held))
+            issues.append(
+                Issue(
+                    "writeOnly",
+                    f"$: holds writeOnly fields ({names}): a reply SHOULD NOT hold them (OpenAPI)",
+                )
+            )
     report.replies_checked += 1
     if not issues:
         return

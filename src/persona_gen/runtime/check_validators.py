@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from persona_gen.entities.model import Domain, Field
+from persona_gen.entities.one_way import Direction as Flag
 from persona_gen.entities.one_way import OneWay, one_way_fields
 from persona_gen.entities.to_jsonschema import entity_json_schema
 from persona_gen.errors import UsageError
@@ -92,7 +93,7 @@ class Checker:
         self.domain = domain
         self.dialect = dialect
         self._cache: dict[tuple[str, str, Direction | None], Validator] = {}
-        self._read_only: dict[tuple[str, str], OneWay | None] = {}
+        self._one_way: dict[tuple[str, str, str], OneWay | None] = {}
         self._closers: list[Callable[[], None]] = []
         self._warned: list[Callable[[], list[str]]] = []
 
@@ -111,15 +112,15 @@ class Checker:
             self._cache[key] = self._build(entity, domain, direction)
         return self._cache[key]
 
-    def read_only(self, entity: str, domain: Domain) -> OneWay | None:
-        """Where ``entity``'s readOnly fields are, at any depth (None: nowhere, or no such
-        entity): what an api request body should not send."""
-        key = (domain.source + ":" + str(id(domain)), entity)
-        if key not in self._read_only:
+    def one_way(self, entity: str, domain: Domain, flag: Flag) -> OneWay | None:
+        """Where ``entity``'s readOnly (``flag`` "read_only": what an api request body should
+        not send) or writeOnly ("write_only": what a reply should not hold) fields are, at
+        any depth (None: nowhere, or no such entity)."""
+        key = (domain.source + ":" + str(id(domain)), entity, flag)
+        if key not in self._one_way:
             found = domain.entities.get(entity)
-            where = one_way_fields(domain, found.schema, "read_only") if found else None
-            self._read_only[key] = where
-        return self._read_only[key]
+            self._one_way[key] = one_way_fields(domain, found.schema, flag) if found else None
+        return self._one_way[key]
 
     def close(self) -> None:
         for c in self._closers:

@@ -242,7 +242,8 @@ def _issues(
     part, files = files_read(part)
     values = values_of(part, record, generator, text, dom, entity)
     found = [i for p in values for i in validate(p)]
-    sent = read_only_sent(values, checker.read_only(entity, dom)) if generator == "api" else []
+    read_only = checker.one_way(entity, dom, "read_only") if generator == "api" else None
+    sent = read_only_sent(values, read_only) if generator == "api" else []
     return [i for i in found if not any(i.at[: len(f)] == f for f in files)], form, sent
 
 
