@@ -539,3 +539,37 @@ def test_a_schema_whose_type_is_a_list_is_detected(tmp_path: Path) -> None:
     # import-schema without -f: telling it from an Avro schema read `type` as one name,
     # and a list there was a traceback ("unhashable type: 'list'")
     imported(tmp_path, {"type": ["object", "null"], "properties": {"a": {"type": "string"}}})
+
+
+def test_a_closed_part_of_an_allof_leaves_out_what_only_the_other_part_declares(
+    tmp_path: Path,
+) -> None:
+    # allOf [Audit {created_at...}, {additionalProperties: false, properties: {id...}}]: the
+    # import warned, but the records still held created_at, which the closed part forbids
+    # (every reply of such an Order failed additionalProperties). A required one leaves
+    # the entity no value.
+    schema = {
+        "title": "Order",
+        "allOf": [
+            {"$ref": "#/$defs/Audit"},
+            {
+                "type": "object",
+                "additionalProperties": False,
+                "required": ["id"],
+                "properties": {"id": {"type": "integer"}, "note": {"type": "string"}},
+            },
+        ],
+        "$defs": {
+            "Audit": {
+                "type": "object",
+                "properties": {"created_at": {"type": "string", "format": "date-time"}},
+            }
+        },
+    }
+    result = load(tmp_path, schema)
+    order = result.domain.entities["Order"].schema
+    assert [f.name for f in order.fields] == ["id", "note"]
+    assert any("(created_at); they are left out" in w for w in result.warnings)
+    valid(tmp_path, schema, entities=("Order",))
+    schema["$defs"]["Audit"]["required"] = ["created_at"]
+    assert "'created_at' is required, and a part leaves it out" in refused(tmp_path, schema)

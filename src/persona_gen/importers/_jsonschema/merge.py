@@ -567,8 +567,17 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | Non
     changes["unique_items"] = a.unique_items or b.unique_items
     a_names = {f.name for f in a.fields if not never(f.schema)}
     b_names = {f.name for f in b.fields if not never(f.schema)}
-    if (a.closed and b_names - a_names) or (b.closed and a_names - b_names):
-        warn("allOf: a closed part forbids properties another part declares")
+    # A closed part (additionalProperties: false, no other keys allowed) forbids what only
+    # the other part declares: such a property is left out, as one a part marks absent.
+    forbidden = (b_names - a_names if a.closed and a.values is None else set()) | (
+        a_names - b_names if b.closed and b.values is None else set()
+    )
+    if forbidden:
+        names = ", ".join(sorted(forbidden))
+        warn(
+            f"allOf: a closed part forbids properties another part declares ({names}); "
+            "they are left out"
+        )
     if b.fields:
         fields = {f.name: f for f in a.fields}
         for f in b.fields:
@@ -576,7 +585,7 @@ def _collections(out: Schema, a: Schema, b: Schema, warn: Warn, refs: Refs | Non
             fields[f.name] = f if have is None else _both(have, f, warn, refs)
         changes["fields"] = tuple(fields.values())
     changes["closed"] = a.closed or b.closed
-    absent = tuple(dict.fromkeys((*a.absent, *b.absent)))
+    absent = tuple(dict.fromkeys((*a.absent, *b.absent, *sorted(forbidden))))
     if absent:  # (what one part never holds, the other may not bring)
         kept = changes.get("fields", out.fields)
         for f in kept:
