@@ -338,7 +338,7 @@ def avro_encoder_for(
         raise OutputError(
             f"avro: {generator} records have no schema-governed payload to write as Avro "
             "(use streaming or file datasets; fault data, whose mutations break types, is "
-            "for json/jsonl)"
+            "for json, jsonl, csv or parquet)"
         )
     if generator == "fault" and not skip_invalid:
         raise OutputError(FAULT_IN_SCHEMA_FILES.format(fmt="avro", what="an Avro file"))

@@ -165,7 +165,7 @@ def protobuf_encoder_for(
         raise OutputError(
             f"protobuf: {generator} records have no schema-governed payload to write "
             "(use streaming or file datasets; fault data, whose mutations break types, is "
-            "for json/jsonl)"
+            "for json, jsonl, csv or parquet)"
         )
     proto = find_schema_file(profile, Path(schema_path) if schema_path else None)
     if proto is None:
