@@ -887,3 +887,49 @@ def test_load_rows_carry_the_declared_headers_and_cookies(tmp_path: Path) -> Non
     assert 100 < len(tenants) < 300
     plain = next(iter(Dataset([(persona, 1.0)], "load", 5, 5).blocks()))
     assert "headers" not in plain[0]
+
+
+def test_array_and_object_headers_are_sent_in_the_simple_style(tmp_path: Path) -> None:
+    # A header parameter of an array was sent as JSON text (`["y", "x"]`); OpenAPI writes a
+    # header in the `simple` style only: `y,x`, and an object as `fast,false`.
+    spec = {
+        "openapi": "3.0.3",
+        "info": {"title": "t", "version": "1"},
+        "paths": {
+            "/items": {
+                "get": {
+                    "parameters": [
+                        {
+                            "name": "X-Features",
+                            "in": "header",
+                            "required": True,
+                            "schema": {
+                                "type": "array",
+                                "minItems": 1,
+                                "items": {"type": "string", "enum": ["x", "y"]},
+                            },
+                        },
+                        {
+                            "name": "X-Mode",
+                            "in": "header",
+                            "required": True,
+                            "schema": {
+                                "type": "object",
+                                "required": ["fast"],
+                                "properties": {"fast": {"type": "boolean"}},
+                                "additionalProperties": False,
+                            },
+                        },
+                    ],
+                    "responses": {"200": {"description": "ok"}},
+                }
+            }
+        },
+        "components": {"schemas": {"Item": {"type": "object"}}},
+    }
+    path = tmp_path / "h.yaml"
+    path.write_text(yaml.safe_dump(spec, sort_keys=False), encoding="utf-8")
+    domain = OpenApiImporter().load(path).domain
+    headers = [r["request"]["headers"] for r in _exchanges(domain, 200)]
+    assert all(re.fullmatch(r"[xy](,[xy])*", h["X-Features"]) for h in headers), headers[:3]
+    assert {h["X-Mode"] for h in headers} == {"fast,true", "fast,false"}

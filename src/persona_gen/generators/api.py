@@ -1004,14 +1004,24 @@ def _cookie_text(value: Any) -> str:
         return ",".join(_cookie_text(v) for v in value)
     if isinstance(value, dict):
         return ",".join(f"{_cookie_text(k)},{_cookie_text(v)}" for k, v in value.items())
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
-    return quote(text, safe=_COOKIE_SAFE)
+    return quote(_scalar_text(value), safe=_COOKIE_SAFE)
 
 
 def _header_text(value: Any) -> str:
-    """A header's value as its text, on one line."""
-    text = value if isinstance(value, str) else orjson.dumps(value).decode()
+    """A header's value as its text, on one line: OpenAPI's ``simple`` style, a header's
+    only one (an array's items, an object's keys and values, joined by commas: ``a,b``)."""
+    if isinstance(value, list):
+        text = ",".join(_scalar_text(v) for v in value)
+    elif isinstance(value, dict):
+        text = ",".join(f"{k},{_scalar_text(v)}" for k, v in value.items())
+    else:
+        text = _scalar_text(value)
     return " ".join(text.splitlines())
+
+
+def _scalar_text(value: Any) -> str:
+    """A value as a parameter's text: a string as it is, anything else its JSON."""
+    return value if isinstance(value, str) else orjson.dumps(value).decode()
 
 
 def _reply(
