@@ -748,6 +748,11 @@ _DOMAIN_HEAD = (
             "fields.s.pattern: pattern '^x$' matches strings of 1 characters, and format uuid "
             "values have 36",
         ),
+        (  # (a date drawn for it was labelled valid and failed its format)
+            "          s: {type: string, format: date, pattern: '^[a-z]+$'}\n",
+            "fields.s.pattern: no value of format date matches pattern '^[a-z]+$' (none of 256 "
+            "date values drawn matches it, nor is any of 256 strings it matches a date)",
+        ),
         (
             "          s: {type: string, format: date, max_length: 2}\n",
             "fields.s.max_length: format date values have at least 10 characters, above "
@@ -884,6 +889,12 @@ def test_rules_that_hold_still_load(tmp_path: Path) -> None:
         + "          i: {type: integer, minimum: 1, maximum: 3, multiple_of: 0.5}\n"
         + "          e: {type: number, enum: [1, 2.5], nullable: true, const: null}\n"
         + "          t: {type: string, format: date-time, pattern: 'T'}\n"
+        # a format and a pattern that meet now and then: digits in a date's shape (about 1
+        # in 30 is a date), a domain of emails, hex uuids, a block of addresses
+        + "          d: {type: string, format: date, pattern: '^\\d{4}-\\d{2}-\\d{2}$'}\n"
+        + "          em: {type: string, format: email, pattern: '@example\\.com$'}\n"
+        + "          u: {type: string, format: uuid, pattern: '^[0-9a-f-]+$'}\n"
+        + "          ip: {type: string, format: ipv4, pattern: '^10\\.'}\n"
     )
     result = run_cli(["validate", str(profile), "-t", "profile"])
     assert result.code == 0, result.stderr

@@ -20,12 +20,17 @@ from collections.abc import Hashable, Iterator, Mapping
 from itertools import pairwise
 from typing import Any, NamedTuple
 
+import numpy as np
+
+from persona_gen._formats import format_ok
 from persona_gen._moments import schema_broken_bound, schema_window
 from persona_gen.entities.model import Domain, Schema
 from persona_gen.values.depth import Shape
 from persona_gen.values.ecma_regex import compile_ecma, python_pattern
 from persona_gen.values.numbers import INT64_MAX, INT64_MIN, numeric_bounds
+from persona_gen.values.regex import RegexUnsupported, compile_pattern
 from persona_gen.values.safe_search import pattern_search
+from persona_gen.values.strings import FORMATS
 
 try:  # Python 3.11+
     from re import _parser as sre_parse  # type: ignore[attr-defined]
@@ -191,6 +196,7 @@ def _rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
     yield from _too_large(s, keys)
     yield from _enum_rules(s, keys)
     yield from _format_rules(s, keys)
+    yield from _format_pattern_rules(s)
     if s.multiple_of is not None and s.type in ("integer", "number"):
         reason = _no_multiple(s, keys)
         if reason:
@@ -368,6 +374,41 @@ def _format_rules(s: Schema, keys: Keys) -> Iterator[tuple[Path, str]]:
             + f" characters, and format {s.format} values have "
             + (f"{shortest}" if shortest == longest else f"{shortest} to {longest or 'more'}"),
         )
+
+
+# Values drawn each way to look for one a format and a pattern both take: enough that a
+# pair both take now and then (digits in a date's shape: 1 in 30) is found.
+_MEETING_DRAWS = 256
+
+
+def _format_pattern_rules(s: Schema) -> Iterator[tuple[Path, str]]:
+    """A format and a pattern no value meets together (``format: date`` with
+    ``^[a-z]+$``): none of the format's values drawn matches the pattern, nor is any of the
+    pattern's matches drawn a value of the format. Such a field's values broke one rule
+    while labelled valid."""
+    if s.type != "string" or not s.pattern or s.has_const or s.enum or s.format not in FORMATS:
+        return
+    fmt, pattern = str(s.format), str(s.pattern)
+    rng = np.random.default_rng(0)  # (the same answer every time)
+    drawn = FORMATS[fmt](_MEETING_DRAWS, rng, _REFERENCE_MS)
+    if any(pattern_search(pattern, v) is not False for v in drawn):  # (None: cannot tell)
+        return
+    try:
+        matches = compile_pattern(pattern)(_MEETING_DRAWS, rng)
+    except RegexUnsupported:
+        return  # (nothing to tell either way: generation says what it cannot make)
+    if any(format_ok(fmt, v) for v in matches):
+        return
+    yield (
+        ("pattern",),
+        f"no value of format {fmt} matches pattern {pattern!r} (none of {_MEETING_DRAWS} "
+        f"{fmt} values drawn matches it, nor is any of {_MEETING_DRAWS} strings it matches "
+        f"a {fmt})",
+    )
+
+
+# (a fixed moment for drawn date-times: 2025-01-01T00:00:00Z)
+_REFERENCE_MS = 1_735_689_600_000
 
 
 def _anchored_width(pattern: str) -> tuple[int, int] | None:
