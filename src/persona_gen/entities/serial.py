@@ -431,15 +431,6 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
     errors: list[Any] = mine.read(
         [], _list, data.get("error_statuses", []), f"{path}.error_statuses"
     )
-    query: dict[Any, Any] = mine.read(
-        {}, _mapping, data.get("query_params", {}), f"{path}.query_params"
-    )
-    header: dict[Any, Any] = mine.read(
-        {}, _mapping, data.get("header_params", {}), f"{path}.header_params"
-    )
-    cookie: dict[Any, Any] = mine.read(
-        {}, _mapping, data.get("cookie_params", {}), f"{path}.cookie_params"
-    )
     operation = Operation(
         method=method,
         path=mine.read("/", path_template, data["path"], path),
@@ -456,30 +447,12 @@ def _operation(data: Any, path: str, found: _Found) -> Operation:
             for i, code in enumerate(errors)
         ),
         path_params=names,
-        query_params=tuple(
-            (str(k), _schema(v, f"{path}.query_params.{k}", mine)) for k, v in query.items()
-        ),
-        required_query=mine.read(
-            (), _names, data.get("required_query", ()), f"{path}.required_query"
-        ),
-        header_params=tuple(
-            (str(k), _schema(v, f"{path}.header_params.{k}", mine)) for k, v in header.items()
-        ),
-        required_header_params=mine.read(
-            (),
-            _names,
-            data.get("required_header_params", ()),
-            f"{path}.required_header_params",
-        ),
-        cookie_params=tuple(
-            (str(k), _schema(v, f"{path}.cookie_params.{k}", mine)) for k, v in cookie.items()
-        ),
-        required_cookie_params=mine.read(
-            (),
-            _names,
-            data.get("required_cookie_params", ()),
-            f"{path}.required_cookie_params",
-        ),
+        query_params=_params_from_dict(data, "query_params", path, mine),
+        required_query=_names_from_dict(data, "required_query", path, mine),
+        header_params=_params_from_dict(data, "header_params", path, mine),
+        required_header_params=_names_from_dict(data, "required_header_params", path, mine),
+        cookie_params=_params_from_dict(data, "cookie_params", path, mine),
+        required_cookie_params=_names_from_dict(data, "required_cookie_params", path, mine),
         operation_id=mine.read(
             None, _text, data.get("operation_id"), f"{path}.operation_id", "a name"
         ),
@@ -664,6 +637,20 @@ def _response_from_dict(
     if entity is not None and not isinstance(entity, str):
         found.add(f"{here}.entity", "expected an entity name")
     return entity, str(shape), media
+
+
+def _params_from_dict(
+    data: dict[str, Any], key: str, path: str, found: _Found
+) -> tuple[tuple[str, Schema], ...]:
+    """An operation's parameters of one kind (``query_params``...): name to schema."""
+    raw: dict[Any, Any] = found.read({}, _mapping, data.get(key, {}), f"{path}.{key}")
+    return tuple((str(k), _schema(v, f"{path}.{key}.{k}", found)) for k, v in raw.items())
+
+
+def _names_from_dict(data: dict[str, Any], key: str, path: str, found: _Found) -> tuple[str, ...]:
+    """The names an operation's ``required_*`` list gives."""
+    names: tuple[str, ...] = found.read((), _names, data.get(key, ()), f"{path}.{key}")
+    return names
 
 
 def _path_params_from_dict(
